@@ -1,0 +1,106 @@
+module github.com/unyo-ops/unyo
+
+go 1.26.7
+
+replace github.com/prometheus/client_golang/exp => github.com/prometheus/client_golang/exp v0.0.0-20260907100614-57bb367da472
+
+replace github.com/hashicorp/nomad/api => github.com/hashicorp/nomad/api v0.0.0-20260907080526-08ef8f3d26da
+
+require (
+	github.com/golang/snappy v1.0.0
+	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/prometheus v0.316.0
+	golang.org/x/crypto v0.58.0
+	modernc.org/sqlite v1.61.1
+)
+
+require (
+	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a 
+	cloud.google.com/go/auth/oauth2adapt v0.3.0 
+	cloud.google.com/go/compute/metadata v0.10.0 
+	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.23.3 
+	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.15.0 
+	github.com/Azure/azure-sdk-for-go/sdk/internal v1.13.0 
+	github.com/AzureAD/microsoft-authentication-library-for-go v1.10.1 
+	github.com/alecthomas/units v0.0.0-20240927000941-0f3dac36c52b 
+	github.com/aws/aws-sdk-go-v2 v1.47.3 
+	github.com/aws/aws-sdk-go-v2/config v1.33.9 
+	github.com/aws/aws-sdk-go-v2/credentials v1.20.9 
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.3 
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.6 
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.6 
+	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.6 
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.21 
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.6 
+	github.com/aws/aws-sdk-go-v2/service/signin v1.10.4 
+	github.com/aws/aws-sdk-go-v2/service/sso v1.38.4 
+	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.43.4 
+	github.com/aws/aws-sdk-go-v2/service/sts v1.51.4 
+	github.com/aws/smithy-go v1.28.5 
+	github.com/bboreham/go-loser v0.0.0-20230920113527-fcc2c21820a3 
+	github.com/beorn7/perks v1.0.1 
+	github.com/cenkalti/backoff/v5 v5.0.3 
+	github.com/cespare/xxhash/v2 v2.3.0 
+	github.com/dennwc/varint v1.0.0 
+	github.com/dustin/go-humanize v1.1.0 
+	github.com/edsrzf/mmap-go v1.2.1-0.20241212181136-fad1cd13edbd 
+	github.com/facette/natsort v0.0.0-20181210072756-2cd4dd1e2dcb 
+	github.com/felixge/httpsnoop v1.1.0 
+	github.com/go-logr/logr v1.4.4 
+	github.com/go-logr/stdr v1.2.2 
+	github.com/gogo/protobuf v1.3.2 
+	github.com/golang-jwt/jwt/v5 v5.3.1 
+	github.com/google/go-cmp v0.7.0 
+	github.com/google/s2a-go v0.1.11 
+	github.com/google/uuid v1.6.0 
+	github.com/googleapis/enterprise-certificate-proxy v0.3.23 
+	github.com/googleapis/gax-go/v2 v2.26.2 
+	github.com/grafana/regexp v0.0.0-20250905093917-f7b3be9d1853 
+	github.com/jpillora/backoff v1.0.0 
+	github.com/klauspost/compress v1.20.3 
+	github.com/kylelemons/godebug v1.1.0 
+	github.com/mattn/go-isatty v0.0.24 
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 
+	github.com/mwitkow/go-conntrack v0.0.0-20190716064945-2f068394615f 
+	github.com/ncruces/go-strftime v1.1.0 
+	github.com/oklog/ulid/v2 v2.1.2 
+	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c 
+	github.com/prometheus/client_golang/exp v0.0.0-20261019101427-217707f26b14 
+	github.com/prometheus/client_model v0.6.3 
+	github.com/prometheus/common v0.72.1 
+	github.com/prometheus/otlptranslator v1.0.0 
+	github.com/prometheus/procfs v0.22.0 
+	github.com/prometheus/sigv4 v0.5.0 
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec 
+	github.com/stretchr/testify v1.12.1 
+	go.opentelemetry.io/auto/sdk v1.2.1 
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0 
+	go.opentelemetry.io/otel v1.47.0 
+	go.opentelemetry.io/otel/log v1.47.0 
+	go.opentelemetry.io/otel/metric v1.47.0 
+	go.opentelemetry.io/otel/trace v1.47.0 
+	go.uber.org/atomic v1.12.0 
+	go.uber.org/goleak v1.3.0 
+	go.yaml.in/yaml/v2 v2.4.4 
+	go.yaml.in/yaml/v3 v3.0.5 
+	golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e 
+	golang.org/x/net v0.61.0 
+	golang.org/x/oauth2 v0.37.0 
+	golang.org/x/sync v0.24.0 
+	golang.org/x/sys v0.49.0 
+	golang.org/x/text v0.43.0 
+	golang.org/x/time v0.16.0 
+	google.golang.org/api v0.305.0 
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261012220534-4341edf3f941 
+	google.golang.org/grpc v1.84.0 
+	google.golang.org/protobuf v1.36.12 
+	k8s.io/apimachinery v0.37.1 
+	k8s.io/client-go v0.37.1 
+	k8s.io/klog/v2 v2.140.0 
+	k8s.io/utils v0.0.0-20260626114624-be93311217bd 
+	modernc.org/libc v1.79.0 
+	modernc.org/mathutil v1.7.1 
+	modernc.org/memory v1.12.1 
+)
+
+replace github.com/google/pprof => github.com/google/pprof v0.0.0-20250820193118-f64d9cf942d6
