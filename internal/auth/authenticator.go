@@ -1,0 +1,121 @@
+package auth
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// ErrUnauthenticated means the request carried no valid credentials.
+var ErrUnauthenticated = errors.New("missing or invalid credentials")
+
+// Authenticator turns a request's credentials into a Principal. Tokens are
+// cached briefly because remote-write requests arrive many times a second;
+// revocation through this process drops the cache entry at once.
+type Authenticator struct {
+	store *storage.Store
+	ttl   time.Duration
+	now   func() time.Time
+
+	mu     sync.Mutex
+	tokens map[string]cachedToken // hex hash -> token
+}
+
+type cachedToken struct {
+	token   *model.Token
+	fetched time.Time
+}
+
+// NewAuthenticator returns an Authenticator over store.
+func NewAuthenticator(store *storage.Store) *Authenticator {
+	return &Authenticator{store: store, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}}
+}
+
+// Authenticate reads a bearer token, or HTTP basic credentials (a user's login
+// and password, or any user name with a token as the password, as Grafana sends).
+func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
+	h := r.Header.Get("Authorization")
+	if secret, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return a.token(r.Context(), strings.TrimSpace(secret))
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return nil, ErrUnauthenticated
+	}
+	if IsToken(pass) {
+		return a.token(r.Context(), pass)
+	}
+	return a.Password(r.Context(), user, pass)
+}
+
+// Password checks a user's login and password.
+func (a *Authenticator) Password(ctx context.Context, login, password string) (*Principal, error) {
+	u, err := a.store.UserByLogin(ctx, login)
+	if errors.Is(err, storage.ErrNotFound) {
+		// Spend the same time as a real check so logins cannot be enumerated.
+		CheckPassword(dummyHash, password)
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
+		return nil, ErrUnauthenticated
+	}
+	return UserPrincipal(u), nil
+}
+
+var dummyHash, _ = HashPassword("unyo-dummy-password")
+
+func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, error) {
+	if !IsToken(secret) {
+		return nil, ErrUnauthenticated
+	}
+	hash := HashToken(secret)
+	key := hex.EncodeToString(hash)
+	now := a.now()
+	a.mu.Lock()
+	c, ok := a.tokens[key]
+	a.mu.Unlock()
+	if !ok || now.Sub(c.fetched) > a.ttl {
+		t, err := a.store.TokenByHash(ctx, hash)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, ErrUnauthenticated
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: %w", err)
+		}
+		if c.token == nil || c.token.LastUsedAt == nil || now.Sub(*c.token.LastUsedAt) > time.Minute {
+			a.store.TouchToken(ctx, t.ID, now)
+			t.LastUsedAt = &now
+		}
+		c = cachedToken{token: t, fetched: now}
+		a.mu.Lock()
+		a.tokens[key] = c
+		a.mu.Unlock()
+	}
+	t := c.token
+	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
+		return nil, ErrUnauthenticated
+	}
+	return TokenPrincipal(t), nil
+}
+
+// Forget drops a token from the cache, so a revocation takes effect at once.
+func (a *Authenticator) Forget(tokenID int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, c := range a.tokens {
+		if c.token.ID == tokenID {
+			delete(a.tokens, k)
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; the schema version is the number applied.
+// Never edit one that has shipped: append a new one.
+var migrations = []string{
+	// 1: tenants, services, resources, users, tokens, audit.
+	`
+CREATE TABLE tenants (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	language   TEXT NOT NULL,
+	time_zone  TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE TABLE services (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name          TEXT NOT NULL,
+	description   TEXT NOT NULL,
+	service_level TEXT NOT NULL,
+	created_at    INTEGER NOT NULL,
+	updated_at    INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE resources (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	service_id INTEGER REFERENCES services(id) ON DELETE SET NULL,
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	labels     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE INDEX resources_service ON resources(service_id);
+CREATE TABLE users (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	login         TEXT NOT NULL UNIQUE,
+	name          TEXT NOT NULL,
+	email         TEXT NOT NULL,
+	role          TEXT NOT NULL,
+	tenant_id     TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+	password_hash TEXT NOT NULL,
+	language      TEXT NOT NULL,
+	time_zone     TEXT NOT NULL,
+	disabled      INTEGER NOT NULL DEFAULT 0,
+	created_at    INTEGER NOT NULL,
+	updated_at    INTEGER NOT NULL
+);
+CREATE TABLE api_tokens (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	name         TEXT NOT NULL,
+	tenant_id    TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+	scopes       TEXT NOT NULL,
+	hash         BLOB NOT NULL UNIQUE,
+	prefix       TEXT NOT NULL,
+	created_by   TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	expires_at   INTEGER,
+	last_used_at INTEGER,
+	revoked_at   INTEGER
+);
+CREATE TABLE audit_log (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT,
+	actor       TEXT NOT NULL,
+	action      TEXT NOT NULL,
+	object_type TEXT NOT NULL,
+	object_id   TEXT NOT NULL,
+	detail      TEXT NOT NULL,
+	at          INTEGER NOT NULL
+);
+CREATE INDEX audit_log_tenant ON audit_log(tenant_id, at);
+`,
+	// 2: log events from agents; dedup_key makes a retried batch harmless.
+	`
+CREATE TABLE log_events (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	at        INTEGER NOT NULL,
+	host      TEXT NOT NULL,
+	source    TEXT NOT NULL,
+	item      TEXT NOT NULL,
+	pattern   TEXT NOT NULL,
+	severity  TEXT NOT NULL,
+	message   TEXT NOT NULL,
+	labels    TEXT NOT NULL,
+	dedup_key BLOB NOT NULL
+);
+CREATE UNIQUE INDEX log_events_dedup ON log_events(tenant_id, dedup_key);
+CREATE INDEX log_events_time ON log_events(tenant_id, at);
+CREATE INDEX log_events_host ON log_events(tenant_id, host, at);
+`,
+}
+
+// SchemaVersion is the schema version this binary brings a database to.
+func SchemaVersion() int { return len(migrations) }
+
+// Migrate applies the migrations the database has not seen, each in its own
+// transaction, and refuses a database that is newer than this binary.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("database: cannot create schema_version: %w", err)
+	}
+	current, err := Version(ctx, db)
+	if err != nil {
+		return err
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("database: schema version %d is newer than this unyo knows (%d): upgrade unyo, do not downgrade", current, len(migrations))
+	}
+	for v := current; v < len(migrations); v++ {
+		if err := apply(ctx, db, v+1, migrations[v]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Version returns the schema version of db (0 for a new database).
+func Version(ctx context.Context, db *sql.DB) (int, error) {
+	var v sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("database: cannot read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+func apply(ctx context.Context, db *sql.DB, version int, stmt string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: migration %d: %w", version, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("database: migration %d: %w", version, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (?)`, version); err != nil {
+		return fmt.Errorf("database: migration %d: %w", version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("database: migration %d: %w", version, err)
+	}
+	return nil
+}

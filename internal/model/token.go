@@ -1,0 +1,83 @@
+package model
+
+import (
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+)
+
+// Scope is one thing an API token may do.
+type Scope string
+
+// The scopes: ingest writes samples and events; read queries; write changes
+// configuration; admin manages tokens and users.
+const (
+	ScopeIngest Scope = "ingest"
+	ScopeRead   Scope = "read"
+	ScopeWrite  Scope = "write"
+	ScopeAdmin  Scope = "admin"
+)
+
+// AllScopes lists every scope.
+var AllScopes = []Scope{ScopeIngest, ScopeRead, ScopeWrite, ScopeAdmin}
+
+// Token is an API token for agents and automation. Only a hash of the secret is stored.
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	TenantID   string     `json:"tenant"` // "" means every tenant (MSP automation)
+	Scopes     []Scope    `json:"scopes"`
+	Prefix     string     `json:"prefix"` // first characters of the secret, to recognise it
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	Hash       []byte     `json:"-"`
+}
+
+// Validate reports the first field that is not acceptable.
+func (t *Token) Validate() error {
+	if err := requireName("name", t.Name); err != nil {
+		return err
+	}
+	if len(t.Scopes) == 0 {
+		return invalid.New("scopes", "must name at least one of ingest, read, write, admin")
+	}
+	seen := map[Scope]bool{}
+	for i, s := range t.Scopes {
+		if !validScope(s) {
+			return invalid.New("scopes", "[%d] %q is not one of ingest, read, write, admin", i, s)
+		}
+		if seen[s] {
+			return invalid.New("scopes", "%q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	if t.TenantID == "" && seen[ScopeIngest] {
+		return invalid.New("tenant", "is required for an ingest token: samples always belong to one tenant")
+	}
+	if t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now()) {
+		return invalid.New("expires_at", "is in the past")
+	}
+	return nil
+}
+
+// Has reports whether the token carries scope s.
+func (t *Token) Has(s Scope) bool {
+	for _, v := range t.Scopes {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validScope(s Scope) bool {
+	for _, v := range AllScopes {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,60 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// AuditEntry records one change: who did what to which object.
+type AuditEntry struct {
+	ID         int64           `json:"id"`
+	TenantID   string          `json:"tenant,omitempty"`
+	Actor      string          `json:"actor"`
+	Action     string          `json:"action"` // create, update, delete, revoke, ...
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	Detail     json.RawMessage `json:"detail"`
+	At         time.Time       `json:"at"`
+}
+
+// Audit appends an entry to the audit log. detail is stored as JSON and must
+// hold no secrets.
+func (s *Store) Audit(ctx context.Context, e AuditEntry, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("store: unable to audit: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO audit_log (tenant_id, actor, action, object_type, object_id, detail, at) VALUES (?,?,?,?,?,?,?)`,
+		nullString(e.TenantID), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(b), millis(s.now()))
+	if err != nil {
+		return fmt.Errorf("store: unable to audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog lists the newest entries first; with tenant set, only that tenant's.
+func (s *Store) AuditLog(ctx context.Context, tenant string, limit int) ([]AuditEntry, error) {
+	q, args := `SELECT id, COALESCE(tenant_id,''), actor, action, object_type, object_id, detail, at FROM audit_log`, []any{}
+	if tenant != "" {
+		q, args = q+` WHERE tenant_id=?`, append(args, tenant)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list audit log: %w", err)
+	}
+	defer rows.Close()
+	list := []AuditEntry{}
+	for rows.Next() {
+		var e AuditEntry
+		var detail string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.TenantID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &detail, &at); err != nil {
+			return nil, fmt.Errorf("store: unable to list audit log: %w", err)
+		}
+		e.Detail, e.At = json.RawMessage(detail), fromMillis(at)
+		list = append(list, e)
+	}
+	return list, rows.Err()
+}

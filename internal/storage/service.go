@@ -1,0 +1,100 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+const serviceColumns = `id, tenant_id, name, description, service_level, created_at, updated_at`
+
+// CreateService stores a new service of s.TenantID.
+func (s *Store) CreateService(ctx context.Context, svc *model.Service) error {
+	level, err := json.Marshal(svc.Level)
+	if err != nil {
+		return fmt.Errorf("store: unable to create service: %w", err)
+	}
+	now := millis(s.now())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO services (tenant_id, name, description, service_level, created_at, updated_at) VALUES (?,?,?,?,?,?)`,
+		svc.TenantID, svc.Name, svc.Description, string(level), now, now)
+	if isUnique(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to create service: %w", err)
+	}
+	svc.ID, _ = res.LastInsertId()
+	svc.CreatedAt, svc.UpdatedAt = fromMillis(now), fromMillis(now)
+	return nil
+}
+
+// UpdateService replaces a service's name, description and level.
+func (s *Store) UpdateService(ctx context.Context, svc *model.Service) error {
+	level, err := json.Marshal(svc.Level)
+	if err != nil {
+		return fmt.Errorf("store: unable to update service: %w", err)
+	}
+	now := millis(s.now())
+	err = rowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		svc.Name, svc.Description, string(level), now, svc.TenantID, svc.ID))
+	if isUnique(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to update service: %w", err)
+	}
+	svc.UpdatedAt = fromMillis(now)
+	return nil
+}
+
+// Service returns one service of tenant.
+func (s *Store) Service(ctx context.Context, tenant string, id int64) (*model.Service, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? AND id=?`, tenant, id)
+	svc, err := scanService(row.Scan)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to fetch service: %w", notFound(err))
+	}
+	return svc, nil
+}
+
+// Services lists the services of tenant.
+func (s *Store) Services(ctx context.Context, tenant string) ([]*model.Service, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? ORDER BY name`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list services: %w", err)
+	}
+	defer rows.Close()
+	list := []*model.Service{}
+	for rows.Next() {
+		svc, err := scanService(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to list services: %w", err)
+		}
+		list = append(list, svc)
+	}
+	return list, rows.Err()
+}
+
+// DeleteService removes a service of tenant; its resources stay, unassigned.
+func (s *Store) DeleteService(ctx context.Context, tenant string, id int64) error {
+	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+		return fmt.Errorf("store: unable to delete service: %w", err)
+	}
+	return nil
+}
+
+func scanService(scan func(...any) error) (*model.Service, error) {
+	var svc model.Service
+	var level string
+	var created, updated int64
+	if err := scan(&svc.ID, &svc.TenantID, &svc.Name, &svc.Description, &level, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(level), &svc.Level); err != nil {
+		return nil, fmt.Errorf("service %d has a corrupt service level: %w", svc.ID, err)
+	}
+	svc.CreatedAt, svc.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &svc, nil
+}

@@ -1,0 +1,80 @@
+// Package storage reads and writes unyo's relational state. Every query on a
+// tenant's data takes the tenant ID and puts it in the WHERE clause: a caller
+// cannot reach another tenant's rows by guessing an ID.
+package storage
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when a row does not exist (or belongs to another tenant).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a row would duplicate a unique name or ID.
+var ErrConflict = errors.New("already exists")
+
+// Store is the relational state of unyo.
+type Store struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// New returns a Store on an open, migrated database.
+func New(db *sql.DB) *Store {
+	return &Store{db: db, now: time.Now}
+}
+
+// DB returns the underlying database, for health checks.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func rowsAffected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+const userColumns = `id, login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at`
+
+// CreateUser stores a new user; u.PasswordHash must already be set.
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
+	now := millis(s.now())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		u.Login, u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now)
+	if isUnique(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to create user: %w", err)
+	}
+	u.ID, _ = res.LastInsertId()
+	u.CreatedAt, u.UpdatedAt = fromMillis(now), fromMillis(now)
+	return nil
+}
+
+// UpdateUser replaces a user's profile, role and, when set, password hash.
+func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
+	now := millis(s.now())
+	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
+		u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID))
+	if err != nil {
+		return fmt.Errorf("store: unable to update user: %w", err)
+	}
+	u.UpdatedAt = fromMillis(now)
+	return nil
+}
+
+// User returns one user by ID.
+func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
+	return s.userWhere(ctx, `id=?`, id)
+}
+
+// UserByLogin returns one user by login name.
+func (s *Store) UserByLogin(ctx context.Context, login string) (*model.User, error) {
+	return s.userWhere(ctx, `login=?`, login)
+}
+
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (*model.User, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
+	u, err := scanUser(row.Scan)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to fetch user: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// Users lists every user.
+func (s *Store) Users(ctx context.Context) ([]*model.User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY login`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list users: %w", err)
+	}
+	defer rows.Close()
+	list := []*model.User{}
+	for rows.Next() {
+		u, err := scanUser(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to list users: %w", err)
+		}
+		list = append(list, u)
+	}
+	return list, rows.Err()
+}
+
+// CountUsers returns how many users exist, to know whether to create the first admin.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unable to count users: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteUser removes a user.
+func (s *Store) DeleteUser(ctx context.Context, id int64) error {
+	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
+		return fmt.Errorf("store: unable to delete user: %w", err)
+	}
+	return nil
+}
+
+func scanUser(scan func(...any) error) (*model.User, error) {
+	var u model.User
+	var role string
+	var tenant sql.NullString
+	var created, updated int64
+	if err := scan(&u.ID, &u.Login, &u.Name, &u.Email, &role, &tenant, &u.PasswordHash, &u.Language, &u.TimeZone, &u.Disabled, &created, &updated); err != nil {
+		return nil, err
+	}
+	u.Role, u.TenantID = model.Role(role), tenant.String
+	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &u, nil
+}
