@@ -1,0 +1,66 @@
+// Package metricstore keeps unyo's metrics in an embedded Prometheus TSDB and
+// hands out queryables that only ever see one tenant's series.
+package metricstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
+)
+
+// TenantLabel is the label that names a series' owner. unyo sets it on every
+// series it stores and adds a matcher for it to every query.
+const TenantLabel = "tenant"
+
+// Options configure the embedded TSDB.
+type Options struct {
+	Retention time.Duration // how long samples are kept
+	// OutOfOrderWindow lets agents that were cut off send buffered, older samples.
+	OutOfOrderWindow time.Duration
+}
+
+// Store is the embedded TSDB.
+type Store struct {
+	db *tsdb.DB
+}
+
+// Open opens (creating if needed) the TSDB in dir and replays its WAL.
+func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Registerer) (*Store, error) {
+	o := tsdb.DefaultOptions()
+	if opts.Retention > 0 {
+		o.RetentionDuration = opts.Retention.Milliseconds()
+	}
+	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
+	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
+	if err != nil {
+		return nil, fmt.Errorf("metricstore: cannot open TSDB at %q: %w", dir, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// AppenderV2 returns a transaction for appending samples. Samples are durable
+// in the WAL once Commit returns.
+func (s *Store) AppenderV2(ctx context.Context) storage.AppenderV2 { return s.db.AppenderV2(ctx) }
+
+// Queryable returns the unscoped queryable. Only code that adds its own tenant
+// matcher, or that works across tenants for MSP staff, may use it.
+func (s *Store) Queryable() storage.Queryable { return s.db }
+
+// ForTenant returns a queryable that sees only tenant's series.
+func (s *Store) ForTenant(tenant string) storage.Queryable { return Scope(s.db, tenant) }
+
+// Head returns statistics for readiness and self-monitoring.
+func (s *Store) Head() *tsdb.Head { return s.db.Head() }
+
+// Close flushes and closes the TSDB.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("metricstore: cannot close TSDB: %w", err)
+	}
+	return nil
+}
