@@ -1,0 +1,45 @@
+# unyo: `make run` starts the server on embedded storage; `make test` runs every test.
+GO      ?= go
+BIN     := bin/unyo
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
+
+# Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
+DEB_PACKAGES := ca-certificates git
+
+.PHONY: build run test vet fmt deps bench bench-ingest clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
+
+run: build
+	$(BIN) server --listen 127.0.0.1:8080 --data ./data
+
+test: vet
+	@test -z "$$(gofmt -l cmd internal bench)" || { echo "gofmt needed:"; gofmt -l cmd internal bench; exit 1; }
+	$(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w cmd internal bench
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(GO) mod download
+
+# Go micro-benchmarks of the hot paths.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/remotewrite/
+
+# Remote-write throughput of unyo against Prometheus and VictoriaMetrics.
+bench-ingest:
+	bash bench/remotewrite.sh
+
+clean:
+	rm -rf bin

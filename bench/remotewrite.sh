@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Remote-write ingest, side by side: Prometheus's receiver, VictoriaMetrics
+# single-node and unyo, one after the other on this machine, under the same
+# load from bench/cmd/rwload. Each target is started on a free 127.0.0.1 port
+# with an empty temporary data directory, warmed up with one round over all
+# series (series creation), then measured for DURATION in steady state, and
+# stopped. A target whose binary is missing (or unyo, if it does not build) is
+# skipped with a message.
+#
+# Usage: bench/remotewrite.sh
+# Environment: SERIES (200000), SENDERS (4), BATCH (2000), DURATION (30s),
+#              TARGETS ("prometheus victoria-metrics unyo").
+# The table is printed and kept in bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERIES=${SERIES:-200000}
+SENDERS=${SENDERS:-4}
+BATCH=${BATCH:-2000}
+DURATION=${DURATION:-30s}
+TARGETS=${TARGETS:-prometheus victoria-metrics unyo}
+
+# unyo refuses admin passwords shorter than 12 characters.
+ADMIN_PASSWORD=bench-admin-secret
+WORK=$(mktemp -d -t unyo-rwbench.XXXXXX)
+PID=""
+declare -A RESULT
+
+log() { printf '%s\n' "$*" >&2; }
+
+# stop ends the target started last: politely, then after 30 s for good.
+stop() {
+	[[ -n $PID ]] || return 0
+	kill -TERM "$PID" 2>/dev/null || true
+	for _ in $(seq 60); do
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	PID=""
+}
+cleanup() {
+	stop
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# free_port prints a 127.0.0.1 port that nothing listens on.
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	log "no free port found"
+	return 1
+}
+
+# wait_ready polls URL until it answers 2xx, for at most 60 s, and fails
+# early if the target died.
+wait_ready() {
+	local url=$1 logfile=$2
+	for _ in $(seq 120); do
+		if ! kill -0 "$PID" 2>/dev/null; then
+			log "the target exited; the end of its log:"
+			tail -n 20 "$logfile" >&2
+			return 1
+		fi
+		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	log "$url not ready after 60 s"
+	return 1
+}
+
+# load NAME URL [BEARER] warms the target up, then measures it.
+load() {
+	local name=$1 url=$2 bearer=${3:-} line
+	local args=(-url "$url" -target "$name" -series "$SERIES" -senders "$SENDERS" -batch "$BATCH")
+	if [[ -n $bearer ]]; then
+		args+=(-bearer "$bearer")
+	fi
+	log "$name: warming up (one round over $SERIES series)"
+	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
+	log "$name: measuring for $DURATION"
+	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
+	log "  $line"
+	RESULT[$name]=$line
+}
+
+run_prometheus() {
+	local dir=$WORK/prometheus port
+	command -v prometheus >/dev/null || { log "prometheus: not installed (apt-get install prometheus), skipped"; return 0; }
+	mkdir -p "$dir"
+	port=$(free_port)
+	printf 'global:\n  scrape_interval: 1m\n' >"$dir/prometheus.yml"
+	prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+		--web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver \
+		--log.level=warn >"$dir/log" 2>&1 &
+	PID=$!
+	wait_ready "http://127.0.0.1:$port/-/ready" "$dir/log" || return 1
+	load prometheus "http://127.0.0.1:$port/api/v1/write" || return 1
+	stop
+}
+
+run_victoria_metrics() {
+	local dir=$WORK/victoria-metrics port
+	command -v victoria-metrics >/dev/null || { log "victoria-metrics: not installed (apt-get install victoria-metrics), skipped"; return 0; }
+	mkdir -p "$dir"
+	port=$(free_port)
+	victoria-metrics -storageDataPath="$dir/data" -httpListenAddr="127.0.0.1:$port" \
+		-loggerLevel=WARN >"$dir/log" 2>&1 &
+	PID=$!
+	wait_ready "http://127.0.0.1:$port/health" "$dir/log" || return 1
+	load victoria-metrics "http://127.0.0.1:$port/api/v1/write" || return 1
+	stop
+}
+
+run_unyo() {
+	local dir=$WORK/unyo port base token
+	[[ -x bin/unyo ]] || { log "unyo: bin/unyo did not build, skipped"; return 0; }
+	mkdir -p "$dir"
+	port=$(free_port)
+	base="http://127.0.0.1:$port"
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" >"$dir/log" 2>&1 &
+	PID=$!
+	wait_ready "$base/readyz" "$dir/log" || return 1
+	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
+	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
+		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+	[[ -n $token ]] || { log "unyo: no token in the answer of /api/v1/tokens"; return 1; }
+	load unyo "$base/api/v1/write" "$token" || return 1
+	stop
+}
+
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# table prints samples/s per target and unyo's ratio to each.
+table() {
+	local unyo_rate="" name line rate ratio
+	[[ -n ${RESULT[unyo]:-} ]] && unyo_rate=$(field samples_per_sec "${RESULT[unyo]}")
+	printf '%-18s %14s %8s %8s %8s %10s\n' target samples/s p50_ms p99_ms errors unyo/target
+	for name in $TARGETS; do
+		line=${RESULT[$name]:-}
+		if [[ -z $line ]]; then
+			printf '%-18s %14s\n' "$name" skipped
+			continue
+		fi
+		rate=$(field samples_per_sec "$line")
+		ratio=-
+		if [[ -n $unyo_rate && $rate -gt 0 ]]; then
+			ratio=$(awk -v u="$unyo_rate" -v r="$rate" 'BEGIN { printf "%.2fx", u / r }')
+		fi
+		printf '%-18s %14s %8s %8s %8s %10s\n' "$name" "$rate" "$(field p50_ms "$line")" \
+			"$(field p99_ms "$line")" "$(field errors "$line")" "$ratio"
+	done
+}
+
+main() {
+	mkdir -p bin bench/results
+	go build -o bin/rwload ./bench/cmd/rwload
+	if [[ " $TARGETS " == *" unyo "* ]] && ! go build -o bin/unyo ./cmd/unyo; then
+		log "unyo: does not build; it will be skipped"
+		rm -f bin/unyo
+	fi
+	for name in $TARGETS; do
+		# Functions run in an || list do not stop at the first failing
+		# command, hence the explicit "|| return 1" in them.
+		case $name in
+		prometheus) run_prometheus ;;
+		victoria-metrics) run_victoria_metrics ;;
+		unyo) run_unyo ;;
+		*) log "$name: unknown target, skipped" ;;
+		esac || {
+			log "$name: failed, skipped"
+			stop
+		}
+	done
+	local out
+	out=bench/results/remotewrite-$(date -u +%Y%m%dT%H%M%SZ).txt
+	{
+		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+		table
+	} | tee "$out"
+}
+
+main "$@"

@@ -1,0 +1,165 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/golang/snappy"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/prompb"
+
+	"github.com/unyo-ops/unyo/internal/api"
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/promapi"
+	"github.com/unyo-ops/unyo/internal/remotewrite"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+const adminPassword = "correct-horse-battery"
+
+// env is a real API over a real SQLite file and a real TSDB.
+type env struct {
+	t     *testing.T
+	url   string
+	api   *api.API
+	store *storage.Store
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := database.Open(context.Background(), filepath.Join(dir, "unyo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ms, err := metricstore.Open(filepath.Join(dir, "tsdb"), metricstore.Options{}, logger, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ms.Close() })
+	store := storage.New(db)
+	reg := prometheus.NewRegistry()
+	a := api.New(store, auth.NewAuthenticator(store), promapi.New(ms, promapi.Options{}, logger, reg),
+		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	hash, _ := auth.HashPassword(adminPassword)
+	admin := &model.User{Login: "admin", Role: model.RoleAdmin, PasswordHash: hash}
+	admin.Normalize()
+	if err := store.CreateUser(context.Background(), admin); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, url: srv.URL, api: a, store: store}
+}
+
+// cred is how a request authenticates: a token, or basic login:password.
+type cred struct{ token, login, password string }
+
+var admin = cred{login: "admin", password: adminPassword}
+
+func tok(s string) cred { return cred{token: s} }
+
+// do sends a JSON request and returns the status and the body.
+func (e *env) do(method, path string, c cred, body any) (int, []byte) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.url+path, rd)
+	switch {
+	case c.token != "":
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	case c.login != "":
+		req.SetBasicAuth(c.login, c.password)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// must sends a request that has to answer want, and decodes the answer into out.
+func (e *env) must(want int, method, path string, c cred, body, out any) {
+	e.t.Helper()
+	code, b := e.do(method, path, c, body)
+	if code != want {
+		e.t.Fatalf("%s %s = %d, want %d: %s", method, path, code, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: cannot decode %s: %v", method, path, b, err)
+		}
+	}
+}
+
+// token issues a token for tenant with scopes and returns its secret.
+func (e *env) token(tenant string, scopes ...string) string {
+	e.t.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	e.must(201, "POST", "/api/v1/tokens", admin, map[string]any{"name": "t-" + tenant, "tenant": tenant, "scopes": scopes}, &out)
+	return out.Token
+}
+
+// remoteWrite encodes series as a remote-write body.
+func remoteWrite(series ...prompb.TimeSeries) []byte {
+	b, err := (&prompb.WriteRequest{Timeseries: series}).Marshal()
+	if err != nil {
+		panic(err)
+	}
+	return snappy.Encode(nil, b)
+}
+
+func series(ts int64, v float64, lbls ...string) prompb.TimeSeries {
+	s := prompb.TimeSeries{Samples: []prompb.Sample{{Timestamp: ts, Value: v}}}
+	for i := 0; i < len(lbls); i += 2 {
+		s.Labels = append(s.Labels, prompb.Label{Name: lbls[i], Value: lbls[i+1]})
+	}
+	return s
+}
+
+// doHeader is do with one extra request header.
+func (e *env) doHeader(method, path string, c cred, body any, key, value string) (int, []byte) {
+	e.t.Helper()
+	old := http.DefaultTransport
+	http.DefaultClient.Transport = headerTransport{old, key, value}
+	defer func() { http.DefaultClient.Transport = nil }()
+	return e.do(method, path, c, body)
+}
+
+type headerTransport struct {
+	next       http.RoundTripper
+	key, value string
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r.Header.Set(h.key, h.value)
+	return h.next.RoundTrip(r)
+}

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+func (a *API) listTenants(w http.ResponseWriter, r *http.Request) {
+	p := auth.FromContext(r.Context())
+	if err := require(r, model.ScopeRead, false); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	list, err := a.store.Tenants(r.Context(), p.Tenant)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, http.StatusOK, list)
+}
+
+func (a *API) getTenant(w http.ResponseWriter, r *http.Request) {
+	id, err := a.tenant(r, model.ScopeRead)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	t, err := a.store.Tenant(r.Context(), id)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, http.StatusOK, t)
+}
+
+// tenantInput is what a client may set on a tenant.
+type tenantInput struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	TimeZone string `json:"time_zone"`
+}
+
+func (a *API) createTenant(w http.ResponseWriter, r *http.Request) {
+	if err := require(r, model.ScopeWrite, true); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	var in tenantInput
+	if err := decode(w, r, &in); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	t := &model.Tenant{ID: in.ID, Name: in.Name, Language: in.Language, TimeZone: in.TimeZone}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if err := a.store.CreateTenant(r.Context(), t); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	a.audit(r, t.ID, "create", "tenant", t.ID, in)
+	response.JSON(w, http.StatusCreated, t)
+}
+
+func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) {
+	id, err := a.tenant(r, model.ScopeWrite)
+	if err == nil {
+		err = require(r, model.ScopeWrite, true)
+	}
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	var in tenantInput
+	if err := decode(w, r, &in); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if in.ID != "" && in.ID != id {
+		response.Error(w, r, invalidID(in.ID, id))
+		return
+	}
+	t := &model.Tenant{ID: id, Name: in.Name, Language: in.Language, TimeZone: in.TimeZone}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if err := a.store.UpdateTenant(r.Context(), t); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	a.audit(r, id, "update", "tenant", id, in)
+	t, err = a.store.Tenant(r.Context(), id)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, http.StatusOK, t)
+}
+
+func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
+	id, err := a.tenant(r, model.ScopeAdmin)
+	if err == nil {
+		err = require(r, model.ScopeAdmin, true)
+	}
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if err := a.store.DeleteTenant(r.Context(), id); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	a.audit(r, "", "delete", "tenant", id, nil)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
+	id, err := a.tenant(r, model.ScopeRead)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	list, err := a.store.AuditLog(r.Context(), id, 500)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, http.StatusOK, list)
+}

@@ -1,0 +1,67 @@
+// Package cli parses unyo's command line and runs the chosen command. The
+// wiring of the server lives in server.go, in one place.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Version is set at build time with -ldflags "-X github.com/unyo-ops/unyo/internal/cli.Version=...".
+var Version = "dev"
+
+const usage = `unyo: the operations platform for managed service providers
+
+Usage:
+  unyo server [flags]     run the server: API, ingest, query, storage
+  unyo version            print the version
+
+Run 'unyo <command> -h' for a command's flags.
+`
+
+// Run runs the command named by args[0] and returns the process exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "server":
+		return runServer(args[1:], stdout, stderr)
+	case "version", "-v", "--version":
+		fmt.Fprintln(stdout, "unyo", Version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unyo: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// newLogger returns the process logger: JSON or text on stderr at level.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("unknown log level %q (debug, info, warn, error)", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("unknown log format %q (text, json)", format)
+}
+
+// env returns the environment variable key, or def.
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}

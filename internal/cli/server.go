@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/unyo-ops/unyo/internal/api"
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/promapi"
+	"github.com/unyo-ops/unyo/internal/remotewrite"
+	"github.com/unyo-ops/unyo/internal/server"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// serverConfig is everything `unyo server` is told by flags and environment.
+type serverConfig struct {
+	listen        string
+	dataDir       string
+	adminPassword string
+	retention     time.Duration
+	oooWindow     time.Duration
+	logLevel      string
+	logFormat     string
+	shutdown      time.Duration
+}
+
+func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
+	c := &serverConfig{}
+	fs := flag.NewFlagSet("unyo server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", env("UNYO_LISTEN", "127.0.0.1:8080"), "address to listen on (env UNYO_LISTEN)")
+	fs.StringVar(&c.dataDir, "data", env("UNYO_DATA", "./data"), "directory for the database and the TSDB (env UNYO_DATA)")
+	fs.StringVar(&c.adminPassword, "admin-password", "", "password of the first admin, created on first start (env UNYO_ADMIN_PASSWORD; random if unset)")
+	fs.DurationVar(&c.retention, "retention", 400*24*time.Hour, "how long samples are kept: a year of data feeds the yearly plan")
+	fs.DurationVar(&c.oooWindow, "out-of-order-window", 24*time.Hour, "how old a late sample may be, e.g. from an agent's outage buffer")
+	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if c.adminPassword == "" {
+		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
+	}
+	return c, nil
+}
+
+func runServer(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServerFlags(args, stderr)
+	if err != nil {
+		return 2
+	}
+	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return 2
+	}
+	slog.SetDefault(logger)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, logger, stdout); err != nil {
+		logger.Error("unyo server failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve wires storage, the metric store, the API and the HTTP server, runs
+// until ctx ends, then stops them in reverse order: HTTP first so nothing new
+// arrives, then the TSDB (its WAL already holds every acknowledged sample),
+// then the database.
+func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
+	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
+		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	db, err := database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := storage.New(db)
+
+	metrics, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+	}, logger, reg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := metrics.Close(); err != nil {
+			logger.Error("closing TSDB", "err", err)
+		}
+	}()
+
+	authn := auth.NewAuthenticator(store)
+	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
+	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
+	restAPI := api.New(store, authn, prom, write, logger)
+
+	srv := server.New(server.Options{
+		Listen:   cfg.listen,
+		Logger:   logger,
+		Gatherer: reg,
+		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
+		Register: []func(*http.ServeMux){restAPI.Register},
+	}, reg)
+	addr, err := srv.Start()
+	if err != nil {
+		return err
+	}
+	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
+	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
+		return err
+	}
+
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("requests still in flight at shutdown", "err", err)
+	}
+	return nil
+}
+
+func ready(ctx context.Context, db *sql.DB) error {
+	return db.PingContext(ctx)
+}

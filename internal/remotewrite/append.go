@@ -1,0 +1,173 @@
+package remotewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/histogram"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+)
+
+// exportedTenantLabel keeps a client's own "tenant" label, renamed the way
+// Prometheus renames clashing target labels, so that nothing is silently lost
+// and nothing lands in another tenant.
+const exportedTenantLabel = "exported_tenant"
+
+// rejectedSamples counts samples the TSDB refused (too old, out of order,
+// duplicates); the other samples of the request are committed.
+type rejectedSamples struct {
+	count int
+	first error
+}
+
+func (e *rejectedSamples) Error() string {
+	return fmt.Sprintf("%d samples rejected, first: %v", e.count, e.first)
+}
+
+// append writes every sample of req to the store under tenant and commits.
+// It returns how many samples were appended.
+func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int, error) {
+	app := h.store.AppenderV2(ctx)
+	var (
+		n   int
+		rej rejectedSamples
+		b   labels.ScratchBuilder
+	)
+	for i := range req.Series {
+		s := &req.Series[i]
+		e, err := h.entry(tenant, s, &b)
+		if err != nil {
+			app.Rollback()
+			return 0, invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
+		}
+		for _, smp := range s.Samples {
+			ref, err := app.Append(e.ref, e.lset, 0, smp.Timestamp, smp.Value, nil, nil, storage.AOptions{})
+			if !rej.note(err) {
+				app.Rollback()
+				return 0, fmt.Errorf("remote write: %w", err)
+			}
+			if err == nil {
+				n++
+				e.ref = ref
+			}
+		}
+		for j := range s.Histograms {
+			hp := &s.Histograms[j]
+			var ref storage.SeriesRef
+			if hp.IsFloatHistogram() {
+				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, nil, hp.ToFloatHistogram(), storage.AOptions{})
+			} else {
+				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, hp.ToIntHistogram(), nil, storage.AOptions{})
+			}
+			if !rej.note(err) {
+				app.Rollback()
+				return 0, fmt.Errorf("remote write: %w", err)
+			}
+			if err == nil {
+				n++
+				e.ref = ref
+			}
+		}
+	}
+	if err := app.Commit(); err != nil {
+		return 0, fmt.Errorf("remote write: cannot commit: %w", err)
+	}
+	h.metrics.rejectedSamples.Add(float64(rej.count))
+	if rej.count > 0 {
+		return n, &rej
+	}
+	return n, nil
+}
+
+// note records a per-sample error the request can live with and reports
+// whether err was one (or nil).
+func (r *rejectedSamples) note(err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, storage.ErrOutOfOrderSample), errors.Is(err, storage.ErrOutOfBounds),
+		errors.Is(err, storage.ErrTooOldSample), errors.Is(err, storage.ErrDuplicateSampleForTimestamp),
+		errors.Is(err, storage.ErrOutOfOrderST):
+		if r.count == 0 {
+			r.first = err
+		}
+		r.count++
+		return true
+	}
+	var he histogram.Error
+	if errors.As(err, &he) {
+		if r.count == 0 {
+			r.first = err
+		}
+		r.count++
+		return true
+	}
+	return false
+}
+
+// entry returns the cached label set and reference for s, building it on a miss.
+func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (*cacheEntry, error) {
+	key := cacheKey(tenant, s.Raw)
+	if e := h.cache.get(key, tenant, s.Raw); e != nil {
+		return e, nil
+	}
+	lset, err := tenantLabels(tenant, s, b)
+	if err != nil {
+		return nil, err
+	}
+	e := &cacheEntry{tenant: tenant, raw: append([]byte(nil), s.Raw...), lset: lset}
+	h.cache.put(key, e)
+	return e, nil
+}
+
+// tenantLabels builds the stored label set: the client's labels, with the
+// tenant label forced to the caller's tenant.
+func tenantLabels(tenant string, s *Series, b *labels.ScratchBuilder) (labels.Labels, error) {
+	b.Reset()
+	for _, l := range s.Labels {
+		name := string(l.Name)
+		if name == metricstore.TenantLabel {
+			name = exportedTenantLabel
+		}
+		b.Add(name, string(l.Value))
+	}
+	b.Add(metricstore.TenantLabel, tenant)
+	b.Sort()
+	lset := b.Labels()
+	if dup, has := lset.HasDuplicateLabelNames(); has {
+		return labels.EmptyLabels(), invalid.New("labels", "label %q appears twice", dup)
+	}
+	return lset, nil
+}
+
+type handlerMetrics struct {
+	samples         *prometheus.CounterVec
+	rejected        *prometheus.CounterVec
+	rejectedSamples prometheus.Counter
+}
+
+func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache) *handlerMetrics {
+	m := &handlerMetrics{
+		samples: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "unyo_remote_write_samples_total", Help: "Samples appended through remote write, by tenant.",
+		}, []string{"tenant"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "unyo_remote_write_rejected_requests_total", Help: "Remote-write requests refused, by reason.",
+		}, []string{"reason"}),
+		rejectedSamples: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "unyo_remote_write_rejected_samples_total", Help: "Samples the TSDB refused (too old, out of order, duplicate).",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.samples, m.rejected, m.rejectedSamples, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "unyo_remote_write_series_cache_entries", Help: "Series in the remote-write label cache.",
+		}, func() float64 { return float64(cache.len()) }))
+	}
+	return m
+}

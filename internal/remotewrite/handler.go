@@ -1,0 +1,164 @@
+// Package remotewrite receives Prometheus remote-write 1.0 requests and
+// appends their samples to the metric store under the caller's tenant.
+package remotewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+// Limits bound what one request may carry.
+type Limits struct {
+	MaxBodyBytes       int64 // compressed body
+	MaxSeries          int   // series per request
+	MaxLabels          int   // labels per series, the tenant label included
+	MaxLabelNameBytes  int
+	MaxLabelValueBytes int
+}
+
+// DefaultLimits are generous for agents and Prometheus servers alike.
+var DefaultLimits = Limits{
+	MaxBodyBytes:       16 << 20,
+	MaxSeries:          50_000,
+	MaxLabels:          64,
+	MaxLabelNameBytes:  256,
+	MaxLabelValueBytes: 4096,
+}
+
+// Appendable is where samples go: the embedded TSDB, or a remote store.
+type Appendable interface {
+	AppenderV2(ctx context.Context) storage.AppenderV2
+}
+
+// Handler serves POST /api/v1/write.
+type Handler struct {
+	store   Appendable
+	limits  Limits
+	cache   *seriesCache
+	reqs    sync.Pool
+	logger  *slog.Logger
+	metrics *handlerMetrics
+}
+
+// NewHandler returns a remote-write receiver appending into store.
+func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg prometheus.Registerer) *Handler {
+	h := &Handler{
+		store:  store,
+		limits: limits,
+		cache:  newSeriesCache(4 << 20),
+		logger: logger,
+	}
+	h.reqs.New = func() any { return new(Request) }
+	h.metrics = newHandlerMetrics(reg, h.cache)
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := auth.FromContext(r.Context())
+	if !p.Can(model.ScopeIngest) || p.Global() {
+		response.Error(w, r, response.Forbidden("remote write needs a tenant's token with the ingest scope"))
+		return
+	}
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "snappy" {
+		response.Error(w, r, invalid.New("Content-Encoding", "must be snappy, not %q", enc))
+		return
+	}
+	req := h.reqs.Get().(*Request)
+	defer h.reqs.Put(req)
+	release, err := ReadRequest(r.Body, h.limits.MaxBodyBytes, req)
+	if err != nil {
+		h.metrics.rejected.WithLabelValues("decode").Inc()
+		response.Error(w, r, err)
+		return
+	}
+	defer release()
+	if err := h.validate(req); err != nil {
+		h.metrics.rejected.WithLabelValues("invalid").Inc()
+		response.Error(w, r, err)
+		return
+	}
+	n, err := h.append(r.Context(), p.Tenant, req)
+	h.metrics.samples.WithLabelValues(p.Tenant).Add(float64(n))
+	var rej *rejectedSamples
+	switch {
+	case errors.As(err, &rej):
+		// The rest is committed; say what was refused, as Prometheus does.
+		response.Error(w, r, invalid.New("timeseries", "%s", rej.Error()))
+	case err != nil:
+		h.logger.Error("remote write: cannot append", "tenant", p.Tenant, "err", err)
+		response.Error(w, r, err)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// validate checks every series before anything is appended, so a bad request
+// writes nothing.
+func (h *Handler) validate(req *Request) error {
+	if len(req.Series) > h.limits.MaxSeries {
+		return invalid.New("timeseries", "%d series in one request, more than the limit of %d", len(req.Series), h.limits.MaxSeries)
+	}
+	for i := range req.Series {
+		if err := h.validateSeries(&req.Series[i]); err != nil {
+			return invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) validateSeries(s *Series) error {
+	if len(s.Labels)+1 > h.limits.MaxLabels {
+		return invalid.New("labels", "%d labels, more than the limit of %d", len(s.Labels), h.limits.MaxLabels-1)
+	}
+	hasName := false
+	for j, l := range s.Labels {
+		field := fmt.Sprintf("labels[%d]", j)
+		if len(l.Name) > h.limits.MaxLabelNameBytes {
+			return invalid.New(field, "name longer than %d bytes", h.limits.MaxLabelNameBytes)
+		}
+		if len(l.Value) > h.limits.MaxLabelValueBytes {
+			return invalid.New(field, "value of %q longer than %d bytes", l.Name, h.limits.MaxLabelValueBytes)
+		}
+		if !validLabelName(l.Name) {
+			return invalid.New(field, "%q is not a valid label name", l.Name)
+		}
+		if len(l.Value) == 0 {
+			return invalid.New(field, "label %q has an empty value", l.Name)
+		}
+		if string(l.Name) == labels.MetricName {
+			hasName = true
+		}
+	}
+	if !hasName {
+		return invalid.New("labels", "no %s label: every series needs a metric name", labels.MetricName)
+	}
+	if len(s.Samples) == 0 && len(s.Histograms) == 0 {
+		return invalid.New("samples", "the series carries no samples")
+	}
+	return nil
+}
+
+func validLabelName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for i, c := range b {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

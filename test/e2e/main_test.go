@@ -1,0 +1,190 @@
+// Package e2e drives the real unyo binary as a child process: it builds it
+// once, starts servers on random loopback ports with temporary data
+// directories, and talks to them only over HTTP, as a user would.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "unyo-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "unyo")
+	build := exec.Command("go", "build", "-o", binary, "../../cmd/unyo")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const adminPassword = "e2e-admin-password"
+
+// server is a running `unyo server` child process.
+type server struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+var urlRE = regexp.MustCompile(`unyo is running: (http://\S+)`)
+
+// startServer starts unyo on a random loopback port with data in dir, and
+// returns once it answers /readyz.
+func startServer(t *testing.T, dir string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, "server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	select {
+	case s.url = <-urls:
+	case err := <-s.done:
+		t.Fatalf("unyo exited before serving: %v\n%s", err, s.stderr)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("unyo did not print its URL within 60s\n%s", s.stderr)
+	}
+	s.waitReady()
+	return s
+}
+
+func (s *server) waitReady() {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("unyo not ready after 30s\n%s", s.stderr)
+}
+
+// stop sends sig and waits for the process to exit, returning its error.
+func (s *server) stop(sig syscall.Signal) error {
+	s.cmd.Process.Signal(sig)
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(60 * time.Second):
+		s.t.Fatalf("unyo did not exit within 60s of %v\n%s", sig, s.stderr)
+		return nil
+	}
+}
+
+// call sends a request with basic auth as admin, or a bearer token, and
+// returns the status and body.
+func (s *server) call(method, path, token string, body io.Reader, header ...string) (int, []byte) {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, body)
+	if token == "" {
+		req.SetBasicAuth("admin", adminPassword)
+	} else {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// mustJSON sends a JSON body and requires status want.
+func (s *server) mustJSON(want int, method, path, token string, in, out any) {
+	s.t.Helper()
+	b, _ := json.Marshal(in)
+	code, body := s.call(method, path, token, bytes.NewReader(b), "Content-Type", "application/json")
+	if code != want {
+		s.t.Fatalf("%s %s = %d, want %d: %s", method, path, code, want, body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			s.t.Fatalf("%s %s: %v: %s", method, path, err, body)
+		}
+	}
+}
+
+// tenantWithTokens creates a tenant and returns an ingest and a read token.
+func (s *server) tenantWithTokens(id string) (ingest, read string) {
+	s.t.Helper()
+	s.mustJSON(201, "POST", "/api/v1/tenants", "", map[string]string{"id": id, "name": strings.ToUpper(id)}, nil)
+	var out struct {
+		Token string `json:"token"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tokens", "", map[string]any{"name": id + "-agent", "tenant": id, "scopes": []string{"ingest"}}, &out)
+	ingest = out.Token
+	s.mustJSON(201, "POST", "/api/v1/tokens", "", map[string]any{"name": id + "-grafana", "tenant": id, "scopes": []string{"read"}}, &out)
+	return ingest, out.Token
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
