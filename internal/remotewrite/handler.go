@@ -125,20 +125,19 @@ func (h *Handler) validateSeries(s *Series) error {
 	}
 	hasName := false
 	for j, l := range s.Labels {
-		field := fmt.Sprintf("labels[%d]", j)
-		if len(l.Name) > h.limits.MaxLabelNameBytes {
-			return invalid.New(field, "name longer than %d bytes", h.limits.MaxLabelNameBytes)
+		// The field name is built only on the error path: this loop runs for
+		// every label of every request.
+		switch {
+		case len(l.Name) > h.limits.MaxLabelNameBytes:
+			return invalid.New(labelField(j), "name longer than %d bytes", h.limits.MaxLabelNameBytes)
+		case len(l.Value) > h.limits.MaxLabelValueBytes:
+			return invalid.New(labelField(j), "value of %q longer than %d bytes", l.Name, h.limits.MaxLabelValueBytes)
+		case !validLabelName(l.Name):
+			return invalid.New(labelField(j), "%q is not a valid label name", l.Name)
+		case len(l.Value) == 0:
+			return invalid.New(labelField(j), "label %q has an empty value", l.Name)
 		}
-		if len(l.Value) > h.limits.MaxLabelValueBytes {
-			return invalid.New(field, "value of %q longer than %d bytes", l.Name, h.limits.MaxLabelValueBytes)
-		}
-		if !validLabelName(l.Name) {
-			return invalid.New(field, "%q is not a valid label name", l.Name)
-		}
-		if len(l.Value) == 0 {
-			return invalid.New(field, "label %q has an empty value", l.Name)
-		}
-		if string(l.Name) == labels.MetricName {
+		if !hasName && string(l.Name) == labels.MetricName {
 			hasName = true
 		}
 	}
@@ -150,6 +149,8 @@ func (h *Handler) validateSeries(s *Series) error {
 	}
 	return nil
 }
+
+func labelField(j int) string { return fmt.Sprintf("labels[%d]", j) }
 
 func validLabelName(b []byte) bool {
 	if len(b) == 0 {
