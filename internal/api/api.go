@@ -11,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -19,78 +20,95 @@ var openAPI []byte
 
 // API serves /api/v1.
 type API struct {
-	store  *storage.Store
-	authn  *auth.Authenticator
-	prom   *promapi.API
-	write  http.Handler
-	logger *slog.Logger
+	store   *storage.Store
+	authn   *auth.Authenticator
+	prom    *promapi.API
+	write   http.Handler
+	logger  *slog.Logger
+	modules []route.Module
+	doc     []byte // openapi.json with every module's fragment merged in
 }
 
 // New returns the API. write is the remote-write receiver.
 func New(store *storage.Store, authn *auth.Authenticator, prom *promapi.API, write http.Handler, logger *slog.Logger) *API {
-	return &API{store: store, authn: authn, prom: prom, write: write, logger: logger}
+	return &API{store: store, authn: authn, prom: prom, write: write, logger: logger, doc: openAPI}
+}
+
+// Mount adds the routes of domain packages (monitoring, alerts, incidents...)
+// to the API and their fragments to its OpenAPI document. Call it before Register.
+func (a *API) Mount(modules ...route.Module) error {
+	a.modules = append(a.modules, modules...)
+	doc, err := mergeOpenAPI(openAPI, a.modules)
+	if err != nil {
+		return err
+	}
+	a.doc = doc
+	return nil
 }
 
 // Route is one endpoint of the API.
-type Route struct {
-	Method  string
-	Path    string // Go 1.22 ServeMux pattern, e.g. /api/v1/tenants/{tenant}
-	Public  bool   // served without credentials
-	Handler http.HandlerFunc
+type Route = route.Route
+
+// Routes is the route table of /api/v1, the mounted modules' included. The
+// OpenAPI document must list exactly these; a test holds the two together.
+func (a *API) Routes() []Route {
+	routes := a.ownRoutes()
+	for _, m := range a.modules {
+		routes = append(routes, m.Routes()...)
+	}
+	return routes
 }
 
-// Routes is the route table of /api/v1. The OpenAPI document must list
-// exactly these; a test holds the two together.
-func (a *API) Routes() []Route {
+func (a *API) ownRoutes() []Route {
 	return []Route{
-		{"GET", "/api/v1/openapi.json", true, a.openAPI},
-		{"GET", "/api/v1/whoami", false, a.whoami},
+		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: a.openAPI},
+		{Method: "GET", Path: "/api/v1/whoami", Handler: a.whoami},
 
-		{"GET", "/api/v1/tenants", false, a.listTenants},
-		{"POST", "/api/v1/tenants", false, a.createTenant},
-		{"GET", "/api/v1/tenants/{tenant}", false, a.getTenant},
-		{"PUT", "/api/v1/tenants/{tenant}", false, a.updateTenant},
-		{"DELETE", "/api/v1/tenants/{tenant}", false, a.deleteTenant},
-		{"GET", "/api/v1/tenants/{tenant}/audit", false, a.listAudit},
+		{Method: "GET", Path: "/api/v1/tenants", Handler: a.listTenants},
+		{Method: "POST", Path: "/api/v1/tenants", Handler: a.createTenant},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}", Handler: a.getTenant},
+		{Method: "PUT", Path: "/api/v1/tenants/{tenant}", Handler: a.updateTenant},
+		{Method: "DELETE", Path: "/api/v1/tenants/{tenant}", Handler: a.deleteTenant},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/audit", Handler: a.listAudit},
 
-		{"GET", "/api/v1/tenants/{tenant}/services", false, a.listServices},
-		{"POST", "/api/v1/tenants/{tenant}/services", false, a.createService},
-		{"GET", "/api/v1/tenants/{tenant}/services/{id}", false, a.getService},
-		{"PUT", "/api/v1/tenants/{tenant}/services/{id}", false, a.updateService},
-		{"DELETE", "/api/v1/tenants/{tenant}/services/{id}", false, a.deleteService},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/services", Handler: a.listServices},
+		{Method: "POST", Path: "/api/v1/tenants/{tenant}/services", Handler: a.createService},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/services/{id}", Handler: a.getService},
+		{Method: "PUT", Path: "/api/v1/tenants/{tenant}/services/{id}", Handler: a.updateService},
+		{Method: "DELETE", Path: "/api/v1/tenants/{tenant}/services/{id}", Handler: a.deleteService},
 
-		{"GET", "/api/v1/tenants/{tenant}/resources", false, a.listResources},
-		{"POST", "/api/v1/tenants/{tenant}/resources", false, a.createResource},
-		{"GET", "/api/v1/tenants/{tenant}/resources/{id}", false, a.getResource},
-		{"PUT", "/api/v1/tenants/{tenant}/resources/{id}", false, a.updateResource},
-		{"DELETE", "/api/v1/tenants/{tenant}/resources/{id}", false, a.deleteResource},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/resources", Handler: a.listResources},
+		{Method: "POST", Path: "/api/v1/tenants/{tenant}/resources", Handler: a.createResource},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/resources/{id}", Handler: a.getResource},
+		{Method: "PUT", Path: "/api/v1/tenants/{tenant}/resources/{id}", Handler: a.updateResource},
+		{Method: "DELETE", Path: "/api/v1/tenants/{tenant}/resources/{id}", Handler: a.deleteResource},
 
-		{"GET", "/api/v1/users", false, a.listUsers},
-		{"POST", "/api/v1/users", false, a.createUser},
-		{"GET", "/api/v1/users/{id}", false, a.getUser},
-		{"PUT", "/api/v1/users/{id}", false, a.updateUser},
-		{"DELETE", "/api/v1/users/{id}", false, a.deleteUser},
+		{Method: "GET", Path: "/api/v1/users", Handler: a.listUsers},
+		{Method: "POST", Path: "/api/v1/users", Handler: a.createUser},
+		{Method: "GET", Path: "/api/v1/users/{id}", Handler: a.getUser},
+		{Method: "PUT", Path: "/api/v1/users/{id}", Handler: a.updateUser},
+		{Method: "DELETE", Path: "/api/v1/users/{id}", Handler: a.deleteUser},
 
-		{"GET", "/api/v1/tokens", false, a.listTokens},
-		{"POST", "/api/v1/tokens", false, a.createToken},
-		{"GET", "/api/v1/tokens/{id}", false, a.getToken},
-		{"DELETE", "/api/v1/tokens/{id}", false, a.revokeToken},
+		{Method: "GET", Path: "/api/v1/tokens", Handler: a.listTokens},
+		{Method: "POST", Path: "/api/v1/tokens", Handler: a.createToken},
+		{Method: "GET", Path: "/api/v1/tokens/{id}", Handler: a.getToken},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Handler: a.revokeToken},
 
-		{"POST", "/api/v1/write", false, a.write.ServeHTTP},
-		{"POST", "/api/v1/events", false, a.addLogEvents},
-		{"GET", "/api/v1/tenants/{tenant}/events", false, a.listLogEvents},
+		{Method: "POST", Path: "/api/v1/write", Handler: a.write.ServeHTTP},
+		{Method: "POST", Path: "/api/v1/events", Handler: a.addLogEvents},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/events", Handler: a.listLogEvents},
 
-		{"GET", "/api/v1/query", false, a.prom.Query},
-		{"POST", "/api/v1/query", false, a.prom.Query},
-		{"GET", "/api/v1/query_range", false, a.prom.QueryRange},
-		{"POST", "/api/v1/query_range", false, a.prom.QueryRange},
-		{"GET", "/api/v1/series", false, a.prom.Series},
-		{"POST", "/api/v1/series", false, a.prom.Series},
-		{"GET", "/api/v1/labels", false, a.prom.LabelNames},
-		{"POST", "/api/v1/labels", false, a.prom.LabelNames},
-		{"GET", "/api/v1/label/{name}/values", false, a.prom.LabelValues},
-		{"GET", "/api/v1/status/buildinfo", false, a.prom.BuildInfo},
-		{"GET", "/api/v1/metadata", false, a.prom.Metadata},
+		{Method: "GET", Path: "/api/v1/query", Handler: a.prom.Query},
+		{Method: "POST", Path: "/api/v1/query", Handler: a.prom.Query},
+		{Method: "GET", Path: "/api/v1/query_range", Handler: a.prom.QueryRange},
+		{Method: "POST", Path: "/api/v1/query_range", Handler: a.prom.QueryRange},
+		{Method: "GET", Path: "/api/v1/series", Handler: a.prom.Series},
+		{Method: "POST", Path: "/api/v1/series", Handler: a.prom.Series},
+		{Method: "GET", Path: "/api/v1/labels", Handler: a.prom.LabelNames},
+		{Method: "POST", Path: "/api/v1/labels", Handler: a.prom.LabelNames},
+		{Method: "GET", Path: "/api/v1/label/{name}/values", Handler: a.prom.LabelValues},
+		{Method: "GET", Path: "/api/v1/status/buildinfo", Handler: a.prom.BuildInfo},
+		{Method: "GET", Path: "/api/v1/metadata", Handler: a.prom.Metadata},
 	}
 }
 
@@ -121,7 +139,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 
 func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(openAPI)
+	w.Write(a.doc)
 }
 
 func (a *API) whoami(w http.ResponseWriter, r *http.Request) {

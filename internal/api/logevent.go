@@ -83,7 +83,7 @@ func (a *API) addLogEvents(w http.ResponseWriter, r *http.Request) {
 // listLogEvents searches a tenant's log events by time range, host, item,
 // severity and text.
 func (a *API) listLogEvents(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeRead)
+	tenant, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return

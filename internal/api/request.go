@@ -66,10 +66,11 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// tenant authorises the caller for the {tenant} of the path with scope, and
-// returns the tenant ID. A tenant the caller may not see answers 404, the same
-// as one that does not exist, so tenants cannot be discovered.
-func (a *API) tenant(r *http.Request, scope model.Scope) (string, error) {
+// PathTenant is the route.Authorizer of paths with {tenant}: it authorises
+// the caller for the path's tenant with scope and returns the tenant ID. A
+// tenant the caller may not see answers 404, the same as one that does not
+// exist, so tenants cannot be discovered.
+func (a *API) PathTenant(r *http.Request, scope model.Scope) (string, error) {
 	p := auth.FromContext(r.Context())
 	id := r.PathValue("tenant")
 	if !p.CanAccessTenant(id) {

@@ -23,7 +23,7 @@ func (in resourceInput) resource(tenant string, id int64) *model.Resource {
 }
 
 func (a *API) listResources(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeRead)
+	tenant, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -45,7 +45,7 @@ func (a *API) listResources(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getResource(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeRead)
+	tenant, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (a *API) getResource(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createResource(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -88,7 +88,7 @@ func (a *API) createResource(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) updateResource(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -122,7 +122,7 @@ func (a *API) updateResource(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return

@@ -17,7 +17,7 @@ type serviceInput struct {
 }
 
 func (a *API) listServices(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeRead)
+	tenant, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -31,7 +31,7 @@ func (a *API) listServices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getService(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeRead)
+	tenant, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -50,7 +50,7 @@ func (a *API) getService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createService(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -74,7 +74,7 @@ func (a *API) createService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) updateService(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -108,7 +108,7 @@ func (a *API) updateService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteService(w http.ResponseWriter, r *http.Request) {
-	tenant, err := a.tenant(r, model.ScopeWrite)
+	tenant, err := a.PathTenant(r, model.ScopeWrite)
 	if err != nil {
 		response.Error(w, r, err)
 		return

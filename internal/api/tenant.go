@@ -23,7 +23,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getTenant(w http.ResponseWriter, r *http.Request) {
-	id, err := a.tenant(r, model.ScopeRead)
+	id, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -69,7 +69,7 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) {
-	id, err := a.tenant(r, model.ScopeWrite)
+	id, err := a.PathTenant(r, model.ScopeWrite)
 	if err == nil {
 		err = require(r, model.ScopeWrite, true)
 	}
@@ -106,7 +106,7 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
-	id, err := a.tenant(r, model.ScopeAdmin)
+	id, err := a.PathTenant(r, model.ScopeAdmin)
 	if err == nil {
 		err = require(r, model.ScopeAdmin, true)
 	}
@@ -123,7 +123,7 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
-	id, err := a.tenant(r, model.ScopeRead)
+	id, err := a.PathTenant(r, model.ScopeRead)
 	if err != nil {
 		response.Error(w, r, err)
 		return
