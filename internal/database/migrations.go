@@ -99,6 +99,81 @@ CREATE UNIQUE INDEX log_events_dedup ON log_events(tenant_id, dedup_key);
 CREATE INDEX log_events_time ON log_events(tenant_id, at);
 CREATE INDEX log_events_host ON log_events(tenant_id, host, at);
 `,
+	// 3: the monitoring design (internal/monitoring): templates of items, items,
+	// their assignment to hosts and per-host overrides. Global templates have no tenant.
+	`
+CREATE TABLE monitoring_templates (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	title       TEXT NOT NULL,
+	description TEXT NOT NULL,
+	builtin     TEXT NOT NULL DEFAULT '',
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX monitoring_templates_name ON monitoring_templates(ifnull(tenant_id, ''), name);
+CREATE TABLE monitoring_items (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id      TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+	template_id    INTEGER REFERENCES monitoring_templates(id) ON DELETE CASCADE,
+	resource_id    INTEGER REFERENCES resources(id) ON DELETE CASCADE,
+	name           TEXT NOT NULL,
+	title          TEXT NOT NULL,
+	kind           TEXT NOT NULL,
+	description    TEXT NOT NULL,
+	spec           TEXT NOT NULL,
+	op             TEXT NOT NULL,
+	warning        REAL,
+	critical       REAL,
+	recovery       REAL,
+	for_ms         INTEGER NOT NULL,
+	interval_ms    INTEGER NOT NULL,
+	severity       TEXT NOT NULL,
+	runbook_url    TEXT NOT NULL,
+	runbook_id     INTEGER,
+	slr            TEXT NOT NULL,
+	incident_policy TEXT NOT NULL,
+	notify         TEXT NOT NULL,
+	disabled       INTEGER NOT NULL DEFAULT 0,
+	created_at     INTEGER NOT NULL,
+	updated_at     INTEGER NOT NULL,
+	CHECK ((template_id IS NULL) <> (resource_id IS NULL)),
+	CHECK (resource_id IS NULL OR tenant_id IS NOT NULL)
+);
+CREATE UNIQUE INDEX monitoring_items_template_name ON monitoring_items(template_id, name) WHERE template_id IS NOT NULL;
+CREATE UNIQUE INDEX monitoring_items_resource_name ON monitoring_items(resource_id, name) WHERE resource_id IS NOT NULL;
+CREATE INDEX monitoring_items_tenant ON monitoring_items(tenant_id);
+CREATE TABLE monitoring_assignments (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	template_id INTEGER NOT NULL REFERENCES monitoring_templates(id) ON DELETE CASCADE,
+	selector    TEXT NOT NULL,
+	resource_id INTEGER REFERENCES resources(id) ON DELETE CASCADE,
+	created_at  INTEGER NOT NULL,
+	CHECK ((selector = '') <> (resource_id IS NULL))
+);
+CREATE UNIQUE INDEX monitoring_assignments_target ON monitoring_assignments(tenant_id, template_id, selector, ifnull(resource_id, 0));
+CREATE TABLE monitoring_overrides (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	item_id     INTEGER NOT NULL REFERENCES monitoring_items(id) ON DELETE CASCADE,
+	resource_id INTEGER REFERENCES resources(id) ON DELETE CASCADE,
+	warning     REAL,
+	critical    REAL,
+	recovery    REAL,
+	for_ms      INTEGER,
+	disabled    INTEGER,
+	severity    TEXT NOT NULL,
+	incident_policy TEXT NOT NULL,
+	runbook_url TEXT NOT NULL,
+	slr         TEXT NOT NULL,
+	note        TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX monitoring_overrides_target ON monitoring_overrides(tenant_id, item_id, ifnull(resource_id, 0));
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -1,0 +1,99 @@
+package monitoring
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+func TestAgentConfig(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	c, err := d.s.AgentConfig(ctx, "acme", "web-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	byName := map[string]config.Item{}
+	for _, it := range c.Items {
+		names = append(names, it.Name)
+		byName[it.Name] = it
+	}
+	want := []string{"app-log", "site-https", "apache-exporter", "httpd-process", "error-log-crit", "error-log-error", "os"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("agent items = %v, want %v", names, want)
+	}
+	if c.Host != "web-01" || c.Server != "" || c.Token != "" {
+		t.Fatalf("host %q server %q token %q: the server must not redirect the agent", c.Host, c.Server, c.Token)
+	}
+	site := byName["site-https"]
+	if site.Kind != config.KindHTTP || site.URL != "https://shop.example.com/" || site.TLSDays != 30 || site.Timeout.D().Seconds() != 10 {
+		t.Errorf("site-https = %+v", site)
+	}
+	if p := byName["app-log"].Patterns; len(p) != 1 || p[0].Severity != "warning" || p[0].Regex != `\bERROR\b` {
+		t.Errorf("app-log patterns = %+v", p)
+	}
+
+	// What the agent does with it: decode the JSON, merge with its local file.
+	body, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote, err := config.DecodeJSON(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := &config.Config{Server: "https://unyo.example.com", Token: "t", Host: "web-01"}
+	merged, err := config.Merge(local, remote)
+	if err != nil {
+		t.Fatalf("the agent refuses the configuration: %v", err)
+	}
+	if len(merged.Items) != len(want) {
+		t.Fatalf("merged items = %d", len(merged.Items))
+	}
+	checked := c.Clone()
+	checked.SetDefaults()
+	if err := checked.Validate(); err != nil {
+		t.Fatalf("Validate after SetDefaults: %v", err)
+	}
+}
+
+func TestAgentConfigLeavesOut(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	// web-02 has no site label: the check cannot run there.
+	d.assign(t, "acme", "http-service", "", d.web2.ID)
+	if err := d.s.CreateOverride(ctx, &Override{TenantID: "acme", ItemID: d.item("apache", "error-log-error").ID, ResourceID: d.web2.ID, Disabled: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.s.AgentConfig(ctx, "acme", "web-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range c.Items {
+		if it.Name == "site-https" || it.Name == "error-log-error" {
+			t.Errorf("%s is in web-02's configuration", it.Name)
+		}
+	}
+	if len(c.Items) != 4 {
+		t.Errorf("web-02 has %d agent items, want os, apache-exporter, httpd-process, error-log-crit", len(c.Items))
+	}
+}
+
+func TestAgentConfigUnknownHost(t *testing.T) {
+	d := newDesign(t)
+	for _, tc := range []struct{ tenant, host string }{{"acme", "nope"}, {"beta", "web-01"}} {
+		if _, err := d.s.AgentConfig(context.Background(), tc.tenant, tc.host); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s/%s: err = %v, want ErrNotFound", tc.tenant, tc.host, err)
+		}
+	}
+	c, err := d.s.AgentConfig(context.Background(), "acme", "shop-api")
+	if err != nil || len(c.Items) != 0 {
+		t.Fatalf("a resource with no agent items: %v, %v", c, err)
+	}
+}

@@ -1,0 +1,106 @@
+package monitoring
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/invalid"
+)
+
+// agentItem is the item as the agent's configuration holds it. Placeholders
+// must have been filled by expandItem.
+func (it *Item) agentItem() (config.Item, error) {
+	ci := config.Item{Name: it.Name, Interval: config.Duration(it.Interval)}
+	switch it.Kind {
+	case KindOS:
+		ci.Kind = config.KindOS
+	case KindProcess:
+		ci.Kind, ci.Pattern = config.KindProcess, it.Process.Pattern
+	case KindService:
+		ci.Kind, ci.Service = config.KindService, it.Service.Name
+	case KindExporter:
+		ci.Kind, ci.URL = config.KindExporter, it.Exporter.URL
+	case KindLog:
+		ci.Kind, ci.Glob = config.KindLog, it.Log.Glob
+		ci.Patterns = []config.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
+	case KindCheck:
+		c := it.Check
+		ci.Timeout = config.Duration(c.Timeout)
+		ci.Kind = map[string]string{CheckHTTP: config.KindHTTP, CheckTCP: config.KindTCP, CheckDNS: config.KindDNS}[c.Type]
+		ci.URL, ci.Method, ci.ExpectStatus, ci.BodyMatch, ci.TLSDays = c.URL, c.Method, c.ExpectStatus, c.BodyMatch, c.TLSDays
+		ci.Address, ci.Query, ci.Server = c.Address, c.Query, c.Server
+	default:
+		return ci, fmt.Errorf("monitoring: a %s item runs on the server, not on the agent", it.Kind)
+	}
+	return ci, nil
+}
+
+// stringField is a string field of an item, named for error messages.
+type stringField struct {
+	name string
+	p    *string
+}
+
+// expandItem fills the placeholders of the item's agent-side fields in place.
+func expandItem(it *Item, lookup lookupFunc) error {
+	var fields []stringField
+	switch {
+	case it.Process != nil:
+		fields = []stringField{{"process.pattern", &it.Process.Pattern}}
+	case it.Service != nil:
+		fields = []stringField{{"service.name", &it.Service.Name}}
+	case it.Exporter != nil:
+		fields = []stringField{{"exporter.url", &it.Exporter.URL}}
+	case it.Log != nil:
+		fields = []stringField{{"log.glob", &it.Log.Glob}}
+	case it.Check != nil:
+		c := it.Check
+		fields = []stringField{{"check.url", &c.URL}, {"check.address", &c.Address}, {"check.query", &c.Query}, {"check.server", &c.Server}}
+	}
+	for _, f := range fields {
+		v, err := expand(f.name, *f.p, lookup)
+		if err != nil {
+			return err
+		}
+		*f.p = v
+	}
+	return nil
+}
+
+// agentFields maps the fields of the agent's item to the item's own, so that
+// an error of the agent's validation names what the user wrote.
+var agentFields = map[string]string{
+	"pattern": "process.pattern", "service": "service.name", "glob": "log.glob",
+	"patterns[0].regex": "log.regex", "patterns[0].severity": "severity",
+	"url": "url", "method": "check.method", "expect_status": "check.expect_status",
+	"body_match": "check.body_match", "tls_days": "check.tls_days", "address": "check.address",
+	"query": "check.query", "server": "check.server", "timeout": "check.timeout",
+	"interval": "interval", "name": "name",
+}
+
+// checkAgentItem runs the agent's own validation on ci, so that nothing the
+// server accepts is refused by the agent that pulls it.
+func checkAgentItem(kind Kind, ci config.Item) error {
+	c := config.Config{Host: "validate", Items: []config.Item{ci}}
+	c.SetDefaults()
+	err := c.Validate()
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		err = j.Unwrap()[0]
+	}
+	e, ok := invalid.As(err)
+	if !ok {
+		return err
+	}
+	field := strings.TrimPrefix(e.Field, fmt.Sprintf("items[0] (%s).", ci.Name))
+	if f, ok := agentFields[field]; ok {
+		field = f
+	}
+	if field == "url" {
+		field = map[Kind]string{KindCheck: "check.url", KindExporter: "exporter.url"}[kind]
+	}
+	return invalid.New(field, "%s", e.Reason)
+}

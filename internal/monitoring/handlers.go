@@ -1,0 +1,212 @@
+package monitoring
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Authorizer is route.Authorizer.
+type Authorizer = route.Authorizer
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+// Handlers serves the monitoring API.
+type Handlers struct {
+	store  *Store
+	tenant Authorizer // for /tenants/{tenant}/... paths
+	agent  Authorizer // for the agent, whose tenant is its token's
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers over store. tenant authorises paths with
+// {tenant}; agent authorises the agent's configuration pull, CallerTenant when nil.
+func NewHandlers(store *Store, tenant, agent Authorizer, logger *slog.Logger) *Handlers {
+	if agent == nil {
+		agent = CallerTenant
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, tenant: tenant, agent: agent, now: time.Now, logger: logger}
+}
+
+const prefix = "/api/v1/tenants/{tenant}/monitoring"
+
+// Routes is the route table of the monitoring API; openapi_paths.json lists
+// exactly these, and a test holds the two together.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix + "/items", Handler: h.listItems},
+		{Method: "POST", Path: prefix + "/items", Handler: h.createItem},
+		{Method: "GET", Path: prefix + "/items/{id}", Handler: h.getItem},
+		{Method: "PUT", Path: prefix + "/items/{id}", Handler: h.updateItem},
+		{Method: "DELETE", Path: prefix + "/items/{id}", Handler: h.deleteItem},
+		{Method: "GET", Path: prefix + "/items.csv", Handler: h.itemListCSV},
+		{Method: "GET", Path: prefix + "/items.html", Handler: h.itemListHTML},
+
+		{Method: "GET", Path: prefix + "/templates", Handler: h.listTemplates},
+		{Method: "POST", Path: prefix + "/templates", Handler: h.createTemplate},
+		{Method: "GET", Path: prefix + "/templates/{id}", Handler: h.getTemplate},
+		{Method: "PUT", Path: prefix + "/templates/{id}", Handler: h.updateTemplate},
+		{Method: "DELETE", Path: prefix + "/templates/{id}", Handler: h.deleteTemplate},
+		{Method: "POST", Path: prefix + "/templates/{id}/copy", Handler: h.copyTemplate},
+
+		{Method: "GET", Path: prefix + "/assignments", Handler: h.listAssignments},
+		{Method: "POST", Path: prefix + "/assignments", Handler: h.createAssignment},
+		{Method: "GET", Path: prefix + "/assignments/{id}", Handler: h.getAssignment},
+		{Method: "DELETE", Path: prefix + "/assignments/{id}", Handler: h.deleteAssignment},
+
+		{Method: "GET", Path: prefix + "/overrides", Handler: h.listOverrides},
+		{Method: "POST", Path: prefix + "/overrides", Handler: h.createOverride},
+		{Method: "GET", Path: prefix + "/overrides/{id}", Handler: h.getOverride},
+		{Method: "PUT", Path: prefix + "/overrides/{id}", Handler: h.updateOverride},
+		{Method: "DELETE", Path: prefix + "/overrides/{id}", Handler: h.deleteOverride},
+
+		{Method: "GET", Path: prefix + "/effective-items", Handler: h.effectiveItems},
+		{Method: "GET", Path: "/api/v1/agent/config", Handler: h.agentConfig},
+	}
+}
+
+// CallerTenant is the Authorizer of the agent's pull: the tenant of the
+// caller's token. MSP-wide callers name the tenant with ?tenant=.
+func CallerTenant(r *http.Request, scope model.Scope) (string, error) {
+	p := auth.FromContext(r.Context())
+	if p == nil {
+		return "", auth.ErrUnauthenticated
+	}
+	if !p.Can(scope) {
+		return "", response.Forbidden("this needs the " + string(scope) + " scope")
+	}
+	if p.Global() {
+		if t := r.URL.Query().Get("tenant"); t != "" {
+			return t, nil
+		}
+		return "", invalid.New("tenant", "is required for a caller of every tenant")
+	}
+	return p.Tenant, nil
+}
+
+// work does the work of one request for tenant and returns the status and
+// body of the answer.
+type work func(tenant string) (int, any, error)
+
+// serve authorises scope, runs f and writes its answer or its error.
+func serve(w http.ResponseWriter, r *http.Request, authz Authorizer, scope model.Scope, f work) {
+	tenant, err := authz(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	response.JSON(w, status, v)
+}
+
+// read serves a request that needs the read scope on the path's tenant.
+func (h *Handlers) read(w http.ResponseWriter, r *http.Request, f work) {
+	serve(w, r, h.tenant, model.ScopeRead, f)
+}
+
+// write serves a request that needs the write scope on the path's tenant.
+func (h *Handlers) write(w http.ResponseWriter, r *http.Request, f work) {
+	serve(w, r, h.tenant, model.ScopeWrite, f)
+}
+
+// audit records a change; a failure is logged, not returned, as the change is made.
+func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int64, detail any) {
+	actor := "unknown"
+	if p := auth.FromContext(r.Context()); p != nil {
+		actor = p.Name
+	}
+	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
+		TenantID: tenant, Actor: actor, Action: action, ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
+	}
+}
+
+const maxBody = 1 << 20
+
+// decode reads one JSON object into v, refusing unknown fields, and names
+// the offending field in its error.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case err == nil:
+		if dec.More() {
+			return invalid.New("body", "must hold one JSON object")
+		}
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &se):
+		return invalid.New("body", "is not valid JSON at byte %d: %v", se.Offset, err)
+	case errors.As(err, &te) && te.Type == reflect.TypeFor[model.Duration]():
+		return invalid.New(te.Field, "must be a duration such as \"30s\" or \"5m\", not %s", te.Value)
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid.New(field, "is not a known field")
+	}
+	return invalid.New("body", "%v", err)
+}
+
+// pathID reads a positive ID from the path; anything else is no such object.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, response.NotFound("no such " + name)
+	}
+	return id, nil
+}
+
+// queryID reads an optional positive ID from the query string; 0 when absent.
+func queryID(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invalid.New(name, "must be a positive integer, not %q", s)
+	}
+	return id, nil
+}

@@ -1,0 +1,88 @@
+package monitoring
+
+import (
+	"net/http"
+	"time"
+)
+
+func (h *Handlers) listOverrides(w http.ResponseWriter, r *http.Request) {
+	h.read(w, r, func(tenant string) (int, any, error) {
+		var f OverrideFilter
+		var err error
+		if f.ItemID, err = queryID(r, "item_id"); err != nil {
+			return 0, nil, err
+		}
+		if f.ResourceID, err = queryID(r, "resource_id"); err != nil {
+			return 0, nil, err
+		}
+		list, err := h.store.Overrides(r.Context(), tenant, f)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) getOverride(w http.ResponseWriter, r *http.Request) {
+	h.read(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		o, err := h.store.Override(r.Context(), tenant, id)
+		return http.StatusOK, o, err
+	})
+}
+
+// overrideInput reads an override from the body; what the server sets is cleared.
+func overrideInput(w http.ResponseWriter, r *http.Request, tenant string, id int64) (*Override, error) {
+	var o Override
+	if err := decode(w, r, &o); err != nil {
+		return nil, err
+	}
+	o.ID, o.TenantID, o.CreatedAt, o.UpdatedAt = id, tenant, time.Time{}, time.Time{}
+	return &o, nil
+}
+
+func (h *Handlers) createOverride(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		o, err := overrideInput(w, r, tenant, 0)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.CreateOverride(r.Context(), o); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", "monitoring_override", o.ID, o)
+		return http.StatusCreated, o, nil
+	})
+}
+
+func (h *Handlers) updateOverride(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		o, err := overrideInput(w, r, tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.UpdateOverride(r.Context(), o); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", "monitoring_override", id, o)
+		return http.StatusOK, o, nil
+	})
+}
+
+func (h *Handlers) deleteOverride(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.DeleteOverride(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", "monitoring_override", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}

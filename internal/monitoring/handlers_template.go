@@ -1,0 +1,116 @@
+package monitoring
+
+import (
+	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+)
+
+// errItemsOnUpdate keeps a template update from silently dropping items:
+// they change one by one so that their overrides stay.
+var errItemsOnUpdate = invalid.New("items", "cannot be replaced here: change items through .../monitoring/items")
+
+// templateInput is what a client may set on a template; items only on creation.
+type templateInput struct {
+	Name        string  `json:"name"`
+	Title       Text    `json:"title"`
+	Description string  `json:"description"`
+	Items       []*Item `json:"items"`
+}
+
+func (in templateInput) template(tenant string, id int64) *Template {
+	for _, it := range in.Items {
+		it.ID, it.TemplateID, it.ResourceID = 0, id, 0
+	}
+	return &Template{ID: id, TenantID: tenant, Name: in.Name, Title: in.Title, Description: in.Description, Items: in.Items}
+}
+
+func (h *Handlers) listTemplates(w http.ResponseWriter, r *http.Request) {
+	h.read(w, r, func(tenant string) (int, any, error) {
+		list, err := h.store.Templates(r.Context(), tenant)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) getTemplate(w http.ResponseWriter, r *http.Request) {
+	h.read(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		t, err := h.store.Template(r.Context(), tenant, id)
+		return http.StatusOK, t, err
+	})
+}
+
+func (h *Handlers) createTemplate(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		var in templateInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		t := in.template(tenant, 0)
+		if err := h.store.CreateTemplate(r.Context(), t); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", "monitoring_template", t.ID, in)
+		return http.StatusCreated, t, nil
+	})
+}
+
+func (h *Handlers) updateTemplate(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		var in templateInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		if in.Items != nil {
+			return 0, nil, errItemsOnUpdate
+		}
+		if err := h.store.UpdateTemplate(r.Context(), in.template(tenant, id)); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", "monitoring_template", id, in)
+		t, err := h.store.Template(r.Context(), tenant, id)
+		return http.StatusOK, t, err
+	})
+}
+
+func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.DeleteTemplate(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", "monitoring_template", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+func (h *Handlers) copyTemplate(w http.ResponseWriter, r *http.Request) {
+	h.write(w, r, func(tenant string) (int, any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		var in struct {
+			Name string `json:"name"`
+		}
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		t, err := h.store.CopyTemplate(r.Context(), tenant, id, in.Name)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "copy", "monitoring_template", t.ID, map[string]any{"from": id, "name": in.Name})
+		return http.StatusCreated, t, nil
+	})
+}

@@ -1,0 +1,249 @@
+package monitoring
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+// pathTenant stands in for api.(*API).tenant: the path's tenant, 404 for a
+// caller of another tenant, 403 without the scope.
+func pathTenant(r *http.Request, scope model.Scope) (string, error) {
+	p := auth.FromContext(r.Context())
+	id := r.PathValue("tenant")
+	if !p.CanAccessTenant(id) {
+		return "", response.NotFound("no such tenant")
+	}
+	if !p.Can(scope) {
+		return "", response.Forbidden("this needs the " + string(scope) + " scope")
+	}
+	return id, nil
+}
+
+type server struct {
+	*design
+	srv *httptest.Server
+}
+
+// newServer serves the handlers; the X-Token header "tenant:scope,scope"
+// stands for an authenticated token ("" tenant: every tenant).
+func newServer(t *testing.T) *server {
+	d := newDesign(t)
+	h := NewHandlers(d.s, pathTenant, nil, nil)
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
+		if ok {
+			tok := &model.Token{Name: "test", TenantID: tenant}
+			for _, s := range strings.Split(scopes, ",") {
+				tok.Scopes = append(tok.Scopes, model.Scope(s))
+			}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return &server{d, srv}
+}
+
+func (s *server) do(t *testing.T, method, path, token string, body any) (int, http.Header, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
+	req.Header.Set("X-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, data
+}
+
+const (
+	acmeRW  = "acme:read,write"
+	acmeRO  = "acme:read"
+	acmeAgt = "acme:ingest"
+	betaRW  = "beta:read,write"
+)
+
+func TestHandlersDesignFlow(t *testing.T) {
+	s := newServer(t)
+	base := "/api/v1/tenants/acme/monitoring"
+	code, _, body := s.do(t, "POST", base+"/templates", acmeRW, map[string]any{
+		"name": "batch", "title": map[string]string{"ja": "バッチ", "en": "Batch"},
+		"items": []any{map[string]any{"name": "batch-proc", "kind": "process", "process": map[string]any{"pattern": "^batchd$"}, "severity": "critical"}},
+	})
+	if code != 201 {
+		t.Fatalf("create template = %d %s", code, body)
+	}
+	var tpl Template
+	json.Unmarshal(body, &tpl)
+	code, _, body = s.do(t, "POST", base+"/items", acmeRW, map[string]any{
+		"template_id": tpl.ID, "name": "batch-log", "kind": "log", "severity": "warning",
+		"log": map[string]any{"glob": "/var/log/batch/*.log", "regex": "FAILED", "window": "30m"},
+	})
+	if code != 201 {
+		t.Fatalf("create item = %d %s", code, body)
+	}
+	code, _, body = s.do(t, "POST", base+"/assignments", acmeRW, map[string]any{"template_id": tpl.ID, "resource_id": s.web2.ID})
+	if code != 201 {
+		t.Fatalf("create assignment = %d %s", code, body)
+	}
+	code, _, body = s.do(t, "GET", fmt.Sprintf("%s/effective-items?resource=%d", base, s.web2.ID), acmeRO, nil)
+	var items []ResolvedItem
+	if err := json.Unmarshal(body, &items); code != 200 || err != nil {
+		t.Fatalf("effective items = %d %s", code, body)
+	}
+	if items[0].Name != "batch-proc" || items[0].Source.Template != "batch" || items[1].Log.Window != dur("30m") {
+		t.Fatalf("first effective items: %+v %+v", items[0].Source, items[1].Item)
+	}
+	code, _, body = s.do(t, "GET", "/api/v1/agent/config?host=web-02", acmeAgt, nil)
+	if code != 200 || !strings.Contains(string(body), `"name":"batch-log"`) {
+		t.Fatalf("agent config = %d %s", code, body)
+	}
+	code, _, body = s.do(t, "GET", "/api/v1/agent/config?host=web-02&tenant=acme", ":ingest", nil)
+	if code != 200 {
+		t.Fatalf("agent config for an MSP-wide token = %d %s", code, body)
+	}
+	code, _, _ = s.do(t, "DELETE", fmt.Sprintf("%s/templates/%d", base, tpl.ID), acmeRW, nil)
+	if code != 204 {
+		t.Fatalf("delete template = %d", code)
+	}
+}
+
+func TestHandlersExport(t *testing.T) {
+	s := newServer(t)
+	code, h, body := s.do(t, "GET", "/api/v1/tenants/acme/monitoring/items.csv?lang=en", acmeRO, nil)
+	if code != 200 || h.Get("Content-Type") != "text/csv; charset=utf-8" || !bytes.HasPrefix(body, []byte("\ufeffNo.,Host")) {
+		t.Fatalf("items.csv = %d %q %.40q", code, h.Get("Content-Type"), body)
+	}
+	if cd := h.Get("Content-Disposition"); !strings.Contains(cd, `filename="monitoring-items-acme-en-`) {
+		t.Fatalf("Content-Disposition = %q", cd)
+	}
+	code, h, body = s.do(t, "GET", "/api/v1/tenants/acme/monitoring/items.html", acmeRO, nil)
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "監視項目一覧") {
+		t.Fatalf("items.html = %d %q", code, h.Get("Content-Type"))
+	}
+	code, _, _ = s.do(t, "GET", "/api/v1/tenants/acme/monitoring/items.html?lang=de", acmeRO, nil)
+	if code != 400 {
+		t.Fatalf("lang=de = %d, want 400", code)
+	}
+}
+
+// TestHandlersErrors checks the status and the named field of refusals.
+func TestHandlersErrors(t *testing.T) {
+	s := newServer(t)
+	base := "/api/v1/tenants/acme/monitoring"
+	linux := s.templates["linux-base"].ID
+	f := func(method, path, token string, body any, wantCode int, wantField string) {
+		t.Helper()
+		code, _, got := s.do(t, method, path, token, body)
+		var e response.Body
+		json.Unmarshal(got, &e)
+		if code != wantCode || e.Field != wantField {
+			t.Errorf("%s %s as %q = %d field %q (%s), want %d field %q", method, path, token, code, e.Field, got, wantCode, wantField)
+		}
+	}
+	item := map[string]any{"resource_id": s.web1.ID, "name": "x", "kind": "metric", "metric": map[string]any{"query": "up"}, "threshold": map[string]any{"op": ">", "warning": 1}}
+	f("POST", base+"/items", acmeRO, item, 403, "")
+	f("POST", base+"/items", betaRW, item, 404, "")
+	f("POST", "/api/v1/tenants/beta/monitoring/items", betaRW, item, 400, "resource_id")
+	f("POST", base+"/items", acmeRW, `{"name":"x","kind":"metric","colour":"red"}`, 400, "colour")
+	f("POST", base+"/items", acmeRW, `{"name":"x","kind":"metric","for":"soon"}`, 400, "for")
+	f("POST", base+"/items", acmeRW, `{"resource_id":1,"name":"x","kind":"metric","metric":{"query":"up"},"threshold":{"op":">","warning":"high"}}`, 400, "threshold.warning")
+	f("POST", base+"/items", acmeRW, "", 400, "body")
+	f("GET", base+"/items/abc", acmeRO, nil, 404, "")
+	f("GET", fmt.Sprintf("%s/items/%d", base, s.appLog.ID), betaRW, nil, 404, "")
+	f("GET", fmt.Sprintf("/api/v1/tenants/beta/monitoring/items/%d", s.appLog.ID), betaRW, nil, 404, "")
+	f("PUT", fmt.Sprintf("%s/templates/%d", base, linux), acmeRW, map[string]any{"name": "mine"}, 400, "id")
+	f("PUT", fmt.Sprintf("%s/templates/%d", base, linux), acmeRW, map[string]any{"name": "mine", "items": []any{}}, 400, "items")
+	f("DELETE", fmt.Sprintf("%s/templates/%d", base, linux), acmeRW, nil, 400, "id")
+	f("DELETE", fmt.Sprintf("%s/items/%d", base, s.item("linux-base", "cpu").ID), acmeRW, nil, 400, "id")
+	f("DELETE", fmt.Sprintf("/api/v1/tenants/beta/monitoring/items/%d", s.appLog.ID), betaRW, nil, 404, "")
+	f("POST", base+"/assignments", acmeRW, map[string]any{"template_id": linux, "selector": "os"}, 400, "selector")
+	f("POST", base+"/assignments", acmeRW, map[string]any{"template_id": linux, "selector": "os=linux"}, 409, "")
+	f("POST", base+"/overrides", acmeRW, map[string]any{"item_id": s.item("linux-base", "cpu").ID, "warning": 99}, 400, "threshold.warning")
+	f("GET", base+"/effective-items", acmeRO, nil, 400, "resource")
+	f("GET", base+"/effective-items?resource=x", acmeRO, nil, 400, "resource")
+	f("GET", fmt.Sprintf("%s/effective-items?resource=%d", base, s.beta1.ID), acmeRO, nil, 404, "")
+	f("GET", "/api/v1/agent/config?host=web-01", acmeRO, nil, 403, "")
+	f("GET", "/api/v1/agent/config", acmeAgt, nil, 400, "host")
+	f("GET", "/api/v1/agent/config?host=b-01", acmeAgt, nil, 404, "")
+	f("GET", "/api/v1/agent/config?host=web-01", ":ingest", nil, 400, "tenant")
+	f("GET", "/api/v1/agent/config?host=web-01", "", nil, 401, "")
+}
+
+// TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
+func TestOpenAPIPathsMatchRoutes(t *testing.T) {
+	data, err := os.ReadFile("openapi_paths.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	var missing []string
+	for _, r := range NewHandlers(nil, pathTenant, nil, nil).Routes() {
+		key := r.Method + " " + r.Path
+		if !documented[key] {
+			missing = append(missing, key)
+		}
+		delete(documented, key)
+	}
+	var extra []string
+	for k := range documented {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("served but not documented: %v\ndocumented but not served: %v", missing, extra)
+	}
+	for _, ref := range regexpRefs(string(data)) {
+		if _, ok := doc.Components.Schemas[ref]; !ok && ref != "Error" {
+			t.Errorf("$ref to %s, which the fragment does not define", ref)
+		}
+	}
+}
+
+func regexpRefs(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, `"#/components/schemas/`)[1:] {
+		out = append(out, part[:strings.Index(part, `"`)])
+	}
+	return out
+}

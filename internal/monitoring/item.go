@@ -1,0 +1,231 @@
+package monitoring
+
+import (
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// Kind is what an item watches and how.
+type Kind string
+
+// The item kinds. Metric, nodata and the condition of every other kind are
+// evaluated on the server; os, process, service, exporter, log and check
+// also tell the agent what to collect.
+const (
+	KindMetric   Kind = "metric"   // a PromQL expression or one series, against thresholds
+	KindLog      Kind = "log"      // a pattern in log files, N matches within a window
+	KindCheck    Kind = "check"    // an HTTP, TCP or DNS check, N consecutive failures
+	KindNoData   Kind = "nodata"   // a host or a series silent for a duration
+	KindOS       Kind = "os"       // the agent's OS collector (CPU, memory, disks, network)
+	KindProcess  Kind = "process"  // processes matching a pattern, fewer than a minimum
+	KindService  Kind = "service"  // a systemd unit or Windows service not running
+	KindExporter Kind = "exporter" // a Prometheus exporter the agent scrapes
+)
+
+// Kinds lists every kind, in the order the documentation gives them.
+var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter}
+
+// Severity is how serious the alert of an item is.
+type Severity string
+
+// The severities, as the agent's log patterns know them.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityWarning  Severity = "warning"
+	SeverityInfo     Severity = "info"
+)
+
+// IncidentPolicy says what a firing item does to incidents.
+type IncidentPolicy string
+
+// The incident policies; the empty value is read as PolicyNew.
+const (
+	PolicyNew    IncidentPolicy = "new"    // open a new incident
+	PolicyAttach IncidentPolicy = "attach" // add to the open incident of the resource, or open one
+	PolicyNone   IncidentPolicy = "none"   // alert and notify only
+)
+
+// Text is a short text in both languages of the item list.
+type Text struct {
+	Ja string `json:"ja,omitempty"`
+	En string `json:"en,omitempty"`
+}
+
+// In returns the text in lang, falling back to the other language.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.En != "" || t.Ja == "" {
+		return t.En
+	}
+	return t.Ja
+}
+
+// Item is one monitoring item (監視項目). It belongs to a template, or
+// directly to one resource; which of the kind fields is set depends on Kind.
+type Item struct {
+	ID          int64  `json:"id"`
+	TenantID    string `json:"tenant,omitempty"`      // "" for an item of a global template
+	TemplateID  int64  `json:"template_id,omitempty"` // the template it belongs to, or
+	ResourceID  int64  `json:"resource_id,omitempty"` // the resource it is assigned to directly
+	Name        string `json:"name"`                  // unique in its template or resource; the agent's item label
+	Title       Text   `json:"title,omitzero"`        // what the item list shows; Name when empty
+	Kind        Kind   `json:"kind"`
+	Description string `json:"description,omitempty"`
+
+	Metric   *Metric   `json:"metric,omitempty"`
+	Log      *Log      `json:"log,omitempty"`
+	Check    *Check    `json:"check,omitempty"`
+	NoData   *NoData   `json:"nodata,omitempty"`
+	Process  *Process  `json:"process,omitempty"`
+	Service  *Service  `json:"service,omitempty"`
+	Exporter *Exporter `json:"exporter,omitempty"`
+
+	Threshold *Threshold     `json:"threshold,omitempty"` // metric items only
+	For       model.Duration `json:"for,omitempty"`       // how long the condition holds before firing
+	Interval  model.Duration `json:"interval,omitempty"`  // collection and evaluation; 0: the default
+	// Severity is the severity of items with one condition (log, check,
+	// nodata, process, service, exporter); metric items take theirs from
+	// the threshold crossed. Empty on process, service and exporter items
+	// means they only collect.
+	Severity                Severity       `json:"severity,omitempty"`
+	RunbookURL              string         `json:"runbook_url,omitempty"`
+	RunbookID               int64          `json:"runbook_id,omitempty"`
+	ServiceLevelRequirement string         `json:"service_level_requirement,omitempty"` // e.g. "availability 99.9%"
+	IncidentPolicy          IncidentPolicy `json:"incident_policy,omitempty"`
+	Notify                  []string       `json:"notify,omitempty"` // notification routes, e.g. "slack:#acme-ops"
+	Disabled                bool           `json:"disabled,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Metric is the value a metric item watches: a PromQL expression, or one
+// series given as a metric name with label matchers.
+type Metric struct {
+	Query  string `json:"query,omitempty"`  // e.g. 100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)
+	Series string `json:"series,omitempty"` // e.g. node_load5 or unyo_check_duration_seconds{item="site"}
+}
+
+// Log is a pattern looked for in log files on the host.
+type Log struct {
+	Glob   string         `json:"glob"`             // files to tail, filepath.Match syntax
+	Regex  string         `json:"regex"`            // RE2, matched against each line
+	Count  int            `json:"count,omitempty"`  // matches that fire the item; 1 when 0
+	Window model.Duration `json:"window,omitempty"` // within this window; 5m when 0
+}
+
+// Check types.
+const (
+	CheckHTTP = "http"
+	CheckTCP  = "tcp"
+	CheckDNS  = "dns"
+)
+
+// Check is a synthetic check the agent runs.
+type Check struct {
+	Type         string         `json:"type"`                    // http, tcp or dns
+	URL          string         `json:"url,omitempty"`           // http
+	Method       string         `json:"method,omitempty"`        // http; GET when empty
+	ExpectStatus int            `json:"expect_status,omitempty"` // http; any 2xx when 0
+	BodyMatch    string         `json:"body_match,omitempty"`    // http: regexp on the body
+	TLSDays      int            `json:"tls_days,omitempty"`      // http: report the certificate expiring below this many days
+	Address      string         `json:"address,omitempty"`       // tcp: host:port
+	Query        string         `json:"query,omitempty"`         // dns: the name to resolve
+	Server       string         `json:"server,omitempty"`        // dns: resolver host[:port]
+	Timeout      model.Duration `json:"timeout,omitempty"`       // the agent's default when 0
+	Failures     int            `json:"failures,omitempty"`      // consecutive failures that fire; 1 when 0
+}
+
+// NoData fires when a series, or every series of the host, stays silent.
+type NoData struct {
+	Series string         `json:"series,omitempty"` // a metric selector; empty: anything from the host
+	After  model.Duration `json:"after"`
+}
+
+// Process watches processes matching a pattern (name, then command line).
+type Process struct {
+	Pattern  string `json:"pattern"`
+	MinCount int    `json:"min_count,omitempty"` // fewer fires; 1 when 0
+}
+
+// Service watches a systemd unit or a Windows service.
+type Service struct {
+	Name string `json:"name"`
+}
+
+// Exporter is a Prometheus exporter the agent scrapes and forwards.
+type Exporter struct {
+	URL string `json:"url"`
+}
+
+// agentSide reports whether the agent collects something for kind.
+func agentSide(k Kind) bool {
+	switch k {
+	case KindOS, KindProcess, KindService, KindExporter, KindLog, KindCheck:
+		return true
+	}
+	return false
+}
+
+// Normalize fills the defaults of optional fields. It is idempotent.
+func (it *Item) Normalize() {
+	if it.IncidentPolicy == "" {
+		it.IncidentPolicy = PolicyNew
+	}
+	if it.Log != nil {
+		if it.Log.Count == 0 {
+			it.Log.Count = 1
+		}
+		if it.Log.Window == 0 {
+			it.Log.Window = model.Duration(5 * time.Minute)
+		}
+	}
+	if it.Check != nil {
+		if it.Check.Failures == 0 {
+			it.Check.Failures = 1
+		}
+		if it.Check.Type == CheckHTTP && it.Check.Method == "" {
+			it.Check.Method = "GET"
+		}
+	}
+	if it.Process != nil {
+		if it.Process.MinCount == 0 {
+			it.Process.MinCount = 1
+		}
+	}
+}
+
+// DisplayTitle is the name the item list shows in lang.
+func (it *Item) DisplayTitle(lang string) string {
+	if s := it.Title.In(lang); s != "" {
+		return s
+	}
+	return it.Name
+}
+
+// Clone returns a deep copy, so that applying an override never changes a
+// template's item shared by several hosts.
+func (it *Item) Clone() *Item {
+	n := *it
+	n.Metric = clonePtr(it.Metric)
+	n.Log = clonePtr(it.Log)
+	n.Check = clonePtr(it.Check)
+	n.NoData = clonePtr(it.NoData)
+	n.Process = clonePtr(it.Process)
+	n.Service = clonePtr(it.Service)
+	n.Exporter = clonePtr(it.Exporter)
+	if it.Threshold != nil {
+		t := it.Threshold.clone()
+		n.Threshold = &t
+	}
+	n.Notify = append([]string(nil), it.Notify...)
+	return &n
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,94 @@
+package monitoring
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+)
+
+const assignmentColumns = `a.id, a.tenant_id, a.template_id, t.name, a.selector, a.resource_id, a.created_at`
+
+// CreateAssignment validates and stores an assignment of a template the
+// tenant may see, to a selector or to one of the tenant's resources.
+func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) error {
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT name FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`,
+			a.TenantID, a.TemplateID).Scan(&a.Template)
+		if err == sql.ErrNoRows {
+			return invalid.New("template_id", "no template %d in tenant %q", a.TemplateID, a.TenantID)
+		}
+		if err != nil {
+			return fmt.Errorf("monitoring: unable to create assignment: %w", err)
+		}
+		if a.ResourceID != 0 {
+			if err := checkResource(ctx, tx, a.TenantID, a.ResourceID); err != nil {
+				return err
+			}
+		}
+		now := millis(s.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO monitoring_assignments (tenant_id, template_id, selector, resource_id, created_at) VALUES (?,?,?,?,?)`,
+			a.TenantID, a.TemplateID, a.Selector, nullID(a.ResourceID), now)
+		if err := writeErr("create assignment", err); err != nil {
+			return err
+		}
+		a.ID, _ = res.LastInsertId()
+		a.CreatedAt = fromMillis(now)
+		return nil
+	})
+}
+
+// Assignment returns one assignment of the tenant.
+func (s *Store) Assignment(ctx context.Context, tenant string, id int64) (*Assignment, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
+		WHERE a.tenant_id=? AND a.id=?`, tenant, id)
+	a, err := scanAssignment(row.Scan)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: unable to fetch assignment: %w", notFound(err))
+	}
+	return a, nil
+}
+
+// Assignments lists the tenant's assignments: by resource first, then by
+// selector, each by template name.
+func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
+		WHERE a.tenant_id=? ORDER BY a.resource_id IS NULL, t.name, a.selector, a.resource_id, a.id`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: unable to list assignments: %w", err)
+	}
+	defer rows.Close()
+	list := []*Assignment{}
+	for rows.Next() {
+		a, err := scanAssignment(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("monitoring: unable to list assignments: %w", err)
+		}
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}
+
+// DeleteAssignment removes an assignment of the tenant.
+func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) error {
+	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+		return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
+	}
+	return nil
+}
+
+func scanAssignment(scan func(...any) error) (*Assignment, error) {
+	var a Assignment
+	var res sql.NullInt64
+	var created int64
+	if err := scan(&a.ID, &a.TenantID, &a.TemplateID, &a.Template, &a.Selector, &res, &created); err != nil {
+		return nil, err
+	}
+	a.ResourceID, a.CreatedAt = res.Int64, fromMillis(created)
+	return &a, nil
+}
