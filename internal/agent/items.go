@@ -1,0 +1,108 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/agent/check"
+	"github.com/unyo-ops/unyo/internal/agent/collect"
+	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agent/scrape"
+)
+
+// itemRunner runs one item's collector at its interval.
+type itemRunner struct {
+	item   config.Item
+	cancel context.CancelFunc
+}
+
+// newCollector builds the collector of an item; log items are run by a
+// Source instead and get none.
+func newCollector(it config.Item) (Collector, error) {
+	switch it.Kind {
+	case config.KindOS:
+		return collect.NewOS(), nil
+	case config.KindProcess:
+		return collect.NewProcess(it.Name, it.Pattern)
+	case config.KindService:
+		return collect.NewService(it.Name, it.Service), nil
+	case config.KindHTTP:
+		return check.NewHTTP(it, check.Options{})
+	case config.KindTCP:
+		return check.NewTCP(it.Name, it.Address), nil
+	case config.KindDNS:
+		return check.NewDNS(it.Name, it.Query, it.Server), nil
+	case config.KindExporter:
+		return scrape.New(it.Name, it.URL), nil
+	case config.KindLog:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("agent: unknown kind %q", it.Kind)
+}
+
+// syncItems starts new and changed items and stops removed and changed ones;
+// unchanged items keep running undisturbed. Callers hold a.mu.
+func (a *Agent) syncItems(ctx context.Context, cfg *config.Config) {
+	want := make(map[string]config.Item, len(cfg.Items))
+	for _, it := range cfg.Items {
+		want[it.Name] = it
+	}
+	for name, r := range a.items {
+		if it, ok := want[name]; !ok || !reflect.DeepEqual(it, r.item) {
+			r.cancel()
+			delete(a.items, name)
+		}
+	}
+	for _, it := range cfg.Items {
+		if _, ok := a.items[it.Name]; ok {
+			continue
+		}
+		c, err := newCollector(it)
+		if err != nil {
+			a.logger.Error("agent: cannot start item", "item", it.Name, "kind", it.Kind, "err", err)
+			continue
+		}
+		if c == nil {
+			continue
+		}
+		ictx, cancel := context.WithCancel(ctx)
+		a.items[it.Name] = &itemRunner{item: it, cancel: cancel}
+		a.itemsWG.Go(func() { a.runItem(ictx, it, c) })
+	}
+}
+
+// runItem collects now and then at every interval until ctx is done.
+func (a *Agent) runItem(ctx context.Context, it config.Item, c Collector) {
+	t := time.NewTicker(it.Interval.D())
+	defer t.Stop()
+	failing := false
+	for {
+		failing = a.collectOnce(ctx, it, c, failing)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// collectOnce runs the collector within the item's timeout and emits the
+// result. Failures are logged when they start and end, not at every run.
+func (a *Agent) collectOnce(ctx context.Context, it config.Item, c Collector, failing bool) bool {
+	cctx, cancel := context.WithTimeout(ctx, it.Timeout.D())
+	samples, err := c.Collect(cctx, time.Now())
+	cancel()
+	if ctx.Err() != nil {
+		return failing // stopped or replaced meanwhile: its result is stale
+	}
+	a.batch.EmitSamples(samples)
+	switch {
+	case err != nil && !failing:
+		a.logger.Warn("agent: item failing", "item", it.Name, "kind", it.Kind, "err", err)
+	case err == nil && failing:
+		a.logger.Info("agent: item recovered", "item", it.Name, "kind", it.Kind)
+	}
+	return err != nil
+}

@@ -1,0 +1,225 @@
+package logwatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Event is one log line that matched a pattern.
+type Event struct {
+	Time     time.Time // when the line was read, not a time parsed from it
+	Source   string    // the file's path; for a rotated file, the name it was watched under
+	Item     string
+	Pattern  string
+	Severity Severity
+	Message  string // the line without its newline, valid UTF-8, at most 8 KiB
+}
+
+// ErrClosed is returned by Poll and Reconfigure after Close.
+var ErrClosed = errors.New("logwatch: watcher closed")
+
+// Defaults of the watcher options.
+const (
+	DefaultInterval   = time.Second
+	DefaultRotateWait = 5 * time.Second
+)
+
+// readBufSize is the size of the one read buffer a watcher reuses.
+const readBufSize = 64 << 10
+
+type options struct {
+	interval   time.Duration
+	rotateWait time.Duration
+	now        func() time.Time
+}
+
+// Option tunes a Watcher.
+type Option func(*options)
+
+// WithInterval sets how often Run polls; the default is DefaultInterval.
+func WithInterval(d time.Duration) Option { return func(o *options) { o.interval = d } }
+
+// WithRotateWait sets how long a rotated file is kept open after it last
+// grew, for the application's last writes; the default is DefaultRotateWait.
+func WithRotateWait(d time.Duration) Option { return func(o *options) { o.rotateWait = d } }
+
+// WithClock replaces time.Now, for tests of the flush timeout and rotate wait.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Watcher tails the files of several items, matches their lines and keeps
+// their positions. Poll, Reconfigure and Close are serialized; Counters and
+// LineCounters may be called at any time.
+type Watcher struct {
+	mu        sync.Mutex
+	items     []*item
+	positions positionsStore
+	emit      func(Event)
+	log       *slog.Logger
+	opts      options
+	buf       []byte
+	closed    bool
+	counters  *counterSet
+}
+
+// New validates cfgs and loads the positions file (an empty path keeps
+// positions in memory only). emit is called synchronously from Poll, under
+// the watcher's lock: it must not call Poll, Reconfigure or Close.
+func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Logger, opts ...Option) (*Watcher, error) {
+	compiledCfgs, err := compileAll(cfgs)
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	o := options{interval: DefaultInterval, rotateWait: DefaultRotateWait, now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if positionsPath != "" {
+		if err := os.MkdirAll(filepath.Dir(positionsPath), 0o750); err != nil {
+			return nil, fmt.Errorf("logwatch: positions directory: %w", err)
+		}
+	}
+	saved, err := loadPositions(positionsPath, logger)
+	if err != nil {
+		return nil, fmt.Errorf("logwatch: %w", err)
+	}
+	w := &Watcher{
+		positions: positionsStore{path: positionsPath},
+		emit:      emit,
+		log:       logger,
+		opts:      o,
+		buf:       make([]byte, readBufSize),
+		counters:  newCounterSet(),
+	}
+	env := w.env()
+	for _, c := range compiledCfgs {
+		recs, known := saved[c.cfg.Item]
+		w.items = append(w.items, newItem(c, recs, known, env))
+	}
+	return w, nil
+}
+
+// Run polls every interval until ctx is done, then closes the watcher.
+// A failed poll is logged and retried at the next tick.
+func (w *Watcher) Run(ctx context.Context) error {
+	tick := time.NewTicker(w.opts.interval)
+	defer tick.Stop()
+	for {
+		if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("logwatch: poll failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return w.Close()
+		case <-tick.C:
+		}
+	}
+}
+
+// Poll scans once: picks up new files, reads every file to its current
+// end, emits the matching lines and saves the positions. It returns when
+// done, so tests and the agent's shutdown can rely on what was read.
+func (w *Watcher) Poll(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	env := w.env()
+	var pollErr error
+	for _, it := range w.items {
+		if pollErr = it.poll(ctx, env); pollErr != nil {
+			break
+		}
+	}
+	// Save even after a cancelled poll: offsets only ever stop at line ends.
+	if err := w.save(); err != nil {
+		return errors.Join(pollErr, err)
+	}
+	return pollErr
+}
+
+// Reconfigure replaces the items. Items that keep their name keep their
+// files, positions and counters; a new item starts as on a first start;
+// the files of a removed item are closed and its positions forgotten.
+func (w *Watcher) Reconfigure(cfgs []Config) error {
+	compiledCfgs, err := compileAll(cfgs)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	old := make(map[string]*item, len(w.items))
+	for _, it := range w.items {
+		old[it.cfg.Item] = it
+	}
+	items := make([]*item, 0, len(compiledCfgs))
+	for _, c := range compiledCfgs {
+		if it, ok := old[c.cfg.Item]; ok {
+			it.compiled = c
+			it.matches = w.counters.patterns(c.cfg)
+			items = append(items, it)
+			delete(old, c.cfg.Item)
+			continue
+		}
+		items = append(items, newItem(c, nil, false, w.env()))
+	}
+	for name, it := range old {
+		it.close()
+		w.counters.retainLines(name, nil)
+	}
+	w.items = items
+	w.counters.retainPatterns(compiledCfgs)
+	return w.save()
+}
+
+// Close saves the positions and closes the files. An unfinished last line
+// is not flushed: its saved offset is its start, so it is read on restart.
+func (w *Watcher) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.save()
+	for _, it := range w.items {
+		it.close()
+	}
+	return err
+}
+
+// Counters returns the match count of every configured pattern, zero included.
+func (w *Watcher) Counters() []Counter { return w.counters.snapshotMatches() }
+
+// LineCounters returns the lines read from every open file.
+func (w *Watcher) LineCounters() []LineCounter { return w.counters.snapshotLines() }
+
+func (w *Watcher) env() *pollEnv {
+	return &pollEnv{
+		now: w.opts.now(), buf: w.buf, emit: w.emit, log: w.log,
+		rotateWait: w.opts.rotateWait, counters: w.counters,
+	}
+}
+
+func (w *Watcher) save() error {
+	items := make(map[string][]record, len(w.items))
+	for _, it := range w.items {
+		items[it.cfg.Item] = it.records()
+	}
+	if err := w.positions.save(items); err != nil {
+		return fmt.Errorf("logwatch: %w", err)
+	}
+	return nil
+}
