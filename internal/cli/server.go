@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/server"
@@ -114,6 +115,16 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
 	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
 	restAPI := api.New(store, authn, prom, write, logger)
+
+	design := monitoring.NewStore(db)
+	if err := design.SyncBuiltins(ctx); err != nil {
+		return err
+	}
+	if err := restAPI.Mount(
+		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
+	); err != nil {
+		return err
+	}
 
 	srv := server.New(server.Options{
 		Listen:   cfg.listen,
