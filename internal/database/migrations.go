@@ -174,6 +174,102 @@ CREATE TABLE monitoring_overrides (
 );
 CREATE UNIQUE INDEX monitoring_overrides_target ON monitoring_overrides(tenant_id, item_id, ifnull(resource_id, 0));
 `,
+	// 4: notification delivery (internal/channel, internal/outbox,
+	// internal/escalation) and maintenance windows (internal/maintenance).
+	// Secret parts of channel configurations are stored sealed only.
+	`
+CREATE TABLE notify_channels (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	type        TEXT NOT NULL,
+	config      TEXT NOT NULL,
+	sealed      BLOB NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE notify_contacts (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	email       TEXT NOT NULL,
+	language    TEXT NOT NULL,
+	time_zone   TEXT NOT NULL,
+	via         TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE outbox_messages (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	key         TEXT NOT NULL,
+	ref         TEXT NOT NULL,
+	grp         TEXT NOT NULL,
+	routes      TEXT NOT NULL,
+	service_id  INTEGER NOT NULL,
+	message     TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, key)
+);
+CREATE INDEX outbox_messages_ref ON outbox_messages(tenant_id, ref);
+CREATE TABLE outbox_deliveries (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	message_id   INTEGER NOT NULL REFERENCES outbox_messages(id) ON DELETE CASCADE,
+	target       TEXT NOT NULL,
+	state        TEXT NOT NULL,
+	attempts     INTEGER NOT NULL,
+	next_at      INTEGER NOT NULL,
+	last_error   TEXT NOT NULL,
+	group_key    TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL,
+	delivered_at INTEGER,
+	UNIQUE (message_id, target)
+);
+CREATE INDEX outbox_deliveries_due ON outbox_deliveries(state, next_at);
+CREATE TABLE escalation_policies (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	is_default  INTEGER NOT NULL,
+	policy      TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE escalation_runs (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	ref         TEXT NOT NULL,
+	message_id  INTEGER NOT NULL,
+	policy_id   INTEGER NOT NULL,
+	service_id  INTEGER NOT NULL,
+	step        INTEGER NOT NULL,
+	round       INTEGER NOT NULL,
+	state       TEXT NOT NULL,
+	next_at     INTEGER NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, message_id)
+);
+CREATE INDEX escalation_runs_due ON escalation_runs(state, next_at);
+CREATE INDEX escalation_runs_ref ON escalation_runs(tenant_id, ref);
+CREATE TABLE maintenance_windows (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	service_id  INTEGER,
+	resource_id INTEGER,
+	labels      TEXT NOT NULL,
+	schedule    TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE INDEX maintenance_windows_tenant ON maintenance_windows(tenant_id);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
