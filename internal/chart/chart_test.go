@@ -15,7 +15,7 @@ type recorder struct {
 	texts []string
 }
 
-func (r *recorder) Rect(x, y, w, h float64, _ Color) { r.rects = append(r.rects, XY{w, h}) }
+func (r *recorder) Rect(x, y, w, h float64, _ Color)                        { r.rects = append(r.rects, XY{w, h}) }
 func (r *recorder) Line(x1, y1, x2, y2 float64, _ Color, _ float64, _ bool) {}
 func (r *recorder) Polyline(pts []XY, _ Color, _ float64) {
 	r.lines = append(r.lines, append([]XY(nil), pts...))
