@@ -270,6 +270,18 @@ CREATE TABLE maintenance_windows (
 );
 CREATE INDEX maintenance_windows_tenant ON maintenance_windows(tenant_id);
 `,
+	// 5: console sessions (internal/session). Only a hash of the session ID is
+	// stored, so a copy of the database cannot be used to log in.
+	`
+CREATE TABLE sessions (
+	id_hash    BLOB PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
