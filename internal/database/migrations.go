@@ -282,6 +282,141 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_expiry ON sessions(expires_at);
 `,
+	// 6: the ITSM side (internal/incident, internal/workreport,
+	// internal/servicenow): incidents and their timeline, SLA clock events,
+	// alert links, work reports, and the ServiceNow configuration and outbox.
+	// ServiceNow credentials are stored sealed only.
+	`
+CREATE TABLE incident_counters (
+	tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	last      INTEGER NOT NULL
+);
+CREATE TABLE incidents (
+	id                INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id         TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	number            TEXT NOT NULL,
+	service_id        INTEGER REFERENCES services(id) ON DELETE SET NULL,
+	short_description TEXT NOT NULL,
+	description       TEXT NOT NULL,
+	impact            INTEGER NOT NULL,
+	urgency           INTEGER NOT NULL,
+	priority          INTEGER NOT NULL,
+	assignment_group  TEXT NOT NULL,
+	assignee          TEXT NOT NULL,
+	state             TEXT NOT NULL,
+	hold_reason       TEXT NOT NULL,
+	close_code        TEXT NOT NULL,
+	close_notes       TEXT NOT NULL,
+	cause             TEXT NOT NULL,
+	cause_category    TEXT NOT NULL,
+	cause_by          TEXT NOT NULL,
+	cause_at          INTEGER,
+	acknowledged_by   TEXT NOT NULL,
+	acknowledged_at   INTEGER,
+	opened_by         TEXT NOT NULL,
+	opened_at         INTEGER NOT NULL,
+	resolved_at       INTEGER,
+	closed_at         INTEGER,
+	updated_at        INTEGER NOT NULL,
+	UNIQUE (tenant_id, number)
+);
+CREATE INDEX incidents_tenant_opened ON incidents(tenant_id, opened_at);
+CREATE TABLE incident_resources (
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	resource_id INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+	PRIMARY KEY (incident_id, resource_id)
+);
+CREATE INDEX incident_resources_resource ON incident_resources(resource_id);
+CREATE TABLE incident_alerts (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	alert_id    TEXT NOT NULL,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	fingerprint TEXT NOT NULL,
+	item_id     INTEGER,
+	resource_id INTEGER,
+	severity    TEXT NOT NULL,
+	title       TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	fired_at    INTEGER NOT NULL,
+	resolved_at INTEGER,
+	PRIMARY KEY (tenant_id, alert_id)
+);
+CREATE INDEX incident_alerts_incident ON incident_alerts(incident_id);
+CREATE TABLE incident_events (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	at          INTEGER NOT NULL,
+	author      TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	internal    INTEGER NOT NULL,
+	body        TEXT NOT NULL,
+	detail      TEXT NOT NULL
+);
+CREATE INDEX incident_events_incident ON incident_events(incident_id, id);
+CREATE TABLE incident_clock_events (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	clock       TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	at          INTEGER NOT NULL
+);
+CREATE INDEX incident_clock_events_incident ON incident_clock_events(incident_id, id);
+CREATE TABLE incident_notices (
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	clock       TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	at          INTEGER NOT NULL,
+	PRIMARY KEY (incident_id, clock, kind)
+);
+CREATE TABLE work_reports (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	subject     TEXT NOT NULL,
+	detail      TEXT NOT NULL,
+	worker      TEXT NOT NULL,
+	result      TEXT NOT NULL,
+	started_at  INTEGER NOT NULL,
+	ended_at    INTEGER NOT NULL,
+	incident_id INTEGER REFERENCES incidents(id) ON DELETE SET NULL,
+	plan_ref    TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE INDEX work_reports_tenant_started ON work_reports(tenant_id, started_at);
+CREATE TABLE servicenow_configs (
+	tenant_id    TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	instance_url TEXT NOT NULL,
+	auth         TEXT NOT NULL,
+	username     TEXT NOT NULL,
+	client_id    TEXT NOT NULL,
+	sealed       BLOB NOT NULL,
+	enabled      INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL
+);
+CREATE TABLE servicenow_links (
+	incident_id INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	sys_id      TEXT NOT NULL,
+	number      TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	pulled_at   INTEGER
+);
+CREATE TABLE servicenow_outbox (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	op          TEXT NOT NULL,
+	fields      TEXT NOT NULL,
+	attempts    INTEGER NOT NULL,
+	next_at     INTEGER NOT NULL,
+	last_error  TEXT NOT NULL,
+	done_at     INTEGER,
+	created_at  INTEGER NOT NULL
+);
+CREATE INDEX servicenow_outbox_due ON servicenow_outbox(done_at, next_at);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
