@@ -417,6 +417,65 @@ CREATE TABLE servicenow_outbox (
 );
 CREATE INDEX servicenow_outbox_due ON servicenow_outbox(done_at, next_at);
 `,
+	// 6: alerts and their transitions (internal/alert). One row per alert
+	// instance; at most one instance of a fingerprint is not resolved.
+	`
+CREATE TABLE alerts (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	fingerprint     TEXT NOT NULL,
+	source          TEXT NOT NULL,
+	item_id         INTEGER,
+	resource_id     INTEGER,
+	service_id      INTEGER,
+	resource        TEXT NOT NULL,
+	title           TEXT NOT NULL,
+	summary         TEXT NOT NULL,
+	labels          TEXT NOT NULL,
+	notify_routes   TEXT NOT NULL,
+	runbook_url     TEXT NOT NULL,
+	severity        TEXT NOT NULL,
+	state           TEXT NOT NULL,
+	value           REAL,
+	value_text      TEXT NOT NULL,
+	started_at      INTEGER NOT NULL,
+	fired_at        INTEGER,
+	resolved_at     INTEGER,
+	acknowledged_by TEXT NOT NULL DEFAULT '',
+	acknowledged_at INTEGER,
+	silenced_until  INTEGER,
+	flapping        INTEGER NOT NULL DEFAULT 0,
+	in_maintenance  INTEGER NOT NULL DEFAULT 0,
+	maintenance_window_id INTEGER,
+	inhibited       INTEGER NOT NULL DEFAULT 0,
+	announced       INTEGER NOT NULL DEFAULT 0,
+	updated_at      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX alerts_active ON alerts(tenant_id, fingerprint) WHERE state <> 'resolved';
+CREATE INDEX alerts_fingerprint ON alerts(tenant_id, fingerprint, started_at);
+CREATE INDEX alerts_time ON alerts(tenant_id, started_at);
+CREATE INDEX alerts_severity ON alerts(tenant_id, severity, started_at);
+CREATE INDEX alerts_resource ON alerts(tenant_id, resource_id, started_at);
+CREATE INDEX alerts_state ON alerts(tenant_id, state);
+CREATE TABLE alert_events (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id    INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	at          INTEGER NOT NULL,
+	from_state  TEXT NOT NULL,
+	to_state    TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	severity    TEXT NOT NULL,
+	value       REAL,
+	value_text  TEXT NOT NULL,
+	actor       TEXT NOT NULL DEFAULT '',
+	notify      INTEGER NOT NULL,
+	notified_at INTEGER
+);
+CREATE INDEX alert_events_alert ON alert_events(alert_id, id);
+CREATE INDEX alert_events_tenant_time ON alert_events(tenant_id, at);
+CREATE INDEX alert_events_unnotified ON alert_events(id) WHERE notify = 1 AND notified_at IS NULL;
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
