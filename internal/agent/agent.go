@@ -80,6 +80,14 @@ func New(cfg *config.Config, logger *slog.Logger) *Agent {
 	}
 }
 
+// SetPullInterval sets how often the configuration is pulled from the
+// server (a minute by default). Call it before Run.
+func (a *Agent) SetPullInterval(d time.Duration) {
+	if d > 0 {
+		a.pullEvery = d
+	}
+}
+
 // AddSource plugs in a source such as the log tailer. Call it before Run.
 func (a *Agent) AddSource(s Source) {
 	a.mu.Lock()

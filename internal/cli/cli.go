@@ -16,7 +16,8 @@ var Version = "dev"
 const usage = `unyo: the operations platform for managed service providers
 
 Usage:
-  unyo server [flags]     run the server: API, ingest, query, storage
+  unyo server [flags]     run the server: API, console, ingest, query, storage
+  unyo agent [flags]      run the host agent: OS metrics, checks, logs, exporters
   unyo version            print the version
 
 Run 'unyo <command> -h' for a command's flags.
@@ -31,6 +32,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "server":
 		return runServer(args[1:], stdout, stderr)
+	case "agent":
+		return runAgent(args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "unyo", Version)
 		return 0

@@ -38,6 +38,7 @@ type serverConfig struct {
 	logLevel      string
 	logFormat     string
 	shutdown      time.Duration
+	monitorSelf   bool
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -52,6 +53,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
+	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,8 +144,26 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		return err
 	}
 
+	var selfDone chan struct{}
+	if cfg.monitorSelf {
+		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, logger)
+		if err != nil {
+			return err
+		}
+		selfDone = make(chan struct{})
+		go func() {
+			defer close(selfDone)
+			if err := self.Run(ctx); err != nil {
+				logger.Error("self agent stopped", "err", err)
+			}
+		}()
+	}
+
 	<-ctx.Done()
 	logger.Info("shutting down")
+	if selfDone != nil {
+		<-selfDone // its unsent batches wait in its buffer on disk
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
