@@ -1,0 +1,260 @@
+package maintenance
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves the maintenance window API.
+type Handlers struct {
+	store  *Store
+	tenant route.Authorizer
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers over store; tenant authorises the
+// {tenant} of the path (api.(*API).PathTenant).
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}/maintenance-windows"
+
+// Routes is the route table; openapi_paths.json lists exactly these.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix, Handler: h.list},
+		{Method: "POST", Path: prefix, Handler: h.create},
+		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
+		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.delete},
+		{Method: "GET", Path: prefix + "/{id}/occurrences", Handler: h.occurrences},
+	}
+}
+
+// input is what a client may send: the tenant, the ID and the times come from the server.
+type input struct {
+	Name       string            `json:"name"`
+	ServiceID  *int64            `json:"service_id"`
+	ResourceID *int64            `json:"resource_id"`
+	Labels     map[string]string `json:"labels"`
+	Window
+}
+
+func (in input) stored(tenant string) *Stored {
+	return &Stored{Tenant: tenant, Name: in.Name, ServiceID: in.ServiceID, ResourceID: in.ResourceID, Labels: in.Labels, Window: in.Window}
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		list, err := h.store.List(r.Context(), tenant)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		win, err := h.store.Get(r.Context(), tenant, id)
+		return http.StatusOK, win, err
+	})
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		win := in.stored(tenant)
+		if err := h.store.Create(r.Context(), win); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", win.ID, win)
+		return http.StatusCreated, win, nil
+	})
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		old, err := h.store.Get(r.Context(), tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		win := in.stored(tenant)
+		win.ID, win.CreatedAt = id, old.CreatedAt
+		if err := h.store.Update(r.Context(), win); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", id, map[string]any{"before": old, "after": win})
+		return http.StatusOK, win, nil
+	})
+}
+
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		old, err := h.store.Get(r.Context(), tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", id, old)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+// occurrences lists the window's occurrences in [from, to), at most 31 days
+// apart, so an operator can check a recurrence before relying on it.
+func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		from, to, err := timeRange(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		win, err := h.store.Get(r.Context(), tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		list := win.Occurrences(from, to)
+		if list == nil {
+			list = []Interval{}
+		}
+		return http.StatusOK, list, nil
+	})
+}
+
+// serve authorises scope on the path's tenant, runs f and writes its answer.
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
+	tenant, err := h.tenant(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	switch {
+	case err != nil:
+		var se *response.StatusError
+		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.As(err, &se) {
+			h.logger.Error("maintenance API", "path", r.URL.Path, "err", err)
+		}
+		response.Error(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		response.JSON(w, status, v)
+	}
+}
+
+// audit records a change; a failure is logged, not returned, as the change is made.
+func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
+	actor := "unknown"
+	if p := auth.FromContext(r.Context()); p != nil {
+		actor = p.Name
+	}
+	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
+		TenantID: tenant, Actor: actor, Action: action, ObjectType: "maintenance_window", ObjectID: strconv.FormatInt(id, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "object", "maintenance_window", "err", err)
+	}
+}
+
+// decode reads one JSON object into v, refusing unknown fields, and names
+// the offending field in its error.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+		pe  *time.ParseError
+	)
+	switch {
+	case err == nil:
+		if dec.More() {
+			return invalid.New("body", "must hold one JSON object")
+		}
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &se):
+		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
+	case errors.As(err, &pe):
+		return invalid.New("body", "a time must be RFC 3339, e.g. 2026-12-01T02:00:00+09:00: %q", pe.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+	}
+	return invalid.New("body", "%v", err)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, response.NotFound("no such maintenance window")
+	}
+	return id, nil
+}
+
+func timeRange(r *http.Request) (from, to time.Time, err error) {
+	q := r.URL.Query()
+	if from, err = time.Parse(time.RFC3339, q.Get("from")); err != nil {
+		return from, to, invalid.New("from", "must be an RFC 3339 time, not %q", q.Get("from"))
+	}
+	if to, err = time.Parse(time.RFC3339, q.Get("to")); err != nil {
+		return from, to, invalid.New("to", "must be an RFC 3339 time, not %q", q.Get("to"))
+	}
+	if !to.After(from) || to.Sub(from) > 31*24*time.Hour {
+		return from, to, invalid.New("to", "must be after from and at most 31 days later")
+	}
+	return from, to, nil
+}
