@@ -54,10 +54,12 @@ type server struct {
 var urlRE = regexp.MustCompile(`unyo is running: (http://\S+)`)
 
 // startServer starts unyo on a random loopback port with data in dir, and
-// returns once it answers /readyz.
-func startServer(t *testing.T, dir string) *server {
+// returns once it answers /readyz. extra flags come last, so they win; the
+// server's watch of its own host is off unless they turn it on.
+func startServer(t *testing.T, dir string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn")
+	args := append([]string{"server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn", "--monitor-self=false"}, extra...)
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
