@@ -1,0 +1,322 @@
+package channel
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves the channel and contact API.
+type Handlers struct {
+	store  *Store
+	tenant route.Authorizer
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers over store; tenant authorises the
+// {tenant} of the path (api.(*API).PathTenant).
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}"
+
+// Routes is the route table; openapi_paths.json lists exactly these.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix + "/channels", Handler: h.list},
+		{Method: "POST", Path: prefix + "/channels", Handler: h.create},
+		{Method: "GET", Path: prefix + "/channels/{id}", Handler: h.get},
+		{Method: "PUT", Path: prefix + "/channels/{id}", Handler: h.update},
+		{Method: "DELETE", Path: prefix + "/channels/{id}", Handler: h.delete},
+		{Method: "POST", Path: prefix + "/channels/{id}/test", Handler: h.sendTest},
+
+		{Method: "GET", Path: prefix + "/contacts", Handler: h.listContacts},
+		{Method: "POST", Path: prefix + "/contacts", Handler: h.createContact},
+		{Method: "GET", Path: prefix + "/contacts/{id}", Handler: h.getContact},
+		{Method: "PUT", Path: prefix + "/contacts/{id}", Handler: h.updateContact},
+		{Method: "DELETE", Path: prefix + "/contacts/{id}", Handler: h.deleteContact},
+	}
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		list, err := h.store.List(r.Context(), tenant)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.Get(r.Context(), tenant, id)
+		return http.StatusOK, c, err
+	})
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		var in Input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.Create(r.Context(), tenant, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", "channel", c.ID, c)
+		return http.StatusCreated, c, nil
+	})
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var in Input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.Update(r.Context(), tenant, id, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", "channel", c.ID, c)
+		return http.StatusOK, c, nil
+	})
+}
+
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", "channel", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+// TestResult is the answer of the test-message endpoint.
+type TestResult struct {
+	Delivered bool   `json:"delivered"`
+	Error     string `json:"error,omitempty"`     // what the destination answered, secrets removed
+	Permanent bool   `json:"permanent,omitempty"` // retrying would not help: fix the configuration
+}
+
+// sendTest sends one test message now, bypassing the outbox, so the
+// operator sees at once whether the configuration works.
+func (h *Handlers) sendTest(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.Get(r.Context(), tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		dest, err := h.store.Resolve(r.Context(), tenant, c.Name)
+		if err != nil {
+			return 0, nil, err
+		}
+		t, err := h.store.objects.Tenant(r.Context(), tenant)
+		if err != nil {
+			return 0, nil, err
+		}
+		m := TestMessage(t, dest, time.Now())
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		if err := dest.Channel.Send(ctx, m); err != nil {
+			h.logger.Warn("test message failed", "tenant", tenant, "channel", c.Name, "err", err)
+			return http.StatusBadGateway, TestResult{Error: err.Error(), Permanent: notify.IsPermanent(err)}, nil
+		}
+		h.audit(r, tenant, "test", "channel", id, map[string]string{"idempotency_key": m.IdempotencyKey})
+		return http.StatusOK, TestResult{Delivered: true}, nil
+	})
+}
+
+// TestMessage is the message the test endpoint sends, in the reader's language.
+func TestMessage(t *model.Tenant, d Destination, now time.Time) notify.Message {
+	title, summary := "unyo test notification", "This channel is set up correctly: unyo can deliver to it."
+	if d.Language == notify.Japanese {
+		title, summary = "unyo テスト通知", "このチャネルは正しく設定されています。unyo から通知を届けられます。"
+	}
+	return notify.Message{
+		Kind: notify.KindAlert, Status: notify.StatusFiring, Severity: notify.SeverityInfo,
+		Tenant: notify.Tenant{ID: t.ID, Name: t.Name}, Title: title, Summary: summary,
+		StartsAt: now.UTC().Truncate(time.Second), IdempotencyKey: "test-" + strconv.FormatInt(now.UnixNano(), 36),
+		Language: d.Language, TimeZone: d.TimeZone,
+	}
+}
+
+func (h *Handlers) listContacts(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		list, err := h.store.Contacts(r.Context(), tenant)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) getContact(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.Contact(r.Context(), tenant, id)
+		return http.StatusOK, c, err
+	})
+}
+
+// contactInput is what a client may send for a contact.
+type contactInput struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Language string `json:"language"`
+	TimeZone string `json:"time_zone"`
+	Via      string `json:"via"`
+}
+
+func (in contactInput) contact(tenant string, id int64) *Contact {
+	return &Contact{ID: id, Tenant: tenant, Name: in.Name, Email: in.Email, Language: in.Language, TimeZone: in.TimeZone, Via: in.Via}
+}
+
+func (h *Handlers) createContact(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		var in contactInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c := in.contact(tenant, 0)
+		if err := h.store.CreateContact(r.Context(), c); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", "contact", c.ID, c)
+		return http.StatusCreated, c, nil
+	})
+}
+
+func (h *Handlers) updateContact(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var in contactInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c := in.contact(tenant, id)
+		if err := h.store.UpdateContact(r.Context(), c); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", "contact", c.ID, c)
+		return http.StatusOK, c, nil
+	})
+}
+
+func (h *Handlers) deleteContact(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.DeleteContact(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", "contact", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+// serve authorises scope on the path's tenant, runs f and writes its answer.
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
+	tenant, err := h.tenant(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	var se *response.StatusError
+	switch {
+	case err != nil:
+		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) && !errors.As(err, &se) {
+			h.logger.Error("channel API", "path", r.URL.Path, "err", err)
+		}
+		response.Error(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		response.JSON(w, status, v)
+	}
+}
+
+// audit records a change; detail holds the redacted configuration only.
+func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int64, detail any) {
+	actor := "unknown"
+	if p := auth.FromContext(r.Context()); p != nil {
+		actor = p.Name
+	}
+	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
+		TenantID: tenant, Actor: actor, Action: action, ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
+	}
+}
+
+// decode reads one JSON object into v, refusing unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return invalid.New("body", "is empty: a JSON object is required")
+		}
+		return jsonError(err)
+	}
+	if dec.More() {
+		return invalid.New("body", "must hold one JSON object")
+	}
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(r.PathValue("id"), "+") {
+		return 0, response.NotFound("no such object")
+	}
+	return id, nil
+}

@@ -1,0 +1,134 @@
+package channel
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// pathTenant stands in for api.(*API).PathTenant.
+func pathTenant(r *http.Request, scope model.Scope) (string, error) {
+	p := auth.FromContext(r.Context())
+	if p == nil {
+		return "", auth.ErrUnauthenticated
+	}
+	id := r.PathValue("tenant")
+	if !p.CanAccessTenant(id) {
+		return "", response.NotFound("no such tenant")
+	}
+	if !p.Can(scope) {
+		return "", response.Forbidden("this needs the " + string(scope) + " scope")
+	}
+	return id, nil
+}
+
+// syncBuffer is a log sink the handlers may write to from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type fixture struct {
+	db    *storage.Store
+	store *Store
+	srv   *httptest.Server
+	logs  *syncBuffer
+}
+
+// newFixture opens a real migrated SQLite database with tenants acme (ja)
+// and beta (en), and serves the handlers with logs captured; the X-Token
+// header "tenant:scope,scope" stands for an authenticated token.
+func newFixture(t *testing.T, build Builder) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := database.Open(ctx, filepath.Join(t.TempDir(), "unyo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{db: storage.New(db), logs: &syncBuffer{}}
+	for _, tn := range []*model.Tenant{{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {
+		if err := f.db.CreateTenant(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	box, err := secret.New(bytes.Repeat([]byte{1}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.store = NewStore(db, box, build)
+	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := NewHandlers(f.store, pathTenant, logger)
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
+			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
+			for _, s := range strings.Split(scopes, ",") {
+				tok.Scopes = append(tok.Scopes, model.Scope(s))
+			}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) do(t *testing.T, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
+	req.Header.Set("X-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+const (
+	acmeRW = "acme:read,write"
+	acmeRO = "acme:read"
+	betaRW = "beta:read,write"
+	base   = "/api/v1/tenants/acme"
+)
