@@ -1,0 +1,299 @@
+package incident
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves the incident API.
+type Handlers struct {
+	store  *Store
+	tenant route.Authorizer
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers over store; tenant authorises {tenant} paths.
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}"
+
+// Routes is the route table of the incident API; openapi_paths.json lists
+// exactly these, and a test holds the two together.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix + "/incidents", Handler: h.list},
+		{Method: "POST", Path: prefix + "/incidents", Handler: h.open},
+		{Method: "GET", Path: prefix + "/incidents/{id}", Handler: h.get},
+		{Method: "PATCH", Path: prefix + "/incidents/{id}", Handler: h.update},
+		{Method: "POST", Path: prefix + "/incidents/{id}/state", Handler: h.transition},
+		{Method: "POST", Path: prefix + "/incidents/{id}/acknowledge", Handler: h.acknowledge},
+		{Method: "POST", Path: prefix + "/incidents/{id}/cause", Handler: h.cause},
+		{Method: "POST", Path: prefix + "/incidents/{id}/work-notes", Handler: h.workNote},
+		{Method: "POST", Path: prefix + "/incidents/{id}/comments", Handler: h.comment},
+		{Method: "GET", Path: prefix + "/incidents/{id}/timeline", Handler: h.timeline},
+		{Method: "GET", Path: prefix + "/incident-metrics", Handler: h.metrics},
+	}
+}
+
+// work does the work of one request for tenant as actor.
+type work func(tenant, actor string) (int, any, error)
+
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f work) {
+	tenant, err := h.tenant(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant, actorOf(r))
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, status, v)
+}
+
+func actorOf(r *http.Request) string {
+	if p := auth.FromContext(r.Context()); p != nil {
+		return p.Name
+	}
+	return "unknown"
+}
+
+// seesInternal reports whether the caller may read work notes: MSP staff and
+// tokens that may write. A customer viewer (read only) never does.
+func seesInternal(r *http.Request) bool {
+	p := auth.FromContext(r.Context())
+	return p != nil && p.Role != model.RoleViewer && p.Can(model.ScopeWrite)
+}
+
+// audit records a change; a failure is logged, not returned, as the change is made.
+func (h *Handlers) audit(r *http.Request, tenant, action string, inc *Incident, detail any) {
+	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
+		TenantID: tenant, Actor: actorOf(r), Action: action, ObjectType: "incident", ObjectID: strconv.FormatInt(inc.ID, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "incident", inc.ID, "err", err)
+	}
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		q := r.URL.Query()
+		f := Filter{State: State(q.Get("state")), Open: q.Get("open") == "true"}
+		if f.State != "" && !f.State.valid() {
+			return 0, nil, invalid.New("state", "must be one of new, in_progress, on_hold, resolved, closed, canceled")
+		}
+		var err error
+		if f.From, err = queryTime(r, "from"); err != nil {
+			return 0, nil, err
+		}
+		if f.To, err = queryTime(r, "to"); err != nil {
+			return 0, nil, err
+		}
+		list, err := h.store.Incidents(r.Context(), tenant, f)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+		var f Fields
+		if err := decode(w, r, &f); err != nil {
+			return 0, nil, err
+		}
+		inc, err := h.store.Open(r.Context(), tenant, actor, f)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", inc, f)
+		return http.StatusCreated, inc, nil
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		inc, err := h.store.Incident(r.Context(), tenant, id)
+		return http.StatusOK, inc, err
+	})
+}
+
+// edit serves a change of one incident: decode into in, then apply.
+func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if in != nil {
+			if err := decode(w, r, in); err != nil {
+				return 0, nil, err
+			}
+		}
+		inc, err := apply(tenant, actor, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, action, inc, in)
+		return http.StatusOK, inc, nil
+	})
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	var f Fields
+	h.edit(w, r, "update", &f, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.Update(r.Context(), tenant, id, actor, f)
+	})
+}
+
+func (h *Handlers) transition(w http.ResponseWriter, r *http.Request) {
+	var sc StateChange
+	h.edit(w, r, "state", &sc, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.Transition(r.Context(), tenant, id, actor, sc)
+	})
+}
+
+func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
+	h.edit(w, r, "acknowledge", nil, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.Acknowledge(r.Context(), tenant, id, actor)
+	})
+}
+
+func (h *Handlers) cause(w http.ResponseWriter, r *http.Request) {
+	var c Cause
+	h.edit(w, r, "cause", &c, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.RecordCause(r.Context(), tenant, id, actor, c)
+	})
+}
+
+type noteBody struct {
+	Text string `json:"text"`
+}
+
+func (h *Handlers) workNote(w http.ResponseWriter, r *http.Request) {
+	var n noteBody
+	h.edit(w, r, "work_note", &n, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, true)
+	})
+}
+
+func (h *Handlers) comment(w http.ResponseWriter, r *http.Request) {
+	var n noteBody
+	h.edit(w, r, "comment", &n, func(tenant, actor string, id int64) (*Incident, error) {
+		return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, false)
+	})
+}
+
+func (h *Handlers) timeline(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		list, err := h.store.Timeline(r.Context(), tenant, id, seesInternal(r))
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) metrics(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		from, err := queryTime(r, "from")
+		if err != nil {
+			return 0, nil, err
+		}
+		to, err := queryTime(r, "to")
+		if err != nil {
+			return 0, nil, err
+		}
+		if from.IsZero() {
+			return 0, nil, invalid.New("from", "is required (RFC 3339)")
+		}
+		if to.IsZero() {
+			return 0, nil, invalid.New("to", "is required (RFC 3339)")
+		}
+		m, err := h.store.Metrics(r.Context(), tenant, from, to)
+		return http.StatusOK, m, err
+	})
+}
+
+func queryTime(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, invalid.New(name, "must be an RFC 3339 time such as 2026-01-01T00:00:00+09:00, not %q", s)
+	}
+	return t, nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, response.NotFound("no such incident")
+	}
+	return id, nil
+}
+
+const maxBody = 1 << 20
+
+// decode reads one JSON object into v, refusing unknown fields, and names
+// the offending field in its error.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case err == nil:
+		if dec.More() {
+			return invalid.New("body", "must hold one JSON object")
+		}
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &se):
+		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid.New(field, "is not a known field")
+	}
+	return invalid.New("body", "%v", err)
+}

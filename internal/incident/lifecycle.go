@@ -1,0 +1,236 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/sla"
+)
+
+// Open opens an incident for tenant from f, numbers it, starts its clocks
+// and returns it. Impact and urgency default to 3 (low).
+func (s *Store) Open(ctx context.Context, tenant, actor string, f Fields) (*Incident, error) {
+	now := s.now().UTC()
+	inc := &Incident{TenantID: tenant, Impact: 3, Urgency: 3, State: StateNew, OpenedBy: actor, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
+	f.apply(inc)
+	if err := inc.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.insert(ctx, tx, inc, actor)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.committed(ctx, Change{Kind: ChangeOpened, Actor: actor}, inc)
+}
+
+// insert writes a new incident with its resources, first timeline entry and clock starts.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor string) error {
+	if err := checkService(ctx, tx, inc.TenantID, inc.ServiceID); err != nil {
+		return err
+	}
+	number, err := nextNumber(ctx, tx, inc.TenantID)
+	if err != nil {
+		return err
+	}
+	inc.Number = number
+	err = tx.QueryRowContext(ctx, `INSERT INTO incidents (tenant_id, number, service_id, short_description, description,
+		impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes, cause,
+		cause_category, cause_by, acknowledged_by, opened_by, opened_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?) RETURNING id`,
+		inc.TenantID, inc.Number, nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency,
+		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, millis(inc.OpenedAt), millis(inc.UpdatedAt)).Scan(&inc.ID)
+	if err != nil {
+		return fmt.Errorf("incident: unable to open incident: %w", err)
+	}
+	if err := setResources(ctx, tx, inc); err != nil {
+		return err
+	}
+	if err := note(ctx, tx, inc.TenantID, inc.ID, Entry{At: inc.OpenedAt, Author: actor, Kind: EntryOpened,
+		Body: inc.Number + ": " + inc.ShortDescription}, nil); err != nil {
+		return err
+	}
+	ct, err := newClockTx(ctx, tx, inc, inc.OpenedAt, actor)
+	if err != nil {
+		return err
+	}
+	return ct.all(ctx, sla.EventStart)
+}
+
+// committed tells the hooks of c and returns the incident as stored now.
+func (s *Store) committed(ctx context.Context, c Change, inc *Incident) (*Incident, error) {
+	fresh, err := s.Incident(ctx, inc.TenantID, inc.ID)
+	if err != nil {
+		return nil, err
+	}
+	c.Incident = fresh
+	s.emit(ctx, c)
+	return fresh, nil
+}
+
+// change loads incident id of tenant in a transaction, lets f change it,
+// saves it and tells the hooks. f returns the Change to announce.
+func (s *Store) change(ctx context.Context, tenant string, id int64, actor string,
+	f func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error)) (*Incident, error) {
+	var c Change
+	var inc *Incident
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if inc, err = get(ctx, tx, tenant, id); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		ct, err := newClockTx(ctx, tx, inc, now, actor)
+		if err != nil {
+			return err
+		}
+		if c, err = f(tx, inc, ct); err != nil {
+			return err
+		}
+		inc.UpdatedAt = now
+		return save(ctx, tx, inc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.Actor = actor
+	return s.committed(ctx, c, inc)
+}
+
+// Update edits the fields of an open incident.
+func (s *Store) Update(ctx context.Context, tenant string, id int64, actor string, f Fields) (*Incident, error) {
+	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
+		if !inc.State.Open() {
+			return Change{}, invalid.New("state", "a %s incident cannot be edited", inc.State)
+		}
+		changed := f.apply(inc)
+		if err := inc.Validate(); err != nil {
+			return Change{}, err
+		}
+		if err := checkService(ctx, tx, tenant, inc.ServiceID); err != nil {
+			return Change{}, err
+		}
+		if f.ResourceIDs != nil {
+			if err := setResources(ctx, tx, inc); err != nil {
+				return Change{}, err
+			}
+		}
+		if len(changed) > 0 {
+			if err := note(ctx, tx, tenant, id, Entry{At: ct.at, Author: actor, Kind: EntryChanged,
+				Body: strings.Join(changed, ", ")}, map[string]any{"fields": changed}); err != nil {
+				return Change{}, err
+			}
+		}
+		return Change{Kind: ChangeUpdated, Fields: changed}, nil
+	})
+}
+
+// Transition moves an incident to another state, enforcing the lifecycle, and
+// drives its clocks: On Hold pauses them, leaving it resumes them, In Progress
+// acknowledges, Resolved and Canceled stop every clock still counting.
+func (s *Store) Transition(ctx context.Context, tenant string, id int64, actor string, sc StateChange) (*Incident, error) {
+	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
+		if err := sc.check(inc.State); err != nil {
+			return Change{}, err
+		}
+		from := inc.State
+		if from == StateOnHold {
+			if err := ct.all(ctx, sla.EventResume); err != nil {
+				return Change{}, err
+			}
+		}
+		inc.State, inc.HoldReason = sc.State, sc.HoldReason
+		switch sc.State {
+		case StateInProgress:
+			if err := acknowledge(ctx, inc, ct); err != nil {
+				return Change{}, err
+			}
+		case StateOnHold:
+			if err := ct.all(ctx, sla.EventPause); err != nil {
+				return Change{}, err
+			}
+		case StateResolved, StateCanceled:
+			if sc.State == StateResolved {
+				inc.CloseCode, inc.CloseNotes, inc.ResolvedAt = sc.CloseCode, sc.CloseNotes, &ct.at
+			}
+			if err := ct.all(ctx, sla.EventStop); err != nil {
+				return Change{}, err
+			}
+		case StateClosed:
+			inc.ClosedAt = &ct.at
+		}
+		body := string(from) + " → " + string(sc.State)
+		if sc.HoldReason != "" {
+			body += " (" + string(sc.HoldReason) + ")"
+		}
+		err := note(ctx, tx, tenant, id, Entry{At: ct.at, Author: actor, Kind: EntryState, Body: body}, sc)
+		return Change{Kind: ChangeState, Text: sc.CloseNotes}, err
+	})
+}
+
+// acknowledge records the acknowledgement once and stops its clock.
+func acknowledge(ctx context.Context, inc *Incident, ct *clockTx) error {
+	if inc.AcknowledgedAt != nil {
+		return nil
+	}
+	inc.AcknowledgedAt, inc.AcknowledgedBy = &ct.at, ct.author
+	if err := ct.add(ctx, ClockAcknowledge, sla.EventStop); err != nil {
+		return err
+	}
+	return note(ctx, ct.q, inc.TenantID, inc.ID, Entry{At: ct.at, Author: ct.author, Kind: EntryAcknowledged, Body: "acknowledged"}, nil)
+}
+
+// Acknowledge records that an engineer has taken the incident on; it stops
+// the acknowledge clock. A second acknowledgement changes nothing.
+func (s *Store) Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*Incident, error) {
+	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
+		if !inc.State.Open() {
+			return Change{}, invalid.New("state", "a %s incident cannot be acknowledged", inc.State)
+		}
+		return Change{Kind: ChangeUpdated, Fields: []string{"acknowledged"}}, acknowledge(ctx, inc, ct)
+	})
+}
+
+// RecordCause records the identified cause (原因) and its category; the
+// first one stops the identify-cause clock, a later one corrects the text.
+func (s *Store) RecordCause(ctx context.Context, tenant string, id int64, actor string, c Cause) (*Incident, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
+		if inc.State == StateClosed || inc.State == StateCanceled {
+			return Change{}, invalid.New("state", "a %s incident cannot be changed", inc.State)
+		}
+		inc.Cause, inc.CauseCategory = c.Cause, c.Category
+		if inc.CauseAt == nil {
+			inc.CauseAt, inc.CauseBy = &ct.at, actor
+			if err := ct.add(ctx, ClockIdentify, sla.EventStop); err != nil {
+				return Change{}, err
+			}
+		}
+		err := note(ctx, tx, tenant, id, Entry{At: ct.at, Author: actor, Kind: EntryCause, Body: c.Category + ": " + c.Cause}, c)
+		return Change{Kind: ChangeUpdated, Fields: []string{"cause"}, Text: c.Category + ": " + c.Cause}, err
+	})
+}
+
+// AddNote adds a work note (internal) or a comment (customer-visible).
+func (s *Store) AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*Incident, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, invalid.New("text", "is required")
+	}
+	if err := maxLen("text", text, 20000); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
+		kind, ck := EntryComment, ChangeComment
+		if internal {
+			kind, ck = EntryWorkNote, ChangeWorkNote
+		}
+		err := note(ctx, tx, tenant, id, Entry{At: ct.at, Author: actor, Kind: kind, Internal: internal, Body: text}, nil)
+		return Change{Kind: ck, Text: text}, err
+	})
+}

@@ -1,0 +1,292 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// ChangeFunc is told of every change after it is committed: the ServiceNow
+// sync queues it. It must not block; nil hooks are skipped.
+type ChangeFunc func(ctx context.Context, c Change)
+
+// ChangeKind says what a Change did.
+type ChangeKind string
+
+// The kinds of change a hook sees.
+const (
+	ChangeOpened   ChangeKind = "opened"
+	ChangeUpdated  ChangeKind = "updated" // fields, acknowledgement, cause
+	ChangeState    ChangeKind = "state"
+	ChangeWorkNote ChangeKind = "work_note"
+	ChangeComment  ChangeKind = "comment"
+)
+
+// Change is one committed change of an incident, with the incident after it.
+type Change struct {
+	Kind     ChangeKind
+	Actor    string // ActorServiceNow when pulled back from ServiceNow
+	Incident *Incident
+	Text     string // the note or comment
+	Fields   []string
+}
+
+// ActorServiceNow is the author of changes pulled back from ServiceNow; the
+// sync does not send those back.
+const ActorServiceNow = "servicenow"
+
+// Store keeps incidents, their timeline and their clocks. Every method takes
+// the tenant and puts it in the WHERE clause.
+type Store struct {
+	db        *sql.DB
+	resources *storage.Store
+	now       func() time.Time
+	hooks     []ChangeFunc
+	items     ItemReader
+	logger    *slog.Logger
+}
+
+// SetItems lets the incident detail show the runbooks of its alerts' items.
+func (s *Store) SetItems(items ItemReader) { s.items = items }
+
+// NewStore returns a Store on a database migrated by internal/database.
+func NewStore(db *sql.DB, logger *slog.Logger) *Store {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Store{db: db, resources: storage.New(db), now: time.Now, logger: logger}
+}
+
+// OnChange adds a hook told of every committed change. Call it before serving.
+func (s *Store) OnChange(f ChangeFunc) {
+	if f != nil {
+		s.hooks = append(s.hooks, f)
+	}
+}
+
+func (s *Store) emit(ctx context.Context, c Change) {
+	for _, h := range s.hooks {
+		h(ctx, c)
+	}
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("incident: %w", err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+const incidentColumns = `id, tenant_id, number, COALESCE(service_id,0), short_description, description,
+	impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes,
+	cause, cause_category, cause_by, cause_at, acknowledged_by, acknowledged_at, opened_by, opened_at,
+	resolved_at, closed_at, updated_at`
+
+func scanIncident(scan func(...any) error) (*Incident, error) {
+	var inc Incident
+	var causeAt, ackAt, resolvedAt, closedAt sql.NullInt64
+	var openedAt, updatedAt int64
+	err := scan(&inc.ID, &inc.TenantID, &inc.Number, &inc.ServiceID, &inc.ShortDescription, &inc.Description,
+		&inc.Impact, &inc.Urgency, &inc.Priority, &inc.AssignmentGroup, &inc.Assignee, &inc.State, &inc.HoldReason,
+		&inc.CloseCode, &inc.CloseNotes, &inc.Cause, &inc.CauseCategory, &inc.CauseBy, &causeAt,
+		&inc.AcknowledgedBy, &ackAt, &inc.OpenedBy, &openedAt, &resolvedAt, &closedAt, &updatedAt)
+	if err != nil {
+		return nil, err
+	}
+	inc.CauseAt, inc.AcknowledgedAt, inc.ResolvedAt, inc.ClosedAt = timePtr(causeAt), timePtr(ackAt), timePtr(resolvedAt), timePtr(closedAt)
+	inc.OpenedAt, inc.UpdatedAt = fromMillis(openedAt), fromMillis(updatedAt)
+	inc.PriorityName = PriorityName(inc.Priority)
+	inc.ResourceIDs = []int64{}
+	return &inc, nil
+}
+
+// get reads one incident of tenant with its resources.
+func get(ctx context.Context, q querier, tenant string, id int64) (*Incident, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE tenant_id=? AND id=?`, tenant, id)
+	inc, err := scanIncident(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("incident: unable to read incident %d: %w", id, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT resource_id FROM incident_resources WHERE incident_id=? ORDER BY resource_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("incident: unable to read resources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
+			return nil, fmt.Errorf("incident: unable to read resources: %w", err)
+		}
+		inc.ResourceIDs = append(inc.ResourceIDs, rid)
+	}
+	return inc, rows.Err()
+}
+
+// save writes every column of inc, which must exist in its tenant.
+func save(ctx context.Context, q querier, inc *Incident) error {
+	res, err := q.ExecContext(ctx, `UPDATE incidents SET service_id=?, short_description=?, description=?,
+		impact=?, urgency=?, priority=?, assignment_group=?, assignee=?, state=?, hold_reason=?, close_code=?,
+		close_notes=?, cause=?, cause_category=?, cause_by=?, cause_at=?, acknowledged_by=?, acknowledged_at=?,
+		resolved_at=?, closed_at=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency, inc.Priority,
+		inc.AssignmentGroup, inc.Assignee, inc.State, inc.HoldReason, inc.CloseCode, inc.CloseNotes, inc.Cause,
+		inc.CauseCategory, inc.CauseBy, nullMillis(inc.CauseAt), inc.AcknowledgedBy, nullMillis(inc.AcknowledgedAt),
+		nullMillis(inc.ResolvedAt), nullMillis(inc.ClosedAt), millis(inc.UpdatedAt), inc.TenantID, inc.ID)
+	if err != nil {
+		return fmt.Errorf("incident: unable to save incident %d: %w", inc.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
+// setResources replaces the incident's resources; each must be the tenant's.
+func setResources(ctx context.Context, q querier, inc *Incident) error {
+	for i, rid := range inc.ResourceIDs {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM resources WHERE tenant_id=? AND id=?`, inc.TenantID, rid).Scan(&n); err != nil {
+			return fmt.Errorf("incident: unable to check resource: %w", err)
+		}
+		if n == 0 {
+			return invalid.New(fmt.Sprintf("resource_ids[%d]", i), "no resource %d in this tenant", rid)
+		}
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM incident_resources WHERE incident_id=?`, inc.ID); err != nil {
+		return fmt.Errorf("incident: unable to set resources: %w", err)
+	}
+	for _, rid := range inc.ResourceIDs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO incident_resources (incident_id, resource_id) VALUES (?,?)`, inc.ID, rid); err != nil {
+			return fmt.Errorf("incident: unable to set resources: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkService refuses a service of another tenant.
+func checkService(ctx context.Context, q querier, tenant string, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM services WHERE tenant_id=? AND id=?`, tenant, id).Scan(&n); err != nil {
+		return fmt.Errorf("incident: unable to check service: %w", err)
+	}
+	if n == 0 {
+		return invalid.New("service_id", "no service %d in this tenant", id)
+	}
+	return nil
+}
+
+// nextNumber allocates the tenant's next incident number.
+func nextNumber(ctx context.Context, q querier, tenant string) (string, error) {
+	var last int64
+	err := q.QueryRowContext(ctx, `INSERT INTO incident_counters (tenant_id, last) VALUES (?, 1001)
+		ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last`, tenant).Scan(&last)
+	if err != nil {
+		return "", fmt.Errorf("incident: unable to number incident: %w", err)
+	}
+	return fmt.Sprintf("INC%07d", last), nil
+}
+
+// Filter narrows a list of incidents; zero fields do not filter.
+type Filter struct {
+	State    State
+	Open     bool // New, In Progress or On Hold only
+	From, To time.Time
+	Limit    int
+}
+
+// Incidents lists the tenant's incidents, newest first.
+func (s *Store) Incidents(ctx context.Context, tenant string, f Filter) ([]*Incident, error) {
+	where, args := []string{"tenant_id=?"}, []any{tenant}
+	if f.State != "" {
+		where, args = append(where, "state=?"), append(args, f.State)
+	}
+	if f.Open {
+		where = append(where, "state IN ('new','in_progress','on_hold')")
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "opened_at>=?"), append(args, millis(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "opened_at<?"), append(args, millis(f.To))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY opened_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("incident: unable to list incidents: %w", err)
+	}
+	defer rows.Close()
+	list := []*Incident{}
+	for rows.Next() {
+		inc, err := scanIncident(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("incident: unable to list incidents: %w", err)
+		}
+		list = append(list, inc)
+	}
+	return list, rows.Err()
+}
+
+// Incident returns one incident of tenant with its alerts and current clocks.
+func (s *Store) Incident(ctx context.Context, tenant string, id int64) (*Incident, error) {
+	inc, err := get(ctx, s.db, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	if inc.Alerts, err = alertLinks(ctx, s.db, tenant, id); err != nil {
+		return nil, err
+	}
+	if inc.Clocks, err = s.Clocks(ctx, inc, s.now()); err != nil {
+		return nil, err
+	}
+	inc.Links = runbooks(ctx, s.items, inc)
+	return inc, nil
+}
