@@ -7,7 +7,7 @@ LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 # Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
 DEB_PACKAGES := ca-certificates git
 
-.PHONY: build run test vet fmt deps bench bench-ingest clean
+.PHONY: build run test vet fmt deps bench bench-ingest cross clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -18,6 +18,11 @@ run: build
 test: vet
 	@test -z "$$(gofmt -l cmd internal bench)" || { echo "gofmt needed:"; gofmt -l cmd internal bench; exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...
+
+# The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
+cross:
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/unyo-windows-amd64.exe ./cmd/unyo
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/unyo-linux-arm64 ./cmd/unyo
 
 vet:
 	$(GO) vet ./...
