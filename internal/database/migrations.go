@@ -210,6 +210,7 @@ CREATE TABLE outbox_messages (
 	routes      TEXT NOT NULL,
 	service_id  INTEGER NOT NULL,
 	message     TEXT NOT NULL,
+	dispatched  INTEGER NOT NULL,
 	created_at  INTEGER NOT NULL,
 	UNIQUE (tenant_id, key)
 );
@@ -219,6 +220,7 @@ CREATE TABLE outbox_deliveries (
 	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
 	message_id   INTEGER NOT NULL REFERENCES outbox_messages(id) ON DELETE CASCADE,
 	target       TEXT NOT NULL,
+	step         TEXT NOT NULL,
 	state        TEXT NOT NULL,
 	attempts     INTEGER NOT NULL,
 	next_at      INTEGER NOT NULL,
@@ -227,8 +229,9 @@ CREATE TABLE outbox_deliveries (
 	created_at   INTEGER NOT NULL,
 	updated_at   INTEGER NOT NULL,
 	delivered_at INTEGER,
-	UNIQUE (message_id, target)
+	UNIQUE (message_id, target, step)
 );
+CREATE INDEX outbox_messages_undispatched ON outbox_messages(dispatched);
 CREATE INDEX outbox_deliveries_due ON outbox_deliveries(state, next_at);
 CREATE TABLE escalation_policies (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
