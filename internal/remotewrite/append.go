@@ -78,6 +78,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 	if err := app.Commit(); err != nil {
 		return 0, fmt.Errorf("remote write: cannot commit: %w", err)
 	}
+	if h.observer != nil {
+		h.observe(tenant, req)
+	}
 	h.metrics.rejectedSamples.Add(float64(rej.count))
 	if rej.count > 0 {
 		return n, &rej

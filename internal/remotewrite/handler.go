@@ -51,6 +51,8 @@ type Handler struct {
 	reqs    sync.Pool
 	logger  *slog.Logger
 	metrics *handlerMetrics
+	// observer, when set, is told of what each request appended.
+	observer Observer
 }
 
 // NewHandler returns a remote-write receiver appending into store.
