@@ -1,0 +1,129 @@
+package report
+
+import (
+	"context"
+	"math"
+	"sort"
+	"time"
+)
+
+// summary fills the availability of each service: the downtime inside the
+// period, less the maintenance windows, over the period less the same
+// windows. Windows and downtime of Service "" apply to every service.
+func (g *Generator) summary(ctx context.Context, r *Report) {
+	svcs, err := g.src.Tenants.Services(ctx, r.Tenant)
+	if err != nil || len(svcs) == 0 {
+		g.note(r, "summary", "no.services", err)
+		return
+	}
+	if g.src.Downtime == nil {
+		g.note(r, "summary", "no.downtime", nil)
+		return
+	}
+	down, err := g.src.Downtime.Downtime(ctx, r.Tenant, r.From, r.To)
+	if err != nil {
+		g.note(r, "summary", "no.downtime", err)
+		return
+	}
+	var maint []Interval
+	if g.src.Maintenance != nil {
+		if maint, err = g.src.Maintenance.Windows(ctx, r.Tenant, r.From, r.To); err != nil {
+			g.logger.Warn("report: maintenance windows not read; availability counts them as service time", "tenant", r.Tenant, "err", err)
+		}
+	}
+	for _, s := range svcs {
+		a := availability(s.Name, r.From, r.To, forService(down, s.Name), forService(maint, s.Name))
+		a.Target = s.Level.AvailabilityTarget
+		a.Met = a.Percent >= a.Target
+		r.Summary.Services = append(r.Summary.Services, a)
+	}
+}
+
+func forService(ivs []Interval, name string) []Interval {
+	var out []Interval
+	for _, iv := range ivs {
+		if iv.Service == "" || iv.Service == name {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
+// availability computes one service's figure over [from, to).
+func availability(name string, from, to time.Time, down, maint []Interval) Availability {
+	maint = merge(clip(maint, from, to))
+	down = subtract(merge(clip(down, from, to)), maint)
+	service := to.Sub(from) - total(maint)
+	lost := total(down)
+	pct := 100.0
+	if service > 0 {
+		pct = 100 * (1 - float64(lost)/float64(service))
+	}
+	return Availability{Service: name, Percent: math.Round(pct*1000) / 1000, Downtime: Duration(lost)}
+}
+
+func clip(ivs []Interval, from, to time.Time) []Interval {
+	out := make([]Interval, 0, len(ivs))
+	for _, iv := range ivs {
+		if iv.Start.Before(from) {
+			iv.Start = from
+		}
+		if iv.End.After(to) {
+			iv.End = to
+		}
+		if iv.End.After(iv.Start) {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
+// merge sorts ivs and joins the overlapping ones.
+func merge(ivs []Interval) []Interval {
+	sort.Slice(ivs, func(i, j int) bool { return ivs[i].Start.Before(ivs[j].Start) })
+	var out []Interval
+	for _, iv := range ivs {
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			if iv.End.After(out[n-1].End) {
+				out[n-1].End = iv.End
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+// subtract removes the merged, sorted windows from the merged, sorted ivs.
+func subtract(ivs, windows []Interval) []Interval {
+	var out []Interval
+	for _, iv := range ivs {
+		parts := []Interval{iv}
+		for _, w := range windows {
+			var next []Interval
+			for _, p := range parts {
+				if !w.Start.Before(p.End) || !w.End.After(p.Start) {
+					next = append(next, p)
+					continue
+				}
+				if w.Start.After(p.Start) {
+					next = append(next, Interval{p.Service, p.Start, w.Start})
+				}
+				if w.End.Before(p.End) {
+					next = append(next, Interval{p.Service, w.End, p.End})
+				}
+			}
+			parts = next
+		}
+		out = append(out, parts...)
+	}
+	return out
+}
+
+func total(ivs []Interval) time.Duration {
+	var d time.Duration
+	for _, iv := range ivs {
+		d += iv.End.Sub(iv.Start)
+	}
+	return d
+}

@@ -1,0 +1,158 @@
+// Package report makes the operations report that the MSP brings to the
+// customer's monthly meeting (定例会): availability against target, host
+// performance, alert statistics, response reports, findings and capacity
+// advice for one tenant and period, as HTML and PDF in Japanese or English,
+// kept as a draft the operator edits until it is published and delivered.
+package report
+
+import (
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/chart"
+)
+
+// Report is the content of one report: the figures gathered for the period
+// and what the operator added. It is stored as JSON with the draft and
+// rendered to HTML and PDF.
+type Report struct {
+	Tenant      string    `json:"tenant"`
+	TenantName  string    `json:"tenant_name"`
+	Language    string    `json:"language"`
+	TimeZone    string    `json:"time_zone"`
+	From        time.Time `json:"from"`
+	To          time.Time `json:"to"`
+	PrevFrom    time.Time `json:"prev_from"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Step        Duration  `json:"step"` // sampling step of host figures
+
+	Summary   Summary     `json:"summary"`
+	Hosts     []HostPerf  `json:"hosts"`
+	Web       []WebStats  `json:"web"`
+	Alerts    AlertStats  `json:"alerts"`
+	Responses Responses   `json:"responses"`
+	Findings  []Topic     `json:"findings"`
+	Topics    []Topic     `json:"topics"` // written by the operator
+	Capacity  []Advice    `json:"capacity"`
+	Comment   string      `json:"comment"` // the operator's closing comment
+	Notes     SectionNote `json:"notes"`   // why a section is empty
+}
+
+// SectionNote explains, per section, why it has no data. Keys are the
+// section names; values are message keys of the report's language.
+type SectionNote map[string]string
+
+// Duration is a time.Duration that reads as "5m0s" in JSON.
+type Duration time.Duration
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	*d = Duration(v)
+	return err
+}
+
+// Summary is section 1.
+type Summary struct {
+	Services      []Availability `json:"services"`
+	Incidents     Count          `json:"incidents"`
+	IncidentsMet  int            `json:"incidents_sla_met"`
+	IncidentsMiss int            `json:"incidents_sla_missed"`
+	Alerts        Count          `json:"alerts"`
+	Requests      Count          `json:"requests"`
+	WorkReports   Count          `json:"work_reports"`
+}
+
+// Count is a number of this period and of the one before.
+type Count struct {
+	Now  int `json:"now"`
+	Prev int `json:"prev"`
+}
+
+// Availability is one service's availability against its target, with the
+// maintenance windows taken out of both the period and the downtime.
+type Availability struct {
+	Service  string   `json:"service"`
+	Target   float64  `json:"target"`  // percent
+	Percent  float64  `json:"percent"` // percent, rounded to 3 decimals
+	Downtime Duration `json:"downtime"`
+	Met      bool     `json:"met"`
+}
+
+// Stats are the average, 95th percentile and maximum of a series.
+type Stats struct {
+	Avg float64 `json:"avg"`
+	P95 float64 `json:"p95"`
+	Max float64 `json:"max"`
+	N   int     `json:"n"` // points the figures are made of; 0 means no data
+}
+
+// HostPerf is one host's part of section 2.
+type HostPerf struct {
+	Host    string        `json:"host"`
+	CPU     Stats         `json:"cpu"`
+	PrevCPU Stats         `json:"prev_cpu"`
+	Mem     Stats         `json:"mem"`
+	PrevMem Stats         `json:"prev_mem"`
+	Disks   []Disk        `json:"disks"`
+	CPULine []chart.Point `json:"cpu_line"` // thinned for the chart
+	MemLine []chart.Point `json:"mem_line"`
+}
+
+// Disk is one filesystem's usage and growth.
+type Disk struct {
+	Mount        string  `json:"mount"`
+	SizeBytes    float64 `json:"size_bytes"`
+	UsedPercent  float64 `json:"used_percent"`   // at the end of the period
+	StartPercent float64 `json:"start_percent"`  // at its start
+	GrowthPerDay float64 `json:"growth_per_day"` // bytes, least squares over the period
+	DaysToFull   float64 `json:"days_to_full"`   // -1 when not growing
+}
+
+// WebStats are a host's web access figures, where such series exist.
+type WebStats struct {
+	Host         string  `json:"host"`
+	Requests     float64 `json:"requests"`
+	PrevRequests float64 `json:"prev_requests"`
+	Sessions     Stats   `json:"sessions"`
+}
+
+// AlertStats is section 3.
+type AlertStats struct {
+	Total      Count      `json:"total"`
+	BySeverity []KeyCount `json:"by_severity"`
+	ByItem     []KeyCount `json:"by_item"`
+	ByHost     []KeyCount `json:"by_host"`
+	ByDay      []KeyCount `json:"by_day"` // every day of the period, in the tenant's zone
+	Noisiest   []KeyCount `json:"noisiest"`
+}
+
+// KeyCount is a count under a name.
+type KeyCount struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// Responses is section 4.
+type Responses struct {
+	Incidents []IncidentRecord `json:"incidents"`
+	Requests  []RequestRecord  `json:"requests"`
+	Work      []WorkRecord     `json:"work"`
+}
+
+// Topic is one point for the meeting: a finding computed from the data, or
+// one the operator wrote.
+type Topic struct {
+	Kind  string `json:"kind"` // disk_full, cpu_high, recurring_alert, sla_near_breach, tls_expiry, operator
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// Advice is one host's capacity recommendation.
+type Advice struct {
+	Host   string `json:"host"`
+	Kind   string `json:"kind"` // over, under
+	Reason string `json:"reason"`
+}

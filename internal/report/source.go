@@ -1,0 +1,108 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// The report reads the other domains only through these small interfaces;
+// the server adapts the alert, incident, work report and maintenance stores to
+// them. A nil source gives an explained empty section, never a failed report.
+
+// AlertSource lists the alerts that fired in [from, to).
+type AlertSource interface {
+	Alerts(ctx context.Context, tenant string, from, to time.Time) ([]AlertRecord, error)
+}
+
+// AlertRecord is one alert firing.
+type AlertRecord struct {
+	Item     string // monitoring item name
+	Host     string // resource name, "" for a tenant-wide alert
+	Severity string // info, warning, critical
+	FiredAt  time.Time
+	Resolved *time.Time
+}
+
+// IncidentSource lists the incidents open at any time in [from, to).
+type IncidentSource interface {
+	Incidents(ctx context.Context, tenant string, from, to time.Time) ([]IncidentRecord, error)
+}
+
+// IncidentRecord is one incident with the result of its SLA clocks.
+type IncidentRecord struct {
+	ID         string
+	Title      string
+	Service    string
+	Severity   string
+	OpenedAt   time.Time
+	ResolvedAt *time.Time
+	// SLAMet is nil when the incident has no SLA target.
+	SLAMet *bool
+	// SLAUsed is the share of the resolve target used, 0..1 and beyond.
+	SLAUsed float64
+}
+
+// RequestSource lists the customer's service requests of [from, to).
+type RequestSource interface {
+	Requests(ctx context.Context, tenant string, from, to time.Time) ([]RequestRecord, error)
+}
+
+// RequestRecord is one service request.
+type RequestRecord struct {
+	ID       string
+	Title    string
+	OpenedAt time.Time
+	ClosedAt *time.Time
+	SLAMet   *bool
+}
+
+// WorkSource lists the work reports (作業報告) of [from, to).
+type WorkSource interface {
+	WorkReports(ctx context.Context, tenant string, from, to time.Time) ([]WorkRecord, error)
+}
+
+// WorkRecord is one piece of work done for the tenant.
+type WorkRecord struct {
+	Title   string
+	Start   time.Time
+	End     time.Time
+	Summary string
+}
+
+// DowntimeSource lists the periods when a service was down in [from, to).
+type DowntimeSource interface {
+	Downtime(ctx context.Context, tenant string, from, to time.Time) ([]Interval, error)
+}
+
+// MaintenanceSource lists the maintenance windows of [from, to).
+type MaintenanceSource interface {
+	Windows(ctx context.Context, tenant string, from, to time.Time) ([]Interval, error)
+}
+
+// Interval is a period of one service; Service "" means every service.
+type Interval struct {
+	Service string
+	Start   time.Time
+	End     time.Time
+}
+
+// TenantSource reads a tenant, its services and its hosts.
+type TenantSource interface {
+	Tenant(ctx context.Context, id string) (*model.Tenant, error)
+	Services(ctx context.Context, tenant string) ([]*model.Service, error)
+}
+
+// Sources are what a report is made from. Only Tenants and Metrics are
+// required.
+type Sources struct {
+	Tenants     TenantSource
+	Metrics     Metrics
+	Alerts      AlertSource
+	Incidents   IncidentSource
+	Requests    RequestSource
+	Work        WorkSource
+	Downtime    DowntimeSource
+	Maintenance MaintenanceSource
+}
