@@ -125,9 +125,9 @@ type Incident struct {
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 
-	Alerts []AlertLink    `json:"alerts,omitempty"` // filled by the detail view
-	Clocks []ClockStatus  `json:"clocks,omitempty"` // filled by the detail view
-	Links  []RunbookLink  `json:"runbooks,omitempty"`
+	Alerts []AlertLink   `json:"alerts,omitempty"` // filled by the detail view
+	Clocks []ClockStatus `json:"clocks,omitempty"` // filled by the detail view
+	Links  []RunbookLink `json:"runbooks,omitempty"`
 }
 
 // RunbookLink is a runbook named by a monitoring item of one of the incident's alerts.

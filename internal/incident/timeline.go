@@ -13,18 +13,18 @@ type EntryKind string
 // The kinds of timeline entry.
 const (
 	EntryOpened       EntryKind = "opened"
-	EntryChanged      EntryKind = "changed"       // fields edited
-	EntryState        EntryKind = "state"         // a state change
-	EntryAcknowledged EntryKind = "acknowledged"  // stops the acknowledge clock
-	EntryCause        EntryKind = "cause"         // stops the identify-cause clock
-	EntryWorkNote     EntryKind = "work_note"     // internal
-	EntryComment      EntryKind = "comment"       // visible to the customer
-	EntryAlert        EntryKind = "alert"         // an alert linked, or resolved
-	EntryClock        EntryKind = "clock"         // an SLA clock event: start, pause, resume, stop
-	EntrySLAWarning   EntryKind = "sla_warning"   // a clock reached 75% of its target
-	EntrySLABreach    EntryKind = "sla_breach"    // a clock reached its target
-	EntryNotification EntryKind = "notification"  // a notification was sent
-	EntryServiceNow   EntryKind = "servicenow"    // a change pulled back from ServiceNow
+	EntryChanged      EntryKind = "changed"      // fields edited
+	EntryState        EntryKind = "state"        // a state change
+	EntryAcknowledged EntryKind = "acknowledged" // stops the acknowledge clock
+	EntryCause        EntryKind = "cause"        // stops the identify-cause clock
+	EntryWorkNote     EntryKind = "work_note"    // internal
+	EntryComment      EntryKind = "comment"      // visible to the customer
+	EntryAlert        EntryKind = "alert"        // an alert linked, or resolved
+	EntryClock        EntryKind = "clock"        // an SLA clock event: start, pause, resume, stop
+	EntrySLAWarning   EntryKind = "sla_warning"  // a clock reached 75% of its target
+	EntrySLABreach    EntryKind = "sla_breach"   // a clock reached its target
+	EntryNotification EntryKind = "notification" // a notification was sent
+	EntryServiceNow   EntryKind = "servicenow"   // a change pulled back from ServiceNow
 )
 
 // Entry is one line of an incident's timeline.

@@ -1,0 +1,291 @@
+package incident
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+// pathTenant stands in for api.(*API).PathTenant: the path's tenant, 404 for
+// a caller of another tenant, 403 without the scope.
+func pathTenant(r *http.Request, scope model.Scope) (string, error) {
+	p := auth.FromContext(r.Context())
+	id := r.PathValue("tenant")
+	if !p.CanAccessTenant(id) {
+		return "", response.NotFound("no such tenant")
+	}
+	if !p.Can(scope) {
+		return "", response.Forbidden("this needs the " + string(scope) + " scope")
+	}
+	return id, nil
+}
+
+type server struct {
+	*fixture
+	srv *httptest.Server
+}
+
+// newServer serves the handlers. The X-Token header "tenant:scope,scope"
+// stands for a token; "tenant:viewer" for a customer's viewer user.
+func newServer(t *testing.T) *server {
+	fx := newFixture(t)
+	h := NewHandlers(fx.s, pathTenant, nil)
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
+		if ok && scopes == "viewer" {
+			u := &model.User{ID: 9, Login: "customer", Role: model.RoleViewer, TenantID: tenant}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.UserPrincipal(u)))
+		} else if ok {
+			tok := &model.Token{Name: "test", TenantID: tenant}
+			for _, s := range strings.Split(scopes, ",") {
+				tok.Scopes = append(tok.Scopes, model.Scope(s))
+			}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return &server{fx, srv}
+}
+
+func (s *server) do(t *testing.T, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
+	req.Header.Set("X-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+func (s *server) must(t *testing.T, want int, method, path, token string, body, out any) {
+	t.Helper()
+	code, data := s.do(t, method, path, token, body)
+	if code != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, code, data, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+}
+
+const (
+	acmeRW     = "acme:read,write"
+	acmeRO     = "acme:read"
+	acmeViewer = "acme:viewer"
+	betaRW     = "beta:read,write"
+	mspRW      = ":read,write"
+)
+
+func TestHandlersFlowAndErrors(t *testing.T) {
+	s := newServer(t)
+	var inc Incident
+	s.must(t, 201, "POST", "/api/v1/tenants/acme/incidents", acmeRW, map[string]any{"short_description": "メール送信不可", "impact": 1, "urgency": 1}, &inc)
+	if inc.Number != "INC0001001" || inc.PriorityName != "Critical" {
+		t.Fatalf("opened %+v", inc)
+	}
+	base := fmt.Sprintf("/api/v1/tenants/acme/incidents/%d", inc.ID)
+	s.must(t, 200, "POST", base+"/work-notes", acmeRW, map[string]string{"text": "SMTPリレーのログ確認中"}, nil)
+	s.must(t, 200, "POST", base+"/comments", acmeRW, map[string]string{"text": "調査中です"}, nil)
+	s.must(t, 200, "POST", base+"/state", acmeRW, map[string]string{"state": "in_progress"}, &inc)
+	if inc.AcknowledgedBy != "token:test" {
+		t.Errorf("moving to In Progress did not acknowledge: %+v", inc)
+	}
+	bad := func(method, path, body, field string) {
+		t.Helper()
+		code, data := s.do(t, method, path, acmeRW, body)
+		var e response.Body
+		json.Unmarshal(data, &e)
+		if code != 400 || e.Field != field {
+			t.Errorf("%s %s %s: %d %s, want 400 naming %s", method, path, body, code, data, field)
+		}
+	}
+	bad("POST", base+"/state", `{"state":"resolved","close_code":"Solution provided"}`, "close_notes")
+	bad("POST", base+"/state", `{"state":"on_hold"}`, "hold_reason")
+	bad("POST", base+"/state", `{"state":"closed"}`, "state")
+	bad("PATCH", base, `{"impact":7}`, "impact")
+	bad("PATCH", base, `{"impact":"high"}`, "impact")
+	bad("PATCH", base, `{"colour":"red"}`, "colour")
+	bad("POST", base+"/cause", `{"cause":"x"}`, "category")
+	bad("POST", base+"/comments", `{"text":""}`, "text")
+	bad("GET", "/api/v1/tenants/acme/incident-metrics?from=yesterday&to=2026-02-01T00:00:00Z", "", "from")
+	bad("GET", "/api/v1/tenants/acme/incidents?from=soon", "", "from")
+	var got Incident
+	s.must(t, 200, "GET", base, acmeRO, nil, &got)
+	if got.State != StateInProgress || got.Impact != 1 {
+		t.Errorf("refused changes changed the incident: %+v", got)
+	}
+	if code, _ := s.do(t, "POST", base+"/acknowledge", acmeRO, nil); code != 403 {
+		t.Errorf("a read-only token acknowledged: %d", code)
+	}
+	if code, _ := s.do(t, "GET", "/api/v1/tenants/acme/incidents/999", acmeRO, nil); code != 404 {
+		t.Errorf("a missing incident: %d", code)
+	}
+	var audit []struct{ Action string }
+	rows, _ := s.st.AuditLog(t.Context(), "acme", 100)
+	for _, e := range rows {
+		audit = append(audit, struct{ Action string }{e.Action})
+	}
+	if len(audit) != 4 { // create, work_note, comment, state; nothing for the refusals
+		t.Errorf("audit log %v, want 4 entries", audit)
+	}
+}
+
+// TestViewerNeverSeesWorkNotes: a customer's viewer reads the comments, not
+// the work notes or the SLA bookkeeping; MSP staff see both.
+func TestViewerNeverSeesWorkNotes(t *testing.T) {
+	s := newServer(t)
+	var inc Incident
+	s.must(t, 201, "POST", "/api/v1/tenants/acme/incidents", mspRW, map[string]any{"short_description": "VPN切断"}, &inc)
+	base := fmt.Sprintf("/api/v1/tenants/acme/incidents/%d", inc.ID)
+	s.must(t, 200, "POST", base+"/work-notes", mspRW, map[string]string{"text": "顧客FWの設定ミスの疑い"}, nil)
+	s.must(t, 200, "POST", base+"/comments", mspRW, map[string]string{"text": "復旧作業中です"}, nil)
+	for _, who := range []string{acmeViewer, acmeRO} {
+		var tl []Entry
+		s.must(t, 200, "GET", base+"/timeline", who, nil, &tl)
+		sawComment := false
+		for _, e := range tl {
+			if e.Internal || e.Kind == EntryWorkNote || strings.Contains(e.Body, "FW") {
+				t.Errorf("%s sees an internal entry: %+v", who, e)
+			}
+			sawComment = sawComment || e.Body == "復旧作業中です"
+		}
+		if !sawComment {
+			t.Errorf("%s does not see the comment: %+v", who, tl)
+		}
+	}
+	var staff []Entry
+	s.must(t, 200, "GET", base+"/timeline", mspRW, nil, &staff)
+	notes := 0
+	for _, e := range staff {
+		if e.Kind == EntryWorkNote {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("MSP staff see %d work notes, want 1", notes)
+	}
+}
+
+// TestTenantIsolation: beta's token reads and changes nothing of acme's on
+// every incident endpoint.
+func TestTenantIsolation(t *testing.T) {
+	s := newServer(t)
+	var inc Incident
+	s.must(t, 201, "POST", "/api/v1/tenants/acme/incidents", acmeRW, map[string]any{"short_description": "acme only"}, &inc)
+	before, _ := s.s.Timeline(t.Context(), "acme", inc.ID, true)
+	bodies := map[string]string{
+		"/state": `{"state":"in_progress"}`, "/cause": `{"cause":"x","category":"y"}`,
+		"/work-notes": `{"text":"x"}`, "/comments": `{"text":"x"}`, "": `{"short_description":"beta was here"}`,
+	}
+	for _, rt := range NewHandlers(nil, pathTenant, nil).Routes() {
+		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(inc.ID))
+		suffix := strings.TrimPrefix(path, fmt.Sprintf("/api/v1/tenants/{tenant}/incidents/%d", inc.ID))
+		body := bodies[suffix]
+		if rt.Method == "POST" && body == "" {
+			body = `{"short_description":"beta was here"}`
+		}
+		if strings.HasSuffix(path, "metrics") {
+			path += "?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"
+		}
+		// beta naming acme in the path is refused outright.
+		if code, data := s.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), betaRW, body); code != 404 {
+			t.Errorf("beta %s %s on acme's path: %d %s, want 404", rt.Method, path, code, data)
+		}
+		// beta on its own path cannot reach acme's incident by its ID.
+		code, data := s.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "beta"), betaRW, body)
+		if strings.Contains(path, "/incidents/") && code != 404 {
+			t.Errorf("beta %s %s with acme's ID: %d %s, want 404", rt.Method, path, code, data)
+		}
+		if strings.Contains(string(data), "acme only") {
+			t.Errorf("beta %s %s reads acme's incident: %s", rt.Method, path, data)
+		}
+	}
+	got, _ := s.s.Incident(t.Context(), "acme", inc.ID)
+	after, _ := s.s.Timeline(t.Context(), "acme", inc.ID, true)
+	if got.ShortDescription != "acme only" || got.State != StateNew || len(after) != len(before) {
+		t.Errorf("beta changed acme's incident: %+v, %d timeline entries, was %d", got, len(after), len(before))
+	}
+	var m Metrics
+	s.must(t, 200, "GET", "/api/v1/tenants/beta/incident-metrics?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", betaRW, nil, &m)
+	var list []Incident
+	s.must(t, 200, "GET", "/api/v1/tenants/beta/incidents", betaRW, nil, &list)
+	for _, i := range list {
+		if i.TenantID != "beta" {
+			t.Errorf("beta's list holds %+v", i)
+		}
+	}
+}
+
+func TestOpenAPIPathsMatchRoutes(t *testing.T) {
+	data, err := os.ReadFile("openapi_paths.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	var missing []string
+	for _, r := range NewHandlers(nil, pathTenant, nil).Routes() {
+		key := r.Method + " " + r.Path
+		if !documented[key] {
+			missing = append(missing, key)
+		}
+		delete(documented, key)
+	}
+	var extra []string
+	for k := range documented {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("served but not documented: %v\ndocumented but not served: %v", missing, extra)
+	}
+	for _, part := range strings.Split(string(data), `"#/components/schemas/`)[1:] {
+		ref := part[:strings.Index(part, `"`)]
+		if _, ok := doc.Components.Schemas[ref]; !ok && ref != "Error" {
+			t.Errorf("$ref to %s, which the fragment does not define", ref)
+		}
+	}
+}
