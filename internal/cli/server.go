@@ -39,6 +39,7 @@ type serverConfig struct {
 	logFormat     string
 	shutdown      time.Duration
 	monitorSelf   bool
+	console       consoleConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -53,6 +54,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
+	c.console.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -128,12 +130,17 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		return err
 	}
 
+	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design, logger)
+	if err != nil {
+		return err
+	}
+
 	srv := server.New(server.Options{
 		Listen:   cfg.listen,
 		Logger:   logger,
 		Gatherer: reg,
 		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
-		Register: []func(*http.ServeMux){restAPI.Register},
+		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {

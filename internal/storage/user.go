@@ -48,6 +48,12 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (*model.User, err
 	return s.userWhere(ctx, `login=?`, login)
 }
 
+// UserByEmail returns the oldest user with this e-mail address, compared
+// without case, as OIDC providers do not keep the case users typed.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*model.User, error) {
+	return s.userWhere(ctx, `email<>'' AND lower(email)=lower(?) ORDER BY id LIMIT 1`, email)
+}
+
 func (s *Store) userWhere(ctx context.Context, where string, arg any) (*model.User, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
 	u, err := scanUser(row.Scan)

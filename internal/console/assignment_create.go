@@ -1,0 +1,60 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// createAssignment assigns a template to one host of the tenant. The
+// monitoring store checks that both belong to the tenant.
+func (c *Console) createAssignment(w http.ResponseWriter, r *http.Request, p *page) error {
+	if c.opts.Design == nil {
+		return storage.ErrNotFound
+	}
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	if err := require(p, model.ScopeWrite); err != nil {
+		return err
+	}
+	tmpl, err := strconv.ParseInt(r.PostFormValue("template_id"), 10, 64)
+	if err != nil || tmpl <= 0 {
+		return c.assignFailed(w, r, p, invalid.New("template_id", "choose a template"))
+	}
+	host, err := strconv.ParseInt(r.PostFormValue("resource_id"), 10, 64)
+	if err != nil || host <= 0 {
+		return c.assignFailed(w, r, p, invalid.New("resource_id", "choose a host"))
+	}
+	a := &monitoring.Assignment{TenantID: t.ID, TemplateID: tmpl, ResourceID: host}
+	if err := c.opts.Design.CreateAssignment(r.Context(), a); err != nil {
+		return c.assignFailed(w, r, p, err)
+	}
+	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
+		ObjectType: "monitoring_assignment", ObjectID: strconv.FormatInt(a.ID, 10)}, map[string]int64{"template_id": tmpl, "resource_id": host})
+	p.Notice = p.L.T("mon.assigned")
+	return c.renderMonitoring(w, r, p, http.StatusOK)
+}
+
+// assignFailed shows the page again with the reason, or the error page for
+// anything that is not about the input.
+func (c *Console) assignFailed(w http.ResponseWriter, r *http.Request, p *page, err error) error {
+	e, ok := invalid.As(err)
+	switch {
+	case ok:
+		p.Error = p.L.T("err.field", e.Field, e.Reason)
+	case errors.Is(err, storage.ErrConflict):
+		p.Error = p.L.T("err.field", "template_id", "is already assigned to this host")
+	case errors.Is(err, storage.ErrNotFound):
+		p.Error = p.L.T("err.field", "template_id", "no such template or host in this tenant")
+	default:
+		return err
+	}
+	return c.renderMonitoring(w, r, p, http.StatusBadRequest)
+}

@@ -1,0 +1,109 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"sort"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// severities are shown on the board in this order.
+var severities = []string{"critical", "warning", "info"}
+
+// boardData is every tenant's health at a glance.
+type boardData struct {
+	Rows           []boardRow
+	AlertsWired    bool
+	IncidentsWired bool
+	Severities     []string
+}
+
+// boardRow is one tenant on the board.
+type boardRow struct {
+	Tenant    *model.Tenant
+	Services  int
+	Resources int
+	Kinds     []kindCount
+	// Alerts is nil when the count could not be had; AlertsFailed says the
+	// source is wired but did not answer.
+	Alerts          map[string]int
+	AlertsFailed    bool
+	Incidents       []OpenIncident
+	IncidentsFailed bool
+}
+
+// kindCount is how many resources of one kind a tenant has.
+type kindCount struct {
+	Kind  string
+	Count int
+}
+
+func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) error {
+	data, err := c.board(r.Context(), p.P.Tenant)
+	if err != nil {
+		return err
+	}
+	p.Active, p.Title, p.Data = "nav.board", p.L.T("board.title"), data
+	c.render(w, http.StatusOK, "board", p)
+	return nil
+}
+
+// board gathers the rows of the tenants the caller sees ("" = all).
+func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
+	tenants, err := c.opts.Store.Tenants(ctx, only)
+	if err != nil {
+		return nil, err
+	}
+	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, Severities: severities}
+	for _, t := range tenants {
+		row, err := c.boardRow(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d, nil
+}
+
+func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, error) {
+	row := boardRow{Tenant: t}
+	svcs, err := c.opts.Store.Services(ctx, t.ID)
+	if err != nil {
+		return row, err
+	}
+	res, err := c.opts.Store.Resources(ctx, t.ID, storage.ResourceFilter{})
+	if err != nil {
+		return row, err
+	}
+	row.Services, row.Resources, row.Kinds = len(svcs), len(res), countKinds(res)
+	// A failing source must not take the whole board down: the row says
+	// "unavailable" for that column and the rest still shows.
+	if c.opts.Alerts != nil {
+		if row.Alerts, err = c.opts.Alerts.FiringBySeverity(ctx, t.ID); err != nil {
+			c.logger.Warn("console: alert counts", "tenant", t.ID, "err", err)
+			row.Alerts, row.AlertsFailed = nil, true
+		}
+	}
+	if c.opts.Incidents != nil {
+		if row.Incidents, err = c.opts.Incidents.OpenIncidents(ctx, t.ID); err != nil {
+			c.logger.Warn("console: open incidents", "tenant", t.ID, "err", err)
+			row.Incidents, row.IncidentsFailed = nil, true
+		}
+	}
+	return row, nil
+}
+
+func countKinds(res []*model.Resource) []kindCount {
+	m := map[string]int{}
+	for _, r := range res {
+		m[r.Kind]++
+	}
+	out := make([]kindCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, kindCount{k, n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}

@@ -1,0 +1,92 @@
+// Package console is unyo's web console: server-rendered pages for the MSP's
+// operators and their customers' viewers, over the same storage the API uses.
+// Handlers live one per file, named noun_verb.go; templates and static files
+// are embedded, and static URLs carry a checksum so browsers cache them forever.
+package console
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/session"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Options are the parts the console is built from. Only Store, Auth and
+// Sessions are required; a nil source makes its page section say it is not
+// connected rather than show empty figures as if they were known.
+type Options struct {
+	Store    *storage.Store
+	Auth     *auth.Authenticator
+	Sessions *session.Manager
+	Logger   *slog.Logger
+
+	OIDC      OIDCProvider // nil: password login only
+	Metrics   RangeQuerier // nil: resource pages show no charts
+	Design    Design       // nil: no monitoring pages
+	Alerts    AlertCounter
+	Incidents IncidentLister
+	// Nav adds entries to the navigation for pages served by other packages
+	// (alerts, incidents, maintenance, reports), in the order given.
+	Nav []NavLink
+	Now func() time.Time
+}
+
+// Console serves the web pages.
+type Console struct {
+	opts   Options
+	logger *slog.Logger
+	views  *views
+	static *staticFiles
+	now    func() time.Time
+}
+
+// New parses the embedded templates and returns the console.
+func New(opts Options) (*Console, error) {
+	c := &Console{opts: opts, logger: opts.Logger, now: opts.Now}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	var err error
+	if c.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if c.views, err = parseViews(c.static); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Register adds the console's routes to mux. The API keeps /api/; the
+// console takes the rest of the URL space it names here.
+func (c *Console) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/board", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /static/{sum}/{name}", c.serveStatic)
+	mux.HandleFunc("GET /login", c.showLogin)
+	mux.HandleFunc("POST /login", c.submitLogin)
+	mux.HandleFunc("GET /login/oidc", c.startOIDC)
+	mux.HandleFunc("GET /login/oidc/callback", c.finishOIDC)
+
+	page := func(pattern string, h pageHandler) { mux.Handle(pattern, c.authenticated(h)) }
+	page("POST /logout", c.submitLogout)
+	page("POST /preferences", c.updatePreferences)
+	page("GET /board", c.showBoard)
+	page("GET /tenants/{tenant}", c.showTenant)
+	page("GET /tenants/{tenant}/resources/{id}", c.showResource)
+	page("GET /tenants/{tenant}/monitoring", c.showMonitoring)
+	page("GET /tenants/{tenant}/monitoring/items.csv", c.exportItems("csv"))
+	page("GET /tenants/{tenant}/monitoring/items.html", c.exportItems("html"))
+	page("POST /tenants/{tenant}/monitoring/assignments", c.createAssignment)
+	page("GET /settings/tokens", c.listTokens)
+	page("POST /settings/tokens", c.createToken)
+	page("POST /settings/tokens/{id}/revoke", c.revokeToken)
+	page("GET /settings/users", c.listUsers)
+	page("POST /settings/users", c.createUser)
+}

@@ -1,0 +1,93 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/session"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views are the parsed pages, each the layout plus its own template.
+type views struct {
+	pages map[string]*template.Template
+}
+
+func parseViews(static *staticFiles) (*views, error) {
+	funcs := template.FuncMap{
+		"static":    static.URL,
+		"csrfField": func() string { return session.CSRFField },
+		"chart":     drawChart,
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("console: layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("console: template %s: %w", name, err)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// page is what every template receives.
+type page struct {
+	L      locale
+	User   *model.User
+	P      *auth.Principal
+	CSRF   string
+	Nav    []NavLink
+	Active string // the Key of the current navigation entry
+	Title  string
+	Path   string // where the preferences form returns to
+	Notice string // a success message
+	Error  string // why the input was refused
+	Data   any
+}
+
+// render writes a page in full or not at all: it is executed into a buffer
+// first, so a template error gives a clean 500 instead of half a page.
+func (c *Console) render(w http.ResponseWriter, status int, name string, p *page) {
+	t, ok := c.views.pages[name]
+	if !ok {
+		c.logger.Error("console: no such template", "template", name)
+		http.Error(w, "template missing", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		c.logger.Error("console: render failed", "template", name, "err", err)
+		http.Error(w, "render failed", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,76 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// resourceData is one resource with its charts and monitoring items.
+type resourceData struct {
+	Tenant   *model.Tenant
+	Resource *model.Resource
+	Range    timeRange
+	Ranges   []timeRange
+	From, To time.Time
+	Charts   []chartData // empty when Metrics is not wired
+	Wired    bool
+	Items    []monitoring.ResolvedItem
+}
+
+func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return storage.ErrNotFound
+	}
+	res, err := c.opts.Store.Resource(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	tr, err := parseRange(r.URL.Query().Get("range"))
+	if err != nil {
+		return err
+	}
+	to := c.now()
+	d := resourceData{Tenant: t, Resource: res, Range: tr, Ranges: timeRanges, From: to.Add(-tr.Span), To: to, Wired: c.opts.Metrics != nil}
+	if d.Wired {
+		if d.Charts, err = c.resourceCharts(r, p, t.ID, res.Name, tr, to); err != nil {
+			return err
+		}
+	}
+	if c.opts.Design != nil {
+		if d.Items, err = c.opts.Design.EffectiveItems(r.Context(), t.ID, res.ID); err != nil {
+			return err
+		}
+	}
+	p.Active, p.Title, p.Data = "nav.tenants", res.Name, d
+	c.render(w, http.StatusOK, "resource", p)
+	return nil
+}
+
+func (c *Console) resourceCharts(r *http.Request, p *page, tenant, host string, tr timeRange, to time.Time) ([]chartData, error) {
+	step := tr.step()
+	cpu, mem := hostQueries(host, 4*step)
+	var charts []chartData
+	for _, q := range []struct{ id, key, query string }{{"cpu", "res.cpu", cpu}, {"memory", "res.memory", mem}} {
+		series, err := c.opts.Metrics.QueryRange(r.Context(), tenant, q.query, to.Add(-tr.Span), to, step)
+		if err != nil {
+			return nil, err
+		}
+		title := p.L.T(q.key)
+		charts = append(charts, chartData{
+			ID: q.id, Title: title, Unit: "%", From: to.Add(-tr.Span), To: to, Loc: p.L.Loc, YMax: 100,
+			Desc:   p.L.T("res.chart_desc", title, p.L.Time(to.Add(-tr.Span)), p.L.Time(to)),
+			NoData: p.L.T("res.no_data"), Series: series,
+		})
+	}
+	return charts, nil
+}

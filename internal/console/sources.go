@@ -1,0 +1,66 @@
+package console
+
+import (
+	"context"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oidc"
+)
+
+// The console reads other domains only through these small interfaces, so
+// the lead can wire each one in internal/cli when its package exists.
+
+// AlertCounter counts a tenant's firing alerts by severity ("critical", "warning", ...).
+type AlertCounter interface {
+	FiringBySeverity(ctx context.Context, tenant string) (map[string]int, error)
+}
+
+// IncidentLister lists a tenant's open incidents with their SLA clocks.
+type IncidentLister interface {
+	OpenIncidents(ctx context.Context, tenant string) ([]OpenIncident, error)
+}
+
+// OpenIncident is what the board shows of one open incident.
+type OpenIncident struct {
+	ID       int64
+	Title    string
+	Severity string
+	OpenedAt time.Time
+	Clocks   []SLAClock
+}
+
+// SLAClock is one running SLA target of an incident, e.g. response or resolution.
+type SLAClock struct {
+	Name     string    // "response", "resolution"
+	Due      time.Time // when the target is breached, counted in business time
+	Paused   bool
+	Breached bool
+}
+
+// RangeQuerier runs a PromQL range query over one tenant's series only.
+type RangeQuerier interface {
+	QueryRange(ctx context.Context, tenant, query string, start, end time.Time, step time.Duration) ([]Series, error)
+}
+
+// Design is the part of the monitoring store the console uses.
+type Design interface {
+	Templates(ctx context.Context, tenant string) ([]*monitoring.Template, error)
+	Assignments(ctx context.Context, tenant string) ([]*monitoring.Assignment, error)
+	CreateAssignment(ctx context.Context, a *monitoring.Assignment) error
+	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
+	ItemList(ctx context.Context, tenant, lang string, now time.Time) (*monitoring.ItemList, error)
+}
+
+// OIDCProvider is the single sign-on login flow.
+type OIDCProvider interface {
+	AuthURL(state, nonce string) string
+	Exchange(ctx context.Context, code, nonce string) (*oidc.Identity, error)
+	TenantFor(email string) (string, bool)
+}
+
+// NavLink is one entry of the navigation. Key names its label in the catalog.
+type NavLink struct {
+	Key  string
+	Path string
+}

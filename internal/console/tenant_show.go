@@ -1,0 +1,64 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// tenantData is a tenant's services, each with its resources.
+type tenantData struct {
+	Tenant     *model.Tenant
+	Groups     []serviceGroup
+	Monitoring bool
+}
+
+// serviceGroup is one service and its resources; Service is nil for the
+// resources that belong to no service.
+type serviceGroup struct {
+	Service   *model.Service
+	Resources []*model.Resource
+}
+
+func (c *Console) showTenant(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	svcs, err := c.opts.Store.Services(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	res, err := c.opts.Store.Resources(r.Context(), t.ID, storage.ResourceFilter{})
+	if err != nil {
+		return err
+	}
+	p.Active, p.Title = "nav.tenants", t.Name
+	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil}
+	c.render(w, http.StatusOK, "tenant", p)
+	return nil
+}
+
+func groupByService(svcs []*model.Service, res []*model.Resource) []serviceGroup {
+	idx := map[int64]int{}
+	groups := make([]serviceGroup, 0, len(svcs)+1)
+	for _, s := range svcs {
+		idx[s.ID] = len(groups)
+		groups = append(groups, serviceGroup{Service: s})
+	}
+	var loose []*model.Resource
+	for _, r := range res {
+		if r.ServiceID != nil {
+			if i, ok := idx[*r.ServiceID]; ok {
+				groups[i].Resources = append(groups[i].Resources, r)
+				continue
+			}
+		}
+		loose = append(loose, r)
+	}
+	if len(loose) > 0 {
+		groups = append(groups, serviceGroup{Resources: loose})
+	}
+	return groups
+}

@@ -1,0 +1,27 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, p *page) error {
+	if err := require(p, model.ScopeAdmin); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return storage.ErrNotFound
+	}
+	if err := c.opts.Store.RevokeToken(r.Context(), p.P.Tenant, id); err != nil {
+		return err
+	}
+	c.opts.Auth.Forget(id)
+	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: p.P.Tenant, Actor: p.P.Name, Action: "revoke",
+		ObjectType: "token", ObjectID: strconv.FormatInt(id, 10)}, nil)
+	p.Notice = p.L.T("tok.revoked_ok")
+	return c.renderTokens(w, r, p, http.StatusOK, "")
+}
