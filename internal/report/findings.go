@@ -29,7 +29,7 @@ func findings(r *Report) []Topic {
 			if d.DaysToFull >= 0 && d.DaysToFull <= diskFullDays {
 				out = append(out, Topic{Kind: "disk_full",
 					Title: tr(l, "f.disk_full", h.Host, d.Mount, d.DaysToFull),
-					Body:  tr(l, "f.disk_full.body", d.UsedPercent, humanize.IBytes(uint64(d.GrowthPerDay)))})
+					Body:  tr(l, "f.disk_full.body", d.UsedPercent, humanize.Bytes(uint64(d.GrowthPerDay)))})
 			}
 		}
 		if h.CPU.N > 0 && h.CPU.P95 > cpuHighP95 {
