@@ -1,0 +1,301 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Directory lists tenants and their resources; *storage.Store is one.
+type Directory interface {
+	Tenants(ctx context.Context, only string) ([]*model.Tenant, error)
+	Resources(ctx context.Context, tenant string, f istorage.ResourceFilter) ([]*model.Resource, error)
+}
+
+// Design resolves the monitoring items of a resource; *monitoring.Store is one.
+type Design interface {
+	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
+}
+
+// Metrics gives the metric store scoped to one tenant; *metricstore.Store is one.
+type Metrics interface {
+	ForTenant(tenant string) storage.Queryable
+}
+
+// Options tune the engine; zero fields take the defaults in parentheses.
+type Options struct {
+	DefaultInterval time.Duration   // evaluation of items without an interval (15s)
+	ReloadInterval  time.Duration   // re-resolving the items of every host (30s)
+	QueryTimeout    time.Duration   // one rule's query (30s)
+	MaxSamples      int             // samples one rule's query may load (5,000,000)
+	FlapWindow      time.Duration   // the window flapping is counted in (30m)
+	FlapChanges     int             // firing and resolved transitions in the window that mark flapping (5)
+	NotifyRetry     time.Duration   // how often unnotified transitions are offered again (30s)
+	Notify          NotifyFunc      // nil: transitions are recorded and marked, nothing is sent
+	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
+	Now             func() time.Time
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.DefaultInterval, 15*time.Second)
+	def(&o.ReloadInterval, 30*time.Second)
+	def(&o.QueryTimeout, 30*time.Second)
+	def(&o.FlapWindow, 30*time.Minute)
+	def(&o.NotifyRetry, 30*time.Second)
+	if o.MaxSamples <= 0 {
+		o.MaxSamples = 5_000_000
+	}
+	if o.FlapChanges <= 0 {
+		o.FlapChanges = 5
+	}
+	if o.Notify == nil {
+		o.Notify = func(context.Context, Transition) error { return nil }
+	}
+	if o.Maintenance == nil {
+		o.Maintenance = func(context.Context, string, int64, int64, map[string]string, time.Time) (int64, bool, error) {
+			return 0, false, nil
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Engine evaluates the rules of every tenant and keeps their alerts.
+type Engine struct {
+	store   *Store
+	dir     Directory
+	design  Design
+	metrics Metrics
+	promql  *promql.Engine
+	opts    Options
+	logger  *slog.Logger
+
+	// mu serialises every change of alert state: the evaluation loop, the
+	// sample observer, the intake and the API all go through it.
+	mu     sync.Mutex
+	rules  map[string]*rule     // by rule key
+	next   map[string]time.Time // next evaluation, by rule key
+	active map[string]*Alert    // alerts not resolved, by tenant + "\x00" + fingerprint
+
+	index    atomic.Pointer[seriesIndex]
+	observed chan observation
+	dropped  atomic.Int64
+	wake     chan struct{} // the notifier has something to offer
+	reload   chan struct{}
+	loaded   chan struct{} // closed once the first reload is done
+}
+
+// New returns an engine; Run starts it.
+func New(store *Store, dir Directory, design Design, metrics Metrics, opts Options, logger *slog.Logger) *Engine {
+	opts.defaults()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	e := &Engine{
+		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
+		rules: map[string]*rule{}, next: map[string]time.Time{}, active: map[string]*Alert{},
+		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
+		loaded: make(chan struct{}),
+	}
+	e.promql = promql.NewEngine(promql.EngineOpts{
+		Logger:        e.logger,
+		MaxSamples:    opts.MaxSamples,
+		Timeout:       opts.QueryTimeout,
+		LookbackDelta: 5 * time.Minute,
+	})
+	e.index.Store(&seriesIndex{})
+	return e
+}
+
+// Store returns the engine's alert store.
+func (e *Engine) Store() *Store { return e.store }
+
+// Reload asks the engine to re-resolve every host's items now.
+func (e *Engine) Reload() {
+	select {
+	case e.reload <- struct{}{}:
+	default:
+	}
+}
+
+// Run loads the alerts left active, offers the transitions not yet
+// notified, and evaluates until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.loadActive(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); e.runNotifier(ctx) }()
+	go func() { defer wg.Done(); e.runObserved(ctx) }()
+	defer wg.Wait()
+	e.reloadRules(ctx)
+	close(e.loaded)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	reload := time.NewTicker(e.opts.ReloadInterval)
+	defer reload.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			e.evaluateDue(ctx)
+		case <-reload.C:
+			e.reloadRules(ctx)
+		case <-e.reload:
+			e.reloadRules(ctx)
+		}
+	}
+}
+
+func (e *Engine) loadActive(ctx context.Context) error {
+	list, err := e.store.active(ctx)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, a := range list {
+		e.active[activeKey(a.TenantID, a.Fingerprint)] = a
+	}
+	return nil
+}
+
+func activeKey(tenant, fp string) string { return tenant + "\x00" + fp }
+
+// reloadRules re-resolves the items of every host of every tenant, keeps
+// the schedule of rules that did not change and resolves the alerts of
+// rules that are gone.
+func (e *Engine) reloadRules(ctx context.Context) {
+	rules, err := e.resolveRules(ctx)
+	if err != nil {
+		e.logger.Error("cannot resolve rules; keeping the previous ones", "err", err)
+		return
+	}
+	idx := buildIndex(rules)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.opts.Now()
+	next := map[string]time.Time{}
+	for k, r := range rules {
+		if t, ok := e.next[k]; ok && e.rules[k] != nil && e.rules[k].interval == r.interval {
+			next[k] = t
+		} else {
+			next[k] = now
+		}
+	}
+	e.rules, e.next = rules, next
+	e.index.Store(idx)
+	for _, a := range e.activeList() {
+		if a.Source == SourceRule && rules[ruleKey(a.TenantID, a.ItemID, a.ResourceID)] == nil {
+			e.commit(ctx, nil, a, &change{from: a.State, to: StateResolved, reason: ReasonRemoved, severity: a.Severity}, now)
+		}
+	}
+}
+
+func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, error) {
+	tenants, err := e.dir.Tenants(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("alert: unable to list tenants: %w", err)
+	}
+	rules := map[string]*rule{}
+	for _, t := range tenants {
+		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{Kind: "host"})
+		if err != nil {
+			return nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
+		}
+		for _, h := range hosts {
+			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
+			if err != nil {
+				return nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
+			}
+			for _, it := range items {
+				if r := newRule(t.ID, h, it, e.opts.DefaultInterval); r != nil {
+					rules[r.key] = r
+				}
+			}
+		}
+	}
+	return rules, nil
+}
+
+// activeList is the active alerts; the caller holds mu.
+func (e *Engine) activeList() []*Alert {
+	out := make([]*Alert, 0, len(e.active))
+	for _, a := range e.active {
+		out = append(out, a)
+	}
+	return out
+}
+
+// evaluateDue evaluates every rule whose time has come.
+func (e *Engine) evaluateDue(ctx context.Context) {
+	now := e.opts.Now()
+	e.mu.Lock()
+	var due []*rule
+	for k, r := range e.rules {
+		if !now.Before(e.next[k]) {
+			due = append(due, r)
+			e.next[k] = now.Add(r.interval)
+		}
+	}
+	e.mu.Unlock()
+	for _, r := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := e.Evaluate(ctx, r.key, now); err != nil {
+			e.logger.Warn("rule evaluation failed", "tenant", r.tenant, "item", r.item.Name, "resource", r.item.Resource, "err", err)
+		}
+	}
+}
+
+// Evaluate runs the rule named by key at time at and applies what it finds.
+func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
+	e.mu.Lock()
+	r := e.rules[key]
+	e.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("alert: no rule %q", key)
+	}
+	results, err := e.query(ctx, r, at)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seen := map[string]bool{}
+	for _, res := range results {
+		fp := fingerprint(r, res.labels)
+		seen[fp] = true
+		v := res.value
+		e.apply(ctx, r, fp, res.labels, &v, at)
+	}
+	for _, a := range e.activeList() {
+		if a.Source == SourceRule && a.TenantID == r.tenant && a.ItemID == r.item.ID && a.ResourceID == r.resourceID && !seen[a.Fingerprint] {
+			e.apply(ctx, r, a.Fingerprint, labels.EmptyLabels(), nil, at)
+		}
+	}
+	return nil
+}
+
+// Loaded is closed once the engine has resolved its rules the first time.
+func (e *Engine) Loaded() <-chan struct{} { return e.loaded }

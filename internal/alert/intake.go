@@ -1,0 +1,134 @@
+package alert
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Signal is one alert state an external monitoring system reports.
+type Signal struct {
+	Source      Source
+	Fingerprint string // the sender's identity of the alert; a hash of Labels when it has none
+	Status      State  // firing or resolved
+	Severity    Severity
+	Name        string // the alert's name (alertname, alert rule)
+	Summary     string
+	Resource    string // a resource name to match, when the payload names one
+	RunbookURL  string
+	Labels      map[string]string
+	StartsAt    time.Time // zero: now
+}
+
+// labelFingerprint identifies an alert by its labels alone.
+func labelFingerprint(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s\xff%s\xff", k, m[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// parseSeverity reads the severities senders use; "" is warning.
+func parseSeverity(field, s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "critical", "error", "page", "high", "disaster":
+		return SeverityCritical, nil
+	case "warning", "warn", "", "average", "medium":
+		return SeverityWarning, nil
+	case "info", "informational", "low", "none", "notice":
+		return SeverityInfo, nil
+	}
+	return "", invalid.New(field, "must be critical, warning or info, not %q", s)
+}
+
+// IntakeResult counts what one intake request did.
+type IntakeResult struct {
+	Received int `json:"received"`
+	Opened   int `json:"opened"`   // new firing alerts
+	Resolved int `json:"resolved"` // alerts resolved
+	Unknown  int `json:"unknown"`  // resolutions of alerts that were not open: ignored
+}
+
+// Intake puts signals of tenant into the pipeline: a firing signal opens an
+// alert, or updates the open one of the same fingerprint; a resolved signal
+// resolves it. A sender's retries are therefore harmless.
+func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (IntakeResult, error) {
+	res := IntakeResult{Received: len(signals)}
+	byName, err := e.resourcesByName(ctx, tenant)
+	if err != nil {
+		return res, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.opts.Now()
+	for _, s := range signals {
+		fp := string(s.Source) + ":" + s.Fingerprint
+		cur := e.active[activeKey(tenant, fp)]
+		switch {
+		case s.Status == StateResolved && cur == nil:
+			res.Unknown++
+		case s.Status == StateResolved:
+			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateResolved, reason: ReasonIntake, severity: cur.Severity, valueText: s.Summary}, now)
+			res.Resolved++
+		case cur == nil:
+			e.commit(ctx, e.intakeAlert(tenant, fp, s, byName, now), nil, &change{to: StateFiring, reason: ReasonIntake, severity: s.Severity, valueText: s.Summary}, now)
+			res.Opened++
+		case cur.Severity != s.Severity:
+			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateFiring, reason: ReasonSeverity, severity: s.Severity, valueText: s.Summary}, now)
+		}
+	}
+	return res, nil
+}
+
+func (e *Engine) intakeAlert(tenant, fp string, s Signal, byName map[string]resourceRef, now time.Time) *Alert {
+	a := &Alert{
+		TenantID: tenant, Fingerprint: fp, Source: s.Source, Resource: s.Resource,
+		Title: Text{Ja: s.Name, En: s.Name}, Labels: s.Labels, RunbookURL: s.RunbookURL, StartedAt: s.StartsAt,
+	}
+	if a.StartedAt.IsZero() || a.StartedAt.After(now) {
+		a.StartedAt = now
+	}
+	if ref, ok := byName[s.Resource]; ok {
+		a.ResourceID, a.ServiceID = ref.id, ref.service
+	}
+	return a
+}
+
+type resourceRef struct{ id, service int64 }
+
+func (e *Engine) resourcesByName(ctx context.Context, tenant string) (map[string]resourceRef, error) {
+	list, err := e.dir.Resources(ctx, tenant, istorage.ResourceFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("alert: unable to list resources: %w", err)
+	}
+	m := make(map[string]resourceRef, len(list))
+	for _, r := range list {
+		ref := resourceRef{id: r.ID}
+		if r.ServiceID != nil {
+			ref.service = *r.ServiceID
+		}
+		m[r.Name] = ref
+	}
+	return m, nil
+}
+
+// hostOf strips the port of an instance label: web-01:9100 is web-01.
+func hostOf(instance string) string {
+	if i := strings.LastIndexByte(instance, ':'); i > 0 && !strings.Contains(instance[i:], "]") {
+		return instance[:i]
+	}
+	return instance
+}

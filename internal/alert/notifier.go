@@ -1,0 +1,73 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// runNotifier offers every transition committed to be notified and not yet
+// marked, oldest first: at start (a crash between commit and mark leaves
+// some), when the engine commits one, and every NotifyRetry.
+func (e *Engine) runNotifier(ctx context.Context) {
+	retry := time.NewTicker(e.opts.NotifyRetry)
+	defer retry.Stop()
+	for {
+		e.offerPending(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.wake:
+		case <-retry.C:
+		}
+	}
+}
+
+// offerPending offers unnotified transitions in batches; it stops at the
+// first failure so that a receiver that is down is not hammered, and so
+// that transitions of an alert are offered in order.
+func (e *Engine) offerPending(ctx context.Context) {
+	for range 100 { // at most 100 batches per wake-up; the rest waits for the next
+		list, err := e.store.unnotified(ctx, 100)
+		if err != nil {
+			e.logger.Error("cannot list unnotified transitions", "err", err)
+			return
+		}
+		if len(list) == 0 {
+			return
+		}
+		for _, n := range list {
+			if ctx.Err() != nil {
+				return
+			}
+			t := newTransition(n.alert, n.event)
+			if err := e.opts.Notify(ctx, t); err != nil {
+				e.logger.Warn("notification hand-off failed; offering again later", "key", t.IdempotencyKey, "err", err)
+				return
+			}
+			if err := e.store.markNotified(ctx, n.alert.TenantID, n.event.ID, e.opts.Now()); err != nil {
+				e.logger.Error("cannot mark transition notified", "key", t.IdempotencyKey, "err", err)
+				return
+			}
+		}
+	}
+}
+
+// newTransition is what a message needs of event ev of alert a.
+func newTransition(a *Alert, ev *Event) Transition {
+	t := Transition{
+		IdempotencyKey: fmt.Sprintf("alert:%s:%d:%d", a.TenantID, a.ID, ev.ID),
+		Tenant:         a.TenantID, AlertID: a.ID, EventID: ev.ID, Fingerprint: a.Fingerprint, Source: a.Source,
+		Status: ev.To, Severity: ev.Severity, Title: a.Title, Summary: a.Summary, Resource: a.Resource,
+		ResourceID: a.ResourceID, ServiceID: a.ServiceID, ItemID: a.ItemID, Notify: a.Notify, RunbookURL: a.RunbookURL,
+		Labels: a.Labels, Value: ev.ValueText, StartsAt: a.StartedAt,
+	}
+	if a.FiredAt != nil {
+		t.StartsAt = *a.FiredAt
+	}
+	if ev.To == StateResolved {
+		at := ev.At
+		t.EndsAt = &at
+	}
+	return t
+}

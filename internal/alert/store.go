@@ -1,0 +1,327 @@
+package alert
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+// Store keeps alerts and their events. Every method that serves the API
+// takes the tenant and puts it in the WHERE clause; the few that read
+// across tenants (active alerts at start, unnotified events) serve the
+// engine alone and say so.
+type Store struct {
+	db *sql.DB
+}
+
+// NewStore returns a Store on a database migrated by internal/database.
+func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+
+const alertColumns = `id, tenant_id, fingerprint, source, ifnull(item_id,0), ifnull(resource_id,0), ifnull(service_id,0),
+	resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
+	started_at, fired_at, resolved_at, acknowledged_by, acknowledged_at, silenced_until,
+	flapping, in_maintenance, ifnull(maintenance_window_id,0), inhibited, announced, updated_at`
+
+// insert stores a new alert and its first event in one transaction.
+func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		title, summary, lbls, routes := mustJSON(a.Title), mustJSON(a.Summary), mustJSON(a.Labels), mustJSON(a.Notify)
+		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (tenant_id, fingerprint, source, item_id, resource_id, service_id,
+			resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
+			started_at, fired_at, resolved_at, silenced_until, flapping, in_maintenance, maintenance_window_id, inhibited, announced, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			a.TenantID, a.Fingerprint, a.Source, nullID(a.ItemID), nullID(a.ResourceID), nullID(a.ServiceID),
+			a.Resource, title, summary, lbls, routes, a.RunbookURL, a.Severity, a.State, nullFloat(a.Value), a.ValueText,
+			millis(a.StartedAt), nullTime(a.FiredAt), nullTime(a.ResolvedAt), nullTime(a.SilencedUntil),
+			a.Flapping, a.InMaintenance, nullID(a.MaintenanceID), a.Inhibited, a.Announced, millis(a.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("alert: unable to store alert: %w", err)
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, a, ev)
+	})
+}
+
+// update writes the alert's changing fields and, when ev is not nil, its event.
+func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, summary=?, labels=?,
+			fired_at=?, resolved_at=?, acknowledged_by=?, acknowledged_at=?, silenced_until=?, flapping=?,
+			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
+			WHERE tenant_id=? AND id=?`,
+			a.Severity, a.State, nullFloat(a.Value), a.ValueText, mustJSON(a.Summary), mustJSON(a.Labels),
+			nullTime(a.FiredAt), nullTime(a.ResolvedAt), a.AcknowledgedBy, nullTime(a.AcknowledgedAt), nullTime(a.SilencedUntil), a.Flapping,
+			a.InMaintenance, nullID(a.MaintenanceID), a.Inhibited, a.Announced, millis(a.UpdatedAt), a.TenantID, a.ID)
+		if err != nil {
+			return fmt.Errorf("alert: unable to update alert %d: %w", a.ID, err)
+		}
+		if ev == nil {
+			return nil
+		}
+		return insertEvent(ctx, tx, a, ev)
+	})
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, a *Alert, ev *Event) error {
+	ev.AlertID = a.ID
+	res, err := tx.ExecContext(ctx, `INSERT INTO alert_events (alert_id, tenant_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		a.ID, a.TenantID, millis(ev.At), ev.From, ev.To, ev.Reason, ev.Severity, nullFloat(ev.Value), ev.ValueText, ev.Actor, ev.Notify)
+	if err != nil {
+		return fmt.Errorf("alert: unable to store event: %w", err)
+	}
+	ev.ID, err = res.LastInsertId()
+	return err
+}
+
+// Filter narrows a listing of alerts.
+type Filter struct {
+	States     []State    // none: every state
+	Severities []Severity // none: every severity
+	ResourceID int64      // 0: any
+	From, To   time.Time  // alerts active at some time in [From, To); zero: unbounded
+	Limit      int        // 0: 500
+}
+
+// List returns the alerts of tenant matching f, newest first.
+func (s *Store) List(ctx context.Context, tenant string, f Filter) ([]*Alert, error) {
+	q := `SELECT ` + alertColumns + ` FROM alerts WHERE tenant_id=?`
+	args := []any{tenant}
+	if len(f.States) > 0 {
+		q += ` AND state IN (?` + strings.Repeat(",?", len(f.States)-1) + `)`
+		for _, st := range f.States {
+			args = append(args, st)
+		}
+	}
+	if len(f.Severities) > 0 {
+		q += ` AND severity IN (?` + strings.Repeat(",?", len(f.Severities)-1) + `)`
+		for _, sv := range f.Severities {
+			args = append(args, sv)
+		}
+	}
+	if f.ResourceID != 0 {
+		q += ` AND resource_id=?`
+		args = append(args, f.ResourceID)
+	}
+	if !f.To.IsZero() {
+		q += ` AND started_at<?`
+		args = append(args, millis(f.To))
+	}
+	if !f.From.IsZero() {
+		// Still open, or resolved after From: the alert overlapped the range.
+		q += ` AND (resolved_at IS NULL OR resolved_at>=?)`
+		args = append(args, millis(f.From))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	q += ` ORDER BY started_at DESC, id DESC LIMIT ?`
+	args = append(args, limit)
+	return s.query(ctx, q, args...)
+}
+
+// Alert returns one alert of tenant with its events, oldest first.
+func (s *Store) Alert(ctx context.Context, tenant string, id int64) (*Alert, error) {
+	list, err := s.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE tenant_id=? AND id=?`, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, response.NotFound("no such alert")
+	}
+	a := list[0]
+	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify, notified_at
+		FROM alert_events WHERE tenant_id=? AND alert_id=? ORDER BY id`, tenant, id)
+	if err != nil {
+		return nil, fmt.Errorf("alert: unable to list events: %w", err)
+	}
+	defer rows.Close()
+	a.Events = []*Event{}
+	for rows.Next() {
+		var ev Event
+		var at int64
+		var val sql.NullFloat64
+		var notified sql.NullInt64
+		if err := rows.Scan(&ev.ID, &ev.AlertID, &at, &ev.From, &ev.To, &ev.Reason, &ev.Severity, &val, &ev.ValueText, &ev.Actor, &ev.Notify, &notified); err != nil {
+			return nil, fmt.Errorf("alert: unable to list events: %w", err)
+		}
+		ev.At, ev.Value, ev.NotifiedAt = fromMillis(at), floatPtr(val), timePtr(notified)
+		a.Events = append(a.Events, &ev)
+	}
+	return a, rows.Err()
+}
+
+// active returns the alerts of every tenant that are not resolved; the
+// engine loads them at start.
+func (s *Store) active(ctx context.Context) ([]*Alert, error) {
+	return s.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE state<>'resolved' ORDER BY id`)
+}
+
+// flapChanges counts the firing and resolved transitions of a fingerprint since since.
+func (s *Store) flapChanges(ctx context.Context, tenant, fingerprint string, since time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM alert_events e JOIN alerts a ON a.id=e.alert_id
+		WHERE a.tenant_id=? AND a.fingerprint=? AND e.at>=? AND e.reason IN ('condition','recovered','intake') AND e.to_state IN ('firing','resolved')`,
+		tenant, fingerprint, millis(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("alert: unable to count transitions: %w", err)
+	}
+	return n, nil
+}
+
+// notice is an event to offer for notification, with its alert.
+type notice struct {
+	alert *Alert
+	event *Event
+}
+
+// unnotified returns, across tenants and oldest first, the events marked to
+// be notified that were not; the engine's notifier alone calls it.
+func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, tenant_id, at, to_state, severity, value_text
+		FROM alert_events WHERE notify=1 AND notified_at IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("alert: unable to list unnotified events: %w", err)
+	}
+	type row struct {
+		ev     Event
+		tenant string
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		var at int64
+		if err := rows.Scan(&r.ev.ID, &r.ev.AlertID, &r.tenant, &at, &r.ev.To, &r.ev.Severity, &r.ev.ValueText); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("alert: unable to list unnotified events: %w", err)
+		}
+		r.ev.At = fromMillis(at)
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]notice, 0, len(list))
+	for _, r := range list {
+		a, err := s.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE tenant_id=? AND id=?`, r.tenant, r.ev.AlertID)
+		if err != nil {
+			return nil, err
+		}
+		if len(a) == 1 {
+			ev := r.ev
+			out = append(out, notice{alert: a[0], event: &ev})
+		}
+	}
+	return out, nil
+}
+
+// markNotified records that the event's notification was handed over.
+func (s *Store) markNotified(ctx context.Context, tenant string, eventID int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE alert_events SET notified_at=? WHERE tenant_id=? AND id=?`, millis(at), tenant, eventID)
+	if err != nil {
+		return fmt.Errorf("alert: unable to mark event %d notified: %w", eventID, err)
+	}
+	return nil
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) ([]*Alert, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alert: unable to list alerts: %w", err)
+	}
+	defer rows.Close()
+	out := []*Alert{}
+	for rows.Next() {
+		a, err := scanAlert(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("alert: unable to list alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func scanAlert(scan func(...any) error) (*Alert, error) {
+	var a Alert
+	var title, summary, lbls, routes string
+	var val sql.NullFloat64
+	var started, updated int64
+	var fired, resolved, acked, silenced sql.NullInt64
+	err := scan(&a.ID, &a.TenantID, &a.Fingerprint, &a.Source, &a.ItemID, &a.ResourceID, &a.ServiceID,
+		&a.Resource, &title, &summary, &lbls, &routes, &a.RunbookURL, &a.Severity, &a.State, &val, &a.ValueText,
+		&started, &fired, &resolved, &a.AcknowledgedBy, &acked, &silenced,
+		&a.Flapping, &a.InMaintenance, &a.MaintenanceID, &a.Inhibited, &a.Announced, &updated)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		s string
+		v any
+	}{{title, &a.Title}, {summary, &a.Summary}, {lbls, &a.Labels}, {routes, &a.Notify}} {
+		if err := json.Unmarshal([]byte(f.s), f.v); err != nil {
+			return nil, err
+		}
+	}
+	a.Value = floatPtr(val)
+	a.StartedAt, a.UpdatedAt = fromMillis(started), fromMillis(updated)
+	a.FiredAt, a.ResolvedAt, a.AcknowledgedAt, a.SilencedUntil = timePtr(fired), timePtr(resolved), timePtr(acked), timePtr(silenced)
+	return &a, nil
+}
+
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("alert: %w", err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only maps, slices and strings are stored
+	}
+	return string(b)
+}
+
+func millis(t time.Time) int64      { return t.UnixMilli() }
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+func nullFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return millis(*t)
+}
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMillis(v.Int64)
+	return &t
+}
