@@ -18,7 +18,7 @@ type itemRunner struct {
 	cancel context.CancelFunc
 }
 
-// newCollector builds the collector of an item; log items are run by a
+// newCollector builds the collector of an item; log and eventlog items are run by a
 // Source instead and get none.
 func newCollector(it config.Item) (Collector, error) {
 	switch it.Kind {
@@ -36,7 +36,7 @@ func newCollector(it config.Item) (Collector, error) {
 		return check.NewDNS(it.Name, it.Query, it.Server), nil
 	case config.KindExporter:
 		return scrape.New(it.Name, it.URL), nil
-	case config.KindLog:
+	case config.KindLog, config.KindEventLog:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("agent: unknown kind %q", it.Kind)

@@ -111,6 +111,7 @@ func newAgent(cfg *config.Config, pull time.Duration, logger *slog.Logger) *agen
 	a := agent.New(cfg, logger)
 	a.SetPullInterval(pull)
 	a.AddSource(agent.NewLogSource(logger))
+	a.AddSource(agent.NewEventLogSource(logger))
 	return a
 }
 

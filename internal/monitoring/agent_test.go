@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/agent/config"
@@ -95,5 +96,40 @@ func TestAgentConfigUnknownHost(t *testing.T) {
 	c, err := d.s.AgentConfig(context.Background(), "acme", "shop-api")
 	if err != nil || len(c.Items) != 0 {
 		t.Fatalf("a resource with no agent items: %v, %v", c, err)
+	}
+}
+
+// TestAgentConfigEventLog: a log item on a Windows Event Log channel reaches
+// the agent as an eventlog item that the agent's own validation accepts.
+func TestAgentConfigEventLog(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	c, err := d.s.AgentConfig(ctx, "acme", "db-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]config.Item{}
+	for _, it := range c.Items {
+		byName[it.Name] = it
+	}
+	sys := byName["system-critical"]
+	if sys.Kind != config.KindEventLog || sys.Channel != "System" || sys.Glob != "" ||
+		len(sys.Patterns) != 1 || sys.Patterns[0].Regex != " Critical: " || sys.Patterns[0].Severity != "critical" {
+		t.Fatalf("system-critical = %+v", sys)
+	}
+	if app := byName["application-errors"]; app.Kind != config.KindEventLog || app.Channel != "Application" {
+		t.Fatalf("application-errors = %+v", app)
+	}
+	c.SetDefaults()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("the agent refuses it: %v", err)
+	}
+
+	// One of glob or channel, never both, never neither.
+	for _, l := range []*Log{{Regex: "x"}, {Glob: "/var/log/*.log", Channel: "System", Regex: "x"}} {
+		it := &Item{TenantID: "acme", ResourceID: d.db1.ID, Name: "bad-log", Kind: KindLog, Log: l, Severity: SeverityWarning}
+		if err := d.s.CreateItem(ctx, it); err == nil || !strings.Contains(err.Error(), "log.glob") {
+			t.Errorf("log %+v: err = %v, want one naming log.glob", l, err)
+		}
 	}
 }

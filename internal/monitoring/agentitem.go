@@ -23,6 +23,9 @@ func (it *Item) agentItem() (config.Item, error) {
 		ci.Kind, ci.URL = config.KindExporter, it.Exporter.URL
 	case KindLog:
 		ci.Kind, ci.Glob = config.KindLog, it.Log.Glob
+		if it.Log.Channel != "" {
+			ci.Kind, ci.Glob, ci.Channel = config.KindEventLog, "", it.Log.Channel
+		}
 		ci.Patterns = []config.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
 	case KindCheck:
 		c := it.Check
@@ -53,7 +56,7 @@ func expandItem(it *Item, lookup lookupFunc) error {
 	case it.Exporter != nil:
 		fields = []stringField{{"exporter.url", &it.Exporter.URL}}
 	case it.Log != nil:
-		fields = []stringField{{"log.glob", &it.Log.Glob}}
+		fields = []stringField{{"log.glob", &it.Log.Glob}, {"log.channel", &it.Log.Channel}}
 	case it.Check != nil:
 		c := it.Check
 		fields = []stringField{{"check.url", &c.URL}, {"check.address", &c.Address}, {"check.query", &c.Query}, {"check.server", &c.Server}}
@@ -71,7 +74,7 @@ func expandItem(it *Item, lookup lookupFunc) error {
 // agentFields maps the fields of the agent's item to the item's own, so that
 // an error of the agent's validation names what the user wrote.
 var agentFields = map[string]string{
-	"pattern": "process.pattern", "service": "service.name", "glob": "log.glob",
+	"pattern": "process.pattern", "service": "service.name", "glob": "log.glob", "channel": "log.channel",
 	"patterns[0].regex": "log.regex", "patterns[0].severity": "severity",
 	"url": "url", "method": "check.method", "expect_status": "check.expect_status",
 	"body_match": "check.body_match", "tls_days": "check.tls_days", "address": "check.address",

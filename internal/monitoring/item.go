@@ -106,12 +106,14 @@ type Metric struct {
 	Series string `json:"series,omitempty"` // e.g. node_load5 or unyo_check_duration_seconds{item="site"}
 }
 
-// Log is a pattern looked for in log files on the host.
+// Log is a pattern looked for in log files on the host, or in one Windows
+// Event Log channel (each event as "provider id level: message").
 type Log struct {
-	Glob   string         `json:"glob"`             // files to tail, filepath.Match syntax
-	Regex  string         `json:"regex"`            // RE2, matched against each line
-	Count  int            `json:"count,omitempty"`  // matches that fire the item; 1 when 0
-	Window model.Duration `json:"window,omitempty"` // within this window; 5m when 0
+	Glob    string         `json:"glob,omitempty"`    // files to tail, filepath.Match syntax
+	Channel string         `json:"channel,omitempty"` // or a Windows Event Log channel: System, Application...
+	Regex   string         `json:"regex"`             // RE2, matched against each line
+	Count   int            `json:"count,omitempty"`   // matches that fire the item; 1 when 0
+	Window  model.Duration `json:"window,omitempty"`  // within this window; 5m when 0
 }
 
 // Check types.

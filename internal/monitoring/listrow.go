@@ -56,7 +56,7 @@ func target(lang string, it *Item) string {
 	case KindCheck:
 		return firstNonEmpty(it.Check.URL, it.Check.Address, it.Check.Query)
 	case KindLog:
-		return it.Log.Glob
+		return firstNonEmpty(it.Log.Glob, it.Log.Channel)
 	case KindProcess:
 		return it.Process.Pattern
 	case KindService:

@@ -106,6 +106,9 @@ func (m *Metric) validate() error {
 }
 
 func (l *Log) validate() error {
+	if (l.Glob == "") == (l.Channel == "") {
+		return invalid.New("glob", "give the files to tail (glob) or a Windows Event Log channel (channel), one of the two")
+	}
 	if l.Count < 0 {
 		return invalid.New("count", "must not be negative")
 	}

@@ -31,6 +31,7 @@ const (
 	KindDNS      = "dns"
 	KindExporter = "exporter"
 	KindLog      = "log"
+	KindEventLog = "eventlog" // a Windows Event Log channel, matched like a log file
 )
 
 // Defaults for fields left empty.
@@ -77,6 +78,7 @@ type Item struct {
 	Query   string `yaml:"query" json:"query,omitempty"`     // dns: the name to resolve
 	Server  string `yaml:"server" json:"server,omitempty"`   // dns: resolver host[:port]; system's when empty
 
+	Channel  string       `yaml:"channel" json:"channel,omitempty"`   // eventlog: e.g. System, Application
 	Glob     string       `yaml:"glob" json:"glob,omitempty"`         // log: files to tail
 	Patterns []LogPattern `yaml:"patterns" json:"patterns,omitempty"` // log: what to report
 }

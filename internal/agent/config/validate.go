@@ -123,6 +123,7 @@ var kindFields = map[string]string{
 	KindDNS:      "query server",
 	KindExporter: "url",
 	KindLog:      "glob patterns",
+	KindEventLog: "channel patterns",
 }
 
 // setFields names the kind-specific fields that are not empty, in a fixed
@@ -137,7 +138,7 @@ func (it *Item) setFields() []string {
 		{"method", it.Method != ""}, {"expect_status", it.ExpectStatus != 0},
 		{"body_match", it.BodyMatch != ""}, {"tls_days", it.TLSDays != 0},
 		{"address", it.Address != ""}, {"query", it.Query != ""}, {"server", it.Server != ""},
-		{"glob", it.Glob != ""}, {"patterns", len(it.Patterns) > 0},
+		{"glob", it.Glob != ""}, {"channel", it.Channel != ""}, {"patterns", len(it.Patterns) > 0},
 	} {
 		if f.set {
 			out = append(out, f.name)
@@ -155,6 +156,7 @@ var kindChecks = map[string]func(*Item) []error{
 	KindDNS:      checkDNS,
 	KindExporter: func(it *Item) []error { return one(invalid.Prefix("url", checkHTTPURL(it.URL))) },
 	KindLog:      checkLog,
+	KindEventLog: checkEventLog,
 }
 
 func one(err error) []error {
@@ -270,6 +272,23 @@ func checkLog(it *Item) []error {
 	} else if _, err := filepath.Match(it.Glob, ""); err != nil {
 		errs = append(errs, invalid.New("glob", "bad pattern %q: %v", it.Glob, err))
 	}
+	return append(errs, checkPatterns(it)...)
+}
+
+// checkEventLog checks a Windows Event Log item: a channel name as Event
+// Viewer shows it, and the patterns its events' text is matched with.
+func checkEventLog(it *Item) []error {
+	var errs []error
+	if strings.TrimSpace(it.Channel) == "" {
+		errs = append(errs, invalid.New("channel", "is required, e.g. System or Application"))
+	} else if strings.ContainsAny(it.Channel, "*?\x00") {
+		errs = append(errs, invalid.New("channel", "must name one channel, not a pattern: %q", it.Channel))
+	}
+	return append(errs, checkPatterns(it)...)
+}
+
+func checkPatterns(it *Item) []error {
+	var errs []error
 	if len(it.Patterns) == 0 {
 		errs = append(errs, invalid.New("patterns", "at least one is required"))
 	}
