@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"context"
 	_ "embed"
 	"errors"
 	"io"
@@ -15,30 +16,46 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
 var openAPIPaths []byte
 
+// Auditor records a change in the audit log; *storage.Store is one.
+type Auditor interface {
+	Audit(ctx context.Context, e istorage.AuditEntry, detail any) error
+}
+
 // Handlers serves the alert API and the intake of external alerts.
 type Handlers struct {
-	engine *Engine
-	tenant route.Authorizer
-	audit  func(r *http.Request, tenant, action string, id int64, detail any)
-	logger *slog.Logger
+	engine  *Engine
+	tenant  route.Authorizer
+	auditor Auditor
+	logger  *slog.Logger
 }
 
 // NewHandlers returns the handlers over engine. tenant authorises paths
-// with {tenant} (api.(*API).PathTenant); audit, when not nil, records
+// with {tenant} (api.(*API).PathTenant); auditor, when not nil, records
 // acknowledgements and silences.
-func NewHandlers(engine *Engine, tenant route.Authorizer, audit func(r *http.Request, tenant, action string, id int64, detail any), logger *slog.Logger) *Handlers {
+func NewHandlers(engine *Engine, tenant route.Authorizer, auditor Auditor, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	if audit == nil {
-		audit = func(*http.Request, string, string, int64, any) {}
+	return &Handlers{engine: engine, tenant: tenant, auditor: auditor, logger: logger}
+}
+
+// audit records an action on alert id; a failure is logged, as the action is done.
+func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
+	if h.auditor == nil {
+		return
 	}
-	return &Handlers{engine: engine, tenant: tenant, audit: audit, logger: logger}
+	err := h.auditor.Audit(r.Context(), istorage.AuditEntry{
+		TenantID: tenant, Actor: actor(r), Action: action, ObjectType: "alert", ObjectID: strconv.FormatInt(id, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "object", "alert", "err", err)
+	}
 }
 
 // OpenAPI returns the document fragment of Routes.

@@ -19,7 +19,9 @@ import (
 	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
-func newTestResource() *model.Resource { return &model.Resource{ID: 7, TenantID: "acme", Name: "web-01", Kind: "host"} }
+func newTestResource() *model.Resource {
+	return &model.Resource{ID: 7, TenantID: "acme", Name: "web-01", Kind: "host"}
+}
 
 var t0 = time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -124,11 +125,29 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err := design.SyncBuiltins(ctx); err != nil {
 		return err
 	}
+	// The alert engine hands transitions to nobody and sees no maintenance
+	// windows until the lead wires Options.Notify to the outbox and
+	// Options.Maintenance to the maintenance windows; both are nil-safe.
+	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{}, logger)
+	write.SetObserver(alerts.Observe)
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
+		alert.NewHandlers(alerts, restAPI.PathTenant, store, logger),
 	); err != nil {
 		return err
 	}
+	// The engine runs on its own context: it stops after HTTP does, so that
+	// no sample or intake arrives at a stopped engine, and before the TSDB
+	// closes (deferred above), which it reads.
+	alertCtx, stopAlerts := context.WithCancel(context.Background())
+	alertsDone := make(chan struct{})
+	go func() {
+		defer close(alertsDone)
+		if err := alerts.Run(alertCtx); err != nil {
+			logger.Error("alert engine stopped", "err", err)
+		}
+	}()
+	defer func() { stopAlerts(); <-alertsDone }()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design, logger)
 	if err != nil {
