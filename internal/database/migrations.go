@@ -479,6 +479,35 @@ CREATE INDEX alert_events_alert ON alert_events(alert_id, id);
 CREATE INDEX alert_events_tenant_time ON alert_events(tenant_id, at);
 CREATE INDEX alert_events_unnotified ON alert_events(id) WHERE notify = 1 AND notified_at IS NULL;
 `,
+	// 8: operations reports (internal/report): drafts and published reports
+	// with their frozen HTML and PDF, and each tenant's report recipients.
+	`
+CREATE TABLE reports (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	period_from  INTEGER NOT NULL,
+	period_to    INTEGER NOT NULL,
+	state        TEXT NOT NULL CHECK (state IN ('draft', 'published')),
+	content      TEXT NOT NULL,
+	html         BLOB,
+	pdf          BLOB,
+	created_by   TEXT NOT NULL,
+	published_by TEXT NOT NULL DEFAULT '',
+	created_at   INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL,
+	published_at INTEGER,
+	delivered_at INTEGER
+);
+CREATE INDEX reports_period ON reports(tenant_id, period_from);
+CREATE UNIQUE INDEX reports_scheduled ON reports(tenant_id, period_from, period_to) WHERE created_by = 'schedule';
+CREATE TABLE report_recipients (
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	email      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, email)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
