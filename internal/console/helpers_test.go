@@ -1,0 +1,218 @@
+package console
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/promapi"
+	"github.com/unyo-ops/unyo/internal/session"
+	ustorage "github.com/unyo-ops/unyo/internal/storage"
+)
+
+const testPassword = "console-test-password"
+
+// env is a console over a real SQLite database, a real TSDB and the real
+// PromQL engine, served by httptest on loopback.
+type env struct {
+	t       *testing.T
+	store   *ustorage.Store
+	design  *monitoring.Store
+	metrics *metricstore.Store
+	authn   *auth.Authenticator
+	url     string
+}
+
+// newEnv builds the console with tenants acme and beta, each with a service
+// and a host, and users admin, operator, and viewers acme-viewer and beta-viewer.
+func newEnv(t *testing.T, tweak ...func(*Options)) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := database.Open(ctx, filepath.Join(dir, "unyo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ms, err := metricstore.Open(filepath.Join(dir, "tsdb"), metricstore.Options{Retention: 24 * time.Hour, OutOfOrderWindow: 24 * time.Hour}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ms.Close() })
+	e := &env{t: t, store: ustorage.New(db), design: monitoring.NewStore(db), metrics: ms}
+	if err := e.design.SyncBuiltins(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.authn = auth.NewAuthenticator(e.store)
+	prom := promapi.New(ms, promapi.Options{}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
+		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	for _, tn := range []*model.Tenant{
+		{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"},
+		{ID: "beta", Name: "Beta Inc.", Language: "en", TimeZone: "UTC"},
+	} {
+		if err := e.store.CreateTenant(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+		svc := &model.Service{TenantID: tn.ID, Name: tn.ID + "-web"}
+		if err := e.store.CreateService(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		e.resource(tn.ID, tn.ID+"-web-01", &svc.ID)
+	}
+	e.user("admin", model.RoleAdmin, "")
+	e.user("operator", model.RoleOperator, "")
+	e.user("acme-viewer", model.RoleViewer, "acme")
+	e.user("beta-viewer", model.RoleViewer, "beta")
+	c, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	c.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	e.url = srv.URL
+	return e
+}
+
+func (e *env) resource(tenant, name string, service *int64) *model.Resource {
+	e.t.Helper()
+	r := &model.Resource{TenantID: tenant, Name: name, Kind: "host", ServiceID: service, Labels: map[string]string{"os": "linux"}}
+	if err := e.store.CreateResource(context.Background(), r); err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) user(login string, role model.Role, tenant string) *model.User {
+	e.t.Helper()
+	hash, _ := auth.HashPassword(testPassword)
+	u := &model.User{Login: login, Role: role, TenantID: tenant, PasswordHash: hash, Email: login + "@example.com"}
+	u.Normalize()
+	if err := e.store.CreateUser(context.Background(), u); err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// resourceID returns the ID of a resource by name.
+func (e *env) resourceID(tenant, name string) int64 {
+	e.t.Helper()
+	list, err := e.store.Resources(context.Background(), tenant, ustorage.ResourceFilter{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, r := range list {
+		if r.Name == name {
+			return r.ID
+		}
+	}
+	e.t.Fatalf("no resource %q in %q", name, tenant)
+	return 0
+}
+
+// push appends samples to the TSDB as remote write would, with the tenant label.
+func (e *env) push(tenant, name string, at time.Time, v float64, kv ...string) {
+	e.t.Helper()
+	app := e.metrics.AppenderV2(context.Background())
+	ls := labels.FromStrings(append([]string{"__name__", name, metricstore.TenantLabel, tenant}, kv...)...)
+	if _, err := app.Append(0, ls, 0, at.UnixMilli(), v, nil, nil, storage.AOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := app.Commit(); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// browser is a client with its own cookie jar that does not follow redirects.
+type browser struct {
+	e      *env
+	client *http.Client
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{e: e, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// login logs in through the form and fails the test unless it succeeds.
+func (e *env) login(login string) *browser {
+	e.t.Helper()
+	b := e.browser()
+	if code, _, loc := b.loginAs(login, testPassword); code != http.StatusSeeOther || loc != "/board" {
+		e.t.Fatalf("login %s = %d to %q, want 303 to /board", login, code, loc)
+	}
+	return b
+}
+
+func (b *browser) loginAs(login, password string) (int, string, string) {
+	_, page, _ := b.get("/login")
+	return b.post("/login", url.Values{"login": {login}, "password": {password}, session.CSRFField: {csrfOf(page)}})
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
+
+func csrfOf(page string) string {
+	if m := csrfRE.FindStringSubmatch(page); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func (b *browser) get(path string) (int, string, string) {
+	b.e.t.Helper()
+	return b.do(http.NewRequest("GET", b.e.url+path, nil))
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, string) {
+	b.e.t.Helper()
+	req, err := http.NewRequest("POST", b.e.url+path, strings.NewReader(form.Encode()))
+	if req != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return b.do(req, err)
+}
+
+// postForm sends a form with the CSRF token of the page at from.
+func (b *browser) postForm(from, path string, form url.Values) (int, string, string) {
+	b.e.t.Helper()
+	_, page, _ := b.get(from)
+	form.Set(session.CSRFField, csrfOf(page))
+	return b.post(path, form)
+}
+
+func (b *browser) do(req *http.Request, err error) (int, string, string) {
+	b.e.t.Helper()
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}

@@ -1,0 +1,87 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
+// against beta's data: each answers 403 and nothing of beta changes.
+func TestViewerSeesOnlyItsTenant(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	betaHost := e.resourceID("beta", "beta-web-01")
+	acmeHost := e.resourceID("acme", "acme-web-01")
+	b := e.login("acme-viewer")
+
+	for _, path := range []string{
+		"/tenants/beta",
+		fmt.Sprintf("/tenants/beta/resources/%d", betaHost),
+		"/tenants/beta/monitoring",
+		"/tenants/beta/monitoring/items.csv",
+		"/tenants/beta/monitoring/items.html",
+		"/tenants/no-such-tenant",
+		"/settings/tokens",
+		"/settings/users",
+	} {
+		if code, body, _ := b.get(path); code != http.StatusForbidden || strings.Contains(body, "Beta Inc.") {
+			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", path, code)
+		}
+	}
+	before, _ := e.design.Assignments(ctx, "beta")
+	for path, form := range map[string]url.Values{
+		"/tenants/beta/monitoring/assignments": {"template_id": {"1"}, "resource_id": {fmt.Sprint(betaHost)}},
+		"/settings/tokens":                     {"name": {"x"}, "tenant": {"beta"}, "scopes": {"read"}},
+		"/settings/users":                      {"login": {"intruder"}, "role": {"viewer"}, "tenant": {"beta"}, "password": {"long-enough-password"}},
+		"/settings/tokens/1/revoke":            {},
+	} {
+		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
+			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
+		}
+	}
+	after, _ := e.design.Assignments(ctx, "beta")
+	if len(after) != len(before) {
+		t.Errorf("beta's assignments changed: %d -> %d", len(before), len(after))
+	}
+	if _, err := e.store.UserByLogin(ctx, "intruder"); err == nil {
+		t.Error("a viewer created a user")
+	}
+	if toks, _ := e.store.Tokens(ctx, ""); len(toks) != 0 {
+		t.Errorf("a viewer created a token: %+v", toks)
+	}
+
+	// beta's resource ID under acme's own path is not found: IDs are scoped.
+	if code, _, _ := b.get(fmt.Sprintf("/tenants/acme/resources/%d", betaHost)); code != http.StatusNotFound {
+		t.Errorf("beta's resource under acme's path = %d, want 404", code)
+	}
+	// The viewer's own tenant works, read-only.
+	if code, _, _ := b.get(fmt.Sprintf("/tenants/acme/resources/%d", acmeHost)); code != 200 {
+		t.Errorf("own resource = %d, want 200", code)
+	}
+	if code, _, _ := b.postForm("/tenants/acme/monitoring", "/tenants/acme/monitoring/assignments", url.Values{"template_id": {"1"}, "resource_id": {fmt.Sprint(acmeHost)}}); code != http.StatusForbidden {
+		t.Errorf("viewer assigning a template in its own tenant = %d, want 403 (read-only role)", code)
+	}
+	_, board, _ := b.get("/board")
+	if !strings.Contains(board, "株式会社アクメ") || strings.Contains(board, "Beta Inc.") {
+		t.Errorf("acme's viewer's board must show acme only:\n%s", board)
+	}
+}
+
+// TestOperatorHasNoSettings: operators work on every tenant but do not
+// manage tokens or users.
+func TestOperatorHasNoSettings(t *testing.T) {
+	e := newEnv(t)
+	b := e.login("operator")
+	if code, _, _ := b.get("/tenants/beta"); code != 200 {
+		t.Errorf("operator on beta = %d, want 200", code)
+	}
+	for _, p := range []string{"/settings/tokens", "/settings/users"} {
+		if code, _, _ := b.get(p); code != http.StatusForbidden {
+			t.Errorf("operator GET %s = %d, want 403", p, code)
+		}
+	}
+}
