@@ -1,0 +1,190 @@
+package servicenow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Sealer encrypts credentials at rest; *secret.Box is one. ad binds a sealed
+// value to its row, so a value copied to another tenant does not open there.
+type Sealer interface {
+	Seal(plaintext, ad []byte) []byte
+	Open(sealed, ad []byte) ([]byte, error)
+}
+
+// AuthKind is how unyo authenticates to the instance.
+type AuthKind string
+
+// Basic auth with a user, or OAuth 2.0 client credentials.
+const (
+	AuthBasic AuthKind = "basic"
+	AuthOAuth AuthKind = "oauth"
+)
+
+// Config is a tenant's ServiceNow connection. Its secrets are write-only:
+// they are sealed on the way in and never answered.
+type Config struct {
+	TenantID    string    `json:"tenant"`
+	InstanceURL string    `json:"instance_url"` // https://example.service-now.com
+	Auth        AuthKind  `json:"auth"`
+	Username    string    `json:"username,omitempty"`  // basic
+	ClientID    string    `json:"client_id,omitempty"` // oauth
+	Enabled     bool      `json:"enabled"`
+	HasSecret   bool      `json:"has_secret"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Credentials are the secret half of a Config.
+type Credentials struct {
+	Password     string `json:"password,omitempty"`      // basic
+	ClientSecret string `json:"client_secret,omitempty"` // oauth
+}
+
+// ConfigInput is what a caller sends to set a tenant's configuration; an
+// empty secret keeps the stored one.
+type ConfigInput struct {
+	InstanceURL  string   `json:"instance_url"`
+	Auth         AuthKind `json:"auth"`
+	Username     string   `json:"username"`
+	Password     string   `json:"password"`
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	Enabled      *bool    `json:"enabled"`
+}
+
+// validate checks the input; hasSecret says a secret is already stored.
+func (in ConfigInput) validate(hasSecret bool) error {
+	u, err := url.Parse(in.InstanceURL)
+	if in.InstanceURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return invalid.New("instance_url", "must be an http(s) URL such as https://example.service-now.com, without credentials")
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return invalid.New("instance_url", "must be the instance's base URL, without a path or query")
+	}
+	switch in.Auth {
+	case AuthBasic:
+		if strings.TrimSpace(in.Username) == "" {
+			return invalid.New("username", "is required for basic auth")
+		}
+		if in.Password == "" && !hasSecret {
+			return invalid.New("password", "is required for basic auth")
+		}
+	case AuthOAuth:
+		if strings.TrimSpace(in.ClientID) == "" {
+			return invalid.New("client_id", "is required for oauth")
+		}
+		if in.ClientSecret == "" && !hasSecret {
+			return invalid.New("client_secret", "is required for oauth")
+		}
+	default:
+		return invalid.New("auth", "must be basic or oauth, not %q", in.Auth)
+	}
+	return nil
+}
+
+func ad(tenant string) []byte { return []byte("servicenow/" + tenant) }
+
+// Configs keeps the tenants' configurations.
+type Configs struct {
+	db     *sql.DB
+	sealer Sealer
+	now    func() time.Time
+}
+
+// NewConfigs returns the configuration store; sealer must not be nil.
+func NewConfigs(db *sql.DB, sealer Sealer) *Configs {
+	return &Configs{db: db, sealer: sealer, now: time.Now}
+}
+
+// Get returns the tenant's configuration, storage.ErrNotFound when it has none.
+func (c *Configs) Get(ctx context.Context, tenant string) (*Config, error) {
+	cfg, _, err := c.load(ctx, tenant)
+	return cfg, err
+}
+
+func (c *Configs) load(ctx context.Context, tenant string) (*Config, []byte, error) {
+	var cfg Config
+	var sealed []byte
+	var updated int64
+	err := c.db.QueryRowContext(ctx, `SELECT tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at
+		FROM servicenow_configs WHERE tenant_id=?`, tenant).Scan(&cfg.TenantID, &cfg.InstanceURL, &cfg.Auth, &cfg.Username,
+		&cfg.ClientID, &sealed, &cfg.Enabled, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("servicenow: unable to read configuration: %w", err)
+	}
+	cfg.HasSecret, cfg.UpdatedAt = len(sealed) > 0, time.UnixMilli(updated).UTC()
+	return &cfg, sealed, nil
+}
+
+// Credentials opens the tenant's sealed secret.
+func (c *Configs) Credentials(ctx context.Context, tenant string) (*Config, Credentials, error) {
+	cfg, sealed, err := c.load(ctx, tenant)
+	if err != nil {
+		return nil, Credentials{}, err
+	}
+	plain, err := c.sealer.Open(sealed, ad(tenant))
+	if err != nil {
+		return nil, Credentials{}, fmt.Errorf("servicenow: credentials of %s: %w", tenant, err)
+	}
+	var cr Credentials
+	if err := json.Unmarshal(plain, &cr); err != nil {
+		return nil, Credentials{}, fmt.Errorf("servicenow: credentials of %s: %w", tenant, err)
+	}
+	return cfg, cr, nil
+}
+
+// Put sets the tenant's configuration; an empty secret keeps the stored one
+// when the auth kind is unchanged.
+func (c *Configs) Put(ctx context.Context, tenant string, in ConfigInput) (*Config, error) {
+	old, oldCreds, err := c.Credentials(ctx, tenant)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	keep := old != nil && old.Auth == in.Auth
+	if err := in.validate(keep); err != nil {
+		return nil, err
+	}
+	cr := Credentials{Password: in.Password, ClientSecret: in.ClientSecret}
+	if keep && in.Password == "" && in.ClientSecret == "" {
+		cr = oldCreds
+	}
+	if in.Auth == AuthBasic {
+		cr.ClientSecret, in.ClientID = "", ""
+	} else {
+		cr.Password, in.Username = "", ""
+	}
+	plain, _ := json.Marshal(cr)
+	enabled := in.Enabled == nil || *in.Enabled
+	_, err = c.db.ExecContext(ctx, `INSERT INTO servicenow_configs (tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at)
+		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET instance_url=excluded.instance_url, auth=excluded.auth,
+		username=excluded.username, client_id=excluded.client_id, sealed=excluded.sealed, enabled=excluded.enabled, updated_at=excluded.updated_at`,
+		tenant, strings.TrimRight(in.InstanceURL, "/"), in.Auth, in.Username, in.ClientID, c.sealer.Seal(plain, ad(tenant)), enabled, c.now().UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("servicenow: unable to save configuration: %w", err)
+	}
+	return c.Get(ctx, tenant)
+}
+
+// Delete removes the tenant's configuration; queued changes stay and wait.
+func (c *Configs) Delete(ctx context.Context, tenant string) error {
+	res, err := c.db.ExecContext(ctx, `DELETE FROM servicenow_configs WHERE tenant_id=?`, tenant)
+	if err != nil {
+		return fmt.Errorf("servicenow: unable to delete configuration: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}

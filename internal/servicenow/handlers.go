@@ -1,0 +1,148 @@
+package servicenow
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves a tenant's ServiceNow configuration and outbox.
+type Handlers struct {
+	configs *Configs
+	sync    *Sync
+	audit   *storage.Store
+	tenant  route.Authorizer
+	logger  *slog.Logger
+}
+
+// NewHandlers returns the handlers; tenant authorises {tenant} paths.
+func NewHandlers(configs *Configs, sync *Sync, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{configs: configs, sync: sync, audit: audit, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}/servicenow"
+
+// Routes is the route table; openapi_paths.json lists exactly these.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix, Handler: h.get},
+		{Method: "PUT", Path: prefix, Handler: h.put},
+		{Method: "DELETE", Path: prefix, Handler: h.delete},
+		{Method: "GET", Path: prefix + "/outbox", Handler: h.outbox},
+	}
+}
+
+// The configuration names where a tenant's incidents go, so reading it takes
+// the admin scope like changing it.
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f func(tenant string) (int, any, error)) {
+	tenant, err := h.tenant(r, model.ScopeAdmin)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	response.JSON(w, status, v)
+}
+
+func (h *Handlers) record(r *http.Request, tenant, action string, detail any) {
+	actor := "unknown"
+	if p := auth.FromContext(r.Context()); p != nil {
+		actor = p.Name
+	}
+	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: action,
+		ObjectType: "servicenow_config", ObjectID: tenant}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "err", err)
+	}
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, func(tenant string) (int, any, error) {
+		cfg, err := h.configs.Get(r.Context(), tenant)
+		return http.StatusOK, cfg, err
+	})
+}
+
+func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, func(tenant string) (int, any, error) {
+		var in ConfigInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		cfg, err := h.configs.Put(r.Context(), tenant, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.record(r, tenant, "update", cfg) // cfg holds no secret
+		return http.StatusOK, cfg, nil
+	})
+}
+
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, func(tenant string) (int, any, error) {
+		if err := h.configs.Delete(r.Context(), tenant); err != nil {
+			return 0, nil, err
+		}
+		h.record(r, tenant, "delete", nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+func (h *Handlers) outbox(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, func(tenant string) (int, any, error) {
+		list, err := h.sync.Outbox(r.Context(), tenant, 200)
+		return http.StatusOK, list, err
+	})
+}
+
+// decode reads one JSON object into v, refusing unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		te  *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s", te.Type.Kind())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+	}
+	return invalid.New("body", "is not valid JSON")
+}
