@@ -1,0 +1,229 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/notify"
+)
+
+// job is one send: a delivery, or the deliveries of one group to one target.
+type job struct {
+	tenant string
+	target string
+	ids    []int64
+	parts  []part
+}
+
+// part is one notification in a job.
+type part struct {
+	key      string
+	step     string
+	attempts int
+	msg      notify.Message
+}
+
+// Start recovers deliveries a killed process left half-done and runs the
+// workers until Stop. A delivery that was being sent when the process died
+// is sent again: its destination may have received it, which is the
+// at-least-once boundary (receivers deduplicate on the idempotency key).
+func (o *Outbox) Start(ctx context.Context) error {
+	res, err := o.db.ExecContext(ctx, `UPDATE outbox_deliveries SET state=? WHERE state=?`, StatePending, StateSending)
+	if err != nil {
+		return fmt.Errorf("outbox: cannot recover deliveries: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		o.logger.Warn("outbox: deliveries interrupted by the last stop will be sent again", "count", n)
+	}
+	ctx, o.stop = context.WithCancel(context.WithoutCancel(ctx))
+	o.done.Add(1)
+	go o.run(ctx)
+	return nil
+}
+
+// Stop ends the workers and waits for the sends in flight (each is bounded
+// by Options.Timeout). Call it before closing the database.
+func (o *Outbox) Stop() {
+	if o.stop != nil {
+		o.stop()
+	}
+	o.done.Wait()
+}
+
+func (o *Outbox) run(ctx context.Context) {
+	defer o.done.Done()
+	slots := make(chan struct{}, o.opts.Workers)
+	tick := time.NewTicker(o.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		if err := o.dispatchPending(ctx); err != nil && ctx.Err() == nil {
+			o.logger.Error("outbox: dispatch failed", "err", err)
+		}
+		jobs, err := o.claim(ctx, cap(slots)-len(slots))
+		if err != nil && ctx.Err() == nil {
+			o.logger.Error("outbox: cannot claim deliveries", "err", err)
+		}
+		for _, j := range jobs {
+			slots <- struct{}{}
+			o.done.Add(1)
+			go func() {
+				defer func() { <-slots; o.done.Done(); o.poke() }()
+				o.send(j)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// claim marks up to n due jobs as sending and returns them. A due grouped
+// delivery takes every pending delivery of its group and target along, so
+// they go out as one message.
+func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	now := o.now().UnixMilli()
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id, tenant_id, target, group_key FROM outbox_deliveries
+		WHERE state=? AND next_at<=? ORDER BY next_at, id LIMIT ?`, StatePending, now, n*4)
+	if err != nil {
+		return nil, err
+	}
+	type head struct {
+		id                    int64
+		tenant, target, group string
+	}
+	var heads []head
+	for rows.Next() {
+		var h head
+		if err := rows.Scan(&h.id, &h.tenant, &h.target, &h.group); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		heads = append(heads, h)
+	}
+	rows.Close()
+	var jobs []*job
+	for _, h := range heads {
+		if len(jobs) == n {
+			break
+		}
+		q, args := `WHERE d.id=? AND d.state=?`, []any{h.id, StatePending}
+		if h.group != "" {
+			q, args = `WHERE d.tenant_id=? AND d.target=? AND d.group_key=? AND d.state=?`, []any{h.tenant, h.target, h.group, StatePending}
+		}
+		j, err := loadJob(ctx, tx, q, args)
+		if err != nil {
+			return nil, err
+		}
+		if len(j.ids) == 0 { // taken along by an earlier group in this pass
+			continue
+		}
+		for _, id := range j.ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox_deliveries SET state=?, updated_at=? WHERE id=?`, StateSending, now, id); err != nil {
+				return nil, err
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	o.queued.Add(float64(len(jobs)))
+	return jobs, nil
+}
+
+func loadJob(ctx context.Context, tx *sql.Tx, where string, args []any) (*job, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.tenant_id, d.target, d.step, d.attempts, m.key, m.message
+		FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id `+where+` ORDER BY d.id LIMIT 100`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	j := &job{}
+	for rows.Next() {
+		var id int64
+		var p part
+		var raw string
+		if err := rows.Scan(&id, &j.tenant, &j.target, &p.step, &p.attempts, &p.key, &raw); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(raw), &p.msg); err != nil {
+			return nil, fmt.Errorf("outbox: stored message %q: %w", p.key, err)
+		}
+		j.ids = append(j.ids, id)
+		j.parts = append(j.parts, p)
+	}
+	return j, rows.Err()
+}
+
+// send makes one attempt of j and records the result. It runs on a context
+// of its own, so Stop lets it finish instead of failing it half-way.
+func (o *Outbox) send(j *job) {
+	defer o.queued.Dec()
+	ctx, cancel := context.WithTimeout(context.Background(), o.opts.Timeout)
+	defer cancel()
+	err := o.attempt(ctx, j)
+	attempts := 0
+	for _, p := range j.parts {
+		attempts = max(attempts, p.attempts+1)
+	}
+	now := o.now()
+	state, next, lastErr, result := StateDelivered, now, "", "delivered"
+	switch {
+	case err == nil:
+	case notify.IsPermanent(err) || attempts >= o.opts.MaxAttempts:
+		state, lastErr, result = StateDead, err.Error(), "dead"
+	default:
+		state, lastErr, result = StatePending, err.Error(), "retry"
+		next = now.Add(o.backoff(attempts, err))
+	}
+	o.sent.WithLabelValues(result).Inc()
+	if err != nil {
+		// The channels' errors name URLs by scheme and host only.
+		o.logger.Warn("outbox: delivery failed", "tenant", j.tenant, "target", j.target, "key", j.parts[0].key,
+			"attempt", attempts, "state", state, "err", err)
+	}
+	for _, id := range j.ids {
+		var delivered sql.NullInt64
+		if state == StateDelivered {
+			delivered = sql.NullInt64{Int64: now.UnixMilli(), Valid: true}
+		}
+		_, dbErr := o.db.ExecContext(context.Background(), `UPDATE outbox_deliveries SET state=?, attempts=attempts+1, next_at=?, last_error=?, updated_at=?, delivered_at=? WHERE id=?`,
+			state, next.UnixMilli(), lastErr, now.UnixMilli(), delivered, id)
+		if dbErr != nil {
+			// Left as sending: the next start sends it again.
+			o.logger.Error("outbox: cannot record delivery result", "id", id, "err", dbErr)
+		}
+	}
+}
+
+func (o *Outbox) attempt(ctx context.Context, j *job) error {
+	if j.target == noRoute {
+		return notify.Permanent(fmt.Errorf("no route"))
+	}
+	dest, err := o.resolve(ctx, j.tenant, j.target)
+	if err != nil {
+		return err
+	}
+	m := combine(j.parts, dest.Language)
+	if dest.Language != "" {
+		m.Language = dest.Language
+	}
+	if dest.TimeZone != "" {
+		m.TimeZone = dest.TimeZone
+	}
+	return dest.Channel.Send(ctx, m)
+}

@@ -1,0 +1,171 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
+	"github.com/unyo-ops/unyo/internal/response"
+)
+
+func pathTenant(r *http.Request, scope model.Scope) (string, error) {
+	p := auth.FromContext(r.Context())
+	if p == nil {
+		return "", auth.ErrUnauthenticated
+	}
+	id := r.PathValue("tenant")
+	if !p.CanAccessTenant(id) {
+		return "", response.NotFound("no such tenant")
+	}
+	if !p.Can(scope) {
+		return "", response.Forbidden("this needs the " + string(scope) + " scope")
+	}
+	return id, nil
+}
+
+func serveAPI(t *testing.T, e *env, o *Outbox) func(method, path, token string) (int, []byte) {
+	h := NewHandlers(o, e.objects, pathTenant, e.logger())
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
+			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
+			for _, s := range strings.Split(scopes, ",") {
+				tok.Scopes = append(tok.Scopes, model.Scope(s))
+			}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return func(method, path, token string) (int, []byte) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		req.Header.Set("X-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+}
+
+// TestAPIDeadLetterAndIsolation: the dead filter shows the failure, a retry
+// by hand delivers it, and beta's token sees and retries nothing of acme's.
+func TestAPIDeadLetterAndIsolation(t *testing.T) {
+	e := newEnv(t)
+	srv := slacktest.NewServer(t)
+	srv.FailNext(1, 410, "channel_is_archived")
+	e.addChannel(t, "acme", "ops", "slack", map[string]string{"webhook_url": srv.WebhookURL()})
+	o := e.outbox(t, Options{}, nil)
+	e.start(t, o)
+	do := serveAPI(t, e, o)
+	n := alert("acme", "k1", "t", notify.StatusFiring)
+	n.Routes = []string{"ops"}
+	o.Enqueue(context.Background(), n)
+	eventually(t, "dead", func() bool { return e.states(t, o, "acme")[StateDead] == 1 })
+
+	base := "/api/v1/tenants/acme/notifications"
+	code, body := do("GET", base+"?state=dead", "acme:read")
+	var list []Delivery
+	json.Unmarshal(body, &list)
+	if code != 200 || len(list) != 1 || list[0].Target != "ops" || !strings.Contains(list[0].LastError, "410") || list[0].Title != "t" {
+		t.Fatalf("dead list = %d %s", code, body)
+	}
+	id := fmt.Sprint(list[0].ID)
+	if code, body = do("GET", base+"?state=delivered", "acme:read"); code != 200 || strings.TrimSpace(string(body)) != "[]" {
+		t.Fatalf("delivered list = %d %s", code, body)
+	}
+	for _, c := range []struct{ method, path, token string }{
+		{"GET", base, "beta:read,write"},
+		{"GET", base + "/" + id, "beta:read,write"},
+		{"POST", base + "/" + id + "/retry", "beta:read,write"},
+		{"GET", "/api/v1/tenants/beta/notifications/" + id, "beta:read,write"},
+		{"POST", "/api/v1/tenants/beta/notifications/" + id + "/retry", "beta:read,write"},
+	} {
+		if code, body := do(c.method, c.path, c.token); code != 404 {
+			t.Errorf("%s %s as beta = %d %s, want 404", c.method, c.path, code, body)
+		}
+	}
+	if code, body = do("GET", "/api/v1/tenants/beta/notifications", "beta:read"); code != 200 || strings.TrimSpace(string(body)) != "[]" {
+		t.Fatalf("beta's own list = %d %s", code, body)
+	}
+	if e.states(t, o, "acme")[StateDead] != 1 {
+		t.Fatal("beta's attempts changed acme's delivery")
+	}
+	if code, _ = do("POST", base+"/"+id+"/retry", "acme:read"); code != 403 {
+		t.Fatalf("retry with read scope = %d", code)
+	}
+	if code, body = do("GET", base+"?state=lost", "acme:read"); code != 400 || !strings.Contains(string(body), `"field":"state"`) {
+		t.Fatalf("bad state filter = %d %s", code, body)
+	}
+	if code, body = do("POST", base+"/"+id+"/retry", "acme:read,write"); code != 200 {
+		t.Fatalf("retry = %d %s", code, body)
+	}
+	eventually(t, "delivered", func() bool { return e.states(t, o, "acme")[StateDelivered] == 1 })
+	if code, body = do("POST", base+"/"+id+"/retry", "acme:read,write"); code != 400 || !strings.Contains(string(body), `"field":"state"`) {
+		t.Fatalf("retry of a delivered one = %d %s", code, body)
+	}
+	audit, _ := e.objects.AuditLog(context.Background(), "acme", 10)
+	if len(audit) == 0 || audit[0].Action != "retry" || audit[0].ObjectType != "notification" {
+		t.Fatalf("retry not audited: %+v", audit)
+	}
+}
+
+func TestOpenAPIPathsMatchRoutes(t *testing.T) {
+	data, err := os.ReadFile("openapi_paths.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	var missing []string
+	for _, r := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+		key := r.Method + " " + r.Path
+		if !documented[key] {
+			missing = append(missing, key)
+		}
+		delete(documented, key)
+	}
+	var extra []string
+	for k := range documented {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("served but not documented: %v\ndocumented but not served: %v", missing, extra)
+	}
+	for _, part := range strings.Split(string(data), `"#/components/schemas/`)[1:] {
+		ref := part[:strings.Index(part, `"`)]
+		if _, ok := doc.Components.Schemas[ref]; !ok && ref != "Error" {
+			t.Errorf("$ref to %s, which the fragment does not define", ref)
+		}
+	}
+}

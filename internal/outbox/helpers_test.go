@@ -1,0 +1,146 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// env is a real database file with tenants acme (ja) and beta (en), the
+// real channel store as resolver, and captured logs.
+type env struct {
+	path     string
+	db       *sql.DB
+	objects  *storage.Store
+	channels *channel.Store
+	logs     *syncBuffer
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{path: filepath.Join(t.TempDir(), "unyo.db"), logs: &syncBuffer{}}
+	e.open(t)
+	ctx := context.Background()
+	for _, tn := range []*model.Tenant{{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {
+		if err := e.objects.CreateTenant(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// open (re)opens the database file, as a restarted server does.
+func (e *env) open(t *testing.T) {
+	t.Helper()
+	db, err := database.Open(context.Background(), e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	box, _ := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
+	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, box, channel.Builder{})
+}
+
+func (e *env) resolve(ctx context.Context, tenant, target string) (Destination, error) {
+	d, err := e.channels.Resolve(ctx, tenant, target)
+	return Destination{Channel: d.Channel, Language: d.Language, TimeZone: d.TimeZone}, err
+}
+
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// outbox returns an outbox with fast retries, not started.
+func (e *env) outbox(t *testing.T, opts Options, esc Escalator) *Outbox {
+	t.Helper()
+	if opts.BackoffBase == 0 {
+		opts.BackoffBase = 10 * time.Millisecond
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 20 * time.Millisecond
+	}
+	if opts.GroupWindow == 0 {
+		opts.GroupWindow = 50 * time.Millisecond
+	}
+	return New(e.db, opts, e.resolve, esc, e.logger(), nil)
+}
+
+func (e *env) start(t *testing.T, o *Outbox) {
+	t.Helper()
+	if err := o.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(o.Stop)
+}
+
+func (e *env) addChannel(t *testing.T, tenant, name, typ string, cfg any) {
+	t.Helper()
+	raw, _ := jsonMarshal(cfg)
+	if _, err := e.channels.Create(context.Background(), tenant, channel.Input{Name: name, Type: typ, Config: raw}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (e *env) states(t *testing.T, o *Outbox, tenant string) map[string]int {
+	t.Helper()
+	list, err := o.Deliveries(context.Background(), tenant, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, d := range list {
+		out[d.State]++
+	}
+	return out
+}
+
+func alert(tenant, key, title string, status notify.Status) Notification {
+	return Notification{Tenant: tenant, Key: key, Ref: "alert:" + key, Message: notify.Message{
+		Kind: notify.KindAlert, Status: status, Severity: notify.SeverityCritical,
+		Title: title, Resource: "web-01", StartsAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+	}}
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
