@@ -149,6 +149,19 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}()
 	defer func() { stopAlerts(); <-alertsDone }()
 
+	// The incident desk (internal/incident, internal/servicenow): its SLA
+	// scheduler and ServiceNow sync stop after HTTP, before the database.
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, nil, logger)
+	if err != nil {
+		return err
+	}
+	if err := restAPI.Mount(desk.modules...); err != nil {
+		return err
+	}
+	deskCtx, stopDesk := context.WithCancel(context.Background())
+	deskDone := desk.run(deskCtx)
+	defer func() { stopDesk(); <-deskDone }()
+
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design, logger)
 	if err != nil {
 		return err

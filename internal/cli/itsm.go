@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// itsm is the incident desk: incidents and their SLA scheduler, and the
+// ServiceNow sync that mirrors them to a tenant's own instance.
+type itsm struct {
+	incidents *incident.Store
+	modules   []route.Module
+	scheduler *incident.Scheduler
+	sync      *servicenow.Sync
+}
+
+// newITSM wires the incident desk. The SLA notices go nowhere until the lead
+// connects notify to the notification outbox (nil sends nothing).
+func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz route.Authorizer, dataDir string,
+	notify incident.NotifyFunc, logger *slog.Logger) (*itsm, error) {
+	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(dataDir, "secret.key"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot load the secret key: %w", err)
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return nil, err
+	}
+	incidents := incident.NewStore(db, logger)
+	incidents.SetItems(design)
+	configs := servicenow.NewConfigs(db, box)
+	sync := servicenow.NewSync(db, configs, incidents, servicenow.Options{
+		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
+	}, logger)
+	incidents.OnChange(sync.Enqueue)
+	return &itsm{
+		incidents: incidents,
+		modules: []route.Module{
+			incident.NewHandlers(incidents, authz, logger),
+			servicenow.NewHandlers(configs, sync, store, authz, logger),
+		},
+		scheduler: incident.NewScheduler(incidents, notify, envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger),
+		sync:      sync,
+	}, nil
+}
+
+// run runs the SLA scheduler and the ServiceNow sync until ctx ends; the
+// returned channel closes when both have stopped.
+func (d *itsm) run(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sched := make(chan struct{})
+		go func() { defer close(sched); d.scheduler.Run(ctx) }()
+		d.sync.Run(ctx)
+		<-sched
+	}()
+	return done
+}
+
+// envDuration reads a duration from the environment, def when unset or unreadable.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
