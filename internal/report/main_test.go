@@ -6,7 +6,13 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// updating reports whether -update was given to rewrite the golden files in
+// testdata. The flag is defined by notifytest, which the delivery test
+// imports, so it is looked up rather than defined again.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // tempDir holds the shared fixture for the life of the test binary.
 var tempDir string

@@ -1,0 +1,263 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// State is where a report is in its life.
+type State string
+
+// The states of a report: a draft the operator edits, then published and
+// frozen.
+const (
+	Draft     State = "draft"
+	Published State = "published"
+)
+
+// Stored is a report as kept in the database, without its frozen files.
+type Stored struct {
+	ID          int64      `json:"id"`
+	Tenant      string     `json:"tenant"`
+	From        time.Time  `json:"from"`
+	To          time.Time  `json:"to"`
+	State       State      `json:"state"`
+	CreatedBy   string     `json:"created_by"`
+	PublishedBy string     `json:"published_by,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	Content     *Report    `json:"content,omitempty"`
+}
+
+// Recipient is one of a tenant's report contacts.
+type Recipient struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// Store keeps reports in SQLite; every query is scoped by tenant.
+type Store struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// NewStore returns the Store over db.
+func NewStore(db *sql.DB) *Store { return &Store{db: db, now: time.Now} }
+
+// errFrozen is the answer to a change of a published report.
+func errFrozen(id int64) error {
+	return &response.StatusError{Status: http.StatusConflict, Message: fmt.Sprintf("report %d is published: a published report cannot be changed", id)}
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMs(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.UnixMilli(n.Int64).UTC()
+	return &t
+}
+
+// Create stores s as a new draft and sets its ID. A scheduled draft that
+// already exists for the period is storage.ErrConflict.
+func (st *Store) Create(ctx context.Context, s *Stored) error {
+	b, err := json.Marshal(s.Content)
+	if err != nil {
+		return fmt.Errorf("report store: cannot encode report: %w", err)
+	}
+	now := st.now().UTC().Truncate(time.Millisecond)
+	res, err := st.db.ExecContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?)`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now))
+	if err != nil {
+		if isUnique(err) {
+			return storage.ErrConflict
+		}
+		return fmt.Errorf("report store: cannot create report: %w", err)
+	}
+	s.ID, _ = res.LastInsertId()
+	s.State, s.CreatedAt, s.UpdatedAt = Draft, now, now
+	return nil
+}
+
+func isUnique(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed"))
+}
+
+const columns = `id, tenant_id, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at`
+
+func scan(sc func(...any) error, content *string) (*Stored, error) {
+	var (
+		s              Stored
+		from, to       int64
+		created, upd   int64
+		pub, delivered sql.NullInt64
+	)
+	dest := []any{&s.ID, &s.Tenant, &from, &to, &s.State, &s.CreatedBy, &s.PublishedBy, &created, &upd, &pub, &delivered}
+	if content != nil {
+		dest = append(dest, content)
+	}
+	if err := sc(dest...); err != nil {
+		return nil, err
+	}
+	s.From, s.To = time.UnixMilli(from).UTC(), time.UnixMilli(to).UTC()
+	s.CreatedAt, s.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(upd).UTC()
+	s.PublishedAt, s.DeliveredAt = fromMs(pub), fromMs(delivered)
+	return &s, nil
+}
+
+// Get returns tenant's report id with its content.
+func (st *Store) Get(ctx context.Context, tenant string, id int64) (*Stored, error) {
+	var content string
+	s, err := scan(st.db.QueryRowContext(ctx, `SELECT `+columns+`, content FROM reports WHERE tenant_id = ? AND id = ?`, tenant, id).Scan, &content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report store: cannot read report %d: %w", id, err)
+	}
+	s.Content = &Report{}
+	if err := json.Unmarshal([]byte(content), s.Content); err != nil {
+		return nil, fmt.Errorf("report store: report %d is not readable: %w", id, err)
+	}
+	return s, nil
+}
+
+// List returns tenant's reports, newest period first, without content;
+// publishedOnly leaves the drafts out.
+func (st *Store) List(ctx context.Context, tenant string, publishedOnly bool) ([]*Stored, error) {
+	q := `SELECT ` + columns + ` FROM reports WHERE tenant_id = ?`
+	if publishedOnly {
+		q += ` AND state = 'published'`
+	}
+	rows, err := st.db.QueryContext(ctx, q+` ORDER BY period_from DESC, id DESC`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("report store: cannot list reports: %w", err)
+	}
+	defer rows.Close()
+	out := []*Stored{}
+	for rows.Next() {
+		s, err := scan(rows.Scan, nil)
+		if err != nil {
+			return nil, fmt.Errorf("report store: cannot list reports: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UpdateContent replaces the content of a draft; a published report is
+// refused with 409.
+func (st *Store) UpdateContent(ctx context.Context, tenant string, id int64, r *Report) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("report store: cannot encode report: %w", err)
+	}
+	res, err := st.db.ExecContext(ctx, `UPDATE reports SET content = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND state = 'draft'`,
+		string(b), ms(st.now()), tenant, id)
+	return st.changed(ctx, tenant, id, res, err)
+}
+
+// Publish freezes a draft with its rendered files.
+func (st *Store) Publish(ctx context.Context, tenant string, id int64, by string, html, pdf []byte) error {
+	now := ms(st.now())
+	res, err := st.db.ExecContext(ctx, `UPDATE reports SET state = 'published', html = ?, pdf = ?, published_by = ?, published_at = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ? AND state = 'draft'`, html, pdf, by, now, now, tenant, id)
+	return st.changed(ctx, tenant, id, res, err)
+}
+
+// changed tells a missing report (404) from a published one (409) when a
+// draft-only update changed no row.
+func (st *Store) changed(ctx context.Context, tenant string, id int64, res sql.Result, err error) error {
+	if err != nil {
+		return fmt.Errorf("report store: cannot update report %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var state State
+	err = st.db.QueryRowContext(ctx, `SELECT state FROM reports WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("report store: cannot read report %d: %w", id, err)
+	}
+	return errFrozen(id)
+}
+
+// File returns the frozen "html" or "pdf" of a published report.
+func (st *Store) File(ctx context.Context, tenant string, id int64, kind string) ([]byte, error) {
+	col := map[string]string{"html": "html", "pdf": "pdf"}[kind]
+	if col == "" {
+		return nil, fmt.Errorf("report store: no file %q", kind)
+	}
+	var b []byte
+	err := st.db.QueryRowContext(ctx, `SELECT `+col+` FROM reports WHERE tenant_id = ? AND id = ? AND state = 'published'`, tenant, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report store: cannot read report %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// MarkDelivered records the time of the report's delivery.
+func (st *Store) MarkDelivered(ctx context.Context, tenant string, id int64) error {
+	_, err := st.db.ExecContext(ctx, `UPDATE reports SET delivered_at = ? WHERE tenant_id = ? AND id = ?`, ms(st.now()), tenant, id)
+	if err != nil {
+		return fmt.Errorf("report store: cannot mark report %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// Recipients returns tenant's report contacts.
+func (st *Store) Recipients(ctx context.Context, tenant string) ([]Recipient, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT email, name FROM report_recipients WHERE tenant_id = ? ORDER BY email`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("report store: cannot list recipients: %w", err)
+	}
+	defer rows.Close()
+	out := []Recipient{}
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.Email, &r.Name); err != nil {
+			return nil, fmt.Errorf("report store: cannot list recipients: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetRecipients replaces tenant's report contacts in one transaction.
+func (st *Store) SetRecipients(ctx context.Context, tenant string, rs []Recipient) error {
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("report store: cannot set recipients: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_recipients WHERE tenant_id = ?`, tenant); err != nil {
+		return fmt.Errorf("report store: cannot set recipients: %w", err)
+	}
+	for _, r := range rs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (tenant_id, email, name, created_at) VALUES (?,?,?,?)`, tenant, r.Email, r.Name, ms(st.now())); err != nil {
+			return fmt.Errorf("report store: cannot set recipients: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("report store: cannot set recipients: %w", err)
+	}
+	return nil
+}
