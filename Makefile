@@ -5,9 +5,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 
 # Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
-DEB_PACKAGES := ca-certificates git
+DEB_PACKAGES := ca-certificates git chromium fonts-noto-cjk
 
-.PHONY: build run test vet fmt deps bench bench-ingest cross clean
+.PHONY: build run test vet fmt deps bench bench-ingest cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -48,3 +48,8 @@ bench-ingest:
 
 clean:
 	rm -rf bin
+
+# PNG screenshots of the console's main pages, in Japanese and English, into
+# ./screenshots (not committed), taken by headless Chromium (see test/browser).
+screenshots:
+	UNYO_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' -v ./test/browser/

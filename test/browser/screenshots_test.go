@@ -1,0 +1,62 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestScreenshots saves PNGs of the main pages into $UNYO_SCREENSHOTS, for
+// people to look at (`make screenshots`); it is not a check.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("UNYO_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set UNYO_SCREENSHOTS=<dir> (or run `make screenshots`) to save screenshots of the console")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	base := f.srv.url
+	shots := []struct{ name, path string }{
+		{"board", "/board"},
+		{"tenant", "/tenants/acme"},
+		{"resource", fmt.Sprintf("/tenants/acme/resources/%d", f.hostID)},
+		{"monitoring", "/tenants/acme/monitoring"},
+		{"tokens", "/settings/tokens"},
+		{"users", "/settings/users"},
+		{"forbidden", "/tenants/nope"},
+	}
+	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
+		ctx := chromium(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?lang="+lang.suffix)); err != nil {
+			t.Fatal(err)
+		}
+		save(t, ctx, filepath.Join(dir, "login-"+lang.suffix+".png"))
+		if err := login(ctx, base, lang.user, lang.password); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range shots {
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+s.path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+				t.Fatal(err)
+			}
+			save(t, ctx, filepath.Join(dir, s.name+"-"+lang.suffix+".png"))
+		}
+	}
+}
+
+func save(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("saved %s", path)
+}
