@@ -15,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
 // itsm is the incident desk: incidents and their SLA scheduler, and the
@@ -50,6 +51,7 @@ func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz r
 		modules: []route.Module{
 			incident.NewHandlers(incidents, authz, logger),
 			servicenow.NewHandlers(configs, sync, store, authz, logger),
+			workreport.NewHandlers(workreport.NewStore(db), store, authz, logger),
 		},
 		scheduler: incident.NewScheduler(incidents, notify, envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger),
 		sync:      sync,

@@ -1,0 +1,236 @@
+package workreport
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves the work report API.
+type Handlers struct {
+	store  *Store
+	audit  *storage.Store
+	tenant route.Authorizer
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers; tenant authorises {tenant} paths.
+func NewHandlers(store *Store, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, audit: audit, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}/work-reports"
+
+// Routes is the route table; openapi_paths.json lists exactly these.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix, Handler: h.list},
+		{Method: "POST", Path: prefix, Handler: h.create},
+		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
+		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.delete},
+	}
+}
+
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
+	tenant, err := h.tenant(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	response.JSON(w, status, v)
+}
+
+func actor(r *http.Request) string {
+	if p := auth.FromContext(r.Context()); p != nil {
+		return p.Name
+	}
+	return "unknown"
+}
+
+func (h *Handlers) record(r *http.Request, tenant, action string, id int64, detail any) {
+	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor(r), Action: action,
+		ObjectType: "work_report", ObjectID: strconv.FormatInt(id, 10)}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "work_report", id, "err", err)
+	}
+}
+
+// input is the body of a create or update.
+type input struct {
+	Subject    string    `json:"subject"`
+	Detail     string    `json:"detail"`
+	Worker     string    `json:"worker"`
+	Result     Result    `json:"result"`
+	StartedAt  time.Time `json:"started_at"`
+	EndedAt    time.Time `json:"ended_at"`
+	IncidentID int64     `json:"incident_id"`
+	PlanRef    string    `json:"plan_ref"`
+}
+
+func (in input) onto(r *Report) {
+	r.Subject, r.Detail, r.Worker, r.Result = in.Subject, in.Detail, in.Worker, in.Result
+	r.StartedAt, r.EndedAt, r.IncidentID, r.PlanRef = in.StartedAt, in.EndedAt, in.IncidentID, in.PlanRef
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		var f Filter
+		var err error
+		if f.From, err = queryTime(r, "from"); err != nil {
+			return 0, nil, err
+		}
+		if f.To, err = queryTime(r, "to"); err != nil {
+			return 0, nil, err
+		}
+		if s := r.URL.Query().Get("incident_id"); s != "" {
+			if f.IncidentID, err = strconv.ParseInt(s, 10, 64); err != nil || f.IncidentID <= 0 {
+				return 0, nil, invalid.New("incident_id", "must be a positive integer")
+			}
+		}
+		list, err := h.store.List(r.Context(), tenant, f)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		rep := &Report{TenantID: tenant, CreatedBy: actor(r)}
+		in.onto(rep)
+		if err := h.store.Create(r.Context(), rep); err != nil {
+			return 0, nil, err
+		}
+		h.record(r, tenant, "create", rep.ID, in)
+		return http.StatusCreated, rep, nil
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		rep, err := h.store.Get(r.Context(), tenant, id)
+		return http.StatusOK, rep, err
+	})
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		rep, err := h.store.Get(r.Context(), tenant, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		in.onto(rep)
+		if err := h.store.Update(r.Context(), rep); err != nil {
+			return 0, nil, err
+		}
+		h.record(r, tenant, "update", id, in)
+		return http.StatusOK, rep, nil
+	})
+}
+
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.record(r, tenant, "delete", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, response.NotFound("no such work report")
+	}
+	return id, nil
+}
+
+func queryTime(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, invalid.New(name, "must be an RFC 3339 time, not %q", s)
+	}
+	return t, nil
+}
+
+// decode reads one JSON object into v, refusing unknown fields, naming the field.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		te  *json.UnmarshalTypeError
+		pe  *time.ParseError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s", te.Type.Kind())
+	case errors.As(err, &pe):
+		return invalid.New("body", "holds a time that is not RFC 3339: %q", pe.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+	}
+	return invalid.New("body", "is not valid JSON")
+}
