@@ -508,6 +508,65 @@ CREATE TABLE report_recipients (
 	PRIMARY KEY (tenant_id, email)
 );
 `,
+	// 9: ITSM, second part (internal/incident, internal/runbook): inquiries and
+	// catalog requests share the incidents table and its clocks; catalog
+	// items; runbooks (tenant NULL = global) and daily operator checklists.
+	`
+ALTER TABLE incidents ADD COLUMN kind TEXT NOT NULL DEFAULT 'incident';
+ALTER TABLE incidents ADD COLUMN catalog_item_id INTEGER;
+ALTER TABLE incidents ADD COLUMN request_values TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE incidents ADD COLUMN approval TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN approval_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN approval_at INTEGER;
+ALTER TABLE incidents ADD COLUMN approval_note TEXT NOT NULL DEFAULT '';
+CREATE INDEX incidents_tenant_kind ON incidents(tenant_id, kind, opened_at);
+CREATE TABLE ticket_counters (
+	tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind      TEXT NOT NULL,
+	last      INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, kind)
+);
+CREATE TABLE catalog_items (
+	id                INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id         TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name              TEXT NOT NULL,
+	description       TEXT NOT NULL,
+	service_id        INTEGER REFERENCES services(id) ON DELETE SET NULL,
+	fields            TEXT NOT NULL,
+	approval_required INTEGER NOT NULL,
+	created_at        INTEGER NOT NULL,
+	updated_at        INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE runbooks (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id  TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+	title      TEXT NOT NULL,
+	body       TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE INDEX runbooks_tenant ON runbooks(tenant_id);
+CREATE TABLE checklists (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	items      TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE checklist_marks (
+	checklist_id INTEGER NOT NULL REFERENCES checklists(id) ON DELETE CASCADE,
+	day          TEXT NOT NULL,
+	item         INTEGER NOT NULL,
+	done_by      TEXT NOT NULL,
+	done_at      INTEGER NOT NULL,
+	note         TEXT NOT NULL,
+	PRIMARY KEY (checklist_id, day, item)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
