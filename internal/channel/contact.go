@@ -211,3 +211,18 @@ func notFound(what, name string, err error) error {
 	}
 	return err
 }
+
+// TargetExists reports whether target, a channel name or
+// "contact:<name>", exists in tenant; escalation policies are checked with it.
+func (s *Store) TargetExists(ctx context.Context, tenant, target string) (bool, error) {
+	var err error
+	if name, ok := strings.CutPrefix(target, ContactPrefix); ok {
+		_, err = s.ContactByName(ctx, tenant, name)
+	} else {
+		_, err = s.ByName(ctx, tenant, target)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

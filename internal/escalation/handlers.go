@@ -1,0 +1,209 @@
+package escalation
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+//go:embed openapi_paths.json
+var openAPIPaths []byte
+
+// Handlers serves the escalation policy API.
+type Handlers struct {
+	store  *Store
+	tenant route.Authorizer
+	logger *slog.Logger
+}
+
+// NewHandlers returns the handlers over store; tenant authorises the
+// {tenant} of the path (api.(*API).PathTenant).
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
+}
+
+// OpenAPI returns the document fragment of Routes.
+func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
+
+const prefix = "/api/v1/tenants/{tenant}/escalation-policies"
+
+// Routes is the route table; openapi_paths.json lists exactly these.
+func (h *Handlers) Routes() []route.Route {
+	return []route.Route{
+		{Method: "GET", Path: prefix, Handler: h.list},
+		{Method: "POST", Path: prefix, Handler: h.create},
+		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
+		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.delete},
+	}
+}
+
+// input is what a client may send for a policy.
+type input struct {
+	Name    string `json:"name"`
+	Default bool   `json:"default"`
+	When    string `json:"when"`
+	Steps   []Step `json:"steps"`
+	Repeat  int    `json:"repeat"`
+}
+
+func (in input) policy(tenant string, id int64) *Policy {
+	return &Policy{ID: id, Tenant: tenant, Name: in.Name, Default: in.Default, When: in.When, Steps: in.Steps, Repeat: in.Repeat}
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		list, err := h.store.List(r.Context(), tenant, false)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		p, err := h.store.Get(r.Context(), tenant, id)
+		return http.StatusOK, p, err
+	})
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		p := in.policy(tenant, 0)
+		if err := h.store.Create(r.Context(), p); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", p.ID, p)
+		return http.StatusCreated, p, nil
+	})
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var in input
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		p := in.policy(tenant, id)
+		if err := h.store.Update(r.Context(), p); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "update", id, p)
+		return http.StatusOK, p, nil
+	})
+}
+
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "delete", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
+
+func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
+	tenant, err := h.tenant(r, scope)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	status, v, err := f(tenant)
+	var se *response.StatusError
+	switch {
+	case err != nil:
+		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) && !errors.As(err, &se) {
+			h.logger.Error("escalation API", "path", r.URL.Path, "err", err)
+		}
+		response.Error(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		response.JSON(w, status, v)
+	}
+}
+
+func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
+	actor := "unknown"
+	if p := auth.FromContext(r.Context()); p != nil {
+		actor = p.Name
+	}
+	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
+		TenantID: tenant, Actor: actor, Action: action, ObjectType: "escalation_policy", ObjectID: strconv.FormatInt(id, 10),
+	}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "object", "escalation_policy", "err", err)
+	}
+}
+
+// decode reads one JSON object into v, refusing unknown fields, and names
+// the offending field in its error.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case err == nil:
+		if dec.More() {
+			return invalid.New("body", "must hold one JSON object")
+		}
+		return nil
+	case errors.Is(err, io.EOF):
+		return invalid.New("body", "is empty: a JSON object is required")
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &se):
+		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
+	case errors.As(err, &te) && te.Type == reflect.TypeFor[model.Duration]():
+		return invalid.New(te.Field, "must be a duration such as \"15m\", not %s", te.Value)
+	case errors.As(err, &te):
+		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+	}
+	return invalid.New("body", "%v", err)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, response.NotFound("no such escalation policy")
+	}
+	return id, nil
+}

@@ -1,0 +1,166 @@
+package escalation
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// TargetFunc reports whether target (a channel name or contact:<name>)
+// exists in tenant; internal/channel answers it. Nil skips the check.
+type TargetFunc func(ctx context.Context, tenant, target string) (bool, error)
+
+// Store keeps escalation policies and runs; every query is scoped by tenant.
+type Store struct {
+	db      *sql.DB
+	objects *storage.Store
+	exists  TargetFunc
+	now     func() time.Time
+}
+
+// NewStore returns a Store on a migrated database.
+func NewStore(db *sql.DB, exists TargetFunc) *Store {
+	return &Store{db: db, objects: storage.New(db), exists: exists, now: time.Now}
+}
+
+func (s *Store) validate(ctx context.Context, p *Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if s.exists == nil {
+		return nil
+	}
+	for i, st := range p.Steps {
+		for j, t := range st.Targets {
+			ok, err := s.exists(ctx, p.Tenant, t)
+			if err != nil {
+				return fmt.Errorf("escalation: cannot check target: %w", err)
+			}
+			if !ok {
+				return invalid.New(fmt.Sprintf("steps[%d].targets[%d]", i, j), "no channel or contact %q in this tenant", t)
+			}
+		}
+	}
+	return nil
+}
+
+// Create validates p and stores it for p.Tenant.
+func (s *Store) Create(ctx context.Context, p *Policy) error {
+	if err := s.validate(ctx, p); err != nil {
+		return err
+	}
+	steps, _ := json.Marshal(p)
+	now := s.now().UTC().Truncate(time.Millisecond)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO escalation_policies (tenant_id, name, is_default, policy, created_at, updated_at) VALUES (?,?,?,?,?,?)`,
+		p.Tenant, p.Name, p.Default, string(steps), now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return conflict(err)
+	}
+	p.ID, _ = res.LastInsertId()
+	p.CreatedAt, p.UpdatedAt = now, now
+	return nil
+}
+
+// Update replaces the policy p.ID of p.Tenant. Running escalations follow
+// the new steps from their next step on.
+func (s *Store) Update(ctx context.Context, p *Policy) error {
+	prev, err := s.Get(ctx, p.Tenant, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.validate(ctx, p); err != nil {
+		return err
+	}
+	steps, _ := json.Marshal(p)
+	now := s.now().UTC().Truncate(time.Millisecond)
+	_, err = s.db.ExecContext(ctx, `UPDATE escalation_policies SET name=?, is_default=?, policy=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		p.Name, p.Default, string(steps), now.UnixMilli(), p.Tenant, p.ID)
+	if err != nil {
+		return conflict(err)
+	}
+	p.CreatedAt, p.UpdatedAt = prev.CreatedAt, now
+	return nil
+}
+
+// Delete removes the policy id of tenant; its running escalations end at
+// their next step.
+func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM escalation_policies WHERE tenant_id=? AND id=?`, tenant, id)
+	if err != nil {
+		return fmt.Errorf("escalation: cannot delete policy: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
+const selectPolicies = `SELECT id, tenant_id, name, is_default, policy, created_at, updated_at FROM escalation_policies`
+
+// Get returns the policy id of tenant, storage.ErrNotFound if none.
+func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Policy, error) {
+	p, err := scanPolicy(s.db.QueryRowContext(ctx, selectPolicies+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("escalation: cannot read policy: %w", err)
+	}
+	return p, nil
+}
+
+// List returns the policies of tenant by ID; with defaults, only the default ones.
+func (s *Store) List(ctx context.Context, tenant string, defaults bool) ([]*Policy, error) {
+	q := selectPolicies + ` WHERE tenant_id=?`
+	if defaults {
+		q += ` AND is_default=1`
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("escalation: cannot list policies: %w", err)
+	}
+	defer rows.Close()
+	list := []*Policy{}
+	for rows.Next() {
+		p, err := scanPolicy(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("escalation: cannot list policies: %w", err)
+		}
+		list = append(list, p)
+	}
+	return list, rows.Err()
+}
+
+func scanPolicy(f func(...any) error) (*Policy, error) {
+	var (
+		p                Policy
+		id               int64
+		tenant, name     string
+		def              bool
+		raw              string
+		created, updated int64
+	)
+	if err := f(&id, &tenant, &name, &def, &raw, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return nil, err
+	}
+	p.ID, p.Tenant, p.Name, p.Default = id, tenant, name, def
+	p.CreatedAt, p.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return &p, nil
+}
+
+func conflict(err error) error {
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return fmt.Errorf("escalation: policy name in use: %w", storage.ErrConflict)
+	}
+	return fmt.Errorf("escalation: cannot save policy: %w", err)
+}
