@@ -18,6 +18,7 @@ const usage = `unyo: the operations platform for managed service providers
 Usage:
   unyo server [flags]     run the server: API, console, ingest, query, storage
   unyo agent [flags]      run the host agent: OS metrics, checks, logs, exporters
+  unyo report [flags]     make a tenant's operations report (PDF or HTML) through a server's API
   unyo version            print the version
 
 Run 'unyo <command> -h' for a command's flags.
@@ -34,6 +35,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return runServer(args[1:], stdout, stderr)
 	case "agent":
 		return runAgent(args[1:], stdout, stderr)
+	case "report":
+		return runReport(args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "unyo", Version)
 		return 0

@@ -41,6 +41,7 @@ type serverConfig struct {
 	shutdown      time.Duration
 	monitorSelf   bool
 	console       consoleConfig
+	report        reportConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -56,6 +57,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
+	c.report.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -161,6 +163,20 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	deskCtx, stopDesk := context.WithCancel(context.Background())
 	deskDone := desk.run(deskCtx)
 	defer func() { stopDesk(); <-deskDone }()
+
+	// Operations reports (internal/report): the API, and the monthly schedule
+	// that stops after HTTP and before the TSDB and database it reads.
+	reports, reportSchedule, err := newReports(&cfg.report, db, store, metrics, restAPI.PathTenant, logger)
+	if err != nil {
+		return err
+	}
+	if err := restAPI.Mount(reports); err != nil {
+		return err
+	}
+	reportCtx, stopReports := context.WithCancel(context.Background())
+	reportsDone := make(chan struct{})
+	go func() { defer close(reportsDone); reportSchedule.Run(reportCtx) }()
+	defer func() { stopReports(); <-reportsDone }()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design, logger)
 	if err != nil {
