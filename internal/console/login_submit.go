@@ -37,6 +37,11 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, userID in
 		http.Error(w, "cannot start a session", http.StatusInternalServerError)
 		return
 	}
+	// Expired sessions are swept at each login: cheap with the expiry index,
+	// and no background loop to start and stop.
+	if _, err := c.opts.Sessions.Prune(r.Context()); err != nil {
+		c.logger.Warn("console: pruning sessions", "err", err)
+	}
 	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor,
 		Action: "login", ObjectType: "session", ObjectID: method}, map[string]string{"remote": r.RemoteAddr})
 	http.Redirect(w, r, localPath(r.FormValue("next"), "/board"), http.StatusSeeOther)

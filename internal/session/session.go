@@ -63,7 +63,11 @@ func New(db *sql.DB, opts Options) *Manager {
 // Start creates a session for userID and sets its cookie on w. Any session
 // the browser had before is ended, so a planted session ID cannot be kept.
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID int64) (*Session, error) {
-	m.End(w, r)
+	if c, err := r.Cookie(m.opts.Cookie); err == nil && c.Value != "" {
+		if _, err := m.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash=?`, hash(c.Value)); err != nil {
+			return nil, fmt.Errorf("session: cannot end the previous session: %w", err)
+		}
+	}
 	id := randomID()
 	now := m.now()
 	exp := now.Add(m.opts.TTL)

@@ -168,3 +168,24 @@ func TestFormToken(t *testing.T) {
 		t.Errorf("form token without cookie: %v, want ErrCSRF", err)
 	}
 }
+
+func TestStartReplacesThePreviousSession(t *testing.T) {
+	db, uid := newDB(t)
+	m := New(db, Options{})
+	w := httptest.NewRecorder()
+	m.Start(context.Background(), w, httptest.NewRequest("POST", "/login", nil), uid)
+	old := withCookies(w, httptest.NewRequest("POST", "/login", nil))
+	w2 := httptest.NewRecorder()
+	if _, err := m.Start(context.Background(), w2, old, uid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Load(old); err != ErrNoSession {
+		t.Errorf("the session from before login still works: %v", err)
+	}
+	if _, err := m.Load(withCookies(w2, httptest.NewRequest("GET", "/", nil))); err != nil {
+		t.Errorf("the new session: %v", err)
+	}
+	if cs := w2.Result().Cookies(); len(cs) != 1 {
+		t.Errorf("Start set %d cookies, want 1", len(cs))
+	}
+}
