@@ -127,10 +127,23 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err := design.SyncBuiltins(ctx); err != nil {
 		return err
 	}
-	// The alert engine hands transitions to nobody and sees no maintenance
-	// windows until the lead wires Options.Notify to the outbox and
-	// Options.Maintenance to the maintenance windows; both are nil-safe.
-	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{}, logger)
+	// Notification delivery (internal/channel, internal/escalation,
+	// internal/outbox, internal/maintenance): the outbox workers start now,
+	// after the database, and stop (deferred) before it closes.
+	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	if err != nil {
+		return err
+	}
+	if err := restAPI.Mount(notices.modules...); err != nil {
+		return err
+	}
+	if err := notices.start(ctx); err != nil {
+		return err
+	}
+	defer notices.stop()
+	// The alert engine sees the maintenance windows; it hands transitions to
+	// nobody until the lead wires Options.Notify to notices.outbox.Enqueue.
+	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{Maintenance: notices.maintenance.Active}, logger)
 	write.SetObserver(alerts.Observe)
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
