@@ -56,6 +56,9 @@ func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *stor
 		if err != nil {
 			return nil, err
 		}
+		if cfg.oidcClientID == "" {
+			return nil, fmt.Errorf("console: --oidc-issuer is set but --oidc-client-id is not")
+		}
 		redirect := cfg.oidcRedirect
 		if redirect == "" || !strings.HasSuffix(redirect, "/login/oidc/callback") {
 			return nil, fmt.Errorf("console: --oidc-redirect-url must be set and end in /login/oidc/callback, not %q", redirect)
