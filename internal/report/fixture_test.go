@@ -43,6 +43,12 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, hosts int, every time.Duration) *fixture {
+	return newFixtureFrom(t, []string{"acme", "beta"}, hosts, fromPrev, every)
+}
+
+// newFixtureFrom writes the metrics of tenants from from to the end of
+// November.
+func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, every time.Duration) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -75,7 +81,7 @@ func newFixture(t testing.TB, hosts int, every time.Duration) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ms.Close() })
-	writeMetrics(t, ms, hosts, every)
+	writeMetrics(t, ms, tenants, hosts, from, every)
 	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 200_000_000, Timeout: 5 * time.Minute, LookbackDelta: 5 * time.Minute})
 	return &fixture{db: st, metrics: ms, src: Sources{
 		Tenants: st, Metrics: PromQL{Engine: engine, Store: ms},
@@ -121,18 +127,18 @@ func hostName(i int) string {
 // writeMetrics writes (fromPrev, toNov] at every for both tenants, in time
 // order across all series as agents would. beta's values differ from acme's,
 // so any leak between tenants shows in acme's figures.
-func writeMetrics(t testing.TB, ms *metricstore.Store, hosts int, every time.Duration) {
+func writeMetrics(t testing.TB, ms *metricstore.Store, tenants []string, hosts int, from time.Time, every time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	var all []*hostSeries
-	for _, tenant := range []string{"acme", "beta"} {
+	for _, tenant := range tenants {
 		for h := range hosts {
 			all = append(all, newHostSeries(tenant, hostName(h)))
 		}
 	}
 	app := ms.AppenderV2(ctx)
 	n := 0
-	for ts := fromPrev.Add(every); !ts.After(toNov); ts = ts.Add(every) {
+	for ts := from.Add(every); !ts.After(toNov); ts = ts.Add(every) {
 		for _, hs := range all {
 			hs.write(t, app, ts, every)
 		}
