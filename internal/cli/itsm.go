@@ -12,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -52,6 +53,7 @@ func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz r
 			incident.NewHandlers(incidents, authz, logger),
 			servicenow.NewHandlers(configs, sync, store, authz, logger),
 			workreport.NewHandlers(workreport.NewStore(db), store, authz, logger),
+			runbook.NewHandlers(runbook.NewStore(db), store, authz, logger),
 		},
 		scheduler: incident.NewScheduler(incidents, notify, envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger),
 		sync:      sync,
