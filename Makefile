@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 
 # Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
-DEB_PACKAGES := ca-certificates git chromium fonts-noto-cjk
+DEB_PACKAGES := ca-certificates git chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils
 
 .PHONY: build run test vet fmt deps bench bench-ingest cross clean screenshots
 
@@ -45,6 +45,10 @@ bench:
 # Remote-write throughput of unyo against Prometheus and VictoriaMetrics.
 bench-ingest:
 	bash bench/remotewrite.sh
+
+# The operations report: a 30-day month of 100 hosts at 15 s, gathered and rendered to HTML and PDF.
+bench-report:
+	$(GO) test -run '^$$' -bench BenchmarkReport -benchtime 3x -benchmem -timeout 30m ./internal/report/
 
 clean:
 	rm -rf bin
