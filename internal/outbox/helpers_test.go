@@ -144,3 +144,8 @@ func alert(tenant, key, title string, status notify.Status) Notification {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func boxForTest() *secret.Box {
+	b, _ := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
+	return b
+}
