@@ -20,10 +20,13 @@ import (
 	"github.com/prometheus/prometheus/promql"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
 // reportConfig is the server's part for operations reports.
@@ -65,11 +68,14 @@ func reportEngine(logger *slog.Logger) *promql.Engine {
 func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *metricstore.Store, authz route.Authorizer, logger *slog.Logger) (*report.Handlers, *report.Scheduler, error) {
 	logger = logger.With("component", "report")
 	src := report.Sources{
-		Tenants: store,
-		Metrics: report.PromQL{Engine: reportEngine(logger), Store: metrics},
-		Alerts:  alertSource{alert.NewStore(db)},
-		// Incidents, requests, work reports, downtime and maintenance windows
-		// are not adapted yet: their sections say so in the report.
+		Tenants:     store,
+		Metrics:     report.PromQL{Engine: reportEngine(logger), Store: metrics},
+		Alerts:      alertSource{alert.NewStore(db)},
+		Incidents:   incidentSource{incident.NewStore(db, logger), store},
+		Work:        workSource{workreport.NewStore(db)},
+		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
+		// Requests and service downtime have no store yet: the summary and
+		// the response reports say so.
 	}
 	pdf, err := report.NewPDF(cfg.font)
 	if err != nil {
@@ -110,6 +116,103 @@ func (a alertSource) Alerts(ctx context.Context, tenant string, from, to time.Ti
 			item = x.Title.In("ja")
 		}
 		out = append(out, report.AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
+	}
+	return out, nil
+}
+
+// serviceNames maps tenant's service IDs to names.
+func serviceNames(ctx context.Context, store *storage.Store, tenant string) (map[int64]string, error) {
+	svcs, err := store.Services(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(svcs))
+	for _, s := range svcs {
+		m[s.ID] = s.Name
+	}
+	return m, nil
+}
+
+// incidentSource adapts the incident desk: the SLA result is the resolve
+// clock's, met unless it breached.
+type incidentSource struct {
+	store   *incident.Store
+	objects *storage.Store
+}
+
+func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to time.Time) ([]report.IncidentRecord, error) {
+	list, err := s.store.Incidents(ctx, tenant, incident.Filter{From: from, To: to, Limit: 10_000})
+	if err != nil {
+		return nil, err
+	}
+	names, err := serviceNames(ctx, s.objects, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.IncidentRecord, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- { // oldest first, as the report reads
+		inc := list[i]
+		rec := report.IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
+			Severity: inc.PriorityName, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
+		clocks, err := s.store.Clocks(ctx, inc, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range clocks {
+			if c.Clock == incident.ClockResolve && c.Target > 0 {
+				met := c.BreachedAt == nil
+				rec.SLAMet, rec.SLAUsed = &met, float64(c.Elapsed)/float64(c.Target)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// workSource adapts the work reports (作業報告).
+type workSource struct{ store *workreport.Store }
+
+func (s workSource) WorkReports(ctx context.Context, tenant string, from, to time.Time) ([]report.WorkRecord, error) {
+	list, err := s.store.List(ctx, tenant, workreport.Filter{From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.WorkRecord, 0, len(list))
+	for _, w := range list {
+		out = append(out, report.WorkRecord{Title: w.Subject, Start: w.StartedAt, End: w.EndedAt, Summary: w.Detail})
+	}
+	return out, nil
+}
+
+// maintenanceSource adapts the maintenance windows that cover a whole
+// service or the whole tenant; a window of one host or of labels does not
+// take a service out of its measured time.
+type maintenanceSource struct {
+	store   *maintenance.Store
+	objects *storage.Store
+}
+
+func (s maintenanceSource) Windows(ctx context.Context, tenant string, from, to time.Time) ([]report.Interval, error) {
+	list, err := s.store.List(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	names, err := serviceNames(ctx, s.objects, tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []report.Interval
+	for _, w := range list {
+		if w.ResourceID != nil || len(w.Labels) > 0 {
+			continue
+		}
+		svc := ""
+		if w.ServiceID != nil {
+			svc = names[*w.ServiceID]
+		}
+		for _, iv := range w.Occurrences(from, to) {
+			out = append(out, report.Interval{Service: svc, Start: iv.Start, End: iv.End})
+		}
 	}
 	return out, nil
 }
