@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/prometheus/prometheus/promql"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/console"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oidc"
@@ -44,12 +47,14 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *storage.Store, authn *auth.Authenticator,
 	engine *promql.Engine, metrics *metricstore.Store, design *monitoring.Store, logger *slog.Logger) (*console.Console, error) {
 	opts := console.Options{
-		Store:    store,
-		Auth:     authn,
-		Sessions: session.New(db, session.Options{Secure: cfg.secureCookies}),
-		Logger:   logger.With("component", "console"),
-		Metrics:  console.NewPromQuerier(engine, metrics.ForTenant),
-		Design:   design,
+		Store:     store,
+		Auth:      authn,
+		Sessions:  session.New(db, session.Options{Secure: cfg.secureCookies}),
+		Logger:    logger.With("component", "console"),
+		Metrics:   console.NewPromQuerier(engine, metrics.ForTenant),
+		Design:    design,
+		Alerts:    boardAlerts{store: alert.NewStore(db)},
+		Incidents: boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
 	}
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)

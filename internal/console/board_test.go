@@ -44,10 +44,10 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 	e := newEnv(t, func(o *Options) {
 		o.Alerts = alertCounts{"acme": {"critical": 2, "warning": 1}}
 		o.Incidents = incidents{"acme": {{ID: 7, Title: "DB応答遅延", Severity: "critical",
-			Clocks: []SLAClock{{Name: "response", Due: due}, {Name: "resolution", Breached: true}}}}}
+			Clocks: []SLAClock{{Name: "acknowledge", Due: due}, {Name: "resolve", Breached: true}}}}}
 	})
 	_, body, _ := e.login("admin").get("/board")
-	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", "2026-04-01 12:00 JST", "超過"} {
+	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", "応答: 期限 2026-04-01 12:00 JST", "解決: 超過"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("board lacks %q", want)
 		}

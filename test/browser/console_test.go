@@ -41,11 +41,16 @@ func TestConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		tile := text(ctx, `li[data-tenant="acme"]`)
-		if !strings.Contains(tile, "株式会社アクメ") || !strings.Contains(tile, "2") || !strings.Contains(tile, "未接続") {
-			t.Errorf("acme's tile = %q, want its name, 2 resources and the unconnected sources", tile)
+		for _, want := range []string{"株式会社アクメ", "2 (database 1, host 1)", "重大 1", "受発注画面が遅い", "応答: 期限"} {
+			if !strings.Contains(tile, want) {
+				t.Errorf("acme's tile = %q, want %q in it", tile, want)
+			}
 		}
-		if !strings.Contains(text(ctx, "#not-wired"), "0件ではありません") {
-			t.Error("the board does not say the alert counts are unknown")
+		if beta := text(ctx, `li[data-tenant="beta"]`); !strings.Contains(beta, "重大 0") || !strings.Contains(beta, "なし") {
+			t.Errorf("beta's tile = %q, want no alerts and no incidents", beta)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`li.tile.crit[data-tenant="acme"]`))); err != nil {
+			t.Errorf("acme's tile is not marked critical: %v", err)
 		}
 	})
 

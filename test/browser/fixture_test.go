@@ -38,7 +38,8 @@ func newFixture(t *testing.T) *fixture {
 	s.api(201, "POST", "/api/v1/tenants", "", map[string]string{"id": "acme", "name": "株式会社アクメ", "language": "ja", "time_zone": "Asia/Tokyo"}, nil)
 	s.api(201, "POST", "/api/v1/tenants", "", map[string]string{"id": "beta", "name": "Beta Inc.", "language": "en", "time_zone": "UTC"}, nil)
 	var svc struct{ ID int64 }
-	s.api(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": "基幹システム", "description": "受発注と在庫"}, &svc)
+	s.api(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": "基幹システム", "description": "受発注と在庫",
+		"service_level": map[string]any{"acknowledge_target": "30m", "resolve_target": "8h"}}, &svc)
 	var res struct{ ID int64 }
 	s.api(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": "acme-web-01", "kind": "host", "service_id": svc.ID, "labels": map[string]string{"os": "linux"}}, &res)
 	f.hostID = res.ID
@@ -54,6 +55,12 @@ func newFixture(t *testing.T) *fixture {
 	var tok struct{ Token string }
 	s.api(201, "POST", "/api/v1/tokens", "", map[string]any{"name": "acme-agent", "tenant": "acme", "scopes": []string{"ingest"}}, &tok)
 	s.push(tok.Token, hostSeries("acme-web-01", time.Now()))
+	// A critical alert from the generic intake and an open incident on the
+	// service, so the board has something firing and a running SLA clock.
+	s.api(200, "POST", "/api/v1/intake/events", tok.Token, map[string]any{"fingerprint": "cpu-high", "severity": "critical",
+		"summary": "CPU高負荷", "resource": "acme-web-01"}, nil)
+	s.api(201, "POST", "/api/v1/tenants/acme/incidents", "", map[string]any{"service_id": svc.ID, "short_description": "受発注画面が遅い",
+		"impact": 2, "urgency": 2}, nil)
 	return f
 }
 
