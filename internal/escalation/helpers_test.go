@@ -117,6 +117,10 @@ func (e *env) settle(t *testing.T) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		// Undispatched first: a dispatch between the two reads then shows
+		// as pending deliveries rather than being missed.
+		var undispatched int
+		e.store.db.QueryRow(`SELECT COUNT(*) FROM outbox_messages WHERE dispatched=0`).Scan(&undispatched)
 		list, err := e.outbox.Deliveries(context.Background(), "acme", outbox.Filter{})
 		if err != nil {
 			t.Fatal(err)
@@ -130,8 +134,6 @@ func (e *env) settle(t *testing.T) int {
 				done++
 			}
 		}
-		var undispatched int
-		e.store.db.QueryRow(`SELECT COUNT(*) FROM outbox_messages WHERE dispatched=0`).Scan(&undispatched)
 		if !busy && undispatched == 0 {
 			return done
 		}
