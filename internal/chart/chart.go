@@ -4,6 +4,7 @@
 package chart
 
 import (
+	"encoding/json"
 	"math"
 	"time"
 )
@@ -17,10 +18,39 @@ const (
 	Bar              // one bar group per category
 )
 
-// Point is one sample of a time series.
+// Point is one sample of a time series. V is NaN where the series has a
+// gap; the line breaks there.
 type Point struct {
 	T time.Time
 	V float64
+}
+
+// pointJSON is Point in JSON, where a gap is null: JSON has no NaN.
+type pointJSON struct {
+	T time.Time `json:"t"`
+	V *float64  `json:"v"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p Point) MarshalJSON() ([]byte, error) {
+	j := pointJSON{T: p.T}
+	if !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
+		j.V = &p.V
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var j pointJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	p.T, p.V = j.T, math.NaN()
+	if j.V != nil {
+		p.V = *j.V
+	}
+	return nil
 }
 
 // Series is one named line, or one bar per category.

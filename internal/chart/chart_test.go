@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"math"
 	"strings"
@@ -118,6 +119,24 @@ func TestBarHeightsAreProportional(t *testing.T) {
 	}
 	if h0, h1 := r.rects[0].Y, r.rects[1].Y; math.Abs(h1-2*h0) > 0.01 || math.Abs(h1-(126-padTop-padBottom)) > 0.01 {
 		t.Errorf("bar heights %v and %v, want 41 and 82", h0, h1)
+	}
+}
+
+func TestPointJSONKeepsGaps(t *testing.T) {
+	in := []Point{{time.Unix(0, 0).UTC(), 1.5}, {time.Unix(60, 0).UTC(), math.NaN()}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"v":null`) {
+		t.Errorf("a gap should be null: %s", b)
+	}
+	var out []Point
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || out[0].V != 1.5 || !math.IsNaN(out[1].V) || !out[1].T.Equal(in[1].T) {
+		t.Errorf("round trip: got %v", out)
 	}
 }
 

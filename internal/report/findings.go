@@ -2,6 +2,9 @@ package report
 
 import (
 	"context"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,25 +64,29 @@ func findings(r *Report) []Topic {
 }
 
 // tlsFindings reads the days left on the certificates the agent's HTTPS
-// checks see, at the end of the period.
+// checks see, in the last step of the period; the lowest per check target.
 func (g *Generator) tlsFindings(ctx context.Context, r *Report) []Topic {
-	end := r.To
-	m, err := g.src.Metrics.QueryRange(ctx, r.Tenant, qTLS, end.Add(-time.Duration(r.Step)), end, time.Duration(r.Step))
+	step := time.Duration(r.Step)
+	ss, err := g.src.Metrics.Steps(ctx, r.Tenant, StepQuery{Name: "unyo_check_tls_cert_expiry_days", From: r.To.Add(-step), To: r.To, Step: step})
 	if err != nil {
 		g.logger.Warn("report: certificate expiry not read", "tenant", r.Tenant, "err", err)
 		return nil
 	}
-	var out []Topic
-	for _, s := range m {
-		if len(s.Floats) == 0 {
-			continue
+	least := map[string]float64{}
+	for _, s := range ss {
+		name := s.Labels.Get("target")
+		if name == "" {
+			name = s.Labels.Get("item")
 		}
-		days := s.Floats[len(s.Floats)-1].F
-		if days <= tlsDays {
-			name := s.Metric.Get("target")
-			if name == "" {
-				name = s.Metric.Get("item")
+		if d := s.Values[len(s.Values)-1]; !math.IsNaN(d) {
+			if v, ok := least[name]; !ok || d < v {
+				least[name] = d
 			}
+		}
+	}
+	var out []Topic
+	for _, name := range slices.Sorted(maps.Keys(least)) {
+		if days := least[name]; days <= tlsDays {
 			out = append(out, Topic{Kind: "tls_expiry", Title: tr(r.Language, "f.tls", name, days), Body: tr(r.Language, "f.tls.body")})
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/calendar"
@@ -43,7 +42,8 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, hosts int, every time.Duration) *fixture {
-	return newFixtureFrom(t, []string{"acme", "beta"}, hosts, fromPrev, every)
+	// An hour before the previous period gives its first step a counter base.
+	return newFixtureFrom(t, []string{"acme", "beta"}, hosts, fromPrev.Add(-time.Hour), every)
 }
 
 // newFixtureFrom writes the metrics of tenants from from to the end of
@@ -82,9 +82,8 @@ func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, e
 	}
 	t.Cleanup(func() { ms.Close() })
 	writeMetrics(t, ms, tenants, hosts, from, every)
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 200_000_000, Timeout: 5 * time.Minute, LookbackDelta: 5 * time.Minute})
 	return &fixture{db: st, metrics: ms, src: Sources{
-		Tenants: st, Metrics: PromQL{Engine: engine, Store: ms},
+		Tenants: st, Metrics: TSDB{Store: ms},
 		Alerts: alertList(acmeAlerts()), Incidents: incidentList(acmeIncidents()),
 		Downtime: intervalList(acmeDowntime()), Maintenance: intervalList(acmeMaintenance()),
 	}}

@@ -2,12 +2,14 @@ package report
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"maps"
 	"math"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 	"time"
-
-	"github.com/prometheus/prometheus/promql"
 
 	"github.com/unyo-ops/unyo/internal/chart"
 )
@@ -16,50 +18,41 @@ import (
 // charts: about two per point of the chart's width.
 const linePoints = 250
 
-// hosts fills section 2 from one range query per figure and period: the
-// engine reads every sample once, which for a month of 15 s samples is far
-// cheaper than one query per host.
+// hosts fills section 2: CPU from the idle share of the CPU seconds'
+// increase per step, memory from MemAvailable over MemTotal at each step.
 func (g *Generator) hosts(ctx context.Context, r *Report) {
-	step := time.Duration(r.Step)
-	win := step.String()
-	cpuQ := fmt.Sprintf(qCPU, win, win)
-	byHost := map[string]*HostPerf{}
-	get := func(h string) *HostPerf {
-		if byHost[h] == nil {
-			byHost[h] = &HostPerf{Host: h}
+	byHostPerf := map[string]*HostPerf{}
+	for _, prev := range []bool{false, true} {
+		q := StepQuery{From: r.From, To: r.To, Step: time.Duration(r.Step)}
+		if prev {
+			q.From, q.To = r.PrevFrom, r.From
 		}
-		return byHost[h]
-	}
-	figures := []struct {
-		query string
-		prev  bool
-		set   func(h *HostPerf, s Stats, pts []chart.Point)
-	}{
-		{cpuQ, false, func(h *HostPerf, s Stats, pts []chart.Point) { h.CPU, h.CPULine = s, pts }},
-		{cpuQ, true, func(h *HostPerf, s Stats, _ []chart.Point) { h.PrevCPU = s }},
-		{qMem, false, func(h *HostPerf, s Stats, pts []chart.Point) { h.Mem, h.MemLine = s, pts }},
-		{qMem, true, func(h *HostPerf, s Stats, _ []chart.Point) { h.PrevMem = s }},
-	}
-	for _, f := range figures {
-		from, to := r.From, r.To
-		if f.prev {
-			from, to = r.PrevFrom, r.From
-		}
-		m, err := g.src.Metrics.QueryRange(ctx, r.Tenant, f.query, from.Add(step), to, step)
+		cpu, mem, err := g.cpuMem(ctx, r.Tenant, q)
 		if err != nil {
 			g.note(r, "performance", "no.hosts", err)
-			continue
+			return
 		}
-		for _, s := range m {
-			host := s.Metric.Get("host")
-			if host == "" || (f.prev && byHost[host] == nil) {
-				continue // last period's hosts that are gone are not reported
+		for _, host := range slices.Sorted(maps.Keys(cpu)) {
+			h := byHostPerf[host]
+			if prev {
+				if h != nil { // last period's hosts that are gone are not reported
+					h.PrevCPU, h.PrevMem = statsOf(cpu[host]), statsOf(mem[host])
+				}
+				continue
 			}
-			f.set(get(host), statsOf(s.Floats), chart.Decimate(points(s.Floats), linePoints/2))
+			if h == nil && host != "" {
+				h = &HostPerf{Host: host}
+				byHostPerf[host] = h
+			}
+			if h != nil {
+				h.CPU, h.Mem = statsOf(cpu[host]), statsOf(mem[host])
+				h.CPULine = chart.Decimate(points(q, cpu[host]), linePoints/2)
+				h.MemLine = chart.Decimate(points(q, mem[host]), linePoints/2)
+			}
 		}
 	}
-	g.disks(ctx, r, byHost)
-	for _, h := range byHost {
+	g.disks(ctx, r, byHostPerf)
+	for _, h := range byHostPerf {
 		r.Hosts = append(r.Hosts, *h)
 	}
 	sort.Slice(r.Hosts, func(i, j int) bool { return r.Hosts[i].Host < r.Hosts[j].Host })
@@ -68,50 +61,107 @@ func (g *Generator) hosts(ctx context.Context, r *Report) {
 	}
 }
 
+// cpuMem reads the CPU and memory usage per host and step of q. The four
+// series are read concurrently: each read is one pass over its samples.
+func (g *Generator) cpuMem(ctx context.Context, tenant string, q StepQuery) (cpu, mem map[string][]float64, err error) {
+	cq := q
+	cq.Counter = true
+	cq.Name = "node_cpu_seconds_total"
+	res, err := g.read(ctx, tenant, cq, q.with("node_memory_MemAvailable_bytes"), q.with("node_memory_MemTotal_bytes"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var idle []StepSeries
+	for _, s := range res[0] {
+		if s.Labels.Get("mode") == "idle" {
+			idle = append(idle, s)
+		}
+	}
+	idleBy, allBy := sumBy(idle, byHost), sumBy(res[0], byHost)
+	cpu = map[string][]float64{}
+	for h, all := range allBy {
+		cpu[h] = usage(idleBy[h], all)
+	}
+	avail, total := sumBy(res[1], byHost), sumBy(res[2], byHost)
+	mem = map[string][]float64{}
+	for h, t := range total {
+		mem[h] = usage(avail[h], t)
+		if cpu[h] == nil {
+			cpu[h] = nil // a host with memory figures only is still listed
+		}
+	}
+	return cpu, mem, nil
+}
+
+func (q StepQuery) with(name string) StepQuery {
+	q.Name, q.Counter = name, false
+	return q
+}
+
+// read runs the queries concurrently, at most two at a time.
+func (g *Generator) read(ctx context.Context, tenant string, qs ...StepQuery) ([][]StepSeries, error) {
+	out := make([][]StepSeries, len(qs))
+	errs := make([]error, len(qs))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = g.src.Metrics.Steps(ctx, tenant, q)
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
 // disks adds usage, growth and days to full of each filesystem.
-func (g *Generator) disks(ctx context.Context, r *Report, byHost map[string]*HostPerf) {
-	step := time.Duration(r.Step)
-	used, err1 := g.src.Metrics.QueryRange(ctx, r.Tenant, qDiskUsed, r.From.Add(step), r.To, step)
-	size, err2 := g.src.Metrics.QueryRange(ctx, r.Tenant, qDiskSize, r.From.Add(step), r.To, step)
-	if err := firstErr(err1, err2); err != nil {
+func (g *Generator) disks(ctx context.Context, r *Report, hosts map[string]*HostPerf) {
+	q := StepQuery{From: r.From, To: r.To, Step: time.Duration(r.Step)}
+	res, err := g.read(ctx, r.Tenant, q.with("node_filesystem_size_bytes"), q.with("node_filesystem_avail_bytes"))
+	if err != nil {
 		g.note(r, "performance", "no.hosts", err)
 		return
 	}
-	sizes := map[string]float64{}
-	for _, s := range size {
-		if n := len(s.Floats); n > 0 {
-			sizes[s.Metric.Get("host")+"\x00"+s.Metric.Get("mountpoint")] = s.Floats[n-1].F
-		}
-	}
-	for _, s := range used {
-		host, mount := s.Metric.Get("host"), s.Metric.Get("mountpoint")
-		total := sizes[host+"\x00"+mount]
-		h := byHost[host]
-		if h == nil || total <= 0 || len(s.Floats) == 0 {
+	sizes, avails := sumBy(res[0], byHostMount), sumBy(res[1], byHostMount)
+	for _, key := range slices.Sorted(maps.Keys(sizes)) {
+		host, mount, _ := strings.Cut(key, "\x00")
+		h := hosts[host]
+		size, avail := sizes[key], avails[key]
+		if h == nil || avail == nil {
 			continue
 		}
-		first, last := s.Floats[0].F, s.Floats[len(s.Floats)-1].F
+		var ts, used []float64
+		total := 0.0
+		for i := range size {
+			if !math.IsNaN(size[i]) && !math.IsNaN(avail[i]) && size[i] > 0 {
+				ts, used = append(ts, float64(i)), append(used, size[i]-avail[i])
+				total = size[i]
+			}
+		}
+		if len(used) == 0 {
+			continue
+		}
+		first, last := used[0], used[len(used)-1]
 		d := Disk{Mount: mount, SizeBytes: total, StartPercent: round(100 * first / total), UsedPercent: round(100 * last / total), DaysToFull: -1}
-		d.GrowthPerDay = slope(s.Floats) * float64(24*time.Hour/time.Millisecond)
+		d.GrowthPerDay = slope(ts, used) * float64(24*time.Hour/q.Step)
 		if d.GrowthPerDay > 0 {
 			d.DaysToFull = math.Round((total-last)/d.GrowthPerDay*10) / 10
 		}
 		h.Disks = append(h.Disks, d)
 	}
-	for _, h := range byHost {
-		sort.Slice(h.Disks, func(i, j int) bool { return h.Disks[i].Mount < h.Disks[j].Mount })
-	}
 }
 
 // statsOf is the average, 95th percentile and maximum of fs. The percentile
 // interpolates between the closest ranks like PromQL's quantile().
-func statsOf(fs []promql.FPoint) Stats {
+func statsOf(fs []float64) Stats {
 	vs := make([]float64, 0, len(fs))
 	sum := 0.0
-	for _, p := range fs {
-		if !math.IsNaN(p.F) {
-			vs = append(vs, p.F)
-			sum += p.F
+	for _, v := range fs {
+		if !math.IsNaN(v) {
+			vs = append(vs, v)
+			sum += v
 		}
 	}
 	if len(vs) == 0 {
@@ -130,20 +180,21 @@ func quantile(phi float64, vs []float64) float64 {
 	return vs[lo]*(1-w) + vs[hi]*w
 }
 
-// slope is the least squares slope of fs, per millisecond. Centring on the
-// means keeps a steady series at exactly zero.
-func slope(fs []promql.FPoint) float64 {
-	n := float64(len(fs))
+// slope is the least squares slope of ys over xs. Centring on the means
+// keeps a steady series at exactly zero.
+func slope(xs, ys []float64) float64 {
+	n := float64(len(xs))
 	if n < 2 {
 		return 0
 	}
 	var mx, my float64
-	for _, p := range fs {
-		mx, my = mx+float64(p.T)/n, my+p.F/n
+	for i := range xs {
+		mx, my = mx+xs[i], my+ys[i]
 	}
+	mx, my = mx/n, my/n
 	var sxx, sxy float64
-	for _, p := range fs {
-		dx, dy := float64(p.T)-mx, p.F-my
+	for i := range xs {
+		dx, dy := xs[i]-mx, ys[i]-my
 		sxx, sxy = sxx+dx*dx, sxy+dx*dy
 	}
 	if sxx == 0 {
@@ -156,10 +207,11 @@ func slope(fs []promql.FPoint) float64 {
 // figures in tests must not depend on float noise.
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
-func points(fs []promql.FPoint) []chart.Point {
-	out := make([]chart.Point, len(fs))
-	for i, p := range fs {
-		out[i] = chart.Point{T: time.UnixMilli(p.T).UTC(), V: round(p.F)}
+// points puts q's step values on the time axis, at each step's end.
+func points(q StepQuery, vs []float64) []chart.Point {
+	out := make([]chart.Point, len(vs))
+	for i, v := range vs {
+		out[i] = chart.Point{T: q.From.Add(time.Duration(i+1) * q.Step).UTC(), V: round(v)}
 	}
 	return out
 }

@@ -2,51 +2,47 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"time"
-
-	"github.com/prometheus/prometheus/promql"
 )
 
 // The web access series: the application's own request counter, or the
 // counter the agent derives from an access log, and a sessions gauge.
 const (
-	qRequests = `sum by (host) (increase(http_requests_total[%s]))`
-	qSessions = `sum by (host) (web_sessions_active)`
+	webRequests = "http_requests_total"
+	webSessions = "web_sessions_active"
 )
 
 // web fills the web access figures of the hosts that have such series.
 func (g *Generator) web(ctx context.Context, r *Report) {
-	step := time.Duration(r.Step)
-	q := fmt.Sprintf(qRequests, step)
-	now, err1 := g.src.Metrics.QueryRange(ctx, r.Tenant, q, r.From.Add(step), r.To, step)
-	prev, err2 := g.src.Metrics.QueryRange(ctx, r.Tenant, q, r.PrevFrom.Add(step), r.From, step)
-	sess, err3 := g.src.Metrics.QueryRange(ctx, r.Tenant, qSessions, r.From.Add(step), r.To, step)
-	if err := firstErr(err1, err2, err3); err != nil {
+	q := StepQuery{Name: webRequests, From: r.From, To: r.To, Step: time.Duration(r.Step), Counter: true}
+	prevQ := q
+	prevQ.From, prevQ.To = r.PrevFrom, r.From
+	res, err := g.read(ctx, r.Tenant, q, prevQ, q.with(webSessions))
+	if err != nil {
 		g.note(r, "web", "no.web", err)
 		return
 	}
-	byHost := map[string]*WebStats{}
+	webs := map[string]*WebStats{}
 	get := func(h string) *WebStats {
-		if byHost[h] == nil {
-			byHost[h] = &WebStats{Host: h}
+		if webs[h] == nil {
+			webs[h] = &WebStats{Host: h}
 		}
-		return byHost[h]
+		return webs[h]
 	}
-	for _, s := range now {
-		get(s.Metric.Get("host")).Requests = sumOf(s.Floats)
+	for h, vs := range sumBy(res[0], byHost) {
+		get(h).Requests = sumOf(vs)
 	}
-	for _, s := range prev {
-		if w := byHost[s.Metric.Get("host")]; w != nil {
-			w.PrevRequests = sumOf(s.Floats)
+	for h, vs := range sumBy(res[1], byHost) {
+		if w := webs[h]; w != nil {
+			w.PrevRequests = sumOf(vs)
 		}
 	}
-	for _, s := range sess {
-		get(s.Metric.Get("host")).Sessions = statsOf(s.Floats)
+	for h, vs := range sumBy(res[2], byHost) {
+		get(h).Sessions = statsOf(vs)
 	}
-	for _, w := range byHost {
+	for _, w := range webs {
 		r.Web = append(r.Web, *w)
 	}
 	sort.Slice(r.Web, func(i, j int) bool { return r.Web[i].Host < r.Web[j].Host })
@@ -55,11 +51,13 @@ func (g *Generator) web(ctx context.Context, r *Report) {
 	}
 }
 
-// sumOf adds the increases of consecutive windows; they tile the period.
-func sumOf(ps []promql.FPoint) float64 {
+// sumOf adds the increases of the steps; they tile the period.
+func sumOf(vs []float64) float64 {
 	s := 0.0
-	for _, p := range ps {
-		s += p.F
+	for _, v := range vs {
+		if !math.IsNaN(v) {
+			s += v
+		}
 	}
 	return math.Round(s)
 }
