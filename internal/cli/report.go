@@ -17,8 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/prometheus/promql"
-
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -51,17 +49,6 @@ func (c *reportConfig) flags(fs *flag.FlagSet) {
 	c.password = os.Getenv("UNYO_REPORT_SMTP_PASSWORD")
 }
 
-// reportEngine is the PromQL engine of the reports: its own limits, as a
-// month of 100 hosts at 15 s is far more than an interactive query reads.
-func reportEngine(logger *slog.Logger) *promql.Engine {
-	return promql.NewEngine(promql.EngineOpts{
-		Logger:        logger.With("component", "report-promql"),
-		MaxSamples:    200_000_000,
-		Timeout:       5 * time.Minute,
-		LookbackDelta: 5 * time.Minute,
-	})
-}
-
 // newReports builds the report workflow, its API and its monthly schedule.
 // A missing font leaves the PDF out (logged, naming the package) rather than
 // stopping the server.
@@ -69,7 +56,7 @@ func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *me
 	logger = logger.With("component", "report")
 	src := report.Sources{
 		Tenants:     store,
-		Metrics:     report.PromQL{Engine: reportEngine(logger), Store: metrics},
+		Metrics:     report.TSDB{Store: metrics},
 		Alerts:      alertSource{alert.NewStore(db)},
 		Incidents:   incidentSource{incident.NewStore(db, logger), store},
 		Work:        workSource{workreport.NewStore(db)},
