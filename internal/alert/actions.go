@@ -60,6 +60,6 @@ func (e *Engine) act(ctx context.Context, tenant string, id int64, f func(a *Ale
 	if err := e.store.update(ctx, a, ev); err != nil {
 		return nil, err
 	}
-	e.active[activeKey(tenant, a.Fingerprint)] = a
+	e.setActive(a)
 	return e.store.Alert(ctx, tenant, id)
 }

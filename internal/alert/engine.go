@@ -90,9 +90,10 @@ type Engine struct {
 	// mu serialises every change of alert state: the evaluation loop, the
 	// sample observer, the intake and the API all go through it.
 	mu     sync.Mutex
-	rules  map[string]*rule     // by rule key
-	next   map[string]time.Time // next evaluation, by rule key
-	active map[string]*Alert    // alerts not resolved, by tenant + "\x00" + fingerprint
+	rules  map[string]*rule             // by rule key
+	next   map[string]time.Time         // next evaluation, by rule key
+	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
+	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
 
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
@@ -110,7 +111,7 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	}
 	e := &Engine{
 		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
-		rules: map[string]*rule{}, next: map[string]time.Time{}, active: map[string]*Alert{},
+		rules: map[string]*rule{}, next: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
 		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
 		loaded: make(chan struct{}),
 	}
@@ -174,7 +175,7 @@ func (e *Engine) loadActive(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, a := range list {
-		e.active[activeKey(a.TenantID, a.Fingerprint)] = a
+		e.setActive(a)
 	}
 	return nil
 }
@@ -289,13 +290,44 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 		v := res.value
 		e.apply(ctx, r, fp, res.labels, &v, at)
 	}
-	for _, a := range e.activeList() {
-		if a.Source == SourceRule && a.TenantID == r.tenant && a.ItemID == r.item.ID && a.ResourceID == r.resourceID && !seen[a.Fingerprint] {
-			e.apply(ctx, r, a.Fingerprint, labels.EmptyLabels(), nil, at)
+	var gone []string
+	for fp := range e.byRule[r.key] {
+		if !seen[fp] {
+			gone = append(gone, fp)
 		}
+	}
+	for _, fp := range gone {
+		e.apply(ctx, r, fp, labels.EmptyLabels(), nil, at)
 	}
 	return nil
 }
 
 // Loaded is closed once the engine has resolved its rules the first time.
 func (e *Engine) Loaded() <-chan struct{} { return e.loaded }
+
+// setActive records a's new state in the engine's copy: kept while not
+// resolved, dropped once resolved. The caller holds mu.
+func (e *Engine) setActive(a *Alert) {
+	key := activeKey(a.TenantID, a.Fingerprint)
+	var rk string
+	if a.Source == SourceRule {
+		rk = ruleKey(a.TenantID, a.ItemID, a.ResourceID)
+	}
+	if a.State == StateResolved {
+		delete(e.active, key)
+		if rk != "" {
+			delete(e.byRule[rk], a.Fingerprint)
+			if len(e.byRule[rk]) == 0 {
+				delete(e.byRule, rk)
+			}
+		}
+		return
+	}
+	e.active[key] = a
+	if rk != "" {
+		if e.byRule[rk] == nil {
+			e.byRule[rk] = map[string]*Alert{}
+		}
+		e.byRule[rk][a.Fingerprint] = a
+	}
+}

@@ -314,3 +314,68 @@ func TestAcknowledgeAndSilence(t *testing.T) {
 		t.Errorf("beta acknowledged acme's alert")
 	}
 }
+
+func TestCheckFiresOnConsecutiveFailures(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	w.item("acme", web, &monitoring.Item{
+		Name: "site", Kind: monitoring.KindCheck, Severity: "critical",
+		Check: &monitoring.Check{Type: "http", URL: "https://www.example.com/", Failures: 3},
+	})
+	w.start()
+	up := func(v float64) {
+		w.push("acme", w.advance(15*time.Second), v, "__name__", "unyo_check_up", "host", "web-01", "item", "site")
+		w.eval()
+	}
+	for _, v := range []float64{1, 0, 0, 1, 0, 0} {
+		up(v)
+	}
+	if n := len(w.alerts("acme")); n != 0 {
+		t.Fatalf("two failures in a row fired: %d alerts", n)
+	}
+	up(0)
+	got := w.alerts("acme")
+	if len(got) != 1 || got[0].State != StateFiring || got[0].ValueText != "site 3 >= 3" {
+		t.Fatalf("after the third failure in a row: %+v", got)
+	}
+	up(1)
+	if got := w.alerts("acme")[0]; got.State != StateResolved {
+		t.Fatalf("after a success: %s", got.State)
+	}
+}
+
+// TestRunObservesAndHandsOff drives the engine's own goroutines: the first
+// reload, the queue of observed samples and the notifier.
+func TestRunObservesAndHandsOff(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	w.item("acme", web, cpuItem())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.engine.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	select {
+	case <-w.engine.Loaded():
+	case <-time.After(10 * time.Second):
+		t.Fatal("rules not loaded within 10s")
+	}
+	w.push("acme", w.clock(), 97, "__name__", "node_cpu_busy_percent", "host", "web-01")
+	// Handed off, then marked: await the mark.
+	notified := func() bool {
+		list := w.alerts("acme")
+		return len(list) == 1 && mustAlert(t, w, list[0].ID).Events[0].NotifiedAt != nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !notified() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sent := w.transitions()
+	if !notified() || len(sent) != 1 || sent[0].Status != StateFiring || sent[0].Severity != SeverityCritical {
+		t.Fatalf("handed off %+v", sent)
+	}
+}

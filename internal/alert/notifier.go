@@ -62,6 +62,10 @@ func newTransition(a *Alert, ev *Event) Transition {
 		ResourceID: a.ResourceID, ServiceID: a.ServiceID, ItemID: a.ItemID, Notify: a.Notify, RunbookURL: a.RunbookURL,
 		Labels: a.Labels, Value: ev.ValueText, StartsAt: a.StartedAt,
 	}
+	// The summary as of the event: the alert may have moved on since.
+	then := *a
+	then.Severity, then.ValueText = ev.Severity, ev.ValueText
+	t.Summary = summary(&then, ev.To)
 	if a.FiredAt != nil {
 		t.StartsAt = *a.FiredAt
 	}

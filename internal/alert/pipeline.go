@@ -93,12 +93,7 @@ func (e *Engine) commit(ctx context.Context, proto, cur *Alert, ch *change, at t
 		e.logger.Error("cannot store alert transition", "tenant", a.TenantID, "fingerprint", a.Fingerprint, "to", ch.to, "err", err)
 		return
 	}
-	key := activeKey(a.TenantID, a.Fingerprint)
-	if a.State == StateResolved {
-		delete(e.active, key)
-	} else {
-		e.active[key] = a
-	}
+	e.setActive(a)
 	if ev.Notify {
 		e.signal()
 	}
@@ -169,7 +164,7 @@ func (e *Engine) release(ctx context.Context, a *Alert, at time.Time) {
 		e.logger.Error("cannot store alert release", "tenant", a.TenantID, "alert", a.ID, "err", err)
 		return
 	}
-	e.active[activeKey(a.TenantID, a.Fingerprint)] = &n
+	e.setActive(&n)
 	e.signal()
 }
 
