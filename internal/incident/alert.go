@@ -146,7 +146,7 @@ func (s *Store) fromAlert(ctx context.Context, q querier, e AlertEvent) *Inciden
 	if r := []rune(title); len(r) > 160 {
 		title = string(r[:160])
 	}
-	inc := &Incident{TenantID: e.Tenant, ShortDescription: title, Impact: impact, Urgency: urgency,
+	inc := &Incident{TenantID: e.Tenant, Kind: KindIncident, ShortDescription: title, Impact: impact, Urgency: urgency,
 		Priority: Priority(impact, urgency), State: StateNew, OpenedBy: ActorAlert, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
 	if checkService(ctx, q, e.Tenant, e.ServiceID) == nil {
 		inc.ServiceID = e.ServiceID
@@ -165,11 +165,11 @@ func openIncidentOf(ctx context.Context, q querier, e AlertEvent) (*Incident, er
 	err := sql.ErrNoRows
 	if e.ResourceID > 0 {
 		err = q.QueryRowContext(ctx, `SELECT i.id FROM incidents i JOIN incident_resources r ON r.incident_id=i.id
-			WHERE i.tenant_id=? AND r.resource_id=? AND i.state IN ('new','in_progress','on_hold') ORDER BY i.id DESC LIMIT 1`,
+			WHERE i.tenant_id=? AND i.kind='incident' AND r.resource_id=? AND i.state IN ('new','in_progress','on_hold') ORDER BY i.id DESC LIMIT 1`,
 			e.Tenant, e.ResourceID).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) && e.ServiceID > 0 {
-		err = q.QueryRowContext(ctx, `SELECT id FROM incidents WHERE tenant_id=? AND service_id=?
+		err = q.QueryRowContext(ctx, `SELECT id FROM incidents WHERE tenant_id=? AND kind='incident' AND service_id=?
 			AND state IN ('new','in_progress','on_hold') ORDER BY id DESC LIMIT 1`, e.Tenant, e.ServiceID).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {

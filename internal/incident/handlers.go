@@ -42,22 +42,43 @@ func (h *Handlers) OpenAPI() []byte { return openAPIPaths }
 
 const prefix = "/api/v1/tenants/{tenant}"
 
+// The kinds each collection serves: /incidents the incidents, /requests the
+// inquiries and catalog requests. An ID of the other collection is not found.
+var (
+	incidentKinds = []Kind{KindIncident}
+	requestKinds  = []Kind{KindInquiry, KindRequest}
+)
+
+// checkKind answers not found for a ticket of tenant outside kinds.
+func (h *Handlers) checkKind(r *http.Request, tenant string, id int64, kinds []Kind) error {
+	inc, err := get(r.Context(), h.store.db, tenant, id)
+	if err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		if inc.Kind == k {
+			return nil
+		}
+	}
+	return response.NotFound("no such " + string(kinds[0]))
+}
+
 // Routes is the route table of the incident API; openapi_paths.json lists
 // exactly these, and a test holds the two together.
 func (h *Handlers) Routes() []route.Route {
-	return []route.Route{
+	return append([]route.Route{
 		{Method: "GET", Path: prefix + "/incidents", Handler: h.list},
 		{Method: "POST", Path: prefix + "/incidents", Handler: h.open},
-		{Method: "GET", Path: prefix + "/incidents/{id}", Handler: h.get},
-		{Method: "PATCH", Path: prefix + "/incidents/{id}", Handler: h.update},
-		{Method: "POST", Path: prefix + "/incidents/{id}/state", Handler: h.transition},
-		{Method: "POST", Path: prefix + "/incidents/{id}/acknowledge", Handler: h.acknowledge},
+		{Method: "GET", Path: prefix + "/incidents/{id}", Handler: h.get(incidentKinds)},
+		{Method: "PATCH", Path: prefix + "/incidents/{id}", Handler: h.update(incidentKinds)},
+		{Method: "POST", Path: prefix + "/incidents/{id}/state", Handler: h.transition(incidentKinds)},
+		{Method: "POST", Path: prefix + "/incidents/{id}/acknowledge", Handler: h.acknowledge(incidentKinds)},
 		{Method: "POST", Path: prefix + "/incidents/{id}/cause", Handler: h.cause},
-		{Method: "POST", Path: prefix + "/incidents/{id}/work-notes", Handler: h.workNote},
-		{Method: "POST", Path: prefix + "/incidents/{id}/comments", Handler: h.comment},
-		{Method: "GET", Path: prefix + "/incidents/{id}/timeline", Handler: h.timeline},
+		{Method: "POST", Path: prefix + "/incidents/{id}/work-notes", Handler: h.workNote(incidentKinds)},
+		{Method: "POST", Path: prefix + "/incidents/{id}/comments", Handler: h.comment(incidentKinds)},
+		{Method: "GET", Path: prefix + "/incidents/{id}/timeline", Handler: h.timeline(incidentKinds)},
 		{Method: "GET", Path: prefix + "/incident-metrics", Handler: h.metrics},
-	}
+	}, h.requestRoutes()...)
 }
 
 // work does the work of one request for tenant as actor.
@@ -94,7 +115,7 @@ func seesInternal(r *http.Request) bool {
 // audit records a change; a failure is logged, not returned, as the change is made.
 func (h *Handlers) audit(r *http.Request, tenant, action string, inc *Incident, detail any) {
 	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: actorOf(r), Action: action, ObjectType: "incident", ObjectID: strconv.FormatInt(inc.ID, 10),
+		TenantID: tenant, Actor: actorOf(r), Action: action, ObjectType: string(inc.Kind), ObjectID: strconv.FormatInt(inc.ID, 10),
 	}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "incident", inc.ID, "err", err)
@@ -135,22 +156,30 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+			id, err := pathID(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := h.checkKind(r, tenant, id, kinds); err != nil {
+				return 0, nil, err
+			}
+			inc, err := h.store.Incident(r.Context(), tenant, id)
+			return http.StatusOK, inc, err
+		})
+	}
+}
+
+// edit serves a change of one incident: decode into in, then apply.
+func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		id, err := pathID(r)
 		if err != nil {
 			return 0, nil, err
 		}
-		inc, err := h.store.Incident(r.Context(), tenant, id)
-		return http.StatusOK, inc, err
-	})
-}
-
-// edit serves a change of one incident: decode into in, then apply.
-func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
-		id, err := pathID(r)
-		if err != nil {
+		if err := h.checkKind(r, tenant, id, kinds); err != nil {
 			return 0, nil, err
 		}
 		if in != nil {
@@ -167,29 +196,35 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, action string, i
 	})
 }
 
-func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	var f Fields
-	h.edit(w, r, "update", &f, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.Update(r.Context(), tenant, id, actor, f)
-	})
+func (h *Handlers) update(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var f Fields
+		h.edit(w, r, kinds, "update", &f, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Update(r.Context(), tenant, id, actor, f)
+		})
+	}
 }
 
-func (h *Handlers) transition(w http.ResponseWriter, r *http.Request) {
-	var sc StateChange
-	h.edit(w, r, "state", &sc, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.Transition(r.Context(), tenant, id, actor, sc)
-	})
+func (h *Handlers) transition(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var sc StateChange
+		h.edit(w, r, kinds, "state", &sc, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Transition(r.Context(), tenant, id, actor, sc)
+		})
+	}
 }
 
-func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
-	h.edit(w, r, "acknowledge", nil, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.Acknowledge(r.Context(), tenant, id, actor)
-	})
+func (h *Handlers) acknowledge(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.edit(w, r, kinds, "acknowledge", nil, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Acknowledge(r.Context(), tenant, id, actor)
+		})
+	}
 }
 
 func (h *Handlers) cause(w http.ResponseWriter, r *http.Request) {
 	var c Cause
-	h.edit(w, r, "cause", &c, func(tenant, actor string, id int64) (*Incident, error) {
+	h.edit(w, r, incidentKinds, "cause", &c, func(tenant, actor string, id int64) (*Incident, error) {
 		return h.store.RecordCause(r.Context(), tenant, id, actor, c)
 	})
 }
@@ -198,29 +233,38 @@ type noteBody struct {
 	Text string `json:"text"`
 }
 
-func (h *Handlers) workNote(w http.ResponseWriter, r *http.Request) {
-	var n noteBody
-	h.edit(w, r, "work_note", &n, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, true)
-	})
+func (h *Handlers) workNote(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var n noteBody
+		h.edit(w, r, kinds, "work_note", &n, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, true)
+		})
+	}
 }
 
-func (h *Handlers) comment(w http.ResponseWriter, r *http.Request) {
-	var n noteBody
-	h.edit(w, r, "comment", &n, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, false)
-	})
+func (h *Handlers) comment(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var n noteBody
+		h.edit(w, r, kinds, "comment", &n, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, false)
+		})
+	}
 }
 
-func (h *Handlers) timeline(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
-		id, err := pathID(r)
-		if err != nil {
-			return 0, nil, err
-		}
-		list, err := h.store.Timeline(r.Context(), tenant, id, seesInternal(r))
-		return http.StatusOK, list, err
-	})
+func (h *Handlers) timeline(kinds []Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+			id, err := pathID(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := h.checkKind(r, tenant, id, kinds); err != nil {
+				return 0, nil, err
+			}
+			list, err := h.store.Timeline(r.Context(), tenant, id, seesInternal(r))
+			return http.StatusOK, list, err
+		})
+	}
 }
 
 func (h *Handlers) metrics(w http.ResponseWriter, r *http.Request) {
@@ -239,7 +283,7 @@ func (h *Handlers) metrics(w http.ResponseWriter, r *http.Request) {
 		if to.IsZero() {
 			return 0, nil, invalid.New("to", "is required (RFC 3339)")
 		}
-		m, err := h.store.Metrics(r.Context(), tenant, from, to)
+		m, err := h.store.Metrics(r.Context(), tenant, Kind(r.URL.Query().Get("kind")), from, to)
 		return http.StatusOK, m, err
 	})
 }

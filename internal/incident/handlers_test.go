@@ -197,23 +197,35 @@ func TestViewerNeverSeesWorkNotes(t *testing.T) {
 }
 
 // TestTenantIsolation: beta's token reads and changes nothing of acme's on
-// every incident endpoint.
+// every incident, request and catalog endpoint.
 func TestTenantIsolation(t *testing.T) {
 	s := newServer(t)
-	var inc Incident
+	var inc, req Incident
+	var item CatalogItem
 	s.must(t, 201, "POST", "/api/v1/tenants/acme/incidents", acmeRW, map[string]any{"short_description": "acme only"}, &inc)
+	s.must(t, 201, "POST", "/api/v1/tenants/acme/catalog-items", acmeRW, map[string]any{"name": "acme only item", "approval_required": true}, &item)
+	s.must(t, 201, "POST", "/api/v1/tenants/acme/requests", acmeRW, map[string]any{"kind": "request", "catalog_item_id": item.ID, "short_description": "acme only"}, &req)
 	before, _ := s.s.Timeline(t.Context(), "acme", inc.ID, true)
+	beforeReq, _ := s.s.Timeline(t.Context(), "acme", req.ID, true)
 	bodies := map[string]string{
-		"/state": `{"state":"in_progress"}`, "/cause": `{"cause":"x","category":"y"}`,
-		"/work-notes": `{"text":"x"}`, "/comments": `{"text":"x"}`, "": `{"short_description":"beta was here"}`,
+		"/state": `{"state":"canceled"}`, "/cause": `{"cause":"x","category":"y"}`, "/approve": `{}`, "/reject": `{}`,
+		"/work-notes": `{"text":"x"}`, "/comments": `{"text":"x"}`, "/acknowledge": `{}`,
 	}
 	for _, rt := range NewHandlers(nil, pathTenant, nil).Routes() {
-		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(inc.ID))
-		suffix := strings.TrimPrefix(path, fmt.Sprintf("/api/v1/tenants/{tenant}/incidents/%d", inc.ID))
-		body := bodies[suffix]
-		if rt.Method == "POST" && body == "" {
-			body = `{"short_description":"beta was here"}`
+		id := inc.ID
+		body := `{"short_description":"beta was here"}`
+		switch {
+		case strings.Contains(rt.Path, "/requests"):
+			id, body = req.ID, `{"kind":"inquiry","short_description":"beta was here"}`
+		case strings.Contains(rt.Path, "/catalog-items"):
+			id, body = item.ID, `{"name":"beta was here"}`
 		}
+		for suffix, b := range bodies {
+			if strings.HasSuffix(rt.Path, suffix) {
+				body = b
+			}
+		}
+		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(id))
 		if strings.HasSuffix(path, "metrics") {
 			path += "?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"
 		}
@@ -221,13 +233,13 @@ func TestTenantIsolation(t *testing.T) {
 		if code, data := s.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), betaRW, body); code != 404 {
 			t.Errorf("beta %s %s on acme's path: %d %s, want 404", rt.Method, path, code, data)
 		}
-		// beta on its own path cannot reach acme's incident by its ID.
+		// beta on its own path cannot reach acme's objects by their IDs.
 		code, data := s.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "beta"), betaRW, body)
-		if strings.Contains(path, "/incidents/") && code != 404 {
+		if strings.Contains(rt.Path, "{id}") && code != 404 {
 			t.Errorf("beta %s %s with acme's ID: %d %s, want 404", rt.Method, path, code, data)
 		}
 		if strings.Contains(string(data), "acme only") {
-			t.Errorf("beta %s %s reads acme's incident: %s", rt.Method, path, data)
+			t.Errorf("beta %s %s reads acme's: %s", rt.Method, path, data)
 		}
 	}
 	got, _ := s.s.Incident(t.Context(), "acme", inc.ID)
@@ -235,8 +247,15 @@ func TestTenantIsolation(t *testing.T) {
 	if got.ShortDescription != "acme only" || got.State != StateNew || len(after) != len(before) {
 		t.Errorf("beta changed acme's incident: %+v, %d timeline entries, was %d", got, len(after), len(before))
 	}
-	var m Metrics
-	s.must(t, 200, "GET", "/api/v1/tenants/beta/incident-metrics?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", betaRW, nil, &m)
+	gotReq, _ := s.s.Incident(t.Context(), "acme", req.ID)
+	afterReq, _ := s.s.Timeline(t.Context(), "acme", req.ID, true)
+	if gotReq.Approval != ApprovalPending || gotReq.State != StateNew || len(afterReq) != len(beforeReq) {
+		t.Errorf("beta changed acme's request: %+v", gotReq)
+	}
+	gotItem, err := s.s.CatalogItem(t.Context(), "acme", item.ID)
+	if err != nil || gotItem.Name != "acme only item" {
+		t.Errorf("beta changed acme's catalog item: %+v %v", gotItem, err)
+	}
 	var list []Incident
 	s.must(t, 200, "GET", "/api/v1/tenants/beta/incidents", betaRW, nil, &list)
 	for _, i := range list {

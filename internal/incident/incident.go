@@ -94,11 +94,55 @@ func PriorityName(p int) string {
 	return ""
 }
 
-// Incident is one incident of a tenant.
+// Kind says what a ticket is: an incident, an inquiry (問い合わせ) or a
+// service-catalog request. They share the lifecycle, the timeline and the
+// clocks that apply to them.
+type Kind string
+
+// The kinds of ticket.
+const (
+	KindIncident Kind = "incident"
+	KindInquiry  Kind = "inquiry"
+	KindRequest  Kind = "request"
+)
+
+// prefix is the number prefix of a kind, as ServiceNow's tables number theirs.
+func (k Kind) prefix() string {
+	switch k {
+	case KindInquiry:
+		return "INQ"
+	case KindRequest:
+		return "REQ"
+	}
+	return "INC"
+}
+
+func (k Kind) valid() bool { return k == KindIncident || k == KindInquiry || k == KindRequest }
+
+// clocks are the SLA clocks a kind has: an inquiry or a request has no cause to identify.
+func (k Kind) clocks() []ClockName {
+	if k == KindIncident {
+		return clockNames
+	}
+	return []ClockName{ClockAcknowledge, ClockResolve}
+}
+
+// Approval is where a request's approval step stands; "" when it has none.
+type Approval string
+
+// The approval states of a request whose catalog item requires approval.
+const (
+	ApprovalPending  Approval = "pending"
+	ApprovalApproved Approval = "approved"
+	ApprovalRejected Approval = "rejected"
+)
+
+// Incident is one ticket of a tenant: an incident, an inquiry or a request.
 type Incident struct {
 	ID               int64      `json:"id"`
 	TenantID         string     `json:"tenant"`
-	Number           string     `json:"number"` // per tenant: INC0001001, INC0001002, ...
+	Kind             Kind       `json:"kind"`
+	Number           string     `json:"number"` // per tenant and kind: INC0001001, REQ0001001, ...
 	ServiceID        int64      `json:"service_id,omitempty"`
 	ResourceIDs      []int64    `json:"resource_ids"`
 	ShortDescription string     `json:"short_description"`
@@ -124,6 +168,13 @@ type Incident struct {
 	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+
+	CatalogItemID int64          `json:"catalog_item_id,omitempty"`
+	Values        map[string]any `json:"values,omitempty"` // a request's answers to its item's fields
+	Approval      Approval       `json:"approval,omitempty"`
+	ApprovalBy    string         `json:"approval_by,omitempty"`
+	ApprovalAt    *time.Time     `json:"approval_at,omitempty"`
+	ApprovalNote  string         `json:"approval_note,omitempty"`
 
 	Alerts []AlertLink   `json:"alerts,omitempty"` // filled by the detail view
 	Clocks []ClockStatus `json:"clocks,omitempty"` // filled by the detail view

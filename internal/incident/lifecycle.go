@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 // and returns it. Impact and urgency default to 3 (low).
 func (s *Store) Open(ctx context.Context, tenant, actor string, f Fields) (*Incident, error) {
 	now := s.now().UTC()
-	inc := &Incident{TenantID: tenant, Impact: 3, Urgency: 3, State: StateNew, OpenedBy: actor, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
+	inc := &Incident{TenantID: tenant, Kind: KindIncident, Impact: 3, Urgency: 3, State: StateNew, OpenedBy: actor, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
 	f.apply(inc)
 	if err := inc.Validate(); err != nil {
 		return nil, err
@@ -33,17 +34,26 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor str
 	if err := checkService(ctx, tx, inc.TenantID, inc.ServiceID); err != nil {
 		return err
 	}
-	number, err := nextNumber(ctx, tx, inc.TenantID)
+	if inc.Kind == "" {
+		inc.Kind = KindIncident
+	}
+	number, err := nextNumber(ctx, tx, inc.TenantID, inc.Kind)
 	if err != nil {
 		return err
 	}
 	inc.Number = number
+	values := []byte("{}")
+	if len(inc.Values) > 0 {
+		values, _ = json.Marshal(inc.Values)
+	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO incidents (tenant_id, number, service_id, short_description, description,
 		impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes, cause,
-		cause_category, cause_by, acknowledged_by, opened_by, opened_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?) RETURNING id`,
+		cause_category, cause_by, acknowledged_by, opened_by, opened_at, updated_at, kind, catalog_item_id,
+		request_values, approval)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?,?,?,?,?) RETURNING id`,
 		inc.TenantID, inc.Number, nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency,
-		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, millis(inc.OpenedAt), millis(inc.UpdatedAt)).Scan(&inc.ID)
+		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, millis(inc.OpenedAt), millis(inc.UpdatedAt),
+		inc.Kind, nullID(inc.CatalogItemID), string(values), inc.Approval).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("incident: unable to open incident: %w", err)
 	}
@@ -58,7 +68,12 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor str
 	if err != nil {
 		return err
 	}
-	return ct.all(ctx, sla.EventStart)
+	for _, c := range inc.Kind.clocks() {
+		if err := ct.add(ctx, c, sla.EventStart); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // committed tells the hooks of c and returns the incident as stored now.
@@ -136,6 +151,9 @@ func (s *Store) Transition(ctx context.Context, tenant string, id int64, actor s
 	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
 		if err := sc.check(inc.State); err != nil {
 			return Change{}, err
+		}
+		if inc.Approval == ApprovalPending && sc.State != StateCanceled {
+			return Change{}, invalid.New("approval", "is pending: approve or reject the request first")
 		}
 		from := inc.State
 		if from == StateOnHold {

@@ -22,6 +22,7 @@ type Aggregate struct {
 
 // Metrics are a tenant's incident figures for a period.
 type Metrics struct {
+	Kind      Kind      `json:"kind"`
 	From      time.Time `json:"from"`
 	To        time.Time `json:"to"`
 	Incidents int       `json:"incidents"` // opened in the period, canceled ones left out
@@ -30,18 +31,24 @@ type Metrics struct {
 	MTTR      Aggregate `json:"mttr"`
 }
 
-// Metrics summarises the clocks of the tenant's incidents opened in
-// [from, to), as they stand now. Canceled incidents are left out; a clock
+// Metrics summarises the clocks of the tenant's tickets of kind opened in
+// [from, to), as they stand now. Canceled tickets are left out; a clock
 // counts only when its service sets a target for it.
-func (s *Store) Metrics(ctx context.Context, tenant string, from, to time.Time) (*Metrics, error) {
+func (s *Store) Metrics(ctx context.Context, tenant string, kind Kind, from, to time.Time) (*Metrics, error) {
 	if !to.After(from) {
 		return nil, invalid.New("to", "must be after from")
 	}
-	list, err := s.Incidents(ctx, tenant, Filter{From: from, To: to, Limit: 1_000_000})
+	if kind == "" {
+		kind = KindIncident
+	}
+	if !kind.valid() {
+		return nil, invalid.New("kind", "must be incident, inquiry or request, not %q", kind)
+	}
+	list, err := s.Incidents(ctx, tenant, Filter{Kinds: []Kind{kind}, From: from, To: to, Limit: 1_000_000})
 	if err != nil {
 		return nil, err
 	}
-	m := &Metrics{From: from.UTC(), To: to.UTC()}
+	m := &Metrics{Kind: kind, From: from.UTC(), To: to.UTC()}
 	byClock := map[ClockName][]sla.Clock{}
 	for _, inc := range list {
 		if inc.State == StateCanceled {

@@ -45,7 +45,7 @@ func TestMetricsExact(t *testing.T) {
 	run(time.Date(2026, 2, 2, 10, 0, 0, 0, tokyo), s{time.Date(2026, 2, 2, 10, 1, 0, 0, tokyo), "ack"})
 
 	fx.clock.set(at(7, 10, 0))
-	m, err := fx.s.Metrics(ctx, "acme", time.Date(2026, 1, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 2, 1, 0, 0, 0, 0, tokyo))
+	m, err := fx.s.Metrics(ctx, "acme", "", time.Date(2026, 1, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 2, 1, 0, 0, 0, 0, tokyo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +64,10 @@ func TestMetricsExact(t *testing.T) {
 	if m.MTTA.Compliance == nil || *m.MTTA.Compliance != 1.0/3 {
 		t.Errorf("MTTA compliance %v, want 1/3", m.MTTA.Compliance)
 	}
-	if _, err := fx.s.Metrics(ctx, "acme", at(2, 0, 0), at(1, 0, 0)); err == nil {
+	if _, err := fx.s.Metrics(ctx, "acme", "", at(2, 0, 0), at(1, 0, 0)); err == nil {
 		t.Error("a period ending before it starts was accepted")
 	}
-	b, _ := fx.s.Metrics(ctx, "beta", time.Date(2026, 1, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 2, 1, 0, 0, 0, 0, tokyo))
+	b, _ := fx.s.Metrics(ctx, "beta", KindIncident, time.Date(2026, 1, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 2, 1, 0, 0, 0, 0, tokyo))
 	if b.Incidents != 0 || b.MTTA.Clocks != 0 {
 		t.Errorf("beta sees acme's incidents in its metrics: %+v", b)
 	}

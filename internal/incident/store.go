@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -120,18 +121,27 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 const incidentColumns = `id, tenant_id, number, COALESCE(service_id,0), short_description, description,
 	impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes,
 	cause, cause_category, cause_by, cause_at, acknowledged_by, acknowledged_at, opened_by, opened_at,
-	resolved_at, closed_at, updated_at`
+	resolved_at, closed_at, updated_at, kind, COALESCE(catalog_item_id,0), request_values, approval, approval_by,
+	approval_at, approval_note`
 
 func scanIncident(scan func(...any) error) (*Incident, error) {
 	var inc Incident
-	var causeAt, ackAt, resolvedAt, closedAt sql.NullInt64
+	var causeAt, ackAt, resolvedAt, closedAt, approvalAt sql.NullInt64
 	var openedAt, updatedAt int64
+	var values string
 	err := scan(&inc.ID, &inc.TenantID, &inc.Number, &inc.ServiceID, &inc.ShortDescription, &inc.Description,
 		&inc.Impact, &inc.Urgency, &inc.Priority, &inc.AssignmentGroup, &inc.Assignee, &inc.State, &inc.HoldReason,
 		&inc.CloseCode, &inc.CloseNotes, &inc.Cause, &inc.CauseCategory, &inc.CauseBy, &causeAt,
-		&inc.AcknowledgedBy, &ackAt, &inc.OpenedBy, &openedAt, &resolvedAt, &closedAt, &updatedAt)
+		&inc.AcknowledgedBy, &ackAt, &inc.OpenedBy, &openedAt, &resolvedAt, &closedAt, &updatedAt,
+		&inc.Kind, &inc.CatalogItemID, &values, &inc.Approval, &inc.ApprovalBy, &approvalAt, &inc.ApprovalNote)
 	if err != nil {
 		return nil, err
+	}
+	inc.ApprovalAt = timePtr(approvalAt)
+	if values != "{}" && values != "" {
+		if err := json.Unmarshal([]byte(values), &inc.Values); err != nil {
+			return nil, fmt.Errorf("incident: values of %d: %w", inc.ID, err)
+		}
 	}
 	inc.CauseAt, inc.AcknowledgedAt, inc.ResolvedAt, inc.ClosedAt = timePtr(causeAt), timePtr(ackAt), timePtr(resolvedAt), timePtr(closedAt)
 	inc.OpenedAt, inc.UpdatedAt = fromMillis(openedAt), fromMillis(updatedAt)
@@ -170,11 +180,13 @@ func save(ctx context.Context, q querier, inc *Incident) error {
 	res, err := q.ExecContext(ctx, `UPDATE incidents SET service_id=?, short_description=?, description=?,
 		impact=?, urgency=?, priority=?, assignment_group=?, assignee=?, state=?, hold_reason=?, close_code=?,
 		close_notes=?, cause=?, cause_category=?, cause_by=?, cause_at=?, acknowledged_by=?, acknowledged_at=?,
-		resolved_at=?, closed_at=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		resolved_at=?, closed_at=?, updated_at=?, approval=?, approval_by=?, approval_at=?, approval_note=?
+		WHERE tenant_id=? AND id=?`,
 		nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency, inc.Priority,
 		inc.AssignmentGroup, inc.Assignee, inc.State, inc.HoldReason, inc.CloseCode, inc.CloseNotes, inc.Cause,
 		inc.CauseCategory, inc.CauseBy, nullMillis(inc.CauseAt), inc.AcknowledgedBy, nullMillis(inc.AcknowledgedAt),
-		nullMillis(inc.ResolvedAt), nullMillis(inc.ClosedAt), millis(inc.UpdatedAt), inc.TenantID, inc.ID)
+		nullMillis(inc.ResolvedAt), nullMillis(inc.ClosedAt), millis(inc.UpdatedAt), inc.Approval, inc.ApprovalBy,
+		nullMillis(inc.ApprovalAt), inc.ApprovalNote, inc.TenantID, inc.ID)
 	if err != nil {
 		return fmt.Errorf("incident: unable to save incident %d: %w", inc.ID, err)
 	}
@@ -221,19 +233,28 @@ func checkService(ctx context.Context, q querier, tenant string, id int64) error
 	return nil
 }
 
-// nextNumber allocates the tenant's next incident number.
-func nextNumber(ctx context.Context, q querier, tenant string) (string, error) {
+// nextNumber allocates the tenant's next number of kind. Incidents keep
+// their own counter table, which predates the other kinds.
+func nextNumber(ctx context.Context, q querier, tenant string, kind Kind) (string, error) {
 	var last int64
-	err := q.QueryRowContext(ctx, `INSERT INTO incident_counters (tenant_id, last) VALUES (?, 1001)
-		ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last`, tenant).Scan(&last)
-	if err != nil {
-		return "", fmt.Errorf("incident: unable to number incident: %w", err)
+	var err error
+	if kind == KindIncident {
+		err = q.QueryRowContext(ctx, `INSERT INTO incident_counters (tenant_id, last) VALUES (?, 1001)
+			ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last`, tenant).Scan(&last)
+	} else {
+		err = q.QueryRowContext(ctx, `INSERT INTO ticket_counters (tenant_id, kind, last) VALUES (?, ?, 1001)
+			ON CONFLICT (tenant_id, kind) DO UPDATE SET last = last + 1 RETURNING last`, tenant, kind).Scan(&last)
 	}
-	return fmt.Sprintf("INC%07d", last), nil
+	if err != nil {
+		return "", fmt.Errorf("incident: unable to number %s: %w", kind, err)
+	}
+	return fmt.Sprintf("%s%07d", kind.prefix(), last), nil
 }
 
-// Filter narrows a list of incidents; zero fields do not filter.
+// Filter narrows a list of tickets; zero fields do not filter, except Kind:
+// no kind lists incidents only.
 type Filter struct {
+	Kinds    []Kind
 	State    State
 	Open     bool // New, In Progress or On Hold only
 	From, To time.Time
@@ -243,6 +264,14 @@ type Filter struct {
 // Incidents lists the tenant's incidents, newest first.
 func (s *Store) Incidents(ctx context.Context, tenant string, f Filter) ([]*Incident, error) {
 	where, args := []string{"tenant_id=?"}, []any{tenant}
+	if len(f.Kinds) == 0 {
+		f.Kinds = []Kind{KindIncident}
+	}
+	marks := strings.Repeat(",?", len(f.Kinds))[1:]
+	where = append(where, "kind IN ("+marks+")")
+	for _, k := range f.Kinds {
+		args = append(args, k)
+	}
 	if f.State != "" {
 		where, args = append(where, "state=?"), append(args, f.State)
 	}

@@ -25,6 +25,7 @@ const (
 	EntrySLABreach    EntryKind = "sla_breach"   // a clock reached its target
 	EntryNotification EntryKind = "notification" // a notification was sent
 	EntryServiceNow   EntryKind = "servicenow"   // a change pulled back from ServiceNow
+	EntryApproval     EntryKind = "approval"     // a request approved or rejected
 )
 
 // Entry is one line of an incident's timeline.

@@ -57,9 +57,10 @@ func NewSync(db *sql.DB, configs *Configs, incidents Incidents, opts Options, lo
 }
 
 // Enqueue is an incident.ChangeFunc: it queues the change for the tenant's
-// ServiceNow, if it has one. Changes pulled from ServiceNow are not sent back.
+// ServiceNow, if it has one. Changes pulled from ServiceNow are not sent back,
+// and inquiries and requests stay in unyo: only the incident table is synced.
 func (s *Sync) Enqueue(ctx context.Context, c incident.Change) {
-	if c.Actor == incident.ActorServiceNow || c.Incident == nil {
+	if c.Actor == incident.ActorServiceNow || c.Incident == nil || c.Incident.Kind != incident.KindIncident {
 		return
 	}
 	cfg, err := s.configs.Get(ctx, c.Incident.TenantID)

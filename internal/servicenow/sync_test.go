@@ -213,11 +213,14 @@ func TestNoConfigurationNoQueue(t *testing.T) {
 	ctx := context.Background()
 	fx.configure(t, "acme", basic())
 	fx.incidents.Open(ctx, "beta", "user:x", incident.Fields{ShortDescription: ptr("beta's")})
+	if _, err := fx.incidents.OpenRequest(ctx, "acme", "user:x", incident.RequestInput{Kind: incident.KindInquiry, Fields: incident.Fields{ShortDescription: ptr("an inquiry")}}); err != nil {
+		t.Fatal(err)
+	}
 	if box, _ := fx.sync.Outbox(ctx, "beta", 10); len(box) != 0 {
 		t.Errorf("beta has no ServiceNow but queued %+v", box)
 	}
 	if box, _ := fx.sync.Outbox(ctx, "acme", 10); len(box) != 0 {
-		t.Errorf("acme's outbox holds beta's change: %+v", box)
+		t.Errorf("acme's outbox holds beta's change or an inquiry: %+v", box)
 	}
 }
 

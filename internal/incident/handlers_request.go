@@ -1,0 +1,184 @@
+package incident
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// requestRoutes serve inquiries, catalog requests and the catalog.
+func (h *Handlers) requestRoutes() []route.Route {
+	rq, ci := prefix+"/requests", prefix+"/catalog-items"
+	return []route.Route{
+		{Method: "GET", Path: rq, Handler: h.listRequests},
+		{Method: "POST", Path: rq, Handler: h.openRequest},
+		{Method: "GET", Path: rq + "/{id}", Handler: h.get(requestKinds)},
+		{Method: "PATCH", Path: rq + "/{id}", Handler: h.update(requestKinds)},
+		{Method: "POST", Path: rq + "/{id}/state", Handler: h.transition(requestKinds)},
+		{Method: "POST", Path: rq + "/{id}/acknowledge", Handler: h.acknowledge(requestKinds)},
+		{Method: "POST", Path: rq + "/{id}/approve", Handler: h.decide(true)},
+		{Method: "POST", Path: rq + "/{id}/reject", Handler: h.decide(false)},
+		{Method: "POST", Path: rq + "/{id}/work-notes", Handler: h.workNote(requestKinds)},
+		{Method: "POST", Path: rq + "/{id}/comments", Handler: h.comment(requestKinds)},
+		{Method: "GET", Path: rq + "/{id}/timeline", Handler: h.timeline(requestKinds)},
+		{Method: "GET", Path: ci, Handler: h.listCatalog},
+		{Method: "POST", Path: ci, Handler: h.createCatalogItem},
+		{Method: "GET", Path: ci + "/{id}", Handler: h.getCatalogItem},
+		{Method: "PUT", Path: ci + "/{id}", Handler: h.updateCatalogItem},
+		{Method: "DELETE", Path: ci + "/{id}", Handler: h.deleteCatalogItem},
+	}
+}
+
+func (h *Handlers) listRequests(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		q := r.URL.Query()
+		f := Filter{Kinds: requestKinds, State: State(q.Get("state")), Open: q.Get("open") == "true"}
+		switch k := Kind(q.Get("kind")); k {
+		case "":
+		case KindInquiry, KindRequest:
+			f.Kinds = []Kind{k}
+		default:
+			return 0, nil, invalid.New("kind", "must be inquiry or request, not %q", k)
+		}
+		if f.State != "" && !f.State.valid() {
+			return 0, nil, invalid.New("state", "must be one of new, in_progress, on_hold, resolved, closed, canceled")
+		}
+		var err error
+		if f.From, err = queryTime(r, "from"); err != nil {
+			return 0, nil, err
+		}
+		if f.To, err = queryTime(r, "to"); err != nil {
+			return 0, nil, err
+		}
+		list, err := h.store.Incidents(r.Context(), tenant, f)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) openRequest(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+		var in RequestInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		inc, err := h.store.OpenRequest(r.Context(), tenant, actor, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		h.audit(r, tenant, "create", inc, in)
+		return http.StatusCreated, inc, nil
+	})
+}
+
+type decision struct {
+	Note string `json:"note"`
+}
+
+// decide approves or rejects; the approver is the caller, recorded on the request.
+func (h *Handlers) decide(approve bool) http.HandlerFunc {
+	action := "approve"
+	if !approve {
+		action = "reject"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		var d decision
+		h.edit(w, r, requestKinds, action, &d, func(tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Decide(r.Context(), tenant, id, actor, approve, d.Note)
+		})
+	}
+}
+
+type catalogInput struct {
+	Name             string      `json:"name"`
+	Description      string      `json:"description"`
+	ServiceID        int64       `json:"service_id"`
+	Fields           []FieldSpec `json:"fields"`
+	ApprovalRequired bool        `json:"approval_required"`
+}
+
+func (in catalogInput) item(tenant string, id int64) *CatalogItem {
+	return &CatalogItem{ID: id, TenantID: tenant, Name: in.Name, Description: in.Description, ServiceID: in.ServiceID,
+		Fields: in.Fields, ApprovalRequired: in.ApprovalRequired}
+}
+
+func (h *Handlers) auditCatalog(r *http.Request, tenant, action string, id int64, detail any) {
+	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actorOf(r), Action: action,
+		ObjectType: "catalog_item", ObjectID: strconv.FormatInt(id, 10)}, detail)
+	if err != nil {
+		h.logger.Error("audit failed", "action", action, "catalog_item", id, "err", err)
+	}
+}
+
+func (h *Handlers) listCatalog(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		list, err := h.store.CatalogItems(r.Context(), tenant)
+		return http.StatusOK, list, err
+	})
+}
+
+func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+		var in catalogInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c := in.item(tenant, 0)
+		if err := h.store.CreateCatalogItem(r.Context(), c); err != nil {
+			return 0, nil, err
+		}
+		h.auditCatalog(r, tenant, "create", c.ID, in)
+		return http.StatusCreated, c, nil
+	})
+}
+
+func (h *Handlers) getCatalogItem(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		c, err := h.store.CatalogItem(r.Context(), tenant, id)
+		return http.StatusOK, c, err
+	})
+}
+
+func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if _, err := h.store.CatalogItem(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		var in catalogInput
+		if err := decode(w, r, &in); err != nil {
+			return 0, nil, err
+		}
+		c := in.item(tenant, id)
+		if err := h.store.UpdateCatalogItem(r.Context(), c); err != nil {
+			return 0, nil, err
+		}
+		h.auditCatalog(r, tenant, "update", id, in)
+		c, err = h.store.CatalogItem(r.Context(), tenant, id)
+		return http.StatusOK, c, err
+	})
+}
+
+func (h *Handlers) deleteCatalogItem(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := h.store.DeleteCatalogItem(r.Context(), tenant, id); err != nil {
+			return 0, nil, err
+		}
+		h.auditCatalog(r, tenant, "delete", id, nil)
+		return http.StatusNoContent, nil, nil
+	})
+}
