@@ -51,7 +51,7 @@ type fixture struct {
 // newFixture opens a real migrated SQLite database with two tenants (acme,
 // beta), a service and hosts, and serves the handlers; the X-Token header
 // "tenant:scope,scope" stands for an authenticated token.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, filepath.Join(t.TempDir(), "unyo.db"))

@@ -54,18 +54,23 @@ type Store struct {
 	objects *storage.Store
 	now     func() time.Time
 
-	mu    sync.Mutex
-	cache map[int64]compiled // by window ID, refreshed when updated_at changes
+	// byTenant caches each tenant's windows with their compiled schedules
+	// for Active, which the alert engine calls for every alert it
+	// evaluates. Every write goes through this Store and drops the
+	// tenant's entry, so the cache is never stale in this process.
+	mu       sync.Mutex
+	byTenant map[string][]compiled
+	gen      uint64 // bumped by every write, so a load racing one is not cached
 }
 
 type compiled struct {
-	updated int64
-	sched   *Schedule
+	w     *Stored
+	sched *Schedule // nil: the window does not compile and never applies
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB) *Store {
-	return &Store{db: db, objects: storage.New(db), now: time.Now, cache: map[int64]compiled{}}
+	return &Store{db: db, objects: storage.New(db), now: time.Now, byTenant: map[string][]compiled{}}
 }
 
 // validate checks w and that the service and resource it names belong to
@@ -127,6 +132,7 @@ func (s *Store) Create(ctx context.Context, w *Stored) error {
 	if err != nil {
 		return fmt.Errorf("maintenance: cannot create window: %w", err)
 	}
+	s.forget(w.Tenant)
 	w.ID, _ = res.LastInsertId()
 	w.CreatedAt, w.UpdatedAt = now, now
 	return nil
@@ -145,6 +151,7 @@ func (s *Store) Update(ctx context.Context, w *Stored) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE maintenance_windows SET name=?, service_id=?, resource_id=?, labels=?, schedule=?, updated_at=?
 		WHERE tenant_id=? AND id=?`,
 		w.Name, nullID(w.ServiceID), nullID(w.ResourceID), labels, sched, now.UnixMilli(), w.Tenant, w.ID)
+	s.forget(w.Tenant)
 	if err := affected(res, err); err != nil {
 		return fmt.Errorf("maintenance: cannot update window: %w", err)
 	}
@@ -155,6 +162,7 @@ func (s *Store) Update(ctx context.Context, w *Stored) error {
 // Delete removes the window id of tenant.
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM maintenance_windows WHERE tenant_id=? AND id=?`, tenant, id)
+	s.forget(tenant)
 	if err := affected(res, err); err != nil {
 		return fmt.Errorf("maintenance: cannot delete window: %w", err)
 	}
@@ -200,35 +208,54 @@ func (s *Store) List(ctx context.Context, tenant string) ([]*Stored, error) {
 // time zone removed from the system) never applies: a broken window must
 // not silence alerts.
 func (s *Store) Active(ctx context.Context, tenant string, resourceID, serviceID int64, labels map[string]string, at time.Time) (windowID int64, in bool, err error) {
-	list, err := s.List(ctx, tenant)
+	list, err := s.compiled(ctx, tenant)
 	if err != nil {
 		return 0, false, err
 	}
-	for _, w := range list {
-		if !w.matches(resourceID, serviceID, labels) {
-			continue
-		}
-		if sched := s.schedule(w); sched != nil && sched.Active(at) {
-			return w.ID, true, nil
+	for _, c := range list {
+		if c.sched != nil && c.w.matches(resourceID, serviceID, labels) && c.sched.Active(at) {
+			return c.w.ID, true, nil
 		}
 	}
 	return 0, false, nil
 }
 
-// schedule returns the compiled schedule of w, compiling once per change:
-// loading a time zone costs far more than a lookup.
-func (s *Store) schedule(w *Stored) *Schedule {
+// compiled returns the tenant's windows with their schedules, compiling
+// once per change: loading a time zone costs far more than a lookup.
+func (s *Store) compiled(ctx context.Context, tenant string) ([]compiled, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.cache[w.ID]; ok && c.updated == w.UpdatedAt.UnixMilli() {
-		return c.sched
+	list, ok := s.byTenant[tenant]
+	gen := s.gen
+	s.mu.Unlock()
+	if ok {
+		return list, nil
 	}
-	sched, err := w.Window.Compile()
+	windows, err := s.List(ctx, tenant)
 	if err != nil {
-		sched = nil
+		return nil, err
 	}
-	s.cache[w.ID] = compiled{updated: w.UpdatedAt.UnixMilli(), sched: sched}
-	return sched
+	list = make([]compiled, 0, len(windows))
+	for _, w := range windows {
+		sched, err := w.Window.Compile()
+		if err != nil {
+			sched = nil
+		}
+		list = append(list, compiled{w: w, sched: sched})
+	}
+	s.mu.Lock()
+	if s.gen == gen {
+		s.byTenant[tenant] = list
+	}
+	s.mu.Unlock()
+	return list, nil
+}
+
+// forget drops the cached windows of tenant after a change.
+func (s *Store) forget(tenant string) {
+	s.mu.Lock()
+	delete(s.byTenant, tenant)
+	s.gen++
+	s.mu.Unlock()
 }
 
 func encode(w *Stored) (labels, sched string, err error) {

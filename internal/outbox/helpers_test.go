@@ -60,15 +60,16 @@ func newEnv(t *testing.T) *env {
 }
 
 // open (re)opens the database file, as a restarted server does.
-func (e *env) open(t *testing.T) {
+func (e *env) open(t *testing.T) { e.openTB(t) }
+
+func (e *env) openTB(t testing.TB) {
 	t.Helper()
 	db, err := database.Open(context.Background(), e.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	box, _ := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
-	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, box, channel.Builder{})
+	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, boxForTest(), channel.Builder{})
 }
 
 func (e *env) resolve(ctx context.Context, tenant, target string) (Destination, error) {

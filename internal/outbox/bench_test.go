@@ -1,0 +1,34 @@
+package outbox
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/notify"
+)
+
+// BenchmarkEnqueue is the producer's cost of one durable, idempotent
+// enqueue (one committed SQLite insert), workers not running.
+func BenchmarkEnqueue(b *testing.B) {
+	e := &env{}
+	e.path = b.TempDir() + "/unyo.db"
+	e.logs = &syncBuffer{}
+	e.openTB(b)
+	if err := e.objects.CreateTenant(context.Background(), &model.Tenant{ID: "acme", Name: "acme", Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {
+		b.Fatal(err)
+	}
+	o := New(e.db, Options{}, e.resolve, nil, e.logger(), nil)
+	n := alert("acme", "", "CPU high", notify.StatusFiring)
+	n.Routes = []string{"ops"}
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		n.Key, n.Message.IdempotencyKey = "k"+strconv.Itoa(i), ""
+		if err := o.Enqueue(ctx, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
