@@ -259,28 +259,47 @@ func TestReloadFollowsItemChanges(t *testing.T) {
 	web := w.host("acme", "web-01")
 	it := w.item("acme", web, cpuItem())
 	w.start()
-	w.push("acme", w.clock(), 85, "__name__", "node_cpu_busy_percent", "host", "web-01")
-	w.drain()
+	cpu := func(v float64) {
+		w.push("acme", w.advance(15*time.Second), v, "__name__", "node_cpu_busy_percent", "host", "web-01")
+		w.drain()
+	}
+	cpu(85)
 	if got := w.alerts("acme"); len(got) != 1 || got[0].Severity != SeverityWarning {
 		t.Fatalf("before the override: %+v", got)
 	}
-	// A resource override raises the warning level past the value; the
-	// alert stays (hysteresis), and a new one would need 86.
+	// This host runs hot: an override raises its levels. After a reload,
+	// 85 is under the new recovery level and 93 fires nothing.
 	ctx := context.Background()
+	o := &monitoring.Override{TenantID: "acme", ItemID: it.ID, ResourceID: web.ID, Warning: ptr(95.0), Critical: ptr(99.0), Recovery: ptr(90.0), Note: "batch host"}
+	if err := w.design.CreateOverride(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	w.engine.Reload() // asks the running loop; here the test reloads itself
+	w.engine.reloadRules(ctx)
+	cpu(85)
+	cpu(93)
+	got := w.alerts("acme")
+	if len(got) != 1 || got[0].State != StateResolved || got[0].ValueText != "cpu 85 <= 90" {
+		t.Fatalf("after the override: %+v", got)
+	}
+	cpu(96)
+	if got := w.alerts("acme"); len(got) != 2 || got[0].State != StateFiring || got[0].ValueText != "cpu 96 > 95" {
+		t.Fatalf("at the overridden warning level: %+v", got)
+	}
+	// The item is deleted: its open alert is resolved, and it fires no more.
 	if err := w.design.DeleteItem(ctx, "acme", it.ID); err != nil {
 		t.Fatal(err)
 	}
 	w.engine.reloadRules(ctx)
-	got := w.alerts("acme")
-	if len(got) != 1 || got[0].State != StateResolved {
-		t.Fatalf("after the item is deleted: %+v", got)
+	got = w.alerts("acme")
+	if got[0].State != StateResolved {
+		t.Fatalf("after the item is deleted: %+v", got[0])
 	}
 	if ev, want := w.events("acme", got[0].ID), ">firing condition notify, firing>resolved removed notify"; ev != want {
 		t.Errorf("events: %s, want %s", ev, want)
 	}
-	w.push("acme", w.advance(15*time.Second), 99, "__name__", "node_cpu_busy_percent", "host", "web-01")
-	w.drain()
-	if n := len(w.alerts("acme")); n != 1 {
+	cpu(99.5)
+	if n := len(w.alerts("acme")); n != 2 {
 		t.Errorf("a deleted item still fires: %d alerts", n)
 	}
 }

@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,6 +88,19 @@ func TestAlertFromRemoteWrite(t *testing.T) {
 	if code, body := s.call("GET", "/api/v1/tenants/acme/alerts", betaRead, nil); code != 404 {
 		t.Errorf("beta's token lists acme's alerts: %d %s", code, body)
 	}
+	// Alertmanager's webhook lands in the same alerts, under the token's tenant.
+	am, err := os.ReadFile("../../internal/alert/testdata/alertmanager_firing.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := s.call("POST", "/api/v1/intake/alertmanager", ingest, bytes.NewReader(am), "Content-Type", "application/json")
+	if code != 200 || !bytes.Contains(body, []byte(`"opened":2`)) {
+		t.Fatalf("alertmanager intake = %d %s", code, body)
+	}
+	code, body = s.call("POST", "/api/v1/intake/alertmanager", ingest, strings.NewReader(`{"version":"4","alerts":[{"status":"pending","labels":{"a":"b"}}]}`))
+	if code != 400 || !bytes.Contains(body, []byte(`"field":"alerts[0].status"`)) {
+		t.Errorf("bad payload = %d %s", code, body)
+	}
 	resolved := s.pushUntil(ingest, read, "acme", "state=resolved", 70)
 	if resolved[0].ID != id {
 		t.Fatalf("resolved alert %d, want %d", resolved[0].ID, id)
@@ -96,5 +112,8 @@ func TestAlertFromRemoteWrite(t *testing.T) {
 	s.mustJSON(200, "GET", fmt.Sprintf("/api/v1/tenants/acme/alerts/%d", id), read, nil, &a)
 	if a.State != "resolved" || len(a.Events) != 2 || a.Events[0].To != "firing" || a.Events[1].Reason != "recovered" {
 		t.Fatalf("after kill -9: %+v", a)
+	}
+	if n := len(s.alertsOf(read, "acme", "state=firing&severity=critical,warning")); n != 2 {
+		t.Errorf("%d firing alerts after kill -9, want the 2 from Alertmanager", n)
 	}
 }
