@@ -193,6 +193,9 @@ func TestOnAlert(t *testing.T) {
 	if len(first.Alerts) != 2 || first.Alerts[0].AlertID != "a1" || first.Alerts[0].Status != "resolved" || first.Alerts[1].Status != "firing" {
 		t.Errorf("alerts of the first incident: %+v", first.Alerts)
 	}
+	if len(list[1].ResourceIDs) != 1 || list[1].ResourceIDs[0] != host {
+		t.Errorf("the list shows resources %v, want [%d]", list[1].ResourceIDs, host)
+	}
 	if first.Priority != 2 || first.ResourceIDs[0] != host || first.ShortDescription != "web-01: CPU > 90%" {
 		t.Errorf("incident from a critical alert: %+v", first)
 	}

@@ -294,14 +294,42 @@ func (s *Store) Incidents(ctx context.Context, tenant string, f Filter) ([]*Inci
 	}
 	defer rows.Close()
 	list := []*Incident{}
+	byID := map[int64]*Incident{}
 	for rows.Next() {
 		inc, err := scanIncident(rows.Scan)
 		if err != nil {
 			return nil, fmt.Errorf("incident: unable to list incidents: %w", err)
 		}
-		list = append(list, inc)
+		list, byID[inc.ID] = append(list, inc), inc
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incident: unable to list incidents: %w", err)
+	}
+	rows.Close()
+	return list, s.listResources(ctx, tenant, byID)
+}
+
+// listResources fills in the resources of the listed incidents in one query.
+func (s *Store) listResources(ctx context.Context, tenant string, byID map[int64]*Incident) error {
+	if len(byID) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.incident_id, r.resource_id FROM incident_resources r
+		JOIN incidents i ON i.id=r.incident_id WHERE i.tenant_id=? ORDER BY r.incident_id, r.resource_id`, tenant)
+	if err != nil {
+		return fmt.Errorf("incident: unable to list resources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rid int64
+		if err := rows.Scan(&id, &rid); err != nil {
+			return fmt.Errorf("incident: unable to list resources: %w", err)
+		}
+		if inc := byID[id]; inc != nil {
+			inc.ResourceIDs = append(inc.ResourceIDs, rid)
+		}
+	}
+	return rows.Err()
 }
 
 // Incident returns one incident of tenant with its alerts and current clocks.
