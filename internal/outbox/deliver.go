@@ -59,6 +59,7 @@ func (o *Outbox) run(ctx context.Context) {
 	tick := time.NewTicker(o.opts.PollInterval)
 	defer tick.Stop()
 	for {
+		o.pruneIfDue(ctx)
 		if err := o.dispatchPending(ctx); err != nil && ctx.Err() == nil {
 			o.logger.Error("outbox: dispatch failed", "err", err)
 		}

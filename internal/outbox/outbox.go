@@ -76,6 +76,7 @@ type Options struct {
 	GroupWindow  time.Duration // how long firing notifications of one Group are gathered; default 10s
 	PollInterval time.Duration // how often due deliveries are looked for without a wake-up; default 1s
 	Timeout      time.Duration // bound of one attempt; default 30s
+	Retention    time.Duration // how long finished notifications are kept; default 30 days
 }
 
 func (o *Options) defaults() {
@@ -95,6 +96,7 @@ func (o *Options) defaults() {
 	def(&o.GroupWindow, 10*time.Second)
 	def(&o.PollInterval, time.Second)
 	def(&o.Timeout, 30*time.Second)
+	def(&o.Retention, 30*24*time.Hour)
 }
 
 // Outbox is the persisted queue and its delivery workers.
@@ -107,6 +109,7 @@ type Outbox struct {
 	now      func() time.Time
 	jitter   func() float64 // in [0, 1)
 
+	pruned time.Time // last Prune by the workers
 	wake   chan struct{}
 	stop   context.CancelFunc
 	done   sync.WaitGroup

@@ -281,3 +281,36 @@ func TestSecretsNotLogged(t *testing.T) {
 		t.Fatalf("failures not logged: %s", logs)
 	}
 }
+
+// TestPrune drops old finished notifications only: not one still pending,
+// not a recent one.
+func TestPrune(t *testing.T) {
+	e := newEnv(t)
+	srv := slacktest.NewServer(t)
+	srv.FailNext(1, 404, "no_service")
+	e.addChannel(t, "acme", "ops", "slack", map[string]string{"webhook_url": srv.WebhookURL()})
+	o := e.outbox(t, Options{}, nil)
+	e.start(t, o)
+	ctx := context.Background()
+	for _, k := range []string{StateDead, StateDelivered} {
+		n := alert("acme", k, k, notify.StatusFiring)
+		n.Routes = []string{"ops"}
+		o.Enqueue(ctx, n)
+		eventually(t, k, func() bool { return e.states(t, o, "acme")[k] == 1 })
+	}
+	o.Stop()
+	n := alert("acme", "waiting", "w", notify.StatusFiring)
+	n.Routes = []string{"ops"}
+	o.Enqueue(ctx, n)
+	o.dispatchPending(ctx)
+	if got, err := o.Prune(ctx, time.Now().Add(-time.Hour)); err != nil || got != 0 {
+		t.Fatalf("Prune of recent notifications = %d, %v", got, err)
+	}
+	if got, err := o.Prune(ctx, time.Now().Add(time.Hour)); err != nil || got != 2 {
+		t.Fatalf("Prune = %d, %v; want the dead and the delivered one", got, err)
+	}
+	list, _ := o.Deliveries(ctx, "acme", Filter{})
+	if len(list) != 1 || list[0].Key != "waiting" || list[0].State != StatePending {
+		t.Fatalf("left after prune: %+v", list)
+	}
+}
