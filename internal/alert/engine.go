@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -186,7 +187,7 @@ func activeKey(tenant, fp string) string { return tenant + "\x00" + fp }
 // the schedule of rules that did not change and resolves the alerts of
 // rules that are gone.
 func (e *Engine) reloadRules(ctx context.Context) {
-	rules, err := e.resolveRules(ctx)
+	rules, tenants, err := e.resolveRules(ctx)
 	if err != nil {
 		e.logger.Error("cannot resolve rules; keeping the previous ones", "err", err)
 		return
@@ -206,27 +207,39 @@ func (e *Engine) reloadRules(ctx context.Context) {
 	e.rules, e.next = rules, next
 	e.index.Store(idx)
 	for _, a := range e.activeList() {
+		if !tenants[a.TenantID] {
+			// The tenant is deleted, and its alerts with it: forget them.
+			gone := *a
+			gone.State = StateResolved
+			e.setActive(&gone)
+			continue
+		}
 		if a.Source == SourceRule && rules[ruleKey(a.TenantID, a.ItemID, a.ResourceID)] == nil {
 			e.commit(ctx, nil, a, &change{from: a.State, to: StateResolved, reason: ReasonRemoved, severity: a.Severity}, now)
 		}
 	}
 }
 
-func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, error) {
+// resolveRules returns the rules of every host, and the tenants that exist.
+func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, error) {
 	tenants, err := e.dir.Tenants(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("alert: unable to list tenants: %w", err)
+		return nil, nil, fmt.Errorf("alert: unable to list tenants: %w", err)
 	}
-	rules := map[string]*rule{}
+	rules, exist := map[string]*rule{}, map[string]bool{}
 	for _, t := range tenants {
+		exist[t.ID] = true
 		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{Kind: "host"})
 		if err != nil {
-			return nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
 		}
 		for _, h := range hosts {
 			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
+			if errors.Is(err, istorage.ErrNotFound) {
+				continue // deleted since it was listed
+			}
 			if err != nil {
-				return nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
+				return nil, nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
 			}
 			for _, it := range items {
 				if r := newRule(t.ID, h, it, e.opts.DefaultInterval); r != nil {
@@ -235,7 +248,7 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, error) {
 			}
 		}
 	}
-	return rules, nil
+	return rules, exist, nil
 }
 
 // activeList is the active alerts; the caller holds mu.

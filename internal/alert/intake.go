@@ -88,6 +88,10 @@ func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (I
 			res.Opened++
 		case cur.Severity != s.Severity:
 			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateFiring, reason: ReasonSeverity, severity: s.Severity, valueText: s.Summary}, now)
+		case !cur.Announced:
+			// Senders repeat firing alerts (Alertmanager's repeat_interval):
+			// each repeat is a chance to release one that was held.
+			e.release(ctx, cur, now)
 		}
 	}
 	return res, nil
