@@ -19,6 +19,34 @@ import (
 // Record is an incident record of the Table API: every value a string.
 type Record map[string]string
 
+// UnmarshalJSON reads a record as the Table API answers it. Plain fields are
+// strings; reference fields (opened_by, caller_id, assignment_group) are
+// objects {"link", "value"}, of which the sys_id in value is kept.
+func (r *Record) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	out := make(Record, len(raw))
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[k] = s
+			continue
+		}
+		var ref struct {
+			Value *string `json:"value"`
+		}
+		if json.Unmarshal(v, &ref) == nil && ref.Value != nil {
+			out[k] = *ref.Value
+			continue
+		}
+		out[k] = strings.TrimSpace(string(v)) // a number or boolean an instance sent as such
+	}
+	*r = out
+	return nil
+}
+
 // Client talks to one instance's incident table.
 type Client struct {
 	base string

@@ -23,3 +23,26 @@ func FuzzConfigInput(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecord reads answers of an instance: strings, references and anything
+// else an instance might send, without a panic, keeping string values as sent.
+func FuzzRecord(f *testing.F) {
+	f.Add(`{"sys_id":"abc","state":"6"}`)
+	f.Add(`{"opened_by":{"link":"https://x/api/now/table/sys_user/1","value":"1"},"impact":2}`)
+	f.Add(`{"a":null,"b":[1],"c":{"display_value":"x"}}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var raw map[string]any
+		if json.Unmarshal([]byte(body), &raw) != nil {
+			return
+		}
+		var r Record
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatalf("a JSON object was refused: %v", err)
+		}
+		for k, v := range raw {
+			if s, ok := v.(string); ok && r[k] != s {
+				t.Fatalf("%s: %q became %q", k, s, r[k])
+			}
+		}
+	})
+}

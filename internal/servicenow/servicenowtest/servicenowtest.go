@@ -283,10 +283,31 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	result(w, http.StatusOK, list)
 }
 
+// result answers as the Table API does, with the reference fields a real
+// record carries as objects {"link", "value"} rather than strings.
 func result(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"result": v})
+	json.NewEncoder(w).Encode(map[string]any{"result": withReferences(v)})
+}
+
+func withReferences(v any) any {
+	switch rec := v.(type) {
+	case map[string]string:
+		out := map[string]any{}
+		for k, v := range rec {
+			out[k] = v
+		}
+		out["opened_by"] = map[string]string{"link": "https://instance/api/now/table/sys_user/6816f79cc0a8016401c5a33be04be441", "value": "6816f79cc0a8016401c5a33be04be441"}
+		return out
+	case []map[string]string:
+		out := []any{}
+		for _, r := range rec {
+			out = append(out, withReferences(r))
+		}
+		return out
+	}
+	return v
 }
 
 func fail(w http.ResponseWriter, status int, msg, detail string) {
