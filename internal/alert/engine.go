@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
@@ -46,6 +47,7 @@ type Options struct {
 	Notify          NotifyFunc      // nil: transitions are recorded and marked, nothing is sent
 	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
 	Now             func() time.Time
+	Registerer      prometheus.Registerer // nil: the engine's metrics are not exported
 }
 
 func (o *Options) defaults() {
@@ -118,11 +120,15 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	}
 	e.promql = promql.NewEngine(promql.EngineOpts{
 		Logger:        e.logger,
+		Reg:           nil, // promapi's engine already registers the promql metrics
 		MaxSamples:    opts.MaxSamples,
 		Timeout:       opts.QueryTimeout,
 		LookbackDelta: 5 * time.Minute,
 	})
 	e.index.Store(&seriesIndex{})
+	if opts.Registerer != nil {
+		e.register(opts.Registerer)
+	}
 	return e
 }
 

@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	defer notices.stop()
 	// The alert engine sees the maintenance windows; it hands transitions to
 	// nobody until the lead wires Options.Notify to notices.outbox.Enqueue.
-	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{Maintenance: notices.maintenance.Active}, logger)
+	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{Maintenance: notices.maintenance.Active, Registerer: reg}, logger)
 	write.SetObserver(alerts.Observe)
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
