@@ -171,7 +171,16 @@ func TestTenantsDoNotMix(t *testing.T) {
 	if len(e.l1.Messages()) != 0 {
 		t.Fatal("beta's notification went to acme's channel")
 	}
-	if err := e.sched.Stop(context.Background(), "beta", "alert:b1"); err != nil {
+	// beta acknowledging a ref of the same name stops nothing of acme's.
+	ctx := context.Background()
+	start := time.Now()
+	e.outbox.Enqueue(ctx, firing("a1"))
+	e.settle(t)
+	if err := e.outbox.Acknowledge(ctx, "beta", "alert:a1"); err != nil {
 		t.Fatal(err)
+	}
+	e.sched.Tick(ctx, start.Add(16*time.Minute))
+	if e.settle(t); len(e.l2.Messages()) != 1 {
+		t.Fatalf("acme's escalation after beta's acknowledgement: l2 has %d, want 1", len(e.l2.Messages()))
 	}
 }
