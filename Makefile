@@ -7,7 +7,7 @@ LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 # Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
 DEB_PACKAGES := ca-certificates git chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils
 
-.PHONY: build run test vet fmt deps bench bench-ingest cross clean screenshots
+.PHONY: build run test vet fmt deps bench bench-ingest bench-agent cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -49,6 +49,10 @@ bench-ingest:
 # The operations report: a 30-day month of 100 hosts at 15 s, gathered and rendered to HTML and PDF.
 bench-report:
 	$(GO) test -run '^$$' -bench BenchmarkReport -benchtime 3x -benchmem -timeout 30m ./internal/report/
+
+# CPU and memory of unyo agent against node_exporter at the same interval.
+bench-agent:
+	bash bench/agent.sh
 
 clean:
 	rm -rf bin
