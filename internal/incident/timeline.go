@@ -87,3 +87,12 @@ func (s *Store) Timeline(ctx context.Context, tenant string, id int64, withInter
 	}
 	return list, rows.Err()
 }
+
+// Annotate puts an internal line on the timeline of incident id, for what
+// another system did with it (e.g. the ServiceNow record it was created as).
+func (s *Store) Annotate(ctx context.Context, tenant string, id int64, author string, kind EntryKind, body string) error {
+	if _, err := get(ctx, s.db, tenant, id); err != nil {
+		return err
+	}
+	return note(ctx, s.db, tenant, id, Entry{At: s.now().UTC(), Author: author, Kind: kind, Internal: true, Body: body}, nil)
+}

@@ -18,6 +18,7 @@ import (
 type Incidents interface {
 	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
 	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
+	Annotate(ctx context.Context, tenant string, id int64, author string, kind incident.EntryKind, body string) error
 }
 
 // Options tune the sync; zero values take the defaults.
@@ -259,6 +260,10 @@ func (s *Sync) create(ctx context.Context, c *Client, e Entry) error {
 		e.IncidentID, e.tenant, rec["sys_id"], rec["number"], rec["state"])
 	if err != nil {
 		return fmt.Errorf("servicenow: unable to link the record: %w", err)
+	}
+	if err := s.incidents.Annotate(ctx, e.tenant, e.IncidentID, incident.ActorServiceNow, incident.EntryServiceNow,
+		"ServiceNow "+rec["number"]+" (sys_id "+rec["sys_id"]+")"); err != nil {
+		s.logger.Warn("servicenow: record not noted on the timeline", "incident", e.IncidentID, "err", err)
 	}
 	return nil
 }

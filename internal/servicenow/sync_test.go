@@ -120,6 +120,14 @@ func TestSyncCreateUpdateResolveInOrder(t *testing.T) {
 	if !strings.HasPrefix(rec["number"], "INC") || rec["correlation_display"] != "unyo INC0001001" {
 		t.Errorf("record number %q display %q", rec["number"], rec["correlation_display"])
 	}
+	tl, _ := fx.incidents.Timeline(ctx, "acme", inc.ID, true)
+	noted := false
+	for _, e := range tl {
+		noted = noted || (e.Kind == incident.EntryServiceNow && strings.Contains(e.Body, rec["number"]) && e.Internal)
+	}
+	if !noted {
+		t.Errorf("the ServiceNow number is not on the timeline: %+v", tl)
+	}
 }
 
 // TestSyncSurvivesAnOutage: while the instance is down the changes wait and
