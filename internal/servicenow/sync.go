@@ -13,6 +13,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
+// errNoRecord is an update of an incident that has no ServiceNow record: it
+// was opened before the tenant configured ServiceNow, or its create was
+// refused. Retrying cannot help.
+var errNoRecord = errors.New("servicenow: the incident has no record in ServiceNow")
+
 // Incidents is what the sync changes in unyo when ServiceNow changes a
 // record; *incident.Store is one.
 type Incidents interface {
@@ -204,7 +209,7 @@ func (s *Sync) Deliver(ctx context.Context) (int, error) {
 			delivered++
 			blocked[e.IncidentID] = false
 			err = s.finish(ctx, e.ID, "")
-		case Retryable(err):
+		case Retryable(err) && !errors.Is(err, errNoRecord):
 			err = s.retry(ctx, e, err)
 		default:
 			s.logger.Warn("servicenow: change refused", "tenant", e.tenant, "incident", e.IncidentID, "op", e.Op, "err", err)
@@ -225,7 +230,7 @@ func (s *Sync) send(ctx context.Context, c *Client, e Entry) error {
 	var sysID string
 	err := s.db.QueryRowContext(ctx, `SELECT sys_id FROM servicenow_links WHERE incident_id=?`, e.IncidentID).Scan(&sysID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errors.New("servicenow: the incident has no record in ServiceNow")
+		return errNoRecord
 	}
 	if err != nil {
 		return fmt.Errorf("servicenow: %w", err)

@@ -273,3 +273,22 @@ func TestConfigValidationAndSecrets(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestUpdatesOfAnUnsyncedIncidentAreRefusedNotRetried: an incident opened
+// before ServiceNow was configured has no record; its updates are kept as
+// refused instead of blocking the outbox for ever.
+func TestUpdatesOfAnUnsyncedIncidentAreRefusedNotRetried(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	inc, _ := fx.incidents.Open(ctx, "acme", "user:sato", incident.Fields{ShortDescription: ptr("before")})
+	fx.configure(t, "acme", basic())
+	fx.incidents.AddNote(ctx, "acme", inc.ID, "user:sato", "after", true)
+	fx.deliver(t)
+	box, _ := fx.sync.Outbox(ctx, "acme", 10)
+	if len(box) != 1 || box[0].DoneAt == nil || !strings.HasPrefix(box[0].LastError, "refused: ") || box[0].Attempts != 0 {
+		t.Errorf("outbox %+v, want the note refused at once", box)
+	}
+	if n := len(fx.sn.Requests()); n != 0 {
+		t.Errorf("ServiceNow saw %d writes", n)
+	}
+}
