@@ -35,16 +35,25 @@ func (e *rejectedSamples) Error() string {
 func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int, error) {
 	app := h.store.AppenderV2(ctx)
 	var (
-		n   int
-		rej rejectedSamples
-		b   labels.ScratchBuilder
+		n    int
+		rej  rejectedSamples
+		b    labels.ScratchBuilder
+		seen *[]observed // the last sample of each series, for the observer only
 	)
+	if h.observer != nil {
+		seen = h.seenBuffer()
+		defer h.seen.Put(seen)
+	}
 	for i := range req.Series {
 		s := &req.Series[i]
 		e, err := h.entry(tenant, s, &b)
 		if err != nil {
 			app.Rollback()
 			return 0, invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
+		}
+		if seen != nil && len(s.Samples) > 0 {
+			last := s.Samples[len(s.Samples)-1]
+			*seen = append(*seen, observed{e.lset, last.Timestamp, last.Value})
 		}
 		for _, smp := range s.Samples {
 			ref, err := app.Append(e.ref, e.lset, 0, smp.Timestamp, smp.Value, nil, nil, storage.AOptions{})
@@ -78,8 +87,8 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 	if err := app.Commit(); err != nil {
 		return 0, fmt.Errorf("remote write: cannot commit: %w", err)
 	}
-	if h.observer != nil {
-		h.observe(tenant, req)
+	if seen != nil {
+		h.observe(tenant, *seen)
 	}
 	h.metrics.rejectedSamples.Add(float64(rej.count))
 	if rej.count > 0 {

@@ -51,8 +51,10 @@ type Handler struct {
 	reqs    sync.Pool
 	logger  *slog.Logger
 	metrics *handlerMetrics
-	// observer, when set, is told of what each request appended.
+	// observer, when set, is told of what each request appended; seen
+	// pools the buffers that carry it there.
 	observer Observer
+	seen     sync.Pool
 }
 
 // NewHandler returns a remote-write receiver appending into store.

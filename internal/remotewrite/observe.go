@@ -12,28 +12,29 @@ type Observer func(tenant string, lset labels.Labels, t int64, v float64)
 
 // SetObserver sets the observer; call it before the handler serves. With
 // none set, the request path is what it was without observers.
-func (h *Handler) SetObserver(o Observer) { h.observer = o }
+func (h *Handler) SetObserver(o Observer) {
+	h.observer = o
+	h.seen.New = func() any { return new([]observed) }
+}
 
-// observe hands the committed request to the observer. The label sets come
-// from the series cache the append just filled; a series evicted since is
-// rebuilt.
-func (h *Handler) observe(tenant string, req *Request) {
-	var b labels.ScratchBuilder
-	for i := range req.Series {
-		s := &req.Series[i]
-		if len(s.Samples) == 0 {
-			continue
-		}
-		var lset labels.Labels
-		if e := h.cache.get(cacheKey(tenant, s.Raw), tenant, s.Raw); e != nil {
-			lset = e.lset
-		} else {
-			var err error
-			if lset, err = tenantLabels(tenant, s, &b); err != nil {
-				continue
-			}
-		}
-		last := s.Samples[len(s.Samples)-1]
-		h.observer(tenant, lset, last.Timestamp, last.Value)
+// observed is the last sample of one series of a request.
+type observed struct {
+	lset labels.Labels
+	t    int64
+	v    float64
+}
+
+// seenBuffer returns an empty buffer from the pool.
+func (h *Handler) seenBuffer() *[]observed {
+	p := h.seen.Get().(*[]observed)
+	clear(*p) // drop the label sets of the previous request
+	*p = (*p)[:0]
+	return p
+}
+
+// observe hands the committed request's last samples to the observer.
+func (h *Handler) observe(tenant string, seen []observed) {
+	for _, o := range seen {
+		h.observer(tenant, o.lset, o.t, o.v)
 	}
 }
