@@ -60,6 +60,11 @@ func TestSingleSeriesFiresAsSamplesArrive(t *testing.T) {
 	if len(list) != 1 || list[0].State != StateFiring || list[0].Severity != SeverityCritical || list[0].ValueText != "cpu 93.5 > 90" {
 		t.Fatalf("after 93.5: %+v", list)
 	}
+	// The timer's evaluation of the same series finds the same alert.
+	w.eval()
+	if got := w.alerts("acme"); len(got) != 1 || got[0].ID != list[0].ID || got[0].State != StateFiring {
+		t.Fatalf("after the timer's evaluation: %+v", got)
+	}
 	a := list[0]
 	if a.ItemID != it.ID || a.ResourceID != web.ID || a.Labels["host"] != "web-01" || a.Labels["alertname"] != "cpu" || a.Labels["tenant"] != "" {
 		t.Errorf("alert identity: %+v", a)
