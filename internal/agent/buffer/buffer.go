@@ -53,6 +53,7 @@ type Buffer struct {
 	rOff  int64     // offset of the first unacknowledged record in segs[0]
 	rSeq  uint64    // its number
 	head  []byte    // that record once read, until acknowledged
+	ack   *os.File  // the ack file, overwritten in place; opened at the first ack
 	stats Stats
 }
 
@@ -87,7 +88,11 @@ func (b *Buffer) load() error {
 	acked, found, err := readAck(b.dir)
 	if err != nil {
 		b.logger.Warn("agent buffer: acknowledgement file damaged; resending from the oldest batch", "dir", b.dir, "err", err)
+		// It is overwritten in place from now on: cut it, so that no
+		// trailing garbage outlives the next acknowledgement.
+		os.Truncate(filepath.Join(b.dir, "ack"), 0)
 	}
+	os.Remove(filepath.Join(b.dir, "ack.tmp")) // left by versions that renamed it
 	if !found && len(segs) > 0 {
 		acked = segs[0].first
 	}
@@ -200,6 +205,10 @@ func (b *Buffer) Close() error {
 	if b.w != nil {
 		errs = append(errs, b.w.Close())
 		b.w = nil
+	}
+	if b.ack != nil {
+		errs = append(errs, b.ack.Close())
+		b.ack = nil
 	}
 	return errors.Join(errs...)
 }

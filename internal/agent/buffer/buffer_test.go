@@ -250,3 +250,47 @@ func TestConcurrentAppendAndRead(t *testing.T) {
 	wg.Wait()
 	wantBatches(t, got, 0, n)
 }
+
+func TestAckWrittenInPlace(t *testing.T) {
+	dir := t.TempDir()
+	ack := filepath.Join(dir, "ack")
+	// Longer garbage than an ack: what follows the first 12 bytes must not
+	// outlive the first acknowledgement written in place.
+	os.WriteFile(ack, bytes.Repeat([]byte("garbage!"), 4), 0o600)
+	b := open(t, dir, 1<<20)
+	appendN(t, b, 0, 5)
+	s, _, _, _ := b.Next()
+	b.Ack(s)
+	before, err := os.Stat(ack)
+	if err != nil || before.Size() != ackLen {
+		t.Fatalf("ack file after an ack: %v, %v; want %d bytes", before, err, ackLen)
+	}
+	s, _, _, _ = b.Next()
+	b.Ack(s)
+	after, _ := os.Stat(ack)
+	if !os.SameFile(before, after) {
+		t.Fatal("the ack file was replaced, not overwritten")
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "ack.*")); len(tmp) != 0 {
+		t.Fatalf("temporary files left: %v", tmp)
+	}
+	// No Close: as after kill -9, the next process reads what was written.
+	b2 := open(t, dir, 1<<20)
+	defer b2.Close()
+	wantBatches(t, drain(t, b2), 2, 5)
+	b.Close()
+}
+
+func TestEmptyAckStartsFromOldest(t *testing.T) {
+	dir := t.TempDir()
+	b := open(t, dir, 1<<20)
+	appendN(t, b, 0, 3)
+	b.Close()
+	os.WriteFile(filepath.Join(dir, "ack"), nil, 0o600) // created, killed before its first write
+	b = open(t, dir, 1<<20)
+	defer b.Close()
+	if st := b.Stats(); st.PendingBatches != 3 {
+		t.Fatalf("pending = %d, want 3", st.PendingBatches)
+	}
+	wantBatches(t, drain(t, b), 0, 3)
+}

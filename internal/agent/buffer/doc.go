@@ -24,7 +24,9 @@
 //
 // The file "ack" holds the number of the first record not yet acknowledged,
 // as uint64 little endian followed by the CRC-32C of those 8 bytes. It is
-// replaced by rename and not fsynced: after a crash it may point a little
-// behind, and a missing or damaged ack file means "start from the oldest
-// segment", so a crash can repeat batches but never loses one.
+// overwritten in place (one 12-byte write at offset 0) after every
+// acknowledgement and never fsynced: a killed process leaves the last value
+// written; a power loss may leave an older one, or a torn one. A missing,
+// empty or damaged ack file means "start from the oldest segment", so a
+// crash can repeat batches but never loses one.
 package buffer

@@ -1,13 +1,10 @@
 package buffer
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -215,37 +212,6 @@ func (b *Buffer) Ack(seq uint64) {
 	}
 	b.advance()
 	b.writeAck()
-}
-
-// writeAck records the read position; see the package doc for why it is not fsynced.
-func (b *Buffer) writeAck() {
-	var buf [12]byte
-	binary.LittleEndian.PutUint64(buf[:8], b.rSeq)
-	binary.LittleEndian.PutUint32(buf[8:], crc32.Checksum(buf[:8], castagnoli))
-	tmp := filepath.Join(b.dir, "ack.tmp")
-	err := os.WriteFile(tmp, buf[:], 0o600)
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(b.dir, "ack"))
-	}
-	if err != nil {
-		b.logger.Warn("agent buffer: cannot record acknowledgement", "err", err)
-	}
-}
-
-// readAck returns the first unacknowledged number. found is false when
-// nothing was ever acknowledged; err says the file is damaged.
-func readAck(dir string) (seq uint64, found bool, err error) {
-	buf, err := os.ReadFile(filepath.Join(dir, "ack"))
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, false, nil
-	}
-	if err == nil && (len(buf) != 12 || crc32.Checksum(buf[:8], castagnoli) != binary.LittleEndian.Uint32(buf[8:])) {
-		err = errors.New("bad length or checksum")
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	return binary.LittleEndian.Uint64(buf[:8]), true, nil
 }
 
 // listSegments returns the segments in dir, oldest first.
