@@ -45,7 +45,7 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 
 // newConsole builds the web console over the server's parts.
 func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *storage.Store, authn *auth.Authenticator,
-	engine *promql.Engine, metrics *metricstore.Store, design *monitoring.Store, logger *slog.Logger) (*console.Console, error) {
+	engine *promql.Engine, metrics *metricstore.Store, design *monitoring.Store, desk deskParts, logger *slog.Logger) (*console.Console, error) {
 	opts := console.Options{
 		Store:     store,
 		Auth:      authn,
@@ -56,6 +56,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *stor
 		Alerts:    boardAlerts{store: alert.NewStore(db)},
 		Incidents: boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
 	}
+	consoleDesk(&opts, desk, db, design, opts.Logger)
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)
 		if err != nil {

@@ -191,7 +191,8 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	go func() { defer close(reportsDone); reportSchedule.Run(reportCtx) }()
 	defer func() { stopReports(); <-reportsDone }()
 
-	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design, logger)
+	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font}, logger)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,11 @@ type Options struct {
 	Design    Design       // nil: no monitoring pages
 	Alerts    AlertCounter
 	Incidents IncidentLister
+	// The operations pages; each nil one is not served.
+	AlertDesk    AlertDesk
+	IncidentDesk IncidentDesk
+	ReportDesk   ReportDesk
+	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -89,4 +94,5 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /settings/tokens/{id}/revoke", c.revokeToken)
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
+	c.registerDesk(page)
 }

@@ -8,7 +8,10 @@ import (
 
 // catalog holds every user-facing word of the console, Japanese and English.
 // A key missing from one language is a test failure (TestCatalogComplete).
-var catalog = map[string][2]string{ // key: {ja, en}
+var catalog = merged(baseCatalog, deskCatalog)
+
+// baseCatalog is the words of the first pages: login, board, tenants, settings.
+var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"app":               {"unyo", "unyo"},
 	"skip":              {"本文へ移動", "Skip to content"},
 	"nav.main":          {"メインメニュー", "Main navigation"},
@@ -195,4 +198,19 @@ func langFromHeader(accept string) string {
 		}
 	}
 	return "ja"
+}
+
+// merged is the union of catalogs; a key in two of them is a programming
+// error caught at start.
+func merged(cs ...map[string][2]string) map[string][2]string {
+	out := map[string][2]string{}
+	for _, c := range cs {
+		for k, w := range c {
+			if _, dup := out[k]; dup {
+				panic("console: catalog key " + k + " defined twice")
+			}
+			out[k] = w
+		}
+	}
+	return out
 }

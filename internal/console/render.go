@@ -24,9 +24,14 @@ type views struct {
 
 func parseViews(static *staticFiles) (*views, error) {
 	funcs := template.FuncMap{
-		"static":    static.URL,
-		"csrfField": func() string { return session.CSRFField },
-		"chart":     drawChart,
+		"static":     static.URL,
+		"csrfField":  func() string { return session.CSRFField },
+		"chart":      drawChart,
+		"severities": func() []string { return severities },
+		"pair":       func(a, b any) pairOf { return pairOf{a, b} },
+		"dur":        formatDuration,
+		"period":     reportPeriod,
+		"inc":        func(i int) int { return i + 1 },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
@@ -91,3 +96,6 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, p *page
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+// pairOf carries two values into a shared template ("clocks" takes the page and a list).
+type pairOf struct{ A, B any }

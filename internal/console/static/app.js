@@ -6,3 +6,22 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
   }
 });
+// The live alert list reloads itself, but never while someone is typing
+// into one of its forms or has a dialog open.
+(function () {
+  var el = document.querySelector("[data-refresh]");
+  if (!el) {
+    return;
+  }
+  var secs = parseInt(el.dataset.refresh, 10);
+  if (!(secs >= 5)) {
+    return;
+  }
+  window.setInterval(function () {
+    var a = document.activeElement;
+    if (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName)) {
+      return;
+    }
+    window.location.reload();
+  }, secs * 1000);
+})();

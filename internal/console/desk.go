@@ -1,0 +1,61 @@
+package console
+
+import (
+	"context"
+	"html/template"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/report"
+)
+
+// The operations pages (alerts, incidents, reports) reach their packages
+// through these interfaces; internal/cli adapts the real stores and
+// services. A nil one leaves its pages unregistered (404) and out of the
+// navigation.
+
+// AlertDesk lists alerts and records what operators do with them.
+type AlertDesk interface {
+	Alerts(ctx context.Context, tenant string, f alert.Filter) ([]*alert.Alert, error)
+	// Alert returns one alert with its events; an unknown ID is storage.ErrNotFound.
+	Alert(ctx context.Context, tenant string, id int64) (*alert.Alert, error)
+	Acknowledge(ctx context.Context, tenant string, id int64, actor string) error
+	Silence(ctx context.Context, tenant string, id int64, until time.Time, actor string) error
+}
+
+// IncidentDesk lists incidents and applies the lifecycle's changes.
+type IncidentDesk interface {
+	// Incidents lists incidents of tenant with their clocks filled in.
+	Incidents(ctx context.Context, tenant string, f incident.Filter) ([]*incident.Incident, error)
+	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
+	Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]incident.Entry, error)
+	Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*incident.Incident, error)
+	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
+	RecordCause(ctx context.Context, tenant string, id int64, actor string, c incident.Cause) (*incident.Incident, error)
+	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
+}
+
+// ReportDesk is the operations report workflow: drafts, editing, publishing.
+type ReportDesk interface {
+	Reports(ctx context.Context, tenant string, publishedOnly bool) ([]*report.Stored, error)
+	Report(ctx context.Context, tenant string, id int64) (*report.Stored, error)
+	EditDraft(ctx context.Context, tenant string, id int64, e report.Edit) (*report.Stored, error)
+	Publish(ctx context.Context, tenant string, id int64, actor string) (*report.Stored, error)
+	// File is the report's "html" or "pdf": frozen once published.
+	File(ctx context.Context, st *report.Stored, kind string) ([]byte, error)
+}
+
+// RunbookReader finds the runbooks the given monitoring items name.
+type RunbookReader interface {
+	Runbooks(ctx context.Context, tenant string, itemIDs []int64) ([]RunbookRef, error)
+}
+
+// RunbookRef is one runbook of an item: a stored runbook (Title and its
+// rendered, sanitised HTML) or an outside URL.
+type RunbookRef struct {
+	ItemID int64
+	Title  string
+	URL    string
+	HTML   template.HTML
+}

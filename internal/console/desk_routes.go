@@ -1,0 +1,30 @@
+package console
+
+// registerDesk adds the pages of the operations desk that are wired.
+func (c *Console) registerDesk(page func(string, pageHandler)) {
+	if c.opts.AlertDesk != nil {
+		page("GET /alerts", c.listAlerts)
+		page("GET /tenants/{tenant}/alerts", c.listAlerts)
+		page("GET /tenants/{tenant}/alerts/{id}", c.showAlert)
+		page("POST /tenants/{tenant}/alerts/{id}/acknowledge", c.acknowledgeAlert)
+		page("POST /tenants/{tenant}/alerts/{id}/silence", c.silenceAlert)
+	}
+	if c.opts.IncidentDesk != nil {
+		page("GET /incidents", c.listIncidents)
+		page("GET /tenants/{tenant}/incidents", c.listIncidents)
+		page("GET /tenants/{tenant}/incidents/{id}", c.showIncident)
+		page("POST /tenants/{tenant}/incidents/{id}/acknowledge", c.acknowledgeIncident)
+		page("POST /tenants/{tenant}/incidents/{id}/state", c.transitionIncident)
+		page("POST /tenants/{tenant}/incidents/{id}/cause", c.recordCause)
+		page("POST /tenants/{tenant}/incidents/{id}/notes", c.addIncidentNote)
+	}
+	if c.opts.ReportDesk != nil {
+		page("GET /reports", c.listReports)
+		page("GET /tenants/{tenant}/reports", c.listReports)
+		page("GET /tenants/{tenant}/reports/{id}", c.showReport)
+		page("POST /tenants/{tenant}/reports/{id}", c.editReport)
+		page("POST /tenants/{tenant}/reports/{id}/publish", c.publishReport)
+		page("GET /tenants/{tenant}/reports/{id}/report.html", c.reportFile("html"))
+		page("GET /tenants/{tenant}/reports/{id}/report.pdf", c.reportFile("pdf"))
+	}
+}

@@ -1,0 +1,60 @@
+package console
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// incidentListLimit bounds the incidents read per tenant for one page.
+const incidentListLimit = 200
+
+// incidentListData is the open incidents, or all of them, with their clocks.
+type incidentListData struct {
+	Scope  *listScope
+	All    bool
+	Rows   []incidentRow
+	Failed []string
+}
+
+// incidentRow is one incident and the tenant it belongs to.
+type incidentRow struct {
+	Tenant *model.Tenant
+	I      *incident.Incident
+}
+
+func (c *Console) listIncidents(w http.ResponseWriter, r *http.Request, p *page) error {
+	sc, err := c.listScope(r, p, "incidents")
+	if err != nil {
+		return err
+	}
+	d := &incidentListData{Scope: sc, All: r.URL.Query().Get("view") == "all"}
+	f := incident.Filter{Open: !d.All, Limit: incidentListLimit}
+	for _, t := range sc.Tenants {
+		list, err := c.opts.IncidentDesk.Incidents(r.Context(), t.ID, f)
+		if err != nil {
+			c.logger.Warn("console: incidents", "tenant", t.ID, "err", err)
+			d.Failed = append(d.Failed, t.ID)
+			continue
+		}
+		for _, inc := range list {
+			d.Rows = append(d.Rows, incidentRow{Tenant: t, I: inc})
+		}
+	}
+	// The most urgent first: priority 1 before 5, then the oldest open.
+	sort.SliceStable(d.Rows, func(i, j int) bool {
+		a, b := d.Rows[i].I, d.Rows[j].I
+		if a.State.Open() != b.State.Open() {
+			return a.State.Open()
+		}
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		return a.OpenedAt.Before(b.OpenedAt)
+	})
+	p.Active, p.Title, p.Data = "nav.incidents", p.L.T("inc.title"), d
+	c.render(w, http.StatusOK, "incidents", p)
+	return nil
+}

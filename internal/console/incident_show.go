@@ -1,0 +1,70 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// incidentData is one incident with its timeline and the runbooks of its
+// alerts' items.
+type incidentData struct {
+	Tenant   *model.Tenant
+	I        *incident.Incident
+	Timeline []incident.Entry
+	Runbooks []RunbookRef
+	// Staff sees work notes and may act; a customer viewer sees comments only.
+	Staff   bool
+	CanAct  bool
+	Holds   []incident.HoldReason
+	Targets []incident.State // the states the incident may move to from here
+}
+
+func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
+	return c.renderIncident(w, r, p, http.StatusOK)
+}
+
+// staff reports whether the user is the MSP's: only they see work notes.
+func staff(p *page) bool { return p.P.Global() }
+
+func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	inc, err := c.opts.IncidentDesk.Incident(r.Context(), t.ID, id)
+	if err != nil {
+		return deskError(err)
+	}
+	d := &incidentData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
+		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
+	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
+		return err
+	}
+	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
+		if s != inc.State && inc.State.Open() {
+			d.Targets = append(d.Targets, s)
+		}
+	}
+	if c.opts.Runbooks != nil && d.Staff {
+		var items []int64
+		for _, a := range inc.Alerts {
+			if a.ItemID != 0 {
+				items = append(items, a.ItemID)
+			}
+		}
+		if len(items) > 0 {
+			if d.Runbooks, err = c.opts.Runbooks.Runbooks(r.Context(), t.ID, items); err != nil {
+				c.logger.Warn("console: runbooks", "tenant", t.ID, "incident", id, "err", err)
+			}
+		}
+	}
+	p.Active, p.Title, p.Data = "nav.incidents", inc.Number+" "+inc.ShortDescription, d
+	c.render(w, status, "incident", p)
+	return nil
+}
