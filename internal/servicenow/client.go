@@ -61,6 +61,7 @@ type APIError struct {
 	Message string
 }
 
+// Error names the status and the instance's message.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("servicenow: HTTP %d: %s", e.Status, e.Message)
 }

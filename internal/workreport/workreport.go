@@ -82,4 +82,5 @@ func (r *Report) Validate() error {
 // Duration is how long the work took.
 func (r *Report) Duration() time.Duration { return r.EndedAt.Sub(r.StartedAt) }
 
+// String names the work for logs: subject, worker and result.
 func (r *Report) String() string { return fmt.Sprintf("%s (%s, %s)", r.Subject, r.Worker, r.Result) }
