@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -9,11 +11,16 @@ import (
 // BenchmarkReport is the report of a 30-day month for 100 hosts at 15 s
 // resolution (the CPU, memory and filesystem series the agent sends: 104
 // million samples), from the real TSDB: gathering, HTML, PDF and all three.
-// Writing the data set takes a minute or two and is not measured.
+// Writing the data set and waiting for the TSDB to compact it into blocks
+// take a few minutes and are not measured.
 //
 //	go test -run '^$' -bench BenchmarkReport -benchtime 3x ./internal/report/
 func BenchmarkReport(b *testing.B) {
 	f := newFixtureFrom(b, []string{"acme"}, 100, fromNov, 15*time.Second)
+	// Measure the steady state: a month of samples in a few compacted
+	// blocks, not in the head and the 2-hour blocks that the TSDB is still
+	// compacting after the write.
+	waitCompacted(b, f)
 	g := NewGenerator(f.src, nil)
 	pdf, err := NewPDF("")
 	if err != nil {
@@ -62,4 +69,41 @@ func BenchmarkReport(b *testing.B) {
 			}
 		}
 	})
+}
+
+// waitCompacted waits until the head holds the last hours only and the
+// number of blocks has stopped changing for ten seconds.
+func waitCompacted(b *testing.B, f *fixture) {
+	deadline := time.Now().Add(20 * time.Minute)
+	last, since := -1, time.Now()
+	for {
+		n := blocks(b, f.tsdbDir)
+		head := f.metrics.Head()
+		if n != last {
+			last, since = n, time.Now()
+		}
+		if head.MaxTime()-head.MinTime() <= (6*time.Hour).Milliseconds() && time.Since(since) > 10*time.Second {
+			b.Logf("data set in %d blocks", n)
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("the TSDB did not finish compacting within 20 minutes (%d blocks)", n)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// blocks counts the persisted blocks in dir.
+func blocks(b *testing.B, dir string) int {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, e := range es {
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "meta.json")); err == nil {
+			n++
+		}
+	}
+	return n
 }

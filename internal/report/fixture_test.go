@@ -38,6 +38,7 @@ const (
 type fixture struct {
 	db      *ustorage.Store
 	metrics *metricstore.Store
+	tsdbDir string
 	src     Sources
 }
 
@@ -82,7 +83,7 @@ func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, e
 	}
 	t.Cleanup(func() { ms.Close() })
 	writeMetrics(t, ms, tenants, hosts, from, every)
-	return &fixture{db: st, metrics: ms, src: Sources{
+	return &fixture{db: st, metrics: ms, tsdbDir: filepath.Join(dir, "tsdb"), src: Sources{
 		Tenants: st, Metrics: TSDB{Store: ms},
 		Alerts: alertList(acmeAlerts()), Incidents: incidentList(acmeIncidents()),
 		Downtime: intervalList(acmeDowntime()), Maintenance: intervalList(acmeMaintenance()),
