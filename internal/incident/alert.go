@@ -92,8 +92,7 @@ func (s *Store) OnAlert(ctx context.Context, e AlertEvent) error {
 	if monitoring.IncidentPolicy(e.Policy) == monitoring.PolicyNone {
 		return nil
 	}
-	var opened, attached *Incident
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_alerts WHERE tenant_id=? AND alert_id=?`, e.Tenant, e.AlertID).Scan(&n); err != nil {
 			return fmt.Errorf("incident: unable to look up alert: %w", err)
@@ -108,27 +107,19 @@ func (s *Store) OnAlert(ctx context.Context, e AlertEvent) error {
 				return err
 			}
 		}
+		c := Change{Kind: ChangeWorkNote, Actor: ActorAlert, Incident: target, Text: "alert linked: " + e.Title}
 		if target == nil {
 			target = s.fromAlert(ctx, tx, e)
 			if err := s.insert(ctx, tx, target, ActorAlert); err != nil {
 				return err
 			}
-			opened = target
-		} else {
-			attached = target
+			c = Change{Kind: ChangeOpened, Actor: ActorAlert, Incident: target}
 		}
-		return linkAlert(ctx, tx, target, e)
+		if err := linkAlert(ctx, tx, target, e); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, c)
 	})
-	if err != nil {
-		return err
-	}
-	switch {
-	case opened != nil:
-		_, err = s.committed(ctx, Change{Kind: ChangeOpened, Actor: ActorAlert}, opened)
-	case attached != nil:
-		_, err = s.committed(ctx, Change{Kind: ChangeWorkNote, Actor: ActorAlert, Text: "alert linked: " + e.Title}, attached)
-	}
-	return err
 }
 
 // fromAlert builds the incident an alert opens; a service or resource of

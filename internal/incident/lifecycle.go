@@ -21,12 +21,15 @@ func (s *Store) Open(ctx context.Context, tenant, actor string, f Fields) (*Inci
 		return nil, err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return s.insert(ctx, tx, inc, actor)
+		if err := s.insert(ctx, tx, inc, actor); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, Change{Kind: ChangeOpened, Actor: actor, Incident: inc})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.committed(ctx, Change{Kind: ChangeOpened, Actor: actor}, inc)
+	return s.Incident(ctx, tenant, inc.ID)
 }
 
 // insert writes a new incident with its resources, first timeline entry and clock starts.
@@ -76,19 +79,9 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor str
 	return nil
 }
 
-// committed tells the hooks of c and returns the incident as stored now.
-func (s *Store) committed(ctx context.Context, c Change, inc *Incident) (*Incident, error) {
-	fresh, err := s.Incident(ctx, inc.TenantID, inc.ID)
-	if err != nil {
-		return nil, err
-	}
-	c.Incident = fresh
-	s.emit(ctx, c)
-	return fresh, nil
-}
-
 // change loads incident id of tenant in a transaction, lets f change it,
-// saves it and tells the hooks. f returns the Change to announce.
+// saves it and tells the hooks, all in one transaction. f returns the Change
+// to announce.
 func (s *Store) change(ctx context.Context, tenant string, id int64, actor string,
 	f func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error)) (*Incident, error) {
 	var c Change
@@ -107,13 +100,16 @@ func (s *Store) change(ctx context.Context, tenant string, id int64, actor strin
 			return err
 		}
 		inc.UpdatedAt = now
-		return save(ctx, tx, inc)
+		if err := save(ctx, tx, inc); err != nil {
+			return err
+		}
+		c.Actor, c.Incident = actor, inc
+		return s.emit(ctx, tx, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.Actor = actor
-	return s.committed(ctx, c, inc)
+	return s.Incident(ctx, tenant, id)
 }
 
 // Update edits the fields of an open incident.

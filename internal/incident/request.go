@@ -57,10 +57,16 @@ func (s *Store) OpenRequest(ctx context.Context, tenant, actor string, in Reques
 	if err := inc.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.insert(ctx, tx, inc, actor) }); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insert(ctx, tx, inc, actor); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, Change{Kind: ChangeOpened, Actor: actor, Incident: inc})
+	})
+	if err != nil {
 		return nil, err
 	}
-	return s.committed(ctx, Change{Kind: ChangeOpened, Actor: actor}, inc)
+	return s.Incident(ctx, tenant, inc.ID)
 }
 
 // Decide approves or rejects a request waiting for approval. A rejected

@@ -14,9 +14,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
-// ChangeFunc is told of every change after it is committed: the ServiceNow
-// sync queues it. It must not block; nil hooks are skipped.
-type ChangeFunc func(ctx context.Context, c Change)
+// ChangeFunc is told of every change inside the transaction that makes it,
+// with the incident as it is being saved: the ServiceNow sync queues the
+// change there, so the change and its queueing commit together or not at all.
+// An error aborts the change.
+type ChangeFunc func(ctx context.Context, tx *sql.Tx, c Change) error
 
 // ChangeKind says what a Change did.
 type ChangeKind string
@@ -30,7 +32,7 @@ const (
 	ChangeComment  ChangeKind = "comment"
 )
 
-// Change is one committed change of an incident, with the incident after it.
+// Change is one change of an incident, with the incident after it.
 type Change struct {
 	Kind     ChangeKind
 	Actor    string // ActorServiceNow when pulled back from ServiceNow
@@ -65,17 +67,21 @@ func NewStore(db *sql.DB, logger *slog.Logger) *Store {
 	return &Store{db: db, resources: storage.New(db), now: time.Now, logger: logger}
 }
 
-// OnChange adds a hook told of every committed change. Call it before serving.
+// OnChange adds a hook told of every change. Call it before serving.
 func (s *Store) OnChange(f ChangeFunc) {
 	if f != nil {
 		s.hooks = append(s.hooks, f)
 	}
 }
 
-func (s *Store) emit(ctx context.Context, c Change) {
+// emit tells the hooks of c inside tx.
+func (s *Store) emit(ctx context.Context, tx *sql.Tx, c Change) error {
 	for _, h := range s.hooks {
-		h(ctx, c)
+		if err := h(ctx, tx, c); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.

@@ -111,11 +111,20 @@ func (c *Configs) Get(ctx context.Context, tenant string) (*Config, error) {
 	return cfg, err
 }
 
+// rowQuerier is what both *sql.DB and *sql.Tx offer for one row.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 func (c *Configs) load(ctx context.Context, tenant string) (*Config, []byte, error) {
+	return loadConfig(ctx, c.db, tenant)
+}
+
+func loadConfig(ctx context.Context, q rowQuerier, tenant string) (*Config, []byte, error) {
 	var cfg Config
 	var sealed []byte
 	var updated int64
-	err := c.db.QueryRowContext(ctx, `SELECT tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at
+	err := q.QueryRowContext(ctx, `SELECT tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at
 		FROM servicenow_configs WHERE tenant_id=?`, tenant).Scan(&cfg.TenantID, &cfg.InstanceURL, &cfg.Auth, &cfg.Username,
 		&cfg.ClientID, &sealed, &cfg.Enabled, &updated)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -62,32 +62,34 @@ func NewSync(db *sql.DB, configs *Configs, incidents Incidents, opts Options, lo
 	return &Sync{db: db, configs: configs, incidents: incidents, opts: opts, now: time.Now, logger: logger}
 }
 
-// Enqueue is an incident.ChangeFunc: it queues the change for the tenant's
-// ServiceNow, if it has one. Changes pulled from ServiceNow are not sent back,
-// and inquiries and requests stay in unyo: only the incident table is synced.
-func (s *Sync) Enqueue(ctx context.Context, c incident.Change) {
+// Enqueue is an incident.ChangeFunc: inside the change's transaction it
+// queues the change for the tenant's ServiceNow, if it has one, so a change
+// is never committed without its queueing. Changes pulled from ServiceNow are
+// not sent back, and inquiries and requests stay in unyo: only the incident
+// table is synced.
+func (s *Sync) Enqueue(ctx context.Context, tx *sql.Tx, c incident.Change) error {
 	if c.Actor == incident.ActorServiceNow || c.Incident == nil || c.Incident.Kind != incident.KindIncident {
-		return
+		return nil
 	}
-	cfg, err := s.configs.Get(ctx, c.Incident.TenantID)
+	cfg, _, err := loadConfig(ctx, tx, c.Incident.TenantID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !cfg.Enabled) {
-		return
+		return nil
 	}
 	if err != nil {
-		s.logger.Error("servicenow: change not queued", "tenant", c.Incident.TenantID, "incident", c.Incident.Number, "err", err)
-		return
+		return err
 	}
 	op, fields, ok := fieldsFor(c)
 	if !ok {
-		return
+		return nil
 	}
 	data, _ := json.Marshal(fields)
 	now := s.now().UnixMilli()
-	_, err = s.db.ExecContext(ctx, `INSERT INTO servicenow_outbox (tenant_id, incident_id, op, fields, attempts, next_at, last_error, created_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO servicenow_outbox (tenant_id, incident_id, op, fields, attempts, next_at, last_error, created_at)
 		VALUES (?,?,?,?,0,?,'',?)`, c.Incident.TenantID, c.Incident.ID, op, string(data), now, now)
 	if err != nil {
-		s.logger.Error("servicenow: change not queued", "tenant", c.Incident.TenantID, "incident", c.Incident.Number, "err", err)
+		return fmt.Errorf("servicenow: unable to queue the change: %w", err)
 	}
+	return nil
 }
 
 // Run delivers the outbox every Interval and pulls every PullInterval until ctx ends.
