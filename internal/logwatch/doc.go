@@ -7,8 +7,11 @@
 // Positions are saved in a small JSON file (format in positions.md), keyed
 // by file identity (device and inode; on Windows volume serial number and
 // file index), never by name, and written atomically (temp file, fsync,
-// rename) at the end of every Poll that moved them. The saved offset is
-// always just past a complete line.
+// rename) at the end of a Poll that moved them: every Poll, or at most
+// every WithSaveEvery, and always at Close. The saved offset is always
+// just past a complete line. With WithFlush, the positions are written
+// only after the flush made durable every event emitted so far, so a
+// saved offset never covers a line whose event could still be lost.
 //
 //   - Rename rotation: an open file stays open after it is renamed or
 //     deleted; it is read to its end, and for the rotate wait (5 s) after it
@@ -28,7 +31,9 @@
 //     and what completes it later is a line of its own.
 //
 // Across a crash (kill -9) the guarantee weakens to at-least-once: lines
-// emitted by the poll that was running are emitted again after the restart.
+// read since the last save (at most the save interval's worth, plus the
+// poll that was running) are emitted again after the restart; none is
+// skipped as long as WithFlush is the emitter's durability barrier.
 //
 // # Where reading starts
 //

@@ -120,17 +120,20 @@ type positionsStore struct {
 	last []byte
 }
 
-func (s *positionsStore) save(items map[string][]record) error {
+// encode renders items and reports whether they differ from what was last
+// written.
+func (s *positionsStore) encode(items map[string][]record) ([]byte, bool, error) {
 	if s.path == "" {
-		return nil
+		return nil, false, nil
 	}
 	data, err := encodePositions(items)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	if bytes.Equal(data, s.last) {
-		return nil
-	}
+	return data, !bytes.Equal(data, s.last), nil
+}
+
+func (s *positionsStore) write(data []byte) error {
 	if err := writeAtomic(s.path, data); err != nil {
 		return fmt.Errorf("save positions %s: %w", s.path, err)
 	}

@@ -36,6 +36,8 @@ const readBufSize = 64 << 10
 type options struct {
 	interval   time.Duration
 	rotateWait time.Duration
+	saveEvery  time.Duration
+	flush      func() error
 	now        func() time.Time
 }
 
@@ -48,6 +50,19 @@ func WithInterval(d time.Duration) Option { return func(o *options) { o.interval
 // WithRotateWait sets how long a rotated file is kept open after it last
 // grew, for the application's last writes; the default is DefaultRotateWait.
 func WithRotateWait(d time.Duration) Option { return func(o *options) { o.rotateWait = d } }
+
+// WithSaveEvery makes Poll save the positions at most once every d (Close
+// and Reconfigure always save). Lines read since the last save are read
+// again after a crash, so d bounds the duplicates a crash can cause; the
+// default, 0, saves after every poll that moved a position.
+func WithSaveEvery(d time.Duration) Option { return func(o *options) { o.saveEvery = d } }
+
+// WithFlush sets the durability barrier: flush is called before every save
+// of the positions, under the watcher's lock, and must return only once
+// every event emitted so far is durable. Positions are not saved when it
+// fails, so a line is never marked read before its event is stored. flush
+// must not call the watcher.
+func WithFlush(flush func() error) Option { return func(o *options) { o.flush = flush } }
 
 // WithClock replaces time.Now, for tests of the flush timeout and rotate wait.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -65,6 +80,7 @@ type Watcher struct {
 	buf       []byte
 	closed    bool
 	counters  *counterSet
+	savedAt   time.Time // when Poll last saved, for the save interval
 }
 
 // New validates cfgs and loads the positions file (an empty path keeps
@@ -141,9 +157,13 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		}
 	}
 	// Save even after a cancelled poll: offsets only ever stop at line ends.
+	if env.now.Sub(w.savedAt) < w.opts.saveEvery {
+		return pollErr
+	}
 	if err := w.save(); err != nil {
 		return errors.Join(pollErr, err)
 	}
+	w.savedAt = env.now
 	return pollErr
 }
 
@@ -213,12 +233,25 @@ func (w *Watcher) env() *pollEnv {
 	}
 }
 
+// save writes the positions if they moved, once the events of the lines
+// they cover are durable. Callers hold w.mu.
 func (w *Watcher) save() error {
 	items := make(map[string][]record, len(w.items))
 	for _, it := range w.items {
 		items[it.cfg.Item] = it.records()
 	}
-	if err := w.positions.save(items); err != nil {
+	data, changed, err := w.positions.encode(items)
+	if err != nil || !changed {
+		return err
+	}
+	// Every event of a line before these offsets was emitted, under this
+	// lock, before the flush: once it returns, they are stored.
+	if w.opts.flush != nil {
+		if err := w.opts.flush(); err != nil {
+			return fmt.Errorf("logwatch: positions not saved, events not stored: %w", err)
+		}
+	}
+	if err := w.positions.write(data); err != nil {
 		return fmt.Errorf("logwatch: %w", err)
 	}
 	return nil
