@@ -73,13 +73,16 @@ func (a *Agent) syncItems(ctx context.Context, cfg *config.Config) {
 	}
 }
 
-// runItem collects now and then at every interval until ctx is done.
+// runItem collects now and then at every interval, on the ticks shared by
+// all items of that interval (untilTick), until ctx is done.
 func (a *Agent) runItem(ctx context.Context, it config.Item, c Collector) {
-	t := time.NewTicker(it.Interval.D())
+	every := it.Interval.D()
+	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	failing := false
 	for {
 		failing = a.collectOnce(ctx, it, c, failing)
+		t.Reset(untilTick(every, time.Now()))
 		select {
 		case <-ctx.Done():
 			return

@@ -10,8 +10,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 )
 
-// selfLoop reports the agent's own health at the global interval; it is also
-// the heartbeat that tells the server the host is alive.
+// selfLoop reports the agent's own health at the global interval, on the
+// ticks of the items of that interval; it is also the heartbeat that tells
+// the server the host is alive.
 func (a *Agent) selfLoop(ctx context.Context) {
 	self := &process.Process{Pid: int32(os.Getpid())}
 	for {
@@ -19,7 +20,7 @@ func (a *Agent) selfLoop(ctx context.Context) {
 		every := a.cfg.Interval.D()
 		a.mu.Unlock()
 		a.batch.EmitSamples(a.selfSamples(ctx, self, time.Now()))
-		t := time.NewTimer(every)
+		t := time.NewTimer(untilTick(every, time.Now()))
 		select {
 		case <-ctx.Done():
 			t.Stop()
