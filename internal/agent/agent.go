@@ -44,13 +44,20 @@ type ConfigApplier interface {
 	ApplyConfig(cfg *config.Config) error
 }
 
+// DefaultEventDelay is how long a log event waits to be batched with the
+// next ones before it is stored and sent. Every batch costs an fsync, a
+// request and an acknowledgement; a steady trickle of matching lines would
+// otherwise make one every second.
+const DefaultEventDelay = 5 * time.Second
+
 // Agent is unyo agent. Create it with New, run it once with Run.
 type Agent struct {
 	logger *slog.Logger
 
 	// Tuning that tests shorten.
 	pullEvery  time.Duration
-	flushDelay time.Duration
+	flushDelay time.Duration // how long samples wait to be batched with others
+	eventDelay time.Duration // how long log events wait to be batched with others
 	senderOpts sender.Options
 
 	mu       sync.Mutex
@@ -75,7 +82,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Agent {
 	local := cfg.Clone()
 	local.SetDefaults()
 	return &Agent{
-		logger: logger, pullEvery: time.Minute, flushDelay: time.Second,
+		logger: logger, pullEvery: time.Minute, flushDelay: time.Second, eventDelay: DefaultEventDelay,
 		local: local, cfg: local, items: map[string]*itemRunner{}, reloadOK: true,
 	}
 }
@@ -167,7 +174,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	opts := a.senderOpts
 	opts.Server, opts.Token = cfg.Server, cfg.Token
 	send := sender.New(buf, opts, a.logger)
-	batch := newBatcher(buf, a.flushDelay, a.logger)
+	batch := newBatcher(buf, a.flushDelay, a.eventDelay, a.logger)
 	batch.setHost(cfg)
 
 	// Stop order: producers first, then the batcher flushes what they left

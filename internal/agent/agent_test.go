@@ -25,7 +25,7 @@ func startAgent(t *testing.T, a *Agent) {
 func startAgentWith(t *testing.T, a *Agent, flushDelay time.Duration) {
 	t.Helper()
 	a.pullEvery = 50 * time.Millisecond
-	a.flushDelay = flushDelay
+	a.flushDelay, a.eventDelay = flushDelay, flushDelay
 	a.senderOpts = sender.Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -23,30 +24,41 @@ type appender interface {
 }
 
 // batcher gathers what collectors and sources emit for a moment, so that a
-// tick of many items becomes one buffer record and one request, not dozens.
-// It is the sample.Emitter handed to sources.
+// tick of many items, or several seconds of log events, become one buffer
+// record and one request, not dozens: each append is an fsync, and each
+// record a request and an acknowledgement. It is the sample.Emitter handed
+// to sources, and its Flush is their durability barrier.
 type batcher struct {
-	store  appender
-	delay  time.Duration
-	logger *slog.Logger
-	start  chan struct{} // something arrived in an empty batcher
-	full   chan struct{} // flush without waiting for the delay
+	store      appender
+	delay      time.Duration // how long a sample waits for others
+	eventDelay time.Duration // how long an event waits for others
+	logger     *slog.Logger
+	wake       chan struct{} // the flush is due earlier than the run loop thinks
+
+	// flushMu is held from taking the pending batch until it is stored, so
+	// that Flush returns only once everything emitted before it is stored,
+	// even what the run loop took a moment earlier.
+	flushMu sync.Mutex
 
 	mu       sync.Mutex
 	samples  []sample.Sample
 	events   []sample.Event
+	due      time.Time // when the pending batch must be flushed; zero when empty
 	host     []sample.Label
 	hostName string
 
 	lost atomic.Uint64 // batches that could not be stored
 }
 
-var _ sample.Emitter = (*batcher)(nil)
+var (
+	_ sample.Emitter = (*batcher)(nil)
+	_ sample.Flusher = (*batcher)(nil)
+)
 
-func newBatcher(store appender, delay time.Duration, logger *slog.Logger) *batcher {
+func newBatcher(store appender, delay, eventDelay time.Duration, logger *slog.Logger) *batcher {
 	return &batcher{
-		store: store, delay: delay, logger: logger,
-		start: make(chan struct{}, 1), full: make(chan struct{}, 1),
+		store: store, delay: delay, eventDelay: eventDelay, logger: logger,
+		wake: make(chan struct{}, 1),
 	}
 }
 
@@ -61,91 +73,117 @@ func (b *batcher) setHost(cfg *config.Config) {
 	b.host, b.hostName = host, cfg.Host
 }
 
-// EmitSamples queues samples for the next batch.
+// EmitSamples queues samples for the next batch, due within the delay.
 func (b *batcher) EmitSamples(ss []sample.Sample) {
 	if len(ss) == 0 {
 		return
 	}
 	b.mu.Lock()
-	wasEmpty := len(b.samples) == 0 && len(b.events) == 0
 	b.samples = append(b.samples, ss...)
-	full := len(b.samples) >= maxSamplesPerBatch
+	wait := b.delay
+	if len(b.samples) >= maxSamplesPerBatch {
+		wait = 0
+	}
+	earlier := b.dueWithin(wait)
 	b.mu.Unlock()
-	b.signal(wasEmpty, full)
+	b.signal(earlier)
 }
 
-// EmitEvents queues events and asks for a flush at once: an event is
-// usually something an operator should hear about now.
+// EmitEvents queues events for the next batch, due within the event delay:
+// long enough to gather the events of several polls into one request,
+// short enough for an operator to hear of them soon.
 func (b *batcher) EmitEvents(evs []sample.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	b.mu.Lock()
-	wasEmpty := len(b.samples) == 0 && len(b.events) == 0
 	for _, e := range evs {
 		if e.Host == "" {
 			e.Host = b.hostName
 		}
 		b.events = append(b.events, e)
 	}
+	earlier := b.dueWithin(b.eventDelay)
 	b.mu.Unlock()
-	b.signal(wasEmpty, true)
+	b.signal(earlier)
 }
 
-func (b *batcher) signal(wasEmpty, full bool) {
-	if wasEmpty {
-		select {
-		case b.start <- struct{}{}:
-		default:
-		}
+// dueWithin brings the flush forward to now+wait if that is earlier and
+// reports whether it did. Callers hold b.mu.
+func (b *batcher) dueWithin(wait time.Duration) bool {
+	at := time.Now().Add(wait)
+	if !b.due.IsZero() && !at.Before(b.due) {
+		return false
 	}
-	if full {
-		select {
-		case b.full <- struct{}{}:
-		default:
-		}
+	b.due = at
+	return true
+}
+
+func (b *batcher) signal(earlier bool) {
+	if !earlier {
+		return
+	}
+	select {
+	case b.wake <- struct{}{}:
+	default:
 	}
 }
 
-// run flushes a moment after something arrives, or at once when a batch is
-// full, and once more when ctx is done. An idle agent does not wake up here.
+// run flushes when the pending batch is due, and once more when ctx is
+// done. An idle agent does not wake up here.
 func (b *batcher) run(ctx context.Context) {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			b.flush()
-			return
-		case <-b.start:
-		case <-b.full:
+		b.mu.Lock()
+		due := b.due
+		b.mu.Unlock()
+		var fire <-chan time.Time
+		if !due.IsZero() {
+			wait := time.Until(due)
+			if wait <= 0 {
+				b.Flush()
+				continue
+			}
+			t.Reset(wait)
+			fire = t.C
 		}
-		t := time.NewTimer(b.delay)
 		select {
 		case <-ctx.Done():
-		case <-t.C:
-		case <-b.full:
+			b.Flush()
+			return
+		case <-b.wake:
+		case <-fire:
 		}
 		t.Stop()
-		b.flush()
 	}
 }
 
-// flush encodes what is pending into buffer records.
-func (b *batcher) flush() {
+// Flush stores everything emitted so far in the buffer and returns once it
+// is there (fsynced). Log sources call it before saving how far they read,
+// so that a line is never marked read before its event is durable. The
+// error says a batch could not be stored and is lost (and counted).
+func (b *batcher) Flush() error {
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
 	b.mu.Lock()
 	samples, events, host := b.samples, b.events, b.host
-	b.samples, b.events = nil, nil
+	b.samples, b.events, b.due = nil, nil, time.Time{}
 	b.mu.Unlock()
+	var errs []error
 	for chunk := range slices.Chunk(samples, maxSamplesPerBatch) {
 		rec, err := sender.EncodeSamples(chunk, host)
-		b.store1(rec, err, "samples", len(chunk))
+		errs = append(errs, b.store1(rec, err, "samples", len(chunk)))
 	}
 	if len(events) > 0 {
 		rec, err := sender.EncodeEvents(events)
-		b.store1(rec, err, "events", len(events))
+		errs = append(errs, b.store1(rec, err, "events", len(events)))
 	}
+	return errors.Join(errs...)
 }
 
-func (b *batcher) store1(rec []byte, err error, what string, n int) {
+func (b *batcher) store1(rec []byte, err error, what string, n int) error {
 	if err == nil {
 		err = b.store.Append(rec)
 	}
@@ -153,4 +191,5 @@ func (b *batcher) store1(rec []byte, err error, what string, n int) {
 		b.lost.Add(1)
 		b.logger.Error("agent: cannot buffer a batch; it is lost", "what", what, "count", n, "err", err)
 	}
+	return err
 }

@@ -34,6 +34,7 @@ type eventReader interface {
 type EventLogSource struct {
 	logger       *slog.Logger
 	pollEvery    time.Duration
+	saveEvery    time.Duration
 	countersEach time.Duration
 	open         func(channel, bookmark string) (eventReader, error)
 
@@ -62,7 +63,7 @@ func NewEventLogSource(logger *slog.Logger) *EventLogSource {
 		logger = slog.Default()
 	}
 	return &EventLogSource{
-		logger: logger, pollEvery: time.Second, countersEach: config.DefaultInterval,
+		logger: logger, pollEvery: time.Second, saveEvery: positionsEvery, countersEach: config.DefaultInterval,
 		open: func(channel, bookmark string) (eventReader, error) {
 			return winevent.Open(channel, bookmark, false)
 		},
@@ -94,7 +95,9 @@ func (s *EventLogSource) ApplyConfig(cfg *config.Config) error {
 	return nil
 }
 
-// Run reads the channels until ctx is done.
+// Run reads the channels until ctx is done. Bookmarks are saved at most
+// every saveEvery and at the end, and, as log positions, only once the
+// events before them are stored (when emit is a sample.Flusher).
 func (s *EventLogSource) Run(ctx context.Context, emit sample.Emitter) error {
 	open := map[string]*channelState{}
 	defer func() {
@@ -112,10 +115,19 @@ func (s *EventLogSource) Run(ctx context.Context, emit sample.Emitter) error {
 	defer poll.Stop()
 	counters := time.NewTicker(s.countersEach)
 	defer counters.Stop()
+	var dirty bool
+	var savedAt time.Time
 	for {
-		s.pollOnce(ctx, open, marks, dir, emit)
+		dirty = s.pollOnce(ctx, open, marks, emit) || dirty
+		if dirty && time.Since(savedAt) >= s.saveEvery {
+			dirty = !s.saveBookmarks(dir, marks, emit)
+			savedAt = time.Now()
+		}
 		select {
 		case <-ctx.Done():
+			if dirty {
+				s.saveBookmarks(dir, marks, emit)
+			}
 			s.emitCounters(open, emit)
 			return nil
 		case <-counters.C:
@@ -126,8 +138,8 @@ func (s *EventLogSource) Run(ctx context.Context, emit sample.Emitter) error {
 }
 
 // pollOnce follows the configuration, reads what is new on every channel,
-// and saves the bookmarks when they moved.
-func (s *EventLogSource) pollOnce(ctx context.Context, open map[string]*channelState, marks map[string]string, dir string, emit sample.Emitter) {
+// and reports whether the bookmarks moved.
+func (s *EventLogSource) pollOnce(ctx context.Context, open map[string]*channelState, marks map[string]string, emit sample.Emitter) bool {
 	s.mu.Lock()
 	items := s.items
 	s.mu.Unlock()
@@ -162,9 +174,7 @@ func (s *EventLogSource) pollOnce(ctx context.Context, open map[string]*channelS
 			marks[name], changed = b, true
 		}
 	}
-	if changed {
-		s.saveBookmarks(dir, marks)
-	}
+	return changed
 }
 
 // openChannel opens st's channel after its bookmark, logging a failure once.
@@ -234,17 +244,26 @@ func (s *EventLogSource) loadBookmarks(dir string) map[string]string {
 	return marks
 }
 
-// saveBookmarks writes the bookmarks atomically: a crash leaves the old file
-// or the new one, never half of one.
-func (s *EventLogSource) saveBookmarks(dir string, marks map[string]string) {
+// saveBookmarks writes the bookmarks atomically, a crash leaving the old
+// file or the new one, once the events read before them are stored. It
+// reports whether they were saved.
+func (s *EventLogSource) saveBookmarks(dir string, marks map[string]string, emit sample.Emitter) bool {
+	if f, ok := emit.(sample.Flusher); ok {
+		if err := f.Flush(); err != nil {
+			s.logger.Warn("agent: event log bookmarks not saved: events not stored", "err", err)
+			return false
+		}
+	}
 	data, _ := json.Marshal(marks)
 	path := filepath.Join(dir, bookmarksFile)
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err == nil {
+	err := os.WriteFile(tmp, data, 0o600)
+	if err == nil {
 		err = os.Rename(tmp, path)
-		if err == nil {
-			return
-		}
 	}
-	s.logger.Warn("agent: cannot save event log bookmarks", "path", path)
+	if err != nil {
+		s.logger.Warn("agent: cannot save event log bookmarks", "path", path, "err", err)
+		return false
+	}
+	return true
 }

@@ -17,12 +17,18 @@ import (
 // been read, so a restarted agent neither re-reads nor skips lines.
 const positionsFile = "log-positions.json"
 
+// positionsEvery is how often the log positions are saved while running
+// (and always at a stop). A crash repeats at most the lines read since the
+// last save; saving every poll cost more than all the reading.
+const positionsEvery = 5 * time.Second
+
 // LogSource runs the log items of the configuration with a logwatch.Watcher:
 // matched lines become events, and the match and line counters become the
 // series unyo_log_matches_total and unyo_log_lines_read_total.
 type LogSource struct {
 	logger       *slog.Logger
 	pollEvery    time.Duration
+	saveEvery    time.Duration
 	countersEach time.Duration
 
 	mu      sync.Mutex
@@ -36,7 +42,10 @@ func NewLogSource(logger *slog.Logger) *LogSource {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &LogSource{logger: logger, pollEvery: logwatch.DefaultInterval, countersEach: config.DefaultInterval}
+	return &LogSource{
+		logger: logger, pollEvery: logwatch.DefaultInterval,
+		saveEvery: positionsEvery, countersEach: config.DefaultInterval,
+	}
 }
 
 // ApplyConfig takes the log items of cfg. A configuration the watcher refuses
@@ -74,15 +83,21 @@ func logConfigs(cfg *config.Config) []logwatch.Config {
 	return out
 }
 
-// Run watches the files until ctx is done.
+// Run watches the files until ctx is done. When emit is a sample.Flusher
+// (the agent's batcher is), positions are saved only once the events of the
+// lines they cover are stored, so a crash never skips a line.
 func (s *LogSource) Run(ctx context.Context, emit sample.Emitter) error {
+	opts := []logwatch.Option{logwatch.WithInterval(s.pollEvery), logwatch.WithSaveEvery(s.saveEvery)}
+	if f, ok := emit.(sample.Flusher); ok {
+		opts = append(opts, logwatch.WithFlush(f.Flush))
+	}
 	s.mu.Lock()
 	w, err := logwatch.New(s.cfgs, filepath.Join(s.dir, positionsFile), func(e logwatch.Event) {
 		emit.EmitEvents([]sample.Event{{
 			Time: e.Time, Source: e.Source, Item: e.Item, Severity: string(e.Severity),
 			Pattern: e.Pattern, Message: e.Message,
 		}})
-	}, s.logger, logwatch.WithInterval(s.pollEvery))
+	}, s.logger, opts...)
 	if err != nil {
 		s.mu.Unlock()
 		return fmt.Errorf("agent: log watcher: %w", err)
@@ -98,7 +113,7 @@ func (s *LogSource) Run(ctx context.Context, emit sample.Emitter) error {
 
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
-	t := time.NewTicker(s.countersEach)
+	t := time.NewTimer(untilTick(s.countersEach, time.Now()))
 	defer t.Stop()
 	for {
 		select {
@@ -110,6 +125,7 @@ func (s *LogSource) Run(ctx context.Context, emit sample.Emitter) error {
 			return err
 		case <-t.C:
 			s.emitCounters(w, emit)
+			t.Reset(untilTick(s.countersEach, time.Now()))
 		}
 	}
 }

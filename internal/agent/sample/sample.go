@@ -40,6 +40,14 @@ type Emitter interface {
 	EmitEvents(events []Event)
 }
 
+// Flusher is implemented by an Emitter that can make durable what it was
+// given: Flush returns once everything emitted before the call is stored,
+// or says what could not be. A source calls it before it records how far
+// it has read, so that nothing is marked read before it is stored.
+type Flusher interface {
+	Flush() error
+}
+
 // Labels builds a label set from name, value pairs; a lone trailing name is ignored.
 func Labels(nameValues ...string) []Label {
 	ls := make([]Label, 0, len(nameValues)/2)
