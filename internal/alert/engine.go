@@ -309,6 +309,11 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 		v := res.value
 		e.apply(ctx, r, fp, res.labels, &v, at)
 	}
+	if !r.hostDown && e.hostDown(r.tenant, r.resourceID) {
+		// A host that sends nothing keeps its alerts as they were: their
+		// series are absent because the host is down, not because they recovered.
+		return nil
+	}
 	var gone []string
 	for fp := range e.byRule[r.key] {
 		if !seen[fp] {

@@ -228,6 +228,15 @@ func TestHostDownInhibitsAndMaintenanceHolds(t *testing.T) {
 	if got, want := w.events("acme", byRes[app.ID].ID), ">firing condition, firing>firing released notify"; got != want {
 		t.Errorf("after maintenance: %s, want %s", got, want)
 	}
+	// While web-01 is down, its cpu series going absent resolves nothing.
+	w.advance(10 * time.Minute)
+	w.eval()
+	if a := mustAlert(t, w, byRes[web.ID].ID); a.State != StateFiring {
+		t.Errorf("cpu of a down host after its series went absent: %s", a.State)
+	}
+	if a := mustAlert(t, w, byRes[app.ID].ID); a.State != StateResolved {
+		t.Errorf("cpu of a host that is up, after its series went absent: %s", a.State)
+	}
 }
 
 func TestRestartReoffersAndKeepsState(t *testing.T) {

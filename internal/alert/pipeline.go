@@ -123,8 +123,13 @@ func (e *Engine) inhibited(a *Alert) bool {
 	if a.ResourceID == 0 || e.isHostDown(a) {
 		return false
 	}
+	return e.hostDown(a.TenantID, a.ResourceID)
+}
+
+// hostDown reports whether a host-down alert of the resource is firing.
+func (e *Engine) hostDown(tenant string, resource int64) bool {
 	for _, o := range e.active {
-		if o.TenantID == a.TenantID && o.ResourceID == a.ResourceID && o.State == StateFiring && e.isHostDown(o) {
+		if o.TenantID == tenant && o.ResourceID == resource && o.State == StateFiring && e.isHostDown(o) {
 			return true
 		}
 	}
