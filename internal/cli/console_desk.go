@@ -11,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/console"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
@@ -27,6 +28,9 @@ type deskParts struct {
 	alerts     *alert.Engine   // nil: no alert pages
 	incidents  *incident.Store // nil: no incident pages
 	reportFont string          // the report PDF's font, as --report-font
+	// maintenance must be the store the alert engine consults: its cache
+	// is dropped by writes through it.
+	maintenance *maintenance.Store // nil: no maintenance calendar
 }
 
 // consoleDesk fills opts with the operations pages' sources.
@@ -38,6 +42,10 @@ func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *mon
 	if parts.incidents != nil {
 		opts.IncidentDesk = deskIncidents{store: parts.incidents}
 		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.incidents", Path: "/incidents"})
+	}
+	if parts.maintenance != nil {
+		opts.Maintenance = deskMaintenance{parts.maintenance}
+		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.maintenance", Path: "/maintenance"})
 	}
 	pdf, err := report.NewPDF(parts.reportFont)
 	if err != nil {
@@ -178,4 +186,19 @@ func (d deskRunbooks) Runbooks(ctx context.Context, tenant string, itemIDs []int
 		}
 	}
 	return out, nil
+}
+
+// deskMaintenance implements console.MaintenanceDesk.
+type deskMaintenance struct{ store *maintenance.Store }
+
+func (d deskMaintenance) Windows(ctx context.Context, tenant string) ([]*maintenance.Stored, error) {
+	return d.store.List(ctx, tenant)
+}
+
+func (d deskMaintenance) CreateWindow(ctx context.Context, w *maintenance.Stored) error {
+	return d.store.Create(ctx, w)
+}
+
+func (d deskMaintenance) DeleteWindow(ctx context.Context, tenant string, id int64) error {
+	return d.store.Delete(ctx, tenant, id)
 }

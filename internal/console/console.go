@@ -32,6 +32,7 @@ type Options struct {
 	AlertDesk    AlertDesk
 	IncidentDesk IncidentDesk
 	ReportDesk   ReportDesk
+	Maintenance  MaintenanceDesk
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/report"
 )
 
@@ -58,4 +59,13 @@ type RunbookRef struct {
 	Title  string
 	URL    string
 	HTML   template.HTML
+}
+
+// MaintenanceDesk keeps a tenant's maintenance windows. It must be the
+// store the alert engine consults, so that a new window holds alerts at once.
+type MaintenanceDesk interface {
+	Windows(ctx context.Context, tenant string) ([]*maintenance.Stored, error)
+	CreateWindow(ctx context.Context, w *maintenance.Stored) error
+	// DeleteWindow removes a window; an unknown ID is storage.ErrNotFound.
+	DeleteWindow(ctx context.Context, tenant string, id int64) error
 }

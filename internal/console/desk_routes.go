@@ -18,6 +18,12 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/incidents/{id}/cause", c.recordCause)
 		page("POST /tenants/{tenant}/incidents/{id}/notes", c.addIncidentNote)
 	}
+	if c.opts.Maintenance != nil {
+		page("GET /maintenance", c.showMaintenance)
+		page("GET /tenants/{tenant}/maintenance", c.showMaintenance)
+		page("POST /tenants/{tenant}/maintenance", c.createWindow)
+		page("POST /tenants/{tenant}/maintenance/{id}/delete", c.deleteWindow)
+	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
 		page("GET /tenants/{tenant}/reports", c.listReports)

@@ -19,6 +19,7 @@ type deskData struct {
 	acmeIncident, betaIncident int64
 	acmeReport, betaReport     int64
 	acmeDraft                  int64 // a second draft of acme, never published
+	betaWindow                 int64
 }
 
 type apiAlert struct {
@@ -64,6 +65,10 @@ func newDeskData(t *testing.T, f *fixture) *deskData {
 	d.acmeDraft = rep.ID
 	s.api(201, "POST", "/api/v1/tenants/beta/reports", "", map[string]string{"from": from, "to": to}, &rep)
 	d.betaReport = rep.ID
+	var win struct{ ID int64 }
+	s.api(201, "POST", "/api/v1/tenants/beta/maintenance-windows", "", map[string]any{"name": "beta patch",
+		"start": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "end": time.Now().Add(50 * time.Hour).UTC().Format(time.RFC3339)}, &win)
+	d.betaWindow = win.ID
 	return d
 }
 
@@ -237,6 +242,42 @@ func TestDesk(t *testing.T) {
 		resp, err := chromedp.RunResponse(viewer, chromedp.Navigate(base+fmt.Sprintf("/tenants/acme/reports/%d", d.acmeDraft)))
 		if err != nil || resp.Status != 404 {
 			t.Errorf("the viewer opening a draft = %d, %v; want 404", status(resp), err)
+		}
+	})
+
+	t.Run("an operator adds a weekly maintenance window and deletes it", func(t *testing.T) {
+		ctx := chromium(t)
+		acceptDialogs(ctx)
+		if err := login(ctx, base, "admin", adminPassword); err != nil {
+			t.Fatal(err)
+		}
+		today := time.Now().In(time.FixedZone("JST", 9*3600))
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/tenants/acme/maintenance"),
+			chromedp.WaitVisible(chromedp.CSS("#window-form")),
+			chromedp.SendKeys(chromedp.CSS("#w-name"), "月例パッチ適用"),
+			chromedp.Click(chromedp.CSS("#w-kind-recurring")),
+			chromedp.Click(chromedp.CSS(`input[name="weekdays"][value="sun"]`)),
+			chromedp.SetValue(chromedp.CSS("#w-time"), "02:00"),
+			chromedp.SetValue(chromedp.CSS("#w-dur"), "3h"),
+			chromedp.SetValue(chromedp.CSS("#w-from"), today.Format(time.DateOnly)),
+			chromedp.SetValue(chromedp.CSS("#w-to"), today.AddDate(0, 3, 0).Format(time.DateOnly)),
+			chromedp.Click(chromedp.CSS("#window-create")),
+			chromedp.WaitVisible(chromedp.CSS("#windows")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Four weeks ahead hold four Sundays (five when today is one before 02:00).
+		n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#occurrences tbody tr").length`))
+		if n < 4 || n > 5 {
+			t.Errorf("%d coming occurrences, want the four or five Sundays of four weeks", n)
+		}
+		if first := text(ctx, "#occurrences tbody tr:first-child"); !strings.Contains(first, "02:00 JST") || !strings.Contains(first, "05:00 JST") {
+			t.Errorf("first occurrence = %q, want 02:00-05:00 JST", first)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#windows button.delete")), chromedp.WaitVisible(chromedp.CSS("#windows-empty"))); err != nil {
+			t.Fatal(err)
 		}
 	})
 
