@@ -56,7 +56,10 @@ func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *stor
 		Alerts:    boardAlerts{store: alert.NewStore(db)},
 		Incidents: boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
 	}
-	consoleDesk(&opts, desk, db, design, opts.Logger)
+	desk.store = store
+	if err := consoleDesk(&opts, desk, db, design, opts.Logger); err != nil {
+		return nil, err
+	}
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)
 		if err != nil {

@@ -4,17 +4,23 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/console"
+	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -31,10 +37,12 @@ type deskParts struct {
 	// maintenance must be the store the alert engine consults: its cache
 	// is dropped by writes through it.
 	maintenance *maintenance.Store // nil: no maintenance calendar
+	dataDir     string             // where the secret key is, for the channels' sealed configurations
+	store       *storage.Store
 }
 
 // consoleDesk fills opts with the operations pages' sources.
-func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *monitoring.Store, logger *slog.Logger) {
+func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *monitoring.Store, logger *slog.Logger) error {
 	if parts.alerts != nil {
 		opts.AlertDesk = deskAlerts{engine: parts.alerts, store: alert.NewStore(db)}
 		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.alerts", Path: "/alerts"})
@@ -58,6 +66,21 @@ func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *mon
 	opts.ReportDesk = deskReports{svc: svc}
 	opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.reports", Path: "/reports"})
 	opts.Runbooks = deskRunbooks{items: design, books: runbook.NewStore(db)}
+	if parts.dataDir != "" {
+		// The same key as the API's channel store (UNYO_SECRET_KEY or the
+		// data directory's secret.key): configurations open only with it.
+		key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(parts.dataDir, "secret.key"))
+		if err != nil {
+			return fmt.Errorf("console: cannot load the secret key: %w", err)
+		}
+		box, err := secret.New(key)
+		if err != nil {
+			return err
+		}
+		channels := channel.NewStore(db, box, channel.Builder{})
+		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists), tenants: parts.store}
+	}
+	return nil
 }
 
 // deskAlerts implements console.AlertDesk.
@@ -201,4 +224,57 @@ func (d deskMaintenance) CreateWindow(ctx context.Context, w *maintenance.Stored
 
 func (d deskMaintenance) DeleteWindow(ctx context.Context, tenant string, id int64) error {
 	return d.store.Delete(ctx, tenant, id)
+}
+
+// deskNotify implements console.NotifySettings over the channel and
+// escalation stores.
+type deskNotify struct {
+	channels *channel.Store
+	policies *escalation.Store
+	tenants  *storage.Store
+}
+
+// testTimeout bounds one test message, as the API's test endpoint does.
+const testTimeout = 30 * time.Second
+
+func (d deskNotify) Channels(ctx context.Context, tenant string) ([]*channel.Channel, error) {
+	return d.channels.List(ctx, tenant)
+}
+
+func (d deskNotify) CreateChannel(ctx context.Context, tenant string, in channel.Input) (*channel.Channel, error) {
+	return d.channels.Create(ctx, tenant, in)
+}
+
+func (d deskNotify) TestChannel(ctx context.Context, tenant string, id int64) error {
+	c, err := d.channels.Get(ctx, tenant, id)
+	if err != nil {
+		return err
+	}
+	dest, err := d.channels.Resolve(ctx, tenant, c.Name)
+	if err != nil {
+		return err
+	}
+	t, err := d.tenants.Tenant(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, testTimeout)
+	defer cancel()
+	return dest.Channel.Send(ctx, channel.TestMessage(t, dest, time.Now()))
+}
+
+func (d deskNotify) Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error) {
+	return d.channels.Contacts(ctx, tenant)
+}
+
+func (d deskNotify) CreateContact(ctx context.Context, c *channel.Contact) error {
+	return d.channels.CreateContact(ctx, c)
+}
+
+func (d deskNotify) Policies(ctx context.Context, tenant string) ([]*escalation.Policy, error) {
+	return d.policies.List(ctx, tenant, false)
+}
+
+func (d deskNotify) CreatePolicy(ctx context.Context, p *escalation.Policy) error {
+	return d.policies.Create(ctx, p)
 }

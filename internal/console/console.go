@@ -33,6 +33,7 @@ type Options struct {
 	IncidentDesk IncidentDesk
 	ReportDesk   ReportDesk
 	Maintenance  MaintenanceDesk
+	Notify       NotifySettings
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -68,4 +70,19 @@ type MaintenanceDesk interface {
 	CreateWindow(ctx context.Context, w *maintenance.Stored) error
 	// DeleteWindow removes a window; an unknown ID is storage.ErrNotFound.
 	DeleteWindow(ctx context.Context, tenant string, id int64) error
+}
+
+// NotifySettings keeps a tenant's notification channels, contacts and
+// escalation policies. Channels come back redacted: the console never
+// holds a secret it could show.
+type NotifySettings interface {
+	Channels(ctx context.Context, tenant string) ([]*channel.Channel, error)
+	CreateChannel(ctx context.Context, tenant string, in channel.Input) (*channel.Channel, error)
+	// TestChannel sends the test message to channel id now, bypassing the
+	// outbox; the error says what the destination answered, secrets removed.
+	TestChannel(ctx context.Context, tenant string, id int64) error
+	Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error)
+	CreateContact(ctx context.Context, c *channel.Contact) error
+	Policies(ctx context.Context, tenant string) ([]*escalation.Policy, error)
+	CreatePolicy(ctx context.Context, p *escalation.Policy) error
 }

@@ -24,6 +24,13 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/maintenance", c.createWindow)
 		page("POST /tenants/{tenant}/maintenance/{id}/delete", c.deleteWindow)
 	}
+	if c.opts.Notify != nil {
+		page("GET /tenants/{tenant}/settings/notifications", c.showNotifySettings)
+		page("POST /tenants/{tenant}/settings/channels", c.createChannel)
+		page("POST /tenants/{tenant}/settings/channels/{id}/test", c.testChannel)
+		page("POST /tenants/{tenant}/settings/contacts", c.createContact)
+		page("POST /tenants/{tenant}/settings/policies", c.createPolicy)
+	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
 		page("GET /tenants/{tenant}/reports", c.listReports)
@@ -33,4 +40,26 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/reports/{id}/report.html", c.reportFile("html"))
 		page("GET /tenants/{tenant}/reports/{id}/report.pdf", c.reportFile("pdf"))
 	}
+}
+
+// tenantLinks are the tenant's own operations pages, for its page.
+func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
+	base := "/tenants/" + tenant
+	var out []NavLink
+	if c.opts.AlertDesk != nil {
+		out = append(out, NavLink{Key: "nav.alerts", Path: base + "/alerts"})
+	}
+	if c.opts.IncidentDesk != nil {
+		out = append(out, NavLink{Key: "nav.incidents", Path: base + "/incidents"})
+	}
+	if c.opts.Maintenance != nil {
+		out = append(out, NavLink{Key: "nav.maintenance", Path: base + "/maintenance"})
+	}
+	if c.opts.ReportDesk != nil {
+		out = append(out, NavLink{Key: "nav.reports", Path: base + "/reports"})
+	}
+	if c.opts.Notify != nil && staff(p) {
+		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
+	}
+	return out
 }

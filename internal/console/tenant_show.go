@@ -12,6 +12,7 @@ type tenantData struct {
 	Tenant     *model.Tenant
 	Groups     []serviceGroup
 	Monitoring bool
+	Links      []NavLink // the tenant's operations pages that are wired
 }
 
 // serviceGroup is one service and its resources; Service is nil for the
@@ -35,7 +36,7 @@ func (c *Console) showTenant(w http.ResponseWriter, r *http.Request, p *page) er
 		return err
 	}
 	p.Active, p.Title = "nav.tenants", t.Name
-	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil}
+	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p)}
 	c.render(w, http.StatusOK, "tenant", p)
 	return nil
 }

@@ -90,7 +90,7 @@ func TestDeskIsolation(t *testing.T) {
 	rep := fmt.Sprintf("/tenants/beta/reports/%d", d.betaReport)
 	gets := []string{alert, inc, rep, rep + "/report.html", rep + "/report.pdf",
 		"/tenants/beta/alerts", "/tenants/beta/alerts?view=history", "/tenants/beta/incidents", "/tenants/beta/reports",
-		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta"}
+		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta", "/tenants/beta/settings/notifications"}
 	posts := map[string]url.Values{
 		alert + "/acknowledge":      {},
 		alert + "/silence":          {"until": {"2099-01-01T00:00"}},
@@ -102,6 +102,10 @@ func TestDeskIsolation(t *testing.T) {
 		rep + "/publish":            {},
 		"/tenants/beta/maintenance": {"name": {"x"}, "kind": {"once"}, "start": {"2099-01-01T00:00"}, "end": {"2099-01-01T01:00"}},
 		fmt.Sprintf("/tenants/beta/maintenance/%d/delete", d.betaWindow): {},
+		"/tenants/beta/settings/channels":                                {"name": {"x"}, "type": {"webhook"}, "config": {`{"url":"http://127.0.0.1:1/x","secret":"0123456789abcdef0123"}`}},
+		"/tenants/beta/settings/contacts":                                {"name": {"x"}, "email": {"x@example.com"}, "via": {"beta-mail"}},
+		"/tenants/beta/settings/policies":                                {"name": {"x"}, "step_targets": {"x"}, "step_wait": {""}, "step_when": {""}},
+		"/tenants/beta/settings/channels/1/test":                         {},
 	}
 	for _, p := range gets {
 		if code, body := viewer.get(p); code != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
@@ -116,7 +120,7 @@ func TestDeskIsolation(t *testing.T) {
 			t.Errorf("admin POST %s without the CSRF token = %d, want 403", p, code)
 		}
 		// beta's IDs under acme's path are not acme's: 404, for the MSP too.
-		if p == "/tenants/beta/maintenance" {
+		if !strings.Contains(p, "/maintenance/") && !strings.Contains(p, "/alerts/") && !strings.Contains(p, "/incidents/") && !strings.Contains(p, "/reports/") {
 			continue // names no ID: under acme it would add acme's own window
 		}
 		if code, _ := admin.postCSRF(strings.Replace(p, "/tenants/beta/", "/tenants/acme/", 1), form); code != http.StatusNotFound {
@@ -179,6 +183,11 @@ func TestDeskIsolation(t *testing.T) {
 	f.srv.api(200, "GET", "/api/v1"+rep, "", nil, &r)
 	if r.State != "draft" {
 		t.Errorf("beta's report = %q, want still a draft", r.State)
+	}
+	var channels []struct{ ID int64 }
+	f.srv.api(200, "GET", "/api/v1/tenants/beta/channels", "", nil, &channels)
+	if len(channels) != 0 {
+		t.Errorf("beta has channels %+v, want none", channels)
 	}
 	var windows []struct{ ID int64 }
 	f.srv.api(200, "GET", "/api/v1/tenants/beta/maintenance-windows", "", nil, &windows)

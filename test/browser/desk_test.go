@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/unyo-ops/unyo/internal/notify/webhook/webhooktest"
 )
 
 // deskData is what the operations pages' tests work on, made through the
@@ -278,6 +280,57 @@ func TestDesk(t *testing.T) {
 		}
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#windows button.delete")), chromedp.WaitVisible(chromedp.CSS("#windows-empty"))); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("an operator adds a webhook channel, tests it and escalates to it; no secret shows", func(t *testing.T) {
+		hook := webhooktest.NewServer(t)
+		ctx := chromium(t)
+		if err := login(ctx, base, "admin", adminPassword); err != nil {
+			t.Fatal(err)
+		}
+		cfg := fmt.Sprintf(`{"url": %q, "secret": %q}`, hook.WebhookURL(), webhooktest.Secret)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/tenants/acme"),
+			chromedp.Click(chromedp.CSS(`#tenant-links a[href$="/settings/notifications"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#channel-form")),
+			chromedp.SendKeys(chromedp.CSS("#ch-name"), "ops-hook"),
+			chromedp.SetValue(chromedp.CSS("#ch-type"), "webhook"),
+			chromedp.SetValue(chromedp.CSS("#ch-config"), cfg),
+			chromedp.Click(chromedp.CSS("#channel-create")),
+			chromedp.WaitVisible(chromedp.CSS(`#channels tr[data-channel="ops-hook"]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+		if strings.Contains(html, webhooktest.Secret) {
+			t.Error("the settings page shows the webhook's secret")
+		}
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#channels tr[data-channel="ops-hook"] button.test`)),
+			chromedp.WaitVisible(chromedp.CSS("p.notice")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := hook.WaitFor(1, 10*time.Second)
+		if err != nil || len(msgs) != 1 || !strings.Contains(msgs[0].Payload.Title, "テスト") {
+			t.Errorf("the receiver got %+v, %v; want one Japanese test message", msgs, err)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#po-name"), "夜間"),
+			chromedp.SetValue(chromedp.CSS("#po-when"), "out_of_hours"),
+			chromedp.SendKeys(chromedp.CSS("#po-targets-0"), "ops-hook"),
+			chromedp.SendKeys(chromedp.CSS("#po-wait-0"), "15m"),
+			chromedp.Click(chromedp.CSS("#policy-create")),
+			chromedp.WaitVisible(chromedp.CSS(`#policies tr[data-policy="夜間"]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row := text(ctx, `#policies tr[data-policy="夜間"]`); !strings.Contains(row, "ops-hook") || !strings.Contains(row, "営業時間外") || !strings.Contains(row, "0h15m") {
+			t.Errorf("the policy's row = %q", row)
 		}
 	})
 

@@ -1,0 +1,186 @@
+package console
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// policyStepRows is how many step rows the policy form offers.
+const policyStepRows = 3
+
+// notifyData is a tenant's channels, contacts and escalation policies.
+type notifyData struct {
+	Tenant   *model.Tenant
+	Channels []*channel.Channel
+	Contacts []*channel.Contact
+	Policies []*escalation.Policy
+	Types    []string
+	Steps    []int
+	CanEdit  bool
+}
+
+// notifySettings is for the MSP's staff: a customer viewer has no settings.
+func (c *Console) notifySettings(r *http.Request, p *page, write bool) (*model.Tenant, error) {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return nil, err
+	}
+	if !staff(p) {
+		return nil, errForbidden
+	}
+	if write {
+		if err := require(p, model.ScopeWrite); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (c *Console) showNotifySettings(w http.ResponseWriter, r *http.Request, p *page) error {
+	return c.renderNotifySettings(w, r, p, http.StatusOK)
+}
+
+func (c *Console) renderNotifySettings(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+	t, err := c.notifySettings(r, p, false)
+	if err != nil {
+		return err
+	}
+	d := &notifyData{Tenant: t, Types: []string{channel.TypeEmail, channel.TypeSlack, channel.TypeTeams, channel.TypeWebhook},
+		CanEdit: p.P.Can(model.ScopeWrite)}
+	for i := range policyStepRows {
+		d.Steps = append(d.Steps, i)
+	}
+	ctx := r.Context()
+	if d.Channels, err = c.opts.Notify.Channels(ctx, t.ID); err != nil {
+		return err
+	}
+	if d.Contacts, err = c.opts.Notify.Contacts(ctx, t.ID); err != nil {
+		return err
+	}
+	if d.Policies, err = c.opts.Notify.Policies(ctx, t.ID); err != nil {
+		return err
+	}
+	p.Active, p.Title, p.Data = "nav.tenants", p.L.T("ntf.title", t.Name), d
+	c.render(w, status, "notifications", p)
+	return nil
+}
+
+// notifyDone goes back to the settings page, or shows it with the reason.
+func (c *Console) notifyDone(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, err error, object string, id int64) error {
+	if err != nil {
+		msg := refused(p, deskError(err))
+		if msg == "" {
+			return err
+		}
+		p.Error = msg
+		return c.renderNotifySettings(w, r, p, http.StatusBadRequest)
+	}
+	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
+		ObjectType: object, ObjectID: strconv.FormatInt(id, 10)}, nil)
+	http.Redirect(w, r, "/tenants/"+t.ID+"/settings/notifications", http.StatusSeeOther)
+	return nil
+}
+
+// createChannel stores a channel; its configuration is the JSON the API
+// takes, so every type's fields are accepted without a form per type. The
+// configuration is never echoed back, even when refused: it holds secrets.
+func (c *Console) createChannel(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.notifySettings(r, p, true)
+	if err != nil {
+		return err
+	}
+	in := channel.Input{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), Config: json.RawMessage(r.PostFormValue("config"))}
+	if !json.Valid(in.Config) {
+		return c.notifyDone(w, r, p, t, refusedField("config", "is not JSON: see the examples under the field"), "", 0)
+	}
+	ch, err := c.opts.Notify.CreateChannel(r.Context(), t.ID, in)
+	var id int64
+	if ch != nil {
+		id = ch.ID
+	}
+	return c.notifyDone(w, r, p, t, err, "channel", id)
+}
+
+// testChannel sends the test message and says whether it arrived.
+func (c *Console) testChannel(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.notifySettings(r, p, true)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := c.opts.Notify.TestChannel(r.Context(), t.ID, id); err != nil {
+		if se := deskError(err); se == storage.ErrNotFound {
+			return se
+		}
+		p.Error = p.L.T("ntf.test_failed", err.Error())
+		return c.renderNotifySettings(w, r, p, http.StatusBadGateway)
+	}
+	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "test",
+		ObjectType: "channel", ObjectID: strconv.FormatInt(id, 10)}, nil)
+	p.Notice = p.L.T("ntf.test_sent")
+	return c.renderNotifySettings(w, r, p, http.StatusOK)
+}
+
+// createContact stores a person mailed through one of the tenant's email channels.
+func (c *Console) createContact(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.notifySettings(r, p, true)
+	if err != nil {
+		return err
+	}
+	ct := &channel.Contact{Tenant: t.ID, Name: r.PostFormValue("name"), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Language: r.PostFormValue("language"), TimeZone: r.PostFormValue("time_zone"), Via: r.PostFormValue("via")}
+	err = c.opts.Notify.CreateContact(r.Context(), ct)
+	return c.notifyDone(w, r, p, t, err, "contact", ct.ID)
+}
+
+// createPolicy stores an escalation policy from up to policyStepRows steps;
+// a step row without targets is left out.
+func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.notifySettings(r, p, true)
+	if err != nil {
+		return err
+	}
+	pol := &escalation.Policy{Tenant: t.ID, Name: r.PostFormValue("name"), Default: r.PostFormValue("default") == "on", When: r.PostFormValue("when")}
+	if v := r.PostFormValue("repeat"); v != "" {
+		if pol.Repeat, err = strconv.Atoi(v); err != nil {
+			return c.notifyDone(w, r, p, t, refusedField("repeat", "is not a number"), "", 0)
+		}
+	}
+	targets, waits, whens := r.PostForm["step_targets"], r.PostForm["step_wait"], r.PostForm["step_when"]
+	if len(targets) > policyStepRows || len(waits) != len(targets) || len(whens) != len(targets) {
+		return c.notifyDone(w, r, p, t, refusedField("steps", "the form's steps do not match: reload the page"), "", 0)
+	}
+	for i, tg := range targets {
+		var st escalation.Step
+		for _, s := range strings.Split(tg, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				st.Targets = append(st.Targets, s)
+			}
+		}
+		if len(st.Targets) == 0 {
+			continue
+		}
+		if waits[i] != "" {
+			d, err := time.ParseDuration(waits[i])
+			if err != nil {
+				return c.notifyDone(w, r, p, t, refusedField("steps["+strconv.Itoa(i)+"].wait", "is not a duration such as 15m"), "", 0)
+			}
+			st.Wait = model.Duration(d)
+		}
+		st.When = whens[i]
+		pol.Steps = append(pol.Steps, st)
+	}
+	err = c.opts.Notify.CreatePolicy(r.Context(), pol)
+	return c.notifyDone(w, r, p, t, err, "escalation_policy", pol.ID)
+}
