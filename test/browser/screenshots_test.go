@@ -21,7 +21,12 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := newFixture(t)
+	d := newDeskData(t, f)
 	base := f.srv.url
+	// A recurring window, so the calendar has occurrences to show.
+	f.srv.api(201, "POST", "/api/v1/tenants/acme/maintenance-windows", "", map[string]any{"name": "定期パッチ適用",
+		"recurrence": map[string]any{"frequency": "weekly", "weekdays": []string{"sun"}, "start_time": "02:00", "duration": "3h",
+			"time_zone": "Asia/Tokyo", "starts_on": "2026-01-01", "ends_on": "2027-12-31"}}, nil)
 	shots := []struct{ name, path string }{
 		{"board", "/board"},
 		{"tenant", "/tenants/acme"},
@@ -30,6 +35,15 @@ func TestScreenshots(t *testing.T) {
 		{"tokens", "/settings/tokens"},
 		{"users", "/settings/users"},
 		{"forbidden", "/tenants/nope"},
+		{"alerts", "/alerts"},
+		{"alert", fmt.Sprintf("/tenants/acme/alerts/%d", d.acmeAlert)},
+		{"alert-history", "/alerts?view=history"},
+		{"incidents", "/incidents"},
+		{"incident", fmt.Sprintf("/tenants/acme/incidents/%d", d.acmeIncident)},
+		{"maintenance", "/tenants/acme/maintenance"},
+		{"reports", "/reports"},
+		{"report", fmt.Sprintf("/tenants/acme/reports/%d", d.acmeReport)},
+		{"notifications", "/tenants/acme/settings/notifications"},
 	}
 	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
 		ctx := chromium(t)
