@@ -2,10 +2,16 @@ package report
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
+
+	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
 // BenchmarkReport is the report of a 30-day month for 100 hosts at 15 s
@@ -20,7 +26,7 @@ func BenchmarkReport(b *testing.B) {
 	// Measure the steady state: a month of samples in a few compacted
 	// blocks, not in the head and the 2-hour blocks that the TSDB is still
 	// compacting after the write.
-	waitCompacted(b, f)
+	waitCompacted(b, f.tsdbDir, f.metrics.Head())
 	g := NewGenerator(f.src, nil)
 	pdf, err := NewPDF("")
 	if err != nil {
@@ -35,6 +41,7 @@ func BenchmarkReport(b *testing.B) {
 		b.Fatalf("data set: %d hosts, %d points", len(r.Hosts), r.Hosts[0].CPU.N)
 	}
 	b.Run("gather", func(b *testing.B) {
+		defer cpuPerOp(b)()
 		for b.Loop() {
 			if _, err := g.Generate(ctx, "acme", fromNov, toNov); err != nil {
 				b.Fatal(err)
@@ -42,6 +49,7 @@ func BenchmarkReport(b *testing.B) {
 		}
 	})
 	b.Run("html", func(b *testing.B) {
+		defer cpuPerOp(b)()
 		for b.Loop() {
 			if _, err := HTML(r); err != nil {
 				b.Fatal(err)
@@ -49,6 +57,7 @@ func BenchmarkReport(b *testing.B) {
 		}
 	})
 	b.Run("pdf", func(b *testing.B) {
+		defer cpuPerOp(b)()
 		for b.Loop() {
 			if _, err := pdf.Render(r); err != nil {
 				b.Fatal(err)
@@ -56,6 +65,7 @@ func BenchmarkReport(b *testing.B) {
 		}
 	})
 	b.Run("all", func(b *testing.B) {
+		defer cpuPerOp(b)()
 		for b.Loop() {
 			r, err := g.Generate(ctx, "acme", fromNov, toNov)
 			if err != nil {
@@ -73,12 +83,11 @@ func BenchmarkReport(b *testing.B) {
 
 // waitCompacted waits until the head holds the last hours only and the
 // number of blocks has stopped changing for ten seconds.
-func waitCompacted(b *testing.B, f *fixture) {
+func waitCompacted(b *testing.B, dir string, head *tsdb.Head) {
 	deadline := time.Now().Add(20 * time.Minute)
 	last, since := -1, time.Now()
 	for {
-		n := blocks(b, f.tsdbDir)
-		head := f.metrics.Head()
+		n := blocks(b, dir)
 		if n != last {
 			last, since = n, time.Now()
 		}
@@ -107,3 +116,46 @@ func blocks(b *testing.B, dir string) int {
 	}
 	return n
 }
+
+// cpuPerOp reports the process's CPU seconds per op, user and system: on a
+// machine shared with other work the wall time per op grows with its load,
+// the CPU time much less.
+func cpuPerOp(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
+}
+
+// BenchmarkReportLongBlocks is the gathering of BenchmarkReport over a TSDB
+// that compacts into blocks of up to 31 days, as Prometheus does with its
+// default flags, where metricstore keeps 2-hour blocks (360 for the month):
+// the figure shows what block compaction would buy the report.
+//
+//	go test -run '^$' -bench BenchmarkReportLongBlocks -benchtime 3x ./internal/report/
+func BenchmarkReportLongBlocks(b *testing.B) {
+	f := newFixtureFrom(b, []string{"acme"}, 0, fromNov, 15*time.Second)
+	o := tsdb.DefaultOptions()
+	o.RetentionDuration = (10 * 365 * 24 * time.Hour).Milliseconds()
+	o.MaxBlockDuration = (31 * 24 * time.Hour).Milliseconds()
+	dir := filepath.Join(b.TempDir(), "tsdb")
+	db, err := tsdb.Open(dir, slog.New(slog.DiscardHandler), nil, o, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	writeMetrics(b, db, []string{"acme"}, 100, fromNov, 15*time.Second)
+	waitCompacted(b, dir, db.Head())
+	f.src.Metrics = TSDB{Store: scoped{db}}
+	g := NewGenerator(f.src, nil)
+	ctx := context.Background()
+	defer cpuPerOp(b)()
+	for b.Loop() {
+		if _, err := g.Generate(ctx, "acme", fromNov, toNov); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// scoped is a TenantQueryable over a bare TSDB, with metricstore's scoping.
+type scoped struct{ q storage.Queryable }
+
+func (s scoped) ForTenant(tenant string) storage.Queryable { return metricstore.Scope(s.q, tenant) }

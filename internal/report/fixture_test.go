@@ -127,7 +127,7 @@ func hostName(i int) string {
 // writeMetrics writes (fromPrev, toNov] at every for both tenants, in time
 // order across all series as agents would. beta's values differ from acme's,
 // so any leak between tenants shows in acme's figures.
-func writeMetrics(t testing.TB, ms *metricstore.Store, tenants []string, hosts int, from time.Time, every time.Duration) {
+func writeMetrics(t testing.TB, ms appendable, tenants []string, hosts int, from time.Time, every time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	var all []*hostSeries
@@ -152,6 +152,12 @@ func writeMetrics(t testing.TB, ms *metricstore.Store, tenants []string, hosts i
 	if err := app.Commit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// appendable is where the data set is written: metricstore.(*Store) or a
+// tsdb.DB opened with other options.
+type appendable interface {
+	AppenderV2(ctx context.Context) storage.AppenderV2
 }
 
 type series struct {
