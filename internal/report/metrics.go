@@ -82,43 +82,40 @@ func (d TSDB) Steps(ctx context.Context, tenant string, q StepQuery) ([]StepSeri
 	return out, nil
 }
 
-// stepValues folds one series' samples into n steps.
+// stepValues folds one series' samples into n steps. Step i holds
+// (from + i·step, from + (i+1)·step]; -1 is the step before, the base of a
+// counter's first increase. The loop tracks the current step's end rather
+// than dividing: it runs once per sample, 100 million times a month.
 func stepValues(it chunkenc.Iterator, q StepQuery, n int) []float64 {
 	vals := make([]float64, n)
 	for i := range vals {
 		vals[i] = math.NaN()
 	}
-	from, step := q.From.UnixMilli(), q.Step.Milliseconds()
+	step := q.Step.Milliseconds()
+	cur, end := -1, q.From.UnixMilli()
 	var (
 		last float64 // counter: the latest sample
 		acc  float64 // counter: increase within the current step
 		have bool
-		cur  = -1
 	)
-	flush := func() {
-		if cur >= 0 && cur < n && q.Counter {
-			vals[cur] = acc
-		}
-	}
 	for it.Next() == chunkenc.ValFloat {
 		t, v := it.At()
-		// Step i holds (from + i·step, from + (i+1)·step]; -1 is the base step.
-		i := -1
-		if t > from {
-			i = int((t - from - 1) / step)
-		}
-		if i >= n {
-			break
+		if t > end {
+			if q.Counter && cur >= 0 {
+				vals[cur] = acc
+			}
+			cur += int((t-end-1)/step) + 1
+			end = q.From.UnixMilli() + int64(cur+1)*step
+			acc = 0
+			if cur >= n {
+				return vals
+			}
 		}
 		if !q.Counter {
-			if i >= 0 {
-				vals[i] = v
+			if cur >= 0 {
+				vals[cur] = v
 			}
 			continue
-		}
-		if i != cur {
-			flush()
-			cur, acc = i, 0
 		}
 		if have {
 			if v < last { // a reset: the counter restarted from zero
@@ -129,7 +126,9 @@ func stepValues(it chunkenc.Iterator, q StepQuery, n int) []float64 {
 		}
 		last, have = v, true
 	}
-	flush()
+	if q.Counter && cur >= 0 && cur < n {
+		vals[cur] = acc
+	}
 	return vals
 }
 
