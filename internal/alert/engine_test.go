@@ -237,6 +237,19 @@ func TestHostDownInhibitsAndMaintenanceHolds(t *testing.T) {
 	if a := mustAlert(t, w, byRes[app.ID].ID); a.State != StateResolved {
 		t.Errorf("cpu of a host that is up, after its series went absent: %s", a.State)
 	}
+	// web-01 comes back still hot: host-down resolves, and the cpu alert it
+	// held is released.
+	w.push("acme", w.advance(15*time.Second), 97, "__name__", "node_cpu_busy_percent", "host", "web-01")
+	w.drain()
+	w.eval()
+	if a := mustAlert(t, w, down[0].ID); a.State != StateResolved {
+		t.Errorf("host-down after the host is back: %s", a.State)
+	}
+	w.push("acme", w.advance(15*time.Second), 97, "__name__", "node_cpu_busy_percent", "host", "web-01")
+	w.drain()
+	if got, want := w.events("acme", byRes[web.ID].ID), ">firing condition, firing>firing released notify"; got != want {
+		t.Errorf("cpu of web-01 once it is back: %s, want %s", got, want)
+	}
 }
 
 func TestRestartReoffersAndKeepsState(t *testing.T) {
