@@ -123,7 +123,9 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 		}
 		q, args := `WHERE d.id=? AND d.state=?`, []any{h.id, StatePending}
 		if h.group != "" {
-			q, args = `WHERE d.tenant_id=? AND d.target=? AND d.group_key=? AND d.state=?`, []any{h.tenant, h.target, h.group, StatePending}
+			// Only the members that are due: those that followed the
+			// group's first notification wait for its window to close.
+			q, args = `WHERE d.tenant_id=? AND d.target=? AND d.group_key=? AND d.state=? AND d.next_at<=?`, []any{h.tenant, h.target, h.group, StatePending, now}
 		}
 		j, err := loadJob(ctx, tx, q, args)
 		if err != nil {

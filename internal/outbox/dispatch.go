@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/notify"
 )
@@ -150,15 +151,25 @@ func (o *Outbox) toldAbout(ctx context.Context, tenant, ref string, before int64
 	return out, rows.Err()
 }
 
-// insertDeliveries adds one pending delivery per target; a group's wait
-// for its window to close is its first due time.
+// insertDeliveries adds one pending delivery per target. The first
+// notification of a group to a target goes at once, so that grouping costs
+// the first alert of a burst no latency; those that follow it within the
+// group window wait for the window to close and go out as one message.
 func (o *Outbox) insertDeliveries(ctx context.Context, tx *sql.Tx, tenant string, messageID int64, step string, targets []string, group string) error {
 	now := o.now()
-	due := now
-	if group != "" {
-		due = now.Add(o.opts.GroupWindow)
-	}
 	for _, t := range targets {
+		due := now
+		if group != "" {
+			var opened sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT MIN(created_at) FROM outbox_deliveries WHERE tenant_id=? AND target=? AND group_key=? AND created_at>?`,
+				tenant, t, group, now.Add(-o.opts.GroupWindow).UnixMilli()).Scan(&opened)
+			if err != nil {
+				return fmt.Errorf("outbox: cannot look up the group window: %w", err)
+			}
+			if opened.Valid {
+				due = time.UnixMilli(opened.Int64).Add(o.opts.GroupWindow)
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO outbox_deliveries (tenant_id, message_id, target, step, state, attempts, next_at, last_error, group_key, created_at, updated_at)
 			VALUES (?,?,?,?,?,0,?,'',?,?,?) ON CONFLICT DO NOTHING`,
 			tenant, messageID, t, step, StatePending, due.UnixMilli(), group, now.UnixMilli(), now.UnixMilli())
