@@ -141,6 +141,15 @@ func TestDeskIsolation(t *testing.T) {
 		t.Errorf("viewer acknowledging its own alert = %d, want 403", code)
 	}
 
+	// The MSP reads a draft's HTML and PDF, rendered now.
+	acmeRep := fmt.Sprintf("/tenants/acme/reports/%d", d.acmeReport)
+	if code, body := admin.get(acmeRep + "/report.html"); code != http.StatusOK || !strings.Contains(body, "株式会社アクメ") {
+		t.Errorf("GET %s/report.html = %d, want the report's HTML", acmeRep, code)
+	}
+	if code, body := admin.get(acmeRep + "/report.pdf"); code != http.StatusOK || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("GET %s/report.pdf = %d, want a PDF", acmeRep, code)
+	}
+
 	// Bad input names the field and changes nothing.
 	code, body := admin.postCSRF(alert+"/silence", url.Values{"until": {"tomorrow"}})
 	if code != http.StatusBadRequest || !strings.Contains(body, "until:") {

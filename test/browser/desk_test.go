@@ -175,6 +175,40 @@ func TestDesk(t *testing.T) {
 		if clocks := text(ctx, "#incident-facts"); !strings.Contains(clocks, "停止中") {
 			t.Errorf("facts = %q, want the clocks paused On Hold", clocks)
 		}
+		// Resolving without a close code is refused, naming the field, and
+		// changes nothing; with one, it resolves.
+		err = chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#cause-category"), "ハードウェア"),
+			chromedp.SendKeys(chromedp.CSS("#cause-text"), "DBサーバーのディスク障害"),
+			chromedp.Click(chromedp.CSS("#cause-submit")),
+			chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-kind="cause"]`)),
+			chromedp.SetValue(chromedp.CSS("#st-state"), "resolved"),
+			chromedp.SendKeys(chromedp.CSS("#st-notes"), "ディスクを交換しました"),
+			chromedp.Click(chromedp.CSS("#state-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#form-error")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := text(ctx, "#form-error"); !strings.Contains(msg, "close_code") {
+			t.Errorf("refusal = %q, want it to name close_code", msg)
+		}
+		if st := text(ctx, "#incident-state"); st != "保留 (ベンダー待ち)" {
+			t.Errorf("state after a refused change = %q", st)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS("#st-state"), "resolved"),
+			chromedp.SetValue(chromedp.CSS("#st-code"), "Solved (Permanently)"),
+			chromedp.SetValue(chromedp.CSS("#st-notes"), "ディスクを交換しました"),
+			chromedp.Click(chromedp.CSS("#state-submit")),
+			chromedp.WaitNotPresent(chromedp.CSS("#state-form")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, cause := text(ctx, "#incident-state"), text(ctx, "#incident-cause"); st != "解決済み" || cause != "ハードウェア: DBサーバーのディスク障害" {
+			t.Errorf("after resolving: state %q, cause %q", st, cause)
+		}
 
 		viewer := chromium(t)
 		if err := login(viewer, base, "acme-viewer", userPassword); err != nil {
@@ -325,6 +359,22 @@ func TestDesk(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#po-wait-0"), "15m"),
 			chromedp.Click(chromedp.CSS("#policy-create")),
 			chromedp.WaitVisible(chromedp.CSS(`#policies tr[data-policy="夜間"]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A contact is mailed through an email channel of the tenant.
+		f.srv.api(201, "POST", "/api/v1/tenants/acme/channels", "", map[string]any{"name": "ops-mail", "type": "email",
+			"config": map[string]any{"host": "127.0.0.1", "port": 2525, "tls": "none", "from": "unyo@example.com", "to": []string{"ops@example.com"}}}, nil)
+		err = chromedp.Do(ctx,
+			chromedp.Navigate(base+"/tenants/acme/settings/notifications"),
+			chromedp.WaitVisible(chromedp.CSS("#contact-form")),
+			chromedp.SendKeys(chromedp.CSS("#ct-name"), "山田"),
+			chromedp.SendKeys(chromedp.CSS("#ct-email"), "yamada@example.com"),
+			chromedp.SetValue(chromedp.CSS("#ct-lang"), "ja"),
+			chromedp.SetValue(chromedp.CSS("#ct-via"), "ops-mail"),
+			chromedp.Click(chromedp.CSS("#contact-create")),
+			chromedp.WaitVisible(chromedp.CSS(`#contacts tr[data-contact="山田"]`)),
 		)
 		if err != nil {
 			t.Fatal(err)
