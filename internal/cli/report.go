@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	promstorage "github.com/prometheus/prometheus/storage"
+
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -54,9 +56,12 @@ func (c *reportConfig) flags(fs *flag.FlagSet) {
 // stopping the server.
 func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *metricstore.Store, authz route.Authorizer, logger *slog.Logger) (*report.Handlers, *report.Scheduler, error) {
 	logger = logger.With("component", "report")
+	// The chunk view of the TSDB skips the sample iterators' merge layers;
+	// the report adds the tenant matcher to its every select itself.
+	chunks, _ := metrics.Queryable().(promstorage.ChunkQueryable)
 	src := report.Sources{
 		Tenants:     store,
-		Metrics:     report.TSDB{Store: metrics},
+		Metrics:     report.TSDB{Store: metrics, Chunks: chunks},
 		Alerts:      alertSource{alert.NewStore(db)},
 		Incidents:   incidentSource{incident.NewStore(db, logger), store},
 		Work:        workSource{workreport.NewStore(db)},

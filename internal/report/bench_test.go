@@ -144,7 +144,7 @@ func BenchmarkReportLongBlocks(b *testing.B) {
 	defer db.Close()
 	writeMetrics(b, db, []string{"acme"}, 100, fromNov, 15*time.Second)
 	waitCompacted(b, dir, db.Head())
-	f.src.Metrics = TSDB{Store: scoped{db}}
+	f.src.Metrics = TSDB{Store: scoped{db}, Chunks: db}
 	g := NewGenerator(f.src, nil)
 	ctx := context.Background()
 	defer cpuPerOp(b)()

@@ -84,7 +84,7 @@ func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, e
 	t.Cleanup(func() { ms.Close() })
 	writeMetrics(t, ms, tenants, hosts, from, every)
 	return &fixture{db: st, metrics: ms, tsdbDir: filepath.Join(dir, "tsdb"), src: Sources{
-		Tenants: st, Metrics: TSDB{Store: ms},
+		Tenants: st, Metrics: TSDB{Store: ms, Chunks: ms.Queryable().(storage.ChunkQueryable)},
 		Alerts: alertList(acmeAlerts()), Incidents: incidentList(acmeIncidents()),
 		Downtime: intervalList(acmeDowntime()), Maintenance: intervalList(acmeMaintenance()),
 	}}

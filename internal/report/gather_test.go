@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"sync"
 	"testing"
@@ -230,5 +231,29 @@ func TestUnknownTenantFails(t *testing.T) {
 	f := sharedFixture(t)
 	if _, err := NewGenerator(f.src, nil).Generate(context.Background(), "nobody", fromNov, toNov); err == nil {
 		t.Fatal("want an error for an unknown tenant")
+	}
+}
+
+// TestChunkAndSamplePathsAgree: the report read through the chunks (with its
+// own tenant matcher) is the report read through the tenant-scoped samples.
+func TestChunkAndSamplePathsAgree(t *testing.T) {
+	f := sharedFixture(t)
+	for _, tenant := range []string{"acme", "beta"} {
+		var got [2]string
+		for i, m := range []Metrics{f.src.Metrics, TSDB{Store: f.metrics}} {
+			src := f.src
+			src.Metrics = m
+			g := NewGenerator(src, nil)
+			g.now = func() time.Time { return toNov }
+			r, err := g.Generate(context.Background(), tenant, fromNov, toNov)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(r)
+			got[i] = string(b)
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s: the chunk path and the sample path differ", tenant)
+		}
 	}
 }

@@ -3,12 +3,16 @@ package report
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
+	"github.com/prometheus/prometheus/tsdb/chunks"
+
+	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
 // Metrics reads one tenant's series as one value per step.
@@ -43,12 +47,17 @@ type TenantQueryable interface {
 }
 
 // TSDB is Metrics over the embedded TSDB. It reads the samples straight from
-// the tenant-scoped querier rather than through the PromQL engine: a month of
-// 100 hosts at 15 s is 100 million samples, which the engine evaluates ten
-// times slower (docs/BENCHMARKS.md). The scoping below the querier keeps a
-// report from seeing another tenant's series whatever it asks.
+// the TSDB rather than through the PromQL engine: a month of 100 hosts at
+// 15 s is 100 million samples, which the engine evaluates several times
+// slower (docs/BENCHMARKS.md).
+//
+// Store's queriers are scoped to the tenant below the report. Chunks, when
+// set, is the unscoped chunk view of the same TSDB, which skips the sample
+// iterators' merge layers; the report then adds the tenant matcher to every
+// select itself, as metricstore allows of code that does so.
 type TSDB struct {
-	Store TenantQueryable
+	Store  TenantQueryable
+	Chunks storage.ChunkQueryable
 }
 
 // Steps implements Metrics.
@@ -57,14 +66,14 @@ func (d TSDB) Steps(ctx context.Context, tenant string, q StepQuery) ([]StepSeri
 	if n <= 0 {
 		return nil, nil
 	}
-	// One step more before From gives the first step's counter base.
-	mint, maxt := q.From.Add(-q.Step).UnixMilli(), q.To.UnixMilli()
-	qr, err := d.Store.ForTenant(tenant).Querier(mint, maxt)
-	if err != nil {
-		return nil, fmt.Errorf("report: cannot query %s: %w", q.Name, err)
+	if d.Chunks != nil {
+		return d.chunkSteps(ctx, tenant, q, n)
 	}
-	defer qr.Close()
-	set := qr.Select(ctx, false, &storage.SelectHints{Start: mint, End: maxt}, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, q.Name))
+	set, closer, err := d.samples(ctx, tenant, q, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, q.Name))
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
 	var out []StepSeries
 	var it chunkenc.Iterator
 	for set.Next() {
@@ -73,8 +82,9 @@ func (d TSDB) Steps(ctx context.Context, tenant string, q StepQuery) ([]StepSeri
 		}
 		s := set.At()
 		it = s.Iterator(it)
-		vals := stepValues(it, q, n)
-		out = append(out, StepSeries{Labels: s.Labels(), Values: vals})
+		f := newFold(q, n)
+		f.add(it)
+		out = append(out, StepSeries{Labels: s.Labels(), Values: f.vals})
 	}
 	if err := set.Err(); err != nil {
 		return nil, fmt.Errorf("report: cannot read %s: %w", q.Name, err)
@@ -82,54 +92,153 @@ func (d TSDB) Steps(ctx context.Context, tenant string, q StepQuery) ([]StepSeri
 	return out, nil
 }
 
-// stepValues folds one series' samples into n steps. Step i holds
+// bounds are the times a StepQuery reads: one step more before From gives
+// the first step's counter base.
+func (q StepQuery) bounds() (mint, maxt int64) {
+	return q.From.Add(-q.Step).UnixMilli(), q.To.UnixMilli()
+}
+
+// samples selects through the tenant-scoped queryable.
+func (d TSDB) samples(ctx context.Context, tenant string, q StepQuery, ms ...*labels.Matcher) (storage.SeriesSet, io.Closer, error) {
+	mint, maxt := q.bounds()
+	qr, err := d.Store.ForTenant(tenant).Querier(mint, maxt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: cannot query %s: %w", q.Name, err)
+	}
+	return qr.Select(ctx, false, &storage.SelectHints{Start: mint, End: maxt}, ms...), qr, nil
+}
+
+// chunkSteps folds the chunks of each series; a series whose chunks overlap
+// (late samples) is read again through the sample path, which merges them.
+func (d TSDB) chunkSteps(ctx context.Context, tenant string, q StepQuery, n int) ([]StepSeries, error) {
+	mint, maxt := q.bounds()
+	cq, err := d.Chunks.ChunkQuerier(mint, maxt)
+	if err != nil {
+		return nil, fmt.Errorf("report: cannot query %s: %w", q.Name, err)
+	}
+	defer cq.Close()
+	set := cq.Select(ctx, false, &storage.SelectHints{Start: mint, End: maxt},
+		labels.MustNewMatcher(labels.MatchEqual, metricstore.TenantLabel, tenant),
+		labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, q.Name))
+	var (
+		out []StepSeries
+		cit chunks.Iterator
+		sit chunkenc.Iterator
+	)
+	for set.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s := set.At()
+		f := newFold(q, n)
+		cit = s.Iterator(cit)
+		lastMax := int64(math.MinInt64)
+		overlap := false
+		for cit.Next() {
+			m := cit.At()
+			if m.MinTime <= lastMax {
+				overlap = true
+				break
+			}
+			lastMax = m.MaxTime
+			sit = m.Chunk.Iterator(sit)
+			if !f.add(sit) {
+				break
+			}
+		}
+		if err := cit.Err(); err != nil {
+			return nil, fmt.Errorf("report: cannot read %s: %w", q.Name, err)
+		}
+		if overlap {
+			if f, err = d.series(ctx, tenant, q, n, s.Labels()); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, StepSeries{Labels: s.Labels(), Values: f.vals})
+	}
+	if err := set.Err(); err != nil {
+		return nil, fmt.Errorf("report: cannot read %s: %w", q.Name, err)
+	}
+	return out, nil
+}
+
+// series reads one series, by all its labels, through the sample path.
+func (d TSDB) series(ctx context.Context, tenant string, q StepQuery, n int, ls labels.Labels) (*fold, error) {
+	var ms []*labels.Matcher
+	ls.Range(func(l labels.Label) { ms = append(ms, labels.MustNewMatcher(labels.MatchEqual, l.Name, l.Value)) })
+	set, closer, err := d.samples(ctx, tenant, q, ms...)
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	f := newFold(q, n)
+	for set.Next() {
+		f.add(set.At().Iterator(nil))
+	}
+	return f, set.Err()
+}
+
+// fold folds one series' samples, in time order, into n steps. Step i holds
 // (from + i·step, from + (i+1)·step]; -1 is the step before, the base of a
-// counter's first increase. The loop tracks the current step's end rather
-// than dividing: it runs once per sample, 100 million times a month.
-func stepValues(it chunkenc.Iterator, q StepQuery, n int) []float64 {
+// counter's first increase. It tracks the current step's end rather than
+// dividing: it runs once per sample, 100 million times a month.
+type fold struct {
+	q        StepQuery
+	vals     []float64
+	step     int64
+	cur      int
+	end      int64
+	last     float64 // counter: the latest sample
+	acc      float64 // counter: increase within the current step
+	have     bool
+	finished bool
+}
+
+func newFold(q StepQuery, n int) *fold {
 	vals := make([]float64, n)
 	for i := range vals {
 		vals[i] = math.NaN()
 	}
-	step := q.Step.Milliseconds()
-	cur, end := -1, q.From.UnixMilli()
-	var (
-		last float64 // counter: the latest sample
-		acc  float64 // counter: increase within the current step
-		have bool
-	)
+	return &fold{q: q, vals: vals, step: q.Step.Milliseconds(), cur: -1, end: q.From.UnixMilli()}
+}
+
+// add folds the samples of it and reports whether later samples are still
+// wanted.
+func (f *fold) add(it chunkenc.Iterator) bool {
+	if f.finished {
+		return false
+	}
+	n := len(f.vals)
 	for it.Next() == chunkenc.ValFloat {
 		t, v := it.At()
-		if t > end {
-			if q.Counter && cur >= 0 {
-				vals[cur] = acc
-			}
-			cur += int((t-end-1)/step) + 1
-			end = q.From.UnixMilli() + int64(cur+1)*step
-			acc = 0
-			if cur >= n {
-				return vals
+		if t > f.end {
+			f.cur += int((t-f.end-1)/f.step) + 1
+			f.end = f.q.From.UnixMilli() + int64(f.cur+1)*f.step
+			f.acc = 0
+			if f.cur >= n {
+				f.finished = true
+				return false
 			}
 		}
-		if !q.Counter {
-			if cur >= 0 {
-				vals[cur] = v
+		if !f.q.Counter {
+			if f.cur >= 0 {
+				f.vals[f.cur] = v
 			}
 			continue
 		}
-		if have {
-			if v < last { // a reset: the counter restarted from zero
-				acc += v
+		if f.have {
+			if v < f.last { // a reset: the counter restarted from zero
+				f.acc += v
 			} else {
-				acc += v - last
+				f.acc += v - f.last
 			}
 		}
-		last, have = v, true
+		f.last, f.have = v, true
+		if f.cur >= 0 {
+			f.vals[f.cur] = f.acc
+		}
 	}
-	if q.Counter && cur >= 0 && cur < n {
-		vals[cur] = acc
-	}
-	return vals
+	return true
 }
 
 // sumBy adds the series with the same key step by step; a step is NaN only

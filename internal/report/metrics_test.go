@@ -21,7 +21,9 @@ func TestStepValues(t *testing.T) {
 			app.Append(0, int64(s[0]*1000), s[1])
 		}
 		q := StepQuery{From: from, To: from.Add(time.Duration(len(want)) * time.Minute), Step: time.Minute, Counter: counter}
-		got := stepValues(c.Iterator(nil), q, len(want))
+		fo := newFold(q, len(want))
+		fo.add(c.Iterator(nil))
+		got := fo.vals
 		for i := range want {
 			if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 				t.Fatalf("counter=%v %v: got %v, want %v", counter, samples, got, want)
