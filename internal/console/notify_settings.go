@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,7 +121,7 @@ func (c *Console) testChannel(w http.ResponseWriter, r *http.Request, p *page) e
 		return err
 	}
 	if err := c.opts.Notify.TestChannel(r.Context(), t.ID, id); err != nil {
-		if se := deskError(err); se == storage.ErrNotFound {
+		if se := deskError(err); errors.Is(se, storage.ErrNotFound) {
 			return se
 		}
 		p.Error = p.L.T("ntf.test_failed", err.Error())

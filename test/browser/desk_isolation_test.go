@@ -85,6 +85,9 @@ func TestDeskIsolation(t *testing.T) {
 	viewer := webLogin(t, base, "acme-viewer", userPassword)
 	admin := webLogin(t, base, "admin", adminPassword)
 
+	var betaCh struct{ ID int64 }
+	f.srv.api(201, "POST", "/api/v1/tenants/beta/channels", "", map[string]any{"name": "beta-hook", "type": "webhook",
+		"config": map[string]string{"url": "http://127.0.0.1:1/hook", "secret": "beta-secret-0123456789"}}, &betaCh)
 	alert := fmt.Sprintf("/tenants/beta/alerts/%d", d.betaAlert)
 	inc := fmt.Sprintf("/tenants/beta/incidents/%d", d.betaIncident)
 	rep := fmt.Sprintf("/tenants/beta/reports/%d", d.betaReport)
@@ -101,11 +104,11 @@ func TestDeskIsolation(t *testing.T) {
 		rep:                         {"topic_title": {"x"}, "topic_body": {"y"}, "comment": {"z"}},
 		rep + "/publish":            {},
 		"/tenants/beta/maintenance": {"name": {"x"}, "kind": {"once"}, "start": {"2099-01-01T00:00"}, "end": {"2099-01-01T01:00"}},
-		fmt.Sprintf("/tenants/beta/maintenance/%d/delete", d.betaWindow): {},
-		"/tenants/beta/settings/channels":                                {"name": {"x"}, "type": {"webhook"}, "config": {`{"url":"http://127.0.0.1:1/x","secret":"0123456789abcdef0123"}`}},
-		"/tenants/beta/settings/contacts":                                {"name": {"x"}, "email": {"x@example.com"}, "via": {"beta-mail"}},
-		"/tenants/beta/settings/policies":                                {"name": {"x"}, "step_targets": {"x"}, "step_wait": {""}, "step_when": {""}},
-		"/tenants/beta/settings/channels/1/test":                         {},
+		fmt.Sprintf("/tenants/beta/maintenance/%d/delete", d.betaWindow):  {},
+		"/tenants/beta/settings/channels":                                 {"name": {"x"}, "type": {"webhook"}, "config": {`{"url":"http://127.0.0.1:1/x","secret":"0123456789abcdef0123"}`}},
+		"/tenants/beta/settings/contacts":                                 {"name": {"x"}, "email": {"x@example.com"}, "via": {"beta-mail"}},
+		"/tenants/beta/settings/policies":                                 {"name": {"x"}, "step_targets": {"x"}, "step_wait": {""}, "step_when": {""}},
+		fmt.Sprintf("/tenants/beta/settings/channels/%d/test", betaCh.ID): {},
 	}
 	for _, p := range gets {
 		if code, body := viewer.get(p); code != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
@@ -120,7 +123,8 @@ func TestDeskIsolation(t *testing.T) {
 			t.Errorf("admin POST %s without the CSRF token = %d, want 403", p, code)
 		}
 		// beta's IDs under acme's path are not acme's: 404, for the MSP too.
-		if !strings.Contains(p, "/maintenance/") && !strings.Contains(p, "/alerts/") && !strings.Contains(p, "/incidents/") && !strings.Contains(p, "/reports/") {
+		if !strings.Contains(p, "/maintenance/") && !strings.Contains(p, "/alerts/") && !strings.Contains(p, "/incidents/") &&
+			!strings.Contains(p, "/reports/") && !strings.Contains(p, "/channels/") {
 			continue // names no ID: under acme it would add acme's own window
 		}
 		if code, _ := admin.postCSRF(strings.Replace(p, "/tenants/beta/", "/tenants/acme/", 1), form); code != http.StatusNotFound {
@@ -195,8 +199,8 @@ func TestDeskIsolation(t *testing.T) {
 	}
 	var channels []struct{ ID int64 }
 	f.srv.api(200, "GET", "/api/v1/tenants/beta/channels", "", nil, &channels)
-	if len(channels) != 0 {
-		t.Errorf("beta has channels %+v, want none", channels)
+	if len(channels) != 1 || channels[0].ID != betaCh.ID {
+		t.Errorf("beta has channels %+v, want only its own", channels)
 	}
 	var windows []struct{ ID int64 }
 	f.srv.api(200, "GET", "/api/v1/tenants/beta/maintenance-windows", "", nil, &windows)
