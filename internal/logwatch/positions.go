@@ -84,7 +84,10 @@ func encodePositions(items map[string][]record) ([]byte, error) {
 }
 
 // writeAtomic replaces path with data so that a crash leaves either the
-// old or the new file, never a torn one: temp file, fsync, rename, fsync dir.
+// old or the new file, never a torn one: temp file, fsync, rename. The
+// directory is not fsynced: after a power loss the rename may be undone,
+// which leaves the older positions, whole; lines are then read again, never
+// skipped, and an fsync fewer per save is worth that.
 func writeAtomic(path string, data []byte) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -94,7 +97,6 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("create temp: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
@@ -102,14 +104,12 @@ func writeAtomic(path string, data []byte) error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
 	if err != nil {
-		return fmt.Errorf("write temp: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("sync dir: %w", err)
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write positions: %w", err)
 	}
 	return nil
 }

@@ -30,13 +30,3 @@ func fileIdentity(f *os.File) (fileID, error) {
 	}
 	return statID(f.Name(), fi)
 }
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -47,7 +47,3 @@ func fileIdentity(f *os.File) (fileID, error) {
 		Ino: uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow),
 	}, nil
 }
-
-// syncDir does nothing: Windows cannot open a directory for flushing, and
-// MoveFileEx with replace is already the durable step there.
-func syncDir(string) error { return nil }
