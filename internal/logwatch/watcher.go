@@ -124,20 +124,36 @@ func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Log
 }
 
 // Run polls every interval until ctx is done, then closes the watcher.
-// A failed poll is logged and retried at the next tick.
+// A failed poll is logged and retried at the next tick. Ticks fall on the
+// multiples of the interval (whole seconds by default), so that the process
+// wakes for the polls and for the agent's other periodic work together.
 func (w *Watcher) Run(ctx context.Context) error {
-	tick := time.NewTicker(w.opts.interval)
-	defer tick.Stop()
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
 	for {
 		if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("logwatch: poll failed", "err", err)
 		}
+		t.Reset(untilTick(w.opts.interval, time.Now()))
 		select {
 		case <-ctx.Done():
 			return w.Close()
-		case <-tick.C:
+		case <-t.C:
 		}
 	}
+}
+
+// untilTick is how long to the next multiple of every since the Unix epoch
+// that is at least half an interval away.
+func untilTick(every time.Duration, now time.Time) time.Duration {
+	if every <= 0 {
+		return 0
+	}
+	d := every - time.Duration(now.UnixNano()%int64(every))
+	if d < every/2 {
+		d += every
+	}
+	return d
 }
 
 // Poll scans once: picks up new files, reads every file to its current
