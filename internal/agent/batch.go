@@ -169,8 +169,12 @@ func (b *batcher) Flush() error {
 	defer b.flushMu.Unlock()
 	b.mu.Lock()
 	samples, events, host := b.samples, b.events, b.host
+	wasDue := !b.due.IsZero()
 	b.samples, b.events, b.due = nil, nil, time.Time{}
 	b.mu.Unlock()
+	// Let the run loop drop its timer now, while the process is awake,
+	// rather than wake up later for nothing.
+	b.signal(wasDue)
 	var errs []error
 	for chunk := range slices.Chunk(samples, maxSamplesPerBatch) {
 		rec, err := sender.EncodeSamples(chunk, host)

@@ -38,6 +38,8 @@ type EventLogSource struct {
 	countersEach time.Duration
 	open         func(channel, bookmark string) (eventReader, error)
 
+	changed chan struct{} // ApplyConfig ran: an idle Run looks again
+
 	mu    sync.Mutex
 	items map[string]eventItem
 	dir   string
@@ -67,7 +69,7 @@ func NewEventLogSource(logger *slog.Logger) *EventLogSource {
 		open: func(channel, bookmark string) (eventReader, error) {
 			return winevent.Open(channel, bookmark, false)
 		},
-		items: map[string]eventItem{},
+		items: map[string]eventItem{}, changed: make(chan struct{}, 1),
 	}
 }
 
@@ -90,8 +92,12 @@ func (s *EventLogSource) ApplyConfig(cfg *config.Config) error {
 		items[it.Name] = ei
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.items, s.dir = items, cfg.Buffer.Dir
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -123,6 +129,12 @@ func (s *EventLogSource) Run(ctx context.Context, emit sample.Emitter) error {
 			dirty = !s.saveBookmarks(dir, marks, emit)
 			savedAt = time.Now()
 		}
+		// Without eventlog items (every host but Windows ones that have
+		// some) the source sleeps until the configuration changes.
+		var pollC, countersC <-chan time.Time
+		if len(open) > 0 {
+			pollC, countersC = poll.C, counters.C
+		}
 		select {
 		case <-ctx.Done():
 			if dirty {
@@ -130,9 +142,10 @@ func (s *EventLogSource) Run(ctx context.Context, emit sample.Emitter) error {
 			}
 			s.emitCounters(open, emit)
 			return nil
-		case <-counters.C:
+		case <-countersC:
 			s.emitCounters(open, emit)
-		case <-poll.C:
+		case <-pollC:
+		case <-s.changed:
 		}
 	}
 }

@@ -214,3 +214,23 @@ func TestEventLogSourceRefusesBadPatternAndReportsUnsupported(t *testing.T) {
 		t.Fatal("an unsupported platform opened a channel")
 	}
 }
+
+func TestEventLogSourceIdleUntilConfigured(t *testing.T) {
+	log := &channelLog{events: map[string][]winevent.Event{"System": {fixture(t, "kernel_power_41.xml")}}}
+	s := NewEventLogSource(testLogger(t))
+	s.open, s.pollEvery = log.open, 10*time.Millisecond
+	dir := t.TempDir()
+	if err := s.ApplyConfig(parse(t, fmt.Sprintf("host: h\nbuffer: {dir: %q}\n", dir))); err != nil {
+		t.Fatal(err)
+	}
+	out := &collector{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx, out)
+	time.Sleep(50 * time.Millisecond) // idle: no item, no ticker to wake it
+	// An eventlog item configured later is picked up without a restart.
+	if err := s.ApplyConfig(parse(t, fmt.Sprintf("host: h\nbuffer: {dir: %q}\nitems:\n  - {name: sys, kind: eventlog, channel: System, patterns: [{regex: Critical, severity: critical}]}\n", dir))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the event of the item configured later", 5*time.Second, func() bool { return len(out.messages()) == 1 })
+}
