@@ -14,10 +14,18 @@ const maxSilence = 90 * 24 * time.Hour
 
 // Acknowledge records that actor has seen alert id of tenant.
 func (e *Engine) Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*Alert, error) {
-	return e.act(ctx, tenant, id, func(a *Alert, now time.Time) (*Event, error) {
+	a, err := e.act(ctx, tenant, id, func(a *Alert, now time.Time) (*Event, error) {
 		a.AcknowledgedBy, a.AcknowledgedAt = actor, &now
 		return &Event{At: now, From: a.State, To: a.State, Reason: ReasonAcknowledged, Severity: a.Severity, Actor: actor}, nil
 	})
+	if err == nil && e.opts.Acknowledged != nil {
+		// Stored already: a failure to stop the escalation is logged, and
+		// the escalation's own check of the alert's state catches up.
+		if aerr := e.opts.Acknowledged(ctx, tenant, id); aerr != nil {
+			e.logger.Warn("alert: acknowledgement not passed on", "tenant", tenant, "alert", id, "err", aerr)
+		}
+	}
+	return a, err
 }
 
 // Silence holds the notifications of alert id of tenant until until.

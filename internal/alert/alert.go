@@ -162,6 +162,10 @@ type Transition struct {
 // is offered again until a call returns nil.
 type NotifyFunc func(ctx context.Context, t Transition) error
 
+// AckFunc is told, after the acknowledgement is stored, that someone took
+// alert id of tenant on: the notification outbox stops its escalation.
+type AckFunc func(ctx context.Context, tenant string, id int64) error
+
 // MaintenanceFunc reports whether a resource or service of tenant, or an
 // alert with labels, is in a maintenance window at the given time, and which.
 type MaintenanceFunc func(ctx context.Context, tenant string, resourceID, serviceID int64, labels map[string]string, at time.Time) (windowID int64, in bool, err error)

@@ -46,6 +46,7 @@ type Options struct {
 	NotifyRetry     time.Duration   // how often unnotified transitions are offered again (30s)
 	Notify          NotifyFunc      // nil: transitions are recorded and marked, nothing is sent
 	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
+	Acknowledged    AckFunc         // nil: nobody is told of acknowledgements
 	Now             func() time.Time
 	Registerer      prometheus.Registerer // nil: the engine's metrics are not exported
 }

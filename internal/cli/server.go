@@ -141,9 +141,29 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		return err
 	}
 	defer notices.stop()
-	// The alert engine sees the maintenance windows; it hands transitions to
-	// nobody until the lead wires Options.Notify to notices.outbox.Enqueue.
-	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{Maintenance: notices.maintenance.Active, Registerer: reg}, logger)
+	// The incident desk (internal/incident, internal/servicenow): its SLA
+	// scheduler and ServiceNow sync stop after HTTP, before the database.
+	// What the desk and the alert engine decide reaches the outbox through
+	// the hand-off (handoff.go).
+	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	if err != nil {
+		return err
+	}
+	hand.incidents = desk.incidents
+	desk.incidents.OnChange(hand.incidentChanged)
+	if err := restAPI.Mount(desk.modules...); err != nil {
+		return err
+	}
+	deskCtx, stopDesk := context.WithCancel(context.Background())
+	deskDone := desk.run(deskCtx)
+	defer func() { stopDesk(); <-deskDone }()
+
+	// The alert engine sees the maintenance windows, opens incidents and
+	// queues notifications through the hand-off.
+	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{
+		Maintenance: notices.maintenance.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: reg,
+	}, logger)
 	write.SetObserver(alerts.Observe)
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
@@ -163,19 +183,6 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		}
 	}()
 	defer func() { stopAlerts(); <-alertsDone }()
-
-	// The incident desk (internal/incident, internal/servicenow): its SLA
-	// scheduler and ServiceNow sync stop after HTTP, before the database.
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, nil, logger)
-	if err != nil {
-		return err
-	}
-	if err := restAPI.Mount(desk.modules...); err != nil {
-		return err
-	}
-	deskCtx, stopDesk := context.WithCancel(context.Background())
-	deskDone := desk.run(deskCtx)
-	defer func() { stopDesk(); <-deskDone }()
 
 	// Operations reports (internal/report): the API, and the monthly schedule
 	// that stops after HTTP and before the TSDB and database it reads.
@@ -208,6 +215,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err != nil {
 		return err
 	}
+	hand.setConsoleURL("http://" + addr.String())
 	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
 	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
 		return err

@@ -165,7 +165,18 @@ func (s *Scheduler) Start(ctx context.Context, tenant, ref string, messageID, se
 
 // Stop ends every running escalation of ref.
 func (s *Scheduler) Stop(ctx context.Context, tenant, ref string) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE escalation_runs SET state=?, updated_at=? WHERE tenant_id=? AND ref=? AND state=?`,
+	return s.StopIn(ctx, s.store.db, tenant, ref)
+}
+
+// Execer is what both *sql.DB and *sql.Tx offer to run a statement.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// StopIn is Stop inside the caller's transaction, for a change (an incident
+// acknowledged) that must stop its escalation if and only if it commits.
+func (s *Scheduler) StopIn(ctx context.Context, q Execer, tenant, ref string) error {
+	_, err := q.ExecContext(ctx, `UPDATE escalation_runs SET state=?, updated_at=? WHERE tenant_id=? AND ref=? AND state=?`,
 		runStopped, s.now().UnixMilli(), tenant, ref, runActive)
 	if err != nil {
 		return fmt.Errorf("escalation: cannot stop %q: %w", ref, err)
