@@ -18,6 +18,10 @@ type boardData struct {
 	AlertsWired    bool
 	IncidentsWired bool
 	Severities     []string
+	// AlertPages and IncidentPages say the console serves those lists, so
+	// the counts link to them.
+	AlertPages    bool
+	IncidentPages bool
 }
 
 // boardRow is one tenant on the board.
@@ -56,7 +60,8 @@ func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, Severities: severities}
+	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, Severities: severities,
+		AlertPages: c.opts.AlertDesk != nil, IncidentPages: c.opts.IncidentDesk != nil}
 	for _, t := range tenants {
 		row, err := c.boardRow(ctx, t)
 		if err != nil {

@@ -98,6 +98,10 @@ func TestDesk(t *testing.T) {
 		if err := login(ctx, base, "admin", adminPassword); err != nil {
 			t.Fatal(err)
 		}
+		// The board's counts lead to the lists.
+		if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('li[data-tenant="acme"] a[href="/tenants/acme/alerts"], li[data-tenant="acme"] a[href="/tenants/acme/incidents/%d"]').length`, d.acmeIncident))); n != 2 {
+			t.Errorf("acme's tile has %d links to its alerts and its new incident, want 2", n)
+		}
 		row := fmt.Sprintf(`tr[data-alert="%d"]`, d.acmeAlert)
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/alerts"]`)), chromedp.WaitVisible(chromedp.CSS(row+" button.ack"))); err != nil {
 			t.Fatal(err)
