@@ -25,6 +25,7 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/maintenance/{id}/delete", c.deleteWindow)
 	}
 	if c.opts.Notify != nil {
+		page("GET /settings/notifications", c.listNotifyTenants)
 		page("GET /tenants/{tenant}/settings/notifications", c.showNotifySettings)
 		page("POST /tenants/{tenant}/settings/channels", c.createChannel)
 		page("POST /tenants/{tenant}/settings/channels/{id}/test", c.testChannel)

@@ -187,6 +187,7 @@ var maintenanceCatalog = map[string][2]string{ // key: {ja, en}
 var notifyCatalog = map[string][2]string{ // key: {ja, en}
 	"ntf.title":           {"%s の通知設定", "Notification settings of %s"},
 	"ntf.link":            {"通知設定", "Notification settings"},
+	"ntf.pick_tenant":     {"通知チャネル・連絡先・エスカレーションはお客様ごとに設定します。", "Channels, contacts and escalation are set per customer."},
 	"ntf.channels":        {"通知チャネル", "Channels"},
 	"ntf.no_channels":     {"通知チャネルはありません。", "No channels."},
 	"ntf.name":            {"名前", "Name"},

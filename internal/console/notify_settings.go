@@ -185,3 +185,18 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 	err = c.opts.Notify.CreatePolicy(r.Context(), pol)
 	return c.notifyDone(w, r, p, t, err, "escalation_policy", pol.ID)
 }
+
+// listNotifyTenants is the way into each tenant's notification settings
+// for the MSP's staff.
+func (c *Console) listNotifyTenants(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !staff(p) {
+		return errForbidden
+	}
+	ts, err := c.opts.Store.Tenants(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	p.Active, p.Title, p.Data = "ntf.link", p.L.T("ntf.link"), ts
+	c.render(w, http.StatusOK, "notify_tenants", p)
+	return nil
+}

@@ -93,7 +93,7 @@ func TestDeskIsolation(t *testing.T) {
 	rep := fmt.Sprintf("/tenants/beta/reports/%d", d.betaReport)
 	gets := []string{alert, inc, rep, rep + "/report.html", rep + "/report.pdf",
 		"/tenants/beta/alerts", "/tenants/beta/alerts?view=history", "/tenants/beta/incidents", "/tenants/beta/reports",
-		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta", "/tenants/beta/settings/notifications"}
+		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta", "/tenants/beta/settings/notifications", "/settings/notifications"}
 	posts := map[string]url.Values{
 		alert + "/acknowledge":      {},
 		alert + "/silence":          {"until": {"2099-01-01T00:00"}},

@@ -329,8 +329,8 @@ func TestDesk(t *testing.T) {
 		}
 		cfg := fmt.Sprintf(`{"url": %q, "secret": %q}`, hook.WebhookURL(), webhooktest.Secret)
 		err := chromedp.Do(ctx,
-			chromedp.Navigate(base+"/tenants/acme"),
-			chromedp.Click(chromedp.CSS(`#tenant-links a[href$="/settings/notifications"]`)),
+			chromedp.Click(chromedp.CSS(`nav a[href="/settings/notifications"]`)),
+			chromedp.Click(chromedp.CSS(`#notify-tenants a[href="/tenants/acme/settings/notifications"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#channel-form")),
 			chromedp.SendKeys(chromedp.CSS("#ch-name"), "ops-hook"),
 			chromedp.SetValue(chromedp.CSS("#ch-type"), "webhook"),
