@@ -5,11 +5,14 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/calendar"
 )
 
 // summary fills the availability of each service: the downtime inside the
-// period, less the maintenance windows, over the period less the same
-// windows. Windows and downtime of Service "" apply to every service.
+// period and the service's hours, less the maintenance windows, over the
+// service hours of the period less the same windows. Windows and downtime
+// of Service "" apply to every service.
 func (g *Generator) summary(ctx context.Context, r *Report) {
 	svcs, err := g.src.Tenants.Services(ctx, r.Tenant)
 	if err != nil || len(svcs) == 0 {
@@ -32,7 +35,12 @@ func (g *Generator) summary(ctx context.Context, r *Report) {
 		}
 	}
 	for _, s := range svcs {
-		a := availability(s.Name, r.From, r.To, forService(down, s.Name), forService(maint, s.Name))
+		sched, err := s.Level.Calendar.Compile()
+		if err != nil {
+			g.logger.Warn("report: service calendar not usable; availability counts every hour", "tenant", r.Tenant, "service", s.Name, "err", err)
+			sched = nil // a nil schedule is 24x7
+		}
+		a := availability(sched, s.Name, r.From, r.To, forService(down, s.Name), forService(maint, s.Name))
 		a.Target = s.Level.AvailabilityTarget
 		a.Met = a.Percent >= a.Target
 		r.Summary.Services = append(r.Summary.Services, a)
@@ -49,12 +57,13 @@ func forService(ivs []Interval, name string) []Interval {
 	return out
 }
 
-// availability computes one service's figure over [from, to).
-func availability(name string, from, to time.Time, down, maint []Interval) Availability {
+// availability computes one service's figure over [from, to), counting only
+// the service hours of its calendar (sched; nil is around the clock).
+func availability(sched *calendar.Schedule, name string, from, to time.Time, down, maint []Interval) Availability {
 	maint = merge(clip(maint, from, to))
 	down = subtract(merge(clip(down, from, to)), maint)
-	service := to.Sub(from) - total(maint)
-	lost := total(down)
+	service := sched.Elapsed(from, to) - sched.Overlap(spans(maint))
+	lost := sched.Overlap(spans(down))
 	pct := 100.0
 	if service > 0 {
 		pct = 100 * (1 - float64(lost)/float64(service))
@@ -120,10 +129,10 @@ func subtract(ivs, windows []Interval) []Interval {
 	return out
 }
 
-func total(ivs []Interval) time.Duration {
-	var d time.Duration
-	for _, iv := range ivs {
-		d += iv.End.Sub(iv.Start)
+func spans(ivs []Interval) []calendar.Interval {
+	out := make([]calendar.Interval, len(ivs))
+	for i, iv := range ivs {
+		out[i] = calendar.Interval{Start: iv.Start, End: iv.End}
 	}
-	return d
+	return out
 }
