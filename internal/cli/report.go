@@ -59,15 +59,16 @@ func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *me
 	// The chunk view of the TSDB skips the sample iterators' merge layers;
 	// the report adds the tenant matcher to its every select itself.
 	chunks, _ := metrics.Queryable().(promstorage.ChunkQueryable)
+	tsdb := report.TSDB{Store: metrics, Chunks: chunks}
 	src := report.Sources{
 		Tenants:     store,
-		Metrics:     report.TSDB{Store: metrics, Chunks: chunks},
+		Metrics:     tsdb,
+		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: store},
 		Alerts:      alertSource{alert.NewStore(db)},
 		Incidents:   incidentSource{incident.NewStore(db, logger), store},
 		Work:        workSource{workreport.NewStore(db)},
 		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
-		// Requests and service downtime have no store yet: the summary and
-		// the response reports say so.
+		// Requests have no store yet: the response reports say so.
 	}
 	pdf, err := report.NewPDF(cfg.font)
 	if err != nil {

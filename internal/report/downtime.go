@@ -1,0 +1,75 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// ResourceLister lists a tenant's resources; storage.(*Store) is one.
+type ResourceLister interface {
+	Resources(ctx context.Context, tenant string, f storage.ResourceFilter) ([]*model.Resource, error)
+	Services(ctx context.Context, tenant string) ([]*model.Service, error)
+}
+
+// CheckDowntime is the DowntimeSource of the agent's synthetic checks: a
+// service is down for each minute in which a check on one of its hosts
+// reported unyo_check_up 0. A minute without a sample is not downtime: the
+// report cannot tell an outage from a silent agent.
+type CheckDowntime struct {
+	Metrics   Metrics
+	Resources ResourceLister
+}
+
+// checkStep is the resolution of downtime: checks run every minute or less.
+const checkStep = time.Minute
+
+// Downtime implements DowntimeSource.
+func (c CheckDowntime) Downtime(ctx context.Context, tenant string, from, to time.Time) ([]Interval, error) {
+	res, err := c.Resources.Resources(ctx, tenant, storage.ResourceFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("report: downtime: %w", err)
+	}
+	svcs, err := c.Resources.Services(ctx, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("report: downtime: %w", err)
+	}
+	names := map[int64]string{}
+	for _, s := range svcs {
+		names[s.ID] = s.Name
+	}
+	serviceOf := map[string]string{} // host → service
+	for _, r := range res {
+		if r.ServiceID != nil && names[*r.ServiceID] != "" {
+			serviceOf[r.Name] = names[*r.ServiceID]
+		}
+	}
+	q := StepQuery{Name: "unyo_check_up", From: from.Truncate(checkStep), To: to, Step: checkStep}
+	ss, err := c.Metrics.Steps(ctx, tenant, q)
+	if err != nil {
+		return nil, fmt.Errorf("report: downtime: %w", err)
+	}
+	var out []Interval
+	for _, s := range ss {
+		svc := serviceOf[s.Labels.Get("host")]
+		if svc == "" {
+			continue
+		}
+		start := -1
+		for i := 0; i <= len(s.Values); i++ {
+			down := i < len(s.Values) && !math.IsNaN(s.Values[i]) && s.Values[i] == 0
+			switch {
+			case down && start < 0:
+				start = i
+			case !down && start >= 0:
+				out = append(out, Interval{Service: svc, Start: q.From.Add(time.Duration(start) * checkStep), End: q.From.Add(time.Duration(i) * checkStep)})
+				start = -1
+			}
+		}
+	}
+	return out, nil
+}
