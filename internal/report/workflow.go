@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -60,6 +61,9 @@ func checkPeriod(from, to time.Time) error {
 func (s *Service) CreateDraft(ctx context.Context, tenant string, from, to time.Time, actor string) (*Stored, error) {
 	if err := checkPeriod(from, to); err != nil {
 		return nil, err
+	}
+	if s.gen == nil {
+		return nil, errors.New("report: this service makes no drafts: it was built without a generator")
 	}
 	r, err := s.gen.Generate(ctx, tenant, from, to)
 	if err != nil {
