@@ -66,9 +66,9 @@ func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *me
 		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: store},
 		Alerts:      alertSource{alert.NewStore(db)},
 		Incidents:   incidentSource{incident.NewStore(db, logger), store},
+		Requests:    requestSource{incident.NewStore(db, logger)},
 		Work:        workSource{workreport.NewStore(db)},
 		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
-		// Requests have no store yet: the response reports say so.
 	}
 	pdf, err := report.NewPDF(cfg.font)
 	if err != nil {
@@ -155,6 +155,34 @@ func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to t
 			if c.Clock == incident.ClockResolve && c.Target > 0 {
 				met := c.BreachedAt == nil
 				rec.SLAMet, rec.SLAUsed = &met, float64(c.Elapsed)/float64(c.Target)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// requestSource adapts inquiries and catalog requests: their SLA result is
+// the resolve clock's, where the service sets one.
+type requestSource struct{ store *incident.Store }
+
+func (s requestSource) Requests(ctx context.Context, tenant string, from, to time.Time) ([]report.RequestRecord, error) {
+	list, err := s.store.Incidents(ctx, tenant, incident.Filter{Kinds: []incident.Kind{incident.KindInquiry, incident.KindRequest}, From: from, To: to, Limit: 10_000})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.RequestRecord, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- { // oldest first
+		r := list[i]
+		rec := report.RequestRecord{ID: r.Number, Title: r.ShortDescription, OpenedAt: r.OpenedAt, ClosedAt: r.ResolvedAt}
+		clocks, err := s.store.Clocks(ctx, r, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range clocks {
+			if c.Clock == incident.ClockResolve && c.Target > 0 {
+				met := c.BreachedAt == nil
+				rec.SLAMet = &met
 			}
 		}
 		out = append(out, rec)

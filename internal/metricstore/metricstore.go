@@ -36,11 +36,24 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 		o.RetentionDuration = opts.Retention.Milliseconds()
 	}
 	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
+	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metricstore: cannot open TSDB at %q: %w", dir, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// maxBlockDuration is how long a compacted block may grow, as Prometheus
+// decides it: a tenth of the retention, at most 31 days. The TSDB's own
+// default keeps 2-hour blocks, so a month's report would open 360 of them.
+func maxBlockDuration(retentionMs, minMs int64) int64 {
+	const limit = int64(31 * 24 * time.Hour / time.Millisecond)
+	d := min(retentionMs/10, limit)
+	if d < minMs {
+		return minMs
+	}
+	return d - d%minMs // whole multiples of the head's block range
 }
 
 // AppenderV2 returns a transaction for appending samples. Samples are durable

@@ -2,16 +2,12 @@ package report
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
-
-	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
 // BenchmarkReport is the report of a 30-day month for 100 hosts at 15 s
@@ -124,38 +120,3 @@ func cpuPerOp(b *testing.B) func() {
 	start := cpuTime()
 	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
 }
-
-// BenchmarkReportLongBlocks is the gathering of BenchmarkReport over a TSDB
-// that compacts into blocks of up to 31 days, as Prometheus does with its
-// default flags, where metricstore keeps 2-hour blocks (360 for the month):
-// the figure shows what block compaction would buy the report.
-//
-//	go test -run '^$' -bench BenchmarkReportLongBlocks -benchtime 3x ./internal/report/
-func BenchmarkReportLongBlocks(b *testing.B) {
-	f := newFixtureFrom(b, []string{"acme"}, 0, fromNov, 15*time.Second)
-	o := tsdb.DefaultOptions()
-	o.RetentionDuration = (10 * 365 * 24 * time.Hour).Milliseconds()
-	o.MaxBlockDuration = (31 * 24 * time.Hour).Milliseconds()
-	dir := filepath.Join(b.TempDir(), "tsdb")
-	db, err := tsdb.Open(dir, slog.New(slog.DiscardHandler), nil, o, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	writeMetrics(b, db, []string{"acme"}, 100, fromNov, 15*time.Second)
-	waitCompacted(b, dir, db.Head())
-	f.src.Metrics = TSDB{Store: scoped{db}, Chunks: db}
-	g := NewGenerator(f.src, nil)
-	ctx := context.Background()
-	defer cpuPerOp(b)()
-	for b.Loop() {
-		if _, err := g.Generate(ctx, "acme", fromNov, toNov); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// scoped is a TenantQueryable over a bare TSDB, with metricstore's scoping.
-type scoped struct{ q storage.Queryable }
-
-func (s scoped) ForTenant(tenant string) storage.Queryable { return metricstore.Scope(s.q, tenant) }
