@@ -19,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oidc"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -47,14 +48,15 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *storage.Store, authn *auth.Authenticator,
 	engine *promql.Engine, metrics *metricstore.Store, design *monitoring.Store, desk deskParts, logger *slog.Logger) (*console.Console, error) {
 	opts := console.Options{
-		Store:     store,
-		Auth:      authn,
-		Sessions:  session.New(db, session.Options{Secure: cfg.secureCookies}),
-		Logger:    logger.With("component", "console"),
-		Metrics:   console.NewPromQuerier(engine, metrics.ForTenant),
-		Design:    design,
-		Alerts:    boardAlerts{store: alert.NewStore(db)},
-		Incidents: boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
+		Store:        store,
+		Auth:         authn,
+		Sessions:     session.New(db, session.Options{Secure: cfg.secureCookies}),
+		Logger:       logger.With("component", "console"),
+		Metrics:      console.NewPromQuerier(engine, metrics.ForTenant),
+		Design:       design,
+		Alerts:       boardAlerts{store: alert.NewStore(db)},
+		Incidents:    boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
+		Availability: boardAvailability{report.NewGenerator(reportSources(db, store, metrics, logger), logger)},
 	}
 	desk.store = store
 	if err := consoleDesk(&opts, desk, db, design, opts.Logger); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/console"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/sla"
 )
 
@@ -64,6 +65,21 @@ func (b boardIncidents) OpenIncidents(ctx context.Context, tenant string) ([]con
 			oi.Clocks = append(oi.Clocks, sc)
 		}
 		out = append(out, oi)
+	}
+	return out, nil
+}
+
+// boardAvailability is the report's availability of each service, for the board.
+type boardAvailability struct{ gen *report.Generator }
+
+func (b boardAvailability) Availability(ctx context.Context, tenant string, from, to time.Time) ([]console.ServiceAvailability, error) {
+	list, err := b.gen.Availability(ctx, tenant, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]console.ServiceAvailability, len(list))
+	for i, a := range list {
+		out[i] = console.ServiceAvailability{Service: a.Service, Percent: a.Percent, Target: a.Target, Met: a.Met}
 	}
 	return out, nil
 }

@@ -56,20 +56,7 @@ func (c *reportConfig) flags(fs *flag.FlagSet) {
 // stopping the server.
 func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *metricstore.Store, authz route.Authorizer, logger *slog.Logger) (*report.Handlers, *report.Scheduler, error) {
 	logger = logger.With("component", "report")
-	// The chunk view of the TSDB skips the sample iterators' merge layers;
-	// the report adds the tenant matcher to its every select itself.
-	chunks, _ := metrics.Queryable().(promstorage.ChunkQueryable)
-	tsdb := report.TSDB{Store: metrics, Chunks: chunks}
-	src := report.Sources{
-		Tenants:     store,
-		Metrics:     tsdb,
-		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: store},
-		Alerts:      alertSource{alert.NewStore(db)},
-		Incidents:   incidentSource{incident.NewStore(db, logger), store},
-		Requests:    requestSource{incident.NewStore(db, logger)},
-		Work:        workSource{workreport.NewStore(db)},
-		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
-	}
+	src := reportSources(db, store, metrics, logger)
 	pdf, err := report.NewPDF(cfg.font)
 	if err != nil {
 		logger.Error("report PDFs are off", "err", err)
@@ -89,6 +76,25 @@ func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *me
 	}
 	svc := report.NewService(report.NewGenerator(src, logger), report.NewStore(db), pdf, mailer, logger)
 	return report.NewHandlers(svc, authz, store, logger), report.NewScheduler(svc, store, cfg.interval, logger), nil
+}
+
+// reportSources is what a report reads: the TSDB, and the stores of the
+// alerts, incidents, requests, work reports and maintenance windows.
+func reportSources(db *sql.DB, store *storage.Store, metrics *metricstore.Store, logger *slog.Logger) report.Sources {
+	// The chunk view of the TSDB skips the sample iterators' merge layers;
+	// the report adds the tenant matcher to its every select itself.
+	chunks, _ := metrics.Queryable().(promstorage.ChunkQueryable)
+	tsdb := report.TSDB{Store: metrics, Chunks: chunks}
+	return report.Sources{
+		Tenants:     store,
+		Metrics:     tsdb,
+		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: store},
+		Alerts:      alertSource{alert.NewStore(db)},
+		Incidents:   incidentSource{incident.NewStore(db, logger), store},
+		Requests:    requestSource{incident.NewStore(db, logger)},
+		Work:        workSource{workreport.NewStore(db)},
+		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
+	}
 }
 
 // alertSource adapts the alert store to the report's AlertSource.

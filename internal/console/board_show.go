@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -17,6 +18,7 @@ type boardData struct {
 	Rows           []boardRow
 	AlertsWired    bool
 	IncidentsWired bool
+	AvailWired     bool
 	Severities     []string
 	// AlertPages and IncidentPages say the console serves those lists, so
 	// the counts link to them.
@@ -36,6 +38,9 @@ type boardRow struct {
 	AlertsFailed    bool
 	Incidents       []OpenIncident
 	IncidentsFailed bool
+	// Availability is each service's this month, in the tenant's time zone.
+	Availability []ServiceAvailability
+	AvailFailed  bool
 }
 
 // kindCount is how many resources of one kind a tenant has.
@@ -60,7 +65,7 @@ func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, Severities: severities,
+	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, AvailWired: c.opts.Availability != nil, Severities: severities,
 		AlertPages: c.opts.AlertDesk != nil, IncidentPages: c.opts.IncidentDesk != nil}
 	for _, t := range tenants {
 		row, err := c.boardRow(ctx, t)
@@ -97,7 +102,24 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 			row.Incidents, row.IncidentsFailed = nil, true
 		}
 	}
+	if c.opts.Availability != nil && len(svcs) > 0 {
+		from, to := monthSoFar(c.now(), t.TimeZone)
+		if row.Availability, err = c.opts.Availability.Availability(ctx, t.ID, from, to); err != nil {
+			c.logger.Warn("console: availability", "tenant", t.ID, "err", err)
+			row.Availability, row.AvailFailed = nil, true
+		}
+	}
 	return row, nil
+}
+
+// monthSoFar is the start of now's month in the tenant's time zone, and now.
+func monthSoFar(now time.Time, zone string) (time.Time, time.Time) {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	n := now.In(loc)
+	return time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, loc), now
 }
 
 func countKinds(res []*model.Resource) []kindCount {

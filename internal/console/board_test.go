@@ -63,3 +63,32 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 		t.Error("board says not connected with both sources wired")
 	}
 }
+
+// availability stands in for the report's computation, which has its own
+// exact tests: the board must show what it is given, per service.
+type availability map[string][]ServiceAvailability
+
+func (a availability) Availability(_ context.Context, tenant string, from, to time.Time) ([]ServiceAvailability, error) {
+	if from.Day() != 1 || from.Hour() != 0 || !to.After(from) {
+		return nil, errors.New("not this month so far")
+	}
+	if list, ok := a[tenant]; ok {
+		return list, nil
+	}
+	return nil, errors.New("downtime source unavailable")
+}
+
+func TestBoardShowsAvailabilityThisMonth(t *testing.T) {
+	e := newEnv(t, func(o *Options) {
+		o.Availability = availability{"acme": {
+			{Service: "shop", Percent: 99.952, Target: 99.9, Met: true},
+			{Service: "api", Percent: 99.5, Target: 99.9, Met: false},
+		}}
+	})
+	_, body, _ := e.login("admin").get("/board")
+	for _, want := range []string{"今月の稼働率", `class="met">shop 99.952%`, `class="missed">api 99.500%`, "目標 99.9%"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("board lacks %q", want)
+		}
+	}
+}

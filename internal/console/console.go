@@ -23,11 +23,12 @@ type Options struct {
 	Sessions *session.Manager
 	Logger   *slog.Logger
 
-	OIDC      OIDCProvider // nil: password login only
-	Metrics   RangeQuerier // nil: resource pages show no charts
-	Design    Design       // nil: no monitoring pages
-	Alerts    AlertCounter
-	Incidents IncidentLister
+	OIDC         OIDCProvider // nil: password login only
+	Metrics      RangeQuerier // nil: resource pages show no charts
+	Design       Design       // nil: no monitoring pages
+	Alerts       AlertCounter
+	Incidents    IncidentLister
+	Availability AvailabilitySource // nil: the board shows no availability
 	// The operations pages; each nil one is not served.
 	AlertDesk    AlertDesk
 	IncidentDesk IncidentDesk

@@ -50,6 +50,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"board.not_wired_note": {"アラートとインシデントの情報源はまだ接続されていません。件数は不明です（0件ではありません）。",
 		"Alerts and incidents are not connected yet: their counts are unknown, not zero."},
 	"board.none":          {"なし", "none"},
+	"board.availability":  {"今月の稼働率", "Availability this month"},
+	"board.target":        {"目標", "target"},
 	"board.unavailable":   {"取得できません", "unavailable"},
 	"board.empty":         {"お客様はまだ登録されていません。", "No customers yet."},
 	"board.due":           {"期限", "due"},

@@ -16,6 +16,20 @@ type AlertCounter interface {
 	FiringBySeverity(ctx context.Context, tenant string) (map[string]int, error)
 }
 
+// AvailabilitySource computes the availability of each of a tenant's
+// services over a period, maintenance windows excluded.
+type AvailabilitySource interface {
+	Availability(ctx context.Context, tenant string, from, to time.Time) ([]ServiceAvailability, error)
+}
+
+// ServiceAvailability is one service's availability against its target.
+type ServiceAvailability struct {
+	Service string
+	Percent float64 // rounded to 3 decimals
+	Target  float64
+	Met     bool
+}
+
 // IncidentLister lists a tenant's open incidents with their SLA clocks.
 type IncidentLister interface {
 	OpenIncidents(ctx context.Context, tenant string) ([]OpenIncident, error)

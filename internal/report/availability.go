@@ -9,6 +9,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/calendar"
 )
 
+// Availability returns the availability of each of tenant's services over
+// [from, to), computed as the report's summary computes it (the console's
+// board shows this month's). A missing source gives no figures, not an error.
+func (g *Generator) Availability(ctx context.Context, tenant string, from, to time.Time) ([]Availability, error) {
+	r := &Report{Tenant: tenant, From: from, To: to}
+	g.summary(ctx, r)
+	return r.Summary.Services, nil
+}
+
 // summary fills the availability of each service: the downtime inside the
 // period and the service's hours, less the maintenance windows, over the
 // service hours of the period less the same windows. Windows and downtime
