@@ -80,7 +80,8 @@ type Watcher struct {
 	buf       []byte
 	closed    bool
 	counters  *counterSet
-	savedAt   time.Time // when Poll last saved, for the save interval
+	savedAt   time.Time     // when Poll last saved, for the save interval
+	changed   chan struct{} // Reconfigure ran: an idle Run looks again
 }
 
 // New validates cfgs and loads the positions file (an empty path keeps
@@ -114,6 +115,7 @@ func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Log
 		opts:      o,
 		buf:       make([]byte, readBufSize),
 		counters:  newCounterSet(),
+		changed:   make(chan struct{}, 1),
 	}
 	env := w.env()
 	for _, c := range compiledCfgs {
@@ -127,6 +129,7 @@ func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Log
 // A failed poll is logged and retried at the next tick. Ticks fall on the
 // multiples of the interval (whole seconds by default), so that the process
 // wakes for the polls and for the agent's other periodic work together.
+// With no item to watch it sleeps until Reconfigure gives it one.
 func (w *Watcher) Run(ctx context.Context) error {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
@@ -134,13 +137,25 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("logwatch: poll failed", "err", err)
 		}
-		t.Reset(untilTick(w.opts.interval, time.Now()))
+		var tick <-chan time.Time
+		if w.watching() {
+			t.Reset(untilTick(w.opts.interval, time.Now()))
+			tick = t.C
+		}
 		select {
 		case <-ctx.Done():
 			return w.Close()
-		case <-t.C:
+		case <-tick:
+		case <-w.changed:
 		}
+		t.Stop()
 	}
+}
+
+func (w *Watcher) watching() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.items) > 0
 }
 
 // untilTick is how long to the next multiple of every since the Unix epoch
@@ -217,6 +232,10 @@ func (w *Watcher) Reconfigure(cfgs []Config) error {
 	}
 	w.items = items
 	w.counters.retainPatterns(compiledCfgs)
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
 	return w.save()
 }
 
