@@ -92,6 +92,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /tenants/{tenant}/monitoring/items.csv", c.exportItems("csv"))
 	page("GET /tenants/{tenant}/monitoring/items.html", c.exportItems("html"))
 	page("POST /tenants/{tenant}/monitoring/assignments", c.createAssignment)
+	page("POST /tenants/{tenant}/resources/{id}/overrides", c.createOverride)
 	page("GET /settings/tokens", c.listTokens)
 	page("POST /settings/tokens", c.createToken)
 	page("POST /settings/tokens/{id}/revoke", c.revokeToken)

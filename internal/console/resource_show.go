@@ -20,6 +20,7 @@ type resourceData struct {
 	Charts   []chartData // empty when Metrics is not wired
 	Wired    bool
 	Items    []monitoring.ResolvedItem
+	CanWrite bool // operators may override an item for this host
 }
 
 func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -35,12 +36,18 @@ func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
+	return c.renderResource(w, r, p, t, res, http.StatusOK)
+}
+
+// renderResource fills and renders the resource page with status.
+func (c *Console) renderResource(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, res *model.Resource, status int) error {
 	tr, err := parseRange(r.URL.Query().Get("range"))
 	if err != nil {
 		return err
 	}
 	to := c.now()
-	d := resourceData{Tenant: t, Resource: res, Range: tr, Ranges: timeRanges, From: to.Add(-tr.Span), To: to, Wired: c.opts.Metrics != nil}
+	d := resourceData{Tenant: t, Resource: res, Range: tr, Ranges: timeRanges, From: to.Add(-tr.Span), To: to, Wired: c.opts.Metrics != nil,
+		CanWrite: p.P.Can(model.ScopeWrite)}
 	if d.Wired {
 		if d.Charts, err = c.resourceCharts(r, p, t.ID, res.Name, tr, to); err != nil {
 			return err
@@ -52,7 +59,7 @@ func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) 
 		}
 	}
 	p.Active, p.Title, p.Data = "nav.tenants", res.Name, d
-	c.render(w, http.StatusOK, "resource", p)
+	c.render(w, status, "resource", p)
 	return nil
 }
 

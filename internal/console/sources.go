@@ -62,6 +62,7 @@ type Design interface {
 	Templates(ctx context.Context, tenant string) ([]*monitoring.Template, error)
 	Assignments(ctx context.Context, tenant string) ([]*monitoring.Assignment, error)
 	CreateAssignment(ctx context.Context, a *monitoring.Assignment) error
+	CreateOverride(ctx context.Context, o *monitoring.Override) error
 	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
 	ItemList(ctx context.Context, tenant, lang string, now time.Time) (*monitoring.ItemList, error)
 }
