@@ -7,7 +7,7 @@ LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 # Debian packages the tests and benchmarks use (installed by `make deps`, and by .ci/run).
 DEB_PACKAGES := ca-certificates git chromium fonts-noto-cjk fonts-ipaexfont-gothic poppler-utils
 
-.PHONY: build run test vet fmt deps bench bench-ingest bench-agent cross clean screenshots
+.PHONY: build run test vet fmt deps bench bench-ingest bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -53,6 +53,10 @@ bench-report:
 # CPU and memory of unyo agent against node_exporter at the same interval.
 bench-agent:
 	bash bench/agent.sh
+
+# Alert latency, remote write to webhook, of unyo against Prometheus + Alertmanager.
+bench-alert:
+	bash bench/alertlatency.sh
 
 clean:
 	rm -rf bin
