@@ -155,9 +155,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err := restAPI.Mount(desk.modules...); err != nil {
 		return err
 	}
-	deskCtx, stopDesk := context.WithCancel(context.Background())
-	deskDone := desk.run(deskCtx)
-	defer func() { stopDesk(); <-deskDone }()
+	defer runUntilStopped(func(ctx context.Context) { <-desk.run(ctx) })()
 
 	// The alert engine sees the maintenance windows, opens incidents and
 	// queues notifications through the hand-off.
@@ -174,15 +172,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// The engine runs on its own context: it stops after HTTP does, so that
 	// no sample or intake arrives at a stopped engine, and before the TSDB
 	// closes (deferred above), which it reads.
-	alertCtx, stopAlerts := context.WithCancel(context.Background())
-	alertsDone := make(chan struct{})
-	go func() {
-		defer close(alertsDone)
-		if err := alerts.Run(alertCtx); err != nil {
+	defer runUntilStopped(func(ctx context.Context) {
+		if err := alerts.Run(ctx); err != nil {
 			logger.Error("alert engine stopped", "err", err)
 		}
-	}()
-	defer func() { stopAlerts(); <-alertsDone }()
+	})()
 
 	// Operations reports (internal/report): the API, and the monthly schedule
 	// that stops after HTTP and before the TSDB and database it reads.
@@ -193,10 +187,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err := restAPI.Mount(reports); err != nil {
 		return err
 	}
-	reportCtx, stopReports := context.WithCancel(context.Background())
-	reportsDone := make(chan struct{})
-	go func() { defer close(reportsDone); reportSchedule.Run(reportCtx) }()
-	defer func() { stopReports(); <-reportsDone }()
+	defer runUntilStopped(func(ctx context.Context) {
+		if err := reportSchedule.Run(ctx); err != nil {
+			logger.Error("report schedule stopped", "err", err)
+		}
+	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
 		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
@@ -247,6 +242,16 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		logger.Warn("requests still in flight at shutdown", "err", err)
 	}
 	return nil
+}
+
+// runUntilStopped runs f on a context of its own and returns what cancels
+// it and waits for f to return. Deferred in serve, it stops a component
+// after HTTP (so nothing new reaches it) and before the stores it reads.
+func runUntilStopped(f func(ctx context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f(ctx) }()
+	return func() { cancel(); <-done }
 }
 
 func ready(ctx context.Context, db *sql.DB) error {
