@@ -127,7 +127,7 @@ run_unyo() {
 	mkdir -p "$dir"
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
-	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" >"$dir/log" 2>&1 &
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false >"$dir/log" 2>&1 &
 	PID=$!
 	wait_ready "$base/readyz" "$dir/log" || return 1
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \

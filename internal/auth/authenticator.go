@@ -24,6 +24,7 @@ type Authenticator struct {
 	store *storage.Store
 	ttl   time.Duration
 	now   func() time.Time
+	dummy string // a hash to check unknown logins against, as slowly as known ones
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // hex hash -> token
@@ -36,7 +37,10 @@ type cachedToken struct {
 
 // NewAuthenticator returns an Authenticator over store.
 func NewAuthenticator(store *storage.Store) *Authenticator {
-	return &Authenticator{store: store, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}}
+	// Made here, not at package init: `unyo agent` links this package and
+	// must not spend a bcrypt hash at every start.
+	dummy, _ := HashPassword("unyo-dummy-password")
+	return &Authenticator{store: store, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}, dummy: dummy}
 }
 
 // Authenticate reads a bearer token, or HTTP basic credentials (a user's login
@@ -61,7 +65,7 @@ func (a *Authenticator) Password(ctx context.Context, login, password string) (*
 	u, err := a.store.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so logins cannot be enumerated.
-		CheckPassword(dummyHash, password)
+		CheckPassword(a.dummy, password)
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
@@ -72,8 +76,6 @@ func (a *Authenticator) Password(ctx context.Context, login, password string) (*
 	}
 	return UserPrincipal(u), nil
 }
-
-var dummyHash, _ = HashPassword("unyo-dummy-password")
 
 func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, error) {
 	if !IsToken(secret) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -93,6 +94,11 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "unyo agent:", err)
 		return 2
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		// The agent needs little parallelism, and a fixed setting also stops
+		// the runtime from re-reading the cgroup CPU limit every second.
+		runtime.GOMAXPROCS(min(2, runtime.NumCPU()))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
