@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -54,7 +56,7 @@ func (a *API) addLogEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in []logEventInput
-	if err := decodeLimit(w, r, &in, 16<<20); err != nil {
+	if err := request.DecodeJSONLimit(w, r, &in, 16<<20); err != nil {
 		response.Error(w, r, err)
 		return
 	}

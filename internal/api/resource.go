@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -70,7 +72,7 @@ func (a *API) createResource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in resourceInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -99,7 +101,7 @@ func (a *API) updateResource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in resourceInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -56,7 +58,7 @@ func (a *API) createService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in serviceInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -85,7 +87,7 @@ func (a *API) updateService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in serviceInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -50,7 +52,7 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in tenantInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -78,7 +80,7 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in tenantInput
-	if err := decode(w, r, &in); err != nil {
+	if err := request.DecodeJSON(w, r, &in); err != nil {
 		response.Error(w, r, err)
 		return
 	}

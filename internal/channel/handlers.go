@@ -3,14 +3,14 @@ package channel
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -84,7 +84,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in Input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c, err := h.store.Create(r.Context(), tenant, in)
@@ -103,7 +103,7 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in Input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c, err := h.store.Update(r.Context(), tenant, id, in)
@@ -216,7 +216,7 @@ func (in contactInput) contact(tenant string, id int64) *Contact {
 func (h *Handlers) createContact(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in contactInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := in.contact(tenant, 0)
@@ -235,7 +235,7 @@ func (h *Handlers) updateContact(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in contactInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := in.contact(tenant, id)
@@ -295,22 +295,6 @@ func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
 	}
-}
-
-// decode reads one JSON object into v, refusing unknown fields.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return invalid.New("body", "is empty: a JSON object is required")
-		}
-		return jsonError(err)
-	}
-	if dec.More() {
-		return invalid.New("body", "must hold one JSON object")
-	}
-	return nil
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -2,14 +2,12 @@ package incident
 
 import (
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -144,7 +142,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		var f Fields
-		if err := decode(w, r, &f); err != nil {
+		if err := request.DecodeJSON(w, r, &f); err != nil {
 			return 0, nil, err
 		}
 		inc, err := h.store.Open(r.Context(), tenant, actor, f)
@@ -183,7 +181,7 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, ac
 			return 0, nil, err
 		}
 		if in != nil {
-			if err := decode(w, r, in); err != nil {
+			if err := request.DecodeJSON(w, r, in); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -309,35 +307,3 @@ func pathID(r *http.Request) (int64, error) {
 }
 
 const maxBody = 1 << 20
-
-// decode reads one JSON object into v, refusing unknown fields, and names
-// the offending field in its error.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		if dec.More() {
-			return invalid.New("body", "must hold one JSON object")
-		}
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &se):
-		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalid.New(field, "is not a known field")
-	}
-	return invalid.New("body", "%v", err)
-}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/route"
@@ -62,7 +64,7 @@ func (h *Handlers) listRequests(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) openRequest(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		var in RequestInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		inc, err := h.store.OpenRequest(r.Context(), tenant, actor, in)
@@ -123,7 +125,7 @@ func (h *Handlers) listCatalog(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
 		var in catalogInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := in.item(tenant, 0)
@@ -156,7 +158,7 @@ func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in catalogInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := in.item(tenant, id)

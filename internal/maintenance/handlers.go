@@ -2,14 +2,13 @@ package maintenance
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -89,7 +88,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		win := in.stored(tenant)
@@ -112,7 +111,7 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		win := in.stored(tenant)
@@ -201,40 +200,6 @@ func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detai
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", "maintenance_window", "err", err)
 	}
-}
-
-// decode reads one JSON object into v, refusing unknown fields, and names
-// the offending field in its error.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-		pe  *time.ParseError
-	)
-	switch {
-	case err == nil:
-		if dec.More() {
-			return invalid.New("body", "must hold one JSON object")
-		}
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &se):
-		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
-	case errors.As(err, &pe):
-		return invalid.New("body", "a time must be RFC 3339, e.g. 2026-12-01T02:00:00+09:00: %q", pe.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
-	}
-	return invalid.New("body", "%v", err)
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -2,14 +2,9 @@ package monitoring
 
 import (
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -151,42 +146,6 @@ func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
 	}
-}
-
-const maxBody = 1 << 20
-
-// decode reads one JSON object into v, refusing unknown fields, and names
-// the offending field in its error.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		if dec.More() {
-			return invalid.New("body", "must hold one JSON object")
-		}
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &se):
-		return invalid.New("body", "is not valid JSON at byte %d: %v", se.Offset, err)
-	case errors.As(err, &te) && te.Type == reflect.TypeFor[model.Duration]():
-		return invalid.New(te.Field, "must be a duration such as \"30s\" or \"5m\", not %s", te.Value)
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalid.New(field, "is not a known field")
-	}
-	return invalid.New("body", "%v", err)
 }
 
 // pathID reads a positive ID from the path; anything else is no such object.

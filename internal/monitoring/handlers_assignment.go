@@ -2,6 +2,8 @@ package monitoring
 
 import (
 	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/request"
 )
 
 // assignmentInput is what a client may set on an assignment.
@@ -32,7 +34,7 @@ func (h *Handlers) getAssignment(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createAssignment(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
 		var in assignmentInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		a := &Assignment{TenantID: tenant, TemplateID: in.TemplateID, Selector: in.Selector, ResourceID: in.ResourceID}

@@ -3,6 +3,8 @@ package monitoring
 import (
 	"net/http"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 )
 
 func (h *Handlers) listItems(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +36,7 @@ func (h *Handlers) getItem(w http.ResponseWriter, r *http.Request) {
 // itemInput reads an item from the body; what the server sets is cleared.
 func itemInput(w http.ResponseWriter, r *http.Request, tenant string, id int64) (*Item, error) {
 	var it Item
-	if err := decode(w, r, &it); err != nil {
+	if err := request.DecodeJSON(w, r, &it); err != nil {
 		return nil, err
 	}
 	it.ID, it.TenantID, it.CreatedAt, it.UpdatedAt = id, tenant, time.Time{}, time.Time{}

@@ -3,6 +3,8 @@ package monitoring
 import (
 	"net/http"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 )
 
 func (h *Handlers) listOverrides(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +36,7 @@ func (h *Handlers) getOverride(w http.ResponseWriter, r *http.Request) {
 // overrideInput reads an override from the body; what the server sets is cleared.
 func overrideInput(w http.ResponseWriter, r *http.Request, tenant string, id int64) (*Override, error) {
 	var o Override
-	if err := decode(w, r, &o); err != nil {
+	if err := request.DecodeJSON(w, r, &o); err != nil {
 		return nil, err
 	}
 	o.ID, o.TenantID, o.CreatedAt, o.UpdatedAt = id, tenant, time.Time{}, time.Time{}

@@ -3,6 +3,8 @@ package monitoring
 import (
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/request"
+
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -46,7 +48,7 @@ func (h *Handlers) getTemplate(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) createTemplate(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
 		var in templateInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		t := in.template(tenant, 0)
@@ -65,7 +67,7 @@ func (h *Handlers) updateTemplate(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in templateInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		if in.Items != nil {
@@ -103,7 +105,7 @@ func (h *Handlers) copyTemplate(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Name string `json:"name"`
 		}
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		t, err := h.store.CopyTemplate(r.Context(), tenant, id, in.Name)

@@ -3,14 +3,12 @@ package report
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -117,7 +115,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req createRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := request.DecodeJSON(w, r, &req); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -213,7 +211,7 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var e Edit
-	if err := decode(w, r, &e); err != nil {
+	if err := request.DecodeJSON(w, r, &e); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -305,7 +303,7 @@ func (h *Handlers) setRecipients(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Recipients []Recipient `json:"recipients"`
 	}
-	if err := decode(w, r, &body); err != nil {
+	if err := request.DecodeJSON(w, r, &body); err != nil {
 		response.Error(w, r, err)
 		return
 	}
@@ -334,34 +332,3 @@ func (h *Handlers) record(r *http.Request, tenant, action string, id int64, deta
 }
 
 const maxBody = 1 << 20
-
-// decode reads one JSON object into v, refusing unknown fields, and names
-// the offending field in its error.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		if dec.More() {
-			return invalid.New("body", "must hold one JSON object")
-		}
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &se):
-		return invalid.New("body", "is not valid JSON at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s, not %s", te.Type.Kind(), te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
-	}
-	return invalid.New("body", "%v", err)
-}

@@ -2,13 +2,11 @@ package runbook
 
 import (
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -143,7 +141,7 @@ func (h *Handlers) listRunbooks() op {
 func (h *Handlers) createRunbook() op {
 	return op{model.ScopeWrite, func(r *http.Request, w http.ResponseWriter, owner, actor string) (int, any, error) {
 		var in runbookInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		rb := &Runbook{TenantID: owner, Title: in.Title, Body: in.Body, CreatedBy: actor}
@@ -173,7 +171,7 @@ func (h *Handlers) updateRunbook() op {
 			return 0, nil, err
 		}
 		var in runbookInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		if err := h.store.Update(r.Context(), &Runbook{ID: id, TenantID: owner, Title: in.Title, Body: in.Body}); err != nil {
@@ -214,7 +212,7 @@ func (h *Handlers) listChecklists() op {
 func (h *Handlers) createChecklist() op {
 	return op{model.ScopeWrite, func(r *http.Request, w http.ResponseWriter, owner, actor string) (int, any, error) {
 		var in checklistInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := &Checklist{TenantID: owner, Name: in.Name, Items: in.Items}
@@ -244,7 +242,7 @@ func (h *Handlers) updateChecklist() op {
 			return 0, nil, err
 		}
 		var in checklistInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		c := &Checklist{ID: id, TenantID: owner, Name: in.Name, Items: in.Items}
@@ -307,7 +305,7 @@ func (h *Handlers) complete() op {
 			Note string `json:"note"`
 		}
 		if r.ContentLength != 0 {
-			if err := decode(w, r, &in); err != nil {
+			if err := request.DecodeJSON(w, r, &in); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -326,28 +324,4 @@ func pathInt(r *http.Request, name string) (int64, error) {
 		return 0, response.NotFound("no such " + name)
 	}
 	return id, nil
-}
-
-// decode reads one JSON object into v, refusing unknown fields, naming the field.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 512<<10))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s", te.Type.Kind())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
-	}
-	return invalid.New("body", "is not valid JSON")
 }

@@ -2,15 +2,12 @@ package servicenow
 
 import (
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
@@ -94,7 +91,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, func(tenant string) (int, any, error) {
 		var in ConfigInput
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		cfg, err := h.configs.Put(r.Context(), tenant, in)
@@ -121,28 +118,4 @@ func (h *Handlers) outbox(w http.ResponseWriter, r *http.Request) {
 		list, err := h.sync.Outbox(r.Context(), tenant, 200)
 		return http.StatusOK, list, err
 	})
-}
-
-// decode reads one JSON object into v, refusing unknown fields.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		te  *json.UnmarshalTypeError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s", te.Type.Kind())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
-	}
-	return invalid.New("body", "is not valid JSON")
 }

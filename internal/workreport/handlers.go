@@ -2,14 +2,12 @@ package workreport
 
 import (
 	_ "embed"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/request"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -127,7 +125,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		rep := &Report{TenantID: tenant, CreatedBy: actor(r)}
@@ -162,7 +160,7 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		var in input
-		if err := decode(w, r, &in); err != nil {
+		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
 		in.onto(rep)
@@ -206,31 +204,4 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 		return time.Time{}, invalid.New(name, "must be an RFC 3339 time, not %q", s)
 	}
 	return t, nil
-}
-
-// decode reads one JSON object into v, refusing unknown fields, naming the field.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var (
-		te  *json.UnmarshalTypeError
-		pe  *time.ParseError
-		mbe *http.MaxBytesError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalid.New("body", "is empty: a JSON object is required")
-	case errors.As(err, &mbe):
-		return err
-	case errors.As(err, &te):
-		return invalid.New(te.Field, "must be a %s", te.Type.Kind())
-	case errors.As(err, &pe):
-		return invalid.New("body", "holds a time that is not RFC 3339: %q", pe.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid.New(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
-	}
-	return invalid.New("body", "is not valid JSON")
 }
