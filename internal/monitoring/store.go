@@ -18,6 +18,22 @@ type Store struct {
 	db        *sql.DB
 	resources *storage.Store
 	now       func() time.Time
+	onChange  []func()
+}
+
+// OnChange adds a function told after every successful change of the
+// design, e.g. the alert engine's Reload, so rules follow an edit at once.
+// Call it before serving.
+func (s *Store) OnChange(f func()) { s.onChange = append(s.onChange, f) }
+
+// changed tells the OnChange functions, if *err is nil.
+func (s *Store) changed(err *error) {
+	if *err != nil {
+		return
+	}
+	for _, f := range s.onChange {
+		f()
+	}
 }
 
 // NewStore returns a Store on a database migrated by internal/database.

@@ -12,7 +12,8 @@ const assignmentColumns = `a.id, a.tenant_id, a.template_id, t.name, a.selector,
 
 // CreateAssignment validates and stores an assignment of a template the
 // tenant may see, to a selector or to one of the tenant's resources.
-func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) error {
+func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error) {
+	defer s.changed(&err)
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return err
@@ -75,7 +76,8 @@ func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, 
 }
 
 // DeleteAssignment removes an assignment of the tenant.
-func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) error {
+func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) (err error) {
+	defer s.changed(&err)
 	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
 	}

@@ -22,7 +22,8 @@ type ItemFilter struct {
 
 // CreateItem validates and stores a new item in the template or on the
 // resource it names, both of which must be it.TenantID's own.
-func (s *Store) CreateItem(ctx context.Context, it *Item) error {
+func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
+	defer s.changed(&err)
 	it.Normalize()
 	if err := it.Validate(); err != nil {
 		return err
@@ -66,7 +67,8 @@ func itemValues(it *Item) []any {
 
 // UpdateItem replaces the fields of an item of it.TenantID; the template or
 // resource it belongs to does not change.
-func (s *Store) UpdateItem(ctx context.Context, it *Item) error {
+func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
+	defer s.changed(&err)
 	it.Normalize()
 	if err := it.Validate(); err != nil {
 		return err
@@ -139,7 +141,8 @@ func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*I
 }
 
 // DeleteItem removes an item of the tenant, with its overrides.
-func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) error {
+func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) (err error) {
+	defer s.changed(&err)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var tpl sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT template_id FROM monitoring_items WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id).Scan(&tpl)

@@ -14,7 +14,8 @@ const overrideColumns = `id, tenant_id, item_id, resource_id, warning, critical,
 
 // CreateOverride validates and stores an override of an item the tenant may
 // see, for one of its resources or for all of them.
-func (s *Store) CreateOverride(ctx context.Context, o *Override) error {
+func (s *Store) CreateOverride(ctx context.Context, o *Override) (err error) {
+	defer s.changed(&err)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkOverride(ctx, tx, o); err != nil {
 			return err
@@ -34,7 +35,8 @@ func (s *Store) CreateOverride(ctx context.Context, o *Override) error {
 
 // UpdateOverride replaces the fields of an override of the tenant; its item
 // and resource do not change.
-func (s *Store) UpdateOverride(ctx context.Context, o *Override) error {
+func (s *Store) UpdateOverride(ctx context.Context, o *Override) (err error) {
+	defer s.changed(&err)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, o.TenantID, o.ID).Scan)
 		if err != nil {
@@ -132,7 +134,8 @@ func (s *Store) Overrides(ctx context.Context, tenant string, f OverrideFilter) 
 }
 
 // DeleteOverride removes an override of the tenant.
-func (s *Store) DeleteOverride(ctx context.Context, tenant string, id int64) error {
+func (s *Store) DeleteOverride(ctx context.Context, tenant string, id int64) (err error) {
+	defer s.changed(&err)
 	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("monitoring: unable to delete override: %w", err)
 	}

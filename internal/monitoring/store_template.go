@@ -13,7 +13,8 @@ const templateColumns = `id, tenant_id, name, title, description, builtin, creat
 
 // CreateTemplate validates and stores a new template of t.TenantID ("" makes
 // it global) with its items.
-func (s *Store) CreateTemplate(ctx context.Context, t *Template) error {
+func (s *Store) CreateTemplate(ctx context.Context, t *Template) (err error) {
+	defer s.changed(&err)
 	t.Builtin = ""
 	if err := t.Validate(); err != nil {
 		return err
@@ -45,10 +46,11 @@ func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) err
 
 // UpdateTemplate replaces a template's name, title and description; its
 // items change through the item methods, so that their overrides stay.
-func (s *Store) UpdateTemplate(ctx context.Context, t *Template) error {
+func (s *Store) UpdateTemplate(ctx context.Context, t *Template) (err error) {
+	defer s.changed(&err)
 	items := t.Items
 	t.Items = nil
-	err := t.Validate()
+	err = t.Validate()
 	t.Items = items
 	if err != nil {
 		return err
@@ -138,7 +140,8 @@ func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, erro
 
 // DeleteTemplate removes a template of the tenant with its items, their
 // overrides and its assignments.
-func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) error {
+func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) (err error) {
+	defer s.changed(&err)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkTemplateWritable(ctx, tx, tenant, id); err != nil {
 			return fmt.Errorf("monitoring: unable to delete template: %w", err)
@@ -150,7 +153,8 @@ func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) err
 
 // CopyTemplate makes a template of the tenant named name from one it may see,
 // typically a built-in one whose log path or process pattern must change.
-func (s *Store) CopyTemplate(ctx context.Context, tenant string, id int64, name string) (*Template, error) {
+func (s *Store) CopyTemplate(ctx context.Context, tenant string, id int64, name string) (_ *Template, err error) {
+	defer s.changed(&err)
 	src, err := s.Template(ctx, tenant, id)
 	if err != nil {
 		return nil, err

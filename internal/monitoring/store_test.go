@@ -225,3 +225,34 @@ func TestAssignmentAndOverrideWrites(t *testing.T) {
 		t.Fatalf("severity on a metric item: %v", e)
 	}
 }
+
+// TestOnChange: every successful change of the design is told, a refused
+// one is not, so the alert engine reloads exactly when it must.
+func TestOnChange(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	n := 0
+	d.s.OnChange(func() { n++ })
+	it := &Item{TenantID: "acme", ResourceID: d.web2.ID, Name: "load", Kind: KindMetric,
+		Metric: &Metric{Series: "node_load5"}, Threshold: &Threshold{Op: ">", Warning: ptr(4.0)}}
+	if err := d.s.CreateItem(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("after a created item: told %d times, want 1", n)
+	}
+	bad := *it
+	bad.ID, bad.Name = 0, "Not A Name"
+	if err := d.s.CreateItem(ctx, &bad); err == nil {
+		t.Fatal("a bad item was stored")
+	}
+	if err := d.s.CreateOverride(ctx, &Override{TenantID: "acme", ItemID: it.ID, ResourceID: d.web2.ID, Warning: ptr(6.0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.s.DeleteItem(ctx, "acme", it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Fatalf("told %d times for 3 changes and 1 refusal, want 3", n)
+	}
+}

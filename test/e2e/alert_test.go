@@ -43,7 +43,7 @@ func (s *server) alertsOf(token, tenant, query string) []e2eAlert {
 
 // pushUntil pushes value for host every second until the alerts of tenant
 // matching query are not empty, or fails after the deadline. The engine
-// picks up a new item on its next reload (30s), so the first samples may
+// reloads its rules when an item is created, so only the first samples may
 // find no rule yet.
 func (s *server) pushUntil(ingest, read, tenant, query string, value float64) []e2eAlert {
 	s.t.Helper()
