@@ -14,6 +14,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	istorage "github.com/unyo-ops/unyo/internal/storage"
@@ -102,7 +103,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r)
+	id, err := request.PathID(r, "alert")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -163,7 +164,7 @@ func (h *Handlers) writeTarget(w http.ResponseWriter, r *http.Request) (string, 
 	tenant, err := h.tenant(r, model.ScopeWrite)
 	if err == nil {
 		var id int64
-		if id, err = pathID(r); err == nil {
+		if id, err = request.PathID(r, "alert"); err == nil {
 			return tenant, id, true
 		}
 	}
@@ -215,14 +216,6 @@ func actor(r *http.Request) string {
 		return p.Name
 	}
 	return "unknown"
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such alert")
-	}
-	return id, nil
 }
 
 // parseFilter reads ?state=firing,pending&severity=critical&resource=ID&from=&to=&limit=.

@@ -5,11 +5,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 )
 

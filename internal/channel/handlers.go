@@ -3,19 +3,15 @@ package channel
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -64,15 +60,15 @@ func (h *Handlers) Routes() []route.Route {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		list, err := h.store.List(r.Context(), tenant)
 		return http.StatusOK, list, err
 	})
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -82,7 +78,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in Input
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -97,8 +93,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -116,8 +112,8 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -139,8 +135,8 @@ type TestResult struct {
 // sendTest sends one test message now, bypassing the outbox, so the
 // operator sees at once whether the configuration works.
 func (h *Handlers) sendTest(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -183,15 +179,15 @@ func TestMessage(t *model.Tenant, d Destination, now time.Time) notify.Message {
 }
 
 func (h *Handlers) listContacts(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		list, err := h.store.Contacts(r.Context(), tenant)
 		return http.StatusOK, list, err
 	})
 }
 
 func (h *Handlers) getContact(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -214,7 +210,7 @@ func (in contactInput) contact(tenant string, id int64) *Contact {
 }
 
 func (h *Handlers) createContact(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in contactInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -229,8 +225,8 @@ func (h *Handlers) createContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) updateContact(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -248,8 +244,8 @@ func (h *Handlers) updateContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) deleteContact(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "object")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -259,28 +255,6 @@ func (h *Handlers) deleteContact(w http.ResponseWriter, r *http.Request) {
 		h.audit(r, tenant, "delete", "contact", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
-}
-
-// serve authorises scope on the path's tenant, runs f and writes its answer.
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	var se *response.StatusError
-	switch {
-	case err != nil:
-		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) && !errors.As(err, &se) {
-			h.logger.Error("channel API", "path", r.URL.Path, "err", err)
-		}
-		response.Error(w, r, err)
-	case status == http.StatusNoContent:
-		w.WriteHeader(status)
-	default:
-		response.JSON(w, status, v)
-	}
 }
 
 // audit records a change; detail holds the redacted configuration only.
@@ -295,12 +269,4 @@ func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
 	}
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 || strings.HasPrefix(r.PathValue("id"), "+") {
-		return 0, response.NotFound("no such object")
-	}
-	return id, nil
 }

@@ -2,16 +2,13 @@ package escalation
 
 import (
 	_ "embed"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -66,15 +63,15 @@ func (in input) policy(tenant string, id int64) *Policy {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		list, err := h.store.List(r.Context(), tenant, false)
 		return http.StatusOK, list, err
 	})
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "escalation policy")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -84,7 +81,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in input
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -99,8 +96,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "escalation policy")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -118,8 +115,8 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "escalation policy")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -129,27 +126,6 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		h.audit(r, tenant, "delete", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
-}
-
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	var se *response.StatusError
-	switch {
-	case err != nil:
-		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) && !errors.As(err, &se) {
-			h.logger.Error("escalation API", "path", r.URL.Path, "err", err)
-		}
-		response.Error(w, r, err)
-	case status == http.StatusNoContent:
-		w.WriteHeader(status)
-	default:
-		response.JSON(w, status, v)
-	}
 }
 
 func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
@@ -163,12 +139,4 @@ func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detai
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", "escalation_policy", "err", err)
 	}
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such escalation policy")
-	}
-	return id, nil
 }

@@ -7,11 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -157,7 +156,7 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
-			id, err := pathID(r)
+			id, err := request.PathID(r, "incident")
 			if err != nil {
 				return 0, nil, err
 			}
@@ -173,7 +172,7 @@ func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 // edit serves a change of one incident: decode into in, then apply.
 func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
-		id, err := pathID(r)
+		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -252,7 +251,7 @@ func (h *Handlers) comment(kinds []Kind) http.HandlerFunc {
 func (h *Handlers) timeline(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
-			id, err := pathID(r)
+			id, err := request.PathID(r, "incident")
 			if err != nil {
 				return 0, nil, err
 			}
@@ -296,14 +295,6 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 		return time.Time{}, invalid.New(name, "must be an RFC 3339 time such as 2026-01-01T00:00:00+09:00, not %q", s)
 	}
 	return t, nil
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such incident")
-	}
-	return id, nil
 }
 
 const maxBody = 1 << 20

@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -139,7 +138,7 @@ func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) getCatalogItem(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
-		id, err := pathID(r)
+		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -150,7 +149,7 @@ func (h *Handlers) getCatalogItem(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
-		id, err := pathID(r)
+		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -173,7 +172,7 @@ func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) deleteCatalogItem(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
-		id, err := pathID(r)
+		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
 		}

@@ -2,17 +2,15 @@ package maintenance
 
 import (
 	_ "embed"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -68,15 +66,15 @@ func (in input) stored(tenant string) *Stored {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		list, err := h.store.List(r.Context(), tenant)
 		return http.StatusOK, list, err
 	})
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "maintenance window")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -86,7 +84,7 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in input
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -101,8 +99,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "maintenance window")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -125,8 +123,8 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "maintenance window")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -145,8 +143,8 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 // occurrences lists the window's occurrences in [from, to), at most 31 days
 // apart, so an operator can check a recurrence before relying on it.
 func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "maintenance window")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -166,28 +164,6 @@ func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// serve authorises scope on the path's tenant, runs f and writes its answer.
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	switch {
-	case err != nil:
-		var se *response.StatusError
-		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.As(err, &se) {
-			h.logger.Error("maintenance API", "path", r.URL.Path, "err", err)
-		}
-		response.Error(w, r, err)
-	case status == http.StatusNoContent:
-		w.WriteHeader(status)
-	default:
-		response.JSON(w, status, v)
-	}
-}
-
 // audit records a change; a failure is logged, not returned, as the change is made.
 func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
 	actor := "unknown"
@@ -200,14 +176,6 @@ func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detai
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", "maintenance_window", "err", err)
 	}
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such maintenance window")
-	}
-	return id, nil
 }
 
 func timeRange(r *http.Request) (from, to time.Time, err error) {

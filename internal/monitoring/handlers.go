@@ -105,33 +105,14 @@ func CallerTenant(r *http.Request, scope model.Scope) (string, error) {
 // body of the answer.
 type work func(tenant string) (int, any, error)
 
-// serve authorises scope, runs f and writes its answer or its error.
-func serve(w http.ResponseWriter, r *http.Request, authz Authorizer, scope model.Scope, f work) {
-	tenant, err := authz(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	response.JSON(w, status, v)
-}
-
 // read serves a request that needs the read scope on the path's tenant.
 func (h *Handlers) read(w http.ResponseWriter, r *http.Request, f work) {
-	serve(w, r, h.tenant, model.ScopeRead, f)
+	response.Serve(w, r, h.tenant, model.ScopeRead, f)
 }
 
 // write serves a request that needs the write scope on the path's tenant.
 func (h *Handlers) write(w http.ResponseWriter, r *http.Request, f work) {
-	serve(w, r, h.tenant, model.ScopeWrite, f)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, f)
 }
 
 // audit records a change; a failure is logged, not returned, as the change is made.

@@ -27,7 +27,7 @@ func (h *Handlers) effectiveItems(w http.ResponseWriter, r *http.Request) {
 
 // agentConfig answers the agent's pull of its configuration.
 func (h *Handlers) agentConfig(w http.ResponseWriter, r *http.Request) {
-	serve(w, r, h.agent, model.ScopeIngest, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.agent, model.ScopeIngest, func(tenant string) (int, any, error) {
 		host := r.URL.Query().Get("host")
 		if host == "" {
 			return 0, nil, invalid.New("host", "is required: the host name the agent runs as")

@@ -3,9 +3,8 @@ package monitoring
 import (
 	"net/http"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/request"
 )
 
 // errItemsOnUpdate keeps a template update from silently dropping items:

@@ -3,7 +3,6 @@ package outbox
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -56,7 +56,7 @@ func (h *Handlers) Routes() []route.Route {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		f := Filter{State: r.URL.Query().Get("state"), Ref: r.URL.Query().Get("ref")}
 		if s := r.URL.Query().Get("limit"); s != "" {
 			n, err := strconv.Atoi(s)
@@ -71,8 +71,8 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "notification")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -82,8 +82,8 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) retry(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "notification")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -103,30 +103,4 @@ func (h *Handlers) retry(w http.ResponseWriter, r *http.Request) {
 		}
 		return http.StatusOK, d, nil
 	})
-}
-
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	if err != nil {
-		var se *response.StatusError
-		if _, ok := invalid.As(err); !ok && !errors.Is(err, storage.ErrNotFound) && !errors.As(err, &se) {
-			h.logger.Error("notification API", "path", r.URL.Path, "err", err)
-		}
-		response.Error(w, r, err)
-		return
-	}
-	response.JSON(w, status, v)
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such notification")
-	}
-	return id, nil
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 // MaxBody is the body size DecodeJSON accepts.
@@ -76,4 +78,14 @@ func jsonType(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
+}
+
+// PathID reads the positive {id} of the path; anything else answers 404,
+// "no such " + noun.
+func PathID(r *http.Request, noun string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(r.PathValue("id"), "+") {
+		return 0, response.NotFound("no such " + noun)
+	}
+	return id, nil
 }

@@ -44,3 +44,26 @@ func TestDecodeJSON(t *testing.T) {
 		t.Error("a body over the limit was read")
 	}
 }
+
+func TestPathID(t *testing.T) {
+	f := func(id string, want int64) {
+		t.Helper()
+		r := httptest.NewRequest("GET", "/x", nil)
+		r.SetPathValue("id", id)
+		got, err := PathID(r, "thing")
+		if want == 0 {
+			if err == nil || !strings.Contains(err.Error(), "no such thing") {
+				t.Errorf("PathID(%q) = %d, %v; want no such thing", id, got, err)
+			}
+			return
+		}
+		if err != nil || got != want {
+			t.Errorf("PathID(%q) = %d, %v; want %d", id, got, err, want)
+		}
+	}
+	f("42", 42)
+	f("0", 0)
+	f("-1", 0)
+	f("+7", 0)
+	f("seven", 0)
+}

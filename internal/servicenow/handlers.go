@@ -5,10 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -49,26 +48,6 @@ func (h *Handlers) Routes() []route.Route {
 	}
 }
 
-// The configuration names where a tenant's incidents go, so reading it takes
-// the admin scope like changing it.
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, model.ScopeAdmin)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	response.JSON(w, status, v)
-}
-
 func (h *Handlers) record(r *http.Request, tenant, action string, detail any) {
 	actor := "unknown"
 	if p := auth.FromContext(r.Context()); p != nil {
@@ -82,14 +61,14 @@ func (h *Handlers) record(r *http.Request, tenant, action string, detail any) {
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
 		cfg, err := h.configs.Get(r.Context(), tenant)
 		return http.StatusOK, cfg, err
 	})
 }
 
 func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
 		var in ConfigInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -104,7 +83,7 @@ func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
 		if err := h.configs.Delete(r.Context(), tenant); err != nil {
 			return 0, nil, err
 		}
@@ -114,7 +93,7 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) outbox(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
 		list, err := h.sync.Outbox(r.Context(), tenant, 200)
 		return http.StatusOK, list, err
 	})

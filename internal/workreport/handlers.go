@@ -7,11 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/request"
-
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -52,24 +51,6 @@ func (h *Handlers) Routes() []route.Route {
 	}
 }
 
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f func(tenant string) (int, any, error)) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	response.JSON(w, status, v)
-}
-
 func actor(r *http.Request) string {
 	if p := auth.FromContext(r.Context()); p != nil {
 		return p.Name
@@ -103,7 +84,7 @@ func (in input) onto(r *Report) {
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
 		var f Filter
 		var err error
 		if f.From, err = queryTime(r, "from"); err != nil {
@@ -123,7 +104,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var in input
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -139,8 +120,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "work report")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -150,8 +131,8 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "work report")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -173,8 +154,8 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := pathID(r)
+	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+		id, err := request.PathID(r, "work report")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -184,14 +165,6 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		h.record(r, tenant, "delete", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such work report")
-	}
-	return id, nil
 }
 
 func queryTime(r *http.Request, name string) (time.Time, error) {
