@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -221,5 +222,38 @@ func TestOnAlert(t *testing.T) {
 	}
 	if len(b) != 1 || len(b[0].ResourceIDs) != 0 {
 		t.Errorf("beta's alert naming acme's host: %+v, want an incident without acme's resource", b)
+	}
+}
+
+// TestAlertChangesAreAudited: what an alert does to incidents is in the
+// audit log, as what people do through the API is.
+func TestAlertChangesAreAudited(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	host := fx.resource(t, "acme", "web-01")
+	e := AlertEvent{Tenant: "acme", AlertID: "a1", Fingerprint: "fp-a1", ResourceID: host, ResourceName: "web-01",
+		Policy: "new", Severity: "critical", Title: "CPU > 90%", Status: "firing", At: fx.clock.now()}
+	if err := fx.s.OnAlert(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	e.AlertID, e.Fingerprint, e.Policy = "a2", "fp-a2", "attach"
+	if err := fx.s.OnAlert(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	log, err := fx.s.resources.AuditLog(ctx, "acme", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range log {
+		if a.Actor == ActorAlert && a.ObjectType == "incident" {
+			actions = append(actions, a.Action)
+		}
+	}
+	if fmt.Sprint(actions) != "[work_note opened]" { // newest first
+		t.Fatalf("audit of alert changes: %v, want the opening and the attached alert's note", actions)
+	}
+	if beta, _ := fx.s.resources.AuditLog(ctx, "beta", 10); len(beta) != 0 {
+		t.Errorf("beta's audit log has acme's entries: %+v", beta)
 	}
 }

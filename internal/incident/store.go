@@ -64,7 +64,9 @@ func NewStore(db *sql.DB, logger *slog.Logger) *Store {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Store{db: db, resources: storage.New(db), now: time.Now, logger: logger}
+	s := &Store{db: db, resources: storage.New(db), now: time.Now, logger: logger}
+	s.hooks = []ChangeFunc{s.auditAutomatic}
+	return s
 }
 
 // OnChange adds a hook told of every change. Call it before serving.

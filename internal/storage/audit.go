@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -22,12 +23,23 @@ type AuditEntry struct {
 // Audit appends an entry to the audit log. detail is stored as JSON and must
 // hold no secrets.
 func (s *Store) Audit(ctx context.Context, e AuditEntry, detail any) error {
+	return AuditIn(ctx, s.db, e, detail, s.now())
+}
+
+// Execer runs a statement: a *sql.DB, or the *sql.Tx of a change that must
+// be audited if and only if it commits.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// AuditIn records e at time at through q.
+func AuditIn(ctx context.Context, q Execer, e AuditEntry, detail any, at time.Time) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return fmt.Errorf("store: unable to audit: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO audit_log (tenant_id, actor, action, object_type, object_id, detail, at) VALUES (?,?,?,?,?,?,?)`,
-		nullString(e.TenantID), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(b), millis(s.now()))
+	_, err = q.ExecContext(ctx, `INSERT INTO audit_log (tenant_id, actor, action, object_type, object_id, detail, at) VALUES (?,?,?,?,?,?,?)`,
+		nullString(e.TenantID), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(b), millis(at))
 	if err != nil {
 		return fmt.Errorf("store: unable to audit: %w", err)
 	}
