@@ -55,7 +55,8 @@ func newWorld(t *testing.T, tune func(*Options)) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ms.Close() })
-	w := &world{t: t, db: istorage.New(db), design: monitoring.NewStore(db), metrics: ms, now: t0, maint: map[int64]bool{}}
+	objects := istorage.New(db)
+	w := &world{t: t, db: objects, design: monitoring.NewStore(db, objects), metrics: ms, now: t0, maint: map[int64]bool{}}
 	for _, tn := range []*model.Tenant{
 		{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"},
 		{ID: "beta", Name: "Beta Inc.", Language: "en", TimeZone: "UTC"},

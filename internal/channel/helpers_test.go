@@ -83,7 +83,7 @@ func newFixture(t *testing.T, build Builder) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.store = NewStore(db, box, build)
+	f.store = NewStore(db, storage.New(db), box, build)
 	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := NewHandlers(f.store, pathTenant, logger)
 	mux := http.NewServeMux()

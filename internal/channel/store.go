@@ -49,8 +49,8 @@ type Store struct {
 
 // NewStore returns a Store on a migrated database; box seals the
 // configurations and build makes their notify.Channel.
-func NewStore(db *sql.DB, box *secret.Box, build Builder) *Store {
-	return &Store{db: db, box: box, objects: storage.New(db), build: build, now: time.Now}
+func NewStore(db *sql.DB, objects *storage.Store, box *secret.Box, build Builder) *Store {
+	return &Store{db: db, box: box, objects: objects, build: build, now: time.Now}
 }
 
 // ad binds a sealed configuration to its tenant and type: copied into

@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Version is set at build time with -ldflags "-X github.com/unyo-ops/unyo/internal/cli.Version=...".
@@ -67,6 +69,22 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // env returns the environment variable key, or def.
 func env(key, def string) string {
 	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// envDuration reads a duration from the environment, def when unset or unreadable.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
+
+// envInt reads a positive integer from the environment, def when unset or unreadable.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
 	}
 	return def

@@ -2,26 +2,16 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/prometheus/prometheus/promql"
-
-	"github.com/unyo-ops/unyo/internal/alert"
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/console"
-	"github.com/unyo-ops/unyo/internal/incident"
-	"github.com/unyo-ops/unyo/internal/metricstore"
-	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oidc"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/session"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // consoleConfig is what `unyo server` is told about the web console.
@@ -44,24 +34,21 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 	c.oidcSecret = os.Getenv("UNYO_OIDC_CLIENT_SECRET")
 }
 
-// newConsole builds the web console over the server's parts.
-func newConsole(ctx context.Context, cfg *consoleConfig, db *sql.DB, store *storage.Store, authn *auth.Authenticator,
-	engine *promql.Engine, metrics *metricstore.Store, design *monitoring.Store, desk deskParts, logger *slog.Logger) (*console.Console, error) {
+// newConsole builds the web console over the app's services.
+func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Console, error) {
+	logger := a.logger.With("component", "console")
 	opts := console.Options{
-		Store:        store,
-		Auth:         authn,
-		Sessions:     session.New(db, session.Options{Secure: cfg.secureCookies}),
-		Logger:       logger.With("component", "console"),
-		Metrics:      console.NewPromQuerier(engine, metrics.ForTenant),
-		Design:       design,
-		Alerts:       boardAlerts{store: alert.NewStore(db)},
-		Incidents:    boardIncidents{store: incident.NewStore(db, logger.With("component", "console")), now: time.Now},
-		Availability: boardAvailability{report.NewGenerator(reportSources(db, store, metrics, logger), logger)},
+		Store:        a.objects,
+		Auth:         a.authn,
+		Sessions:     session.New(a.db, session.Options{Secure: cfg.secureCookies}),
+		Logger:       logger,
+		Metrics:      console.NewPromQuerier(a.prom.Engine(), a.metrics.ForTenant),
+		Design:       a.design,
+		Alerts:       boardAlerts{store: a.alertLog},
+		Incidents:    boardIncidents{store: a.desk, now: time.Now},
+		Availability: boardAvailability{report.NewGenerator(a.reportSources(logger), logger)},
 	}
-	desk.store = store
-	if err := consoleDesk(&opts, desk, db, design, opts.Logger); err != nil {
-		return nil, err
-	}
+	consoleDesk(&opts, a)
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)
 		if err != nil {

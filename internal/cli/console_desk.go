@@ -2,13 +2,8 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"html/template"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -20,7 +15,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
-	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -29,58 +23,21 @@ import (
 // engine and incident store the API uses, so the engine's in-memory state
 // and the ServiceNow sync see them.
 
-// deskParts are the running parts the console's operations pages use.
-type deskParts struct {
-	alerts     *alert.Engine   // nil: no alert pages
-	incidents  *incident.Store // nil: no incident pages
-	reportFont string          // the report PDF's font, as --report-font
-	// maintenance must be the store the alert engine consults: its cache
-	// is dropped by writes through it.
-	maintenance *maintenance.Store // nil: no maintenance calendar
-	dataDir     string             // where the secret key is, for the channels' sealed configurations
-	store       *storage.Store
-}
-
-// consoleDesk fills opts with the operations pages' sources.
-func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *monitoring.Store, logger *slog.Logger) error {
-	if parts.alerts != nil {
-		opts.AlertDesk = deskAlerts{engine: parts.alerts, store: alert.NewStore(db)}
-		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.alerts", Path: "/alerts"})
-	}
-	if parts.incidents != nil {
-		opts.IncidentDesk = deskIncidents{store: parts.incidents}
-		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.incidents", Path: "/incidents"})
-	}
-	if parts.maintenance != nil {
-		opts.Maintenance = deskMaintenance{parts.maintenance}
-		opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.maintenance", Path: "/maintenance"})
-	}
-	pdf, err := report.NewPDF(parts.reportFont)
-	if err != nil {
-		logger.Warn("console: report PDFs are off", "err", err)
-		pdf = nil
-	}
-	// The console edits, publishes and reads reports; drafts are made by the
-	// API and the monthly schedule, so this service needs no generator.
-	svc := report.NewService(nil, report.NewStore(db), pdf, nil, logger)
-	opts.ReportDesk = deskReports{svc: svc}
-	opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.reports", Path: "/reports"})
-	opts.Runbooks = deskRunbooks{items: design, books: runbook.NewStore(db)}
-	if parts.dataDir != "" {
-		// The same key as the API's channel store (UNYO_SECRET_KEY or the
-		// data directory's secret.key): configurations open only with it.
-		key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(parts.dataDir, "secret.key"))
-		if err != nil {
-			return fmt.Errorf("console: cannot load the secret key: %w", err)
-		}
-		box, err := secret.New(key)
-		if err != nil {
-			return err
-		}
-		channels := channel.NewStore(db, box, channel.Builder{})
-		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists), tenants: parts.store}
-	}
-	return nil
+// consoleDesk fills opts with the operations pages' sources: the app's
+// one engine, desk, maintenance store (whose cache the engine reads) and
+// report service, so the console's changes reach the same hooks as the API's.
+func consoleDesk(opts *console.Options, a *app) {
+	opts.AlertDesk = deskAlerts{engine: a.alerts, store: a.alertLog}
+	opts.IncidentDesk = deskIncidents{store: a.desk}
+	opts.Maintenance = deskMaintenance{a.windows}
+	opts.ReportDesk = deskReports{svc: a.reports}
+	opts.Runbooks = deskRunbooks{items: a.design, books: a.runbooks}
+	opts.Notify = deskNotify{channels: a.channels, policies: a.policies, tenants: a.objects}
+	opts.Nav = append(opts.Nav,
+		console.NavLink{Key: "nav.alerts", Path: "/alerts"},
+		console.NavLink{Key: "nav.incidents", Path: "/incidents"},
+		console.NavLink{Key: "nav.maintenance", Path: "/maintenance"},
+		console.NavLink{Key: "nav.reports", Path: "/reports"})
 }
 
 // deskAlerts implements console.AlertDesk.

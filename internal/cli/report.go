@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,9 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
-	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
 )
@@ -51,49 +48,38 @@ func (c *reportConfig) flags(fs *flag.FlagSet) {
 	c.password = os.Getenv("UNYO_REPORT_SMTP_PASSWORD")
 }
 
-// newReports builds the report workflow, its API and its monthly schedule.
-// A missing font leaves the PDF out (logged, naming the package) rather than
-// stopping the server.
-func newReports(cfg *reportConfig, db *sql.DB, store *storage.Store, metrics *metricstore.Store, authz route.Authorizer, logger *slog.Logger) (*report.Handlers, *report.Scheduler, error) {
-	logger = logger.With("component", "report")
-	src := reportSources(db, store, metrics, logger)
-	pdf, err := report.NewPDF(cfg.font)
+// mailer is the SMTP relay that delivers reports; nil when --report-smtp is empty.
+func (c *reportConfig) mailer() (report.Mailer, error) {
+	if c.smtp == "" {
+		return nil, nil
+	}
+	host, port, err := net.SplitHostPort(c.smtp)
 	if err != nil {
-		logger.Error("report PDFs are off", "err", err)
-		pdf = nil
+		return nil, fmt.Errorf("--report-smtp %q: %w", c.smtp, err)
 	}
-	var mailer report.Mailer
-	if cfg.smtp != "" {
-		host, port, err := net.SplitHostPort(cfg.smtp)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--report-smtp %q: %w", cfg.smtp, err)
-		}
-		p, err := strconv.Atoi(port)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--report-smtp %q: bad port", cfg.smtp)
-		}
-		mailer = report.SMTP{Host: host, Port: p, From: cfg.from, Username: cfg.user, Password: cfg.password, TLS: cfg.tls}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, fmt.Errorf("--report-smtp %q: bad port", c.smtp)
 	}
-	svc := report.NewService(report.NewGenerator(src, logger), report.NewStore(db), pdf, mailer, logger)
-	return report.NewHandlers(svc, authz, store, logger), report.NewScheduler(svc, store, cfg.interval, logger), nil
+	return report.SMTP{Host: host, Port: p, From: c.from, Username: c.user, Password: c.password, TLS: c.tls}, nil
 }
 
 // reportSources is what a report reads: the TSDB, and the stores of the
 // alerts, incidents, requests, work reports and maintenance windows.
-func reportSources(db *sql.DB, store *storage.Store, metrics *metricstore.Store, logger *slog.Logger) report.Sources {
+func (a *app) reportSources(logger *slog.Logger) report.Sources {
 	// The chunk view of the TSDB skips the sample iterators' merge layers;
 	// the report adds the tenant matcher to its every select itself.
-	chunks, _ := metrics.Queryable().(promstorage.ChunkQueryable)
-	tsdb := report.TSDB{Store: metrics, Chunks: chunks}
+	chunks, _ := a.metrics.Queryable().(promstorage.ChunkQueryable)
+	tsdb := report.TSDB{Store: a.metrics, Chunks: chunks}
 	return report.Sources{
-		Tenants:     store,
+		Tenants:     a.objects,
 		Metrics:     tsdb,
-		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: store},
-		Alerts:      alertSource{alert.NewStore(db)},
-		Incidents:   incidentSource{incident.NewStore(db, logger), store},
-		Requests:    requestSource{incident.NewStore(db, logger)},
-		Work:        workSource{workreport.NewStore(db)},
-		Maintenance: maintenanceSource{maintenance.NewStore(db), store},
+		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: a.objects},
+		Alerts:      alertSource{a.alertLog},
+		Incidents:   incidentSource{a.desk, a.objects},
+		Requests:    requestSource{a.desk},
+		Work:        workSource{a.workReports},
+		Maintenance: maintenanceSource{a.windows, a.objects},
 	}
 }
 

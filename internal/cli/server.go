@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -10,23 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/unyo-ops/unyo/internal/alert"
-	"github.com/unyo-ops/unyo/internal/api"
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/database"
-	"github.com/unyo-ops/unyo/internal/metricstore"
-	"github.com/unyo-ops/unyo/internal/monitoring"
-	"github.com/unyo-ops/unyo/internal/promapi"
-	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/server"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // serverConfig is everything `unyo server` is told by flags and environment.
@@ -88,138 +77,73 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serve wires storage, the metric store, the API and the HTTP server, runs
-// until ctx ends, then stops them in reverse order: HTTP first so nothing new
-// arrives, then the TSDB (its WAL already holds every acknowledged sample),
-// then the database.
+// serve opens the app, runs it until ctx ends, then stops its parts in
+// reverse order: HTTP first so nothing new arrives, then the components
+// that write (the alert engine, the schedulers, the outbox), then the TSDB
+// (its WAL already holds every acknowledged sample), then the database.
 func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
 		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
-	db, err := database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db"))
+	a, err := openApp(ctx, cfg, logger, reg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	store := storage.New(db)
+	defer a.close()
 
-	metrics, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
-	}, logger, reg)
-	if err != nil {
+	// The outbox workers and the escalation scheduler stop (deferred)
+	// after everything that enqueues, before the database closes.
+	if err := a.outbox.Start(ctx); err != nil {
 		return err
 	}
-	defer func() {
-		if err := metrics.Close(); err != nil {
-			logger.Error("closing TSDB", "err", err)
-		}
-	}()
-
-	authn := auth.NewAuthenticator(store)
-	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
-	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
-	restAPI := api.New(store, authn, prom, write, logger)
-
-	design := monitoring.NewStore(db)
-	if err := design.SyncBuiltins(ctx); err != nil {
-		return err
-	}
-	// Notification delivery (internal/channel, internal/escalation,
-	// internal/outbox, internal/maintenance): the outbox workers start now,
-	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
-	if err != nil {
-		return err
-	}
-	if err := restAPI.Mount(notices.modules...); err != nil {
-		return err
-	}
-	if err := notices.start(ctx); err != nil {
-		return err
-	}
-	defer notices.stop()
-	// The incident desk (internal/incident, internal/servicenow): its SLA
-	// scheduler and ServiceNow sync stop after HTTP, before the database.
-	// What the desk and the alert engine decide reaches the outbox through
-	// the hand-off (handoff.go).
-	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
-	if err != nil {
-		return err
-	}
-	hand.incidents = desk.incidents
-	desk.incidents.OnChange(hand.incidentChanged)
-	if err := restAPI.Mount(desk.modules...); err != nil {
-		return err
-	}
-	defer runUntilStopped(func(ctx context.Context) { <-desk.run(ctx) })()
-
-	// The alert engine sees the maintenance windows, opens incidents and
-	// queues notifications through the hand-off.
-	alerts := alert.New(alert.NewStore(db), store, design, metrics, alert.Options{
-		Maintenance: notices.maintenance.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: reg,
-	}, logger)
-	write.SetObserver(alerts.Observe)
-	design.OnChange(alerts.Reload) // an edited item is a rule at once, not at the next reload
-	if err := restAPI.Mount(
-		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
-		alert.NewHandlers(alerts, restAPI.PathTenant, store, logger),
-	); err != nil {
-		return err
-	}
+	defer a.outbox.Stop()
+	a.escalation.Run(context.WithoutCancel(ctx))
+	defer a.escalation.Close()
+	// The SLA scheduler and the ServiceNow sync stop after HTTP, before the database.
+	defer runUntilStopped(a.slaClock.Run)()
+	defer runUntilStopped(a.snSync.Run)()
 	// The engine runs on its own context: it stops after HTTP does, so that
 	// no sample or intake arrives at a stopped engine, and before the TSDB
-	// closes (deferred above), which it reads.
+	// closes, which it reads.
 	defer runUntilStopped(func(ctx context.Context) {
-		if err := alerts.Run(ctx); err != nil {
+		if err := a.alerts.Run(ctx); err != nil {
 			logger.Error("alert engine stopped", "err", err)
 		}
 	})()
-
-	// Operations reports (internal/report): the API, and the monthly schedule
-	// that stops after HTTP and before the TSDB and database it reads.
-	reports, reportSchedule, err := newReports(&cfg.report, db, store, metrics, restAPI.PathTenant, logger)
-	if err != nil {
-		return err
-	}
-	if err := restAPI.Mount(reports); err != nil {
-		return err
-	}
+	// The monthly report schedule stops after HTTP and before the TSDB and
+	// database it reads.
 	defer runUntilStopped(func(ctx context.Context) {
-		if err := reportSchedule.Run(ctx); err != nil {
+		if err := a.reportSchedule.Run(ctx); err != nil {
 			logger.Error("report schedule stopped", "err", err)
 		}
 	})()
 
-	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+	web, err := newConsole(ctx, &cfg.console, a)
 	if err != nil {
 		return err
 	}
-
 	srv := server.New(server.Options{
 		Listen:   cfg.listen,
 		Logger:   logger,
 		Gatherer: reg,
-		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
-		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
+		Ready:    func(ctx context.Context) error { return a.db.PingContext(ctx) },
+		Register: []func(*http.ServeMux){a.api.Register, web.Register},
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {
 		return err
 	}
-	hand.setConsoleURL("http://" + addr.String())
+	a.hand.setConsoleURL("http://" + addr.String())
 	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
-	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
+	if err := bootstrapAdmin(ctx, a.objects, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
 		return err
 	}
 
 	var selfDone chan struct{}
 	if cfg.monitorSelf {
-		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, logger)
+		self, err := selfWatch(ctx, a.objects, a.design, "http://"+addr.String(), cfg.dataDir, logger)
 		if err != nil {
 			return err
 		}
@@ -253,8 +177,4 @@ func runUntilStopped(f func(ctx context.Context)) (stop func()) {
 	done := make(chan struct{})
 	go func() { defer close(done); f(ctx) }()
 	return func() { cancel(); <-done }
-}
-
-func ready(ctx context.Context, db *sql.DB) error {
-	return db.PingContext(ctx)
 }

@@ -57,7 +57,8 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ms.Close() })
-	e := &env{t: t, store: ustorage.New(db), design: monitoring.NewStore(db), metrics: ms}
+	objects := ustorage.New(db)
+	e := &env{t: t, store: objects, design: monitoring.NewStore(db, objects), metrics: ms}
 	if err := e.design.SyncBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}

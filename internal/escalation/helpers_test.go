@@ -74,8 +74,8 @@ func (e *env) open(t *testing.T) {
 	}
 	box, _ := secret.New(bytes.Repeat([]byte{5}, secret.KeySize))
 	e.objects = storage.New(db)
-	e.channels = channel.NewStore(db, box, channel.Builder{})
-	e.store = NewStore(db, e.channels.TargetExists)
+	e.channels = channel.NewStore(db, e.objects, box, channel.Builder{})
+	e.store = NewStore(db, e.objects, e.channels.TargetExists)
 	e.sched = NewScheduler(e.store, nil, time.Hour, nil)
 	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {
 		d, err := e.channels.Resolve(ctx, tenant, target)

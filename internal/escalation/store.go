@@ -26,8 +26,8 @@ type Store struct {
 }
 
 // NewStore returns a Store on a migrated database.
-func NewStore(db *sql.DB, exists TargetFunc) *Store {
-	return &Store{db: db, objects: storage.New(db), exists: exists, now: time.Now}
+func NewStore(db *sql.DB, objects *storage.Store, exists TargetFunc) *Store {
+	return &Store{db: db, objects: objects, exists: exists, now: time.Now}
 }
 
 func (s *Store) validate(ctx context.Context, p *Policy) error {

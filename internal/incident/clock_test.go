@@ -133,7 +133,7 @@ func TestClocksSurviveRestart(t *testing.T) {
 	if _, err := fx.s.Acknowledge(ctx, "acme", inc.ID, "user:sato"); err != nil {
 		t.Fatal(err)
 	}
-	again := NewStore(fx.s.db, nil)
+	again := NewStore(fx.s.db, fx.st, nil)
 	again.now = func() time.Time { return time.Date(2026, 2, 1, 1, 30, 0, 0, time.UTC) }
 	got, err := again.Incident(ctx, "acme", inc.ID)
 	if err != nil {

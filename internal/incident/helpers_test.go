@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	c := &clock{t: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)}
-	s := NewStore(db, nil)
+	s := NewStore(db, st, nil)
 	s.now = c.now
 	return &fixture{s: s, st: st, clock: c}
 }

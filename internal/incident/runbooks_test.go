@@ -16,7 +16,7 @@ import (
 func TestIncidentShowsTheRunbooksOfItsAlertsItems(t *testing.T) {
 	fx := newFixture(t)
 	ctx := context.Background()
-	design := monitoring.NewStore(fx.s.db)
+	design := monitoring.NewStore(fx.s.db, fx.st)
 	fx.s.SetItems(design)
 	host := fx.resource(t, "acme", "web-01")
 	svc := fx.service(t, "acme", "shop", calendar.Calendar{}, time.Hour, 0, 0)

@@ -60,11 +60,11 @@ type Store struct {
 func (s *Store) SetItems(items ItemReader) { s.items = items }
 
 // NewStore returns a Store on a database migrated by internal/database.
-func NewStore(db *sql.DB, logger *slog.Logger) *Store {
+func NewStore(db *sql.DB, objects *storage.Store, logger *slog.Logger) *Store {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Store{db: db, resources: storage.New(db), now: time.Now, logger: logger}
+	s := &Store{db: db, resources: objects, now: time.Now, logger: logger}
 	s.hooks = []ChangeFunc{s.auditAutomatic}
 	return s
 }

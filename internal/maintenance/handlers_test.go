@@ -59,7 +59,8 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{store: NewStore(db), objects: storage.New(db)}
+	objects := storage.New(db)
+	f := &fixture{store: NewStore(db, objects), objects: objects}
 	for _, tn := range []*model.Tenant{{ID: "acme", Name: "アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {
 		if err := f.objects.CreateTenant(ctx, tn); err != nil {
 			t.Fatal(err)

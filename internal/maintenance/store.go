@@ -69,8 +69,8 @@ type compiled struct {
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
-func NewStore(db *sql.DB) *Store {
-	return &Store{db: db, objects: storage.New(db), now: time.Now, byTenant: map[string][]compiled{}}
+func NewStore(db *sql.DB, objects *storage.Store) *Store {
+	return &Store{db: db, objects: objects, now: time.Now, byTenant: map[string][]compiled{}}
 }
 
 // validate checks w and that the service and resource it names belong to

@@ -31,7 +31,7 @@ func newStore(t *testing.T) *Store {
 			t.Fatal(err)
 		}
 	}
-	s := NewStore(db)
+	s := NewStore(db, st)
 	s.now = func() time.Time { return time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC) }
 	return s
 }

@@ -37,8 +37,8 @@ func (s *Store) changed(err *error) {
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
-func NewStore(db *sql.DB) *Store {
-	return &Store{db: db, resources: storage.New(db), now: time.Now}
+func NewStore(db *sql.DB, objects *storage.Store) *Store {
+	return &Store{db: db, resources: objects, now: time.Now}
 }
 
 // querier is what both *sql.DB and *sql.Tx offer, so helpers run in either.

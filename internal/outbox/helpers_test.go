@@ -69,7 +69,8 @@ func (e *env) openTB(t testing.TB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, boxForTest(), channel.Builder{})
+	e.db, e.objects = db, storage.New(db)
+	e.channels = channel.NewStore(db, e.objects, boxForTest(), channel.Builder{})
 }
 
 func (e *env) resolve(ctx context.Context, tenant, target string) (Destination, error) {

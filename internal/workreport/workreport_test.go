@@ -55,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewStore(db, nil)}
+	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewStore(db, st, nil)}
 	h := NewHandlers(fx.store, st, pathTenant, nil)
 	mux := http.NewServeMux()
 	for _, rt := range h.Routes() {

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/api"
+	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbox"
+	"github.com/unyo-ops/unyo/internal/promapi"
+	"github.com/unyo-ops/unyo/internal/remotewrite"
+	"github.com/unyo-ops/unyo/internal/report"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
+	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
+)
+
+// app is everything `unyo server` runs. Each part is built once, here, over
+// the one database, key box, TSDB and report font, and handed to whoever
+// needs it: a store's cache (the maintenance windows) stays true, and every
+// write to an incident goes through the one desk with its hooks (the
+// ServiceNow sync, the escalation stop).
+type app struct {
+	logger *slog.Logger
+	reg    *prometheus.Registry
+
+	// Opened once: closed in reverse order by close.
+	db      *sql.DB
+	metrics *metricstore.Store
+	box     *secret.Box // seals channel and ServiceNow secrets
+	pdf     *report.PDF // nil: the font is missing and PDFs are off
+
+	// Repositories: rows in, rows out, scoped by tenant.
+	objects     *storage.Store // tenants, services, resources, users, tokens, audit
+	design      *monitoring.Store
+	alertLog    *alert.Store
+	windows     *maintenance.Store
+	channels    *channel.Store
+	policies    *escalation.Store
+	runbooks    *runbook.Store
+	workReports *workreport.Store
+	reportStore *report.Store
+	snConfigs   *servicenow.Configs
+
+	// Services: the domain's behaviour over the repositories.
+	authn          *auth.Authenticator
+	prom           *promapi.API
+	write          *remotewrite.Handler
+	api            *api.API
+	escalation     *escalation.Scheduler
+	outbox         *outbox.Outbox
+	desk           *incident.Store // the ITSM desk: incidents, requests, their SLA clocks and hooks
+	slaClock       *incident.Scheduler
+	snSync         *servicenow.Sync
+	alerts         *alert.Engine
+	reports        *report.Service
+	reportSchedule *report.Scheduler
+	hand           *handoff // sets the links of notifications once the server listens
+}
+
+// openApp opens the database, the TSDB, the key box and the report font,
+// and builds every store and service on them. On error what was opened is
+// closed again.
+func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *prometheus.Registry) (a *app, err error) {
+	a = &app{logger: logger, reg: reg}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if a.db, err = database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db")); err != nil {
+		return nil, err
+	}
+	if a.metrics, err = metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+	}, logger, reg); err != nil {
+		return nil, err
+	}
+	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(cfg.dataDir, "secret.key"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot load the secret key: %w", err)
+	}
+	if a.box, err = secret.New(key); err != nil {
+		return nil, err
+	}
+	// A missing font leaves the PDF out (logged, naming the package) rather
+	// than stopping the server.
+	if a.pdf, err = report.NewPDF(cfg.report.font); err != nil {
+		logger.Error("report PDFs are off", "err", err)
+		a.pdf, err = nil, nil
+	}
+	a.repositories()
+	if err := a.design.SyncBuiltins(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.services(cfg); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// repositories builds one store per table family on the one database.
+func (a *app) repositories() {
+	db := a.db
+	a.objects = storage.New(db)
+	a.design = monitoring.NewStore(db, a.objects)
+	a.alertLog = alert.NewStore(db)
+	a.windows = maintenance.NewStore(db, a.objects)
+	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{})
+	a.policies = escalation.NewStore(db, a.objects, a.channels.TargetExists)
+	a.runbooks = runbook.NewStore(db)
+	a.workReports = workreport.NewStore(db)
+	a.reportStore = report.NewStore(db)
+	a.snConfigs = servicenow.NewConfigs(db, a.box)
+}
+
+// services builds the behaviour: the API, notification delivery, the
+// incident desk, the alert engine and the report workflow. What the
+// engine and the desk decide reaches the outbox through the hand-off.
+func (a *app) services(cfg *serverConfig) error {
+	logger := a.logger
+	a.authn = auth.NewAuthenticator(a.objects)
+	a.prom = promapi.New(a.metrics, promapi.Options{Version: Version}, logger, a.reg)
+	a.write = remotewrite.NewHandler(a.metrics, remotewrite.DefaultLimits, logger, a.reg)
+	a.api = api.New(a.objects, a.authn, a.prom, a.write, logger)
+
+	// Notification delivery: escalation policies and their scheduler, the
+	// outbox and its workers, over the tenants' channels.
+	a.escalation = escalation.NewScheduler(a.policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)
+	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {
+		d, err := a.channels.Resolve(ctx, tenant, target)
+		return outbox.Destination{Channel: d.Channel, Language: d.Language, TimeZone: d.TimeZone}, err
+	}
+	a.outbox = outbox.New(a.db, outbox.Options{
+		MaxAttempts:  envInt("UNYO_NOTIFY_MAX_ATTEMPTS", 8),
+		GroupWindow:  envDuration("UNYO_NOTIFY_GROUP_WINDOW", 10*time.Second),
+		BackoffBase:  envDuration("UNYO_NOTIFY_BACKOFF", 5*time.Second),
+		PollInterval: envDuration("UNYO_NOTIFY_POLL", time.Second),
+	}, resolve, a.escalation, logger, a.reg)
+	a.escalation.SetDispatch(a.outbox.AddDeliveries)
+
+	// The incident desk, with its hooks: the ServiceNow sync and the
+	// escalation stop. It is the only incident store of the process.
+	hand := &handoff{store: a.objects, design: a.design, outbox: a.outbox, escalate: a.escalation, logger: logger}
+	a.desk = incident.NewStore(a.db, a.objects, logger)
+	a.desk.SetItems(a.design)
+	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
+		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
+	}, logger)
+	a.desk.OnChange(a.snSync.Enqueue)
+	hand.incidents = a.desk
+	a.desk.OnChange(hand.incidentChanged)
+	a.slaClock = incident.NewScheduler(a.desk, hand.slaNotice, envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
+
+	// The alert engine sees the maintenance windows, opens incidents and
+	// queues notifications through the hand-off.
+	a.alerts = alert.New(a.alertLog, a.objects, a.design, a.metrics, alert.Options{
+		Maintenance: a.windows.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: a.reg,
+	}, logger)
+	a.write.SetObserver(a.alerts.Observe)
+	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload
+	a.hand = hand
+
+	// Operations reports.
+	mailer, err := cfg.report.mailer()
+	if err != nil {
+		return err
+	}
+	rlog := logger.With("component", "report")
+	a.reports = report.NewService(report.NewGenerator(a.reportSources(rlog), rlog), a.reportStore, a.pdf, mailer, rlog)
+	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
+
+	return a.api.Mount(
+		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
+		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
+		outbox.NewHandlers(a.outbox, a.objects, a.api.PathTenant, logger),
+		maintenance.NewHandlers(a.windows, a.api.PathTenant, logger),
+		incident.NewHandlers(a.desk, a.api.PathTenant, logger),
+		servicenow.NewHandlers(a.snConfigs, a.snSync, a.objects, a.api.PathTenant, logger),
+		workreport.NewHandlers(a.workReports, a.objects, a.api.PathTenant, logger),
+		runbook.NewHandlers(a.runbooks, a.objects, a.api.PathTenant, logger),
+		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		alert.NewHandlers(a.alerts, a.api.PathTenant, a.objects, logger),
+		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),
+	)
+}
+
+// close closes what openApp opened, the TSDB before the database; every
+// component that reads them has stopped by then.
+func (a *app) close() {
+	if a.metrics != nil {
+		if err := a.metrics.Close(); err != nil {
+			a.logger.Error("closing TSDB", "err", err)
+		}
+	}
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			a.logger.Error("closing the database", "err", err)
+		}
+	}
+}
