@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -40,6 +42,10 @@ import (
 type app struct {
 	logger *slog.Logger
 	reg    *prometheus.Registry
+	// ln is bound first, so that the external URL (by default the bound
+	// address) is known to everything that links to the console.
+	ln          net.Listener
+	externalURL string
 
 	// Opened once: closed in reverse order by close.
 	db      *sql.DB
@@ -72,19 +78,25 @@ type app struct {
 	alerts         *alert.Engine
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	hand           *handoff // sets the links of notifications once the server listens
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
 // and builds every store and service on them. On error what was opened is
 // closed again.
-func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *prometheus.Registry) (a *app, err error) {
-	a = &app{logger: logger, reg: reg}
+func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *prometheus.Registry) (_ *app, err error) {
+	a := &app{logger: logger, reg: reg}
 	defer func() {
 		if err != nil {
 			a.close()
 		}
 	}()
+	if a.ln, err = server.Listen(cfg.listen); err != nil {
+		return nil, err
+	}
+	a.externalURL = cfg.externalURL
+	if a.externalURL == "" {
+		a.externalURL = "http://" + a.ln.Addr().String()
+	}
 	if a.db, err = database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db")); err != nil {
 		return nil, err
 	}
@@ -158,7 +170,7 @@ func (a *app) services(cfg *serverConfig) error {
 
 	// The incident desk, with its hooks: the ServiceNow sync and the
 	// escalation stop. It is the only incident store of the process.
-	hand := &handoff{store: a.objects, design: a.design, outbox: a.outbox, escalate: a.escalation, logger: logger}
+	hand := &handoff{console: a.externalURL, store: a.objects, design: a.design, outbox: a.outbox, escalate: a.escalation, logger: logger}
 	a.desk = incident.NewStore(a.db, a.objects, logger)
 	a.desk.SetItems(a.design)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
@@ -176,7 +188,6 @@ func (a *app) services(cfg *serverConfig) error {
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
 	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload
-	a.hand = hand
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
@@ -205,6 +216,9 @@ func (a *app) services(cfg *serverConfig) error {
 // close closes what openApp opened, the TSDB before the database; every
 // component that reads them has stopped by then.
 func (a *app) close() {
+	if a.ln != nil {
+		a.ln.Close() // already closed when HTTP ran
+	}
 	if a.metrics != nil {
 		if err := a.metrics.Close(); err != nil {
 			a.logger.Error("closing TSDB", "err", err)

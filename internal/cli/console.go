@@ -28,7 +28,7 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.secureCookies, "secure-cookies", env("UNYO_SECURE_COOKIES", "") == "true", "mark session cookies Secure even on plain HTTP, for a TLS proxy that sends no X-Forwarded-Proto (env UNYO_SECURE_COOKIES=true)")
 	fs.StringVar(&c.oidcIssuer, "oidc-issuer", env("UNYO_OIDC_ISSUER", ""), "OIDC issuer URL for console single sign-on, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0 (env UNYO_OIDC_ISSUER)")
 	fs.StringVar(&c.oidcClientID, "oidc-client-id", env("UNYO_OIDC_CLIENT_ID", ""), "OIDC client (application) ID (env UNYO_OIDC_CLIENT_ID)")
-	fs.StringVar(&c.oidcRedirect, "oidc-redirect-url", env("UNYO_OIDC_REDIRECT_URL", ""), "the console's callback URL registered at the provider, ending in /login/oidc/callback (env UNYO_OIDC_REDIRECT_URL)")
+	fs.StringVar(&c.oidcRedirect, "oidc-redirect-url", env("UNYO_OIDC_REDIRECT_URL", ""), "the console's callback URL registered at the provider, ending in /login/oidc/callback (env UNYO_OIDC_REDIRECT_URL; default --external-url and /login/oidc/callback)")
 	fs.StringVar(&c.oidcTenants, "oidc-tenants", env("UNYO_OIDC_TENANTS", ""), "e-mail domain to tenant map for new single sign-on users, e.g. contoso.com=contoso,fabrikam.co.jp=fabrikam (env UNYO_OIDC_TENANTS)")
 	// The client secret is read from the environment only: a flag would show it in ps.
 	c.oidcSecret = os.Getenv("UNYO_OIDC_CLIENT_SECRET")
@@ -58,8 +58,11 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 			return nil, fmt.Errorf("console: --oidc-issuer is set but --oidc-client-id is not")
 		}
 		redirect := cfg.oidcRedirect
-		if redirect == "" || !strings.HasSuffix(redirect, "/login/oidc/callback") {
-			return nil, fmt.Errorf("console: --oidc-redirect-url must be set and end in /login/oidc/callback, not %q", redirect)
+		if redirect == "" {
+			redirect = a.externalURL + "/login/oidc/callback"
+		}
+		if !strings.HasSuffix(redirect, "/login/oidc/callback") {
+			return nil, fmt.Errorf("console: --oidc-redirect-url must end in /login/oidc/callback, not %q", redirect)
 		}
 		p, err := oidc.New(ctx, oidc.Config{Issuer: cfg.oidcIssuer, ClientID: cfg.oidcClientID, ClientSecret: cfg.oidcSecret,
 			RedirectURL: redirect, Tenants: tenants})

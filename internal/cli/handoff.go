@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
-	"sync/atomic"
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -31,20 +30,11 @@ type handoff struct {
 	incidents *incident.Store
 	outbox    *outbox.Outbox
 	escalate  *escalation.Scheduler
-	console   atomic.Pointer[string] // the console's base URL, once the server listens
+	console   string // the console's external URL, which notifications link to
 	logger    *slog.Logger
 }
 
-// setConsoleURL sets the base URL that notifications link to.
-func (h *handoff) setConsoleURL(u string) { h.console.Store(&u) }
-
-func (h *handoff) link(path string) string {
-	base := h.console.Load()
-	if base == nil || *base == "" {
-		return ""
-	}
-	return *base + path
-}
+func (h *handoff) link(path string) string { return h.console + path }
 
 // alert is the alert engine's NotifyFunc.
 func (h *handoff) alert(ctx context.Context, tr alert.Transition) error {

@@ -2,13 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/agent"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,6 +32,7 @@ type serverConfig struct {
 	logLevel      string
 	logFormat     string
 	shutdown      time.Duration
+	externalURL   string
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
@@ -45,11 +50,20 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
+	fs.StringVar(&c.externalURL, "external-url", env("UNYO_EXTERNAL_URL", ""), "the URL users reach the console at, e.g. https://unyo.example.com: the links in notifications and the default OIDC redirect (env UNYO_EXTERNAL_URL; default http:// and the bound address)")
 	c.console.flags(fs)
 	c.report.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.externalURL != "" {
+		u, err := url.Parse(c.externalURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			fmt.Fprintf(stderr, "unyo server: --external-url %q must be an http(s) URL such as https://unyo.example.com\n", c.externalURL)
+			return nil, errors.New("bad --external-url")
+		}
+		c.externalURL = strings.TrimRight(c.externalURL, "/")
 	}
 	if c.adminPassword == "" {
 		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
@@ -77,10 +91,7 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serve opens the app, runs it until ctx ends, then stops its parts in
-// reverse order: HTTP first so nothing new arrives, then the components
-// that write (the alert engine, the schedulers, the outbox), then the TSDB
-// (its WAL already holds every acknowledged sample), then the database.
+// serve opens the app and runs it until ctx ends or a component fails.
 func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
 		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
@@ -91,90 +102,76 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.close() // the TSDB, then the database: after every component stopped
+	return a.run(ctx, cfg, stdout)
+}
 
-	// The outbox workers and the escalation scheduler stop (deferred)
-	// after everything that enqueues, before the database closes.
-	if err := a.outbox.Start(ctx); err != nil {
-		return err
-	}
-	defer a.outbox.Stop()
-	a.escalation.Run(context.WithoutCancel(ctx))
-	defer a.escalation.Close()
-	// The SLA scheduler and the ServiceNow sync stop after HTTP, before the database.
-	defer runUntilStopped(a.slaClock.Run)()
-	defer runUntilStopped(a.snSync.Run)()
-	// The engine runs on its own context: it stops after HTTP does, so that
-	// no sample or intake arrives at a stopped engine, and before the TSDB
-	// closes, which it reads.
-	defer runUntilStopped(func(ctx context.Context) {
-		if err := a.alerts.Run(ctx); err != nil {
-			logger.Error("alert engine stopped", "err", err)
-		}
-	})()
-	// The monthly report schedule stops after HTTP and before the TSDB and
-	// database it reads.
-	defer runUntilStopped(func(ctx context.Context) {
-		if err := a.reportSchedule.Run(ctx); err != nil {
-			logger.Error("report schedule stopped", "err", err)
-		}
-	})()
-
+// run runs the app's components in one group until ctx ends (a clean stop)
+// or one of them ends on its own (an error: the process must not run on
+// half alive). They are stopped in the order they are added here:
+//
+//  1. the watch of this host (its unsent batches wait in its buffer on disk);
+//  2. HTTP, so that no request, sample or intake arrives at a stopped part;
+//  3. the alert engine, which the samples fed and which reads the TSDB;
+//  4. the report schedule, the SLA scheduler and the ServiceNow sync;
+//  5. the escalation scheduler, then the outbox (waiting for the sends in
+//     flight), into which everything above enqueues.
+//
+// The TSDB and the database close after run returns (serve).
+func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) error {
+	logger := a.logger
 	web, err := newConsole(ctx, &cfg.console, a)
 	if err != nil {
 		return err
 	}
 	srv := server.New(server.Options{
-		Listen:   cfg.listen,
 		Logger:   logger,
-		Gatherer: reg,
+		Gatherer: a.reg,
 		Ready:    func(ctx context.Context) error { return a.db.PingContext(ctx) },
 		Register: []func(*http.ServeMux){a.api.Register, web.Register},
-	}, reg)
-	addr, err := srv.Start()
-	if err != nil {
+	}, a.reg)
+	bound := "http://" + a.ln.Addr().String()
+	logger.Info("unyo server started", "listen", a.ln.Addr().String(), "external_url", a.externalURL, "data", cfg.dataDir, "version", Version)
+	if err := bootstrapAdmin(ctx, a.objects, cfg.adminPassword, bound, stdout); err != nil {
 		return err
 	}
-	a.hand.setConsoleURL("http://" + addr.String())
-	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
-	if err := bootstrapAdmin(ctx, a.objects, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
-		return err
-	}
-
-	var selfDone chan struct{}
+	var self *agent.Agent
 	if cfg.monitorSelf {
-		self, err := selfWatch(ctx, a.objects, a.design, "http://"+addr.String(), cfg.dataDir, logger)
-		if err != nil {
+		if self, err = selfWatch(ctx, a.objects, a.design, bound, cfg.dataDir, logger); err != nil {
 			return err
 		}
-		selfDone = make(chan struct{})
-		go func() {
-			defer close(selfDone)
-			if err := self.Run(ctx); err != nil {
-				logger.Error("self agent stopped", "err", err)
-			}
-		}()
+	}
+	if err := a.outbox.Start(ctx); err != nil {
+		return err
 	}
 
-	<-ctx.Done()
-	logger.Info("shutting down")
-	if selfDone != nil {
-		<-selfDone // its unsent batches wait in its buffer on disk
+	var g server.Group
+	sigCtx, stopSignal := context.WithCancel(ctx)
+	g.Add("signal", func() error {
+		<-sigCtx.Done()
+		if ctx.Err() != nil {
+			logger.Info("shutting down")
+		}
+		return server.ErrStopped
+	}, stopSignal)
+	if self != nil {
+		g.AddContext("self agent", self.Run)
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		logger.Warn("requests still in flight at shutdown", "err", err)
-	}
-	return nil
-}
-
-// runUntilStopped runs f on a context of its own and returns what cancels
-// it and waits for f to return. Deferred in serve, it stops a component
-// after HTTP (so nothing new reaches it) and before the stores it reads.
-func runUntilStopped(f func(ctx context.Context)) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f(ctx) }()
-	return func() { cancel(); <-done }
+	g.Add("http", func() error { return srv.Serve(a.ln) }, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("requests still in flight at shutdown", "err", err)
+		}
+	})
+	g.AddContext("alert engine", a.alerts.Run)
+	g.AddContext("report schedule", a.reportSchedule.Run)
+	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })
+	g.AddContext("ServiceNow sync", func(ctx context.Context) error { a.snSync.Run(ctx); return nil })
+	escalationDone := make(chan struct{})
+	a.escalation.Run(context.Background())
+	g.Add("escalation scheduler", func() error { <-escalationDone; return nil }, func() { a.escalation.Close(); close(escalationDone) })
+	outboxDone := make(chan struct{})
+	g.Add("outbox", func() error { <-outboxDone; return nil }, func() { a.outbox.Stop(); close(outboxDone) })
+	return g.Run()
 }

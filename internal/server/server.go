@@ -17,7 +17,6 @@ import (
 
 // Options configure the server.
 type Options struct {
-	Listen   string
 	Logger   *slog.Logger
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the server can take traffic (storage open and answering).
@@ -29,11 +28,10 @@ type Options struct {
 // Server is the HTTP server.
 type Server struct {
 	http *http.Server
-	ln   net.Listener
 	opts Options
 }
 
-// New returns a server; Start listens.
+// New returns a server; Serve serves it on a listener.
 func New(opts Options, reg prometheus.Registerer) *Server {
 	mux := http.NewServeMux()
 	for _, register := range opts.Register {
@@ -61,20 +59,24 @@ func New(opts Options, reg prometheus.Registerer) *Server {
 	}
 }
 
-// Start listens on the configured address and serves in the background.
-// It returns the bound address (useful with port 0).
-func (s *Server) Start() (net.Addr, error) {
-	ln, err := net.Listen("tcp", s.opts.Listen)
+// Listen binds addr; the caller knows the bound address (port 0) before it
+// builds what links to it, and hands the listener to Serve.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("server: cannot listen on %q: %w", s.opts.Listen, err)
+		return nil, fmt.Errorf("server: cannot listen on %q: %w", addr, err)
 	}
-	s.ln = ln
-	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.opts.Logger.Error("server: stopped serving", "err", err)
-		}
-	}()
-	return ln.Addr(), nil
+	return ln, nil
+}
+
+// Serve serves on ln until Shutdown, and then returns nil. Any other end
+// (the listener failed) is returned as an error: the process must not run
+// on without HTTP.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: stopped serving on %s: %w", ln.Addr(), err)
+	}
+	return nil
 }
 
 // Shutdown stops accepting requests and waits for those in flight, up to ctx.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -78,8 +79,11 @@ func (s *server) untilAlert(ingest, read, tenant, host, state string, v float64)
 // Slack: exactly one firing message and, once the value recovers, exactly
 // one resolved message; the alert opens an incident; the same on a host in
 // a maintenance window records the alert and sends nothing.
+//
+// The server runs behind a proxy at --external-url: the message's button
+// links there, not to the address the server is bound to.
 func TestAlertPipeline(t *testing.T) {
-	s := startServer(t, t.TempDir())
+	s := startServer(t, t.TempDir(), "--external-url", "https://unyo.example.com/")
 	ingest, read := s.tenantWithTokens("acme")
 	slack := slacktest.NewServer(t)
 	s.mustJSON(201, "POST", "/api/v1/tenants/acme/channels", "", map[string]any{"name": "ops", "type": "slack",
@@ -99,6 +103,17 @@ func TestAlertPipeline(t *testing.T) {
 	}
 	if txt := msgs[0].AllText(); !strings.Contains(txt, "web-01") || !strings.Contains(txt, "95") {
 		t.Errorf("firing message does not name the host and value: %s", txt)
+	}
+	var links []string
+	for _, b := range msgs[0].Blocks {
+		for _, e := range b.Elements {
+			if e.URL != "" {
+				links = append(links, e.URL)
+			}
+		}
+	}
+	if want := fmt.Sprintf("https://unyo.example.com/tenants/acme/alerts/%d", firing.ID); !slices.Contains(links, want) {
+		t.Errorf("firing message links %v, want %s (the external URL, not the bound address)", links, want)
 	}
 	// The item's policy (new, the default) opened an incident for it.
 	var incidents []e2eIncident
