@@ -71,3 +71,28 @@ func (e *Engine) act(ctx context.Context, tenant string, id int64, f func(a *Ale
 	e.setActive(a)
 	return e.store.Alert(ctx, tenant, id)
 }
+
+// List lists tenant's alerts by f: the engine is the one alert service its
+// callers (the API, the console) read and act through.
+func (e *Engine) List(ctx context.Context, tenant string, f Filter) ([]*Alert, error) {
+	return e.store.List(ctx, tenant, f)
+}
+
+// Alert returns alert id of tenant with its events; an unknown ID is
+// storage.ErrNotFound.
+func (e *Engine) Alert(ctx context.Context, tenant string, id int64) (*Alert, error) {
+	return e.store.Alert(ctx, tenant, id)
+}
+
+// FiringBySeverity counts tenant's firing alerts by severity, for the board.
+func (s *Store) FiringBySeverity(ctx context.Context, tenant string) (map[string]int, error) {
+	list, err := s.List(ctx, tenant, Filter{States: []State{StateFiring}, Limit: 10000})
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int{}
+	for _, a := range list {
+		m[string(a.Severity)]++
+	}
+	return m, nil
+}

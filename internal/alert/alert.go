@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"time"
 )
 
@@ -135,26 +136,30 @@ const (
 type Transition struct {
 	// IdempotencyKey is "alert:<tenant>:<alert id>:<event id>": the same
 	// transition offered twice (after a crash) carries the same key.
-	IdempotencyKey string            `json:"idempotency_key"`
-	Tenant         string            `json:"tenant"`
-	AlertID        int64             `json:"alert_id"`
-	EventID        int64             `json:"event_id"`
-	Fingerprint    string            `json:"fingerprint"`
-	Source         Source            `json:"source"`
-	Status         State             `json:"status"` // firing or resolved
-	Severity       Severity          `json:"severity"`
-	Title          Text              `json:"title"`
-	Summary        Text              `json:"summary"`
-	Resource       string            `json:"resource,omitempty"`
-	ResourceID     int64             `json:"resource_id,omitempty"`
-	ServiceID      int64             `json:"service_id,omitempty"`
-	ItemID         int64             `json:"item_id,omitempty"`
-	Notify         []string          `json:"notify,omitempty"`
-	RunbookURL     string            `json:"runbook_url,omitempty"`
-	Labels         map[string]string `json:"labels"`
-	Value          string            `json:"value,omitempty"` // e.g. "cpu 93.5 > 90"
-	StartsAt       time.Time         `json:"starts_at"`
-	EndsAt         *time.Time        `json:"ends_at,omitempty"`
+	IdempotencyKey string   `json:"idempotency_key"`
+	Tenant         string   `json:"tenant"`
+	AlertID        int64    `json:"alert_id"`
+	EventID        int64    `json:"event_id"`
+	Fingerprint    string   `json:"fingerprint"`
+	Source         Source   `json:"source"`
+	Status         State    `json:"status"` // firing or resolved
+	Severity       Severity `json:"severity"`
+	Title          Text     `json:"title"`
+	Summary        Text     `json:"summary"`
+	Resource       string   `json:"resource,omitempty"`
+	ResourceID     int64    `json:"resource_id,omitempty"`
+	ServiceID      int64    `json:"service_id,omitempty"`
+	ItemID         int64    `json:"item_id,omitempty"`
+	Notify         []string `json:"notify,omitempty"`
+	RunbookURL     string   `json:"runbook_url,omitempty"`
+	// IncidentPolicy is what the transition does to incidents: the policy
+	// of the alert's item with the host's overrides, as the engine resolved
+	// it; PolicyNew for alerts from outside monitoring.
+	IncidentPolicy monitoring.IncidentPolicy `json:"incident_policy"`
+	Labels         map[string]string         `json:"labels"`
+	Value          string                    `json:"value,omitempty"` // e.g. "cpu 93.5 > 90"
+	StartsAt       time.Time                 `json:"starts_at"`
+	EndsAt         *time.Time                `json:"ends_at,omitempty"`
 }
 
 // NotifyFunc hands a committed transition to whoever delivers it (the

@@ -4,12 +4,21 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/monitoring"
 )
 
 // runNotifier offers every transition committed to be notified and not yet
 // marked, oldest first: at start (a crash between commit and mark leaves
 // some), when the engine commits one, and every NotifyRetry.
 func (e *Engine) runNotifier(ctx context.Context) {
+	// A transition carries its item's incident policy from the rules: wait
+	// for them to be resolved once.
+	select {
+	case <-e.loaded:
+	case <-ctx.Done():
+		return
+	}
 	retry := time.NewTicker(e.opts.NotifyRetry)
 	defer retry.Stop()
 	for {
@@ -41,6 +50,7 @@ func (e *Engine) offerPending(ctx context.Context) {
 				return
 			}
 			t := newTransition(n.alert, n.event)
+			t.IncidentPolicy = e.policyOf(n.alert)
 			if err := e.opts.Notify(ctx, t); err != nil {
 				e.logger.Warn("notification hand-off failed; offering again later", "key", t.IdempotencyKey, "err", err)
 				return
@@ -74,4 +84,21 @@ func newTransition(a *Alert, ev *Event) Transition {
 		t.EndsAt = &at
 	}
 	return t
+}
+
+// policyOf is the incident policy of a's item, with the host's overrides,
+// as the engine resolved it: nothing walks back to monitoring for it. An
+// alert from outside monitoring, or of an item deleted since, opens an
+// incident of its own.
+func (e *Engine) policyOf(a *Alert) monitoring.IncidentPolicy {
+	if a.Source != SourceRule {
+		return monitoring.PolicyNew
+	}
+	e.mu.Lock()
+	r := e.rules[ruleKey(a.TenantID, a.ItemID, a.ResourceID)]
+	e.mu.Unlock()
+	if r == nil || r.item.IncidentPolicy == "" {
+		return monitoring.PolicyNew
+	}
+	return r.item.IncidentPolicy
 }

@@ -1,8 +1,8 @@
 package channel
 
 import (
-	"context"
 	_ "embed"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -140,24 +140,13 @@ func (h *Handlers) sendTest(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		c, err := h.store.Get(r.Context(), tenant, id)
+		m, err := h.store.SendTest(r.Context(), tenant, id)
+		if se, ok := errors.AsType[*SendError](err); ok {
+			h.logger.Warn("test message failed", "tenant", tenant, "channel", se.Channel, "err", se.Err)
+			return http.StatusBadGateway, TestResult{Error: se.Err.Error(), Permanent: notify.IsPermanent(se.Err)}, nil
+		}
 		if err != nil {
 			return 0, nil, err
-		}
-		dest, err := h.store.Resolve(r.Context(), tenant, c.Name)
-		if err != nil {
-			return 0, nil, err
-		}
-		t, err := h.store.objects.Tenant(r.Context(), tenant)
-		if err != nil {
-			return 0, nil, err
-		}
-		m := TestMessage(t, dest, time.Now())
-		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
-		defer cancel()
-		if err := dest.Channel.Send(ctx, m); err != nil {
-			h.logger.Warn("test message failed", "tenant", tenant, "channel", c.Name, "err", err)
-			return http.StatusBadGateway, TestResult{Error: err.Error(), Permanent: notify.IsPermanent(err)}, nil
 		}
 		h.audit(r, tenant, "test", "channel", id, map[string]string{"idempotency_key": m.IdempotencyKey})
 		return http.StatusOK, TestResult{Delivered: true}, nil

@@ -76,6 +76,7 @@ type app struct {
 	slaClock       *incident.Scheduler
 	snSync         *servicenow.Sync
 	alerts         *alert.Engine
+	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
 }
@@ -170,21 +171,23 @@ func (a *app) services(cfg *serverConfig) error {
 
 	// The incident desk, with its hooks: the ServiceNow sync and the
 	// escalation stop. It is the only incident store of the process.
-	hand := &handoff{console: a.externalURL, store: a.objects, design: a.design, outbox: a.outbox, escalate: a.escalation, logger: logger}
 	a.desk = incident.NewStore(a.db, a.objects, logger)
 	a.desk.SetItems(a.design)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
 	}, logger)
 	a.desk.OnChange(a.snSync.Enqueue)
-	hand.incidents = a.desk
-	a.desk.OnChange(hand.incidentChanged)
-	a.slaClock = incident.NewScheduler(a.desk, hand.slaNotice, envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
+	a.desk.OnChange(incident.StopEscalation(a.escalation))
+	a.slaClock = incident.NewScheduler(a.desk, incident.SendSLANotices(a.outbox, a.objects, a.externalURL),
+		envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
 
-	// The alert engine sees the maintenance windows, opens incidents and
-	// queues notifications through the hand-off.
+	// The alert engine sees the maintenance windows; a transition opens or
+	// joins an incident by its item's policy, then is queued for delivery.
 	a.alerts = alert.New(a.alertLog, a.objects, a.design, a.metrics, alert.Options{
-		Maintenance: a.windows.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: a.reg,
+		Maintenance:  a.windows.Active,
+		Notify:       alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
+		Acknowledged: alert.StopEscalation(a.outbox),
+		Registerer:   a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
 	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload
@@ -195,7 +198,8 @@ func (a *app) services(cfg *serverConfig) error {
 		return err
 	}
 	rlog := logger.With("component", "report")
-	a.reports = report.NewService(report.NewGenerator(a.reportSources(rlog), rlog), a.reportStore, a.pdf, mailer, rlog)
+	a.reportGen = report.NewGenerator(a.reportSources(), rlog)
+	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 
 	return a.api.Mount(
@@ -211,6 +215,14 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, a.objects, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),
 	)
+}
+
+// reportSources is what a report reads: the TSDB and the stores of the
+// alerts, incidents, work reports and maintenance windows.
+func (a *app) reportSources() report.Sources {
+	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
+		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows,
+	})
 }
 
 // close closes what openApp opened, the TSDB before the database; every

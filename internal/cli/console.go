@@ -4,13 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/runbook"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/unyo-ops/unyo/internal/console"
 	"github.com/unyo-ops/unyo/internal/oidc"
-	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/session"
 )
 
@@ -34,21 +33,33 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 	c.oidcSecret = os.Getenv("UNYO_OIDC_CLIENT_SECRET")
 }
 
-// newConsole builds the web console over the app's services.
+// newConsole builds the web console over the app's services: the one
+// engine, desk, maintenance store (whose cache the engine reads) and report
+// service, so that the console's changes reach the same hooks as the API's.
 func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Console, error) {
-	logger := a.logger.With("component", "console")
 	opts := console.Options{
 		Store:        a.objects,
 		Auth:         a.authn,
 		Sessions:     session.New(a.db, session.Options{Secure: cfg.secureCookies}),
-		Logger:       logger,
+		Logger:       a.logger.With("component", "console"),
 		Metrics:      console.NewPromQuerier(a.prom.Engine(), a.metrics.ForTenant),
 		Design:       a.design,
-		Alerts:       boardAlerts{store: a.alertLog},
-		Incidents:    boardIncidents{store: a.desk, now: time.Now},
-		Availability: boardAvailability{report.NewGenerator(a.reportSources(logger), logger)},
+		Alerts:       a.alertLog,
+		Availability: a.reportGen,
+		AlertDesk:    a.alerts,
+		IncidentDesk: a.desk,
+		ReportDesk:   a.reports,
+		Maintenance:  a.windows,
+		Channels:     a.channels,
+		Policies:     a.policies,
+		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
+		Nav: []console.NavLink{
+			{Key: "nav.alerts", Path: "/alerts"},
+			{Key: "nav.incidents", Path: "/incidents"},
+			{Key: "nav.maintenance", Path: "/maintenance"},
+			{Key: "nav.reports", Path: "/reports"},
+		},
 	}
-	consoleDesk(&opts, a)
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)
 		if err != nil {

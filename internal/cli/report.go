@@ -2,12 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,14 +14,7 @@ import (
 	"strings"
 	"time"
 
-	promstorage "github.com/prometheus/prometheus/storage"
-
-	"github.com/unyo-ops/unyo/internal/alert"
-	"github.com/unyo-ops/unyo/internal/incident"
-	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/storage"
-	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
 // reportConfig is the server's part for operations reports.
@@ -62,172 +53,6 @@ func (c *reportConfig) mailer() (report.Mailer, error) {
 		return nil, fmt.Errorf("--report-smtp %q: bad port", c.smtp)
 	}
 	return report.SMTP{Host: host, Port: p, From: c.from, Username: c.user, Password: c.password, TLS: c.tls}, nil
-}
-
-// reportSources is what a report reads: the TSDB, and the stores of the
-// alerts, incidents, requests, work reports and maintenance windows.
-func (a *app) reportSources(logger *slog.Logger) report.Sources {
-	// The chunk view of the TSDB skips the sample iterators' merge layers;
-	// the report adds the tenant matcher to its every select itself.
-	chunks, _ := a.metrics.Queryable().(promstorage.ChunkQueryable)
-	tsdb := report.TSDB{Store: a.metrics, Chunks: chunks}
-	return report.Sources{
-		Tenants:     a.objects,
-		Metrics:     tsdb,
-		Downtime:    report.CheckDowntime{Metrics: tsdb, Resources: a.objects},
-		Alerts:      alertSource{a.alertLog},
-		Incidents:   incidentSource{a.desk, a.objects},
-		Requests:    requestSource{a.desk},
-		Work:        workSource{a.workReports},
-		Maintenance: maintenanceSource{a.windows, a.objects},
-	}
-}
-
-// alertSource adapts the alert store to the report's AlertSource.
-type alertSource struct{ store *alert.Store }
-
-func (a alertSource) Alerts(ctx context.Context, tenant string, from, to time.Time) ([]report.AlertRecord, error) {
-	as, err := a.store.List(ctx, tenant, alert.Filter{From: from, To: to, Limit: 100_000})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]report.AlertRecord, 0, len(as))
-	for _, x := range as {
-		if x.FiredAt == nil || x.FiredAt.Before(from) || !x.FiredAt.Before(to) {
-			continue // counted in the period it fired in
-		}
-		item := x.Labels["item"]
-		if item == "" {
-			item = x.Title.In("ja")
-		}
-		out = append(out, report.AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
-	}
-	return out, nil
-}
-
-// serviceNames maps tenant's service IDs to names.
-func serviceNames(ctx context.Context, store *storage.Store, tenant string) (map[int64]string, error) {
-	svcs, err := store.Services(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(svcs))
-	for _, s := range svcs {
-		m[s.ID] = s.Name
-	}
-	return m, nil
-}
-
-// incidentSource adapts the incident desk: the SLA result is the resolve
-// clock's, met unless it breached.
-type incidentSource struct {
-	store   *incident.Store
-	objects *storage.Store
-}
-
-func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to time.Time) ([]report.IncidentRecord, error) {
-	list, err := s.store.Incidents(ctx, tenant, incident.Filter{From: from, To: to, Limit: 10_000})
-	if err != nil {
-		return nil, err
-	}
-	names, err := serviceNames(ctx, s.objects, tenant)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]report.IncidentRecord, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- { // oldest first, as the report reads
-		inc := list[i]
-		rec := report.IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
-			Severity: inc.PriorityName, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
-		clocks, err := s.store.Clocks(ctx, inc, to)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range clocks {
-			if c.Clock == incident.ClockResolve && c.Target > 0 {
-				met := c.BreachedAt == nil
-				rec.SLAMet, rec.SLAUsed = &met, float64(c.Elapsed)/float64(c.Target)
-			}
-		}
-		out = append(out, rec)
-	}
-	return out, nil
-}
-
-// requestSource adapts inquiries and catalog requests: their SLA result is
-// the resolve clock's, where the service sets one.
-type requestSource struct{ store *incident.Store }
-
-func (s requestSource) Requests(ctx context.Context, tenant string, from, to time.Time) ([]report.RequestRecord, error) {
-	list, err := s.store.Incidents(ctx, tenant, incident.Filter{Kinds: []incident.Kind{incident.KindInquiry, incident.KindRequest}, From: from, To: to, Limit: 10_000})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]report.RequestRecord, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- { // oldest first
-		r := list[i]
-		rec := report.RequestRecord{ID: r.Number, Title: r.ShortDescription, OpenedAt: r.OpenedAt, ClosedAt: r.ResolvedAt}
-		clocks, err := s.store.Clocks(ctx, r, to)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range clocks {
-			if c.Clock == incident.ClockResolve && c.Target > 0 {
-				met := c.BreachedAt == nil
-				rec.SLAMet = &met
-			}
-		}
-		out = append(out, rec)
-	}
-	return out, nil
-}
-
-// workSource adapts the work reports (作業報告).
-type workSource struct{ store *workreport.Store }
-
-func (s workSource) WorkReports(ctx context.Context, tenant string, from, to time.Time) ([]report.WorkRecord, error) {
-	list, err := s.store.List(ctx, tenant, workreport.Filter{From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]report.WorkRecord, 0, len(list))
-	for _, w := range list {
-		out = append(out, report.WorkRecord{Title: w.Subject, Start: w.StartedAt, End: w.EndedAt, Summary: w.Detail})
-	}
-	return out, nil
-}
-
-// maintenanceSource adapts the maintenance windows that cover a whole
-// service or the whole tenant; a window of one host or of labels does not
-// take a service out of its measured time.
-type maintenanceSource struct {
-	store   *maintenance.Store
-	objects *storage.Store
-}
-
-func (s maintenanceSource) Windows(ctx context.Context, tenant string, from, to time.Time) ([]report.Interval, error) {
-	list, err := s.store.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	names, err := serviceNames(ctx, s.objects, tenant)
-	if err != nil {
-		return nil, err
-	}
-	var out []report.Interval
-	for _, w := range list {
-		if w.ResourceID != nil || len(w.Labels) > 0 {
-			continue
-		}
-		svc := ""
-		if w.ServiceID != nil {
-			svc = names[*w.ServiceID]
-		}
-		for _, iv := range w.Occurrences(from, to) {
-			out = append(out, report.Interval{Service: svc, Start: iv.Start, End: iv.End})
-		}
-	}
-	return out, nil
 }
 
 // runReport is `unyo report`: it asks a running server for a draft of the

@@ -13,7 +13,8 @@ import (
 // acknowledgeAlert records that the operator has seen the alert.
 func (c *Console) acknowledgeAlert(w http.ResponseWriter, r *http.Request, p *page) error {
 	return c.actOnAlert(w, r, p, "acknowledge", func(tenant string, id int64) error {
-		return c.opts.AlertDesk.Acknowledge(r.Context(), tenant, id, p.P.Name)
+		_, err := c.opts.AlertDesk.Acknowledge(r.Context(), tenant, id, p.P.Name)
+		return err
 	})
 }
 
@@ -26,7 +27,8 @@ func (c *Console) silenceAlert(w http.ResponseWriter, r *http.Request, p *page) 
 		if err != nil {
 			return invalid.New("until", "is not a date and time (YYYY-MM-DDTHH:MM): %q", v)
 		}
-		return c.opts.AlertDesk.Silence(r.Context(), tenant, id, until, p.P.Name)
+		_, err = c.opts.AlertDesk.Silence(r.Context(), tenant, id, until, p.P.Name)
+		return err
 	})
 }
 

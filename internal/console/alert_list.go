@@ -64,7 +64,7 @@ func (c *Console) listAlerts(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	if status == http.StatusOK {
 		for _, t := range sc.Tenants {
-			list, err := c.opts.AlertDesk.Alerts(r.Context(), t.ID, f)
+			list, err := c.opts.AlertDesk.List(r.Context(), t.ID, f)
 			if err != nil {
 				c.logger.Warn("console: alerts", "tenant", t.ID, "err", err)
 				d.Failed = append(d.Failed, t.ID)

@@ -39,9 +39,11 @@ func (c *Console) renderAlert(w http.ResponseWriter, r *http.Request, p *page, s
 	d := &alertData{Tenant: t, A: a, CanAct: p.P.Can(model.ScopeWrite) && a.State != alert.StateResolved,
 		Default: c.now().Add(time.Hour).In(p.L.Loc).Format("2006-01-02T15:04")}
 	if c.opts.Runbooks != nil && a.ItemID != 0 {
-		if d.Runbooks, err = c.opts.Runbooks.Runbooks(r.Context(), t.ID, []int64{a.ItemID}); err != nil {
+		refs, err := c.opts.Runbooks.Runbooks(r.Context(), t.ID, []int64{a.ItemID})
+		if err != nil {
 			c.logger.Warn("console: runbooks", "tenant", t.ID, "item", a.ItemID, "err", err)
 		}
+		d.Runbooks = runbookRefs(refs)
 	}
 	if len(d.Runbooks) == 0 && a.RunbookURL != "" {
 		d.Runbooks = []RunbookRef{{ItemID: a.ItemID, URL: a.RunbookURL}}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"github.com/unyo-ops/unyo/internal/report"
 	"net/http"
 	"sort"
 	"time"
@@ -39,7 +40,7 @@ type boardRow struct {
 	Incidents       []OpenIncident
 	IncidentsFailed bool
 	// Availability is each service's this month, in the tenant's time zone.
-	Availability []ServiceAvailability
+	Availability []report.Availability
 	AvailFailed  bool
 }
 

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"github.com/unyo-ops/unyo/internal/report"
 	"strings"
 	"testing"
 	"time"
@@ -66,9 +67,9 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 
 // availability stands in for the report's computation, which has its own
 // exact tests: the board must show what it is given, per service.
-type availability map[string][]ServiceAvailability
+type availability map[string][]report.Availability
 
-func (a availability) Availability(_ context.Context, tenant string, from, to time.Time) ([]ServiceAvailability, error) {
+func (a availability) Availability(_ context.Context, tenant string, from, to time.Time) ([]report.Availability, error) {
 	if from.Day() != 1 || from.Hour() != 0 || !to.After(from) {
 		return nil, errors.New("not this month so far")
 	}

@@ -27,14 +27,15 @@ type Options struct {
 	Metrics      RangeQuerier // nil: resource pages show no charts
 	Design       Design       // nil: no monitoring pages
 	Alerts       AlertCounter
-	Incidents    IncidentLister
+	Incidents    IncidentLister     // nil: the open incidents of IncidentDesk
 	Availability AvailabilitySource // nil: the board shows no availability
 	// The operations pages; each nil one is not served.
 	AlertDesk    AlertDesk
 	IncidentDesk IncidentDesk
 	ReportDesk   ReportDesk
 	Maintenance  MaintenanceDesk
-	Notify       NotifySettings
+	Channels     Channels // nil: no notification settings
+	Policies     Policies
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
@@ -59,6 +60,9 @@ func New(opts Options) (*Console, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.opts.Incidents == nil && c.opts.IncidentDesk != nil {
+		c.opts.Incidents = deskIncidents{desk: c.opts.IncidentDesk, now: c.now} // the board's tile
 	}
 	var err error
 	if c.static, err = loadStatic(); err != nil {

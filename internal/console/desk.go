@@ -10,27 +10,34 @@ import (
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/report"
+	"github.com/unyo-ops/unyo/internal/runbook"
 )
 
-// The operations pages (alerts, incidents, reports) reach their packages
-// through these interfaces; internal/cli adapts the real stores and
-// services. A nil one leaves its pages unregistered (404) and out of the
-// navigation.
+// The operations pages reach their packages' services directly: the
+// alert engine, the incident desk, the report service, the runbook finder,
+// the maintenance, channel and escalation stores satisfy these interfaces
+// as they are (tests may give fakes). A nil one leaves its pages
+// unregistered (404) and out of the navigation.
 
-// AlertDesk lists alerts and records what operators do with them.
+// AlertDesk lists alerts and records what operators do with them;
+// *alert.Engine is one.
 type AlertDesk interface {
-	Alerts(ctx context.Context, tenant string, f alert.Filter) ([]*alert.Alert, error)
+	List(ctx context.Context, tenant string, f alert.Filter) ([]*alert.Alert, error)
 	// Alert returns one alert with its events; an unknown ID is storage.ErrNotFound.
 	Alert(ctx context.Context, tenant string, id int64) (*alert.Alert, error)
-	Acknowledge(ctx context.Context, tenant string, id int64, actor string) error
-	Silence(ctx context.Context, tenant string, id int64, until time.Time, actor string) error
+	Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*alert.Alert, error)
+	Silence(ctx context.Context, tenant string, id int64, until time.Time, actor string) (*alert.Alert, error)
 }
 
-// IncidentDesk lists incidents and applies the lifecycle's changes.
+// IncidentDesk lists incidents and applies the lifecycle's changes;
+// *incident.Store, the ITSM desk, is one: its hooks (ServiceNow, the
+// escalation stop) see the console's changes as they see the API's.
 type IncidentDesk interface {
-	// Incidents lists incidents of tenant with their clocks filled in.
 	Incidents(ctx context.Context, tenant string, f incident.Filter) ([]*incident.Incident, error)
+	// Clocks are the incident's SLA clocks as of now.
+	Clocks(ctx context.Context, inc *incident.Incident, now time.Time) ([]incident.ClockStatus, error)
 	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
 	Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]incident.Entry, error)
 	Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*incident.Incident, error)
@@ -39,23 +46,25 @@ type IncidentDesk interface {
 	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
 }
 
-// ReportDesk is the operations report workflow: drafts, editing, publishing.
+// ReportDesk is the operations report workflow: drafts, editing,
+// publishing; *report.Service is one.
 type ReportDesk interface {
-	Reports(ctx context.Context, tenant string, publishedOnly bool) ([]*report.Stored, error)
-	Report(ctx context.Context, tenant string, id int64) (*report.Stored, error)
+	List(ctx context.Context, tenant string, publishedOnly bool) ([]*report.Stored, error)
+	Get(ctx context.Context, tenant string, id int64) (*report.Stored, error)
 	EditDraft(ctx context.Context, tenant string, id int64, e report.Edit) (*report.Stored, error)
 	Publish(ctx context.Context, tenant string, id int64, actor string) (*report.Stored, error)
 	// File is the report's "html" or "pdf": frozen once published.
 	File(ctx context.Context, st *report.Stored, kind string) ([]byte, error)
 }
 
-// RunbookReader finds the runbooks the given monitoring items name.
+// RunbookReader finds the runbooks the given monitoring items name;
+// *runbook.Finder is one.
 type RunbookReader interface {
-	Runbooks(ctx context.Context, tenant string, itemIDs []int64) ([]RunbookRef, error)
+	Runbooks(ctx context.Context, tenant string, itemIDs []int64) ([]runbook.Ref, error)
 }
 
-// RunbookRef is one runbook of an item: a stored runbook (Title and its
-// rendered, sanitised HTML) or an outside URL.
+// RunbookRef is one runbook of an item as a page shows it: a stored
+// runbook (Title and its rendered, sanitised HTML) or an outside URL.
 type RunbookRef struct {
 	ItemID int64
 	Title  string
@@ -63,26 +72,40 @@ type RunbookRef struct {
 	HTML   template.HTML
 }
 
-// MaintenanceDesk keeps a tenant's maintenance windows. It must be the
-// store the alert engine consults, so that a new window holds alerts at once.
-type MaintenanceDesk interface {
-	Windows(ctx context.Context, tenant string) ([]*maintenance.Stored, error)
-	CreateWindow(ctx context.Context, w *maintenance.Stored) error
-	// DeleteWindow removes a window; an unknown ID is storage.ErrNotFound.
-	DeleteWindow(ctx context.Context, tenant string, id int64) error
+// runbookRefs trusts the HTML runbook.Render sanitised (goldmark without unsafe).
+func runbookRefs(list []runbook.Ref) []RunbookRef {
+	out := make([]RunbookRef, len(list))
+	for i, r := range list {
+		out[i] = RunbookRef{ItemID: r.ItemID, Title: r.Title, URL: r.URL, HTML: template.HTML(r.HTML)}
+	}
+	return out
 }
 
-// NotifySettings keeps a tenant's notification channels, contacts and
-// escalation policies. Channels come back redacted: the console never
+// MaintenanceDesk keeps a tenant's maintenance windows. It must be the
+// store the alert engine consults, so that a new window holds alerts at
+// once; *maintenance.Store is one.
+type MaintenanceDesk interface {
+	List(ctx context.Context, tenant string) ([]*maintenance.Stored, error)
+	Create(ctx context.Context, w *maintenance.Stored) error
+	// Delete removes a window; an unknown ID is storage.ErrNotFound.
+	Delete(ctx context.Context, tenant string, id int64) error
+}
+
+// Channels keeps a tenant's notification channels and contacts;
+// *channel.Store is one. Channels come back redacted: the console never
 // holds a secret it could show.
-type NotifySettings interface {
-	Channels(ctx context.Context, tenant string) ([]*channel.Channel, error)
-	CreateChannel(ctx context.Context, tenant string, in channel.Input) (*channel.Channel, error)
-	// TestChannel sends the test message to channel id now, bypassing the
-	// outbox; the error says what the destination answered, secrets removed.
-	TestChannel(ctx context.Context, tenant string, id int64) error
+type Channels interface {
+	List(ctx context.Context, tenant string) ([]*channel.Channel, error)
+	Create(ctx context.Context, tenant string, in channel.Input) (*channel.Channel, error)
+	// SendTest sends the test message to channel id now, bypassing the
+	// outbox; a refused send is a *channel.SendError, secrets removed.
+	SendTest(ctx context.Context, tenant string, id int64) (notify.Message, error)
 	Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error)
 	CreateContact(ctx context.Context, c *channel.Contact) error
-	Policies(ctx context.Context, tenant string) ([]*escalation.Policy, error)
-	CreatePolicy(ctx context.Context, p *escalation.Policy) error
+}
+
+// Policies keeps a tenant's escalation policies; *escalation.Store is one.
+type Policies interface {
+	List(ctx context.Context, tenant string, defaults bool) ([]*escalation.Policy, error)
+	Create(ctx context.Context, p *escalation.Policy) error
 }

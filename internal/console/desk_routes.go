@@ -24,7 +24,7 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/maintenance", c.createWindow)
 		page("POST /tenants/{tenant}/maintenance/{id}/delete", c.deleteWindow)
 	}
-	if c.opts.Notify != nil {
+	if c.opts.Channels != nil {
 		page("GET /settings/notifications", c.listNotifyTenants)
 		page("GET /tenants/{tenant}/settings/notifications", c.showNotifySettings)
 		page("POST /tenants/{tenant}/settings/channels", c.createChannel)
@@ -59,7 +59,7 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	if c.opts.ReportDesk != nil {
 		out = append(out, NavLink{Key: "nav.reports", Path: base + "/reports"})
 	}
-	if c.opts.Notify != nil && staff(p) {
+	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
 	}
 	return out

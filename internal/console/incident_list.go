@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"sort"
 
@@ -33,7 +34,7 @@ func (c *Console) listIncidents(w http.ResponseWriter, r *http.Request, p *page)
 	d := &incidentListData{Scope: sc, All: r.URL.Query().Get("view") == "all"}
 	f := incident.Filter{Open: !d.All, Limit: incidentListLimit}
 	for _, t := range sc.Tenants {
-		list, err := c.opts.IncidentDesk.Incidents(r.Context(), t.ID, f)
+		list, err := c.incidentsWithClocks(r.Context(), t.ID, f)
 		if err != nil {
 			c.logger.Warn("console: incidents", "tenant", t.ID, "err", err)
 			d.Failed = append(d.Failed, t.ID)
@@ -57,4 +58,20 @@ func (c *Console) listIncidents(w http.ResponseWriter, r *http.Request, p *page)
 	p.Active, p.Title, p.Data = "nav.incidents", p.L.T("inc.title"), d
 	c.render(w, http.StatusOK, "incidents", p)
 	return nil
+}
+
+// incidentsWithClocks lists tenant's incidents with their clocks, which the
+// desk's list leaves out.
+func (c *Console) incidentsWithClocks(ctx context.Context, tenant string, f incident.Filter) ([]*incident.Incident, error) {
+	list, err := c.opts.IncidentDesk.Incidents(ctx, tenant, f)
+	if err != nil {
+		return nil, err
+	}
+	now := c.now()
+	for _, inc := range list {
+		if inc.Clocks, err = c.opts.IncidentDesk.Clocks(ctx, inc, now); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }

@@ -59,9 +59,11 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 			}
 		}
 		if len(items) > 0 {
-			if d.Runbooks, err = c.opts.Runbooks.Runbooks(r.Context(), t.ID, items); err != nil {
+			refs, err := c.opts.Runbooks.Runbooks(r.Context(), t.ID, items)
+			if err != nil {
 				c.logger.Warn("console: runbooks", "tenant", t.ID, "incident", id, "err", err)
 			}
+			d.Runbooks = runbookRefs(refs)
 		}
 	}
 	p.Active, p.Title, p.Data = "nav.incidents", inc.Number+" "+inc.ShortDescription, d

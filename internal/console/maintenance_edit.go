@@ -44,7 +44,7 @@ func (c *Console) createWindow(w http.ResponseWriter, r *http.Request, p *page) 
 	}
 	mw, err := f.window(t.ID, p.L.Loc)
 	if err == nil {
-		err = c.opts.Maintenance.CreateWindow(r.Context(), mw)
+		err = c.opts.Maintenance.Create(r.Context(), mw)
 	}
 	if err != nil {
 		msg := refused(p, deskError(err))
@@ -117,7 +117,7 @@ func (c *Console) deleteWindow(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
-	if err := c.opts.Maintenance.DeleteWindow(r.Context(), t.ID, id); err != nil {
+	if err := c.opts.Maintenance.Delete(r.Context(), t.ID, id); err != nil {
 		return deskError(err)
 	}
 	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "delete",

@@ -57,7 +57,7 @@ func (c *Console) renderMaintenance(w http.ResponseWriter, r *http.Request, p *p
 		d.Form.TimeZone = p.User.TimeZone
 	}
 	for _, t := range sc.Tenants {
-		list, err := c.opts.Maintenance.Windows(r.Context(), t.ID)
+		list, err := c.opts.Maintenance.List(r.Context(), t.ID)
 		if err != nil {
 			c.logger.Warn("console: maintenance windows", "tenant", t.ID, "err", err)
 			d.Failed = append(d.Failed, t.ID)

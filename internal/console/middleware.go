@@ -115,7 +115,7 @@ func (c *Console) nav(p *auth.Principal) []NavLink {
 		links = append(links, NavLink{Key: "nav.tenants", Path: "/tenants/" + url.PathEscape(p.Tenant)})
 	}
 	links = append(links, c.opts.Nav...)
-	if c.opts.Notify != nil && p.Global() {
+	if c.opts.Channels != nil && p.Global() {
 		links = append(links, NavLink{Key: "ntf.link", Path: "/settings/notifications"})
 	}
 	if p.Can(model.ScopeAdmin) && p.Global() {

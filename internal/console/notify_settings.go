@@ -60,13 +60,13 @@ func (c *Console) renderNotifySettings(w http.ResponseWriter, r *http.Request, p
 		d.Steps = append(d.Steps, i)
 	}
 	ctx := r.Context()
-	if d.Channels, err = c.opts.Notify.Channels(ctx, t.ID); err != nil {
+	if d.Channels, err = c.opts.Channels.List(ctx, t.ID); err != nil {
 		return err
 	}
-	if d.Contacts, err = c.opts.Notify.Contacts(ctx, t.ID); err != nil {
+	if d.Contacts, err = c.opts.Channels.Contacts(ctx, t.ID); err != nil {
 		return err
 	}
-	if d.Policies, err = c.opts.Notify.Policies(ctx, t.ID); err != nil {
+	if d.Policies, err = c.opts.Policies.List(ctx, t.ID, false); err != nil {
 		return err
 	}
 	p.Active, p.Title, p.Data = "nav.tenants", p.L.T("ntf.title", t.Name), d
@@ -102,7 +102,7 @@ func (c *Console) createChannel(w http.ResponseWriter, r *http.Request, p *page)
 	if !json.Valid(in.Config) {
 		return c.notifyDone(w, r, p, t, refusedField("config", "is not JSON: see the examples under the field"), "", 0)
 	}
-	ch, err := c.opts.Notify.CreateChannel(r.Context(), t.ID, in)
+	ch, err := c.opts.Channels.Create(r.Context(), t.ID, in)
 	var id int64
 	if ch != nil {
 		id = ch.ID
@@ -120,9 +120,12 @@ func (c *Console) testChannel(w http.ResponseWriter, r *http.Request, p *page) e
 	if err != nil {
 		return err
 	}
-	if err := c.opts.Notify.TestChannel(r.Context(), t.ID, id); err != nil {
+	if _, err := c.opts.Channels.SendTest(r.Context(), t.ID, id); err != nil {
 		if se := deskError(err); errors.Is(se, storage.ErrNotFound) {
 			return se
+		}
+		if se, ok := errors.AsType[*channel.SendError](err); ok {
+			err = se.Err // what the destination answered; the page names the channel
 		}
 		p.Error = p.L.T("ntf.test_failed", err.Error())
 		return c.renderNotifySettings(w, r, p, http.StatusBadGateway)
@@ -141,7 +144,7 @@ func (c *Console) createContact(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	ct := &channel.Contact{Tenant: t.ID, Name: r.PostFormValue("name"), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Language: r.PostFormValue("language"), TimeZone: r.PostFormValue("time_zone"), Via: r.PostFormValue("via")}
-	err = c.opts.Notify.CreateContact(r.Context(), ct)
+	err = c.opts.Channels.CreateContact(r.Context(), ct)
 	return c.notifyDone(w, r, p, t, err, "contact", ct.ID)
 }
 
@@ -182,7 +185,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 		st.When = whens[i]
 		pol.Steps = append(pol.Steps, st)
 	}
-	err = c.opts.Notify.CreatePolicy(r.Context(), pol)
+	err = c.opts.Policies.Create(r.Context(), pol)
 	return c.notifyDone(w, r, p, t, err, "escalation_policy", pol.ID)
 }
 

@@ -29,7 +29,7 @@ func (c *Console) listReports(w http.ResponseWriter, r *http.Request, p *page) e
 	}
 	d := &reportListData{Scope: sc}
 	for _, t := range sc.Tenants {
-		list, err := c.opts.ReportDesk.Reports(r.Context(), t.ID, !staff(p))
+		list, err := c.opts.ReportDesk.List(r.Context(), t.ID, !staff(p))
 		if err != nil {
 			c.logger.Warn("console: reports", "tenant", t.ID, "err", err)
 			d.Failed = append(d.Failed, t.ID)

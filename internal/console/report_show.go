@@ -36,7 +36,7 @@ func (c *Console) report(ctx context.Context, r *http.Request, p *page) (*model.
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := c.opts.ReportDesk.Report(ctx, t.ID, id)
+	st, err := c.opts.ReportDesk.Get(ctx, t.ID, id)
 	if err != nil {
 		return nil, nil, deskError(err)
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"github.com/unyo-ops/unyo/internal/report"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -17,17 +18,10 @@ type AlertCounter interface {
 }
 
 // AvailabilitySource computes the availability of each of a tenant's
-// services over a period, maintenance windows excluded.
+// services over a period, maintenance windows excluded; *report.Generator
+// is one.
 type AvailabilitySource interface {
-	Availability(ctx context.Context, tenant string, from, to time.Time) ([]ServiceAvailability, error)
-}
-
-// ServiceAvailability is one service's availability against its target.
-type ServiceAvailability struct {
-	Service string
-	Percent float64 // rounded to 3 decimals
-	Target  float64
-	Met     bool
+	Availability(ctx context.Context, tenant string, from, to time.Time) ([]report.Availability, error)
 }
 
 // IncidentLister lists a tenant's open incidents with their SLA clocks.

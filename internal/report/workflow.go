@@ -41,6 +41,16 @@ func NewService(gen *Generator, store *Store, pdf *PDF, mailer Mailer, logger *s
 // Store returns the report store.
 func (s *Service) Store() *Store { return s.store }
 
+// List lists tenant's reports, newest first; publishedOnly leaves drafts out.
+func (s *Service) List(ctx context.Context, tenant string, publishedOnly bool) ([]*Stored, error) {
+	return s.store.List(ctx, tenant, publishedOnly)
+}
+
+// Get returns report id of tenant; an unknown ID is storage.ErrNotFound.
+func (s *Service) Get(ctx context.Context, tenant string, id int64) (*Stored, error) {
+	return s.store.Get(ctx, tenant, id)
+}
+
 // checkPeriod refuses a period the report cannot be made for.
 func checkPeriod(from, to time.Time) error {
 	switch {

@@ -1,0 +1,199 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/workreport"
+)
+
+// The report's sources over the other domains' stores, and the report's
+// rules on them: an alert counts in the period it fired in, an incident's
+// or request's SLA result is its resolve clock's, and only a maintenance
+// window of a whole service or tenant takes time out of a service's
+// measured availability. The server's wiring passes the stores along.
+
+// Directory reads tenants, their services and their hosts; *storage.Store is one.
+type Directory interface {
+	TenantSource
+	ResourceLister
+}
+
+// Stores are the stores a report reads besides the TSDB.
+type Stores struct {
+	Tenants     Directory
+	Alerts      *alert.Store
+	Desk        *incident.Store
+	Work        *workreport.Store
+	Maintenance *maintenance.Store
+}
+
+// SourcesOf reads the TSDB metrics (through its chunk view when it has
+// one: it skips the sample iterators' merge layers; the report adds the
+// tenant matcher to every select itself) and the stores in st.
+func SourcesOf(metrics TenantQueryable, queryable storage.Queryable, st Stores) Sources {
+	chunks, _ := queryable.(storage.ChunkQueryable)
+	tsdb := TSDB{Store: metrics, Chunks: chunks}
+	return Sources{
+		Tenants:     st.Tenants,
+		Metrics:     tsdb,
+		Downtime:    CheckDowntime{Metrics: tsdb, Resources: st.Tenants},
+		Alerts:      alertSource{st.Alerts},
+		Incidents:   incidentSource{st.Desk, st.Tenants},
+		Requests:    requestSource{st.Desk},
+		Work:        workSource{st.Work},
+		Maintenance: maintenanceSource{st.Maintenance, st.Tenants},
+	}
+}
+
+// alertSource adapts the alert store to the report's AlertSource.
+type alertSource struct{ store *alert.Store }
+
+func (a alertSource) Alerts(ctx context.Context, tenant string, from, to time.Time) ([]AlertRecord, error) {
+	as, err := a.store.List(ctx, tenant, alert.Filter{From: from, To: to, Limit: 100_000})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AlertRecord, 0, len(as))
+	for _, x := range as {
+		if x.FiredAt == nil || x.FiredAt.Before(from) || !x.FiredAt.Before(to) {
+			continue // counted in the period it fired in
+		}
+		item := x.Labels["item"]
+		if item == "" {
+			item = x.Title.In("ja")
+		}
+		out = append(out, AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
+	}
+	return out, nil
+}
+
+// serviceNames maps tenant's service IDs to names.
+func serviceNames(ctx context.Context, store TenantSource, tenant string) (map[int64]string, error) {
+	svcs, err := store.Services(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(svcs))
+	for _, s := range svcs {
+		m[s.ID] = s.Name
+	}
+	return m, nil
+}
+
+// incidentSource adapts the incident desk: the SLA result is the resolve
+// clock's, met unless it breached.
+type incidentSource struct {
+	store    *incident.Store
+	services TenantSource
+}
+
+func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to time.Time) ([]IncidentRecord, error) {
+	list, err := s.store.Incidents(ctx, tenant, incident.Filter{From: from, To: to, Limit: 10_000})
+	if err != nil {
+		return nil, err
+	}
+	names, err := serviceNames(ctx, s.services, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IncidentRecord, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- { // oldest first, as the report reads
+		inc := list[i]
+		rec := IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
+			Severity: inc.PriorityName, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
+		clocks, err := s.store.Clocks(ctx, inc, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range clocks {
+			if c.Clock == incident.ClockResolve && c.Target > 0 {
+				met := c.BreachedAt == nil
+				rec.SLAMet, rec.SLAUsed = &met, float64(c.Elapsed)/float64(c.Target)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// requestSource adapts inquiries and catalog requests: their SLA result is
+// the resolve clock's, where the service sets one.
+type requestSource struct{ store *incident.Store }
+
+func (s requestSource) Requests(ctx context.Context, tenant string, from, to time.Time) ([]RequestRecord, error) {
+	list, err := s.store.Incidents(ctx, tenant, incident.Filter{Kinds: []incident.Kind{incident.KindInquiry, incident.KindRequest}, From: from, To: to, Limit: 10_000})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RequestRecord, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- { // oldest first
+		r := list[i]
+		rec := RequestRecord{ID: r.Number, Title: r.ShortDescription, OpenedAt: r.OpenedAt, ClosedAt: r.ResolvedAt}
+		clocks, err := s.store.Clocks(ctx, r, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range clocks {
+			if c.Clock == incident.ClockResolve && c.Target > 0 {
+				met := c.BreachedAt == nil
+				rec.SLAMet = &met
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// workSource adapts the work reports (作業報告).
+type workSource struct{ store *workreport.Store }
+
+func (s workSource) WorkReports(ctx context.Context, tenant string, from, to time.Time) ([]WorkRecord, error) {
+	list, err := s.store.List(ctx, tenant, workreport.Filter{From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]WorkRecord, 0, len(list))
+	for _, w := range list {
+		out = append(out, WorkRecord{Title: w.Subject, Start: w.StartedAt, End: w.EndedAt, Summary: w.Detail})
+	}
+	return out, nil
+}
+
+// maintenanceSource adapts the maintenance windows that cover a whole
+// service or the whole tenant; a window of one host or of labels does not
+// take a service out of its measured time.
+type maintenanceSource struct {
+	store    *maintenance.Store
+	services TenantSource
+}
+
+func (s maintenanceSource) Windows(ctx context.Context, tenant string, from, to time.Time) ([]Interval, error) {
+	list, err := s.store.List(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	names, err := serviceNames(ctx, s.services, tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []Interval
+	for _, w := range list {
+		if w.ResourceID != nil || len(w.Labels) > 0 {
+			continue
+		}
+		svc := ""
+		if w.ServiceID != nil {
+			svc = names[*w.ServiceID]
+		}
+		for _, iv := range w.Occurrences(from, to) {
+			out = append(out, Interval{Service: svc, Start: iv.Start, End: iv.End})
+		}
+	}
+	return out, nil
+}
