@@ -5,8 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"sort"
@@ -14,24 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 )
-
-// pathTenant stands in for api.(*API).PathTenant: the path's tenant, 404
-// for a caller of another tenant, 403 without the scope.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type apiServer struct {
 	*world
@@ -42,37 +25,15 @@ type apiServer struct {
 // stands for an authenticated token ("" tenant: every tenant).
 func newAPIServer(t *testing.T) *apiServer {
 	w := newWorld(t, nil)
-	h := NewHandlers(w.engine, pathTenant, w.db, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
-		if ok {
-			tok := &model.Token{Name: tenant + "-test", TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(w.engine, apitest.PathTenant, w.db, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	return &apiServer{w, srv}
 }
 
 func (s *apiServer) do(t *testing.T, method, path, token string, body string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, s.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	code, _, data := apitest.Do(t, s.srv, method, path, token, body)
+	return code, data
 }
 
 const (
@@ -100,7 +61,7 @@ func TestAPIFlow(t *testing.T) {
 	if code, body = s.do(t, "POST", base+"/acknowledge", acmeRO, ""); code != 403 {
 		t.Errorf("acknowledge with read scope = %d %s", code, body)
 	}
-	if code, body = s.do(t, "POST", base+"/acknowledge", acmeRW, ""); code != 200 || !bytes.Contains(body, []byte(`"acknowledged_by":"token:acme-test"`)) {
+	if code, body = s.do(t, "POST", base+"/acknowledge", acmeRW, ""); code != 200 || !bytes.Contains(body, []byte(`"acknowledged_by":"token:test"`)) {
 		t.Errorf("acknowledge = %d %s", code, body)
 	}
 	until := s.clock().Add(2 * time.Hour).Format(time.RFC3339)
@@ -121,7 +82,7 @@ func TestAPIFlow(t *testing.T) {
 	}
 	code, body = s.do(t, "GET", base, acmeRO, "")
 	var a Alert
-	if err := json.Unmarshal(body, &a); code != 200 || err != nil || len(a.Events) != 3 || a.Events[1].Actor != "token:acme-test" {
+	if err := json.Unmarshal(body, &a); code != 200 || err != nil || len(a.Events) != 3 || a.Events[1].Actor != "token:test" {
 		t.Fatalf("get = %d %s", code, body)
 	}
 	audit, err := s.db.AuditLog(context.Background(), "acme", 10)
@@ -231,7 +192,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

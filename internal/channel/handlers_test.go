@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"os"
 	"sort"
 	"strings"
@@ -291,7 +292,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

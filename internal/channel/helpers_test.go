@@ -3,39 +3,18 @@ package channel
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
-
-// pathTenant stands in for api.(*API).PathTenant.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	if p == nil {
-		return "", auth.ErrUnauthenticated
-	}
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 // syncBuffer is a log sink the handlers may write to from many goroutines.
 type syncBuffer struct {
@@ -85,45 +64,15 @@ func newFixture(t *testing.T, build Builder) *fixture {
 	}
 	f.store = NewStore(db, storage.New(db), box, build)
 	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := NewHandlers(f.store, pathTenant, logger)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
-			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
+	h := NewHandlers(f.store, apitest.PathTenant, logger)
+	f.srv = apitest.NewServer(t, h.Routes())
 	return f
 }
 
 func (f *fixture) do(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	code, _, data := apitest.Do(t, f.srv, method, path, token, body)
+	return code, data
 }
 
 const (

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/calendar"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -20,7 +16,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
 	"github.com/unyo-ops/unyo/internal/outbox"
-	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -144,56 +139,11 @@ func (e *env) settle(t *testing.T) int {
 	}
 }
 
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	if p == nil {
-		return "", auth.ErrUnauthenticated
-	}
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
-
 func (e *env) serve(t *testing.T) func(method, path, token string, body any) (int, []byte) {
-	h := NewHandlers(e.store, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
-			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(e.store, apitest.PathTenant, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	return func(method, path, token string, body any) (int, []byte) {
-		var rd io.Reader
-		switch b := body.(type) {
-		case nil:
-		case string:
-			rd = strings.NewReader(b)
-		default:
-			data, _ := json.Marshal(b)
-			rd = bytes.NewReader(data)
-		}
-		req, _ := http.NewRequest(method, srv.URL+path, rd)
-		req.Header.Set("X-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		code, _, data := apitest.Do(t, srv, method, path, token, body)
+		return code, data
 	}
 }

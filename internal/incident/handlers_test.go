@@ -1,35 +1,17 @@
 package incident
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 )
-
-// pathTenant stands in for api.(*API).PathTenant: the path's tenant, 404 for
-// a caller of another tenant, 403 without the scope.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type server struct {
 	*fixture
@@ -40,49 +22,15 @@ type server struct {
 // stands for a token; "tenant:viewer" for a customer's viewer user.
 func newServer(t *testing.T) *server {
 	fx := newFixture(t)
-	h := NewHandlers(fx.s, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
-		if ok && scopes == "viewer" {
-			u := &model.User{ID: 9, Login: "customer", Role: model.RoleViewer, TenantID: tenant}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.UserPrincipal(u)))
-		} else if ok {
-			tok := &model.Token{Name: "test", TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(fx.s, apitest.PathTenant, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	return &server{fx, srv}
 }
 
 func (s *server) do(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	code, _, data := apitest.Do(t, s.srv, method, path, token, body)
+	return code, data
 }
 
 func (s *server) must(t *testing.T, want int, method, path, token string, body, out any) {
@@ -211,7 +159,7 @@ func TestTenantIsolation(t *testing.T) {
 		"/state": `{"state":"canceled"}`, "/cause": `{"cause":"x","category":"y"}`, "/approve": `{}`, "/reject": `{}`,
 		"/work-notes": `{"text":"x"}`, "/comments": `{"text":"x"}`, "/acknowledge": `{}`,
 	}
-	for _, rt := range NewHandlers(nil, pathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		id := inc.ID
 		body := `{"short_description":"beta was here"}`
 		switch {
@@ -286,7 +234,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

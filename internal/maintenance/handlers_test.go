@@ -1,12 +1,10 @@
 package maintenance
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,29 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
-
-// pathTenant stands in for api.(*API).PathTenant: the path's tenant, 404
-// for a caller of another tenant, 403 without the scope.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	if p == nil {
-		return "", auth.ErrUnauthenticated
-	}
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type fixture struct {
 	store    *Store
@@ -77,45 +57,15 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	h := NewHandlers(f.store, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
-			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
+	h := NewHandlers(f.store, apitest.PathTenant, nil)
+	f.srv = apitest.NewServer(t, h.Routes())
 	return f
 }
 
 func (f *fixture) do(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	code, _, data := apitest.Do(t, f.srv, method, path, token, body)
+	return code, data
 }
 
 const (
@@ -173,7 +123,7 @@ func TestCRUDAndAudit(t *testing.T) {
 	}
 	var actions []string
 	for _, e := range log {
-		if e.ObjectType == "maintenance_window" && e.ObjectID == fmt.Sprint(w.ID) && e.Actor == "token:test-acme" {
+		if e.ObjectType == "maintenance_window" && e.ObjectID == fmt.Sprint(w.ID) && e.Actor == "token:test" {
 			actions = append(actions, e.Action)
 		}
 	}
@@ -331,7 +281,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

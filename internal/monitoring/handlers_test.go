@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,24 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 )
-
-// pathTenant stands in for api.(*API).tenant: the path's tenant, 404 for a
-// caller of another tenant, 403 without the scope.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type server struct {
 	*design
@@ -40,46 +24,14 @@ type server struct {
 // stands for an authenticated token ("" tenant: every tenant).
 func newServer(t *testing.T) *server {
 	d := newDesign(t)
-	h := NewHandlers(d.s, pathTenant, nil, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
-		if ok {
-			tok := &model.Token{Name: "test", TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(d.s, apitest.PathTenant, nil, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	return &server{d, srv}
 }
 
 func (s *server) do(t *testing.T, method, path, token string, body any) (int, http.Header, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, data
+	return apitest.Do(t, s.srv, method, path, token, body)
 }
 
 const (
@@ -218,7 +170,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

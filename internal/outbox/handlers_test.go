@@ -4,63 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
-	"github.com/unyo-ops/unyo/internal/response"
 )
 
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	if p == nil {
-		return "", auth.ErrUnauthenticated
-	}
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
-
 func serveAPI(t *testing.T, e *env, o *Outbox) func(method, path, token string) (int, []byte) {
-	h := NewHandlers(o, e.objects, pathTenant, e.logger())
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":"); ok {
-			tok := &model.Token{Name: "test-" + tenant, TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(o, e.objects, apitest.PathTenant, e.logger())
+	srv := apitest.NewServer(t, h.Routes())
 	return func(method, path, token string) (int, []byte) {
-		req, _ := http.NewRequest(method, srv.URL+path, nil)
-		req.Header.Set("X-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		code, _, data := apitest.Do(t, srv, method, path, token, nil)
+		return code, data
 	}
 }
 
@@ -147,7 +106,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

@@ -3,8 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"sort"
@@ -13,28 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify/email/smtptest"
 	"github.com/unyo-ops/unyo/internal/response"
 )
-
-// pathTenant stands in for api.(*API).PathTenant: the path's tenant, 404 for
-// a caller of another tenant, 403 without the scope.
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	if p == nil {
-		return "", auth.ErrUnauthenticated
-	}
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type apiServer struct {
 	srv  *httptest.Server
@@ -52,46 +32,15 @@ func newAPI(t *testing.T) *apiServer {
 	mailSrv := smtptest.NewServer(t, smtptest.Options{})
 	mailer := SMTP{Host: mailSrv.Host(), Port: mailSrv.Port(), From: "unyo <reports@msp.example>", TLS: "none", Timeout: 10 * time.Second}
 	svc := NewService(NewGenerator(f.src, nil), NewStore(f.db.DB()), pdf, mailer, nil)
-	h := NewHandlers(svc, pathTenant, f.db, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, ok := strings.Cut(r.Header.Get("X-Token"), ":")
-		if ok {
-			tok := &model.Token{Name: "tok-" + tenant, TenantID: tenant}
-			for _, s := range strings.Split(scopes, ",") {
-				tok.Scopes = append(tok.Scopes, model.Scope(s))
-			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok)))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	h := NewHandlers(svc, apitest.PathTenant, f.db, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	return &apiServer{srv: srv, smtp: mailSrv}
 }
 
 func (s *apiServer) do(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	code, _, data := apitest.Do(t, s.srv, method, path, token, body)
+	return code, data
 }
 
 func (s *apiServer) want(t *testing.T, status int, method, path, token string, body any) []byte {
@@ -146,7 +95,7 @@ func TestWorkflowDraftEditPublishDeliver(t *testing.T) {
 	s.want(t, 409, "POST", base+id+"/deliver", acmeRW, nil) // a draft is not delivered
 
 	pub := decodeAs[Stored](t, s.want(t, 200, "POST", base+id+"/publish", acmeRW, nil))
-	if pub.State != Published || pub.PublishedAt == nil || pub.PublishedBy != "token:tok-acme" {
+	if pub.State != Published || pub.PublishedAt == nil || pub.PublishedBy != "token:test" {
 		t.Fatalf("publish: %+v", pub)
 	}
 	// Frozen: edits and a second publish are 409 naming the state.
@@ -220,7 +169,7 @@ func TestTenantIsolation(t *testing.T) {
 	st := decodeAs[Stored](t, s.want(t, 201, "POST", base, acmeRW, map[string]string{"from": "2026-11-01", "to": "2026-11-30"}))
 	s.want(t, 200, "PUT", "/api/v1/tenants/acme/report-recipients", acmeRW, map[string]any{"recipients": []map[string]string{{"email": "cio@acme.example"}}})
 	id := "/" + itoa(st.ID)
-	h := NewHandlers(nil, pathTenant, nil, nil)
+	h := NewHandlers(nil, apitest.PathTenant, nil, nil)
 	for _, rt := range h.Routes() {
 		path := strings.NewReplacer("{tenant}", "acme", "{id}", itoa(st.ID)).Replace(rt.Path)
 		for _, tok := range []string{betaRW, betaRO} {
@@ -273,7 +222,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, pathTenant, nil, nil).Routes() {
+	for _, r := range NewHandlers(nil, apitest.PathTenant, nil, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

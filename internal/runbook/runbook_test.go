@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,24 +12,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
-
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type fixture struct {
 	store *Store
@@ -53,38 +38,19 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	fx := &fixture{store: NewStore(db), st: st}
-	mux := http.NewServeMux()
-	for _, rt := range NewHandlers(fx.store, st, pathTenant, nil).Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	fx.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, _ := strings.Cut(r.Header.Get("X-Token"), ":")
-		tok := &model.Token{Name: "test", TenantID: tenant}
-		for _, s := range strings.Split(scopes, ",") {
-			tok.Scopes = append(tok.Scopes, model.Scope(s))
-		}
-		mux.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok))))
-	}))
-	t.Cleanup(fx.srv.Close)
+	fx.srv = apitest.NewServer(t, NewHandlers(fx.store, st, apitest.PathTenant, nil).Routes())
 	return fx
 }
 
 func (fx *fixture) do(t *testing.T, method, path, token, body string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	code, _, data := apitest.Do(t, fx.srv, method, path, token, body)
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			t.Fatalf("%s %s: %v in %s", method, path, err, data)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 func TestRenderIsSafe(t *testing.T) {
@@ -192,7 +158,7 @@ func TestTenantIsolation(t *testing.T) {
 	fx.do(t, "POST", "/api/v1/tenants/acme/runbooks", "acme:read,write", `{"title":"acme only","body":"secret steps"}`, &rb)
 	fx.do(t, "POST", "/api/v1/tenants/acme/checklists", "acme:read,write", `{"name":"acme only","items":["a"]}`, &c)
 	bodies := map[string]string{"runbooks": `{"title":"beta was here"}`, "checklists": `{"name":"beta was here","items":["b"]}`}
-	for _, rt := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
 		if !strings.HasPrefix(rt.Path, tenantPrefix) {
 			if code := fx.do(t, rt.Method, strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(rb.ID)), "beta:read,write,admin", bodies["runbooks"], nil); code != 403 {
 				t.Errorf("beta %s %s: %d, want 403", rt.Method, rt.Path, code)
@@ -207,16 +173,9 @@ func TestTenantIsolation(t *testing.T) {
 		if code := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), "beta:read,write", body, nil); code != 404 {
 			t.Errorf("beta %s %s on acme's path: %d, want 404", rt.Method, path, code)
 		}
-		req, _ := http.NewRequest(rt.Method, fx.srv.URL+strings.ReplaceAll(path, "{tenant}", "beta"), strings.NewReader(body))
-		req.Header.Set("X-Token", "beta:read,write")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if strings.Contains(path, "/"+fmt.Sprint(id)) && resp.StatusCode != 404 {
-			t.Errorf("beta %s %s with acme's ID: %d %s", rt.Method, path, resp.StatusCode, data)
+		code, _, data := apitest.Do(t, fx.srv, rt.Method, strings.ReplaceAll(path, "{tenant}", "beta"), "beta:read,write", body)
+		if strings.Contains(path, "/"+fmt.Sprint(id)) && code != 404 {
+			t.Errorf("beta %s %s with acme's ID: %d %s", rt.Method, path, code, data)
 		}
 		if strings.Contains(string(data), "acme only") || strings.Contains(string(data), "secret steps") {
 			t.Errorf("beta %s %s reads acme's: %s", rt.Method, path, data)
@@ -253,7 +212,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

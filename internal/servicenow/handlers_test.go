@@ -2,60 +2,23 @@ package servicenow
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"os"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/unyo-ops/unyo/internal/auth"
-	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/response"
 )
-
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 // TestHandlersSecretsAndIsolation: the secret is never answered, the
 // configuration needs the admin scope, and beta's admin token reads and
 // changes nothing of acme's.
 func TestHandlersSecretsAndIsolation(t *testing.T) {
 	fx := newFixture(t)
-	h := NewHandlers(fx.configs, fx.sync, fx.st, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, _ := strings.Cut(r.Header.Get("X-Token"), ":")
-		tok := &model.Token{Name: "test", TenantID: tenant}
-		for _, s := range strings.Split(scopes, ",") {
-			tok.Scopes = append(tok.Scopes, model.Scope(s))
-		}
-		mux.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok))))
-	}))
-	defer srv.Close()
+	h := NewHandlers(fx.configs, fx.sync, fx.st, apitest.PathTenant, nil)
+	srv := apitest.NewServer(t, h.Routes())
 	do := func(method, path, token, body string) (int, string) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("X-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(data)
+		code, _, data := apitest.Do(t, srv, method, path, token, body)
+		return code, string(data)
 	}
 	cfg := `{"instance_url":"` + fx.sn.URL + `","auth":"basic","username":"unyo.integration","password":"s3cret-pass"}`
 	if code, body := do("PUT", "/api/v1/tenants/acme/servicenow", "acme:read,write", cfg); code != 403 {
@@ -113,7 +76,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, nil, nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, nil, nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)

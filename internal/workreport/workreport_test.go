@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,25 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
-
-func pathTenant(r *http.Request, scope model.Scope) (string, error) {
-	p := auth.FromContext(r.Context())
-	id := r.PathValue("tenant")
-	if !p.CanAccessTenant(id) {
-		return "", response.NotFound("no such tenant")
-	}
-	if !p.Can(scope) {
-		return "", response.Forbidden("this needs the " + string(scope) + " scope")
-	}
-	return id, nil
-}
 
 type fixture struct {
 	store *Store
@@ -56,34 +41,15 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewStore(db, st, nil)}
-	h := NewHandlers(fx.store, st, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	fx.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, _ := strings.Cut(r.Header.Get("X-Token"), ":")
-		tok := &model.Token{Name: "test", TenantID: tenant}
-		for _, s := range strings.Split(scopes, ",") {
-			tok.Scopes = append(tok.Scopes, model.Scope(s))
-		}
-		mux.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok))))
-	}))
-	t.Cleanup(fx.srv.Close)
+	h := NewHandlers(fx.store, st, apitest.PathTenant, nil)
+	fx.srv = apitest.NewServer(t, h.Routes())
 	return fx
 }
 
 func (fx *fixture) do(t *testing.T, method, path, token, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("X-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	code, _, data := apitest.Do(t, fx.srv, method, path, token, body)
+	return code, string(data)
 }
 
 func body(subject, start, end string, incidentID int64) string {
@@ -139,7 +105,7 @@ func TestTenantIsolation(t *testing.T) {
 	if code != 201 {
 		t.Fatal(out)
 	}
-	for _, rt := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
 		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(rep.ID))
 		b := body("beta was here", "2026-02-03T10:00:00Z", "2026-02-03T11:00:00Z", 0)
 		if code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), "beta:read,write", b); code != 404 {
@@ -189,7 +155,7 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 		}
 	}
 	var missing []string
-	for _, r := range NewHandlers(nil, nil, pathTenant, nil).Routes() {
+	for _, r := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
 		key := r.Method + " " + r.Path
 		if !documented[key] {
 			missing = append(missing, key)
