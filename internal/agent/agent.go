@@ -5,7 +5,7 @@
 //
 // Wiring for `unyo agent`:
 //
-//	cfg, err := config.Load(path)
+//	cfg, err := agentconfig.Load(path)
 //	a := agent.New(cfg, logger)
 //	a.AddSource(logwatchSource) // optional: anything producing on its own schedule
 //	err = a.Run(ctx)            // until ctx is done; call a.ApplyConfig on SIGHUP
@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/buffer"
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // Collector is what the agent runs at an item's interval. It returns what it
@@ -41,7 +41,7 @@ type Source interface {
 // it gets the whole configuration at start and after every change, and picks
 // the items it runs (kind log, for logwatch). It is called before Run.
 type ConfigApplier interface {
-	ApplyConfig(cfg *config.Config) error
+	ApplyConfig(cfg *agentconfig.Config) error
 }
 
 // DefaultEventDelay is how long a log event waits to be batched with the
@@ -61,9 +61,9 @@ type Agent struct {
 	senderOpts sender.Options
 
 	mu       sync.Mutex
-	local    *config.Config // as given to New or ApplyConfig
-	remote   *config.Config // last good configuration pulled from the server
-	cfg      *config.Config // local and remote merged: what runs
+	local    *agentconfig.Config // as given to New or ApplyConfig
+	remote   *agentconfig.Config // last good configuration pulled from the server
+	cfg      *agentconfig.Config // local and remote merged: what runs
 	sources  []Source
 	items    map[string]*itemRunner
 	itemsWG  sync.WaitGroup
@@ -74,8 +74,8 @@ type Agent struct {
 	reloadOK bool
 }
 
-// New returns an agent for cfg, which should come from config.Load.
-func New(cfg *config.Config, logger *slog.Logger) *Agent {
+// New returns an agent for cfg, which should come from agentconfig.Load.
+func New(cfg *agentconfig.Config, logger *slog.Logger) *Agent {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -104,7 +104,7 @@ func (a *Agent) AddSource(s Source) {
 
 // ApplyConfig replaces the local configuration, for a reloaded file. What the
 // server handed out stays merged in. On error nothing changes.
-func (a *Agent) ApplyConfig(cfg *config.Config) error {
+func (a *Agent) ApplyConfig(cfg *agentconfig.Config) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	local := cfg.Clone()
@@ -118,15 +118,15 @@ func (a *Agent) ApplyConfig(cfg *config.Config) error {
 	return nil
 }
 
-func (a *Agent) merge(local, remote *config.Config) (*config.Config, error) {
+func (a *Agent) merge(local, remote *agentconfig.Config) (*agentconfig.Config, error) {
 	if remote == nil {
-		remote = &config.Config{}
+		remote = &agentconfig.Config{}
 	}
-	return config.Merge(local, remote)
+	return agentconfig.Merge(local, remote)
 }
 
 // apply makes merged the running configuration. Callers hold a.mu.
-func (a *Agent) apply(merged *config.Config) {
+func (a *Agent) apply(merged *agentconfig.Config) {
 	if a.cfg.Buffer != merged.Buffer && a.runCtx != nil {
 		a.logger.Warn("agent: buffer settings change on the next start", "dir", merged.Buffer.Dir)
 	}
@@ -140,7 +140,7 @@ func (a *Agent) apply(merged *config.Config) {
 	a.applySources(merged)
 }
 
-func (a *Agent) applySources(cfg *config.Config) {
+func (a *Agent) applySources(cfg *agentconfig.Config) {
 	for _, s := range a.sources {
 		if ca, ok := s.(ConfigApplier); ok {
 			if err := ca.ApplyConfig(cfg); err != nil {
@@ -151,7 +151,7 @@ func (a *Agent) applySources(cfg *config.Config) {
 }
 
 // Config returns the running configuration; callers must not change it.
-func (a *Agent) Config() *config.Config {
+func (a *Agent) Config() *agentconfig.Config {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.cfg

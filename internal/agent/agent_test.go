@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // startAgent runs a with short timings and stops it when the test ends.
@@ -48,9 +48,9 @@ func startAgentWith(t *testing.T, a *Agent, flushDelay time.Duration) {
 	})
 }
 
-func parse(t *testing.T, yml string) *config.Config {
+func parse(t *testing.T, yml string) *agentconfig.Config {
 	t.Helper()
-	c, err := config.Parse([]byte(yml))
+	c, err := agentconfig.Parse([]byte(yml))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -65,12 +65,12 @@ type logSource struct {
 	kick  chan struct{}
 }
 
-func (s *logSource) ApplyConfig(cfg *config.Config) error {
+func (s *logSource) ApplyConfig(cfg *agentconfig.Config) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.items = nil
 	for _, it := range cfg.Items {
-		if it.Kind == config.KindLog {
+		if it.Kind == agentconfig.KindLog {
 			s.items = append(s.items, it.Name)
 		}
 	}
@@ -251,7 +251,7 @@ func TestAgentStartsFromCachedConfig(t *testing.T) {
 func TestApplyConfigRefusesBad(t *testing.T) {
 	a := New(parse(t, fmt.Sprintf("host: h\nbuffer: {dir: %q}\nitems: [{name: os, kind: os}]\n", t.TempDir())), testLogger(t))
 	bad := a.Config().Clone()
-	bad.Items = append(bad.Items, config.Item{Name: "nginx-up", Kind: "foo"})
+	bad.Items = append(bad.Items, agentconfig.Item{Name: "nginx-up", Kind: "foo"})
 	err := a.ApplyConfig(bad)
 	if err == nil || !strings.Contains(err.Error(), `items[1] (nginx-up).kind: unknown kind "foo"`) {
 		t.Fatalf("ApplyConfig = %v", err)

@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // maxSamplesPerBatch is Prometheus's default max_samples_per_send: big
@@ -63,7 +63,7 @@ func newBatcher(store appender, delay, eventDelay time.Duration, logger *slog.Lo
 }
 
 // setHost sets the labels added to every series and the host of events.
-func (b *batcher) setHost(cfg *config.Config) {
+func (b *batcher) setHost(cfg *agentconfig.Config) {
 	host := sample.Labels("host", cfg.Host)
 	for name, v := range cfg.Labels {
 		host = append(host, sample.Label{Name: name, Value: v})

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/logwatch/winevent"
 )
 
@@ -47,7 +47,7 @@ type EventLogSource struct {
 
 // eventItem is one eventlog item, its patterns compiled.
 type eventItem struct {
-	item     config.Item
+	item     agentconfig.Item
 	patterns []*regexp.Regexp
 }
 
@@ -65,7 +65,7 @@ func NewEventLogSource(logger *slog.Logger) *EventLogSource {
 		logger = slog.Default()
 	}
 	return &EventLogSource{
-		logger: logger, pollEvery: time.Second, saveEvery: positionsEvery, countersEach: config.DefaultInterval,
+		logger: logger, pollEvery: time.Second, saveEvery: positionsEvery, countersEach: agentconfig.DefaultInterval,
 		open: func(channel, bookmark string) (eventReader, error) {
 			return winevent.Open(channel, bookmark, false)
 		},
@@ -75,10 +75,10 @@ func NewEventLogSource(logger *slog.Logger) *EventLogSource {
 
 // ApplyConfig takes the eventlog items of cfg; a pattern that does not
 // compile refuses the whole configuration and the last good one stays.
-func (s *EventLogSource) ApplyConfig(cfg *config.Config) error {
+func (s *EventLogSource) ApplyConfig(cfg *agentconfig.Config) error {
 	items := map[string]eventItem{}
 	for _, it := range cfg.Items {
-		if it.Kind != config.KindEventLog {
+		if it.Kind != agentconfig.KindEventLog {
 			continue
 		}
 		ei := eventItem{item: it}

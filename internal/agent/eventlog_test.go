@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/logwatch/winevent"
 )
 
@@ -195,13 +195,13 @@ items:
 
 func TestEventLogSourceRefusesBadPatternAndReportsUnsupported(t *testing.T) {
 	s := NewEventLogSource(testLogger(t))
-	good := &config.Config{Items: []config.Item{{Name: "sys", Kind: config.KindEventLog, Channel: "System",
-		Patterns: []config.LogPattern{{Regex: "Critical", Severity: "critical", Name: "c"}}}}}
+	good := &agentconfig.Config{Items: []agentconfig.Item{{Name: "sys", Kind: agentconfig.KindEventLog, Channel: "System",
+		Patterns: []agentconfig.LogPattern{{Regex: "Critical", Severity: "critical", Name: "c"}}}}}
 	if err := s.ApplyConfig(good); err != nil {
 		t.Fatal(err)
 	}
-	bad := &config.Config{Items: []config.Item{{Name: "sys", Kind: config.KindEventLog, Channel: "System",
-		Patterns: []config.LogPattern{{Regex: "(", Severity: "critical"}}}}}
+	bad := &agentconfig.Config{Items: []agentconfig.Item{{Name: "sys", Kind: agentconfig.KindEventLog, Channel: "System",
+		Patterns: []agentconfig.LogPattern{{Regex: "(", Severity: "critical"}}}}}
 	if err := s.ApplyConfig(bad); err == nil {
 		t.Fatal("a bad regexp was accepted")
 	}

@@ -8,35 +8,35 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/check"
 	"github.com/unyo-ops/unyo/internal/agent/collect"
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/scrape"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // itemRunner runs one item's collector at its interval.
 type itemRunner struct {
-	item   config.Item
+	item   agentconfig.Item
 	cancel context.CancelFunc
 }
 
 // newCollector builds the collector of an item; log and eventlog items are run by a
 // Source instead and get none.
-func newCollector(it config.Item) (Collector, error) {
+func newCollector(it agentconfig.Item) (Collector, error) {
 	switch it.Kind {
-	case config.KindOS:
+	case agentconfig.KindOS:
 		return collect.NewOS(), nil
-	case config.KindProcess:
+	case agentconfig.KindProcess:
 		return collect.NewProcess(it.Name, it.Pattern)
-	case config.KindService:
+	case agentconfig.KindService:
 		return collect.NewService(it.Name, it.Service), nil
-	case config.KindHTTP:
+	case agentconfig.KindHTTP:
 		return check.NewHTTP(it, check.Options{})
-	case config.KindTCP:
+	case agentconfig.KindTCP:
 		return check.NewTCP(it.Name, it.Address), nil
-	case config.KindDNS:
+	case agentconfig.KindDNS:
 		return check.NewDNS(it.Name, it.Query, it.Server), nil
-	case config.KindExporter:
+	case agentconfig.KindExporter:
 		return scrape.New(it.Name, it.URL), nil
-	case config.KindLog, config.KindEventLog:
+	case agentconfig.KindLog, agentconfig.KindEventLog:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("agent: unknown kind %q", it.Kind)
@@ -44,8 +44,8 @@ func newCollector(it config.Item) (Collector, error) {
 
 // syncItems starts new and changed items and stops removed and changed ones;
 // unchanged items keep running undisturbed. Callers hold a.mu.
-func (a *Agent) syncItems(ctx context.Context, cfg *config.Config) {
-	want := make(map[string]config.Item, len(cfg.Items))
+func (a *Agent) syncItems(ctx context.Context, cfg *agentconfig.Config) {
+	want := make(map[string]agentconfig.Item, len(cfg.Items))
 	for _, it := range cfg.Items {
 		want[it.Name] = it
 	}
@@ -75,7 +75,7 @@ func (a *Agent) syncItems(ctx context.Context, cfg *config.Config) {
 
 // runItem collects now and then at every interval, on the ticks shared by
 // all items of that interval (untilTick), until ctx is done.
-func (a *Agent) runItem(ctx context.Context, it config.Item, c Collector) {
+func (a *Agent) runItem(ctx context.Context, it agentconfig.Item, c Collector) {
 	every := it.Interval.D()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
@@ -93,7 +93,7 @@ func (a *Agent) runItem(ctx context.Context, it config.Item, c Collector) {
 
 // collectOnce runs the collector within the item's timeout and emits the
 // result. Failures are logged when they start and end, not at every run.
-func (a *Agent) collectOnce(ctx context.Context, it config.Item, c Collector, failing bool) bool {
+func (a *Agent) collectOnce(ctx context.Context, it agentconfig.Item, c Collector, failing bool) bool {
 	cctx, cancel := context.WithTimeout(ctx, it.Timeout.D())
 	samples, err := c.Collect(cctx, time.Now())
 	cancel()

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/logwatch"
 )
 
@@ -44,13 +44,13 @@ func NewLogSource(logger *slog.Logger) *LogSource {
 	}
 	return &LogSource{
 		logger: logger, pollEvery: logwatch.DefaultInterval,
-		saveEvery: positionsEvery, countersEach: config.DefaultInterval,
+		saveEvery: positionsEvery, countersEach: agentconfig.DefaultInterval,
 	}
 }
 
 // ApplyConfig takes the log items of cfg. A configuration the watcher refuses
 // (a bad glob or regexp) leaves the last good one running.
-func (s *LogSource) ApplyConfig(cfg *config.Config) error {
+func (s *LogSource) ApplyConfig(cfg *agentconfig.Config) error {
 	cfgs := logConfigs(cfg)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -64,10 +64,10 @@ func (s *LogSource) ApplyConfig(cfg *config.Config) error {
 }
 
 // logConfigs converts the agent's log items to the watcher's configuration.
-func logConfigs(cfg *config.Config) []logwatch.Config {
+func logConfigs(cfg *agentconfig.Config) []logwatch.Config {
 	var out []logwatch.Config
 	for _, it := range cfg.Items {
-		if it.Kind != config.KindLog {
+		if it.Kind != agentconfig.KindLog {
 			continue
 		}
 		lc := logwatch.Config{Item: it.Name, Glob: it.Glob}

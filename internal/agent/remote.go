@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -125,7 +125,7 @@ func (p *puller) fetch(ctx context.Context, u, token string) (body []byte, etag 
 // applyRemote merges a configuration from the server with the local one and
 // runs it, or returns why not.
 func (a *Agent) applyRemote(body []byte, etag string) error {
-	remote, err := config.DecodeJSON(body)
+	remote, err := agentconfig.DecodeJSON(body)
 	if err != nil {
 		return err
 	}
@@ -193,9 +193,9 @@ func (a *Agent) loadCached() {
 		return
 	}
 	if err == nil {
-		var remote *config.Config
-		if remote, err = config.DecodeJSON(c.Config); err == nil {
-			var merged *config.Config
+		var remote *agentconfig.Config
+		if remote, err = agentconfig.DecodeJSON(c.Config); err == nil {
+			var merged *agentconfig.Config
 			if merged, err = a.merge(a.local, remote); err == nil {
 				a.remote, a.cfg = remote, merged
 				a.logger.Info("agent: running the configuration cached from the server", "items", len(merged.Items))

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent"
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // agentFlags is what `unyo agent` is told by flags and environment; flags
@@ -37,7 +37,7 @@ func parseAgentFlags(args []string, stderr io.Writer) (*agentFlags, error) {
 	fs.StringVar(&f.server, "server", env("UNYO_SERVER", ""), "base URL of unyo server (env UNYO_SERVER)")
 	fs.StringVar(&f.token, "token", env("UNYO_TOKEN", ""), "ingest token of the host's tenant (env UNYO_TOKEN)")
 	fs.StringVar(&f.host, "host", env("UNYO_HOST", ""), "host name: the resource this agent reports as (default: the OS host name)")
-	fs.StringVar(&f.bufferDir, "buffer", env("UNYO_AGENT_BUFFER", ""), "directory of the outage buffer and log positions (default "+config.DefaultBufferDir()+")")
+	fs.StringVar(&f.bufferDir, "buffer", env("UNYO_AGENT_BUFFER", ""), "directory of the outage buffer and log positions (default "+agentconfig.DefaultBufferDir()+")")
 	fs.DurationVar(&f.pull, "pull-interval", time.Minute, "how often the configuration is pulled from the server")
 	fs.StringVar(&f.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
@@ -52,10 +52,10 @@ func parseAgentFlags(args []string, stderr io.Writer) (*agentFlags, error) {
 }
 
 // load reads the file, if any, and applies the flags over it.
-func (f *agentFlags) load() (*config.Config, error) {
-	cfg := &config.Config{}
+func (f *agentFlags) load() (*agentconfig.Config, error) {
+	cfg := &agentconfig.Config{}
 	if f.file != "" {
-		c, err := config.Load(f.file)
+		c, err := agentconfig.Load(f.file)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +113,7 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 
 // newAgent returns the agent with every source it runs, for `unyo agent`
 // and for the server's watch of its own host alike.
-func newAgent(cfg *config.Config, pull time.Duration, logger *slog.Logger) *agent.Agent {
+func newAgent(cfg *agentconfig.Config, pull time.Duration, logger *slog.Logger) *agent.Agent {
 	a := agent.New(cfg, logger)
 	a.SetPullInterval(pull)
 	a.AddSource(agent.NewLogSource(logger))

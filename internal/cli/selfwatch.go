@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent"
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -40,8 +40,8 @@ func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Sto
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up the watch of this host: %w", err)
 	}
-	cfg := &config.Config{Server: server, Token: token, Host: host,
-		Buffer: config.Buffer{Dir: filepath.Join(dataDir, "agent")}}
+	cfg := &agentconfig.Config{Server: server, Token: token, Host: host,
+		Buffer: agentconfig.Buffer{Dir: filepath.Join(dataDir, "agent")}}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("self agent: %w", err)

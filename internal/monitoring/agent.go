@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -13,10 +13,10 @@ import (
 // agent-side items (os, process, service, exporter, log, check), with
 // overrides applied and placeholders filled. The host is the resource of the
 // tenant with that name. Where to send, the token and the buffer stay the
-// agent's own (config.Merge keeps them local), so they are left empty here;
+// agent's own (agentconfig.Merge keeps them local), so they are left empty here;
 // items that cannot run on the host (a placeholder with no label) are left
 // out and show in EffectiveItems as a problem.
-func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*config.Config, error) {
+func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*agentconfig.Config, error) {
 	var id int64
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM resources WHERE tenant_id=? AND name=?`, tenant, host).Scan(&id)
 	if err == sql.ErrNoRows {
@@ -29,7 +29,7 @@ func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*config.C
 	if err != nil {
 		return nil, err
 	}
-	c := &config.Config{Host: host, Items: []config.Item{}}
+	c := &agentconfig.Config{Host: host, Items: []agentconfig.Item{}}
 	for _, r := range items {
 		if r.Disabled || r.Problem != "" || !agentSide(r.Kind) {
 			continue
@@ -48,7 +48,7 @@ func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*config.C
 
 // checkConfig validates c as the agent will once merged with its local part,
 // without changing c: an item refused here would stop the agent's reload.
-func checkConfig(c *config.Config) error {
+func checkConfig(c *agentconfig.Config) error {
 	v := c.Clone()
 	v.SetDefaults()
 	return v.Validate()

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -20,7 +20,7 @@ func TestAgentConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	byName := map[string]config.Item{}
+	byName := map[string]agentconfig.Item{}
 	for _, it := range c.Items {
 		names = append(names, it.Name)
 		byName[it.Name] = it
@@ -33,7 +33,7 @@ func TestAgentConfig(t *testing.T) {
 		t.Fatalf("host %q server %q token %q: the server must not redirect the agent", c.Host, c.Server, c.Token)
 	}
 	site := byName["site-https"]
-	if site.Kind != config.KindHTTP || site.URL != "https://shop.example.com/" || site.TLSDays != 30 || site.Timeout.D().Seconds() != 10 {
+	if site.Kind != agentconfig.KindHTTP || site.URL != "https://shop.example.com/" || site.TLSDays != 30 || site.Timeout.D().Seconds() != 10 {
 		t.Errorf("site-https = %+v", site)
 	}
 	if p := byName["app-log"].Patterns; len(p) != 1 || p[0].Severity != "warning" || p[0].Regex != `\bERROR\b` {
@@ -45,12 +45,12 @@ func TestAgentConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	remote, err := config.DecodeJSON(body)
+	remote, err := agentconfig.DecodeJSON(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	local := &config.Config{Server: "https://unyo.example.com", Token: "t", Host: "web-01"}
-	merged, err := config.Merge(local, remote)
+	local := &agentconfig.Config{Server: "https://unyo.example.com", Token: "t", Host: "web-01"}
+	merged, err := agentconfig.Merge(local, remote)
 	if err != nil {
 		t.Fatalf("the agent refuses the configuration: %v", err)
 	}
@@ -108,16 +108,16 @@ func TestAgentConfigEventLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]config.Item{}
+	byName := map[string]agentconfig.Item{}
 	for _, it := range c.Items {
 		byName[it.Name] = it
 	}
 	sys := byName["system-critical"]
-	if sys.Kind != config.KindEventLog || sys.Channel != "System" || sys.Glob != "" ||
+	if sys.Kind != agentconfig.KindEventLog || sys.Channel != "System" || sys.Glob != "" ||
 		len(sys.Patterns) != 1 || sys.Patterns[0].Regex != " Critical: " || sys.Patterns[0].Severity != "critical" {
 		t.Fatalf("system-critical = %+v", sys)
 	}
-	if app := byName["application-errors"]; app.Kind != config.KindEventLog || app.Channel != "Application" {
+	if app := byName["application-errors"]; app.Kind != agentconfig.KindEventLog || app.Channel != "Application" {
 		t.Fatalf("application-errors = %+v", app)
 	}
 	c.SetDefaults()

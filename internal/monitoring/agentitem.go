@@ -4,33 +4,33 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
 // agentItem is the item as the agent's configuration holds it. Placeholders
 // must have been filled by expandItem.
-func (it *Item) agentItem() (config.Item, error) {
-	ci := config.Item{Name: it.Name, Interval: config.Duration(it.Interval)}
+func (it *Item) agentItem() (agentconfig.Item, error) {
+	ci := agentconfig.Item{Name: it.Name, Interval: agentconfig.Duration(it.Interval)}
 	switch it.Kind {
 	case KindOS:
-		ci.Kind = config.KindOS
+		ci.Kind = agentconfig.KindOS
 	case KindProcess:
-		ci.Kind, ci.Pattern = config.KindProcess, it.Process.Pattern
+		ci.Kind, ci.Pattern = agentconfig.KindProcess, it.Process.Pattern
 	case KindService:
-		ci.Kind, ci.Service = config.KindService, it.Service.Name
+		ci.Kind, ci.Service = agentconfig.KindService, it.Service.Name
 	case KindExporter:
-		ci.Kind, ci.URL = config.KindExporter, it.Exporter.URL
+		ci.Kind, ci.URL = agentconfig.KindExporter, it.Exporter.URL
 	case KindLog:
-		ci.Kind, ci.Glob = config.KindLog, it.Log.Glob
+		ci.Kind, ci.Glob = agentconfig.KindLog, it.Log.Glob
 		if it.Log.Channel != "" {
-			ci.Kind, ci.Glob, ci.Channel = config.KindEventLog, "", it.Log.Channel
+			ci.Kind, ci.Glob, ci.Channel = agentconfig.KindEventLog, "", it.Log.Channel
 		}
-		ci.Patterns = []config.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
+		ci.Patterns = []agentconfig.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
 	case KindCheck:
 		c := it.Check
-		ci.Timeout = config.Duration(c.Timeout)
-		ci.Kind = map[string]string{CheckHTTP: config.KindHTTP, CheckTCP: config.KindTCP, CheckDNS: config.KindDNS}[c.Type]
+		ci.Timeout = agentconfig.Duration(c.Timeout)
+		ci.Kind = map[string]string{CheckHTTP: agentconfig.KindHTTP, CheckTCP: agentconfig.KindTCP, CheckDNS: agentconfig.KindDNS}[c.Type]
 		ci.URL, ci.Method, ci.ExpectStatus, ci.BodyMatch, ci.TLSDays = c.URL, c.Method, c.ExpectStatus, c.BodyMatch, c.TLSDays
 		ci.Address, ci.Query, ci.Server = c.Address, c.Query, c.Server
 	default:
@@ -84,8 +84,8 @@ var agentFields = map[string]string{
 
 // checkAgentItem runs the agent's own validation on ci, so that nothing the
 // server accepts is refused by the agent that pulls it.
-func checkAgentItem(kind Kind, ci config.Item) error {
-	c := config.Config{Host: "validate", Items: []config.Item{ci}}
+func checkAgentItem(kind Kind, ci agentconfig.Item) error {
+	c := agentconfig.Config{Host: "validate", Items: []agentconfig.Item{ci}}
 	c.SetDefaults()
 	err := c.Validate()
 	if err == nil {

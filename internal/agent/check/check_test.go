@@ -18,8 +18,8 @@ import (
 
 	"golang.org/x/net/dns/dnsmessage"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 type collector interface {
@@ -50,9 +50,9 @@ func hello(w http.ResponseWriter, r *http.Request) {
 func TestHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(hello))
 	defer srv.Close()
-	f := func(it config.Item, wantUp float64, wantErr string) {
+	f := func(it agentconfig.Item, wantUp float64, wantErr string) {
 		t.Helper()
-		it.Name, it.Kind = "web", config.KindHTTP
+		it.Name, it.Kind = "web", agentconfig.KindHTTP
 		c, err := NewHTTP(it, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -65,13 +65,13 @@ func TestHTTP(t *testing.T) {
 			t.Fatalf("%+v: err = %v, want %q", it, err, wantErr)
 		}
 	}
-	f(config.Item{URL: srv.URL}, 1, "")
-	f(config.Item{URL: srv.URL + "/old", BodyMatch: "Welcome"}, 1, "")
-	f(config.Item{URL: srv.URL, ExpectStatus: 204}, 0, "status 200, want 204")
-	f(config.Item{URL: srv.URL, BodyMatch: "^Sorry"}, 0, "body does not match")
-	f(config.Item{URL: srv.URL, Method: "HEAD"}, 1, "")
+	f(agentconfig.Item{URL: srv.URL}, 1, "")
+	f(agentconfig.Item{URL: srv.URL + "/old", BodyMatch: "Welcome"}, 1, "")
+	f(agentconfig.Item{URL: srv.URL, ExpectStatus: 204}, 0, "status 200, want 204")
+	f(agentconfig.Item{URL: srv.URL, BodyMatch: "^Sorry"}, 0, "body does not match")
+	f(agentconfig.Item{URL: srv.URL, Method: "HEAD"}, 1, "")
 
-	c, _ := NewHTTP(config.Item{Name: "web", URL: srv.URL}, Options{})
+	c, _ := NewHTTP(agentconfig.Item{Name: "web", URL: srv.URL}, Options{})
 	got, _ := run(t, c)
 	if got["unyo_check_http_status"] != 200 {
 		t.Fatalf("status sample = %v", got)
@@ -96,7 +96,7 @@ func TestHTTPS(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 
-	c, _ := NewHTTP(config.Item{Name: "web", URL: srv.URL, TLSDays: 1e6}, Options{RootCAs: roots})
+	c, _ := NewHTTP(agentconfig.Item{Name: "web", URL: srv.URL, TLSDays: 1e6}, Options{RootCAs: roots})
 	got, err := run(t, c)
 	if err != nil || got["unyo_check_up"] != 1 {
 		t.Fatalf("trusted: %v, %v", got, err)
@@ -110,7 +110,7 @@ func TestHTTPS(t *testing.T) {
 	}
 
 	// Not trusted: down, but the certificate is still reported.
-	c, _ = NewHTTP(config.Item{Name: "web", URL: srv.URL}, Options{})
+	c, _ = NewHTTP(agentconfig.Item{Name: "web", URL: srv.URL}, Options{})
 	got, err = run(t, c)
 	if got["unyo_check_up"] != 0 || err == nil || got["unyo_check_tls_cert_expiry_days"] < 1 {
 		t.Fatalf("untrusted: %v, %v", got, err)
@@ -137,7 +137,7 @@ func TestHTTPSExpired(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
 
-	c, _ := NewHTTP(config.Item{Name: "web", URL: srv.URL, TLSDays: 14}, Options{RootCAs: roots})
+	c, _ := NewHTTP(agentconfig.Item{Name: "web", URL: srv.URL, TLSDays: 14}, Options{RootCAs: roots})
 	got, err := run(t, c)
 	if got["unyo_check_up"] != 0 || err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("expired: %v, %v", got, err)

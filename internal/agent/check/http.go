@@ -12,8 +12,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/agent/config"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agentconfig"
 )
 
 // maxBody bounds what is read of a response; a body match looks no further.
@@ -36,7 +36,7 @@ type HTTP struct {
 }
 
 // NewHTTP returns the check of an http item.
-func NewHTTP(it config.Item, opts Options) (*HTTP, error) {
+func NewHTTP(it agentconfig.Item, opts Options) (*HTTP, error) {
 	u, err := url.Parse(it.URL)
 	if err != nil {
 		return nil, fmt.Errorf("check: bad url %q: %w", it.URL, err)

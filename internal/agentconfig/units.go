@@ -1,4 +1,4 @@
-package config
+package agentconfig
 
 import (
 	"encoding/json"

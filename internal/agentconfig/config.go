@@ -1,7 +1,9 @@
-// Package config is the configuration of unyo agent: where to send, how often
-// to collect, and the monitoring items to run. The same struct is read from a
-// local YAML file (standalone use) and from JSON pulled from the server.
-package config
+// Package agentconfig is the configuration of unyo agent: where to send, how
+// often to collect, and the monitoring items to run. The same struct is read
+// from a local YAML file (standalone use) and from JSON pulled from the
+// server: it is the wire type between the server's monitoring design and the
+// agent, so it belongs to neither and both import it.
+package agentconfig
 
 import (
 	"bytes"
