@@ -52,7 +52,7 @@ func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detai
 		return
 	}
 	err := h.auditor.Audit(r.Context(), istorage.AuditEntry{
-		TenantID: tenant, Actor: actor(r), Action: action, ObjectType: "alert", ObjectID: strconv.FormatInt(id, 10),
+		TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: "alert", ObjectID: strconv.FormatInt(id, 10),
 	}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", "alert", "err", err)
@@ -121,7 +121,7 @@ func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a, err := h.engine.Acknowledge(r.Context(), tenant, id, actor(r))
+	a, err := h.engine.Acknowledge(r.Context(), tenant, id, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -151,7 +151,7 @@ func (h *Handlers) silence(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, invalid.New("until", "must be an RFC 3339 time such as 2025-04-01T09:00:00+09:00, not %q", in.Until))
 		return
 	}
-	a, err := h.engine.Silence(r.Context(), tenant, id, until, actor(r))
+	a, err := h.engine.Silence(r.Context(), tenant, id, until, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -209,13 +209,6 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, invalid.New("body", "is larger than %d bytes", maxBody)
 	}
 	return b, err
-}
-
-func actor(r *http.Request) string {
-	if p := auth.FromContext(r.Context()); p != nil {
-		return p.Name
-	}
-	return "unknown"
 }
 
 // parseFilter reads ?state=firing,pending&severity=critical&resource=ID&from=&to=&limit=.

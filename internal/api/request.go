@@ -3,21 +3,12 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
-
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such " + name)
-	}
-	return id, nil
-}
 
 // PathTenant is the route.Authorizer of paths with {tenant}: it authorises
 // the caller for the path's tenant with scope and returns the tenant ID. A

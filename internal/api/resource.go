@@ -51,7 +51,7 @@ func (a *API) getResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (a *API) updateResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -128,7 +128,7 @@ func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return

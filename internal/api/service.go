@@ -37,7 +37,7 @@ func (a *API) getService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (a *API) updateService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -114,7 +114,7 @@ func (a *API) deleteService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return

@@ -44,7 +44,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -112,7 +112,7 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		response.Error(w, r, err)
 		return

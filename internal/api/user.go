@@ -61,7 +61,7 @@ func (a *API) userFromPath(r *http.Request) (*model.User, error) {
 	if err := require(r, model.ScopeAdmin, true); err != nil {
 		return nil, err
 	}
-	id, err := pathID(r, "id")
+	id, err := request.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}

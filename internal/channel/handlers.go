@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -248,10 +247,7 @@ func (h *Handlers) deleteContact(w http.ResponseWriter, r *http.Request) {
 
 // audit records a change; detail holds the redacted configuration only.
 func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int64, detail any) {
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
+	actor := response.Actor(r)
 	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
 		TenantID: tenant, Actor: actor, Action: action, ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
 	}, detail)

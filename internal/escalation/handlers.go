@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -129,10 +128,7 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
+	actor := response.Actor(r)
 	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
 		TenantID: tenant, Actor: actor, Action: action, ObjectType: "escalation_policy", ObjectID: strconv.FormatInt(id, 10),
 	}, detail)

@@ -78,30 +78,6 @@ func (h *Handlers) Routes() []route.Route {
 	}, h.requestRoutes()...)
 }
 
-// work does the work of one request for tenant as actor.
-type work func(tenant, actor string) (int, any, error)
-
-func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, scope model.Scope, f work) {
-	tenant, err := h.tenant(r, scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	status, v, err := f(tenant, actorOf(r))
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	response.JSON(w, status, v)
-}
-
-func actorOf(r *http.Request) string {
-	if p := auth.FromContext(r.Context()); p != nil {
-		return p.Name
-	}
-	return "unknown"
-}
-
 // seesInternal reports whether the caller may read work notes: MSP staff and
 // tokens that may write. A customer viewer (read only) never does.
 func seesInternal(r *http.Request) bool {
@@ -112,7 +88,7 @@ func seesInternal(r *http.Request) bool {
 // audit records a change; a failure is logged, not returned, as the change is made.
 func (h *Handlers) audit(r *http.Request, tenant, action string, inc *Incident, detail any) {
 	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: actorOf(r), Action: action, ObjectType: string(inc.Kind), ObjectID: strconv.FormatInt(inc.ID, 10),
+		TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: string(inc.Kind), ObjectID: strconv.FormatInt(inc.ID, 10),
 	}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "incident", inc.ID, "err", err)
@@ -120,7 +96,7 @@ func (h *Handlers) audit(r *http.Request, tenant, action string, inc *Incident, 
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		q := r.URL.Query()
 		f := Filter{State: State(q.Get("state")), Open: q.Get("open") == "true"}
 		if f.State != "" && !f.State.valid() {
@@ -139,7 +115,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		var f Fields
 		if err := request.DecodeJSON(w, r, &f); err != nil {
 			return 0, nil, err
@@ -155,7 +131,7 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 			id, err := request.PathID(r, "incident")
 			if err != nil {
 				return 0, nil, err
@@ -171,7 +147,7 @@ func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 
 // edit serves a change of one incident: decode into in, then apply.
 func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
@@ -250,7 +226,7 @@ func (h *Handlers) comment(kinds []Kind) http.HandlerFunc {
 
 func (h *Handlers) timeline(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+		response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 			id, err := request.PathID(r, "incident")
 			if err != nil {
 				return 0, nil, err
@@ -265,7 +241,7 @@ func (h *Handlers) timeline(kinds []Kind) http.HandlerFunc {
 }
 
 func (h *Handlers) metrics(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		from, err := queryTime(r, "from")
 		if err != nil {
 			return 0, nil, err

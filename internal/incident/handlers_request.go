@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"github.com/unyo-ops/unyo/internal/response"
 	"net/http"
 	"strconv"
 
@@ -35,7 +36,7 @@ func (h *Handlers) requestRoutes() []route.Route {
 }
 
 func (h *Handlers) listRequests(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		q := r.URL.Query()
 		f := Filter{Kinds: requestKinds, State: State(q.Get("state")), Open: q.Get("open") == "true"}
 		switch k := Kind(q.Get("kind")); k {
@@ -61,7 +62,7 @@ func (h *Handlers) listRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) openRequest(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		var in RequestInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -107,7 +108,7 @@ func (in catalogInput) item(tenant string, id int64) *CatalogItem {
 }
 
 func (h *Handlers) auditCatalog(r *http.Request, tenant, action string, id int64, detail any) {
-	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actorOf(r), Action: action,
+	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action,
 		ObjectType: "catalog_item", ObjectID: strconv.FormatInt(id, 10)}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "catalog_item", id, "err", err)
@@ -115,14 +116,14 @@ func (h *Handlers) auditCatalog(r *http.Request, tenant, action string, id int64
 }
 
 func (h *Handlers) listCatalog(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		list, err := h.store.CatalogItems(r.Context(), tenant)
 		return http.StatusOK, list, err
 	})
 }
 
 func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
 		var in catalogInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
@@ -137,7 +138,7 @@ func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) getCatalogItem(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeRead, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
@@ -148,7 +149,7 @@ func (h *Handlers) getCatalogItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
 		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
@@ -171,7 +172,7 @@ func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) deleteCatalogItem(w http.ResponseWriter, r *http.Request) {
-	h.serve(w, r, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, _ string) (int, any, error) {
 		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -166,10 +165,7 @@ func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
 
 // audit records a change; a failure is logged, not returned, as the change is made.
 func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
+	actor := response.Actor(r)
 	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
 		TenantID: tenant, Actor: actor, Action: action, ObjectType: "maintenance_window", ObjectID: strconv.FormatInt(id, 10),
 	}, detail)

@@ -117,25 +117,13 @@ func (h *Handlers) write(w http.ResponseWriter, r *http.Request, f work) {
 
 // audit records a change; a failure is logged, not returned, as the change is made.
 func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int64, detail any) {
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
+	actor := response.Actor(r)
 	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
 		TenantID: tenant, Actor: actor, Action: action, ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
 	}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
 	}
-}
-
-// pathID reads a positive ID from the path; anything else is no such object.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, response.NotFound("no such " + name)
-	}
-	return id, nil
 }
 
 // queryID reads an optional positive ID from the query string; 0 when absent.

@@ -22,7 +22,7 @@ func (h *Handlers) listAssignments(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) getAssignment(w http.ResponseWriter, r *http.Request) {
 	h.read(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -48,7 +48,7 @@ func (h *Handlers) createAssignment(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) deleteAssignment(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}

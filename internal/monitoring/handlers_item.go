@@ -24,7 +24,7 @@ func (h *Handlers) listItems(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) getItem(w http.ResponseWriter, r *http.Request) {
 	h.read(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -59,7 +59,7 @@ func (h *Handlers) createItem(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateItem(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -77,7 +77,7 @@ func (h *Handlers) updateItem(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) deleteItem(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}

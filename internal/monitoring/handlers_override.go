@@ -24,7 +24,7 @@ func (h *Handlers) listOverrides(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) getOverride(w http.ResponseWriter, r *http.Request) {
 	h.read(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -59,7 +59,7 @@ func (h *Handlers) createOverride(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateOverride(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -77,7 +77,7 @@ func (h *Handlers) updateOverride(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) deleteOverride(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}

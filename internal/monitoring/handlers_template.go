@@ -35,7 +35,7 @@ func (h *Handlers) listTemplates(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) getTemplate(w http.ResponseWriter, r *http.Request) {
 	h.read(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -61,7 +61,7 @@ func (h *Handlers) createTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) updateTemplate(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -83,7 +83,7 @@ func (h *Handlers) updateTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -97,7 +97,7 @@ func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) copyTemplate(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, func(tenant string) (int, any, error) {
-		id, err := pathID(r, "id")
+		id, err := request.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}

@@ -71,13 +71,6 @@ func staff(r *http.Request) bool {
 	return p != nil && p.Can(model.ScopeWrite)
 }
 
-func actor(r *http.Request) string {
-	if p := auth.FromContext(r.Context()); p != nil {
-		return p.Name
-	}
-	return "unknown"
-}
-
 // authorize returns the path's tenant, or writes the error and "".
 func (h *Handlers) authorize(w http.ResponseWriter, r *http.Request, scope model.Scope) string {
 	tenant, err := h.tenant(r, scope)
@@ -129,7 +122,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	st, err := h.svc.CreateDraft(r.Context(), tenant, from, to, actor(r))
+	st, err := h.svc.CreateDraft(r.Context(), tenant, from, to, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -232,7 +225,7 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request) {
 	if st == nil {
 		return
 	}
-	st, err := h.svc.Publish(r.Context(), tenant, st.ID, actor(r))
+	st, err := h.svc.Publish(r.Context(), tenant, st.ID, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -324,7 +317,7 @@ func (h *Handlers) record(r *http.Request, tenant, action string, id int64, deta
 	if h.audit == nil {
 		return
 	}
-	e := storage.AuditEntry{TenantID: tenant, Actor: actor(r), Action: action, ObjectType: "report", ObjectID: strconv.FormatInt(id, 10)}
+	e := storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: "report", ObjectID: strconv.FormatInt(id, 10)}
 	if err := h.audit.Audit(r.Context(), e, detail); err != nil {
 		h.logger.Error("report: audit failed", "action", action, "err", err)
 	}

@@ -1,6 +1,7 @@
 package response
 
 import (
+	"github.com/unyo-ops/unyo/internal/auth"
 	"net/http"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -27,4 +28,19 @@ func Serve(w http.ResponseWriter, r *http.Request, authz func(*http.Request, mod
 	default:
 		JSON(w, status, v)
 	}
+}
+
+// ServeAs is Serve for a change that records who made it: f is told the
+// caller's name (e.g. "user:sato", "token:ci"), "unknown" without one.
+func ServeAs(w http.ResponseWriter, r *http.Request, authz func(*http.Request, model.Scope) (string, error), scope model.Scope,
+	f func(tenant, actor string) (int, any, error)) {
+	Serve(w, r, authz, scope, func(tenant string) (int, any, error) { return f(tenant, Actor(r)) })
+}
+
+// Actor is the name of r's caller, "unknown" without one.
+func Actor(r *http.Request) string {
+	if p := auth.FromContext(r.Context()); p != nil {
+		return p.Name
+	}
+	return "unknown"
 }

@@ -96,25 +96,7 @@ func (h *Handlers) globalScoped(o op) http.HandlerFunc {
 }
 
 func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, authz route.Authorizer, o op) {
-	owner, err := authz(r, o.scope)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
-	status, v, err := o.run(r, w, owner, actor)
-	if err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	response.JSON(w, status, v)
+	response.ServeAs(w, r, authz, o.scope, func(owner, actor string) (int, any, error) { return o.run(r, w, owner, actor) })
 }
 
 func (h *Handlers) record(r *http.Request, tenant, actor, action, objType string, id int64, detail any) {

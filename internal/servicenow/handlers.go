@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -49,10 +48,7 @@ func (h *Handlers) Routes() []route.Route {
 }
 
 func (h *Handlers) record(r *http.Request, tenant, action string, detail any) {
-	actor := "unknown"
-	if p := auth.FromContext(r.Context()); p != nil {
-		actor = p.Name
-	}
+	actor := response.Actor(r)
 	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: action,
 		ObjectType: "servicenow_config", ObjectID: tenant}, detail)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -51,15 +50,8 @@ func (h *Handlers) Routes() []route.Route {
 	}
 }
 
-func actor(r *http.Request) string {
-	if p := auth.FromContext(r.Context()); p != nil {
-		return p.Name
-	}
-	return "unknown"
-}
-
 func (h *Handlers) record(r *http.Request, tenant, action string, id int64, detail any) {
-	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor(r), Action: action,
+	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action,
 		ObjectType: "work_report", ObjectID: strconv.FormatInt(id, 10)}, detail)
 	if err != nil {
 		h.logger.Error("audit failed", "action", action, "work_report", id, "err", err)
@@ -109,7 +101,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		rep := &Report{TenantID: tenant, CreatedBy: actor(r)}
+		rep := &Report{TenantID: tenant, CreatedBy: response.Actor(r)}
 		in.onto(rep)
 		if err := h.store.Create(r.Context(), rep); err != nil {
 			return 0, nil, err
