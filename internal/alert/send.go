@@ -23,7 +23,7 @@ type Tenants interface {
 
 // Queue is the notification queue; *outbox.Outbox is one.
 type Queue interface {
-	Enqueue(ctx context.Context, n outbox.Notification) error
+	outbox.Enqueuer
 	Acknowledge(ctx context.Context, tenant, ref string) error
 }
 

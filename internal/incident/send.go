@@ -9,7 +9,6 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/outbox"
@@ -17,16 +16,6 @@ import (
 
 // The adapters that connect the desk to the alert engine and to delivery,
 // exported so that the server's wiring only passes them along.
-
-// Tenants finds a tenant's name and time zone; *storage.Store is one.
-type Tenants interface {
-	Tenant(ctx context.Context, id string) (*model.Tenant, error)
-}
-
-// Queue is the notification queue; *outbox.Outbox is one.
-type Queue interface {
-	Enqueue(ctx context.Context, n outbox.Notification) error
-}
 
 // Ref is what an acknowledgement of incident id stops escalating.
 func Ref(id int64) string { return fmt.Sprintf("incident:%d", id) }
@@ -60,7 +49,7 @@ func OpenFromAlerts(s *Store) alert.NotifyFunc {
 // SendSLANotices returns the scheduler's NotifyFunc: a clock's 75% warning
 // or its breach goes to the tenant's default escalation policy, linking to
 // the incident under externalURL.
-func SendSLANotices(q Queue, tenants Tenants, externalURL string) NotifyFunc {
+func SendSLANotices(q outbox.Enqueuer, tenants alert.Tenants, externalURL string) NotifyFunc {
 	return func(ctx context.Context, n SLANotice) error {
 		t, err := tenants.Tenant(ctx, n.Tenant)
 		if err != nil {

@@ -40,6 +40,12 @@ type Notification struct {
 	Message notify.Message
 }
 
+// Enqueuer queues notifications; *Outbox is one. The packages that decide
+// what to notify (alert, incident) take it, and their tests a fake.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, n Notification) error
+}
+
 // Destination is where one delivery goes: the channel and the language and
 // time zone of its reader, which override the message's.
 type Destination struct {
