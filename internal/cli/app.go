@@ -72,7 +72,7 @@ type app struct {
 	api            *api.API
 	escalation     *escalation.Scheduler
 	outbox         *outbox.Outbox
-	desk           *incident.Store // the ITSM desk: incidents, requests, their SLA clocks and hooks
+	desk           *incident.Desk // incidents, requests, their SLA clocks and hooks
 	slaClock       *incident.Scheduler
 	snSync         *servicenow.Sync
 	alerts         *alert.Engine
@@ -171,7 +171,7 @@ func (a *app) services(cfg *serverConfig) error {
 
 	// The incident desk, with its hooks: the ServiceNow sync and the
 	// escalation stop. It is the only incident store of the process.
-	a.desk = incident.NewStore(a.db, a.objects, logger)
+	a.desk = incident.NewDesk(a.db, a.objects, logger)
 	a.desk.SetItems(a.design)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),

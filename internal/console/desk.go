@@ -32,7 +32,7 @@ type AlertDesk interface {
 }
 
 // IncidentDesk lists incidents and applies the lifecycle's changes;
-// *incident.Store, the ITSM desk, is one: its hooks (ServiceNow, the
+// *incident.Desk, the ITSM desk, is one: its hooks (ServiceNow, the
 // escalation stop) see the console's changes as they see the API's.
 type IncidentDesk interface {
 	Incidents(ctx context.Context, tenant string, f incident.Filter) ([]*incident.Incident, error)

@@ -79,7 +79,7 @@ func severityImpact(sev string) (impact, urgency int) {
 // attach adds the alert to the open incident of its resource (or service) and
 // opens one when there is none, none does nothing. It is idempotent on the
 // alert ID: a replayed firing opens nothing; a resolved one marks the link.
-func (s *Store) OnAlert(ctx context.Context, e AlertEvent) error {
+func (s *Desk) OnAlert(ctx context.Context, e AlertEvent) error {
 	if err := e.validate(); err != nil {
 		return fmt.Errorf("incident: alert %q: %w", e.AlertID, err)
 	}
@@ -124,7 +124,7 @@ func (s *Store) OnAlert(ctx context.Context, e AlertEvent) error {
 
 // fromAlert builds the incident an alert opens; a service or resource of
 // another tenant is dropped rather than linked.
-func (s *Store) fromAlert(ctx context.Context, q querier, e AlertEvent) *Incident {
+func (s *Desk) fromAlert(ctx context.Context, q querier, e AlertEvent) *Incident {
 	impact, urgency := severityImpact(e.Severity)
 	now := s.now().UTC()
 	title := e.Title
@@ -184,7 +184,7 @@ func linkAlert(ctx context.Context, q querier, inc *Incident, e AlertEvent) erro
 }
 
 // alertResolved marks a linked alert resolved, once; an unknown alert is ignored.
-func (s *Store) alertResolved(ctx context.Context, e AlertEvent) error {
+func (s *Desk) alertResolved(ctx context.Context, e AlertEvent) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var incID int64
 		err := tx.QueryRowContext(ctx, `UPDATE incident_alerts SET status='resolved', resolved_at=?

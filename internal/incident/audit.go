@@ -11,7 +11,7 @@ import (
 // auditAutomatic writes to the audit log, in the change's own transaction,
 // the changes that no API handler made: those of alerts and those pulled
 // back from ServiceNow. The handlers audit what people and tokens do.
-func (s *Store) auditAutomatic(ctx context.Context, tx *sql.Tx, c Change) error {
+func (s *Desk) auditAutomatic(ctx context.Context, tx *sql.Tx, c Change) error {
 	if c.Incident == nil || (c.Actor != ActorAlert && c.Actor != ActorServiceNow) {
 		return nil
 	}

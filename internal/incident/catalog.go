@@ -177,7 +177,7 @@ func scanCatalogItem(sc func(...any) error) (*CatalogItem, error) {
 }
 
 // CreateCatalogItem stores a new catalog item of c.TenantID.
-func (s *Store) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
+func (s *Desk) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (s *Store) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 }
 
 // UpdateCatalogItem replaces a catalog item; requests made already keep their values.
-func (s *Store) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
+func (s *Desk) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Store) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 }
 
 // CatalogItem returns one catalog item of tenant.
-func (s *Store) CatalogItem(ctx context.Context, tenant string, id int64) (*CatalogItem, error) {
+func (s *Desk) CatalogItem(ctx context.Context, tenant string, id int64) (*CatalogItem, error) {
 	c, err := scanCatalogItem(s.db.QueryRowContext(ctx, `SELECT `+catalogColumns+` FROM catalog_items WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -240,7 +240,7 @@ func (s *Store) CatalogItem(ctx context.Context, tenant string, id int64) (*Cata
 }
 
 // CatalogItems lists the tenant's catalog items by name.
-func (s *Store) CatalogItems(ctx context.Context, tenant string) ([]*CatalogItem, error) {
+func (s *Desk) CatalogItems(ctx context.Context, tenant string) ([]*CatalogItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+catalogColumns+` FROM catalog_items WHERE tenant_id=? ORDER BY name LIMIT 1000`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("incident: unable to list catalog items: %w", err)
@@ -258,7 +258,7 @@ func (s *Store) CatalogItems(ctx context.Context, tenant string) ([]*CatalogItem
 }
 
 // DeleteCatalogItem removes a catalog item of tenant; its requests stay.
-func (s *Store) DeleteCatalogItem(ctx context.Context, tenant string, id int64) error {
+func (s *Desk) DeleteCatalogItem(ctx context.Context, tenant string, id int64) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM catalog_items WHERE tenant_id=? AND id=?`, tenant, id)
 	if err != nil {
 		return fmt.Errorf("incident: unable to delete catalog item: %w", err)

@@ -99,7 +99,7 @@ func TestClocksFollowTheIncident(t *testing.T) {
 		map[ClockName]want{ClockAcknowledge: {40 * time.Minute, sla.StateBreached}, ClockResolve: {40 * time.Minute, sla.StateMet}})
 }
 
-func apply(ctx context.Context, s *Store, id int64, op string) error {
+func apply(ctx context.Context, s *Desk, id int64, op string) error {
 	var err error
 	switch op {
 	case "ack":
@@ -118,7 +118,7 @@ func apply(ctx context.Context, s *Store, id int64, op string) error {
 	return err
 }
 
-// TestClocksSurviveRestart reads the clocks back through a new Store on the
+// TestClocksSurviveRestart reads the clocks back through a new Desk on the
 // same database: they are stored as events, not held in memory.
 func TestClocksSurviveRestart(t *testing.T) {
 	fx := newFixture(t)
@@ -133,7 +133,7 @@ func TestClocksSurviveRestart(t *testing.T) {
 	if _, err := fx.s.Acknowledge(ctx, "acme", inc.ID, "user:sato"); err != nil {
 		t.Fatal(err)
 	}
-	again := NewStore(fx.s.db, fx.st, nil)
+	again := NewDesk(fx.s.db, fx.st, nil)
 	again.now = func() time.Time { return time.Date(2026, 2, 1, 1, 30, 0, 0, time.UTC) }
 	got, err := again.Incident(ctx, "acme", inc.ID)
 	if err != nil {

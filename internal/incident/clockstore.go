@@ -86,7 +86,7 @@ func (t *clockTx) all(ctx context.Context, kind sla.EventKind) error {
 
 // level returns the service level of the incident's service; the zero level
 // (no targets) when it has none.
-func (s *Store) level(ctx context.Context, inc *Incident) (model.ServiceLevel, error) {
+func (s *Desk) level(ctx context.Context, inc *Incident) (model.ServiceLevel, error) {
 	if inc.ServiceID == 0 {
 		return model.ServiceLevel{}, nil
 	}
@@ -98,7 +98,7 @@ func (s *Store) level(ctx context.Context, inc *Incident) (model.ServiceLevel, e
 }
 
 // Clocks returns the incident's clocks that have a target, as of now.
-func (s *Store) Clocks(ctx context.Context, inc *Incident, now time.Time) ([]ClockStatus, error) {
+func (s *Desk) Clocks(ctx context.Context, inc *Incident, now time.Time) ([]ClockStatus, error) {
 	clocks, err := s.slaClocks(ctx, inc)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (s *Store) Clocks(ctx context.Context, inc *Incident, now time.Time) ([]Clo
 	return statuses(clocks, now), nil
 }
 
-func (s *Store) slaClocks(ctx context.Context, inc *Incident) (map[ClockName]sla.Clock, error) {
+func (s *Desk) slaClocks(ctx context.Context, inc *Incident) (map[ClockName]sla.Clock, error) {
 	level, err := s.level(ctx, inc)
 	if err != nil {
 		return nil, err

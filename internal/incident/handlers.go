@@ -21,13 +21,13 @@ var openAPIPaths []byte
 
 // Handlers serves the incident API.
 type Handlers struct {
-	store  *Store
+	store  *Desk
 	tenant route.Authorizer
 	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers over store; tenant authorises {tenant} paths.
-func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(store *Desk, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}

@@ -23,7 +23,7 @@ func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t 
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type fixture struct {
-	s     *Store
+	s     *Desk
 	st    *storage.Store
 	clock *clock
 }
@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	c := &clock{t: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)}
-	s := NewStore(db, st, nil)
+	s := NewDesk(db, st, nil)
 	s.now = c.now
 	return &fixture{s: s, st: st, clock: c}
 }

@@ -13,7 +13,7 @@ import (
 
 // Open opens an incident for tenant from f, numbers it, starts its clocks
 // and returns it. Impact and urgency default to 3 (low).
-func (s *Store) Open(ctx context.Context, tenant, actor string, f Fields) (*Incident, error) {
+func (s *Desk) Open(ctx context.Context, tenant, actor string, f Fields) (*Incident, error) {
 	now := s.now().UTC()
 	inc := &Incident{TenantID: tenant, Kind: KindIncident, Impact: 3, Urgency: 3, State: StateNew, OpenedBy: actor, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
 	f.apply(inc)
@@ -33,7 +33,7 @@ func (s *Store) Open(ctx context.Context, tenant, actor string, f Fields) (*Inci
 }
 
 // insert writes a new incident with its resources, first timeline entry and clock starts.
-func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor string) error {
+func (s *Desk) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor string) error {
 	if err := checkService(ctx, tx, inc.TenantID, inc.ServiceID); err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor str
 // change loads incident id of tenant in a transaction, lets f change it,
 // saves it and tells the hooks, all in one transaction. f returns the Change
 // to announce.
-func (s *Store) change(ctx context.Context, tenant string, id int64, actor string,
+func (s *Desk) change(ctx context.Context, tenant string, id int64, actor string,
 	f func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error)) (*Incident, error) {
 	var c Change
 	var inc *Incident
@@ -113,7 +113,7 @@ func (s *Store) change(ctx context.Context, tenant string, id int64, actor strin
 }
 
 // Update edits the fields of an open incident.
-func (s *Store) Update(ctx context.Context, tenant string, id int64, actor string, f Fields) (*Incident, error) {
+func (s *Desk) Update(ctx context.Context, tenant string, id int64, actor string, f Fields) (*Incident, error) {
 	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
 		if !inc.State.Open() {
 			return Change{}, invalid.New("state", "a %s incident cannot be edited", inc.State)
@@ -143,7 +143,7 @@ func (s *Store) Update(ctx context.Context, tenant string, id int64, actor strin
 // Transition moves an incident to another state, enforcing the lifecycle, and
 // drives its clocks: On Hold pauses them, leaving it resumes them, In Progress
 // acknowledges, Resolved and Canceled stop every clock still counting.
-func (s *Store) Transition(ctx context.Context, tenant string, id int64, actor string, sc StateChange) (*Incident, error) {
+func (s *Desk) Transition(ctx context.Context, tenant string, id int64, actor string, sc StateChange) (*Incident, error) {
 	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
 		if err := sc.check(inc.State); err != nil {
 			return Change{}, err
@@ -200,7 +200,7 @@ func acknowledge(ctx context.Context, inc *Incident, ct *clockTx) error {
 
 // Acknowledge records that an engineer has taken the incident on; it stops
 // the acknowledge clock. A second acknowledgement changes nothing.
-func (s *Store) Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*Incident, error) {
+func (s *Desk) Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*Incident, error) {
 	return s.change(ctx, tenant, id, actor, func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error) {
 		if !inc.State.Open() {
 			return Change{}, invalid.New("state", "a %s incident cannot be acknowledged", inc.State)
@@ -211,7 +211,7 @@ func (s *Store) Acknowledge(ctx context.Context, tenant string, id int64, actor 
 
 // RecordCause records the identified cause (原因) and its category; the
 // first one stops the identify-cause clock, a later one corrects the text.
-func (s *Store) RecordCause(ctx context.Context, tenant string, id int64, actor string, c Cause) (*Incident, error) {
+func (s *Desk) RecordCause(ctx context.Context, tenant string, id int64, actor string, c Cause) (*Incident, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (s *Store) RecordCause(ctx context.Context, tenant string, id int64, actor 
 }
 
 // AddNote adds a work note (internal) or a comment (customer-visible).
-func (s *Store) AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*Incident, error) {
+func (s *Desk) AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*Incident, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, invalid.New("text", "is required")
 	}

@@ -34,7 +34,7 @@ type Metrics struct {
 // Metrics summarises the clocks of the tenant's tickets of kind opened in
 // [from, to), as they stand now. Canceled tickets are left out; a clock
 // counts only when its service sets a target for it.
-func (s *Store) Metrics(ctx context.Context, tenant string, kind Kind, from, to time.Time) (*Metrics, error) {
+func (s *Desk) Metrics(ctx context.Context, tenant string, kind Kind, from, to time.Time) (*Metrics, error) {
 	if !to.After(from) {
 		return nil, invalid.New("to", "must be after from")
 	}

@@ -23,7 +23,7 @@ type RequestInput struct {
 // of the tenant, its values are checked against the item's fields, it runs on
 // the item's service when it names none, and it waits for approval when the
 // item says so.
-func (s *Store) OpenRequest(ctx context.Context, tenant, actor string, in RequestInput) (*Incident, error) {
+func (s *Desk) OpenRequest(ctx context.Context, tenant, actor string, in RequestInput) (*Incident, error) {
 	now := s.now().UTC()
 	inc := &Incident{TenantID: tenant, Kind: in.Kind, Impact: 3, Urgency: 3, State: StateNew, OpenedBy: actor, OpenedAt: now,
 		UpdatedAt: now, ResourceIDs: []int64{}}
@@ -71,7 +71,7 @@ func (s *Store) OpenRequest(ctx context.Context, tenant, actor string, in Reques
 
 // Decide approves or rejects a request waiting for approval. A rejected
 // request is canceled and its clocks stop.
-func (s *Store) Decide(ctx context.Context, tenant string, id int64, actor string, approve bool, note string) (*Incident, error) {
+func (s *Desk) Decide(ctx context.Context, tenant string, id int64, actor string, approve bool, note string) (*Incident, error) {
 	if err := maxLen("note", note, 2000); err != nil {
 		return nil, err
 	}

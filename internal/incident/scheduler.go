@@ -41,14 +41,14 @@ type NotifyFunc func(ctx context.Context, n SLANotice) error
 // Scheduler watches the clocks of open incidents and records and sends each
 // warning and breach once.
 type Scheduler struct {
-	store    *Store
+	store    *Desk
 	notify   NotifyFunc
 	interval time.Duration
 	logger   *slog.Logger
 }
 
 // NewScheduler returns a Scheduler that looks every interval (30s when zero).
-func NewScheduler(store *Store, notify NotifyFunc, interval time.Duration, logger *slog.Logger) *Scheduler {
+func NewScheduler(store *Desk, notify NotifyFunc, interval time.Duration, logger *slog.Logger) *Scheduler {
 	if interval <= 0 {
 		interval = 30 * time.Second
 	}
@@ -157,7 +157,7 @@ func (s *Scheduler) record(ctx context.Context, n SLANotice) (bool, error) {
 }
 
 // openIncidents lists the open incidents of every tenant, for the scheduler only.
-func (s *Store) openIncidents(ctx context.Context) ([]*Incident, error) {
+func (s *Desk) openIncidents(ctx context.Context) ([]*Incident, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE state IN ('new','in_progress','on_hold') ORDER BY id LIMIT 100000`)
 	if err != nil {
 		return nil, fmt.Errorf("incident: unable to list open incidents: %w", err)
@@ -175,7 +175,7 @@ func (s *Store) openIncidents(ctx context.Context) ([]*Incident, error) {
 }
 
 // language returns the tenant's language, English when unknown.
-func (s *Store) language(ctx context.Context, tenant string) string {
+func (s *Desk) language(ctx context.Context, tenant string) string {
 	t, err := s.resources.Tenant(ctx, tenant)
 	if err != nil || t.Language == "" {
 		return "en"

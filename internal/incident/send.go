@@ -24,7 +24,7 @@ func Ref(id int64) string { return fmt.Sprintf("incident:%d", id) }
 // transition to the incidents by the policy it carries (its item's, with
 // the host's overrides): new opens one, attach joins the open one of the
 // resource or service, none does nothing.
-func OpenFromAlerts(s *Store) alert.NotifyFunc {
+func OpenFromAlerts(s *Desk) alert.NotifyFunc {
 	return func(ctx context.Context, tr alert.Transition) error {
 		policy := tr.IncidentPolicy
 		if policy == "" {

@@ -45,9 +45,13 @@ type Change struct {
 // sync does not send those back.
 const ActorServiceNow = "servicenow"
 
-// Store keeps incidents, their timeline and their clocks. Every method takes
-// the tenant and puts it in the WHERE clause.
-type Store struct {
+// Desk is the ITSM desk: the service that keeps incidents, inquiries and
+// requests, their timeline and their SLA clocks, and tells its hooks (the
+// ServiceNow sync, the escalation stop) of every change in the change's
+// transaction. Build one per process and hand it to every caller: a second
+// one would lack the hooks. Every method takes the tenant and puts it in
+// the WHERE clause.
+type Desk struct {
 	db        *sql.DB
 	resources *storage.Store
 	now       func() time.Time
@@ -57,27 +61,27 @@ type Store struct {
 }
 
 // SetItems lets the incident detail show the runbooks of its alerts' items.
-func (s *Store) SetItems(items ItemReader) { s.items = items }
+func (s *Desk) SetItems(items ItemReader) { s.items = items }
 
-// NewStore returns a Store on a database migrated by internal/database.
-func NewStore(db *sql.DB, objects *storage.Store, logger *slog.Logger) *Store {
+// NewDesk returns the desk on a database migrated by internal/database.
+func NewDesk(db *sql.DB, objects *storage.Store, logger *slog.Logger) *Desk {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Store{db: db, resources: objects, now: time.Now, logger: logger}
+	s := &Desk{db: db, resources: objects, now: time.Now, logger: logger}
 	s.hooks = []ChangeFunc{s.auditAutomatic}
 	return s
 }
 
 // OnChange adds a hook told of every change. Call it before serving.
-func (s *Store) OnChange(f ChangeFunc) {
+func (s *Desk) OnChange(f ChangeFunc) {
 	if f != nil {
 		s.hooks = append(s.hooks, f)
 	}
 }
 
 // emit tells the hooks of c inside tx.
-func (s *Store) emit(ctx context.Context, tx *sql.Tx, c Change) error {
+func (s *Desk) emit(ctx context.Context, tx *sql.Tx, c Change) error {
 	for _, h := range s.hooks {
 		if err := h(ctx, tx, c); err != nil {
 			return err
@@ -93,7 +97,7 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+func (s *Desk) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("incident: %w", err)
@@ -270,7 +274,7 @@ type Filter struct {
 }
 
 // Incidents lists the tenant's incidents, newest first.
-func (s *Store) Incidents(ctx context.Context, tenant string, f Filter) ([]*Incident, error) {
+func (s *Desk) Incidents(ctx context.Context, tenant string, f Filter) ([]*Incident, error) {
 	where, args := []string{"tenant_id=?"}, []any{tenant}
 	if len(f.Kinds) == 0 {
 		f.Kinds = []Kind{KindIncident}
@@ -318,7 +322,7 @@ func (s *Store) Incidents(ctx context.Context, tenant string, f Filter) ([]*Inci
 }
 
 // listResources fills in the resources of the listed incidents in one query.
-func (s *Store) listResources(ctx context.Context, tenant string, byID map[int64]*Incident) error {
+func (s *Desk) listResources(ctx context.Context, tenant string, byID map[int64]*Incident) error {
 	if len(byID) == 0 {
 		return nil
 	}
@@ -341,7 +345,7 @@ func (s *Store) listResources(ctx context.Context, tenant string, byID map[int64
 }
 
 // Incident returns one incident of tenant with its alerts and current clocks.
-func (s *Store) Incident(ctx context.Context, tenant string, id int64) (*Incident, error) {
+func (s *Desk) Incident(ctx context.Context, tenant string, id int64) (*Incident, error) {
 	inc, err := get(ctx, s.db, tenant, id)
 	if err != nil {
 		return nil, err

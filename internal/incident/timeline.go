@@ -58,7 +58,7 @@ func note(ctx context.Context, q querier, tenant string, id int64, e Entry, deta
 
 // Timeline returns the incident's timeline, oldest first. Internal entries
 // (work notes, SLA bookkeeping) are left out unless withInternal.
-func (s *Store) Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]Entry, error) {
+func (s *Desk) Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]Entry, error) {
 	if _, err := get(ctx, s.db, tenant, id); err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Store) Timeline(ctx context.Context, tenant string, id int64, withInter
 
 // Annotate puts an internal line on the timeline of incident id, for what
 // another system did with it (e.g. the ServiceNow record it was created as).
-func (s *Store) Annotate(ctx context.Context, tenant string, id int64, author string, kind EntryKind, body string) error {
+func (s *Desk) Annotate(ctx context.Context, tenant string, id int64, author string, kind EntryKind, body string) error {
 	if _, err := get(ctx, s.db, tenant, id); err != nil {
 		return err
 	}

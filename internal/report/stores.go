@@ -28,7 +28,7 @@ type Directory interface {
 type Stores struct {
 	Tenants     Directory
 	Alerts      *alert.Store
-	Desk        *incident.Store
+	Desk        *incident.Desk
 	Work        *workreport.Store
 	Maintenance *maintenance.Store
 }
@@ -89,7 +89,7 @@ func serviceNames(ctx context.Context, store TenantSource, tenant string) (map[i
 // incidentSource adapts the incident desk: the SLA result is the resolve
 // clock's, met unless it breached.
 type incidentSource struct {
-	store    *incident.Store
+	store    *incident.Desk
 	services TenantSource
 }
 
@@ -124,7 +124,7 @@ func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to t
 
 // requestSource adapts inquiries and catalog requests: their SLA result is
 // the resolve clock's, where the service sets one.
-type requestSource struct{ store *incident.Store }
+type requestSource struct{ store *incident.Desk }
 
 func (s requestSource) Requests(ctx context.Context, tenant string, from, to time.Time) ([]RequestRecord, error) {
 	list, err := s.store.Incidents(ctx, tenant, incident.Filter{Kinds: []incident.Kind{incident.KindInquiry, incident.KindRequest}, From: from, To: to, Limit: 10_000})

@@ -50,7 +50,7 @@ func TestMaintenanceSourceTakesOutWholeServicesOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src := SourcesOf(nil, nil, Stores{Tenants: objects, Maintenance: windows, Desk: incident.NewStore(db, objects, nil)})
+	src := SourcesOf(nil, nil, Stores{Tenants: objects, Maintenance: windows, Desk: incident.NewDesk(db, objects, nil)})
 	got, err := src.Maintenance.Windows(ctx, "acme", from, from.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)

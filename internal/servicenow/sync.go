@@ -19,7 +19,7 @@ import (
 var errNoRecord = errors.New("servicenow: the incident has no record in ServiceNow")
 
 // Incidents is what the sync changes in unyo when ServiceNow changes a
-// record; *incident.Store is one.
+// record; *incident.Desk is one.
 type Incidents interface {
 	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
 	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)

@@ -18,7 +18,7 @@ import (
 )
 
 type fixture struct {
-	incidents *incident.Store
+	incidents *incident.Desk
 	configs   *Configs
 	sync      *Sync
 	sn        *servicenowtest.Server
@@ -46,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	sn := servicenowtest.New("unyo.integration", "s3cret-pass", "unyo-client", "client-s3cret")
 	t.Cleanup(sn.Close)
-	fx := &fixture{incidents: incident.NewStore(db, st, nil), configs: NewConfigs(db, box), sn: sn, st: st,
+	fx := &fixture{incidents: incident.NewDesk(db, st, nil), configs: NewConfigs(db, box), sn: sn, st: st,
 		now: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)}
 	fx.sync = NewSync(db, fx.configs, fx.incidents, Options{Timeout: 5 * time.Second}, nil)
 	fx.sync.now = func() time.Time { return fx.now }

@@ -22,7 +22,7 @@ import (
 type fixture struct {
 	store *Store
 	st    *storage.Store
-	inc   *incident.Store
+	inc   *incident.Desk
 	srv   *httptest.Server
 }
 
@@ -40,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewStore(db, st, nil)}
+	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewDesk(db, st, nil)}
 	h := NewHandlers(fx.store, st, apitest.PathTenant, nil)
 	fx.srv = apitest.NewServer(t, h.Routes())
 	return fx
