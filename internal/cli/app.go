@@ -200,6 +200,7 @@ func (a *app) services(cfg *serverConfig) error {
 	rlog := logger.With("component", "report")
 	a.reportGen = report.NewGenerator(a.reportSources(), rlog)
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
+	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 
 	return a.api.Mount(

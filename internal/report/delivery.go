@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -106,7 +107,7 @@ func (s *Service) Deliver(ctx context.Context, tenant string, id int64) (*Stored
 	d := Layout(st.Content)
 	m := Mail{
 		To: to, Subject: d.Title + " " + d.Tenant + " " + d.Period,
-		Text:       mailText(st.Content.Language, d),
+		Text:       mailText(st.Content.Language, d, s.link(tenant, id)),
 		Attachment: fmt.Sprintf("report-%s-%s.pdf", tenant, st.Content.From.In(st.Content.location()).Format("2006-01")),
 		PDF:        pdf,
 	}
@@ -121,9 +122,25 @@ func (s *Service) Deliver(ctx context.Context, tenant string, id int64) (*Stored
 	return s.store.Get(ctx, tenant, id)
 }
 
-func mailText(lang string, d *Document) string {
-	if lang == "en" {
-		return "Please find attached the operations report of " + d.Tenant + " for " + d.Period + ".\n"
+// link is the report's page in the console, "" without --external-url.
+func (s *Service) link(tenant string, id int64) string {
+	if s.consoleURL == "" {
+		return ""
 	}
-	return d.Tenant + " ご担当者様\n\n" + d.Period + " の運用報告書を添付いたします。ご確認ください。\n"
+	return fmt.Sprintf("%s/tenants/%s/reports/%d", s.consoleURL, url.PathEscape(tenant), id)
+}
+
+func mailText(lang string, d *Document, link string) string {
+	if lang == "en" {
+		text := "Please find attached the operations report of " + d.Tenant + " for " + d.Period + ".\n"
+		if link != "" {
+			text += "\nIt is also in the unyo console: " + link + "\n"
+		}
+		return text
+	}
+	text := d.Tenant + " ご担当者様\n\n" + d.Period + " の運用報告書を添付いたします。ご確認ください。\n"
+	if link != "" {
+		text += "\nunyo のコンソールでもご覧いただけます: " + link + "\n"
+	}
+	return text
 }

@@ -32,6 +32,7 @@ func newAPI(t *testing.T) *apiServer {
 	mailSrv := smtptest.NewServer(t, smtptest.Options{})
 	mailer := SMTP{Host: mailSrv.Host(), Port: mailSrv.Port(), From: "unyo <reports@msp.example>", TLS: "none", Timeout: 10 * time.Second}
 	svc := NewService(NewGenerator(f.src, nil), NewStore(f.db.DB()), pdf, mailer, nil)
+	svc.SetConsoleURL("https://unyo.example.com/")
 	h := NewHandlers(svc, apitest.PathTenant, f.db, nil)
 	srv := apitest.NewServer(t, h.Routes())
 	return &apiServer{srv: srv, smtp: mailSrv}
@@ -131,6 +132,9 @@ func TestWorkflowDraftEditPublishDeliver(t *testing.T) {
 	m := msgs[0]
 	if len(m.RcptTo) != 1 || m.RcptTo[0] != "cio@acme.example" || !strings.Contains(m.Subject, "運用報告書") || !strings.Contains(m.Text, "運用報告書を添付") {
 		t.Errorf("mail: to %v subject %q text %q", m.RcptTo, m.Subject, m.Text)
+	}
+	if want := "https://unyo.example.com/tenants/acme/reports/" + strconv.FormatInt(st.ID, 10); !strings.Contains(m.Text, want) {
+		t.Errorf("mail text %q does not link to the report under the external URL %s", m.Text, want)
 	}
 	if !bytes.Contains(m.Raw, []byte("application/pdf")) || !bytes.Contains(m.Raw, []byte("report-acme-2026-11.pdf")) {
 		t.Error("mail lacks the PDF attachment")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -27,7 +28,10 @@ type Service struct {
 	store  *Store
 	pdf    *PDF
 	mailer Mailer // nil: delivery is not configured
-	logger *slog.Logger
+	// consoleURL is the console's external URL, which a delivered report's
+	// mail links to; "" leaves the link out.
+	consoleURL string
+	logger     *slog.Logger
 }
 
 // NewService returns the workflow. mailer may be nil.
@@ -40,6 +44,10 @@ func NewService(gen *Generator, store *Store, pdf *PDF, mailer Mailer, logger *s
 
 // Store returns the report store.
 func (s *Service) Store() *Store { return s.store }
+
+// SetConsoleURL sets the console's external URL (--external-url), which the
+// delivery mail links to. Call it before serving.
+func (s *Service) SetConsoleURL(u string) { s.consoleURL = strings.TrimRight(u, "/") }
 
 // List lists tenant's reports, newest first; publishedOnly leaves drafts out.
 func (s *Service) List(ctx context.Context, tenant string, publishedOnly bool) ([]*Stored, error) {
