@@ -2,8 +2,9 @@ package alert
 
 import (
 	"context"
-	"github.com/unyo-ops/unyo/internal/monitoring"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/monitoring"
 )
 
 // State is where an alert is in its lifecycle.

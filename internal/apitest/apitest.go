@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,4 +106,45 @@ func Do(t testing.TB, srv *httptest.Server, method, path, token string, body any
 		t.Fatal(err)
 	}
 	return resp.StatusCode, resp.Header, data
+}
+
+// CheckOpenAPI holds a module's OpenAPI fragment and its routes together:
+// every route documented, nothing documented that is not served, and every
+// schema the fragment refers to defined in it ("Error" is the api's own).
+func CheckOpenAPI(t testing.TB, m route.Module) {
+	t.Helper()
+	data := m.OpenAPI()
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	var missing []string
+	for _, r := range m.Routes() {
+		key := r.Method + " " + r.Path
+		if !documented[key] {
+			missing = append(missing, key)
+		}
+		delete(documented, key)
+	}
+	extra := slices.Sorted(maps.Keys(documented))
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("served but not documented: %v\ndocumented but not served: %v", missing, extra)
+	}
+	for _, part := range strings.Split(string(data), `"#/components/schemas/`)[1:] {
+		ref := part[:strings.Index(part, `"`)]
+		if _, ok := doc.Components.Schemas[ref]; !ok && ref != "Error" {
+			t.Errorf("$ref to %s, which the fragment does not define", ref)
+		}
+	}
 }

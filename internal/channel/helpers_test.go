@@ -3,13 +3,13 @@ package channel
 import (
 	"bytes"
 	"context"
-	"github.com/unyo-ops/unyo/internal/apitest"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/secret"

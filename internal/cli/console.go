@@ -4,12 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/unyo-ops/unyo/internal/runbook"
 	"os"
 	"strings"
 
 	"github.com/unyo-ops/unyo/internal/console"
 	"github.com/unyo-ops/unyo/internal/oidc"
+	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/session"
 )
 

@@ -2,12 +2,12 @@ package console
 
 import (
 	"context"
-	"github.com/unyo-ops/unyo/internal/report"
 	"net/http"
 	"sort"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 

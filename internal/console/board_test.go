@@ -3,10 +3,11 @@ package console
 import (
 	"context"
 	"errors"
-	"github.com/unyo-ops/unyo/internal/report"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 func TestBoardSaysWhatIsNotConnected(t *testing.T) {

@@ -2,11 +2,11 @@ package console
 
 import (
 	"context"
-	"github.com/unyo-ops/unyo/internal/report"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oidc"
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 // The console reads other domains only through these small interfaces, so

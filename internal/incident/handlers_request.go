@@ -1,13 +1,13 @@
 package incident
 
 import (
-	"github.com/unyo-ops/unyo/internal/response"
 	"net/http"
 	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/storage"
 )

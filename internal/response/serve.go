@@ -1,9 +1,9 @@
 package response
 
 import (
-	"github.com/unyo-ops/unyo/internal/auth"
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
