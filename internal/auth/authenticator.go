@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // ErrUnauthenticated means the request carried no valid credentials.
@@ -19,12 +21,14 @@ var ErrUnauthenticated = errors.New("missing or invalid credentials")
 
 // Authenticator turns a request's credentials into a Principal. Tokens are
 // cached briefly because remote-write requests arrive many times a second;
-// revocation through this process drops the cache entry at once.
+// revocation through this process drops the cache entry at once. Passwords
+// are checked behind a throttle.Limiter, wherever they come from.
 type Authenticator struct {
-	store *storage.Store
-	ttl   time.Duration
-	now   func() time.Time
-	dummy string // a hash to check unknown logins against, as slowly as known ones
+	store   *storage.Store
+	limiter *throttle.Limiter
+	ttl     time.Duration
+	now     func() time.Time
+	dummy   string // a hash to check unknown logins against, as slowly as known ones
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // hex hash -> token
@@ -35,12 +39,16 @@ type cachedToken struct {
 	fetched time.Time
 }
 
-// NewAuthenticator returns an Authenticator over store.
-func NewAuthenticator(store *storage.Store) *Authenticator {
+// NewAuthenticator returns an Authenticator over store whose password checks
+// go through limiter; a nil limiter is one with throttle.DefaultPolicy.
+func NewAuthenticator(store *storage.Store, limiter *throttle.Limiter) *Authenticator {
+	if limiter == nil {
+		limiter = throttle.New(throttle.DefaultPolicy, nil)
+	}
 	// Made here, not at package init: `unyo agent` links this package and
 	// must not spend a bcrypt hash at every start.
 	dummy, _ := HashPassword("unyo-dummy-password")
-	return &Authenticator{store: store, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}, dummy: dummy}
+	return &Authenticator{store: store, limiter: limiter, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}, dummy: dummy}
 }
 
 // Authenticate reads a bearer token, or HTTP basic credentials (a user's login
@@ -57,23 +65,34 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	if IsToken(pass) {
 		return a.token(r.Context(), pass)
 	}
-	return a.Password(r.Context(), user, pass)
+	return a.Password(r.Context(), user, pass, r.RemoteAddr)
 }
 
-// Password checks a user's login and password.
-func (a *Authenticator) Password(ctx context.Context, login, password string) (*Principal, error) {
+// Password checks a user's login and password, sent from the address from
+// (a host or host:port, as in http.Request.RemoteAddr). While the throttle
+// holds for the login or the address it answers a *throttle.Refused at
+// once, before any hash is computed, so a refused guess costs nothing.
+func (a *Authenticator) Password(ctx context.Context, login, password, from string) (*Principal, error) {
+	if refused := a.limiter.Check(login, from); refused != nil {
+		slog.Default().Warn("auth: sign-in throttled", "login", login, "remote", from,
+			"limit", refused.Limit, "retry_after_s", refused.Seconds())
+		return nil, refused
+	}
 	u, err := a.store.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so logins cannot be enumerated.
 		CheckPassword(a.dummy, password)
+		a.limiter.Fail(login, from)
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
+		a.limiter.Fail(login, from)
 		return nil, ErrUnauthenticated
 	}
+	a.limiter.Succeed(login, from)
 	return UserPrincipal(u), nil
 }
 

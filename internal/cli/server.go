@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // serverConfig is everything `unyo server` is told by flags and environment.
@@ -118,7 +119,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		}
 	}()
 
-	authn := auth.NewAuthenticator(store)
+	// Every password check, console or API, goes through one limiter; its
+	// counters are on /metrics.
+	limiter := throttle.New(throttle.DefaultPolicy, nil)
+	reg.MustRegister(limiter)
+	authn := auth.NewAuthenticator(store, limiter)
 	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
 	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
 	restAPI := api.New(store, authn, prom, write, logger)

@@ -30,6 +30,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"login.submit":      {"ログイン", "Log in"},
 	"login.oidc":        {"シングルサインオンでログイン", "Log in with single sign-on"},
 	"login.failed":      {"ログインIDまたはパスワードが正しくありません。", "The login or the password is wrong."},
+	"login.throttled":   {"ログインの失敗が続いたため、しばらく受け付けません。%s 秒後にもう一度お試しください。", "Too many failed logins: please try again in %s seconds."},
 	"login.oidc_failed": {"シングルサインオンに失敗しました。もう一度お試しください。", "Single sign-on failed. Please try again."},
 	"login.no_account":  {"このメールアドレスのアカウントはありません。管理者にお問い合わせください。", "There is no account for this e-mail address. Please ask your administrator."},
 	"logout":            {"ログアウト", "Log out"},

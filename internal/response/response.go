@@ -1,6 +1,7 @@
 // Package response writes JSON answers and turns errors into HTTP statuses in
 // one place: bad input is 400 naming the field, a missing or foreign row is
-// 404, a duplicate is 409, anything unexpected is 500 and logged.
+// 404, a duplicate is 409, a throttled sign-in is 429 with Retry-After,
+// anything unexpected is 500 and logged.
 package response
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // Body is the JSON of every error answer.
@@ -47,6 +49,10 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // Error writes err as a JSON error answer with the status it calls for.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := classify(err)
+	var refused *throttle.Refused
+	if errors.As(err, &refused) {
+		w.Header().Set("Retry-After", refused.Seconds())
+	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="unyo", charset="UTF-8"`)
 	}
@@ -60,6 +66,7 @@ func classify(err error) (int, Body) {
 	var (
 		se  *StatusError
 		mbe *http.MaxBytesError
+		tr  *throttle.Refused
 	)
 	if e, ok := invalid.As(err); ok {
 		return http.StatusBadRequest, Body{Error: e.Error(), Field: e.Field, Reason: e.Reason}
@@ -69,6 +76,8 @@ func classify(err error) (int, Body) {
 		return se.Status, Body{Error: se.Message}
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, Body{Error: "request body is larger than the limit", Field: "body"}
+	case errors.As(err, &tr):
+		return http.StatusTooManyRequests, Body{Error: tr.Error()}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return http.StatusUnauthorized, Body{Error: err.Error()}
 	case errors.Is(err, storage.ErrNotFound):
