@@ -32,6 +32,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"login.failed":      {"ログインIDまたはパスワードが正しくありません。", "The login or the password is wrong."},
 	"login.throttled":   {"ログインの失敗が続いたため、しばらく受け付けません。%s 秒後にもう一度お試しください。", "Too many failed logins: please try again in %s seconds."},
 	"login.oidc_failed": {"シングルサインオンに失敗しました。もう一度お試しください。", "Single sign-on failed. Please try again."},
+	"login.unverified":  {"シングルサインオンのプロバイダーがメールアドレスを確認済みとしていないため、アカウントに紐付けられません。管理者にお問い合わせください。", "Your single sign-on provider has not verified your e-mail address, so it cannot be linked to an account. Please ask your administrator."},
 	"login.no_account":  {"このメールアドレスのアカウントはありません。管理者にお問い合わせください。", "There is no account for this e-mail address. Please ask your administrator."},
 	"logout":            {"ログアウト", "Log out"},
 	"prefs":             {"表示設定", "Display settings"},

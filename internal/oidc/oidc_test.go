@@ -110,3 +110,39 @@ func FuzzParseTenants(f *testing.F) {
 		}
 	})
 }
+
+func TestClaimsVerified(t *testing.T) {
+	f := func(c Claims, wantEmail string, wantVerified bool) {
+		t.Helper()
+		email, ok := c.Verified()
+		if email != wantEmail || ok != wantVerified {
+			t.Errorf("%+v: Verified() = %q, %v; want %q, %v", c, email, ok, wantEmail, wantVerified)
+		}
+	}
+	f(Claims{Email: "A@Example.com", EmailVerified: true}, "a@example.com", true)
+	f(Claims{Email: "a@example.com", EmailVerified: "true"}, "a@example.com", true)
+	f(Claims{Email: "a@example.com", EmailVerified: false}, "a@example.com", false)
+	f(Claims{Email: "a@example.com"}, "a@example.com", false)
+	f(Claims{Email: "a@example.com", EmailVerified: "yes"}, "a@example.com", false)
+	f(Claims{PreferredUsername: "a@example.com", EmailVerified: true}, "", false)
+	// Entra ID: xms_edov, or the address in the verified lists.
+	f(Claims{Email: "a@contoso.com", EmailDomainOwnerVerified: true}, "a@contoso.com", true)
+	f(Claims{Email: "a@contoso.com", EmailDomainOwnerVerified: false}, "a@contoso.com", false)
+	f(Claims{Email: "a@contoso.com", VerifiedSecondaryEmail: []string{"A@contoso.com"}}, "a@contoso.com", true)
+	f(Claims{Email: "a@contoso.com", VerifiedPrimaryEmail: []string{"b@contoso.com"}}, "a@contoso.com", false)
+	f(Claims{VerifiedPrimaryEmail: []string{"B@contoso.com"}}, "b@contoso.com", true)
+}
+
+func TestUnverifiedEmailIsReported(t *testing.T) {
+	m, p := newProvider(t)
+	m.QueueUser(&mockoidc.MockUser{Subject: "u-2", Email: "taro@contoso.com", PreferredUsername: "taro@contoso.com", EmailVerified: false})
+	nonce := NewState()
+	code, _ := login(t, p, NewState(), nonce)
+	id, err := p.Exchange(context.Background(), code, nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.EmailVerified || id.Subject != "u-2" || id.Issuer != m.Issuer() {
+		t.Errorf("identity = %+v, want subject u-2 of %s with an unverified address", id, m.Issuer())
+	}
+}
