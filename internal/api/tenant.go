@@ -119,6 +119,7 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	a.authn.ForgetTenant(id)
 	a.audit(r, "", "delete", "tenant", id, nil)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -32,6 +32,10 @@ type Authenticator struct {
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // hex hash -> token
+	// gen counts the forgets: a token read from the database before a
+	// forget is not cached after it, so a revocation cannot be undone by a
+	// request that was in flight.
+	gen uint64
 }
 
 type cachedToken struct {
@@ -105,6 +109,7 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 	now := a.now()
 	a.mu.Lock()
 	c, ok := a.tokens[key]
+	gen := a.gen
 	a.mu.Unlock()
 	if !ok || now.Sub(c.fetched) > a.ttl {
 		t, err := a.store.TokenByHash(ctx, hash)
@@ -120,7 +125,9 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 		}
 		c = cachedToken{token: t, fetched: now}
 		a.mu.Lock()
-		a.tokens[key] = c
+		if a.gen == gen {
+			a.tokens[key] = c
+		}
 		a.mu.Unlock()
 	}
 	t := c.token
@@ -134,8 +141,22 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 func (a *Authenticator) Forget(tokenID int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.gen++
 	for k, c := range a.tokens {
 		if c.token.ID == tokenID {
+			delete(a.tokens, k)
+		}
+	}
+}
+
+// ForgetTenant drops every cached token of a tenant, so deleting the tenant
+// (whose tokens the database deletes with it) shuts them out at once.
+func (a *Authenticator) ForgetTenant(tenant string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gen++
+	for k, c := range a.tokens {
+		if c.token.TenantID == tenant {
 			delete(a.tokens, k)
 		}
 	}
