@@ -37,6 +37,6 @@ func bootstrapAdmin(ctx context.Context, store *storage.Store, password, url str
 	if err := store.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("cannot create the first admin: %w", err)
 	}
-	fmt.Fprintf(out, "\nunyo is running: %s\n\n  First login   user: admin   password: %s\n\n  This password is shown only now. Keep it, or change it after logging in.\n\n", url, shown)
+	fmt.Fprintf(out, "\nunyo is running: %s\n\n  First login   user: admin   password: %s\n\n  This password is shown only now. Keep it, or change it after logging in: %s/account/password\n\n", url, shown, url)
 	return nil
 }
