@@ -48,7 +48,16 @@ func ts(t int64, v float64, lbls ...string) prompb.TimeSeries {
 
 // post sends body as tenant's ingest token would.
 func post(h http.Handler, tenant string, scopes []model.Scope, body []byte) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("POST", "/api/v1/write", bytes.NewReader(body))
+	return postAs(h, tenant, scopes, bytes.NewReader(body))
+}
+
+// postReader sends what body yields, as tenant's ingest token would.
+func postReader(h http.Handler, tenant string, body io.Reader) *httptest.ResponseRecorder {
+	return postAs(h, tenant, ingest, body)
+}
+
+func postAs(h http.Handler, tenant string, scopes []model.Scope, body io.Reader) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("POST", "/api/v1/write", body)
 	r.Header.Set("Content-Encoding", "snappy")
 	p := auth.TokenPrincipal(&model.Token{Name: "t", TenantID: tenant, Scopes: scopes})
 	w := httptest.NewRecorder()
