@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/promapi"
@@ -42,6 +43,7 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	limits        limitsConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -58,6 +60,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.limits.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -105,13 +108,18 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	defer db.Close()
 	store := storage.New(db)
+	tenantLimits, err := newTenantLimits(ctx, &cfg.limits, db, reg)
+	if err != nil {
+		return err
+	}
 
 	metrics, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: tenantLimits,
 	}, logger, reg)
 	if err != nil {
 		return err
 	}
+	tenantLimits.Enforce() // the WAL is replayed: its series are counted
 	defer func() {
 		if err := metrics.Close(); err != nil {
 			logger.Error("closing TSDB", "err", err)
@@ -119,9 +127,13 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}()
 
 	authn := auth.NewAuthenticator(store)
-	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
-	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
+	prom := promapi.New(metrics, promapi.Options{Version: Version, Limits: tenantLimits}, logger, reg)
+	write := remotewrite.NewHandler(metrics, cfg.limits.remoteWrite(), logger, reg)
+	write.SetTenantLimits(tenantLimits)
 	restAPI := api.New(store, authn, prom, write, logger)
+	if err := restAPI.Mount(limits.NewHandlers(tenantLimits, store, restAPI.PathTenant, logger)); err != nil {
+		return err
+	}
 
 	design := monitoring.NewStore(db)
 	if err := design.SyncBuiltins(ctx); err != nil {
@@ -206,6 +218,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Gatherer: reg,
 		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
 		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
+		Timeouts: cfg.limits.timeouts,
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {
