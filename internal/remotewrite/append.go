@@ -118,8 +118,11 @@ type refusedSeries struct {
 
 // note records err if it is a series-limit refusal, and reports whether it was.
 func (r *refusedSeries) note(err error) bool {
+	if err == nil {
+		return false // before le is declared: its address escapes, and this runs per sample
+	}
 	var le *limits.Error
-	if err == nil || !errors.As(err, &le) || le.Limit != limits.NameMaxSeries {
+	if !errors.As(err, &le) || le.Limit != limits.NameMaxSeries {
 		return false
 	}
 	if r.count == 0 {
