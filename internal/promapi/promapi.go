@@ -166,7 +166,9 @@ type apiError struct {
 	limit  string // the tenant limit it was over, if any
 }
 
-func badData(err error) *apiError { return &apiError{typ: "bad_data", status: http.StatusBadRequest, err: err} }
+func badData(err error) *apiError {
+	return &apiError{typ: "bad_data", status: http.StatusBadRequest, err: err}
+}
 
 func (a *API) fail(w http.ResponseWriter, e *apiError) {
 	w.Header().Set("Content-Type", "application/json")
