@@ -104,6 +104,15 @@ func (e *Enforcer) SetOverride(ctx context.Context, tenant string, o Override) e
 	return nil
 }
 
+// Forget drops a deleted tenant's override from memory (the database row
+// goes with the tenant), so that a new tenant of the same ID starts at the
+// defaults. Its usage stays: its series are in the head until they leave it.
+func (e *Enforcer) Forget(tenant string) {
+	e.mu.Lock()
+	delete(e.overrides, tenant)
+	e.mu.Unlock()
+}
+
 func (e *Enforcer) usage(tenant string) *usage {
 	if u, ok := e.tenants.Load(tenant); ok {
 		return u.(*usage)
