@@ -1,12 +1,14 @@
 package remotewrite
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/golang/snappy"
@@ -217,4 +219,41 @@ func encodeReq(t *testing.T, req *prompb.WriteRequest) []byte {
 		t.Fatal(err)
 	}
 	return snappy.Encode(nil, b)
+}
+
+// FuzzReadRequestAdmission reads any body, a byte at a time, through the
+// in-flight admission: it never panics, admits by the snappy header's size,
+// gives back exactly what it took whether the body is good or not, and
+// accepts exactly the bodies ReadRequest accepts without admission.
+func FuzzReadRequestAdmission(f *testing.F) {
+	f.Add(encode(ts(1, 1, "__name__", "up")))
+	f.Add([]byte{0x00})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Add([]byte("not snappy"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var held int
+		admit := func(n int) (func(), error) {
+			if n < 0 || n > MaxDecodedBytes {
+				t.Fatalf("admitted %d bytes", n)
+			}
+			held += n
+			return func() { held -= n }, nil
+		}
+		var r1, r2 Request
+		release, err := readRequest(iotest.OneByteReader(bytes.NewReader(body)), 1<<20, &r1, admit)
+		plain, err2 := ReadRequest(bytes.NewReader(body), 1<<20, &r2)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("with admission: %v; without: %v", err, err2)
+		}
+		if err == nil {
+			if len(r1.Series) != len(r2.Series) {
+				t.Fatalf("%d series with admission, %d without", len(r1.Series), len(r2.Series))
+			}
+			release()
+			plain()
+		}
+		if held != 0 {
+			t.Fatalf("%d bytes still held after the body was done", held)
+		}
+	})
 }
