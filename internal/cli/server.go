@@ -42,6 +42,7 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	outbound      outboundConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -58,6 +59,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.outbound.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -118,6 +120,13 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		}
 	}()
 
+	// Every integration a tenant configures connects through this policy.
+	egress, err := cfg.outbound.policy()
+	if err != nil {
+		return err
+	}
+	logger.Info("outbound calls", "allowed_internal", egress.Allowed())
+
 	authn := auth.NewAuthenticator(store)
 	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
 	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
@@ -130,7 +139,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// Notification delivery (internal/channel, internal/escalation,
 	// internal/outbox, internal/maintenance): the outbox workers start now,
 	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, egress, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -146,7 +155,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// What the desk and the alert engine decide reaches the outbox through
 	// the hand-off (handoff.go).
 	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, egress, hand.slaNotice, logger)
 	if err != nil {
 		return err
 	}
@@ -195,7 +204,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir, outbound: egress}, logger)
 	if err != nil {
 		return err
 	}
