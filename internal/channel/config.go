@@ -91,44 +91,6 @@ func validate(cfg any) error {
 	return invalid.Prefix("config", err)
 }
 
-// keepSecrets fills the secrets left empty in next from prev, so an operator
-// can change a channel's recipients without pasting its webhook URL again.
-func keepSecrets(next, prev any) any {
-	switch n := next.(type) {
-	case slack.Config:
-		if p, ok := prev.(slack.Config); ok && n.WebhookURL == "" {
-			n.WebhookURL = p.WebhookURL
-		}
-		return n
-	case teams.Config:
-		if p, ok := prev.(teams.Config); ok && n.WebhookURL == "" {
-			n.WebhookURL = p.WebhookURL
-		}
-		return n
-	case email.Config:
-		if p, ok := prev.(email.Config); ok && n.Password == "" && n.Username == p.Username {
-			n.Password = p.Password
-		}
-		return n
-	case webhook.Config:
-		if p, ok := prev.(webhook.Config); ok {
-			if n.URL == "" {
-				n.URL = p.URL
-			}
-			if n.Secret == "" {
-				n.Secret = p.Secret
-			}
-			for k, v := range n.Headers {
-				if v == "" || v == redacted {
-					n.Headers[k] = p.Headers[k]
-				}
-			}
-		}
-		return n
-	}
-	return next
-}
-
 // redact returns what the API may show of cfg: webhook URLs by scheme and
 // host only, and "…" for every other secret that is set.
 func redact(cfg any) map[string]any {
