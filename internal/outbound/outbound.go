@@ -96,7 +96,8 @@ func ParseAllow(values ...string) ([]netip.Prefix, error) {
 				if err != nil {
 					return nil, fmt.Errorf("outbound: %q is not a CIDR prefix such as 10.1.2.0/24", item)
 				}
-				out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+				a = a.WithZone("").Unmap()
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
 				continue
 			}
 			p, err := netip.ParsePrefix(item)
@@ -104,7 +105,10 @@ func ParseAllow(values ...string) ([]netip.Prefix, error) {
 				return nil, fmt.Errorf("outbound: %q is not a CIDR prefix such as 10.1.2.0/24", item)
 			}
 			if p.Addr().Is4In6() {
-				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+				if p.Bits() < 96 {
+					return nil, fmt.Errorf("outbound: %q mixes IPv4-mapped and other IPv6 addresses; write the IPv4 prefix", item)
+				}
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 			}
 			out = append(out, p.Masked())
 		}
@@ -124,17 +128,17 @@ func (p *Policy) Allowed() []netip.Prefix {
 // allow list does not cover, nil otherwise.
 func (p *Policy) Check(addr netip.Addr) error {
 	a := addr.WithZone("").Unmap() // Prefix.Contains is false for zoned addresses
-	if nat64.Contains(a) {
-		b := a.As16()
-		if err := p.Check(netip.AddrFrom4([4]byte(b[12:]))); err != nil {
-			return &RefusedError{Addr: addr, Kind: "NAT64 " + err.(*RefusedError).Kind}
-		}
-	}
 	if p != nil {
 		for _, allowed := range p.allow {
 			if allowed.Contains(a) {
 				return nil
 			}
+		}
+	}
+	if nat64.Contains(a) {
+		b := a.As16()
+		if err := p.Check(netip.AddrFrom4([4]byte(b[12:]))); err != nil {
+			return &RefusedError{Addr: addr, Kind: "NAT64 " + err.(*RefusedError).Kind}
 		}
 	}
 	for _, b := range blocked {

@@ -95,7 +95,7 @@ func TestAllowList(t *testing.T) {
 	f("192.168.7.8", false)
 	f("127.0.0.1", false)
 
-	for _, bad := range []string{"10.1.2.0/33", "example.com", "10.1.2"} {
+	for _, bad := range []string{"10.1.2.0/33", "example.com", "10.1.2", "::ffff:0:0/80"} {
 		if _, err := ParseAllow(bad); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("ParseAllow(%q) = %v, want an error naming it", bad, err)
 		}
