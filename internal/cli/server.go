@@ -44,6 +44,7 @@ type serverConfig struct {
 	console       consoleConfig
 	report        reportConfig
 	limits        limitsConfig
+	outbound      outboundConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -61,6 +62,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.console.flags(fs)
 	c.report.flags(fs)
 	c.limits.flags(fs)
+	c.outbound.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -126,6 +128,13 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		}
 	}()
 
+	// Every integration a tenant configures connects through this policy.
+	egress, err := cfg.outbound.policy()
+	if err != nil {
+		return err
+	}
+	logger.Info("outbound calls", "allowed_internal", egress.Allowed())
+
 	authn := auth.NewAuthenticator(store)
 	prom := promapi.New(metrics, promapi.Options{Version: Version, Limits: tenantLimits}, logger, reg)
 	write := remotewrite.NewHandler(metrics, cfg.limits.remoteWrite(), logger, reg)
@@ -142,7 +151,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// Notification delivery (internal/channel, internal/escalation,
 	// internal/outbox, internal/maintenance): the outbox workers start now,
 	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, egress, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -158,7 +167,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// What the desk and the alert engine decide reaches the outbox through
 	// the hand-off (handoff.go).
 	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, egress, hand.slaNotice, logger)
 	if err != nil {
 		return err
 	}
@@ -207,7 +216,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir, outbound: egress}, logger)
 	if err != nil {
 		return err
 	}
