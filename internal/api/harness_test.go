@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/promapi"
@@ -36,6 +38,8 @@ type env struct {
 	url     string
 	api     *api.API
 	store   *storage.Store
+	db      *sql.DB
+	limits  *limits.Enforcer
 	handler http.Handler
 	// clock drives the sign-in limiter, whose counters are in reg.
 	clock   *testClock
@@ -80,8 +84,12 @@ func newEnv(t *testing.T) *env {
 	clock := &testClock{t: time.Now()}
 	limiter := throttle.New(throttle.DefaultPolicy, clock.now)
 	reg.MustRegister(limiter)
-	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{}, logger, reg),
+	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
+	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
+	if err := a.Mount(limits.NewHandlers(enf, store, a.PathTenant, logger)); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -93,7 +101,7 @@ func newEnv(t *testing.T) *env {
 	if err := store.CreateUser(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: srv.URL, api: a, store: store, handler: mux, clock: clock, limiter: limiter, reg: reg}
+	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf, handler: mux, clock: clock, limiter: limiter, reg: reg}
 }
 
 // cred is how a request authenticates: a token, or basic login:password.

@@ -567,7 +567,16 @@ CREATE TABLE checklist_marks (
 	PRIMARY KEY (checklist_id, day, item)
 );
 `,
-	// 10: single sign-on identities (internal/oidc, internal/console): a
+	// 10: per-tenant limit overrides (internal/limits), set by the MSP admin;
+	// the fields left out take the server's defaults.
+	`
+CREATE TABLE tenant_limits (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	overrides  TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
+	// 11: single sign-on identities (internal/oidc, internal/console): a
 	// person is linked to a user by the provider's (issuer, subject), never
 	// again by e-mail once linked; one identity per user and provider.
 	`

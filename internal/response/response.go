@@ -1,7 +1,6 @@
 // Package response writes JSON answers and turns errors into HTTP statuses in
 // one place: bad input is 400 naming the field, a missing or foreign row is
-// 404, a duplicate is 409, a throttled sign-in is 429 with Retry-After,
-// anything unexpected is 500 and logged.
+// 404, a duplicate is 409, anything unexpected is 500 and logged.
 package response
 
 import (
@@ -13,7 +12,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
-	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // Body is the JSON of every error answer.
@@ -21,6 +19,7 @@ type Body struct {
 	Error  string `json:"error"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	Limit  string `json:"limit,omitempty"` // the limit a refused request was over
 }
 
 // StatusError is an error that carries its own HTTP status.
@@ -30,6 +29,17 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string { return e.Message }
+
+// OverLimit is an error of a request refused because its tenant is over a
+// limit (internal/limits.Error), or a sign-in refused by the throttle
+// (internal/throttle.Refused): the status to answer, the limit's name for
+// the body, and the Retry-After header ("" when retrying cannot help).
+type OverLimit interface {
+	error
+	HTTPStatus() int
+	LimitName() string
+	RetryAfterHeader() string
+}
 
 // Forbidden returns a 403 error with msg.
 func Forbidden(msg string) error { return &StatusError{http.StatusForbidden, msg} }
@@ -49,9 +59,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // Error writes err as a JSON error answer with the status it calls for.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := classify(err)
-	var refused *throttle.Refused
-	if errors.As(err, &refused) {
-		w.Header().Set("Retry-After", refused.Seconds())
+	var ol OverLimit
+	if errors.As(err, &ol) && ol.RetryAfterHeader() != "" {
+		w.Header().Set("Retry-After", ol.RetryAfterHeader())
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="unyo", charset="UTF-8"`)
@@ -66,8 +76,11 @@ func classify(err error) (int, Body) {
 	var (
 		se  *StatusError
 		mbe *http.MaxBytesError
-		tr  *throttle.Refused
+		ol  OverLimit
 	)
+	if errors.As(err, &ol) {
+		return ol.HTTPStatus(), Body{Error: ol.Error(), Limit: ol.LimitName()}
+	}
 	if e, ok := invalid.As(err); ok {
 		return http.StatusBadRequest, Body{Error: e.Error(), Field: e.Field, Reason: e.Reason}
 	}
@@ -76,8 +89,6 @@ func classify(err error) (int, Body) {
 		return se.Status, Body{Error: se.Message}
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, Body{Error: "request body is larger than the limit", Field: "body"}
-	case errors.As(err, &tr):
-		return http.StatusTooManyRequests, Body{Error: tr.Error()}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return http.StatusUnauthorized, Body{Error: err.Error()}
 	case errors.Is(err, storage.ErrNotFound):

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
@@ -84,6 +85,16 @@ func (e *Refused) Error() string {
 
 // Seconds is RetryAfter as the value of a Retry-After header.
 func (e *Refused) Seconds() string { return fmt.Sprint(int(e.RetryAfter / time.Second)) }
+
+// HTTPStatus, LimitName and RetryAfterHeader make a refusal a
+// response.OverLimit: the API answers 429 with Retry-After.
+func (e *Refused) HTTPStatus() int { return http.StatusTooManyRequests }
+
+// LimitName names the sign-in limit that held, e.g. "signin_pair".
+func (e *Refused) LimitName() string { return "signin_" + e.Limit }
+
+// RetryAfterHeader is the value of the Retry-After header.
+func (e *Refused) RetryAfterHeader() string { return e.Seconds() }
 
 type entry struct {
 	failures int
