@@ -75,3 +75,26 @@ func (b *browser) loggedIn() bool {
 	code, _, _ := b.get("/board")
 	return code == http.StatusOK
 }
+
+// TestPasswordChangeTouchesOnlyTheCaller: the form names no user; whatever
+// a viewer adds to it, only the viewer's own password changes.
+func TestPasswordChangeTouchesOnlyTheCaller(t *testing.T) {
+	e := newEnv(t)
+	beta := e.login("beta-viewer")
+	acme := e.login("acme-viewer")
+	const next = "acme-viewer-new-password"
+	code, _, _ := acme.postForm("/account/password", "/account/password", url.Values{"current_password": {testPassword},
+		"password": {next}, "confirm_password": {next}, "login": {"beta-viewer"}, "user_id": {"4"}, "id": {"4"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("change = %d", code)
+	}
+	if !beta.loggedIn() {
+		t.Error("beta's viewer was logged out by acme's viewer's change")
+	}
+	if code, _, _ := e.browser().loginAs("beta-viewer", testPassword); code != http.StatusSeeOther {
+		t.Errorf("beta's viewer with its own password = %d, want 303", code)
+	}
+	if code, _, _ := e.browser().loginAs("acme-viewer", next); code != http.StatusSeeOther {
+		t.Errorf("acme's viewer with the new password = %d, want 303", code)
+	}
+}
