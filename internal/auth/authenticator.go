@@ -78,7 +78,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 // once, before any hash is computed, so a refused guess costs nothing.
 func (a *Authenticator) Password(ctx context.Context, login, password, from string) (*Principal, error) {
 	if refused := a.limiter.Check(login, from); refused != nil {
-		slog.Default().Warn("auth: sign-in throttled", "login", login, "remote", from,
+		slog.Default().Debug("auth: sign-in refused by the throttle", "login", login, "remote", from,
 			"limit", refused.Limit, "retry_after_s", refused.Seconds())
 		return nil, refused
 	}
@@ -86,18 +86,27 @@ func (a *Authenticator) Password(ctx context.Context, login, password, from stri
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so logins cannot be enumerated.
 		CheckPassword(a.dummy, password)
-		a.limiter.Fail(login, from)
+		a.failed(login, from)
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
-		a.limiter.Fail(login, from)
+		a.failed(login, from)
 		return nil, ErrUnauthenticated
 	}
 	a.limiter.Succeed(login, from)
 	return UserPrincipal(u), nil
+}
+
+// failed counts a failed sign-in and logs the lock it starts, once per lock
+// (the refusals during it are counted on /metrics, not logged one by one).
+func (a *Authenticator) failed(login, from string) {
+	if lock := a.limiter.Fail(login, from); lock != nil {
+		slog.Default().Warn("auth: repeated sign-in failures, throttled", "login", login, "remote", from,
+			"limit", lock.Limit, "locked_s", lock.Seconds())
+	}
 }
 
 func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, error) {

@@ -165,28 +165,39 @@ func (l *Limiter) Check(account, addr string) *Refused {
 	return worst
 }
 
-// Fail records a failed sign-in to account from addr.
-func (l *Limiter) Fail(account, addr string) {
+// Fail records a failed sign-in to account from addr. It returns the
+// longest lock the failure started, or nil: a caller logs each lock once,
+// rather than each refused attempt, which an attacker could multiply.
+func (l *Limiter) Fail(account, addr string) *Refused {
 	acc, ad := accountKey(account), AddressKey(addr)
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures.Inc()
-	l.bump(l.pairs, acc+"\x00"+ad, l.policy.Pair, now)
-	l.bump(l.addrs, ad, l.policy.Address, now)
-	l.bump(l.accounts, acc, l.policy.Account, now)
+	var longest *Refused
+	for _, b := range []struct {
+		limit string
+		m     map[string]*entry
+		key   string
+		rule  Rule
+	}{{"pair", l.pairs, acc + "\x00" + ad, l.policy.Pair}, {"address", l.addrs, ad, l.policy.Address}, {"account", l.accounts, acc, l.policy.Account}} {
+		if d := l.bump(b.m, b.key, b.rule, now); d > 0 && (longest == nil || d > longest.RetryAfter) {
+			longest = &Refused{Limit: b.limit, RetryAfter: d}
+		}
+	}
+	return longest
 }
 
-// Succeed records a sign-in: the pair and the account start afresh, and the
-// address is trusted for the account. The address's own count stays, so a
-// valid account of one's own cannot wash away guesses at others.
+// Succeed records a sign-in: the pair starts afresh, and the address is
+// trusted for the account. The address's count stays, so a valid account of
+// one's own cannot wash away guesses at others; the account's count stays
+// too, so an admin's frequent sign-ins do not give guessers fresh tries.
 func (l *Limiter) Succeed(account, addr string) {
 	acc, ad := accountKey(account), AddressKey(addr)
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.pairs, acc+"\x00"+ad)
-	delete(l.accounts, acc)
 	if len(l.trusted) >= l.policy.MaxKeys {
 		for k, t := range l.trusted {
 			if now.Sub(t) > l.policy.Trust || len(l.trusted) >= l.policy.MaxKeys {
@@ -197,7 +208,8 @@ func (l *Limiter) Succeed(account, addr string) {
 	l.trusted[acc+"\x00"+ad] = now
 }
 
-func (l *Limiter) bump(m map[string]*entry, key string, r Rule, now time.Time) {
+// bump counts a failure of key and returns the lock it started, if any.
+func (l *Limiter) bump(m map[string]*entry, key string, r Rule, now time.Time) time.Duration {
 	e := m[key]
 	if e == nil {
 		if len(m) >= l.policy.MaxKeys {
@@ -210,9 +222,11 @@ func (l *Limiter) bump(m map[string]*entry, key string, r Rule, now time.Time) {
 	}
 	e.failures++
 	e.last = now
-	if d := r.lock(e.failures); d > 0 {
+	d := r.lock(e.failures)
+	if d > 0 {
 		e.until = now.Add(d)
 	}
+	return d
 }
 
 // sweep makes room in a full table: forgotten entries first, then the ones

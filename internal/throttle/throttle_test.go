@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -192,4 +193,30 @@ func FuzzAddressKey(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFailReportsTheLockItStarts(t *testing.T) {
+	l, _ := newLimiter()
+	for i := 1; i < DefaultPolicy.Pair.After; i++ {
+		if lock := l.Fail("admin", "192.0.2.1"); lock != nil {
+			t.Fatalf("failure %d started a lock: %+v", i, lock)
+		}
+	}
+	if lock := l.Fail("admin", "192.0.2.1"); lock == nil || lock.Limit != "pair" || lock.RetryAfter != DefaultPolicy.Pair.Base {
+		t.Errorf("failure %d: lock %+v, want a pair lock of %v", DefaultPolicy.Pair.After, lock, DefaultPolicy.Pair.Base)
+	}
+}
+
+func TestSuccessKeepsTheAccountCount(t *testing.T) {
+	l, _ := newLimiter()
+	for a := 0; a < DefaultPolicy.Account.After; a++ {
+		l.Fail("admin", "203.0.113."+strconv.Itoa(a+1))
+	}
+	l.Succeed("admin", "198.51.100.7")
+	if r := l.Check("admin", "192.0.2.200"); r == nil || r.Limit != "account" {
+		t.Errorf("a new address after the admin's sign-in: %+v, want the account lock still held", r)
+	}
+	if r := l.Check("admin", "198.51.100.7"); r != nil {
+		t.Errorf("the address the admin signed in from: %v, want no lock", r)
+	}
 }
