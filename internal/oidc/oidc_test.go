@@ -2,8 +2,10 @@ package oidc
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/oauth2-proxy/mockoidc"
@@ -145,4 +147,27 @@ func TestUnverifiedEmailIsReported(t *testing.T) {
 	if id.EmailVerified || id.Subject != "u-2" || id.Issuer != m.Issuer() {
 		t.Errorf("identity = %+v, want subject u-2 of %s with an unverified address", id, m.Issuer())
 	}
+}
+
+func FuzzClaimsVerified(f *testing.F) {
+	f.Add(`{"email":"a@example.com","email_verified":true}`)
+	f.Add(`{"email":"a@example.com","email_verified":"true","preferred_username":"b@example.com"}`)
+	f.Add(`{"xms_edov":true,"verified_primary_email":["A@contoso.com"]}`)
+	f.Add(`{"email":"","verified_secondary_email":[""],"xms_edov":1}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var c Claims
+		if json.Unmarshal([]byte(raw), &c) != nil {
+			return
+		}
+		email, ok := c.Verified()
+		if ok && email == "" {
+			t.Fatalf("%s: verified with no address", raw)
+		}
+		if email != strings.ToLower(email) {
+			t.Fatalf("%s: address %q not lower-cased", raw, email)
+		}
+		if c.PreferredUsername != "" && c.Email == "" && len(c.VerifiedPrimaryEmail) == 0 && email != "" {
+			t.Fatalf("%s: preferred_username became the address %q", raw, email)
+		}
+	})
 }
