@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,8 @@ type API struct {
 	logger  *slog.Logger
 	modules []route.Module
 	doc     []byte // openapi.json with every module's fragment merged in
+
+	onTenantDelete []func(ctx context.Context, tenant string) error
 }
 
 // New returns the API. write is the remote-write receiver.

@@ -115,6 +115,10 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	if err := a.deleteTenantData(r, id); err != nil {
+		response.Error(w, r, err)
+		return
+	}
 	if err := a.store.DeleteTenant(r.Context(), id); err != nil {
 		response.Error(w, r, err)
 		return

@@ -122,6 +122,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
 	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
 	restAPI := api.New(store, authn, prom, write, logger)
+	restAPI.OnTenantDelete(metrics.DeleteTenant) // an ID reused must not inherit series
 
 	design := monitoring.NewStore(db)
 	if err := design.SyncBuiltins(ctx); err != nil {
@@ -206,6 +207,9 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Gatherer: reg,
 		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
 		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
+
+		// Tenant-labelled self metrics only for the MSP admin (exposure.go).
+		MetricsAdmin: metricsAdmin(authn),
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {
