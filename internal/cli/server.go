@@ -42,6 +42,7 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	exposure      exposureConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -58,6 +59,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.exposure.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -93,8 +95,12 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 // arrives, then the TSDB (its WAL already holds every acknowledged sample),
 // then the database.
 func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
-		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
+	if err := prepareDataDir(cfg, logger); err != nil {
+		return err
+	}
+	secrets, err := openSecrets(cfg, logger)
+	if err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -131,7 +137,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// Notification delivery (internal/channel, internal/escalation,
 	// internal/outbox, internal/maintenance): the outbox workers start now,
 	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	notices, err := newNotifications(db, store, restAPI.PathTenant, secrets, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -147,7 +153,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// What the desk and the alert engine decide reaches the outbox through
 	// the hand-off (handoff.go).
 	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, secrets, hand.slaNotice, logger)
 	if err != nil {
 		return err
 	}
@@ -196,7 +202,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, secrets: secrets}, logger)
 	if err != nil {
 		return err
 	}

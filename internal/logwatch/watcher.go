@@ -100,7 +100,7 @@ func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Log
 		opt(&o)
 	}
 	if positionsPath != "" {
-		if err := os.MkdirAll(filepath.Dir(positionsPath), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(positionsPath), 0o700); err != nil {
 			return nil, fmt.Errorf("logwatch: positions directory: %w", err)
 		}
 	}
