@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/unyo-ops/unyo/internal/agent/confine"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/datadir"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -21,6 +22,7 @@ type exposureConfig struct {
 	secretKeyFile string
 	selfLogPaths  string
 	selfTargets   string
+	self          *confine.Policy // parsed from selfLogPaths and selfTargets
 }
 
 func (c *exposureConfig) flags(fs *flag.FlagSet) {
@@ -30,6 +32,16 @@ func (c *exposureConfig) flags(fs *flag.FlagSet) {
 		"comma-separated globs of the files the server's own agent (tenant self) may tail, e.g. /var/log/nginx/*.log (env UNYO_SELF_LOG_PATHS; default none)")
 	fs.StringVar(&c.selfTargets, "self-targets", env("UNYO_SELF_TARGETS", ""),
 		"comma-separated CIDRs and host names the server's own agent may check (HTTP, TCP, DNS) and scrape, e.g. 127.0.0.1/32,db1.example.com (env UNYO_SELF_TARGETS; default none)")
+}
+
+// parse checks the flags, so that a bad one stops the server before it listens.
+func (c *exposureConfig) parse() error {
+	p, err := confine.Parse(c.selfLogPaths, c.selfTargets)
+	if err != nil {
+		return fmt.Errorf("--self-log-paths, --self-targets: %w", err)
+	}
+	c.self = p
+	return nil
 }
 
 // prepareDataDir makes the data directory private before anything is

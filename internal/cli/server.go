@@ -67,6 +67,10 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	if c.adminPassword == "" {
 		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
 	}
+	if err := c.exposure.parse(); err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -229,7 +233,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 
 	var selfDone chan struct{}
 	if cfg.monitorSelf {
-		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, logger)
+		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, cfg.exposure.self, logger)
 		if err != nil {
 			return err
 		}
