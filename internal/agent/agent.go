@@ -105,6 +105,24 @@ func (a *Agent) SetConfine(check func(config.Item) error) {
 	a.confine = check
 }
 
+// confineSources hands the confinement to the sources that read files: a
+// symbolic link under an allowed glob must not lead elsewhere.
+func (a *Agent) confineSources() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.confine == nil {
+		return
+	}
+	check := a.confine
+	for _, s := range a.sources {
+		if fl, ok := s.(interface{ SetAllow(func(string) bool) }); ok {
+			fl.SetAllow(func(path string) bool {
+				return check(config.Item{Name: "file", Kind: config.KindLog, Glob: path}) == nil
+			})
+		}
+	}
+}
+
 // AddSource plugs in a source such as the log tailer. Call it before Run.
 func (a *Agent) AddSource(s Source) {
 	a.mu.Lock()
@@ -209,6 +227,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	batchWG.Go(func() { batch.run(batchCtx) })
 
 	a.start(ctx, buf, batch, send)
+	a.confineSources()
 	for _, s := range a.sources {
 		prodWG.Go(func() { a.runSource(ctx, s) })
 	}
