@@ -13,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -31,8 +32,9 @@ type notifications struct {
 }
 
 // newNotifications wires notification delivery; start runs its workers.
-func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, box *secret.Box, logger *slog.Logger, reg prometheus.Registerer) (*notifications, error) {
-	channels := channel.NewStore(db, box, channel.Builder{})
+func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, box *secret.Box, egress *outbound.Policy,
+	logger *slog.Logger, reg prometheus.Registerer) (*notifications, error) {
+	channels := channel.NewStore(db, box, channel.Builder{Outbound: egress})
 	policies := escalation.NewStore(db, channels.TargetExists)
 	scheduler := escalation.NewScheduler(policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)
 	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {
