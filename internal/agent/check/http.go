@@ -29,11 +29,11 @@ type Options struct {
 
 // HTTP checks a URL: status, optional body match and certificate expiry.
 type HTTP struct {
-	url     *url.URL
-	method  string
-	expect  int
-	body    *regexp.Regexp
-	tlsDays int
+	url      *url.URL
+	method   string
+	expect   int
+	body     *regexp.Regexp
+	tlsDays  int
 	roots    *x509.CertPool
 	redirect func(*url.URL) error
 	labels   []sample.Label
