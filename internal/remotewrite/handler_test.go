@@ -200,3 +200,29 @@ func BenchmarkHandler(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*seriesPerReq)/b.Elapsed().Seconds(), "samples/s")
 }
+
+// TestExportedTenantRenamedFurther: a Prometheus scraping a target labelled
+// tenant whose metrics carry tenant too sends tenant and exported_tenant.
+// The client's tenant is renamed further, as Prometheus's scrape loop does,
+// and the request with its unrelated series is stored whole.
+func TestExportedTenantRenamedFurther(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	w := post(h, "acme", ingest, encode(
+		ts(now, 1, "__name__", "up", "job", "node"),
+		ts(now, 2, "__name__", "jobs", "exported_tenant", "inner", "tenant", "outer"),
+		ts(now, 3, "__name__", "jobs", "exported_exported_tenant", "x", "exported_tenant", "inner", "tenant", "outer"),
+	))
+	if w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := stored(t, ms)
+	want := map[string]int{
+		`{__name__="up", job="node", tenant="acme"}`:                                                                                         1,
+		`{__name__="jobs", exported_exported_tenant="outer", exported_tenant="inner", tenant="acme"}`:                                        1,
+		`{__name__="jobs", exported_exported_exported_tenant="outer", exported_exported_tenant="x", exported_tenant="inner", tenant="acme"}`: 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stored series:\n got %v\nwant %v", got, want)
+	}
+}
