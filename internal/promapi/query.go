@@ -125,5 +125,22 @@ func (a *API) run(ctx context.Context, w http.ResponseWriter, qry promql.Query) 
 		a.fail(w, engineError(res.Err))
 		return
 	}
-	a.respond(w, queryData{ResultType: res.Value.Type(), Result: res.Value}, res.Warnings)
+	a.respond(w, queryData{ResultType: res.Value.Type(), Result: emptyNotNull(res.Value)}, res.Warnings)
+}
+
+// emptyNotNull returns an empty matrix or vector where the engine left a nil
+// one: Prometheus answers an empty result as [], and its own Go client and
+// promtool refuse null.
+func emptyNotNull(v parser.Value) parser.Value {
+	switch v := v.(type) {
+	case promql.Matrix:
+		if v == nil {
+			return promql.Matrix{}
+		}
+	case promql.Vector:
+		if v == nil {
+			return promql.Vector{}
+		}
+	}
+	return v
 }
