@@ -476,3 +476,39 @@ func TestRunObservesAndHandsOff(t *testing.T) {
 		t.Fatalf("handed off %+v", sent)
 	}
 }
+
+// TestPromRulesAndAlertsAreTenantScoped: /api/v1/rules and /api/v1/alerts,
+// as the engine answers them, show one tenant's rules and alerts only.
+func TestPromRulesAndAlertsAreTenantScoped(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	w.item("acme", web, cpuItem())
+	w.item("beta", w.host("beta", "db-01"), cpuItem())
+	w.start()
+	w.push("acme", w.clock(), 95, "__name__", "node_cpu_busy_percent", "host", "web-01")
+	w.drain()
+
+	groups := w.engine.PromRules("acme", false)
+	if len(groups) != 1 || groups[0].Name != "web-01" || groups[0].File != "acme" || len(groups[0].Rules) != 1 {
+		t.Fatalf("acme's rule groups: %+v", groups)
+	}
+	r := groups[0].Rules[0]
+	if r.Type != "alerting" || r.Health != "ok" || r.State != "firing" || len(r.Alerts) != 1 || r.Alerts[0].Labels["host"] != "web-01" {
+		t.Errorf("acme's cpu rule: %+v", r)
+	}
+	if groups := w.engine.PromRules("beta", false); len(groups) != 1 || groups[0].Name != "db-01" || groups[0].Rules[0].State != "inactive" || len(groups[0].Rules[0].Alerts) != 0 {
+		t.Errorf("beta's rule groups: %+v", groups)
+	}
+	if len(w.engine.PromRules("gamma", false)) != 0 || len(w.engine.PromAlerts("gamma", false)) != 0 {
+		t.Errorf("a tenant without rules sees some")
+	}
+	if alerts := w.engine.PromAlerts("acme", false); len(alerts) != 1 || alerts[0].State != "firing" || alerts[0].Labels["severity"] == "" {
+		t.Errorf("acme's alerts: %+v", alerts)
+	}
+	if alerts := w.engine.PromAlerts("beta", false); len(alerts) != 0 {
+		t.Errorf("beta sees acme's alerts: %+v", alerts)
+	}
+	if len(w.engine.PromRules("", true)) != 2 {
+		t.Errorf("every tenant's rules: %+v", w.engine.PromRules("", true))
+	}
+}

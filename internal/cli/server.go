@@ -171,6 +171,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Maintenance: notices.maintenance.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: reg,
 	}, logger)
 	write.SetObserver(alerts.Observe)
+	prom.SetRules(alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	design.OnChange(alerts.Reload) // an edited item is a rule at once, not at the next reload
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),

@@ -26,7 +26,8 @@ type Options struct {
 
 // Store is the embedded TSDB.
 type Store struct {
-	db *tsdb.DB
+	db   *tsdb.DB
+	meta metadata // what senders say of their metric families, per tenant
 }
 
 // Open opens (creating if needed) the TSDB in dir and replays its WAL.

@@ -226,3 +226,24 @@ func TestExportedTenantRenamedFurther(t *testing.T) {
 		t.Fatalf("stored series:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestMetadataKeptPerTenant: the metadata of a request, alone or with
+// series, is kept under the caller's tenant, whatever tenant label it names.
+func TestMetadataKeptPerTenant(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	body, _ := (&prompb.WriteRequest{Metadata: []prompb.MetricMetadata{
+		{Type: prompb.MetricMetadata_COUNTER, MetricFamilyName: "jobs_total", Help: "Jobs done."},
+		{Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "queue_bytes", Help: "Queue size.", Unit: "bytes"},
+	}}).Marshal()
+	if w := post(h, "acme", ingest, snappy.Encode(nil, body)); w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := ms.Metadata("acme", "", 0, 0)
+	if len(got) != 2 || got["jobs_total"][0] != (metricstore.MetricMetadata{Type: "counter", Help: "Jobs done."}) ||
+		got["queue_bytes"][0] != (metricstore.MetricMetadata{Type: "gauge", Help: "Queue size.", Unit: "bytes"}) {
+		t.Fatalf("acme's metadata: %+v", got)
+	}
+	if got := ms.Metadata("globex", "", 0, 0); len(got) != 0 {
+		t.Fatalf("globex's metadata: %+v", got)
+	}
+}
