@@ -61,4 +61,9 @@ receivers:
 		}
 		return ""
 	})
+	// Grafana's alerting view reads them in Prometheus's format.
+	code, body := s.call("GET", "/api/v1/alerts", read, nil)
+	if code != 200 || strings.Count(string(body), `"state":"firing"`) != 2 || !strings.Contains(string(body), `"alertname":"DiskAlmostFull"`) {
+		t.Fatalf("GET /api/v1/alerts = %d %s", code, body)
+	}
 }

@@ -14,7 +14,7 @@ import (
 // scrapes a target it labels tenant="outer" whose metrics carry tenant
 // themselves, so it sends tenant and exported_tenant; unyo keeps every
 // series, the clashing labels renamed further as Prometheus does, and loses
-// none of the batch's unrelated series.
+// none of the batch's unrelated series; the metadata it sends is served.
 func TestPrometheusAgentWithTenantLabels(t *testing.T) {
 	s := startServer(t, t.TempDir())
 	ingest, read := s.tenantWithTokens("acme")
@@ -37,6 +37,7 @@ remote_write:
   - url: ` + yamlQuote(s.url+"/api/v1/write") + `
     authorization: {credentials: ` + yamlQuote(ingest) + `}
     queue_config: {batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 1s}
+    metadata_config: {send: true, send_interval: 1s}
 `
 	prom := startPeer(t, "prometheus", addr, "/-/ready", config, "--enable-feature=agent", "--config.file={config}",
 		"--storage.agent.path="+t.TempDir(), "--web.listen-address="+addr)
@@ -62,6 +63,14 @@ remote_write:
 		sort.Strings(got)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			return fmt.Sprintf("unyo holds\n%s\nwant\n%s\nprometheus said: %s", strings.Join(got, "\n"), strings.Join(want, "\n"), prom.output)
+		}
+		return ""
+	})
+	// The agent's metadata is kept and served as Grafana's metric browser reads it.
+	await(t, 60*time.Second, func() string {
+		code, body := s.call("GET", "/api/v1/metadata?metric=jobs_total", read, nil)
+		if code != 200 || !strings.Contains(string(body), `"jobs_total":[{"type":"counter"`) {
+			return fmt.Sprintf("metadata = %d %s", code, body)
 		}
 		return ""
 	})
