@@ -50,6 +50,7 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/users/{id}":                      `{"role":"admin","password":"taken-over-password"}`,
 		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
 		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
+		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
 	}
 	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID}
 	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
@@ -135,6 +136,14 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
 	if s.Name != "a-shop" || r.Name != "a-web1" || ten.Name != "Tenant a" {
 		t.Fatalf("tenant a changed: service %q resource %q tenant %q", s.Name, r.Name, ten.Name)
+	}
+	// Limits belong to the MSP admin: not even a's own admin token reads or
+	// sets them, and b's attempt above left none on a.
+	aAdmin := tok(e.token("a", "admin", "read", "write"))
+	e.must(403, "GET", "/api/v1/tenants/a/limits", aAdmin, nil, nil)
+	e.must(403, "PUT", "/api/v1/tenants/a/limits", aAdmin, map[string]any{"max_series": 1_000_000_000}, nil)
+	if o := e.limits.Override("a"); !o.Empty() {
+		t.Fatalf("tenant a's limits were changed by a tenant token: %+v", o)
 	}
 	var svcs []any
 	e.must(200, "GET", "/api/v1/tenants/a/services", admin, nil, &svcs)

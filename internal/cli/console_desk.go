@@ -18,6 +18,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -38,6 +39,7 @@ type deskParts struct {
 	// is dropped by writes through it.
 	maintenance *maintenance.Store // nil: no maintenance calendar
 	dataDir     string             // where the secret key is, for the channels' sealed configurations
+	outbound    *outbound.Policy   // what the channels' test messages may connect to
 	store       *storage.Store
 }
 
@@ -77,8 +79,8 @@ func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *mon
 		if err != nil {
 			return err
 		}
-		channels := channel.NewStore(db, box, channel.Builder{})
-		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists), tenants: parts.store}
+		channels := channel.NewStore(db, box, channel.Builder{Outbound: parts.outbound})
+		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists)}
 	}
 	return nil
 }
@@ -231,11 +233,7 @@ func (d deskMaintenance) DeleteWindow(ctx context.Context, tenant string, id int
 type deskNotify struct {
 	channels *channel.Store
 	policies *escalation.Store
-	tenants  *storage.Store
 }
-
-// testTimeout bounds one test message, as the API's test endpoint does.
-const testTimeout = 30 * time.Second
 
 func (d deskNotify) Channels(ctx context.Context, tenant string) ([]*channel.Channel, error) {
 	return d.channels.List(ctx, tenant)
@@ -246,21 +244,13 @@ func (d deskNotify) CreateChannel(ctx context.Context, tenant string, in channel
 }
 
 func (d deskNotify) TestChannel(ctx context.Context, tenant string, id int64) error {
-	c, err := d.channels.Get(ctx, tenant, id)
+	ch, m, err := d.channels.PrepareTest(ctx, tenant, id)
 	if err != nil {
 		return err
 	}
-	dest, err := d.channels.Resolve(ctx, tenant, c.Name)
-	if err != nil {
-		return err
-	}
-	t, err := d.tenants.Tenant(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, testTimeout)
+	ctx, cancel := context.WithTimeout(ctx, channel.TestTimeout)
 	defer cancel()
-	return dest.Channel.Send(ctx, channel.TestMessage(t, dest, time.Now()))
+	return ch.Send(ctx, m)
 }
 
 func (d deskNotify) Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -43,6 +44,8 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	limits        limitsConfig
+	outbound      outboundConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -59,6 +62,8 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.limits.flags(fs)
+	c.outbound.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -113,23 +118,39 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	defer db.Close()
 	store := storage.New(db)
+	tenantLimits, err := newTenantLimits(ctx, &cfg.limits, db, reg)
+	if err != nil {
+		return err
+	}
 
 	metrics, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: tenantLimits,
 	}, logger, reg)
 	if err != nil {
 		return err
 	}
+	tenantLimits.Enforce() // the WAL is replayed: its series are counted
 	defer func() {
 		if err := metrics.Close(); err != nil {
 			logger.Error("closing TSDB", "err", err)
 		}
 	}()
 
+	// Every integration a tenant configures connects through this policy.
+	egress, err := cfg.outbound.policy()
+	if err != nil {
+		return err
+	}
+	logger.Info("outbound calls", "allowed_internal", egress.Allowed())
+
 	authn := auth.NewAuthenticator(store)
-	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
-	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
+	prom := promapi.New(metrics, promapi.Options{Version: Version, Limits: tenantLimits}, logger, reg)
+	write := remotewrite.NewHandler(metrics, cfg.limits.remoteWrite(), logger, reg)
+	write.SetTenantLimits(tenantLimits)
 	restAPI := api.New(store, authn, prom, write, logger)
+	if err := restAPI.Mount(limits.NewHandlers(tenantLimits, store, restAPI.PathTenant, logger)); err != nil {
+		return err
+	}
 
 	design := monitoring.NewStore(db)
 	if err := design.SyncBuiltins(ctx); err != nil {
@@ -138,7 +159,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// Notification delivery (internal/channel, internal/escalation,
 	// internal/outbox, internal/maintenance): the outbox workers start now,
 	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, egress, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -154,7 +175,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// What the desk and the alert engine decide reaches the outbox through
 	// the hand-off (handoff.go).
 	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, egress, hand.slaNotice, logger)
 	if err != nil {
 		return err
 	}
@@ -204,7 +225,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir, outbound: egress}, logger)
 	if err != nil {
 		return err
 	}
@@ -221,6 +242,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Gatherer: reg,
 		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
 		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
+		Timeouts: cfg.limits.timeouts,
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {

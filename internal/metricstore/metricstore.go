@@ -22,6 +22,9 @@ type Options struct {
 	Retention time.Duration // how long samples are kept
 	// OutOfOrderWindow lets agents that were cut off send buffered, older samples.
 	OutOfOrderWindow time.Duration
+	// Series, when set, is told of every series the head creates and
+	// drops, and may refuse a new one (per-tenant series limits).
+	Series tsdb.SeriesLifecycleCallback
 }
 
 // Store is the embedded TSDB.
@@ -37,6 +40,7 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 		o.RetentionDuration = opts.Retention.Milliseconds()
 	}
 	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
+	o.SeriesLifecycleCallback = opts.Series
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {

@@ -16,7 +16,7 @@ func (a *API) QueryExemplars(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, _, err := a.tenant(r); err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	if _, err := parseTimeParam(r, "start", minTime); err != nil {
@@ -41,7 +41,7 @@ func (a *API) FormatQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, _, err := a.tenant(r); err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	expr, err := a.parser.ParseExpr(r.Form.Get("query"))

@@ -61,7 +61,7 @@ func (a *API) Rules(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant, all, err := a.tenant(r)
 	if err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	groups := []RuleGroup{}
@@ -75,7 +75,7 @@ func (a *API) Rules(w http.ResponseWriter, r *http.Request) {
 func (a *API) Alerts(w http.ResponseWriter, r *http.Request) {
 	tenant, all, err := a.tenant(r)
 	if err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	alerts := []Alert{}

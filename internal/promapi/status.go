@@ -24,7 +24,7 @@ func (a *API) BuildInfo(w http.ResponseWriter, r *http.Request) {
 // nothing of the server or of other tenants.
 func (a *API) Config(w http.ResponseWriter, r *http.Request) {
 	if _, _, err := a.tenant(r); err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	a.respond(w, map[string]string{"yaml": "# unyo receives metrics by remote write and scrapes nothing itself.\nglobal: {}\n"}, nil)
@@ -40,7 +40,7 @@ func (a *API) Metadata(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant, all, err := a.tenant(r)
 	if err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return
 	}
 	limit, err := intParam(r, "limit")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/histogram"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
@@ -38,6 +40,7 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 	var (
 		n    int
 		rej  rejectedSamples
+		over refusedSeries // new series over the tenant's max_series
 		b    labels.ScratchBuilder
 		seen *[]observed // the last sample of each series, for the observer only
 	)
@@ -58,6 +61,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		}
 		for _, smp := range s.Samples {
 			ref, err := app.Append(e.ref, e.lset, 0, smp.Timestamp, smp.Value, nil, nil, storage.AOptions{})
+			if over.note(err) {
+				break // the series was not created: its other samples would be refused too
+			}
 			if !rej.note(err) {
 				app.Rollback()
 				return 0, fmt.Errorf("remote write: %w", err)
@@ -74,6 +80,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, nil, hp.ToFloatHistogram(), storage.AOptions{})
 			} else {
 				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, hp.ToIntHistogram(), nil, storage.AOptions{})
+			}
+			if over.note(err) {
+				break
 			}
 			if !rej.note(err) {
 				app.Rollback()
@@ -92,10 +101,44 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		h.observe(tenant, *seen)
 	}
 	h.metrics.rejectedSamples.Add(float64(rej.count))
+	if over.count > 0 {
+		return n, over.error()
+	}
 	if rej.count > 0 {
 		return n, &rej
 	}
 	return n, nil
+}
+
+// refusedSeries counts the series of a request the TSDB refused to create
+// because the tenant is at its max_series (limits.Enforcer.PreCreation).
+type refusedSeries struct {
+	count int
+	first *limits.Error
+}
+
+// note records err if it is a series-limit refusal, and reports whether it was.
+func (r *refusedSeries) note(err error) bool {
+	if err == nil {
+		return false // before le is declared: its address escapes, and this runs per sample
+	}
+	var le *limits.Error
+	if !errors.As(err, &le) || le.Limit != limits.NameMaxSeries {
+		return false
+	}
+	if r.count == 0 {
+		r.first = le
+	}
+	r.count++
+	return true
+}
+
+// error is the request's answer: which limit, how many series it refused,
+// and that the rest was stored.
+func (r *refusedSeries) error() *limits.Error {
+	e := *r.first
+	e.Message = fmt.Sprintf("%d new series refused, the rest of the request is stored: %s", r.count, r.first.Message)
+	return &e
 }
 
 // note records a per-sample error the request can live with and reports
@@ -193,7 +236,7 @@ type handlerMetrics struct {
 	rejectedSamples prometheus.Counter
 }
 
-func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache) *handlerMetrics {
+func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache, inflight *atomic.Int64) *handlerMetrics {
 	m := &handlerMetrics{
 		samples: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "unyo_remote_write_samples_total", Help: "Samples appended through remote write, by tenant.",
@@ -208,7 +251,9 @@ func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache) *handlerMe
 	if reg != nil {
 		reg.MustRegister(m.samples, m.rejected, m.rejectedSamples, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "unyo_remote_write_series_cache_entries", Help: "Series in the remote-write label cache.",
-		}, func() float64 { return float64(cache.len()) }))
+		}, func() float64 { return float64(cache.len()) }), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "unyo_remote_write_inflight_bytes", Help: "Decoded bytes of the remote-write requests in flight, bounded by -remote-write-inflight-bytes.",
+		}, func() float64 { return float64(inflight.Load()) }))
 	}
 	return m
 }

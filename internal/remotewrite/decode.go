@@ -396,3 +396,12 @@ func index(field string, n int) string {
 func unknown(num int32) string {
 	return fmt.Sprintf("field_%d", num)
 }
+
+// samples returns the samples and histograms of every series of r.
+func (r *Request) samples() int {
+	n := 0
+	for i := range r.Series {
+		n += len(r.Series[i].Samples) + len(r.Series[i].Histograms)
+	}
+	return n
+}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/labels"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -28,6 +31,10 @@ type Limits struct {
 	MaxLabels          int   // labels per series, the tenant label included
 	MaxLabelNameBytes  int
 	MaxLabelValueBytes int
+	// MaxInflightBytes bounds the decoded bytes of every request being read
+	// and appended at once, over all tenants; a request that would pass it
+	// is answered 429 with Retry-After. 0 is unbounded.
+	MaxInflightBytes int64
 }
 
 // DefaultLimits are generous for agents and Prometheus servers alike.
@@ -37,6 +44,7 @@ var DefaultLimits = Limits{
 	MaxLabels:          64,
 	MaxLabelNameBytes:  256,
 	MaxLabelValueBytes: 4096,
+	MaxInflightBytes:   128 << 20,
 }
 
 // Appendable is where samples go: the embedded TSDB, or a remote store.
@@ -63,6 +71,10 @@ type Handler struct {
 	// pools the buffers that carry it there.
 	observer Observer
 	seen     sync.Pool
+	// tenants, when set, holds each tenant to its ingest rate; the series
+	// limit is the TSDB's to enforce (limits.Enforcer.PreCreation).
+	tenants  *limits.Enforcer
+	inflight atomic.Int64 // decoded bytes of the requests in flight
 }
 
 // NewHandler returns a remote-write receiver appending into store. When
@@ -76,8 +88,32 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 	}
 	h.meta, _ = store.(MetadataStore)
 	h.reqs.New = func() any { return new(Request) }
-	h.metrics = newHandlerMetrics(reg, h.cache)
+	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
+}
+
+// SetTenantLimits holds each tenant to its ingest rate; call it before the
+// handler serves.
+func (h *Handler) SetTenantLimits(e *limits.Enforcer) { h.tenants = e }
+
+// errInflight refuses a body while others take the in-flight bound; it is
+// retryable, as the remote-write spec asks of an overloaded receiver.
+var errInflight = &limits.Error{Limit: "max_inflight_bytes", Status: http.StatusTooManyRequests, RetryAfter: time.Second,
+	Message: "the server is receiving as many remote-write bytes as it may hold at once: retry after 1s"}
+
+// admit takes decoded bytes of the in-flight bound. A body larger than the
+// whole bound takes all of it, so it passes when it is alone.
+func (h *Handler) admit(decoded int) (func(), error) {
+	bound := h.limits.MaxInflightBytes
+	if bound <= 0 {
+		return func() {}, nil
+	}
+	n := min(int64(decoded), bound)
+	if h.inflight.Add(n) > bound {
+		h.inflight.Add(-n)
+		return nil, errInflight
+	}
+	return func() { h.inflight.Add(-n) }, nil
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +128,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := h.reqs.Get().(*Request)
 	defer h.reqs.Put(req)
-	release, err := ReadRequest(r.Body, h.limits.MaxBodyBytes, req)
+	release, err := readRequest(r.Body, h.limits.MaxBodyBytes, req, h.admit)
+	if errors.Is(err, errInflight) {
+		h.metrics.rejected.WithLabelValues("inflight_bytes").Inc()
+		response.Error(w, r, err)
+		return
+	}
 	if err != nil {
 		h.metrics.rejected.WithLabelValues("decode").Inc()
 		response.Error(w, r, err)
@@ -104,11 +145,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	if h.tenants != nil {
+		if err := h.tenants.AllowSamples(p.Tenant, req.samples()); err != nil {
+			h.metrics.rejected.WithLabelValues(limits.NameIngestRate).Inc()
+			response.Error(w, r, err)
+			return
+		}
+	}
 	h.keepMetadata(p.Tenant, req)
 	n, err := h.append(r.Context(), p.Tenant, req)
 	h.metrics.samples.WithLabelValues(p.Tenant).Add(float64(n))
-	var rej *rejectedSamples
+	var (
+		rej  *rejectedSamples
+		over *limits.Error
+	)
 	switch {
+	case errors.As(err, &over):
+		// Not retryable (400): the same series would be refused again. What
+		// else the request held is committed.
+		h.metrics.rejected.WithLabelValues(limits.NameMaxSeries).Inc()
+		response.Error(w, r, err)
 	case errors.As(err, &rej):
 		// The rest is committed; say what was refused, as Prometheus does.
 		response.Error(w, r, invalid.New("timeseries", "%s", rej.Error()))
