@@ -23,6 +23,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
@@ -71,6 +72,13 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	}
 	if c.adminPassword == "" {
 		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
+	}
+	// Checked here, before anything opens or listens, and at every start.
+	if c.adminPassword != "" {
+		if err := model.ValidatePassword(c.adminPassword); err != nil {
+			fmt.Fprintln(stderr, "unyo server: admin password (-admin-password, UNYO_ADMIN_PASSWORD):", err)
+			return nil, err
+		}
 	}
 	if err := c.exposure.parse(); err != nil {
 		fmt.Fprintln(stderr, "unyo server:", err)
@@ -195,6 +203,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Maintenance: notices.maintenance.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: reg,
 	}, logger)
 	write.SetObserver(alerts.Observe)
+	prom.SetRules(alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	design.OnChange(alerts.Reload) // an edited item is a rule at once, not at the next reload
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
@@ -232,6 +241,12 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		return err
 	}
 
+	// The first admin exists before the server listens, so that a client
+	// which saw /readyz answer 200 can log in with it.
+	shown, err := bootstrapAdmin(ctx, store, cfg.adminPassword)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Options{
 		Listen:   cfg.listen,
 		Logger:   logger,
@@ -249,9 +264,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	hand.setConsoleURL("http://" + addr.String())
 	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
-	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
-		return err
-	}
+	printWelcome(stdout, "http://"+addr.String(), shown)
 
 	var selfDone chan struct{}
 	if cfg.monitorSelf {

@@ -576,6 +576,15 @@ CREATE TABLE tenant_limits (
 	updated_at INTEGER NOT NULL
 );
 `,
+	// 11: the per-tenant table that maps the severities external senders use
+	// (Alertmanager's severity label) to unyo's three (internal/alert).
+	`
+CREATE TABLE alert_severity_maps (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	map        TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

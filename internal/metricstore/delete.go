@@ -51,6 +51,9 @@ func (s *Store) DeleteTenant(ctx context.Context, tenant string) error {
 	if err := s.db.Delete(ctx, math.MinInt64, math.MaxInt64, m); err != nil {
 		return fmt.Errorf("metricstore: cannot delete the series of tenant %q: %w", tenant, err)
 	}
+	s.meta.mu.Lock()
+	delete(s.meta.byTenant, tenant) // what its senders said of their metrics goes too
+	s.meta.mu.Unlock()
 	s.cleaning.Go(func() {
 		if err := s.db.CleanTombstones(); err != nil {
 			s.logger.Error("metricstore: cannot rewrite blocks without a deleted tenant's series; queries still skip them", "tenant", tenant, "err", err)

@@ -54,6 +54,7 @@ func TestDeleteTenant(t *testing.T) {
 	now := time.Now().UnixMilli()
 	appendOne(t, s, now-1000, 1, "__name__", "old_secret", "owner_label", "x", TenantLabel, "acme")
 	appendOne(t, s, now-1000, 2, "__name__", "kept", TenantLabel, "other")
+	s.SetMetadata("acme", "old_secret", MetricMetadata{Type: "gauge", Help: "the old owner's secret"})
 	if err := s.DeleteTenant(context.Background(), "acme"); err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +70,9 @@ func TestDeleteTenant(t *testing.T) {
 		}
 	}
 	check("after delete")
+	if md := s.Metadata("acme", "", 0, 0); len(md) != 0 {
+		t.Errorf("the new acme reads the metadata of the deleted one: %v", md)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

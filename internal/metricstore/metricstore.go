@@ -31,6 +31,7 @@ type Options struct {
 // Store is the embedded TSDB.
 type Store struct {
 	db       *tsdb.DB
+	meta     metadata // what senders say of their metric families, per tenant
 	logger   *slog.Logger
 	cleaning sync.WaitGroup // tombstone cleaning after DeleteTenant
 
