@@ -174,6 +174,16 @@ func remoteWrite(series ...prompb.TimeSeries) []byte {
 	return snappy.Encode(nil, b)
 }
 
+// remoteWriteMetadata encodes a remote-write request that carries only
+// metadata, as Prometheus sends it every minute.
+func remoteWriteMetadata(md ...prompb.MetricMetadata) []byte {
+	b, err := (&prompb.WriteRequest{Metadata: md}).Marshal()
+	if err != nil {
+		panic(err)
+	}
+	return snappy.Encode(nil, b)
+}
+
 func series(ts int64, v float64, lbls ...string) prompb.TimeSeries {
 	s := prompb.TimeSeries{Samples: []prompb.Sample{{Timestamp: ts, Value: v}}}
 	for i := 0; i < len(lbls); i += 2 {

@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -38,7 +35,7 @@ type deskParts struct {
 	// maintenance must be the store the alert engine consults: its cache
 	// is dropped by writes through it.
 	maintenance *maintenance.Store // nil: no maintenance calendar
-	dataDir     string             // where the secret key is, for the channels' sealed configurations
+	secrets     *secret.Box        // opens the channels' sealed configurations
 	outbound    *outbound.Policy   // what the channels' test messages may connect to
 	store       *storage.Store
 }
@@ -68,18 +65,9 @@ func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *mon
 	opts.ReportDesk = deskReports{svc: svc}
 	opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.reports", Path: "/reports"})
 	opts.Runbooks = deskRunbooks{items: design, books: runbook.NewStore(db)}
-	if parts.dataDir != "" {
-		// The same key as the API's channel store (UNYO_SECRET_KEY or the
-		// data directory's secret.key): configurations open only with it.
-		key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(parts.dataDir, "secret.key"))
-		if err != nil {
-			return fmt.Errorf("console: cannot load the secret key: %w", err)
-		}
-		box, err := secret.New(key)
-		if err != nil {
-			return err
-		}
-		channels := channel.NewStore(db, box, channel.Builder{Outbound: parts.outbound})
+	if parts.secrets != nil {
+		// The same key as the API's channel store: configurations open only with it.
+		channels := channel.NewStore(db, parts.secrets, channel.Builder{Outbound: parts.outbound})
 		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists)}
 	}
 	return nil

@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -31,16 +29,8 @@ type itsm struct {
 
 // newITSM wires the incident desk. The SLA notices go nowhere until the lead
 // connects notify to the notification outbox (nil sends nothing).
-func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz route.Authorizer, dataDir string,
+func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz route.Authorizer, box *secret.Box,
 	egress *outbound.Policy, notify incident.NotifyFunc, logger *slog.Logger) (*itsm, error) {
-	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot load the secret key: %w", err)
-	}
-	box, err := secret.New(key)
-	if err != nil {
-		return nil, err
-	}
 	incidents := incident.NewStore(db, logger)
 	incidents.SetItems(design)
 	configs := servicenow.NewConfigs(db, box)

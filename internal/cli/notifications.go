@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -34,16 +32,8 @@ type notifications struct {
 }
 
 // newNotifications wires notification delivery; start runs its workers.
-func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, dataDir string, egress *outbound.Policy,
+func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, box *secret.Box, egress *outbound.Policy,
 	logger *slog.Logger, reg prometheus.Registerer) (*notifications, error) {
-	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot load the secret key: %w", err)
-	}
-	box, err := secret.New(key)
-	if err != nil {
-		return nil, err
-	}
 	channels := channel.NewStore(db, box, channel.Builder{Outbound: egress})
 	policies := escalation.NewStore(db, channels.TargetExists)
 	scheduler := escalation.NewScheduler(policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)

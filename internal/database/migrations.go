@@ -576,7 +576,16 @@ CREATE TABLE tenant_limits (
 	updated_at INTEGER NOT NULL
 );
 `,
-	// 11: single sign-on identities (internal/oidc, internal/console): a
+	// 11: the per-tenant table that maps the severities external senders use
+	// (Alertmanager's severity label) to unyo's three (internal/alert).
+	`
+CREATE TABLE alert_severity_maps (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	map        TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
+	// 12: single sign-on identities (internal/oidc, internal/console): a
 	// person is linked to a user by the provider's (issuer, subject), never
 	// again by e-mail once linked; one identity per user and provider.
 	`

@@ -36,6 +36,7 @@ type API struct {
 	logger    *slog.Logger
 	version   string
 	maxPoints int
+	rules     RuleSource // nil: no rules, no alerts
 	lookback  time.Duration
 
 	// limits, when set, holds each tenant's queries to its limits; engines
@@ -135,6 +136,23 @@ func (a *API) tenantQueryable(r *http.Request) (storage.Queryable, string, error
 		return a.store.ForTenant(t), t, nil
 	}
 	return a.store.Queryable(), "", nil
+}
+
+// tenant returns the tenant the caller reads: its own, or the one an
+// MSP-wide caller names in the tenant header; all is true for an MSP-wide
+// caller without one, who reads every tenant.
+func (a *API) tenant(r *http.Request) (tenant string, all bool, err error) {
+	p := auth.FromContext(r.Context())
+	if !p.Can(model.ScopeRead) {
+		return "", false, errForbidden
+	}
+	if !p.Global() {
+		return p.Tenant, false, nil
+	}
+	if t := r.Header.Get(TenantHeader); t != "" {
+		return t, false, nil
+	}
+	return "", true, nil
 }
 
 var errForbidden = errors.New("the token lacks the read scope")

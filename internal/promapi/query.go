@@ -101,7 +101,7 @@ func (a *API) exec(w http.ResponseWriter, r *http.Request, newQuery newQueryFunc
 		a.fail(w, a.limitError(engineError(res.Err), tenant, lim, byLimit))
 		return
 	}
-	a.respond(w, queryData{ResultType: res.Value.Type(), Result: res.Value}, res.Warnings)
+	a.respond(w, queryData{ResultType: res.Value.Type(), Result: emptyNotNull(res.Value)}, res.Warnings)
 }
 
 // limitError names the tenant limit that stopped a query, and counts it.
@@ -171,4 +171,21 @@ func queryContext(r *http.Request, limit time.Duration) (ctx context.Context, ca
 	}
 	ctx, cancel = context.WithCancel(r.Context())
 	return ctx, cancel, false, nil
+}
+
+// emptyNotNull returns an empty matrix or vector where the engine left a nil
+// one: Prometheus answers an empty result as [], and its own Go client and
+// promtool refuse null.
+func emptyNotNull(v parser.Value) parser.Value {
+	switch v := v.(type) {
+	case promql.Matrix:
+		if v == nil {
+			return promql.Matrix{}
+		}
+	case promql.Vector:
+		if v == nil {
+			return promql.Vector{}
+		}
+	}
+	return v
 }

@@ -16,10 +16,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
-// exportedTenantLabel keeps a client's own "tenant" label, renamed the way
-// Prometheus renames clashing target labels, so that nothing is silently lost
-// and nothing lands in another tenant.
-const exportedTenantLabel = "exported_tenant"
+// exportedPrefix is what Prometheus puts before a scraped label that clashes
+// with a target label (model.ExportedLabelPrefix). A client's own "tenant"
+// label is renamed the same way, so that nothing is silently lost and nothing
+// lands in another tenant.
+const exportedPrefix = "exported_"
 
 // rejectedSamples counts samples the TSDB refused (too old, out of order,
 // duplicates); the other samples of the request are committed.
@@ -182,13 +183,22 @@ func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (*ca
 }
 
 // tenantLabels builds the stored label set: the client's labels, with the
-// tenant label forced to the caller's tenant.
+// tenant label forced to the caller's tenant. A client's own tenant label is
+// kept under the first of exported_tenant, exported_exported_tenant, ... that
+// the series does not already carry, as Prometheus's scrape loop renames a
+// clashing label without honor_labels: a Prometheus scraping a target
+// labelled tenant whose metrics carry tenant too sends both tenant and
+// exported_tenant, and neither may be lost or refuse the request.
 func tenantLabels(tenant string, s *Series, b *labels.ScratchBuilder) (labels.Labels, error) {
 	b.Reset()
+	renamed := ""
 	for _, l := range s.Labels {
 		name := string(l.Name)
 		if name == metricstore.TenantLabel {
-			name = exportedTenantLabel
+			if renamed == "" {
+				renamed = exportedName(s.Labels, name)
+			}
+			name = renamed
 		}
 		b.Add(name, string(l.Value))
 	}
@@ -199,6 +209,25 @@ func tenantLabels(tenant string, s *Series, b *labels.ScratchBuilder) (labels.La
 		return labels.EmptyLabels(), invalid.New("labels", "label %q appears twice", dup)
 	}
 	return lset, nil
+}
+
+// exportedName is the first exported_ name for name that ls does not hold.
+func exportedName(ls []Label, name string) string {
+	for {
+		name = exportedPrefix + name
+		if !hasLabel(ls, name) {
+			return name
+		}
+	}
+}
+
+func hasLabel(ls []Label, name string) bool {
+	for _, l := range ls {
+		if string(l.Name) == name {
+			return true
+		}
+	}
+	return false
 }
 
 type handlerMetrics struct {

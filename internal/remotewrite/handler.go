@@ -19,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/limits"
+	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 )
@@ -51,9 +52,16 @@ type Appendable interface {
 	AppenderV2(ctx context.Context) storage.AppenderV2
 }
 
+// MetadataStore keeps what senders say of their metric families, per
+// tenant; *metricstore.Store is one.
+type MetadataStore interface {
+	SetMetadata(tenant, family string, m metricstore.MetricMetadata)
+}
+
 // Handler serves POST /api/v1/write.
 type Handler struct {
 	store   Appendable
+	meta    MetadataStore // nil: metadata is dropped
 	limits  Limits
 	cache   *seriesCache
 	reqs    sync.Pool
@@ -69,7 +77,8 @@ type Handler struct {
 	inflight atomic.Int64 // decoded bytes of the requests in flight
 }
 
-// NewHandler returns a remote-write receiver appending into store.
+// NewHandler returns a remote-write receiver appending into store. When
+// store is a MetadataStore too, the requests' metric metadata is kept there.
 func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg prometheus.Registerer) *Handler {
 	h := &Handler{
 		store:  store,
@@ -77,6 +86,7 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 		cache:  newSeriesCache(4 << 20),
 		logger: logger,
 	}
+	h.meta, _ = store.(MetadataStore)
 	h.reqs.New = func() any { return new(Request) }
 	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
@@ -142,6 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.keepMetadata(p.Tenant, req)
 	n, err := h.append(r.Context(), p.Tenant, req)
 	h.metrics.samples.WithLabelValues(p.Tenant).Add(float64(n))
 	var (
@@ -208,6 +219,28 @@ func (h *Handler) validateSeries(s *Series) error {
 		return invalid.New("samples", "the series carries no samples")
 	}
 	return nil
+}
+
+// metricTypes names prompb's MetricMetadata_MetricType values as the
+// Prometheus API does.
+var metricTypes = []string{"unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset"}
+
+// keepMetadata hands the request's metadata to the metadata store, under
+// the caller's tenant.
+func (h *Handler) keepMetadata(tenant string, req *Request) {
+	if h.meta == nil {
+		return
+	}
+	for _, md := range req.Metadata {
+		if len(md.Family) > h.limits.MaxLabelValueBytes || len(md.Help) > h.limits.MaxLabelValueBytes || len(md.Unit) > h.limits.MaxLabelNameBytes {
+			continue // as long as a label value at most: metadata is not a place to store documents
+		}
+		typ := "unknown"
+		if md.Type < uint64(len(metricTypes)) {
+			typ = metricTypes[md.Type]
+		}
+		h.meta.SetMetadata(tenant, string(md.Family), metricstore.MetricMetadata{Type: typ, Help: string(md.Help), Unit: string(md.Unit)})
+	}
 }
 
 func labelField(j int) string { return fmt.Sprintf("labels[%d]", j) }

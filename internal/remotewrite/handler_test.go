@@ -237,6 +237,53 @@ func benchmarkHandler(b *testing.B, withLimits bool) {
 	b.ReportMetric(float64(b.N*seriesPerReq)/b.Elapsed().Seconds(), "samples/s")
 }
 
+// TestExportedTenantRenamedFurther: a Prometheus scraping a target labelled
+// tenant whose metrics carry tenant too sends tenant and exported_tenant.
+// The client's tenant is renamed further, as Prometheus's scrape loop does,
+// and the request with its unrelated series is stored whole.
+func TestExportedTenantRenamedFurther(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	w := post(h, "acme", ingest, encode(
+		ts(now, 1, "__name__", "up", "job", "node"),
+		ts(now, 2, "__name__", "jobs", "exported_tenant", "inner", "tenant", "outer"),
+		ts(now, 3, "__name__", "jobs", "exported_exported_tenant", "x", "exported_tenant", "inner", "tenant", "outer"),
+	))
+	if w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := stored(t, ms)
+	want := map[string]int{
+		`{__name__="up", job="node", tenant="acme"}`:                                                                                         1,
+		`{__name__="jobs", exported_exported_tenant="outer", exported_tenant="inner", tenant="acme"}`:                                        1,
+		`{__name__="jobs", exported_exported_exported_tenant="outer", exported_exported_tenant="x", exported_tenant="inner", tenant="acme"}`: 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stored series:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestMetadataKeptPerTenant: the metadata of a request, alone or with
+// series, is kept under the caller's tenant, whatever tenant label it names.
+func TestMetadataKeptPerTenant(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	body, _ := (&prompb.WriteRequest{Metadata: []prompb.MetricMetadata{
+		{Type: prompb.MetricMetadata_COUNTER, MetricFamilyName: "jobs_total", Help: "Jobs done."},
+		{Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "queue_bytes", Help: "Queue size.", Unit: "bytes"},
+	}}).Marshal()
+	if w := post(h, "acme", ingest, snappy.Encode(nil, body)); w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := ms.Metadata("acme", "", 0, 0)
+	if len(got) != 2 || got["jobs_total"][0] != (metricstore.MetricMetadata{Type: "counter", Help: "Jobs done."}) ||
+		got["queue_bytes"][0] != (metricstore.MetricMetadata{Type: "gauge", Help: "Queue size.", Unit: "bytes"}) {
+		t.Fatalf("acme's metadata: %+v", got)
+	}
+	if got := ms.Metadata("globex", "", 0, 0); len(got) != 0 {
+		t.Fatalf("globex's metadata: %+v", got)
+	}
+}
+
 // BenchmarkHandlerNewSeries measures requests of 2,000 series the head has
 // never seen, where the per-tenant series count and limit do their work
 // (limits.Enforcer.PreCreation and PostCreation): counting=off is the TSDB

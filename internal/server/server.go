@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Options configure the server.
@@ -20,6 +19,9 @@ type Options struct {
 	Listen   string
 	Logger   *slog.Logger
 	Gatherer prometheus.Gatherer
+	// MetricsAdmin reports whether a /metrics caller may read the series
+	// labelled with a tenant (an MSP admin); nil lets no one.
+	MetricsAdmin func(*http.Request) bool
 	// Ready reports whether the server can take traffic (storage open and answering).
 	Ready func(context.Context) error
 	// Register adds the routes of the product's surfaces.
@@ -78,7 +80,7 @@ func New(opts Options, reg prometheus.Registerer) *Server {
 	for _, register := range opts.Register {
 		register(mux)
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", metricsHandler(opts.Gatherer, opts.MetricsAdmin))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
