@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"reflect"
 	"time"
 
@@ -19,8 +20,17 @@ type itemRunner struct {
 }
 
 // newCollector builds the collector of an item; log and eventlog items are run by a
-// Source instead and get none.
-func newCollector(it agentconfig.Item) (Collector, error) {
+// Source instead and get none. confine, when set, also judges where an HTTP
+// check or a scrape is redirected.
+func newCollector(it agentconfig.Item, confine func(agentconfig.Item) error) (Collector, error) {
+	var redirect func(*url.URL) error
+	if confine != nil {
+		redirect = func(u *url.URL) error {
+			to := it
+			to.URL = u.String()
+			return confine(to)
+		}
+	}
 	switch it.Kind {
 	case agentconfig.KindOS:
 		return collect.NewOS(), nil
@@ -29,13 +39,17 @@ func newCollector(it agentconfig.Item) (Collector, error) {
 	case agentconfig.KindService:
 		return collect.NewService(it.Name, it.Service), nil
 	case agentconfig.KindHTTP:
-		return check.NewHTTP(it, check.Options{})
+		return check.NewHTTP(it, check.Options{Redirect: redirect})
 	case agentconfig.KindTCP:
 		return check.NewTCP(it.Name, it.Address), nil
 	case agentconfig.KindDNS:
 		return check.NewDNS(it.Name, it.Query, it.Server), nil
 	case agentconfig.KindExporter:
-		return scrape.New(it.Name, it.URL), nil
+		s := scrape.New(it.Name, it.URL)
+		if redirect != nil {
+			s.SetRedirect(redirect)
+		}
+		return s, nil
 	case agentconfig.KindLog, agentconfig.KindEventLog:
 		return nil, nil
 	}
@@ -59,7 +73,7 @@ func (a *Agent) syncItems(ctx context.Context, cfg *agentconfig.Config) {
 		if _, ok := a.items[it.Name]; ok {
 			continue
 		}
-		c, err := newCollector(it)
+		c, err := newCollector(it, a.confine)
 		if err != nil {
 			a.logger.Error("agent: cannot start item", "item", it.Name, "kind", it.Kind, "err", err)
 			continue

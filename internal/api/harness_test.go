@@ -3,13 +3,16 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/golang/snappy"
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,21 +21,48 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 const adminPassword = "correct-horse-battery"
 
 // env is a real API over a real SQLite file and a real TSDB.
 type env struct {
-	t     *testing.T
-	url   string
-	api   *api.API
-	store *storage.Store
+	t       *testing.T
+	url     string
+	api     *api.API
+	store   *storage.Store
+	db      *sql.DB
+	limits  *limits.Enforcer
+	handler http.Handler
+	// clock drives the sign-in limiter, whose counters are in reg.
+	clock   *testClock
+	limiter *throttle.Limiter
+	reg     *prometheus.Registry
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func newEnv(t *testing.T) *env {
@@ -51,8 +81,15 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { ms.Close() })
 	store := storage.New(db)
 	reg := prometheus.NewRegistry()
-	a := api.New(store, auth.NewAuthenticator(store), promapi.New(ms, promapi.Options{}, logger, reg),
+	clock := &testClock{t: time.Now()}
+	limiter := throttle.New(throttle.DefaultPolicy, clock.now)
+	reg.MustRegister(limiter)
+	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
+	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
+	if err := a.Mount(limits.NewHandlers(enf, store, a.PathTenant, logger)); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -64,7 +101,7 @@ func newEnv(t *testing.T) *env {
 	if err := store.CreateUser(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: srv.URL, api: a, store: store}
+	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf, handler: mux, clock: clock, limiter: limiter, reg: reg}
 }
 
 // cred is how a request authenticates: a token, or basic login:password.
@@ -131,6 +168,16 @@ func (e *env) token(tenant string, scopes ...string) string {
 // remoteWrite encodes series as a remote-write body.
 func remoteWrite(series ...prompb.TimeSeries) []byte {
 	b, err := (&prompb.WriteRequest{Timeseries: series}).Marshal()
+	if err != nil {
+		panic(err)
+	}
+	return snappy.Encode(nil, b)
+}
+
+// remoteWriteMetadata encodes a remote-write request that carries only
+// metadata, as Prometheus sends it every minute.
+func remoteWriteMetadata(md ...prompb.MetricMetadata) []byte {
+	b, err := (&prompb.WriteRequest{Metadata: md}).Marshal()
 	if err != nil {
 		panic(err)
 	}

@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -19,9 +17,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
@@ -31,6 +31,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
@@ -51,7 +52,9 @@ type app struct {
 	db      *sql.DB
 	metrics *metricstore.Store
 	box     *secret.Box // seals channel and ServiceNow secrets
-	pdf     *report.PDF // nil: the font is missing and PDFs are off
+	limits  *limits.Enforcer
+	egress  *outbound.Policy // what tenants' integrations may connect to
+	pdf     *report.PDF      // nil: the font is missing and PDFs are off
 
 	// Repositories: rows in, rows out, scoped by tenant.
 	objects     *storage.Store // tenants, services, resources, users, tokens, audit
@@ -98,21 +101,26 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if a.externalURL == "" {
 		a.externalURL = "http://" + a.ln.Addr().String()
 	}
+	if a.box, err = openSecrets(cfg, logger); err != nil {
+		return nil, err
+	}
 	if a.db, err = database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db")); err != nil {
 		return nil, err
 	}
+	if a.limits, err = newTenantLimits(ctx, &cfg.limits, a.db, reg); err != nil {
+		return nil, err
+	}
 	if a.metrics, err = metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: a.limits,
 	}, logger, reg); err != nil {
 		return nil, err
 	}
-	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(cfg.dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot load the secret key: %w", err)
-	}
-	if a.box, err = secret.New(key); err != nil {
+	a.limits.Enforce() // the WAL is replayed: its series are counted
+	// Every integration a tenant configures connects through this policy.
+	if a.egress, err = cfg.outbound.policy(); err != nil {
 		return nil, err
 	}
+	logger.Info("outbound calls", "allowed_internal", a.egress.Allowed())
 	// A missing font leaves the PDF out (logged, naming the package) rather
 	// than stopping the server.
 	if a.pdf, err = report.NewPDF(cfg.report.font); err != nil {
@@ -136,7 +144,7 @@ func (a *app) repositories() {
 	a.design = monitoring.NewStore(db, a.objects)
 	a.alertLog = alert.NewStore(db)
 	a.windows = maintenance.NewStore(db, a.objects)
-	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{})
+	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{Outbound: a.egress})
 	a.policies = escalation.NewStore(db, a.objects, a.channels.TargetExists)
 	a.runbooks = runbook.NewStore(db)
 	a.workReports = workreport.NewStore(db)
@@ -149,10 +157,16 @@ func (a *app) repositories() {
 // engine and the desk decide reaches the outbox through the hand-off.
 func (a *app) services(cfg *serverConfig) error {
 	logger := a.logger
-	a.authn = auth.NewAuthenticator(a.objects)
-	a.prom = promapi.New(a.metrics, promapi.Options{Version: Version}, logger, a.reg)
-	a.write = remotewrite.NewHandler(a.metrics, remotewrite.DefaultLimits, logger, a.reg)
+	// Every password check, console or API, goes through one limiter; its
+	// counters are on /metrics.
+	limiter := throttle.New(throttle.DefaultPolicy, nil)
+	a.reg.MustRegister(limiter)
+	a.authn = auth.NewAuthenticator(a.objects, limiter)
+	a.prom = promapi.New(a.metrics, promapi.Options{Version: Version, Limits: a.limits}, logger, a.reg)
+	a.write = remotewrite.NewHandler(a.metrics, cfg.limits.remoteWrite(), logger, a.reg)
+	a.write.SetTenantLimits(a.limits)
 	a.api = api.New(a.objects, a.authn, a.prom, a.write, logger)
+	a.api.OnTenantDelete(a.metrics.DeleteTenant) // an ID reused must not inherit series
 
 	// Notification delivery: escalation policies and their scheduler, the
 	// outbox and its workers, over the tenants' channels.
@@ -175,6 +189,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.desk.SetItems(a.design)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
+		Outbound: a.egress,
 	}, logger)
 	a.desk.OnChange(a.snSync.Enqueue)
 	a.desk.OnChange(incident.StopEscalation(a.escalation))
@@ -190,6 +205,7 @@ func (a *app) services(cfg *serverConfig) error {
 		Registerer:   a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
+	a.prom.SetRules(a.alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload
 
 	// Operations reports.
@@ -204,6 +220,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 
 	return a.api.Mount(
+		limits.NewHandlers(a.limits, a.objects, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
 		outbox.NewHandlers(a.outbox, a.objects, a.api.PathTenant, logger),

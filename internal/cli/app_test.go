@@ -28,7 +28,8 @@ const testAdminPassword = "cli-test-admin-password"
 // tenant and the first admin.
 func testApp(t *testing.T) (*app, *serverConfig) {
 	t.Helper()
-	cfg, err := parseServerFlags([]string{"--data", t.TempDir()}, io.Discard)
+	// The fakes listen on loopback, which integrations may not reach by default.
+	cfg, err := parseServerFlags([]string{"--data", t.TempDir(), "--outbound-allow", "127.0.0.0/8"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func testApp(t *testing.T) (*app, *serverConfig) {
 	if err := a.objects.CreateTenant(ctx, &model.Tenant{ID: "acme", Name: "Acme", Language: "en", TimeZone: "UTC"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := bootstrapAdmin(ctx, a.objects, testAdminPassword, "http://test", io.Discard); err != nil {
+	if _, err := bootstrapAdmin(ctx, a.objects, testAdminPassword); err != nil {
 		t.Fatal(err)
 	}
 	return a, cfg

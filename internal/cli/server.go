@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/unyo-ops/unyo/internal/agent"
+	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/server"
 )
 
@@ -36,6 +37,9 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	limits        limitsConfig
+	outbound      outboundConfig
+	exposure      exposureConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -53,6 +57,9 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.externalURL, "external-url", env("UNYO_EXTERNAL_URL", ""), "the URL users reach the console at, e.g. https://unyo.example.com: the links in notifications and the default OIDC redirect (env UNYO_EXTERNAL_URL; default http:// and the bound address)")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.limits.flags(fs)
+	c.outbound.flags(fs)
+	c.exposure.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -67,6 +74,17 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	}
 	if c.adminPassword == "" {
 		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
+	}
+	// Checked here, before anything opens or listens, and at every start.
+	if c.adminPassword != "" {
+		if err := model.ValidatePassword(c.adminPassword); err != nil {
+			fmt.Fprintln(stderr, "unyo server: admin password (-admin-password, UNYO_ADMIN_PASSWORD):", err)
+			return nil, err
+		}
+	}
+	if err := c.exposure.parse(); err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -93,8 +111,8 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 
 // serve opens the app and runs it until ctx ends or a component fails.
 func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
-		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
+	if err := prepareDataDir(cfg, logger); err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -124,20 +142,27 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The first admin exists before the server serves, so that a client
+	// which saw /readyz answer 200 can log in with it.
+	shown, err := bootstrapAdmin(ctx, a.objects, cfg.adminPassword)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Options{
 		Logger:   logger,
 		Gatherer: a.reg,
 		Ready:    func(ctx context.Context) error { return a.db.PingContext(ctx) },
 		Register: []func(*http.ServeMux){a.api.Register, web.Register},
+		Timeouts: cfg.limits.timeouts,
+		// Tenant-labelled self metrics only for the MSP admin (exposure.go).
+		MetricsAdmin: metricsAdmin(a.authn),
 	}, a.reg)
 	bound := "http://" + a.ln.Addr().String()
 	logger.Info("unyo server started", "listen", a.ln.Addr().String(), "external_url", a.externalURL, "data", cfg.dataDir, "version", Version)
-	if err := bootstrapAdmin(ctx, a.objects, cfg.adminPassword, bound, stdout); err != nil {
-		return err
-	}
+	printWelcome(stdout, bound, shown)
 	var self *agent.Agent
 	if cfg.monitorSelf {
-		if self, err = selfWatch(ctx, a.objects, a.design, bound, cfg.dataDir, logger); err != nil {
+		if self, err = selfWatch(ctx, a.objects, a.design, bound, cfg.dataDir, cfg.exposure.self, logger); err != nil {
 			return err
 		}
 	}

@@ -56,7 +56,7 @@ func BenchmarkBoard(b *testing.B) {
 		b.Fatal(err)
 	}
 	sessions := session.New(db, session.Options{})
-	c, err := New(Options{Store: st, Auth: auth.NewAuthenticator(st), Sessions: sessions})
+	c, err := New(Options{Store: st, Auth: auth.NewAuthenticator(st, nil), Sessions: sessions})
 	if err != nil {
 		b.Fatal(err)
 	}

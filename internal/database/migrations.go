@@ -567,6 +567,38 @@ CREATE TABLE checklist_marks (
 	PRIMARY KEY (checklist_id, day, item)
 );
 `,
+	// 10: per-tenant limit overrides (internal/limits), set by the MSP admin;
+	// the fields left out take the server's defaults.
+	`
+CREATE TABLE tenant_limits (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	overrides  TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
+	// 11: the per-tenant table that maps the severities external senders use
+	// (Alertmanager's severity label) to unyo's three (internal/alert).
+	`
+CREATE TABLE alert_severity_maps (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	map        TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
+	// 12: single sign-on identities (internal/oidc, internal/console): a
+	// person is linked to a user by the provider's (issuer, subject), never
+	// again by e-mail once linked; one identity per user and provider.
+	`
+CREATE TABLE oidc_identities (
+	issuer     TEXT NOT NULL,
+	subject    TEXT NOT NULL,
+	user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	email      TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (issuer, subject),
+	UNIQUE (user_id, issuer)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -38,6 +39,7 @@ type pollEnv struct {
 	log        *slog.Logger
 	rotateWait time.Duration
 	counters   *counterSet
+	allow      func(path string) bool // nil: every file
 }
 
 // item is the state of one Config: its open files and saved positions.
@@ -49,7 +51,8 @@ type item struct {
 	scanned bool
 	// initial holds, for an item watched for the first time, the files
 	// there when it was created, as positions at their last line start
-	// (offset -1 if unreadable then: their end once readable).
+	// (an unreadable one at its size then; -1 if it could not even be
+	// stat'ed: its end once readable).
 	initial map[fileID]record
 	warned  map[string]bool
 }
@@ -84,6 +87,11 @@ func startPosition(path string) record {
 	unreadable := record{Offset: -1}
 	f, err := openFile(path)
 	if err != nil {
+		// Not readable yet, but its size tells where today's content ends:
+		// what is appended once it becomes readable is read, not skipped.
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+			return record{Offset: fi.Size()}
+		}
 		return unreadable
 	}
 	defer f.Close()
@@ -169,6 +177,16 @@ func (it *item) discover(env *pollEnv) []found {
 		}
 		if !fi.Mode().IsRegular() {
 			continue // never open a FIFO or a device: reading it would block
+		}
+		if env.allow != nil {
+			real, err := filepath.EvalSymlinks(p)
+			if err == nil && !env.allow(real) {
+				err = fmt.Errorf("its real path %q is not allowed", real)
+			}
+			if err != nil {
+				it.warnOnce(env, p, "file not read", err)
+				continue
+			}
 		}
 		id, err := statID(p, fi)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -19,6 +20,9 @@ type Store struct {
 	resources *storage.Store
 	now       func() time.Time
 	onChange  []func()
+
+	confineMu sync.Mutex
+	confined  []confinement // hosts whose agent runs in the server (confine.go)
 }
 
 // OnChange adds a function told after every successful change of the

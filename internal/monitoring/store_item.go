@@ -28,7 +28,7 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, it.TenantID, func(tx *sql.Tx) error {
 		if err := s.checkItemOwner(ctx, tx, it); err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, it.TenantID, func(tx *sql.Tx) error {
 		old, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE tenant_id IS ? AND id=?`,
 			nullTenant(it.TenantID), it.ID).Scan)
 		if err == sql.ErrNoRows {
@@ -120,7 +120,7 @@ func (s *Store) Items(ctx context.Context, tenant string, f ItemFilter) ([]*Item
 		q += ` AND resource_id=?`
 		args = append(args, f.ResourceID)
 	}
-	return queryItems(ctx, s.db, q+` ORDER BY template_id, resource_id, id`, args...)
+	return queryItems(ctx, s.q(ctx), q+` ORDER BY template_id, resource_id, id`, args...)
 }
 
 func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*Item, error) {
@@ -143,7 +143,7 @@ func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*I
 // DeleteItem removes an item of the tenant, with its overrides.
 func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
 		var tpl sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT template_id FROM monitoring_items WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id).Scan(&tpl)
 		if err == sql.ErrNoRows {

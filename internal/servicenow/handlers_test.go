@@ -13,11 +13,7 @@ import (
 func TestHandlersSecretsAndIsolation(t *testing.T) {
 	fx := newFixture(t)
 	h := NewHandlers(fx.configs, fx.sync, fx.st, apitest.PathTenant, nil)
-	srv := apitest.NewServer(t, h.Routes())
-	do := func(method, path, token, body string) (int, string) {
-		code, _, data := apitest.Do(t, srv, method, path, token, body)
-		return code, string(data)
-	}
+	do := serveAPI(t, fx)
 	cfg := `{"instance_url":"` + fx.sn.URL + `","auth":"basic","username":"unyo.integration","password":"s3cret-pass"}`
 	if code, body := do("PUT", "/api/v1/tenants/acme/servicenow", "acme:read,write", cfg); code != 403 {
 		t.Errorf("a write token set the configuration: %d %s", code, body)
@@ -50,6 +46,18 @@ func TestHandlersSecretsAndIsolation(t *testing.T) {
 	}
 	if code, _ := do("DELETE", "/api/v1/tenants/acme/servicenow", "acme:admin", ""); code != 204 {
 		t.Errorf("DELETE: %d", code)
+	}
+}
+
+// serveAPI serves fx's handlers; the X-Token header "tenant:scope,scope"
+// stands for an authenticated token.
+func serveAPI(t *testing.T, fx *fixture) func(method, path, token, body string) (int, string) {
+	t.Helper()
+	srv := apitest.NewServer(t, NewHandlers(fx.configs, fx.sync, fx.st, apitest.PathTenant, nil).Routes())
+	return func(method, path, token, body string) (int, string) {
+		t.Helper()
+		code, _, data := apitest.Do(t, srv, method, path, token, body)
+		return code, string(data)
 	}
 }
 
