@@ -33,6 +33,7 @@ import (
 type serverConfig struct {
 	listen        string
 	dataDir       string
+	database      string // "" = sqlite:///<data>/unyo.db
 	adminPassword string
 	retention     time.Duration
 	oooWindow     time.Duration
@@ -50,6 +51,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", env("UNYO_LISTEN", "127.0.0.1:8080"), "address to listen on (env UNYO_LISTEN)")
 	fs.StringVar(&c.dataDir, "data", env("UNYO_DATA", "./data"), "directory for the database and the TSDB (env UNYO_DATA)")
+	fs.StringVar(&c.database, "database", env("UNYO_DATABASE", ""), "state database: sqlite:///path or postgres://user@host/db (env UNYO_DATABASE; default sqlite:///<data>/unyo.db)")
 	fs.StringVar(&c.adminPassword, "admin-password", "", "password of the first admin, created on first start (env UNYO_ADMIN_PASSWORD; random if unset)")
 	fs.DurationVar(&c.retention, "retention", 400*24*time.Hour, "how long samples are kept: a year of data feeds the yearly plan")
 	fs.DurationVar(&c.oooWindow, "out-of-order-window", 24*time.Hour, "how old a late sample may be, e.g. from an agent's outage buffer")
@@ -99,7 +101,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	db, err := database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db"))
+	dsn := cfg.database
+	if dsn == "" {
+		dsn = "sqlite://" + filepath.Join(cfg.dataDir, "unyo.db")
+	}
+	db, err := database.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
@@ -212,7 +218,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		return err
 	}
 	hand.setConsoleURL("http://" + addr.String())
-	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "version", Version)
+	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "database", database.DialectOf(db), "version", Version)
 	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
 		return err
 	}
