@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/session"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
@@ -22,7 +22,7 @@ import (
 // and SQLite, and reports the 95th percentile of the request time.
 func BenchmarkBoard(b *testing.B) {
 	ctx := context.Background()
-	db, err := database.Open(ctx, filepath.Join(b.TempDir(), "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -32,14 +33,13 @@ func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error)
 				return err
 			}
 		}
-		now := millis(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO monitoring_assignments (tenant_id, template_id, selector, resource_id, created_at) VALUES (?,?,?,?,?)`,
-			a.TenantID, a.TemplateID, a.Selector, nullID(a.ResourceID), now)
+		now := database.Millis(s.now())
+		err = tx.QueryRowContext(ctx, `INSERT INTO monitoring_assignments (tenant_id, template_id, selector, resource_id, created_at) VALUES (?,?,?,?,?) RETURNING id`,
+			a.TenantID, a.TemplateID, a.Selector, database.NullID(a.ResourceID), now).Scan(&a.ID)
 		if err := writeErr("create assignment", err); err != nil {
 			return err
 		}
-		a.ID, _ = res.LastInsertId()
-		a.CreatedAt = fromMillis(now)
+		a.CreatedAt = database.FromMillis(now)
 		return nil
 	})
 }
@@ -91,6 +91,6 @@ func scanAssignment(scan func(...any) error) (*Assignment, error) {
 	if err := scan(&a.ID, &a.TenantID, &a.TemplateID, &a.Template, &a.Selector, &res, &created); err != nil {
 		return nil, err
 	}
-	a.ResourceID, a.CreatedAt = res.Int64, fromMillis(created)
+	a.ResourceID, a.CreatedAt = res.Int64, database.FromMillis(created)
 	return &a, nil
 }

@@ -13,7 +13,7 @@ import (
 // enqueue (one committed SQLite insert), workers not running.
 func BenchmarkEnqueue(b *testing.B) {
 	e := &env{}
-	e.path = b.TempDir() + "/unyo.db"
+	e.path = dbtest.URL(b)
 	e.logs = &syncBuffer{}
 	e.openTB(b)
 	if err := e.objects.CreateTenant(context.Background(), &model.Tenant{ID: "acme", Name: "acme", Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {

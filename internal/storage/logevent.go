@@ -39,7 +39,7 @@ func (s *Store) AddLogEvents(ctx context.Context, tenant string, events []LogEve
 		return 0, fmt.Errorf("store: unable to add log events: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO log_events (tenant_id, at, host, source, item, pattern, severity, message, labels, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO log_events (tenant_id, at, host, source, item, pattern, severity, message, labels, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to add log events: %w", err)
 	}

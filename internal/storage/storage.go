@@ -6,7 +6,6 @@ package storage
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -29,34 +28,6 @@ func New(db *sql.DB) *Store {
 
 // DB returns the underlying database, for health checks.
 func (s *Store) DB() *sql.DB { return s.db }
-
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-func nullMillis(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func timePtr(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromMillis(n.Int64)
-	return &t
-}
-
-func nullString(s string) sql.NullString {
-	return sql.NullString{String: s, Valid: s != ""}
-}
-
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
 
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {

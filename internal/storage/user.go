@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -12,29 +13,28 @@ const userColumns = `id, login, name, email, role, tenant_id, password_hash, lan
 
 // CreateUser stores a new user; u.PasswordHash must already be set.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
-	now := millis(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		u.Login, u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now)
-	if isUnique(err) {
+	now := database.Millis(s.now())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now).Scan(&u.ID)
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to create user: %w", err)
 	}
-	u.ID, _ = res.LastInsertId()
-	u.CreatedAt, u.UpdatedAt = fromMillis(now), fromMillis(now)
+	u.CreatedAt, u.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	return nil
 }
 
 // UpdateUser replaces a user's profile, role and, when set, password hash.
 func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
-	now := millis(s.now())
+	now := database.Millis(s.now())
 	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
-		u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID))
+		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID))
 	if err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
 	}
-	u.UpdatedAt = fromMillis(now)
+	u.UpdatedAt = database.FromMillis(now)
 	return nil
 }
 
@@ -107,6 +107,6 @@ func scanUser(scan func(...any) error) (*model.User, error) {
 		return nil, err
 	}
 	u.Role, u.TenantID = model.Role(role), tenant.String
-	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &u, nil
 }

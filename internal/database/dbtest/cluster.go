@@ -190,4 +190,3 @@ func (c *pgCluster) createDatabase(name, template string) error {
 	}
 	return nil
 }
-
