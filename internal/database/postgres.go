@@ -68,6 +68,13 @@ func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.Na
 // CheckNamedValue stores a bool as 0 or 1: boolean columns are INTEGER in
 // both dialects, and PostgreSQL will not cast a bool to a bigint itself.
 func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if v, ok := nv.Value.(driver.Valuer); ok { // sql.NullBool and the like
+		val, err := v.Value()
+		if err != nil {
+			return err
+		}
+		nv.Value = val
+	}
 	if b, ok := nv.Value.(bool); ok {
 		nv.Value = int64(0)
 		if b {

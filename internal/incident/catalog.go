@@ -194,7 +194,7 @@ func (s *Store) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	err := s.db.QueryRowContext(ctx, `INSERT INTO catalog_items (tenant_id, name, description, service_id, fields, approval_required,
 		created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.TenantID, c.Name, c.Description, database.NullID(c.ServiceID),
 		string(fields), c.ApprovalRequired, database.Millis(now), database.Millis(now)).Scan(&c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
 	if err != nil {
@@ -219,7 +219,7 @@ func (s *Store) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE catalog_items SET name=?, description=?, service_id=?, fields=?, approval_required=?,
 		updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Description, database.NullID(c.ServiceID), string(fields), c.ApprovalRequired,
 		database.Millis(c.UpdatedAt), c.TenantID, c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
 	if err != nil {

@@ -228,10 +228,10 @@ func nextNumber(ctx context.Context, q querier, tenant string, kind Kind) (strin
 	var err error
 	if kind == KindIncident {
 		err = q.QueryRowContext(ctx, `INSERT INTO incident_counters (tenant_id, last) VALUES (?, 1001)
-			ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last`, tenant).Scan(&last)
+			ON CONFLICT (tenant_id) DO UPDATE SET last = incident_counters.last + 1 RETURNING last`, tenant).Scan(&last)
 	} else {
 		err = q.QueryRowContext(ctx, `INSERT INTO ticket_counters (tenant_id, kind, last) VALUES (?, ?, 1001)
-			ON CONFLICT (tenant_id, kind) DO UPDATE SET last = last + 1 RETURNING last`, tenant, kind).Scan(&last)
+			ON CONFLICT (tenant_id, kind) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`, tenant, kind).Scan(&last)
 	}
 	if err != nil {
 		return "", fmt.Errorf("incident: unable to number %s: %w", kind, err)
