@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 )
