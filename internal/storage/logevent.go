@@ -96,7 +96,8 @@ func (s *Store) LogEvents(ctx context.Context, tenant string, f LogEventFilter) 
 		add("severity = ?", f.Severity)
 	}
 	if f.Text != "" {
-		add(`message LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Text)+"%")
+		// lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+		add(`lower(message) LIKE lower(?) ESCAPE '\'`, "%"+likeEscape(f.Text)+"%")
 	}
 	q.WriteString(" ORDER BY at DESC, id DESC LIMIT ?")
 	args = append(args, f.Limit)

@@ -43,7 +43,16 @@ var seq atomic.Int64
 // opened again (a restart) with database.Open.
 func URL(tb testing.TB) string {
 	tb.Helper()
-	if Dialect() == database.Postgres {
+	return URLFor(tb, Dialect())
+}
+
+// Dialects lists both dialects, for benchmarks that compare them in one run.
+var Dialects = []database.Dialect{database.SQLite, database.Postgres}
+
+// URLFor is URL on the dialect d, whatever UNYO_TEST_DATABASE says.
+func URLFor(tb testing.TB, d database.Dialect) string {
+	tb.Helper()
+	if d == database.Postgres {
 		return NewPostgres(tb, true)
 	}
 	return "sqlite://" + filepath.Join(tb.TempDir(), "unyo.db")
