@@ -49,7 +49,8 @@ type item struct {
 	scanned bool
 	// initial holds, for an item watched for the first time, the files
 	// there when it was created, as positions at their last line start
-	// (offset -1 if unreadable then: their end once readable).
+	// (an unreadable one at its size then; -1 if it could not even be
+	// stat'ed: its end once readable).
 	initial map[fileID]record
 	warned  map[string]bool
 }
@@ -84,6 +85,11 @@ func startPosition(path string) record {
 	unreadable := record{Offset: -1}
 	f, err := openFile(path)
 	if err != nil {
+		// Not readable yet, but its size tells where today's content ends:
+		// what is appended once it becomes readable is read, not skipped.
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+			return record{Offset: fi.Size()}
+		}
 		return unreadable
 	}
 	defer f.Close()
