@@ -3,7 +3,6 @@ package monitoring
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,28 +58,6 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// notFound turns "no row" into storage.ErrNotFound, which the API answers with 404.
-func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return storage.ErrNotFound
-	}
-	return err
-}
-
-func rowsAffected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
 }
 
 // writeErr maps a failed write to ErrConflict on a duplicate name, and

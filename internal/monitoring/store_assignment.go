@@ -7,6 +7,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const assignmentColumns = `a.id, a.tenant_id, a.template_id, t.name, a.selector, a.resource_id, a.created_at`
@@ -50,7 +51,7 @@ func (s *Store) Assignment(ctx context.Context, tenant string, id int64) (*Assig
 		WHERE a.tenant_id=? AND a.id=?`, tenant, id)
 	a, err := scanAssignment(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch assignment: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch assignment: %w", storage.NotFound(err))
 	}
 	return a, nil
 }
@@ -78,7 +79,7 @@ func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, 
 // DeleteAssignment removes an assignment of the tenant.
 func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := storage.RowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
 	}
 	return nil

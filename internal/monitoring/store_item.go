@@ -9,6 +9,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const itemColumns = `id, tenant_id, template_id, resource_id, name, title, kind, description, spec,
@@ -103,7 +104,7 @@ func (s *Store) Item(ctx context.Context, tenant string, id int64) (*Item, error
 	row := s.db.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	it, err := scanItem(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch item: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch item: %w", storage.NotFound(err))
 	}
 	return it, nil
 }
@@ -200,7 +201,7 @@ func checkNotBuiltin(ctx context.Context, q querier, templateID int64) error {
 	var builtin string
 	err := q.QueryRowContext(ctx, `SELECT builtin FROM monitoring_templates WHERE id=?`, templateID).Scan(&builtin)
 	if err != nil {
-		return notFound(err)
+		return storage.NotFound(err)
 	}
 	if builtin != "" {
 		return invalid.New("template_id", "template %q is built in and read-only: copy it, or override items per host", builtin)

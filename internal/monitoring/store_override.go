@@ -8,6 +8,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const overrideColumns = `id, tenant_id, item_id, resource_id, warning, critical, recovery, for_ms, disabled,
@@ -40,7 +41,7 @@ func (s *Store) UpdateOverride(ctx context.Context, o *Override) (err error) {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, o.TenantID, o.ID).Scan)
 		if err != nil {
-			return fmt.Errorf("monitoring: unable to update override: %w", notFound(err))
+			return fmt.Errorf("monitoring: unable to update override: %w", storage.NotFound(err))
 		}
 		o.ItemID, o.ResourceID, o.CreatedAt = old.ItemID, old.ResourceID, old.CreatedAt
 		if err := s.checkOverride(ctx, tx, o); err != nil {
@@ -94,7 +95,7 @@ func overrideValues(o *Override) []any {
 func (s *Store) Override(ctx context.Context, tenant string, id int64) (*Override, error) {
 	o, err := scanOverride(s.db.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch override: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch override: %w", storage.NotFound(err))
 	}
 	return o, nil
 }
@@ -136,7 +137,7 @@ func (s *Store) Overrides(ctx context.Context, tenant string, f OverrideFilter) 
 // DeleteOverride removes an override of the tenant.
 func (s *Store) DeleteOverride(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := storage.RowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("monitoring: unable to delete override: %w", err)
 	}
 	return nil

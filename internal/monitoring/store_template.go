@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const templateColumns = `id, tenant_id, name, title, description, builtin, created_at, updated_at`
@@ -88,7 +89,7 @@ func checkGlobal(ctx context.Context, q querier, table string, id int64) error {
 	if err == nil {
 		return invalid.New("id", "%d is global and read-only: copy its template to change it, or override the item", id)
 	}
-	return notFound(err)
+	return storage.NotFound(err)
 }
 
 // Template returns one template the tenant may see, with its items.
@@ -96,7 +97,7 @@ func (s *Store) Template(ctx context.Context, tenant string, id int64) (*Templat
 	row := s.db.QueryRowContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	t, err := scanTemplate(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch template: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch template: %w", storage.NotFound(err))
 	}
 	if t.Items, err = s.Items(ctx, tenant, ItemFilter{TemplateID: id}); err != nil {
 		return nil, err

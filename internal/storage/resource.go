@@ -40,7 +40,7 @@ func (s *Store) UpdateResource(ctx context.Context, r *model.Resource) error {
 	}
 	labels, _ := json.Marshal(nonNil(r.Labels))
 	now := database.Millis(s.now())
-	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
+	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
 	if database.IsUnique(err) {
 		return ErrConflict
@@ -57,7 +57,7 @@ func (s *Store) Resource(ctx context.Context, tenant string, id int64) (*model.R
 	row := s.db.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE tenant_id=? AND id=?`, tenant, id)
 	r, err := scanResource(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch resource: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch resource: %w", NotFound(err))
 	}
 	return r, nil
 }
@@ -98,7 +98,7 @@ func (s *Store) Resources(ctx context.Context, tenant string, f ResourceFilter) 
 
 // DeleteResource removes a resource of tenant.
 func (s *Store) DeleteResource(ctx context.Context, tenant string, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("store: unable to delete resource: %w", err)
 	}
 	return nil

@@ -37,7 +37,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *model.Service) error {
 		return fmt.Errorf("store: unable to update service: %w", err)
 	}
 	now := database.Millis(s.now())
-	err = rowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
+	err = RowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		svc.Name, svc.Description, string(level), now, svc.TenantID, svc.ID))
 	if database.IsUnique(err) {
 		return ErrConflict
@@ -54,7 +54,7 @@ func (s *Store) Service(ctx context.Context, tenant string, id int64) (*model.Se
 	row := s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? AND id=?`, tenant, id)
 	svc, err := scanService(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch service: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch service: %w", NotFound(err))
 	}
 	return svc, nil
 }
@@ -79,7 +79,7 @@ func (s *Store) Services(ctx context.Context, tenant string) ([]*model.Service, 
 
 // DeleteService removes a service of tenant; its resources stay, unassigned.
 func (s *Store) DeleteService(ctx context.Context, tenant string, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("store: unable to delete service: %w", err)
 	}
 	return nil

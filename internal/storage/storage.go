@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // ErrNotFound is returned when a row does not exist (or belongs to another tenant).
@@ -29,23 +31,17 @@ func New(db *sql.DB) *Store {
 // DB returns the underlying database, for health checks.
 func (s *Store) DB() *sql.DB { return s.db }
 
-func notFound(err error) error {
+// NotFound turns "no row" into ErrNotFound, which the API answers with 404;
+// every store of every package maps it so.
+func NotFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	return err
 }
 
-func rowsAffected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+// RowsAffected turns an UPDATE or DELETE that touched no row into
+// ErrNotFound.
+func RowsAffected(res sql.Result, err error) error {
+	return NotFound(database.RowsAffected(res, err))
 }

@@ -28,7 +28,7 @@ func (s *Store) CreateTenant(ctx context.Context, t *model.Tenant) error {
 // UpdateTenant changes a tenant's name, language and time zone.
 func (s *Store) UpdateTenant(ctx context.Context, t *model.Tenant) error {
 	now := s.now()
-	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
+	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
 		t.Name, t.Language, t.TimeZone, database.Millis(now), t.ID))
 	if err != nil {
 		return fmt.Errorf("store: unable to update tenant: %w", err)
@@ -41,7 +41,7 @@ func (s *Store) Tenant(ctx context.Context, id string) (*model.Tenant, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id=?`, id)
 	t, err := scanTenant(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch tenant: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch tenant: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -72,7 +72,7 @@ func (s *Store) Tenants(ctx context.Context, only string) ([]*model.Tenant, erro
 
 // DeleteTenant removes a tenant and, by cascade, everything it owns in the database.
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id)); err != nil {
 		return fmt.Errorf("store: unable to delete tenant: %w", err)
 	}
 	return nil

@@ -30,7 +30,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*model.Token, err
 	row := s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash=?`, hash)
 	t, err := scanToken(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch token: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch token: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -43,7 +43,7 @@ func (s *Store) Token(ctx context.Context, tenant string, id int64) (*model.Toke
 	}
 	t, err := scanToken(s.db.QueryRowContext(ctx, q, args...).Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch token: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch token: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -76,7 +76,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenant string, id int64) error 
 	if tenant != "" {
 		q, args = q+` AND tenant_id=?`, append(args, tenant)
 	}
-	if err := rowsAffected(s.db.ExecContext(ctx, q, args...)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, q, args...)); err != nil {
 		return fmt.Errorf("store: unable to revoke token: %w", err)
 	}
 	return nil

@@ -29,7 +29,7 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 // UpdateUser replaces a user's profile, role and, when set, password hash.
 func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 	now := database.Millis(s.now())
-	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
+	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
 		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID))
 	if err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
@@ -58,7 +58,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*model.Us
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
 	u, err := scanUser(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch user: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch user: %w", NotFound(err))
 	}
 	return u, nil
 }
@@ -92,7 +92,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // DeleteUser removes a user.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
 		return fmt.Errorf("store: unable to delete user: %w", err)
 	}
 	return nil
