@@ -19,6 +19,10 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 )
 
+// EnvDurable=on starts the cluster with fsync and synchronous commit on, as
+// a production server runs: benchmarks that compare the dialects set it.
+const EnvDurable = "UNYO_TEST_PG_DURABLE"
+
 // templateName is the database migrated once and copied for each test.
 const templateName = "unyo_template"
 
@@ -121,9 +125,13 @@ func start() (*pgCluster, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("dbtest: initdb: %w\n%s", err, out)
 	}
+	durable := "off"
+	if os.Getenv(EnvDurable) == "on" {
+		durable = "on"
+	}
 	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", dir,
-		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB")
+		"-c", "listen_addresses=", "-c", "fsync="+durable, "-c", "synchronous_commit="+durable,
+		"-c", "full_page_writes="+durable, "-c", "max_connections=300", "-c", "shared_buffers=32MB")
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	if err := asPostgres(c.cmd, dir); err != nil {
 		os.RemoveAll(dir)
