@@ -66,11 +66,11 @@ func Stop() {
 
 // binDir finds the PostgreSQL server programs of the Debian package.
 func binDir() (string, error) {
-	if d := os.Getenv("UNYO_PG_BIN"); d != "" {
-		return d, nil
-	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
+	if d := os.Getenv("UNYO_PG_BIN"); d != "" {
+		dirs = []string{d}
+	}
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
 			return d, nil
