@@ -121,7 +121,8 @@ func (s *Store) Items(ctx context.Context, tenant string, f ItemFilter) ([]*Item
 		q += ` AND resource_id=?`
 		args = append(args, f.ResourceID)
 	}
-	return queryItems(ctx, s.db, q+` ORDER BY template_id, resource_id, id`, args...)
+	// NULLS FIRST: SQLite's order, which PostgreSQL reverses by default.
+	return queryItems(ctx, s.db, q+` ORDER BY template_id NULLS FIRST, resource_id NULLS FIRST, id`, args...)
 }
 
 func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*Item, error) {
