@@ -109,6 +109,7 @@ func start() (*pgCluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStale()
 	dir, err := os.MkdirTemp("", "unyo-pg-")
 	if err != nil {
 		return nil, fmt.Errorf("dbtest: %w", err)
@@ -197,4 +198,25 @@ func (c *pgCluster) createDatabase(name, template string) error {
 		return fmt.Errorf("dbtest: create database %s: %w", name, err)
 	}
 	return nil
+}
+
+// removeStale removes the directories of clusters whose test binary died
+// without stopping them (a panic, a timeout): their postmaster is gone (the
+// parent-death signal killed it) but the files stay. A directory whose
+// postmaster runs, or which is young enough to be another binary's cluster
+// still starting, is left alone.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "unyo-pg-*"))
+	for _, d := range dirs {
+		pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid"))
+		if err == nil {
+			line, _, _ := bytes.Cut(pid, []byte("\n"))
+			if _, err := os.Stat("/proc/" + string(bytes.TrimSpace(line))); err == nil {
+				continue // running
+			}
+		} else if fi, err := os.Stat(d); err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
+			continue
+		}
+		os.RemoveAll(d)
+	}
 }
