@@ -107,7 +107,7 @@ run_unyo() {
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
 	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" \
-		--monitor-self=false --log-level warn >"$dir/log" 2>&1 &
+		--monitor-self=false --log-level warn --outbound-allow 127.0.0.0/8 >"$dir/log" 2>&1 &
 	PIDS+=($!)
 	wait_ready "$base/readyz" "${PIDS[0]}" "$dir/log" || return 1
 	log "unyo: $HOSTS alerts (defaults: UNYO_NOTIFY_POLL=${UNYO_NOTIFY_POLL:-1s}, UNYO_NOTIFY_GROUP_WINDOW=${UNYO_NOTIFY_GROUP_WINDOW:-10s})"

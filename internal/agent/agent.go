@@ -72,6 +72,7 @@ type Agent struct {
 	send     *sender.Sender
 	buf      *buffer.Buffer
 	reloadOK bool
+	confine  func(config.Item) error // nil: every item runs
 }
 
 // New returns an agent for cfg, which should come from config.Load.
@@ -92,6 +93,33 @@ func New(cfg *config.Config, logger *slog.Logger) *Agent {
 func (a *Agent) SetPullInterval(d time.Duration) {
 	if d > 0 {
 		a.pullEvery = d
+	}
+}
+
+// SetConfine makes the agent run only the items check accepts; the others
+// are dropped from the running configuration and logged. The server's own
+// agent is confined so (package confine); call it before Run.
+func (a *Agent) SetConfine(check func(config.Item) error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.confine = check
+}
+
+// confineSources hands the confinement to the sources that read files: a
+// symbolic link under an allowed glob must not lead elsewhere.
+func (a *Agent) confineSources() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.confine == nil {
+		return
+	}
+	check := a.confine
+	for _, s := range a.sources {
+		if fl, ok := s.(interface{ SetAllow(func(string) bool) }); ok {
+			fl.SetAllow(func(path string) bool {
+				return check(config.Item{Name: "file", Kind: config.KindLog, Glob: path}) == nil
+			})
+		}
 	}
 }
 
@@ -122,7 +150,20 @@ func (a *Agent) merge(local, remote *config.Config) (*config.Config, error) {
 	if remote == nil {
 		remote = &config.Config{}
 	}
-	return config.Merge(local, remote)
+	merged, err := config.Merge(local, remote)
+	if err != nil || a.confine == nil {
+		return merged, err
+	}
+	kept := merged.Items[:0]
+	for _, it := range merged.Items {
+		if err := a.confine(it); err != nil {
+			a.logger.Error("agent: item refused: it would read or reach what the server admin does not allow", "item", it.Name, "kind", it.Kind, "err", err)
+			continue
+		}
+		kept = append(kept, it)
+	}
+	merged.Items = kept
+	return merged, nil
 }
 
 // apply makes merged the running configuration. Callers hold a.mu.
@@ -186,6 +227,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	batchWG.Go(func() { batch.run(batchCtx) })
 
 	a.start(ctx, buf, batch, send)
+	a.confineSources()
 	for _, s := range a.sources {
 		prodWG.Go(func() { a.runSource(ctx, s) })
 	}

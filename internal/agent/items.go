@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"reflect"
 	"time"
 
@@ -19,8 +20,17 @@ type itemRunner struct {
 }
 
 // newCollector builds the collector of an item; log and eventlog items are run by a
-// Source instead and get none.
-func newCollector(it config.Item) (Collector, error) {
+// Source instead and get none. confine, when set, also judges where an HTTP
+// check or a scrape is redirected.
+func newCollector(it config.Item, confine func(config.Item) error) (Collector, error) {
+	var redirect func(*url.URL) error
+	if confine != nil {
+		redirect = func(u *url.URL) error {
+			to := it
+			to.URL = u.String()
+			return confine(to)
+		}
+	}
 	switch it.Kind {
 	case config.KindOS:
 		return collect.NewOS(), nil
@@ -29,13 +39,17 @@ func newCollector(it config.Item) (Collector, error) {
 	case config.KindService:
 		return collect.NewService(it.Name, it.Service), nil
 	case config.KindHTTP:
-		return check.NewHTTP(it, check.Options{})
+		return check.NewHTTP(it, check.Options{Redirect: redirect})
 	case config.KindTCP:
 		return check.NewTCP(it.Name, it.Address), nil
 	case config.KindDNS:
 		return check.NewDNS(it.Name, it.Query, it.Server), nil
 	case config.KindExporter:
-		return scrape.New(it.Name, it.URL), nil
+		s := scrape.New(it.Name, it.URL)
+		if redirect != nil {
+			s.SetRedirect(redirect)
+		}
+		return s, nil
 	case config.KindLog, config.KindEventLog:
 		return nil, nil
 	}
@@ -59,7 +73,7 @@ func (a *Agent) syncItems(ctx context.Context, cfg *config.Config) {
 		if _, ok := a.items[it.Name]; ok {
 			continue
 		}
-		c, err := newCollector(it)
+		c, err := newCollector(it, a.confine)
 		if err != nil {
 			a.logger.Error("agent: cannot start item", "item", it.Name, "kind", it.Kind, "err", err)
 			continue

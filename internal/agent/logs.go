@@ -32,6 +32,7 @@ type LogSource struct {
 	countersEach time.Duration
 
 	mu      sync.Mutex
+	allow   func(path string) bool // nil: every file
 	cfgs    []logwatch.Config
 	dir     string // buffer directory, for the positions file
 	watcher *logwatch.Watcher
@@ -46,6 +47,14 @@ func NewLogSource(logger *slog.Logger) *LogSource {
 		logger: logger, pollEvery: logwatch.DefaultInterval,
 		saveEvery: positionsEvery, countersEach: config.DefaultInterval,
 	}
+}
+
+// SetAllow limits the files read to those whose real path allow accepts
+// (the server's own agent); call it before Run.
+func (s *LogSource) SetAllow(allow func(path string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.allow = allow
 }
 
 // ApplyConfig takes the log items of cfg. A configuration the watcher refuses
@@ -92,6 +101,9 @@ func (s *LogSource) Run(ctx context.Context, emit sample.Emitter) error {
 		opts = append(opts, logwatch.WithFlush(f.Flush))
 	}
 	s.mu.Lock()
+	if s.allow != nil {
+		opts = append(opts, logwatch.WithAllow(s.allow))
+	}
 	w, err := logwatch.New(s.cfgs, filepath.Join(s.dir, positionsFile), func(e logwatch.Event) {
 		emit.EmitEvents([]sample.Event{{
 			Time: e.Time, Source: e.Source, Item: e.Item, Severity: string(e.Severity),

@@ -96,6 +96,7 @@ type Engine struct {
 	mu     sync.Mutex
 	rules  map[string]*rule             // by rule key
 	next   map[string]time.Time         // next evaluation, by rule key
+	since  map[string]time.Time         // when the engine first held each rule, by rule key
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
 
@@ -115,7 +116,7 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	}
 	e := &Engine{
 		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
-		rules: map[string]*rule{}, next: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
+		rules: map[string]*rule{}, next: map[string]time.Time{}, since: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
 		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
 		loaded: make(chan struct{}),
 	}
@@ -203,15 +204,20 @@ func (e *Engine) reloadRules(ctx context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.opts.Now()
-	next := map[string]time.Time{}
+	next, since := map[string]time.Time{}, map[string]time.Time{}
 	for k, r := range rules {
 		if t, ok := e.next[k]; ok && e.rules[k] != nil && e.rules[k].interval == r.interval {
 			next[k] = t
 		} else {
 			next[k] = now
 		}
+		if t, ok := e.since[k]; ok {
+			since[k] = t
+		} else {
+			since[k] = now
+		}
 	}
-	e.rules, e.next = rules, next
+	e.rules, e.next, e.since = rules, next, since
 	e.index.Store(idx)
 	for _, a := range e.activeList() {
 		if !tenants[a.TenantID] {
@@ -292,10 +298,16 @@ func (e *Engine) evaluateDue(ctx context.Context) {
 // Evaluate runs the rule named by key at time at and applies what it finds.
 func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	e.mu.Lock()
-	r := e.rules[key]
+	r, since := e.rules[key], e.since[key]
 	e.mu.Unlock()
 	if r == nil {
 		return fmt.Errorf("alert: no rule %q", key)
+	}
+	if at.Before(since.Add(r.quiet)) {
+		// A nodata rule held since less than its window would find nothing
+		// because nothing could have arrived yet, not because the host is
+		// silent: it waits a full window after the start or the assignment.
+		return nil
 	}
 	results, err := e.query(ctx, r, at)
 	if err != nil {

@@ -200,7 +200,8 @@ func TestHostDownInhibitsAndMaintenanceHolds(t *testing.T) {
 	w.item("acme", web, cpuItem())
 	w.item("acme", app, cpuItem())
 	w.start()
-	w.eval() // nothing from web-01 nor app-01: both host-down alerts... only web-01 has a nodata item
+	w.advance(5 * time.Minute) // a nodata item waits its window after the start
+	w.eval()                   // nothing from web-01 nor app-01, but only web-01 has a nodata item
 	down := w.alerts("acme")
 	if len(down) != 1 || down[0].State != StateFiring || down[0].ResourceID != web.ID {
 		t.Fatalf("host down: %+v", down)
@@ -249,6 +250,56 @@ func TestHostDownInhibitsAndMaintenanceHolds(t *testing.T) {
 	w.drain()
 	if got, want := w.events("acme", byRes[web.ID].ID), ">firing condition, firing>firing released notify"; got != want {
 		t.Errorf("cpu of web-01 once it is back: %s, want %s", got, want)
+	}
+}
+
+// TestNoDataWaitsItsWindow: a nodata item finds nothing right after the
+// engine starts, or right after it is assigned, because nothing could have
+// arrived yet; it fires only once its window has passed since the later of
+// the two, with the host still silent.
+func TestNoDataWaitsItsWindow(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	nodata := func() *monitoring.Item {
+		return &monitoring.Item{Name: "nodata", Kind: monitoring.KindNoData, Severity: "critical", NoData: &monitoring.NoData{After: model.Duration(5 * time.Minute)}}
+	}
+	w.item("acme", web, nodata())
+	w.advance(time.Hour) // assigned an hour before the server starts
+	w.start()
+	for _, d := range []time.Duration{time.Second, time.Minute, 3*time.Minute + 58*time.Second} {
+		w.advance(d)
+		w.eval()
+		if list := w.alerts("acme"); len(list) != 0 {
+			t.Fatalf("%v after the start: %+v", w.clock().Sub(t0.Add(time.Hour)), list)
+		}
+	}
+	w.advance(time.Second) // the full window since the start
+	w.eval()
+	if list := w.alerts("acme"); len(list) != 1 || list[0].State != StateFiring || list[0].ResourceID != web.ID {
+		t.Fatalf("5m after the start, web-01 silent: %+v", list)
+	}
+
+	// An item assigned to another host long after the start waits its own window.
+	app := w.host("acme", "app-01")
+	w.item("acme", app, nodata())
+	w.engine.reloadRules(context.Background())
+	w.advance(time.Second)
+	w.eval()
+	for _, a := range w.alerts("acme") {
+		if a.ResourceID == app.ID {
+			t.Fatalf("1s after the assignment: %+v", a)
+		}
+	}
+	w.advance(5 * time.Minute)
+	w.eval()
+	fired := 0
+	for _, a := range w.alerts("acme") {
+		if a.ResourceID == app.ID && a.State == StateFiring {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Fatalf("5m after the assignment, app-01 silent: %+v", w.alerts("acme"))
 	}
 }
 
@@ -423,5 +474,41 @@ func TestRunObservesAndHandsOff(t *testing.T) {
 	sent := w.transitions()
 	if !notified() || len(sent) != 1 || sent[0].Status != StateFiring || sent[0].Severity != SeverityCritical {
 		t.Fatalf("handed off %+v", sent)
+	}
+}
+
+// TestPromRulesAndAlertsAreTenantScoped: /api/v1/rules and /api/v1/alerts,
+// as the engine answers them, show one tenant's rules and alerts only.
+func TestPromRulesAndAlertsAreTenantScoped(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	w.item("acme", web, cpuItem())
+	w.item("beta", w.host("beta", "db-01"), cpuItem())
+	w.start()
+	w.push("acme", w.clock(), 95, "__name__", "node_cpu_busy_percent", "host", "web-01")
+	w.drain()
+
+	groups := w.engine.PromRules("acme", false)
+	if len(groups) != 1 || groups[0].Name != "web-01" || groups[0].File != "acme" || len(groups[0].Rules) != 1 {
+		t.Fatalf("acme's rule groups: %+v", groups)
+	}
+	r := groups[0].Rules[0]
+	if r.Type != "alerting" || r.Health != "ok" || r.State != "firing" || len(r.Alerts) != 1 || r.Alerts[0].Labels["host"] != "web-01" {
+		t.Errorf("acme's cpu rule: %+v", r)
+	}
+	if groups := w.engine.PromRules("beta", false); len(groups) != 1 || groups[0].Name != "db-01" || groups[0].Rules[0].State != "inactive" || len(groups[0].Rules[0].Alerts) != 0 {
+		t.Errorf("beta's rule groups: %+v", groups)
+	}
+	if len(w.engine.PromRules("gamma", false)) != 0 || len(w.engine.PromAlerts("gamma", false)) != 0 {
+		t.Errorf("a tenant without rules sees some")
+	}
+	if alerts := w.engine.PromAlerts("acme", false); len(alerts) != 1 || alerts[0].State != "firing" || alerts[0].Labels["severity"] == "" {
+		t.Errorf("acme's alerts: %+v", alerts)
+	}
+	if alerts := w.engine.PromAlerts("beta", false); len(alerts) != 0 {
+		t.Errorf("beta sees acme's alerts: %+v", alerts)
+	}
+	if len(w.engine.PromRules("", true)) != 2 {
+		t.Errorf("every tenant's rules: %+v", w.engine.PromRules("", true))
 	}
 }

@@ -72,6 +72,8 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
 		{Method: "POST", Path: prefix + "/{id}/acknowledge", Handler: h.acknowledge},
 		{Method: "POST", Path: prefix + "/{id}/silence", Handler: h.silence},
+		{Method: "GET", Path: severityPath, Handler: h.getSeverityMap},
+		{Method: "PUT", Path: severityPath, Handler: h.putSeverityMap},
 		{Method: "POST", Path: "/api/v1/intake/alertmanager", Handler: h.intake(DecodeAlertmanager)},
 		{Method: "POST", Path: "/api/v1/intake/azure-monitor", Handler: h.intake(DecodeAzureMonitor)},
 		{Method: "POST", Path: "/api/v1/intake/events", Handler: h.intake(DecodeEvents)},

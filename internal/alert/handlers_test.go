@@ -170,6 +170,10 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	acme := s.alerts("acme")[0]
 	before, _ := json.Marshal(mustAlert(t, s.world, acme.ID))
+	acmeMap := `{"unknown":"info","severities":{"major":"critical"}}`
+	if code, body := s.do(t, "PUT", "/api/v1/tenants/acme/alert-severities", acmeRW, acmeMap); code != 200 {
+		t.Fatalf("acme's severity map = %d %s", code, body)
+	}
 	id := acme.ID
 	until := s.clock().Add(time.Hour).Format(time.RFC3339)
 	for _, c := range []struct{ method, path, body string }{
@@ -177,13 +181,15 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", fmt.Sprintf("/api/v1/tenants/acme/alerts/%d", id), ""},
 		{"POST", fmt.Sprintf("/api/v1/tenants/acme/alerts/%d/acknowledge", id), ""},
 		{"POST", fmt.Sprintf("/api/v1/tenants/acme/alerts/%d/silence", id), `{"until":"` + until + `"}`},
+		{"GET", "/api/v1/tenants/acme/alert-severities", ""},
+		{"PUT", "/api/v1/tenants/acme/alert-severities", `{"unknown":"critical","severities":{}}`},
 	} {
 		if code, body := s.do(t, c.method, c.path, betaRW, c.body); code != 404 {
 			t.Errorf("beta %s %s = %d %s, want 404", c.method, c.path, code, body)
 		}
 		// beta's own path with acme's alert ID: no such alert.
 		own := strings.Replace(c.path, "/tenants/acme/", "/tenants/beta/", 1)
-		if code, body := s.do(t, c.method, own, betaRW, c.body); c.path != "/api/v1/tenants/acme/alerts" && code != 404 {
+		if code, body := s.do(t, c.method, own, betaRW, c.body); strings.Contains(c.path, "/alerts/") && code != 404 {
 			t.Errorf("beta %s %s = %d %s, want 404", c.method, own, code, body)
 		}
 	}
@@ -197,6 +203,9 @@ func TestTenantIsolation(t *testing.T) {
 		if code, body := s.do(t, "POST", path, betaIngest, string(fixture(t, name))); code != 200 {
 			t.Errorf("beta intake %s = %d %s", path, code, body)
 		}
+	}
+	if code, body := s.do(t, "GET", "/api/v1/tenants/acme/alert-severities", acmeRO, ""); code != 200 || !bytes.Contains(body, []byte(`"major":"critical"`)) || !bytes.Contains(body, []byte(`"unknown":"info"`)) {
+		t.Errorf("acme's severity map after beta's calls = %d %s", code, body)
 	}
 	after, _ := json.Marshal(mustAlert(t, s.world, acme.ID))
 	if !bytes.Equal(before, after) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,9 @@ type Signal struct {
 	Fingerprint string // the sender's identity of the alert; a hash of Labels when it has none
 	Status      State  // firing or resolved
 	Severity    Severity
+	// RawSeverity is the sender's own name for the severity, when the
+	// decoder leaves it to the tenant's severity map (Severity is then "").
+	RawSeverity string
 	Name        string // the alert's name (alertname, alert rule)
 	Summary     string
 	Resource    string // a resource name to match, when the payload names one
@@ -71,6 +75,9 @@ func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (I
 	if err != nil {
 		return res, err
 	}
+	if err := e.mapSeverities(ctx, tenant, signals); err != nil {
+		return res, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.opts.Now()
@@ -95,6 +102,34 @@ func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (I
 		}
 	}
 	return res, nil
+}
+
+// mapSeverities gives the signals whose severity the decoder left to the
+// tenant their severity by the tenant's map (a name the map does not know
+// takes its Unknown severity), and the alert keeps the sender's name as the
+// original_severity label: one odd alert must neither refuse the sender's
+// batch nor be lost.
+func (e *Engine) mapSeverities(ctx context.Context, tenant string, signals []Signal) error {
+	var table *SeverityMap
+	for i := range signals {
+		s := &signals[i]
+		if s.Severity != "" {
+			continue
+		}
+		if table == nil {
+			m, err := e.store.SeverityMap(ctx, tenant)
+			if err != nil {
+				return err
+			}
+			table = &m
+		}
+		s.Severity = table.resolve(s.RawSeverity)
+		lbls := make(map[string]string, len(s.Labels)+1)
+		maps.Copy(lbls, s.Labels)
+		lbls[OriginalSeverityLabel] = s.RawSeverity
+		s.Labels = lbls
+	}
+	return nil
 }
 
 func (e *Engine) intakeAlert(tenant, fp string, s Signal, byName map[string]resourceRef, now time.Time) *Alert {

@@ -26,7 +26,9 @@ type amAlert struct {
 	Fingerprint  string            `json:"fingerprint"`
 }
 
-// DecodeAlertmanager reads an Alertmanager webhook (version 4) body.
+// DecodeAlertmanager reads an Alertmanager webhook (version 4) body. Only a
+// malformed body or alert is refused; the severity label, whatever it says,
+// is mapped by the tenant's SeverityMap.
 func DecodeAlertmanager(body []byte) ([]Signal, error) {
 	var p amPayload
 	if err := decodeJSON(body, &p); err != nil {
@@ -69,11 +71,15 @@ func (a *amAlert) signal() (Signal, error) {
 	if len(a.Labels) == 0 {
 		return s, invalid.New("labels", "is empty: an alert is identified by its labels")
 	}
-	sev, err := parseSeverity("labels.severity", a.Labels["severity"])
-	if err != nil {
-		return s, err
+	// Alertmanager sends whatever its rules say, "major" as well as
+	// "critical": a name unyo does not know is the tenant's to map
+	// (SeverityMap), never a reason to refuse the batch.
+	if sev, err := parseSeverity("labels.severity", a.Labels["severity"]); err == nil {
+		s.Severity = sev
+	} else {
+		s.RawSeverity = a.Labels["severity"]
 	}
-	s.Severity, s.Name = sev, a.Labels["alertname"]
+	s.Name = a.Labels["alertname"]
 	s.Fingerprint = a.Fingerprint
 	if s.Fingerprint == "" {
 		s.Fingerprint = labelFingerprint(a.Labels)

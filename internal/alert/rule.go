@@ -30,6 +30,10 @@ type rule struct {
 	// hostDown marks a nodata item on everything the host sends: while it
 	// fires, the host's other alerts are inhibited.
 	hostDown bool
+	// quiet is how long after the engine first holds the rule (its start,
+	// or the item's assignment) the rule is not evaluated: a nodata item's
+	// window, since no sample could have arrived before then.
+	quiet time.Duration
 }
 
 // condition is the test a rule's value is put to. Every kind is reduced to
@@ -105,6 +109,7 @@ func newRule(tenant string, res *model.Resource, it monitoring.ResolvedItem, def
 	case monitoring.KindNoData:
 		r.cond = condition{th: monitoring.Threshold{Op: monitoring.OpGE, Critical: &one}, severity: sev}
 		r.hostDown = it.NoData.Series == ""
+		r.quiet = time.Duration(it.NoData.After)
 	case monitoring.KindCheck:
 		n := float64(it.Check.Failures)
 		r.cond = condition{th: monitoring.Threshold{Op: monitoring.OpGE, Critical: &n, Recovery: &one}, severity: sev, failures: it.Check.Failures}

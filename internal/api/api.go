@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,8 @@ type API struct {
 	logger  *slog.Logger
 	modules []route.Module
 	doc     []byte // openapi.json with every module's fragment merged in
+
+	onTenantDelete []func(ctx context.Context, tenant string) error
 }
 
 // New returns the API. write is the remote-write receiver.
@@ -109,6 +112,13 @@ func (a *API) ownRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/label/{name}/values", Handler: a.prom.LabelValues},
 		{Method: "GET", Path: "/api/v1/status/buildinfo", Handler: a.prom.BuildInfo},
 		{Method: "GET", Path: "/api/v1/metadata", Handler: a.prom.Metadata},
+		{Method: "GET", Path: "/api/v1/status/config", Handler: a.prom.Config},
+		{Method: "GET", Path: "/api/v1/query_exemplars", Handler: a.prom.QueryExemplars},
+		{Method: "POST", Path: "/api/v1/query_exemplars", Handler: a.prom.QueryExemplars},
+		{Method: "GET", Path: "/api/v1/format_query", Handler: a.prom.FormatQuery},
+		{Method: "POST", Path: "/api/v1/format_query", Handler: a.prom.FormatQuery},
+		{Method: "GET", Path: "/api/v1/rules", Handler: a.prom.Rules},
+		{Method: "GET", Path: "/api/v1/alerts", Handler: a.prom.Alerts},
 	}
 }
 

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/promapi"
@@ -30,10 +32,12 @@ const adminPassword = "correct-horse-battery"
 
 // env is a real API over a real SQLite file and a real TSDB.
 type env struct {
-	t     *testing.T
-	url   string
-	api   *api.API
-	store *storage.Store
+	t      *testing.T
+	url    string
+	api    *api.API
+	store  *storage.Store
+	db     *sql.DB
+	limits *limits.Enforcer
 }
 
 func newEnv(t *testing.T) *env {
@@ -52,8 +56,12 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { ms.Close() })
 	store := storage.New(db)
 	reg := prometheus.NewRegistry()
-	a := api.New(store, auth.NewAuthenticator(store), promapi.New(ms, promapi.Options{}, logger, reg),
+	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
+	a := api.New(store, auth.NewAuthenticator(store), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
+	if err := a.Mount(limits.NewHandlers(enf, store, a.PathTenant, logger)); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -65,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	if err := store.CreateUser(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: srv.URL, api: a, store: store}
+	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf}
 }
 
 // cred is how a request authenticates: a token, or basic login:password.
@@ -132,6 +140,16 @@ func (e *env) token(tenant string, scopes ...string) string {
 // remoteWrite encodes series as a remote-write body.
 func remoteWrite(series ...prompb.TimeSeries) []byte {
 	b, err := (&prompb.WriteRequest{Timeseries: series}).Marshal()
+	if err != nil {
+		panic(err)
+	}
+	return snappy.Encode(nil, b)
+}
+
+// remoteWriteMetadata encodes a remote-write request that carries only
+// metadata, as Prometheus sends it every minute.
+func remoteWriteMetadata(md ...prompb.MetricMetadata) []byte {
+	b, err := (&prompb.WriteRequest{Metadata: md}).Marshal()
 	if err != nil {
 		panic(err)
 	}

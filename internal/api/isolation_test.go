@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+
+	"github.com/prometheus/prometheus/prompb"
 	"net/url"
 	"strings"
 	"testing"
@@ -31,6 +33,8 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", "/api/v1/tokens", tok(e.token("a", "admin")), nil, &aTokens)
 	now := time.Now().UnixMilli()
 	e.must(204, "POST", "/api/v1/write", tok(aIngest), remoteWrite(series(now, 42, "__name__", "a_secret_metric", "host", "a-web1")), nil)
+	e.must(204, "POST", "/api/v1/write", tok(aIngest), remoteWriteMetadata(prompb.MetricMetadata{
+		Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "a_secret_metric", Help: "a-shop revenue"}), nil)
 
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
@@ -46,9 +50,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/users/{id}":                      `{"role":"admin","password":"taken-over-password"}`,
 		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
 		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
+		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
 	}
 	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID}
-	leaks := []string{"disk failure", "a_secret_metric", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
+	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -57,7 +62,14 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/tenants":             func(s string) bool { return strings.Contains(s, `"id":"b"`) },
 		"GET /api/v1/tokens":              func(string) bool { return true },
 		"GET /api/v1/status/buildinfo":    func(string) bool { return true },
-		"GET /api/v1/metadata":            func(string) bool { return true },
+		"GET /api/v1/metadata":            func(s string) bool { return strings.Contains(s, `"data":{}`) },
+		"GET /api/v1/status/config":       func(string) bool { return true },
+		"GET /api/v1/query_exemplars":     func(s string) bool { return strings.Contains(s, `"data":[]`) },
+		"POST /api/v1/query_exemplars":    func(s string) bool { return strings.Contains(s, `"data":[]`) },
+		"GET /api/v1/format_query":        func(string) bool { return true },
+		"POST /api/v1/format_query":       func(string) bool { return true },
+		"GET /api/v1/rules":               func(string) bool { return true },
+		"GET /api/v1/alerts":              func(string) bool { return true },
 		"POST /api/v1/write":              func(string) bool { return true }, // lands in b, checked below
 		"POST /api/v1/events":             func(s string) bool { return strings.Contains(s, `"added":1`) },
 		"GET /api/v1/query":               func(string) bool { return true },
@@ -102,7 +114,8 @@ func TestTenantIsolation(t *testing.T) {
 		} else if code != 403 && code != 404 && code != 400 {
 			t.Errorf("%s as tenant b on tenant a = %d, want a refusal: %s", key, code, out)
 		}
-		if rt.Path != "/api/v1/openapi.json" {
+		// format_query echoes the caller's own query, which names a's metric.
+		if rt.Path != "/api/v1/openapi.json" && rt.Path != "/api/v1/format_query" {
 			for _, leak := range leaks {
 				if strings.Contains(string(out), leak) {
 					t.Errorf("%s leaks %q of tenant a: %s", key, leak, out)
@@ -123,6 +136,14 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
 	if s.Name != "a-shop" || r.Name != "a-web1" || ten.Name != "Tenant a" {
 		t.Fatalf("tenant a changed: service %q resource %q tenant %q", s.Name, r.Name, ten.Name)
+	}
+	// Limits belong to the MSP admin: not even a's own admin token reads or
+	// sets them, and b's attempt above left none on a.
+	aAdmin := tok(e.token("a", "admin", "read", "write"))
+	e.must(403, "GET", "/api/v1/tenants/a/limits", aAdmin, nil, nil)
+	e.must(403, "PUT", "/api/v1/tenants/a/limits", aAdmin, map[string]any{"max_series": 1_000_000_000}, nil)
+	if o := e.limits.Override("a"); !o.Empty() {
+		t.Fatalf("tenant a's limits were changed by a tenant token: %+v", o)
 	}
 	var svcs []any
 	e.must(200, "GET", "/api/v1/tenants/a/services", admin, nil, &svcs)
@@ -147,6 +168,14 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", "/api/v1/query?"+url.Values{"query": {"a_secret_metric"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)}}.Encode(), tok(aRead), nil, &qr)
 	if len(qr.Data.Result) != 1 || qr.Data.Result[0].Value[1] != "42" {
 		t.Fatalf("tenant a's series changed: %+v", qr.Data.Result)
+	}
+	// a's metadata is a's.
+	var md struct {
+		Data map[string][]struct{ Type, Help string } `json:"data"`
+	}
+	e.must(200, "GET", "/api/v1/metadata", tok(aRead), nil, &md)
+	if m := md.Data["a_secret_metric"]; len(m) != 1 || m[0].Type != "gauge" || m[0].Help != "a-shop revenue" {
+		t.Fatalf("tenant a's metadata: %+v", md.Data)
 	}
 	// b's write landed in b, with its forged tenant label kept aside.
 	e.must(200, "GET", "/api/v1/query?"+url.Values{"query": {"b_metric"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)}}.Encode(), tok(aRead), nil, &qr)

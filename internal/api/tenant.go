@@ -115,6 +115,10 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	if err := a.deleteTenantData(r, id); err != nil {
+		response.Error(w, r, err)
+		return
+	}
 	if err := a.store.DeleteTenant(r.Context(), id); err != nil {
 		response.Error(w, r, err)
 		return
@@ -123,8 +127,14 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// listAudit serves the tenant's audit log to MSP staff only: its details hold
+// what the customer must not see (internal work notes, who changed what), so
+// a caller bound to the tenant (a viewer, the customer's tokens) gets 403.
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	id, err := a.PathTenant(r, model.ScopeRead)
+	if err == nil && !auth.FromContext(r.Context()).Global() {
+		err = response.Forbidden("the audit log is for MSP staff: it needs a caller of every tenant")
+	}
 	if err != nil {
 		response.Error(w, r, err)
 		return

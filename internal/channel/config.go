@@ -20,6 +20,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/notify/slack"
 	"github.com/unyo-ops/unyo/internal/notify/teams"
 	"github.com/unyo-ops/unyo/internal/notify/webhook"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 // Types of channel.
@@ -90,44 +91,6 @@ func validate(cfg any) error {
 	return invalid.Prefix("config", err)
 }
 
-// keepSecrets fills the secrets left empty in next from prev, so an operator
-// can change a channel's recipients without pasting its webhook URL again.
-func keepSecrets(next, prev any) any {
-	switch n := next.(type) {
-	case slack.Config:
-		if p, ok := prev.(slack.Config); ok && n.WebhookURL == "" {
-			n.WebhookURL = p.WebhookURL
-		}
-		return n
-	case teams.Config:
-		if p, ok := prev.(teams.Config); ok && n.WebhookURL == "" {
-			n.WebhookURL = p.WebhookURL
-		}
-		return n
-	case email.Config:
-		if p, ok := prev.(email.Config); ok && n.Password == "" && n.Username == p.Username {
-			n.Password = p.Password
-		}
-		return n
-	case webhook.Config:
-		if p, ok := prev.(webhook.Config); ok {
-			if n.URL == "" {
-				n.URL = p.URL
-			}
-			if n.Secret == "" {
-				n.Secret = p.Secret
-			}
-			for k, v := range n.Headers {
-				if v == "" || v == redacted {
-					n.Headers[k] = p.Headers[k]
-				}
-			}
-		}
-		return n
-	}
-	return next
-}
-
 // redact returns what the API may show of cfg: webhook URLs by scheme and
 // host only, and "…" for every other secret that is set.
 func redact(cfg any) map[string]any {
@@ -155,24 +118,26 @@ func redact(cfg any) map[string]any {
 	return map[string]any{}
 }
 
-// Builder makes the notify.Channel of a configuration. The zero Builder
-// uses the channels' defaults (10 s time-out, system TLS roots).
+// Builder makes the notify.Channel of a configuration. Every channel
+// connects through Outbound's dialer; the zero Builder uses the default
+// outbound policy (internal addresses refused), a 10 s time-out and the
+// system TLS roots.
 type Builder struct {
-	HTTPClient *http.Client // for Slack, Teams and webhooks
-	TLS        *tls.Config  // for SMTP; tests trust their own server with it
+	Outbound *outbound.Policy // the server's --outbound-allow policy
+	TLS      *tls.Config      // for SMTP; tests trust their own server with it
 }
 
 // Build returns the channel of cfg, one of the four Config types.
 func (b Builder) Build(cfg any) (notify.Channel, error) {
 	switch c := cfg.(type) {
 	case slack.Config:
-		return slack.New(c, b.HTTPClient)
+		return slack.New(c, b.Outbound.Client(notify.DefaultHTTPTimeout))
 	case teams.Config:
-		return teams.New(c, b.HTTPClient)
+		return teams.New(c, b.Outbound.Client(notify.DefaultHTTPTimeout))
 	case email.Config:
-		return email.New(c, b.TLS)
+		return email.New(c, b.TLS, b.Outbound)
 	case webhook.Config:
-		return webhook.New(c, b.HTTPClient)
+		return webhook.New(c, b.Outbound.Client(notify.DefaultHTTPTimeout))
 	}
 	return nil, fmt.Errorf("channel: no channel for %T", cfg)
 }

@@ -125,11 +125,15 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// TestResult is the answer of the test-message endpoint.
+// TestResult is the answer of the test-message endpoint. A failure is
+// told by kind and status only: the destination's answer stays in the
+// server's log, so the endpoint cannot be used to read an internal page.
 type TestResult struct {
-	Delivered bool   `json:"delivered"`
-	Error     string `json:"error,omitempty"`     // what the destination answered, secrets removed
-	Permanent bool   `json:"permanent,omitempty"` // retrying would not help: fix the configuration
+	Delivered  bool               `json:"delivered"`
+	ReasonCode notify.FailureKind `json:"reason_code,omitempty"`
+	Status     int                `json:"status,omitempty"`    // the HTTP status or SMTP reply code, when there was an answer
+	Reason     string             `json:"reason,omitempty"`    // a fixed sentence for the reason code
+	Permanent  bool               `json:"permanent,omitempty"` // retrying would not help: fix the configuration
 }
 
 // sendTest sends one test message now, bypassing the outbox, so the
@@ -140,28 +144,41 @@ func (h *Handlers) sendTest(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		c, err := h.store.Get(r.Context(), tenant, id)
+		ch, m, err := h.store.PrepareTest(r.Context(), tenant, id)
 		if err != nil {
 			return 0, nil, err
 		}
-		dest, err := h.store.Resolve(r.Context(), tenant, c.Name)
-		if err != nil {
-			return 0, nil, err
-		}
-		t, err := h.store.objects.Tenant(r.Context(), tenant)
-		if err != nil {
-			return 0, nil, err
-		}
-		m := TestMessage(t, dest, time.Now())
-		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), TestTimeout)
 		defer cancel()
-		if err := dest.Channel.Send(ctx, m); err != nil {
-			h.logger.Warn("test message failed", "tenant", tenant, "channel", c.Name, "err", err)
-			return http.StatusBadGateway, TestResult{Error: err.Error(), Permanent: notify.IsPermanent(err)}, nil
+		if err := ch.Send(ctx, m); err != nil {
+			h.logger.Warn("test message failed", "tenant", tenant, "channel", id, "err", err)
+			f := notify.Describe(err)
+			return http.StatusBadGateway, TestResult{ReasonCode: f.Kind, Status: f.Status, Reason: f.Reason(), Permanent: notify.IsPermanent(err)}, nil
 		}
 		h.audit(r, tenant, "test", "channel", id, map[string]string{"idempotency_key": m.IdempotencyKey})
 		return http.StatusOK, TestResult{Delivered: true}, nil
 	})
+}
+
+// TestTimeout bounds one test message.
+const TestTimeout = 30 * time.Second
+
+// PrepareTest returns the channel id of tenant and the test message for
+// it; the API and the console send it the same way.
+func (s *Store) PrepareTest(ctx context.Context, tenant string, id int64) (notify.Channel, notify.Message, error) {
+	c, err := s.Get(ctx, tenant, id)
+	if err != nil {
+		return nil, notify.Message{}, err
+	}
+	dest, err := s.Resolve(ctx, tenant, c.Name)
+	if err != nil {
+		return nil, notify.Message{}, err
+	}
+	t, err := s.objects.Tenant(ctx, tenant)
+	if err != nil {
+		return nil, notify.Message{}, err
+	}
+	return dest.Channel, TestMessage(t, dest, time.Now()), nil
 }
 
 // TestMessage is the message the test endpoint sends, in the reader's language.

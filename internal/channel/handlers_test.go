@@ -21,7 +21,7 @@ import (
 // and not in the logs, even when a delivery fails.
 func TestSecretsSealedRedactedNeverLogged(t *testing.T) {
 	slackSrv := slacktest.NewServer(t)
-	f := newFixture(t, Builder{HTTPClient: slackSrv.Client()})
+	f := newFixture(t, Builder{Outbound: loopback})
 	hook := slackSrv.WebhookURL()
 	secretPart := hook[strings.Index(hook, "/services/"):]
 	code, body := f.do(t, "POST", base+"/channels", acmeRW, map[string]any{"name": "ops", "type": "slack", "config": map[string]string{"webhook_url": hook}})
@@ -75,7 +75,7 @@ func TestSecretsSealedRedactedNeverLogged(t *testing.T) {
 func TestTestMessageDeliversOnce(t *testing.T) {
 	slackSrv := slacktest.NewServer(t)
 	whSrv := webhooktest.NewServer(t)
-	f := newFixture(t, Builder{})
+	f := newFixture(t, Builder{Outbound: loopback})
 	_, body := f.do(t, "POST", base+"/channels", acmeRW, map[string]any{"name": "ops", "type": "slack", "config": map[string]string{"webhook_url": slackSrv.WebhookURL()}})
 	var c Channel
 	json.Unmarshal(body, &c)
@@ -110,7 +110,7 @@ func TestTestMessageDeliversOnce(t *testing.T) {
 // stored one; a refused update changes nothing.
 func TestUpdateKeepsSecrets(t *testing.T) {
 	whSrv := webhooktest.NewServer(t)
-	f := newFixture(t, Builder{})
+	f := newFixture(t, Builder{Outbound: loopback})
 	cfg := whSrv.Config()
 	_, body := f.do(t, "POST", base+"/channels", acmeRW, map[string]any{"name": "hook", "type": "webhook", "config": map[string]string{"url": cfg.URL, "secret": cfg.Secret}})
 	var c Channel
@@ -132,7 +132,7 @@ func TestUpdateKeepsSecrets(t *testing.T) {
 }
 
 func TestRefusalsNameTheField(t *testing.T) {
-	f := newFixture(t, Builder{})
+	f := newFixture(t, Builder{Outbound: loopback})
 	check := func(method, path string, body any, wantCode int, wantField string) {
 		t.Helper()
 		code, got := f.do(t, method, path, acmeRW, body)
@@ -170,7 +170,7 @@ func TestRefusalsNameTheField(t *testing.T) {
 // RFC 2047 encoded Japanese, and the mail has text and HTML parts.
 func TestContactMailedInOwnLanguage(t *testing.T) {
 	smtp := smtptest.NewServer(t, smtptest.Options{Username: "unyo", Password: "smtp-pass-789", STARTTLS: true})
-	f := newFixture(t, Builder{TLS: smtp.ClientTLSConfig()})
+	f := newFixture(t, Builder{Outbound: loopback, TLS: smtp.ClientTLSConfig()})
 	code, body := f.do(t, "POST", "/api/v1/tenants/beta/channels", betaRW, map[string]any{"name": "mail", "type": "email", "config": map[string]any{
 		"host": smtp.Host(), "port": smtp.Port(), "tls": "mandatory", "auth": "plain", "username": "unyo", "password": "smtp-pass-789",
 		"from": "unyo <alerts@msp.example>", "to": []string{"noc@msp.example"}}})
@@ -214,7 +214,7 @@ func TestContactMailedInOwnLanguage(t *testing.T) {
 // every endpoint, and acme's names do not resolve for beta.
 func TestTenantIsolation(t *testing.T) {
 	slackSrv := slacktest.NewServer(t)
-	f := newFixture(t, Builder{})
+	f := newFixture(t, Builder{Outbound: loopback})
 	_, body := f.do(t, "POST", base+"/channels", acmeRW, map[string]any{"name": "ops", "type": "email", "config": map[string]any{"host": "127.0.0.1", "tls": "none", "from": "a@example.com", "to": []string{"b@example.com"}}})
 	var c Channel
 	json.Unmarshal(body, &c)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +18,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
+
+// loopback is the outbound policy of these tests: their fake receivers
+// listen on 127.0.0.1, which the default policy refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 
 // pathTenant stands in for api.(*API).PathTenant.
 func pathTenant(r *http.Request, scope model.Scope) (string, error) {
@@ -132,3 +139,15 @@ const (
 	betaRW = "beta:read,write"
 	base   = "/api/v1/tenants/acme"
 )
+
+// create makes a channel of acme and returns its API path.
+func (f *fixture) create(t *testing.T, in map[string]any) string {
+	t.Helper()
+	code, body := f.do(t, "POST", base+"/channels", acmeRW, in)
+	if code != 201 {
+		t.Fatalf("create = %d %s", code, body)
+	}
+	var c Channel
+	json.Unmarshal(body, &c)
+	return fmt.Sprintf("%s/channels/%d", base, c.ID)
+}

@@ -31,7 +31,8 @@ type Channel struct {
 }
 
 // Input is what a client sends to create or replace a channel. On
-// replace, secrets left empty keep their stored values.
+// replace, secrets left empty keep their stored values, unless the
+// destination changes: then they must be sent again (see keepSecrets).
 type Input struct {
 	Name   string          `json:"name"`
 	Type   string          `json:"type"`
@@ -96,7 +97,9 @@ func (s *Store) save(ctx context.Context, tenant string, id int64, in Input, pre
 		return nil, err
 	}
 	if prev != nil && prev.Type == in.Type {
-		cfg = keepSecrets(cfg, prev.cfg)
+		if cfg, err = keepSecrets(cfg, prev.cfg); err != nil {
+			return nil, err
+		}
 	}
 	if err := validate(cfg); err != nil {
 		return nil, err

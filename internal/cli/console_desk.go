@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -18,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -37,7 +35,8 @@ type deskParts struct {
 	// maintenance must be the store the alert engine consults: its cache
 	// is dropped by writes through it.
 	maintenance *maintenance.Store // nil: no maintenance calendar
-	dataDir     string             // where the secret key is, for the channels' sealed configurations
+	secrets     *secret.Box        // opens the channels' sealed configurations
+	outbound    *outbound.Policy   // what the channels' test messages may connect to
 	store       *storage.Store
 }
 
@@ -66,19 +65,10 @@ func consoleDesk(opts *console.Options, parts deskParts, db *sql.DB, design *mon
 	opts.ReportDesk = deskReports{svc: svc}
 	opts.Nav = append(opts.Nav, console.NavLink{Key: "nav.reports", Path: "/reports"})
 	opts.Runbooks = deskRunbooks{items: design, books: runbook.NewStore(db)}
-	if parts.dataDir != "" {
-		// The same key as the API's channel store (UNYO_SECRET_KEY or the
-		// data directory's secret.key): configurations open only with it.
-		key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(parts.dataDir, "secret.key"))
-		if err != nil {
-			return fmt.Errorf("console: cannot load the secret key: %w", err)
-		}
-		box, err := secret.New(key)
-		if err != nil {
-			return err
-		}
-		channels := channel.NewStore(db, box, channel.Builder{})
-		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists), tenants: parts.store}
+	if parts.secrets != nil {
+		// The same key as the API's channel store: configurations open only with it.
+		channels := channel.NewStore(db, parts.secrets, channel.Builder{Outbound: parts.outbound})
+		opts.Notify = deskNotify{channels: channels, policies: escalation.NewStore(db, channels.TargetExists)}
 	}
 	return nil
 }
@@ -231,11 +221,7 @@ func (d deskMaintenance) DeleteWindow(ctx context.Context, tenant string, id int
 type deskNotify struct {
 	channels *channel.Store
 	policies *escalation.Store
-	tenants  *storage.Store
 }
-
-// testTimeout bounds one test message, as the API's test endpoint does.
-const testTimeout = 30 * time.Second
 
 func (d deskNotify) Channels(ctx context.Context, tenant string) ([]*channel.Channel, error) {
 	return d.channels.List(ctx, tenant)
@@ -246,21 +232,13 @@ func (d deskNotify) CreateChannel(ctx context.Context, tenant string, in channel
 }
 
 func (d deskNotify) TestChannel(ctx context.Context, tenant string, id int64) error {
-	c, err := d.channels.Get(ctx, tenant, id)
+	ch, m, err := d.channels.PrepareTest(ctx, tenant, id)
 	if err != nil {
 		return err
 	}
-	dest, err := d.channels.Resolve(ctx, tenant, c.Name)
-	if err != nil {
-		return err
-	}
-	t, err := d.tenants.Tenant(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, testTimeout)
+	ctx, cancel := context.WithTimeout(ctx, channel.TestTimeout)
 	defer cancel()
-	return dest.Channel.Send(ctx, channel.TestMessage(t, dest, time.Now()))
+	return ch.Send(ctx, m)
 }
 
 func (d deskNotify) Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error) {

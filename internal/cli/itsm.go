@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -30,21 +29,14 @@ type itsm struct {
 
 // newITSM wires the incident desk. The SLA notices go nowhere until the lead
 // connects notify to the notification outbox (nil sends nothing).
-func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz route.Authorizer, dataDir string,
-	notify incident.NotifyFunc, logger *slog.Logger) (*itsm, error) {
-	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot load the secret key: %w", err)
-	}
-	box, err := secret.New(key)
-	if err != nil {
-		return nil, err
-	}
+func newITSM(db *sql.DB, store *storage.Store, design *monitoring.Store, authz route.Authorizer, box *secret.Box,
+	egress *outbound.Policy, notify incident.NotifyFunc, logger *slog.Logger) (*itsm, error) {
 	incidents := incident.NewStore(db, logger)
 	incidents.SetItems(design)
 	configs := servicenow.NewConfigs(db, box)
 	sync := servicenow.NewSync(db, configs, incidents, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
+		Outbound: egress,
 	}, logger)
 	incidents.OnChange(sync.Enqueue)
 	return &itsm{

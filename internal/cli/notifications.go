@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -33,16 +32,9 @@ type notifications struct {
 }
 
 // newNotifications wires notification delivery; start runs its workers.
-func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, dataDir string, logger *slog.Logger, reg prometheus.Registerer) (*notifications, error) {
-	key, err := secret.LoadKey(os.Getenv("UNYO_SECRET_KEY"), filepath.Join(dataDir, "secret.key"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot load the secret key: %w", err)
-	}
-	box, err := secret.New(key)
-	if err != nil {
-		return nil, err
-	}
-	channels := channel.NewStore(db, box, channel.Builder{})
+func newNotifications(db *sql.DB, store *storage.Store, authz route.Authorizer, box *secret.Box, egress *outbound.Policy,
+	logger *slog.Logger, reg prometheus.Registerer) (*notifications, error) {
+	channels := channel.NewStore(db, box, channel.Builder{Outbound: egress})
 	policies := escalation.NewStore(db, channels.TargetExists)
 	scheduler := escalation.NewScheduler(policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)
 	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {

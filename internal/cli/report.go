@@ -294,7 +294,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "unyo report:", err)
 		return 1
 	}
-	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
 		fmt.Fprintln(stderr, "unyo report:", err)
 		return 1
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent"
 	"github.com/unyo-ops/unyo/internal/agent/config"
+	"github.com/unyo-ops/unyo/internal/agent/confine"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -27,8 +28,12 @@ const (
 )
 
 // selfWatch prepares the tenant, the host and a fresh ingest token, and
-// returns the agent to run; server is the server's own base URL.
-func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Store, server, dataDir string, logger *slog.Logger) (*agent.Agent, error) {
+// returns the agent to run; server is the server's own base URL. The agent
+// runs with the server's rights, so its items are confined to policy (the
+// admin's --self-log-paths and --self-targets): changes of the design that
+// would hand it anything else are refused with 403, and it drops and logs
+// any such item that reaches it all the same.
+func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Store, server, dataDir string, policy *confine.Policy, logger *slog.Logger) (*agent.Agent, error) {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
@@ -36,6 +41,7 @@ func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Sto
 	if err := ensureSelfHost(ctx, store, design, host); err != nil {
 		return nil, fmt.Errorf("cannot set up the watch of this host: %w", err)
 	}
+	design.Confine(selfTenant, host, policy.Check)
 	token, err := selfToken(ctx, store)
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up the watch of this host: %w", err)
@@ -46,7 +52,9 @@ func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Sto
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("self agent: %w", err)
 	}
-	return newAgent(cfg, 30*time.Second, logger.With("component", "self-agent")), nil
+	a := newAgent(cfg, 30*time.Second, logger.With("component", "self-agent"))
+	a.SetConfine(policy.Check)
+	return a, nil
 }
 
 // ensureSelfHost creates what is missing of the self tenant, its host and the

@@ -21,7 +21,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
@@ -43,6 +45,9 @@ type serverConfig struct {
 	monitorSelf   bool
 	console       consoleConfig
 	report        reportConfig
+	limits        limitsConfig
+	outbound      outboundConfig
+	exposure      exposureConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -60,12 +65,26 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	c.console.flags(fs)
 	c.report.flags(fs)
+	c.limits.flags(fs)
+	c.outbound.flags(fs)
+	c.exposure.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if c.adminPassword == "" {
 		c.adminPassword = os.Getenv("UNYO_ADMIN_PASSWORD")
+	}
+	// Checked here, before anything opens or listens, and at every start.
+	if c.adminPassword != "" {
+		if err := model.ValidatePassword(c.adminPassword); err != nil {
+			fmt.Fprintln(stderr, "unyo server: admin password (-admin-password, UNYO_ADMIN_PASSWORD):", err)
+			return nil, err
+		}
+	}
+	if err := c.exposure.parse(); err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -95,8 +114,12 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 // arrives, then the TSDB (its WAL already holds every acknowledged sample),
 // then the database.
 func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
-		return fmt.Errorf("cannot create data directory %q: %w", cfg.dataDir, err)
+	if err := prepareDataDir(cfg, logger); err != nil {
+		return err
+	}
+	secrets, err := openSecrets(cfg, logger)
+	if err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -111,23 +134,40 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	defer db.Close()
 	store := storage.New(db)
+	tenantLimits, err := newTenantLimits(ctx, &cfg.limits, db, reg)
+	if err != nil {
+		return err
+	}
 
 	metrics, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow,
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: tenantLimits,
 	}, logger, reg)
 	if err != nil {
 		return err
 	}
+	tenantLimits.Enforce() // the WAL is replayed: its series are counted
 	defer func() {
 		if err := metrics.Close(); err != nil {
 			logger.Error("closing TSDB", "err", err)
 		}
 	}()
 
+	// Every integration a tenant configures connects through this policy.
+	egress, err := cfg.outbound.policy()
+	if err != nil {
+		return err
+	}
+	logger.Info("outbound calls", "allowed_internal", egress.Allowed())
+
 	authn := auth.NewAuthenticator(store)
-	prom := promapi.New(metrics, promapi.Options{Version: Version}, logger, reg)
-	write := remotewrite.NewHandler(metrics, remotewrite.DefaultLimits, logger, reg)
+	prom := promapi.New(metrics, promapi.Options{Version: Version, Limits: tenantLimits}, logger, reg)
+	write := remotewrite.NewHandler(metrics, cfg.limits.remoteWrite(), logger, reg)
+	write.SetTenantLimits(tenantLimits)
 	restAPI := api.New(store, authn, prom, write, logger)
+	restAPI.OnTenantDelete(metrics.DeleteTenant) // an ID reused must not inherit series
+	if err := restAPI.Mount(limits.NewHandlers(tenantLimits, store, restAPI.PathTenant, logger)); err != nil {
+		return err
+	}
 
 	design := monitoring.NewStore(db)
 	if err := design.SyncBuiltins(ctx); err != nil {
@@ -136,7 +176,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// Notification delivery (internal/channel, internal/escalation,
 	// internal/outbox, internal/maintenance): the outbox workers start now,
 	// after the database, and stop (deferred) before it closes.
-	notices, err := newNotifications(db, store, restAPI.PathTenant, cfg.dataDir, logger, reg)
+	notices, err := newNotifications(db, store, restAPI.PathTenant, secrets, egress, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -152,7 +192,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	// What the desk and the alert engine decide reaches the outbox through
 	// the hand-off (handoff.go).
 	hand := &handoff{store: store, design: design, outbox: notices.outbox, escalate: notices.scheduler, logger: logger}
-	desk, err := newITSM(db, store, design, restAPI.PathTenant, cfg.dataDir, hand.slaNotice, logger)
+	desk, err := newITSM(db, store, design, restAPI.PathTenant, secrets, egress, hand.slaNotice, logger)
 	if err != nil {
 		return err
 	}
@@ -169,6 +209,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 		Maintenance: notices.maintenance.Active, Notify: hand.alert, Acknowledged: hand.alertAcknowledged, Registerer: reg,
 	}, logger)
 	write.SetObserver(alerts.Observe)
+	prom.SetRules(alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	design.OnChange(alerts.Reload) // an edited item is a rule at once, not at the next reload
 	if err := restAPI.Mount(
 		monitoring.NewHandlers(design, restAPI.PathTenant, nil, logger),
@@ -201,17 +242,27 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	})()
 
 	web, err := newConsole(ctx, &cfg.console, db, store, authn, prom.Engine(), metrics, design,
-		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, dataDir: cfg.dataDir}, logger)
+		deskParts{alerts: alerts, incidents: desk.incidents, reportFont: cfg.report.font, maintenance: notices.maintenance, secrets: secrets, outbound: egress}, logger)
 	if err != nil {
 		return err
 	}
 
+	// The first admin exists before the server listens, so that a client
+	// which saw /readyz answer 200 can log in with it.
+	shown, err := bootstrapAdmin(ctx, store, cfg.adminPassword)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Options{
 		Listen:   cfg.listen,
 		Logger:   logger,
 		Gatherer: reg,
 		Ready:    func(ctx context.Context) error { return ready(ctx, db) },
 		Register: []func(*http.ServeMux){restAPI.Register, web.Register},
+		Timeouts: cfg.limits.timeouts,
+
+		// Tenant-labelled self metrics only for the MSP admin (exposure.go).
+		MetricsAdmin: metricsAdmin(authn),
 	}, reg)
 	addr, err := srv.Start()
 	if err != nil {
@@ -219,13 +270,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	hand.setConsoleURL("http://" + addr.String())
 	logger.Info("unyo server started", "listen", addr.String(), "data", cfg.dataDir, "database", database.DialectOf(db), "version", Version)
-	if err := bootstrapAdmin(ctx, store, cfg.adminPassword, "http://"+addr.String(), stdout); err != nil {
-		return err
-	}
+	printWelcome(stdout, "http://"+addr.String(), shown)
 
 	var selfDone chan struct{}
 	if cfg.monitorSelf {
-		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, logger)
+		self, err := selfWatch(ctx, store, design, "http://"+addr.String(), cfg.dataDir, cfg.exposure.self, logger)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -124,13 +125,24 @@ func (c *Console) testChannel(w http.ResponseWriter, r *http.Request, p *page) e
 		if se := deskError(err); errors.Is(se, storage.ErrNotFound) {
 			return se
 		}
-		p.Error = p.L.T("ntf.test_failed", err.Error())
+		// Only the kind and status: the destination's answer could be an
+		// internal page, and stays in the server log.
+		c.logger.Warn("console: test message failed", "tenant", t.ID, "channel", id, "err", err)
+		p.Error = p.L.T("ntf.test_failed", failureText(p.L, notify.Describe(err)))
 		return c.renderNotifySettings(w, r, p, http.StatusBadGateway)
 	}
 	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "test",
 		ObjectType: "channel", ObjectID: strconv.FormatInt(id, 10)}, nil)
 	p.Notice = p.L.T("ntf.test_sent")
 	return c.renderNotifySettings(w, r, p, http.StatusOK)
+}
+
+// failureText is f in the reader's language.
+func failureText(l locale, f notify.Failure) string {
+	if f.Kind == notify.FailStatus {
+		return l.T("ntf.fail.status", f.Status)
+	}
+	return l.T("ntf.fail." + string(f.Kind))
 }
 
 // createContact stores a person mailed through one of the tenant's email channels.

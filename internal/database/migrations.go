@@ -567,6 +567,24 @@ CREATE TABLE checklist_marks (
 	PRIMARY KEY (checklist_id, day, item)
 );
 `,
+	// 10: per-tenant limit overrides (internal/limits), set by the MSP admin;
+	// the fields left out take the server's defaults.
+	`
+CREATE TABLE tenant_limits (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	overrides  TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
+	// 11: the per-tenant table that maps the severities external senders use
+	// (Alertmanager's severity label) to unyo's three (internal/alert).
+	`
+CREATE TABLE alert_severity_maps (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	map        TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

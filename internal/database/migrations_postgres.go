@@ -565,4 +565,20 @@ CREATE TABLE checklist_marks (
 	PRIMARY KEY (checklist_id, day, item)
 );
 `,
+	// 10: per-tenant limit overrides (internal/limits).
+	`
+CREATE TABLE tenant_limits (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	overrides  TEXT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+`,
+	// 11: the per-tenant severity map of external senders (internal/alert).
+	`
+CREATE TABLE alert_severity_maps (
+	tenant_id  TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	map        TEXT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+`,
 }

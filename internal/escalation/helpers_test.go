@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +20,16 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
+
+// loopback is the outbound policy of these tests: their fake receivers
+// listen on 127.0.0.1, which the default policy refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 
 // env is the real chain on one SQLite file: channels (with Slack fakes
 // l1 and l2), the outbox and the scheduler, wired as internal/cli does.
@@ -74,7 +80,7 @@ func (e *env) open(t *testing.T) {
 	}
 	box, _ := secret.New(bytes.Repeat([]byte{5}, secret.KeySize))
 	e.objects = storage.New(db)
-	e.channels = channel.NewStore(db, box, channel.Builder{})
+	e.channels = channel.NewStore(db, box, channel.Builder{Outbound: loopback})
 	e.store = NewStore(db, e.channels.TargetExists)
 	e.sched = NewScheduler(e.store, nil, time.Hour, nil)
 	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {

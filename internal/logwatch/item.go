@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -38,6 +39,7 @@ type pollEnv struct {
 	log        *slog.Logger
 	rotateWait time.Duration
 	counters   *counterSet
+	allow      func(path string) bool // nil: every file
 }
 
 // item is the state of one Config: its open files and saved positions.
@@ -175,6 +177,16 @@ func (it *item) discover(env *pollEnv) []found {
 		}
 		if !fi.Mode().IsRegular() {
 			continue // never open a FIFO or a device: reading it would block
+		}
+		if env.allow != nil {
+			real, err := filepath.EvalSymlinks(p)
+			if err == nil && !env.allow(real) {
+				err = fmt.Errorf("its real path %q is not allowed", real)
+			}
+			if err != nil {
+				it.warnOnce(env, p, "file not read", err)
+				continue
+			}
 		}
 		id, err := statID(p, fi)
 		if err != nil {

@@ -39,6 +39,7 @@ type options struct {
 	saveEvery  time.Duration
 	flush      func() error
 	now        func() time.Time
+	allow      func(path string) bool
 }
 
 // Option tunes a Watcher.
@@ -63,6 +64,11 @@ func WithSaveEvery(d time.Duration) Option { return func(o *options) { o.saveEve
 // fails, so a line is never marked read before its event is stored. flush
 // must not call the watcher.
 func WithFlush(flush func() error) Option { return func(o *options) { o.flush = flush } }
+
+// WithAllow makes the watcher open only files whose real path (symbolic
+// links resolved) allow accepts; others are skipped with a warning. The
+// server's own agent is limited so to the files its admin allows.
+func WithAllow(allow func(path string) bool) Option { return func(o *options) { o.allow = allow } }
 
 // WithClock replaces time.Now, for tests of the flush timeout and rotate wait.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -100,7 +106,7 @@ func New(cfgs []Config, positionsPath string, emit func(Event), logger *slog.Log
 		opt(&o)
 	}
 	if positionsPath != "" {
-		if err := os.MkdirAll(filepath.Dir(positionsPath), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(positionsPath), 0o700); err != nil {
 			return nil, fmt.Errorf("logwatch: positions directory: %w", err)
 		}
 	}
@@ -264,7 +270,7 @@ func (w *Watcher) LineCounters() []LineCounter { return w.counters.snapshotLines
 func (w *Watcher) env() *pollEnv {
 	return &pollEnv{
 		now: w.opts.now(), buf: w.buf, emit: w.emit, log: w.log,
-		rotateWait: w.opts.rotateWait, counters: w.counters,
+		rotateWait: w.opts.rotateWait, counters: w.counters, allow: w.opts.allow,
 	}
 }
 

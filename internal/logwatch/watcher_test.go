@@ -214,6 +214,23 @@ func TestFileUnreadableAtFirstStartStillStartsAtEnd(t *testing.T) {
 	h.expect("L1") // not L0: the file was there at the first start
 }
 
+// TestAllowSkipsSymlinkOut: under a glob the allow function accepts, a
+// symbolic link to a file outside it is not read, while a real file is.
+func TestAllowSkipsSymlinkOut(t *testing.T) {
+	dir, private := t.TempDir(), filepath.Join(t.TempDir(), "shadow")
+	write(t, private, "")
+	if err := os.Symlink(private, filepath.Join(dir, "link.log")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "app.log"), "")
+	allow := func(path string) bool { return filepath.Dir(path) == dir }
+	h := start(t, []Config{anyLine(filepath.Join(dir, "*.log"))}, "", WithAllow(allow))
+	h.expect()
+	write(t, private, "L root:secret\n")
+	write(t, filepath.Join(dir, "app.log"), "L app line\n")
+	h.expect("L app line")
+}
+
 // asUnprivileged runs the calling test again as the user nobody when the tests
 // run as root (as CI does), since root reads files whatever their mode. It
 // reports true in the parent, which then has nothing left to do: the child's

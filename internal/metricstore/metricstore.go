@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,11 +23,20 @@ type Options struct {
 	Retention time.Duration // how long samples are kept
 	// OutOfOrderWindow lets agents that were cut off send buffered, older samples.
 	OutOfOrderWindow time.Duration
+	// Series, when set, is told of every series the head creates and
+	// drops, and may refuse a new one (per-tenant series limits).
+	Series tsdb.SeriesLifecycleCallback
 }
 
 // Store is the embedded TSDB.
 type Store struct {
-	db *tsdb.DB
+	db       *tsdb.DB
+	meta     metadata // what senders say of their metric families, per tenant
+	logger   *slog.Logger
+	cleaning sync.WaitGroup // tombstone cleaning after DeleteTenant
+
+	mu      sync.Mutex
+	deleted map[string]deletion // deleted tenants whose series an index may still name
 }
 
 // Open opens (creating if needed) the TSDB in dir and replays its WAL.
@@ -36,12 +46,18 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 		o.RetentionDuration = opts.Retention.Milliseconds()
 	}
 	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
+	o.SeriesLifecycleCallback = opts.Series
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metricstore: cannot open TSDB at %q: %w", dir, err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, logger: logger}
+	if err := s.loadDeleted(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("metricstore: cannot read the deleted tenants in %q: %w", dir, err)
+	}
+	return s, nil
 }
 
 // maxBlockDuration is how long a compacted block may grow, as Prometheus
@@ -64,14 +80,12 @@ func (s *Store) AppenderV2(ctx context.Context) storage.AppenderV2 { return s.db
 // matcher, or that works across tenants for MSP staff, may use it.
 func (s *Store) Queryable() storage.Queryable { return s.db }
 
-// ForTenant returns a queryable that sees only tenant's series.
-func (s *Store) ForTenant(tenant string) storage.Queryable { return Scope(s.db, tenant) }
-
 // Head returns statistics for readiness and self-monitoring.
 func (s *Store) Head() *tsdb.Head { return s.db.Head() }
 
 // Close flushes and closes the TSDB.
 func (s *Store) Close() error {
+	s.cleaning.Wait()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("metricstore: cannot close TSDB: %w", err)
 	}

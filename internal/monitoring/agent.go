@@ -18,7 +18,7 @@ import (
 // out and show in EffectiveItems as a problem.
 func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*config.Config, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM resources WHERE tenant_id=? AND name=?`, tenant, host).Scan(&id)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT id FROM resources WHERE tenant_id=? AND name=?`, tenant, host).Scan(&id)
 	if err == sql.ErrNoRows {
 		return nil, fmt.Errorf("monitoring: no host %q: %w", host, storage.ErrNotFound)
 	}

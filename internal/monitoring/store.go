@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
@@ -18,6 +19,9 @@ type Store struct {
 	resources *storage.Store
 	now       func() time.Time
 	onChange  []func()
+
+	confineMu sync.Mutex
+	confined  []confinement // hosts whose agent runs in the server (confine.go)
 }
 
 // OnChange adds a function told after every successful change of the

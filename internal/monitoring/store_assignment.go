@@ -20,7 +20,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error)
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, a.TenantID, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT name FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`,
 			a.TenantID, a.TemplateID).Scan(&a.Template)
 		if err == sql.ErrNoRows {
@@ -59,7 +59,7 @@ func (s *Store) Assignment(ctx context.Context, tenant string, id int64) (*Assig
 // Assignments lists the tenant's assignments: by resource first, then by
 // selector, each by template name.
 func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
 		WHERE a.tenant_id=? ORDER BY a.resource_id IS NULL, t.name, a.selector, a.resource_id, a.id`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to list assignments: %w", err)
@@ -79,10 +79,12 @@ func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, 
 // DeleteAssignment removes an assignment of the tenant.
 func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	if err := storage.RowsAffected(s.db.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
-		return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
-	}
-	return nil
+	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
+		if err := storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+			return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanAssignment(scan func(...any) error) (*Assignment, error) {

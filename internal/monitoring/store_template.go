@@ -21,7 +21,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *Template) (err error) {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertTemplate(ctx, tx, t) })
+	return s.inTenantTx(ctx, t.TenantID, func(tx *sql.Tx) error { return s.insertTemplate(ctx, tx, t) })
 }
 
 func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) error {
@@ -56,7 +56,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t *Template) (err error) {
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, t.TenantID, func(tx *sql.Tx) error {
 		if err := s.checkTemplateWritable(ctx, tx, t.TenantID, t.ID); err != nil {
 			return fmt.Errorf("monitoring: unable to update template: %w", err)
 		}
@@ -108,7 +108,7 @@ func (s *Store) Template(ctx context.Context, tenant string, id int64) (*Templat
 // Templates lists the tenant's templates and the global ones, with their
 // items: global first, then by name.
 func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE tenant_id=? OR tenant_id IS NULL ORDER BY tenant_id IS NOT NULL, name`, tenant)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE tenant_id=? OR tenant_id IS NULL ORDER BY tenant_id IS NOT NULL, name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to list templates: %w", err)
 	}
@@ -127,7 +127,7 @@ func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("monitoring: unable to list templates: %w", err)
 	}
-	items, err := queryItems(ctx, s.db, `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND template_id IS NOT NULL ORDER BY id`, tenant)
+	items, err := queryItems(ctx, s.q(ctx), `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND template_id IS NOT NULL ORDER BY id`, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, erro
 // overrides and its assignments.
 func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
 		if err := s.checkTemplateWritable(ctx, tx, tenant, id); err != nil {
 			return fmt.Errorf("monitoring: unable to delete template: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 // DefaultHTTPTimeout bounds one delivery attempt when the caller's client
@@ -26,15 +27,17 @@ const DefaultHTTPTimeout = 10 * time.Second
 // broken Retry-After cannot park a notification for years.
 const maxRetryAfter = 24 * time.Hour
 
-// HTTPClient returns a copy of c (or of a new client when c is nil) that
-// never follows redirects and has a time-out. A webhook that redirects is
-// misconfigured, and following it would turn the POST into a GET or send the
-// message somewhere nobody configured.
+// HTTPClient returns a copy of c that never follows redirects and has a
+// time-out. A webhook that redirects is misconfigured, and following it
+// would turn the POST into a GET or send the message somewhere nobody
+// configured. A nil c is a client of the default outbound policy, which
+// refuses loopback and private addresses; the server passes its own
+// policy's client (outbound.Policy.Client).
 func HTTPClient(c *http.Client) *http.Client {
-	var out http.Client
-	if c != nil {
-		out = *c
+	if c == nil {
+		c = (*outbound.Policy)(nil).Client(0)
 	}
+	out := *c
 	if out.Timeout == 0 {
 		out.Timeout = DefaultHTTPTimeout
 	}
@@ -67,6 +70,10 @@ func PostJSON(ctx context.Context, c *http.Client, rawURL string, header http.He
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "unyo")
 	resp, err := c.Do(req)
+	if outbound.IsRefused(err) {
+		// Only the server admin can change the policy; a retry by hand follows.
+		return nil, Permanent(fmt.Errorf("POST %s: %w", RedactURL(rawURL), unwrapURLError(err)))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: %w", RedactURL(rawURL), unwrapURLError(err))
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 func TestResponseErr(t *testing.T) {
@@ -89,7 +92,7 @@ func TestPostJSONErrorHidesURL(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL + "/services/T0/B0/s3cr3t?sig=k3y"
 	srv.Close()
-	_, err := notify.PostJSON(context.Background(), notify.HTTPClient(nil), url, nil, []byte("{}"))
+	_, err := notify.PostJSON(context.Background(), notify.HTTPClient(loopback.Client(0)), url, nil, []byte("{}"))
 	if err == nil {
 		t.Fatal("POST to a closed server succeeded")
 	}
@@ -98,6 +101,28 @@ func TestPostJSONErrorHidesURL(t *testing.T) {
 	}
 	if notify.IsPermanent(err) {
 		t.Fatalf("network error marked permanent: %v", err)
+	}
+}
+
+// loopback allows the tests' httptest servers, which the default refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+
+// TestHTTPClientDefaultRefusesLoopback: a channel built without a client
+// gets the default outbound policy: a loopback receiver never sees the
+// POST, and the refusal is permanent with the URL's secret hidden.
+func TestHTTPClientDefaultRefusesLoopback(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	_, err := notify.PostJSON(context.Background(), notify.HTTPClient(nil), srv.URL+"/hook/s3cr3t", nil, []byte("{}"))
+	if !outbound.IsRefused(err) || !notify.IsPermanent(err) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("POST to loopback = %v, want a permanent refusal without the URL's path", err)
+	}
+	if _, err := notify.PostJSON(context.Background(), notify.HTTPClient(loopback.Client(0)), srv.URL, nil, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("the receiver got %d requests, want only the allowed one", hits.Load())
 	}
 }
 

@@ -19,7 +19,7 @@ func TestEmailToContactInTheirLanguage(t *testing.T) {
 	e := newEnv(t)
 	srv := smtptest.NewServer(t, smtptest.Options{Username: "unyo", Password: "pw-0123", STARTTLS: true, RequireTLS: true})
 	srv.FailNext(1, 451, "try again later")
-	e.channels = channel.NewStore(e.db, boxForTest(), channel.Builder{TLS: srv.ClientTLSConfig()})
+	e.channels = channel.NewStore(e.db, boxForTest(), channel.Builder{Outbound: loopback, TLS: srv.ClientTLSConfig()})
 	e.addChannel(t, "beta", "mail", "email", map[string]any{"host": srv.Host(), "port": srv.Port(), "auth": "plain",
 		"username": "unyo", "password": "pw-0123", "from": "unyo <alerts@msp.example>", "to": []string{"noc@msp.example"}})
 	ctx := context.Background()

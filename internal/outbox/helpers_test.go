@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -15,9 +16,14 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
+
+// loopback is the outbound policy of these tests: their fake receivers
+// listen on 127.0.0.1, which the default policy refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -69,7 +75,7 @@ func (e *env) openTB(t testing.TB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, boxForTest(), channel.Builder{})
+	e.db, e.objects, e.channels = db, storage.New(db), channel.NewStore(db, boxForTest(), channel.Builder{Outbound: loopback})
 }
 
 func (e *env) resolve(ctx context.Context, tenant, target string) (Destination, error) {

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +20,7 @@ import (
 	"github.com/prometheus/prometheus/util/annotations"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 )
@@ -33,6 +36,17 @@ type API struct {
 	logger    *slog.Logger
 	version   string
 	maxPoints int
+	rules     RuleSource // nil: no rules, no alerts
+	lookback  time.Duration
+
+	// limits, when set, holds each tenant's queries to its limits; engines
+	// are the engines of the tenants' max_query_samples, one per value.
+	limits  *limits.Enforcer
+	mu      sync.Mutex
+	engines map[int]*promql.Engine
+	// running, in tests, is called with the query's context once it holds
+	// its tenant's query slot, just before the engine runs it.
+	running func(ctx context.Context)
 }
 
 // Options configure the query engine.
@@ -41,6 +55,9 @@ type Options struct {
 	MaxSamples    int           // samples loaded into memory by one query
 	LookbackDelta time.Duration
 	Version       string
+	// Limits holds each tenant's queries to its max_concurrent_queries,
+	// max_query_samples and max_query_time; nil leaves only the above.
+	Limits *limits.Enforcer
 }
 
 // New returns the API over store. The engine's zero-valued limits would fail
@@ -66,7 +83,33 @@ func New(store *metricstore.Store, opts Options, logger *slog.Logger, reg promet
 		EnableNegativeOffset: true,
 		Parser:               p,
 	})
-	return &API{engine: engine, parser: p, store: store, logger: logger, version: opts.Version, maxPoints: 11000}
+	return &API{engine: engine, parser: p, store: store, logger: logger, version: opts.Version, maxPoints: 11000,
+		lookback: opts.LookbackDelta, limits: opts.Limits, engines: map[int]*promql.Engine{}}
+}
+
+// engineFor returns the engine of a tenant's max_query_samples (0 is
+// unlimited). The engine's own timeout is only a backstop: a tenant's
+// max_query_time is the query's context deadline.
+func (a *API) engineFor(maxSamples int) *promql.Engine {
+	if maxSamples <= 0 {
+		maxSamples = math.MaxInt
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ng, ok := a.engines[maxSamples]; ok {
+		return ng
+	}
+	ng := promql.NewEngine(promql.EngineOpts{
+		Logger:               a.logger.With("component", "promql"),
+		MaxSamples:           maxSamples,
+		Timeout:              24 * time.Hour,
+		LookbackDelta:        a.lookback,
+		EnableAtModifier:     true,
+		EnableNegativeOffset: true,
+		Parser:               a.parser,
+	})
+	a.engines[maxSamples] = ng
+	return ng
 }
 
 // Engine returns the PromQL engine, shared with rule evaluation and reports.
@@ -75,23 +118,48 @@ func (a *API) Engine() *promql.Engine { return a.engine }
 // queryable returns the caller's view of the metric store: one tenant's
 // series, or, for MSP-wide callers without a tenant header, every tenant's.
 func (a *API) queryable(r *http.Request) (storage.Queryable, error) {
+	q, _, err := a.tenantQueryable(r)
+	return q, err
+}
+
+// tenantQueryable is queryable, with the tenant whose view it is ("" for
+// an MSP-wide caller's view of every tenant).
+func (a *API) tenantQueryable(r *http.Request) (storage.Queryable, string, error) {
 	p := auth.FromContext(r.Context())
 	if !p.Can(model.ScopeRead) {
-		return nil, errForbidden
+		return nil, "", errForbidden
 	}
 	if !p.Global() {
-		return a.store.ForTenant(p.Tenant), nil
+		return a.store.ForTenant(p.Tenant), p.Tenant, nil
 	}
 	if t := r.Header.Get(TenantHeader); t != "" {
-		return a.store.ForTenant(t), nil
+		return a.store.ForTenant(t), t, nil
 	}
-	return a.store.Queryable(), nil
+	return a.store.Queryable(), "", nil
+}
+
+// tenant returns the tenant the caller reads: its own, or the one an
+// MSP-wide caller names in the tenant header; all is true for an MSP-wide
+// caller without one, who reads every tenant.
+func (a *API) tenant(r *http.Request) (tenant string, all bool, err error) {
+	p := auth.FromContext(r.Context())
+	if !p.Can(model.ScopeRead) {
+		return "", false, errForbidden
+	}
+	if !p.Global() {
+		return p.Tenant, false, nil
+	}
+	if t := r.Header.Get(TenantHeader); t != "" {
+		return t, false, nil
+	}
+	return "", true, nil
 }
 
 var errForbidden = errors.New("the token lacks the read scope")
 
 type response struct {
 	Status    string   `json:"status"`
+	Limit     string   `json:"limit,omitempty"` // the limit a refused query was over
 	Data      any      `json:"data,omitempty"`
 	ErrorType string   `json:"errorType,omitempty"`
 	Error     string   `json:"error,omitempty"`
@@ -113,14 +181,21 @@ type apiError struct {
 	typ    string
 	status int
 	err    error
+	limit  string // the tenant limit it was over, if any
 }
 
-func badData(err error) *apiError { return &apiError{"bad_data", http.StatusBadRequest, err} }
+func badData(err error) *apiError {
+	return &apiError{typ: "bad_data", status: http.StatusBadRequest, err: err}
+}
 
 func (a *API) fail(w http.ResponseWriter, e *apiError) {
 	w.Header().Set("Content-Type", "application/json")
+	var le *limits.Error
+	if errors.As(e.err, &le) && le.RetryAfterHeader() != "" {
+		w.Header().Set("Retry-After", le.RetryAfterHeader())
+	}
 	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(response{Status: "error", ErrorType: e.typ, Error: e.err.Error()})
+	json.NewEncoder(w).Encode(response{Status: "error", ErrorType: e.typ, Error: e.err.Error(), Limit: e.limit})
 }
 
 // engineError maps an error from the engine to Prometheus's error types.
@@ -132,11 +207,11 @@ func engineError(err error) *apiError {
 	)
 	switch {
 	case errors.As(err, &eqc), errors.Is(err, context.Canceled):
-		return &apiError{"canceled", http.StatusServiceUnavailable, err}
+		return &apiError{typ: "canceled", status: http.StatusServiceUnavailable, err: err}
 	case errors.As(err, &eqt), errors.Is(err, context.DeadlineExceeded):
-		return &apiError{"timeout", http.StatusServiceUnavailable, err}
+		return &apiError{typ: "timeout", status: http.StatusServiceUnavailable, err: err}
 	case errors.As(err, &es):
-		return &apiError{"internal", http.StatusInternalServerError, err}
+		return &apiError{typ: "internal", status: http.StatusInternalServerError, err: err}
 	}
-	return &apiError{"execution", http.StatusUnprocessableEntity, err}
+	return &apiError{typ: "execution", status: http.StatusUnprocessableEntity, err: err}
 }

@@ -102,7 +102,7 @@ func (a *API) labelQuery(w http.ResponseWriter, r *http.Request, needMatch bool)
 	}
 	q, err := a.queryable(r)
 	if err != nil {
-		a.fail(w, &apiError{"forbidden", http.StatusForbidden, err})
+		a.fail(w, &apiError{typ: "forbidden", status: http.StatusForbidden, err: err})
 		return nil, nil, 0, 0, false
 	}
 	if needMatch && len(r.Form["match[]"]) == 0 {

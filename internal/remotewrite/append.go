@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/histogram"
@@ -11,13 +12,15 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
-// exportedTenantLabel keeps a client's own "tenant" label, renamed the way
-// Prometheus renames clashing target labels, so that nothing is silently lost
-// and nothing lands in another tenant.
-const exportedTenantLabel = "exported_tenant"
+// exportedPrefix is what Prometheus puts before a scraped label that clashes
+// with a target label (model.ExportedLabelPrefix). A client's own "tenant"
+// label is renamed the same way, so that nothing is silently lost and nothing
+// lands in another tenant.
+const exportedPrefix = "exported_"
 
 // rejectedSamples counts samples the TSDB refused (too old, out of order,
 // duplicates); the other samples of the request are committed.
@@ -37,6 +40,7 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 	var (
 		n    int
 		rej  rejectedSamples
+		over refusedSeries // new series over the tenant's max_series
 		b    labels.ScratchBuilder
 		seen *[]observed // the last sample of each series, for the observer only
 	)
@@ -57,6 +61,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		}
 		for _, smp := range s.Samples {
 			ref, err := app.Append(e.ref, e.lset, 0, smp.Timestamp, smp.Value, nil, nil, storage.AOptions{})
+			if over.note(err) {
+				break // the series was not created: its other samples would be refused too
+			}
 			if !rej.note(err) {
 				app.Rollback()
 				return 0, fmt.Errorf("remote write: %w", err)
@@ -73,6 +80,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, nil, hp.ToFloatHistogram(), storage.AOptions{})
 			} else {
 				ref, err = app.Append(e.ref, e.lset, 0, hp.Timestamp, 0, hp.ToIntHistogram(), nil, storage.AOptions{})
+			}
+			if over.note(err) {
+				break
 			}
 			if !rej.note(err) {
 				app.Rollback()
@@ -91,10 +101,44 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		h.observe(tenant, *seen)
 	}
 	h.metrics.rejectedSamples.Add(float64(rej.count))
+	if over.count > 0 {
+		return n, over.error()
+	}
 	if rej.count > 0 {
 		return n, &rej
 	}
 	return n, nil
+}
+
+// refusedSeries counts the series of a request the TSDB refused to create
+// because the tenant is at its max_series (limits.Enforcer.PreCreation).
+type refusedSeries struct {
+	count int
+	first *limits.Error
+}
+
+// note records err if it is a series-limit refusal, and reports whether it was.
+func (r *refusedSeries) note(err error) bool {
+	if err == nil {
+		return false // before le is declared: its address escapes, and this runs per sample
+	}
+	var le *limits.Error
+	if !errors.As(err, &le) || le.Limit != limits.NameMaxSeries {
+		return false
+	}
+	if r.count == 0 {
+		r.first = le
+	}
+	r.count++
+	return true
+}
+
+// error is the request's answer: which limit, how many series it refused,
+// and that the rest was stored.
+func (r *refusedSeries) error() *limits.Error {
+	e := *r.first
+	e.Message = fmt.Sprintf("%d new series refused, the rest of the request is stored: %s", r.count, r.first.Message)
+	return &e
 }
 
 // note records a per-sample error the request can live with and reports
@@ -139,13 +183,22 @@ func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (*ca
 }
 
 // tenantLabels builds the stored label set: the client's labels, with the
-// tenant label forced to the caller's tenant.
+// tenant label forced to the caller's tenant. A client's own tenant label is
+// kept under the first of exported_tenant, exported_exported_tenant, ... that
+// the series does not already carry, as Prometheus's scrape loop renames a
+// clashing label without honor_labels: a Prometheus scraping a target
+// labelled tenant whose metrics carry tenant too sends both tenant and
+// exported_tenant, and neither may be lost or refuse the request.
 func tenantLabels(tenant string, s *Series, b *labels.ScratchBuilder) (labels.Labels, error) {
 	b.Reset()
+	renamed := ""
 	for _, l := range s.Labels {
 		name := string(l.Name)
 		if name == metricstore.TenantLabel {
-			name = exportedTenantLabel
+			if renamed == "" {
+				renamed = exportedName(s.Labels, name)
+			}
+			name = renamed
 		}
 		b.Add(name, string(l.Value))
 	}
@@ -158,13 +211,32 @@ func tenantLabels(tenant string, s *Series, b *labels.ScratchBuilder) (labels.La
 	return lset, nil
 }
 
+// exportedName is the first exported_ name for name that ls does not hold.
+func exportedName(ls []Label, name string) string {
+	for {
+		name = exportedPrefix + name
+		if !hasLabel(ls, name) {
+			return name
+		}
+	}
+}
+
+func hasLabel(ls []Label, name string) bool {
+	for _, l := range ls {
+		if string(l.Name) == name {
+			return true
+		}
+	}
+	return false
+}
+
 type handlerMetrics struct {
 	samples         *prometheus.CounterVec
 	rejected        *prometheus.CounterVec
 	rejectedSamples prometheus.Counter
 }
 
-func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache) *handlerMetrics {
+func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache, inflight *atomic.Int64) *handlerMetrics {
 	m := &handlerMetrics{
 		samples: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "unyo_remote_write_samples_total", Help: "Samples appended through remote write, by tenant.",
@@ -179,7 +251,9 @@ func newHandlerMetrics(reg prometheus.Registerer, cache *seriesCache) *handlerMe
 	if reg != nil {
 		reg.MustRegister(m.samples, m.rejected, m.rejectedSamples, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "unyo_remote_write_series_cache_entries", Help: "Series in the remote-write label cache.",
-		}, func() float64 { return float64(cache.len()) }))
+		}, func() float64 { return float64(cache.len()) }), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "unyo_remote_write_inflight_bytes", Help: "Decoded bytes of the remote-write requests in flight, bounded by -remote-write-inflight-bytes.",
+		}, func() float64 { return float64(inflight.Load()) }))
 	}
 	return m
 }

@@ -62,8 +62,12 @@ func TestUnmarshalMatchesPrompb(t *testing.T) {
 	if err := sameAsPrompb(&r, want); err != "" {
 		t.Fatal(err)
 	}
-	if r.Exemplars != 1 || r.Metadata != 1 {
-		t.Errorf("skipped %d exemplars and %d metadata, want 1 and 1", r.Exemplars, r.Metadata)
+	if r.Exemplars != 1 {
+		t.Errorf("skipped %d exemplars, want 1", r.Exemplars)
+	}
+	if len(r.Metadata) != 1 || r.Metadata[0].Type != uint64(prompb.MetricMetadata_COUNTER) ||
+		string(r.Metadata[0].Family) != "node_cpu_seconds_total" || string(r.Metadata[0].Help) != "CPU" || len(r.Metadata[0].Unit) != 0 {
+		t.Errorf("metadata %+v, want the counter node_cpu_seconds_total", r.Metadata)
 	}
 	for i := range r.Series {
 		if !within(r.Series[i].Raw, buf) {

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/labels"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/limits"
+	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 )
@@ -27,6 +31,10 @@ type Limits struct {
 	MaxLabels          int   // labels per series, the tenant label included
 	MaxLabelNameBytes  int
 	MaxLabelValueBytes int
+	// MaxInflightBytes bounds the decoded bytes of every request being read
+	// and appended at once, over all tenants; a request that would pass it
+	// is answered 429 with Retry-After. 0 is unbounded.
+	MaxInflightBytes int64
 }
 
 // DefaultLimits are generous for agents and Prometheus servers alike.
@@ -36,6 +44,7 @@ var DefaultLimits = Limits{
 	MaxLabels:          64,
 	MaxLabelNameBytes:  256,
 	MaxLabelValueBytes: 4096,
+	MaxInflightBytes:   128 << 20,
 }
 
 // Appendable is where samples go: the embedded TSDB, or a remote store.
@@ -43,9 +52,16 @@ type Appendable interface {
 	AppenderV2(ctx context.Context) storage.AppenderV2
 }
 
+// MetadataStore keeps what senders say of their metric families, per
+// tenant; *metricstore.Store is one.
+type MetadataStore interface {
+	SetMetadata(tenant, family string, m metricstore.MetricMetadata)
+}
+
 // Handler serves POST /api/v1/write.
 type Handler struct {
 	store   Appendable
+	meta    MetadataStore // nil: metadata is dropped
 	limits  Limits
 	cache   *seriesCache
 	reqs    sync.Pool
@@ -55,9 +71,14 @@ type Handler struct {
 	// pools the buffers that carry it there.
 	observer Observer
 	seen     sync.Pool
+	// tenants, when set, holds each tenant to its ingest rate; the series
+	// limit is the TSDB's to enforce (limits.Enforcer.PreCreation).
+	tenants  *limits.Enforcer
+	inflight atomic.Int64 // decoded bytes of the requests in flight
 }
 
-// NewHandler returns a remote-write receiver appending into store.
+// NewHandler returns a remote-write receiver appending into store. When
+// store is a MetadataStore too, the requests' metric metadata is kept there.
 func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg prometheus.Registerer) *Handler {
 	h := &Handler{
 		store:  store,
@@ -65,9 +86,34 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 		cache:  newSeriesCache(4 << 20),
 		logger: logger,
 	}
+	h.meta, _ = store.(MetadataStore)
 	h.reqs.New = func() any { return new(Request) }
-	h.metrics = newHandlerMetrics(reg, h.cache)
+	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
+}
+
+// SetTenantLimits holds each tenant to its ingest rate; call it before the
+// handler serves.
+func (h *Handler) SetTenantLimits(e *limits.Enforcer) { h.tenants = e }
+
+// errInflight refuses a body while others take the in-flight bound; it is
+// retryable, as the remote-write spec asks of an overloaded receiver.
+var errInflight = &limits.Error{Limit: "max_inflight_bytes", Status: http.StatusTooManyRequests, RetryAfter: time.Second,
+	Message: "the server is receiving as many remote-write bytes as it may hold at once: retry after 1s"}
+
+// admit takes decoded bytes of the in-flight bound. A body larger than the
+// whole bound takes all of it, so it passes when it is alone.
+func (h *Handler) admit(decoded int) (func(), error) {
+	bound := h.limits.MaxInflightBytes
+	if bound <= 0 {
+		return func() {}, nil
+	}
+	n := min(int64(decoded), bound)
+	if h.inflight.Add(n) > bound {
+		h.inflight.Add(-n)
+		return nil, errInflight
+	}
+	return func() { h.inflight.Add(-n) }, nil
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +128,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := h.reqs.Get().(*Request)
 	defer h.reqs.Put(req)
-	release, err := ReadRequest(r.Body, h.limits.MaxBodyBytes, req)
+	release, err := readRequest(r.Body, h.limits.MaxBodyBytes, req, h.admit)
+	if errors.Is(err, errInflight) {
+		h.metrics.rejected.WithLabelValues("inflight_bytes").Inc()
+		response.Error(w, r, err)
+		return
+	}
 	if err != nil {
 		h.metrics.rejected.WithLabelValues("decode").Inc()
 		response.Error(w, r, err)
@@ -94,10 +145,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	if h.tenants != nil {
+		if err := h.tenants.AllowSamples(p.Tenant, req.samples()); err != nil {
+			h.metrics.rejected.WithLabelValues(limits.NameIngestRate).Inc()
+			response.Error(w, r, err)
+			return
+		}
+	}
+	h.keepMetadata(p.Tenant, req)
 	n, err := h.append(r.Context(), p.Tenant, req)
 	h.metrics.samples.WithLabelValues(p.Tenant).Add(float64(n))
-	var rej *rejectedSamples
+	var (
+		rej  *rejectedSamples
+		over *limits.Error
+	)
 	switch {
+	case errors.As(err, &over):
+		// Not retryable (400): the same series would be refused again. What
+		// else the request held is committed.
+		h.metrics.rejected.WithLabelValues(limits.NameMaxSeries).Inc()
+		response.Error(w, r, err)
 	case errors.As(err, &rej):
 		// The rest is committed; say what was refused, as Prometheus does.
 		response.Error(w, r, invalid.New("timeseries", "%s", rej.Error()))
@@ -152,6 +219,28 @@ func (h *Handler) validateSeries(s *Series) error {
 		return invalid.New("samples", "the series carries no samples")
 	}
 	return nil
+}
+
+// metricTypes names prompb's MetricMetadata_MetricType values as the
+// Prometheus API does.
+var metricTypes = []string{"unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset"}
+
+// keepMetadata hands the request's metadata to the metadata store, under
+// the caller's tenant.
+func (h *Handler) keepMetadata(tenant string, req *Request) {
+	if h.meta == nil {
+		return
+	}
+	for _, md := range req.Metadata {
+		if len(md.Family) > h.limits.MaxLabelValueBytes || len(md.Help) > h.limits.MaxLabelValueBytes || len(md.Unit) > h.limits.MaxLabelNameBytes {
+			continue // as long as a label value at most: metadata is not a place to store documents
+		}
+		typ := "unknown"
+		if md.Type < uint64(len(metricTypes)) {
+			typ = metricTypes[md.Type]
+		}
+		h.meta.SetMetadata(tenant, string(md.Family), metricstore.MetricMetadata{Type: typ, Help: string(md.Help), Unit: string(md.Unit)})
+	}
 }
 
 func labelField(j int) string { return fmt.Sprintf("labels[%d]", j) }

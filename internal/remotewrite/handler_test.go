@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/prometheus/prompb"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 )
@@ -48,7 +49,16 @@ func ts(t int64, v float64, lbls ...string) prompb.TimeSeries {
 
 // post sends body as tenant's ingest token would.
 func post(h http.Handler, tenant string, scopes []model.Scope, body []byte) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("POST", "/api/v1/write", bytes.NewReader(body))
+	return postAs(h, tenant, scopes, bytes.NewReader(body))
+}
+
+// postReader sends what body yields, as tenant's ingest token would.
+func postReader(h http.Handler, tenant string, body io.Reader) *httptest.ResponseRecorder {
+	return postAs(h, tenant, ingest, body)
+}
+
+func postAs(h http.Handler, tenant string, scopes []model.Scope, body io.Reader) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("POST", "/api/v1/write", body)
 	r.Header.Set("Content-Encoding", "snappy")
 	p := auth.TokenPrincipal(&model.Token{Name: "t", TenantID: tenant, Scopes: scopes})
 	w := httptest.NewRecorder()
@@ -168,9 +178,35 @@ func TestTooOldSamplesAreRejectedOthersKept(t *testing.T) {
 // decode, validation, label cache, append and WAL commit, for series that
 // already exist (the steady state of monitoring). Bodies are built before the
 // timer starts, one round per 15 s scrape, so each pass appends in order.
+// limits=on adds the tenant limits as `unyo server` wires them (the series
+// count in the head's callbacks, the ingest rate's bucket, the in-flight
+// bound), with limits too high to refuse anything.
 func BenchmarkHandler(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("limits=%v", onOff(on)), func(b *testing.B) { benchmarkHandler(b, on) })
+	}
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// benchHandler returns a handler with or without the tenant limits.
+func benchHandler(b *testing.B, withLimits bool) *Handler {
+	if !withLimits {
+		h, _ := newTestHandler(b, DefaultLimits)
+		return h
+	}
+	h, _, _, _ := newLimitedHandler(b, limits.Limits{MaxSeries: 1 << 30, IngestRate: 1e12, IngestBurst: 1 << 40}, DefaultLimits)
+	return h
+}
+
+func benchmarkHandler(b *testing.B, withLimits bool) {
 	const seriesPerReq, requests = 2000, 25
-	h, _ := newTestHandler(b, DefaultLimits)
+	h := benchHandler(b, withLimits)
 	t0 := time.Now().Add(-time.Hour).UnixMilli()
 	round := func(n int) [][]byte {
 		out := make([][]byte, requests)
@@ -199,4 +235,82 @@ func BenchmarkHandler(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*seriesPerReq)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// TestExportedTenantRenamedFurther: a Prometheus scraping a target labelled
+// tenant whose metrics carry tenant too sends tenant and exported_tenant.
+// The client's tenant is renamed further, as Prometheus's scrape loop does,
+// and the request with its unrelated series is stored whole.
+func TestExportedTenantRenamedFurther(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	w := post(h, "acme", ingest, encode(
+		ts(now, 1, "__name__", "up", "job", "node"),
+		ts(now, 2, "__name__", "jobs", "exported_tenant", "inner", "tenant", "outer"),
+		ts(now, 3, "__name__", "jobs", "exported_exported_tenant", "x", "exported_tenant", "inner", "tenant", "outer"),
+	))
+	if w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := stored(t, ms)
+	want := map[string]int{
+		`{__name__="up", job="node", tenant="acme"}`:                                                                                         1,
+		`{__name__="jobs", exported_exported_tenant="outer", exported_tenant="inner", tenant="acme"}`:                                        1,
+		`{__name__="jobs", exported_exported_exported_tenant="outer", exported_exported_tenant="x", exported_tenant="inner", tenant="acme"}`: 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stored series:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestMetadataKeptPerTenant: the metadata of a request, alone or with
+// series, is kept under the caller's tenant, whatever tenant label it names.
+func TestMetadataKeptPerTenant(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	body, _ := (&prompb.WriteRequest{Metadata: []prompb.MetricMetadata{
+		{Type: prompb.MetricMetadata_COUNTER, MetricFamilyName: "jobs_total", Help: "Jobs done."},
+		{Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "queue_bytes", Help: "Queue size.", Unit: "bytes"},
+	}}).Marshal()
+	if w := post(h, "acme", ingest, snappy.Encode(nil, body)); w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := ms.Metadata("acme", "", 0, 0)
+	if len(got) != 2 || got["jobs_total"][0] != (metricstore.MetricMetadata{Type: "counter", Help: "Jobs done."}) ||
+		got["queue_bytes"][0] != (metricstore.MetricMetadata{Type: "gauge", Help: "Queue size.", Unit: "bytes"}) {
+		t.Fatalf("acme's metadata: %+v", got)
+	}
+	if got := ms.Metadata("globex", "", 0, 0); len(got) != 0 {
+		t.Fatalf("globex's metadata: %+v", got)
+	}
+}
+
+// BenchmarkHandlerNewSeries measures requests of 2,000 series the head has
+// never seen, where the per-tenant series count and limit do their work
+// (limits.Enforcer.PreCreation and PostCreation): counting=off is the TSDB
+// without the callbacks.
+func BenchmarkHandlerNewSeries(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("counting=%v", onOff(on)), func(b *testing.B) {
+			const seriesPerReq = 2000
+			h := benchHandler(b, on)
+			now := time.Now().UnixMilli()
+			bodies := make([][]byte, b.N)
+			for r := range bodies {
+				ss := make([]prompb.TimeSeries, seriesPerReq)
+				for i := range ss {
+					ss[i] = ts(now, float64(i), "__name__", "node_cpu_seconds_total", "cpu", fmt.Sprint(i%16),
+						"mode", "user", "instance", fmt.Sprintf("host-%d-%d:9100", r, i/16), "job", "node", "env", "prod")
+				}
+				bodies[r] = encode(ss...)
+			}
+			b.ResetTimer()
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if w := post(h, "acme", ingest, bodies[i]); w.Code != 204 {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+			b.ReportMetric(float64(b.N*seriesPerReq)/b.Elapsed().Seconds(), "series/s")
+		})
+	}
 }

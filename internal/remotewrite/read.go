@@ -1,6 +1,7 @@
 package remotewrite
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"slices"
@@ -40,8 +41,19 @@ var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
 // and release is nil. Input that breaks a limit or does not decode returns an
 // *invalid.Error; a failing body reader returns its error, wrapped.
 func ReadRequest(body io.Reader, maxBytes int64, r *Request) (release func(), err error) {
+	return readRequest(body, maxBytes, r, nil)
+}
+
+// admitFunc is asked, once the body's first bytes tell its decoded size and
+// before the rest is read or anything is allocated for it, whether a body of
+// that size may go on; done gives back what it took.
+type admitFunc func(decoded int) (done func(), err error)
+
+// readRequest is ReadRequest with admission: release also calls admit's done.
+func readRequest(body io.Reader, maxBytes int64, r *Request, admit admitFunc) (release func(), err error) {
 	b := bufferPool.Get().(*buffers)
-	if err := b.fill(body, maxBytes, r); err != nil {
+	done, err := b.fill(body, maxBytes, r, admit)
+	if err != nil {
 		r.Reset()
 		putBuffers(b)
 		return nil, err
@@ -50,30 +62,50 @@ func ReadRequest(body io.Reader, maxBytes int64, r *Request) (release func(), er
 		if b != nil {
 			putBuffers(b)
 			b = nil
+			done()
 		}
 	}, nil
 }
 
 // fill reads, decompresses and decodes body into b and r.
-func (b *buffers) fill(body io.Reader, maxBytes int64, r *Request) error {
-	var err error
-	if b.compressed, err = readLimited(b.compressed, body, maxBytes); err != nil {
-		return err
+func (b *buffers) fill(body io.Reader, maxBytes int64, r *Request, admit admitFunc) (done func(), err error) {
+	// The snappy block starts with the decoded length as a uvarint of at
+	// most 5 bytes: read that much first, so a body is refused or admitted
+	// before it is read whole.
+	if b.compressed, err = readPrefix(b.compressed, body, binary.MaxVarintLen32); err != nil {
+		return nil, err
 	}
 	n, err := snappy.DecodedLen(b.compressed)
 	if err != nil {
-		return invalid.New("body", "snappy: %v", err)
+		return nil, invalid.New("body", "snappy: %v", err)
 	}
 	if n > MaxDecodedBytes {
-		return invalid.New("body", "decodes to %d bytes, more than %d", n, MaxDecodedBytes)
+		return nil, invalid.New("body", "decodes to %d bytes, more than %d", n, MaxDecodedBytes)
+	}
+	admitted := func() {}
+	if admit != nil {
+		if admitted, err = admit(n); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if err != nil {
+			admitted()
+		}
+	}()
+	if b.compressed, err = readMore(b.compressed, body, maxBytes); err != nil {
+		return nil, err
 	}
 	if cap(b.decoded) < n {
 		b.decoded = make([]byte, n)
 	}
 	if b.decoded, err = snappy.Decode(b.decoded[:n], b.compressed); err != nil {
-		return invalid.New("body", "snappy: %v", err)
+		return nil, invalid.New("body", "snappy: %v", err)
 	}
-	return r.Unmarshal(b.decoded)
+	if err = r.Unmarshal(b.decoded); err != nil {
+		return nil, err
+	}
+	return admitted, nil
 }
 
 // putBuffers returns b to the pool, dropping buffers too large to keep.
@@ -87,10 +119,25 @@ func putBuffers(b *buffers) {
 	bufferPool.Put(b)
 }
 
-// readLimited reads all of src into dst[:0], growing it as needed, and
-// refuses to read more than limit bytes.
-func readLimited(dst []byte, src io.Reader, limit int64) ([]byte, error) {
-	dst = dst[:0]
+// readPrefix reads src into dst[:0] until it holds k bytes or src ends.
+func readPrefix(dst []byte, src io.Reader, k int) ([]byte, error) {
+	dst = slices.Grow(dst[:0], k)
+	for len(dst) < k {
+		n, err := src.Read(dst[len(dst):k])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return dst, fmt.Errorf("remotewrite: read body: %w", err)
+		}
+	}
+	return dst, nil
+}
+
+// readMore reads the rest of src into dst after what dst holds, growing it
+// as needed, and refuses to hold more than limit bytes in all.
+func readMore(dst []byte, src io.Reader, limit int64) ([]byte, error) {
 	for {
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, max(len(dst), 4096))

@@ -19,6 +19,7 @@ type Body struct {
 	Error  string `json:"error"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	Limit  string `json:"limit,omitempty"` // the limit a refused request was over
 }
 
 // StatusError is an error that carries its own HTTP status.
@@ -28,6 +29,16 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string { return e.Message }
+
+// OverLimit is an error of a request refused because its tenant is over a
+// limit (internal/limits.Error): the status to answer, the limit's name for
+// the body, and the Retry-After header ("" when retrying cannot help).
+type OverLimit interface {
+	error
+	HTTPStatus() int
+	LimitName() string
+	RetryAfterHeader() string
+}
 
 // Forbidden returns a 403 error with msg.
 func Forbidden(msg string) error { return &StatusError{http.StatusForbidden, msg} }
@@ -47,6 +58,10 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // Error writes err as a JSON error answer with the status it calls for.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := classify(err)
+	var ol OverLimit
+	if errors.As(err, &ol) && ol.RetryAfterHeader() != "" {
+		w.Header().Set("Retry-After", ol.RetryAfterHeader())
+	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="unyo", charset="UTF-8"`)
 	}
@@ -60,7 +75,11 @@ func classify(err error) (int, Body) {
 	var (
 		se  *StatusError
 		mbe *http.MaxBytesError
+		ol  OverLimit
 	)
+	if errors.As(err, &ol) {
+		return ol.HTTPStatus(), Body{Error: ol.Error(), Limit: ol.LimitName()}
+	}
 	if e, ok := invalid.As(err); ok {
 		return http.StatusBadRequest, Body{Error: e.Error(), Field: e.Field, Reason: e.Reason}
 	}

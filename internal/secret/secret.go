@@ -1,7 +1,8 @@
 // Package secret seals secrets (webhook URLs, SMTP passwords, HMAC keys)
 // with AES-256-GCM before they are stored, so a copy of the database alone
 // reveals none of them. The key lives in a file of the data directory,
-// created 0600 on first start, or is given by UNYO_SECRET_KEY.
+// created 0600 on first start, or is given from outside it (a key file the
+// administrator keeps, or UNYO_SECRET_KEY).
 package secret
 
 import (
@@ -89,6 +90,21 @@ func ParseKey(s string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("secret: key must be %d bytes as 64 hex digits or base64", KeySize)
+}
+
+// ReadKeyFile returns the key in the file at path, which must exist: a key
+// the administrator keeps outside the data directory is never made here.
+// The error never contains the key.
+func ReadKeyFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("secret: cannot read key file: %w", err)
+	}
+	k, err := ParseKey(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("key file %q: %w", path, err)
+	}
+	return k, nil
 }
 
 // LoadKey returns the key from env (when not empty) or from the file at

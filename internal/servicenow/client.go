@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 // Record is an incident record of the Table API: every value a string.
@@ -76,13 +78,15 @@ func Retryable(err error) bool {
 	return err != nil
 }
 
-// NewClient returns a client for cfg with its secret opened. Requests time
-// out after timeout (30s when zero).
-func NewClient(cfg Config, secret Credentials, timeout time.Duration) *Client {
+// NewClient returns a client for cfg with its secret opened. It connects
+// through egress's dialer (nil: the default policy, which refuses internal
+// addresses); requests time out after timeout (30s when zero).
+func NewClient(cfg Config, secret Credentials, egress *outbound.Policy, timeout time.Duration) *Client {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	base := &http.Client{Timeout: timeout}
+	base := egress.Client(timeout)
+	base.CheckRedirect = sameHost(egress)
 	c := &Client{base: strings.TrimRight(cfg.InstanceURL, "/"), http: base}
 	switch cfg.Auth {
 	case AuthOAuth:
@@ -90,10 +94,23 @@ func NewClient(cfg Config, secret Credentials, timeout time.Duration) *Client {
 			TokenURL: c.base + "/oauth_token.do", AuthStyle: oauth2.AuthStyleInParams}
 		c.http = cc.Client(context.WithValue(context.Background(), oauth2.HTTPClient, base))
 		c.http.Timeout = timeout
+		c.http.CheckRedirect = base.CheckRedirect
 	default:
 		c.user, c.pass = cfg.Username, secret.Password
 	}
 	return c
+}
+
+// sameHost follows a redirect only within the instance and where egress
+// allows: the OAuth transport would put the bearer token on a request to
+// any other host.
+func sameHost(egress *outbound.Policy) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			return errors.New("servicenow: redirect to another host refused")
+		}
+		return egress.CheckRedirect(req, via)
+	}
 }
 
 const table = "/api/now/table/incident"

@@ -50,7 +50,8 @@ type Credentials struct {
 }
 
 // ConfigInput is what a caller sends to set a tenant's configuration; an
-// empty secret keeps the stored one.
+// empty secret keeps the stored one, unless the instance URL changes: a
+// stored secret never follows the configuration to a new destination.
 type ConfigInput struct {
 	InstanceURL  string   `json:"instance_url"`
 	Auth         AuthKind `json:"auth"`
@@ -89,6 +90,14 @@ func (in ConfigInput) validate(hasSecret bool) error {
 		return invalid.New("auth", "must be basic or oauth, not %q", in.Auth)
 	}
 	return nil
+}
+
+// sameInstance reports whether two instance URLs (both validated) name the
+// same scheme, host and port.
+func sameInstance(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }
 
 func ad(tenant string) []byte { return []byte("servicenow/" + tenant) }
@@ -164,6 +173,17 @@ func (c *Configs) Put(ctx context.Context, tenant string, in ConfigInput) (*Conf
 	keep := old != nil && old.Auth == in.Auth
 	if err := in.validate(keep); err != nil {
 		return nil, err
+	}
+	if keep && !sameInstance(old.InstanceURL, in.InstanceURL) {
+		// Otherwise a caller who never saw the password could point the
+		// sync at a server of their own and receive it.
+		const reason = "must be given again when instance_url changes: a stored secret never follows the configuration to a new destination"
+		if in.Auth == AuthBasic && in.Password == "" {
+			return nil, invalid.New("password", reason)
+		}
+		if in.Auth == AuthOAuth && in.ClientSecret == "" {
+			return nil, invalid.New("client_secret", reason)
+		}
 	}
 	cr := Credentials{Password: in.Password, ClientSecret: in.ClientSecret}
 	if keep && in.Password == "" && in.ClientSecret == "" {

@@ -18,7 +18,7 @@ func TestFakeEnforcesTheTableAPIContract(t *testing.T) {
 	sn := servicenowtest.New("u", "p", "cid", "csecret")
 	defer sn.Close()
 	ctx := context.Background()
-	good := NewClient(Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, time.Second)
+	good := NewClient(Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, loopback, time.Second)
 	status := func(err error) int {
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -51,15 +51,15 @@ func TestFakeEnforcesTheTableAPIContract(t *testing.T) {
 	if _, err := good.Update(ctx, "0123456789abcdef0123456789abcdef", Record{"state": "2"}); status(err) != http.StatusNotFound {
 		t.Errorf("patch of an unknown sys_id: %v", err)
 	}
-	wrong := NewClient(Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "nope"}, time.Second)
+	wrong := NewClient(Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "nope"}, loopback, time.Second)
 	if _, err := wrong.Get(ctx, rec["sys_id"]); status(err) != http.StatusUnauthorized {
 		t.Errorf("bad password: %v, want 401", err)
 	}
-	oauth := NewClient(Config{InstanceURL: sn.URL, Auth: AuthOAuth, ClientID: "cid"}, Credentials{ClientSecret: "csecret"}, time.Second)
+	oauth := NewClient(Config{InstanceURL: sn.URL, Auth: AuthOAuth, ClientID: "cid"}, Credentials{ClientSecret: "csecret"}, loopback, time.Second)
 	if got, err := oauth.Get(ctx, rec["sys_id"]); err != nil || got["number"] != rec["number"] {
 		t.Errorf("OAuth client credentials: %v %v", got, err)
 	}
-	badOAuth := NewClient(Config{InstanceURL: sn.URL, Auth: AuthOAuth, ClientID: "cid"}, Credentials{ClientSecret: "x"}, time.Second)
+	badOAuth := NewClient(Config{InstanceURL: sn.URL, Auth: AuthOAuth, ClientID: "cid"}, Credentials{ClientSecret: "x"}, loopback, time.Second)
 	if _, err := badOAuth.Get(ctx, rec["sys_id"]); err == nil || strings.Contains(err.Error(), "csecret") {
 		t.Errorf("bad client secret: %v", err)
 	}

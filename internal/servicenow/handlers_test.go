@@ -33,30 +33,7 @@ func pathTenant(r *http.Request, scope model.Scope) (string, error) {
 func TestHandlersSecretsAndIsolation(t *testing.T) {
 	fx := newFixture(t)
 	h := NewHandlers(fx.configs, fx.sync, fx.st, pathTenant, nil)
-	mux := http.NewServeMux()
-	for _, rt := range h.Routes() {
-		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tenant, scopes, _ := strings.Cut(r.Header.Get("X-Token"), ":")
-		tok := &model.Token{Name: "test", TenantID: tenant}
-		for _, s := range strings.Split(scopes, ",") {
-			tok.Scopes = append(tok.Scopes, model.Scope(s))
-		}
-		mux.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok))))
-	}))
-	defer srv.Close()
-	do := func(method, path, token, body string) (int, string) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("X-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(data)
-	}
+	do := serveAPI(t, fx)
 	cfg := `{"instance_url":"` + fx.sn.URL + `","auth":"basic","username":"unyo.integration","password":"s3cret-pass"}`
 	if code, body := do("PUT", "/api/v1/tenants/acme/servicenow", "acme:read,write", cfg); code != 403 {
 		t.Errorf("a write token set the configuration: %d %s", code, body)
@@ -89,6 +66,38 @@ func TestHandlersSecretsAndIsolation(t *testing.T) {
 	}
 	if code, _ := do("DELETE", "/api/v1/tenants/acme/servicenow", "acme:admin", ""); code != 204 {
 		t.Errorf("DELETE: %d", code)
+	}
+}
+
+// serveAPI serves fx's handlers; the X-Token header "tenant:scope,scope"
+// stands for an authenticated token.
+func serveAPI(t *testing.T, fx *fixture) func(method, path, token, body string) (int, string) {
+	t.Helper()
+	h := NewHandlers(fx.configs, fx.sync, fx.st, pathTenant, nil)
+	mux := http.NewServeMux()
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant, scopes, _ := strings.Cut(r.Header.Get("X-Token"), ":")
+		tok := &model.Token{Name: "test", TenantID: tenant}
+		for _, s := range strings.Split(scopes, ",") {
+			tok.Scopes = append(tok.Scopes, model.Scope(s))
+		}
+		mux.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.TokenPrincipal(tok))))
+	}))
+	t.Cleanup(srv.Close)
+	return func(method, path, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("X-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
 	}
 }
 

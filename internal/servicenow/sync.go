@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	PullInterval time.Duration // how often state is pulled back; 1m
 	Timeout      time.Duration // per request; 30s
 	MaxBackoff   time.Duration // longest wait between retries; 1h
+	// Outbound is what the instances may be reached at: the server's
+	// --outbound-allow policy; nil refuses every internal address.
+	Outbound *outbound.Policy
 }
 
 // Sync pushes incident changes to each tenant's ServiceNow through a
@@ -173,7 +177,7 @@ func (c *clients) of(ctx context.Context, tenant string) *Client {
 	cfg, cr, err := c.s.configs.Credentials(ctx, tenant)
 	var cl *Client
 	if err == nil && cfg.Enabled {
-		cl = NewClient(*cfg, cr, c.s.opts.Timeout)
+		cl = NewClient(*cfg, cr, c.s.opts.Outbound, c.s.opts.Timeout)
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		c.s.logger.Error("servicenow: configuration unusable", "tenant", tenant, "err", err)
 	}

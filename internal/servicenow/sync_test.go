@@ -3,6 +3,7 @@ package servicenow
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +13,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow/servicenowtest"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
+
+// loopback is the outbound policy of these tests: the fake instance
+// listens on 127.0.0.1, which the default policy refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 
 type fixture struct {
 	incidents *incident.Store
@@ -48,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(sn.Close)
 	fx := &fixture{incidents: incident.NewStore(db, nil), configs: NewConfigs(db, box), sn: sn, st: st,
 		now: time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)}
-	fx.sync = NewSync(db, fx.configs, fx.incidents, Options{Timeout: 5 * time.Second}, nil)
+	fx.sync = NewSync(db, fx.configs, fx.incidents, Options{Timeout: 5 * time.Second, Outbound: loopback}, nil)
 	fx.sync.now = func() time.Time { return fx.now }
 	fx.incidents.OnChange(fx.sync.Enqueue)
 	return fx
@@ -168,7 +174,7 @@ func TestSyncRetriedCreateIsNotDuplicated(t *testing.T) {
 	fx.configure(t, "acme", basic())
 	inc, _ := fx.incidents.Open(ctx, "acme", "user:sato", incident.Fields{ShortDescription: ptr("x")})
 	// The record reached ServiceNow but unyo did not hear back.
-	c := NewClient(Config{InstanceURL: fx.sn.URL, Auth: AuthBasic, Username: "unyo.integration"}, Credentials{Password: "s3cret-pass"}, time.Second)
+	c := NewClient(Config{InstanceURL: fx.sn.URL, Auth: AuthBasic, Username: "unyo.integration"}, Credentials{Password: "s3cret-pass"}, loopback, time.Second)
 	if _, err := c.Create(ctx, Record{"short_description": "x", "correlation_id": CorrelationID(inc.ID)}); err != nil {
 		t.Fatal(err)
 	}

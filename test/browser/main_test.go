@@ -73,7 +73,9 @@ func startServer(t *testing.T, addr string, extra ...string) *server {
 	t.Helper()
 	args := append([]string{"server", "--listen", addr, "--data", t.TempDir(), "--log-level", "warn", "--monitor-self=false"}, extra...)
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
+	// The tests' fake receivers listen on loopback, which the outbound
+	// policy refuses by default.
+	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword, "UNYO_OUTBOUND_ALLOW=127.0.0.0/8")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -86,7 +86,9 @@ func startServer(t *testing.T, dir string, extra ...string) *server {
 	args := append([]string{"server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn", "--monitor-self=false"}, databaseFlags(t, dir)...)
 	args = append(args, extra...)
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
+	// The tests' fake receivers listen on loopback, which the outbound policy
+	// refuses by default; a test that wants the default passes --outbound-allow=.
+	cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword, "UNYO_OUTBOUND_ALLOW=127.0.0.0/8")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -8,11 +8,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,5 +226,32 @@ func TestDNS(t *testing.T) {
 	got, err = run(t, NewDNS("resolver", "nowhere.unyo.test", server))
 	if err == nil || got["unyo_check_up"] != 0 {
 		t.Fatalf("unknown name: %v, %v", got, err)
+	}
+}
+
+// TestHTTPRedirectRefused: a check allowed to reach one server is
+// redirected to another that Options.Redirect refuses; the check is down
+// and the other server is never called.
+func TestHTTPRedirectRefused(t *testing.T) {
+	var called atomic.Int32
+	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called.Add(1) }))
+	defer inner.Close()
+	outer := httptest.NewServer(http.RedirectHandler(inner.URL+"/admin", http.StatusFound))
+	defer outer.Close()
+	h, err := NewHTTP(config.Item{Name: "web", Kind: config.KindHTTP, URL: outer.URL}, Options{Redirect: func(u *url.URL) error {
+		if u.Host == inner.Listener.Addr().String() {
+			return errors.New("not allowed")
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Collect(context.Background(), time.Now())
+	if err == nil || !strings.Contains(err.Error(), "redirect refused") {
+		t.Errorf("Collect = %v, want the redirect refused", err)
+	}
+	if n := called.Load(); n != 0 {
+		t.Errorf("the refused server was called %d times", n)
 	}
 }

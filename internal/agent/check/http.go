@@ -22,17 +22,21 @@ const maxBody = 1 << 20
 // Options tune checks beyond the configuration; tests use them.
 type Options struct {
 	RootCAs *x509.CertPool // trusted roots for HTTPS; the system's when nil
+	// Redirect, when set, may refuse to follow a redirect to a URL: the
+	// server's own agent must not be led where it may not go.
+	Redirect func(*url.URL) error
 }
 
 // HTTP checks a URL: status, optional body match and certificate expiry.
 type HTTP struct {
-	url     *url.URL
-	method  string
-	expect  int
-	body    *regexp.Regexp
-	tlsDays int
-	roots   *x509.CertPool
-	labels  []sample.Label
+	url      *url.URL
+	method   string
+	expect   int
+	body     *regexp.Regexp
+	tlsDays  int
+	roots    *x509.CertPool
+	redirect func(*url.URL) error
+	labels   []sample.Label
 }
 
 // NewHTTP returns the check of an http item.
@@ -43,7 +47,7 @@ func NewHTTP(it config.Item, opts Options) (*HTTP, error) {
 	}
 	h := &HTTP{
 		url: u, method: it.Method, expect: it.ExpectStatus, tlsDays: it.TLSDays,
-		roots: opts.RootCAs, labels: sample.Labels("item", it.Name, "target", it.URL),
+		roots: opts.RootCAs, redirect: opts.Redirect, labels: sample.Labels("item", it.Name, "target", it.URL),
 	}
 	if h.method == "" {
 		h.method = http.MethodGet
@@ -94,6 +98,11 @@ func (h *HTTP) do(ctx context.Context, leaf **x509.Certificate) (int, error) {
 	client := &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if h.redirect != nil {
+			if err := h.redirect(req.URL); err != nil {
+				return fmt.Errorf("redirect refused: %w", err)
+			}
 		}
 		host = req.URL.Hostname()
 		return nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -41,6 +42,20 @@ func New(item, url string) *Scraper {
 		// Exporters are local and scraped often: keep the connection.
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, IdleConnTimeout: 5 * time.Minute}},
 		labels: sample.Labels("item", item),
+	}
+}
+
+// SetRedirect makes the scraper follow a redirect only to a URL check
+// accepts: the server's own agent must not be led where it may not go.
+func (s *Scraper) SetRedirect(check func(*url.URL) error) {
+	s.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		if err := check(req.URL); err != nil {
+			return fmt.Errorf("redirect refused: %w", err)
+		}
+		return nil
 	}
 }
 

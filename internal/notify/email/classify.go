@@ -11,11 +11,13 @@ import (
 	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 // classify marks err permanent when trying again cannot help: the server
 // answered 5xx, or the server and the configuration disagree on TLS or
-// AUTH. Everything else (4xx, refused or dropped connections, time-outs)
+// AUTH, or the outbound policy refuses the server's address (the server
+// admin must allow it; a retry by hand follows). Everything else (4xx, refused or dropped connections, time-outs)
 // is left retryable.
 func classify(err error) error {
 	if code := replyCode(err); code >= 400 {
@@ -24,7 +26,7 @@ func classify(err error) error {
 		}
 		return err
 	}
-	if isMismatch(err) {
+	if isMismatch(err) || outbound.IsRefused(err) {
 		return notify.Permanent(err)
 	}
 	return err

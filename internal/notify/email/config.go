@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/mail"
 	"strconv"
+	"strings"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
@@ -109,6 +110,12 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Address is the host:port the channel connects to, its port defaulted.
+// A stored password follows the channel only while it stays the same.
+func (c Config) Address() string {
+	return net.JoinHostPort(strings.ToLower(c.Host), strconv.Itoa(c.port()))
 }
 
 func (c Config) tlsMode() TLSMode {

@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/unyo-ops/unyo/internal/notify"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 var _ notify.Channel = (*Channel)(nil)
@@ -26,15 +27,18 @@ const DefaultTimeout = 30 * time.Second
 
 // Channel sends mail through one SMTP server to a fixed list of recipients.
 type Channel struct {
-	cfg  Config
-	from *mail.Address
-	tls  *tls.Config
-	now  func() time.Time
+	cfg    Config
+	from   *mail.Address
+	tls    *tls.Config
+	egress *outbound.Policy
+	now    func() time.Time
 }
 
 // New returns a Channel for cfg. tlsConfig may be nil to verify the server
 // against the system roots; tests pass one that trusts their own server.
-func New(cfg Config, tlsConfig *tls.Config) (*Channel, error) {
+// Every connection goes through egress's dialer (nil: the default policy,
+// which refuses loopback and private addresses).
+func New(cfg Config, tlsConfig *tls.Config, egress *outbound.Policy) (*Channel, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -47,7 +51,7 @@ func New(cfg Config, tlsConfig *tls.Config) (*Channel, error) {
 	if tlsConfig.ServerName == "" {
 		tlsConfig.ServerName = cfg.Host
 	}
-	return &Channel{cfg: cfg, from: from, tls: tlsConfig, now: time.Now}, nil
+	return &Channel{cfg: cfg, from: from, tls: tlsConfig, egress: egress, now: time.Now}, nil
 }
 
 // Send mails m to every recipient in one SMTP session. SMTP 5xx replies
@@ -58,7 +62,7 @@ func (c *Channel) Send(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("email: cannot build message: %w", err))
 	}
-	d := &dialer{ctx: ctx, mode: c.cfg.tlsMode(), tls: c.tls}
+	d := &dialer{ctx: ctx, mode: c.cfg.tlsMode(), tls: c.tls, net: c.egress.Dialer()}
 	defer d.stop()
 	client, err := gomail.NewClient(c.cfg.Host, c.clientOptions(ctx, d)...)
 	if err != nil {
@@ -102,12 +106,14 @@ var authTypes = map[AuthMechanism]gomail.SMTPAuthType{
 	AuthLogin: gomail.SMTPAuthLogin,
 }
 
-// dialer connects for go-mail, adds implicit TLS, and closes the connection
-// when the Send context ends: go-mail honours the context only while dialing.
+// dialer connects for go-mail through the outbound policy's dialer, adds
+// implicit TLS, and closes the connection when the Send context ends:
+// go-mail honours the context only while dialing.
 type dialer struct {
 	ctx   context.Context
 	mode  TLSMode
 	tls   *tls.Config
+	net   *net.Dialer
 	stops []func() bool
 }
 
@@ -115,9 +121,9 @@ func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	var conn net.Conn
 	var err error
 	if d.mode == TLSImplicit {
-		conn, err = (&tls.Dialer{Config: d.tls}).DialContext(ctx, network, addr)
+		conn, err = (&tls.Dialer{NetDialer: d.net, Config: d.tls}).DialContext(ctx, network, addr)
 	} else {
-		conn, err = (&net.Dialer{}).DialContext(ctx, network, addr)
+		conn, err = d.net.DialContext(ctx, network, addr)
 	}
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +16,36 @@ import (
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/email/smtptest"
 	"github.com/unyo-ops/unyo/internal/notify/notifytest"
+	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
 var sentAt = time.Date(2026, 11, 22, 0, 16, 0, 0, time.UTC)
+
+// loopback is the outbound policy of these tests: their SMTP servers listen
+// on 127.0.0.1, which the default policy refuses.
+var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+
+// TestSendRefusedByOutboundPolicy: under the default policy an SMTP server
+// on a loopback address is never connected to (so no password reaches it),
+// and the failure is permanent: retrying cannot change the policy.
+func TestSendRefusedByOutboundPolicy(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.Options{Username: "unyo", Password: "pa55"})
+	cfg := config(srv)
+	cfg.TLS, cfg.Auth, cfg.Username, cfg.Password = TLSNone, AuthPlain, "unyo", "pa55"
+	ch, err := New(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ch.Send(context.Background(), notifytest.AlertFiringJa())
+	if !outbound.IsRefused(err) || !notify.IsPermanent(err) {
+		t.Fatalf("Send = %v, want a permanent refusal by the outbound policy", err)
+	}
+	if n := len(srv.Messages()) + len(srv.Rejections()); n != 0 {
+		t.Fatalf("the SMTP server saw %d messages or rejections from a refused channel", n)
+	}
+	// The same server, allowed, gets the mail: the refusal was the policy's.
+	sendOne(t, srv, cfg, nil, notifytest.AlertFiringJa())
+}
 
 func TestSendPlainAuth(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.Options{Username: "unyo", Password: "pa55"})
@@ -114,7 +142,7 @@ func TestSendClassifiesFailures(t *testing.T) {
 		if !trust {
 			tlsConfig = nil
 		}
-		ch, err := New(cfg, tlsConfig)
+		ch, err := New(cfg, tlsConfig, loopback)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +176,7 @@ func TestSendConnectionRefusedIsRetried(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	ch, err := New(Config{Host: "127.0.0.1", Port: port, TLS: TLSNone, From: "a@b.example", To: []string{"c@d.example"}}, nil)
+	ch, err := New(Config{Host: "127.0.0.1", Port: port, TLS: TLSNone, From: "a@b.example", To: []string{"c@d.example"}}, nil, loopback)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +190,7 @@ func TestSendCanceled(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.Options{})
 	cfg := config(srv)
 	cfg.TLS = TLSNone
-	ch, err := New(cfg, nil)
+	ch, err := New(cfg, nil, loopback)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +289,7 @@ func config(srv *smtptest.Server) Config {
 
 func sendOne(t *testing.T, srv *smtptest.Server, cfg Config, tlsConfig *tls.Config, m notify.Message) *smtptest.Message {
 	t.Helper()
-	ch, err := New(cfg, tlsConfig)
+	ch, err := New(cfg, tlsConfig, loopback)
 	if err != nil {
 		t.Fatal(err)
 	}

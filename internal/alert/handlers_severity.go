@@ -1,0 +1,56 @@
+package alert
+
+import (
+	"net/http"
+
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
+)
+
+// severityPath is the tenant's severity map (SeverityMap).
+const severityPath = "/api/v1/tenants/{tenant}/alert-severities"
+
+func (h *Handlers) getSeverityMap(w http.ResponseWriter, r *http.Request) {
+	tenant, err := h.tenant(r, model.ScopeRead)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	m, err := h.engine.store.SeverityMap(r.Context(), tenant)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	response.JSON(w, http.StatusOK, m)
+}
+
+func (h *Handlers) putSeverityMap(w http.ResponseWriter, r *http.Request) {
+	tenant, err := h.tenant(r, model.ScopeWrite)
+	if err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	m := DefaultSeverityMap()
+	if err := request.DecodeJSON(w, r, &m); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if m.Severities == nil {
+		m.Severities = map[string]Severity{}
+	}
+	if err := h.engine.store.SetSeverityMap(r.Context(), tenant, &m, h.engine.opts.Now()); err != nil {
+		response.Error(w, r, err)
+		return
+	}
+	if h.auditor != nil {
+		err := h.auditor.Audit(r.Context(), istorage.AuditEntry{
+			TenantID: tenant, Actor: actor(r), Action: "update", ObjectType: "alert-severities", ObjectID: tenant,
+		}, m)
+		if err != nil {
+			h.logger.Error("audit failed", "action", "update", "object", "alert-severities", "err", err)
+		}
+	}
+	response.JSON(w, http.StatusOK, m)
+}

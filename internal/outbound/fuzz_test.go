@@ -1,0 +1,26 @@
+package outbound
+
+import "testing"
+
+// FuzzParseAllow: any flag value either is refused or gives prefixes that
+// allow their own first address, whatever range it is in.
+func FuzzParseAllow(f *testing.F) {
+	for _, s := range []string{"10.1.2.0/24", "127.0.0.0/8,::1", "fd00::/8, 192.168.7.7", "::ffff:10.0.0.0/104", "", ",", "10.1.2", "fe80::1%eth0/64", "fe80::1%eth0", "64:ff9b::/96"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		allow, err := ParseAllow(s)
+		if err != nil {
+			return
+		}
+		p := New(allow)
+		for _, pr := range allow {
+			if !pr.IsValid() || pr != pr.Masked() {
+				t.Fatalf("ParseAllow(%q) gave %v", s, pr)
+			}
+			if err := p.Check(pr.Addr()); err != nil {
+				t.Fatalf("ParseAllow(%q): %v does not allow %v: %v", s, pr, pr.Addr(), err)
+			}
+		}
+	})
+}
