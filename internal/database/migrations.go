@@ -7,7 +7,9 @@ import (
 )
 
 // migrations are applied in order; the schema version is the number applied.
-// Never edit one that has shipped: append a new one.
+// Never edit one that has shipped: append a new one, and its PostgreSQL twin
+// to postgresMigrations (migrations_postgres.go); TestMigrationsInStep fails
+// until both are there. See docs/storage.md.
 var migrations = []string{
 	// 1: tenants, services, resources, users, tokens, audit.
 	`
