@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -202,20 +203,25 @@ func (c *pgCluster) createDatabase(name, template string) error {
 
 // removeStale removes the directories of clusters whose test binary died
 // without stopping them (a panic, a timeout): their postmaster is gone (the
-// parent-death signal killed it) but the files stay. A directory whose
-// postmaster runs, or which is young enough to be another binary's cluster
-// still starting, is left alone.
+// parent-death signal killed it) but the files stay. A directory younger
+// than ten minutes may be another binary's cluster still starting, and one
+// whose postmaster (or initdb's standalone backend, written as a negative
+// PID) runs is in use: both are left alone.
 func removeStale() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "unyo-pg-*"))
 	for _, d := range dirs {
-		pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid"))
-		if err == nil {
+		if fi, err := os.Stat(d); err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
 			line, _, _ := bytes.Cut(pid, []byte("\n"))
-			if _, err := os.Stat("/proc/" + string(bytes.TrimSpace(line))); err == nil {
+			n, err := strconv.Atoi(strings.TrimPrefix(string(bytes.TrimSpace(line)), "-"))
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat("/proc/" + strconv.Itoa(n)); err == nil {
 				continue // running
 			}
-		} else if fi, err := os.Stat(d); err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
-			continue
 		}
 		os.RemoveAll(d)
 	}
