@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/golang/snappy"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,18 +28,42 @@ import (
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 const adminPassword = "correct-horse-battery"
 
 // env is a real API over a real SQLite file and a real TSDB.
 type env struct {
-	t      *testing.T
-	url    string
-	api    *api.API
-	store  *storage.Store
-	db     *sql.DB
-	limits *limits.Enforcer
+	t       *testing.T
+	url     string
+	api     *api.API
+	store   *storage.Store
+	db      *sql.DB
+	limits  *limits.Enforcer
+	handler http.Handler
+	// clock drives the sign-in limiter, whose counters are in reg.
+	clock   *testClock
+	limiter *throttle.Limiter
+	reg     *prometheus.Registry
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func newEnv(t *testing.T) *env {
@@ -56,8 +82,11 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { ms.Close() })
 	store := storage.New(db)
 	reg := prometheus.NewRegistry()
+	clock := &testClock{t: time.Now()}
+	limiter := throttle.New(throttle.DefaultPolicy, clock.now)
+	reg.MustRegister(limiter)
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
-	a := api.New(store, auth.NewAuthenticator(store), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
+	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
 	if err := a.Mount(limits.NewHandlers(enf, store, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
@@ -73,7 +102,7 @@ func newEnv(t *testing.T) *env {
 	if err := store.CreateUser(context.Background(), admin); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf}
+	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf, handler: mux, clock: clock, limiter: limiter, reg: reg}
 }
 
 // cred is how a request authenticates: a token, or basic login:password.

@@ -123,6 +123,7 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	a.authn.ForgetTenant(id)
 	a.audit(r, "", "delete", "tenant", id, nil)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // ErrUnauthenticated means the request carried no valid credentials.
@@ -19,15 +21,21 @@ var ErrUnauthenticated = errors.New("missing or invalid credentials")
 
 // Authenticator turns a request's credentials into a Principal. Tokens are
 // cached briefly because remote-write requests arrive many times a second;
-// revocation through this process drops the cache entry at once.
+// revocation through this process drops the cache entry at once. Passwords
+// are checked behind a throttle.Limiter, wherever they come from.
 type Authenticator struct {
-	store *storage.Store
-	ttl   time.Duration
-	now   func() time.Time
-	dummy string // a hash to check unknown logins against, as slowly as known ones
+	store   *storage.Store
+	limiter *throttle.Limiter
+	ttl     time.Duration
+	now     func() time.Time
+	dummy   string // a hash to check unknown logins against, as slowly as known ones
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // hex hash -> token
+	// gen counts the forgets: a token read from the database before a
+	// forget is not cached after it, so a revocation cannot be undone by a
+	// request that was in flight.
+	gen uint64
 }
 
 type cachedToken struct {
@@ -35,12 +43,16 @@ type cachedToken struct {
 	fetched time.Time
 }
 
-// NewAuthenticator returns an Authenticator over store.
-func NewAuthenticator(store *storage.Store) *Authenticator {
+// NewAuthenticator returns an Authenticator over store whose password checks
+// go through limiter; a nil limiter is one with throttle.DefaultPolicy.
+func NewAuthenticator(store *storage.Store, limiter *throttle.Limiter) *Authenticator {
+	if limiter == nil {
+		limiter = throttle.New(throttle.DefaultPolicy, nil)
+	}
 	// Made here, not at package init: `unyo agent` links this package and
 	// must not spend a bcrypt hash at every start.
 	dummy, _ := HashPassword("unyo-dummy-password")
-	return &Authenticator{store: store, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}, dummy: dummy}
+	return &Authenticator{store: store, limiter: limiter, ttl: 10 * time.Second, now: time.Now, tokens: map[string]cachedToken{}, dummy: dummy}
 }
 
 // Authenticate reads a bearer token, or HTTP basic credentials (a user's login
@@ -57,24 +69,44 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	if IsToken(pass) {
 		return a.token(r.Context(), pass)
 	}
-	return a.Password(r.Context(), user, pass)
+	return a.Password(r.Context(), user, pass, r.RemoteAddr)
 }
 
-// Password checks a user's login and password.
-func (a *Authenticator) Password(ctx context.Context, login, password string) (*Principal, error) {
+// Password checks a user's login and password, sent from the address from
+// (a host or host:port, as in http.Request.RemoteAddr). While the throttle
+// holds for the login or the address it answers a *throttle.Refused at
+// once, before any hash is computed, so a refused guess costs nothing.
+func (a *Authenticator) Password(ctx context.Context, login, password, from string) (*Principal, error) {
+	if refused := a.limiter.Check(login, from); refused != nil {
+		slog.Default().Debug("auth: sign-in refused by the throttle", "login", login, "remote", from,
+			"limit", refused.Limit, "retry_after_s", refused.Seconds())
+		return nil, refused
+	}
 	u, err := a.store.UserByLogin(ctx, login)
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so logins cannot be enumerated.
 		CheckPassword(a.dummy, password)
+		a.failed(login, from)
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
+		a.failed(login, from)
 		return nil, ErrUnauthenticated
 	}
+	a.limiter.Succeed(login, from)
 	return UserPrincipal(u), nil
+}
+
+// failed counts a failed sign-in and logs the lock it starts, once per lock
+// (the refusals during it are counted on /metrics, not logged one by one).
+func (a *Authenticator) failed(login, from string) {
+	if lock := a.limiter.Fail(login, from); lock != nil {
+		slog.Default().Warn("auth: repeated sign-in failures, throttled", "login", login, "remote", from,
+			"limit", lock.Limit, "locked_s", lock.Seconds())
+	}
 }
 
 func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, error) {
@@ -86,6 +118,7 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 	now := a.now()
 	a.mu.Lock()
 	c, ok := a.tokens[key]
+	gen := a.gen
 	a.mu.Unlock()
 	if !ok || now.Sub(c.fetched) > a.ttl {
 		t, err := a.store.TokenByHash(ctx, hash)
@@ -101,7 +134,9 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 		}
 		c = cachedToken{token: t, fetched: now}
 		a.mu.Lock()
-		a.tokens[key] = c
+		if a.gen == gen {
+			a.tokens[key] = c
+		}
 		a.mu.Unlock()
 	}
 	t := c.token
@@ -115,8 +150,22 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 func (a *Authenticator) Forget(tokenID int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.gen++
 	for k, c := range a.tokens {
 		if c.token.ID == tokenID {
+			delete(a.tokens, k)
+		}
+	}
+}
+
+// ForgetTenant drops every cached token of a tenant, so deleting the tenant
+// (whose tokens the database deletes with it) shuts them out at once.
+func (a *Authenticator) ForgetTenant(tenant string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gen++
+	for k, c := range a.tokens {
+		if c.token.TenantID == tenant {
 			delete(a.tokens, k)
 		}
 	}

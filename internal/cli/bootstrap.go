@@ -48,5 +48,5 @@ func printWelcome(out io.Writer, url, shown string) {
 		fmt.Fprintf(out, "unyo is running: %s\n", url)
 		return
 	}
-	fmt.Fprintf(out, "\nunyo is running: %s\n\n  First login   user: admin   password: %s\n\n  This password is shown only now. Keep it, or change it after logging in.\n\n", url, shown)
+	fmt.Fprintf(out, "\nunyo is running: %s\n\n  First login   user: admin   password: %s\n\n  This password is shown only now. Keep it, or change it after logging in: %s/account/password\n\n", url, shown, url)
 }

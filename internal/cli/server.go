@@ -29,6 +29,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 // serverConfig is everything `unyo server` is told by flags and environment.
@@ -159,7 +160,11 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	logger.Info("outbound calls", "allowed_internal", egress.Allowed())
 
-	authn := auth.NewAuthenticator(store)
+	// Every password check, console or API, goes through one limiter; its
+	// counters are on /metrics.
+	limiter := throttle.New(throttle.DefaultPolicy, nil)
+	reg.MustRegister(limiter)
+	authn := auth.NewAuthenticator(store, limiter)
 	prom := promapi.New(metrics, promapi.Options{Version: Version, Limits: tenantLimits}, logger, reg)
 	write := remotewrite.NewHandler(metrics, cfg.limits.remoteWrite(), logger, reg)
 	write.SetTenantLimits(tenantLimits)

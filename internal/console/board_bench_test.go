@@ -63,7 +63,7 @@ func benchmarkBoard(b *testing.B, d database.Dialect) {
 		b.Fatal(err)
 	}
 	sessions := session.New(db, session.Options{})
-	c, err := New(Options{Store: st, Auth: auth.NewAuthenticator(st), Sessions: sessions})
+	c, err := New(Options{Store: st, Auth: auth.NewAuthenticator(st, nil), Sessions: sessions})
 	if err != nil {
 		b.Fatal(err)
 	}

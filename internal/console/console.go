@@ -85,6 +85,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page := func(pattern string, h pageHandler) { mux.Handle(pattern, c.authenticated(h)) }
 	page("POST /logout", c.submitLogout)
 	page("POST /preferences", c.updatePreferences)
+	page("GET /account/password", c.editPassword)
+	page("POST /account/password", c.updatePassword)
 	page("GET /board", c.showBoard)
 	page("GET /tenants/{tenant}", c.showTenant)
 	page("GET /tenants/{tenant}/resources/{id}", c.showResource)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/session"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 const testPassword = "console-test-password"
@@ -39,7 +41,28 @@ type env struct {
 	design  *monitoring.Store
 	metrics *metricstore.Store
 	authn   *auth.Authenticator
+	clock   *testClock // the sign-in limiter's clock
+	limiter *throttle.Limiter
+	handler http.Handler
 	url     string
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // newEnv builds the console with tenants acme and beta, each with a service
@@ -62,7 +85,9 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	if err := e.design.SyncBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.authn = auth.NewAuthenticator(e.store)
+	e.clock = &testClock{t: time.Now()}
+	e.limiter = throttle.New(throttle.DefaultPolicy, e.clock.now)
+	e.authn = auth.NewAuthenticator(e.store, e.limiter)
 	prom := promapi.New(ms, promapi.Options{}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design}
@@ -94,7 +119,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	c.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e.url = srv.URL
+	e.url, e.handler = srv.URL, mux
 	return e
 }
 
@@ -156,6 +181,31 @@ type browser struct {
 func (e *env) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{e: e, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// browserFrom is a browser whose requests reach the console from the
+// source address remote, served in process, as the loopback listener
+// cannot show another address.
+func (e *env) browserFrom(remote string) *browser {
+	b := e.browser()
+	b.client.Transport = fromAddress{h: e.handler, remote: remote}
+	return b
+}
+
+type fromAddress struct {
+	h      http.Handler
+	remote string
+}
+
+func (f fromAddress) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.RemoteAddr, req.RequestURI = f.remote, req.URL.RequestURI()
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec.Result(), nil
 }
 
 // login logs in through the form and fails the test unless it succeeds.

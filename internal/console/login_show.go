@@ -20,7 +20,7 @@ func (c *Console) showLogin(w http.ResponseWriter, r *http.Request) {
 
 // renderLogin shows the login form; the page carries the browser's pre-login
 // form token, as there is no session to bind a CSRF token to yet.
-func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, login, errKey string) {
+func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, login, errKey string, args ...any) {
 	l := newLocale(langFromHeader(r.Header.Get("Accept-Language")), "UTC")
 	if q := r.URL.Query().Get("lang"); q == "ja" || q == "en" {
 		l.Lang = q
@@ -28,7 +28,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	p := &page{L: l, CSRF: c.opts.Sessions.FormToken(w, r), Title: l.T("login.title"),
 		Data: loginData{Next: localPath(r.FormValue("next"), "/board"), OIDC: c.opts.OIDC != nil, Login: login}}
 	if errKey != "" {
-		p.Error = l.T(errKey)
+		p.Error = l.T(errKey, args...)
 	}
 	c.render(w, status, "login", p)
 }

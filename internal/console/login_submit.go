@@ -7,6 +7,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
 func (c *Console) submitLogin(w http.ResponseWriter, r *http.Request) {
@@ -16,7 +17,13 @@ func (c *Console) submitLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login := r.PostFormValue("login")
-	p, err := c.opts.Auth.Password(r.Context(), login, r.PostFormValue("password"))
+	p, err := c.opts.Auth.Password(r.Context(), login, r.PostFormValue("password"), r.RemoteAddr)
+	var refused *throttle.Refused
+	if errors.As(err, &refused) {
+		w.Header().Set("Retry-After", refused.Seconds())
+		c.renderLogin(w, r, http.StatusTooManyRequests, login, "login.throttled", refused.Seconds())
+		return
+	}
 	if errors.Is(err, auth.ErrUnauthenticated) {
 		c.logger.Info("console: login refused", "login", login, "remote", r.RemoteAddr)
 		c.renderLogin(w, r, http.StatusUnauthorized, login, "login.failed")

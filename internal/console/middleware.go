@@ -123,12 +123,3 @@ func (c *Console) nav(p *auth.Principal) []NavLink {
 	}
 	return links
 }
-
-// localPath accepts only a path on this site as a redirect target, so a
-// crafted link cannot send a user elsewhere after login.
-func localPath(s, fallback string) string {
-	if len(s) == 0 || s[0] != '/' || (len(s) > 1 && (s[1] == '/' || s[1] == '\\')) {
-		return fallback
-	}
-	return s
-}

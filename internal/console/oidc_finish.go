@@ -7,12 +7,15 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/oidc"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // finishOIDC is the provider's redirect back: it checks the state, verifies
-// the ID token, then logs in the user with that e-mail address, or creates a
-// viewer of the tenant the e-mail domain is mapped to.
+// the ID token, then logs in the user linked to the identity (issuer,
+// subject). An identity not linked yet is linked by a verified e-mail
+// address only: to the user with that address, or to a new viewer of the
+// tenant the address's domain is mapped to.
 func (c *Console) finishOIDC(w http.ResponseWriter, r *http.Request) {
 	if c.opts.OIDC == nil {
 		http.NotFound(w, r)
@@ -32,9 +35,14 @@ func (c *Console) finishOIDC(w http.ResponseWriter, r *http.Request) {
 		c.renderLogin(w, r, http.StatusUnauthorized, "", "login.oidc_failed")
 		return
 	}
-	u, err := c.oidcUser(r, id.Email, id.Name)
+	u, err := c.oidcUser(r, id)
+	if errors.Is(err, errUnverified) {
+		c.logger.Info("console: OIDC login with an unverified e-mail address", "issuer", id.Issuer, "subject", id.Subject, "email", id.Email)
+		c.renderLogin(w, r, http.StatusForbidden, "", "login.unverified")
+		return
+	}
 	if errors.Is(err, errForbidden) {
-		c.logger.Info("console: OIDC login without an account", "email", id.Email)
+		c.logger.Info("console: OIDC login without an account", "issuer", id.Issuer, "subject", id.Subject, "email", id.Email)
 		c.renderLogin(w, r, http.StatusForbidden, "", "login.no_account")
 		return
 	}
@@ -47,10 +55,15 @@ func (c *Console) finishOIDC(w http.ResponseWriter, r *http.Request) {
 	c.startSession(w, r, u.ID, "user:"+u.Login, u.TenantID, "oidc")
 }
 
-// oidcUser finds the user by e-mail, or creates a viewer of the mapped tenant.
-func (c *Console) oidcUser(r *http.Request, email, name string) (*model.User, error) {
+// errUnverified refuses to link an identity by an e-mail address its
+// provider does not vouch for: anyone may claim any address at some providers.
+var errUnverified = errors.New("console: the provider has not verified the e-mail address")
+
+// oidcUser finds the user linked to the identity, or links one by the
+// identity's verified e-mail address, or creates a viewer of the mapped tenant.
+func (c *Console) oidcUser(r *http.Request, id *oidc.Identity) (*model.User, error) {
 	ctx := r.Context()
-	u, err := c.opts.Store.UserByEmail(ctx, email)
+	u, err := c.opts.Store.UserByIdentity(ctx, id.Issuer, id.Subject)
 	if err == nil {
 		if u.Disabled {
 			return nil, errForbidden
@@ -60,7 +73,37 @@ func (c *Console) oidcUser(r *http.Request, email, name string) (*model.User, er
 	if !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
-	tenant, ok := c.opts.OIDC.TenantFor(email)
+	if id.Email == "" || !id.EmailVerified {
+		return nil, errUnverified
+	}
+	u, err = c.opts.Store.UserByEmail(ctx, id.Email)
+	if errors.Is(err, storage.ErrNotFound) {
+		if u, err = c.createOIDCUser(r, id); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	} else if u.Disabled {
+		return nil, errForbidden
+	}
+	// A user linked to another subject of this issuer keeps it: an address
+	// that moved to another person at the provider does not take the account.
+	if err := c.opts.Store.LinkIdentity(ctx, u.ID, id.Issuer, id.Subject, id.Email); errors.Is(err, storage.ErrConflict) {
+		c.logger.Warn("console: OIDC identity not linked: the user has another identity at this issuer", "user", u.Login, "issuer", id.Issuer, "subject", id.Subject)
+		return nil, errForbidden
+	} else if err != nil {
+		return nil, err
+	}
+	c.opts.Store.Audit(ctx, storage.AuditEntry{TenantID: u.TenantID, Actor: "oidc", Action: "link", ObjectType: "user",
+		ObjectID: u.Login}, map[string]string{"issuer": id.Issuer, "subject": id.Subject, "email": id.Email})
+	return u, nil
+}
+
+// createOIDCUser creates a viewer of the tenant the verified e-mail
+// address's domain is mapped to.
+func (c *Console) createOIDCUser(r *http.Request, id *oidc.Identity) (*model.User, error) {
+	ctx := r.Context()
+	tenant, ok := c.opts.OIDC.TenantFor(id.Email)
 	if !ok {
 		return nil, errForbidden
 	}
@@ -73,7 +116,7 @@ func (c *Console) oidcUser(r *http.Request, email, name string) (*model.User, er
 	if err != nil {
 		return nil, err
 	}
-	u = &model.User{Login: email, Name: name, Email: email, Role: model.RoleViewer, TenantID: t.ID,
+	u := &model.User{Login: id.Email, Name: id.Name, Email: id.Email, Role: model.RoleViewer, TenantID: t.ID,
 		Language: langFromHeader(r.Header.Get("Accept-Language")), TimeZone: t.TimeZone, PasswordHash: hash}
 	u.Normalize()
 	if err := u.Validate(); err != nil {

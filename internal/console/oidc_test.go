@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -105,5 +106,94 @@ func TestOIDCLoginRefusesUnknownDomainAndForgedState(t *testing.T) {
 	}
 	if code, _, _ := b.get("/board"); code != http.StatusSeeOther {
 		t.Errorf("board after a forged callback = %d, want no session", code)
+	}
+}
+
+func TestOIDCUnverifiedEmailGetsNoSession(t *testing.T) {
+	e, m := oidcEnv(t)
+	// The operator's address, claimed by someone the provider has not checked.
+	m.QueueUser(&mockoidc.MockUser{Subject: "intruder-1", Email: "operator@example.com", EmailVerified: false})
+	b := e.browser()
+	code, _ := ssoLogin(t, b)
+	if code != http.StatusForbidden {
+		t.Errorf("unverified e-mail of an existing user = %d, want 403", code)
+	}
+	if code, _, _ := b.get("/board"); code != http.StatusSeeOther {
+		t.Errorf("board after an unverified login = %d, want no session", code)
+	}
+	// preferred_username that looks like the operator's address.
+	m.QueueUser(&mockoidc.MockUser{Subject: "intruder-2", PreferredUsername: "operator@example.com"})
+	if code, _ := ssoLogin(t, b); code != http.StatusForbidden {
+		t.Errorf("preferred_username as an address = %d, want 403", code)
+	}
+	// An unverified address of a mapped domain creates no one.
+	m.QueueUser(&mockoidc.MockUser{Subject: "intruder-3", Email: "someone@contoso.com", EmailVerified: false})
+	if code, _ := ssoLogin(t, b); code != http.StatusForbidden {
+		t.Errorf("unverified address of a mapped domain = %d, want 403", code)
+	}
+	if _, err := e.store.UserByEmail(context.Background(), "someone@contoso.com"); err == nil {
+		t.Error("a user was created for an unverified address")
+	}
+	if code, _, _ := b.get("/board"); code != http.StatusSeeOther {
+		t.Errorf("board = %d, want no session", code)
+	}
+}
+
+func TestOIDCLinkedUserIsMatchedBySubject(t *testing.T) {
+	e, m := oidcEnv(t)
+	m.QueueUser(&mockoidc.MockUser{Subject: "s-op", Email: "operator@example.com", EmailVerified: true})
+	if code, _ := ssoLogin(t, e.browser()); code != http.StatusSeeOther {
+		t.Fatalf("first login = %d", code)
+	}
+	// The address changed at the provider, and is not even verified: the
+	// subject still names the operator.
+	m.QueueUser(&mockoidc.MockUser{Subject: "s-op", Email: "op.renamed@elsewhere.example"})
+	b := e.browser()
+	if code, _ := ssoLogin(t, b); code != http.StatusSeeOther {
+		t.Fatalf("login with a changed address = %d, want 303", code)
+	}
+	if _, body, _ := b.get("/board"); !strings.Contains(body, "operator (オペレーター)") {
+		t.Error("the linked identity did not log in as the operator")
+	}
+	// The operator's old address now verified for another person of the
+	// same provider does not take the account.
+	m.QueueUser(&mockoidc.MockUser{Subject: "s-other", Email: "operator@example.com", EmailVerified: true})
+	b = e.browser()
+	if code, _ := ssoLogin(t, b); code != http.StatusForbidden {
+		t.Errorf("another subject with the linked user's address = %d, want 403", code)
+	}
+	if code, _, _ := b.get("/board"); code != http.StatusSeeOther {
+		t.Errorf("board = %d, want no session", code)
+	}
+}
+
+// entraUser is an Entra ID user as its ID token shows one: no
+// email_verified, but the optional claim xms_edov.
+type entraUser struct {
+	mockoidc.MockUser
+	EDOV bool
+}
+
+func (u *entraUser) Claims(scope []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
+	return &struct {
+		*mockoidc.IDTokenClaims
+		Email string `json:"email"`
+		EDOV  bool   `json:"xms_edov"`
+	}{base, u.Email, u.EDOV}, nil
+}
+
+func TestOIDCEntraDomainOwnerVerifiedLinks(t *testing.T) {
+	e, m := oidcEnv(t)
+	m.QueueUser(&entraUser{MockUser: mockoidc.MockUser{Subject: "entra-1", Email: "operator@example.com"}, EDOV: false})
+	if code, _ := ssoLogin(t, e.browser()); code != http.StatusForbidden {
+		t.Errorf("xms_edov false = %d, want 403", code)
+	}
+	m.QueueUser(&entraUser{MockUser: mockoidc.MockUser{Subject: "entra-2", Email: "operator@example.com"}, EDOV: true})
+	b := e.browser()
+	if code, _ := ssoLogin(t, b); code != http.StatusSeeOther {
+		t.Fatalf("xms_edov true = %d, want 303", code)
+	}
+	if _, body, _ := b.get("/board"); !strings.Contains(body, "operator (オペレーター)") {
+		t.Error("xms_edov did not link the operator")
 	}
 }

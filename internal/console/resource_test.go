@@ -76,18 +76,3 @@ func FuzzParseRange(f *testing.F) {
 		}
 	})
 }
-
-func FuzzLocalPath(f *testing.F) {
-	for _, s := range []string{"/board", "//evil.example", "/\\evil.example", "https://x", "", "/"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := localPath(s, "/board")
-		if got != "/board" && got != s {
-			t.Fatalf("localPath(%q) = %q: must be the input or the fallback", s, got)
-		}
-		if len(got) == 0 || got[0] != '/' || strings.HasPrefix(got, "//") || strings.HasPrefix(got, "/\\") {
-			t.Fatalf("localPath(%q) = %q leaves this site", s, got)
-		}
-	})
-}

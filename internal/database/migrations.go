@@ -587,6 +587,20 @@ CREATE TABLE alert_severity_maps (
 	updated_at INTEGER NOT NULL
 );
 `,
+	// 12: single sign-on identities (internal/oidc, internal/console): a
+	// person is linked to a user by the provider's (issuer, subject), never
+	// again by e-mail once linked; one identity per user and provider.
+	`
+CREATE TABLE oidc_identities (
+	issuer     TEXT NOT NULL,
+	subject    TEXT NOT NULL,
+	user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	email      TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (issuer, subject),
+	UNIQUE (user_id, issuer)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

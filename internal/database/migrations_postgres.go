@@ -581,4 +581,16 @@ CREATE TABLE alert_severity_maps (
 	updated_at BIGINT NOT NULL
 );
 `,
+	// 12: single sign-on identities (internal/oidc, internal/console).
+	`
+CREATE TABLE oidc_identities (
+	issuer     TEXT NOT NULL,
+	subject    TEXT NOT NULL,
+	user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	email      TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	PRIMARY KEY (issuer, subject),
+	UNIQUE (user_id, issuer)
+);
+`,
 }

@@ -72,10 +72,13 @@ func (u *User) Validate() error {
 	return validateZone("time_zone", u.TimeZone)
 }
 
+// MinPasswordLength is the shortest password a user may set; forms state it.
+const MinPasswordLength = 12
+
 // ValidatePassword enforces the minimum a password must meet.
 func ValidatePassword(p string) error {
-	if len(p) < 12 {
-		return invalid.New("password", "must be at least 12 characters")
+	if len(p) < MinPasswordLength {
+		return invalid.New("password", "must be at least %d characters", MinPasswordLength)
 	}
 	if len(p) > 72 {
 		return invalid.New("password", "must be at most 72 bytes")

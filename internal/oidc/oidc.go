@@ -31,11 +31,17 @@ type Config struct {
 // Enabled reports whether OIDC login is configured at all.
 func (c Config) Enabled() bool { return c.Issuer != "" && c.ClientID != "" }
 
-// Identity is who the provider says logged in.
+// Identity is who the provider says logged in. A person is the pair
+// (Issuer, Subject): the subject is the provider's own stable ID, which an
+// e-mail address, a display name or preferred_username is not.
 type Identity struct {
+	Issuer  string
 	Subject string
-	Email   string
-	Name    string
+	Email   string // "" when the token carries none
+	// EmailVerified says the provider vouches that Email belongs to this
+	// person; only then may Email link an existing account (see Verified).
+	EmailVerified bool
+	Name          string // for display only, never for matching
 }
 
 // Provider runs the login flow against one OIDC provider.
@@ -75,10 +81,6 @@ func (p *Provider) AuthURL(state, nonce string) string {
 	return p.oauth.AuthCodeURL(state, gooidc.Nonce(nonce))
 }
 
-// ErrNoEmail means the provider did not tell us the user's e-mail address,
-// which is how unyo matches a person to a user.
-var ErrNoEmail = errors.New("oidc: the ID token carries no e-mail address")
-
 // Exchange trades the callback's code for tokens and returns the verified identity.
 func (p *Provider) Exchange(ctx context.Context, code, nonce string) (*Identity, error) {
 	ctx = gooidc.ClientContext(ctx, p.client)
@@ -97,21 +99,66 @@ func (p *Provider) Exchange(ctx context.Context, code, nonce string) (*Identity,
 	if idt.Nonce != nonce {
 		return nil, errors.New("oidc: ID token nonce does not match this login")
 	}
-	var c struct {
-		Email             string `json:"email"`
-		Name              string `json:"name"`
-		PreferredUsername string `json:"preferred_username"`
-		UPN               string `json:"upn"` // Entra ID work accounts
+	if idt.Subject == "" {
+		return nil, errors.New("oidc: the ID token carries no subject")
 	}
+	var c Claims
 	if err := idt.Claims(&c); err != nil {
 		return nil, fmt.Errorf("oidc: ID token claims: %w", err)
 	}
-	id := &Identity{Subject: idt.Subject, Email: strings.ToLower(firstNonEmpty(c.Email, c.UPN, emailLike(c.PreferredUsername))),
-		Name: firstNonEmpty(c.Name, c.PreferredUsername)}
-	if id.Email == "" {
-		return nil, ErrNoEmail
+	email, verified := c.Verified()
+	return &Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, EmailVerified: verified,
+		Name: firstNonEmpty(c.Name, c.PreferredUsername)}, nil
+}
+
+// Claims are the ID token claims unyo reads besides the standard ones.
+type Claims struct {
+	Email             string `json:"email"`
+	EmailVerified     any    `json:"email_verified"` // a boolean; some providers send "true"
+	Name              string `json:"name"`
+	PreferredUsername string `json:"preferred_username"` // display only: users can often set it
+	// Entra ID sends no email_verified. Its optional claims say instead
+	// whether the e-mail's domain is verified as the tenant's own
+	// (xms_edov), or list the addresses Entra ID has verified.
+	EmailDomainOwnerVerified any      `json:"xms_edov"`
+	VerifiedPrimaryEmail     []string `json:"verified_primary_email"`
+	VerifiedSecondaryEmail   []string `json:"verified_secondary_email"`
+}
+
+// Verified returns the e-mail address of the token, lower-cased, and
+// whether the provider vouches for it: email_verified true; or, from Entra
+// ID, xms_edov true, or the address listed in verified_primary_email or
+// verified_secondary_email. Without an email claim, the first verified
+// primary address stands in. preferred_username and upn are never used:
+// users or tenant admins set them freely, unverified.
+func (c *Claims) Verified() (string, bool) {
+	email := strings.ToLower(strings.TrimSpace(c.Email))
+	if email == "" && len(c.VerifiedPrimaryEmail) > 0 {
+		email = strings.ToLower(strings.TrimSpace(c.VerifiedPrimaryEmail[0]))
 	}
-	return id, nil
+	if email == "" {
+		return "", false
+	}
+	if truthy(c.EmailVerified) || truthy(c.EmailDomainOwnerVerified) {
+		return email, true
+	}
+	for _, v := range append(append([]string{}, c.VerifiedPrimaryEmail...), c.VerifiedSecondaryEmail...) {
+		if strings.EqualFold(strings.TrimSpace(v), email) {
+			return email, true
+		}
+	}
+	return email, false
+}
+
+// truthy reads a boolean claim sent as JSON true or as the string "true".
+func truthy(v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case string:
+		return strings.EqualFold(b, "true")
+	}
+	return false
 }
 
 // TenantFor returns the tenant a new user with this e-mail address joins as
@@ -148,13 +195,6 @@ func firstNonEmpty(s ...string) string {
 		if v != "" {
 			return v
 		}
-	}
-	return ""
-}
-
-func emailLike(s string) string {
-	if strings.Contains(s, "@") {
-		return s
 	}
 	return ""
 }

@@ -2,8 +2,10 @@ package oidc
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/oauth2-proxy/mockoidc"
@@ -107,6 +109,65 @@ func FuzzParseTenants(f *testing.F) {
 			if d == "" || tenant == "" {
 				t.Fatalf("ParseTenants(%q) gave an empty domain or tenant: %v", s, m)
 			}
+		}
+	})
+}
+
+func TestClaimsVerified(t *testing.T) {
+	f := func(c Claims, wantEmail string, wantVerified bool) {
+		t.Helper()
+		email, ok := c.Verified()
+		if email != wantEmail || ok != wantVerified {
+			t.Errorf("%+v: Verified() = %q, %v; want %q, %v", c, email, ok, wantEmail, wantVerified)
+		}
+	}
+	f(Claims{Email: "A@Example.com", EmailVerified: true}, "a@example.com", true)
+	f(Claims{Email: "a@example.com", EmailVerified: "true"}, "a@example.com", true)
+	f(Claims{Email: "a@example.com", EmailVerified: false}, "a@example.com", false)
+	f(Claims{Email: "a@example.com"}, "a@example.com", false)
+	f(Claims{Email: "a@example.com", EmailVerified: "yes"}, "a@example.com", false)
+	f(Claims{PreferredUsername: "a@example.com", EmailVerified: true}, "", false)
+	// Entra ID: xms_edov, or the address in the verified lists.
+	f(Claims{Email: "a@contoso.com", EmailDomainOwnerVerified: true}, "a@contoso.com", true)
+	f(Claims{Email: "a@contoso.com", EmailDomainOwnerVerified: false}, "a@contoso.com", false)
+	f(Claims{Email: "a@contoso.com", VerifiedSecondaryEmail: []string{"A@contoso.com"}}, "a@contoso.com", true)
+	f(Claims{Email: "a@contoso.com", VerifiedPrimaryEmail: []string{"b@contoso.com"}}, "a@contoso.com", false)
+	f(Claims{VerifiedPrimaryEmail: []string{"B@contoso.com"}}, "b@contoso.com", true)
+}
+
+func TestUnverifiedEmailIsReported(t *testing.T) {
+	m, p := newProvider(t)
+	m.QueueUser(&mockoidc.MockUser{Subject: "u-2", Email: "taro@contoso.com", PreferredUsername: "taro@contoso.com", EmailVerified: false})
+	nonce := NewState()
+	code, _ := login(t, p, NewState(), nonce)
+	id, err := p.Exchange(context.Background(), code, nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.EmailVerified || id.Subject != "u-2" || id.Issuer != m.Issuer() {
+		t.Errorf("identity = %+v, want subject u-2 of %s with an unverified address", id, m.Issuer())
+	}
+}
+
+func FuzzClaimsVerified(f *testing.F) {
+	f.Add(`{"email":"a@example.com","email_verified":true}`)
+	f.Add(`{"email":"a@example.com","email_verified":"true","preferred_username":"b@example.com"}`)
+	f.Add(`{"xms_edov":true,"verified_primary_email":["A@contoso.com"]}`)
+	f.Add(`{"email":"","verified_secondary_email":[""],"xms_edov":1}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var c Claims
+		if json.Unmarshal([]byte(raw), &c) != nil {
+			return
+		}
+		email, ok := c.Verified()
+		if ok && email == "" {
+			t.Fatalf("%s: verified with no address", raw)
+		}
+		if email != strings.ToLower(email) {
+			t.Fatalf("%s: address %q not lower-cased", raw, email)
+		}
+		if c.PreferredUsername != "" && c.Email == "" && len(c.VerifiedPrimaryEmail) == 0 && email != "" {
+			t.Fatalf("%s: preferred_username became the address %q", raw, email)
 		}
 	})
 }

@@ -31,7 +31,8 @@ type StatusError struct {
 func (e *StatusError) Error() string { return e.Message }
 
 // OverLimit is an error of a request refused because its tenant is over a
-// limit (internal/limits.Error): the status to answer, the limit's name for
+// limit (internal/limits.Error), or a sign-in refused by the throttle
+// (internal/throttle.Refused): the status to answer, the limit's name for
 // the body, and the Retry-After header ("" when retrying cannot help).
 type OverLimit interface {
 	error

@@ -189,3 +189,52 @@ func TestStartReplacesThePreviousSession(t *testing.T) {
 		t.Errorf("Start set %d cookies, want 1", len(cs))
 	}
 }
+
+// TestPasswordChangeAndDisableEndSessions: the user store ends a user's
+// sessions when the password changes or the user is disabled, and only then.
+func TestPasswordChangeAndDisableEndSessions(t *testing.T) {
+	db, uid := newDB(t)
+	m := New(db, Options{})
+	store := storage.New(db)
+	ctx := context.Background()
+	start := func() *http.Request {
+		t.Helper()
+		w := httptest.NewRecorder()
+		if _, err := m.Start(ctx, w, httptest.NewRequest("POST", "/login", nil), uid); err != nil {
+			t.Fatal(err)
+		}
+		return withCookies(w, httptest.NewRequest("GET", "/board", nil))
+	}
+	alive := func(r *http.Request) bool {
+		_, err := m.Load(r)
+		return err == nil
+	}
+	update := func(change func(u *model.User)) {
+		t.Helper()
+		u, err := store.User(ctx, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(u)
+		if err := store.UpdateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	laptop, phone := start(), start()
+	update(func(u *model.User) { u.Language = "en" })
+	if !alive(laptop) || !alive(phone) {
+		t.Fatal("a change of language ended sessions")
+	}
+	update(func(u *model.User) { u.PasswordHash = "new-hash" })
+	if alive(laptop) || alive(phone) {
+		t.Error("sessions survived a password change")
+	}
+
+	laptop = start()
+	update(func(u *model.User) { u.Disabled = true })
+	update(func(u *model.User) { u.Disabled = false })
+	if alive(laptop) {
+		t.Error("a session survived disabling the user, and came back on enabling")
+	}
+}

@@ -27,11 +27,32 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 }
 
 // UpdateUser replaces a user's profile, role and, when set, password hash.
+// A new password or disabling the user ends every console session of the
+// user in the same transaction, so no caller can forget to: a session
+// stolen or left open elsewhere dies with the old password, and does not
+// come back when a disabled user is enabled again.
 func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
-	now := database.Millis(s.now())
-	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
-		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID))
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("store: unable to update user: %w", err)
+	}
+	defer tx.Rollback()
+	var oldHash string
+	var wasDisabled bool
+	if err := tx.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE id=?`, u.ID).Scan(&oldHash, &wasDisabled); err != nil {
+		return fmt.Errorf("store: unable to update user: %w", NotFound(err))
+	}
+	now := database.Millis(s.now())
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
+		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
+		return fmt.Errorf("store: unable to update user: %w", err)
+	}
+	if u.PasswordHash != oldHash || (u.Disabled && !wasDisabled) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id=?`, u.ID); err != nil {
+			return fmt.Errorf("store: unable to end the sessions of user %d: %w", u.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
 	}
 	u.UpdatedAt = database.FromMillis(now)
