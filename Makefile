@@ -10,7 +10,7 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # real Prometheus and Alertmanager the client tests run against, and PostgreSQL.
 TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql
 
-.PHONY: build run test vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
+.PHONY: build run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -18,9 +18,19 @@ build:
 run: deps-run build
 	$(BIN) server --listen 127.0.0.1:8080 --data ./data
 
+# The packages whose tests take their database from internal/database/dbtest
+# (every store, and the e2e suite): `make test` runs them a second time on a
+# throwaway PostgreSQL 15 cluster (see docs/storage.md).
+DB_TEST_PACKAGES = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep 'internal/database/dbtest' | cut -d' ' -f1)
+
 test: deps vet
 	@test -z "$$(gofmt -l cmd internal bench test)" || { echo "gofmt needed:"; gofmt -l cmd internal bench test; exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...
+	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(DB_TEST_PACKAGES)
+
+# Only the store tests and the e2e suite, on PostgreSQL.
+test-postgres:
+	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(DB_TEST_PACKAGES)
 
 # The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
 # `cross` builds the whole binary for both; `cross-agent` (what CI runs) compiles

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -44,7 +45,7 @@ func newWorld(t *testing.T, tune func(*Options)) *world {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := database.Open(ctx, filepath.Join(dir, "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
 )
 
@@ -22,28 +23,25 @@ type Store struct {
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
 
-const alertColumns = `id, tenant_id, fingerprint, source, ifnull(item_id,0), ifnull(resource_id,0), ifnull(service_id,0),
+const alertColumns = `id, tenant_id, fingerprint, source, coalesce(item_id,0), coalesce(resource_id,0), coalesce(service_id,0),
 	resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
 	started_at, fired_at, resolved_at, acknowledged_by, acknowledged_at, silenced_until,
-	flapping, in_maintenance, ifnull(maintenance_window_id,0), inhibited, announced, updated_at`
+	flapping, in_maintenance, coalesce(maintenance_window_id,0), inhibited, announced, updated_at`
 
 // insert stores a new alert and its first event in one transaction.
 func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		title, summary, lbls, routes := mustJSON(a.Title), mustJSON(a.Summary), mustJSON(a.Labels), mustJSON(a.Notify)
-		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (tenant_id, fingerprint, source, item_id, resource_id, service_id,
+		err := tx.QueryRowContext(ctx, `INSERT INTO alerts (tenant_id, fingerprint, source, item_id, resource_id, service_id,
 			resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
 			started_at, fired_at, resolved_at, silenced_until, flapping, in_maintenance, maintenance_window_id, inhibited, announced, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			a.TenantID, a.Fingerprint, a.Source, nullID(a.ItemID), nullID(a.ResourceID), nullID(a.ServiceID),
-			a.Resource, title, summary, lbls, routes, a.RunbookURL, a.Severity, a.State, nullFloat(a.Value), a.ValueText,
-			millis(a.StartedAt), nullTime(a.FiredAt), nullTime(a.ResolvedAt), nullTime(a.SilencedUntil),
-			a.Flapping, a.InMaintenance, nullID(a.MaintenanceID), a.Inhibited, a.Announced, millis(a.UpdatedAt))
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			a.TenantID, a.Fingerprint, a.Source, database.NullID(a.ItemID), database.NullID(a.ResourceID), database.NullID(a.ServiceID),
+			a.Resource, title, summary, lbls, routes, a.RunbookURL, a.Severity, a.State, database.NullFloat(a.Value), a.ValueText,
+			database.Millis(a.StartedAt), database.NullMillis(a.FiredAt), database.NullMillis(a.ResolvedAt), database.NullMillis(a.SilencedUntil),
+			a.Flapping, a.InMaintenance, database.NullID(a.MaintenanceID), a.Inhibited, a.Announced, database.Millis(a.UpdatedAt)).Scan(&a.ID)
 		if err != nil {
 			return fmt.Errorf("alert: unable to store alert: %w", err)
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		return insertEvent(ctx, tx, a, ev)
 	})
@@ -56,9 +54,9 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 			fired_at=?, resolved_at=?, acknowledged_by=?, acknowledged_at=?, silenced_until=?, flapping=?,
 			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
 			WHERE tenant_id=? AND id=?`,
-			a.Severity, a.State, nullFloat(a.Value), a.ValueText, mustJSON(a.Summary), mustJSON(a.Labels),
-			nullTime(a.FiredAt), nullTime(a.ResolvedAt), a.AcknowledgedBy, nullTime(a.AcknowledgedAt), nullTime(a.SilencedUntil), a.Flapping,
-			a.InMaintenance, nullID(a.MaintenanceID), a.Inhibited, a.Announced, millis(a.UpdatedAt), a.TenantID, a.ID)
+			a.Severity, a.State, database.NullFloat(a.Value), a.ValueText, mustJSON(a.Summary), mustJSON(a.Labels),
+			database.NullMillis(a.FiredAt), database.NullMillis(a.ResolvedAt), a.AcknowledgedBy, database.NullMillis(a.AcknowledgedAt), database.NullMillis(a.SilencedUntil), a.Flapping,
+			a.InMaintenance, database.NullID(a.MaintenanceID), a.Inhibited, a.Announced, database.Millis(a.UpdatedAt), a.TenantID, a.ID)
 		if err != nil {
 			return fmt.Errorf("alert: unable to update alert %d: %w", a.ID, err)
 		}
@@ -71,13 +69,12 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 
 func insertEvent(ctx context.Context, tx *sql.Tx, a *Alert, ev *Event) error {
 	ev.AlertID = a.ID
-	res, err := tx.ExecContext(ctx, `INSERT INTO alert_events (alert_id, tenant_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		a.ID, a.TenantID, millis(ev.At), ev.From, ev.To, ev.Reason, ev.Severity, nullFloat(ev.Value), ev.ValueText, ev.Actor, ev.Notify)
+	err := tx.QueryRowContext(ctx, `INSERT INTO alert_events (alert_id, tenant_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		a.ID, a.TenantID, database.Millis(ev.At), ev.From, ev.To, ev.Reason, ev.Severity, database.NullFloat(ev.Value), ev.ValueText, ev.Actor, ev.Notify).Scan(&ev.ID)
 	if err != nil {
 		return fmt.Errorf("alert: unable to store event: %w", err)
 	}
-	ev.ID, err = res.LastInsertId()
 	return err
 }
 
@@ -112,12 +109,12 @@ func (s *Store) List(ctx context.Context, tenant string, f Filter) ([]*Alert, er
 	}
 	if !f.To.IsZero() {
 		q += ` AND started_at<?`
-		args = append(args, millis(f.To))
+		args = append(args, database.Millis(f.To))
 	}
 	if !f.From.IsZero() {
 		// Still open, or resolved after From: the alert overlapped the range.
 		q += ` AND (resolved_at IS NULL OR resolved_at>=?)`
-		args = append(args, millis(f.From))
+		args = append(args, database.Millis(f.From))
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -153,7 +150,7 @@ func (s *Store) Alert(ctx context.Context, tenant string, id int64) (*Alert, err
 		if err := rows.Scan(&ev.ID, &ev.AlertID, &at, &ev.From, &ev.To, &ev.Reason, &ev.Severity, &val, &ev.ValueText, &ev.Actor, &ev.Notify, &notified); err != nil {
 			return nil, fmt.Errorf("alert: unable to list events: %w", err)
 		}
-		ev.At, ev.Value, ev.NotifiedAt = fromMillis(at), floatPtr(val), timePtr(notified)
+		ev.At, ev.Value, ev.NotifiedAt = database.FromMillis(at), database.FloatPtr(val), database.TimePtr(notified)
 		a.Events = append(a.Events, &ev)
 	}
 	return a, rows.Err()
@@ -170,7 +167,7 @@ func (s *Store) flapChanges(ctx context.Context, tenant, fingerprint string, sin
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM alert_events e JOIN alerts a ON a.id=e.alert_id
 		WHERE a.tenant_id=? AND a.fingerprint=? AND e.at>=? AND e.reason IN ('condition','recovered','intake') AND e.to_state IN ('firing','resolved')`,
-		tenant, fingerprint, millis(since)).Scan(&n)
+		tenant, fingerprint, database.Millis(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("alert: unable to count transitions: %w", err)
 	}
@@ -203,7 +200,7 @@ func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
 			rows.Close()
 			return nil, fmt.Errorf("alert: unable to list unnotified events: %w", err)
 		}
-		r.ev.At = fromMillis(at)
+		r.ev.At = database.FromMillis(at)
 		list = append(list, r)
 	}
 	rows.Close()
@@ -226,7 +223,7 @@ func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
 
 // markNotified records that the event's notification was handed over.
 func (s *Store) markNotified(ctx context.Context, tenant string, eventID int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE alert_events SET notified_at=? WHERE tenant_id=? AND id=?`, millis(at), tenant, eventID)
+	_, err := s.db.ExecContext(ctx, `UPDATE alert_events SET notified_at=? WHERE tenant_id=? AND id=?`, database.Millis(at), tenant, eventID)
 	if err != nil {
 		return fmt.Errorf("alert: unable to mark event %d notified: %w", eventID, err)
 	}
@@ -271,9 +268,9 @@ func scanAlert(scan func(...any) error) (*Alert, error) {
 			return nil, err
 		}
 	}
-	a.Value = floatPtr(val)
-	a.StartedAt, a.UpdatedAt = fromMillis(started), fromMillis(updated)
-	a.FiredAt, a.ResolvedAt, a.AcknowledgedAt, a.SilencedUntil = timePtr(fired), timePtr(resolved), timePtr(acked), timePtr(silenced)
+	a.Value = database.FloatPtr(val)
+	a.StartedAt, a.UpdatedAt = database.FromMillis(started), database.FromMillis(updated)
+	a.FiredAt, a.ResolvedAt, a.AcknowledgedAt, a.SilencedUntil = database.TimePtr(fired), database.TimePtr(resolved), database.TimePtr(acked), database.TimePtr(silenced)
 	return &a, nil
 }
 
@@ -295,33 +292,4 @@ func mustJSON(v any) string {
 		panic(err) // only maps, slices and strings are stored
 	}
 	return string(b)
-}
-
-func millis(t time.Time) int64      { return t.UnixMilli() }
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
-func nullFloat(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-func floatPtr(v sql.NullFloat64) *float64 {
-	if !v.Valid {
-		return nil
-	}
-	return &v.Float64
-}
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return millis(*t)
-}
-func timePtr(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMillis(v.Int64)
-	return &t
 }

@@ -65,12 +65,11 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO notify_contacts (tenant_id, name, email, language, time_zone, via, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?)`, c.Tenant, c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), now.UnixMilli())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO notify_contacts (tenant_id, name, email, language, time_zone, via, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.Tenant, c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
 	if err != nil {
 		return conflict("contact", err)
 	}
-	c.ID, _ = res.LastInsertId()
 	c.CreatedAt, c.UpdatedAt = now, now
 	return nil
 }

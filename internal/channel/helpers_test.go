@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -55,7 +55,7 @@ type fixture struct {
 func newFixture(t *testing.T, build Builder) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, filepath.Join(t.TempDir(), "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

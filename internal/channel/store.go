@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -109,12 +110,11 @@ func (s *Store) save(ctx context.Context, tenant string, id int64, in Input, pre
 	now := s.now().UTC().Truncate(time.Millisecond)
 	c := &Channel{ID: id, Tenant: tenant, Name: name, Type: in.Type, Config: redact(cfg), UpdatedAt: now, cfg: cfg}
 	if prev == nil {
-		res, err := s.db.ExecContext(ctx, `INSERT INTO notify_channels (tenant_id, name, type, config, sealed, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?)`, tenant, name, in.Type, string(shown), sealed, now.UnixMilli(), now.UnixMilli())
+		err := s.db.QueryRowContext(ctx, `INSERT INTO notify_channels (tenant_id, name, type, config, sealed, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?) RETURNING id`, tenant, name, in.Type, string(shown), sealed, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
 		if err != nil {
 			return nil, conflict("channel", err)
 		}
-		c.ID, _ = res.LastInsertId()
 		c.CreatedAt = now
 		return c, nil
 	}
@@ -199,7 +199,7 @@ func (s *Store) scan(f func(...any) error) (*Channel, error) {
 }
 
 func conflict(what string, err error) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if database.IsUnique(err) {
 		return fmt.Errorf("channel: %s name in use: %w", what, storage.ErrConflict)
 	}
 	return fmt.Errorf("channel: cannot save %s: %w", what, err)

@@ -104,7 +104,11 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if a.box, err = openSecrets(cfg, logger); err != nil {
 		return nil, err
 	}
-	if a.db, err = database.Open(ctx, filepath.Join(cfg.dataDir, "unyo.db")); err != nil {
+	dsn := cfg.database
+	if dsn == "" {
+		dsn = "sqlite://" + filepath.Join(cfg.dataDir, "unyo.db")
+	}
+	if a.db, err = database.Open(ctx, dsn); err != nil {
 		return nil, err
 	}
 	if a.limits, err = newTenantLimits(ctx, &cfg.limits, a.db, reg); err != nil {

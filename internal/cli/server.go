@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/unyo-ops/unyo/internal/agent"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/server"
 )
@@ -27,6 +28,7 @@ import (
 type serverConfig struct {
 	listen        string
 	dataDir       string
+	database      string // "" = sqlite:///<data>/unyo.db
 	adminPassword string
 	retention     time.Duration
 	oooWindow     time.Duration
@@ -48,6 +50,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", env("UNYO_LISTEN", "127.0.0.1:8080"), "address to listen on (env UNYO_LISTEN)")
 	fs.StringVar(&c.dataDir, "data", env("UNYO_DATA", "./data"), "directory for the database and the TSDB (env UNYO_DATA)")
+	fs.StringVar(&c.database, "database", env("UNYO_DATABASE", ""), "state database: sqlite:///path or postgres://user@host/db (env UNYO_DATABASE; default sqlite:///<data>/unyo.db)")
 	fs.StringVar(&c.adminPassword, "admin-password", "", "password of the first admin, created on first start (env UNYO_ADMIN_PASSWORD; random if unset)")
 	fs.DurationVar(&c.retention, "retention", 400*24*time.Hour, "how long samples are kept: a year of data feeds the yearly plan")
 	fs.DurationVar(&c.oooWindow, "out-of-order-window", 24*time.Hour, "how old a late sample may be, e.g. from an agent's outage buffer")
@@ -158,7 +161,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		MetricsAdmin: metricsAdmin(a.authn),
 	}, a.reg)
 	bound := "http://" + a.ln.Addr().String()
-	logger.Info("unyo server started", "listen", a.ln.Addr().String(), "external_url", a.externalURL, "data", cfg.dataDir, "version", Version)
+	logger.Info("unyo server started", "listen", a.ln.Addr().String(), "external_url", a.externalURL, "data", cfg.dataDir, "database", database.DialectOf(a.db), "version", Version)
 	printWelcome(stdout, bound, shown)
 	var self *agent.Agent
 	if cfg.monitorSelf {

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/session"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
@@ -19,10 +19,17 @@ import (
 
 // BenchmarkBoard renders the board for an MSP admin over 100 tenants with
 // 2,000 resources in all (20 each, in 4 services), through the real handler
-// and SQLite, and reports the 95th percentile of the request time.
+// and the database, on SQLite and on PostgreSQL in the same run, and reports
+// the 95th percentile of the request time.
 func BenchmarkBoard(b *testing.B) {
+	for _, d := range dbtest.Dialects {
+		b.Run(string(d), func(b *testing.B) { benchmarkBoard(b, d) })
+	}
+}
+
+func benchmarkBoard(b *testing.B, d database.Dialect) {
 	ctx := context.Background()
-	db, err := database.Open(ctx, filepath.Join(b.TempDir(), "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URLFor(b, d))
 	if err != nil {
 		b.Fatal(err)
 	}

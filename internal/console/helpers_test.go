@@ -21,6 +21,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -70,7 +71,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := database.Open(ctx, filepath.Join(dir, "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,7 @@
-// Package database opens unyo's relational state (SQLite through a pure-Go
-// driver, in WAL mode) and brings its schema up to date.
+// Package database opens unyo's relational state, on SQLite (a pure-Go
+// driver, in WAL mode) or on PostgreSQL (pgx), and brings its schema up to
+// date. Either way the caller gets one *sql.DB on which every store writes
+// the same portable SQL: see docs/storage.md.
 package database
 
 import (
@@ -8,13 +10,78 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Open opens (creating if needed) the SQLite database at path and migrates it.
-// It refuses a database whose schema is newer than this binary knows.
-func Open(ctx context.Context, path string) (*sql.DB, error) {
+// Dialect names the SQL dialect of an open database.
+type Dialect string
+
+// The dialects unyo runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DialectOf tells which dialect db speaks: a handle from Open carries it in
+// its driver, so no caller has to pass it along.
+func DialectOf(db *sql.DB) Dialect {
+	if _, ok := db.Driver().(pgDriver); ok {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens the database at dsn and migrates it: `sqlite:///path/unyo.db`
+// (or a bare file path) for SQLite, `postgres://…` or `postgresql://…` for
+// PostgreSQL. It refuses a database whose schema is newer than this binary
+// knows.
+func Open(ctx context.Context, dsn string) (*sql.DB, error) {
+	db, err := Connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Connect opens the database at dsn (see Open) without migrating it, for
+// tools that inspect or fill a database as they find it.
+func Connect(ctx context.Context, dsn string) (*sql.DB, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, SQLitePath(dsn))
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath returns the file path of a `sqlite://` URL (a bare path is
+// returned as it is).
+func SQLitePath(dsn string) string {
+	return strings.TrimPrefix(dsn, "sqlite://")
+}
+
+// Redact returns dsn without its password, for logs and errors.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("database: bad path %q: %w", path, err)
@@ -37,10 +104,6 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: cannot open %q: %w", abs, err)
-	}
-	if err := Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, err
 	}
 	return db, nil
 }

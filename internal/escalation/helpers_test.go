@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/calendar"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
@@ -41,7 +41,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{path: filepath.Join(t.TempDir(), "unyo.db"), l1: slacktest.NewServer(t), l2: slacktest.NewServer(t)}
+	e := &env{path: dbtest.URL(t), l1: slacktest.NewServer(t), l2: slacktest.NewServer(t)}
 	e.open(t)
 	ctx := context.Background()
 	for _, tn := range []*model.Tenant{{ID: "acme", Name: "アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -58,12 +58,11 @@ func (s *Store) Create(ctx context.Context, p *Policy) error {
 	}
 	steps, _ := json.Marshal(p)
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO escalation_policies (tenant_id, name, is_default, policy, created_at, updated_at) VALUES (?,?,?,?,?,?)`,
-		p.Tenant, p.Name, p.Default, string(steps), now.UnixMilli(), now.UnixMilli())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO escalation_policies (tenant_id, name, is_default, policy, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		p.Tenant, p.Name, p.Default, string(steps), now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
 	if err != nil {
 		return conflict(err)
 	}
-	p.ID, _ = res.LastInsertId()
 	p.CreatedAt, p.UpdatedAt = now, now
 	return nil
 }
@@ -159,7 +158,7 @@ func scanPolicy(f func(...any) error) (*Policy, error) {
 }
 
 func conflict(err error) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if database.IsUnique(err) {
 		return fmt.Errorf("escalation: policy name in use: %w", storage.ErrConflict)
 	}
 	return fmt.Errorf("escalation: cannot save policy: %w", err)

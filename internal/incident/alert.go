@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -175,7 +176,7 @@ func openIncidentOf(ctx context.Context, q querier, e AlertEvent) (*Incident, er
 func linkAlert(ctx context.Context, q querier, inc *Incident, e AlertEvent) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO incident_alerts (tenant_id, alert_id, incident_id, fingerprint, item_id,
 		resource_id, severity, title, status, fired_at) VALUES (?,?,?,?,?,?,?,?,'firing',?)`,
-		e.Tenant, e.AlertID, inc.ID, e.Fingerprint, nullID(e.ItemID), nullID(e.ResourceID), e.Severity, e.Title, millis(e.At))
+		e.Tenant, e.AlertID, inc.ID, e.Fingerprint, database.NullID(e.ItemID), database.NullID(e.ResourceID), e.Severity, e.Title, database.Millis(e.At))
 	if err != nil {
 		return fmt.Errorf("incident: unable to link alert: %w", err)
 	}
@@ -188,7 +189,7 @@ func (s *Desk) alertResolved(ctx context.Context, e AlertEvent) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var incID int64
 		err := tx.QueryRowContext(ctx, `UPDATE incident_alerts SET status='resolved', resolved_at=?
-			WHERE tenant_id=? AND alert_id=? AND status='firing' RETURNING incident_id`, millis(e.At), e.Tenant, e.AlertID).Scan(&incID)
+			WHERE tenant_id=? AND alert_id=? AND status='firing' RETURNING incident_id`, database.Millis(e.At), e.Tenant, e.AlertID).Scan(&incID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -215,7 +216,7 @@ func alertLinks(ctx context.Context, q querier, tenant string, id int64) ([]Aler
 		if err := rows.Scan(&a.AlertID, &a.Fingerprint, &a.ItemID, &a.ResourceID, &a.Severity, &a.Title, &a.Status, &fired, &resolved); err != nil {
 			return nil, fmt.Errorf("incident: unable to read alerts: %w", err)
 		}
-		a.FiredAt, a.ResolvedAt = fromMillis(fired), timePtr(resolved)
+		a.FiredAt, a.ResolvedAt = database.FromMillis(fired), database.TimePtr(resolved)
 		list = append(list, a)
 	}
 	return list, rows.Err()

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unyo-ops/unyo/internal/calendar"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -172,7 +173,7 @@ func scanCatalogItem(sc func(...any) error) (*CatalogItem, error) {
 	if err := json.Unmarshal([]byte(fields), &c.Fields); err != nil {
 		return nil, fmt.Errorf("incident: fields of catalog item %d: %w", c.ID, err)
 	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	c.CreatedAt, c.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &c, nil
 }
 
@@ -191,9 +192,9 @@ func (s *Desk) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	now := s.now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
 	err := s.db.QueryRowContext(ctx, `INSERT INTO catalog_items (tenant_id, name, description, service_id, fields, approval_required,
-		created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.TenantID, c.Name, c.Description, nullID(c.ServiceID),
-		string(fields), c.ApprovalRequired, millis(now), millis(now)).Scan(&c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.TenantID, c.Name, c.Description, database.NullID(c.ServiceID),
+		string(fields), c.ApprovalRequired, database.Millis(now), database.Millis(now)).Scan(&c.ID)
+	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
 	if err != nil {
@@ -216,9 +217,9 @@ func (s *Desk) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	fields, _ := json.Marshal(c.Fields)
 	c.UpdatedAt = s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `UPDATE catalog_items SET name=?, description=?, service_id=?, fields=?, approval_required=?,
-		updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Description, nullID(c.ServiceID), string(fields), c.ApprovalRequired,
-		millis(c.UpdatedAt), c.TenantID, c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Description, database.NullID(c.ServiceID), string(fields), c.ApprovalRequired,
+		database.Millis(c.UpdatedAt), c.TenantID, c.ID)
+	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
 	if err != nil {

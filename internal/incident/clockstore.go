@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/sla"
 )
@@ -24,7 +25,7 @@ func loadClockEvents(ctx context.Context, q querier, id int64) (clockEvents, err
 		if err := rows.Scan(&name, &kind, &at); err != nil {
 			return nil, fmt.Errorf("incident: unable to read clocks: %w", err)
 		}
-		ce[name] = append(ce[name], sla.Event{At: fromMillis(at), Kind: kind})
+		ce[name] = append(ce[name], sla.Event{At: database.FromMillis(at), Kind: kind})
 	}
 	return ce, rows.Err()
 }
@@ -66,7 +67,7 @@ func (t *clockTx) add(ctx context.Context, clock ClockName, kind sla.EventKind) 
 		return nil
 	}
 	if _, err := t.q.ExecContext(ctx, `INSERT INTO incident_clock_events (incident_id, clock, kind, at) VALUES (?,?,?,?)`,
-		t.inc.ID, clock, kind, millis(t.at)); err != nil {
+		t.inc.ID, clock, kind, database.Millis(t.at)); err != nil {
 		return fmt.Errorf("incident: unable to record clock event: %w", err)
 	}
 	t.events[clock] = append(t.events[clock], sla.Event{At: t.at, Kind: kind})

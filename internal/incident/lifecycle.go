@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/sla"
 )
@@ -54,9 +55,9 @@ func (s *Desk) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor stri
 		cause_category, cause_by, acknowledged_by, opened_by, opened_at, updated_at, kind, catalog_item_id,
 		request_values, approval)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?,?,?,?,?) RETURNING id`,
-		inc.TenantID, inc.Number, nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency,
-		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, millis(inc.OpenedAt), millis(inc.UpdatedAt),
-		inc.Kind, nullID(inc.CatalogItemID), string(values), inc.Approval).Scan(&inc.ID)
+		inc.TenantID, inc.Number, database.NullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency,
+		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, database.Millis(inc.OpenedAt), database.Millis(inc.UpdatedAt),
+		inc.Kind, database.NullID(inc.CatalogItemID), string(values), inc.Approval).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("incident: unable to open incident: %w", err)
 	}

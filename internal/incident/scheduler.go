@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -127,8 +128,8 @@ func noticesOf(inc *Incident, c ClockStatus) []SLANotice {
 // record stores the notice once, puts it on the timeline and sends it; it
 // reports false when the notice was already recorded.
 func (s *Scheduler) record(ctx context.Context, n SLANotice) (bool, error) {
-	res, err := s.store.db.ExecContext(ctx, `INSERT OR IGNORE INTO incident_notices (incident_id, clock, kind, at) VALUES (?,?,?,?)`,
-		n.IncidentID, n.Clock, n.Kind, millis(n.At))
+	res, err := s.store.db.ExecContext(ctx, `INSERT INTO incident_notices (incident_id, clock, kind, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`,
+		n.IncidentID, n.Clock, n.Kind, database.Millis(n.At))
 	if err != nil {
 		return false, fmt.Errorf("incident: unable to record SLA notice: %w", err)
 	}

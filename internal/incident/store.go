@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -109,27 +110,6 @@ func (s *Desk) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-func nullMillis(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func timePtr(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromMillis(n.Int64)
-	return &t
-}
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
-
 const incidentColumns = `id, tenant_id, number, COALESCE(service_id,0), short_description, description,
 	impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes,
 	cause, cause_category, cause_by, cause_at, acknowledged_by, acknowledged_at, opened_by, opened_at,
@@ -149,14 +129,14 @@ func scanIncident(scan func(...any) error) (*Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc.ApprovalAt = timePtr(approvalAt)
+	inc.ApprovalAt = database.TimePtr(approvalAt)
 	if values != "{}" && values != "" {
 		if err := json.Unmarshal([]byte(values), &inc.Values); err != nil {
 			return nil, fmt.Errorf("incident: values of %d: %w", inc.ID, err)
 		}
 	}
-	inc.CauseAt, inc.AcknowledgedAt, inc.ResolvedAt, inc.ClosedAt = timePtr(causeAt), timePtr(ackAt), timePtr(resolvedAt), timePtr(closedAt)
-	inc.OpenedAt, inc.UpdatedAt = fromMillis(openedAt), fromMillis(updatedAt)
+	inc.CauseAt, inc.AcknowledgedAt, inc.ResolvedAt, inc.ClosedAt = database.TimePtr(causeAt), database.TimePtr(ackAt), database.TimePtr(resolvedAt), database.TimePtr(closedAt)
+	inc.OpenedAt, inc.UpdatedAt = database.FromMillis(openedAt), database.FromMillis(updatedAt)
 	inc.PriorityName = PriorityName(inc.Priority)
 	inc.ResourceIDs = []int64{}
 	return &inc, nil
@@ -194,11 +174,11 @@ func save(ctx context.Context, q querier, inc *Incident) error {
 		close_notes=?, cause=?, cause_category=?, cause_by=?, cause_at=?, acknowledged_by=?, acknowledged_at=?,
 		resolved_at=?, closed_at=?, updated_at=?, approval=?, approval_by=?, approval_at=?, approval_note=?
 		WHERE tenant_id=? AND id=?`,
-		nullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency, inc.Priority,
+		database.NullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency, inc.Priority,
 		inc.AssignmentGroup, inc.Assignee, inc.State, inc.HoldReason, inc.CloseCode, inc.CloseNotes, inc.Cause,
-		inc.CauseCategory, inc.CauseBy, nullMillis(inc.CauseAt), inc.AcknowledgedBy, nullMillis(inc.AcknowledgedAt),
-		nullMillis(inc.ResolvedAt), nullMillis(inc.ClosedAt), millis(inc.UpdatedAt), inc.Approval, inc.ApprovalBy,
-		nullMillis(inc.ApprovalAt), inc.ApprovalNote, inc.TenantID, inc.ID)
+		inc.CauseCategory, inc.CauseBy, database.NullMillis(inc.CauseAt), inc.AcknowledgedBy, database.NullMillis(inc.AcknowledgedAt),
+		database.NullMillis(inc.ResolvedAt), database.NullMillis(inc.ClosedAt), database.Millis(inc.UpdatedAt), inc.Approval, inc.ApprovalBy,
+		database.NullMillis(inc.ApprovalAt), inc.ApprovalNote, inc.TenantID, inc.ID)
 	if err != nil {
 		return fmt.Errorf("incident: unable to save incident %d: %w", inc.ID, err)
 	}
@@ -252,10 +232,10 @@ func nextNumber(ctx context.Context, q querier, tenant string, kind Kind) (strin
 	var err error
 	if kind == KindIncident {
 		err = q.QueryRowContext(ctx, `INSERT INTO incident_counters (tenant_id, last) VALUES (?, 1001)
-			ON CONFLICT (tenant_id) DO UPDATE SET last = last + 1 RETURNING last`, tenant).Scan(&last)
+			ON CONFLICT (tenant_id) DO UPDATE SET last = incident_counters.last + 1 RETURNING last`, tenant).Scan(&last)
 	} else {
 		err = q.QueryRowContext(ctx, `INSERT INTO ticket_counters (tenant_id, kind, last) VALUES (?, ?, 1001)
-			ON CONFLICT (tenant_id, kind) DO UPDATE SET last = last + 1 RETURNING last`, tenant, kind).Scan(&last)
+			ON CONFLICT (tenant_id, kind) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`, tenant, kind).Scan(&last)
 	}
 	if err != nil {
 		return "", fmt.Errorf("incident: unable to number %s: %w", kind, err)
@@ -291,10 +271,10 @@ func (s *Desk) Incidents(ctx context.Context, tenant string, f Filter) ([]*Incid
 		where = append(where, "state IN ('new','in_progress','on_hold')")
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "opened_at>=?"), append(args, millis(f.From))
+		where, args = append(where, "opened_at>=?"), append(args, database.Millis(f.From))
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "opened_at<?"), append(args, millis(f.To))
+		where, args = append(where, "opened_at<?"), append(args, database.Millis(f.To))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 1000

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // EntryKind says what a timeline entry records.
@@ -49,7 +51,7 @@ func note(ctx context.Context, q querier, tenant string, id int64, e Entry, deta
 		}
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO incident_events (tenant_id, incident_id, at, author, kind, internal, body, detail)
-		VALUES (?,?,?,?,?,?,?,?)`, tenant, id, millis(e.At), e.Author, e.Kind, e.Internal, e.Body, string(d))
+		VALUES (?,?,?,?,?,?,?,?)`, tenant, id, database.Millis(e.At), e.Author, e.Kind, e.Internal, e.Body, string(d))
 	if err != nil {
 		return fmt.Errorf("incident: unable to write timeline: %w", err)
 	}
@@ -79,7 +81,7 @@ func (s *Desk) Timeline(ctx context.Context, tenant string, id int64, withIntern
 		if err := rows.Scan(&e.ID, &at, &e.Author, &e.Kind, &e.Internal, &e.Body, &detail); err != nil {
 			return nil, fmt.Errorf("incident: unable to read timeline: %w", err)
 		}
-		e.At = fromMillis(at)
+		e.At = database.FromMillis(at)
 		if detail != "null" {
 			e.Detail = json.RawMessage(detail)
 		}

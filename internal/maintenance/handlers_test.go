@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -32,7 +32,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, filepath.Join(t.TempDir(), "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

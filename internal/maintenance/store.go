@@ -126,14 +126,13 @@ func (s *Store) Create(ctx context.Context, w *Stored) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO maintenance_windows
-		(tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
-		w.Tenant, w.Name, nullID(w.ServiceID), nullID(w.ResourceID), labels, sched, now.UnixMilli(), now.UnixMilli())
+	err = s.db.QueryRowContext(ctx, `INSERT INTO maintenance_windows
+		(tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+		w.Tenant, w.Name, nullID(w.ServiceID), nullID(w.ResourceID), labels, sched, now.UnixMilli(), now.UnixMilli()).Scan(&w.ID)
 	if err != nil {
 		return fmt.Errorf("maintenance: cannot create window: %w", err)
 	}
 	s.forget(w.Tenant)
-	w.ID, _ = res.LastInsertId()
 	w.CreatedAt, w.UpdatedAt = now, now
 	return nil
 }

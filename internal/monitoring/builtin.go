@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // builtinFS holds the built-in templates, one JSON file each, named for the
@@ -79,7 +81,7 @@ func (s *Store) syncBuiltin(ctx context.Context, tx *sql.Tx, t *Template) error 
 		return err
 	}
 	title, _ := json.Marshal(t.Title)
-	now := millis(s.now())
+	now := database.Millis(s.now())
 	if _, err := tx.ExecContext(ctx, `UPDATE monitoring_templates SET name=?, title=?, description=?, updated_at=? WHERE id=?`,
 		t.Name, string(title), t.Description, now, t.ID); err != nil {
 		return err

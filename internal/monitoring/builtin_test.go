@@ -58,7 +58,9 @@ func TestSyncBuiltinsKeepsIDsAndOverrides(t *testing.T) {
 	if _, err := s.db.ExecContext(ctx, `UPDATE monitoring_items SET critical=1 WHERE id=?`, cpu.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO monitoring_items SELECT NULL, tenant_id, template_id, resource_id, 'gone', title, kind, description, spec,
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO monitoring_items (tenant_id, template_id, resource_id, name, title, kind, description, spec,
+		op, warning, critical, recovery, for_ms, interval_ms, severity, runbook_url, runbook_id, slr, incident_policy, notify, disabled, created_at, updated_at)
+		SELECT tenant_id, template_id, resource_id, 'gone', title, kind, description, spec,
 		op, warning, critical, recovery, for_ms, interval_ms, severity, runbook_url, runbook_id, slr, incident_policy, notify, disabled, created_at, updated_at
 		FROM monitoring_items WHERE id=?`, cpu.ID); err != nil {
 		t.Fatal(err)

@@ -3,11 +3,11 @@ package monitoring
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -17,7 +17,7 @@ import (
 func newStore(t *testing.T) *Store {
 	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, filepath.Join(t.TempDir(), "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

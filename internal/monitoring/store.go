@@ -3,12 +3,11 @@ package monitoring
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -65,61 +64,10 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// nullTenant stores the global tenant ("") as NULL.
-func nullTenant(tenant string) sql.NullString {
-	return sql.NullString{String: tenant, Valid: tenant != ""}
-}
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
-
-func nullFloat(p *float64) sql.NullFloat64 {
-	if p == nil {
-		return sql.NullFloat64{}
-	}
-	return sql.NullFloat64{Float64: *p, Valid: true}
-}
-
-func floatPtr(n sql.NullFloat64) *float64 {
-	if !n.Valid {
-		return nil
-	}
-	return &n.Float64
-}
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-// notFound turns "no row" into storage.ErrNotFound, which the API answers with 404.
-func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return storage.ErrNotFound
-	}
-	return err
-}
-
-func rowsAffected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
-}
-
 // writeErr maps a failed write to ErrConflict on a duplicate name, and
 // wraps anything else with what was being done.
 func writeErr(what string, err error) error {
-	if isUnique(err) {
+	if database.IsUnique(err) {
 		return storage.ErrConflict
 	}
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const assignmentColumns = `a.id, a.tenant_id, a.template_id, t.name, a.selector, a.resource_id, a.created_at`
@@ -32,14 +34,13 @@ func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error)
 				return err
 			}
 		}
-		now := millis(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO monitoring_assignments (tenant_id, template_id, selector, resource_id, created_at) VALUES (?,?,?,?,?)`,
-			a.TenantID, a.TemplateID, a.Selector, nullID(a.ResourceID), now)
+		now := database.Millis(s.now())
+		err = tx.QueryRowContext(ctx, `INSERT INTO monitoring_assignments (tenant_id, template_id, selector, resource_id, created_at) VALUES (?,?,?,?,?) RETURNING id`,
+			a.TenantID, a.TemplateID, a.Selector, database.NullID(a.ResourceID), now).Scan(&a.ID)
 		if err := writeErr("create assignment", err); err != nil {
 			return err
 		}
-		a.ID, _ = res.LastInsertId()
-		a.CreatedAt = fromMillis(now)
+		a.CreatedAt = database.FromMillis(now)
 		return nil
 	})
 }
@@ -50,7 +51,7 @@ func (s *Store) Assignment(ctx context.Context, tenant string, id int64) (*Assig
 		WHERE a.tenant_id=? AND a.id=?`, tenant, id)
 	a, err := scanAssignment(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch assignment: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch assignment: %w", storage.NotFound(err))
 	}
 	return a, nil
 }
@@ -79,7 +80,7 @@ func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, 
 func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
 	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
-		if err := rowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+		if err := storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 			return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
 		}
 		return nil
@@ -93,6 +94,6 @@ func scanAssignment(scan func(...any) error) (*Assignment, error) {
 	if err := scan(&a.ID, &a.TenantID, &a.TemplateID, &a.Template, &a.Selector, &res, &created); err != nil {
 		return nil, err
 	}
-	a.ResourceID, a.CreatedAt = res.Int64, fromMillis(created)
+	a.ResourceID, a.CreatedAt = res.Int64, database.FromMillis(created)
 	return &a, nil
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const itemColumns = `id, tenant_id, template_id, resource_id, name, title, kind, description, spec,
@@ -32,21 +34,20 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
 		if err := s.checkItemOwner(ctx, tx, it); err != nil {
 			return err
 		}
-		return insertItem(ctx, tx, it, millis(s.now()))
+		return insertItem(ctx, tx, it, database.Millis(s.now()))
 	})
 }
 
 func insertItem(ctx context.Context, q querier, it *Item, now int64) error {
 	v := itemValues(it)
-	res, err := q.ExecContext(ctx, `INSERT INTO monitoring_items (tenant_id, template_id, resource_id, name, title, kind, description, spec,
+	err := q.QueryRowContext(ctx, `INSERT INTO monitoring_items (tenant_id, template_id, resource_id, name, title, kind, description, spec,
 		op, warning, critical, recovery, for_ms, interval_ms, severity, runbook_url, runbook_id, slr,
-		incident_policy, notify, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		append([]any{nullTenant(it.TenantID), nullID(it.TemplateID), nullID(it.ResourceID), it.Name}, append(v, now, now)...)...)
+		incident_policy, notify, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		append([]any{database.NullString(it.TenantID), database.NullID(it.TemplateID), database.NullID(it.ResourceID), it.Name}, append(v, now, now)...)...).Scan(&it.ID)
 	if err := writeErr("create item", err); err != nil {
 		return err
 	}
-	it.ID, _ = res.LastInsertId()
-	it.CreatedAt, it.UpdatedAt = fromMillis(now), fromMillis(now)
+	it.CreatedAt, it.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	return nil
 }
 
@@ -59,9 +60,9 @@ func itemValues(it *Item) []any {
 		t = *it.Threshold
 	}
 	return []any{string(title), string(it.Kind), it.Description, specJSON(it),
-		t.Op, nullFloat(t.Warning), nullFloat(t.Critical), nullFloat(t.Recovery),
+		t.Op, database.NullFloat(t.Warning), database.NullFloat(t.Critical), database.NullFloat(t.Recovery),
 		it.For.Std().Milliseconds(), it.Interval.Std().Milliseconds(), string(it.Severity),
-		it.RunbookURL, nullID(it.RunbookID), it.ServiceLevelRequirement,
+		it.RunbookURL, database.NullID(it.RunbookID), it.ServiceLevelRequirement,
 		string(it.IncidentPolicy), string(notify), it.Disabled}
 }
 
@@ -74,8 +75,8 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 		return err
 	}
 	return s.inTenantTx(ctx, it.TenantID, func(tx *sql.Tx) error {
-		old, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE tenant_id IS ? AND id=?`,
-			nullTenant(it.TenantID), it.ID).Scan)
+		old, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`,
+			database.NullString(it.TenantID), it.ID).Scan)
 		if err == sql.ErrNoRows {
 			err = checkGlobal(ctx, tx, "monitoring_items", it.ID)
 		}
@@ -85,15 +86,15 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 		if err := checkNotBuiltin(ctx, tx, old.TemplateID); err != nil {
 			return err
 		}
-		now := millis(s.now())
+		now := database.Millis(s.now())
 		_, err = tx.ExecContext(ctx, `UPDATE monitoring_items SET name=?, title=?, kind=?, description=?, spec=?,
 			op=?, warning=?, critical=?, recovery=?, for_ms=?, interval_ms=?, severity=?, runbook_url=?, runbook_id=?, slr=?,
-			incident_policy=?, notify=?, disabled=?, updated_at=? WHERE tenant_id IS ? AND id=?`,
-			append(append([]any{it.Name}, itemValues(it)...), now, nullTenant(it.TenantID), it.ID)...)
+			incident_policy=?, notify=?, disabled=?, updated_at=? WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`,
+			append(append([]any{it.Name}, itemValues(it)...), now, database.NullString(it.TenantID), it.ID)...)
 		if err := writeErr("update item", err); err != nil {
 			return err
 		}
-		it.TemplateID, it.ResourceID, it.CreatedAt, it.UpdatedAt = old.TemplateID, old.ResourceID, old.CreatedAt, fromMillis(now)
+		it.TemplateID, it.ResourceID, it.CreatedAt, it.UpdatedAt = old.TemplateID, old.ResourceID, old.CreatedAt, database.FromMillis(now)
 		return nil
 	})
 }
@@ -103,7 +104,7 @@ func (s *Store) Item(ctx context.Context, tenant string, id int64) (*Item, error
 	row := s.db.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	it, err := scanItem(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch item: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch item: %w", storage.NotFound(err))
 	}
 	return it, nil
 }
@@ -120,7 +121,8 @@ func (s *Store) Items(ctx context.Context, tenant string, f ItemFilter) ([]*Item
 		q += ` AND resource_id=?`
 		args = append(args, f.ResourceID)
 	}
-	return queryItems(ctx, s.q(ctx), q+` ORDER BY template_id, resource_id, id`, args...)
+	// NULLS FIRST: SQLite's order, which PostgreSQL reverses by default.
+	return queryItems(ctx, s.q(ctx), q+` ORDER BY template_id NULLS FIRST, resource_id NULLS FIRST, id`, args...)
 }
 
 func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*Item, error) {
@@ -145,7 +147,7 @@ func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) (err er
 	defer s.changed(&err)
 	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
 		var tpl sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT template_id FROM monitoring_items WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id).Scan(&tpl)
+		err := tx.QueryRowContext(ctx, `SELECT template_id FROM monitoring_items WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(tenant), id).Scan(&tpl)
 		if err == sql.ErrNoRows {
 			err = checkGlobal(ctx, tx, "monitoring_items", id)
 		}
@@ -155,7 +157,7 @@ func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) (err er
 		if err := checkNotBuiltin(ctx, tx, tpl.Int64); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM monitoring_items WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id)
+		_, err = tx.ExecContext(ctx, `DELETE FROM monitoring_items WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(tenant), id)
 		return writeErr("delete item", err)
 	})
 }
@@ -168,7 +170,7 @@ func (s *Store) checkItemOwner(ctx context.Context, q querier, it *Item) error {
 		return invalid.New("resource_id", "an item belongs to a template or to a resource, not both")
 	case it.TemplateID != 0:
 		var one int
-		err := q.QueryRowContext(ctx, `SELECT 1 FROM monitoring_templates WHERE tenant_id IS ? AND id=?`, nullTenant(it.TenantID), it.TemplateID).Scan(&one)
+		err := q.QueryRowContext(ctx, `SELECT 1 FROM monitoring_templates WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(it.TenantID), it.TemplateID).Scan(&one)
 		if err == sql.ErrNoRows {
 			return invalid.New("template_id", "no template %d of tenant %q", it.TemplateID, it.TenantID)
 		}
@@ -200,7 +202,7 @@ func checkNotBuiltin(ctx context.Context, q querier, templateID int64) error {
 	var builtin string
 	err := q.QueryRowContext(ctx, `SELECT builtin FROM monitoring_templates WHERE id=?`, templateID).Scan(&builtin)
 	if err != nil {
-		return notFound(err)
+		return storage.NotFound(err)
 	}
 	if builtin != "" {
 		return invalid.New("template_id", "template %q is built in and read-only: copy it, or override items per host", builtin)
@@ -224,9 +226,9 @@ func scanItem(scan func(...any) error) (*Item, error) {
 	it.Kind, it.Severity, it.IncidentPolicy = Kind(kind), Severity(sev), IncidentPolicy(policy)
 	it.For, it.Interval = msDuration(forMs), msDuration(intervalMs)
 	if op != "" {
-		it.Threshold = &Threshold{Op: op, Warning: floatPtr(w), Critical: floatPtr(c), Recovery: floatPtr(r)}
+		it.Threshold = &Threshold{Op: op, Warning: database.FloatPtr(w), Critical: database.FloatPtr(c), Recovery: database.FloatPtr(r)}
 	}
-	it.CreatedAt, it.UpdatedAt = fromMillis(created), fromMillis(updated)
+	it.CreatedAt, it.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	if err := json.Unmarshal([]byte(title), &it.Title); err != nil {
 		return nil, fmt.Errorf("item %d has a corrupt title: %w", it.ID, err)
 	}

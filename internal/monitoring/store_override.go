@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const overrideColumns = `id, tenant_id, item_id, resource_id, warning, critical, recovery, for_ms, disabled,
@@ -20,15 +22,14 @@ func (s *Store) CreateOverride(ctx context.Context, o *Override) (err error) {
 		if err := s.checkOverride(ctx, tx, o); err != nil {
 			return err
 		}
-		now := millis(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO monitoring_overrides (tenant_id, item_id, resource_id, warning, critical, recovery, for_ms, disabled,
-			severity, incident_policy, runbook_url, slr, note, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			append([]any{o.TenantID, o.ItemID, nullID(o.ResourceID)}, append(overrideValues(o), now, now)...)...)
+		now := database.Millis(s.now())
+		err := tx.QueryRowContext(ctx, `INSERT INTO monitoring_overrides (tenant_id, item_id, resource_id, warning, critical, recovery, for_ms, disabled,
+			severity, incident_policy, runbook_url, slr, note, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			append([]any{o.TenantID, o.ItemID, database.NullID(o.ResourceID)}, append(overrideValues(o), now, now)...)...).Scan(&o.ID)
 		if err := writeErr("create override", err); err != nil {
 			return err
 		}
-		o.ID, _ = res.LastInsertId()
-		o.CreatedAt, o.UpdatedAt = fromMillis(now), fromMillis(now)
+		o.CreatedAt, o.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 		return nil
 	})
 }
@@ -40,17 +41,17 @@ func (s *Store) UpdateOverride(ctx context.Context, o *Override) (err error) {
 	return s.inTenantTx(ctx, o.TenantID, func(tx *sql.Tx) error {
 		old, err := scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, o.TenantID, o.ID).Scan)
 		if err != nil {
-			return fmt.Errorf("monitoring: unable to update override: %w", notFound(err))
+			return fmt.Errorf("monitoring: unable to update override: %w", storage.NotFound(err))
 		}
 		o.ItemID, o.ResourceID, o.CreatedAt = old.ItemID, old.ResourceID, old.CreatedAt
 		if err := s.checkOverride(ctx, tx, o); err != nil {
 			return err
 		}
-		now := millis(s.now())
+		now := database.Millis(s.now())
 		_, err = tx.ExecContext(ctx, `UPDATE monitoring_overrides SET warning=?, critical=?, recovery=?, for_ms=?, disabled=?,
 			severity=?, incident_policy=?, runbook_url=?, slr=?, note=?, updated_at=? WHERE tenant_id=? AND id=?`,
 			append(overrideValues(o), now, o.TenantID, o.ID)...)
-		o.UpdatedAt = fromMillis(now)
+		o.UpdatedAt = database.FromMillis(now)
 		return writeErr("update override", err)
 	})
 }
@@ -86,7 +87,7 @@ func overrideValues(o *Override) []any {
 	if o.Disabled != nil {
 		disabled = sql.NullBool{Bool: *o.Disabled, Valid: true}
 	}
-	return []any{nullFloat(o.Warning), nullFloat(o.Critical), nullFloat(o.Recovery), forMs, disabled,
+	return []any{database.NullFloat(o.Warning), database.NullFloat(o.Critical), database.NullFloat(o.Recovery), forMs, disabled,
 		string(o.Severity), string(o.IncidentPolicy), o.RunbookURL, o.ServiceLevelRequirement, o.Note}
 }
 
@@ -94,7 +95,7 @@ func overrideValues(o *Override) []any {
 func (s *Store) Override(ctx context.Context, tenant string, id int64) (*Override, error) {
 	o, err := scanOverride(s.db.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch override: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch override: %w", storage.NotFound(err))
 	}
 	return o, nil
 }
@@ -137,7 +138,7 @@ func (s *Store) Overrides(ctx context.Context, tenant string, f OverrideFilter) 
 func (s *Store) DeleteOverride(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
 	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
-		if err := rowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+		if err := storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 			return fmt.Errorf("monitoring: unable to delete override: %w", err)
 		}
 		return nil
@@ -155,7 +156,7 @@ func scanOverride(scan func(...any) error) (*Override, error) {
 		&sev, &policy, &o.RunbookURL, &o.ServiceLevelRequirement, &o.Note, &created, &updated); err != nil {
 		return nil, err
 	}
-	o.ResourceID, o.Warning, o.Critical, o.Recovery = res.Int64, floatPtr(w), floatPtr(c), floatPtr(r)
+	o.ResourceID, o.Warning, o.Critical, o.Recovery = res.Int64, database.FloatPtr(w), database.FloatPtr(c), database.FloatPtr(r)
 	if forMs.Valid {
 		d := model.Duration(forMs.Int64 * 1e6)
 		o.For = &d
@@ -164,6 +165,6 @@ func scanOverride(scan func(...any) error) (*Override, error) {
 		o.Disabled = &disabled.Bool
 	}
 	o.Severity, o.IncidentPolicy = Severity(sev), IncidentPolicy(policy)
-	o.CreatedAt, o.UpdatedAt = fromMillis(created), fromMillis(updated)
+	o.CreatedAt, o.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &o, nil
 }

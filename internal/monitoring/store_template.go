@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 const templateColumns = `id, tenant_id, name, title, description, builtin, created_at, updated_at`
@@ -24,14 +26,13 @@ func (s *Store) CreateTemplate(ctx context.Context, t *Template) (err error) {
 
 func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) error {
 	title, _ := json.Marshal(t.Title)
-	now := millis(s.now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO monitoring_templates (tenant_id, name, title, description, builtin, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
-		nullTenant(t.TenantID), t.Name, string(title), t.Description, t.Builtin, now, now)
+	now := database.Millis(s.now())
+	err := tx.QueryRowContext(ctx, `INSERT INTO monitoring_templates (tenant_id, name, title, description, builtin, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+		database.NullString(t.TenantID), t.Name, string(title), t.Description, t.Builtin, now, now).Scan(&t.ID)
 	if err := writeErr("create template", err); err != nil {
 		return err
 	}
-	t.ID, _ = res.LastInsertId()
-	t.CreatedAt, t.UpdatedAt = fromMillis(now), fromMillis(now)
+	t.CreatedAt, t.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	if t.Items == nil {
 		t.Items = []*Item{}
 	}
@@ -60,9 +61,9 @@ func (s *Store) UpdateTemplate(ctx context.Context, t *Template) (err error) {
 			return fmt.Errorf("monitoring: unable to update template: %w", err)
 		}
 		title, _ := json.Marshal(t.Title)
-		now := millis(s.now())
-		_, err := tx.ExecContext(ctx, `UPDATE monitoring_templates SET name=?, title=?, description=?, updated_at=? WHERE tenant_id IS ? AND id=?`,
-			t.Name, string(title), t.Description, now, nullTenant(t.TenantID), t.ID)
+		now := database.Millis(s.now())
+		_, err := tx.ExecContext(ctx, `UPDATE monitoring_templates SET name=?, title=?, description=?, updated_at=? WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`,
+			t.Name, string(title), t.Description, now, database.NullString(t.TenantID), t.ID)
 		return writeErr("update template", err)
 	})
 }
@@ -70,7 +71,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t *Template) (err error) {
 // checkTemplateWritable finds a template of exactly tenant and refuses a built-in one.
 func (s *Store) checkTemplateWritable(ctx context.Context, q querier, tenant string, id int64) error {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM monitoring_templates WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM monitoring_templates WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(tenant), id).Scan(&one)
 	if err == sql.ErrNoRows {
 		return checkGlobal(ctx, q, "monitoring_templates", id)
 	}
@@ -88,7 +89,7 @@ func checkGlobal(ctx context.Context, q querier, table string, id int64) error {
 	if err == nil {
 		return invalid.New("id", "%d is global and read-only: copy its template to change it, or override the item", id)
 	}
-	return notFound(err)
+	return storage.NotFound(err)
 }
 
 // Template returns one template the tenant may see, with its items.
@@ -96,7 +97,7 @@ func (s *Store) Template(ctx context.Context, tenant string, id int64) (*Templat
 	row := s.db.QueryRowContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	t, err := scanTemplate(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to fetch template: %w", notFound(err))
+		return nil, fmt.Errorf("monitoring: unable to fetch template: %w", storage.NotFound(err))
 	}
 	if t.Items, err = s.Items(ctx, tenant, ItemFilter{TemplateID: id}); err != nil {
 		return nil, err
@@ -146,7 +147,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) (er
 		if err := s.checkTemplateWritable(ctx, tx, tenant, id); err != nil {
 			return fmt.Errorf("monitoring: unable to delete template: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM monitoring_templates WHERE tenant_id IS ? AND id=?`, nullTenant(tenant), id)
+		_, err := tx.ExecContext(ctx, `DELETE FROM monitoring_templates WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(tenant), id)
 		return writeErr("delete template", err)
 	})
 }
@@ -175,7 +176,7 @@ func scanTemplate(scan func(...any) error) (*Template, error) {
 		return nil, err
 	}
 	t.TenantID = tenant.String
-	t.CreatedAt, t.UpdatedAt = fromMillis(created), fromMillis(updated)
+	t.CreatedAt, t.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	if err := json.Unmarshal([]byte(title), &t.Title); err != nil {
 		return nil, fmt.Errorf("template %d has a corrupt title: %w", t.ID, err)
 	}

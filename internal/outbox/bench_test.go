@@ -5,15 +5,24 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 )
 
 // BenchmarkEnqueue is the producer's cost of one durable, idempotent
-// enqueue (one committed SQLite insert), workers not running.
+// enqueue (one committed insert), workers not running, on SQLite and on
+// PostgreSQL in the same run.
 func BenchmarkEnqueue(b *testing.B) {
+	for _, d := range dbtest.Dialects {
+		b.Run(string(d), func(b *testing.B) { benchmarkEnqueue(b, d) })
+	}
+}
+
+func benchmarkEnqueue(b *testing.B, d database.Dialect) {
 	e := &env{}
-	e.path = b.TempDir() + "/unyo.db"
+	e.path = dbtest.URLFor(b, d)
 	e.logs = &syncBuffer{}
 	e.openTB(b)
 	if err := e.objects.CreateTenant(context.Background(), &model.Tenant{ID: "acme", Name: "acme", Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {

@@ -134,8 +134,8 @@ func (o *Outbox) toldAbout(ctx context.Context, tenant, ref string, before int64
 	if ref == "" {
 		return nil, nil
 	}
-	rows, err := o.db.QueryContext(ctx, `SELECT DISTINCT d.target FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id
-		WHERE m.tenant_id=? AND m.ref=? AND m.id<? AND d.target<>'' ORDER BY d.id`, tenant, ref, before)
+	rows, err := o.db.QueryContext(ctx, `SELECT d.target FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id
+		WHERE m.tenant_id=? AND m.ref=? AND m.id<? AND d.target<>'' GROUP BY d.target ORDER BY MIN(d.id)`, tenant, ref, before)
 	if err != nil {
 		return nil, err
 	}

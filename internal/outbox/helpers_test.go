@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/netip"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/outbound"
@@ -54,7 +54,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{path: filepath.Join(t.TempDir(), "unyo.db"), logs: &syncBuffer{}}
+	e := &env{path: dbtest.URL(t), logs: &syncBuffer{}}
 	e.open(t)
 	ctx := context.Background()
 	for _, tn := range []*model.Tenant{{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/calendar"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
@@ -53,7 +54,7 @@ func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, e
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := database.Open(ctx, filepath.Join(dir, "unyo.db"))
+	db, err := database.Open(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

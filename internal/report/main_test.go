@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 )
 
 // updating reports whether -update was given to rewrite the golden files in
@@ -29,5 +31,6 @@ func TestMain(m *testing.M) {
 		fix.metrics.Close()
 	}
 	os.RemoveAll(d)
+	dbtest.Stop()
 	os.Exit(code)
 }

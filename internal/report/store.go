@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -78,21 +78,16 @@ func (st *Store) Create(ctx context.Context, s *Stored) error {
 		return fmt.Errorf("report store: cannot encode report: %w", err)
 	}
 	now := st.now().UTC().Truncate(time.Millisecond)
-	res, err := st.db.ExecContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?)`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now))
+	err = st.db.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
 	if err != nil {
-		if isUnique(err) {
+		if database.IsUnique(err) {
 			return storage.ErrConflict
 		}
 		return fmt.Errorf("report store: cannot create report: %w", err)
 	}
-	s.ID, _ = res.LastInsertId()
 	s.State, s.CreatedAt, s.UpdatedAt = Draft, now, now
 	return nil
-}
-
-func isUnique(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed"))
 }
 
 const columns = `id, tenant_id, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at`

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unyo-ops/unyo/internal/calendar"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -88,7 +89,7 @@ func (s *Store) CreateChecklist(ctx context.Context, c *Checklist) error {
 	c.CreatedAt, c.UpdatedAt = now, now
 	err := s.db.QueryRowContext(ctx, `INSERT INTO checklists (tenant_id, name, items, created_at, updated_at) VALUES (?,?,?,?,?) RETURNING id`,
 		c.TenantID, c.Name, string(items), now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if database.IsUnique(err) {
 		return invalid.New("name", "a checklist %q already exists", c.Name)
 	}
 	if err != nil {
@@ -107,7 +108,7 @@ func (s *Store) UpdateChecklist(ctx context.Context, c *Checklist) error {
 	c.UpdatedAt = s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `UPDATE checklists SET name=?, items=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		c.Name, string(items), c.UpdatedAt.UnixMilli(), c.TenantID, c.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if database.IsUnique(err) {
 		return invalid.New("name", "a checklist %q already exists", c.Name)
 	}
 	if err != nil {
@@ -217,7 +218,7 @@ func (s *Store) Complete(ctx context.Context, tenant string, id int64, date stri
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO checklist_marks (checklist_id, day, item, done_by, done_at, note) VALUES (?,?,?,?,?,?)`,
 		id, date, item, who, s.now().UnixMilli(), note)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if database.IsUnique(err) {
 		return nil, storage.ErrConflict
 	}
 	if err != nil {

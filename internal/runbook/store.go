@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -20,8 +21,6 @@ type Store struct {
 
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB) *Store { return &Store{db: db, now: time.Now} }
-
-func nullTenant(t string) sql.NullString { return sql.NullString{String: t, Valid: t != ""} }
 
 const runbookColumns = `id, COALESCE(tenant_id,''), title, body, created_by, created_at, updated_at`
 
@@ -44,7 +43,7 @@ func (s *Store) Create(ctx context.Context, r *Runbook) error {
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt, r.Global = now, now, r.TenantID == ""
 	err := s.db.QueryRowContext(ctx, `INSERT INTO runbooks (tenant_id, title, body, created_by, created_at, updated_at)
-		VALUES (?,?,?,?,?,?) RETURNING id`, nullTenant(r.TenantID), r.Title, r.Body, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
+		VALUES (?,?,?,?,?,?) RETURNING id`, database.NullString(r.TenantID), r.Title, r.Body, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("runbook: unable to create runbook: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // AuditEntry records one change: who did what to which object.
@@ -39,7 +41,7 @@ func AuditIn(ctx context.Context, q Execer, e AuditEntry, detail any, at time.Ti
 		return fmt.Errorf("store: unable to audit: %w", err)
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO audit_log (tenant_id, actor, action, object_type, object_id, detail, at) VALUES (?,?,?,?,?,?,?)`,
-		nullString(e.TenantID), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(b), millis(at))
+		database.NullString(e.TenantID), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(b), database.Millis(at))
 	if err != nil {
 		return fmt.Errorf("store: unable to audit: %w", err)
 	}
@@ -65,7 +67,7 @@ func (s *Store) AuditLog(ctx context.Context, tenant string, limit int) ([]Audit
 		if err := rows.Scan(&e.ID, &e.TenantID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &detail, &at); err != nil {
 			return nil, fmt.Errorf("store: unable to list audit log: %w", err)
 		}
-		e.Detail, e.At = json.RawMessage(detail), fromMillis(at)
+		e.Detail, e.At = json.RawMessage(detail), database.FromMillis(at)
 		list = append(list, e)
 	}
 	return list, rows.Err()

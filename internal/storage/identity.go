@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -14,7 +15,7 @@ func (s *Store) UserByIdentity(ctx context.Context, issuer, subject string) (*mo
 		WHERE id=(SELECT user_id FROM oidc_identities WHERE issuer=? AND subject=?)`, issuer, subject)
 	u, err := scanUser(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch user by identity: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch user by identity: %w", NotFound(err))
 	}
 	return u, nil
 }
@@ -24,8 +25,8 @@ func (s *Store) UserByIdentity(ctx context.Context, issuer, subject string) (*mo
 // is linked already, or the user has another identity at this issuer.
 func (s *Store) LinkIdentity(ctx context.Context, userID int64, issuer, subject, email string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id, email, created_at) VALUES (?,?,?,?,?)`,
-		issuer, subject, userID, email, millis(s.now()))
-	if isUnique(err) {
+		issuer, subject, userID, email, database.Millis(s.now()))
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {

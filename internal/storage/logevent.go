@@ -39,7 +39,7 @@ func (s *Store) AddLogEvents(ctx context.Context, tenant string, events []LogEve
 		return 0, fmt.Errorf("store: unable to add log events: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO log_events (tenant_id, at, host, source, item, pattern, severity, message, labels, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO log_events (tenant_id, at, host, source, item, pattern, severity, message, labels, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to add log events: %w", err)
 	}
@@ -96,7 +96,8 @@ func (s *Store) LogEvents(ctx context.Context, tenant string, f LogEventFilter) 
 		add("severity = ?", f.Severity)
 	}
 	if f.Text != "" {
-		add(`message LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Text)+"%")
+		// lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+		add(`lower(message) LIKE lower(?) ESCAPE '\'`, "%"+likeEscape(f.Text)+"%")
 	}
 	q.WriteString(" ORDER BY at DESC, id DESC LIMIT ?")
 	args = append(args, f.Limit)

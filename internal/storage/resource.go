@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 )
@@ -18,18 +19,17 @@ func (s *Store) CreateResource(ctx context.Context, r *model.Resource) error {
 		return err
 	}
 	labels, _ := json.Marshal(nonNil(r.Labels))
-	now := millis(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
-		r.TenantID, nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, now)
-	if isUnique(err) {
+	now := database.Millis(s.now())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+		r.TenantID, nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, now).Scan(&r.ID)
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to create resource: %w", err)
 	}
-	r.ID, _ = res.LastInsertId()
 	r.Labels = nonNil(r.Labels)
-	r.CreatedAt, r.UpdatedAt = fromMillis(now), fromMillis(now)
+	r.CreatedAt, r.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	return nil
 }
 
@@ -39,16 +39,16 @@ func (s *Store) UpdateResource(ctx context.Context, r *model.Resource) error {
 		return err
 	}
 	labels, _ := json.Marshal(nonNil(r.Labels))
-	now := millis(s.now())
-	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
+	now := database.Millis(s.now())
+	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
-	if isUnique(err) {
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to update resource: %w", err)
 	}
-	r.UpdatedAt = fromMillis(now)
+	r.UpdatedAt = database.FromMillis(now)
 	return nil
 }
 
@@ -57,7 +57,7 @@ func (s *Store) Resource(ctx context.Context, tenant string, id int64) (*model.R
 	row := s.db.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE tenant_id=? AND id=?`, tenant, id)
 	r, err := scanResource(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch resource: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch resource: %w", NotFound(err))
 	}
 	return r, nil
 }
@@ -98,7 +98,7 @@ func (s *Store) Resources(ctx context.Context, tenant string, f ResourceFilter) 
 
 // DeleteResource removes a resource of tenant.
 func (s *Store) DeleteResource(ctx context.Context, tenant string, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("store: unable to delete resource: %w", err)
 	}
 	return nil
@@ -132,7 +132,7 @@ func scanResource(scan func(...any) error) (*model.Resource, error) {
 	if err := json.Unmarshal([]byte(labels), &r.Labels); err != nil {
 		return nil, fmt.Errorf("resource %d has corrupt labels: %w", r.ID, err)
 	}
-	r.CreatedAt, r.UpdatedAt = fromMillis(created), fromMillis(updated)
+	r.CreatedAt, r.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &r, nil
 }
 

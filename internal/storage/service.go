@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -16,17 +17,16 @@ func (s *Store) CreateService(ctx context.Context, svc *model.Service) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to create service: %w", err)
 	}
-	now := millis(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO services (tenant_id, name, description, service_level, created_at, updated_at) VALUES (?,?,?,?,?,?)`,
-		svc.TenantID, svc.Name, svc.Description, string(level), now, now)
-	if isUnique(err) {
+	now := database.Millis(s.now())
+	err = s.db.QueryRowContext(ctx, `INSERT INTO services (tenant_id, name, description, service_level, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		svc.TenantID, svc.Name, svc.Description, string(level), now, now).Scan(&svc.ID)
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to create service: %w", err)
 	}
-	svc.ID, _ = res.LastInsertId()
-	svc.CreatedAt, svc.UpdatedAt = fromMillis(now), fromMillis(now)
+	svc.CreatedAt, svc.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	return nil
 }
 
@@ -36,16 +36,16 @@ func (s *Store) UpdateService(ctx context.Context, svc *model.Service) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to update service: %w", err)
 	}
-	now := millis(s.now())
-	err = rowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
+	now := database.Millis(s.now())
+	err = RowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		svc.Name, svc.Description, string(level), now, svc.TenantID, svc.ID))
-	if isUnique(err) {
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to update service: %w", err)
 	}
-	svc.UpdatedAt = fromMillis(now)
+	svc.UpdatedAt = database.FromMillis(now)
 	return nil
 }
 
@@ -54,7 +54,7 @@ func (s *Store) Service(ctx context.Context, tenant string, id int64) (*model.Se
 	row := s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? AND id=?`, tenant, id)
 	svc, err := scanService(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch service: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch service: %w", NotFound(err))
 	}
 	return svc, nil
 }
@@ -79,7 +79,7 @@ func (s *Store) Services(ctx context.Context, tenant string) ([]*model.Service, 
 
 // DeleteService removes a service of tenant; its resources stay, unassigned.
 func (s *Store) DeleteService(ctx context.Context, tenant string, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 		return fmt.Errorf("store: unable to delete service: %w", err)
 	}
 	return nil
@@ -95,6 +95,6 @@ func scanService(scan func(...any) error) (*model.Service, error) {
 	if err := json.Unmarshal([]byte(level), &svc.Level); err != nil {
 		return nil, fmt.Errorf("service %d has a corrupt service level: %w", svc.ID, err)
 	}
-	svc.CreatedAt, svc.UpdatedAt = fromMillis(created), fromMillis(updated)
+	svc.CreatedAt, svc.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &svc, nil
 }

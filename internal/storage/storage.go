@@ -6,8 +6,9 @@ package storage
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // ErrNotFound is returned when a row does not exist (or belongs to another tenant).
@@ -30,51 +31,17 @@ func New(db *sql.DB) *Store {
 // DB returns the underlying database, for health checks.
 func (s *Store) DB() *sql.DB { return s.db }
 
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-func nullMillis(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func timePtr(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromMillis(n.Int64)
-	return &t
-}
-
-func nullString(s string) sql.NullString {
-	return sql.NullString{String: s, Valid: s != ""}
-}
-
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-func notFound(err error) error {
+// NotFound turns "no row" into ErrNotFound, which the API answers with 404;
+// every store of every package maps it so.
+func NotFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	return err
 }
 
-func rowsAffected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+// RowsAffected turns an UPDATE or DELETE that touched no row into
+// ErrNotFound.
+func RowsAffected(res sql.Result, err error) error {
+	return NotFound(database.RowsAffected(res, err))
 }

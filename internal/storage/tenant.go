@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -13,22 +14,22 @@ const tenantColumns = `id, name, language, time_zone, created_at, updated_at`
 func (s *Store) CreateTenant(ctx context.Context, t *model.Tenant) error {
 	now := s.now()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES (?,?,?,?,?,?)`,
-		t.ID, t.Name, t.Language, t.TimeZone, millis(now), millis(now))
-	if isUnique(err) {
+		t.ID, t.Name, t.Language, t.TimeZone, database.Millis(now), database.Millis(now))
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to create tenant: %w", err)
 	}
-	t.CreatedAt, t.UpdatedAt = fromMillis(millis(now)), fromMillis(millis(now))
+	t.CreatedAt, t.UpdatedAt = database.FromMillis(database.Millis(now)), database.FromMillis(database.Millis(now))
 	return nil
 }
 
 // UpdateTenant changes a tenant's name, language and time zone.
 func (s *Store) UpdateTenant(ctx context.Context, t *model.Tenant) error {
 	now := s.now()
-	err := rowsAffected(s.db.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
-		t.Name, t.Language, t.TimeZone, millis(now), t.ID))
+	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
+		t.Name, t.Language, t.TimeZone, database.Millis(now), t.ID))
 	if err != nil {
 		return fmt.Errorf("store: unable to update tenant: %w", err)
 	}
@@ -40,7 +41,7 @@ func (s *Store) Tenant(ctx context.Context, id string) (*model.Tenant, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id=?`, id)
 	t, err := scanTenant(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch tenant: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch tenant: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -71,7 +72,7 @@ func (s *Store) Tenants(ctx context.Context, only string) ([]*model.Tenant, erro
 
 // DeleteTenant removes a tenant and, by cascade, everything it owns in the database.
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id)); err != nil {
 		return fmt.Errorf("store: unable to delete tenant: %w", err)
 	}
 	return nil
@@ -83,6 +84,6 @@ func scanTenant(scan func(...any) error) (*model.Tenant, error) {
 	if err := scan(&t.ID, &t.Name, &t.Language, &t.TimeZone, &created, &updated); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.UpdatedAt = fromMillis(created), fromMillis(updated)
+	t.CreatedAt, t.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &t, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -14,14 +15,13 @@ const tokenColumns = `id, name, tenant_id, scopes, hash, prefix, created_by, cre
 
 // CreateToken stores a new token; t.Hash must be set, the secret itself is never stored.
 func (s *Store) CreateToken(ctx context.Context, t *model.Token) error {
-	now := millis(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)`,
-		t.Name, nullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, nullMillis(t.ExpiresAt))
+	now := database.Millis(s.now())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+		t.Name, database.NullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, database.NullMillis(t.ExpiresAt)).Scan(&t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to create token: %w", err)
 	}
-	t.ID, _ = res.LastInsertId()
-	t.CreatedAt = fromMillis(now)
+	t.CreatedAt = database.FromMillis(now)
 	return nil
 }
 
@@ -30,7 +30,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*model.Token, err
 	row := s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash=?`, hash)
 	t, err := scanToken(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch token: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch token: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -43,7 +43,7 @@ func (s *Store) Token(ctx context.Context, tenant string, id int64) (*model.Toke
 	}
 	t, err := scanToken(s.db.QueryRowContext(ctx, q, args...).Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch token: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch token: %w", NotFound(err))
 	}
 	return t, nil
 }
@@ -72,11 +72,11 @@ func (s *Store) Tokens(ctx context.Context, tenant string) ([]*model.Token, erro
 
 // RevokeToken marks a token revoked; with tenant set, only a token of that tenant.
 func (s *Store) RevokeToken(ctx context.Context, tenant string, id int64) error {
-	q, args := `UPDATE api_tokens SET revoked_at=? WHERE id=? AND revoked_at IS NULL`, []any{millis(s.now()), id}
+	q, args := `UPDATE api_tokens SET revoked_at=? WHERE id=? AND revoked_at IS NULL`, []any{database.Millis(s.now()), id}
 	if tenant != "" {
 		q, args = q+` AND tenant_id=?`, append(args, tenant)
 	}
-	if err := rowsAffected(s.db.ExecContext(ctx, q, args...)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, q, args...)); err != nil {
 		return fmt.Errorf("store: unable to revoke token: %w", err)
 	}
 	return nil
@@ -84,7 +84,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenant string, id int64) error 
 
 // TouchToken records when a token was last used.
 func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at=? WHERE id=?`, millis(at), id)
+	_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at=? WHERE id=?`, database.Millis(at), id)
 	return err
 }
 
@@ -101,8 +101,8 @@ func scanToken(scan func(...any) error) (*model.Token, error) {
 	for _, sc := range strings.Split(scopes, ",") {
 		t.Scopes = append(t.Scopes, model.Scope(sc))
 	}
-	t.CreatedAt = fromMillis(created)
-	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(expires), timePtr(used), timePtr(revoked)
+	t.CreatedAt = database.FromMillis(created)
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = database.TimePtr(expires), database.TimePtr(used), database.TimePtr(revoked)
 	return &t, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -12,17 +13,16 @@ const userColumns = `id, login, name, email, role, tenant_id, password_hash, lan
 
 // CreateUser stores a new user; u.PasswordHash must already be set.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
-	now := millis(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		u.Login, u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now)
-	if isUnique(err) {
+	now := database.Millis(s.now())
+	err := s.db.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now).Scan(&u.ID)
+	if database.IsUnique(err) {
 		return ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to create user: %w", err)
 	}
-	u.ID, _ = res.LastInsertId()
-	u.CreatedAt, u.UpdatedAt = fromMillis(now), fromMillis(now)
+	u.CreatedAt, u.UpdatedAt = database.FromMillis(now), database.FromMillis(now)
 	return nil
 }
 
@@ -40,11 +40,11 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 	var oldHash string
 	var wasDisabled bool
 	if err := tx.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE id=?`, u.ID).Scan(&oldHash, &wasDisabled); err != nil {
-		return fmt.Errorf("store: unable to update user: %w", notFound(err))
+		return fmt.Errorf("store: unable to update user: %w", NotFound(err))
 	}
-	now := millis(s.now())
+	now := database.Millis(s.now())
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
-		u.Name, u.Email, string(u.Role), nullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
+		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
 	}
 	if u.PasswordHash != oldHash || (u.Disabled && !wasDisabled) {
@@ -55,7 +55,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
 	}
-	u.UpdatedAt = fromMillis(now)
+	u.UpdatedAt = database.FromMillis(now)
 	return nil
 }
 
@@ -79,7 +79,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*model.Us
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
 	u, err := scanUser(row.Scan)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to fetch user: %w", notFound(err))
+		return nil, fmt.Errorf("store: unable to fetch user: %w", NotFound(err))
 	}
 	return u, nil
 }
@@ -113,7 +113,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // DeleteUser removes a user.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	if err := rowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
+	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
 		return fmt.Errorf("store: unable to delete user: %w", err)
 	}
 	return nil
@@ -128,6 +128,6 @@ func scanUser(scan func(...any) error) (*model.User, error) {
 		return nil, err
 	}
 	u.Role, u.TenantID = model.Role(role), tenant.String
-	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &u, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -33,8 +34,6 @@ func scan(sc func(...any) error) (*Report, error) {
 	r.CreatedAt, r.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return &r, nil
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 // checkIncident refuses an incident of another tenant.
 func (s *Store) checkIncident(ctx context.Context, r *Report) error {
@@ -63,7 +62,7 @@ func (s *Store) Create(ctx context.Context, r *Report) error {
 	r.CreatedAt, r.UpdatedAt = now, now
 	err := s.db.QueryRowContext(ctx, `INSERT INTO work_reports (tenant_id, subject, detail, worker, result, started_at, ended_at,
 		incident_id, plan_ref, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		r.TenantID, r.Subject, r.Detail, r.Worker, r.Result, r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), nullID(r.IncidentID),
+		r.TenantID, r.Subject, r.Detail, r.Worker, r.Result, r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID),
 		r.PlanRef, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("workreport: unable to create report: %w", err)
@@ -82,7 +81,7 @@ func (s *Store) Update(ctx context.Context, r *Report) error {
 	r.UpdatedAt = s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `UPDATE work_reports SET subject=?, detail=?, worker=?, result=?, started_at=?, ended_at=?,
 		incident_id=?, plan_ref=?, updated_at=? WHERE tenant_id=? AND id=?`, r.Subject, r.Detail, r.Worker, r.Result,
-		r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), nullID(r.IncidentID), r.PlanRef, r.UpdatedAt.UnixMilli(), r.TenantID, r.ID)
+		r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID), r.PlanRef, r.UpdatedAt.UnixMilli(), r.TenantID, r.ID)
 	if err != nil {
 		return fmt.Errorf("workreport: unable to update report: %w", err)
 	}

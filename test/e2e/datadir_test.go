@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/notify/webhook/webhooktest"
 )
 
@@ -61,7 +63,11 @@ func TestDataDirPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{".", "unyo.db", "unyo.db-wal", "unyo.db-shm", "secret.key", "tsdb", "tsdb/wal", "agent"} {
+	made := []string{".", "secret.key", "tsdb", "tsdb/wal", "agent"}
+	if dbtest.Dialect() == database.SQLite { // on PostgreSQL the state is in the database server
+		made = append(made, "unyo.db", "unyo.db-wal", "unyo.db-shm")
+	}
+	for _, want := range made {
 		if !seen[want] {
 			t.Errorf("%s was not made; seen %v", want, seen)
 		}

@@ -19,6 +19,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 )
 
 var binary string
@@ -36,6 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	dbtest.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -53,12 +57,34 @@ type server struct {
 
 var urlRE = regexp.MustCompile(`unyo is running: (http://\S+)`)
 
+var (
+	pgMu sync.Mutex
+	pgDB = map[string]string{} // data directory → its PostgreSQL database
+)
+
+// databaseFlags returns the --database flag for a server with data in dir:
+// none on SQLite (the file under dir), or, with UNYO_TEST_DATABASE=postgres,
+// an empty database of the throwaway cluster, the same one each time a
+// server starts on dir, as a restarted installation finds its data.
+func databaseFlags(t *testing.T, dir string) []string {
+	if dbtest.Dialect() != database.Postgres {
+		return nil
+	}
+	pgMu.Lock()
+	defer pgMu.Unlock()
+	if pgDB[dir] == "" {
+		pgDB[dir] = dbtest.NewPostgres(t, false)
+	}
+	return []string{"--database", pgDB[dir]}
+}
+
 // startServer starts unyo on a random loopback port with data in dir, and
 // returns once it answers /readyz. extra flags come last, so they win; the
 // server's watch of its own host is off unless they turn it on.
 func startServer(t *testing.T, dir string, extra ...string) *server {
 	t.Helper()
-	args := append([]string{"server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn", "--monitor-self=false"}, extra...)
+	args := append([]string{"server", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "warn", "--monitor-self=false"}, databaseFlags(t, dir)...)
+	args = append(args, extra...)
 	cmd := exec.Command(binary, args...)
 	// The tests' fake receivers listen on loopback, which the outbound policy
 	// refuses by default; a test that wants the default passes --outbound-allow=.

@@ -1,0 +1,91 @@
+// Package dbtest gives tests a fresh, migrated database of the dialect
+// under test: a SQLite file in t.TempDir(), or a new database in a
+// throwaway PostgreSQL 15 cluster that this package starts once per test
+// binary (UNYO_TEST_DATABASE=postgres). A package using it calls Main from
+// its TestMain, so the cluster stops when the tests end.
+package dbtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/database"
+)
+
+// EnvDatabase selects the dialect of the store tests: "postgres" or
+// "sqlite" (the default). `make test` runs the store tests once with each.
+const EnvDatabase = "UNYO_TEST_DATABASE"
+
+// Main runs a package's tests and then stops the PostgreSQL cluster, if
+// one was started: call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Dialect is the dialect the tests of this run use.
+func Dialect() database.Dialect {
+	if os.Getenv(EnvDatabase) == string(database.Postgres) {
+		return database.Postgres
+	}
+	return database.SQLite
+}
+
+var seq atomic.Int64
+
+// URL returns the URL of a fresh, migrated database for tb, which can be
+// opened again (a restart) with database.Open.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	return URLFor(tb, Dialect())
+}
+
+// Dialects lists both dialects, for benchmarks that compare them in one run.
+var Dialects = []database.Dialect{database.SQLite, database.Postgres}
+
+// URLFor is URL on the dialect d, whatever UNYO_TEST_DATABASE says.
+func URLFor(tb testing.TB, d database.Dialect) string {
+	tb.Helper()
+	if d == database.Postgres {
+		return NewPostgres(tb, true)
+	}
+	return "sqlite://" + filepath.Join(tb.TempDir(), "unyo.db")
+}
+
+// Open opens a fresh, migrated database for tb, closed when tb ends.
+func Open(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := database.Open(context.Background(), URL(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// NewPostgres creates a new database in the shared cluster, starting the
+// cluster on first use, and returns its URL. A migrated database is copied
+// from a template migrated once; an empty one is left for a server to
+// migrate.
+func NewPostgres(tb testing.TB, migrated bool) string {
+	tb.Helper()
+	c, err := cluster()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name := fmt.Sprintf("unyo_%d_%d", os.Getpid(), seq.Add(1))
+	template := "template0"
+	if migrated {
+		template = templateName
+	}
+	if err := c.createDatabase(name, template); err != nil {
+		tb.Fatal(err)
+	}
+	return c.url(name)
+}

@@ -1,0 +1,4 @@
+package database
+
+// Histories exposes both migration histories to the external tests.
+var Histories = map[Dialect][]string{SQLite: migrations, Postgres: postgresMigrations}
