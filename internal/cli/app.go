@@ -171,6 +171,10 @@ func (a *app) services(cfg *serverConfig) error {
 	a.write.SetTenantLimits(a.limits)
 	a.api = api.New(a.objects, a.authn, a.prom, a.write, logger)
 	a.api.OnTenantDelete(a.metrics.DeleteTenant) // an ID reused must not inherit series
+	a.api.OnTenantDelete(func(_ context.Context, tenant string) error {
+		a.limits.Forget(tenant) // nor the deleted tenant's limits
+		return nil
+	})
 
 	// Notification delivery: escalation policies and their scheduler, the
 	// outbox and its workers, over the tenants' channels.

@@ -83,4 +83,18 @@ func TestTenantSeriesLimitThroughTheBinary(t *testing.T) {
 	if !strings.Contains(string(metrics), `unyo_limits_refused_total{limit="max_series",tenant="acme"} 50`) {
 		t.Fatalf("/metrics does not count acme's 50 refused series")
 	}
+
+	// A new tenant of a deleted one's ID starts at the defaults, not at the
+	// limits the MSP admin gave the old one.
+	s.mustJSON(204, "DELETE", "/api/v1/tenants/acme", "", nil, nil)
+	s.mustJSON(201, "POST", "/api/v1/tenants", "", map[string]string{"id": "acme", "name": "Acme again"}, nil)
+	var view struct {
+		Effective struct {
+			MaxSeries int `json:"max_series"`
+		} `json:"effective"`
+	}
+	s.mustJSON(200, "GET", "/api/v1/tenants/acme/limits", "", nil, &view)
+	if view.Effective.MaxSeries != 100 {
+		t.Fatalf("recreated tenant's max_series = %d, want the default 100", view.Effective.MaxSeries)
+	}
 }
