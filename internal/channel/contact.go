@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/email"
@@ -65,13 +67,15 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	err := s.db.QueryRowContext(ctx, `INSERT INTO notify_contacts (tenant_id, name, email, language, time_zone, via, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.Tenant, c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
-	if err != nil {
-		return conflict("contact", err)
-	}
 	c.CreatedAt, c.UpdatedAt = now, now
-	return nil
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO notify_contacts (tenant_id, name, email, language, time_zone, via, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.Tenant, c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
+		if err != nil {
+			return conflict("contact", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+	})
 }
 
 // UpdateContact replaces the contact c.ID of c.Tenant.
@@ -84,19 +88,20 @@ func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	_, err = s.db.ExecContext(ctx, `UPDATE notify_contacts SET name=?, email=?, language=?, time_zone=?, via=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), c.Tenant, c.ID)
-	if err != nil {
-		return conflict("contact", err)
-	}
 	c.CreatedAt, c.UpdatedAt = prev.CreatedAt, now
-	return nil
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE notify_contacts SET name=?, email=?, language=?, time_zone=?, via=?, updated_at=? WHERE tenant_id=? AND id=?`,
+			c.Name, c.Email, c.Language, c.TimeZone, c.Via, now.UnixMilli(), c.Tenant, c.ID)
+		if err != nil {
+			return conflict("contact", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+	})
 }
 
 // DeleteContact removes the contact id of tenant.
 func (s *Store) DeleteContact(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM notify_contacts WHERE tenant_id=? AND id=?`, tenant, id)
-	return affected("contact", res, err)
+	return s.remove(ctx, "notify_contacts", tenant, id)
 }
 
 const selectContacts = `SELECT id, tenant_id, name, email, language, time_zone, via, created_at, updated_at FROM notify_contacts`

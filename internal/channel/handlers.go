@@ -83,11 +83,10 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		c, err := h.store.Create(r.Context(), tenant, in)
+		c, err := h.store.Create(response.Audited(r, tenant, "create", "channel", "", nil), tenant, in)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "channel", c.ID, c)
 		return http.StatusCreated, c, nil
 	})
 }
@@ -102,11 +101,10 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		c, err := h.store.Update(r.Context(), tenant, id, in)
+		c, err := h.store.Update(response.Audited(r, tenant, "update", "channel", "", nil), tenant, id, in)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", "channel", c.ID, c)
 		return http.StatusOK, c, nil
 	})
 }
@@ -117,10 +115,9 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+		if err := h.store.Delete(response.Audited(r, tenant, "delete", "channel", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "channel", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }
@@ -231,10 +228,9 @@ func (h *Handlers) createContact(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		c := in.contact(tenant, 0)
-		if err := h.store.CreateContact(r.Context(), c); err != nil {
+		if err := h.store.CreateContact(response.Audited(r, tenant, "create", "contact", "", nil), c); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "contact", c.ID, c)
 		return http.StatusCreated, c, nil
 	})
 }
@@ -250,10 +246,9 @@ func (h *Handlers) updateContact(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		c := in.contact(tenant, id)
-		if err := h.store.UpdateContact(r.Context(), c); err != nil {
+		if err := h.store.UpdateContact(response.Audited(r, tenant, "update", "contact", "", nil), c); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", "contact", c.ID, c)
 		return http.StatusOK, c, nil
 	})
 }
@@ -264,10 +259,9 @@ func (h *Handlers) deleteContact(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteContact(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteContact(response.Audited(r, tenant, "delete", "contact", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "contact", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

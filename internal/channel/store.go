@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,28 +110,45 @@ func (s *Store) save(ctx context.Context, tenant string, id int64, in Input, pre
 	sealed := s.box.Seal(plain, ad(tenant, in.Type))
 	now := s.now().UTC().Truncate(time.Millisecond)
 	c := &Channel{ID: id, Tenant: tenant, Name: name, Type: in.Type, Config: redact(cfg), UpdatedAt: now, cfg: cfg}
-	if prev == nil {
-		err := s.db.QueryRowContext(ctx, `INSERT INTO notify_channels (tenant_id, name, type, config, sealed, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?) RETURNING id`, tenant, name, in.Type, string(shown), sealed, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
-		if err != nil {
-			return nil, conflict("channel", err)
+	c.CreatedAt = now
+	if prev != nil {
+		c.CreatedAt = prev.CreatedAt
+	}
+	err = database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		var err error
+		if prev == nil {
+			err = tx.QueryRowContext(ctx, `INSERT INTO notify_channels (tenant_id, name, type, config, sealed, created_at, updated_at)
+				VALUES (?,?,?,?,?,?,?) RETURNING id`, tenant, name, in.Type, string(shown), sealed, now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE notify_channels SET name=?, type=?, config=?, sealed=?, updated_at=? WHERE tenant_id=? AND id=?`,
+				name, in.Type, string(shown), sealed, now.UnixMilli(), tenant, id)
 		}
-		c.CreatedAt = now
-		return c, nil
-	}
-	_, err = s.db.ExecContext(ctx, `UPDATE notify_channels SET name=?, type=?, config=?, sealed=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		name, in.Type, string(shown), sealed, now.UnixMilli(), tenant, id)
+		if err != nil {
+			return conflict("channel", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+	})
 	if err != nil {
-		return nil, conflict("channel", err)
+		return nil, err
 	}
-	c.CreatedAt = prev.CreatedAt
 	return c, nil
 }
 
 // Delete removes the channel id of tenant.
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM notify_channels WHERE tenant_id=? AND id=?`, tenant, id)
-	return affected("channel", res, err)
+	return s.remove(ctx, "notify_channels", tenant, id)
+}
+
+// remove deletes row id of tenant from table, with the audit entry ctx
+// carries.
+func (s *Store) remove(ctx context.Context, table, tenant string, id int64) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id=? AND id=?`, tenant, id)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return fmt.Errorf("channel: cannot delete: %w", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(id, 10), nil, s.now())
+	})
 }
 
 const selectChannels = `SELECT id, tenant_id, name, type, config, sealed, created_at, updated_at FROM notify_channels`
@@ -203,16 +221,4 @@ func conflict(what string, err error) error {
 		return fmt.Errorf("channel: %s name in use: %w", what, storage.ErrConflict)
 	}
 	return fmt.Errorf("channel: cannot save %s: %w", what, err)
-}
-
-func affected(what string, res sql.Result, err error) error {
-	if err != nil {
-		return fmt.Errorf("channel: cannot delete %s: %w", what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("channel: cannot delete %s: %w", what, err)
-	} else if n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
 }

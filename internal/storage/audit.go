@@ -48,6 +48,44 @@ func AuditIn(ctx context.Context, q Execer, e AuditEntry, detail any, at time.Ti
 	return nil
 }
 
+type auditKey struct{}
+
+// pendingAudit is the entry a change made in a context must write.
+type pendingAudit struct {
+	e      AuditEntry
+	detail any
+}
+
+// WithAudit returns ctx carrying the audit entry of the change about to be
+// made in it. A store's write method writes it with AuditChange in the
+// change's own transaction, so the change and its entry commit together or
+// not at all: no crash between the two loses the entry, and a failing
+// entry undoes the change. The API handlers state who did what here
+// (response.Audited); the store knows which object it became.
+func WithAudit(ctx context.Context, e AuditEntry, detail any) context.Context {
+	return context.WithValue(ctx, auditKey{}, &pendingAudit{e: e, detail: detail})
+}
+
+// AuditChange writes through tx the entry ctx carries (see WithAudit).
+// objectID names the object when the entry does not (a create learns its
+// ID only in the transaction), and detail is recorded when the entry has
+// none. Without an entry — a change no person or token asked for through
+// the API, such as a start-up seed — it writes nothing.
+func AuditChange(ctx context.Context, tx Execer, objectID string, detail any, at time.Time) error {
+	p, _ := ctx.Value(auditKey{}).(*pendingAudit)
+	if p == nil {
+		return nil
+	}
+	e := p.e
+	if e.ObjectID == "" {
+		e.ObjectID = objectID
+	}
+	if p.detail != nil {
+		detail = p.detail
+	}
+	return AuditIn(ctx, tx, e, detail, at)
+}
+
 // AuditLog lists the newest entries first; with tenant set, only that tenant's.
 func (s *Store) AuditLog(ctx context.Context, tenant string, limit int) ([]AuditEntry, error) {
 	q, args := `SELECT id, COALESCE(tenant_id,''), actor, action, object_type, object_id, detail, at FROM audit_log`, []any{}

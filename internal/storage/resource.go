@@ -21,7 +21,7 @@ func (s *Store) CreateResource(ctx context.Context, r *model.Resource) error {
 	labels, _ := json.Marshal(nonNil(r.Labels))
 	now := database.Millis(s.now())
 	err := s.db.QueryRowContext(ctx, `INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
-		r.TenantID, nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, now).Scan(&r.ID)
+		r.TenantID, database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, now).Scan(&r.ID)
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -41,7 +41,7 @@ func (s *Store) UpdateResource(ctx context.Context, r *model.Resource) error {
 	labels, _ := json.Marshal(nonNil(r.Labels))
 	now := database.Millis(s.now())
 	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		nullID(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
+		database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -134,13 +134,6 @@ func scanResource(scan func(...any) error) (*model.Resource, error) {
 	}
 	r.CreatedAt, r.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &r, nil
-}
-
-func nullID(id *int64) sql.NullInt64 {
-	if id == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: *id, Valid: true}
 }
 
 func nonNil(m map[string]string) map[string]string {
