@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -12,7 +11,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -89,10 +87,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		win := in.stored(tenant)
-		if err := h.store.Create(r.Context(), win); err != nil {
+		if err := h.store.Create(response.Audited(r, tenant, "create", "maintenance_window", "", nil), win); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", win.ID, win)
 		return http.StatusCreated, win, nil
 	})
 }
@@ -113,10 +110,9 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		}
 		win := in.stored(tenant)
 		win.ID, win.CreatedAt = id, old.CreatedAt
-		if err := h.store.Update(r.Context(), win); err != nil {
+		if err := h.store.Update(response.Audited(r, tenant, "update", "maintenance_window", "", map[string]any{"before": old, "after": win}), win); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", id, map[string]any{"before": old, "after": win})
 		return http.StatusOK, win, nil
 	})
 }
@@ -131,10 +127,9 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+		if err := h.store.Delete(response.Audited(r, tenant, "delete", "maintenance_window", "", old), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", id, old)
 		return http.StatusNoContent, nil, nil
 	})
 }
@@ -163,16 +158,6 @@ func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// audit records a change; a failure is logged, not returned, as the change is made.
-func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
-	actor := response.Actor(r)
-	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: actor, Action: action, ObjectType: "maintenance_window", ObjectID: strconv.FormatInt(id, 10),
-	}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "object", "maintenance_window", "err", err)
-	}
-}
 
 func timeRange(r *http.Request) (from, to time.Time, err error) {
 	q := r.URL.Query()

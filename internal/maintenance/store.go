@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -126,15 +128,17 @@ func (s *Store) Create(ctx context.Context, w *Stored) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	err = s.db.QueryRowContext(ctx, `INSERT INTO maintenance_windows
-		(tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
-		w.Tenant, w.Name, nullID(w.ServiceID), nullID(w.ResourceID), labels, sched, now.UnixMilli(), now.UnixMilli()).Scan(&w.ID)
-	if err != nil {
-		return fmt.Errorf("maintenance: cannot create window: %w", err)
-	}
-	s.forget(w.Tenant)
 	w.CreatedAt, w.UpdatedAt = now, now
-	return nil
+	defer s.forget(w.Tenant)
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO maintenance_windows
+			(tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+			w.Tenant, w.Name, database.NullIDPtr(w.ServiceID), database.NullIDPtr(w.ResourceID), labels, sched, now.UnixMilli(), now.UnixMilli()).Scan(&w.ID)
+		if err != nil {
+			return fmt.Errorf("maintenance: cannot create window: %w", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(w.ID, 10), w, now)
+	})
 }
 
 // Update replaces the window w.ID of w.Tenant.
@@ -147,25 +151,29 @@ func (s *Store) Update(ctx context.Context, w *Stored) error {
 		return err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `UPDATE maintenance_windows SET name=?, service_id=?, resource_id=?, labels=?, schedule=?, updated_at=?
-		WHERE tenant_id=? AND id=?`,
-		w.Name, nullID(w.ServiceID), nullID(w.ResourceID), labels, sched, now.UnixMilli(), w.Tenant, w.ID)
-	s.forget(w.Tenant)
-	if err := affected(res, err); err != nil {
-		return fmt.Errorf("maintenance: cannot update window: %w", err)
-	}
 	w.UpdatedAt = now
-	return nil
+	defer s.forget(w.Tenant)
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE maintenance_windows SET name=?, service_id=?, resource_id=?, labels=?, schedule=?, updated_at=?
+			WHERE tenant_id=? AND id=?`,
+			w.Name, database.NullIDPtr(w.ServiceID), database.NullIDPtr(w.ResourceID), labels, sched, now.UnixMilli(), w.Tenant, w.ID)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return fmt.Errorf("maintenance: cannot update window: %w", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(w.ID, 10), w, now)
+	})
 }
 
 // Delete removes the window id of tenant.
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM maintenance_windows WHERE tenant_id=? AND id=?`, tenant, id)
-	s.forget(tenant)
-	if err := affected(res, err); err != nil {
-		return fmt.Errorf("maintenance: cannot delete window: %w", err)
-	}
-	return nil
+	defer s.forget(tenant)
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM maintenance_windows WHERE tenant_id=? AND id=?`, tenant, id)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return fmt.Errorf("maintenance: cannot delete window: %w", err)
+		}
+		return storage.AuditChange(ctx, tx, strconv.FormatInt(id, 10), nil, s.now())
+	})
 }
 
 const selectWindows = `SELECT id, tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at FROM maintenance_windows`
@@ -293,23 +301,4 @@ func scan(f func(...any) error) (*Stored, error) {
 	}
 	w.CreatedAt, w.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return &w, nil
-}
-
-func nullID(id *int64) sql.NullInt64 {
-	if id == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: *id, Valid: true}
-}
-
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
 }
