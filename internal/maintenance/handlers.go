@@ -158,7 +158,6 @@ func (h *Handlers) occurrences(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-
 func timeRange(r *http.Request) (from, to time.Time, err error) {
 	q := r.URL.Query()
 	if from, err = time.Parse(time.RFC3339, q.Get("from")); err != nil {
