@@ -30,7 +30,7 @@ const alertColumns = `id, tenant_id, fingerprint, source, coalesce(item_id,0), c
 
 // insert stores a new alert and its first event in one transaction.
 func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		title, summary, lbls, routes := mustJSON(a.Title), mustJSON(a.Summary), mustJSON(a.Labels), mustJSON(a.Notify)
 		err := tx.QueryRowContext(ctx, `INSERT INTO alerts (tenant_id, fingerprint, source, item_id, resource_id, service_id,
 			resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
@@ -49,7 +49,7 @@ func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
 
 // update writes the alert's changing fields and, when ev is not nil, its event.
 func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, summary=?, labels=?,
 			fired_at=?, resolved_at=?, acknowledged_by=?, acknowledged_at=?, silenced_until=?, flapping=?,
 			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
@@ -272,18 +272,6 @@ func scanAlert(scan func(...any) error) (*Alert, error) {
 	a.StartedAt, a.UpdatedAt = database.FromMillis(started), database.FromMillis(updated)
 	a.FiredAt, a.ResolvedAt, a.AcknowledgedAt, a.SilencedUntil = database.TimePtr(fired), database.TimePtr(resolved), database.TimePtr(acked), database.TimePtr(silenced)
 	return &a, nil
-}
-
-func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("alert: %w", err)
-	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 func mustJSON(v any) string {

@@ -93,7 +93,7 @@ func (s *Desk) OnAlert(ctx context.Context, e AlertEvent) error {
 	if monitoring.IncidentPolicy(e.Policy) == monitoring.PolicyNone {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_alerts WHERE tenant_id=? AND alert_id=?`, e.Tenant, e.AlertID).Scan(&n); err != nil {
 			return fmt.Errorf("incident: unable to look up alert: %w", err)
@@ -186,7 +186,7 @@ func linkAlert(ctx context.Context, q querier, inc *Incident, e AlertEvent) erro
 
 // alertResolved marks a linked alert resolved, once; an unknown alert is ignored.
 func (s *Desk) alertResolved(ctx context.Context, e AlertEvent) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		var incID int64
 		err := tx.QueryRowContext(ctx, `UPDATE incident_alerts SET status='resolved', resolved_at=?
 			WHERE tenant_id=? AND alert_id=? AND status='firing' RETURNING incident_id`, database.Millis(e.At), e.Tenant, e.AlertID).Scan(&incID)

@@ -21,7 +21,7 @@ func (s *Desk) Open(ctx context.Context, tenant, actor string, f Fields) (*Incid
 	if err := inc.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		if err := s.insert(ctx, tx, inc, actor); err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Desk) change(ctx context.Context, tenant string, id int64, actor string
 	f func(tx *sql.Tx, inc *Incident, ct *clockTx) (Change, error)) (*Incident, error) {
 	var c Change
 	var inc *Incident
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		var err error
 		if inc, err = get(ctx, tx, tenant, id); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/sla"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -57,7 +58,7 @@ func (s *Desk) OpenRequest(ctx context.Context, tenant, actor string, in Request
 	if err := inc.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		if err := s.insert(ctx, tx, inc, actor); err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (s *Store) SyncBuiltins(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		for _, t := range builtins {
 			if err := s.syncBuiltin(ctx, tx, t); err != nil {
 				return fmt.Errorf("monitoring: unable to sync built-in template %s: %w", t.Builtin, err)

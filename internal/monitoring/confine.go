@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -42,7 +43,7 @@ func (s *Store) q(ctx context.Context) querier {
 // inTenantTx runs f in a transaction, then checks the confined hosts of
 // tenant on the design as f left it; a refusal rolls f back.
 func (s *Store) inTenantTx(ctx context.Context, tenant string, f func(tx *sql.Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		if err := f(tx); err != nil {
 			return err
 		}
