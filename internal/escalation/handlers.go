@@ -4,13 +4,11 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -86,10 +84,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		p := in.policy(tenant, 0)
-		if err := h.store.Create(r.Context(), p); err != nil {
+		if err := h.store.Create(response.Audited(r, tenant, "create", "escalation_policy", "", nil), p); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", p.ID, p)
 		return http.StatusCreated, p, nil
 	})
 }
@@ -105,10 +102,9 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		p := in.policy(tenant, id)
-		if err := h.store.Update(r.Context(), p); err != nil {
+		if err := h.store.Update(response.Audited(r, tenant, "update", "escalation_policy", "", nil), p); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", id, p)
 		return http.StatusOK, p, nil
 	})
 }
@@ -119,20 +115,9 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+		if err := h.store.Delete(response.Audited(r, tenant, "delete", "escalation_policy", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
-}
-
-func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
-	actor := response.Actor(r)
-	err := h.store.objects.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: actor, Action: action, ObjectType: "escalation_policy", ObjectID: strconv.FormatInt(id, 10),
-	}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "object", "escalation_policy", "err", err)
-	}
 }

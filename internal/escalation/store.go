@@ -58,13 +58,15 @@ func (s *Store) Create(ctx context.Context, p *Policy) error {
 	}
 	steps, _ := json.Marshal(p)
 	now := s.now().UTC().Truncate(time.Millisecond)
-	err := s.db.QueryRowContext(ctx, `INSERT INTO escalation_policies (tenant_id, name, is_default, policy, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
-		p.Tenant, p.Name, p.Default, string(steps), now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
-	if err != nil {
-		return conflict(err)
-	}
 	p.CreatedAt, p.UpdatedAt = now, now
-	return nil
+	return storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO escalation_policies (tenant_id, name, is_default, policy, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+			p.Tenant, p.Name, p.Default, string(steps), now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
+		if err != nil {
+			return storage.Object{}, conflict(err)
+		}
+		return storage.Object{ID: p.ID, Detail: p}, nil
+	})
 }
 
 // Update replaces the policy p.ID of p.Tenant. Running escalations follow
@@ -79,26 +81,27 @@ func (s *Store) Update(ctx context.Context, p *Policy) error {
 	}
 	steps, _ := json.Marshal(p)
 	now := s.now().UTC().Truncate(time.Millisecond)
-	_, err = s.db.ExecContext(ctx, `UPDATE escalation_policies SET name=?, is_default=?, policy=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		p.Name, p.Default, string(steps), now.UnixMilli(), p.Tenant, p.ID)
-	if err != nil {
-		return conflict(err)
-	}
 	p.CreatedAt, p.UpdatedAt = prev.CreatedAt, now
-	return nil
+	return storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE escalation_policies SET name=?, is_default=?, policy=?, updated_at=? WHERE tenant_id=? AND id=?`,
+			p.Name, p.Default, string(steps), now.UnixMilli(), p.Tenant, p.ID)
+		if err != nil {
+			return storage.Object{}, conflict(err)
+		}
+		return storage.Object{ID: p.ID, Detail: p}, nil
+	})
 }
 
 // Delete removes the policy id of tenant; its running escalations end at
 // their next step.
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM escalation_policies WHERE tenant_id=? AND id=?`, tenant, id)
-	if err != nil {
-		return fmt.Errorf("escalation: cannot delete policy: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
+	return storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM escalation_policies WHERE tenant_id=? AND id=?`, tenant, id)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return storage.Object{}, fmt.Errorf("escalation: cannot delete policy: %w", err)
+		}
+		return storage.Object{ID: id}, nil
+	})
 }
 
 const selectPolicies = `SELECT id, tenant_id, name, is_default, policy, created_at, updated_at FROM escalation_policies`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
@@ -84,6 +85,31 @@ func AuditChange(ctx context.Context, tx Execer, objectID string, detail any, at
 		detail = p.detail
 	}
 	return AuditIn(ctx, tx, e, detail, at)
+}
+
+// Object names the object a change made or touched, for its audit entry:
+// Key when it has a name for a key (a tenant), else ID. Detail is
+// recorded when the handler gave none; it must hold no secrets.
+type Object struct {
+	ID     int64
+	Key    string
+	Detail any
+}
+
+// Change runs f in a transaction on db and writes in it the audit entry
+// ctx carries (see WithAudit) for the object f names: the one way a store
+// makes a change that is audited.
+func Change(ctx context.Context, db *sql.DB, at time.Time, f func(tx *sql.Tx) (Object, error)) error {
+	return database.InTx(ctx, db, func(tx *sql.Tx) error {
+		o, err := f(tx)
+		if err != nil {
+			return err
+		}
+		if o.Key == "" {
+			o.Key = strconv.FormatInt(o.ID, 10)
+		}
+		return AuditChange(ctx, tx, o.Key, o.Detail, at)
+	})
 }
 
 // AuditLog lists the newest entries first; with tenant set, only that tenant's.
