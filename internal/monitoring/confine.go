@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/agentconfig"
-	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -41,13 +40,17 @@ func (s *Store) q(ctx context.Context) querier {
 }
 
 // inTenantTx runs f in a transaction, then checks the confined hosts of
-// tenant on the design as f left it; a refusal rolls f back.
-func (s *Store) inTenantTx(ctx context.Context, tenant string, f func(tx *sql.Tx) error) error {
-	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+// tenant, then writes in the same transaction the audit entry ctx carries
+// for the object obj names (see storage.Change).
+func (s *Store) inTenantTx(ctx context.Context, tenant string, obj func() storage.Object, f func(tx *sql.Tx) error) error {
+	return storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
 		if err := f(tx); err != nil {
-			return err
+			return storage.Object{}, err
 		}
-		return s.checkConfined(context.WithValue(ctx, txKey{}, tx), tenant)
+		if err := s.checkConfined(context.WithValue(ctx, txKey{}, tx), tenant); err != nil {
+			return storage.Object{}, err
+		}
+		return obj(), nil
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // Authorizer is route.Authorizer.
@@ -113,17 +112,6 @@ func (h *Handlers) read(w http.ResponseWriter, r *http.Request, f work) {
 // write serves a request that needs the write scope on the path's tenant.
 func (h *Handlers) write(w http.ResponseWriter, r *http.Request, f work) {
 	response.Serve(w, r, h.tenant, model.ScopeWrite, f)
-}
-
-// audit records a change; a failure is logged, not returned, as the change is made.
-func (h *Handlers) audit(r *http.Request, tenant, action, objType string, id int64, detail any) {
-	actor := response.Actor(r)
-	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: actor, Action: action, ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
-	}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
-	}
 }
 
 // queryID reads an optional positive ID from the query string; 0 when absent.

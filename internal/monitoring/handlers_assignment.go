@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 // assignmentInput is what a client may set on an assignment.
@@ -38,10 +39,9 @@ func (h *Handlers) createAssignment(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		a := &Assignment{TenantID: tenant, TemplateID: in.TemplateID, Selector: in.Selector, ResourceID: in.ResourceID}
-		if err := h.store.CreateAssignment(r.Context(), a); err != nil {
+		if err := h.store.CreateAssignment(response.Audited(r, tenant, "create", "monitoring_assignment", "", in), a); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "monitoring_assignment", a.ID, in)
 		return http.StatusCreated, a, nil
 	})
 }
@@ -52,10 +52,9 @@ func (h *Handlers) deleteAssignment(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteAssignment(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteAssignment(response.Audited(r, tenant, "delete", "monitoring_assignment", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "monitoring_assignment", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

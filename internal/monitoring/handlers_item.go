@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 func (h *Handlers) listItems(w http.ResponseWriter, r *http.Request) {
@@ -49,10 +50,9 @@ func (h *Handlers) createItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.CreateItem(r.Context(), it); err != nil {
+		if err := h.store.CreateItem(response.Audited(r, tenant, "create", "monitoring_item", "", it), it); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "monitoring_item", it.ID, it)
 		return http.StatusCreated, it, nil
 	})
 }
@@ -67,10 +67,9 @@ func (h *Handlers) updateItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.UpdateItem(r.Context(), it); err != nil {
+		if err := h.store.UpdateItem(response.Audited(r, tenant, "update", "monitoring_item", "", it), it); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", "monitoring_item", id, it)
 		return http.StatusOK, it, nil
 	})
 }
@@ -81,10 +80,9 @@ func (h *Handlers) deleteItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteItem(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteItem(response.Audited(r, tenant, "delete", "monitoring_item", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "monitoring_item", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 func (h *Handlers) listOverrides(w http.ResponseWriter, r *http.Request) {
@@ -49,10 +50,9 @@ func (h *Handlers) createOverride(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.CreateOverride(r.Context(), o); err != nil {
+		if err := h.store.CreateOverride(response.Audited(r, tenant, "create", "monitoring_override", "", o), o); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "monitoring_override", o.ID, o)
 		return http.StatusCreated, o, nil
 	})
 }
@@ -67,10 +67,9 @@ func (h *Handlers) updateOverride(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.UpdateOverride(r.Context(), o); err != nil {
+		if err := h.store.UpdateOverride(response.Audited(r, tenant, "update", "monitoring_override", "", o), o); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", "monitoring_override", id, o)
 		return http.StatusOK, o, nil
 	})
 }
@@ -81,10 +80,9 @@ func (h *Handlers) deleteOverride(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteOverride(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteOverride(response.Audited(r, tenant, "delete", "monitoring_override", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "monitoring_override", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

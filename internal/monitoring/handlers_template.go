@@ -5,6 +5,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/request"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 // errItemsOnUpdate keeps a template update from silently dropping items:
@@ -51,10 +52,9 @@ func (h *Handlers) createTemplate(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		t := in.template(tenant, 0)
-		if err := h.store.CreateTemplate(r.Context(), t); err != nil {
+		if err := h.store.CreateTemplate(response.Audited(r, tenant, "create", "monitoring_template", "", in), t); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", "monitoring_template", t.ID, in)
 		return http.StatusCreated, t, nil
 	})
 }
@@ -72,10 +72,9 @@ func (h *Handlers) updateTemplate(w http.ResponseWriter, r *http.Request) {
 		if in.Items != nil {
 			return 0, nil, errItemsOnUpdate
 		}
-		if err := h.store.UpdateTemplate(r.Context(), in.template(tenant, id)); err != nil {
+		if err := h.store.UpdateTemplate(response.Audited(r, tenant, "update", "monitoring_template", "", in), in.template(tenant, id)); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "update", "monitoring_template", id, in)
 		t, err := h.store.Template(r.Context(), tenant, id)
 		return http.StatusOK, t, err
 	})
@@ -87,10 +86,9 @@ func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteTemplate(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteTemplate(response.Audited(r, tenant, "delete", "monitoring_template", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "delete", "monitoring_template", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }
@@ -107,11 +105,10 @@ func (h *Handlers) copyTemplate(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		t, err := h.store.CopyTemplate(r.Context(), tenant, id, in.Name)
+		t, err := h.store.CopyTemplate(response.Audited(r, tenant, "copy", "monitoring_template", "", map[string]any{"from": id, "name": in.Name}), tenant, id, in.Name)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "copy", "monitoring_template", t.ID, map[string]any{"from": id, "name": in.Name})
 		return http.StatusCreated, t, nil
 	})
 }

@@ -20,7 +20,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error)
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return s.inTenantTx(ctx, a.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, a.TenantID, func() storage.Object { return storage.Object{ID: a.ID, Detail: a} }, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT name FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`,
 			a.TenantID, a.TemplateID).Scan(&a.Template)
 		if err == sql.ErrNoRows {
@@ -79,7 +79,7 @@ func (s *Store) Assignments(ctx context.Context, tenant string) ([]*Assignment, 
 // DeleteAssignment removes an assignment of the tenant.
 func (s *Store) DeleteAssignment(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func() storage.Object { return storage.Object{ID: id} }, func(tx *sql.Tx) error {
 		if err := storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_assignments WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 			return fmt.Errorf("monitoring: unable to delete assignment: %w", err)
 		}

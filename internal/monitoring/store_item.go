@@ -30,7 +30,7 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.inTenantTx(ctx, it.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, it.TenantID, func() storage.Object { return storage.Object{ID: it.ID, Detail: it} }, func(tx *sql.Tx) error {
 		if err := s.checkItemOwner(ctx, tx, it); err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	return s.inTenantTx(ctx, it.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, it.TenantID, func() storage.Object { return storage.Object{ID: it.ID, Detail: it} }, func(tx *sql.Tx) error {
 		old, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`,
 			database.NullString(it.TenantID), it.ID).Scan)
 		if err == sql.ErrNoRows {
@@ -145,7 +145,7 @@ func queryItems(ctx context.Context, q querier, query string, args ...any) ([]*I
 // DeleteItem removes an item of the tenant, with its overrides.
 func (s *Store) DeleteItem(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func() storage.Object { return storage.Object{ID: id} }, func(tx *sql.Tx) error {
 		var tpl sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT template_id FROM monitoring_items WHERE tenant_id IS NOT DISTINCT FROM ? AND id=?`, database.NullString(tenant), id).Scan(&tpl)
 		if err == sql.ErrNoRows {

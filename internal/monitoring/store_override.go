@@ -18,7 +18,7 @@ const overrideColumns = `id, tenant_id, item_id, resource_id, warning, critical,
 // see, for one of its resources or for all of them.
 func (s *Store) CreateOverride(ctx context.Context, o *Override) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, o.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, o.TenantID, func() storage.Object { return storage.Object{ID: o.ID, Detail: o} }, func(tx *sql.Tx) error {
 		if err := s.checkOverride(ctx, tx, o); err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func (s *Store) CreateOverride(ctx context.Context, o *Override) (err error) {
 // and resource do not change.
 func (s *Store) UpdateOverride(ctx context.Context, o *Override) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, o.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, o.TenantID, func() storage.Object { return storage.Object{ID: o.ID, Detail: o} }, func(tx *sql.Tx) error {
 		old, err := scanOverride(tx.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, o.TenantID, o.ID).Scan)
 		if err != nil {
 			return fmt.Errorf("monitoring: unable to update override: %w", storage.NotFound(err))
@@ -137,7 +137,7 @@ func (s *Store) Overrides(ctx context.Context, tenant string, f OverrideFilter) 
 // DeleteOverride removes an override of the tenant.
 func (s *Store) DeleteOverride(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func() storage.Object { return storage.Object{ID: id} }, func(tx *sql.Tx) error {
 		if err := storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
 			return fmt.Errorf("monitoring: unable to delete override: %w", err)
 		}

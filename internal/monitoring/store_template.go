@@ -21,7 +21,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t *Template) (err error) {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.inTenantTx(ctx, t.TenantID, func(tx *sql.Tx) error { return s.insertTemplate(ctx, tx, t) })
+	return s.inTenantTx(ctx, t.TenantID, func() storage.Object { return storage.Object{ID: t.ID, Detail: t} }, func(tx *sql.Tx) error { return s.insertTemplate(ctx, tx, t) })
 }
 
 func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) error {
@@ -56,7 +56,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t *Template) (err error) {
 	if err != nil {
 		return err
 	}
-	return s.inTenantTx(ctx, t.TenantID, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, t.TenantID, func() storage.Object { return storage.Object{ID: t.ID, Detail: t} }, func(tx *sql.Tx) error {
 		if err := s.checkTemplateWritable(ctx, tx, t.TenantID, t.ID); err != nil {
 			return fmt.Errorf("monitoring: unable to update template: %w", err)
 		}
@@ -143,7 +143,7 @@ func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, erro
 // overrides and its assignments.
 func (s *Store) DeleteTemplate(ctx context.Context, tenant string, id int64) (err error) {
 	defer s.changed(&err)
-	return s.inTenantTx(ctx, tenant, func(tx *sql.Tx) error {
+	return s.inTenantTx(ctx, tenant, func() storage.Object { return storage.Object{ID: id} }, func(tx *sql.Tx) error {
 		if err := s.checkTemplateWritable(ctx, tx, tenant, id); err != nil {
 			return fmt.Errorf("monitoring: unable to delete template: %w", err)
 		}
