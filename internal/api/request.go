@@ -44,13 +44,3 @@ func require(r *http.Request, scope model.Scope, global bool) error {
 	}
 	return nil
 }
-
-func (a *API) audit(r *http.Request, tenant, action, objType, objID string, detail any) {
-	p := auth.FromContext(r.Context())
-	err := a.store.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: p.Name, Action: action, ObjectType: objType, ObjectID: objID,
-	}, detail)
-	if err != nil {
-		a.logger.Error("audit failed", "action", action, "object", objType, "err", err)
-	}
-}

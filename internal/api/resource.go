@@ -80,11 +80,10 @@ func (a *API) createResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.CreateResource(r.Context(), res); err != nil {
+	if err := a.store.CreateResource(response.Audited(r, tenant, "create", "resource", "", in), res); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "create", "resource", strconv.FormatInt(res.ID, 10), in)
 	response.JSON(w, http.StatusCreated, res)
 }
 
@@ -109,11 +108,10 @@ func (a *API) updateResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.UpdateResource(r.Context(), res); err != nil {
+	if err := a.store.UpdateResource(response.Audited(r, tenant, "update", "resource", "", in), res); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "update", "resource", strconv.FormatInt(id, 10), in)
 	res, err = a.store.Resource(r.Context(), tenant, id)
 	if err != nil {
 		response.Error(w, r, err)
@@ -133,10 +131,9 @@ func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.DeleteResource(r.Context(), tenant, id); err != nil {
+	if err := a.store.DeleteResource(response.Audited(r, tenant, "delete", "resource", "", nil), tenant, id); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "delete", "resource", strconv.FormatInt(id, 10), nil)
 	w.WriteHeader(http.StatusNoContent)
 }

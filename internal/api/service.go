@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -66,11 +65,10 @@ func (a *API) createService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.CreateService(r.Context(), svc); err != nil {
+	if err := a.store.CreateService(response.Audited(r, tenant, "create", "service", "", in), svc); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "create", "service", strconv.FormatInt(svc.ID, 10), in)
 	response.JSON(w, http.StatusCreated, svc)
 }
 
@@ -95,11 +93,10 @@ func (a *API) updateService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.UpdateService(r.Context(), svc); err != nil {
+	if err := a.store.UpdateService(response.Audited(r, tenant, "update", "service", "", in), svc); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "update", "service", strconv.FormatInt(id, 10), in)
 	svc, err = a.store.Service(r.Context(), tenant, id)
 	if err != nil {
 		response.Error(w, r, err)
@@ -119,11 +116,10 @@ func (a *API) deleteService(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.DeleteService(r.Context(), tenant, id); err != nil {
+	if err := a.store.DeleteService(response.Audited(r, tenant, "delete", "service", "", nil), tenant, id); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, tenant, "delete", "service", strconv.FormatInt(id, 10), nil)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -61,11 +61,10 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.CreateTenant(r.Context(), t); err != nil {
+	if err := a.store.CreateTenant(response.Audited(r, t.ID, "create", "tenant", "", in), t); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, t.ID, "create", "tenant", t.ID, in)
 	response.JSON(w, http.StatusCreated, t)
 }
 
@@ -93,11 +92,10 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.UpdateTenant(r.Context(), t); err != nil {
+	if err := a.store.UpdateTenant(response.Audited(r, id, "update", "tenant", "", in), t); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, id, "update", "tenant", id, in)
 	t, err = a.store.Tenant(r.Context(), id)
 	if err != nil {
 		response.Error(w, r, err)
@@ -119,12 +117,11 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.DeleteTenant(r.Context(), id); err != nil {
+	if err := a.store.DeleteTenant(response.Audited(r, "", "delete", "tenant", "", nil), id); err != nil {
 		response.Error(w, r, err)
 		return
 	}
 	a.authn.ForgetTenant(id)
-	a.audit(r, "", "delete", "tenant", id, nil)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -81,11 +80,10 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.CreateToken(r.Context(), t); err != nil {
+	if err := a.store.CreateToken(response.Audited(r, t.TenantID, "create", "token", "", in), t); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, t.TenantID, "create", "token", strconv.FormatInt(t.ID, 10), in)
 	response.JSON(w, http.StatusCreated, createdToken{Token: t, Secret: secret})
 }
 
@@ -117,11 +115,10 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.RevokeToken(r.Context(), p.Tenant, id); err != nil {
+	if err := a.store.RevokeToken(response.Audited(r, p.Tenant, "revoke", "token", "", nil), p.Tenant, id); err != nil {
 		response.Error(w, r, err)
 		return
 	}
 	a.authn.Forget(id)
-	a.audit(r, p.Tenant, "revoke", "token", strconv.FormatInt(id, 10), nil)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -89,11 +88,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.CreateUser(r.Context(), u); err != nil {
+	if err := a.store.CreateUser(response.Audited(r, u.TenantID, "create", "user", "", in.audited()), u); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, u.TenantID, "create", "user", strconv.FormatInt(u.ID, 10), in.audited())
 	response.JSON(w, http.StatusCreated, u)
 }
 
@@ -124,11 +122,10 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := a.store.UpdateUser(r.Context(), u); err != nil {
+	if err := a.store.UpdateUser(response.Audited(r, u.TenantID, "update", "user", "", in.audited()), u); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, u.TenantID, "update", "user", strconv.FormatInt(u.ID, 10), in.audited())
 	response.JSON(w, http.StatusOK, u)
 }
 
@@ -142,11 +139,10 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, invalid.New("id", "you cannot delete yourself"))
 		return
 	}
-	if err := a.store.DeleteUser(r.Context(), u.ID); err != nil {
+	if err := a.store.DeleteUser(response.Audited(r, u.TenantID, "delete", "user", "", map[string]string{"login": u.Login}), u.ID); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	a.audit(r, u.TenantID, "delete", "user", strconv.FormatInt(u.ID, 10), map[string]string{"login": u.Login})
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -26,7 +26,8 @@ type Doer func(method, path string, body any) (int, []byte)
 // CheckAudited proves that c and its audit entry commit together on db:
 // with audit_log refusing inserts (dbtest.RefuseAudit) the API answers 5xx
 // and State does not change; with inserts allowed the change succeeds and
-// adds exactly one audit row of tenant, of c.Action on c.ObjectType. It
+// adds exactly one audit row of tenant ("" for one of no tenant), of
+// c.Action on c.ObjectType. It
 // returns the body of the successful answer.
 func CheckAudited(t *testing.T, db *sql.DB, do Doer, tenant string, c Change) []byte {
 	t.Helper()
@@ -49,7 +50,7 @@ func CheckAudited(t *testing.T, db *sql.DB, do Doer, tenant string, c Change) []
 		t.Fatalf("%s wrote %d audit rows, want 1", name, after-rows)
 	}
 	var action, objType string
-	err := db.QueryRowContext(context.Background(), `SELECT action, object_type FROM audit_log WHERE tenant_id=? ORDER BY id DESC LIMIT 1`, tenant).Scan(&action, &objType)
+	err := db.QueryRowContext(context.Background(), `SELECT action, object_type FROM audit_log WHERE COALESCE(tenant_id,'')=? ORDER BY id DESC LIMIT 1`, tenant).Scan(&action, &objType)
 	if err != nil || action != c.Action || objType != c.ObjectType {
 		t.Fatalf("%s audited as %q on %q (%v), want %q on %q", name, action, objType, err, c.Action, c.ObjectType)
 	}
@@ -59,7 +60,7 @@ func CheckAudited(t *testing.T, db *sql.DB, do Doer, tenant string, c Change) []
 func auditRows(t *testing.T, db *sql.DB, tenant string) int {
 	t.Helper()
 	var n int
-	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE tenant_id=?`, tenant).Scan(&n); err != nil {
+	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE COALESCE(tenant_id,'')=?`, tenant).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

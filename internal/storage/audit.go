@@ -112,6 +112,19 @@ func Change(ctx context.Context, db *sql.DB, at time.Time, f func(tx *sql.Tx) (O
 	})
 }
 
+// change is Change on s's database and clock.
+func (s *Store) change(ctx context.Context, f func(tx *sql.Tx) (Object, error)) error {
+	return Change(ctx, s.db, s.now(), f)
+}
+
+// remove runs one DELETE (or revoking UPDATE) of the object id, which must
+// touch a row, as an audited change.
+func (s *Store) remove(ctx context.Context, id int64, query string, args ...any) error {
+	return s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		return Object{ID: id}, RowsAffected(tx.ExecContext(ctx, query, args...))
+	})
+}
+
 // AuditLog lists the newest entries first; with tenant set, only that tenant's.
 func (s *Store) AuditLog(ctx context.Context, tenant string, limit int) ([]AuditEntry, error) {
 	q, args := `SELECT id, COALESCE(tenant_id,''), actor, action, object_type, object_id, detail, at FROM audit_log`, []any{}

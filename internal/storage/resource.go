@@ -20,8 +20,11 @@ func (s *Store) CreateResource(ctx context.Context, r *model.Resource) error {
 	}
 	labels, _ := json.Marshal(nonNil(r.Labels))
 	now := database.Millis(s.now())
-	err := s.db.QueryRowContext(ctx, `INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
-		r.TenantID, database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, now).Scan(&r.ID)
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+			r.TenantID, database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, now).Scan(&r.ID)
+		return Object{ID: r.ID, Detail: r}, err
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -40,8 +43,10 @@ func (s *Store) UpdateResource(ctx context.Context, r *model.Resource) error {
 	}
 	labels, _ := json.Marshal(nonNil(r.Labels))
 	now := database.Millis(s.now())
-	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		return Object{ID: r.ID, Detail: r}, RowsAffected(tx.ExecContext(ctx, `UPDATE resources SET service_id=?, name=?, kind=?, labels=?, updated_at=? WHERE tenant_id=? AND id=?`,
+			database.NullIDPtr(r.ServiceID), r.Name, r.Kind, string(labels), now, r.TenantID, r.ID))
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -98,7 +103,7 @@ func (s *Store) Resources(ctx context.Context, tenant string, f ResourceFilter) 
 
 // DeleteResource removes a resource of tenant.
 func (s *Store) DeleteResource(ctx context.Context, tenant string, id int64) error {
-	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := s.remove(ctx, id, `DELETE FROM resources WHERE tenant_id=? AND id=?`, tenant, id); err != nil {
 		return fmt.Errorf("store: unable to delete resource: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -18,8 +19,11 @@ func (s *Store) CreateService(ctx context.Context, svc *model.Service) error {
 		return fmt.Errorf("store: unable to create service: %w", err)
 	}
 	now := database.Millis(s.now())
-	err = s.db.QueryRowContext(ctx, `INSERT INTO services (tenant_id, name, description, service_level, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
-		svc.TenantID, svc.Name, svc.Description, string(level), now, now).Scan(&svc.ID)
+	err = s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO services (tenant_id, name, description, service_level, created_at, updated_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+			svc.TenantID, svc.Name, svc.Description, string(level), now, now).Scan(&svc.ID)
+		return Object{ID: svc.ID, Detail: svc}, err
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -37,8 +41,10 @@ func (s *Store) UpdateService(ctx context.Context, svc *model.Service) error {
 		return fmt.Errorf("store: unable to update service: %w", err)
 	}
 	now := database.Millis(s.now())
-	err = RowsAffected(s.db.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		svc.Name, svc.Description, string(level), now, svc.TenantID, svc.ID))
+	err = s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		return Object{ID: svc.ID, Detail: svc}, RowsAffected(tx.ExecContext(ctx, `UPDATE services SET name=?, description=?, service_level=?, updated_at=? WHERE tenant_id=? AND id=?`,
+			svc.Name, svc.Description, string(level), now, svc.TenantID, svc.ID))
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -79,7 +85,7 @@ func (s *Store) Services(ctx context.Context, tenant string) ([]*model.Service, 
 
 // DeleteService removes a service of tenant; its resources stay, unassigned.
 func (s *Store) DeleteService(ctx context.Context, tenant string, id int64) error {
-	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id)); err != nil {
+	if err := s.remove(ctx, id, `DELETE FROM services WHERE tenant_id=? AND id=?`, tenant, id); err != nil {
 		return fmt.Errorf("store: unable to delete service: %w", err)
 	}
 	return nil

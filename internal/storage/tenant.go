@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/database"
@@ -13,8 +14,11 @@ const tenantColumns = `id, name, language, time_zone, created_at, updated_at`
 // CreateTenant stores a new tenant.
 func (s *Store) CreateTenant(ctx context.Context, t *model.Tenant) error {
 	now := s.now()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES (?,?,?,?,?,?)`,
-		t.ID, t.Name, t.Language, t.TimeZone, database.Millis(now), database.Millis(now))
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES (?,?,?,?,?,?)`,
+			t.ID, t.Name, t.Language, t.TimeZone, database.Millis(now), database.Millis(now))
+		return Object{Key: t.ID, Detail: t}, err
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -28,8 +32,10 @@ func (s *Store) CreateTenant(ctx context.Context, t *model.Tenant) error {
 // UpdateTenant changes a tenant's name, language and time zone.
 func (s *Store) UpdateTenant(ctx context.Context, t *model.Tenant) error {
 	now := s.now()
-	err := RowsAffected(s.db.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
-		t.Name, t.Language, t.TimeZone, database.Millis(now), t.ID))
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		return Object{Key: t.ID, Detail: t}, RowsAffected(tx.ExecContext(ctx, `UPDATE tenants SET name=?, language=?, time_zone=?, updated_at=? WHERE id=?`,
+			t.Name, t.Language, t.TimeZone, database.Millis(now), t.ID))
+	})
 	if err != nil {
 		return fmt.Errorf("store: unable to update tenant: %w", err)
 	}
@@ -72,7 +78,10 @@ func (s *Store) Tenants(ctx context.Context, only string) ([]*model.Tenant, erro
 
 // DeleteTenant removes a tenant and, by cascade, everything it owns in the database.
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
-	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id)); err != nil {
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		return Object{Key: id}, RowsAffected(tx.ExecContext(ctx, `DELETE FROM tenants WHERE id=?`, id))
+	})
+	if err != nil {
 		return fmt.Errorf("store: unable to delete tenant: %w", err)
 	}
 	return nil

@@ -16,8 +16,12 @@ const tokenColumns = `id, name, tenant_id, scopes, hash, prefix, created_by, cre
 // CreateToken stores a new token; t.Hash must be set, the secret itself is never stored.
 func (s *Store) CreateToken(ctx context.Context, t *model.Token) error {
 	now := database.Millis(s.now())
-	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
-		t.Name, database.NullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, database.NullMillis(t.ExpiresAt)).Scan(&t.ID)
+	// The entry's detail is the handler's: the token holds its hash.
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+			t.Name, database.NullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, database.NullMillis(t.ExpiresAt)).Scan(&t.ID)
+		return Object{ID: t.ID}, err
+	})
 	if err != nil {
 		return fmt.Errorf("store: unable to create token: %w", err)
 	}
@@ -76,7 +80,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenant string, id int64) error 
 	if tenant != "" {
 		q, args = q+` AND tenant_id=?`, append(args, tenant)
 	}
-	if err := RowsAffected(s.db.ExecContext(ctx, q, args...)); err != nil {
+	if err := s.remove(ctx, id, q, args...); err != nil {
 		return fmt.Errorf("store: unable to revoke token: %w", err)
 	}
 	return nil

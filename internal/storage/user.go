@@ -14,8 +14,12 @@ const userColumns = `id, login, name, email, role, tenant_id, password_hash, lan
 // CreateUser stores a new user; u.PasswordHash must already be set.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	now := database.Millis(s.now())
-	err := s.db.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now).Scan(&u.ID)
+	// The entry's detail is the handler's: the user holds a password hash.
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now).Scan(&u.ID)
+		return Object{ID: u.ID}, err
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
@@ -32,27 +36,25 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 // stolen or left open elsewhere dies with the old password, and does not
 // come back when a disabled user is enabled again.
 func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: unable to update user: %w", err)
-	}
-	defer tx.Rollback()
-	var oldHash string
-	var wasDisabled bool
-	if err := tx.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE id=?`, u.ID).Scan(&oldHash, &wasDisabled); err != nil {
-		return fmt.Errorf("store: unable to update user: %w", NotFound(err))
-	}
 	now := database.Millis(s.now())
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
-		u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
-		return fmt.Errorf("store: unable to update user: %w", err)
-	}
-	if u.PasswordHash != oldHash || (u.Disabled && !wasDisabled) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id=?`, u.ID); err != nil {
-			return fmt.Errorf("store: unable to end the sessions of user %d: %w", u.ID, err)
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		var oldHash string
+		var wasDisabled bool
+		if err := tx.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE id=?`, u.ID).Scan(&oldHash, &wasDisabled); err != nil {
+			return Object{}, NotFound(err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
+			u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
+			return Object{}, err
+		}
+		if u.PasswordHash != oldHash || (u.Disabled && !wasDisabled) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id=?`, u.ID); err != nil {
+				return Object{}, fmt.Errorf("ending the sessions of user %d: %w", u.ID, err)
+			}
+		}
+		return Object{ID: u.ID}, nil // the detail is the handler's: u holds a password hash
+	})
+	if err != nil {
 		return fmt.Errorf("store: unable to update user: %w", err)
 	}
 	u.UpdatedAt = database.FromMillis(now)
@@ -113,7 +115,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // DeleteUser removes a user.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	if err := RowsAffected(s.db.ExecContext(ctx, `DELETE FROM users WHERE id=?`, id)); err != nil {
+	if err := s.remove(ctx, id, `DELETE FROM users WHERE id=?`, id); err != nil {
 		return fmt.Errorf("store: unable to delete user: %w", err)
 	}
 	return nil
