@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +73,7 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 		if err != nil {
 			return conflict("contact", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+		return storage.AuditChange(ctx, tx, storage.Object{ID: c.ID, Detail: c}, now)
 	})
 }
 
@@ -95,7 +94,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *Contact) error {
 		if err != nil {
 			return conflict("contact", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+		return storage.AuditChange(ctx, tx, storage.Object{ID: c.ID, Detail: c}, now)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -126,7 +125,7 @@ func (s *Store) save(ctx context.Context, tenant string, id int64, in Input, pre
 		if err != nil {
 			return conflict("channel", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(c.ID, 10), c, now)
+		return storage.AuditChange(ctx, tx, storage.Object{ID: c.ID, Detail: c}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -147,7 +146,7 @@ func (s *Store) remove(ctx context.Context, table, tenant string, id int64) erro
 		if err := storage.RowsAffected(res, err); err != nil {
 			return fmt.Errorf("channel: cannot delete: %w", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(id, 10), nil, s.now())
+		return storage.AuditChange(ctx, tx, storage.Object{ID: id}, s.now())
 	})
 }
 

@@ -191,9 +191,12 @@ func (s *Desk) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	fields, _ := json.Marshal(c.Fields)
 	now := s.now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
-	err := s.db.QueryRowContext(ctx, `INSERT INTO catalog_items (tenant_id, name, description, service_id, fields, approval_required,
-		created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.TenantID, c.Name, c.Description, database.NullID(c.ServiceID),
-		string(fields), c.ApprovalRequired, database.Millis(now), database.Millis(now)).Scan(&c.ID)
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_items (tenant_id, name, description, service_id, fields, approval_required,
+			created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.TenantID, c.Name, c.Description, database.NullID(c.ServiceID),
+			string(fields), c.ApprovalRequired, database.Millis(now), database.Millis(now)).Scan(&c.ID)
+		return storage.Object{ID: c.ID, Detail: c}, err
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
@@ -216,19 +219,18 @@ func (s *Desk) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	}
 	fields, _ := json.Marshal(c.Fields)
 	c.UpdatedAt = s.now().UTC()
-	res, err := s.db.ExecContext(ctx, `UPDATE catalog_items SET name=?, description=?, service_id=?, fields=?, approval_required=?,
-		updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Description, database.NullID(c.ServiceID), string(fields), c.ApprovalRequired,
-		database.Millis(c.UpdatedAt), c.TenantID, c.ID)
+	err := storage.Change(ctx, s.db, c.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: c.ID, Detail: c}, storage.RowsAffected(tx.ExecContext(ctx, `UPDATE catalog_items SET name=?, description=?, service_id=?, fields=?, approval_required=?,
+			updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Description, database.NullID(c.ServiceID), string(fields), c.ApprovalRequired,
+			database.Millis(c.UpdatedAt), c.TenantID, c.ID))
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a catalog item %q already exists", c.Name)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("incident: unable to update catalog item: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
+	return err
 }
 
 // CatalogItem returns one catalog item of tenant.
@@ -260,12 +262,11 @@ func (s *Desk) CatalogItems(ctx context.Context, tenant string) ([]*CatalogItem,
 
 // DeleteCatalogItem removes a catalog item of tenant; its requests stay.
 func (s *Desk) DeleteCatalogItem(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM catalog_items WHERE tenant_id=? AND id=?`, tenant, id)
-	if err != nil {
+	err := storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: id}, storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM catalog_items WHERE tenant_id=? AND id=?`, tenant, id))
+	})
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("incident: unable to delete catalog item: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
+	return err
 }

@@ -1,10 +1,10 @@
 package incident
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -13,7 +13,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -85,16 +84,6 @@ func seesInternal(r *http.Request) bool {
 	return p != nil && p.Role != model.RoleViewer && p.Can(model.ScopeWrite)
 }
 
-// audit records a change; a failure is logged, not returned, as the change is made.
-func (h *Handlers) audit(r *http.Request, tenant, action string, inc *Incident, detail any) {
-	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{
-		TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: string(inc.Kind), ObjectID: strconv.FormatInt(inc.ID, 10),
-	}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "incident", inc.ID, "err", err)
-	}
-}
-
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		q := r.URL.Query()
@@ -120,11 +109,10 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &f); err != nil {
 			return 0, nil, err
 		}
-		inc, err := h.store.Open(r.Context(), tenant, actor, f)
+		inc, err := h.store.Open(response.Audited(r, tenant, "create", "", "", f), tenant, actor, f)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", inc, f)
 		return http.StatusCreated, inc, nil
 	})
 }
@@ -146,7 +134,7 @@ func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 }
 
 // edit serves a change of one incident: decode into in, then apply.
-func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(tenant, actor string, id int64) (*Incident, error)) {
+func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(ctx context.Context, tenant, actor string, id int64) (*Incident, error)) {
 	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		id, err := request.PathID(r, "incident")
 		if err != nil {
@@ -160,11 +148,10 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, ac
 				return 0, nil, err
 			}
 		}
-		inc, err := apply(tenant, actor, id)
+		inc, err := apply(response.Audited(r, tenant, action, "", "", in), tenant, actor, id)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, action, inc, in)
 		return http.StatusOK, inc, nil
 	})
 }
@@ -172,8 +159,8 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, ac
 func (h *Handlers) update(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var f Fields
-		h.edit(w, r, kinds, "update", &f, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.Update(r.Context(), tenant, id, actor, f)
+		h.edit(w, r, kinds, "update", &f, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Update(ctx, tenant, id, actor, f)
 		})
 	}
 }
@@ -181,24 +168,24 @@ func (h *Handlers) update(kinds []Kind) http.HandlerFunc {
 func (h *Handlers) transition(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var sc StateChange
-		h.edit(w, r, kinds, "state", &sc, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.Transition(r.Context(), tenant, id, actor, sc)
+		h.edit(w, r, kinds, "state", &sc, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Transition(ctx, tenant, id, actor, sc)
 		})
 	}
 }
 
 func (h *Handlers) acknowledge(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h.edit(w, r, kinds, "acknowledge", nil, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.Acknowledge(r.Context(), tenant, id, actor)
+		h.edit(w, r, kinds, "acknowledge", nil, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Acknowledge(ctx, tenant, id, actor)
 		})
 	}
 }
 
 func (h *Handlers) cause(w http.ResponseWriter, r *http.Request) {
 	var c Cause
-	h.edit(w, r, incidentKinds, "cause", &c, func(tenant, actor string, id int64) (*Incident, error) {
-		return h.store.RecordCause(r.Context(), tenant, id, actor, c)
+	h.edit(w, r, incidentKinds, "cause", &c, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+		return h.store.RecordCause(ctx, tenant, id, actor, c)
 	})
 }
 
@@ -209,8 +196,8 @@ type noteBody struct {
 func (h *Handlers) workNote(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var n noteBody
-		h.edit(w, r, kinds, "work_note", &n, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, true)
+		h.edit(w, r, kinds, "work_note", &n, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.AddNote(ctx, tenant, id, actor, n.Text, true)
 		})
 	}
 }
@@ -218,8 +205,8 @@ func (h *Handlers) workNote(kinds []Kind) http.HandlerFunc {
 func (h *Handlers) comment(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var n noteBody
-		h.edit(w, r, kinds, "comment", &n, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.AddNote(r.Context(), tenant, id, actor, n.Text, false)
+		h.edit(w, r, kinds, "comment", &n, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.AddNote(ctx, tenant, id, actor, n.Text, false)
 		})
 	}
 }

@@ -1,15 +1,14 @@
 package incident
 
 import (
+	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // requestRoutes serve inquiries, catalog requests and the catalog.
@@ -67,11 +66,10 @@ func (h *Handlers) openRequest(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		inc, err := h.store.OpenRequest(r.Context(), tenant, actor, in)
+		inc, err := h.store.OpenRequest(response.Audited(r, tenant, "create", "", "", in), tenant, actor, in)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.audit(r, tenant, "create", inc, in)
 		return http.StatusCreated, inc, nil
 	})
 }
@@ -88,8 +86,8 @@ func (h *Handlers) decide(approve bool) http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		var d decision
-		h.edit(w, r, requestKinds, action, &d, func(tenant, actor string, id int64) (*Incident, error) {
-			return h.store.Decide(r.Context(), tenant, id, actor, approve, d.Note)
+		h.edit(w, r, requestKinds, action, &d, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+			return h.store.Decide(ctx, tenant, id, actor, approve, d.Note)
 		})
 	}
 }
@@ -107,14 +105,6 @@ func (in catalogInput) item(tenant string, id int64) *CatalogItem {
 		Fields: in.Fields, ApprovalRequired: in.ApprovalRequired}
 }
 
-func (h *Handlers) auditCatalog(r *http.Request, tenant, action string, id int64, detail any) {
-	err := h.store.resources.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action,
-		ObjectType: "catalog_item", ObjectID: strconv.FormatInt(id, 10)}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "catalog_item", id, "err", err)
-	}
-}
-
 func (h *Handlers) listCatalog(w http.ResponseWriter, r *http.Request) {
 	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, _ string) (int, any, error) {
 		list, err := h.store.CatalogItems(r.Context(), tenant)
@@ -129,10 +119,9 @@ func (h *Handlers) createCatalogItem(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		c := in.item(tenant, 0)
-		if err := h.store.CreateCatalogItem(r.Context(), c); err != nil {
+		if err := h.store.CreateCatalogItem(response.Audited(r, tenant, "create", "catalog_item", "", in), c); err != nil {
 			return 0, nil, err
 		}
-		h.auditCatalog(r, tenant, "create", c.ID, in)
 		return http.StatusCreated, c, nil
 	})
 }
@@ -162,10 +151,9 @@ func (h *Handlers) updateCatalogItem(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		c := in.item(tenant, id)
-		if err := h.store.UpdateCatalogItem(r.Context(), c); err != nil {
+		if err := h.store.UpdateCatalogItem(response.Audited(r, tenant, "update", "catalog_item", "", in), c); err != nil {
 			return 0, nil, err
 		}
-		h.auditCatalog(r, tenant, "update", id, in)
 		c, err = h.store.CatalogItem(r.Context(), tenant, id)
 		return http.StatusOK, c, err
 	})
@@ -177,10 +165,9 @@ func (h *Handlers) deleteCatalogItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteCatalogItem(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeleteCatalogItem(response.Audited(r, tenant, "delete", "catalog_item", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.auditCatalog(r, tenant, "delete", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

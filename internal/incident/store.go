@@ -70,7 +70,7 @@ func NewDesk(db *sql.DB, objects *storage.Store, logger *slog.Logger) *Desk {
 		logger = slog.Default()
 	}
 	s := &Desk{db: db, resources: objects, now: time.Now, logger: logger}
-	s.hooks = []ChangeFunc{s.auditAutomatic}
+	s.hooks = []ChangeFunc{s.audit}
 	return s
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +136,7 @@ func (s *Store) Create(ctx context.Context, w *Stored) error {
 		if err != nil {
 			return fmt.Errorf("maintenance: cannot create window: %w", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(w.ID, 10), w, now)
+		return storage.AuditChange(ctx, tx, storage.Object{ID: w.ID, Detail: w}, now)
 	})
 }
 
@@ -160,7 +159,7 @@ func (s *Store) Update(ctx context.Context, w *Stored) error {
 		if err := storage.RowsAffected(res, err); err != nil {
 			return fmt.Errorf("maintenance: cannot update window: %w", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(w.ID, 10), w, now)
+		return storage.AuditChange(ctx, tx, storage.Object{ID: w.ID, Detail: w}, now)
 	})
 }
 
@@ -172,7 +171,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
 		if err := storage.RowsAffected(res, err); err != nil {
 			return fmt.Errorf("maintenance: cannot delete window: %w", err)
 		}
-		return storage.AuditChange(ctx, tx, strconv.FormatInt(id, 10), nil, s.now())
+		return storage.AuditChange(ctx, tx, storage.Object{ID: id}, s.now())
 	})
 }
 

@@ -53,8 +53,9 @@ type auditKey struct{}
 
 // pendingAudit is the entry a change made in a context must write.
 type pendingAudit struct {
-	e      AuditEntry
-	detail any
+	e       AuditEntry
+	detail  any
+	written bool
 }
 
 // WithAudit returns ctx carrying the audit entry of the change about to be
@@ -67,32 +68,45 @@ func WithAudit(ctx context.Context, e AuditEntry, detail any) context.Context {
 	return context.WithValue(ctx, auditKey{}, &pendingAudit{e: e, detail: detail})
 }
 
-// AuditChange writes through tx the entry ctx carries (see WithAudit).
-// objectID names the object when the entry does not (a create learns its
-// ID only in the transaction), and detail is recorded when the entry has
-// none. Without an entry — a change no person or token asked for through
-// the API, such as a start-up seed — it writes nothing.
-func AuditChange(ctx context.Context, tx Execer, objectID string, detail any, at time.Time) error {
+// AuditChange writes through tx the entry ctx carries (see WithAudit),
+// once however many changes the one request makes. o names the object when
+// the entry does not (a create learns its ID only in the transaction), and
+// o.Detail is recorded when the entry has none. Without an entry — a change
+// no person or token asked for through the API, such as a start-up seed —
+// it writes nothing.
+func AuditChange(ctx context.Context, tx Execer, o Object, at time.Time) error {
 	p, _ := ctx.Value(auditKey{}).(*pendingAudit)
-	if p == nil {
+	if p == nil || p.written {
 		return nil
 	}
-	e := p.e
+	e, detail := p.e, p.detail
 	if e.ObjectID == "" {
-		e.ObjectID = objectID
+		e.ObjectID = o.Key
+		if e.ObjectID == "" {
+			e.ObjectID = strconv.FormatInt(o.ID, 10)
+		}
 	}
-	if p.detail != nil {
-		detail = p.detail
+	if e.ObjectType == "" {
+		e.ObjectType = o.Type
 	}
-	return AuditIn(ctx, tx, e, detail, at)
+	if detail == nil {
+		detail = o.Detail
+	}
+	if err := AuditIn(ctx, tx, e, detail, at); err != nil {
+		return err
+	}
+	p.written = true
+	return nil
 }
 
 // Object names the object a change made or touched, for its audit entry:
-// Key when it has a name for a key (a tenant), else ID. Detail is
-// recorded when the handler gave none; it must hold no secrets.
+// Key when it has a name for a key (a tenant), else ID. Type is its object
+// type when the handler could not tell it (an incident or a request).
+// Detail is recorded when the handler gave none; it must hold no secrets.
 type Object struct {
 	ID     int64
 	Key    string
+	Type   string
 	Detail any
 }
 
@@ -105,10 +119,7 @@ func Change(ctx context.Context, db *sql.DB, at time.Time, f func(tx *sql.Tx) (O
 		if err != nil {
 			return err
 		}
-		if o.Key == "" {
-			o.Key = strconv.FormatInt(o.ID, 10)
-		}
-		return AuditChange(ctx, tx, o.Key, o.Detail, at)
+		return AuditChange(ctx, tx, o, at)
 	})
 }
 
