@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"context"
 	_ "embed"
 	"errors"
 	"io"
@@ -17,46 +16,26 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
 var openAPIPaths []byte
 
-// Auditor records a change in the audit log; *storage.Store is one.
-type Auditor interface {
-	Audit(ctx context.Context, e istorage.AuditEntry, detail any) error
-}
-
 // Handlers serves the alert API and the intake of external alerts.
 type Handlers struct {
-	engine  *Engine
-	tenant  route.Authorizer
-	auditor Auditor
-	logger  *slog.Logger
+	engine *Engine
+	tenant route.Authorizer
+	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers over engine. tenant authorises paths
-// with {tenant} (api.(*API).PathTenant); auditor, when not nil, records
-// acknowledgements and silences.
-func NewHandlers(engine *Engine, tenant route.Authorizer, auditor Auditor, logger *slog.Logger) *Handlers {
+// with {tenant} (api.(*API).PathTenant). Acknowledgements, silences and
+// severity maps are audited in their own transaction.
+func NewHandlers(engine *Engine, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{engine: engine, tenant: tenant, auditor: auditor, logger: logger}
-}
-
-// audit records an action on alert id; a failure is logged, as the action is done.
-func (h *Handlers) audit(r *http.Request, tenant, action string, id int64, detail any) {
-	if h.auditor == nil {
-		return
-	}
-	err := h.auditor.Audit(r.Context(), istorage.AuditEntry{
-		TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: "alert", ObjectID: strconv.FormatInt(id, 10),
-	}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "object", "alert", "err", err)
-	}
+	return &Handlers{engine: engine, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -123,12 +102,11 @@ func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a, err := h.engine.Acknowledge(r.Context(), tenant, id, response.Actor(r))
+	a, err := h.engine.Acknowledge(response.Audited(r, tenant, "acknowledge", "alert", "", nil), tenant, id, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.audit(r, tenant, "acknowledge", id, nil)
 	response.JSON(w, http.StatusOK, a)
 }
 
@@ -153,12 +131,11 @@ func (h *Handlers) silence(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, invalid.New("until", "must be an RFC 3339 time such as 2025-04-01T09:00:00+09:00, not %q", in.Until))
 		return
 	}
-	a, err := h.engine.Silence(r.Context(), tenant, id, until, response.Actor(r))
+	a, err := h.engine.Silence(response.Audited(r, tenant, "silence", "alert", "", map[string]string{"until": in.Until}), tenant, id, until, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.audit(r, tenant, "silence", id, map[string]string{"until": in.Until})
 	response.JSON(w, http.StatusOK, a)
 }
 

@@ -6,7 +6,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
-	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 // severityPath is the tenant's severity map (SeverityMap).
@@ -40,17 +39,10 @@ func (h *Handlers) putSeverityMap(w http.ResponseWriter, r *http.Request) {
 	if m.Severities == nil {
 		m.Severities = map[string]Severity{}
 	}
-	if err := h.engine.store.SetSeverityMap(r.Context(), tenant, &m, h.engine.opts.Now()); err != nil {
+	if err := h.engine.store.SetSeverityMap(response.Audited(r, tenant, "update", "alert-severities", tenant, nil), tenant, &m, h.engine.opts.Now()); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	if h.auditor != nil {
-		err := h.auditor.Audit(r.Context(), istorage.AuditEntry{
-			TenantID: tenant, Actor: response.Actor(r), Action: "update", ObjectType: "alert-severities", ObjectID: tenant,
-		}, m)
-		if err != nil {
-			h.logger.Error("audit failed", "action", "update", "object", "alert-severities", "err", err)
-		}
-	}
+
 	response.JSON(w, http.StatusOK, m)
 }

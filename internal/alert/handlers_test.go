@@ -23,7 +23,7 @@ type apiServer struct {
 // stands for an authenticated token ("" tenant: every tenant).
 func newAPIServer(t *testing.T) *apiServer {
 	w := newWorld(t, nil)
-	h := NewHandlers(w.engine, apitest.PathTenant, w.db, nil)
+	h := NewHandlers(w.engine, apitest.PathTenant, nil)
 	srv := apitest.NewServer(t, h.Routes())
 	return &apiServer{w, srv}
 }
@@ -180,5 +180,5 @@ func TestTenantIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 // OriginalSeverityLabel records, on an alert whose sender's severity unyo did
@@ -97,9 +98,12 @@ func (s *Store) SetSeverityMap(ctx context.Context, tenant string, m *SeverityMa
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO alert_severity_maps (tenant_id, map, updated_at) VALUES (?,?,?)
-		ON CONFLICT (tenant_id) DO UPDATE SET map=excluded.map, updated_at=excluded.updated_at`,
-		tenant, mustJSON(m), now.UnixMilli())
+	err := istorage.Change(ctx, s.db, now, func(tx *sql.Tx) (istorage.Object, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO alert_severity_maps (tenant_id, map, updated_at) VALUES (?,?,?)
+			ON CONFLICT (tenant_id) DO UPDATE SET map=excluded.map, updated_at=excluded.updated_at`,
+			tenant, mustJSON(m), now.UnixMilli())
+		return istorage.Object{Key: tenant, Detail: m}, err
+	})
 	if err != nil {
 		return fmt.Errorf("alert: unable to store the severity map: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
+	istorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 // Store keeps alerts and their events. Every method that serves the API
@@ -49,7 +50,13 @@ func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
 
 // update writes the alert's changing fields and, when ev is not nil, its event.
 func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
-	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	// An acknowledgement or silence through the API carries its audit entry
+	// in ctx (storage.WithAudit); the engine's own updates carry none.
+	at := a.UpdatedAt
+	if ev != nil {
+		at = ev.At
+	}
+	return istorage.Change(ctx, s.db, at, func(tx *sql.Tx) (istorage.Object, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, summary=?, labels=?,
 			fired_at=?, resolved_at=?, acknowledged_by=?, acknowledged_at=?, silenced_until=?, flapping=?,
 			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
@@ -58,12 +65,12 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 			database.NullMillis(a.FiredAt), database.NullMillis(a.ResolvedAt), a.AcknowledgedBy, database.NullMillis(a.AcknowledgedAt), database.NullMillis(a.SilencedUntil), a.Flapping,
 			a.InMaintenance, database.NullID(a.MaintenanceID), a.Inhibited, a.Announced, database.Millis(a.UpdatedAt), a.TenantID, a.ID)
 		if err != nil {
-			return fmt.Errorf("alert: unable to update alert %d: %w", a.ID, err)
+			return istorage.Object{}, fmt.Errorf("alert: unable to update alert %d: %w", a.ID, err)
 		}
 		if ev == nil {
-			return nil
+			return istorage.Object{ID: a.ID}, nil
 		}
-		return insertEvent(ctx, tx, a, ev)
+		return istorage.Object{ID: a.ID}, insertEvent(ctx, tx, a, ev)
 	})
 }
 

@@ -238,7 +238,7 @@ func (a *app) services(cfg *serverConfig) error {
 		workreport.NewHandlers(a.workReports, a.objects, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.objects, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
-		alert.NewHandlers(a.alerts, a.api.PathTenant, a.objects, logger),
+		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),
 	)
 }
