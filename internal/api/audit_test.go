@@ -9,7 +9,7 @@ import (
 )
 
 // TestChangesCommitWithTheirAudit: every change of tenants, services,
-// resources, users and tokens writes its audit entry in its own
+// resources, users, tokens and tenant limits writes its audit entry in its own
 // transaction: refused, the change does not stay and the API answers 5xx;
 // made, it has exactly one entry.
 func TestChangesCommitWithTheirAudit(t *testing.T) {
@@ -46,5 +46,6 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 		"/api/v1/tokens", "create", "token")
 	// A global caller revokes with no tenant in the path: the entry has none.
 	check("", "DELETE", fmt.Sprintf("/api/v1/tokens/%d", token), nil, "/api/v1/tokens", "revoke", "token")
+	check("acme", "PUT", acme+"/limits", map[string]any{"max_series": 5000}, acme+"/limits", "update", "limits")
 	check("", "DELETE", acme, nil, tenants, "delete", "tenant")
 }

@@ -88,7 +88,7 @@ func newEnv(t *testing.T) *env {
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
 	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
-	if err := a.Mount(limits.NewHandlers(enf, store, a.PathTenant, logger)); err != nil {
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

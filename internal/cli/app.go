@@ -228,7 +228,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 
 	return a.api.Mount(
-		limits.NewHandlers(a.limits, a.objects, a.api.PathTenant, logger),
+		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
 		outbox.NewHandlers(a.outbox, a.objects, a.api.PathTenant, logger),

@@ -10,7 +10,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -21,14 +20,13 @@ var openAPIPaths []byte
 // limits protect the other tenants from this one.
 type Handlers struct {
 	limits *Enforcer
-	audit  *storage.Store
 	tenant route.Authorizer
 	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
-func NewHandlers(limits *Enforcer, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
-	return &Handlers{limits: limits, audit: audit, tenant: tenant, logger: logger}
+func NewHandlers(limits *Enforcer, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+	return &Handlers{limits: limits, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -83,15 +81,10 @@ func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		if err := h.limits.SetOverride(r.Context(), tenant, in); err != nil {
+		if err := h.limits.SetOverride(response.Audited(r, tenant, "update", "limits", tenant, in), tenant, in); err != nil {
 			return 0, nil, err
 		}
-		actor := auth.FromContext(r.Context()).Name
-		if err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: "update",
-			ObjectType: "limits", ObjectID: tenant}, in); err != nil {
-			h.logger.Error("audit failed", "action", "update", "object", "limits", "err", err)
-		}
-		h.logger.Info("tenant limits changed", "tenant", tenant, "actor", actor)
+		h.logger.Info("tenant limits changed", "tenant", tenant, "actor", response.Actor(r))
 		return http.StatusOK, h.view(tenant), nil
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // Store keeps the per-tenant overrides in the tenant_limits table.
@@ -45,19 +47,21 @@ func (s *Store) All(ctx context.Context) (map[string]Override, error) {
 
 // Put stores tenant's override; an empty one deletes the row.
 func (s *Store) Put(ctx context.Context, tenant string, o Override) error {
-	if o.Empty() {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM tenant_limits WHERE tenant_id = ?`, tenant); err != nil {
-			return fmt.Errorf("limits: cannot delete override: %w", err)
-		}
-		return nil
-	}
 	text, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("limits: cannot encode override: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO tenant_limits (tenant_id, overrides, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (tenant_id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-		tenant, string(text), time.Now().UnixMilli())
+	now := time.Now()
+	err = storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		if o.Empty() {
+			_, err := tx.ExecContext(ctx, `DELETE FROM tenant_limits WHERE tenant_id = ?`, tenant)
+			return storage.Object{Key: tenant, Detail: o}, err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenant_limits (tenant_id, overrides, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (tenant_id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
+			tenant, string(text), now.UnixMilli())
+		return storage.Object{Key: tenant, Detail: o}, err
+	})
 	if err != nil {
 		return fmt.Errorf("limits: cannot store override: %w", err)
 	}
