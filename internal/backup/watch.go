@@ -142,7 +142,11 @@ func (w *Watch) evaluate(ctx context.Context, tenant string, id int64) {
 	p, err := w.store.Policy(ctx, tenant, id)
 	if errors.Is(err, storage.ErrNotFound) { // deleted: its alerts end with it
 		delete(w.due, id)
-		w.send(ctx, tenant, id, &Policy{ID: id, TenantID: tenant}, Status{since: map[Condition]time.Time{}})
+		if w.send(ctx, tenant, id, &Policy{ID: id, TenantID: tenant}, Status{since: map[Condition]time.Time{}}) {
+			for _, c := range Conditions {
+				delete(w.sent, fingerprint(id, c))
+			}
+		}
 		return
 	}
 	if err != nil {
@@ -184,7 +188,7 @@ func (w *Watch) send(ctx context.Context, tenant string, id int64, p *Policy, st
 	var fps []string
 	var resource string
 	for _, c := range Conditions {
-		fp := fmt.Sprintf("policy/%d/%s", id, c)
+		fp := fingerprint(id, c)
 		since, firing := st.since[c]
 		if known, ok := w.sent[fp]; ok && known == firing {
 			continue
@@ -209,3 +213,6 @@ func (w *Watch) send(ctx context.Context, tenant string, id int64, p *Policy, st
 	}
 	return true
 }
+
+// fingerprint identifies the alert of one condition of a policy.
+func fingerprint(policy int64, c Condition) string { return fmt.Sprintf("policy/%d/%s", policy, c) }
