@@ -601,6 +601,12 @@ CREATE TABLE oidc_identities (
 	UNIQUE (user_id, issuer)
 );
 `,
+	// 13: a user whose password someone else set (the generated password of
+	// the first admin, or one an admin gave) is asked to change it
+	// (internal/console); cleared when the user sets their own.
+	`
+ALTER TABLE users ADD COLUMN password_must_change INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -593,4 +593,8 @@ CREATE TABLE oidc_identities (
 	UNIQUE (user_id, issuer)
 );
 `,
+	// 13: the change-your-password marker (internal/console).
+	`
+ALTER TABLE users ADD COLUMN password_must_change BIGINT NOT NULL DEFAULT 0;
+`,
 }
