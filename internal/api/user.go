@@ -89,6 +89,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	u.PasswordMustChange = true // the admin chose it; the console asks the user to change it
 	if err := a.store.CreateUser(r.Context(), u); err != nil {
 		response.Error(w, r, err)
 		return
@@ -123,6 +124,9 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 			response.Error(w, r, err)
 			return
 		}
+		// A password set for someone else is known to the admin who set it;
+		// one an admin sets for themselves is their own.
+		u.PasswordMustChange = u.ID != auth.FromContext(r.Context()).UserID
 	}
 	if err := a.store.UpdateUser(r.Context(), u); err != nil {
 		response.Error(w, r, err)

@@ -601,7 +601,13 @@ CREATE TABLE oidc_identities (
 	UNIQUE (user_id, issuer)
 );
 `,
-	// 13: backup policies and their job results (internal/backup); the same
+	// 13: a user whose password someone else set (the generated password of
+	// the first admin, or one an admin gave) is asked to change it
+	// (internal/console); cleared when the user sets their own.
+	`
+ALTER TABLE users ADD COLUMN password_must_change INTEGER NOT NULL DEFAULT 0;
+`,
+	// 14: backup policies and their job results (internal/backup); the same
 	// external ID of one policy is one job, however often it is sent.
 	`
 CREATE TABLE backup_policies (

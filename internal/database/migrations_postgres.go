@@ -593,7 +593,11 @@ CREATE TABLE oidc_identities (
 	UNIQUE (user_id, issuer)
 );
 `,
-	// 13: backup policies and their job results (internal/backup); the same
+	// 13: the change-your-password marker (internal/console).
+	`
+ALTER TABLE users ADD COLUMN password_must_change BIGINT NOT NULL DEFAULT 0;
+`,
+	// 14: backup policies and their job results (internal/backup); the same
 	// external ID of one policy is one job, however often it is sent.
 	`
 CREATE TABLE backup_policies (
