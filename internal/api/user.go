@@ -88,6 +88,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
+	u.PasswordMustChange = true // the admin chose it; the console asks the user to change it
 	if err := a.store.CreateUser(response.Audited(r, u.TenantID, "create", "user", "", in.audited()), u); err != nil {
 		response.Error(w, r, err)
 		return
@@ -121,6 +122,9 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 			response.Error(w, r, err)
 			return
 		}
+		// A password set for someone else is known to the admin who set it;
+		// one an admin sets for themselves is their own.
+		u.PasswordMustChange = u.ID != auth.FromContext(r.Context()).UserID
 	}
 	if err := a.store.UpdateUser(response.Audited(r, u.TenantID, "update", "user", "", in.audited()), u); err != nil {
 		response.Error(w, r, err)

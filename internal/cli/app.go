@@ -13,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -67,6 +68,7 @@ type app struct {
 	workReports *workreport.Store
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
+	backups     *backup.Store
 
 	// Services: the domain's behaviour over the repositories.
 	authn          *auth.Authenticator
@@ -82,6 +84,7 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
+	backupWatch    *backup.Watch // backup compliance → alerts
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -154,6 +157,7 @@ func (a *app) repositories() {
 	a.workReports = workreport.NewStore(db)
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
+	a.backups = backup.NewStore(db, a.objects)
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -216,6 +220,12 @@ func (a *app) services(cfg *serverConfig) error {
 	a.prom.SetRules(a.alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload
 
+	// Backup compliance enters the pipeline as intake alerts do, so
+	// maintenance windows, incidents and channels apply to it.
+	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
+	a.backupWatch.After = a.alerts.Loaded()
+	a.backups.OnChange(a.backupWatch.Touch)
+
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
 	if err != nil {
@@ -240,6 +250,7 @@ func (a *app) services(cfg *serverConfig) error {
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),
+		backup.NewHandlers(a.backups, a.objects, a.api.PathTenant, logger),
 	)
 }
 

@@ -28,6 +28,16 @@ const testAdminPassword = "cli-test-admin-password"
 // tenant and the first admin.
 func testApp(t *testing.T) (*app, *serverConfig) {
 	t.Helper()
+	a, cfg := testAppWithoutAdmin(t)
+	if _, err := bootstrapAdmin(context.Background(), a.objects, testAdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	return a, cfg
+}
+
+// testAppWithoutAdmin is testApp before the first start's bootstrap.
+func testAppWithoutAdmin(t *testing.T) (*app, *serverConfig) {
+	t.Helper()
 	// The fakes listen on loopback, which integrations may not reach by default.
 	cfg, err := parseServerFlags([]string{"--data", t.TempDir(), "--outbound-allow", "127.0.0.0/8"}, io.Discard)
 	if err != nil {
@@ -42,9 +52,6 @@ func testApp(t *testing.T) (*app, *serverConfig) {
 	if err := a.objects.CreateTenant(ctx, &model.Tenant{ID: "acme", Name: "Acme", Language: "en", TimeZone: "UTC"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bootstrapAdmin(ctx, a.objects, testAdminPassword); err != nil {
-		t.Fatal(err)
-	}
 	return a, cfg
 }
 
@@ -57,6 +64,12 @@ type consoleClient struct {
 
 func loginConsole(t *testing.T, a *app, cfg *serverConfig) *consoleClient {
 	t.Helper()
+	return loginConsoleAs(t, a, cfg, testAdminPassword)
+}
+
+// loginConsoleAs logs in to the console as the first admin with password.
+func loginConsoleAs(t *testing.T, a *app, cfg *serverConfig, password string) *consoleClient {
+	t.Helper()
 	web, err := newConsole(context.Background(), &cfg.console, a)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +80,7 @@ func loginConsole(t *testing.T, a *app, cfg *serverConfig) *consoleClient {
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	c := &consoleClient{t: t, base: srv.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if code := c.postForm("/login", "/login", url.Values{"login": {"admin"}, "password": {testAdminPassword}}); code != http.StatusSeeOther {
+	if code := c.postForm("/login", "/login", url.Values{"login": {"admin"}, "password": {password}}); code != http.StatusSeeOther {
 		t.Fatalf("login = %d, want 303", code)
 	}
 	return c

@@ -22,10 +22,13 @@ func bootstrapAdmin(ctx context.Context, store *storage.Store, password string) 
 	if n > 0 {
 		return "", nil
 	}
-	shown := "(the one you set with UNYO_ADMIN_PASSWORD)"
+	// A password the operator chose through UNYO_ADMIN_PASSWORD is theirs:
+	// only the generated one, printed to whoever reads the console output,
+	// makes the console ask the admin to change it.
+	shown, generated := "(the one you set with UNYO_ADMIN_PASSWORD)", false
 	if password == "" {
 		password = auth.RandomPassword()
-		shown = password
+		shown, generated = password, true
 	} else if err := model.ValidatePassword(password); err != nil {
 		return "", fmt.Errorf("admin password: %w", err)
 	}
@@ -33,7 +36,7 @@ func bootstrapAdmin(ctx context.Context, store *storage.Store, password string) 
 	if err != nil {
 		return "", err
 	}
-	u := &model.User{Login: "admin", Name: "Administrator", Role: model.RoleAdmin, PasswordHash: hash}
+	u := &model.User{Login: "admin", Name: "Administrator", Role: model.RoleAdmin, PasswordHash: hash, PasswordMustChange: generated}
 	u.Normalize()
 	if err := store.CreateUser(ctx, u); err != nil {
 		return "", fmt.Errorf("cannot create the first admin: %w", err)

@@ -45,6 +45,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"pwd.submit":        {"パスワードを変更", "Change password"},
 	"pwd.changed":       {"パスワードを変更しました。ほかのログインは終了しました。", "Your password is changed. Your other logins are ended."},
 	"pwd.wrong_current": {"現在のパスワードが正しくありません。", "The current password is wrong."},
+	"pwd.banner":        {"このパスワードはほかの人（管理者、または初回起動時の自動生成）が設定したものです。ご自身だけが知るパスワードに変更してください。", "Your password was set by someone else (an administrator, or generated at the first start). Change it to one only you know."},
+	"pwd.banner_link":   {"パスワードを変更する", "Change your password"},
 	"prefs.language":    {"言語", "Language"},
 	"prefs.time_zone":   {"タイムゾーン", "Time zone"},
 	"prefs.save":        {"保存", "Save"},

@@ -48,6 +48,7 @@ func (c *Console) updatePassword(w http.ResponseWriter, r *http.Request, p *page
 	if u.PasswordHash, err = auth.HashPassword(next); err != nil {
 		return err
 	}
+	u.PasswordMustChange = false // the password is now the user's own: the banner goes
 	if err := c.opts.Store.UpdateUser(r.Context(), &u); err != nil {
 		return err
 	}

@@ -601,6 +601,49 @@ CREATE TABLE oidc_identities (
 	UNIQUE (user_id, issuer)
 );
 `,
+	// 13: a user whose password someone else set (the generated password of
+	// the first admin, or one an admin gave) is asked to change it
+	// (internal/console); cleared when the user sets their own.
+	`
+ALTER TABLE users ADD COLUMN password_must_change INTEGER NOT NULL DEFAULT 0;
+`,
+	// 14: backup policies and their job results (internal/backup); the same
+	// external ID of one policy is one job, however often it is sent.
+	`
+CREATE TABLE backup_policies (
+	id           INTEGER PRIMARY KEY,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name         TEXT NOT NULL,
+	service_id   INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+	resource_id  INTEGER REFERENCES resources(id) ON DELETE SET NULL,
+	target       TEXT NOT NULL,
+	method       TEXT NOT NULL,
+	schedule     TEXT NOT NULL,
+	retention_ms INTEGER NOT NULL,
+	rpo_ms       INTEGER NOT NULL,
+	rto_ms       INTEGER NOT NULL,
+	grace_ms     INTEGER NOT NULL,
+	runbook      TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE backup_jobs (
+	id             INTEGER PRIMARY KEY,
+	tenant_id      TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	policy_id      INTEGER NOT NULL REFERENCES backup_policies(id) ON DELETE CASCADE,
+	status         TEXT NOT NULL,
+	started_at     INTEGER NOT NULL,
+	finished_at    INTEGER NOT NULL,
+	size_bytes     INTEGER NOT NULL,
+	recovery_point INTEGER NOT NULL,
+	external_id    TEXT,
+	message        TEXT NOT NULL,
+	created_at     INTEGER NOT NULL,
+	UNIQUE (policy_id, external_id)
+);
+CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

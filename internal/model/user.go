@@ -20,18 +20,22 @@ const (
 
 // User is a person who logs in: MSP staff, or a customer's viewer.
 type User struct {
-	ID           int64     `json:"id"`
-	Login        string    `json:"login"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Role         Role      `json:"role"`
-	TenantID     string    `json:"tenant,omitempty"` // required for viewers, empty for MSP staff
-	Language     string    `json:"language"`
-	TimeZone     string    `json:"time_zone"`
-	Disabled     bool      `json:"disabled"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	PasswordHash string    `json:"-"`
+	ID       int64  `json:"id"`
+	Login    string `json:"login"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Role     Role   `json:"role"`
+	TenantID string `json:"tenant,omitempty"` // required for viewers, empty for MSP staff
+	Language string `json:"language"`
+	TimeZone string `json:"time_zone"`
+	Disabled bool   `json:"disabled"`
+	// PasswordMustChange is set while the user's password is one someone
+	// else chose (the generated first-admin password, or one an admin set):
+	// the console asks them to change it. Read-only in the API.
+	PasswordMustChange bool      `json:"password_must_change"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	PasswordHash       string    `json:"-"`
 }
 
 var loginRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._@-]{0,127}$`)

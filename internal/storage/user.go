@@ -9,15 +9,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
-const userColumns = `id, login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at`
+const userColumns = `id, login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, password_must_change, created_at, updated_at`
 
 // CreateUser stores a new user; u.PasswordHash must already be set.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	now := database.Millis(s.now())
 	// The entry's detail is the handler's: the user holds a password hash.
 	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-			u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, now).Scan(&u.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, email, role, tenant_id, password_hash, language, time_zone, disabled, password_must_change, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			u.Login, u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, u.PasswordMustChange, now, now).Scan(&u.ID)
 		return Object{ID: u.ID}, err
 	})
 	if database.IsUnique(err) {
@@ -30,7 +30,9 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	return nil
 }
 
-// UpdateUser replaces a user's profile, role and, when set, password hash.
+// UpdateUser replaces a user's profile, role, password hash and the
+// change-your-password marker (callers load the user first, so what they do
+// not touch is written back as it was).
 // A new password or disabling the user ends every console session of the
 // user in the same transaction, so no caller can forget to: a session
 // stolen or left open elsewhere dies with the old password, and does not
@@ -43,8 +45,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 		if err := tx.QueryRowContext(ctx, `SELECT password_hash, disabled FROM users WHERE id=?`, u.ID).Scan(&oldHash, &wasDisabled); err != nil {
 			return Object{}, NotFound(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, updated_at=? WHERE id=?`,
-			u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, now, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, tenant_id=?, password_hash=?, language=?, time_zone=?, disabled=?, password_must_change=?, updated_at=? WHERE id=?`,
+			u.Name, u.Email, string(u.Role), database.NullString(u.TenantID), u.PasswordHash, u.Language, u.TimeZone, u.Disabled, u.PasswordMustChange, now, u.ID); err != nil {
 			return Object{}, err
 		}
 		if u.PasswordHash != oldHash || (u.Disabled && !wasDisabled) {
@@ -126,7 +128,7 @@ func scanUser(scan func(...any) error) (*model.User, error) {
 	var role string
 	var tenant sql.NullString
 	var created, updated int64
-	if err := scan(&u.ID, &u.Login, &u.Name, &u.Email, &role, &tenant, &u.PasswordHash, &u.Language, &u.TimeZone, &u.Disabled, &created, &updated); err != nil {
+	if err := scan(&u.ID, &u.Login, &u.Name, &u.Email, &role, &tenant, &u.PasswordHash, &u.Language, &u.TimeZone, &u.Disabled, &u.PasswordMustChange, &created, &updated); err != nil {
 		return nil, err
 	}
 	u.Role, u.TenantID = model.Role(role), tenant.String

@@ -1,0 +1,151 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// State is a policy's compliance at one moment.
+type State string
+
+// The states, worst last.
+const (
+	StateOK     State = "ok"
+	StateAtRisk State = "at_risk" // the RPO is exceeded or a scheduled run is missing
+	StateFailed State = "failed"  // the newest job failed (or saved only part)
+)
+
+// Condition is one reason a policy is not ok; each is one alert.
+type Condition string
+
+// The conditions.
+const (
+	ConditionRPO    Condition = "rpo_exceeded" // the newest good recovery point is older than the RPO
+	ConditionFailed Condition = "job_failed"   // the newest job failed or was partial
+	ConditionMissed Condition = "run_missed"   // no job started for a scheduled run within the grace
+)
+
+// Conditions lists every condition, in the order they are evaluated.
+var Conditions = []Condition{ConditionRPO, ConditionFailed, ConditionMissed}
+
+// Status is a policy's compliance, as the status API shows it.
+type Status struct {
+	PolicyID   int64       `json:"policy_id"`
+	Policy     string      `json:"policy"`
+	State      State       `json:"state"`
+	Conditions []Condition `json:"conditions"`
+	// LastGoodPoint is the newest good recovery point; its age is measured
+	// against the RPO.
+	LastGoodPoint *time.Time     `json:"last_good_point"`
+	Age           model.Duration `json:"age,omitempty"`
+	RPO           model.Duration `json:"rpo"`
+	// RPODeadline is when the RPO is (or was) crossed without a newer good
+	// point: the last good point plus the RPO, or the policy's creation
+	// plus the RPO while it has none.
+	RPODeadline *time.Time `json:"rpo_deadline,omitempty"`
+	MissedRun   *time.Time `json:"missed_run,omitempty"` // the scheduled run that did not start
+	LastJob     *Job       `json:"last_job"`
+	// next is the first moment the status can change without new data.
+	next  time.Time
+	since map[Condition]time.Time // when each condition began
+}
+
+// Evaluate computes p's compliance at now from its history; sched and loc
+// are its schedule and its tenant's time zone.
+func Evaluate(p *Policy, f Facts, sched Schedule, loc *time.Location, now time.Time) Status {
+	st := Status{PolicyID: p.ID, Policy: p.Name, State: StateOK, Conditions: []Condition{}, RPO: p.EffectiveRPO,
+		LastJob: f.Last, since: map[Condition]time.Time{}}
+	ref := p.CreatedAt
+	if f.LastGood != nil {
+		point := f.LastGood.RecoveryPoint
+		st.LastGoodPoint, ref = &point, point
+		st.Age = model.Duration(now.Sub(point).Truncate(time.Second))
+	}
+	if p.EffectiveRPO > 0 {
+		deadline := ref.Add(time.Duration(p.EffectiveRPO))
+		st.RPODeadline = &deadline
+		if !now.Before(deadline) {
+			st.add(ConditionRPO, deadline)
+		} else {
+			st.wake(deadline)
+		}
+	}
+	if f.Last != nil && !f.Last.Good() {
+		st.add(ConditionFailed, f.Last.FinishedAt)
+	}
+	// The newest run whose grace has ended by now must have started
+	// within the grace of its time.
+	grace := time.Duration(p.Grace)
+	if run := sched.Prev(now.Add(-grace), loc); !run.IsZero() && !run.Before(p.CreatedAt) && f.LastStart.Before(run.Add(-grace)) {
+		st.MissedRun = &run
+		st.add(ConditionMissed, run.Add(grace))
+	}
+	if next := sched.Next(now.Add(-grace), loc); !next.IsZero() {
+		st.wake(next.Add(grace))
+	}
+	switch {
+	case st.has(ConditionFailed):
+		st.State = StateFailed
+	case len(st.Conditions) > 0:
+		st.State = StateAtRisk
+	}
+	return st
+}
+
+func (st *Status) add(c Condition, since time.Time) {
+	st.Conditions = append(st.Conditions, c)
+	st.since[c] = since
+}
+
+func (st *Status) wake(t time.Time) {
+	if st.next.IsZero() || t.Before(st.next) {
+		st.next = t
+	}
+}
+
+func (st *Status) has(c Condition) bool {
+	_, ok := st.since[c]
+	return ok
+}
+
+// Status evaluates p's compliance at now from its stored history, in its
+// tenant's time zone.
+func (s *Store) Status(ctx context.Context, p *Policy, now time.Time) (Status, error) {
+	f, err := s.Facts(ctx, p.TenantID, p.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	t, err := s.objects.Tenant(ctx, p.TenantID)
+	if err != nil {
+		return Status{}, fmt.Errorf("backup: unable to read tenant: %w", err)
+	}
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	sched, err := ParseSchedule(p.Schedule)
+	if err != nil {
+		return Status{}, fmt.Errorf("backup: policy %d: %w", p.ID, err)
+	}
+	return Evaluate(p, f, sched, loc, now), nil
+}
+
+// Statuses evaluates every policy of tenant at now.
+func (s *Store) Statuses(ctx context.Context, tenant string, now time.Time) ([]Status, error) {
+	list, err := s.Policies(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(list))
+	for _, p := range list {
+		st, err := s.Status(ctx, p, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

@@ -1,0 +1,216 @@
+package backup
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// Store keeps backup policies and their jobs; every method takes the tenant
+// and puts it in the WHERE clause.
+type Store struct {
+	db      *sql.DB
+	objects *storage.Store // services and resources, for the service level
+	now     func() time.Time
+	changed []func(tenant string, policy int64)
+}
+
+// NewStore returns a Store on a database migrated by internal/database.
+func NewStore(db *sql.DB, objects *storage.Store) *Store {
+	return &Store{db: db, objects: objects, now: time.Now}
+}
+
+// OnChange calls fn after a policy is created, changed or deleted, or a job
+// of it is stored: the compliance watch evaluates it again at once.
+func (s *Store) OnChange(fn func(tenant string, policy int64)) { s.changed = append(s.changed, fn) }
+
+func (s *Store) notify(tenant string, policy int64) {
+	for _, fn := range s.changed {
+		fn(tenant, policy)
+	}
+}
+
+const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at`
+
+func scanPolicy(sc func(...any) error) (*Policy, error) {
+	var p Policy
+	var retention, rpo, rto, grace, created, updated int64
+	if err := sc(&p.ID, &p.TenantID, &p.Name, &p.ServiceID, &p.ResourceID, &p.Target, &p.Method, &p.Schedule,
+		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated); err != nil {
+		return nil, err
+	}
+	ms := func(v int64) model.Duration { return model.Duration(time.Duration(v) * time.Millisecond) }
+	p.Retention, p.RPO, p.RTO, p.Grace = ms(retention), ms(rpo), ms(rto), ms(grace)
+	p.CreatedAt, p.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
+	return &p, nil
+}
+
+func millis(d model.Duration) int64 { return time.Duration(d).Milliseconds() }
+
+// check validates p and ties it to its tenant's service and resource.
+func (s *Store) check(ctx context.Context, p *Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	svc, err := s.objects.Service(ctx, p.TenantID, p.ServiceID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return invalid.New("service_id", "no service %d in this tenant", p.ServiceID)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: unable to read service: %w", err)
+	}
+	if p.ResourceID != 0 {
+		_, err := s.objects.Resource(ctx, p.TenantID, p.ResourceID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return invalid.New("resource_id", "no resource %d in this tenant", p.ResourceID)
+		}
+		if err != nil {
+			return fmt.Errorf("backup: unable to read resource: %w", err)
+		}
+	}
+	return p.applyLevel(svc.Level)
+}
+
+// CreatePolicy stores a new policy.
+func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
+	if err := s.check(ctx, p); err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	p.CreatedAt, p.UpdatedAt = now, now
+	err := s.db.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
+		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
+		millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
+	if database.IsUnique(err) {
+		return invalid.New("name", "a policy named %q exists already", p.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: unable to create policy: %w", err)
+	}
+	s.notify(p.TenantID, p.ID)
+	return nil
+}
+
+// UpdatePolicy replaces the editable fields of a policy of its tenant.
+func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
+	if err := s.check(ctx, p); err != nil {
+		return err
+	}
+	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	res, err := s.db.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
+		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
+		millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), p.TenantID, p.ID)
+	if database.IsUnique(err) {
+		return invalid.New("name", "a policy named %q exists already", p.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: unable to update policy: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return storage.ErrNotFound
+	}
+	s.notify(p.TenantID, p.ID)
+	return nil
+}
+
+// DeletePolicy removes a policy of tenant and its jobs.
+func (s *Store) DeletePolicy(ctx context.Context, tenant string, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM backup_policies WHERE tenant_id=? AND id=?`, tenant, id)
+	if err != nil {
+		return fmt.Errorf("backup: unable to delete policy: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return storage.ErrNotFound
+	}
+	s.notify(tenant, id)
+	return nil
+}
+
+// Policy returns one policy of tenant with its effective RPO and RTO.
+func (s *Store) Policy(ctx context.Context, tenant string, id int64) (*Policy, error) {
+	return s.onePolicy(ctx, `tenant_id=? AND id=?`, tenant, id)
+}
+
+// PolicyByName returns tenant's policy called name.
+func (s *Store) PolicyByName(ctx context.Context, tenant, name string) (*Policy, error) {
+	return s.onePolicy(ctx, `tenant_id=? AND name=?`, tenant, name)
+}
+
+func (s *Store) onePolicy(ctx context.Context, where string, args ...any) (*Policy, error) {
+	p, err := scanPolicy(s.db.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM backup_policies WHERE `+where, args...).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backup: unable to read policy: %w", err)
+	}
+	return p, s.levels(ctx, p.TenantID, []*Policy{p})
+}
+
+// Policies lists tenant's policies by name; "" lists every tenant's (for
+// the compliance watch).
+func (s *Store) Policies(ctx context.Context, tenant string) ([]*Policy, error) {
+	q, args := `SELECT `+policyColumns+` FROM backup_policies`, []any{}
+	if tenant != "" {
+		q, args = q+` WHERE tenant_id=?`, append(args, tenant)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY tenant_id, name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("backup: unable to list policies: %w", err)
+	}
+	defer rows.Close()
+	list := []*Policy{}
+	for rows.Next() {
+		p, err := scanPolicy(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("backup: unable to list policies: %w", err)
+		}
+		list = append(list, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("backup: unable to list policies: %w", err)
+	}
+	byTenant := map[string][]*Policy{}
+	for _, p := range list {
+		byTenant[p.TenantID] = append(byTenant[p.TenantID], p)
+	}
+	for t, ps := range byTenant {
+		if err := s.levels(ctx, t, ps); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// levels fills the effective RPO and RTO of tenant's policies from their
+// services' levels, read once per tenant.
+func (s *Store) levels(ctx context.Context, tenant string, ps []*Policy) error {
+	svcs, err := s.objects.Services(ctx, tenant)
+	if err != nil {
+		return fmt.Errorf("backup: unable to read services: %w", err)
+	}
+	level := make(map[int64]model.ServiceLevel, len(svcs))
+	for _, svc := range svcs {
+		level[svc.ID] = svc.Level
+	}
+	for _, p := range ps {
+		l := level[p.ServiceID]
+		p.EffectiveRPO, p.EffectiveRTO = p.RPO, p.RTO
+		if p.RPO == 0 || (l.RPO > 0 && l.RPO < p.RPO) {
+			p.EffectiveRPO = l.RPO
+		}
+		if p.RTO == 0 || (l.RTO > 0 && l.RTO < p.RTO) {
+			p.EffectiveRTO = l.RTO
+		}
+	}
+	return nil
+}
