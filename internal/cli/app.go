@@ -246,7 +246,7 @@ func (a *app) services(cfg *serverConfig) error {
 		incident.NewHandlers(a.desk, a.api.PathTenant, logger),
 		servicenow.NewHandlers(a.snConfigs, a.snSync, a.objects, a.api.PathTenant, logger),
 		workreport.NewHandlers(a.workReports, a.objects, a.api.PathTenant, logger),
-		runbook.NewHandlers(a.runbooks, a.objects, a.api.PathTenant, logger),
+		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),

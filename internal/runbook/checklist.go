@@ -87,8 +87,11 @@ func (s *Store) CreateChecklist(ctx context.Context, c *Checklist) error {
 	items, _ := json.Marshal(c.Items)
 	now := s.now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
-	err := s.db.QueryRowContext(ctx, `INSERT INTO checklists (tenant_id, name, items, created_at, updated_at) VALUES (?,?,?,?,?) RETURNING id`,
-		c.TenantID, c.Name, string(items), now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO checklists (tenant_id, name, items, created_at, updated_at) VALUES (?,?,?,?,?) RETURNING id`,
+			c.TenantID, c.Name, string(items), now.UnixMilli(), now.UnixMilli()).Scan(&c.ID)
+		return storage.Object{ID: c.ID, Detail: c}, err
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a checklist %q already exists", c.Name)
 	}
@@ -106,16 +109,15 @@ func (s *Store) UpdateChecklist(ctx context.Context, c *Checklist) error {
 	}
 	items, _ := json.Marshal(c.Items)
 	c.UpdatedAt = s.now().UTC()
-	res, err := s.db.ExecContext(ctx, `UPDATE checklists SET name=?, items=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		c.Name, string(items), c.UpdatedAt.UnixMilli(), c.TenantID, c.ID)
+	err := storage.Change(ctx, s.db, c.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: c.ID, Detail: c}, storage.RowsAffected(tx.ExecContext(ctx, `UPDATE checklists SET name=?, items=?, updated_at=? WHERE tenant_id=? AND id=?`,
+			c.Name, string(items), c.UpdatedAt.UnixMilli(), c.TenantID, c.ID))
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a checklist %q already exists", c.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("runbook: unable to update checklist: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	return nil
 }
@@ -151,12 +153,17 @@ func (s *Store) Checklists(ctx context.Context, tenant string) ([]*Checklist, er
 
 // DeleteChecklist removes a checklist of tenant and its records.
 func (s *Store) DeleteChecklist(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM checklists WHERE tenant_id=? AND id=?`, tenant, id)
+	return s.remove(ctx, "checklist", id, `DELETE FROM checklists WHERE tenant_id=? AND id=?`, tenant, id)
+}
+
+// remove runs the DELETE of object id, which must touch a row, as an
+// audited change.
+func (s *Store) remove(ctx context.Context, what string, id int64, query string, args ...any) error {
+	err := storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: id}, storage.RowsAffected(tx.ExecContext(ctx, query, args...))
+	})
 	if err != nil {
-		return fmt.Errorf("runbook: unable to delete checklist: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
+		return fmt.Errorf("runbook: unable to delete %s: %w", what, err)
 	}
 	return nil
 }
@@ -216,8 +223,12 @@ func (s *Store) Complete(ctx context.Context, tenant string, id int64, date stri
 	if utf8.RuneCountInString(note) > 2000 {
 		return nil, invalid.New("note", "is longer than 2000 characters")
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO checklist_marks (checklist_id, day, item, done_by, done_at, note) VALUES (?,?,?,?,?,?)`,
-		id, date, item, who, s.now().UnixMilli(), note)
+	now := s.now()
+	err = storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO checklist_marks (checklist_id, day, item, done_by, done_at, note) VALUES (?,?,?,?,?,?)`,
+			id, date, item, who, now.UnixMilli(), note)
+		return storage.Object{ID: id}, err
+	})
 	if database.IsUnique(err) {
 		return nil, storage.ErrConflict
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -20,18 +19,18 @@ var openAPIPaths []byte
 
 // Handlers serves runbooks and checklists.
 type Handlers struct {
-	store  *Store
-	audit  *storage.Store
+	store *Store
+
 	tenant route.Authorizer
 	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
-func NewHandlers(store *Store, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{store: store, audit: audit, tenant: tenant, logger: logger}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -99,14 +98,6 @@ func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, authz route.Aut
 	response.ServeAs(w, r, authz, o.scope, func(owner, actor string) (int, any, error) { return o.run(r, w, owner, actor) })
 }
 
-func (h *Handlers) record(r *http.Request, tenant, actor, action, objType string, id int64, detail any) {
-	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: action, ObjectType: objType,
-		ObjectID: strconv.FormatInt(id, 10)}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "object", objType, "err", err)
-	}
-}
-
 type runbookInput struct {
 	Title string `json:"title"`
 	Body  string `json:"body"`
@@ -126,10 +117,9 @@ func (h *Handlers) createRunbook() op {
 			return 0, nil, err
 		}
 		rb := &Runbook{TenantID: owner, Title: in.Title, Body: in.Body, CreatedBy: actor}
-		if err := h.store.Create(r.Context(), rb); err != nil {
+		if err := h.store.Create(response.Audited(r, owner, "create", "runbook", "", map[string]string{"title": rb.Title}), rb); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "create", "runbook", rb.ID, map[string]string{"title": rb.Title})
 		return http.StatusCreated, rb, nil
 	}}
 }
@@ -155,10 +145,9 @@ func (h *Handlers) updateRunbook() op {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Update(r.Context(), &Runbook{ID: id, TenantID: owner, Title: in.Title, Body: in.Body}); err != nil {
+		if err := h.store.Update(response.Audited(r, owner, "update", "runbook", "", map[string]string{"title": in.Title}), &Runbook{ID: id, TenantID: owner, Title: in.Title, Body: in.Body}); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "update", "runbook", id, map[string]string{"title": in.Title})
 		rb, err := h.store.Get(r.Context(), owner, id)
 		return http.StatusOK, rb, err
 	}}
@@ -170,10 +159,9 @@ func (h *Handlers) deleteRunbook() op {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Delete(r.Context(), owner, id); err != nil {
+		if err := h.store.Delete(response.Audited(r, owner, "delete", "runbook", "", nil), owner, id); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "delete", "runbook", id, nil)
 		return http.StatusNoContent, nil, nil
 	}}
 }
@@ -197,10 +185,9 @@ func (h *Handlers) createChecklist() op {
 			return 0, nil, err
 		}
 		c := &Checklist{TenantID: owner, Name: in.Name, Items: in.Items}
-		if err := h.store.CreateChecklist(r.Context(), c); err != nil {
+		if err := h.store.CreateChecklist(response.Audited(r, owner, "create", "checklist", "", in), c); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "create", "checklist", c.ID, in)
 		return http.StatusCreated, c, nil
 	}}
 }
@@ -227,10 +214,9 @@ func (h *Handlers) updateChecklist() op {
 			return 0, nil, err
 		}
 		c := &Checklist{ID: id, TenantID: owner, Name: in.Name, Items: in.Items}
-		if err := h.store.UpdateChecklist(r.Context(), c); err != nil {
+		if err := h.store.UpdateChecklist(response.Audited(r, owner, "update", "checklist", "", in), c); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "update", "checklist", id, in)
 		c, err = h.store.Checklist(r.Context(), owner, id)
 		return http.StatusOK, c, err
 	}}
@@ -242,10 +228,9 @@ func (h *Handlers) deleteChecklist() op {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeleteChecklist(r.Context(), owner, id); err != nil {
+		if err := h.store.DeleteChecklist(response.Audited(r, owner, "delete", "checklist", "", nil), owner, id); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "delete", "checklist", id, nil)
 		return http.StatusNoContent, nil, nil
 	}}
 }
@@ -290,11 +275,10 @@ func (h *Handlers) complete() op {
 				return 0, nil, err
 			}
 		}
-		d, err := h.store.Complete(r.Context(), owner, id, date, item, actor, in.Note)
+		d, err := h.store.Complete(response.Audited(r, owner, "complete", "checklist", "", map[string]any{"date": date, "item": item}), owner, id, date, item, actor, in.Note)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.record(r, owner, actor, "complete", "checklist", id, map[string]any{"date": date, "item": item})
 		return http.StatusOK, d, nil
 	}}
 }

@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	fx := &fixture{store: NewStore(db), st: st}
-	fx.srv = apitest.NewServer(t, NewHandlers(fx.store, st, apitest.PathTenant, nil).Routes())
+	fx.srv = apitest.NewServer(t, NewHandlers(fx.store, apitest.PathTenant, nil).Routes())
 	return fx
 }
 
@@ -156,7 +156,7 @@ func TestTenantIsolation(t *testing.T) {
 	fx.do(t, "POST", "/api/v1/tenants/acme/runbooks", "acme:read,write", `{"title":"acme only","body":"secret steps"}`, &rb)
 	fx.do(t, "POST", "/api/v1/tenants/acme/checklists", "acme:read,write", `{"name":"acme only","items":["a"]}`, &c)
 	bodies := map[string]string{"runbooks": `{"title":"beta was here"}`, "checklists": `{"name":"beta was here","items":["b"]}`}
-	for _, rt := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		if !strings.HasPrefix(rt.Path, tenantPrefix) {
 			if code := fx.do(t, rt.Method, strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(rb.ID)), "beta:read,write,admin", bodies["runbooks"], nil); code != 403 {
 				t.Errorf("beta %s %s: %d, want 403", rt.Method, rt.Path, code)
@@ -191,5 +191,5 @@ func TestTenantIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, apitest.PathTenant, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }

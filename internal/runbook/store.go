@@ -42,8 +42,11 @@ func (s *Store) Create(ctx context.Context, r *Runbook) error {
 	}
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt, r.Global = now, now, r.TenantID == ""
-	err := s.db.QueryRowContext(ctx, `INSERT INTO runbooks (tenant_id, title, body, created_by, created_at, updated_at)
-		VALUES (?,?,?,?,?,?) RETURNING id`, database.NullString(r.TenantID), r.Title, r.Body, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO runbooks (tenant_id, title, body, created_by, created_at, updated_at)
+			VALUES (?,?,?,?,?,?) RETURNING id`, database.NullString(r.TenantID), r.Title, r.Body, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
+		return storage.Object{ID: r.ID}, err
+	})
 	if err != nil {
 		return fmt.Errorf("runbook: unable to create runbook: %w", err)
 	}
@@ -60,27 +63,19 @@ func (s *Store) Update(ctx context.Context, r *Runbook) error {
 		return err
 	}
 	r.UpdatedAt = s.now().UTC()
-	res, err := s.db.ExecContext(ctx, `UPDATE runbooks SET title=?, body=?, updated_at=? WHERE `+owned,
-		r.Title, r.Body, r.UpdatedAt.UnixMilli(), r.ID, r.TenantID, r.TenantID)
+	err := storage.Change(ctx, s.db, r.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: r.ID}, storage.RowsAffected(tx.ExecContext(ctx, `UPDATE runbooks SET title=?, body=?, updated_at=? WHERE `+owned,
+			r.Title, r.Body, r.UpdatedAt.UnixMilli(), r.ID, r.TenantID, r.TenantID))
+	})
 	if err != nil {
 		return fmt.Errorf("runbook: unable to update runbook: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	return nil
 }
 
 // Delete removes a runbook owned by tenant ("" for global).
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM runbooks WHERE `+owned, id, tenant, tenant)
-	if err != nil {
-		return fmt.Errorf("runbook: unable to delete runbook: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
-	}
-	return nil
+	return s.remove(ctx, "runbook", id, `DELETE FROM runbooks WHERE `+owned, id, tenant, tenant)
 }
 
 // Get returns a runbook the tenant may read (its own or a global one), rendered.
