@@ -12,7 +12,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -20,18 +19,18 @@ var openAPIPaths []byte
 
 // Handlers serves the work report API.
 type Handlers struct {
-	store  *Store
-	audit  *storage.Store
+	store *Store
+
 	tenant route.Authorizer
 	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
-func NewHandlers(store *Store, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{store: store, audit: audit, tenant: tenant, logger: logger}
+	return &Handlers{store: store, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -47,14 +46,6 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
 		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
 		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.delete},
-	}
-}
-
-func (h *Handlers) record(r *http.Request, tenant, action string, id int64, detail any) {
-	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action,
-		ObjectType: "work_report", ObjectID: strconv.FormatInt(id, 10)}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "work_report", id, "err", err)
 	}
 }
 
@@ -103,10 +94,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		}
 		rep := &Report{TenantID: tenant, CreatedBy: response.Actor(r)}
 		in.onto(rep)
-		if err := h.store.Create(r.Context(), rep); err != nil {
+		if err := h.store.Create(response.Audited(r, tenant, "create", "work_report", "", in), rep); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "create", rep.ID, in)
 		return http.StatusCreated, rep, nil
 	})
 }
@@ -137,10 +127,9 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		in.onto(rep)
-		if err := h.store.Update(r.Context(), rep); err != nil {
+		if err := h.store.Update(response.Audited(r, tenant, "update", "work_report", "", in), rep); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "update", id, in)
 		return http.StatusOK, rep, nil
 	})
 }
@@ -151,10 +140,9 @@ func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.Delete(r.Context(), tenant, id); err != nil {
+		if err := h.store.Delete(response.Audited(r, tenant, "delete", "work_report", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "delete", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

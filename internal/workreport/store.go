@@ -60,10 +60,13 @@ func (s *Store) Create(ctx context.Context, r *Report) error {
 	}
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt = now, now
-	err := s.db.QueryRowContext(ctx, `INSERT INTO work_reports (tenant_id, subject, detail, worker, result, started_at, ended_at,
-		incident_id, plan_ref, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		r.TenantID, r.Subject, r.Detail, r.Worker, r.Result, r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID),
-		r.PlanRef, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO work_reports (tenant_id, subject, detail, worker, result, started_at, ended_at,
+			incident_id, plan_ref, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			r.TenantID, r.Subject, r.Detail, r.Worker, r.Result, r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID),
+			r.PlanRef, r.CreatedBy, now.UnixMilli(), now.UnixMilli()).Scan(&r.ID)
+		return storage.Object{ID: r.ID, Detail: r}, err
+	})
 	if err != nil {
 		return fmt.Errorf("workreport: unable to create report: %w", err)
 	}
@@ -79,14 +82,13 @@ func (s *Store) Update(ctx context.Context, r *Report) error {
 		return err
 	}
 	r.UpdatedAt = s.now().UTC()
-	res, err := s.db.ExecContext(ctx, `UPDATE work_reports SET subject=?, detail=?, worker=?, result=?, started_at=?, ended_at=?,
-		incident_id=?, plan_ref=?, updated_at=? WHERE tenant_id=? AND id=?`, r.Subject, r.Detail, r.Worker, r.Result,
-		r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID), r.PlanRef, r.UpdatedAt.UnixMilli(), r.TenantID, r.ID)
+	err := storage.Change(ctx, s.db, r.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: r.ID, Detail: r}, storage.RowsAffected(tx.ExecContext(ctx, `UPDATE work_reports SET subject=?, detail=?, worker=?, result=?, started_at=?, ended_at=?,
+			incident_id=?, plan_ref=?, updated_at=? WHERE tenant_id=? AND id=?`, r.Subject, r.Detail, r.Worker, r.Result,
+			r.StartedAt.UnixMilli(), r.EndedAt.UnixMilli(), database.NullID(r.IncidentID), r.PlanRef, r.UpdatedAt.UnixMilli(), r.TenantID, r.ID))
+	})
 	if err != nil {
 		return fmt.Errorf("workreport: unable to update report: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	return nil
 }
@@ -105,12 +107,11 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Report, erro
 
 // Delete removes one report of tenant.
 func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM work_reports WHERE tenant_id=? AND id=?`, tenant, id)
+	err := storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{ID: id}, storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM work_reports WHERE tenant_id=? AND id=?`, tenant, id))
+	})
 	if err != nil {
 		return fmt.Errorf("workreport: unable to delete report: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	fx := &fixture{store: NewStore(db), st: st, inc: incident.NewDesk(db, st, nil)}
-	h := NewHandlers(fx.store, st, apitest.PathTenant, nil)
+	h := NewHandlers(fx.store, apitest.PathTenant, nil)
 	fx.srv = apitest.NewServer(t, h.Routes())
 	return fx
 }
@@ -103,7 +103,7 @@ func TestTenantIsolation(t *testing.T) {
 	if code != 201 {
 		t.Fatal(out)
 	}
-	for _, rt := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(rep.ID))
 		b := body("beta was here", "2026-02-03T10:00:00Z", "2026-02-03T11:00:00Z", 0)
 		if code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), "beta:read,write", b); code != 404 {
@@ -134,7 +134,7 @@ func TestTenantIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, apitest.PathTenant, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }
 
 func ptr[T any](v T) *T { return &v }
