@@ -244,7 +244,7 @@ func (a *app) services(cfg *serverConfig) error {
 		outbox.NewHandlers(a.outbox, a.objects, a.api.PathTenant, logger),
 		maintenance.NewHandlers(a.windows, a.api.PathTenant, logger),
 		incident.NewHandlers(a.desk, a.api.PathTenant, logger),
-		servicenow.NewHandlers(a.snConfigs, a.snSync, a.objects, a.api.PathTenant, logger),
+		servicenow.NewHandlers(a.snConfigs, a.snSync, a.api.PathTenant, logger),
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),

@@ -196,10 +196,16 @@ func (c *Configs) Put(ctx context.Context, tenant string, in ConfigInput) (*Conf
 	}
 	plain, _ := json.Marshal(cr)
 	enabled := in.Enabled == nil || *in.Enabled
-	_, err = c.db.ExecContext(ctx, `INSERT INTO servicenow_configs (tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at)
-		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET instance_url=excluded.instance_url, auth=excluded.auth,
-		username=excluded.username, client_id=excluded.client_id, sealed=excluded.sealed, enabled=excluded.enabled, updated_at=excluded.updated_at`,
-		tenant, strings.TrimRight(in.InstanceURL, "/"), in.Auth, in.Username, in.ClientID, c.sealer.Seal(plain, ad(tenant)), enabled, c.now().UnixMilli())
+	url, now := strings.TrimRight(in.InstanceURL, "/"), c.now()
+	// The audit entry's detail is what is stored in clear, never a secret.
+	detail := map[string]any{"instance_url": url, "auth": in.Auth, "username": in.Username, "client_id": in.ClientID, "enabled": enabled}
+	err = storage.Change(ctx, c.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO servicenow_configs (tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at)
+			VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET instance_url=excluded.instance_url, auth=excluded.auth,
+			username=excluded.username, client_id=excluded.client_id, sealed=excluded.sealed, enabled=excluded.enabled, updated_at=excluded.updated_at`,
+			tenant, url, in.Auth, in.Username, in.ClientID, c.sealer.Seal(plain, ad(tenant)), enabled, now.UnixMilli())
+		return storage.Object{Key: tenant, Detail: detail}, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("servicenow: unable to save configuration: %w", err)
 	}
@@ -208,12 +214,11 @@ func (c *Configs) Put(ctx context.Context, tenant string, in ConfigInput) (*Conf
 
 // Delete removes the tenant's configuration; queued changes stay and wait.
 func (c *Configs) Delete(ctx context.Context, tenant string) error {
-	res, err := c.db.ExecContext(ctx, `DELETE FROM servicenow_configs WHERE tenant_id=?`, tenant)
+	err := storage.Change(ctx, c.db, c.now(), func(tx *sql.Tx) (storage.Object, error) {
+		return storage.Object{Key: tenant}, storage.RowsAffected(tx.ExecContext(ctx, `DELETE FROM servicenow_configs WHERE tenant_id=?`, tenant))
+	})
 	if err != nil {
 		return fmt.Errorf("servicenow: unable to delete configuration: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	return nil
 }

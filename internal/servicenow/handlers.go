@@ -9,7 +9,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
@@ -19,17 +18,17 @@ var openAPIPaths []byte
 type Handlers struct {
 	configs *Configs
 	sync    *Sync
-	audit   *storage.Store
-	tenant  route.Authorizer
-	logger  *slog.Logger
+
+	tenant route.Authorizer
+	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
-func NewHandlers(configs *Configs, sync *Sync, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(configs *Configs, sync *Sync, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{configs: configs, sync: sync, audit: audit, tenant: tenant, logger: logger}
+	return &Handlers{configs: configs, sync: sync, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -47,15 +46,6 @@ func (h *Handlers) Routes() []route.Route {
 	}
 }
 
-func (h *Handlers) record(r *http.Request, tenant, action string, detail any) {
-	actor := response.Actor(r)
-	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: action,
-		ObjectType: "servicenow_config", ObjectID: tenant}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, "err", err)
-	}
-}
-
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
 		cfg, err := h.configs.Get(r.Context(), tenant)
@@ -69,21 +59,19 @@ func (h *Handlers) put(w http.ResponseWriter, r *http.Request) {
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		cfg, err := h.configs.Put(r.Context(), tenant, in)
+		cfg, err := h.configs.Put(response.Audited(r, tenant, "update", "servicenow_config", tenant, nil), tenant, in)
 		if err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "update", cfg) // cfg holds no secret
 		return http.StatusOK, cfg, nil
 	})
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
 	response.Serve(w, r, h.tenant, model.ScopeAdmin, func(tenant string) (int, any, error) {
-		if err := h.configs.Delete(r.Context(), tenant); err != nil {
+		if err := h.configs.Delete(response.Audited(r, tenant, "delete", "servicenow_config", tenant, nil), tenant); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "delete", nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

@@ -12,7 +12,7 @@ import (
 // changes nothing of acme's.
 func TestHandlersSecretsAndIsolation(t *testing.T) {
 	fx := newFixture(t)
-	h := NewHandlers(fx.configs, fx.sync, fx.st, apitest.PathTenant, nil)
+	h := NewHandlers(fx.configs, fx.sync, apitest.PathTenant, nil)
 	do := serveAPI(t, fx)
 	cfg := `{"instance_url":"` + fx.sn.URL + `","auth":"basic","username":"unyo.integration","password":"s3cret-pass"}`
 	if code, body := do("PUT", "/api/v1/tenants/acme/servicenow", "acme:read,write", cfg); code != 403 {
@@ -53,7 +53,7 @@ func TestHandlersSecretsAndIsolation(t *testing.T) {
 // stands for an authenticated token.
 func serveAPI(t *testing.T, fx *fixture) func(method, path, token, body string) (int, string) {
 	t.Helper()
-	srv := apitest.NewServer(t, NewHandlers(fx.configs, fx.sync, fx.st, apitest.PathTenant, nil).Routes())
+	srv := apitest.NewServer(t, NewHandlers(fx.configs, fx.sync, apitest.PathTenant, nil).Routes())
 	return func(method, path, token, body string) (int, string) {
 		t.Helper()
 		code, _, data := apitest.Do(t, srv, method, path, token, body)
@@ -63,5 +63,5 @@ func serveAPI(t *testing.T, fx *fixture) func(method, path, token, body string) 
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, nil, apitest.PathTenant, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, apitest.PathTenant, nil))
 }
