@@ -241,7 +241,7 @@ func (a *app) services(cfg *serverConfig) error {
 		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
-		outbox.NewHandlers(a.outbox, a.objects, a.api.PathTenant, logger),
+		outbox.NewHandlers(a.outbox, a.api.PathTenant, logger),
 		maintenance.NewHandlers(a.windows, a.api.PathTenant, logger),
 		incident.NewHandlers(a.desk, a.api.PathTenant, logger),
 		servicenow.NewHandlers(a.snConfigs, a.snSync, a.api.PathTenant, logger),

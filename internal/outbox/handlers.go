@@ -1,44 +1,35 @@
 package outbox
 
 import (
-	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
 	"strconv"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 //go:embed openapi_paths.json
 var openAPIPaths []byte
 
-// Auditor records a change in the audit log; *storage.Store is one.
-type Auditor interface {
-	Audit(ctx context.Context, e storage.AuditEntry, detail any) error
-}
-
 // Handlers serves the notification (delivery) API.
 type Handlers struct {
 	outbox *Outbox
-	audit  Auditor
 	tenant route.Authorizer
 	logger *slog.Logger
 }
 
 // NewHandlers returns the handlers over o; tenant authorises the {tenant}
 // of the path (api.(*API).PathTenant).
-func NewHandlers(o *Outbox, audit Auditor, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(o *Outbox, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{outbox: o, audit: audit, tenant: tenant, logger: logger}
+	return &Handlers{outbox: o, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -87,19 +78,9 @@ func (h *Handlers) retry(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		d, err := h.outbox.Retry(r.Context(), tenant, id)
+		d, err := h.outbox.Retry(response.Audited(r, tenant, "retry", "notification", "", nil), tenant, id)
 		if err != nil {
 			return 0, nil, err
-		}
-		if h.audit != nil {
-			actor := "unknown"
-			if p := auth.FromContext(r.Context()); p != nil {
-				actor = p.Name
-			}
-			if err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: actor, Action: "retry",
-				ObjectType: "notification", ObjectID: strconv.FormatInt(id, 10)}, map[string]string{"key": d.Key, "target": d.Target}); err != nil {
-				h.logger.Error("audit failed", "action", "retry", "object", "notification", "err", err)
-			}
 		}
 		return http.StatusOK, d, nil
 	})

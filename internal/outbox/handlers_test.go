@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/notify/slack/slacktest"
 )
 
 func serveAPI(t *testing.T, e *env, o *Outbox) func(method, path, token string) (int, []byte) {
-	h := NewHandlers(o, e.objects, apitest.PathTenant, e.logger())
+	h := NewHandlers(o, apitest.PathTenant, e.logger())
 	srv := apitest.NewServer(t, h.Routes())
 	return func(method, path, token string) (int, []byte) {
 		code, _, data := apitest.Do(t, srv, method, path, token, nil)
@@ -70,6 +71,13 @@ func TestAPIDeadLetterAndIsolation(t *testing.T) {
 	if code, body = do("GET", base+"?state=lost", "acme:read"); code != 400 || !strings.Contains(string(body), `"field":"state"`) {
 		t.Fatalf("bad state filter = %d %s", code, body)
 	}
+	// The retry and its audit entry commit together: refused, it stays dead.
+	dbtest.RefuseAudit(t, o.db)
+	code, body = do("POST", base+"/"+id+"/retry", "acme:read,write")
+	dbtest.AllowAudit(t, o.db)
+	if code != 500 || e.states(t, o, "acme")[StateDead] != 1 {
+		t.Fatalf("retry with its audit entry refused = %d %s, states %v", code, body, e.states(t, o, "acme"))
+	}
 	if code, body = do("POST", base+"/"+id+"/retry", "acme:read,write"); code != 200 {
 		t.Fatalf("retry = %d %s", code, body)
 	}
@@ -85,5 +93,5 @@ func TestAPIDeadLetterAndIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, apitest.PathTenant, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }

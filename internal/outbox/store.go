@@ -102,9 +102,12 @@ func (o *Outbox) Retry(ctx context.Context, tenant string, id int64) (*Delivery,
 	if d.Target == noRoute {
 		return nil, invalid.New("target", "the notification had no route; there is nothing to retry")
 	}
-	now := o.now().UnixMilli()
-	_, err = o.db.ExecContext(ctx, `UPDATE outbox_deliveries SET state=?, attempts=0, next_at=?, updated_at=? WHERE tenant_id=? AND id=? AND state=?`,
-		StatePending, now, now, tenant, id, StateDead)
+	now := o.now()
+	err = storage.Change(ctx, o.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_deliveries SET state=?, attempts=0, next_at=?, updated_at=? WHERE tenant_id=? AND id=? AND state=?`,
+			StatePending, now.UnixMilli(), now.UnixMilli(), tenant, id, StateDead)
+		return storage.Object{ID: id, Detail: map[string]string{"key": d.Key, "target": d.Target}}, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox: cannot retry delivery: %w", err)
 	}
