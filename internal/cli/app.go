@@ -249,7 +249,7 @@ func (a *app) services(cfg *serverConfig) error {
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
-		report.NewHandlers(a.reports, a.api.PathTenant, a.objects, rlog),
+		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.objects, a.api.PathTenant, logger),
 	)
 }

@@ -24,22 +24,17 @@ var openAPIPaths []byte
 type Handlers struct {
 	svc    *Service
 	tenant route.Authorizer
-	audit  Auditor
 	logger *slog.Logger
 }
 
-// Auditor records a change in the audit log; storage.(*Store) is one.
-type Auditor interface {
-	Audit(ctx context.Context, e storage.AuditEntry, detail any) error
-}
-
 // NewHandlers returns the handlers of svc. tenant authorises the paths'
-// {tenant}; audit may be nil.
-func NewHandlers(svc *Service, tenant route.Authorizer, audit Auditor, logger *slog.Logger) *Handlers {
+// {tenant}. Each change is audited in its own transaction (see
+// response.Audited).
+func NewHandlers(svc *Service, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{svc: svc, tenant: tenant, audit: audit, logger: logger}
+	return &Handlers{svc: svc, tenant: tenant, logger: logger}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -122,12 +117,12 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	st, err := h.svc.CreateDraft(r.Context(), tenant, from, to, response.Actor(r))
+	ctx := audited(r, tenant, "create", 0, map[string]any{"from": from, "to": to})
+	st, err := h.svc.CreateDraft(ctx, tenant, from, to, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.record(r, tenant, "create", st.ID, map[string]any{"from": st.From, "to": st.To})
 	response.JSON(w, http.StatusCreated, st)
 }
 
@@ -207,12 +202,11 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	st, err := h.svc.EditDraft(r.Context(), tenant, st.ID, e)
+	st, err := h.svc.EditDraft(audited(r, tenant, "update", st.ID, nil), tenant, st.ID, e)
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.record(r, tenant, "update", st.ID, nil)
 	response.JSON(w, http.StatusOK, st)
 }
 
@@ -225,12 +219,11 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request) {
 	if st == nil {
 		return
 	}
-	st, err := h.svc.Publish(r.Context(), tenant, st.ID, response.Actor(r))
+	st, err := h.svc.Publish(audited(r, tenant, "publish", st.ID, nil), tenant, st.ID, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.record(r, tenant, "publish", st.ID, nil)
 	response.JSON(w, http.StatusOK, st)
 }
 
@@ -243,12 +236,11 @@ func (h *Handlers) deliver(w http.ResponseWriter, r *http.Request) {
 	if st == nil {
 		return
 	}
-	st, err := h.svc.Deliver(r.Context(), tenant, st.ID)
+	st, err := h.svc.Deliver(audited(r, tenant, "deliver", st.ID, nil), tenant, st.ID)
 	if err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.record(r, tenant, "deliver", st.ID, nil)
 	response.JSON(w, http.StatusOK, st)
 }
 
@@ -299,11 +291,10 @@ func (h *Handlers) setRecipients(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := h.svc.SetRecipients(r.Context(), tenant, body.Recipients); err != nil {
+	if err := h.svc.SetRecipients(audited(r, tenant, "update", 0, nil), tenant, body.Recipients); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	h.record(r, tenant, "update", 0, map[string]int{"recipients": len(body.Recipients)})
 	rs, err := h.svc.store.Recipients(r.Context(), tenant)
 	if err != nil {
 		response.Error(w, r, err)
@@ -312,15 +303,15 @@ func (h *Handlers) setRecipients(w http.ResponseWriter, r *http.Request) {
 	response.JSON(w, http.StatusOK, rs)
 }
 
-// record writes the audit log; a failure is logged, as the change is made.
-func (h *Handlers) record(r *http.Request, tenant, action string, id int64, detail any) {
-	if h.audit == nil {
-		return
+// audited returns r's context carrying the audit entry of a change of
+// report id (0 for a create, which learns its ID in the transaction, and
+// for the recipients); the store writes it in the change's transaction.
+func audited(r *http.Request, tenant, action string, id int64, detail any) context.Context {
+	objID := ""
+	if id != 0 {
+		objID = strconv.FormatInt(id, 10)
 	}
-	e := storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action, ObjectType: "report", ObjectID: strconv.FormatInt(id, 10)}
-	if err := h.audit.Audit(r.Context(), e, detail); err != nil {
-		h.logger.Error("report: audit failed", "action", action, "err", err)
-	}
+	return response.Audited(r, tenant, action, "report", objID, detail)
 }
 
 const maxBody = 1 << 20

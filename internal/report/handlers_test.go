@@ -21,8 +21,10 @@ type apiServer struct {
 
 // newAPI serves the handlers over the shared data set with a real SMTP
 // server; the X-Token header "tenant:scope,scope" is the caller's token.
-func newAPI(t *testing.T) *apiServer {
-	f := sharedFixture(t)
+func newAPI(t *testing.T) *apiServer { return newAPIOn(t, sharedFixture(t)) }
+
+// newAPIOn serves the handlers over f's data set.
+func newAPIOn(t *testing.T, f *fixture) *apiServer {
 	pdf, err := NewPDF("")
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +33,7 @@ func newAPI(t *testing.T) *apiServer {
 	mailer := SMTP{Host: mailSrv.Host(), Port: mailSrv.Port(), From: "unyo <reports@msp.example>", TLS: "none", Timeout: 10 * time.Second}
 	svc := NewService(NewGenerator(f.src, nil), NewStore(f.db.DB()), pdf, mailer, nil)
 	svc.SetConsoleURL("https://unyo.example.com/")
-	h := NewHandlers(svc, apitest.PathTenant, f.db, nil)
+	h := NewHandlers(svc, apitest.PathTenant, nil)
 	srv := apitest.NewServer(t, h.Routes())
 	return &apiServer{srv: srv, smtp: mailSrv}
 }
@@ -171,7 +173,7 @@ func TestTenantIsolation(t *testing.T) {
 	st := decodeAs[Stored](t, s.want(t, 201, "POST", base, acmeRW, map[string]string{"from": "2026-11-01", "to": "2026-11-30"}))
 	s.want(t, 200, "PUT", "/api/v1/tenants/acme/report-recipients", acmeRW, map[string]any{"recipients": []map[string]string{{"email": "cio@acme.example"}}})
 	id := "/" + itoa(st.ID)
-	h := NewHandlers(nil, apitest.PathTenant, nil, nil)
+	h := NewHandlers(nil, apitest.PathTenant, nil)
 	for _, rt := range h.Routes() {
 		path := strings.NewReplacer("{tenant}", "acme", "{id}", itoa(st.ID)).Replace(rt.Path)
 		for _, tok := range []string{betaRW, betaRO} {
@@ -205,7 +207,7 @@ func TestTenantIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -70,20 +70,27 @@ func fromMs(n sql.NullInt64) *time.Time {
 	return &t
 }
 
-// Create stores s as a new draft and sets its ID. A scheduled draft that
-// already exists for the period is storage.ErrConflict.
+// Create stores s as a new draft and sets its ID, with the audit entry ctx
+// carries (storage.WithAudit) in the same transaction. A scheduled draft
+// that already exists for the period is storage.ErrConflict.
 func (st *Store) Create(ctx context.Context, s *Stored) error {
 	b, err := json.Marshal(s.Content)
 	if err != nil {
 		return fmt.Errorf("report store: cannot encode report: %w", err)
 	}
 	now := st.now().UTC().Truncate(time.Millisecond)
-	err = st.db.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
+	err = storage.Change(ctx, st.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
 		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
-	if err != nil {
 		if database.IsUnique(err) {
-			return storage.ErrConflict
+			return storage.Object{}, storage.ErrConflict
 		}
+		return storage.Object{ID: s.ID}, err
+	})
+	if errors.Is(err, storage.ErrConflict) {
+		return err
+	}
+	if err != nil {
 		return fmt.Errorf("report store: cannot create report: %w", err)
 	}
 	s.State, s.CreatedAt, s.UpdatedAt = Draft, now, now
@@ -152,44 +159,52 @@ func (st *Store) List(ctx context.Context, tenant string, publishedOnly bool) ([
 	return out, rows.Err()
 }
 
-// UpdateContent replaces the content of a draft; a published report is
-// refused with 409.
+// UpdateContent replaces the content of a draft, with the audit entry ctx
+// carries; a published report is refused with 409.
 func (st *Store) UpdateContent(ctx context.Context, tenant string, id int64, r *Report) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("report store: cannot encode report: %w", err)
 	}
-	res, err := st.db.ExecContext(ctx, `UPDATE reports SET content = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND state = 'draft'`,
+	return st.draftChange(ctx, tenant, id, `UPDATE reports SET content = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND state = 'draft'`,
 		string(b), ms(st.now()), tenant, id)
-	return st.changed(ctx, tenant, id, res, err)
 }
 
-// Publish freezes a draft with its rendered files.
+// Publish freezes a draft with its rendered files, with the audit entry
+// ctx carries.
 func (st *Store) Publish(ctx context.Context, tenant string, id int64, by string, html, pdf []byte) error {
 	now := ms(st.now())
-	res, err := st.db.ExecContext(ctx, `UPDATE reports SET state = 'published', html = ?, pdf = ?, published_by = ?, published_at = ?, updated_at = ?
+	return st.draftChange(ctx, tenant, id, `UPDATE reports SET state = 'published', html = ?, pdf = ?, published_by = ?, published_at = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ? AND state = 'draft'`, html, pdf, by, now, now, tenant, id)
-	return st.changed(ctx, tenant, id, res, err)
 }
 
-// changed tells a missing report (404) from a published one (409) when a
-// draft-only update changed no row.
-func (st *Store) changed(ctx context.Context, tenant string, id int64, res sql.Result, err error) error {
-	if err != nil {
-		return fmt.Errorf("report store: cannot update report %d: %w", id, err)
+// draftChange runs query, an update of draft id only, as an audited change;
+// when it changes no row it tells a missing report (404) from a published
+// one (409).
+func (st *Store) draftChange(ctx context.Context, tenant string, id int64, query string, args ...any) error {
+	err := storage.Change(ctx, st.db, st.now(), func(tx *sql.Tx) (storage.Object, error) {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return storage.Object{}, fmt.Errorf("report store: cannot update report %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return storage.Object{ID: id}, nil
+		}
+		var state State
+		err = tx.QueryRowContext(ctx, `SELECT state FROM reports WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return storage.Object{}, storage.ErrNotFound
+		}
+		if err != nil {
+			return storage.Object{}, fmt.Errorf("report store: cannot read report %d: %w", id, err)
+		}
+		return storage.Object{}, errFrozen(id)
+	})
+	var se *response.StatusError
+	if err == nil || errors.Is(err, storage.ErrNotFound) || errors.As(err, &se) {
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	var state State
-	err = st.db.QueryRowContext(ctx, `SELECT state FROM reports WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return storage.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("report store: cannot read report %d: %w", id, err)
-	}
-	return errFrozen(id)
+	return fmt.Errorf("report store: cannot update report %d: %w", id, err)
 }
 
 // File returns the frozen "html" or "pdf" of a published report.
@@ -209,9 +224,13 @@ func (st *Store) File(ctx context.Context, tenant string, id int64, kind string)
 	return b, nil
 }
 
-// MarkDelivered records the time of the report's delivery.
+// MarkDelivered records the time of the report's delivery, with the audit
+// entry ctx carries.
 func (st *Store) MarkDelivered(ctx context.Context, tenant string, id int64) error {
-	_, err := st.db.ExecContext(ctx, `UPDATE reports SET delivered_at = ? WHERE tenant_id = ? AND id = ?`, ms(st.now()), tenant, id)
+	err := storage.Change(ctx, st.db, st.now(), func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE reports SET delivered_at = ? WHERE tenant_id = ? AND id = ?`, ms(st.now()), tenant, id)
+		return storage.Object{ID: id}, err
+	})
 	if err != nil {
 		return fmt.Errorf("report store: cannot mark report %d delivered: %w", id, err)
 	}
@@ -236,22 +255,22 @@ func (st *Store) Recipients(ctx context.Context, tenant string) ([]Recipient, er
 	return out, rows.Err()
 }
 
-// SetRecipients replaces tenant's report contacts in one transaction.
+// SetRecipients replaces tenant's report contacts in one transaction, with
+// the audit entry ctx carries.
 func (st *Store) SetRecipients(ctx context.Context, tenant string, rs []Recipient) error {
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("report store: cannot set recipients: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_recipients WHERE tenant_id = ?`, tenant); err != nil {
-		return fmt.Errorf("report store: cannot set recipients: %w", err)
-	}
-	for _, r := range rs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (tenant_id, email, name, created_at) VALUES (?,?,?,?)`, tenant, r.Email, r.Name, ms(st.now())); err != nil {
-			return fmt.Errorf("report store: cannot set recipients: %w", err)
+	now := st.now()
+	err := storage.Change(ctx, st.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_recipients WHERE tenant_id = ?`, tenant); err != nil {
+			return storage.Object{}, err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		for _, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (tenant_id, email, name, created_at) VALUES (?,?,?,?)`, tenant, r.Email, r.Name, ms(now)); err != nil {
+				return storage.Object{}, err
+			}
+		}
+		return storage.Object{Detail: map[string]int{"recipients": len(rs)}}, nil
+	})
+	if err != nil {
 		return fmt.Errorf("report store: cannot set recipients: %w", err)
 	}
 	return nil
