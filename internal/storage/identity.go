@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/database"
@@ -22,10 +23,14 @@ func (s *Store) UserByIdentity(ctx context.Context, issuer, subject string) (*mo
 
 // LinkIdentity links the identity (issuer, subject) to a user, with the
 // verified e-mail address it was linked by. ErrConflict means the identity
-// is linked already, or the user has another identity at this issuer.
+// is linked already, or the user has another identity at this issuer. The
+// audit entry ctx carries (WithAudit) is written in the same transaction.
 func (s *Store) LinkIdentity(ctx context.Context, userID int64, issuer, subject, email string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id, email, created_at) VALUES (?,?,?,?,?)`,
-		issuer, subject, userID, email, database.Millis(s.now()))
+	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id, email, created_at) VALUES (?,?,?,?,?)`,
+			issuer, subject, userID, email, database.Millis(s.now()))
+		return Object{ID: userID}, err
+	})
 	if database.IsUnique(err) {
 		return ErrConflict
 	}
