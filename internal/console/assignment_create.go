@@ -33,11 +33,9 @@ func (c *Console) createAssignment(w http.ResponseWriter, r *http.Request, p *pa
 		return c.assignFailed(w, r, p, invalid.New("resource_id", "choose a host"))
 	}
 	a := &monitoring.Assignment{TenantID: t.ID, TemplateID: tmpl, ResourceID: host}
-	if err := c.opts.Design.CreateAssignment(r.Context(), a); err != nil {
+	if err := c.opts.Design.CreateAssignment(audited(r, p, t.ID, "create", "monitoring_assignment", "", map[string]int64{"template_id": tmpl, "resource_id": host}), a); err != nil {
 		return c.assignFailed(w, r, p, err)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
-		ObjectType: "monitoring_assignment", ObjectID: strconv.FormatInt(a.ID, 10)}, map[string]int64{"template_id": tmpl, "resource_id": host})
 	p.Notice = p.L.T("mon.assigned")
 	return c.renderMonitoring(w, r, p, http.StatusOK)
 }

@@ -1,19 +1,19 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // acknowledgeIncident stops the acknowledge clock.
 func (c *Console) acknowledgeIncident(w http.ResponseWriter, r *http.Request, p *page) error {
-	return c.actOnIncident(w, r, p, "acknowledge", func(tenant string, id int64) error {
-		_, err := c.opts.IncidentDesk.Acknowledge(r.Context(), tenant, id, p.P.Name)
+	return c.actOnIncident(w, r, p, "acknowledge", func(ctx context.Context, tenant string, id int64) error {
+		_, err := c.opts.IncidentDesk.Acknowledge(ctx, tenant, id, p.P.Name)
 		return err
 	})
 }
@@ -22,7 +22,7 @@ func (c *Console) acknowledgeIncident(w http.ResponseWriter, r *http.Request, p 
 // reason) or Resolved (with close code and notes); the incident package
 // enforces the lifecycle and names the field it refuses.
 func (c *Console) transitionIncident(w http.ResponseWriter, r *http.Request, p *page) error {
-	return c.actOnIncident(w, r, p, "transition", func(tenant string, id int64) error {
+	return c.actOnIncident(w, r, p, "transition", func(ctx context.Context, tenant string, id int64) error {
 		sc := incident.StateChange{State: incident.State(r.PostFormValue("state"))}
 		switch sc.State {
 		case incident.StateOnHold:
@@ -30,15 +30,15 @@ func (c *Console) transitionIncident(w http.ResponseWriter, r *http.Request, p *
 		case incident.StateResolved:
 			sc.CloseCode, sc.CloseNotes = strings.TrimSpace(r.PostFormValue("close_code")), r.PostFormValue("close_notes")
 		}
-		_, err := c.opts.IncidentDesk.Transition(r.Context(), tenant, id, p.P.Name, sc)
+		_, err := c.opts.IncidentDesk.Transition(ctx, tenant, id, p.P.Name, sc)
 		return err
 	})
 }
 
 // recordCause records the identified cause, stopping the identify clock.
 func (c *Console) recordCause(w http.ResponseWriter, r *http.Request, p *page) error {
-	return c.actOnIncident(w, r, p, "cause", func(tenant string, id int64) error {
-		_, err := c.opts.IncidentDesk.RecordCause(r.Context(), tenant, id, p.P.Name,
+	return c.actOnIncident(w, r, p, "cause", func(ctx context.Context, tenant string, id int64) error {
+		_, err := c.opts.IncidentDesk.RecordCause(ctx, tenant, id, p.P.Name,
 			incident.Cause{Cause: r.PostFormValue("cause"), Category: r.PostFormValue("category")})
 		return err
 	})
@@ -47,12 +47,12 @@ func (c *Console) recordCause(w http.ResponseWriter, r *http.Request, p *page) e
 // addIncidentNote adds a work note (kind=work_note, internal) or a comment
 // the customer sees (kind=comment).
 func (c *Console) addIncidentNote(w http.ResponseWriter, r *http.Request, p *page) error {
-	return c.actOnIncident(w, r, p, "note", func(tenant string, id int64) error {
+	return c.actOnIncident(w, r, p, "note", func(ctx context.Context, tenant string, id int64) error {
 		kind := r.PostFormValue("kind")
 		if kind != "work_note" && kind != "comment" {
 			return refusedField("kind", "must be work_note or comment")
 		}
-		_, err := c.opts.IncidentDesk.AddNote(r.Context(), tenant, id, p.P.Name, r.PostFormValue("text"), kind == "work_note")
+		_, err := c.opts.IncidentDesk.AddNote(ctx, tenant, id, p.P.Name, r.PostFormValue("text"), kind == "work_note")
 		return err
 	})
 }
@@ -60,7 +60,7 @@ func (c *Console) addIncidentNote(w http.ResponseWriter, r *http.Request, p *pag
 // actOnIncident runs one of the MSP's changes and shows the incident again:
 // after a redirect when it was done, at once with the reason when refused.
 // Customer viewers change nothing.
-func (c *Console) actOnIncident(w http.ResponseWriter, r *http.Request, p *page, action string, do func(string, int64) error) error {
+func (c *Console) actOnIncident(w http.ResponseWriter, r *http.Request, p *page, action string, do func(context.Context, string, int64) error) error {
 	t, err := c.tenant(r, p)
 	if err != nil {
 		return err
@@ -75,17 +75,17 @@ func (c *Console) actOnIncident(w http.ResponseWriter, r *http.Request, p *page,
 	if err != nil {
 		return err
 	}
-	if err := deskError(do(t.ID, id)); err != nil {
+	// The incident package keeps its own timeline; the audit log records
+	// who did what from the console, without the text of notes.
+	ctx := audited(r, p, t.ID, action, "incident", strconv.FormatInt(id, 10),
+		map[string]string{"state": r.PostFormValue("state"), "kind": r.PostFormValue("kind")})
+	if err := deskError(do(ctx, t.ID, id)); err != nil {
 		if msg := refused(p, err); msg != "" {
 			p.Error = msg
 			return c.renderIncident(w, r, p, http.StatusBadRequest)
 		}
 		return err
 	}
-	// The incident package keeps its own timeline; the audit log records
-	// who did what from the console, without the text of notes.
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: action,
-		ObjectType: "incident", ObjectID: strconv.FormatInt(id, 10)}, map[string]string{"state": r.PostFormValue("state"), "kind": r.PostFormValue("kind")})
 	http.Redirect(w, r, "/tenants/"+t.ID+"/incidents/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // weekdays are the recurrence's day names, Monday first as Japanese calendars show them.
@@ -44,7 +43,7 @@ func (c *Console) createWindow(w http.ResponseWriter, r *http.Request, p *page) 
 	}
 	mw, err := f.window(t.ID, p.L.Loc)
 	if err == nil {
-		err = c.opts.Maintenance.Create(r.Context(), mw)
+		err = c.opts.Maintenance.Create(audited(r, p, t.ID, "create", "maintenance_window", "", map[string]string{"name": mw.Name}), mw)
 	}
 	if err != nil {
 		msg := refused(p, deskError(err))
@@ -54,8 +53,6 @@ func (c *Console) createWindow(w http.ResponseWriter, r *http.Request, p *page) 
 		p.Error = msg
 		return c.renderMaintenance(w, r, p, http.StatusBadRequest, f)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
-		ObjectType: "maintenance_window", ObjectID: strconv.FormatInt(mw.ID, 10)}, map[string]string{"name": mw.Name})
 	http.Redirect(w, r, "/tenants/"+t.ID+"/maintenance", http.StatusSeeOther)
 	return nil
 }
@@ -117,11 +114,9 @@ func (c *Console) deleteWindow(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
-	if err := c.opts.Maintenance.Delete(r.Context(), t.ID, id); err != nil {
+	if err := c.opts.Maintenance.Delete(audited(r, p, t.ID, "delete", "maintenance_window", strconv.FormatInt(id, 10), nil), t.ID, id); err != nil {
 		return deskError(err)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "delete",
-		ObjectType: "maintenance_window", ObjectID: strconv.FormatInt(id, 10)}, nil)
 	http.Redirect(w, r, "/tenants/"+t.ID+"/maintenance", http.StatusSeeOther)
 	return nil
 }

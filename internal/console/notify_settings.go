@@ -76,7 +76,7 @@ func (c *Console) renderNotifySettings(w http.ResponseWriter, r *http.Request, p
 }
 
 // notifyDone goes back to the settings page, or shows it with the reason.
-func (c *Console) notifyDone(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, err error, object string, id int64) error {
+func (c *Console) notifyDone(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, err error) error {
 	if err != nil {
 		msg := refused(p, deskError(err))
 		if msg == "" {
@@ -85,8 +85,6 @@ func (c *Console) notifyDone(w http.ResponseWriter, r *http.Request, p *page, t 
 		p.Error = msg
 		return c.renderNotifySettings(w, r, p, http.StatusBadRequest)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
-		ObjectType: object, ObjectID: strconv.FormatInt(id, 10)}, nil)
 	http.Redirect(w, r, "/tenants/"+t.ID+"/settings/notifications", http.StatusSeeOther)
 	return nil
 }
@@ -101,14 +99,10 @@ func (c *Console) createChannel(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	in := channel.Input{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), Config: json.RawMessage(r.PostFormValue("config"))}
 	if !json.Valid(in.Config) {
-		return c.notifyDone(w, r, p, t, refusedField("config", "is not JSON: see the examples under the field"), "", 0)
+		return c.notifyDone(w, r, p, t, refusedField("config", "is not JSON: see the examples under the field"))
 	}
-	ch, err := c.opts.Channels.Create(r.Context(), t.ID, in)
-	var id int64
-	if ch != nil {
-		id = ch.ID
-	}
-	return c.notifyDone(w, r, p, t, err, "channel", id)
+	_, err = c.opts.Channels.Create(audited(r, p, t.ID, "create", "channel", "", nil), t.ID, in)
+	return c.notifyDone(w, r, p, t, err)
 }
 
 // testChannel sends the test message and says whether it arrived.
@@ -156,8 +150,8 @@ func (c *Console) createContact(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	ct := &channel.Contact{Tenant: t.ID, Name: r.PostFormValue("name"), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Language: r.PostFormValue("language"), TimeZone: r.PostFormValue("time_zone"), Via: r.PostFormValue("via")}
-	err = c.opts.Channels.CreateContact(r.Context(), ct)
-	return c.notifyDone(w, r, p, t, err, "contact", ct.ID)
+	err = c.opts.Channels.CreateContact(audited(r, p, t.ID, "create", "contact", "", nil), ct)
+	return c.notifyDone(w, r, p, t, err)
 }
 
 // createPolicy stores an escalation policy from up to policyStepRows steps;
@@ -170,12 +164,12 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 	pol := &escalation.Policy{Tenant: t.ID, Name: r.PostFormValue("name"), Default: r.PostFormValue("default") == "on", When: r.PostFormValue("when")}
 	if v := r.PostFormValue("repeat"); v != "" {
 		if pol.Repeat, err = strconv.Atoi(v); err != nil {
-			return c.notifyDone(w, r, p, t, refusedField("repeat", "is not a number"), "", 0)
+			return c.notifyDone(w, r, p, t, refusedField("repeat", "is not a number"))
 		}
 	}
 	targets, waits, whens := r.PostForm["step_targets"], r.PostForm["step_wait"], r.PostForm["step_when"]
 	if len(targets) > policyStepRows || len(waits) != len(targets) || len(whens) != len(targets) {
-		return c.notifyDone(w, r, p, t, refusedField("steps", "the form's steps do not match: reload the page"), "", 0)
+		return c.notifyDone(w, r, p, t, refusedField("steps", "the form's steps do not match: reload the page"))
 	}
 	for i, tg := range targets {
 		var st escalation.Step
@@ -190,15 +184,15 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 		if waits[i] != "" {
 			d, err := time.ParseDuration(waits[i])
 			if err != nil {
-				return c.notifyDone(w, r, p, t, refusedField("steps["+strconv.Itoa(i)+"].wait", "is not a duration such as 15m"), "", 0)
+				return c.notifyDone(w, r, p, t, refusedField("steps["+strconv.Itoa(i)+"].wait", "is not a duration such as 15m"))
 			}
 			st.Wait = model.Duration(d)
 		}
 		st.When = whens[i]
 		pol.Steps = append(pol.Steps, st)
 	}
-	err = c.opts.Policies.Create(r.Context(), pol)
-	return c.notifyDone(w, r, p, t, err, "escalation_policy", pol.ID)
+	err = c.opts.Policies.Create(audited(r, p, t.ID, "create", "escalation_policy", "", nil), pol)
+	return c.notifyDone(w, r, p, t, err)
 }
 
 // listNotifyTenants is the way into each tenant's notification settings

@@ -88,14 +88,14 @@ func (c *Console) oidcUser(r *http.Request, id *oidc.Identity) (*model.User, err
 	}
 	// A user linked to another subject of this issuer keeps it: an address
 	// that moved to another person at the provider does not take the account.
-	if err := c.opts.Store.LinkIdentity(ctx, u.ID, id.Issuer, id.Subject, id.Email); errors.Is(err, storage.ErrConflict) {
+	linked := storage.WithAudit(ctx, storage.AuditEntry{TenantID: u.TenantID, Actor: "oidc", Action: "link", ObjectType: "user",
+		ObjectID: u.Login}, map[string]string{"issuer": id.Issuer, "subject": id.Subject, "email": id.Email})
+	if err := c.opts.Store.LinkIdentity(linked, u.ID, id.Issuer, id.Subject, id.Email); errors.Is(err, storage.ErrConflict) {
 		c.logger.Warn("console: OIDC identity not linked: the user has another identity at this issuer", "user", u.Login, "issuer", id.Issuer, "subject", id.Subject)
 		return nil, errForbidden
 	} else if err != nil {
 		return nil, err
 	}
-	c.opts.Store.Audit(ctx, storage.AuditEntry{TenantID: u.TenantID, Actor: "oidc", Action: "link", ObjectType: "user",
-		ObjectID: u.Login}, map[string]string{"issuer": id.Issuer, "subject": id.Subject, "email": id.Email})
 	return u, nil
 }
 
@@ -122,10 +122,10 @@ func (c *Console) createOIDCUser(r *http.Request, id *oidc.Identity) (*model.Use
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if err := c.opts.Store.CreateUser(ctx, u); err != nil {
+	created := storage.WithAudit(ctx, storage.AuditEntry{TenantID: t.ID, Actor: "oidc", Action: "create", ObjectType: "user",
+		ObjectID: u.Login}, map[string]string{"role": string(u.Role), "via": "oidc"})
+	if err := c.opts.Store.CreateUser(created, u); err != nil {
 		return nil, err
 	}
-	c.opts.Store.Audit(ctx, storage.AuditEntry{TenantID: t.ID, Actor: "oidc", Action: "create", ObjectType: "user",
-		ObjectID: u.Login}, map[string]string{"role": string(u.Role), "via": "oidc"})
 	return u, nil
 }

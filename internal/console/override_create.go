@@ -36,7 +36,7 @@ func (c *Console) createOverride(w http.ResponseWriter, r *http.Request, p *page
 	o, err := overrideForm(r)
 	if err == nil {
 		o.TenantID, o.ResourceID = t.ID, res.ID
-		err = c.opts.Design.CreateOverride(r.Context(), o)
+		err = c.opts.Design.CreateOverride(audited(r, p, t.ID, "create", "monitoring_override", "", o), o)
 	}
 	if err != nil {
 		e, ok := invalid.As(err)
@@ -52,8 +52,6 @@ func (c *Console) createOverride(w http.ResponseWriter, r *http.Request, p *page
 		}
 		return c.renderResource(w, r, p, t, res, http.StatusBadRequest)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "create",
-		ObjectType: "monitoring_override", ObjectID: strconv.FormatInt(o.ID, 10)}, o)
 	p.Notice = p.L.T("res.overridden")
 	return c.renderResource(w, r, p, t, res, http.StatusOK)
 }

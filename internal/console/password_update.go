@@ -7,7 +7,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 )
 
@@ -49,11 +48,9 @@ func (c *Console) updatePassword(w http.ResponseWriter, r *http.Request, p *page
 		return err
 	}
 	u.PasswordMustChange = false // the password is now the user's own: the banner goes
-	if err := c.opts.Store.UpdateUser(r.Context(), &u); err != nil {
+	if err := c.opts.Store.UpdateUser(audited(r, p, u.TenantID, "change_password", "user", u.Login, map[string]string{"remote": r.RemoteAddr}), &u); err != nil {
 		return err
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: u.TenantID, Actor: p.P.Name, Action: "change_password",
-		ObjectType: "user", ObjectID: u.Login}, map[string]string{"remote": r.RemoteAddr})
 	if _, err := c.opts.Sessions.Start(r.Context(), w, r, u.ID); err != nil {
 		return err
 	}

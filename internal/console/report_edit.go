@@ -7,7 +7,6 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // maxTopicRows bounds the topic rows one form may send.
@@ -34,11 +33,9 @@ func (c *Console) editReport(w http.ResponseWriter, r *http.Request, p *page) er
 		topics = append(topics, report.Topic{Title: tt, Body: tb})
 	}
 	comment := r.PostFormValue("comment")
-	if _, err := c.opts.ReportDesk.EditDraft(r.Context(), t.ID, st.ID, report.Edit{Topics: &topics, Comment: &comment}); err != nil {
+	if _, err := c.opts.ReportDesk.EditDraft(audited(r, p, t.ID, "update", "report", strconv.FormatInt(st.ID, 10), map[string]int{"topics": len(topics)}), t.ID, st.ID, report.Edit{Topics: &topics, Comment: &comment}); err != nil {
 		return c.reportRefused(w, r, p, err)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "update",
-		ObjectType: "report", ObjectID: strconv.FormatInt(st.ID, 10)}, map[string]int{"topics": len(topics)})
 	p.Notice = p.L.T("rep.saved")
 	return c.renderReport(w, r, p, http.StatusOK)
 }
@@ -49,11 +46,9 @@ func (c *Console) publishReport(w http.ResponseWriter, r *http.Request, p *page)
 	if err != nil {
 		return err
 	}
-	if _, err := c.opts.ReportDesk.Publish(r.Context(), t.ID, st.ID, p.P.Name); err != nil {
+	if _, err := c.opts.ReportDesk.Publish(audited(r, p, t.ID, "publish", "report", strconv.FormatInt(st.ID, 10), nil), t.ID, st.ID, p.P.Name); err != nil {
 		return c.reportRefused(w, r, p, err)
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "publish",
-		ObjectType: "report", ObjectID: strconv.FormatInt(st.ID, 10)}, nil)
 	p.Notice = p.L.T("rep.published_now")
 	return c.renderReport(w, r, p, http.StatusOK)
 }

@@ -2,12 +2,10 @@ package console
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // createToken issues a token and shows its secret once; only the hash is
@@ -29,11 +27,9 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, p *page) e
 	if err := t.Validate(); err != nil {
 		return c.tokenRefused(w, r, p, err)
 	}
-	if err := c.opts.Store.CreateToken(r.Context(), t); err != nil {
+	if err := c.opts.Store.CreateToken(audited(r, p, t.TenantID, "create", "token", "", map[string]any{"name": t.Name, "scopes": t.Scopes}), t); err != nil {
 		return err
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.TenantID, Actor: p.P.Name, Action: "create",
-		ObjectType: "token", ObjectID: strconv.FormatInt(t.ID, 10)}, map[string]any{"name": t.Name, "scopes": t.Scopes})
 	return c.renderTokens(w, r, p, http.StatusCreated, secret)
 }
 

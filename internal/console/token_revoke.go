@@ -16,12 +16,10 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, p *page) e
 	if err != nil {
 		return storage.ErrNotFound
 	}
-	if err := c.opts.Store.RevokeToken(r.Context(), p.P.Tenant, id); err != nil {
+	if err := c.opts.Store.RevokeToken(audited(r, p, p.P.Tenant, "revoke", "token", strconv.FormatInt(id, 10), nil), p.P.Tenant, id); err != nil {
 		return err
 	}
 	c.opts.Auth.Forget(id)
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: p.P.Tenant, Actor: p.P.Name, Action: "revoke",
-		ObjectType: "token", ObjectID: strconv.FormatInt(id, 10)}, nil)
 	p.Notice = p.L.T("tok.revoked_ok")
 	return c.renderTokens(w, r, p, http.StatusOK, "")
 }

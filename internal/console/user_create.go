@@ -33,7 +33,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	if err == nil {
 		if u.PasswordHash, err = auth.HashPassword(r.PostFormValue("password")); err == nil {
-			err = c.opts.Store.CreateUser(r.Context(), u)
+			err = c.opts.Store.CreateUser(audited(r, p, u.TenantID, "create", "user", u.Login, map[string]string{"role": string(u.Role)}), u)
 		}
 	}
 	if errors.Is(err, storage.ErrConflict) {
@@ -46,8 +46,6 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, p *page) er
 	if err != nil {
 		return err
 	}
-	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: u.TenantID, Actor: p.P.Name, Action: "create",
-		ObjectType: "user", ObjectID: u.Login}, map[string]string{"role": string(u.Role)})
 	p.Notice = p.L.T("usr.created")
 	return c.renderUsers(w, r, p, http.StatusCreated, nil)
 }
