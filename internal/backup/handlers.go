@@ -22,18 +22,17 @@ var openAPIPaths []byte
 // Handlers serves the backup API.
 type Handlers struct {
 	store  *Store
-	audit  *storage.Store
 	tenant route.Authorizer
 	logger *slog.Logger
 	now    func() time.Time
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
-func NewHandlers(store *Store, audit *storage.Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
+func NewHandlers(store *Store, tenant route.Authorizer, logger *slog.Logger) *Handlers {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handlers{store: store, audit: audit, tenant: tenant, logger: logger, now: time.Now}
+	return &Handlers{store: store, tenant: tenant, logger: logger, now: time.Now}
 }
 
 // OpenAPI returns the document fragment of Routes.
@@ -52,14 +51,6 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "GET", Path: prefix + "/policies/{id}/jobs", Handler: h.listJobs},
 		{Method: "POST", Path: prefix + "/jobs", Handler: h.addJob},
 		{Method: "GET", Path: prefix + "/status", Handler: h.status},
-	}
-}
-
-func (h *Handlers) record(r *http.Request, tenant, action, kind string, id int64, detail any) {
-	err := h.audit.Audit(r.Context(), storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: action,
-		ObjectType: kind, ObjectID: strconv.FormatInt(id, 10)}, detail)
-	if err != nil {
-		h.logger.Error("audit failed", "action", action, kind, id, "err", err)
 	}
 }
 
@@ -98,10 +89,9 @@ func (h *Handlers) createPolicy(w http.ResponseWriter, r *http.Request) {
 		}
 		p := &Policy{TenantID: tenant}
 		in.onto(p)
-		if err := h.store.CreatePolicy(r.Context(), p); err != nil {
+		if err := h.store.CreatePolicy(response.Audited(r, tenant, "create", "backup_policy", "", in), p); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "create", "backup_policy", p.ID, in)
 		return http.StatusCreated, p, nil
 	})
 }
@@ -132,10 +122,9 @@ func (h *Handlers) updatePolicy(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		in.onto(p)
-		if err := h.store.UpdatePolicy(r.Context(), p); err != nil {
+		if err := h.store.UpdatePolicy(response.Audited(r, tenant, "update", "backup_policy", "", in), p); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "update", "backup_policy", id, in)
 		return http.StatusOK, p, nil
 	})
 }
@@ -146,10 +135,9 @@ func (h *Handlers) deletePolicy(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := h.store.DeletePolicy(r.Context(), tenant, id); err != nil {
+		if err := h.store.DeletePolicy(response.Audited(r, tenant, "delete", "backup_policy", "", nil), tenant, id); err != nil {
 			return 0, nil, err
 		}
-		h.record(r, tenant, "delete", "backup_policy", id, nil)
 		return http.StatusNoContent, nil, nil
 	})
 }

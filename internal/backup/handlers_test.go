@@ -49,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 		fx.svc[id], fx.res[id] = svc.ID, res.ID
 	}
-	h := NewHandlers(fx.store, st, apitest.PathTenant, nil)
+	h := NewHandlers(fx.store, apitest.PathTenant, nil)
 	fx.srv = apitest.NewServer(t, h.Routes())
 	return fx
 }
@@ -262,7 +262,7 @@ func TestTenantIsolation(t *testing.T) {
 		"PUT " + prefix + "/policies/{id}": fx.policyBody("beta", "taken over", ""),
 		"POST " + prefix + "/jobs":         fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"beta-job"}`, p.ID),
 	}
-	for _, rt := range NewHandlers(nil, nil, apitest.PathTenant, nil).Routes() {
+	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
 		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(p.ID))
 		body := bodies[rt.Method+" "+rt.Path]
 		if code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), beta, body); code != 404 {
@@ -294,5 +294,5 @@ func TestTenantIsolation(t *testing.T) {
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
-	apitest.CheckOpenAPI(t, NewHandlers(nil, nil, apitest.PathTenant, nil))
+	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }

@@ -85,10 +85,13 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p.CreatedAt, p.UpdatedAt = now, now
-	err := s.db.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
 		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
-		millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
+			p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
+			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
+		return storage.Object{ID: p.ID}, err
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a policy named %q exists already", p.Name)
 	}
@@ -105,18 +108,21 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 		return err
 	}
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
+	err := storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		res, err := tx.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
 		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
-		millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), p.TenantID, p.ID)
+			p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
+			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), p.TenantID, p.ID)
+		return storage.Object{ID: p.ID}, storage.RowsAffected(res, err)
+	})
 	if database.IsUnique(err) {
 		return invalid.New("name", "a policy named %q exists already", p.Name)
 	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.ErrNotFound
+	}
 	if err != nil {
 		return fmt.Errorf("backup: unable to update policy: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	s.notify(p.TenantID, p.ID)
 	return nil
@@ -124,12 +130,15 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 
 // DeletePolicy removes a policy of tenant and its jobs.
 func (s *Store) DeletePolicy(ctx context.Context, tenant string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM backup_policies WHERE tenant_id=? AND id=?`, tenant, id)
+	err := storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM backup_policies WHERE tenant_id=? AND id=?`, tenant, id)
+		return storage.Object{ID: id}, storage.RowsAffected(res, err)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.ErrNotFound
+	}
 	if err != nil {
 		return fmt.Errorf("backup: unable to delete policy: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return storage.ErrNotFound
 	}
 	s.notify(tenant, id)
 	return nil

@@ -250,7 +250,7 @@ func (a *app) services(cfg *serverConfig) error {
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
-		backup.NewHandlers(a.backups, a.objects, a.api.PathTenant, logger),
+		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 	)
 }
 
