@@ -28,6 +28,7 @@ const (
 	SourceAzure        Source = "azure"        // POST /api/v1/intake/azure-monitor
 	SourceGeneric      Source = "generic"      // POST /api/v1/intake/events
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
+	SourceCapacity     Source = "capacity"     // a failed or unverified operation-plan step (internal/capacity)
 )
 
 // Severity is how serious an alert is.
