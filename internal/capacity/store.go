@@ -94,6 +94,12 @@ func (s *Store) check(ctx context.Context, g *Group) error {
 	if err := g.Validate(s.kinds); err != nil {
 		return err
 	}
+	// The kind checks its own settings (a command's argv, a scale set's name).
+	if _, err := s.kinds[g.Kind](withGroup(ctx, g), g.TenantID, actuator.Spec{Kind: g.Kind, Config: g.Config, Account: g.AccountID}); err != nil {
+		if e, ok := invalid.As(err); ok {
+			return e
+		}
+	}
 	if _, err := s.objects.Service(ctx, g.TenantID, g.ServiceID); errors.Is(err, storage.ErrNotFound) {
 		return invalid.New("service_id", "no service %d in this tenant", g.ServiceID)
 	} else if err != nil {

@@ -103,3 +103,67 @@ type DryRun struct {
 	Now     Point     `json:"now"`
 	Steps   []Segment `json:"steps"`
 }
+
+// Calendar lays version n (the active one when 0, else the newest) of
+// g's plan over from to to.
+func (s *Store) Calendar(ctx context.Context, g *Group, n int, from, to time.Time) (*Calendar, error) {
+	var v *Version
+	var err error
+	switch {
+	case n > 0:
+		v, err = s.Version(ctx, g.TenantID, g.ID, n)
+	default:
+		if v, err = s.Active(ctx, g.TenantID, g.ID); err == nil && v == nil {
+			var list []*Version
+			if list, err = s.Versions(ctx, g.TenantID, g.ID); err == nil && len(list) > 0 {
+				v = list[len(list)-1]
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Calendar{From: from, To: to, Segments: []Segment{}, Events: []Event{}}
+	if v == nil {
+		return out, nil
+	}
+	tl, err := s.Timeline(ctx, g, v, from)
+	if err != nil {
+		return nil, err
+	}
+	out.Version, out.State, out.Segments = v.Version, v.State, tl.Segments(from, to)
+	for _, e := range v.Document.Events {
+		if a, b := e.window(); a.Before(to) && b.After(from) {
+			out.Events = append(out.Events, e)
+		}
+	}
+	return out, nil
+}
+
+// Status reads g's platform now, with the active plan's count and hold.
+func (s *Store) Status(ctx context.Context, g *Group, now time.Time) (*Status, error) {
+	out := &Status{At: now}
+	if act, err := s.Actuator(ctx, g); err != nil {
+		out.Error = err.Error()
+	} else if st, err := act.Observe(ctx); err != nil {
+		out.Error = err.Error()
+	} else {
+		out.Desired, out.Running, out.Size = st.Desired, st.Running, st.Size
+	}
+	v, err := s.Active(ctx, g.TenantID, g.ID)
+	if err != nil || v == nil {
+		return out, err
+	}
+	tl, err := s.Timeline(ctx, g, v, now)
+	if err != nil {
+		return nil, err
+	}
+	p := tl.At(now)
+	out.Plan, out.Version = &p, v.Version
+	for _, h := range tl.holds {
+		if !now.Before(h.StartsAt) && now.Before(h.End()) {
+			out.Hold = &h
+		}
+	}
+	return out, nil
+}

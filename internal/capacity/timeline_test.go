@@ -147,8 +147,8 @@ func TestEventsLeadCoolDownAndOverlaps(t *testing.T) {
 	f("2026-12-08 12:30", 15, "tv spot", "spring sale", "tv spot", "night batch")
 	f("2026-12-08 13:00", 10, "spring sale", "spring sale", "night batch")
 	f("2026-12-08 14:29", 10, "spring sale", "spring sale", "night batch") // cool-down
-	f("2026-12-08 14:30", 6, "baseline", "night batch")                     // 3 < baseline 6
-	f("2026-12-09 10:00", 20, "huge", "huge")                               // capped at max 20
+	f("2026-12-08 14:30", 6, "baseline", "night batch")                    // 3 < baseline 6
+	f("2026-12-09 10:00", 20, "huge", "huge")                              // capped at max 20
 
 	// The dry run of that day shows each change of count once.
 	var got []int

@@ -3,10 +3,10 @@
 // here) becomes a capacity group.
 //
 // The program is run without a shell, as argv, with a JSON request on
-// stdin and the group's settings in no other place:
+// stdin (name the group in argv):
 //
-//	{"action":"apply","count":6,"tenant":"acme","group":"web"}
-//	{"action":"observe","tenant":"acme","group":"web"}
+//	{"action":"apply","count":6,"tenant":"acme"}
+//	{"action":"observe","tenant":"acme"}
 //
 // For observe it prints {"desired":6,"running":5,"size":"Standard_D2s_v5"}
 // on stdout. A zero exit is success; exit 75 (EX_TEMPFAIL) means the
@@ -64,33 +64,40 @@ func ParseConfig(raw json.RawMessage) (Config, error) {
 
 // Actuator runs the configured program.
 type Actuator struct {
-	cfg           Config
-	tenant, group string
+	cfg    Config
+	tenant string
 }
 
 var _ actuator.Actuator = (*Actuator)(nil)
 
 // New returns the actuator of a group of tenant.
-func New(cfg Config, tenant, group string) *Actuator {
-	return &Actuator{cfg: cfg, tenant: tenant, group: group}
+func New(cfg Config, tenant string) *Actuator { return &Actuator{cfg: cfg, tenant: tenant} }
+
+// Factory builds a command group's actuator from its spec; internal/cli
+// maps the kind "command" to it.
+func Factory(_ context.Context, tenant string, spec actuator.Spec) (actuator.Actuator, error) {
+	cfg, err := ParseConfig(spec.Config)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, tenant), nil
 }
 
 type request struct {
 	Action string `json:"action"`
 	Count  *int   `json:"count,omitempty"`
 	Tenant string `json:"tenant"`
-	Group  string `json:"group"`
 }
 
 // Apply runs the program with action apply.
 func (a *Actuator) Apply(ctx context.Context, count int) error {
-	_, err := a.run(ctx, request{Action: "apply", Count: &count, Tenant: a.tenant, Group: a.group})
+	_, err := a.run(ctx, request{Action: "apply", Count: &count, Tenant: a.tenant})
 	return err
 }
 
 // Observe runs the program with action observe and reads its answer.
 func (a *Actuator) Observe(ctx context.Context) (actuator.State, error) {
-	out, err := a.run(ctx, request{Action: "observe", Tenant: a.tenant, Group: a.group})
+	out, err := a.run(ctx, request{Action: "observe", Tenant: a.tenant})
 	if err != nil {
 		return actuator.State{}, err
 	}

@@ -37,7 +37,7 @@ case "$req" in
 *) n=$(cat `+state+` 2>/dev/null || echo 2); echo "{\"desired\":$n,\"running\":$n,\"size\":\"m5.large\"}" ;;
 esac
 `)
-	a := New(Config{Argv: []string{p}, Timeout: 0}, "acme", "web")
+	a := New(Config{Argv: []string{p}, Timeout: 0}, "acme")
 	a.cfg.Timeout = model.Duration(5 * time.Second)
 	ctx := context.Background()
 	if s, err := a.Observe(ctx); err != nil || s != (actuator.State{Desired: 2, Running: 2, Size: "m5.large"}) {
@@ -50,7 +50,7 @@ esac
 		t.Fatalf("observe after apply 6: %+v %v", s, err)
 	}
 	reqs, _ := os.ReadFile(filepath.Join(dir, "requests"))
-	if !strings.Contains(string(reqs), `{"action":"apply","count":6,"tenant":"acme","group":"web"}`) {
+	if !strings.Contains(string(reqs), `{"action":"apply","count":6,"tenant":"acme"}`) {
 		t.Errorf("requests the program read:\n%s", reqs)
 	}
 }
@@ -61,7 +61,7 @@ esac
 func TestFailuresAreErrors(t *testing.T) {
 	ctx := context.Background()
 	run := func(body string, timeout time.Duration) error {
-		a := New(Config{Argv: []string{script(t, body)}}, "acme", "web")
+		a := New(Config{Argv: []string{script(t, body)}}, "acme")
 		a.cfg.Timeout = model.Duration(timeout)
 		_, err := a.Observe(ctx)
 		return err
