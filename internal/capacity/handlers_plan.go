@@ -233,4 +233,3 @@ func (h *Handlers) calendar(w http.ResponseWriter, r *http.Request) {
 		return http.StatusOK, out, err
 	})
 }
-
