@@ -26,6 +26,14 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants/a/services", admin, map[string]any{"name": "a-shop"}, &svc)
 	e.must(201, "POST", "/api/v1/tenants/a/resources", admin, map[string]any{"name": "a-web1", "kind": "host", "service_id": svc.ID}, &res)
 	e.must(201, "POST", "/api/v1/users", admin, map[string]any{"login": "a-viewer", "role": "viewer", "tenant": "a", "password": "a-viewer-password"}, &usr)
+	var grp struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/capacity/groups", admin, map[string]any{"name": "a-capacity-web", "service_id": svc.ID,
+		"kind": "manual", "min": 1, "max": 9}, &grp)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), admin,
+		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	var aTokens []struct {
 		ID int64 `json:"id"`
@@ -51,9 +59,17 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
 		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
 		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
+		// The capacity API: b's bodies aimed at a's group and plan.
+		"/api/v1/tenants/{tenant}/capacity/groups":                                      `{"name":"b-was-here","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}":                                 `{"name":"taken over","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/confirm":                         `{"count":1}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/hold":                            `{"count":1,"until":"2099-01-01T00:00:00Z","reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions":                   `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}":         `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID}
-	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "groups": grp.ID}
+	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -90,8 +106,9 @@ func TestTenantIsolation(t *testing.T) {
 	for _, rt := range e.api.Routes() {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
-		if strings.Contains(path, "{id}") {
-			kind := strings.Split(strings.TrimPrefix(rt.Path, "/api/v1/"), "/")
+		path = strings.ReplaceAll(path, "{version}", "1")
+		if i := strings.Index(path, "{id}"); i >= 0 {
+			kind := strings.Split(strings.TrimPrefix(path[:i], "/api/v1/"), "/")
 			k := kind[len(kind)-2]
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
 		}
@@ -134,6 +151,13 @@ func TestTenantIsolation(t *testing.T) {
 		Name string `json:"name"`
 	}
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
+	var plan []struct {
+		State string `json:"state"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), cred{login: "a-viewer", password: "a-viewer-password"}, nil, &plan)
+	if len(plan) != 1 || plan[0].State != "proposed" {
+		t.Fatalf("tenant a's plan after b: %+v", plan)
+	}
 	if s.Name != "a-shop" || r.Name != "a-web1" || ten.Name != "Tenant a" {
 		t.Fatalf("tenant a changed: service %q resource %q tenant %q", s.Name, r.Name, ten.Name)
 	}

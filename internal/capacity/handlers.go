@@ -347,10 +347,11 @@ func (h *Handlers) dryRun(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) planActual(w http.ResponseWriter, r *http.Request) {
 	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "capacity group")
+		g, err := h.group(r, tenant)
 		if err != nil {
 			return 0, nil, err
 		}
+		id := g.ID
 		from, to, err := h.period(r, 30*24*time.Hour)
 		if err != nil {
 			return 0, nil, err

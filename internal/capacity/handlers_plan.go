@@ -168,10 +168,11 @@ func (h *Handlers) activate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) diff(w http.ResponseWriter, r *http.Request) {
 	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "capacity group")
+		g, err := h.group(r, tenant)
 		if err != nil {
 			return 0, nil, err
 		}
+		id := g.ID
 		from, err := queryInt(r, "from", 0, 1, 1<<30)
 		if err != nil || from == 0 {
 			return 0, nil, invalid.New("from", "is required: a version number")

@@ -310,3 +310,50 @@ func TestDryRunCalendarAndPlanActual(t *testing.T) {
 		t.Errorf("results: %+v %v", res, err)
 	}
 }
+
+// TestTenantIsolation: beta's token with every scope, and beta's
+// customer viewer, read and change nothing of acme's on every capacity
+// endpoint, on acme's path or on beta's own with acme's IDs.
+func TestTenantIsolation(t *testing.T) {
+	fx := newFixture(t)
+	g := fx.group(t, "acme", "acme-secret-web", newFleet(t))
+	fx.agreed(t, "acme", g, shop(), "")
+	beta := map[string]string{"token": "beta:ingest,read,write,admin", "viewer": "beta:viewer"}
+	bodies := map[string]string{
+		"/groups": `{"name":"taken over","service_id":1,"kind":"manual","max":3}`, "/{id}": `{"name":"taken over","service_id":1,"kind":"manual","max":3}`,
+		"/confirm": `{"count":1}`, "/hold": `{"count":1,"until":"2099-01-01T00:00:00Z","reason":"b"}`,
+		"/versions": `{"document":{"baseline":{"default":1}},"reason":"b"}`, "/{version}": `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/approve": `{"reference":"b"}`, "/activate": `{"emergency":true,"reason":"b"}`, "/propose": ``,
+	}
+	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
+		path := strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(g.ID)), "{version}", "1")
+		if strings.HasSuffix(rt.Path, "/diff") {
+			path += "?from=1&to=1"
+		}
+		for _, who := range beta {
+			var b any
+			if rt.Method != "GET" && rt.Method != "DELETE" {
+				b = bodies[rt.Path[strings.LastIndex(rt.Path, "/"):]]
+			}
+			if code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), who, b); code != 404 {
+				t.Errorf("%s %s on acme's path: %d %s", who, rt.Method, code, out)
+			}
+			code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "beta"), who, b)
+			if strings.Contains(rt.Path, "{id}") && code != 404 && code != 403 {
+				t.Errorf("%s %s %s with acme's ID: %d %s", who, rt.Method, rt.Path, code, out)
+			}
+			for _, leak := range []string{"acme-secret-web", `"tenant":"acme"`, "Standard_D2s_v5"} {
+				if strings.Contains(out, leak) {
+					t.Errorf("%s %s %s leaks %q: %s", who, rt.Method, rt.Path, leak, out)
+				}
+			}
+		}
+	}
+	v, err := fx.store.Active(t.Context(), "acme", g.ID)
+	if err != nil || v == nil || v.Version != 1 {
+		t.Errorf("acme's plan after beta: %+v %v", v, err)
+	}
+	if got, err := fx.store.Group(t.Context(), "acme", g.ID); err != nil || got.Name != "acme-secret-web" {
+		t.Errorf("acme's group after beta: %+v %v", got, err)
+	}
+}

@@ -10,10 +10,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/actuator/command"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -69,6 +71,7 @@ type app struct {
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
+	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
 	authn          *auth.Authenticator
@@ -84,7 +87,8 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch // backup compliance → alerts
+	backupWatch    *backup.Watch       // backup compliance → alerts
+	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -158,6 +162,17 @@ func (a *app) repositories() {
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
+	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
+}
+
+// actuatorKinds maps each kind of capacity group to what builds its
+// actuator: the one place a new platform (azure_vmss, aws_asg,
+// kubernetes) is plugged in. The manual kind is added on the store, which
+// it needs.
+func actuatorKinds() map[string]capacity.Factory {
+	return map[string]capacity.Factory{
+		"command": command.Factory,
+	}
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -226,6 +241,16 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
 
+	// Operation plans: the scheduler applies and verifies the steps; a
+	// failed one enters the pipeline as intake alerts do. A manual group's
+	// request goes to the tenant's channels through the outbox.
+	a.capacity.AddKind(capacity.KindManual, a.capacity.ManualFactory(a.outbox, a.externalURL))
+	a.capacityRun = capacity.NewScheduler(a.capacity, a.alerts.Intake, capacity.HostsIn(a.metrics.ForTenant), logger.With("component", "capacity"))
+	a.capacityRun.Interval = envDuration("UNYO_CAPACITY_INTERVAL", 10*time.Second)
+	a.capacityRun.Retry.Backoff = envDuration("UNYO_CAPACITY_RETRY_BACKOFF", capacity.DefaultRetry.Backoff)
+	a.capacityRun.After = a.alerts.Loaded()
+	a.capacity.OnChange(a.capacityRun.Touch)
+
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
 	if err != nil {
@@ -251,6 +276,7 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
 	)
 }
 

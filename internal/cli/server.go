@@ -192,7 +192,8 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 			logger.Warn("requests still in flight at shutdown", "err", err)
 		}
 	})
-	g.AddContext("backup compliance", a.backupWatch.Run) // feeds the alert engine: stops first
+	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
+	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })
