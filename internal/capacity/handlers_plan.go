@@ -118,16 +118,9 @@ func (h *Handlers) approve(w http.ResponseWriter, r *http.Request) {
 				return 0, nil, err
 			}
 		}
-		how := ApprovalCustomer
-		p := auth.FromContext(r.Context())
-		if !(p.UserID != 0 && p.Role == model.RoleViewer && p.Tenant == tenant) {
-			if !p.Can(model.ScopeWrite) {
-				return 0, nil, response.Forbidden("only the customer, or MSP staff recording the customer's agreement, may approve")
-			}
-			if in.Reference == "" {
-				return 0, nil, response.Forbidden("MSP staff cannot approve on the customer's behalf without a documented approval: send the reference (e.g. the minutes of the meeting where the customer agreed)")
-			}
-			how = ApprovalDocumented
+		how, err := ApprovalBy(auth.FromContext(r.Context()), tenant, in.Reference)
+		if err != nil {
+			return 0, nil, err
 		}
 		ctx := response.Audited(r, tenant, "approve", "capacity_plan", fmt.Sprintf("%d/v%d", id, n), map[string]any{"approval": how, "reference": in.Reference})
 		v, err := h.store.Approve(ctx, tenant, id, n, actor, how, trim(in.Reference))
@@ -153,7 +146,7 @@ func (h *Handlers) activate(w http.ResponseWriter, r *http.Request) {
 				return 0, nil, err
 			}
 		}
-		if p := auth.FromContext(r.Context()); in.Emergency && (!p.Global() || !p.Can(model.ScopeAdmin)) {
+		if in.Emergency && !MayEmergency(auth.FromContext(r.Context())) {
 			return 0, nil, response.Forbidden("only an MSP admin may make an emergency change")
 		}
 		action := "activate"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -37,6 +38,7 @@ type Options struct {
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
+	Capacity     *capacity.Store // nil: no operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
