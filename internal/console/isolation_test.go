@@ -24,6 +24,9 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/monitoring",
 		"/tenants/beta/monitoring/items.csv",
 		"/tenants/beta/monitoring/items.html",
+		"/tenants/beta/capacity",
+		"/tenants/beta/capacity/groups/1",
+		"/tenants/beta/capacity/groups/1?view=month",
 		"/tenants/no-such-tenant",
 		"/settings/tokens",
 		"/settings/users",
@@ -34,10 +37,13 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	}
 	before, _ := e.design.Assignments(ctx, "beta")
 	for path, form := range map[string]url.Values{
-		"/tenants/beta/monitoring/assignments": {"template_id": {"1"}, "resource_id": {fmt.Sprint(betaHost)}},
-		"/settings/tokens":                     {"name": {"x"}, "tenant": {"beta"}, "scopes": {"read"}},
-		"/settings/users":                      {"login": {"intruder"}, "role": {"viewer"}, "tenant": {"beta"}, "password": {"long-enough-password"}},
-		"/settings/tokens/1/revoke":            {},
+		"/tenants/beta/monitoring/assignments":                {"template_id": {"1"}, "resource_id": {fmt.Sprint(betaHost)}},
+		"/settings/tokens":                                    {"name": {"x"}, "tenant": {"beta"}, "scopes": {"read"}},
+		"/settings/users":                                     {"login": {"intruder"}, "role": {"viewer"}, "tenant": {"beta"}, "password": {"long-enough-password"}},
+		"/settings/tokens/1/revoke":                           {},
+		"/tenants/beta/capacity/groups/1/versions":            {"document": {`{"baseline":{"default":1}}`}},
+		"/tenants/beta/capacity/groups/1/versions/1/approve":  {},
+		"/tenants/beta/capacity/groups/1/versions/1/activate": {},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
