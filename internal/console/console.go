@@ -37,7 +37,7 @@ type Options struct {
 	Maintenance  MaintenanceDesk
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
-	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
+	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
 	Capacity     *capacity.Store // nil: no operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.

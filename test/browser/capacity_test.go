@@ -28,7 +28,7 @@ func TestOperationPlanInTheBrowser(t *testing.T) {
 	start := time.Now().Add(26 * time.Hour).Truncate(time.Hour)
 	s.api(201, "POST", fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d/plan/versions", g.ID), "", map[string]any{"document": map[string]any{
 		"baseline": map[string]any{"default": 2, "rules": []any{map[string]any{"days": []string{"mon", "tue", "wed", "thu", "fri"}, "start": "08:00", "end": "23:00", "count": 6}}},
-		"events": []any{map[string]any{"name": "年末セール", "start": start, "end": start.Add(4 * time.Hour), "count": 10, "lead": "1h"}}}}, nil)
+		"events":   []any{map[string]any{"name": "年末セール", "start": start, "end": start.Add(4 * time.Hour), "count": 10, "lead": "1h"}}}}, nil)
 	page := fmt.Sprintf("%s/tenants/acme/capacity/groups/%d", s.url, g.ID)
 
 	ops := chromium(t)
