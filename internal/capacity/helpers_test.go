@@ -123,7 +123,7 @@ type fixture struct {
 
 var tokyo, _ = calendar.LoadZone("Asia/Tokyo")
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	url := dbtest.URL(t)
@@ -149,7 +149,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // open opens the database (again) and builds the store and the API on it.
-func (fx *fixture) open(t *testing.T) {
+func (fx *fixture) open(t testing.TB) {
 	t.Helper()
 	db, err := database.Open(context.Background(), fx.db)
 	if err != nil {

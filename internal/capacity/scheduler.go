@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +59,8 @@ type Scheduler struct {
 	mu   sync.Mutex // guards a tick: Run and the tests' Tick
 
 	// Owned by the tick.
-	claimed  map[int64]string      // group → the key of its current step, claimed
+	plans    map[int64]*current    // group → its current step's key, and until when it holds
+	docs     map[int64]*Document   // active version ID → its document, read once
 	observed map[int64]Observation // group → the last observation recorded
 	sent     map[int64]bool        // group → its alert firing, as last told to the pipeline
 }
@@ -70,7 +72,7 @@ func NewScheduler(store *Store, intake IntakeFunc, hosts HostsFunc, logger *slog
 	}
 	return &Scheduler{store: store, intake: intake, hosts: hosts, logger: logger, now: time.Now,
 		Interval: 10 * time.Second, ObserveEvery: 5 * time.Minute, Retry: DefaultRetry, kick: make(chan struct{}, 1),
-		claimed: map[int64]string{}, observed: map[int64]Observation{}, sent: map[int64]bool{}}
+		plans: map[int64]*current{}, docs: map[int64]*Document{}, observed: map[int64]Observation{}, sent: map[int64]bool{}}
 }
 
 // Touch asks for a tick now; Store.OnChange calls it.
@@ -123,13 +125,28 @@ func (sc *Scheduler) Tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	locs, err := sc.store.locations(ctx, groups)
+	if err != nil {
+		return err
+	}
 	byID := make(map[int64]*Group, len(groups))
+	docs := make(map[int64]*Document, len(active))
 	for _, g := range groups {
 		byID[g.ID] = g
-		if v := active[g.ID]; v != nil {
-			sc.due(ctx, g, v, holds[g.ID], now)
+		v := active[g.ID]
+		if v == nil {
+			continue
 		}
+		doc := sc.docs[v.ID]
+		if doc == nil {
+			if doc, err = sc.store.document(ctx, v.ID); err != nil {
+				return err
+			}
+		}
+		docs[v.ID] = doc
+		sc.due(ctx, g, v, doc, holds[g.ID], locs[g.ID], now)
 	}
+	sc.docs = docs // versions no longer active are forgotten
 	open, err := sc.store.openSteps(ctx)
 	if err != nil {
 		return err
@@ -169,20 +186,47 @@ func later(steps []*Step, group int64) bool {
 	return false
 }
 
+// current is what a group's plan asked for at the last evaluation: the
+// step's key, claimed, and the moment the plan may next change. Until
+// then, with the same version, group and holds, nothing is evaluated.
+type current struct {
+	version int64
+	updated time.Time
+	holds   string
+	key     string
+	next    time.Time
+}
+
+// recheck bounds how long an evaluation is trusted, for what changes
+// outside the group (its service's time zone).
+const recheck = 10 * time.Minute
+
+func holdsKey(holds []Hold) string {
+	var b strings.Builder
+	for _, h := range holds {
+		fmt.Fprintf(&b, "%d:%d;", h.ID, h.End().UnixMilli())
+	}
+	return b.String()
+}
+
 // due claims g's step of the count due now, unless this server claimed it
 // already; a key claimed before (another replica, before a restart) is
 // left alone. After a restart this is the catch-up: only the count due
 // now is applied, never the steps missed.
-func (sc *Scheduler) due(ctx context.Context, g *Group, v *Version, holds []Hold, now time.Time) {
-	loc, err := sc.store.location(ctx, g)
-	if err != nil {
-		sc.logger.Error("capacity: no time zone", "group", g.ID, "err", err)
+func (sc *Scheduler) due(ctx context.Context, g *Group, v *Version, doc *Document, holds []Hold, loc *time.Location, now time.Time) {
+	hk := holdsKey(holds)
+	if c := sc.plans[g.ID]; c != nil && c.version == v.ID && c.updated.Equal(g.UpdatedAt) && c.holds == hk && now.Before(c.next) {
 		return
 	}
-	tl := Compile(&v.Document, loc, g.Min, g.Max, holds)
+	tl := Compile(doc, loc, g.Min, g.Max, holds)
 	start, p := tl.Current(now, *v.ActivatedAt)
 	key := fmt.Sprintf("g%d/%d/%d", g.ID, start.UnixMilli(), p.Count)
-	if sc.claimed[g.ID] == key {
+	next := tl.Next(now)
+	if limit := now.Add(recheck); next.After(limit) {
+		next = limit
+	}
+	if c := sc.plans[g.ID]; c != nil && c.key == key {
+		c.version, c.updated, c.holds, c.next = v.ID, g.UpdatedAt, hk, next
 		return
 	}
 	planned := start
@@ -195,7 +239,7 @@ func (sc *Scheduler) due(ctx context.Context, g *Group, v *Version, holds []Hold
 		sc.logger.Error("capacity: claim failed", "group", g.ID, "key", key, "err", err)
 		return
 	}
-	sc.claimed[g.ID] = key
+	sc.plans[g.ID] = &current{version: v.ID, updated: g.UpdatedAt, holds: hk, key: key, next: next}
 }
 
 // carry moves an open step on: apply it when due, verify it once applied.

@@ -274,4 +274,42 @@ func (s *Store) location(ctx context.Context, g *Group) (*time.Location, error) 
 	return loc, nil
 }
 
+// locations is the plan's time zone of every group, reading each
+// tenant's services once.
+func (s *Store) locations(ctx context.Context, groups []*Group) (map[int64]*time.Location, error) {
+	zones := map[int64]string{} // service → its calendar's zone, else its tenant's
+	seen := map[string]bool{}
+	out := make(map[int64]*time.Location, len(groups))
+	loaded := map[string]*time.Location{}
+	for _, g := range groups {
+		if !seen[g.TenantID] {
+			seen[g.TenantID] = true
+			svcs, err := s.objects.Services(ctx, g.TenantID)
+			if err != nil {
+				return nil, fmt.Errorf("capacity: unable to read services: %w", err)
+			}
+			tz := ""
+			if t, err := s.objects.Tenant(ctx, g.TenantID); err == nil {
+				tz = t.TimeZone
+			}
+			for _, svc := range svcs {
+				zones[svc.ID] = svc.Level.Calendar.TimeZone
+				if zones[svc.ID] == "" {
+					zones[svc.ID] = tz
+				}
+			}
+		}
+		zone := zones[g.ServiceID]
+		if loaded[zone] == nil {
+			loc, err := calendar.LoadZone(zone)
+			if err != nil {
+				loc = time.UTC
+			}
+			loaded[zone] = loc
+		}
+		out[g.ID] = loaded[zone]
+	}
+	return out, nil
+}
+
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

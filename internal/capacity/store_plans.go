@@ -3,28 +3,46 @@ package capacity
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
 )
 
-// activeAll returns the active version of every group that has one.
+// activeAll returns the active version of every group that has one,
+// without its document: the scheduler reads a document once per version
+// (document), as an active version's document never changes.
 func (s *Store) activeAll(ctx context.Context) (map[int64]*Version, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions WHERE state=?`, StateActive)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, group_id, version, activated_at FROM capacity_plan_versions WHERE state=?`, StateActive)
 	if err != nil {
 		return nil, fmt.Errorf("capacity: unable to list active plans: %w", err)
 	}
 	defer rows.Close()
 	m := map[int64]*Version{}
 	for rows.Next() {
-		v, err := scanVersion(rows.Scan)
-		if err != nil {
+		var v Version
+		var activated sql.NullInt64
+		if err := rows.Scan(&v.ID, &v.GroupID, &v.Version, &activated); err != nil {
 			return nil, fmt.Errorf("capacity: unable to list active plans: %w", err)
 		}
-		m[v.GroupID] = v
+		v.State, v.ActivatedAt = StateActive, database.TimePtr(activated)
+		m[v.GroupID] = &v
 	}
 	return m, rows.Err()
+}
+
+// document reads the document of the version with the ID id.
+func (s *Store) document(ctx context.Context, id int64) (*Document, error) {
+	var body string
+	if err := s.db.QueryRowContext(ctx, `SELECT document FROM capacity_plan_versions WHERE id=?`, id).Scan(&body); err != nil {
+		return nil, fmt.Errorf("capacity: unable to read plan version %d: %w", id, err)
+	}
+	var d Document
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return nil, fmt.Errorf("capacity: plan version %d: %w", id, err)
+	}
+	return &d, nil
 }
 
 // holdsAll returns every group's holds that end after since.

@@ -113,6 +113,7 @@ type Segment struct {
 // Segments lists the plan's points from from to to, one segment per
 // change of count, winner or covering events.
 func (tl *Timeline) Segments(from, to time.Time) []Segment {
+	tl = tl.within(from, to)
 	var out []Segment
 	cuts := tl.changes(from, to)
 	for i, c := range cuts {
@@ -128,6 +129,36 @@ func (tl *Timeline) Segments(from, to time.Time) []Segment {
 		out = append(out, Segment{Start: c, End: end, Point: p})
 	}
 	return out
+}
+
+// within is tl with only the events and holds that touch from to to: a
+// year of events costs nothing on a week's evaluation.
+func (tl *Timeline) within(from, to time.Time) *Timeline {
+	c := *tl
+	c.events, c.holds = nil, nil
+	for _, e := range tl.events {
+		if a, b := e.window(); a.Before(to) && b.After(from) {
+			c.events = append(c.events, e)
+		}
+	}
+	for _, h := range tl.holds {
+		if h.StartsAt.Before(to) && h.End().After(from) {
+			c.holds = append(c.holds, h)
+		}
+	}
+	return &c
+}
+
+// Next is the first moment after now at which the plan's point may
+// change, at most a lookback ahead: until then the count due is the one
+// due now.
+func (tl *Timeline) Next(now time.Time) time.Time {
+	to := now.Add(lookback)
+	cuts := tl.within(now, to).changes(now, to)
+	if len(cuts) > 1 {
+		return cuts[1]
+	}
+	return to
 }
 
 func samePoint(a, b Point) bool {
