@@ -297,6 +297,7 @@ func (sc *Scheduler) fail(ctx context.Context, st *Step, now time.Time) {
 // count (and, where its hosts are monitored, that many report data), and
 // unverified when its deadline passes first.
 func (sc *Scheduler) verify(ctx context.Context, g *Group, act actuator.Actuator, st *Step, now time.Time) {
+	seen := fmt.Sprint(derefInt(st.ReachedCount), "/", derefInt(st.Hosts))
 	obs, err := act.Observe(ctx)
 	if err == nil {
 		sc.record(ctx, g, obs, now)
@@ -326,6 +327,9 @@ func (sc *Scheduler) verify(ctx context.Context, g *Group, act actuator.Actuator
 			st.Error = fmt.Sprintf("%d hosts report data, not %d, after %s", derefInt(st.Hosts), st.Count, time.Duration(g.VerifyWithin))
 		}
 	default:
+		if fmt.Sprint(derefInt(st.ReachedCount), "/", derefInt(st.Hosts)) != seen {
+			sc.save(ctx, st) // progress, for whoever watches the step
+		}
 		return
 	}
 	sc.save(ctx, st)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -89,6 +90,61 @@ func (c *Console) actOnCapacityVersion(action string) pageHandler {
 		p.Notice = p.L.T("cap.done_"+action, n)
 		return c.renderCapacityGroup(w, r, p, http.StatusOK)
 	}
+}
+
+// confirmCapacity records the count a person saw running in a manual
+// group: the manual actuator's answer.
+func (c *Console) confirmCapacity(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, g, err := c.capacityToChange(r, p)
+	if err != nil {
+		return err
+	}
+	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+		return errForbidden
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("count")))
+	if err != nil {
+		return c.capacityRefused(w, r, p, refusedField("count", p.L.T("cap.count_number")))
+	}
+	if err := c.opts.Capacity.Confirm(audited(r, p, t.ID, "confirm", "capacity_group", strconv.FormatInt(g.ID, 10), map[string]int{"count": n}), t.ID, g.ID, n); err != nil {
+		return c.capacityRefused(w, r, p, err)
+	}
+	p.Notice = p.L.T("cap.confirmed", n)
+	return c.renderCapacityGroup(w, r, p, http.StatusOK)
+}
+
+// holdCapacity keeps the group at a count until a time, whatever the plan
+// says; release ends the hold.
+func (c *Console) holdCapacity(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, g, err := c.capacityToChange(r, p)
+	if err != nil {
+		return err
+	}
+	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+		return errForbidden
+	}
+	if r.PostFormValue("release") != "" {
+		if err := c.opts.Capacity.ReleaseHold(audited(r, p, t.ID, "release_hold", "capacity_group", strconv.FormatInt(g.ID, 10), nil), t.ID, g.ID); err != nil {
+			return c.capacityRefused(w, r, p, err)
+		}
+		p.Notice = p.L.T("cap.released")
+		return c.renderCapacityGroup(w, r, p, http.StatusOK)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("count")))
+	if err != nil {
+		return c.capacityRefused(w, r, p, refusedField("count", p.L.T("cap.count_number")))
+	}
+	until, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("until"), p.L.Loc)
+	if err != nil {
+		return c.capacityRefused(w, r, p, refusedField("until", p.L.T("cap.until_time")))
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	ctx := audited(r, p, t.ID, "hold", "capacity_group", strconv.FormatInt(g.ID, 10), map[string]any{"count": n, "until": until, "reason": reason})
+	if _, err := c.opts.Capacity.CreateHold(ctx, t.ID, g.ID, n, until, reason, p.P.Name); err != nil {
+		return c.capacityRefused(w, r, p, err)
+	}
+	p.Notice = p.L.T("cap.held", n)
+	return c.renderCapacityGroup(w, r, p, http.StatusOK)
 }
 
 // capacityToChange is the tenant and group of the path.

@@ -105,6 +105,20 @@ func TestCapacityPagesApproveAndIsolate(t *testing.T) {
 	if !strings.Contains(page, `id="diff"`) || !strings.Contains(page, "baseline.default") || !strings.Contains(page, "春のキャンペーン") {
 		t.Errorf("the diff:\n%s", page)
 	}
+	// A person confirms the manual group's count; an operator holds it.
+	if code, body, _ := op.postForm(base, base+"/confirm", url.Values{"count": {"2"}}); code != 200 || !strings.Contains(body, "稼働台数 2 を記録しました") {
+		t.Errorf("confirm: %d", code)
+	}
+	if code, _, _ := viewer.postForm(base, base+"/confirm", url.Values{"count": {"9"}}); code != http.StatusForbidden {
+		t.Errorf("the viewer confirms: %d", code)
+	}
+	until := time.Now().Add(3 * time.Hour).In(tokyoZone(t)).Format("2006-01-02T15:04")
+	if code, body, _ := op.postForm(base, base+"/hold", url.Values{"count": {"8"}, "until": {until}, "reason": {"keep 8 for the launch"}}); code != 200 || !strings.Contains(body, `id="status-hold"`) {
+		t.Errorf("hold: %d", code)
+	}
+	if code, body, _ := op.postForm(base, base+"/hold", url.Values{"release": {"1"}}); code != 200 || strings.Contains(body, `id="status-hold"`) {
+		t.Errorf("release: %d", code)
+	}
 	var audits int
 	list2, _ := e.store.AuditLog(context.Background(), "acme", 100)
 	for _, a := range list2 {
@@ -115,4 +129,21 @@ func TestCapacityPagesApproveAndIsolate(t *testing.T) {
 	if audits != 3 { // approve, activate, create (the store's own seed writes none)
 		t.Errorf("audit entries of the console's plan changes: %d, want 3", audits)
 	}
+	var groupAudits []string
+	for _, a := range list2 {
+		if a.ObjectType == "capacity_group" {
+			groupAudits = append(groupAudits, a.Action)
+		}
+	}
+	if strings.Join(groupAudits, ",") != "release_hold,hold,confirm" {
+		t.Errorf("audit entries of the group: %v", groupAudits)
+	}
+}
+
+func tokyoZone(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
