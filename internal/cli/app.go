@@ -34,6 +34,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
 
 // app is everything `unyo server` runs. Each part is built once, here, over
@@ -85,6 +86,7 @@ type app struct {
 	reports        *report.Service
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch // backup compliance → alerts
+	zabbixPoll     *poll.Poller  // zabbix items: Zabbix agents polled → remote write
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -225,6 +227,19 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
+
+	// Zabbix agents polled from here, for the hosts whose items are
+	// zabbix: the samples take the agents' remote-write path.
+	zabbixTLS, err := cfg.zabbix.tlsConfig()
+	if err != nil {
+		return err
+	}
+	a.zabbixPoll = poll.New(poll.Options{
+		Targets: a.design.ZabbixTargets, Sink: poll.RemoteWrite(a.write.Ingest),
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS,
+		Logger: logger.With("component", "zabbix"),
+	})
+	a.design.OnChange(a.zabbixPoll.Reload)
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()

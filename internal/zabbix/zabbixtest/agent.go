@@ -52,7 +52,8 @@ Hostname=unyo-test
 Timeout=5
 ControlSocket=%s
 PluginSocket=%s
-`, port, filepath.Join(dir, "agent.sock"), filepath.Join(dir, "plugin.sock"))
+PidFile=%s
+`, port, filepath.Join(dir, "agent.sock"), filepath.Join(dir, "plugin.sock"), filepath.Join(dir, "agent.pid"))
 	for _, l := range extra {
 		conf += l + "\n"
 	}
