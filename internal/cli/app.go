@@ -35,6 +35,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
 
 // app is everything `unyo server` runs. Each part is built once, here, over
@@ -263,6 +264,7 @@ func (a *app) services(cfg *serverConfig) error {
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),

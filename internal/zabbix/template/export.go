@@ -60,9 +60,9 @@ type ZTrigger struct {
 
 // Macro is a user macro with its default.
 type Macro struct {
-	Name        string // {$CPU.UTIL.CRIT}
-	Value       string
-	Description string
+	Name        string `json:"macro"` // {$CPU.UTIL.CRIT}
+	Value       string `json:"value"`
+	Description string `json:"description,omitempty"`
 }
 
 // Mapping is one entry of a value map.
