@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 )
 
 // zabbixConfig is how the server polls Zabbix agents (zabbix items).
@@ -48,36 +50,5 @@ func (c *zabbixConfig) tlsConfig() (*tls.Config, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("--zabbix-tls-ca: no PEM certificate in %s", c.caFile)
 	}
-	// Zabbix agents are addressed by IP more often than by a name in their
-	// certificate: the chain is verified against the CA, as the Zabbix
-	// server does without TLSServerCertSubject, and the name is not.
-	return &tls.Config{
-		Certificates:       []tls.Certificate{cert},
-		MinVersion:         tls.VersionTLS12,
-		InsecureSkipVerify: true, // replaced by VerifyPeerCertificate below
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return verifyChain(raw, pool)
-		},
-	}, nil
-}
-
-// verifyChain verifies the peer's chain against roots, whatever its name.
-func verifyChain(raw [][]byte, roots *x509.CertPool) error {
-	if len(raw) == 0 {
-		return errors.New("zabbix agent sent no certificate")
-	}
-	certs := make([]*x509.Certificate, len(raw))
-	for i, r := range raw {
-		c, err := x509.ParseCertificate(r)
-		if err != nil {
-			return err
-		}
-		certs[i] = c
-	}
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
-	return err
+	return agentproto.CertTLS(cert, pool), nil
 }

@@ -36,6 +36,11 @@ const Binary = "/usr/sbin/zabbix_agent2"
 // into its configuration (TLSAccept=cert, ...).
 func StartAgent(t testing.TB, extra ...string) *Agent {
 	t.Helper()
+	return startAgent(t, false, extra...)
+}
+
+func startAgent(t testing.TB, secure bool, extra ...string) *Agent {
+	t.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
 		t.Fatalf("zabbix_agent2 is not installed: install the Debian package zabbix-agent2 (make deps does): %v", err)
@@ -79,8 +84,41 @@ PidFile=%s
 			t.Logf("zabbix_agent2 output:\n%s", a.log.String())
 		}
 	})
-	a.waitReady(t, exited)
+	if secure {
+		a.waitListening(t, exited)
+	} else {
+		a.waitReady(t, exited)
+	}
 	return a
+}
+
+// StartAgentTLS is StartAgent for an agent that accepts only TLS: it waits
+// for the agent's log to say it listens rather than asking it in plain text.
+func StartAgentTLS(t testing.TB, extra ...string) *Agent {
+	t.Helper()
+	return startAgent(t, true, extra...)
+}
+
+// waitListening waits until the agent accepts connections.
+func (a *Agent) waitListening(t testing.TB, exited <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", a.Address, time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		select {
+		case <-exited:
+			t.Fatalf("zabbix_agent2 exited:\n%s", a.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("zabbix_agent2 did not listen on %s within 20s:\n%s", a.Address, a.log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // waitReady polls agent.version until the agent answers, or fails the test.
