@@ -235,9 +235,13 @@ func (a *app) services(cfg *serverConfig) error {
 	if err != nil {
 		return err
 	}
+	zabbixDial, err := cfg.zabbix.dial()
+	if err != nil {
+		return err
+	}
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: poll.RemoteWrite(a.write.Ingest),
-		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS,
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)

@@ -22,7 +22,9 @@ import (
 // server, still running, reports a problem through the webhook intake.
 func TestZabbixTakeover(t *testing.T) {
 	agent := zabbixtest.StartAgent(t)
-	s := startServer(t, t.TempDir())
+	// Agents in the customer's network are internal addresses: the server
+	// admin opens them to polling, as here loopback.
+	s := startServer(t, t.TempDir(), "--zabbix-allow", "127.0.0.0/8")
 	ingest, read := s.tenantWithTokens("acme")
 	var write struct {
 		Token string `json:"token"`

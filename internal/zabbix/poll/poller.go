@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -23,6 +24,10 @@ type Options struct {
 	Sink    Sink
 	Timeout time.Duration // one check; 3s (the Zabbix server's default) when 0
 	TLS     *tls.Config   // for targets with TLS: the client certificate and the agents' CA
+	// Dial connects to the agents; a net.Dialer when nil. The server
+	// passes its outbound policy's, so tenants reach only the networks the
+	// server admin allows.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 	// Concurrency bounds the checks in flight; 64 when 0. A Zabbix
 	// server's default is 5 pollers, each one check at a time.
 	Concurrency int
@@ -62,13 +67,13 @@ func New(opts Options) *Poller {
 	}
 	p := &Poller{
 		opts:    opts,
-		plain:   &agentproto.Client{Timeout: opts.Timeout},
+		plain:   &agentproto.Client{Timeout: opts.Timeout, Dialer: opts.Dial},
 		reload:  make(chan struct{}, 1),
 		sem:     make(chan struct{}, opts.Concurrency),
 		pending: map[[2]string][]sample.Sample{},
 	}
 	if opts.TLS != nil {
-		p.secure = &agentproto.Client{Timeout: opts.Timeout, TLS: opts.TLS}
+		p.secure = &agentproto.Client{Timeout: opts.Timeout, TLS: opts.TLS, Dialer: opts.Dial}
 	}
 	return p
 }
@@ -154,6 +159,7 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 			return
 		}
 	}
+	answering := true // so that the first failure is logged
 	for {
 		select {
 		case p.sem <- struct{}{}:
@@ -165,9 +171,14 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 		if ctx.Err() != nil {
 			return // stopped mid-check: the answer is not a fact about the agent
 		}
-		if !out.Stored {
-			p.opts.Logger.Debug("zabbix poller: no value", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key, "reason", out.Reason)
+		// A change is logged once, not every poll of an agent that stays down.
+		switch {
+		case !out.Stored && answering:
+			p.opts.Logger.Warn("zabbix poller: no value", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key, "reason", out.Reason)
+		case out.Stored && !answering:
+			p.opts.Logger.Info("zabbix poller: values again", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key)
 		}
+		answering = out.Stored
 		p.add(t.Tenant, t.Host, samples)
 		timer := time.NewTimer(untilTick(t.Interval, time.Now()))
 		select {
