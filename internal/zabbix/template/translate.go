@@ -75,7 +75,10 @@ func Import(data []byte, tenant string, opts Options) (*Report, error) {
 	}
 	rep := &Report{Version: exp.Version, Format: f}
 	var done, total int
-	for _, zt := range exp.Templates {
+	for i, zt := range exp.Templates {
+		if strings.TrimSpace(zt.Name) == "" {
+			return nil, invalidf(fmt.Sprintf("zabbix_export.templates[%d].template", i), "is required: the template's technical name")
+		}
 		tr := translateTemplate(exp, zt, tenant, opts)
 		for _, e := range tr.Translated {
 			if counted[e.Kind] {
@@ -125,7 +128,7 @@ func translateTemplate(exp *Export, zt *ZTemplate, tenant string, opts Options) 
 	for _, m := range zt.Macros {
 		im.macros[m.Name] = m.Value
 	}
-	t := &monitoring.Template{TenantID: tenant, Name: zt.Name, Title: monitoring.Text{En: zt.VisibleName, Ja: zt.VisibleName},
+	t := &monitoring.Template{TenantID: tenant, Name: truncate(zt.Name, 200), Title: monitoring.Text{En: truncate(zt.VisibleName, 200), Ja: truncate(zt.VisibleName, 200)},
 		Description: strings.TrimSpace("Imported from a Zabbix " + exp.Version + " export. " + zt.Description)}
 	if len(t.Description) > 10000 {
 		t.Description = t.Description[:10000]
@@ -291,6 +294,11 @@ func (im *importer) item(zi *ZItem) *monitoring.Item {
 	}
 	if it.Interval == model.Duration(monitoring.ZabbixInterval) {
 		it.Interval = 0 // the default, shown as such in the item list
+	}
+	if err := it.Validate(); err != nil {
+		im.names[it.Name] = false
+		im.skip("item", title, zi.Key, "the translated item is refused: "+err.Error())
+		return nil
 	}
 	ii.unyo, ii.interval = it, every
 	ii.selector = zabbix.SeriesOf(k).Selector()
