@@ -280,12 +280,9 @@ func (im *importer) item(zi *ZItem) *monitoring.Item {
 		notes = append(notes, "an active check in Zabbix: unyo polls it (the agent's Server= must list unyo)")
 	}
 	desc := zi.Description
-	if vm, ok := im.exp.ValueMaps[zi.ValueMap]; ok && zi.ValueMap != "" {
+	vm, withMap := im.exp.ValueMaps[zi.ValueMap]
+	if withMap && zi.ValueMap != "" {
 		desc = strings.TrimSpace(desc + "\n\nValue map " + zi.ValueMap + ": " + valueMapText(vm))
-		if !im.valueMaps[zi.ValueMap] {
-			im.valueMaps[zi.ValueMap] = true
-			im.done("value_map", zi.ValueMap, valueMapText(vm), "", "written into the description of the items that use it")
-		}
 	}
 	it := &monitoring.Item{
 		Name: im.name(k.String(), "item"), Title: monitoring.Text{En: title, Ja: title}, Kind: monitoring.KindZabbix,
@@ -299,6 +296,10 @@ func (im *importer) item(zi *ZItem) *monitoring.Item {
 		im.names[it.Name] = false
 		im.skip("item", title, zi.Key, "the translated item is refused: "+err.Error())
 		return nil
+	}
+	if withMap && zi.ValueMap != "" && !im.valueMaps[zi.ValueMap] {
+		im.valueMaps[zi.ValueMap] = true
+		im.done("value_map", zi.ValueMap, valueMapText(vm), "", "written into the description of the items that use it")
 	}
 	ii.unyo, ii.interval = it, every
 	ii.selector = zabbix.SeriesOf(k).Selector()
