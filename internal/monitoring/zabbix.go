@@ -29,6 +29,9 @@ func (z *Zabbix) validate() error {
 	if err != nil {
 		return invalid.New("key", "%v", err)
 	}
+	if zabbix.RunsCommands(k) {
+		return invalid.New("key", "system.run makes the agent run a command: unyo does not ask agents to run commands")
+	}
 	if zabbix.ActiveOnly(k) {
 		return invalid.New("key", "%s is collected only by an active check of the Zabbix agent; unyo polls (passive checks): watch the file with a log item of the unyo agent", k.Name)
 	}

@@ -39,6 +39,7 @@ func TestZabbixItemValidate(t *testing.T) {
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"${nolabel}","key":"system.cpu.util"}}`, "zabbix.address")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"vfs.fs.size[/"}}`, "zabbix.key")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"log[/var/log/messages,error]"}}`, "zabbix.key")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.run[rm -rf /tmp/x,nowait]"}}`, "zabbix.key")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"vfs.fs.size[{#FSNAME},pused]"}}`, "zabbix.key")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"severity":"critical"}`, "severity")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"threshold":{"op":">","warning":1}}`, "threshold")

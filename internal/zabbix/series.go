@@ -53,6 +53,11 @@ var activeOnly = map[string]bool{
 	"eventlog": true, "eventlog.count": true, "mqtt.get": true,
 }
 
+// RunsCommands reports whether the key makes the agent run a command
+// (system.run): unyo never asks an agent to, whatever the agent allows, so
+// that an item of one tenant cannot execute anything on a host.
+func RunsCommands(k Key) bool { return k.Name == "system.run" }
+
 // ActiveOnly reports whether the key can be collected only by an active
 // check (log files, the Windows event log), so not by polling.
 func ActiveOnly(k Key) bool { return activeOnly[k.Name] }

@@ -57,6 +57,9 @@ func Poll(ctx context.Context, c *agentproto.Client, t Target, now time.Time) ([
 	if err != nil {
 		return nil, Outcome{Reason: err.Error()}
 	}
+	if zabbix.RunsCommands(k) || zabbix.ActiveOnly(k) {
+		return nil, Outcome{Reason: k.Name + " is not polled"} // the design refuses these; never sent even if one slips by
+	}
 	series := zabbix.SeriesOf(k)
 	labels := make([]sample.Label, 0, len(series.Labels)+1)
 	for _, l := range series.Labels {

@@ -153,6 +153,19 @@ func describe(it *monitoring.Item) string {
 	return b.String()
 }
 
+// TestCommandsAreNeverImported: a system.run item is listed, not imported.
+func TestCommandsAreNeverImported(t *testing.T) {
+	rep, err := Import([]byte(`{"zabbix_export":{"version":"6.0","templates":[{"template":"Custom","items":[
+		{"name":"Queue length","key":"system.run[/usr/local/bin/queue_len.sh]","value_type":"UNSIGNED"}]}]}}`), "acme", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rep.Templates[0]
+	if len(tr.Template.Items) != 0 || len(tr.Untranslated) != 1 || !strings.Contains(tr.Untranslated[0].Reason, "run a command") {
+		t.Errorf("system.run: items %+v, untranslated %+v", tr.Template.Items, tr.Untranslated)
+	}
+}
+
 func TestImportRefuses(t *testing.T) {
 	f := func(body, field string) {
 		t.Helper()
