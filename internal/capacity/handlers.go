@@ -200,15 +200,14 @@ func (h *Handlers) deleteGroup(w http.ResponseWriter, r *http.Request) {
 
 // Status is what the group's platform runs now, against the plan.
 type Status struct {
-	Desired int        `json:"desired"`
-	Running int        `json:"running"`
-	Size    string     `json:"size"`
-	Error   string     `json:"error,omitempty"`
-	Plan    *Point     `json:"plan,omitempty"` // the active plan's count now
-	Hold    *Hold      `json:"hold,omitempty"`
-	Version int        `json:"active_version,omitempty"`
-	At      time.Time  `json:"at"`
-	Last    *time.Time `json:"last_step_at,omitempty"`
+	Desired int       `json:"desired"`
+	Running int       `json:"running"`
+	Size    string    `json:"size"`
+	Error   string    `json:"error,omitempty"`
+	Plan    *Point    `json:"plan,omitempty"` // the active plan's count now
+	Hold    *Hold     `json:"hold,omitempty"`
+	Version int       `json:"active_version,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 func (h *Handlers) status(w http.ResponseWriter, r *http.Request) {
