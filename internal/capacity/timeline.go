@@ -232,21 +232,34 @@ func wallClock(cuts []time.Time, day calendar.Date, clock time.Duration, loc *ti
 const lookback = 8 * 24 * time.Hour
 
 // Current returns the count due at now and the moment it became due: the
-// last change of count at or before now, or anchor when the count has not
-// changed within the lookback (a flat plan). That moment names the step.
+// last change of count at or before now, else anchor (the version's
+// activation: the count has not changed since). That moment names the
+// step. The search looks back a week and a day (every weekly rule changes
+// within it), then, for a plan held flat by a long event, as far as
+// maxLookback.
 func (tl *Timeline) Current(now, anchor time.Time) (time.Time, Point) {
-	segs := tl.Segments(now.Add(-lookback), now.Add(time.Millisecond))
-	cur := segs[len(segs)-1]
-	start := cur.Start
-	i := len(segs) - 1
-	for ; i > 0 && segs[i-1].Count == cur.Count; i-- {
-		start = segs[i-1].Start
+	for _, back := range []time.Duration{lookback, maxLookback} {
+		from := now.Add(-back)
+		if from.Before(anchor) {
+			from = anchor
+		}
+		segs := tl.Segments(from, now.Add(time.Millisecond))
+		cur := segs[len(segs)-1]
+		i := len(segs) - 1
+		for ; i > 0 && segs[i-1].Count == cur.Count; i-- {
+		}
+		if i > 0 {
+			return segs[i].Start, cur.Point
+		}
+		if !from.After(anchor) {
+			return anchor, cur.Point
+		}
 	}
-	if i == 0 {
-		start = anchor
-	}
-	return start, cur.Point
+	return anchor, tl.At(now)
 }
+
+// maxLookback bounds the search for the last change of a flat plan.
+const maxLookback = 400 * 24 * time.Hour
 
 // Steps lists the changes of count from from to to: what a dry run shows
 // and what the scheduler will apply, at the moment each becomes due.

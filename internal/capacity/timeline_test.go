@@ -187,6 +187,12 @@ func TestCurrentNamesTheLastChange(t *testing.T) {
 	if start, p := flat.Current(at("2026-12-08 12:00"), anchor); !start.Equal(anchor) || p.Count != 3 {
 		t.Errorf("flat plan: %s %d", start, p.Count)
 	}
+	// A twelve-day event holds the count flat past the week's look back:
+	// ten days in, the step is still named by the event's start.
+	long := Document{Baseline: Baseline{Default: 2}, Events: []Event{{Name: "year-end", Start: at("2026-12-20 00:00"), End: at("2027-01-01 00:00"), Count: 9, Lead: model.Duration(time.Hour)}}}
+	if start, p := Compile(&long, tokyo, 0, 100, nil).Current(at("2026-12-30 12:00"), anchor); !start.Equal(at("2026-12-19 23:00")) || p.Count != 9 {
+		t.Errorf("ten days into a long event: %s %d", start.In(tokyo), p.Count)
+	}
 	hold := Hold{Count: 8, StartsAt: at("2026-12-08 09:00"), Until: at("2026-12-08 18:00")}
 	held := Compile(ptr(shop()), tokyo, 0, 100, []Hold{hold})
 	if start, p := held.Current(at("2026-12-08 12:00"), anchor); !start.Equal(hold.StartsAt) || p.Count != 8 || p.Winner != "hold" {
