@@ -62,7 +62,7 @@ type Scheduler struct {
 	plans    map[int64]*current    // group → its current step's key, and until when it holds
 	docs     map[int64]*Document   // active version ID → its document, read once
 	observed map[int64]Observation // group → the last observation recorded
-	sent     map[int64]bool        // group → its alert firing, as last told to the pipeline
+	sent     map[int64]told        // group → its alert, as last told to the pipeline
 }
 
 // NewScheduler returns a Scheduler; hosts may be nil (no host check).
@@ -72,7 +72,7 @@ func NewScheduler(store *Store, intake IntakeFunc, hosts HostsFunc, logger *slog
 	}
 	return &Scheduler{store: store, intake: intake, hosts: hosts, logger: logger, now: time.Now,
 		Interval: 10 * time.Second, ObserveEvery: 5 * time.Minute, Retry: DefaultRetry, kick: make(chan struct{}, 1),
-		plans: map[int64]*current{}, docs: map[int64]*Document{}, observed: map[int64]Observation{}, sent: map[int64]bool{}}
+		plans: map[int64]*current{}, docs: map[int64]*Document{}, observed: map[int64]Observation{}, sent: map[int64]told{}}
 }
 
 // Touch asks for a tick now; Store.OnChange calls it.
@@ -140,7 +140,8 @@ func (sc *Scheduler) Tick(ctx context.Context) error {
 		doc := sc.docs[v.ID]
 		if doc == nil {
 			if doc, err = sc.store.document(ctx, v.ID); err != nil {
-				return err
+				sc.logger.Error("capacity: unable to read the active plan", "group", g.ID, "err", err)
+				continue // the other groups run on
 			}
 		}
 		docs[v.ID] = doc

@@ -146,7 +146,8 @@ func TestKillBetweenApplyAndVerify(t *testing.T) {
 // again by the policy (3 attempts, 1 min then 2 min apart), then the step
 // fails and one alert fires, which later ticks and a restart do not
 // repeat as new; a later step that verifies resolves it. A step that does
-// not reach its count by its deadline is unverified and fires too.
+// not reach its count by its deadline is unverified and fires too; the
+// group deleted, its alert resolves.
 func TestRefusedStepRetriesThenAlertsOnce(t *testing.T) {
 	fx := newFixture(t)
 	f := newFleet(t)
@@ -193,5 +194,12 @@ func TestRefusedStepRetriesThenAlertsOnce(t *testing.T) {
 	}
 	if got := fx.intake.statuses(); len(got) != 3 || got[2] != alert.StateFiring {
 		t.Errorf("signals: %v", got)
+	}
+	// A deleted group's alert ends with it.
+	fx.must(t, 204, "DELETE", fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d", g.ID), admin, nil, nil)
+	tick(t, sc)
+	tick(t, sc)
+	if got := fx.intake.statuses(); len(got) != 4 || got[3] != alert.StateResolved {
+		t.Errorf("signals after the delete: %v", got)
 	}
 }

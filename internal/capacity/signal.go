@@ -24,11 +24,18 @@ func (sc *Scheduler) alerts(ctx context.Context, groups map[int64]*Group) error 
 	for id, g := range groups {
 		st := last[id]
 		firing := st != nil && (st.State == StepFailed || st.State == StepUnverified)
-		if known, ok := sc.sent[id]; (ok && known == firing) || (!ok && !firing) {
+		if known, ok := sc.sent[id]; (ok && known.firing == firing) || (!ok && !firing) {
 			continue
 		}
 		byTenant[g.TenantID] = append(byTenant[g.TenantID], signalOf(g, st, firing))
 		changed[g.TenantID] = append(changed[g.TenantID], id)
+	}
+	for id, known := range sc.sent {
+		if groups[id] == nil && known.firing { // deleted: its alert ends with it
+			g := &Group{ID: id, TenantID: known.tenant, Name: known.name}
+			byTenant[known.tenant] = append(byTenant[known.tenant], signalOf(g, nil, false))
+			changed[known.tenant] = append(changed[known.tenant], id)
+		}
 	}
 	for tenant, signals := range byTenant {
 		if _, err := sc.intake(ctx, tenant, signals); err != nil {
@@ -36,10 +43,20 @@ func (sc *Scheduler) alerts(ctx context.Context, groups map[int64]*Group) error 
 			continue
 		}
 		for i, id := range changed[tenant] {
-			sc.sent[id] = signals[i].Status == alert.StateFiring
+			if groups[id] == nil {
+				delete(sc.sent, id)
+				continue
+			}
+			sc.sent[id] = told{tenant: tenant, name: groups[id].Name, firing: signals[i].Status == alert.StateFiring}
 		}
 	}
 	return nil
+}
+
+// told is what the pipeline last heard of a group's alert.
+type told struct {
+	tenant, name string
+	firing       bool
 }
 
 // signalOf is the alert of g's newest finished step.
