@@ -70,8 +70,16 @@ func (g *Group) Validate(kinds map[string]Factory) error {
 	if g.HostSelector != "" && !selectorRE.MatchString(g.HostSelector) {
 		return invalid.New("host_selector", `must be label matchers such as role="web", env=~"prod|stage"`)
 	}
-	if len(g.LoadQuery) > 4000 || len(g.InstanceSize) > 200 {
-		return invalid.New("load_query", "at most 4000 bytes (instance_size at most 200)")
+	if len(g.LoadQuery) > 4000 {
+		return invalid.New("load_query", "at most 4000 bytes")
+	}
+	if g.LoadQuery != "" {
+		if _, err := promParser.ParseExpr(g.LoadQuery); err != nil {
+			return invalid.New("load_query", "is not PromQL: %v", err)
+		}
+	}
+	if len(g.InstanceSize) > 200 {
+		return invalid.New("instance_size", "at most 200 bytes")
 	}
 	if g.VerifyWithin == 0 {
 		g.VerifyWithin = DefaultVerifyWithin

@@ -144,6 +144,7 @@ func TestGroupsValidateAndKeepSecrets(t *testing.T) {
 	bad(body(func(m map[string]any) { m["service_id"] = fx.svc["beta"] }), "service_id")
 	bad(body(func(m map[string]any) { m["host_selector"] = `role=web` }), "host_selector")
 	bad(body(func(m map[string]any) { m["verify_within"] = "1s" }), "verify_within")
+	bad(body(func(m map[string]any) { m["load_query"] = "sum(rate(http_requests_total[5m]" }), "load_query")
 	if code, out := fx.do(t, "POST", path, ":read,write", body(nil)); code != 403 || !strings.Contains(out, "MSP admin") {
 		t.Errorf("an operator makes a command group: %d %s", code, out)
 	}
