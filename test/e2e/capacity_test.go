@@ -133,7 +133,8 @@ func TestOperationPlanScalesOnTime(t *testing.T) {
 	_, read := s.tenantWithTokens("acme")
 	s.mustJSON(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-viewer", "role": "viewer", "tenant": "acme", "password": "acme-viewer-password"}, nil)
 	f := newFleet(t)
-	group := s.capacityGroup("web", s.capacityService(), f)
+	svcID := s.capacityService()
+	group := s.capacityGroup("web", svcID, f)
 
 	start := time.Now().Add(2 * time.Minute).Truncate(time.Second)
 	end := start.Add(30 * time.Second)
@@ -152,7 +153,20 @@ func TestOperationPlanScalesOnTime(t *testing.T) {
 	if dry.Applies || len(dry.Steps) != 2 || !dry.Steps[0].Start.Equal(start.Add(-time.Minute)) || dry.Steps[0].Count != 6 || !dry.Steps[1].Start.Equal(end) {
 		t.Errorf("dry run of the proposal: %+v", dry)
 	}
-	time.Sleep(2 * time.Second) // four ticks: a plan not agreed must not apply (nothing to await: the absence is the point)
+	// A plan not agreed must not apply. To know the scheduler has looked at
+	// it, a second group's agreed plan is awaited: one tick covers both.
+	control := newFleet(t)
+	cg := s.capacityGroup("control", svcID, control)
+	s.mustJSON(201, "POST", cg+"/plan/versions", "", map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}}}, nil)
+	s.mustJSON(200, "POST", cg+"/plan/versions/1/propose", "", nil, nil)
+	s.mustJSON(200, "POST", cg+"/plan/versions/1/approve", "", map[string]any{"reference": "e2e minutes"}, nil)
+	s.mustJSON(200, "POST", cg+"/plan/versions/1/activate", "", nil, nil)
+	eventually(t, 30*time.Second, func() string {
+		if len(control.applies()) == 0 {
+			return "the control group is not applied yet"
+		}
+		return ""
+	})
 	if got := f.applies(); len(got) != 0 {
 		t.Fatalf("a proposed plan applied: %v", got)
 	}
