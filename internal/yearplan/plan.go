@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/forecast"
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 // The planning rules, stated in docs/yearly-plan.md.
@@ -18,9 +19,10 @@ const (
 	// Months is how many months it plans, from the first of the next month.
 	Months = 12
 	// A past event whose CPU p95 per instance is above UnderP95 was
-	// under-provisioned, below OverP95 over-provisioned.
-	UnderP95 = 85
-	OverP95  = 30
+	// under-provisioned, below OverP95 over-provisioned: the monthly
+	// report's thresholds, so both documents judge alike.
+	UnderP95 = report.OperationUnderP95
+	OverP95  = report.OperationOverP95
 	// dayStart and dayEnd bound the day window (08:00–23:00); the rest of
 	// every day is night; Saturday and Sunday days are the weekend.
 	dayStart, dayEnd = 8, 23
