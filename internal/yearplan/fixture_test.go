@@ -123,12 +123,12 @@ func newFixture(t testing.TB) *fixture {
 		}
 	}
 	ms := openTSDB(t)
-	writeHosts(t, ms, map[string][]string{"acme": {"web-01", "web-02"}, "beta": {"web-01"}}, dataFrom, now, func(tenant string, ts time.Time) float64 {
+	newCPUWriter(map[string][]string{"acme": {"web-01", "web-02"}, "beta": {"web-01"}}, func(tenant string, ts time.Time) float64 {
 		if tenant == "beta" {
 			return 99
 		}
 		return hostCPU(ts)
-	})
+	}).write(t, ms, dataFrom, now)
 	f := &fixture{metrics: ms, tenants: st, src: acmeGroups()}
 	f.svc = NewService(f.src, TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(storage.ChunkQueryable)}}, st, testPDF(t), nil)
 	f.svc.now = func() time.Time { return now }
@@ -137,7 +137,12 @@ func newFixture(t testing.TB) *fixture {
 
 func openTSDB(t testing.TB) *metricstore.Store {
 	t.Helper()
-	ms, err := metricstore.Open(filepath.Join(t.TempDir(), "tsdb"), metricstore.Options{Retention: 10 * 365 * 24 * time.Hour},
+	return openTSDBAt(t, filepath.Join(t.TempDir(), "tsdb"))
+}
+
+func openTSDBAt(t testing.TB, dir string) *metricstore.Store {
+	t.Helper()
+	ms, err := metricstore.Open(dir, metricstore.Options{Retention: 10 * 365 * 24 * time.Hour},
 		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
@@ -163,54 +168,73 @@ func testPDF(t testing.TB) *report.PDF {
 }
 
 type cpuSeries struct {
+	tenant       string
 	idle, user   labels.Labels
 	rIdle, rUser storage.SeriesRef
 	cIdle, cUser float64
 }
 
-// writeHosts writes node_cpu_seconds_total (idle and user of CPU 0) of
-// each tenant's hosts every five minutes over (from, to], each sample
-// counting the five minutes before it at cpu(tenant, start of those five
-// minutes).
-func writeHosts(t testing.TB, ms *metricstore.Store, hosts map[string][]string, from, to time.Time, cpu func(tenant string, ts time.Time) float64) {
-	t.Helper()
-	type host struct {
-		tenant string
-		s      *cpuSeries
-	}
-	var all []host
+// appendable is where samples go: the TSDB, or a block writer.
+type appendable interface {
+	AppenderV2(ctx context.Context) storage.AppenderV2
+}
+
+// cpuWriter writes node_cpu_seconds_total (idle and user of CPU 0) of
+// hosts every five minutes, each sample counting the five minutes before
+// it at cpu(tenant, start of those five minutes). The counters carry on
+// from one write to the next.
+type cpuWriter struct {
+	all     []*cpuSeries
+	cpu     func(tenant string, ts time.Time) float64
+	started bool
+}
+
+func newCPUWriter(hosts map[string][]string, cpu func(tenant string, ts time.Time) float64) *cpuWriter {
+	w := &cpuWriter{cpu: cpu}
 	for _, tenant := range slices.Sorted(maps.Keys(hosts)) {
 		for _, h := range hosts[tenant] {
 			mk := func(mode string) labels.Labels {
 				return labels.FromStrings("__name__", "node_cpu_seconds_total", metricstore.TenantLabel, tenant, "host", h, "cpu", "0", "mode", mode)
 			}
-			all = append(all, host{tenant, &cpuSeries{idle: mk("idle"), user: mk("user"), cIdle: 1e6, cUser: 1e6}})
+			w.all = append(w.all, &cpuSeries{tenant: tenant, idle: mk("idle"), user: mk("user"), cIdle: 1e6, cUser: 1e6})
 		}
 	}
+	return w
+}
+
+// write appends the samples of (from, to], and of from itself on the
+// first write.
+func (w *cpuWriter) write(t testing.TB, dst appendable, from, to time.Time) {
+	t.Helper()
 	ctx := context.Background()
-	app := ms.AppenderV2(ctx)
+	app := dst.AppenderV2(ctx)
+	const step = 5 * time.Minute
 	n := 0
-	step := 5 * time.Minute
-	for ts := from; !ts.After(to); ts = ts.Add(step) {
-		for _, h := range all {
-			if ts.After(from) {
-				v := cpu(h.tenant, ts.Add(-step))
-				h.s.cUser += v / 100 * step.Seconds()
-				h.s.cIdle += (1 - v/100) * step.Seconds()
+	ts := from
+	if w.started {
+		ts = from.Add(step)
+	}
+	for ; !ts.After(to); ts = ts.Add(step) {
+		for _, s := range w.all {
+			if w.started {
+				v := w.cpu(s.tenant, ts.Add(-step))
+				s.cUser += v / 100 * step.Seconds()
+				s.cIdle += (1 - v/100) * step.Seconds()
 			}
 			var err error
-			if h.s.rIdle, err = app.Append(h.s.rIdle, h.s.idle, 0, ts.UnixMilli(), h.s.cIdle, nil, nil, storage.AOptions{}); err != nil {
+			if s.rIdle, err = app.Append(0, s.idle, 0, ts.UnixMilli(), s.cIdle, nil, nil, storage.AOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if h.s.rUser, err = app.Append(h.s.rUser, h.s.user, 0, ts.UnixMilli(), h.s.cUser, nil, nil, storage.AOptions{}); err != nil {
+			if s.rUser, err = app.Append(0, s.user, 0, ts.UnixMilli(), s.cUser, nil, nil, storage.AOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
+		w.started = true
 		if n++; n%500 == 0 {
 			if err := app.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			app = ms.AppenderV2(ctx)
+			app = dst.AppenderV2(ctx)
 		}
 	}
 	if err := app.Commit(); err != nil {

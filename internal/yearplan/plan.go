@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/forecast"
@@ -160,16 +161,18 @@ func observed(s []float64) int {
 }
 
 // pastEvents measures each past event: its CPU p95 per instance from the
-// raw points, its peak hourly load, the count run, and its uplift over the
+// raw points (in time order), its peak hourly load, the count run, and its uplift over the
 // baseline forecast of the same hours.
 func pastEvents(events []Event, pts []forecast.Point, demand []float64, counts []int, m *forecast.Model, from time.Time) []PastEvent {
 	var out []PastEvent
 	for _, e := range events {
 		pe := PastEvent{Name: e.Name, Start: e.Start, End: e.End}
 		var cpu []float64
-		for _, p := range pts {
-			if !p.T.Before(e.Start) && p.T.Before(e.End) && !math.IsNaN(p.V) {
-				cpu = append(cpu, p.V)
+		// pts are in time order: start at the event's first point.
+		k := sort.Search(len(pts), func(i int) bool { return !pts[i].T.Before(e.Start) })
+		for ; k < len(pts) && pts[k].T.Before(e.End); k++ {
+			if !math.IsNaN(pts[k].V) {
+				cpu = append(cpu, pts[k].V)
 			}
 		}
 		pe.Samples = len(cpu)

@@ -2,8 +2,11 @@ package yearplan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/report"
@@ -63,12 +66,21 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 	if err != nil {
 		return nil, fmt.Errorf("yearplan: load of %q: %w", tenant, err)
 	}
-	for _, g := range groups {
-		gp, err := planGroup(ctx, s.groups, tenant, g, loads[g.ID].Points(), loc, from, to, yFrom, yTo, o)
-		if err != nil {
-			return nil, err
-		}
-		p.Groups = append(p.Groups, gp)
+	// The groups are independent: plan them on every core.
+	p.Groups = make([]GroupPlan, len(groups))
+	errs := make([]error, len(groups))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			p.Groups[i], errs[i] = planGroup(ctx, s.groups, tenant, g, loads[g.ID].Points(), loc, from, to, yFrom, yTo, o)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
