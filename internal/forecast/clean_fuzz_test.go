@@ -43,3 +43,31 @@ func FuzzHourly(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHourlyGrid holds HourlyGrid to Hourly on the same samples: a regular
+// series from any start and step gives the very same buckets.
+func FuzzHourlyGrid(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0x24, 0x40, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, int32(-600), uint16(300), uint16(5))
+	f.Fuzz(func(t *testing.T, data []byte, startSec int32, stepSec, hours uint16) {
+		from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		to := from.Add(time.Duration(hours%500) * time.Hour)
+		start := from.Add(time.Duration(startSec) * time.Second)
+		step := time.Duration(stepSec%7200+1) * time.Second
+		var vals []float64
+		var pts []Point
+		for ; len(data) >= 8; data = data[8:] {
+			v := math.Float64frombits(binary.LittleEndian.Uint64(data))
+			pts = append(pts, Point{start.Add(time.Duration(len(vals)) * step), v})
+			vals = append(vals, v)
+		}
+		a, b := Hourly(pts, from, to), HourlyGrid(vals, start, step, from, to)
+		if len(a) != len(b) {
+			t.Fatalf("%d and %d buckets", len(a), len(b))
+		}
+		for i := range a {
+			if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+				t.Fatalf("bucket %d: Hourly %v, HourlyGrid %v", i, a[i], b[i])
+			}
+		}
+	})
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/forecast"
@@ -53,7 +52,7 @@ func WindowOf(t time.Time, loc *time.Location) Window {
 
 // planGroup plans one group over the history [from, to) and the year
 // [yFrom, yTo).
-func planGroup(ctx context.Context, src Source, tenant string, g Group, pts []forecast.Point, loc *time.Location, from, to, yFrom, yTo time.Time, o Options) (GroupPlan, error) {
+func planGroup(ctx context.Context, src Source, tenant string, g Group, load Load, loc *time.Location, from, to, yFrom, yTo time.Time, o Options) (GroupPlan, error) {
 	gp := GroupPlan{Group: g}
 	changes, err := src.Counts(ctx, tenant, g.ID, from, to)
 	if err != nil {
@@ -63,7 +62,7 @@ func planGroup(ctx context.Context, src Source, tenant string, g Group, pts []fo
 	if err != nil {
 		return gp, fmt.Errorf("yearplan: events of %s: %w", g.Name, err)
 	}
-	cpu := forecast.Hourly(pts, from, to)
+	cpu := forecast.HourlyGrid(load.Values, load.Start, load.Step, from, to)
 	counts := hourlyCounts(changes, g.Count, from, len(cpu))
 	demand := make([]float64, len(cpu))
 	for i, v := range cpu {
@@ -106,7 +105,7 @@ func planGroup(ctx context.Context, src Source, tenant string, g Group, pts []fo
 	} else {
 		gp.Accuracy = &acc
 	}
-	gp.PastEvents = pastEvents(past, pts, demand, counts, m, from)
+	gp.PastEvents = pastEvents(past, load, demand, counts, m, from)
 	uplift := meanUplift(gp.PastEvents)
 	hours := int(yTo.Sub(yFrom) / time.Hour)
 	fc := m.Range(yFrom, hours)
@@ -161,18 +160,16 @@ func observed(s []float64) int {
 }
 
 // pastEvents measures each past event: its CPU p95 per instance from the
-// raw points (in time order), its peak hourly load, the count run, and its uplift over the
-// baseline forecast of the same hours.
-func pastEvents(events []Event, pts []forecast.Point, demand []float64, counts []int, m *forecast.Model, from time.Time) []PastEvent {
+// load's own points, its peak hourly load, the count run, and its uplift
+// over the baseline forecast of the same hours.
+func pastEvents(events []Event, load Load, demand []float64, counts []int, m *forecast.Model, from time.Time) []PastEvent {
 	var out []PastEvent
 	for _, e := range events {
 		pe := PastEvent{Name: e.Name, Start: e.Start, End: e.End}
 		var cpu []float64
-		// pts are in time order: start at the event's first point.
-		k := sort.Search(len(pts), func(i int) bool { return !pts[i].T.Before(e.Start) })
-		for ; k < len(pts) && pts[k].T.Before(e.End); k++ {
-			if !math.IsNaN(pts[k].V) {
-				cpu = append(cpu, pts[k].V)
+		for k := load.index(e.Start); k < len(load.Values) && k < load.index(e.End); k++ {
+			if !math.IsNaN(load.Values[k]) {
+				cpu = append(cpu, load.Values[k])
 			}
 		}
 		pe.Samples = len(cpu)

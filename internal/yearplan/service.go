@@ -75,7 +75,7 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			p.Groups[i], errs[i] = planGroup(ctx, s.groups, tenant, g, loads[g.ID].Points(), loc, from, to, yFrom, yTo, o)
+			p.Groups[i], errs[i] = planGroup(ctx, s.groups, tenant, g, loads[g.ID], loc, from, to, yFrom, yTo, o)
 		})
 	}
 	wg.Wait()

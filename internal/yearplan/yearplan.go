@@ -73,13 +73,17 @@ type Load struct {
 	Values []float64
 }
 
-// Points is l as points at the start of their steps.
-func (l Load) Points() []forecast.Point {
-	out := make([]forecast.Point, len(l.Values))
-	for k, v := range l.Values {
-		out[k] = forecast.Point{T: l.Start.Add(time.Duration(k) * l.Step), V: v}
+// index is the first step of l at or after t (0 before l starts).
+func (l Load) index(t time.Time) int {
+	if l.Step <= 0 || !t.After(l.Start) {
+		return 0
 	}
-	return out
+	d := t.Sub(l.Start)
+	k := int(d / l.Step)
+	if time.Duration(k)*l.Step < d {
+		k++
+	}
+	return k
 }
 
 // Options are the choices of one plan.
