@@ -27,7 +27,7 @@ func (l operationList) Operations(_ context.Context, tenant string, from, to, ne
 }
 
 func jstAt(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, jst) }
-func ptr(t time.Time) *time.Time     { return &t }
+func ptr(t time.Time) *time.Time    { return &t }
 
 var (
 	letterStart, letterEnd = jstAt(10, 12, 0), jstAt(10, 15, 0)
@@ -47,8 +47,8 @@ func webOperation() GroupOperation {
 			{Event: "Black Friday sale", Planned: jstAt(27, 9, 0), Count: 6, Applied: ptr(jstAt(27, 9, 0)), Reached: ptr(jstAt(27, 9, 12)), ReachedCount: 6},
 			{Event: "Black Friday sale", Planned: saleEnd, Count: 2, Applied: ptr(saleEnd), Reached: ptr(jstAt(29, 22, 40)), ReachedCount: 2},
 		},
-		Planned: []CountPoint{{fromNov, 2}, {jstAt(10, 11, 30), 3}, {letterEnd, 2}, {jstAt(27, 9, 0), 6}, {saleEnd, 2}},
-		Actual:  []CountPoint{{fromNov.Add(-time.Hour), 2}, {jstAt(27, 9, 12), 6}, {jstAt(29, 22, 40), 2}},
+		Planned:  []CountPoint{{fromNov, 2}, {jstAt(10, 11, 30), 3}, {letterEnd, 2}, {jstAt(27, 9, 0), 6}, {saleEnd, 2}},
+		Actual:   []CountPoint{{fromNov.Add(-time.Hour), 2}, {jstAt(27, 9, 12), 6}, {jstAt(29, 22, 40), 2}},
 		Upcoming: []OperationEvent{{Name: "Year-end sale", Start: time.Date(2026, 12, 20, 10, 0, 0, 0, jst), End: time.Date(2026, 12, 25, 22, 0, 0, 0, jst), Count: 5}},
 	}
 	for t := fromNov; t.Before(toNov); t = t.Add(5 * time.Minute) {
