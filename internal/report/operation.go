@@ -21,9 +21,10 @@ import (
 const (
 	OperationUnderP95 = 85 // percent
 	OperationOverP95  = 30 // percent
-	// A step is late when its count was reached more than StepLateAfter
-	// after its planned time.
-	StepLateAfter = 15 * time.Minute
+	// A step is late when it was applied more than StepLateAfter after its
+	// planned time (a server that was down, a retry), as the capacity
+	// package marks it.
+	StepLateAfter = time.Minute
 	// loadGapCap is the most a load point stands for in the time above
 	// the threshold: a longer silence counts as no data.
 	loadGapCap = 15 * time.Minute
@@ -61,7 +62,8 @@ type OperationEvent struct {
 	Count int       `json:"count"` // the planned count
 }
 
-// OperationStep is one step of a plan as the scheduler recorded it.
+// OperationStep is one step of a plan as the scheduler recorded it; the
+// source leaves out steps superseded by a newer one before they finished.
 type OperationStep struct {
 	Event        string     `json:"event"` // "" for a baseline step
 	Planned      time.Time  `json:"planned"`
@@ -88,7 +90,7 @@ type Operation struct {
 	Problems     []OperationStep  `json:"problems"` // failed or late steps
 	PlannedHours float64          `json:"planned_hours"`
 	ActualHours  float64          `json:"actual_hours"`
-	FixedHours   float64          `json:"fixed_hours"` // a fixed fleet at the peak count
+	FixedHours   float64          `json:"fixed_hours"` // a fleet held at the peak planned count
 	Rest         EventResult      `json:"rest"`        // the period outside the events
 	PlannedLine  []chart.Point    `json:"planned_line"`
 	ActualLine   []chart.Point    `json:"actual_line"`
@@ -126,7 +128,7 @@ func operationOf(op GroupOperation, from, to time.Time) Operation {
 	o := Operation{Group: op.Group, Size: op.Size, Currency: op.Currency, HourlyPrice: op.HourlyPrice, Upcoming: op.Upcoming}
 	o.PlannedHours = instanceHours(op.Planned, from, to)
 	o.ActualHours = instanceHours(op.Actual, from, to)
-	o.FixedHours = float64(max(peak(op.Planned, from, to), peak(op.Actual, from, to))) * to.Sub(from).Hours()
+	o.FixedHours = float64(peak(op.Planned, from, to)) * to.Sub(from).Hours()
 	o.PlannedLine, o.ActualLine = stepLine(op.Planned, from, to), stepLine(op.Actual, from, to)
 	for _, p := range op.Load {
 		if !p.T.Before(from) && p.T.Before(to) {
@@ -158,7 +160,7 @@ func operationOf(op GroupOperation, from, to time.Time) Operation {
 		if s.Planned.Before(from) || !s.Planned.Before(to) {
 			continue
 		}
-		if s.Error != "" || s.Reached == nil || s.Reached.Sub(s.Planned) > StepLateAfter {
+		if s.Error != "" || s.Reached == nil || s.late() {
 			o.Problems = append(o.Problems, s)
 		}
 	}
@@ -273,4 +275,10 @@ func stepLine(tl []CountPoint, from, to time.Time) []chart.Point {
 		c = p.Count
 	}
 	return append(out, chart.Point{T: to, V: float64(c)})
+}
+
+// late reports whether s was applied more than StepLateAfter after it was
+// due.
+func (s OperationStep) late() bool {
+	return s.Applied != nil && s.Applied.Sub(s.Planned) > StepLateAfter
 }

@@ -90,7 +90,7 @@ func problemBlocks(l string, at func(time.Time) string, ps []OperationStep) []Bl
 		case s.Reached == nil:
 			result = tr(l, "op.not_reached", s.ReachedCount)
 		default:
-			result = tr(l, "op.late", s.Reached.Sub(s.Planned).Minutes())
+			result = tr(l, "op.late", s.Applied.Sub(s.Planned).Minutes())
 		}
 		event := s.Event
 		if event == "" {

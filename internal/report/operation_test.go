@@ -18,7 +18,8 @@ import (
 //     ran at 95% for the 3 hours: under-provisioned 3 h, CPU p95 95%.
 //   - Black Friday sale, 11/27 10:00 – 11/29 22:00, planned 6 from 09:00:
 //     reached at 09:12; CPU 25%: over-provisioned. Back to 2 planned at
-//     22:00, reached only at 22:40: a late step.
+//     22:00, applied only at 22:40 (the server was down) and reached at
+//     22:45: a late step.
 //   - Next month: the year-end sale, 12/20 10:00 – 12/25 22:00, 5.
 type operationList map[string][]GroupOperation
 
@@ -45,10 +46,10 @@ func webOperation() GroupOperation {
 			{Event: "Weekly newsletter", Planned: jstAt(10, 11, 30), Count: 3, Applied: ptr(jstAt(10, 11, 30)), ReachedCount: 2, Error: "aws: ScalingActivityInProgress"},
 			{Event: "Weekly newsletter", Planned: letterEnd, Count: 2, Applied: ptr(letterEnd), Reached: ptr(letterEnd), ReachedCount: 2},
 			{Event: "Black Friday sale", Planned: jstAt(27, 9, 0), Count: 6, Applied: ptr(jstAt(27, 9, 0)), Reached: ptr(jstAt(27, 9, 12)), ReachedCount: 6},
-			{Event: "Black Friday sale", Planned: saleEnd, Count: 2, Applied: ptr(saleEnd), Reached: ptr(jstAt(29, 22, 40)), ReachedCount: 2},
+			{Event: "Black Friday sale", Planned: saleEnd, Count: 2, Applied: ptr(jstAt(29, 22, 40)), Reached: ptr(jstAt(29, 22, 45)), ReachedCount: 2},
 		},
 		Planned:  []CountPoint{{fromNov, 2}, {jstAt(10, 11, 30), 3}, {letterEnd, 2}, {jstAt(27, 9, 0), 6}, {saleEnd, 2}},
-		Actual:   []CountPoint{{fromNov.Add(-time.Hour), 2}, {jstAt(27, 9, 12), 6}, {jstAt(29, 22, 40), 2}},
+		Actual:   []CountPoint{{fromNov.Add(-time.Hour), 2}, {jstAt(27, 9, 12), 6}, {jstAt(29, 22, 45), 2}},
 		Upcoming: []OperationEvent{{Name: "Year-end sale", Start: time.Date(2026, 12, 20, 10, 0, 0, 0, jst), End: time.Date(2026, 12, 25, 22, 0, 0, 0, jst), Count: 5}},
 	}
 	for t := fromNov; t.Before(toNov); t = t.Add(5 * time.Minute) {
@@ -84,9 +85,9 @@ func TestOperationFigures(t *testing.T) {
 		t.Fatalf("operations %+v", r.Operations)
 	}
 	o := r.Operations[0]
-	// Planned: 2 × 720 h, +1 for 3.5 h, +4 for 61 h. Actual: +4 for 61 h 28 min.
-	if o.PlannedHours != 1687.5 || hours1(o.ActualHours) != "1685.9" || o.FixedHours != 6*720 {
-		t.Errorf("instance-hours planned %v actual %v fixed %v, want 1687.5, 1685.9, 4320", o.PlannedHours, o.ActualHours, o.FixedHours)
+	// Planned: 2 × 720 h, +1 for 3.5 h, +4 for 61 h. Actual: +4 for 61 h 33 min.
+	if o.PlannedHours != 1687.5 || hours1(o.ActualHours) != "1686.2" || o.FixedHours != 6*720 {
+		t.Errorf("instance-hours planned %v actual %v fixed %v, want 1687.5, 1686.2, 4320", o.PlannedHours, o.ActualHours, o.FixedHours)
 	}
 	if e := o.Events[0]; e.Verdict != "under" || e.CPUP95 != 95 || e.HoursOver != 3 {
 		t.Errorf("newsletter %+v, want under, p95 95, 3 h", e)
@@ -111,12 +112,12 @@ func TestOperationSectionGolden(t *testing.T) {
 		want []string
 	}{
 		{"ja", []string{"3. 運行実績", "4. 発生アラート統計", "web (m6i.xlarge)", "Weekly newsletter期間中に3時間の能力不足(CPU 95%値 95.0%)",
-			"Black Friday sale期間中は能力過剰(CPU 95%値 25.0%、30%未満)", "2件のステップが失敗または遅延しました", "aws: ScalingActivityInProgress", "40分遅延",
-			"<td>インスタンス時間</td><td>1687.5</td><td>1685.9</td><td>4320</td>", "<td>コスト</td><td>168750 JPY</td><td>168587 JPY</td><td>432000 JPY</td>",
+			"Black Friday sale期間中は能力過剰(CPU 95%値 25.0%、30%未満)", "2件のステップが失敗または遅延しました", "aws: ScalingActivityInProgress", "適用が40分遅延",
+			"<td>インスタンス時間</td><td>1687.5</td><td>1686.2</td><td>4320</td>", "<td>コスト</td><td>168750 JPY</td><td>168620 JPY</td><td>432000 JPY</td>",
 			"Year-end sale", "12/20 10:00 – 12/25 22:00"}},
 		{"en", []string{"3. Operation results", "Under-provisioned 3 h during Weekly newsletter, CPU p95 95.0%",
-			"Over-provisioned during Black Friday sale: CPU p95 25.0%, below 30%", "2 steps failed or were late", "40 min late",
-			"<td>Instance-hours</td><td>1687.5</td><td>1685.9</td><td>4320</td>", "Next month&#39;s events"}},
+			"Over-provisioned during Black Friday sale: CPU p95 25.0%, below 30%", "2 steps failed or were late", "applied 40 min late",
+			"<td>Instance-hours</td><td>1687.5</td><td>1686.2</td><td>4320</td>", "Next month&#39;s events"}},
 	} {
 		r.Language = c.lang
 		out, err := HTML(r)

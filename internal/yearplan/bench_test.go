@@ -44,11 +44,11 @@ func BenchmarkYearlyPlan(b *testing.B) {
 	src := groups{list: map[string][]Group{}, counts: map[int64][]CountChange{}, events: map[int64][]Event{}}
 	var hosts []string
 	for i := range groupsN {
-		g := Group{ID: int64(i + 1), Name: fmt.Sprintf("group-%03d", i), Size: "Standard_D4s_v5", HourlyPrice: 100, Currency: "JPY", Min: 2, Max: 20, Count: 4}
+		g := Group{ID: int64(i + 1), Name: fmt.Sprintf("group-%03d", i), HostSelector: fmt.Sprintf(`host=~"g%03d-h.*"`, i),
+			Size: "Standard_D4s_v5", HourlyPrice: 100, Currency: "JPY", Min: 2, Max: 20, Count: 4}
 		for h := range hostsPer {
-			g.Hosts = append(g.Hosts, fmt.Sprintf("g%03d-h%d", i, h))
+			hosts = append(hosts, fmt.Sprintf("g%03d-h%d", i, h))
 		}
-		hosts = append(hosts, g.Hosts...)
 		src.list["acme"] = append(src.list["acme"], g)
 		src.counts[g.ID] = []CountChange{{At: from, Count: 4}}
 		for k := range 4 { // a campaign a quarter, and the next year's

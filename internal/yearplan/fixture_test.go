@@ -87,8 +87,8 @@ func (g groups) Events(_ context.Context, _ string, id int64, from, to time.Time
 func acmeGroups() groups {
 	return groups{
 		list: map[string][]Group{
-			"acme": {{ID: 1, Name: "web", Hosts: []string{"web-01", "web-02"}, Size: "Standard_D4s_v5", HourlyPrice: 100, Currency: "JPY", Min: 1, Max: 10, Count: 2}},
-			"beta": {{ID: 2, Name: "beta-portal", Hosts: []string{"web-01"}, Size: "m6i.xlarge", HourlyPrice: 0.2, Currency: "USD", Min: 1, Count: 1}},
+			"acme": {{ID: 1, Name: "web", HostSelector: `host=~"web-0[12]"`, Size: "Standard_D4s_v5", HourlyPrice: 100, Currency: "JPY", Min: 1, Max: 10, Count: 2}},
+			"beta": {{ID: 2, Name: "beta-portal", HostSelector: `host="web-01"`, Size: "m6i.xlarge", HourlyPrice: 0.2, Currency: "USD", Min: 1, Count: 1}},
 		},
 		counts: map[int64][]CountChange{1: {{At: dataFrom.Add(-time.Hour), Count: 2}}},
 		events: map[int64][]Event{1: {

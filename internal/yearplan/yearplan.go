@@ -21,15 +21,17 @@ import (
 
 // Group is a capacity group as the plan reads it.
 type Group struct {
-	ID          int64    `json:"id"`
-	Name        string   `json:"name"`
-	Hosts       []string `json:"hosts"`        // the host label values of its instances, for the load
-	Size        string   `json:"size"`         // instance size: VM SKU or instance type
-	HourlyPrice float64  `json:"hourly_price"` // per instance; 0 when unknown (no cost figures)
-	Currency    string   `json:"currency"`     // of HourlyPrice, e.g. JPY, USD
-	Min         int      `json:"min"`          // bounds of the count; 0 Max means none
-	Max         int      `json:"max"`
-	Count       int      `json:"count"` // the count now, for hours without count history
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// HostSelector names its hosts' series by label matchers, as the
+	// capacity group does (role="web"); "" is every host of the tenant.
+	HostSelector string  `json:"host_selector"`
+	Size         string  `json:"size"`         // instance size: VM SKU or instance type
+	HourlyPrice  float64 `json:"hourly_price"` // per instance; 0 when unknown (no cost figures)
+	Currency     string  `json:"currency"`     // of HourlyPrice, e.g. JPY, USD
+	Min          int     `json:"min"`          // bounds of the count; 0 Max means none
+	Max          int     `json:"max"`
+	Count        int     `json:"count"` // the count now, for hours without count history
 }
 
 // CountChange is the count a group ran from At on.
