@@ -6,29 +6,41 @@ import (
 )
 
 // Draft is next year's plan of one group as the yearly plan hands it to
-// the capacity package when the customer accepts it: a baseline of
-// recurring rules and the events. It is a plain shape on purpose; capacity
-// maps it onto its own plan type and stores it as a draft to agree.
+// the capacity package when the customer accepts it. It is a plain shape
+// in capacity's own terms (a baseline of a default count and weekday rules
+// in "HH:MM" wall-clock time, and events), so that mapping it onto
+// capacity's plan document is field for field. The baseline may change
+// with the months, so it comes in periods: consecutive months with the
+// same counts share one.
 type Draft struct {
 	Group    int64        `json:"group"`
 	TimeZone string       `json:"time_zone"`
-	Baseline []Rule       `json:"baseline"`
+	Periods  []Period     `json:"periods"`
 	Events   []DraftEvent `json:"events"`
 }
 
-// Rule runs Count instances on Days from StartHour to EndHour (local
-// hours; an EndHour not after StartHour runs past midnight) between From
-// and To.
-type Rule struct {
-	From      time.Time      `json:"from"`
-	To        time.Time      `json:"to"`
-	Days      []time.Weekday `json:"days"`
-	StartHour int            `json:"start_hour"`
-	EndHour   int            `json:"end_hour"`
-	Count     int            `json:"count"`
+// Period is the baseline from From to To.
+type Period struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Baseline Baseline  `json:"baseline"`
 }
 
-// DraftEvent is an event with the count recommended for it.
+// Baseline is Default (the night count), unless a rule covers the moment.
+type Baseline struct {
+	Default int    `json:"default"`
+	Rules   []Rule `json:"rules"`
+}
+
+// Rule holds Count on Days ("mon".."sun") from Start to End, local time.
+type Rule struct {
+	Days  []string `json:"days"`
+	Start string   `json:"start"`
+	End   string   `json:"end"`
+	Count int      `json:"count"`
+}
+
+// DraftEvent is an upcoming event with the count recommended for it.
 type DraftEvent struct {
 	Name  string    `json:"name"`
 	Start time.Time `json:"start"`
@@ -37,13 +49,14 @@ type DraftEvent struct {
 }
 
 var (
-	weekdaySet = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
-	weekendSet = []time.Weekday{time.Saturday, time.Sunday}
-	everyDay   = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+	weekdayNames = []string{"mon", "tue", "wed", "thu", "fri"}
+	weekendNames = []string{"sat", "sun"}
 )
 
-// Drafts are the drafts of every group that has a forecast. Months in a
-// row with the same counts make one set of rules.
+// hhmm is an hour as capacity's rules write it.
+func hhmm(h int) string { return time.Date(0, 1, 1, h, 0, 0, 0, time.UTC).Format("15:04") }
+
+// Drafts are the drafts of every group that has a forecast.
 func (p *Plan) Drafts() []Draft {
 	var out []Draft
 	for _, g := range p.Groups {
@@ -61,11 +74,10 @@ func (p *Plan) Drafts() []Draft {
 			if j < len(g.Months) {
 				to = g.Months[j].Month
 			}
-			from := m.Month
-			d.Baseline = append(d.Baseline,
-				Rule{From: from, To: to, Days: weekdaySet, StartHour: dayStart, EndHour: dayEnd, Count: m.Day},
-				Rule{From: from, To: to, Days: everyDay, StartHour: dayEnd, EndHour: dayStart, Count: m.Night},
-				Rule{From: from, To: to, Days: weekendSet, StartHour: dayStart, EndHour: dayEnd, Count: m.Weekend})
+			d.Periods = append(d.Periods, Period{From: m.Month, To: to, Baseline: Baseline{Default: m.Night, Rules: []Rule{
+				{Days: weekdayNames, Start: hhmm(dayStart), End: hhmm(dayEnd), Count: m.Day},
+				{Days: weekendNames, Start: hhmm(dayStart), End: hhmm(dayEnd), Count: m.Weekend},
+			}}})
 			i = j
 		}
 		for _, e := range g.Events {

@@ -2,6 +2,7 @@ package yearplan
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -98,7 +99,7 @@ func TestShortHistory(t *testing.T) {
 }
 
 // TestDrafts: what accepting the plan hands the capacity package. The twelve
-// months have the same counts, so one set of rules covers the year.
+// months have the same counts, so one baseline period covers the year.
 func TestDrafts(t *testing.T) {
 	f := newFixture(t)
 	p, err := f.svc.Generate(t.Context(), "acme", Options{})
@@ -110,14 +111,18 @@ func TestDrafts(t *testing.T) {
 		t.Fatalf("drafts %+v", ds)
 	}
 	d := ds[0]
-	if len(d.Baseline) != 3 {
-		t.Fatalf("baseline %+v", d.Baseline)
+	if len(d.Periods) != 1 || !d.Periods[0].From.Equal(p.YearFrom) || !d.Periods[0].To.Equal(p.YearTo) {
+		t.Fatalf("periods %+v, want one over the year", d.Periods)
 	}
-	want := []struct{ days, start, end, count int }{{5, 8, 23, 2}, {7, 23, 8, 1}, {2, 8, 23, 2}}
-	for i, r := range d.Baseline {
-		if len(r.Days) != want[i].days || r.StartHour != want[i].start || r.EndHour != want[i].end || r.Count != want[i].count ||
-			!r.From.Equal(p.YearFrom) || !r.To.Equal(p.YearTo) {
-			t.Errorf("rule %d: %+v, want %+v over the year", i, r, want[i])
+	b := d.Periods[0].Baseline
+	if b.Default != 1 || len(b.Rules) != 2 {
+		t.Fatalf("baseline %+v, want nights (the default) at 1 and two rules", b)
+	}
+	want := []Rule{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "08:00", End: "23:00", Count: 2},
+		{Days: []string{"sat", "sun"}, Start: "08:00", End: "23:00", Count: 2}}
+	for i, r := range b.Rules {
+		if !slices.Equal(r.Days, want[i].Days) || r.Start != want[i].Start || r.End != want[i].End || r.Count != want[i].Count {
+			t.Errorf("rule %d: %+v, want %+v", i, r, want[i])
 		}
 	}
 	if len(d.Events) != 1 || d.Events[0].Count != 3 || !d.Events[0].Start.Equal(saleStart) {
