@@ -50,73 +50,92 @@ func WindowOf(t time.Time, loc *time.Location) Window {
 	return Day
 }
 
-// planGroup plans one group over the history [from, to) and the year
-// [yFrom, yTo).
-func planGroup(ctx context.Context, src Source, tenant string, g Group, load Load, loc *time.Location, from, to, yFrom, yTo time.Time, o Options) (GroupPlan, error) {
-	gp := GroupPlan{Group: g}
-	changes, err := src.Counts(ctx, tenant, g.ID, from, to)
+// planner plans the groups of one tenant over one history and year.
+type planner struct {
+	src        Source
+	tenant     string
+	loc        *time.Location
+	from, to   time.Time // the history
+	yFrom, yTo time.Time // the year planned
+	opts       Options
+}
+
+// history is what a group's past holds, hour by hour from planner.from.
+type history struct {
+	demand []float64 // load in instances' worth
+	counts []int     // the count in effect
+	base   []float64 // demand with the past events' hours left out (NaN)
+	past   []Event
+	coming []Event // the events of the year planned
+}
+
+// read gathers g's history from its load and the source.
+func (p planner) read(ctx context.Context, g Group, load Load) (*history, error) {
+	changes, err := p.src.Counts(ctx, p.tenant, g.ID, p.from, p.to)
 	if err != nil {
-		return gp, fmt.Errorf("yearplan: counts of %s: %w", g.Name, err)
+		return nil, fmt.Errorf("yearplan: counts of %s: %w", g.Name, err)
 	}
-	events, err := src.Events(ctx, tenant, g.ID, from, yTo)
+	events, err := p.src.Events(ctx, p.tenant, g.ID, p.from, p.yTo)
 	if err != nil {
-		return gp, fmt.Errorf("yearplan: events of %s: %w", g.Name, err)
+		return nil, fmt.Errorf("yearplan: events of %s: %w", g.Name, err)
 	}
-	cpu := forecast.HourlyGrid(load.Values, load.Start, load.Step, from, to)
-	counts := hourlyCounts(changes, g.Count, from, len(cpu))
-	demand := make([]float64, len(cpu))
+	cpu := forecast.HourlyGrid(load.Values, load.Start, load.Step, p.from, p.to)
+	h := &history{counts: hourlyCounts(changes, g.Count, p.from, len(cpu)), demand: make([]float64, len(cpu))}
 	for i, v := range cpu {
-		demand[i] = v * float64(counts[i]) / 100
+		h.demand[i] = v * float64(h.counts[i]) / 100
 	}
 	// Past events are left out of the baseline fit: their load is what the
-	// event adds, measured against the baseline below.
+	// event adds, measured against the baseline.
 	inEvent := make([]bool, len(cpu))
-	var past, upcoming []Event
 	for _, e := range events {
-		if e.Start.Before(to) {
-			past = append(past, e)
-			markHours(inEvent, from, e.Start, e.End)
+		if e.Start.Before(p.to) {
+			h.past = append(h.past, e)
+			markHours(inEvent, p.from, e.Start, e.End)
 		}
-		if e.End.After(yFrom) && e.Start.Before(yTo) {
-			upcoming = append(upcoming, e)
+		if e.End.After(p.yFrom) && e.Start.Before(p.yTo) {
+			h.coming = append(h.coming, e)
 		}
 	}
-	base := slices.Clone(demand)
-	for i := range base {
+	h.base = slices.Clone(h.demand)
+	for i := range h.base {
 		if inEvent[i] {
-			base[i] = math.NaN()
+			h.base[i] = math.NaN()
 		}
 	}
-	m, err := forecast.Fit(base, from, loc)
+	return h, nil
+}
+
+// group plans one group.
+func (p planner) group(ctx context.Context, g Group, load Load) (GroupPlan, error) {
+	gp := GroupPlan{Group: g}
+	h, err := p.read(ctx, g, load)
+	if err != nil {
+		return gp, err
+	}
+	m, err := forecast.Fit(h.base, p.from, p.loc)
 	if errors.Is(err, forecast.ErrShort) {
-		gp.Note = "no.history"
-		gp.HistoryHours = observed(base)
+		gp.Note, gp.HistoryHours = "no.history", observed(h.base)
 		return gp, nil
 	} else if err != nil {
 		return gp, err
 	}
 	gp.HistoryHours, gp.Seasonal, gp.Trend = m.N, m.Seasonal, m.Trend
 	gp.TrendMonth = m.Slope * 30 * 24
-	for h := range forecast.Week {
-		gp.Week[h] = m.Level[h] + m.Slope*float64(len(base))
+	for k := range forecast.Week { // the levels as of the end of the history
+		gp.Week[k] = m.Level[k] + m.Slope*float64(len(h.base))
 	}
-	if acc, err := forecast.BackTest(base, from, loc, nil); err != nil {
-		gp.BackTestNote = "no.backtest"
-	} else {
+	if acc, err := forecast.BackTest(h.base, p.from, p.loc, nil); err == nil {
 		gp.Accuracy = &acc
 	}
-	gp.PastEvents = pastEvents(past, load, demand, counts, m, from)
-	uplift := meanUplift(gp.PastEvents)
-	hours := int(yTo.Sub(yFrom) / time.Hour)
-	fc := m.Range(yFrom, hours)
+	gp.PastEvents = pastEvents(h.past, load, h.demand, h.counts, m, p.from)
+	fc := m.Range(p.yFrom, int(p.yTo.Sub(p.yFrom)/time.Hour))
 	for i := range fc {
 		fc[i] = math.Max(fc[i], 0)
 	}
-	y := year{from: yFrom, loc: loc, band: m.Resid90, target: o.Target, min: g.Min}
-	need := y.plan(fc, upcoming, uplift, &gp)
-	gp.Daily = daily(demand, from, loc, false)
-	gp.Daily = append(gp.Daily, daily(fc, yFrom, loc, true)...)
-	gp.Size = adviseSize(g, o.Sizes, o.Target, max(g.Min, 1), need)
+	y := year{from: p.yFrom, loc: p.loc, band: m.Resid90, target: p.opts.Target, min: g.Min}
+	need := y.plan(fc, h.coming, meanUplift(gp.PastEvents), &gp)
+	gp.Daily = append(daily(h.demand, p.from, p.loc, false), daily(fc, p.yFrom, p.loc, true)...)
+	gp.Size = adviseSize(g, p.opts.Sizes, p.opts.Target, max(g.Min, 1), need)
 	return gp, nil
 }
 

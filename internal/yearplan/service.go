@@ -66,6 +66,7 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 	if err != nil {
 		return nil, fmt.Errorf("yearplan: load of %q: %w", tenant, err)
 	}
+	pl := planner{src: s.groups, tenant: tenant, loc: loc, from: from, to: to, yFrom: yFrom, yTo: yTo, opts: o}
 	// The groups are independent: plan them on every core.
 	p.Groups = make([]GroupPlan, len(groups))
 	errs := make([]error, len(groups))
@@ -75,7 +76,7 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			p.Groups[i], errs[i] = planGroup(ctx, s.groups, tenant, g, loads[g.ID], loc, from, to, yFrom, yTo, o)
+			p.Groups[i], errs[i] = pl.group(ctx, g, loads[g.ID])
 		})
 	}
 	wg.Wait()
