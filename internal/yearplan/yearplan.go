@@ -130,8 +130,7 @@ type GroupPlan struct {
 	PastEvents   []PastEvent            `json:"past_events"`
 	Months       []Month                `json:"months"`
 	Events       []PlannedEvent         `json:"events"`
-	Accuracy     *forecast.Accuracy     `json:"accuracy,omitempty"`
-	BackTestNote string                 `json:"back_test_note,omitempty"`
+	Accuracy     *forecast.Accuracy     `json:"accuracy,omitempty"` // nil: too short a history for a back-test
 	Size         SizeAdvice             `json:"size"`
 }
 
