@@ -36,6 +36,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/yearplan"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
@@ -276,7 +277,8 @@ func (a *app) services(cfg *serverConfig) error {
 		return err
 	}
 	rlog := logger.With("component", "report")
-	a.reportGen = report.NewGenerator(a.reportSources(), rlog)
+	sources := a.reportSources()
+	a.reportGen = report.NewGenerator(sources, rlog)
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
@@ -297,15 +299,20 @@ func (a *app) services(cfg *serverConfig) error {
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
+		yearplan.NewHandlers(yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics},
+			a.objects, a.pdf, rlog), a.api.PathTenant, rlog),
 	)
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
 // alerts, incidents, work reports and maintenance windows.
 func (a *app) reportSources() report.Sources {
-	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
+	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows,
 	})
+	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU.
+	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: yearplan.TSDBLoad{Metrics: src.Metrics}}
+	return src
 }
 
 // close closes what openApp opened, the TSDB before the database; every
