@@ -229,6 +229,31 @@ func TestOperationPlanScalesOnTime(t *testing.T) {
 	if !sawSix || pa.PeakPlanned != 6 || pa.ActualHours <= 0 {
 		t.Errorf("plan against actual: %+v", pa)
 	}
+
+	// The monthly report's 運行実績 reads the same records.
+	var rep struct {
+		Content struct {
+			Operations []struct {
+				Group        string  `json:"group"`
+				PlannedHours float64 `json:"planned_hours"`
+				Events       []struct {
+					Name  string `json:"name"`
+					Count int    `json:"count"`
+				} `json:"events"`
+			} `json:"operations"`
+		} `json:"content"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/reports", "", map[string]string{"from": time.Now().Add(-15 * time.Minute).UTC().Format(time.RFC3339),
+		"to": time.Now().UTC().Format(time.RFC3339)}, &rep)
+	found := false
+	for _, op := range rep.Content.Operations {
+		if op.Group == "web" && op.PlannedHours > 0 && len(op.Events) == 1 && op.Events[0].Name == "winter campaign" && op.Events[0].Count == 6 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the report's operations: %+v", rep.Content.Operations)
+	}
 }
 
 // TestOperationPlanFailureAndKill9: a step the actuator refuses is
