@@ -202,7 +202,7 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 	for _, j := range match[skip:end] {
 		b := map[string]any{"BackupJobId": j.ID, "AccountId": "123456789012", "BackupVaultName": j.Vault,
 			"BackupVaultArn": "arn:aws:backup:" + f.Region + ":123456789012:backup-vault:" + j.Vault,
-			"ResourceArn": j.ResourceARN, "ResourceName": j.ResourceName, "ResourceType": "EC2", "State": j.State,
+			"ResourceArn":    j.ResourceARN, "ResourceName": j.ResourceName, "ResourceType": "EC2", "State": j.State,
 			"CreationDate": float64(j.Created.UnixMilli()) / 1000, "BackupSizeInBytes": j.Size, "IamRoleArn": "arn:aws:iam::123456789012:role/backup"}
 		if !j.Completed.IsZero() {
 			b["CompletionDate"] = float64(j.Completed.UnixMilli()) / 1000
