@@ -261,6 +261,8 @@ func specJSON(it *Item) string {
 		v = it.Service
 	case KindExporter:
 		v = it.Exporter
+	case KindBackup:
+		v = it.Backup
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -290,6 +292,9 @@ func setSpec(it *Item, data []byte) error {
 	case KindExporter:
 		it.Exporter = new(Exporter)
 		dst = it.Exporter
+	case KindBackup:
+		it.Backup = new(Backup)
+		dst = it.Backup
 	default:
 		return nil
 	}
