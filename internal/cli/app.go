@@ -14,7 +14,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -84,7 +86,12 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch // backup compliance → alerts
+	backupWatch    *backup.Watch  // backup compliance → alerts
+	backupPoll     *poller.Poller // backup jobs from the policies' sources (clouds, metrics)
+	// cloudAccounts resolves a tenant's cloud account with its secrets
+	// open (package cloudaccount); nil until its store is wired, and the
+	// Azure and AWS backup sources then fail, backing off.
+	cloudAccounts cloudaccount.Resolver
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -225,6 +232,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
+	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()

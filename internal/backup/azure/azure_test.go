@@ -59,6 +59,8 @@ func TestAzureJobsStoredOnce(t *testing.T) {
 	accounts.Put(account(f, f.ClientSecret))
 	shop := env.Policy(t, "acme", backup.MethodAzureBackup, &backup.Source{Kind: backup.SourceAzure, AccountID: 7, Resources: []string{"VM-SHOP"}})
 	dr := env.Policy(t, "acme", backup.MethodAzureBackup, &backup.Source{Kind: backup.SourceAzure, AccountID: 7, Vaults: []string{"rg-dr/rsv-dr"}})
+	// Tenancy: beta naming acme's account ID reaches nothing of acme's.
+	other := env.Policy(t, "beta", backup.MethodAzureBackup, &backup.Source{Kind: backup.SourceAzure, AccountID: 7})
 
 	round := func() {
 		reg := prometheus.NewRegistry()
@@ -103,6 +105,9 @@ func TestAzureJobsStoredOnce(t *testing.T) {
 		}
 	}
 	check("first round", nil)
+	if n := len(env.Jobs(t, "beta", other.ID)); n != 0 {
+		t.Errorf("beta's policy naming acme's account got %d jobs", n)
+	}
 	if len(f.Problems()) > 0 {
 		t.Fatalf("contract breaches: %v", f.Problems())
 	}

@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type sourceJob struct {
+	Status     string `json:"status"`
+	Source     string `json:"source"`
+	ExternalID string `json:"external_id"`
+	Message    string `json:"message"`
+	SizeBytes  int64  `json:"size_bytes"`
+}
+
+// jobsOf returns the history of tenant's policy, newest first.
+func (s *server) jobsOf(tenant, read string, policy int64) []sourceJob {
+	var jobs []sourceJob
+	s.mustJSON(200, "GET", fmt.Sprintf("/api/v1/tenants/%s/backups/policies/%d/jobs?limit=1000", tenant, policy), read, nil, &jobs)
+	return jobs
+}
+
+// startAgentWith runs the agent with the local configuration file yaml
+// (its server, token, host and buffer come from the flags).
+func startAgentWith(t *testing.T, s *server, token, host, yaml string) *agentProc {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "agent.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "agent", "--config", cfg, "--server", s.url, "--token", token, "--host", host,
+		"--buffer", filepath.Join(dir, "buffer"), "--pull-interval", "2s", "--log-level", "debug")
+	p := &agentProc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("agent log:\n%s", p.stderr)
+		}
+	})
+	return p
+}
+
+// TestBackupAgentItemFailureIsOneAlert: an agent's backup item whose
+// command fails, run after run, raises one alert (the item's, critical)
+// and one incident, while each run is a failed job of its policy in the
+// history (from the agent, its output tail as the message) and the
+// policy's own job_failed condition stays silent: one failure, one alert.
+// The item's last good run time also feeds a metric-sourced policy.
+func TestBackupAgentItemFailureIsOneAlert(t *testing.T) {
+	t.Setenv("UNYO_BACKUP_POLL_INTERVAL", "1s")
+	s := startServer(t, t.TempDir())
+	ingest, read := s.tenantWithTokens("acme")
+	var svc, res, pol, metricPol struct {
+		ID int64 `json:"id"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": "shop",
+		"service_level": map[string]any{"rpo": "24h", "rto": "8h"}}, &svc)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": "db-01", "kind": "host", "service_id": svc.ID}, &res)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/backups/policies", "", map[string]any{"name": "shop-db", "service_id": svc.ID,
+		"resource_id": res.ID, "target": "PostgreSQL shop", "method": "command", "schedule": "every 1h", "retention": "720h"}, &pol)
+	// The server watches the item by name; the command stays in the host's file.
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/monitoring/items", "", map[string]any{"resource_id": res.ID, "name": "nightly",
+		"kind": "backup", "severity": "critical", "backup": map[string]any{"policy": "shop-db"}}, nil)
+	// A command sent by the server is refused.
+	code, body := s.call("POST", "/api/v1/tenants/acme/monitoring/items", "", strings.NewReader(`{"resource_id":`+fmt.Sprint(res.ID)+
+		`,"name":"evil","kind":"backup","severity":"critical","backup":{"command":["/bin/sh"]}}`), "Content-Type", "application/json")
+	if code != 400 || !strings.Contains(string(body), "command") {
+		t.Errorf("a monitoring item with a command: %d %s, want 400 naming command", code, body)
+	}
+
+	script := filepath.Join(t.TempDir(), "backup-shop.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho 'pg_dump: error: connection to server failed' >&2\nexit 2\n"), 0o755)
+	startAgentWith(t, s, ingest, "db-01", fmt.Sprintf(`interval: 1s
+items:
+  - name: nightly
+    kind: backup
+    interval: 2s
+    timeout: 2s
+    backup:
+      policy: shop-db
+      command: [%q]
+`, script))
+
+	// Runs go on failing: several jobs, one alert, one incident.
+	eventually(t, 60*time.Second, func() string {
+		if n := len(s.jobsOf("acme", read, pol.ID)); n < 3 {
+			return fmt.Sprintf("%d failed jobs from the agent, want 3", n)
+		}
+		return ""
+	})
+	jobs := s.jobsOf("acme", read, pol.ID)
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if j.Status != "failed" || j.Source != "agent" || !strings.Contains(j.Message, "connection to server failed") || seen[j.ExternalID] {
+			t.Errorf("job %+v: want a failed agent job with the output tail, its own external ID", j)
+		}
+		seen[j.ExternalID] = true
+	}
+	var alerts []struct {
+		Source   string            `json:"source"`
+		State    string            `json:"state"`
+		Severity string            `json:"severity"`
+		Resource string            `json:"resource"`
+		Labels   map[string]string `json:"labels"`
+	}
+	var incidents []map[string]any
+	eventually(t, 30*time.Second, func() string {
+		s.mustJSON(200, "GET", "/api/v1/tenants/acme/alerts", read, nil, &alerts)
+		s.mustJSON(200, "GET", "/api/v1/tenants/acme/incidents", read, nil, &incidents)
+		if len(alerts) != 1 || len(incidents) != 1 {
+			return fmt.Sprintf("%d alerts %+v and %d incidents, want 1 and 1", len(alerts), alerts, len(incidents))
+		}
+		return ""
+	})
+	if a := alerts[0]; a.Source != "rule" || a.State != "firing" || a.Severity != "critical" || a.Resource != "db-01" {
+		t.Errorf("alert %+v: want the item's firing critical alert on db-01", a)
+	}
+	// More failed runs later: still one alert, one incident, no job_failed.
+	before := len(s.jobsOf("acme", read, pol.ID))
+	eventually(t, 30*time.Second, func() string {
+		if n := len(s.jobsOf("acme", read, pol.ID)); n < before+2 {
+			return fmt.Sprintf("%d jobs, want %d", n, before+2)
+		}
+		return ""
+	})
+	s.mustJSON(200, "GET", "/api/v1/tenants/acme/alerts", read, nil, &alerts)
+	s.mustJSON(200, "GET", "/api/v1/tenants/acme/incidents", read, nil, &incidents)
+	if len(alerts) != 1 || len(incidents) != 1 {
+		t.Errorf("after more failed runs: %d alerts %+v, %d incidents; want 1 and 1", len(alerts), alerts, len(incidents))
+	}
+
+	// The backup now succeeds: the item recovers, and a policy whose
+	// source is the agent's last-success metric gets that good point.
+	os.WriteFile(script, []byte("#!/bin/sh\necho size=4096\n"), 0o755)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/backups/policies", "", map[string]any{"name": "shop-db-metric", "service_id": svc.ID,
+		"target": "PostgreSQL shop", "method": "command", "schedule": "every 1h", "retention": "720h",
+		"source": map[string]any{"kind": "metric", "selector": `unyo_backup_last_success_timestamp_seconds{item="nightly"}`}}, &metricPol)
+	eventually(t, 60*time.Second, func() string {
+		s.mustJSON(200, "GET", "/api/v1/tenants/acme/alerts", read, nil, &alerts)
+		if len(alerts) != 1 || alerts[0].State != "resolved" {
+			return fmt.Sprintf("alerts %+v, want the one resolved", alerts)
+		}
+		mj := s.jobsOf("acme", read, metricPol.ID)
+		if len(mj) == 0 || mj[0].Status != "ok" || mj[0].Source != "metric" {
+			return fmt.Sprintf("metric policy jobs %+v, want a good one from the metric", mj)
+		}
+		return ""
+	})
+	if j := s.jobsOf("acme", read, pol.ID)[0]; j.Status != "ok" || j.SizeBytes != 4096 {
+		t.Errorf("newest job %+v: want ok with the size the command printed", j)
+	}
+}
