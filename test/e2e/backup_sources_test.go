@@ -66,7 +66,8 @@ func startAgentWith(t *testing.T, s *server, token, host, yaml string) *agentPro
 // The item's last good run time also feeds a metric-sourced policy.
 func TestBackupAgentItemFailureIsOneAlert(t *testing.T) {
 	t.Setenv("UNYO_BACKUP_POLL_INTERVAL", "1s")
-	s := startServer(t, t.TempDir())
+	dir := t.TempDir()
+	s := startServer(t, dir)
 	ingest, read := s.tenantWithTokens("acme")
 	var svc, res, pol, metricPol struct {
 		ID int64 `json:"id"`
@@ -88,7 +89,7 @@ func TestBackupAgentItemFailureIsOneAlert(t *testing.T) {
 
 	script := filepath.Join(t.TempDir(), "backup-shop.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\necho 'pg_dump: error: connection to server failed' >&2\nexit 2\n"), 0o755)
-	startAgentWith(t, s, ingest, "db-01", fmt.Sprintf(`interval: 1s
+	agent := startAgentWith(t, s, ingest, "db-01", fmt.Sprintf(`interval: 1s
 items:
   - name: nightly
     kind: backup
@@ -167,4 +168,45 @@ items:
 	if j := s.jobsOf("acme", read, pol.ID)[0]; j.Status != "ok" || j.SizeBytes != 4096 {
 		t.Errorf("newest job %+v: want ok with the size the command printed", j)
 	}
+
+	// A restart reads the same metric value again: nothing stored twice.
+	// The agent stops first, so no newer value arrives; two fetches after
+	// that the history is what the restart must keep.
+	agent.cmd.Process.Signal(syscall.SIGTERM)
+	<-agent.done
+	agent.done <- nil // for the cleanup
+	awaitFetches := func(n float64) float64 {
+		t.Helper()
+		var got float64
+		eventually(t, 30*time.Second, func() string {
+			if got = metricFetches(s); got < n {
+				return fmt.Sprintf("%v metric fetches, want %v", got, n)
+			}
+			return ""
+		})
+		return got
+	}
+	awaitFetches(metricFetches(s) + 2)
+	good := len(s.jobsOf("acme", read, metricPol.ID))
+	if err := s.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("server stop: %v", err)
+	}
+	s = startServer(t, dir)
+	awaitFetches(2)
+	if n := len(s.jobsOf("acme", read, metricPol.ID)); n != good {
+		t.Errorf("after a restart: %d metric jobs, want the %d stored before", n, good)
+	}
+}
+
+// metricFetches reads the server's count of good metric-source fetches.
+func metricFetches(s *server) float64 {
+	_, body := s.call("GET", "/metrics", "", nil)
+	for _, l := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(l, `unyo_backup_source_fetches_total{outcome="ok",source="metric"} `) {
+			var n float64
+			fmt.Sscan(strings.Fields(l)[1], &n)
+			return n
+		}
+	}
+	return 0
 }
