@@ -69,7 +69,7 @@ func TestBackupAgentItemFailureIsOneAlert(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir)
 	ingest, read := s.tenantWithTokens("acme")
-	var svc, res, pol, metricPol struct {
+	var svc, res, pol, metricPol, filesPol struct {
 		ID int64 `json:"id"`
 	}
 	s.mustJSON(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": "shop",
@@ -86,6 +86,14 @@ func TestBackupAgentItemFailureIsOneAlert(t *testing.T) {
 	if code != 400 || !strings.Contains(string(body), "command") {
 		t.Errorf("a monitoring item with a command: %d %s, want 400 naming command", code, body)
 	}
+
+	// A status file item comes from the server's design, as any item does.
+	status := filepath.Join(t.TempDir(), "bacula.status")
+	os.WriteFile(status, []byte("OK\nsize=77\n"), 0o644)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/backups/policies", "", map[string]any{"name": "files", "service_id": svc.ID,
+		"target": "/srv", "method": "other", "schedule": "every 1h", "retention": "720h"}, &filesPol)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/monitoring/items", "", map[string]any{"resource_id": res.ID, "name": "bacula",
+		"kind": "backup", "severity": "warning", "backup": map[string]any{"policy": "files", "status_file": status}}, nil)
 
 	script := filepath.Join(t.TempDir(), "backup-shop.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\necho 'pg_dump: error: connection to server failed' >&2\nexit 2\n"), 0o755)
@@ -134,6 +142,13 @@ items:
 	if a := alerts[0]; a.Source != "rule" || a.State != "firing" || a.Severity != "critical" || a.Resource != "db-01" {
 		t.Errorf("alert %+v: want the item's firing critical alert on db-01", a)
 	}
+	// The status file, read every second, is one good job, however often read.
+	eventually(t, 30*time.Second, func() string {
+		if fj := s.jobsOf("acme", read, filesPol.ID); len(fj) != 1 || fj[0].Status != "ok" || fj[0].SizeBytes != 77 || fj[0].Source != "agent" {
+			return fmt.Sprintf("status file jobs %+v: want one good job of 77 bytes from the agent", fj)
+		}
+		return ""
+	})
 	// More failed runs later: still one alert, one incident, no job_failed.
 	before := len(s.jobsOf("acme", read, pol.ID))
 	eventually(t, 30*time.Second, func() string {
