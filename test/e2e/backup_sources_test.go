@@ -184,6 +184,10 @@ items:
 		t.Errorf("newest job %+v: want ok with the size the command printed", j)
 	}
 
+	if fj := s.jobsOf("acme", read, filesPol.ID); len(fj) != 1 {
+		t.Errorf("the unchanged status file, read for a minute: %d jobs, want 1", len(fj))
+	}
+
 	// A restart reads the same metric value again: nothing stored twice.
 	// The agent stops first, so no newer value arrives; two fetches after
 	// that the history is what the restart must keep.
