@@ -36,7 +36,8 @@ func fetcher() *aws.Fetcher {
 // TestAWSJobsStoredOnce: through an assumed role with its external ID,
 // the finished jobs of the policy's vault and resource reach its history
 // page by page and through a ThrottlingException, each once under its
-// BackupJobId; a running job is stored when it completes; a restart
+// BackupJobId (a job the history refuses is skipped alone); a running job
+// is stored when it completes; a restart
 // (a new store and poller) stores nothing twice.
 func TestAWSJobsStoredOnce(t *testing.T) {
 	f := awstest.New(region)
@@ -45,6 +46,8 @@ func TestAWSJobsStoredOnce(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	at := func(h float64) time.Time { return now.Add(-time.Duration(h * float64(time.Hour))) }
 	db := "arn:aws:rds:ap-northeast-1:123456789012:db:shop"
+	// A clock far ahead: the history refuses this one job, not the rest.
+	f.AddJob(awstest.Job{ID: "job-future", Vault: "shop-vault", ResourceARN: db, State: "COMPLETED", Created: at(1), Completed: now.Add(time.Hour)})
 	f.AddJob(awstest.Job{ID: "job-1", Vault: "shop-vault", ResourceARN: db, ResourceName: "shop", State: "COMPLETED", Created: at(30), Completed: at(29), Size: 5 << 30})
 	f.AddJob(awstest.Job{ID: "job-2", Vault: "shop-vault", ResourceARN: db, ResourceName: "shop", State: "FAILED", Created: at(6), Completed: at(5.5), Message: "Insufficient privileges"})
 	f.AddJob(awstest.Job{ID: "job-3", Vault: "shop-vault", ResourceARN: db, ResourceName: "shop", State: "RUNNING", Created: at(1)})

@@ -22,6 +22,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
 // Fetcher reads the finished jobs of one policy's source that started (or
@@ -115,6 +116,7 @@ func (p *Poller) Round(ctx context.Context) {
 		p.logger.Error("backup sources: unable to list policies", "err", err)
 		return
 	}
+	p.forget(list)
 	for _, pol := range list {
 		if ctx.Err() != nil {
 			return
@@ -123,6 +125,29 @@ func (p *Poller) Round(ctx context.Context) {
 			continue
 		}
 		p.poll(ctx, pol)
+	}
+}
+
+// forget drops the cursors of deleted policies and the back-off of keys
+// no policy uses any more.
+func (p *Poller) forget(list []*backup.Policy) {
+	ids, keys := map[int64]bool{}, map[string]bool{}
+	for _, pol := range list {
+		if pol.Source != nil {
+			ids[pol.ID], keys[key(pol)] = true, true
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id := range p.cursor {
+		if !ids[id] {
+			delete(p.cursor, id)
+		}
+	}
+	for k := range p.health {
+		if !keys[k] {
+			delete(p.health, k)
+		}
 	}
 }
 
@@ -202,6 +227,13 @@ func (p *Poller) fetch(ctx context.Context, pol *backup.Policy, since time.Time)
 		j := jobs[i]
 		j.TenantID, j.PolicyID, j.Source = pol.TenantID, pol.ID, string(pol.Source.Kind)
 		_, isNew, err := p.store.AddJob(ctx, &j)
+		if e, ok := invalid.As(err); ok {
+			// One job the history cannot take (a clock far ahead) must
+			// not hold back the others, nor the account.
+			p.logger.Warn("backup sources: job refused", "tenant", pol.TenantID, "policy", pol.Name, "job", j.ExternalID,
+				"field", e.Field, "reason", e.Reason)
+			continue
+		}
 		if err != nil {
 			return n, fmt.Errorf("job %s: %w", j.ExternalID, err)
 		}
