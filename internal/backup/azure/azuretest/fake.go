@@ -11,10 +11,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -285,4 +288,13 @@ func (f *Fake) page(w http.ResponseWriter, r *http.Request, all any) {
 	case []map[string]any:
 		page(f, w, r, v)
 	}
+}
+
+// WriteCert writes the fake's TLS certificate as PEM into dir and returns
+// its path: a server process under test trusts it through SSL_CERT_FILE,
+// as Entra and ARM are reached over https only.
+func (f *Fake) WriteCert(dir string) (string, error) {
+	path := filepath.Join(dir, "azure-fake.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})
+	return path, os.WriteFile(path, block, 0o644)
 }
