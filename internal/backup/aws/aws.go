@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -30,12 +31,23 @@ type Fetcher struct {
 	// (throttling, 5xx); the poller backs off the account beyond it.
 	MaxAttempts int
 	MaxBackoff  time.Duration
+
+	mu    sync.Mutex
+	creds map[int64]cachedCreds // account ID → its credentials, while unchanged
+}
+
+// cachedCreds keeps an account's credentials (an assumed role's session
+// until it expires) across fetches, so STS is not asked at every round.
+type cachedCreds struct {
+	aws      cloudaccount.AWS
+	updated  time.Time
+	provider sdkaws.CredentialsProvider
 }
 
 // New returns a Fetcher whose calls go through client (the outbound
 // policy's).
 func New(client *http.Client) *Fetcher {
-	return &Fetcher{client: client, MaxAttempts: 4, MaxBackoff: 20 * time.Second}
+	return &Fetcher{client: client, MaxAttempts: 4, MaxBackoff: 20 * time.Second, creds: map[int64]cachedCreds{}}
 }
 
 // config is the SDK configuration of acct in region.
@@ -56,7 +68,14 @@ func (f *Fetcher) config(acct *cloudaccount.Account, region string) sdkaws.Confi
 	if a.Endpoint != "" {
 		cfg.BaseEndpoint = sdkaws.String(a.Endpoint)
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.creds[acct.ID]; ok && c.updated.Equal(acct.UpdatedAt) && sameAWS(c.aws, *a) {
+		cfg.Credentials = c.provider
+		return cfg
+	}
 	if a.RoleARN != "" {
+		// STS is regional too; the first region asked signs the AssumeRole.
 		role := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "unyo-backup"
 			if a.ExternalID != "" {
@@ -65,7 +84,13 @@ func (f *Fetcher) config(acct *cloudaccount.Account, region string) sdkaws.Confi
 		})
 		cfg.Credentials = sdkaws.NewCredentialsCache(role)
 	}
+	f.creds[acct.ID] = cachedCreds{aws: *a, updated: acct.UpdatedAt, provider: cfg.Credentials}
 	return cfg
+}
+
+func sameAWS(x, y cloudaccount.AWS) bool {
+	return x.AccessKeyID == y.AccessKeyID && x.SecretAccessKey == y.SecretAccessKey && x.RoleARN == y.RoleARN &&
+		x.ExternalID == y.ExternalID && x.Endpoint == y.Endpoint
 }
 
 // Fetch reads the finished backup jobs created at or after since, in the

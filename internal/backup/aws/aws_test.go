@@ -61,8 +61,9 @@ func TestAWSJobsStoredOnce(t *testing.T) {
 	accounts.Put(account(f))
 	pol := env.Policy(t, "acme", backup.MethodAWSBackup, &backup.Source{Kind: backup.SourceAWS, AccountID: 9,
 		Vaults: []string{"shop-vault"}, Resources: []string{db}})
+	fe := fetcher()
 	round := func() {
-		p := poller.New(env.Store, accounts, map[backup.SourceKind]poller.Fetcher{backup.SourceAWS: fetcher()},
+		p := poller.New(env.Store, accounts, map[backup.SourceKind]poller.Fetcher{backup.SourceAWS: fe},
 			poller.Options{Registerer: prometheus.NewRegistry()}, nil)
 		p.Round(context.Background())
 	}
@@ -106,10 +107,14 @@ func TestAWSJobsStoredOnce(t *testing.T) {
 
 	f.SetJob("job-3", "COMPLETED", now)
 	env.Open(t)
+	fe = fetcher() // a restart: no session kept
 	round()
 	round()
 	want["job-3"] = backup.StatusOK
 	check("after restart", want)
+	if n := f.Calls("assume"); n != 2 {
+		t.Errorf("%d AssumeRole calls, want one per process: the session is kept across rounds", n)
+	}
 }
 
 // TestAWSRefusals: a wrong external ID is refused by STS and stores
