@@ -1,13 +1,16 @@
 package backup
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -160,4 +163,26 @@ func decodeSource(text string) (*Source, error) {
 		return nil, fmt.Errorf("backup: unable to decode source: %w", err)
 	}
 	return &s, nil
+}
+
+// SetAccounts makes the store refuse a policy whose source names a cloud
+// account its tenant does not have, or one of another provider.
+func (s *Store) SetAccounts(r cloudaccount.Resolver) { s.accounts = r }
+
+func (s *Store) checkAccount(ctx context.Context, p *Policy) error {
+	if s.accounts == nil || p.Source == nil || p.Source.AccountID == 0 {
+		return nil
+	}
+	acct, err := s.accounts.Account(ctx, p.TenantID, p.Source.AccountID)
+	if errors.Is(err, cloudaccount.ErrNotFound) {
+		return invalid.New("source.account_id", "no cloud account %d in this tenant", p.Source.AccountID)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: unable to read cloud account: %w", err)
+	}
+	want := map[SourceKind]cloudaccount.Provider{SourceAzure: cloudaccount.ProviderAzure, SourceAWS: cloudaccount.ProviderAWS}[p.Source.Kind]
+	if acct.Provider != want {
+		return invalid.New("source.account_id", "cloud account %d is %s, not %s", p.Source.AccountID, acct.Provider, want)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -20,6 +21,9 @@ type Store struct {
 	objects *storage.Store // services and resources, for the service level
 	now     func() time.Time
 	changed []func(tenant string, policy int64)
+	// accounts, when set, checks that a policy's source names a cloud
+	// account of its tenant and of the source's provider.
+	accounts cloudaccount.Resolver
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
@@ -79,6 +83,9 @@ func (s *Store) check(ctx context.Context, p *Policy) error {
 		if err != nil {
 			return fmt.Errorf("backup: unable to read resource: %w", err)
 		}
+	}
+	if err := s.checkAccount(ctx, p); err != nil {
+		return err
 	}
 	return p.applyLevel(svc.Level)
 }

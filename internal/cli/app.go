@@ -165,6 +165,9 @@ func (a *app) repositories() {
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
+	if a.cloudAccounts != nil { // the cloud account store, once wired above
+		a.backups.SetAccounts(a.cloudAccounts)
+	}
 }
 
 // services builds the behaviour: the API, notification delivery, the
