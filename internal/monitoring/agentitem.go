@@ -62,6 +62,8 @@ func expandItem(it *Item, lookup lookupFunc) error {
 		fields = []stringField{{"exporter.url", &it.Exporter.URL}}
 	case it.Log != nil:
 		fields = []stringField{{"log.glob", &it.Log.Glob}, {"log.channel", &it.Log.Channel}}
+	case it.Zabbix != nil:
+		fields = []stringField{{"zabbix.address", &it.Zabbix.Address}}
 	case it.Backup != nil:
 		fields = []stringField{{"backup.status_file", &it.Backup.StatusFile}, {"backup.log_file", &it.Backup.LogFile}}
 	case it.Check != nil:

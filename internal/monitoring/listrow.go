@@ -63,6 +63,8 @@ func target(lang string, it *Item) string {
 		return it.Service.Name
 	case KindExporter:
 		return it.Exporter.URL
+	case KindZabbix:
+		return it.Zabbix.Address + " " + it.Zabbix.Key
 	case KindBackup:
 		return firstNonEmpty(it.Backup.StatusFile, it.Backup.LogFile, word(lang, "backup.command")) + policyNote(lang, it.Backup.Policy)
 	case KindMetric:

@@ -261,6 +261,8 @@ func specJSON(it *Item) string {
 		v = it.Service
 	case KindExporter:
 		v = it.Exporter
+	case KindZabbix:
+		v = it.Zabbix
 	case KindBackup:
 		v = it.Backup
 	}
@@ -292,6 +294,9 @@ func setSpec(it *Item, data []byte) error {
 	case KindExporter:
 		it.Exporter = new(Exporter)
 		dst = it.Exporter
+	case KindZabbix:
+		it.Zabbix = new(Zabbix)
+		dst = it.Zabbix
 	case KindBackup:
 		it.Backup = new(Backup)
 		dst = it.Backup
