@@ -15,8 +15,10 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -91,8 +93,13 @@ type app struct {
 	reports        *report.Service
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch       // backup compliance → alerts
-	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
+	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
+	// cloudAccounts resolves a tenant's cloud account with its secrets
+	// open (package cloudaccount); nil until its store is wired, and the
+	// Azure and AWS backup sources then fail, backing off.
+	cloudAccounts cloudaccount.Resolver
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -167,6 +174,9 @@ func (a *app) repositories() {
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
 	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
+	if a.cloudAccounts != nil { // the cloud account store, once wired above
+		a.backups.SetAccounts(a.cloudAccounts)
+	}
 }
 
 // actuatorKinds maps each kind of capacity group to what builds its
@@ -244,6 +254,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
+	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
 
 	// Operation plans: the scheduler applies and verifies the steps; a
 	// failed one enters the pipeline as intake alerts do. A manual group's

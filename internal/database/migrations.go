@@ -644,7 +644,14 @@ CREATE TABLE backup_jobs (
 );
 CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 `,
-	// 15: capacity groups, their versioned operation plans, manual holds,
+	// 15: where a backup policy's job results come from besides the push
+	// API (a cloud account's backup jobs, an exporter's metric), as JSON,
+	// and where each job came from (internal/backup, its sources).
+	`
+ALTER TABLE backup_policies ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '';
+`,
+	// 16: capacity groups, their versioned operation plans, manual holds,
 	// the steps the scheduler applied and the counts it observed
 	// (internal/capacity). A step's key is unique: it is claimed in a
 	// transaction before the actuator is called, so no step applies twice.
