@@ -255,10 +255,10 @@ func (a *app) services(cfg *serverConfig) error {
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
-// alerts, incidents, work reports and maintenance windows.
+// alerts, incidents, work reports, maintenance windows and backups.
 func (a *app) reportSources() report.Sources {
 	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
-		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows,
+		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
 }
 

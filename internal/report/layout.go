@@ -59,6 +59,7 @@ func Layout(r *Report) *Document {
 		{tr(l, "s.performance"), performanceBlocks(r)},
 		{tr(l, "s.alerts"), alertBlocks(r)},
 		{tr(l, "s.responses"), responseBlocks(r)},
+		{tr(l, "s.backups"), backupBlocks(r)},
 		{tr(l, "s.topics"), topicBlocks(r)},
 		{tr(l, "s.capacity"), capacityBlocks(r)},
 	}

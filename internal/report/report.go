@@ -25,16 +25,17 @@ type Report struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Step        Duration  `json:"step"` // sampling step of host figures
 
-	Summary   Summary     `json:"summary"`
-	Hosts     []HostPerf  `json:"hosts"`
-	Web       []WebStats  `json:"web"`
-	Alerts    AlertStats  `json:"alerts"`
-	Responses Responses   `json:"responses"`
-	Findings  []Topic     `json:"findings"`
-	Topics    []Topic     `json:"topics"` // written by the operator
-	Capacity  []Advice    `json:"capacity"`
-	Comment   string      `json:"comment"` // the operator's closing comment
-	Notes     SectionNote `json:"notes"`   // why a section is empty
+	Summary   Summary        `json:"summary"`
+	Hosts     []HostPerf     `json:"hosts"`
+	Web       []WebStats     `json:"web"`
+	Alerts    AlertStats     `json:"alerts"`
+	Responses Responses      `json:"responses"`
+	Backups   []BackupRecord `json:"backups"`
+	Findings  []Topic        `json:"findings"`
+	Topics    []Topic        `json:"topics"` // written by the operator
+	Capacity  []Advice       `json:"capacity"`
+	Comment   string         `json:"comment"` // the operator's closing comment
+	Notes     SectionNote    `json:"notes"`   // why a section is empty
 }
 
 // SectionNote explains, per section, why it has no data. Keys are the
