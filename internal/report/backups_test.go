@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -109,7 +108,7 @@ func backupMonth(t *testing.T) (Sources, *incident.Incident) {
 	restore(shop, at(25, 9, 0), 5*time.Hour+30*time.Minute, "佐藤")
 
 	desk := incident.NewDesk(db, st, nil)
-	fp := fmt.Sprintf("policy/%d/%s", shop.ID, backup.ConditionFailed)
+	fp := backup.AlertFingerprint(shop.ID, backup.ConditionFailed)
 	for _, e := range []incident.AlertEvent{
 		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, ServiceID: svc.ID, Policy: "new", Severity: "critical", Title: "バックアップ失敗 / Backup failed: shop-db", Status: "firing", At: at(10, 2, 30)},
 		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, Status: "resolved", Policy: "new", At: at(12, 2, 30)},

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/backup"
@@ -48,7 +47,7 @@ func (s backupSource) Backups(ctx context.Context, tenant string, from, to time.
 				return nil, err
 			}
 		}
-		fp := fmt.Sprintf("policy/%d/%s", p.ID, backup.ConditionFailed)
+		fp := backup.AlertFingerprint(p.ID, backup.ConditionFailed)
 		for _, j := range pr.Failures {
 			rec.Failures = append(rec.Failures, BackupFailure{FinishedAt: j.FinishedAt, Status: string(j.Status), Message: j.Message,
 				Incident: incidentOf(links[fp], j.FinishedAt)})
