@@ -113,10 +113,27 @@ func (s *Store) Facts(ctx context.Context, p *Policy, now time.Time) (Facts, err
 		}
 		return j, err
 	}
-	var err error
-	if f.LastGood, err = one(`AND status='ok' ORDER BY recovery_point DESC, id DESC`); err != nil {
-		return f, fmt.Errorf("backup: unable to read the last good job: %w", err)
+	// The newest good jobs: the last good point and the size history.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM backup_jobs WHERE tenant_id=? AND policy_id=? AND status='ok'
+		ORDER BY recovery_point DESC, id DESC LIMIT ?`, tenant, policy, SizeHistory+1)
+	if err != nil {
+		return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
 	}
+	defer rows.Close()
+	for rows.Next() {
+		j, err := scanJob(rows.Scan)
+		if err != nil {
+			return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
+		}
+		if f.LastGood == nil {
+			f.LastGood = j
+		}
+		f.Sizes = append(f.Sizes, j.SizeBytes)
+	}
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
+	}
+	rows.Close()
 	if f.Last, err = one(`ORDER BY finished_at DESC, id DESC`); err != nil {
 		return f, fmt.Errorf("backup: unable to read the last job: %w", err)
 	}
@@ -129,22 +146,6 @@ func (s *Store) Facts(ctx context.Context, p *Policy, now time.Time) (Facts, err
 	}
 	if f.LastGood == nil {
 		return f, s.restoreFacts(ctx, p, &f)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT size_bytes FROM backup_jobs WHERE tenant_id=? AND policy_id=? AND status='ok'
-		ORDER BY recovery_point DESC, id DESC LIMIT ?`, tenant, policy, SizeHistory+1)
-	if err != nil {
-		return f, fmt.Errorf("backup: unable to read job sizes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return f, fmt.Errorf("backup: unable to read job sizes: %w", err)
-		}
-		f.Sizes = append(f.Sizes, v)
-	}
-	if err := rows.Err(); err != nil {
-		return f, fmt.Errorf("backup: unable to read job sizes: %w", err)
 	}
 	kept := now.Add(-time.Duration(p.Retention)).UnixMilli()
 	if f.Oldest, err = one(`AND status='ok' AND recovery_point>=? ORDER BY recovery_point, id`, kept); err != nil {
