@@ -158,6 +158,7 @@ func (a *app) repositories() {
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
+	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
 }
 
 // services builds the behaviour: the API, notification delivery, the
