@@ -119,3 +119,22 @@ func TestRestoreRule(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRestorePlan: any text is a plan or an error, never a panic, and
+// a plan's due moment is never before the plan began.
+func FuzzParseRestorePlan(f *testing.F) {
+	for _, s := range []string{"", "quarterly", "monthly", "every 2160h", "every 1h", "0 10 1 1,4,7,10 *", "*/5 * * * *", "every -1h", "yearly "} {
+		f.Add(s)
+	}
+	since := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		plan, err := ParseRestorePlan(s)
+		if err != nil || !plan.Planned() {
+			return
+		}
+		due, _, _ := plan.Due(time.Time{}, since, time.Hour, time.UTC, since.AddDate(0, 4, 0))
+		if !due.IsZero() && due.Before(since) {
+			t.Errorf("plan %q due %s before it began %s", s, due, since)
+		}
+	})
+}
