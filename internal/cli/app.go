@@ -34,6 +34,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
 
 // app is everything `unyo server` runs. Each part is built once, here, over
@@ -85,6 +87,7 @@ type app struct {
 	reports        *report.Service
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch // backup compliance → alerts
+	zabbixPoll     *poll.Poller  // zabbix items: Zabbix agents polled → remote write
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -227,6 +230,23 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
 
+	// Zabbix agents polled from here, for the hosts whose items are
+	// zabbix: the samples take the agents' remote-write path.
+	zabbixTLS, err := cfg.zabbix.tlsConfig()
+	if err != nil {
+		return err
+	}
+	zabbixDial, err := cfg.zabbix.dial()
+	if err != nil {
+		return err
+	}
+	a.zabbixPoll = poll.New(poll.Options{
+		Targets: a.design.ZabbixTargets, Sink: poll.RemoteWrite(a.write.Ingest),
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
+		Logger: logger.With("component", "zabbix"),
+	})
+	a.design.OnChange(a.zabbixPoll.Reload)
+
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
 	if err != nil {
@@ -249,6 +269,7 @@ func (a *app) services(cfg *serverConfig) error {
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),

@@ -57,6 +57,8 @@ func expandItem(it *Item, lookup lookupFunc) error {
 		fields = []stringField{{"exporter.url", &it.Exporter.URL}}
 	case it.Log != nil:
 		fields = []stringField{{"log.glob", &it.Log.Glob}, {"log.channel", &it.Log.Channel}}
+	case it.Zabbix != nil:
+		fields = []stringField{{"zabbix.address", &it.Zabbix.Address}}
 	case it.Check != nil:
 		c := it.Check
 		fields = []stringField{{"check.url", &c.URL}, {"check.address", &c.Address}, {"check.query", &c.Query}, {"check.server", &c.Server}}

@@ -37,7 +37,7 @@ var words = map[string]Text{
 	"kind.metric": {Ja: "メトリクス", En: "Metric"}, "kind.log": {Ja: "ログ監視", En: "Log"},
 	"kind.nodata": {Ja: "データ途絶", En: "No data"}, "kind.os": {Ja: "OS性能収集", En: "OS metrics"},
 	"kind.process": {Ja: "プロセス監視", En: "Process"}, "kind.service": {Ja: "サービス監視", En: "Service"},
-	"kind.exporter": {Ja: "エクスポーター", En: "Exporter"}, "kind.check": {Ja: "外形監視", En: "Check"},
+	"kind.exporter": {Ja: "エクスポーター", En: "Exporter"}, "kind.zabbix": {Ja: "Zabbixエージェント", En: "Zabbix agent"}, "kind.check": {Ja: "外形監視", En: "Check"},
 
 	"severity.critical": {Ja: "重大", En: "Critical"}, "severity.warning": {Ja: "警告", En: "Warning"},
 	"severity.info": {Ja: "情報", En: "Info"},

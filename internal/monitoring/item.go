@@ -21,10 +21,11 @@ const (
 	KindProcess  Kind = "process"  // processes matching a pattern, fewer than a minimum
 	KindService  Kind = "service"  // a systemd unit or Windows service not running
 	KindExporter Kind = "exporter" // a Prometheus exporter the agent scrapes
+	KindZabbix   Kind = "zabbix"   // an item key the server polls from a Zabbix agent
 )
 
 // Kinds lists every kind, in the order the documentation gives them.
-var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter}
+var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix}
 
 // Severity is how serious the alert of an item is.
 type Severity string
@@ -79,6 +80,7 @@ type Item struct {
 	Process  *Process  `json:"process,omitempty"`
 	Service  *Service  `json:"service,omitempty"`
 	Exporter *Exporter `json:"exporter,omitempty"`
+	Zabbix   *Zabbix   `json:"zabbix,omitempty"`
 
 	Threshold *Threshold     `json:"threshold,omitempty"` // metric items only
 	For       model.Duration `json:"for,omitempty"`       // how long the condition holds before firing
@@ -160,6 +162,16 @@ type Exporter struct {
 	URL string `json:"url"`
 }
 
+// Zabbix is an item key polled from a Zabbix agent (passive check) by the
+// server, for a host that runs a Zabbix agent and no unyo agent. Its values
+// are the series zabbix.SeriesOf gives the key, labelled with the host and
+// the item (docs/migrating-from-zabbix.md).
+type Zabbix struct {
+	Address string `json:"address"`       // host or host:port of the agent (10050 when no port); placeholders allowed
+	Key     string `json:"key"`           // e.g. vfs.fs.size[/,pused]
+	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
+}
+
 // agentSide reports whether the agent collects something for kind.
 func agentSide(k Kind) bool {
 	switch k {
@@ -216,6 +228,7 @@ func (it *Item) Clone() *Item {
 	n.Process = clonePtr(it.Process)
 	n.Service = clonePtr(it.Service)
 	n.Exporter = clonePtr(it.Exporter)
+	n.Zabbix = clonePtr(it.Zabbix)
 	if it.Threshold != nil {
 		t := it.Threshold.clone()
 		n.Threshold = &t

@@ -63,6 +63,8 @@ func target(lang string, it *Item) string {
 		return it.Service.Name
 	case KindExporter:
 		return it.Exporter.URL
+	case KindZabbix:
+		return it.Zabbix.Address + " " + it.Zabbix.Key
 	case KindMetric:
 		return firstNonEmpty(it.Metric.Series, it.Metric.Query)
 	case KindNoData:

@@ -261,6 +261,8 @@ func specJSON(it *Item) string {
 		v = it.Service
 	case KindExporter:
 		v = it.Exporter
+	case KindZabbix:
+		v = it.Zabbix
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -290,6 +292,9 @@ func setSpec(it *Item, data []byte) error {
 	case KindExporter:
 		it.Exporter = new(Exporter)
 		dst = it.Exporter
+	case KindZabbix:
+		it.Zabbix = new(Zabbix)
+		dst = it.Zabbix
 	default:
 		return nil
 	}

@@ -39,6 +39,11 @@ func (it *Item) Validate() error {
 			return err
 		}
 	}
+	if it.Zabbix != nil {
+		// Placeholders are checked for syntax here and filled per host later.
+		n := it.Clone()
+		return expandItem(n, func(string) (string, bool) { return "placeholder.example", true })
+	}
 	if agentSide(it.Kind) {
 		// Placeholders are checked for syntax here and filled per host later.
 		n := it.Clone()
@@ -67,7 +72,7 @@ func (it *Item) validateSpec() error {
 		{"metric", it.Metric != nil, KindMetric}, {"log", it.Log != nil, KindLog},
 		{"check", it.Check != nil, KindCheck}, {"nodata", it.NoData != nil, KindNoData},
 		{"process", it.Process != nil, KindProcess}, {"service", it.Service != nil, KindService},
-		{"exporter", it.Exporter != nil, KindExporter},
+		{"exporter", it.Exporter != nil, KindExporter}, {"zabbix", it.Zabbix != nil, KindZabbix},
 	} {
 		if s.set && s.kind != it.Kind {
 			return invalid.New(s.field, "does not apply to kind %q", it.Kind)
@@ -85,6 +90,8 @@ func (it *Item) validateSpec() error {
 		return invalid.Prefix("check", it.Check.validate())
 	case KindNoData:
 		return invalid.Prefix("nodata", it.NoData.validate())
+	case KindZabbix:
+		return invalid.Prefix("zabbix", it.Zabbix.validate())
 	case KindProcess:
 		if it.Process.MinCount < 0 {
 			return invalid.New("process.min_count", "must not be negative")
@@ -173,9 +180,9 @@ func (it *Item) validateCondition() error {
 		if it.Severity == "" {
 			return invalid.New("severity", "is required for a %s item", it.Kind)
 		}
-	case KindOS:
+	case KindOS, KindZabbix:
 		if it.Severity != "" {
-			return invalid.New("severity", "must be empty on an os item: it only collects")
+			return invalid.New("severity", "must be empty on an %s item: it only collects; watch its series with a metric item", it.Kind)
 		}
 	}
 	if it.Threshold != nil {
