@@ -58,6 +58,9 @@ type Policy struct {
 	// RestorePlanSince is when the plan was set: the first test is due
 	// from then.
 	RestorePlanSince *time.Time `json:"restore_plan_since,omitempty"`
+	// Source is where a poller fetches the jobs (a cloud account, a
+	// metric); nil: only pushed jobs (scripts, agents).
+	Source *Source `json:"source,omitempty"`
 	// EffectiveRPO and EffectiveRTO are what compliance measures: the
 	// policy's own or else the service level's.
 	EffectiveRPO model.Duration `json:"effective_rpo"`
@@ -140,7 +143,7 @@ func (p *Policy) Validate() error {
 	if time.Duration(p.RestoreGrace) < time.Hour || time.Duration(p.RestoreGrace) > 90*24*time.Hour {
 		return invalid.New("restore_grace", "must be between 1h and 2160h")
 	}
-	return nil
+	return p.Source.Validate()
 }
 
 // applyLevel sets the effective RPO and RTO from the service level and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -20,6 +21,9 @@ type Store struct {
 	objects *storage.Store // services and resources, for the service level
 	now     func() time.Time
 	changed []func(tenant string, policy int64)
+	// accounts, when set, checks that a policy's source names a cloud
+	// account of its tenant and of the source's provider.
+	accounts cloudaccount.Resolver
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
@@ -37,15 +41,20 @@ func (s *Store) notify(tenant string, policy int64) {
 	}
 }
 
-const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at,
+const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source,
 	size_low_percent, size_high_percent, restore_plan, restore_grace_ms, restore_plan_since`
 
 func scanPolicy(sc func(...any) error) (*Policy, error) {
 	var p Policy
 	var retention, rpo, rto, grace, created, updated, restoreGrace, since int64
+	var source string
 	if err := sc(&p.ID, &p.TenantID, &p.Name, &p.ServiceID, &p.ResourceID, &p.Target, &p.Method, &p.Schedule,
-		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated,
+		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated, &source,
 		&p.SizeLowPercent, &p.SizeHighPercent, &p.RestorePlan, &restoreGrace, &since); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Source, err = decodeSource(source); err != nil {
 		return nil, err
 	}
 	if since != 0 {
@@ -89,6 +98,9 @@ func (s *Store) check(ctx context.Context, p *Policy) error {
 			return fmt.Errorf("backup: unable to read resource: %w", err)
 		}
 	}
+	if err := s.checkAccount(ctx, p); err != nil {
+		return err
+	}
 	return p.applyLevel(svc.Level)
 }
 
@@ -97,18 +109,22 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 	if err := s.check(ctx, p); err != nil {
 		return err
 	}
+	source, err := encodeSource(p.Source)
+	if err != nil {
+		return err
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p.CreatedAt, p.UpdatedAt = now, now
 	p.RestorePlanSince = nil
 	if p.RestorePlan != "" {
 		p.RestorePlanSince = &now
 	}
-	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+	err = storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
-		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, size_low_percent, size_high_percent,
-		restore_plan, restore_grace_ms, restore_plan_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source, size_low_percent, size_high_percent,
+		restore_plan, restore_grace_ms, restore_plan_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
-			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli(), p.SizeLowPercent,
+			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli(), source, p.SizeLowPercent,
 			p.SizeHighPercent, p.RestorePlan, millis(p.RestoreGrace), sinceMillis(p)).Scan(&p.ID)
 		return storage.Object{ID: p.ID}, err
 	})
@@ -127,20 +143,24 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	if err := s.check(ctx, p); err != nil {
 		return err
 	}
+	source, err := encodeSource(p.Source)
+	if err != nil {
+		return err
+	}
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
 	if p.RestorePlan == "" {
 		p.RestorePlanSince = nil
 	} else if p.RestorePlanSince == nil {
 		p.RestorePlanSince = &p.UpdatedAt
 	}
-	err := storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+	err = storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
 		// A plan kept keeps when it was set; a new plan starts now.
 		res, err := tx.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
-		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, size_low_percent=?, size_high_percent=?,
+		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, source=?, size_low_percent=?, size_high_percent=?,
 		restore_plan_since = CASE WHEN restore_plan = ? AND restore_plan_since <> 0 THEN restore_plan_since ELSE ? END,
 		restore_plan=?, restore_grace_ms=? WHERE tenant_id=? AND id=?`,
 			p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
-			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), p.SizeLowPercent, p.SizeHighPercent,
+			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), source, p.SizeLowPercent, p.SizeHighPercent,
 			p.RestorePlan, sinceMillis(p), p.RestorePlan, millis(p.RestoreGrace), p.TenantID, p.ID)
 		return storage.Object{ID: p.ID}, storage.RowsAffected(res, err)
 	})

@@ -14,7 +14,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -86,8 +88,13 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch // backup compliance → alerts
-	zabbixPoll     *poll.Poller  // zabbix items: Zabbix agents polled → remote write
+	backupWatch    *backup.Watch  // backup compliance → alerts
+	zabbixPoll     *poll.Poller   // zabbix items: Zabbix agents polled → remote write
+	backupPoll     *poller.Poller // backup jobs from the policies' sources (clouds, metrics)
+	// cloudAccounts resolves a tenant's cloud account with its secrets
+	// open (package cloudaccount); nil until its store is wired, and the
+	// Azure and AWS backup sources then fail, backing off.
+	cloudAccounts cloudaccount.Resolver
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -162,6 +169,9 @@ func (a *app) repositories() {
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
 	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
+	if a.cloudAccounts != nil { // the cloud account store, once wired above
+		a.backups.SetAccounts(a.cloudAccounts)
+	}
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -229,6 +239,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
+	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
 
 	// Zabbix agents polled from here, for the hosts whose items are
 	// zabbix: the samples take the agents' remote-write path.

@@ -634,7 +634,14 @@ CREATE TABLE backup_jobs (
 );
 CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 `,
-	// 15: backup compliance beyond the RPO and restore tests (リカバリ訓練)
+	// 15: where a backup policy's job results come from besides the push
+	// API (a cloud account's backup jobs, an exporter's metric), as JSON,
+	// and where each job came from (internal/backup, its sources).
+	`
+ALTER TABLE backup_policies ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '';
+`,
+	// 16: backup compliance beyond the RPO and restore tests (リカバリ訓練)
 	// (internal/backup): per-policy size thresholds against its own history,
 	// the restore test plan and its grace, and the records of tests performed.
 	`

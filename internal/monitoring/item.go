@@ -22,10 +22,11 @@ const (
 	KindService  Kind = "service"  // a systemd unit or Windows service not running
 	KindExporter Kind = "exporter" // a Prometheus exporter the agent scrapes
 	KindZabbix   Kind = "zabbix"   // an item key the server polls from a Zabbix agent
+	KindBackup   Kind = "backup"   // a backup the agent runs or reads: fires when it failed or is too old
 )
 
 // Kinds lists every kind, in the order the documentation gives them.
-var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix}
+var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix, KindBackup}
 
 // Severity is how serious the alert of an item is.
 type Severity string
@@ -81,6 +82,7 @@ type Item struct {
 	Service  *Service  `json:"service,omitempty"`
 	Exporter *Exporter `json:"exporter,omitempty"`
 	Zabbix   *Zabbix   `json:"zabbix,omitempty"`
+	Backup   *Backup   `json:"backup,omitempty"`
 
 	Threshold *Threshold     `json:"threshold,omitempty"` // metric items only
 	For       model.Duration `json:"for,omitempty"`       // how long the condition holds before firing
@@ -172,10 +174,33 @@ type Zabbix struct {
 	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
 }
 
+// Backup is a backup the host's agent checks: the status file or log a
+// backup tool leaves, read by the agent the server configures; or, with
+// neither, a backup command the agent runs from its own configuration file
+// under the item's name (the server never sends a command). Either way the
+// item fires when the last run failed or is older than max_age.
+type Backup struct {
+	Policy      string         `json:"policy,omitempty"` // the backup policy the result is reported to as a job
+	StatusFile  string         `json:"status_file,omitempty"`
+	LogFile     string         `json:"log_file,omitempty"`
+	OKPattern   string         `json:"ok_pattern,omitempty"`   // log_file: a good run's line
+	FailPattern string         `json:"fail_pattern,omitempty"` // log_file: a failed run's line
+	MaxAge      model.Duration `json:"max_age,omitempty"`      // status or log file: how old a good run may be
+}
+
+// sentToAgent reports whether the server's agent configuration carries
+// the item: a backup item without a file is the agent's own.
+func (it *Item) sentToAgent() bool {
+	if it.Kind == KindBackup {
+		return it.Backup != nil && (it.Backup.StatusFile != "" || it.Backup.LogFile != "")
+	}
+	return agentSide(it.Kind)
+}
+
 // agentSide reports whether the agent collects something for kind.
 func agentSide(k Kind) bool {
 	switch k {
-	case KindOS, KindProcess, KindService, KindExporter, KindLog, KindCheck:
+	case KindOS, KindProcess, KindService, KindExporter, KindLog, KindCheck, KindBackup:
 		return true
 	}
 	return false
@@ -229,6 +254,7 @@ func (it *Item) Clone() *Item {
 	n.Service = clonePtr(it.Service)
 	n.Exporter = clonePtr(it.Exporter)
 	n.Zabbix = clonePtr(it.Zabbix)
+	n.Backup = clonePtr(it.Backup)
 	if it.Threshold != nil {
 		t := it.Threshold.clone()
 		n.Threshold = &t

@@ -263,6 +263,8 @@ func specJSON(it *Item) string {
 		v = it.Exporter
 	case KindZabbix:
 		v = it.Zabbix
+	case KindBackup:
+		v = it.Backup
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -295,6 +297,9 @@ func setSpec(it *Item, data []byte) error {
 	case KindZabbix:
 		it.Zabbix = new(Zabbix)
 		dst = it.Zabbix
+	case KindBackup:
+		it.Backup = new(Backup)
+		dst = it.Backup
 	default:
 		return nil
 	}

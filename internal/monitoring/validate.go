@@ -44,7 +44,7 @@ func (it *Item) Validate() error {
 		n := it.Clone()
 		return expandItem(n, func(string) (string, bool) { return "placeholder.example", true })
 	}
-	if agentSide(it.Kind) {
+	if it.sentToAgent() {
 		// Placeholders are checked for syntax here and filled per host later.
 		n := it.Clone()
 		if err := expandItem(n, func(string) (string, bool) { return "placeholder.example", true }); err != nil {
@@ -73,6 +73,7 @@ func (it *Item) validateSpec() error {
 		{"check", it.Check != nil, KindCheck}, {"nodata", it.NoData != nil, KindNoData},
 		{"process", it.Process != nil, KindProcess}, {"service", it.Service != nil, KindService},
 		{"exporter", it.Exporter != nil, KindExporter}, {"zabbix", it.Zabbix != nil, KindZabbix},
+		{"backup", it.Backup != nil, KindBackup},
 	} {
 		if s.set && s.kind != it.Kind {
 			return invalid.New(s.field, "does not apply to kind %q", it.Kind)
@@ -96,6 +97,18 @@ func (it *Item) validateSpec() error {
 		if it.Process.MinCount < 0 {
 			return invalid.New("process.min_count", "must not be negative")
 		}
+	case KindBackup:
+		return invalid.Prefix("backup", it.Backup.validate())
+	}
+	return nil
+}
+
+func (b *Backup) validate() error {
+	if b.StatusFile == "" && b.LogFile == "" && (b.OKPattern != "" || b.FailPattern != "" || b.MaxAge != 0) {
+		return invalid.New("status_file", "ok_pattern, fail_pattern and max_age need a status_file or a log_file")
+	}
+	if b.MaxAge < 0 || b.MaxAge.Std() > 366*24*time.Hour {
+		return invalid.New("max_age", "must be between 0 and a year")
 	}
 	return nil
 }
@@ -176,7 +189,7 @@ func (it *Item) validateCondition() error {
 			return invalid.New("severity", "must be empty on a metric item: the threshold crossed sets it")
 		}
 		return invalid.Prefix("threshold", it.Threshold.Validate())
-	case KindLog, KindCheck, KindNoData:
+	case KindLog, KindCheck, KindNoData, KindBackup:
 		if it.Severity == "" {
 			return invalid.New("severity", "is required for a %s item", it.Kind)
 		}

@@ -105,6 +105,7 @@ type Sources struct {
 	Work        WorkSource
 	Downtime    DowntimeSource
 	Maintenance MaintenanceSource
+	Operations  OperationSource // capacity groups' plan against actual; nil: no section
 	Backups     BackupSource
 }
 
