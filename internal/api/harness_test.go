@@ -20,6 +20,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
@@ -96,7 +97,8 @@ func newEnv(t *testing.T) *env {
 	box, _ := secret.New(key)
 	groups := capacity.NewStore(db, store, box, map[string]capacity.Factory{})
 	groups.AddKind(capacity.KindManual, groups.ManualFactory(nil, ""))
-	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), capacity.NewHandlers(groups, a.PathTenant, logger)); err != nil {
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
+		capacity.NewHandlers(groups, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
