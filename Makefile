@@ -10,10 +10,15 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # real Prometheus and Alertmanager the client tests run against, and PostgreSQL.
 TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql
 
-.PHONY: build run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
+.PHONY: build build-agent packages run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
+
+# The slim agent: only the agent's packages (cmd/unyo-agent's test holds to that).
+AGENT_LDFLAGS := -s -w -X main.version=$(VERSION)
+build-agent:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(AGENT_LDFLAGS)" -o bin/unyo-agent ./cmd/unyo-agent
 
 run: deps-run build
 	$(BIN) server --listen 127.0.0.1:8080 --data ./data
@@ -35,7 +40,7 @@ test-postgres:
 # The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
 # `cross` builds the whole binary for both; `cross-agent` (what CI runs) compiles
 # only the agent's packages for them, a quarter of the cold build time.
-AGENT_PKGS := ./internal/agent/... ./internal/logwatch/...
+AGENT_PKGS := ./cmd/unyo-agent ./internal/agent/... ./internal/agentcli/... ./internal/logwatch/...
 cross-agent:
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build $(AGENT_PKGS)
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(AGENT_PKGS)

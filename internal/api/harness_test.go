@@ -22,6 +22,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -88,7 +89,8 @@ func newEnv(t *testing.T) *env {
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
 	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
-	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger)); err != nil {
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -634,4 +634,8 @@ CREATE TABLE backup_jobs (
 );
 CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 `,
+	// enrollment (internal/enrollment): an enroll token may be limited to
+	// the hosts matching a label rule.
+	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
+`,
 }
