@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -104,11 +105,12 @@ func AWS(ctx context.Context, base string, timeout time.Duration) (*Cloud, error
 	// Tags are in the metadata only when the instance allows it; a 404
 	// here is normal and means no tags.
 	if keys, err := get("/latest/meta-data/tags/instance"); err == nil {
-		for _, k := range strings.Fields(string(keys)) {
-			if len(cl.Tags) == MaxTags {
-				break
+		// One key a line; a key may hold spaces.
+		for _, k := range strings.Split(strings.TrimSpace(string(keys)), "\n") {
+			if k = strings.TrimSpace(k); k == "" || len(cl.Tags) == MaxTags {
+				continue
 			}
-			if v, err := get("/latest/meta-data/tags/instance/" + k); err == nil {
+			if v, err := get("/latest/meta-data/tags/instance/" + url.PathEscape(k)); err == nil {
 				if cl.Tags == nil {
 					cl.Tags = map[string]string{}
 				}
