@@ -177,17 +177,17 @@ func runAgent(parent context.Context, name string, args []string, stderr io.Writ
 }
 
 // tune sets the runtime for a small resident process, unless the
-// environment already says otherwise: little parallelism (a fixed setting
-// also stops the runtime from re-reading the cgroup CPU limit every second),
-// a garbage collector that runs more often on a small heap, and a soft
-// memory limit so that a burst (a big scrape, a long outage) is collected
-// early instead of growing the heap for good.
+// environment already says otherwise. One P: the agent's work is a few
+// wake-ups a second, mostly in system calls (which release the P), and a
+// second P only adds idle threads spinning for work at every wake-up; a
+// fixed setting also stops the runtime from re-reading the cgroup CPU limit
+// every second. GOGC stays at 100: the live heap is about a megabyte, and a
+// lower setting buys no resident memory for more collections. A soft memory
+// limit makes a burst (a big scrape, a long outage) collected early instead
+// of growing the heap for good.
 func tune() {
 	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(min(2, runtime.NumCPU()))
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+		runtime.GOMAXPROCS(1)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(64 << 20)
