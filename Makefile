@@ -37,6 +37,17 @@ test: deps vet
 test-postgres:
 	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(DB_TEST_PACKAGES)
 
+# The unyo-agent .deb and .rpm (nfpm as a library, scripts/packages, its own
+# module), then their checks: the files and modes (dpkg-deb -c; the rpm's
+# header read with go-rpmutils, or rpm -qlp where rpm exists), the unit and
+# the scripts, and an install and purge of the .deb in a throwaway root
+# (dpkg --root, scripts chrootless, no systemd). Needs root for that install.
+PKG_ARCH ?= $(shell $(GO) env GOARCH)
+packages: build-agent
+	rm -rf bin/packages
+	cd scripts/packages && $(GO) run . build -binary ../../bin/unyo-agent -version $(VERSION) -arch $(PKG_ARCH) -out ../../bin/packages
+	cd scripts/packages && $(GO) run . check ../../bin/packages
+
 # The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
 # `cross` builds the whole binary for both; `cross-agent` (what CI runs) compiles
 # only the agent's packages for them, a quarter of the cold build time.
