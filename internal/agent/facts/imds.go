@@ -38,6 +38,11 @@ func Azure(ctx context.Context, base string, timeout time.Duration) (*Cloud, err
 	if err != nil {
 		return nil, fmt.Errorf("azure imds: %w", err)
 	}
+	return parseAzure(body)
+}
+
+// parseAzure reads IMDS's compute document.
+func parseAzure(body []byte) (*Cloud, error) {
 	var c struct {
 		Location string `json:"location"`
 		VMID     string `json:"vmId"`
@@ -90,18 +95,10 @@ func AWS(ctx context.Context, base string, timeout time.Duration) (*Cloud, error
 	if err != nil {
 		return nil, fmt.Errorf("aws imds: identity document: %w", err)
 	}
-	var doc struct {
-		InstanceID   string `json:"instanceId"`
-		InstanceType string `json:"instanceType"`
-		Region       string `json:"region"`
+	cl, err := parseAWSIdentity(body)
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("aws imds: identity document: %w", err)
-	}
-	if doc.InstanceID == "" {
-		return nil, fmt.Errorf("aws imds: no instanceId in the identity document")
-	}
-	cl := &Cloud{Provider: "aws", Region: doc.Region, InstanceID: doc.InstanceID, VMSize: doc.InstanceType}
 	// Tags are in the metadata only when the instance allows it; a 404
 	// here is normal and means no tags.
 	if keys, err := get("/latest/meta-data/tags/instance"); err == nil {
@@ -119,6 +116,22 @@ func AWS(ctx context.Context, base string, timeout time.Duration) (*Cloud, error
 		}
 	}
 	return cl, nil
+}
+
+// parseAWSIdentity reads EC2's instance identity document.
+func parseAWSIdentity(body []byte) (*Cloud, error) {
+	var doc struct {
+		InstanceID   string `json:"instanceId"`
+		InstanceType string `json:"instanceType"`
+		Region       string `json:"region"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("aws imds: identity document: %w", err)
+	}
+	if doc.InstanceID == "" {
+		return nil, fmt.Errorf("aws imds: no instanceId in the identity document")
+	}
+	return &Cloud{Provider: "aws", Region: doc.Region, InstanceID: doc.InstanceID, VMSize: doc.InstanceType}, nil
 }
 
 func do(c *http.Client, req *http.Request) ([]byte, error) {
