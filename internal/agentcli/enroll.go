@@ -145,7 +145,8 @@ func enroll(ctx context.Context, server, token string, in facts.EnrollRequest) (
 
 // saveCredentials writes c into dir, 0600, atomically. Run as root (the
 // package's `sudo unyo-agent --enroll`), the file is given to the owner of
-// dir, the agent's own user, so that the service can read it.
+// dir, the agent's own user, so that the service can read it; on Windows
+// its ACL admits SYSTEM and Administrators only.
 func saveCredentials(dir string, c credentials) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
