@@ -35,6 +35,11 @@ Usage:
 Flags:
 `
 
+// PackagedConfig is the configuration the .deb and .rpm install; the agent
+// reads it when no -config is given, so that `sudo unyo-agent --enroll ...`
+// on a packaged host stores the token where the service looks.
+const PackagedConfig = "/etc/unyo-agent/agent.yaml"
+
 // flags is what the agent is told by flags and environment; flags override
 // the file, and the file and flags override the enrollment's credentials.
 type flags struct {
@@ -69,6 +74,15 @@ func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the stop (for tuning)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if f.file == "" {
+		if _, err := os.Stat(PackagedConfig); err == nil && runtime.GOOS != "windows" {
+			f.file = PackagedConfig
+		}
+	}
+	if f.enroll != "" && f.server == "" {
+		fmt.Fprintf(stderr, "%s: --enroll needs --server URL, the unyo server to enroll with\n", name)
+		return nil, flag.ErrHelp
 	}
 	if f.file == "" && f.server == "" {
 		fmt.Fprintf(stderr, "%s: give -server (with -token, or --enroll) to be configured by the server, or -config FILE to run standalone\n", name)

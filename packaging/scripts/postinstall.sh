@@ -29,7 +29,7 @@ if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
 fi
 if [ ! -f "$ROOT/var/lib/unyo-agent/enrollment.json" ]; then
 	echo "unyo-agent: enroll this host, then start the agent:"
-	echo "  sudo unyo-agent --enroll TOKEN --server https://unyo.example.com -config /etc/unyo-agent/agent.yaml"
+	echo "  sudo unyo-agent --enroll TOKEN --server https://unyo.example.com"
 	echo "  sudo systemctl start unyo-agent"
 fi
 exit 0
