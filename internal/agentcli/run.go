@@ -215,6 +215,7 @@ func New(cfg *agentconfig.Config, pull time.Duration, logger *slog.Logger) *agen
 	a.SetPullInterval(pull)
 	a.AddSource(agent.NewLogSource(logger))
 	a.AddSource(agent.NewEventLogSource(logger))
+	a.AddSource(agent.NewBackupSource(logger))
 	return a
 }
 

@@ -644,7 +644,14 @@ CREATE TABLE backup_jobs (
 );
 CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 `,
-	// enrollment (internal/enrollment): an enroll token may be limited to
+	// 15: where a backup policy's job results come from besides the push
+	// API (a cloud account's backup jobs, an exporter's metric), as JSON,
+	// and where each job came from (internal/backup, its sources).
+	`
+ALTER TABLE backup_policies ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '';
+`,
+	// 16: enrollment (internal/enrollment): an enroll token may be limited to
 	// the hosts matching a label rule.
 	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
 `,
