@@ -46,6 +46,7 @@ test-postgres:
 PKG_ARCH ?= $(shell $(GO) env GOARCH)
 packages: build-agent
 	rm -rf bin/packages
+	cd scripts/packages && $(GO) test -count=1 .
 	cd scripts/packages && $(GO) run . build -binary ../../bin/unyo-agent -version $(VERSION) -arch $(PKG_ARCH) -out ../../bin/packages
 	cd scripts/packages && $(GO) run . check ../../bin/packages
 

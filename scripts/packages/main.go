@@ -46,15 +46,27 @@ func main() {
 	}
 }
 
-var versionRE = regexp.MustCompile(`^[0-9][0-9A-Za-z.+~-]*$`)
+var (
+	versionRE  = regexp.MustCompile(`^[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*$`)
+	describeRE = regexp.MustCompile(`^(.*)-([0-9]+)-g([0-9a-f]+)(-dirty)?$`)
+)
 
-// packageVersion makes a version a package manager accepts: a tag such as
-// v1.2.3 loses its v; a bare commit becomes 0.0.0~git<commit>, ordered
-// below any release.
+// packageVersion makes a version a package manager accepts and orders
+// right: a tag such as v1.2.3 loses its v; commits after it (git describe's
+// v1.2.3-4-gabc123) come after it (1.2.3+4.gabc123); a pre-release
+// (v1.3.0-rc1) comes before its release (1.3.0~rc1); a bare commit becomes
+// 0.0.0~git<commit>, below any release.
 func packageVersion(v string) string {
 	v = strings.TrimPrefix(v, "v")
 	if versionRE.MatchString(v) {
-		return strings.ReplaceAll(v, "-", "~")
+		suffix := ""
+		if m := describeRE.FindStringSubmatch(v); m != nil {
+			v, suffix = m[1], "+"+m[2]+".g"+m[3]
+			if m[4] != "" {
+				suffix += ".dirty"
+			}
+		}
+		return strings.ReplaceAll(v, "-", "~") + suffix
 	}
 	return "0.0.0~git" + regexp.MustCompile(`[^0-9A-Za-z.]`).ReplaceAllString(v, ".")
 }
