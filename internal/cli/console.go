@@ -53,6 +53,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Channels:     a.channels,
 		Policies:     a.policies,
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
+		Backups:      a.backups,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

@@ -37,6 +37,7 @@ type Options struct {
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
+	Backups      BackupDesk    // nil: no backup page, and no backups on the board
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
