@@ -23,6 +23,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -89,7 +90,8 @@ func newEnv(t *testing.T) *env {
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
 	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
-	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger)); err != nil {
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -664,4 +664,8 @@ CREATE TABLE backup_restore_tests (
 );
 CREATE INDEX backup_restore_tests_policy ON backup_restore_tests (policy_id, started_at);
 `,
+	// 17: enrollment (internal/enrollment): an enroll token may be limited to
+	// the hosts matching a label rule.
+	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
+`,
 }
