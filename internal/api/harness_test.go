@@ -24,6 +24,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -98,7 +99,7 @@ func newEnv(t *testing.T) *env {
 	groups := capacity.NewStore(db, store, box, map[string]capacity.Factory{})
 	groups.AddKind(capacity.KindManual, groups.ManualFactory(nil, ""))
 	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
-		capacity.NewHandlers(groups, a.PathTenant, logger)); err != nil {
+		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -20,6 +20,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -310,6 +311,7 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
 		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
 		yearplan.NewHandlers(yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics},
 			a.objects, a.pdf, rlog), a.api.PathTenant, rlog),

@@ -664,7 +664,11 @@ CREATE TABLE backup_restore_tests (
 );
 CREATE INDEX backup_restore_tests_policy ON backup_restore_tests (policy_id, started_at);
 `,
-	// 17: capacity groups, their versioned operation plans, manual holds,
+	// 17: enrollment (internal/enrollment): an enroll token may be limited to
+	// the hosts matching a label rule.
+	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
+`,
+	// 18: capacity groups, their versioned operation plans, manual holds,
 	// the steps the scheduler applied and the counts it observed
 	// (internal/capacity). A step's key is unique: it is claimed in a
 	// transaction before the actuator is called, so no step applies twice.
