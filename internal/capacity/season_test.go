@@ -41,18 +41,18 @@ func TestSeasonsReplaceTheBaselineOnTheirDates(t *testing.T) {
 			t.Errorf("%s Tokyo: %d, want %d", local, got, want)
 		}
 	}
-	f("2026-12-31 12:00", 6)  // Thursday before the seasons: plain weekday
-	f("2026-12-31 23:59", 2)  // plain night
-	f("2027-01-01 00:00", 1)  // winter night from local midnight
-	f("2027-01-04 09:00", 3)  // winter Monday
-	f("2027-01-09 12:00", 1)  // winter Saturday: no weekend rule, the default
-	f("2027-02-28 23:59", 1)  // last minute of winter (a Sunday)
-	f("2027-03-01 00:00", 3)  // spring night
-	f("2027-03-01 08:00", 9)  // spring Monday
-	f("2027-03-06 08:00", 7)  // spring Saturday
-	f("2027-05-31 22:59", 9)  // last spring weekday
-	f("2027-06-01 00:00", 2)  // plain again after the seasons
-	f("2027-06-05 10:00", 4)  // plain Saturday
+	f("2026-12-31 12:00", 6) // Thursday before the seasons: plain weekday
+	f("2026-12-31 23:59", 2) // plain night
+	f("2027-01-01 00:00", 1) // winter night from local midnight
+	f("2027-01-04 09:00", 3) // winter Monday
+	f("2027-01-09 12:00", 1) // winter Saturday: no weekend rule, the default
+	f("2027-02-28 23:59", 1) // last minute of winter (a Sunday)
+	f("2027-03-01 00:00", 3) // spring night
+	f("2027-03-01 08:00", 9) // spring Monday
+	f("2027-03-06 08:00", 7) // spring Saturday
+	f("2027-05-31 22:59", 9) // last spring weekday
+	f("2027-06-01 00:00", 2) // plain again after the seasons
+	f("2027-06-05 10:00", 4) // plain Saturday
 }
 
 // TestSeasonBoundaryIsAStep: the change of season at local midnight is
