@@ -757,4 +757,11 @@ CREATE TABLE capacity_observations (
 	PRIMARY KEY (group_id, at)
 );
 `,
+	// 19: capacity (internal/capacity): a plan version made from an accepted
+	// yearly plan keeps where it came from; the origin is unique per group,
+	// so accepting the same yearly plan twice adds no second draft.
+	`ALTER TABLE capacity_plan_versions ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE capacity_plan_versions ADD COLUMN origin_detail TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (group_id, origin) WHERE origin <> '';
+`,
 }

@@ -31,6 +31,13 @@ func NewService(groups Source, load LoadSource, tenants report.TenantSource, pdf
 	return &Service{groups: groups, load: load, tenants: tenants, pdf: pdf, logger: logger, now: time.Now}
 }
 
+// WithClock makes s read the time from now: a plan made again for the
+// moment it was first made (and tests of the packages that use it).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	s.now = now
+	return s
+}
+
 // Generate makes tenant's plan: the history is the last HistoryDays up to
 // the current hour, the year the Months months from the first of the next
 // month in the tenant's zone.
