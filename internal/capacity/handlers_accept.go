@@ -30,10 +30,10 @@ func (h *Handlers) WithYearlyPlans(plans YearlyPlans) *Handlers {
 	return h
 }
 
-// acceptInput is the body of an accept: which yearly plan (the first month
+// AcceptInput is what an accept names: which yearly plan (the first month
 // it plans, as its document shows it), the target utilisation the customer
 // saw, and optionally which groups.
-type acceptInput struct {
+type AcceptInput struct {
 	From   string  `json:"from"`   // "YYYY-MM"
 	Target float64 `json:"target"` // percent; 0: the default
 	Groups []int64 `json:"groups"` // empty: every group with a forecast
@@ -61,47 +61,69 @@ func (h *Handlers) acceptYearly(w http.ResponseWriter, r *http.Request) {
 		if h.yearly == nil {
 			return 0, nil, &response.StatusError{Status: http.StatusServiceUnavailable, Message: "the yearly plan is not available on this server"}
 		}
-		var in acceptInput
+		var in AcceptInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
 		}
-		if err := h.checkAccept(r.Context(), tenant, in); err != nil {
-			return 0, nil, err
-		}
-		p, err := h.yearly.Generate(r.Context(), tenant, yearplan.Options{Target: in.Target})
+		out, err := h.store.AcceptYearlyPlan(r.Context(), h.yearly, tenant, in, actor, func(key string) context.Context {
+			return response.Audited(r, tenant, "accept_yearly_plan", "capacity_plan", key, in)
+		})
 		if err != nil {
 			return 0, nil, err
 		}
-		loc, err := time.LoadLocation(p.TimeZone)
-		if err != nil {
-			return 0, nil, fmt.Errorf("capacity: yearly plan zone: %w", err)
-		}
-		if first := p.YearFrom.In(loc).Format("2006-01"); in.From != first {
-			return 0, nil, invalid.New("from", "the yearly plan now plans from %s, not %s: open it again and accept that one", first, in.From)
-		}
-		out := AcceptResult{Origin: originOf(p, loc), Accepted: []Accepted{}, Skipped: []Skipped{}}
-		docs, err := draftsOf(p, in.Groups, &out)
-		if err != nil {
-			return 0, nil, err
-		}
-		if len(docs) == 0 {
-			return 0, nil, invalid.New("groups", "no group has a forecast to accept (see the yearly plan's notes)")
-		}
-		ctx := response.Audited(r, tenant, "accept_yearly_plan", "capacity_plan", out.Origin.Key, in)
-		if out.Accepted, err = h.store.AcceptYearly(ctx, tenant, out.Origin, docs, actor); err != nil {
-			return 0, nil, err
-		}
-		for _, a := range out.Accepted {
-			if a.Created {
-				return http.StatusCreated, out, nil
-			}
+		if out.Created() {
+			return http.StatusCreated, out, nil
 		}
 		return http.StatusOK, out, nil
 	})
 }
 
-// checkAccept refuses a bad body before the plan is computed.
-func (h *Handlers) checkAccept(ctx context.Context, tenant string, in acceptInput) error {
+// Created reports whether the accept made a draft.
+func (a *AcceptResult) Created() bool {
+	for _, x := range a.Accepted {
+		if x.Created {
+			return true
+		}
+	}
+	return false
+}
+
+// AcceptYearlyPlan makes tenant's yearly plan with plans and accepts it as
+// in says (see AcceptYearly): what the API and the console both call.
+// audit gives the context that carries the audit entry of the change, given
+// the origin's key.
+func (s *Store) AcceptYearlyPlan(ctx context.Context, plans YearlyPlans, tenant string, in AcceptInput, actor string,
+	audit func(key string) context.Context) (*AcceptResult, error) {
+	if err := s.checkAccept(ctx, tenant, in); err != nil {
+		return nil, err
+	}
+	p, err := plans.Generate(ctx, tenant, yearplan.Options{Target: in.Target})
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("capacity: yearly plan zone: %w", err)
+	}
+	if first := p.YearFrom.In(loc).Format("2006-01"); in.From != first {
+		return nil, invalid.New("from", "the yearly plan now plans from %s, not %s: open it again and accept that one", first, in.From)
+	}
+	out := &AcceptResult{Origin: originOf(p, loc), Accepted: []Accepted{}, Skipped: []Skipped{}}
+	docs, err := draftsOf(p, in.Groups, out)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, invalid.New("groups", "no group has a forecast to accept (see the yearly plan's notes)")
+	}
+	if out.Accepted, err = s.AcceptYearly(audit(out.Origin.Key), tenant, out.Origin, docs, actor); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkAccept refuses a bad input before the plan is computed.
+func (s *Store) checkAccept(ctx context.Context, tenant string, in AcceptInput) error {
 	if _, err := time.Parse("2006-01", in.From); err != nil {
 		return invalid.New("from", "is required: the first month of the yearly plan, YYYY-MM, got %q", in.From)
 	}
@@ -112,7 +134,7 @@ func (h *Handlers) checkAccept(ctx context.Context, tenant string, in acceptInpu
 		return invalid.New("groups", "at most 1000 groups")
 	}
 	for i, id := range in.Groups {
-		_, err := h.store.Group(ctx, tenant, id)
+		_, err := s.Group(ctx, tenant, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			return invalid.New(fmt.Sprintf("groups[%d]", i), "no capacity group %d", id)
 		}

@@ -55,6 +55,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
 		Capacity:     a.capacity,
+		Yearly:       a.yearly,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

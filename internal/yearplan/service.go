@@ -60,7 +60,7 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 	now := s.now().In(loc)
 	to := now.Truncate(time.Hour)
 	from := to.AddDate(0, 0, -HistoryDays)
-	yFrom := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
+	yFrom := FirstMonth(now, loc)
 	yTo := yFrom.AddDate(0, Months, 0)
 	p := &Plan{Tenant: t.ID, TenantName: t.Name, Language: o.Language, TimeZone: loc.String(),
 		HistoryFrom: from.UTC(), HistoryTo: to.UTC(), YearFrom: yFrom.UTC(), YearTo: yTo.UTC(),
@@ -91,6 +91,13 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 		return nil, err
 	}
 	return p, nil
+}
+
+// FirstMonth is the first month a plan made at now plans: the first of
+// the next month in loc (what an accept of that plan names).
+func FirstMonth(now time.Time, loc *time.Location) time.Time {
+	now = now.In(loc)
+	return time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
 }
 
 // HTML renders p as a standalone HTML page.
