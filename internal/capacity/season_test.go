@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,41 @@ func TestDiffOfSeasons(t *testing.T) {
 	got := Diff(a, b)
 	if len(got) != 2 || got[0].Path != "seasons[1].baseline.rules[0]" || got[1].Op != "added" || got[1].Path != "seasons[2]" {
 		t.Fatalf("diff: %+v", got)
+	}
+}
+
+// TestSeasonsThroughTheAPI: a plan with a season, stored through the API,
+// shows the season's count from its first local midnight to its last in
+// the dry run and the calendar; an overlapping season is refused naming
+// the field.
+func TestSeasonsThroughTheAPI(t *testing.T) {
+	fx := newFixture(t) // now: 2026-12-07 06:00 Tokyo, the service's zone
+	var g Group
+	fx.must(t, 201, "POST", "/api/v1/tenants/acme/capacity/groups", admin, map[string]any{
+		"name": "web", "service_id": fx.svc["acme"], "kind": "manual", "min": 1, "max": 20}, &g)
+	base := fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d", g.ID)
+	doc := `{"baseline":{"default":2},"seasons":[{"name":"peak","from":"2026-12-10","until":"2026-12-12","baseline":{"default":5}}],"events":[]}`
+	fx.must(t, 201, "POST", base+"/plan/versions", ":read,write", `{"document":`+doc+`}`, nil)
+	var dry DryRun
+	fx.must(t, 200, "GET", base+"/dry-run?version=1&days=7", admin, nil, &dry)
+	at := func(day int) time.Time { return time.Date(2026, 12, day, 0, 0, 0, 0, tokyo) }
+	if len(dry.Steps) != 2 || !dry.Steps[0].Start.Equal(at(10)) || dry.Steps[0].Count != 5 || !dry.Steps[1].Start.Equal(at(12)) || dry.Steps[1].Count != 2 {
+		t.Fatalf("dry run: %+v", dry.Steps)
+	}
+	var cal Calendar
+	fx.must(t, 200, "GET", base+"/calendar?version=1&from=2026-12-09T00:00:00%2B09:00&to=2026-12-13T00:00:00%2B09:00", admin, nil, &cal)
+	var five []string
+	for _, s := range cal.Segments {
+		if s.Count == 5 {
+			five = append(five, s.Start.In(tokyo).Format(time.DateTime)+"–"+s.End.In(tokyo).Format(time.DateTime))
+		}
+	}
+	if len(five) != 1 || five[0] != "2026-12-10 00:00:00–2026-12-12 00:00:00" {
+		t.Fatalf("calendar: the season's count over %v", five)
+	}
+	bad := `{"baseline":{"default":2},"seasons":[{"from":"2026-12-10","until":"2026-12-12","baseline":{"default":5}},{"from":"2026-12-11","until":"2026-12-20","baseline":{"default":3}}]}`
+	code, body := fx.do(t, "POST", base+"/plan/versions", ":read,write", `{"document":`+bad+`}`)
+	if code != 400 || !strings.Contains(body, `"document.seasons[1].from"`) {
+		t.Fatalf("overlapping seasons: %d %s", code, body)
 	}
 }
