@@ -31,7 +31,7 @@ type key struct{ secret, token string }
 type QueryService struct {
 	Version   string
 	Namespace string
-	Actions   map[string]func(c Call) (string, *APIError) // the inner XML of <ActionResult>
+	Actions   map[string]func(c Call) (string, *APIError) // the inner XML of <ActionResult>, "" for none
 }
 
 // Call is one request the endpoint accepted the signature of.
@@ -148,9 +148,14 @@ func (q *AWSQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		AWSError(w, apiErr.Status, svc.Namespace, apiErr.Type, apiErr.Code, apiErr.Message)
 		return
 	}
+	// An action without a result (SetDesiredCapacity) answers only its
+	// metadata, as AWS does.
+	if result != "" {
+		result = "<" + action + "Result>" + result + "</" + action + "Result>"
+	}
 	w.Header().Set("Content-Type", "text/xml")
-	fmt.Fprintf(w, `<%sResponse xmlns="%s"><%sResult>%s</%sResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
-		action, svc.Namespace, action, result, action, randomHex(16), action)
+	fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
+		action, svc.Namespace, result, randomHex(16), action)
 }
 
 func randomHex(n int) string {
