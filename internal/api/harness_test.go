@@ -20,13 +20,17 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 )
@@ -88,7 +92,13 @@ func newEnv(t *testing.T) *env {
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
 	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
-	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger)); err != nil {
+	box, err := secret.New(bytes.Repeat([]byte{9}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clouds := cloudaccount.NewStore(db, box)
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger),
+		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,11 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants/a/services", admin, map[string]any{"name": "a-shop"}, &svc)
 	e.must(201, "POST", "/api/v1/tenants/a/resources", admin, map[string]any{"name": "a-web1", "kind": "host", "service_id": svc.ID}, &res)
 	e.must(201, "POST", "/api/v1/users", admin, map[string]any{"login": "a-viewer", "role": "viewer", "tenant": "a", "password": "a-viewer-password"}, &usr)
+	var cloud struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/cloud-accounts", admin, map[string]any{"name": "a-cloud", "provider": "aws",
+		"aws": map[string]any{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "a-secret-access-key-of-tenant-a", "regions": []string{"ap-northeast-1"}}}, &cloud)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	var aTokens []struct {
 		ID int64 `json:"id"`
@@ -40,20 +46,22 @@ func TestTenantIsolation(t *testing.T) {
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
 	b := tok(e.token("b", "ingest", "read", "write", "admin"))
 	bodies := map[string]string{
-		"/api/v1/tenants":                         `{"id":"a","name":"taken over"}`,
-		"/api/v1/tenants/{tenant}":                `{"name":"taken over"}`,
-		"/api/v1/tenants/{tenant}/services":       `{"name":"b-was-here"}`,
-		"/api/v1/tenants/{tenant}/services/{id}":  `{"name":"taken over"}`,
-		"/api/v1/tenants/{tenant}/resources":      `{"name":"b-was-here","kind":"host"}`,
-		"/api/v1/tenants/{tenant}/resources/{id}": `{"name":"taken over","kind":"host"}`,
-		"/api/v1/users":                           `{"login":"b-admin","role":"admin","password":"b-admin-password"}`,
-		"/api/v1/users/{id}":                      `{"role":"admin","password":"taken-over-password"}`,
-		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
-		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
-		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants":                              `{"id":"a","name":"taken over"}`,
+		"/api/v1/tenants/{tenant}":                     `{"name":"taken over"}`,
+		"/api/v1/tenants/{tenant}/services":            `{"name":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/services/{id}":       `{"name":"taken over"}`,
+		"/api/v1/tenants/{tenant}/resources":           `{"name":"b-was-here","kind":"host"}`,
+		"/api/v1/tenants/{tenant}/resources/{id}":      `{"name":"taken over","kind":"host"}`,
+		"/api/v1/users":                                `{"login":"b-admin","role":"admin","password":"b-admin-password"}`,
+		"/api/v1/users/{id}":                           `{"role":"admin","password":"taken-over-password"}`,
+		"/api/v1/tokens":                               `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
+		"/api/v1/events":                               `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
+		"/api/v1/tenants/{tenant}/limits":              `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts":      `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts/{id}": `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID}
-	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "cloud-accounts": cloud.ID}
+	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`, "a-cloud", "a-secret-access-key"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -92,7 +100,7 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{name}", "host")
 		if strings.Contains(path, "{id}") {
 			kind := strings.Split(strings.TrimPrefix(rt.Path, "/api/v1/"), "/")
-			k := kind[len(kind)-2]
+			k := kind[slices.Index(kind, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
 		}
 		var body any
@@ -144,6 +152,13 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(403, "PUT", "/api/v1/tenants/a/limits", aAdmin, map[string]any{"max_series": 1_000_000_000}, nil)
 	if o := e.limits.Override("a"); !o.Empty() {
 		t.Fatalf("tenant a's limits were changed by a tenant token: %+v", o)
+	}
+	var clouds []struct {
+		Name string `json:"name"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/cloud-accounts", admin, nil, &clouds)
+	if len(clouds) != 1 || clouds[0].Name != "a-cloud" {
+		t.Fatalf("tenant a's cloud accounts changed: %+v", clouds)
 	}
 	var svcs []any
 	e.must(200, "GET", "/api/v1/tenants/a/services", admin, nil, &svcs)

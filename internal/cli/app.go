@@ -15,6 +15,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -52,7 +54,7 @@ type app struct {
 	// Opened once: closed in reverse order by close.
 	db      *sql.DB
 	metrics *metricstore.Store
-	box     *secret.Box // seals channel and ServiceNow secrets
+	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
 	pdf     *report.PDF      // nil: the font is missing and PDFs are off
@@ -69,6 +71,7 @@ type app struct {
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
+	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
 
 	// Services: the domain's behaviour over the repositories.
 	authn          *auth.Authenticator
@@ -158,6 +161,7 @@ func (a *app) repositories() {
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
+	a.clouds = cloudaccount.NewStore(db, a.box)
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -251,6 +255,7 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 	)
 }
 
