@@ -14,7 +14,7 @@ import (
 // tenant's kubeconfig cannot point unyo at the MSP's own network.
 type Deps struct {
 	Accounts cloudaccount.Resolver
-	HTTP     *http.Client                                                       // the outbound policy's client
+	HTTP     *http.Client                                                      // the outbound policy's client
 	Dial     func(ctx context.Context, network, addr string) (net.Conn, error) // the outbound policy's dialer, for clients that dial themselves
 }
 
