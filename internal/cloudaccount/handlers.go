@@ -75,8 +75,12 @@ func (h *Handlers) Routes() []route.Route {
 }
 
 // msp says whether r's caller is the MSP admin (a principal of every
-// tenant), who alone may set endpoints.
-func msp(r *http.Request) bool { return auth.FromContext(r.Context()).Global() }
+// tenant, with the admin scope), who alone may set endpoints.
+func msp(r *http.Request) bool { return MSPAdmin(auth.FromContext(r.Context())) }
+
+// MSPAdmin says whether p may set an account's endpoints: a principal of
+// every tenant with the admin scope. The console asks it too.
+func MSPAdmin(p *auth.Principal) bool { return p.Global() && p.Can(model.ScopeAdmin) }
 
 // refused turns the store's endpoint refusal into a 403.
 func refused(err error) error {

@@ -218,3 +218,13 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 	apitest.CheckOpenAPI(t, cloudaccount.NewHandlers(nil, nil, apitest.PathTenant, nil))
 }
+
+// TestOperatorIsNotTheMSPAdmin: a token of every tenant without the admin
+// scope (an MSP operator) may add accounts but not set endpoints.
+func TestOperatorIsNotTheMSPAdmin(t *testing.T) {
+	f := newFixture(t)
+	if code, body := f.do(t, "POST", base, ":read,write", azureInput("acme-cn", azureSecret, map[string]any{"login": "https://login.chinacloudapi.cn"})); code != 403 {
+		t.Fatalf("operator setting an endpoint = %d %s", code, body)
+	}
+	f.create(t, ":read,write", azureInput("acme-prod", azureSecret, nil))
+}

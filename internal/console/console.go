@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -37,6 +38,10 @@ type Options struct {
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
+	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
+	// nil: not served.
+	CloudAccounts *cloudaccount.Store
+	CloudTest     cloudaccount.Tester
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
