@@ -237,7 +237,7 @@ func TestConflictAndThrottle(t *testing.T) {
 
 // kubeconfigFor is a kubeconfig of cluster prod at server, with a
 // freshly made CA and a service account token.
-func kubeconfigFor(t *testing.T, server string) string {
+func kubeconfigFor(t testing.TB, server string) string {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "k3s-server-ca"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour),
