@@ -19,7 +19,7 @@ type itemRunner struct {
 	cancel context.CancelFunc
 }
 
-// newCollector builds the collector of an item; log and eventlog items are run by a
+// newCollector builds the collector of an item; log, eventlog and backup items are run by a
 // Source instead and get none. confine, when set, also judges where an HTTP
 // check or a scrape is redirected.
 func newCollector(it agentconfig.Item, confine func(agentconfig.Item) error) (Collector, error) {
@@ -50,7 +50,7 @@ func newCollector(it agentconfig.Item, confine func(agentconfig.Item) error) (Co
 			s.SetRedirect(redirect)
 		}
 		return s, nil
-	case agentconfig.KindLog, agentconfig.KindEventLog:
+	case agentconfig.KindLog, agentconfig.KindEventLog, agentconfig.KindBackup:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("agent: unknown kind %q", it.Kind)

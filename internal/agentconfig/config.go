@@ -34,6 +34,7 @@ const (
 	KindExporter = "exporter"
 	KindLog      = "log"
 	KindEventLog = "eventlog" // a Windows Event Log channel, matched like a log file
+	KindBackup   = "backup"   // a backup: a command run on schedule, or the status a backup tool leaves
 )
 
 // Defaults for fields left empty.
@@ -83,6 +84,35 @@ type Item struct {
 	Channel  string       `yaml:"channel" json:"channel,omitempty"`   // eventlog: e.g. System, Application
 	Glob     string       `yaml:"glob" json:"glob,omitempty"`         // log: files to tail
 	Patterns []LogPattern `yaml:"patterns" json:"patterns,omitempty"` // log: what to report
+
+	Backup *Backup `yaml:"backup" json:"backup,omitempty"` // backup: what to run or read
+}
+
+// Backup is what a backup item runs or reads, and the policy its result
+// becomes a job of. Exactly one of Command, StatusFile and LogFile is set.
+type Backup struct {
+	// Policy names the server's backup policy the result is reported to
+	// as a job; empty: the item only measures.
+	Policy string `yaml:"policy" json:"policy,omitempty"`
+	// Command is run at the item's interval (argv, no shell): exit 0 is a
+	// good backup. Only the agent's own configuration file may name one:
+	// a command from the server is refused.
+	Command []string `yaml:"command" json:"command,omitempty"`
+	// SizeFile is a file (or directory) whose size is the backup's size;
+	// otherwise a command's last output line "size=<bytes>" gives it.
+	SizeFile string `yaml:"size_file" json:"size_file,omitempty"`
+	// StatusFile is a file a backup tool writes when it ends: its
+	// modification time is the run's end, its content says how it ended
+	// ("ok", "failed", or lines status=, size=, message=; empty is ok).
+	StatusFile string `yaml:"status_file" json:"status_file,omitempty"`
+	// LogFile is a backup tool's log: the newest line matching OKPattern
+	// or FailPattern says how its last run ended.
+	LogFile     string `yaml:"log_file" json:"log_file,omitempty"`
+	OKPattern   string `yaml:"ok_pattern" json:"ok_pattern,omitempty"`
+	FailPattern string `yaml:"fail_pattern" json:"fail_pattern,omitempty"`
+	// MaxAge, for a status or log file, is how old the last good run may
+	// be before the item fails (0: any age).
+	MaxAge Duration `yaml:"max_age" json:"max_age,omitempty"`
 }
 
 // LogPattern is one regexp a log item reports, with the severity of a match.
@@ -165,6 +195,11 @@ func Merge(local, remote *Config) (*Config, error) {
 		}
 	}
 	for _, it := range remote.Items {
+		if it.Kind == KindBackup && it.Backup != nil && len(it.Backup.Command) > 0 {
+			// The server must not be able to run a program on the host:
+			// a backup command lives in the host's own file.
+			return nil, invalid.New("items ("+it.Name+").backup.command", "a command runs only from the agent's own configuration file, not from the server")
+		}
 		c.Items = append(c.Items, it.clone())
 	}
 	c.SetDefaults()
@@ -188,6 +223,11 @@ func (c *Config) Clone() *Config {
 
 func (it Item) clone() Item {
 	it.Patterns = slices.Clone(it.Patterns)
+	if it.Backup != nil {
+		b := *it.Backup
+		b.Command = slices.Clone(b.Command)
+		it.Backup = &b
+	}
 	return it
 }
 

@@ -124,6 +124,7 @@ var kindFields = map[string]string{
 	KindExporter: "url",
 	KindLog:      "glob patterns",
 	KindEventLog: "channel patterns",
+	KindBackup:   "backup",
 }
 
 // setFields names the kind-specific fields that are not empty, in a fixed
@@ -139,6 +140,7 @@ func (it *Item) setFields() []string {
 		{"body_match", it.BodyMatch != ""}, {"tls_days", it.TLSDays != 0},
 		{"address", it.Address != ""}, {"query", it.Query != ""}, {"server", it.Server != ""},
 		{"glob", it.Glob != ""}, {"channel", it.Channel != ""}, {"patterns", len(it.Patterns) > 0},
+		{"backup", it.Backup != nil},
 	} {
 		if f.set {
 			out = append(out, f.name)
@@ -157,6 +159,7 @@ var kindChecks = map[string]func(*Item) []error{
 	KindExporter: func(it *Item) []error { return one(invalid.Prefix("url", checkHTTPURL(it.URL))) },
 	KindLog:      checkLog,
 	KindEventLog: checkEventLog,
+	KindBackup:   checkBackup,
 }
 
 func one(err error) []error {

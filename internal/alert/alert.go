@@ -27,6 +27,7 @@ const (
 	SourceAlertmanager Source = "alertmanager" // POST /api/v1/intake/alertmanager
 	SourceAzure        Source = "azure"        // POST /api/v1/intake/azure-monitor
 	SourceGeneric      Source = "generic"      // POST /api/v1/intake/events
+	SourceZabbix       Source = "zabbix"       // POST /api/v1/intake/zabbix
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
 )
 

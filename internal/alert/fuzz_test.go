@@ -45,3 +45,7 @@ func FuzzDecodeAzureMonitor(f *testing.F) {
 func FuzzDecodeEvents(f *testing.F) {
 	fuzzDecoder(f, DecodeEvents, "event_firing.json")
 }
+
+func FuzzDecodeZabbix(f *testing.F) {
+	fuzzDecoder(f, DecodeZabbix, "zabbix_problem.json", "zabbix_resolved.json")
+}

@@ -56,6 +56,7 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "POST", Path: "/api/v1/intake/alertmanager", Handler: h.intake(DecodeAlertmanager)},
 		{Method: "POST", Path: "/api/v1/intake/azure-monitor", Handler: h.intake(DecodeAzureMonitor)},
 		{Method: "POST", Path: "/api/v1/intake/events", Handler: h.intake(DecodeEvents)},
+		{Method: "POST", Path: "/api/v1/intake/zabbix", Handler: h.intake(DecodeZabbix)},
 	}
 }
 

@@ -157,8 +157,9 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("beta's list = %d %s", code, body)
 	}
 	// The same alert sent with beta's token is beta's, and acme's is untouched.
-	for _, path := range []string{"/api/v1/intake/azure-monitor", "/api/v1/intake/alertmanager", "/api/v1/intake/events"} {
-		name := map[string]string{"/api/v1/intake/azure-monitor": "azure_resolved.json", "/api/v1/intake/alertmanager": "alertmanager_firing.json", "/api/v1/intake/events": "event_firing.json"}[path]
+	for _, path := range []string{"/api/v1/intake/azure-monitor", "/api/v1/intake/alertmanager", "/api/v1/intake/events", "/api/v1/intake/zabbix"} {
+		name := map[string]string{"/api/v1/intake/azure-monitor": "azure_resolved.json", "/api/v1/intake/alertmanager": "alertmanager_firing.json",
+			"/api/v1/intake/events": "event_firing.json", "/api/v1/intake/zabbix": "zabbix_problem.json"}[path]
 		if code, body := s.do(t, "POST", path, betaIngest, string(fixture(t, name))); code != 200 {
 			t.Errorf("beta intake %s = %d %s", path, code, body)
 		}
@@ -173,8 +174,8 @@ func TestTenantIsolation(t *testing.T) {
 	if n := len(s.alerts("acme")); n != 1 {
 		t.Errorf("acme has %d alerts, want 1", n)
 	}
-	if n := len(s.alerts("beta")); n != 3 {
-		t.Errorf("beta has %d alerts, want 3 (2 from Alertmanager, 1 event; the Azure resolution matched nothing)", n)
+	if n := len(s.alerts("beta")); n != 4 {
+		t.Errorf("beta has %d alerts, want 4 (2 from Alertmanager, 1 event, 1 Zabbix problem; the Azure resolution matched nothing)", n)
 	}
 }
 

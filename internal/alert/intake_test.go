@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,6 +59,33 @@ func TestDecodeFixtures(t *testing.T) {
 	}
 }
 
+func TestDecodeZabbix(t *testing.T) {
+	p, err := DecodeZabbix(fixture(t, "zabbix_problem.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p[0]; s.Fingerprint != "4211573" || s.Status != StateFiring || s.Severity != SeverityCritical || s.Resource != "web-01" ||
+		s.Name != "Free disk space is less than 10% on volume /" || s.Summary != "Free: 7.2 %" || s.Labels["tag_scope"] != "capacity" ||
+		s.Labels["zabbix_trigger_id"] != "23456" || !s.StartsAt.Equal(time.Unix(1796634764, 0)) || s.Source != SourceZabbix {
+		t.Errorf("problem: %+v", s)
+	}
+	r, err := DecodeZabbix(fixture(t, "zabbix_resolved.json"))
+	if err != nil || r[0].Status != StateResolved || r[0].Fingerprint != p[0].Fingerprint {
+		t.Errorf("resolved: %+v %v", r, err)
+	}
+	f := func(body string, status State, sev Severity, raw string) {
+		t.Helper()
+		s, err := DecodeZabbix([]byte(body))
+		if err != nil || s[0].Status != status || s[0].Severity != sev || s[0].RawSeverity != raw {
+			t.Errorf("%s: %+v %v", body, s, err)
+		}
+	}
+	f(`{"event_id":"1","event_value":"1","severity":"Average"}`, StateFiring, SeverityWarning, "")
+	f(`{"event_id":"1","status":"UPDATE","event_value":"0","severity":"Information"}`, StateResolved, SeverityInfo, "")
+	f(`{"event_id":"1","status":"PROBLEM","severity":"緊急"}`, StateFiring, "", "緊急") // renamed in Zabbix: the tenant's map
+	f(`{"event_id":"1","status":"PROBLEM","severity":"{EVENT.SEVERITY}","nseverity":"5"}`, StateFiring, SeverityCritical, "")
+}
+
 func TestDecodeRefusesNamingTheField(t *testing.T) {
 	f := func(decode func([]byte) ([]Signal, error), body, field string) {
 		t.Helper()
@@ -76,6 +104,13 @@ func TestDecodeRefusesNamingTheField(t *testing.T) {
 	f(DecodeAlertmanager, `{"version":"4",`, "body")
 	f(DecodeAlertmanager, ``, "body")
 	f(DecodeAlertmanager, `[]`, "body")
+	f(DecodeZabbix, `{"status":"PROBLEM"}`, "event_id")
+	f(DecodeZabbix, `{"event_id":"{EVENT.ID}","status":"PROBLEM"}`, "event_id")
+	f(DecodeZabbix, `{"event_id":"1"}`, "status")
+	f(DecodeZabbix, `{"event_id":"1","status":"ACK"}`, "status")
+	f(DecodeZabbix, `{"event_id":"1","status":"PROBLEM","nseverity":"9"}`, "nseverity")
+	f(DecodeZabbix, `{"event_id":"1","status":"PROBLEM","clock":"yesterday"}`, "clock")
+	f(DecodeZabbix, `{"event_id":1,"status":"PROBLEM"}`, "event_id")
 	f(DecodeAzureMonitor, `{"schemaId":"Microsoft.Insights/activityLogs"}`, "schemaId")
 	f(DecodeAzureMonitor, `{"schemaId":"azureMonitorCommonAlertSchema","data":{}}`, "data.essentials")
 	f(DecodeAzureMonitor, `{"schemaId":"azureMonitorCommonAlertSchema","data":{"essentials":{"alertId":"x","severity":"Sev5"}}}`, "data.essentials.severity")
@@ -145,5 +180,31 @@ func TestIntakeDeduplicatesByFingerprint(t *testing.T) {
 	}
 	if n := len(w.alerts("acme")); n != 3 {
 		t.Errorf("acme has %d alerts after beta's intake, want 3", n)
+	}
+}
+
+// TestZabbixIntakeFlow: a Zabbix server's webhook problem opens one alert on
+// the host it names, a repeat (Zabbix repeats an action's step) changes
+// nothing, and the recovery of the same event ID resolves it.
+func TestZabbixIntakeFlow(t *testing.T) {
+	s := newAPIServer(t)
+	web := s.host("acme", "web-01")
+	post := func(name string, want IntakeResult) {
+		t.Helper()
+		code, body := s.do(t, "POST", "/api/v1/intake/zabbix", acmeIngest, string(fixture(t, name)))
+		var got IntakeResult
+		if err := json.Unmarshal(body, &got); code != 200 || err != nil || got != want {
+			t.Fatalf("%s = %d %s, want %+v", name, code, body, want)
+		}
+	}
+	post("zabbix_problem.json", IntakeResult{Received: 1, Opened: 1})
+	post("zabbix_problem.json", IntakeResult{Received: 1})
+	list := s.alerts("acme")
+	if len(list) != 1 || list[0].State != StateFiring || list[0].Severity != SeverityCritical || list[0].ResourceID != web.ID || list[0].Source != SourceZabbix {
+		t.Fatalf("after the problem: %+v", list)
+	}
+	post("zabbix_resolved.json", IntakeResult{Received: 1, Resolved: 1})
+	if list = s.alerts("acme"); len(list) != 1 || list[0].State != StateResolved {
+		t.Fatalf("after the recovery: %+v", list)
 	}
 }

@@ -73,7 +73,9 @@ func Evaluate(p *Policy, f Facts, sched Schedule, loc *time.Location, now time.T
 			st.wake(deadline)
 		}
 	}
-	if f.Last != nil && !f.Last.Good() {
+	// A failed run of an agent's backup item is alerted by the item itself
+	// (its severity, its incident policy): one failure, one alert.
+	if f.Last != nil && !f.Last.Good() && f.Last.Source != OriginAgent {
 		st.add(ConditionFailed, f.Last.FinishedAt)
 	}
 	// The newest run whose grace has ended by now must have started

@@ -67,11 +67,12 @@ type policyInput struct {
 	RTO        model.Duration `json:"rto"`
 	Grace      model.Duration `json:"grace"`
 	Runbook    string         `json:"runbook"`
+	Source     *Source        `json:"source"`
 }
 
 func (in policyInput) onto(p *Policy) {
 	p.Name, p.ServiceID, p.ResourceID, p.Target, p.Method, p.Schedule = in.Name, in.ServiceID, in.ResourceID, in.Target, in.Method, in.Schedule
-	p.Retention, p.RPO, p.RTO, p.Grace, p.Runbook = in.Retention, in.RPO, in.RTO, in.Grace, in.Runbook
+	p.Retention, p.RPO, p.RTO, p.Grace, p.Runbook, p.Source = in.Retention, in.RPO, in.RTO, in.Grace, in.Runbook, in.Source
 }
 
 func (h *Handlers) listPolicies(w http.ResponseWriter, r *http.Request) {
@@ -170,11 +171,18 @@ type jobInput struct {
 	RecoveryPoint string `json:"recovery_point"`
 	ExternalID    string `json:"external_id"`
 	Message       string `json:"message"`
+	Source        string `json:"source"` // api (default) or agent
 }
 
 // job reads the input's times, naming the field at fault.
 func (in jobInput) job(tenant string, policy int64) (*Job, error) {
 	j := &Job{TenantID: tenant, PolicyID: policy, Status: in.Status, SizeBytes: in.SizeBytes, ExternalID: in.ExternalID, Message: in.Message}
+	switch in.Source {
+	case "", OriginAPI, OriginAgent: // the pollers' kinds are theirs alone
+		j.Source = in.Source
+	default:
+		return nil, invalid.New("source", "must be api or agent, not %q", in.Source)
+	}
 	for _, f := range []struct {
 		name, v string
 		dst     *time.Time

@@ -30,7 +30,10 @@ type Job struct {
 	RecoveryPoint time.Time `json:"recovery_point"`
 	ExternalID    string    `json:"external_id,omitempty"` // the sender's ID: the same one twice is stored once
 	Message       string    `json:"message,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	// Source is where the result came from: api, agent, or the policy's
+	// source kind (azure_backup, aws_backup, metric).
+	Source    string    `json:"source,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Good says whether the job left a recovery point to restore from.
@@ -66,6 +69,14 @@ func (j *Job) Validate(now time.Time) error {
 	}
 	if j.SizeBytes < 0 {
 		return invalid.New("size_bytes", "must not be negative")
+	}
+	if j.Source == "" {
+		j.Source = OriginAPI
+	}
+	switch SourceKind(j.Source) {
+	case OriginAPI, OriginAgent, SourceAzure, SourceAWS, SourceMetric:
+	default:
+		return invalid.New("source", "must be api or agent, not %q", j.Source)
 	}
 	if err := text("external_id", j.ExternalID, 256, false); err != nil {
 		return err

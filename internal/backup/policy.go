@@ -47,6 +47,9 @@ type Policy struct {
 	RTO     model.Duration `json:"rto"`
 	Grace   model.Duration `json:"grace"`   // how late a scheduled run may start before it is missing
 	Runbook string         `json:"runbook"` // the restore runbook: a URL or a runbook's name
+	// Source is where a poller fetches the jobs (a cloud account, a
+	// metric); nil: only pushed jobs (scripts, agents).
+	Source *Source `json:"source,omitempty"`
 	// EffectiveRPO and EffectiveRTO are what compliance measures: the
 	// policy's own or else the service level's.
 	EffectiveRPO model.Duration `json:"effective_rpo"`
@@ -98,7 +101,10 @@ func (p *Policy) Validate() error {
 	if p.Grace < 0 || time.Duration(p.Grace) < MinInterval || time.Duration(p.Grace) > 24*time.Hour {
 		return invalid.New("grace", "must be between 1m and 24h")
 	}
-	return text("runbook", p.Runbook, 2000, false)
+	if err := text("runbook", p.Runbook, 2000, false); err != nil {
+		return err
+	}
+	return p.Source.Validate()
 }
 
 // applyLevel sets the effective RPO and RTO from the service level and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -20,6 +21,9 @@ type Store struct {
 	objects *storage.Store // services and resources, for the service level
 	now     func() time.Time
 	changed []func(tenant string, policy int64)
+	// accounts, when set, checks that a policy's source names a cloud
+	// account of its tenant and of the source's provider.
+	accounts cloudaccount.Resolver
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
@@ -37,13 +41,18 @@ func (s *Store) notify(tenant string, policy int64) {
 	}
 }
 
-const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at`
+const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source`
 
 func scanPolicy(sc func(...any) error) (*Policy, error) {
 	var p Policy
 	var retention, rpo, rto, grace, created, updated int64
+	var source string
 	if err := sc(&p.ID, &p.TenantID, &p.Name, &p.ServiceID, &p.ResourceID, &p.Target, &p.Method, &p.Schedule,
-		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated); err != nil {
+		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated, &source); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Source, err = decodeSource(source); err != nil {
 		return nil, err
 	}
 	ms := func(v int64) model.Duration { return model.Duration(time.Duration(v) * time.Millisecond) }
@@ -75,6 +84,9 @@ func (s *Store) check(ctx context.Context, p *Policy) error {
 			return fmt.Errorf("backup: unable to read resource: %w", err)
 		}
 	}
+	if err := s.checkAccount(ctx, p); err != nil {
+		return err
+	}
 	return p.applyLevel(svc.Level)
 }
 
@@ -83,13 +95,17 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 	if err := s.check(ctx, p); err != nil {
 		return err
 	}
+	source, err := encodeSource(p.Source)
+	if err != nil {
+		return err
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p.CreatedAt, p.UpdatedAt = now, now
-	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+	err = storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
-		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
-			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
+			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli(), source).Scan(&p.ID)
 		return storage.Object{ID: p.ID}, err
 	})
 	if database.IsUnique(err) {
@@ -107,12 +123,16 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	if err := s.check(ctx, p); err != nil {
 		return err
 	}
+	source, err := encodeSource(p.Source)
+	if err != nil {
+		return err
+	}
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
-	err := storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+	err = storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
 		res, err := tx.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
-		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=? WHERE tenant_id=? AND id=?`,
+		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, source=? WHERE tenant_id=? AND id=?`,
 			p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
-			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), p.TenantID, p.ID)
+			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), source, p.TenantID, p.ID)
 		return storage.Object{ID: p.ID}, storage.RowsAffected(res, err)
 	})
 	if database.IsUnique(err) {

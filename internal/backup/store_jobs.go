@@ -10,13 +10,13 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 )
 
-const jobColumns = `id, tenant_id, policy_id, status, started_at, finished_at, size_bytes, recovery_point, coalesce(external_id, ''), message, created_at`
+const jobColumns = `id, tenant_id, policy_id, status, started_at, finished_at, size_bytes, recovery_point, coalesce(external_id, ''), message, created_at, source`
 
 func scanJob(sc func(...any) error) (*Job, error) {
 	var j Job
 	var started, finished, point, created int64
 	if err := sc(&j.ID, &j.TenantID, &j.PolicyID, &j.Status, &started, &finished, &j.SizeBytes, &point, &j.ExternalID,
-		&j.Message, &created); err != nil {
+		&j.Message, &created, &j.Source); err != nil {
 		return nil, err
 	}
 	j.StartedAt, j.FinishedAt = database.FromMillis(started), database.FromMillis(finished)
@@ -38,10 +38,10 @@ func (s *Store) AddJob(ctx context.Context, j *Job) (*Job, bool, error) {
 	j.CreatedAt = now
 	external := sql.NullString{String: j.ExternalID, Valid: j.ExternalID != ""}
 	err := s.db.QueryRowContext(ctx, `INSERT INTO backup_jobs (tenant_id, policy_id, status, started_at, finished_at, size_bytes,
-		recovery_point, external_id, message, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)
+		recovery_point, external_id, message, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (policy_id, external_id) DO NOTHING RETURNING id`,
 		j.TenantID, j.PolicyID, j.Status, j.StartedAt.UnixMilli(), j.FinishedAt.UnixMilli(), j.SizeBytes,
-		j.RecoveryPoint.UnixMilli(), external, j.Message, now.UnixMilli()).Scan(&j.ID)
+		j.RecoveryPoint.UnixMilli(), external, j.Message, now.UnixMilli(), j.Source).Scan(&j.ID)
 	if errors.Is(err, sql.ErrNoRows) { // a repeat of a stored external ID
 		old, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM backup_jobs WHERE tenant_id=? AND policy_id=? AND external_id=?`,
 			j.TenantID, j.PolicyID, j.ExternalID).Scan)

@@ -118,6 +118,7 @@ func newAgent(cfg *agentconfig.Config, pull time.Duration, logger *slog.Logger) 
 	a.SetPullInterval(pull)
 	a.AddSource(agent.NewLogSource(logger))
 	a.AddSource(agent.NewEventLogSource(logger))
+	a.AddSource(agent.NewBackupSource(logger))
 	return a
 }
 

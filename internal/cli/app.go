@@ -14,6 +14,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
@@ -36,6 +37,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
 
 // app is everything `unyo server` runs. Each part is built once, here, over
@@ -87,7 +90,9 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch // backup compliance → alerts
+	backupWatch    *backup.Watch  // backup compliance → alerts
+	zabbixPoll     *poll.Poller   // zabbix items: Zabbix agents polled → remote write
+	backupPoll     *poller.Poller // backup jobs from the policies' sources (clouds, metrics)
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -162,6 +167,7 @@ func (a *app) repositories() {
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
 	a.clouds = cloudaccount.NewStore(db, a.box)
+	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -229,6 +235,24 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
+	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
+
+	// Zabbix agents polled from here, for the hosts whose items are
+	// zabbix: the samples take the agents' remote-write path.
+	zabbixTLS, err := cfg.zabbix.tlsConfig()
+	if err != nil {
+		return err
+	}
+	zabbixDial, err := cfg.zabbix.dial()
+	if err != nil {
+		return err
+	}
+	a.zabbixPoll = poll.New(poll.Options{
+		Targets: a.design.ZabbixTargets, Sink: poll.RemoteWrite(a.write.Ingest),
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
+		Logger: logger.With("component", "zabbix"),
+	})
+	a.design.OnChange(a.zabbixPoll.Reload)
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
@@ -252,6 +276,7 @@ func (a *app) services(cfg *serverConfig) error {
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),

@@ -22,6 +22,7 @@ Usage:
   unyo agent [flags]      run the host agent: OS metrics, checks, logs, exporters
   unyo report [flags]     make a tenant's operations report (PDF or HTML) through a server's API
   unyo backup report ...  report a backup job's result (for backup scripts)
+  unyo zabbix import FILE import a Zabbix template export as monitoring templates
   unyo migrate [flags]    copy a stopped server's state to another database (SQLite to PostgreSQL)
   unyo version            print the version
 
@@ -45,6 +46,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return runMigrate(args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(args[1:], stdout, stderr)
+	case "zabbix":
+		return runZabbix(args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "unyo", Version)
 		return 0

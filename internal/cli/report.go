@@ -121,9 +121,13 @@ type apiClient struct {
 // do calls the API; out is a *bytes.Buffer for a file, else decoded JSON.
 func (c *apiClient) do(method, path string, in, out any) error {
 	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
+	switch b := in.(type) {
+	case nil:
+	case []byte: // a file, sent as it is
 		body = bytes.NewReader(b)
+	default:
+		data, _ := json.Marshal(in)
+		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {

@@ -42,6 +42,7 @@ type serverConfig struct {
 	limits        limitsConfig
 	outbound      outboundConfig
 	exposure      exposureConfig
+	zabbix        zabbixConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -63,6 +64,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.limits.flags(fs)
 	c.outbound.flags(fs)
 	c.exposure.flags(fs)
+	c.zabbix.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -133,7 +135,8 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 //
 //  1. the watch of this host (its unsent batches wait in its buffer on disk);
 //  2. HTTP, so that no request, sample or intake arrives at a stopped part;
-//  3. the alert engine, which the samples fed and which reads the TSDB;
+//  3. the backup watch and the Zabbix poller, then the alert engine, which
+//     they and the samples fed and which reads the TSDB;
 //  4. the report schedule, the SLA scheduler and the ServiceNow sync;
 //  5. the escalation scheduler, then the outbox (waiting for the sends in
 //     flight), into which everything above enqueues.
@@ -192,7 +195,9 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 			logger.Warn("requests still in flight at shutdown", "err", err)
 		}
 	})
+	g.AddContext("backup sources", a.backupPoll.Run)     // feeds the backup history: stops before its watch
 	g.AddContext("backup compliance", a.backupWatch.Run) // feeds the alert engine: stops first
+	g.AddContext("zabbix poller", a.zabbixPoll.Run)      // feeds the alert engine: stops before it
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })

@@ -634,7 +634,14 @@ CREATE TABLE backup_jobs (
 );
 CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 `,
-	// cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// 15: where a backup policy's job results come from besides the push
+	// API (a cloud account's backup jobs, an exporter's metric), as JSON,
+	// and where each job came from (internal/backup, its sources).
+	`
+ALTER TABLE backup_policies ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '';
+`,
+	// 16, cloudaccount: a tenant's cloud accounts. settings holds what is not
 	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
 	// secret or secret access key, sealed with the account's identity as
 	// associated data; secret_hint is its masked form for the API.

@@ -31,7 +31,7 @@ func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*agentcon
 	}
 	c := &agentconfig.Config{Host: host, Items: []agentconfig.Item{}}
 	for _, r := range items {
-		if r.Disabled || r.Problem != "" || !agentSide(r.Kind) {
+		if r.Disabled || r.Problem != "" || !r.sentToAgent() {
 			continue
 		}
 		ci, err := r.agentItem()

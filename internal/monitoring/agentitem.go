@@ -27,6 +27,11 @@ func (it *Item) agentItem() (agentconfig.Item, error) {
 			ci.Kind, ci.Glob, ci.Channel = agentconfig.KindEventLog, "", it.Log.Channel
 		}
 		ci.Patterns = []agentconfig.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
+	case KindBackup:
+		b := it.Backup
+		ci.Kind = agentconfig.KindBackup
+		ci.Backup = &agentconfig.Backup{Policy: b.Policy, StatusFile: b.StatusFile, LogFile: b.LogFile, OKPattern: b.OKPattern,
+			FailPattern: b.FailPattern, MaxAge: agentconfig.Duration(b.MaxAge)}
 	case KindCheck:
 		c := it.Check
 		ci.Timeout = agentconfig.Duration(c.Timeout)
@@ -57,6 +62,10 @@ func expandItem(it *Item, lookup lookupFunc) error {
 		fields = []stringField{{"exporter.url", &it.Exporter.URL}}
 	case it.Log != nil:
 		fields = []stringField{{"log.glob", &it.Log.Glob}, {"log.channel", &it.Log.Channel}}
+	case it.Zabbix != nil:
+		fields = []stringField{{"zabbix.address", &it.Zabbix.Address}}
+	case it.Backup != nil:
+		fields = []stringField{{"backup.status_file", &it.Backup.StatusFile}, {"backup.log_file", &it.Backup.LogFile}}
 	case it.Check != nil:
 		c := it.Check
 		fields = []stringField{{"check.url", &c.URL}, {"check.address", &c.Address}, {"check.query", &c.Query}, {"check.server", &c.Server}}

@@ -94,6 +94,8 @@ func confinedField(it agentconfig.Item) string {
 			return "check.server"
 		}
 		return "check.query"
+	case agentconfig.KindBackup:
+		return "backup"
 	}
 	return it.Kind
 }

@@ -37,7 +37,10 @@ var words = map[string]Text{
 	"kind.metric": {Ja: "メトリクス", En: "Metric"}, "kind.log": {Ja: "ログ監視", En: "Log"},
 	"kind.nodata": {Ja: "データ途絶", En: "No data"}, "kind.os": {Ja: "OS性能収集", En: "OS metrics"},
 	"kind.process": {Ja: "プロセス監視", En: "Process"}, "kind.service": {Ja: "サービス監視", En: "Service"},
-	"kind.exporter": {Ja: "エクスポーター", En: "Exporter"}, "kind.check": {Ja: "外形監視", En: "Check"},
+	"kind.exporter": {Ja: "エクスポーター", En: "Exporter"}, "kind.zabbix": {Ja: "Zabbixエージェント", En: "Zabbix agent"}, "kind.check": {Ja: "外形監視", En: "Check"},
+	"kind.backup":    {Ja: "バックアップ監視", En: "Backup"},
+	"backup.command": {Ja: "エージェント設定のバックアップコマンド", En: "backup command in the agent's file"},
+	"backup.policy":  {Ja: "ポリシー %s", En: "policy %s"},
 
 	"severity.critical": {Ja: "重大", En: "Critical"}, "severity.warning": {Ja: "警告", En: "Warning"},
 	"severity.info": {Ja: "情報", En: "Info"},
@@ -45,13 +48,15 @@ var words = map[string]Text{
 	"policy.new": {Ja: "インシデント起票", En: "Open incident"}, "policy.attach": {Ja: "既存インシデントに追記", En: "Attach to open incident"},
 	"policy.none": {Ja: "通知のみ", En: "Notify only"},
 
-	"cond.log":      {Ja: "%[2]s間に%[1]d件以上", En: "≥ %[1]d in %[2]s"},
-	"cond.check":    {Ja: "%d回連続失敗", En: "%d consecutive failures"},
-	"cond.nodata":   {Ja: "%s間データなし", En: "no data for %s"},
-	"cond.process":  {Ja: "起動数 < %d", En: "< %d running"},
-	"cond.service":  {Ja: "停止", En: "not running"},
-	"cond.exporter": {Ja: "取得失敗", En: "scrape fails"},
-	"cond.host":     {Ja: "ホスト全体", En: "whole host"},
+	"cond.log":        {Ja: "%[2]s間に%[1]d件以上", En: "≥ %[1]d in %[2]s"},
+	"cond.check":      {Ja: "%d回連続失敗", En: "%d consecutive failures"},
+	"cond.nodata":     {Ja: "%s間データなし", En: "no data for %s"},
+	"cond.process":    {Ja: "起動数 < %d", En: "< %d running"},
+	"cond.service":    {Ja: "停止", En: "not running"},
+	"cond.exporter":   {Ja: "取得失敗", En: "scrape fails"},
+	"cond.backup":     {Ja: "失敗", En: "last run failed"},
+	"cond.backup_age": {Ja: "失敗、または成功から%s超過", En: "last run failed, or good run older than %s"},
+	"cond.host":       {Ja: "ホスト全体", En: "whole host"},
 }
 
 // word returns the text of key in lang.

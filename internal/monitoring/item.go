@@ -21,10 +21,12 @@ const (
 	KindProcess  Kind = "process"  // processes matching a pattern, fewer than a minimum
 	KindService  Kind = "service"  // a systemd unit or Windows service not running
 	KindExporter Kind = "exporter" // a Prometheus exporter the agent scrapes
+	KindZabbix   Kind = "zabbix"   // an item key the server polls from a Zabbix agent
+	KindBackup   Kind = "backup"   // a backup the agent runs or reads: fires when it failed or is too old
 )
 
 // Kinds lists every kind, in the order the documentation gives them.
-var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter}
+var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix, KindBackup}
 
 // Severity is how serious the alert of an item is.
 type Severity string
@@ -79,6 +81,8 @@ type Item struct {
 	Process  *Process  `json:"process,omitempty"`
 	Service  *Service  `json:"service,omitempty"`
 	Exporter *Exporter `json:"exporter,omitempty"`
+	Zabbix   *Zabbix   `json:"zabbix,omitempty"`
+	Backup   *Backup   `json:"backup,omitempty"`
 
 	Threshold *Threshold     `json:"threshold,omitempty"` // metric items only
 	For       model.Duration `json:"for,omitempty"`       // how long the condition holds before firing
@@ -160,10 +164,43 @@ type Exporter struct {
 	URL string `json:"url"`
 }
 
+// Zabbix is an item key polled from a Zabbix agent (passive check) by the
+// server, for a host that runs a Zabbix agent and no unyo agent. Its values
+// are the series zabbix.SeriesOf gives the key, labelled with the host and
+// the item (docs/migrating-from-zabbix.md).
+type Zabbix struct {
+	Address string `json:"address"`       // host or host:port of the agent (10050 when no port); placeholders allowed
+	Key     string `json:"key"`           // e.g. vfs.fs.size[/,pused]
+	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
+}
+
+// Backup is a backup the host's agent checks: the status file or log a
+// backup tool leaves, read by the agent the server configures; or, with
+// neither, a backup command the agent runs from its own configuration file
+// under the item's name (the server never sends a command). Either way the
+// item fires when the last run failed or is older than max_age.
+type Backup struct {
+	Policy      string         `json:"policy,omitempty"` // the backup policy the result is reported to as a job
+	StatusFile  string         `json:"status_file,omitempty"`
+	LogFile     string         `json:"log_file,omitempty"`
+	OKPattern   string         `json:"ok_pattern,omitempty"`   // log_file: a good run's line
+	FailPattern string         `json:"fail_pattern,omitempty"` // log_file: a failed run's line
+	MaxAge      model.Duration `json:"max_age,omitempty"`      // status or log file: how old a good run may be
+}
+
+// sentToAgent reports whether the server's agent configuration carries
+// the item: a backup item without a file is the agent's own.
+func (it *Item) sentToAgent() bool {
+	if it.Kind == KindBackup {
+		return it.Backup != nil && (it.Backup.StatusFile != "" || it.Backup.LogFile != "")
+	}
+	return agentSide(it.Kind)
+}
+
 // agentSide reports whether the agent collects something for kind.
 func agentSide(k Kind) bool {
 	switch k {
-	case KindOS, KindProcess, KindService, KindExporter, KindLog, KindCheck:
+	case KindOS, KindProcess, KindService, KindExporter, KindLog, KindCheck, KindBackup:
 		return true
 	}
 	return false
@@ -216,6 +253,8 @@ func (it *Item) Clone() *Item {
 	n.Process = clonePtr(it.Process)
 	n.Service = clonePtr(it.Service)
 	n.Exporter = clonePtr(it.Exporter)
+	n.Zabbix = clonePtr(it.Zabbix)
+	n.Backup = clonePtr(it.Backup)
 	if it.Threshold != nil {
 		t := it.Threshold.clone()
 		n.Threshold = &t

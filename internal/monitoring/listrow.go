@@ -63,6 +63,10 @@ func target(lang string, it *Item) string {
 		return it.Service.Name
 	case KindExporter:
 		return it.Exporter.URL
+	case KindZabbix:
+		return it.Zabbix.Address + " " + it.Zabbix.Key
+	case KindBackup:
+		return firstNonEmpty(it.Backup.StatusFile, it.Backup.LogFile, word(lang, "backup.command")) + policyNote(lang, it.Backup.Policy)
 	case KindMetric:
 		return firstNonEmpty(it.Metric.Series, it.Metric.Query)
 	case KindNoData:
@@ -116,6 +120,11 @@ func condition(lang string, it *Item) string {
 		return word(lang, "cond.service")
 	case KindExporter:
 		return word(lang, "cond.exporter")
+	case KindBackup:
+		if it.Backup.MaxAge > 0 {
+			return wordf(lang, "cond.backup_age", humanDuration(lang, it.Backup.MaxAge.Std()))
+		}
+		return word(lang, "cond.backup")
 	}
 	return ""
 }
@@ -149,4 +158,12 @@ func firstNonEmpty(list ...string) string {
 		}
 	}
 	return ""
+}
+
+// policyNote names the backup policy an item reports to, for the target column.
+func policyNote(lang, policy string) string {
+	if policy == "" {
+		return ""
+	}
+	return " (" + wordf(lang, "backup.policy", policy) + ")"
 }

@@ -195,6 +195,8 @@ func itemQuery(it *Item, host string) (string, error) {
 		return own("unyo_process_count"), nil
 	case KindService:
 		return own("unyo_service_up"), nil
+	case KindBackup:
+		return own("unyo_backup_success"), nil
 	}
 	return "", nil
 }

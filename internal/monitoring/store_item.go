@@ -261,6 +261,10 @@ func specJSON(it *Item) string {
 		v = it.Service
 	case KindExporter:
 		v = it.Exporter
+	case KindZabbix:
+		v = it.Zabbix
+	case KindBackup:
+		v = it.Backup
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -290,6 +294,12 @@ func setSpec(it *Item, data []byte) error {
 	case KindExporter:
 		it.Exporter = new(Exporter)
 		dst = it.Exporter
+	case KindZabbix:
+		it.Zabbix = new(Zabbix)
+		dst = it.Zabbix
+	case KindBackup:
+		it.Backup = new(Backup)
+		dst = it.Backup
 	default:
 		return nil
 	}

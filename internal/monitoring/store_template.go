@@ -24,6 +24,26 @@ func (s *Store) CreateTemplate(ctx context.Context, t *Template) (err error) {
 	return s.inTenantTx(ctx, t.TenantID, func() storage.Object { return storage.Object{ID: t.ID, Detail: t} }, func(tx *sql.Tx) error { return s.insertTemplate(ctx, tx, t) })
 }
 
+// CreateTemplates stores several new templates of one tenant at once, all or
+// none (an import of a file): a refusal names the template by its index.
+func (s *Store) CreateTemplates(ctx context.Context, tenant string, list []*Template) (err error) {
+	defer s.changed(&err)
+	for i, t := range list {
+		t.TenantID, t.Builtin = tenant, ""
+		if err := t.Validate(); err != nil {
+			return invalid.Prefix(fmt.Sprintf("templates[%d]", i), err)
+		}
+	}
+	return s.inTenantTx(ctx, tenant, func() storage.Object { return storage.Object{Detail: list} }, func(tx *sql.Tx) error {
+		for i, t := range list {
+			if err := s.insertTemplate(ctx, tx, t); err != nil {
+				return invalid.Prefix(fmt.Sprintf("templates[%d]", i), err)
+			}
+		}
+		return nil
+	})
+}
+
 func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) error {
 	title, _ := json.Marshal(t.Title)
 	now := database.Millis(s.now())

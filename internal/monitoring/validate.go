@@ -39,7 +39,12 @@ func (it *Item) Validate() error {
 			return err
 		}
 	}
-	if agentSide(it.Kind) {
+	if it.Zabbix != nil {
+		// Placeholders are checked for syntax here and filled per host later.
+		n := it.Clone()
+		return expandItem(n, func(string) (string, bool) { return "placeholder.example", true })
+	}
+	if it.sentToAgent() {
 		// Placeholders are checked for syntax here and filled per host later.
 		n := it.Clone()
 		if err := expandItem(n, func(string) (string, bool) { return "placeholder.example", true }); err != nil {
@@ -67,7 +72,8 @@ func (it *Item) validateSpec() error {
 		{"metric", it.Metric != nil, KindMetric}, {"log", it.Log != nil, KindLog},
 		{"check", it.Check != nil, KindCheck}, {"nodata", it.NoData != nil, KindNoData},
 		{"process", it.Process != nil, KindProcess}, {"service", it.Service != nil, KindService},
-		{"exporter", it.Exporter != nil, KindExporter},
+		{"exporter", it.Exporter != nil, KindExporter}, {"zabbix", it.Zabbix != nil, KindZabbix},
+		{"backup", it.Backup != nil, KindBackup},
 	} {
 		if s.set && s.kind != it.Kind {
 			return invalid.New(s.field, "does not apply to kind %q", it.Kind)
@@ -85,10 +91,24 @@ func (it *Item) validateSpec() error {
 		return invalid.Prefix("check", it.Check.validate())
 	case KindNoData:
 		return invalid.Prefix("nodata", it.NoData.validate())
+	case KindZabbix:
+		return invalid.Prefix("zabbix", it.Zabbix.validate())
 	case KindProcess:
 		if it.Process.MinCount < 0 {
 			return invalid.New("process.min_count", "must not be negative")
 		}
+	case KindBackup:
+		return invalid.Prefix("backup", it.Backup.validate())
+	}
+	return nil
+}
+
+func (b *Backup) validate() error {
+	if b.StatusFile == "" && b.LogFile == "" && (b.OKPattern != "" || b.FailPattern != "" || b.MaxAge != 0) {
+		return invalid.New("status_file", "ok_pattern, fail_pattern and max_age need a status_file or a log_file")
+	}
+	if b.MaxAge < 0 || b.MaxAge.Std() > 366*24*time.Hour {
+		return invalid.New("max_age", "must be between 0 and a year")
 	}
 	return nil
 }
@@ -169,13 +189,13 @@ func (it *Item) validateCondition() error {
 			return invalid.New("severity", "must be empty on a metric item: the threshold crossed sets it")
 		}
 		return invalid.Prefix("threshold", it.Threshold.Validate())
-	case KindLog, KindCheck, KindNoData:
+	case KindLog, KindCheck, KindNoData, KindBackup:
 		if it.Severity == "" {
 			return invalid.New("severity", "is required for a %s item", it.Kind)
 		}
-	case KindOS:
+	case KindOS, KindZabbix:
 		if it.Severity != "" {
-			return invalid.New("severity", "must be empty on an os item: it only collects")
+			return invalid.New("severity", "must be empty on an %s item: it only collects; watch its series with a metric item", it.Kind)
 		}
 	}
 	if it.Threshold != nil {

@@ -3,9 +3,11 @@
 package remotewrite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -126,9 +128,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, invalid.New("Content-Encoding", "must be snappy, not %q", enc))
 		return
 	}
+	h.ingest(w, r, p.Tenant, r.Body)
+}
+
+// Ingest appends a remote-write body (snappy-compressed, what an agent
+// sends) for tenant, from inside the server: pollers that collect for many
+// tenants (the Zabbix poller) take the agent's path without a token. It
+// holds the body to the same limits, and tells the same observer, as a
+// request over HTTP; the error is what the request would have been
+// answered (nil for 204).
+func (h *Handler) Ingest(ctx context.Context, tenant string, body []byte) error {
+	rec := &statusRecorder{header: http.Header{}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/api/v1/write", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	h.ingest(rec, req, tenant, req.Body)
+	if rec.status != http.StatusNoContent {
+		return fmt.Errorf("remote write: %d %s", rec.status, bytes.TrimSpace(rec.body.Bytes()))
+	}
+	return nil
+}
+
+// statusRecorder keeps what ingest answered an in-process caller.
+type statusRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (s *statusRecorder) Header() http.Header { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.body.Write(b)
+}
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}
+
+// ingest reads, checks and appends one body for tenant, answering on w.
+func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, body io.Reader) {
 	req := h.reqs.Get().(*Request)
 	defer h.reqs.Put(req)
-	release, err := readRequest(r.Body, h.limits.MaxBodyBytes, req, h.admit)
+	release, err := readRequest(body, h.limits.MaxBodyBytes, req, h.admit)
 	if errors.Is(err, errInflight) {
 		h.metrics.rejected.WithLabelValues("inflight_bytes").Inc()
 		response.Error(w, r, err)
@@ -146,15 +192,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.tenants != nil {
-		if err := h.tenants.AllowSamples(p.Tenant, req.samples()); err != nil {
+		if err := h.tenants.AllowSamples(tenant, req.samples()); err != nil {
 			h.metrics.rejected.WithLabelValues(limits.NameIngestRate).Inc()
 			response.Error(w, r, err)
 			return
 		}
 	}
-	h.keepMetadata(p.Tenant, req)
-	n, err := h.append(r.Context(), p.Tenant, req)
-	h.metrics.samples.WithLabelValues(p.Tenant).Add(float64(n))
+	h.keepMetadata(tenant, req)
+	n, err := h.append(r.Context(), tenant, req)
+	h.metrics.samples.WithLabelValues(tenant).Add(float64(n))
 	var (
 		rej  *rejectedSamples
 		over *limits.Error
@@ -169,7 +215,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The rest is committed; say what was refused, as Prometheus does.
 		response.Error(w, r, invalid.New("timeseries", "%s", rej.Error()))
 	case err != nil:
-		h.logger.Error("remote write: cannot append", "tenant", p.Tenant, "err", err)
+		h.logger.Error("remote write: cannot append", "tenant", tenant, "err", err)
 		response.Error(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)

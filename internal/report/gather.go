@@ -42,6 +42,7 @@ func (g *Generator) Generate(ctx context.Context, tenant string, from, to time.T
 	g.web(ctx, r)
 	g.alerts(ctx, r)
 	g.responses(ctx, r)
+	g.operations(ctx, r)
 	r.Findings = append(r.Findings, findings(r)...)
 	r.Findings = append(r.Findings, g.tlsFindings(ctx, r)...)
 	r.Capacity = capacity(r)

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	_ "embed"
-	"fmt"
 	"html/template"
 
 	"github.com/unyo-ops/unyo/internal/chart"
@@ -26,9 +24,5 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // HTML renders r as a standalone HTML page.
 func HTML(r *Report) ([]byte, error) {
-	var b bytes.Buffer
-	if err := htmlTemplate.Execute(&b, Layout(r)); err != nil {
-		return nil, fmt.Errorf("report: cannot render HTML: %w", err)
-	}
-	return b.Bytes(), nil
+	return RenderHTML(Layout(r))
 }

@@ -57,11 +57,18 @@ func Layout(r *Report) *Document {
 	d.Sections = []Section{
 		{tr(l, "s.summary"), summaryBlocks(r)},
 		{tr(l, "s.performance"), performanceBlocks(r)},
+	}
+	// 運行実績 only for a tenant with capacity groups (or to say why it
+	// could not be read).
+	if _, failed := r.Notes["operations"]; len(r.Operations) > 0 || failed {
+		d.Sections = append(d.Sections, Section{tr(l, "s.operations"), operationBlocks(r)})
+	}
+	d.Sections = append(d.Sections, []Section{
 		{tr(l, "s.alerts"), alertBlocks(r)},
 		{tr(l, "s.responses"), responseBlocks(r)},
 		{tr(l, "s.topics"), topicBlocks(r)},
 		{tr(l, "s.capacity"), capacityBlocks(r)},
-	}
+	}...)
 	for i := range d.Sections {
 		d.Sections[i].Title = strconv.Itoa(i+1) + ". " + d.Sections[i].Title
 	}

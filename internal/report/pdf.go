@@ -43,7 +43,11 @@ func NewPDF(fontPath string) (*PDF, error) {
 // Render renders r: its sections in order, each page headed by the tenant
 // and period and footed by its number of the total.
 func (p *PDF) Render(r *Report) ([]byte, error) {
-	d := Layout(r)
+	return p.RenderDocument(Layout(r))
+}
+
+// RenderDocument renders d, in its language, as Render does a report.
+func (p *PDF) RenderDocument(d *Document) ([]byte, error) {
 	w := &pdfWriter{pdf: &gopdf.GoPdf{}}
 	w.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
 	w.pdf.SetInfo(gopdf.PdfInfo{Title: d.Title + " " + d.Tenant + " " + d.Period, Creator: "unyo"})
@@ -61,7 +65,7 @@ func (p *PDF) Render(r *Report) ([]byte, error) {
 	if w.err != nil {
 		return nil, fmt.Errorf("report: cannot render PDF: %w", w.err)
 	}
-	w.frames(d, r.Language)
+	w.frames(d, d.Lang)
 	var b bytes.Buffer
 	if err := w.pdf.Write(&b); err != nil {
 		return nil, fmt.Errorf("report: cannot write PDF: %w", err)

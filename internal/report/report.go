@@ -25,16 +25,19 @@ type Report struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Step        Duration  `json:"step"` // sampling step of host figures
 
-	Summary   Summary     `json:"summary"`
-	Hosts     []HostPerf  `json:"hosts"`
-	Web       []WebStats  `json:"web"`
-	Alerts    AlertStats  `json:"alerts"`
-	Responses Responses   `json:"responses"`
-	Findings  []Topic     `json:"findings"`
-	Topics    []Topic     `json:"topics"` // written by the operator
-	Capacity  []Advice    `json:"capacity"`
-	Comment   string      `json:"comment"` // the operator's closing comment
-	Notes     SectionNote `json:"notes"`   // why a section is empty
+	Summary   Summary    `json:"summary"`
+	Hosts     []HostPerf `json:"hosts"`
+	Web       []WebStats `json:"web"`
+	Alerts    AlertStats `json:"alerts"`
+	Responses Responses  `json:"responses"`
+	Findings  []Topic    `json:"findings"`
+	Topics    []Topic    `json:"topics"` // written by the operator
+	Capacity  []Advice   `json:"capacity"`
+	// Operations is the section 運行実績, one entry per capacity group; a
+	// tenant without groups has none and no section.
+	Operations []Operation `json:"operations,omitempty"`
+	Comment    string      `json:"comment"` // the operator's closing comment
+	Notes      SectionNote `json:"notes"`   // why a section is empty
 }
 
 // SectionNote explains, per section, why it has no data. Keys are the

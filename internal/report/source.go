@@ -105,4 +105,5 @@ type Sources struct {
 	Work        WorkSource
 	Downtime    DowntimeSource
 	Maintenance MaintenanceSource
+	Operations  OperationSource // capacity groups' plan against actual; nil: no section
 }

@@ -90,6 +90,8 @@ func (p *Policy) Check(it agentconfig.Item) error {
 		return &Refusal{Item: it.Name, Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	switch it.Kind {
+	case agentconfig.KindBackup:
+		return refuse("backup", "the server's own agent runs no backup items: a backup item runs a command or reads files of its host")
 	case agentconfig.KindLog:
 		if !p.globAllowed(it.Glob) {
 			return refuse("glob", "the server's own agent may not read %q: not under --self-log-paths (%s)", it.Glob, p.listGlobs())

@@ -1,0 +1,300 @@
+// Package azuretest is a contract fake of the parts of Azure that the
+// backup poller calls: Microsoft Entra's token endpoint for a service
+// principal's client secret, and Azure Resource Manager's Recovery Services
+// vaults and backupJobs lists. It enforces what the real services do: the
+// tenant's discovery document and token endpoint, the client secret, a
+// Bearer token on every ARM call, the api-version, the paths, nextLink
+// paging, 429 with Retry-After, and the error shape {"error":{"code","message"}}.
+package azuretest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Job is a backup job the fake holds in a vault.
+type Job struct {
+	Name       string // the job's GUID
+	Entity     string // entityFriendlyName: the protected item
+	Operation  string // Backup, Restore...
+	Status     string // Completed, Failed, InProgress...
+	Start, End time.Time
+	Error      string // errorDetails[0].errorString of a failed job
+}
+
+// Fake is the fake Azure; create it with New, stop it with Close.
+type Fake struct {
+	*httptest.Server
+	Tenant, ClientID, ClientSecret, Subscription string
+	VaultsAPIVersion, JobsAPIVersion             string
+	PageSize                                     int // jobs and vaults per page; 2
+
+	mu       sync.Mutex
+	vaults   map[string][]Job // "rg/vault" → jobs
+	tokens   map[string]bool
+	throttle int // the next this many ARM calls are answered 429
+	calls    map[string]int
+	problems []string
+}
+
+// New starts a TLS fake (Entra requires https) with one service principal
+// in one subscription; vaults and jobs are added with AddJob.
+func New(vaultsAPI, jobsAPI string) *Fake {
+	f := &Fake{Tenant: "72f988bf-86f1-41af-91ab-2d7cd011db47", ClientID: "0f6c9d2e-app", ClientSecret: "s3cret~value",
+		Subscription: "11111111-2222-3333-4444-555555555555", VaultsAPIVersion: vaultsAPI, JobsAPIVersion: jobsAPI, PageSize: 2,
+		vaults: map[string][]Job{}, tokens: map[string]bool{}, calls: map[string]int{}}
+	f.Server = httptest.NewTLSServer(http.HandlerFunc(f.serve))
+	return f
+}
+
+// AddJob puts a job into the vault "rg/vault", creating it.
+func (f *Fake) AddJob(vault string, j Job) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.vaults[vault] = append(f.vaults[vault], j)
+}
+
+// SetJob changes the status and end of the job called name.
+func (f *Fake) SetJob(name, status string, end time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, jobs := range f.vaults {
+		for i := range jobs {
+			if jobs[i].Name == name {
+				jobs[i].Status, jobs[i].End = status, end
+			}
+		}
+	}
+}
+
+// Throttle makes the next n ARM calls answer 429 with Retry-After: 1.
+func (f *Fake) Throttle(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.throttle = n
+}
+
+// Calls returns how many requests of kind (token, vaults, jobs, throttled) were served.
+func (f *Fake) Calls(kind string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[kind]
+}
+
+// Problems lists the contract breaches the fake saw (wrong api-version,
+// a missing token...): a test fails on any.
+func (f *Fake) Problems() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.problems)
+}
+
+// JobID is the ARM ID of a job of vault "rg/vault".
+func (f *Fake) JobID(vault, name string) string {
+	rg, v, _ := strings.Cut(vault, "/")
+	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s/backupJobs/%s",
+		f.Subscription, rg, v, name)
+}
+
+func armError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("x-ms-error-code", code)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func (f *Fake) problem(w http.ResponseWriter, status int, code, msg string) {
+	f.problems = append(f.problems, code+": "+msg)
+	armError(w, status, code, msg)
+}
+
+var (
+	vaultsPath = regexp.MustCompile(`^/subscriptions/([^/]+)/providers/Microsoft\.RecoveryServices/vaults$`)
+	jobsPath   = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)/backupJobs$`)
+	filterRE   = regexp.MustCompile(`^operation eq 'Backup' and startTime eq '([^']+)' and endTime eq '([^']+)'$`)
+)
+
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case r.URL.Path == "/"+f.Tenant+"/v2.0/.well-known/openid-configuration":
+		base := f.URL + "/" + f.Tenant
+		json.NewEncoder(w).Encode(map[string]string{"token_endpoint": base + "/oauth2/v2.0/token",
+			"authorization_endpoint": base + "/oauth2/v2.0/authorize", "issuer": "https://login.microsoftonline.com/" + f.Tenant + "/v2.0"})
+		return
+	case r.URL.Path == "/"+f.Tenant+"/oauth2/v2.0/token":
+		f.token(w, r)
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "Bearer ") || !f.tokens[strings.TrimPrefix(auth, "Bearer ")] {
+		f.problem(w, http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.")
+		return
+	}
+	if f.throttle > 0 {
+		f.throttle--
+		f.calls["throttled"]++
+		w.Header().Set("Retry-After", "1")
+		armError(w, http.StatusTooManyRequests, "TooManyRequests", "The request is being throttled.")
+		return
+	}
+	if r.Method != http.MethodGet {
+		f.problem(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method)
+		return
+	}
+	q := r.URL.Query()
+	if m := vaultsPath.FindStringSubmatch(r.URL.Path); m != nil {
+		if !f.apiVersion(w, q.Get("api-version"), f.VaultsAPIVersion) || !f.subscription(w, m[1]) {
+			return
+		}
+		f.calls["vaults"]++
+		var all []map[string]string
+		for _, v := range slices.Sorted(maps.Keys(f.vaults)) {
+			rg, name, _ := strings.Cut(v, "/")
+			all = append(all, map[string]string{"name": name, "type": "Microsoft.RecoveryServices/vaults", "location": "japaneast",
+				"id": fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s", f.Subscription, rg, name)})
+		}
+		f.page(w, r, all)
+		return
+	}
+	if m := jobsPath.FindStringSubmatch(r.URL.Path); m != nil {
+		if !f.apiVersion(w, q.Get("api-version"), f.JobsAPIVersion) || !f.subscription(w, m[1]) {
+			return
+		}
+		jobs, ok := f.vaults[m[2]+"/"+m[3]]
+		if !ok {
+			armError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.RecoveryServices/vaults/"+m[3]+"' was not found.")
+			return
+		}
+		fm := filterRE.FindStringSubmatch(q.Get("$filter"))
+		if fm == nil {
+			f.problem(w, http.StatusBadRequest, "BMSUserErrorInvalidInput", "bad $filter "+q.Get("$filter"))
+			return
+		}
+		from, err1 := time.Parse("2006-01-02 03:04:05 PM", fm[1])
+		to, err2 := time.Parse("2006-01-02 03:04:05 PM", fm[2])
+		if err1 != nil || err2 != nil {
+			f.problem(w, http.StatusBadRequest, "BMSUserErrorInvalidInput", "bad time in $filter "+q.Get("$filter"))
+			return
+		}
+		f.calls["jobs"]++
+		var all []map[string]any
+		for _, j := range jobs {
+			if j.Start.Before(from) || j.Start.After(to) {
+				continue
+			}
+			props := map[string]any{"jobType": "AzureIaaSVMJob", "entityFriendlyName": j.Entity, "backupManagementType": "AzureIaasVM",
+				"operation": j.Operation, "status": j.Status, "startTime": j.Start.UTC().Format(time.RFC3339Nano),
+				"activityId": "a-" + j.Name, "duration": "PT" + strconv.Itoa(int(j.End.Sub(j.Start).Seconds())) + "S"}
+			if !j.End.IsZero() {
+				props["endTime"] = j.End.UTC().Format(time.RFC3339Nano)
+			}
+			if j.Error != "" {
+				props["errorDetails"] = []map[string]any{{"errorCode": 400002, "errorString": j.Error}}
+			}
+			all = append(all, map[string]any{"id": f.JobID(m[2]+"/"+m[3], j.Name), "name": j.Name,
+				"type": "Microsoft.RecoveryServices/vaults/backupJobs", "properties": props})
+		}
+		f.page(w, r, all)
+		return
+	}
+	armError(w, http.StatusNotFound, "InvalidResourceType", "The resource type could not be found: "+r.URL.Path)
+}
+
+func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
+	f.calls["token"]++
+	if r.Method != http.MethodPost || r.ParseForm() != nil {
+		f.problems = append(f.problems, "token: not a form POST")
+		http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
+		return
+	}
+	fv := r.PostForm
+	// MSAL adds the OpenID scopes to the resource's; nothing else may come.
+	scopes := strings.Fields(fv.Get("scope"))
+	resource := slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == "openid" || s == "offline_access" || s == "profile" })
+	if fv.Get("grant_type") != "client_credentials" || !slices.Equal(resource, []string{"https://management.azure.com/.default"}) {
+		f.problems = append(f.problems, fmt.Sprintf("token: grant_type %q scope %q", fv.Get("grant_type"), fv.Get("scope")))
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": "AADSTS900144: bad grant or scope"})
+		return
+	}
+	if fv.Get("client_id") != f.ClientID || fv.Get("client_secret") != f.ClientSecret {
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+		return
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	tok := hex.EncodeToString(b)
+	f.tokens[tok] = true
+	json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+}
+
+func (f *Fake) apiVersion(w http.ResponseWriter, got, want string) bool {
+	if got != want {
+		f.problem(w, http.StatusBadRequest, "InvalidApiVersionParameter", fmt.Sprintf("The api-version '%s' is invalid; want %s.", got, want))
+		return false
+	}
+	return true
+}
+
+func (f *Fake) subscription(w http.ResponseWriter, sub string) bool {
+	if sub != f.Subscription {
+		armError(w, http.StatusNotFound, "SubscriptionNotFound", "The subscription '"+sub+"' could not be found.")
+		return false
+	}
+	return true
+}
+
+// page answers one page of items, linking to the next with $skiptoken.
+func page[T any](f *Fake, w http.ResponseWriter, r *http.Request, all []T) {
+	skip, _ := strconv.Atoi(r.URL.Query().Get("$skiptoken"))
+	end := min(skip+f.PageSize, len(all))
+	if skip > len(all) {
+		skip = len(all)
+	}
+	body := map[string]any{"value": all[skip:end]}
+	if end < len(all) {
+		q := r.URL.Query()
+		q.Set("$skiptoken", strconv.Itoa(end))
+		body["nextLink"] = f.URL + r.URL.Path + "?" + q.Encode()
+	}
+	if body["value"] == nil {
+		body["value"] = []T{}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(body)
+}
+
+func (f *Fake) page(w http.ResponseWriter, r *http.Request, all any) {
+	switch v := all.(type) {
+	case []map[string]string:
+		page(f, w, r, v)
+	case []map[string]any:
+		page(f, w, r, v)
+	}
+}
+
+// WriteCert writes the fake's TLS certificate as PEM into dir and returns
+// its path: a server process under test trusts it through SSL_CERT_FILE,
+// as Entra and ARM are reached over https only.
+func (f *Fake) WriteCert(dir string) (string, error) {
+	path := filepath.Join(dir, "azure-fake.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})
+	return path, os.WriteFile(path, block, 0o644)
+}

@@ -1,0 +1,98 @@
+package monitoring
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
+)
+
+func TestZabbixItemValidate(t *testing.T) {
+	f := func(body, wantField string) {
+		t.Helper()
+		var it Item
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&it); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		it.Normalize()
+		err := it.Validate()
+		if wantField == "" {
+			if err != nil {
+				t.Errorf("%s: unexpected error %v", body, err)
+			}
+			return
+		}
+		if e, ok := invalid.As(err); !ok || e.Field != wantField {
+			t.Errorf("%s: %v, want an error on %q", body, err, wantField)
+		}
+	}
+	f(`{"name":"fs-root","kind":"zabbix","zabbix":{"address":"${host}","key":"vfs.fs.size[/,pused]"}}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"10.0.0.5:10050","key":"system.cpu.util"},"interval":"30s"}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"${label.zabbix_address}","key":"system.cpu.util","tls":true}}`, "")
+	f(`{"name":"cpu","kind":"zabbix"}`, "zabbix")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"key":"system.cpu.util"}}`, "zabbix.address")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"http://x/","key":"system.cpu.util"}}`, "zabbix.address")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"${nolabel}","key":"system.cpu.util"}}`, "zabbix.address")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"vfs.fs.size[/"}}`, "zabbix.key")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"log[/var/log/messages,error]"}}`, "zabbix.key")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.run[rm -rf /tmp/x,nowait]"}}`, "zabbix.key")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"vfs.fs.size[{#FSNAME},pused]"}}`, "zabbix.key")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"severity":"critical"}`, "severity")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"threshold":{"op":">","warning":1}}`, "threshold")
+	f(`{"name":"cpu","kind":"metric","metric":{"query":"x"},"zabbix":{"address":"h","key":"k"},"threshold":{"op":">","warning":1}}`, "zabbix")
+}
+
+// TestZabbixTargets checks what the server's poller is given: every
+// tenant's hosts whose resolved items are zabbix, with placeholders filled,
+// the default port and interval, and nothing of items that are disabled or
+// cannot run on the host.
+func TestZabbixTargets(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	web := addResource(t, s, "acme", "web-01", "host", map[string]string{"os": "linux", "zabbix_address": "10.0.0.5"})
+	addResource(t, s, "acme", "web-02", "host", map[string]string{"os": "linux"}) // no zabbix_address: a problem
+	db := addResource(t, s, "beta", "db-01", "host", map[string]string{"os": "linux"})
+	tmpl := &Template{TenantID: "acme", Name: "Linux by Zabbix agent", Items: []*Item{
+		{Name: "fs-root", Kind: KindZabbix, Zabbix: &Zabbix{Address: "${label.zabbix_address}", Key: "vfs.fs.size[/,pused]"}},
+		{Name: "cpu", Kind: KindZabbix, Zabbix: &Zabbix{Address: "${label.zabbix_address}:10051", Key: "system.cpu.util"}, Interval: dur("30s")},
+		{Name: "off", Kind: KindZabbix, Zabbix: &Zabbix{Address: "${label.zabbix_address}", Key: "agent.ping"}, Disabled: true},
+	}}
+	if err := s.CreateTemplate(ctx, tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAssignment(ctx, &Assignment{TenantID: "acme", TemplateID: tmpl.ID, Selector: "os=linux"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateItem(ctx, &Item{TenantID: "beta", ResourceID: db.ID, Name: "mem", Kind: KindZabbix,
+		Zabbix: &Zabbix{Address: "${host}", Key: "vm.memory.size[available]"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ZabbixTargets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, g := range got {
+		lines = append(lines, strings.Join([]string{g.Tenant, g.Host, g.Item, g.Address, g.Key, g.Interval.String()}, " "))
+	}
+	want := []string{
+		"acme web-01 fs-root 10.0.0.5:10050 vfs.fs.size[/,pused] 1m0s",
+		"acme web-01 cpu 10.0.0.5:10051 system.cpu.util 30s",
+		"beta db-01 mem db-01:10050 vm.memory.size[available] 1m0s",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("targets:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	// The item reads back as written, and web-02 shows why it is not polled.
+	items, err := s.EffectiveItems(ctx, "acme", web.ID+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Problem == "" || items[0].Zabbix == nil || items[0].Zabbix.Key != "vfs.fs.size[/,pused]" {
+		t.Errorf("web-02's item: %+v", items[0])
+	}
+}

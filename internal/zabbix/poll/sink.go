@@ -1,0 +1,22 @@
+package poll
+
+import (
+	"context"
+
+	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/agent/sender"
+)
+
+// RemoteWrite returns a Sink that encodes the samples as the agent's sender
+// does (remote write, with host="<host>" on every series) and hands the
+// body to ingest, e.g. the server's remotewrite.Handler.Ingest: the polled
+// values take the agent's path, limits and alert evaluation included.
+func RemoteWrite(ingest func(ctx context.Context, tenant string, body []byte) error) Sink {
+	return func(ctx context.Context, tenant, host string, samples []sample.Sample) error {
+		rec, err := sender.EncodeSamples(samples, sample.Labels("host", host))
+		if err != nil {
+			return err
+		}
+		return ingest(ctx, tenant, rec[1:]) // the first byte is the buffer's record kind
+	}
+}
