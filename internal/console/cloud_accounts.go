@@ -131,7 +131,13 @@ func (c *Console) testCloudAccount(w http.ResponseWriter, r *http.Request, p *pa
 	c.opts.Store.Audit(r.Context(), storage.AuditEntry{TenantID: t.ID, Actor: p.P.Name, Action: "test", ObjectType: "cloud_account",
 		ObjectID: strconv.FormatInt(id, 10)}, map[string]any{"ok": res.OK, "stage": res.Stage, "code": res.Code})
 	if res.OK {
-		p.Notice = p.L.T("cld.test_ok", a.Name, res.Message)
+		// The identity reached reads the same in both languages; the
+		// sentence around it is the connection test's, in English.
+		reached := res.Identity
+		if reached == "" {
+			reached = res.Message
+		}
+		p.Notice = p.L.T("cld.test_ok", a.Name, reached)
 		return c.renderCloudAccounts(w, r, p, http.StatusOK, nil)
 	}
 	code := res.Code

@@ -2,6 +2,8 @@ package browser
 
 import (
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,6 +59,9 @@ func TestCloudAccountConnection(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("testing the account: %v\n%s", err, s.stderr)
+	}
+	if dir := os.Getenv("UNYO_SCREENSHOTS"); dir != "" {
+		save(t, ctx, filepath.Join(dir, "cloud-accounts-tested-ja.png"))
 	}
 	page := text(ctx, "main")
 	if n := text(ctx, "p.notice"); !strings.Contains(n, "arn:aws:sts::210987654321:assumed-role/unyo-msp/unyo") || !strings.Contains(n, "接続できました") {
