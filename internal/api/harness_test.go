@@ -20,6 +20,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -97,7 +98,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	clouds := cloudaccount.NewStore(db, box)
-	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger),
+	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}

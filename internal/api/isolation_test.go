@@ -42,26 +42,47 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(204, "POST", "/api/v1/write", tok(aIngest), remoteWriteMetadata(prompb.MetricMetadata{
 		Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "a_secret_metric", Help: "a-shop revenue"}), nil)
 
+	// a's backup policy, a job and a restore test: every backup endpoint below is aimed at them.
+	var pol struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/backups/policies", admin, map[string]any{"name": "a-backup-secret", "service_id": svc.ID,
+		"target": "a-shop database", "method": "db_dump", "schedule": "0 2 * * *", "retention": "720h", "rpo": "24h",
+		"runbook": "https://wiki.example/a-restore"}, &pol)
+	e.must(201, "POST", "/api/v1/tenants/a/backups/jobs", tok(aIngest), map[string]any{"policy": "a-backup-secret", "status": "ok",
+		"external_id": "a-job-secret", "size_bytes": 4242}, nil)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), admin, map[string]any{
+		"started_at": time.Now().Add(-2 * time.Hour).Format(time.RFC3339), "finished_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
+		"restored": "a-restore-secret", "verification": "a-verified-secret", "result": "ok"}, nil)
+
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
 	b := tok(e.token("b", "ingest", "read", "write", "admin"))
 	bodies := map[string]string{
-		"/api/v1/tenants":                              `{"id":"a","name":"taken over"}`,
-		"/api/v1/tenants/{tenant}":                     `{"name":"taken over"}`,
-		"/api/v1/tenants/{tenant}/services":            `{"name":"b-was-here"}`,
-		"/api/v1/tenants/{tenant}/services/{id}":       `{"name":"taken over"}`,
-		"/api/v1/tenants/{tenant}/resources":           `{"name":"b-was-here","kind":"host"}`,
-		"/api/v1/tenants/{tenant}/resources/{id}":      `{"name":"taken over","kind":"host"}`,
-		"/api/v1/users":                                `{"login":"b-admin","role":"admin","password":"b-admin-password"}`,
-		"/api/v1/users/{id}":                           `{"role":"admin","password":"taken-over-password"}`,
-		"/api/v1/tokens":                               `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
-		"/api/v1/events":                               `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
-		"/api/v1/tenants/{tenant}/limits":              `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants":                         `{"id":"a","name":"taken over"}`,
+		"/api/v1/tenants/{tenant}":                `{"name":"taken over"}`,
+		"/api/v1/tenants/{tenant}/services":       `{"name":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/services/{id}":  `{"name":"taken over"}`,
+		"/api/v1/tenants/{tenant}/resources":      `{"name":"b-was-here","kind":"host"}`,
+		"/api/v1/tenants/{tenant}/resources/{id}": `{"name":"taken over","kind":"host"}`,
+		"/api/v1/users":                           `{"login":"b-admin","role":"admin","password":"b-admin-password"}`,
+		"/api/v1/users/{id}":                      `{"role":"admin","password":"taken-over-password"}`,
+		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
+		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
+		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants/{tenant}/backups/policies": `{"name":"b-was-here","service_id":1,"target":"x","method":"db_dump",
+			"schedule":"0 2 * * *","retention":"720h","rpo":"24h"}`,
+		"/api/v1/tenants/{tenant}/backups/policies/{id}": `{"name":"taken over","service_id":1,"target":"x","method":"db_dump",
+			"schedule":"0 2 * * *","retention":"720h","rpo":"24h"}`,
+		"/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests": `{"started_at":"2026-12-01T00:00:00Z",
+			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
+		"/api/v1/tenants/{tenant}/backups/jobs":        fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
 		"/api/v1/tenants/{tenant}/cloud-accounts":      `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts/{id}": `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "cloud-accounts": cloud.ID}
-	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`, "a-cloud", "a-secret-access-key"}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "cloud-accounts": cloud.ID}
+	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
+		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -98,9 +119,8 @@ func TestTenantIsolation(t *testing.T) {
 	for _, rt := range e.api.Routes() {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
-		if strings.Contains(path, "{id}") {
-			kind := strings.Split(strings.TrimPrefix(rt.Path, "/api/v1/"), "/")
-			k := kind[slices.Index(kind, "{id}")-1] // the collection the ID is of, also under .../{id}/test
+		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
+			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
 		}
 		var body any
@@ -130,6 +150,57 @@ func TestTenantIsolation(t *testing.T) {
 				}
 			}
 		}
+	}
+
+	// On b's own backup paths, a's policy ID finds nothing of a's.
+	for _, rt := range e.api.Routes() {
+		if !strings.Contains(rt.Path, "/backups/") {
+			continue
+		}
+		path := strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{tenant}", "b"), "{id}", fmt.Sprint(pol.ID))
+		var body any
+		if rt.Method == "POST" || rt.Method == "PUT" {
+			body = bodies[rt.Path]
+		}
+		code, out := e.do(rt.Method, path, b, body)
+		switch {
+		case strings.Contains(rt.Path, "{id}") && code != 404:
+			t.Errorf("b %s %s with a's policy ID: %d %s", rt.Method, rt.Path, code, out)
+		case rt.Path == "/api/v1/tenants/{tenant}/backups/jobs" && code != 400:
+			t.Errorf("b posting a job to a's policy ID: %d %s", code, out)
+		}
+		for _, leak := range leaks {
+			if strings.Contains(string(out), leak) {
+				t.Errorf("b %s %s leaks %q of tenant a: %s", rt.Method, path, leak, out)
+			}
+		}
+	}
+	// a's backups are as they were; a's customer viewer reads them, and not b's.
+	var polNow struct {
+		Name string `json:"name"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d", pol.ID), tok(aRead), nil, &polNow)
+	var jobs, tests []map[string]any
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/jobs", pol.ID), tok(aRead), nil, &jobs)
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), tok(aRead), nil, &tests)
+	if polNow.Name != "a-backup-secret" || len(jobs) != 1 || jobs[0]["external_id"] != "a-job-secret" || len(tests) != 1 || tests[0]["result"] != "ok" {
+		t.Fatalf("tenant a's backups changed: %+v %+v %+v", polNow, jobs, tests)
+	}
+	viewer := cred{login: "a-viewer", password: "a-viewer-password"}
+	var st []map[string]any
+	e.must(200, "GET", "/api/v1/tenants/a/backups/status", viewer, nil, &st)
+	if len(st) != 1 || st[0]["policy"] != "a-backup-secret" {
+		t.Fatalf("a's viewer reads a's backup status: %+v", st)
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), viewer, nil, nil)
+	for _, path := range []string{"/api/v1/tenants/b/backups/status", "/api/v1/tenants/b/backups/policies"} {
+		if code, out := e.do("GET", path, viewer, nil); code != 403 && code != 404 {
+			t.Errorf("a's viewer reads %s: %d %s", path, code, out)
+		}
+	}
+	if code, _ := e.do("POST", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), viewer,
+		bodies["/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests"]); code != 403 {
+		t.Errorf("a's viewer records a restore test: %d, want 403", code)
 	}
 
 	// Everything of a is as it was.

@@ -26,10 +26,26 @@ const (
 	ConditionRPO    Condition = "rpo_exceeded" // the newest good recovery point is older than the RPO
 	ConditionFailed Condition = "job_failed"   // the newest job failed or was partial
 	ConditionMissed Condition = "run_missed"   // no job started for a scheduled run within the grace
+	// ConditionSize: the newest good job's size is outside the policy's
+	// bounds around the median of its previous good jobs.
+	ConditionSize Condition = "size_anomaly"
+	// ConditionRetention: the oldest point still kept is younger than the
+	// retention promises (by more than one RPO).
+	ConditionRetention Condition = "retention_short"
+	// ConditionRestoreOverdue: the restore test plan's due test is later
+	// than its grace.
+	ConditionRestoreOverdue Condition = "restore_test_overdue"
 )
 
 // Conditions lists every condition, in the order they are evaluated.
-var Conditions = []Condition{ConditionRPO, ConditionFailed, ConditionMissed}
+var Conditions = []Condition{ConditionRPO, ConditionFailed, ConditionMissed, ConditionSize, ConditionRetention, ConditionRestoreOverdue}
+
+// The size rule compares a good job with the median of up to SizeHistory
+// good jobs before it, once there are at least SizeMinHistory of them.
+const (
+	SizeHistory    = 10
+	SizeMinHistory = 3
+)
 
 // Status is a policy's compliance, as the status API shows it.
 type Status struct {
@@ -48,6 +64,17 @@ type Status struct {
 	RPODeadline *time.Time `json:"rpo_deadline,omitempty"`
 	MissedRun   *time.Time `json:"missed_run,omitempty"` // the scheduled run that did not start
 	LastJob     *Job       `json:"last_job"`
+	// MedianSize is the median size of the good jobs before the newest
+	// one (0: too few to judge); the size rule compares with it.
+	MedianSize int64 `json:"median_size,omitempty"`
+	// OldestPoint is the oldest good recovery point still within the
+	// retention; the retention rule measures its age.
+	OldestPoint *time.Time `json:"oldest_point,omitempty"`
+	// RestoreDue is when the restore test plan wants the next test (or
+	// wanted the overdue one); LastRestoreTest is the newest test.
+	RestoreDue      *time.Time   `json:"restore_due,omitempty"`
+	LastRestoreTest *RestoreTest `json:"last_restore_test"`
+	lastGoodSize    int64        // the newest good job's size, for the size alert
 	// next is the first moment the status can change without new data.
 	next  time.Time
 	since map[Condition]time.Time // when each condition began
@@ -88,6 +115,9 @@ func Evaluate(p *Policy, f Facts, sched Schedule, loc *time.Location, now time.T
 	if next := sched.Next(now.Add(-grace), loc); !next.IsZero() {
 		st.wake(next.Add(grace))
 	}
+	st.sizeRule(p, f)
+	st.retentionRule(p, f, now)
+	st.restoreRule(p, f, loc, now)
 	switch {
 	case st.has(ConditionFailed):
 		st.State = StateFailed
@@ -116,7 +146,7 @@ func (st *Status) has(c Condition) bool {
 // Status evaluates p's compliance at now from its stored history, in its
 // tenant's time zone.
 func (s *Store) Status(ctx context.Context, p *Policy, now time.Time) (Status, error) {
-	f, err := s.Facts(ctx, p.TenantID, p.ID)
+	f, err := s.Facts(ctx, p, now)
 	if err != nil {
 		return Status{}, err
 	}

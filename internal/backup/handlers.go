@@ -49,6 +49,8 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "PUT", Path: prefix + "/policies/{id}", Handler: h.updatePolicy},
 		{Method: "DELETE", Path: prefix + "/policies/{id}", Handler: h.deletePolicy},
 		{Method: "GET", Path: prefix + "/policies/{id}/jobs", Handler: h.listJobs},
+		{Method: "GET", Path: prefix + "/policies/{id}/restore-tests", Handler: h.listRestoreTests},
+		{Method: "POST", Path: prefix + "/policies/{id}/restore-tests", Handler: h.addRestoreTest},
 		{Method: "POST", Path: prefix + "/jobs", Handler: h.addJob},
 		{Method: "GET", Path: prefix + "/status", Handler: h.status},
 	}
@@ -68,11 +70,20 @@ type policyInput struct {
 	Grace      model.Duration `json:"grace"`
 	Runbook    string         `json:"runbook"`
 	Source     *Source        `json:"source"`
+	// The size rule's bounds and the restore test plan.
+	SizeLowPercent  int            `json:"size_low_percent"`
+	SizeHighPercent int            `json:"size_high_percent"`
+	RestorePlan     string         `json:"restore_plan"`
+	RestoreGrace    model.Duration `json:"restore_grace"`
 }
 
 func (in policyInput) onto(p *Policy) {
 	p.Name, p.ServiceID, p.ResourceID, p.Target, p.Method, p.Schedule = in.Name, in.ServiceID, in.ResourceID, in.Target, in.Method, in.Schedule
 	p.Retention, p.RPO, p.RTO, p.Grace, p.Runbook, p.Source = in.Retention, in.RPO, in.RTO, in.Grace, in.Runbook, in.Source
+	if in.RestorePlan != p.RestorePlan { // a new plan is due from now
+		p.RestorePlanSince = nil
+	}
+	p.SizeLowPercent, p.SizeHighPercent, p.RestorePlan, p.RestoreGrace = in.SizeLowPercent, in.SizeHighPercent, in.RestorePlan, in.RestoreGrace
 }
 
 func (h *Handlers) listPolicies(w http.ResponseWriter, r *http.Request) {

@@ -248,50 +248,6 @@ func TestStatusAPI(t *testing.T) {
 	}
 }
 
-// TestTenantIsolation: beta's token with every scope reads and changes
-// nothing of acme's on every backup endpoint.
-func TestTenantIsolation(t *testing.T) {
-	fx := newFixture(t)
-	p := fx.createPolicy(t, "acme", "acme-secret-db", "")
-	if code, out := fx.do(t, "POST", "/api/v1/tenants/acme/backups/jobs", "acme:ingest", `{"policy":"acme-secret-db","status":"ok","external_id":"acme-job"}`); code != 201 {
-		t.Fatal(out)
-	}
-	beta := "beta:ingest,read,write,admin"
-	bodies := map[string]string{
-		"POST " + prefix + "/policies":     fx.policyBody("beta", "beta-was-here", ""),
-		"PUT " + prefix + "/policies/{id}": fx.policyBody("beta", "taken over", ""),
-		"POST " + prefix + "/jobs":         fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"beta-job"}`, p.ID),
-	}
-	for _, rt := range NewHandlers(nil, apitest.PathTenant, nil).Routes() {
-		path := strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(p.ID))
-		body := bodies[rt.Method+" "+rt.Path]
-		if code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "acme"), beta, body); code != 404 {
-			t.Errorf("beta %s on acme's path: %d %s", rt.Method, code, out)
-		}
-		// On its own path with acme's policy ID: not found, or nothing of acme's.
-		code, out := fx.do(t, rt.Method, strings.ReplaceAll(path, "{tenant}", "beta"), beta, body)
-		if strings.Contains(rt.Path, "{id}") && code != 404 {
-			t.Errorf("beta %s %s with acme's ID: %d %s", rt.Method, rt.Path, code, out)
-		}
-		if rt.Path == prefix+"/jobs" && code != 400 {
-			t.Errorf("beta posting a job to acme's policy ID: %d %s", code, out)
-		}
-		for _, leak := range []string{"acme-secret-db", "acme-job", `"tenant":"acme"`} {
-			if strings.Contains(out, leak) {
-				t.Errorf("beta %s %s leaks %q: %s", rt.Method, rt.Path, leak, out)
-			}
-		}
-	}
-	got, err := fx.store.Policy(t.Context(), "acme", p.ID)
-	if err != nil || got.Name != "acme-secret-db" {
-		t.Errorf("acme's policy after beta: %+v %v", got, err)
-	}
-	jobs, _ := fx.store.Jobs(t.Context(), "acme", p.ID, 0)
-	if len(jobs) != 1 || jobs[0].ExternalID != "acme-job" {
-		t.Errorf("acme's jobs after beta: %+v", jobs)
-	}
-}
-
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.
 func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))

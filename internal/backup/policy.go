@@ -47,6 +47,17 @@ type Policy struct {
 	RTO     model.Duration `json:"rto"`
 	Grace   model.Duration `json:"grace"`   // how late a scheduled run may start before it is missing
 	Runbook string         `json:"runbook"` // the restore runbook: a URL or a runbook's name
+	// SizeLowPercent and SizeHighPercent bound a good job's size against
+	// the median of the policy's previous good jobs (size_anomaly).
+	SizeLowPercent  int `json:"size_low_percent"`
+	SizeHighPercent int `json:"size_high_percent"`
+	// RestorePlan is how often a restore is to be tested (ParseRestorePlan);
+	// a test later than its due moment plus RestoreGrace is overdue.
+	RestorePlan  string         `json:"restore_plan"`
+	RestoreGrace model.Duration `json:"restore_grace"`
+	// RestorePlanSince is when the plan was set: the first test is due
+	// from then.
+	RestorePlanSince *time.Time `json:"restore_plan_since,omitempty"`
 	// Source is where a poller fetches the jobs (a cloud account, a
 	// metric); nil: only pushed jobs (scripts, agents).
 	Source *Source `json:"source,omitempty"`
@@ -60,6 +71,13 @@ type Policy struct {
 
 // DefaultGrace is how late a scheduled run may be when the policy says nothing.
 const DefaultGrace = model.Duration(time.Hour)
+
+// The defaults of the size rule and of the restore test plan's grace.
+const (
+	DefaultSizeLowPercent  = 50  // a good job under half the median is suspect
+	DefaultSizeHighPercent = 200 // and one over twice the median
+	DefaultRestoreGrace    = model.Duration(7 * 24 * time.Hour)
+)
 
 // Validate reports the first field that is not acceptable, on its own (the
 // store checks it against the service level).
@@ -103,6 +121,27 @@ func (p *Policy) Validate() error {
 	}
 	if err := text("runbook", p.Runbook, 2000, false); err != nil {
 		return err
+	}
+	if p.SizeLowPercent == 0 {
+		p.SizeLowPercent = DefaultSizeLowPercent
+	}
+	if p.SizeHighPercent == 0 {
+		p.SizeHighPercent = DefaultSizeHighPercent
+	}
+	if p.SizeLowPercent < 1 || p.SizeLowPercent > 99 {
+		return invalid.New("size_low_percent", "must be from 1 to 99 (percent of the median size), not %d", p.SizeLowPercent)
+	}
+	if p.SizeHighPercent < 101 || p.SizeHighPercent > 100000 {
+		return invalid.New("size_high_percent", "must be from 101 to 100000 (percent of the median size), not %d", p.SizeHighPercent)
+	}
+	if _, err := ParseRestorePlan(p.RestorePlan); err != nil {
+		return invalid.New("restore_plan", "%v", err)
+	}
+	if p.RestoreGrace == 0 {
+		p.RestoreGrace = DefaultRestoreGrace
+	}
+	if time.Duration(p.RestoreGrace) < time.Hour || time.Duration(p.RestoreGrace) > 90*24*time.Hour {
+		return invalid.New("restore_grace", "must be between 1h and 2160h")
 	}
 	return p.Source.Validate()
 }

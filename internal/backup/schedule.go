@@ -109,11 +109,29 @@ func (s Schedule) Prev(t time.Time, loc *time.Location) time.Time {
 		return day.Add(t.Sub(day) / s.every * s.every)
 	}
 	m := t.Truncate(time.Minute)
-	for i := 0; i < 366*24*60; i++ {
-		if s.matches(m) {
-			return m
+	limit := m.AddDate(-1, 0, -1)
+	for m.After(limit) {
+		// Skip a whole day or hour that cannot match: a daily schedule
+		// then costs a few dozen steps, not a day of minutes.
+		switch {
+		case !s.dayMatches(m):
+			// The minute before midnight; a zone whose clock skips
+			// midnight may give no earlier time: then a minute back.
+			n := time.Date(m.Year(), m.Month(), m.Day(), 0, 0, 0, 0, loc).Add(-time.Minute)
+			if !n.Before(m) {
+				n = m.Add(-time.Minute)
+			}
+			m = n
+		case !s.hour[m.Hour()]:
+			m = m.Add(-time.Duration(m.Minute()+1) * time.Minute) // the hour before's last minute
+		default:
+			for min := m.Minute(); min >= 0; min-- {
+				if s.min[min] {
+					return m.Add(-time.Duration(m.Minute()-min) * time.Minute)
+				}
+			}
+			m = m.Add(-time.Duration(m.Minute()+1) * time.Minute)
 		}
-		m = m.Add(-time.Minute)
 	}
 	return time.Time{}
 }
@@ -131,17 +149,35 @@ func (s Schedule) Next(t time.Time, loc *time.Location) time.Time {
 		return next
 	}
 	m := t.Truncate(time.Minute).Add(time.Minute)
-	for i := 0; i < 366*24*60; i++ {
-		if s.matches(m) {
-			return m
+	limit := m.AddDate(1, 0, 1)
+	for m.Before(limit) {
+		switch {
+		case !s.dayMatches(m):
+			n := time.Date(m.Year(), m.Month(), m.Day()+1, 0, 0, 0, 0, loc)
+			if !n.After(m) {
+				n = m.Add(time.Minute)
+			}
+			m = n
+		case !s.hour[m.Hour()]:
+			// By elapsed time, not by the clock: a clock skipping forward
+			// (daylight saving time) would otherwise land before m.
+			m = m.Add(time.Duration(60-m.Minute()) * time.Minute)
+		default:
+			for min := m.Minute(); min < 60; min++ {
+				if s.min[min] {
+					return m.Add(time.Duration(min-m.Minute()) * time.Minute)
+				}
+			}
+			m = m.Add(time.Duration(60-m.Minute()) * time.Minute)
 		}
-		m = m.Add(time.Minute)
 	}
 	return time.Time{}
 }
 
-func (s Schedule) matches(t time.Time) bool {
-	if !s.min[t.Minute()] || !s.hour[t.Hour()] || !s.mon[int(t.Month())] {
+// dayMatches says whether t's day is one of the schedule's (month, day of
+// month and day of week).
+func (s Schedule) dayMatches(t time.Time) bool {
+	if !s.mon[int(t.Month())] {
 		return false
 	}
 	dom, dow := s.dom[t.Day()], s.dow[int(t.Weekday())]

@@ -79,3 +79,45 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+// TestScheduleSkipsAgreeWithEveryMinute: Prev and Next, which skip days and
+// hours that cannot match, find what a walk over every minute finds, also
+// across daylight saving time.
+func TestScheduleSkipsAgreeWithEveryMinute(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	walk := func(s Schedule, t time.Time, loc *time.Location, step time.Duration) time.Time {
+		m := t.In(loc).Truncate(time.Minute)
+		if step > 0 {
+			m = m.Add(step)
+		}
+		for range 40 * 24 * 60 {
+			if s.dayMatches(m) && s.hour[m.Hour()] && s.min[m.Minute()] {
+				return m
+			}
+			m = m.Add(step)
+		}
+		return time.Time{}
+	}
+	starts := []time.Time{time.Date(2026, 3, 8, 1, 30, 0, 0, ny), time.Date(2026, 3, 8, 3, 1, 0, 0, ny), time.Date(2026, 11, 1, 1, 30, 0, 0, ny),
+		time.Date(2026, 11, 1, 2, 30, 0, 0, ny), time.Date(2026, 12, 31, 23, 59, 0, 0, tokyo), time.Date(2026, 2, 28, 12, 17, 0, 0, tokyo)}
+	for _, expr := range []string{"0 2 * * *", "30 2 * * *", "*/15 * * * 1-5", "0 3 1,15 * *", "59 23 * * 0", "0 10 1 1,4,7,10 *", "5,55 1-3 * * *"} {
+		s, err := ParseSchedule(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range starts {
+			for _, loc := range []*time.Location{ny, tokyo} {
+				if expr == "0 10 1 1,4,7,10 *" {
+					continue // further than the walk goes
+				}
+				if got, want := s.Prev(at, loc), walk(s, at, loc, -time.Minute); !got.Equal(want) {
+					t.Errorf("%q Prev(%s in %s) = %s, want %s", expr, at, loc, got, want)
+				}
+				if got, want := s.Next(at, loc), walk(s, at, loc, time.Minute); !got.Equal(want) {
+					t.Errorf("%q Next(%s in %s) = %s, want %s", expr, at, loc, got, want)
+				}
+			}
+		}
+	}
+}

@@ -10,9 +10,12 @@ import (
 
 // titles name each condition's alert, in Japanese and English.
 var titles = map[Condition]struct{ ja, en string }{
-	ConditionRPO:    {"バックアップRPO超過", "Backup RPO exceeded"},
-	ConditionFailed: {"バックアップ失敗", "Backup failed"},
-	ConditionMissed: {"バックアップ未実行", "Backup run missing"},
+	ConditionRPO:            {"バックアップRPO超過", "Backup RPO exceeded"},
+	ConditionFailed:         {"バックアップ失敗", "Backup failed"},
+	ConditionMissed:         {"バックアップ未実行", "Backup run missing"},
+	ConditionSize:           {"バックアップサイズ異常", "Backup size anomaly"},
+	ConditionRetention:      {"バックアップ保持期間不足", "Backup retention short"},
+	ConditionRestoreOverdue: {"リカバリ訓練期限超過", "Restore test overdue"},
 }
 
 // signalOf is the alert signal of one condition of p: firing since the
@@ -25,7 +28,7 @@ func signalOf(p *Policy, st Status, c Condition, fp string, since time.Time, fir
 			"policy_id": strconv.FormatInt(p.ID, 10), "service_id": strconv.FormatInt(p.ServiceID, 10)},
 		StartsAt: since,
 	}
-	if c == ConditionMissed {
+	if c != ConditionRPO && c != ConditionFailed {
 		s.Severity = alert.SeverityWarning
 	}
 	if !firing {
@@ -47,6 +50,17 @@ func signalOf(p *Policy, st Status, c Condition, fp string, since time.Time, fir
 		}
 	case ConditionMissed:
 		s.Summary = fmt.Sprintf("no job started for the run scheduled at %s", st.MissedRun.Format(time.RFC3339))
+	case ConditionSize:
+		s.Summary = fmt.Sprintf("the good job that finished at %s saved %d bytes, outside %d%%-%d%% of the median %d bytes of the jobs before it",
+			st.LastGoodPoint.Format(time.RFC3339), st.lastGoodSize, p.SizeLowPercent, p.SizeHighPercent, st.MedianSize)
+	case ConditionRetention:
+		if st.OldestPoint != nil {
+			s.Summary = fmt.Sprintf("the oldest recovery point kept, %s, is younger than the retention %s promises", st.OldestPoint.Format(time.RFC3339), time.Duration(p.Retention))
+		} else {
+			s.Summary = fmt.Sprintf("no recovery point is kept though the retention is %s", time.Duration(p.Retention))
+		}
+	case ConditionRestoreOverdue:
+		s.Summary = fmt.Sprintf("the restore test due at %s (plan %q) has not been performed", st.RestoreDue.Format(time.RFC3339), p.RestorePlan)
 	}
 	return s
 }

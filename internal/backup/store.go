@@ -41,27 +41,41 @@ func (s *Store) notify(tenant string, policy int64) {
 	}
 }
 
-const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source`
+const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source,
+	size_low_percent, size_high_percent, restore_plan, restore_grace_ms, restore_plan_since`
 
 func scanPolicy(sc func(...any) error) (*Policy, error) {
 	var p Policy
-	var retention, rpo, rto, grace, created, updated int64
+	var retention, rpo, rto, grace, created, updated, restoreGrace, since int64
 	var source string
 	if err := sc(&p.ID, &p.TenantID, &p.Name, &p.ServiceID, &p.ResourceID, &p.Target, &p.Method, &p.Schedule,
-		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated, &source); err != nil {
+		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated, &source,
+		&p.SizeLowPercent, &p.SizeHighPercent, &p.RestorePlan, &restoreGrace, &since); err != nil {
 		return nil, err
 	}
 	var err error
 	if p.Source, err = decodeSource(source); err != nil {
 		return nil, err
 	}
+	if since != 0 {
+		t := database.FromMillis(since)
+		p.RestorePlanSince = &t
+	}
 	ms := func(v int64) model.Duration { return model.Duration(time.Duration(v) * time.Millisecond) }
-	p.Retention, p.RPO, p.RTO, p.Grace = ms(retention), ms(rpo), ms(rto), ms(grace)
+	p.Retention, p.RPO, p.RTO, p.Grace, p.RestoreGrace = ms(retention), ms(rpo), ms(rto), ms(grace), ms(restoreGrace)
 	p.CreatedAt, p.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
 	return &p, nil
 }
 
 func millis(d model.Duration) int64 { return time.Duration(d).Milliseconds() }
+
+// sinceMillis is when p's restore plan was set, 0 without a plan.
+func sinceMillis(p *Policy) int64 {
+	if p.RestorePlan == "" || p.RestorePlanSince == nil {
+		return 0
+	}
+	return p.RestorePlanSince.UnixMilli()
+}
 
 // check validates p and ties it to its tenant's service and resource.
 func (s *Store) check(ctx context.Context, p *Policy) error {
@@ -101,11 +115,17 @@ func (s *Store) CreatePolicy(ctx context.Context, p *Policy) error {
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p.CreatedAt, p.UpdatedAt = now, now
+	p.RestorePlanSince = nil
+	if p.RestorePlan != "" {
+		p.RestorePlanSince = &now
+	}
 	err = storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO backup_policies (tenant_id, name, service_id, resource_id, target, method, schedule,
-		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source, size_low_percent, size_high_percent,
+		restore_plan, restore_grace_ms, restore_plan_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			p.TenantID, p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention),
-			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli(), source).Scan(&p.ID)
+			millis(p.RPO), millis(p.RTO), millis(p.Grace), p.Runbook, now.UnixMilli(), now.UnixMilli(), source, p.SizeLowPercent,
+			p.SizeHighPercent, p.RestorePlan, millis(p.RestoreGrace), sinceMillis(p)).Scan(&p.ID)
 		return storage.Object{ID: p.ID}, err
 	})
 	if database.IsUnique(err) {
@@ -128,11 +148,20 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 		return err
 	}
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	if p.RestorePlan == "" {
+		p.RestorePlanSince = nil
+	} else if p.RestorePlanSince == nil {
+		p.RestorePlanSince = &p.UpdatedAt
+	}
 	err = storage.Change(ctx, s.db, p.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
+		// A plan kept keeps when it was set; a new plan starts now.
 		res, err := tx.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
-		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, source=? WHERE tenant_id=? AND id=?`,
+		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, source=?, size_low_percent=?, size_high_percent=?,
+		restore_plan_since = CASE WHEN restore_plan = ? AND restore_plan_since <> 0 THEN restore_plan_since ELSE ? END,
+		restore_plan=?, restore_grace_ms=? WHERE tenant_id=? AND id=?`,
 			p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
-			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), source, p.TenantID, p.ID)
+			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), source, p.SizeLowPercent, p.SizeHighPercent,
+			p.RestorePlan, sinceMillis(p), p.RestorePlan, millis(p.RestoreGrace), p.TenantID, p.ID)
 		return storage.Object{ID: p.ID}, storage.RowsAffected(res, err)
 	})
 	if database.IsUnique(err) {

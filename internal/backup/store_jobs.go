@@ -91,23 +91,49 @@ type Facts struct {
 	// LastStart is when the latest job started (zero: none yet): a
 	// scheduled run is missing when no job started around its time.
 	LastStart time.Time
+	// Sizes are the sizes of the newest good jobs, newest first, up to
+	// SizeHistory+1 (0: the job sent none).
+	Sizes []int64
+	// Oldest is the good job with the oldest recovery point still within
+	// the retention at the moment asked.
+	Oldest *Job
+	// LastRestore is the newest restore test.
+	LastRestore *RestoreTest
 }
 
-// Facts reads the newest good job and the newest job of tenant's policy.
-func (s *Store) Facts(ctx context.Context, tenant string, policy int64) (Facts, error) {
+// Facts reads what compliance needs of p's history at now.
+func (s *Store) Facts(ctx context.Context, p *Policy, now time.Time) (Facts, error) {
 	var f Facts
-	one := func(q string) (*Job, error) {
+	tenant, policy := p.TenantID, p.ID
+	one := func(q string, args ...any) (*Job, error) {
 		j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM backup_jobs WHERE tenant_id=? AND policy_id=? `+q+` LIMIT 1`,
-			tenant, policy).Scan)
+			append([]any{tenant, policy}, args...)...).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
 		return j, err
 	}
-	var err error
-	if f.LastGood, err = one(`AND status='ok' ORDER BY recovery_point DESC, id DESC`); err != nil {
-		return f, fmt.Errorf("backup: unable to read the last good job: %w", err)
+	// The newest good jobs: the last good point and the size history.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM backup_jobs WHERE tenant_id=? AND policy_id=? AND status='ok'
+		ORDER BY recovery_point DESC, id DESC LIMIT ?`, tenant, policy, SizeHistory+1)
+	if err != nil {
+		return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
 	}
+	defer rows.Close()
+	for rows.Next() {
+		j, err := scanJob(rows.Scan)
+		if err != nil {
+			return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
+		}
+		if f.LastGood == nil {
+			f.LastGood = j
+		}
+		f.Sizes = append(f.Sizes, j.SizeBytes)
+	}
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("backup: unable to read the last good jobs: %w", err)
+	}
+	rows.Close()
 	if f.Last, err = one(`ORDER BY finished_at DESC, id DESC`); err != nil {
 		return f, fmt.Errorf("backup: unable to read the last job: %w", err)
 	}
@@ -118,5 +144,18 @@ func (s *Store) Facts(ctx context.Context, tenant string, policy int64) (Facts, 
 	if start.Valid {
 		f.LastStart = database.FromMillis(start.Int64)
 	}
-	return f, nil
+	if f.LastGood == nil {
+		return f, s.restoreFacts(ctx, p, &f)
+	}
+	kept := now.Add(-time.Duration(p.Retention)).UnixMilli()
+	if f.Oldest, err = one(`AND status='ok' AND recovery_point>=? ORDER BY recovery_point, id`, kept); err != nil {
+		return f, fmt.Errorf("backup: unable to read the oldest kept job: %w", err)
+	}
+	return f, s.restoreFacts(ctx, p, &f)
+}
+
+func (s *Store) restoreFacts(ctx context.Context, p *Policy, f *Facts) error {
+	var err error
+	f.LastRestore, err = s.lastRestore(ctx, p.TenantID, p.ID)
+	return err
 }

@@ -216,3 +216,9 @@ func (w *Watch) send(ctx context.Context, tenant string, id int64, p *Policy, st
 
 // fingerprint identifies the alert of one condition of a policy.
 func fingerprint(policy int64, c Condition) string { return fmt.Sprintf("policy/%d/%s", policy, c) }
+
+// AlertFingerprint is the fingerprint the alert pipeline stores for the
+// alert of one condition of a policy (its source, then the watch's own).
+func AlertFingerprint(policy int64, c Condition) string {
+	return string(alert.SourceBackup) + ":" + fingerprint(policy, c)
+}

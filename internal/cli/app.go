@@ -166,6 +166,7 @@ func (a *app) repositories() {
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
+	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
 	a.clouds = cloudaccount.NewStore(db, a.box)
 	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
 }
@@ -285,10 +286,10 @@ func (a *app) services(cfg *serverConfig) error {
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
-// alerts, incidents, work reports and maintenance windows.
+// alerts, incidents, work reports, maintenance windows and backups.
 func (a *app) reportSources() report.Sources {
 	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
-		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows,
+		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
 }
 

@@ -54,10 +54,11 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Maintenance:  a.windows,
 		Channels:     a.channels,
 		Policies:     a.policies,
+		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
+		Backups:      a.backups,
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
-		Runbooks:      runbook.NewFinder(a.design, a.runbooks),
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

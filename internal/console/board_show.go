@@ -20,6 +20,7 @@ type boardData struct {
 	AlertsWired    bool
 	IncidentsWired bool
 	AvailWired     bool
+	BackupsWired   bool
 	Severities     []string
 	// AlertPages and IncidentPages say the console serves those lists, so
 	// the counts link to them.
@@ -42,6 +43,10 @@ type boardRow struct {
 	// Availability is each service's this month, in the tenant's time zone.
 	Availability []report.Availability
 	AvailFailed  bool
+	// Backups counts the tenant's backup policies at risk; nil when not
+	// wired or not answered (BackupsFailed).
+	Backups       *backupTile
+	BackupsFailed bool
 }
 
 // kindCount is how many resources of one kind a tenant has.
@@ -66,7 +71,7 @@ func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, AvailWired: c.opts.Availability != nil, Severities: severities,
+	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, AvailWired: c.opts.Availability != nil, BackupsWired: c.opts.Backups != nil, Severities: severities,
 		AlertPages: c.opts.AlertDesk != nil, IncidentPages: c.opts.IncidentDesk != nil}
 	for _, t := range tenants {
 		row, err := c.boardRow(ctx, t)
@@ -101,6 +106,12 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 		if row.Incidents, err = c.opts.Incidents.OpenIncidents(ctx, t.ID); err != nil {
 			c.logger.Warn("console: open incidents", "tenant", t.ID, "err", err)
 			row.Incidents, row.IncidentsFailed = nil, true
+		}
+	}
+	if c.opts.Backups != nil {
+		if row.Backups, err = c.backupTile(ctx, t.ID); err != nil {
+			c.logger.Warn("console: backup compliance", "tenant", t.ID, "err", err)
+			row.Backups, row.BackupsFailed = nil, true
 		}
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {

@@ -38,6 +38,7 @@ type Options struct {
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
 	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
+	Backups      BackupDesk    // nil: no backup page, and no backups on the board
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store

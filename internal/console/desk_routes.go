@@ -32,6 +32,10 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/settings/contacts", c.createContact)
 		page("POST /tenants/{tenant}/settings/policies", c.createPolicy)
 	}
+	if c.opts.Backups != nil {
+		page("GET /tenants/{tenant}/backups", c.showBackups)
+		page("POST /tenants/{tenant}/backups/restore-tests", c.recordRestoreTest)
+	}
 	if c.opts.CloudAccounts != nil {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
 		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
@@ -63,6 +67,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.ReportDesk != nil {
 		out = append(out, NavLink{Key: "nav.reports", Path: base + "/reports"})
+	}
+	if c.opts.Backups != nil {
+		out = append(out, NavLink{Key: "nav.backups", Path: base + "/backups"})
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})

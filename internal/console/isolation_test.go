@@ -7,12 +7,16 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/backup"
 )
 
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withBackups)
+	betaPolicy := e.backupPolicy("beta", "beta-backup", time.Hour, 0, time.Minute)
 	ctx := context.Background()
 	betaHost := e.resourceID("beta", "beta-web-01")
 	acmeHost := e.resourceID("acme", "acme-web-01")
@@ -24,6 +28,7 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/monitoring",
 		"/tenants/beta/monitoring/items.csv",
 		"/tenants/beta/monitoring/items.html",
+		"/tenants/beta/backups",
 		"/tenants/no-such-tenant",
 		"/tenants/beta/settings/cloud-accounts",
 		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
@@ -40,6 +45,10 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/settings/tokens":                     {"name": {"x"}, "tenant": {"beta"}, "scopes": {"read"}},
 		"/settings/users":                      {"login": {"intruder"}, "role": {"viewer"}, "tenant": {"beta"}, "password": {"long-enough-password"}},
 		"/settings/tokens/1/revoke":            {},
+		"/tenants/beta/backups/restore-tests": {"policy_id": {fmt.Sprint(betaPolicy.ID)}, "started_at": {"2026-12-01T10:00"},
+			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
+		"/tenants/acme/backups/restore-tests": {"policy_id": {fmt.Sprint(betaPolicy.ID)}, "started_at": {"2026-12-01T10:00"},
+			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
 		"/tenants/beta/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
@@ -64,6 +73,22 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	}
 	if toks, _ := e.store.Tokens(ctx, ""); len(toks) != 0 {
 		t.Errorf("a viewer created a token: %+v", toks)
+	}
+	if tests, _ := backup.NewStore(e.store.DB(), e.store).RestoreTests(ctx, "beta", 0, time.Time{}, time.Time{}); len(tests) != 0 {
+		t.Errorf("a viewer recorded a restore test of beta: %+v", tests)
+	}
+	// The viewer reads its own tenant's backups, without the form.
+	if code, body, _ := b.get("/tenants/acme/backups"); code != 200 || strings.Contains(body, "beta-backup") || strings.Contains(body, `id="restore-form"`) {
+		t.Errorf("own backups page = %d, want 200, read-only, nothing of beta", code)
+	}
+	// An operator on acme's path with beta's policy ID stores nothing.
+	op := e.login("operator")
+	if code, _, _ := op.postForm("/tenants/acme/backups", "/tenants/acme/backups/restore-tests", url.Values{"policy_id": {fmt.Sprint(betaPolicy.ID)},
+		"started_at": {"2026-12-01T10:00"}, "finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"ok"}}); code != http.StatusNotFound {
+		t.Errorf("beta's policy under acme's path = %d, want 404", code)
+	}
+	if tests, _ := backup.NewStore(e.store.DB(), e.store).RestoreTests(ctx, "beta", 0, time.Time{}, time.Time{}); len(tests) != 0 {
+		t.Errorf("a restore test reached beta's policy through acme's path: %+v", tests)
 	}
 
 	// beta's resource ID under acme's own path is not found: IDs are scoped.

@@ -651,7 +651,30 @@ CREATE INDEX backup_jobs_policy ON backup_jobs (policy_id, recovery_point);
 ALTER TABLE backup_policies ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE backup_jobs ADD COLUMN source TEXT NOT NULL DEFAULT '';
 `,
-	// 16, cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// 16: backup compliance beyond the RPO and restore tests (リカバリ訓練)
+	// (internal/backup): per-policy size thresholds against its own history,
+	// the restore test plan and its grace, and the records of tests performed.
+	`
+ALTER TABLE backup_policies ADD COLUMN size_low_percent INTEGER NOT NULL DEFAULT 50;
+ALTER TABLE backup_policies ADD COLUMN size_high_percent INTEGER NOT NULL DEFAULT 200;
+ALTER TABLE backup_policies ADD COLUMN restore_plan TEXT NOT NULL DEFAULT '';
+ALTER TABLE backup_policies ADD COLUMN restore_grace_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE backup_policies ADD COLUMN restore_plan_since INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE backup_restore_tests (
+	id           INTEGER PRIMARY KEY,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	policy_id    INTEGER NOT NULL REFERENCES backup_policies(id) ON DELETE CASCADE,
+	started_at   INTEGER NOT NULL,
+	finished_at  INTEGER NOT NULL,
+	performed_by TEXT NOT NULL,
+	restored     TEXT NOT NULL,
+	verification TEXT NOT NULL,
+	result       TEXT NOT NULL,
+	created_at   INTEGER NOT NULL
+);
+CREATE INDEX backup_restore_tests_policy ON backup_restore_tests (policy_id, started_at);
+`,
+	// 17, cloudaccount: a tenant's cloud accounts. settings holds what is not
 	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
 	// secret or secret access key, sealed with the account's identity as
 	// associated data; secret_hint is its masked form for the API.

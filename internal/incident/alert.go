@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -225,6 +226,28 @@ func alertLinks(ctx context.Context, q querier, tenant string, id int64) ([]Aler
 // ItemReader reads a monitoring item; *monitoring.Store is one.
 type ItemReader interface {
 	Item(ctx context.Context, tenant string, id int64) (*monitoring.Item, error)
+}
+
+// alertRunbooks lists the runbook links the incident's alerts carry
+// themselves, for alerts of no monitoring item (a backup policy's restore
+// runbook, an external sender's runbook_url).
+func (s *Desk) alertRunbooks(ctx context.Context, inc *Incident) []RunbookLink {
+	seen := map[string]bool{}
+	var out []RunbookLink
+	for _, a := range inc.Alerts {
+		id, err := strconv.ParseInt(a.AlertID, 10, 64)
+		if a.ItemID != 0 || err != nil {
+			continue
+		}
+		var u string
+		err = s.db.QueryRowContext(ctx, `SELECT runbook_url FROM alerts WHERE tenant_id=? AND id=?`, inc.TenantID, id).Scan(&u)
+		if err != nil || u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		out = append(out, RunbookLink{URL: u})
+	}
+	return out
 }
 
 // runbooks lists the runbooks named by the items of the incident's alerts.

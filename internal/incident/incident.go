@@ -181,7 +181,8 @@ type Incident struct {
 	Links  []RunbookLink `json:"runbooks,omitempty"`
 }
 
-// RunbookLink is a runbook named by a monitoring item of one of the incident's alerts.
+// RunbookLink is a runbook named by a monitoring item of one of the
+// incident's alerts, or carried by an alert of no item (ItemID 0).
 type RunbookLink struct {
 	ItemID    int64  `json:"item_id"`
 	RunbookID int64  `json:"runbook_id,omitempty"`

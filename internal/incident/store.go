@@ -324,6 +324,6 @@ func (s *Desk) Incident(ctx context.Context, tenant string, id int64) (*Incident
 	if inc.Clocks, err = s.Clocks(ctx, inc, s.now()); err != nil {
 		return nil, err
 	}
-	inc.Links = runbooks(ctx, s.items, inc)
+	inc.Links = append(runbooks(ctx, s.items, inc), s.alertRunbooks(ctx, inc)...)
 	return inc, nil
 }

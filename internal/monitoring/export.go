@@ -47,7 +47,19 @@ func (s *Store) ItemList(ctx context.Context, tenant, lang string, now time.Time
 	return l, nil
 }
 
-// rows lists the enabled items of every resource of tenant, by resource name.
+// RowSource gives the item list the rows of checks kept outside the
+// monitoring design, so the list stays the whole of what is watched: the
+// backup policies and their compliance rules (*backup.Store is one).
+type RowSource interface {
+	ItemRows(ctx context.Context, tenant, lang string) ([]Row, error)
+}
+
+// AddRows appends src's rows to every item list, after the items. Call it
+// before serving.
+func (s *Store) AddRows(src RowSource) { s.extra = append(s.extra, src) }
+
+// rows lists the enabled items of every resource of tenant, by resource
+// name, then the rows of the other sources.
 func (s *Store) rows(ctx context.Context, tenant, lang string) ([]Row, error) {
 	resources, err := s.resources.Resources(ctx, tenant, storage.ResourceFilter{})
 	if err != nil {
@@ -67,6 +79,16 @@ func (s *Store) rows(ctx context.Context, tenant, lang string) ([]Row, error) {
 			row := newRow(lang, &items[i])
 			row.No, row.FirstOfHost, first = len(rows)+1, first, false
 			rows = append(rows, row)
+		}
+	}
+	for _, src := range s.extra {
+		more, err := src.ItemRows(ctx, tenant, lang)
+		if err != nil {
+			return nil, fmt.Errorf("monitoring: unable to list other checks: %w", err)
+		}
+		for i := range more {
+			more[i].No = len(rows) + 1
+			rows = append(rows, more[i])
 		}
 	}
 	return rows, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,4 +158,41 @@ func regexpRefs(s string) []string {
 		out = append(out, part[:strings.Index(part, `"`)])
 	}
 	return out
+}
+
+// TestOpenAPIKindsMatchKinds keeps the item kinds the OpenAPI document
+// offers to clients equal to the kinds the server accepts: a kind added in
+// code and not in the document is one a generated client cannot send.
+func TestOpenAPIKindsMatchKinds(t *testing.T) {
+	var want []string
+	for _, k := range Kinds {
+		want = append(want, string(k))
+	}
+	slices.Sort(want)
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIPaths, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	found := 0
+	for name, s := range schemas {
+		props, _ := s.(map[string]any)["properties"].(map[string]any)
+		kind, _ := props["kind"].(map[string]any)
+		enum, _ := kind["enum"].([]any)
+		if len(enum) == 0 || name == "AgentConfig" || name == "AgentItem" {
+			continue
+		}
+		var got []string
+		for _, e := range enum {
+			got = append(got, e.(string))
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("schema %s: kind enum %v, the server accepts %v", name, got, want)
+		}
+		found++
+	}
+	if found == 0 {
+		t.Fatal("no schema with a kind enum: the test reads the wrong place")
+	}
 }

@@ -73,6 +73,9 @@ func wordf(lang, key string, args ...any) string {
 	return fmt.Sprintf(word(lang, key), args...)
 }
 
+// HumanDuration writes d as the item list does, for rows of other sources.
+func HumanDuration(lang string, d time.Duration) string { return humanDuration(lang, d) }
+
 // humanDuration writes d for a reader: 5分 or 1時間30分 in Japanese, 5m or 1h30m in English.
 func humanDuration(lang string, d time.Duration) string {
 	if lang != LangJa {

@@ -19,6 +19,7 @@ type Store struct {
 	resources *storage.Store
 	now       func() time.Time
 	onChange  []func()
+	extra     []RowSource // other domains' checks in the item list (backup policies)
 
 	confineMu sync.Mutex
 	confined  []confinement // hosts whose agent runs in the server (confine.go)

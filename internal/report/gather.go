@@ -42,8 +42,10 @@ func (g *Generator) Generate(ctx context.Context, tenant string, from, to time.T
 	g.web(ctx, r)
 	g.alerts(ctx, r)
 	g.responses(ctx, r)
+	g.backups(ctx, r)
 	g.operations(ctx, r)
 	r.Findings = append(r.Findings, findings(r)...)
+	r.Findings = append(r.Findings, backupFindings(r)...)
 	r.Findings = append(r.Findings, g.tlsFindings(ctx, r)...)
 	r.Capacity = capacity(r)
 	return r, nil

@@ -66,6 +66,7 @@ func Layout(r *Report) *Document {
 	d.Sections = append(d.Sections, []Section{
 		{tr(l, "s.alerts"), alertBlocks(r)},
 		{tr(l, "s.responses"), responseBlocks(r)},
+		{tr(l, "s.backups"), backupBlocks(r)},
 		{tr(l, "s.topics"), topicBlocks(r)},
 		{tr(l, "s.capacity"), capacityBlocks(r)},
 	}...)

@@ -46,7 +46,7 @@ func TestPDFJapaneseHeadingsFiguresAndPageFrames(t *testing.T) {
 		pages = pages[:len(pages)-1]
 	}
 	all := strings.Join(pages, "\n")
-	for _, s := range []string{"運用報告書", "1. サマリー", "2. パフォーマンス情報", "3. 発生アラート統計", "4. 対応報告", "5. トピックス", "6. キャパシティ",
+	for _, s := range []string{"運用報告書", "1. サマリー", "2. パフォーマンス情報", "3. 発生アラート統計", "4. 対応報告", "5. バックアップ", "6. トピックス", "7. キャパシティ",
 		"99.896%", "99.583%", "未達", "45.0%", "90.0%", "432,000", "INC-1", "ECサイト応答遅延", "約20日後に満杯", "残り10日"} {
 		if !strings.Contains(all, s) {
 			t.Errorf("PDF text lacks %q", s)

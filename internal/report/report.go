@@ -25,14 +25,15 @@ type Report struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Step        Duration  `json:"step"` // sampling step of host figures
 
-	Summary   Summary    `json:"summary"`
-	Hosts     []HostPerf `json:"hosts"`
-	Web       []WebStats `json:"web"`
-	Alerts    AlertStats `json:"alerts"`
-	Responses Responses  `json:"responses"`
-	Findings  []Topic    `json:"findings"`
-	Topics    []Topic    `json:"topics"` // written by the operator
-	Capacity  []Advice   `json:"capacity"`
+	Summary   Summary        `json:"summary"`
+	Hosts     []HostPerf     `json:"hosts"`
+	Web       []WebStats     `json:"web"`
+	Alerts    AlertStats     `json:"alerts"`
+	Responses Responses      `json:"responses"`
+	Backups   []BackupRecord `json:"backups"`
+	Findings  []Topic        `json:"findings"`
+	Topics    []Topic        `json:"topics"` // written by the operator
+	Capacity  []Advice       `json:"capacity"`
 	// Operations is the section 運行実績, one entry per capacity group; a
 	// tenant without groups has none and no section.
 	Operations []Operation `json:"operations,omitempty"`

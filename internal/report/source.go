@@ -106,4 +106,71 @@ type Sources struct {
 	Downtime    DowntimeSource
 	Maintenance MaintenanceSource
 	Operations  OperationSource // capacity groups' plan against actual; nil: no section
+	Backups     BackupSource
+}
+
+// BackupSource reads every backup policy's record over [from, to).
+type BackupSource interface {
+	Backups(ctx context.Context, tenant string, from, to time.Time) ([]BackupRecord, error)
+}
+
+// BackupRecord is one backup policy over the period: its jobs, how much of
+// the period its newest good point was within the RPO, its failures and
+// its restore tests.
+type BackupRecord struct {
+	Policy  string   `json:"policy"`
+	Service string   `json:"service"`
+	Target  string   `json:"target"`
+	RPO     Duration `json:"rpo"`
+	RTO     Duration `json:"rto"`
+	// Jobs and Succeeded count the jobs that finished in the period.
+	Jobs      int `json:"jobs"`
+	Succeeded int `json:"succeeded"`
+	// Minutes is how much of the period the policy existed, WithinRPO how
+	// many of those minutes its newest good point was within the RPO.
+	Minutes        int             `json:"minutes"`
+	WithinRPO      int             `json:"within_rpo_minutes"`
+	Failures       []BackupFailure `json:"failures"`
+	RestoreTests   []RestoreRecord `json:"restore_tests"`
+	RestorePlan    string          `json:"restore_plan"`
+	RestoreOverdue *time.Time      `json:"restore_overdue,omitempty"` // the due moment of a test overdue at the period's end
+}
+
+// SuccessRate is the share of the period's jobs that succeeded, in
+// percent; -1 without jobs.
+func (b BackupRecord) SuccessRate() float64 {
+	if b.Jobs == 0 {
+		return -1
+	}
+	return 100 * float64(b.Succeeded) / float64(b.Jobs)
+}
+
+// RPOPercent is the share of the measured minutes within the RPO, in
+// percent; -1 when nothing was measured.
+func (b BackupRecord) RPOPercent() float64 {
+	if b.Minutes == 0 {
+		return -1
+	}
+	return 100 * float64(b.WithinRPO) / float64(b.Minutes)
+}
+
+// BackupFailure is a failed (or partial) backup job and the incident its
+// alert opened or joined.
+type BackupFailure struct {
+	FinishedAt time.Time `json:"finished_at"`
+	Status     string    `json:"status"` // failed, partial
+	Message    string    `json:"message"`
+	Incident   string    `json:"incident"` // the incident's number, "" when none
+}
+
+// RestoreRecord is one restore test (リカバリ訓練) against the RTO.
+type RestoreRecord struct {
+	StartedAt    time.Time `json:"started_at"`
+	Duration     Duration  `json:"duration"`
+	RTO          Duration  `json:"rto"`
+	OverRTO      bool      `json:"over_rto"`
+	OK           bool      `json:"ok"`
+	PerformedBy  string    `json:"performed_by"`
+	Restored     string    `json:"restored"`
+	Verification string    `json:"verification"`
 }

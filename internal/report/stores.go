@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -31,6 +32,7 @@ type Stores struct {
 	Desk        *incident.Desk
 	Work        *workreport.Store
 	Maintenance *maintenance.Store
+	Backups     *backup.Store
 }
 
 // SourcesOf reads the TSDB metrics (through its chunk view when it has
@@ -48,6 +50,7 @@ func SourcesOf(metrics TenantQueryable, queryable storage.Queryable, st Stores) 
 		Requests:    requestSource{st.Desk},
 		Work:        workSource{st.Work},
 		Maintenance: maintenanceSource{st.Maintenance, st.Tenants},
+		Backups:     backupSources(st),
 	}
 }
 

@@ -1,0 +1,117 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// withBackups wires the real backup store into the console under test.
+func withBackups(o *Options) { o.Backups = backup.NewStore(o.Store.DB(), o.Store) }
+
+// backupPolicy stores a policy of tenant's first service with the RPO and
+// RTO given, and a good job whose point is ago old.
+func (e *env) backupPolicy(tenant, name string, rpo, rto, ago time.Duration) *backup.Policy {
+	e.t.Helper()
+	ctx := context.Background()
+	svcs, err := e.store.Services(ctx, tenant)
+	if err != nil || len(svcs) == 0 {
+		e.t.Fatalf("services of %s: %v", tenant, err)
+	}
+	bs := backup.NewStore(e.store.DB(), e.store)
+	p := &backup.Policy{TenantID: tenant, Name: name, ServiceID: svcs[0].ID, Target: name + " database", Method: backup.MethodDBDump,
+		Schedule: "every 1h", Retention: model.Duration(720 * time.Hour), RPO: model.Duration(rpo), RTO: model.Duration(rto),
+		Runbook: "https://wiki.example/" + name}
+	if err := bs.CreatePolicy(ctx, p); err != nil {
+		e.t.Fatal(err)
+	}
+	at := time.Now().Add(-ago)
+	if _, _, err := bs.AddJob(ctx, &backup.Job{TenantID: tenant, PolicyID: p.ID, Status: backup.StatusOK, StartedAt: at,
+		FinishedAt: at, SizeBytes: 4096, Message: name + " dump done"}); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// TestBackupPageAndRestoreForm: the tenant's backup page shows each
+// policy's last good point against its RPO as a state, the job history and
+// the restore tests; a restore test recorded from the form is audited and
+// measured against the RTO; a refused form names the field and stores
+// nothing; the board counts the tenant's policies at risk.
+func TestBackupPageAndRestoreForm(t *testing.T) {
+	e := newEnv(t, withBackups)
+	stale := e.backupPolicy("acme", "shop-db", time.Hour, time.Hour, 3*time.Hour)
+	e.backupPolicy("acme", "files", time.Hour, 0, 10*time.Minute)
+	e.backupPolicy("beta", "beta-secret-db", time.Hour, 0, time.Minute)
+	b := e.login("operator")
+	code, page, _ := b.get("/tenants/acme/backups")
+	if code != 200 {
+		t.Fatalf("backup page = %d", code)
+	}
+	for _, want := range []string{`data-policy="shop-db"`, `state-at_risk`, "リスクあり", "RPO超過", `state-ok`, "正常", "shop-db dump done",
+		"リカバリ訓練の記録はありません。", `id="restore-form"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("backup page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "beta-secret-db") {
+		t.Error("acme's backup page shows beta's policy")
+	}
+	_, board, _ := b.get("/board")
+	if !strings.Contains(board, "失敗 0・リスクあり 1 / 2") || !strings.Contains(board, `href="/tenants/acme/backups" class="backup-risk"`) ||
+		!strings.Contains(board, "すべて正常 (1)") {
+		t.Errorf("board lacks acme's policy at risk and beta's all OK")
+	}
+
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	start := time.Now().In(tokyo).Add(-3 * time.Hour).Truncate(time.Minute)
+	form := func(verification string) url.Values {
+		return url.Values{"policy_id": {strconv.FormatInt(stale.ID, 10)}, "started_at": {start.Format("2006-01-02T15:04")},
+			"finished_at": {start.Add(90 * time.Minute).Format("2006-01-02T15:04")}, "performed_by": {"佐藤"},
+			"restored": {"shop-db を db-restore1 へ"}, "verification": {verification}, "result": {"ok"}}
+	}
+	code, page, _ = b.postForm("/tenants/acme/backups", "/tenants/acme/backups/restore-tests", form(""))
+	if code != http.StatusBadRequest || !strings.Contains(page, "verification") {
+		t.Errorf("form without verification = %d, want 400 naming the field", code)
+	}
+	code, _, loc := b.postForm("/tenants/acme/backups", "/tenants/acme/backups/restore-tests", form("注文件数が一致"))
+	if code != http.StatusSeeOther || loc != "/tenants/acme/backups" {
+		t.Fatalf("record = %d to %q", code, loc)
+	}
+	_, page, _ = b.get("/tenants/acme/backups")
+	for _, want := range []string{"佐藤", "注文件数が一致", `class="over-rto"`, "RTO超過", "1h30m / 1h00m"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("backup page after recording lacks %q", want)
+		}
+	}
+	tests, _ := backup.NewStore(e.store.DB(), e.store).RestoreTests(context.Background(), "acme", 0, time.Time{}, time.Time{})
+	if len(tests) != 1 || !tests[0].StartedAt.Equal(start) || tests[0].PerformedBy != "佐藤" {
+		t.Errorf("stored restore tests: %+v", tests)
+	}
+	audit, _ := e.store.AuditLog(context.Background(), "acme", 10)
+	n := 0
+	for _, a := range audit {
+		if a.ObjectType == "backup_restore_test" && a.Action == "create" && a.Actor != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d audit entries of restore tests, want 1: %+v", n, audit)
+	}
+
+	// English speakers read it in English.
+	en := e.login("beta-viewer")
+	en.postForm("/board", "/preferences", url.Values{"language": {"en"}})
+	_, page, _ = en.get("/tenants/beta/backups")
+	if !strings.Contains(page, "Backups of Beta Inc.") || !strings.Contains(page, "OK") || strings.Contains(page, "リスク") ||
+		strings.Contains(page, `id="restore-form"`) || !strings.Contains(page, "beta-secret-db") || strings.Contains(page, "shop-db") {
+		t.Errorf("beta's viewer's page: English, read-only, beta's only:\n%s", page)
+	}
+}
