@@ -25,6 +25,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -99,6 +100,7 @@ func newEnv(t *testing.T) *env {
 	}
 	clouds := cloudaccount.NewStore(db, box)
 	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,9 @@ func TestTenantIsolation(t *testing.T) {
 			"schedule":"0 2 * * *","retention":"720h","rpo":"24h"}`,
 		"/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests": `{"started_at":"2026-12-01T00:00:00Z",
 			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
-		"/api/v1/tenants/{tenant}/backups/jobs":        fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
+		"/api/v1/tenants/{tenant}/backups/jobs": fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
+		// b's all-scope token holds no enroll scope: refused (403).
+		"/api/v1/agent/enroll":                         `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts":      `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts/{id}": `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 	}
@@ -263,6 +265,25 @@ func TestTenantIsolation(t *testing.T) {
 	if m := md.Data["a_secret_metric"]; len(m) != 1 || m[0].Type != "gauge" || m[0].Help != "a-shop revenue" {
 		t.Fatalf("tenant a's metadata: %+v", md.Data)
 	}
+	// An enrollment lands in the enroll token's tenant whatever the host
+	// is called: b's enroll token, for a host named like a's, makes b's
+	// resource and leaves a's as it was.
+	var enrolled struct {
+		Tenant string `json:"tenant"`
+		Token  string `json:"token"`
+	}
+	e.must(201, "POST", "/api/v1/agent/enroll", tok(e.token("b", "enroll")),
+		map[string]any{"host": "a-web1", "facts": map[string]any{"os": "linux", "machine_id": "m-b"}}, &enrolled)
+	var aRes struct {
+		Labels map[string]string `json:"labels"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/resources/%d", res.ID), admin, nil, &aRes)
+	if enrolled.Tenant != "b" || len(aRes.Labels) != 0 {
+		t.Fatalf("b's enrollment: tenant %q; a's a-web1 labels now %v", enrolled.Tenant, aRes.Labels)
+	}
+	// The enrolled host's token is b's: a's resources stay out of its reach.
+	e.must(404, "GET", "/api/v1/tenants/a/resources", tok(enrolled.Token), nil, nil)
+
 	// b's write landed in b, with its forged tenant label kept aside.
 	e.must(200, "GET", "/api/v1/query?"+url.Values{"query": {"b_metric"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)}}.Encode(), tok(aRead), nil, &qr)
 	if len(qr.Data.Result) != 0 {

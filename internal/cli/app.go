@@ -19,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -281,6 +282,7 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 	)
 }

@@ -674,7 +674,11 @@ CREATE TABLE backup_restore_tests (
 );
 CREATE INDEX backup_restore_tests_policy ON backup_restore_tests (policy_id, started_at);
 `,
-	// 17, cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// 17: enrollment (internal/enrollment): an enroll token may be limited to
+	// the hosts matching a label rule.
+	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
+`,
+	// 18, cloudaccount: a tenant's cloud accounts. settings holds what is not
 	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
 	// secret or secret access key, sealed with the account's identity as
 	// associated data; secret_hint is its masked form for the API.
