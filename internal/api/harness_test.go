@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -99,8 +100,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	clouds := cloudaccount.NewStore(db, box)
+	// A domain module with tenant paths, for the isolation walk: the
+	// capacity API (manual groups need no program or cloud).
+	groups := capacity.NewStore(db, store, box, map[string]capacity.Factory{})
+	groups.AddKind(capacity.KindManual, groups.ManualFactory(nil, ""))
 	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
-		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger),
+		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}

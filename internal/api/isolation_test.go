@@ -32,6 +32,14 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	e.must(201, "POST", "/api/v1/tenants/a/cloud-accounts", admin, map[string]any{"name": "a-cloud", "provider": "aws",
 		"aws": map[string]any{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "a-secret-access-key-of-tenant-a", "regions": []string{"ap-northeast-1"}}}, &cloud)
+	var grp struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/capacity/groups", admin, map[string]any{"name": "a-capacity-web", "service_id": svc.ID,
+		"kind": "manual", "min": 1, "max": 9}, &grp)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), admin,
+		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	var aTokens []struct {
 		ID int64 `json:"id"`
@@ -78,12 +86,20 @@ func TestTenantIsolation(t *testing.T) {
 			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
 		"/api/v1/tenants/{tenant}/backups/jobs": fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
 		// b's all-scope token holds no enroll scope: refused (403).
-		"/api/v1/agent/enroll":                         `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
-		"/api/v1/tenants/{tenant}/cloud-accounts":      `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
-		"/api/v1/tenants/{tenant}/cloud-accounts/{id}": `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		"/api/v1/agent/enroll": `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
+		// The capacity API: b's bodies aimed at a's group and plan.
+		"/api/v1/tenants/{tenant}/capacity/groups":                                      `{"name":"b-was-here","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}":                                 `{"name":"taken over","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/confirm":                         `{"count":1}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/hold":                            `{"count":1,"until":"2099-01-01T00:00:00Z","reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions":                   `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}":         `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts":                                       `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts/{id}":                                  `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "cloud-accounts": cloud.ID}
-	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID}
+	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
@@ -121,6 +137,7 @@ func TestTenantIsolation(t *testing.T) {
 	for _, rt := range e.api.Routes() {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
+		path = strings.ReplaceAll(path, "{version}", "1")
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
@@ -215,6 +232,13 @@ func TestTenantIsolation(t *testing.T) {
 		Name string `json:"name"`
 	}
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
+	var plan []struct {
+		State string `json:"state"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), cred{login: "a-viewer", password: "a-viewer-password"}, nil, &plan)
+	if len(plan) != 1 || plan[0].State != "proposed" {
+		t.Fatalf("tenant a's plan after b: %+v", plan)
+	}
 	if s.Name != "a-shop" || r.Name != "a-web1" || ten.Name != "Tenant a" {
 		t.Fatalf("tenant a changed: service %q resource %q tenant %q", s.Name, r.Name, ten.Name)
 	}

@@ -10,11 +10,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/actuator/command"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
@@ -38,6 +40,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/yearplan"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
@@ -76,6 +79,7 @@ type app struct {
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
 	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
+	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
 	authn          *auth.Authenticator
@@ -91,9 +95,10 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch  // backup compliance → alerts
-	zabbixPoll     *poll.Poller   // zabbix items: Zabbix agents polled → remote write
-	backupPoll     *poller.Poller // backup jobs from the policies' sources (clouds, metrics)
+	backupWatch    *backup.Watch       // backup compliance → alerts
+	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
+	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -170,6 +175,17 @@ func (a *app) repositories() {
 	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
 	a.clouds = cloudaccount.NewStore(db, a.box)
 	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
+	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
+}
+
+// actuatorKinds maps each kind of capacity group to what builds its
+// actuator: the one place a new platform (azure_vmss, aws_asg,
+// kubernetes) is plugged in. The manual kind is added on the store, which
+// it needs.
+func actuatorKinds() map[string]capacity.Factory {
+	return map[string]capacity.Factory{
+		"command": command.Factory,
+	}
 }
 
 // services builds the behaviour: the API, notification delivery, the
@@ -239,6 +255,15 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backups.OnChange(a.backupWatch.Touch)
 	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
 
+	// Operation plans: the scheduler applies and verifies the steps; a
+	// failed one enters the pipeline as intake alerts do. A manual group's
+	// request goes to the tenant's channels through the outbox.
+	a.capacity.AddKind(capacity.KindManual, a.capacity.ManualFactory(a.outbox, a.externalURL))
+	a.capacityRun = capacity.NewScheduler(a.capacity, a.alerts.Intake, capacity.HostsIn(a.metrics.ForTenant), logger.With("component", "capacity"))
+	a.capacityRun.Interval = envDuration("UNYO_CAPACITY_INTERVAL", 10*time.Second)
+	a.capacityRun.Retry.Backoff = envDuration("UNYO_CAPACITY_RETRY_BACKOFF", capacity.DefaultRetry.Backoff)
+	a.capacityRun.After = a.alerts.Loaded()
+	a.capacity.OnChange(a.capacityRun.Touch)
 	// Zabbix agents polled from here, for the hosts whose items are
 	// zabbix: the samples take the agents' remote-write path.
 	zabbixTLS, err := cfg.zabbix.tlsConfig()
@@ -262,7 +287,8 @@ func (a *app) services(cfg *serverConfig) error {
 		return err
 	}
 	rlog := logger.With("component", "report")
-	a.reportGen = report.NewGenerator(a.reportSources(), rlog)
+	sources := a.reportSources()
+	a.reportGen = report.NewGenerator(sources, rlog)
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
@@ -283,6 +309,9 @@ func (a *app) services(cfg *serverConfig) error {
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
+		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
+		yearplan.NewHandlers(yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics},
+			a.objects, a.pdf, rlog), a.api.PathTenant, rlog),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 	)
 }
@@ -290,9 +319,12 @@ func (a *app) services(cfg *serverConfig) error {
 // reportSources is what a report reads: the TSDB and the stores of the
 // alerts, incidents, work reports, maintenance windows and backups.
 func (a *app) reportSources() report.Sources {
-	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
+	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
+	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU.
+	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: yearplan.TSDBLoad{Metrics: src.Metrics}}
+	return src
 }
 
 // close closes what openApp opened, the TSDB before the database; every

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -37,8 +38,9 @@ type Options struct {
 	Maintenance  MaintenanceDesk
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
-	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
-	Backups      BackupDesk    // nil: no backup page, and no backups on the board
+	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
+	Backups      BackupDesk      // nil: no backup page, and no backups on the board
+	Capacity     *capacity.Store // nil: no operation plan pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store

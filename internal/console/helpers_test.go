@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -47,6 +48,7 @@ type env struct {
 	design  *monitoring.Store
 	metrics *metricstore.Store
 	clouds  *cloudaccount.Store
+	plans   *capacity.Store // operation plans: manual groups, which need no program
 	authn   *auth.Authenticator
 	clock   *testClock // the sign-in limiter's clock
 	limiter *throttle.Limiter
@@ -106,6 +108,9 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design,
 		CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
+	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
+	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
+	opts.Capacity = e.plans
 	for _, f := range tweak {
 		f(&opts)
 	}
