@@ -10,7 +10,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/actuator"
+	"github.com/unyo-ops/unyo/internal/actuator/awsasg"
+	"github.com/unyo-ops/unyo/internal/actuator/azurevmss"
 	"github.com/unyo-ops/unyo/internal/actuator/command"
+	"github.com/unyo-ops/unyo/internal/actuator/kube"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -175,16 +179,25 @@ func (a *app) repositories() {
 	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
 	a.clouds = cloudaccount.NewStore(db, a.box)
 	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
-	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
+	a.capacity = capacity.NewStore(db, a.objects, a.box, a.actuatorKinds())
 }
 
 // actuatorKinds maps each kind of capacity group to what builds its
 // actuator: the one place a new platform (azure_vmss, aws_asg,
 // kubernetes) is plugged in. The manual kind is added on the store, which
 // it needs.
-func actuatorKinds() map[string]capacity.Factory {
+func (a *app) actuatorKinds() map[string]capacity.Factory {
+	deps := actuator.Deps{Accounts: a.clouds, HTTP: a.egress.Client(time.Minute), Dial: a.egress.DialContext}
+	cloud := func(c actuator.Constructor) capacity.Factory {
+		return func(ctx context.Context, tenant string, spec actuator.Spec) (actuator.Actuator, error) {
+			return c(ctx, spec, tenant, deps)
+		}
+	}
 	return map[string]capacity.Factory{
-		"command": command.Factory,
+		"command":      command.Factory,
+		azurevmss.Kind: cloud(azurevmss.New),
+		awsasg.Kind:    cloud(awsasg.New),
+		kube.Kind:      cloud(kube.New),
 	}
 }
 

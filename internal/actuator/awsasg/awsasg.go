@@ -69,6 +69,9 @@ func New(ctx context.Context, spec actuator.Spec, tenant string, deps actuator.D
 		return nil, err
 	}
 	acc, err := deps.Accounts.Account(ctx, tenant, spec.Account)
+	if errors.Is(err, cloudaccount.ErrNotFound) {
+		return nil, invalid.New("account_id", "no cloud account %d in this tenant", spec.Account)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("awsasg: %w", err)
 	}

@@ -248,7 +248,7 @@ func TestAccountAndConfig(t *testing.T) {
 	spec := func(cfg string) actuator.Spec {
 		return actuator.Spec{Kind: awsasg.Kind, Config: json.RawMessage(cfg), Account: f.key}
 	}
-	if _, err := awsasg.New(ctx, spec(`{"name":"web"}`), "beta", f.deps); !errors.Is(err, cloudaccount.ErrNotFound) {
+	if _, err := awsasg.New(ctx, spec(`{"name":"web"}`), "beta", f.deps); err == nil || !strings.Contains(err.Error(), "account_id: no cloud account") {
 		t.Fatalf("beta using acme's account: %v", err)
 	}
 	for cfg, field := range map[string]string{

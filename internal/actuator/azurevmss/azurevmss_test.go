@@ -258,7 +258,7 @@ func TestAccountAndConfig(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	good := `{"resource_group":"rg-shop","name":"web"}`
-	if _, err := azurevmss.New(ctx, f.spec(good), "beta", f.deps); !errors.Is(err, cloudaccount.ErrNotFound) {
+	if _, err := azurevmss.New(ctx, f.spec(good), "beta", f.deps); err == nil || !strings.Contains(err.Error(), "account_id: no cloud account") {
 		t.Fatalf("beta using acme's account: %v", err)
 	}
 	spec := f.spec(good)

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
@@ -25,6 +26,11 @@ func New(_ context.Context, spec actuator.Spec, tenant string, deps actuator.Dep
 	if err != nil {
 		return nil, err
 	}
+	if len(spec.Secret) == 0 {
+		// A group's settings are checked before its kubeconfig is stored:
+		// not a refusal of the settings, but no actuator either.
+		return nil, errNoKubeconfig
+	}
 	rc, err := RESTConfig(spec.Secret, cfg.Context, deps.Dial)
 	if err != nil {
 		return nil, err
@@ -35,6 +41,9 @@ func New(_ context.Context, spec actuator.Spec, tenant string, deps actuator.Dep
 	}
 	return Open(client, cfg), nil
 }
+
+// errNoKubeconfig: the group has no kubeconfig (yet).
+var errNoKubeconfig = errors.New("kube: the group has no kubeconfig: set it as the group's secret")
 
 // RESTConfig reads a tenant's kubeconfig, refuses what would run or read
 // something on the server, and returns the client configuration of
