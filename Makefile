@@ -11,10 +11,15 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # the Zabbix agent 2 the Zabbix poller is tested against.
 TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2
 
-.PHONY: build run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
+.PHONY: build build-agent packages run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
+
+# The slim agent: only the agent's packages (cmd/unyo-agent's test holds to that).
+AGENT_LDFLAGS := -s -w -X main.version=$(VERSION)
+build-agent:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(AGENT_LDFLAGS)" -o bin/unyo-agent ./cmd/unyo-agent
 
 run: deps-run build
 	$(BIN) server --listen 127.0.0.1:8080 --data ./data
@@ -33,10 +38,24 @@ test: deps vet
 test-postgres:
 	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(DB_TEST_PACKAGES)
 
+# The unyo-agent .deb and .rpm (nfpm as a library, scripts/packages, its own
+# module), then their checks: the files and modes (dpkg-deb -c; the rpm's
+# header read with go-rpmutils, or rpm -qlp where rpm exists), the unit and
+# the scripts, and an install and purge of the .deb in a throwaway root
+# (dpkg --root, scripts chrootless, no systemd). That install needs root: the
+# check runs under sudo when make does not run as root.
+PKG_ARCH ?= $(shell $(GO) env GOARCH)
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+packages: build-agent
+	rm -rf bin/packages
+	cd scripts/packages && $(GO) test -count=1 . && $(GO) build -o ../../bin/unyo-packages .
+	bin/unyo-packages build -config packaging/nfpm.yaml -binary bin/unyo-agent -version $(VERSION) -arch $(PKG_ARCH) -out bin/packages
+	$(AS_ROOT) bin/unyo-packages check bin/packages
+
 # The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
 # `cross` builds the whole binary for both; `cross-agent` (what CI runs) compiles
 # only the agent's packages for them, a quarter of the cold build time.
-AGENT_PKGS := ./internal/agent/... ./internal/logwatch/...
+AGENT_PKGS := ./cmd/unyo-agent ./internal/agent/... ./internal/agentcli/... ./internal/logwatch/...
 cross-agent:
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build $(AGENT_PKGS)
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(AGENT_PKGS)

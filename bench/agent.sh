@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The host agent against node_exporter: CPU time and resident memory of
-# `unyo agent` and of Debian's prometheus-node-exporter, run side by side for
+# the slim `unyo-agent` binary (cmd/unyo-agent) and of Debian's
+# prometheus-node-exporter, run side by side for
 # the same DURATION at the same INTERVAL on this machine.
 #
 # The agent gets the work it does on a real host: the os item, one HTTP check
@@ -16,7 +17,10 @@
 #
 # Usage: bench/agent.sh
 # Environment: DURATION (5m, at most 2h), INTERVAL (15s), RATE (20),
-#              SAMPLE (5s), NODE_EXPORTER (/usr/bin/prometheus-node-exporter).
+#              SAMPLE (5s), NODE_EXPORTER (/usr/bin/prometheus-node-exporter, Debian's
+#              prometheus-node-exporter), AGENT_FLAGS (more flags for the agent,
+#              e.g. "-cpuprofile /tmp/agent.pprof" to profile the run).
+# Needs: curl, jq (to check what the agent delivered), prometheus-node-exporter.
 # The table is printed and kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +30,7 @@ INTERVAL=${INTERVAL:-15s}
 RATE=${RATE:-20}
 SAMPLE=${SAMPLE:-5s}
 NODE_EXPORTER=${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
+AGENT_FLAGS=${AGENT_FLAGS:-}
 
 # unyo refuses admin passwords shorter than 12 characters.
 ADMIN_PASSWORD=bench-admin-secret
@@ -176,7 +181,7 @@ start_measured() {
 	"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$port" --log.level=warn >"$WORK/node_exporter.log" 2>&1 &
 	NE_PID=$!
 	PIDS+=($!)
-	"$WORK/unyo" agent -config "$WORK/agent.yml" >"$WORK/agent.log" 2>&1 &
+	"$WORK/unyo-agent" -config "$WORK/agent.yml" $AGENT_FLAGS >"$WORK/agent.log" 2>&1 &
 	AGENT_PID=$!
 	PIDS+=($!)
 	# The landing page, not /metrics: readiness must not count as a scrape.
@@ -206,10 +211,11 @@ main() {
 	((secs >= 30 && secs <= 7200)) || { log "DURATION $DURATION: want 30s to 2h"; return 1; }
 	[[ -x $NODE_EXPORTER ]] || { log "$NODE_EXPORTER missing: apt-get install prometheus-node-exporter"; return 1; }
 	mkdir -p bin bench/results
-	make -s build
+	make -s build build-agent
 	go build -o bin/agentload ./bench/cmd/agentload
-	# A copy, so that a rebuild of bin/unyo during the run changes nothing.
+	# Copies, so that a rebuild during the run changes nothing.
 	cp bin/unyo "$WORK/unyo"
+	cp bin/unyo-agent "$WORK/unyo-agent"
 
 	start_server
 	start_load
@@ -220,7 +226,7 @@ main() {
 	log "measuring for $DURATION: agent pid $AGENT_PID, node_exporter pid $NE_PID, load $load_before"
 	out=bench/results/agent-$(date -u +%Y%m%dT%H%M%SZ).txt
 	{
-		echo "# $(date -u +%FT%TZ) $("$WORK/unyo" version), $("$NODE_EXPORTER" --version 2>&1 | head -n 1)"
+		echo "# $(date -u +%FT%TZ) $("$WORK/unyo-agent" version), $("$NODE_EXPORTER" --version 2>&1 | head -n 1)"
 		echo "# DURATION=$DURATION INTERVAL=$INTERVAL RATE=$RATE lines/s; $(nproc) CPUs; load before $load_before"
 		bin/agentload measure -pid "agent=$AGENT_PID" -pid "node_exporter=$NE_PID" -scrape "$NE_URL" \
 			-interval "$INTERVAL" -duration "$DURATION" -sample "$SAMPLE" -clk-tck "$(getconf CLK_TCK)"

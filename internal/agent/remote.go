@@ -70,7 +70,14 @@ func (a *Agent) pull(ctx context.Context, p *puller) {
 	}
 	body, etag, err := p.fetch(ctx, strings.TrimRight(server, "/")+ConfigPath+"?host="+url.QueryEscape(host), token)
 	if err != nil {
-		if !p.failing && ctx.Err() == nil {
+		var refused *refusal
+		switch {
+		case p.failing || ctx.Err() != nil:
+		case errors.As(err, &refused) && refused.status == http.StatusNotFound:
+			// The server says what to do ("host web-01 is not registered in
+			// tenant acme: register it or enroll with --enroll"): that is the line.
+			a.logger.Error("agent: "+refused.message, "host", host, "server", server)
+		default:
 			a.logger.Warn("agent: cannot pull configuration; keeping the current one", "err", err)
 		}
 		p.failing = ctx.Err() == nil
@@ -117,10 +124,26 @@ func (p *puller) fetch(ctx context.Context, u, token string) (body []byte, etag 
 	case resp.StatusCode == http.StatusNotModified:
 		return nil, p.etag, nil
 	case resp.StatusCode != http.StatusOK:
-		return nil, "", fmt.Errorf("server answered %s: %.200s", resp.Status, body)
+		r := &refusal{status: resp.StatusCode, message: fmt.Sprintf("%.200s", body)}
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			r.message = e.Error
+		}
+		return nil, "", fmt.Errorf("server answered %s: %w", resp.Status, r)
 	}
 	return body, resp.Header.Get("ETag"), nil
 }
+
+// refusal is a configuration pull the server answered with an error, in
+// the server's words.
+type refusal struct {
+	status  int
+	message string
+}
+
+func (r *refusal) Error() string { return r.message }
 
 // applyRemote merges a configuration from the server with the local one and
 // runs it, or returns why not.

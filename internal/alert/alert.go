@@ -29,6 +29,7 @@ const (
 	SourceGeneric      Source = "generic"      // POST /api/v1/intake/events
 	SourceZabbix       Source = "zabbix"       // POST /api/v1/intake/zabbix
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
+	SourceCapacity     Source = "capacity"     // a failed or unverified operation-plan step (internal/capacity)
 )
 
 // Severity is how serious an alert is.

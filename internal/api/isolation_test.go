@@ -27,6 +27,14 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants/a/services", admin, map[string]any{"name": "a-shop"}, &svc)
 	e.must(201, "POST", "/api/v1/tenants/a/resources", admin, map[string]any{"name": "a-web1", "kind": "host", "service_id": svc.ID}, &res)
 	e.must(201, "POST", "/api/v1/users", admin, map[string]any{"login": "a-viewer", "role": "viewer", "tenant": "a", "password": "a-viewer-password"}, &usr)
+	var grp struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/capacity/groups", admin, map[string]any{"name": "a-capacity-web", "service_id": svc.ID,
+		"kind": "manual", "min": 1, "max": 9}, &grp)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), admin,
+		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	var aTokens []struct {
 		ID int64 `json:"id"`
@@ -72,9 +80,19 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests": `{"started_at":"2026-12-01T00:00:00Z",
 			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
 		"/api/v1/tenants/{tenant}/backups/jobs": fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
+		// b's all-scope token holds no enroll scope: refused (403).
+		"/api/v1/agent/enroll": `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
+		// The capacity API: b's bodies aimed at a's group and plan.
+		"/api/v1/tenants/{tenant}/capacity/groups":                                      `{"name":"b-was-here","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}":                                 `{"name":"taken over","service_id":1,"kind":"manual","max":3}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/confirm":                         `{"count":1}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/hold":                            `{"count":1,"until":"2099-01-01T00:00:00Z","reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions":                   `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}":         `{"document":{"baseline":{"default":1}},"reason":"b"}`,
+		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID}
-	leaks := []string{"disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID}
+	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
@@ -112,6 +130,7 @@ func TestTenantIsolation(t *testing.T) {
 	for _, rt := range e.api.Routes() {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
+		path = strings.ReplaceAll(path, "{version}", "1")
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
@@ -206,6 +225,13 @@ func TestTenantIsolation(t *testing.T) {
 		Name string `json:"name"`
 	}
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
+	var plan []struct {
+		State string `json:"state"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), cred{login: "a-viewer", password: "a-viewer-password"}, nil, &plan)
+	if len(plan) != 1 || plan[0].State != "proposed" {
+		t.Fatalf("tenant a's plan after b: %+v", plan)
+	}
 	if s.Name != "a-shop" || r.Name != "a-web1" || ten.Name != "Tenant a" {
 		t.Fatalf("tenant a changed: service %q resource %q tenant %q", s.Name, r.Name, ten.Name)
 	}
@@ -249,6 +275,25 @@ func TestTenantIsolation(t *testing.T) {
 	if m := md.Data["a_secret_metric"]; len(m) != 1 || m[0].Type != "gauge" || m[0].Help != "a-shop revenue" {
 		t.Fatalf("tenant a's metadata: %+v", md.Data)
 	}
+	// An enrollment lands in the enroll token's tenant whatever the host
+	// is called: b's enroll token, for a host named like a's, makes b's
+	// resource and leaves a's as it was.
+	var enrolled struct {
+		Tenant string `json:"tenant"`
+		Token  string `json:"token"`
+	}
+	e.must(201, "POST", "/api/v1/agent/enroll", tok(e.token("b", "enroll")),
+		map[string]any{"host": "a-web1", "facts": map[string]any{"os": "linux", "machine_id": "m-b"}}, &enrolled)
+	var aRes struct {
+		Labels map[string]string `json:"labels"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/resources/%d", res.ID), admin, nil, &aRes)
+	if enrolled.Tenant != "b" || len(aRes.Labels) != 0 {
+		t.Fatalf("b's enrollment: tenant %q; a's a-web1 labels now %v", enrolled.Tenant, aRes.Labels)
+	}
+	// The enrolled host's token is b's: a's resources stay out of its reach.
+	e.must(404, "GET", "/api/v1/tenants/a/resources", tok(enrolled.Token), nil, nil)
+
 	// b's write landed in b, with its forged tenant label kept aside.
 	e.must(200, "GET", "/api/v1/query?"+url.Values{"query": {"b_metric"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)}}.Encode(), tok(aRead), nil, &qr)
 	if len(qr.Data.Result) != 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
 )
@@ -17,6 +18,8 @@ type tokenInput struct {
 	Tenant    string        `json:"tenant"`
 	Scopes    []model.Scope `json:"scopes"`
 	ExpiresAt *time.Time    `json:"expires_at"`
+	// HostSelector limits an enroll token to the hosts whose facts match.
+	HostSelector string `json:"host_selector"`
 }
 
 // createdToken is the one answer that carries the secret.
@@ -76,6 +79,14 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	secret, hash := auth.NewToken()
 	t := &model.Token{Name: in.Name, TenantID: in.Tenant, Scopes: in.Scopes, ExpiresAt: in.ExpiresAt,
 		Hash: hash, Prefix: auth.DisplayPrefix(secret), CreatedBy: p.Name}
+	if in.HostSelector != "" {
+		sel, err := monitoring.ParseSelector(in.HostSelector)
+		if err != nil {
+			response.Error(w, r, invalid.Prefix("host_selector", err))
+			return
+		}
+		t.HostSelector = sel.String()
+	}
 	if err := t.Validate(); err != nil {
 		response.Error(w, r, err)
 		return

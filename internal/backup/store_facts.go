@@ -16,7 +16,7 @@ import (
 // 0.5–2 ms each, nearly all of it SQL; the rules cost a few µs.
 //
 // Both queries walk the policies and take what they need of each one's
-// history by index seeks (migration 17), in the same order as Facts, so
+// history by index seeks (migration 19), in the same order as Facts, so
 // both paths pick the same rows, ties included (the id breaks them), and
 // the cost follows the number of policies, not the length of their
 // history. The size history is an ordered walk of each policy's good jobs

@@ -10,14 +10,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/actuator/command"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -36,6 +39,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
+	"github.com/unyo-ops/unyo/internal/yearplan"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 	zabbixtemplate "github.com/unyo-ops/unyo/internal/zabbix/template"
 )
@@ -73,6 +77,7 @@ type app struct {
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
+	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
 	authn          *auth.Authenticator
@@ -88,9 +93,10 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch  // backup compliance → alerts
-	zabbixPoll     *poll.Poller   // zabbix items: Zabbix agents polled → remote write
-	backupPoll     *poller.Poller // backup jobs from the policies' sources (clouds, metrics)
+	backupWatch    *backup.Watch       // backup compliance → alerts
+	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
+	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
 	// cloudAccounts resolves a tenant's cloud account with its secrets
 	// open (package cloudaccount); nil until its store is wired, and the
 	// Azure and AWS backup sources then fail, backing off.
@@ -169,8 +175,19 @@ func (a *app) repositories() {
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
 	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
+	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
 	if a.cloudAccounts != nil { // the cloud account store, once wired above
 		a.backups.SetAccounts(a.cloudAccounts)
+	}
+}
+
+// actuatorKinds maps each kind of capacity group to what builds its
+// actuator: the one place a new platform (azure_vmss, aws_asg,
+// kubernetes) is plugged in. The manual kind is added on the store, which
+// it needs.
+func actuatorKinds() map[string]capacity.Factory {
+	return map[string]capacity.Factory{
+		"command": command.Factory,
 	}
 }
 
@@ -241,6 +258,15 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backups.OnChange(a.backupWatch.Touch)
 	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
 
+	// Operation plans: the scheduler applies and verifies the steps; a
+	// failed one enters the pipeline as intake alerts do. A manual group's
+	// request goes to the tenant's channels through the outbox.
+	a.capacity.AddKind(capacity.KindManual, a.capacity.ManualFactory(a.outbox, a.externalURL))
+	a.capacityRun = capacity.NewScheduler(a.capacity, a.alerts.Intake, capacity.HostsIn(a.metrics.ForTenant), logger.With("component", "capacity"))
+	a.capacityRun.Interval = envDuration("UNYO_CAPACITY_INTERVAL", 10*time.Second)
+	a.capacityRun.Retry.Backoff = envDuration("UNYO_CAPACITY_RETRY_BACKOFF", capacity.DefaultRetry.Backoff)
+	a.capacityRun.After = a.alerts.Loaded()
+	a.capacity.OnChange(a.capacityRun.Touch)
 	// Zabbix agents polled from here, for the hosts whose items are
 	// zabbix: the samples take the agents' remote-write path.
 	zabbixTLS, err := cfg.zabbix.tlsConfig()
@@ -264,7 +290,8 @@ func (a *app) services(cfg *serverConfig) error {
 		return err
 	}
 	rlog := logger.With("component", "report")
-	a.reportGen = report.NewGenerator(a.reportSources(), rlog)
+	sources := a.reportSources()
+	a.reportGen = report.NewGenerator(sources, rlog)
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
@@ -284,15 +311,22 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
+		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
+		yearplan.NewHandlers(yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics},
+			a.objects, a.pdf, rlog), a.api.PathTenant, rlog),
 	)
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
 // alerts, incidents, work reports, maintenance windows and backups.
 func (a *app) reportSources() report.Sources {
-	return report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
+	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
+	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU.
+	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: yearplan.TSDBLoad{Metrics: src.Metrics}}
+	return src
 }
 
 // close closes what openApp opened, the TSDB before the database; every

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/agentcli"
 )
 
 // Version is set at build time with -ldflags "-X github.com/unyo-ops/unyo/internal/cli.Version=...".
@@ -19,7 +21,7 @@ const usage = `unyo: the operations platform for managed service providers
 
 Usage:
   unyo server [flags]     run the server: API, console, ingest, query, storage
-  unyo agent [flags]      run the host agent: OS metrics, checks, logs, exporters
+  unyo agent [flags]      run the host agent (the same as the slim unyo-agent binary)
   unyo report [flags]     make a tenant's operations report (PDF or HTML) through a server's API
   unyo backup report ...  report a backup job's result (for backup scripts)
   unyo zabbix import FILE import a Zabbix template export as monitoring templates
@@ -39,7 +41,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	case "server":
 		return runServer(args[1:], stdout, stderr)
 	case "agent":
-		return runAgent(args[1:], stdout, stderr)
+		return agentcli.RunAgent("unyo agent", args[1:], stderr)
 	case "report":
 		return runReport(args[1:], stdout, stderr)
 	case "migrate":

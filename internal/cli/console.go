@@ -54,6 +54,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Policies:     a.policies,
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
+		Capacity:     a.capacity,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

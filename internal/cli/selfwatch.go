@@ -12,6 +12,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent"
 	"github.com/unyo-ops/unyo/internal/agent/confine"
+	"github.com/unyo-ops/unyo/internal/agentcli"
 	"github.com/unyo-ops/unyo/internal/agentconfig"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -52,7 +53,7 @@ func selfWatch(ctx context.Context, store *storage.Store, design *monitoring.Sto
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("self agent: %w", err)
 	}
-	a := newAgent(cfg, 30*time.Second, logger.With("component", "self-agent"))
+	a := agentcli.New(cfg, 30*time.Second, logger.With("component", "self-agent"))
 	a.SetConfine(policy.Check)
 	return a, nil
 }

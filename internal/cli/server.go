@@ -195,9 +195,10 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 			logger.Warn("requests still in flight at shutdown", "err", err)
 		}
 	})
-	g.AddContext("backup sources", a.backupPoll.Run)     // feeds the backup history: stops before its watch
-	g.AddContext("backup compliance", a.backupWatch.Run) // feeds the alert engine: stops first
-	g.AddContext("zabbix poller", a.zabbixPoll.Run)      // feeds the alert engine: stops before it
+	g.AddContext("backup sources", a.backupPoll.Run)      // feeds the backup history: stops before its watch
+	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
+	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
+	g.AddContext("zabbix poller", a.zabbixPoll.Run)       // feeds the alert engine: stops before it
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })

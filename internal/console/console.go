@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -36,8 +37,9 @@ type Options struct {
 	Maintenance  MaintenanceDesk
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
-	Runbooks     RunbookReader // nil: no runbooks on alert and incident pages
-	Backups      BackupDesk    // nil: no backup page, and no backups on the board
+	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
+	Backups      BackupDesk      // nil: no backup page, and no backups on the board
+	Capacity     *capacity.Store // nil: no operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

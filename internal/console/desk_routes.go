@@ -36,6 +36,16 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/backups", c.showBackups)
 		page("POST /tenants/{tenant}/backups/restore-tests", c.recordRestoreTest)
 	}
+	if c.opts.Capacity != nil {
+		page("GET /tenants/{tenant}/capacity", c.listCapacity)
+		page("GET /tenants/{tenant}/capacity/groups/{id}", c.showCapacityGroup)
+		page("POST /tenants/{tenant}/capacity/groups/{id}/versions", c.createCapacityDraft)
+		page("POST /tenants/{tenant}/capacity/groups/{id}/confirm", c.confirmCapacity)
+		page("POST /tenants/{tenant}/capacity/groups/{id}/hold", c.holdCapacity)
+		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/propose", c.actOnCapacityVersion("propose"))
+		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/approve", c.actOnCapacityVersion("approve"))
+		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/activate", c.actOnCapacityVersion("activate"))
+	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
 		page("GET /tenants/{tenant}/reports", c.listReports)
@@ -65,6 +75,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Backups != nil {
 		out = append(out, NavLink{Key: "nav.backups", Path: base + "/backups"})
+	}
+	if c.opts.Capacity != nil {
+		out = append(out, NavLink{Key: "nav.capacity", Path: base + "/capacity"})
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})

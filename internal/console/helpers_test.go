@@ -20,12 +20,14 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/promapi"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/session"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
@@ -40,6 +42,7 @@ type env struct {
 	store   *ustorage.Store
 	design  *monitoring.Store
 	metrics *metricstore.Store
+	plans   *capacity.Store // operation plans: manual groups, which need no program
 	authn   *auth.Authenticator
 	clock   *testClock // the sign-in limiter's clock
 	limiter *throttle.Limiter
@@ -92,6 +95,11 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	prom := promapi.New(ms, promapi.Options{}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design}
+	key := make([]byte, secret.KeySize)
+	box, _ := secret.New(key)
+	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
+	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
+	opts.Capacity = e.plans
 	for _, f := range tweak {
 		f(&opts)
 	}

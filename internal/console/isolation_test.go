@@ -29,6 +29,9 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/monitoring/items.csv",
 		"/tenants/beta/monitoring/items.html",
 		"/tenants/beta/backups",
+		"/tenants/beta/capacity",
+		"/tenants/beta/capacity/groups/1",
+		"/tenants/beta/capacity/groups/1?view=month",
 		"/tenants/no-such-tenant",
 		"/settings/tokens",
 		"/settings/users",
@@ -47,6 +50,9 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
 		"/tenants/acme/backups/restore-tests": {"policy_id": {fmt.Sprint(betaPolicy.ID)}, "started_at": {"2026-12-01T10:00"},
 			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
+		"/tenants/beta/capacity/groups/1/versions":            {"document": {`{"baseline":{"default":1}}`}},
+		"/tenants/beta/capacity/groups/1/versions/1/approve":  {},
+		"/tenants/beta/capacity/groups/1/versions/1/activate": {},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)

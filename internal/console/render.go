@@ -32,6 +32,7 @@ func parseViews(static *staticFiles) (*views, error) {
 		"dur":        formatDuration,
 		"period":     reportPeriod,
 		"inc":        func(i int) int { return i + 1 },
+		"dec":        func(i int) int { return i - 1 },
 		"deref":      func(f *float64) float64 { return *f },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")

@@ -674,7 +674,100 @@ CREATE TABLE backup_restore_tests (
 );
 CREATE INDEX backup_restore_tests_policy ON backup_restore_tests (policy_id, started_at);
 `,
-	// 17: indexes for reading the compliance facts of every backup policy
+	// 17: enrollment (internal/enrollment): an enroll token may be limited to
+	// the hosts matching a label rule.
+	`ALTER TABLE api_tokens ADD COLUMN host_selector TEXT NOT NULL DEFAULT '';
+`,
+	// 18: capacity groups, their versioned operation plans, manual holds,
+	// the steps the scheduler applied and the counts it observed
+	// (internal/capacity). A step's key is unique: it is claimed in a
+	// transaction before the actuator is called, so no step applies twice.
+	`
+CREATE TABLE capacity_groups (
+	id                INTEGER PRIMARY KEY,
+	tenant_id         TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	service_id        INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+	name              TEXT NOT NULL,
+	kind              TEXT NOT NULL,
+	config            TEXT NOT NULL,
+	account_id        INTEGER,
+	secret            BLOB,
+	min_count         INTEGER NOT NULL,
+	max_count         INTEGER NOT NULL,
+	instance_size     TEXT NOT NULL,
+	hourly_price      REAL,
+	load_query        TEXT NOT NULL,
+	host_selector     TEXT NOT NULL,
+	verify_timeout_ms INTEGER NOT NULL,
+	manual_asked      INTEGER,
+	manual_confirmed  INTEGER,
+	created_at        INTEGER NOT NULL,
+	updated_at        INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE capacity_plan_versions (
+	id            INTEGER PRIMARY KEY,
+	tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	group_id      INTEGER NOT NULL REFERENCES capacity_groups(id) ON DELETE CASCADE,
+	version       INTEGER NOT NULL,
+	state         TEXT NOT NULL,
+	document      TEXT NOT NULL,
+	reason        TEXT NOT NULL,
+	author        TEXT NOT NULL,
+	created_at    INTEGER NOT NULL,
+	updated_at    INTEGER NOT NULL,
+	proposed_by   TEXT NOT NULL,
+	proposed_at   INTEGER,
+	approval      TEXT NOT NULL,
+	approved_by   TEXT NOT NULL,
+	approved_at   INTEGER,
+	approval_ref  TEXT NOT NULL,
+	activated_by  TEXT NOT NULL,
+	activated_at  INTEGER,
+	superseded_at INTEGER,
+	UNIQUE (group_id, version)
+);
+CREATE TABLE capacity_holds (
+	id          INTEGER PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	group_id    INTEGER NOT NULL REFERENCES capacity_groups(id) ON DELETE CASCADE,
+	count       INTEGER NOT NULL,
+	starts_at   INTEGER NOT NULL,
+	until       INTEGER NOT NULL,
+	reason      TEXT NOT NULL,
+	actor       TEXT NOT NULL,
+	released_at INTEGER
+);
+CREATE TABLE capacity_steps (
+	id            INTEGER PRIMARY KEY,
+	tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	group_id      INTEGER NOT NULL REFERENCES capacity_groups(id) ON DELETE CASCADE,
+	step_key      TEXT NOT NULL UNIQUE,
+	version       INTEGER NOT NULL,
+	planned_at    INTEGER NOT NULL,
+	count         INTEGER NOT NULL,
+	sources       TEXT NOT NULL,
+	state         TEXT NOT NULL,
+	attempts      INTEGER NOT NULL,
+	next_at       INTEGER NOT NULL,
+	applied_at    INTEGER,
+	reached_count INTEGER,
+	reached_at    INTEGER,
+	hosts         INTEGER,
+	error         TEXT NOT NULL,
+	created_at    INTEGER NOT NULL,
+	updated_at    INTEGER NOT NULL
+);
+CREATE INDEX capacity_steps_group ON capacity_steps (group_id, planned_at);
+CREATE TABLE capacity_observations (
+	group_id INTEGER NOT NULL REFERENCES capacity_groups(id) ON DELETE CASCADE,
+	at       INTEGER NOT NULL,
+	desired  INTEGER NOT NULL,
+	running  INTEGER NOT NULL,
+	PRIMARY KEY (group_id, at)
+);
+`,
+	// 19: indexes for reading the compliance facts of every backup policy
 	// at once (internal/backup, the watch's resync): each policy's newest
 	// and oldest good points and sizes, its last job and its last start are
 	// one index seek each, however long its history.

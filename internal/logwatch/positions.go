@@ -76,7 +76,8 @@ func encodePositions(items map[string][]record) ([]byte, error) {
 			return recs[i].Ino < recs[j].Ino
 		})
 	}
-	data, err := json.MarshalIndent(positionsFile{Version: positionsVersion, Items: items}, "", "  ")
+	// Written every 5 s while lines arrive: compact, not indented.
+	data, err := json.Marshal(positionsFile{Version: positionsVersion, Items: items})
 	if err != nil {
 		return nil, fmt.Errorf("encode positions: %w", err)
 	}

@@ -10,16 +10,18 @@ import (
 type Scope string
 
 // The scopes: ingest writes samples and events; read queries; write changes
-// configuration; admin manages tokens and users.
+// configuration; admin manages tokens and users; enroll registers hosts (an
+// agent's --enroll), and nothing else.
 const (
 	ScopeIngest Scope = "ingest"
 	ScopeRead   Scope = "read"
 	ScopeWrite  Scope = "write"
 	ScopeAdmin  Scope = "admin"
+	ScopeEnroll Scope = "enroll"
 )
 
 // AllScopes lists every scope.
-var AllScopes = []Scope{ScopeIngest, ScopeRead, ScopeWrite, ScopeAdmin}
+var AllScopes = []Scope{ScopeIngest, ScopeRead, ScopeWrite, ScopeAdmin, ScopeEnroll}
 
 // Token is an API token for agents and automation. Only a hash of the secret is stored.
 type Token struct {
@@ -33,7 +35,11 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
-	Hash       []byte     `json:"-"`
+	// HostSelector limits an enroll token to hosts whose facts match it, in
+	// the label-rule syntax of template assignments ("os=linux,cloud=azure");
+	// empty: any host.
+	HostSelector string `json:"host_selector,omitempty"`
+	Hash         []byte `json:"-"`
 }
 
 // Validate reports the first field that is not acceptable.
@@ -42,12 +48,12 @@ func (t *Token) Validate() error {
 		return err
 	}
 	if len(t.Scopes) == 0 {
-		return invalid.New("scopes", "must name at least one of ingest, read, write, admin")
+		return invalid.New("scopes", "must name at least one of ingest, read, write, admin, enroll")
 	}
 	seen := map[Scope]bool{}
 	for i, s := range t.Scopes {
 		if !validScope(s) {
-			return invalid.New("scopes", "[%d] %q is not one of ingest, read, write, admin", i, s)
+			return invalid.New("scopes", "[%d] %q is not one of ingest, read, write, admin, enroll", i, s)
 		}
 		if seen[s] {
 			return invalid.New("scopes", "%q is listed twice", s)
@@ -56,6 +62,19 @@ func (t *Token) Validate() error {
 	}
 	if t.TenantID == "" && seen[ScopeIngest] {
 		return invalid.New("tenant", "is required for an ingest token: samples always belong to one tenant")
+	}
+	if seen[ScopeEnroll] {
+		// An enrollment token is handed to installers and baked into
+		// images: it must not also read or change anything.
+		if len(t.Scopes) > 1 {
+			return invalid.New("scopes", "an enroll token carries the enroll scope alone")
+		}
+		if t.TenantID == "" {
+			return invalid.New("tenant", "is required for an enroll token: a host enrolls into one tenant")
+		}
+	}
+	if t.HostSelector != "" && !seen[ScopeEnroll] {
+		return invalid.New("host_selector", "applies to enroll tokens only")
 	}
 	if t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now()) {
 		return invalid.New("expires_at", "is in the past")

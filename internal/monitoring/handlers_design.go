@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 func (h *Handlers) effectiveItems(w http.ResponseWriter, r *http.Request) {
@@ -33,6 +35,10 @@ func (h *Handlers) agentConfig(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, invalid.New("host", "is required: the host name the agent runs as")
 		}
 		c, err := h.store.AgentConfig(r.Context(), tenant, host)
+		if errors.Is(err, storage.ErrNotFound) {
+			// The agent logs this as it is: say what to do.
+			return 0, nil, response.NotFound(fmt.Sprintf("host %s is not registered in tenant %s: register it or enroll with --enroll", host, tenant))
+		}
 		return http.StatusOK, c, err
 	})
 }

@@ -145,6 +145,11 @@ func TestHandlersErrors(t *testing.T) {
 	f("GET", "/api/v1/agent/config?host=b-01", acmeAgt, nil, 404, "")
 	f("GET", "/api/v1/agent/config?host=web-01", ":ingest", nil, 400, "tenant")
 	f("GET", "/api/v1/agent/config?host=web-01", "", nil, 401, "")
+	// The agent logs this answer as it is: it must say what to do.
+	const want = "host b-01 is not registered in tenant acme: register it or enroll with --enroll"
+	if code, _, body := s.do(t, "GET", "/api/v1/agent/config?host=b-01", acmeAgt, nil); code != 404 || !strings.Contains(string(body), want) {
+		t.Errorf("an unregistered host's pull = %d %s, want 404 saying %q", code, body, want)
+	}
 }
 
 // TestOpenAPIPathsMatchRoutes holds openapi_paths.json and Routes together.

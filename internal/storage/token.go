@@ -11,15 +11,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
-const tokenColumns = `id, name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at, last_used_at, revoked_at`
+const tokenColumns = `id, name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at, last_used_at, revoked_at, host_selector`
 
 // CreateToken stores a new token; t.Hash must be set, the secret itself is never stored.
 func (s *Store) CreateToken(ctx context.Context, t *model.Token) error {
 	now := database.Millis(s.now())
 	// The entry's detail is the handler's: the token holds its hash.
 	err := s.change(ctx, func(tx *sql.Tx) (Object, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
-			t.Name, database.NullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, database.NullMillis(t.ExpiresAt)).Scan(&t.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, tenant_id, scopes, hash, prefix, created_by, created_at, expires_at, host_selector) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`,
+			t.Name, database.NullString(t.TenantID), joinScopes(t.Scopes), t.Hash, t.Prefix, t.CreatedBy, now, database.NullMillis(t.ExpiresAt), t.HostSelector).Scan(&t.ID)
 		return Object{ID: t.ID}, err
 	})
 	if err != nil {
@@ -98,7 +98,7 @@ func scanToken(scan func(...any) error) (*model.Token, error) {
 	var scopes string
 	var created int64
 	var expires, used, revoked sql.NullInt64
-	if err := scan(&t.ID, &t.Name, &tenant, &scopes, &t.Hash, &t.Prefix, &t.CreatedBy, &created, &expires, &used, &revoked); err != nil {
+	if err := scan(&t.ID, &t.Name, &tenant, &scopes, &t.Hash, &t.Prefix, &t.CreatedBy, &created, &expires, &used, &revoked, &t.HostSelector); err != nil {
 		return nil, err
 	}
 	t.TenantID = tenant.String

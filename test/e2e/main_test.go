@@ -24,7 +24,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 )
 
-var binary string
+// binary is unyo; agentBinary the slim unyo-agent.
+var binary, agentBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "unyo-e2e")
@@ -36,6 +37,13 @@ func TestMain(m *testing.M) {
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo:", err)
+		os.Exit(1)
+	}
+	agentBinary = filepath.Join(dir, "unyo-agent")
+	build = exec.Command("go", "build", "-o", agentBinary, "../../cmd/unyo-agent")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo-agent:", err)
 		os.Exit(1)
 	}
 	code := m.Run()

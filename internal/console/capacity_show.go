@@ -1,0 +1,173 @@
+package console
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/model"
+)
+
+// capacityListData is a tenant's capacity groups with what each runs now.
+type capacityListData struct {
+	Tenant *model.Tenant
+	Groups []capacityRow
+}
+
+type capacityRow struct {
+	G      *capacity.Group
+	Status *capacity.Status
+}
+
+// listCapacity shows a tenant's groups and their actuators' status.
+func (c *Console) listCapacity(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	groups, err := c.opts.Capacity.Groups(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	d := &capacityListData{Tenant: t}
+	for _, g := range groups {
+		st, err := c.opts.Capacity.Status(r.Context(), g, c.now())
+		if err != nil {
+			return err
+		}
+		d.Groups = append(d.Groups, capacityRow{G: g, Status: st})
+	}
+	p.Title, p.Active, p.Data = p.L.T("cap.title")+" — "+t.Name, "nav.tenants", d
+	c.render(w, http.StatusOK, "capacity", p)
+	return nil
+}
+
+// capacityGroupData is one group's page: status, calendar, versions with
+// their approval and diff, the editor, plan against actual and steps.
+type capacityGroupData struct {
+	Tenant       *model.Tenant
+	G            *capacity.Group
+	Status       *capacity.Status
+	View         string // week or month
+	From         time.Time
+	Prev, Next   string // the calendar's neighbours, as ?start=
+	Calendar     template.HTML
+	Cal          *capacity.Calendar
+	Versions     []*capacity.Version
+	Diff         []capacity.Change
+	DiffFrom     int
+	DiffTo       int
+	Draft        string // the editor's JSON: the newest version's document
+	CanEdit      bool   // MSP staff who may write
+	IsCustomer   bool   // the tenant's own viewer: approves as the customer
+	CanEmergency bool
+	Actual       *capacity.PlanActual
+	Chart        chartData
+}
+
+func (c *Console) showCapacityGroup(w http.ResponseWriter, r *http.Request, p *page) error {
+	return c.renderCapacityGroup(w, r, p, http.StatusOK)
+}
+
+func (c *Console) renderCapacityGroup(w http.ResponseWriter, r *http.Request, p *page, status int) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	g, err := c.opts.Capacity.Group(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	ctx, now := r.Context(), c.now()
+	d := &capacityGroupData{Tenant: t, G: g, View: "week", CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite),
+		IsCustomer: p.P.Role == model.RoleViewer && p.P.Tenant == t.ID, CanEmergency: capacity.MayEmergency(p.P)}
+	if d.Status, err = c.opts.Capacity.Status(ctx, g, now); err != nil {
+		return err
+	}
+	if d.Versions, err = c.opts.Capacity.Versions(ctx, t.ID, g.ID); err != nil {
+		return err
+	}
+	if err := c.capacityCalendar(r, p, d, now); err != nil {
+		return err
+	}
+	d.Draft = `{"baseline":{"default":2,"rules":[{"days":["mon","tue","wed","thu","fri"],"start":"08:00","end":"23:00","count":6},` +
+		`{"days":["sat","sun"],"start":"00:00","end":"24:00","count":4}]},"events":[]}`
+	if n := len(d.Versions); n > 0 {
+		b, _ := json.MarshalIndent(d.Versions[n-1].Document, "", "  ")
+		d.Draft = string(b)
+	}
+	if a, b, ok := strings.Cut(r.URL.Query().Get("diff"), "-"); ok {
+		d.DiffFrom, _ = strconv.Atoi(a)
+		d.DiffTo, _ = strconv.Atoi(b)
+		va, erra := c.opts.Capacity.Version(ctx, t.ID, g.ID, d.DiffFrom)
+		vb, errb := c.opts.Capacity.Version(ctx, t.ID, g.ID, d.DiffTo)
+		if erra != nil || errb != nil {
+			return refusedField("diff", "no such versions")
+		}
+		d.Diff = capacity.Diff(va.Document, vb.Document)
+	}
+	if d.Actual, err = c.opts.Capacity.PlanActual(ctx, t.ID, g.ID, now.Add(-7*24*time.Hour), now); err != nil {
+		return err
+	}
+	d.Chart = countChart(d.Actual, p)
+	p.Title, p.Active, p.Data = p.L.T("cap.group")+" "+g.Name+" — "+t.Name, "nav.tenants", d
+	c.render(w, status, "capacity_group", p)
+	return nil
+}
+
+// capacityCalendar lays the plan over the week or month the query names.
+func (c *Console) capacityCalendar(r *http.Request, p *page, d *capacityGroupData, now time.Time) error {
+	loc := p.L.Loc
+	q := r.URL.Query()
+	if q.Get("view") == "month" {
+		d.View = "month"
+	}
+	day := now.In(loc)
+	if s := q.Get("start"); s != "" {
+		v, err := time.ParseInLocation(time.DateOnly, s, loc)
+		if err != nil {
+			return refusedField("start", "must be a date YYYY-MM-DD")
+		}
+		day = v
+	}
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	days, prev, next := 7, from.AddDate(0, 0, -7), from.AddDate(0, 0, 7)
+	if d.View == "month" {
+		from = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, loc)
+		days = from.AddDate(0, 1, 0).Add(-time.Hour).Day()
+		prev, next = from.AddDate(0, -1, 0), from.AddDate(0, 1, 0)
+	}
+	d.From, d.Prev, d.Next = from, prev.Format(time.DateOnly), next.Format(time.DateOnly)
+	cal, err := c.opts.Capacity.Calendar(r.Context(), d.G, 0, from, time.Date(from.Year(), from.Month(), from.Day()+days, 0, 0, 0, 0, loc))
+	if err != nil {
+		return err
+	}
+	d.Cal, d.Calendar = cal, drawCalendar(cal, from, days, loc, p.L.Lang)
+	return nil
+}
+
+// countChart draws the planned and the actual count as steps.
+func countChart(pa *capacity.PlanActual, p *page) chartData {
+	ch := chartData{ID: "plan-actual-chart", Title: p.L.T("cap.chart"), From: pa.From, To: pa.To, Loc: p.L.Loc, NoData: p.L.T("cap.no_actual")}
+	planned, actual := Series{Name: p.L.T("cap.planned")}, Series{Name: p.L.T("cap.actual")}
+	for i, pt := range pa.Timeline {
+		end := pa.To
+		if i+1 < len(pa.Timeline) {
+			end = pa.Timeline[i+1].At
+		}
+		planned.Points = append(planned.Points, Point{T: pt.At, V: float64(pt.Planned)}, Point{T: end, V: float64(pt.Planned)})
+		if pt.Actual != nil {
+			actual.Points = append(actual.Points, Point{T: pt.At, V: float64(*pt.Actual)}, Point{T: end, V: float64(*pt.Actual)})
+		}
+	}
+	ch.Series = []Series{planned, actual}
+	return ch
+}
