@@ -757,7 +757,16 @@ CREATE TABLE capacity_observations (
 	PRIMARY KEY (group_id, at)
 );
 `,
-	// 19, cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// 19: indexes for reading the compliance facts of every backup policy
+	// at once (internal/backup, the watch's resync): each policy's newest
+	// and oldest good points and sizes, its last job and its last start are
+	// one index seek each, however long its history.
+	`
+CREATE INDEX backup_jobs_good ON backup_jobs (policy_id, recovery_point, id, size_bytes, tenant_id) WHERE status='ok';
+CREATE INDEX backup_jobs_finished ON backup_jobs (policy_id, finished_at, id);
+CREATE INDEX backup_jobs_started ON backup_jobs (policy_id, started_at);
+`,
+	// 20, cloudaccount: a tenant's cloud accounts. settings holds what is not
 	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
 	// secret or secret access key, sealed with the account's identity as
 	// associated data; secret_hint is its masked form for the API.
