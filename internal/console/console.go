@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -40,6 +41,10 @@ type Options struct {
 	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
 	Capacity     *capacity.Store // nil: no operation plan pages
+	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
+	// nil: not served.
+	CloudAccounts *cloudaccount.Store
+	CloudTest     cloudaccount.Tester
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

@@ -46,6 +46,11 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/approve", c.actOnCapacityVersion("approve"))
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/activate", c.actOnCapacityVersion("activate"))
 	}
+	if c.opts.CloudAccounts != nil {
+		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
+		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
+		page("POST /tenants/{tenant}/settings/cloud-accounts/{id}/test", c.testCloudAccount)
+	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
 		page("GET /tenants/{tenant}/reports", c.listReports)
@@ -81,6 +86,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
+	}
+	if c.opts.CloudAccounts != nil && staff(p) {
+		out = append(out, NavLink{Key: "cld.link", Path: base + "/settings/cloud-accounts"})
 	}
 	return out
 }

@@ -776,6 +776,23 @@ CREATE INDEX backup_jobs_good ON backup_jobs (policy_id, recovery_point, id, siz
 CREATE INDEX backup_jobs_finished ON backup_jobs (policy_id, finished_at, id);
 CREATE INDEX backup_jobs_started ON backup_jobs (policy_id, started_at);
 `,
+	// 20, cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
+	// secret or secret access key, sealed with the account's identity as
+	// associated data; secret_hint is its masked form for the API.
+	`CREATE TABLE cloud_accounts (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	provider    TEXT NOT NULL,
+	settings    TEXT NOT NULL,
+	sealed      BLOB NOT NULL,
+	secret_hint TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
