@@ -23,12 +23,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -95,15 +98,19 @@ func newEnv(t *testing.T) *env {
 	enf := limits.New(limits.Defaults, limits.NewStore(db), reg)
 	a := api.New(store, auth.NewAuthenticator(store, limiter), promapi.New(ms, promapi.Options{Limits: enf}, logger, reg),
 		remotewrite.NewHandler(ms, remotewrite.DefaultLimits, logger, reg), logger)
+	box, err := secret.New(bytes.Repeat([]byte{9}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clouds := cloudaccount.NewStore(db, box)
 	// A domain module with tenant paths, for the isolation walk: the
 	// capacity API (manual groups need no program or cloud).
-	key := make([]byte, secret.KeySize)
-	box, _ := secret.New(key)
 	groups := capacity.NewStore(db, store, box, map[string]capacity.Factory{})
 	groups.AddKind(capacity.KindManual, groups.ManualFactory(nil, ""))
 	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger).WithYearlyPlans(yearplan.NewService(capacity.YearplanSource{Store: groups},
-			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger))); err != nil {
+			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
+		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

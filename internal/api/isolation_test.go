@@ -27,6 +27,11 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants/a/services", admin, map[string]any{"name": "a-shop"}, &svc)
 	e.must(201, "POST", "/api/v1/tenants/a/resources", admin, map[string]any{"name": "a-web1", "kind": "host", "service_id": svc.ID}, &res)
 	e.must(201, "POST", "/api/v1/users", admin, map[string]any{"login": "a-viewer", "role": "viewer", "tenant": "a", "password": "a-viewer-password"}, &usr)
+	var cloud struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/cloud-accounts", admin, map[string]any{"name": "a-cloud", "provider": "aws",
+		"aws": map[string]any{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "a-secret-access-key-of-tenant-a", "regions": []string{"ap-northeast-1"}}}, &cloud)
 	var grp struct {
 		ID int64 `json:"id"`
 	}
@@ -90,12 +95,14 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions":                   `{"document":{"baseline":{"default":1}},"reason":"b"}`,
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}":         `{"document":{"baseline":{"default":1}},"reason":"b"}`,
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts":                                       `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		"/api/v1/tenants/{tenant}/cloud-accounts/{id}":                                  `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore"}
+		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -134,7 +141,7 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{name}", "host")
 		path = strings.ReplaceAll(path, "{version}", "1")
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
-			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of
+			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
 		}
 		var body any
@@ -244,6 +251,13 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(403, "PUT", "/api/v1/tenants/a/limits", aAdmin, map[string]any{"max_series": 1_000_000_000}, nil)
 	if o := e.limits.Override("a"); !o.Empty() {
 		t.Fatalf("tenant a's limits were changed by a tenant token: %+v", o)
+	}
+	var clouds []struct {
+		Name string `json:"name"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/cloud-accounts", admin, nil, &clouds)
+	if len(clouds) != 1 || clouds[0].Name != "a-cloud" {
+		t.Fatalf("tenant a's cloud accounts changed: %+v", clouds)
 	}
 	var svcs []any
 	e.must(200, "GET", "/api/v1/tenants/a/services", admin, nil, &svcs)

@@ -127,14 +127,28 @@ func (w *Watch) sleep(lastSync time.Time) time.Duration {
 	return max(next.Sub(w.now()), 0)
 }
 
+// resync evaluates every policy from one batched read of their history;
+// when that read fails, each policy is evaluated on its own (and retried
+// on its own if that fails too).
 func (w *Watch) resync(ctx context.Context) {
 	list, err := w.store.Policies(ctx, "")
 	if err != nil {
 		w.logger.Error("backup compliance: unable to list policies", "err", err)
 		return
 	}
-	for _, p := range list {
-		w.evaluatePolicy(ctx, p)
+	sts, err := w.store.StatusesOf(ctx, "", list, w.now())
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		w.logger.Error("backup compliance: unable to read the policies' history at once", "err", err)
+		for _, p := range list {
+			w.evaluatePolicy(ctx, p)
+		}
+		return
+	}
+	for i, p := range list {
+		w.apply(ctx, p, sts[i])
 	}
 }
 
@@ -164,6 +178,12 @@ func (w *Watch) evaluatePolicy(ctx context.Context, p *Policy) {
 		w.retry(p.TenantID, p.ID, err)
 		return
 	}
+	w.apply(ctx, p, st)
+}
+
+// apply tells the pipeline what changed of p's status and plans p's next
+// evaluation.
+func (w *Watch) apply(ctx context.Context, p *Policy, st Status) {
 	if !w.send(ctx, p.TenantID, p.ID, p, st) {
 		w.retry(p.TenantID, p.ID, errors.New("alert intake failed"))
 		return

@@ -10,7 +10,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/actuator"
+	"github.com/unyo-ops/unyo/internal/actuator/awsasg"
+	"github.com/unyo-ops/unyo/internal/actuator/azurevmss"
 	"github.com/unyo-ops/unyo/internal/actuator/command"
+	"github.com/unyo-ops/unyo/internal/actuator/kube"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -19,6 +23,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -60,7 +65,7 @@ type app struct {
 	// Opened once: closed in reverse order by close.
 	db      *sql.DB
 	metrics *metricstore.Store
-	box     *secret.Box // seals channel and ServiceNow secrets
+	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
 	pdf     *report.PDF      // nil: the font is missing and PDFs are off
@@ -77,6 +82,7 @@ type app struct {
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
+	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
 	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
@@ -98,10 +104,6 @@ type app struct {
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
-	// cloudAccounts resolves a tenant's cloud account with its secrets
-	// open (package cloudaccount); nil until its store is wired, and the
-	// Azure and AWS backup sources then fail, backing off.
-	cloudAccounts cloudaccount.Resolver
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -176,19 +178,27 @@ func (a *app) repositories() {
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
 	a.design.AddRows(a.backups) // the item list shows the backup policies' checks
-	a.capacity = capacity.NewStore(db, a.objects, a.box, actuatorKinds())
-	if a.cloudAccounts != nil { // the cloud account store, once wired above
-		a.backups.SetAccounts(a.cloudAccounts)
-	}
+	a.clouds = cloudaccount.NewStore(db, a.box)
+	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
+	a.capacity = capacity.NewStore(db, a.objects, a.box, a.actuatorKinds())
 }
 
 // actuatorKinds maps each kind of capacity group to what builds its
 // actuator: the one place a new platform (azure_vmss, aws_asg,
 // kubernetes) is plugged in. The manual kind is added on the store, which
 // it needs.
-func actuatorKinds() map[string]capacity.Factory {
+func (a *app) actuatorKinds() map[string]capacity.Factory {
+	deps := actuator.Deps{Accounts: a.clouds, HTTP: a.egress.Client(time.Minute), Dial: a.egress.DialContext}
+	cloud := func(c actuator.Constructor) capacity.Factory {
+		return func(ctx context.Context, tenant string, spec actuator.Spec) (actuator.Actuator, error) {
+			return c(ctx, spec, tenant, deps)
+		}
+	}
 	return map[string]capacity.Factory{
-		"command": command.Factory,
+		"command":      command.Factory,
+		azurevmss.Kind: cloud(azurevmss.New),
+		awsasg.Kind:    cloud(awsasg.New),
+		kube.Kind:      cloud(kube.New),
 	}
 }
 
@@ -319,6 +329,7 @@ func (a *app) services(cfg *serverConfig) error {
 		// because it makes capacity's draft versions.
 		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger).WithYearlyPlans(yearly),
 		yearplan.NewHandlers(yearly, a.api.PathTenant, rlog),
+		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 	)
 }
 

@@ -23,7 +23,7 @@ func (a *app) backupSources(logger *slog.Logger) *poller.Poller {
 		backup.SourceAWS:    aws.New(poller.CountCalls(client, backup.SourceAWS, a.reg)),
 		backup.SourceMetric: exporter.New(a.metrics.ForTenant),
 	}
-	return poller.New(a.backups, a.cloudAccounts, fetchers, poller.Options{
+	return poller.New(a.backups, a.clouds, fetchers, poller.Options{
 		Interval: envDuration("UNYO_BACKUP_POLL_INTERVAL", 5*time.Minute), Registerer: a.reg,
 	}, logger)
 }

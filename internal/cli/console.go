@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/console"
 	"github.com/unyo-ops/unyo/internal/oidc"
 	"github.com/unyo-ops/unyo/internal/runbook"
@@ -56,6 +58,9 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Backups:      a.backups,
 		Capacity:     a.capacity,
 		Yearly:       a.yearly,
+		// The same connection test as the API's, through the outbound policy.
+		CloudAccounts: a.clouds,
+		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

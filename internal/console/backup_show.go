@@ -14,7 +14,8 @@ import (
 // *backup.Store is one.
 type BackupDesk interface {
 	Policies(ctx context.Context, tenant string) ([]*backup.Policy, error)
-	Status(ctx context.Context, p *backup.Policy, now time.Time) (backup.Status, error)
+	// StatusesOf evaluates a tenant's policies, reading their history at once.
+	StatusesOf(ctx context.Context, tenant string, ps []*backup.Policy, now time.Time) ([]backup.Status, error)
 	Jobs(ctx context.Context, tenant string, policy int64, limit int) ([]*backup.Job, error)
 	RestoreTests(ctx context.Context, tenant string, policy int64, from, to time.Time) ([]*backup.RestoreTest, error)
 	AddRestoreTest(ctx context.Context, rt *backup.RestoreTest) error
@@ -67,13 +68,13 @@ func (c *Console) renderBackups(w http.ResponseWriter, r *http.Request, p *page,
 		return err
 	}
 	d := &backupData{Tenant: t, CanRecord: p.P.Can(model.ScopeWrite), Form: form}
+	sts, err := c.opts.Backups.StatusesOf(ctx, t.ID, list, now)
+	if err != nil {
+		return err
+	}
 	names := map[int64]string{}
-	for _, pol := range list {
-		st, err := c.opts.Backups.Status(ctx, pol, now)
-		if err != nil {
-			return err
-		}
-		d.Rows = append(d.Rows, backupRow{P: pol, S: st})
+	for i, pol := range list {
+		d.Rows = append(d.Rows, backupRow{P: pol, S: sts[i]})
 		names[pol.ID] = pol.Name
 		jobs, err := c.opts.Backups.Jobs(ctx, t.ID, pol.ID, backupJobsShown)
 		if err != nil {
@@ -111,11 +112,11 @@ func (c *Console) backupTile(ctx context.Context, tenant string) (*backupTile, e
 		return nil, err
 	}
 	tile := &backupTile{Policies: len(list)}
-	for _, pol := range list {
-		st, err := c.opts.Backups.Status(ctx, pol, c.now())
-		if err != nil {
-			return nil, err
-		}
+	sts, err := c.opts.Backups.StatusesOf(ctx, tenant, list, c.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range sts {
 		switch st.State {
 		case backup.StateFailed:
 			tile.Failed++

@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -38,10 +39,14 @@ type Options struct {
 	Maintenance  MaintenanceDesk
 	Channels     Channels // nil: no notification settings
 	Policies     Policies
-	Runbooks     RunbookReader     // nil: no runbooks on alert and incident pages
-	Backups      BackupDesk        // nil: no backup page, and no backups on the board
-	Capacity     *capacity.Store   // nil: no operation plan pages
-	Yearly       *yearplan.Service // nil: no yearly plan on the operation plan pages
+	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
+	Backups      BackupDesk      // nil: no backup page, and no backups on the board
+	Capacity     *capacity.Store // nil: no operation plan pages
+	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
+	// nil: not served.
+	CloudAccounts *cloudaccount.Store
+	CloudTest     cloudaccount.Tester
+	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

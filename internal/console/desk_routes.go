@@ -51,6 +51,11 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 			page("POST /tenants/{tenant}/capacity/yearly-plan/accept", c.acceptYearlyPlan)
 		}
 	}
+	if c.opts.CloudAccounts != nil {
+		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
+		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
+		page("POST /tenants/{tenant}/settings/cloud-accounts/{id}/test", c.testCloudAccount)
+	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
 		page("GET /tenants/{tenant}/reports", c.listReports)
@@ -86,6 +91,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
+	}
+	if c.opts.CloudAccounts != nil && staff(p) {
+		out = append(out, NavLink{Key: "cld.link", Path: base + "/settings/cloud-accounts"})
 	}
 	return out
 }

@@ -1,12 +1,14 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -21,11 +23,14 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/session"
@@ -42,6 +47,7 @@ type env struct {
 	store   *ustorage.Store
 	design  *monitoring.Store
 	metrics *metricstore.Store
+	clouds  *cloudaccount.Store
 	plans   *capacity.Store // operation plans: manual groups, which need no program
 	authn   *auth.Authenticator
 	clock   *testClock // the sign-in limiter's clock
@@ -93,10 +99,15 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	e.limiter = throttle.New(throttle.DefaultPolicy, e.clock.now)
 	e.authn = auth.NewAuthenticator(e.store, e.limiter)
 	prom := promapi.New(ms, promapi.Options{}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	box, err := secret.New(bytes.Repeat([]byte{4}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clouds = cloudaccount.NewStore(db, box)
+	loopback := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
-		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design}
-	key := make([]byte, secret.KeySize)
-	box, _ := secret.New(key)
+		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design,
+		CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
 	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
 	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
 	opts.Capacity = e.plans

@@ -35,6 +35,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/capacity/yearly-plan.html",
 		"/tenants/beta/capacity/yearly-plan.pdf",
 		"/tenants/no-such-tenant",
+		"/tenants/beta/settings/cloud-accounts",
+		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -55,7 +57,12 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/capacity/groups/1/versions":            {"document": {`{"baseline":{"default":1}}`}},
 		"/tenants/beta/capacity/groups/1/versions/1/approve":  {},
 		"/tenants/beta/capacity/groups/1/versions/1/activate": {},
-		"/tenants/beta/capacity/yearly-plan/accept":           {"from": {"2027-01"}},
+		"/tenants/beta/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
+			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
+		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
+			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
+		"/tenants/beta/settings/cloud-accounts/1/test": {},
+		"/tenants/beta/capacity/yearly-plan/accept":    {"from": {"2027-01"}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
@@ -67,6 +74,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	}
 	if _, err := e.store.UserByLogin(ctx, "intruder"); err == nil {
 		t.Error("a viewer created a user")
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if list, _ := e.clouds.List(ctx, tn); len(list) != 0 {
+			t.Errorf("a viewer added a cloud account to %s: %+v", tn, list)
+		}
 	}
 	if toks, _ := e.store.Tokens(ctx, ""); len(toks) != 0 {
 		t.Errorf("a viewer created a token: %+v", toks)

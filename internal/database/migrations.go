@@ -767,7 +767,33 @@ CREATE TABLE capacity_observations (
 	PRIMARY KEY (group_id, at)
 );
 `,
-	// 19: capacity (internal/capacity): a plan version made from an accepted
+	// 19: indexes for reading the compliance facts of every backup policy
+	// at once (internal/backup, the watch's resync): each policy's newest
+	// and oldest good points and sizes, its last job and its last start are
+	// one index seek each, however long its history.
+	`
+CREATE INDEX backup_jobs_good ON backup_jobs (policy_id, recovery_point, id, size_bytes, tenant_id) WHERE status='ok';
+CREATE INDEX backup_jobs_finished ON backup_jobs (policy_id, finished_at, id);
+CREATE INDEX backup_jobs_started ON backup_jobs (policy_id, started_at);
+`,
+	// 20, cloudaccount: a tenant's cloud accounts. settings holds what is not
+	// secret (IDs, regions, endpoints) as JSON; sealed holds the client
+	// secret or secret access key, sealed with the account's identity as
+	// associated data; secret_hint is its masked form for the API.
+	`CREATE TABLE cloud_accounts (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	provider    TEXT NOT NULL,
+	settings    TEXT NOT NULL,
+	sealed      BLOB NOT NULL,
+	secret_hint TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+`,
+	// 21: capacity (internal/capacity): a plan version made from an accepted
 	// yearly plan keeps where it came from; the origin is unique per group,
 	// so accepting the same yearly plan twice adds no second draft.
 	`ALTER TABLE capacity_plan_versions ADD COLUMN origin TEXT NOT NULL DEFAULT '';

@@ -44,6 +44,7 @@ func TestScreenshots(t *testing.T) {
 		{"reports", "/reports"},
 		{"report", fmt.Sprintf("/tenants/acme/reports/%d", d.acmeReport)},
 		{"notifications", "/tenants/acme/settings/notifications"},
+		{"cloud-accounts", "/tenants/acme/settings/cloud-accounts"},
 	}
 	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
 		ctx := chromium(t)

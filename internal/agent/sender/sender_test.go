@@ -118,7 +118,9 @@ func TestRunRetriesAndDrops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx) }()
-	waitFor(t, func() bool { return len(rcv.received()) == 3 })
+	// The receiver sees the third batch before the sender reads its answer
+	// and counts it: wait for the count too, or cancel can race it.
+	waitFor(t, func() bool { return len(rcv.received()) == 3 && s.Stats().Sent == 3 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)

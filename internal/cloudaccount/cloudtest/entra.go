@@ -1,0 +1,108 @@
+// Package cloudtest holds the contract fakes that unyo's cloud code is
+// tested against: Microsoft Entra's client-credentials token endpoint and
+// AWS's Signature Version 4, each enforcing what the real service checks
+// (the client secret, the scope, the signature made with the secret key),
+// so that a test passes only when the real secret, opened from its sealed
+// column, reached the wire in the provider's format.
+package cloudtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Entra is the Microsoft identity platform for one directory and one
+// service principal: the OpenID configuration MSAL reads, and the v2.0
+// token endpoint with the client-credentials grant.
+type Entra struct {
+	Tenant   string // the directory ID in the path
+	ClientID string
+	Secret   string
+	Scope    string // the only scope a token is issued for, e.g. https://management.example/.default
+
+	mu     sync.Mutex
+	issued map[string]bool
+	tokens int
+}
+
+// Register serves the directory's endpoints on mux; base is the scheme
+// and host the clients reach mux at (the issuer must name it).
+func (e *Entra) Register(mux *http.ServeMux, base string) {
+	mux.HandleFunc("GET /"+e.Tenant+"/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{
+			"issuer":                 base + "/" + e.Tenant + "/v2.0",
+			"authorization_endpoint": base + "/" + e.Tenant + "/oauth2/v2.0/authorize",
+			"token_endpoint":         base + "/" + e.Tenant + "/oauth2/v2.0/token",
+		})
+	})
+	mux.HandleFunc("POST /"+e.Tenant+"/oauth2/v2.0/token", e.token)
+}
+
+// aadError is the shape of an Entra error answer.
+func aadError(w http.ResponseWriter, status int, kind, code, text string) {
+	writeJSON(w, status, map[string]any{"error": kind, "error_description": code + ": " + text, "error_codes": []string{strings.TrimPrefix(code, "AADSTS")}})
+}
+
+func (e *Entra) token(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		aadError(w, 400, "invalid_request", "AADSTS900144", "The request body must be form-encoded.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		aadError(w, 400, "invalid_request", "AADSTS900144", "The request body could not be read.")
+		return
+	}
+	f := r.PostForm
+	switch {
+	case f.Get("grant_type") != "client_credentials":
+		aadError(w, 400, "unsupported_grant_type", "AADSTS70003", "The app requested an unsupported grant type.")
+	case f.Get("client_id") != e.ClientID:
+		aadError(w, 400, "unauthorized_client", "AADSTS700016", "Application with identifier '"+f.Get("client_id")+"' was not found in the directory.")
+	case f.Get("client_secret") != e.Secret:
+		aadError(w, 401, "invalid_client", "AADSTS7000215", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+	case !strings.Contains(" "+f.Get("scope")+" ", " "+e.Scope+" "):
+		aadError(w, 400, "invalid_scope", "AADSTS70011", "The provided value for the input parameter 'scope' is not valid.")
+	default:
+		b := make([]byte, 16)
+		rand.Read(b)
+		tok := hex.EncodeToString(b)
+		e.mu.Lock()
+		if e.issued == nil {
+			e.issued = map[string]bool{}
+		}
+		e.issued[tok] = true
+		e.tokens++
+		e.mu.Unlock()
+		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+	}
+}
+
+// Authorized reports whether r bears a token this directory issued.
+func (e *Entra) Authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return ok && e.issued[tok]
+}
+
+// Tokens is how many tokens were issued.
+func (e *Entra) Tokens() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.tokens
+}
+
+// ARMError writes an Azure Resource Manager error answer.
+func ARMError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
