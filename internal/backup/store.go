@@ -180,6 +180,11 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	if err != nil {
 		return fmt.Errorf("backup: unable to update policy: %w", err)
 	}
+	if p.Restorable != nil { // a new source forgot what the old one's vaults held
+		if p.Restorable, err = s.restorable(ctx, p.TenantID, p.ID); err != nil {
+			return err
+		}
+	}
 	s.notify(p.TenantID, p.ID)
 	return nil
 }

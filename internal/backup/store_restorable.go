@@ -3,6 +3,8 @@ package backup
 import (
 	"context"
 	"fmt"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // SetRestorable records what the policy's vaults hold now, as a poller
@@ -24,4 +26,17 @@ func (s *Store) SetRestorable(ctx context.Context, tenant string, policy int64, 
 		s.notify(tenant, policy)
 	}
 	return nil
+}
+
+// restorable reads the span recorded for tenant's policy (nil: none).
+func (s *Store) restorable(ctx context.Context, tenant string, policy int64) (*Restorable, error) {
+	var oldest, newest int64
+	if err := s.db.QueryRowContext(ctx, `SELECT restorable_oldest, restorable_newest FROM backup_policies WHERE tenant_id=? AND id=?`,
+		tenant, policy).Scan(&oldest, &newest); err != nil {
+		return nil, fmt.Errorf("backup: unable to read the restorable points: %w", err)
+	}
+	if oldest == 0 || newest == 0 {
+		return nil, nil
+	}
+	return &Restorable{Oldest: database.FromMillis(oldest), Newest: database.FromMillis(newest)}, nil
 }
