@@ -18,8 +18,8 @@ import (
 )
 
 // TestAzureRecoveryPointsJudgeThePolicy: the recovery points the vault
-// holds for the policy's protected item (read page by page, other items
-// left out) decide the retention and RPO rules where the jobs unyo saw
+// holds for the policy's protected item (read page by page, through a
+// 429 on each list, other items left out) decide the retention and RPO rules where the jobs unyo saw
 // would say otherwise. The history holds a good job from 29.5 days ago
 // (long enough for a 30-day retention) and none within the RPO; the vault
 // holds 10 days of points, the newest 2 hours old: the policy is short of
@@ -95,8 +95,12 @@ func TestAzureRecoveryPointsJudgeThePolicy(t *testing.T) {
 		return one
 	}
 
-	f.Throttle(1)
+	f.ThrottleKind("items", 1)
+	f.ThrottleKind("points", 1)
 	round()
+	if got := f.Calls("throttled"); got != 2 {
+		t.Errorf("throttled calls %d, want the items' and the points' 429", got)
+	}
 	st := status("first round")
 	if !slices.Contains(st.Conditions, backup.ConditionRetention) || slices.Contains(st.Conditions, backup.ConditionRPO) {
 		t.Errorf("first round: conditions %v, want retention_short and not rpo_exceeded", st.Conditions)

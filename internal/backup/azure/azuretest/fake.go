@@ -43,13 +43,14 @@ type Fake struct {
 	VaultsAPIVersion, JobsAPIVersion             string
 	PageSize                                     int // jobs and vaults per page; 2
 
-	mu       sync.Mutex
-	vaults   map[string][]Job                  // "rg/vault" → jobs
-	items    map[string]map[string][]time.Time // "rg/vault" → protected VM → its recovery points
-	tokens   map[string]bool
-	throttle int // the next this many ARM calls are answered 429
-	calls    map[string]int
-	problems []string
+	mu         sync.Mutex
+	vaults     map[string][]Job                  // "rg/vault" → jobs
+	items      map[string]map[string][]time.Time // "rg/vault" → protected VM → its recovery points
+	tokens     map[string]bool
+	throttle   int            // the next this many ARM calls are answered 429
+	throttleOf map[string]int // kind (items, points) → the next this many of its calls answered 429
+	calls      map[string]int
+	problems   []string
 }
 
 // New starts a TLS fake (Entra requires https) with one service principal
@@ -57,7 +58,7 @@ type Fake struct {
 func New(vaultsAPI, jobsAPI string) *Fake {
 	f := &Fake{Tenant: "72f988bf-86f1-41af-91ab-2d7cd011db47", ClientID: "0f6c9d2e-app", ClientSecret: "s3cret~value",
 		Subscription: "11111111-2222-3333-4444-555555555555", VaultsAPIVersion: vaultsAPI, JobsAPIVersion: jobsAPI, PageSize: 2,
-		vaults: map[string][]Job{}, items: map[string]map[string][]time.Time{}, tokens: map[string]bool{}, calls: map[string]int{}}
+		vaults: map[string][]Job{}, items: map[string]map[string][]time.Time{}, throttleOf: map[string]int{}, tokens: map[string]bool{}, calls: map[string]int{}}
 	f.Server = httptest.NewTLSServer(http.HandlerFunc(f.serve))
 	return f
 }
@@ -124,6 +125,26 @@ func (f *Fake) Throttle(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.throttle = n
+}
+
+// ThrottleKind makes the next n calls of one kind (items, points) answer
+// 429 with Retry-After: 1, the other calls going through.
+func (f *Fake) ThrottleKind(kind string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.throttleOf[kind] = n
+}
+
+// throttled answers a call of kind 429 while ThrottleKind asks so.
+func (f *Fake) throttled(w http.ResponseWriter, kind string) bool {
+	if f.throttleOf[kind] <= 0 {
+		return false
+	}
+	f.throttleOf[kind]--
+	f.calls["throttled"]++
+	w.Header().Set("Retry-After", "1")
+	armError(w, http.StatusTooManyRequests, "TooManyRequests", "The request is being throttled.")
+	return true
 }
 
 // Calls returns how many requests of kind (token, vaults, jobs, items,
@@ -258,6 +279,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		if !f.apiVersion(w, q.Get("api-version"), f.JobsAPIVersion) || !f.subscription(w, m[1]) || !f.vault(w, m[2], m[3]) {
 			return
 		}
+		if f.throttled(w, "items") {
+			return
+		}
 		f.calls["items"]++
 		vault := m[2] + "/" + m[3]
 		var all []map[string]any
@@ -286,6 +310,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		if !found {
 			armError(w, http.StatusNotFound, "BMSUserErrorProtectedItemNotFound", "Item not found: "+m[5])
+			return
+		}
+		if f.throttled(w, "points") {
 			return
 		}
 		f.calls["points"]++
