@@ -86,10 +86,19 @@ func Evaluate(p *Policy, f Facts, sched Schedule, loc *time.Location, now time.T
 	st := Status{PolicyID: p.ID, Policy: p.Name, State: StateOK, Conditions: []Condition{}, RPO: p.EffectiveRPO,
 		LastJob: f.Last, since: map[Condition]time.Time{}}
 	ref := p.CreatedAt
+	var point *time.Time
 	if f.LastGood != nil {
-		point := f.LastGood.RecoveryPoint
-		st.LastGoodPoint, ref = &point, point
-		st.Age = model.Duration(now.Sub(point).Truncate(time.Second))
+		point = &f.LastGood.RecoveryPoint
+	}
+	// The vault's newest recovery point counts when newer than the jobs
+	// say: a point made by a job unyo did not see is still restorable.
+	if p.Restorable != nil && (point == nil || p.Restorable.Newest.After(*point)) {
+		point = &p.Restorable.Newest
+	}
+	if point != nil {
+		at := *point
+		st.LastGoodPoint, ref = &at, at
+		st.Age = model.Duration(now.Sub(at).Truncate(time.Second))
 	}
 	if p.EffectiveRPO > 0 {
 		deadline := ref.Add(time.Duration(p.EffectiveRPO))

@@ -61,12 +61,24 @@ type Policy struct {
 	// Source is where a poller fetches the jobs (a cloud account, a
 	// metric); nil: only pushed jobs (scripts, agents).
 	Source *Source `json:"source,omitempty"`
+	// Restorable is what the source's vaults still hold, as the poller
+	// last read them (Azure Backup's recovery points); nil: never read.
+	// The API cannot set it.
+	Restorable *Restorable `json:"restorable,omitempty"`
 	// EffectiveRPO and EffectiveRTO are what compliance measures: the
 	// policy's own or else the service level's.
 	EffectiveRPO model.Duration `json:"effective_rpo"`
 	EffectiveRTO model.Duration `json:"effective_rto"`
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
+}
+
+// Restorable is the span of recovery points a backup service still holds
+// for a policy: the vault knows what it keeps, where unyo's history only
+// knows the jobs it saw.
+type Restorable struct {
+	Oldest time.Time `json:"oldest"`
+	Newest time.Time `json:"newest"`
 }
 
 // DefaultGrace is how late a scheduled run may be when the policy says nothing.

@@ -45,7 +45,9 @@ func median(vs []int64) int64 {
 }
 
 // retentionRule: once the policy is older than its retention, the oldest
-// good point still kept (its recovery point within the retention) must be
+// good point still kept (the oldest recovery point its vaults hold when the
+// poller reads them, else the oldest good job's point within the
+// retention) must be
 // at least retention - RPO old: points are taken at least once per RPO, so
 // a younger oldest point means the history the retention promises is not
 // there (jobs deleted early, a gap of failures, a tool keeping less).
@@ -59,11 +61,18 @@ func (st *Status) retentionRule(p *Policy, f Facts, now time.Time) {
 		return
 	}
 	want := retention - time.Duration(p.EffectiveRPO)
-	if f.Oldest == nil {
+	var point time.Time
+	switch {
+	case p.Restorable != nil:
+		// The vault knows what it keeps; the history only what unyo saw
+		// (jobs from before unyo, points the vault already deleted).
+		point = p.Restorable.Oldest
+	case f.Oldest != nil:
+		point = f.Oldest.RecoveryPoint
+	default:
 		st.add(ConditionRetention, now)
 		return
 	}
-	point := f.Oldest.RecoveryPoint
 	st.OldestPoint = &point
 	st.wake(point.Add(retention)) // it expires: the next one is the oldest
 	if now.Sub(point) < want {

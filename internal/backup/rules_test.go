@@ -138,3 +138,39 @@ func FuzzParseRestorePlan(f *testing.F) {
 		}
 	})
 }
+
+// TestRestorableSpan: the span the vaults hold overrides the history for
+// the retention (the vault's oldest, older or younger than the history's)
+// and counts for the RPO only when its newest point is newer than the
+// newest good job.
+func TestRestorableSpan(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	sched, _ := ParseSchedule("every 1h")
+	job := func(ago time.Duration) *Job {
+		return &Job{Status: StatusOK, StartedAt: now.Add(-ago), FinishedAt: now.Add(-ago), RecoveryPoint: now.Add(-ago)}
+	}
+	f := func(name string, newestJob, oldestJob time.Duration, held *Restorable, rpo, retention bool, point time.Time) {
+		t.Helper()
+		p := &Policy{ID: 1, Name: "db", EffectiveRPO: model.Duration(2 * time.Hour), Retention: model.Duration(24 * time.Hour),
+			Grace: DefaultGrace, SizeLowPercent: 50, SizeHighPercent: 200, CreatedAt: now.Add(-48 * time.Hour), Restorable: held}
+		last := job(newestJob)
+		st := Evaluate(p, Facts{LastGood: last, Last: last, LastStart: now, Oldest: job(oldestJob)}, sched, time.UTC, now)
+		if got := slices.Contains(st.Conditions, ConditionRPO); got != rpo {
+			t.Errorf("%s: rpo_exceeded %v, want %v (%v)", name, got, rpo, st.Conditions)
+		}
+		if got := slices.Contains(st.Conditions, ConditionRetention); got != retention {
+			t.Errorf("%s: retention_short %v, want %v (%v)", name, got, retention, st.Conditions)
+		}
+		if st.LastGoodPoint == nil || !st.LastGoodPoint.Equal(point) {
+			t.Errorf("%s: last good point %v, want %v", name, st.LastGoodPoint, point)
+		}
+	}
+	span := func(oldest, newest time.Duration) *Restorable {
+		return &Restorable{Oldest: now.Add(-oldest), Newest: now.Add(-newest)}
+	}
+	f("history only", 3*time.Hour, 23*time.Hour, nil, true, false, now.Add(-3*time.Hour))
+	f("vault's newer point keeps the RPO", 3*time.Hour, 23*time.Hour, span(23*time.Hour, time.Hour), false, false, now.Add(-time.Hour))
+	f("an older vault point does not hide a newer job", time.Hour, 23*time.Hour, span(23*time.Hour, 5*time.Hour), false, false, now.Add(-time.Hour))
+	f("the vault keeps less than the history saw", time.Hour, 23*time.Hour, span(10*time.Hour, time.Hour), false, true, now.Add(-time.Hour))
+	f("the vault keeps more than the history saw", time.Hour, 5*time.Hour, span(22*time.Hour, time.Hour), false, false, now.Add(-time.Hour))
+}

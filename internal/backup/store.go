@@ -42,15 +42,16 @@ func (s *Store) notify(tenant string, policy int64) {
 }
 
 const policyColumns = `id, tenant_id, name, service_id, coalesce(resource_id, 0), target, method, schedule, retention_ms, rpo_ms, rto_ms, grace_ms, runbook, created_at, updated_at, source,
-	size_low_percent, size_high_percent, restore_plan, restore_grace_ms, restore_plan_since`
+	size_low_percent, size_high_percent, restore_plan, restore_grace_ms, restore_plan_since,
+	restorable_oldest, restorable_newest`
 
 func scanPolicy(sc func(...any) error) (*Policy, error) {
 	var p Policy
-	var retention, rpo, rto, grace, created, updated, restoreGrace, since int64
+	var retention, rpo, rto, grace, created, updated, restoreGrace, since, oldest, newest int64
 	var source string
 	if err := sc(&p.ID, &p.TenantID, &p.Name, &p.ServiceID, &p.ResourceID, &p.Target, &p.Method, &p.Schedule,
 		&retention, &rpo, &rto, &grace, &p.Runbook, &created, &updated, &source,
-		&p.SizeLowPercent, &p.SizeHighPercent, &p.RestorePlan, &restoreGrace, &since); err != nil {
+		&p.SizeLowPercent, &p.SizeHighPercent, &p.RestorePlan, &restoreGrace, &since, &oldest, &newest); err != nil {
 		return nil, err
 	}
 	var err error
@@ -60,6 +61,9 @@ func scanPolicy(sc func(...any) error) (*Policy, error) {
 	if since != 0 {
 		t := database.FromMillis(since)
 		p.RestorePlanSince = &t
+	}
+	if oldest != 0 && newest != 0 {
+		p.Restorable = &Restorable{Oldest: database.FromMillis(oldest), Newest: database.FromMillis(newest)}
 	}
 	ms := func(v int64) model.Duration { return model.Duration(time.Duration(v) * time.Millisecond) }
 	p.Retention, p.RPO, p.RTO, p.Grace, p.RestoreGrace = ms(retention), ms(rpo), ms(rto), ms(grace), ms(restoreGrace)
@@ -158,10 +162,13 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 		res, err := tx.ExecContext(ctx, `UPDATE backup_policies SET name=?, service_id=?, resource_id=?, target=?, method=?, schedule=?,
 		retention_ms=?, rpo_ms=?, rto_ms=?, grace_ms=?, runbook=?, updated_at=?, source=?, size_low_percent=?, size_high_percent=?,
 		restore_plan_since = CASE WHEN restore_plan = ? AND restore_plan_since <> 0 THEN restore_plan_since ELSE ? END,
-		restore_plan=?, restore_grace_ms=? WHERE tenant_id=? AND id=?`,
+		restore_plan=?, restore_grace_ms=?,
+		restorable_oldest = CASE WHEN source = ? THEN restorable_oldest ELSE 0 END,
+		restorable_newest = CASE WHEN source = ? THEN restorable_newest ELSE 0 END
+		WHERE tenant_id=? AND id=?`,
 			p.Name, p.ServiceID, database.NullID(p.ResourceID), p.Target, p.Method, p.Schedule, millis(p.Retention), millis(p.RPO),
 			millis(p.RTO), millis(p.Grace), p.Runbook, p.UpdatedAt.UnixMilli(), source, p.SizeLowPercent, p.SizeHighPercent,
-			p.RestorePlan, sinceMillis(p), p.RestorePlan, millis(p.RestoreGrace), p.TenantID, p.ID)
+			p.RestorePlan, sinceMillis(p), p.RestorePlan, millis(p.RestoreGrace), source, source, p.TenantID, p.ID)
 		return storage.Object{ID: p.ID}, storage.RowsAffected(res, err)
 	})
 	if database.IsUnique(err) {
@@ -172,6 +179,11 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *Policy) error {
 	}
 	if err != nil {
 		return fmt.Errorf("backup: unable to update policy: %w", err)
+	}
+	if p.Restorable != nil { // a new source forgot what the old one's vaults held
+		if p.Restorable, err = s.restorable(ctx, p.TenantID, p.ID); err != nil {
+			return err
+		}
 	}
 	s.notify(p.TenantID, p.ID)
 	return nil

@@ -16,21 +16,29 @@ type Change struct {
 }
 
 // Diff lists what changed from a to b: the default count, the rules (by
-// position), and the events (by name, field by field).
+// position), the seasons (by position: their dates, name, then their
+// baseline as above), and the events (by name, field by field).
 func Diff(a, b Document) []Change {
-	out := []Change{}
-	if a.Baseline.Default != b.Baseline.Default {
-		out = append(out, change("changed", "baseline.default", a.Baseline.Default, b.Baseline.Default))
-	}
-	for i := 0; i < max(len(a.Baseline.Rules), len(b.Baseline.Rules)); i++ {
-		path := fmt.Sprintf("baseline.rules[%d]", i)
+	out := baselineChanges("baseline", a.Baseline, b.Baseline)
+	for i := 0; i < max(len(a.Seasons), len(b.Seasons)); i++ {
+		path := fmt.Sprintf("seasons[%d]", i)
 		switch {
-		case i >= len(a.Baseline.Rules):
-			out = append(out, change("added", path, nil, b.Baseline.Rules[i]))
-		case i >= len(b.Baseline.Rules):
-			out = append(out, change("removed", path, a.Baseline.Rules[i], nil))
-		case !sameRule(a.Baseline.Rules[i], b.Baseline.Rules[i]):
-			out = append(out, change("changed", path, a.Baseline.Rules[i], b.Baseline.Rules[i]))
+		case i >= len(a.Seasons):
+			out = append(out, change("added", path, nil, b.Seasons[i]))
+		case i >= len(b.Seasons):
+			out = append(out, change("removed", path, a.Seasons[i], nil))
+		default:
+			sa, sb := a.Seasons[i], b.Seasons[i]
+			if sa.From != sb.From {
+				out = append(out, change("changed", path+".from", sa.From, sb.From))
+			}
+			if sa.Until != sb.Until {
+				out = append(out, change("changed", path+".until", sa.Until, sb.Until))
+			}
+			if sa.Name != sb.Name {
+				out = append(out, change("changed", path+".name", sa.Name, sb.Name))
+			}
+			out = append(out, baselineChanges(path+".baseline", sa.Baseline, sb.Baseline)...)
 		}
 	}
 	old := map[string]Event{}
@@ -50,6 +58,26 @@ func Diff(a, b Document) []Change {
 	for _, e := range a.Events {
 		if _, gone := old[e.Name]; gone {
 			out = append(out, change("removed", fmt.Sprintf("events[%q]", e.Name), e, nil))
+		}
+	}
+	return out
+}
+
+// baselineChanges lists what changed from a to b, under path.
+func baselineChanges(path string, a, b Baseline) []Change {
+	out := []Change{}
+	if a.Default != b.Default {
+		out = append(out, change("changed", path+".default", a.Default, b.Default))
+	}
+	for i := 0; i < max(len(a.Rules), len(b.Rules)); i++ {
+		p := fmt.Sprintf("%s.rules[%d]", path, i)
+		switch {
+		case i >= len(a.Rules):
+			out = append(out, change("added", p, nil, b.Rules[i]))
+		case i >= len(b.Rules):
+			out = append(out, change("removed", p, a.Rules[i], nil))
+		case !sameRule(a.Rules[i], b.Rules[i]):
+			out = append(out, change("changed", p, a.Rules[i], b.Rules[i]))
 		}
 	}
 	return out

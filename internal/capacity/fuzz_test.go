@@ -13,6 +13,8 @@ func FuzzPlanDocument(f *testing.F) {
 	f.Add([]byte(`{"baseline":{"default":2,"rules":[{"days":["mon","tue"],"start":"08:00","end":"23:00","count":6}]},"events":[]}`))
 	f.Add([]byte(`{"baseline":{"default":1},"events":[{"name":"x","start":"2026-03-08T01:00:00-05:00","end":"2026-03-08T05:00:00-04:00","multiplier":2.5,"lead":"1h","cool_down":"30m"}]}`))
 	f.Add([]byte(`{"baseline":{"default":-1}}`))
+	f.Add([]byte(`{"baseline":{"default":2},"seasons":[{"from":"2026-03-01","until":"2026-03-08","baseline":{"default":3,"rules":[{"days":["sat","sun"],"start":"08:00","end":"24:00","count":9}]}},{"from":"2026-03-08","until":"2026-04-01","baseline":{"default":5}}],"events":[]}`))
+	f.Add([]byte(`{"baseline":{"default":2},"seasons":[{"from":"2026-03-07","until":"2026-03-06","baseline":{"default":3}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d Document
 		if json.Unmarshal(b, &d) != nil || d.Validate() != nil {

@@ -26,6 +26,7 @@ type Handlers struct {
 	tenant route.Authorizer
 	logger *slog.Logger
 	now    func() time.Time
+	yearly YearlyPlans // nil: accepting a yearly plan is off
 }
 
 // NewHandlers returns the handlers; tenant authorises {tenant} paths.
@@ -67,6 +68,7 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "POST", Path: g + "/plan/versions/{version}/activate", Handler: h.activate},
 		{Method: "GET", Path: g + "/plan/diff", Handler: h.diff},
 		{Method: "GET", Path: prefix + "/results", Handler: h.results},
+		{Method: "POST", Path: "/api/v1/tenants/{tenant}/yearly-plan/accept", Handler: h.acceptYearly},
 	}
 }
 

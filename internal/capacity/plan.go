@@ -15,8 +15,28 @@ import (
 // time zone.
 type Document struct {
 	Baseline Baseline `json:"baseline"`
-	Events   []Event  `json:"events"`
+	// Seasons replace the baseline on their dates: a yearly plan whose
+	// counts change with the months is one version, not twelve. Outside
+	// every season the plain baseline holds; a document without seasons
+	// means what it always meant.
+	Seasons []Season `json:"seasons,omitempty"`
+	Events  []Event  `json:"events"`
 }
+
+// Season is a baseline that holds, instead of the plain one, from the
+// local date From to the local date Until (exclusive), "YYYY-MM-DD" in
+// the service calendar's time zone: it starts and ends at local midnight.
+// Seasons may not overlap, so a day has one baseline and no rule is needed
+// to pick between two.
+type Season struct {
+	Name     string   `json:"name,omitempty"`
+	From     string   `json:"from"`
+	Until    string   `json:"until"`
+	Baseline Baseline `json:"baseline"`
+}
+
+// maxSeasons bounds the seasons of one plan: a month each for a few years.
+const maxSeasons = 100
 
 // Baseline is the count when no event runs: Default, unless a rule covers
 // the moment (then the largest count of the rules that do).
@@ -58,13 +78,11 @@ const maxCount = 10000
 
 // Validate reports the first field of d that is not acceptable.
 func (d *Document) Validate() error {
-	if d.Baseline.Default < 0 || d.Baseline.Default > maxCount {
-		return invalid.New("baseline.default", "must be from 0 to %d", maxCount)
+	if err := d.Baseline.validate(); err != nil {
+		return invalid.Prefix("baseline", err)
 	}
-	for i, r := range d.Baseline.Rules {
-		if err := r.validate(); err != nil {
-			return invalid.Prefix(fmt.Sprintf("baseline.rules[%d]", i), err)
-		}
+	if err := validateSeasons(d.Seasons); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for i, e := range d.Events {
@@ -80,6 +98,63 @@ func (d *Document) Validate() error {
 		return invalid.New("events", "at most 1000 events in one plan")
 	}
 	return nil
+}
+
+func (b Baseline) validate() error {
+	if b.Default < 0 || b.Default > maxCount {
+		return invalid.New("default", "must be from 0 to %d", maxCount)
+	}
+	for i, r := range b.Rules {
+		if err := r.validate(); err != nil {
+			return invalid.Prefix(fmt.Sprintf("rules[%d]", i), err)
+		}
+	}
+	return nil
+}
+
+// validateSeasons checks each season and that no two share a day.
+func validateSeasons(seasons []Season) error {
+	if len(seasons) > maxSeasons {
+		return invalid.New("seasons", "at most %d seasons in one plan", maxSeasons)
+	}
+	type span struct{ from, until calendar.Date }
+	spans := make([]span, len(seasons))
+	for i, s := range seasons {
+		path := fmt.Sprintf("seasons[%d]", i)
+		from, until, err := s.dates()
+		if err != nil {
+			return invalid.Prefix(path, err)
+		}
+		if len(s.Name) > 200 {
+			return invalid.New(path+".name", "at most 200 bytes")
+		}
+		if err := s.Baseline.validate(); err != nil {
+			return invalid.Prefix(path+".baseline", err)
+		}
+		for j, o := range spans[:i] {
+			if from.Compare(o.until) < 0 && o.from.Compare(until) < 0 {
+				return invalid.New(path+".from", "overlaps seasons[%d] (%s until %s): seasons may not share a day", j, seasons[j].From, seasons[j].Until)
+			}
+		}
+		spans[i] = span{from, until}
+	}
+	return nil
+}
+
+// dates parses From and Until.
+func (s Season) dates() (calendar.Date, calendar.Date, error) {
+	from, err := calendar.ParseDate(s.From)
+	if err != nil {
+		return from, from, invalid.Prefix("from", err)
+	}
+	until, err := calendar.ParseDate(s.Until)
+	if err != nil {
+		return from, until, invalid.Prefix("until", err)
+	}
+	if until.Compare(from) <= 0 {
+		return from, until, invalid.New("until", "must be after from (until is the first day after the season)")
+	}
+	return from, until, nil
 }
 
 func (r Rule) validate() error {

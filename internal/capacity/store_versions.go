@@ -14,16 +14,22 @@ import (
 )
 
 const versionColumns = `id, group_id, version, state, document, reason, author, created_at, updated_at, proposed_by, proposed_at,
-	approval, approved_by, approved_at, approval_ref, activated_by, activated_at, superseded_at`
+	approval, approved_by, approved_at, approval_ref, activated_by, activated_at, superseded_at, origin_detail`
 
 func scanVersion(sc func(...any) error) (*Version, error) {
 	var v Version
-	var doc string
+	var doc, origin string
 	var created, updated int64
 	var proposed, approved, activated, superseded sql.NullInt64
 	if err := sc(&v.ID, &v.GroupID, &v.Version, &v.State, &doc, &v.Reason, &v.Author, &created, &updated, &v.ProposedBy, &proposed,
-		&v.Approval, &v.ApprovedBy, &approved, &v.ApprovalRef, &v.ActivatedBy, &activated, &superseded); err != nil {
+		&v.Approval, &v.ApprovedBy, &approved, &v.ApprovalRef, &v.ActivatedBy, &activated, &superseded, &origin); err != nil {
 		return nil, err
+	}
+	if origin != "" {
+		v.Origin = new(Origin)
+		if err := json.Unmarshal([]byte(origin), v.Origin); err != nil {
+			return nil, fmt.Errorf("plan version %d: origin: %w", v.ID, err)
+		}
 	}
 	if err := json.Unmarshal([]byte(doc), &v.Document); err != nil {
 		return nil, fmt.Errorf("plan version %d: %w", v.ID, err)

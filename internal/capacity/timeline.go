@@ -19,11 +19,24 @@ import (
 // the result is held within the group's min and max.
 type Timeline struct {
 	loc      *time.Location
-	def      int
-	rules    []rule
+	base     baseline
+	seasons  []season
 	events   []Event
 	holds    []Hold
 	min, max int
+}
+
+// baseline is a Baseline compiled.
+type baseline struct {
+	def   int
+	rules []rule
+}
+
+// season is a Season compiled: base holds on the local dates from to
+// until (exclusive).
+type season struct {
+	from, until calendar.Date
+	base        baseline
 }
 
 type rule struct {
@@ -35,8 +48,17 @@ type rule struct {
 // Compile compiles d (valid) in loc for a group bounded by min and max,
 // with the group's holds.
 func Compile(d *Document, loc *time.Location, min, max int, holds []Hold) *Timeline {
-	tl := &Timeline{loc: loc, def: d.Baseline.Default, events: slices.Clone(d.Events), holds: holds, min: min, max: max}
-	for _, r := range d.Baseline.Rules {
+	tl := &Timeline{loc: loc, base: compileBaseline(d.Baseline), events: slices.Clone(d.Events), holds: holds, min: min, max: max}
+	for _, s := range d.Seasons {
+		from, until, _ := s.dates()
+		tl.seasons = append(tl.seasons, season{from: from, until: until, base: compileBaseline(s.Baseline)})
+	}
+	return tl
+}
+
+func compileBaseline(b Baseline) baseline {
+	out := baseline{def: b.Default}
+	for _, r := range b.Rules {
 		var cr rule
 		for _, day := range r.Days {
 			wd, _ := calendar.ParseWeekday(day)
@@ -45,9 +67,19 @@ func Compile(d *Document, loc *time.Location, min, max int, holds []Hold) *Timel
 		cr.start, _ = calendar.ParseClock(r.Start)
 		cr.end, _ = calendar.ParseClock(r.End)
 		cr.count = r.Count
-		tl.rules = append(tl.rules, cr)
+		out.rules = append(out.rules, cr)
 	}
-	return tl
+	return out
+}
+
+// on is the baseline of the local date d: its season's, else the plain one.
+func (tl *Timeline) on(d calendar.Date) *baseline {
+	for i := range tl.seasons {
+		if s := &tl.seasons[i]; d.Compare(s.from) >= 0 && d.Compare(s.until) < 0 {
+			return &s.base
+		}
+	}
+	return &tl.base
 }
 
 // Point is what the plan asks for at one moment and why.
@@ -64,8 +96,9 @@ func (tl *Timeline) Baseline(t time.Time) int {
 	clock := time.Duration(local.Hour())*time.Hour + time.Duration(local.Minute())*time.Minute +
 		time.Duration(local.Second())*time.Second + time.Duration(local.Nanosecond())
 	wd := local.Weekday()
-	count, matched := tl.def, false
-	for _, r := range tl.rules {
+	b := tl.on(calendar.DateOf(local))
+	count, matched := b.def, false
+	for _, r := range b.rules {
 		if r.days[wd] && clock >= r.start && clock < r.end {
 			if !matched || r.count > count {
 				count = r.count
@@ -167,7 +200,8 @@ func samePoint(a, b Point) bool {
 
 // changes returns from and every moment in (from, to) at which the point
 // may change, sorted: the rules' starts and ends on each local day, the
-// events' windows and the holds.
+// local midnights at which a season begins or ends, the events' windows
+// and the holds.
 func (tl *Timeline) changes(from, to time.Time) []time.Time {
 	cuts := []time.Time{from}
 	add := func(t time.Time) {
@@ -175,12 +209,20 @@ func (tl *Timeline) changes(from, to time.Time) []time.Time {
 			cuts = append(cuts, t)
 		}
 	}
-	if len(tl.rules) > 0 {
+	if len(tl.base.rules) > 0 || len(tl.seasons) > 0 {
 		day := calendar.DateOf(from.In(tl.loc)).AddDays(-1)
 		last := calendar.DateOf(to.In(tl.loc)).AddDays(1)
+		prev := tl.on(day.AddDays(-1))
 		for ; day.Compare(last) <= 0; day = day.AddDays(1) {
 			wd := day.Weekday()
-			for _, r := range tl.rules {
+			b := tl.on(day)
+			if b != prev {
+				for _, c := range wallClock(nil, day, 0, tl.loc) {
+					add(c)
+				}
+				prev = b
+			}
+			for _, r := range b.rules {
 				if r.days[wd] {
 					for _, c := range wallClock(wallClock(nil, day, r.start, tl.loc), day, r.end, tl.loc) {
 						add(c)

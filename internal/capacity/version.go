@@ -51,4 +51,22 @@ type Version struct {
 	ActivatedBy  string     `json:"activated_by,omitempty"`
 	ActivatedAt  *time.Time `json:"activated_at,omitempty"`
 	SupersededAt *time.Time `json:"superseded_at,omitempty"`
+	Origin       *Origin    `json:"origin,omitempty"` // nil: written by hand
+}
+
+// Origin is where a version came from when nobody wrote it by hand: the
+// yearly plan the MSP accepted after the meeting, with the parameters it
+// was made with, so that the document the customer saw can be made again.
+type Origin struct {
+	Key         string    `json:"key"`  // "yearly-plan/2027-01": a group has at most one version per key
+	Year        int       `json:"year"` // the year of YearFrom, as the reason names it
+	YearFrom    time.Time `json:"year_from"`
+	YearTo      time.Time `json:"year_to"`
+	Target      float64   `json:"target"` // target CPU utilisation in percent
+	TimeZone    string    `json:"time_zone"`
+	HistoryFrom time.Time `json:"history_from"`
+	HistoryTo   time.Time `json:"history_to"`
+	GeneratedAt time.Time `json:"generated_at"`
+	HTML        string    `json:"html"` // the yearly plan document at these parameters
+	PDF         string    `json:"pdf"`
 }

@@ -102,6 +102,7 @@ type app struct {
 	backupWatch    *backup.Watch       // backup compliance → alerts
 	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
+	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
 }
 
@@ -305,6 +306,8 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
+	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics}, a.objects, a.pdf, rlog)
+	yearly := a.yearly
 
 	return a.api.Mount(
 		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
@@ -322,9 +325,10 @@ func (a *app) services(cfg *serverConfig) error {
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
-		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger),
-		yearplan.NewHandlers(yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics},
-			a.objects, a.pdf, rlog), a.api.PathTenant, rlog),
+		// The yearly plan's document, and its accept, which capacity serves
+		// because it makes capacity's draft versions.
+		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger).WithYearlyPlans(yearly),
+		yearplan.NewHandlers(yearly, a.api.PathTenant, rlog),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 	)
 }

@@ -14,8 +14,10 @@ import (
 
 // capacityListData is a tenant's capacity groups with what each runs now.
 type capacityListData struct {
-	Tenant *model.Tenant
-	Groups []capacityRow
+	Tenant  *model.Tenant
+	Groups  []capacityRow
+	Yearly  *yearlyLinks // nil: no yearly plan
+	CanEdit bool         // MSP staff with write: may accept the yearly plan
 }
 
 type capacityRow struct {
@@ -29,11 +31,16 @@ func (c *Console) listCapacity(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
+	return c.renderCapacityList(w, r, p, t, http.StatusOK)
+}
+
+// renderCapacityList renders the groups page of t with status.
+func (c *Console) renderCapacityList(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, status int) error {
 	groups, err := c.opts.Capacity.Groups(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
-	d := &capacityListData{Tenant: t}
+	d := &capacityListData{Tenant: t, Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite)}
 	for _, g := range groups {
 		st, err := c.opts.Capacity.Status(r.Context(), g, c.now())
 		if err != nil {
@@ -42,7 +49,7 @@ func (c *Console) listCapacity(w http.ResponseWriter, r *http.Request, p *page) 
 		d.Groups = append(d.Groups, capacityRow{G: g, Status: st})
 	}
 	p.Title, p.Active, p.Data = p.L.T("cap.title")+" — "+t.Name, "nav.tenants", d
-	c.render(w, http.StatusOK, "capacity", p)
+	c.render(w, status, "capacity", p)
 	return nil
 }
 
@@ -61,9 +68,10 @@ type capacityGroupData struct {
 	Diff         []capacity.Change
 	DiffFrom     int
 	DiffTo       int
-	Draft        string // the editor's JSON: the newest version's document
-	CanEdit      bool   // MSP staff who may write
-	IsCustomer   bool   // the tenant's own viewer: approves as the customer
+	Draft        string       // the editor's JSON: the newest version's document
+	CanEdit      bool         // MSP staff who may write
+	Yearly       *yearlyLinks // nil: no yearly plan
+	IsCustomer   bool         // the tenant's own viewer: approves as the customer
 	CanEmergency bool
 	Actual       *capacity.PlanActual
 	Chart        chartData
@@ -87,7 +95,7 @@ func (c *Console) renderCapacityGroup(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	ctx, now := r.Context(), c.now()
-	d := &capacityGroupData{Tenant: t, G: g, View: "week", CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite),
+	d := &capacityGroupData{Tenant: t, G: g, View: "week", Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite),
 		IsCustomer: p.P.Role == model.RoleViewer && p.P.Tenant == t.ID, CanEmergency: capacity.MayEmergency(p.P)}
 	if d.Status, err = c.opts.Capacity.Status(ctx, g, now); err != nil {
 		return err

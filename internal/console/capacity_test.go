@@ -3,13 +3,22 @@ package console
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/labels"
+	pstorage "github.com/prometheus/prometheus/storage"
+
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/report"
+	"github.com/unyo-ops/unyo/internal/yearplan"
 )
 
 // capacityGroup gives tenant a manual group with a proposed plan of two
@@ -146,4 +155,133 @@ func tokyoZone(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// withYearly gives the console the yearly plan: the real service over the
+// env's capacity store, reading the load from a TSDB of its own that keeps
+// a year (the env's keeps a day), returned in *ms.
+func withYearly(t *testing.T, ms **metricstore.Store) func(*Options) {
+	return func(o *Options) {
+		store, err := metricstore.Open(filepath.Join(t.TempDir(), "yearly-tsdb"), metricstore.Options{Retention: 365 * 24 * time.Hour},
+			slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		pdf, err := report.NewPDF("")
+		if err != nil {
+			t.Fatalf("the yearly plan's PDF needs the Debian package %s: %v", report.FontPackage, err)
+		}
+		o.Yearly = yearplan.NewService(capacity.YearplanSource{Store: o.Capacity},
+			yearplan.TSDBLoad{Metrics: report.TSDB{Store: store, Chunks: store.Queryable().(pstorage.ChunkQueryable)}}, o.Store, pdf, nil)
+		if ms != nil {
+			*ms = store
+		}
+	}
+}
+
+// writeHostCPU writes three weeks up to now of host's CPU (tenant's
+// node_cpu_seconds_total, idle and user) at 5-minute steps: busy on
+// weekday office hours, quiet otherwise.
+func writeHostCPU(t *testing.T, ms *metricstore.Store, tenant, host string) {
+	t.Helper()
+	const step = 5 * time.Minute
+	to := time.Now()
+	from := to.Add(-21 * 24 * time.Hour)
+	mk := func(mode string) labels.Labels {
+		return labels.FromStrings("__name__", "node_cpu_seconds_total", metricstore.TenantLabel, tenant, "host", host, "cpu", "0", "mode", mode)
+	}
+	idle, user := mk("idle"), mk("user")
+	app := ms.AppenderV2(context.Background())
+	ci, cu := 1e6, 1e6
+	for ts := from; !ts.After(to); ts = ts.Add(step) {
+		v := 15.0
+		if local := ts.In(tokyoZone(t)); local.Weekday() >= time.Monday && local.Weekday() <= time.Friday && local.Hour() >= 9 && local.Hour() < 18 {
+			v = 55
+		}
+		cu += v / 100 * step.Seconds()
+		ci += (1 - v/100) * step.Seconds()
+		if _, err := app.Append(0, idle, 0, ts.UnixMilli(), ci, nil, nil, pstorage.AOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Append(0, user, 0, ts.UnixMilli(), cu, nil, nil, pstorage.AOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := app.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCapacityYearlyPlanAccept: the capacity pages link the yearly plan
+// (HTML and PDF, which the customer's viewer may read too); an operator's
+// "accept as next year's draft" makes one draft version of the group's
+// plan, shown in its versions with the reason and a link back; accepting
+// again adds nothing; the viewer has no button and is refused.
+func TestCapacityYearlyPlanAccept(t *testing.T) {
+	var ms *metricstore.Store
+	e := newEnv(t, withYearly(t, &ms))
+	ctx := context.Background()
+	svcs, _ := e.store.Services(ctx, "acme")
+	g := &capacity.Group{TenantID: "acme", ServiceID: svcs[0].ID, Name: "acme-web", Kind: capacity.KindManual, Min: 1, Max: 20, HostSelector: `host="acme-web-01"`}
+	if err := e.plans.CreateGroup(ctx, g, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHostCPU(t, ms, "acme", "acme-web-01")
+	year := yearplan.FirstMonth(time.Now(), tokyoZone(t))
+	list := "/tenants/acme/capacity"
+	base := fmt.Sprintf("/tenants/acme/capacity/groups/%d", g.ID)
+
+	viewer := e.login("acme-viewer")
+	if code, page, _ := viewer.get(list); code != 200 || !strings.Contains(page, `id="yearly-html"`) || strings.Contains(page, `id="yearly-accept"`) {
+		t.Fatalf("the viewer's groups page: %d, want the yearly plan's links and no accept button", code)
+	}
+	if code, doc, _ := viewer.get(list + "/yearly-plan.html"); code != 200 || !strings.Contains(doc, "年間運行計画") || !strings.Contains(doc, "acme-web") {
+		t.Errorf("the yearly plan's HTML as the viewer: %d", code)
+	}
+	if code, doc, _ := viewer.get(list + "/yearly-plan.pdf"); code != 200 || !strings.HasPrefix(doc, "%PDF") {
+		t.Errorf("the yearly plan's PDF as the viewer: %d", code)
+	}
+	form := url.Values{"from": {year.Format("2006-01")}, "target": {"60"}}
+	if code, _, _ := viewer.postForm(list, list+"/yearly-plan/accept", form); code != http.StatusForbidden {
+		t.Errorf("the viewer accepts: %d, want 403", code)
+	}
+
+	op := e.login("operator")
+	_, page, _ := op.get(base)
+	if !strings.Contains(page, `id="yearly-html"`) {
+		t.Errorf("the group page has no link to the yearly plan")
+	}
+	_, page, _ = op.get(list)
+	if !strings.Contains(page, `id="yearly-accept"`) || !strings.Contains(page, `name="from" value="`+year.Format("2006-01")+`"`) {
+		t.Fatalf("the operator's groups page has no accept button for %s", year.Format("2006-01"))
+	}
+	if code, body, _ := op.postForm(list, list+"/yearly-plan/accept", url.Values{"from": {form.Get("from")}, "target": {"abc"}}); code != http.StatusBadRequest || !strings.Contains(body, "target") {
+		t.Errorf("a bad target: %d", code)
+	}
+	code, body, _ := op.postForm(list, list+"/yearly-plan/accept", form)
+	if code != 200 || !strings.Contains(body, fmt.Sprintf("%d 年の年間運行計画を採用し、1 グループに下書きを作成しました", year.Year())) {
+		t.Fatalf("accept: %d\n%s", code, body)
+	}
+	_, page, _ = op.get(base)
+	if !strings.Contains(page, fmt.Sprintf("yearly plan %d accepted", year.Year())) || !strings.Contains(page, `class="origin"`) || !strings.Contains(page, `id="propose-1"`) {
+		t.Errorf("the draft is not in the group's versions:\n%s", page)
+	}
+	if code, body, _ := op.postForm(list, list+"/yearly-plan/accept", form); code != 200 || !strings.Contains(body, "採用済み") {
+		t.Errorf("a second accept: %d", code)
+	}
+	versions, _ := e.plans.Versions(ctx, "acme", g.ID)
+	if len(versions) != 1 || versions[0].State != capacity.StateDraft || versions[0].Origin == nil || len(versions[0].Document.Seasons) == 0 {
+		t.Fatalf("versions after two accepts: %+v", versions)
+	}
+	audits, _ := e.store.AuditLog(ctx, "acme", 100)
+	n := 0
+	for _, a := range audits {
+		if a.Action == "accept_yearly_plan" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d accept_yearly_plan audit entries after two accepts, want 1", n)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/yearplan"
 )
 
 // Options are the parts the console is built from. Only Store, Auth and
@@ -45,6 +46,7 @@ type Options struct {
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
 	CloudTest     cloudaccount.Tester
+	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

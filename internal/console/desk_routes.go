@@ -45,6 +45,11 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/propose", c.actOnCapacityVersion("propose"))
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/approve", c.actOnCapacityVersion("approve"))
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/activate", c.actOnCapacityVersion("activate"))
+		if c.opts.Yearly != nil {
+			page("GET /tenants/{tenant}/capacity/yearly-plan.html", c.yearlyPlanFile("html"))
+			page("GET /tenants/{tenant}/capacity/yearly-plan.pdf", c.yearlyPlanFile("pdf"))
+			page("POST /tenants/{tenant}/capacity/yearly-plan/accept", c.acceptYearlyPlan)
+		}
 	}
 	if c.opts.CloudAccounts != nil {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)

@@ -15,7 +15,7 @@ import (
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t, withBackups)
+	e := newEnv(t, withBackups, withYearly(t, nil))
 	betaPolicy := e.backupPolicy("beta", "beta-backup", time.Hour, 0, time.Minute)
 	ctx := context.Background()
 	betaHost := e.resourceID("beta", "beta-web-01")
@@ -32,6 +32,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/capacity",
 		"/tenants/beta/capacity/groups/1",
 		"/tenants/beta/capacity/groups/1?view=month",
+		"/tenants/beta/capacity/yearly-plan.html",
+		"/tenants/beta/capacity/yearly-plan.pdf",
 		"/tenants/no-such-tenant",
 		"/tenants/beta/settings/cloud-accounts",
 		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
@@ -60,6 +62,7 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/beta/settings/cloud-accounts/1/test": {},
+		"/tenants/beta/capacity/yearly-plan/accept":    {"from": {"2027-01"}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)

@@ -793,6 +793,21 @@ CREATE INDEX backup_jobs_started ON backup_jobs (policy_id, started_at);
 	UNIQUE (tenant_id, name)
 );
 `,
+	// 21: capacity (internal/capacity): a plan version made from an accepted
+	// yearly plan keeps where it came from; the origin is unique per group,
+	// so accepting the same yearly plan twice adds no second draft.
+	`ALTER TABLE capacity_plan_versions ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE capacity_plan_versions ADD COLUMN origin_detail TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (group_id, origin) WHERE origin <> '';
+`,
+	// 22, backup (internal/backup/azure): what a policy's vaults still hold,
+	// as their poller last read it: the oldest and newest recovery point
+	// (unix millis, 0: never read). The retention rule measures the
+	// vault's oldest, the RPO rule takes the newest when newer than a job.
+	`
+ALTER TABLE backup_policies ADD COLUMN restorable_oldest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE backup_policies ADD COLUMN restorable_newest INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -49,8 +49,9 @@ func (h *Handlers) Routes() []route.Route {
 	}
 }
 
-// Limits of the target utilisation a plan may be asked for.
-const minTarget, maxTarget = 10, 95
+// MinTarget and MaxTarget bound the target utilisation (percent) a plan
+// may be asked for.
+const MinTarget, MaxTarget = 10, 95
 
 // options reads ?lang= and ?target= of r.
 func options(r *http.Request) (Options, error) {
@@ -64,8 +65,8 @@ func options(r *http.Request) (Options, error) {
 	}
 	if s := q.Get("target"); s != "" {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(v >= minTarget && v <= maxTarget) { // NaN fails too
-			return o, invalid.New("target", "must be a utilisation in percent from %d to %d, not %q", minTarget, maxTarget, s)
+		if err != nil || !(v >= MinTarget && v <= MaxTarget) { // NaN fails too
+			return o, invalid.New("target", "must be a utilisation in percent from %d to %d, not %q", MinTarget, MaxTarget, s)
 		}
 		o.Target = v
 	}

@@ -31,6 +31,13 @@ func NewService(groups Source, load LoadSource, tenants report.TenantSource, pdf
 	return &Service{groups: groups, load: load, tenants: tenants, pdf: pdf, logger: logger, now: time.Now}
 }
 
+// WithClock makes s read the time from now: a plan made again for the
+// moment it was first made (and tests of the packages that use it).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	s.now = now
+	return s
+}
+
 // Generate makes tenant's plan: the history is the last HistoryDays up to
 // the current hour, the year the Months months from the first of the next
 // month in the tenant's zone.
@@ -53,7 +60,7 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 	now := s.now().In(loc)
 	to := now.Truncate(time.Hour)
 	from := to.AddDate(0, 0, -HistoryDays)
-	yFrom := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
+	yFrom := FirstMonth(now, loc)
 	yTo := yFrom.AddDate(0, Months, 0)
 	p := &Plan{Tenant: t.ID, TenantName: t.Name, Language: o.Language, TimeZone: loc.String(),
 		HistoryFrom: from.UTC(), HistoryTo: to.UTC(), YearFrom: yFrom.UTC(), YearTo: yTo.UTC(),
@@ -84,6 +91,13 @@ func (s *Service) Generate(ctx context.Context, tenant string, o Options) (*Plan
 		return nil, err
 	}
 	return p, nil
+}
+
+// FirstMonth is the first month a plan made at now plans: the first of
+// the next month in loc (what an accept of that plan names).
+func FirstMonth(now time.Time, loc *time.Location) time.Time {
+	now = now.In(loc)
+	return time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
 }
 
 // HTML renders p as a standalone HTML page.

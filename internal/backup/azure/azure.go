@@ -1,11 +1,12 @@
-// Package azure reads Azure Backup jobs from the Recovery Services vaults
-// of a tenant's Azure subscription, through the documented REST API
-// (Microsoft.RecoveryServices vaults and backupJobs) on azcore's ARM
+// Package azure reads Azure Backup jobs, and the recovery points the
+// vaults still hold, from the Recovery Services vaults of a tenant's Azure
+// subscription, through the documented REST API (Microsoft.RecoveryServices
+// vaults, backupJobs, backupProtectedItems and recoveryPoints) on azcore's ARM
 // pipeline: a service principal's client secret for the token (azidentity),
 // azcore's retry honouring 429 and Retry-After, nextLink paging.
 //
 // The SDK module for Recovery Services is not used: the module proxy of
-// our build refused it, and two list calls do not need it.
+// our build refused it, and four list calls do not need it.
 package azure
 
 import (
@@ -33,7 +34,9 @@ import (
 // The API versions of the documented REST API this package speaks.
 const (
 	VaultsAPIVersion = "2023-04-01" // Microsoft.RecoveryServices/vaults
-	JobsAPIVersion   = "2023-04-01" // Microsoft.RecoveryServices/vaults/backupJobs
+	// JobsAPIVersion is the backup API's (Microsoft.RecoveryServices
+	// backupJobs, backupProtectedItems, recoveryPoints).
+	JobsAPIVersion = "2023-04-01"
 )
 
 // The public cloud's endpoints, when the account overrides none.
@@ -108,15 +111,27 @@ func (f *Fetcher) pipeline(acct *cloudaccount.Account) (runtime.Pipeline, string
 // Fetch reads the finished backup jobs of the policy's vaults (every vault
 // of the subscription when it names none) that started at or after since.
 func (f *Fetcher) Fetch(ctx context.Context, acct *cloudaccount.Account, p *backup.Policy, since time.Time) ([]backup.Job, error) {
+	jobs, _, err := f.fetch(ctx, acct, p, since, false)
+	return jobs, err
+}
+
+// FetchPoints reads the jobs as Fetch does and, in the same pass over the
+// vaults, the recovery points of the policy's protected items: the span
+// the vaults still hold (nil when they hold none). The poller prefers it.
+func (f *Fetcher) FetchPoints(ctx context.Context, acct *cloudaccount.Account, p *backup.Policy, since time.Time) ([]backup.Job, *backup.Restorable, error) {
+	return f.fetch(ctx, acct, p, since, true)
+}
+
+func (f *Fetcher) fetch(ctx context.Context, acct *cloudaccount.Account, p *backup.Policy, since time.Time, points bool) ([]backup.Job, *backup.Restorable, error) {
 	pl, endpoint, err := f.pipeline(acct)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sub := url.PathEscape(acct.Azure.SubscriptionID)
 	var vaults []string
 	if len(p.Source.Vaults) == 0 {
 		if vaults, err = f.listVaults(ctx, pl, endpoint, sub); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for _, v := range p.Source.Vaults {
@@ -125,14 +140,75 @@ func (f *Fetcher) Fetch(ctx context.Context, acct *cloudaccount.Account, p *back
 			sub, url.PathEscape(rg), url.PathEscape(name)))
 	}
 	var jobs []backup.Job
+	var held span
 	for _, v := range vaults {
 		list, err := f.listJobs(ctx, pl, endpoint, v, since)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		jobs = append(jobs, Select(list, p.Source.Resources)...)
+		if !points {
+			continue
+		}
+		items, err := f.listItems(ctx, pl, endpoint, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, it := range SelectItems(items, p.Source.Resources) {
+			times, err := f.listPoints(ctx, pl, endpoint, v, it.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			held.add(times)
+		}
 	}
-	return jobs, nil
+	return jobs, held.r, nil
+}
+
+// listItems reads the protected items of a vault, once per fetch.
+func (f *Fetcher) listItems(ctx context.Context, pl runtime.Pipeline, endpoint, vault string) ([]ItemResource, error) {
+	q := url.Values{"api-version": {JobsAPIVersion}}
+	first := endpoint + vault + "/backupProtectedItems?" + q.Encode()
+	var items []ItemResource
+	err := pages(ctx, pl, endpoint, first, func(body []byte) (string, error) {
+		page, err := ParseItems(body)
+		if err != nil {
+			return "", err
+		}
+		for _, it := range page.Value {
+			if !inVault(it.ID, vault) {
+				return "", fmt.Errorf("protected item %q is not of vault %s", it.ID, vault)
+			}
+		}
+		items = append(items, page.Value...)
+		return page.NextLink, nil
+	})
+	return items, err
+}
+
+// listPoints reads the times of a protected item's recovery points; a
+// point without a time is left out.
+func (f *Fetcher) listPoints(ctx context.Context, pl runtime.Pipeline, endpoint, vault, item string) ([]time.Time, error) {
+	path, err := itemPath(item)
+	if err != nil {
+		return nil, fmt.Errorf("azure backup: %w", err)
+	}
+	q := url.Values{"api-version": {JobsAPIVersion}}
+	first := endpoint + path + "/recoveryPoints?" + q.Encode()
+	var times []time.Time
+	err = pages(ctx, pl, endpoint, first, func(body []byte) (string, error) {
+		page, err := ParsePoints(body)
+		if err != nil {
+			return "", err
+		}
+		for _, rp := range page.Value {
+			if t, ok := rp.Time(); ok {
+				times = append(times, t)
+			}
+		}
+		return page.NextLink, nil
+	})
+	return times, err
 }
 
 func (f *Fetcher) listVaults(ctx context.Context, pl runtime.Pipeline, endpoint, sub string) ([]string, error) {

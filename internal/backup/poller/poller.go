@@ -32,6 +32,14 @@ type Fetcher interface {
 	Fetch(ctx context.Context, acct *cloudaccount.Account, p *backup.Policy, since time.Time) ([]backup.Job, error)
 }
 
+// PointFetcher is a Fetcher that also reads what the source's vaults
+// still hold (Azure Backup's recovery points) in the same pass: the
+// restorable span is nil when they hold none of the policy's items.
+type PointFetcher interface {
+	Fetcher
+	FetchPoints(ctx context.Context, acct *cloudaccount.Account, p *backup.Policy, since time.Time) ([]backup.Job, *backup.Restorable, error)
+}
+
 // Options tune a Poller; the zero value takes the defaults.
 type Options struct {
 	Interval   time.Duration // between rounds; 5m
@@ -218,8 +226,17 @@ func (p *Poller) fetch(ctx context.Context, pol *backup.Policy, since time.Time)
 			return 0, fmt.Errorf("cloud account %d: %w", pol.Source.AccountID, err)
 		}
 	}
-	jobs, err := p.fetchers[pol.Source.Kind].Fetch(ctx, acct, pol, since)
-	if err != nil {
+	var jobs []backup.Job
+	var err error
+	if pf, ok := p.fetchers[pol.Source.Kind].(PointFetcher); ok {
+		var points *backup.Restorable
+		if jobs, points, err = pf.FetchPoints(ctx, acct, pol, since); err != nil {
+			return 0, err
+		}
+		if err := p.store.SetRestorable(ctx, pol.TenantID, pol.ID, points); err != nil {
+			return 0, err
+		}
+	} else if jobs, err = p.fetchers[pol.Source.Kind].Fetch(ctx, acct, pol, since); err != nil {
 		return 0, err
 	}
 	n := 0

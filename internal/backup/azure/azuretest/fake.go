@@ -1,7 +1,7 @@
 // Package azuretest is a contract fake of the parts of Azure that the
 // backup poller calls: Microsoft Entra's token endpoint for a service
 // principal's client secret, and Azure Resource Manager's Recovery Services
-// vaults and backupJobs lists. It enforces what the real services do: the
+// vaults, backupJobs, backupProtectedItems and recoveryPoints lists. It enforces what the real services do: the
 // tenant's discovery document and token endpoint, the client secret, a
 // Bearer token on every ARM call, the api-version, the paths, nextLink
 // paging, 429 with Retry-After, and the error shape {"error":{"code","message"}}.
@@ -43,12 +43,14 @@ type Fake struct {
 	VaultsAPIVersion, JobsAPIVersion             string
 	PageSize                                     int // jobs and vaults per page; 2
 
-	mu       sync.Mutex
-	vaults   map[string][]Job // "rg/vault" → jobs
-	tokens   map[string]bool
-	throttle int // the next this many ARM calls are answered 429
-	calls    map[string]int
-	problems []string
+	mu         sync.Mutex
+	vaults     map[string][]Job                  // "rg/vault" → jobs
+	items      map[string]map[string][]time.Time // "rg/vault" → protected VM → its recovery points
+	tokens     map[string]bool
+	throttle   int            // the next this many ARM calls are answered 429
+	throttleOf map[string]int // kind (items, points) → the next this many of its calls answered 429
+	calls      map[string]int
+	problems   []string
 }
 
 // New starts a TLS fake (Entra requires https) with one service principal
@@ -56,7 +58,7 @@ type Fake struct {
 func New(vaultsAPI, jobsAPI string) *Fake {
 	f := &Fake{Tenant: "72f988bf-86f1-41af-91ab-2d7cd011db47", ClientID: "0f6c9d2e-app", ClientSecret: "s3cret~value",
 		Subscription: "11111111-2222-3333-4444-555555555555", VaultsAPIVersion: vaultsAPI, JobsAPIVersion: jobsAPI, PageSize: 2,
-		vaults: map[string][]Job{}, tokens: map[string]bool{}, calls: map[string]int{}}
+		vaults: map[string][]Job{}, items: map[string]map[string][]time.Time{}, throttleOf: map[string]int{}, tokens: map[string]bool{}, calls: map[string]int{}}
 	f.Server = httptest.NewTLSServer(http.HandlerFunc(f.serve))
 	return f
 }
@@ -67,6 +69,43 @@ func (f *Fake) AddJob(vault string, j Job) {
 	defer f.mu.Unlock()
 	f.vaults[vault] = append(f.vaults[vault], j)
 }
+
+// AddItem protects the VM called item in the vault "rg/vault" (creating
+// both), with recovery points at the times given (none: protected, no
+// point yet).
+func (f *Fake) AddItem(vault, item string, points ...time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.vaults[vault]; !ok {
+		f.vaults[vault] = nil
+	}
+	if f.items[vault] == nil {
+		f.items[vault] = map[string][]time.Time{}
+	}
+	f.items[vault][item] = append(f.items[vault][item], points...)
+}
+
+// ExpirePoints deletes the recovery points older than before of every
+// item, as a vault's retention does.
+func (f *Fake) ExpirePoints(before time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, items := range f.items {
+		for name, pts := range items {
+			items[name] = slices.DeleteFunc(pts, func(t time.Time) bool { return t.Before(before) })
+		}
+	}
+}
+
+// ItemID is the ARM ID of the protected VM item of vault "rg/vault".
+func (f *Fake) ItemID(vault, item string) string {
+	rg, v, _ := strings.Cut(vault, "/")
+	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s",
+		f.Subscription, rg, v, container(rg, item), "VM;"+container(rg, item))
+}
+
+// container is the protection container of an Azure VM, as the service names it.
+func container(rg, vm string) string { return "iaasvmcontainerv2;" + rg + ";" + vm }
 
 // SetJob changes the status and end of the job called name.
 func (f *Fake) SetJob(name, status string, end time.Time) {
@@ -88,7 +127,28 @@ func (f *Fake) Throttle(n int) {
 	f.throttle = n
 }
 
-// Calls returns how many requests of kind (token, vaults, jobs, throttled) were served.
+// ThrottleKind makes the next n calls of one kind (items, points) answer
+// 429 with Retry-After: 1, the other calls going through.
+func (f *Fake) ThrottleKind(kind string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.throttleOf[kind] = n
+}
+
+// throttled answers a call of kind 429 while ThrottleKind asks so.
+func (f *Fake) throttled(w http.ResponseWriter, kind string) bool {
+	if f.throttleOf[kind] <= 0 {
+		return false
+	}
+	f.throttleOf[kind]--
+	f.calls["throttled"]++
+	w.Header().Set("Retry-After", "1")
+	armError(w, http.StatusTooManyRequests, "TooManyRequests", "The request is being throttled.")
+	return true
+}
+
+// Calls returns how many requests of kind (token, vaults, jobs, items,
+// points, throttled) were served.
 func (f *Fake) Calls(kind string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -125,6 +185,8 @@ func (f *Fake) problem(w http.ResponseWriter, status int, code, msg string) {
 var (
 	vaultsPath = regexp.MustCompile(`^/subscriptions/([^/]+)/providers/Microsoft\.RecoveryServices/vaults$`)
 	jobsPath   = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)/backupJobs$`)
+	itemsPath  = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)/backupProtectedItems$`)
+	pointsPath = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)/backupFabrics/Azure/protectionContainers/([^/]+)/protectedItems/([^/]+)/recoveryPoints$`)
 	filterRE   = regexp.MustCompile(`^operation eq 'Backup' and startTime eq '([^']+)' and endTime eq '([^']+)'$`)
 )
 
@@ -213,7 +275,70 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, all)
 		return
 	}
+	if m := itemsPath.FindStringSubmatch(r.URL.Path); m != nil {
+		if !f.apiVersion(w, q.Get("api-version"), f.JobsAPIVersion) || !f.subscription(w, m[1]) || !f.vault(w, m[2], m[3]) {
+			return
+		}
+		if f.throttled(w, "items") {
+			return
+		}
+		f.calls["items"]++
+		vault := m[2] + "/" + m[3]
+		var all []map[string]any
+		for _, name := range slices.Sorted(maps.Keys(f.items[vault])) {
+			all = append(all, map[string]any{"id": f.ItemID(vault, name), "name": "VM;" + container(m[2], name),
+				"type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+				"properties": map[string]any{"protectedItemType": "Microsoft.Compute/virtualMachines", "friendlyName": name,
+					"containerName": container(m[2], name), "backupManagementType": "AzureIaasVM", "workloadType": "VM",
+					"protectionState": "Protected", "protectionStatus": "Healthy",
+					"sourceResourceId": fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/%s", f.Subscription, m[2], name)}})
+		}
+		f.page(w, r, all)
+		return
+	}
+	if m := pointsPath.FindStringSubmatch(r.URL.Path); m != nil {
+		if !f.apiVersion(w, q.Get("api-version"), f.JobsAPIVersion) || !f.subscription(w, m[1]) || !f.vault(w, m[2], m[3]) {
+			return
+		}
+		vault := m[2] + "/" + m[3]
+		var points []time.Time
+		found := false
+		for name, pts := range f.items[vault] {
+			if m[4] == container(m[2], name) && m[5] == "VM;"+container(m[2], name) {
+				points, found = pts, true
+			}
+		}
+		if !found {
+			armError(w, http.StatusNotFound, "BMSUserErrorProtectedItemNotFound", "Item not found: "+m[5])
+			return
+		}
+		if f.throttled(w, "points") {
+			return
+		}
+		f.calls["points"]++
+		points = slices.Clone(points)
+		slices.SortFunc(points, func(a, b time.Time) int { return b.Compare(a) }) // newest first, as the service lists them
+		var all []map[string]any
+		for i, t := range points {
+			name := fmt.Sprintf("%d", 900000000000+t.Unix()+int64(i))
+			all = append(all, map[string]any{"id": r.URL.Path + "/" + name, "name": name,
+				"type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
+				"properties": map[string]any{"objectType": "IaasVMRecoveryPoint", "recoveryPointType": "AppConsistent",
+					"recoveryPointTime": t.UTC().Format("2006-01-02T15:04:05.0000000Z")}})
+		}
+		f.page(w, r, all)
+		return
+	}
 	armError(w, http.StatusNotFound, "InvalidResourceType", "The resource type could not be found: "+r.URL.Path)
+}
+
+// vault answers the API's 404 for a vault the fake does not hold.
+func (f *Fake) vault(w http.ResponseWriter, rg, name string) bool {
+	if _, ok := f.vaults[rg+"/"+name]; !ok {
+		armError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.RecoveryServices/vaults/"+name+"' was not found.")
+		return false
+	}
+	return true
 }
 
 func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
