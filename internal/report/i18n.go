@@ -1,6 +1,9 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // messages are the report's words in each language it is written in.
 var messages = map[string]map[string]string{
@@ -69,6 +72,7 @@ var messages = map[string]map[string]string{
 		"no.alerts":              "この期間にアラートは発生していません。",
 		"no.responses":           "この期間の対応記録はありません。",
 		"no.topics":              "特記事項はありません。",
+		"bullet":                 "・",
 		"no.capacity":            "過剰・不足のホストはありません。",
 		"f.disk_full":            "%s の %s は現在の増加ペースで約%.0f日後に満杯になります",
 		"f.disk_full.body":       "使用率 %.1f%%、1日あたり %s 増加しています。容量の追加か不要データの削除をご検討ください。",
@@ -223,6 +227,7 @@ var messages = map[string]map[string]string{
 		"no.alerts":              "No alerts fired in this period.",
 		"no.responses":           "Nothing was recorded in this period.",
 		"no.topics":              "Nothing to report.",
+		"bullet":                 "• ",
 		"no.capacity":            "No host is over- or under-provisioned.",
 		"f.disk_full":            "%s %s will be full in about %.0f days at its current growth",
 		"f.disk_full.body":       "It is %.1f%% used and grows by %s a day. Add capacity or remove data.",
@@ -326,7 +331,8 @@ func tr(lang, key string, args ...any) string {
 		return key
 	}
 	if len(args) == 0 {
-		return s
+		// A message is a format: "80%%" reads "80%" with or without arguments.
+		return strings.ReplaceAll(s, "%%", "%")
 	}
 	return fmt.Sprintf(s, args...)
 }

@@ -238,7 +238,7 @@ func responseBlocks(r *Report) []Block {
 func topicBlocks(r *Report) []Block {
 	var out []Block
 	for _, t := range append(append([]Topic(nil), r.Findings...), r.Topics...) {
-		out = append(out, Block{Heading: "・" + t.Title, Text: t.Body})
+		out = append(out, Block{Heading: tr(r.Language, "bullet") + t.Title, Text: t.Body})
 	}
 	if len(out) == 0 {
 		out = append(out, Block{Note: tr(r.Language, "no.topics")})

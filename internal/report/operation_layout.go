@@ -51,7 +51,7 @@ func operationBlocks(r *Report) []Block {
 		out = append(out, Block{Heading: tr(l, "op.findings")})
 		if fs := operationFindings(l, o); len(fs) > 0 {
 			for _, f := range fs {
-				out = append(out, Block{Text: "・" + f})
+				out = append(out, Block{Text: tr(l, "bullet") + f})
 			}
 		} else {
 			out = append(out, Block{Note: tr(l, "op.no_findings")})
