@@ -285,3 +285,15 @@ func TestCapacityYearlyPlanAccept(t *testing.T) {
 		t.Errorf("%d accept_yearly_plan audit entries after two accepts, want 1", n)
 	}
 }
+
+// TestStepStatesAreTranslated holds the plan-against-actual table to the
+// reader's language: every state a step can be in has its words in both.
+func TestStepStatesAreTranslated(t *testing.T) {
+	for _, s := range []capacity.StepState{capacity.StepClaimed, capacity.StepApplied, capacity.StepVerified,
+		capacity.StepUnverified, capacity.StepFailed, capacity.StepSuperseded} {
+		w, ok := catalog["cap.step."+string(s)]
+		if !ok || w[0] == "" || w[1] == "" {
+			t.Errorf("step state %q has no words in the catalog", s)
+		}
+	}
+}
