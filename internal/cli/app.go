@@ -15,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/actuator/azurevmss"
 	"github.com/unyo-ops/unyo/internal/actuator/command"
 	"github.com/unyo-ops/unyo/internal/actuator/kube"
+	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -289,7 +290,7 @@ func (a *app) services(cfg *serverConfig) error {
 		return err
 	}
 	a.zabbixPoll = poll.New(poll.Options{
-		Targets: a.design.ZabbixTargets, Sink: poll.RemoteWrite(a.write.Ingest),
+		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
 		Logger: logger.With("component", "zabbix"),
 	})

@@ -2,13 +2,11 @@ package monitoring
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"strings"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -54,59 +52,25 @@ func ZabbixAddress(address string) string {
 // the Zabbix server's default update interval.
 const ZabbixInterval = time.Minute
 
-// ZabbixTargets lists the enabled zabbix items of every resource of every
-// tenant, resolved (overrides applied, placeholders filled), as the poller
-// runs them; items with a problem are left out, as from an agent's
-// configuration.
+// ZabbixTargets lists the zabbix items the server polls itself: those of
+// every tenant's resources that are behind no collector.
 func (s *Store) ZabbixTargets(ctx context.Context) ([]poll.Target, error) {
-	tenants, err := s.resources.Tenants(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to list tenants: %w", err)
-	}
-	var out []poll.Target
-	for _, t := range tenants {
-		n, err := s.zabbixItemCount(ctx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			continue // most tenants have none: skip resolving every resource
-		}
-		list, err := s.resources.Resources(ctx, t.ID, storage.ResourceFilter{})
-		if err != nil {
-			return nil, fmt.Errorf("monitoring: unable to list resources of %s: %w", t.ID, err)
-		}
-		for _, res := range list {
-			items, err := s.EffectiveItems(ctx, t.ID, res.ID)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue // deleted since it was listed
-			}
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				if it.Kind != KindZabbix || it.Disabled || it.Problem != "" {
-					continue
-				}
-				every := it.Interval.Std()
-				if every == 0 {
-					every = ZabbixInterval
-				}
-				out = append(out, poll.Target{Tenant: t.ID, Host: res.Name, Item: it.Name,
-					Address: ZabbixAddress(it.Zabbix.Address), Key: it.Zabbix.Key, TLS: it.Zabbix.TLS, Interval: every})
-			}
-		}
-	}
-	return out, nil
+	return s.ZabbixTargetsIn(ctx, Server)
 }
 
-// zabbixItemCount counts the zabbix items the tenant can reach: its own and
-// those of global templates.
-func (s *Store) zabbixItemCount(ctx context.Context, tenant string) (int, error) {
-	var n int
-	err := s.q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM monitoring_items WHERE kind=? AND (tenant_id=? OR tenant_id IS NULL)`, string(KindZabbix), tenant).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("monitoring: unable to count zabbix items: %w", err)
-	}
-	return n, nil
+// ZabbixTargetsIn lists the enabled zabbix items of the resources of the
+// scope, resolved (overrides applied, placeholders filled), as a poller runs
+// them; items with a problem are left out, as from an agent's configuration.
+func (s *Store) ZabbixTargetsIn(ctx context.Context, sc Scope) ([]poll.Target, error) {
+	var out []poll.Target
+	err := s.EachItem(ctx, sc, []Kind{KindZabbix}, func(res *model.Resource, it ResolvedItem) error {
+		every := it.Interval.Std()
+		if every == 0 {
+			every = ZabbixInterval
+		}
+		out = append(out, poll.Target{Tenant: res.TenantID, Host: res.Name, Item: it.Name,
+			Address: ZabbixAddress(it.Zabbix.Address), Key: it.Zabbix.Key, TLS: it.Zabbix.TLS, Interval: every})
+		return nil
+	})
+	return out, err
 }

@@ -96,3 +96,42 @@ func TestZabbixTargets(t *testing.T) {
 		t.Errorf("web-02's item: %+v", items[0])
 	}
 }
+
+// TestZabbixTargetsBehindCollector checks that a resource behind a
+// collector is polled by that collector only: the server's list leaves it
+// out, the collector's list holds it and nothing else.
+func TestZabbixTargetsBehindCollector(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	addResource(t, s, "acme", "web-01", "host", map[string]string{"os": "linux"})
+	addResource(t, s, "acme", "sw-01", "host", map[string]string{"os": "linux", CollectorLabel: "osaka"})
+	addResource(t, s, "beta", "db-01", "host", map[string]string{"os": "linux", CollectorLabel: "osaka"})
+	for _, tenant := range []string{"acme", "beta"} {
+		tmpl := &Template{TenantID: tenant, Name: "Linux by Zabbix agent", Items: []*Item{
+			{Name: "cpu", Kind: KindZabbix, Zabbix: &Zabbix{Address: "${host}", Key: "system.cpu.util"}},
+		}}
+		if err := s.CreateTemplate(ctx, tmpl); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateAssignment(ctx, &Assignment{TenantID: tenant, TemplateID: tmpl.ID, Selector: "os=linux"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hosts := func(sc Scope) string {
+		got, err := s.ZabbixTargetsIn(ctx, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range got {
+			out = append(out, g.Tenant+"/"+g.Host)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := hosts(Server); got != "acme/web-01" {
+		t.Errorf("server polls %q, want only acme/web-01", got)
+	}
+	if got := hosts(Scope{Tenant: "acme", Collector: "osaka"}); got != "acme/sw-01" {
+		t.Errorf("acme's collector osaka polls %q, want only acme/sw-01", got)
+	}
+}

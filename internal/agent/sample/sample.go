@@ -2,7 +2,10 @@
 // and the Emitter that collectors and sources hand them to.
 package sample
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Label is one name/value pair of a series.
 type Label struct {
@@ -56,3 +59,8 @@ func Labels(nameValues ...string) []Label {
 	}
 	return ls
 }
+
+// Sink takes the samples one poller made for one host of one tenant: the
+// server's pollers (Zabbix agents, SNMP, ping and port checks) and a
+// collector's hand theirs to one. It is called from one goroutine at a time.
+type Sink func(ctx context.Context, tenant, host string, samples []Sample) error

@@ -12,9 +12,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 )
 
-// Sink takes the samples of one host of one tenant. It is called from one
-// goroutine at a time.
-type Sink func(ctx context.Context, tenant, host string, samples []sample.Sample) error
+// Sink takes the samples of one host of one tenant.
+type Sink = sample.Sink
 
 // Options configure a Poller.
 type Options struct {
