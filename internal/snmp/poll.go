@@ -86,7 +86,7 @@ func Open(ctx context.Context, t Target, control func(network, address string, c
 	case V2c:
 		g.Version, g.Community = gosnmp.Version2c, t.Community
 	case V3:
-		usm, flags, err := usmOf(t)
+		usm, flags, err := USM(t)
 		if err != nil {
 			return nil, err
 		}

@@ -20,9 +20,9 @@ var (
 	}
 )
 
-// usmOf is the user-based security of a v3 target and the message flags
+// USM is the user-based security of a v3 target and the message flags
 // its level asks for.
-func usmOf(t Target) (*gosnmp.UsmSecurityParameters, gosnmp.SnmpV3MsgFlags, error) {
+func USM(t Target) (*gosnmp.UsmSecurityParameters, gosnmp.SnmpV3MsgFlags, error) {
 	usm := &gosnmp.UsmSecurityParameters{UserName: t.User}
 	flags := gosnmp.NoAuthNoPriv
 	if t.AuthProtocol != "" {
