@@ -74,6 +74,9 @@ func Listen(opts Options) (*Receiver, error) {
 	return r, nil
 }
 
+// Close releases the socket; Run does it when its context ends.
+func (r *Receiver) Close() error { return r.conn.Close() }
+
 // Addr is the bound address.
 func (r *Receiver) Addr() net.Addr { return r.conn.LocalAddr() }
 
