@@ -10,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/snmp"
+	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 func testBox(t *testing.T) *secret.Box {
@@ -81,10 +82,18 @@ func TestSNMPSecretsSealed(t *testing.T) {
 	v3 := &Item{TenantID: "acme", ResourceID: sw.ID, Name: "sys", Kind: KindSNMP,
 		SNMP: &SNMP{Address: "10.0.0.9:1161", Version: "3", User: "mon", AuthProtocol: "SHA256", AuthPassword: "auth-secret-1",
 			PrivProtocol: "AES", PrivPassword: "priv-secret-2", Get: []snmp.Value{{OID: "1.3.6.1.2.1.1.7.0", Series: "sys_services"}}}}
-	if err := s.CreateItem(ctx, v3); err != nil {
+	audited := storage.WithAudit(ctx, storage.AuditEntry{TenantID: "acme", Actor: "test", Action: "create", ObjectType: "monitoring_item"}, nil)
+	if err := s.CreateItem(audited, v3); err != nil {
 		t.Fatal(err)
 	}
 	secrets := []string{"c0mmunity-secret", "auth-secret-1", "priv-secret-2"}
+	var detail string
+	if err := s.db.QueryRowContext(ctx, `SELECT detail FROM audit_log WHERE actor='test'`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(detail, `"priv_password_set":true`) || strings.Contains(detail, "secret-") {
+		t.Errorf("audit detail: %s", detail)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT spec FROM monitoring_items WHERE kind='snmp'`)
 	if err != nil {
 		t.Fatal(err)
