@@ -126,10 +126,7 @@ func (s *Session) Poll(now time.Time) ([]sample.Sample, Outcome) {
 	for _, v := range t.Get {
 		oids = append(oids, dotted(v.OID))
 	}
-	pkt, err := s.g.Get(oids)
-	if err == nil && pkt.Error != gosnmp.NoError {
-		err = fmt.Errorf("agent error %v", pkt.Error)
-	}
+	vars, err := s.get(oids)
 	if err != nil {
 		out.Reason = err.Error()
 		out.Errors = len(oids) + len(t.Walk)
@@ -138,7 +135,7 @@ func (s *Session) Poll(now time.Time) ([]sample.Sample, Outcome) {
 		}
 	} else {
 		out.Up = true
-		for i, pdu := range pkt.Variables {
+		for i, pdu := range vars {
 			v, ok := number(pdu)
 			switch {
 			case !ok:
@@ -180,6 +177,30 @@ func (s *Session) Poll(now time.Time) ([]sample.Sample, Outcome) {
 	out.Samples = stored
 	return samples, out
 }
+
+// get asks for the OIDs in requests of at most maxOIDs, the most an agent
+// is sure to take in one PDU.
+func (s *Session) get(oids []string) ([]gosnmp.SnmpPDU, error) {
+	var vars []gosnmp.SnmpPDU
+	for len(oids) > 0 {
+		n := min(len(oids), maxOIDs)
+		pkt, err := s.g.Get(oids[:n])
+		if err == nil && pkt.Error != gosnmp.NoError {
+			err = fmt.Errorf("agent error %v", pkt.Error)
+		}
+		if err == nil && len(pkt.Variables) != n {
+			err = fmt.Errorf("agent answered %d of %d OIDs", len(pkt.Variables), n)
+		}
+		if err != nil {
+			return nil, err
+		}
+		vars, oids = append(vars, pkt.Variables...), oids[n:]
+	}
+	return vars, nil
+}
+
+// maxOIDs bounds the OIDs of one GET.
+const maxOIDs = 60
 
 // interfaces walks the IF-MIB columns it maps and adds one sample per
 // interface and series; the 64-bit counters win over the 32-bit ones.

@@ -2,6 +2,7 @@ package snmp_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,22 @@ func TestPollMissingOID(t *testing.T) {
 	}
 	if len(find(samples, snmp.UptimeMetric)) != 1 || len(find(samples, "nothing")) != 0 {
 		t.Errorf("samples: %+v", samples)
+	}
+}
+
+// TestPollManyOIDs asks for more OIDs than one request carries: every one
+// is answered, in order.
+func TestPollManyOIDs(t *testing.T) {
+	a := snmptest.Start(t)
+	target := snmp.Target{Item: "x", Address: a.Address, Version: snmp.V2c, Community: snmptest.Community}
+	for i := 0; i < 99; i++ {
+		target.Get = append(target.Get, snmp.Value{OID: "1.3.6.1.2.1.1.7.0", Series: fmt.Sprintf("s%02d", i)})
+	}
+	samples, out := poll(t, target)
+	if !out.Up || out.Errors != 0 || out.Samples != 100 {
+		t.Fatalf("outcome %+v", out)
+	}
+	if s := find(samples, "s98"); len(s) != 1 || s[0].Value != 72 {
+		t.Errorf("the 99th OID: %+v", s)
 	}
 }

@@ -139,7 +139,9 @@ func decodeV3(data []byte, devices []*Device) (*gosnmp.SnmpPacket, []*Device) {
 		}
 		g := &gosnmp.GoSNMP{Version: gosnmp.Version3, SecurityModel: gosnmp.UserSecurityModel, MsgFlags: flags, SecurityParameters: usm, Logger: quiet}
 		p, err := g.UnmarshalTrap(append([]byte(nil), data...), false)
-		if err != nil || p.MsgFlags&gosnmp.AuthNoPriv != flags&gosnmp.AuthNoPriv {
+		// The item's security level, not less: a trap authenticated
+		// without privacy is not one of a user configured with it.
+		if err != nil || p.MsgFlags&gosnmp.AuthPriv != flags {
 			continue
 		}
 		if got, ok := p.SecurityParameters.(*gosnmp.UsmSecurityParameters); !ok || got.UserName != d.User {

@@ -158,14 +158,27 @@ func TestTrapV3(t *testing.T) {
 	dev := snmp.Target{Tenant: "acme", Host: "fw-01", Item: "sys", Address: "127.0.0.1", Version: snmp.V3, User: "trapuser",
 		AuthProtocol: "SHA256", AuthPassword: "auth-pass-123", PrivProtocol: "AES", PrivPassword: "priv-pass-456"}
 	r, got := start(t, []snmp.Target{dev})
-	v3 := func(priv string) []string {
-		return []string{"-v", "3", "-e", "0x80001f8880aabbccdd", "-u", "trapuser", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pass-123", "-x", "AES", "-X", priv}
+	v3 := func(auth, priv string) []string {
+		return []string{"-v", "3", "-e", "0x80001f8880aabbccdd", "-u", "trapuser", "-l", "authPriv", "-a", "SHA-256", "-A", auth, "-x", "AES", "-X", priv}
 	}
-	send(t, r, v3("priv-pass-456"), "1.3.6.1.6.3.1.1.5.1")
+	send(t, r, v3("auth-pass-123", "priv-pass-456"), "1.3.6.1.6.3.1.1.5.1")
 	d := wait(t, got)
 	if d.tenant != "acme" || d.signal.Resource != "fw-01" || d.signal.Name != "coldStart" || d.signal.Severity != alert.SeverityInfo || d.signal.Labels["snmp_version"] != "3" {
 		t.Fatalf("v3 coldStart: %+v", d)
 	}
-	send(t, r, v3("wrong-pass-000"), "1.3.6.1.6.3.1.1.5.1")
+	send(t, r, v3("auth-pass-123", "wrong-pass-000"), "1.3.6.1.6.3.1.1.5.1")
 	awaitCount(t, r, snmptrap.BadCredentials, 1)
+	send(t, r, v3("wrong-pass-000", "priv-pass-456"), "1.3.6.1.6.3.1.1.5.1")
+	awaitCount(t, r, snmptrap.BadCredentials, 2)
+	// The right user and key at a lower level than the item's (no privacy): refused.
+	send(t, r, []string{"-v", "3", "-e", "0x80001f8880aabbccdd", "-u", "trapuser", "-l", "authNoPriv", "-a", "SHA-256", "-A", "auth-pass-123"}, "1.3.6.1.6.3.1.1.5.1")
+	awaitCount(t, r, snmptrap.BadCredentials, 3)
+	// Unauthenticated, with the user's name only: refused.
+	send(t, r, []string{"-v", "3", "-e", "0x80001f8880aabbccdd", "-u", "trapuser", "-l", "noAuthNoPriv"}, "1.3.6.1.6.3.1.1.5.1")
+	awaitCount(t, r, snmptrap.BadCredentials, 4)
+	select {
+	case d := <-got:
+		t.Fatalf("a refused v3 trap was delivered: %+v", d)
+	default:
+	}
 }
