@@ -182,3 +182,16 @@ func TestTrapV3(t *testing.T) {
 	default:
 	}
 }
+
+// TestTrapV1: an SNMPv1 linkDown (generic trap 2) with the device's
+// community is the same alert as the v2c one.
+func TestTrapV1(t *testing.T) {
+	r, got := start(t, []snmp.Target{
+		{Tenant: "acme", Host: "old-sw", Item: "net", Address: "127.0.0.1", Version: snmp.V2c, Community: "acme-secret"},
+	})
+	send(t, r, []string{"-v", "1", "-c", "acme-secret"}, "127.0.0.1", "2", "0", "", "1.3.6.1.2.1.2.2.1.1.3", "i", "3")
+	d := wait(t, got)
+	if d.tenant != "acme" || d.signal.Name != "linkDown" || d.signal.Labels["if_index"] != "3" || d.signal.Labels["snmp_version"] != "1" {
+		t.Fatalf("v1 linkDown: %+v", d)
+	}
+}
