@@ -64,14 +64,27 @@ func TestSNMPDevice(t *testing.T) {
 
 	// The trap, as the switch sends it when eth1 (ifIndex 2) goes down.
 	bin := snmptest.Need(t, "snmptrap", "snmp")
-	trap := func(oid, oper string) {
+	trapWith := func(community, oid, oper string) {
 		t.Helper()
-		cmd := exec.Command(bin, "-M", "/dev/null", "-v", "2c", "-c", snmptest.Community, "127.0.0.1:"+strconv.Itoa(trapPort), "", oid,
+		cmd := exec.Command(bin, "-M", "/dev/null", "-v", "2c", "-c", community, "127.0.0.1:"+strconv.Itoa(trapPort), "", oid,
 			"1.3.6.1.2.1.2.2.1.1.2", "i", "2", "1.3.6.1.2.1.2.2.1.8.2", "i", oper, "1.3.6.1.2.1.31.1.1.1.1.2", "s", "eth1")
 		cmd.Env = append(cmd.Environ(), "MIBS=", "SNMP_PERSISTENT_DIR="+t.TempDir())
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("snmptrap: %v\n%s", err, out)
 		}
+	}
+	trap := func(oid, oper string) { t.Helper(); trapWith(snmptest.Community, oid, oper) }
+	// A trap with a guessed community is dropped and counted, and opens nothing.
+	trapWith("public", "1.3.6.1.6.3.1.1.5.3", "2")
+	eventually(t, 30*time.Second, func() string {
+		_, metrics := s.call("GET", "/metrics", "", nil)
+		if !strings.Contains(string(metrics), `unyo_snmp_traps_total{outcome="bad_credentials"} 1`) {
+			return "the dropped trap is not counted"
+		}
+		return ""
+	})
+	if n := len(s.alertsOf(read, "acme", "")); n != 0 {
+		t.Fatalf("%d alerts after a trap with a wrong community", n)
 	}
 	trap("1.3.6.1.6.3.1.1.5.3", "2")
 	var downID int64
