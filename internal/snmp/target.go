@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -65,7 +66,7 @@ type Target struct {
 func (t Target) id() string {
 	var b strings.Builder
 	for _, s := range []string{t.Tenant, t.Host, t.Item, t.Address, t.Version, t.User, t.AuthProtocol, t.PrivProtocol,
-		t.Interval.String(), t.Timeout.String()} {
+		t.Interval.String(), t.Timeout.String(), strconv.Itoa(t.Retries)} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
