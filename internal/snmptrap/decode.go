@@ -65,6 +65,8 @@ type Trap struct {
 	IfIndex  string // linkDown and linkUp: the interface
 	IfName   string // the ifName or ifDescr varbind, when the trap has one
 	Varbinds [][2]string
+
+	ack []byte // an inform's response, sent once the alert is stored
 }
 
 // quiet is gosnmp's logger: the decoder's complaints are counted, not logged.
@@ -121,6 +123,12 @@ func decode(data []byte, from netip.Addr, devices []*Device) (t *Trap, reason st
 	}
 	t = &Trap{Tenant: match[0].Tenant, Host: match[0].Host, Sender: from, Version: versionName(pkt.Version)}
 	t.read(pkt)
+	if pkt.PDUType == gosnmp.InformRequest {
+		// The response is the request itself, as a Response-PDU without
+		// error (RFC 3416 4.2.7), with the request's security parameters.
+		pkt.PDUType, pkt.Error, pkt.ErrorIndex = gosnmp.GetResponse, gosnmp.NoError, 0
+		t.ack, _ = pkt.MarshalMsg()
+	}
 	return t, Accepted
 }
 

@@ -130,13 +130,30 @@ func (r *Receiver) Run(ctx context.Context) error {
 			continue
 		}
 		addr, _ := netip.AddrFromSlice(ua.IP)
-		r.Handle(ctx, buf[:n], addr.Unmap())
+		if ack := r.handle(ctx, buf[:n], addr.Unmap()); ack != nil {
+			r.conn.WriteTo(ack, from) // lost: the sender repeats the inform, which changes nothing
+		}
 	}
 }
 
 // Handle decodes one packet from a sender and hands an accepted trap to
 // the alert pipeline; it returns the outcome it counted.
 func (r *Receiver) Handle(ctx context.Context, data []byte, from netip.Addr) string {
+	_, outcome := r.process(ctx, data, from)
+	return outcome
+}
+
+// handle is Handle in the read loop: it returns the response an accepted
+// inform is owed.
+func (r *Receiver) handle(ctx context.Context, data []byte, from netip.Addr) []byte {
+	t, outcome := r.process(ctx, data, from)
+	if t == nil || outcome != Accepted {
+		return nil
+	}
+	return t.ack
+}
+
+func (r *Receiver) process(ctx context.Context, data []byte, from netip.Addr) (*Trap, string) {
 	r.mu.RLock()
 	devices := r.bySrc[from]
 	r.mu.RUnlock()
@@ -150,7 +167,7 @@ func (r *Receiver) Handle(ctx context.Context, data []byte, from netip.Addr) str
 		r.opts.Logger.Debug("snmp trap dropped", "sender", from, "reason", outcome)
 	}
 	r.traps.WithLabelValues(outcome).Inc()
-	return outcome
+	return t, outcome
 }
 
 // load lists the devices and indexes them by sender address. A failure

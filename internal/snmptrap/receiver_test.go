@@ -195,3 +195,21 @@ func TestTrapV1(t *testing.T) {
 		t.Fatalf("v1 linkDown: %+v", d)
 	}
 }
+
+// TestInformAcknowledged: snmpinform waits for the response; it gets one
+// once the alert is handed over, and none when the community is wrong.
+func TestInformAcknowledged(t *testing.T) {
+	r, got := start(t, []snmp.Target{
+		{Tenant: "acme", Host: "sw-01", Item: "net", Address: "127.0.0.1", Version: snmp.V2c, Community: "acme-secret"},
+	})
+	send(t, r, []string{"-Ci", "-t", "2", "-r", "1", "-v", "2c", "-c", "acme-secret"}, linkDown...)
+	if d := wait(t, got); d.signal.Name != "linkDown" {
+		t.Fatalf("inform: %+v", d)
+	}
+	bin := snmptest.Need(t, "snmptrap", "snmp")
+	cmd := exec.Command(bin, append([]string{"-M", "/dev/null", "-Ci", "-t", "0.3", "-r", "0", "-v", "2c", "-c", "guess", r.Addr().String(), ""}, linkDown...)...)
+	cmd.Env = append(cmd.Environ(), "MIBS=", "SNMP_PERSISTENT_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err == nil {
+		t.Fatalf("an inform with a wrong community was acknowledged: %s", out)
+	}
+}
