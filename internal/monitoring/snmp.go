@@ -306,6 +306,11 @@ func (s *Store) openSNMP(tenant string, n *SNMP) (snmpSecrets, error) {
 	return sec, nil
 }
 
+// TrapSourcesLabel is the resource label naming, comma-separated, the other
+// addresses a device sends its traps from, when they are not its snmp
+// item's address (a router's loopback interface, say).
+const TrapSourcesLabel = "snmp_trap_sources"
+
 // SNMPAddress is where the poller sends: the address with SNMP's port when
 // it names none.
 func SNMPAddress(address string) string {
@@ -337,11 +342,23 @@ func (s *Store) SNMPTargetsIn(ctx context.Context, sc Scope) ([]snmp.Target, err
 		out = append(out, snmp.Target{Tenant: res.TenantID, Host: res.Name, Item: it.Name, Address: SNMPAddress(n.Address),
 			Version: n.Version, Community: sec.Community, User: n.User,
 			AuthProtocol: n.AuthProtocol, AuthPassword: sec.AuthPassword, PrivProtocol: n.PrivProtocol, PrivPassword: sec.PrivPassword,
-			Interfaces: n.Interfaces, Get: n.Get, Walk: n.Walk, Interval: it.Interval.Std(), Timeout: n.Timeout.Std(), Retries: n.Retries})
+			Interfaces: n.Interfaces, Get: n.Get, Walk: n.Walk, Interval: it.Interval.Std(), Timeout: n.Timeout.Std(), Retries: n.Retries,
+			TrapSources: trapSources(res.Labels[TrapSourcesLabel])})
 		return nil
 	})
 	if err == nil && bad != nil && len(out) == 0 {
 		err = bad
 	}
 	return out, err
+}
+
+// trapSources splits the value of the snmp_trap_sources label.
+func trapSources(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

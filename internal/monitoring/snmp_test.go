@@ -183,7 +183,7 @@ func TestSNMPTargetsScope(t *testing.T) {
 	s := newStore(t)
 	s.SealWith(testBox(t))
 	ctx := context.Background()
-	direct := addResource(t, s, "acme", "sw-direct", "host", nil)
+	direct := addResource(t, s, "acme", "sw-direct", "host", map[string]string{TrapSourcesLabel: "10.1.1.1, 10.1.1.2"})
 	behind := addResource(t, s, "acme", "sw-behind", "host", map[string]string{CollectorLabel: "osaka"})
 	other := addResource(t, s, "beta", "sw-beta", "host", map[string]string{CollectorLabel: "osaka"})
 	for _, r := range []*struct {
@@ -208,6 +208,9 @@ func TestSNMPTargetsScope(t *testing.T) {
 	}
 	if got := list(Server); got != "acme/sw-direct" {
 		t.Errorf("server: %s", got)
+	}
+	if got, _ := s.SNMPTargets(ctx); len(got) != 1 || strings.Join(got[0].TrapSources, " ") != "10.1.1.1 10.1.1.2" {
+		t.Errorf("trap sources from the label: %+v", got)
 	}
 	if got := list(Scope{Tenant: "acme", Collector: "osaka"}); got != "acme/sw-behind" {
 		t.Errorf("acme's collector osaka: %s", got)

@@ -58,6 +58,10 @@ type Target struct {
 	Interval time.Duration
 	Timeout  time.Duration // one request; 2s when 0
 	Retries  int
+
+	// TrapSources are the other addresses the device sends traps from
+	// (a router's loopback or management interface); the poller ignores them.
+	TrapSources []string
 }
 
 // id identifies a target across reloads, so an unchanged one keeps its

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -180,29 +181,44 @@ func (r *Receiver) load(ctx context.Context) {
 	}
 	by := map[netip.Addr][]*Device{}
 	for _, t := range targets {
-		host, _, err := net.SplitHostPort(t.Address)
-		if err != nil {
-			host = t.Address
-		}
-		host = strings.Trim(host, "[]")
-		addrs := []netip.Addr{}
-		if a, err := netip.ParseAddr(host); err == nil {
-			addrs = append(addrs, a.Unmap())
-		} else if found, err := r.opts.Resolve(ctx, host); err == nil {
-			for _, a := range found {
-				addrs = append(addrs, a.Unmap())
+		d := &Device{Target: t}
+		for _, h := range append([]string{t.Address}, t.TrapSources...) {
+			for _, a := range r.addrs(ctx, h) {
+				if !slices.Contains(d.Addrs, a) {
+					d.Addrs = append(d.Addrs, a)
+					by[a] = append(by[a], d)
+				}
 			}
-		} else {
-			r.opts.Logger.Warn("snmp trap receiver: cannot resolve a device", "target", t, "err", err)
 		}
-		d := &Device{Target: t, Addrs: addrs}
-		for _, a := range addrs {
-			by[a] = append(by[a], d)
+		if len(d.Addrs) == 0 {
+			r.opts.Logger.Warn("snmp trap receiver: no address for a device", "target", t)
 		}
 	}
 	r.mu.Lock()
 	r.bySrc, r.loaded = by, true
 	r.mu.Unlock()
+}
+
+// addrs resolves a host or host:port to its addresses.
+func (r *Receiver) addrs(ctx context.Context, hostport string) []netip.Addr {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	host = strings.Trim(host, "[]")
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a.Unmap()}
+	}
+	found, err := r.opts.Resolve(ctx, host)
+	if err != nil {
+		r.opts.Logger.Warn("snmp trap receiver: cannot resolve a device", "host", host, "err", err)
+		return nil
+	}
+	out := make([]netip.Addr, 0, len(found))
+	for _, a := range found {
+		out = append(out, a.Unmap())
+	}
+	return out
 }
 
 // Loaded reports whether the devices were listed at least once.

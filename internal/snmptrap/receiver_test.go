@@ -213,3 +213,17 @@ func TestInformAcknowledged(t *testing.T) {
 		t.Fatalf("an inform with a wrong community was acknowledged: %s", out)
 	}
 }
+
+// TestTrapFromLabelledSource: a router that sends its traps from another
+// address than the one it is polled at, named in its snmp_trap_sources
+// label, is still the device.
+func TestTrapFromLabelledSource(t *testing.T) {
+	r, got := start(t, []snmp.Target{
+		{Tenant: "acme", Host: "rt-01", Item: "net", Address: "192.0.2.1:161", Version: snmp.V2c, Community: "acme-secret",
+			TrapSources: []string{"127.0.0.1"}},
+	})
+	send(t, r, []string{"-v", "2c", "-c", "acme-secret"}, linkDown...)
+	if d := wait(t, got); d.tenant != "acme" || d.signal.Resource != "rt-01" {
+		t.Fatalf("trap from the labelled source: %+v", d)
+	}
+}
