@@ -327,8 +327,9 @@ func (s *Store) SNMPTargets(ctx context.Context) ([]snmp.Target, error) {
 }
 
 // SNMPTargetsIn lists the enabled snmp items of the resources of the scope,
-// resolved and with their secrets opened, as a poller runs them; an item
-// whose secrets do not open is left out and logged by the caller's error.
+// resolved and with their secrets opened, as a poller runs them. An item
+// whose secrets do not open (the key was changed) is left out; when that
+// leaves nothing, the error says why.
 func (s *Store) SNMPTargetsIn(ctx context.Context, sc Scope) ([]snmp.Target, error) {
 	var out []snmp.Target
 	var bad error

@@ -104,13 +104,7 @@ func decode(data []byte, from netip.Addr, devices []*Device) (t *Trap, reason st
 			}
 		}
 	}
-	if pkt == nil && match == nil {
-		return nil, BadCredentials
-	}
-	if pkt == nil {
-		return nil, Malformed
-	}
-	if len(match) == 0 {
+	if pkt == nil || len(match) == 0 {
 		return nil, BadCredentials
 	}
 	for _, d := range match[1:] {
