@@ -53,7 +53,8 @@ func init() {
 		// (Traffic Analytics), which unyo does not read. NSGs are
 		// discovered for the inventory only, without a template.
 		Type{Provider: Azure, Name: "Microsoft.Network/networkSecurityGroups", Short: "nsg", Kind: "network",
-			Namespace: "Microsoft.Network/networkSecurityGroups"},
+			Namespace: "Microsoft.Network/networkSecurityGroups",
+			Note:      "Azure Monitor has no platform metrics for NSGs: rule hit counts exist only in NSG or VNet flow logs (Traffic Analytics), which unyo does not read. Discovered for the inventory only."},
 		Type{Provider: Azure, Name: "Microsoft.Compute/virtualMachines", Short: "vm", Kind: "host", Template: "azure-vm",
 			Namespace: "Microsoft.Compute/virtualMachines", Metrics: []Metric{
 				{Name: "Percentage CPU", Aggregation: "Average", Series: "azure_vm_cpu_percent", Unit: "percent"},
@@ -111,6 +112,7 @@ func init() {
 		// list or Log Analytics (AVD Insights), neither of which the metric
 		// poller calls. Host pools are discovered for the inventory only.
 		Type{Provider: Azure, Name: "Microsoft.DesktopVirtualization/hostPools", Short: "avd_host_pool", Kind: "other",
-			Namespace: "Microsoft.DesktopVirtualization/hostPools"},
+			Namespace: "Microsoft.DesktopVirtualization/hostPools",
+			Note:      "Azure Monitor has no platform metrics for AVD host pools: available session hosts and sessions come from the ARM sessionHosts list or Log Analytics (AVD Insights), which the metric poller does not call yet. Discovered for the inventory only."},
 	)
 }

@@ -58,6 +58,9 @@ type Type struct {
 	// value is taken from the ARN is the poller's business.
 	Dimension string
 	Metrics   []Metric
+	// Note says, for the documentation, why a type has no metrics or no
+	// template.
+	Note string
 }
 
 // Metric is one platform metric pulled for every resource of a type.
