@@ -246,3 +246,54 @@ func TestSyncBuiltinRunbooks(t *testing.T) {
 		t.Errorf("built-in runbooks after two syncs: %d (%v), want %d", n, err, len(ids))
 	}
 }
+
+// TestCloudResourcesTakeTheirTemplate checks what discovery relies on: the
+// selector cloud_type=<short> reaches a discovered load balancer or gateway
+// (not a host), its items read its own series, and the item list
+// (監視項目一覧) carries their rows with the runbook's title. A selector
+// written for hosts still does not reach a resource typed in by hand.
+func TestCloudResourcesTakeTheirTemplate(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	lb := addResource(t, d.s, "acme", "lb-web", "load_balancer", map[string]string{"cloud": "azure", "cloud_type": "lb", "os": "linux"})
+	gw := addResource(t, d.s, "acme", "vpngw-hub", "network", map[string]string{"cloud": "azure", "cloud_type": "vpn_gateway"})
+	d.assign(t, "acme", "azure-load-balancer", "cloud_type=lb", 0)
+	d.assign(t, "acme", "azure-vpn-gateway", "cloud_type=vpn_gateway", 0)
+
+	got := effective(t, d.s, "acme", lb.ID)
+	if len(got) != 3+len(d.templates["linux-base"].Items) {
+		// os=linux reaches it too: a discovered resource is matched like a host.
+		t.Fatalf("lb-web: %d items", len(got))
+	}
+	if q := got["data-path"].Query; q != `azure_lb_data_path_availability_percent{host="lb-web"}` {
+		t.Errorf("data-path query = %s", q)
+	}
+	if gwItems := effective(t, d.s, "acme", gw.ID); len(gwItems) != 3 || !strings.Contains(gwItems["tunnel-down"].Query, `connection_name`) {
+		t.Errorf("vpngw-hub: %d items, tunnel-down %q", len(gwItems), gwItems["tunnel-down"].Query)
+	}
+	if got := effective(t, d.s, "acme", d.appsvc.ID); len(got) != 0 {
+		t.Errorf("an app service typed in by hand took %d items from selectors", len(got))
+	}
+	if got := effective(t, d.s, "beta", d.beta1.ID); got["data-path"].Name != "" {
+		t.Error("another tenant's host took acme's cloud assignment")
+	}
+
+	l, err := d.s.ItemList(ctx, "acme", LangJa, exportDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, r := range l.Rows {
+		if r.Host == "vpngw-hub" {
+			rows = append(rows, r.Item+" | "+r.Critical+" | "+r.Runbook)
+		}
+	}
+	want := []string{
+		"VPN トンネル断 (接続毎) | < 1 | Azure VPN Gateway: 初動確認 / first checks",
+		"BGP ピア状態 (ピア毎) | < 0.5 | Azure VPN Gateway: 初動確認 / first checks",
+		"S2S 帯域使用量 (バイト/秒) | - | Azure VPN Gateway: 初動確認 / first checks",
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("item list rows of vpngw-hub:\n got %q\nwant %q", rows, want)
+	}
+}
