@@ -11,9 +11,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 )
 
-// BuiltinRunbook is the runbook a built-in template ships with: what to
+// builtinRunbookFile is the runbook a built-in template ships with: what to
 // check first when one of its items fires, in Japanese and English.
-type BuiltinRunbook struct {
+type builtinRunbookFile struct {
 	Key   string // the template's built-in key
 	Title string
 	Body  string // Markdown
@@ -21,7 +21,7 @@ type BuiltinRunbook struct {
 
 // builtinRunbook reads builtin/runbooks/<key>.md: a "# title" line, then
 // the Markdown body. ok is false when the template has none.
-func builtinRunbook(key string) (rb BuiltinRunbook, ok bool, err error) {
+func builtinRunbook(key string) (rb builtinRunbookFile, ok bool, err error) {
 	data, err := builtinFS.ReadFile(path.Join("builtin", "runbooks", key+".md"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return rb, false, nil
@@ -34,7 +34,7 @@ func builtinRunbook(key string) (rb BuiltinRunbook, ok bool, err error) {
 	if !isTitle || strings.TrimSpace(title) == "" {
 		return rb, false, errors.New("the runbook must start with a \"# title\" line")
 	}
-	return BuiltinRunbook{Key: key, Title: strings.TrimSpace(title), Body: strings.TrimSpace(body) + "\n"}, true, nil
+	return builtinRunbookFile{Key: key, Title: strings.TrimSpace(title), Body: strings.TrimSpace(body) + "\n"}, true, nil
 }
 
 // syncBuiltinRunbook writes the runbook of built-in template t as a global
