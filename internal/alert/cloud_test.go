@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 func (w *world) cloudResource(tenant, name, kind, short, template string) *model.Resource {
 	w.t.Helper()
 	ctx := context.Background()
-	r := &model.Resource{TenantID: tenant, Name: name, Kind: kind, Labels: map[string]string{"cloud": "azure", "cloud_type": short}}
+	cloud, _, _ := strings.Cut(template, "-")
+	r := &model.Resource{TenantID: tenant, Name: name, Kind: kind, Labels: map[string]string{"cloud": cloud, "cloud_type": short}}
 	if err := w.db.CreateResource(ctx, r); err != nil {
 		w.t.Fatal(err)
 	}
@@ -157,5 +159,45 @@ func TestLoadBalancerDataPathFires(t *testing.T) {
 	step(100)
 	if got := w.firing("acme", "data-path"); len(got) != 0 {
 		t.Fatalf("at 100%%: %+v", got)
+	}
+}
+
+// TestAWSVPNTunnelsAlertApart runs the built-in AWS VPN template: one of
+// the connection's two tunnels down is a warning of its own (per
+// tunnel_ip_address); both down is the connection down, critical.
+func TestAWSVPNTunnelsAlertApart(t *testing.T) {
+	w := newWorld(t, nil)
+	if err := w.design.SyncBuiltins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.cloudResource("acme", "vpn-0abc", "network", "vpn", "aws-vpn")
+	w.start()
+	state := map[string]float64{"203.0.113.10": 1, "203.0.113.20": 1}
+	minutes := func(n int) {
+		for range n {
+			for ip, v := range state {
+				w.push("acme", w.clock(), v, "__name__", "aws_vpn_tunnel_state", "host", "vpn-0abc", "tunnel_ip_address", ip)
+			}
+			w.eval()
+			w.advance(time.Minute)
+		}
+	}
+	minutes(3)
+	state["203.0.113.20"] = 0
+	minutes(6)
+	got := w.firing("acme", "tunnel-down")
+	if len(got) != 1 || got[0].Labels["tunnel_ip_address"] != "203.0.113.20" || got[0].Severity != SeverityWarning {
+		t.Fatalf("one tunnel down: want one warning on 203.0.113.20, got %+v", got)
+	}
+	if got := w.firing("acme", "connection-down"); len(got) != 0 {
+		t.Fatalf("the connection is up on its other tunnel: %+v", got)
+	}
+	state["203.0.113.10"] = 0
+	minutes(6)
+	if got := w.firing("acme", "tunnel-down"); len(got) != 2 {
+		t.Fatalf("both tunnels down: %d tunnel alerts, want 2", len(got))
+	}
+	if got := w.firing("acme", "connection-down"); len(got) != 1 || got[0].Severity != SeverityCritical {
+		t.Fatalf("both tunnels down: want the connection down, critical, got %+v", got)
 	}
 }
