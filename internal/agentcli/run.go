@@ -21,6 +21,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent"
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/collector"
 )
 
 const usage = `unyo-agent: the host agent of unyo (OS metrics, checks, logs, exporters)
@@ -29,6 +30,9 @@ Usage:
   unyo-agent -server URL -token TOKEN [flags]   run, configured by the server
   unyo-agent -config FILE [flags]               run from a local file (its items run beside the server's)
   unyo-agent --enroll TOKEN --server URL         register this host with an enrollment token, then exit
+  unyo-agent -server URL -token TOKEN --collector NAME [--collector-listen ADDR]
+                                                also poll the hosts labelled unyo_collector=NAME and forward
+                                                remote write from this network (a collector, like a Zabbix proxy)
   unyo-agent service install|uninstall|start|stop   the Windows service
   unyo-agent version
 
@@ -54,6 +58,8 @@ type flags struct {
 	logFormat  string
 	cpuProfile string
 	memProfile string
+	collector  string
+	listen     string
 }
 
 func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
@@ -67,6 +73,8 @@ func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.host, "host", env("UNYO_HOST", ""), "host name: the resource this agent reports as (default: the OS host name)")
 	fs.StringVar(&f.bufferDir, "buffer", env("UNYO_AGENT_BUFFER", ""), "directory of the outage buffer, log positions and the enrollment's token (default "+agentconfig.DefaultBufferDir()+")")
 	fs.StringVar(&f.enroll, "enroll", env("UNYO_ENROLL_TOKEN", ""), "enrollment token: register this host in its tenant, store the host's own token, and exit (env UNYO_ENROLL_TOKEN)")
+	fs.StringVar(&f.collector, "collector", env("UNYO_COLLECTOR", ""), "run as the collector NAME too: poll the resources of the tenant labelled unyo_collector=NAME and forward what this network's agents and Prometheus send (env UNYO_COLLECTOR)")
+	fs.StringVar(&f.listen, "collector-listen", env("UNYO_COLLECTOR_LISTEN", ""), "host:port where the collector takes remote write and the agents' protocol, or off (default "+collector.DefaultListen+"; env UNYO_COLLECTOR_LISTEN)")
 	fs.DurationVar(&f.pull, "pull-interval", time.Minute, "how often the configuration is pulled from the server")
 	fs.StringVar(&f.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
@@ -113,6 +121,12 @@ func (f *flags) load() (*agentconfig.Config, error) {
 	}
 	if f.bufferDir != "" {
 		cfg.Buffer.Dir = f.bufferDir
+	}
+	if f.collector != "" {
+		cfg.Collector.Name = f.collector
+	}
+	if f.listen != "" {
+		cfg.Collector.Listen = f.listen
 	}
 	if cfg.Token == "" {
 		if err := useEnrollment(cfg); err != nil {
@@ -182,6 +196,14 @@ func runAgent(parent context.Context, name string, args []string, stderr io.Writ
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a := New(cfg, f.pull, logger)
+	if cfg.Collector.Name != "" {
+		c, err := collector.New(collector.Options{Name: cfg.Collector.Name, Listen: cfg.Collector.Listen, Pull: f.pull, Logger: logger})
+		if err != nil {
+			fmt.Fprintln(stderr, name+":", err)
+			return 1
+		}
+		a.AddSource(c)
+	}
 	go reloadOnHangup(ctx, a, f, logger)
 	if err := a.Run(ctx); err != nil {
 		logger.Error(name+" failed", "err", err)

@@ -53,6 +53,16 @@ type Config struct {
 	Interval Duration          `yaml:"interval" json:"interval,omitempty"`
 	Buffer   Buffer            `yaml:"buffer" json:"buffer,omitzero"`
 	Items    []Item            `yaml:"items" json:"items,omitempty"`
+	// Collector makes the agent a collector for the hosts of its network
+	// (package collector). Only the local file and flags set it: the
+	// server cannot turn an agent into a listener.
+	Collector Collector `yaml:"collector" json:"-"`
+}
+
+// Collector is what `unyo agent --collector` is told.
+type Collector struct {
+	Name   string `yaml:"name"`   // resources labelled unyo_collector=<name> are polled by this agent
+	Listen string `yaml:"listen"` // host:port of the remote-write receiver; "off" for none
 }
 
 // Buffer says where the store-and-forward queue lives and how big it may grow.
