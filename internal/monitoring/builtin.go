@@ -19,7 +19,7 @@ import (
 var builtinFS embed.FS
 
 // builtinOrder is the order the built-ins are listed in: base OS first.
-var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver"}
+var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver", "collector"}
 
 // Builtins returns fresh copies of the built-in templates, normalized and
 // validated; an error means a file of this package is broken.

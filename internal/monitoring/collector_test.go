@@ -66,3 +66,25 @@ func TestCollectorTargetsHandler(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// TestCollectorTemplate is the health of a collector: assigned to its host,
+// the built-in template watches the collector's own series, on that host only.
+func TestCollectorTemplate(t *testing.T) {
+	d := newDesign(t)
+	gw := addResource(t, d.s, "acme", "gw-01", "host", map[string]string{"role": "collector"})
+	d.assign(t, "acme", "collector", "role=collector", 0)
+	items, err := d.s.EffectiveItems(context.Background(), "acme", gw.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, it := range items {
+		got[it.Name] = it.Query
+	}
+	if got["collector-nodata"] != `absent_over_time(unyo_collector_up{host="gw-01"}[3m])` {
+		t.Errorf("collector-nodata reads %q", got["collector-nodata"])
+	}
+	if got["forward-lag"] != `unyo_collector_forward_lag_seconds{host="gw-01"}` {
+		t.Errorf("forward-lag reads %q", got["forward-lag"])
+	}
+}
