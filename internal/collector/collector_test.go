@@ -302,3 +302,27 @@ func TestCollectorReceives(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestCollectorPassesAgentConfig is an agent that reaches only the
+// collector: its configuration pull goes on to the server with the
+// collector's token, so the host is looked up in the collector's tenant,
+// and the server's answer, a refusal included, comes back as it was.
+func TestCollectorPassesAgentConfig(t *testing.T) {
+	srv := serverWith(t, "127.0.0.1:1")
+	r := start(t, srv.URL, t.TempDir())
+	get := func(host string) (int, string) {
+		resp, err := http.Get("http://" + r.c.Addr().String() + "/api/v1/agent/config?host=" + host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("web-01"); code != 200 || !strings.Contains(body, `"host":"web-01"`) {
+		t.Errorf("web-01's configuration through the collector = %d %s", code, body)
+	}
+	if code, body := get("nowhere"); code != 404 || !strings.Contains(body, "host nowhere is not registered in tenant acme") {
+		t.Errorf("an unknown host's configuration through the collector = %d %s", code, body)
+	}
+}
