@@ -60,6 +60,7 @@ type flags struct {
 	memProfile string
 	collector  string
 	listen     string
+	zabbixTLS  agentconfig.ZabbixTLS
 }
 
 func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
@@ -75,6 +76,9 @@ func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.enroll, "enroll", env("UNYO_ENROLL_TOKEN", ""), "enrollment token: register this host in its tenant, store the host's own token, and exit (env UNYO_ENROLL_TOKEN)")
 	fs.StringVar(&f.collector, "collector", env("UNYO_COLLECTOR", ""), "run as the collector NAME too: poll the resources of the tenant labelled unyo_collector=NAME and forward what this network's agents and Prometheus send (env UNYO_COLLECTOR)")
 	fs.StringVar(&f.listen, "collector-listen", env("UNYO_COLLECTOR_LISTEN", ""), "host:port where the collector takes remote write and the agents' protocol, or off (default "+collector.DefaultListen+"; env UNYO_COLLECTOR_LISTEN)")
+	fs.StringVar(&f.zabbixTLS.Cert, "zabbix-tls-cert", "", "collector: client certificate (PEM) for Zabbix agents with TLSAccept=cert")
+	fs.StringVar(&f.zabbixTLS.Key, "zabbix-tls-key", "", "collector: the key of --zabbix-tls-cert (PEM)")
+	fs.StringVar(&f.zabbixTLS.CA, "zabbix-tls-ca", "", "collector: CA certificates (PEM) that sign the Zabbix agents' certificates")
 	fs.DurationVar(&f.pull, "pull-interval", time.Minute, "how often the configuration is pulled from the server")
 	fs.StringVar(&f.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
@@ -127,6 +131,9 @@ func (f *flags) load() (*agentconfig.Config, error) {
 	}
 	if f.listen != "" {
 		cfg.Collector.Listen = f.listen
+	}
+	if f.zabbixTLS != (agentconfig.ZabbixTLS{}) {
+		cfg.Collector.ZabbixTLS = f.zabbixTLS
 	}
 	if cfg.Token == "" {
 		if err := useEnrollment(cfg); err != nil {
@@ -197,7 +204,7 @@ func runAgent(parent context.Context, name string, args []string, stderr io.Writ
 	defer stop()
 	a := New(cfg, f.pull, logger)
 	if cfg.Collector.Name != "" {
-		c, err := collector.New(collector.Options{Name: cfg.Collector.Name, Listen: cfg.Collector.Listen, Pull: f.pull, Logger: logger})
+		c, err := newCollector(cfg.Collector, f.pull, logger)
 		if err != nil {
 			fmt.Fprintln(stderr, name+":", err)
 			return 1
@@ -210,6 +217,16 @@ func runAgent(parent context.Context, name string, args []string, stderr io.Writ
 		return 1
 	}
 	return 0
+}
+
+// newCollector makes the agent's collector part from its section.
+func newCollector(cc agentconfig.Collector, pull time.Duration, logger *slog.Logger) (*collector.Collector, error) {
+	zt := cc.ZabbixTLS
+	tlsConfig, err := collector.LoadZabbixTLS(zt.Cert, zt.Key, zt.CA)
+	if err != nil {
+		return nil, err
+	}
+	return collector.New(collector.Options{Name: cc.Name, Listen: cc.Listen, Pull: pull, ZabbixTLS: tlsConfig, Logger: logger})
 }
 
 // tune sets the runtime for a small resident process, unless the

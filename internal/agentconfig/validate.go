@@ -315,10 +315,13 @@ var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 func (c Collector) validate() error {
 	if c.Name == "" {
-		if c.Listen != "" {
-			return invalid.New("name", "is required when listen is set: the collector's name")
+		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) {
+			return invalid.New("name", "is required when listen or zabbix_tls is set: the collector's name")
 		}
 		return nil
+	}
+	if t := c.ZabbixTLS; t != (ZabbixTLS{}) && (t.Cert == "" || t.Key == "" || t.CA == "") {
+		return invalid.New("zabbix_tls", "cert, key and ca go together")
 	}
 	if !collectorNameRE.MatchString(c.Name) {
 		return invalid.New("name", "must be 1-63 of A-Z a-z 0-9 . _ - (starting with a letter or digit), not %q", c.Name)

@@ -15,6 +15,7 @@ package collector
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,8 +38,11 @@ type Options struct {
 	Name    string        // the value of the unyo_collector label of the resources behind it
 	Listen  string        // host:port of the receiver; "" for DefaultListen, "off" for none
 	Pull    time.Duration // how often the targets are pulled; a minute when 0
-	Sources []Source      // the pollers by kind; Sources() when nil
+	Sources []Source      // the pollers by kind; Sources(opts) when nil
 	Logger  *slog.Logger
+	// ZabbixTLS is the client side of TLS with certificates for zabbix
+	// items with tls (LoadZabbixTLS); nil: those items are not polled.
+	ZabbixTLS *tls.Config
 }
 
 // Collector is the collector part of an agent. Create it with New, add it
@@ -76,7 +80,7 @@ func New(opts Options) (*Collector, error) {
 		opts.Pull = time.Minute
 	}
 	if opts.Sources == nil {
-		opts.Sources = Sources()
+		opts.Sources = Sources(opts)
 	}
 	c := &Collector{name: opts.Name, pull: opts.Pull, sources: opts.Sources, logger: opts.Logger,
 		interval: agentconfig.DefaultInterval, client: &http.Client{Timeout: 30 * time.Second}}
@@ -157,7 +161,7 @@ func (c *Collector) Run(ctx context.Context, emit sample.Emitter) error {
 	}
 	wg.Go(func() { c.pullLoop(ctx) })
 	wg.Go(func() { c.selfLoop(ctx, emit) })
-	c.logger.Info("collector: running", "collector", c.name, "listen", c.Addr(), "targets", c.targets.Load().count())
+	c.logger.Info("collector: running", "collector", c.name, "listen", c.Addr(), "targets", c.countTargets())
 
 	// Stop order: the receiver and the pollers first, then the spool
 	// stores what they left; the agent's sender stops after its sources.

@@ -31,9 +31,10 @@ import (
 
 // serverWith serves the real monitoring API over a fresh database holding
 // tenant acme, a resource sw-01 behind collector dc1 with a zabbix item on
-// address, and web-01 behind no collector with the same item. A bearer
+// address (over TLS with useTLS), and web-01 behind no collector with the
+// same item. A bearer
 // token "tenant:scopes" stands for an authenticated token.
-func serverWith(t *testing.T, address string) *httptest.Server {
+func serverWith(t *testing.T, address string, useTLS bool) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Open(t)
@@ -51,7 +52,7 @@ func serverWith(t *testing.T, address string) *httptest.Server {
 			t.Fatal(err)
 		}
 		it := &monitoring.Item{TenantID: "acme", ResourceID: res.ID, Name: "cpus", Kind: monitoring.KindZabbix,
-			Interval: model.Duration(time.Second), Zabbix: &monitoring.Zabbix{Address: address, Key: "system.cpu.num"}}
+			Interval: model.Duration(time.Second), Zabbix: &monitoring.Zabbix{Address: address, Key: "system.cpu.num", TLS: useTLS}}
 		if err := ms.CreateItem(ctx, it); err != nil {
 			t.Fatal(err)
 		}
@@ -104,10 +105,14 @@ type running struct {
 	stop func()
 }
 
-func start(t *testing.T, server, dir string) *running {
+func start(t *testing.T, server, dir string, tweak ...func(*collector.Options)) *running {
 	t.Helper()
-	c, err := collector.New(collector.Options{Name: "dc1", Listen: "127.0.0.1:0", Pull: 200 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	opts := collector.Options{Name: "dc1", Listen: "127.0.0.1:0", Pull: 200 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	c, err := collector.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +204,7 @@ func polled(host string) func(rec []byte) bool {
 // targets from its cache.
 func TestCollectorPollsItsTargets(t *testing.T) {
 	agent := zabbixtest.StartAgent(t)
-	srv := serverWith(t, agent.Address)
+	srv := serverWith(t, agent.Address, false)
 	dir := t.TempDir()
 	r := start(t, srv.URL, dir)
 	r.next(t, 20*time.Second, "poll of sw-01", polled("sw-01"))
@@ -308,7 +313,7 @@ func TestCollectorReceives(t *testing.T) {
 // collector's token, so the host is looked up in the collector's tenant,
 // and the server's answer, a refusal included, comes back as it was.
 func TestCollectorPassesAgentConfig(t *testing.T) {
-	srv := serverWith(t, "127.0.0.1:1")
+	srv := serverWith(t, "127.0.0.1:1", false)
 	r := start(t, srv.URL, t.TempDir())
 	get := func(host string) (int, string) {
 		resp, err := http.Get("http://" + r.c.Addr().String() + "/api/v1/agent/config?host=" + host)

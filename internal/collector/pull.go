@@ -115,7 +115,7 @@ func (c *Collector) applyTargets(body []byte, cache bool) error {
 			c.logger.Warn("collector: cannot cache the targets", "err", err)
 		}
 	}
-	c.logger.Info("collector: targets applied", "collector", c.name, "targets", t.count())
+	c.logger.Info("collector: targets applied", "collector", c.name, "targets", c.countTargets())
 	return nil
 }
 

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
@@ -22,16 +23,18 @@ type Source struct {
 	New   func(targets func() *Targets, sink sample.Sink, logger *slog.Logger) Poller
 }
 
-// Sources are the pollers a collector runs: one per kind of target.
+// Sources are the pollers a collector with opts runs: one per kind of target.
 //
 // A new kind (SNMP, ping and port checks) adds its field to Targets and an
 // entry here, built like zabbixSource: its poller's Options with Targets
-// reading the field and Sink the collector's.
-func Sources() []Source {
-	return []Source{zabbixSource()}
+// reading the field, Sink the collector's, and its own settings from opts.
+func Sources(opts Options) []Source {
+	return []Source{zabbixSource(opts.ZabbixTLS)}
 }
 
-func zabbixSource() Source {
+// zabbixSource polls Zabbix agents; tlsConfig is for items with tls (nil:
+// those are not polled, and the poller says so).
+func zabbixSource(tlsConfig *tls.Config) Source {
 	return Source{
 		Kind:  "zabbix",
 		Count: func(t *Targets) int { return len(t.Zabbix) },
@@ -46,16 +49,16 @@ func zabbixSource() Source {
 					}
 					return out, nil
 				},
-				Sink: sink, Logger: logger,
+				Sink: sink, Logger: logger, TLS: tlsConfig,
 			})
 		},
 	}
 }
 
-// count is the number of targets of every kind, for logs.
-func (t *Targets) count() int {
-	n := 0
-	for _, s := range Sources() {
+// countTargets is the number of targets of every kind, for logs.
+func (c *Collector) countTargets() int {
+	t, n := c.targets.Load(), 0
+	for _, s := range c.sources {
 		n += s.Count(t)
 	}
 	return n
