@@ -122,8 +122,11 @@ func (c *Collector) applyTargets(body []byte, cache bool) error {
 // loadCache runs the targets cached by an earlier run, if any.
 func (c *Collector) loadCache() {
 	_, _, dir := c.target()
+	if dir == "" {
+		return
+	}
 	body, err := os.ReadFile(filepath.Join(dir, cacheFile))
-	if errors.Is(err, os.ErrNotExist) || dir == "" {
+	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
 	if err == nil {
