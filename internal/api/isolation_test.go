@@ -54,7 +54,7 @@ func TestTenantIsolation(t *testing.T) {
 			Host string `json:"host"`
 		} `json:"zabbix"`
 	}
-	e.must(200, "GET", "/api/v1/agent/collector/targets?collector=dc1", tok(aIngest), nil, &aTargets)
+	e.must(200, "GET", "/api/v1/agent/collector/targets?collector=dc1", tok(e.token("a", "ingest", "collect")), nil, &aTargets)
 	if len(aTargets.Zabbix) != 1 || aTargets.Zabbix[0].Host != "a-switch" {
 		t.Fatalf("a's collector dc1 lists %+v, want a-switch", aTargets)
 	}
@@ -82,7 +82,7 @@ func TestTenantIsolation(t *testing.T) {
 
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
-	b := tok(e.token("b", "ingest", "read", "write", "admin"))
+	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
 	bodies := map[string]string{
 		"/api/v1/tenants":                         `{"id":"a","name":"taken over"}`,
 		"/api/v1/tenants/{tenant}":                `{"name":"taken over"}`,

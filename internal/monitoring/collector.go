@@ -35,7 +35,7 @@ func (s *Store) CollectorTargets(ctx context.Context, tenant, name string) (*col
 // collectorTargets answers a collector's pull of its targets. The tenant is
 // the token's: a collector polls only resources of its own tenant.
 func (h *Handlers) collectorTargets(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.agent, model.ScopeIngest, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.agent, model.ScopeCollect, func(tenant string) (int, any, error) {
 		name := r.URL.Query().Get("collector")
 		if !collectorNameRE.MatchString(name) {
 			return 0, nil, invalid.New("collector", "is required: the collector's name (unyo agent --collector NAME), 1-63 of A-Z a-z 0-9 . _ -, not %q", name)

@@ -30,7 +30,7 @@ func TestCollectorTargetsHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, _, body := s.do(t, "GET", collector.TargetsPath+"?collector=osaka", acmeAgt, nil)
+	code, _, body := s.do(t, "GET", collector.TargetsPath+"?collector=osaka", acmeCol, nil)
 	if code != 200 {
 		t.Fatalf("targets = %d %s", code, body)
 	}
@@ -43,11 +43,11 @@ func TestCollectorTargetsHandler(t *testing.T) {
 		t.Fatalf("acme's collector osaka gets %+v, want only %+v", got, want)
 	}
 	// An MSP-wide token names the tenant; a collector nobody is behind gets an empty list.
-	code, _, body = s.do(t, "GET", collector.TargetsPath+"?collector=osaka&tenant=beta", ":ingest", nil)
+	code, _, body = s.do(t, "GET", collector.TargetsPath+"?collector=osaka&tenant=beta", ":collect", nil)
 	if code != 200 || !json.Valid(body) || !contains(body, `"host":"b-sw"`) || contains(body, "sw-01") {
 		t.Fatalf("beta's osaka = %d %s", code, body)
 	}
-	code, _, body = s.do(t, "GET", collector.TargetsPath+"?collector=nagoya", acmeAgt, nil)
+	code, _, body = s.do(t, "GET", collector.TargetsPath+"?collector=nagoya", acmeCol, nil)
 	if code != 200 || !contains(body, `"zabbix":[]`) {
 		t.Fatalf("a collector with nothing behind it = %d %s", code, body)
 	}
@@ -58,10 +58,13 @@ func TestCollectorTargetsHandler(t *testing.T) {
 			t.Errorf("%s as %q = %d %s, want %d naming %q", path, token, code, body, want, field)
 		}
 	}
-	f(collector.TargetsPath, acmeAgt, 400, "collector")
-	f(collector.TargetsPath+"?collector=a%20b", acmeAgt, 400, "collector")
+	f(collector.TargetsPath, acmeCol, 400, "collector")
+	f(collector.TargetsPath+"?collector=a%20b", acmeCol, 400, "collector")
 	f(collector.TargetsPath+"?collector=osaka", acmeRO, 403, "")
-	f(collector.TargetsPath+"?collector=osaka", ":ingest", 400, "tenant")
+	// An ordinary agent's ingest token, copied to every host, may not read
+	// what a collector polls (SNMP communities among it).
+	f(collector.TargetsPath+"?collector=osaka", acmeAgt, 403, "")
+	f(collector.TargetsPath+"?collector=osaka", ":collect", 400, "tenant")
 	f(collector.TargetsPath+"?collector=osaka", "", 401, "")
 }
 

@@ -34,7 +34,12 @@ func TestCollectorOutage(t *testing.T) {
 	addr := freePort(t)
 	// No --zabbix-allow: the server itself may not poll loopback, the collector does.
 	s := startServer(t, data, "--listen", addr)
-	ingest, read := s.tenantWithTokens("acme")
+	_, read := s.tenantWithTokens("acme")
+	var collect struct {
+		Token string `json:"token"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tokens", "", map[string]any{"name": "acme-collector", "tenant": "acme", "scopes": []string{"ingest", "collect"}}, &collect)
+	ingest := collect.Token
 	s.mustJSON(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{
 		"name": "collector-01", "kind": "host", "labels": map[string]string{"os": "linux", "role": "collector"}}, nil)
 	var sw struct {
