@@ -798,4 +798,14 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest BIGINT NOT NULL DEFAULT 0;
 `,
+	// 23, capacity (internal/capacity): a group's own load metric: the
+	// unit its load query is shown in, the per-instance p95 thresholds of
+	// under- and over-provisioned, and what one instance serves (NULL:
+	// unset; a group without a load query is judged by CPU).
+	`
+ALTER TABLE capacity_groups ADD COLUMN load_unit TEXT NOT NULL DEFAULT '';
+ALTER TABLE capacity_groups ADD COLUMN load_under DOUBLE PRECISION;
+ALTER TABLE capacity_groups ADD COLUMN load_over DOUBLE PRECISION;
+ALTER TABLE capacity_groups ADD COLUMN load_per_instance DOUBLE PRECISION;
+`,
 }
