@@ -189,6 +189,7 @@ func (r ReportOperations) Operations(ctx context.Context, tenant string, from, t
 			for k, v := range l.Values {
 				op.Load = append(op.Load, chart.Point{T: l.Start.Add(time.Duration(k) * l.Step), V: v})
 			}
+			op.LoadError = l.QueryError
 			// The query's value at a step's end, as its CPU: both at the step's start.
 			for k, v := range l.Query {
 				op.Query = append(op.Query, chart.Point{T: l.Start.Add(time.Duration(k) * l.Step), V: v})

@@ -60,6 +60,7 @@ type GroupOperation struct {
 	// PerInstance, what one instance serves fully used, lays it over the
 	// counts in instances' worth (0: the chart keeps CPU).
 	Query       []chart.Point
+	LoadError   string // why Query could not be read; the group is judged on CPU
 	LoadUnit    string
 	LoadUnder   float64
 	LoadOver    float64
@@ -112,6 +113,7 @@ type Operation struct {
 	// instance in Events[i].Load and Rest.Load; LoadLineOwn: the chart's
 	// load line is that metric, not CPU.
 	OwnLoad     bool   `json:"own_load"`
+	LoadError   string `json:"load_error,omitempty"` // the own load could not be read
 	LoadUnit    string `json:"load_unit,omitempty"`
 	LoadLineOwn bool   `json:"load_line_own"`
 }
@@ -184,7 +186,7 @@ func OperationOf(op GroupOperation, from, to time.Time) Operation {
 			o.LoadLine = append(o.LoadLine, chart.Point{T: p.T, V: v})
 		}
 	}
-	o.OwnLoad, o.LoadUnit = len(op.Query) > 0, op.LoadUnit
+	o.OwnLoad, o.LoadUnit, o.LoadError = len(op.Query) > 0, op.LoadUnit, op.LoadError
 	perInstance := ownPerInstance(op, from, to)
 	if op.PerInstance > 0 && len(op.Query) > 0 {
 		// The chosen load over the counts, in instances' worth of what one

@@ -24,6 +24,9 @@ func operationBlocks(r *Report) []Block {
 			head += " (" + o.Size + ")"
 		}
 		out = append(out, Block{Heading: head})
+		if o.LoadError != "" {
+			out = append(out, Block{Note: tr(l, "op.load_error", o.LoadError)})
+		}
 		if len(o.Events) == 0 {
 			out = append(out, Block{Note: tr(l, "op.no_events")})
 		} else {

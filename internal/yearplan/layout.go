@@ -81,6 +81,8 @@ func groupBlocks(p *Plan, g *GroupPlan, l string, loc *time.Location) []report.B
 	}
 	out := []report.Block{{Text: tr(l, "trend_text", signed2(g.TrendMonth), yesNo(l, g.Seasonal), g.HistoryHours)}}
 	switch gr := g.Group; {
+	case g.LoadError != "":
+		out = append(out, report.Block{Note: tr(l, "own_load_err", gr.LoadQuery, g.LoadError)})
 	case g.OwnLoad:
 		out = append(out, report.Block{Text: tr(l, "own_load", gr.LoadQuery, unitOf(gr), num(gr.PerInstance), unitOf(gr))})
 	case gr.LoadQuery != "":

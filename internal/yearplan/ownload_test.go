@@ -135,3 +135,25 @@ func TestOwnLoadWithoutCapacityStaysOnCPU(t *testing.T) {
 		t.Error("the document does not say the plan stayed on CPU")
 	}
 }
+
+// TestOwnLoadThatFailsStaysOnCPU: a load query that fails when it runs
+// (a many-to-many match) costs the group its metric, not the document:
+// the plan is made on CPU and says why.
+func TestOwnLoadThatFailsStaysOnCPU(t *testing.T) {
+	f := newFixture(t)
+	g := &f.src.list["acme"][0]
+	g.LoadQuery, g.PerInstance = `node_cpu_seconds_total + on() node_cpu_seconds_total`, 1000
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
+	load := TSDBLoad{Metrics: report.TSDB{Store: f.metrics, Chunks: f.metrics.Queryable().(storage.ChunkQueryable)}, Query: PromQuery(engine, f.metrics.ForTenant)}
+	p, err := NewService(f.src, load, f.tenants, nil, nil).WithClock(func() time.Time { return now }).Generate(t.Context(), "acme", Options{Language: "en"})
+	if err != nil {
+		t.Fatalf("the document failed with its group's query: %v", err)
+	}
+	if gp := p.Groups[0]; gp.OwnLoad || gp.LoadError == "" || len(gp.Months) == 0 || gp.Months[0].Day != 2 {
+		t.Errorf("own load %v, error %q, months %+v: want CPU's 2 on weekdays", gp.OwnLoad, gp.LoadError, gp.Months)
+	}
+	html, _ := HTML(p)
+	if !strings.Contains(string(html), "could not be read, so the group is planned on CPU") {
+		t.Error("the document does not say why it stayed on CPU")
+	}
+}

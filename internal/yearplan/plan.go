@@ -84,7 +84,7 @@ func (p planner) read(ctx context.Context, g Group, load Load) (*history, error)
 	for i, v := range cpu {
 		h.demand[i] = v * float64(h.counts[i]) / 100
 	}
-	if g.OwnLoad() {
+	if g.OwnLoad() && load.QueryError == "" {
 		// The group's own load in instances' worth: what it asked of the
 		// fleet over what one instance serves, whatever the count was.
 		own := forecast.HourlyGrid(ownValues(load, len(load.Values)), load.Start, load.Step, p.from, p.to)
@@ -127,7 +127,8 @@ func (p planner) group(ctx context.Context, g Group, load Load) (GroupPlan, erro
 	} else if err != nil {
 		return gp, err
 	}
-	gp.HistoryHours, gp.Seasonal, gp.Trend, gp.OwnLoad = m.N, m.Seasonal, m.Trend, g.OwnLoad()
+	gp.HistoryHours, gp.Seasonal, gp.Trend, gp.OwnLoad = m.N, m.Seasonal, m.Trend, g.OwnLoad() && load.QueryError == ""
+	gp.LoadError = load.QueryError
 	gp.TrendMonth = m.Slope * 30 * 24
 	for k := range forecast.Week { // the levels as of the end of the history
 		gp.Week[k] = m.Level[k] + m.Slope*float64(len(h.base))

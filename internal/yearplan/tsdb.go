@@ -56,8 +56,14 @@ func (l TSDBLoad) Load(ctx context.Context, tenant string, groups []Group, from,
 			for k := range at {
 				at[k] = from.Add(time.Duration(k+1) * LoadStep)
 			}
+			// A query that fails at run time (a many-to-many match, too
+			// many samples) costs its group the metric, not the tenant's
+			// whole document.
 			if ld.Query, err = l.Query(ctx, tenant, g.LoadQuery, at); err != nil {
-				return nil, fmt.Errorf("yearplan: load query of %s: %w", g.Name, err)
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				ld.Query, ld.QueryError = nil, err.Error()
 			}
 		}
 		out[g.ID] = ld

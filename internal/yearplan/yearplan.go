@@ -91,6 +91,9 @@ type Load struct {
 	Step   time.Duration
 	Values []float64
 	Query  []float64
+	// QueryError is why the load query could not be read (Query is nil):
+	// the group is then planned and judged on CPU, and the documents say so.
+	QueryError string
 }
 
 // index is the first step of l at or after t (0 before l starts).
@@ -138,9 +141,10 @@ type Plan struct {
 // fully busy instances, whatever their number.
 type GroupPlan struct {
 	Group        Group                  `json:"group"`
-	Note         string                 `json:"note,omitempty"` // message key when no forecast could be made
-	HistoryHours int                    `json:"history_hours"`  // observed hours
-	OwnLoad      bool                   `json:"own_load"`       // forecast on the group's load query (in instances' worth of PerInstance), not CPU
+	Note         string                 `json:"note,omitempty"`       // message key when no forecast could be made
+	HistoryHours int                    `json:"history_hours"`        // observed hours
+	OwnLoad      bool                   `json:"own_load"`             // forecast on the group's load query (in instances' worth of PerInstance), not CPU
+	LoadError    string                 `json:"load_error,omitempty"` // why the load query could not be read: planned on CPU
 	Seasonal     bool                   `json:"seasonal"`
 	Trend        bool                   `json:"trend"`
 	TrendMonth   float64                `json:"trend_per_month"` // instances' worth per 30 days
