@@ -798,7 +798,14 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest BIGINT NOT NULL DEFAULT 0;
 `,
-	// 23, capacity (internal/capacity): a group's own load metric: the
+	// 23, monitoring (internal/monitoring, cloud templates): the built-in
+	// runbooks the code ships with its built-in templates are global
+	// runbooks marked with the key they are synced from, as built-in
+	// templates are.
+	`ALTER TABLE runbooks ADD COLUMN builtin TEXT;
+CREATE UNIQUE INDEX runbooks_builtin ON runbooks (builtin) WHERE builtin IS NOT NULL;
+`,
+	// 24, capacity (internal/capacity): a group's own load metric: the
 	// unit its load query is shown in, the per-instance p95 thresholds of
 	// under- and over-provisioned, and what one instance serves (NULL:
 	// unset; a group without a load query is judged by CPU).
