@@ -25,6 +25,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/snmp/snmptest"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/zabbix/zabbixtest"
 )
@@ -34,7 +36,7 @@ import (
 // address (over TLS with useTLS), and web-01 behind no collector with the
 // same item. A bearer
 // token "tenant:scopes" stands for an authenticated token.
-func serverWith(t *testing.T, address string, useTLS bool) *httptest.Server {
+func serverWith(t *testing.T, address string, useTLS bool, extra ...func(ms *monitoring.Store, sw *model.Resource)) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Open(t)
@@ -43,6 +45,11 @@ func serverWith(t *testing.T, address string, useTLS bool) *httptest.Server {
 		t.Fatal(err)
 	}
 	ms := monitoring.NewStore(db, st)
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.SealWith(box)
 	for name, labels := range map[string]map[string]string{
 		"sw-01":  {monitoring.CollectorLabel: "dc1"},
 		"web-01": {},
@@ -55,6 +62,11 @@ func serverWith(t *testing.T, address string, useTLS bool) *httptest.Server {
 			Interval: model.Duration(time.Second), Zabbix: &monitoring.Zabbix{Address: address, Key: "system.cpu.num", TLS: useTLS}}
 		if err := ms.CreateItem(ctx, it); err != nil {
 			t.Fatal(err)
+		}
+		if name == "sw-01" {
+			for _, f := range extra {
+				f(ms, res)
+			}
 		}
 	}
 	api := apitest.NewServer(t, monitoring.NewHandlers(ms, apitest.PathTenant, nil, nil).Routes())
@@ -120,7 +132,7 @@ func start(t *testing.T, server, dir string, tweak ...func(*collector.Options)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &agentconfig.Config{Server: server, Token: "acme:ingest", Host: "collector-01",
+	cfg := &agentconfig.Config{Server: server, Token: "acme:ingest,collect", Host: "collector-01",
 		Interval: agentconfig.Duration(time.Second), Buffer: agentconfig.Buffer{Dir: dir}}
 	if err := c.ApplyConfig(cfg); err != nil {
 		t.Fatal(err)
@@ -329,5 +341,46 @@ func TestCollectorPassesAgentConfig(t *testing.T) {
 	}
 	if code, body := get("nowhere"); code != 404 || !strings.Contains(body, "host nowhere is not registered in tenant acme") {
 		t.Errorf("an unknown host's configuration through the collector = %d %s", code, body)
+	}
+}
+
+// TestCollectorPollsSNMP is an SNMP device behind the collector: the
+// collector pulls its item, credentials included (the collect scope), and
+// polls Debian's snmpd into the buffer with host=sw-01 and the interface's
+// ifName, as the server's own poller would.
+func TestCollectorPollsSNMP(t *testing.T) {
+	agent := zabbixtest.StartAgent(t)
+	device := snmptest.Start(t)
+	srv := serverWith(t, agent.Address, false, func(ms *monitoring.Store, sw *model.Resource) {
+		it := &monitoring.Item{TenantID: "acme", ResourceID: sw.ID, Name: "net", Kind: monitoring.KindSNMP,
+			Interval: model.Duration(time.Second), SNMP: &monitoring.SNMP{Address: device.Address, Version: "2c",
+				Community: snmptest.Community, Interfaces: true}}
+		if err := ms.CreateItem(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	})
+	r := start(t, srv.URL, t.TempDir())
+	r.next(t, 20*time.Second, "SNMP poll of sw-01", func(rec []byte) bool {
+		req, err := sender.DecodeSamples(rec)
+		if err != nil {
+			return false
+		}
+		for _, ts := range req.Timeseries {
+			l := labelsOf(ts)
+			if l["__name__"] == "snmp_if_in_octets_total" && l["host"] == "sw-01" && l["item"] == "net" && l["if_name"] == "lo" {
+				return true
+			}
+		}
+		return false
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if v, ok := r.emit.value("unyo_collector_targets", "kind", "snmp"); ok && v == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("unyo_collector_targets{kind=snmp} never read 1")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

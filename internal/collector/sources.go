@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
 
@@ -29,7 +30,7 @@ type Source struct {
 // entry here, built like zabbixSource: its poller's Options with Targets
 // reading the field, Sink the collector's, and its own settings from opts.
 func Sources(opts Options) []Source {
-	return []Source{zabbixSource(opts.ZabbixTLS)}
+	return []Source{zabbixSource(opts.ZabbixTLS), snmpSource()}
 }
 
 // zabbixSource polls Zabbix agents; tlsConfig is for items with tls (nil:
@@ -62,4 +63,27 @@ func (c *Collector) countTargets() int {
 		n += s.Count(t)
 	}
 	return n
+}
+
+// snmpSource polls SNMP devices. The collector sits in the customer's
+// network by design, so it polls any address its targets name: the server
+// admin's --snmp-allow guards the server, not the collector.
+func snmpSource() Source {
+	return Source{
+		Kind:  "snmp",
+		Count: func(t *Targets) int { return len(t.SNMP) },
+		New: func(targets func() *Targets, sink sample.Sink, logger *slog.Logger) Poller {
+			return snmp.New(snmp.Options{
+				Targets: func(context.Context) ([]snmp.Target, error) {
+					list := targets().SNMP
+					out := make([]snmp.Target, len(list))
+					for i, t := range list {
+						out[i] = t.PollTarget("") // the tenant is the collector's token's
+					}
+					return out, nil
+				},
+				Sink: sink, Logger: logger,
+			})
+		},
+	}
 }

@@ -3,6 +3,7 @@ package collector
 import (
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
 
@@ -21,6 +22,7 @@ const TargetsPath = "/api/v1/agent/collector/targets"
 type Targets struct {
 	Collector string         `json:"collector"`
 	Zabbix    []ZabbixTarget `json:"zabbix"`
+	SNMP      []SNMPTarget   `json:"snmp"`
 }
 
 // ZabbixTarget is one Zabbix passive check of one host behind the collector.
@@ -42,4 +44,43 @@ func ZabbixTargetOf(t poll.Target) ZabbixTarget {
 func (t ZabbixTarget) PollTarget(tenant string) poll.Target {
 	return poll.Target{Tenant: tenant, Host: t.Host, Item: t.Item, Address: t.Address, Key: t.Key, TLS: t.TLS,
 		Interval: time.Duration(t.Interval) * time.Millisecond}
+}
+
+// SNMPTarget is one SNMP item of one device behind the collector. It holds
+// the device's credentials open: the endpoint that serves it requires the
+// collect scope, which only a collector's token carries.
+type SNMPTarget struct {
+	Host         string       `json:"host"`
+	Item         string       `json:"item"`
+	Address      string       `json:"address"`
+	Version      string       `json:"version"`
+	Community    string       `json:"community,omitempty"`
+	User         string       `json:"user,omitempty"`
+	AuthProtocol string       `json:"auth_protocol,omitempty"`
+	AuthPassword string       `json:"auth_password,omitempty"`
+	PrivProtocol string       `json:"priv_protocol,omitempty"`
+	PrivPassword string       `json:"priv_password,omitempty"`
+	Interfaces   bool         `json:"interfaces,omitempty"`
+	Get          []snmp.Value `json:"get,omitempty"`
+	Walk         []snmp.Value `json:"walk,omitempty"`
+	Interval     int64        `json:"interval_ms"`
+	Timeout      int64        `json:"timeout_ms,omitempty"`
+	Retries      int          `json:"retries,omitempty"`
+}
+
+// SNMPTargetOf is the wire form of an SNMP poller target.
+func SNMPTargetOf(t snmp.Target) SNMPTarget {
+	return SNMPTarget{Host: t.Host, Item: t.Item, Address: t.Address, Version: t.Version, Community: t.Community,
+		User: t.User, AuthProtocol: t.AuthProtocol, AuthPassword: t.AuthPassword, PrivProtocol: t.PrivProtocol,
+		PrivPassword: t.PrivPassword, Interfaces: t.Interfaces, Get: t.Get, Walk: t.Walk,
+		Interval: t.Interval.Milliseconds(), Timeout: t.Timeout.Milliseconds(), Retries: t.Retries}
+}
+
+// PollTarget is the SNMP poller's form of t, for tenant.
+func (t SNMPTarget) PollTarget(tenant string) snmp.Target {
+	return snmp.Target{Tenant: tenant, Host: t.Host, Item: t.Item, Address: t.Address, Version: t.Version,
+		Community: t.Community, User: t.User, AuthProtocol: t.AuthProtocol, AuthPassword: t.AuthPassword,
+		PrivProtocol: t.PrivProtocol, PrivPassword: t.PrivPassword, Interfaces: t.Interfaces, Get: t.Get, Walk: t.Walk,
+		Interval: time.Duration(t.Interval) * time.Millisecond, Timeout: time.Duration(t.Timeout) * time.Millisecond,
+		Retries: t.Retries}
 }

@@ -21,13 +21,20 @@ var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 // collector's never share a resource.
 func (s *Store) CollectorTargets(ctx context.Context, tenant, name string) (*collector.Targets, error) {
 	sc := Scope{Tenant: tenant, Collector: name}
-	out := &collector.Targets{Collector: name, Zabbix: []collector.ZabbixTarget{}}
+	out := &collector.Targets{Collector: name, Zabbix: []collector.ZabbixTarget{}, SNMP: []collector.SNMPTarget{}}
 	zt, err := s.ZabbixTargetsIn(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range zt {
 		out.Zabbix = append(out.Zabbix, collector.ZabbixTargetOf(t))
+	}
+	st, err := s.SNMPTargetsIn(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range st {
+		out.SNMP = append(out.SNMP, collector.SNMPTargetOf(t))
 	}
 	return out, nil
 }
