@@ -1,9 +1,11 @@
 package alert
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 )
 
@@ -45,4 +47,27 @@ func TestCheckAlertSaysWhy(t *testing.T) {
 	f(2, []string{"timeout", "", "timeout", "connection refused"}, "check failed 2 times in a row: connection refused")
 	// An agent that writes no reason (an older one) still reads as before.
 	f(1, []string{"", "-"}, "port 1 >= 1")
+}
+
+// TestDeviceWithoutAgentAlerts: a resource that is not a host (a switch)
+// with a check of its own run from the server is evaluated like a host.
+func TestDeviceWithoutAgentAlerts(t *testing.T) {
+	w := newWorld(t, nil)
+	sw := &model.Resource{TenantID: "acme", Name: "sw-01", Kind: "network"}
+	if err := w.db.CreateResource(context.Background(), sw); err != nil {
+		t.Fatal(err)
+	}
+	w.item("acme", sw, &monitoring.Item{
+		Name: "ping", Kind: monitoring.KindCheck, Severity: "critical",
+		Check: &monitoring.Check{Type: "ping", From: "server", Address: "10.0.0.2"},
+	})
+	w.start()
+	at := w.advance(15 * time.Second)
+	w.push("acme", at, 0, "__name__", "unyo_check_up", "host", "sw-01", "item", "ping", "target", "10.0.0.2")
+	w.push("acme", at, 1, "__name__", "unyo_check_failure_info", "host", "sw-01", "item", "ping", "target", "10.0.0.2", "reason", "no reply (100% packet loss)")
+	w.eval()
+	got := w.alerts("acme")
+	if len(got) != 1 || got[0].ResourceID != sw.ID || got[0].ValueText != "check failed: no reply (100% packet loss)" {
+		t.Fatalf("alerts of the switch: %+v", got)
+	}
 }
