@@ -101,26 +101,30 @@ func (s *Store) ProbeTargets(ctx context.Context) ([]probe.Target, error) {
 func (s *Store) ProbeTargetsIn(ctx context.Context, sc Scope) ([]probe.Target, error) {
 	var out []probe.Target
 	err := s.EachItem(ctx, sc, []Kind{KindCheck}, func(res *model.Resource, it ResolvedItem) error {
-		c := it.Check
-		if !c.FromServer() {
-			return nil
+		if it.Check.FromServer() {
+			out = append(out, probeTarget(res, &it.Item))
 		}
-		every := it.Interval.Std()
-		if every == 0 {
-			every = ProbeInterval
-		}
-		timeout := c.Timeout.Std()
-		if timeout == 0 {
-			timeout = min(probe.DefaultTimeout, every)
-		}
-		out = append(out, probe.Target{
-			Tenant: res.TenantID, Host: res.Name, Item: it.Name, Type: c.Type,
-			Address: c.Address, URL: c.URL, Method: c.Method, ExpectStatus: c.ExpectStatus, BodyMatch: c.BodyMatch,
-			TLSDays: c.TLSDays, Count: c.Count, Spacing: c.Spacing.Std(), Timeout: timeout, Interval: every,
-		})
 		return nil
 	})
 	return out, err
+}
+
+// probeTarget is the target of a server-run check item resolved on res.
+func probeTarget(res *model.Resource, it *Item) probe.Target {
+	c := it.Check
+	every := it.Interval.Std()
+	if every == 0 {
+		every = ProbeInterval
+	}
+	timeout := c.Timeout.Std()
+	if timeout == 0 {
+		timeout = min(probe.DefaultTimeout, every)
+	}
+	return probe.Target{
+		Tenant: res.TenantID, Host: res.Name, Item: it.Name, Type: c.Type,
+		Address: c.Address, URL: c.URL, Method: c.Method, ExpectStatus: c.ExpectStatus, BodyMatch: c.BodyMatch,
+		TLSDays: c.TLSDays, Count: c.Count, Spacing: c.Spacing.Std(), Timeout: timeout, Interval: every,
+	}
 }
 
 // ItemResources returns the resources of the tenant that items reach
