@@ -28,8 +28,6 @@ type Directory interface {
 // Design resolves the monitoring items of a resource; *monitoring.Store is one.
 type Design interface {
 	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
-	// ItemResources names the resources other than hosts that have items.
-	ItemResources(ctx context.Context, tenant string) (map[int64]bool, error)
 }
 
 // Metrics gives the metric store scoped to one tenant; *metricstore.Store is one.
@@ -235,9 +233,10 @@ func (e *Engine) reloadRules(ctx context.Context) {
 	}
 }
 
-// resolveRules returns the rules of every host, and of every other
-// resource with items (a device checked from the server), and the tenants
-// that exist.
+// resolveRules returns the rules of every resource, and the tenants that
+// exist: hosts, and the cloud resources (load balancers, gateways,
+// databases) whose templates watch the series the cloud metric poller
+// writes under their name.
 func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, error) {
 	tenants, err := e.dir.Tenants(ctx, "")
 	if err != nil {
@@ -248,16 +247,9 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 		exist[t.ID] = true
 		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
-		}
-		others, err := e.design.ItemResources(ctx, t.ID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("alert: unable to list resources with items of %s: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
 		for _, h := range hosts {
-			if h.Kind != "host" && !others[h.ID] {
-				continue // no item reaches it: skip resolving every cloud resource
-			}
 			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
 			if errors.Is(err, istorage.ErrNotFound) {
 				continue // deleted since it was listed

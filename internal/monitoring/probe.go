@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -127,25 +126,3 @@ func probeTarget(res *model.Resource, it *Item) probe.Target {
 	}
 }
 
-// ItemResources returns the resources of the tenant that items reach
-// other than by a selector: items of their own, or a template assigned by
-// hand. Selectors match hosts only, so a resource that is not a host (a
-// switch, a VPN endpoint, a URL watched from the server) has items only if
-// it is here: the alert engine resolves those and skips the rest.
-func (s *Store) ItemResources(ctx context.Context, tenant string) (map[int64]bool, error) {
-	rows, err := s.q(ctx).QueryContext(ctx, `SELECT resource_id FROM monitoring_items WHERE tenant_id=? AND resource_id IS NOT NULL
-		UNION SELECT resource_id FROM monitoring_assignments WHERE tenant_id=? AND resource_id IS NOT NULL`, tenant, tenant)
-	if err != nil {
-		return nil, fmt.Errorf("monitoring: unable to list resources with items: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("monitoring: unable to list resources with items: %w", err)
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}
