@@ -111,14 +111,7 @@ func (s *Store) ProbeTargetsIn(ctx context.Context, sc Scope) ([]probe.Target, e
 // probeTarget is the target of a server-run check item resolved on res.
 func probeTarget(res *model.Resource, it *Item) probe.Target {
 	c := it.Check
-	every := it.Interval.Std()
-	if every == 0 {
-		every = ProbeInterval
-	}
-	timeout := c.Timeout.Std()
-	if timeout == 0 {
-		timeout = min(probe.DefaultTimeout, every)
-	}
+	every, timeout := it.probeTiming()
 	return probe.Target{
 		Tenant: res.TenantID, Host: res.Name, Item: it.Name, Type: c.Type,
 		Address: c.Address, URL: c.URL, Method: c.Method, ExpectStatus: c.ExpectStatus, BodyMatch: c.BodyMatch,
@@ -126,3 +119,34 @@ func probeTarget(res *model.Resource, it *Item) probe.Target {
 	}
 }
 
+// probeTiming is how often a server-run check runs and how long one run may take.
+func (it *Item) probeTiming() (every, timeout time.Duration) {
+	every = it.Interval.Std()
+	if every == 0 {
+		every = ProbeInterval
+	}
+	timeout = it.Check.Timeout.Std()
+	if timeout == 0 {
+		timeout = min(probe.DefaultTimeout, every)
+	}
+	return every, timeout
+}
+
+// validatePingTime checks that a ping's run has time to send every request
+// and hear the last reply: requests not yet sent at the timeout would read
+// as lost.
+func (it *Item) validatePingTime() error {
+	c := it.Check
+	if c == nil || !c.FromServer() || c.Type != CheckPing {
+		return nil
+	}
+	spacing := c.Spacing.Std()
+	if spacing == 0 {
+		spacing = time.Second
+	}
+	need := time.Duration(c.Count-1)*spacing + time.Second
+	if _, timeout := it.probeTiming(); timeout < need {
+		return invalid.New("check.timeout", "a ping of %d requests %v apart needs at least %v, has %v: raise check.timeout (and the interval), or lower check.count", c.Count, spacing, need, timeout)
+	}
+	return nil
+}

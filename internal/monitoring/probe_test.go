@@ -43,6 +43,8 @@ func TestServerCheckValidate(t *testing.T) {
 	f(`{"type":"ping","from":"server","address":"10.0.0.1:80"}`, "check.address")
 	f(`{"type":"ping","from":"server","address":"10.0.0.1","count":50}`, "check.count")
 	f(`{"type":"ping","from":"server","address":"10.0.0.1","spacing":"1ms"}`, "check.spacing")
+	f(`{"type":"ping","from":"server","address":"10.0.0.1","count":20}`, "check.timeout")
+	f(`{"type":"ping","from":"server","address":"10.0.0.1","count":20,"timeout":"20s"},"interval":"30s"`, "")
 	f(`{"type":"tls","from":"server","address":"vpn.example.com:443","tls_days":30}`, "")
 	f(`{"type":"tls","from":"server","address":"vpn.example.com"}`, "check.address")
 	f(`{"type":"tls","address":"vpn.example.com:443"}`, "check.from")

@@ -51,7 +51,10 @@ func (it *Item) Validate() error {
 		if err := expandItem(n, func(string) (string, bool) { return "placeholder.example", true }); err != nil {
 			return err
 		}
-		return invalid.Prefix("check", n.Check.validateServer())
+		if err := invalid.Prefix("check", n.Check.validateServer()); err != nil {
+			return err
+		}
+		return it.validatePingTime()
 	}
 	if it.sentToAgent() {
 		// Placeholders are checked for syntax here and filled per host later.
