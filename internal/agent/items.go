@@ -41,7 +41,7 @@ func newCollector(it agentconfig.Item, confine func(agentconfig.Item) error) (Co
 	case agentconfig.KindHTTP:
 		return check.NewHTTP(it, check.Options{Redirect: redirect})
 	case agentconfig.KindTCP:
-		return check.NewTCP(it.Name, it.Address), nil
+		return check.NewTCP(it.Name, it.Address, nil), nil
 	case agentconfig.KindDNS:
 		return check.NewDNS(it.Name, it.Query, it.Server), nil
 	case agentconfig.KindExporter:

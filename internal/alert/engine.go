@@ -323,7 +323,7 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 		fp := fingerprint(r, res.labels)
 		seen[fp] = true
 		v := res.value
-		e.apply(ctx, r, fp, res.labels, &v, at)
+		e.applyWhy(ctx, r, fp, res.labels, &v, at, res.reason)
 	}
 	if !r.hostDown && e.hostDown(r.tenant, r.resourceID) {
 		// A host that sends nothing keeps its alerts as they were: their

@@ -11,6 +11,12 @@ import (
 // apply runs one observation of r's series fp through the lifecycle and
 // commits what changes. The caller holds mu.
 func (e *Engine) apply(ctx context.Context, r *rule, fp string, lset labels.Labels, v *float64, at time.Time) {
+	e.applyWhy(ctx, r, fp, lset, v, at, "")
+}
+
+// applyWhy is apply with why the value is what it is, when the series says
+// (a failing check's reason): the alert's text gives it.
+func (e *Engine) applyWhy(ctx context.Context, r *rule, fp string, lset labels.Labels, v *float64, at time.Time, why string) {
 	cur := e.active[activeKey(r.tenant, fp)]
 	if cur != nil && at.Before(cur.UpdatedAt) {
 		return // an older sample than what the alert already reflects
@@ -26,7 +32,7 @@ func (e *Engine) apply(ctx context.Context, r *rule, fp string, lset labels.Labe
 	if cur == nil {
 		proto = e.ruleAlert(r, fp, lset, at)
 	}
-	ch.valueText = e.describe(r, ch)
+	ch.valueText = e.describe(r, ch, why)
 	e.commit(ctx, proto, cur, ch, at)
 }
 
@@ -40,9 +46,12 @@ func (e *Engine) ruleAlert(r *rule, fp string, lset labels.Labels, at time.Time)
 	}
 }
 
-func (e *Engine) describe(r *rule, ch *change) string {
+func (e *Engine) describe(r *rule, ch *change, why string) string {
 	if ch.value == nil {
 		return r.item.Name + ": no data"
+	}
+	if why != "" && r.cond.failures > 0 && ch.to != StateResolved {
+		return r.cond.describeCheck(*ch.value, why)
 	}
 	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved)
 }

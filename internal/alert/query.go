@@ -17,14 +17,16 @@ import (
 type result struct {
 	labels labels.Labels
 	value  float64
+	reason string // check items: why the check last failed, when it says
 }
 
 // query evaluates r's value at time at over its tenant's metrics alone.
 func (e *Engine) query(ctx context.Context, r *rule, at time.Time) ([]result, error) {
 	q := r.query
+	var window time.Duration
 	if r.cond.failures > 0 {
 		// Enough room for the trailing failures at the check's interval, and a margin.
-		window := r.interval*time.Duration(r.cond.failures+1) + r.interval
+		window = r.interval*time.Duration(r.cond.failures+1) + r.interval
 		q = r.query + fmt.Sprintf("[%ds]", int(window.Seconds()))
 	}
 	qry, err := e.promql.NewInstantQuery(ctx, e.metrics.ForTenant(r.tenant), nil, q, at)
@@ -50,6 +52,7 @@ func (e *Engine) query(ctx context.Context, r *rule, at time.Time) ([]result, er
 		for _, s := range v {
 			out = append(out, result{labels: s.Metric, value: trailingFailures(s.Floats)})
 		}
+		e.checkReasons(ctx, r, at, window, out)
 	}
 	return out, nil
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
+	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -104,6 +105,7 @@ type app struct {
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch       // backup compliance → alerts
 	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	probes         *probe.Poller       // checks run from the server (ping, TCP, TLS, HTTP) → remote write
 	snmpPoll       *snmp.Poller        // snmp items: devices polled → remote write
 	snmpTraps      *snmptrap.Receiver  // SNMP traps → intake alerts; nil unless --snmp-trap-listen
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
@@ -300,6 +302,14 @@ func (a *app) services(cfg *serverConfig) error {
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
+	// Checks run from here for resources without an agent: tenants reach
+	// only what the outbound policy allows, as their channels do.
+	a.probes = probe.NewPoller(probe.Options{
+		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
+		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		Logger: logger.With("component", "probe"),
+	})
+	a.design.OnChange(a.probes.Reload)
 	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
 		return err
 	}

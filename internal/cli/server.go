@@ -201,6 +201,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
 	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
 	g.AddContext("zabbix poller", a.zabbixPoll.Run)       // feeds the alert engine: stops before it
+	g.AddContext("probe poller", a.probes.Run)            // feeds the alert engine: stops before it
 	g.AddContext("snmp poller", a.snmpPoll.Run)           // so does this one
 	if a.snmpTraps != nil {
 		g.AddContext("snmp traps", a.snmpTraps.Run) // feeds the alert engine: stops before it

@@ -51,6 +51,7 @@ var words = map[string]Text{
 
 	"cond.log":        {Ja: "%[2]s間に%[1]d件以上", En: "≥ %[1]d in %[2]s"},
 	"cond.check":      {Ja: "%d回連続失敗", En: "%d consecutive failures"},
+	"check.server":    {Ja: "サーバーから", En: "from the server"},
 	"cond.nodata":     {Ja: "%s間データなし", En: "no data for %s"},
 	"cond.process":    {Ja: "起動数 < %d", En: "< %d running"},
 	"cond.service":    {Ja: "停止", En: "not running"},

@@ -127,17 +127,24 @@ const (
 	CheckHTTP = "http"
 	CheckTCP  = "tcp"
 	CheckDNS  = "dns"
+	CheckPing = "ping" // ICMP echo; from the server (or collector) only
+	CheckTLS  = "tls"  // a TLS handshake and the certificate's days left; from the server (or collector) only
 )
 
-// Check is a synthetic check the agent runs.
+// Check is a synthetic check the host's agent runs, or, with From
+// "server", the server (or the resource's collector) runs: for devices and
+// endpoints without an agent (see probe.go).
 type Check struct {
-	Type         string         `json:"type"`                    // http, tcp or dns
+	Type         string         `json:"type"`                    // http, tcp, dns, ping or tls
+	From         string         `json:"from,omitempty"`          // "agent" (the default) or "server"
 	URL          string         `json:"url,omitempty"`           // http
 	Method       string         `json:"method,omitempty"`        // http; GET when empty
 	ExpectStatus int            `json:"expect_status,omitempty"` // http; any 2xx when 0
 	BodyMatch    string         `json:"body_match,omitempty"`    // http: regexp on the body
-	TLSDays      int            `json:"tls_days,omitempty"`      // http: report the certificate expiring below this many days
-	Address      string         `json:"address,omitempty"`       // tcp: host:port
+	TLSDays      int            `json:"tls_days,omitempty"`      // http: report the certificate expiring below this many days; tls: fail below it
+	Address      string         `json:"address,omitempty"`       // tcp, tls: host:port; ping: host
+	Count        int            `json:"count,omitempty"`         // ping: echo requests per run; 3 when 0
+	Spacing      model.Duration `json:"spacing,omitempty"`       // ping: between two requests; 1s when 0
 	Query        string         `json:"query,omitempty"`         // dns: the name to resolve
 	Server       string         `json:"server,omitempty"`        // dns: resolver host[:port]
 	Timeout      model.Duration `json:"timeout,omitempty"`       // the agent's default when 0
@@ -196,6 +203,9 @@ func (it *Item) sentToAgent() bool {
 	if it.Kind == KindBackup {
 		return it.Backup != nil && (it.Backup.StatusFile != "" || it.Backup.LogFile != "")
 	}
+	if it.Kind == KindCheck && it.Check != nil && it.Check.FromServer() {
+		return false
+	}
 	return agentSide(it.Kind)
 }
 
@@ -227,6 +237,9 @@ func (it *Item) Normalize() {
 		}
 		if it.Check.Type == CheckHTTP && it.Check.Method == "" {
 			it.Check.Method = "GET"
+		}
+		if it.Check.Type == CheckPing && it.Check.Count == 0 {
+			it.Check.Count = DefaultPingCount
 		}
 	}
 	if it.Process != nil {

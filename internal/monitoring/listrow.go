@@ -45,7 +45,11 @@ func newRow(lang string, r *ResolvedItem) Row {
 func kindText(lang string, it *Item) string {
 	k := word(lang, "kind."+string(it.Kind))
 	if it.Kind == KindCheck {
-		k += " (" + strings.ToUpper(it.Check.Type) + ")"
+		where := ""
+		if it.Check.FromServer() {
+			where = ", " + word(lang, "check.server") // a collector's resource too: the server's side of the network
+		}
+		k += " (" + strings.ToUpper(it.Check.Type) + where + ")"
 	}
 	return k
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -43,6 +44,17 @@ func (it *Item) Validate() error {
 		// Placeholders are checked for syntax here and filled per host later.
 		n := it.Clone()
 		return expandItem(n, func(string) (string, bool) { return "placeholder.example", true })
+	}
+	if it.Check != nil && it.Check.FromServer() {
+		// Placeholders are checked for syntax here and filled per host later.
+		n := it.Clone()
+		if err := expandItem(n, func(string) (string, bool) { return "placeholder.example", true }); err != nil {
+			return err
+		}
+		if err := invalid.Prefix("check", n.Check.validateServer()); err != nil {
+			return err
+		}
+		return it.validatePingTime()
 	}
 	if it.sentToAgent() {
 		// Placeholders are checked for syntax here and filled per host later.
@@ -141,8 +153,11 @@ func (l *Log) validate() error {
 }
 
 func (c *Check) validate() error {
-	if c.Type != CheckHTTP && c.Type != CheckTCP && c.Type != CheckDNS {
-		return invalid.New("type", "must be http, tcp or dns, not %q", c.Type)
+	if c.Type != CheckHTTP && c.Type != CheckTCP && c.Type != CheckDNS && c.Type != CheckPing && c.Type != CheckTLS {
+		return invalid.New("type", "must be http, tcp, dns, ping or tls, not %q", c.Type)
+	}
+	if err := c.validateFrom(); err != nil {
+		return err
 	}
 	if c.Failures < 0 || c.Failures > 100 {
 		return invalid.New("failures", "must be between 1 and 100")
@@ -156,10 +171,11 @@ func (c *Check) validate() error {
 	}{
 		{"url", CheckHTTP, c.URL != ""}, {"method", CheckHTTP, c.Method != ""},
 		{"expect_status", CheckHTTP, c.ExpectStatus != 0}, {"body_match", CheckHTTP, c.BodyMatch != ""},
-		{"tls_days", CheckHTTP, c.TLSDays != 0}, {"address", CheckTCP, c.Address != ""},
+		{"tls_days", CheckHTTP + " " + CheckTLS, c.TLSDays != 0}, {"address", CheckTCP + " " + CheckTLS + " " + CheckPing, c.Address != ""},
 		{"query", CheckDNS, c.Query != ""}, {"server", CheckDNS, c.Server != ""},
+		{"count", CheckPing, c.Count != 0}, {"spacing", CheckPing, c.Spacing != 0},
 	} {
-		if f.set && f.typ != c.Type {
+		if f.set && !slices.Contains(strings.Fields(f.typ), c.Type) {
 			return invalid.New(f.name, "does not apply to a %s check", c.Type)
 		}
 	}

@@ -168,12 +168,12 @@ func TestTCP(t *testing.T) {
 			c.Close()
 		}
 	}()
-	got, err := run(t, NewTCP("db", addr))
+	got, err := run(t, NewTCP("db", addr, nil))
 	if err != nil || got["unyo_check_up"] != 1 {
 		t.Fatalf("open port: %v, %v", got, err)
 	}
 	ln.Close()
-	got, err = run(t, NewTCP("db", addr))
+	got, err = run(t, NewTCP("db", addr, nil))
 	if err == nil || got["unyo_check_up"] != 0 {
 		t.Fatalf("closed port: %v, %v", got, err)
 	}

@@ -25,6 +25,9 @@ type Options struct {
 	// Redirect, when set, may refuse to follow a redirect to a URL: the
 	// server's own agent must not be led where it may not go.
 	Redirect func(*url.URL) error
+	// Dial, when set, makes every connection (redirects included) and no
+	// proxy is used: a proxy would connect to addresses Dial never sees.
+	Dial DialFunc
 }
 
 // HTTP checks a URL: status, optional body match and certificate expiry.
@@ -36,6 +39,7 @@ type HTTP struct {
 	tlsDays  int
 	roots    *x509.CertPool
 	redirect func(*url.URL) error
+	dial     DialFunc
 	labels   []sample.Label
 }
 
@@ -47,7 +51,7 @@ func NewHTTP(it agentconfig.Item, opts Options) (*HTTP, error) {
 	}
 	h := &HTTP{
 		url: u, method: it.Method, expect: it.ExpectStatus, tlsDays: it.TLSDays,
-		roots: opts.RootCAs, redirect: opts.Redirect, labels: sample.Labels("item", it.Name, "target", it.URL),
+		roots: opts.RootCAs, redirect: opts.Redirect, dial: opts.Dial, labels: sample.Labels("item", it.Name, "target", it.URL),
 	}
 	if h.method == "" {
 		h.method = http.MethodGet
@@ -76,7 +80,7 @@ func (h *HTTP) Collect(ctx context.Context, now time.Time) ([]sample.Sample, err
 			r.add("unyo_check_tls_cert_expiring", b2f(days < float64(h.tlsDays)))
 		}
 	}
-	return r.finish(err == nil, start), err
+	return r.finish(err, start), err
 }
 
 // do makes the request on a fresh connection, so that every run measures a
@@ -91,8 +95,11 @@ func (h *HTTP) do(ctx context.Context, leaf **x509.Certificate) (int, error) {
 			// Verification is done in verify instead, so that the certificate
 			// of a failing handshake (an expired one) is still seen.
 			InsecureSkipVerify: true,
-			VerifyConnection:   h.verify(&host, leaf),
+			VerifyConnection:   verify(h.roots, &host, leaf),
 		},
+	}
+	if h.dial != nil {
+		tr.Proxy, tr.DialContext = nil, h.dial
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -133,7 +140,7 @@ func (h *HTTP) do(ctx context.Context, leaf **x509.Certificate) (int, error) {
 // verify checks the chain and name like crypto/tls would, after noting the
 // first leaf certificate. host is the host being requested: crypto/tls
 // leaves ServerName empty for an IP address.
-func (h *HTTP) verify(host *string, leaf **x509.Certificate) func(tls.ConnectionState) error {
+func verify(roots *x509.CertPool, host *string, leaf **x509.Certificate) func(tls.ConnectionState) error {
 	return func(cs tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {
 			return errors.New("tls: server sent no certificate")
@@ -145,7 +152,7 @@ func (h *HTTP) verify(host *string, leaf **x509.Certificate) func(tls.Connection
 		if name == "" {
 			name = *host
 		}
-		opts := x509.VerifyOptions{DNSName: name, Roots: h.roots, Intermediates: x509.NewCertPool()}
+		opts := x509.VerifyOptions{DNSName: name, Roots: roots, Intermediates: x509.NewCertPool()}
 		for _, c := range cs.PeerCertificates[1:] {
 			opts.Intermediates.AddCert(c)
 		}

@@ -13,24 +13,24 @@ import (
 // TCP checks that a TCP connection to an address can be opened.
 type TCP struct {
 	addr   string
+	dial   DialFunc
 	labels []sample.Label
 }
 
-// NewTCP returns the check of a tcp item.
-func NewTCP(item, addr string) *TCP {
-	return &TCP{addr: addr, labels: sample.Labels("item", item, "target", addr)}
+// NewTCP returns the check of a tcp item; dial connects, a net.Dialer's when nil.
+func NewTCP(item, addr string, dial DialFunc) *TCP {
+	return &TCP{addr: addr, dial: dialer(dial), labels: sample.Labels("item", item, "target", addr)}
 }
 
 // Collect connects once and closes the connection at once.
 func (c *TCP) Collect(ctx context.Context, now time.Time) ([]sample.Sample, error) {
 	r := newResult(c.labels, now)
 	start := time.Now()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", c.addr)
+	conn, err := c.dial(ctx, "tcp", c.addr)
 	if err == nil {
 		conn.Close()
 	}
-	return r.finish(err == nil, start), err
+	return r.finish(err, start), err
 }
 
 // DNS checks that a name resolves, through the system's resolver or a given server.
@@ -68,5 +68,5 @@ func (c *DNS) Collect(ctx context.Context, now time.Time) ([]sample.Sample, erro
 		err = fmt.Errorf("no addresses for %s", c.query)
 	}
 	r.add("unyo_check_dns_answers", float64(len(addrs)))
-	return r.finish(err == nil, start), err
+	return r.finish(err, start), err
 }
