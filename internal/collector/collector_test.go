@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -383,4 +384,39 @@ func TestCollectorPollsSNMP(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestCollectorRunsChecks is a TCP check run from the server for a device
+// behind the collector: the collector runs it from inside the network, and
+// a closed port reads as down with the reason.
+func TestCollectorRunsChecks(t *testing.T) {
+	agent := zabbixtest.StartAgent(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	srv := serverWith(t, agent.Address, false, func(ms *monitoring.Store, sw *model.Resource) {
+		it := &monitoring.Item{TenantID: "acme", ResourceID: sw.ID, Name: "telnet", Kind: monitoring.KindCheck,
+			Severity: monitoring.SeverityCritical, Interval: model.Duration(time.Second),
+			Check: &monitoring.Check{Type: monitoring.CheckTCP, From: "server", Address: closed}}
+		if err := ms.CreateItem(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	})
+	r := start(t, srv.URL, t.TempDir())
+	r.next(t, 20*time.Second, "TCP check of sw-01", func(rec []byte) bool {
+		req, err := sender.DecodeSamples(rec)
+		if err != nil {
+			return false
+		}
+		for _, ts := range req.Timeseries {
+			l := labelsOf(ts)
+			if l["__name__"] == "unyo_check_failure_info" && l["host"] == "sw-01" && l["item"] == "telnet" && l["reason"] == "connection refused" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
@@ -30,7 +31,7 @@ type Source struct {
 // entry here, built like zabbixSource: its poller's Options with Targets
 // reading the field, Sink the collector's, and its own settings from opts.
 func Sources(opts Options) []Source {
-	return []Source{zabbixSource(opts.ZabbixTLS), snmpSource()}
+	return []Source{zabbixSource(opts.ZabbixTLS), snmpSource(), checkSource()}
 }
 
 // zabbixSource polls Zabbix agents; tlsConfig is for items with tls (nil:
@@ -77,6 +78,28 @@ func snmpSource() Source {
 				Targets: func(context.Context) ([]snmp.Target, error) {
 					list := targets().SNMP
 					out := make([]snmp.Target, len(list))
+					for i, t := range list {
+						out[i] = t.PollTarget("") // the tenant is the collector's token's
+					}
+					return out, nil
+				},
+				Sink: sink, Logger: logger,
+			})
+		},
+	}
+}
+
+// checkSource runs the checks from the server (ping, TCP, TLS, HTTP) of the
+// devices behind the collector, from inside their network.
+func checkSource() Source {
+	return Source{
+		Kind:  "check",
+		Count: func(t *Targets) int { return len(t.Checks) },
+		New: func(targets func() *Targets, sink sample.Sink, logger *slog.Logger) Poller {
+			return probe.NewPoller(probe.Options{
+				Targets: func(context.Context) ([]probe.Target, error) {
+					list := targets().Checks
+					out := make([]probe.Target, len(list))
 					for i, t := range list {
 						out[i] = t.PollTarget("") // the tenant is the collector's token's
 					}

@@ -3,6 +3,7 @@ package collector
 import (
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
@@ -23,6 +24,7 @@ type Targets struct {
 	Collector string         `json:"collector"`
 	Zabbix    []ZabbixTarget `json:"zabbix"`
 	SNMP      []SNMPTarget   `json:"snmp"`
+	Checks    []CheckTarget  `json:"checks"`
 }
 
 // ZabbixTarget is one Zabbix passive check of one host behind the collector.
@@ -83,4 +85,37 @@ func (t SNMPTarget) PollTarget(tenant string) snmp.Target {
 		PrivProtocol: t.PrivProtocol, PrivPassword: t.PrivPassword, Interfaces: t.Interfaces, Get: t.Get, Walk: t.Walk,
 		Interval: time.Duration(t.Interval) * time.Millisecond, Timeout: time.Duration(t.Timeout) * time.Millisecond,
 		Retries: t.Retries}
+}
+
+// CheckTarget is one check run from the network of the collector (ping, TCP,
+// TLS, HTTP) for a device behind it.
+type CheckTarget struct {
+	Host         string `json:"host"`
+	Item         string `json:"item"`
+	Type         string `json:"type"`
+	Address      string `json:"address,omitempty"`
+	URL          string `json:"url,omitempty"`
+	Method       string `json:"method,omitempty"`
+	ExpectStatus int    `json:"expect_status,omitempty"`
+	BodyMatch    string `json:"body_match,omitempty"`
+	TLSDays      int    `json:"tls_days,omitempty"`
+	Count        int    `json:"count,omitempty"`
+	Spacing      int64  `json:"spacing_ms,omitempty"`
+	Timeout      int64  `json:"timeout_ms,omitempty"`
+	Interval     int64  `json:"interval_ms"`
+}
+
+// CheckTargetOf is the wire form of a probe target.
+func CheckTargetOf(t probe.Target) CheckTarget {
+	return CheckTarget{Host: t.Host, Item: t.Item, Type: t.Type, Address: t.Address, URL: t.URL, Method: t.Method,
+		ExpectStatus: t.ExpectStatus, BodyMatch: t.BodyMatch, TLSDays: t.TLSDays, Count: t.Count,
+		Spacing: t.Spacing.Milliseconds(), Timeout: t.Timeout.Milliseconds(), Interval: t.Interval.Milliseconds()}
+}
+
+// PollTarget is the probe poller's form of t, for tenant.
+func (t CheckTarget) PollTarget(tenant string) probe.Target {
+	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
+	return probe.Target{Tenant: tenant, Host: t.Host, Item: t.Item, Type: t.Type, Address: t.Address, URL: t.URL,
+		Method: t.Method, ExpectStatus: t.ExpectStatus, BodyMatch: t.BodyMatch, TLSDays: t.TLSDays, Count: t.Count,
+		Spacing: ms(t.Spacing), Timeout: ms(t.Timeout), Interval: ms(t.Interval)}
 }

@@ -21,7 +21,7 @@ var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 // collector's never share a resource.
 func (s *Store) CollectorTargets(ctx context.Context, tenant, name string) (*collector.Targets, error) {
 	sc := Scope{Tenant: tenant, Collector: name}
-	out := &collector.Targets{Collector: name, Zabbix: []collector.ZabbixTarget{}, SNMP: []collector.SNMPTarget{}}
+	out := &collector.Targets{Collector: name, Zabbix: []collector.ZabbixTarget{}, SNMP: []collector.SNMPTarget{}, Checks: []collector.CheckTarget{}}
 	zt, err := s.ZabbixTargetsIn(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -35,6 +35,13 @@ func (s *Store) CollectorTargets(ctx context.Context, tenant, name string) (*col
 	}
 	for _, t := range st {
 		out.SNMP = append(out.SNMP, collector.SNMPTargetOf(t))
+	}
+	ct, err := s.ProbeTargetsIn(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ct {
+		out.Checks = append(out.Checks, collector.CheckTargetOf(t))
 	}
 	return out, nil
 }
