@@ -257,3 +257,25 @@ func TestChunkAndSamplePathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryCountsOpenApart: an incident still open within its SLA is
+// counted apart, not as missed, and the summary says so in its own column.
+func TestSummaryCountsOpenApart(t *testing.T) {
+	f := sharedFixture(t)
+	src := f.src
+	incs := acmeIncidents()
+	incs["acme"] = append(incs["acme"], IncidentRecord{ID: "INC-3", Title: "対応中の障害", Service: "API", OpenedAt: at(30, 20, 0), SLAOpen: true, SLAUsed: 0.2})
+	src.Incidents = incidentList(incs)
+	g := NewGenerator(src, nil)
+	r, err := g.Generate(context.Background(), "acme", fromNov, toNov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Summary; s.IncidentsMet != 1 || s.IncidentsMiss != 1 || s.IncidentsOpen != 1 {
+		t.Errorf("met %d missed %d open %d, want 1 1 1", s.IncidentsMet, s.IncidentsMiss, s.IncidentsOpen)
+	}
+	rows := Layout(r).Sections[0].Blocks[1].Table.Rows
+	if last := rows[len(rows)-1]; last[0] != "SLA達成 / SLA未達 / 対応中" || last[1] != "1 / 1 / 1" {
+		t.Errorf("SLA row %q, want met / missed / open 1 / 1 / 1", last)
+	}
+}

@@ -106,7 +106,8 @@ func summaryBlocks(r *Report) []Block {
 	}{{"incidents", s.Incidents}, {"alerts", s.Alerts}, {"requests", s.Requests}, {"work", s.WorkReports}} {
 		counts.Rows = append(counts.Rows, []string{tr(l, c.key), strconv.Itoa(c.c.Now), strconv.Itoa(c.c.Prev), signed(float64(c.c.Now - c.c.Prev))})
 	}
-	counts.Rows = append(counts.Rows, []string{tr(l, "sla_met") + " / " + tr(l, "sla_missed"), fmt.Sprintf("%d / %d", s.IncidentsMet, s.IncidentsMiss), "", ""})
+	counts.Rows = append(counts.Rows, []string{tr(l, "sla_met") + " / " + tr(l, "sla_missed") + " / " + tr(l, "sla_open"),
+		fmt.Sprintf("%d / %d / %d", s.IncidentsMet, s.IncidentsMiss, s.IncidentsOpen), "", ""})
 	return append(out, Block{Table: counts})
 }
 
@@ -201,8 +202,10 @@ func responseBlocks(r *Report) []Block {
 		}
 		return at(*t)
 	}
-	sla := func(met *bool) string {
+	sla := func(met *bool, open bool) string {
 		switch {
+		case open:
+			return tr(l, "open")
 		case met == nil:
 			return "-"
 		case *met:
@@ -214,14 +217,14 @@ func responseBlocks(r *Report) []Block {
 	if len(rs.Incidents) > 0 {
 		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "service"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
 		for _, in := range rs.Incidents {
-			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet)})
+			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "incidents"), Table: t})
 	}
 	if len(rs.Requests) > 0 {
 		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
 		for _, q := range rs.Requests {
-			t.Rows = append(t.Rows, []string{q.ID, q.Title, at(q.OpenedAt), atp(q.ClosedAt), sla(q.SLAMet)})
+			t.Rows = append(t.Rows, []string{q.ID, q.Title, at(q.OpenedAt), atp(q.ClosedAt), sla(q.SLAMet, q.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "requests"), Table: t})
 	}

@@ -64,9 +64,12 @@ type Summary struct {
 	Incidents     Count          `json:"incidents"`
 	IncidentsMet  int            `json:"incidents_sla_met"`
 	IncidentsMiss int            `json:"incidents_sla_missed"`
-	Alerts        Count          `json:"alerts"`
-	Requests      Count          `json:"requests"`
-	WorkReports   Count          `json:"work_reports"`
+	// IncidentsOpen are those whose resolve clock still runs, unbreached,
+	// at the period's end: not yet met, and not missed.
+	IncidentsOpen int   `json:"incidents_sla_open"`
+	Alerts        Count `json:"alerts"`
+	Requests      Count `json:"requests"`
+	WorkReports   Count `json:"work_reports"`
 }
 
 // Count is a number of this period and of the one before.

@@ -38,8 +38,10 @@ type IncidentRecord struct {
 	Severity   string
 	OpenedAt   time.Time
 	ResolvedAt *time.Time
-	// SLAMet is nil when the incident has no SLA target.
-	SLAMet *bool
+	// SLAMet is nil when the incident has no SLA target, or when its
+	// clock is still running unbreached (SLAOpen): neither met nor missed.
+	SLAMet  *bool
+	SLAOpen bool
 	// SLAUsed is the share of the resolve target used, 0..1 and beyond.
 	SLAUsed float64
 }
@@ -55,7 +57,8 @@ type RequestRecord struct {
 	Title    string
 	OpenedAt time.Time
 	ClosedAt *time.Time
-	SLAMet   *bool
+	SLAMet   *bool // nil without a target or while open (SLAOpen)
+	SLAOpen  bool
 }
 
 // WorkSource lists the work reports (作業報告) of [from, to).
