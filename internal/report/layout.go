@@ -130,11 +130,16 @@ func performanceBlocks(r *Report) []Block {
 		if len(h.Disks) > 0 {
 			dt := &Table{Head: []string{tr(l, "mount"), tr(l, "used"), tr(l, "at_start"), tr(l, "growth"), tr(l, "full_in")}}
 			for _, d := range h.Disks {
-				full := "-"
-				if d.DaysToFull >= 0 {
-					full = tr(l, "days", d.DaysToFull)
+				growth, full := humanize.Bytes(uint64(max(d.GrowthPerDay, 0))), "-"
+				switch d.Forecast {
+				case ForecastFull:
+					full = days(l, d.DaysToFull)
+				case ForecastShortData:
+					growth, full = "-", tr(l, "no_forecast.short")
+				case ForecastNoTrend:
+					growth, full = "-", tr(l, "no_forecast.trend")
 				}
-				dt.Rows = append(dt.Rows, []string{d.Mount, pct1(d.UsedPercent), pct1(d.StartPercent), humanize.Bytes(uint64(max(d.GrowthPerDay, 0))), full})
+				dt.Rows = append(dt.Rows, []string{d.Mount, pct1(d.UsedPercent), pct1(d.StartPercent), growth, full})
 			}
 			out = append(out, Block{Table: dt})
 		}

@@ -120,7 +120,9 @@ func operationFindings(l string, o Operation) []string {
 	case "over":
 		out = append(out, tr(l, "op.f.rest_over", o.Rest.CPUP95, OperationOverP95))
 	}
-	if n := len(o.Problems); n > 0 {
+	if n := len(o.Problems); n == 1 {
+		out = append(out, tr(l, "op.f.problem"))
+	} else if n > 1 {
 		out = append(out, tr(l, "op.f.problems", n))
 	}
 	return out

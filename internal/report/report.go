@@ -115,7 +115,12 @@ type Disk struct {
 	UsedPercent  float64 `json:"used_percent"`   // at the end of the period
 	StartPercent float64 `json:"start_percent"`  // at its start
 	GrowthPerDay float64 `json:"growth_per_day"` // bytes, least squares over the period
-	DaysToFull   float64 `json:"days_to_full"`   // -1 when not growing
+	DaysToFull   float64 `json:"days_to_full"`   // -1 without a forecast
+	// Forecast says whether DaysToFull holds (ForecastFull) or why not:
+	// too short a span of data, not growing, or no clear trend.
+	Forecast string  `json:"forecast"`
+	R2       float64 `json:"r2"` // of the least-squares line
+
 }
 
 // WebStats are a host's web access figures, where such series exist.
