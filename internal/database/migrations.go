@@ -808,6 +808,10 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest INTEGER NOT NULL DEFAULT 0;
 `,
+	// 23, report (internal/report): a per-service report names its service
+	// ("" is the whole tenant's report).
+	`ALTER TABLE reports ADD COLUMN service TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -9,6 +9,7 @@ import (
 var messages = map[string]map[string]string{
 	"ja": {
 		"title":                  "運用報告書",
+		"title.service":          "運用報告書（%s）",
 		"period":                 "対象期間",
 		"generated":              "作成日時",
 		"page":                   "%d / %d ページ",
@@ -174,6 +175,7 @@ var messages = map[string]map[string]string{
 	},
 	"en": {
 		"title":                  "Operations report",
+		"title.service":          "Operations report: %s",
 		"period":                 "Period",
 		"generated":              "Generated",
 		"page":                   "Page %d of %d",

@@ -54,6 +54,9 @@ func Layout(r *Report) *Document {
 		Period:    r.From.In(loc).Format("2006/01/02") + " – " + last.In(loc).Format("2006/01/02"),
 		Generated: r.GeneratedAt.In(loc).Format("2006/01/02 15:04"),
 	}
+	if r.Service != "" {
+		d.Title = tr(l, "title.service", r.Service)
+	}
 	d.Sections = []Section{
 		{tr(l, "s.summary"), summaryBlocks(r)},
 		{tr(l, "s.performance"), performanceBlocks(r)},

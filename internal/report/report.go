@@ -17,6 +17,7 @@ import (
 type Report struct {
 	Tenant      string    `json:"tenant"`
 	TenantName  string    `json:"tenant_name"`
+	Service     string    `json:"service,omitempty"` // a per-service report's service; "" the whole tenant
 	Language    string    `json:"language"`
 	TimeZone    string    `json:"time_zone"`
 	From        time.Time `json:"from"`

@@ -28,6 +28,7 @@ const (
 type Stored struct {
 	ID          int64      `json:"id"`
 	Tenant      string     `json:"tenant"`
+	Service     string     `json:"service"` // a per-service report's service; "" the whole tenant's
 	From        time.Time  `json:"from"`
 	To          time.Time  `json:"to"`
 	State       State      `json:"state"`
@@ -106,8 +107,8 @@ func (st *Store) Create(ctx context.Context, s *Stored) error {
 	}
 	now := st.now().UTC().Truncate(time.Millisecond)
 	err = storage.Change(ctx, st.db, now, func(tx *sql.Tx) (storage.Object, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, service, period_from, period_to, state, content, created_by, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, s.Service, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
 		if database.IsUnique(err) {
 			return storage.Object{}, storage.ErrConflict
 		}
@@ -127,7 +128,7 @@ func (st *Store) Create(ctx context.Context, s *Stored) error {
 }
 
 // columns are a report's, with its tenant's time zone.
-const columns = `id, tenant_id, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at,
+const columns = `id, tenant_id, service, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at,
 	COALESCE((SELECT t.time_zone FROM tenants t WHERE t.id = reports.tenant_id), '')`
 
 func scan(sc func(...any) error, content *string) (*Stored, error) {
@@ -138,7 +139,7 @@ func scan(sc func(...any) error, content *string) (*Stored, error) {
 		pub, delivered sql.NullInt64
 		zone           string
 	)
-	dest := []any{&s.ID, &s.Tenant, &from, &to, &s.State, &s.CreatedBy, &s.PublishedBy, &created, &upd, &pub, &delivered, &zone}
+	dest := []any{&s.ID, &s.Tenant, &s.Service, &from, &to, &s.State, &s.CreatedBy, &s.PublishedBy, &created, &upd, &pub, &delivered, &zone}
 	if content != nil {
 		dest = append(dest, content)
 	}
