@@ -10,6 +10,7 @@ var messages = map[string]map[string]string{
 	"ja": {
 		"title":                  "運用報告書",
 		"title.service":          "運用報告書（%s）",
+		"contents":               "目次",
 		"period":                 "対象期間",
 		"generated":              "作成日時",
 		"page":                   "%d / %d ページ",
@@ -176,6 +177,7 @@ var messages = map[string]map[string]string{
 	"en": {
 		"title":                  "Operations report",
 		"title.service":          "Operations report: %s",
+		"contents":               "Contents",
 		"period":                 "Period",
 		"generated":              "Generated",
 		"page":                   "Page %d of %d",
