@@ -41,7 +41,7 @@ func findings(r *Report) []Topic {
 	}
 	for _, kc := range r.Alerts.Noisiest {
 		if kc.Count >= recurringCount {
-			item, host, _ := strings.Cut(kc.Key, " @ ")
+			item, host, _ := strings.Cut(kc.Label(l), " @ ")
 			out = append(out, Topic{Kind: "recurring_alert", Title: tr(l, "f.recurring", item, host, kc.Count), Body: tr(l, "f.recurring.body")})
 		}
 	}

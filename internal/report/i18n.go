@@ -11,6 +11,16 @@ var messages = map[string]map[string]string{
 		"title":                  "運用報告書",
 		"title.service":          "運用報告書（%s）",
 		"contents":               "目次",
+		"priority":               "優先度",
+		"prio.1":                 "緊急",
+		"prio.2":                 "高",
+		"prio.3":                 "中",
+		"prio.4":                 "低",
+		"prio.5":                 "計画",
+		"sev.critical":           "重大",
+		"sev.major":              "重要",
+		"sev.warning":            "警告",
+		"sev.info":               "情報",
 		"period":                 "対象期間",
 		"generated":              "作成日時",
 		"page":                   "%d / %d ページ",
@@ -178,6 +188,16 @@ var messages = map[string]map[string]string{
 		"title":                  "Operations report",
 		"title.service":          "Operations report: %s",
 		"contents":               "Contents",
+		"priority":               "Priority",
+		"prio.1":                 "Critical",
+		"prio.2":                 "High",
+		"prio.3":                 "Moderate",
+		"prio.4":                 "Low",
+		"prio.5":                 "Planning",
+		"sev.critical":           "Critical",
+		"sev.major":              "Major",
+		"sev.warning":            "Warning",
+		"sev.info":               "Info",
 		"period":                 "Period",
 		"generated":              "Generated",
 		"page":                   "Page %d of %d",
@@ -341,6 +361,14 @@ var messages = map[string]map[string]string{
 		"f.restore_overdue":      "The restore test of %s due %s has not been performed",
 		"f.restore_overdue.body": "Perform the restore test as planned.",
 	},
+}
+
+// trOr is tr of key, or fallback when the language has no such message.
+func trOr(lang, key, fallback string) string {
+	if s := tr(lang, key); s != key {
+		return s
+	}
+	return fallback
 }
 
 // tr returns the message key in lang (Japanese for an unknown language),

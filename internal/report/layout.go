@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -191,7 +192,11 @@ func alertBlocks(r *Report) []Block {
 	}{{"severity", a.BySeverity}, {"item", a.ByItem}, {"host", a.ByHost}, {"noisiest", a.Noisiest}} {
 		t := &Table{Head: []string{tr(l, k.key), tr(l, "count")}}
 		for _, kc := range k.rows {
-			t.Rows = append(t.Rows, []string{kc.Key, strconv.Itoa(kc.Count)})
+			label := kc.Label(l)
+			if k.key == "severity" {
+				label = trOr(l, "sev."+kc.Key, kc.Key)
+			}
+			t.Rows = append(t.Rows, []string{label, strconv.Itoa(kc.Count)})
 		}
 		out = append(out, Block{Heading: tr(l, k.key), Table: t})
 	}
@@ -223,9 +228,13 @@ func responseBlocks(r *Report) []Block {
 	}
 	var out []Block
 	if len(rs.Incidents) > 0 {
-		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "service"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
+		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "service"), tr(l, "priority"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
 		for _, in := range rs.Incidents {
-			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
+			prio := trOr(l, "sev."+strings.ToLower(in.Severity), in.Severity)
+			if in.Priority > 0 {
+				prio = tr(l, "prio."+strconv.Itoa(in.Priority))
+			}
+			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, prio, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "incidents"), Table: t})
 	}

@@ -142,10 +142,36 @@ type AlertStats struct {
 	Noisiest   []KeyCount `json:"noisiest"`
 }
 
-// KeyCount is a count under a name.
+// KeyCount is a count under a name, and what the name reads as in each
+// language where it has a title (an item's).
 type KeyCount struct {
-	Key   string `json:"key"`
-	Count int    `json:"count"`
+	Key   string     `json:"key"`
+	Count int        `json:"count"`
+	Title *Bilingual `json:"title,omitempty"`
+}
+
+// Label is what the report shows of kc in lang: its title there, else its key.
+func (kc KeyCount) Label(lang string) string {
+	if kc.Title != nil {
+		if s := kc.Title.In(lang); s != "" {
+			return s
+		}
+	}
+	return kc.Key
+}
+
+// Bilingual is a text in Japanese and English.
+type Bilingual struct {
+	Ja string `json:"ja,omitempty"`
+	En string `json:"en,omitempty"`
+}
+
+// In is the text in lang, the other language's where it has none.
+func (b Bilingual) In(lang string) string {
+	if lang == "en" && b.En != "" || b.Ja == "" {
+		return b.En
+	}
+	return b.Ja
 }
 
 // Responses is section 4.

@@ -72,7 +72,8 @@ func (a alertSource) Alerts(ctx context.Context, tenant string, from, to time.Ti
 		if item == "" {
 			item = x.Title.In("ja")
 		}
-		out = append(out, AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
+		out = append(out, AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), Title: Bilingual{Ja: x.Title.Ja, En: x.Title.En},
+			FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
 	}
 	return out, nil
 }
@@ -110,7 +111,7 @@ func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to t
 	for i := len(list) - 1; i >= 0; i-- { // oldest first, as the report reads
 		inc := list[i]
 		rec := IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
-			Severity: inc.PriorityName, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
+			Severity: inc.PriorityName, Priority: inc.Priority, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
 		res, err := resolveClock(ctx, s.store, inc, to)
 		if err != nil {
 			return nil, err
