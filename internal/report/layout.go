@@ -117,10 +117,12 @@ func summaryBlocks(r *Report) []Block {
 
 func performanceBlocks(r *Report) []Block {
 	l := r.Language
-	if len(r.Hosts) == 0 {
-		return note(r, "performance")
-	}
 	var out []Block
+	if len(r.Hosts) == 0 {
+		// A host without node metrics (a web server seen through its
+		// exporter only) still has its web access below.
+		out = note(r, "performance")
+	}
 	head := []string{"", tr(l, "avg"), tr(l, "p95"), tr(l, "max"), tr(l, "prev") + " " + tr(l, "avg"), tr(l, "trend")}
 	for _, h := range r.Hosts {
 		t := &Table{Head: head}
@@ -152,9 +154,24 @@ func performanceBlocks(r *Report) []Block {
 	if len(r.Web) == 0 {
 		return append(out, Block{Note: tr(l, "no.web")})
 	}
-	wt := &Table{Head: []string{tr(l, "host"), tr(l, "requests"), tr(l, "prev"), tr(l, "trend"), tr(l, "sessions") + " " + tr(l, "avg"), tr(l, "sessions") + " " + tr(l, "max")}}
+	wt := &Table{Head: []string{tr(l, "host"), tr(l, "web.source"), tr(l, "requests"), tr(l, "prev"), tr(l, "trend"), tr(l, "web.errors"),
+		tr(l, "web.status"), tr(l, "web.response"), tr(l, "sessions") + " " + tr(l, "avg") + " / " + tr(l, "max")}}
 	for _, w := range r.Web {
-		wt.Rows = append(wt.Rows, []string{w.Host, humanize.Comma(int64(w.Requests)), humanize.Comma(int64(w.PrevRequests)), ratio(w.Requests, w.PrevRequests), num1(w.Sessions.Avg), num1(w.Sessions.Max)})
+		errs, resp, sess := "-", "-", "-"
+		if w.Errors >= 0 {
+			errs = humanize.Comma(int64(w.Errors))
+		}
+		if w.ResponseMs >= 0 {
+			resp = num1(w.ResponseMs) + " ms"
+		}
+		if w.Sessions.N > 0 {
+			sess = num1(w.Sessions.Avg) + " / " + num1(w.Sessions.Max)
+			if w.SessionsKind == "connections" {
+				sess += " " + tr(l, "web.connections")
+			}
+		}
+		wt.Rows = append(wt.Rows, []string{w.Host, tr(l, "web.src."+w.Source), humanize.Comma(int64(w.Requests)), humanize.Comma(int64(w.PrevRequests)),
+			ratio(w.Requests, w.PrevRequests), errs, statusText(w.StatusClasses), resp, sess})
 	}
 	return append(out, Block{Table: wt})
 }

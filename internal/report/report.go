@@ -124,12 +124,21 @@ type Disk struct {
 
 }
 
-// WebStats are a host's web access figures, where such series exist.
+// WebStats are a host's web access figures from one source, where such
+// series exist (web.go lists the sources).
 type WebStats struct {
-	Host         string  `json:"host"`
+	Host string `json:"host"`
+	// Source is where the figures come from: app, tomcat, apache, access_log.
+	Source       string  `json:"source"`
 	Requests     float64 `json:"requests"`
 	PrevRequests float64 `json:"prev_requests"`
-	Sessions     Stats   `json:"sessions"`
+	Errors       float64 `json:"errors"`      // 5xx or the server's error count; -1 unknown
+	ResponseMs   float64 `json:"response_ms"` // average; -1 unknown
+	// StatusClasses are the requests by status class (2xx...), where the
+	// source has the code.
+	StatusClasses map[string]float64 `json:"status_classes,omitempty"`
+	Sessions      Stats              `json:"sessions"`
+	SessionsKind  string             `json:"sessions_kind,omitempty"` // sessions, connections; "" none
 }
 
 // AlertStats is section 3.
