@@ -808,7 +808,14 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest INTEGER NOT NULL DEFAULT 0;
 `,
-	// 23, report (internal/report): a per-service report names its service
+	// 23, monitoring (internal/monitoring, cloud templates): the built-in
+	// runbooks the code ships with its built-in templates are global
+	// runbooks marked with the key they are synced from, as built-in
+	// templates are.
+	`ALTER TABLE runbooks ADD COLUMN builtin TEXT;
+CREATE UNIQUE INDEX runbooks_builtin ON runbooks (builtin) WHERE builtin IS NOT NULL;
+`,
+	// 24, report (internal/report): a per-service report names its service
 	// ("" is the whole tenant's report).
 	`ALTER TABLE reports ADD COLUMN service TEXT NOT NULL DEFAULT '';
 `,
