@@ -512,3 +512,40 @@ func TestPromRulesAndAlertsAreTenantScoped(t *testing.T) {
 		t.Errorf("every tenant's rules: %+v", w.engine.PromRules("", true))
 	}
 }
+
+// TestExporterFiresOnFailedScrapeAndOwnUp: an exporter item fires when the
+// agent cannot read the exporter (unyo_scrape_up 0) and when the exporter
+// itself says what it watches is down (apache_up 0), and resolves after.
+func TestExporterFiresOnFailedScrapeAndOwnUp(t *testing.T) {
+	w := newWorld(t, nil)
+	web := w.host("acme", "web-01")
+	w.item("acme", web, &monitoring.Item{
+		Name: "apache", Kind: monitoring.KindExporter, Severity: "critical",
+		Exporter: &monitoring.Exporter{URL: "http://127.0.0.1:9117/metrics"},
+	})
+	w.start()
+	scrape := func(scrapeUp, apacheUp float64) []*Alert {
+		at := w.advance(15 * time.Second)
+		w.push("acme", at, scrapeUp, "__name__", "unyo_scrape_up", "host", "web-01", "item", "apache")
+		if scrapeUp == 1 {
+			w.push("acme", at, apacheUp, "__name__", "apache_up", "host", "web-01", "item", "apache")
+		}
+		// A per-interface _up of 0 is not the exporter down.
+		w.push("acme", at, 0, "__name__", "node_network_up", "host", "web-01", "item", "apache", "device", "eth9")
+		w.eval()
+		return w.alerts("acme")
+	}
+	if got := scrape(1, 1); len(got) != 0 {
+		t.Fatalf("healthy exporter fired: %+v", got)
+	}
+	if got := scrape(0, 0); len(got) != 1 || got[0].State != StateFiring {
+		t.Fatalf("failed scrape: %+v, want one firing alert", got)
+	}
+	if got := scrape(1, 1); got[0].State != StateResolved {
+		t.Fatalf("scrape back: %s, want resolved", got[0].State)
+	}
+	got := scrape(1, 0)
+	if len(got) != 2 || got[0].State != StateFiring && got[1].State != StateFiring {
+		t.Fatalf("apache_up 0: %+v, want a new firing alert", got)
+	}
+}

@@ -104,7 +104,7 @@ func newRule(tenant string, res *model.Resource, it monitoring.ResolvedItem, def
 	case monitoring.KindProcess:
 		n := float64(it.Process.MinCount)
 		r.cond = condition{th: monitoring.Threshold{Op: monitoring.OpLT, Critical: &n}, severity: sev}
-	case monitoring.KindService, monitoring.KindBackup:
+	case monitoring.KindService, monitoring.KindBackup, monitoring.KindExporter:
 		r.cond = condition{th: monitoring.Threshold{Op: monitoring.OpLT, Critical: &one}, severity: sev}
 	case monitoring.KindNoData:
 		r.cond = condition{th: monitoring.Threshold{Op: monitoring.OpGE, Critical: &one}, severity: sev}

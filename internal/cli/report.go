@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -55,10 +56,11 @@ func (c *reportConfig) mailer() (report.Mailer, error) {
 	return report.SMTP{Host: host, Port: p, From: c.from, Username: c.user, Password: c.password, TLS: c.tls}, nil
 }
 
-// runReport is `unyo report`: it asks a running server for a draft of the
-// period over its API and writes the PDF or HTML. Going through the API, not
-// the data directory, keeps the TSDB with its one owner and the tenant
-// scoping of the caller's token.
+// runReport is `unyo report`: it asks a running server for the report of
+// the period over its API and writes the PDF or HTML. Going through the API,
+// not the data directory, keeps the TSDB with its one owner and the tenant
+// scoping of the caller's token. A draft of the same period (and service)
+// is reused, with the operator's topics, unless --new asks for another.
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("unyo report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -66,8 +68,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	tenant := fs.String("tenant", "", "tenant ID (required)")
 	from := fs.String("from", "", "first day, e.g. 2026-11-01, in the tenant's time zone (required)")
 	to := fs.String("to", "", "last day, inclusive, e.g. 2026-11-30 (required)")
-	out := fs.String("o", "report.pdf", "output file: .pdf or .html")
+	out := fs.String("o", "report.pdf", "output file: .pdf or .html (with --each-service, each service's name is added before the extension)")
 	publish := fs.Bool("publish", false, "publish the draft, freezing it, before writing the file")
+	fresh := fs.Bool("new", false, "make a new draft even when the period already has one")
+	service := fs.String("service", "", "the report of this one service (by name) rather than of the whole tenant")
+	each := fs.Bool("each-service", false, "one report per service of the tenant, each in its own file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -76,41 +81,128 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	case *tenant == "" || *from == "" || *to == "":
 		fmt.Fprintln(stderr, "unyo report: --tenant, --from and --to are required")
 		return 2
+	case *each && *service != "":
+		fmt.Fprintln(stderr, "unyo report: --service and --each-service exclude each other")
+		return 2
 	case token == "":
 		fmt.Fprintln(stderr, "unyo report: set UNYO_TOKEN to an API token with the write scope on the tenant")
 		return 2
 	}
-	kind := "pdf"
-	if strings.HasSuffix(strings.ToLower(*out), ".html") {
-		kind = "html"
-	}
 	c := &apiClient{base: strings.TrimRight(*server, "/"), token: token, http: &http.Client{Timeout: 10 * time.Minute}}
-	base := "/api/v1/tenants/" + url.PathEscape(*tenant) + "/reports"
-	var st struct {
-		ID int64 `json:"id"`
-	}
-	if err := c.do("POST", base, map[string]string{"from": *from, "to": *to}, &st); err != nil {
-		fmt.Fprintln(stderr, "unyo report:", err)
-		return 1
-	}
-	id := "/" + strconv.FormatInt(st.ID, 10)
-	if *publish {
-		if err := c.do("POST", base+id+"/publish", nil, nil); err != nil {
+	job := reportJob{c: c, base: "/api/v1/tenants/" + url.PathEscape(*tenant) + "/reports", from: *from, to: *to, publish: *publish, fresh: *fresh}
+	services := []string{*service}
+	if *each {
+		var list []struct {
+			Name string `json:"name"`
+		}
+		if err := c.do("GET", "/api/v1/tenants/"+url.PathEscape(*tenant)+"/services", nil, &list); err != nil {
 			fmt.Fprintln(stderr, "unyo report:", err)
 			return 1
 		}
+		if len(list) == 0 {
+			fmt.Fprintf(stderr, "unyo report: tenant %s has no services\n", *tenant)
+			return 1
+		}
+		services = services[:0]
+		for _, s := range list {
+			services = append(services, s.Name)
+		}
+	}
+	for _, svc := range services {
+		path := *out
+		if *each {
+			path = serviceFile(*out, svc)
+		}
+		msg, err := job.run(svc, path)
+		if err != nil {
+			fmt.Fprintln(stderr, "unyo report:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, msg)
+	}
+	return 0
+}
+
+// reportJob makes (or reuses) a draft, publishes it if asked, and
+// downloads it.
+type reportJob struct {
+	c              *apiClient
+	base           string
+	from, to       string
+	publish, fresh bool
+}
+
+// storedReport is what the CLI reads of a report.
+type storedReport struct {
+	ID       int64  `json:"id"`
+	Service  string `json:"service"`
+	State    string `json:"state"`
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
+}
+
+func (j reportJob) run(service, path string) (string, error) {
+	st, reused, err := j.draft(service)
+	if err != nil {
+		return "", err
+	}
+	id := "/" + strconv.FormatInt(st.ID, 10)
+	state := "draft"
+	if j.publish {
+		if err := j.c.do("POST", j.base+id+"/publish", nil, nil); err != nil {
+			return "", err
+		}
+		state = "published"
+	}
+	kind := "pdf"
+	if strings.HasSuffix(strings.ToLower(path), ".html") {
+		kind = "html"
 	}
 	var b bytes.Buffer
-	if err := c.do("GET", base+id+"/report."+kind, nil, &b); err != nil {
-		fmt.Fprintln(stderr, "unyo report:", err)
-		return 1
+	if err := j.c.do("GET", j.base+id+"/report."+kind, nil, &b); err != nil {
+		return "", err
 	}
-	if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
-		fmt.Fprintln(stderr, "unyo report:", err)
-		return 1
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return "", err
 	}
-	fmt.Fprintf(stdout, "report %d (%s) written to %s\n", st.ID, map[bool]string{true: "published", false: "draft"}[*publish], *out)
-	return 0
+	if reused {
+		state += ", the period's existing draft"
+	}
+	return fmt.Sprintf("report %d (%s) written to %s", st.ID, state, path), nil
+}
+
+// draft finds the period's draft of service, or makes one: with --new, or
+// when there is none (a published report of the period is not reused:
+// it is frozen, and --publish would fail on it).
+func (j reportJob) draft(service string) (storedReport, bool, error) {
+	if !j.fresh {
+		var list []storedReport
+		if err := j.c.do("GET", j.base, nil, &list); err != nil {
+			return storedReport{}, false, err
+		}
+		for _, st := range list { // newest first
+			if st.State == "draft" && st.Service == service && st.FirstDay == j.from && st.LastDay == j.to {
+				return st, true, nil
+			}
+		}
+	}
+	var st storedReport
+	err := j.c.do("POST", j.base, map[string]string{"from": j.from, "to": j.to, "service": service}, &st)
+	return st, false, err
+}
+
+// serviceFile is out with the service's name before the extension:
+// report.pdf → report-ECサイト.pdf. A path separator in the name is
+// replaced, so the file stays where out says.
+func serviceFile(out, service string) string {
+	ext := filepath.Ext(out)
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == os.PathSeparator || r == 0 {
+			return '_'
+		}
+		return r
+	}, service)
+	return strings.TrimSuffix(out, ext) + "-" + name + ext
 }
 
 type apiClient struct {

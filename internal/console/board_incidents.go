@@ -31,7 +31,7 @@ func (b deskIncidents) OpenIncidents(ctx context.Context, tenant string) ([]Open
 		if err != nil {
 			return nil, err
 		}
-		oi := OpenIncident{ID: inc.ID, Title: inc.Number + " " + inc.ShortDescription, Severity: inc.PriorityName, OpenedAt: inc.OpenedAt}
+		oi := OpenIncident{ID: inc.ID, Title: inc.Number + " " + inc.ShortDescription, Severity: inc.PriorityName, Priority: inc.Priority, OpenedAt: inc.OpenedAt}
 		for _, c := range clocks {
 			if c.State == sla.StateMet {
 				continue

@@ -45,11 +45,15 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 	due := time.Date(2026, 4, 1, 3, 0, 0, 0, time.UTC)
 	e := newEnv(t, func(o *Options) {
 		o.Alerts = alertCounts{"acme": {"critical": 2, "warning": 1}}
-		o.Incidents = incidents{"acme": {{ID: 7, Title: "DB応答遅延", Severity: "critical",
+		o.Incidents = incidents{"acme": {{ID: 7, Title: "DB応答遅延", Severity: "High", Priority: 2,
 			Clocks: []SLAClock{{Name: "acknowledge", Due: due}, {Name: "resolve", Breached: true}}}}}
 	})
 	_, body, _ := e.login("admin").get("/board")
-	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", "応答: 期限 2026-04-01 12:00 JST", "解決: 超過"} {
+	// The priority in the reader's language: 高, not the stored "High".
+	if strings.Contains(body, ">High<") {
+		t.Error("the board shows the English priority High on a Japanese page")
+	}
+	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", ">高</span>", "応答: 期限 2026-04-01 12:00 JST", "解決: 超過"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("board lacks %q", want)
 		}

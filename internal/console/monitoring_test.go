@@ -55,4 +55,8 @@ func TestAssignTemplateAndExport(t *testing.T) {
 	if !strings.Contains(body, `id="items-h"`) {
 		t.Error("the resource page does not list the assigned items")
 	}
+	// Item kinds in the reader's language, not the stored word.
+	if strings.Contains(body, "<td>process</td>") || strings.Contains(body, "<td>exporter</td>") || !strings.Contains(body, "<td>プロセス監視</td>") {
+		t.Error("the resource page shows item kinds untranslated")
+	}
 }

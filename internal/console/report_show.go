@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -65,14 +64,5 @@ func (c *Console) renderReport(w http.ResponseWriter, r *http.Request, p *page, 
 }
 
 // reportPeriod is the report's period in the tenant's zone, as the report
-// itself shows it: the last day is the one before To.
-func reportPeriod(st *report.Stored) string {
-	loc := time.UTC
-	if st.Content != nil {
-		if l, err := time.LoadLocation(st.Content.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	last := st.To.Add(-time.Nanosecond)
-	return st.From.In(loc).Format(time.DateOnly) + " – " + last.In(loc).Format(time.DateOnly)
-}
+// itself shows it (the store names its days there).
+func reportPeriod(st *report.Stored) string { return st.PeriodText() }

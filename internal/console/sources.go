@@ -34,6 +34,7 @@ type OpenIncident struct {
 	ID       int64
 	Title    string
 	Severity string
+	Priority int // 1 (critical) to 5 (planning), shown in the reader's language; 0 unknown
 	OpenedAt time.Time
 	Clocks   []SLAClock
 }

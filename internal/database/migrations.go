@@ -825,6 +825,10 @@ ALTER TABLE capacity_groups ADD COLUMN load_under REAL;
 ALTER TABLE capacity_groups ADD COLUMN load_over REAL;
 ALTER TABLE capacity_groups ADD COLUMN load_per_instance REAL;
 `,
+	// 25, report (internal/report): a per-service report names its service
+	// ("" is the whole tenant's report).
+	`ALTER TABLE reports ADD COLUMN service TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -815,4 +815,8 @@ ALTER TABLE capacity_groups ADD COLUMN load_under DOUBLE PRECISION;
 ALTER TABLE capacity_groups ADD COLUMN load_over DOUBLE PRECISION;
 ALTER TABLE capacity_groups ADD COLUMN load_per_instance DOUBLE PRECISION;
 `,
+	// 25, report (internal/report): a per-service report names its service
+	// ("" is the whole tenant's report).
+	`ALTER TABLE reports ADD COLUMN service TEXT NOT NULL DEFAULT '';
+`,
 }

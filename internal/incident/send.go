@@ -30,10 +30,16 @@ func OpenFromAlerts(s *Desk) alert.NotifyFunc {
 		if policy == "" {
 			policy = monitoring.PolicyNew
 		}
-		title := tr.Title.En
-		if title == "" {
-			title = tr.Title.Ja
+		// The incident's title is what the customer reads: in the
+		// tenant's language, the other one where the item has no title in it.
+		lang := "en"
+		if s.resources != nil {
+			if t, err := s.resources.Tenant(ctx, tr.Tenant); err == nil {
+				t.Normalize()
+				lang = t.Language
+			}
 		}
+		title := tr.Title.In(lang)
 		err := s.OnAlert(ctx, AlertEvent{
 			Tenant: tr.Tenant, AlertID: fmt.Sprint(tr.AlertID), Fingerprint: tr.Fingerprint,
 			ResourceID: tr.ResourceID, ResourceName: tr.Resource, ServiceID: tr.ServiceID, ItemID: tr.ItemID,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/calendar"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/outbox"
@@ -73,5 +75,65 @@ func TestSendSLANoticesLinksUnderTheExternalURL(t *testing.T) {
 	}
 	if m := n.Message; m.Kind != notify.KindSLA || m.Severity != notify.SeverityCritical || m.URL != "https://unyo.example.com/tenants/acme/incidents/12" {
 		t.Errorf("message %+v", m)
+	}
+}
+
+// TestAlertIncidentSpeaksTheTenantsLanguage: an alert's incident is titled
+// in its tenant's language, and the desk's own timeline lines (the alert
+// firing, the SLA clocks, the acknowledgement, a state change) read in the
+// reader's language, with no word of the other.
+func TestAlertIncidentSpeaksTheTenantsLanguage(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	open := OpenFromAlerts(fx.s)
+	title := alert.Text{Ja: "CPU使用率が高い", En: "CPU usage high"}
+	for tenant, want := range map[string]string{"acme": "web-01: CPU使用率が高い", "beta": "web-01: CPU usage high"} {
+		svc := fx.service(t, tenant, "shop", calendar.Calendar{}, time.Hour, 2*time.Hour, 4*time.Hour)
+		host := fx.resource(t, tenant, "web-01")
+		if err := open(ctx, alert.Transition{Tenant: tenant, AlertID: 1, Fingerprint: "fp", ResourceID: host, Resource: "web-01", ServiceID: svc,
+			IncidentPolicy: monitoring.PolicyNew, Severity: alert.SeverityCritical, Title: title, Status: alert.StateFiring, StartsAt: fx.clock.now()}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := fx.s.Incidents(ctx, tenant, Filter{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: incidents %v %v", tenant, list, err)
+		}
+		inc := list[0]
+		if inc.ShortDescription != want {
+			t.Errorf("%s: title %q, want %q", tenant, inc.ShortDescription, want)
+		}
+		if _, err := fx.s.Acknowledge(ctx, tenant, inc.ID, "user:sato"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.s.Transition(ctx, tenant, inc.ID, "user:sato", StateChange{State: StateOnHold, HoldReason: HoldAwaitingCaller}); err != nil {
+			t.Fatal(err)
+		}
+		tl, err := fx.s.Timeline(ctx, tenant, inc.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ja, en []string
+		for _, e := range tl {
+			if e.Kind == EntryOpened {
+				continue // the number and title, as above
+			}
+			ja, en = append(ja, e.Text("ja")), append(en, e.Text("en"))
+		}
+		jaText, enText := strings.Join(ja, "\n"), strings.Join(en, "\n")
+		for _, w := range []string{"firing", "acknowledge", "start", "stop", "in_progress", "on_hold", "awaiting", "resolve"} {
+			if strings.Contains(jaText, w) {
+				t.Errorf("%s: Japanese timeline has %q:\n%s", tenant, w, jaText)
+			}
+		}
+		for _, w := range []string{"アラート発生", "受付のSLAクロック: 開始", "受付のSLAクロック: 停止", "受付しました", "保留（お客様の回答待ち）"} {
+			if !strings.Contains(jaText, w) {
+				t.Errorf("%s: Japanese timeline lacks %q:\n%s", tenant, w, jaText)
+			}
+		}
+		for _, w := range []string{"Alert firing", "Acknowledge SLA clock: started", "Acknowledged", "On hold (awaiting caller)"} {
+			if !strings.Contains(enText, w) {
+				t.Errorf("%s: English timeline lacks %q:\n%s", tenant, w, enText)
+			}
+		}
 	}
 }

@@ -209,9 +209,21 @@ func itemQuery(it *Item, host string) (string, error) {
 		return own("unyo_service_up"), nil
 	case KindBackup:
 		return own("unyo_backup_success"), nil
+	case KindExporter:
+		// The lowest of the agent's own scrape result (0 when the exporter
+		// cannot be read) and the health the exporter reports of what it
+		// watches: "up" or a well-known <exporter>_up such as apache_up.
+		return fmt.Sprintf(`min by (%s, item) ({__name__=~%q,%s=%q,item=%q})`,
+			HostLabel, ExporterUpSeries, HostLabel, host, it.Name), nil
 	}
 	return "", nil
 }
+
+// ExporterUpSeries are the series whose 0 fires an exporter item: the
+// agent's scrape result and the health gauges exporters publish of what
+// they watch (the _up of a per-interface or per-target family, such as
+// node_network_up, is left out: one member down is not the exporter down).
+const ExporterUpSeries = "unyo_scrape_up|up|apache_up|nginx_up|mysql_up|pg_up|redis_up|memcached_up|haproxy_up|mongodb_up|elasticsearch_up|rabbitmq_up|tomcat_up"
 
 // promDuration writes d the way PromQL takes it: 5m, 1h30m, 90s.
 func promDuration(d model.Duration) string {

@@ -34,7 +34,16 @@ func (g *Generator) alerts(ctx context.Context, r *Report) {
 func alertStats(as []AlertRecord, prev int, from, to time.Time, loc *time.Location) AlertStats {
 	sev, item, host, pair := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	day := map[string]int{}
+	titles := map[string]*Bilingual{} // by item, and by item @ host
 	for _, a := range as {
+		if a.Title != (Bilingual{}) {
+			h := a.Host
+			if h == "" {
+				h = "-"
+			}
+			titles[a.Item] = &Bilingual{Ja: a.Title.Ja, En: a.Title.En}
+			titles[a.Item+" @ "+h] = &Bilingual{Ja: a.Title.In("ja") + " @ " + h, En: a.Title.In("en") + " @ " + h}
+		}
 		sev[a.Severity]++
 		item[a.Item]++
 		h := a.Host
@@ -48,9 +57,9 @@ func alertStats(as []AlertRecord, prev int, from, to time.Time, loc *time.Locati
 	st := AlertStats{
 		Total:      Count{len(as), prev},
 		BySeverity: sorted(sev),
-		ByItem:     sorted(item),
+		ByItem:     titled(sorted(item), titles),
 		ByHost:     sorted(host),
-		Noisiest:   sorted(pair),
+		Noisiest:   titled(sorted(pair), titles),
 	}
 	if len(st.Noisiest) > noisiest {
 		st.Noisiest = st.Noisiest[:noisiest]
@@ -58,16 +67,24 @@ func alertStats(as []AlertRecord, prev int, from, to time.Time, loc *time.Locati
 	// Every day of the period, so quiet days show as zero in the chart.
 	for d := from.In(loc); d.Before(to); d = d.AddDate(0, 0, 1) {
 		k := d.Format("2006-01-02")
-		st.ByDay = append(st.ByDay, KeyCount{k, day[k]})
+		st.ByDay = append(st.ByDay, KeyCount{Key: k, Count: day[k]})
 	}
 	return st
+}
+
+// titled gives each key its title, where it has one.
+func titled(kcs []KeyCount, titles map[string]*Bilingual) []KeyCount {
+	for i := range kcs {
+		kcs[i].Title = titles[kcs[i].Key]
+	}
+	return kcs
 }
 
 // sorted lists m by count, highest first, then by key.
 func sorted(m map[string]int) []KeyCount {
 	out := make([]KeyCount, 0, len(m))
 	for k, v := range m {
-		out = append(out, KeyCount{k, v})
+		out = append(out, KeyCount{Key: k, Count: v})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {

@@ -29,9 +29,9 @@ func findings(r *Report) []Topic {
 	var out []Topic
 	for _, h := range r.Hosts {
 		for _, d := range h.Disks {
-			if d.DaysToFull >= 0 && d.DaysToFull <= diskFullDays {
+			if d.Forecast == ForecastFull && d.DaysToFull <= diskFullDays {
 				out = append(out, Topic{Kind: "disk_full",
-					Title: tr(l, "f.disk_full", h.Host, d.Mount, d.DaysToFull),
+					Title: tr(l, "f.disk_full", h.Host, d.Mount, inDays(l, d.DaysToFull)),
 					Body:  tr(l, "f.disk_full.body", d.UsedPercent, humanize.Bytes(uint64(d.GrowthPerDay)))})
 			}
 		}
@@ -41,7 +41,7 @@ func findings(r *Report) []Topic {
 	}
 	for _, kc := range r.Alerts.Noisiest {
 		if kc.Count >= recurringCount {
-			item, host, _ := strings.Cut(kc.Key, " @ ")
+			item, host, _ := strings.Cut(kc.Label(l), " @ ")
 			out = append(out, Topic{Kind: "recurring_alert", Title: tr(l, "f.recurring", item, host, kc.Count), Body: tr(l, "f.recurring.body")})
 		}
 	}
@@ -87,7 +87,7 @@ func (g *Generator) tlsFindings(ctx context.Context, r *Report) []Topic {
 	var out []Topic
 	for _, name := range slices.Sorted(maps.Keys(least)) {
 		if days := least[name]; days <= tlsDays {
-			out = append(out, Topic{Kind: "tls_expiry", Title: tr(r.Language, "f.tls", name, days), Body: tr(r.Language, "f.tls.body")})
+			out = append(out, Topic{Kind: "tls_expiry", Title: tr(r.Language, "f.tls", name, daysLeft(r.Language, days)), Body: tr(r.Language, "f.tls.body")})
 		}
 	}
 	return out

@@ -231,18 +231,21 @@ func (h *hostSeries) write(t testing.TB, app storage.AppenderV2, ts time.Time, e
 func at(day, hour, min int) time.Time { return time.Date(2026, 11, day, hour, min, 0, 0, jst) }
 func ptrTo[T any](v T) *T             { return &v }
 
+// cpuTitle is the title of the item cpu-high in both languages.
+var cpuTitle = Bilingual{Ja: "CPU使用率", En: "CPU usage"}
+
 func acmeAlerts() map[string][]AlertRecord {
 	return map[string][]AlertRecord{"acme": {
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(3, 10, 0)},
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(3, 23, 30)},
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(10, 8, 30)},
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(20, 0, 10)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(3, 10, 0)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(3, 23, 30)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(10, 8, 30)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(20, 0, 10)},
 		{Item: "disk-usage", Host: "db-01", Severity: "warning", FiredAt: at(4, 8, 30)},
 		{Item: "disk-usage", Host: "db-01", Severity: "warning", FiredAt: at(30, 23, 59)},
-		{Item: "http-down", Severity: "critical", FiredAt: at(5, 12, 0)},
+		{Item: "http-down", Title: Bilingual{Ja: "ショップサイト(HTTP)", En: "Shop site (HTTP)"}, Severity: "critical", FiredAt: at(5, 12, 0)},
 		// last period
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(1, 0, 0).AddDate(0, 0, -3)},
-		{Item: "cpu-high", Host: "web-01", Severity: "critical", FiredAt: at(1, 0, 0).AddDate(0, 0, -10)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(1, 0, 0).AddDate(0, 0, -3)},
+		{Item: "cpu-high", Title: cpuTitle, Host: "web-01", Severity: "critical", FiredAt: at(1, 0, 0).AddDate(0, 0, -10)},
 		{Item: "disk-usage", Host: "db-01", Severity: "warning", FiredAt: at(1, 0, 0).AddDate(0, 0, -20)},
 	}, "beta": {
 		{Item: "beta-only", Host: "web-01", Severity: "critical", FiredAt: at(3, 10, 0)},

@@ -84,6 +84,8 @@ func (g *Generator) responses(ctx context.Context, r *Report) {
 		s.Incidents = Count{len(now), len(prev)}
 		for _, in := range now {
 			switch {
+			case in.SLAOpen:
+				s.IncidentsOpen++
 			case in.SLAMet == nil:
 			case *in.SLAMet:
 				s.IncidentsMet++

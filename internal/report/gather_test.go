@@ -136,16 +136,32 @@ func TestAlertStatistics(t *testing.T) {
 			return
 		}
 		for i := range want {
-			if got[i] != want[i] {
+			if got[i].Key != want[i].Key || got[i].Count != want[i].Count {
 				t.Errorf("%s: got %v, want %v", name, got, want)
 				return
 			}
 		}
 	}
-	eq("by severity", a.BySeverity, []KeyCount{{"critical", 5}, {"warning", 2}})
-	eq("by item", a.ByItem, []KeyCount{{"cpu-high", 4}, {"disk-usage", 2}, {"http-down", 1}})
-	eq("by host", a.ByHost, []KeyCount{{"web-01", 4}, {"db-01", 2}, {"-", 1}})
-	eq("noisiest", a.Noisiest[:1], []KeyCount{{"cpu-high @ web-01", 4}})
+	eq("by severity", a.BySeverity, []KeyCount{{Key: "critical", Count: 5}, {Key: "warning", Count: 2}})
+	eq("by item", a.ByItem, []KeyCount{{Key: "cpu-high", Count: 4}, {Key: "disk-usage", Count: 2}, {Key: "http-down", Count: 1}})
+	eq("by host", a.ByHost, []KeyCount{{Key: "web-01", Count: 4}, {Key: "db-01", Count: 2}, {Key: "-", Count: 1}})
+	eq("noisiest", a.Noisiest[:1], []KeyCount{{Key: "cpu-high @ web-01", Count: 4}})
+	// An item shows its title in the reader's language (a check's too,
+	// not its name); one without a title shows its name.
+	for _, c := range []struct{ lang, want string }{{"ja", "CPU使用率"}, {"en", "CPU usage"}} {
+		if got := a.ByItem[0].Label(c.lang); got != c.want {
+			t.Errorf("cpu-high in %s: %q, want %q", c.lang, got, c.want)
+		}
+	}
+	if got := a.ByItem[2].Label("en"); got != "Shop site (HTTP)" {
+		t.Errorf("the check http-down in en: %q, want its title", got)
+	}
+	if got := a.ByItem[1].Label("en"); got != "disk-usage" {
+		t.Errorf("an item without a title: %q, want its name", got)
+	}
+	if got := a.Noisiest[0].Label("ja"); got != "CPU使用率 @ web-01" {
+		t.Errorf("noisiest in ja: %q", got)
+	}
 	if len(a.ByDay) != 30 {
 		t.Fatalf("by day has %d days, want 30", len(a.ByDay))
 	}
@@ -255,5 +271,27 @@ func TestChunkAndSamplePathsAgree(t *testing.T) {
 		if got[0] != got[1] {
 			t.Errorf("%s: the chunk path and the sample path differ", tenant)
 		}
+	}
+}
+
+// TestSummaryCountsOpenApart: an incident still open within its SLA is
+// counted apart, not as missed, and the summary says so in its own column.
+func TestSummaryCountsOpenApart(t *testing.T) {
+	f := sharedFixture(t)
+	src := f.src
+	incs := acmeIncidents()
+	incs["acme"] = append(incs["acme"], IncidentRecord{ID: "INC-3", Title: "対応中の障害", Service: "API", OpenedAt: at(30, 20, 0), SLAOpen: true, SLAUsed: 0.2})
+	src.Incidents = incidentList(incs)
+	g := NewGenerator(src, nil)
+	r, err := g.Generate(context.Background(), "acme", fromNov, toNov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Summary; s.IncidentsMet != 1 || s.IncidentsMiss != 1 || s.IncidentsOpen != 1 {
+		t.Errorf("met %d missed %d open %d, want 1 1 1", s.IncidentsMet, s.IncidentsMiss, s.IncidentsOpen)
+	}
+	rows := Layout(r).Sections[0].Blocks[1].Table.Rows
+	if last := rows[len(rows)-1]; last[0] != "SLA達成 / SLA未達 / 対応中" || last[1] != "1 / 1 / 1" {
+		t.Errorf("SLA row %q, want met / missed / open 1 / 1 / 1", last)
 	}
 }

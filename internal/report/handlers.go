@@ -94,6 +94,8 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 type createRequest struct {
 	From string `json:"from"`
 	To   string `json:"to"`
+	// Service makes the report of one of the tenant's services (by name).
+	Service string `json:"service"`
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
@@ -117,8 +119,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	ctx := audited(r, tenant, "create", 0, map[string]any{"from": from, "to": to})
-	st, err := h.svc.CreateDraft(ctx, tenant, from, to, response.Actor(r))
+	ctx := audited(r, tenant, "create", 0, map[string]any{"from": from, "to": to, "service": req.Service})
+	st, err := h.svc.CreateServiceDraft(ctx, tenant, req.Service, from, to, response.Actor(r))
 	if err != nil {
 		response.Error(w, r, err)
 		return

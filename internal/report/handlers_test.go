@@ -211,3 +211,19 @@ func TestOpenAPIPathsMatchRoutes(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestListNamesDaysInTenantZone: a Tokyo tenant's report of 1–6 December
+// is listed with those days, not the UTC instants' (30 November – 6
+// December), in the list and in the report.
+func TestListNamesDaysInTenantZone(t *testing.T) {
+	s := newAPIOn(t, newFixtureFrom(t, []string{"acme"}, 0, toNov.Add(-time.Hour), time.Minute))
+	base := "/api/v1/tenants/acme/reports"
+	made := decodeAs[Stored](t, s.want(t, 201, "POST", base, acmeRW, map[string]string{"from": "2026-12-01", "to": "2026-12-06"}))
+	list := decodeAs[[]Stored](t, s.want(t, 200, "GET", base, acmeRW, nil))
+	got := decodeAs[Stored](t, s.want(t, 200, "GET", base+"/"+itoa(made.ID), acmeRW, nil))
+	for what, st := range map[string]Stored{"created": made, "listed": list[0], "read": got} {
+		if st.FirstDay != "2026-12-01" || st.LastDay != "2026-12-06" || st.TimeZone != "Asia/Tokyo" || st.PeriodText() != "2026-12-01 – 2026-12-06" {
+			t.Errorf("%s: days %s – %s in %q, want 2026-12-01 – 2026-12-06 in Asia/Tokyo", what, st.FirstDay, st.LastDay, st.TimeZone)
+		}
+	}
+}

@@ -143,11 +143,8 @@ func (g *Generator) disks(ctx context.Context, r *Report, hosts map[string]*Host
 			continue
 		}
 		first, last := used[0], used[len(used)-1]
-		d := Disk{Mount: mount, SizeBytes: total, StartPercent: round(100 * first / total), UsedPercent: round(100 * last / total), DaysToFull: -1}
-		d.GrowthPerDay = slope(ts, used) * float64(24*time.Hour/q.Step)
-		if d.GrowthPerDay > 0 {
-			d.DaysToFull = math.Round((total-last)/d.GrowthPerDay*10) / 10
-		}
+		d := Disk{Mount: mount, SizeBytes: total, StartPercent: round(100 * first / total), UsedPercent: round(100 * last / total)}
+		forecast(&d, ts, used, q.Step, total)
 		h.Disks = append(h.Disks, d)
 	}
 }
@@ -177,29 +174,6 @@ func quantile(phi float64, vs []float64) float64 {
 	hi := min(lo+1, len(vs)-1)
 	w := rank - float64(lo)
 	return vs[lo]*(1-w) + vs[hi]*w
-}
-
-// slope is the least squares slope of ys over xs. Centring on the means
-// keeps a steady series at exactly zero.
-func slope(xs, ys []float64) float64 {
-	n := float64(len(xs))
-	if n < 2 {
-		return 0
-	}
-	var mx, my float64
-	for i := range xs {
-		mx, my = mx+xs[i], my+ys[i]
-	}
-	mx, my = mx/n, my/n
-	var sxx, sxy float64
-	for i := range xs {
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxx, sxy = sxx+dx*dx, sxy+dx*dy
-	}
-	if sxx == 0 {
-		return 0
-	}
-	return sxy / sxx
 }
 
 // round keeps two decimals: the report prints at most one, and exact

@@ -53,8 +53,8 @@ func TestHTMLGoldenJapanese(t *testing.T) {
 }
 
 func TestHTMLGoldenEnglishWithEmptySections(t *testing.T) {
-	r := generate(t, "acme")
-	r.Language, r.Findings, r.Capacity = "en", nil, nil
+	r := generateIn(t, "acme", "en")
+	r.Findings, r.Capacity = nil, nil
 	r.Web, r.Alerts, r.Responses = nil, AlertStats{}, Responses{}
 	r.Notes = SectionNote{"alerts": "no.alerts", "responses": "no.responses", "web": "no.web"}
 	r.Topics = []Topic{{Kind: "operator", Title: "Migration <planned>", Body: "DB moves on 12/10 & 12/11."}}

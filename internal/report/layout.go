@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -53,6 +54,9 @@ func Layout(r *Report) *Document {
 		Lang: l, Title: tr(l, "title"), Tenant: r.TenantName,
 		Period:    r.From.In(loc).Format("2006/01/02") + " – " + last.In(loc).Format("2006/01/02"),
 		Generated: r.GeneratedAt.In(loc).Format("2006/01/02 15:04"),
+	}
+	if r.Service != "" {
+		d.Title = tr(l, "title.service", r.Service)
 	}
 	d.Sections = []Section{
 		{tr(l, "s.summary"), summaryBlocks(r)},
@@ -106,16 +110,19 @@ func summaryBlocks(r *Report) []Block {
 	}{{"incidents", s.Incidents}, {"alerts", s.Alerts}, {"requests", s.Requests}, {"work", s.WorkReports}} {
 		counts.Rows = append(counts.Rows, []string{tr(l, c.key), strconv.Itoa(c.c.Now), strconv.Itoa(c.c.Prev), signed(float64(c.c.Now - c.c.Prev))})
 	}
-	counts.Rows = append(counts.Rows, []string{tr(l, "sla_met") + " / " + tr(l, "sla_missed"), fmt.Sprintf("%d / %d", s.IncidentsMet, s.IncidentsMiss), "", ""})
+	counts.Rows = append(counts.Rows, []string{tr(l, "sla_met") + " / " + tr(l, "sla_missed") + " / " + tr(l, "sla_open"),
+		fmt.Sprintf("%d / %d / %d", s.IncidentsMet, s.IncidentsMiss, s.IncidentsOpen), "", ""})
 	return append(out, Block{Table: counts})
 }
 
 func performanceBlocks(r *Report) []Block {
 	l := r.Language
-	if len(r.Hosts) == 0 {
-		return note(r, "performance")
-	}
 	var out []Block
+	if len(r.Hosts) == 0 {
+		// A host without node metrics (a web server seen through its
+		// exporter only) still has its web access below.
+		out = note(r, "performance")
+	}
 	head := []string{"", tr(l, "avg"), tr(l, "p95"), tr(l, "max"), tr(l, "prev") + " " + tr(l, "avg"), tr(l, "trend")}
 	for _, h := range r.Hosts {
 		t := &Table{Head: head}
@@ -129,11 +136,16 @@ func performanceBlocks(r *Report) []Block {
 		if len(h.Disks) > 0 {
 			dt := &Table{Head: []string{tr(l, "mount"), tr(l, "used"), tr(l, "at_start"), tr(l, "growth"), tr(l, "full_in")}}
 			for _, d := range h.Disks {
-				full := "-"
-				if d.DaysToFull >= 0 {
-					full = tr(l, "days", d.DaysToFull)
+				growth, full := humanize.Bytes(uint64(max(d.GrowthPerDay, 0))), "-"
+				switch d.Forecast {
+				case ForecastFull:
+					full = days(l, d.DaysToFull)
+				case ForecastShortData:
+					growth, full = "-", tr(l, "no_forecast.short")
+				case ForecastNoTrend:
+					growth, full = "-", tr(l, "no_forecast.trend")
 				}
-				dt.Rows = append(dt.Rows, []string{d.Mount, pct1(d.UsedPercent), pct1(d.StartPercent), humanize.Bytes(uint64(max(d.GrowthPerDay, 0))), full})
+				dt.Rows = append(dt.Rows, []string{d.Mount, pct1(d.UsedPercent), pct1(d.StartPercent), growth, full})
 			}
 			out = append(out, Block{Table: dt})
 		}
@@ -142,9 +154,24 @@ func performanceBlocks(r *Report) []Block {
 	if len(r.Web) == 0 {
 		return append(out, Block{Note: tr(l, "no.web")})
 	}
-	wt := &Table{Head: []string{tr(l, "host"), tr(l, "requests"), tr(l, "prev"), tr(l, "trend"), tr(l, "sessions") + " " + tr(l, "avg"), tr(l, "sessions") + " " + tr(l, "max")}}
+	wt := &Table{Head: []string{tr(l, "host"), tr(l, "web.source"), tr(l, "requests"), tr(l, "prev"), tr(l, "trend"), tr(l, "web.errors"),
+		tr(l, "web.status"), tr(l, "web.response"), tr(l, "sessions") + " " + tr(l, "avg") + " / " + tr(l, "max")}}
 	for _, w := range r.Web {
-		wt.Rows = append(wt.Rows, []string{w.Host, humanize.Comma(int64(w.Requests)), humanize.Comma(int64(w.PrevRequests)), ratio(w.Requests, w.PrevRequests), num1(w.Sessions.Avg), num1(w.Sessions.Max)})
+		errs, resp, sess := "-", "-", "-"
+		if w.Errors >= 0 {
+			errs = humanize.Comma(int64(w.Errors))
+		}
+		if w.ResponseMs >= 0 {
+			resp = num1(w.ResponseMs) + " ms"
+		}
+		if w.Sessions.N > 0 {
+			sess = num1(w.Sessions.Avg) + " / " + num1(w.Sessions.Max)
+			if w.SessionsKind == "connections" {
+				sess += " " + tr(l, "web.connections")
+			}
+		}
+		wt.Rows = append(wt.Rows, []string{w.Host, tr(l, "web.src."+w.Source), humanize.Comma(int64(w.Requests)), humanize.Comma(int64(w.PrevRequests)),
+			ratio(w.Requests, w.PrevRequests), errs, statusText(w.StatusClasses), resp, sess})
 	}
 	return append(out, Block{Table: wt})
 }
@@ -182,7 +209,11 @@ func alertBlocks(r *Report) []Block {
 	}{{"severity", a.BySeverity}, {"item", a.ByItem}, {"host", a.ByHost}, {"noisiest", a.Noisiest}} {
 		t := &Table{Head: []string{tr(l, k.key), tr(l, "count")}}
 		for _, kc := range k.rows {
-			t.Rows = append(t.Rows, []string{kc.Key, strconv.Itoa(kc.Count)})
+			label := kc.Label(l)
+			if k.key == "severity" {
+				label = trOr(l, "sev."+kc.Key, kc.Key)
+			}
+			t.Rows = append(t.Rows, []string{label, strconv.Itoa(kc.Count)})
 		}
 		out = append(out, Block{Heading: tr(l, k.key), Table: t})
 	}
@@ -201,8 +232,10 @@ func responseBlocks(r *Report) []Block {
 		}
 		return at(*t)
 	}
-	sla := func(met *bool) string {
+	sla := func(met *bool, open bool) string {
 		switch {
+		case open:
+			return tr(l, "open")
 		case met == nil:
 			return "-"
 		case *met:
@@ -212,16 +245,20 @@ func responseBlocks(r *Report) []Block {
 	}
 	var out []Block
 	if len(rs.Incidents) > 0 {
-		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "service"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
+		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "service"), tr(l, "priority"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
 		for _, in := range rs.Incidents {
-			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet)})
+			prio := trOr(l, "sev."+strings.ToLower(in.Severity), in.Severity)
+			if in.Priority > 0 {
+				prio = tr(l, "prio."+strconv.Itoa(in.Priority))
+			}
+			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, prio, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "incidents"), Table: t})
 	}
 	if len(rs.Requests) > 0 {
 		t := &Table{Head: []string{"ID", tr(l, "title_col"), tr(l, "opened"), tr(l, "resolved"), tr(l, "sla")}}
 		for _, q := range rs.Requests {
-			t.Rows = append(t.Rows, []string{q.ID, q.Title, at(q.OpenedAt), atp(q.ClosedAt), sla(q.SLAMet)})
+			t.Rows = append(t.Rows, []string{q.ID, q.Title, at(q.OpenedAt), atp(q.ClosedAt), sla(q.SLAMet, q.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "requests"), Table: t})
 	}

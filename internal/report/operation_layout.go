@@ -148,7 +148,9 @@ func operationFindings(l string, o Operation) []string {
 			out = append(out, tr(l, "op.f.rest_load_over", unit, Number(m.P95), Number(m.Over)))
 		}
 	}
-	if n := len(o.Problems); n > 0 {
+	if n := len(o.Problems); n == 1 {
+		out = append(out, tr(l, "op.f.problem"))
+	} else if n > 1 {
 		out = append(out, tr(l, "op.f.problems", n))
 	}
 	return out

@@ -59,12 +59,19 @@ func (p *PDF) RenderDocument(d *Document) ([]byte, error) {
 	}
 	w.newPage()
 	w.title(d)
-	for _, s := range d.Sections {
+	// The contents go under the title; their page numbers are known only
+	// once the sections are laid out, so their room is kept first.
+	tocY := w.y
+	w.y += tocHeight(len(d.Sections))
+	pages := make([]int, len(d.Sections))
+	for i, s := range d.Sections {
 		w.section(s)
+		pages[i] = w.sectionPage
 	}
 	if w.err != nil {
 		return nil, fmt.Errorf("report: cannot render PDF: %w", w.err)
 	}
+	w.contents(d, tocY, pages)
 	w.frames(d, d.Lang)
 	var b bytes.Buffer
 	if err := w.pdf.Write(&b); err != nil {
@@ -75,9 +82,40 @@ func (p *PDF) RenderDocument(d *Document) ([]byte, error) {
 
 // pdfWriter lays blocks down the page, breaking pages where they do not fit.
 type pdfWriter struct {
-	pdf *gopdf.GoPdf
-	y   float64
-	err error
+	pdf         *gopdf.GoPdf
+	y           float64
+	err         error
+	sectionPage int // the page the last section's title went on
+}
+
+// tocLine is the height of a line of the contents.
+const tocLine = 14
+
+// tocHeight is the room the contents of n sections take.
+func tocHeight(n int) float64 { return 22 + float64(n)*tocLine + 12 }
+
+// contents writes, at y on the first page, each section's title and the
+// page it starts on.
+func (w *pdfWriter) contents(d *Document, y float64, pages []int) {
+	if w.err != nil {
+		return
+	}
+	if err := w.pdf.SetPage(1); err != nil {
+		w.err = err
+		return
+	}
+	w.text(marginX, y+14, tr(d.Lang, "contents"), 12, chart.Black)
+	y += 22
+	for i, s := range d.Sections {
+		num := fmt.Sprint(pages[i])
+		right := pageW - marginX
+		w.text(marginX+10, y+bodySize+1, s.Title, 10, chart.Black)
+		w.text(right-w.measure(num, 10), y+bodySize+1, num, 10, chart.Black)
+		w.pdf.SetStrokeColor(200, 200, 200)
+		w.pdf.SetLineWidth(0.3)
+		w.pdf.Line(marginX+10+w.measure(s.Title, 10)+4, y+bodySize+1, right-w.measure(num, 10)-4, y+bodySize+1)
+		y += tocLine
+	}
 }
 
 func (w *pdfWriter) newPage() {
@@ -142,6 +180,7 @@ func (w *pdfWriter) section(s Section) {
 	w.pdf.SetFillColor(31, 119, 180)
 	w.pdf.RectFromUpperLeftWithStyle(marginX, w.y, 4, 16, "F")
 	w.text(marginX+10, w.y+13, s.Title, 14, chart.Black)
+	w.sectionPage = w.pdf.GetNumberOfPages()
 	w.y += 24
 	for _, b := range s.Blocks {
 		w.block(b)

@@ -83,3 +83,35 @@ func TestFindFontNamesThePackage(t *testing.T) {
 		t.Fatalf("error should name %s: %v", FontPackage, err)
 	}
 }
+
+// TestPDFContents: the first page lists every section with the page it
+// starts on, and each section's title is found on that page.
+func TestPDFContents(t *testing.T) {
+	pages := pdftotext(t, renderPDF(t, generate(t, "acme")))
+	if !strings.Contains(pages[0], "目次") {
+		t.Fatalf("the first page has no contents:\n%s", pages[0])
+	}
+	line := regexp.MustCompile(`(?m)^\s+(\d+\. \S+)\s+(\d+)\s*$`)
+	found := line.FindAllStringSubmatch(pages[0], -1)
+	if len(found) != 7 {
+		t.Fatalf("contents %q, want 7 sections", found)
+	}
+	for _, m := range found {
+		n, _ := strconv.Atoi(m[2])
+		if n < 1 || n > len(pages) {
+			t.Errorf("%s on page %d of %d", m[1], n, len(pages))
+			continue
+		}
+		// The first page holds the contents too: look under them there.
+		body := pages[n-1]
+		if n == 1 {
+			body = body[strings.LastIndex(body, found[len(found)-1][0])+len(found[len(found)-1][0]):]
+		}
+		if !strings.Contains(body, m[1]) {
+			t.Errorf("%s is said to start on page %d, not found there", m[1], n)
+		}
+	}
+	if found[len(found)-1][2] == "1" {
+		t.Errorf("every section on page 1? %q", found)
+	}
+}

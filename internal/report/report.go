@@ -17,6 +17,7 @@ import (
 type Report struct {
 	Tenant      string    `json:"tenant"`
 	TenantName  string    `json:"tenant_name"`
+	Service     string    `json:"service,omitempty"` // a per-service report's service; "" the whole tenant
 	Language    string    `json:"language"`
 	TimeZone    string    `json:"time_zone"`
 	From        time.Time `json:"from"`
@@ -64,9 +65,12 @@ type Summary struct {
 	Incidents     Count          `json:"incidents"`
 	IncidentsMet  int            `json:"incidents_sla_met"`
 	IncidentsMiss int            `json:"incidents_sla_missed"`
-	Alerts        Count          `json:"alerts"`
-	Requests      Count          `json:"requests"`
-	WorkReports   Count          `json:"work_reports"`
+	// IncidentsOpen are those whose resolve clock still runs, unbreached,
+	// at the period's end: not yet met, and not missed.
+	IncidentsOpen int   `json:"incidents_sla_open"`
+	Alerts        Count `json:"alerts"`
+	Requests      Count `json:"requests"`
+	WorkReports   Count `json:"work_reports"`
 }
 
 // Count is a number of this period and of the one before.
@@ -112,15 +116,29 @@ type Disk struct {
 	UsedPercent  float64 `json:"used_percent"`   // at the end of the period
 	StartPercent float64 `json:"start_percent"`  // at its start
 	GrowthPerDay float64 `json:"growth_per_day"` // bytes, least squares over the period
-	DaysToFull   float64 `json:"days_to_full"`   // -1 when not growing
+	DaysToFull   float64 `json:"days_to_full"`   // -1 without a forecast
+	// Forecast says whether DaysToFull holds (ForecastFull) or why not:
+	// too short a span of data, not growing, or no clear trend.
+	Forecast string  `json:"forecast"`
+	R2       float64 `json:"r2"` // of the least-squares line
+
 }
 
-// WebStats are a host's web access figures, where such series exist.
+// WebStats are a host's web access figures from one source, where such
+// series exist (web.go lists the sources).
 type WebStats struct {
-	Host         string  `json:"host"`
+	Host string `json:"host"`
+	// Source is where the figures come from: app, tomcat, apache, access_log.
+	Source       string  `json:"source"`
 	Requests     float64 `json:"requests"`
 	PrevRequests float64 `json:"prev_requests"`
-	Sessions     Stats   `json:"sessions"`
+	Errors       float64 `json:"errors"`      // 5xx or the server's error count; -1 unknown
+	ResponseMs   float64 `json:"response_ms"` // average; -1 unknown
+	// StatusClasses are the requests by status class (2xx...), where the
+	// source has the code.
+	StatusClasses map[string]float64 `json:"status_classes,omitempty"`
+	Sessions      Stats              `json:"sessions"`
+	SessionsKind  string             `json:"sessions_kind,omitempty"` // sessions, connections; "" none
 }
 
 // AlertStats is section 3.
@@ -133,10 +151,36 @@ type AlertStats struct {
 	Noisiest   []KeyCount `json:"noisiest"`
 }
 
-// KeyCount is a count under a name.
+// KeyCount is a count under a name, and what the name reads as in each
+// language where it has a title (an item's).
 type KeyCount struct {
-	Key   string `json:"key"`
-	Count int    `json:"count"`
+	Key   string     `json:"key"`
+	Count int        `json:"count"`
+	Title *Bilingual `json:"title,omitempty"`
+}
+
+// Label is what the report shows of kc in lang: its title there, else its key.
+func (kc KeyCount) Label(lang string) string {
+	if kc.Title != nil {
+		if s := kc.Title.In(lang); s != "" {
+			return s
+		}
+	}
+	return kc.Key
+}
+
+// Bilingual is a text in Japanese and English.
+type Bilingual struct {
+	Ja string `json:"ja,omitempty"`
+	En string `json:"en,omitempty"`
+}
+
+// In is the text in lang, the other language's where it has none.
+func (b Bilingual) In(lang string) string {
+	if lang == "en" && b.En != "" || b.Ja == "" {
+		return b.En
+	}
+	return b.Ja
 }
 
 // Responses is section 4.

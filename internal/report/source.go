@@ -21,6 +21,9 @@ type AlertRecord struct {
 	Item     string // monitoring item name
 	Host     string // resource name, "" for a tenant-wide alert
 	Severity string // info, warning, critical
+	// Title is the item's title in each language, as the alert carries
+	// it; the report shows it in the tenant's, the item's name without one.
+	Title    Bilingual
 	FiredAt  time.Time
 	Resolved *time.Time
 }
@@ -35,11 +38,14 @@ type IncidentRecord struct {
 	ID         string
 	Title      string
 	Service    string
-	Severity   string
+	Severity   string // the priority's name, or a severity, when Priority is 0
+	Priority   int    // 1 (critical) to 5 (planning); 0 when not known
 	OpenedAt   time.Time
 	ResolvedAt *time.Time
-	// SLAMet is nil when the incident has no SLA target.
-	SLAMet *bool
+	// SLAMet is nil when the incident has no SLA target, or when its
+	// clock is still running unbreached (SLAOpen): neither met nor missed.
+	SLAMet  *bool
+	SLAOpen bool
 	// SLAUsed is the share of the resolve target used, 0..1 and beyond.
 	SLAUsed float64
 }
@@ -55,7 +61,8 @@ type RequestRecord struct {
 	Title    string
 	OpenedAt time.Time
 	ClosedAt *time.Time
-	SLAMet   *bool
+	SLAMet   *bool // nil without a target or while open (SLAOpen)
+	SLAOpen  bool
 }
 
 // WorkSource lists the work reports (作業報告) of [from, to).

@@ -28,6 +28,7 @@ const (
 type Stored struct {
 	ID          int64      `json:"id"`
 	Tenant      string     `json:"tenant"`
+	Service     string     `json:"service"` // a per-service report's service; "" the whole tenant's
 	From        time.Time  `json:"from"`
 	To          time.Time  `json:"to"`
 	State       State      `json:"state"`
@@ -38,6 +39,32 @@ type Stored struct {
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	Content     *Report    `json:"content,omitempty"`
+	// TimeZone is the tenant's zone; FirstDay and LastDay (inclusive) are
+	// the period's days in it, as the report itself names them: a
+	// Tokyo report of 1–6 December is not "2026-11-30 – 2026-12-06".
+	TimeZone string `json:"time_zone"`
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
+}
+
+// PeriodText is the period as its days in the tenant's zone:
+// "2026-12-01 – 2026-12-06".
+func (s *Stored) PeriodText() string {
+	if s.FirstDay == s.LastDay {
+		return s.FirstDay
+	}
+	return s.FirstDay + " – " + s.LastDay
+}
+
+// localize sets the period's days in zone (UTC when it is unknown).
+func (s *Stored) localize(zone string) {
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" {
+		loc = time.UTC
+	}
+	s.TimeZone = loc.String()
+	s.FirstDay = s.From.In(loc).Format(time.DateOnly)
+	s.LastDay = s.To.Add(-time.Nanosecond).In(loc).Format(time.DateOnly)
 }
 
 // Recipient is one of a tenant's report contacts.
@@ -80,8 +107,8 @@ func (st *Store) Create(ctx context.Context, s *Stored) error {
 	}
 	now := st.now().UTC().Truncate(time.Millisecond)
 	err = storage.Change(ctx, st.db, now, func(tx *sql.Tx) (storage.Object, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, period_from, period_to, state, content, created_by, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO reports (tenant_id, service, period_from, period_to, state, content, created_by, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`, s.Tenant, s.Service, ms(s.From), ms(s.To), Draft, string(b), s.CreatedBy, ms(now), ms(now)).Scan(&s.ID)
 		if database.IsUnique(err) {
 			return storage.Object{}, storage.ErrConflict
 		}
@@ -94,10 +121,15 @@ func (st *Store) Create(ctx context.Context, s *Stored) error {
 		return fmt.Errorf("report store: cannot create report: %w", err)
 	}
 	s.State, s.CreatedAt, s.UpdatedAt = Draft, now, now
+	if s.Content != nil {
+		s.localize(s.Content.TimeZone)
+	}
 	return nil
 }
 
-const columns = `id, tenant_id, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at`
+// columns are a report's, with its tenant's time zone.
+const columns = `id, tenant_id, service, period_from, period_to, state, created_by, published_by, created_at, updated_at, published_at, delivered_at,
+	COALESCE((SELECT t.time_zone FROM tenants t WHERE t.id = reports.tenant_id), '')`
 
 func scan(sc func(...any) error, content *string) (*Stored, error) {
 	var (
@@ -105,8 +137,9 @@ func scan(sc func(...any) error, content *string) (*Stored, error) {
 		from, to       int64
 		created, upd   int64
 		pub, delivered sql.NullInt64
+		zone           string
 	)
-	dest := []any{&s.ID, &s.Tenant, &from, &to, &s.State, &s.CreatedBy, &s.PublishedBy, &created, &upd, &pub, &delivered}
+	dest := []any{&s.ID, &s.Tenant, &s.Service, &from, &to, &s.State, &s.CreatedBy, &s.PublishedBy, &created, &upd, &pub, &delivered, &zone}
 	if content != nil {
 		dest = append(dest, content)
 	}
@@ -116,6 +149,7 @@ func scan(sc func(...any) error, content *string) (*Stored, error) {
 	s.From, s.To = time.UnixMilli(from).UTC(), time.UnixMilli(to).UTC()
 	s.CreatedAt, s.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(upd).UTC()
 	s.PublishedAt, s.DeliveredAt = fromMs(pub), fromMs(delivered)
+	s.localize(zone)
 	return &s, nil
 }
 

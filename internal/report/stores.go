@@ -10,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/sla"
 	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
@@ -71,7 +72,8 @@ func (a alertSource) Alerts(ctx context.Context, tenant string, from, to time.Ti
 		if item == "" {
 			item = x.Title.In("ja")
 		}
-		out = append(out, AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
+		out = append(out, AlertRecord{Item: item, Host: x.Resource, Severity: string(x.Severity), Title: Bilingual{Ja: x.Title.Ja, En: x.Title.En},
+			FiredAt: *x.FiredAt, Resolved: x.ResolvedAt})
 	}
 	return out, nil
 }
@@ -109,20 +111,55 @@ func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to t
 	for i := len(list) - 1; i >= 0; i-- { // oldest first, as the report reads
 		inc := list[i]
 		rec := IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
-			Severity: inc.PriorityName, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
-		clocks, err := s.store.Clocks(ctx, inc, to)
+			Severity: inc.PriorityName, Priority: inc.Priority, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
+		res, err := resolveClock(ctx, s.store, inc, to)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range clocks {
-			if c.Clock == incident.ClockResolve && c.Target > 0 {
-				met := c.BreachedAt == nil
-				rec.SLAMet, rec.SLAUsed = &met, float64(c.Elapsed)/float64(c.Target)
-			}
-		}
+		rec.SLAMet, rec.SLAOpen, rec.SLAUsed = res.met, res.open, res.used
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// slaResult is an incident's resolve clock at the end of a period.
+type slaResult struct {
+	met  *bool // nil without a target or while open
+	open bool  // running (or paused) and not breached
+	used float64
+}
+
+// resolveClock reads the resolve clock as of the period's end, or now for
+// a period that has not ended: a clock evaluated at a future instant would
+// count time that has not passed and call a running clock breached. A
+// breached clock is missed; a stopped one within its target is met; one
+// still running within its target is open, neither met nor missed.
+func resolveClock(ctx context.Context, desk *incident.Desk, inc *incident.Incident, to time.Time) (slaResult, error) {
+	at := to
+	if now := time.Now(); now.Before(at) {
+		at = now
+	}
+	clocks, err := desk.Clocks(ctx, inc, at)
+	if err != nil {
+		return slaResult{}, err
+	}
+	var res slaResult
+	for _, c := range clocks {
+		if c.Clock != incident.ClockResolve || c.Target <= 0 {
+			continue
+		}
+		res.used = float64(c.Elapsed) / float64(c.Target)
+		switch {
+		case c.BreachedAt != nil:
+			res.met = new(bool)
+		case c.State == sla.StateRunning || c.State == sla.StatePaused:
+			res.open = true
+		default:
+			met := true
+			res.met = &met
+		}
+	}
+	return res, nil
 }
 
 // requestSource adapts inquiries and catalog requests: their SLA result is
@@ -138,16 +175,11 @@ func (s requestSource) Requests(ctx context.Context, tenant string, from, to tim
 	for i := len(list) - 1; i >= 0; i-- { // oldest first
 		r := list[i]
 		rec := RequestRecord{ID: r.Number, Title: r.ShortDescription, OpenedAt: r.OpenedAt, ClosedAt: r.ResolvedAt}
-		clocks, err := s.store.Clocks(ctx, r, to)
+		res, err := resolveClock(ctx, s.store, r, to)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range clocks {
-			if c.Clock == incident.ClockResolve && c.Target > 0 {
-				met := c.BreachedAt == nil
-				rec.SLAMet = &met
-			}
-		}
+		rec.SLAMet, rec.SLAOpen = res.met, res.open
 		out = append(out, rec)
 	}
 	return out, nil

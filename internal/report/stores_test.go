@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -68,5 +69,61 @@ func TestMaintenanceSourceTakesOutWholeServicesOnly(t *testing.T) {
 	// Another tenant's report sees none of them.
 	if other, err := src.Maintenance.Windows(ctx, "beta", from, from.Add(24*time.Hour)); err != nil || len(other) != 0 {
 		t.Errorf("beta's windows: %+v, %v", other, err)
+	}
+}
+
+// TestIncidentSourceTellsOpenFromMissed: an incident whose resolve clock
+// still runs within its target is open, neither met nor missed, even in a
+// report of a period that has not ended (its clock is read now, not at the
+// period's end); a resolved one within target is met.
+func TestIncidentSourceTellsOpenFromMissed(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	objects := storage.New(db)
+	if err := objects.CreateTenant(ctx, &model.Tenant{ID: "acme", Name: "Acme", Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	svc := &model.Service{TenantID: "acme", Name: "shop", Level: model.ServiceLevel{ResolveTarget: model.Duration(4 * time.Hour)}}
+	if err := objects.CreateService(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	desk := incident.NewDesk(db, objects, nil)
+	open := func(title string) *incident.Incident {
+		inc, err := desk.Open(ctx, "acme", "user:sato", incident.Fields{ServiceID: &svc.ID, ShortDescription: &title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
+	open("running")
+	done := open("resolved")
+	if _, err := desk.Transition(ctx, "acme", done.ID, "user:sato", incident.StateChange{State: incident.StateResolved, CloseCode: "Solution provided", CloseNotes: "restarted"}); err != nil {
+		t.Fatal(err)
+	}
+	src := SourcesOf(nil, nil, Stores{Tenants: objects, Desk: desk})
+	now := time.Now()
+	got, err := src.Incidents.Incidents(ctx, "acme", now.Add(-time.Hour), now.AddDate(0, 0, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, in := range got {
+		switch {
+		case in.SLAOpen:
+			state[in.Title] = "open"
+		case in.SLAMet == nil:
+			state[in.Title] = "none"
+		case *in.SLAMet:
+			state[in.Title] = "met"
+		default:
+			state[in.Title] = "missed"
+		}
+	}
+	if state["running"] != "open" || state["resolved"] != "met" || len(state) != 2 {
+		t.Errorf("SLA results %v, want running open and resolved met", state)
 	}
 }

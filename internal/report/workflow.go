@@ -77,17 +77,23 @@ func checkPeriod(from, to time.Time) error {
 // CreateDraft gathers the report of tenant for [from, to) and stores it as a
 // draft by actor.
 func (s *Service) CreateDraft(ctx context.Context, tenant string, from, to time.Time, actor string) (*Stored, error) {
+	return s.CreateServiceDraft(ctx, tenant, "", from, to, actor)
+}
+
+// CreateServiceDraft is CreateDraft of one service's report (service "":
+// the whole tenant's).
+func (s *Service) CreateServiceDraft(ctx context.Context, tenant, service string, from, to time.Time, actor string) (*Stored, error) {
 	if err := checkPeriod(from, to); err != nil {
 		return nil, err
 	}
 	if s.gen == nil {
 		return nil, errors.New("report: this service makes no drafts: it was built without a generator")
 	}
-	r, err := s.gen.Generate(ctx, tenant, from, to)
+	r, err := s.gen.GenerateService(ctx, tenant, service, from, to)
 	if err != nil {
 		return nil, err
 	}
-	st := &Stored{Tenant: tenant, From: from.UTC(), To: to.UTC(), CreatedBy: actor, Content: r}
+	st := &Stored{Tenant: tenant, Service: service, From: from.UTC(), To: to.UTC(), CreatedBy: actor, Content: r}
 	if err := s.store.Create(ctx, st); err != nil {
 		return nil, err
 	}

@@ -118,3 +118,81 @@ func pushHost(s *server, token, host string, from, to time.Time, cpu, mem float6
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestReportCommandReusesDraftAndMakesOnePerService: run twice for one
+// period, `unyo report` makes one draft, not two; --new makes another; and
+// --each-service writes one report per service, each with its own host.
+func TestReportCommandReusesDraftAndMakesOnePerService(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is missing: install the Debian package poppler-utils (make deps)")
+	}
+	dir := t.TempDir()
+	s := startServer(t, filepath.Join(dir, "data"))
+	s.mustJSON(201, "POST", "/api/v1/tenants", "", map[string]string{"id": "acme", "name": "株式会社アクメ", "language": "ja", "time_zone": "Asia/Tokyo"}, nil)
+	for host, svcName := range map[string]string{"web-01": "shop", "db-01": "billing"} {
+		var svc struct {
+			ID int64 `json:"id"`
+		}
+		s.mustJSON(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": svcName}, &svc)
+		s.mustJSON(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": host, "kind": "host", "service_id": svc.ID}, nil)
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tokens", "", map[string]any{"name": "staff", "tenant": "acme", "scopes": []string{"read", "write", "ingest"}}, &tok)
+	jst := time.FixedZone("JST", 9*3600)
+	n := time.Now().In(jst)
+	day := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, jst).AddDate(0, 0, -2)
+	pushHost(s, tok.Token, "web-01", day.Add(-10*time.Minute), day.Add(2*time.Hour), 0.25, 0.40)
+	pushHost(s, tok.Token, "db-01", day.Add(-10*time.Minute), day.Add(2*time.Hour), 0.65, 0.70)
+
+	report := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(binary, append([]string{"report", "--server", s.url, "--tenant", "acme", "--from", day.Format("2006-01-02"), "--to", day.Format("2006-01-02")}, args...)...)
+		cmd.Env = append(os.Environ(), "UNYO_TOKEN="+tok.Token)
+		msg, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("unyo report %v: %v\n%s\n%s", args, err, msg, s.stderr)
+		}
+		return string(msg)
+	}
+	var list []struct {
+		ID      int64  `json:"id"`
+		Service string `json:"service"`
+	}
+	count := func() int {
+		s.mustJSON(200, "GET", "/api/v1/tenants/acme/reports", tok.Token, nil, &list)
+		return len(list)
+	}
+	report("-o", filepath.Join(dir, "a.pdf"))
+	if msg := report("-o", filepath.Join(dir, "b.pdf")); !strings.Contains(msg, "existing draft") {
+		t.Errorf("second run: %q, want the existing draft reused", msg)
+	}
+	if got := count(); got != 1 {
+		t.Fatalf("%d reports after two runs for one period, want 1", got)
+	}
+	report("--new", "-o", filepath.Join(dir, "c.pdf"))
+	if got := count(); got != 2 {
+		t.Fatalf("%d reports after --new, want 2", got)
+	}
+
+	report("--each-service", "-o", filepath.Join(dir, "svc.pdf"))
+	for svc, want := range map[string]struct{ host, other string }{"shop": {"web-01", "db-01"}, "billing": {"db-01", "web-01"}} {
+		path := filepath.Join(dir, "svc-"+svc+".pdf")
+		text, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", path, err)
+		}
+		if !strings.Contains(string(text), "運用報告書（"+svc+"）") || !strings.Contains(string(text), want.host) || strings.Contains(string(text), want.other) {
+			t.Errorf("%s's report: want its title and %s, not %s:\n%s", svc, want.host, want.other, text)
+		}
+	}
+	if got := count(); got != 4 {
+		t.Errorf("%d reports, want 2 whole and 2 per service", got)
+	}
+	// Again: each service's draft is reused.
+	report("--each-service", "-o", filepath.Join(dir, "svc.pdf"))
+	if got := count(); got != 4 {
+		t.Errorf("%d reports after the second --each-service, want still 4", got)
+	}
+}

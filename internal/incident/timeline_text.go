@@ -1,0 +1,89 @@
+package incident
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Text is the entry as its reader reads it, in lang ("ja" or "en"): the
+// lines the desk writes itself (an alert firing or resolved, an SLA clock
+// starting or stopping, a state change, the acknowledgement) are rendered
+// from their kind and detail; what a person wrote is given as written.
+func (e Entry) Text(lang string) string {
+	w := timelineWords["en"]
+	if lang == "ja" {
+		w = timelineWords["ja"]
+	}
+	switch e.Kind {
+	case EntryAlert:
+		var d struct {
+			Status string `json:"status"`
+		}
+		_ = json.Unmarshal(e.Detail, &d)
+		title := e.Body
+		if _, rest, ok := strings.Cut(e.Body, ": "); ok && (strings.HasPrefix(e.Body, "firing: ") || strings.HasPrefix(e.Body, "resolved: ")) {
+			title = rest
+		}
+		if d.Status == "resolved" {
+			return w["alert.resolved"] + title
+		}
+		return w["alert.firing"] + title
+	case EntryClock:
+		var d struct {
+			Clock string `json:"clock"`
+			Event string `json:"event"`
+		}
+		if json.Unmarshal(e.Detail, &d) != nil || d.Clock == "" {
+			return e.Body
+		}
+		return word(w, "clock."+d.Clock, d.Clock) + w["sep"] + word(w, "event."+d.Event, d.Event)
+	case EntryState:
+		from, to, ok := strings.Cut(e.Body, " → ")
+		if !ok {
+			return e.Body
+		}
+		reason := ""
+		if i := strings.Index(to, " ("); i > 0 && strings.HasSuffix(to, ")") {
+			to, reason = to[:i], to[i+2:len(to)-1]
+		}
+		s := word(w, "state."+from, from) + " → " + word(w, "state."+to, to)
+		if reason != "" {
+			s += w["open"] + word(w, "hold."+reason, reason) + w["close"]
+		}
+		return s
+	case EntryAcknowledged:
+		return w["acknowledged"]
+	}
+	return e.Body
+}
+
+func word(w map[string]string, key, fallback string) string {
+	if s, ok := w[key]; ok {
+		return s
+	}
+	return fallback
+}
+
+// timelineWords are the words of the desk's own timeline lines.
+var timelineWords = map[string]map[string]string{
+	"ja": {
+		"alert.firing": "アラート発生: ", "alert.resolved": "アラート復旧: ", "acknowledged": "受付しました",
+		"sep": ": ", "open": "（", "close": "）",
+		"clock.acknowledge": "受付のSLAクロック", "clock.identify": "原因特定のSLAクロック", "clock.resolve": "解決のSLAクロック",
+		"event.start": "開始", "event.pause": "一時停止", "event.resume": "再開", "event.stop": "停止",
+		"state.new": "新規", "state.in_progress": "対応中", "state.on_hold": "保留", "state.resolved": "解決済み",
+		"state.closed": "クローズ", "state.canceled": "取消",
+		"hold.awaiting_caller": "お客様の回答待ち", "hold.awaiting_change": "変更作業待ち", "hold.awaiting_vendor": "ベンダー待ち",
+		"hold.awaiting_problem": "問題管理待ち",
+	},
+	"en": {
+		"alert.firing": "Alert firing: ", "alert.resolved": "Alert resolved: ", "acknowledged": "Acknowledged",
+		"sep": ": ", "open": " (", "close": ")",
+		"clock.acknowledge": "Acknowledge SLA clock", "clock.identify": "Identify-cause SLA clock", "clock.resolve": "Resolve SLA clock",
+		"event.start": "started", "event.pause": "paused", "event.resume": "resumed", "event.stop": "stopped",
+		"state.new": "New", "state.in_progress": "In progress", "state.on_hold": "On hold", "state.resolved": "Resolved",
+		"state.closed": "Closed", "state.canceled": "Canceled",
+		"hold.awaiting_caller": "awaiting caller", "hold.awaiting_change": "awaiting change", "hold.awaiting_vendor": "awaiting vendor",
+		"hold.awaiting_problem": "awaiting problem",
+	},
+}
