@@ -798,4 +798,16 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest BIGINT NOT NULL DEFAULT 0;
 `,
+	// 23, cloudmetric (internal/cloudmetric): the last point written per
+	// series of a cloud resource, so the next pull starts after it and a
+	// restart neither repeats nor skips a point. resource is the ARM ID or ARN.
+	`CREATE TABLE cloud_metric_marks (
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	account_id BIGINT NOT NULL REFERENCES cloud_accounts(id) ON DELETE CASCADE,
+	resource   TEXT NOT NULL,
+	series     TEXT NOT NULL,
+	last_ms    BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, account_id, resource, series)
+);
+`,
 }
