@@ -78,7 +78,7 @@ func TestAzureBatchOf50(t *testing.T) {
 		t.Fatalf("%d calls, want 3", len(calls))
 	}
 	sizes := []int{len(calls[0].Resources), len(calls[1].Resources), len(calls[2].Resources)}
-	if (sizes[0] != 50 || sizes[1] != 50 || sizes[2] != 20) {
+	if sizes[0] != 50 || sizes[1] != 50 || sizes[2] != 20 {
 		t.Fatalf("batch sizes %v, want 50 50 20", sizes)
 	}
 	got := e.stored("acme", "azure_lb_data_path_availability_percent")
@@ -126,7 +126,9 @@ func TestAzureIncompleteLastBucket(t *testing.T) {
 	e := newEnv(t, false)
 	acc := e.azureAccount("acme")
 	lb := e.azureResource("acme", acc, "lb-web", "lb", "japaneast", nil)
-	p := e.poller(true, func(o *cloudmetric.Options) { o.Delay = map[cloudaccount.Provider]time.Duration{cloudaccount.ProviderAzure: 0} })
+	p := e.poller(true, func(o *cloudmetric.Options) {
+		o.Delay = map[cloudaccount.Provider]time.Duration{cloudaccount.ProviderAzure: 0}
+	})
 	e.cycle(p)
 	now := e.clock.Now().Truncate(time.Minute) // 10:00, filling
 	samePoints(t, "first pull", e.stored("acme", "azure_lb_data_path_availability_percent")["host=lb-web"], want(lb, "VipAvailability", "", now.Add(-10*time.Minute), now))

@@ -328,3 +328,5 @@ func samePoints(t *testing.T, what string, got, want []point) {
 		t.Fatalf("%s:\n got  %v\n want %v", what, got, want)
 	}
 }
+
+func itoa(id int64) string { return fmt.Sprint(id) }

@@ -1,0 +1,73 @@
+package cloudmetric
+
+import (
+	"encoding/json"
+	"regexp"
+	"testing"
+	"time"
+)
+
+var labelRE = regexp.MustCompile(`^([a-zA-Z_][a-zA-Z0-9_]*)?$`)
+
+// FuzzLabelName: any dimension name the cloud sends becomes a valid
+// Prometheus label name (or nothing).
+func FuzzLabelName(f *testing.F) {
+	for _, s := range []string{"ConnectionName", "BackendIPAddress", "2ndTunnel", "接続名", "a--b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := LabelName(s); !labelRE.MatchString(got) {
+			t.Fatalf("LabelName(%q) = %q", s, got)
+		}
+	})
+}
+
+// FuzzAzureAnswer: an Azure Monitor answer, however malformed, is decoded
+// without panic, and every point taken is one of the queries' and has a
+// valid label set.
+func FuzzAzureAnswer(f *testing.F) {
+	f.Add([]byte(`{"values":[{"resourceid":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/loadBalancers/lb","value":[{"name":{"value":"VipAvailability"},"timeseries":[{"metadatavalues":[{"name":{"value":"ConnectionName"},"value":"t1"}],"data":[{"timeStamp":"2026-12-07T01:00:00Z","average":99.5},{"timeStamp":"2026-12-07T01:01:00Z"}]}]}]}]}`))
+	f.Add([]byte(`{"values":[{"resourceid":null,"value":[{"name":{},"timeseries":[{"data":[{"timeStamp":"x"}]}]}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var answer struct {
+			Values []struct {
+				ResourceID string        `json:"resourceid"`
+				Value      []azureMetric `json:"value"`
+			} `json:"values"`
+		}
+		if json.Unmarshal(body, &answer) != nil {
+			return
+		}
+		g := &azureGroup{aggregation: "Average", index: map[[2]string]int{
+			{"/subscriptions/s/resourcegroups/r/providers/microsoft.network/loadbalancers/lb", "vipavailability"}: 0}, grain: time.Minute}
+		into := map[int][]Point{}
+		for _, v := range answer.Values {
+			g.take(v.ResourceID, v.Value, into)
+		}
+		for q, ps := range into {
+			if q != 0 {
+				t.Fatalf("points for query %d", q)
+			}
+			for _, p := range ps {
+				for _, l := range p.Labels {
+					if !labelRE.MatchString(l.Name) {
+						t.Fatalf("label %q", l.Name)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzRetryAfter: a Retry-After header never yields a negative pause.
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"120", "0", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "soon"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		if d := retryAfter(s, now); d < 0 {
+			t.Fatalf("retryAfter(%q) = %s", s, d)
+		}
+	})
+}
