@@ -25,6 +25,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/cloudmetric"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -102,6 +103,7 @@ type app struct {
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch       // backup compliance → alerts
 	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	cloudPoll      *cloudmetric.Poller // cloud resources' platform metrics → remote write
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
@@ -295,6 +297,9 @@ func (a *app) services(cfg *serverConfig) error {
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
+	// Azure Monitor and CloudWatch metrics of the resources discovery
+	// registered, the same way.
+	a.cloudPoll = a.cloudMetrics(logger.With("component", "cloud-metrics"))
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()

@@ -122,6 +122,7 @@ type azureGroup struct {
 	resources                                  []string // resource IDs, in order
 	metrics                                    []string // metric names, in order
 	index                                      map[[2]string]int
+	seen                                       map[string]bool // lower-case IDs and "\x00"+names already listed
 	start, end                                 time.Time
 }
 
@@ -363,15 +364,17 @@ func groupAzure(acc *cloudaccount.Account, queries []Query) []*azureGroup {
 		g := byKey[k]
 		if g == nil {
 			g = &azureGroup{sub: sub, region: q.Resource.Region, namespace: ns, aggregation: q.Metric.Aggregation, split: split, grain: grain,
-				index: map[[2]string]int{}, start: q.Start, end: q.End}
+				index: map[[2]string]int{}, seen: map[string]bool{}, start: q.Start, end: q.End}
 			byKey[k] = g
 			order = append(order, g)
 		}
 		id, name := strings.ToLower(q.Resource.ID), strings.ToLower(q.Metric.Name)
-		if !hasFold(g.resources, id) {
+		if !g.seen[id] {
+			g.seen[id] = true
 			g.resources = append(g.resources, q.Resource.ID)
 		}
-		if !hasFold(g.metrics, name) {
+		if !g.seen["\x00"+name] {
+			g.seen["\x00"+name] = true
 			g.metrics = append(g.metrics, q.Metric.Name)
 		}
 		g.index[[2]string{id, name}] = i
@@ -383,15 +386,6 @@ func groupAzure(acc *cloudaccount.Account, queries []Query) []*azureGroup {
 		}
 	}
 	return order
-}
-
-func hasFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // subscriptionOf is the subscription in an ARM resource ID.

@@ -40,16 +40,20 @@ func (m *Marks) Load(ctx context.Context, tenant string, account int64) (map[mar
 }
 
 // Save moves the marks of tenant's account forward (never back), in one
-// transaction: the marks of one resource's points the sink just took.
+// transaction.
 func (m *Marks) Save(ctx context.Context, tenant string, account int64, marks map[markKey]int64) error {
 	if len(marks) == 0 {
 		return nil
 	}
 	return database.InTx(ctx, m.db, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO cloud_metric_marks (tenant_id, account_id, resource, series, last_ms) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, account_id, resource, series) DO UPDATE SET last_ms=excluded.last_ms WHERE excluded.last_ms > cloud_metric_marks.last_ms`)
+		if err != nil {
+			return fmt.Errorf("cloudmetric: unable to save the marks: %w", err)
+		}
+		defer stmt.Close()
 		for k, ms := range marks {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cloud_metric_marks (tenant_id, account_id, resource, series, last_ms) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (tenant_id, account_id, resource, series) DO UPDATE SET last_ms=excluded.last_ms WHERE excluded.last_ms > cloud_metric_marks.last_ms`,
-				tenant, account, k.resource, k.series, ms); err != nil {
+			if _, err := stmt.ExecContext(ctx, tenant, account, k.resource, k.series, ms); err != nil {
 				return fmt.Errorf("cloudmetric: unable to save a mark: %w", err)
 			}
 		}

@@ -211,9 +211,11 @@ func (p *Poller) queries(g Group, provider cloudaccount.Provider, marks map[mark
 	return qs
 }
 
-// write hands each resource's new points to the sink and then moves its
-// marks: a point is in the store before its mark says so. It returns the
-// samples written and the newest point's time.
+// write hands each resource's new points to the sink, then moves the
+// marks of the resources the sink took, in one transaction: a point is in
+// the store before its mark says so. A crash between the two asks for
+// those points again, and the TSDB refuses what it already holds. It
+// returns the samples written and the newest point's time.
 func (p *Poller) write(ctx context.Context, log *slog.Logger, g Group, queries []Query, results []Result, marks map[markKey]int64) (int, int64) {
 	type batch struct {
 		samples []sample.Sample
@@ -253,6 +255,7 @@ func (p *Poller) write(ctx context.Context, log *slog.Logger, g Group, queries [
 	}
 	sort.Slice(hosts, func(i, j int) bool { return hosts[i].Name < hosts[j].Name })
 	written, newest := 0, int64(0)
+	moved := map[markKey]int64{}
 	for _, r := range hosts {
 		b := byHost[r]
 		if len(b.samples) == 0 {
@@ -263,13 +266,14 @@ func (p *Poller) write(ctx context.Context, log *slog.Logger, g Group, queries [
 			log.Warn("cloud metrics: samples not stored", "host", r.Name, "samples", len(b.samples), "err", err)
 			continue // the marks stay: the same points are asked for again
 		}
-		if err := p.opts.Marks.Save(ctx, g.Tenant, g.Account, b.marks); err != nil {
-			log.Warn("cloud metrics: marks not saved", "host", r.Name, "err", err)
-		}
 		written += len(b.samples)
-		for _, ms := range b.marks {
+		for k, ms := range b.marks {
+			moved[k] = ms
 			newest = max(newest, ms)
 		}
+	}
+	if err := p.opts.Marks.Save(ctx, g.Tenant, g.Account, moved); err != nil {
+		log.Warn("cloud metrics: marks not saved", "err", err)
 	}
 	return written, newest
 }
