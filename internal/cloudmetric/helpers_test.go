@@ -330,3 +330,11 @@ func samePoints(t *testing.T, what string, got, want []point) {
 }
 
 func itoa(id int64) string { return fmt.Sprint(id) }
+
+// azureResourceOnly makes the fake know a load balancer that is not
+// registered in unyo.
+func (e *env) azureResourceOnly(name, region string) string {
+	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft.Network/loadBalancers/%s", subID, name)
+	e.monitor.Add(cloudtest.AzureResource{ID: id, Namespace: "Microsoft.Network/loadBalancers", Region: region})
+	return id
+}
