@@ -233,7 +233,10 @@ func (e *Engine) reloadRules(ctx context.Context) {
 	}
 }
 
-// resolveRules returns the rules of every host, and the tenants that exist.
+// resolveRules returns the rules of every resource, and the tenants that
+// exist: hosts, and the cloud resources (load balancers, gateways,
+// databases) whose templates watch the series the cloud metric poller
+// writes under their name.
 func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, error) {
 	tenants, err := e.dir.Tenants(ctx, "")
 	if err != nil {
@@ -242,9 +245,9 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 	rules, exist := map[string]*rule{}, map[string]bool{}
 	for _, t := range tenants {
 		exist[t.ID] = true
-		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{Kind: "host"})
+		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
 		for _, h := range hosts {
 			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)

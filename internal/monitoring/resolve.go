@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -57,7 +58,8 @@ type candidate struct {
 
 // EffectiveItems returns the items that apply to one resource of the tenant,
 // in precedence order: its own items, templates assigned to it by hand, then
-// templates whose selector matches it (hosts only). Disabled items are
+// templates whose selector matches it (hosts, and the cloud resources
+// discovery registers: see reaches). Disabled items are
 // included, marked disabled, so that the design shows what was switched off.
 func (s *Store) EffectiveItems(ctx context.Context, tenant string, resource int64) ([]ResolvedItem, error) {
 	res, err := s.resources.Resource(ctx, tenant, resource)
@@ -130,8 +132,18 @@ func reaches(a *Assignment, res *model.Resource) (Source, bool) {
 		return Source{Via: ViaResource, AssignmentID: a.ID}, a.ResourceID == res.ID
 	}
 	sel, err := ParseSelector(a.Selector)
-	ok := err == nil && res.Kind == "host" && sel.Matches(res.Labels)
+	ok := err == nil && bySelector(res) && sel.Matches(res.Labels)
 	return Source{Via: ViaSelector, AssignmentID: a.ID, Selector: a.Selector}, ok
+}
+
+// bySelector reports whether selector assignments reach res: a host, or a
+// resource cloud discovery registered (labelled cloud_type), whose template
+// discovery assigns by cloud_type=<short>. Other resources (an app service
+// or a database typed in by hand) take templates by hand only, so that a
+// selector such as os=linux written for hosts does not give them a host's
+// items.
+func bySelector(res *model.Resource) bool {
+	return res.Kind == "host" || res.Labels[cloudtype.LabelType] != ""
 }
 
 // resolve applies the overrides of c's item on res, tenant-wide first,
