@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 )
 
-// TestCloudWatchBatchAndPaging: 600 load balancers take two
-// GetMetricData calls of 500 and 100 queries (the fake refuses more),
+// TestCloudWatchBatchAndPaging: 150 load balancers × 4 unsplit metrics
+// take two GetMetricData calls of 500 and 100 queries (the fake refuses more),
 // signed with the account's secret, each followed through NextToken when
 // a page holds 1,000 points; every series holds exactly its minutes.
 func TestCloudWatchBatchAndPaging(t *testing.T) {
@@ -17,7 +18,7 @@ func TestCloudWatchBatchAndPaging(t *testing.T) {
 	e.cw.PageSize = 1000
 	acc := e.awsAccount("acme")
 	arns := map[string]string{}
-	for i := range 600 {
+	for i := range 150 {
 		name := fmt.Sprintf("alb-%03d", i)
 		arns[name] = e.awsResource("acme", acc, name, "alb")
 	}
@@ -42,8 +43,8 @@ func TestCloudWatchBatchAndPaging(t *testing.T) {
 		t.Fatalf("calls: first pages %v, %d further pages; want [500 100] and 4", first, paged)
 	}
 	got := e.stored("acme", "aws_alb_httpcode_elb_5xx_count")
-	if len(got) != 600 {
-		t.Fatalf("%d series, want 600", len(got))
+	if len(got) != 150 {
+		t.Fatalf("%d series, want 150", len(got))
 	}
 	for name, arn := range arns {
 		samePoints(t, name, got["host="+name], want(cloudmetric.DimensionValue("LoadBalancer", arn), "HTTPCode_ELB_5XX_Count", "", from, edge))
@@ -92,12 +93,40 @@ func TestDimensionValue(t *testing.T) {
 	f("VpnId", "arn:aws:ec2:ap-northeast-1:123456789012:vpn-connection/vpn-0a1b2c3d", "vpn-0a1b2c3d")
 }
 
-// TestLabelName: split dimensions become snake-case labels.
-func TestLabelName(t *testing.T) {
-	for in, want := range map[string]string{"ConnectionName": "connection_name", "RemoteIP": "remote_ip", "BackendIPAddress": "backend_ip_address",
-		"Tunnel2": "tunnel2", "SNATPort": "snat_port", "region": "region", "Http-Status": "http_status"} {
-		if got := cloudmetric.LabelName(in); got != want {
-			t.Errorf("LabelName(%s) = %q, want %q", in, got, want)
+// TestCloudWatchSplitSeries: a VPN connection's tunnel metrics, split by
+// TunnelIpAddress in the catalogue, are asked for once per tunnel
+// ListMetrics lists for that VPN (the aggregate over tunnels and another
+// VPN's tunnels left out), each becoming a series with tunnel_ip_address;
+// the listing is kept, not asked again at the next pull.
+func TestCloudWatchSplitSeries(t *testing.T) {
+	e := newEnv(t, false)
+	acc := e.awsAccount("acme")
+	typ, _ := cloudtype.ByShort("vpn")
+	arn := "arn:aws:ec2:ap-northeast-1:123456789012:vpn-connection/vpn-0a1b2c3d"
+	e.resource("acme", "vpn-osaka", typ, map[string]string{cloudtype.LabelCloud: "aws", cloudtype.LabelID: arn,
+		cloudtype.LabelAccount: itoa(acc), cloudtype.LabelRegion: "ap-northeast-1"})
+	for _, m := range typ.Metrics {
+		e.cw.List("AWS/VPN", m.Name, "VpnId", "vpn-0a1b2c3d", "TunnelIpAddress", "203.0.113.10")
+		e.cw.List("AWS/VPN", m.Name, "VpnId", "vpn-0a1b2c3d", "TunnelIpAddress", "203.0.113.20")
+		e.cw.List("AWS/VPN", m.Name, "VpnId", "vpn-0a1b2c3d")                                 // the aggregate
+		e.cw.List("AWS/VPN", m.Name, "VpnId", "vpn-0ffff", "TunnelIpAddress", "198.51.100.1") // another VPN
+	}
+	p := e.poller(false)
+	e.cycle(p)
+	e.clock.Advance(time.Minute)
+	e.cycle(p)
+	edge := e.clock.Now().Add(-cloudmetric.AWSDelay).Truncate(time.Minute)
+	from := edge.Add(-11 * time.Minute)
+	for _, m := range typ.Metrics {
+		got := e.stored("acme", m.Series)
+		if len(got) != 2 {
+			t.Fatalf("%s: series %v, want the two tunnels", m.Series, got)
 		}
+		for _, ip := range []string{"203.0.113.10", "203.0.113.20"} {
+			samePoints(t, m.Series+" "+ip, got["host=vpn-osaka,tunnel_ip_address="+ip], want("vpn-0a1b2c3d"+ip, m.Name, "", from, edge))
+		}
+	}
+	if n := e.cw.Lists(); n != len(typ.Metrics) {
+		t.Fatalf("%d ListMetrics calls over two pulls, want %d (one per metric, kept)", n, len(typ.Metrics))
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 )
 
 // Azure Monitor's metrics APIs, as this source speaks them.
@@ -326,7 +327,7 @@ func (g *azureGroup) take(resourceID string, metrics []azureMetric, into map[int
 		for _, ts := range m.Timeseries {
 			var labels []sample.Label
 			for _, mv := range ts.Metadatavalues {
-				labels = append(labels, sample.Label{Name: LabelName(mv.Name.Value), Value: mv.Value})
+				labels = append(labels, sample.Label{Name: cloudtype.LabelName(mv.Name.Value), Value: mv.Value})
 			}
 			for _, d := range ts.Data {
 				v := d.value(g.aggregation)

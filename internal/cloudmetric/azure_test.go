@@ -1,61 +1,60 @@
 package cloudmetric_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/cloudtest"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 )
 
 // TestAzureBatchPointsExact: a load balancer, a SQL database and a VPN
-// gateway with two tunnels are read through the batch API, one call per
-// namespace; every series holds exactly the minutes from ten before the
-// delay's edge up to it, with the values Azure served, the tunnels as
-// connection_name series; the next minute's pull asks only for the new
-// minute and adds exactly one point per series.
+// gateway with two tunnels and two BGP peers are read through the batch
+// API, one call per namespace, aggregation, split and grain; every series
+// of their types in the catalogue holds exactly the grains from ten
+// minutes before the delay's edge up to it, with the values Azure served,
+// split dimensions as labels (connection_name, bgp_peer_address); later
+// pulls add the new grains, none twice.
 func TestAzureBatchPointsExact(t *testing.T) {
 	e := newEnv(t, false)
 	acc := e.azureAccount("acme")
+	vpnSplits := map[string][]string{"ConnectionName": {"to-osaka", "to-tokyo-dc"}, "BgpPeerAddress": {"10.1.0.4", "10.1.0.5"}}
 	lb := e.azureResource("acme", acc, "lb-web", "lb", "japaneast", nil)
 	sql := e.azureResource("acme", acc, "sqldb-orders", "sql_database", "japaneast", nil)
-	vpn := e.azureResource("acme", acc, "vgw-osaka", "vpn_gateway", "japaneast", map[string][]string{"ConnectionName": {"to-osaka", "to-tokyo-dc"}})
+	vpn := e.azureResource("acme", acc, "vgw-osaka", "vpn_gateway", "japaneast", vpnSplits)
 	p := e.poller(true)
+	first := e.clock.Now()
 	e.cycle(p)
-
-	edge := e.clock.Now().Add(-cloudmetric.AzureDelay).Truncate(time.Minute) // 09:57
-	from := edge.Add(-10 * time.Minute)
-	check := func(to time.Time) {
+	check := func() {
 		t.Helper()
-		samePoints(t, "lb availability", e.stored("acme", "azure_lb_data_path_availability_percent")["host=lb-web"], want(lb, "VipAvailability", "", from, to))
-		samePoints(t, "lb probes", e.stored("acme", "azure_lb_health_probe_status_percent")["host=lb-web"], want(lb, "DipAvailability", "", from, to))
-		samePoints(t, "sql dtu", e.stored("acme", "azure_sql_database_dtu_consumption_percent")["host=sqldb-orders"], want(sql, "dtu_consumption_percent", "", from, to))
-		tunnels := e.stored("acme", "azure_vpn_gateway_tunnel_bandwidth_bytes_per_second")
-		samePoints(t, "tunnel to-osaka", tunnels["connection_name=to-osaka,host=vgw-osaka"], want(vpn, "TunnelAverageBandwidth", "to-osaka", from, to))
-		samePoints(t, "tunnel to-tokyo-dc", tunnels["connection_name=to-tokyo-dc,host=vgw-osaka"], want(vpn, "TunnelAverageBandwidth", "to-tokyo-dc", from, to))
-		if len(tunnels) != 2 {
-			t.Fatalf("tunnel series = %v", tunnels)
+		e.checkType(t, "acme", "lb-web", lb, "lb", nil, first, cloudmetric.AzureDelay)
+		e.checkType(t, "acme", "sqldb-orders", sql, "sql_database", nil, first, cloudmetric.AzureDelay)
+		e.checkType(t, "acme", "vgw-osaka", vpn, "vpn_gateway", vpnSplits, first, cloudmetric.AzureDelay)
+	}
+	check()
+	groups := map[string]bool{}
+	for _, short := range []string{"lb", "sql_database", "vpn_gateway"} {
+		typ, _ := cloudtype.ByShort(short)
+		for _, m := range typ.Metrics {
+			groups[fmt.Sprint(typ.Namespace, m.Aggregation, m.Split, m.Grain)] = true
 		}
 	}
-	check(edge)
 	calls := e.monitor.Calls()
-	if len(calls) != 3 {
-		t.Fatalf("calls = %+v, want 3 batch calls (one per namespace)", calls)
+	if len(calls) != len(groups) {
+		t.Fatalf("%d calls, want %d (one per namespace, aggregation, split and grain)", len(calls), len(groups))
 	}
 	for _, c := range calls {
-		if c.API != "getBatch" || !c.Start.Equal(from) || !c.End.Equal(edge) {
-			t.Fatalf("call %+v, want getBatch over [%s, %s)", c, from, edge)
+		if c.API != "getBatch" {
+			t.Fatalf("call %+v, want getBatch", c)
 		}
 	}
-
-	e.clock.Advance(time.Minute)
-	e.cycle(p)
-	check(edge.Add(time.Minute))
-	for _, c := range e.monitor.Calls()[3:] {
-		if !c.Start.Equal(edge) || !c.End.Equal(edge.Add(time.Minute)) {
-			t.Fatalf("second pull asked %s to %s, want only the minute %s", c.Start, c.End, edge)
-		}
+	for range 6 {
+		e.clock.Advance(time.Minute)
+		e.cycle(p)
+		check()
 	}
 	if d := e.duplicates(); len(d) > 0 {
 		t.Fatalf("written twice: %v", d)
@@ -102,14 +101,13 @@ func TestAzurePerResourceFallback(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, true)
 			acc := e.azureAccount("acme")
+			splits := map[string][]string{"ConnectionName": {"to-osaka"}, "BgpPeerAddress": {"10.1.0.4"}}
 			sql := e.azureResource("acme", acc, "sqldb-orders", "sql_database", "japaneast", nil)
-			vpn := e.azureResource("acme", acc, "vgw-osaka", "vpn_gateway", "japaneast", map[string][]string{"ConnectionName": {"to-osaka"}})
+			vpn := e.azureResource("acme", acc, "vgw-osaka", "vpn_gateway", "japaneast", splits)
+			first := e.clock.Now()
 			e.cycle(e.poller(tc.batch))
-			edge := e.clock.Now().Add(-cloudmetric.AzureDelay).Truncate(time.Minute)
-			samePoints(t, "sql", e.stored("acme", "azure_sql_database_dtu_consumption_percent")["host=sqldb-orders"],
-				want(sql, "dtu_consumption_percent", "", edge.Add(-10*time.Minute), edge))
-			samePoints(t, "tunnel", e.stored("acme", "azure_vpn_gateway_tunnel_bandwidth_bytes_per_second")["connection_name=to-osaka,host=vgw-osaka"],
-				want(vpn, "TunnelAverageBandwidth", "to-osaka", edge.Add(-10*time.Minute), edge))
+			e.checkType(t, "acme", "sqldb-orders", sql, "sql_database", nil, first, cloudmetric.AzureDelay)
+			e.checkType(t, "acme", "vgw-osaka", vpn, "vpn_gateway", splits, first, cloudmetric.AzureDelay)
 			for _, c := range e.monitor.Calls() {
 				if c.API != "metrics" {
 					t.Fatalf("call %+v, want the per-resource API", c)

@@ -16,10 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
@@ -118,36 +115,4 @@ func alignDown(t time.Time, grain time.Duration) time.Time {
 	g := grain.Milliseconds()
 	ms := t.UnixMilli()
 	return time.UnixMilli(ms - ((ms%g)+g)%g).UTC()
-}
-
-// LabelName is the label a split dimension becomes: its name in snake
-// case (ConnectionName → connection_name), as the catalogue documents.
-func LabelName(dimension string) string {
-	var b strings.Builder
-	rs := []rune(dimension)
-	under := func() {
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
-			b.WriteByte('_')
-		}
-	}
-	for i, r := range rs {
-		switch {
-		case r >= utf8.RuneSelf:
-			under() // a label name is ASCII
-		case unicode.IsUpper(r):
-			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || (unicode.IsUpper(rs[i-1]) && i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
-				under()
-			}
-			b.WriteRune(unicode.ToLower(r))
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			under()
-		}
-	}
-	out := b.String()
-	if out != "" && out[0] >= '0' && out[0] <= '9' {
-		out = "_" + out
-	}
-	return out
 }

@@ -121,7 +121,7 @@ func newEnv(t testing.TB, noBatch bool) *env {
 	}
 	e.cw = cloudtest.NewCloudWatch(accessKeyID, awsSecret)
 	e.cw.Now = e.clock.Now
-	e.mux.Handle("POST "+cloudtest.CloudWatchGetMetricData, e.cw)
+	e.mux.Handle("POST /service/", e.cw) // GetMetricData, ListMetrics
 	e.client = trusting(outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}), e.srv.Certificate())
 	e.openTSDB()
 	t.Cleanup(e.closeTSDB)
@@ -337,4 +337,54 @@ func (e *env) azureResourceOnly(name, region string) string {
 	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft.Network/loadBalancers/%s", subID, name)
 	e.monitor.Add(cloudtest.AzureResource{ID: id, Namespace: "Microsoft.Network/loadBalancers", Region: region})
 	return id
+}
+
+// checkType checks every metric of resource id (host name, type short) in
+// the catalogue: each series — one per value of its split dimensions,
+// from splits — holds exactly the grains from the first pull's window
+// (Backfill before the delay's edge at first) to the delay's edge now,
+// with the fake's values.
+func (e *env) checkType(t *testing.T, tenant, host, id, short string, splits map[string][]string, first time.Time, delay time.Duration) {
+	t.Helper()
+	typ, _ := cloudtype.ByShort(short)
+	for _, m := range typ.Metrics {
+		g := m.Grain
+		if g == 0 {
+			g = time.Minute
+		}
+		from := first.Add(-delay - 10*time.Minute).Truncate(g)
+		to := e.clock.Now().Add(-delay).Truncate(g)
+		got := e.stored(tenant, m.Series)
+		combos := []map[string]string{{}}
+		for _, d := range m.Split {
+			var next []map[string]string
+			for _, c := range combos {
+				for _, v := range splits[d] {
+					n := map[string]string{d: v}
+					for k, x := range c {
+						n[k] = x
+					}
+					next = append(next, n)
+				}
+			}
+			combos = next
+		}
+		if len(got) != len(combos) && from.Before(to) {
+			t.Fatalf("%s: %d series %v, want %d", m.Series, len(got), got, len(combos))
+		}
+		for _, c := range combos {
+			keys := []string{"host=" + host}
+			split := ""
+			for _, d := range m.Split {
+				keys = append(keys, cloudtype.LabelName(d)+"="+c[d])
+				split += c[d]
+			}
+			sort.Strings(keys)
+			var w []point
+			for at := from; at.Before(to); at = at.Add(g) {
+				w = append(w, point{at, cloudtest.MetricValue(id, m.Name, split, at)})
+			}
+			samePoints(t, m.Series+fmt.Sprint(c), got[strings.Join(keys, ",")], w)
+		}
+	}
 }

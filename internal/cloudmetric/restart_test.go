@@ -144,9 +144,10 @@ func TestSelfMetrics(t *testing.T) {
 		}
 	}
 	expect("unyo_cloud_metrics_api_calls_total", 2, "operation", "GetMetricData") // the throttled call counts
-	expect("unyo_cloud_metrics_requested_total", 6)
+	expect("unyo_cloud_metrics_requested_total", 24)                              // 3 load balancers × 4 unsplit metrics, twice
+	expect("unyo_cloud_metrics_api_calls_total", 2, "operation", "ListMetrics")   // the 2 split metrics, listed once
 	expect("unyo_cloud_metrics_throttles_total", 1)
 	expect("unyo_cloud_metrics_errors_total", 0)
-	expect("unyo_cloud_metrics_samples_total", 30)
+	expect("unyo_cloud_metrics_samples_total", 120)
 	expect("unyo_cloud_metrics_lag_seconds", (cloudmetric.AWSDelay + time.Minute + 30*time.Second).Seconds())
 }

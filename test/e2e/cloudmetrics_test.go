@@ -72,7 +72,7 @@ func TestCloudMetricsQueryable(t *testing.T) {
 	monitor.RegisterBatch(mux)
 	monitor.RegisterARM(mux)
 	cw := cloudtest.NewCloudWatch(keyID, keySecret)
-	mux.Handle("POST "+cloudtest.CloudWatchGetMetricData, cw)
+	mux.Handle("POST /service/", cw)
 	sqlID := "/subscriptions/" + sub + "/resourceGroups/rg-shop/providers/Microsoft.Sql/servers/sql-shop/databases/orders"
 	monitor.Add(cloudtest.AzureResource{ID: sqlID, Namespace: "Microsoft.Sql/servers/databases", Region: "japaneast"})
 	albARN := "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/alb-shop/50dc6c495c0c9188"

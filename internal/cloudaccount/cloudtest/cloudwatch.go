@@ -12,11 +12,15 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// CloudWatchGetMetricData is the path of GetMetricData in the Smithy RPC
-// v2 CBOR protocol CloudWatch speaks (service GraniteServiceVersion20100801).
-const CloudWatchGetMetricData = "/service/GraniteServiceVersion20100801/operation/GetMetricData"
+// The paths of GetMetricData and ListMetrics in the Smithy RPC v2 CBOR
+// protocol CloudWatch speaks (service GraniteServiceVersion20100801).
+const (
+	CloudWatchGetMetricData = "/service/GraniteServiceVersion20100801/operation/GetMetricData"
+	CloudWatchListMetrics   = "/service/GraniteServiceVersion20100801/operation/ListMetrics"
+)
 
-// CloudWatch is Amazon CloudWatch's GetMetricData for the keys it knows,
+// CloudWatch is Amazon CloudWatch's GetMetricData (and ListMetrics, of
+// the series List registered) for the keys it knows,
 // enforcing what AWS does: the RPC v2 CBOR protocol headers, SigV4 for
 // the service "monitoring" (signature checked with the secret), 1 to 500
 // MetricDataQueries with unique ids, periods of whole minutes, a
@@ -32,6 +36,35 @@ type CloudWatch struct {
 	secrets  map[string]string
 	throttle int
 	calls    []CloudWatchCall
+	listed   []CloudWatchMetric
+	lists    int
+}
+
+// CloudWatchMetric is one series ListMetrics lists.
+type CloudWatchMetric struct {
+	Namespace  string        `cbor:"Namespace"`
+	MetricName string        `cbor:"MetricName"`
+	Dimensions []cwDimension `cbor:"Dimensions"`
+}
+
+// List makes ListMetrics list the series of metric in namespace with
+// dims, given as name, value pairs in order (VpnId, vpn-0abc,
+// TunnelIpAddress, 203.0.113.10).
+func (c *CloudWatch) List(namespace, metric string, dims ...string) {
+	m := CloudWatchMetric{Namespace: namespace, MetricName: metric}
+	for i := 0; i+1 < len(dims); i += 2 {
+		m.Dimensions = append(m.Dimensions, cwDimension{Name: dims[i], Value: dims[i+1]})
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.listed = append(c.listed, m)
+}
+
+// Lists is how many ListMetrics calls were answered.
+func (c *CloudWatch) Lists() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lists
 }
 
 // CloudWatchCall is one GetMetricData the fake answered 200.
@@ -123,7 +156,7 @@ func cwError(w http.ResponseWriter, status int, typ, code, message string) {
 
 func (c *CloudWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	if err != nil || r.Method != http.MethodPost || r.URL.Path != CloudWatchGetMetricData {
+	if err != nil || r.Method != http.MethodPost || (r.URL.Path != CloudWatchGetMetricData && r.URL.Path != CloudWatchListMetrics) {
 		cwError(w, 404, "UnknownOperationException", "UnknownOperationException", "no operation at "+r.Method+" "+r.URL.Path)
 		return
 	}
@@ -147,6 +180,10 @@ func (c *CloudWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.mu.Unlock()
+	if r.URL.Path == CloudWatchListMetrics {
+		c.listMetrics(w, body)
+		return
+	}
 	var in cwInput
 	if err := cbor.Unmarshal(body, &in); err != nil {
 		cwError(w, 400, "InvalidParameterValueException", "InvalidParameterValue", "cannot decode the CBOR body: "+err.Error())
@@ -253,4 +290,72 @@ func (c *CloudWatch) answer(in *cwInput) (CloudWatchCall, *cwOutput, string) {
 	}
 	out.MetricDataResults = results
 	return call, out, ""
+}
+
+type cwListInput struct {
+	Namespace  string `cbor:"Namespace"`
+	MetricName string `cbor:"MetricName"`
+	Dimensions []struct {
+		Name  string  `cbor:"Name"`
+		Value *string `cbor:"Value"`
+	} `cbor:"Dimensions"`
+	NextToken      string `cbor:"NextToken"`
+	RecentlyActive string `cbor:"RecentlyActive"`
+}
+
+type cwListOutput struct {
+	Metrics   []CloudWatchMetric `cbor:"Metrics"`
+	NextToken string             `cbor:"NextToken,omitempty"`
+}
+
+// listMetrics answers ListMetrics: the listed series matching the
+// namespace, name and dimension filters, 500 a page as AWS pages them.
+func (c *CloudWatch) listMetrics(w http.ResponseWriter, body []byte) {
+	var in cwListInput
+	if err := cbor.Unmarshal(body, &in); err != nil {
+		cwError(w, 400, "InvalidParameterValueException", "InvalidParameterValue", "cannot decode the CBOR body: "+err.Error())
+		return
+	}
+	if in.RecentlyActive != "" && in.RecentlyActive != "PT3H" {
+		cwError(w, 400, "InvalidParameterValueException", "InvalidParameterValue", "RecentlyActive must be PT3H")
+		return
+	}
+	c.mu.Lock()
+	c.lists++
+	var match []CloudWatchMetric
+next:
+	for _, m := range c.listed {
+		if (in.Namespace != "" && m.Namespace != in.Namespace) || (in.MetricName != "" && m.MetricName != in.MetricName) {
+			continue
+		}
+		for _, f := range in.Dimensions {
+			found := false
+			for _, d := range m.Dimensions {
+				found = found || (d.Name == f.Name && (f.Value == nil || d.Value == *f.Value))
+			}
+			if !found {
+				continue next
+			}
+		}
+		match = append(match, m)
+	}
+	c.mu.Unlock()
+	from := 0
+	if in.NextToken != "" {
+		n, err := strconv.Atoi(in.NextToken)
+		if err != nil || n < 0 || n > len(match) {
+			cwError(w, 400, "InvalidNextToken", "InvalidNextToken", "The NextToken is not valid.")
+			return
+		}
+		from = n
+	}
+	to := min(from+500, len(match))
+	out := cwListOutput{Metrics: match[from:to]}
+	if to < len(match) {
+		out.NextToken = strconv.Itoa(to)
+	}
+	b, _ := cwEnc.Marshal(out)
+	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	w.Header().Set("Content-Type", "application/cbor")
+	w.Write(b)
 }
