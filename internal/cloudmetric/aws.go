@@ -96,10 +96,9 @@ func (a *AWS) Fetch(ctx context.Context, acc *cloudaccount.Account, queries []Qu
 	}
 	// One call has one window and period: group by region and grain.
 	type group struct {
-		region     string
-		grain      time.Duration
-		queries    []int
-		start, end time.Time
+		region  string
+		grain   time.Duration
+		queries []int
 	}
 	var groups []*group
 	byKey := map[string]*group{}
@@ -111,17 +110,11 @@ func (a *AWS) Fetch(ctx context.Context, acc *cloudaccount.Account, queries []Qu
 		k := region + "\x00" + q.Grain().String()
 		g := byKey[k]
 		if g == nil {
-			g = &group{region: region, grain: q.Grain(), start: q.Start, end: q.End}
+			g = &group{region: region, grain: q.Grain()}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
 		g.queries = append(g.queries, i)
-		if q.Start.Before(g.start) {
-			g.start = q.Start
-		}
-		if q.End.After(g.end) {
-			g.end = q.End
-		}
 	}
 	points := map[int][]Point{}
 	var errs []error
@@ -139,7 +132,7 @@ func (a *AWS) Fetch(ctx context.Context, acc *cloudaccount.Account, queries []Qu
 		}
 		for c := 0; c < len(subs); c += CloudWatchQueries {
 			chunk := subs[c:min(c+CloudWatchQueries, len(subs))]
-			err := a.read(ctx, cw, chunk, g.start, g.end, g.grain, st, points)
+			err := a.read(ctx, cw, chunk, g.grain, st, points)
 			if throttled(err) != nil {
 				return collect(points), err
 			}
@@ -253,8 +246,19 @@ func splitDims(dims []cwtypes.Dimension, own string, split []string) (string, []
 	return v, extra, true
 }
 
-// read runs one GetMetricData over subs, page by page.
-func (a *AWS) read(ctx context.Context, cw *cloudwatch.Client, subs []subQuery, start, end time.Time, grain time.Duration, st *Stats, into map[int][]Point) error {
+// read runs one GetMetricData over subs, page by page, over the span of
+// their windows (a query's points before its own start are dropped by the
+// poller).
+func (a *AWS) read(ctx context.Context, cw *cloudwatch.Client, subs []subQuery, grain time.Duration, st *Stats, into map[int][]Point) error {
+	start, end := subs[0].q.Start, subs[0].q.End
+	for _, sq := range subs[1:] {
+		if sq.q.Start.Before(start) {
+			start = sq.q.Start
+		}
+		if sq.q.End.After(end) {
+			end = sq.q.End
+		}
+	}
 	in := &cloudwatch.GetMetricDataInput{
 		StartTime: aws.Time(start), EndTime: aws.Time(end), ScanBy: cwtypes.ScanByTimestampAscending,
 		MetricDataQueries: make([]cwtypes.MetricDataQuery, len(subs)),
