@@ -30,6 +30,7 @@ const (
 	SourceZabbix       Source = "zabbix"       // POST /api/v1/intake/zabbix
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
 	SourceCapacity     Source = "capacity"     // a failed or unverified operation-plan step (internal/capacity)
+	SourceSNMP         Source = "snmp"         // an SNMP trap (internal/snmptrap)
 )
 
 // Severity is how serious an alert is.

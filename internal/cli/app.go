@@ -43,6 +43,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/servicenow"
+	"github.com/unyo-ops/unyo/internal/snmp"
+	"github.com/unyo-ops/unyo/internal/snmptrap"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -103,6 +105,8 @@ type app struct {
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch       // backup compliance → alerts
 	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
+	snmpPoll       *snmp.Poller        // snmp items: devices polled → remote write
+	snmpTraps      *snmptrap.Receiver  // SNMP traps → intake alerts; nil unless --snmp-trap-listen
 	cloudPoll      *cloudmetric.Poller // cloud resources' platform metrics → remote write
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
@@ -171,6 +175,7 @@ func (a *app) repositories() {
 	db := a.db
 	a.objects = storage.New(db)
 	a.design = monitoring.NewStore(db, a.objects)
+	a.design.SealWith(a.box) // snmp items' credentials
 	a.alertLog = alert.NewStore(db)
 	a.windows = maintenance.NewStore(db, a.objects)
 	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{Outbound: a.egress})
@@ -297,6 +302,9 @@ func (a *app) services(cfg *serverConfig) error {
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
+	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
+		return err
+	}
 	// Azure Monitor and CloudWatch metrics of the resources discovery
 	// registered, the same way.
 	a.cloudPoll = a.cloudMetrics(logger.With("component", "cloud-metrics"))
@@ -312,7 +320,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
-	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics}, a.objects, a.pdf, rlog)
+	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, a.groupLoad(sources.Metrics), a.objects, a.pdf, rlog)
 	yearly := a.yearly
 
 	return a.api.Mount(
@@ -345,9 +353,17 @@ func (a *app) reportSources() report.Sources {
 	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
-	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU.
-	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: yearplan.TSDBLoad{Metrics: src.Metrics}}
+	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU
+	// and their own load metric.
+	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: a.groupLoad(src.Metrics)}
 	return src
+}
+
+// groupLoad reads the capacity groups' load for the report and the yearly
+// plan: their hosts' CPU from the TSDB, their own load query on the
+// PromQL engine over the tenant's series.
+func (a *app) groupLoad(m report.Metrics) yearplan.TSDBLoad {
+	return yearplan.TSDBLoad{Metrics: m, Query: yearplan.PromQuery(a.prom.Engine(), a.metrics.ForTenant)}
 }
 
 // close closes what openApp opened, the TSDB before the database; every
@@ -355,6 +371,9 @@ func (a *app) reportSources() report.Sources {
 func (a *app) close() {
 	if a.ln != nil {
 		a.ln.Close() // already closed when HTTP ran
+	}
+	if a.snmpTraps != nil {
+		a.snmpTraps.Close() // already closed when it ran
 	}
 	if a.metrics != nil {
 		if err := a.metrics.Close(); err != nil {
