@@ -25,6 +25,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/cloudmetric"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -108,6 +109,7 @@ type app struct {
 	probes         *probe.Poller       // checks run from the server (ping, TCP, TLS, HTTP) → remote write
 	snmpPoll       *snmp.Poller        // snmp items: devices polled → remote write
 	snmpTraps      *snmptrap.Receiver  // SNMP traps → intake alerts; nil unless --snmp-trap-listen
+	cloudPoll      *cloudmetric.Poller // cloud resources' platform metrics → remote write
 	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
@@ -313,6 +315,9 @@ func (a *app) services(cfg *serverConfig) error {
 	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
 		return err
 	}
+	// Azure Monitor and CloudWatch metrics of the resources discovery
+	// registered, the same way.
+	a.cloudPoll = a.cloudMetrics(logger.With("component", "cloud-metrics"))
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()

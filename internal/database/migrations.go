@@ -829,6 +829,18 @@ ALTER TABLE capacity_groups ADD COLUMN load_per_instance REAL;
 	// ("" is the whole tenant's report).
 	`ALTER TABLE reports ADD COLUMN service TEXT NOT NULL DEFAULT '';
 `,
+	// 26, cloudmetric (internal/cloudmetric): the last point written per
+	// series of a cloud resource, so the next pull starts after it and a
+	// restart neither repeats nor skips a point. resource is the ARM ID or ARN.
+	`CREATE TABLE cloud_metric_marks (
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	account_id INTEGER NOT NULL REFERENCES cloud_accounts(id) ON DELETE CASCADE,
+	resource   TEXT NOT NULL,
+	series     TEXT NOT NULL,
+	last_ms    INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, account_id, resource, series)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

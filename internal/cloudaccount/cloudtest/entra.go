@@ -22,10 +22,14 @@ type Entra struct {
 	Tenant   string // the directory ID in the path
 	ClientID string
 	Secret   string
-	Scope    string // the only scope a token is issued for, e.g. https://management.example/.default
+	Scope    string // the scope a token is issued for, e.g. https://management.example/.default
+	// Scopes are further scopes the principal may get tokens for (Azure
+	// Monitor's https://metrics.monitor.azure.com/.default); AuthorizedFor
+	// tells a token of one from a token of another.
+	Scopes []string
 
 	mu     sync.Mutex
-	issued map[string]bool
+	issued map[string]string // token → the scope it was issued for
 	tokens int
 }
 
@@ -64,7 +68,7 @@ func (e *Entra) token(w http.ResponseWriter, r *http.Request) {
 		aadError(w, 400, "unauthorized_client", "AADSTS700016", "Application with identifier '"+f.Get("client_id")+"' was not found in the directory.")
 	case f.Get("client_secret") != e.Secret:
 		aadError(w, 401, "invalid_client", "AADSTS7000215", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-	case !strings.Contains(" "+f.Get("scope")+" ", " "+e.Scope+" "):
+	case e.scopeOf(f.Get("scope")) == "":
 		aadError(w, 400, "invalid_scope", "AADSTS70011", "The provided value for the input parameter 'scope' is not valid.")
 	default:
 		b := make([]byte, 16)
@@ -72,9 +76,9 @@ func (e *Entra) token(w http.ResponseWriter, r *http.Request) {
 		tok := hex.EncodeToString(b)
 		e.mu.Lock()
 		if e.issued == nil {
-			e.issued = map[string]bool{}
+			e.issued = map[string]string{}
 		}
-		e.issued[tok] = true
+		e.issued[tok] = e.scopeOf(f.Get("scope"))
 		e.tokens++
 		e.mu.Unlock()
 		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
@@ -86,7 +90,28 @@ func (e *Entra) Authorized(r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return ok && e.issued[tok]
+	return ok && e.issued[tok] != ""
+}
+
+// AuthorizedFor reports whether r bears a token this directory issued
+// for scope: a token for Resource Manager does not open Azure Monitor's
+// batch API, as in Azure.
+func (e *Entra) AuthorizedFor(r *http.Request, scope string) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return ok && e.issued[tok] == scope
+}
+
+// scopeOf is the scope of requested (space-separated) a token may be
+// issued for, "" when none.
+func (e *Entra) scopeOf(requested string) string {
+	for _, s := range append([]string{e.Scope}, e.Scopes...) {
+		if strings.Contains(" "+requested+" ", " "+s+" ") {
+			return s
+		}
+	}
+	return ""
 }
 
 // Tokens is how many tokens were issued.
