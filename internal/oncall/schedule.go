@@ -69,12 +69,15 @@ func (l *compiled) handoff(i int64) time.Time {
 // shiftAt returns the index of the shift of l in force at t, or -1 before
 // the first hand-off.
 func (l *compiled) shiftAt(t time.Time) int64 {
-	if t.Before(l.handoff(0)) {
+	first := l.handoff(0)
+	// Beyond 200 years the shift index times its length would overflow a
+	// Duration; no schedule is meant to reach that far.
+	if t.Before(first) || t.After(first.AddDate(200, 0, 0)) {
 		return -1
 	}
 	// An estimate from elapsed real time is off by at most the zone's
 	// offset changes; walk to the exact shift from there.
-	i := int64(t.Sub(l.handoff(0)) / l.step)
+	i := int64(t.Sub(first) / l.step)
 	for l.handoff(i).After(t) && i > 0 {
 		i--
 	}
