@@ -32,6 +32,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
@@ -112,6 +113,8 @@ func newEnv(t *testing.T) *env {
 		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger).WithYearlyPlans(yearplan.NewService(capacity.YearplanSource{Store: groups},
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
+		// On-call rotations, their feeds and the public acknowledgement links.
+		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger)); err != nil {
 		t.Fatal(err)
@@ -235,4 +238,12 @@ type headerTransport struct {
 func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set(h.key, h.value)
 	return h.next.RoundTrip(r)
+}
+
+func mustSigner(t *testing.T) *oncall.Signer {
+	s, err := oncall.NewSigner(bytes.Repeat([]byte{8}, 32), "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

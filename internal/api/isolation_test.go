@@ -40,6 +40,15 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), admin,
 		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
 	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
+	// a's on-call rotation with an override and a feed: every on-call endpoint below is aimed at them.
+	var rota, override struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/oncall-rotations", admin, map[string]any{"name": "a-oncall-rota", "time_zone": "Asia/Tokyo",
+		"layers": []any{map[string]any{"members": []string{"a-alice"}, "handoff": "weekly", "start": "2026-01-05T09:00"}}}, &rota)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/oncall-rotations/%d/overrides", rota.ID), admin, map[string]any{"contact": "a-alice",
+		"start": time.Now().Format(time.RFC3339), "end": time.Now().Add(time.Hour).Format(time.RFC3339)}, &override)
+	e.must(201, "POST", "/api/v1/tenants/a/oncall-feeds", admin, map[string]any{"contact": "a-alice"}, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	// a's switch behind a's collector dc1, polled by a zabbix item: only a's collector may list it.
 	var sw struct {
@@ -117,9 +126,9 @@ func TestTenantIsolation(t *testing.T) {
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID, "oncall-rotations": rota.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
+		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key", "a-oncall-rota", "a-alice"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -159,6 +168,8 @@ func TestTenantIsolation(t *testing.T) {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
 		path = strings.ReplaceAll(path, "{version}", "1")
+		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
+		path = strings.ReplaceAll(path, "{token}", "not-a-token") // the public feed and ack paths: a guess finds nothing
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
