@@ -44,7 +44,9 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{db: db}
 	known := map[string]bool{"alice": true, "bob": true, "carol": true}
-	e.store = NewStore(db, func(_ context.Context, tenant, name string) (bool, error) { return tenant == "acme" && known[name], nil })
+	e.store = NewStore(db, func(_ context.Context, tenant, name string) (bool, error) {
+		return tenant == "acme" && known[name], nil
+	})
 	e.signer, err = NewSigner(bytes.Repeat([]byte{7}, 32), "http://unyo.example", time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +153,9 @@ func TestAPIRotationsOverridesAndSchedule(t *testing.T) {
 // TestAPIChangesAreAudited: each change commits with its audit entry or not at all.
 func TestAPIChangesAreAudited(t *testing.T) {
 	e := newEnv(t)
-	do := func(method, path string, body any) (int, []byte) { return e.do(t, method, path, "acme:read,write", body) }
+	do := func(method, path string, body any) (int, []byte) {
+		return e.do(t, method, path, "acme:read,write", body)
+	}
 	list := func() string { _, out := e.do(t, "GET", rotations, "acme:read", nil); return string(out) }
 	out := apitest.CheckAudited(t, e.db, do, "acme", apitest.Change{Method: "POST", Path: rotations, Body: rotationBody("ops"), State: list, Action: "create", ObjectType: "oncall_rotation"})
 	var rot Rotation
