@@ -12,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -47,6 +48,7 @@ type Options struct {
 	CloudAccounts *cloudaccount.Store
 	CloudTest     cloudaccount.Tester
 	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
+	OnCall        *oncall.Store     // nil: no on-call page
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

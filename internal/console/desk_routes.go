@@ -52,6 +52,10 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 			page("POST /tenants/{tenant}/capacity/yearly-plan/accept", c.acceptYearlyPlan)
 		}
 	}
+	if c.opts.OnCall != nil {
+		page("GET /tenants/{tenant}/oncall", c.showOnCall)
+		page("POST /tenants/{tenant}/oncall/{id}/overrides", c.createOnCallOverride)
+	}
 	if c.opts.CloudAccounts != nil {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
 		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
@@ -95,6 +99,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.CloudAccounts != nil && staff(p) {
 		out = append(out, NavLink{Key: "cld.link", Path: base + "/settings/cloud-accounts"})
+	}
+	if c.opts.OnCall != nil && staff(p) {
+		out = append(out, NavLink{Key: "onc.link", Path: base + "/oncall"})
 	}
 	return out
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -48,6 +49,7 @@ type env struct {
 	design  *monitoring.Store
 	metrics *metricstore.Store
 	clouds  *cloudaccount.Store
+	oncall  *oncall.Store
 	plans   *capacity.Store // operation plans: manual groups, which need no program
 	authn   *auth.Authenticator
 	clock   *testClock // the sign-in limiter's clock
@@ -104,10 +106,11 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 		t.Fatal(err)
 	}
 	e.clouds = cloudaccount.NewStore(db, box)
+	e.oncall = oncall.NewStore(db, nil)
 	loopback := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design,
-		CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
+		OnCall: e.oncall, CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
 	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
 	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
 	opts.Capacity = e.plans
