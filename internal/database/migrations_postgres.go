@@ -798,4 +798,26 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest BIGINT NOT NULL DEFAULT 0;
 `,
+	// 23, discovery (internal/discovery): a tenant's discovery rules (which
+	// cloud types, tags, resource groups and regions are registered) as
+	// JSON, and each cloud account's last discovery run.
+	`
+CREATE TABLE discovery_rules (
+	tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	rules       TEXT NOT NULL,
+	updated_at  BIGINT NOT NULL
+);
+CREATE TABLE discovery_runs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	account_id  BIGINT NOT NULL REFERENCES cloud_accounts(id) ON DELETE CASCADE,
+	started_at  BIGINT NOT NULL,
+	finished_at BIGINT NOT NULL,
+	ok          BIGINT NOT NULL,
+	message     TEXT NOT NULL,
+	found       BIGINT NOT NULL,
+	registered  BIGINT NOT NULL,
+	gone        BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, account_id)
+);
+`,
 }

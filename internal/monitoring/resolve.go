@@ -3,6 +3,7 @@ package monitoring
 import (
 	"context"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"slices"
 	"time"
 
@@ -130,8 +131,16 @@ func reaches(a *Assignment, res *model.Resource) (Source, bool) {
 		return Source{Via: ViaResource, AssignmentID: a.ID}, a.ResourceID == res.ID
 	}
 	sel, err := ParseSelector(a.Selector)
-	ok := err == nil && res.Kind == "host" && sel.Matches(res.Labels)
+	ok := err == nil && Monitored(res) && sel.Matches(res.Labels)
 	return Source{Via: ViaSelector, AssignmentID: a.ID, Selector: a.Selector}, ok
+}
+
+// Monitored reports whether res is watched through its items: a host, or
+// a cloud resource discovery registered (it carries the cloud_type label,
+// and the cloud metric pollers write its series with host=<its name>).
+// Other resources are only named by alerts from outside.
+func Monitored(res *model.Resource) bool {
+	return res.Kind == "host" || res.Labels[cloudtype.LabelType] != ""
 }
 
 // resolve applies the overrides of c's item on res, tenant-wide first,
