@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/schemas"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go"
 
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
@@ -52,7 +54,11 @@ func (a *AWS) List(ctx context.Context, acct *cloudaccount.Account, types []clou
 		if err != nil {
 			return nil, err
 		}
-		client := resourcegroupstaggingapi.NewFromConfig(cfg)
+		// AWS JSON 1.1, the protocol the Tagging API is documented in;
+		// the SDK would otherwise prefer the newer RPC v2 CBOR.
+		client := resourcegroupstaggingapi.NewFromConfig(cfg, func(o *resourcegroupstaggingapi.Options) {
+			o.Protocol = awsjson.New11(schemas.ResourceGroupsTaggingAPI_20170126)
+		})
 		in := &resourcegroupstaggingapi.GetResourcesInput{ResourceTypeFilters: filters, ResourcesPerPage: aws.Int32(100)}
 		for page := 0; ; page++ {
 			if page == maxPages {

@@ -257,3 +257,9 @@ func has(list []string, prefix string) int {
 	}
 	return n
 }
+
+func discoveryStore(w *world) *discovery.Store { return discovery.NewStore(w.db) }
+
+func rulesOf(types []string, tags map[string]string, groups []string) discovery.Rules {
+	return discovery.Rules{Types: types, Tags: tags, ResourceGroups: groups}
+}

@@ -250,7 +250,11 @@ func (a *ARM) availability(w http.ResponseWriter, r *http.Request) {
 	}
 	page := map[string]any{"value": nonNilAny(value)}
 	if i+1 < len(a.statuses) {
-		page["nextLink"] = "http://" + r.Host + r.URL.Path + "?api-version=2022-10-01&$skiptoken=" + strconv.Itoa(i+1)
+		scheme := "https://"
+		if r.TLS == nil {
+			scheme = "http://"
+		}
+		page["nextLink"] = scheme + r.Host + r.URL.Path + "?api-version=2022-10-01&$skiptoken=" + strconv.Itoa(i+1)
 	}
 	writeJSON(w, page)
 }

@@ -179,7 +179,7 @@ func (a *AWS) getResources(w http.ResponseWriter, body []byte, region string) {
 			jsonError(w, 400, "InvalidParameterException", "ResourcesPerPage must be between 1 and 100")
 			return
 		}
-		per = min(*in.ResourcesPerPage, 2) // small pages: paging is exercised
+		per = 1 // one a page, whatever the client asks: paging is exercised
 	}
 	if len(in.ResourceTypeFilters) > 100 {
 		jsonError(w, 400, "InvalidParameterException", "at most 100 ResourceTypeFilters")
