@@ -199,6 +199,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
 	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
 	g.AddContext("zabbix poller", a.zabbixPoll.Run)       // feeds the alert engine: stops before it
+	g.AddContext("cloud discovery", a.discovery.Run)      // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })

@@ -76,6 +76,11 @@ type Discoverer struct {
 
 	runs *prometheus.CounterVec // provider, outcome
 
+	// After, when set, holds the schedule back until it is closed: the
+	// alert engine's Loaded, so that health events and gone resources
+	// meet the open alerts.
+	After <-chan struct{}
+
 	runMu sync.Mutex // one run at a time: a scheduled one and one asked for do not interleave
 
 	mu       sync.Mutex
@@ -104,6 +109,13 @@ func New(deps Deps, opts Options, logger *slog.Logger) *Discoverer {
 
 // Run discovers every account when its time has come, until ctx ends.
 func (d *Discoverer) Run(ctx context.Context) error {
+	if d.After != nil {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.After:
+		}
+	}
 	tick := min(max(d.opts.Interval/10, time.Second), 30*time.Second)
 	t := time.NewTicker(tick)
 	defer t.Stop()
