@@ -77,6 +77,9 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 			if err != nil {
 				return out, err
 			}
+			if created == nil {
+				continue
+			}
 			byID[key], names[created.Name] = created, true
 			out.registered++
 			continue
@@ -105,12 +108,18 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 // cloud ID when another resource holds that name.
 func (g *registry) create(ctx context.Context, tenant string, account int64, f Found, names map[string]bool) (*model.Resource, error) {
 	name := f.Name
+	if len(name) > 180 {
+		name = Suffixed(name[:180], f.CloudID)
+	}
 	if name == "" || names[name] {
-		name = Suffixed(f.Name, f.CloudID)
+		name = Suffixed(name, f.CloudID)
 	}
 	r := &model.Resource{TenantID: tenant, Name: name, Kind: f.Type.Kind, Labels: f.Labels(account)}
 	if err := r.Validate(); err != nil {
-		return nil, err
+		// One odd resource (an ID longer than a label holds) must not stop
+		// the others' registration.
+		g.logger.Warn("cloud resource not registered", "tenant", tenant, "cloud_id", clip(f.CloudID, 200), "err", err)
+		return nil, nil
 	}
 	err := g.resources.CreateResource(audited(ctx, tenant, "discover", nil), r)
 	if errors.Is(err, storage.ErrConflict) && name == f.Name {
