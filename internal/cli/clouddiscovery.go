@@ -22,7 +22,7 @@ func (a *app) cloudDiscovery(logger *slog.Logger) *discovery.Discoverer {
 			cloudaccount.ProviderAzure: discovery.NewAzure(client),
 			cloudaccount.ProviderAWS:   discovery.NewAWS(client),
 		},
-		Intake: a.alerts.Intake, Gone: a.alerts.ResolveGone,
+		Intake: a.alerts.Intake, Gone: a.alerts.ResolveGone, Alerts: a.alertLog,
 	}, discovery.Options{Interval: envDuration("UNYO_DISCOVERY_INTERVAL", 10*time.Minute), Registerer: a.reg}, logger)
 	d.After = a.alerts.Loaded() // gone resources and health events need the engine's open alerts
 	return d

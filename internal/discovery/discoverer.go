@@ -61,8 +61,9 @@ type Deps struct {
 	Resources *storage.Store
 	Design    *monitoring.Store // the built-in templates are assigned through it
 	Listers   map[cloudaccount.Provider]Lister
-	Intake    IntakeFunc // health events; nil: not read
-	Gone      GoneFunc   // resolves a gone resource's alerts; nil: none
+	Intake    IntakeFunc   // health events; nil: not read
+	Gone      GoneFunc     // resolves a gone resource's alerts; nil: none
+	Alerts    *alert.Store // read for the board's banner of open health events; nil: none
 }
 
 // Discoverer runs discovery for every cloud account of every tenant on a
