@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -282,8 +283,12 @@ func (d *Discoverer) health(ctx context.Context, lister Lister, acct *cloudaccou
 		}
 		signals = append(signals, e.signal(provider, account, resource))
 	}
+	prev, err := d.openHealth(ctx, acct.TenantID, account, acct.ID)
+	if err != nil {
+		return err
+	}
 	d.mu.Lock()
-	for key := range d.active[acct.ID] {
+	for key := range prev {
 		if !open[key] {
 			signals = append(signals, alert.Signal{Source: alert.SourceCloudHealth, Fingerprint: key, Status: alert.StateResolved})
 		}
@@ -295,4 +300,27 @@ func (d *Discoverer) health(ctx context.Context, lister Lister, acct *cloudaccou
 	}
 	_, err = d.deps.Intake(ctx, acct.TenantID, signals)
 	return err
+}
+
+// openHealth is the health events of account open at the last read: kept
+// in memory, and read back from the open alerts at the first read after a
+// start, so that an event that closed while the server was down resolves.
+func (d *Discoverer) openHealth(ctx context.Context, tenant, account string, id int64) (map[string]bool, error) {
+	d.mu.Lock()
+	prev, ok := d.active[id]
+	d.mu.Unlock()
+	if ok || d.deps.Alerts == nil {
+		return prev, nil
+	}
+	list, err := d.deps.Alerts.List(ctx, tenant, alert.Filter{States: []alert.State{alert.StateFiring, alert.StatePending}, Limit: 10000})
+	if err != nil {
+		return nil, err
+	}
+	prev = map[string]bool{}
+	for _, a := range list {
+		if a.Source == alert.SourceCloudHealth && a.Labels[cloudtype.LabelAccount] == account {
+			prev[strings.TrimPrefix(a.Fingerprint, string(alert.SourceCloudHealth)+":")] = true
+		}
+	}
+	return prev, nil
 }

@@ -80,6 +80,7 @@ func TestAWSHealth(t *testing.T) {
 		t.Fatalf("calls = %v", calls)
 	}
 	w.aws.Health()
+	w.restart() // the events closed while the server was down: it reads them back from the open alerts
 	w.discover("acme", id)
 	for k, a := range byTitle(w.alerts("acme", alert.SourceCloudHealth)) {
 		if a.State != alert.StateResolved {

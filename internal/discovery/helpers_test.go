@@ -80,6 +80,7 @@ type world struct {
 	client    *http.Client
 	azureList *discovery.Azure
 	awsList   *discovery.AWS
+	logger    *slog.Logger
 }
 
 func newWorld(t *testing.T) *world {
@@ -126,12 +127,19 @@ func newWorld(t *testing.T) *world {
 	w.azureList.Retry = policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 2 * time.Second}
 	w.awsList = discovery.NewAWS(w.client)
 	w.awsList.Backoff = 20 * time.Millisecond
-	w.d = discovery.New(discovery.Deps{
-		Store: discovery.NewStore(db), Accounts: w.accounts, Resources: w.objects, Design: w.design,
-		Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAzure: w.azureList, cloudaccount.ProviderAWS: w.awsList},
-		Intake:  w.engine.Intake, Gone: w.engine.ResolveGone,
-	}, discovery.Options{Interval: time.Hour, MinBackoff: time.Minute}, logger)
+	w.logger = logger
+	w.restart()
 	return w
+}
+
+// restart builds the Discoverer again on the same database and engine, as
+// a server start does: nothing is kept in memory.
+func (w *world) restart() {
+	w.d = discovery.New(discovery.Deps{
+		Store: discovery.NewStore(w.db), Accounts: w.accounts, Resources: w.objects, Design: w.design,
+		Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAzure: w.azureList, cloudaccount.ProviderAWS: w.awsList},
+		Intake:  w.engine.Intake, Gone: w.engine.ResolveGone, Alerts: w.engine.Store(),
+	}, discovery.Options{Interval: time.Hour, MinBackoff: time.Minute}, w.logger)
 }
 
 // trusting is p's client, trusting roots besides the system's.
