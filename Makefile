@@ -9,7 +9,7 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # Debian packages the tests need on top: the browser, PDF text extraction, the
 # real Prometheus and Alertmanager the client tests run against, PostgreSQL, and
 # the Zabbix agent 2 the Zabbix poller is tested against.
-TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2
+TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp
 
 .PHONY: build build-agent packages run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
 

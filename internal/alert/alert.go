@@ -31,6 +31,7 @@ const (
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
 	SourceCapacity     Source = "capacity"     // a failed or unverified operation-plan step (internal/capacity)
 	SourceCloudHealth  Source = "cloud_health" // Azure Resource/Service Health, AWS Health (internal/discovery)
+	SourceSNMP         Source = "snmp"         // an SNMP trap (internal/snmptrap)
 )
 
 // Severity is how serious an alert is.

@@ -238,9 +238,12 @@ func (e *Engine) reloadRules(ctx context.Context) {
 	}
 }
 
-// resolveRules returns the rules of every host, the tenants that exist,
-// and the resources the cloud no longer lists (labelled cloud_gone), whose
-// rules are dropped: a deleted cloud resource is not down.
+// resolveRules returns the rules of every resource, the tenants that
+// exist, and the resources the cloud no longer lists (labelled cloud_gone),
+// whose rules are dropped: a deleted cloud resource is not down. Rules are
+// made for hosts and for the cloud resources (load balancers, gateways,
+// databases) whose templates watch the series the cloud metric poller
+// writes under their name.
 func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, map[int64]bool, error) {
 	tenants, err := e.dir.Tenants(ctx, "")
 	if err != nil {
@@ -251,14 +254,11 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 		exist[t.ID] = true
 		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("alert: unable to list hosts of %s: %w", t.ID, err)
+			return nil, nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
 		for _, h := range hosts {
 			if _, ok := h.Labels[cloudtype.LabelGone]; ok {
 				gone[h.ID] = true
-				continue
-			}
-			if !monitoring.Monitored(h) {
 				continue
 			}
 			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)

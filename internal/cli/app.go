@@ -43,6 +43,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/server"
 	"github.com/unyo-ops/unyo/internal/servicenow"
+	"github.com/unyo-ops/unyo/internal/snmp"
+	"github.com/unyo-ops/unyo/internal/snmptrap"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -103,6 +105,8 @@ type app struct {
 	reportSchedule *report.Scheduler
 	backupWatch    *backup.Watch         // backup compliance → alerts
 	zabbixPoll     *poll.Poller          // zabbix items: Zabbix agents polled → remote write
+	snmpPoll       *snmp.Poller          // snmp items: devices polled → remote write
+	snmpTraps      *snmptrap.Receiver    // SNMP traps → intake alerts; nil unless --snmp-trap-listen
 	capacityRun    *capacity.Scheduler   // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
@@ -171,6 +175,7 @@ func (a *app) repositories() {
 	db := a.db
 	a.objects = storage.New(db)
 	a.design = monitoring.NewStore(db, a.objects)
+	a.design.SealWith(a.box) // snmp items' credentials
 	a.alertLog = alert.NewStore(db)
 	a.windows = maintenance.NewStore(db, a.objects)
 	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{Outbound: a.egress})
@@ -298,6 +303,9 @@ func (a *app) services(cfg *serverConfig) error {
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
+	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
+		return err
+	}
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
@@ -354,6 +362,9 @@ func (a *app) reportSources() report.Sources {
 func (a *app) close() {
 	if a.ln != nil {
 		a.ln.Close() // already closed when HTTP ran
+	}
+	if a.snmpTraps != nil {
+		a.snmpTraps.Close() // already closed when it ran
 	}
 	if a.metrics != nil {
 		if err := a.metrics.Close(); err != nil {

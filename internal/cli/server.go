@@ -43,6 +43,7 @@ type serverConfig struct {
 	outbound      outboundConfig
 	exposure      exposureConfig
 	zabbix        zabbixConfig
+	snmp          snmpConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -65,6 +66,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.outbound.flags(fs)
 	c.exposure.flags(fs)
 	c.zabbix.flags(fs)
+	c.snmp.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -199,7 +201,11 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
 	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
 	g.AddContext("zabbix poller", a.zabbixPoll.Run)       // feeds the alert engine: stops before it
-	g.AddContext("cloud discovery", a.discovery.Run)      // feeds the alert engine (gone resources, health events)
+	g.AddContext("snmp poller", a.snmpPoll.Run)           // so does this one
+	if a.snmpTraps != nil {
+		g.AddContext("snmp traps", a.snmpTraps.Run) // feeds the alert engine: stops before it
+	}
+	g.AddContext("cloud discovery", a.discovery.Run) // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })

@@ -58,6 +58,9 @@ type Type struct {
 	// value is taken from the ARN is the poller's business.
 	Dimension string
 	Metrics   []Metric
+	// Note says, for the documentation, why a type has no metrics or no
+	// template.
+	Note string
 }
 
 // Metric is one platform metric pulled for every resource of a type.
@@ -65,11 +68,11 @@ type Metric struct {
 	Name        string        // the provider's name: VipAvailability, dtu_consumption_percent, HealthyHostCount
 	Aggregation string        // Azure: Average, Total, Maximum, Minimum, Count; CloudWatch statistic: Average, Sum, Maximum, Minimum, SampleCount
 	Series      string        // the unyo series: <provider>_<short>_<metric in snake case>[_<aggregation>]
-	Unit        string        // for the item list: percent, count, bytes, bytes_per_second, seconds, milliseconds
+	Unit        string        // for the item list: percent, count, ratio (0-1), bytes, bytes_per_second, bits_per_second, seconds, milliseconds
 	Grain       time.Duration // the time grain asked for; 1m when 0
-	// Split names the dimensions the metric is split by, each becoming a
-	// label in snake case (e.g. Azure's ConnectionName on a VPN gateway's
-	// tunnel metrics → connection_name).
+	// Split names the dimensions the metric is split by, each becoming the
+	// label LabelName gives it (e.g. Azure's ConnectionName on a VPN
+	// gateway's tunnel metrics → connection_name).
 	Split []string
 }
 

@@ -808,7 +808,14 @@ CREATE UNIQUE INDEX capacity_plan_versions_origin ON capacity_plan_versions (gro
 ALTER TABLE backup_policies ADD COLUMN restorable_oldest INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE backup_policies ADD COLUMN restorable_newest INTEGER NOT NULL DEFAULT 0;
 `,
-	// 23, discovery (internal/discovery): a tenant's discovery rules (which
+	// 23, monitoring (internal/monitoring, cloud templates): the built-in
+	// runbooks the code ships with its built-in templates are global
+	// runbooks marked with the key they are synced from, as built-in
+	// templates are.
+	`ALTER TABLE runbooks ADD COLUMN builtin TEXT;
+CREATE UNIQUE INDEX runbooks_builtin ON runbooks (builtin) WHERE builtin IS NOT NULL;
+`,
+	// 24, discovery (internal/discovery): a tenant's discovery rules (which
 	// cloud types, tags, resource groups and regions are registered) as
 	// JSON, and each cloud account's last discovery run.
 	`

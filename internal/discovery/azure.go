@@ -170,6 +170,9 @@ func azureFound(row GraphRow) (Found, bool) {
 	if !ok || row.ID == "" {
 		return Found{}, false
 	}
+	if strings.EqualFold(t.Name, "Microsoft.Sql/servers/databases") && strings.EqualFold(row.Name, "master") {
+		return Found{}, false // every logical server's system database: nothing of the customer's to watch
+	}
 	name := azureName(row.ID)
 	if name == "" {
 		name = row.Name

@@ -24,7 +24,8 @@ var (
 
 // subscription is the fake subscription of the issue: a load balancer, a
 // SQL database and a VPN gateway, and a storage account the catalogue
-// does not know.
+// does not know, and the SQL server's master database, which is not the
+// customer's.
 func subscription() []discoverytest.Row {
 	return []discoverytest.Row{
 		{ID: lbID, Name: "lb-web", Type: "Microsoft.Network/loadBalancers", Location: "japaneast", ResourceGroup: "rg-net", SubscriptionID: subID,
@@ -33,6 +34,8 @@ func subscription() []discoverytest.Row {
 			Tags: map[string]string{"env": "prod"}},
 		{ID: vpnID, Name: "vpngw-hq", Type: "Microsoft.Network/virtualNetworkGateways", Location: "japanwest", ResourceGroup: "rg-net", SubscriptionID: subID},
 		{ID: stID, Name: "stlogs01", Type: "Microsoft.Storage/storageAccounts", Location: "japaneast", ResourceGroup: "rg-data", SubscriptionID: subID},
+		{ID: rg + "rg-data/providers/Microsoft.Sql/servers/sql-prod-01/databases/master", Name: "master", Type: "Microsoft.Sql/servers/databases",
+			Location: "japaneast", ResourceGroup: "rg-data", SubscriptionID: subID},
 	}
 }
 

@@ -64,6 +64,8 @@ func expandItem(it *Item, lookup lookupFunc) error {
 		fields = []stringField{{"log.glob", &it.Log.Glob}, {"log.channel", &it.Log.Channel}}
 	case it.Zabbix != nil:
 		fields = []stringField{{"zabbix.address", &it.Zabbix.Address}}
+	case it.SNMP != nil:
+		fields = []stringField{{"snmp.address", &it.SNMP.Address}}
 	case it.Backup != nil:
 		fields = []stringField{{"backup.status_file", &it.Backup.StatusFile}, {"backup.log_file", &it.Backup.LogFile}}
 	case it.Check != nil:

@@ -13,13 +13,19 @@ import (
 )
 
 // builtinFS holds the built-in templates, one JSON file each, named for the
-// key that marks their rows.
+// key that marks their rows, and the runbooks of some of them
+// (builtin/runbooks/<key>.md).
 //
-//go:embed builtin/*.json
+//go:embed builtin/*.json builtin/runbooks/*.md
 var builtinFS embed.FS
 
-// builtinOrder is the order the built-ins are listed in: base OS first.
-var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver"}
+// builtinOrder is the order the built-ins are listed in: base OS first,
+// then the cloud types of the cloudtype catalogue, network first.
+var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver",
+	"azure-load-balancer", "azure-application-gateway", "azure-vpn-gateway", "azure-expressroute", "azure-nat-gateway",
+	"azure-vm", "azure-vmss", "azure-sql-database", "azure-cosmos-db", "azure-app-service", "azure-app-service-plan",
+	"azure-application-insights",
+	"aws-alb", "aws-nlb", "aws-vpn", "aws-nat-gateway", "aws-ec2", "aws-rds"}
 
 // Builtins returns fresh copies of the built-in templates, normalized and
 // validated; an error means a file of this package is broken.
@@ -64,6 +70,9 @@ func (s *Store) SyncBuiltins(ctx context.Context) error {
 	}
 	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		for _, t := range builtins {
+			if err := s.syncBuiltinRunbook(ctx, tx, t); err != nil {
+				return fmt.Errorf("monitoring: unable to sync the runbook of built-in template %s: %w", t.Builtin, err)
+			}
 			if err := s.syncBuiltin(ctx, tx, t); err != nil {
 				return fmt.Errorf("monitoring: unable to sync built-in template %s: %w", t.Builtin, err)
 			}

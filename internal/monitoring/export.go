@@ -66,6 +66,7 @@ func (s *Store) rows(ctx context.Context, tenant, lang string) ([]Row, error) {
 		return nil, fmt.Errorf("monitoring: unable to list resources: %w", err)
 	}
 	rows := []Row{}
+	titles := map[int64]string{} // runbook titles by ID, read once per list
 	for _, res := range resources {
 		items, err := s.EffectiveItems(ctx, tenant, res.ID)
 		if err != nil {
@@ -77,6 +78,11 @@ func (s *Store) rows(ctx context.Context, tenant, lang string) ([]Row, error) {
 				continue
 			}
 			row := newRow(lang, &items[i])
+			if id := items[i].RunbookID; id != 0 && items[i].RunbookURL == "" {
+				if row.Runbook, err = s.runbookTitle(ctx, tenant, id, titles); err != nil {
+					return nil, err
+				}
+			}
 			row.No, row.FirstOfHost, first = len(rows)+1, first, false
 			rows = append(rows, row)
 		}
@@ -107,3 +113,22 @@ func (l *ItemList) Columns() []string {
 
 // Word returns a fixed text of the list (its title, the sign-off box) in its language.
 func (l *ItemList) Word(key string) string { return word(l.Lang, key) }
+
+// runbookTitle is how the item list names the stored runbook id: its title,
+// which the customer can read, or #id when the tenant cannot read it (it
+// was deleted since).
+func (s *Store) runbookTitle(ctx context.Context, tenant string, id int64, cache map[int64]string) (string, error) {
+	if t, ok := cache[id]; ok {
+		return t, nil
+	}
+	var title string
+	err := s.db.QueryRowContext(ctx, `SELECT title FROM runbooks WHERE id=? AND (tenant_id IS NULL OR tenant_id=?)`, id, tenant).Scan(&title)
+	switch {
+	case err == sql.ErrNoRows:
+		title = fmt.Sprintf("#%d", id)
+	case err != nil:
+		return "", fmt.Errorf("monitoring: unable to read runbook %d: %w", id, err)
+	}
+	cache[id] = title
+	return title, nil
+}

@@ -39,6 +39,7 @@ var words = map[string]Text{
 	"kind.process": {Ja: "プロセス監視", En: "Process"}, "kind.service": {Ja: "サービス監視", En: "Service"},
 	"kind.exporter": {Ja: "エクスポーター", En: "Exporter"}, "kind.zabbix": {Ja: "Zabbixエージェント", En: "Zabbix agent"}, "kind.check": {Ja: "外形監視", En: "Check"},
 	"kind.backup":    {Ja: "バックアップ監視", En: "Backup"},
+	"kind.snmp":      {Ja: "SNMP監視", En: "SNMP"},
 	"backup.command": {Ja: "エージェント設定のバックアップコマンド", En: "backup command in the agent's file"},
 	"backup.policy":  {Ja: "ポリシー %s", En: "policy %s"},
 

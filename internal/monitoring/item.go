@@ -23,10 +23,11 @@ const (
 	KindExporter Kind = "exporter" // a Prometheus exporter the agent scrapes
 	KindZabbix   Kind = "zabbix"   // an item key the server polls from a Zabbix agent
 	KindBackup   Kind = "backup"   // a backup the agent runs or reads: fires when it failed or is too old
+	KindSNMP     Kind = "snmp"     // a device the server (or a collector) polls over SNMP
 )
 
 // Kinds lists every kind, in the order the documentation gives them.
-var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix, KindBackup}
+var Kinds = []Kind{KindMetric, KindLog, KindCheck, KindNoData, KindOS, KindProcess, KindService, KindExporter, KindZabbix, KindBackup, KindSNMP}
 
 // Severity is how serious the alert of an item is.
 type Severity string
@@ -83,6 +84,7 @@ type Item struct {
 	Exporter *Exporter `json:"exporter,omitempty"`
 	Zabbix   *Zabbix   `json:"zabbix,omitempty"`
 	Backup   *Backup   `json:"backup,omitempty"`
+	SNMP     *SNMP     `json:"snmp,omitempty"`
 
 	Threshold *Threshold     `json:"threshold,omitempty"` // metric items only
 	For       model.Duration `json:"for,omitempty"`       // how long the condition holds before firing
@@ -255,6 +257,7 @@ func (it *Item) Clone() *Item {
 	n.Exporter = clonePtr(it.Exporter)
 	n.Zabbix = clonePtr(it.Zabbix)
 	n.Backup = clonePtr(it.Backup)
+	n.SNMP = clonePtr(it.SNMP)
 	if it.Threshold != nil {
 		t := it.Threshold.clone()
 		n.Threshold = &t

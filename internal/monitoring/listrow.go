@@ -65,6 +65,8 @@ func target(lang string, it *Item) string {
 		return it.Exporter.URL
 	case KindZabbix:
 		return it.Zabbix.Address + " " + it.Zabbix.Key
+	case KindSNMP:
+		return "snmp " + it.SNMP.Version + " " + it.SNMP.Address
 	case KindBackup:
 		return firstNonEmpty(it.Backup.StatusFile, it.Backup.LogFile, word(lang, "backup.command")) + policyNote(lang, it.Backup.Policy)
 	case KindMetric:

@@ -3,10 +3,10 @@ package monitoring
 import (
 	"context"
 	"fmt"
-	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"slices"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -58,7 +58,8 @@ type candidate struct {
 
 // EffectiveItems returns the items that apply to one resource of the tenant,
 // in precedence order: its own items, templates assigned to it by hand, then
-// templates whose selector matches it (hosts only). Disabled items are
+// templates whose selector matches it (hosts, and the cloud resources
+// discovery registers: see reaches). Disabled items are
 // included, marked disabled, so that the design shows what was switched off.
 func (s *Store) EffectiveItems(ctx context.Context, tenant string, resource int64) ([]ResolvedItem, error) {
 	res, err := s.resources.Resource(ctx, tenant, resource)
@@ -131,15 +132,17 @@ func reaches(a *Assignment, res *model.Resource) (Source, bool) {
 		return Source{Via: ViaResource, AssignmentID: a.ID}, a.ResourceID == res.ID
 	}
 	sel, err := ParseSelector(a.Selector)
-	ok := err == nil && Monitored(res) && sel.Matches(res.Labels)
+	ok := err == nil && bySelector(res) && sel.Matches(res.Labels)
 	return Source{Via: ViaSelector, AssignmentID: a.ID, Selector: a.Selector}, ok
 }
 
-// Monitored reports whether res is watched through its items: a host, or
-// a cloud resource discovery registered (it carries the cloud_type label,
-// and the cloud metric pollers write its series with host=<its name>).
-// Other resources are only named by alerts from outside.
-func Monitored(res *model.Resource) bool {
+// bySelector reports whether selector assignments reach res: a host, or a
+// resource cloud discovery registered (labelled cloud_type), whose template
+// discovery assigns by cloud_type=<short>. Other resources (an app service
+// or a database typed in by hand) take templates by hand only, so that a
+// selector such as os=linux written for hosts does not give them a host's
+// items.
+func bySelector(res *model.Resource) bool {
 	return res.Kind == "host" || res.Labels[cloudtype.LabelType] != ""
 }
 

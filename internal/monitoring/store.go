@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -20,6 +21,7 @@ type Store struct {
 	now       func() time.Time
 	onChange  []func()
 	extra     []RowSource // other domains' checks in the item list (backup policies)
+	box       *secret.Box // seals the credentials of snmp items (snmp.go)
 
 	confineMu sync.Mutex
 	confined  []confinement // hosts whose agent runs in the server (confine.go)

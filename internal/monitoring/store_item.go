@@ -30,6 +30,9 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
 	if err := it.Validate(); err != nil {
 		return err
 	}
+	if err := s.sealSNMP(it, nil); err != nil {
+		return err
+	}
 	return s.inTenantTx(ctx, it.TenantID, func() storage.Object { return storage.Object{ID: it.ID, Detail: it} }, func(tx *sql.Tx) error {
 		if err := s.checkItemOwner(ctx, tx, it); err != nil {
 			return err
@@ -84,6 +87,9 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 			return fmt.Errorf("monitoring: unable to update item: %w", err)
 		}
 		if err := checkNotBuiltin(ctx, tx, old.TemplateID); err != nil {
+			return err
+		}
+		if err := s.sealSNMP(it, old); err != nil {
 			return err
 		}
 		now := database.Millis(s.now())
@@ -265,6 +271,8 @@ func specJSON(it *Item) string {
 		v = it.Zabbix
 	case KindBackup:
 		v = it.Backup
+	case KindSNMP:
+		v = it.SNMP.stored()
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -300,6 +308,8 @@ func setSpec(it *Item, data []byte) error {
 	case KindBackup:
 		it.Backup = new(Backup)
 		dst = it.Backup
+	case KindSNMP:
+		return setSNMPSpec(it, data)
 	default:
 		return nil
 	}

@@ -58,6 +58,9 @@ func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) err
 	}
 	for i, it := range t.Items {
 		it.ID, it.TenantID, it.TemplateID, it.ResourceID = 0, t.TenantID, t.ID, 0
+		if err := s.sealSNMP(it, nil); err != nil {
+			return invalid.Prefix(fmt.Sprintf("items[%d]", i), err)
+		}
 		if err := insertItem(ctx, tx, it, now); err != nil {
 			return invalid.Prefix(fmt.Sprintf("items[%d]", i), err)
 		}

@@ -39,7 +39,7 @@ func (it *Item) Validate() error {
 			return err
 		}
 	}
-	if it.Zabbix != nil {
+	if it.Zabbix != nil || it.SNMP != nil {
 		// Placeholders are checked for syntax here and filled per host later.
 		n := it.Clone()
 		return expandItem(n, func(string) (string, bool) { return "placeholder.example", true })
@@ -73,7 +73,7 @@ func (it *Item) validateSpec() error {
 		{"check", it.Check != nil, KindCheck}, {"nodata", it.NoData != nil, KindNoData},
 		{"process", it.Process != nil, KindProcess}, {"service", it.Service != nil, KindService},
 		{"exporter", it.Exporter != nil, KindExporter}, {"zabbix", it.Zabbix != nil, KindZabbix},
-		{"backup", it.Backup != nil, KindBackup},
+		{"backup", it.Backup != nil, KindBackup}, {"snmp", it.SNMP != nil, KindSNMP},
 	} {
 		if s.set && s.kind != it.Kind {
 			return invalid.New(s.field, "does not apply to kind %q", it.Kind)
@@ -99,6 +99,8 @@ func (it *Item) validateSpec() error {
 		}
 	case KindBackup:
 		return invalid.Prefix("backup", it.Backup.validate())
+	case KindSNMP:
+		return invalid.Prefix("snmp", it.SNMP.validate())
 	}
 	return nil
 }
@@ -193,7 +195,7 @@ func (it *Item) validateCondition() error {
 		if it.Severity == "" {
 			return invalid.New("severity", "is required for a %s item", it.Kind)
 		}
-	case KindOS, KindZabbix:
+	case KindOS, KindZabbix, KindSNMP:
 		if it.Severity != "" {
 			return invalid.New("severity", "must be empty on an %s item: it only collects; watch its series with a metric item", it.Kind)
 		}

@@ -1,0 +1,15 @@
+package snmptrap
+
+import (
+	"net/netip"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Counter is the trap counter of one outcome, for the tests.
+func Counter(r *Receiver, outcome string) prometheus.Collector {
+	return r.traps.WithLabelValues(outcome)
+}
+
+// MustAddr parses an address for the tests.
+func MustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
