@@ -120,7 +120,11 @@ func awsFound(arn string, tags map[string]string) (Found, bool) {
 	if name == "" {
 		name = res
 	}
-	return Found{CloudID: arn, Name: name, Type: best, Region: region, AWSAccount: account, Tags: tags}, true
+	f := Found{CloudID: arn, Name: name, Type: best, Region: region, AWSAccount: account, Tags: tags}
+	if service == "ec2" && strings.HasPrefix(res, "instance/") {
+		f.InstanceID = name
+	}
+	return f, true
 }
 
 // throttleCodes are the error codes AWS services throttle with.

@@ -117,6 +117,7 @@ type GraphRow struct {
 	ResourceGroup  string            `json:"resourceGroup"`
 	SubscriptionID string            `json:"subscriptionId"`
 	Tags           map[string]string `json:"tags"`
+	VMID           string            `json:"vmId"` // virtual machines: properties.vmId
 }
 
 // GraphQuery is the Kusto query for the resources of types.
@@ -125,7 +126,7 @@ func GraphQuery(types []cloudtype.Type) string {
 	for i, t := range types {
 		names[i] = "'" + strings.ToLower(t.Name) + "'"
 	}
-	return "Resources | where type in~ (" + strings.Join(names, ", ") + ") | project id, name, type, location, resourceGroup, subscriptionId, tags | order by id asc"
+	return "Resources | where type in~ (" + strings.Join(names, ", ") + ") | project id, name, type, location, resourceGroup, subscriptionId, tags, vmId = tostring(properties.vmId) | order by id asc"
 }
 
 // List returns the resources of acct's subscription of the given types.
@@ -178,7 +179,7 @@ func azureFound(row GraphRow) (Found, bool) {
 		name = row.Name
 	}
 	return Found{CloudID: row.ID, Name: name, Type: t, Region: row.Location, ResourceGroup: row.ResourceGroup,
-		Subscription: row.SubscriptionID, Tags: row.Tags}, true
+		Subscription: row.SubscriptionID, Tags: row.Tags, InstanceID: row.VMID}, true
 }
 
 // do sends one request on pl and returns the answer's body; an error

@@ -11,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/discovery/discoverytest"
+	"github.com/unyo-ops/unyo/internal/model"
 )
 
 const rg = "/subscriptions/" + subID + "/resourceGroups/"
@@ -206,4 +207,26 @@ func equal(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestAdoptAgentHost: a VM whose agent registered it as a host (its vmId
+// in the instance_id label) is adopted, not registered twice: it keeps
+// its name, kind and the agent's labels and gains discovery's.
+func TestAdoptAgentHost(t *testing.T) {
+	w := newWorld(t)
+	const vmID = "8b1d4c2e-0000-4000-8000-00000000a001"
+	host := &model.Resource{TenantID: "acme", Name: "web01", Kind: "host", Labels: map[string]string{"os": "linux", "cloud": "azure", "region": "japaneast", "instance_id": vmID}}
+	if err := w.objects.CreateResource(context.Background(), host); err != nil {
+		t.Fatal(err)
+	}
+	vm := rg + "rg-web/providers/Microsoft.Compute/virtualMachines/vm-web01"
+	w.arm.Set(discoverytest.Row{ID: vm, Name: "vm-web01", Type: "Microsoft.Compute/virtualMachines", Location: "japaneast", ResourceGroup: "rg-web",
+		SubscriptionID: subID, VMID: vmID})
+	id := w.azureAccount("acme", "acme-prod")
+	run := w.discover("acme", id)
+	res := w.resources("acme")
+	web := res["web01"]
+	if run.Registered != 0 || len(res) != 1 || web == nil || web.Kind != "host" || web.Labels["os"] != "linux" || web.Labels["cloud_id"] != vm || web.Labels["cloud_type"] != "vm" {
+		t.Fatalf("run %+v, resources %v, web01 %+v", run, keys(res), web)
+	}
 }

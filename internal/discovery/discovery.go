@@ -35,6 +35,10 @@ type Found struct {
 	Subscription  string // Azure
 	AWSAccount    string // AWS
 	Tags          map[string]string
+	// InstanceID is a virtual machine's own ID, as its agent reports it in
+	// the instance_id label (Azure's vmId, EC2's instance ID): a host the
+	// agent registered is adopted rather than registered twice.
+	InstanceID string
 }
 
 // maxTags bounds the tags kept as labels: a resource holds at most 32

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudtype"
@@ -13,6 +14,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
+
+// instanceLabel is the label the agent puts a virtual machine's own ID in.
+const instanceLabel = "instance_id"
 
 // Actor is who the audit log names for what discovery writes.
 const Actor = "discovery"
@@ -52,11 +56,13 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 		return out, err
 	}
 	acct := strconv.FormatInt(account, 10)
-	byID, names := map[string]*model.Resource{}, map[string]bool{}
+	byID, byInstance, names := map[string]*model.Resource{}, map[string]*model.Resource{}, map[string]bool{}
 	for _, r := range existing {
 		names[r.Name] = true
 		if id := r.Labels[cloudtype.LabelID]; id != "" {
 			byID[idKey(id)] = r
+		} else if id := r.Labels[instanceLabel]; id != "" && r.Kind == "host" {
+			byInstance[strings.ToLower(r.Labels[cloudtype.LabelCloud]+"/"+id)] = r // a host its agent registered
 		}
 	}
 	listed := map[string]bool{}
@@ -68,6 +74,9 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 			continue
 		}
 		r := byID[key]
+		if r == nil && f.InstanceID != "" {
+			r = byInstance[strings.ToLower(string(f.Type.Provider)+"/"+f.InstanceID)] // adopted: it keeps its name and kind
+		}
 		if r != nil && r.Labels[cloudtype.LabelAccount] != "" && r.Labels[cloudtype.LabelAccount] != acct {
 			continue // another account of the tenant (the same subscription twice) registered it first
 		}

@@ -30,6 +30,7 @@ type Row struct {
 	ResourceGroup  string            `json:"resourceGroup"`
 	SubscriptionID string            `json:"subscriptionId"`
 	Tags           map[string]string `json:"tags"`
+	VMID           string            `json:"vmId,omitempty"` // virtual machines
 }
 
 // Availability is one resource's Resource Health status.
