@@ -20,8 +20,7 @@ import (
 // admin points at the Resource Graph fake, registers the subscription's
 // load balancer, SQL database and VPN gateway within a few rounds of
 // UNYO_DISCOVERY_INTERVAL, each with the catalogue's kind and labels and
-// its type's built-in template assigned by cloud_type (for the types
-// whose template the server has built in); when the SQL database is
+// its type's built-in template assigned by cloud_type; when the SQL database is
 // deleted in the cloud, the resource is kept and labelled cloud_gone and
 // its firing alert resolves with the reason gone.
 func TestCloudDiscovery(t *testing.T) {
@@ -92,7 +91,7 @@ func TestCloudDiscovery(t *testing.T) {
 		t.Fatalf("discovered = %+v", got)
 	}
 
-	// Every type's built-in template the server has is assigned by cloud_type.
+	// Each type's built-in template is assigned by cloud_type.
 	var templates []struct {
 		ID      int64  `json:"id"`
 		Builtin string `json:"builtin"`
@@ -105,10 +104,12 @@ func TestCloudDiscovery(t *testing.T) {
 	s.mustJSON(200, "GET", "/api/v1/tenants/acme/monitoring/assignments", read, nil, &assignments)
 	for _, short := range []string{"lb", "sql_database", "vpn_gateway"} {
 		typ, _ := cloudtype.ByShort(short)
+		builtin := false
 		for _, tpl := range templates {
 			if tpl.Builtin != typ.Template {
 				continue
 			}
+			builtin = true
 			found := false
 			for _, a := range assignments {
 				found = found || a.TemplateID == tpl.ID && a.Selector == "cloud_type="+short
@@ -116,6 +117,9 @@ func TestCloudDiscovery(t *testing.T) {
 			if !found {
 				t.Errorf("template %s not assigned by cloud_type=%s: %+v", typ.Template, short, assignments)
 			}
+		}
+		if !builtin {
+			t.Errorf("the server has no built-in template %s for %s", typ.Template, short)
 		}
 	}
 
