@@ -264,6 +264,10 @@ func (d *Discoverer) health(ctx context.Context, lister Lister, acct *cloudaccou
 	for _, r := range list {
 		if id := r.Labels[cloudtype.LabelID]; id != "" {
 			names[idKey(id)] = r.Name
+			// AWS Health names an EC2 instance by its ID, not its ARN.
+			if strings.HasPrefix(id, "arn:aws:ec2:") && strings.Contains(id, ":instance/") {
+				names[id[strings.LastIndex(id, "/")+1:]] = r.Name
+			}
 		}
 	}
 	account := strconv.FormatInt(acct.ID, 10)

@@ -57,14 +57,18 @@ func TestAzureHealth(t *testing.T) {
 }
 
 // TestAWSHealth: an open AWS Health issue fires on each affected resource
-// discovery registered, an event without entities on the account; when
+// discovery registered (an EC2 instance named by its ID, not its ARN), an
+// event without entities on the account; when
 // AWS Health no longer lists them open they resolve.
 func TestAWSHealth(t *testing.T) {
 	w := newWorld(t)
-	w.aws.Set(discoverytest.Tagged{ARN: albTokyo})
+	ec2 := "arn:aws:ec2:ap-northeast-1:" + awsAcct + ":instance/i-0abc1234def567890"
+	w.aws.Set(discoverytest.Tagged{ARN: albTokyo}, discoverytest.Tagged{ARN: ec2})
 	w.aws.Health(
 		discoverytest.HealthEvent{Arn: "arn:aws:health:ap-northeast-1::event/ELASTICLOADBALANCING/AWS_ELASTICLOADBALANCING_OPERATIONAL_ISSUE/abc", Service: "ELASTICLOADBALANCING",
 			TypeCode: "AWS_ELASTICLOADBALANCING_OPERATIONAL_ISSUE", Category: "issue", Region: "ap-northeast-1", Status: "open", Entities: []string{albTokyo}},
+		discoverytest.HealthEvent{Arn: "arn:aws:health:ap-northeast-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/ghi", Service: "EC2",
+			TypeCode: "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED", Category: "scheduledChange", Region: "ap-northeast-1", Status: "open", Entities: []string{"i-0abc1234def567890"}},
 		discoverytest.HealthEvent{Arn: "arn:aws:health:global::event/BILLING/AWS_BILLING_NOTIFICATION/def", Service: "BILLING",
 			TypeCode: "AWS_BILLING_NOTIFICATION", Category: "accountNotification", Region: "global", Status: "open"},
 	)
@@ -73,10 +77,11 @@ func TestAWSHealth(t *testing.T) {
 	got := byTitle(w.alerts("acme", alert.SourceCloudHealth))
 	alb := got["AWS Health: ELASTICLOADBALANCING AWS_ELASTICLOADBALANCING_OPERATIONAL_ISSUE@web-alb"]
 	bill := got["AWS Health: BILLING AWS_BILLING_NOTIFICATION@"]
-	if len(got) != 2 || alb == nil || bill == nil || alb.Severity != alert.SeverityCritical || bill.Severity != alert.SeverityInfo || alb.ResourceID == 0 {
+	retire := got["AWS Health: EC2 AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED@i-0abc1234def567890"]
+	if len(got) != 3 || retire == nil || retire.Severity != alert.SeverityWarning || alb == nil || bill == nil || alb.Severity != alert.SeverityCritical || bill.Severity != alert.SeverityInfo || alb.ResourceID == 0 {
 		t.Fatalf("alerts = %v", keys(got))
 	}
-	if calls := w.aws.Calls(); has(calls, "us-east-1 DescribeEvents") != 2 || has(calls, "us-east-1 DescribeAffectedEntities") != 1 {
+	if calls := w.aws.Calls(); has(calls, "us-east-1 DescribeEvents") != 3 || has(calls, "us-east-1 DescribeAffectedEntities") != 1 {
 		t.Fatalf("calls = %v", calls)
 	}
 	w.aws.Health()
