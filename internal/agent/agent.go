@@ -44,6 +44,15 @@ type ConfigApplier interface {
 	ApplyConfig(cfg *agentconfig.Config) error
 }
 
+// Forwarder is implemented by a Source that stores ready-made records in
+// the buffer itself instead of emitting samples under the agent's host:
+// the collector (package collector), whose records carry the hosts behind
+// it, and the remote write it received as it came. UseBuffer is called
+// after ApplyConfig and before Run.
+type Forwarder interface {
+	UseBuffer(buf *buffer.Buffer)
+}
+
 // DefaultEventDelay is how long a log event waits to be batched with the
 // next ones before it is stored and sent. Every batch costs an fsync, a
 // request and an acknowledgement; a steady trickle of matching lines would
@@ -228,6 +237,11 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	a.start(ctx, buf, batch, send)
 	a.confineSources()
+	for _, s := range a.sources {
+		if f, ok := s.(Forwarder); ok {
+			f.UseBuffer(buf)
+		}
+	}
 	for _, s := range a.sources {
 		prodWG.Go(func() { a.runSource(ctx, s) })
 	}

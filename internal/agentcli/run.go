@@ -21,6 +21,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent"
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/collector"
 )
 
 const usage = `unyo-agent: the host agent of unyo (OS metrics, checks, logs, exporters)
@@ -29,6 +30,9 @@ Usage:
   unyo-agent -server URL -token TOKEN [flags]   run, configured by the server
   unyo-agent -config FILE [flags]               run from a local file (its items run beside the server's)
   unyo-agent --enroll TOKEN --server URL         register this host with an enrollment token, then exit
+  unyo-agent -server URL -token TOKEN --collector NAME [--collector-listen ADDR]
+                                                also poll the hosts labelled unyo_collector=NAME and forward
+                                                remote write from this network (a collector, like a Zabbix proxy)
   unyo-agent service install|uninstall|start|stop   the Windows service
   unyo-agent version
 
@@ -54,6 +58,9 @@ type flags struct {
 	logFormat  string
 	cpuProfile string
 	memProfile string
+	collector  string
+	listen     string
+	zabbixTLS  agentconfig.ZabbixTLS
 }
 
 func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
@@ -67,6 +74,11 @@ func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.host, "host", env("UNYO_HOST", ""), "host name: the resource this agent reports as (default: the OS host name)")
 	fs.StringVar(&f.bufferDir, "buffer", env("UNYO_AGENT_BUFFER", ""), "directory of the outage buffer, log positions and the enrollment's token (default "+agentconfig.DefaultBufferDir()+")")
 	fs.StringVar(&f.enroll, "enroll", env("UNYO_ENROLL_TOKEN", ""), "enrollment token: register this host in its tenant, store the host's own token, and exit (env UNYO_ENROLL_TOKEN)")
+	fs.StringVar(&f.collector, "collector", env("UNYO_COLLECTOR", ""), "run as the collector NAME too: poll the resources of the tenant labelled unyo_collector=NAME and forward what this network's agents and Prometheus send (env UNYO_COLLECTOR)")
+	fs.StringVar(&f.listen, "collector-listen", env("UNYO_COLLECTOR_LISTEN", ""), "host:port where the collector takes remote write and the agents' protocol, or off (default "+collector.DefaultListen+"; env UNYO_COLLECTOR_LISTEN)")
+	fs.StringVar(&f.zabbixTLS.Cert, "zabbix-tls-cert", "", "collector: client certificate (PEM) for Zabbix agents with TLSAccept=cert")
+	fs.StringVar(&f.zabbixTLS.Key, "zabbix-tls-key", "", "collector: the key of --zabbix-tls-cert (PEM)")
+	fs.StringVar(&f.zabbixTLS.CA, "zabbix-tls-ca", "", "collector: CA certificates (PEM) that sign the Zabbix agents' certificates")
 	fs.DurationVar(&f.pull, "pull-interval", time.Minute, "how often the configuration is pulled from the server")
 	fs.StringVar(&f.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
@@ -113,6 +125,15 @@ func (f *flags) load() (*agentconfig.Config, error) {
 	}
 	if f.bufferDir != "" {
 		cfg.Buffer.Dir = f.bufferDir
+	}
+	if f.collector != "" {
+		cfg.Collector.Name = f.collector
+	}
+	if f.listen != "" {
+		cfg.Collector.Listen = f.listen
+	}
+	if f.zabbixTLS != (agentconfig.ZabbixTLS{}) {
+		cfg.Collector.ZabbixTLS = f.zabbixTLS
 	}
 	if cfg.Token == "" {
 		if err := useEnrollment(cfg); err != nil {
@@ -182,12 +203,30 @@ func runAgent(parent context.Context, name string, args []string, stderr io.Writ
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a := New(cfg, f.pull, logger)
+	if cfg.Collector.Name != "" {
+		c, err := newCollector(cfg.Collector, f.pull, logger)
+		if err != nil {
+			fmt.Fprintln(stderr, name+":", err)
+			return 1
+		}
+		a.AddSource(c)
+	}
 	go reloadOnHangup(ctx, a, f, logger)
 	if err := a.Run(ctx); err != nil {
 		logger.Error(name+" failed", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// newCollector makes the agent's collector part from its section.
+func newCollector(cc agentconfig.Collector, pull time.Duration, logger *slog.Logger) (*collector.Collector, error) {
+	zt := cc.ZabbixTLS
+	tlsConfig, err := collector.LoadZabbixTLS(zt.Cert, zt.Key, zt.CA)
+	if err != nil {
+		return nil, err
+	}
+	return collector.New(collector.Options{Name: cc.Name, Listen: cc.Listen, Pull: pull, ZabbixTLS: tlsConfig, Logger: logger})
 }
 
 // tune sets the runtime for a small resident process, unless the

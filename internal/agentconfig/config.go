@@ -53,6 +53,25 @@ type Config struct {
 	Interval Duration          `yaml:"interval" json:"interval,omitempty"`
 	Buffer   Buffer            `yaml:"buffer" json:"buffer,omitzero"`
 	Items    []Item            `yaml:"items" json:"items,omitempty"`
+	// Collector makes the agent a collector for the hosts of its network
+	// (package collector). Only the local file and flags set it: the
+	// server cannot turn an agent into a listener.
+	Collector Collector `yaml:"collector" json:"-"`
+}
+
+// Collector is what `unyo agent --collector` is told.
+type Collector struct {
+	Name      string    `yaml:"name"`       // resources labelled unyo_collector=<name> are polled by this agent
+	Listen    string    `yaml:"listen"`     // host:port of the remote-write receiver; "off" for none
+	ZabbixTLS ZabbixTLS `yaml:"zabbix_tls"` // for zabbix items with tls
+}
+
+// ZabbixTLS are the PEM files of TLS with certificates towards Zabbix
+// agents: the collector's certificate and key, and the agents' CA.
+type ZabbixTLS struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+	CA   string `yaml:"ca"`
 }
 
 // Buffer says where the store-and-forward queue lives and how big it may grow.

@@ -56,6 +56,7 @@ func (c *Config) Validate() error {
 	if c.Buffer.MaxBytes < minBufferMaxBytes {
 		add(invalid.New("buffer.max_bytes", "must be at least 1MiB, got %d", c.Buffer.MaxBytes))
 	}
+	add(invalid.Prefix("collector", c.Collector.validate()))
 	seen := map[string]int{}
 	for i, it := range c.Items {
 		prefix := fmt.Sprintf("items[%d] (%s)", i, it.Name)
@@ -306,4 +307,29 @@ func checkPatterns(it *Item) []error {
 		}
 	}
 	return errs
+}
+
+// collectorNameRE is what a collector's name may be: a label value the
+// server's API takes in its targets path.
+var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+func (c Collector) validate() error {
+	if c.Name == "" {
+		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) {
+			return invalid.New("name", "is required when listen or zabbix_tls is set: the collector's name")
+		}
+		return nil
+	}
+	if t := c.ZabbixTLS; t != (ZabbixTLS{}) && (t.Cert == "" || t.Key == "" || t.CA == "") {
+		return invalid.New("zabbix_tls", "cert, key and ca go together")
+	}
+	if !collectorNameRE.MatchString(c.Name) {
+		return invalid.New("name", "must be 1-63 of A-Z a-z 0-9 . _ - (starting with a letter or digit), not %q", c.Name)
+	}
+	if c.Listen != "" && c.Listen != "off" {
+		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+			return invalid.New("listen", "must be host:port (e.g. 0.0.0.0:9201) or off, not %q", c.Listen)
+		}
+	}
+	return nil
 }

@@ -41,6 +41,23 @@ func TestTenantIsolation(t *testing.T) {
 		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
 	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
+	// a's switch behind a's collector dc1, polled by a zabbix item: only a's collector may list it.
+	var sw struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/resources", admin, map[string]any{"name": "a-switch", "kind": "host",
+		"labels": map[string]string{"unyo_collector": "dc1"}}, &sw)
+	e.must(201, "POST", "/api/v1/tenants/a/monitoring/items", admin, map[string]any{"resource_id": sw.ID, "name": "a-zbx-item",
+		"kind": "zabbix", "zabbix": map[string]any{"address": "10.0.0.7", "key": "system.cpu.num"}}, nil)
+	var aTargets struct {
+		Zabbix []struct {
+			Host string `json:"host"`
+		} `json:"zabbix"`
+	}
+	e.must(200, "GET", "/api/v1/agent/collector/targets?collector=dc1", tok(e.token("a", "ingest", "collect")), nil, &aTargets)
+	if len(aTargets.Zabbix) != 1 || aTargets.Zabbix[0].Host != "a-switch" {
+		t.Fatalf("a's collector dc1 lists %+v, want a-switch", aTargets)
+	}
 	var aTokens []struct {
 		ID int64 `json:"id"`
 	}
@@ -65,7 +82,7 @@ func TestTenantIsolation(t *testing.T) {
 
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
-	b := tok(e.token("b", "ingest", "read", "write", "admin"))
+	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
 	bodies := map[string]string{
 		"/api/v1/tenants":                         `{"id":"a","name":"taken over"}`,
 		"/api/v1/tenants/{tenant}":                `{"name":"taken over"}`,
@@ -105,7 +122,7 @@ func TestTenantIsolation(t *testing.T) {
 	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
 		"accounts": cloud.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
+		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -133,10 +150,12 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/labels":              func(string) bool { return true },
 		"POST /api/v1/labels":             func(string) bool { return true },
 		"GET /api/v1/label/{name}/values": func(string) bool { return true },
+		// b's collector of the same name polls nothing of a's.
+		"GET /api/v1/agent/collector/targets": func(s string) bool { return strings.Contains(s, `"zabbix":[]`) },
 	}
 	q := url.Values{
 		"query": {`a_secret_metric{tenant="a"} or {__name__=~".+"}`}, "match[]": {`{tenant="a"}`, `{__name__=~".+"}`},
-		"start": {fmt.Sprint(now/1000 - 60)}, "end": {fmt.Sprint(now/1000 + 60)}, "step": {"15"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)},
+		"collector": {"dc1"}, "start": {fmt.Sprint(now/1000 - 60)}, "end": {fmt.Sprint(now/1000 + 60)}, "step": {"15"}, "time": {fmt.Sprintf("%.3f", float64(now)/1000)},
 	}.Encode()
 
 	for _, rt := range e.api.Routes() {

@@ -38,11 +38,19 @@ func (y YearplanSource) Groups(ctx context.Context, tenant string) ([]yearplan.G
 }
 
 func groupForPlan(g *Group) yearplan.Group {
-	yg := yearplan.Group{ID: g.ID, Name: g.Name, HostSelector: g.HostSelector, Size: g.InstanceSize, Min: g.Min, Max: g.Max}
+	yg := yearplan.Group{ID: g.ID, Name: g.Name, HostSelector: g.HostSelector, Size: g.InstanceSize, Min: g.Min, Max: g.Max,
+		LoadQuery: g.LoadQuery, LoadUnit: g.LoadUnit, PerInstance: g.PerInstance(), LoadUnder: deref(g.LoadUnder), LoadOver: deref(g.LoadOver)}
 	if g.HourlyPrice != nil {
 		yg.HourlyPrice = *g.HourlyPrice
 	}
 	return yg
+}
+
+func deref(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
 }
 
 // Counts implements yearplan.Source: the running counts observed, with
@@ -176,9 +184,15 @@ func (r ReportOperations) Operations(ctx context.Context, tenant string, from, t
 				op.Upcoming = append(op.Upcoming, report.OperationEvent{Name: u.Name, Start: u.Start, End: u.End, Count: u.Count})
 			}
 		}
+		op.LoadUnit, op.LoadUnder, op.LoadOver, op.PerInstance = g.LoadUnit, deref(g.LoadUnder), deref(g.LoadOver), g.PerInstance()
 		if l, ok := loads[g.ID]; ok {
 			for k, v := range l.Values {
 				op.Load = append(op.Load, chart.Point{T: l.Start.Add(time.Duration(k) * l.Step), V: v})
+			}
+			op.LoadError = l.QueryError
+			// The query's value at a step's end, as its CPU: both at the step's start.
+			for k, v := range l.Query {
+				op.Query = append(op.Query, chart.Point{T: l.Start.Add(time.Duration(k) * l.Step), V: v})
 			}
 		}
 		out = append(out, op)

@@ -6,12 +6,14 @@ package capacity
 
 import (
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 // Group is a set of interchangeable instances serving one service of a
@@ -29,11 +31,19 @@ type Group struct {
 	Max          int             `json:"max"`
 	InstanceSize string          `json:"instance_size"`
 	HourlyPrice  *float64        `json:"hourly_price,omitempty"` // per instance, for cost figures
-	LoadQuery    string          `json:"load_query"`             // PromQL; "" is the hosts' CPU
-	HostSelector string          `json:"host_selector"`          // label matchers of the group's hosts, e.g. role="web"
-	VerifyWithin model.Duration  `json:"verify_within"`          // how long a step may take to reach its count
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	LoadQuery    string          `json:"load_query"`             // PromQL of the group's total load; "" is the hosts' CPU
+	LoadUnit     string          `json:"load_unit"`              // the load's unit for display, e.g. req/s
+	// LoadUnder and LoadOver judge the load per instance: a p95 above
+	// LoadUnder is under-provisioned, below LoadOver over-provisioned.
+	LoadUnder *float64 `json:"load_under,omitempty"`
+	LoadOver  *float64 `json:"load_over,omitempty"`
+	// LoadPerInstance is the load one instance serves fully used (its
+	// 100 %, as 100 % CPU); absent, LoadUnder is taken as its 85 %.
+	LoadPerInstance *float64       `json:"load_per_instance,omitempty"`
+	HostSelector    string         `json:"host_selector"` // label matchers of the group's hosts, e.g. role="web"
+	VerifyWithin    model.Duration `json:"verify_within"` // how long a step may take to reach its count
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
 
 	secret []byte // sealed
 }
@@ -78,6 +88,9 @@ func (g *Group) Validate(kinds map[string]Factory) error {
 			return invalid.New("load_query", "is not PromQL: %v", err)
 		}
 	}
+	if err := g.validateLoad(); err != nil {
+		return err
+	}
 	if len(g.InstanceSize) > 200 {
 		return invalid.New("instance_size", "at most 200 bytes")
 	}
@@ -88,6 +101,49 @@ func (g *Group) Validate(kinds map[string]Factory) error {
 		return invalid.New("verify_within", "must be from 10s to 24h")
 	}
 	return nil
+}
+
+// validateLoad checks the load metric's unit and thresholds: they need a
+// load query, are positive, and the over-provisioned mark is below the
+// under-provisioned one.
+func (g *Group) validateLoad() error {
+	if len(g.LoadUnit) > 40 || strings.ContainsAny(g.LoadUnit, "\n<>") {
+		return invalid.New("load_unit", "at most 40 bytes, no newline or angle bracket")
+	}
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"load_under", g.LoadUnder}, {"load_over", g.LoadOver}, {"load_per_instance", g.LoadPerInstance}} {
+		switch {
+		case f.v == nil:
+		case g.LoadQuery == "":
+			return invalid.New(f.name, "needs a load_query: the CPU thresholds are fixed (%d %% and %d %%)", report.OperationUnderP95, report.OperationOverP95)
+		case math.IsNaN(*f.v) || *f.v <= 0 || *f.v > 1e12:
+			return invalid.New(f.name, "must be above 0 and at most 1e12")
+		}
+	}
+	if g.LoadUnit != "" && g.LoadQuery == "" {
+		return invalid.New("load_unit", "needs a load_query")
+	}
+	if g.LoadUnder != nil && g.LoadOver != nil && *g.LoadOver >= *g.LoadUnder {
+		return invalid.New("load_over", "must be below load_under (%g)", *g.LoadUnder)
+	}
+	return nil
+}
+
+// PerInstance is the load one instance serves fully used, in the load
+// query's unit: LoadPerInstance, else LoadUnder as the 85 % mark (the
+// CPU's threshold); 0 when the group has neither (or no load query).
+func (g *Group) PerInstance() float64 {
+	switch {
+	case g.LoadQuery == "":
+		return 0
+	case g.LoadPerInstance != nil:
+		return *g.LoadPerInstance
+	case g.LoadUnder != nil:
+		return *g.LoadUnder * 100 / report.OperationUnderP95
+	}
+	return 0
 }
 
 // Load is the PromQL of the group's load: its own, or the average CPU

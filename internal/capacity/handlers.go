@@ -86,6 +86,10 @@ type groupInput struct {
 	InstanceSize string          `json:"instance_size"`
 	HourlyPrice  *float64        `json:"hourly_price"`
 	LoadQuery    string          `json:"load_query"`
+	LoadUnit     string          `json:"load_unit"`
+	LoadUnder    *float64        `json:"load_under"`
+	LoadOver     *float64        `json:"load_over"`
+	LoadPerInst  *float64        `json:"load_per_instance"`
 	HostSelector string          `json:"host_selector"`
 	VerifyWithin model.Duration  `json:"verify_within"`
 }
@@ -94,6 +98,7 @@ func (in groupInput) onto(g *Group) []byte {
 	g.Name, g.ServiceID, g.Kind, g.Config, g.AccountID = in.Name, in.ServiceID, in.Kind, in.Config, in.AccountID
 	g.Min, g.Max, g.InstanceSize, g.HourlyPrice = in.Min, in.Max, in.InstanceSize, in.HourlyPrice
 	g.LoadQuery, g.HostSelector, g.VerifyWithin = in.LoadQuery, in.HostSelector, in.VerifyWithin
+	g.LoadUnit, g.LoadUnder, g.LoadOver, g.LoadPerInstance = in.LoadUnit, in.LoadUnder, in.LoadOver, in.LoadPerInst
 	if in.Secret == nil {
 		return nil
 	}

@@ -145,6 +145,13 @@ func TestGroupsValidateAndKeepSecrets(t *testing.T) {
 	bad(body(func(m map[string]any) { m["host_selector"] = `role=web` }), "host_selector")
 	bad(body(func(m map[string]any) { m["verify_within"] = "1s" }), "verify_within")
 	bad(body(func(m map[string]any) { m["load_query"] = "sum(rate(http_requests_total[5m]" }), "load_query")
+	rps := func(m map[string]any) { m["load_query"] = `sum(rate(http_requests_total{job="web"}[10m]))` }
+	bad(body(func(m map[string]any) { m["load_under"] = 1500 }), "load_under")
+	bad(body(func(m map[string]any) { m["load_unit"] = "req/s" }), "load_unit")
+	bad(body(func(m map[string]any) { rps(m); m["load_unit"] = strings.Repeat("x", 41) }), "load_unit")
+	bad(body(func(m map[string]any) { rps(m); m["load_under"] = -1 }), "load_under")
+	bad(body(func(m map[string]any) { rps(m); m["load_per_instance"] = 0 }), "load_per_instance")
+	bad(body(func(m map[string]any) { rps(m); m["load_under"], m["load_over"] = 1500, 1500 }), "load_over")
 	if code, out := fx.do(t, "POST", path, ":read,write", body(nil)); code != 403 || !strings.Contains(out, "MSP admin") {
 		t.Errorf("an operator makes a command group: %d %s", code, out)
 	}
@@ -172,6 +179,22 @@ func TestGroupsValidateAndKeepSecrets(t *testing.T) {
 	}
 	if code, _ := fx.do(t, "GET", fmt.Sprintf("/api/v1/tenants/beta/capacity/groups/%d", g.ID), "beta:read", nil); code != 404 {
 		t.Errorf("another tenant reads the group: %d", code)
+	}
+	// The group's own load metric is kept and read back; a refused change
+	// of it loses nothing stored.
+	withLoad := body(func(m map[string]any) {
+		m["name"], m["load_query"], m["load_unit"], m["load_under"], m["load_over"] = "web-2", `sum(rate(http_requests_total{job="web"}[10m]))`, "req/s", 1500, 300
+		delete(m, "secret")
+	})
+	fx.must(t, 200, "PUT", fmt.Sprintf("%s/%d", path, g.ID), admin, withLoad, nil)
+	withLoad["load_over"] = 2000
+	if code, out := fx.do(t, "PUT", fmt.Sprintf("%s/%d", path, g.ID), admin, withLoad); code != 400 || !strings.Contains(out, `"field":"load_over"`) {
+		t.Errorf("over above under: %d %s", code, out)
+	}
+	fx.must(t, 200, "GET", fmt.Sprintf("%s/%d", path, g.ID), "acme:read", nil, &g)
+	if g.LoadUnit != "req/s" || g.LoadUnder == nil || *g.LoadUnder != 1500 || g.LoadOver == nil || *g.LoadOver != 300 || g.LoadPerInstance != nil ||
+		g.PerInstance() != 1500*100/85.0 {
+		t.Errorf("load metric read back: %+v (per instance %v)", g, g.PerInstance())
 	}
 }
 

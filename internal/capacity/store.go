@@ -57,17 +57,20 @@ func (s *Store) notify(tenant string, group int64) {
 }
 
 const groupColumns = `id, tenant_id, service_id, name, kind, config, coalesce(account_id, 0), secret, min_count, max_count,
-	instance_size, hourly_price, load_query, host_selector, verify_timeout_ms, created_at, updated_at`
+	instance_size, hourly_price, load_query, host_selector, verify_timeout_ms, created_at, updated_at,
+	load_unit, load_under, load_over, load_per_instance`
 
 func scanGroup(sc func(...any) error) (*Group, error) {
 	var g Group
 	var config string
-	var price sql.NullFloat64
+	var price, under, over, per sql.NullFloat64
 	var verify, created, updated int64
 	if err := sc(&g.ID, &g.TenantID, &g.ServiceID, &g.Name, &g.Kind, &config, &g.AccountID, &g.secret, &g.Min, &g.Max,
-		&g.InstanceSize, &price, &g.LoadQuery, &g.HostSelector, &verify, &created, &updated); err != nil {
+		&g.InstanceSize, &price, &g.LoadQuery, &g.HostSelector, &verify, &created, &updated,
+		&g.LoadUnit, &under, &over, &per); err != nil {
 		return nil, err
 	}
+	g.LoadUnder, g.LoadOver, g.LoadPerInstance = database.FloatPtr(under), database.FloatPtr(over), database.FloatPtr(per)
 	g.Config, g.HourlyPrice, g.HasSecret = []byte(config), database.FloatPtr(price), len(g.secret) > 0
 	g.VerifyWithin = model.Duration(time.Duration(verify) * time.Millisecond)
 	g.CreatedAt, g.UpdatedAt = database.FromMillis(created), database.FromMillis(updated)
@@ -118,11 +121,13 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, secret []byte) error 
 	g.CreatedAt, g.UpdatedAt = now, now
 	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO capacity_groups (tenant_id, service_id, name, kind, config, account_id, secret,
-		min_count, max_count, instance_size, hourly_price, load_query, host_selector, verify_timeout_ms, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		min_count, max_count, instance_size, hourly_price, load_query, host_selector, verify_timeout_ms, created_at, updated_at,
+		load_unit, load_under, load_over, load_per_instance)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			g.TenantID, g.ServiceID, g.Name, g.Kind, string(g.Config), database.NullID(g.AccountID), g.secret, g.Min, g.Max,
 			g.InstanceSize, database.NullFloat(g.HourlyPrice), g.LoadQuery, g.HostSelector,
-			time.Duration(g.VerifyWithin).Milliseconds(), now.UnixMilli(), now.UnixMilli()).Scan(&g.ID)
+			time.Duration(g.VerifyWithin).Milliseconds(), now.UnixMilli(), now.UnixMilli(),
+			g.LoadUnit, database.NullFloat(g.LoadUnder), database.NullFloat(g.LoadOver), database.NullFloat(g.LoadPerInstance)).Scan(&g.ID)
 		return storage.Object{ID: g.ID}, err
 	})
 	if database.IsUnique(err) {
@@ -152,11 +157,13 @@ func (s *Store) UpdateGroup(ctx context.Context, g *Group, oldName string, secre
 	g.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
 	err := storage.Change(ctx, s.db, g.UpdatedAt, func(tx *sql.Tx) (storage.Object, error) {
 		res, err := tx.ExecContext(ctx, `UPDATE capacity_groups SET service_id=?, name=?, kind=?, config=?, account_id=?, secret=?,
-		min_count=?, max_count=?, instance_size=?, hourly_price=?, load_query=?, host_selector=?, verify_timeout_ms=?, updated_at=?
+		min_count=?, max_count=?, instance_size=?, hourly_price=?, load_query=?, host_selector=?, verify_timeout_ms=?, updated_at=?,
+		load_unit=?, load_under=?, load_over=?, load_per_instance=?
 		WHERE tenant_id=? AND id=?`,
 			g.ServiceID, g.Name, g.Kind, string(g.Config), database.NullID(g.AccountID), g.secret, g.Min, g.Max, g.InstanceSize,
 			database.NullFloat(g.HourlyPrice), g.LoadQuery, g.HostSelector, time.Duration(g.VerifyWithin).Milliseconds(),
-			g.UpdatedAt.UnixMilli(), g.TenantID, g.ID)
+			g.UpdatedAt.UnixMilli(), g.LoadUnit, database.NullFloat(g.LoadUnder), database.NullFloat(g.LoadOver),
+			database.NullFloat(g.LoadPerInstance), g.TenantID, g.ID)
 		return storage.Object{ID: g.ID}, storage.RowsAffected(res, err)
 	})
 	if database.IsUnique(err) {

@@ -318,7 +318,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
-	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, yearplan.TSDBLoad{Metrics: sources.Metrics}, a.objects, a.pdf, rlog)
+	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, a.groupLoad(sources.Metrics), a.objects, a.pdf, rlog)
 	yearly := a.yearly
 
 	return a.api.Mount(
@@ -352,9 +352,17 @@ func (a *app) reportSources() report.Sources {
 	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
 	})
-	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU.
-	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: yearplan.TSDBLoad{Metrics: src.Metrics}}
+	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU
+	// and their own load metric.
+	src.Operations = capacity.ReportOperations{Store: a.capacity, Load: a.groupLoad(src.Metrics)}
 	return src
+}
+
+// groupLoad reads the capacity groups' load for the report and the yearly
+// plan: their hosts' CPU from the TSDB, their own load query on the
+// PromQL engine over the tenant's series.
+func (a *app) groupLoad(m report.Metrics) yearplan.TSDBLoad {
+	return yearplan.TSDBLoad{Metrics: m, Query: yearplan.PromQuery(a.prom.Engine(), a.metrics.ForTenant)}
 }
 
 // close closes what openApp opened, the TSDB before the database; every

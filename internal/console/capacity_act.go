@@ -171,3 +171,41 @@ func (c *Console) capacityRefused(w http.ResponseWriter, r *http.Request, p *pag
 	}
 	return err
 }
+
+// setCapacityLoad sets the group's own load metric: its query, unit, the
+// per-instance thresholds of under- and over-provisioned, and what one
+// instance serves. Empty fields unset them; the query empty, the group is
+// judged by its hosts' CPU.
+func (c *Console) setCapacityLoad(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, g, err := c.capacityToChange(r, p)
+	if err != nil {
+		return err
+	}
+	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) || (g.Kind == "command" && !capacity.MayEmergency(p.P)) {
+		return errForbidden
+	}
+	g.LoadQuery = strings.TrimSpace(r.PostFormValue("load_query"))
+	g.LoadUnit = strings.TrimSpace(r.PostFormValue("load_unit"))
+	for _, f := range []struct {
+		name string
+		dst  **float64
+	}{{"load_under", &g.LoadUnder}, {"load_over", &g.LoadOver}, {"load_per_instance", &g.LoadPerInstance}} {
+		v := strings.TrimSpace(r.PostFormValue(f.name))
+		if v == "" {
+			*f.dst = nil
+			continue
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return c.capacityRefused(w, r, p, refusedField(f.name, p.L.T("cap.load_number")))
+		}
+		*f.dst = &n
+	}
+	detail := map[string]any{"load_query": g.LoadQuery, "load_unit": g.LoadUnit, "load_under": g.LoadUnder, "load_over": g.LoadOver, "load_per_instance": g.LoadPerInstance}
+	ctx := audited(r, p, t.ID, "update", "capacity_group", strconv.FormatInt(g.ID, 10), detail)
+	if err := c.opts.Capacity.UpdateGroup(ctx, g, g.Name, nil); err != nil {
+		return c.capacityRefused(w, r, p, err)
+	}
+	p.Notice = p.L.T("cap.load_saved")
+	return c.renderCapacityGroup(w, r, p, http.StatusOK)
+}

@@ -1,15 +1,18 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 // capacityListData is a tenant's capacity groups with what each runs now.
@@ -126,6 +129,9 @@ func (c *Console) renderCapacityGroup(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	d.Chart = countChart(d.Actual, p)
+	if ls, ok := c.loadLine(ctx, g, d.Actual, p); ok {
+		d.Chart.Series = append(d.Chart.Series, ls)
+	}
 	p.Title, p.Active, p.Data = p.L.T("cap.group")+" "+g.Name+" — "+t.Name, "nav.tenants", d
 	c.render(w, status, "capacity_group", p)
 	return nil
@@ -178,4 +184,85 @@ func countChart(pa *capacity.PlanActual, p *page) chartData {
 	}
 	ch.Series = []Series{planned, actual}
 	return ch
+}
+
+// loadSteps is how many load points the plan-against-actual chart asks for.
+const loadSteps = 336
+
+// loadLine is the group's chosen load over the chart's period in
+// instances' worth, so it lies on the counts' scale: its own load query
+// over what one instance serves, or its hosts' CPU / 100 × the count
+// running. A load query without what one instance serves, or no metrics,
+// draws nothing.
+func (c *Console) loadLine(ctx context.Context, g *capacity.Group, pa *capacity.PlanActual, p *page) (Series, bool) {
+	own, per := g.LoadQuery != "", g.PerInstance()
+	if c.opts.Metrics == nil || (own && per <= 0) {
+		return Series{}, false
+	}
+	step := pa.To.Sub(pa.From) / loadSteps
+	series, err := c.opts.Metrics.QueryRange(ctx, g.TenantID, g.Load(), pa.From, pa.To, step)
+	if err != nil {
+		c.logger.Warn("console: load of a capacity group", "group", g.ID, "err", err)
+		return Series{}, false
+	}
+	sum := map[int64]float64{}
+	var at []time.Time
+	for _, s := range series {
+		for _, pt := range s.Points {
+			k := pt.T.UnixMilli()
+			if _, ok := sum[k]; !ok {
+				at = append(at, pt.T)
+			}
+			sum[k] += pt.V
+		}
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	out := Series{Name: p.L.T("cap.load_cpu")}
+	if own {
+		unit := g.LoadUnit
+		if unit == "" {
+			unit = "load"
+		}
+		out.Name = p.L.T("cap.load_own", unit)
+	}
+	for _, t := range at {
+		v := sum[t.UnixMilli()] / per
+		if !own {
+			v = sum[t.UnixMilli()] / 100 * float64(actualAt(pa.Timeline, t))
+		}
+		out.Points = append(out.Points, Point{T: t, V: v})
+	}
+	return out, len(out.Points) > 0
+}
+
+// actualAt is the count running at t by the timeline, the planned count
+// before the first observation.
+func actualAt(tl []capacity.CountPoint, t time.Time) int {
+	n := 0
+	for _, p := range tl {
+		if p.At.After(t) {
+			break
+		}
+		n = p.Planned
+		if p.Actual != nil {
+			n = *p.Actual
+		}
+	}
+	return n
+}
+
+// loadMark shows a load threshold, "-" when unset.
+func loadMark(f *float64) string {
+	if f == nil {
+		return "-"
+	}
+	return report.Number(*f)
+}
+
+// loadField is a load figure as the form's input holds it, "" when unset.
+func loadField(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
 }

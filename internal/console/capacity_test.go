@@ -297,3 +297,50 @@ func TestStepStatesAreTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityLoadMetricForm: MSP staff set a group's own load metric on
+// its page (query, unit, thresholds); bad input names the field and keeps
+// what was stored; the page then states the rule and the plan-against-
+// actual chart lays the requests over the counts; the customer's viewer
+// may not change it; the change is audited.
+func TestCapacityLoadMetricForm(t *testing.T) {
+	e := newEnv(t)
+	g, _ := e.capacityGroup("acme", "acme-web")
+	base := fmt.Sprintf("/tenants/acme/capacity/groups/%d", g.ID)
+	now := time.Now()
+	for m := 30; m >= 0; m-- {
+		at := now.Add(-time.Duration(m) * time.Minute)
+		e.push("acme", "http_requests_total", at, float64(30-m)*60*3000, "job", "web")
+		e.push("beta", "http_requests_total", at, float64(30-m)*60*30000, "job", "web")
+	}
+	query := `sum(rate(http_requests_total{job="web"}[10m]))`
+	op := e.login("operator")
+	if code, body, _ := op.postForm(base, base+"/load", url.Values{"load_under": {"1500"}}); code != http.StatusBadRequest || !strings.Contains(body, "load_under") {
+		t.Errorf("a threshold without a query: %d", code)
+	}
+	if code, body, _ := op.postForm(base, base+"/load", url.Values{"load_query": {query}, "load_under": {"many"}}); code != http.StatusBadRequest || !strings.Contains(body, "数値で入力してください") {
+		t.Errorf("a threshold that is no number: %d", code)
+	}
+	if stored, _ := e.plans.Group(context.Background(), "acme", g.ID); stored.LoadQuery != "" {
+		t.Errorf("a refused form stored %q", stored.LoadQuery)
+	}
+	viewer := e.login("acme-viewer")
+	if code, _, _ := viewer.postForm(base, base+"/load", url.Values{"load_query": {query}}); code != http.StatusForbidden {
+		t.Errorf("the viewer sets the load metric: %d", code)
+	}
+	code, body, _ := op.postForm(base, base+"/load", url.Values{"load_query": {query}, "load_unit": {"req/s"}, "load_under": {"1500"}, "load_over": {"300"}})
+	if code != 200 || !strings.Contains(body, "負荷指標を保存しました") || !strings.Contains(body, "req/s、1台あたり 95% 値: 1,500 超で不足、300 未満で過剰") {
+		t.Fatalf("the load metric: %d", code)
+	}
+	if !strings.Contains(body, "負荷: req/s（台分）") {
+		t.Error("the chart does not lay the requests over the counts")
+	}
+	stored, _ := e.plans.Group(context.Background(), "acme", g.ID)
+	if stored.LoadQuery != query || stored.LoadUnit != "req/s" || stored.LoadUnder == nil || *stored.LoadUnder != 1500 || stored.LoadPerInstance != nil {
+		t.Errorf("stored: %+v", stored)
+	}
+	list, _ := e.store.AuditLog(context.Background(), "acme", 100)
+	if len(list) == 0 || list[0].ObjectType != "capacity_group" || list[0].Action != "update" {
+		t.Errorf("audit: %+v", list)
+	}
+}

@@ -42,6 +42,7 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions", c.createCapacityDraft)
 		page("POST /tenants/{tenant}/capacity/groups/{id}/confirm", c.confirmCapacity)
 		page("POST /tenants/{tenant}/capacity/groups/{id}/hold", c.holdCapacity)
+		page("POST /tenants/{tenant}/capacity/groups/{id}/load", c.setCapacityLoad)
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/propose", c.actOnCapacityVersion("propose"))
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/approve", c.actOnCapacityVersion("approve"))
 		page("POST /tenants/{tenant}/capacity/groups/{id}/versions/{version}/activate", c.actOnCapacityVersion("activate"))

@@ -84,6 +84,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"res.name":            {"名前", "Name"},
 	"res.kind":            {"種類", "Kind"},
 	"res.labels":          {"ラベル", "Labels"},
+	"res.collector":       {"監視経路 (コレクター)", "Collector"},
+	"res.direct":          {"サーバーから直接", "direct"},
 	"res.charts":          {"メトリクス", "Metrics"},
 	"res.range":           {"期間", "Time range"},
 	"res.cpu":             {"CPU使用率", "CPU usage"},

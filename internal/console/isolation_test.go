@@ -59,6 +59,7 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/capacity/groups/1/versions":            {"document": {`{"baseline":{"default":1}}`}},
 		"/tenants/beta/capacity/groups/1/versions/1/approve":  {},
 		"/tenants/beta/capacity/groups/1/versions/1/activate": {},
+		"/tenants/beta/capacity/groups/1/load":                {"load_query": {"sum(up)"}},
 		"/tenants/beta/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},

@@ -34,6 +34,8 @@ func parseViews(static *staticFiles) (*views, error) {
 		"inc":        func(i int) int { return i + 1 },
 		"dec":        func(i int) int { return i - 1 },
 		"deref":      func(f *float64) float64 { return *f },
+		"loadMark":   loadMark,
+		"loadField":  loadField,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

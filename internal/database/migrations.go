@@ -815,7 +815,17 @@ ALTER TABLE backup_policies ADD COLUMN restorable_newest INTEGER NOT NULL DEFAUL
 	`ALTER TABLE runbooks ADD COLUMN builtin TEXT;
 CREATE UNIQUE INDEX runbooks_builtin ON runbooks (builtin) WHERE builtin IS NOT NULL;
 `,
-	// 24, discovery (internal/discovery): a tenant's discovery rules (which
+	// 24, capacity (internal/capacity): a group's own load metric: the
+	// unit its load query is shown in, the per-instance p95 thresholds of
+	// under- and over-provisioned, and what one instance serves (NULL:
+	// unset; a group without a load query is judged by CPU).
+	`
+ALTER TABLE capacity_groups ADD COLUMN load_unit TEXT NOT NULL DEFAULT '';
+ALTER TABLE capacity_groups ADD COLUMN load_under REAL;
+ALTER TABLE capacity_groups ADD COLUMN load_over REAL;
+ALTER TABLE capacity_groups ADD COLUMN load_per_instance REAL;
+`,
+	// 25, discovery (internal/discovery): a tenant's discovery rules (which
 	// cloud types, tags, resource groups and regions are registered) as
 	// JSON, and each cloud account's last discovery run.
 	`

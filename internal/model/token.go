@@ -11,17 +11,21 @@ type Scope string
 
 // The scopes: ingest writes samples and events; read queries; write changes
 // configuration; admin manages tokens and users; enroll registers hosts (an
-// agent's --enroll), and nothing else.
+// agent's --enroll), and nothing else; collect lets a collector (unyo agent
+// --collector) pull the items it polls, with the devices' credentials (SNMP
+// communities, v3 pass phrases) open, which an ordinary agent's token, copied
+// to every host, must never read.
 const (
-	ScopeIngest Scope = "ingest"
-	ScopeRead   Scope = "read"
-	ScopeWrite  Scope = "write"
-	ScopeAdmin  Scope = "admin"
-	ScopeEnroll Scope = "enroll"
+	ScopeIngest  Scope = "ingest"
+	ScopeRead    Scope = "read"
+	ScopeWrite   Scope = "write"
+	ScopeAdmin   Scope = "admin"
+	ScopeEnroll  Scope = "enroll"
+	ScopeCollect Scope = "collect"
 )
 
 // AllScopes lists every scope.
-var AllScopes = []Scope{ScopeIngest, ScopeRead, ScopeWrite, ScopeAdmin, ScopeEnroll}
+var AllScopes = []Scope{ScopeIngest, ScopeRead, ScopeWrite, ScopeAdmin, ScopeEnroll, ScopeCollect}
 
 // Token is an API token for agents and automation. Only a hash of the secret is stored.
 type Token struct {
@@ -48,12 +52,12 @@ func (t *Token) Validate() error {
 		return err
 	}
 	if len(t.Scopes) == 0 {
-		return invalid.New("scopes", "must name at least one of ingest, read, write, admin, enroll")
+		return invalid.New("scopes", "must name at least one of ingest, read, write, admin, enroll, collect")
 	}
 	seen := map[Scope]bool{}
 	for i, s := range t.Scopes {
 		if !validScope(s) {
-			return invalid.New("scopes", "[%d] %q is not one of ingest, read, write, admin, enroll", i, s)
+			return invalid.New("scopes", "[%d] %q is not one of ingest, read, write, admin, enroll, collect", i, s)
 		}
 		if seen[s] {
 			return invalid.New("scopes", "%q is listed twice", s)
@@ -62,6 +66,9 @@ func (t *Token) Validate() error {
 	}
 	if t.TenantID == "" && seen[ScopeIngest] {
 		return invalid.New("tenant", "is required for an ingest token: samples always belong to one tenant")
+	}
+	if t.TenantID == "" && seen[ScopeCollect] {
+		return invalid.New("tenant", "is required for a collect token: a collector polls the devices of one tenant")
 	}
 	if seen[ScopeEnroll] {
 		// An enrollment token is handed to installers and baked into

@@ -20,8 +20,9 @@ import (
 var builtinFS embed.FS
 
 // builtinOrder is the order the built-ins are listed in: base OS first,
-// then the cloud types of the cloudtype catalogue, network first.
-var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver",
+// then the collector's, then the cloud types of the cloudtype catalogue,
+// network first.
+var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver", "collector",
 	"azure-load-balancer", "azure-application-gateway", "azure-vpn-gateway", "azure-expressroute", "azure-nat-gateway",
 	"azure-vm", "azure-vmss", "azure-sql-database", "azure-cosmos-db", "azure-app-service", "azure-app-service-plan",
 	"azure-application-insights",

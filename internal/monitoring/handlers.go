@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/collector"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -78,6 +79,7 @@ func (h *Handlers) Routes() []route.Route {
 
 		{Method: "GET", Path: prefix + "/effective-items", Handler: h.effectiveItems},
 		{Method: "GET", Path: "/api/v1/agent/config", Handler: h.agentConfig},
+		{Method: "GET", Path: collector.TargetsPath, Handler: h.collectorTargets},
 	}
 }
 

@@ -37,6 +37,7 @@ const (
 	acmeRW  = "acme:read,write"
 	acmeRO  = "acme:read"
 	acmeAgt = "acme:ingest"
+	acmeCol = "acme:ingest,collect"
 	betaRW  = "beta:read,write"
 )
 

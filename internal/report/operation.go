@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/chart"
@@ -52,6 +53,18 @@ type GroupOperation struct {
 	// every five minutes; NaN for a gap).
 	Load     []chart.Point
 	Upcoming []OperationEvent // starting in the next month
+	// The group's own load metric, when it has one: Query is its load
+	// query's value (the group's total, e.g. requests per second) about
+	// every five minutes, LoadUnit its unit. LoadUnder and LoadOver judge
+	// it per instance (the value over the count running; 0: not set);
+	// PerInstance, what one instance serves fully used, lays it over the
+	// counts in instances' worth (0: the chart keeps CPU).
+	Query       []chart.Point
+	LoadError   string // why Query could not be read; the group is judged on CPU
+	LoadUnit    string
+	LoadUnder   float64
+	LoadOver    float64
+	PerInstance float64
 }
 
 // OperationEvent is an event of an operation plan.
@@ -94,8 +107,15 @@ type Operation struct {
 	Rest         EventResult      `json:"rest"`        // the period outside the events
 	PlannedLine  []chart.Point    `json:"planned_line"`
 	ActualLine   []chart.Point    `json:"actual_line"`
-	LoadLine     []chart.Point    `json:"load_line"` // instances' worth: CPU/100 × actual count
+	LoadLine     []chart.Point    `json:"load_line"` // instances' worth: CPU/100 × actual count, or the own load over PerInstance
 	Upcoming     []OperationEvent `json:"upcoming"`
+	// OwnLoad: the group has its own load metric (LoadUnit), measured per
+	// instance in Events[i].Load and Rest.Load; LoadLineOwn: the chart's
+	// load line is that metric, not CPU.
+	OwnLoad     bool   `json:"own_load"`
+	LoadError   string `json:"load_error,omitempty"` // the own load could not be read
+	LoadUnit    string `json:"load_unit,omitempty"`
+	LoadLineOwn bool   `json:"load_line_own"`
 }
 
 // EventResult is the load an event met.
@@ -104,7 +124,33 @@ type EventResult struct {
 	CPUP95    float64 `json:"cpu_p95"`
 	Points    int     `json:"points"`     // load points in the event; 0 means no data
 	HoursOver float64 `json:"hours_over"` // time above OperationUnderP95, in hours
+	Verdict   string  `json:"verdict"`    // by CPU: under, over or ""
+	// Load is the group's own load per instance in the event; nil
+	// without a load metric.
+	Load *Measure `json:"load,omitempty"`
+}
+
+// Measure is a load metric's p95 over a period against its marks.
+type Measure struct {
+	P95       float64 `json:"p95"`
+	Points    int     `json:"points"`     // 0 means no data
+	HoursOver float64 `json:"hours_over"` // time above Under, in hours
+	Under     float64 `json:"under"`      // 0: not set
+	Over      float64 `json:"over"`       // 0: not set
 	Verdict   string  `json:"verdict"`    // under, over or ""
+}
+
+// Overall is the event's verdict by every measure judged (Combine), and
+// whether any was.
+func (e EventResult) Overall() (string, bool) {
+	var vs []string
+	if e.Points > 0 {
+		vs = append(vs, e.Verdict)
+	}
+	if m := e.Load; m != nil && m.Points > 0 && (m.Under > 0 || m.Over > 0) {
+		vs = append(vs, m.Verdict)
+	}
+	return Combine(vs), len(vs) > 0
 }
 
 // operations fills the section from the operation source.
@@ -119,12 +165,13 @@ func (g *Generator) operations(ctx context.Context, r *Report) {
 		return
 	}
 	for _, op := range ops {
-		r.Operations = append(r.Operations, operationOf(op, r.From, r.To))
+		r.Operations = append(r.Operations, OperationOf(op, r.From, r.To))
 	}
 }
 
-// operationOf computes a group's figures over [from, to).
-func operationOf(op GroupOperation, from, to time.Time) Operation {
+// OperationOf computes a group's figures over [from, to), as the
+// section shows them.
+func OperationOf(op GroupOperation, from, to time.Time) Operation {
 	o := Operation{Group: op.Group, Size: op.Size, Currency: op.Currency, HourlyPrice: op.HourlyPrice, Upcoming: op.Upcoming}
 	o.PlannedHours = instanceHours(op.Planned, from, to)
 	o.ActualHours = instanceHours(op.Actual, from, to)
@@ -139,22 +186,33 @@ func operationOf(op GroupOperation, from, to time.Time) Operation {
 			o.LoadLine = append(o.LoadLine, chart.Point{T: p.T, V: v})
 		}
 	}
-	o.LoadLine = chart.Decimate(o.LoadLine, linePoints)
-	var rest []chart.Point
-	for _, p := range op.Load {
-		if !p.T.Before(from) && p.T.Before(to) && !inAny(op.Events, p.T) {
-			rest = append(rest, p)
-		}
-	}
-	o.Rest = loadResult(OperationEvent{}, rest)
-	for _, e := range op.Events {
-		var in []chart.Point
-		for _, p := range op.Load {
-			if !p.T.Before(e.Start) && p.T.Before(e.End) {
-				in = append(in, p)
+	o.OwnLoad, o.LoadUnit, o.LoadError = len(op.Query) > 0, op.LoadUnit, op.LoadError
+	perInstance := ownPerInstance(op, from, to)
+	if op.PerInstance > 0 && len(op.Query) > 0 {
+		// The chosen load over the counts, in instances' worth of what one
+		// instance serves.
+		o.LoadLine, o.LoadLineOwn = nil, true
+		for _, p := range op.Query {
+			if !p.T.Before(from) && p.T.Before(to) {
+				o.LoadLine = append(o.LoadLine, chart.Point{T: p.T, V: p.V / op.PerInstance})
 			}
 		}
-		o.Events = append(o.Events, loadResult(e, in))
+	}
+	o.LoadLine = chart.Decimate(o.LoadLine, linePoints)
+	outside := func(p chart.Point) bool { return !p.T.Before(from) && p.T.Before(to) && !inAny(op.Events, p.T) }
+	o.Rest = loadResult(OperationEvent{}, pick(op.Load, outside))
+	if o.OwnLoad {
+		m := measure(pick(perInstance, outside), op.LoadUnder, op.LoadOver)
+		o.Rest.Load = &m
+	}
+	for _, e := range op.Events {
+		in := func(p chart.Point) bool { return !p.T.Before(e.Start) && p.T.Before(e.End) }
+		res := loadResult(e, pick(op.Load, in))
+		if o.OwnLoad {
+			m := measure(pick(perInstance, in), op.LoadUnder, op.LoadOver)
+			res.Load = &m
+		}
+		o.Events = append(o.Events, res)
 	}
 	for _, s := range op.Steps {
 		if s.Planned.Before(from) || !s.Planned.Before(to) {
@@ -170,22 +228,59 @@ func operationOf(op GroupOperation, from, to time.Time) Operation {
 // loadResult is the CPU p95 and the time above the threshold of the load
 // points pts (in time order) of event e.
 func loadResult(e OperationEvent, pts []chart.Point) EventResult {
-	res := EventResult{OperationEvent: e}
+	m := measure(pts, OperationUnderP95, OperationOverP95)
+	return EventResult{OperationEvent: e, CPUP95: m.P95, Points: m.Points, HoursOver: m.HoursOver, Verdict: m.Verdict}
+}
+
+// ownPerInstance is the group's own load per instance: each point of its
+// query over the count running then (the planned count before the first
+// observation); NaN where no instance ran.
+func ownPerInstance(op GroupOperation, from, to time.Time) []chart.Point {
+	counts := op.Actual
+	if len(counts) == 0 {
+		counts = op.Planned
+	}
+	out := make([]chart.Point, 0, len(op.Query))
+	for _, p := range op.Query {
+		v := math.NaN()
+		if n := countAt(counts, p.T); n > 0 && !math.IsNaN(p.V) {
+			v = p.V / float64(n)
+		}
+		out = append(out, chart.Point{T: p.T, V: v})
+	}
+	return out
+}
+
+// pick is the points of pts that keep says.
+func pick(pts []chart.Point, keep func(chart.Point) bool) []chart.Point {
+	var out []chart.Point
+	for _, p := range pts {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// measure is the p95 of the points pts (in time order), the time above
+// under and the verdict against under and over (0: not set).
+func measure(pts []chart.Point, under, over float64) Measure {
+	res := Measure{Under: under, Over: over}
 	var vs []float64
-	var over time.Duration
+	var above time.Duration
 	for i, p := range pts {
 		if math.IsNaN(p.V) {
 			continue
 		}
 		vs = append(vs, p.V)
-		if p.V > OperationUnderP95 {
+		if under > 0 && p.V > under {
 			d := loadGapCap
 			if i+1 < len(pts) {
 				d = min(pts[i+1].T.Sub(p.T), loadGapCap)
 			} else if i > 0 {
 				d = min(p.T.Sub(pts[i-1].T), loadGapCap)
 			}
-			over += d
+			above += d
 		}
 	}
 	res.Points = len(vs)
@@ -193,15 +288,59 @@ func loadResult(e OperationEvent, pts []chart.Point) EventResult {
 		return res
 	}
 	slices.Sort(vs)
-	res.CPUP95 = vs[int(math.Ceil(0.95*float64(len(vs))))-1]
-	res.HoursOver = over.Hours()
-	switch {
-	case res.CPUP95 > OperationUnderP95:
-		res.Verdict = "under"
-	case res.CPUP95 < OperationOverP95:
-		res.Verdict = "over"
-	}
+	res.P95 = vs[int(math.Ceil(0.95*float64(len(vs))))-1]
+	res.HoursOver = above.Hours()
+	res.Verdict = Verdict(res.P95, under, over)
 	return res
+}
+
+// Number is a measure of a group's own load for reading: thousands
+// grouped (1,840), a tenth below 100 (12.5), no trailing ".0".
+func Number(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	if math.Abs(v) < 100 {
+		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(math.Round(math.Abs(v)), 'f', 0, 64)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if v < 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+// Verdict judges a p95 against the marks of a measure: above under is
+// "under", below over "over", else "" (right); a mark of 0 is not set.
+func Verdict(p95, under, over float64) string {
+	switch {
+	case under > 0 && p95 > under:
+		return "under"
+	case over > 0 && p95 < over:
+		return "over"
+	}
+	return ""
+}
+
+// Combine is the verdict of several measures of one period: under when any
+// is, over when every one is, else "" (right, or nothing judged).
+func Combine(verdicts []string) string {
+	over := 0
+	for _, v := range verdicts {
+		switch v {
+		case "under":
+			return "under"
+		case "over":
+			over++
+		}
+	}
+	if over > 0 && over == len(verdicts) {
+		return "over"
+	}
+	return ""
 }
 
 func inAny(es []OperationEvent, t time.Time) bool {

@@ -24,18 +24,29 @@ func operationBlocks(r *Report) []Block {
 			head += " (" + o.Size + ")"
 		}
 		out = append(out, Block{Heading: head})
+		if o.LoadError != "" {
+			out = append(out, Block{Note: tr(l, "op.load_error", o.LoadError)})
+		}
 		if len(o.Events) == 0 {
 			out = append(out, Block{Note: tr(l, "op.no_events")})
 		} else {
-			t := &Table{Head: []string{tr(l, "op.event"), tr(l, "op.period"), tr(l, "op.planned_count"), tr(l, "op.cpu_p95"), tr(l, "op.hours_over"), tr(l, "op.verdict")}}
+			head := []string{tr(l, "op.event"), tr(l, "op.period"), tr(l, "op.planned_count"), tr(l, "op.cpu_p95"), tr(l, "op.hours_over")}
+			if o.OwnLoad {
+				head = append(head, tr(l, "op.load_p95", loadUnit(o.LoadUnit)))
+			}
+			t := &Table{Head: append(head, tr(l, "op.verdict"))}
 			for _, e := range o.Events {
-				t.Rows = append(t.Rows, []string{e.Name, at(e.Start) + " – " + at(e.End), strconv.Itoa(e.Count), opP95(e), hours1(e.HoursOver) + " h", opVerdict(l, e)})
+				row := []string{e.Name, at(e.Start) + " – " + at(e.End), strconv.Itoa(e.Count), opP95(e), hours1(e.HoursOver) + " h"}
+				if o.OwnLoad {
+					row = append(row, ownP95(e.Load))
+				}
+				t.Rows = append(t.Rows, append(row, opVerdict(l, e)))
 			}
 			out = append(out, Block{Table: t})
 		}
 		out = append(out, Block{Chart: &chart.Chart{
 			Title: o.Group + " " + tr(l, "op.chart"), From: r.From, To: r.To, Location: loc,
-			Series: []chart.Series{{Name: tr(l, "op.planned"), Points: o.PlannedLine}, {Name: tr(l, "op.actual"), Points: o.ActualLine}, {Name: tr(l, "op.load"), Points: o.LoadLine}},
+			Series: []chart.Series{{Name: tr(l, "op.planned"), Points: o.PlannedLine}, {Name: tr(l, "op.actual"), Points: o.ActualLine}, {Name: loadSeries(l, o), Points: o.LoadLine}},
 		}})
 		hours := &Table{Head: []string{"", tr(l, "op.planned"), tr(l, "op.actual"), tr(l, "op.fixed")}, Rows: [][]string{
 			{tr(l, "op.instance_hours"), hours1(o.PlannedHours), hours1(o.ActualHours), hours1(o.FixedHours)},
@@ -106,6 +117,7 @@ func problemBlocks(l string, at func(time.Time) string, ps []OperationStep) []Bl
 // steps that failed or were late.
 func operationFindings(l string, o Operation) []string {
 	var out []string
+	unit := loadUnit(o.LoadUnit)
 	for _, e := range o.Events {
 		switch e.Verdict {
 		case "under":
@@ -113,12 +125,28 @@ func operationFindings(l string, o Operation) []string {
 		case "over":
 			out = append(out, tr(l, "op.f.over", e.Name, e.CPUP95, OperationOverP95))
 		}
+		if m := e.Load; m != nil && m.Points > 0 {
+			switch m.Verdict {
+			case "under":
+				out = append(out, tr(l, "op.f.load_under", e.Name, hours1(m.HoursOver), unit, Number(m.P95), Number(m.Under)))
+			case "over":
+				out = append(out, tr(l, "op.f.load_over", e.Name, unit, Number(m.P95), Number(m.Over)))
+			}
+		}
 	}
 	switch o.Rest.Verdict {
 	case "under":
 		out = append(out, tr(l, "op.f.rest_under", hours1(o.Rest.HoursOver), o.Rest.CPUP95))
 	case "over":
 		out = append(out, tr(l, "op.f.rest_over", o.Rest.CPUP95, OperationOverP95))
+	}
+	if m := o.Rest.Load; m != nil && m.Points > 0 {
+		switch m.Verdict {
+		case "under":
+			out = append(out, tr(l, "op.f.rest_load_under", hours1(m.HoursOver), unit, Number(m.P95), Number(m.Under)))
+		case "over":
+			out = append(out, tr(l, "op.f.rest_load_over", unit, Number(m.P95), Number(m.Over)))
+		}
 	}
 	if n := len(o.Problems); n > 0 {
 		out = append(out, tr(l, "op.f.problems", n))
@@ -133,17 +161,50 @@ func opP95(e EventResult) string {
 	return pct1(e.CPUP95)
 }
 
+// opVerdict is the event's verdict by every measure judged.
 func opVerdict(l string, e EventResult) string {
+	v, judged := e.Overall()
 	switch {
-	case e.Points == 0:
+	case !judged:
 		return "-"
-	case e.Verdict == "":
+	case v == "":
 		return tr(l, "op.right")
 	}
-	return tr(l, e.Verdict)
+	return tr(l, v)
+}
+
+// ownP95 is the own load's p95 per instance, "-" without data.
+func ownP95(m *Measure) string {
+	if m == nil || m.Points == 0 {
+		return "-"
+	}
+	return Number(m.P95)
+}
+
+// loadUnit names the own load's unit; "load" when the group sets none.
+func loadUnit(u string) string {
+	if u == "" {
+		return "load"
+	}
+	return u
+}
+
+// loadSeries names the chart's load line: CPU or the group's own load,
+// both in instances' worth.
+func loadSeries(l string, o Operation) string {
+	if o.LoadLineOwn {
+		return tr(l, "op.own_load", loadUnit(o.LoadUnit))
+	}
+	return tr(l, "op.load")
 }
 
 // hours1 is hours to a tenth, without a trailing ".0".
 func hours1(h float64) string {
 	return strconv.FormatFloat(float64(int64(h*10+0.5))/10, 'f', -1, 64)
+}
+
+// Findings are the findings the section 運行実績 writes of one group's
+// operation over [from, to), in language l.
+func Findings(l string, op GroupOperation, from, to time.Time) []string {
+	return operationFindings(l, OperationOf(op, from, to))
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,89 @@ func TestOperationSectionPDF(t *testing.T) {
 	for _, s := range []string{"3. 運行実績", "Weekly newsletter期間中に3時間の能力不足", "1687.5", "失敗・遅延したステップ"} {
 		if !strings.Contains(all, s) {
 			t.Errorf("PDF lacks %q", s)
+		}
+	}
+}
+
+// TestOperationOwnLoad: a group with its own load metric (requests per
+// second, under-provisioned above 1,500 per instance, over below 300).
+// During the Black Friday sale the CPU was low (25 %: over-provisioned by
+// CPU) but the six instances served 1,840 req/s each: the event is
+// under-provisioned, the table shows the requests' p95 and the overall
+// verdict, the findings name both measures, and the chart's load line is
+// the requests in instances' worth (1,840 × 6 / 2,000 = 5.52).
+func TestOperationOwnLoad(t *testing.T) {
+	op := webOperation()
+	op.LoadUnit, op.LoadUnder, op.LoadOver, op.PerInstance = "req/s", 1500, 300, 2000
+	for tt := fromNov; tt.Before(toNov); tt = tt.Add(5 * time.Minute) {
+		v := 2 * 600.0 // two instances at 600 req/s
+		switch {
+		case !tt.Before(saleStart) && tt.Before(saleEnd):
+			v = 6 * 1840
+		case !tt.Before(letterStart) && tt.Before(letterEnd):
+			v = 2 * 700
+		}
+		op.Query = append(op.Query, chart.Point{T: tt, V: v})
+	}
+	r := generateWithOperations(t, operationList{"acme": {op}})
+	o := r.Operations[0]
+	sale := o.Events[1]
+	if sale.Verdict != "over" || sale.Load == nil || sale.Load.Verdict != "under" || sale.Load.P95 != 1840 {
+		t.Fatalf("the sale: CPU %q, load %+v", sale.Verdict, sale.Load)
+	}
+	if v, _ := sale.Overall(); v != "under" {
+		t.Errorf("the sale's overall verdict %q, want under", v)
+	}
+	if letter := o.Events[0]; letter.Load == nil || letter.Load.Verdict != "" || letter.Load.P95 != 700 {
+		t.Errorf("the newsletter's load %+v, want 700 req/s, right", letter.Load)
+	}
+	peak := 0.0
+	for _, p := range o.LoadLine {
+		peak = max(peak, p.V)
+	}
+	if !o.LoadLineOwn || math.Abs(peak-5.52) > 1e-9 {
+		t.Errorf("the load line: own %v, peak %v", o.LoadLineOwn, peak)
+	}
+	r.Language = "en"
+	out, err := HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"<th>req/s per instance p95</th>", "<td>1,840</td><td>under-provisioned</td>",
+		"Under-provisioned 60 h during Black Friday sale, req/s per instance p95 1,840 (threshold 1,500)",
+		"Over-provisioned during Black Friday sale: CPU p95 25.0%, below 30%", "Load, req/s (instances&#39; worth)"} {
+		if !strings.Contains(string(out), s) {
+			t.Errorf("the section lacks %q", s)
+		}
+	}
+}
+
+// TestVerdicts: one measure against its marks, and several combined.
+func TestVerdicts(t *testing.T) {
+	f := func(p95, under, over float64, want string) {
+		t.Helper()
+		if got := Verdict(p95, under, over); got != want {
+			t.Errorf("Verdict(%v, %v, %v) = %q, want %q", p95, under, over, got, want)
+		}
+	}
+	f(90, 85, 30, "under")
+	f(20, 85, 30, "over")
+	f(50, 85, 30, "")
+	f(2000, 0, 300, "")
+	f(100, 1500, 0, "")
+	c := func(want string, vs ...string) {
+		t.Helper()
+		if got := Combine(vs); got != want {
+			t.Errorf("Combine(%q) = %q, want %q", vs, got, want)
+		}
+	}
+	c("under", "over", "under")
+	c("over", "over", "over")
+	c("", "over", "")
+	c("")
+	for v, want := range map[float64]string{1840: "1,840", 1234567: "1,234,567", 12.34: "12.3", 0: "0", -2500: "-2,500", 99.96: "100"} {
+		if got := Number(v); got != want {
+			t.Errorf("Number(%v) = %q, want %q", v, got, want)
 		}
 	}
 }

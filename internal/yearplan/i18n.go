@@ -69,6 +69,11 @@ var messages = map[string]map[string]string{
 		"m.baseline":    "推奨ベースライン: 月・時間帯ごとに、予測値に残差の90%%点を加えたピークを目標使用率 %.0f%% で割り、切り上げた台数(最小台数以上)です。",
 		"m.events":      "イベント: 予測値 × 負荷倍率(未指定なら過去イベントの平常比の平均)のピークから同様に算出し、ベースラインと重なる場合は大きい方の台数とします。合意済み台数があればそれを用います。",
 		"m.verdict":     "評価: イベント中のCPU 95%%値が %d%% を超えれば不足、%d%% 未満なら過剰です。",
+		"m.own":         "グループが独自の負荷指標(例: リクエスト数/秒)としきい値を持つ場合、その1台あたりの95%値(指標の値 ÷ 稼働台数)でも評価します。いずれかが不足なら不足、評価したすべてが過剰なら過剰です。1台あたりの処理量が設定されていれば、予測と台数もその指標で算出します。",
+		"own_load":      "負荷はこのグループの指標 %s(単位 %s)で予測しました。1台が処理できる量は %s %s で、負荷の「台分」はこの量に対する割合です。",
+		"own_load_err":  "負荷指標 %s を読めなかったため、CPUで計画しました: %s",
+		"own_load_cpu":  "このグループには負荷指標 %s がありますが、1台あたりの処理量(load_per_instance または load_under)が未設定のため、CPUで計画しました。",
+		"load_p95":      "%s 1台あたり95%%値",
 		"m.size":        "サイズ: 同じファミリーのサイズ(価格はvCPUに比例)で、年間の推奨台数 × 単価が最小のものを推奨します。",
 	},
 	"en": {
@@ -136,6 +141,11 @@ var messages = map[string]map[string]string{
 		"m.baseline":    "Recommended baseline: per month and window, the peak of the forecast plus the 90th percentile of its residuals, divided by the target utilisation of %.0f%% and rounded up (never below the group's minimum).",
 		"m.events":      "Events: the same from the peak of the forecast times the load multiple (when none is given, the mean uplift of past events); where an event overlaps the baseline the larger count holds. An agreed count is used as given.",
 		"m.verdict":     "Verdict: an event whose CPU p95 is above %d%% was under-provisioned, below %d%% over-provisioned.",
+		"m.own":         "A group with its own load metric (e.g. requests per second) and thresholds is judged by its p95 per instance too (the metric over the count running): under-provisioned when any measure is, over-provisioned when every measure judged is. With the load one instance serves, the forecast and the counts are made on that metric.",
+		"own_load":      "Load is forecast on the group's own metric %s (in %s): one instance serves %s %s fully used, and instances' worth is the load over that.",
+		"own_load_err":  "The load metric %s could not be read, so the group is planned on CPU: %s",
+		"own_load_cpu":  "The group has a load metric (%s) but neither load_per_instance nor load_under, so it is planned on CPU.",
+		"load_p95":      "%s per instance p95",
 		"m.size":        "Size: among the sizes of the same family (priced in proportion to vCPUs), the one with the lowest yearly cost of the recommended counts.",
 	},
 }

@@ -33,7 +33,7 @@ func Layout(p *Plan) *report.Document {
 	}
 	d.Sections = append(d.Sections, report.Section{Title: tr(l, "s.method"), Blocks: []report.Block{
 		{Text: tr(l, "m.model")}, {Text: tr(l, "m.backtest")}, {Text: tr(l, "m.baseline", p.Target)},
-		{Text: tr(l, "m.events")}, {Text: tr(l, "m.verdict", UnderP95, OverP95)}, {Text: tr(l, "m.size")},
+		{Text: tr(l, "m.events")}, {Text: tr(l, "m.verdict", UnderP95, OverP95)}, {Text: tr(l, "m.own")}, {Text: tr(l, "m.size")},
 	}})
 	for i := range d.Sections {
 		d.Sections[i].Title = strconv.Itoa(i+1) + ". " + d.Sections[i].Title
@@ -80,6 +80,14 @@ func groupBlocks(p *Plan, g *GroupPlan, l string, loc *time.Location) []report.B
 		return []report.Block{{Note: tr(l, g.Note, g.HistoryHours, forecast.MinHours)}}
 	}
 	out := []report.Block{{Text: tr(l, "trend_text", signed2(g.TrendMonth), yesNo(l, g.Seasonal), g.HistoryHours)}}
+	switch gr := g.Group; {
+	case g.LoadError != "":
+		out = append(out, report.Block{Note: tr(l, "own_load_err", gr.LoadQuery, g.LoadError)})
+	case g.OwnLoad:
+		out = append(out, report.Block{Text: tr(l, "own_load", gr.LoadQuery, unitOf(gr), num(gr.PerInstance), unitOf(gr))})
+	case gr.LoadQuery != "":
+		out = append(out, report.Block{Note: tr(l, "own_load_cpu", gr.LoadQuery)})
+	}
 	week := &chart.Chart{Title: tr(l, "c.week"), Kind: chart.Bar, Series: []chart.Series{{Name: tr(l, "forecast")}}}
 	for h, v := range g.Week {
 		week.Categories = append(week.Categories, weekdays[l][h/24]+" "+strconv.Itoa(h%24))
@@ -136,19 +144,34 @@ func pastBlocks(g *GroupPlan, l string, loc *time.Location) []report.Block {
 	if len(g.PastEvents) == 0 {
 		return append(out, report.Block{Note: tr(l, "no.past")})
 	}
-	t := &report.Table{Head: []string{tr(l, "event"), tr(l, "period"), tr(l, "cpu_p95"), tr(l, "count"), tr(l, "peak"), tr(l, "uplift"), tr(l, "verdict")}}
+	own := g.Group.LoadQuery != ""
+	head := []string{tr(l, "event"), tr(l, "period"), tr(l, "cpu_p95")}
+	if own {
+		head = append(head, tr(l, "load_p95", unitOf(g.Group)))
+	}
+	t := &report.Table{Head: append(head, tr(l, "count"), tr(l, "peak"), tr(l, "uplift"), tr(l, "verdict"))}
 	for _, e := range g.PastEvents {
-		cpu, verdict, up := "-", "-", "-"
-		if e.Samples > 0 {
-			cpu, verdict = num1(e.CPUP95)+"%", tr(l, "ok")
+		cpu, load, verdict, up := "-", "-", "-", "-"
+		if e.Samples > 0 || e.LoadSamples > 0 {
+			verdict = tr(l, "ok")
 			if e.Verdict != "" {
 				verdict = tr(l, e.Verdict)
 			}
 		}
+		if e.Samples > 0 {
+			cpu = num1(e.CPUP95) + "%"
+		}
+		if e.LoadSamples > 0 {
+			load = num(e.LoadP95)
+		}
 		if e.Uplift > 0 {
 			up = "×" + num2(e.Uplift)
 		}
-		t.Rows = append(t.Rows, []string{e.Name, span(e.Start, e.End, loc), cpu, num1(e.Count), num2(e.Peak), up, verdict})
+		row := []string{e.Name, span(e.Start, e.End, loc), cpu}
+		if own {
+			row = append(row, load)
+		}
+		t.Rows = append(t.Rows, append(row, num1(e.Count), num2(e.Peak), up, verdict))
 	}
 	return append(out, report.Block{Table: t})
 }
@@ -185,6 +208,18 @@ func month(t time.Time, loc *time.Location) string { return t.In(loc).Format("20
 func span(a, b time.Time, loc *time.Location) string {
 	return a.In(loc).Format("2006/01/02 15:04") + " – " + b.In(loc).Format("01/02 15:04")
 }
+
+// unitOf is the unit g's own load is shown in; "load" when it sets none.
+func unitOf(g Group) string {
+	if g.LoadUnit != "" {
+		return g.LoadUnit
+	}
+	return "load"
+}
+
+// num is a measure of the group's own load: grouped thousands, a tenth
+// below 100.
+func num(v float64) string { return report.Number(v) }
 
 func num1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 func num2(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

@@ -84,6 +84,14 @@ func (p planner) read(ctx context.Context, g Group, load Load) (*history, error)
 	for i, v := range cpu {
 		h.demand[i] = v * float64(h.counts[i]) / 100
 	}
+	if g.OwnLoad() && load.QueryError == "" {
+		// The group's own load in instances' worth: what it asked of the
+		// fleet over what one instance serves, whatever the count was.
+		own := forecast.HourlyGrid(ownValues(load, len(load.Values)), load.Start, load.Step, p.from, p.to)
+		for i, v := range own {
+			h.demand[i] = v / g.PerInstance
+		}
+	}
 	// Past events are left out of the baseline fit: their load is what the
 	// event adds, measured against the baseline.
 	inEvent := make([]bool, len(cpu))
@@ -119,7 +127,8 @@ func (p planner) group(ctx context.Context, g Group, load Load) (GroupPlan, erro
 	} else if err != nil {
 		return gp, err
 	}
-	gp.HistoryHours, gp.Seasonal, gp.Trend = m.N, m.Seasonal, m.Trend
+	gp.HistoryHours, gp.Seasonal, gp.Trend, gp.OwnLoad = m.N, m.Seasonal, m.Trend, g.OwnLoad() && load.QueryError == ""
+	gp.LoadError = load.QueryError
 	gp.TrendMonth = m.Slope * 30 * 24
 	for k := range forecast.Week { // the levels as of the end of the history
 		gp.Week[k] = m.Level[k] + m.Slope*float64(len(h.base))
@@ -127,7 +136,7 @@ func (p planner) group(ctx context.Context, g Group, load Load) (GroupPlan, erro
 	if acc, err := forecast.BackTest(h.base, p.from, p.loc, nil); err == nil {
 		gp.Accuracy = &acc
 	}
-	gp.PastEvents = pastEvents(h.past, load, h.demand, h.counts, m, p.from)
+	gp.PastEvents = pastEvents(g, h.past, load, h.demand, h.counts, m, p.from)
 	fc := m.Range(p.yFrom, int(p.yTo.Sub(p.yFrom)/time.Hour))
 	for i := range fc {
 		fc[i] = math.Max(fc[i], 0)
@@ -181,19 +190,26 @@ func observed(s []float64) int {
 // pastEvents measures each past event: its CPU p95 per instance from the
 // load's own points, its peak hourly load, the count run, and its uplift
 // over the baseline forecast of the same hours.
-func pastEvents(events []Event, load Load, demand []float64, counts []int, m *forecast.Model, from time.Time) []PastEvent {
+func pastEvents(g Group, events []Event, load Load, demand []float64, counts []int, m *forecast.Model, from time.Time) []PastEvent {
 	var out []PastEvent
 	for _, e := range events {
 		pe := PastEvent{Name: e.Name, Start: e.Start, End: e.End}
-		var cpu []float64
+		var cpu, own []float64
 		for k := load.index(e.Start); k < len(load.Values) && k < load.index(e.End); k++ {
 			if !math.IsNaN(load.Values[k]) {
 				cpu = append(cpu, load.Values[k])
 			}
+			t := load.Start.Add(time.Duration(k) * load.Step)
+			if i := int(t.Sub(from) / time.Hour); k < len(load.Query) && !math.IsNaN(load.Query[k]) && i >= 0 && i < len(counts) && counts[i] > 0 {
+				own = append(own, load.Query[k]/float64(counts[i]))
+			}
 		}
-		pe.Samples = len(cpu)
+		pe.Samples, pe.LoadSamples = len(cpu), len(own)
 		if len(cpu) > 0 {
 			pe.CPUP95 = p95(cpu)
+		}
+		if len(own) > 0 {
+			pe.LoadP95 = p95(own)
 		}
 		var act, pred, cnt float64
 		n := 0
@@ -213,14 +229,36 @@ func pastEvents(events []Event, load Load, demand []float64, counts []int, m *fo
 				pe.Uplift = act / pred
 			}
 		}
-		switch {
-		case len(cpu) == 0:
-		case pe.CPUP95 > UnderP95:
-			pe.Verdict = "under"
-		case pe.CPUP95 < OverP95:
-			pe.Verdict = "over"
-		}
+		pe.Verdict = eventVerdict(g, pe)
 		out = append(out, pe)
+	}
+	return out
+}
+
+// eventVerdict judges a past event by every measure it has: the CPU p95
+// against UnderP95 and OverP95, and the group's own load per instance
+// against its thresholds. Any measure above its mark is under-provisioned;
+// over-provisioned needs every measure judged below its mark.
+func eventVerdict(g Group, pe PastEvent) string {
+	var verdicts []string
+	if pe.Samples > 0 {
+		verdicts = append(verdicts, report.Verdict(pe.CPUP95, UnderP95, OverP95))
+	}
+	if pe.LoadSamples > 0 && (g.LoadUnder > 0 || g.LoadOver > 0) {
+		verdicts = append(verdicts, report.Verdict(pe.LoadP95, g.LoadUnder, g.LoadOver))
+	}
+	return report.Combine(verdicts)
+}
+
+// ownValues is the load query's series of l, NaN for every step when l has
+// none.
+func ownValues(l Load, n int) []float64 {
+	if len(l.Query) > 0 {
+		return l.Query
+	}
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
 	}
 	return out
 }

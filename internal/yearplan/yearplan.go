@@ -32,7 +32,21 @@ type Group struct {
 	Min          int     `json:"min"`          // bounds of the count; 0 Max means none
 	Max          int     `json:"max"`
 	Count        int     `json:"count"` // the count now, for hours without count history
+	// LoadQuery is the PromQL of the group's own total load (requests per
+	// second...), "" for CPU; LoadUnit names its unit. PerInstance is
+	// what one instance serves fully used: with it the plan forecasts and
+	// sizes on this load instead of CPU. LoadUnder and LoadOver judge the
+	// load per instance of past events (0: no threshold).
+	LoadQuery   string  `json:"load_query,omitempty"`
+	LoadUnit    string  `json:"load_unit,omitempty"`
+	PerInstance float64 `json:"per_instance,omitempty"`
+	LoadUnder   float64 `json:"load_under,omitempty"`
+	LoadOver    float64 `json:"load_over,omitempty"`
 }
+
+// OwnLoad reports whether the plan forecasts g on its own load query
+// rather than on CPU: it has one, and the load one instance serves.
+func (g Group) OwnLoad() bool { return g.LoadQuery != "" && g.PerInstance > 0 }
 
 // CountChange is the count a group ran from At on.
 type CountChange struct {
@@ -61,18 +75,25 @@ type Source interface {
 }
 
 // LoadSource reads the groups' load: the CPU usage in percent, averaged
-// over each group's hosts, at a regular step (five minutes from the TSDB).
+// over each group's hosts, and the group's own load query when it has
+// one, at a regular step (five minutes from the TSDB).
 // All groups are read at once: the TSDB is read in one pass per tenant.
 type LoadSource interface {
 	Load(ctx context.Context, tenant string, groups []Group, from, to time.Time) (map[int64]Load, error)
 }
 
-// Load is one group's load series: Values[k] is the step that starts at
-// Start + k·Step, NaN where no host reported.
+// Load is one group's load series: Values[k] is the CPU of the step that
+// starts at Start + k·Step, NaN where no host reported; Query[k] is the
+// group's own load query over the same step (nil without one, NaN where
+// it has no value).
 type Load struct {
 	Start  time.Time
 	Step   time.Duration
 	Values []float64
+	Query  []float64
+	// QueryError is why the load query could not be read (Query is nil):
+	// the group is then planned and judged on CPU, and the documents say so.
+	QueryError string
 }
 
 // index is the first step of l at or after t (0 before l starts).
@@ -120,8 +141,10 @@ type Plan struct {
 // fully busy instances, whatever their number.
 type GroupPlan struct {
 	Group        Group                  `json:"group"`
-	Note         string                 `json:"note,omitempty"` // message key when no forecast could be made
-	HistoryHours int                    `json:"history_hours"`  // observed hours
+	Note         string                 `json:"note,omitempty"`       // message key when no forecast could be made
+	HistoryHours int                    `json:"history_hours"`        // observed hours
+	OwnLoad      bool                   `json:"own_load"`             // forecast on the group's load query (in instances' worth of PerInstance), not CPU
+	LoadError    string                 `json:"load_error,omitempty"` // why the load query could not be read: planned on CPU
 	Seasonal     bool                   `json:"seasonal"`
 	Trend        bool                   `json:"trend"`
 	TrendMonth   float64                `json:"trend_per_month"` // instances' worth per 30 days
@@ -149,10 +172,14 @@ type PastEvent struct {
 	End     time.Time `json:"end"`
 	CPUP95  float64   `json:"cpu_p95"` // percent, per instance; 0 without samples
 	Samples int       `json:"samples"` // load points in the event
-	Count   float64   `json:"count"`   // mean count run
-	Peak    float64   `json:"peak"`    // peak hourly load, instances' worth
-	Uplift  float64   `json:"uplift"`  // mean load over the baseline forecast of the same hours; 0 unknown
-	Verdict string    `json:"verdict"` // under, over or ""
+	// LoadP95 is the group's own load per instance (the query's value over
+	// the count run), LoadSamples its points; 0 without a load query.
+	LoadP95     float64 `json:"load_p95,omitempty"`
+	LoadSamples int     `json:"load_samples,omitempty"`
+	Count       float64 `json:"count"`   // mean count run
+	Peak        float64 `json:"peak"`    // peak hourly load, instances' worth
+	Uplift      float64 `json:"uplift"`  // mean load over the baseline forecast of the same hours; 0 unknown
+	Verdict     string  `json:"verdict"` // under, over or "": by CPU and the group's own load (docs/yearly-plan.md)
 }
 
 // Month is the recommended baseline of one month.

@@ -30,8 +30,14 @@ type agentProc struct {
 // startAgent runs the agent against s as host, with its buffer in dir.
 func startAgent(t *testing.T, serverURL, token, host, dir string) *agentProc {
 	t.Helper()
-	cmd := exec.Command(binary, "agent", "--server", serverURL, "--token", token, "--host", host,
+	return startAgentArgs(t, "agent", "--server", serverURL, "--token", token, "--host", host,
 		"--buffer", dir, "--pull-interval", "2s", "--log-level", "debug")
+}
+
+// startAgentArgs runs unyo with args and stops it when the test ends.
+func startAgentArgs(t *testing.T, args ...string) *agentProc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	p := &agentProc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -45,6 +47,11 @@ type vmssCloud struct {
 	capacity int64
 	patches  []applied
 	refused  []string // ARM calls without a valid token, or not the contract
+	failures int      // PATCHes answered with failStatus instead of scaling
+	// failStatus and failCode, when set, are ARM's answer to every PATCH
+	// (FailUpdates): the scale set does not change.
+	failStatus int
+	failCode   string
 }
 
 func newVMSSCloud(t *testing.T, capacity int64) *vmssCloud {
@@ -89,6 +96,11 @@ func newVMSSCloud(t *testing.T, capacity int64) *vmssCloud {
 		r = r.WithContext(context.WithValue(r.Context(), runtime.CtxAPINameKey{}, api))
 		r.URL.Scheme, r.URL.Host, r.RequestURI = "https", r.Host, ""
 		resp, err := arm.Do(r)
+		var re *azcore.ResponseError
+		if errors.As(err, &re) { // the fake's ErrorResponder: ARM's error answer
+			cloudtest.ARMError(w, re.StatusCode, re.ErrorCode, "The operation failed: "+re.ErrorCode)
+			return
+		}
 		if err != nil {
 			c.refuse(r.Method + " " + r.URL.Path + ": " + err.Error())
 			cloudtest.ARMError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
@@ -129,6 +141,9 @@ func (c *vmssCloud) factory() *fake.ServerFactory {
 			defer c.mu.Unlock()
 			switch {
 			case !found(rg, name, &e):
+			case c.failStatus != 0:
+				c.failures++
+				e.SetResponseError(c.failStatus, c.failCode)
 			case p.SKU == nil || p.SKU.Capacity == nil || p.SKU.Name != nil || p.Properties != nil:
 				c.refused = append(c.refused, "PATCH that changes more than the capacity")
 				e.SetResponseError(http.StatusBadRequest, "InvalidParameter")
@@ -170,6 +185,21 @@ func (c *vmssCloud) Patches() []applied {
 	return append([]applied(nil), c.patches...)
 }
 
+// FailUpdates makes ARM answer every capacity PATCH with status and code,
+// as it does when the account's role may not write the scale set.
+func (c *vmssCloud) FailUpdates(status int, code string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failStatus, c.failCode = status, code
+}
+
+// Failures counts the PATCHes FailUpdates refused.
+func (c *vmssCloud) Failures() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failures
+}
+
 // Refused returns the calls that broke the contract.
 func (c *vmssCloud) Refused() []string {
 	c.mu.Lock()
@@ -191,7 +221,8 @@ func (c *vmssCloud) WriteCert(t *testing.T) string {
 // SigV4 checked against the secret) serving STS, for the role the account
 // assumes with its external ID, and Auto Scaling with one group, web (1 to
 // 10), whose instances are InService and Healthy at once; it records every
-// SetDesiredCapacity.
+// SetDesiredCapacity. With Lag the new instances stay Pending (not
+// InService) until Ready: the running count stays behind the desired one.
 type asgCloud struct {
 	*httptest.Server
 	Q                        *cloudtest.AWSQuery
@@ -199,13 +230,16 @@ type asgCloud struct {
 
 	mu      sync.Mutex
 	desired int
+	running int // InService and Healthy
+	lag     bool
 	sets    []applied
+	reads   int // DescribeAutoScalingGroups calls
 }
 
 func newASGCloud(t *testing.T, desired int) *asgCloud {
 	t.Helper()
 	c := &asgCloud{Key: "AKIAIOSFODNN7EXAMPLE", Secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		Role: "arn:aws:iam::210987654321:role/unyo-msp", ExtID: "msp-acme-7", desired: desired}
+		Role: "arn:aws:iam::210987654321:role/unyo-msp", ExtID: "msp-acme-7", desired: desired, running: desired}
 	c.Q = cloudtest.NewAWSQuery(c.Key, c.Secret)
 	c.Q.STS("123456789012", c.Role, c.ExtID)
 	sender := func(code, msg string) *cloudtest.APIError {
@@ -230,6 +264,9 @@ func newASGCloud(t *testing.T, desired int) *asgCloud {
 				c.mu.Lock()
 				defer c.mu.Unlock()
 				c.desired = n
+				if !c.lag {
+					c.running = n
+				}
 				c.sets = append(c.sets, applied{time.Now(), int64(n)})
 				return "", nil
 			},
@@ -239,10 +276,15 @@ func newASGCloud(t *testing.T, desired int) *asgCloud {
 				}
 				c.mu.Lock()
 				defer c.mu.Unlock()
+				c.reads++
 				var b strings.Builder
 				for i := 0; i < c.desired; i++ {
+					state := "InService"
+					if i >= c.running {
+						state = "Pending"
+					}
 					fmt.Fprintf(&b, `<member><InstanceId>i-%017d</InstanceId><InstanceType>m7g.large</InstanceType><AvailabilityZone>ap-northeast-1a</AvailabilityZone>`+
-						`<LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`, i)
+						`<LifecycleState>%s</LifecycleState><HealthStatus>Healthy</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`, i, state)
 				}
 				return fmt.Sprintf(`<AutoScalingGroups><member><AutoScalingGroupName>web</AutoScalingGroupName>`+
 					`<AutoScalingGroupARN>arn:aws:autoscaling:ap-northeast-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/web</AutoScalingGroupARN>`+
@@ -253,6 +295,28 @@ func newASGCloud(t *testing.T, desired int) *asgCloud {
 	c.Server = httptest.NewServer(c.Q)
 	t.Cleanup(c.Close)
 	return c
+}
+
+// Lag keeps the instances a later SetDesiredCapacity adds Pending until
+// Ready.
+func (c *asgCloud) Lag() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lag = true
+}
+
+// Ready brings every desired instance InService.
+func (c *asgCloud) Ready() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lag, c.running = false, c.desired
+}
+
+// Reads counts the DescribeAutoScalingGroups calls so far.
+func (c *asgCloud) Reads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
 }
 
 // Sets returns the SetDesiredCapacity calls accepted so far.
