@@ -30,7 +30,7 @@ type azureSub struct {
 	Monitor *cloudtest.AzureMonitor
 	Sub     string
 
-	mu    sync.Mutex
+	mu   sync.Mutex
 	down map[string]bool // connection names whose tunnel receives nothing
 	busy map[string]bool // resource IDs (lower case) whose DTU is at 99%
 	rows []discoverytest.Row
