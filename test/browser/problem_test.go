@@ -115,4 +115,24 @@ func TestRecurringIncidentsBecomeAProblem(t *testing.T) {
 	if len(inc.KnownErrors) != 1 || inc.KnownErrors[0].Workaround != "nginx を再起動" {
 		t.Errorf("the incident's known_errors by API = %+v", inc.KnownErrors)
 	}
+
+	// A new alert of the host, through the generic intake, shows it too.
+	var tok struct{ Token string }
+	s.api(201, "POST", "/api/v1/tokens", "", map[string]any{"name": "acme-events", "tenant": "acme", "scopes": []string{"ingest"}}, &tok)
+	s.api(200, "POST", "/api/v1/intake/events", tok.Token, map[string]any{"fingerprint": "web1-502", "severity": "warning",
+		"summary": "web1 502 rate", "resource": "acme-web1"}, nil)
+	var alerts []struct {
+		ID int64 `json:"id"`
+	}
+	s.api(200, "GET", "/api/v1/tenants/acme/alerts", "", nil, &alerts)
+	if len(alerts) != 1 {
+		t.Fatalf("acme's alerts = %+v, want one", alerts)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/tenants/acme/alerts/%d", s.url, alerts[0].ID)),
+		chromedp.WaitVisible(chromedp.CSS("aside.known-error"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(ctx, "aside.known-error"); !strings.Contains(got, "既知のエラー: 回避策 nginx を再起動") {
+		t.Errorf("the alert shows %q", got)
+	}
 }
