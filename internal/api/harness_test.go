@@ -23,12 +23,14 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -112,6 +114,8 @@ func newEnv(t *testing.T) *env {
 		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger).WithYearlyPlans(yearplan.NewService(capacity.YearplanSource{Store: groups},
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
+		// Changes, whose approval opens maintenance windows.
+		change.NewHandlers(change.NewStore(db, store, maintenance.NewStore(db, store)), a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger)); err != nil {
 		t.Fatal(err)
