@@ -28,6 +28,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -116,6 +117,9 @@ func newEnv(t *testing.T) *env {
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
 		// Changes, whose approval opens maintenance windows.
 		change.NewHandlers(change.NewStore(db, store, maintenance.NewStore(db, store)), a.PathTenant, logger),
+		discovery.NewHandlers(discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: clouds, Resources: store,
+			Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAWS: discovery.NewAWS(outbound.New(nil).Client(5 * time.Second))}},
+			discovery.Options{}, logger), a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger)); err != nil {
 		t.Fatal(err)

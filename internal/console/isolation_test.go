@@ -44,6 +44,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/no-such-tenant",
 		"/tenants/beta/settings/cloud-accounts",
 		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
+		"/tenants/beta/settings/cloud-discovery",
+		"/tenants/acme/settings/cloud-discovery",
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -69,8 +71,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
-		"/tenants/beta/settings/cloud-accounts/1/test": {},
-		"/tenants/beta/capacity/yearly-plan/accept":    {"from": {"2027-01"}},
+		"/tenants/beta/settings/cloud-accounts/1/test":          {},
+		"/tenants/beta/settings/cloud-discovery/rules":          {"types": {"lb"}},
+		"/tenants/acme/settings/cloud-discovery/rules":          {"types": {"lb"}},
+		"/tenants/beta/settings/cloud-discovery/accounts/1/run": {},
+		"/tenants/beta/capacity/yearly-plan/accept":             {"from": {"2027-01"}},
 		"/tenants/beta/changes": {"type": {"normal"}, "risk": {"low"}, "title": {"x"}, "resource_ids": {fmt.Sprint(betaHost)},
 			"start": {"2027-01-01T10:00"}, "end": {"2027-01-01T11:00"}},
 		"/tenants/acme/changes": {"type": {"normal"}, "risk": {"low"}, "title": {"x"}, "resource_ids": {fmt.Sprint(acmeHost)},
@@ -91,6 +96,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	for _, tn := range []string{"acme", "beta"} {
 		if list, _ := e.changes.List(ctx, tn, time.Time{}, time.Time{}); len(list) != map[string]int{"acme": 0, "beta": 1}[tn] {
 			t.Errorf("%s has %d changes after acme's viewer", tn, len(list))
+		}
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if rules, _ := e.disc.Rules(ctx, tn); len(rules.Types) != 0 {
+			t.Errorf("a viewer changed %s's discovery rules: %+v", tn, rules)
 		}
 	}
 	after, _ := e.design.Assignments(ctx, "beta")
