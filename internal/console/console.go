@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/problem"
@@ -45,6 +46,7 @@ type Options struct {
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
 	Problems     *problem.Store  // nil: no problem pages
 	Capacity     *capacity.Store // nil: no operation plan pages
+	Changes      *change.Store   // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
