@@ -73,7 +73,10 @@ type app struct {
 	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
-	pdf     *report.PDF      // nil: the font is missing and PDFs are off
+	// networks are the tenants' networks: the server's pollers reach a
+	// tenant's internal addresses only within them.
+	networks outbound.Networks
+	pdf      *report.PDF // nil: the font is missing and PDFs are off
 
 	// Repositories: rows in, rows out, scoped by tenant.
 	objects     *storage.Store // tenants, services, resources, users, tokens, audit
@@ -294,13 +297,16 @@ func (a *app) services(cfg *serverConfig) error {
 	if err != nil {
 		return err
 	}
-	zabbixDial, err := cfg.zabbix.dial()
+	// The server's pollers reach a tenant's internal addresses only within
+	// its networks (outbound.Policy.ForTenant), read at every dial.
+	a.networks = outbound.NetworksFrom(a.objects.TenantNetworks)
+	zabbixDial, err := cfg.zabbix.dial(a.networks)
 	if err != nil {
 		return err
 	}
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, DialFor: zabbixDial,
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
@@ -308,7 +314,12 @@ func (a *app) services(cfg *serverConfig) error {
 	// only what the outbound policy allows, as their channels do.
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		Env: probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor: func(tenant string, env probe.Env) probe.Env {
+			scoped := a.egress.ForTenant(tenant, a.networks)
+			env.Dial, env.Permit = scoped.DialContext, scoped.Check
+			return env
+		},
 		Logger: logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"syscall"
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/outbound"
@@ -34,16 +35,21 @@ func (c *snmpConfig) flags(fs *flag.FlagSet) {
 }
 
 // snmpPoller polls the snmp items of the resources behind no collector,
-// within the policy: public addresses, internal ones only in --snmp-allow;
-// the samples take the agents' remote-write path.
+// within the policy: public addresses, internal ones only in --snmp-allow
+// and in the tenant's networks; the samples take the agents' remote-write
+// path.
 func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	allow, err := outbound.ParseAllow(c.allow...)
 	if err != nil {
 		return fmt.Errorf("--snmp-allow: %w", err)
 	}
+	policy := outbound.New(allow)
 	a.snmpPoll = snmp.New(snmp.Options{
 		Targets: a.design.SNMPTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Dialer: outbound.New(allow).Dialer(), Concurrency: c.concurrency, Logger: logger,
+		Dialer: policy.Dialer(), Concurrency: c.concurrency, Logger: logger,
+		ControlFor: func(tenant string) func(network, address string, c syscall.RawConn) error {
+			return policy.ForTenant(tenant, a.networks).Control
+		},
 	})
 	a.design.OnChange(a.snmpPoll.Reload)
 	if c.trapListen == "" {

@@ -831,4 +831,9 @@ ALTER TABLE capacity_groups ADD COLUMN load_per_instance DOUBLE PRECISION;
 	PRIMARY KEY (tenant_id, account_id, resource, series)
 );
 `,
+	// 27, netscope (internal/storage, internal/outbound): the networks
+	// (CIDRs, a JSON list) where the server's pollers may reach the internal
+	// addresses of a tenant's targets, within the server-wide allow lists.
+	`ALTER TABLE tenants ADD COLUMN networks TEXT NOT NULL DEFAULT '[]';
+`,
 }
