@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
+	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+)
+
+// keyListener is a Zabbix agent on loopback that answers 1 to every key
+// and records the keys it was asked, in order: who dialled it.
+type keyListener struct {
+	net.Listener
+	mu   sync.Mutex
+	keys []string
+}
+
+func listenKeys(t *testing.T, addr string) *keyListener {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	k := &keyListener{Listener: l}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			key, err := agentproto.Decode(c)
+			k.mu.Lock()
+			k.keys = append(k.keys, string(key))
+			k.mu.Unlock()
+			if err == nil {
+				c.Write(agentproto.Encode([]byte("1")))
+			}
+			c.Close()
+		}
+	}()
+	return k
+}
+
+func (k *keyListener) asked(key string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := 0
+	for _, x := range k.keys {
+		if x == key {
+			n++
+		}
+	}
+	return n
+}
+
+// syncLog is a log buffer the poller writes from its goroutines.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestZabbixPollsOnlyTheTenantsNetworks: with --zabbix-allow opening all of
+// loopback, tenant a's item naming an agent at 127.0.0.2 — in tenant b's
+// networks, not a's — is never dialled and writes zabbix_up 0 with the
+// reason in the log, while b's item at the same agent is polled; once the
+// MSP admin adds 127.0.0.2 to a's networks, a's next poll reaches it.
+func TestZabbixPollsOnlyTheTenantsNetworks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := storage.New(dbtest.Open(t))
+	for _, id := range []string{"a", "b"} {
+		if err := st.CreateTenant(ctx, &model.Tenant{ID: id, Name: id, Language: "en", TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetTenantNetworks(ctx, "a", []string{"10.9.0.0/16"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTenantNetworks(ctx, "b", []string{"127.0.0.2/32"}); err != nil {
+		t.Fatal(err)
+	}
+	agent := listenKeys(t, "127.0.0.2:0")
+	dialFor, err := (&zabbixConfig{allow: []string{"127.0.0.0/8"}}).dial(outbound.NetworksFrom(st.TenantNetworks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	up := map[string][]float64{} // zabbix_up by tenant
+	sink := func(_ context.Context, tenant, _ string, samples []sample.Sample) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range samples {
+			if s.Name == poll.UpMetric {
+				up[tenant] = append(up[tenant], s.Value)
+			}
+		}
+		return nil
+	}
+	upOf := func(tenant string) []float64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]float64(nil), up[tenant]...)
+	}
+	logs := &syncLog{}
+	targets := []poll.Target{
+		{Tenant: "a", Host: "a-sw", Item: "a-cpu", Address: agent.Addr().String(), Key: "system.cpu.num", Interval: time.Second},
+		{Tenant: "b", Host: "b-sw", Item: "b-ping", Address: agent.Addr().String(), Key: "agent.ping", Interval: time.Second},
+	}
+	p := poll.New(poll.Options{
+		Targets: func(context.Context) ([]poll.Target, error) { return targets, nil },
+		Sink:    sink, DialFor: dialFor, Flush: 50 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	waitFor(t, "b polled twice and a refused twice", func() bool {
+		return agent.asked("agent.ping") >= 2 && len(upOf("a")) >= 2
+	})
+	if n := agent.asked("system.cpu.num"); n != 0 {
+		t.Fatalf("tenant a's item reached the agent in b's network %d times", n)
+	}
+	for _, v := range upOf("a") {
+		if v != 0 {
+			t.Fatalf("tenant a's zabbix_up = %v, want only 0: %v", v, upOf("a"))
+		}
+	}
+	if b := upOf("b"); len(b) == 0 || b[0] != 1 {
+		t.Errorf("tenant b's zabbix_up = %v, want 1", b)
+	}
+	if want := "127.0.0.2 is not in tenant a's networks"; !strings.Contains(logs.String(), want) {
+		t.Errorf("the log does not say %q:\n%s", want, logs.String())
+	}
+
+	// The MSP admin adds the address to a's networks: the next poll of a reaches it.
+	if err := st.SetTenantNetworks(ctx, "a", []string{"10.9.0.0/16", "127.0.0.2/32"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a polled once in its own network", func() bool { return agent.asked("system.cpu.num") >= 1 })
+}
+
+// waitFor polls cond until it holds, failing after 15 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
