@@ -314,12 +314,8 @@ func (a *app) services(cfg *serverConfig) error {
 	// only what the outbound policy allows, as their channels do.
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Env: probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
-		EnvFor: func(tenant string, env probe.Env) probe.Env {
-			scoped := a.egress.ForTenant(tenant, a.networks)
-			env.Dial, env.Permit = scoped.DialContext, scoped.Check
-			return env
-		},
+		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor: probeEnvFor(a.egress, a.networks),
 		Logger: logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)

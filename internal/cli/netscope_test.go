@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
@@ -174,5 +176,103 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestProbeChecksOnlyTheTenantsNetworks: a TCP check run from the server
+// for tenant a, naming a loopback port inside --outbound-allow but only in
+// tenant b's networks, is never dialled and writes unyo_check_up 0 with the
+// reason; b's check of the same port connects.
+func TestProbeChecksOnlyTheTenantsNetworks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := storage.New(dbtest.Open(t))
+	for _, id := range []string{"a", "b"} {
+		if err := st.CreateTenant(ctx, &model.Tenant{ID: id, Name: id, Language: "en", TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetTenantNetworks(ctx, "b", []string{"127.0.0.2/32"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var mu sync.Mutex
+	accepts := 0
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			accepts++
+			mu.Unlock()
+			c.Close()
+		}
+	}()
+	accepted := func() int { mu.Lock(); defer mu.Unlock(); return accepts }
+	got := map[string][]sample.Sample{}
+	sink := func(_ context.Context, tenant, _ string, samples []sample.Sample) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got[tenant] = append(got[tenant], samples...)
+		return nil
+	}
+	upOf := func(tenant string) (ups []float64, reasons []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range got[tenant] {
+			switch s.Name {
+			case "unyo_check_up":
+				ups = append(ups, s.Value)
+			case "unyo_check_failure_info":
+				for _, l := range s.Labels {
+					reasons = append(reasons, l.Value)
+				}
+			}
+		}
+		return ups, reasons
+	}
+	policy := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	targets := []probe.Target{
+		{Tenant: "a", Host: "a-sw", Item: "a-tcp", Type: probe.TypeTCP, Address: l.Addr().String(), Interval: time.Second},
+		{Tenant: "b", Host: "b-sw", Item: "b-tcp", Type: probe.TypeTCP, Address: l.Addr().String(), Interval: time.Second},
+	}
+	p := probe.NewPoller(probe.Options{
+		Targets: func(context.Context) ([]probe.Target, error) { return targets, nil },
+		Sink:    sink, Flush: 50 * time.Millisecond,
+		Env:    probe.Env{Dial: policy.DialContext, Permit: policy.Check},
+		EnvFor: probeEnvFor(policy, outbound.NetworksFrom(st.TenantNetworks)),
+	})
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "both tenants' checks run twice", func() bool {
+		a, _ := upOf("a")
+		b, _ := upOf("b")
+		return len(a) >= 2 && len(b) >= 2
+	})
+	cancel()
+	<-done // b's count is final; its connections all reach the listener
+	a, reasons := upOf("a")
+	b, _ := upOf("b")
+	waitFor(t, "b's connections accepted", func() bool { return accepted() >= len(b) })
+	if accepted() != len(b) {
+		t.Errorf("the port accepted %d connections, b ran %d checks: a's check dialled it", accepted(), len(b))
+	}
+	for _, v := range a {
+		if v != 0 {
+			t.Fatalf("a's unyo_check_up = %v, want only 0", a)
+		}
+	}
+	if b[0] != 1 {
+		t.Errorf("b's unyo_check_up = %v, want 1", b)
+	}
+	if !strings.Contains(strings.Join(reasons, " "), "127.0.0.2 is not in tenant a's networks") {
+		t.Errorf("a's failure reason = %q, want it to name a's networks", reasons)
 	}
 }
