@@ -1,10 +1,8 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 
-	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -18,9 +16,6 @@ import (
 type networksBody struct {
 	Networks []string `json:"networks"`
 }
-
-// maxNetworks bounds a tenant's list: it is read at every poll.
-const maxNetworks = 256
 
 func (a *API) getNetworks(w http.ResponseWriter, r *http.Request) {
 	id, err := a.PathTenant(r, model.ScopeRead)
@@ -53,7 +48,7 @@ func (a *API) setNetworks(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	list, err := normalizeNetworks(in.Networks)
+	list, err := outbound.CheckNetworks(in.Networks)
 	if err != nil {
 		response.Error(w, r, err)
 		return
@@ -63,21 +58,4 @@ func (a *API) setNetworks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	response.JSON(w, http.StatusOK, networksBody{Networks: list})
-}
-
-// normalizeNetworks checks every entry and writes it as its masked prefix
-// (10.2.0.5/16 → 10.2.0.0/16, a bare address → /32 or /128).
-func normalizeNetworks(in []string) ([]string, error) {
-	if len(in) > maxNetworks {
-		return nil, invalid.New("networks", "at most %d networks", maxNetworks)
-	}
-	out := make([]string, 0, len(in))
-	for i, s := range in {
-		p, err := outbound.ParseAllow(s)
-		if err != nil || len(p) != 1 {
-			return nil, invalid.New(fmt.Sprintf("networks[%d]", i), "%q is not one CIDR prefix such as 10.2.0.0/16", s)
-		}
-		out = append(out, p[0].String())
-	}
-	return out, nil
 }

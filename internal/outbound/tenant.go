@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
 // Networks returns the networks of a tenant: where the server's pollers may
@@ -115,4 +117,25 @@ func NetworksFrom(stored func(ctx context.Context, tenant string) ([]string, err
 		}
 		return ParseAllow(list...)
 	}
+}
+
+// MaxNetworks bounds a tenant's list: it is read at every dial.
+const MaxNetworks = 256
+
+// CheckNetworks checks a tenant's networks as a client gave them and
+// returns each as its masked prefix (10.2.0.5/16 → 10.2.0.0/16, a bare
+// address → /32 or /128); an *invalid.Error names the bad entry.
+func CheckNetworks(in []string) ([]string, error) {
+	if len(in) > MaxNetworks {
+		return nil, invalid.New("networks", "at most %d networks", MaxNetworks)
+	}
+	out := make([]string, 0, len(in))
+	for i, s := range in {
+		p, err := ParseAllow(s)
+		if err != nil || len(p) != 1 {
+			return nil, invalid.New(fmt.Sprintf("networks[%d]", i), "%q is not one CIDR prefix such as 10.2.0.0/16", s)
+		}
+		out = append(out, p[0].String())
+	}
+	return out, nil
 }
