@@ -80,6 +80,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"tenant.no_service":   {"サービスに属さないリソース", "Resources in no service"},
 	"tenant.no_resources": {"リソースはありません。", "No resources."},
 	"tenant.monitoring":   {"監視設定", "Monitoring"},
+	"res.not_in_networks": {"%s はテナント %s のネットワーク外のため、サーバーから接続しません(up は 0 になります)", "%s is not in tenant %s's networks: the server does not connect to it (up reads 0)"},
 	"tenant.networks":     {"ポーリング対象ネットワーク", "Polled networks"},
 	"tenant.networks_help": {"サーバーが Zabbix エージェント・SNMP 機器・サーバー実行のチェックをポーリングするとき、このテナントの内部アドレス(ループバック・プライベート・リンクローカル)はここに挙げたネットワークの中で、かつサーバー全体の許可リストの中にある場合だけ接続します。パブリックアドレスは対象外です。",
 		"When the server polls Zabbix agents, SNMP devices and server-run checks, it reaches an internal address (loopback, private, link-local) of this tenant only if it is inside these networks and inside the server-wide allow list. Public addresses are not affected."},

@@ -2,10 +2,13 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/unyo-ops/unyo/internal/monitoring"
 )
 
 // TestTenantNetworksForm: the MSP admin sets a tenant's networks on the
@@ -43,5 +46,17 @@ func TestTenantNetworksForm(t *testing.T) {
 	}
 	if got, _ := e.store.TenantNetworks(ctx, "acme"); strings.Join(got, ",") != want {
 		t.Errorf("acme's networks changed by a non-MSP-admin: %v", got)
+	}
+
+	// The item list on the resource page says which item the server will
+	// not reach, and why.
+	host := e.resourceID("acme", "acme-web-01")
+	if err := e.design.CreateItem(ctx, &monitoring.Item{TenantID: "acme", ResourceID: host, Name: "zbx", Kind: monitoring.KindZabbix,
+		Zabbix: &monitoring.Zabbix{Address: "10.9.0.5", Key: "agent.ping"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ := admin.get(fmt.Sprintf("/tenants/acme/resources/%d", host))
+	if !strings.Contains(page, "10.9.0.5 はテナント acme のネットワーク外") {
+		t.Errorf("the resource page does not say 10.9.0.5 is outside acme's networks:\n%s", page)
 	}
 }
