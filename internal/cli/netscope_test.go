@@ -16,6 +16,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/probe"
+	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
@@ -274,5 +275,87 @@ func TestProbeChecksOnlyTheTenantsNetworks(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(reasons, " "), "127.0.0.2 is not in tenant a's networks") {
 		t.Errorf("a's failure reason = %q, want it to name a's networks", reasons)
+	}
+}
+
+// TestSNMPPollsOnlyTheTenantsNetworks: with --snmp-allow opening all of
+// loopback, tenant a's device at 127.0.0.2 — in tenant b's networks, not
+// a's — gets no packet of a's (its community never arrives) and a reads
+// snmp_up 0, while b's polls reach the same address.
+func TestSNMPPollsOnlyTheTenantsNetworks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := storage.New(dbtest.Open(t))
+	for _, id := range []string{"a", "b"} {
+		if err := st.CreateTenant(ctx, &model.Tenant{ID: id, Name: id, Language: "en", TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetTenantNetworks(ctx, "b", []string{"127.0.0.2/32"}); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var mu sync.Mutex
+	heard := map[string]int{} // packets by community: who sent
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			for _, c := range []string{"a-community", "b-community"} {
+				if bytes.Contains(buf[:n], []byte(c)) {
+					heard[c]++
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	count := func(c string) int { mu.Lock(); defer mu.Unlock(); return heard[c] }
+	var aUp []float64
+	sink := func(_ context.Context, tenant, _ string, samples []sample.Sample) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range samples {
+			if tenant == "a" && s.Name == snmp.UpMetric {
+				aUp = append(aUp, s.Value)
+			}
+		}
+		return nil
+	}
+	ups := func() []float64 { mu.Lock(); defer mu.Unlock(); return append([]float64(nil), aUp...) }
+	logs := &syncLog{}
+	policy := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	target := func(tenant string) snmp.Target {
+		return snmp.Target{Tenant: tenant, Host: tenant + "-sw", Item: "sys", Address: pc.LocalAddr().String(), Version: snmp.V2c,
+			Community: tenant + "-community", Interval: time.Second, Timeout: 200 * time.Millisecond,
+			Get: []snmp.Value{{OID: "1.3.6.1.2.1.1.7.0", Series: "snmp_sys_services"}}}
+	}
+	p := snmp.New(snmp.Options{
+		Targets: func(context.Context) ([]snmp.Target, error) { return []snmp.Target{target("a"), target("b")}, nil },
+		Sink:    sink, Flush: 50 * time.Millisecond, Dialer: policy.Dialer(),
+		ControlFor: snmpControlFor(policy, outbound.NetworksFrom(st.TenantNetworks)),
+		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "b's packets and a's snmp_up twice", func() bool { return count("b-community") >= 1 && len(ups()) >= 2 })
+	if n := count("a-community"); n != 0 {
+		t.Fatalf("tenant a's device poll reached the address in b's network: %d packets", n)
+	}
+	for _, v := range ups() {
+		if v != 0 {
+			t.Fatalf("a's snmp_up = %v, want only 0", ups())
+		}
+	}
+	if want := "127.0.0.2 is not in tenant a's networks"; !strings.Contains(logs.String(), want) {
+		t.Errorf("the log does not say %q:\n%s", want, logs.String())
 	}
 }

@@ -47,9 +47,7 @@ func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	a.snmpPoll = snmp.New(snmp.Options{
 		Targets: a.design.SNMPTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Dialer: policy.Dialer(), Concurrency: c.concurrency, Logger: logger,
-		ControlFor: func(tenant string) func(network, address string, c syscall.RawConn) error {
-			return policy.ForTenant(tenant, a.networks).Control
-		},
+		ControlFor: snmpControlFor(policy, a.networks),
 	})
 	a.design.OnChange(a.snmpPoll.Reload)
 	if c.trapListen == "" {
@@ -65,4 +63,12 @@ func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	a.design.OnChange(a.snmpTraps.Reload)
 	logger.Info("receiving SNMP traps", "listen", a.snmpTraps.Addr().String())
 	return nil
+}
+
+// snmpControlFor vets the sockets of one tenant's SNMP devices: internal
+// addresses only within --snmp-allow and the tenant's networks.
+func snmpControlFor(policy *outbound.Policy, networks outbound.Networks) func(tenant string) func(network, address string, c syscall.RawConn) error {
+	return func(tenant string) func(network, address string, c syscall.RawConn) error {
+		return policy.ForTenant(tenant, networks).Control
+	}
 }
