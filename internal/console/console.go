@@ -111,6 +111,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /account/password", c.updatePassword)
 	page("GET /board", c.showBoard)
 	page("GET /tenants/{tenant}", c.showTenant)
+	page("POST /tenants/{tenant}/networks", c.updateNetworks)
 	page("GET /tenants/{tenant}/resources/{id}", c.showResource)
 	page("GET /tenants/{tenant}/monitoring", c.showMonitoring)
 	page("GET /tenants/{tenant}/monitoring/items.csv", c.exportItems("csv"))

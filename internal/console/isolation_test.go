@@ -85,6 +85,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		betaChangePath + "/submit":    {},
 		betaChangePath + "/state":     {"state": {"closed"}},
 		betaChangePath + "/incidents": {"incident_id": {"1"}},
+		"/tenants/beta/networks":      {"networks": {"10.0.0.0/8"}},
+		"/tenants/acme/networks":      {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
@@ -106,6 +108,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	after, _ := e.design.Assignments(ctx, "beta")
 	if len(after) != len(before) {
 		t.Errorf("beta's assignments changed: %d -> %d", len(before), len(after))
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if nets, _ := e.store.TenantNetworks(ctx, tn); len(nets) != 0 {
+			t.Errorf("a viewer set %s's networks: %v", tn, nets)
+		}
 	}
 	if _, err := e.store.UserByLogin(ctx, "intruder"); err == nil {
 		t.Error("a viewer created a user")

@@ -959,6 +959,11 @@ CREATE TABLE change_incidents (
 	PRIMARY KEY (tenant_id, incident_id)
 );
 `,
+	// 30, netscope (internal/storage, internal/outbound): the networks
+	// (CIDRs, a JSON list) where the server's pollers may reach the internal
+	// addresses of a tenant's targets, within the server-wide allow lists.
+	`ALTER TABLE tenants ADD COLUMN networks TEXT NOT NULL DEFAULT '[]';
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
