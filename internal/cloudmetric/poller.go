@@ -194,6 +194,10 @@ func (p *Poller) queries(g Group, provider cloudaccount.Provider, marks map[mark
 	for _, r := range g.Resources {
 		for _, m := range r.Type.Metrics {
 			grain := grainOf(m)
+			delay := delay
+			if m.Source != "" {
+				delay = 0 // a state read now, not a series still landing
+			}
 			end := alignDown(now.Add(-delay), grain)
 			start := alignDown(now.Add(-delay-p.opts.Backfill), grain)
 			if last, ok := marks[markKey{r.ID, m.Series}]; ok {
