@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 )
 
 // The providers' ingestion delays: a point younger than this may still
@@ -273,7 +274,11 @@ func (p *Poller) write(ctx context.Context, log *slog.Logger, g Group, queries [
 		written += len(b.samples)
 		for k, ms := range b.marks {
 			moved[k] = ms
-			newest = max(newest, ms)
+			// A state read at the pull (AVD) is always fresh: it would
+			// hide the lag of the account's Azure Monitor series.
+			if _, m, ok := cloudtype.BySeries(k.series); !ok || m.Source == "" {
+				newest = max(newest, ms)
+			}
 		}
 	}
 	if err := p.opts.Marks.Save(ctx, g.Tenant, g.Account, moved); err != nil {
