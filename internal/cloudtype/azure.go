@@ -112,7 +112,10 @@ func init() {
 		// the host pool and its sessionHosts list, once a pull. Each is the
 		// state at the pull, stamped at the start of the last whole grain.
 		Type{Provider: Azure, Name: "Microsoft.DesktopVirtualization/hostPools", Short: "avd_host_pool", Kind: "other", Template: "azure-avd-host-pool",
-			Namespace: "Microsoft.DesktopVirtualization/hostPools", Metrics: []Metric{
+			Namespace: "Microsoft.DesktopVirtualization/hostPools",
+			Note: "Azure Monitor has no platform metrics for AVD host pools: at each pull unyo reads the host pool (maxSessionLimit) and its sessionHosts list (each host's status, sessions, allowNewSession, updateState; api-version 2024-04-03, every nextLink page) from Resource Manager, " +
+				"and writes the counts at that moment, stamped at the start of the last whole minute. A pull costs one call for the pool and one a page of hosts; a throttled pull backs off like the metrics, and the minutes it skipped have no point (the state cannot be read back).",
+			Metrics: []Metric{
 				{Name: "sessionHosts", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_total", Unit: "count"},
 				{Name: "sessionHosts/Available", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_available", Unit: "count"},
 				// Available and allowNewSession: not in drain mode.
