@@ -53,6 +53,8 @@ func TestTenantIsolation(t *testing.T) {
 		"start": time.Now().Format(time.RFC3339), "end": time.Now().Add(time.Hour).Format(time.RFC3339)}, &override)
 	e.must(201, "POST", "/api/v1/tenants/a/oncall-feeds", admin, map[string]any{"contact": "a-alice"}, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
+	// a's networks, set by the MSP admin: b neither reads nor widens them.
+	e.must(200, "PUT", "/api/v1/tenants/a/networks", admin, map[string]any{"networks": []string{"10.77.0.0/16"}}, nil)
 	// a's switch behind a's collector dc1, polled by a zabbix item: only a's collector may list it.
 	var sw struct {
 		ID int64 `json:"id"`
@@ -92,6 +94,14 @@ func TestTenantIsolation(t *testing.T) {
 		"started_at": time.Now().Add(-2 * time.Hour).Format(time.RFC3339), "finished_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"restored": "a-restore-secret", "verification": "a-verified-secret", "result": "ok"}, nil)
 
+	// a's normal change, waiting for a's customer: b may neither read, approve nor move it.
+	var chg struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/changes", admin, map[string]any{"type": "normal", "title": "a-change-secret", "risk": "low",
+		"resource_ids": []int64{res.ID}, "start": time.Now().Add(time.Hour).Format(time.RFC3339), "end": time.Now().Add(2 * time.Hour).Format(time.RFC3339)}, &chg)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/changes/%d/submit", chg.ID), admin, nil, nil)
+
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
 	// a's problem (a known error on a-web1) and three incidents of a-web1,
@@ -123,6 +133,7 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
 		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
 		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants/{tenant}/networks":       `{"networks":["0.0.0.0/0","10.0.0.0/8"]}`,
 		"/api/v1/tenants/{tenant}/backups/policies": `{"name":"b-was-here","service_id":1,"target":"x","method":"db_dump",
 			"schedule":"0 2 * * *","retention":"720h","rpo":"24h"}`,
 		"/api/v1/tenants/{tenant}/backups/policies/{id}": `{"name":"taken over","service_id":1,"target":"x","method":"db_dump",
@@ -142,6 +153,13 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts":                                       `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts/{id}":                                  `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		// The change API: b's bodies aimed at a's change.
+		"/api/v1/tenants/{tenant}/changes":                fmt.Sprintf(`{"type":"normal","title":"b","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
+		"/api/v1/tenants/{tenant}/changes/{id}":           fmt.Sprintf(`{"type":"normal","title":"taken over","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
+		"/api/v1/tenants/{tenant}/changes/{id}/approve":   `{"reference":"b's minutes"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/reject":    `{"reference":"b's minutes","reason":"b"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/state":     `{"state":"closed"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/incidents": `{"incident_id":1}`,
 		// Discovery: b's rules and a run aimed at a's account.
 		"/api/v1/tenants/{tenant}/discovery/rules": `{"types":["lb"],"tags":{"owner":"b"}}`,
 		// The problem API: b's bodies aimed at a's problem, proposal and rule.
@@ -154,11 +172,11 @@ func TestTenantIsolation(t *testing.T) {
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
+	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
 		"accounts": cloud.ID, "problems": prb.ID, "oncall-rotations": rota.ID}
-	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
+	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "a-oncall-rota", "a-alice"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-oncall-rota", "a-alice"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -339,6 +357,17 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("a's viewer records a restore test: %d, want 403", code)
 	}
 
+	// a's change is as it was: still waiting for a's customer, with no window.
+	var chgNow struct {
+		Title     string  `json:"title"`
+		State     string  `json:"state"`
+		WindowIDs []int64 `json:"maintenance_window_ids"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/changes/%d", chg.ID), viewer, nil, &chgNow)
+	if chgNow.Title != "a-change-secret" || chgNow.State != "requested" || len(chgNow.WindowIDs) != 0 {
+		t.Fatalf("tenant a's change changed: %+v", chgNow)
+	}
+
 	// Everything of a is as it was.
 	var s, r struct {
 		Name string `json:"name"`
@@ -349,6 +378,18 @@ func TestTenantIsolation(t *testing.T) {
 		Name string `json:"name"`
 	}
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
+	// a's networks are as the MSP admin set them; a's own admin reads them
+	// but may not widen them (only an MSP admin may).
+	var nets struct {
+		Networks []string `json:"networks"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/networks", tok(e.token("a", "read")), nil, &nets)
+	if len(nets.Networks) != 1 || nets.Networks[0] != "10.77.0.0/16" {
+		t.Errorf("tenant a's networks changed: %+v", nets)
+	}
+	if code, out := e.do("PUT", "/api/v1/tenants/a/networks", tok(e.token("a", "read", "write", "admin")), map[string]any{"networks": []string{"10.0.0.0/8"}}); code != 403 {
+		t.Errorf("a's own admin token widens a's networks: %d %s", code, out)
+	}
 	var plan []struct {
 		State string `json:"state"`
 	}

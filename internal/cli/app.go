@@ -22,6 +22,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
@@ -76,7 +77,10 @@ type app struct {
 	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
-	pdf     *report.PDF      // nil: the font is missing and PDFs are off
+	// networks are the tenants' networks: the server's pollers reach a
+	// tenant's internal addresses only within them.
+	networks outbound.Networks
+	pdf      *report.PDF // nil: the font is missing and PDFs are off
 
 	// Repositories: rows in, rows out, scoped by tenant.
 	objects     *storage.Store // tenants, services, resources, users, tokens, audit
@@ -93,6 +97,7 @@ type app struct {
 	backups     *backup.Store
 	problems    *problem.Store
 	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
+	changes     *change.Store       // requests for change; an approval opens maintenance windows
 	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
@@ -201,6 +206,7 @@ func (a *app) repositories() {
 	a.clouds = cloudaccount.NewStore(db, a.box)
 	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
 	a.capacity = capacity.NewStore(db, a.objects, a.box, a.actuatorKinds())
+	a.changes = change.NewStore(db, a.objects, a.windows)
 }
 
 // actuatorKinds maps each kind of capacity group to what builds its
@@ -312,13 +318,16 @@ func (a *app) services(cfg *serverConfig) error {
 	if err != nil {
 		return err
 	}
-	zabbixDial, err := cfg.zabbix.dial()
+	// The server's pollers reach a tenant's internal addresses only within
+	// its networks (outbound.Policy.ForTenant), read at every dial.
+	a.networks = outbound.NetworksFrom(a.objects.TenantNetworks)
+	zabbixDial, err := cfg.zabbix.dial(a.networks)
 	if err != nil {
 		return err
 	}
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, DialFor: zabbixDial,
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
@@ -327,6 +336,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor: probeEnvFor(a.egress, a.networks),
 		Logger: logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)
@@ -368,6 +378,7 @@ func (a *app) services(cfg *serverConfig) error {
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 		problem.NewHandlers(a.problems, a.api.PathTenant, logger),
+		change.NewHandlers(a.changes, a.api.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
 		// The yearly plan's document, and its accept, which capacity serves
 		// because it makes capacity's draft versions.

@@ -58,6 +58,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Backups:      a.backups,
 		Problems:     a.problems,
 		Capacity:     a.capacity,
+		Changes:      a.changes,
 		Yearly:       a.yearly,
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,

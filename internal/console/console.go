@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/oncall"
@@ -46,6 +47,7 @@ type Options struct {
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
 	Problems     *problem.Store  // nil: no problem pages
 	Capacity     *capacity.Store // nil: no operation plan pages
+	Changes      *change.Store   // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
@@ -111,6 +113,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /account/password", c.updatePassword)
 	page("GET /board", c.showBoard)
 	page("GET /tenants/{tenant}", c.showTenant)
+	page("POST /tenants/{tenant}/networks", c.updateNetworks)
 	page("GET /tenants/{tenant}/resources/{id}", c.showResource)
 	page("GET /tenants/{tenant}/monitoring", c.showMonitoring)
 	page("GET /tenants/{tenant}/monitoring/items.csv", c.exportItems("csv"))

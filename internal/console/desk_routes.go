@@ -64,6 +64,18 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/oncall", c.showOnCall)
 		page("POST /tenants/{tenant}/oncall/{id}/overrides", c.createOnCallOverride)
 	}
+	if c.opts.Changes != nil {
+		page("GET /tenants/{tenant}/changes", c.listChanges)
+		page("GET /tenants/{tenant}/changes/new", c.newChange)
+		page("GET /tenants/{tenant}/changes/calendar", c.showChangeCalendar)
+		page("POST /tenants/{tenant}/changes", c.createChange)
+		page("GET /tenants/{tenant}/changes/{id}", c.showChange)
+		page("POST /tenants/{tenant}/changes/{id}/submit", c.actOnChange("submit"))
+		page("POST /tenants/{tenant}/changes/{id}/approve", c.actOnChange("approve"))
+		page("POST /tenants/{tenant}/changes/{id}/reject", c.actOnChange("reject"))
+		page("POST /tenants/{tenant}/changes/{id}/state", c.actOnChange("state"))
+		page("POST /tenants/{tenant}/changes/{id}/incidents", c.actOnChange("incident"))
+	}
 	if c.opts.CloudAccounts != nil {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
 		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
@@ -109,6 +121,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Capacity != nil {
 		out = append(out, NavLink{Key: "nav.capacity", Path: base + "/capacity"})
+	}
+	if c.opts.Changes != nil {
+		out = append(out, NavLink{Key: "nav.changes", Path: base + "/changes"})
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})

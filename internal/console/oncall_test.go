@@ -20,7 +20,7 @@ func TestOnCallPage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	rot := &oncall.Rotation{Tenant: "acme", Name: "primary-ops", TimeZone: "Asia/Tokyo", Layers: []oncall.Layer{{
-		Members: []string{"sato", "suzuki"}, Handoff: oncall.Weekly, Start: time.Now().Add(-24 * time.Hour).In(tokyo(t)).Format("2006-01-02T15:04")}}}
+		Members: []string{"sato", "suzuki"}, Handoff: oncall.Weekly, Start: time.Now().Add(-24 * time.Hour).In(oncallTokyo(t)).Format("2006-01-02T15:04")}}}
 	if err := e.oncall.Create(ctx, rot); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestOnCallPage(t *testing.T) {
 		!strings.Contains(body, `<span class="who">sato</span>`) {
 		t.Fatalf("page = %d:\n%.3000s", code, body)
 	}
-	now := time.Now().In(tokyo(t))
+	now := time.Now().In(oncallTokyo(t))
 	form := url.Values{"contact": {"tanaka"}, "start": {now.Add(-time.Hour).Format("2006-01-02T15:04")}, "end": {now.Add(2 * time.Hour).Format("2006-01-02T15:04")}, "note": {"交代"}}
 	action := fmt.Sprintf("%s/%d/overrides", page, rot.ID)
 	if code, body, _ := admin.postForm(page, action, form); code != http.StatusSeeOther {
@@ -55,7 +55,7 @@ func TestOnCallPage(t *testing.T) {
 	}
 }
 
-func tokyo(t *testing.T) *time.Location {
+func oncallTokyo(t *testing.T) *time.Location {
 	loc, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
 		t.Fatal(err)
