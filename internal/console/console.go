@@ -12,8 +12,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
 )
 
@@ -47,6 +50,11 @@ type Options struct {
 	CloudAccounts *cloudaccount.Store
 	CloudTest     cloudaccount.Tester
 	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
+	// The service desk's own pages; each nil one is not served.
+	Requests    RequestDesk         // inquiries, catalog requests and the catalog
+	WorkReports *workreport.Store   // work reports (対応報告)
+	Books       *runbook.Store      // runbooks and daily checklists
+	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -115,4 +123,5 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
 	c.registerDesk(page)
+	c.registerServiceDesk(page)
 }
