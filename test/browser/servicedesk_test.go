@@ -298,3 +298,33 @@ func TestServiceDeskPages(t *testing.T) {
 		}
 	})
 }
+
+// serviceDeskShots makes a record of each service desk page through the
+// API and names the pages for TestScreenshots.
+func serviceDeskShots(t *testing.T, s *server) []struct{ name, path string } {
+	t.Helper()
+	var item, inq, wr, rb, cl struct{ ID int64 }
+	s.api(201, "POST", "/api/v1/tenants/acme/catalog-items", "", map[string]any{"name": "アカウント追加", "description": "M365 アカウントの追加",
+		"approval_required": true, "fields": []map[string]any{{"name": "user", "label": "利用者名", "type": "string", "required": true},
+			{"name": "plan", "label": "プラン", "type": "choice", "choices": []string{"E3", "E5"}}}}, &item)
+	s.api(201, "POST", "/api/v1/tenants/acme/requests", "", map[string]any{"kind": "inquiry", "short_description": "ライセンスの違いについて",
+		"description": "E3 と E5 の違いを教えてください"}, &inq)
+	s.api(200, "POST", fmt.Sprintf("/api/v1/tenants/acme/requests/%d/comments", inq.ID), "", map[string]any{"text": "本日中に回答します"}, nil)
+	s.api(201, "POST", "/api/v1/tenants/acme/requests", "", map[string]any{"kind": "request", "catalog_item_id": item.ID,
+		"values": map[string]any{"user": "yamada", "plan": "E5"}}, nil)
+	start := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Minute)
+	s.api(201, "POST", "/api/v1/tenants/acme/work-reports", "", map[string]any{"subject": "証明書更新", "worker": "佐藤", "result": "done",
+		"started_at": start.Format(time.RFC3339), "ended_at": start.Add(45 * time.Minute).Format(time.RFC3339)}, &wr)
+	s.api(201, "POST", "/api/v1/tenants/acme/runbooks", "", map[string]any{"title": "DB 再起動", "body": "## 手順\n\n1. **アプリを停止**\n2. `systemctl restart postgresql`\n"}, &rb)
+	s.api(201, "POST", "/api/v1/tenants/acme/checklists", "", map[string]any{"name": "朝の点検", "items": []string{"バックアップ確認", "ディスク使用率確認"}}, &cl)
+	return []struct{ name, path string }{
+		{"catalog", "/tenants/acme/catalog"},
+		{"checklist", fmt.Sprintf("/tenants/acme/checklists/%d", cl.ID)},
+		{"requests", "/tenants/acme/requests"},
+		{"request", fmt.Sprintf("/tenants/acme/requests/%d", inq.ID)},
+		{"runbook", fmt.Sprintf("/tenants/acme/runbooks/%d", rb.ID)},
+		{"servicenow", "/tenants/acme/settings/servicenow"},
+		{"work-reports", "/tenants/acme/work-reports"},
+		{"work-report", fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID)},
+	}
+}
