@@ -111,6 +111,7 @@ func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/requests/{id}", c.showRequest)
 		page("POST /tenants/{tenant}/requests/{id}/decision", c.decideRequest)
 		page("POST /tenants/{tenant}/requests/{id}/notes", c.addRequestNote)
+		page("POST /tenants/{tenant}/requests/{id}/state", c.transitionRequest)
 	}
 	if c.opts.Books != nil {
 		page("GET /tenants/{tenant}/checklists", c.listChecklists)

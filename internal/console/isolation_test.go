@@ -238,7 +238,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	cfg, cr, _ := o.ServiceNow.Credentials(ctx, "beta")
 	reqs, _ := o.Requests.Incidents(ctx, "beta", incident.Filter{Kinds: requestKinds})
 	acme, _ := o.Requests.Incidents(ctx, "acme", incident.Filter{Kinds: requestKinds})
-	if len(tl) != len(tlBefore) || got.Approval != "" || gotWR.Subject != "beta-work" || gotRB.Title != "beta-runbook" || day.Done != 0 ||
+	if len(tl) != len(tlBefore) || got.Approval != "" || got.State != incident.StateNew || gotWR.Subject != "beta-work" || gotRB.Title != "beta-runbook" || day.Done != 0 ||
 		cfg.InstanceURL != "https://beta.service-now.com" || cr.Password != "beta-password" || len(reqs) != 1 || len(acme) != 0 {
 		t.Errorf("beta changed: timeline %d, approval %q, %q, %q, %d done, %s, %d requests; acme has %d", len(tl), got.Approval,
 			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))

@@ -105,6 +105,24 @@ func (c *Console) decideRequest(w http.ResponseWriter, r *http.Request, p *page)
 	return c.afterRequestAct(w, r, p, t, inc, err)
 }
 
+// transitionRequest moves an inquiry or request to In Progress, On Hold
+// with its reason, or Resolved with its close code and notes.
+func (c *Console) transitionRequest(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, inc, err := c.requestToAct(r, p)
+	if err != nil {
+		return err
+	}
+	sc := incident.StateChange{State: incident.State(r.PostFormValue("state"))}
+	switch sc.State {
+	case incident.StateOnHold:
+		sc.HoldReason = incident.HoldReason(r.PostFormValue("hold_reason"))
+	case incident.StateResolved:
+		sc.CloseCode, sc.CloseNotes = strings.TrimSpace(r.PostFormValue("close_code")), r.PostFormValue("close_notes")
+	}
+	_, err = c.opts.Requests.Transition(audited(r, p, t.ID, "transition", "incident", strconv.FormatInt(inc.ID, 10), nil), t.ID, inc.ID, p.P.Name, sc)
+	return c.afterRequestAct(w, r, p, t, inc, err)
+}
+
 // addRequestNote adds a work note (internal) or a comment the customer sees.
 func (c *Console) addRequestNote(w http.ResponseWriter, r *http.Request, p *page) error {
 	t, inc, err := c.requestToAct(r, p)

@@ -19,6 +19,7 @@ type RequestDesk interface {
 	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
 	Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]incident.Entry, error)
 	OpenRequest(ctx context.Context, tenant, actor string, in incident.RequestInput) (*incident.Incident, error)
+	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
 	Decide(ctx context.Context, tenant string, id int64, actor string, approve bool, note string) (*incident.Incident, error)
 	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
 	CatalogItems(ctx context.Context, tenant string) ([]*incident.CatalogItem, error)
@@ -68,6 +69,8 @@ type requestData struct {
 	Timeline []incident.Entry
 	Staff    bool
 	CanAct   bool
+	Holds    []incident.HoldReason
+	Targets  []incident.State // the states the record may move to from here
 }
 
 // fieldValue is one answer of a request, labelled by its catalog item.
@@ -103,7 +106,13 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 	if err != nil {
 		return err
 	}
-	d := &requestData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite)}
+	d := &requestData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
+		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
+	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
+		if s != inc.State && inc.State.Open() && inc.Approval != incident.ApprovalPending {
+			d.Targets = append(d.Targets, s)
+		}
+	}
 	if d.Timeline, err = c.opts.Requests.Timeline(r.Context(), t.ID, inc.ID, d.Staff); err != nil {
 		return err
 	}

@@ -149,6 +149,18 @@ func TestRequestPages(t *testing.T) {
 	if code, _, _ := v.postForm(inquiry, inquiry+"/notes", url.Values{"visibility": {"comment"}, "text": {"x"}}); code != http.StatusForbidden {
 		t.Errorf("viewer's note = %d, want 403", code)
 	}
+	// Resolving needs a close code; with one, the customer sees it resolved.
+	if code, page, _ := op.postForm(inquiry, inquiry+"/state", url.Values{"state": {"resolved"}}); code != http.StatusBadRequest ||
+		!strings.Contains(page, "close_code") {
+		t.Errorf("resolve without a close code = %d, want 400 naming close_code", code)
+	}
+	if code, _, _ := op.postForm(inquiry, inquiry+"/state", url.Values{"state": {"resolved"}, "close_code": {"Solved (Permanently)"},
+		"close_notes": {"回答済み"}}); code != http.StatusSeeOther {
+		t.Errorf("resolve = %d", code)
+	}
+	if _, page, _ := v.get(inquiry); !strings.Contains(page, `id="request-state">解決済み<`) {
+		t.Error("the viewer must see the inquiry resolved")
+	}
 	list, _ := e.opts().Requests.Incidents(ctx, "acme", incident.Filter{Kinds: requestKinds})
 	if len(list) != 2 {
 		t.Errorf("acme has %d requests, want 2 (the refused ones stored nothing)", len(list))

@@ -109,9 +109,17 @@ func TestServiceDeskPages(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#note-text"), "本日中に回答します"),
 			chromedp.Click(chromedp.CSS("#note-submit")),
 			chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-kind="comment"]`)),
+			chromedp.SetValue(chromedp.CSS("#st-state"), "resolved"),
+			chromedp.SendKeys(chromedp.CSS("#st-code"), "Solved (Permanently)"),
+			chromedp.SendKeys(chromedp.CSS("#st-notes"), "回答済み"),
+			chromedp.Click(chromedp.CSS("#state-submit")),
+			chromedp.WaitNotPresent(chromedp.CSS("#state-form")),
 		)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if st := text(ctx, "#request-state"); st != "解決済み" {
+			t.Errorf("state = %q, want 解決済み", st)
 		}
 		// A request of the catalog item; without its required field the
 		// browser itself refuses, so the test fills it.
@@ -156,6 +164,9 @@ func TestServiceDeskPages(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`nav a[href="/tenants/acme"]`)),
 			chromedp.Click(chromedp.CSS(`main a[href="/tenants/acme/requests"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#requests")),
+			// The resolved inquiry is under "show all".
+			chromedp.Click(chromedp.CSS(`main a[href="/tenants/acme/requests?view=all"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#requests tr[data-request="INQ0001001"]`)),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -169,6 +180,9 @@ func TestServiceDeskPages(t *testing.T) {
 		err = chromedp.Do(ctx, chromedp.Navigate(s.url+inquiry), chromedp.WaitVisible(chromedp.CSS("#timeline")))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if st := text(ctx, "#request-state"); st != "解決済み" {
+			t.Errorf("viewer sees state %q, want 解決済み", st)
 		}
 		tl := text(ctx, "#timeline")
 		if !strings.Contains(tl, "本日中に回答します") || strings.Contains(tl, "社内メモ") {
