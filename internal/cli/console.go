@@ -61,6 +61,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
+		Discovery:     a.discovery,
 		Requests:      a.desk,
 		WorkReports:   a.workReports,
 		Books:         a.runbooks,

@@ -12,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
@@ -49,7 +50,10 @@ type Options struct {
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
 	CloudTest     cloudaccount.Tester
-	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
+	// Discovery serves a tenant's cloud discovery page (with CloudAccounts)
+	// and the board's banner of open cloud health events.
+	Discovery *discovery.Discoverer
+	Yearly    *yearplan.Service // nil: no yearly plan on the operation plan pages
 	// The service desk's own pages; each nil one is not served.
 	Requests    RequestDesk         // inquiries, catalog requests and the catalog
 	WorkReports *workreport.Store   // work reports (対応報告)
