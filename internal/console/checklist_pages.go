@@ -40,18 +40,24 @@ func (c *Console) renderChecklists(w http.ResponseWriter, r *http.Request, p *pa
 	return nil
 }
 
+// checklistForm reads the name and the items, one a line, blank lines skipped.
+func checklistForm(r *http.Request, cl *runbook.Checklist) {
+	cl.Name, cl.Items = strings.TrimSpace(r.PostFormValue("name")), nil
+	for _, line := range strings.Split(r.PostFormValue("items"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			cl.Items = append(cl.Items, line)
+		}
+	}
+}
+
 // createChecklist adds a checklist: one item a line.
 func (c *Console) createChecklist(w http.ResponseWriter, r *http.Request, p *page) error {
 	t, err := c.staffTenant(r, p, true)
 	if err != nil {
 		return err
 	}
-	cl := &runbook.Checklist{TenantID: t.ID, Name: strings.TrimSpace(r.PostFormValue("name"))}
-	for _, line := range strings.Split(r.PostFormValue("items"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			cl.Items = append(cl.Items, line)
-		}
-	}
+	cl := &runbook.Checklist{TenantID: t.ID}
+	checklistForm(r, cl)
 	if err := c.opts.Books.CreateChecklist(audited(r, p, t.ID, "create", "checklist", "", nil), cl); err != nil {
 		if msg := refused(p, err); msg != "" {
 			p.Error = msg
@@ -60,6 +66,33 @@ func (c *Console) createChecklist(w http.ResponseWriter, r *http.Request, p *pag
 		return err
 	}
 	http.Redirect(w, r, "/tenants/"+t.ID+"/checklists/"+strconv.FormatInt(cl.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// updateChecklist saves the edit form of the day page; a day's marks stay
+// with the item position they were made for, as the store keeps them.
+func (c *Console) updateChecklist(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.staffTenant(r, p, true)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := c.opts.Books.Checklist(r.Context(), t.ID, id); err != nil {
+		return err
+	}
+	cl := &runbook.Checklist{ID: id, TenantID: t.ID}
+	checklistForm(r, cl)
+	if err := c.opts.Books.UpdateChecklist(audited(r, p, t.ID, "update", "checklist", strconv.FormatInt(id, 10), nil), cl); err != nil {
+		if msg := refused(p, err); msg != "" {
+			p.Error = msg
+			return c.renderChecklist(w, r, p, "", http.StatusBadRequest)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/tenants/"+t.ID+"/checklists/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
 

@@ -125,6 +125,7 @@ func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/checklists", c.listChecklists)
 		page("POST /tenants/{tenant}/checklists", c.createChecklist)
 		page("GET /tenants/{tenant}/checklists/{id}", c.showChecklist)
+		page("POST /tenants/{tenant}/checklists/{id}", c.updateChecklist)
 		page("POST /tenants/{tenant}/checklists/{id}/days/{date}/items/{item}", c.completeChecklistItem)
 		page("GET /tenants/{tenant}/runbooks", c.listRunbooks)
 		page("POST /tenants/{tenant}/runbooks", c.createRunbook)

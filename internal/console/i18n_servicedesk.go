@@ -33,6 +33,8 @@ var serviceDeskCatalog = map[string][2]string{ // key: {ja, en}
 	"cl.add":                {"チェックリストを追加", "Add a checklist"},
 	"cl.complete":           {"完了", "Done"},
 	"cl.day_title":          {"%s（%s）", "%s (%s)"},
+	"cl.edit":               {"チェックリストを編集", "Edit the checklist"},
+	"cl.edit_hint":          {"完了の記録は項目の位置に残ります。項目を並べ替えると、過去の記録は新しい位置の項目に付きます。", "Completions stay with the item's position: reordering items moves past records to whatever item takes the position."},
 	"cl.done_by":            {"%s が %s に完了", "done by %s at %s"},
 	"cl.items":              {"項目（1行に1つ）", "Items (one a line)"},
 	"cl.link":               {"日次点検", "Daily checklists"},

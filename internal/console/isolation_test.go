@@ -204,6 +204,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 		"/tenants/beta/runbooks":                                                  {"title": {"x"}, "body": {"x"}},
 		fmt.Sprintf("/tenants/beta/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
 		"/tenants/beta/checklists":                                                {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
 		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
 		"/tenants/beta/settings/servicenow":                                       {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
 	}
@@ -225,6 +226,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 		fmt.Sprintf("/tenants/acme/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
 		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       posts["/tenants/beta/work-reports"],
 		fmt.Sprintf("/tenants/acme/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
+		fmt.Sprintf("/tenants/acme/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
 		fmt.Sprintf("/tenants/acme/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
 	} {
 		if code, _, _ := a.postForm("/board", p, form); code != http.StatusNotFound {
@@ -248,7 +250,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	cfg, cr, _ := o.ServiceNow.Credentials(ctx, "beta")
 	reqs, _ := o.Requests.Incidents(ctx, "beta", incident.Filter{Kinds: requestKinds})
 	acme, _ := o.Requests.Incidents(ctx, "acme", incident.Filter{Kinds: requestKinds})
-	if len(tl) != len(tlBefore) || got.Approval != "" || got.State != incident.StateNew || gotWR.Subject != "beta-work" || gotRB.Title != "beta-runbook" || day.Done != 0 ||
+	if len(tl) != len(tlBefore) || got.Approval != "" || got.State != incident.StateNew || gotWR.Subject != "beta-work" || gotRB.Title != "beta-runbook" || day.Done != 0 || day.Total != 1 ||
 		cfg.InstanceURL != "https://beta.service-now.com" || cr.Password != "beta-password" || len(reqs) != 1 || len(acme) != 0 {
 		t.Errorf("beta changed: timeline %d, approval %q, %q, %q, %d done, %s, %d requests; acme has %d", len(tl), got.Approval,
 			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))

@@ -242,6 +242,16 @@ func TestRunbookAndChecklistPages(t *testing.T) {
 	if code, page, _ := op.postForm(day, done, url.Values{}); code != http.StatusBadRequest || !strings.Contains(page, "item") {
 		t.Errorf("second completion = %d, want 400 naming item", code)
 	}
+	// The checklist is edited from its page; an empty list is refused and changes nothing.
+	if code, page, _ := op.postForm(loc, loc, url.Values{"name": {"朝の点検"}, "items": {"\n"}}); code != http.StatusBadRequest || !strings.Contains(page, "items") {
+		t.Errorf("checklist without items = %d, want 400 naming items", code)
+	}
+	if code, _, _ := op.postForm(loc, loc, url.Values{"name": {"朝の点検"}, "items": {"バックアップ確認\nディスク確認\n証明書期限確認"}}); code != http.StatusSeeOther {
+		t.Errorf("checklist edit = %d", code)
+	}
+	if _, page, _ = op.get(day); !strings.Contains(page, "1 / 3 完了") || !strings.Contains(page, "証明書期限確認") || !e.auditHas("acme", "update", "checklist") {
+		t.Errorf("after the edit the day lacks the third item or the mark")
+	}
 	v := e.login("acme-viewer")
 	for _, p := range []string{"/tenants/acme/runbooks", loc} {
 		if code, _, _ := v.get(p); code != http.StatusForbidden {
