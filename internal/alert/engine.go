@@ -329,6 +329,11 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.rules[key] == nil {
+		// Dropped while it was queried (ResolveGone, a reload): what it
+		// found is no one's to apply.
+		return nil
+	}
 	seen := map[string]bool{}
 	for _, res := range results {
 		fp := fingerprint(r, res.labels)

@@ -49,3 +49,40 @@ func TestGoneCloudResource(t *testing.T) {
 		t.Fatalf("a gone resource still fires: %d alerts", n)
 	}
 }
+
+// TestGoneBeforeReloadDoesNotRefire: discovery labels a resource
+// cloud_gone and calls ResolveGone at once, before the engine's next
+// reload. Its series' last point is still in the lookback, so a rule left
+// in place would fire again at the next evaluation, or on a late sample:
+// ResolveGone drops the resource's rules itself, and the one alert stays
+// resolved as gone.
+func TestGoneBeforeReloadDoesNotRefire(t *testing.T) {
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	db := &model.Resource{TenantID: "acme", Name: "sql-orders", Kind: "database", Labels: map[string]string{"cloud_type": "sql_database"}}
+	if err := w.db.CreateResource(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	w.item("acme", db, cpuItem())
+	w.start()
+	w.push("acme", w.advance(15*time.Second), 96, "__name__", "node_cpu_busy_percent", "host", "sql-orders")
+	w.drain()
+	if got := w.alerts("acme"); len(got) != 1 || got[0].State != StateFiring {
+		t.Fatalf("the database's item does not fire: %+v", got)
+	}
+	db.Labels["cloud_gone"] = "2026-12-07T04:00:00Z"
+	if err := w.db.UpdateResource(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.engine.ResolveGone(ctx, "acme", db.ID); n != 1 {
+		t.Fatalf("ResolveGone resolved %d alerts, want 1", n)
+	}
+	w.advance(15 * time.Second)
+	w.eval() // the point pushed above is 15 s old: in the lookback
+	w.push("acme", w.clock(), 99, "__name__", "node_cpu_busy_percent", "host", "sql-orders")
+	w.drain()
+	got := w.alerts("acme")
+	if len(got) != 1 || got[0].State != StateResolved || !strings.Contains(w.events("acme", got[0].ID), ">resolved gone") {
+		t.Fatalf("after ResolveGone, before any reload: %+v", got)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
@@ -45,6 +46,7 @@ type Options struct {
 	Policies     Policies
 	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
+	Problems     *problem.Store  // nil: no problem pages
 	Capacity     *capacity.Store // nil: no operation plan pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
