@@ -16,8 +16,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/problem"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
 )
 
@@ -57,6 +60,11 @@ type Options struct {
 	Discovery *discovery.Discoverer
 	Yearly    *yearplan.Service // nil: no yearly plan on the operation plan pages
 	OnCall    *oncall.Store     // nil: no on-call page
+	// The service desk's own pages; each nil one is not served.
+	Requests    RequestDesk         // inquiries, catalog requests and the catalog
+	WorkReports *workreport.Store   // work reports (対応報告)
+	Books       *runbook.Store      // runbooks and daily checklists
+	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -126,4 +134,5 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
 	c.registerDesk(page)
+	c.registerServiceDesk(page)
 }
