@@ -210,4 +210,3 @@ func (s *Store) occurrences(ctx context.Context, tenant string, from, to time.Ti
 		})
 	return out, err
 }
-

@@ -22,7 +22,9 @@ func TestAutomationCandidatesRankByHoursThenCount(t *testing.T) {
 	ctx := t.Context()
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	now := time.Now().In(tokyo)
-	month := func(back int) time.Time { return time.Date(now.Year(), now.Month()-time.Month(back), 1, 0, 0, 0, 0, tokyo) }
+	month := func(back int) time.Time {
+		return time.Date(now.Year(), now.Month()-time.Month(back), 1, 0, 0, 0, 0, tokyo)
+	}
 	m2, m1, m0 := month(2), month(1), month(0)
 	work := func(tenant, subject string, start time.Time, d time.Duration, incidentID int64) {
 		t.Helper()
