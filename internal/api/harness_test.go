@@ -28,6 +28,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/enrollment"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -113,7 +114,8 @@ func newEnv(t *testing.T) *env {
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
-		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger)); err != nil {
+		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
+		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

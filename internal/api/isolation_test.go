@@ -80,6 +80,13 @@ func TestTenantIsolation(t *testing.T) {
 		"started_at": time.Now().Add(-2 * time.Hour).Format(time.RFC3339), "finished_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"restored": "a-restore-secret", "verification": "a-verified-secret", "result": "ok"}, nil)
 
+	// a's item of the improvement register: the register's paths below are aimed at it.
+	var imp struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/improvements", admin, map[string]any{"title": "a-improvement-secret", "category": "automation",
+		"owner": "a-owner-secret", "evidence": []map[string]string{{"kind": "alert", "ref": "a-alert-ref"}}}, &imp)
+
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
 	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
@@ -114,12 +121,17 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts":                                       `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts/{id}":                                  `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		// The improvement register: b's bodies aimed at a's item.
+		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
+		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
+		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID, "improvements": imp.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key"}
+		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
+		"a-improvement-secret", "a-owner-secret", "a-alert-ref"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -215,6 +227,25 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
+	// On b's own register, a's item ID finds nothing; a's item is as it was.
+	for _, path := range []string{"/api/v1/tenants/b/improvements/%d", "/api/v1/tenants/b/improvements/%d/status"} {
+		method, body := "GET", any(nil)
+		if strings.HasSuffix(path, "status") {
+			method, body = "POST", map[string]string{"status": "rejected"}
+		}
+		if code, out := e.do(method, fmt.Sprintf(path, imp.ID), b, body); code != 404 {
+			t.Errorf("b %s %s with a's item ID: %d %s", method, path, code, out)
+		}
+	}
+	var impNow struct {
+		Title  string `json:"title"`
+		Status string `json:"status"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/improvements/%d", imp.ID), tok(aRead), nil, &impNow)
+	if impNow.Title != "a-improvement-secret" || impNow.Status != "proposed" {
+		t.Fatalf("tenant a's improvement changed: %+v", impNow)
+	}
+
 	// a's backups are as they were; a's customer viewer reads them, and not b's.
 	var polNow struct {
 		Name string `json:"name"`
