@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -42,6 +43,9 @@ type Options struct {
 	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
 	Capacity     *capacity.Store // nil: no operation plan pages
+	// Improvements is the improvement register and the automation
+	// candidates; nil: not served.
+	Improvements *improvement.Store
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store

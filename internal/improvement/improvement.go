@@ -147,3 +147,6 @@ func checkMove(from, to Status) error {
 	}
 	return nil
 }
+
+// Next lists the statuses an item of status s may move to.
+func Next(s Status) []Status { return slices.Clone(next[s]) }
