@@ -211,4 +211,3 @@ func (c *Console) showAutomation(w http.ResponseWriter, r *http.Request, p *page
 	c.render(w, http.StatusOK, "automation", p)
 	return nil
 }
-
