@@ -30,19 +30,14 @@ run: deps-run build
 DB_TEST_PACKAGES = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep 'internal/database/dbtest' | cut -d' ' -f1)
 
 # The end-to-end suite spends most of its time waiting on the real binary's
-# schedules (an operation plan's step minutes ahead, backup polls), not on the
-# CPU: its SQLite and PostgreSQL runs go side by side, after the other packages.
-E2E := ./test/e2e/
+# schedules (an operation plan's step minutes ahead, a collector's 60 s server
+# outage, backup polls), not on the CPU: after the other packages, its SQLite
+# and PostgreSQL runs go side by side, each in two shards (scripts/e2e.sh).
 test: deps vet
 	@test -z "$$(gofmt -l cmd internal bench test)" || { echo "gofmt needed:"; gofmt -l cmd internal bench test; exit 1; }
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/test/e2e$$')
 	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(filter-out %/test/e2e,$(DB_TEST_PACKAGES))
-	$(GO) test -c -o /dev/null $(E2E)
-	@$(GO) test -count=1 -timeout 20m $(E2E) > e2e-sqlite.log 2>&1 & sqlite=$$!; \
-	 UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(E2E) > e2e-postgres.log 2>&1; pg=$$?; \
-	 wait $$sqlite; lite=$$?; \
-	 echo "--- e2e on SQLite:"; cat e2e-sqlite.log; echo "--- e2e on PostgreSQL:"; cat e2e-postgres.log; \
-	 test $$lite = 0 && test $$pg = 0
+	GO=$(GO) scripts/e2e.sh
 
 # Only the store tests and the e2e suite, on PostgreSQL.
 test-postgres:

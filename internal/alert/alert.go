@@ -30,6 +30,7 @@ const (
 	SourceZabbix       Source = "zabbix"       // POST /api/v1/intake/zabbix
 	SourceBackup       Source = "backup"       // the backup compliance watch (internal/backup)
 	SourceCapacity     Source = "capacity"     // a failed or unverified operation-plan step (internal/capacity)
+	SourceCloudHealth  Source = "cloud_health" // Azure Resource/Service Health, AWS Health (internal/discovery)
 	SourceSNMP         Source = "snmp"         // an SNMP trap (internal/snmptrap)
 )
 
@@ -134,6 +135,7 @@ const (
 	ReasonAcknowledged = "acknowledged" // a person acknowledged the alert
 	ReasonSilenced     = "silenced"     // a person silenced the alert
 	ReasonRemoved      = "removed"      // the item or resource is gone
+	ReasonGone         = "gone"         // the cloud no longer lists the resource (discovery labelled it cloud_gone)
 )
 
 // Transition is what a notification needs to know of one committed

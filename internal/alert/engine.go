@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	istorage "github.com/unyo-ops/unyo/internal/storage"
@@ -195,7 +196,7 @@ func activeKey(tenant, fp string) string { return tenant + "\x00" + fp }
 // the schedule of rules that did not change and resolves the alerts of
 // rules that are gone.
 func (e *Engine) reloadRules(ctx context.Context) {
-	rules, tenants, err := e.resolveRules(ctx)
+	rules, tenants, gone, err := e.resolveRules(ctx)
 	if err != nil {
 		e.logger.Error("cannot resolve rules; keeping the previous ones", "err", err)
 		return
@@ -228,34 +229,44 @@ func (e *Engine) reloadRules(ctx context.Context) {
 			continue
 		}
 		if a.Source == SourceRule && rules[ruleKey(a.TenantID, a.ItemID, a.ResourceID)] == nil {
-			e.commit(ctx, nil, a, &change{from: a.State, to: StateResolved, reason: ReasonRemoved, severity: a.Severity}, now)
+			reason := ReasonRemoved
+			if gone[a.ResourceID] {
+				reason = ReasonGone
+			}
+			e.commit(ctx, nil, a, &change{from: a.State, to: StateResolved, reason: reason, severity: a.Severity}, now)
 		}
 	}
 }
 
-// resolveRules returns the rules of every resource, and the tenants that
-// exist: hosts, and the cloud resources (load balancers, gateways,
+// resolveRules returns the rules of every resource, the tenants that
+// exist, and the resources the cloud no longer lists (labelled cloud_gone),
+// whose rules are dropped: a deleted cloud resource is not down. Rules are
+// made for hosts and for the cloud resources (load balancers, gateways,
 // databases) whose templates watch the series the cloud metric poller
 // writes under their name.
-func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, error) {
+func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string]bool, map[int64]bool, error) {
 	tenants, err := e.dir.Tenants(ctx, "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("alert: unable to list tenants: %w", err)
+		return nil, nil, nil, fmt.Errorf("alert: unable to list tenants: %w", err)
 	}
-	rules, exist := map[string]*rule{}, map[string]bool{}
+	rules, exist, gone := map[string]*rule{}, map[string]bool{}, map[int64]bool{}
 	for _, t := range tenants {
 		exist[t.ID] = true
 		hosts, err := e.dir.Resources(ctx, t.ID, istorage.ResourceFilter{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
+			return nil, nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
 		for _, h := range hosts {
+			if _, ok := h.Labels[cloudtype.LabelGone]; ok {
+				gone[h.ID] = true
+				continue
+			}
 			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
 			if errors.Is(err, istorage.ErrNotFound) {
 				continue // deleted since it was listed
 			}
 			if err != nil {
-				return nil, nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
+				return nil, nil, nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
 			}
 			for _, it := range items {
 				if r := newRule(t.ID, h, it, e.opts.DefaultInterval); r != nil {
@@ -264,7 +275,7 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 			}
 		}
 	}
-	return rules, exist, nil
+	return rules, exist, gone, nil
 }
 
 // activeList is the active alerts; the caller holds mu.
@@ -318,6 +329,11 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.rules[key] == nil {
+		// Dropped while it was queried (ResolveGone, a reload): what it
+		// found is no one's to apply.
+		return nil
+	}
 	seen := map[string]bool{}
 	for _, res := range results {
 		fp := fingerprint(r, res.labels)

@@ -125,10 +125,13 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
+		// Discovery: b's rules and a run aimed at a's account.
+		"/api/v1/tenants/{tenant}/discovery/rules": `{"types":["lb"],"tags":{"owner":"b"}}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID, "improvements": imp.ID}
+	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
+		"accounts": cloud.ID, "improvements": imp.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-improvement-secret", "a-owner-secret", "a-alert-ref"}
@@ -246,6 +249,19 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("tenant a's improvement changed: %+v", impNow)
 	}
 
+	// On b's own discovery paths, a's cloud account is not found, and a's
+	// rules are still the default (b's PUT above was refused).
+	if code, out := e.do("POST", fmt.Sprintf("/api/v1/tenants/b/discovery/accounts/%d/run", cloud.ID), b, nil); code != 404 || strings.Contains(string(out), "a-cloud") {
+		t.Errorf("b discovering a's account through b's path: %d %s", code, out)
+	}
+	var aRules struct {
+		Types []string          `json:"types"`
+		Tags  map[string]string `json:"tags"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/discovery/rules", tok(aRead), nil, &aRules)
+	if len(aRules.Types) != 0 || len(aRules.Tags) != 0 {
+		t.Errorf("a's discovery rules changed: %+v", aRules)
+	}
 	// a's backups are as they were; a's customer viewer reads them, and not b's.
 	var polNow struct {
 		Name string `json:"name"`

@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/improvement"
@@ -106,15 +107,16 @@ type app struct {
 	reportGen      *report.Generator // also the board's availability
 	reports        *report.Service
 	reportSchedule *report.Scheduler
-	backupWatch    *backup.Watch       // backup compliance → alerts
-	zabbixPoll     *poll.Poller        // zabbix items: Zabbix agents polled → remote write
-	probes         *probe.Poller       // checks run from the server (ping, TCP, TLS, HTTP) → remote write
-	snmpPoll       *snmp.Poller        // snmp items: devices polled → remote write
-	snmpTraps      *snmptrap.Receiver  // SNMP traps → intake alerts; nil unless --snmp-trap-listen
-	cloudPoll      *cloudmetric.Poller // cloud resources' platform metrics → remote write
-	capacityRun    *capacity.Scheduler // operation plans → actuators; failed steps → alerts
-	yearly         *yearplan.Service   // the yearly plan (年間運行計画), accepted into next year's drafts
-	backupPoll     *poller.Poller      // backup jobs from the policies' sources (clouds, metrics)
+	backupWatch    *backup.Watch         // backup compliance → alerts
+	zabbixPoll     *poll.Poller          // zabbix items: Zabbix agents polled → remote write
+	probes         *probe.Poller         // checks run from the server (ping, TCP, TLS, HTTP) → remote write
+	snmpPoll       *snmp.Poller          // snmp items: devices polled → remote write
+	snmpTraps      *snmptrap.Receiver    // SNMP traps → intake alerts; nil unless --snmp-trap-listen
+	cloudPoll      *cloudmetric.Poller   // cloud resources' platform metrics → remote write
+	capacityRun    *capacity.Scheduler   // operation plans → actuators; failed steps → alerts
+	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
+	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
+	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -281,6 +283,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.backupWatch.After = a.alerts.Loaded()
 	a.backups.OnChange(a.backupWatch.Touch)
 	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
+	a.discovery = a.cloudDiscovery(logger.With("component", "discovery"))
 
 	// Operation plans: the scheduler applies and verifies the steps; a
 	// failed one enters the pipeline as intake alerts do. A manual group's
@@ -358,6 +361,7 @@ func (a *app) services(cfg *serverConfig) error {
 		capacity.NewHandlers(a.capacity, a.api.PathTenant, logger).WithYearlyPlans(yearly),
 		yearplan.NewHandlers(yearly, a.api.PathTenant, rlog),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
+		discovery.NewHandlers(a.discovery, a.api.PathTenant, logger),
 	)
 }
 

@@ -62,6 +62,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
+		Discovery:     a.discovery,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

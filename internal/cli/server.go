@@ -206,7 +206,8 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	if a.snmpTraps != nil {
 		g.AddContext("snmp traps", a.snmpTraps.Run) // feeds the alert engine: stops before it
 	}
-	g.AddContext("cloud metrics", a.cloudPoll.Run) // feeds the alert engine too
+	g.AddContext("cloud metrics", a.cloudPoll.Run)   // feeds the alert engine too
+	g.AddContext("cloud discovery", a.discovery.Run) // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })

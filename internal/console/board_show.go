@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -47,6 +48,9 @@ type boardRow struct {
 	// wired or not answered (BackupsFailed).
 	Backups       *backupTile
 	BackupsFailed bool
+	// Health is the tenant's open cloud health events (Azure Resource and
+	// Service Health, AWS Health), shown as a banner while they last.
+	Health []discovery.HealthNotice
 }
 
 // kindCount is how many resources of one kind a tenant has.
@@ -112,6 +116,12 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 		if row.Backups, err = c.backupTile(ctx, t.ID); err != nil {
 			c.logger.Warn("console: backup compliance", "tenant", t.ID, "err", err)
 			row.Backups, row.BackupsFailed = nil, true
+		}
+	}
+	if c.opts.Discovery != nil {
+		if row.Health, err = c.opts.Discovery.ActiveHealth(ctx, t.ID); err != nil {
+			c.logger.Warn("console: cloud health events", "tenant", t.ID, "err", err)
+			row.Health = nil
 		}
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {

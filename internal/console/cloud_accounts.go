@@ -18,6 +18,7 @@ type cloudData struct {
 	Accounts  []*cloudaccount.View
 	CanEdit   bool
 	Endpoints bool // the reader is the MSP admin, who alone sets endpoints
+	Discovery bool // the discovery page is served
 }
 
 // cloudSettings is for the MSP's staff: a customer viewer has no settings.
@@ -49,7 +50,7 @@ func (c *Console) renderCloudAccounts(w http.ResponseWriter, r *http.Request, p 
 	if d == nil {
 		d = &cloudData{}
 	}
-	d.Tenant, d.CanEdit, d.Endpoints = t, p.P.Can(model.ScopeWrite), cloudaccount.MSPAdmin(p.P)
+	d.Tenant, d.CanEdit, d.Endpoints, d.Discovery = t, p.P.Can(model.ScopeWrite), cloudaccount.MSPAdmin(p.P), c.opts.Discovery != nil
 	if d.Accounts, err = c.opts.CloudAccounts.List(r.Context(), t.ID); err != nil {
 		return err
 	}

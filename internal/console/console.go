@@ -12,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -50,7 +51,10 @@ type Options struct {
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
 	CloudTest     cloudaccount.Tester
-	Yearly        *yearplan.Service // nil: no yearly plan on the operation plan pages
+	// Discovery serves a tenant's cloud discovery page (with CloudAccounts)
+	// and the board's banner of open cloud health events.
+	Discovery *discovery.Discoverer
+	Yearly    *yearplan.Service // nil: no yearly plan on the operation plan pages
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

@@ -64,6 +64,11 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
 		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
 		page("POST /tenants/{tenant}/settings/cloud-accounts/{id}/test", c.testCloudAccount)
+		if c.opts.Discovery != nil {
+			page("GET /tenants/{tenant}/settings/cloud-discovery", c.showDiscovery)
+			page("POST /tenants/{tenant}/settings/cloud-discovery/rules", c.saveDiscoveryRules)
+			page("POST /tenants/{tenant}/settings/cloud-discovery/accounts/{id}/run", c.runDiscovery)
+		}
 	}
 	if c.opts.ReportDesk != nil {
 		page("GET /reports", c.listReports)
@@ -106,6 +111,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.CloudAccounts != nil && staff(p) {
 		out = append(out, NavLink{Key: "cld.link", Path: base + "/settings/cloud-accounts"})
+		if c.opts.Discovery != nil {
+			out = append(out, NavLink{Key: "dsc.link", Path: base + "/settings/cloud-discovery"})
+		}
 	}
 	return out
 }

@@ -21,12 +21,14 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -49,6 +51,11 @@ type env struct {
 	metrics *metricstore.Store
 	clouds  *cloudaccount.Store
 	plans   *capacity.Store // operation plans: manual groups, which need no program
+	// listers are the discovery's clouds, which a test fills in; engine
+	// takes the health events it finds.
+	listers map[cloudaccount.Provider]discovery.Lister
+	engine  *alert.Engine
+	disc    *discovery.Discoverer
 	authn   *auth.Authenticator
 	clock   *testClock // the sign-in limiter's clock
 	limiter *throttle.Limiter
@@ -108,6 +115,11 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design,
 		CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
+	e.listers = map[cloudaccount.Provider]discovery.Lister{}
+	e.engine = alert.New(alert.NewStore(db), objects, e.design, nil, alert.Options{}, slog.New(slog.DiscardHandler))
+	e.disc = discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: e.clouds, Resources: objects, Design: e.design,
+		Listers: e.listers, Intake: e.engine.Intake, Gone: e.engine.ResolveGone, Alerts: e.engine.Store()}, discovery.Options{}, slog.New(slog.DiscardHandler))
+	opts.Discovery = e.disc
 	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
 	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
 	opts.Capacity = e.plans

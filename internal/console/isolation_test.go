@@ -46,6 +46,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/no-such-tenant",
 		"/tenants/beta/settings/cloud-accounts",
 		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
+		"/tenants/beta/settings/cloud-discovery",
+		"/tenants/acme/settings/cloud-discovery",
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -75,11 +77,19 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
-		"/tenants/beta/settings/cloud-accounts/1/test": {},
-		"/tenants/beta/capacity/yearly-plan/accept":    {"from": {"2027-01"}},
+		"/tenants/beta/settings/cloud-accounts/1/test":          {},
+		"/tenants/beta/settings/cloud-discovery/rules":          {"types": {"lb"}},
+		"/tenants/acme/settings/cloud-discovery/rules":          {"types": {"lb"}},
+		"/tenants/beta/settings/cloud-discovery/accounts/1/run": {},
+		"/tenants/beta/capacity/yearly-plan/accept":             {"from": {"2027-01"}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
+		}
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if rules, _ := e.disc.Rules(ctx, tn); len(rules.Types) != 0 {
+			t.Errorf("a viewer changed %s's discovery rules: %+v", tn, rules)
 		}
 	}
 	after, _ := e.design.Assignments(ctx, "beta")

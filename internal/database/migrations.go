@@ -841,7 +841,29 @@ ALTER TABLE capacity_groups ADD COLUMN load_per_instance REAL;
 	PRIMARY KEY (tenant_id, account_id, resource, series)
 );
 `,
-	// 27, improvement (internal/improvement): the improvement register
+	// 27, discovery (internal/discovery): a tenant's discovery rules (which
+	// cloud types, tags, resource groups and regions are registered) as
+	// JSON, and each cloud account's last discovery run.
+	`
+CREATE TABLE discovery_rules (
+	tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	rules       TEXT NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE TABLE discovery_runs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	account_id  INTEGER NOT NULL REFERENCES cloud_accounts(id) ON DELETE CASCADE,
+	started_at  INTEGER NOT NULL,
+	finished_at INTEGER NOT NULL,
+	ok          INTEGER NOT NULL,
+	message     TEXT NOT NULL,
+	found       INTEGER NOT NULL,
+	registered  INTEGER NOT NULL,
+	gone        INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, account_id)
+);
+`,
+	// 28, improvement (internal/improvement): the improvement register
 	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
 	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
 	// in the tenant's zone, "" without one.

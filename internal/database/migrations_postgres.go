@@ -831,7 +831,29 @@ ALTER TABLE capacity_groups ADD COLUMN load_per_instance DOUBLE PRECISION;
 	PRIMARY KEY (tenant_id, account_id, resource, series)
 );
 `,
-	// 27, improvement (internal/improvement): the improvement register
+	// 27, discovery (internal/discovery): a tenant's discovery rules (which
+	// cloud types, tags, resource groups and regions are registered) as
+	// JSON, and each cloud account's last discovery run.
+	`
+CREATE TABLE discovery_rules (
+	tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	rules       TEXT NOT NULL,
+	updated_at  BIGINT NOT NULL
+);
+CREATE TABLE discovery_runs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	account_id  BIGINT NOT NULL REFERENCES cloud_accounts(id) ON DELETE CASCADE,
+	started_at  BIGINT NOT NULL,
+	finished_at BIGINT NOT NULL,
+	ok          BIGINT NOT NULL,
+	message     TEXT NOT NULL,
+	found       BIGINT NOT NULL,
+	registered  BIGINT NOT NULL,
+	gone        BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, account_id)
+);
+`,
+	// 28, improvement (internal/improvement): the improvement register
 	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
 	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
 	// in the tenant's zone, "" without one.

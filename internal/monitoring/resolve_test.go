@@ -124,6 +124,22 @@ func TestEffectiveItemsSelectorHostsOnly(t *testing.T) {
 	}
 }
 
+// TestEffectiveItemsSelectorDiscoveredCloud: a selector reaches a cloud
+// resource discovery registered (it carries cloud_type), whatever its
+// kind, and not a hand-made resource of the same kind and labels.
+func TestEffectiveItemsSelectorDiscoveredCloud(t *testing.T) {
+	d := newDesign(t)
+	sql := addResource(t, d.s, "acme", "sql-prod-01-orders", "database", map[string]string{"cloud_type": "sql_database", "role": "orders-db"})
+	manual := addResource(t, d.s, "acme", "orders-db-by-hand", "database", map[string]string{"role": "orders-db"})
+	d.assign(t, "acme", "sqlserver", "role=orders-db", 0)
+	if got := effective(t, d.s, "acme", sql.ID); len(got) == 0 {
+		t.Fatalf("the discovered database got %d items from its selector", len(got))
+	}
+	if got := effective(t, d.s, "acme", manual.ID); len(got) != 0 {
+		t.Fatalf("a database made by hand got %d items from a selector", len(got))
+	}
+}
+
 func TestEffectiveItemsBrokenOverride(t *testing.T) {
 	ctx := context.Background()
 	d := newDesign(t)

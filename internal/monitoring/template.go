@@ -62,7 +62,7 @@ type Assignment struct {
 	TenantID   string    `json:"tenant"`
 	TemplateID int64     `json:"template_id"`
 	Template   string    `json:"template,omitempty"`    // the template's name, when read
-	Selector   string    `json:"selector,omitempty"`    // e.g. "os=linux,role=web"; hosts only
+	Selector   string    `json:"selector,omitempty"`    // e.g. "os=linux,role=web"; hosts and discovered cloud resources
 	ResourceID int64     `json:"resource_id,omitempty"` // or one resource of any kind
 	CreatedAt  time.Time `json:"created_at"`
 }

@@ -33,6 +33,11 @@ type AzureMonitor struct {
 	ARMScope     string // the scope of Resource Manager tokens
 	BatchScope   string // the scope of batch API tokens, e.g. https://metrics.monitor.azure.com/.default
 	Now          func() time.Time
+	// Value, when set, is the value of one grain of a series (resource ID,
+	// metric, split value joined, grain start) instead of MetricValue: a
+	// test's cloud where a tunnel is down or a database is busy. ok false
+	// leaves the series without that grain, as Azure omits a silent one.
+	Value func(resource, metric, split string, at time.Time) (v float64, ok bool)
 
 	mu         sync.Mutex
 	resources  map[string]AzureResource // by lower-case ID
@@ -312,6 +317,12 @@ func (m *AzureMonitor) series(res AzureResource, q *azureQuery) ([]map[string]an
 			data := []map[string]any{}
 			for _, t := range buckets(q.start, q.end, now, q.grain, true) {
 				v := MetricValue(res.ID, name, split, t)
+				if m.Value != nil {
+					var ok bool
+					if v, ok = m.Value(res.ID, name, split, t); !ok {
+						continue
+					}
+				}
 				if t.Add(q.grain).After(now) {
 					v = Partial(v)
 				}

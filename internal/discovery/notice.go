@@ -1,0 +1,54 @@
+package discovery
+
+import (
+	"context"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/alert"
+)
+
+// Rules returns tenant's discovery rules.
+func (d *Discoverer) Rules(ctx context.Context, tenant string) (Rules, error) {
+	return d.deps.Store.Rules(ctx, tenant)
+}
+
+// SetRules stores tenant's rules; ctx carries the audit entry.
+func (d *Discoverer) SetRules(ctx context.Context, tenant string, r Rules) (Rules, error) {
+	return d.deps.Store.SetRules(ctx, tenant, r)
+}
+
+// Runs returns the last run of each of tenant's accounts.
+func (d *Discoverer) Runs(ctx context.Context, tenant string) ([]Run, error) {
+	return d.deps.Store.Runs(ctx, tenant)
+}
+
+// HealthNotice is one cloud health event open for a tenant, as the
+// board's banner shows it.
+type HealthNotice struct {
+	AlertID  int64
+	Title    string
+	Resource string // "" for an account-wide event
+	Severity string
+	Since    time.Time
+}
+
+// ActiveHealth lists tenant's open cloud health events (the firing
+// alerts of source cloud_health), for the board's banner; none when the
+// Discoverer reads no alerts.
+func (d *Discoverer) ActiveHealth(ctx context.Context, tenant string) ([]HealthNotice, error) {
+	if d.deps.Alerts == nil {
+		return nil, nil
+	}
+	list, err := d.deps.Alerts.List(ctx, tenant, alert.Filter{States: []alert.State{alert.StateFiring}, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []HealthNotice
+	for _, a := range list {
+		if a.Source != alert.SourceCloudHealth {
+			continue
+		}
+		out = append(out, HealthNotice{AlertID: a.ID, Title: a.Title.En, Resource: a.Resource, Severity: string(a.Severity), Since: a.StartedAt})
+	}
+	return out, nil
+}
