@@ -35,6 +35,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -113,6 +114,7 @@ func newEnv(t *testing.T) *env {
 	if err := a.Mount(limits.NewHandlers(enf, a.PathTenant, logger), backup.NewHandlers(backup.NewStore(db, store), a.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger).WithYearlyPlans(yearplan.NewService(capacity.YearplanSource{Store: groups},
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
+		problem.NewHandlers(problem.NewStore(db), a.PathTenant, logger),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
 		discovery.NewHandlers(discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: clouds, Resources: store,
 			Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAWS: discovery.NewAWS(outbound.New(nil).Client(5 * time.Second))}},

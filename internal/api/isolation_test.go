@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/prompb"
+
+	"github.com/unyo-ops/unyo/internal/incident"
 )
 
 // TestTenantIsolation walks the whole route table with tenant b's token, which
@@ -89,6 +92,22 @@ func TestTenantIsolation(t *testing.T) {
 
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
+	// a's problem (a known error on a-web1) and three incidents of a-web1,
+	// which a proposal lists: every problem endpoint below is aimed at them.
+	desk := incident.NewDesk(e.db, e.store, nil)
+	for i := range 3 {
+		title := fmt.Sprintf("a-incident-secret %d", i)
+		if _, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var prb struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/problems", admin, map[string]any{"title": "a-problem-secret", "known_error": true,
+		"workaround": "a-workaround-secret", "match": map[string]string{"kind": "host", "key": fmt.Sprint(res.ID)}}, &prb)
+	proposalKey := fmt.Sprintf("host:%d", res.ID)
+
 	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
 	bodies := map[string]string{
 		"/api/v1/tenants":                         `{"id":"a","name":"taken over"}`,
@@ -127,14 +146,21 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
 		// Discovery: b's rules and a run aimed at a's account.
 		"/api/v1/tenants/{tenant}/discovery/rules": `{"types":["lb"],"tags":{"owner":"b"}}`,
+		// The problem API: b's bodies aimed at a's problem, proposal and rule.
+		"/api/v1/tenants/{tenant}/problems":                        `{"title":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/problems/{id}":                   `{"title":"taken over"}`,
+		"/api/v1/tenants/{tenant}/problems/{id}/state":             `{"state":"assess"}`,
+		"/api/v1/tenants/{tenant}/problems/{id}/incidents":         `{"incident_ids":[1]}`,
+		"/api/v1/tenants/{tenant}/problems/proposals/{key}/accept": `{"title":"b-accepted"}`,
+		"/api/v1/tenants/{tenant}/problems/settings":               `{"threshold":2,"period":"1h"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
-		"accounts": cloud.ID, "improvements": imp.ID}
+		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID}
 	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-improvement-secret", "a-owner-secret", "a-alert-ref"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "a-improvement-secret", "a-owner-secret", "a-alert-ref"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -174,6 +200,7 @@ func TestTenantIsolation(t *testing.T) {
 		path := strings.ReplaceAll(rt.Path, "{tenant}", "a")
 		path = strings.ReplaceAll(path, "{name}", "host")
 		path = strings.ReplaceAll(path, "{version}", "1")
+		path = strings.ReplaceAll(path, "{key}", proposalKey)
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))
@@ -247,6 +274,47 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/improvements/%d", imp.ID), tok(aRead), nil, &impNow)
 	if impNow.Title != "a-improvement-secret" || impNow.Status != "proposed" {
 		t.Fatalf("tenant a's improvement changed: %+v", impNow)
+	}
+
+	// On b's own problem paths, a's problem ID and a's proposal key find
+	// nothing of a's; a's problem, proposal and rule are as they were.
+	for _, rt := range e.api.Routes() {
+		if !strings.Contains(rt.Path, "/problems") {
+			continue
+		}
+		path := strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{tenant}", "b"), "{id}", fmt.Sprint(prb.ID)), "{key}", proposalKey)
+		var body any
+		if rt.Method == "POST" || rt.Method == "PUT" {
+			body = bodies[rt.Path]
+		}
+		code, out := e.do(rt.Method, path, b, body)
+		if (strings.Contains(rt.Path, "{id}") || strings.Contains(rt.Path, "{key}")) && code != 404 {
+			t.Errorf("b %s %s with a's problem or proposal: %d %s", rt.Method, rt.Path, code, out)
+		}
+		for _, leak := range leaks {
+			if strings.Contains(string(out), leak) {
+				t.Errorf("b %s %s leaks %q of tenant a: %s", rt.Method, path, leak, out)
+			}
+		}
+	}
+	var prbNow struct {
+		Title  string `json:"title"`
+		State  string `json:"state"`
+		Events []any  `json:"events"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/problems/%d", prb.ID), tok(aRead), nil, &prbNow)
+	var aProps []struct {
+		Key       string `json:"key"`
+		Incidents []any  `json:"incidents"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/problems/proposals", tok(aRead), nil, &aProps)
+	var rule struct {
+		Threshold int `json:"threshold"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/problems/settings", tok(aRead), nil, &rule)
+	if prbNow.Title != "a-problem-secret" || prbNow.State != "new" || len(prbNow.Events) != 0 || len(aProps) != 1 || aProps[0].Key != proposalKey ||
+		len(aProps[0].Incidents) != 3 || rule.Threshold != 3 {
+		t.Fatalf("tenant a's problems changed: %+v %+v %+v", prbNow, aProps, rule)
 	}
 
 	// On b's own discovery paths, a's cloud account is not found, and a's

@@ -39,6 +39,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/probe"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -90,6 +91,7 @@ type app struct {
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
+	problems    *problem.Store
 	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
 	capacity    *capacity.Store
 
@@ -256,6 +258,8 @@ func (a *app) services(cfg *serverConfig) error {
 	// escalation stop. It is the only incident store of the process.
 	a.desk = incident.NewDesk(a.db, a.objects, logger)
 	a.desk.SetItems(a.design)
+	a.problems = problem.NewStore(a.db)
+	a.desk.SetKnownErrors(a.problems.ForIncident)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
 		Outbound: a.egress,
@@ -355,6 +359,7 @@ func (a *app) services(cfg *serverConfig) error {
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
+		problem.NewHandlers(a.problems, a.api.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
 		// The yearly plan's document, and its accept, which capacity serves
 		// because it makes capacity's draft versions.

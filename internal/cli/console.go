@@ -57,6 +57,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
 		Improvements: a.register,
+		Problems:     a.problems,
 		Capacity:     a.capacity,
 		Yearly:       a.yearly,
 		// The same connection test as the API's, through the outbound policy.

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/problem"
 )
 
 // alertData is one alert with its events and the runbooks of its item.
@@ -13,8 +15,10 @@ type alertData struct {
 	Tenant   *model.Tenant
 	A        *alert.Alert
 	Runbooks []RunbookRef
-	CanAct   bool
-	Default  string // the silence form's default "until"
+	// KnownErrors are those of the open problems matching the alert's item or host.
+	KnownErrors []incident.KnownError
+	CanAct      bool
+	Default     string // the silence form's default "until"
 }
 
 func (c *Console) showAlert(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -44,6 +48,18 @@ func (c *Console) renderAlert(w http.ResponseWriter, r *http.Request, p *page, s
 			c.logger.Warn("console: runbooks", "tenant", t.ID, "item", a.ItemID, "err", err)
 		}
 		d.Runbooks = runbookRefs(refs)
+	}
+	if c.opts.Problems != nil {
+		var sub problem.Subject
+		if a.ItemID != 0 {
+			sub.Items = []int64{a.ItemID}
+		}
+		if a.ResourceID != 0 {
+			sub.Hosts = []int64{a.ResourceID}
+		}
+		if d.KnownErrors, err = c.opts.Problems.KnownErrors(r.Context(), t.ID, sub); err != nil {
+			return err
+		}
 	}
 	if len(d.Runbooks) == 0 && a.RunbookURL != "" {
 		d.Runbooks = []RunbookRef{{ItemID: a.ItemID, URL: a.RunbookURL}}

@@ -14,6 +14,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -43,6 +44,7 @@ type Options struct {
 	Policies     Policies
 	Runbooks     RunbookReader   // nil: no runbooks on alert and incident pages
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
+	Problems     *problem.Store  // nil: no problem pages
 	Capacity     *capacity.Store // nil: no operation plan pages
 	// Improvements is the improvement register and the automation
 	// candidates; nil: not served.

@@ -36,6 +36,14 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/backups", c.showBackups)
 		page("POST /tenants/{tenant}/backups/restore-tests", c.recordRestoreTest)
 	}
+	if c.opts.Problems != nil {
+		page("GET /tenants/{tenant}/problems", c.listProblems)
+		page("GET /tenants/{tenant}/problems/{id}", c.showProblem)
+		page("POST /tenants/{tenant}/problems/{id}", c.editProblem)
+		page("POST /tenants/{tenant}/problems/{id}/state", c.moveProblem)
+		page("POST /tenants/{tenant}/problems/proposals/{key}/accept", c.acceptProposal)
+		page("POST /tenants/{tenant}/problems/proposals/{key}/dismiss", c.dismissProposal)
+	}
 	if c.opts.Capacity != nil {
 		page("GET /tenants/{tenant}/capacity", c.listCapacity)
 		page("GET /tenants/{tenant}/capacity/groups/{id}", c.showCapacityGroup)
@@ -96,6 +104,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.ReportDesk != nil {
 		out = append(out, NavLink{Key: "nav.reports", Path: base + "/reports"})
+	}
+	if c.opts.Problems != nil {
+		out = append(out, NavLink{Key: "nav.problems", Path: base + "/problems"})
 	}
 	if c.opts.Backups != nil {
 		out = append(out, NavLink{Key: "nav.backups", Path: base + "/backups"})

@@ -863,7 +863,61 @@ CREATE TABLE discovery_runs (
 	PRIMARY KEY (tenant_id, account_id)
 );
 `,
-	// 28, improvement (internal/improvement): the improvement register
+	// 28, problem (internal/problem): problem records, the incidents linked
+	// to them, their state changes, the proposals dismissed per incident and
+	// each tenant's recurrence rule. match_* is what a matching incident is.
+	`CREATE TABLE problems (
+	id               INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id        TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	title            TEXT NOT NULL,
+	description      TEXT NOT NULL,
+	state            TEXT NOT NULL,
+	priority         INTEGER NOT NULL,
+	owner            TEXT NOT NULL,
+	category         TEXT NOT NULL,
+	root_cause       TEXT NOT NULL,
+	workaround       TEXT NOT NULL,
+	known_error      INTEGER NOT NULL,
+	known_error_text TEXT NOT NULL,
+	match_kind       TEXT NOT NULL,
+	match_key        TEXT NOT NULL,
+	created_by       TEXT NOT NULL,
+	created_at       INTEGER NOT NULL,
+	updated_at       INTEGER NOT NULL
+);
+CREATE INDEX problems_tenant ON problems(tenant_id, state);
+CREATE TABLE problem_incidents (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	problem_id  INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	linked_at   INTEGER NOT NULL,
+	PRIMARY KEY (problem_id, incident_id)
+);
+CREATE INDEX problem_incidents_incident ON problem_incidents(tenant_id, incident_id);
+CREATE TABLE problem_events (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	problem_id INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+	from_state TEXT NOT NULL,
+	to_state   TEXT NOT NULL,
+	actor      TEXT NOT NULL,
+	at         INTEGER NOT NULL
+);
+CREATE INDEX problem_events_problem ON problem_events(problem_id, at);
+CREATE TABLE problem_dismissals (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	match_kind  TEXT NOT NULL,
+	match_key   TEXT NOT NULL,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	PRIMARY KEY (tenant_id, match_kind, match_key, incident_id)
+);
+CREATE TABLE problem_settings (
+	tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	threshold INTEGER NOT NULL,
+	period_ms INTEGER NOT NULL
+);
+`,
+	// 29, improvement (internal/improvement): the improvement register
 	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
 	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
 	// in the tenant's zone, "" without one.

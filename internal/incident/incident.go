@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -179,7 +180,24 @@ type Incident struct {
 	Alerts []AlertLink   `json:"alerts,omitempty"` // filled by the detail view
 	Clocks []ClockStatus `json:"clocks,omitempty"` // filled by the detail view
 	Links  []RunbookLink `json:"runbooks,omitempty"`
+	// KnownErrors are the known errors of open problems that match the
+	// incident (its item, host or cause category), filled by the detail view.
+	KnownErrors []KnownError `json:"known_errors,omitempty"`
 }
+
+// KnownError is a problem's known error as an incident shows it: what to do
+// until the problem is fixed.
+type KnownError struct {
+	ProblemID  int64  `json:"problem_id"`
+	Number     string `json:"number"`
+	Title      string `json:"title"`
+	Workaround string `json:"workaround"`
+	Text       string `json:"text,omitempty"`
+}
+
+// KnownErrorFunc names the known errors matching an incident; the problem
+// store is one.
+type KnownErrorFunc func(ctx context.Context, inc *Incident) ([]KnownError, error)
 
 // RunbookLink is a runbook named by a monitoring item of one of the
 // incident's alerts, or carried by an alert of no item (ItemID 0).

@@ -58,8 +58,13 @@ type Desk struct {
 	now       func() time.Time
 	hooks     []ChangeFunc
 	items     ItemReader
+	known     KnownErrorFunc
 	logger    *slog.Logger
 }
+
+// SetKnownErrors lets the incident detail show the known errors of the
+// problems matching it.
+func (s *Desk) SetKnownErrors(f KnownErrorFunc) { s.known = f }
 
 // SetItems lets the incident detail show the runbooks of its alerts' items.
 func (s *Desk) SetItems(items ItemReader) { s.items = items }
@@ -325,5 +330,10 @@ func (s *Desk) Incident(ctx context.Context, tenant string, id int64) (*Incident
 		return nil, err
 	}
 	inc.Links = append(runbooks(ctx, s.items, inc), s.alertRunbooks(ctx, inc)...)
+	if s.known != nil && inc.Kind == KindIncident {
+		if inc.KnownErrors, err = s.known(ctx, inc); err != nil {
+			return nil, err
+		}
+	}
 	return inc, nil
 }
