@@ -23,6 +23,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
@@ -31,6 +32,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/limits"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -116,6 +118,8 @@ func newEnv(t *testing.T) *env {
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
 		problem.NewHandlers(problem.NewStore(db), a.PathTenant, logger),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
+		// Changes, whose approval opens maintenance windows.
+		change.NewHandlers(change.NewStore(db, store, maintenance.NewStore(db, store)), a.PathTenant, logger),
 		discovery.NewHandlers(discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: clouds, Resources: store,
 			Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAWS: discovery.NewAWS(outbound.New(nil).Client(5 * time.Second))}},
 			discovery.Options{}, logger), a.PathTenant, logger),

@@ -89,6 +89,13 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	e.must(201, "POST", "/api/v1/tenants/a/improvements", admin, map[string]any{"title": "a-improvement-secret", "category": "automation",
 		"owner": "a-owner-secret", "evidence": []map[string]string{{"kind": "alert", "ref": "a-alert-ref"}}}, &imp)
+	// a's normal change, waiting for a's customer: b may neither read, approve nor move it.
+	var chg struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/changes", admin, map[string]any{"type": "normal", "title": "a-change-secret", "risk": "low",
+		"resource_ids": []int64{res.ID}, "start": time.Now().Add(time.Hour).Format(time.RFC3339), "end": time.Now().Add(2 * time.Hour).Format(time.RFC3339)}, &chg)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/changes/%d/submit", chg.ID), admin, nil, nil)
 
 	e.must(200, "POST", "/api/v1/events", tok(aIngest), []map[string]any{{"time": time.Now(), "host": "a-web1", "source": "/var/log/app.log",
 		"item": "app-errors", "severity": "critical", "message": "a-web1 disk failure"}}, nil)
@@ -144,6 +151,13 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
+		// The change API: b's bodies aimed at a's change.
+		"/api/v1/tenants/{tenant}/changes":                fmt.Sprintf(`{"type":"normal","title":"b","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
+		"/api/v1/tenants/{tenant}/changes/{id}":           fmt.Sprintf(`{"type":"normal","title":"taken over","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
+		"/api/v1/tenants/{tenant}/changes/{id}/approve":   `{"reference":"b's minutes"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/reject":    `{"reference":"b's minutes","reason":"b"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/state":     `{"state":"closed"}`,
+		"/api/v1/tenants/{tenant}/changes/{id}/incidents": `{"incident_id":1}`,
 		// Discovery: b's rules and a run aimed at a's account.
 		"/api/v1/tenants/{tenant}/discovery/rules": `{"types":["lb"],"tags":{"owner":"b"}}`,
 		// The problem API: b's bodies aimed at a's problem, proposal and rule.
@@ -156,9 +170,9 @@ func TestTenantIsolation(t *testing.T) {
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
-	ids := map[string]int64{"services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
+	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
 		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID}
-	leaks := []string{"a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
+	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "a-improvement-secret", "a-owner-secret", "a-alert-ref"}
 
@@ -356,6 +370,17 @@ func TestTenantIsolation(t *testing.T) {
 	if code, _ := e.do("POST", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), viewer,
 		bodies["/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests"]); code != 403 {
 		t.Errorf("a's viewer records a restore test: %d, want 403", code)
+	}
+
+	// a's change is as it was: still waiting for a's customer, with no window.
+	var chgNow struct {
+		Title     string  `json:"title"`
+		State     string  `json:"state"`
+		WindowIDs []int64 `json:"maintenance_window_ids"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/changes/%d", chg.ID), viewer, nil, &chgNow)
+	if chgNow.Title != "a-change-secret" || chgNow.State != "requested" || len(chgNow.WindowIDs) != 0 {
+		t.Fatalf("tenant a's change changed: %+v", chgNow)
 	}
 
 	// Everything of a is as it was.

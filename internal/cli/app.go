@@ -22,6 +22,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
@@ -93,6 +94,7 @@ type app struct {
 	backups     *backup.Store
 	problems    *problem.Store
 	clouds      *cloudaccount.Store // tenants' cloud accounts: the Resolver of every cloud consumer
+	changes     *change.Store       // requests for change; an approval opens maintenance windows
 	capacity    *capacity.Store
 
 	// Services: the domain's behaviour over the repositories.
@@ -198,6 +200,7 @@ func (a *app) repositories() {
 	a.clouds = cloudaccount.NewStore(db, a.box)
 	a.backups.SetAccounts(a.clouds) // the Azure and AWS backup sources resolve their accounts here
 	a.capacity = capacity.NewStore(db, a.objects, a.box, a.actuatorKinds())
+	a.changes = change.NewStore(db, a.objects, a.windows)
 }
 
 // actuatorKinds maps each kind of capacity group to what builds its
@@ -360,6 +363,7 @@ func (a *app) services(cfg *serverConfig) error {
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
 		backup.NewHandlers(a.backups, a.api.PathTenant, logger),
 		problem.NewHandlers(a.problems, a.api.PathTenant, logger),
+		change.NewHandlers(a.changes, a.api.PathTenant, logger),
 		enrollment.NewHandlers(enrollment.NewStore(a.db), a.objects, a.authn.Forget, logger.With("component", "enrollment")),
 		// The yearly plan's document, and its accept, which capacity serves
 		// because it makes capacity's draft versions.

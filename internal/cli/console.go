@@ -59,6 +59,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Improvements: a.register,
 		Problems:     a.problems,
 		Capacity:     a.capacity,
+		Changes:      a.changes,
 		Yearly:       a.yearly,
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,

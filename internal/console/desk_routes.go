@@ -68,6 +68,18 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/improvements/{id}/status", c.moveImprovement)
 		page("GET /tenants/{tenant}/automation", c.showAutomation)
 	}
+	if c.opts.Changes != nil {
+		page("GET /tenants/{tenant}/changes", c.listChanges)
+		page("GET /tenants/{tenant}/changes/new", c.newChange)
+		page("GET /tenants/{tenant}/changes/calendar", c.showChangeCalendar)
+		page("POST /tenants/{tenant}/changes", c.createChange)
+		page("GET /tenants/{tenant}/changes/{id}", c.showChange)
+		page("POST /tenants/{tenant}/changes/{id}/submit", c.actOnChange("submit"))
+		page("POST /tenants/{tenant}/changes/{id}/approve", c.actOnChange("approve"))
+		page("POST /tenants/{tenant}/changes/{id}/reject", c.actOnChange("reject"))
+		page("POST /tenants/{tenant}/changes/{id}/state", c.actOnChange("state"))
+		page("POST /tenants/{tenant}/changes/{id}/incidents", c.actOnChange("incident"))
+	}
 	if c.opts.CloudAccounts != nil {
 		page("GET /tenants/{tenant}/settings/cloud-accounts", c.showCloudAccounts)
 		page("POST /tenants/{tenant}/settings/cloud-accounts", c.createCloudAccount)
@@ -116,6 +128,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Improvements != nil {
 		out = append(out, NavLink{Key: "nav.improvements", Path: base + "/improvements"}, NavLink{Key: "nav.automation", Path: base + "/automation"})
+	}
+	if c.opts.Changes != nil {
+		out = append(out, NavLink{Key: "nav.changes", Path: base + "/changes"})
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})

@@ -24,11 +24,13 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -51,6 +53,8 @@ type env struct {
 	metrics *metricstore.Store
 	clouds  *cloudaccount.Store
 	plans   *capacity.Store // operation plans: manual groups, which need no program
+	windows *maintenance.Store
+	changes *change.Store // requests for change, whose approval opens windows
 	// listers are the discovery's clouds, which a test fills in; engine
 	// takes the health events it finds.
 	listers map[cloudaccount.Provider]discovery.Lister
@@ -123,6 +127,9 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	e.plans = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
 	e.plans.AddKind(capacity.KindManual, e.plans.ManualFactory(nil, ""))
 	opts.Capacity = e.plans
+	e.windows = maintenance.NewStore(db, objects)
+	e.changes = change.NewStore(db, objects, e.windows)
+	opts.Changes = e.changes
 	for _, f := range tweak {
 		f(&opts)
 	}

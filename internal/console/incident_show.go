@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
 )
@@ -19,6 +20,8 @@ type incidentData struct {
 	CanAct  bool
 	Holds   []incident.HoldReason
 	Targets []incident.State // the states the incident may move to from here
+	// CausedBy is the change linked as the incident's cause, nil for none.
+	CausedBy *change.IncidentLink
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -45,6 +48,11 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
 		return err
+	}
+	if c.opts.Changes != nil {
+		if d.CausedBy, err = c.opts.Changes.CauseOf(r.Context(), t.ID, id); err != nil {
+			return err
+		}
 	}
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
 		if s != inc.State && inc.State.Open() {

@@ -27,8 +27,15 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	betaHost := e.resourceID("beta", "beta-web-01")
 	acmeHost := e.resourceID("acme", "acme-web-01")
 	b := e.login("acme-viewer")
+	betaChange := e.apiChange("beta", "beta-change", time.Now().Add(time.Hour))
+	betaChangePath := fmt.Sprintf("/tenants/beta/changes/%d", betaChange.ID)
 
 	for _, path := range []string{
+		"/tenants/beta/changes",
+		"/tenants/beta/changes/new",
+		"/tenants/beta/changes/calendar",
+		betaChangePath,
+		"/tenants/acme/changes/new", // a customer's viewer writes no change, its own tenant's included
 		"/tenants/beta",
 		fmt.Sprintf("/tenants/beta/resources/%d", betaHost),
 		"/tenants/beta/monitoring",
@@ -82,9 +89,26 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-discovery/rules":          {"types": {"lb"}},
 		"/tenants/beta/settings/cloud-discovery/accounts/1/run": {},
 		"/tenants/beta/capacity/yearly-plan/accept":             {"from": {"2027-01"}},
+		"/tenants/beta/changes": {"type": {"normal"}, "risk": {"low"}, "title": {"x"}, "resource_ids": {fmt.Sprint(betaHost)},
+			"start": {"2027-01-01T10:00"}, "end": {"2027-01-01T11:00"}},
+		"/tenants/acme/changes": {"type": {"normal"}, "risk": {"low"}, "title": {"x"}, "resource_ids": {fmt.Sprint(acmeHost)},
+			"start": {"2027-01-01T10:00"}, "end": {"2027-01-01T11:00"}},
+		betaChangePath + "/approve":   {},
+		betaChangePath + "/reject":    {"reason": {"x"}},
+		betaChangePath + "/submit":    {},
+		betaChangePath + "/state":     {"state": {"closed"}},
+		betaChangePath + "/incidents": {"incident_id": {"1"}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
+		}
+	}
+	if now, err := e.changes.Get(ctx, "beta", betaChange.ID); err != nil || now.State != "requested" || len(now.WindowIDs) != 0 {
+		t.Errorf("beta's change after acme's viewer: %+v %v", now, err)
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if list, _ := e.changes.List(ctx, tn, time.Time{}, time.Time{}); len(list) != map[string]int{"acme": 0, "beta": 1}[tn] {
+			t.Errorf("%s has %d changes after acme's viewer", tn, len(list))
 		}
 	}
 	for _, tn := range []string{"acme", "beta"} {

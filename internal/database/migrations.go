@@ -917,7 +917,49 @@ CREATE TABLE problem_settings (
 	period_ms INTEGER NOT NULL
 );
 `,
-	// 29, improvement (internal/improvement): the improvement register
+	// 29, change (internal/change): requests for change, their approval and
+	// the maintenance windows an approval creates; an incident links to the
+	// change that caused it.
+	`CREATE TABLE changes (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	type            TEXT NOT NULL,
+	title           TEXT NOT NULL,
+	description     TEXT NOT NULL,
+	risk            TEXT NOT NULL,
+	catalog_item_id INTEGER,
+	resource_ids    TEXT NOT NULL,
+	selector        TEXT NOT NULL,
+	plan            TEXT NOT NULL,
+	backout         TEXT NOT NULL,
+	start_at        INTEGER NOT NULL,
+	end_at          INTEGER NOT NULL,
+	state           TEXT NOT NULL,
+	result          TEXT NOT NULL,
+	approval        TEXT NOT NULL,
+	approved_by     TEXT NOT NULL,
+	approved_at     INTEGER,
+	approval_ref    TEXT NOT NULL,
+	rejected_by     TEXT NOT NULL,
+	rejected_at     INTEGER,
+	reject_reason   TEXT NOT NULL,
+	window_ids      TEXT NOT NULL,
+	created_by      TEXT NOT NULL,
+	created_at      INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL
+);
+CREATE INDEX changes_schedule ON changes (tenant_id, start_at);
+CREATE TABLE change_incidents (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	change_id   INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+	note        TEXT NOT NULL,
+	linked_by   TEXT NOT NULL,
+	linked_at   INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, incident_id)
+);
+`,
+	// 30, improvement (internal/improvement): the improvement register
 	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
 	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
 	// in the tenant's zone, "" without one.

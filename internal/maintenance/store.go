@@ -301,3 +301,29 @@ func scan(f func(...any) error) (*Stored, error) {
 	w.CreatedAt, w.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return &w, nil
 }
+
+// CreateIn validates w and stores it inside tx, the transaction of another
+// audited change that owns the window (an approved change creates its
+// windows): the owner's audit entry covers it, so it writes none of its own.
+func (s *Store) CreateIn(ctx context.Context, tx *sql.Tx, w *Stored) error {
+	if err := s.validate(ctx, w); err != nil {
+		return err
+	}
+	labels, sched, err := encode(w)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	w.CreatedAt, w.UpdatedAt = now, now
+	err = tx.QueryRowContext(ctx, `INSERT INTO maintenance_windows
+		(tenant_id, name, service_id, resource_id, labels, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+		w.Tenant, w.Name, database.NullIDPtr(w.ServiceID), database.NullIDPtr(w.ResourceID), labels, sched, now.UnixMilli(), now.UnixMilli()).Scan(&w.ID)
+	if err != nil {
+		return fmt.Errorf("maintenance: cannot create window: %w", err)
+	}
+	return nil
+}
+
+// Forget drops the cached windows of tenant: a caller of CreateIn calls it
+// after its transaction commits.
+func (s *Store) Forget(tenant string) { s.forget(tenant) }
