@@ -73,6 +73,8 @@ func (a *API) ownRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/tenants/{tenant}", Handler: a.updateTenant},
 		{Method: "DELETE", Path: "/api/v1/tenants/{tenant}", Handler: a.deleteTenant},
 		{Method: "GET", Path: "/api/v1/tenants/{tenant}/audit", Handler: a.listAudit},
+		{Method: "GET", Path: "/api/v1/tenants/{tenant}/networks", Handler: a.getNetworks},
+		{Method: "PUT", Path: "/api/v1/tenants/{tenant}/networks", Handler: a.setNetworks},
 
 		{Method: "GET", Path: "/api/v1/tenants/{tenant}/services", Handler: a.listServices},
 		{Method: "POST", Path: "/api/v1/tenants/{tenant}/services", Handler: a.createService},

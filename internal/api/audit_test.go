@@ -47,5 +47,6 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 	// A global caller revokes with no tenant in the path: the entry has none.
 	check("", "DELETE", fmt.Sprintf("/api/v1/tokens/%d", token), nil, "/api/v1/tokens", "revoke", "token")
 	check("acme", "PUT", acme+"/limits", map[string]any{"max_series": 5000}, acme+"/limits", "update", "limits")
+	check("acme", "PUT", acme+"/networks", map[string]any{"networks": []string{"10.2.0.0/16", "fd00:2::/64"}}, acme+"/networks", "update", "tenant_networks")
 	check("", "DELETE", acme, nil, tenants, "delete", "tenant")
 }

@@ -44,6 +44,8 @@ func TestTenantIsolation(t *testing.T) {
 		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
 	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
+	// a's networks, set by the MSP admin: b neither reads nor widens them.
+	e.must(200, "PUT", "/api/v1/tenants/a/networks", admin, map[string]any{"networks": []string{"10.77.0.0/16"}}, nil)
 	// a's switch behind a's collector dc1, polled by a zabbix item: only a's collector may list it.
 	var sw struct {
 		ID int64 `json:"id"`
@@ -128,6 +130,7 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tokens":                          `{"name":"b-into-a","tenant":"a","scopes":["read"]}`,
 		"/api/v1/events":                          `[{"time":"2026-11-22T00:00:00Z","host":"b-host","item":"x","severity":"info","message":"b line"}]`,
 		"/api/v1/tenants/{tenant}/limits":         `{"max_series":1,"ingest_rate":1}`,
+		"/api/v1/tenants/{tenant}/networks":       `{"networks":["0.0.0.0/0","10.0.0.0/8"]}`,
 		"/api/v1/tenants/{tenant}/backups/policies": `{"name":"b-was-here","service_id":1,"target":"x","method":"db_dump",
 			"schedule":"0 2 * * *","retention":"720h","rpo":"24h"}`,
 		"/api/v1/tenants/{tenant}/backups/policies/{id}": `{"name":"taken over","service_id":1,"target":"x","method":"db_dump",
@@ -174,7 +177,7 @@ func TestTenantIsolation(t *testing.T) {
 		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "a-improvement-secret", "a-owner-secret", "a-alert-ref"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -393,6 +396,18 @@ func TestTenantIsolation(t *testing.T) {
 		Name string `json:"name"`
 	}
 	e.must(200, "GET", "/api/v1/tenants/a", admin, nil, &ten)
+	// a's networks are as the MSP admin set them; a's own admin reads them
+	// but may not widen them (only an MSP admin may).
+	var nets struct {
+		Networks []string `json:"networks"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/networks", tok(e.token("a", "read")), nil, &nets)
+	if len(nets.Networks) != 1 || nets.Networks[0] != "10.77.0.0/16" {
+		t.Errorf("tenant a's networks changed: %+v", nets)
+	}
+	if code, out := e.do("PUT", "/api/v1/tenants/a/networks", tok(e.token("a", "read", "write", "admin")), map[string]any{"networks": []string{"10.0.0.0/8"}}); code != 403 {
+		t.Errorf("a's own admin token widens a's networks: %d %s", code, out)
+	}
 	var plan []struct {
 		State string `json:"state"`
 	}

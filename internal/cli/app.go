@@ -77,7 +77,10 @@ type app struct {
 	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
-	pdf     *report.PDF      // nil: the font is missing and PDFs are off
+	// networks are the tenants' networks: the server's pollers reach a
+	// tenant's internal addresses only within them.
+	networks outbound.Networks
+	pdf      *report.PDF // nil: the font is missing and PDFs are off
 
 	// Repositories: rows in, rows out, scoped by tenant.
 	objects     *storage.Store // tenants, services, resources, users, tokens, audit
@@ -307,13 +310,16 @@ func (a *app) services(cfg *serverConfig) error {
 	if err != nil {
 		return err
 	}
-	zabbixDial, err := cfg.zabbix.dial()
+	// The server's pollers reach a tenant's internal addresses only within
+	// its networks (outbound.Policy.ForTenant), read at every dial.
+	a.networks = outbound.NetworksFrom(a.objects.TenantNetworks)
+	zabbixDial, err := cfg.zabbix.dial(a.networks)
 	if err != nil {
 		return err
 	}
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, Dial: zabbixDial,
+		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, DialFor: zabbixDial,
 		Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
@@ -322,6 +328,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor: probeEnvFor(a.egress, a.networks),
 		Logger: logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)

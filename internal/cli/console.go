@@ -65,6 +65,10 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		CloudAccounts: a.clouds,
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
 		Discovery:     a.discovery,
+		Requests:      a.desk,
+		WorkReports:   a.workReports,
+		Books:         a.runbooks,
+		ServiceNow:    a.snConfigs,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

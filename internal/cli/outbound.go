@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/probe"
 )
 
 // outboundConfig is --outbound-allow: the internal addresses that tenants'
@@ -47,4 +48,15 @@ func (c *outboundConfig) policy() (*outbound.Policy, error) {
 		return nil, fmt.Errorf("--outbound-allow (or UNYO_OUTBOUND_ALLOW): %w", err)
 	}
 	return outbound.New(allow), nil
+}
+
+// probeEnvFor narrows the checks run from the server for one tenant: its
+// TCP, TLS and HTTP connections and its pings reach internal addresses only
+// within --outbound-allow and the tenant's networks.
+func probeEnvFor(policy *outbound.Policy, networks outbound.Networks) func(tenant string, env probe.Env) probe.Env {
+	return func(tenant string, env probe.Env) probe.Env {
+		scoped := policy.ForTenant(tenant, networks)
+		env.Dial, env.Permit = scoped.DialContext, scoped.Check
+		return env
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"syscall"
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/outbound"
@@ -34,16 +35,19 @@ func (c *snmpConfig) flags(fs *flag.FlagSet) {
 }
 
 // snmpPoller polls the snmp items of the resources behind no collector,
-// within the policy: public addresses, internal ones only in --snmp-allow;
-// the samples take the agents' remote-write path.
+// within the policy: public addresses, internal ones only in --snmp-allow
+// and in the tenant's networks; the samples take the agents' remote-write
+// path.
 func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	allow, err := outbound.ParseAllow(c.allow...)
 	if err != nil {
 		return fmt.Errorf("--snmp-allow: %w", err)
 	}
+	policy := outbound.New(allow)
 	a.snmpPoll = snmp.New(snmp.Options{
 		Targets: a.design.SNMPTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Dialer: outbound.New(allow).Dialer(), Concurrency: c.concurrency, Logger: logger,
+		Dialer: policy.Dialer(), Concurrency: c.concurrency, Logger: logger,
+		ControlFor: snmpControlFor(policy, a.networks),
 	})
 	a.design.OnChange(a.snmpPoll.Reload)
 	if c.trapListen == "" {
@@ -59,4 +63,12 @@ func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	a.design.OnChange(a.snmpTraps.Reload)
 	logger.Info("receiving SNMP traps", "listen", a.snmpTraps.Addr().String())
 	return nil
+}
+
+// snmpControlFor vets the sockets of one tenant's SNMP devices: internal
+// addresses only within --snmp-allow and the tenant's networks.
+func snmpControlFor(policy *outbound.Policy, networks outbound.Networks) func(tenant string) func(network, address string, c syscall.RawConn) error {
+	return func(tenant string) func(network, address string, c syscall.RawConn) error {
+		return policy.ForTenant(tenant, networks).Control
+	}
 }

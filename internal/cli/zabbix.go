@@ -41,21 +41,26 @@ func (c *zabbixConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.caFile, "zabbix-tls-ca", "", "CA certificates (PEM) that sign the Zabbix agents' certificates")
 }
 
-// dial connects to Zabbix agents within the policy: public addresses, and
-// internal ones only in --zabbix-allow, so that a tenant's item cannot make
-// the server probe networks the MSP admin did not open to it.
-func (c *zabbixConfig) dial() (func(ctx context.Context, network, address string) (net.Conn, error), error) {
+// dial gives the dial function of one tenant's Zabbix agents: public
+// addresses, and internal ones only in --zabbix-allow and in the tenant's
+// networks, so that a tenant's item can make the server probe neither the
+// networks the MSP admin did not open nor another tenant's.
+func (c *zabbixConfig) dial(networks outbound.Networks) (func(tenant string) func(ctx context.Context, network, address string) (net.Conn, error), error) {
 	allow, err := outbound.ParseAllow(c.allow...)
 	if err != nil {
 		return nil, fmt.Errorf("--zabbix-allow: %w", err)
 	}
 	policy := outbound.New(allow)
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
-		conn, err := policy.DialContext(ctx, network, address)
-		if outbound.IsRefused(err) {
-			err = fmt.Errorf("%w (for Zabbix agents: --zabbix-allow)", err)
+	return func(tenant string) func(ctx context.Context, network, address string) (net.Conn, error) {
+		scoped := policy.ForTenant(tenant, networks)
+		return func(ctx context.Context, network, address string) (net.Conn, error) {
+			conn, err := scoped.DialContext(ctx, network, address)
+			var re *outbound.RefusedError
+			if errors.As(err, &re) && re.Tenant == "" {
+				err = fmt.Errorf("%w (for Zabbix agents: --zabbix-allow)", err)
+			}
+			return conn, err
 		}
-		return conn, err
 	}, nil
 }
 

@@ -40,18 +40,46 @@ type Account struct {
 }
 
 // Azure is a subscription reached through a Microsoft Entra service
-// principal with a client secret.
+// principal, which proves itself with exactly one of a client secret, a
+// client certificate, or a federated token read from a file (workload
+// identity).
 type Azure struct {
-	TenantID       string // the Entra directory (tenant) ID
-	ClientID       string
-	ClientSecret   string // secret: sealed at rest, never returned
-	SubscriptionID string
+	TenantID     string // the Entra directory (tenant) ID
+	ClientID     string
+	ClientSecret string // secret: sealed at rest, never returned
+	// ClientCertificate is the PEM of the certificate (chain) and its
+	// unencrypted private key: sealed at rest, never returned.
+	ClientCertificate string
+	// FederatedTokenFile is the path, on the server, of a file holding a
+	// token another issuer signed (AZURE_FEDERATED_TOKEN_FILE), sent as
+	// the client assertion. It is read at each token request, so the
+	// platform rotating it takes effect.
+	FederatedTokenFile string
+	SubscriptionID     string
 	// ResourceManager and Login override the public cloud's endpoints
 	// (https://management.azure.com, https://login.microsoftonline.com)
 	// for a sovereign cloud, and for the contract fakes in tests. Only the
 	// MSP admin may set them, and they pass the outbound policy.
 	ResourceManager string
 	Login           string
+}
+
+// Credential types of an Azure account.
+const (
+	CredentialSecret      = "secret"
+	CredentialCertificate = "certificate"
+	CredentialWorkload    = "workload_identity"
+)
+
+// Credential says which of its credentials a names.
+func (a *Azure) Credential() string {
+	switch {
+	case a.ClientCertificate != "":
+		return CredentialCertificate
+	case a.FederatedTokenFile != "":
+		return CredentialWorkload
+	}
+	return CredentialSecret
 }
 
 // AWS is an account reached through an IAM access key, optionally assuming

@@ -4,20 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/cloudtest"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
 // FuzzAccountInput: whatever a client sends, the store answers a clean
 // refusal naming a field, or an account that opens again with the secret
-// sent, and never stores one it cannot open.
+// (or certificate) sent, and never stores one it cannot open.
 func FuzzAccountInput(f *testing.F) {
 	seed := func(v any) { b, _ := json.Marshal(v); f.Add(b) }
 	seed(azureInput("acme-prod", azureSecret, nil))
 	seed(awsInput("acme-aws", awsSecret, map[string]any{"role_arn": "arn:aws:iam::123456789012:role/unyo", "external_id": "x-1"}))
 	seed(awsInput("acme-aws", awsSecret, map[string]any{"regions": []string{"us-gov-west-1"}}))
 	seed(azureInput("名前", azureSecret, map[string]any{"tenant_id": "contoso.onmicrosoft.com", "login": "https://login.chinacloudapi.cn"}))
+	seed(certInput("acme-cert", cloudtest.NewCertificate("seed", time.Now().Add(time.Hour)).PEM, nil))
+	seed(azureInput("acme-wi", "", map[string]any{"federated_token_file": "/run/secrets/azure/token"}))
 	f.Add([]byte(`{"name":"x","provider":"azure","azure":null}`))
 	fx := newFixture(f)
 	ctx := context.Background()
@@ -42,6 +46,9 @@ func FuzzAccountInput(f *testing.F) {
 			sent = in.Azure.ClientSecret
 		} else if in.AWS != nil {
 			sent = in.AWS.SecretAccessKey
+		}
+		if got := a.Azure; got != nil && in.Azure.ClientCertificate != "" && got.ClientCertificate == "" {
+			t.Fatalf("input %q: certificate did not survive", data)
 		}
 		if got := a.Azure; got != nil && got.ClientSecret != sent || a.AWS != nil && a.AWS.SecretAccessKey != sent {
 			t.Fatalf("input %q: secret did not survive", data)

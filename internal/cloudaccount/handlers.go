@@ -84,7 +84,7 @@ func MSPAdmin(p *auth.Principal) bool { return p.Global() && p.Can(model.ScopeAd
 
 // refused turns the store's endpoint refusal into a 403.
 func refused(err error) error {
-	if errors.Is(err, ErrEndpointForbidden) {
+	if errors.Is(err, ErrEndpointForbidden) || errors.Is(err, ErrTokenFileForbidden) {
 		return response.Forbidden(err.Error())
 	}
 	return err

@@ -3,6 +3,7 @@ package cloudaccount
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -20,14 +21,41 @@ type Input struct {
 	AWS      *AWSInput   `json:"aws,omitempty"`
 }
 
-// AzureInput is the Azure part of an Input.
+// AzureInput is the Azure part of an Input. It names at most one
+// credential: a client secret, a client certificate (PEM with its key,
+// or a PKCS#12/PFX file in base64 with its password), or a federated
+// token file; none on replace keeps the stored one.
 type AzureInput struct {
-	TenantID        string `json:"tenant_id"`
-	ClientID        string `json:"client_id"`
-	ClientSecret    string `json:"client_secret"`
-	SubscriptionID  string `json:"subscription_id"`
-	ResourceManager string `json:"resource_manager,omitempty"`
-	Login           string `json:"login,omitempty"`
+	TenantID                  string `json:"tenant_id"`
+	ClientID                  string `json:"client_id"`
+	ClientSecret              string `json:"client_secret"`
+	ClientCertificate         string `json:"client_certificate,omitempty"`
+	ClientCertificatePassword string `json:"client_certificate_password,omitempty"`
+	FederatedTokenFile        string `json:"federated_token_file,omitempty"`
+	SubscriptionID            string `json:"subscription_id"`
+	ResourceManager           string `json:"resource_manager,omitempty"`
+	Login                     string `json:"login,omitempty"`
+
+	cert *certificate // ClientCertificate parsed by validate
+}
+
+// credential is the kind of the one credential a names, "" if none, or the field
+// that comes second when more are given.
+func (a *AzureInput) credential() (kind, extra string) {
+	for _, c := range []struct{ kind, field, v string }{
+		{CredentialSecret, "azure.client_secret", a.ClientSecret},
+		{CredentialCertificate, "azure.client_certificate", a.ClientCertificate},
+		{CredentialWorkload, "azure.federated_token_file", a.FederatedTokenFile},
+	} {
+		if c.v == "" {
+			continue
+		}
+		if kind != "" {
+			return kind, c.field
+		}
+		kind = c.kind
+	}
+	return kind, ""
 }
 
 // AWSInput is the AWS part of an Input.
@@ -88,6 +116,21 @@ func (in Input) validate() (Input, error) {
 		}
 		if len(a.ClientSecret) > 1024 {
 			return in, invalid.New("azure.client_secret", "must be at most 1024 bytes")
+		}
+		if _, extra := a.credential(); extra != "" {
+			return in, invalid.New(extra, "must be alone: give exactly one of client_secret, client_certificate and federated_token_file")
+		}
+		if a.ClientCertificatePassword != "" && a.ClientCertificate == "" {
+			return in, invalid.New("azure.client_certificate_password", "goes with client_certificate (a PFX file)")
+		}
+		if a.ClientCertificate != "" {
+			if a.cert, err = parseCertificate(a.ClientCertificate, a.ClientCertificatePassword); err != nil {
+				return in, invalid.New("azure.client_certificate", "%s", err.Error())
+			}
+		}
+		if f := a.FederatedTokenFile; f != "" && (!filepath.IsAbs(f) || len(f) > 4096 || filepath.Clean(f) != f ||
+			strings.ContainsFunc(f, func(r rune) bool { return r < 0x20 || r == 0x7f })) {
+			return in, invalid.New("azure.federated_token_file", "must be a clean absolute path on the server, e.g. /var/run/secrets/azure/tokens/azure-identity-token")
 		}
 		for _, e := range []struct{ field, v string }{{"azure.resource_manager", a.ResourceManager}, {"azure.login", a.Login}} {
 			if err := validEndpoint(e.field, e.v); err != nil {

@@ -30,14 +30,32 @@ type View struct {
 	secret string // opened from the sealed column; never serialised
 }
 
-// AzureView is the Azure part of a View.
+// AzureView is the Azure part of a View: the credential's type and, in
+// place of the credential, the secret's hint, the certificate's
+// thumbprint and expiry, or the federated token file's path.
 type AzureView struct {
-	TenantID         string `json:"tenant_id"`
-	ClientID         string `json:"client_id"`
-	SubscriptionID   string `json:"subscription_id"`
-	ResourceManager  string `json:"resource_manager,omitempty"`
-	Login            string `json:"login,omitempty"`
-	ClientSecretHint string `json:"client_secret_hint"`
+	TenantID           string           `json:"tenant_id"`
+	ClientID           string           `json:"client_id"`
+	SubscriptionID     string           `json:"subscription_id"`
+	ResourceManager    string           `json:"resource_manager,omitempty"`
+	Login              string           `json:"login,omitempty"`
+	Credential         string           `json:"credential"` // secret, certificate or workload_identity
+	ClientSecretHint   string           `json:"client_secret_hint,omitempty"`
+	Certificate        *CertificateView `json:"certificate,omitempty"`
+	FederatedTokenFile string           `json:"federated_token_file,omitempty"`
+}
+
+// CertificateView is what the API shows of a client certificate: enough to
+// find it in the app registration and to renew it in time.
+type CertificateView struct {
+	Thumbprint       string    `json:"thumbprint"`        // SHA-1, as the Azure portal lists it
+	ThumbprintSHA256 string    `json:"thumbprint_sha256"` // the x5t#S256 of the assertions
+	Subject          string    `json:"subject"`
+	NotAfter         time.Time `json:"not_after"`
+	// Expiring is set from ExpiringWithin before NotAfter on, Expired
+	// from NotAfter on; computed when read, never stored.
+	Expiring bool `json:"expiring"`
+	Expired  bool `json:"expired"`
 }
 
 // AWSView is the AWS part of a View.
@@ -114,6 +132,9 @@ func (s *Store) save(ctx context.Context, tenant string, prev *View, in Input, m
 	if err := v.fill(in, prev, msp); err != nil {
 		return nil, err
 	}
+	if v.Azure != nil {
+		s.flag(v.Azure.Certificate)
+	}
 	settings, _ := json.Marshal(struct {
 		Azure *AzureView `json:"azure,omitempty"`
 		AWS   *AWSView   `json:"aws,omitempty"`
@@ -167,17 +188,7 @@ func (v *View) fill(in Input, prev *View, msp bool) error {
 			[]string{"azure.resource_manager", "azure.login"}); err != nil {
 			return err
 		}
-		v.secret = a.ClientSecret
-		if v.secret == "" {
-			if p == nil {
-				return invalid.New("azure.client_secret", "is required")
-			}
-			if p.TenantID != v.Azure.TenantID || p.ClientID != v.Azure.ClientID || p.Login != v.Azure.Login || p.ResourceManager != v.Azure.ResourceManager {
-				return invalid.New("azure.client_secret", "%s (tenant, client or endpoint changed)", resupply)
-			}
-			v.secret = prev.secret
-		}
-		v.Azure.ClientSecretHint = hint(v.secret)
+		return v.fillAzure(a, p, prev, msp)
 	case ProviderAWS:
 		a := in.AWS
 		v.AWS = &AWSView{AccessKeyID: a.AccessKeyID, RoleARN: a.RoleARN, ExternalID: a.ExternalID, Regions: a.Regions, Endpoint: a.Endpoint}
@@ -202,6 +213,51 @@ func (v *View) fill(in Input, prev *View, msp bool) error {
 	}
 	return nil
 }
+
+// fillAzure sets v's Azure credential from a, keeping prev's (p is its
+// Azure part) when a names none.
+func (v *View) fillAzure(a *AzureInput, p *AzureView, prev *View, msp bool) error {
+	kind, _ := a.credential()
+	if kind == "" {
+		if p == nil {
+			return invalid.New("azure.client_secret", "is required: give one of client_secret, client_certificate and federated_token_file")
+		}
+		if p.TenantID != v.Azure.TenantID || p.ClientID != v.Azure.ClientID || p.Login != v.Azure.Login || p.ResourceManager != v.Azure.ResourceManager {
+			field := map[string]string{CredentialCertificate: "azure.client_certificate", CredentialWorkload: "azure.federated_token_file"}[p.Credential]
+			if field == "" {
+				field = "azure.client_secret"
+			}
+			return invalid.New(field, "%s (tenant, client or endpoint changed)", resupply)
+		}
+		v.secret = prev.secret
+		v.Azure.Credential, v.Azure.ClientSecretHint, v.Azure.Certificate, v.Azure.FederatedTokenFile =
+			p.Credential, p.ClientSecretHint, p.Certificate, p.FederatedTokenFile
+		return nil
+	}
+	v.Azure.Credential = kind
+	switch kind {
+	case CredentialSecret:
+		v.secret = a.ClientSecret
+		v.Azure.ClientSecretHint = hint(v.secret)
+	case CredentialCertificate:
+		c := a.cert
+		v.secret = c.pem
+		v.Azure.Certificate = &CertificateView{Thumbprint: c.thumbprint, ThumbprintSHA256: c.thumbprint256, Subject: c.subject, NotAfter: c.notAfter}
+	case CredentialWorkload:
+		// The path decides which file of the server is sent to the
+		// login endpoint: only the MSP admin names one.
+		if !msp && (p == nil || p.FederatedTokenFile != a.FederatedTokenFile) {
+			return ErrTokenFileForbidden
+		}
+		v.secret = ""
+		v.Azure.FederatedTokenFile = a.FederatedTokenFile
+	}
+	return nil
+}
+
+// ErrTokenFileForbidden refuses a federated token file named by another
+// caller than the MSP admin: it is a path on the server.
+var ErrTokenFileForbidden = errors.New("cloudaccount: a federated token file is named by the MSP admin only: it is a path on the server")
 
 // ErrEndpointForbidden refuses an endpoint set by another caller than the
 // MSP admin: an endpoint decides where a customer's secret is sent.
@@ -302,14 +358,33 @@ func (s *Store) Account(ctx context.Context, tenant string, id int64) (*Account,
 func (v *View) account() *Account {
 	a := &Account{ID: v.ID, TenantID: v.Tenant, Name: v.Name, Provider: v.Provider, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 	if z := v.Azure; z != nil {
-		a.Azure = &Azure{TenantID: z.TenantID, ClientID: z.ClientID, ClientSecret: v.secret, SubscriptionID: z.SubscriptionID,
+		a.Azure = &Azure{TenantID: z.TenantID, ClientID: z.ClientID, SubscriptionID: z.SubscriptionID,
 			ResourceManager: z.ResourceManager, Login: z.Login}
+		switch z.Credential {
+		case CredentialCertificate:
+			a.Azure.ClientCertificate = v.secret
+		case CredentialWorkload:
+			a.Azure.FederatedTokenFile = z.FederatedTokenFile
+		default:
+			a.Azure.ClientSecret = v.secret
+		}
 	}
 	if w := v.AWS; w != nil {
 		a.AWS = &AWS{AccessKeyID: w.AccessKeyID, SecretAccessKey: v.secret, RoleARN: w.RoleARN, ExternalID: w.ExternalID,
 			Regions: append([]string(nil), w.Regions...), Endpoint: w.Endpoint}
 	}
 	return a
+}
+
+// flag sets whether c, if any, has expired or expires within
+// ExpiringWithin now.
+func (s *Store) flag(c *CertificateView) {
+	if c == nil {
+		return
+	}
+	now := s.now()
+	c.Expired = !now.Before(c.NotAfter)
+	c.Expiring = !now.Add(ExpiringWithin).Before(c.NotAfter)
 }
 
 func (s *Store) scan(f func(...any) error) (*View, error) {
@@ -332,6 +407,12 @@ func (s *Store) scan(f func(...any) error) (*View, error) {
 		return nil, fmt.Errorf("account %q: stored settings: %w", v.Name, err)
 	}
 	view.Azure, view.AWS = st.Azure, st.AWS
+	if z := view.Azure; z != nil {
+		if z.Credential == "" { // stored before certificates and workload identity
+			z.Credential = CredentialSecret
+		}
+		s.flag(z.Certificate)
+	}
 	plain, err := s.box.Open(sealed, ad(view.Tenant, view.ID, view.Provider, view.principal()))
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w", v.Name, err)

@@ -136,6 +136,21 @@ func (a *Azure) Fetch(ctx context.Context, acc *cloudaccount.Account, queries []
 	groups := groupAzure(acc, queries)
 	points := map[int][]Point{}
 	var errs []error
+	var avd []int
+	for i, q := range queries {
+		if avdQuery(q) {
+			avd = append(avd, i)
+		}
+	}
+	if len(avd) > 0 {
+		err := a.fetchAVD(ctx, c, queries, avd, st, points)
+		if throttled(err) != nil {
+			return collect(points), err
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, g := range groups {
 		for m := 0; m < len(g.metrics); m += AzureCallMetrics {
 			names := g.metrics[m:min(m+AzureCallMetrics, len(g.metrics))]
@@ -345,6 +360,9 @@ func groupAzure(acc *cloudaccount.Account, queries []Query) []*azureGroup {
 	byKey := map[string]*azureGroup{}
 	var order []*azureGroup
 	for i, q := range queries {
+		if avdQuery(q) {
+			continue // not Azure Monitor's
+		}
 		sub := subscriptionOf(q.Resource.ID)
 		if sub == "" {
 			sub = acc.Azure.SubscriptionID

@@ -48,3 +48,24 @@ func FuzzRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAVDSessionHosts: a sessionHosts page, however malformed, is counted
+// without panic, and the counts stay consistent: accepting hosts are
+// available ones, available and update-failed hosts are hosts, and
+// sessions never go negative.
+func FuzzAVDSessionHosts(f *testing.F) {
+	f.Add([]byte(`{"value":[{"properties":{"status":"Available","sessions":3,"allowNewSession":true,"updateState":"Succeeded"}},{"properties":{"status":"Unavailable","sessions":0,"updateState":"Failed"}}],"nextLink":"https://management.azure.com/x?$skipToken=2"}`))
+	f.Add([]byte(`{"value":[{"properties":{"status":null,"sessions":-4,"allowNewSession":false}},{}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page avdPage
+		if json.Unmarshal(body, &page) != nil {
+			return
+		}
+		var h avdHostPool
+		h.add(&page)
+		h.add(&page)
+		if h.accepting > h.available || h.available > h.total || h.failed > h.total || h.sessions < 0 || h.total != float64(2*len(page.Value)) {
+			t.Fatalf("inconsistent counts %+v from %s", h, body)
+		}
+	})
+}

@@ -83,6 +83,7 @@ type env struct {
 	mux      *http.ServeMux
 	entra    *cloudtest.Entra
 	monitor  *cloudtest.AzureMonitor
+	avd      *cloudtest.AVD
 	cw       *cloudtest.CloudWatch
 	client   *http.Client
 
@@ -116,6 +117,8 @@ func newEnv(t testing.TB, noBatch bool) *env {
 	e.entra.Register(e.mux, e.srv.URL)
 	e.monitor = &cloudtest.AzureMonitor{Entra: e.entra, Subscription: subID, ARMScope: e.srv.URL + "/.default", BatchScope: batchScope, Now: e.clock.Now}
 	e.monitor.RegisterARM(e.mux)
+	e.avd = &cloudtest.AVD{Entra: e.entra, Subscription: subID, ARMScope: e.srv.URL + "/.default"}
+	e.avd.Register(e.mux, e.srv.URL)
 	if !noBatch {
 		e.monitor.RegisterBatch(e.mux)
 	}

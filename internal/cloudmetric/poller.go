@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudtype"
 )
 
 // The providers' ingestion delays: a point younger than this may still
@@ -194,6 +195,10 @@ func (p *Poller) queries(g Group, provider cloudaccount.Provider, marks map[mark
 	for _, r := range g.Resources {
 		for _, m := range r.Type.Metrics {
 			grain := grainOf(m)
+			delay := delay
+			if m.Source != "" {
+				delay = 0 // a state read now, not a series still landing
+			}
 			end := alignDown(now.Add(-delay), grain)
 			start := alignDown(now.Add(-delay-p.opts.Backfill), grain)
 			if last, ok := marks[markKey{r.ID, m.Series}]; ok {
@@ -269,7 +274,11 @@ func (p *Poller) write(ctx context.Context, log *slog.Logger, g Group, queries [
 		written += len(b.samples)
 		for k, ms := range b.marks {
 			moved[k] = ms
-			newest = max(newest, ms)
+			// A state read at the pull (AVD) is always fresh: it would
+			// hide the lag of the account's Azure Monitor series.
+			if _, m, ok := cloudtype.BySeries(k.series); !ok || m.Source == "" {
+				newest = max(newest, ms)
+			}
 		}
 	}
 	if err := p.opts.Marks.Save(ctx, g.Tenant, g.Account, moved); err != nil {

@@ -108,11 +108,22 @@ func init() {
 				{Name: "exceptions/count", Aggregation: "Count", Series: "azure_app_insights_exceptions", Unit: "count"},
 			}},
 		// Azure Monitor publishes no platform metrics for AVD host pools:
-		// session hosts and sessions are read from the ARM sessionHosts
-		// list or Log Analytics (AVD Insights), neither of which the metric
-		// poller calls. Host pools are discovered for the inventory only.
-		Type{Provider: Azure, Name: "Microsoft.DesktopVirtualization/hostPools", Short: "avd_host_pool", Kind: "other",
+		// these are read from Resource Manager instead (SourceAVDSessionHosts),
+		// the host pool and its sessionHosts list, once a pull. Each is the
+		// state at the pull, stamped at the start of the last whole grain.
+		Type{Provider: Azure, Name: "Microsoft.DesktopVirtualization/hostPools", Short: "avd_host_pool", Kind: "other", Template: "azure-avd-host-pool",
 			Namespace: "Microsoft.DesktopVirtualization/hostPools",
-			Note:      "Azure Monitor has no platform metrics for AVD host pools: available session hosts and sessions come from the ARM sessionHosts list or Log Analytics (AVD Insights), which the metric poller does not call yet. Discovered for the inventory only."},
+			Note: "Azure Monitor has no platform metrics for AVD host pools: at each pull unyo reads the host pool (maxSessionLimit) and its sessionHosts list (each host's status, sessions, allowNewSession, updateState; api-version 2024-04-03, every nextLink page) from Resource Manager, " +
+				"and writes the counts at that moment, stamped at the start of the last whole minute. A pull costs one call for the pool and one a page of hosts; a throttled pull backs off like the metrics, and the minutes it skipped have no point (the state cannot be read back).",
+			Metrics: []Metric{
+				{Name: "sessionHosts", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_total", Unit: "count"},
+				{Name: "sessionHosts/Available", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_available", Unit: "count"},
+				// Available and allowNewSession: not in drain mode.
+				{Name: "sessionHosts/accepting", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_accepting", Unit: "count"},
+				{Name: "sessionHosts/updateFailed", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_hosts_update_failed", Unit: "count"},
+				{Name: "sessions", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_sessions", Unit: "count"},
+				// The host pool's maxSessionLimit times the accepting hosts.
+				{Name: "maxSessionLimit", Source: SourceAVDSessionHosts, Series: "azure_avd_host_pool_session_capacity", Unit: "count"},
+			}},
 	)
 }

@@ -65,16 +65,25 @@ type Type struct {
 
 // Metric is one platform metric pulled for every resource of a type.
 type Metric struct {
-	Name        string        // the provider's name: VipAvailability, dtu_consumption_percent, HealthyHostCount
-	Aggregation string        // Azure: Average, Total, Maximum, Minimum, Count; CloudWatch statistic: Average, Sum, Maximum, Minimum, SampleCount
-	Series      string        // the unyo series: <provider>_<short>_<metric in snake case>[_<aggregation>]
-	Unit        string        // for the item list: percent, count, ratio (0-1), bytes, bytes_per_second, bits_per_second, seconds, milliseconds
-	Grain       time.Duration // the time grain asked for; 1m when 0
+	Name        string // the provider's name: VipAvailability, dtu_consumption_percent, HealthyHostCount
+	Aggregation string // Azure: Average, Total, Maximum, Minimum, Count; CloudWatch statistic: Average, Sum, Maximum, Minimum, SampleCount; "" with a Source
+	// Source is "" for the provider's metrics API (Azure Monitor,
+	// CloudWatch), or names another API the metric is computed from
+	// (SourceAVDSessionHosts): a state read at each pull, not a series the
+	// provider keeps, so it has no aggregation and no ingestion delay.
+	Source string
+	Series string        // the unyo series: <provider>_<short>_<metric in snake case>[_<aggregation>]
+	Unit   string        // for the item list: percent, count, ratio (0-1), bytes, bytes_per_second, bits_per_second, seconds, milliseconds
+	Grain  time.Duration // the time grain asked for; 1m when 0
 	// Split names the dimensions the metric is split by, each becoming the
 	// label LabelName gives it (e.g. Azure's ConnectionName on a VPN
 	// gateway's tunnel metrics → connection_name).
 	Split []string
 }
+
+// SourceAVDSessionHosts computes a metric from an AVD host pool and its
+// Resource Manager sessionHosts list.
+const SourceAVDSessionHosts = "avd_session_hosts"
 
 // Types is the catalogue. Order: network first, as the seeds' MSP watches.
 var Types []Type

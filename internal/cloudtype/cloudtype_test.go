@@ -57,7 +57,11 @@ func TestCatalogueRules(t *testing.T) {
 				t.Errorf("%s/%s: series %q is also %s's", id, m.Name, m.Series, other)
 			}
 			series[m.Series] = id
-			if !slices.Contains(aggs[ty.Provider], m.Aggregation) {
+			if m.Source != "" {
+				if m.Source != SourceAVDSessionHosts || m.Aggregation != "" || ty.Provider != Azure {
+					t.Errorf("%s/%s: source %q is unknown, or has an aggregation", id, m.Name, m.Source)
+				}
+			} else if !slices.Contains(aggs[ty.Provider], m.Aggregation) {
 				t.Errorf("%s/%s: aggregation %q is not one of %v", id, m.Name, m.Aggregation, aggs[ty.Provider])
 			}
 			if !slices.Contains(units, m.Unit) {

@@ -67,8 +67,19 @@ func cloudInput(r *http.Request, admin bool) cloudaccount.Input {
 	in := cloudaccount.Input{Name: f("name"), Provider: cloudaccount.Provider(f("provider"))}
 	switch in.Provider {
 	case cloudaccount.ProviderAzure:
-		in.Azure = &cloudaccount.AzureInput{TenantID: f("azure_tenant_id"), ClientID: f("client_id"), ClientSecret: r.PostFormValue("client_secret"),
-			SubscriptionID: f("subscription_id")}
+		in.Azure = &cloudaccount.AzureInput{TenantID: f("azure_tenant_id"), ClientID: f("client_id"), SubscriptionID: f("subscription_id")}
+		// Only the chosen credential's fields are read, so a secret typed
+		// and then abandoned for a certificate is not sent along.
+		switch f("azure_credential") {
+		case cloudaccount.CredentialCertificate:
+			in.Azure.ClientCertificate, in.Azure.ClientCertificatePassword = f("client_certificate"), r.PostFormValue("client_certificate_password")
+		case cloudaccount.CredentialWorkload:
+			if admin {
+				in.Azure.FederatedTokenFile = f("federated_token_file")
+			}
+		default:
+			in.Azure.ClientSecret = r.PostFormValue("client_secret")
+		}
 		if admin {
 			in.Azure.ResourceManager, in.Azure.Login = f("resource_manager"), f("login")
 		}

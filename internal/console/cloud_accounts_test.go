@@ -2,12 +2,15 @@ package console
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/cloudtest"
@@ -116,4 +119,62 @@ func mustList(t *testing.T, s *cloudaccount.Store, tenant string) []*cloudaccoun
 		t.Fatal(err)
 	}
 	return list
+}
+
+// TestCloudAccountsPageAzureCredentials: the MSP admin adds Azure
+// accounts by client certificate and by workload identity in the console;
+// the list shows the thumbprint, the expiry and, within 30 days, a
+// warning (ja and en), never the key; an operator is offered no token
+// file and cannot name one.
+func TestCloudAccountsPageAzureCredentials(t *testing.T) {
+	e := newEnv(t)
+	page := "/tenants/acme/settings/cloud-accounts"
+	admin := e.login("admin")
+	soon := cloudtest.NewCertificate("unyo-soon", time.Now().Add(10*24*time.Hour))
+	add := func(b *browser, name string, f url.Values) (int, string) {
+		base := url.Values{"name": {name}, "provider": {"azure"}, "azure_tenant_id": {"72f988bf-86f1-41af-91ab-2d7cd011db47"},
+			"client_id": {"0d8e5a3c-1f2b-4c5d-8e9f-a0b1c2d3e4f5"}, "subscription_id": {"11111111-2222-4333-8444-555555555555"},
+			"client_secret": {"typed-then-abandoned-secret-0000"}}
+		for k, v := range f {
+			base[k] = v
+		}
+		code, body, _ := b.postForm(page, page, base)
+		return code, body
+	}
+	if code, body := add(admin, "acme-cert", url.Values{"azure_credential": {"certificate"}, "client_certificate": {soon.PEM}}); code != http.StatusSeeOther {
+		t.Fatalf("add certificate = %d:\n%.3000s", code, body)
+	}
+	if code, body := add(admin, "acme-wi", url.Values{"azure_credential": {"workload_identity"}, "federated_token_file": {"/run/secrets/azure/token"}}); code != http.StatusSeeOther {
+		t.Fatalf("add workload identity = %d:\n%.3000s", code, body)
+	}
+	sum := sha1.Sum(soon.Cert.Raw)
+	thumb := strings.ToUpper(hex.EncodeToString(sum[:]))
+	_, body, _ := admin.get(page)
+	if !strings.Contains(body, thumb) || !strings.Contains(body, "30日以内に期限切れ") || !strings.Contains(body, "/run/secrets/azure/token") ||
+		strings.Contains(body, "PRIVATE KEY") || !strings.Contains(body, `value="workload_identity"`) {
+		t.Fatalf("page:\n%.4000s", body)
+	}
+	list, _ := e.clouds.List(context.Background(), "acme")
+	for _, a := range list {
+		if a.Azure.ClientSecretHint != "" {
+			t.Fatalf("the abandoned secret was stored on %s: %+v", a.Name, a.Azure)
+		}
+	}
+	if code, _, _ := admin.postForm(page, "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {page}}); code != http.StatusSeeOther {
+		t.Fatalf("preferences = %d", code)
+	}
+	if _, body, _ = admin.get(page); !strings.Contains(body, "expires within 30 days") {
+		t.Fatalf("English page:\n%.4000s", body)
+	}
+
+	op := e.login("operator")
+	if _, body, _ = op.get(page); strings.Contains(body, `name="federated_token_file"`) || strings.Contains(body, `value="workload_identity"`) {
+		t.Fatal("an operator is offered the token file")
+	}
+	add(op, "acme-wi-op", url.Values{"azure_credential": {"workload_identity"}, "federated_token_file": {"/etc/shadow"}})
+	for _, a := range mustList(t, e.clouds, "acme") {
+		if a.Azure.FederatedTokenFile == "/etc/shadow" {
+			t.Fatal("an operator named a token file")
+		}
+	}
 }

@@ -16,8 +16,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/problem"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
 )
 
@@ -59,6 +62,11 @@ type Options struct {
 	// and the board's banner of open cloud health events.
 	Discovery *discovery.Discoverer
 	Yearly    *yearplan.Service // nil: no yearly plan on the operation plan pages
+	// The service desk's own pages; each nil one is not served.
+	Requests    RequestDesk         // inquiries, catalog requests and the catalog
+	WorkReports *workreport.Store   // work reports (対応報告)
+	Books       *runbook.Store      // runbooks and daily checklists
+	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -115,6 +123,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /account/password", c.updatePassword)
 	page("GET /board", c.showBoard)
 	page("GET /tenants/{tenant}", c.showTenant)
+	page("POST /tenants/{tenant}/networks", c.updateNetworks)
 	page("GET /tenants/{tenant}/resources/{id}", c.showResource)
 	page("GET /tenants/{tenant}/monitoring", c.showMonitoring)
 	page("GET /tenants/{tenant}/monitoring/items.csv", c.exportItems("csv"))
@@ -127,4 +136,5 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
 	c.registerDesk(page)
+	c.registerServiceDesk(page)
 }

@@ -1,5 +1,7 @@
 package console
 
+import "github.com/unyo-ops/unyo/internal/model"
+
 // registerDesk adds the pages of the operations desk that are wired.
 func (c *Console) registerDesk(page func(string, pageHandler)) {
 	if c.opts.AlertDesk != nil {
@@ -140,6 +142,67 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 		if c.opts.Discovery != nil {
 			out = append(out, NavLink{Key: "dsc.link", Path: base + "/settings/cloud-discovery"})
 		}
+	}
+	return append(out, c.serviceDeskLinks(tenant, p)...)
+}
+
+// registerServiceDesk adds the pages of the service desk's records that are wired.
+func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
+	if c.opts.Requests != nil {
+		page("GET /tenants/{tenant}/catalog", c.showCatalog)
+		page("POST /tenants/{tenant}/catalog", c.createCatalogItem)
+		page("GET /tenants/{tenant}/requests", c.listRequests)
+		page("POST /tenants/{tenant}/requests", c.openRequest)
+		page("GET /tenants/{tenant}/requests/{id}", c.showRequest)
+		page("POST /tenants/{tenant}/requests/{id}/decision", c.decideRequest)
+		page("POST /tenants/{tenant}/requests/{id}/notes", c.addRequestNote)
+		page("POST /tenants/{tenant}/requests/{id}/state", c.transitionRequest)
+	}
+	if c.opts.Books != nil {
+		page("GET /tenants/{tenant}/checklists", c.listChecklists)
+		page("POST /tenants/{tenant}/checklists", c.createChecklist)
+		page("GET /tenants/{tenant}/checklists/{id}", c.showChecklist)
+		page("POST /tenants/{tenant}/checklists/{id}", c.updateChecklist)
+		page("POST /tenants/{tenant}/checklists/{id}/days/{date}/items/{item}", c.completeChecklistItem)
+		page("GET /tenants/{tenant}/runbooks", c.listRunbooks)
+		page("POST /tenants/{tenant}/runbooks", c.createRunbook)
+		page("GET /tenants/{tenant}/runbooks/{id}", c.showRunbook)
+		page("POST /tenants/{tenant}/runbooks/{id}", c.updateRunbook)
+	}
+	if c.opts.ServiceNow != nil {
+		page("GET /tenants/{tenant}/settings/servicenow", c.showServiceNow)
+		page("POST /tenants/{tenant}/settings/servicenow", c.saveServiceNow)
+	}
+	if c.opts.WorkReports != nil {
+		page("GET /tenants/{tenant}/work-reports", c.listWorkReports)
+		page("POST /tenants/{tenant}/work-reports", c.createWorkReport)
+		page("GET /tenants/{tenant}/work-reports/{id}", c.showWorkReport)
+		page("POST /tenants/{tenant}/work-reports/{id}", c.updateWorkReport)
+	}
+}
+
+// serviceDeskLinks are the tenant's service desk pages, alphabetical by
+// key, for its page: staff-only ones only for the staff.
+func (c *Console) serviceDeskLinks(tenant string, p *page) []NavLink {
+	base := "/tenants/" + tenant
+	var out []NavLink
+	if c.opts.Requests != nil {
+		out = append(out, NavLink{Key: "cat.link", Path: base + "/catalog"})
+	}
+	if c.opts.Books != nil && staff(p) {
+		out = append(out, NavLink{Key: "cl.link", Path: base + "/checklists"})
+	}
+	if c.opts.Requests != nil {
+		out = append(out, NavLink{Key: "req.link", Path: base + "/requests"})
+	}
+	if c.opts.Books != nil && staff(p) {
+		out = append(out, NavLink{Key: "rb.link", Path: base + "/runbooks"})
+	}
+	if c.opts.ServiceNow != nil && p.P.Can(model.ScopeAdmin) {
+		out = append(out, NavLink{Key: "sn.link", Path: base + "/settings/servicenow"})
+	}
+	if c.opts.WorkReports != nil {
+		out = append(out, NavLink{Key: "wr.link", Path: base + "/work-reports"})
 	}
 	return out
 }

@@ -65,6 +65,7 @@ type env struct {
 	limiter *throttle.Limiter
 	handler http.Handler
 	url     string
+	console *Console
 }
 
 // testClock is a clock the test moves by hand.
@@ -156,6 +157,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	}
 	mux := http.NewServeMux()
 	c.Register(mux)
+	e.console = c
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	e.url, e.handler = srv.URL, mux

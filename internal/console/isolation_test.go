@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
+	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
@@ -98,6 +103,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		betaChangePath + "/submit":    {},
 		betaChangePath + "/state":     {"state": {"closed"}},
 		betaChangePath + "/incidents": {"incident_id": {"1"}},
+		"/tenants/beta/networks":      {"networks": {"10.0.0.0/8"}},
+		"/tenants/acme/networks":      {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
@@ -119,6 +126,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	after, _ := e.design.Assignments(ctx, "beta")
 	if len(after) != len(before) {
 		t.Errorf("beta's assignments changed: %d -> %d", len(before), len(after))
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if nets, _ := e.store.TenantNetworks(ctx, tn); len(nets) != 0 {
+			t.Errorf("a viewer set %s's networks: %v", tn, nets)
+		}
 	}
 	if _, err := e.store.UserByLogin(ctx, "intruder"); err == nil {
 		t.Error("a viewer created a user")
@@ -207,5 +219,114 @@ func TestOperatorHasNoSettings(t *testing.T) {
 		if code, _, _ := b.get(p); code != http.StatusForbidden {
 			t.Errorf("operator GET %s = %d, want 403", p, code)
 		}
+	}
+}
+
+// TestServiceDeskPagesIsolated: the request, catalog, work report,
+// runbook, checklist and ServiceNow pages answer 403 for beta's paths to
+// acme's viewer, and 404 for beta's IDs under acme's path to the MSP's
+// staff; nothing of beta changes.
+func TestServiceDeskPagesIsolated(t *testing.T) {
+	e := newEnv(t, withServiceDesk)
+	ctx := context.Background()
+	o := e.opts()
+	item := &incident.CatalogItem{TenantID: "beta", Name: "beta-item", Fields: []incident.FieldSpec{}}
+	if err := o.Requests.CreateCatalogItem(ctx, item); err != nil {
+		t.Fatal(err)
+	}
+	short := "beta-inquiry"
+	inq, err := o.Requests.OpenRequest(ctx, "beta", "someone", incident.RequestInput{Kind: incident.KindInquiry, Fields: incident.Fields{ShortDescription: &short}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Requests.AddNote(ctx, "beta", inq.ID, "someone", "beta-secret-note", true); err != nil {
+		t.Fatal(err)
+	}
+	wr := &workreport.Report{TenantID: "beta", Subject: "beta-work", Worker: "w", Result: workreport.ResultDone,
+		StartedAt: time.Now().Add(-time.Hour), EndedAt: time.Now()}
+	rb := &runbook.Runbook{TenantID: "beta", Title: "beta-runbook", Body: "x"}
+	cl := &runbook.Checklist{TenantID: "beta", Name: "beta-checklist", Items: []string{"one"}}
+	if err := errors.Join(o.WorkReports.Create(ctx, wr), o.Books.Create(ctx, rb), o.Books.CreateChecklist(ctx, cl)); err != nil {
+		t.Fatal(err)
+	}
+	on := true
+	if _, err := o.ServiceNow.Put(ctx, "beta", servicenow.ConfigInput{InstanceURL: "https://beta.service-now.com", Auth: servicenow.AuthBasic,
+		Username: "u", Password: "beta-password", Enabled: &on}); err != nil {
+		t.Fatal(err)
+	}
+	tlBefore, _ := o.Requests.Timeline(ctx, "beta", inq.ID, true)
+	ids := map[string]int64{"requests": inq.ID, "work-reports": wr.ID, "runbooks": rb.ID, "checklists": cl.ID}
+
+	v := e.login("acme-viewer")
+	gets := []string{"/tenants/beta/requests", "/tenants/beta/catalog", "/tenants/beta/work-reports", "/tenants/beta/runbooks",
+		"/tenants/beta/checklists", "/tenants/beta/settings/servicenow", "/tenants/acme/settings/servicenow"}
+	for noun, id := range ids {
+		gets = append(gets, fmt.Sprintf("/tenants/beta/%s/%d", noun, id))
+	}
+	for _, p := range gets {
+		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
+		}
+	}
+	posts := map[string]url.Values{
+		"/tenants/beta/requests":                                                  {"kind": {"inquiry"}, "short_description": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
+		"/tenants/beta/catalog":                                                   {"name": {"x"}},
+		"/tenants/beta/work-reports":                                              {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		fmt.Sprintf("/tenants/beta/work-reports/%d", wr.ID):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		"/tenants/beta/runbooks":                                                  {"title": {"x"}, "body": {"x"}},
+		fmt.Sprintf("/tenants/beta/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
+		"/tenants/beta/checklists":                                                {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
+		"/tenants/beta/settings/servicenow":                                       {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
+	}
+	for p, form := range posts {
+		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
+			t.Errorf("POST %s as acme's viewer = %d, want 403", p, code)
+		}
+	}
+	// The MSP's staff with beta's IDs under acme's path find nothing.
+	a := e.login("admin")
+	for noun, id := range ids {
+		p := fmt.Sprintf("/tenants/acme/%s/%d", noun, id)
+		if code, body, _ := a.get(p); code != http.StatusNotFound || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s = %d, want 404", p, code)
+		}
+	}
+	for p, form := range map[string]url.Values{
+		fmt.Sprintf("/tenants/acme/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
+		fmt.Sprintf("/tenants/acme/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
+		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       posts["/tenants/beta/work-reports"],
+		fmt.Sprintf("/tenants/acme/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
+		fmt.Sprintf("/tenants/acme/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/acme/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
+	} {
+		if code, _, _ := a.postForm("/board", p, form); code != http.StatusNotFound {
+			t.Errorf("POST %s = %d, want 404", p, code)
+		}
+	}
+	// A request form naming beta's catalog item under acme's path is refused.
+	if code, _, _ := a.postForm("/board", "/tenants/acme/requests", url.Values{"kind": {"request"}, "catalog_item_id": {fmt.Sprint(item.ID)}}); code != http.StatusBadRequest {
+		t.Errorf("beta's catalog item under acme's path = %d, want 400", code)
+	}
+	// The CSRF token is required.
+	if code, _, _ := a.post("/tenants/acme/runbooks", url.Values{"title": {"x"}, "body": {"x"}}); code != http.StatusForbidden {
+		t.Errorf("POST without the CSRF token = %d, want 403", code)
+	}
+
+	tl, _ := o.Requests.Timeline(ctx, "beta", inq.ID, true)
+	got, _ := o.Requests.Incident(ctx, "beta", inq.ID)
+	gotWR, _ := o.WorkReports.Get(ctx, "beta", wr.ID)
+	gotRB, _ := o.Books.Get(ctx, "beta", rb.ID)
+	day, _ := o.Books.Day(ctx, "beta", cl.ID, "2026-12-01")
+	cfg, cr, _ := o.ServiceNow.Credentials(ctx, "beta")
+	reqs, _ := o.Requests.Incidents(ctx, "beta", incident.Filter{Kinds: requestKinds})
+	acme, _ := o.Requests.Incidents(ctx, "acme", incident.Filter{Kinds: requestKinds})
+	if len(tl) != len(tlBefore) || got.Approval != "" || got.State != incident.StateNew || gotWR.Subject != "beta-work" || gotRB.Title != "beta-runbook" || day.Done != 0 || day.Total != 1 ||
+		cfg.InstanceURL != "https://beta.service-now.com" || cr.Password != "beta-password" || len(reqs) != 1 || len(acme) != 0 {
+		t.Errorf("beta changed: timeline %d, approval %q, %q, %q, %d done, %s, %d requests; acme has %d", len(tl), got.Approval,
+			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -36,6 +37,7 @@ func parseViews(static *staticFiles) (*views, error) {
 		"deref":      func(f *float64) float64 { return *f },
 		"loadMark":   loadMark,
 		"loadField":  loadField,
+		"span":       func(d time.Duration) string { return formatDuration(model.Duration(d)) },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

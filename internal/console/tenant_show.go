@@ -13,6 +13,10 @@ type tenantData struct {
 	Groups     []serviceGroup
 	Monitoring bool
 	Links      []NavLink // the tenant's operations pages that are wired
+	// Networks are where the server's pollers may reach the tenant's
+	// internal addresses; EditNetworks: the user is an MSP admin.
+	Networks     []string
+	EditNetworks bool
 }
 
 // serviceGroup is one service and its resources; Service is nil for the
@@ -27,6 +31,11 @@ func (c *Console) showTenant(w http.ResponseWriter, r *http.Request, p *page) er
 	if err != nil {
 		return err
 	}
+	return c.renderTenant(w, r, p, t, http.StatusOK)
+}
+
+// renderTenant fills and renders the tenant page with status.
+func (c *Console) renderTenant(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, status int) error {
 	svcs, err := c.opts.Store.Services(r.Context(), t.ID)
 	if err != nil {
 		return err
@@ -35,9 +44,14 @@ func (c *Console) showTenant(w http.ResponseWriter, r *http.Request, p *page) er
 	if err != nil {
 		return err
 	}
+	nets, err := c.opts.Store.TenantNetworks(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
 	p.Active, p.Title = "nav.tenants", t.Name
-	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p)}
-	c.render(w, http.StatusOK, "tenant", p)
+	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p),
+		Networks: nets, EditNetworks: p.P.Global() && p.P.Can(model.ScopeAdmin)}
+	c.render(w, status, "tenant", p)
 	return nil
 }
 

@@ -28,7 +28,7 @@ func TestCopyRoundTrip(t *testing.T) {
 	}
 	lite := open("sqlite://" + filepath.Join(t.TempDir(), "a.db"))
 	for _, q := range []string{
-		`INSERT INTO tenants VALUES ('acme', 'アクメ株式会社', 'ja', 'Asia/Tokyo', 1, 2)`,
+		`INSERT INTO tenants (id, name, language, time_zone, created_at, updated_at) VALUES ('acme', 'アクメ株式会社', 'ja', 'Asia/Tokyo', 1, 2)`,
 		`INSERT INTO services (id, tenant_id, name, description, service_level, created_at, updated_at) VALUES (7, 'acme', 'web', '', '{"a":1}', 3, 4)`,
 		`INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES ('acme', 7, 'web-01', 'host', '{}', 5, 6)`,
 		`INSERT INTO resources (tenant_id, service_id, name, kind, labels, created_at, updated_at) VALUES ('acme', NULL, 'db-01', 'host', '{}', 5, 6)`,

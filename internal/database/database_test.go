@@ -17,7 +17,7 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	if v, _ := Version(ctx, db); v != SchemaVersion() {
 		t.Fatalf("version = %d, want %d", v, SchemaVersion())
 	}
-	if _, err := db.Exec(`INSERT INTO tenants VALUES ('acme','Acme','ja','Asia/Tokyo',0,0)`); err != nil {
+	if _, err := db.Exec(`INSERT INTO tenants (id, name, language, time_zone, created_at, updated_at) VALUES ('acme','Acme','ja','Asia/Tokyo',0,0)`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

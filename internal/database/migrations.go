@@ -959,7 +959,12 @@ CREATE TABLE change_incidents (
 	PRIMARY KEY (tenant_id, incident_id)
 );
 `,
-	// 30, improvement (internal/improvement): the improvement register
+	// 30, netscope (internal/storage, internal/outbound): the networks
+	// (CIDRs, a JSON list) where the server's pollers may reach the internal
+	// addresses of a tenant's targets, within the server-wide allow lists.
+	`ALTER TABLE tenants ADD COLUMN networks TEXT NOT NULL DEFAULT '[]';
+`,
+	// 31, improvement (internal/improvement): the improvement register
 	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
 	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
 	// in the tenant's zone, "" without one.

@@ -154,6 +154,8 @@ func cloudDoc(t *testing.T) string {
 			fmt.Fprintf(&b, "\n### %s `%s` (cloud_type=`%s`, kind %s)\n\n", p, ty.Name, ty.Short, ty.Kind)
 			if ty.Provider == cloudtype.AWS {
 				fmt.Fprintf(&b, "CloudWatch namespace `%s`, dimension `%s`.\n\n", ty.Namespace, ty.Dimension)
+			} else if len(ty.Metrics) > 0 && ty.Metrics[0].Source != "" {
+				fmt.Fprintf(&b, "Resource Manager `%s`, not Azure Monitor.\n\n", ty.Namespace)
 			} else {
 				fmt.Fprintf(&b, "Azure Monitor namespace `%s`.\n\n", ty.Namespace)
 			}
@@ -171,7 +173,11 @@ func cloudDoc(t *testing.T) string {
 					if len(m.Split) > 0 {
 						lbls = "`" + strings.Join(m.Labels(), "`, `") + "` (from " + strings.Join(m.Split, ", ") + ")"
 					}
-					fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", m.Series, m.Name, m.Aggregation, grain, m.Unit, lbls)
+					agg := m.Aggregation
+					if m.Source != "" {
+						agg = "state at the pull"
+					}
+					fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", m.Series, m.Name, agg, grain, m.Unit, lbls)
 				}
 				b.WriteString("\n")
 			}

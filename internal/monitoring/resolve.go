@@ -18,6 +18,9 @@ type ResolvedItem struct {
 	Source   Source `json:"source"`            // where the item came from
 	Query    string `json:"query,omitempty"`   // PromQL of the value the condition reads, scoped to the resource
 	Problem  string `json:"problem,omitempty"` // why the item cannot run as designed on this resource
+	// Unreachable is set when the server's pollers will not reach the
+	// item's address: outside the tenant's networks (netscope.go).
+	Unreachable *Unreachable `json:"unreachable,omitempty"`
 }
 
 // How an item reaches a resource.
@@ -87,6 +90,9 @@ func (s *Store) EffectiveItems(ctx context.Context, tenant string, resource int6
 		}
 		seen[c.item.Name] = len(out)
 		out = append(out, resolve(c, res, overrides))
+	}
+	if err := s.markUnreachable(ctx, res, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

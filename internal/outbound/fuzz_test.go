@@ -24,3 +24,21 @@ func FuzzParseAllow(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckNetworks: a tenant's networks are refused or come back as masked
+// prefixes that CheckNetworks takes again unchanged.
+func FuzzCheckNetworks(f *testing.F) {
+	for _, s := range []string{"10.2.0.5/16", "192.168.7.7", "fd00:2::/64", "::ffff:10.0.0.0/104", "10.1.2", "", "10.0.0.0/8,10.1.0.0/16"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := CheckNetworks([]string{s})
+		if err != nil {
+			return
+		}
+		again, err := CheckNetworks(out)
+		if err != nil || len(again) != 1 || again[0] != out[0] {
+			t.Fatalf("CheckNetworks(%q) = %v, again %v, %v", s, out, again, err)
+		}
+	})
+}

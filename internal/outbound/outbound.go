@@ -53,10 +53,16 @@ var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 type RefusedError struct {
 	Addr netip.Addr
 	Kind string // loopback, link-local, private, ...
+	// Tenant is set when the server-wide policy allows the address but
+	// the tenant whose target it is has it in none of its networks.
+	Tenant string
 }
 
 // Error names the address and why it is refused, and how to allow it.
 func (e *RefusedError) Error() string {
+	if e.Tenant != "" {
+		return fmt.Sprintf("%s is not in tenant %s's networks (the MSP admin sets them: PUT /api/v1/tenants/%s/networks)", e.Addr, e.Tenant, e.Tenant)
+	}
 	return fmt.Sprintf("outbound: %s is a %s address; refused unless the server admin allows it with --outbound-allow", e.Addr, e.Kind)
 }
 

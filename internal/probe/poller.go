@@ -16,6 +16,11 @@ type Options struct {
 	Targets func(ctx context.Context) ([]Target, error)
 	Sink    sample.Sink
 	Env     Env // how checks reach their targets: the outbound policy on the server
+	// EnvFor, when set, narrows Env for one tenant's targets: the server
+	// gives the Dial and Permit of its policy narrowed to the tenant's
+	// networks (outbound.Policy.ForTenant). A collector, which serves one
+	// tenant, leaves it nil.
+	EnvFor func(tenant string, env Env) Env
 	// Concurrency bounds the checks in flight; 64 when 0.
 	Concurrency int
 	Refresh     time.Duration // 1m when 0: picks up new resources and labels
@@ -119,7 +124,11 @@ func (p *Poller) apply(ctx context.Context, running map[Target]context.CancelFun
 		if _, ok := running[t]; ok {
 			continue
 		}
-		c, err := New(t, p.opts.Env)
+		env := p.opts.Env
+		if p.opts.EnvFor != nil {
+			env = p.opts.EnvFor(t.Tenant, env)
+		}
+		c, err := New(t, env)
 		if err != nil {
 			p.opts.Logger.Warn("probe: cannot run the check", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "err", err)
 			continue

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
@@ -21,6 +22,12 @@ type Options struct {
 	// (outbound.Policy.Dialer), so tenants reach only the networks the
 	// server admin allows.
 	Dialer *net.Dialer
+	// ControlFor, when set, vets the sockets of one tenant's targets
+	// instead of Dialer's Control: the server narrows its policy to the
+	// tenant's networks (outbound.Policy.ForTenant). A session keeps its
+	// socket, so a change of networks applies to the sessions opened after
+	// it. A collector, which serves one tenant, leaves it nil.
+	ControlFor func(tenant string) func(network, address string, c syscall.RawConn) error
 	// Concurrency bounds the polls in flight; 64 when 0.
 	Concurrency int
 	Refresh     time.Duration // 1m when 0: picks up new resources and labels
@@ -143,6 +150,10 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 	if t.Interval <= 0 {
 		t.Interval = DefaultInterval
 	}
+	control := p.opts.Dialer.Control
+	if p.opts.ControlFor != nil {
+		control = p.opts.ControlFor(t.Tenant)
+	}
 	var s *Session
 	defer func() {
 		if s != nil {
@@ -160,7 +171,7 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 		var out Outcome
 		if s == nil {
 			var err error
-			if s, err = Open(ctx, t, p.opts.Dialer.Control); err != nil {
+			if s, err = Open(ctx, t, control); err != nil {
 				s = nil
 				out.Reason = err.Error()
 				samples = []sample.Sample{{Name: UpMetric, Labels: sample.Labels(ItemLabel, t.Item), Value: 0, TimeMs: time.Now().UnixMilli()}}

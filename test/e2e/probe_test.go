@@ -39,6 +39,9 @@ func TestServerRunChecks(t *testing.T) {
 	// (127.0.0.0/8) is the server admin opening it.
 	s := startServer(t, t.TempDir())
 	_, read := s.tenantWithTokens("acme")
+	// And the MSP admin places them in the tenant's networks: the server polls
+	// a tenant's internal addresses only there.
+	s.mustJSON(200, "PUT", "/api/v1/tenants/acme/networks", "", map[string]any{"networks": []string{"127.0.0.0/8"}}, nil)
 	var sw struct {
 		ID int64 `json:"id"`
 	}

@@ -22,6 +22,9 @@ func TestSNMPDevice(t *testing.T) {
 	trapPort := snmptest.FreeUDPPort(t)
 	s := startServer(t, t.TempDir(), "--snmp-allow", "127.0.0.0/8", "--snmp-trap-listen", "127.0.0.1:"+strconv.Itoa(trapPort))
 	_, read := s.tenantWithTokens("acme")
+	// And the MSP admin places them in the tenant's networks: the server polls
+	// a tenant's internal addresses only there.
+	s.mustJSON(200, "PUT", "/api/v1/tenants/acme/networks", "", map[string]any{"networks": []string{"127.0.0.0/8"}}, nil)
 	var dev struct {
 		ID int64 `json:"id"`
 	}

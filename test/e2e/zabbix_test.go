@@ -26,6 +26,9 @@ func TestZabbixTakeover(t *testing.T) {
 	// admin opens them to polling, as here loopback.
 	s := startServer(t, t.TempDir(), "--zabbix-allow", "127.0.0.0/8")
 	ingest, read := s.tenantWithTokens("acme")
+	// And the MSP admin places them in the tenant's networks: the server polls
+	// a tenant's internal addresses only there.
+	s.mustJSON(200, "PUT", "/api/v1/tenants/acme/networks", "", map[string]any{"networks": []string{"127.0.0.0/8"}}, nil)
 	var write struct {
 		Token string `json:"token"`
 	}

@@ -8,9 +8,11 @@ package cloudtest
 
 import (
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -21,16 +23,24 @@ import (
 type Entra struct {
 	Tenant   string // the directory ID in the path
 	ClientID string
-	Secret   string
-	Scope    string // the scope a token is issued for, e.g. https://management.example/.default
+	Secret   string // the client secret registered, "" for none
+	// Certificate is the client certificate registered on the app: a
+	// client assertion must be signed by its key and name it (x5t#S256 or
+	// x5t). Nil for none.
+	Certificate *x509.Certificate
+	// FederatedToken is the token a federated identity credential of the
+	// app accepts as the client assertion (workload identity), "" for none.
+	FederatedToken string
+	Scope          string // the scope a token is issued for, e.g. https://management.example/.default
 	// Scopes are further scopes the principal may get tokens for (Azure
 	// Monitor's https://metrics.monitor.azure.com/.default); AuthorizedFor
 	// tells a token of one from a token of another.
 	Scopes []string
 
-	mu     sync.Mutex
-	issued map[string]string // token → the scope it was issued for
-	tokens int
+	mu       sync.Mutex
+	issued   map[string]string // token → the scope it was issued for
+	tokens   int
+	endpoint string // the token endpoint, the audience of a client assertion
 }
 
 // Register serves the directory's endpoints on mux; base is the scheme
@@ -43,6 +53,9 @@ func (e *Entra) Register(mux *http.ServeMux, base string) {
 			"token_endpoint":         base + "/" + e.Tenant + "/oauth2/v2.0/token",
 		})
 	})
+	e.mu.Lock()
+	e.endpoint = base + "/" + e.Tenant + "/oauth2/v2.0/token"
+	e.mu.Unlock()
 	mux.HandleFunc("POST /"+e.Tenant+"/oauth2/v2.0/token", e.token)
 }
 
@@ -66,8 +79,24 @@ func (e *Entra) token(w http.ResponseWriter, r *http.Request) {
 		aadError(w, 400, "unsupported_grant_type", "AADSTS70003", "The app requested an unsupported grant type.")
 	case f.Get("client_id") != e.ClientID:
 		aadError(w, 400, "unauthorized_client", "AADSTS700016", "Application with identifier '"+f.Get("client_id")+"' was not found in the directory.")
-	case f.Get("client_secret") != e.Secret:
+	case f.Get("client_assertion") != "":
+		if !e.assertion(w, f) {
+			return
+		}
+		e.issue(w, f)
+	case f.Get("client_secret") == "":
+		aadError(w, 401, "invalid_client", "AADSTS7000216", "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
+	case e.Secret == "" || f.Get("client_secret") != e.Secret:
 		aadError(w, 401, "invalid_client", "AADSTS7000215", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+	default:
+		e.issue(w, f)
+	}
+}
+
+// issue answers a token for the scope of f, once the client is
+// authenticated.
+func (e *Entra) issue(w http.ResponseWriter, f url.Values) {
+	switch {
 	case e.scopeOf(f.Get("scope")) == "":
 		aadError(w, 400, "invalid_scope", "AADSTS70011", "The provided value for the input parameter 'scope' is not valid.")
 	default:

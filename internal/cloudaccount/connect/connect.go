@@ -55,12 +55,32 @@ func ForAzure(a *cloudaccount.Azure, transport policy.Transporter) (*Azure, erro
 		cfg.ActiveDirectoryAuthorityHost = strings.TrimRight(a.Login, "/") + "/"
 	}
 	opts := policy.ClientOptions{Cloud: cfg, Transport: transport, Retry: policy.RetryOptions{MaxRetries: -1}}
-	cred, err := azidentity.NewClientSecretCredential(a.TenantID, a.ClientID, a.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: opts,
-		// A sovereign or private login host has no entry in Microsoft's
-		// instance discovery; the MSP admin vouched for it.
-		DisableInstanceDiscovery: a.Login != "",
-	})
+	// A sovereign or private login host has no entry in Microsoft's
+	// instance discovery; the MSP admin vouched for it.
+	noDiscovery := a.Login != ""
+	var (
+		cred azcore.TokenCredential
+		err  error
+	)
+	switch a.Credential() {
+	case cloudaccount.CredentialCertificate:
+		certs, key, perr := azidentity.ParseCertificates([]byte(a.ClientCertificate), nil)
+		if perr != nil {
+			return nil, fmt.Errorf("connect: azure certificate: %w", perr)
+		}
+		cred, err = azidentity.NewClientCertificateCredential(a.TenantID, a.ClientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
+			ClientOptions: opts, DisableInstanceDiscovery: noDiscovery,
+		})
+	case cloudaccount.CredentialWorkload:
+		cred, err = azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
+			ClientOptions: opts, ClientID: a.ClientID, TenantID: a.TenantID, TokenFilePath: a.FederatedTokenFile,
+			DisableInstanceDiscovery: noDiscovery,
+		})
+	default:
+		cred, err = azidentity.NewClientSecretCredential(a.TenantID, a.ClientID, a.ClientSecret, &azidentity.ClientSecretCredentialOptions{
+			ClientOptions: opts, DisableInstanceDiscovery: noDiscovery,
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connect: azure credential: %w", err)
 	}

@@ -24,7 +24,7 @@ func TestPostgresClusterServesMigratedDatabases(t *testing.T) {
 		if v, err := database.Version(ctx, db); err != nil || v != database.SchemaVersion() {
 			t.Fatalf("version = %d, %v; want %d", v, err, database.SchemaVersion())
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO tenants VALUES (?, ?, ?, ?, ?, ?)`, "acme", "Acme", "ja", "Asia/Tokyo", 0, 0); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO tenants (id, name, language, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, "acme", "Acme", "ja", "Asia/Tokyo", 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -27,6 +27,11 @@ type Options struct {
 	// passes its outbound policy's, so tenants reach only the networks the
 	// server admin allows.
 	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// DialFor, when set, gives the dial function of one tenant's targets
+	// instead of Dial: the server narrows its policy to the tenant's
+	// networks (outbound.Policy.ForTenant). A collector, which serves one
+	// tenant, leaves it nil.
+	DialFor func(tenant string) func(ctx context.Context, network, address string) (net.Conn, error)
 	// Concurrency bounds the checks in flight; 64 when 0. A Zabbix
 	// server's default is 5 pollers, each one check at a time.
 	Concurrency int
@@ -157,6 +162,11 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 			p.opts.Logger.Warn("zabbix poller: the item asks for TLS and the server has no Zabbix TLS certificate", "tenant", t.Tenant, "host", t.Host, "item", t.Item)
 			return
 		}
+	}
+	if p.opts.DialFor != nil {
+		own := *client
+		own.Dialer = p.opts.DialFor(t.Tenant)
+		client = &own
 	}
 	answering := true // so that the first failure is logged
 	for {
