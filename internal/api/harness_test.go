@@ -30,6 +30,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -126,7 +127,8 @@ func newEnv(t *testing.T) *env {
 		// On-call rotations, their feeds and the public acknowledgement links.
 		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
-		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger)); err != nil {
+		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
+		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

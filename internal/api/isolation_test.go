@@ -94,6 +94,12 @@ func TestTenantIsolation(t *testing.T) {
 		"started_at": time.Now().Add(-2 * time.Hour).Format(time.RFC3339), "finished_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"restored": "a-restore-secret", "verification": "a-verified-secret", "result": "ok"}, nil)
 
+	// a's item of the improvement register: the register's paths below are aimed at it.
+	var imp struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/improvements", admin, map[string]any{"title": "a-improvement-secret", "category": "automation",
+		"owner": "a-owner-secret", "evidence": []map[string]string{{"kind": "alert", "ref": "a-alert-ref"}}}, &imp)
 	// a's normal change, waiting for a's customer: b may neither read, approve nor move it.
 	var chg struct {
 		ID int64 `json:"id"`
@@ -153,6 +159,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/capacity/groups/{id}/plan/versions/{version}/approve": `{"reference":"b's minutes"}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts":                                       `{"name":"b-was-here","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
 		"/api/v1/tenants/{tenant}/cloud-accounts/{id}":                                  `{"name":"taken over","provider":"aws","aws":{"access_key_id":"AKIAB0000000000000BB","secret_access_key":"b-secret","regions":["us-east-1"]}}`,
+		// The improvement register: b's bodies aimed at a's item.
+		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
+		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
+		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
 		// The change API: b's bodies aimed at a's change.
 		"/api/v1/tenants/{tenant}/changes":                fmt.Sprintf(`{"type":"normal","title":"b","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
 		"/api/v1/tenants/{tenant}/changes/{id}":           fmt.Sprintf(`{"type":"normal","title":"taken over","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
@@ -173,10 +183,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
-		"accounts": cloud.ID, "problems": prb.ID, "oncall-rotations": rota.ID}
+		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-oncall-rota", "a-alice"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -275,6 +285,25 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
+	// On b's own register, a's item ID finds nothing; a's item is as it was.
+	for _, path := range []string{"/api/v1/tenants/b/improvements/%d", "/api/v1/tenants/b/improvements/%d/status"} {
+		method, body := "GET", any(nil)
+		if strings.HasSuffix(path, "status") {
+			method, body = "POST", map[string]string{"status": "rejected"}
+		}
+		if code, out := e.do(method, fmt.Sprintf(path, imp.ID), b, body); code != 404 {
+			t.Errorf("b %s %s with a's item ID: %d %s", method, path, code, out)
+		}
+	}
+	var impNow struct {
+		Title  string `json:"title"`
+		Status string `json:"status"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/improvements/%d", imp.ID), tok(aRead), nil, &impNow)
+	if impNow.Title != "a-improvement-secret" || impNow.Status != "proposed" {
+		t.Fatalf("tenant a's improvement changed: %+v", impNow)
+	}
+
 	// On b's own problem paths, a's problem ID and a's proposal key find
 	// nothing of a's; a's problem, proposal and rule are as they were.
 	for _, rt := range e.api.Routes() {

@@ -31,6 +31,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -92,6 +93,7 @@ type app struct {
 	rotations   *oncall.Store
 	runbooks    *runbook.Store
 	workReports *workreport.Store
+	register    *improvement.Store
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
@@ -199,6 +201,7 @@ func (a *app) repositories() {
 	a.policies.SetOnCall(a.rotations.Resolve) // steps that notify whoever is on call
 	a.runbooks = runbook.NewStore(db)
 	a.workReports = workreport.NewStore(db)
+	a.register = improvement.NewStore(db)
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
@@ -371,6 +374,7 @@ func (a *app) services(cfg *serverConfig) error {
 		incident.NewHandlers(a.desk, a.api.PathTenant, logger),
 		servicenow.NewHandlers(a.snConfigs, a.snSync, a.api.PathTenant, logger),
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
+		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
@@ -394,6 +398,7 @@ func (a *app) services(cfg *serverConfig) error {
 func (a *app) reportSources() report.Sources {
 	src := report.SourcesOf(a.metrics, a.metrics.Queryable(), report.Stores{
 		Tenants: a.objects, Alerts: a.alertLog, Desk: a.desk, Work: a.workReports, Maintenance: a.windows, Backups: a.backups,
+		Improvements: a.register,
 	})
 	// 運行実績: the capacity groups' steps and counts, with their hosts' CPU
 	// and their own load metric.

@@ -56,6 +56,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Policies:     a.policies,
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
+		Improvements: a.register,
 		Problems:     a.problems,
 		Capacity:     a.capacity,
 		Changes:      a.changes,

@@ -14,6 +14,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/runbook"
@@ -50,7 +51,10 @@ type Options struct {
 	Backups      BackupDesk      // nil: no backup page, and no backups on the board
 	Problems     *problem.Store  // nil: no problem pages
 	Capacity     *capacity.Store // nil: no operation plan pages
-	Changes      *change.Store   // nil: no change pages, and no change on incident pages
+	// Improvements is the improvement register and the automation
+	// candidates; nil: not served.
+	Improvements *improvement.Store
+	Changes      *change.Store // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store

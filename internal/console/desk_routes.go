@@ -66,6 +66,14 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/oncall", c.showOnCall)
 		page("POST /tenants/{tenant}/oncall/{id}/overrides", c.createOnCallOverride)
 	}
+	if c.opts.Improvements != nil {
+		page("GET /tenants/{tenant}/improvements", c.listImprovements)
+		page("POST /tenants/{tenant}/improvements", c.createImprovement)
+		page("GET /tenants/{tenant}/improvements/{id}", c.showImprovement)
+		page("POST /tenants/{tenant}/improvements/{id}", c.updateImprovement)
+		page("POST /tenants/{tenant}/improvements/{id}/status", c.moveImprovement)
+		page("GET /tenants/{tenant}/automation", c.showAutomation)
+	}
 	if c.opts.Changes != nil {
 		page("GET /tenants/{tenant}/changes", c.listChanges)
 		page("GET /tenants/{tenant}/changes/new", c.newChange)
@@ -123,6 +131,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Capacity != nil {
 		out = append(out, NavLink{Key: "nav.capacity", Path: base + "/capacity"})
+	}
+	if c.opts.Improvements != nil {
+		out = append(out, NavLink{Key: "nav.improvements", Path: base + "/improvements"}, NavLink{Key: "nav.automation", Path: base + "/automation"})
 	}
 	if c.opts.Changes != nil {
 		out = append(out, NavLink{Key: "nav.changes", Path: base + "/changes"})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
@@ -20,8 +21,13 @@ import (
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t, withBackups, withYearly(t, nil))
+	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements)
 	betaPolicy := e.backupPolicy("beta", "beta-backup", time.Hour, 0, time.Minute)
+	register := improvement.NewStore(e.store.DB())
+	betaItem := &improvement.Item{Tenant: "beta", Title: "beta-improvement", Category: "cost", CreatedBy: "user:b"}
+	if err := register.Create(context.Background(), betaItem); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	betaHost := e.resourceID("beta", "beta-web-01")
 	acmeHost := e.resourceID("acme", "acme-web-01")
@@ -41,6 +47,9 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/monitoring/items.csv",
 		"/tenants/beta/monitoring/items.html",
 		"/tenants/beta/backups",
+		"/tenants/beta/improvements",
+		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID),
+		"/tenants/beta/automation",
 		"/tenants/beta/capacity",
 		"/tenants/beta/capacity/groups/1",
 		"/tenants/beta/capacity/groups/1?view=month",
@@ -70,10 +79,14 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
 		"/tenants/acme/backups/restore-tests": {"policy_id": {fmt.Sprint(betaPolicy.ID)}, "started_at": {"2026-12-01T10:00"},
 			"finished_at": {"2026-12-01T11:00"}, "restored": {"x"}, "verification": {"x"}, "result": {"failed"}},
-		"/tenants/beta/capacity/groups/1/versions":            {"document": {`{"baseline":{"default":1}}`}},
-		"/tenants/beta/capacity/groups/1/versions/1/approve":  {},
-		"/tenants/beta/capacity/groups/1/versions/1/activate": {},
-		"/tenants/beta/capacity/groups/1/load":                {"load_query": {"sum(up)"}},
+		"/tenants/beta/improvements":                                     {"title": {"x"}, "category": {"cost"}},
+		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID):        {"title": {"taken"}, "category": {"cost"}},
+		fmt.Sprintf("/tenants/beta/improvements/%d/status", betaItem.ID): {"status": {"rejected"}},
+		"/tenants/acme/improvements":                                     {"title": {"a viewer's"}, "category": {"cost"}},
+		"/tenants/beta/capacity/groups/1/versions":                       {"document": {`{"baseline":{"default":1}}`}},
+		"/tenants/beta/capacity/groups/1/versions/1/approve":             {},
+		"/tenants/beta/capacity/groups/1/versions/1/activate":            {},
+		"/tenants/beta/capacity/groups/1/load":                           {"load_query": {"sum(up)"}},
 		"/tenants/beta/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
 			"secret_access_key": {"x-secret"}, "regions": {"us-east-1"}},
 		"/tenants/acme/settings/cloud-accounts": {"name": {"x"}, "provider": {"aws"}, "access_key_id": {"AKIAIOSFODNN7EXAMPLE"},
@@ -149,6 +162,36 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	}
 	if tests, _ := backup.NewStore(e.store.DB(), e.store).RestoreTests(ctx, "beta", 0, time.Time{}, time.Time{}); len(tests) != 0 {
 		t.Errorf("a restore test reached beta's policy through acme's path: %+v", tests)
+	}
+
+	// beta's improvement under acme's path is not found, for the viewer or
+	// an operator, and stays as it was; the viewer's own register has no form.
+	for _, c := range []struct {
+		b    *browser
+		path string
+		form url.Values
+	}{
+		{b, fmt.Sprintf("/tenants/acme/improvements/%d", betaItem.ID), nil},
+		{op, fmt.Sprintf("/tenants/acme/improvements/%d", betaItem.ID), nil},
+		{op, fmt.Sprintf("/tenants/acme/improvements/%d", betaItem.ID), url.Values{"title": {"taken"}, "category": {"cost"}}},
+		{op, fmt.Sprintf("/tenants/acme/improvements/%d/status", betaItem.ID), url.Values{"status": {"rejected"}}},
+	} {
+		code, body, _ := c.b.get(c.path)
+		if c.form != nil {
+			code, body, _ = c.b.postForm("/tenants/acme/improvements", c.path, c.form)
+		}
+		if code != http.StatusNotFound || strings.Contains(body, "beta-improvement") {
+			t.Errorf("%s beta's item under acme's path = %d, want 404", c.path, code)
+		}
+	}
+	if got, _ := register.Get(ctx, "beta", betaItem.ID); got == nil || got.Title != "beta-improvement" || got.Status != improvement.Proposed {
+		t.Errorf("beta's item changed: %+v", got)
+	}
+	if list, _ := register.List(ctx, "acme", improvement.Filter{}); len(list) != 0 {
+		t.Errorf("a viewer filed an item: %+v", list)
+	}
+	if code, body, _ := b.get("/tenants/acme/improvements"); code != 200 || strings.Contains(body, `id="improvement-form"`) || strings.Contains(body, "beta-improvement") {
+		t.Errorf("own register page = %d, want 200, read-only, nothing of beta", code)
 	}
 
 	// beta's resource ID under acme's own path is not found: IDs are scoped.

@@ -964,7 +964,39 @@ CREATE TABLE change_incidents (
 	// addresses of a tenant's targets, within the server-wide allow lists.
 	`ALTER TABLE tenants ADD COLUMN networks TEXT NOT NULL DEFAULT '[]';
 `,
-	// 31, oncall (internal/oncall): rotations (layers as JSON), overrides,
+	// 31, improvement (internal/improvement): the improvement register
+	// (サービス課題一覧 / 改善提案) and each item's history of status changes.
+	// evidence is a JSON list of typed references; due is a day (YYYY-MM-DD)
+	// in the tenant's zone, "" without one.
+	`CREATE TABLE improvements (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	title      TEXT NOT NULL,
+	category   TEXT NOT NULL,
+	evidence   TEXT NOT NULL,
+	proposal   TEXT NOT NULL,
+	effect     TEXT NOT NULL,
+	owner      TEXT NOT NULL,
+	due        TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE INDEX improvements_tenant ON improvements(tenant_id, status);
+CREATE TABLE improvement_events (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id      TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	improvement_id INTEGER NOT NULL REFERENCES improvements(id) ON DELETE CASCADE,
+	at             INTEGER NOT NULL,
+	author         TEXT NOT NULL,
+	from_status    TEXT NOT NULL,
+	to_status      TEXT NOT NULL,
+	note           TEXT NOT NULL
+);
+CREATE INDEX improvement_events_item ON improvement_events(improvement_id, id);
+`,
+	// 32, oncall (internal/oncall): rotations (layers as JSON), overrides,
 	// per-person iCalendar feed tokens (SHA-256, never the token) and the
 	// acknowledgements taken from signed links, one per ref.
 	`CREATE TABLE oncall_rotations (

@@ -14,9 +14,11 @@ import (
 	"github.com/unyo-ops/unyo/internal/calendar"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	ustorage "github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
 // The generated data set: November 2026 in Tokyo for tenant acme (Japanese)
@@ -84,11 +86,62 @@ func newFixtureFrom(t testing.TB, tenants []string, hosts int, from time.Time, e
 	}
 	t.Cleanup(func() { ms.Close() })
 	writeMetrics(t, ms, tenants, hosts, from, every)
+	register := improvement.NewStore(db)
+	writeRegister(t, register, workreport.NewStore(db))
 	return &fixture{db: st, metrics: ms, tsdbDir: filepath.Join(dir, "tsdb"), src: Sources{
 		Tenants: st, Metrics: TSDB{Store: ms, Chunks: ms.Queryable().(storage.ChunkQueryable)},
 		Alerts: alertList(acmeAlerts()), Incidents: incidentList(acmeIncidents()),
 		Downtime: intervalList(acmeDowntime()), Maintenance: intervalList(acmeMaintenance()),
+		Improvements: improvementSource{register},
 	}}
+}
+
+// writeRegister fills acme's improvement register (an accepted item, a
+// proposed one, and a done one the report leaves out) and its manual work
+// of September to November: monthly patching three times (7 h), log
+// checks three times in November (1.5 h), a certificate renewal twice (no
+// routine).
+func writeRegister(t testing.TB, register *improvement.Store, work *workreport.Store) {
+	ctx := context.Background()
+	for _, it := range []struct {
+		item improvement.Item
+		to   []improvement.Status
+	}{
+		{improvement.Item{Title: "ログ整理", Category: "operations", Owner: "佐藤", Due: "2026-12-25",
+			Effect: "アラート削減", Proposal: "logrotateの世代数を見直す"}, []improvement.Status{improvement.Accepted}},
+		{improvement.Item{Title: "パッチ自動化", Category: "automation", Effect: "作業削減"}, nil},
+		{improvement.Item{Title: "監視項目の追加", Category: "configuration"}, []improvement.Status{improvement.Accepted, improvement.InProgress, improvement.Done}},
+	} {
+		it.item.Tenant, it.item.CreatedBy = "acme", "user:sato"
+		if err := register.Create(ctx, &it.item); err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range it.to {
+			if _, err := register.Move(ctx, "acme", it.item.ID, to, "user:sato", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, w := range []struct {
+		subject string
+		start   time.Time
+		d       time.Duration
+	}{
+		{"月次パッチ web1", time.Date(2026, 9, 2, 10, 0, 0, 0, jst), 2 * time.Hour},
+		{"月次パッチ web2", time.Date(2026, 10, 2, 10, 0, 0, 0, jst), 2 * time.Hour},
+		{"月次パッチ web3", at(2, 10, 0), 3 * time.Hour},
+		{"ログ確認", at(5, 9, 0), 30 * time.Minute},
+		{"ログ確認", at(12, 9, 0), 30 * time.Minute},
+		{"ログ確認", at(19, 9, 0), 30 * time.Minute},
+		{"証明書更新", at(20, 9, 0), 5 * time.Hour},
+		{"証明書更新", at(21, 9, 0), 5 * time.Hour},
+	} {
+		r := &workreport.Report{TenantID: "acme", Subject: w.subject, Worker: "佐藤", Result: workreport.ResultDone,
+			StartedAt: w.start, EndedAt: w.start.Add(w.d), CreatedBy: "user:sato"}
+		if err := work.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // hostCPU is web-01's CPU in November: 40 % but 90 % in every tenth

@@ -44,6 +44,7 @@ func (g *Generator) Generate(ctx context.Context, tenant string, from, to time.T
 	g.responses(ctx, r)
 	g.backups(ctx, r)
 	g.operations(ctx, r)
+	g.improvements(ctx, r)
 	r.Findings = append(r.Findings, findings(r)...)
 	r.Findings = append(r.Findings, backupFindings(r)...)
 	r.Findings = append(r.Findings, g.tlsFindings(ctx, r)...)

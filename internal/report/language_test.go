@@ -43,7 +43,8 @@ func generateIn(t *testing.T, tenant, lang string) *Report {
 
 // customerEntered are the names the customer (or the MSP) wrote in the
 // data set, which a report shows as written in any language.
-var customerEntered = []string{"株式会社アクメ", "ECサイト応答遅延", "API停止", "ECサイト"}
+var customerEntered = []string{"株式会社アクメ", "ECサイト応答遅延", "API停止", "ECサイト",
+	"ログ整理", "佐藤", "アラート削減", "パッチ自動化", "作業削減", "月次パッチ web1", "ログ確認"}
 
 var japanese = regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}・]+`)
 
@@ -68,7 +69,8 @@ func TestEnglishReportHasNoJapanese(t *testing.T) {
 		if found := japanese.FindAllString(text, -1); len(found) > 0 {
 			t.Errorf("English %s has Japanese: %q", what, found)
 		}
-		for _, want := range []string{"CPU usage", "Shop site (HTTP)", "Critical", "in about 20 days", "expires in 10 days", "Contents"} {
+		for _, want := range []string{"CPU usage", "Shop site (HTTP)", "Critical", "in about 20 days", "expires in 10 days", "Contents",
+			"Improvement proposals", "Automation candidates", "Accepted"} {
 			if what == "HTML" && want == "Contents" {
 				continue
 			}
@@ -107,7 +109,7 @@ func TestJapaneseReportHasNoEnglishUI(t *testing.T) {
 				t.Errorf("Japanese %s shows the English %q", what, w)
 			}
 		}
-		for _, want := range []string{"CPU使用率", "ショップサイト(HTTP)", "重大"} {
+		for _, want := range []string{"CPU使用率", "ショップサイト(HTTP)", "重大", "改善提案", "自動化可能業務", "承認済み"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("Japanese %s lacks %q", what, want)
 			}

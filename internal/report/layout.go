@@ -72,8 +72,12 @@ func Layout(r *Report) *Document {
 		{tr(l, "s.responses"), responseBlocks(r)},
 		{tr(l, "s.backups"), backupBlocks(r)},
 		{tr(l, "s.topics"), topicBlocks(r)},
-		{tr(l, "s.capacity"), capacityBlocks(r)},
 	}...)
+	// 改善提案 only for a report made with the improvement register.
+	if r.Improvements != nil {
+		d.Sections = append(d.Sections, Section{tr(l, "s.improvements"), improvementBlocks(r)})
+	}
+	d.Sections = append(d.Sections, Section{tr(l, "s.capacity"), capacityBlocks(r)})
 	for i := range d.Sections {
 		d.Sections[i].Title = strconv.Itoa(i+1) + ". " + d.Sections[i].Title
 	}
@@ -276,6 +280,9 @@ func topicBlocks(r *Report) []Block {
 	var out []Block
 	for _, t := range append(append([]Topic(nil), r.Findings...), r.Topics...) {
 		out = append(out, Block{Heading: tr(r.Language, "bullet") + t.Title, Text: t.Body})
+		if m := topicMeta(r.Language, t); m != "" {
+			out = append(out, Block{Text: m})
+		}
 	}
 	if len(out) == 0 {
 		out = append(out, Block{Note: tr(r.Language, "no.topics")})

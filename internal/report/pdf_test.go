@@ -46,7 +46,7 @@ func TestPDFJapaneseHeadingsFiguresAndPageFrames(t *testing.T) {
 		pages = pages[:len(pages)-1]
 	}
 	all := strings.Join(pages, "\n")
-	for _, s := range []string{"運用報告書", "1. サマリー", "2. パフォーマンス情報", "3. 発生アラート統計", "4. 対応報告", "5. バックアップ", "6. トピックス", "7. キャパシティ",
+	for _, s := range []string{"運用報告書", "1. サマリー", "2. パフォーマンス情報", "3. 発生アラート統計", "4. 対応報告", "5. バックアップ", "6. トピックス", "7. 改善提案", "8. キャパシティ", "自動化可能業務", "パッチ自動化",
 		"99.896%", "99.583%", "未達", "45.0%", "90.0%", "432,000", "INC-1", "ECサイト応答遅延", "約20日後に満杯", "残り10日"} {
 		if !strings.Contains(all, s) {
 			t.Errorf("PDF text lacks %q", s)
@@ -93,8 +93,8 @@ func TestPDFContents(t *testing.T) {
 	}
 	line := regexp.MustCompile(`(?m)^\s+(\d+\. \S+)\s+(\d+)\s*$`)
 	found := line.FindAllStringSubmatch(pages[0], -1)
-	if len(found) != 7 {
-		t.Fatalf("contents %q, want 7 sections", found)
+	if len(found) != 8 {
+		t.Fatalf("contents %q, want 8 sections", found)
 	}
 	for _, m := range found {
 		n, _ := strconv.Atoi(m[2])

@@ -38,8 +38,13 @@ type Report struct {
 	// Operations is the section 運行実績, one entry per capacity group; a
 	// tenant without groups has none and no section.
 	Operations []Operation `json:"operations,omitempty"`
-	Comment    string      `json:"comment"` // the operator's closing comment
-	Notes      SectionNote `json:"notes"`   // why a section is empty
+	// Improvements are the register's open items and Automation the
+	// ranked recurring manual work; nil (a report made without the
+	// register) has no section 改善提案.
+	Improvements []ImprovementRecord `json:"improvements"`
+	Automation   []AutomationRecord  `json:"automation"`
+	Comment      string              `json:"comment"` // the operator's closing comment
+	Notes        SectionNote         `json:"notes"`   // why a section is empty
 }
 
 // SectionNote explains, per section, why it has no data. Keys are the
@@ -193,9 +198,16 @@ type Responses struct {
 // Topic is one point for the meeting: a finding computed from the data, or
 // one the operator wrote.
 type Topic struct {
-	Kind  string `json:"kind"` // disk_full, cpu_high, recurring_alert, sla_near_breach, tls_expiry, operator
+	Kind  string `json:"kind"` // disk_full, cpu_high, recurring_alert, sla_near_breach, tls_expiry, operator, improvement
 	Title string `json:"title"`
 	Body  string `json:"body"`
+	// Owner, Due (YYYY-MM-DD) and Status (proposed, accepted, in_progress,
+	// done, rejected) are what the meeting follows up; a topic picked from
+	// the improvement register carries its item's, and its ID.
+	Owner       string `json:"owner,omitempty"`
+	Due         string `json:"due,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Improvement int64  `json:"improvement,omitempty"`
 }
 
 // Advice is one host's capacity recommendation.

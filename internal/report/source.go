@@ -114,6 +114,9 @@ type Sources struct {
 	Maintenance MaintenanceSource
 	Operations  OperationSource // capacity groups' plan against actual; nil: no section
 	Backups     BackupSource
+	// Improvements is the improvement register; nil: no section 改善提案
+	// and no topics picked from it.
+	Improvements ImprovementSource
 }
 
 // BackupSource reads every backup policy's record over [from, to).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/sla"
@@ -34,6 +35,9 @@ type Stores struct {
 	Work        *workreport.Store
 	Maintenance *maintenance.Store
 	Backups     *backup.Store
+	// Improvements is the improvement register; nil leaves the section
+	// 改善提案 out.
+	Improvements *improvement.Store
 }
 
 // SourcesOf reads the TSDB metrics (through its chunk view when it has
@@ -42,7 +46,7 @@ type Stores struct {
 func SourcesOf(metrics TenantQueryable, queryable storage.Queryable, st Stores) Sources {
 	chunks, _ := queryable.(storage.ChunkQueryable)
 	tsdb := TSDB{Store: metrics, Chunks: chunks}
-	return Sources{
+	src := Sources{
 		Tenants:     st.Tenants,
 		Metrics:     tsdb,
 		Downtime:    CheckDowntime{Metrics: tsdb, Resources: st.Tenants},
@@ -53,6 +57,10 @@ func SourcesOf(metrics TenantQueryable, queryable storage.Queryable, st Stores) 
 		Maintenance: maintenanceSource{st.Maintenance, st.Tenants},
 		Backups:     backupSources(st),
 	}
+	if st.Improvements != nil {
+		src.Improvements = improvementSource{st.Improvements}
+	}
+	return src
 }
 
 // alertSource adapts the alert store to the report's AlertSource.

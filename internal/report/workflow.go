@@ -117,7 +117,12 @@ func (e *Edit) validate() error {
 		return invalid.New("topics", "has more than %d topics", maxTopics)
 	}
 	for i, t := range *e.Topics {
+		if err := checkFollowUp(i, t); err != nil {
+			return err
+		}
 		switch {
+		case t.Improvement != 0:
+			// Title and body come from the register.
 		case t.Title == "":
 			return invalid.New(fmt.Sprintf("topics[%d].title", i), "is required")
 		case utf8.RuneCountInString(t.Title) > maxTitle:
@@ -142,10 +147,11 @@ func (s *Service) EditDraft(ctx context.Context, tenant string, id int64, e Edit
 		return nil, errFrozen(id)
 	}
 	if e.Topics != nil {
-		st.Content.Topics = make([]Topic, len(*e.Topics))
-		for i, t := range *e.Topics {
-			st.Content.Topics[i] = Topic{Kind: "operator", Title: t.Title, Body: t.Body}
+		topics, err := s.topics(ctx, tenant, *e.Topics)
+		if err != nil {
+			return nil, err
 		}
+		st.Content.Topics = topics
 	}
 	if e.Comment != nil {
 		st.Content.Comment = *e.Comment
