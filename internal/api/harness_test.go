@@ -36,6 +36,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/promapi"
@@ -123,6 +124,8 @@ func newEnv(t *testing.T) *env {
 		discovery.NewHandlers(discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: clouds, Resources: store,
 			Listers: map[cloudaccount.Provider]discovery.Lister{cloudaccount.ProviderAWS: discovery.NewAWS(outbound.New(nil).Client(5 * time.Second))}},
 			discovery.Options{}, logger), a.PathTenant, logger),
+		// On-call rotations, their feeds and the public acknowledgement links.
+		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
 		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger)); err != nil {
@@ -247,4 +250,12 @@ type headerTransport struct {
 func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set(h.key, h.value)
 	return h.next.RoundTrip(r)
+}
+
+func mustSigner(t *testing.T) *oncall.Signer {
+	s, err := oncall.NewSigner(bytes.Repeat([]byte{8}, 32), "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -43,6 +43,15 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions", grp.ID), admin,
 		map[string]any{"document": map[string]any{"baseline": map[string]any{"default": 3}, "events": []any{}}}, nil)
 	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/capacity/groups/%d/plan/versions/1/propose", grp.ID), admin, nil, nil)
+	// a's on-call rotation with an override and a feed: every on-call endpoint below is aimed at them.
+	var rota, override struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/oncall-rotations", admin, map[string]any{"name": "a-oncall-rota", "time_zone": "Asia/Tokyo",
+		"layers": []any{map[string]any{"members": []string{"a-alice"}, "handoff": "weekly", "start": "2026-01-05T09:00"}}}, &rota)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/oncall-rotations/%d/overrides", rota.ID), admin, map[string]any{"contact": "a-alice",
+		"start": time.Now().Format(time.RFC3339), "end": time.Now().Add(time.Hour).Format(time.RFC3339)}, &override)
+	e.must(201, "POST", "/api/v1/tenants/a/oncall-feeds", admin, map[string]any{"contact": "a-alice"}, nil)
 	aIngest, aRead := e.token("a", "ingest"), e.token("a", "read")
 	// a's networks, set by the MSP admin: b neither reads nor widens them.
 	e.must(200, "PUT", "/api/v1/tenants/a/networks", admin, map[string]any{"networks": []string{"10.77.0.0/16"}}, nil)
@@ -174,10 +183,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
-		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID}
+		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -218,6 +227,8 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{name}", "host")
 		path = strings.ReplaceAll(path, "{version}", "1")
 		path = strings.ReplaceAll(path, "{key}", proposalKey)
+		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
+		path = strings.ReplaceAll(path, "{token}", "not-a-token") // the public feed and ack paths: a guess finds nothing
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
 			path = strings.ReplaceAll(path, "{id}", fmt.Sprint(ids[k]))

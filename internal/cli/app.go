@@ -37,6 +37,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/outbox"
 	"github.com/unyo-ops/unyo/internal/probe"
@@ -89,6 +90,7 @@ type app struct {
 	windows     *maintenance.Store
 	channels    *channel.Store
 	policies    *escalation.Store
+	rotations   *oncall.Store
 	runbooks    *runbook.Store
 	workReports *workreport.Store
 	register    *improvement.Store
@@ -193,6 +195,10 @@ func (a *app) repositories() {
 	a.windows = maintenance.NewStore(db, a.objects)
 	a.channels = channel.NewStore(db, a.objects, a.box, channel.Builder{Outbound: a.egress})
 	a.policies = escalation.NewStore(db, a.objects, a.channels.TargetExists)
+	a.rotations = oncall.NewStore(db, func(ctx context.Context, tenant, name string) (bool, error) {
+		return a.channels.TargetExists(ctx, tenant, channel.ContactPrefix+name)
+	})
+	a.policies.SetOnCall(a.rotations.Resolve) // steps that notify whoever is on call
 	a.runbooks = runbook.NewStore(db)
 	a.workReports = workreport.NewStore(db)
 	a.register = improvement.NewStore(db)
@@ -248,6 +254,10 @@ func (a *app) services(cfg *serverConfig) error {
 	// Notification delivery: escalation policies and their scheduler, the
 	// outbox and its workers, over the tenants' channels.
 	a.escalation = escalation.NewScheduler(a.policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)
+	ackLinks, err := oncall.NewSigner(a.box.Derive("oncall ack links"), a.externalURL, envDuration("UNYO_ACK_LINK_TTL", 7*24*time.Hour))
+	if err != nil {
+		return err
+	}
 	resolve := func(ctx context.Context, tenant, target string) (outbox.Destination, error) {
 		d, err := a.channels.Resolve(ctx, tenant, target)
 		return outbox.Destination{Channel: d.Channel, Language: d.Language, TimeZone: d.TimeZone}, err
@@ -257,6 +267,7 @@ func (a *app) services(cfg *serverConfig) error {
 		GroupWindow:  envDuration("UNYO_NOTIFY_GROUP_WINDOW", 10*time.Second),
 		BackoffBase:  envDuration("UNYO_NOTIFY_BACKOFF", 5*time.Second),
 		PollInterval: envDuration("UNYO_NOTIFY_POLL", time.Second),
+		AckLink:      ackLinks.URL,
 	}, resolve, a.escalation, logger, a.reg)
 	a.escalation.SetDispatch(a.outbox.AddDeliveries)
 
@@ -357,6 +368,7 @@ func (a *app) services(cfg *serverConfig) error {
 		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
+		oncall.NewHandlers(a.rotations, ackLinks, a.acknowledge, a.api.PathTenant, logger),
 		outbox.NewHandlers(a.outbox, a.api.PathTenant, logger),
 		maintenance.NewHandlers(a.windows, a.api.PathTenant, logger),
 		incident.NewHandlers(a.desk, a.api.PathTenant, logger),

@@ -63,6 +63,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Yearly:       a.yearly,
 		// The same connection test as the API's, through the outbound policy.
 		CloudAccounts: a.clouds,
+		OnCall:        a.rotations,
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
 		Discovery:     a.discovery,
 		Requests:      a.desk,

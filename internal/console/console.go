@@ -15,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
@@ -62,6 +63,7 @@ type Options struct {
 	// and the board's banner of open cloud health events.
 	Discovery *discovery.Discoverer
 	Yearly    *yearplan.Service // nil: no yearly plan on the operation plan pages
+	OnCall    *oncall.Store     // nil: no on-call page
 	// The service desk's own pages; each nil one is not served.
 	Requests    RequestDesk         // inquiries, catalog requests and the catalog
 	WorkReports *workreport.Store   // work reports (対応報告)

@@ -62,6 +62,10 @@ func (c *Console) registerDesk(page func(string, pageHandler)) {
 			page("POST /tenants/{tenant}/capacity/yearly-plan/accept", c.acceptYearlyPlan)
 		}
 	}
+	if c.opts.OnCall != nil {
+		page("GET /tenants/{tenant}/oncall", c.showOnCall)
+		page("POST /tenants/{tenant}/oncall/{id}/overrides", c.createOnCallOverride)
+	}
 	if c.opts.Improvements != nil {
 		page("GET /tenants/{tenant}/improvements", c.listImprovements)
 		page("POST /tenants/{tenant}/improvements", c.createImprovement)
@@ -142,6 +146,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 		if c.opts.Discovery != nil {
 			out = append(out, NavLink{Key: "dsc.link", Path: base + "/settings/cloud-discovery"})
 		}
+	}
+	if c.opts.OnCall != nil && staff(p) {
+		out = append(out, NavLink{Key: "onc.link", Path: base + "/oncall"})
 	}
 	return append(out, c.serviceDeskLinks(tenant, p)...)
 }

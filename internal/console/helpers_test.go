@@ -34,6 +34,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/secret"
@@ -52,6 +53,7 @@ type env struct {
 	design  *monitoring.Store
 	metrics *metricstore.Store
 	clouds  *cloudaccount.Store
+	oncall  *oncall.Store
 	plans   *capacity.Store // operation plans: manual groups, which need no program
 	windows *maintenance.Store
 	changes *change.Store // requests for change, whose approval opens windows
@@ -116,10 +118,11 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 		t.Fatal(err)
 	}
 	e.clouds = cloudaccount.NewStore(db, box)
+	e.oncall = oncall.NewStore(db, nil)
 	loopback := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	opts := Options{Store: e.store, Auth: e.authn, Sessions: session.New(db, session.Options{}), Logger: slog.New(slog.DiscardHandler),
 		Metrics: NewPromQuerier(prom.Engine(), ms.ForTenant), Design: e.design,
-		CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
+		OnCall: e.oncall, CloudAccounts: e.clouds, CloudTest: connect.Tester(loopback.Client(10 * time.Second))}
 	e.listers = map[cloudaccount.Provider]discovery.Lister{}
 	e.engine = alert.New(alert.NewStore(db), objects, e.design, nil, alert.Options{}, slog.New(slog.DiscardHandler))
 	e.disc = discovery.New(discovery.Deps{Store: discovery.NewStore(db), Accounts: e.clouds, Resources: objects, Design: e.design,

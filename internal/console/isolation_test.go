@@ -60,6 +60,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-accounts", // a customer's viewer has no settings, its own tenant's included
 		"/tenants/beta/settings/cloud-discovery",
 		"/tenants/acme/settings/cloud-discovery",
+		"/tenants/beta/oncall",
+		"/tenants/acme/oncall", // on-call duty is the MSP's: no page for a customer's viewer
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -98,13 +100,15 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 			"start": {"2027-01-01T10:00"}, "end": {"2027-01-01T11:00"}},
 		"/tenants/acme/changes": {"type": {"normal"}, "risk": {"low"}, "title": {"x"}, "resource_ids": {fmt.Sprint(acmeHost)},
 			"start": {"2027-01-01T10:00"}, "end": {"2027-01-01T11:00"}},
-		betaChangePath + "/approve":   {},
-		betaChangePath + "/reject":    {"reason": {"x"}},
-		betaChangePath + "/submit":    {},
-		betaChangePath + "/state":     {"state": {"closed"}},
-		betaChangePath + "/incidents": {"incident_id": {"1"}},
-		"/tenants/beta/networks":      {"networks": {"10.0.0.0/8"}},
-		"/tenants/acme/networks":      {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
+		betaChangePath + "/approve":        {},
+		betaChangePath + "/reject":         {"reason": {"x"}},
+		betaChangePath + "/submit":         {},
+		betaChangePath + "/state":          {"state": {"closed"}},
+		betaChangePath + "/incidents":      {"incident_id": {"1"}},
+		"/tenants/beta/networks":           {"networks": {"10.0.0.0/8"}},
+		"/tenants/acme/networks":           {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
+		"/tenants/beta/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
+		"/tenants/acme/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)

@@ -996,6 +996,44 @@ CREATE TABLE improvement_events (
 );
 CREATE INDEX improvement_events_item ON improvement_events(improvement_id, id);
 `,
+	// 32, oncall (internal/oncall): rotations (layers as JSON), overrides,
+	// per-person iCalendar feed tokens (SHA-256, never the token) and the
+	// acknowledgements taken from signed links, one per ref.
+	`CREATE TABLE oncall_rotations (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	rotation    TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE oncall_overrides (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	rotation_id INTEGER NOT NULL REFERENCES oncall_rotations(id) ON DELETE CASCADE,
+	contact     TEXT NOT NULL,
+	starts_at   INTEGER NOT NULL,
+	ends_at     INTEGER NOT NULL,
+	note        TEXT NOT NULL,
+	created_at  INTEGER NOT NULL
+);
+CREATE INDEX oncall_overrides_rotation ON oncall_overrides(tenant_id, rotation_id, ends_at);
+CREATE TABLE oncall_feeds (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	contact     TEXT NOT NULL,
+	token_hash  TEXT NOT NULL UNIQUE,
+	created_at  INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, contact)
+);
+CREATE TABLE oncall_acks (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	ref         TEXT NOT NULL,
+	step        TEXT NOT NULL,
+	acked_at    INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, ref)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

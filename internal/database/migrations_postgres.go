@@ -986,4 +986,42 @@ CREATE TABLE improvement_events (
 );
 CREATE INDEX improvement_events_item ON improvement_events(improvement_id, id);
 `,
+	// 32, oncall (internal/oncall): rotations (layers as JSON), overrides,
+	// per-person iCalendar feed tokens (SHA-256, never the token) and the
+	// acknowledgements taken from signed links, one per ref.
+	`CREATE TABLE oncall_rotations (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,
+	rotation    TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	UNIQUE (tenant_id, name)
+);
+CREATE TABLE oncall_overrides (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	rotation_id BIGINT NOT NULL REFERENCES oncall_rotations(id) ON DELETE CASCADE,
+	contact     TEXT NOT NULL,
+	starts_at   BIGINT NOT NULL,
+	ends_at     BIGINT NOT NULL,
+	note        TEXT NOT NULL,
+	created_at  BIGINT NOT NULL
+);
+CREATE INDEX oncall_overrides_rotation ON oncall_overrides(tenant_id, rotation_id, ends_at);
+CREATE TABLE oncall_feeds (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	contact     TEXT NOT NULL,
+	token_hash  TEXT NOT NULL UNIQUE,
+	created_at  BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, contact)
+);
+CREATE TABLE oncall_acks (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	ref         TEXT NOT NULL,
+	step        TEXT NOT NULL,
+	acked_at    BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, ref)
+);
+`,
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,6 +108,33 @@ func firstStep(p *Policy, inHours bool) int {
 	return -1
 }
 
+// expand replaces each "oncall:<rotation>" target with the contact on
+// call in that rotation at at, so a step reaches whoever is on call when it
+// fires. A rotation with nobody on call (or gone) reaches no one, loudly.
+func (s *Scheduler) expand(ctx context.Context, tenant string, targets []string, at time.Time) []string {
+	out := make([]string, 0, len(targets))
+	for _, t := range targets {
+		rot, ok := strings.CutPrefix(t, OnCallPrefix)
+		if !ok {
+			out = append(out, t)
+			continue
+		}
+		var who string
+		err := errors.New("no on-call rotations")
+		if s.store.onCall != nil {
+			who, err = s.store.onCall(ctx, tenant, rot, at)
+		}
+		if err != nil || who == "" {
+			s.logger.Warn("escalation: nobody on call to notify", "tenant", tenant, "rotation", rot, "err", err)
+			continue
+		}
+		if c := "contact:" + who; !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // FirstTargets returns whom the tenant's default policy tells first at at.
 func (s *Scheduler) FirstTargets(ctx context.Context, tenant string, service int64, at time.Time) ([]string, error) {
 	in := s.inHours(ctx, tenant, service, at)
@@ -114,7 +143,7 @@ func (s *Scheduler) FirstTargets(ctx context.Context, tenant string, service int
 		return nil, err
 	}
 	if i := firstStep(p, in); i >= 0 {
-		return p.Steps[i].Targets, nil
+		return s.expand(ctx, tenant, p.Steps[i].Targets, at), nil
 	}
 	return nil, nil
 }
@@ -137,7 +166,7 @@ func (s *Scheduler) Start(ctx context.Context, tenant, ref string, messageID, se
 			return nil, "", err
 		}
 		if i := firstStep(p, in); i >= 0 {
-			return p.Steps[i].Targets, stepName(i, 0, true), nil
+			return s.expand(ctx, tenant, p.Steps[i].Targets, at), stepName(i, 0, true), nil
 		}
 		return nil, "", nil
 	}
@@ -160,7 +189,7 @@ func (s *Scheduler) Start(ctx context.Context, tenant, ref string, messageID, se
 	if err != nil {
 		return nil, "", fmt.Errorf("escalation: cannot start: %w", err)
 	}
-	return p.Steps[i].Targets, stepName(i, 0, true), nil
+	return s.expand(ctx, tenant, p.Steps[i].Targets, at), stepName(i, 0, true), nil
 }
 
 // Stop ends every running escalation of ref.
@@ -243,7 +272,7 @@ func (s *Scheduler) advance(ctx context.Context, r run, now time.Time) error {
 		if s.dispatch == nil {
 			return errors.New("escalation: no dispatcher")
 		}
-		if err := s.dispatch(ctx, r.tenant, r.messageID, stepName(step, round, false), st.Targets); err != nil {
+		if err := s.dispatch(ctx, r.tenant, r.messageID, stepName(step, round, false), s.expand(ctx, r.tenant, st.Targets, now)); err != nil {
 			return err
 		}
 		next := now.Add(time.Duration(st.Wait))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/database"
@@ -17,12 +18,44 @@ import (
 // exists in tenant; internal/channel answers it. Nil skips the check.
 type TargetFunc func(ctx context.Context, tenant, target string) (bool, error)
 
+// OnCallFunc returns the contact on call at at in the rotation of tenant
+// (internal/oncall answers it): "" when nobody is, storage.ErrNotFound for
+// no such rotation.
+type OnCallFunc func(ctx context.Context, tenant, rotation string, at time.Time) (string, error)
+
+// OnCallPrefix starts a target that means whoever is on call in a
+// rotation, e.g. "oncall:primary"; it is resolved when the step fires.
+const OnCallPrefix = "oncall:"
+
 // Store keeps escalation policies and runs; every query is scoped by tenant.
 type Store struct {
 	db      *sql.DB
 	objects *storage.Store
 	exists  TargetFunc
+	onCall  OnCallFunc
 	now     func() time.Time
+}
+
+// SetOnCall lets steps target "oncall:<rotation>"; without it such a
+// target is refused.
+func (s *Store) SetOnCall(f OnCallFunc) { s.onCall = f }
+
+// checkTarget reports whether target names something of tenant.
+func (s *Store) checkTarget(ctx context.Context, tenant, target string) (bool, error) {
+	if rot, ok := strings.CutPrefix(target, OnCallPrefix); ok {
+		if s.onCall == nil {
+			return false, nil
+		}
+		_, err := s.onCall(ctx, tenant, rot, s.now())
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if s.exists == nil {
+		return true, nil
+	}
+	return s.exists(ctx, tenant, target)
 }
 
 // NewStore returns a Store on a migrated database.
@@ -34,17 +67,14 @@ func (s *Store) validate(ctx context.Context, p *Policy) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if s.exists == nil {
-		return nil
-	}
 	for i, st := range p.Steps {
 		for j, t := range st.Targets {
-			ok, err := s.exists(ctx, p.Tenant, t)
+			ok, err := s.checkTarget(ctx, p.Tenant, t)
 			if err != nil {
 				return fmt.Errorf("escalation: cannot check target: %w", err)
 			}
 			if !ok {
-				return invalid.New(fmt.Sprintf("steps[%d].targets[%d]", i, j), "no channel or contact %q in this tenant", t)
+				return invalid.New(fmt.Sprintf("steps[%d].targets[%d]", i, j), "no channel, contact or on-call rotation %q in this tenant", t)
 			}
 		}
 	}

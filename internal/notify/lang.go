@@ -19,6 +19,7 @@ type catalog struct {
 	labels      string
 	runbooks    string
 	open        string
+	ack         string
 	sentBy      string
 	subject     string    // format: badge, severity, tenant, title
 	durations   [4]string // days, hours, minutes, seconds
@@ -60,6 +61,7 @@ var catalogs = map[Language]*catalog{
 		labels:      "Labels",
 		runbooks:    "Runbooks",
 		open:        "Open in unyo",
+		ack:         "Acknowledge",
 		sentBy:      "Sent by unyo",
 		subject:     "[%s · %s] %s — %s",
 		durations:   [4]string{"%dd", "%dh", "%dm", "%ds"},
@@ -99,6 +101,7 @@ var catalogs = map[Language]*catalog{
 		labels:      "ラベル",
 		runbooks:    "運用手順書",
 		open:        "unyoで開く",
+		ack:         "確認済みにする",
 		sentBy:      "unyoより送信",
 		subject:     "【%s・%s】%s — %s",
 		durations:   [4]string{"%d日", "%d時間", "%d分", "%d秒"},

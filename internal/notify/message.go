@@ -85,7 +85,10 @@ type Message struct {
 	StartsAt time.Time
 	EndsAt   time.Time // zero while the alert or incident is open
 
-	URL      string // link into the console
+	URL string // link into the console
+	// AckURL is a signed link that acknowledges this notice and stops its
+	// escalation (internal/oncall); the outbox sets it per delivery.
+	AckURL   string
 	Runbooks []Link
 
 	// IdempotencyKey is the same for every attempt to deliver one

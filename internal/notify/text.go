@@ -16,6 +16,9 @@ func (v View) Text() string {
 	section(&b, v.ValuesLabel, len(v.Values), func(i int) string { return "- " + v.Values[i] })
 	section(&b, v.LabelsLabel, len(v.Labels), func(i int) string { return v.Labels[i].Label + "=" + v.Labels[i].Value })
 	section(&b, v.RunbooksLabel, len(v.Runbooks), func(i int) string { return "- " + v.Runbooks[i].Title + ": " + v.Runbooks[i].URL })
+	if v.AckURL != "" {
+		b.WriteString("\n" + v.AckLabel + ": " + v.AckURL + "\n")
+	}
 	if v.URL != "" {
 		b.WriteString("\n" + v.OpenLabel + ": " + v.URL + "\n")
 	}

@@ -47,12 +47,14 @@ type View struct {
 	Labels   []Fact // sorted by name
 	Runbooks []Link
 	URL      string
+	AckURL   string // signed acknowledgement link; empty when none
 	Footer   string
 
 	ValuesLabel   string
 	LabelsLabel   string
 	RunbooksLabel string
 	OpenLabel     string // caption of the link to URL
+	AckLabel      string // caption of the link to AckURL
 }
 
 // Render validates m and lays it out; the error is an *invalid.Error.
@@ -75,11 +77,13 @@ func Render(m Message) (View, error) {
 		Labels:        sortedLabels(m.Labels),
 		Runbooks:      m.Runbooks,
 		URL:           m.URL,
+		AckURL:        m.AckURL,
 		Footer:        c.sentBy + " · " + m.IdempotencyKey,
 		ValuesLabel:   c.values,
 		LabelsLabel:   c.labels,
 		RunbooksLabel: c.runbooks,
 		OpenLabel:     c.open,
+		AckLabel:      c.ack,
 	}
 	v.Facts = facts(c, m, badge, sev, tenant, loc)
 	return v, nil

@@ -21,6 +21,7 @@ type job struct {
 // part is one notification in a job.
 type part struct {
 	key      string
+	ref      string
 	step     string
 	attempts int
 	msg      notify.Message
@@ -149,7 +150,7 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 }
 
 func loadJob(ctx context.Context, tx *sql.Tx, where string, args []any) (*job, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.tenant_id, d.target, d.step, d.attempts, m.key, m.message
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.tenant_id, d.target, d.step, d.attempts, m.key, m.ref, m.message
 		FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id `+where+` ORDER BY d.id LIMIT 100`, args...)
 	if err != nil {
 		return nil, err
@@ -160,7 +161,7 @@ func loadJob(ctx context.Context, tx *sql.Tx, where string, args []any) (*job, e
 		var id int64
 		var p part
 		var raw string
-		if err := rows.Scan(&id, &j.tenant, &j.target, &p.step, &p.attempts, &p.key, &raw); err != nil {
+		if err := rows.Scan(&id, &j.tenant, &j.target, &p.step, &p.attempts, &p.key, &p.ref, &raw); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(raw), &p.msg); err != nil {
@@ -227,6 +228,11 @@ func (o *Outbox) attempt(ctx context.Context, j *job) error {
 	}
 	if dest.TimeZone != "" {
 		m.TimeZone = dest.TimeZone
+	}
+	// Only a notice people must act on carries the link, and only when it
+	// is about one thing: a group has no single ref to acknowledge.
+	if p := j.parts[0]; o.opts.AckLink != nil && len(j.parts) == 1 && p.ref != "" && opens(p.msg) {
+		m.AckURL = o.opts.AckLink(j.tenant, p.ref, p.step)
 	}
 	return dest.Channel.Send(ctx, m)
 }

@@ -83,6 +83,9 @@ type Options struct {
 	PollInterval time.Duration // how often due deliveries are looked for without a wake-up; default 1s
 	Timeout      time.Duration // bound of one attempt; default 30s
 	Retention    time.Duration // how long finished notifications are kept; default 30 days
+	// AckLink returns the signed link that acknowledges ref from a notice
+	// of step (internal/oncall's Signer.URL); nil puts no link in messages.
+	AckLink func(tenant, ref, step string) string
 }
 
 func (o *Options) defaults() {

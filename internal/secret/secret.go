@@ -8,7 +8,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -31,7 +33,8 @@ var ErrOpen = errors.New("secret: cannot open sealed value (wrong key or corrupt
 
 // Box seals and opens values with one key. It is safe for concurrent use.
 type Box struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	derive []byte // HMAC key for Derive, itself derived: never the sealing key
 }
 
 // New returns a Box for a 32-byte key.
@@ -47,7 +50,18 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("unyo derive v1"))
+	return &Box{aead: aead, derive: m.Sum(nil)}, nil
+}
+
+// Derive returns a 32-byte key for purpose (e.g. "oncall ack links"),
+// stable for the box's key and independent for each purpose, so signing
+// keys need no key file of their own.
+func (b *Box) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, b.derive)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext. ad (e.g. "tenant/channel") is authenticated but

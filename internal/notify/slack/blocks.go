@@ -71,13 +71,23 @@ func newPayload(v notify.View) payload {
 		blocks = append(blocks, mrkdwnSection(list(v.RunbooksLabel, v.Runbooks, link)))
 	}
 	blocks = append(blocks, contextBlock(v))
+	var buttons []any
+	if v.AckURL != "" && len(v.AckURL) <= maxButtonURL {
+		// A link button: Slack opens the confirm page, which acknowledges
+		// only on its POST, so unfurlers and scanners cannot.
+		buttons = append(buttons, button{Type: "button", Text: text{Type: "plain_text", Text: notify.Truncate(v.AckLabel, maxButtonText)},
+			URL: v.AckURL, Style: "danger"})
+	}
 	if v.URL != "" && len(v.URL) <= maxButtonURL {
-		blocks = append(blocks, block{Type: "actions", Elements: []any{button{
+		buttons = append(buttons, button{
 			Type:  "button",
 			Text:  text{Type: "plain_text", Text: notify.Truncate(v.OpenLabel, maxButtonText)},
 			URL:   v.URL,
 			Style: "primary",
-		}}})
+		})
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, block{Type: "actions", Elements: buttons})
 	}
 	return payload{Text: notify.Truncate(escape(v.Subject), maxFallback), Blocks: blocks}
 }

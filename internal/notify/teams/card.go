@@ -118,6 +118,9 @@ func newCard(v notify.View) card {
 // and the runbooks left over.
 func newActions(v notify.View) ([]action, []notify.Link) {
 	var actions []action
+	if v.AckURL != "" {
+		actions = append(actions, action{Type: "Action.OpenUrl", Title: v.AckLabel, URL: v.AckURL})
+	}
 	if v.URL != "" {
 		actions = append(actions, action{Type: "Action.OpenUrl", Title: v.OpenLabel, URL: v.URL})
 	}
