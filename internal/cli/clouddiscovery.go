@@ -2,6 +2,7 @@ package cli
 
 import (
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
@@ -13,7 +14,8 @@ import (
 // policy's client, the resources registered in the tenant's store with
 // the built-in templates assigned, gone ones resolving their alerts,
 // health events into the alert pipeline. UNYO_DISCOVERY_INTERVAL sets the
-// round (default 10m).
+// round (default 10m); "off" stops the scheduled runs, for an MSP that
+// registers its cloud resources by hand ("discover now" still runs one).
 func (a *app) cloudDiscovery(logger *slog.Logger) *discovery.Discoverer {
 	client := a.egress.Client(2 * time.Minute)
 	d := discovery.New(discovery.Deps{
@@ -23,7 +25,8 @@ func (a *app) cloudDiscovery(logger *slog.Logger) *discovery.Discoverer {
 			cloudaccount.ProviderAWS:   discovery.NewAWS(client),
 		},
 		Intake: a.alerts.Intake, Gone: a.alerts.ResolveGone, Alerts: a.alertLog,
-	}, discovery.Options{Interval: envDuration("UNYO_DISCOVERY_INTERVAL", 10*time.Minute), Registerer: a.reg}, logger)
+	}, discovery.Options{Interval: envDuration("UNYO_DISCOVERY_INTERVAL", 10*time.Minute),
+		Off: os.Getenv("UNYO_DISCOVERY_INTERVAL") == "off", Registerer: a.reg}, logger)
 	d.After = a.alerts.Loaded() // gone resources and health events need the engine's open alerts
 	return d
 }

@@ -38,6 +38,7 @@ type IntakeFunc func(ctx context.Context, tenant string, signals []alert.Signal)
 // Options tune a Discoverer; the zero value takes the defaults.
 type Options struct {
 	Interval   time.Duration // between runs of an account; 10m (UNYO_DISCOVERY_INTERVAL)
+	Off        bool          // no scheduled runs (UNYO_DISCOVERY_INTERVAL=off); "discover now" still works
 	MinBackoff time.Duration // the first wait after a failed run; 1m
 	MaxBackoff time.Duration // the longest; 1h
 	Registerer prometheus.Registerer
@@ -111,6 +112,10 @@ func New(deps Deps, opts Options, logger *slog.Logger) *Discoverer {
 
 // Run discovers every account when its time has come, until ctx ends.
 func (d *Discoverer) Run(ctx context.Context) error {
+	if d.opts.Off {
+		<-ctx.Done()
+		return nil
+	}
 	if d.After != nil {
 		select {
 		case <-ctx.Done():

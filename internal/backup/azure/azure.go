@@ -22,13 +22,12 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	armruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 )
 
 // The API versions of the documented REST API this package speaks.
@@ -82,28 +81,21 @@ func (f *Fetcher) pipeline(acct *cloudaccount.Account) (runtime.Pipeline, string
 	if c, ok := f.pipelines[acct.ID]; ok && c.updated.Equal(acct.UpdatedAt) && c.azure == az {
 		return c.pipeline, c.endpoint, nil
 	}
-	login, rm := az.Login, az.ResourceManager
-	if login == "" {
-		login = defaultLogin
-	}
-	if rm == "" {
-		rm = defaultResourceManager
-	}
-	rm = strings.TrimRight(rm, "/")
-	cfg := cloud.Configuration{ActiveDirectoryAuthorityHost: strings.TrimRight(login, "/") + "/",
-		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: {Endpoint: rm, Audience: defaultResourceManager}}}
-	opts := policy.ClientOptions{Cloud: cfg, Transport: f.client, Retry: f.Retry}
-	cred, err := azidentity.NewClientSecretCredential(az.TenantID, az.ClientID, az.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: opts, DisableInstanceDiscovery: az.Login != "" && az.Login != defaultLogin,
-	})
+	// The credential and the cloud's endpoints come from connect, as for
+	// every other consumer of a cloud account: the same audience, and the
+	// certificate and workload identity credentials as well as the secret.
+	conn, err := connect.ForAzure(&az, f.client)
 	if err != nil {
-		return runtime.Pipeline{}, "", fmt.Errorf("azure backup: credential: %w", err)
+		return runtime.Pipeline{}, "", fmt.Errorf("azure backup: %w", err)
 	}
-	pl, err := armruntime.NewPipeline("unyo-backup", "v1", cred, runtime.PipelineOptions{},
+	opts := conn.Options.ClientOptions
+	opts.Retry = f.Retry
+	pl, err := armruntime.NewPipeline("unyo-backup", "v1", conn.Credential, runtime.PipelineOptions{},
 		&arm.ClientOptions{ClientOptions: opts, DisableRPRegistration: true})
 	if err != nil {
 		return runtime.Pipeline{}, "", fmt.Errorf("azure backup: pipeline: %w", err)
 	}
+	rm := strings.TrimRight(conn.Endpoint, "/")
 	f.pipelines[acct.ID] = cached{updated: acct.UpdatedAt, azure: az, pipeline: pl, endpoint: rm}
 	return pl, rm, nil
 }

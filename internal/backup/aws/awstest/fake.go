@@ -40,9 +40,13 @@ type Fake struct {
 	RoleARN, ExternalID string
 	PageSize            int // jobs per page; 2
 
-	mu       sync.Mutex
-	jobs     []Job
-	session  string // the assumed role's access key, once issued
+	mu      sync.Mutex
+	jobs    []Job
+	session string // the assumed role's access key, once issued
+	// sessions are every session key issued, with its expiry: as in AWS, a
+	// new AssumeRole (another consumer of the same account: discovery, the
+	// metric poller) does not invalidate the sessions issued before it.
+	sessions map[string]time.Time
 	throttle int
 	calls    map[string]int
 	problems []string
@@ -114,7 +118,7 @@ func (f *Fake) signed(w http.ResponseWriter, r *http.Request, service, key strin
 		f.fail(w, http.StatusForbidden, "InvalidSignatureException", fmt.Sprintf("credential scope %s/%s, want %s/%s", m[3], m[4], f.Region, service))
 	case !slices.Contains(strings.Split(m[5], ";"), "host") || !slices.Contains(strings.Split(m[5], ";"), "x-amz-date"):
 		f.fail(w, http.StatusForbidden, "InvalidSignatureException", "host and x-amz-date must be signed: "+m[5])
-	case key == f.session && r.Header.Get("X-Amz-Security-Token") == "":
+	case f.sessions[key] != (time.Time{}) && r.Header.Get("X-Amz-Security-Token") == "":
 		f.fail(w, http.StatusForbidden, "UnrecognizedClientException", "a session key needs its X-Amz-Security-Token")
 	default:
 		return true
@@ -152,6 +156,11 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 	key := f.AccessKey
 	if f.RoleARN != "" {
 		key = f.session
+		if m := sigV4.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+			if exp, ok := f.sessions[m[1]]; ok && time.Now().Before(exp) {
+				key = m[1]
+			}
+		}
 	}
 	if !f.signed(w, r, "backup", key) {
 		return
@@ -239,6 +248,10 @@ func (f *Fake) assumeRole(w http.ResponseWriter, r *http.Request) {
 	}
 	f.calls["assume"]++
 	f.session = fmt.Sprintf("ASIAUNYOSESSION%05d", f.calls["assume"])
+	if f.sessions == nil {
+		f.sessions = map[string]time.Time{}
+	}
+	f.sessions[f.session] = time.Now().Add(time.Hour)
 	w.Header().Set("Content-Type", "text/xml")
 	fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>`+
 		`<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>sessionsecret</SecretAccessKey><SessionToken>sessiontoken</SessionToken>`+

@@ -350,9 +350,11 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 	}
 	fv := r.PostForm
 	// MSAL adds the OpenID scopes to the resource's; nothing else may come.
+	// The resource is Resource Manager's audience, which for an account
+	// whose endpoint is overridden (this fake) is that endpoint.
 	scopes := strings.Fields(fv.Get("scope"))
 	resource := slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == "openid" || s == "offline_access" || s == "profile" })
-	if fv.Get("grant_type") != "client_credentials" || !slices.Equal(resource, []string{"https://management.azure.com/.default"}) {
+	if fv.Get("grant_type") != "client_credentials" || !slices.Equal(resource, []string{f.Server.URL + "/.default"}) {
 		f.problems = append(f.problems, fmt.Sprintf("token: grant_type %q scope %q", fv.Get("grant_type"), fv.Get("scope")))
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": "AADSTS900144: bad grant or scope"})
