@@ -4,11 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/polling"
 )
 
 // Options configure a Poller.
@@ -38,115 +38,34 @@ type Options struct {
 // DefaultInterval is how often an item without an interval is polled.
 const DefaultInterval = time.Minute
 
-// Poller polls its targets, each on its interval, until its context ends.
+// Poller polls its targets, each on its interval, until its context ends
+// (the schedule is polling.Runner's).
 type Poller struct {
-	opts   Options
-	reload chan struct{}
-	sem    chan struct{}
-
-	mu      sync.Mutex
-	pending map[[2]string][]sample.Sample // by tenant and host
+	*polling.Runner[Target]
+	opts Options
 }
 
 // New returns a Poller; call Run.
 func New(opts Options) *Poller {
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 64
-	}
-	if opts.Refresh <= 0 {
-		opts.Refresh = time.Minute
-	}
-	if opts.Flush <= 0 {
-		opts.Flush = time.Second
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Dialer == nil {
 		opts.Dialer = &net.Dialer{}
 	}
-	return &Poller{
-		opts:    opts,
-		reload:  make(chan struct{}, 1),
-		sem:     make(chan struct{}, opts.Concurrency),
-		pending: map[[2]string][]sample.Sample{},
-	}
+	p := &Poller{opts: opts}
+	p.Runner = polling.New(polling.Options[Target]{
+		Name: "snmp poller", Targets: opts.Targets, Key: Target.id, Start: p.start, Sink: opts.Sink,
+		Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Logger: opts.Logger,
+	})
+	return p
 }
 
-// Reload asks for the targets to be listed again now, e.g. after the
-// monitoring design changed. It does not block.
-func (p *Poller) Reload() {
-	select {
-	case p.reload <- struct{}{}:
-	default:
-	}
-}
-
-// Run polls until ctx ends. A failure to list the targets is logged and
-// retried at the next refresh: polling goes on with the last list.
-func (p *Poller) Run(ctx context.Context) error {
-	running := map[string]context.CancelFunc{}
-	var wg sync.WaitGroup
-	defer func() {
-		for _, stop := range running {
-			stop()
-		}
-		wg.Wait()
-		p.flush(context.WithoutCancel(ctx))
-	}()
-	refresh := time.NewTicker(p.opts.Refresh)
-	defer refresh.Stop()
-	flush := time.NewTicker(p.opts.Flush)
-	defer flush.Stop()
-	p.apply(ctx, running, &wg)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-p.reload:
-			p.apply(ctx, running, &wg)
-		case <-refresh.C:
-			p.apply(ctx, running, &wg)
-		case <-flush.C:
-			p.flush(ctx)
-		}
-	}
-}
-
-// apply starts the loops of new targets and stops those of targets gone.
-func (p *Poller) apply(ctx context.Context, running map[string]context.CancelFunc, wg *sync.WaitGroup) {
-	targets, err := p.opts.Targets(ctx)
-	if err != nil {
-		p.opts.Logger.Warn("snmp poller: cannot list the targets", "err", err)
-		return
-	}
-	want := make(map[string]Target, len(targets))
-	for _, t := range targets {
-		want[t.id()] = t
-	}
-	for id, stop := range running {
-		if _, ok := want[id]; !ok {
-			stop()
-			delete(running, id)
-		}
-	}
-	for id, t := range want {
-		if _, ok := running[id]; ok {
-			continue
-		}
-		tctx, stop := context.WithCancel(ctx)
-		running[id] = stop
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.loop(tctx, t)
-		}()
-	}
-}
-
-// loop polls one target on the ticks of its interval, aligned to the
-// clock, so that a device's items are polled together.
-func (p *Poller) loop(ctx context.Context, t Target) {
+// start is the job of one target: a session opened at the first poll and
+// kept while the device answers (v3 engine discovery once), a new one
+// after a failure; each change of answer logged once, not every poll of a
+// device that stays down.
+func (p *Poller) start(t Target) (polling.Job, error) {
 	if t.Interval <= 0 {
 		t.Interval = DefaultInterval
 	}
@@ -155,18 +74,8 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 		control = p.opts.ControlFor(t.Tenant)
 	}
 	var s *Session
-	defer func() {
-		if s != nil {
-			s.Close()
-		}
-	}()
 	answering := true // so that the first failure is logged
-	for {
-		select {
-		case p.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
+	poll := func(ctx context.Context, now time.Time) []sample.Sample {
 		var samples []sample.Sample
 		var out Outcome
 		if s == nil {
@@ -174,21 +83,19 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 			if s, err = Open(ctx, t, control); err != nil {
 				s = nil
 				out.Reason = err.Error()
-				samples = []sample.Sample{{Name: UpMetric, Labels: sample.Labels(ItemLabel, t.Item), Value: 0, TimeMs: time.Now().UnixMilli()}}
+				samples = []sample.Sample{{Name: UpMetric, Labels: sample.Labels(ItemLabel, t.Item), Value: 0, TimeMs: now.UnixMilli()}}
 			}
 		}
 		if s != nil {
-			samples, out = s.Poll(time.Now())
+			samples, out = s.Poll(now)
 			if !out.Up {
 				s.Close() // a new socket (and, for v3, a new discovery) next time
 				s = nil
 			}
 		}
-		<-p.sem
 		if ctx.Err() != nil {
-			return // stopped mid-poll: the answer is not a fact about the device
+			return nil
 		}
-		// A change is logged once, not every poll of a device that stays down.
 		switch {
 		case !out.Up && answering:
 			p.opts.Logger.Warn("snmp poller: no answer", "target", t, "reason", out.Reason)
@@ -196,38 +103,12 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 			p.opts.Logger.Info("snmp poller: answers again", "target", t)
 		}
 		answering = out.Up
-		p.add(t.Tenant, t.Host, samples)
-		timer := time.NewTimer(untilTick(t.Interval, time.Now()))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return
-		case <-timer.C:
+		return samples
+	}
+	closeSession := func() {
+		if s != nil {
+			s.Close()
 		}
 	}
-}
-
-func (p *Poller) add(tenant, host string, samples []sample.Sample) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := [2]string{tenant, host}
-	p.pending[k] = append(p.pending[k], samples...)
-}
-
-// flush hands what was gathered to the sink, one call per host.
-func (p *Poller) flush(ctx context.Context) {
-	p.mu.Lock()
-	pending := p.pending
-	p.pending = map[[2]string][]sample.Sample{}
-	p.mu.Unlock()
-	for k, samples := range pending {
-		if err := p.opts.Sink(ctx, k[0], k[1], samples); err != nil {
-			p.opts.Logger.Warn("snmp poller: samples not stored", "tenant", k[0], "host", k[1], "samples", len(samples), "err", err)
-		}
-	}
-}
-
-// untilTick is the time from now to the next multiple of every.
-func untilTick(every time.Duration, now time.Time) time.Duration {
-	return every - time.Duration(now.UnixNano()%int64(every))
+	return polling.Job{Tenant: t.Tenant, Host: t.Host, Every: t.Interval, Poll: poll, Close: closeSession}, nil
 }

@@ -3,12 +3,13 @@ package poll
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/polling"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 )
 
@@ -40,16 +41,13 @@ type Options struct {
 	Logger      *slog.Logger
 }
 
-// Poller polls its targets, each on its interval, until its context ends.
+// Poller polls its targets, each on its interval, until its context ends
+// (the schedule is polling.Runner's).
 type Poller struct {
+	*polling.Runner[Target]
 	opts   Options
 	plain  *agentproto.Client
 	secure *agentproto.Client
-	reload chan struct{}
-	sem    chan struct{}
-
-	mu      sync.Mutex
-	pending map[[2]string][]sample.Sample // by tenant and host
 }
 
 // New returns a Poller; call Run.
@@ -57,110 +55,28 @@ func New(opts Options) *Poller {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 3 * time.Second
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 64
-	}
-	if opts.Refresh <= 0 {
-		opts.Refresh = time.Minute
-	}
-	if opts.Flush <= 0 {
-		opts.Flush = time.Second
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Poller{
-		opts:    opts,
-		plain:   &agentproto.Client{Timeout: opts.Timeout, Dialer: opts.Dial},
-		reload:  make(chan struct{}, 1),
-		sem:     make(chan struct{}, opts.Concurrency),
-		pending: map[[2]string][]sample.Sample{},
-	}
+	p := &Poller{opts: opts, plain: &agentproto.Client{Timeout: opts.Timeout, Dialer: opts.Dial}}
 	if opts.TLS != nil {
 		p.secure = &agentproto.Client{Timeout: opts.Timeout, TLS: opts.TLS, Dialer: opts.Dial}
 	}
+	p.Runner = polling.New(polling.Options[Target]{
+		Name: "zabbix poller", Targets: opts.Targets, Key: Target.id, Start: p.start, Sink: opts.Sink,
+		Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Logger: opts.Logger,
+	})
 	return p
 }
 
-// Reload asks for the targets to be listed again now, e.g. after the
-// monitoring design changed. It does not block.
-func (p *Poller) Reload() {
-	select {
-	case p.reload <- struct{}{}:
-	default:
-	}
-}
-
-// Run polls until ctx ends. A failure to list the targets is logged and
-// retried at the next refresh: polling goes on with the last list.
-func (p *Poller) Run(ctx context.Context) error {
-	running := map[string]context.CancelFunc{}
-	var wg sync.WaitGroup
-	defer func() {
-		for _, stop := range running {
-			stop()
-		}
-		wg.Wait()
-		p.flush(context.WithoutCancel(ctx))
-	}()
-	refresh := time.NewTicker(p.opts.Refresh)
-	defer refresh.Stop()
-	flush := time.NewTicker(p.opts.Flush)
-	defer flush.Stop()
-	p.apply(ctx, running, &wg)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-p.reload:
-			p.apply(ctx, running, &wg)
-		case <-refresh.C:
-			p.apply(ctx, running, &wg)
-		case <-flush.C:
-			p.flush(ctx)
-		}
-	}
-}
-
-// apply starts the loops of new targets and stops those of targets gone.
-func (p *Poller) apply(ctx context.Context, running map[string]context.CancelFunc, wg *sync.WaitGroup) {
-	targets, err := p.opts.Targets(ctx)
-	if err != nil {
-		p.opts.Logger.Warn("zabbix poller: cannot list the targets", "err", err)
-		return
-	}
-	want := make(map[string]Target, len(targets))
-	for _, t := range targets {
-		want[t.id()] = t
-	}
-	for id, stop := range running {
-		if _, ok := want[id]; !ok {
-			stop()
-			delete(running, id)
-		}
-	}
-	for id, t := range want {
-		if _, ok := running[id]; ok {
-			continue
-		}
-		tctx, stop := context.WithCancel(ctx)
-		running[id] = stop
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.loop(tctx, t)
-		}()
-	}
-}
-
-// loop polls one target on the ticks of its interval, aligned to the clock
-// as the agent aligns its items, so that a host's items are polled together.
-func (p *Poller) loop(ctx context.Context, t Target) {
+// start is the job of one target: its client (TLS or not, the tenant's
+// dialer), and each poll's change of answer logged once, not every poll of
+// an agent that stays down.
+func (p *Poller) start(t Target) (polling.Job, error) {
 	client := p.plain
 	if t.TLS {
 		if client = p.secure; client == nil {
-			p.opts.Logger.Warn("zabbix poller: the item asks for TLS and the server has no Zabbix TLS certificate", "tenant", t.Tenant, "host", t.Host, "item", t.Item)
-			return
+			return polling.Job{}, fmt.Errorf("%s/%s item %s asks for TLS and there is no Zabbix TLS certificate", t.Tenant, t.Host, t.Item)
 		}
 	}
 	if p.opts.DialFor != nil {
@@ -169,60 +85,19 @@ func (p *Poller) loop(ctx context.Context, t Target) {
 		client = &own
 	}
 	answering := true // so that the first failure is logged
-	for {
-		select {
-		case p.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		samples, out := Poll(ctx, client, t, time.Now())
-		<-p.sem
-		if ctx.Err() != nil {
-			return // stopped mid-check: the answer is not a fact about the agent
-		}
-		// A change is logged once, not every poll of an agent that stays down.
-		switch {
-		case !out.Stored && answering:
-			p.opts.Logger.Warn("zabbix poller: no value", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key, "reason", out.Reason)
-		case out.Stored && !answering:
-			p.opts.Logger.Info("zabbix poller: values again", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key)
-		}
-		answering = out.Stored
-		p.add(t.Tenant, t.Host, samples)
-		timer := time.NewTimer(untilTick(t.Interval, time.Now()))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return
-		case <-timer.C:
-		}
-	}
-}
-
-func (p *Poller) add(tenant, host string, samples []sample.Sample) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := [2]string{tenant, host}
-	p.pending[k] = append(p.pending[k], samples...)
-}
-
-// flush hands what was gathered to the sink, one call per host.
-func (p *Poller) flush(ctx context.Context) {
-	p.mu.Lock()
-	pending := p.pending
-	p.pending = map[[2]string][]sample.Sample{}
-	p.mu.Unlock()
-	for k, samples := range pending {
-		if err := p.opts.Sink(ctx, k[0], k[1], samples); err != nil {
-			p.opts.Logger.Warn("zabbix poller: samples not stored", "tenant", k[0], "host", k[1], "samples", len(samples), "err", err)
-		}
-	}
-}
-
-// untilTick is the time from now to the next multiple of every.
-func untilTick(every time.Duration, now time.Time) time.Duration {
-	if every <= 0 {
-		every = time.Minute
-	}
-	return every - time.Duration(now.UnixNano()%int64(every))
+	return polling.Job{Tenant: t.Tenant, Host: t.Host, Every: t.Interval,
+		Poll: func(ctx context.Context, now time.Time) []sample.Sample {
+			samples, out := Poll(ctx, client, t, now)
+			if ctx.Err() != nil {
+				return nil
+			}
+			switch {
+			case !out.Stored && answering:
+				p.opts.Logger.Warn("zabbix poller: no value", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key, "reason", out.Reason)
+			case out.Stored && !answering:
+				p.opts.Logger.Info("zabbix poller: values again", "tenant", t.Tenant, "host", t.Host, "item", t.Item, "key", t.Key)
+			}
+			answering = out.Stored
+			return samples
+		}}, nil
 }
