@@ -252,3 +252,57 @@ func isField(err error, field string) bool {
 	var ie *invalid.Error
 	return errors.As(err, &ie) && ie.Field == field
 }
+
+// TestVendorWaitsInAPeriod sums a month's vendor cases per vendor: the
+// cases active in it, and their waits cut to the month and to now; a case
+// closed before the month and another tenant's case are not in it.
+func TestVendorWaitsInAPeriod(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	nov, dec := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s string) { tm, _ := time.Parse("2006-01-02 15:04", s); fx.clock.set(tm) }
+	open := func(tenant string, v Vendor, number string) (int64, int64) {
+		inc, err := fx.s.Open(ctx, tenant, "u", Fields{ShortDescription: ptr("x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := fx.s.OpenVendorCase(ctx, tenant, inc.ID, "u", CaseInput{Vendor: v, CaseNumber: number})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inc.ID, c.ID
+	}
+	move := func(tenant string, inc, c int64, s CaseStatus) {
+		if _, err := fx.s.UpdateVendorCase(ctx, tenant, inc, c, "u", CaseEdit{Status: &s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at("2026-10-10 00:00") // closed in October: not in November
+	i, c := open("acme", VendorMicrosoft, "old")
+	at("2026-10-11 00:00")
+	move("acme", i, c, CaseClosed)
+	at("2026-10-31 12:00") // waits from October into November: 12h of it in November
+	i, c = open("acme", VendorMicrosoft, "m1")
+	at("2026-11-01 12:00")
+	move("acme", i, c, CaseWaitingUs)
+	at("2026-11-10 09:00") // AWS: 2h, replied, then 30m more
+	i2, c2 := open("acme", VendorAWS, "a1")
+	at("2026-11-10 11:00")
+	move("acme", i2, c2, CaseWaitingUs)
+	at("2026-11-10 12:00")
+	move("acme", i2, c2, CaseWaitingVendor)
+	at("2026-11-10 12:30")
+	move("acme", i2, c2, CaseResolved)
+	at("2026-11-20 00:00") // still waiting: counted up to now
+	open("acme", VendorMicrosoft, "m2")
+	open("beta", VendorMicrosoft, "beta")
+	at("2026-11-20 03:00")
+	got, err := fx.s.VendorWaitsIn(ctx, "acme", nov, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []VendorWaits{{Vendor: "Microsoft", Cases: 2, Waiting: 15 * time.Hour}, {Vendor: "AWS", Cases: 1, Waiting: 150 * time.Minute}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("November: %+v, want %+v", got, want)
+	}
+}
