@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -66,11 +67,7 @@ func (s *Desk) TenantVendorCases(ctx context.Context, tenant string, f CaseFilte
 		return nil, err
 	}
 	// Longest wait first: the case the desk should chase.
-	for i := 1; i < len(list); i++ {
-		for j := i; j > 0 && list[j].Waiting > list[j-1].Waiting; j-- {
-			list[j], list[j-1] = list[j-1], list[j]
-		}
-	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Waiting > list[j].Waiting })
 	return list, nil
 }
 
@@ -113,7 +110,11 @@ func (s *Desk) listCases(ctx context.Context, q querier, tenant, where string, a
 	if len(list) == 0 {
 		return list, nil
 	}
-	waits, err := loadWaits(ctx, q, tenant, time.Time{}, time.Time{})
+	ticket := int64(0) // one ticket's cases: read that ticket's waits only
+	if len(args) > 0 && strings.HasPrefix(where, "c.incident_id=?") {
+		ticket, _ = args[0].(int64)
+	}
+	waits, err := loadWaits(ctx, q, tenant, ticket, time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -150,12 +151,15 @@ func (w wait) length(now time.Time) time.Duration {
 	return end.Sub(w.start)
 }
 
-// loadWaits reads the tenant's waits that overlap [from, to); zero bounds
-// do not narrow.
-func loadWaits(ctx context.Context, q querier, tenant string, from, to time.Time) ([]wait, error) {
+// loadWaits reads the waits of the tenant's cases (of ticket, unless 0)
+// that overlap [from, to); zero bounds do not narrow.
+func loadWaits(ctx context.Context, q querier, tenant string, ticket int64, from, to time.Time) ([]wait, error) {
 	query := `SELECT w.case_id, c.vendor, c.vendor_name, w.started_at, w.ended_at FROM vendor_case_waits w
 		JOIN vendor_cases c ON c.id=w.case_id WHERE c.tenant_id=?`
 	args := []any{tenant}
+	if ticket != 0 {
+		query, args = query+` AND c.incident_id=?`, append(args, ticket)
+	}
 	if !to.IsZero() {
 		query, args = query+` AND w.started_at<?`, append(args, database.Millis(to))
 	}
@@ -257,8 +261,8 @@ func (s *Desk) UpdateVendorCase(ctx context.Context, tenant string, id, caseID i
 		if err := c.validate(); err != nil {
 			return "", err
 		}
-		if len(changed) == 0 {
-			return "", nil
+		if len(changed) == 0 { // nothing to do, but the request is still the case's
+			return "", storage.AuditChange(ctx, tx, storage.Object{ID: c.ID, Type: "vendor_case", Detail: auditCase(c)}, ct.at)
 		}
 		c.UpdatedAt = ct.at
 		if c.Status.Active() {
