@@ -52,7 +52,7 @@ func (s *Desk) VendorCases(ctx context.Context, tenant string, id int64) ([]*Ven
 	if _, err := get(ctx, s.db, tenant, id); err != nil {
 		return nil, err
 	}
-	return s.listCases(ctx, s.db, tenant, "c.incident_id=?", id)
+	return s.listCases(ctx, s.db, tenant, id, "1=1")
 }
 
 // TenantVendorCases lists the tenant's vendor cases across its tickets,
@@ -62,7 +62,7 @@ func (s *Desk) TenantVendorCases(ctx context.Context, tenant string, f CaseFilte
 	if f.All {
 		where = "1=1"
 	}
-	list, err := s.listCases(ctx, s.db, tenant, where)
+	list, err := s.listCases(ctx, s.db, tenant, 0, where)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (s *Desk) VendorCase(ctx context.Context, tenant string, id, caseID int64) 
 }
 
 func (s *Desk) oneCase(ctx context.Context, q querier, tenant string, id, caseID int64) (*VendorCase, error) {
-	list, err := s.listCases(ctx, q, tenant, "c.incident_id=? AND c.id=?", id, caseID)
+	list, err := s.listCases(ctx, q, tenant, id, "c.id=?", caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +87,15 @@ func (s *Desk) oneCase(ctx context.Context, q querier, tenant string, id, caseID
 	return list[0], nil
 }
 
-// listCases reads the tenant's cases matching where, with their waits.
-func (s *Desk) listCases(ctx context.Context, q querier, tenant, where string, args ...any) ([]*VendorCase, error) {
+// listCases reads the tenant's cases (of ticket, unless 0) matching where,
+// with their waits.
+func (s *Desk) listCases(ctx context.Context, q querier, tenant string, ticket int64, where string, args ...any) ([]*VendorCase, error) {
+	head := []any{tenant, tenant}
+	if ticket != 0 {
+		where, head = "c.incident_id=? AND "+where, append(head, ticket)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+caseColumns+` FROM vendor_cases c JOIN incidents i ON i.id=c.incident_id
-		WHERE c.tenant_id=? AND i.tenant_id=? AND `+where+` ORDER BY c.opened_at, c.id`, append([]any{tenant, tenant}, args...)...)
+		WHERE c.tenant_id=? AND i.tenant_id=? AND `+where+` ORDER BY c.opened_at, c.id`, append(head, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("incident: unable to list vendor cases: %w", err)
 	}
@@ -109,10 +114,6 @@ func (s *Desk) listCases(ctx context.Context, q querier, tenant, where string, a
 	rows.Close()
 	if len(list) == 0 {
 		return list, nil
-	}
-	ticket := int64(0) // one ticket's cases: read that ticket's waits only
-	if len(args) > 0 && strings.HasPrefix(where, "c.incident_id=?") {
-		ticket, _ = args[0].(int64)
 	}
 	waits, err := loadWaits(ctx, q, tenant, ticket, time.Time{}, time.Time{})
 	if err != nil {
