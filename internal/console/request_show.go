@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -71,6 +72,8 @@ type requestData struct {
 	CanAct   bool
 	Holds    []incident.HoldReason
 	Targets  []incident.State // the states the record may move to from here
+	// ServiceNow is the record the inquiry or request is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 // fieldValue is one answer of a request, labelled by its catalog item.
@@ -122,6 +125,7 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 			d.Item = item
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.Kind(inc.Kind), inc.ID)
 	d.Values = requestValues(d.Item, inc.Values)
 	p.Active, p.Title, p.Data = "nav.tenants", inc.Number+" "+inc.ShortDescription, d
 	c.render(w, status, "request", p)

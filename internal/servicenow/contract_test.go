@@ -93,3 +93,88 @@ func TestFakeEnforcesTheTableAPIContract(t *testing.T) {
 		t.Errorf("instance down: %v, want a retryable 503", err)
 	}
 }
+
+// TestFakeEnforcesTheOtherTables holds the fake to the contract of the
+// tables beyond incident: numbering per table, each table's state choices
+// and data policy, the request of a requested item, and the journal.
+func TestFakeEnforcesTheOtherTables(t *testing.T) {
+	sn := servicenowtest.New("u", "p", "", "")
+	defer sn.Close()
+	ctx := context.Background()
+	c := NewClient(Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, loopback, time.Second)
+	status := func(err error) int {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return ae.Status
+		}
+		return 0
+	}
+	for table, prefix := range map[string]string{TableCase: "CS", TableRequest: "REQ", TableProblem: "PRB"} {
+		rec, err := c.Create(ctx, table, Record{"short_description": "x"})
+		if err != nil || !strings.HasPrefix(rec["number"], prefix) || rec["sys_class_name"] != table {
+			t.Errorf("create in %s: %v %v", table, rec, err)
+		}
+	}
+	if rec := sn.RecordsIn(TableProblem)[0]; rec["state"] != "101" {
+		t.Errorf("a new problem is in state %q, want 101", rec["state"])
+	}
+	prb := sn.RecordsIn(TableProblem)[0]["sys_id"]
+	if _, err := c.Update(ctx, TableProblem, prb, Record{"state": "6"}); status(err) != 403 {
+		t.Errorf("an incident's state on a problem: %v, want 403", err)
+	}
+	if _, err := c.Update(ctx, TableProblem, prb, Record{"state": "106"}); status(err) != 403 {
+		t.Errorf("a problem resolved without resolution_code: %v, want 403", err)
+	}
+	if _, err := c.Update(ctx, TableProblem, prb, Record{"state": "106", "resolution_code": "fix_applied"}); err != nil {
+		t.Errorf("a problem resolved with its code: %v", err)
+	}
+	if _, err := c.Update(ctx, TableIncident, prb, Record{"state": "2"}); status(err) != 404 {
+		t.Errorf("a problem's sys_id patched as an incident: %v, want 404", err)
+	}
+	chg := Record{"short_description": "x", "type": "normal", "start_date": "2026-01-10 13:00:00", "end_date": "2026-01-10 12:00:00"}
+	if _, err := c.Create(ctx, TableChange, chg); status(err) != 403 {
+		t.Errorf("a change ending before it starts: %v, want 403", err)
+	}
+	chg["end_date"] = "2026-01-10T15:00:00Z"
+	if _, err := c.Create(ctx, TableChange, chg); status(err) != 403 {
+		t.Errorf("a change with an RFC 3339 date: %v, want 403", err)
+	}
+	chg["end_date"], chg["type"] = "2026-01-10 15:00:00", ""
+	if _, err := c.Create(ctx, TableChange, chg); status(err) != 403 {
+		t.Errorf("a change without a type: %v, want 403", err)
+	}
+	chg["type"] = "normal"
+	rec, err := c.Create(ctx, TableChange, chg)
+	if err != nil || rec["state"] != "-5" || !strings.HasPrefix(rec["number"], "CHG") {
+		t.Fatalf("a normal change: %v %v", rec, err)
+	}
+	if _, err := c.Update(ctx, TableChange, rec["sys_id"], Record{"state": "3", "close_notes": "done"}); status(err) != 403 {
+		t.Errorf("a change closed without close_code: %v, want 403", err)
+	}
+	if _, err := c.Create(ctx, TableReqItem, Record{"request": rec["sys_id"]}); status(err) != 403 {
+		t.Errorf("an item under a change: %v, want 403", err)
+	}
+	req := sn.RecordsIn(TableRequest)[0]["sys_id"]
+	if _, err := c.Create(ctx, TableReqItem, Record{"request": req}); err != nil {
+		t.Errorf("an item under its request: %v", err)
+	}
+	if _, err := c.Update(ctx, TableChange, rec["sys_id"], Record{"work_notes": "one", "comments": "two"}); err != nil {
+		t.Fatal(err)
+	}
+	sn.AddJournal(rec["sys_id"], "work_notes", "cab.member", "three")
+	all, err := c.Journal(ctx, rec["sys_id"], "")
+	if err != nil || len(all) != 3 || all[0]["sys_created_by"] != "u" || all[2]["sys_created_by"] != "cab.member" {
+		t.Fatalf("journal: %v %v", all, err)
+	}
+	if got := sn.Record(rec["sys_id"]); got["work_notes"] != "" {
+		t.Errorf("a journal field was stored on the record: %v", got)
+	}
+	since, err := c.Journal(ctx, rec["sys_id"], all[2]["sys_created_on"])
+	if err != nil || len(since) != 1 || since[0]["value"] != "three" {
+		t.Errorf("journal since the last entry: %v %v", since, err)
+	}
+	writes := sn.Requests()
+	if last := writes[len(writes)-1]; last.Table != TableChange || last.Method != "PATCH" || last.Fields["comments"] != "two" {
+		t.Errorf("the last write recorded: %+v", last)
+	}
+}
