@@ -251,6 +251,16 @@ func TestPullBringsBackEveryKind(t *testing.T) {
 	if c.State != change.StateInProgress || c.Approval != change.ApprovalDocumented || !strings.HasPrefix(c.ApprovalRef, "ServiceNow CHG") {
 		t.Errorf("change after ServiceNow approved and began it: %s %s %q", c.State, c.Approval, c.ApprovalRef)
 	}
+	log, _ := fx.st.AuditLog(ctx, "acme", 100)
+	audited := map[string]bool{}
+	for _, e := range log {
+		if e.Actor == incident.ActorServiceNow {
+			audited[e.ObjectType] = true
+		}
+	}
+	if !audited["problem"] || !audited["change"] || !audited["inquiry"] {
+		t.Errorf("pulled changes are not audited as servicenow: %v", audited)
+	}
 	fx.deliver(t)
 	if got := len(fx.sn.Requests()); got != writes {
 		t.Errorf("pulled changes were sent back: %+v", fx.sn.Requests()[writes:])
