@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -18,6 +20,17 @@ var finalStates = map[string][]string{
 	TableProblem: {"107"}, TableChange: {"3", "4"},
 }
 
+// notFinal is the SQL condition of a record not in a final state of its
+// table, so that the records done with are not even read.
+var notFinal = func() string {
+	tables := slices.Sorted(maps.Keys(finalStates))
+	var parts []string
+	for _, t := range tables {
+		parts = append(parts, "(r.sn_table='"+t+"' AND r.state IN ('"+strings.Join(finalStates[t], "','")+"'))")
+	}
+	return "NOT (" + strings.Join(parts, " OR ") + ")"
+}()
+
 // Pull reads back every linked record that is not final and applies what
 // changed in ServiceNow to the unyo record: the state (and a request's or a
 // change's approval) of every kind, and the work notes and comments of the
@@ -28,8 +41,8 @@ var finalStates = map[string][]string{
 func (s *Sync) Pull(ctx context.Context) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.tenant_id, r.kind, r.record_id, r.sn_table, r.sys_id, r.number, r.state, r.item_sys_id, r.journal_at
 		FROM servicenow_records r
-		WHERE NOT EXISTS (SELECT 1 FROM servicenow_outbox o WHERE o.kind=r.kind AND o.record_id=r.record_id AND o.done_at IS NULL)
-		ORDER BY r.kind, r.record_id`)
+		WHERE `+notFinal+` AND NOT EXISTS (SELECT 1 FROM servicenow_outbox o WHERE o.kind=r.kind AND o.record_id=r.record_id AND o.done_at IS NULL)
+		ORDER BY r.kind, r.record_id LIMIT 5000`)
 	if err != nil {
 		return 0, fmt.Errorf("servicenow: unable to list links: %w", err)
 	}
@@ -40,9 +53,7 @@ func (s *Sync) Pull(ctx context.Context) (int, error) {
 			rows.Close()
 			return 0, fmt.Errorf("servicenow: unable to list links: %w", err)
 		}
-		if !slices.Contains(finalStates[l.table], l.state) {
-			links = append(links, l)
-		}
+		links = append(links, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
