@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/buffer"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/snmp/trap"
 )
 
 // DefaultListen is where a collector takes remote write when no address is
@@ -39,7 +40,10 @@ type Options struct {
 	Listen  string        // host:port of the receiver; "" for DefaultListen, "off" for none
 	Pull    time.Duration // how often the targets are pulled; a minute when 0
 	Sources []Source      // the pollers by kind; Sources(opts) when nil
-	Logger  *slog.Logger
+	// TrapListen is the UDP host:port where SNMP traps of the devices
+	// behind the collector are received; "" for none.
+	TrapListen string
+	Logger     *slog.Logger
 	// ZabbixTLS is the client side of TLS with certificates for zabbix
 	// items with tls (LoadZabbixTLS); nil: those items are not polled.
 	ZabbixTLS *tls.Config
@@ -52,7 +56,8 @@ type Collector struct {
 	pull    time.Duration
 	sources []Source
 	logger  *slog.Logger
-	ln      net.Listener // nil: no receiver
+	ln      net.Listener   // nil: no receiver
+	traps   *trap.Listener // nil: no trap listener
 
 	mu       sync.Mutex
 	server   string
@@ -95,6 +100,14 @@ func New(opts Options) (*Collector, error) {
 			return nil, fmt.Errorf("collector: cannot listen on %s: %w", listen, err)
 		}
 		c.ln = ln
+	}
+	if opts.TrapListen != "" {
+		if err := c.listenTraps(opts.TrapListen); err != nil {
+			if c.ln != nil {
+				c.ln.Close()
+			}
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -156,6 +169,16 @@ func (c *Collector) Run(ctx context.Context, emit sample.Emitter) error {
 		wg.Go(func() {
 			if err := srv.Serve(c.ln); err != nil && err != http.ErrServerClosed {
 				c.logger.Error("collector: receiver stopped", "addr", c.ln.Addr().String(), "err", err)
+			}
+		})
+	}
+	if c.traps != nil {
+		c.mu.Lock()
+		c.reload = append(c.reload, c.traps.Reload)
+		c.mu.Unlock()
+		wg.Go(func() {
+			if err := c.traps.Run(pollCtx); err != nil {
+				c.logger.Error("collector: trap listener stopped", "addr", c.traps.Addr().String(), "err", err)
 			}
 		})
 	}
