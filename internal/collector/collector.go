@@ -62,6 +62,7 @@ type Collector struct {
 	mu       sync.Mutex
 	server   string
 	token    string
+	host     string        // the collector's own host: the resource its series carry
 	dir      string        // the buffer's directory, where the targets are cached
 	interval time.Duration // of the collector's own series
 
@@ -125,7 +126,7 @@ func (c *Collector) Addr() net.Addr {
 func (c *Collector) ApplyConfig(cfg *agentconfig.Config) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.server, c.token, c.dir = cfg.Server, cfg.Token, cfg.Buffer.Dir
+	c.server, c.token, c.dir, c.host = cfg.Server, cfg.Token, cfg.Buffer.Dir, cfg.Host
 	if d := cfg.Interval.D(); d > 0 {
 		c.interval = d
 	}
@@ -205,4 +206,10 @@ func (c *Collector) target() (server, token, dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.server, c.token, c.dir
+}
+
+func (c *Collector) hostName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.host
 }
