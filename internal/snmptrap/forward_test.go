@@ -137,8 +137,8 @@ func TestForwardedTrapDropped(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s, want dropped as %s", token, name, host, code, out, reason)
 		}
 	}
-	f("acme:collect", "dc2", "sw-01", pkt, trap.UnknownSender)                        // not behind that collector
-	f("acme:collect", "dc1", "sw-99", pkt, trap.UnknownSender)                        // no such device
+	f("acme:collect", "dc2", "sw-01", pkt, trap.UnknownSender)                         // not behind that collector
+	f("acme:collect", "dc1", "sw-99", pkt, trap.UnknownSender)                         // no such device
 	f("acme:collect", "dc1", "sw-01", linkDownPacket(t, "guess"), trap.BadCredentials) // another community
 	f("acme:collect", "dc1", "sw-01", []byte("not snmp"), trap.Malformed)
 	select {
