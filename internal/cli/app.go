@@ -379,6 +379,8 @@ func (a *app) services(cfg *serverConfig) error {
 		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		// The traps collectors receive in their networks, as alerts like the server's own.
+		snmptrap.NewHandlers(a.collectorDevices, a.alerts.Intake, monitoring.CallerTenant, logger.With("part", "traps")),
 		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),
