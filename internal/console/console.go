@@ -69,6 +69,9 @@ type Options struct {
 	WorkReports *workreport.Store   // work reports (対応報告)
 	Books       *runbook.Store      // runbooks and daily checklists
 	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
+	// ServerURL is where agents reach the server (--external-url), for the
+	// command lines of the first setup; "": the address the page was asked at.
+	ServerURL string
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -137,6 +140,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /settings/tokens/{id}/revoke", c.revokeToken)
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
+	c.registerAdmin(page)
 	c.registerDesk(page)
 	c.registerServiceDesk(page)
 }
