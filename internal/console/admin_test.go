@@ -130,7 +130,10 @@ func TestTenantServiceResourceForms(t *testing.T) {
 	if code, page, _ = a.postForm("/tenants/gamma/resources/new", "/tenants/gamma/resources", url.Values{"name": {"web-01"}, "kind": {"host"}, "labels": {"os linux"}}); code != http.StatusBadRequest || fieldError(page, "labels") == "" {
 		t.Errorf("a bad label line = %d, want 400 beside labels", code)
 	}
-	resources := func() string { list, _ := e.store.Resources(ctx, "gamma", ustorage.ResourceFilter{}); return fmt.Sprint(len(list)) }
+	resources := func() string {
+		list, _ := e.store.Resources(ctx, "gamma", ustorage.ResourceFilter{})
+		return fmt.Sprint(len(list))
+	}
 	apitest.CheckAudited(t, db, adminDoer(a, "/tenants/gamma/resources/new"), "gamma", apitest.Change{Method: "POST", Path: "/tenants/gamma/resources",
 		Body: url.Values{"name": {"web-01"}, "kind": {"host"}, "service_id": {fmt.Sprint(s.ID)}, "labels": {"os=linux\nrole = web"}}, State: resources,
 		Action: "create", ObjectType: "resource"})
@@ -171,7 +174,10 @@ func TestItemTemplateAssignmentForms(t *testing.T) {
 		t.Errorf("a threshold that is no number = %d, field error %q", code, fieldError(page, "threshold.critical"))
 	}
 	item.Set("threshold.critical", "100")
-	items := func() string { l, _ := e.design.Items(ctx, "acme", monitoring.ItemFilter{ResourceID: host}); return fmt.Sprint(len(l)) }
+	items := func() string {
+		l, _ := e.design.Items(ctx, "acme", monitoring.ItemFilter{ResourceID: host})
+		return fmt.Sprint(len(l))
+	}
 	apitest.CheckAudited(t, db, adminDoer(op, from), "acme", apitest.Change{Method: "POST", Path: "/tenants/acme/monitoring/items", Body: item,
 		State: items, Action: "create", ObjectType: "monitoring_item"})
 	own, _ := e.design.Items(ctx, "acme", monitoring.ItemFilter{ResourceID: host})
