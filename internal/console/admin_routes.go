@@ -29,4 +29,16 @@ func (c *Console) registerAdmin(page func(string, pageHandler)) {
 		page("POST /tenants/{tenant}/monitoring/templates/{id}", c.updateTemplate)
 		page("POST /tenants/{tenant}/monitoring/assignments/{id}/delete", c.deleteAssignment)
 	}
+	if c.opts.Channels != nil {
+		page("GET /tenants/{tenant}/settings/channels/new", c.newChannel)
+		page("GET /tenants/{tenant}/settings/channels/{id}", c.editChannel)
+		page("POST /tenants/{tenant}/settings/channels/{id}", c.updateChannel)
+		page("POST /tenants/{tenant}/settings/channels/{id}/delete", c.deleteChannel)
+		page("GET /tenants/{tenant}/settings/contacts/{id}", c.editContact)
+		page("POST /tenants/{tenant}/settings/contacts/{id}", c.updateContact)
+		page("POST /tenants/{tenant}/settings/contacts/{id}/delete", c.deleteContact)
+		page("GET /tenants/{tenant}/settings/policies/{id}", c.editPolicy)
+		page("POST /tenants/{tenant}/settings/policies/{id}", c.updatePolicy)
+		page("POST /tenants/{tenant}/settings/policies/{id}/delete", c.deletePolicy)
+	}
 }
