@@ -97,7 +97,7 @@ func TestChannelFormsPerType(t *testing.T) {
 		t.Errorf("the webhook's edit form shows a secret, or not that it is set:\n%.3000s", page)
 	}
 	apitest.CheckAudited(t, e.store.DB(), adminDoer(op, edit), "acme", apitest.Change{Method: "POST", Path: edit,
-		Body: url.Values{"type": {"webhook"}, "name": {"ops-hook-2"}, "config.headers": {"Authorization:"}},
+		Body:  url.Values{"type": {"webhook"}, "name": {"ops-hook-2"}, "config.headers": {"Authorization:"}},
 		State: func() string { c, _ := o.Channels.Get(ctx, "acme", ids["ops-hook"]); return c.Name }, Action: "update", ObjectType: "channel"})
 	hk, _ := o.Channels.Get(ctx, "acme", ids["ops-hook"])
 	if hk.Name != "ops-hook-2" || hk.Config["secret"] != "…" || fmt.Sprint(hk.Config["headers"]) != "map[Authorization:…]" {
