@@ -15,7 +15,7 @@ import (
 // setupRun is one pass of the first setup, in one language.
 type setupRun struct {
 	lang, tenant, name, host string
-	firing, open         string // the words the alert and incident lists show
+	firing, open             string // the words the alert and incident lists show
 }
 
 // TestSetupFromNothing is issue 18's "done when": on an installation with
