@@ -230,3 +230,30 @@ func setUpTenant(t *testing.T, ctx context.Context, s *server, hook *webhooktest
 		t.Errorf("the incident's row = %q, want %q in it", got, run.open)
 	}
 }
+
+// adminShots are the administration pages for `make screenshots`, on the
+// fixture's acme: its forms, a template of its own, the first setup.
+func adminShots(t *testing.T, f *fixture) []struct{ name, path string } {
+	t.Helper()
+	s := f.srv
+	var svcs []struct{ ID int64 }
+	s.api(200, "GET", "/api/v1/tenants/acme/services", "", nil, &svcs)
+	var tpl struct{ ID int64 }
+	s.api(201, "POST", "/api/v1/tenants/acme/monitoring/templates", "", map[string]any{"name": "shop", "title": map[string]string{"ja": "ショップ", "en": "Shop"},
+		"items": []map[string]any{{"name": "shop_port", "kind": "check", "title": map[string]string{"ja": "ショップのポート", "en": "Shop port"},
+			"check": map[string]any{"type": "tcp", "address": "127.0.0.1:443"}, "severity": "critical"}}}, &tpl)
+	var ch struct{ ID int64 }
+	s.api(201, "POST", "/api/v1/tenants/acme/channels", "", map[string]any{"name": "ops-hook", "type": "webhook",
+		"config": map[string]any{"url": "https://hooks.example.com/unyo", "secret": "a-shared-secret-of-the-msp"}}, &ch)
+	return []struct{ name, path string }{
+		{"setup", "/setup?tenant=acme"},
+		{"tenant-new", "/settings/tenants/new"},
+		{"tenant-edit", "/tenants/acme/edit"},
+		{"service-edit", fmt.Sprintf("/tenants/acme/services/%d/edit", svcs[0].ID)},
+		{"resource-edit", fmt.Sprintf("/tenants/acme/resources/%d/edit", f.hostID)},
+		{"item-new", fmt.Sprintf("/tenants/acme/monitoring/items/new?resource_id=%d", f.hostID)},
+		{"template", fmt.Sprintf("/tenants/acme/monitoring/templates/%d", tpl.ID)},
+		{"channel-email", "/tenants/acme/settings/channels/new?type=email"},
+		{"channel-webhook-edit", fmt.Sprintf("/tenants/acme/settings/channels/%d", ch.ID)},
+	}
+}
