@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -28,7 +29,6 @@ type setupRun struct {
 // page showed. Every form on the way has a label for each field.
 func TestSetupFromNothing(t *testing.T) {
 	s := startServer(t, freePort(t))
-	hook := webhooktest.NewServer(t)
 	ctx := chromium(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.url+"/login"),
@@ -45,12 +45,13 @@ func TestSetupFromNothing(t *testing.T) {
 		{lang: "ja", tenant: "acme", name: "株式会社アクメ", host: "acme-web-01", firing: "発生中", open: "新規"},
 		{lang: "en", tenant: "globex", name: "Globex Ltd.", host: "globex-app-01", firing: "firing", open: "New"},
 	} {
-		t.Run(run.lang, func(t *testing.T) { setUpTenant(t, ctx, s, hook, run) })
+		t.Run(run.lang, func(t *testing.T) { setUpTenant(t, ctx, s, run) })
 	}
 }
 
-func setUpTenant(t *testing.T, ctx context.Context, s *server, hook *webhooktest.Server, run setupRun) {
+func setUpTenant(t *testing.T, ctx context.Context, s *server, run setupRun) {
 	base := s.url
+	hook := webhooktest.NewServer(t) // the customer's receiver of notifications
 	if run.lang == "en" {
 		err := chromedp.Do(ctx,
 			chromedp.SetValue(chromedp.CSS("#pref-language"), "en"),
@@ -170,6 +171,12 @@ func setUpTenant(t *testing.T, ctx context.Context, s *server, hook *webhooktest
 		chromedp.SendKeys(chromedp.CSS("#ch-secret"), webhooktest.Secret),
 		chromedp.Click(chromedp.CSS("#channel-save")),
 		chromedp.WaitVisible(chromedp.CSS(`#channels tr[data-channel="ops-hook"]`)),
+		// The tenant's default escalation policy: alerts go to the webhook.
+		chromedp.SendKeys(chromedp.CSS("#po-name"), "default"),
+		chromedp.Click(chromedp.CSS("#po-default")),
+		chromedp.SendKeys(chromedp.CSS("#po-targets-0"), "ops-hook"),
+		chromedp.Click(chromedp.CSS("#policy-create")),
+		chromedp.WaitVisible(chromedp.CSS(`#policies tr[data-policy="default"]`)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +209,11 @@ func setUpTenant(t *testing.T, ctx context.Context, s *server, hook *webhooktest
 		return len(alerts) == 1 && alerts[0].State == "firing" && len(incidents) == 1
 	}
 	s.pushUntil(t, m[2], run.host, 97, fired)
+	// The channel made in the console carries the alert to the customer.
+	msgs, err := hook.WaitFor(1, 60*time.Second)
+	if err != nil || msgs[0].Payload.Resource != run.host || msgs[0].Payload.Tenant.ID != run.tenant {
+		t.Errorf("the webhook got %+v, %v; want the alert of %s in %s", msgs, err, run.host, run.tenant)
+	}
 
 	// The operator sees both in the console.
 	row := `#alerts tbody tr`
