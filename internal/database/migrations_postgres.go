@@ -1023,5 +1023,26 @@ CREATE TABLE oncall_acks (
 	acked_at    BIGINT NOT NULL,
 	PRIMARY KEY (tenant_id, ref)
 );
+`,	// 33, flowlog (internal/flowlog): per NSG, how far each flow log
+	// blob was read (its complete records) and the counts not yet written
+	// with the counters' running totals (JSON), moved together so a
+	// restart neither counts a flow twice nor skips one. resource is the
+	// NSG's ARM ID.
+	`CREATE TABLE flowlog_state (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	through_ms  BIGINT NOT NULL,
+	state       TEXT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, resource)
+);
+CREATE TABLE flowlog_blobs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	blob        TEXT NOT NULL,
+	read_bytes  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, resource, blob)
+);
 `,
 }
