@@ -1033,7 +1033,8 @@ CREATE TABLE oncall_acks (
 	acked_at    INTEGER NOT NULL,
 	PRIMARY KEY (tenant_id, ref)
 );
-`,	// 33, flowlog (internal/flowlog): per NSG, how far each flow log
+`,
+	// 33, flowlog (internal/flowlog): per NSG, how far each flow log
 	// blob was read (its complete records) and the counts not yet written
 	// with the counters' running totals (JSON), moved together so a
 	// restart neither counts a flow twice nor skips one. resource is the

@@ -175,9 +175,9 @@ func TestTuples(t *testing.T) {
 	f("1542110379,10.5.16.4,13.67.143.115,44931,443,T,O,A,C,30,16978,24,14008", false, true, Flow{TimeMs: 1542110379000, Rule: "r", Direction: Outbound, Decision: Allowed, Bytes: 30986})
 	f("1487282421,42.119.146.95,10.1.0.4,51529,5358,T,I,D", false, true, Flow{TimeMs: 1487282421000, Rule: "r", Direction: Inbound, Decision: Denied, Begins: true})
 	f("1663146004002,198.51.100.20,10.0.0.6,44172,22,6,I,D,NX,0,0,0,0", true, true, Flow{TimeMs: 1663146004002, Rule: "r", Direction: Inbound, Decision: Denied, Begins: true})
-	f("1542110402,94.102.49.190,10.5.16.4,28746,443,U,X,D,B,,,,", false, false, Flow{})  // no direction
-	f("1542110402,94.102.49.190,10.5.16.4,28746,443,U,I,D,Q,,,,", false, false, Flow{})  // no state
+	f("1542110402,94.102.49.190,10.5.16.4,28746,443,U,X,D,B,,,,", false, false, Flow{})      // no direction
+	f("1542110402,94.102.49.190,10.5.16.4,28746,443,U,I,D,Q,,,,", false, false, Flow{})      // no state
 	f("1542110402,94.102.49.190,10.5.16.4,28746,443,U,I,D,C,1,-5,1,1", false, false, Flow{}) // negative bytes
 	f("99,94.102.49.190,10.5.16.4,28746,443,U,I,D", false, false, Flow{})                    // a time before 2001
-	f("1663146004002,198.51.100.20,10.0.0.6,44172,22,6,I,D", true, false, Flow{})              // v1 shape in a VNet log
+	f("1663146004002,198.51.100.20,10.0.0.6,44172,22,6,I,D", true, false, Flow{})            // v1 shape in a VNet log
 }
