@@ -26,6 +26,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
@@ -128,7 +129,8 @@ func newEnv(t *testing.T) *env {
 		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
-		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger)); err != nil {
+		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
+		dashboard.NewHandlers(dashboard.NewStore(db), a.PathTenant)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
