@@ -86,6 +86,9 @@ func formatValue(v float64, unit string, decimals *int) string {
 		prec = 1
 	}
 	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if decimals == nil && strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".") // 3.5, not 3.50
+	}
 	if strings.HasPrefix(suffix, " ") || suffix == "" || suffix == "%" {
 		return s + suffix
 	}
