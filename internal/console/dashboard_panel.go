@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/chart"
 	"github.com/unyo-ops/unyo/internal/dashboard"
+	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
 // panelView is one panel drawn: a chart with its data for the values under
@@ -60,7 +62,7 @@ func (c *Console) renderPanel(ctx context.Context, p *page, tenant string, i int
 			return v
 		}
 		for _, s := range got {
-			s.Name = legend(q.Legend, s.Name)
+			s.Name = legend(q.Legend, withoutTenant(s.Name))
 			series = append(series, s)
 		}
 	}
@@ -255,6 +257,19 @@ func legend(format, name string) string {
 	return legendRE.ReplaceAllStringFunc(format, func(m string) string {
 		return ls[legendRE.FindStringSubmatch(m)[1]]
 	})
+}
+
+// withoutTenant drops the tenant label, the same on every series of the
+// tenant's view, from a series' name.
+func withoutTenant(name string) string {
+	if !strings.Contains(name, metricstore.TenantLabel+"=") {
+		return name
+	}
+	ls, err := promParser.ParseMetric(name)
+	if err != nil {
+		return name
+	}
+	return labels.NewBuilder(ls).Del(metricstore.TenantLabel).Labels().String()
 }
 
 // promParser reads back the label sets the querier names series by.

@@ -292,11 +292,13 @@ var varRE = regexp.MustCompile(`\$\{(\w+)(?::\w+)?\}|\[\[(\w+)(?::\w+)?\]\]|\$(\
 
 // Expand writes the variables' values into q, escaped for a PromQL
 // string, and Grafana's built-in intervals ($__rate_interval, $__interval,
-// $__range): step is the query's resolution, span its range. A name that
+// $__range): step is the query's resolution, span its range. The rate
+// interval is four steps and at least two minutes, as the host pages'
+// charts use: agents send a sample a minute, and a rate needs two. A name that
 // is not a variable is left as written, so the parser names it.
 func Expand(q string, values map[string]string, step, span time.Duration) string {
 	builtin := map[string]string{
-		"__interval": promDur(step), "__rate_interval": promDur(max(4*step, time.Minute)), "__range": promDur(span),
+		"__interval": promDur(step), "__rate_interval": promDur(max(4*step, 2*time.Minute)), "__range": promDur(span),
 		"__interval_ms": fmt.Sprint(step.Milliseconds()), "__range_s": fmt.Sprint(int64(span.Seconds())), "__range_ms": fmt.Sprint(span.Milliseconds()),
 	}
 	return varRE.ReplaceAllStringFunc(q, func(m string) string {
