@@ -32,6 +32,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -130,6 +131,8 @@ func newEnv(t *testing.T) *env {
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
 		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
+		// The desk: incidents, inquiries and requests, and their vendor cases.
+		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger),
 		dashboard.NewHandlers(dashboard.NewStore(db), a.PathTenant)); err != nil {
 		t.Fatal(err)
 	}
