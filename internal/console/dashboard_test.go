@@ -164,7 +164,7 @@ func TestGrafanaImportPage(t *testing.T) {
 		}
 	}
 	op.postForm("/board", "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {"/board"}})
-	if _, page, _ = op.get(loc); !strings.Contains(page, "Imported from Grafana: 4 panels, 7 items not carried.") || !strings.Contains(page, "Not carried from Grafana (7)") {
+	if _, page, _ = op.get(loc); !strings.Contains(page, "Imported from Grafana. Panels carried: 4; not carried: 7.") || !strings.Contains(page, "Not carried from Grafana (7)") {
 		t.Errorf("the English page lacks the import's summary")
 	}
 	code, page, _ = op.postForm("/tenants/acme/dashboards", "/tenants/acme/dashboards/import", url.Values{"json": {`{"title":"notes","panels":[{"type":"text"}]}`}})

@@ -18,7 +18,7 @@ var dashboardCatalog = map[string][2]string{ // key: {ja, en}
 	"dash.import_paste":   {"またはJSONを貼り付け", "Or paste the JSON"},
 	"dash.import_submit":  {"取り込む", "Import"},
 	"dash.import_empty":   {"ファイルを選ぶか、JSONを貼り付けてください", "choose a file or paste the JSON"},
-	"dash.imported":       {"Grafanaから取り込みました: パネル %d 件、取り込めなかったもの %d 件。", "Imported from Grafana: %d panels, %d items not carried."},
+	"dash.imported":       {"Grafanaから取り込みました: パネル %d 件、取り込めなかったもの %d 件。", "Imported from Grafana. Panels carried: %d; not carried: %d."},
 	"dash.skipped":        {"Grafanaから取り込めなかったもの（%d 件）", "Not carried from Grafana (%d)"},
 	"dash.col_kind":       {"種類", "Kind"},
 	"dash.col_type":       {"Grafanaの型", "Grafana type"},
