@@ -95,6 +95,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"res.labels":            {"ラベル", "Labels"},
 	"res.collector":         {"監視経路 (コレクター)", "Collector"},
 	"res.direct":            {"サーバーから直接", "direct"},
+	"res.collects":          {"コレクター本体:", "the collector"},
 	"res.charts":            {"メトリクス", "Metrics"},
 	"res.range":             {"期間", "Time range"},
 	"res.cpu":               {"CPU使用率", "CPU usage"},

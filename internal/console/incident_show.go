@@ -7,6 +7,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 )
 
 // incidentData is one incident with its timeline and the runbooks of its
@@ -24,6 +25,8 @@ type incidentData struct {
 	// CausedBy is the change linked as the incident's cause, nil for none.
 	CausedBy *change.IncidentLink
 	Vendor   *vendorBlock // nil: vendor cases not wired
+	// ServiceNow is the record the incident is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -59,6 +62,7 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 			return err
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindIncident, id)
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
 		if s != inc.State && inc.State.Open() {
 			d.Targets = append(d.Targets, s)
