@@ -96,7 +96,9 @@ func (d pageData) T(key string) string { return t(d.Lang, key) }
 func (d pageData) Time(at time.Time) string { return at.In(d.V.loc).Format("2006-01-02 15:04 MST") }
 
 // Bar describes a service's bar for screen readers.
-func (d pageData) Bar(name string, pct float64) string { return fmt.Sprintf(t(d.Lang, "bar"), name, pct) }
+func (d pageData) Bar(name string, pct float64) string {
+	return fmt.Sprintf(t(d.Lang, "bar"), name, pct)
+}
 
 // Level is a day's colour class.
 func (d pageData) Level(day report.Day) string {
