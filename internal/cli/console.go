@@ -70,6 +70,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		WorkReports:   a.workReports,
 		Books:         a.runbooks,
 		ServiceNow:    a.snConfigs,
+		StatusPages:   a.status,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

@@ -20,6 +20,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -69,6 +70,9 @@ type Options struct {
 	WorkReports *workreport.Store   // work reports (対応報告)
 	Books       *runbook.Store      // runbooks and daily checklists
 	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
+	// StatusPages is the public status pages' settings and notices; nil:
+	// no settings page.
+	StatusPages *statuspage.Service
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
