@@ -72,8 +72,10 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 		if len(data.Rows) == 1 {
 			p.Title = p.L.T("ptl.board_title", data.Rows[0].Tenant.Name)
 		}
-		if data.Todo, err = c.todo(r.Context(), p.P.Tenant); err != nil {
-			return err
+		if p.P.Requests(p.P.Tenant) { // a viewer only reads: nothing awaits it
+			if data.Todo, err = c.todo(r.Context(), p.P.Tenant); err != nil {
+				return err
+			}
 		}
 	}
 	c.render(w, http.StatusOK, "board", p)

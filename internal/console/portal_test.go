@@ -115,6 +115,12 @@ func TestPortalSpeaksOfTheCustomerOnly(t *testing.T) {
 			}
 		}
 	}
+	if _, board, _ := e.login("acme-viewer").get("/board"); strings.Contains(board, `id="portal-todo"`) {
+		t.Error("the viewer, who only reads, is shown approvals to do")
+	}
+	if _, board, _ := e.login("acme-requester").get("/board"); !strings.Contains(board, `id="portal-todo"`) {
+		t.Error("the requester's board has no approvals to do")
+	}
 	if _, board, _ := e.login("operator").get("/board"); !strings.Contains(board, "すべてのお客様") {
 		t.Error("the operator's board is not every customer's")
 	}
