@@ -64,6 +64,9 @@ type Collector struct {
 	Name      string    `yaml:"name"`       // resources labelled unyo_collector=<name> are polled by this agent
 	Listen    string    `yaml:"listen"`     // host:port of the remote-write receiver; "off" for none
 	ZabbixTLS ZabbixTLS `yaml:"zabbix_tls"` // for zabbix items with tls
+	// TrapListen is the UDP host:port where the SNMP traps of the devices
+	// behind the collector are received; "" (the default) for none.
+	TrapListen string `yaml:"trap_listen"`
 }
 
 // ZabbixTLS are the PEM files of TLS with certificates towards Zabbix

@@ -315,8 +315,8 @@ var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 func (c Collector) validate() error {
 	if c.Name == "" {
-		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) {
-			return invalid.New("name", "is required when listen or zabbix_tls is set: the collector's name")
+		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) || c.TrapListen != "" {
+			return invalid.New("name", "is required when listen, trap_listen or zabbix_tls is set: the collector's name")
 		}
 		return nil
 	}
@@ -329,6 +329,11 @@ func (c Collector) validate() error {
 	if c.Listen != "" && c.Listen != "off" {
 		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 			return invalid.New("listen", "must be host:port (e.g. 0.0.0.0:9201) or off, not %q", c.Listen)
+		}
+	}
+	if c.TrapListen != "" {
+		if _, port, err := net.SplitHostPort(c.TrapListen); err != nil || port == "" {
+			return invalid.New("trap_listen", "must be host:port (e.g. 0.0.0.0:162), not %q", c.TrapListen)
 		}
 	}
 	return nil

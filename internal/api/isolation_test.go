@@ -63,6 +63,9 @@ func TestTenantIsolation(t *testing.T) {
 		"labels": map[string]string{"unyo_collector": "dc1"}}, &sw)
 	e.must(201, "POST", "/api/v1/tenants/a/monitoring/items", admin, map[string]any{"resource_id": sw.ID, "name": "a-zbx-item",
 		"kind": "zabbix", "zabbix": map[string]any{"address": "10.0.0.7", "key": "system.cpu.num"}}, nil)
+	// ... and an snmp item whose traps a's collector dc1 forwards (a's community: a-community).
+	e.must(201, "POST", "/api/v1/tenants/a/monitoring/items", admin, map[string]any{"resource_id": sw.ID, "name": "a-snmp-item",
+		"kind": "snmp", "snmp": map[string]any{"address": "10.0.0.7", "version": "2c", "community": "a-community", "interfaces": true}}, nil)
 	var aTargets struct {
 		Zabbix []struct {
 			Host string `json:"host"`
@@ -113,25 +116,36 @@ func TestTenantIsolation(t *testing.T) {
 	// a's problem (a known error on a-web1) and three incidents of a-web1,
 	// which a proposal lists: every problem endpoint below is aimed at them.
 	desk := incident.NewDesk(e.db, e.store, nil)
-	var aInc int64
+	var aPub int64
 	for i := range 3 {
 		title := fmt.Sprintf("a-incident-secret %d", i)
 		inc, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		aInc = inc.ID
+		aPub = inc.ID
 	}
 	// a's status page, switched off, with a notice on a's incident: the
 	// walk's public path (slug a-status) must answer 404 for it.
 	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": false, "slug": "a-status", "title": "a-status-title"}, nil)
-	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/status-notice", aInc), admin, map[string]any{"title": "a-public-notice", "body": "a-public-update"}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/status-notice", aPub), admin, map[string]any{"title": "a-public-notice", "body": "a-public-update"}, nil)
 	var prb struct {
 		ID int64 `json:"id"`
 	}
 	e.must(201, "POST", "/api/v1/tenants/a/problems", admin, map[string]any{"title": "a-problem-secret", "known_error": true,
 		"workaround": "a-workaround-secret", "match": map[string]string{"kind": "host", "key": fmt.Sprint(res.ID)}}, &prb)
 	proposalKey := fmt.Sprintf("host:%d", res.ID)
+	// a's incident and inquiry, each escalated to a vendor: every vendor-case
+	// path below is aimed at them.
+	var aInc, aInq, aCase, aInqCase struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/incidents", admin, map[string]any{"short_description": "a-incident-secret vendor"}, &aInc)
+	e.must(201, "POST", "/api/v1/tenants/a/requests", admin, map[string]any{"kind": "inquiry", "short_description": "a-inquiry-secret"}, &aInq)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/vendor-cases", aInc.ID), admin, map[string]any{"vendor": "microsoft",
+		"case_number": "a-vendor-case-secret", "notes": "a-vendor-note-secret"}, &aCase)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/requests/%d/vendor-cases", aInq.ID), admin, map[string]any{"vendor": "aws",
+		"case_number": "a-vendor-case-secret 2"}, &aInqCase)
 
 	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
 	bodies := map[string]string{
@@ -154,6 +168,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests": `{"started_at":"2026-12-01T00:00:00Z",
 			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
 		"/api/v1/tenants/{tenant}/backups/jobs": fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
+		// b's collector dc1 forwards a linkDown from a's switch behind a's dc1, with a's
+		// community: b has no such device, so it is dropped (the harness fails on an alert in a).
+		"/api/v1/agent/collector/traps": `{"collector":"dc1","traps":[{"host":"a-switch","sender":"10.0.0.7","received_at_ms":1,` +
+			`"packet":"MFYCAQEEC2EtY29tbXVuaXR5p0QCAQECAQACAQAwOTANBggrBgECAQEDAEMBZDAXBgorBgEGAwEBBAEABgkrBgEGAwEBBQMwDwYKKwYBAgECAgEBAgIBAg=="}]}`,
 		// b's all-scope token holds no enroll scope: refused (403).
 		"/api/v1/agent/enroll": `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
 		// The capacity API: b's bodies aimed at a's group and plan.
@@ -189,14 +207,19 @@ func TestTenantIsolation(t *testing.T) {
 		// Status pages: b's settings and a notice aimed at a's page and incident.
 		"/api/v1/tenants/{tenant}/status-page":                  `{"enabled":true,"slug":"b-took-a","title":"b"}`,
 		"/api/v1/tenants/{tenant}/incidents/{id}/status-notice": `{"title":"b-was-here","body":"b"}`,
+		// Vendor cases: b's bodies aimed at a's incident, inquiry and cases.
+		"/api/v1/tenants/{tenant}/incidents/{id}/vendor-cases": `{"vendor":"aws","case_number":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
-		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID, "incidents": aInc}
+		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID,
+		"incidents": aInc.ID, "requests": aInq.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice", "a-status-title", "a-public-notice", "a-public-update"}
+		"a-switch", "a-zbx-item", "a-snmp-item", "a-community", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
+		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret", "a-status-title", "a-public-notice", "a-public-update"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -226,6 +249,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/label/{name}/values": func(string) bool { return true },
 		// b's collector of the same name polls nothing of a's.
 		"GET /api/v1/agent/collector/targets": func(s string) bool { return strings.Contains(s, `"zabbix":[]`) },
+		"POST /api/v1/agent/collector/traps":  func(s string) bool { return strings.Contains(s, `"accepted":0`) },
 	}
 	q := url.Values{
 		"query": {`a_secret_metric{tenant="a"} or {__name__=~".+"}`}, "match[]": {`{tenant="a"}`, `{__name__=~".+"}`},
@@ -238,7 +262,11 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{version}", "1")
 		path = strings.ReplaceAll(path, "{key}", proposalKey)
 		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
-		path = strings.ReplaceAll(path, "{slug}", "a-status")     // a's page is off: 404
+		path = strings.ReplaceAll(path, "{slug}", "a-status") // a's page is off: 404
+		if strings.Contains(path, "/requests/") {
+			path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aInqCase.ID))
+		}
+		path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aCase.ID))
 		path = strings.ReplaceAll(path, "{token}", "not-a-token") // the public feed and ack paths: a guess finds nothing
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
@@ -296,6 +324,41 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
+	// On b's own desk paths, a's incident, inquiry and case IDs find nothing
+	// of a's; a's cases are as they were.
+	for _, rt := range e.api.Routes() {
+		if !strings.Contains(rt.Path, "vendor-cases") {
+			continue
+		}
+		ticket, vc := aInc.ID, aCase.ID
+		if strings.Contains(rt.Path, "/requests/") {
+			ticket, vc = aInq.ID, aInqCase.ID
+		}
+		path := strings.NewReplacer("{tenant}", "b", "{id}", fmt.Sprint(ticket), "{case}", fmt.Sprint(vc)).Replace(rt.Path)
+		var body any
+		if rt.Method == "POST" || rt.Method == "PATCH" {
+			body = map[string]string{"vendor": "aws", "case_number": "b-was-here", "status": "closed"}
+		}
+		code, out := e.do(rt.Method, path, b, body)
+		if strings.Contains(rt.Path, "{id}") && code != 404 {
+			t.Errorf("b %s %s with a's ticket and case: %d %s", rt.Method, rt.Path, code, out)
+		}
+		for _, leak := range leaks {
+			if strings.Contains(string(out), leak) {
+				t.Errorf("b %s %s leaks %q of tenant a: %s", rt.Method, path, leak, out)
+			}
+		}
+	}
+	var aCases []struct {
+		CaseNumber string `json:"case_number"`
+		Status     string `json:"status"`
+		Notes      string `json:"notes"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/vendor-cases?all=true", admin, nil, &aCases)
+	if len(aCases) != 2 || aCases[0].Status != "waiting_on_vendor" || aCases[1].Status != "waiting_on_vendor" {
+		t.Fatalf("tenant a's vendor cases changed: %+v", aCases)
+	}
+
 	// On b's own register, a's item ID finds nothing; a's item is as it was.
 	for _, path := range []string{"/api/v1/tenants/b/improvements/%d", "/api/v1/tenants/b/improvements/%d/status"} {
 		method, body := "GET", any(nil)
@@ -425,7 +488,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("b takes a's slug: %d %s", code, out)
 	}
 	e.must(200, "PUT", "/api/v1/tenants/b/status-page", b, map[string]any{"enabled": true, "slug": "b-status"}, nil)
-	if code, out := e.do("POST", fmt.Sprintf("/api/v1/tenants/b/incidents/%d/status-notice", aInc), b, map[string]any{"title": "b"}); code != 404 {
+	if code, out := e.do("POST", fmt.Sprintf("/api/v1/tenants/b/incidents/%d/status-notice", aPub), b, map[string]any{"title": "b"}); code != 404 {
 		t.Errorf("b publishes a's incident through b's path: %d %s", code, out)
 	}
 	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": true, "slug": "a-status", "title": "a-status-title"}, nil)

@@ -282,9 +282,11 @@ func (a *app) services(cfg *serverConfig) error {
 	a.desk.SetKnownErrors(a.problems.ForIncident)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
-		Outbound: a.egress,
+		MaxBackoff: envDuration("UNYO_SERVICENOW_MAX_BACKOFF", time.Hour), Outbound: a.egress,
 	}, logger)
 	a.desk.OnChange(a.snSync.Enqueue)
+	a.snSync.SyncProblems(a.problems) // problems and changes go to ServiceNow too
+	a.snSync.SyncChanges(a.changes)
 	a.desk.OnChange(incident.StopEscalation(a.escalation))
 	a.slaClock = incident.NewScheduler(a.desk, incident.SendSLANotices(a.outbox, a.objects, a.externalURL),
 		envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
@@ -385,6 +387,8 @@ func (a *app) services(cfg *serverConfig) error {
 		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		// The traps collectors receive in their networks, as alerts like the server's own.
+		snmptrap.NewHandlers(a.collectorDevices, a.alerts.Intake, monitoring.CallerTenant, logger.With("part", "traps")),
 		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),

@@ -2,10 +2,12 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 )
 
 // incidentData is one incident with its timeline and the runbooks of its
@@ -22,6 +24,9 @@ type incidentData struct {
 	Targets []incident.State // the states the incident may move to from here
 	// CausedBy is the change linked as the incident's cause, nil for none.
 	CausedBy *change.IncidentLink
+	Vendor   *vendorBlock // nil: vendor cases not wired
+	// ServiceNow is the record the incident is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -49,11 +54,15 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
 		return err
 	}
+	if d.Vendor, err = c.vendorBlock(r.Context(), p, inc, "/tenants/"+t.ID+"/incidents/"+strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
 	if c.opts.Changes != nil {
 		if d.CausedBy, err = c.opts.Changes.CauseOf(r.Context(), t.ID, id); err != nil {
 			return err
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindIncident, id)
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
 		if s != inc.State && inc.State.Open() {
 			d.Targets = append(d.Targets, s)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -74,6 +75,9 @@ type requestData struct {
 	Customer bool
 	Holds    []incident.HoldReason
 	Targets  []incident.State // the states the record may move to from here
+	Vendor   *vendorBlock     // an inquiry's vendor cases; nil for a request
+	// ServiceNow is the record the inquiry or request is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 // fieldValue is one answer of a request, labelled by its catalog item.
@@ -119,12 +123,16 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 	if d.Timeline, err = c.opts.Requests.Timeline(r.Context(), t.ID, inc.ID, d.Staff); err != nil {
 		return err
 	}
+	if d.Vendor, err = c.vendorBlock(r.Context(), p, inc, fmt.Sprintf("/tenants/%s/requests/%d", t.ID, inc.ID)); err != nil {
+		return err
+	}
 	if inc.CatalogItemID != 0 {
 		item, err := c.opts.Requests.CatalogItem(r.Context(), t.ID, inc.CatalogItemID)
 		if err == nil {
 			d.Item = item
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.Kind(inc.Kind), inc.ID)
 	d.Values = requestValues(d.Item, inc.Values)
 	p.Active, p.Title, p.Data = "nav.tenants", inc.Number+" "+inc.ShortDescription, d
 	c.render(w, status, "request", p)

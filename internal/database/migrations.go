@@ -1034,6 +1034,84 @@ CREATE TABLE oncall_acks (
 	PRIMARY KEY (tenant_id, ref)
 );
 `,
+	// 33, vendorcase (internal/incident): vendor cases (問い合わせ代行: Microsoft,
+	// AWS...) of incidents and inquiries, and each stretch a case spent
+	// waiting on its vendor, which the report sums and the resolve clock
+	// may pause for (the service level's vendor_wait).
+	`CREATE TABLE vendor_cases (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id  INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	vendor       TEXT NOT NULL,
+	vendor_name  TEXT NOT NULL,
+	case_number  TEXT NOT NULL,
+	severity     TEXT NOT NULL,
+	support_plan TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	notes        TEXT NOT NULL,
+	opened_at    INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL,
+	closed_at    INTEGER,
+	created_by   TEXT NOT NULL,
+	UNIQUE (incident_id, vendor, vendor_name, case_number)
+);
+CREATE INDEX vendor_cases_tenant ON vendor_cases(tenant_id, status);
+CREATE TABLE vendor_case_waits (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	case_id    INTEGER NOT NULL REFERENCES vendor_cases(id) ON DELETE CASCADE,
+	started_at INTEGER NOT NULL,
+	ended_at   INTEGER
+);
+CREATE INDEX vendor_case_waits_case ON vendor_case_waits(case_id, started_at);
+`,
+	// 34, servicenow (internal/servicenow): every kind of record synced, not only
+	// incidents. servicenow_records holds the ServiceNow record (table, sys_id,
+	// number, last state seen) of an incident, inquiry, request, problem or
+	// change; servicenow_outbox is rebuilt keyed by kind and record, with an
+	// idempotency key per queued change. The tenant's table per kind is a JSON
+	// object in servicenow_configs.tables. Links and queued changes of
+	// incidents are carried over.
+	`ALTER TABLE servicenow_configs ADD COLUMN tables TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE servicenow_records (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind        TEXT NOT NULL,
+	record_id   INTEGER NOT NULL,
+	sn_table    TEXT NOT NULL,
+	sys_id      TEXT NOT NULL,
+	number      TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	item_sys_id TEXT NOT NULL,
+	journal_at  TEXT NOT NULL,
+	pulled_at   INTEGER,
+	PRIMARY KEY (kind, record_id)
+);
+CREATE INDEX servicenow_records_tenant ON servicenow_records(tenant_id, kind, record_id);
+INSERT INTO servicenow_records (tenant_id, kind, record_id, sn_table, sys_id, number, state, item_sys_id, journal_at, pulled_at)
+	SELECT tenant_id, 'incident', incident_id, 'incident', sys_id, number, state, '', '', pulled_at FROM servicenow_links;
+DROP TABLE servicenow_links;
+CREATE TABLE servicenow_queue (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind        TEXT NOT NULL,
+	record_id   INTEGER NOT NULL,
+	sn_table    TEXT NOT NULL,
+	idem_key    TEXT NOT NULL UNIQUE,
+	op          TEXT NOT NULL,
+	fields      TEXT NOT NULL,
+	attempts    INTEGER NOT NULL,
+	next_at     INTEGER NOT NULL,
+	last_error  TEXT NOT NULL,
+	done_at     INTEGER,
+	created_at  INTEGER NOT NULL
+);
+INSERT INTO servicenow_queue (id, tenant_id, kind, record_id, sn_table, idem_key, op, fields, attempts, next_at, last_error, done_at, created_at)
+	SELECT id, tenant_id, 'incident', incident_id, 'incident', 'incident:' || incident_id || ':' || id, op, fields, attempts, next_at, last_error, done_at, created_at
+	FROM servicenow_outbox;
+DROP TABLE servicenow_outbox;
+ALTER TABLE servicenow_queue RENAME TO servicenow_outbox;
+CREATE INDEX servicenow_outbox_due ON servicenow_outbox(done_at, next_at);
+CREATE INDEX servicenow_outbox_record ON servicenow_outbox(kind, record_id, done_at);
+`,
 	// statuspage: a tenant's public status page (off until enabled, under
 	// its own slug) and the incident notices published on it, each with
 	// its public updates; nothing else of an incident is public.

@@ -154,7 +154,7 @@ func (s *Desk) Transition(ctx context.Context, tenant string, id int64, actor st
 		}
 		from := inc.State
 		if from == StateOnHold {
-			if err := ct.all(ctx, sla.EventResume); err != nil {
+			if err := ct.resumeFromHold(ctx); err != nil {
 				return Change{}, err
 			}
 		}

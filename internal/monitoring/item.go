@@ -181,6 +181,12 @@ type Zabbix struct {
 	Address string `json:"address"`       // host or host:port of the agent (10050 when no port); placeholders allowed
 	Key     string `json:"key"`           // e.g. vfs.fs.size[/,pused]
 	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
+	// PSKIdentity and PSK are Zabbix's TLS-PSK settings (tls_psk_identity,
+	// tls_psk). They are read only to be refused with the way out: unyo
+	// does not speak TLS-PSK (docs/migrating-from-zabbix.md), and an item
+	// holding them is never stored.
+	PSKIdentity string `json:"tls_psk_identity,omitempty"`
+	PSK         string `json:"tls_psk,omitempty"`
 }
 
 // Backup is a backup the host's agent checks: the status file or log a
