@@ -106,6 +106,14 @@ type Item struct {
 	Channel  string       `yaml:"channel" json:"channel,omitempty"`   // eventlog: e.g. System, Application
 	Glob     string       `yaml:"glob" json:"glob,omitempty"`         // log: files to tail
 	Patterns []LogPattern `yaml:"patterns" json:"patterns,omitempty"` // log: what to report
+	// ClientField, on a web server's access log, names each line's client
+	// (remote_addr, json:<key>, re:<regexp>, cookie:<name>): the distinct
+	// clients are counted per hour and per day (logwatch.FieldRemoteAddr).
+	// SessionField counts sessions so. ClientZone is the zone of the days
+	// (the tenant's, set by the server); UTC when empty.
+	ClientField  string `yaml:"client_field" json:"client_field,omitempty"`
+	SessionField string `yaml:"session_field" json:"session_field,omitempty"`
+	ClientZone   string `yaml:"client_zone" json:"client_zone,omitempty"`
 
 	Backup *Backup `yaml:"backup" json:"backup,omitempty"` // backup: what to run or read
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/logwatch"
 )
 
 // Bounds that keep a configuration from hurting the host it runs on.
@@ -275,6 +276,17 @@ func checkLog(it *Item) []error {
 		errs = append(errs, invalid.New("glob", "is required"))
 	} else if _, err := filepath.Match(it.Glob, ""); err != nil {
 		errs = append(errs, invalid.New("glob", "bad pattern %q: %v", it.Glob, err))
+	}
+	if it.ClientField != "" {
+		errs = append(errs, one(logwatch.ValidateField("client_field", it.ClientField))...)
+	}
+	if it.SessionField != "" {
+		errs = append(errs, one(logwatch.ValidateField("session_field", it.SessionField))...)
+	}
+	if it.ClientZone != "" {
+		if _, err := time.LoadLocation(it.ClientZone); err != nil {
+			errs = append(errs, invalid.New("client_zone", "is not a time zone: %q", it.ClientZone))
+		}
 	}
 	return append(errs, checkPatterns(it)...)
 }

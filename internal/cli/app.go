@@ -31,6 +31,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/flowlog"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -123,6 +124,7 @@ type app struct {
 	snmpPoll       *snmp.Poller          // snmp items: devices polled → remote write
 	snmpTraps      *snmptrap.Receiver    // SNMP traps → intake alerts; nil unless --snmp-trap-listen
 	cloudPoll      *cloudmetric.Poller   // cloud resources' platform metrics → remote write
+	flowLogs       *flowlog.Poller       // NSGs' flow logs in their storage accounts → remote write
 	capacityRun    *capacity.Scheduler   // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
@@ -354,6 +356,7 @@ func (a *app) services(cfg *serverConfig) error {
 	// Azure Monitor and CloudWatch metrics of the resources discovery
 	// registered, the same way.
 	a.cloudPoll = a.cloudMetrics(logger.With("component", "cloud-metrics"))
+	a.flowLogs = a.flowLogPoller(logger.With("component", "flow-logs"))
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()

@@ -207,6 +207,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		g.AddContext("snmp traps", a.snmpTraps.Run) // feeds the alert engine: stops before it
 	}
 	g.AddContext("cloud metrics", a.cloudPoll.Run)   // feeds the alert engine too
+	g.AddContext("flow logs", a.flowLogs.Run)        // so do the NSGs' flow counts
 	g.AddContext("cloud discovery", a.discovery.Run) // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)

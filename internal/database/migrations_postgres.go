@@ -1103,6 +1103,28 @@ CREATE INDEX servicenow_outbox_due ON servicenow_outbox(done_at, next_at);
 CREATE INDEX servicenow_outbox_record ON servicenow_outbox(kind, record_id, done_at);
 SELECT setval(pg_get_serial_sequence('servicenow_outbox', 'id'), COALESCE((SELECT MAX(id) FROM servicenow_outbox), 0) + 1, false);
 `,
+	// 35, flowlog (internal/flowlog): per NSG, how far each flow log
+	// blob was read (its complete records) and the counts not yet written
+	// with the counters' running totals (JSON), moved together so a
+	// restart neither counts a flow twice nor skips one. resource is the
+	// NSG's ARM ID.
+	`CREATE TABLE flowlog_state (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	through_ms  BIGINT NOT NULL,
+	state       TEXT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, resource)
+);
+CREATE TABLE flowlog_blobs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	blob        TEXT NOT NULL,
+	read_bytes  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, resource, blob)
+);
+`,
 	// statuspage: a tenant's public status page (off until enabled, under
 	// its own slug) and the incident notices published on it, each with
 	// its public updates; nothing else of an incident is public.
