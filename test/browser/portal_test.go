@@ -110,8 +110,9 @@ func TestCustomerPortal(t *testing.T) {
 		}
 		err = chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.CSS("#comment-form #note-text"), "承知しました。お待ちしています。"),
-			chromedp.Click(chromedp.CSS("#note-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#timeline")),
+			chromedp.Click(chromedp.CSS("#comment-form #note-submit")),
+			// The page after the post: the timeline holding the comment.
+			chromedp.WaitVisible(chromedp.Search(`//ol[@id="timeline"]//p[contains(., "承知しました。お待ちしています。")]`)),
 		)
 		if err != nil {
 			t.Fatal(err)
