@@ -44,6 +44,7 @@ type serverConfig struct {
 	exposure      exposureConfig
 	zabbix        zabbixConfig
 	snmp          snmpConfig
+	cluster       clusterConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -67,6 +68,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.exposure.flags(fs)
 	c.zabbix.flags(fs)
 	c.snmp.flags(fs)
+	c.cluster.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
