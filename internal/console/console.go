@@ -138,5 +138,6 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
 	c.registerDesk(page)
+	c.registerOps(page)
 	c.registerServiceDesk(page)
 }

@@ -44,6 +44,13 @@ type IncidentDesk interface {
 	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
 	RecordCause(ctx context.Context, tenant string, id int64, actor string, c incident.Cause) (*incident.Incident, error)
 	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
+	// Open opens an incident by hand; Update assigns or edits an open one.
+	Open(ctx context.Context, tenant, actor string, f incident.Fields) (*incident.Incident, error)
+	Update(ctx context.Context, tenant string, id int64, actor string, f incident.Fields) (*incident.Incident, error)
+	// LinkAlert links an alert to an incident by hand; AlertIncident is the
+	// incident an alert is linked to, nil for none.
+	LinkAlert(ctx context.Context, tenant string, id int64, actor string, e incident.AlertEvent) (*incident.Incident, error)
+	AlertIncident(ctx context.Context, tenant, alertID string) (*incident.Incident, error)
 }
 
 // ReportDesk is the operations report workflow: drafts, editing,
@@ -51,6 +58,9 @@ type IncidentDesk interface {
 type ReportDesk interface {
 	List(ctx context.Context, tenant string, publishedOnly bool) ([]*report.Stored, error)
 	Get(ctx context.Context, tenant string, id int64) (*report.Stored, error)
+	// CreateServiceDraft gathers a draft for [from, to), of one service by
+	// name or ("") of the whole tenant.
+	CreateServiceDraft(ctx context.Context, tenant, service string, from, to time.Time, actor string) (*report.Stored, error)
 	EditDraft(ctx context.Context, tenant string, id int64, e report.Edit) (*report.Stored, error)
 	Publish(ctx context.Context, tenant string, id int64, actor string) (*report.Stored, error)
 	// File is the report's "html" or "pdf": frozen once published.

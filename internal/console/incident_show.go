@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -22,6 +23,9 @@ type incidentData struct {
 	Targets []incident.State // the states the incident may move to from here
 	// CausedBy is the change linked as the incident's cause, nil for none.
 	CausedBy *change.IncidentLink
+	// ReopenUntil is when a resolved incident stops being reopenable, nil
+	// when it cannot be reopened (any more).
+	ReopenUntil *time.Time
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -52,6 +56,11 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 	if c.opts.Changes != nil {
 		if d.CausedBy, err = c.opts.Changes.CauseOf(r.Context(), t.ID, id); err != nil {
 			return err
+		}
+	}
+	if inc.State == incident.StateResolved && inc.Kind == incident.KindIncident && inc.ResolvedAt != nil {
+		if until := inc.ResolvedAt.Add(incident.ReopenWindow); c.now().Before(until) {
+			d.ReopenUntil = &until
 		}
 	}
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {

@@ -30,6 +30,7 @@ func parseViews(static *staticFiles) (*views, error) {
 		"chart":      drawChart,
 		"severities": func() []string { return severities },
 		"pair":       func(a, b any) pairOf { return pairOf{a, b} },
+		"list":       func(s ...string) []string { return s },
 		"dur":        formatDuration,
 		"period":     reportPeriod,
 		"inc":        func(i int) int { return i + 1 },

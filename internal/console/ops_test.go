@@ -1,0 +1,159 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+)
+
+// withOps wires the real incident desk and a real alert engine into the
+// console under test.
+func withOps(o *Options) {
+	db := o.Store.DB()
+	o.IncidentDesk = incident.NewDesk(db, o.Store, nil)
+	o.AlertDesk = alert.New(alert.NewStore(db), o.Store, monitoring.NewStore(db, o.Store), nil, alert.Options{}, slog.New(slog.DiscardHandler))
+}
+
+var incidentPathRE = regexp.MustCompile(`^/tenants/(\w+)/incidents/(\d+)$`)
+
+// TestOpenAssignAndReopenIncident: an operator opens an incident by hand
+// (a missing title or a bad impact is refused naming the field, nothing
+// stored), assigns it to a person and a group, resolves it and reopens it
+// from its page; the audit log has each change; acme's viewer may not open one.
+func TestOpenAssignAndReopenIncident(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withOps, func(o *Options) { opts = o })
+	op := e.login("operator")
+	form := url.Values{"short_description": {"受注画面が表示されない"}, "impact": {"1"}, "urgency": {"2"},
+		"assignment_group": {"運用1課"}, "assignee": {"佐藤"}}
+	for field, bad := range map[string]url.Values{
+		"short_description": {"short_description": {" "}, "impact": {"1"}, "urgency": {"2"}},
+		"impact":            {"short_description": {"x"}, "impact": {"9"}, "urgency": {"2"}},
+	} {
+		code, page, _ := op.postForm("/tenants/acme/incidents", "/tenants/acme/incidents", bad)
+		if code != http.StatusBadRequest || !strings.Contains(page, `id="form-error"`) || !strings.Contains(page, field+":") {
+			t.Errorf("open with a bad %s = %d, want 400 naming it:\n%s", field, code, errorOf(page))
+		}
+	}
+	if list, _ := opts.IncidentDesk.Incidents(context.Background(), "acme", incident.Filter{}); len(list) != 0 {
+		t.Fatalf("refused forms stored %d incidents", len(list))
+	}
+	code, _, where := op.postForm("/tenants/acme/incidents", "/tenants/acme/incidents", form)
+	m := incidentPathRE.FindStringSubmatch(where)
+	if code != http.StatusSeeOther || m == nil || m[1] != "acme" {
+		t.Fatalf("open = %d to %q, want 303 to the new incident", code, where)
+	}
+	_, page, _ := op.get(where)
+	for _, want := range []string{"受注画面が表示されない", `id="incident-group">運用1課`, `id="incident-assignee">佐藤`, "2 高"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the new incident's page lacks %q", want)
+		}
+	}
+	if !e.auditHas("acme", "open", "incident") {
+		t.Error("no audit entry for the incident opened by hand")
+	}
+	// The cross-tenant list's form names the customer.
+	code, _, where2 := op.postForm("/incidents", "/incidents", url.Values{"tenant": {"beta"}, "short_description": {"beta down"}, "impact": {"2"}, "urgency": {"2"}})
+	if m2 := incidentPathRE.FindStringSubmatch(where2); code != http.StatusSeeOther || m2 == nil || m2[1] != "beta" {
+		t.Errorf("open from /incidents for beta = %d to %q", code, where2)
+	}
+	viewer := e.login("acme-viewer")
+	if code, _, _ := viewer.postForm("/tenants/acme/incidents", "/tenants/acme/incidents", form); code != http.StatusForbidden {
+		t.Errorf("acme's viewer opening an incident = %d, want 403", code)
+	}
+	if _, page, _ := viewer.get("/tenants/acme/incidents"); strings.Contains(page, `id="open-form"`) {
+		t.Error("acme's viewer is offered the open form")
+	}
+
+	code, _, _ = op.postForm(where, where+"/assign", url.Values{"assignment_group": {"DB班"}, "assignee": {"鈴木"}})
+	if _, page, _ = op.get(where); code != http.StatusSeeOther || !strings.Contains(page, `id="incident-assignee">鈴木`) || !strings.Contains(page, `id="incident-group">DB班`) {
+		t.Errorf("assign = %d; page shows %q", code, textOf(page, "incident-assignee"))
+	}
+	if !e.auditHas("acme", "assign", "incident") {
+		t.Error("no audit entry for the assignment")
+	}
+	if _, page, _ = op.get(where); strings.Contains(page, `id="reopen-form"`) {
+		t.Error("an open incident offers reopening")
+	}
+	op.postForm(where, where+"/state", url.Values{"state": {"resolved"}, "close_code": {"Solved (Permanently)"}, "close_notes": {"再起動"}})
+	_, page, _ = op.get(where)
+	if !strings.Contains(page, `id="reopen-form"`) || strings.Contains(page, `id="assign-form"`) {
+		t.Fatalf("a resolved incident's page: reopen form %v, assign form %v; want reopen only", strings.Contains(page, `id="reopen-form"`), strings.Contains(page, `id="assign-form"`))
+	}
+	code, _, _ = op.postForm(where, where+"/state", url.Values{"state": {"in_progress"}})
+	if _, page, _ = op.get(where); code != http.StatusSeeOther || !strings.Contains(page, `id="incident-state">対応中`) {
+		t.Errorf("reopen = %d, state %q; want 対応中", code, textOf(page, "incident-state"))
+	}
+}
+
+// TestLinkAlertToIncident: the alert page offers the tenant's open
+// incidents; once linked, the alert page names the incident and the
+// incident page links back to the alert. Another tenant's incident ID is refused.
+func TestLinkAlertToIncident(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withOps, func(o *Options) { opts = o })
+	ctx := context.Background()
+	eng := opts.AlertDesk.(*alert.Engine)
+	if _, err := eng.Intake(ctx, "acme", []alert.Signal{{Source: alert.SourceGeneric, Fingerprint: "cpu", Status: alert.StateFiring,
+		Severity: alert.SeverityCritical, Name: "CPU高負荷", Resource: "acme-web-01", StartsAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, _ := eng.List(ctx, "acme", alert.Filter{})
+	if len(alerts) != 1 {
+		t.Fatalf("acme's alerts = %d, want 1", len(alerts))
+	}
+	a := alerts[0]
+	inc := e.openOn(opts.IncidentDesk, "acme", "acme-web-01", "DB遅延")
+	beta := e.openOn(opts.IncidentDesk, "beta", "beta-web-01", "beta outage")
+	op := e.login("operator")
+	alertPath := fmt.Sprintf("/tenants/acme/alerts/%d", a.ID)
+	_, page, _ := op.get(alertPath)
+	if !strings.Contains(page, `id="link-form"`) || !strings.Contains(page, inc.Number) || strings.Contains(page, "beta outage") {
+		t.Fatalf("alert page: want the link form with acme's incident only:\n%s", page)
+	}
+	code, page, _ := op.postForm(alertPath, alertPath+"/incident", url.Values{"incident": {fmt.Sprint(beta.ID)}})
+	if code != http.StatusBadRequest && code != http.StatusNotFound {
+		t.Errorf("linking to beta's incident ID = %d, want refused", code)
+	}
+	code, _, _ = op.postForm(alertPath, alertPath+"/incident", url.Values{"incident": {fmt.Sprint(inc.ID)}})
+	_, page, _ = op.get(alertPath)
+	if code != http.StatusSeeOther || !strings.Contains(page, fmt.Sprintf(`<a href="/tenants/acme/incidents/%d">%s</a>`, inc.ID, inc.Number)) || strings.Contains(page, `id="link-form"`) {
+		t.Errorf("link = %d; alert page's incident = %q", code, textOf(page, "alert-incident"))
+	}
+	_, page, _ = op.get(fmt.Sprintf("/tenants/acme/incidents/%d", inc.ID))
+	if !strings.Contains(page, fmt.Sprintf(`href="%s"`, alertPath)) {
+		t.Error("the incident page does not link back to the alert")
+	}
+	if !e.auditHas("acme", "link_alert", "incident") {
+		t.Error("no audit entry for the link")
+	}
+}
+
+// errorOf is the page's form error, for messages.
+func errorOf(page string) string { return textOf(page, "form-error") }
+
+// textOf is the text up to the next tag after id="id", for messages.
+func textOf(page, id string) string {
+	i := strings.Index(page, `id="`+id+`"`)
+	if i < 0 {
+		return ""
+	}
+	rest := page[i:]
+	if j := strings.Index(rest, ">"); j >= 0 {
+		rest = rest[j+1:]
+	}
+	if k := strings.Index(rest, "<"); k >= 0 {
+		rest = rest[:k]
+	}
+	return rest
+}
