@@ -109,6 +109,13 @@ func TestDeskIsolation(t *testing.T) {
 		"/tenants/beta/settings/contacts":                                 {"name": {"x"}, "email": {"x@example.com"}, "via": {"beta-mail"}},
 		"/tenants/beta/settings/policies":                                 {"name": {"x"}, "step_targets": {"x"}, "step_wait": {""}, "step_when": {""}},
 		fmt.Sprintf("/tenants/beta/settings/channels/%d/test", betaCh.ID): {},
+		// The operator's forms: opening, assigning, linking, report drafts.
+		"/tenants/beta/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/incidents":              {"tenant": {"beta"}, "short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		inc + "/assign":           {"assignee": {"intruder"}},
+		alert + "/incident":       {"incident": {fmt.Sprint(d.betaIncident)}},
+		"/tenants/beta/reports":   {"from": {"2026-11-01"}, "to": {"2026-11-30"}},
+		"/reports":                {"tenant": {"beta"}, "from": {"2026-11-01"}, "to": {"2026-11-30"}},
 	}
 	for _, p := range gets {
 		if code, body := viewer.get(p); code != http.StatusForbidden || !strings.Contains(body, "権限がありません") {
