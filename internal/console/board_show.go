@@ -27,6 +27,9 @@ type boardData struct {
 	// the counts link to them.
 	AlertPages    bool
 	IncidentPages bool
+	// Customer is the one customer a customer's viewer sees, "" for the MSP.
+	Customer string
+	Updated  time.Time
 }
 
 // boardRow is one tenant on the board.
@@ -65,6 +68,14 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	p.Active, p.Title, p.Data = "nav.board", p.L.T("board.title"), data
+	// A customer's viewer sees one customer: the board is titled with its
+	// name, not as the MSP's board of every customer.
+	if !p.P.Global() && len(data.Rows) == 1 {
+		data.Customer = data.Rows[0].Tenant.Name
+		p.Title = p.L.T("ops.board_customer", data.Customer)
+	}
+	data.Updated = c.now()
+	p.Wall = r.URL.Query().Get("wall") == "1"
 	c.render(w, http.StatusOK, "board", p)
 	return nil
 }

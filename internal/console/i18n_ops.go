@@ -26,6 +26,7 @@ var opsCatalog = map[string][2]string{ // key: {ja, en}
 	"ops.priority_hint":  {"優先度は影響度と緊急度から決まります（ServiceNowの既定の表と同じ）。", "The priority follows from impact and urgency (ServiceNow's default matrix)."},
 	"ops.report_create":  {"報告書の下書きを作成", "Create a report draft"},
 	"ops.report_hint":    {"期間はお客様のタイムゾーンの日付で、終了日を含みます。最長366日です。", "Dates are days in the customer's time zone, the end day included; at most 366 days."},
+	"ops.board_customer": {"%s の状態", "%s: health"},
 	"ops.wall":           {"ウォール表示", "Wall mode"},
 	"ops.wall_exit":      {"通常表示に戻る", "Leave wall mode"},
 	"ops.wall_refreshed": {"%s 更新（60秒ごとに自動更新）", "Updated %s (refreshes every 60 s)"},

@@ -157,3 +157,23 @@ func textOf(page, id string) string {
 	}
 	return rest
 }
+
+// TestBoardTitleAndWallMode: a customer's viewer's board is titled with the
+// customer's name, not "all customers"; ?wall=1 is the wall mode: no
+// header, refreshing itself.
+func TestBoardTitleAndWallMode(t *testing.T) {
+	e := newEnv(t)
+	_, page, _ := e.login("acme-viewer").get("/board")
+	if !strings.Contains(page, "<h1>株式会社アクメ の状態</h1>") || strings.Contains(page, "すべてのお客様の状態") {
+		t.Errorf("acme viewer's board heading = %q, want 株式会社アクメ の状態", textOf(page, "board"))
+	}
+	admin := e.login("admin")
+	_, page, _ = admin.get("/board")
+	if !strings.Contains(page, "すべてのお客様の状態") || !strings.Contains(page, `href="/board?wall=1"`) || strings.Contains(page, `class="wall"`) {
+		t.Error("the MSP's board: want the all-customers lead and a link to the wall mode")
+	}
+	_, page, _ = admin.get("/board?wall=1")
+	if !strings.Contains(page, `<body class="wall">`) || !strings.Contains(page, `data-refresh="60"`) || !strings.Contains(page, `id="wall-exit"`) {
+		t.Error("the wall mode: want body.wall, a 60 s refresh and a way back")
+	}
+}

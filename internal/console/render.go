@@ -76,6 +76,8 @@ type page struct {
 	Notice string // a success message
 	Error  string // why the input was refused
 	Data   any
+	// Wall is the board's wall mode: no header or navigation, large type.
+	Wall bool
 }
 
 // render writes a page in full or not at all: it is executed into a buffer
