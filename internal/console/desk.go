@@ -29,6 +29,11 @@ type AlertDesk interface {
 	Alert(ctx context.Context, tenant string, id int64) (*alert.Alert, error)
 	Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*alert.Alert, error)
 	Silence(ctx context.Context, tenant string, id int64, until time.Time, actor string) (*alert.Alert, error)
+	// Silences by label matcher (silence_pages.go).
+	Silences(ctx context.Context, tenant string) ([]*alert.Silence, error)
+	CreateSilence(ctx context.Context, s *alert.Silence, actor string) error
+	ExpireSilence(ctx context.Context, tenant string, id int64) error
+	PreviewSilence(ctx context.Context, tenant string, ms []alert.Matcher) ([]*alert.Alert, error)
 }
 
 // IncidentDesk lists incidents and applies the lifecycle's changes;

@@ -64,6 +64,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-discovery",
 		"/tenants/beta/oncall",
 		"/tenants/acme/oncall", // on-call duty is the MSP's: no page for a customer's viewer
+		"/tenants/beta/silences",
+		"/tenants/acme/silences", // silences are the MSP's to set
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -116,6 +118,9 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
 		"/incidents":              {"tenant": {"beta"}, "short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
 		fmt.Sprintf("/tenants/beta/incidents/%d/assign", betaInc.ID): {"assignee": {"intruder"}},
+		"/tenants/beta/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/acme/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/beta/silences/1/expire":                            {},
 		"/tenants/beta/alerts/1/incident":                            {"incident": {fmt.Sprint(betaInc.ID)}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {

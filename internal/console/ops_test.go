@@ -177,3 +177,65 @@ func TestBoardTitleAndWallMode(t *testing.T) {
 		t.Error("the wall mode: want body.wall, a 60 s refresh and a way back")
 	}
 }
+
+// TestSilencePages: from an alert, "silence like this" fills the matchers
+// with its host and name; the preview lists the alerts they hold; a bad
+// regular expression is refused naming the row; the silence is created,
+// listed as active, audited, and expired; a viewer has no silence page.
+func TestSilencePages(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withOps, func(o *Options) { opts = o })
+	ctx := context.Background()
+	eng := opts.AlertDesk.(*alert.Engine)
+	if _, err := eng.Intake(ctx, "acme", []alert.Signal{{Source: alert.SourceGeneric, Fingerprint: "cpu", Status: alert.StateFiring,
+		Severity: alert.SeverityCritical, Name: "CPU高負荷", Resource: "acme-web-01", StartsAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, _ := eng.List(ctx, "acme", alert.Filter{})
+	op := e.login("operator")
+	_, page, _ := op.get(fmt.Sprintf("/tenants/acme/silences?alert=%d", alerts[0].ID))
+	if !strings.Contains(page, `id="m-name-0" name="m_name" value="host"`) || !strings.Contains(page, `id="m-value-0" name="m_value" value="acme-web-01"`) {
+		t.Fatalf("silence form from the alert: want host=acme-web-01 in the first row:\n%s", page)
+	}
+	form := url.Values{"m_name": {"host", "severity"}, "m_op": {"=", "=~"}, "m_value": {"acme-web-01", "crit.*"}, "duration": {"2h"}, "comment": {"作業中"}}
+	preview := url.Values{"action": {"preview"}}
+	for k, v := range form {
+		preview[k] = v
+	}
+	_, page, _ = op.postForm("/tenants/acme/silences", "/tenants/acme/silences", preview)
+	if !strings.Contains(page, "この条件に合う発生中のアラート: 1件") || !strings.Contains(page, fmt.Sprintf(`data-alert="%d"`, alerts[0].ID)) {
+		t.Errorf("preview: want the one alert held:\n%s", errorOf(page))
+	}
+	bad := url.Values{"m_name": {"host"}, "m_op": {"=~"}, "m_value": {"("}, "duration": {"2h"}, "comment": {"x"}}
+	if code, page, _ := op.postForm("/tenants/acme/silences", "/tenants/acme/silences", bad); code != http.StatusBadRequest || !strings.Contains(errorOf(page), "matchers[0].value") {
+		t.Errorf("a bad regular expression = %d %q, want 400 naming matchers[0].value", code, errorOf(page))
+	}
+	if list, _ := eng.Silences(ctx, "acme"); len(list) != 0 {
+		t.Fatalf("preview or refusal stored %d silences", len(list))
+	}
+	form.Set("action", "create")
+	if code, _, where := op.postForm("/tenants/acme/silences", "/tenants/acme/silences", form); code != http.StatusSeeOther || where != "/tenants/acme/silences" {
+		t.Fatalf("create = %d to %q", code, where)
+	}
+	list, _ := eng.Silences(ctx, "acme")
+	if len(list) != 1 {
+		t.Fatalf("acme has %d silences, want 1", len(list))
+	}
+	_, page, _ = op.get("/tenants/acme/silences")
+	if !strings.Contains(page, fmt.Sprintf(`data-silence="%d" data-state="active"`, list[0].ID)) || !strings.Contains(page, `host=&#34;acme-web-01&#34;`) {
+		t.Errorf("the list does not show the active silence host=\"acme-web-01\"")
+	}
+	if !e.auditHas("acme", "create", "silence") {
+		t.Error("no audit entry for the silence")
+	}
+	path := fmt.Sprintf("/tenants/acme/silences/%d/expire", list[0].ID)
+	if code, _, _ := op.postForm("/tenants/acme/silences", path, url.Values{}); code != http.StatusSeeOther {
+		t.Errorf("expire = %d", code)
+	}
+	if _, page, _ = op.get("/tenants/acme/silences"); !strings.Contains(page, `data-state="expired"`) || !e.auditHas("acme", "expire", "silence") {
+		t.Error("the silence is not shown expired, or its expiry not audited")
+	}
+	if code, _, _ := e.login("acme-viewer").get("/tenants/acme/silences"); code != http.StatusForbidden {
+		t.Errorf("acme's viewer on the silences page = %d, want 403", code)
+	}
+}
