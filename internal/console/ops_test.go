@@ -13,6 +13,8 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 )
 
@@ -238,4 +240,55 @@ func TestSilencePages(t *testing.T) {
 	if code, _, _ := e.login("acme-viewer").get("/tenants/acme/silences"); code != http.StatusForbidden {
 		t.Errorf("acme's viewer on the silences page = %d, want 403", code)
 	}
+}
+
+// TestMaintenanceByServiceAndLabels: a window for a service and a label set
+// is stored with both; a label set that is not key=value is refused naming
+// labels, nothing stored.
+func TestMaintenanceByServiceAndLabels(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, func(o *Options) { o.Maintenance = maintenance.NewStore(o.Store.DB(), o.Store); opts = o })
+	ctx := context.Background()
+	svcs, _ := e.store.Services(ctx, "acme")
+	op := e.login("operator")
+	form := url.Values{"name": {"DB移行"}, "kind": {"once"}, "start": {"2099-01-01T01:00"}, "end": {"2099-01-01T03:00"},
+		"service_id": {fmt.Sprint(svcs[0].ID)}, "labels": {"role=db, env=prod"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("labels", "role db")
+	if code, page, _ := op.postForm("/tenants/acme/maintenance", "/tenants/acme/maintenance", bad); code != http.StatusBadRequest || !strings.Contains(errorOf(page), "labels") {
+		t.Errorf("a bad label set = %d %q, want 400 naming labels", code, errorOf(page))
+	}
+	if code, _, _ := op.postForm("/tenants/acme/maintenance", "/tenants/acme/maintenance", form); code != http.StatusSeeOther {
+		t.Fatalf("create = %d", code)
+	}
+	list, _ := opts.Maintenance.List(ctx, "acme")
+	if len(list) != 1 || list[0].ServiceID == nil || *list[0].ServiceID != svcs[0].ID || list[0].Labels["role"] != "db" || list[0].Labels["env"] != "prod" {
+		t.Fatalf("windows = %+v, want one for the service with role=db, env=prod", list)
+	}
+	if _, page, _ := op.get("/tenants/acme/maintenance"); !strings.Contains(page, "<code>role=db</code>") {
+		t.Error("the window list does not show the label set")
+	}
+}
+
+// FuzzOpsForms: the label set and the silence form's times either parse
+// or are refused naming a field, never a panic.
+func FuzzOpsForms(f *testing.F) {
+	f.Add("role=db, env=prod", "2h", "2026-12-01T10:00")
+	f.Add("=x,,", "1d", "")
+	f.Fuzz(func(t *testing.T, lbls, dur, start string) {
+		if _, err := labelSet(lbls); err != nil {
+			if _, ok := invalid.As(err); !ok {
+				t.Errorf("labelSet(%q): %v is not an input error", lbls, err)
+			}
+		}
+		_, err := silenceOf(silenceForm{Matchers: []alert.Matcher{{Name: "host", Op: "=", Value: "x"}}, Duration: dur, Start: start, Comment: "x"}, "acme", time.UTC, time.Now())
+		if err != nil {
+			if _, ok := invalid.As(err); !ok {
+				t.Errorf("silenceOf(%q, %q): %v is not an input error", dur, start, err)
+			}
+		}
+	})
 }
