@@ -60,4 +60,12 @@ var opsCatalog = map[string][2]string{ // key: {ja, en}
 	"sil.expire_confirm":  {"このサイレンスを今すぐ終了しますか？", "End this silence now?"},
 	"ops.mnt_labels":      {"ラベル条件", "Label set"},
 	"ops.mnt_labels_hint": {"例: role=db, env=prod。すべてのラベルを持つアラートだけが対象です。ホスト・サービスと組み合わせられます。", "e.g. role=db, env=prod: only alerts carrying every one of these labels. Combines with the host and the service."},
+	"ops.fs":              {"ファイルシステム使用率", "Filesystem usage"},
+	"ops.net":             {"ネットワーク (受信 in / 送信 out)", "Network (in / out)"},
+	"ops.load":            {"ロードアベレージ", "Load average"},
+	"ops.host_now":        {"いまの状態", "Now"},
+	"ops.host_firing":     {"発生中のアラート", "Firing now"},
+	"ops.host_incidents":  {"未解決のインシデント", "Open incidents"},
+	"ops.host_events":     {"最近24時間のイベント", "Events in the last 24 hours"},
+	"ops.host_none":       {"ありません。", "None."},
 }

@@ -292,3 +292,52 @@ func FuzzOpsForms(f *testing.F) {
 		}
 	})
 }
+
+// TestHostPage: the host page draws filesystem (one line per mountpoint),
+// network and load charts besides CPU and memory, the memory threshold of
+// the Linux template on the memory chart, and lists what fires on the host
+// now, its open incidents and its recent events; nothing of another host.
+func TestHostPage(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withOps, func(o *Options) { opts = o })
+	ctx := context.Background()
+	host := e.resourceID("acme", "acme-web-01")
+	tpls, _ := e.design.Templates(ctx, "acme")
+	for _, tp := range tpls {
+		if tp.Name == "linux-base" {
+			if err := e.design.CreateAssignment(ctx, &monitoring.Assignment{TenantID: "acme", TemplateID: tp.ID, ResourceID: host}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	now := time.Now()
+	for i := 10; i >= 0; i-- {
+		at := now.Add(-time.Duration(i) * time.Minute)
+		for _, mp := range []string{"/", "/var"} {
+			e.push("acme", "node_filesystem_size_bytes", at, 100e9, "host", "acme-web-01", "mountpoint", mp, "device", "sda", "fstype", "ext4")
+			e.push("acme", "node_filesystem_avail_bytes", at, 40e9, "host", "acme-web-01", "mountpoint", mp, "device", "sda", "fstype", "ext4")
+		}
+		e.push("acme", "node_load1", at, 1.5, "host", "acme-web-01")
+		e.push("acme", "node_network_receive_bytes_total", at, float64(10-i)*6e6, "host", "acme-web-01", "device", "eth0")
+		e.push("acme", "node_memory_MemTotal_bytes", at, 8e9, "host", "acme-web-01")
+		e.push("acme", "node_memory_MemAvailable_bytes", at, 2e9, "host", "acme-web-01")
+	}
+	eng := opts.AlertDesk.(*alert.Engine)
+	if _, err := eng.Intake(ctx, "acme", []alert.Signal{{Source: alert.SourceGeneric, Fingerprint: "app-log", Status: alert.StateFiring,
+		Severity: alert.SeverityWarning, Name: "ERROR in app.log", Resource: "acme-web-01"}}); err != nil {
+		t.Fatal(err)
+	}
+	inc := e.openOn(opts.IncidentDesk, "acme", "acme-web-01", "Web遅延")
+	_, page, _ := e.login("operator").get(fmt.Sprintf("/tenants/acme/resources/%d", host))
+	for _, want := range []string{`id="chart-filesystem" data-has-data="true"`, `id="chart-network" data-has-data="true"`, `id="chart-load" data-has-data="true"`,
+		">/var<", `id="host-firing"`, "ERROR in app.log", inc.Number, `id="host-events"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("host page lacks %q", want)
+		}
+	}
+	mem := page[strings.Index(page, `id="chart-memory"`):]
+	mem = mem[:strings.Index(mem, "</figure>")]
+	if !strings.Contains(mem, `class="mark"`) || !strings.Contains(mem, `stroke-dasharray`) {
+		t.Errorf("the memory chart shows no threshold of the linux template:\n%s", mem[:min(len(mem), 400)])
+	}
+}
