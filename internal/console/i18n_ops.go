@@ -68,4 +68,6 @@ var opsCatalog = map[string][2]string{ // key: {ja, en}
 	"ops.host_incidents":  {"未解決のインシデント", "Open incidents"},
 	"ops.host_events":     {"最近24時間のイベント", "Events in the last 24 hours"},
 	"ops.host_none":       {"ありません。", "None."},
+	"ops.zoom_hint":       {"グラフ上をドラッグするとその範囲を拡大します。ポインタの位置の値が表示されます。", "Drag over a chart to zoom into that range; the values under the pointer are shown."},
+	"ops.zoom_reset":      {"拡大を解除", "Reset zoom"},
 }

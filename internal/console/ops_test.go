@@ -341,3 +341,30 @@ func TestHostPage(t *testing.T) {
 		t.Errorf("the memory chart shows no threshold of the linux template:\n%s", mem[:min(len(mem), 400)])
 	}
 }
+
+// TestZoomRange: a dragged range is read from unix milliseconds; a range
+// under a minute, over 30 days or unreadable is refused naming its field.
+func TestZoomRange(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	ms := func(d time.Duration) string { return fmt.Sprint(now.Add(d).UnixMilli()) }
+	tr, to, ok, err := zoomRange(url.Values{"from": {ms(-40 * time.Minute)}, "to": {ms(-10 * time.Minute)}}, now)
+	if err != nil || !ok || tr.Span != 30*time.Minute || !to.Equal(now.Add(-10*time.Minute)) || tr.Key != "custom" {
+		t.Errorf("zoom 40m..10m ago = %v %v %v %v", tr, to, ok, err)
+	}
+	if _, _, ok, err := zoomRange(url.Values{}, now); ok || err != nil {
+		t.Errorf("no zoom = %v %v", ok, err)
+	}
+	for field, q := range map[string]url.Values{
+		"from": {"from": {"x"}, "to": {ms(0)}},
+		"to":   {"from": {ms(-time.Hour)}, "to": {ms(-time.Hour + time.Second)}},
+	} {
+		if _, _, _, err := zoomRange(q, now); err == nil {
+			t.Errorf("%v accepted", q)
+		} else if e, ok := invalid.As(err); !ok || e.Field != field {
+			t.Errorf("%v: %v, want a refusal of %s", q, err, field)
+		}
+	}
+	if _, _, _, err := zoomRange(url.Values{"from": {ms(-31 * 24 * time.Hour)}, "to": {ms(0)}}, now); err == nil {
+		t.Error("a 31-day zoom was accepted")
+	}
+}

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"time"
@@ -138,4 +140,69 @@ func containsID(ids []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+// maxZoom bounds a range chosen by dragging over a chart, as the picker's longest.
+const maxZoom = 30 * 24 * time.Hour
+
+// zoomRange reads ?from=&to= (unix milliseconds), the range an operator
+// selected by dragging over a chart; ok is false when the URL has none.
+func zoomRange(q url.Values, now time.Time) (timeRange, time.Time, bool, error) {
+	if q.Get("from") == "" && q.Get("to") == "" {
+		return timeRange{}, time.Time{}, false, nil
+	}
+	from, err1 := strconv.ParseInt(q.Get("from"), 10, 64)
+	to, err2 := strconv.ParseInt(q.Get("to"), 10, 64)
+	switch {
+	case err1 != nil:
+		return timeRange{}, time.Time{}, false, refusedField("from", "is not a time in unix milliseconds")
+	case err2 != nil:
+		return timeRange{}, time.Time{}, false, refusedField("to", "is not a time in unix milliseconds")
+	case to-from < time.Minute.Milliseconds():
+		return timeRange{}, time.Time{}, false, refusedField("to", "must be at least a minute after from")
+	case time.Duration(to-from)*time.Millisecond > maxZoom:
+		return timeRange{}, time.Time{}, false, refusedField("to", "must be at most 30 days after from")
+	}
+	end := time.UnixMilli(min(to, now.UnixMilli()))
+	span := end.Sub(time.UnixMilli(from))
+	if span < time.Minute {
+		return timeRange{}, time.Time{}, false, refusedField("from", "is in the future")
+	}
+	return timeRange{Key: "custom", Span: span}, end, true, nil
+}
+
+// tipPoints bounds the points per line the page carries for the tooltip.
+const tipPoints = 200
+
+// Points is the chart's lines as JSON for the tooltip script:
+// [{"n": name, "p": [[unix ms, value], ...]}, ...].
+func (c chartData) Points() string {
+	type line struct {
+		N string       `json:"n"`
+		P [][2]float64 `json:"p"`
+	}
+	out := make([]line, 0, len(c.Series))
+	for _, s := range c.Series {
+		pts := make([]chart.Point, len(s.Points))
+		for i, p := range s.Points {
+			pts[i] = chart.Point{T: p.T, V: p.V}
+		}
+		l := line{N: seriesName(c, s)}
+		for _, p := range chart.Decimate(pts, tipPoints) {
+			if p.V == p.V { // not NaN
+				l.P = append(l.P, [2]float64{float64(p.T.UnixMilli()), p.V})
+			}
+		}
+		out = append(out, l)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// Zone is the IANA name the tooltip writes times in: the user's.
+func (c chartData) Zone() string {
+	if c.Loc == nil {
+		return "UTC"
+	}
+	return c.Loc.String()
 }

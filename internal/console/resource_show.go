@@ -48,6 +48,11 @@ func (c *Console) renderResource(w http.ResponseWriter, r *http.Request, p *page
 		return err
 	}
 	to := c.now()
+	if zr, zto, ok, err := zoomRange(r.URL.Query(), to); err != nil {
+		return err
+	} else if ok {
+		tr, to = zr, zto
+	}
 	d := resourceData{Tenant: t, Resource: res, Range: tr, Ranges: timeRanges, From: to.Add(-tr.Span), To: to, Wired: c.opts.Metrics != nil,
 		CanWrite: p.P.Can(model.ScopeWrite)}
 	if c.opts.Design != nil {

@@ -194,6 +194,39 @@ func TestOperatorDay(t *testing.T) {
 			t.Errorf("new report state = %q, want 下書き", st)
 		}
 
+		// The host page: the values under the pointer, and a drag zooms.
+		err = chromedp.Do(ctx, chromedp.Navigate(f.resourceURL()), chromedp.WaitVisible(chromedp.CSS(`#chart-cpu svg`)), chromedp.ScrollIntoView(chromedp.CSS(`#chart-cpu svg`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('#chart-cpu svg').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+		if err != nil || len(box) != 4 {
+			t.Fatalf("chart box: %v %v", box, err)
+		}
+		y := box[1] + box[3]/2
+		err = chromedp.Do(ctx,
+			chromedp.MouseEvent(chromedp.MouseMoved, box[0]+box[2]*0.5, y),
+			chromedp.WaitVisible(chromedp.CSS(`#chart-cpu .chart-tip`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tip := text(ctx, "#chart-cpu .chart-tip"); !strings.Contains(tip, "%") || !strings.Contains(tip, ":") {
+			t.Errorf("tooltip = %q, want the time and the CPU value", tip)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.MouseEvent(chromedp.MousePressed, box[0]+box[2]*0.3, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(chromedp.MouseMoved, box[0]+box[2]*0.6, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(chromedp.MouseReleased, box[0]+box[2]*0.6, y, chromedp.ButtonLeft),
+			chromedp.WaitVisible(chromedp.CSS("#zoom-reset")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`)); !strings.Contains(q, "from=") || !strings.Contains(q, "to=") {
+			t.Errorf("after dragging, the page is at %q, want a from/to range", q)
+		}
+
 		// The wall board: no header, the time of the last refresh.
 		err = chromedp.Do(ctx, chromedp.Navigate(base+"/board"), chromedp.Click(chromedp.CSS("#wall-link")), chromedp.WaitVisible(chromedp.CSS("#wall-updated")))
 		if err != nil {
