@@ -50,7 +50,7 @@ func (e *Engine) describe(r *rule, ch *change, why string) string {
 	if ch.value == nil {
 		return r.item.Name + ": no data"
 	}
-	if why != "" && r.cond.failures > 0 && ch.to != StateResolved {
+	if r.cond.failures > 0 && ch.to != StateResolved {
 		return r.cond.describeCheck(*ch.value, why)
 	}
 	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved)
