@@ -2,9 +2,13 @@ package alert
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -118,4 +122,49 @@ func FuzzSilenceMatchers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSilenceAPI: the API creates (audited, in its own transaction),
+// lists and expires silences; bad input is 400 naming the field; another
+// tenant's token neither lists nor expires them.
+func TestSilenceAPI(t *testing.T) {
+	s := newAPIServer(t)
+	const path = "/api/v1/tenants/acme/silences"
+	if code, body := s.do(t, "POST", path, acmeRW, `{"matchers":[{"name":"host","op":"=~","value":"("}],"duration":"2h","comment":"x"}`); code != 400 || !strings.Contains(string(body), "matchers[0].value") {
+		t.Errorf("bad regexp = %d %s", code, body)
+	}
+	if code, _ := s.do(t, "POST", path, acmeRO, `{"matchers":[{"name":"host","op":"=","value":"web-01"}],"duration":"2h","comment":"x"}`); code != 403 {
+		t.Errorf("create with read scope = %d", code)
+	}
+	list := func(token string) (int, []*Silence) {
+		code, body := s.do(t, "GET", path, token, "")
+		var out []*Silence
+		json.Unmarshal(body, &out)
+		return code, out
+	}
+	do := func(method, p string, b any) (int, []byte) { return s.do(t, method, p, acmeRW, b.(string)) }
+	state := func() string { _, b := s.do(t, "GET", path, acmeRO, ""); return string(b) }
+	apitest.CheckAudited(t, s.engine.store.db, do, "acme", apitest.Change{Method: "POST", Path: path,
+		Body: `{"matchers":[{"name":"host","op":"=","value":"web-01"}],"duration":"2h","comment":"移行作業"}`, State: state, Action: "create", ObjectType: "silence"})
+	code, got := list(acmeRO)
+	if code != 200 || len(got) != 1 || got[0].Comment != "移行作業" || got[0].EndsAt.Sub(got[0].StartsAt) != 2*time.Hour {
+		t.Fatalf("list = %d %+v", code, got)
+	}
+	if code, body := s.do(t, "GET", "/api/v1/tenants/beta/silences", betaRW, ""); code != 200 || strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("beta's own list = %d %s, want empty", code, body)
+	}
+	if code, body := s.do(t, "GET", path, "beta:read", ""); code < 400 || strings.Contains(string(body), "移行作業") {
+		t.Errorf("beta's token listing acme's silences = %d %s, want refused", code, body)
+	}
+	expire := fmt.Sprintf("%s/%d/expire", path, got[0].ID)
+	if code, _ := s.do(t, "POST", strings.Replace(expire, "/acme/", "/beta/", 1), betaRW, ""); code != 404 {
+		t.Errorf("beta expiring acme's silence under its own path = %d, want 404", code)
+	}
+	if code, _ := s.do(t, "POST", expire, betaRW, ""); code < 400 {
+		t.Errorf("beta's token on acme's path = %d, want refused", code)
+	}
+	apitest.CheckAudited(t, s.engine.store.db, do, "acme", apitest.Change{Method: "POST", Path: expire, Body: "", State: state, Action: "expire", ObjectType: "silence"})
+	if _, got = list(acmeRO); got[0].State(s.clock()) != SilenceExpired {
+		t.Errorf("after expire: %s", got[0].State(s.clock()))
+	}
 }
