@@ -11,7 +11,7 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # the Zabbix agent 2 the Zabbix poller is tested against.
 TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp
 
-.PHONY: build build-agent packages run test test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
+.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -32,12 +32,22 @@ DB_TEST_PACKAGES = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " 
 # The end-to-end suite spends most of its time waiting on the real binary's
 # schedules (an operation plan's step minutes ahead, a collector's 60 s server
 # outage, backup polls), not on the CPU: after the other packages, its SQLite
-# and PostgreSQL runs go side by side, each in two shards (scripts/e2e.sh).
+# and PostgreSQL runs go side by side, each in three shards balanced by the
+# seconds each test last took (scripts/e2e.sh, scripts/e2e-seconds.txt;
+# `make e2e-seconds` measures them again).
 test: deps vet
 	@test -z "$$(gofmt -l cmd internal bench test)" || { echo "gofmt needed:"; gofmt -l cmd internal bench test; exit 1; }
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/test/e2e$$')
 	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(filter-out %/test/e2e,$(DB_TEST_PACKAGES))
 	GO=$(GO) scripts/e2e.sh
+
+# Measures every e2e test once, one after another on SQLite, and writes the
+# seconds each took to scripts/e2e-seconds.txt, which scripts/e2e.sh deals
+# its shards by. Run it when tests are added or their waits change.
+e2e-seconds:
+	$(GO) test -count=1 -v -timeout 30m ./test/e2e/ | tee e2e-seconds.log | \
+		sed -nE 's/^--- (PASS|FAIL): (Test[^ ]+) \(([0-9.]+)s\)$$/\2 \3/p' | \
+		awk '{ printf "%s %d\n", $$1, $$2 + 0.999 }' | sort -k2,2nr >scripts/e2e-seconds.txt
 
 # Only the store tests and the e2e suite, on PostgreSQL.
 test-postgres:

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suite (test/e2e) on SQLite and on PostgreSQL at once,
-# each split in SHARDS shards of whole tests dealt out in turn, so the suite
-# takes about its longest shard, not the sum of its waits: its tests spend
-# most of their time waiting on the real binary's schedules (an operation
-# plan's step minutes ahead, a 60 s server outage, backup polls), not on the
-# CPU. Each run writes e2e-<database>-<shard>.log; all logs are printed at the
-# end, and the script fails if any run failed.
+# each split in SHARDS shards of whole tests, so the suite takes about its
+# longest shard, not the sum of its waits: its tests spend most of their time
+# waiting on the real binary's schedules (an operation plan's step minutes
+# ahead, a 60 s server outage, backup polls), not on the CPU. Tests are dealt
+# longest first to the shard with the least work so far, by the seconds each
+# took when last measured (scripts/e2e-seconds.txt, "name seconds" per line,
+# refreshed from a `go test -v` run; a test not listed counts as 10 s). Each
+# run writes e2e-<database>-<shard>.log; all logs are printed at the end, and
+# the script fails if any run failed.
 set -u
 GO=${GO:-go}
-SHARDS=${SHARDS:-2}
+SHARDS=${SHARDS:-3}
 pkg=./test/e2e/
 "$GO" test -c -o /dev/null "$pkg" || exit 1
 mapfile -t tests < <("$GO" test -list '.*' "$pkg" | grep '^Test')
@@ -16,11 +19,26 @@ if [ "${#tests[@]}" -eq 0 ]; then
 	echo "e2e: no tests listed" >&2
 	exit 1
 fi
+# shard[i] is the space-separated names of shard i.
+mapfile -t shard < <(printf '%s\n' "${tests[@]}" | awk -v n="$SHARDS" '
+	NR == FNR { secs[$1] = $2; next }
+	{ name[++count] = $1; cost[count] = ($1 in secs) ? secs[$1] : 10 }
+	END {
+		# Longest first (a selection sort: the suite is tens of tests).
+		for (i = 1; i <= count; i++)
+			for (j = i + 1; j <= count; j++)
+				if (cost[j] > cost[i]) { t = cost[i]; cost[i] = cost[j]; cost[j] = t; t = name[i]; name[i] = name[j]; name[j] = t }
+		for (i = 1; i <= count; i++) {
+			least = 0
+			for (k = 1; k < n; k++) if (load[k] < load[least]) least = k
+			load[least] += cost[i]; out[least] = out[least] " " name[i]
+		}
+		for (k = 0; k < n; k++) print out[k]
+	}' scripts/e2e-seconds.txt -)
 pids=() logs=()
 for db in sqlite postgres; do
-	for ((s = 0; s < SHARDS; s++)); do
-		names=()
-		for ((i = s; i < ${#tests[@]}; i += SHARDS)); do names+=("${tests[i]}"); done
+	for s in "${!shard[@]}"; do
+		read -ra names <<<"${shard[s]}"
 		[ "${#names[@]}" -eq 0 ] && continue
 		re="^($(IFS='|'; echo "${names[*]}"))\$"
 		log="e2e-$db-$s.log"

@@ -17,7 +17,7 @@ func TestServiceLevelRoundTrip(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants", admin, map[string]any{"id": "acme", "name": "Acme 株式会社", "language": "ja"}, nil)
 	in := `{"name":"shop","description":"EC site","service_level":{
 		"calendar":{"time_zone":"Asia/Tokyo","hours":[{"weekday":"mon","start":"09:00","end":"18:00"}],"holidays":["2026-01-01"]},
-		"availability_target":99.95,"rto":"4h","rpo":"1h","acknowledge_target":"15m","identify_target":"1h","resolve_target":"8h"}}`
+		"availability_target":99.95,"rto":"4h","rpo":"1h","acknowledge_target":"15m","identify_target":"1h","resolve_target":"8h","vendor_wait":"pause"}}`
 	var svc struct {
 		ID    int64 `json:"id"`
 		Level struct {
@@ -28,11 +28,12 @@ func TestServiceLevelRoundTrip(t *testing.T) {
 			Availability float64 `json:"availability_target"`
 			Identify     string  `json:"identify_target"`
 			RPO          string  `json:"rpo"`
+			VendorWait   string  `json:"vendor_wait"`
 		} `json:"service_level"`
 	}
 	e.must(201, "POST", "/api/v1/tenants/acme/services", admin, in, &svc)
 	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/acme/services/%d", svc.ID), admin, nil, &svc)
-	if svc.Level.Availability != 99.95 || svc.Level.Identify != "1h0m0s" || svc.Level.RPO != "1h0m0s" ||
+	if svc.Level.Availability != 99.95 || svc.Level.Identify != "1h0m0s" || svc.Level.RPO != "1h0m0s" || svc.Level.VendorWait != "pause" ||
 		svc.Level.Calendar.TimeZone != "Asia/Tokyo" || len(svc.Level.Calendar.Holidays) != 1 {
 		t.Fatalf("service level did not round-trip: %+v", svc.Level)
 	}
@@ -61,6 +62,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"rto":"soon"}}`, "service_level.rto")
 	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"availability_target":"high"}}`, "service_level.availability_target")
 	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"availability_target":101}}`, "service_level.availability_target")
+	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"vendor_wait":"sometimes"}}`, "service_level.vendor_wait")
 	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"calendar":{"time_zone":"Mars/Olympus"}}}`, "service_level.calendar.time_zone")
 	f("POST", "/api/v1/tenants/acme/services", `{"name":"s2","service_level":{"calendar":{"hours":[{"weekday":"mon","start":"18:00","end":"09:00"}]}}}`, "service_level.calendar.hours[0].end")
 	f("POST", "/api/v1/tenants/acme/resources", `{"name":"web1","kind":"toaster"}`, "kind")

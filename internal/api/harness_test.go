@@ -31,6 +31,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -128,7 +129,9 @@ func newEnv(t *testing.T) *env {
 		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
 		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
-		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger)); err != nil {
+		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
+		// The desk: incidents, inquiries and requests, and their vendor cases.
+		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

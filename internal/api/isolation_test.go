@@ -125,6 +125,17 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(201, "POST", "/api/v1/tenants/a/problems", admin, map[string]any{"title": "a-problem-secret", "known_error": true,
 		"workaround": "a-workaround-secret", "match": map[string]string{"kind": "host", "key": fmt.Sprint(res.ID)}}, &prb)
 	proposalKey := fmt.Sprintf("host:%d", res.ID)
+	// a's incident and inquiry, each escalated to a vendor: every vendor-case
+	// path below is aimed at them.
+	var aInc, aInq, aCase, aInqCase struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/incidents", admin, map[string]any{"short_description": "a-incident-secret vendor"}, &aInc)
+	e.must(201, "POST", "/api/v1/tenants/a/requests", admin, map[string]any{"kind": "inquiry", "short_description": "a-inquiry-secret"}, &aInq)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/vendor-cases", aInc.ID), admin, map[string]any{"vendor": "microsoft",
+		"case_number": "a-vendor-case-secret", "notes": "a-vendor-note-secret"}, &aCase)
+	e.must(201, "POST", fmt.Sprintf("/api/v1/tenants/a/requests/%d/vendor-cases", aInq.ID), admin, map[string]any{"vendor": "aws",
+		"case_number": "a-vendor-case-secret 2"}, &aInqCase)
 
 	b := tok(e.token("b", "ingest", "read", "write", "admin", "collect"))
 	bodies := map[string]string{
@@ -179,16 +190,21 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/problems/{id}/incidents":         `{"incident_ids":[1]}`,
 		"/api/v1/tenants/{tenant}/problems/proposals/{key}/accept": `{"title":"b-accepted"}`,
 		"/api/v1/tenants/{tenant}/problems/settings":               `{"threshold":2,"period":"1h"}`,
+		// Vendor cases: b's bodies aimed at a's incident, inquiry and cases.
+		"/api/v1/tenants/{tenant}/incidents/{id}/vendor-cases": `{"vendor":"aws","case_number":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
 		// Silences by label matcher: b's silence aimed at a's alerts.
 		"/api/v1/tenants/{tenant}/silences": `{"matchers":[{"name":"host","op":"=","value":"a-web1"}],"duration":"1h","comment":"b-was-here"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
-		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID}
+		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID,
+		"incidents": aInc.ID, "requests": aInq.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
-		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice"}
+		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
+		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -230,6 +246,10 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{version}", "1")
 		path = strings.ReplaceAll(path, "{key}", proposalKey)
 		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
+		if strings.Contains(path, "/requests/") {
+			path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aInqCase.ID))
+		}
+		path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aCase.ID))
 		path = strings.ReplaceAll(path, "{token}", "not-a-token") // the public feed and ack paths: a guess finds nothing
 		if segs := strings.Split(rt.Path, "/"); strings.Contains(path, "{id}") {
 			k := segs[slices.Index(segs, "{id}")-1] // the collection the ID is of, also under .../{id}/test
@@ -287,6 +307,41 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
+	// On b's own desk paths, a's incident, inquiry and case IDs find nothing
+	// of a's; a's cases are as they were.
+	for _, rt := range e.api.Routes() {
+		if !strings.Contains(rt.Path, "vendor-cases") {
+			continue
+		}
+		ticket, vc := aInc.ID, aCase.ID
+		if strings.Contains(rt.Path, "/requests/") {
+			ticket, vc = aInq.ID, aInqCase.ID
+		}
+		path := strings.NewReplacer("{tenant}", "b", "{id}", fmt.Sprint(ticket), "{case}", fmt.Sprint(vc)).Replace(rt.Path)
+		var body any
+		if rt.Method == "POST" || rt.Method == "PATCH" {
+			body = map[string]string{"vendor": "aws", "case_number": "b-was-here", "status": "closed"}
+		}
+		code, out := e.do(rt.Method, path, b, body)
+		if strings.Contains(rt.Path, "{id}") && code != 404 {
+			t.Errorf("b %s %s with a's ticket and case: %d %s", rt.Method, rt.Path, code, out)
+		}
+		for _, leak := range leaks {
+			if strings.Contains(string(out), leak) {
+				t.Errorf("b %s %s leaks %q of tenant a: %s", rt.Method, path, leak, out)
+			}
+		}
+	}
+	var aCases []struct {
+		CaseNumber string `json:"case_number"`
+		Status     string `json:"status"`
+		Notes      string `json:"notes"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/vendor-cases?all=true", admin, nil, &aCases)
+	if len(aCases) != 2 || aCases[0].Status != "waiting_on_vendor" || aCases[1].Status != "waiting_on_vendor" {
+		t.Fatalf("tenant a's vendor cases changed: %+v", aCases)
+	}
+
 	// On b's own register, a's item ID finds nothing; a's item is as it was.
 	for _, path := range []string{"/api/v1/tenants/b/improvements/%d", "/api/v1/tenants/b/improvements/%d/status"} {
 		method, body := "GET", any(nil)

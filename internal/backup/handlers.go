@@ -45,9 +45,9 @@ func (h *Handlers) Routes() []route.Route {
 	return []route.Route{
 		{Method: "GET", Path: prefix + "/policies", Handler: h.listPolicies},
 		{Method: "POST", Path: prefix + "/policies", Handler: h.createPolicy},
-		{Method: "GET", Path: prefix + "/policies/{id}", Handler: h.getPolicy},
-		{Method: "PUT", Path: prefix + "/policies/{id}", Handler: h.updatePolicy},
-		{Method: "DELETE", Path: prefix + "/policies/{id}", Handler: h.deletePolicy},
+		{Method: "GET", Path: prefix + "/policies/{id}", Handler: h.policy().Read},
+		{Method: "PUT", Path: prefix + "/policies/{id}", Handler: h.policy().Write},
+		{Method: "DELETE", Path: prefix + "/policies/{id}", Handler: h.policy().Remove},
 		{Method: "GET", Path: prefix + "/policies/{id}/jobs", Handler: h.listJobs},
 		{Method: "GET", Path: prefix + "/policies/{id}/restore-tests", Handler: h.listRestoreTests},
 		{Method: "POST", Path: prefix + "/policies/{id}/restore-tests", Handler: h.addRestoreTest},
@@ -105,52 +105,6 @@ func (h *Handlers) createPolicy(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		return http.StatusCreated, p, nil
-	})
-}
-
-func (h *Handlers) getPolicy(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "backup policy")
-		if err != nil {
-			return 0, nil, err
-		}
-		p, err := h.store.Policy(r.Context(), tenant, id)
-		return http.StatusOK, p, err
-	})
-}
-
-func (h *Handlers) updatePolicy(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "backup policy")
-		if err != nil {
-			return 0, nil, err
-		}
-		p, err := h.store.Policy(r.Context(), tenant, id)
-		if err != nil {
-			return 0, nil, err
-		}
-		var in policyInput
-		if err := request.DecodeJSON(w, r, &in); err != nil {
-			return 0, nil, err
-		}
-		in.onto(p)
-		if err := h.store.UpdatePolicy(response.Audited(r, tenant, "update", "backup_policy", "", in), p); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, p, nil
-	})
-}
-
-func (h *Handlers) deletePolicy(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "backup policy")
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := h.store.DeletePolicy(response.Audited(r, tenant, "delete", "backup_policy", "", nil), tenant, id); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, nil
 	})
 }
 
@@ -254,4 +208,12 @@ func (h *Handlers) status(w http.ResponseWriter, r *http.Request) {
 		list, err := h.store.Statuses(r.Context(), tenant, h.now())
 		return http.StatusOK, list, err
 	})
+}
+
+// policy is the glue of reading, changing and deleting one policy.
+func (h *Handlers) policy() request.Record[Policy, policyInput] {
+	return request.Record[Policy, policyInput]{
+		Authz: h.tenant, Noun: "backup policy", Object: "backup_policy",
+		Get: h.store.Policy, Apply: policyInput.onto, Update: h.store.UpdatePolicy, Delete: h.store.DeletePolicy,
+	}
 }

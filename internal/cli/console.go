@@ -67,6 +67,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		CloudTest:     connect.Tester(a.egress.Client(cloudaccount.TestTimeout)),
 		Discovery:     a.discovery,
 		Requests:      a.desk,
+		VendorCases:   a.desk,
 		WorkReports:   a.workReports,
 		Books:         a.runbooks,
 		ServiceNow:    a.snConfigs,

@@ -15,6 +15,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/runbook"
@@ -69,6 +70,9 @@ type Options struct {
 	WorkReports *workreport.Store   // work reports (対応報告)
 	Books       *runbook.Store      // runbooks and daily checklists
 	ServiceNow  *servicenow.Configs // a tenant's ServiceNow connection
+	// VendorCases is the desk's vendor cases (問い合わせ代行): the block on
+	// incident and inquiry pages and the tenant's list; nil: not served.
+	VendorCases *incident.Desk
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

@@ -179,6 +179,17 @@ func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/runbooks/{id}", c.showRunbook)
 		page("POST /tenants/{tenant}/runbooks/{id}", c.updateRunbook)
 	}
+	if c.opts.VendorCases != nil {
+		page("GET /tenants/{tenant}/vendor-cases", c.listVendorCases)
+		if c.opts.IncidentDesk != nil {
+			page("POST /tenants/{tenant}/incidents/{id}/vendor-cases", c.vendorCaseAction("incidents", true))
+			page("POST /tenants/{tenant}/incidents/{id}/vendor-cases/{case}", c.vendorCaseAction("incidents", false))
+		}
+		if c.opts.Requests != nil {
+			page("POST /tenants/{tenant}/requests/{id}/vendor-cases", c.vendorCaseAction("requests", true))
+			page("POST /tenants/{tenant}/requests/{id}/vendor-cases/{case}", c.vendorCaseAction("requests", false))
+		}
+	}
 	if c.opts.ServiceNow != nil {
 		page("GET /tenants/{tenant}/settings/servicenow", c.showServiceNow)
 		page("POST /tenants/{tenant}/settings/servicenow", c.saveServiceNow)
@@ -210,6 +221,9 @@ func (c *Console) serviceDeskLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.ServiceNow != nil && p.P.Can(model.ScopeAdmin) {
 		out = append(out, NavLink{Key: "sn.link", Path: base + "/settings/servicenow"})
+	}
+	if c.opts.VendorCases != nil {
+		out = append(out, NavLink{Key: "vc.link", Path: base + "/vendor-cases"})
 	}
 	if c.opts.WorkReports != nil {
 		out = append(out, NavLink{Key: "wr.link", Path: base + "/work-reports"})

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/change"
@@ -26,6 +27,7 @@ type incidentData struct {
 	// ReopenUntil is when a resolved incident stops being reopenable, nil
 	// when it cannot be reopened (any more).
 	ReopenUntil *time.Time
+	Vendor      *vendorBlock // nil: vendor cases not wired
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -51,6 +53,9 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 	d := &incidentData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
 		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
+		return err
+	}
+	if d.Vendor, err = c.vendorBlock(r.Context(), p, inc, "/tenants/"+t.ID+"/incidents/"+strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	if c.opts.Changes != nil {

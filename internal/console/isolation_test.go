@@ -352,3 +352,58 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))
 	}
 }
+
+// TestVendorCasePagesIsolated: beta's vendor cases, on beta's incident and
+// inquiry, are not acme's viewer's to read (403) nor acme's path's to reach
+// with beta's IDs (404), by the MSP's staff either; nothing of beta changes.
+func TestVendorCasePagesIsolated(t *testing.T) {
+	e := newEnv(t, withServiceDesk, withVendorCases)
+	ctx := context.Background()
+	desk := e.opts().VendorCases
+	short := "beta-incident"
+	inc, err := desk.Open(ctx, "beta", "someone", incident.Fields{ShortDescription: &short})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inq, err := desk.OpenRequest(ctx, "beta", "someone", incident.RequestInput{Kind: incident.KindInquiry, Fields: incident.Fields{ShortDescription: &short}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []*incident.VendorCase
+	for _, id := range []int64{inc.ID, inq.ID} {
+		c, err := desk.OpenVendorCase(ctx, "beta", id, "someone", incident.CaseInput{Vendor: incident.VendorMicrosoft, CaseNumber: "beta-case", Notes: "beta-note"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	form := url.Values{"vendor": {"aws"}, "case_number": {"x"}, "status": {"closed"}}
+	v := e.login("acme-viewer")
+	for _, p := range []string{"/tenants/beta/vendor-cases", "/tenants/beta/vendor-cases?view=all", fmt.Sprintf("/tenants/beta/incidents/%d", inc.ID),
+		fmt.Sprintf("/tenants/beta/requests/%d", inq.ID)} {
+		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
+		}
+	}
+	posts := []string{fmt.Sprintf("/tenants/%%s/incidents/%d/vendor-cases", inc.ID), fmt.Sprintf("/tenants/%%s/incidents/%d/vendor-cases/%d", inc.ID, cases[0].ID),
+		fmt.Sprintf("/tenants/%%s/requests/%d/vendor-cases", inq.ID), fmt.Sprintf("/tenants/%%s/requests/%d/vendor-cases/%d", inq.ID, cases[1].ID)}
+	for _, p := range posts {
+		if code, _, _ := v.postForm("/board", fmt.Sprintf(p, "beta"), form); code != http.StatusForbidden {
+			t.Errorf("POST %s as acme's viewer = %d, want 403", fmt.Sprintf(p, "beta"), code)
+		}
+	}
+	a := e.login("admin")
+	for _, p := range posts {
+		if code, body, _ := a.postForm("/board", fmt.Sprintf(p, "acme"), form); code != http.StatusNotFound || strings.Contains(body, "beta-") {
+			t.Errorf("POST %s = %d, want 404", fmt.Sprintf(p, "acme"), code)
+		}
+	}
+	if _, body, _ := a.get("/tenants/acme/vendor-cases?view=all"); strings.Contains(body, "beta-") {
+		t.Error("acme's list of vendor cases shows beta's")
+	}
+	got, _ := desk.TenantVendorCases(ctx, "beta", incident.CaseFilter{All: true})
+	mine, _ := desk.TenantVendorCases(ctx, "acme", incident.CaseFilter{All: true})
+	if len(got) != 2 || got[0].Status != incident.CaseWaitingVendor || got[1].Status != incident.CaseWaitingVendor || len(mine) != 0 {
+		t.Errorf("beta's cases changed: %+v; acme has %d", got, len(mine))
+	}
+}

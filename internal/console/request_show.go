@@ -71,6 +71,7 @@ type requestData struct {
 	CanAct   bool
 	Holds    []incident.HoldReason
 	Targets  []incident.State // the states the record may move to from here
+	Vendor   *vendorBlock     // an inquiry's vendor cases; nil for a request
 }
 
 // fieldValue is one answer of a request, labelled by its catalog item.
@@ -114,6 +115,9 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 		}
 	}
 	if d.Timeline, err = c.opts.Requests.Timeline(r.Context(), t.ID, inc.ID, d.Staff); err != nil {
+		return err
+	}
+	if d.Vendor, err = c.vendorBlock(r.Context(), p, inc, fmt.Sprintf("/tenants/%s/requests/%d", t.ID, inc.ID)); err != nil {
 		return err
 	}
 	if inc.CatalogItemID != 0 {

@@ -1024,7 +1024,37 @@ CREATE TABLE oncall_acks (
 	PRIMARY KEY (tenant_id, ref)
 );
 `,
-	// 33, alert (internal/alert/silence.go): silences by label matcher, as
+	// 33, vendorcase (internal/incident): vendor cases (問い合わせ代行: Microsoft,
+	// AWS...) of incidents and inquiries, and each stretch a case spent
+	// waiting on its vendor, which the report sums and the resolve clock
+	// may pause for (the service level's vendor_wait).
+	`CREATE TABLE vendor_cases (
+	id           BIGSERIAL PRIMARY KEY,
+	tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id  BIGINT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	vendor       TEXT NOT NULL,
+	vendor_name  TEXT NOT NULL,
+	case_number  TEXT NOT NULL,
+	severity     TEXT NOT NULL,
+	support_plan TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	notes        TEXT NOT NULL,
+	opened_at    BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL,
+	closed_at    BIGINT,
+	created_by   TEXT NOT NULL,
+	UNIQUE (incident_id, vendor, vendor_name, case_number)
+);
+CREATE INDEX vendor_cases_tenant ON vendor_cases(tenant_id, status);
+CREATE TABLE vendor_case_waits (
+	id         BIGSERIAL PRIMARY KEY,
+	case_id    BIGINT NOT NULL REFERENCES vendor_cases(id) ON DELETE CASCADE,
+	started_at BIGINT NOT NULL,
+	ended_at   BIGINT
+);
+CREATE INDEX vendor_case_waits_case ON vendor_case_waits(case_id, started_at);
+`,
+	// 34, alert (internal/alert/silence.go): silences by label matcher, as
 	// Alertmanager's: matchers as JSON, a time range; expiring one ends it now.
 	`CREATE TABLE alert_silences (
 	id          BIGSERIAL PRIMARY KEY,

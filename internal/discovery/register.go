@@ -65,8 +65,16 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 			byInstance[strings.ToLower(r.Labels[cloudtype.LabelCloud]+"/"+id)] = r // a host its agent registered
 		}
 	}
-	listed := map[string]bool{}
+	// The templates of the admitted types are assigned first, so that a
+	// resource is never seen registered without its template's items.
 	types := map[string]cloudtype.Type{}
+	for _, f := range found {
+		if rules.Admits(f) {
+			types[f.Type.Short] = f.Type
+		}
+	}
+	g.assign(ctx, tenant, types)
+	listed := map[string]bool{}
 	for _, f := range found {
 		key := idKey(f.CloudID)
 		listed[key] = true
@@ -80,7 +88,6 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 		if r != nil && r.Labels[cloudtype.LabelAccount] != "" && r.Labels[cloudtype.LabelAccount] != acct {
 			continue // another account of the tenant (the same subscription twice) registered it first
 		}
-		types[f.Type.Short] = f.Type
 		if r == nil {
 			created, err := g.create(ctx, tenant, account, f, names)
 			if err != nil {
@@ -109,7 +116,6 @@ func (g *registry) reconcile(ctx context.Context, tenant string, account int64, 
 		}
 		out.gone++
 	}
-	g.assign(ctx, tenant, types)
 	return out, nil
 }
 

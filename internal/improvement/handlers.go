@@ -42,8 +42,8 @@ func (h *Handlers) Routes() []route.Route {
 	return []route.Route{
 		{Method: "GET", Path: prefix, Handler: h.list},
 		{Method: "POST", Path: prefix, Handler: h.create},
-		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
-		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
+		{Method: "GET", Path: prefix + "/{id}", Handler: h.record().Read},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.record().Write},
 		{Method: "POST", Path: prefix + "/{id}/status", Handler: h.move},
 		{Method: "GET", Path: "/api/v1/tenants/{tenant}/automation-candidates", Handler: h.candidates},
 	}
@@ -102,39 +102,6 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, err
 		}
 		return http.StatusCreated, it, nil
-	})
-}
-
-func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "improvement")
-		if err != nil {
-			return 0, nil, err
-		}
-		it, err := h.store.Get(r.Context(), tenant, id)
-		return http.StatusOK, it, err
-	})
-}
-
-func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "improvement")
-		if err != nil {
-			return 0, nil, err
-		}
-		it, err := h.store.Get(r.Context(), tenant, id)
-		if err != nil {
-			return 0, nil, err
-		}
-		var in Input
-		if err := request.DecodeJSON(w, r, &in); err != nil {
-			return 0, nil, err
-		}
-		in.Onto(it)
-		if err := h.store.Update(response.Audited(r, tenant, "update", "improvement", "", in), it); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, it, nil
 	})
 }
 
@@ -197,4 +164,12 @@ func MonthsOf(from, to string, now time.Time) (first, last time.Time, err error)
 		return first, last, invalid.New("from", "the window is longer than %d months", MaxMonths)
 	}
 	return first, last, nil
+}
+
+// record is the glue of reading and changing one item.
+func (h *Handlers) record() request.Record[Item, Input] {
+	return request.Record[Item, Input]{
+		Authz: h.tenant, Noun: "improvement", Object: "improvement",
+		Get: h.store.Get, Apply: Input.Onto, Update: h.store.Update,
+	}
 }

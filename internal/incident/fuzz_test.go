@@ -2,6 +2,7 @@ package incident
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -71,6 +72,39 @@ func FuzzStateChange(f *testing.F) {
 				(sc.State == StateOnHold && !sc.HoldReason.valid()) {
 				t.Fatalf("accepted %+v from %s", sc, from)
 			}
+		}
+	})
+}
+
+// FuzzVendorCaseInput feeds a vendor case's body, as a caller sends it, to
+// its validation: it never panics, and what it accepts names a known
+// vendor (with a name exactly for other), a case number and a status.
+func FuzzVendorCaseInput(f *testing.F) {
+	for _, s := range []string{`{"vendor":"microsoft","case_number":"2612070040000123","severity":"B"}`,
+		`{"vendor":"other","vendor_name":"Cisco TAC","case_number":"1","status":"open"}`, `{"vendor":"other","case_number":"1"}`,
+		`{"vendor":"aws","case_number":" ","status":"waiting_on_vendor"}`, `{"vendor":"AWS","case_number":"\xff"}`, `{"opened_at":"2026-13-01T00:00:00Z"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var in CaseInput
+		if json.Unmarshal([]byte(body), &in) != nil {
+			return
+		}
+		c := &VendorCase{Vendor: in.Vendor, VendorName: in.VendorName, CaseNumber: in.CaseNumber, Severity: in.Severity,
+			SupportPlan: in.SupportPlan, Status: in.Status, Notes: in.Notes}
+		if c.Status == "" {
+			c.Status = CaseWaitingVendor
+		}
+		err := c.validate()
+		if err != nil {
+			if _, ok := invalid.As(err); !ok {
+				t.Fatalf("%s: %v is not an input error", body, err)
+			}
+			return
+		}
+		badName := c.Vendor == VendorOther && strings.TrimSpace(c.VendorName) == "" || c.Vendor != VendorOther && c.VendorName != ""
+		if !c.Vendor.valid() || !c.Status.valid() || strings.TrimSpace(c.CaseNumber) == "" || badName {
+			t.Fatalf("accepted %s: %+v", body, c)
 		}
 	})
 }

@@ -74,7 +74,7 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "POST", Path: prefix + "/incidents/{id}/comments", Handler: h.comment(incidentKinds)},
 		{Method: "GET", Path: prefix + "/incidents/{id}/timeline", Handler: h.timeline(incidentKinds)},
 		{Method: "GET", Path: prefix + "/incident-metrics", Handler: h.metrics},
-	}, h.requestRoutes()...)
+	}, append(h.requestRoutes(), h.vendorCaseRoutes()...)...)
 }
 
 // seesInternal reports whether the caller may read work notes: MSP staff and

@@ -157,7 +157,7 @@ func (s *Desk) Transition(ctx context.Context, tenant string, id int64, actor st
 			return reopen(ctx, tx, inc, ct)
 		}
 		if from == StateOnHold {
-			if err := ct.all(ctx, sla.EventResume); err != nil {
+			if err := ct.resumeFromHold(ctx); err != nil {
 				return Change{}, err
 			}
 		}

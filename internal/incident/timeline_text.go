@@ -53,6 +53,12 @@ func (e Entry) Text(lang string) string {
 		return s
 	case EntryAcknowledged:
 		return w["acknowledged"]
+	case EntryVendor:
+		var d caseDetail
+		if json.Unmarshal(e.Detail, &d) != nil || d.Event == "" {
+			return e.Body
+		}
+		return caseText(w, d)
 	}
 	return e.Body
 }
@@ -74,7 +80,18 @@ var timelineWords = map[string]map[string]string{
 		"state.new": "新規", "state.in_progress": "対応中", "state.on_hold": "保留", "state.resolved": "解決済み",
 		"state.closed": "クローズ", "state.canceled": "取消",
 		"hold.awaiting_caller": "お客様の回答待ち", "hold.awaiting_change": "変更作業待ち", "hold.awaiting_vendor": "ベンダー待ち",
-		"hold.awaiting_problem": "問題管理待ち",
+		"hold.awaiting_problem":       "問題管理待ち",
+		"vc.opened.waiting_on_vendor": "%[1]sへエスカレーションしました（ケース %[2]s）",
+		"vc.opened":                   "%[1]sのケース %[2]s を登録しました（%[3]s）",
+		"vc.replied":                  "%[1]sから回答がありました（ケース %[2]s、%[3]s）",
+		"vc.status.waiting_on_vendor": "%[1]sの回答待ちです（ケース %[2]s）",
+		"vc.status.resolved":          "%[1]sのケース %[2]s が解決しました",
+		"vc.status.closed":            "%[1]sのケース %[2]s をクローズしました",
+		"vc.status":                   "%[1]sのケース %[2]s: %[3]s",
+		"vc.updated":                  "%[1]sのケース %[2]s を更新しました",
+		"vc.deleted":                  "%[1]sのケース %[2]s を削除しました",
+		"vcs.open":                    "オープン", "vcs.waiting_on_vendor": "ベンダー回答待ち", "vcs.waiting_on_us": "当社対応待ち",
+		"vcs.waiting_on_customer": "お客様回答待ち", "vcs.resolved": "解決済み", "vcs.closed": "クローズ",
 	},
 	"en": {
 		"alert.firing": "Alert firing: ", "alert.resolved": "Alert resolved: ", "acknowledged": "Acknowledged",
@@ -84,6 +101,17 @@ var timelineWords = map[string]map[string]string{
 		"state.new": "New", "state.in_progress": "In progress", "state.on_hold": "On hold", "state.resolved": "Resolved",
 		"state.closed": "Closed", "state.canceled": "Canceled",
 		"hold.awaiting_caller": "awaiting caller", "hold.awaiting_change": "awaiting change", "hold.awaiting_vendor": "awaiting vendor",
-		"hold.awaiting_problem": "awaiting problem",
+		"hold.awaiting_problem":       "awaiting problem",
+		"vc.opened.waiting_on_vendor": "Escalated to %[1]s, case %[2]s",
+		"vc.opened":                   "%[1]s case %[2]s recorded (%[3]s)",
+		"vc.replied":                  "%[1]s replied, case %[2]s (%[3]s)",
+		"vc.status.waiting_on_vendor": "Waiting on %[1]s, case %[2]s",
+		"vc.status.resolved":          "%[1]s case %[2]s resolved",
+		"vc.status.closed":            "%[1]s case %[2]s closed",
+		"vc.status":                   "%[1]s case %[2]s: %[3]s",
+		"vc.updated":                  "%[1]s case %[2]s updated",
+		"vc.deleted":                  "%[1]s case %[2]s removed",
+		"vcs.open":                    "open", "vcs.waiting_on_vendor": "waiting on vendor", "vcs.waiting_on_us": "waiting on us",
+		"vcs.waiting_on_customer": "waiting on customer", "vcs.resolved": "resolved", "vcs.closed": "closed",
 	},
 }

@@ -29,7 +29,25 @@ type ServiceLevel struct {
 	AcknowledgeTarget  Duration          `json:"acknowledge_target"`
 	IdentifyTarget     Duration          `json:"identify_target"` // 原因特定までの目標時間
 	ResolveTarget      Duration          `json:"resolve_target"`
+	// VendorWait says whether time a ticket's vendor case spends waiting on
+	// the vendor pauses the resolve clock: "pause", or "run" ("" is run).
+	VendorWait VendorWait `json:"vendor_wait,omitempty"`
 }
+
+// VendorWait is a service level's treatment of time waiting on a vendor
+// (Microsoft, AWS, ...) to answer a case opened for a ticket.
+type VendorWait string
+
+// The treatments: the contract either holds the MSP to the resolve target
+// whoever it waits for (run), or stops the clock while the vendor has the
+// ball (pause).
+const (
+	VendorWaitRun   VendorWait = "run"
+	VendorWaitPause VendorWait = "pause"
+)
+
+// Pauses reports whether waiting on a vendor pauses the resolve clock.
+func (v VendorWait) Pauses() bool { return v == VendorWaitPause }
 
 // Validate reports the first field that is not acceptable.
 func (s *Service) Validate() error {
@@ -60,6 +78,9 @@ func (l *ServiceLevel) Validate() error {
 		if d.v < 0 {
 			return invalid.New(d.field, "must not be negative")
 		}
+	}
+	if l.VendorWait != "" && l.VendorWait != VendorWaitRun && l.VendorWait != VendorWaitPause {
+		return invalid.New("vendor_wait", "must be pause or run, not %q", l.VendorWait)
 	}
 	if l.IdentifyTarget > 0 && l.ResolveTarget > 0 && l.IdentifyTarget > l.ResolveTarget {
 		return invalid.New("identify_target", "must not be longer than resolve_target")

@@ -40,7 +40,7 @@ func (h *Handlers) Routes() []route.Route {
 		{Method: "GET", Path: prefix, Handler: h.list},
 		{Method: "POST", Path: prefix, Handler: h.create},
 		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
-		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.record().Write},
 		{Method: "POST", Path: prefix + "/{id}/state", Handler: h.move},
 		{Method: "POST", Path: prefix + "/{id}/incidents", Handler: h.link},
 		{Method: "GET", Path: prefix + "/proposals", Handler: h.proposals},
@@ -112,28 +112,6 @@ func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
 		}
 		ev, err := h.store.Events(r.Context(), tenant, id)
 		return http.StatusOK, detail{p, ev}, err
-	})
-}
-
-func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "problem")
-		if err != nil {
-			return 0, nil, err
-		}
-		p, err := h.store.Problem(r.Context(), tenant, id)
-		if err != nil {
-			return 0, nil, err
-		}
-		var in Input
-		if err := request.DecodeJSON(w, r, &in); err != nil {
-			return 0, nil, err
-		}
-		in.Onto(p)
-		if err := h.store.Update(response.Audited(r, tenant, "update", "problem", "", in), p); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, p, nil
 	})
 }
 
@@ -224,4 +202,12 @@ func (h *Handlers) setSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		return http.StatusOK, in, nil
 	})
+}
+
+// record is the glue of changing one problem's fields.
+func (h *Handlers) record() request.Record[Problem, Input] {
+	return request.Record[Problem, Input]{
+		Authz: h.tenant, Noun: "problem", Object: "problem",
+		Get: h.store.Problem, Apply: Input.Onto, Update: h.store.Update,
+	}
 }

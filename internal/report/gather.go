@@ -113,7 +113,14 @@ func (g *Generator) responses(ctx context.Context, r *Report) {
 		r.Responses.Work = now
 		s.WorkReports = Count{len(now), len(prev)}
 	}
-	if len(r.Responses.Incidents)+len(r.Responses.Requests)+len(r.Responses.Work) == 0 {
+	if src := g.src.Vendors; src != nil {
+		now, err := src.VendorWaits(ctx, r.Tenant, r.From, r.To)
+		if err != nil {
+			g.note(r, "responses", "no.responses", err)
+		}
+		r.Responses.Vendors = now
+	}
+	if len(r.Responses.Incidents)+len(r.Responses.Requests)+len(r.Responses.Work)+len(r.Responses.Vendors) == 0 {
 		g.note(r, "responses", "no.responses", nil)
 	}
 }

@@ -226,7 +226,7 @@ func alertBlocks(r *Report) []Block {
 
 func responseBlocks(r *Report) []Block {
 	l, loc, rs := r.Language, r.location(), r.Responses
-	if len(rs.Incidents)+len(rs.Requests)+len(rs.Work) == 0 {
+	if len(rs.Incidents)+len(rs.Requests)+len(rs.Work)+len(rs.Vendors) == 0 {
 		return note(r, "responses")
 	}
 	at := func(t time.Time) string { return t.In(loc).Format("01/02 15:04") }
@@ -272,6 +272,14 @@ func responseBlocks(r *Report) []Block {
 			t.Rows = append(t.Rows, []string{w.Title, at(w.Start), at(w.End), w.Summary})
 		}
 		out = append(out, Block{Heading: tr(l, "work"), Table: t})
+	}
+	if len(rs.Vendors) > 0 {
+		t := &Table{Head: []string{tr(l, "vendor_col"), tr(l, "vendor_cases"), tr(l, "vendor_wait")}}
+		for _, v := range rs.Vendors {
+			w := v.Waiting.Round(time.Minute)
+			t.Rows = append(t.Rows, []string{v.Vendor, strconv.Itoa(v.Cases), tr(l, "wait.hm", int(w/time.Hour), int(w%time.Hour/time.Minute))})
+		}
+		out = append(out, Block{Heading: tr(l, "vendors"), Table: t})
 	}
 	return out
 }

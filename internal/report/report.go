@@ -193,6 +193,8 @@ type Responses struct {
 	Incidents []IncidentRecord `json:"incidents"`
 	Requests  []RequestRecord  `json:"requests"`
 	Work      []WorkRecord     `json:"work"`
+	// Vendors are the vendor cases per vendor: count and time waiting.
+	Vendors []VendorRecord `json:"vendors,omitempty"`
 }
 
 // Topic is one point for the meeting: a finding computed from the data, or

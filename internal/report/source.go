@@ -65,6 +65,20 @@ type RequestRecord struct {
 	SLAOpen  bool
 }
 
+// VendorSource sums the vendor cases (問い合わせ代行) active in [from, to)
+// per vendor.
+type VendorSource interface {
+	VendorWaits(ctx context.Context, tenant string, from, to time.Time) ([]VendorRecord, error)
+}
+
+// VendorRecord is one vendor's cases over the period: how many, and how
+// long they waited on the vendor within it.
+type VendorRecord struct {
+	Vendor  string        `json:"vendor"` // Microsoft, AWS, or the other vendor's name
+	Cases   int           `json:"cases"`
+	Waiting time.Duration `json:"waiting_ns"`
+}
+
 // WorkSource lists the work reports (作業報告) of [from, to).
 type WorkSource interface {
 	WorkReports(ctx context.Context, tenant string, from, to time.Time) ([]WorkRecord, error)
@@ -110,6 +124,7 @@ type Sources struct {
 	Incidents   IncidentSource
 	Requests    RequestSource
 	Work        WorkSource
+	Vendors     VendorSource // nil: no vendor cases in section 4
 	Downtime    DowntimeSource
 	Maintenance MaintenanceSource
 	Operations  OperationSource // capacity groups' plan against actual; nil: no section

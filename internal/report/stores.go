@@ -60,6 +60,9 @@ func SourcesOf(metrics TenantQueryable, queryable storage.Queryable, st Stores) 
 	if st.Improvements != nil {
 		src.Improvements = improvementSource{st.Improvements}
 	}
+	if st.Desk != nil {
+		src.Vendors = vendorSource{st.Desk}
+	}
 	return src
 }
 
@@ -189,6 +192,21 @@ func (s requestSource) Requests(ctx context.Context, tenant string, from, to tim
 		}
 		rec.SLAMet, rec.SLAOpen = res.met, res.open
 		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// vendorSource adapts the desk's vendor cases.
+type vendorSource struct{ desk *incident.Desk }
+
+func (s vendorSource) VendorWaits(ctx context.Context, tenant string, from, to time.Time) ([]VendorRecord, error) {
+	list, err := s.desk.VendorWaitsIn(ctx, tenant, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VendorRecord, len(list))
+	for i, v := range list {
+		out[i] = VendorRecord{Vendor: v.Vendor, Cases: v.Cases, Waiting: v.Waiting}
 	}
 	return out, nil
 }

@@ -43,9 +43,9 @@ func (h *Handlers) Routes() []route.Route {
 	return []route.Route{
 		{Method: "GET", Path: prefix, Handler: h.list},
 		{Method: "POST", Path: prefix, Handler: h.create},
-		{Method: "GET", Path: prefix + "/{id}", Handler: h.get},
-		{Method: "PUT", Path: prefix + "/{id}", Handler: h.update},
-		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.delete},
+		{Method: "GET", Path: prefix + "/{id}", Handler: h.record().Read},
+		{Method: "PUT", Path: prefix + "/{id}", Handler: h.record().Write},
+		{Method: "DELETE", Path: prefix + "/{id}", Handler: h.record().Remove},
 	}
 }
 
@@ -101,52 +101,6 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handlers) get(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeRead, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "work report")
-		if err != nil {
-			return 0, nil, err
-		}
-		rep, err := h.store.Get(r.Context(), tenant, id)
-		return http.StatusOK, rep, err
-	})
-}
-
-func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "work report")
-		if err != nil {
-			return 0, nil, err
-		}
-		rep, err := h.store.Get(r.Context(), tenant, id)
-		if err != nil {
-			return 0, nil, err
-		}
-		var in input
-		if err := request.DecodeJSON(w, r, &in); err != nil {
-			return 0, nil, err
-		}
-		in.onto(rep)
-		if err := h.store.Update(response.Audited(r, tenant, "update", "work_report", "", in), rep); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, rep, nil
-	})
-}
-
-func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
-		id, err := request.PathID(r, "work report")
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := h.store.Delete(response.Audited(r, tenant, "delete", "work_report", "", nil), tenant, id); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, nil
-	})
-}
-
 func queryTime(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
@@ -157,4 +111,12 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 		return time.Time{}, invalid.New(name, "must be an RFC 3339 time, not %q", s)
 	}
 	return t, nil
+}
+
+// record is the glue of reading, changing and deleting one work report.
+func (h *Handlers) record() request.Record[Report, input] {
+	return request.Record[Report, input]{
+		Authz: h.tenant, Noun: "work report", Object: "work_report",
+		Get: h.store.Get, Apply: input.onto, Update: h.store.Update, Delete: h.store.Delete,
+	}
 }
