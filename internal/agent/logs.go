@@ -24,7 +24,9 @@ const positionsEvery = 5 * time.Second
 
 // LogSource runs the log items of the configuration with a logwatch.Watcher:
 // matched lines become events, and the match and line counters become the
-// series unyo_log_matches_total and unyo_log_lines_read_total.
+// series unyo_log_matches_total and unyo_log_lines_read_total, and an
+// access log's distinct clients (sessions) unyo_log_unique_clients
+// (unyo_log_unique_sessions){item,field,window="hour"|"day"}.
 type LogSource struct {
 	logger       *slog.Logger
 	pollEvery    time.Duration
@@ -79,7 +81,7 @@ func logConfigs(cfg *agentconfig.Config) []logwatch.Config {
 		if it.Kind != agentconfig.KindLog {
 			continue
 		}
-		lc := logwatch.Config{Item: it.Name, Glob: it.Glob}
+		lc := logwatch.Config{Item: it.Name, Glob: it.Glob, ClientField: it.ClientField, SessionField: it.SessionField, ClientZone: it.ClientZone}
 		for i, p := range it.Patterns {
 			name := p.Name
 			if name == "" {
@@ -153,6 +155,12 @@ func (s *LogSource) emitCounters(w *logwatch.Watcher, emit sample.Emitter) {
 	for _, c := range w.LineCounters() {
 		ss = append(ss, sample.Sample{Name: "unyo_log_lines_read_total", Value: float64(c.Value), TimeMs: now,
 			Labels: sample.Labels("item", c.Item, "path", c.Path)})
+	}
+	// The distinct clients (sessions) of the hour and the day so far, and
+	// once a window ended its final count, at its last millisecond.
+	for _, u := range w.UniqueCounts(time.UnixMilli(now)) {
+		ss = append(ss, sample.Sample{Name: "unyo_log_unique_" + u.What, Value: float64(u.Value), TimeMs: u.At.UnixMilli(),
+			Labels: sample.Labels("item", u.Item, "field", u.Field, "window", u.Window)})
 	}
 	if len(ss) > 0 {
 		emit.EmitSamples(ss)

@@ -75,7 +75,8 @@ func (a *Agent) pull(ctx context.Context, p *puller) {
 		case p.failing || ctx.Err() != nil:
 		case errors.As(err, &refused) && refused.status == http.StatusNotFound:
 			// The server says what to do ("host web-01 is not registered in
-			// tenant acme: register it or enroll with --enroll"): that is the line.
+			// tenant acme: register it in the console … or enable auto-registration…"):
+			// that is the line.
 			a.logger.Error("agent: "+refused.message, "host", host, "server", server)
 		default:
 			a.logger.Warn("agent: cannot pull configuration; keeping the current one", "err", err)

@@ -60,6 +60,7 @@ type flags struct {
 	memProfile string
 	collector  string
 	listen     string
+	trapListen string
 	zabbixTLS  agentconfig.ZabbixTLS
 }
 
@@ -76,6 +77,7 @@ func parseFlags(name string, args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.enroll, "enroll", env("UNYO_ENROLL_TOKEN", ""), "enrollment token: register this host in its tenant, store the host's own token, and exit (env UNYO_ENROLL_TOKEN)")
 	fs.StringVar(&f.collector, "collector", env("UNYO_COLLECTOR", ""), "run as the collector NAME too: poll the resources of the tenant labelled unyo_collector=NAME and forward what this network's agents and Prometheus send (env UNYO_COLLECTOR)")
 	fs.StringVar(&f.listen, "collector-listen", env("UNYO_COLLECTOR_LISTEN", ""), "host:port where the collector takes remote write and the agents' protocol, or off (default "+collector.DefaultListen+"; env UNYO_COLLECTOR_LISTEN)")
+	fs.StringVar(&f.trapListen, "collector-trap-listen", env("UNYO_COLLECTOR_TRAP_LISTEN", ""), "UDP host:port where the collector receives SNMP traps of the devices behind it (v1, v2c, v3) and forwards them, e.g. 0.0.0.0:162; off when empty (env UNYO_COLLECTOR_TRAP_LISTEN)")
 	fs.StringVar(&f.zabbixTLS.Cert, "zabbix-tls-cert", "", "collector: client certificate (PEM) for Zabbix agents with TLSAccept=cert")
 	fs.StringVar(&f.zabbixTLS.Key, "zabbix-tls-key", "", "collector: the key of --zabbix-tls-cert (PEM)")
 	fs.StringVar(&f.zabbixTLS.CA, "zabbix-tls-ca", "", "collector: CA certificates (PEM) that sign the Zabbix agents' certificates")
@@ -131,6 +133,9 @@ func (f *flags) load() (*agentconfig.Config, error) {
 	}
 	if f.listen != "" {
 		cfg.Collector.Listen = f.listen
+	}
+	if f.trapListen != "" {
+		cfg.Collector.TrapListen = f.trapListen
 	}
 	if f.zabbixTLS != (agentconfig.ZabbixTLS{}) {
 		cfg.Collector.ZabbixTLS = f.zabbixTLS
@@ -226,7 +231,7 @@ func newCollector(cc agentconfig.Collector, pull time.Duration, logger *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	return collector.New(collector.Options{Name: cc.Name, Listen: cc.Listen, Pull: pull, ZabbixTLS: tlsConfig, Logger: logger})
+	return collector.New(collector.Options{Name: cc.Name, Listen: cc.Listen, TrapListen: cc.TrapListen, Pull: pull, ZabbixTLS: tlsConfig, Logger: logger})
 }
 
 // tune sets the runtime for a small resident process, unless the

@@ -29,7 +29,9 @@ func TestCollectorSection(t *testing.T) {
 	f("  listen: 0.0.0.0:9201\n", "collector.name")
 	f("  name: osaka\n  zabbix_tls: {cert: /etc/c.pem, key: /etc/k.pem}\n", "collector.zabbix_tls")
 	f("  zabbix_tls: {cert: /etc/c.pem, key: /etc/k.pem, ca: /etc/ca.pem}\n", "collector.name")
-	for _, ok := range []string{"  name: osaka\n  listen: off\n", "  name: osaka\n", "  name: a.b_c-1\n  listen: '[::1]:9201'\n"} {
+	f("  name: osaka\n  trap_listen: 162\n", "collector.trap_listen")
+	f("  trap_listen: 0.0.0.0:162\n", "collector.name")
+	for _, ok := range []string{"  name: osaka\n  listen: off\n", "  name: osaka\n", "  name: a.b_c-1\n  listen: '[::1]:9201'\n", "  name: osaka\n  trap_listen: 0.0.0.0:162\n"} {
 		if _, err := Parse([]byte("host: gw-01\nbuffer: {dir: /tmp/x}\ncollector:\n" + ok)); err != nil {
 			t.Errorf("%q: %v", ok, err)
 		}

@@ -64,6 +64,9 @@ type Collector struct {
 	Name      string    `yaml:"name"`       // resources labelled unyo_collector=<name> are polled by this agent
 	Listen    string    `yaml:"listen"`     // host:port of the remote-write receiver; "off" for none
 	ZabbixTLS ZabbixTLS `yaml:"zabbix_tls"` // for zabbix items with tls
+	// TrapListen is the UDP host:port where the SNMP traps of the devices
+	// behind the collector are received; "" (the default) for none.
+	TrapListen string `yaml:"trap_listen"`
 }
 
 // ZabbixTLS are the PEM files of TLS with certificates towards Zabbix
@@ -103,6 +106,14 @@ type Item struct {
 	Channel  string       `yaml:"channel" json:"channel,omitempty"`   // eventlog: e.g. System, Application
 	Glob     string       `yaml:"glob" json:"glob,omitempty"`         // log: files to tail
 	Patterns []LogPattern `yaml:"patterns" json:"patterns,omitempty"` // log: what to report
+	// ClientField, on a web server's access log, names each line's client
+	// (remote_addr, json:<key>, re:<regexp>, cookie:<name>): the distinct
+	// clients are counted per hour and per day (logwatch.FieldRemoteAddr).
+	// SessionField counts sessions so. ClientZone is the zone of the days
+	// (the tenant's, set by the server); UTC when empty.
+	ClientField  string `yaml:"client_field" json:"client_field,omitempty"`
+	SessionField string `yaml:"session_field" json:"session_field,omitempty"`
+	ClientZone   string `yaml:"client_zone" json:"client_zone,omitempty"`
 
 	Backup *Backup `yaml:"backup" json:"backup,omitempty"` // backup: what to run or read
 }

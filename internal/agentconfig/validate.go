@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/logwatch"
 )
 
 // Bounds that keep a configuration from hurting the host it runs on.
@@ -276,6 +277,17 @@ func checkLog(it *Item) []error {
 	} else if _, err := filepath.Match(it.Glob, ""); err != nil {
 		errs = append(errs, invalid.New("glob", "bad pattern %q: %v", it.Glob, err))
 	}
+	if it.ClientField != "" {
+		errs = append(errs, one(logwatch.ValidateField("client_field", it.ClientField))...)
+	}
+	if it.SessionField != "" {
+		errs = append(errs, one(logwatch.ValidateField("session_field", it.SessionField))...)
+	}
+	if it.ClientZone != "" {
+		if _, err := time.LoadLocation(it.ClientZone); err != nil {
+			errs = append(errs, invalid.New("client_zone", "is not a time zone: %q", it.ClientZone))
+		}
+	}
 	return append(errs, checkPatterns(it)...)
 }
 
@@ -315,8 +327,8 @@ var collectorNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 func (c Collector) validate() error {
 	if c.Name == "" {
-		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) {
-			return invalid.New("name", "is required when listen or zabbix_tls is set: the collector's name")
+		if c.Listen != "" || c.ZabbixTLS != (ZabbixTLS{}) || c.TrapListen != "" {
+			return invalid.New("name", "is required when listen, trap_listen or zabbix_tls is set: the collector's name")
 		}
 		return nil
 	}
@@ -329,6 +341,11 @@ func (c Collector) validate() error {
 	if c.Listen != "" && c.Listen != "off" {
 		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 			return invalid.New("listen", "must be host:port (e.g. 0.0.0.0:9201) or off, not %q", c.Listen)
+		}
+	}
+	if c.TrapListen != "" {
+		if _, port, err := net.SplitHostPort(c.TrapListen); err != nil || port == "" {
+			return invalid.New("trap_listen", "must be host:port (e.g. 0.0.0.0:162), not %q", c.TrapListen)
 		}
 	}
 	return nil

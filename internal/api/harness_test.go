@@ -5,6 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/snmp"
+	"github.com/unyo-ops/unyo/internal/snmptrap"
 	"io"
 	"log/slog"
 	"net/http"
@@ -111,6 +114,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	clouds := cloudaccount.NewStore(db, box)
+	// The monitoring design, sealing snmp items' credentials.
+	design := monitoring.NewStore(db, store)
+	design.SealWith(box)
 	// A domain module with tenant paths, for the isolation walk: the
 	// capacity API (manual groups need no program or cloud).
 	groups := capacity.NewStore(db, store, box, map[string]capacity.Factory{})
@@ -128,7 +134,16 @@ func newEnv(t *testing.T) *env {
 		// On-call rotations, their feeds and the public acknowledgement links.
 		oncall.NewHandlers(oncall.NewStore(db, nil), mustSigner(t), func(context.Context, string, string, string) error { return nil }, a.PathTenant, logger),
 		// The monitoring design, for the agents' and collectors' pulls.
-		monitoring.NewHandlers(monitoring.NewStore(db, store), a.PathTenant, nil, logger),
+		monitoring.NewHandlers(design, a.PathTenant, nil, logger),
+		// The traps collectors forward: an alert for tenant a here is a leak.
+		snmptrap.NewHandlers(func(ctx context.Context, tenant, name string) ([]snmp.Target, error) {
+			return design.SNMPTargetsIn(ctx, monitoring.Scope{Tenant: tenant, Collector: name})
+		}, func(_ context.Context, tenant string, s []alert.Signal) (alert.IntakeResult, error) {
+			if tenant == "a" {
+				t.Errorf("a forwarded trap raised %d alerts in tenant a", len(s))
+			}
+			return alert.IntakeResult{Received: len(s)}, nil
+		}, monitoring.CallerTenant, logger),
 		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
 		// The desk: incidents, inquiries and requests, and their vendor cases.
 		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger)); err != nil {

@@ -63,6 +63,9 @@ func TestTenantIsolation(t *testing.T) {
 		"labels": map[string]string{"unyo_collector": "dc1"}}, &sw)
 	e.must(201, "POST", "/api/v1/tenants/a/monitoring/items", admin, map[string]any{"resource_id": sw.ID, "name": "a-zbx-item",
 		"kind": "zabbix", "zabbix": map[string]any{"address": "10.0.0.7", "key": "system.cpu.num"}}, nil)
+	// ... and an snmp item whose traps a's collector dc1 forwards (a's community: a-community).
+	e.must(201, "POST", "/api/v1/tenants/a/monitoring/items", admin, map[string]any{"resource_id": sw.ID, "name": "a-snmp-item",
+		"kind": "snmp", "snmp": map[string]any{"address": "10.0.0.7", "version": "2c", "community": "a-community", "interfaces": true}}, nil)
 	var aTargets struct {
 		Zabbix []struct {
 			Host string `json:"host"`
@@ -158,6 +161,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests": `{"started_at":"2026-12-01T00:00:00Z",
 			"finished_at":"2026-12-01T01:00:00Z","restored":"b","verification":"b","result":"failed"}`,
 		"/api/v1/tenants/{tenant}/backups/jobs": fmt.Sprintf(`{"policy_id":%d,"status":"failed","external_id":"b-job"}`, pol.ID),
+		// b's collector dc1 forwards a linkDown from a's switch behind a's dc1, with a's
+		// community: b has no such device, so it is dropped (the harness fails on an alert in a).
+		"/api/v1/agent/collector/traps": `{"collector":"dc1","traps":[{"host":"a-switch","sender":"10.0.0.7","received_at_ms":1,` +
+			`"packet":"MFYCAQEEC2EtY29tbXVuaXR5p0QCAQECAQACAQAwOTANBggrBgECAQEDAEMBZDAXBgorBgEGAwEBBAEABgkrBgEGAwEBBQMwDwYKKwYBAgECAgEBAgIBAg=="}]}`,
 		// b's all-scope token holds no enroll scope: refused (403).
 		"/api/v1/agent/enroll": `{"host":"a-web1","facts":{"os":"linux","machine_id":"m-a"}}`,
 		// The capacity API: b's bodies aimed at a's group and plan.
@@ -202,7 +209,7 @@ func TestTenantIsolation(t *testing.T) {
 		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID,
 		"incidents": aInc.ID, "requests": aInq.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
-		"a-switch", "a-zbx-item", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
+		"a-switch", "a-zbx-item", "a-snmp-item", "a-community", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
 		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret"}
 
@@ -234,6 +241,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/label/{name}/values": func(string) bool { return true },
 		// b's collector of the same name polls nothing of a's.
 		"GET /api/v1/agent/collector/targets": func(s string) bool { return strings.Contains(s, `"zabbix":[]`) },
+		"POST /api/v1/agent/collector/traps":  func(s string) bool { return strings.Contains(s, `"accepted":0`) },
 	}
 	q := url.Values{
 		"query": {`a_secret_metric{tenant="a"} or {__name__=~".+"}`}, "match[]": {`{tenant="a"}`, `{__name__=~".+"}`},

@@ -20,6 +20,7 @@ type Store struct {
 	objects *storage.Store
 	windows *maintenance.Store
 	now     func() time.Time
+	hooks   []Hook
 }
 
 // NewStore returns a Store on a database migrated by internal/database;
@@ -77,7 +78,7 @@ func (s *Store) Create(ctx context.Context, tenant, actor string, f Fields) (*Ch
 		if err != nil {
 			return storage.Object{}, fmt.Errorf("change: cannot create: %w", err)
 		}
-		return storage.Object{ID: c.ID, Type: "change", Detail: c}, nil
+		return storage.Object{ID: c.ID, Type: "change", Detail: c}, s.emit(ctx, tx, Mutation{What: Created, Change: c})
 	})
 	if err != nil {
 		return nil, err
@@ -213,7 +214,11 @@ func (s *Store) apply(ctx context.Context, tenant string, id int64, edit func(*C
 			// Another request moved it first: say so rather than overwrite.
 			return storage.Object{}, invalid.New("state", "the change was %s and has just been changed by someone else; reload it", was)
 		}
-		return storage.Object{ID: id, Type: "change", Detail: c}, nil
+		m := Mutation{What: Updated, Change: c, From: was}
+		if c.State != was {
+			m.What = Moved
+		}
+		return storage.Object{ID: id, Type: "change", Detail: c}, s.emit(ctx, tx, m)
 	})
 	if after != nil && len(c.WindowIDs) > 0 {
 		s.windows.Forget(tenant) // after the commit (or the rollback): Active must see the truth

@@ -31,6 +31,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
 	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/flowlog"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -122,6 +123,7 @@ type app struct {
 	snmpPoll       *snmp.Poller          // snmp items: devices polled → remote write
 	snmpTraps      *snmptrap.Receiver    // SNMP traps → intake alerts; nil unless --snmp-trap-listen
 	cloudPoll      *cloudmetric.Poller   // cloud resources' platform metrics → remote write
+	flowLogs       *flowlog.Poller       // NSGs' flow logs in their storage accounts → remote write
 	capacityRun    *capacity.Scheduler   // operation plans → actuators; failed steps → alerts
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
@@ -279,9 +281,11 @@ func (a *app) services(cfg *serverConfig) error {
 	a.desk.SetKnownErrors(a.problems.ForIncident)
 	a.snSync = servicenow.NewSync(a.db, a.snConfigs, a.desk, servicenow.Options{
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
-		Outbound: a.egress,
+		MaxBackoff: envDuration("UNYO_SERVICENOW_MAX_BACKOFF", time.Hour), Outbound: a.egress,
 	}, logger)
 	a.desk.OnChange(a.snSync.Enqueue)
+	a.snSync.SyncProblems(a.problems) // problems and changes go to ServiceNow too
+	a.snSync.SyncChanges(a.changes)
 	a.desk.OnChange(incident.StopEscalation(a.escalation))
 	a.slaClock = incident.NewScheduler(a.desk, incident.SendSLANotices(a.outbox, a.objects, a.externalURL),
 		envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
@@ -349,6 +353,7 @@ func (a *app) services(cfg *serverConfig) error {
 	// Azure Monitor and CloudWatch metrics of the resources discovery
 	// registered, the same way.
 	a.cloudPoll = a.cloudMetrics(logger.With("component", "cloud-metrics"))
+	a.flowLogs = a.flowLogPoller(logger.With("component", "flow-logs"))
 
 	// Operations reports.
 	mailer, err := cfg.report.mailer()
@@ -377,6 +382,8 @@ func (a *app) services(cfg *serverConfig) error {
 		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
+		// The traps collectors receive in their networks, as alerts like the server's own.
+		snmptrap.NewHandlers(a.collectorDevices, a.alerts.Intake, monitoring.CallerTenant, logger.With("part", "traps")),
 		zabbixtemplate.NewHandlers(a.design, a.api.PathTenant, logger),
 		alert.NewHandlers(a.alerts, a.api.PathTenant, logger),
 		report.NewHandlers(a.reports, a.api.PathTenant, rlog),

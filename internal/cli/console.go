@@ -71,6 +71,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		WorkReports:   a.workReports,
 		Books:         a.runbooks,
 		ServiceNow:    a.snConfigs,
+		ServerURL:     a.externalURL,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

@@ -44,6 +44,7 @@ type serverConfig struct {
 	exposure      exposureConfig
 	zabbix        zabbixConfig
 	snmp          snmpConfig
+	cluster       clusterConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -67,6 +68,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.exposure.flags(fs)
 	c.zabbix.flags(fs)
 	c.snmp.flags(fs)
+	c.cluster.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -207,6 +209,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		g.AddContext("snmp traps", a.snmpTraps.Run) // feeds the alert engine: stops before it
 	}
 	g.AddContext("cloud metrics", a.cloudPoll.Run)   // feeds the alert engine too
+	g.AddContext("flow logs", a.flowLogs.Run)        // so do the NSGs' flow counts
 	g.AddContext("cloud discovery", a.discovery.Run) // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
 	g.AddContext("report schedule", a.reportSchedule.Run)

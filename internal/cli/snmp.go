@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"syscall"
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/snmptrap"
@@ -71,4 +73,10 @@ func snmpControlFor(policy *outbound.Policy, networks outbound.Networks) func(te
 	return func(tenant string) func(network, address string, c syscall.RawConn) error {
 		return policy.ForTenant(tenant, networks).Control
 	}
+}
+
+// collectorDevices are the snmp items of the tenant's resources behind the
+// collector name: the devices whose traps that collector may forward.
+func (a *app) collectorDevices(ctx context.Context, tenant, name string) ([]snmp.Target, error) {
+	return a.design.SNMPTargetsIn(ctx, monitoring.Scope{Tenant: tenant, Collector: name})
 }

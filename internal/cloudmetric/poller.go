@@ -194,6 +194,9 @@ func (p *Poller) queries(g Group, provider cloudaccount.Provider, marks map[mark
 	var qs []Query
 	for _, r := range g.Resources {
 		for _, m := range r.Type.Metrics {
+			if m.Source == cloudtype.SourceNSGFlowLogs {
+				continue // internal/flowlog's, from the storage account
+			}
 			grain := grainOf(m)
 			delay := delay
 			if m.Source != "" {

@@ -49,12 +49,23 @@ func init() {
 				{Name: "DatapathAvailability", Aggregation: "Average", Series: "azure_nat_gateway_datapath_availability_percent", Unit: "percent"},
 			}},
 		// Azure Monitor has no platform metrics for network security
-		// groups: rule hit counts exist only in NSG or VNet flow logs
-		// (Traffic Analytics), which unyo does not read. NSGs are
-		// discovered for the inventory only, without a template.
-		Type{Provider: Azure, Name: "Microsoft.Network/networkSecurityGroups", Short: "nsg", Kind: "network",
+		// groups: rule hit counts exist only in NSG or VNet flow logs,
+		// which internal/flowlog reads from the storage account Azure
+		// writes them to (SourceNSGFlowLogs), for the NSGs labelled with
+		// that account. The counts are stamped at each tuple's minute.
+		Type{Provider: Azure, Name: "Microsoft.Network/networkSecurityGroups", Short: "nsg", Kind: "network", Template: "azure-nsg",
 			Namespace: "Microsoft.Network/networkSecurityGroups",
-			Note:      "Azure Monitor has no platform metrics for NSGs: rule hit counts exist only in NSG or VNet flow logs (Traffic Analytics), which unyo does not read. Discovered for the inventory only."},
+			Note: "Azure Monitor has no platform metrics for NSGs: unyo reads the NSG's flow logs (NSG flow logs v1/v2, or VNet flow logs) from the storage account Azure writes them to, " +
+				"for the NSGs labelled `flow_log_storage=<storage account>` (see cloud-metrics.md, NSG flow logs). Each minute's flows are counted at the tuples' own minute, once the minute is 5 minutes old; " +
+				"the counters carry on across restarts. NSGs without the label are discovered for the inventory only.",
+			Metrics: []Metric{
+				// A flow counts once: its begin tuple (v2, VNet), its deny
+				// tuple, or every tuple of a v1 log (which has no states).
+				{Name: "flows", Source: SourceNSGFlowLogs, Series: "azure_nsg_flows_total", Unit: "count", Split: []string{"rule", "direction", "decision"}},
+				// Both ways of the flows of a direction; v2 and VNet tuples only.
+				{Name: "bytes", Source: SourceNSGFlowLogs, Series: "azure_nsg_flow_bytes_total", Unit: "bytes", Split: []string{"direction"}},
+				{Name: "deniedFlows", Source: SourceNSGFlowLogs, Series: "azure_nsg_denied_flows", Unit: "count"},
+			}},
 		Type{Provider: Azure, Name: "Microsoft.Compute/virtualMachines", Short: "vm", Kind: "host", Template: "azure-vm",
 			Namespace: "Microsoft.Compute/virtualMachines", Metrics: []Metric{
 				{Name: "Percentage CPU", Aggregation: "Average", Series: "azure_vm_cpu_percent", Unit: "percent"},

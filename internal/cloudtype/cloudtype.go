@@ -85,6 +85,11 @@ type Metric struct {
 // Resource Manager sessionHosts list.
 const SourceAVDSessionHosts = "avd_session_hosts"
 
+// SourceNSGFlowLogs counts a metric from an NSG's flow logs in its
+// storage account (internal/flowlog), not from Azure Monitor: the
+// metric pollers leave it alone.
+const SourceNSGFlowLogs = "nsg_flow_logs"
+
 // Types is the catalogue. Order: network first, as the seeds' MSP watches.
 var Types []Type
 

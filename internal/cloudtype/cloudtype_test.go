@@ -58,7 +58,7 @@ func TestCatalogueRules(t *testing.T) {
 			}
 			series[m.Series] = id
 			if m.Source != "" {
-				if m.Source != SourceAVDSessionHosts || m.Aggregation != "" || ty.Provider != Azure {
+				if (m.Source != SourceAVDSessionHosts && m.Source != SourceNSGFlowLogs) || m.Aggregation != "" || ty.Provider != Azure {
 					t.Errorf("%s/%s: source %q is unknown, or has an aggregation", id, m.Name, m.Source)
 				}
 			} else if !slices.Contains(aggs[ty.Provider], m.Aggregation) {

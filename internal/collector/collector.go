@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/buffer"
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/snmp/trap"
 )
 
 // DefaultListen is where a collector takes remote write when no address is
@@ -39,7 +40,10 @@ type Options struct {
 	Listen  string        // host:port of the receiver; "" for DefaultListen, "off" for none
 	Pull    time.Duration // how often the targets are pulled; a minute when 0
 	Sources []Source      // the pollers by kind; Sources(opts) when nil
-	Logger  *slog.Logger
+	// TrapListen is the UDP host:port where SNMP traps of the devices
+	// behind the collector are received; "" for none.
+	TrapListen string
+	Logger     *slog.Logger
 	// ZabbixTLS is the client side of TLS with certificates for zabbix
 	// items with tls (LoadZabbixTLS); nil: those items are not polled.
 	ZabbixTLS *tls.Config
@@ -52,11 +56,13 @@ type Collector struct {
 	pull    time.Duration
 	sources []Source
 	logger  *slog.Logger
-	ln      net.Listener // nil: no receiver
+	ln      net.Listener   // nil: no receiver
+	traps   *trap.Listener // nil: no trap listener
 
 	mu       sync.Mutex
 	server   string
 	token    string
+	host     string        // the collector's own host: the resource its series carry
 	dir      string        // the buffer's directory, where the targets are cached
 	interval time.Duration // of the collector's own series
 
@@ -96,6 +102,14 @@ func New(opts Options) (*Collector, error) {
 		}
 		c.ln = ln
 	}
+	if opts.TrapListen != "" {
+		if err := c.listenTraps(opts.TrapListen); err != nil {
+			if c.ln != nil {
+				c.ln.Close()
+			}
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -112,7 +126,7 @@ func (c *Collector) Addr() net.Addr {
 func (c *Collector) ApplyConfig(cfg *agentconfig.Config) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.server, c.token, c.dir = cfg.Server, cfg.Token, cfg.Buffer.Dir
+	c.server, c.token, c.dir, c.host = cfg.Server, cfg.Token, cfg.Buffer.Dir, cfg.Host
 	if d := cfg.Interval.D(); d > 0 {
 		c.interval = d
 	}
@@ -159,6 +173,16 @@ func (c *Collector) Run(ctx context.Context, emit sample.Emitter) error {
 			}
 		})
 	}
+	if c.traps != nil {
+		c.mu.Lock()
+		c.reload = append(c.reload, c.traps.Reload)
+		c.mu.Unlock()
+		wg.Go(func() {
+			if err := c.traps.Run(pollCtx); err != nil {
+				c.logger.Error("collector: trap listener stopped", "addr", c.traps.Addr().String(), "err", err)
+			}
+		})
+	}
 	wg.Go(func() { c.pullLoop(ctx) })
 	wg.Go(func() { c.selfLoop(ctx, emit) })
 	c.logger.Info("collector: running", "collector", c.name, "listen", c.Addr(), "targets", c.countTargets())
@@ -182,4 +206,10 @@ func (c *Collector) target() (server, token, dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.server, c.token, c.dir
+}
+
+func (c *Collector) hostName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.host
 }

@@ -63,7 +63,9 @@ func (c *Collector) fetch(ctx context.Context) ([]byte, error) {
 	if server == "" {
 		return nil, errors.New("no server configured")
 	}
-	u := strings.TrimRight(server, "/") + TargetsPath + "?collector=" + url.QueryEscape(c.name)
+	// The host lets the server watch the collector's own health (its
+	// resource and the collector template) from the first pull.
+	u := strings.TrimRight(server, "/") + TargetsPath + "?collector=" + url.QueryEscape(c.name) + "&host=" + url.QueryEscape(c.hostName())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/snmp/trap"
 )
 
 // selfLoop reports the collector's health with the collector's host, at
@@ -60,6 +61,11 @@ func (c *Collector) selfSamples(now time.Time, lag time.Duration) []sample.Sampl
 	out = add(out, "unyo_collector_rejected_requests_total", float64(c.rejected.Load()))
 	out = add(out, "unyo_collector_lost_batches_total", float64(c.spool.lost.Load()))
 	out = add(out, "unyo_collector_targets_pull_successful", b2f(c.pulledOK.Load()))
+	if c.traps != nil {
+		for _, o := range trap.Outcomes {
+			out = add(out, "unyo_collector_traps_total", float64(c.traps.Count(o)), "outcome", o)
+		}
+	}
 	return out
 }
 

@@ -68,6 +68,7 @@ type SNMPTarget struct {
 	Interval     int64        `json:"interval_ms"`
 	Timeout      int64        `json:"timeout_ms,omitempty"`
 	Retries      int          `json:"retries,omitempty"`
+	TrapSources  []string     `json:"trap_sources,omitempty"` // other addresses the device sends traps from
 }
 
 // SNMPTargetOf is the wire form of an SNMP poller target.
@@ -75,7 +76,7 @@ func SNMPTargetOf(t snmp.Target) SNMPTarget {
 	return SNMPTarget{Host: t.Host, Item: t.Item, Address: t.Address, Version: t.Version, Community: t.Community,
 		User: t.User, AuthProtocol: t.AuthProtocol, AuthPassword: t.AuthPassword, PrivProtocol: t.PrivProtocol,
 		PrivPassword: t.PrivPassword, Interfaces: t.Interfaces, Get: t.Get, Walk: t.Walk,
-		Interval: t.Interval.Milliseconds(), Timeout: t.Timeout.Milliseconds(), Retries: t.Retries}
+		Interval: t.Interval.Milliseconds(), Timeout: t.Timeout.Milliseconds(), Retries: t.Retries, TrapSources: t.TrapSources}
 }
 
 // PollTarget is the SNMP poller's form of t, for tenant.
@@ -84,7 +85,7 @@ func (t SNMPTarget) PollTarget(tenant string) snmp.Target {
 		Community: t.Community, User: t.User, AuthProtocol: t.AuthProtocol, AuthPassword: t.AuthPassword,
 		PrivProtocol: t.PrivProtocol, PrivPassword: t.PrivPassword, Interfaces: t.Interfaces, Get: t.Get, Walk: t.Walk,
 		Interval: time.Duration(t.Interval) * time.Millisecond, Timeout: time.Duration(t.Timeout) * time.Millisecond,
-		Retries: t.Retries}
+		Retries: t.Retries, TrapSources: t.TrapSources}
 }
 
 // CheckTarget is one check run from the network of the collector (ping, TCP,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -28,12 +29,16 @@ func (c *Console) createAssignment(w http.ResponseWriter, r *http.Request, p *pa
 	if err != nil || tmpl <= 0 {
 		return c.assignFailed(w, r, p, invalid.New("template_id", "choose a template"))
 	}
-	host, err := strconv.ParseInt(r.PostFormValue("resource_id"), 10, 64)
-	if err != nil || host <= 0 {
-		return c.assignFailed(w, r, p, invalid.New("resource_id", "choose a host"))
+	// By hand (one resource), or by label: a selector such as os=linux,role=web.
+	a := &monitoring.Assignment{TenantID: t.ID, TemplateID: tmpl, Selector: strings.TrimSpace(r.PostFormValue("selector"))}
+	if a.Selector == "" {
+		host, err := strconv.ParseInt(r.PostFormValue("resource_id"), 10, 64)
+		if err != nil || host <= 0 {
+			return c.assignFailed(w, r, p, invalid.New("resource_id", "choose a host or give a label selector"))
+		}
+		a.ResourceID = host
 	}
-	a := &monitoring.Assignment{TenantID: t.ID, TemplateID: tmpl, ResourceID: host}
-	if err := c.opts.Design.CreateAssignment(audited(r, p, t.ID, "create", "monitoring_assignment", "", map[string]int64{"template_id": tmpl, "resource_id": host}), a); err != nil {
+	if err := c.opts.Design.CreateAssignment(audited(r, p, t.ID, "create", "monitoring_assignment", "", map[string]any{"template_id": tmpl, "resource_id": a.ResourceID, "selector": a.Selector}), a); err != nil {
 		return c.assignFailed(w, r, p, err)
 	}
 	p.Notice = p.L.T("mon.assigned")
@@ -55,4 +60,21 @@ func (c *Console) assignFailed(w http.ResponseWriter, r *http.Request, p *page, 
 		return err
 	}
 	return c.renderMonitoring(w, r, p, http.StatusBadRequest)
+}
+
+// deleteAssignment removes an assignment of the tenant; the hosts it gave
+// the template's items lose them at their agents' next pull.
+func (c *Console) deleteAssignment(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.designWrite(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := c.opts.Design.DeleteAssignment(audited(r, p, t.ID, "delete", "monitoring_assignment", strconv.FormatInt(id, 10), nil), t.ID, id); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/tenants/"+t.ID+"/monitoring")
 }

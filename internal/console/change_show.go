@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -20,6 +21,7 @@ type changeData struct {
 	IsCustomer bool             // decides as the customer
 	Targets    []change.State   // the plain moves from here
 	Form       changeForm       // the edit form of a draft
+	ServiceNow *servicenow.Link // the record the change is synced to, nil for none
 }
 
 func (c *Console) showChange(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -53,6 +55,7 @@ func (c *Console) renderChange(w http.ResponseWriter, r *http.Request, p *page, 
 			d.Targets = append(d.Targets, s)
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindChange, id)
 	p.Active, p.Title, p.Data = "nav.changes", "CHG"+strconv.FormatInt(ch.ID, 10)+" "+ch.Title, d
 	c.render(w, status, "change", p)
 	return nil

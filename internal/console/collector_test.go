@@ -19,6 +19,11 @@ func TestTenantPageShowsCollectors(t *testing.T) {
 	if err := e.store.CreateResource(context.Background(), sw); err != nil {
 		t.Fatal(err)
 	}
+	// The collector's own host, as its first pull labels it.
+	col := &model.Resource{TenantID: "acme", Name: "acme-col-01", Kind: "host", Labels: map[string]string{monitoring.CollectsLabel: "osaka-dc"}}
+	if err := e.store.CreateResource(context.Background(), col); err != nil {
+		t.Fatal(err)
+	}
 	b := e.login("operator")
 	_, body, _ := b.get("/tenants/acme")
 	row := func(body, host string) string {
@@ -29,13 +34,14 @@ func TestTenantPageShowsCollectors(t *testing.T) {
 		return body[i : i+strings.Index(body[i:], "</tr>")]
 	}
 	if !strings.Contains(body, "監視経路 (コレクター)") || !strings.Contains(row(body, "acme-sw-01"), `<span data-collector="osaka-dc">osaka-dc</span>`) ||
-		!strings.Contains(row(body, "acme-web-01"), "サーバーから直接") {
+		!strings.Contains(row(body, "acme-web-01"), "サーバーから直接") ||
+		!strings.Contains(row(body, "acme-col-01"), `<span data-collects="osaka-dc">コレクター本体: osaka-dc</span>`) {
 		t.Errorf("the Japanese tenant page does not say which host is behind which collector:\n%s", body)
 	}
 	b.postForm("/tenants/acme", "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {"/tenants/acme"}})
 	_, body, _ = b.get("/tenants/acme")
 	if !strings.Contains(body, `<th scope="col">Collector</th>`) || !strings.Contains(row(body, "acme-web-01"), ">direct<") ||
-		!strings.Contains(row(body, "acme-sw-01"), "osaka-dc") {
+		!strings.Contains(row(body, "acme-sw-01"), "osaka-dc") || !strings.Contains(row(body, "acme-col-01"), "the collector osaka-dc") {
 		t.Errorf("the English tenant page does not say which host is behind which collector:\n%s", body)
 	}
 	// beta's viewer reads beta's page, and not acme's collector.

@@ -73,6 +73,9 @@ type Options struct {
 	// VendorCases is the desk's vendor cases (問い合わせ代行): the block on
 	// incident and inquiry pages and the tenant's list; nil: not served.
 	VendorCases *incident.Desk
+	// ServerURL is where agents reach the server (--external-url), for the
+	// command lines of the first setup; "": the address the page was asked at.
+	ServerURL string
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -141,6 +144,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /settings/tokens/{id}/revoke", c.revokeToken)
 	page("GET /settings/users", c.listUsers)
 	page("POST /settings/users", c.createUser)
+	c.registerAdmin(page)
 	c.registerDesk(page)
 	c.registerOps(page)
 	c.registerServiceDesk(page)

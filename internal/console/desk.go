@@ -117,10 +117,20 @@ type Channels interface {
 	SendTest(ctx context.Context, tenant string, id int64) (notify.Message, error)
 	Contacts(ctx context.Context, tenant string) ([]*channel.Contact, error)
 	CreateContact(ctx context.Context, c *channel.Contact) error
+	// The edit pages (channel_edit.go): secrets left empty keep their value.
+	Get(ctx context.Context, tenant string, id int64) (*channel.Channel, error)
+	Update(ctx context.Context, tenant string, id int64, in channel.Input) (*channel.Channel, error)
+	Delete(ctx context.Context, tenant string, id int64) error
+	Contact(ctx context.Context, tenant string, id int64) (*channel.Contact, error)
+	UpdateContact(ctx context.Context, c *channel.Contact) error
+	DeleteContact(ctx context.Context, tenant string, id int64) error
 }
 
 // Policies keeps a tenant's escalation policies; *escalation.Store is one.
 type Policies interface {
 	List(ctx context.Context, tenant string, defaults bool) ([]*escalation.Policy, error)
 	Create(ctx context.Context, p *escalation.Policy) error
+	Get(ctx context.Context, tenant string, id int64) (*escalation.Policy, error)
+	Update(ctx context.Context, p *escalation.Policy) error
+	Delete(ctx context.Context, tenant string, id int64) error
 }

@@ -9,7 +9,7 @@ import (
 // catalog holds every user-facing word of the console, Japanese and English.
 // A key missing from one language is a test failure (TestCatalogComplete).
 var catalog = merged(baseCatalog, deskCatalog, maintenanceCatalog, notifyCatalog, backupCatalog, capacityCatalog, cloudCatalog, discoveryCatalog,
-	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, opsCatalog)
+	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog, opsCatalog)
 
 // baseCatalog is the words of the first pages: login, board, tenants, settings.
 var baseCatalog = map[string][2]string{ // key: {ja, en}
@@ -95,6 +95,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"res.labels":            {"ラベル", "Labels"},
 	"res.collector":         {"監視経路 (コレクター)", "Collector"},
 	"res.direct":            {"サーバーから直接", "direct"},
+	"res.collects":          {"コレクター本体:", "the collector"},
 	"res.charts":            {"メトリクス", "Metrics"},
 	"res.range":             {"期間", "Time range"},
 	"res.cpu":               {"CPU使用率", "CPU usage"},

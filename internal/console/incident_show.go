@@ -8,6 +8,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 )
 
 // incidentData is one incident with its timeline and the runbooks of its
@@ -28,6 +29,8 @@ type incidentData struct {
 	// when it cannot be reopened (any more).
 	ReopenUntil *time.Time
 	Vendor      *vendorBlock // nil: vendor cases not wired
+	// ServiceNow is the record the incident is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -68,6 +71,7 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 			d.ReopenUntil = &until
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindIncident, id)
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
 		if s != inc.State && inc.State.Open() {
 			d.Targets = append(d.Targets, s)

@@ -13,8 +13,10 @@ import (
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
+	ustorage "github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
 )
 
@@ -407,3 +409,111 @@ func TestVendorCasePagesIsolated(t *testing.T) {
 		t.Errorf("beta's cases changed: %+v; acme has %d", got, len(mine))
 	}
 }
+
+// TestAdminPagesIsolated: the administration forms (tenants, services,
+// resources, items, templates, assignments, the first setup) answer 403
+// to acme's viewer for beta's paths and for its own writes, 404 to the
+// MSP's staff for beta's IDs under acme's path, 403 without the CSRF
+// token; and nothing of beta changes.
+func TestAdminPagesIsolated(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	betaHost := e.resourceID("beta", "beta-web-01")
+	betaSvc, _ := e.store.Services(ctx, "beta")
+	betaItem := &monitoring.Item{TenantID: "beta", ResourceID: betaHost, Name: "beta_depth", Kind: monitoring.KindMetric,
+		Metric: &monitoring.Metric{Series: "beta_depth"}, Threshold: &monitoring.Threshold{Op: ">", Critical: ptrFloat(1)}}
+	betaTpl := &monitoring.Template{TenantID: "beta", Name: "beta-template", Items: []*monitoring.Item{}}
+	if err := errors.Join(e.design.CreateItem(ctx, betaItem), e.design.CreateTemplate(ctx, betaTpl)); err != nil {
+		t.Fatal(err)
+	}
+	betaAssign := &monitoring.Assignment{TenantID: "beta", TemplateID: betaTpl.ID, Selector: "os=linux"}
+	if err := e.design.CreateAssignment(ctx, betaAssign); err != nil {
+		t.Fatal(err)
+	}
+	e.design.NoteUnregistered("beta", "beta-ghost", "192.0.2.9:1", time.Now())
+	snapshot := func() string {
+		tn, _ := e.store.Tenant(ctx, "beta")
+		svcs, _ := e.store.Services(ctx, "beta")
+		res, _ := e.store.Resources(ctx, "beta", ustorage.ResourceFilter{})
+		it, _ := e.design.Item(ctx, "beta", betaItem.ID)
+		tpl, _ := e.design.Template(ctx, "beta", betaTpl.ID)
+		as, _ := e.design.Assignments(ctx, "beta")
+		toks, _ := e.store.Tokens(ctx, "")
+		tns, _ := e.store.Tenants(ctx, "")
+		return fmt.Sprintf("%s|%s|%d %v|%d|%s %v|%s|%d|%d|%d", tn.Name, svcs[0].Name, len(res), res[0].Labels, len(svcs), it.Name, *it.Threshold.Critical, tpl.Name, len(as), len(toks), len(tns))
+	}
+	before := snapshot()
+	svc := fmt.Sprint(betaSvc[0].ID)
+	v := e.login("acme-viewer")
+	gets := []string{"/settings/tenants/new", "/tenants/beta/edit", "/tenants/acme/edit", "/tenants/beta/services/new", "/tenants/acme/services/new",
+		"/tenants/beta/services/" + svc + "/edit", "/tenants/beta/resources/new", "/tenants/acme/resources/new",
+		fmt.Sprintf("/tenants/beta/resources/%d/edit", betaHost), fmt.Sprintf("/tenants/beta/monitoring/items/new?resource_id=%d", betaHost),
+		fmt.Sprintf("/tenants/beta/monitoring/items/%d", betaItem.ID), fmt.Sprintf("/tenants/beta/monitoring/templates/%d", betaTpl.ID),
+		"/setup", "/setup?tenant=beta"}
+	for _, p := range gets {
+		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") || strings.Contains(body, "Beta Inc.") {
+			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
+		}
+	}
+	// The tenant page of the viewer's own tenant shows no unregistered
+	// hosts and no admin links (nor beta's attempts).
+	if _, body, _ := v.get("/tenants/acme"); strings.Contains(body, "beta-ghost") || strings.Contains(body, `id="tenant-admin"`) {
+		t.Error("the viewer's tenant page shows admin links or beta's unregistered host")
+	}
+	itemForm := url.Values{"resource_id": {fmt.Sprint(betaHost)}, "name": {"x"}, "kind": {"metric"}, "metric.series": {"x"}, "threshold.op": {">"}, "threshold.critical": {"1"}}
+	posts := map[string]url.Values{
+		"/settings/tenants":                                                          {"id": {"intruder"}, "name": {"x"}},
+		"/tenants/beta/edit":                                                         {"name": {"taken"}, "language": {"en"}, "time_zone": {"UTC"}},
+		"/tenants/acme/edit":                                                         {"name": {"taken"}, "language": {"en"}, "time_zone": {"UTC"}},
+		"/tenants/beta/services":                                                     {"name": {"x"}},
+		"/tenants/beta/services/" + svc:                                              {"name": {"taken"}},
+		"/tenants/beta/resources":                                                    {"name": {"x"}, "kind": {"host"}},
+		"/tenants/acme/resources":                                                    {"name": {"x"}, "kind": {"host"}},
+		fmt.Sprintf("/tenants/beta/resources/%d", betaHost):                          {"name": {"taken"}, "kind": {"host"}},
+		fmt.Sprintf("/tenants/beta/resources/%d/delete", betaHost):                   {},
+		"/tenants/beta/monitoring/items":                                             itemForm,
+		fmt.Sprintf("/tenants/beta/monitoring/items/%d", betaItem.ID):                itemForm,
+		"/tenants/beta/monitoring/templates":                                         {"name": {"x"}},
+		fmt.Sprintf("/tenants/beta/monitoring/templates/%d", betaTpl.ID):             {"name": {"taken"}},
+		fmt.Sprintf("/tenants/beta/monitoring/assignments/%d/delete", betaAssign.ID): {},
+		"/setup/token":                                                               {"tenant": {"beta"}, "mode": {"enroll"}},
+	}
+	for p, form := range posts {
+		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
+			t.Errorf("POST %s as acme's viewer = %d, want 403", p, code)
+		}
+	}
+	// The MSP's staff with beta's IDs under acme's path find nothing.
+	a := e.login("admin")
+	for _, p := range []string{"/tenants/acme/services/" + svc + "/edit", fmt.Sprintf("/tenants/acme/resources/%d/edit", betaHost),
+		fmt.Sprintf("/tenants/acme/monitoring/items/%d", betaItem.ID), fmt.Sprintf("/tenants/acme/monitoring/templates/%d", betaTpl.ID),
+		fmt.Sprintf("/tenants/acme/monitoring/items/new?resource_id=%d", betaHost)} {
+		if code, body, _ := a.get(p); code != http.StatusNotFound || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s = %d, want 404", p, code)
+		}
+	}
+	for p, form := range map[string]url.Values{
+		"/tenants/acme/services/" + svc:                                              {"name": {"taken"}},
+		fmt.Sprintf("/tenants/acme/resources/%d", betaHost):                          {"name": {"taken"}, "kind": {"host"}},
+		fmt.Sprintf("/tenants/acme/resources/%d/delete", betaHost):                   {},
+		fmt.Sprintf("/tenants/acme/monitoring/items/%d", betaItem.ID):                itemForm,
+		"/tenants/acme/monitoring/items":                                             itemForm, // beta's host as the owner
+		fmt.Sprintf("/tenants/acme/monitoring/templates/%d", betaTpl.ID):             {"name": {"taken"}},
+		fmt.Sprintf("/tenants/acme/monitoring/assignments/%d/delete", betaAssign.ID): {},
+	} {
+		if code, _, _ := a.postForm("/board", p, form); code != http.StatusNotFound {
+			t.Errorf("POST %s = %d, want 404", p, code)
+		}
+	}
+	if code, _, _ := a.post("/tenants/acme/resources", url.Values{"name": {"x"}, "kind": {"host"}}); code != http.StatusForbidden {
+		t.Errorf("POST without the CSRF token = %d, want 403", code)
+	}
+	if _, body, _ := a.get("/tenants/acme"); strings.Contains(body, "beta-ghost") {
+		t.Error("acme's page offers beta's unregistered host")
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("beta changed:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func ptrFloat(f float64) *float64 { return &f }

@@ -119,7 +119,8 @@ func (c *Console) nav(p *auth.Principal) []NavLink {
 		links = append(links, NavLink{Key: "ntf.link", Path: "/settings/notifications"})
 	}
 	if p.Can(model.ScopeAdmin) && p.Global() {
-		links = append(links, NavLink{Key: "nav.tokens", Path: "/settings/tokens"}, NavLink{Key: "nav.users", Path: "/settings/users"})
+		links = append(links, NavLink{Key: "nav.tokens", Path: "/settings/tokens"}, NavLink{Key: "nav.users", Path: "/settings/users"},
+			NavLink{Key: "adm.setup", Path: "/setup"})
 	}
 	return links
 }

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -15,8 +14,12 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
-// policyStepRows is how many step rows the policy form offers.
-const policyStepRows = 3
+// policyStepRows is how many step rows the policy form offers; the edit
+// form offers a policy's steps and one more, up to maxPolicyRows.
+const (
+	policyStepRows = 3
+	maxPolicyRows  = 20
+)
 
 // notifyData is a tenant's channels, contacts and escalation policies.
 type notifyData struct {
@@ -89,22 +92,6 @@ func (c *Console) notifyDone(w http.ResponseWriter, r *http.Request, p *page, t 
 	return nil
 }
 
-// createChannel stores a channel; its configuration is the JSON the API
-// takes, so every type's fields are accepted without a form per type. The
-// configuration is never echoed back, even when refused: it holds secrets.
-func (c *Console) createChannel(w http.ResponseWriter, r *http.Request, p *page) error {
-	t, err := c.notifySettings(r, p, true)
-	if err != nil {
-		return err
-	}
-	in := channel.Input{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), Config: json.RawMessage(r.PostFormValue("config"))}
-	if !json.Valid(in.Config) {
-		return c.notifyDone(w, r, p, t, refusedField("config", "is not JSON: see the examples under the field"))
-	}
-	_, err = c.opts.Channels.Create(audited(r, p, t.ID, "create", "channel", "", nil), t.ID, in)
-	return c.notifyDone(w, r, p, t, err)
-}
-
 // testChannel sends the test message and says whether it arrived.
 func (c *Console) testChannel(w http.ResponseWriter, r *http.Request, p *page) error {
 	t, err := c.notifySettings(r, p, true)
@@ -161,15 +148,26 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
-	pol := &escalation.Policy{Tenant: t.ID, Name: r.PostFormValue("name"), Default: r.PostFormValue("default") == "on", When: r.PostFormValue("when")}
+	pol := &escalation.Policy{Tenant: t.ID}
+	if err := readPolicy(r, pol); err != nil {
+		return c.notifyDone(w, r, p, t, err)
+	}
+	err = c.opts.Policies.Create(audited(r, p, t.ID, "create", "escalation_policy", "", nil), pol)
+	return c.notifyDone(w, r, p, t, err)
+}
+
+// readPolicy fills pol from the policy form (create or edit).
+func readPolicy(r *http.Request, pol *escalation.Policy) error {
+	pol.Name, pol.Default, pol.When, pol.Repeat, pol.Steps = r.PostFormValue("name"), r.PostFormValue("default") == "on", r.PostFormValue("when"), 0, nil
 	if v := r.PostFormValue("repeat"); v != "" {
+		var err error
 		if pol.Repeat, err = strconv.Atoi(v); err != nil {
-			return c.notifyDone(w, r, p, t, refusedField("repeat", "is not a number"))
+			return refusedField("repeat", "is not a number")
 		}
 	}
 	targets, waits, whens := r.PostForm["step_targets"], r.PostForm["step_wait"], r.PostForm["step_when"]
-	if len(targets) > policyStepRows || len(waits) != len(targets) || len(whens) != len(targets) {
-		return c.notifyDone(w, r, p, t, refusedField("steps", "the form's steps do not match: reload the page"))
+	if len(targets) > maxPolicyRows || len(waits) != len(targets) || len(whens) != len(targets) {
+		return refusedField("steps", "the form's steps do not match: reload the page")
 	}
 	for i, tg := range targets {
 		var st escalation.Step
@@ -184,15 +182,14 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, p *page) 
 		if waits[i] != "" {
 			d, err := time.ParseDuration(waits[i])
 			if err != nil {
-				return c.notifyDone(w, r, p, t, refusedField("steps["+strconv.Itoa(i)+"].wait", "is not a duration such as 15m"))
+				return refusedField("steps["+strconv.Itoa(i)+"].wait", "is not a duration such as 15m")
 			}
 			st.Wait = model.Duration(d)
 		}
 		st.When = whens[i]
 		pol.Steps = append(pol.Steps, st)
 	}
-	err = c.opts.Policies.Create(audited(r, p, t.ID, "create", "escalation_policy", "", nil), pol)
-	return c.notifyDone(w, r, p, t, err)
+	return nil
 }
 
 // listNotifyTenants is the way into each tenant's notification settings

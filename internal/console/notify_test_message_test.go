@@ -11,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/notify"
+	ustorage "github.com/unyo-ops/unyo/internal/storage"
 )
 
 // answeringChannels are Channels whose test message fails the way a
@@ -28,11 +29,32 @@ func (answeringChannels) Contacts(context.Context, string) ([]*channel.Contact, 
 	return nil, nil
 }
 func (answeringChannels) CreateContact(context.Context, *channel.Contact) error { return nil }
+func (answeringChannels) Get(context.Context, string, int64) (*channel.Channel, error) {
+	return nil, ustorage.ErrNotFound
+}
+func (answeringChannels) Update(context.Context, string, int64, channel.Input) (*channel.Channel, error) {
+	return nil, ustorage.ErrNotFound
+}
+func (answeringChannels) Delete(context.Context, string, int64) error { return ustorage.ErrNotFound }
+func (answeringChannels) Contact(context.Context, string, int64) (*channel.Contact, error) {
+	return nil, ustorage.ErrNotFound
+}
+func (answeringChannels) UpdateContact(context.Context, *channel.Contact) error {
+	return ustorage.ErrNotFound
+}
+func (answeringChannels) DeleteContact(context.Context, string, int64) error {
+	return ustorage.ErrNotFound
+}
 
 type noPolicies struct{}
 
 func (noPolicies) List(context.Context, string, bool) ([]*escalation.Policy, error) { return nil, nil }
 func (noPolicies) Create(context.Context, *escalation.Policy) error                 { return nil }
+func (noPolicies) Get(context.Context, string, int64) (*escalation.Policy, error) {
+	return nil, ustorage.ErrNotFound
+}
+func (noPolicies) Update(context.Context, *escalation.Policy) error { return ustorage.ErrNotFound }
+func (noPolicies) Delete(context.Context, string, int64) error      { return ustorage.ErrNotFound }
 
 // TestTestMessageFailureHidesTheAnswer: the console says why a test
 // message failed by status, in the reader's language, and never shows

@@ -7,6 +7,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/problem"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 )
 
 // problemsData is a tenant's problem list with unyo's proposals.
@@ -52,6 +53,8 @@ type problemData struct {
 	Incidents []*incident.Incident
 	Events    []problem.Event
 	CanAct    bool
+	// ServiceNow is the record the problem is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 // showProblem shows one problem of a tenant.
@@ -85,6 +88,7 @@ func (c *Console) renderProblem(w http.ResponseWriter, r *http.Request, p *page,
 			d.Incidents = append(d.Incidents, inc)
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindProblem, id)
 	p.Active, p.Title, p.Data = "nav.tenants", d.Pr.Number+" "+d.Pr.Title, d
 	c.render(w, status, "problem", p)
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -72,6 +73,8 @@ type requestData struct {
 	Holds    []incident.HoldReason
 	Targets  []incident.State // the states the record may move to from here
 	Vendor   *vendorBlock     // an inquiry's vendor cases; nil for a request
+	// ServiceNow is the record the inquiry or request is synced to, nil for none.
+	ServiceNow *servicenow.Link
 }
 
 // fieldValue is one answer of a request, labelled by its catalog item.
@@ -126,6 +129,7 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 			d.Item = item
 		}
 	}
+	d.ServiceNow = c.snowLink(r, t.ID, servicenow.Kind(inc.Kind), inc.ID)
 	d.Values = requestValues(d.Item, inc.Values)
 	p.Active, p.Title, p.Data = "nav.tenants", inc.Number+" "+inc.ShortDescription, d
 	c.render(w, status, "request", p)

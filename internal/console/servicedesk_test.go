@@ -62,6 +62,12 @@ func TestServiceDeskCatalogComputed(t *testing.T) {
 	for _, a := range []servicenow.AuthKind{servicenow.AuthBasic, servicenow.AuthOAuth} {
 		keys = append(keys, "sn.auth."+string(a))
 	}
+	for _, k := range servicenow.Kinds {
+		keys = append(keys, "sn.kind."+string(k))
+		for _, table := range servicenow.TableChoices(k) {
+			keys = append(keys, "sn.table."+table)
+		}
+	}
 	for _, k := range keys {
 		if _, ok := catalog[k]; !ok {
 			t.Errorf("catalog lacks %q", k)

@@ -60,6 +60,17 @@ type Design interface {
 	CreateOverride(ctx context.Context, o *monitoring.Override) error
 	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
 	ItemList(ctx context.Context, tenant, lang string, now time.Time) (*monitoring.ItemList, error)
+	// What the administration forms write (admin_routes.go), through the
+	// same validation as the API's.
+	Template(ctx context.Context, tenant string, id int64) (*monitoring.Template, error)
+	CreateTemplate(ctx context.Context, t *monitoring.Template) error
+	UpdateTemplate(ctx context.Context, t *monitoring.Template) error
+	Item(ctx context.Context, tenant string, id int64) (*monitoring.Item, error)
+	Items(ctx context.Context, tenant string, f monitoring.ItemFilter) ([]*monitoring.Item, error)
+	CreateItem(ctx context.Context, it *monitoring.Item) error
+	UpdateItem(ctx context.Context, it *monitoring.Item) error
+	DeleteAssignment(ctx context.Context, tenant string, id int64) error
+	Unregistered(tenant string, registered func(host string) bool, now time.Time) []monitoring.Attempt
 }
 
 // OIDCProvider is the single sign-on login flow.

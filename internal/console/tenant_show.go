@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -17,6 +18,10 @@ type tenantData struct {
 	// internal addresses; EditNetworks: the user is an MSP admin.
 	Networks     []string
 	EditNetworks bool
+	// EditTenant: MSP staff who may write; CanWrite: services and
+	// resources may be added; Attempts: agents of unregistered hosts.
+	EditTenant, CanWrite bool
+	Attempts             []monitoring.Attempt
 }
 
 // serviceGroup is one service and its resources; Service is nil for the
@@ -50,7 +55,14 @@ func (c *Console) renderTenant(w http.ResponseWriter, r *http.Request, p *page, 
 	}
 	p.Active, p.Title = "nav.tenants", t.Name
 	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p),
-		Networks: nets, EditNetworks: p.P.Global() && p.P.Can(model.ScopeAdmin)}
+		Networks: nets, EditNetworks: p.P.Global() && p.P.Can(model.ScopeAdmin),
+		EditTenant: mayEditTenants(p) == nil, CanWrite: p.P.Can(model.ScopeWrite)}
+	if d := p.Data.(tenantData); d.CanWrite {
+		if d.Attempts, err = c.unregistered(r, t.ID); err != nil {
+			return err
+		}
+		p.Data = d
+	}
 	c.render(w, status, "tenant", p)
 	return nil
 }

@@ -1064,7 +1064,77 @@ CREATE TABLE vendor_case_waits (
 );
 CREATE INDEX vendor_case_waits_case ON vendor_case_waits(case_id, started_at);
 `,
-	// 34, alert (internal/alert/silence.go): silences by label matcher, as
+	// 34, servicenow (internal/servicenow): every kind of record synced, not only
+	// incidents. servicenow_records holds the ServiceNow record (table, sys_id,
+	// number, last state seen) of an incident, inquiry, request, problem or
+	// change; servicenow_outbox is rebuilt keyed by kind and record, with an
+	// idempotency key per queued change. The tenant's table per kind is a JSON
+	// object in servicenow_configs.tables. Links and queued changes of
+	// incidents are carried over.
+	`ALTER TABLE servicenow_configs ADD COLUMN tables TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE servicenow_records (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind        TEXT NOT NULL,
+	record_id   INTEGER NOT NULL,
+	sn_table    TEXT NOT NULL,
+	sys_id      TEXT NOT NULL,
+	number      TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	item_sys_id TEXT NOT NULL,
+	journal_at  TEXT NOT NULL,
+	pulled_at   INTEGER,
+	PRIMARY KEY (kind, record_id)
+);
+CREATE INDEX servicenow_records_tenant ON servicenow_records(tenant_id, kind, record_id);
+INSERT INTO servicenow_records (tenant_id, kind, record_id, sn_table, sys_id, number, state, item_sys_id, journal_at, pulled_at)
+	SELECT tenant_id, 'incident', incident_id, 'incident', sys_id, number, state, '', '', pulled_at FROM servicenow_links;
+DROP TABLE servicenow_links;
+CREATE TABLE servicenow_queue (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind        TEXT NOT NULL,
+	record_id   INTEGER NOT NULL,
+	sn_table    TEXT NOT NULL,
+	idem_key    TEXT NOT NULL UNIQUE,
+	op          TEXT NOT NULL,
+	fields      TEXT NOT NULL,
+	attempts    INTEGER NOT NULL,
+	next_at     INTEGER NOT NULL,
+	last_error  TEXT NOT NULL,
+	done_at     INTEGER,
+	created_at  INTEGER NOT NULL
+);
+INSERT INTO servicenow_queue (id, tenant_id, kind, record_id, sn_table, idem_key, op, fields, attempts, next_at, last_error, done_at, created_at)
+	SELECT id, tenant_id, 'incident', incident_id, 'incident', 'incident:' || incident_id || ':' || id, op, fields, attempts, next_at, last_error, done_at, created_at
+	FROM servicenow_outbox;
+DROP TABLE servicenow_outbox;
+ALTER TABLE servicenow_queue RENAME TO servicenow_outbox;
+CREATE INDEX servicenow_outbox_due ON servicenow_outbox(done_at, next_at);
+CREATE INDEX servicenow_outbox_record ON servicenow_outbox(kind, record_id, done_at);
+`,
+	// 35, flowlog (internal/flowlog): per NSG, how far each flow log
+	// blob was read (its complete records) and the counts not yet written
+	// with the counters' running totals (JSON), moved together so a
+	// restart neither counts a flow twice nor skips one. resource is the
+	// NSG's ARM ID.
+	`CREATE TABLE flowlog_state (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	through_ms  INTEGER NOT NULL,
+	state       TEXT NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, resource)
+);
+CREATE TABLE flowlog_blobs (
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	resource    TEXT NOT NULL,
+	blob        TEXT NOT NULL,
+	read_bytes  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, resource, blob)
+);
+`,
+	// 36, alert (internal/alert/silence.go): silences by label matcher, as
 	// Alertmanager's: matchers as JSON, a time range; expiring one ends it now.
 	`CREATE TABLE alert_silences (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,

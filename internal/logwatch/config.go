@@ -61,6 +61,14 @@ type Config struct {
 	// FlushTimeout is how long a last line without newline is held back;
 	// zero means DefaultFlushTimeout.
 	FlushTimeout time.Duration `json:"flush_timeout,omitempty" yaml:"flush_timeout,omitempty"`
+	// ClientField, on an access log, names the client of each line read
+	// (see FieldRemoteAddr): the distinct clients are counted per hour and
+	// per day. SessionField does the same for sessions. Empty: neither.
+	ClientField  string `json:"client_field,omitempty" yaml:"client_field,omitempty"`
+	SessionField string `json:"session_field,omitempty" yaml:"session_field,omitempty"`
+	// ClientZone is the IANA zone whose days the distinct clients are
+	// counted over (the tenant's); UTC when empty.
+	ClientZone string `json:"client_zone,omitempty" yaml:"client_zone,omitempty"`
 }
 
 // Validate reports the first problem with c as an *invalid.Error.
@@ -73,6 +81,7 @@ func (c Config) Validate() error {
 type compiled struct {
 	cfg      Config
 	patterns []*regexp.Regexp
+	uniques  *uniques // nil without a client or session field
 }
 
 func compile(c Config) (compiled, error) {
@@ -97,7 +106,11 @@ func compile(c Config) (compiled, error) {
 	if err != nil {
 		return compiled{}, err
 	}
-	return compiled{cfg: c, patterns: res}, nil
+	u, err := newUniques(c)
+	if err != nil {
+		return compiled{}, err
+	}
+	return compiled{cfg: c, patterns: res, uniques: u}, nil
 }
 
 func validateGlob(glob string) error {

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Counter is the running count of lines that matched one pattern of one
@@ -37,10 +38,37 @@ type counterSet struct {
 	mu      sync.Mutex
 	matches map[matchKey]*atomic.Uint64
 	lines   map[lineKey]*atomic.Uint64
+	uniques map[string]*uniques // by item
 }
 
 func newCounterSet() *counterSet {
-	return &counterSet{matches: map[matchKey]*atomic.Uint64{}, lines: map[lineKey]*atomic.Uint64{}}
+	return &counterSet{matches: map[matchKey]*atomic.Uint64{}, lines: map[lineKey]*atomic.Uint64{}, uniques: map[string]*uniques{}}
+}
+
+// setUniques makes u the distinct clients of item (nil: none).
+func (cs *counterSet) setUniques(item string, u *uniques) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if u == nil {
+		delete(cs.uniques, item)
+		return
+	}
+	cs.uniques[item] = u
+}
+
+func (cs *counterSet) snapshotUniques(now time.Time) []UniqueCount {
+	cs.mu.Lock()
+	us := make([]*uniques, 0, len(cs.uniques))
+	for _, u := range cs.uniques {
+		us = append(us, u)
+	}
+	cs.mu.Unlock()
+	sort.Slice(us, func(i, j int) bool { return us[i].item < us[j].item })
+	var out []UniqueCount
+	for _, u := range us {
+		out = append(out, u.counts(now)...)
+	}
+	return out
 }
 
 // patterns returns the counters of c's patterns, in order, keeping the

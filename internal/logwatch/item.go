@@ -69,6 +69,7 @@ func newItem(c compiled, saved []record, known bool, env *pollEnv) *item {
 		initial:  map[fileID]record{},
 		warned:   map[string]bool{},
 	}
+	env.counters.setUniques(c.cfg.Item, c.uniques)
 	for _, r := range saved {
 		it.dormant[r.id()] = dormant{rec: r, since: env.now}
 	}
@@ -320,6 +321,9 @@ func (it *item) lineFunc(t *tailer, env *pollEnv) func([]byte) {
 	return func(line []byte) {
 		t.lines.Add(1)
 		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if it.uniques != nil {
+			it.uniques.line(line, env.now)
+		}
 		for i, re := range it.patterns {
 			if !re.Match(line) {
 				continue

@@ -224,6 +224,10 @@ func (w *Watcher) Reconfigure(cfgs []Config) error {
 	items := make([]*item, 0, len(compiledCfgs))
 	for _, c := range compiledCfgs {
 		if it, ok := old[c.cfg.Item]; ok {
+			if sameUniques(it.cfg, c.cfg) {
+				c.uniques = it.uniques // the hour's and day's clients so far
+			}
+			w.counters.setUniques(c.cfg.Item, c.uniques)
 			it.compiled = c
 			it.matches = w.counters.patterns(c.cfg)
 			items = append(items, it)
@@ -235,6 +239,7 @@ func (w *Watcher) Reconfigure(cfgs []Config) error {
 	for name, it := range old {
 		it.close()
 		w.counters.retainLines(name, nil)
+		w.counters.setUniques(name, nil)
 	}
 	w.items = items
 	w.counters.retainPatterns(compiledCfgs)
@@ -266,6 +271,17 @@ func (w *Watcher) Counters() []Counter { return w.counters.snapshotMatches() }
 
 // LineCounters returns the lines read from every open file.
 func (w *Watcher) LineCounters() []LineCounter { return w.counters.snapshotLines() }
+
+// UniqueCounts returns, for every item with a client or session field,
+// the final count of each window that ended since the last call, then the
+// count so far of each window open at now.
+func (w *Watcher) UniqueCounts(now time.Time) []UniqueCount { return w.counters.snapshotUniques(now) }
+
+// sameUniques reports whether two configurations of an item count the
+// same distinct clients, so a reload keeps the counts so far.
+func sameUniques(a, b Config) bool {
+	return a.ClientField == b.ClientField && a.SessionField == b.SessionField && a.ClientZone == b.ClientZone
+}
 
 func (w *Watcher) env() *pollEnv {
 	return &pollEnv{

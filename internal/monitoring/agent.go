@@ -30,6 +30,7 @@ func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*agentcon
 		return nil, err
 	}
 	c := &agentconfig.Config{Host: host, Items: []agentconfig.Item{}}
+	zone := ""
 	for _, r := range items {
 		if r.Disabled || r.Problem != "" || !r.sentToAgent() {
 			continue
@@ -37,6 +38,15 @@ func (s *Store) AgentConfig(ctx context.Context, tenant, host string) (*agentcon
 		ci, err := r.agentItem()
 		if err != nil {
 			return nil, err
+		}
+		if ci.ClientField != "" || ci.SessionField != "" {
+			// The distinct clients of a day are counted over the tenant's days.
+			if zone == "" {
+				if err := s.q(ctx).QueryRowContext(ctx, `SELECT time_zone FROM tenants WHERE id=?`, tenant).Scan(&zone); err != nil {
+					return nil, fmt.Errorf("monitoring: unable to fetch the tenant's time zone: %w", err)
+				}
+			}
+			ci.ClientZone = zone
 		}
 		c.Items = append(c.Items, ci)
 	}

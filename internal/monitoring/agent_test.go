@@ -133,3 +133,34 @@ func TestAgentConfigEventLog(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentConfigAccessLogClients: a log item with a client field reaches
+// the agent with it and the tenant's time zone for the days; a field the
+// agent could not read is refused with the field named, nothing stored.
+func TestAgentConfigAccessLogClients(t *testing.T) {
+	ctx := context.Background()
+	d := newDesign(t)
+	it := &Item{TenantID: "acme", ResourceID: d.db1.ID, Name: "shop-access", Kind: KindLog, Severity: SeverityWarning,
+		Log: &Log{Glob: "/var/log/nginx/access.log", Regex: `" 5\d\d `, ClientField: "remote_addr", SessionField: "cookie:JSESSIONID"}}
+	if err := d.s.CreateItem(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.s.AgentConfig(ctx, "acme", "db-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got agentconfig.Item
+	for _, ci := range c.Items {
+		if ci.Name == "shop-access" {
+			got = ci
+		}
+	}
+	if got.Kind != agentconfig.KindLog || got.ClientField != "remote_addr" || got.SessionField != "cookie:JSESSIONID" || got.ClientZone != "Asia/Tokyo" {
+		t.Fatalf("shop-access = %+v", got)
+	}
+	bad := &Item{TenantID: "acme", ResourceID: d.db1.ID, Name: "bad-access", Kind: KindLog, Severity: SeverityWarning,
+		Log: &Log{Glob: "/var/log/nginx/access.log", Regex: "x", ClientField: "header:X-Forwarded-For"}}
+	if err := d.s.CreateItem(ctx, bad); err == nil || !strings.Contains(err.Error(), "client_field") {
+		t.Fatalf("a client field the agent cannot read: %v", err)
+	}
+}

@@ -27,6 +27,9 @@ func (it *Item) agentItem() (agentconfig.Item, error) {
 			ci.Kind, ci.Glob, ci.Channel = agentconfig.KindEventLog, "", it.Log.Channel
 		}
 		ci.Patterns = []agentconfig.LogPattern{{Regex: it.Log.Regex, Severity: string(it.Severity)}}
+		if ci.Kind == agentconfig.KindLog {
+			ci.ClientField, ci.SessionField = it.Log.ClientField, it.Log.SessionField
+		}
 	case KindBackup:
 		b := it.Backup
 		ci.Kind = agentconfig.KindBackup

@@ -23,7 +23,7 @@ var builtinFS embed.FS
 // then the collector's, then the cloud types of the cloudtype catalogue,
 // network first.
 var builtinOrder = []string{"linux-base", "windows-base", "apache", "tomcat", "http-service", "postgresql", "sqlserver", "collector",
-	"azure-load-balancer", "azure-application-gateway", "azure-vpn-gateway", "azure-expressroute", "azure-nat-gateway",
+	"azure-load-balancer", "azure-application-gateway", "azure-vpn-gateway", "azure-expressroute", "azure-nat-gateway", "azure-nsg",
 	"azure-vm", "azure-vmss", "azure-sql-database", "azure-cosmos-db", "azure-app-service", "azure-app-service-plan",
 	"azure-application-insights", "azure-avd-host-pool",
 	"aws-alb", "aws-nlb", "aws-vpn", "aws-nat-gateway", "aws-ec2", "aws-rds"}

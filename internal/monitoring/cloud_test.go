@@ -154,6 +154,8 @@ func cloudDoc(t *testing.T) string {
 			fmt.Fprintf(&b, "\n### %s `%s` (cloud_type=`%s`, kind %s)\n\n", p, ty.Name, ty.Short, ty.Kind)
 			if ty.Provider == cloudtype.AWS {
 				fmt.Fprintf(&b, "CloudWatch namespace `%s`, dimension `%s`.\n\n", ty.Namespace, ty.Dimension)
+			} else if len(ty.Metrics) > 0 && ty.Metrics[0].Source == cloudtype.SourceNSGFlowLogs {
+				b.WriteString("Flow logs in the storage account (Blob storage), not Azure Monitor.\n\n")
 			} else if len(ty.Metrics) > 0 && ty.Metrics[0].Source != "" {
 				fmt.Fprintf(&b, "Resource Manager `%s`, not Azure Monitor.\n\n", ty.Namespace)
 			} else {
@@ -174,7 +176,11 @@ func cloudDoc(t *testing.T) string {
 						lbls = "`" + strings.Join(m.Labels(), "`, `") + "` (from " + strings.Join(m.Split, ", ") + ")"
 					}
 					agg := m.Aggregation
-					if m.Source != "" {
+					switch m.Source {
+					case "":
+					case cloudtype.SourceNSGFlowLogs:
+						agg = "flow tuples counted"
+					default:
 						agg = "state at the pull"
 					}
 					fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", m.Series, m.Name, agg, grain, m.Unit, lbls)

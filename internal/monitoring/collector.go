@@ -54,7 +54,25 @@ func (h *Handlers) collectorTargets(w http.ResponseWriter, r *http.Request) {
 		if !collectorNameRE.MatchString(name) {
 			return 0, nil, invalid.New("collector", "is required: the collector's name (unyo agent --collector NAME), 1-63 of A-Z a-z 0-9 . _ -, not %q", name)
 		}
+		if host := r.URL.Query().Get("host"); host != "" {
+			h.collectorConnected(r.Context(), tenant, name, host)
+		}
 		t, err := h.store.CollectorTargets(r.Context(), tenant, name)
 		return http.StatusOK, t, err
 	})
+}
+
+// collectorConnected sees to the health of a collector's own host once per
+// server start (Store.CollectorConnected); a failure is logged and tried
+// again at the next pull, and never stops the collector's polling.
+func (h *Handlers) collectorConnected(ctx context.Context, tenant, name, host string) {
+	key := tenant + "\x00" + name + "\x00" + host
+	if _, done := h.collectors.Load(key); done {
+		return
+	}
+	if err := h.store.CollectorConnected(ctx, tenant, name, host); err != nil {
+		h.logger.Warn("cannot set up the collector's own health", "tenant", tenant, "collector", name, "host", host, "err", err)
+		return
+	}
+	h.collectors.Store(key, true)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
@@ -31,6 +32,9 @@ type Handlers struct {
 	agent  Authorizer // for the agent, whose tenant is its token's
 	now    func() time.Time
 	logger *slog.Logger
+	// collectors are the collectors' hosts whose health is set up
+	// (collectorConnected), by tenant, name and host.
+	collectors sync.Map
 }
 
 // NewHandlers returns the handlers over store. tenant authorises paths with

@@ -36,8 +36,10 @@ func (h *Handlers) agentConfig(w http.ResponseWriter, r *http.Request) {
 		}
 		c, err := h.store.AgentConfig(r.Context(), tenant, host)
 		if errors.Is(err, storage.ErrNotFound) {
-			// The agent logs this as it is: say what to do.
-			return 0, nil, response.NotFound(fmt.Sprintf("host %s is not registered in tenant %s: register it or enroll with --enroll", host, tenant))
+			// The console lists the attempt with a button to register it;
+			// the agent logs this sentence as it is: say what to do.
+			h.store.NoteUnregistered(tenant, host, r.RemoteAddr, h.now())
+			return 0, nil, response.NotFound(UnregisteredMessage(host, tenant))
 		}
 		return http.StatusOK, c, err
 	})
@@ -73,4 +75,11 @@ func (h *Handlers) itemList(w http.ResponseWriter, r *http.Request, contentType,
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="monitoring-items-%s-%s-%s.%s"`, tenant, l.Lang, l.Date, attach))
 	}
 	w.Write(buf.Bytes())
+}
+
+// UnregisteredMessage is what an agent pulling as a host its tenant does
+// not have is told, and logs: the console's resource page or the agent's
+// own enrollment (auto-registration) registers it.
+func UnregisteredMessage(host, tenant string) string {
+	return fmt.Sprintf("host %s is not registered in tenant %s: register it in the console (%s) or enable auto-registration by enrolling the agent with --enroll", host, tenant, "/tenants/"+tenant+"/resources/new")
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -147,9 +148,16 @@ func TestHandlersErrors(t *testing.T) {
 	f("GET", "/api/v1/agent/config?host=web-01", ":ingest", nil, 400, "tenant")
 	f("GET", "/api/v1/agent/config?host=web-01", "", nil, 401, "")
 	// The agent logs this answer as it is: it must say what to do.
-	const want = "host b-01 is not registered in tenant acme: register it or enroll with --enroll"
+	const want = "host b-01 is not registered in tenant acme: register it in the console (/tenants/acme/resources/new) or enable auto-registration by enrolling the agent with --enroll"
 	if code, _, body := s.do(t, "GET", "/api/v1/agent/config?host=b-01", acmeAgt, nil); code != 404 || !strings.Contains(string(body), want) {
 		t.Errorf("an unregistered host's pull = %d %s, want 404 saying %q", code, body, want)
+	}
+	// The attempt is kept for the console's register button, in acme only.
+	if got := s.s.Unregistered("acme", func(string) bool { return false }, time.Now()); len(got) != 1 || got[0].Host != "b-01" || got[0].Count != 2 {
+		t.Errorf("acme's unregistered attempts = %+v, want b-01 twice", got)
+	}
+	if got := s.s.Unregistered("beta", func(string) bool { return false }, time.Now()); len(got) != 0 {
+		t.Errorf("beta's unregistered attempts = %+v, want none", got)
 	}
 }
 

@@ -120,6 +120,14 @@ type Log struct {
 	Regex   string         `json:"regex"`             // RE2, matched against each line
 	Count   int            `json:"count,omitempty"`   // matches that fire the item; 1 when 0
 	Window  model.Duration `json:"window,omitempty"`  // within this window; 5m when 0
+	// ClientField, on a web server's access log, names each line's client:
+	// remote_addr (the first field of a common or combined log), json:<key>,
+	// re:<regexp with a group>, cookie:<name>. The agent then counts the
+	// distinct clients per hour and per day of the tenant
+	// (unyo_log_unique_clients), which the report's web access section
+	// reads. SessionField counts sessions so (e.g. cookie:JSESSIONID).
+	ClientField  string `json:"client_field,omitempty"`
+	SessionField string `json:"session_field,omitempty"`
 }
 
 // Check types.
@@ -181,6 +189,12 @@ type Zabbix struct {
 	Address string `json:"address"`       // host or host:port of the agent (10050 when no port); placeholders allowed
 	Key     string `json:"key"`           // e.g. vfs.fs.size[/,pused]
 	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
+	// PSKIdentity and PSK are Zabbix's TLS-PSK settings (tls_psk_identity,
+	// tls_psk). They are read only to be refused with the way out: unyo
+	// does not speak TLS-PSK (docs/migrating-from-zabbix.md), and an item
+	// holding them is never stored.
+	PSKIdentity string `json:"tls_psk_identity,omitempty"`
+	PSK         string `json:"tls_psk,omitempty"`
 }
 
 // Backup is a backup the host's agent checks: the status file or log a

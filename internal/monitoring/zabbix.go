@@ -16,7 +16,16 @@ import (
 // ZabbixPort is the Zabbix agent's port for passive checks.
 const ZabbixPort = "10050"
 
+// ErrPSK is why an item with TLS-PSK settings is refused.
+const ErrPSK = "TLS-PSK is not supported: configure the agent with TLSAccept=unencrypted for unyo's address, or use a collector inside the network (docs/migrating-from-zabbix.md)"
+
 func (z *Zabbix) validate() error {
+	if z.PSKIdentity != "" {
+		return invalid.New("tls_psk_identity", "%s", ErrPSK)
+	}
+	if z.PSK != "" {
+		return invalid.New("tls_psk", "%s", ErrPSK)
+	}
 	if z.Address == "" {
 		return invalid.New("address", "is required: the Zabbix agent's host or host:port, e.g. ${host} or ${label.zabbix_address}")
 	}

@@ -44,6 +44,26 @@ func TestZabbixItemValidate(t *testing.T) {
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"severity":"critical"}`, "severity")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"threshold":{"op":">","warning":1}}`, "threshold")
 	f(`{"name":"cpu","kind":"metric","metric":{"query":"x"},"zabbix":{"address":"h","key":"k"},"threshold":{"op":">","warning":1}}`, "zabbix")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk_identity":"PSK 001","tls_psk":"1f87b5"}}`, "zabbix.tls_psk_identity")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk":"1f87b5"}}`, "zabbix.tls_psk")
+}
+
+// TestZabbixPSKRefused: an item configured for TLS-PSK, as a Zabbix host
+// export has it, is refused by the API with the field, the reason and the
+// way out, and nothing is stored.
+func TestZabbixPSKRefused(t *testing.T) {
+	s := newServer(t)
+	base := "/api/v1/tenants/acme/monitoring/items"
+	code, _, body := s.do(t, "POST", base, acmeRW, map[string]any{"resource_id": s.web1.ID, "name": "cpu", "kind": "zabbix",
+		"zabbix": map[string]any{"address": "10.0.0.5", "key": "system.cpu.util", "tls_psk_identity": "PSK 001", "tls_psk": "1f87b595725ac58dd977beef14b97461"}})
+	if code != 400 || !strings.Contains(string(body), `"field":"zabbix.tls_psk_identity"`) || !strings.Contains(string(body), "TLS-PSK is not supported") ||
+		!strings.Contains(string(body), "TLSAccept=unencrypted") || strings.Contains(string(body), "1f87b595") {
+		t.Fatalf("a PSK item = %d %s", code, body)
+	}
+	_, _, list := s.do(t, "GET", base, acmeRO, nil)
+	if strings.Contains(string(list), "PSK 001") {
+		t.Fatalf("the refused item was stored: %s", list)
+	}
 }
 
 // TestZabbixTargets checks what the server's poller is given: every

@@ -16,8 +16,9 @@ import (
 // Store keeps problems; every method takes the tenant and puts it in the
 // WHERE clause.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db    *sql.DB
+	now   func() time.Time
+	hooks []Hook
 }
 
 // NewStore returns a Store on a database migrated by internal/database.
@@ -76,7 +77,7 @@ func (s *Store) Create(ctx context.Context, p *Problem, incidents []int64) error
 		if err := link(ctx, tx, p, incidents, now); err != nil {
 			return storage.Object{}, err
 		}
-		return storage.Object{ID: p.ID, Type: "problem"}, nil
+		return storage.Object{ID: p.ID, Type: "problem"}, s.emit(ctx, tx, Mutation{What: Created, Problem: p, Actor: p.CreatedBy})
 	})
 	if err != nil {
 		return wrap("create", err)
@@ -128,7 +129,14 @@ func (s *Store) Update(ctx context.Context, p *Problem) error {
 		workaround=?, known_error=?, known_error_text=?, match_kind=?, match_key=?, updated_at=? WHERE tenant_id=? AND id=?`,
 			p.Title, p.Description, p.Priority, p.Owner, p.Category, p.RootCause, p.Workaround, bit(p.KnownError), p.KnownErrorText,
 			p.Match.Kind, p.Match.Key, database.Millis(p.UpdatedAt), p.TenantID, p.ID)
-		return storage.Object{ID: p.ID, Type: "problem"}, storage.RowsAffected(res, err)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return storage.Object{}, err
+		}
+		saved, err := get(ctx, tx, p.TenantID, p.ID)
+		if err != nil {
+			return storage.Object{}, err
+		}
+		return storage.Object{ID: p.ID, Type: "problem"}, s.emit(ctx, tx, Mutation{What: Updated, Problem: saved})
 	})
 	return wrap("update", err)
 }
@@ -153,7 +161,13 @@ func (s *Store) Move(ctx context.Context, tenant string, id int64, to State, act
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO problem_events (tenant_id, problem_id, from_state, to_state, actor, at) VALUES (?,?,?,?,?,?)`,
 			tenant, id, p.State, to, actor, database.Millis(now))
-		return storage.Object{ID: id, Type: "problem", Detail: map[string]State{"from": p.State, "to": to}}, err
+		if err != nil {
+			return storage.Object{}, err
+		}
+		from := p.State
+		p.State, p.UpdatedAt = to, now
+		return storage.Object{ID: id, Type: "problem", Detail: map[string]State{"from": from, "to": to}},
+			s.emit(ctx, tx, Mutation{What: Moved, Problem: p, From: from, Actor: actor})
 	})
 	if err != nil {
 		return nil, wrap("move", err)

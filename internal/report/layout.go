@@ -174,10 +174,48 @@ func performanceBlocks(r *Report) []Block {
 				sess += " " + tr(l, "web.connections")
 			}
 		}
+		if w.Requests < 0 {
+			continue // only distinct clients for this host: the table below
+		}
 		wt.Rows = append(wt.Rows, []string{w.Host, tr(l, "web.src."+w.Source), humanize.Comma(int64(w.Requests)), humanize.Comma(int64(w.PrevRequests)),
 			ratio(w.Requests, w.PrevRequests), errs, statusText(w.StatusClasses), resp, sess})
 	}
-	return append(out, Block{Table: wt})
+	if len(wt.Rows) > 0 {
+		out = append(out, Block{Table: wt})
+	}
+	if ut := uniqueTable(r); ut != nil {
+		out = append(out, Block{Table: ut})
+	}
+	return out
+}
+
+// uniqueTable is the distinct clients and sessions a day of the hosts
+// whose access logs are read with a client field; nil when none is.
+func uniqueTable(r *Report) *Table {
+	l := r.Language
+	t := &Table{Head: []string{tr(l, "host"), tr(l, "web.source"), tr(l, "web.clients_day") + " " + tr(l, "avg") + " / " + tr(l, "max"),
+		tr(l, "web.sessions_day") + " " + tr(l, "avg") + " / " + tr(l, "max")}}
+	for _, w := range r.Web {
+		if w.UniqueClients.N == 0 && w.UniqueSessions.N == 0 {
+			continue
+		}
+		clients, sessions := "-", "-"
+		if w.UniqueClients.N > 0 {
+			clients = humanize.Comma(int64(w.UniqueClients.Avg)) + " / " + humanize.Comma(int64(w.UniqueClients.Max))
+		}
+		if w.UniqueSessions.N > 0 {
+			sessions = humanize.Comma(int64(w.UniqueSessions.Avg)) + " / " + humanize.Comma(int64(w.UniqueSessions.Max))
+		}
+		src := tr(l, "web.src.client_field")
+		if len(w.ClientFields) > 0 {
+			src += " (" + strings.Join(w.ClientFields, ", ") + ")"
+		}
+		t.Rows = append(t.Rows, []string{w.Host, src, clients, sessions})
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
 }
 
 func statsRow(name string, s, prev Stats) []string {

@@ -144,6 +144,13 @@ type WebStats struct {
 	StatusClasses map[string]float64 `json:"status_classes,omitempty"`
 	Sessions      Stats              `json:"sessions"`
 	SessionsKind  string             `json:"sessions_kind,omitempty"` // sessions, connections; "" none
+	// UniqueClients are the distinct clients of each day of the period
+	// (the tenant's days), from log items with a client field on the
+	// host's access logs (unyo_log_unique_clients); ClientFields names the
+	// fields they were told by. UniqueSessions likewise, by session field.
+	UniqueClients  Stats    `json:"unique_clients"`
+	UniqueSessions Stats    `json:"unique_sessions"`
+	ClientFields   []string `json:"client_fields,omitempty"`
 }
 
 // AlertStats is section 3.

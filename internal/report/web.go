@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,8 +30,11 @@ import (
 //     agent read from a file whose path names an access log (access_log,
 //     access.log, localhost_access_log.*, IIS's W3SVC*), one line a request.
 //
-// Unique clients need the access log's lines parsed by a field, which the
-// agent does not do yet: the report says nothing of them.
+// Unique clients and sessions come from log items with a client (session)
+// field: the agent counts the distinct values of each of the tenant's days
+// (unyo_log_unique_clients{window="day"}), whose last point in a day is
+// the day's count. They go on the host's access_log row (a row of its own
+// when the host has no other), with the fields named.
 
 // webSource is one way to read a host's web traffic.
 type webSource struct {
@@ -72,6 +76,9 @@ func (g *Generator) web(ctx context.Context, r *Report) {
 			continue
 		}
 		r.Web = append(r.Web, rows...)
+	}
+	if err := g.uniques(ctx, r); err != nil {
+		failed = err
 	}
 	sort.SliceStable(r.Web, func(i, j int) bool { return r.Web[i].Host < r.Web[j].Host })
 	if len(r.Web) == 0 {
@@ -214,4 +221,91 @@ func sumOf(vs []float64) float64 {
 		}
 	}
 	return math.Round(s)
+}
+
+// uniques adds the distinct clients and sessions of each day to the hosts'
+// rows. A host with several such items (two sites) adds theirs up.
+func (g *Generator) uniques(ctx context.Context, r *Report) error {
+	// Step i covers (day start − 1 ms, day end − 1 ms]: the final count the
+	// agent stamps at a day's last millisecond is that day's last point,
+	// and a point at the next midnight belongs to the next day.
+	q := StepQuery{Name: "unyo_log_unique_clients", From: r.From.Add(-time.Millisecond), To: r.To.Add(-time.Millisecond), Step: 24 * time.Hour}
+	if q.steps() <= 0 {
+		return nil
+	}
+	res, err := g.read(ctx, r.Tenant, q, q.with("unyo_log_unique_sessions"))
+	if err != nil {
+		return err
+	}
+	day := func(ls labels.Labels) bool { return ls.Get("window") == "day" }
+	for i, ss := range res {
+		ss = filter(ss, day)
+		if len(ss) == 0 {
+			continue
+		}
+		perDay := map[string][]float64{}
+		fields := map[string][]string{}
+		for _, s := range ss {
+			h := s.Labels.Get("host")
+			if perDay[h] == nil {
+				perDay[h] = make([]float64, len(s.Values))
+				for d := range perDay[h] {
+					perDay[h][d] = math.NaN()
+				}
+			}
+			for d, v := range s.Values {
+				if math.IsNaN(v) {
+					continue
+				}
+				if math.IsNaN(perDay[h][d]) {
+					perDay[h][d] = 0
+				}
+				perDay[h][d] += v
+			}
+			if f := s.Labels.Get("field"); f != "" && !slices.Contains(fields[h], f) {
+				fields[h] = append(fields[h], f)
+			}
+		}
+		for h, vs := range perDay {
+			st := statsOf(vs)
+			if st.N == 0 {
+				continue
+			}
+			w := r.webRow(h)
+			if i == 0 {
+				w.UniqueClients = st
+				for _, f := range fields[h] {
+					if !slices.Contains(w.ClientFields, f) {
+						w.ClientFields = append(w.ClientFields, f)
+					}
+				}
+				sort.Strings(w.ClientFields)
+			} else {
+				w.UniqueSessions = st
+			}
+		}
+	}
+	return nil
+}
+
+// webRow is host's access_log row, else its first row, else a new
+// access_log row with no request figures.
+func (r *Report) webRow(host string) *WebStats {
+	first := -1
+	for i := range r.Web {
+		if r.Web[i].Host != host {
+			continue
+		}
+		if r.Web[i].Source == "access_log" {
+			return &r.Web[i]
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return &r.Web[first]
+	}
+	r.Web = append(r.Web, WebStats{Host: host, Source: "access_log", Requests: -1, PrevRequests: -1, Errors: -1, ResponseMs: -1})
+	return &r.Web[len(r.Web)-1]
 }

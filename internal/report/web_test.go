@@ -100,3 +100,85 @@ func TestWebAccessFromWhatHostsSend(t *testing.T) {
 		}
 	}
 }
+
+// TestUniqueClientsPerDay: the distinct clients and sessions of each of
+// the tenant's days, from the agent's day windows of log items with a
+// client field, are the last point of each Tokyo day (the final count at
+// the day's last millisecond, not the next day's first count at
+// midnight); two items of one host add up, the hourly windows are not
+// read, and the table names the fields, in both languages.
+func TestUniqueClientsPerDay(t *testing.T) {
+	f := newFixtureFrom(t, []string{"acme"}, 0, toNov.Add(-4*24*time.Hour), time.Minute)
+	app := f.metrics.AppenderV2(context.Background())
+	add := func(at time.Time, v float64, kv ...string) {
+		ls := labels.FromStrings(append(append([]string{}, kv...), metricstore.TenantLabel, "acme")...)
+		if _, err := app.Append(0, ls, 0, at.UnixMilli(), v, nil, nil, storage.AOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shop := []string{"__name__", "unyo_log_unique_clients", "host", "ap-01", "item", "shop-access", "field", "remote_addr", "window", "day"}
+	shopHour := []string{"__name__", "unyo_log_unique_clients", "host", "ap-01", "item", "shop-access", "field", "remote_addr", "window", "hour"}
+	blog := []string{"__name__", "unyo_log_unique_clients", "host", "ap-01", "item", "blog-access", "field", "json:client.ip", "window", "day"}
+	sess := []string{"__name__", "unyo_log_unique_sessions", "host", "ap-01", "item", "shop-access", "field", "cookie:JSESSIONID", "window", "day"}
+	lines := []string{"__name__", "unyo_log_lines_read_total", "host", "ap-01", "item", "shop-access", "path", "/var/log/nginx/access.log"}
+	days := []struct {
+		start             time.Time
+		clients, sessions float64
+	}{
+		{time.Date(2026, 11, 28, 0, 0, 0, 0, jst), 120, 50},
+		{time.Date(2026, 11, 29, 0, 0, 0, 0, jst), 80, 40},
+		{time.Date(2026, 11, 30, 0, 0, 0, 0, jst), 100, 60},
+	}
+	n := 0.0
+	for _, d := range days {
+		// The counts so far every 6 hours, the final count at the day's
+		// last millisecond, the next day's first count at midnight.
+		for h := 0; h < 24; h += 6 {
+			at := d.start.Add(time.Duration(h) * time.Hour)
+			add(at, d.clients*float64(h)/24, shop...)
+			add(at, 5000, shopHour...)
+			add(at, d.sessions*float64(h)/24, sess...)
+			n += 100
+			add(at, n, lines...)
+		}
+		end := d.start.Add(24*time.Hour - time.Millisecond)
+		add(end, d.clients, shop...)
+		add(end, d.sessions, sess...)
+		add(end.Add(time.Millisecond), 1, shop...)
+		add(end.Add(time.Millisecond), 1, sess...)
+	}
+	add(days[2].start.Add(24*time.Hour-time.Millisecond), 10, blog...)
+	if err := app.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewGenerator(f.src, nil).Generate(context.Background(), "acme", fromNov, toNov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Web) != 1 || r.Web[0].Source != "access_log" {
+		t.Fatalf("web rows %+v, want ap-01's access_log", r.Web)
+	}
+	w := r.Web[0]
+	// 120, 80, 100+10 clients; 50, 40, 60 sessions.
+	if w.UniqueClients != (Stats{Avg: round(310.0 / 3), P95: 119, Max: 120, N: 3}) || w.UniqueSessions.Avg != 50 || w.UniqueSessions.Max != 60 || w.UniqueSessions.N != 3 {
+		t.Fatalf("clients %+v sessions %+v", w.UniqueClients, w.UniqueSessions)
+	}
+	if strings.Join(w.ClientFields, ",") != "json:client.ip,remote_addr" {
+		t.Errorf("fields %v", w.ClientFields)
+	}
+	for lang, want := range map[string][]string{
+		"ja": {"ユニーククライアント数/日", "アクセスログのクライアント識別項目 (ログ監視) (json:client.ip, remote_addr)", "103 / 120", "50 / 60"},
+		"en": {"Unique clients/day", "Access log client field (log items) (json:client.ip, remote_addr)", "103 / 120", "50 / 60"},
+	} {
+		r.Language = lang
+		html, err := RenderHTML(Layout(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range want {
+			if !strings.Contains(string(html), s) {
+				t.Errorf("%s report lacks %q", lang, s)
+			}
+		}
+	}
+}

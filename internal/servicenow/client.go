@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/outbound"
 )
 
-// Record is an incident record of the Table API: every value a string.
+// Record is a record of the Table API: every value a string.
 type Record map[string]string
 
 // UnmarshalJSON reads a record as the Table API answers it. Plain fields are
@@ -49,7 +50,7 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Client talks to one instance's incident table.
+// Client talks to one instance's Table API.
 type Client struct {
 	base string
 	http *http.Client
@@ -113,43 +114,60 @@ func sameHost(egress *outbound.Policy) func(*http.Request, []*http.Request) erro
 	}
 }
 
-const table = "/api/now/table/incident"
+// tablePath is the Table API path of table.
+func tablePath(table string) string { return "/api/now/table/" + url.PathEscape(table) }
 
-// Create inserts an incident and returns the record the instance made.
-func (c *Client) Create(ctx context.Context, fields Record) (Record, error) {
+// Create inserts a record into table and returns the record the instance made.
+func (c *Client) Create(ctx context.Context, table string, fields Record) (Record, error) {
 	var out struct{ Result Record }
-	err := c.do(ctx, http.MethodPost, table, fields, &out)
+	err := c.do(ctx, http.MethodPost, tablePath(table), fields, &out)
 	if err == nil && (out.Result["sys_id"] == "" || out.Result["number"] == "") {
 		err = errors.New("servicenow: create answered without sys_id or number")
 	}
 	return out.Result, err
 }
 
-// Update patches the incident sys_id with fields.
-func (c *Client) Update(ctx context.Context, sysID string, fields Record) (Record, error) {
+// Update patches the record sys_id of table with fields.
+func (c *Client) Update(ctx context.Context, table, sysID string, fields Record) (Record, error) {
 	var out struct{ Result Record }
-	err := c.do(ctx, http.MethodPatch, table+"/"+url.PathEscape(sysID), fields, &out)
+	err := c.do(ctx, http.MethodPatch, tablePath(table)+"/"+url.PathEscape(sysID), fields, &out)
 	return out.Result, err
 }
 
-// Get reads the incident sys_id.
-func (c *Client) Get(ctx context.Context, sysID string) (Record, error) {
+// Get reads the record sys_id of table.
+func (c *Client) Get(ctx context.Context, table, sysID string) (Record, error) {
 	var out struct{ Result Record }
-	err := c.do(ctx, http.MethodGet, table+"/"+url.PathEscape(sysID)+"?sysparm_fields=sys_id,number,state,hold_reason,close_code,close_notes", nil, &out)
+	err := c.do(ctx, http.MethodGet, tablePath(table)+"/"+url.PathEscape(sysID), nil, &out)
 	return out.Result, err
 }
 
-// ByCorrelation finds the incident whose correlation_id is id; nil if none.
-func (c *Client) ByCorrelation(ctx context.Context, id string) (Record, error) {
+// Query lists the records of table matching an encoded query (conditions
+// joined by ^), at most limit.
+func (c *Client) Query(ctx context.Context, table, query string, limit int) ([]Record, error) {
 	var out struct{ Result []Record }
-	q := url.Values{"sysparm_query": {"correlation_id=" + id}, "sysparm_limit": {"1"}}
-	if err := c.do(ctx, http.MethodGet, table+"?"+q.Encode(), nil, &out); err != nil {
+	q := url.Values{"sysparm_query": {query}, "sysparm_limit": {strconv.Itoa(limit)}}
+	err := c.do(ctx, http.MethodGet, tablePath(table)+"?"+q.Encode(), nil, &out)
+	return out.Result, err
+}
+
+// ByCorrelation finds the record of table whose correlation_id is id; nil if none.
+func (c *Client) ByCorrelation(ctx context.Context, table, id string) (Record, error) {
+	list, err := c.Query(ctx, table, "correlation_id="+id, 1)
+	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	if len(out.Result) == 0 {
-		return nil, nil
+	return list[0], nil
+}
+
+// Journal lists the work notes and comments of the record sys_id written
+// at or after since (glide date time, "" for all), oldest first: the
+// sys_journal_field table, where an instance keeps them.
+func (c *Client) Journal(ctx context.Context, sysID, since string) ([]Record, error) {
+	q := "element_id=" + sysID
+	if since != "" {
+		q += "^sys_created_on>=" + since
 	}
-	return out.Result[0], nil
+	return c.Query(ctx, "sys_journal_field", q+"^ORDERBYsys_created_on", 1000)
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in Record, out any) error {
@@ -174,7 +192,7 @@ func (c *Client) do(ctx context.Context, method, path string, in Record, out any
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("servicenow: %s %s: %w", method, c.base+table, redact(err))
+		return fmt.Errorf("servicenow: %s %s: %w", method, c.base+strings.SplitN(path, "?", 2)[0], redact(err))
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))

@@ -39,6 +39,7 @@ type Config struct {
 	Username    string    `json:"username,omitempty"`  // basic
 	ClientID    string    `json:"client_id,omitempty"` // oauth
 	Enabled     bool      `json:"enabled"`
+	Tables      Tables    `json:"tables"` // the table of each kind, defaults filled in
 	HasSecret   bool      `json:"has_secret"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -60,10 +61,14 @@ type ConfigInput struct {
 	ClientID     string   `json:"client_id"`
 	ClientSecret string   `json:"client_secret"`
 	Enabled      *bool    `json:"enabled"`
+	Tables       Tables   `json:"tables"` // omitted: the stored mapping (the defaults at first)
 }
 
 // validate checks the input; hasSecret says a secret is already stored.
 func (in ConfigInput) validate(hasSecret bool) error {
+	if err := in.Tables.validate(); err != nil {
+		return err
+	}
 	u, err := url.Parse(in.InstanceURL)
 	if in.InstanceURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return invalid.New("instance_url", "must be an http(s) URL such as https://example.service-now.com, without credentials")
@@ -133,16 +138,17 @@ func loadConfig(ctx context.Context, q rowQuerier, tenant string) (*Config, []by
 	var cfg Config
 	var sealed []byte
 	var updated int64
-	err := q.QueryRowContext(ctx, `SELECT tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at
+	var tables string
+	err := q.QueryRowContext(ctx, `SELECT tenant_id, instance_url, auth, username, client_id, sealed, enabled, tables, updated_at
 		FROM servicenow_configs WHERE tenant_id=?`, tenant).Scan(&cfg.TenantID, &cfg.InstanceURL, &cfg.Auth, &cfg.Username,
-		&cfg.ClientID, &sealed, &cfg.Enabled, &updated)
+		&cfg.ClientID, &sealed, &cfg.Enabled, &tables, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, storage.ErrNotFound
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("servicenow: unable to read configuration: %w", err)
 	}
-	cfg.HasSecret, cfg.UpdatedAt = len(sealed) > 0, time.UnixMilli(updated).UTC()
+	cfg.HasSecret, cfg.UpdatedAt, cfg.Tables = len(sealed) > 0, time.UnixMilli(updated).UTC(), decodeTables(tables)
 	return &cfg, sealed, nil
 }
 
@@ -196,14 +202,20 @@ func (c *Configs) Put(ctx context.Context, tenant string, in ConfigInput) (*Conf
 	}
 	plain, _ := json.Marshal(cr)
 	enabled := in.Enabled == nil || *in.Enabled
+	tables := in.Tables
+	if tables == nil && old != nil {
+		tables = old.Tables
+	}
 	url, now := strings.TrimRight(in.InstanceURL, "/"), c.now()
 	// The audit entry's detail is what is stored in clear, never a secret.
-	detail := map[string]any{"instance_url": url, "auth": in.Auth, "username": in.Username, "client_id": in.ClientID, "enabled": enabled}
+	detail := map[string]any{"instance_url": url, "auth": in.Auth, "username": in.Username, "client_id": in.ClientID, "enabled": enabled,
+		"tables": tables.Full()}
 	err = storage.Change(ctx, c.db, now, func(tx *sql.Tx) (storage.Object, error) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO servicenow_configs (tenant_id, instance_url, auth, username, client_id, sealed, enabled, updated_at)
-			VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET instance_url=excluded.instance_url, auth=excluded.auth,
-			username=excluded.username, client_id=excluded.client_id, sealed=excluded.sealed, enabled=excluded.enabled, updated_at=excluded.updated_at`,
-			tenant, url, in.Auth, in.Username, in.ClientID, c.sealer.Seal(plain, ad(tenant)), enabled, now.UnixMilli())
+		_, err := tx.ExecContext(ctx, `INSERT INTO servicenow_configs (tenant_id, instance_url, auth, username, client_id, sealed, enabled, tables, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET instance_url=excluded.instance_url, auth=excluded.auth,
+			username=excluded.username, client_id=excluded.client_id, sealed=excluded.sealed, enabled=excluded.enabled, tables=excluded.tables,
+			updated_at=excluded.updated_at`,
+			tenant, url, in.Auth, in.Username, in.ClientID, c.sealer.Seal(plain, ad(tenant)), enabled, tables.encode(), now.UnixMilli())
 		return storage.Object{Key: tenant, Detail: detail}, err
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -13,13 +14,28 @@ func FuzzConfigInput(f *testing.F) {
 	f.Add(`{"instance_url":"https://x.service-now.com/","auth":"oauth","client_id":"c","client_secret":"s"}`)
 	f.Add(`{"instance_url":"http://[::1]:8080","auth":"basic"}`)
 	f.Add(`{"instance_url":"https://a@b","auth":"oauth"}`)
+	f.Add(`{"instance_url":"https://x.service-now.com","auth":"basic","username":"u","password":"p","tables":{"inquiry":"sn_customerservice_case","problem":"none"}}`)
+	f.Add(`{"instance_url":"https://x.service-now.com","auth":"basic","username":"u","password":"p","tables":{"task":"incident"}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var in ConfigInput
 		if json.Unmarshal([]byte(body), &in) != nil {
 			return
 		}
-		if err := in.validate(false); err == nil && in.Auth != AuthBasic && in.Auth != AuthOAuth {
+		err := in.validate(false)
+		if err == nil && in.Auth != AuthBasic && in.Auth != AuthOAuth {
 			t.Fatalf("accepted auth %q", in.Auth)
+		}
+		if err != nil {
+			return
+		}
+		// An accepted mapping sends every kind to one of its own tables.
+		for _, k := range Kinds {
+			if table := in.Tables.For(k); !slices.Contains(TableChoices(k), table) {
+				t.Fatalf("accepted %s for %s", table, k)
+			}
+		}
+		if got := decodeTables(in.Tables.encode()); len(got) != len(Kinds) {
+			t.Fatalf("stored mapping %v read back as %v", in.Tables, got)
 		}
 	})
 }

@@ -106,7 +106,7 @@ func TestClientRefusesInternalInstances(t *testing.T) {
 	sn := servicenowtest.New("u", "p", "cid", "csecret")
 	defer sn.Close()
 	cfg := Config{InstanceURL: sn.URL, Auth: AuthBasic, Username: "u"}
-	_, err := NewClient(cfg, Credentials{Password: "p"}, nil, time.Second).Get(context.Background(), "x")
+	_, err := NewClient(cfg, Credentials{Password: "p"}, nil, time.Second).Get(context.Background(), "incident", "x")
 	if !outbound.IsRefused(err) || len(sn.Requests()) != 0 {
 		t.Fatalf("Get under the default policy = %v, %d requests reached the instance", err, len(sn.Requests()))
 	}
@@ -126,12 +126,12 @@ func TestClientRefusesInternalInstances(t *testing.T) {
 	redirector.Start()
 	defer redirector.Close()
 	only2, _ := outbound.ParseAllow("127.0.0.2/32")
-	_, err = NewClient(Config{InstanceURL: redirector.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, outbound.New(only2), time.Second).Get(context.Background(), "x")
+	_, err = NewClient(Config{InstanceURL: redirector.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, outbound.New(only2), time.Second).Get(context.Background(), "incident", "x")
 	if err == nil || internalHits.Load() != 0 {
 		t.Fatalf("redirect to a refused address: %v, %d requests reached it", err, internalHits.Load())
 	}
 	all, _ := outbound.ParseAllow("127.0.0.0/8")
-	_, err = NewClient(Config{InstanceURL: redirector.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, outbound.New(all), time.Second).Get(context.Background(), "x")
+	_, err = NewClient(Config{InstanceURL: redirector.URL, Auth: AuthBasic, Username: "u"}, Credentials{Password: "p"}, outbound.New(all), time.Second).Get(context.Background(), "incident", "x")
 	if err == nil || !strings.Contains(err.Error(), "another host") || internalHits.Load() != 0 {
 		t.Fatalf("redirect to another host: %v, %d requests reached it", err, internalHits.Load())
 	}

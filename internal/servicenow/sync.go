@@ -9,22 +9,26 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
-// errNoRecord is an update of an incident that has no ServiceNow record: it
-// was opened before the tenant configured ServiceNow, or its create was
+// errNoRecord is an update of a record that has no ServiceNow record: it
+// was made before the tenant configured ServiceNow, or its create was
 // refused. Retrying cannot help.
-var errNoRecord = errors.New("servicenow: the incident has no record in ServiceNow")
+var errNoRecord = errors.New("servicenow: the record has no record in ServiceNow")
 
-// Incidents is what the sync changes in unyo when ServiceNow changes a
-// record; *incident.Desk is one.
+// Incidents is what the sync changes in unyo when ServiceNow changes an
+// incident, inquiry or request; *incident.Desk is one.
 type Incidents interface {
 	Incident(ctx context.Context, tenant string, id int64) (*incident.Incident, error)
 	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
 	Annotate(ctx context.Context, tenant string, id int64, author string, kind incident.EntryKind, body string) error
+	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
+	Decide(ctx context.Context, tenant string, id int64, actor string, approve bool, note string) (*incident.Incident, error)
 }
 
 // Options tune the sync; zero values take the defaults.
@@ -38,12 +42,15 @@ type Options struct {
 	Outbound *outbound.Policy
 }
 
-// Sync pushes incident changes to each tenant's ServiceNow through a
-// persisted outbox, and pulls state changes back.
+// Sync pushes the changes of incidents, inquiries, requests, problems and
+// changes to each tenant's ServiceNow through a persisted outbox, and pulls
+// state and notes back.
 type Sync struct {
 	db        *sql.DB
 	configs   *Configs
 	incidents Incidents
+	problems  *problem.Store // nil: problems are not synced
+	changes   *change.Store  // nil: changes are not synced
 	opts      Options
 	now       func() time.Time
 	logger    *slog.Logger
@@ -66,32 +73,98 @@ func NewSync(db *sql.DB, configs *Configs, incidents Incidents, opts Options, lo
 	return &Sync{db: db, configs: configs, incidents: incidents, opts: opts, now: time.Now, logger: logger}
 }
 
+// SyncProblems queues every mutation of store's problems and applies the
+// states pulled back to them.
+func (s *Sync) SyncProblems(store *problem.Store) {
+	s.problems = store
+	store.OnChange(s.EnqueueProblem)
+}
+
+// SyncChanges queues every mutation of store's changes and applies the
+// states and approvals pulled back to them.
+func (s *Sync) SyncChanges(store *change.Store) {
+	s.changes = store
+	store.OnChange(s.EnqueueChange)
+}
+
+// pullKey marks the context of a change the sync itself makes from what
+// it pulled: such a change is not sent back (loop prevention).
+type pullKey struct{}
+
+func pulling(ctx context.Context) context.Context { return context.WithValue(ctx, pullKey{}, true) }
+
+func pulled(ctx context.Context) bool { return ctx.Value(pullKey{}) != nil }
+
 // Enqueue is an incident.ChangeFunc: inside the change's transaction it
-// queues the change for the tenant's ServiceNow, if it has one, so a change
-// is never committed without its queueing. Changes pulled from ServiceNow are
-// not sent back, and inquiries and requests stay in unyo: only the incident
-// table is synced.
+// queues the change of an incident, inquiry or request for the tenant's
+// ServiceNow, if it has one, so a change is never committed without its
+// queueing. Changes pulled from ServiceNow are not sent back.
 func (s *Sync) Enqueue(ctx context.Context, tx *sql.Tx, c incident.Change) error {
-	if c.Actor == incident.ActorServiceNow || c.Incident == nil || c.Incident.Kind != incident.KindIncident {
+	if c.Actor == incident.ActorServiceNow || c.Incident == nil {
 		return nil
 	}
-	cfg, _, err := loadConfig(ctx, tx, c.Incident.TenantID)
+	return s.queue(ctx, tx, c.Incident.TenantID, Kind(c.Incident.Kind), c.Incident.ID, func(table string) []queued {
+		return ticketFields(table, c)
+	})
+}
+
+// EnqueueProblem is a problem.Hook: it queues a problem's mutation.
+func (s *Sync) EnqueueProblem(ctx context.Context, tx *sql.Tx, m problem.Mutation) error {
+	if m.Actor == incident.ActorServiceNow {
+		return nil
+	}
+	return s.queue(ctx, tx, m.Problem.TenantID, KindProblem, m.Problem.ID, func(string) []queued {
+		return []queued{problemFields(m)}
+	})
+}
+
+// EnqueueChange is a change.Hook: it queues a change's mutation.
+func (s *Sync) EnqueueChange(ctx context.Context, tx *sql.Tx, m change.Mutation) error {
+	return s.queue(ctx, tx, m.Change.Tenant, KindChange, m.Change.ID, func(string) []queued {
+		return []queued{changeFields(m)}
+	})
+}
+
+// queue writes the writes build makes for the record's table into the
+// outbox, each with an idempotency key: kind, record and its sequence
+// number among the record's writes. A record already in ServiceNow keeps
+// the table it was created in, whatever the settings say now.
+func (s *Sync) queue(ctx context.Context, tx *sql.Tx, tenant string, kind Kind, id int64, build func(table string) []queued) error {
+	if pulled(ctx) {
+		return nil
+	}
+	cfg, _, err := loadConfig(ctx, tx, tenant)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !cfg.Enabled) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	op, fields, ok := fieldsFor(c)
-	if !ok {
+	table := cfg.Tables.For(kind)
+	err = tx.QueryRowContext(ctx, `SELECT sn_table FROM servicenow_records WHERE kind=? AND record_id=?`, kind, id).Scan(&table)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("servicenow: unable to read the record's link: %w", err)
+	}
+	if table == TableNone {
 		return nil
 	}
-	data, _ := json.Marshal(fields)
-	now := s.now().UnixMilli()
-	_, err = tx.ExecContext(ctx, `INSERT INTO servicenow_outbox (tenant_id, incident_id, op, fields, attempts, next_at, last_error, created_at)
-		VALUES (?,?,?,?,0,?,'',?)`, c.Incident.TenantID, c.Incident.ID, op, string(data), now, now)
-	if err != nil {
+	writes := build(table)
+	if len(writes) == 0 {
+		return nil
+	}
+	var seq int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM servicenow_outbox WHERE kind=? AND record_id=?`, kind, id).Scan(&seq); err != nil {
 		return fmt.Errorf("servicenow: unable to queue the change: %w", err)
+	}
+	now := s.now().UnixMilli()
+	for _, w := range writes {
+		seq++
+		data, _ := json.Marshal(w.fields)
+		_, err = tx.ExecContext(ctx, `INSERT INTO servicenow_outbox (tenant_id, kind, record_id, sn_table, idem_key, op, fields, attempts, next_at, last_error, created_at)
+			VALUES (?,?,?,?,?,?,?,0,?,'',?)`, tenant, kind, id, table, fmt.Sprintf("%s:%d:%d", kind, id, seq), w.op, string(data), now, now)
+		if err != nil {
+			return fmt.Errorf("servicenow: unable to queue the change: %w", err)
+		}
 	}
 	return nil
 }
@@ -119,16 +192,39 @@ func (s *Sync) Run(ctx context.Context) {
 
 // Entry is one queued change.
 type Entry struct {
-	ID         int64      `json:"id"`
-	IncidentID int64      `json:"incident_id"`
-	Op         Op         `json:"op"`
-	Fields     Record     `json:"fields"`
-	Attempts   int        `json:"attempts"`
-	NextAt     time.Time  `json:"next_at"`
-	LastError  string     `json:"last_error,omitempty"`
-	DoneAt     *time.Time `json:"done_at,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	tenant     string
+	ID        int64      `json:"id"`
+	Kind      Kind       `json:"kind"`
+	RecordID  int64      `json:"record_id"`
+	Table     string     `json:"table"`
+	Key       string     `json:"idempotency_key"`
+	Op        Op         `json:"op"`
+	Fields    Record     `json:"fields"`
+	Attempts  int        `json:"attempts"`
+	NextAt    time.Time  `json:"next_at"`
+	LastError string     `json:"last_error,omitempty"`
+	DoneAt    *time.Time `json:"done_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	tenant    string
+}
+
+// IncidentID is the record's ID for the kinds kept as incidents (incident,
+// inquiry, request), 0 for the others: the field the outbox answered
+// before it held other kinds.
+func (e Entry) IncidentID() int64 {
+	if e.Kind == KindIncident || e.Kind == KindInquiry || e.Kind == KindRequest {
+		return e.RecordID
+	}
+	return 0
+}
+
+// MarshalJSON adds incident_id for the kinds kept as incidents, as the
+// outbox answered before it held other kinds.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	return json.Marshal(struct {
+		plain
+		IncidentID int64 `json:"incident_id,omitempty"`
+	}{plain(e), e.IncidentID()})
 }
 
 // Outbox lists the tenant's queued and delivered changes, newest first.
@@ -137,7 +233,7 @@ func (s *Sync) Outbox(ctx context.Context, tenant string, limit int) ([]Entry, e
 }
 
 func (s *Sync) entries(ctx context.Context, where string, args ...any) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, incident_id, op, fields, attempts, next_at, last_error, done_at, created_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, kind, record_id, sn_table, idem_key, op, fields, attempts, next_at, last_error, done_at, created_at
 		FROM servicenow_outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("servicenow: unable to read the outbox: %w", err)
@@ -149,7 +245,7 @@ func (s *Sync) entries(ctx context.Context, where string, args ...any) ([]Entry,
 		var fields string
 		var next, created int64
 		var done sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.tenant, &e.IncidentID, &e.Op, &fields, &e.Attempts, &next, &e.LastError, &done, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.tenant, &e.Kind, &e.RecordID, &e.Table, &e.Key, &e.Op, &fields, &e.Attempts, &next, &e.LastError, &done, &created); err != nil {
 			return nil, fmt.Errorf("servicenow: unable to read the outbox: %w", err)
 		}
 		json.Unmarshal([]byte(fields), &e.Fields)
@@ -167,137 +263,25 @@ func (s *Sync) entries(ctx context.Context, where string, args ...any) ([]Entry,
 // enabled configuration, whose changes wait.
 type clients struct {
 	s   *Sync
-	got map[string]*Client
+	got map[string]*tenantClient
 }
 
-func (c *clients) of(ctx context.Context, tenant string) *Client {
+type tenantClient struct {
+	*Client
+	cfg *Config
+}
+
+func (c *clients) of(ctx context.Context, tenant string) *tenantClient {
 	if cl, ok := c.got[tenant]; ok {
 		return cl
 	}
 	cfg, cr, err := c.s.configs.Credentials(ctx, tenant)
-	var cl *Client
+	var cl *tenantClient
 	if err == nil && cfg.Enabled {
-		cl = NewClient(*cfg, cr, c.s.opts.Outbound, c.s.opts.Timeout)
+		cl = &tenantClient{NewClient(*cfg, cr, c.s.opts.Outbound, c.s.opts.Timeout), cfg}
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		c.s.logger.Error("servicenow: configuration unusable", "tenant", tenant, "err", err)
 	}
 	c.got[tenant] = cl
 	return cl
-}
-
-// Deliver sends the due changes, oldest first and in order per incident: a
-// change waits while an earlier one of its incident is waiting for a retry.
-// It returns how many were delivered.
-func (s *Sync) Deliver(ctx context.Context) (int, error) {
-	pending, err := s.entries(ctx, `WHERE done_at IS NULL ORDER BY id LIMIT 1000`)
-	if err != nil {
-		return 0, err
-	}
-	cl := &clients{s: s, got: map[string]*Client{}}
-	blocked := map[int64]bool{}
-	delivered := 0
-	now := s.now()
-	for _, e := range pending {
-		if blocked[e.IncidentID] {
-			continue
-		}
-		blocked[e.IncidentID] = true // only the first pending change of an incident may go
-		if e.NextAt.After(now) {
-			continue
-		}
-		client := cl.of(ctx, e.tenant)
-		if client == nil {
-			continue
-		}
-		err := s.send(ctx, client, e)
-		switch {
-		case err == nil:
-			delivered++
-			blocked[e.IncidentID] = false
-			err = s.finish(ctx, e.ID, "")
-		case Retryable(err) && !errors.Is(err, errNoRecord):
-			err = s.retry(ctx, e, err)
-		default:
-			s.logger.Warn("servicenow: change refused", "tenant", e.tenant, "incident", e.IncidentID, "op", e.Op, "err", err)
-			blocked[e.IncidentID] = false
-			err = s.finish(ctx, e.ID, "refused: "+err.Error())
-		}
-		if err != nil {
-			return delivered, err
-		}
-	}
-	return delivered, nil
-}
-
-func (s *Sync) send(ctx context.Context, c *Client, e Entry) error {
-	if e.Op == OpCreate {
-		return s.create(ctx, c, e)
-	}
-	var sysID string
-	err := s.db.QueryRowContext(ctx, `SELECT sys_id FROM servicenow_links WHERE incident_id=?`, e.IncidentID).Scan(&sysID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errNoRecord
-	}
-	if err != nil {
-		return fmt.Errorf("servicenow: %w", err)
-	}
-	if _, err := c.Update(ctx, sysID, e.Fields); err != nil {
-		return err
-	}
-	if st, ok := e.Fields["state"]; ok {
-		_, err = s.db.ExecContext(ctx, `UPDATE servicenow_links SET state=? WHERE incident_id=?`, st, e.IncidentID)
-	}
-	return err
-}
-
-// create inserts the record. A retried create first looks the record up by
-// correlation_id: the earlier attempt may have reached ServiceNow and lost
-// only its answer, and the incident must not be created twice.
-func (s *Sync) create(ctx context.Context, c *Client, e Entry) error {
-	var rec Record
-	var err error
-	if e.Attempts > 0 {
-		if rec, err = c.ByCorrelation(ctx, e.Fields["correlation_id"]); err != nil {
-			return err
-		}
-	}
-	if rec == nil {
-		if rec, err = c.Create(ctx, e.Fields); err != nil {
-			return err
-		}
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO servicenow_links (incident_id, tenant_id, sys_id, number, state) VALUES (?,?,?,?,?)
-		ON CONFLICT (incident_id) DO UPDATE SET sys_id=excluded.sys_id, number=excluded.number, state=excluded.state`,
-		e.IncidentID, e.tenant, rec["sys_id"], rec["number"], rec["state"])
-	if err != nil {
-		return fmt.Errorf("servicenow: unable to link the record: %w", err)
-	}
-	if err := s.incidents.Annotate(ctx, e.tenant, e.IncidentID, incident.ActorServiceNow, incident.EntryServiceNow,
-		"ServiceNow "+rec["number"]+" (sys_id "+rec["sys_id"]+")"); err != nil {
-		s.logger.Warn("servicenow: record not noted on the timeline", "incident", e.IncidentID, "err", err)
-	}
-	return nil
-}
-
-func (s *Sync) finish(ctx context.Context, id int64, lastError string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE servicenow_outbox SET done_at=?, last_error=? WHERE id=?`, s.now().UnixMilli(), lastError, id)
-	if err != nil {
-		return fmt.Errorf("servicenow: unable to update the outbox: %w", err)
-	}
-	return nil
-}
-
-// retry schedules the change again after a backoff doubling from 10s up to MaxBackoff.
-func (s *Sync) retry(ctx context.Context, e Entry, cause error) error {
-	wait := 10 * time.Second << min(e.Attempts, 16)
-	if wait > s.opts.MaxBackoff {
-		wait = s.opts.MaxBackoff
-	}
-	s.logger.Warn("servicenow: will retry", "tenant", e.tenant, "incident", e.IncidentID, "op", e.Op, "attempt", e.Attempts+1, "in", wait, "err", cause)
-	_, err := s.db.ExecContext(ctx, `UPDATE servicenow_outbox SET attempts=attempts+1, next_at=?, last_error=? WHERE id=?`,
-		s.now().Add(wait).UnixMilli(), cause.Error(), e.ID)
-	if err != nil {
-		return fmt.Errorf("servicenow: unable to update the outbox: %w", err)
-	}
-	return nil
 }

@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/outbound"
+	"github.com/unyo-ops/unyo/internal/problem"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow/servicenowtest"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -25,6 +28,8 @@ var loopback = outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
 type fixture struct {
 	incidents *incident.Desk
+	problems  *problem.Store
+	changes   *change.Store
 	configs   *Configs
 	sync      *Sync
 	sn        *servicenowtest.Server
@@ -57,6 +62,9 @@ func newFixture(t *testing.T) *fixture {
 	fx.sync = NewSync(db, fx.configs, fx.incidents, Options{Timeout: 5 * time.Second, Outbound: loopback}, nil)
 	fx.sync.now = func() time.Time { return fx.now }
 	fx.incidents.OnChange(fx.sync.Enqueue)
+	fx.problems, fx.changes = problem.NewStore(db), change.NewStore(db, st, maintenance.NewStore(db, st))
+	fx.sync.SyncProblems(fx.problems)
+	fx.sync.SyncChanges(fx.changes)
 	return fx
 }
 
@@ -175,7 +183,7 @@ func TestSyncRetriedCreateIsNotDuplicated(t *testing.T) {
 	inc, _ := fx.incidents.Open(ctx, "acme", "user:sato", incident.Fields{ShortDescription: ptr("x")})
 	// The record reached ServiceNow but unyo did not hear back.
 	c := NewClient(Config{InstanceURL: fx.sn.URL, Auth: AuthBasic, Username: "unyo.integration"}, Credentials{Password: "s3cret-pass"}, loopback, time.Second)
-	if _, err := c.Create(ctx, Record{"short_description": "x", "correlation_id": CorrelationID(inc.ID)}); err != nil {
+	if _, err := c.Create(ctx, "incident", Record{"short_description": "x", "correlation_id": CorrelationID(inc.ID)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fx.sync.db.ExecContext(ctx, `UPDATE servicenow_outbox SET attempts=1`); err != nil {
@@ -221,11 +229,14 @@ func TestPullAppliesServiceNowState(t *testing.T) {
 	}
 }
 
-// TestNoConfigurationNoQueue: a tenant without ServiceNow queues nothing.
+// TestNoConfigurationNoQueue: a tenant without ServiceNow queues nothing,
+// and a kind whose table is none stays in unyo.
 func TestNoConfigurationNoQueue(t *testing.T) {
 	fx := newFixture(t)
 	ctx := context.Background()
-	fx.configure(t, "acme", basic())
+	in := basic()
+	in.Tables = Tables{KindInquiry: TableNone}
+	fx.configure(t, "acme", in)
 	fx.incidents.Open(ctx, "beta", "user:x", incident.Fields{ShortDescription: ptr("beta's")})
 	if _, err := fx.incidents.OpenRequest(ctx, "acme", "user:x", incident.RequestInput{Kind: incident.KindInquiry, Fields: incident.Fields{ShortDescription: ptr("an inquiry")}}); err != nil {
 		t.Fatal(err)
@@ -272,7 +283,7 @@ func TestConfigValidationAndSecrets(t *testing.T) {
 		t.Error("the password is stored in the clear")
 	}
 	// A sealed value copied to another tenant does not open there.
-	fx.sync.db.ExecContext(ctx, `INSERT INTO servicenow_configs SELECT 'beta', instance_url, auth, username, client_id, sealed, enabled, updated_at FROM servicenow_configs WHERE tenant_id='acme'`)
+	fx.sync.db.ExecContext(ctx, `INSERT INTO servicenow_configs SELECT 'beta', instance_url, auth, username, client_id, sealed, enabled, updated_at, tables FROM servicenow_configs WHERE tenant_id='acme'`)
 	if _, _, err := fx.configs.Credentials(ctx, "beta"); err == nil {
 		t.Error("acme's sealed password opened for beta")
 	}
@@ -291,7 +302,7 @@ func TestUpdatesOfAnUnsyncedIncidentAreRefusedNotRetried(t *testing.T) {
 	fx.incidents.AddNote(ctx, "acme", inc.ID, "user:sato", "after", true)
 	fx.deliver(t)
 	box, _ := fx.sync.Outbox(ctx, "acme", 10)
-	if len(box) != 1 || box[0].DoneAt == nil || !strings.HasPrefix(box[0].LastError, "refused: ") || box[0].Attempts != 0 {
+	if len(box) != 1 || box[0].DoneAt == nil || !strings.HasPrefix(box[0].LastError, "refused: ") || box[0].Attempts != 1 {
 		t.Errorf("outbox %+v, want the note refused at once", box)
 	}
 	if n := len(fx.sn.Requests()); n != 0 {

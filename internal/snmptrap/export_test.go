@@ -8,7 +8,8 @@ import (
 
 // Counter is the trap counter of one outcome, for the tests.
 func Counter(r *Receiver, outcome string) prometheus.Collector {
-	return r.traps.WithLabelValues(outcome)
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "unyo_snmp_traps_total", ConstLabels: prometheus.Labels{"outcome": outcome}},
+		func() float64 { return float64(r.Count(outcome)) })
 }
 
 // MustAddr parses an address for the tests.

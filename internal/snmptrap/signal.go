@@ -2,8 +2,10 @@ package snmptrap
 
 import (
 	"strings"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/snmp/trap"
 )
 
 // severities of the well-known traps; another trap is a warning.
@@ -12,11 +14,13 @@ var severities = map[string]alert.Severity{
 	"linkDown": alert.SeverityCritical, "authenticationFailure": alert.SeverityWarning,
 }
 
-// Signal is the trap as an intake alert on the device's resource. linkDown
-// and linkUp of one interface share a fingerprint, so linkUp resolves the
-// linkDown; any other trap is identified by its OID, so a repeat updates the
-// open alert instead of opening another.
-func (t *Trap) Signal() alert.Signal {
+// Signal is the trap as an intake alert on the device's resource, received
+// at (zero: now; a collector's trap forwarded after an outage keeps the
+// time it was received). linkDown and linkUp of one interface share a
+// fingerprint, so linkUp resolves the linkDown; any other trap is
+// identified by its OID, so a repeat updates the open alert instead of
+// opening another.
+func Signal(t *trap.Trap, at time.Time) alert.Signal {
 	name := t.Name
 	if name == "" {
 		name = t.OID
@@ -52,5 +56,5 @@ func (t *Trap) Signal() alert.Signal {
 		status, name = alert.StateResolved, "linkDown"
 	}
 	return alert.Signal{Source: alert.SourceSNMP, Fingerprint: fp, Status: status, Severity: sev, Name: name,
-		Summary: summary, Resource: t.Host, Labels: labels}
+		Summary: summary, Resource: t.Host, Labels: labels, StartsAt: at}
 }

@@ -327,15 +327,16 @@ func TestDesk(t *testing.T) {
 		if err := login(ctx, base, "admin", adminPassword); err != nil {
 			t.Fatal(err)
 		}
-		cfg := fmt.Sprintf(`{"url": %q, "secret": %q}`, hook.WebhookURL(), webhooktest.Secret)
+		// The webhook's own form: its URL, its signing secret (no JSON).
 		err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`nav a[href="/settings/notifications"]`)),
 			chromedp.Click(chromedp.CSS(`#notify-tenants a[href="/tenants/acme/settings/notifications"]`)),
+			chromedp.Click(chromedp.CSS("#channel-new-webhook")),
 			chromedp.WaitVisible(chromedp.CSS("#channel-form")),
 			chromedp.SendKeys(chromedp.CSS("#ch-name"), "ops-hook"),
-			chromedp.SetValue(chromedp.CSS("#ch-type"), "webhook"),
-			chromedp.SetValue(chromedp.CSS("#ch-config"), cfg),
-			chromedp.Click(chromedp.CSS("#channel-create")),
+			chromedp.SendKeys(chromedp.CSS("#ch-url"), hook.WebhookURL()),
+			chromedp.SendKeys(chromedp.CSS("#ch-secret"), webhooktest.Secret),
+			chromedp.Click(chromedp.CSS("#channel-save")),
 			chromedp.WaitVisible(chromedp.CSS(`#channels tr[data-channel="ops-hook"]`)),
 		)
 		if err != nil {

@@ -50,6 +50,7 @@ func TestScreenshots(t *testing.T) {
 		{"incidents-acme", "/tenants/acme/incidents"},
 	}
 	shots = append(shots, serviceDeskShots(t, f.srv)...)
+	shots = append(shots, adminShots(t, f)...)
 	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
 		ctx := chromium(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?lang="+lang.suffix)); err != nil {

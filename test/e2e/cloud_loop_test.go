@@ -28,6 +28,7 @@ type azureSub struct {
 	Entra   *cloudtest.Entra
 	ARM     *discoverytest.ARM
 	Monitor *cloudtest.AzureMonitor
+	Blobs   *cloudtest.BlobStorage // the storage account the NSG flow logs go to
 	Sub     string
 
 	mu   sync.Mutex
@@ -76,9 +77,12 @@ func newAzureSub(t *testing.T) *azureSub {
 	a.StartTLS()
 	t.Cleanup(a.Close)
 	batchScope := "https://metrics.monitor.azure.com/.default"
+	const storageScope = "https://storage.azure.com/.default"
 	a.Entra = &cloudtest.Entra{Tenant: "72f988bf-86f1-41af-91ab-2d7cd011db47", ClientID: "0d8e5a3c-1f2b-4c5d-8e9f-a0b1c2d3e4f5",
-		Secret: "Xq8~Zr2.abcdefghijklmnopqrstuvwxyz-Q7tK", Scope: a.URL + "/.default", Scopes: []string{batchScope}}
+		Secret: "Xq8~Zr2.abcdefghijklmnopqrstuvwxyz-Q7tK", Scope: a.URL + "/.default", Scopes: []string{batchScope, storageScope}}
 	a.Entra.Register(mux, a.URL)
+	a.Blobs = &cloudtest.BlobStorage{Entra: a.Entra, Scope: storageScope}
+	a.Blobs.Register(mux)
 	a.ARM = &discoverytest.ARM{Entra: a.Entra, Subscription: a.Sub, PageSize: 2}
 	a.ARM.Register(mux)
 	a.Monitor = &cloudtest.AzureMonitor{Entra: a.Entra, Subscription: a.Sub, ARMScope: a.URL + "/.default", BatchScope: batchScope,
@@ -90,6 +94,7 @@ func newAzureSub(t *testing.T) *azureSub {
 	}
 	t.Setenv("SSL_CERT_FILE", cert) // the server trusts the fake's TLS as it would Azure's
 	t.Setenv("UNYO_CLOUD_METRICS_AZURE_BATCH_ENDPOINT", a.URL+"/regions/{region}")
+	t.Setenv("UNYO_FLOWLOG_BLOB_ENDPOINT", a.URL+"/{account}")
 	return a
 }
 
@@ -120,6 +125,8 @@ func (a *azureSub) add(row discoverytest.Row, splits map[string][]string) {
 func TestCloudLoop(t *testing.T) {
 	t.Setenv("UNYO_DISCOVERY_INTERVAL", "1s")
 	t.Setenv("UNYO_CLOUD_METRICS_INTERVAL", "2s")
+	t.Setenv("UNYO_FLOWLOG_INTERVAL", "2s")
+	t.Setenv("UNYO_FLOWLOG_DELAY", "1m")
 	az := newAzureSub(t)
 	rg := "/subscriptions/" + az.Sub + "/resourceGroups/"
 	lbID := rg + "rg-net/providers/Microsoft.Network/loadBalancers/lb-web"
@@ -341,6 +348,65 @@ func TestCloudLoop(t *testing.T) {
 	if banner == "" || !strings.Contains(banner, "lb-web") {
 		t.Fatalf("the board has no health banner naming lb-web:\n%s", board)
 	}
+
+	// An NSG whose flow log (v2) shows a scan: 150 denied SSH attempts a
+	// minute, from 8 minutes ago to the minutes Azure has yet to write
+	// (so the scan lasts while the test looks). Discovered, its flow log's storage account labelled by the
+	// operator, its built-in denied-flows item fires on the counts.
+	nsgID := rg + "rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-web"
+	for m := time.Now().UTC().Truncate(time.Minute).Add(-8 * time.Minute); m.Before(time.Now().Add(3 * time.Minute)); m = m.Add(time.Minute) {
+		az.Blobs.Append("stflowlogsacme", "insights-logs-networksecuritygroupflowevent", "resourceId="+strings.ToUpper(nsgID)+
+			m.Format("/y=2006/m=01/d=02/h=15/m=00")+"/macAddress=000D3AF87856/PT1H.json", scanRecord(nsgID, m, 150))
+	}
+	az.add(discoverytest.Row{ID: nsgID, Name: "nsg-web", Type: "Microsoft.Network/networkSecurityGroups", Location: "japaneast", ResourceGroup: "rg-net"}, nil)
+	var nsg struct {
+		ID     int64             `json:"id"`
+		Name   string            `json:"name"`
+		Kind   string            `json:"kind"`
+		Labels map[string]string `json:"labels"`
+	}
+	eventually(t, 30*time.Second, func() string {
+		var list []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		}
+		s.mustJSON(200, "GET", "/api/v1/tenants/acme/resources", read, nil, &list)
+		for _, r := range list {
+			if r.Name == "nsg-web" {
+				ids["nsg-web"] = r.ID
+				return ""
+			}
+		}
+		return "nsg-web not discovered"
+	})
+	s.mustJSON(200, "GET", fmt.Sprintf("/api/v1/tenants/acme/resources/%d", ids["nsg-web"]), read, nil, &nsg)
+	nsg.Labels["flow_log_storage"] = "/subscriptions/" + az.Sub + "/resourceGroups/rg-logs/providers/Microsoft.Storage/storageAccounts/stflowlogsacme"
+	s.mustJSON(200, "PUT", fmt.Sprintf("/api/v1/tenants/acme/resources/%d", ids["nsg-web"]), "", map[string]any{"name": nsg.Name, "kind": nsg.Kind, "labels": nsg.Labels}, nil)
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/monitoring/overrides", "", map[string]any{"item_id": itemID("nsg-web", "denied-flows"), "resource_id": ids["nsg-web"],
+		"for": "0s", "note": "nsg-web: alert on the first minute of a scan"}, nil)
+	eventually(t, 60*time.Second, func() string {
+		for _, a := range alerts() {
+			if a.ResourceID == ids["nsg-web"] && a.Labels["alertname"] == "denied-flows" && a.State == "firing" {
+				return ""
+			}
+		}
+		return fmt.Sprintf("no denied-flows alert on nsg-web: %+v; blob calls %+v", alerts(), az.Blobs.Calls())
+	})
+	pts := s.rawPoints(read, `azure_nsg_denied_flows`)["nsg-web"]
+	if len(pts) < 10 || pts[len(pts)-1][1] != 150 {
+		t.Fatalf("azure_nsg_denied_flows of nsg-web: %v, want the first pull's 10 minutes, the scan's at 150", pts)
+	}
+}
+
+// scanRecord is an NSG flow log v2 record of minute m: n inbound SSH
+// attempts denied by the default rule.
+func scanRecord(nsgID string, m time.Time, n int) string {
+	tuples := make([]string, n)
+	for i := range tuples {
+		tuples[i] = fmt.Sprintf(`"%d,203.0.113.%d,10.0.0.4,%d,22,T,I,D,B,,,,"`, m.Unix()+int64(i%60), i%250+1, 40000+i)
+	}
+	return fmt.Sprintf(`{"time":"%s","systemId":"a0fca5ce-022c-47b1-9735-89943b42f2fa","category":"NetworkSecurityGroupFlowEvent","resourceId":"%s","operationName":"NetworkSecurityGroupFlowEvents","properties":{"Version":2,"flows":[{"rule":"DefaultRule_DenyAllInBound","flows":[{"mac":"000D3AF87856","flowTuples":[%s]}]}]}}`,
+		m.Add(55*time.Second).Format(time.RFC3339Nano), strings.ToUpper(nsgID), strings.Join(tuples, ","))
 }
 
 var alertRulesRE = regexp.MustCompile(`(?m)^unyo_alert_rules(?:\{[^}]*\})? (\S+)$`)

@@ -190,7 +190,7 @@ func TestAgentEnrolls(t *testing.T) {
 
 	// A host nobody registered: the agent's log says what to do.
 	ghost := startSlimAgent(t, "--server", s.url, "--token", ingest, "--host", "ghost-01", "--buffer", t.TempDir(), "--pull-interval", "2s")
-	const line = "host ghost-01 is not registered in tenant acme: register it or enroll with --enroll"
+	const line = "host ghost-01 is not registered in tenant acme: register it in the console (/tenants/acme/resources/new) or enable auto-registration by enrolling the agent with --enroll"
 	eventually(t, 30*time.Second, func() string {
 		if !strings.Contains(ghost.stderr.String(), line) {
 			return "no line " + line + " in the agent's log"

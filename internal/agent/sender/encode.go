@@ -20,6 +20,7 @@ import (
 const (
 	KindSamples byte = 1 // snappy-compressed prompb.WriteRequest
 	KindEvents  byte = 2 // JSON array of sample.Event
+	KindTraps   byte = 3 // JSON of a collector's SNMP traps (collector.ForwardedTraps)
 )
 
 // EncodeSamples returns the buffer record for samples: the remote-write body

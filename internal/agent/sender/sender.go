@@ -23,6 +23,7 @@ import (
 const (
 	WritePath  = "/api/v1/write"
 	EventsPath = "/api/v1/events"
+	TrapsPath  = "/api/v1/agent/collector/traps" // a collector's SNMP traps
 )
 
 // Options configure a Sender.
@@ -201,6 +202,8 @@ func (s *Sender) request(ctx context.Context, rec []byte) (*http.Request, error)
 		path, ctype = WritePath, "application/x-protobuf"
 	case KindEvents:
 		path, ctype = EventsPath, "application/json"
+	case KindTraps:
+		path, ctype = TrapsPath, "application/json"
 	default:
 		return nil, fmt.Errorf("unknown record kind %d", rec[0])
 	}

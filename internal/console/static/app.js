@@ -25,6 +25,20 @@ document.addEventListener("submit", function (e) {
     window.location.reload();
   }, secs * 1000);
 })();
+// The monitoring item form shows the fields of the chosen kind only; without
+// JavaScript every kind's fields show, each under its legend.
+(function () {
+  var kind = document.getElementById("item-kind");
+  if (!kind) {
+    return;
+  }
+  function show() {
+    document.querySelectorAll('#item-form fieldset[id^="kind-"]').forEach(function (f) {
+      f.hidden = f.id !== "kind-" + kind.value;
+    });
+  }
+  kind.addEventListener("change", show);
+  show();
 // Charts of the host page: the values under the pointer, and a drag over a
 // chart reloads the page on the time range selected (?from=&to=, unix ms).
 (function () {

@@ -3,10 +3,21 @@ package agentproto
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"time"
 )
+
+// ErrClosedUnanswered is a plain-text check the agent closed without
+// a reply.
+var ErrClosedUnanswered = errors.New("the agent closed the connection without answering: its Server= does not list this address, " +
+	"or it accepts only TLS. TLS-PSK is not supported: configure the agent with TLSAccept=unencrypted for unyo's address " +
+	"(or cert, with tls: true), or use a collector inside the network")
+
+// closedUnanswered reports whether err is a connection the peer ended
+// before the first byte of a reply.
+func closedUnanswered(err error) bool { return errors.Is(err, errNoReply) }
 
 // Client asks Zabbix agents for values, one connection per key, as the
 // passive protocol has it (an agent closes the connection after each reply).
@@ -56,6 +67,12 @@ func (c *Client) Get(ctx context.Context, address, key string) (Reply, error) {
 	}
 	data, err := Decode(conn)
 	if err != nil {
+		if c.TLS == nil && closedUnanswered(err) {
+			// An agent drops a connection it will not serve without a word:
+			// one whose Server= does not list unyo, or one that accepts only
+			// TLS (with PSK, which unyo cannot speak, or certificates).
+			return Reply{}, fmt.Errorf("%s from %s: %w", key, address, ErrClosedUnanswered)
+		}
 		return Reply{}, fmt.Errorf("%s from %s: %w", key, address, err)
 	}
 	return ParseReply(data), nil

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"syscall"
 )
 
 // Header flags.
@@ -49,6 +50,10 @@ func Encode(data []byte) []byte {
 	return out
 }
 
+// errNoReply is a connection the peer closed before the first byte of a
+// reply.
+var errNoReply = errors.New("closed without a reply")
+
 // ErrNotZabbix means the peer answered something other than a Zabbix frame:
 // not a Zabbix agent, or a TLS/plain mismatch.
 var ErrNotZabbix = errors.New("agentproto: the reply is not a Zabbix frame")
@@ -59,6 +64,9 @@ var ErrNotZabbix = errors.New("agentproto: the reply is not a Zabbix frame")
 func Decode(r io.Reader) ([]byte, error) {
 	var h [13]byte
 	if _, err := io.ReadFull(r, h[:5]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			return nil, fmt.Errorf("agentproto: cannot read the header: %w (%w)", errNoReply, err)
+		}
 		return nil, fmt.Errorf("agentproto: cannot read the header: %w", err)
 	}
 	if !bytes.Equal(h[:4], magic) {

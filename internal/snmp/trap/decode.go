@@ -1,10 +1,12 @@
-// Package snmptrap receives SNMP traps (v1, v2c, v3) on UDP and makes each
-// trap from a known device an intake alert of the device's tenant, on the
-// device's resource. A device is known by its snmp monitoring item: the
-// trap must come from the item's address and carry the item's community
-// (v1, v2c) or authenticate as the item's v3 user. Anything else is
-// dropped and counted, never given to another tenant.
-package snmptrap
+// Package trap receives SNMP traps (v1, v2c, v3) on UDP and decodes each
+// one against the known devices of its sender: a device is known by its
+// snmp monitoring item, and a trap must come from the item's address and
+// carry the item's community (v1, v2c) or authenticate as the item's v3
+// user. Anything else is dropped and counted, never given to another
+// tenant. What becomes of an accepted trap is the caller's (Deliver): the
+// server makes it an alert (internal/snmptrap), a collector buffers it for
+// the server. The package holds no server code, so a collector runs it.
+package trap
 
 import (
 	"crypto/subtle"
@@ -72,10 +74,10 @@ type Trap struct {
 // quiet is gosnmp's logger: the decoder's complaints are counted, not logged.
 var quiet = gosnmp.NewLogger(log.New(io.Discard, "", 0))
 
-// decode reads a packet from a sender against the devices with the
+// Decode reads a packet from a sender against the devices with the
 // sender's address, and returns the trap or why it is dropped. It never
 // panics on any input.
-func decode(data []byte, from netip.Addr, devices []*Device) (t *Trap, reason string) {
+func Decode(data []byte, from netip.Addr, devices []*Device) (t *Trap, reason string) {
 	defer func() {
 		if recover() != nil {
 			t, reason = nil, Malformed

@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"flag"
+	"os"
+)
+
+// clusterConfig is how this server names itself among the replicas that
+// share one PostgreSQL database (docs/deploy.md).
+type clusterConfig struct {
+	// replicaID names this replica in leases, the cluster view and self
+	// metrics; by default the host name and the listen address, unique
+	// for replicas on one host as across hosts.
+	replicaID string
+}
+
+func (c *clusterConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.replicaID, "replica-id", env("UNYO_REPLICA_ID", ""), "this server's name among replicas sharing a PostgreSQL database (env UNYO_REPLICA_ID; default <hostname>/<listen address>)")
+}
+
+// id is the replica ID, by default the host name and listen.
+func (c *clusterConfig) id(listen string) string {
+	if c.replicaID != "" {
+		return c.replicaID
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return host + "/" + listen
+}

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/flowlog"
+)
+
+// flowLogPoller builds the reader of the NSGs' flow logs: the NSGs
+// discovery registered and a person labelled with their flow log's
+// storage account, read with their cloud account's credential through the
+// outbound policy's client, the counts taking the agents' remote-write
+// path. UNYO_FLOWLOG_INTERVAL sets the round (1m), UNYO_FLOWLOG_DELAY how
+// old a minute is when written (5m), UNYO_FLOWLOG_BLOB_ENDPOINT the blob
+// host ({account} in it) and UNYO_FLOWLOG_AUDIENCE its token audience, for
+// a sovereign cloud or the tests' fakes.
+func (a *app) flowLogPoller(logger *slog.Logger) *flowlog.Poller {
+	return flowlog.New(flowlog.Options{
+		Targets:  flowlog.TargetsIn(a.objects),
+		Accounts: a.clouds,
+		Client:   a.egress.Client(time.Minute),
+		Endpoint: os.Getenv("UNYO_FLOWLOG_BLOB_ENDPOINT"),
+		Audience: os.Getenv("UNYO_FLOWLOG_AUDIENCE"),
+		Sink:     sender.RemoteWrite(a.write.Ingest),
+		Marks:    flowlog.NewMarks(a.db),
+		Interval: envDuration("UNYO_FLOWLOG_INTERVAL", time.Minute),
+		Delay:    envDelay("UNYO_FLOWLOG_DELAY", flowlog.DefaultDelay),
+		Metrics:  flowlog.NewMetrics(a.reg),
+		Logger:   logger,
+	})
+}
