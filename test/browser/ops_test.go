@@ -87,7 +87,9 @@ func TestOperatorDay(t *testing.T) {
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(chromedp.CSS("#assign-person"), "鈴木"),
 			chromedp.Click(chromedp.CSS("#assign-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#incident-facts")),
+			// Only the reloaded page has the change on its timeline: waiting for
+			// the facts would find the old page's before it goes.
+			chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-kind="changed"]`)),
 			chromedp.SetValue(chromedp.CSS("#st-state"), "resolved"),
 			chromedp.SendKeys(chromedp.CSS("#st-code"), "Solved (Permanently)"),
 			chromedp.SendKeys(chromedp.CSS("#st-notes"), "再起動で復旧"),
