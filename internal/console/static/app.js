@@ -39,6 +39,7 @@ document.addEventListener("submit", function (e) {
   }
   kind.addEventListener("change", show);
   show();
+})();
 // Charts of the host page: the values under the pointer, and a drag over a
 // chart reloads the page on the time range selected (?from=&to=, unix ms).
 (function () {
