@@ -220,6 +220,8 @@ func TestTenantIsolation(t *testing.T) {
 		// Vendor cases: b's bodies aimed at a's incident, inquiry and cases.
 		"/api/v1/tenants/{tenant}/incidents/{id}/vendor-cases": `{"vendor":"aws","case_number":"b-was-here"}`,
 		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
+		// Silences by label matcher: b's silence aimed at a's alerts.
+		"/api/v1/tenants/{tenant}/silences": `{"matchers":[{"name":"host","op":"=","value":"a-web1"}],"duration":"1h","comment":"b-was-here"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}

@@ -29,6 +29,9 @@ type boardData struct {
 	IncidentPages bool
 	// Todo is, for a customer's user, what awaits the customer's approval.
 	Todo *portalTodo
+	// Customer is the one customer a customer's user sees, "" for the MSP.
+	Customer string
+	Updated  time.Time
 }
 
 // boardRow is one tenant on the board.
@@ -70,7 +73,8 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 	if p.P.Customer() {
 		// The portal: the customer's own name, never "every customer".
 		if len(data.Rows) == 1 {
-			p.Title = p.L.T("ptl.board_title", data.Rows[0].Tenant.Name)
+			data.Customer = data.Rows[0].Tenant.Name
+			p.Title = p.L.T("ptl.board_title", data.Customer)
 		}
 		if p.P.Requests(p.P.Tenant) { // a viewer only reads: nothing awaits it
 			if data.Todo, err = c.todo(r.Context(), p.P.Tenant); err != nil {
@@ -78,6 +82,8 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 			}
 		}
 	}
+	data.Updated = c.now()
+	p.Wall = r.URL.Query().Get("wall") == "1"
 	c.render(w, http.StatusOK, "board", p)
 	return nil
 }

@@ -152,6 +152,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /settings/users", c.createUser)
 	c.registerAdmin(page)
 	c.registerDesk(page)
+	c.registerOps(page)
 	c.registerServiceDesk(page)
 	c.registerDashboards(mux, page)
 }

@@ -117,6 +117,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	if c.opts.IncidentDesk != nil {
 		out = append(out, NavLink{Key: "nav.incidents", Path: base + "/incidents"})
 	}
+	if c.opts.AlertDesk != nil && staff(p) {
+		out = append(out, NavLink{Key: "sil.link", Path: base + "/silences"})
+	}
 	if c.opts.Maintenance != nil {
 		out = append(out, NavLink{Key: "nav.maintenance", Path: base + "/maintenance"})
 	}

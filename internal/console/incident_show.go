@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -24,7 +25,10 @@ type incidentData struct {
 	Targets []incident.State // the states the incident may move to from here
 	// CausedBy is the change linked as the incident's cause, nil for none.
 	CausedBy *change.IncidentLink
-	Vendor   *vendorBlock // nil: vendor cases not wired
+	// ReopenUntil is when a resolved incident stops being reopenable, nil
+	// when it cannot be reopened (any more).
+	ReopenUntil *time.Time
+	Vendor      *vendorBlock // nil: vendor cases not wired
 	// ServiceNow is the record the incident is synced to, nil for none.
 	ServiceNow *servicenow.Link
 }
@@ -60,6 +64,11 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 	if c.opts.Changes != nil {
 		if d.CausedBy, err = c.opts.Changes.CauseOf(r.Context(), t.ID, id); err != nil {
 			return err
+		}
+	}
+	if inc.State == incident.StateResolved && inc.Kind == incident.KindIncident && inc.ResolvedAt != nil {
+		if until := inc.ResolvedAt.Add(incident.ReopenWindow); c.now().Before(until) {
+			d.ReopenUntil = &until
 		}
 	}
 	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindIncident, id)

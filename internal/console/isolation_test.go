@@ -24,7 +24,9 @@ import (
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements, withDashboards)
+	var opts *Options
+	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements, withDashboards, withOps, func(o *Options) { opts = o })
+	betaInc := e.openOn(opts.IncidentDesk, "beta", "beta-web-01", "beta outage")
 	betaDash := &dashboard.Dashboard{Tenant: "beta", Title: "beta-dashboard", Panels: []dashboard.Panel{{Type: dashboard.Stat, Queries: []dashboard.Query{{Query: "up"}}}}}
 	if err := e.console.opts.Dashboards.Create(context.Background(), betaDash); err != nil {
 		t.Fatal(err)
@@ -74,6 +76,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-discovery",
 		"/tenants/beta/oncall",
 		"/tenants/acme/oncall", // on-call duty is the MSP's: no page for a customer's viewer
+		"/tenants/beta/silences",
+		"/tenants/acme/silences", // silences are the MSP's to set
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -126,6 +130,15 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/networks":           {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
 		"/tenants/beta/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
 		"/tenants/acme/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
+		// The operator's forms (ops_routes.go): nothing for a customer's viewer, its own tenant's included.
+		"/tenants/beta/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/tenants/acme/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/incidents":              {"tenant": {"beta"}, "short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		fmt.Sprintf("/tenants/beta/incidents/%d/assign", betaInc.ID): {"assignee": {"intruder"}},
+		"/tenants/beta/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/acme/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/beta/silences/1/expire":                            {},
+		"/tenants/beta/alerts/1/incident":                            {"incident": {fmt.Sprint(betaInc.ID)}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
@@ -142,6 +155,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	for _, tn := range []string{"acme", "beta"} {
 		if rules, _ := e.disc.Rules(ctx, tn); len(rules.Types) != 0 {
 			t.Errorf("a viewer changed %s's discovery rules: %+v", tn, rules)
+		}
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if list, _ := opts.IncidentDesk.Incidents(ctx, tn, incident.Filter{}); len(list) != map[string]int{"acme": 0, "beta": 1}[tn] || (tn == "beta" && list[0].Assignee != "") {
+			t.Errorf("%s's incidents after acme's viewer: %d", tn, len(list))
 		}
 	}
 	after, _ := e.design.Assignments(ctx, "beta")

@@ -1183,6 +1183,21 @@ CREATE TABLE status_updates (
 );
 CREATE INDEX status_updates_notice ON status_updates(tenant_id, notice_id, created_at);
 `,
+	// 38, alert (internal/alert/silence.go): silences by label matcher, as
+	// Alertmanager's: matchers as JSON, a time range; expiring one ends it now.
+	`CREATE TABLE alert_silences (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	matchers    TEXT NOT NULL,
+	starts_at   INTEGER NOT NULL,
+	ends_at     INTEGER NOT NULL,
+	comment     TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE INDEX alert_silences_tenant ON alert_silences(tenant_id, ends_at);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

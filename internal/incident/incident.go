@@ -24,13 +24,13 @@ const (
 )
 
 // transitions lists, per state, the states an incident may move to. Closed and
-// Canceled are final; a Resolved incident is reopened by opening a new one,
-// because its resolve clock has already been decided.
+// Canceled are final; a Resolved incident may go back to In Progress only
+// within ReopenWindow of its resolution (reopen.go), later by opening a new one.
 var transitions = map[State][]State{
 	StateNew:        {StateInProgress, StateOnHold, StateResolved, StateCanceled},
 	StateInProgress: {StateOnHold, StateResolved, StateCanceled},
 	StateOnHold:     {StateInProgress, StateResolved, StateCanceled},
-	StateResolved:   {StateClosed},
+	StateResolved:   {StateClosed, StateInProgress},
 }
 
 // Open reports whether the incident is still being worked on.

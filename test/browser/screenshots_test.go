@@ -45,6 +45,9 @@ func TestScreenshots(t *testing.T) {
 		{"report", fmt.Sprintf("/tenants/acme/reports/%d", d.acmeReport)},
 		{"notifications", "/tenants/acme/settings/notifications"},
 		{"cloud-accounts", "/tenants/acme/settings/cloud-accounts"},
+		{"silences", fmt.Sprintf("/tenants/acme/silences?alert=%d", d.acmeAlert)},
+		{"board-wall", "/board?wall=1"},
+		{"incidents-acme", "/tenants/acme/incidents"},
 	}
 	shots = append(shots, serviceDeskShots(t, f.srv)...)
 	shots = append(shots, adminShots(t, f)...)
