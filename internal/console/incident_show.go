@@ -19,8 +19,10 @@ type incidentData struct {
 	Timeline []incident.Entry
 	Runbooks []RunbookRef
 	// Staff sees work notes and may act; a customer viewer sees comments only.
-	Staff   bool
-	CanAct  bool
+	Staff  bool
+	CanAct bool
+	// Comment: a customer's requester may comment on its incident.
+	Comment bool
 	Holds   []incident.HoldReason
 	Targets []incident.State // the states the incident may move to from here
 	// CausedBy is the change linked as the incident's cause, nil for none.
@@ -54,7 +56,8 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 		return deskError(err)
 	}
 	d := &incidentData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
-		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
+		Comment: !staff(p) && p.P.Requests(t.ID),
+		Holds:   []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
 		return err
 	}

@@ -125,3 +125,47 @@ func TestPortalSpeaksOfTheCustomerOnly(t *testing.T) {
 		t.Error("the operator's board is not every customer's")
 	}
 }
+
+// TestPortalRequesterCommentsOnItsIncident: a customer's requester adds a
+// comment to its incident from the incident page, which both sides see; it
+// cannot write a work note, and a viewer cannot comment at all.
+func TestPortalRequesterCommentsOnItsIncident(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withServiceDesk, withOps, func(o *Options) { opts = o })
+	inc := e.openOn(opts.IncidentDesk, "acme", "acme-web-01", "決済エラー")
+	path := fmt.Sprintf("/tenants/acme/incidents/%d", inc.ID)
+	r := e.login("acme-requester")
+	_, page, _ := r.get(path)
+	if !strings.Contains(page, `id="comment-form"`) || strings.Contains(page, `id="note-form"`) {
+		t.Fatal("the requester's incident page lacks the comment form or shows the staff's note form")
+	}
+	if code, _, _ := r.postForm(path, path+"/notes", url.Values{"kind": {"comment"}, "text": {"業務影響は軽微です"}}); code != http.StatusSeeOther {
+		t.Fatalf("the requester comments: %d", code)
+	}
+	if code, _, _ := r.postForm(path, path+"/notes", url.Values{"kind": {"work_note"}, "text": {"requester-work-note"}}); code != http.StatusForbidden {
+		t.Errorf("the requester writes a work note: %d, want 403", code)
+	}
+	v := e.login("acme-viewer")
+	if code, _, _ := v.postForm("/board", path+"/notes", url.Values{"kind": {"comment"}, "text": {"viewer-comment"}}); code != http.StatusForbidden {
+		t.Errorf("the viewer comments: %d, want 403", code)
+	}
+	if _, vpage, _ := v.get(path); strings.Contains(vpage, `id="comment-form"`) {
+		t.Error("the viewer is offered the comment form")
+	}
+	tl, err := opts.IncidentDesk.Timeline(context.Background(), "acme", inc.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var comments []string
+	for _, en := range tl {
+		if strings.Contains(en.Body, "業務影響") || strings.Contains(en.Body, "requester-work-note") || strings.Contains(en.Body, "viewer-comment") {
+			comments = append(comments, fmt.Sprintf("%s internal=%v", en.Body, en.Internal))
+		}
+	}
+	if len(comments) != 1 || !strings.Contains(comments[0], "業務影響は軽微です internal=false") {
+		t.Errorf("the timeline's customer entries = %q, want the one public comment", comments)
+	}
+	if !e.auditHas("acme", "comment", "incident") {
+		t.Error("the requester's comment is not audited")
+	}
+}
