@@ -85,6 +85,10 @@ func TestCapacityPagesApproveAndIsolate(t *testing.T) {
 	if _, page, _ := requester.get(base + "?view=week"); strings.Contains(page, `id="draft-form"`) || strings.Contains(page, `id="propose-1"`) || !strings.Contains(page, `id="approve-1"`) {
 		t.Errorf("the requester's page offers the wrong actions")
 	}
+	// The proposed version waits on the requester's board, linked to its group.
+	if _, board, _ := requester.get("/board"); !strings.Contains(board, `class="todo-plan"><a href="`+base+`">`) {
+		t.Errorf("the requester's board does not list the proposed plan: %s", textOf(board, "portal-todo"))
+	}
 	if code, _, _ := viewer.postForm(base, base+"/versions/1/approve", url.Values{}); code != http.StatusForbidden {
 		t.Errorf("the viewer approves: %d, want 403", code)
 	}

@@ -12,6 +12,7 @@ var portalCatalog = map[string][2]string{ // key: {ja, en}
 	"ptl.todo":         {"ご承認待ち", "Awaiting your approval"},
 	"ptl.todo_none":    {"ご承認待ちの項目はありません。", "Nothing awaits your approval."},
 	"ptl.todo_change":  {"変更", "Change"},
+	"ptl.todo_plan":    {"運行計画", "Operation plan"},
 	"ptl.todo_request": {"リクエスト", "Request"},
 	"stp.enabled":      {"公開ステータスページを公開する", "Publish the public status page"},
 	"stp.incident":     {"インシデント", "Incident"},
