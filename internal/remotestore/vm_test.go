@@ -8,22 +8,30 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // startVM runs Debian's victoria-metrics on a loopback port with its data in
 // a temporary directory, and returns its root URL. It is stopped with the test.
 func startVM(t testing.TB) string {
 	t.Helper()
-	bin, err := exec.LookPath("victoria-metrics")
-	if err != nil {
-		t.Fatal("victoria-metrics is not installed: Debian ships it in the package victoria-metrics (apt-get install victoria-metrics)")
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
+	return runVM(t, addr)
+}
+
+func runVM(t testing.TB, addr string) string {
+	t.Helper()
+	bin, err := exec.LookPath("victoria-metrics")
+	if err != nil {
+		t.Fatal("victoria-metrics is not installed: Debian ships it in the package victoria-metrics (apt-get install victoria-metrics)")
+	}
 	cmd := exec.Command(bin, "-storageDataPath", t.TempDir(), "-httpListenAddr", addr,
 		"-search.disableCache", "-search.latencyOffset=0", "-loggerLevel=ERROR")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -79,4 +87,17 @@ func newStore(t testing.TB, root string, mode Mode) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// startVMAt runs victoria-metrics on addr, as startVM does.
+func startVMAt(t testing.TB, addr string) string {
+	t.Helper()
+	return runVM(t, addr)
+}
+
+// counter is the value of a counter.
+func counter(c prometheus.Counter) float64 {
+	var m dto.Metric
+	c.Write(&m)
+	return m.GetCounter().GetValue()
 }
