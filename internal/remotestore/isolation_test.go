@@ -155,4 +155,16 @@ func TestTenantIsolationOnVictoriaMetrics(t *testing.T) {
 			}
 		})
 	}
+	// Deleting tenant b takes its series, and only its, out of the store.
+	s := newStore(t, root, ExtraLabel)
+	if err := s.DeleteTenant(context.Background(), "b"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for tenant, want := range map[string]bool{"a": true, "b": false} {
+		q, _ := s.ForTenant(tenant).Querier(now.Add(-time.Hour).UnixMilli(), now.UnixMilli())
+		if got := q.Select(context.Background(), false, nil, labels.MustNewMatcher(labels.MatchEqual, "__name__", "cpu")).Next(); got != want {
+			t.Errorf("after deleting tenant b, tenant %s has cpu = %v; want %v", tenant, got, want)
+		}
+	}
 }

@@ -41,12 +41,20 @@ type queryable struct {
 }
 
 func (q *queryable) Querier(mint, maxt int64) (storage.Querier, error) {
+	if q.tenant == "" {
+		// Cross-tenant reads for MSP staff: only a store that keeps every
+		// tenant in one place answers them.
+		if q.s.opts.Mode != ExtraLabel {
+			return nil, fmt.Errorf("remotestore: reads across tenants need --metrics-tenant-mode extra_label, not %s", q.s.opts.Mode)
+		}
+		return &querier{s: q.s, mint: mint, maxt: maxt}, nil
+	}
 	return &querier{s: q.s, tenant: labels.MustNewMatcher(labels.MatchEqual, metricstore.TenantLabel, q.tenant), mint: mint, maxt: maxt}, nil
 }
 
 type querier struct {
 	s          *Store
-	tenant     *labels.Matcher
+	tenant     *labels.Matcher // nil: across tenants (Store.Queryable)
 	mint, maxt int64
 }
 
@@ -55,6 +63,12 @@ func (q *querier) Close() error { return nil }
 // matchers are ms with the tenant's matcher first, whether or not the caller
 // (metricstore.Scope) added it already.
 func (q *querier) matchers(ms []*labels.Matcher) []*labels.Matcher {
+	if q.tenant == nil {
+		if len(ms) == 0 { // the store needs one matcher
+			return []*labels.Matcher{labels.MustNewMatcher(labels.MatchRegexp, labels.MetricName, ".+")}
+		}
+		return ms
+	}
 	return append([]*labels.Matcher{q.tenant}, ms...)
 }
 
@@ -126,7 +140,7 @@ func (q *querier) decodeExport(r io.Reader, ms []*labels.Matcher, mint, maxt int
 		lset := b.Labels()
 		if !owned(lset, ms) {
 			q.s.metrics.foreign.Inc()
-			q.s.logger.Warn("remote store answered a series outside the query's matchers; dropped", "tenant", q.tenant.Value)
+			q.s.logger.Warn("remote store answered a series outside the query's matchers; dropped", "labels", lset.String())
 			continue
 		}
 		key := lset.String()
@@ -298,13 +312,17 @@ func limited(seen map[string]struct{}, hints *storage.LabelHints) []string {
 func (q *querier) post(ctx context.Context, api string, form url.Values, mint, maxt int64) (io.ReadCloser, error) {
 	form.Set("start", formatTime(mint))
 	form.Set("end", formatTime(maxt))
-	u := q.s.queryURL(q.tenant.Value, api, form)
+	tenant := ""
+	if q.tenant != nil {
+		tenant = q.tenant.Value
+	}
+	u := q.s.queryURL(tenant, api, form)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("remotestore: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	q.s.header(req, q.tenant.Value)
+	q.s.header(req, tenant)
 	resp, err := q.s.client.Do(req)
 	if err != nil {
 		q.s.metrics.readFailures.Inc()

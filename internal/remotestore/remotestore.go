@@ -11,7 +11,9 @@
 package remotestore
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"hash/fnv"
 	"log/slog"
 	"net/http"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -152,6 +155,39 @@ func (s *Store) ForTenant(tenant string) storage.Queryable {
 	return metricstore.Scope(&queryable{s: s, tenant: tenant}, tenant)
 }
 
+// Queryable returns the unscoped queryable, for MSP staff reading across
+// tenants (as metricstore.Store.Queryable); only extra_label mode has one.
+func (s *Store) Queryable() storage.Queryable { return &queryable{s: s} }
+
+// DeleteTenant deletes every series of tenant in the store, so that a tenant
+// created later with the same ID reads none of them.
+func (s *Store) DeleteTenant(ctx context.Context, tenant string) error {
+	form := url.Values{"match[]": {selector([]*labels.Matcher{labels.MustNewMatcher(labels.MatchEqual, metricstore.TenantLabel, tenant)})}}
+	u := *s.query
+	if s.opts.Mode == AccountID {
+		u.Path += "/delete/" + strconv.FormatUint(uint64(AccountIDOf(tenant)), 10) + "/prometheus"
+	} else if s.opts.Mode == ExtraLabel {
+		form.Add("extra_label", metricstore.TenantLabel+"="+tenant)
+	}
+	u.Path += "/api/v1/admin/tsdb/delete_series"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("remotestore: cannot delete tenant %q: %w", tenant, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	s.header(req, tenant)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("remotestore: cannot delete tenant %q: %w", tenant, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("remotestore: cannot delete tenant %q: %s: %s", tenant, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil
+}
+
 // writeURL is where tenant's remote-write requests go.
 func (s *Store) writeURL(tenant string) string {
 	u := *s.write
@@ -172,7 +208,9 @@ func (s *Store) queryURL(tenant, api string, form url.Values) string {
 	u := *s.query
 	switch s.opts.Mode {
 	case ExtraLabel:
-		form.Add("extra_label", metricstore.TenantLabel+"="+tenant)
+		if tenant != "" {
+			form.Add("extra_label", metricstore.TenantLabel+"="+tenant)
+		}
 	case AccountID:
 		u.Path += "/select/" + strconv.FormatUint(uint64(AccountIDOf(tenant)), 10) + "/prometheus"
 	}
@@ -182,7 +220,7 @@ func (s *Store) queryURL(tenant, api string, form url.Values) string {
 
 // header sets what the store needs to know of tenant on a request.
 func (s *Store) header(r *http.Request, tenant string) {
-	if s.opts.Mode == OrgIDHeader {
+	if s.opts.Mode == OrgIDHeader && tenant != "" {
 		r.Header.Set("X-Scope-OrgID", tenant)
 	}
 }
