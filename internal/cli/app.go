@@ -76,7 +76,7 @@ type app struct {
 	// Opened once: closed in reverse order by close.
 	db      *sql.DB
 	metrics metricsBackend // the embedded TSDB, or a remote store (--metrics-store)
-	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
+	box     *secret.Box    // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
 	// networks are the tenants' networks: the server's pollers reach a

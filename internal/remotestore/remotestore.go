@@ -13,8 +13,8 @@ package remotestore
 import (
 	"context"
 	"fmt"
-	"io"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
