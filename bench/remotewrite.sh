@@ -146,6 +146,20 @@ run_unyo() {
 	stop
 }
 
+# vm_rows prints the samples VictoriaMetrics at URL took by remote write.
+vm_rows() { curl -fsS "$1/metrics" | sed -n 's/^vm_rows_inserted_total{type="promremotewrite"} //p'; }
+
+# await_rows waits, at most 10 minutes, until VictoriaMetrics at URL took N samples.
+await_rows() {
+	local r
+	for _ in $(seq 1200); do
+		r=$(vm_rows "$1")
+		[[ ${r:-0} -ge $2 ]] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 stop_vm() {
 	[[ -n $VMPID ]] || return 0
 	kill -TERM "$VMPID" 2>/dev/null || true
@@ -177,9 +191,25 @@ run_unyo_remote() {
 		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
 	[[ -n $token ]] || { log "unyo-remote: no token in the answer of /api/v1/tokens"; return 1; }
-	load unyo-remote "$base/api/v1/write" "$token" || return 1
-	# What the store received, against what unyo accepted.
-	log "  unyo-remote: VictoriaMetrics rows inserted: $(curl -fsS "http://127.0.0.1:$vmport/metrics" | sed -n 's/^vm_rows_inserted_total{type="promremotewrite"} //p')"
+	# unyo answers once a request is queued for the store, so its own rate
+	# would count the queue: the rate recorded is what reached
+	# VictoriaMetrics, from the start of the measure until the queue drained.
+	local vm="http://127.0.0.1:$vmport" args line n rows0 t0 t1 rate
+	args=(-url "$base/api/v1/write" -target unyo-remote -series "$SERIES" -senders "$SENDERS" -batch "$BATCH" -bearer "$token")
+	log "unyo-remote: warming up (one round over $SERIES series), until VictoriaMetrics holds it"
+	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
+	await_rows "$vm" "$SERIES" || { log "unyo-remote: the warm-up did not reach VictoriaMetrics"; return 1; }
+	rows0=$(vm_rows "$vm")
+	t0=$(date +%s.%N)
+	log "unyo-remote: measuring for $DURATION, then until the queue drains"
+	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
+	log "  accepted by unyo: $line"
+	n=$(( $(field requests "$line") - $(field errors "$line") ))
+	await_rows "$vm" $((rows0 + n * BATCH)) || { log "unyo-remote: not every accepted sample reached VictoriaMetrics"; return 1; }
+	t1=$(date +%s.%N)
+	rate=$(awk -v n=$((n * BATCH)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+	log "  delivered to VictoriaMetrics: $((n * BATCH)) samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+	RESULT[unyo-remote]=$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line")
 	stop
 	stop_vm
 }
