@@ -1134,6 +1134,26 @@ CREATE TABLE flowlog_blobs (
 	PRIMARY KEY (tenant_id, resource, blob)
 );
 `,
+	// 36, dashboard (internal/dashboard): a tenant's dashboards of PromQL
+	// panels. The panels and variables are one JSON document per dashboard
+	// (always read and written whole); skipped is what a Grafana import
+	// could not carry, kept to show on the dashboard's page.
+	`CREATE TABLE dashboards (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	title       TEXT NOT NULL,
+	description TEXT NOT NULL,
+	time_range  TEXT NOT NULL,
+	refresh     TEXT NOT NULL,
+	variables   TEXT NOT NULL,
+	panels      TEXT NOT NULL,
+	skipped     TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, title)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
