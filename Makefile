@@ -9,9 +9,9 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # Debian packages the tests need on top: the browser, PDF text extraction, the
 # real Prometheus and Alertmanager the client tests run against, PostgreSQL, and
 # the Zabbix agent 2 the Zabbix poller is tested against.
-TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp
+TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
 
-.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-agent bench-alert cross clean screenshots
+.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-agent bench-alert cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -100,6 +100,10 @@ bench:
 # Remote-write throughput of unyo against Prometheus and VictoriaMetrics.
 bench-ingest:
 	bash bench/remotewrite.sh
+
+# Ingest through unyo (--metrics-store remote, 1 replica) into VictoriaMetrics, against VictoriaMetrics alone.
+bench-ingest-remote:
+	TARGETS="victoria-metrics unyo-remote" REF=unyo-remote bash bench/remotewrite.sh
 
 # The operations report: a 30-day month of 100 hosts at 15 s, gathered and rendered to HTML and PDF.
 bench-report:

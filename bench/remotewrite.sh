@@ -9,7 +9,10 @@
 #
 # Usage: bench/remotewrite.sh
 # Environment: SERIES (200000), SENDERS (4), BATCH (2000), DURATION (30s),
-#              TARGETS ("prometheus victoria-metrics unyo").
+#              TARGETS ("prometheus victoria-metrics unyo"; also unyo-remote:
+#              unyo with --metrics-store remote forwarding into a
+#              VictoriaMetrics of its own), REF (unyo: the target the ratio
+#              column divides by the others).
 # The table is printed and kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +22,13 @@ SENDERS=${SENDERS:-4}
 BATCH=${BATCH:-2000}
 DURATION=${DURATION:-30s}
 TARGETS=${TARGETS:-prometheus victoria-metrics unyo}
+REF=${REF:-unyo}
 
 # unyo refuses admin passwords shorter than 12 characters.
 ADMIN_PASSWORD=bench-admin-secret
 WORK=$(mktemp -d -t unyo-rwbench.XXXXXX)
 PID=""
+VMPID="" # the VictoriaMetrics behind unyo-remote
 declare -A RESULT
 
 log() { printf '%s\n' "$*" >&2; }
@@ -42,6 +47,7 @@ stop() {
 }
 cleanup() {
 	stop
+	stop_vm
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -140,13 +146,81 @@ run_unyo() {
 	stop
 }
 
+# vm_rows prints the samples VictoriaMetrics at URL took by remote write.
+vm_rows() { curl -fsS "$1/metrics" | sed -n 's/^vm_rows_inserted_total{type="promremotewrite"} //p'; }
+
+# await_rows waits, at most 10 minutes, until VictoriaMetrics at URL took N samples.
+await_rows() {
+	local r
+	for _ in $(seq 1200); do
+		r=$(vm_rows "$1")
+		[[ ${r:-0} -ge $2 ]] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+stop_vm() {
+	[[ -n $VMPID ]] || return 0
+	kill -TERM "$VMPID" 2>/dev/null || true
+	wait "$VMPID" 2>/dev/null || true
+	VMPID=""
+}
+
+# run_unyo_remote is unyo (1 replica) with --metrics-store remote in front of
+# a VictoriaMetrics of its own: what unyo costs on the way into the store.
+run_unyo_remote() {
+	local dir=$WORK/unyo-remote port vmport base token
+	[[ -x bin/unyo ]] || { log "unyo-remote: bin/unyo did not build, skipped"; return 0; }
+	command -v victoria-metrics >/dev/null || { log "unyo-remote: victoria-metrics not installed (apt-get install victoria-metrics), skipped"; return 0; }
+	mkdir -p "$dir"
+	vmport=$(free_port)
+	victoria-metrics -storageDataPath="$dir/vm" -httpListenAddr="127.0.0.1:$vmport" -loggerLevel=WARN >"$dir/vm.log" 2>&1 &
+	VMPID=$!
+	PID=$VMPID wait_ready "http://127.0.0.1:$vmport/health" "$dir/vm.log" || return 1
+	port=$(free_port)
+	base="http://127.0.0.1:$port"
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false \
+		--metrics-store remote --metrics-write-url "http://127.0.0.1:$vmport/api/v1/write" \
+		--metrics-query-url "http://127.0.0.1:$vmport" >"$dir/log" 2>&1 &
+	PID=$!
+	wait_ready "$base/readyz" "$dir/log" || return 1
+	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
+	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
+		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+	[[ -n $token ]] || { log "unyo-remote: no token in the answer of /api/v1/tokens"; return 1; }
+	# unyo answers once a request is queued for the store, so its own rate
+	# would count the queue: the rate recorded is what reached
+	# VictoriaMetrics, from the start of the measure until the queue drained.
+	local vm="http://127.0.0.1:$vmport" args line n rows0 t0 t1 rate
+	args=(-url "$base/api/v1/write" -target unyo-remote -series "$SERIES" -senders "$SENDERS" -batch "$BATCH" -bearer "$token")
+	log "unyo-remote: warming up (one round over $SERIES series), until VictoriaMetrics holds it"
+	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
+	await_rows "$vm" "$SERIES" || { log "unyo-remote: the warm-up did not reach VictoriaMetrics"; return 1; }
+	rows0=$(vm_rows "$vm")
+	t0=$(date +%s.%N)
+	log "unyo-remote: measuring for $DURATION, then until the queue drains"
+	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
+	log "  accepted by unyo: $line"
+	n=$(( $(field requests "$line") - $(field errors "$line") ))
+	await_rows "$vm" $((rows0 + n * BATCH)) || { log "unyo-remote: not every accepted sample reached VictoriaMetrics"; return 1; }
+	t1=$(date +%s.%N)
+	rate=$(awk -v n=$((n * BATCH)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+	log "  delivered to VictoriaMetrics: $((n * BATCH)) samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+	RESULT[unyo-remote]=$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line")
+	stop
+	stop_vm
+}
+
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# table prints samples/s per target and unyo's ratio to each.
+# table prints samples/s per target and REF's ratio to each.
 table() {
 	local unyo_rate="" name line rate ratio
-	[[ -n ${RESULT[unyo]:-} ]] && unyo_rate=$(field samples_per_sec "${RESULT[unyo]}")
-	printf '%-18s %14s %8s %8s %8s %10s\n' target samples/s p50_ms p99_ms errors unyo/target
+	[[ -n ${RESULT[$REF]:-} ]] && unyo_rate=$(field samples_per_sec "${RESULT[$REF]}")
+	printf '%-18s %14s %8s %8s %8s %10s\n' target samples/s p50_ms p99_ms errors "$REF/target"
 	for name in $TARGETS; do
 		line=${RESULT[$name]:-}
 		if [[ -z $line ]]; then
@@ -166,7 +240,7 @@ table() {
 main() {
 	mkdir -p bin bench/results
 	go build -o bin/rwload ./bench/cmd/rwload
-	if [[ " $TARGETS " == *" unyo "* ]] && ! go build -o bin/unyo ./cmd/unyo; then
+	if [[ " $TARGETS " == *" unyo"* ]] && ! go build -o bin/unyo ./cmd/unyo; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
@@ -177,6 +251,7 @@ main() {
 		prometheus) run_prometheus ;;
 		victoria-metrics) run_victoria_metrics ;;
 		unyo) run_unyo ;;
+		unyo-remote) run_unyo_remote ;;
 		*) log "$name: unknown target, skipped" ;;
 		esac || {
 			log "$name: failed, skipped"

@@ -77,8 +77,8 @@ type app struct {
 
 	// Opened once: closed in reverse order by close.
 	db      *sql.DB
-	metrics *metricstore.Store
-	box     *secret.Box // seals channel, ServiceNow and cloud account secrets
+	metrics metricsBackend // the embedded TSDB, or a remote store (--metrics-store)
+	box     *secret.Box    // seals channel, ServiceNow and cloud account secrets
 	limits  *limits.Enforcer
 	egress  *outbound.Policy // what tenants' integrations may connect to
 	// networks are the tenants' networks: the server's pollers reach a
@@ -165,9 +165,14 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if a.limits, err = newTenantLimits(ctx, &cfg.limits, a.db, reg); err != nil {
 		return nil, err
 	}
-	if a.metrics, err = metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
+	local, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
 		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: a.limits,
-	}, logger, reg); err != nil {
+	}, logger, reg)
+	if err != nil {
+		return nil, err
+	}
+	if a.metrics, err = cfg.metricsStore.open(local, logger, reg); err != nil {
+		local.Close()
 		return nil, err
 	}
 	a.limits.Enforce() // the WAL is replayed: its series are counted

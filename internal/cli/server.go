@@ -45,6 +45,7 @@ type serverConfig struct {
 	zabbix        zabbixConfig
 	snmp          snmpConfig
 	cluster       clusterConfig
+	metricsStore  metricsStoreConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -69,6 +70,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.zabbix.flags(fs)
 	c.snmp.flags(fs)
 	c.cluster.flags(fs)
+	c.metricsStore.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -90,6 +92,10 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 			fmt.Fprintln(stderr, "unyo server: admin password (-admin-password, UNYO_ADMIN_PASSWORD):", err)
 			return nil, err
 		}
+	}
+	if err := c.metricsStore.parse(); err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return nil, err
 	}
 	if err := c.exposure.parse(); err != nil {
 		fmt.Fprintln(stderr, "unyo server:", err)

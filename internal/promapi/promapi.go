@@ -28,11 +28,22 @@ import (
 // TenantHeader lets an MSP-wide caller pick one tenant's view.
 const TenantHeader = "X-Unyo-Tenant"
 
+// Store is where the API reads: the embedded TSDB (*metricstore.Store) or
+// a remote store (*remotestore.Store behind the server's metrics backend).
+type Store interface {
+	// ForTenant is a queryable that sees only tenant's series.
+	ForTenant(tenant string) storage.Queryable
+	// Queryable reads across tenants, for MSP staff.
+	Queryable() storage.Queryable
+	// Metadata is what senders said of tenant's metric families.
+	Metadata(tenant, metric string, limit, perMetric int) map[string][]metricstore.MetricMetadata
+}
+
 // API answers Prometheus HTTP API requests.
 type API struct {
 	engine    *promql.Engine
 	parser    parser.Parser
-	store     *metricstore.Store
+	store     Store
 	logger    *slog.Logger
 	version   string
 	maxPoints int
@@ -62,7 +73,7 @@ type Options struct {
 
 // New returns the API over store. The engine's zero-valued limits would fail
 // every query silently, so Options are filled with defaults.
-func New(store *metricstore.Store, opts Options, logger *slog.Logger, reg prometheus.Registerer) *API {
+func New(store Store, opts Options, logger *slog.Logger, reg prometheus.Registerer) *API {
 	if opts.Timeout == 0 {
 		opts.Timeout = 2 * time.Minute
 	}

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/unyo-ops/unyo/internal/metricstore"
+	"github.com/unyo-ops/unyo/internal/remotestore"
+)
+
+// metricsStoreConfig is where samples live: the embedded TSDB under --data,
+// or a remote Prometheus-compatible store (docs/deploy.md, "Metrics store").
+type metricsStoreConfig struct {
+	kind       string // embedded or remote
+	writeURL   string
+	queryURL   string
+	tenantMode string
+}
+
+func (c *metricsStoreConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.kind, "metrics-store", env("UNYO_METRICS_STORE", "embedded"), "where samples are kept: embedded (the TSDB under --data) or remote (env UNYO_METRICS_STORE)")
+	fs.StringVar(&c.writeURL, "metrics-write-url", env("UNYO_METRICS_WRITE_URL", ""), "remote store: its remote-write URL, e.g. http://vm:8428/api/v1/write; in accountid mode the vminsert root (env UNYO_METRICS_WRITE_URL)")
+	fs.StringVar(&c.queryURL, "metrics-query-url", env("UNYO_METRICS_QUERY_URL", ""), "remote store: its Prometheus API root, e.g. http://vm:8428; in accountid mode the vmselect root (env UNYO_METRICS_QUERY_URL)")
+	fs.StringVar(&c.tenantMode, "metrics-tenant-mode", env("UNYO_METRICS_TENANT_MODE", "extra_label"), "remote store: how it keeps tenants apart: extra_label, accountid or orgid-header (env UNYO_METRICS_TENANT_MODE)")
+}
+
+// parse checks the flags together, before anything opens.
+func (c *metricsStoreConfig) parse() error {
+	switch c.kind {
+	case "embedded":
+		if c.writeURL != "" || c.queryURL != "" {
+			return errors.New("--metrics-write-url and --metrics-query-url need --metrics-store remote")
+		}
+		return nil
+	case "remote":
+		if c.writeURL == "" || c.queryURL == "" {
+			return errors.New("--metrics-store remote needs --metrics-write-url and --metrics-query-url")
+		}
+		_, err := remotestore.ParseMode(c.tenantMode)
+		return err
+	}
+	return fmt.Errorf("--metrics-store %q is not embedded or remote", c.kind)
+}
+
+// metricsBackend is what the server reads and writes samples through.
+type metricsBackend interface {
+	AppenderV2(ctx context.Context) storage.AppenderV2
+	ForTenant(tenant string) storage.Queryable
+	Queryable() storage.Queryable
+	DeleteTenant(ctx context.Context, tenant string) error
+	SetMetadata(tenant, family string, m metricstore.MetricMetadata)
+	Metadata(tenant, metric string, limit, perMetric int) map[string][]metricstore.MetricMetadata
+	Close() error
+}
+
+// remoteMetrics keeps samples in the remote store; the senders' metric
+// metadata stays in the embedded store's memory, as it does without one.
+type remoteMetrics struct {
+	remote *remotestore.Store
+	local  *metricstore.Store
+}
+
+func (m *remoteMetrics) AppenderV2(ctx context.Context) storage.AppenderV2 {
+	return m.remote.AppenderV2(ctx)
+}
+func (m *remoteMetrics) ForTenant(tenant string) storage.Queryable { return m.remote.ForTenant(tenant) }
+func (m *remoteMetrics) Queryable() storage.Queryable              { return m.remote.Queryable() }
+func (m *remoteMetrics) SetMetadata(tenant, family string, md metricstore.MetricMetadata) {
+	m.local.SetMetadata(tenant, family, md)
+}
+func (m *remoteMetrics) Metadata(tenant, metric string, limit, perMetric int) map[string][]metricstore.MetricMetadata {
+	return m.local.Metadata(tenant, metric, limit, perMetric)
+}
+
+// DeleteTenant deletes the tenant's series in the remote store and what is
+// left of it in the embedded one (metadata, series from before the switch).
+func (m *remoteMetrics) DeleteTenant(ctx context.Context, tenant string) error {
+	return errors.Join(m.remote.DeleteTenant(ctx, tenant), m.local.DeleteTenant(ctx, tenant))
+}
+
+// Close sends what is queued for the remote store, then closes the TSDB.
+func (m *remoteMetrics) Close() error {
+	return errors.Join(m.remote.Close(), m.local.Close())
+}
+
+// openMetrics wraps the opened embedded store in the remote one when the
+// flags ask for it.
+func (c *metricsStoreConfig) open(local *metricstore.Store, logger *slog.Logger, reg prometheus.Registerer) (metricsBackend, error) {
+	if c.kind != "remote" {
+		return local, nil
+	}
+	mode, err := remotestore.ParseMode(c.tenantMode)
+	if err != nil {
+		return nil, err
+	}
+	remote, err := remotestore.New(remotestore.Options{WriteURL: c.writeURL, QueryURL: c.queryURL, Mode: mode},
+		logger.With("component", "remotestore"), reg)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("metrics store", "kind", "remote", "write_url", c.writeURL, "query_url", c.queryURL, "tenant_mode", mode)
+	return &remoteMetrics{remote: remote, local: local}, nil
+}
