@@ -94,11 +94,11 @@ func (f *fleet) run(ctx context.Context, t *tenant, h *host, offset time.Duratio
 	}
 }
 
-// sendEvents posts three matched ERROR lines, as the log item does.
+// sendEvents posts three matched ERROR lines (severity critical), as the log item does.
 func (f *fleet) sendEvents(ctx context.Context, t *tenant, h *host, now time.Time) {
 	evs := make([]sample.Event, 3)
 	for i := range evs {
-		evs[i] = sample.Event{Time: now, Host: h.name, Source: "/var/log/app.log", Item: "applog", Severity: "error",
+		evs[i] = sample.Event{Time: now, Host: h.name, Source: "/var/log/app.log", Item: "applog", Severity: "critical",
 			Pattern: "ERROR", Message: fmt.Sprintf("%s ERROR order %d: payment gateway timeout after 30s", now.UTC().Format(time.RFC3339), h.round*3+i)}
 	}
 	rec, err := sender.EncodeEvents(evs)

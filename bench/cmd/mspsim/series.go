@@ -111,7 +111,7 @@ func newHost(tenant, name string, kind behaviour) *host {
 		h.checkUp = append(h.checkUp, add("unyo_check_up", false, "item", item))
 		add("unyo_check_duration_seconds", false, "item", item)
 	}
-	for _, sev := range []string{"info", "warning", "error"} {
+	for _, sev := range []string{"info", "warning", "critical"} {
 		add("unyo_log_matches_total", true, "item", "applog", "pattern", sev, "severity", sev)
 	}
 	add("unyo_log_lines_read_total", true, "item", "applog", "path", "/var/log/app.log")
