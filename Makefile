@@ -11,7 +11,7 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
 # the Zabbix agent 2 the Zabbix poller is tested against.
 TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
 
-.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-agent bench-alert cross clean screenshots
+.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-agent bench-alert bench-msp cross clean screenshots
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
@@ -108,6 +108,14 @@ bench-ingest-remote:
 # The operations report: a 30-day month of 100 hosts at 15 s, gathered and rendered to HTML and PDF.
 bench-report:
 	$(GO) test -run '^$$' -bench BenchmarkReport -benchtime 3x -benchmem -timeout 30m ./internal/report/
+
+# An MSP's day at SIZE hosts (a list: SIZE=100,500,1000): cost curves into bench/results/mspsim.
+# STEADY and WARMUP shorten the windows for a quick run (e.g. STEADY=1m WARMUP=30s).
+SIZE ?= 100
+STEADY ?= 5m
+WARMUP ?= 2m
+bench-msp: build
+	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -steady $(STEADY) -warmup $(WARMUP)
 
 # CPU and memory of unyo agent against node_exporter at the same interval.
 bench-agent:

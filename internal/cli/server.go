@@ -131,6 +131,7 @@ func serve(ctx context.Context, cfg *serverConfig, logger *slog.Logger, stdout i
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(database.Collectors()...)
 	a, err := openApp(ctx, cfg, logger, reg)
 	if err != nil {
 		return err

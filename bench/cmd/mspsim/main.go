@@ -1,0 +1,137 @@
+// Command mspsim simulates a managed service provider's day against a real
+// unyo server and measures what it costs at a given size in hosts.
+//
+// For each size it starts `unyo server` as a child process (loopback, a
+// temporary data directory, embedded storage), creates tenants of
+// -hosts-per-tenant hosts each with services, a webhook channel to a local
+// receiver, a default escalation policy, and the built-in Linux template
+// assigned by selector; then runs one simulated agent per host speaking the
+// agent's protocol (configuration pull with If-None-Match, remote write of
+// 300 OS series encoded by the agent's own encoder at the agent's interval,
+// log events), with one host in ten misbehaving (CPU spike, failing check,
+// log errors, silence) from a time inside the steady window. An operator reads
+// the board, a tenant's alert list, a host page and a PromQL range query at a
+// steady rate. After the warm-up, the steady window is measured; then the
+// month's reports of some tenants are generated and timed.
+//
+// Each size adds a row to <out>/results.json and results.csv (a row of the
+// same size is replaced) and redraws <out>/chart.svg from all rows.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is what the flags set.
+type config struct {
+	sizes          []int
+	bin, out       string
+	hostsPerTenant int
+	interval       time.Duration
+	pullEvery      time.Duration
+	warmup, steady time.Duration
+	readEvery      time.Duration
+	reports        int
+	keep           bool
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mspsim:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, n := range cfg.sizes {
+		r, err := runSize(ctx, cfg, n)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %v\n", n, err)
+			os.Exit(1)
+		}
+		fmt.Println(r.line())
+		if err := record(cfg.out, r); err != nil {
+			fmt.Fprintln(os.Stderr, "mspsim:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	var sizes string
+	fs := flag.NewFlagSet("mspsim", flag.ContinueOnError)
+	fs.StringVar(&sizes, "sizes", "100", "sizes in hosts, comma-separated (e.g. 100,500,1000)")
+	fs.StringVar(&c.bin, "bin", "bin/unyo", "the unyo binary")
+	fs.StringVar(&c.out, "out", "bench/results/mspsim", "directory of results.json, results.csv and chart.svg")
+	fs.IntVar(&c.hostsPerTenant, "hosts-per-tenant", 20, "hosts of each tenant")
+	fs.DurationVar(&c.interval, "interval", 15*time.Second, "agents' collection interval (the agent's default)")
+	fs.DurationVar(&c.pullEvery, "pull-every", time.Minute, "agents' configuration pull interval (the agent's default)")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Minute, "time before the steady window")
+	fs.DurationVar(&c.steady, "steady", 5*time.Minute, "the measured window")
+	fs.DurationVar(&c.readEvery, "read-every", 250*time.Millisecond, "time between two operator reads")
+	fs.IntVar(&c.reports, "reports", 10, "tenants whose month report is generated at the end")
+	fs.BoolVar(&c.keep, "keep", false, "keep the server's data directory")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 20_000 {
+			return c, fmt.Errorf("-sizes: %q is not a size in 1..20000", s)
+		}
+		c.sizes = append(c.sizes, n)
+	}
+	if c.hostsPerTenant < 1 || c.interval < time.Second || c.pullEvery < time.Second || c.warmup < 0 ||
+		c.steady < 10*time.Second || c.readEvery <= 0 || c.reports < 0 {
+		return c, errors.New("-hosts-per-tenant must be positive, -interval and -pull-every 1s or more, -steady 10s or more")
+	}
+	if _, err := os.Stat(c.bin); err != nil {
+		return c, fmt.Errorf("-bin: %w (make build first)", err)
+	}
+	return c, nil
+}
+
+// tenantsFor spreads n hosts over tenants of per hosts (the last may have
+// fewer), with their behaviours.
+func tenantsFor(n, per int) []*tenant {
+	var ts []*tenant
+	for i := 0; i < n; i++ {
+		if i%per == 0 {
+			ts = append(ts, &tenant{id: fmt.Sprintf("c%04d", len(ts))})
+		}
+		t := ts[len(ts)-1]
+		t.hosts = append(t.hosts, newHost(t.id, fmt.Sprintf("%s-web-%03d", t.id, len(t.hosts)), behaviourOf(i)))
+	}
+	return ts
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "mspsim: %s %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// loadAverage is the machine's 1-minute load average, to say under what load
+// a figure was taken.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// tempDir is a fresh directory for one size's server.
+func tempDir(n int) (string, error) {
+	return os.MkdirTemp("", fmt.Sprintf("unyo-mspsim-%d-", n))
+}

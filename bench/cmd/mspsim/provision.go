@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// api calls the server's JSON API as the admin.
+type api struct {
+	base   string
+	client *http.Client
+}
+
+// call sends in as JSON and decodes a 2xx answer into out; any other answer
+// is an error naming the call.
+func (a api) call(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth("admin", adminPassword)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("api: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("api: %s %s answered %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("api: %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// tenant is one simulated customer: its ingest token and hosts.
+type tenant struct {
+	id, token string
+	hosts     []*host
+	hostIDs   []int64
+}
+
+// Names of what mspsim creates in each tenant.
+const (
+	benchChannel  = "bench-hook"
+	benchTemplate = "bench-fast"
+	servicesPer   = 2
+)
+
+// provision creates the tenant, its ingest token, a webhook channel to the
+// receiver, a default escalation policy to it, services, the hosts (labelled
+// os=linux, spread over the services), the built-in Linux template assigned by
+// selector, and a template of fast items (a failing check alerts at once) so
+// alerts fire within a short window.
+func provision(ctx context.Context, a api, t *tenant, hookURL string) error {
+	base := "/api/v1/tenants/" + t.id
+	if err := a.call(ctx, "POST", "/api/v1/tenants", map[string]string{"id": t.id, "name": "Customer " + t.id}, nil); err != nil {
+		return err
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := a.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "agents", "tenant": t.id, "scopes": []string{"ingest"}}, &tok); err != nil {
+		return err
+	}
+	t.token = tok.Token
+	if err := a.call(ctx, "POST", base+"/channels", map[string]any{"name": benchChannel, "type": "webhook",
+		"config": map[string]string{"url": hookURL, "secret": webhookSecret}}, nil); err != nil {
+		return err
+	}
+	if err := a.call(ctx, "POST", base+"/escalation-policies", map[string]any{"name": "default", "default": true,
+		"steps": []map[string]any{{"targets": []string{benchChannel}, "wait": "15m"}, {"targets": []string{benchChannel}}}}, nil); err != nil {
+		return err
+	}
+	services := make([]int64, servicesPer)
+	for i := range services {
+		var svc struct {
+			ID int64 `json:"id"`
+		}
+		if err := a.call(ctx, "POST", base+"/services", map[string]any{"name": fmt.Sprintf("service-%d", i)}, &svc); err != nil {
+			return err
+		}
+		services[i] = svc.ID
+	}
+	t.hostIDs = make([]int64, len(t.hosts))
+	for i, h := range t.hosts {
+		var res struct {
+			ID int64 `json:"id"`
+		}
+		if err := a.call(ctx, "POST", base+"/resources", map[string]any{"name": h.name, "kind": "host",
+			"labels": map[string]string{"os": "linux"}, "service_id": services[i%len(services)]}, &res); err != nil {
+			return err
+		}
+		t.hostIDs[i] = res.ID
+	}
+	var templates []struct {
+		ID      int64  `json:"id"`
+		Builtin string `json:"builtin"`
+	}
+	if err := a.call(ctx, "GET", base+"/monitoring/templates", nil, &templates); err != nil {
+		return err
+	}
+	linux := int64(0)
+	for _, tp := range templates {
+		if tp.Builtin == "linux-base" {
+			linux = tp.ID
+		}
+	}
+	if linux == 0 {
+		return fmt.Errorf("provision %s: no built-in linux-base template", t.id)
+	}
+	var fast struct {
+		ID int64 `json:"id"`
+	}
+	if err := a.call(ctx, "POST", base+"/monitoring/templates", map[string]any{"name": benchTemplate,
+		"items": []map[string]any{{"name": "check", "kind": "metric", "metric": map[string]string{"series": "unyo_check_up"},
+			"threshold": map[string]any{"op": "<", "critical": 1}, "notify": []string{benchChannel}}}}, &fast); err != nil {
+		return err
+	}
+	for _, id := range []int64{linux, fast.ID} {
+		if err := a.call(ctx, "POST", base+"/monitoring/assignments", map[string]any{"template_id": id, "selector": "os=linux"}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// provisionAll provisions the tenants with a few calls in flight.
+func provisionAll(ctx context.Context, a api, tenants []*tenant, hookURL string) error {
+	start := time.Now()
+	work := make(chan *tenant)
+	errs := make(chan error, len(tenants))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range work {
+				errs <- provision(ctx, a, t, hookURL)
+			}
+		}()
+	}
+	for _, t := range tenants {
+		work <- t
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	logf("provisioned %d tenants in %v", len(tenants), time.Since(start).Round(time.Millisecond))
+	return nil
+}

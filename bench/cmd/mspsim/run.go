@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+// runSize runs the whole simulation at n hosts and returns its row.
+func runSize(ctx context.Context, cfg config, n int) (row, error) {
+	r := row{Hosts: n, Load1Start: loadAverage(), Started: time.Now().UTC().Format(time.RFC3339)}
+	dir, err := tempDir(n)
+	if err != nil {
+		return r, err
+	}
+	if !cfg.keep {
+		defer os.RemoveAll(dir)
+	}
+	rcv, err := startReceiver()
+	if err != nil {
+		return r, err
+	}
+	defer rcv.close()
+	srv, err := startServer(ctx, cfg.bin, dir)
+	if err != nil {
+		return r, err
+	}
+	defer srv.stop()
+	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
+	a := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}
+	tenants := tenantsFor(n, cfg.hostsPerTenant)
+	r.Tenants = len(tenants)
+	provStart := time.Now()
+	if err := provisionAll(ctx, a, tenants, rcv.url); err != nil {
+		return r, err
+	}
+	r.ProvisionS = time.Since(provStart).Seconds()
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	f := &fleet{base: srv.url, client: &http.Client{Timeout: time.Minute, Transport: transport},
+		interval: cfg.interval, pullEvery: cfg.pullEvery, crossed: map[*host]time.Time{}}
+	start := time.Now()
+	steadyStart := start.Add(cfg.warmup)
+	steadyEnd := steadyStart.Add(cfg.steady)
+	var wg sync.WaitGroup
+	i := 0
+	for _, t := range tenants {
+		for j, h := range t.hosts {
+			offset := time.Duration(i) * cfg.interval / time.Duration(n)
+			// Misbehaviour starts in the first half of the steady window,
+			// spread, so its alerts are notified inside the window.
+			at := steadyStart.Add(time.Duration(i%97) * cfg.steady / 2 / 97)
+			wg.Add(1)
+			go func() { defer wg.Done(); f.run(runCtx, t, t.hosts[j], offset, at) }()
+			_ = h
+			i++
+		}
+	}
+	logf("%d hosts in %d tenants running; warm-up %v, steady window %v", n, len(tenants), cfg.warmup, cfg.steady)
+	if !sleepCtx(ctx, time.Until(steadyStart)) {
+		return r, ctx.Err()
+	}
+	before, err := srv.scrape()
+	if err != nil {
+		return r, err
+	}
+	diskBefore := srv.diskBytes()
+	samplesBefore := f.samples.Load()
+	f.writes.reset()
+	f.pulls.reset()
+	f.events.reset()
+	op := &operator{base: srv.url, rate: cfg.readEvery}
+	if err := op.signIn(ctx); err != nil {
+		return r, err
+	}
+	opCtx, stopOp := context.WithDeadline(runCtx, steadyEnd)
+	defer stopOp()
+	var opDone sync.WaitGroup
+	opDone.Add(1)
+	go func() { defer opDone.Done(); op.run(opCtx, tenants) }()
+	var peak selfMetrics
+	var loads []float64
+	for time.Now().Before(steadyEnd) {
+		if !sleepCtx(ctx, min(5*time.Second, time.Until(steadyEnd))) {
+			return r, ctx.Err()
+		}
+		m, err := srv.scrape()
+		if err != nil {
+			return r, fmt.Errorf("server died in the steady window: %w", err)
+		}
+		peak.rss = max(peak.rss, m.rss)
+		peak.heapInuse = max(peak.heapInuse, m.heapInuse)
+		loads = append(loads, loadAverage())
+	}
+	after, err := srv.scrape()
+	if err != nil {
+		return r, err
+	}
+	window := cfg.steady.Seconds()
+	r.CPUCores = (after.cpuSeconds - before.cpuSeconds) / window
+	r.SamplesPerS = float64(f.samples.Load()-samplesBefore) / window
+	r.RSSMB, r.HeapInuseMB = mb(peak.rss), mb(peak.heapInuse)
+	r.HeadSeries, r.HeadChunks = after.headSeries, after.headChunks
+	r.MmapChunksMB, r.WALMB = mb(after.mmapChunkBytes), mb(after.walBytes)
+	r.Goroutines = after.goroutines
+	r.DiskGrowthMBPerDay = mb(float64(srv.diskBytes()-diskBefore)) / window * 86400
+	r.SQLiteWriteMeanMS, r.SQLiteWaitMeanMS, r.SQLiteWrites = nan, nan, after.writeCount-before.writeCount
+	if after.hasDB && after.writeCount > before.writeCount {
+		r.SQLiteWriteMeanMS = (after.writeSum - before.writeSum) / (after.writeCount - before.writeCount) * 1000
+		r.SQLiteWaitMeanMS = (after.waitSum - before.waitSum) / (after.waitCount - before.waitCount) * 1000
+	}
+	r.Load1Steady = median(loads)
+	opDone.Wait()
+	r.Write, r.Pull, r.Events = f.writes.summary(), f.pulls.summary(), f.events.summary()
+	r.Board, r.Alerts, r.HostPage, r.PromQL = op.board.summary(), op.alerts.summary(), op.hostPage.summary(), op.promql.summary()
+
+	// Alert latency: sample time of a check's first failing sample to the
+	// webhook's arrival; notification delay: the alert's start to arrival.
+	waitEnd := time.Now().Add(60 * time.Second)
+	var alat, ndelay latencies
+	for {
+		f.mu.Lock()
+		crossed := make(map[*host]time.Time, len(f.crossed))
+		for h, at := range f.crossed {
+			crossed[h] = at
+		}
+		f.mu.Unlock()
+		missing := 0
+		for h := range crossed {
+			if _, ok := rcv.get(h.tenant, h.name); !ok {
+				missing++
+			}
+		}
+		if missing == 0 || time.Now().After(waitEnd) {
+			for h, at := range crossed {
+				if a, ok := rcv.get(h.tenant, h.name); ok {
+					alat.add(a.at.Sub(at))
+					ndelay.add(a.at.Sub(a.startsAt))
+				} else {
+					alat.fail()
+				}
+			}
+			break
+		}
+		if !sleepCtx(ctx, 500*time.Millisecond) {
+			return r, ctx.Err()
+		}
+	}
+	r.AlertLatency, r.NotifyDelay = alat.summary(), ndelay.summary()
+	r.Notifications = rcv.total.Load()
+	stopRun()
+	wg.Wait()
+
+	// The month's reports, on the server still holding the run's data.
+	now := time.Now().UTC()
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	var rep []float64
+	for _, t := range tenants[:min(cfg.reports, len(tenants))] {
+		s := time.Now()
+		if err := a.call(ctx, "POST", "/api/v1/tenants/"+t.id+"/reports", map[string]string{"from": from, "to": now.Format("2006-01-02")}, nil); err != nil {
+			return r, err
+		}
+		rep = append(rep, time.Since(s).Seconds())
+	}
+	r.ReportSPerTenant = median(rep)
+	logf("%d hosts done", n)
+	return r, nil
+}
+
+func mb(b float64) float64 { return b / (1 << 20) }
+
+// median of v; NaN for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return nan
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
