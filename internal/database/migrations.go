@@ -1134,6 +1134,21 @@ CREATE TABLE flowlog_blobs (
 	PRIMARY KEY (tenant_id, resource, blob)
 );
 `,
+	// internal/lease and internal/outbox (replicas): who holds each piece of
+	// work that must run once among replicas on one PostgreSQL (token is
+	// the fencing token, raised at each change of owner), and the claim of
+	// a delivery being sent, so a replica that dies mid-send leaves it to
+	// the others once the claim expires instead of at its own restart.
+	`CREATE TABLE leases (
+	name        TEXT PRIMARY KEY,
+	owner       TEXT NOT NULL,
+	token       INTEGER NOT NULL,
+	expires_at  INTEGER NOT NULL,
+	acquired_at INTEGER NOT NULL
+);
+ALTER TABLE outbox_deliveries ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
