@@ -29,6 +29,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
@@ -146,7 +147,8 @@ func newEnv(t *testing.T) *env {
 		}, monitoring.CallerTenant, logger),
 		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
 		// The desk: incidents, inquiries and requests, and their vendor cases.
-		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger)); err != nil {
+		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger),
+		dashboard.NewHandlers(dashboard.NewStore(db), a.PathTenant)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -103,6 +103,12 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	e.must(201, "POST", "/api/v1/tenants/a/improvements", admin, map[string]any{"title": "a-improvement-secret", "category": "automation",
 		"owner": "a-owner-secret", "evidence": []map[string]string{{"kind": "alert", "ref": "a-alert-ref"}}}, &imp)
+	// a's dashboard, whose panel names a's metric: b neither reads nor changes it.
+	var dash struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/dashboards", admin, map[string]any{"title": "a-dashboard-secret",
+		"panels": []any{map[string]any{"title": "a-panel", "type": "line", "queries": []any{map[string]any{"query": "a_secret_metric"}}}}}, &dash)
 	// a's normal change, waiting for a's customer: b may neither read, approve nor move it.
 	var chg struct {
 		ID int64 `json:"id"`
@@ -181,6 +187,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
+		// Dashboards: b's bodies aimed at a's dashboard.
+		"/api/v1/tenants/{tenant}/dashboards":        `{"title":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/dashboards/{id}":   `{"title":"taken over"}`,
+		"/api/v1/tenants/{tenant}/dashboards/import": `{"title":"b-import","panels":[{"type":"stat","targets":[{"expr":"up"}]}]}`,
 		// The change API: b's bodies aimed at a's change.
 		"/api/v1/tenants/{tenant}/changes":                fmt.Sprintf(`{"type":"normal","title":"b","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
 		"/api/v1/tenants/{tenant}/changes/{id}":           fmt.Sprintf(`{"type":"normal","title":"taken over","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
@@ -205,11 +215,11 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
 		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID,
-		"incidents": aInc.ID, "requests": aInq.ID}
+		"incidents": aInc.ID, "requests": aInq.ID, "dashboards": dash.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "a-snmp-item", "a-community", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
-		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret"}
+		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret", "a-dashboard-secret", "a-panel"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -447,6 +457,22 @@ func TestTenantIsolation(t *testing.T) {
 	if code, _ := e.do("POST", fmt.Sprintf("/api/v1/tenants/a/backups/policies/%d/restore-tests", pol.ID), viewer,
 		bodies["/api/v1/tenants/{tenant}/backups/policies/{id}/restore-tests"]); code != 403 {
 		t.Errorf("a's viewer records a restore test: %d, want 403", code)
+	}
+
+	// On b's own dashboard paths, a's dashboard ID finds nothing; a's
+	// dashboard is as it was.
+	for _, method := range []string{"GET", "PUT", "DELETE"} {
+		if code, out := e.do(method, fmt.Sprintf("/api/v1/tenants/b/dashboards/%d", dash.ID), b, map[string]any{"title": "taken"}); code != 404 {
+			t.Errorf("b %s a's dashboard ID on b's path: %d %s", method, code, out)
+		}
+	}
+	var dashNow struct {
+		Title  string `json:"title"`
+		Panels []any  `json:"panels"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/dashboards/%d", dash.ID), tok(aRead), nil, &dashNow)
+	if dashNow.Title != "a-dashboard-secret" || len(dashNow.Panels) != 1 {
+		t.Fatalf("tenant a's dashboard changed: %+v", dashNow)
 	}
 
 	// a's change is as it was: still waiting for a's customer, with no window.

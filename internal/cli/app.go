@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
@@ -96,6 +97,7 @@ type app struct {
 	runbooks    *runbook.Store
 	workReports *workreport.Store
 	register    *improvement.Store
+	dashboards  *dashboard.Store
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
@@ -206,6 +208,7 @@ func (a *app) repositories() {
 	a.runbooks = runbook.NewStore(db)
 	a.workReports = workreport.NewStore(db)
 	a.register = improvement.NewStore(db)
+	a.dashboards = dashboard.NewStore(db)
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
@@ -395,6 +398,7 @@ func (a *app) services(cfg *serverConfig) error {
 		servicenow.NewHandlers(a.snConfigs, a.snSync, a.api.PathTenant, logger),
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
+		dashboard.NewHandlers(a.dashboards, a.api.PathTenant),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		// The traps collectors receive in their networks, as alerts like the server's own.

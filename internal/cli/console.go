@@ -57,6 +57,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
 		Improvements: a.register,
+		Dashboards:   a.dashboards,
 		Problems:     a.problems,
 		Capacity:     a.capacity,
 		Changes:      a.changes,

@@ -13,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -55,7 +56,8 @@ type Options struct {
 	// Improvements is the improvement register and the automation
 	// candidates; nil: not served.
 	Improvements *improvement.Store
-	Changes      *change.Store // nil: no change pages, and no change on incident pages
+	Dashboards   *dashboard.Store // nil: no dashboard pages
+	Changes      *change.Store    // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
@@ -147,4 +149,5 @@ func (c *Console) Register(mux *http.ServeMux) {
 	c.registerAdmin(page)
 	c.registerDesk(page)
 	c.registerServiceDesk(page)
+	c.registerDashboards(mux, page)
 }

@@ -138,6 +138,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	if c.opts.Changes != nil {
 		out = append(out, NavLink{Key: "nav.changes", Path: base + "/changes"})
 	}
+	if c.opts.Dashboards != nil {
+		out = append(out, NavLink{Key: "nav.dashboards", Path: base + "/dashboards"})
+	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
 	}

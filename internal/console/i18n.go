@@ -9,7 +9,7 @@ import (
 // catalog holds every user-facing word of the console, Japanese and English.
 // A key missing from one language is a test failure (TestCatalogComplete).
 var catalog = merged(baseCatalog, deskCatalog, maintenanceCatalog, notifyCatalog, backupCatalog, capacityCatalog, cloudCatalog, discoveryCatalog,
-	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog)
+	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog, dashboardCatalog)
 
 // baseCatalog is the words of the first pages: login, board, tenants, settings.
 var baseCatalog = map[string][2]string{ // key: {ja, en}

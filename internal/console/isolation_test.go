@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -23,7 +24,12 @@ import (
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements)
+	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements, withDashboards)
+	betaDash := &dashboard.Dashboard{Tenant: "beta", Title: "beta-dashboard", Panels: []dashboard.Panel{{Type: dashboard.Stat, Queries: []dashboard.Query{{Query: "up"}}}}}
+	if err := e.console.opts.Dashboards.Create(context.Background(), betaDash); err != nil {
+		t.Fatal(err)
+	}
+	betaDashPath := fmt.Sprintf("/tenants/beta/dashboards/%d", betaDash.ID)
 	betaPolicy := e.backupPolicy("beta", "beta-backup", time.Hour, 0, time.Minute)
 	register := improvement.NewStore(e.store.DB())
 	betaItem := &improvement.Item{Tenant: "beta", Title: "beta-improvement", Category: "cost", CreatedBy: "user:b"}
@@ -52,6 +58,10 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/improvements",
 		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID),
 		"/tenants/beta/automation",
+		"/tenants/beta/dashboards",
+		betaDashPath,
+		betaDashPath + "/edit",
+		"/tenants/acme/dashboards/1/edit", // a customer's viewer edits no dashboard
 		"/tenants/beta/capacity",
 		"/tenants/beta/capacity/groups/1",
 		"/tenants/beta/capacity/groups/1?view=month",
@@ -85,6 +95,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID):        {"title": {"taken"}, "category": {"cost"}},
 		fmt.Sprintf("/tenants/beta/improvements/%d/status", betaItem.ID): {"status": {"rejected"}},
 		"/tenants/acme/improvements":                                     {"title": {"a viewer's"}, "category": {"cost"}},
+		"/tenants/beta/dashboards":                                       {"title": {"x"}},
+		"/tenants/acme/dashboards":                                       {"title": {"a viewer's"}},
+		"/tenants/beta/dashboards/import":                                {"json": {`{"panels":[{"type":"stat","targets":[{"expr":"up"}]}]}`}},
+		betaDashPath + "/edit":                                           {"title": {"taken"}, "action": {"save"}, "panels": {"0"}, "variables": {"0"}},
+		betaDashPath + "/delete":                                         {},
 		"/tenants/beta/capacity/groups/1/versions":                       {"document": {`{"baseline":{"default":1}}`}},
 		"/tenants/beta/capacity/groups/1/versions/1/approve":             {},
 		"/tenants/beta/capacity/groups/1/versions/1/activate":            {},
@@ -185,6 +200,12 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		if code != http.StatusNotFound || strings.Contains(body, "beta-improvement") {
 			t.Errorf("%s beta's item under acme's path = %d, want 404", c.path, code)
 		}
+	}
+	if got, err := e.console.opts.Dashboards.Get(ctx, "beta", betaDash.ID); err != nil || got.Title != "beta-dashboard" {
+		t.Errorf("beta's dashboard after acme's viewer: %+v %v", got, err)
+	}
+	if list, _ := e.console.opts.Dashboards.List(ctx, "acme"); len(list) != 0 {
+		t.Errorf("acme's viewer made dashboards: %d", len(list))
 	}
 	if got, _ := register.Get(ctx, "beta", betaItem.ID); got == nil || got.Title != "beta-improvement" || got.Status != improvement.Proposed {
 		t.Errorf("beta's item changed: %+v", got)

@@ -1125,7 +1125,27 @@ CREATE TABLE flowlog_blobs (
 	PRIMARY KEY (tenant_id, resource, blob)
 );
 `,
-	// internal/lease and internal/outbox (replicas): who holds each piece of
+	// 36, dashboard (internal/dashboard): a tenant's dashboards of PromQL
+	// panels. The panels and variables are one JSON document per dashboard
+	// (always read and written whole); skipped is what a Grafana import
+	// could not carry, kept to show on the dashboard's page.
+	`CREATE TABLE dashboards (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	title       TEXT NOT NULL,
+	description TEXT NOT NULL,
+	time_range  TEXT NOT NULL,
+	refresh     TEXT NOT NULL,
+	variables   TEXT NOT NULL,
+	panels      TEXT NOT NULL,
+	skipped     TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	UNIQUE (tenant_id, title)
+);
+`,
+	// 37, replicas (internal/lease, internal/outbox): who holds each piece of
 	// work that must run once among replicas on one PostgreSQL (token is
 	// the fencing token, raised at each change of owner), and the claim of
 	// a delivery being sent, so a replica that dies mid-send leaves it to

@@ -48,6 +48,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	shots = append(shots, serviceDeskShots(t, f.srv)...)
 	shots = append(shots, adminShots(t, f)...)
+	shots = append(shots, dashboardShots(t, f.srv)...)
 	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
 		ctx := chromium(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?lang="+lang.suffix)); err != nil {
