@@ -122,12 +122,19 @@ func TestTenantIsolation(t *testing.T) {
 	// a's problem (a known error on a-web1) and three incidents of a-web1,
 	// which a proposal lists: every problem endpoint below is aimed at them.
 	desk := incident.NewDesk(e.db, e.store, nil)
+	var aPub int64
 	for i := range 3 {
 		title := fmt.Sprintf("a-incident-secret %d", i)
-		if _, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}}); err != nil {
+		inc, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		aPub = inc.ID
 	}
+	// a's status page, switched off, with a notice on a's incident: the
+	// walk's public path (slug a-status) must answer 404 for it.
+	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": false, "slug": "a-status", "title": "a-status-title"}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/status-notice", aPub), admin, map[string]any{"title": "a-public-notice", "body": "a-public-update"}, nil)
 	var prb struct {
 		ID int64 `json:"id"`
 	}
@@ -207,6 +214,9 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/problems/{id}/incidents":         `{"incident_ids":[1]}`,
 		"/api/v1/tenants/{tenant}/problems/proposals/{key}/accept": `{"title":"b-accepted"}`,
 		"/api/v1/tenants/{tenant}/problems/settings":               `{"threshold":2,"period":"1h"}`,
+		// Status pages: b's settings and a notice aimed at a's page and incident.
+		"/api/v1/tenants/{tenant}/status-page":                  `{"enabled":true,"slug":"b-took-a","title":"b"}`,
+		"/api/v1/tenants/{tenant}/incidents/{id}/status-notice": `{"title":"b-was-here","body":"b"}`,
 		// Vendor cases: b's bodies aimed at a's incident, inquiry and cases.
 		"/api/v1/tenants/{tenant}/incidents/{id}/vendor-cases": `{"vendor":"aws","case_number":"b-was-here"}`,
 		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
@@ -219,7 +229,7 @@ func TestTenantIsolation(t *testing.T) {
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "a-snmp-item", "a-community", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
-		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret", "a-dashboard-secret", "a-panel"}
+		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret", "a-dashboard-secret", "a-panel", "a-status-title", "a-public-notice", "a-public-update"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -262,6 +272,7 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{version}", "1")
 		path = strings.ReplaceAll(path, "{key}", proposalKey)
 		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
+		path = strings.ReplaceAll(path, "{slug}", "a-status") // a's page is off: 404
 		if strings.Contains(path, "/requests/") {
 			path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aInqCase.ID))
 		}
@@ -484,6 +495,44 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/changes/%d", chg.ID), viewer, nil, &chgNow)
 	if chgNow.Title != "a-change-secret" || chgNow.State != "requested" || len(chgNow.WindowIDs) != 0 {
 		t.Fatalf("tenant a's change changed: %+v", chgNow)
+	}
+
+	// Status pages: a's is still off under its slug, with its one notice;
+	// b's own page, enabled, shows nothing of a's, nor when a's is on; b
+	// cannot take a's slug.
+	var aPage struct {
+		Enabled bool   `json:"enabled"`
+		Slug    string `json:"slug"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/status-page", tok(aRead), nil, &aPage)
+	var aNotices []map[string]any
+	e.must(200, "GET", "/api/v1/tenants/a/status-notices", tok(aRead), nil, &aNotices)
+	if aPage.Enabled || aPage.Slug != "a-status" || len(aNotices) != 1 || aNotices[0]["title"] != "a-public-notice" {
+		t.Fatalf("tenant a's status page changed: %+v %+v", aPage, aNotices)
+	}
+	if code, out := e.do("PUT", "/api/v1/tenants/b/status-page", b, map[string]any{"enabled": true, "slug": "a-status"}); code != 400 {
+		t.Errorf("b takes a's slug: %d %s", code, out)
+	}
+	e.must(200, "PUT", "/api/v1/tenants/b/status-page", b, map[string]any{"enabled": true, "slug": "b-status"}, nil)
+	if code, out := e.do("POST", fmt.Sprintf("/api/v1/tenants/b/incidents/%d/status-notice", aPub), b, map[string]any{"title": "b"}); code != 404 {
+		t.Errorf("b publishes a's incident through b's path: %d %s", code, out)
+	}
+	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": true, "slug": "a-status", "title": "a-status-title"}, nil)
+	for slug, want := range map[string]bool{"b-status": false, "a-status": true} {
+		code, out := e.do("GET", "/api/v1/public/status/"+slug, cred{}, nil)
+		if code != 200 {
+			t.Fatalf("the public page %s: %d %s", slug, code, out)
+		}
+		for _, leak := range []string{"a-status-title", "a-public-notice", "a-public-update", "a-shop"} {
+			if strings.Contains(string(out), leak) != want {
+				t.Errorf("the public page %s shows %q: %v, want %v: %s", slug, leak, !want, want, out)
+			}
+		}
+		for _, never := range []string{"a-incident-secret", "a-web1", "user:admin", "INC"} {
+			if strings.Contains(string(out), never) {
+				t.Errorf("the public page %s shows %q: %s", slug, never, out)
+			}
+		}
 	}
 
 	// Everything of a is as it was.

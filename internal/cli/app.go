@@ -54,6 +54,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/snmptrap"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -132,6 +133,8 @@ type app struct {
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
 	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
+	status         *statuspage.Service   // the tenants' public status pages, cached
+	statusPublic   *statuspage.Public    // /status/{slug} and its JSON, rate-limited
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -386,8 +389,13 @@ func (a *app) services(cfg *serverConfig) error {
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, a.groupLoad(sources.Metrics), a.objects, a.pdf, rlog)
 	yearly := a.yearly
+	// Public status pages: the report's availability, day by day.
+	a.status = statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(a.db), Tenants: a.objects,
+		Availability: a.reportGen, TTL: envDuration("UNYO_STATUS_CACHE", time.Minute), Logger: logger.With("component", "statuspage")})
+	a.statusPublic = statuspage.NewPublic(a.status)
 
 	return a.api.Mount(
+		statuspage.NewHandlers(a.status, a.statusPublic, a.api.PathTenant, logger),
 		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),

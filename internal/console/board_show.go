@@ -27,6 +27,8 @@ type boardData struct {
 	// the counts link to them.
 	AlertPages    bool
 	IncidentPages bool
+	// Todo is, for a customer's user, what awaits the customer's approval.
+	Todo *portalTodo
 }
 
 // boardRow is one tenant on the board.
@@ -65,6 +67,17 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	p.Active, p.Title, p.Data = "nav.board", p.L.T("board.title"), data
+	if p.P.Customer() {
+		// The portal: the customer's own name, never "every customer".
+		if len(data.Rows) == 1 {
+			p.Title = p.L.T("ptl.board_title", data.Rows[0].Tenant.Name)
+		}
+		if p.P.Requests(p.P.Tenant) { // a viewer only reads: nothing awaits it
+			if data.Todo, err = c.todo(r.Context(), p.P.Tenant); err != nil {
+				return err
+			}
+		}
+	}
 	c.render(w, http.StatusOK, "board", p)
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -78,6 +79,9 @@ type Options struct {
 	// ServerURL is where agents reach the server (--external-url), for the
 	// command lines of the first setup; "": the address the page was asked at.
 	ServerURL string
+	// StatusPages is the public status pages' settings and notices; nil:
+	// no settings page.
+	StatusPages *statuspage.Service
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink

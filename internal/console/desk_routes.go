@@ -194,6 +194,11 @@ func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/settings/servicenow", c.showServiceNow)
 		page("POST /tenants/{tenant}/settings/servicenow", c.saveServiceNow)
 	}
+	if c.opts.StatusPages != nil {
+		page("GET /tenants/{tenant}/settings/status-page", c.showStatusSettings)
+		page("POST /tenants/{tenant}/settings/status-page", c.saveStatusSettings)
+		page("POST /tenants/{tenant}/settings/status-page/notices", c.publishStatus)
+	}
 	if c.opts.WorkReports != nil {
 		page("GET /tenants/{tenant}/work-reports", c.listWorkReports)
 		page("POST /tenants/{tenant}/work-reports", c.createWorkReport)
@@ -227,6 +232,9 @@ func (c *Console) serviceDeskLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.WorkReports != nil {
 		out = append(out, NavLink{Key: "wr.link", Path: base + "/work-reports"})
+	}
+	if c.opts.StatusPages != nil && staff(p) && p.P.Can(model.ScopeWrite) {
+		out = append(out, NavLink{Key: "stp.link", Path: base + "/settings/status-page"})
 	}
 	return out
 }

@@ -284,35 +284,8 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	tlBefore, _ := o.Requests.Timeline(ctx, "beta", inq.ID, true)
 	ids := map[string]int64{"requests": inq.ID, "work-reports": wr.ID, "runbooks": rb.ID, "checklists": cl.ID}
 
-	v := e.login("acme-viewer")
-	gets := []string{"/tenants/beta/requests", "/tenants/beta/catalog", "/tenants/beta/work-reports", "/tenants/beta/runbooks",
-		"/tenants/beta/checklists", "/tenants/beta/settings/servicenow", "/tenants/acme/settings/servicenow"}
-	for noun, id := range ids {
-		gets = append(gets, fmt.Sprintf("/tenants/beta/%s/%d", noun, id))
-	}
-	for _, p := range gets {
-		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
-			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
-		}
-	}
-	posts := map[string]url.Values{
-		"/tenants/beta/requests":                                                  {"kind": {"inquiry"}, "short_description": {"x"}},
-		fmt.Sprintf("/tenants/beta/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
-		fmt.Sprintf("/tenants/beta/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
-		"/tenants/beta/catalog":                                                   {"name": {"x"}},
-		"/tenants/beta/work-reports":                                              {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
-		fmt.Sprintf("/tenants/beta/work-reports/%d", wr.ID):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
-		"/tenants/beta/runbooks":                                                  {"title": {"x"}, "body": {"x"}},
-		fmt.Sprintf("/tenants/beta/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
-		"/tenants/beta/checklists":                                                {"name": {"x"}, "items": {"x"}},
-		fmt.Sprintf("/tenants/beta/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
-		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
-		"/tenants/beta/settings/servicenow":                                       {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
-	}
-	for p, form := range posts {
-		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
-			t.Errorf("POST %s as acme's viewer = %d, want 403", p, code)
-		}
+	for _, who := range []string{"acme-viewer", "acme-requester"} {
+		serviceDeskRefused(t, e.login(who), who, inq.ID, wr.ID, rb.ID, cl.ID, ids)
 	}
 	// The MSP's staff with beta's IDs under acme's path find nothing.
 	a := e.login("admin")
@@ -325,7 +298,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	for p, form := range map[string]url.Values{
 		fmt.Sprintf("/tenants/acme/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
 		fmt.Sprintf("/tenants/acme/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
-		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       posts["/tenants/beta/work-reports"],
+		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
 		fmt.Sprintf("/tenants/acme/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
 		fmt.Sprintf("/tenants/acme/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
 		fmt.Sprintf("/tenants/acme/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
@@ -355,6 +328,41 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 		cfg.InstanceURL != "https://beta.service-now.com" || cr.Password != "beta-password" || len(reqs) != 1 || len(acme) != 0 {
 		t.Errorf("beta changed: timeline %d, approval %q, %q, %q, %d done, %s, %d requests; acme has %d", len(tl), got.Approval,
 			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))
+	}
+}
+
+// serviceDeskRefused: v, a user of acme, gets 403 on every service desk
+// page and form of beta, and reads nothing of beta's.
+func serviceDeskRefused(t *testing.T, v *browser, who string, inq, wr, rb, cl int64, ids map[string]int64) {
+	t.Helper()
+	gets := []string{"/tenants/beta/requests", "/tenants/beta/catalog", "/tenants/beta/work-reports", "/tenants/beta/runbooks",
+		"/tenants/beta/checklists", "/tenants/beta/settings/servicenow", "/tenants/acme/settings/servicenow"}
+	for noun, id := range ids {
+		gets = append(gets, fmt.Sprintf("/tenants/beta/%s/%d", noun, id))
+	}
+	for _, p := range gets {
+		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s as %s = %d, want 403 without beta's data", p, who, code)
+		}
+	}
+	posts := map[string]url.Values{
+		"/tenants/beta/requests":                                               {"kind": {"inquiry"}, "short_description": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/notes", inq):                    {"visibility": {"comment"}, "text": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/decision", inq):                 {"decision": {"approve"}},
+		"/tenants/beta/catalog":                                                {"name": {"x"}},
+		"/tenants/beta/work-reports":                                           {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		fmt.Sprintf("/tenants/beta/work-reports/%d", wr):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		"/tenants/beta/runbooks":                                               {"title": {"x"}, "body": {"x"}},
+		fmt.Sprintf("/tenants/beta/runbooks/%d", rb):                           {"title": {"x"}, "body": {"x"}},
+		"/tenants/beta/checklists":                                             {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d", cl):                         {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl): {},
+		"/tenants/beta/settings/servicenow":                                    {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
+	}
+	for p, form := range posts {
+		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
+			t.Errorf("POST %s as %s = %d, want 403", p, who, code)
+		}
 	}
 }
 

@@ -112,8 +112,12 @@ func require(p *page, scope model.Scope) error {
 }
 
 // nav is the navigation for a principal: the board, the pages other
-// packages add, then the settings an admin may open.
+// packages add, then the settings an admin may open; a customer's user
+// gets the portal's (portalNav).
 func (c *Console) nav(p *auth.Principal) []NavLink {
+	if p.Customer() {
+		return c.portalNav(p)
+	}
 	links := []NavLink{{Key: "nav.board", Path: "/board"}}
 	if !p.Global() {
 		links = append(links, NavLink{Key: "nav.tenants", Path: "/tenants/" + url.PathEscape(p.Tenant)})

@@ -1154,7 +1154,36 @@ CREATE TABLE flowlog_blobs (
 	UNIQUE (tenant_id, title)
 );
 `,
-	// 37, replicas (internal/lease, internal/outbox): who holds each piece of
+	// 37, statuspage (internal/statuspage): a tenant's public status page (off until enabled, under
+	// its own slug) and the incident notices published on it, each with
+	// its public updates; nothing else of an incident is public.
+	`CREATE TABLE status_pages (
+	tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	slug        TEXT NOT NULL UNIQUE,
+	enabled     INTEGER NOT NULL,
+	title       TEXT NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE TABLE status_notices (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	title       TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	UNIQUE (tenant_id, incident_id)
+);
+CREATE TABLE status_updates (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	notice_id   INTEGER NOT NULL REFERENCES status_notices(id) ON DELETE CASCADE,
+	body        TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL
+);
+CREATE INDEX status_updates_notice ON status_updates(tenant_id, notice_id, created_at);
+`,
+	// 38, replicas (internal/lease, internal/outbox): who holds each piece of
 	// work that must run once among replicas on one PostgreSQL (token is
 	// the fencing token, raised at each change of owner), and the claim of
 	// a delivery being sent, so a replica that dies mid-send leaves it to

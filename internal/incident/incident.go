@@ -220,6 +220,18 @@ type Fields struct {
 	Assignee         *string `json:"assignee"`
 }
 
+// customerFields refuses the fields only MSP staff set on a record the
+// customer opens: who works on it is the MSP's decision.
+func (f Fields) customerFields() error {
+	if f.AssignmentGroup != nil {
+		return invalid.New("assignment_group", "is set by MSP staff, not by the customer")
+	}
+	if f.Assignee != nil {
+		return invalid.New("assignee", "is set by MSP staff, not by the customer")
+	}
+	return nil
+}
+
 // apply copies the set fields onto inc and reports which changed.
 func (f Fields) apply(inc *Incident) []string {
 	var changed []string
