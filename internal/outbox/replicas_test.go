@@ -102,7 +102,7 @@ func TestReplicaKilledMidDelivery(t *testing.T) {
 
 	_, live := e.replicaOf(t, "live", nil)
 	e.start(t, live)
-	eventually(t, "the unclaimed one delivered", func() bool { return len(srv.Messages()) == 1 })
+	eventually(t, "the unclaimed one delivered", func() bool { return e.states(t, live, "acme")[StateDelivered] == 1 })
 	if got := e.states(t, live, "acme"); got[StateSending] != 1 {
 		t.Fatalf("while the claim lasts: %v, want the claimed delivery left sending", got)
 	}
