@@ -49,7 +49,11 @@ type Options struct {
 	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
 	Acknowledged    AckFunc         // nil: nobody is told of acknowledgements
 	Now             func() time.Time
-	Registerer      prometheus.Registerer // nil: the engine's metrics are not exported
+	// Owns reports whether this replica holds the lease of tenant's rules
+	// and its fencing token (internal/lease); nil: every tenant, as the
+	// one server on SQLite. See Engine.owns.
+	Owns       func(tenant string) (token int64, ok bool)
+	Registerer prometheus.Registerer // nil: the engine's metrics are not exported
 }
 
 func (o *Options) defaults() {
@@ -100,6 +104,7 @@ type Engine struct {
 	since  map[string]time.Time         // when the engine first held each rule, by rule key
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
+	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
 
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
@@ -118,6 +123,7 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	e := &Engine{
 		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
 		rules: map[string]*rule{}, next: map[string]time.Time{}, since: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
+		tokens:   map[string]int64{},
 		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
 		loaded: make(chan struct{}),
 	}
@@ -287,13 +293,23 @@ func (e *Engine) activeList() []*Alert {
 	return out
 }
 
-// evaluateDue evaluates every rule whose time has come.
+// evaluateDue evaluates every rule whose time has come, of the tenants
+// whose rules this replica owns.
 func (e *Engine) evaluateDue(ctx context.Context) {
 	now := e.opts.Now()
 	e.mu.Lock()
+	tenants := map[string]bool{}
+	for _, r := range e.rules {
+		tenants[r.tenant] = false
+	}
+	e.mu.Unlock()
+	for t := range tenants {
+		tenants[t] = e.owns(ctx, t)
+	}
+	e.mu.Lock()
 	var due []*rule
 	for k, r := range e.rules {
-		if !now.Before(e.next[k]) {
+		if tenants[r.tenant] && !now.Before(e.next[k]) {
 			due = append(due, r)
 			e.next[k] = now.Add(r.interval)
 		}

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -30,6 +31,7 @@ var t0 = time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 // engine over them, with two tenants (acme, beta) and a clock the test moves.
 type world struct {
 	t       *testing.T
+	raw     *sql.DB
 	db      *istorage.Store
 	design  *monitoring.Store
 	metrics *metricstore.Store
@@ -57,7 +59,7 @@ func newWorld(t *testing.T, tune func(*Options)) *world {
 	}
 	t.Cleanup(func() { ms.Close() })
 	objects := istorage.New(db)
-	w := &world{t: t, db: objects, design: monitoring.NewStore(db, objects), metrics: ms, now: t0, maint: map[int64]bool{}}
+	w := &world{t: t, raw: db, db: objects, design: monitoring.NewStore(db, objects), metrics: ms, now: t0, maint: map[int64]bool{}}
 	for _, tn := range []*model.Tenant{
 		{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"},
 		{ID: "beta", Name: "Beta Inc.", Language: "en", TimeZone: "UTC"},
@@ -153,12 +155,7 @@ func (w *world) drain() {
 	for {
 		select {
 		case o := <-w.engine.observed:
-			w.engine.mu.Lock()
-			if r := w.engine.rules[o.rule.key]; r != nil {
-				v := o.value
-				w.engine.apply(ctx, r, fingerprint(r, o.lset), o.lset, &v, o.at)
-			}
-			w.engine.mu.Unlock()
+			w.engine.applyObserved(ctx, o)
 		default:
 			return
 		}

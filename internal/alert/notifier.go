@@ -45,10 +45,15 @@ func (e *Engine) offerPending(ctx context.Context) {
 		if len(list) == 0 {
 			return
 		}
+		offered := 0
 		for _, n := range list {
 			if ctx.Err() != nil {
 				return
 			}
+			if !e.notifies(n.alert.TenantID) {
+				continue // its owner offers it
+			}
+			offered++
 			t := newTransition(n.alert, n.event)
 			t.IncidentPolicy = e.policyOf(n.alert)
 			if err := e.opts.Notify(ctx, t); err != nil {
@@ -59,6 +64,9 @@ func (e *Engine) offerPending(ctx context.Context) {
 				e.logger.Error("cannot mark transition notified", "key", t.IdempotencyKey, "err", err)
 				return
 			}
+		}
+		if offered == 0 {
+			return // only other replicas' tenants are waiting
 		}
 	}
 }

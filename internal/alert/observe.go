@@ -79,17 +79,28 @@ func (e *Engine) runObserved(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case o := <-e.observed:
-			now := e.opts.Now()
-			if o.at.Before(now.Add(-maxSampleAge)) || o.at.After(now.Add(time.Minute)) {
-				continue
-			}
-			e.mu.Lock()
-			// The rule may have been replaced by a reload since it was queued.
-			if r := e.rules[o.rule.key]; r != nil {
-				v := o.value
-				e.apply(ctx, r, fingerprint(r, o.lset), o.lset, &v, o.at)
-			}
-			e.mu.Unlock()
+			e.applyObserved(ctx, o)
 		}
+	}
+}
+
+// applyObserved applies one queued sample. Only the replica that owns the
+// tenant's rules applies it (see Engine.owns): on another replica it is
+// dropped, and the owner's timed evaluation finds the sample in the
+// metrics store within the rule's interval.
+func (e *Engine) applyObserved(ctx context.Context, o observation) {
+	now := e.opts.Now()
+	if o.at.Before(now.Add(-maxSampleAge)) || o.at.After(now.Add(time.Minute)) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.ownsLocked(o.rule.tenant) {
+		return
+	}
+	// The rule may have been replaced by a reload since it was queued.
+	if r := e.rules[o.rule.key]; r != nil {
+		v := o.value
+		e.apply(ctx, r, fingerprint(r, o.lset), o.lset, &v, o.at)
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/flowlog"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/lease"
 	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -111,6 +112,7 @@ type app struct {
 	prom           *promapi.API
 	write          *remotewrite.Handler
 	api            *api.API
+	leases         *lease.Leases // who runs each tenant's once-only work among replicas
 	escalation     *escalation.Scheduler
 	outbox         *outbox.Outbox
 	desk           *incident.Desk // incidents, requests, their SLA clocks and hooks
@@ -264,9 +266,19 @@ func (a *app) services(cfg *serverConfig) error {
 		return nil
 	})
 
+	// Leases: with replicas on one PostgreSQL each tenant's rules,
+	// escalations and SLA clocks run on one of them (docs/deploy.md);
+	// on SQLite this server holds them all.
+	a.leases = lease.New(a.db, cfg.cluster.id(cfg.listen), lease.Options{
+		TTL:     envDuration("UNYO_LEASE_TTL", 10*time.Second),
+		Renew:   envDuration("UNYO_LEASE_RENEW", 0),
+		Tenants: a.tenantIDs,
+	}, logger, a.reg)
+
 	// Notification delivery: escalation policies and their scheduler, the
 	// outbox and its workers, over the tenants' channels.
 	a.escalation = escalation.NewScheduler(a.policies, nil, envDuration("UNYO_ESCALATION_INTERVAL", 5*time.Second), logger)
+	a.escalation.SetShard(a.leases.Shard(lease.Escalation))
 	ackLinks, err := oncall.NewSigner(a.box.Derive("oncall ack links"), a.externalURL, envDuration("UNYO_ACK_LINK_TTL", 7*24*time.Hour))
 	if err != nil {
 		return err
@@ -281,6 +293,7 @@ func (a *app) services(cfg *serverConfig) error {
 		BackoffBase:  envDuration("UNYO_NOTIFY_BACKOFF", 5*time.Second),
 		PollInterval: envDuration("UNYO_NOTIFY_POLL", time.Second),
 		AckLink:      ackLinks.URL,
+		Replica:      a.leases.Owner(),
 	}, resolve, a.escalation, logger, a.reg)
 	a.escalation.SetDispatch(a.outbox.AddDeliveries)
 
@@ -300,6 +313,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.desk.OnChange(incident.StopEscalation(a.escalation))
 	a.slaClock = incident.NewScheduler(a.desk, incident.SendSLANotices(a.outbox, a.objects, a.externalURL),
 		envDuration("UNYO_SLA_INTERVAL", 30*time.Second), logger)
+	a.slaClock.SetShard(a.leases.Shard(lease.SLA))
 
 	// The alert engine sees the maintenance windows; a transition opens or
 	// joins an incident by its item's policy, then is queued for delivery.
@@ -307,6 +321,7 @@ func (a *app) services(cfg *serverConfig) error {
 		Maintenance:  a.windows.Active,
 		Notify:       alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
 		Acknowledged: alert.StopEscalation(a.outbox),
+		Owns:         func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
 		Registerer:   a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
@@ -456,4 +471,17 @@ func (a *app) close() {
 			a.logger.Error("closing the database", "err", err)
 		}
 	}
+}
+
+// tenantIDs lists every tenant, whose once-only work the leases shard.
+func (a *app) tenantIDs(ctx context.Context) ([]string, error) {
+	list, err := a.objects.Tenants(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, t := range list {
+		ids[i] = t.ID
+	}
+	return ids, nil
 }

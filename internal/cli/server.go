@@ -186,6 +186,11 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	if err := a.outbox.Start(ctx); err != nil {
 		return err
 	}
+	// The first pass before the schedulers start, so a lone server owns
+	// its tenants from its first tick.
+	if err := a.leases.Pass(ctx); err != nil {
+		return err
+	}
 
 	var g server.Group
 	sigCtx, stopSignal := context.WithCancel(ctx)
@@ -219,6 +224,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	g.AddContext("flow logs", a.flowLogs.Run)        // so do the NSGs' flow counts
 	g.AddContext("cloud discovery", a.discovery.Run) // feeds the alert engine (gone resources, health events)
 	g.AddContext("alert engine", a.alerts.Run)
+	g.AddContext("leases", func(ctx context.Context) error { a.leases.Run(ctx); return nil }) // released on stop
 	g.AddContext("report schedule", a.reportSchedule.Run)
 	g.AddContext("SLA scheduler", func(ctx context.Context) error { a.slaClock.Run(ctx); return nil })
 	g.AddContext("ServiceNow sync", func(ctx context.Context) error { a.snSync.Run(ctx); return nil })

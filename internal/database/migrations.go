@@ -1198,6 +1198,21 @@ CREATE INDEX status_updates_notice ON status_updates(tenant_id, notice_id, creat
 );
 CREATE INDEX alert_silences_tenant ON alert_silences(tenant_id, ends_at);
 `,
+	// 39, replicas (internal/lease, internal/outbox): who holds each piece of
+	// work that must run once among replicas on one PostgreSQL (token is
+	// the fencing token, raised at each change of owner), and the claim of
+	// a delivery being sent, so a replica that dies mid-send leaves it to
+	// the others once the claim expires instead of at its own restart.
+	`CREATE TABLE leases (
+	name        TEXT PRIMARY KEY,
+	owner       TEXT NOT NULL,
+	token       INTEGER NOT NULL,
+	expires_at  INTEGER NOT NULL,
+	acquired_at INTEGER NOT NULL
+);
+ALTER TABLE outbox_deliveries ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

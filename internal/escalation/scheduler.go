@@ -34,6 +34,7 @@ type Scheduler struct {
 	interval time.Duration
 	logger   *slog.Logger
 	now      func() time.Time
+	shard    func(tenant string) bool // nil: every tenant
 
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -51,6 +52,10 @@ func NewScheduler(store *Store, dispatch DispatchFunc, interval time.Duration, l
 	}
 	return &Scheduler{store: store, dispatch: dispatch, interval: interval, logger: logger, now: time.Now}
 }
+
+// SetShard limits Tick to the tenants whose escalation lease this replica
+// holds (internal/lease); nil, the default, is every tenant.
+func (s *Scheduler) SetShard(owns func(tenant string) bool) { s.shard = owns }
 
 // SetDispatch sets where due steps go: the outbox and the scheduler need
 // each other, so one of them is given the other after both exist.
@@ -223,7 +228,7 @@ type run struct {
 // with their own clock; Run calls it every interval.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
 	rows, err := s.store.db.QueryContext(ctx, `SELECT id, tenant_id, message_id, policy_id, service_id, step, round FROM escalation_runs
-		WHERE state=? AND next_at<=? ORDER BY next_at LIMIT 100`, runActive, now.UnixMilli())
+		WHERE state=? AND next_at<=? ORDER BY next_at LIMIT 1000`, runActive, now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("escalation: cannot read due steps: %w", err)
 	}
@@ -233,6 +238,9 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
 		if err := rows.Scan(&r.id, &r.tenant, &r.messageID, &r.policyID, &r.service, &r.step, &r.round); err != nil {
 			rows.Close()
 			return fmt.Errorf("escalation: cannot read due steps: %w", err)
+		}
+		if s.shard != nil && !s.shard(r.tenant) {
+			continue // another replica's tenant
 		}
 		due = append(due, r)
 	}

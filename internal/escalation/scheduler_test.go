@@ -184,3 +184,25 @@ func TestTenantsDoNotMix(t *testing.T) {
 		t.Fatalf("acme's escalation after beta's acknowledgement: l2 has %d, want 1", len(e.l2.Messages()))
 	}
 }
+
+// TestShard: a replica that does not hold acme's escalation lease sends
+// none of its steps; the one that holds it does, once.
+func TestShard(t *testing.T) {
+	e := newEnv(t)
+	e.policy(t, twoSteps())
+	ctx := context.Background()
+	start := time.Now()
+	e.outbox.Enqueue(ctx, firing("a1"))
+	e.settle(t)
+	e.sched.SetShard(func(tenant string) bool { return tenant != "acme" })
+	e.sched.Tick(ctx, start.Add(16*time.Minute))
+	if e.settle(t); len(e.l2.Messages()) != 0 {
+		t.Fatal("a replica without acme's lease sent its step 2")
+	}
+	e.sched.SetShard(func(tenant string) bool { return tenant == "acme" })
+	e.sched.Tick(ctx, start.Add(16*time.Minute))
+	e.sched.Tick(ctx, start.Add(17*time.Minute))
+	if e.settle(t); len(e.l2.Messages()) != 1 {
+		t.Fatalf("the owner sent step 2 %d times, want 1", len(e.l2.Messages()))
+	}
+}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -46,7 +47,12 @@ type Scheduler struct {
 	notify   NotifyFunc
 	interval time.Duration
 	logger   *slog.Logger
+	shard    func(tenant string) bool
 }
+
+// SetShard limits the scheduler to the tenants whose SLA lease this
+// replica holds (internal/lease); nil, the default, is every tenant.
+func (s *Scheduler) SetShard(owns func(tenant string) bool) { s.shard = owns }
 
 // NewScheduler returns a Scheduler that looks every interval (30s when zero).
 func NewScheduler(store *Desk, notify NotifyFunc, interval time.Duration, logger *slog.Logger) *Scheduler {
@@ -86,6 +92,9 @@ func (s *Scheduler) Tick(ctx context.Context) ([]SLANotice, error) {
 	}
 	var sent []SLANotice
 	for _, inc := range open {
+		if s.shard != nil && !s.shard(inc.TenantID) {
+			continue // another replica's
+		}
 		clocks, err := s.store.Clocks(ctx, inc, now)
 		if err != nil {
 			return sent, err
@@ -125,36 +134,64 @@ func noticesOf(inc *Incident, c ClockStatus) []SLANotice {
 	return out
 }
 
-// record stores the notice once, puts it on the timeline and sends it; it
-// reports false when the notice was already recorded.
+// record sends the notice once, puts it on the timeline and stores it; it
+// reports false when the notice was already recorded. A notice the channel
+// refused is recorded too, without a notification entry, and not retried.
+//
+// The send comes before the record: the outbox keys the notice on
+// (incident, clock, kind), so a scheduler that dies between the two, or
+// two replicas racing over one tenant during a lease takeover, enqueue it
+// twice and it is delivered once; recorded first, a death in between
+// would lose it.
 func (s *Scheduler) record(ctx context.Context, n SLANotice) (bool, error) {
-	res, err := s.store.db.ExecContext(ctx, `INSERT INTO incident_notices (incident_id, clock, kind, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`,
-		n.IncidentID, n.Clock, n.Kind, database.Millis(n.At))
+	var seen int
+	err := s.store.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_notices WHERE incident_id=? AND clock=? AND kind=?`,
+		n.IncidentID, n.Clock, n.Kind).Scan(&seen)
 	if err != nil {
-		return false, fmt.Errorf("incident: unable to record SLA notice: %w", err)
+		return false, fmt.Errorf("incident: unable to read SLA notices: %w", err)
 	}
-	if k, _ := res.RowsAffected(); k == 0 {
+	if seen > 0 {
 		return false, nil
 	}
 	n.Language = s.store.language(ctx, n.Tenant)
 	n.Title = noticeTitle(n)
+	sent := false
+	if s.notify != nil {
+		if err := s.notify(ctx, n); err != nil {
+			s.logger.Error("SLA notice not sent", "tenant", n.Tenant, "incident", n.Number, "clock", n.Clock, "kind", n.Kind, "err", err)
+		} else {
+			sent = true
+		}
+	}
 	kind := EntrySLAWarning
 	if n.Kind == NoticeBreach {
 		kind = EntrySLABreach
 	}
-	if err := note(ctx, s.store.db, n.Tenant, n.IncidentID, Entry{At: n.At, Author: "sla", Kind: kind, Internal: true, Body: n.Title},
-		map[string]string{"clock": string(n.Clock), "kind": string(n.Kind)}); err != nil {
-		return true, err
+	detail := map[string]string{"clock": string(n.Clock), "kind": string(n.Kind)}
+	recorded := false
+	err = database.InTx(ctx, s.store.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO incident_notices (incident_id, clock, kind, at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`,
+			n.IncidentID, n.Clock, n.Kind, database.Millis(n.At))
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return nil // another replica recorded it meanwhile
+		}
+		recorded = true
+		if err := note(ctx, tx, n.Tenant, n.IncidentID, Entry{At: n.At, Author: "sla", Kind: kind, Internal: true, Body: n.Title}, detail); err != nil {
+			return err
+		}
+		if !sent {
+			return nil
+		}
+		return note(ctx, tx, n.Tenant, n.IncidentID, Entry{At: s.store.now().UTC(), Author: "sla", Kind: EntryNotification,
+			Internal: true, Body: n.Title}, detail)
+	})
+	if err != nil {
+		return false, fmt.Errorf("incident: unable to record SLA notice: %w", err)
 	}
-	if s.notify == nil {
-		return true, nil
-	}
-	if err := s.notify(ctx, n); err != nil {
-		s.logger.Error("SLA notice not sent", "tenant", n.Tenant, "incident", n.Number, "clock", n.Clock, "kind", n.Kind, "err", err)
-		return true, nil
-	}
-	return true, note(ctx, s.store.db, n.Tenant, n.IncidentID, Entry{At: s.store.now().UTC(), Author: "sla", Kind: EntryNotification,
-		Internal: true, Body: n.Title}, map[string]string{"clock": string(n.Clock), "kind": string(n.Kind)})
+	return recorded, nil
 }
 
 // openIncidents lists the open incidents of every tenant, for the scheduler only.

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/unyo-ops/unyo/internal/notify"
 )
 
 // job is one send: a delivery, or the deliveries of one group to one target.
 type job struct {
+	claim  string // the claim token the result is written under
 	tenant string
 	target string
 	ids    []int64
@@ -31,8 +33,19 @@ type part struct {
 // workers until Stop. A delivery that was being sent when the process died
 // is sent again: its destination may have received it, which is the
 // at-least-once boundary (receivers deduplicate on the idempotency key).
+//
+// On SQLite the one server recovers them at once. On PostgreSQL other
+// replicas may be sending right now, so only this replica's own claims
+// (its earlier life's, by the replica ID in the token) are reset; a claim
+// left by a replica that does not come back expires (claimTTL) and any
+// replica claims it again.
 func (o *Outbox) Start(ctx context.Context) error {
-	res, err := o.db.ExecContext(ctx, `UPDATE outbox_deliveries SET state=? WHERE state=?`, StatePending, StateSending)
+	q, args := `UPDATE outbox_deliveries SET state=? WHERE state=?`, []any{StatePending, StateSending}
+	if o.shared {
+		prefix := o.opts.Replica + ":"
+		q, args = q+` AND SUBSTR(claim, 1, ?)=?`, append(args, utf8.RuneCountInString(prefix), prefix)
+	}
+	res, err := o.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("outbox: cannot recover deliveries: %w", err)
 	}
@@ -87,19 +100,33 @@ func (o *Outbox) run(ctx context.Context) {
 
 // claim marks up to n due jobs as sending and returns them. A due grouped
 // delivery takes every pending delivery of its group and target along, so
-// they go out as one message.
+// they go out as one message. Due means pending and past its time, or
+// sending under a claim that expired (its replica died mid-send).
+//
+// On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED: replicas
+// claiming at once each get other rows instead of waiting or taking the
+// same ones, and a row is marked only if it is still claimable when the
+// update runs. The claim token is written with the row; the result of the
+// send is recorded only under it, so a replica whose claim was taken over
+// cannot overwrite the new claimant's result.
 func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	now := o.now().UnixMilli()
+	lock, lockD := "", ""
+	if o.shared {
+		lock, lockD = " FOR UPDATE SKIP LOCKED", " FOR UPDATE OF d SKIP LOCKED"
+	}
+	due := `((d.state=? AND d.next_at<=?) OR (d.state=? AND d.claim_until<?))`
+	dueArgs := []any{StatePending, now, StateSending, now}
 	tx, err := o.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, tenant_id, target, group_key FROM outbox_deliveries
-		WHERE state=? AND next_at<=? ORDER BY next_at, id LIMIT ?`, StatePending, now, n*4)
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.tenant_id, d.target, d.group_key FROM outbox_deliveries d
+		WHERE `+due+` ORDER BY d.next_at, d.id LIMIT ?`+lock, append(dueArgs, n*4)...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,29 +144,41 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 		heads = append(heads, h)
 	}
 	rows.Close()
+	token := fmt.Sprintf("%s:%d:%d", o.opts.Replica, now, o.claims.Add(1))
+	until := now + o.claimTTL().Milliseconds()
 	var jobs []*job
 	for _, h := range heads {
 		if len(jobs) == n {
 			break
 		}
-		q, args := `WHERE d.id=? AND d.state=?`, []any{h.id, StatePending}
+		q, args := `WHERE d.id=? AND `+due, append([]any{h.id}, dueArgs...)
 		if h.group != "" {
 			// Only the members that are due: those that followed the
 			// group's first notification wait for its window to close.
-			q, args = `WHERE d.tenant_id=? AND d.target=? AND d.group_key=? AND d.state=? AND d.next_at<=?`, []any{h.tenant, h.target, h.group, StatePending, now}
+			q, args = `WHERE d.tenant_id=? AND d.target=? AND d.group_key=? AND `+due, append([]any{h.tenant, h.target, h.group}, dueArgs...)
 		}
-		j, err := loadJob(ctx, tx, q, args)
+		j, err := loadJob(ctx, tx, q+` ORDER BY d.id LIMIT 100`+lockD, args)
 		if err != nil {
 			return nil, err
 		}
-		if len(j.ids) == 0 { // taken along by an earlier group in this pass
-			continue
-		}
-		for _, id := range j.ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox_deliveries SET state=?, updated_at=? WHERE id=?`, StateSending, now, id); err != nil {
+		j.claim = token
+		claimed := j.ids[:0:0]
+		var parts []part
+		for i, id := range j.ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox_deliveries SET state=?, claim=?, claim_until=?, updated_at=?
+				WHERE id=? AND ((state=? AND next_at<=?) OR (state=? AND claim_until<?))`,
+				append([]any{StateSending, token, until, now, id}, dueArgs...)...)
+			if err != nil {
 				return nil, err
 			}
+			if k, _ := res.RowsAffected(); k == 1 {
+				claimed, parts = append(claimed, id), append(parts, j.parts[i])
+			}
 		}
+		if len(claimed) == 0 { // taken along by an earlier group in this pass, or by another replica
+			continue
+		}
+		j.ids, j.parts = claimed, parts
 		jobs = append(jobs, j)
 	}
 	if err := tx.Commit(); err != nil {
@@ -149,9 +188,13 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 	return jobs, nil
 }
 
+// claimTTL is how long a claim lasts: past one attempt's bound, so a live
+// sender always records its result before anyone may claim again.
+func (o *Outbox) claimTTL() time.Duration { return 2*o.opts.Timeout + 5*time.Second }
+
 func loadJob(ctx context.Context, tx *sql.Tx, where string, args []any) (*job, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.tenant_id, d.target, d.step, d.attempts, m.key, m.ref, m.message
-		FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id `+where+` ORDER BY d.id LIMIT 100`, args...)
+		FROM outbox_deliveries d JOIN outbox_messages m ON m.id=d.message_id `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +248,13 @@ func (o *Outbox) send(j *job) {
 		if state == StateDelivered {
 			delivered = sql.NullInt64{Int64: now.UnixMilli(), Valid: true}
 		}
-		_, dbErr := o.db.ExecContext(context.Background(), `UPDATE outbox_deliveries SET state=?, attempts=attempts+1, next_at=?, last_error=?, updated_at=?, delivered_at=? WHERE id=?`,
-			state, next.UnixMilli(), lastErr, now.UnixMilli(), delivered, id)
+		// Under the claim only: if it expired and another replica claimed
+		// the delivery again, that replica's result is the one that counts.
+		_, dbErr := o.db.ExecContext(context.Background(), `UPDATE outbox_deliveries SET state=?, attempts=attempts+1, next_at=?, last_error=?, updated_at=?, delivered_at=?, claim='', claim_until=0
+			WHERE id=? AND state=? AND claim=?`,
+			state, next.UnixMilli(), lastErr, now.UnixMilli(), delivered, id, StateSending, j.claim)
 		if dbErr != nil {
-			// Left as sending: the next start sends it again.
+			// Left as sending: sent again once its claim expires (SQLite: at the next start).
 			o.logger.Error("outbox: cannot record delivery result", "id", id, "err", dbErr)
 		}
 	}

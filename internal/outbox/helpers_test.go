@@ -54,7 +54,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{path: dbtest.URL(t), logs: &syncBuffer{}}
+	return newEnvAt(t, dbtest.URL(t))
+}
+
+// newEnvAt is newEnv on the database at url.
+func newEnvAt(t *testing.T, url string) *env {
+	t.Helper()
+	e := &env{path: url, logs: &syncBuffer{}}
 	e.open(t)
 	ctx := context.Background()
 	for _, tn := range []*model.Tenant{{ID: "acme", Name: "株式会社アクメ", Language: "ja", TimeZone: "Asia/Tokyo"}, {ID: "beta", Name: "Beta", Language: "en", TimeZone: "UTC"}} {

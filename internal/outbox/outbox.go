@@ -21,10 +21,12 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/notify"
 )
@@ -83,6 +85,9 @@ type Options struct {
 	PollInterval time.Duration // how often due deliveries are looked for without a wake-up; default 1s
 	Timeout      time.Duration // bound of one attempt; default 30s
 	Retention    time.Duration // how long finished notifications are kept; default 30 days
+	// Replica names this server in its claims (the --replica-id); claims
+	// of replicas sharing one PostgreSQL must tell them apart.
+	Replica string
 	// AckLink returns the signed link that acknowledges ref from a notice
 	// of step (internal/oncall's Signer.URL); nil puts no link in messages.
 	AckLink func(tenant, ref, step string) string
@@ -118,7 +123,9 @@ type Outbox struct {
 	now      func() time.Time
 	jitter   func() float64 // in [0, 1)
 
-	pruned time.Time // last Prune by the workers
+	shared bool         // PostgreSQL: other replicas may claim deliveries too
+	claims atomic.Int64 // makes each claim token unique
+	pruned time.Time    // last Prune by the workers
 	wake   chan struct{}
 	stop   context.CancelFunc
 	done   sync.WaitGroup
@@ -133,7 +140,7 @@ func New(db *sql.DB, opts Options, resolve ResolveFunc, escalate Escalator, logg
 	if logger == nil {
 		logger = slog.Default()
 	}
-	o := &Outbox{db: db, opts: opts, resolve: resolve, escalate: escalate, logger: logger,
+	o := &Outbox{db: db, opts: opts, shared: database.DialectOf(db) == database.Postgres, resolve: resolve, escalate: escalate, logger: logger,
 		now: time.Now, jitter: rand.Float64, wake: make(chan struct{}, 1),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "unyo_notification_attempts_total", Help: "Delivery attempts of notifications by result (delivered, retry, dead).",
