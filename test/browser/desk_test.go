@@ -267,7 +267,7 @@ func TestDesk(t *testing.T) {
 		if err := login(viewer, base, "acme-viewer", userPassword); err != nil {
 			t.Fatal(err)
 		}
-		if err := chromedp.Do(viewer, chromedp.Click(chromedp.CSS(`nav a[href="/reports"]`)), chromedp.WaitVisible(chromedp.CSS(link))); err != nil {
+		if err := chromedp.Do(viewer, chromedp.Click(chromedp.CSS(`nav a[href="/tenants/acme/reports"]`)), chromedp.WaitVisible(chromedp.CSS(link))); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := chromedp.Run(viewer, chromedp.Evaluate[int](`document.querySelectorAll("#reports tbody tr").length`)); n != 1 {
