@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/cluster"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
@@ -128,6 +129,12 @@ type app struct {
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
 	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
+
+	// The replica among replicas (cluster.go).
+	replicaID   string
+	ready       *server.Readiness    // what /readyz checks; a remote metrics store adds its check here
+	members     *cluster.Membership  // this replica's heartbeat and the cluster view
+	revocations *cluster.Revocations // PostgreSQL only: revocations of any replica reach this cache
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -181,7 +188,7 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if err := a.design.SyncBuiltins(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.services(cfg); err != nil {
+	if err := a.services(cfg, dsn); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -236,7 +243,7 @@ func (a *app) actuatorKinds() map[string]capacity.Factory {
 // services builds the behaviour: the API, notification delivery, the
 // incident desk, the alert engine and the report workflow. What the
 // engine and the desk decide reaches the outbox through the hand-off.
-func (a *app) services(cfg *serverConfig) error {
+func (a *app) services(cfg *serverConfig, dsn string) error {
 	logger := a.logger
 	// Every password check, console or API, goes through one limiter; its
 	// counters are on /metrics.
@@ -247,6 +254,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.write = remotewrite.NewHandler(a.metrics, cfg.limits.remoteWrite(), logger, a.reg)
 	a.write.SetTenantLimits(a.limits)
 	a.api = api.New(a.objects, a.authn, a.prom, a.write, logger)
+	a.clusterParts(cfg, dsn)
 	a.api.OnTenantDelete(a.metrics.DeleteTenant) // an ID reused must not inherit series
 	a.api.OnTenantDelete(func(_ context.Context, tenant string) error {
 		a.limits.Forget(tenant) // nor the deleted tenant's limits
@@ -397,6 +405,7 @@ func (a *app) services(cfg *serverConfig) error {
 		yearplan.NewHandlers(yearly, a.api.PathTenant, rlog),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 		discovery.NewHandlers(a.discovery, a.api.PathTenant, logger),
+		cluster.NewHandlers(a.members),
 	)
 }
 

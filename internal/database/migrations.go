@@ -1134,6 +1134,19 @@ CREATE TABLE flowlog_blobs (
 	PRIMARY KEY (tenant_id, resource, blob)
 );
 `,
+	// 36, cluster (internal/cluster): the replicas sharing this database,
+	// each with the address it serves at and its last heartbeat, for the
+	// cluster view and its self metrics. (On PostgreSQL the same entry adds
+	// the trigger announcing token changes to every replica.)
+	`CREATE TABLE replicas (
+	id           TEXT PRIMARY KEY,
+	address      TEXT NOT NULL,
+	version      TEXT NOT NULL,
+	started_at   INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL,
+	stopped_at   INTEGER
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.
