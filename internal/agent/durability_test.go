@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,16 +179,29 @@ func TestLogPositionsNeverAheadOfBuffer(t *testing.T) {
 }
 
 // fakeStore records what the batcher appends.
-type fakeStore struct{ recs [][]byte }
+type fakeStore struct {
+	mu   sync.Mutex
+	recs [][]byte
+}
 
 func (s *fakeStore) Append(p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.recs = append(s.recs, append([]byte(nil), p...))
 	return nil
 }
 
+func (s *fakeStore) records() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.recs)
+}
+
 func TestBatcherCoalescesEvents(t *testing.T) {
 	store := &fakeStore{}
-	b := newBatcher(store, time.Hour, 50*time.Millisecond, testLogger(t))
+	// The events' delay is far longer than the emits below take, even on a
+	// loaded machine, so they must all land in one batch.
+	b := newBatcher(store, time.Hour, time.Second, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.run(ctx); close(done) }()
@@ -197,13 +212,14 @@ func TestBatcherCoalescesEvents(t *testing.T) {
 	}
 	// A sample with a long delay joins the batch the events make due.
 	b.EmitSamples([]sample.Sample{{Name: "x", Value: 1}})
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the batch the events make due", 10*time.Second, func() bool { return len(store.records()) >= 2 })
 	cancel()
 	<-done
-	if len(store.recs) != 2 || store.recs[0][0] != sender.KindSamples || store.recs[1][0] != sender.KindEvents {
-		t.Fatalf("records = %d, want one of samples and one of events", len(store.recs))
+	recs := store.records()
+	if len(recs) != 2 || recs[0][0] != sender.KindSamples || recs[1][0] != sender.KindEvents {
+		t.Fatalf("records = %d, want one of samples and one of events", len(recs))
 	}
-	if n := strings.Count(string(store.recs[1]), `"message"`); n != 5 {
+	if n := strings.Count(string(recs[1]), `"message"`); n != 5 {
 		t.Fatalf("events record holds %d events, want 5", n)
 	}
 }

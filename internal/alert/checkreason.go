@@ -59,9 +59,15 @@ func checkKey(lset labels.Labels) string {
 }
 
 // describeCheck writes a firing check's value with its last reason.
+// Without a reason (an agent too old to write one) it still says that
+// the check failed, never the bare "1 >= 1" nobody can read.
 func (c *condition) describeCheck(v float64, why string) string {
+	s := "check failed"
 	if c.failures > 1 {
-		return fmt.Sprintf("check failed %s times in a row: %s", num(v), why)
+		s = fmt.Sprintf("check failed %s times in a row", num(v))
 	}
-	return "check failed: " + why
+	if why == "" {
+		return s
+	}
+	return s + ": " + why
 }

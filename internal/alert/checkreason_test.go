@@ -45,8 +45,10 @@ func TestCheckAlertSaysWhy(t *testing.T) {
 	}
 	f(1, []string{"", "connection refused"}, "check failed: connection refused")
 	f(2, []string{"timeout", "", "timeout", "connection refused"}, "check failed 2 times in a row: connection refused")
-	// An agent that writes no reason (an older one) still reads as before.
-	f(1, []string{"", "-"}, "port 1 >= 1")
+	// An agent that writes no reason (an older one) still says the check
+	// failed, not "port 1 >= 1".
+	f(1, []string{"", "-"}, "check failed")
+	f(2, []string{"-", "-"}, "check failed 2 times in a row")
 }
 
 // TestDeviceWithoutAgentAlerts: a resource that is not a host (a switch)

@@ -432,7 +432,7 @@ func TestCheckFiresOnConsecutiveFailures(t *testing.T) {
 	}
 	up(0)
 	got := w.alerts("acme")
-	if len(got) != 1 || got[0].State != StateFiring || got[0].ValueText != "site 3 >= 3" {
+	if len(got) != 1 || got[0].State != StateFiring || got[0].ValueText != "check failed 3 times in a row" {
 		t.Fatalf("after the third failure in a row: %+v", got)
 	}
 	up(1)

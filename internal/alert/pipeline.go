@@ -50,7 +50,7 @@ func (e *Engine) describe(r *rule, ch *change, why string) string {
 	if ch.value == nil {
 		return r.item.Name + ": no data"
 	}
-	if why != "" && r.cond.failures > 0 && ch.to != StateResolved {
+	if r.cond.failures > 0 && ch.to != StateResolved {
 		return r.cond.describeCheck(*ch.value, why)
 	}
 	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved)
@@ -82,7 +82,7 @@ func (e *Engine) commit(ctx context.Context, proto, cur *Alert, ch *change, at t
 		a.FiredAt = &at
 		ev.Notify = e.holdFiring(ctx, a, at)
 	case ch.to == StateFiring: // a change of severity while firing
-		ev.Notify = a.Announced && ch.severity.rank() > prevSeverity.rank() && !a.silenced(at) && !a.InMaintenance
+		ev.Notify = a.Announced && ch.severity.rank() > prevSeverity.rank() && !e.silencedNow(ctx, a, at) && !a.InMaintenance
 	case ch.to == StateResolved:
 		a.ResolvedAt = &at
 		// A resolution is told whenever the firing was, so that no receiver
@@ -124,7 +124,7 @@ func (e *Engine) holdFiring(ctx context.Context, a *Alert, at time.Time) bool {
 		e.logger.Warn("cannot ask for maintenance windows; treating the alert as outside one", "tenant", a.TenantID, "err", err)
 	}
 	a.InMaintenance, a.MaintenanceID = in, id
-	return !a.Flapping && !a.Inhibited && !a.InMaintenance && !a.silenced(at)
+	return !a.Flapping && !a.Inhibited && !a.InMaintenance && !e.silencedNow(ctx, a, at)
 }
 
 // inhibited reports whether a firing host-down alert of a's resource holds a back.
@@ -163,7 +163,7 @@ func (e *Engine) release(ctx context.Context, a *Alert, at time.Time) {
 			return
 		}
 	}
-	if a.silenced(at) || e.inhibited(a) {
+	if e.silencedNow(ctx, a, at) || e.inhibited(a) {
 		return
 	}
 	if a.InMaintenance || a.MaintenanceID != 0 {

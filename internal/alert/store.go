@@ -18,7 +18,8 @@ import (
 // across tenants (active alerts at start, unnotified events) serve the
 // engine alone and say so.
 type Store struct {
-	db *sql.DB
+	db       *sql.DB
+	silences silenceCache
 }
 
 // NewStore returns a Store on a database migrated by internal/database.

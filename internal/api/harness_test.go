@@ -30,6 +30,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cluster"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
@@ -47,7 +48,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/promapi"
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
+	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -149,7 +152,10 @@ func newEnv(t *testing.T) *env {
 		}, monitoring.CallerTenant, logger),
 		improvement.NewHandlers(improvement.NewStore(db), a.PathTenant, logger),
 		// The desk: incidents, inquiries and requests, and their vendor cases.
-		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger)); err != nil {
+		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger),
+		dashboard.NewHandlers(dashboard.NewStore(db), a.PathTenant),
+		// Public status pages, with the report's availability over the TSDB.
+		statusHandlers(db, store, ms, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
@@ -164,6 +170,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf, handler: mux, clock: clock, limiter: limiter, reg: reg}
+}
+
+// statusHandlers serves the status page API, its public JSON among it.
+func statusHandlers(db *sql.DB, store *storage.Store, ms *metricstore.Store, authz route.Authorizer, logger *slog.Logger) *statuspage.Handlers {
+	src := report.SourcesOf(ms, ms.Queryable(), report.Stores{Tenants: store})
+	gen := report.NewGenerator(report.Sources{Tenants: store, Metrics: src.Metrics, Downtime: src.Downtime}, logger)
+	svc := statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db), Tenants: store, Availability: gen, TTL: -1, Logger: logger})
+	return statuspage.NewHandlers(svc, statuspage.NewPublic(svc), authz, logger)
 }
 
 // cred is how a request authenticates: a token, or basic login:password.

@@ -103,6 +103,12 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	e.must(201, "POST", "/api/v1/tenants/a/improvements", admin, map[string]any{"title": "a-improvement-secret", "category": "automation",
 		"owner": "a-owner-secret", "evidence": []map[string]string{{"kind": "alert", "ref": "a-alert-ref"}}}, &imp)
+	// a's dashboard, whose panel names a's metric: b neither reads nor changes it.
+	var dash struct {
+		ID int64 `json:"id"`
+	}
+	e.must(201, "POST", "/api/v1/tenants/a/dashboards", admin, map[string]any{"title": "a-dashboard-secret",
+		"panels": []any{map[string]any{"title": "a-panel", "type": "line", "queries": []any{map[string]any{"query": "a_secret_metric"}}}}}, &dash)
 	// a's normal change, waiting for a's customer: b may neither read, approve nor move it.
 	var chg struct {
 		ID int64 `json:"id"`
@@ -116,12 +122,19 @@ func TestTenantIsolation(t *testing.T) {
 	// a's problem (a known error on a-web1) and three incidents of a-web1,
 	// which a proposal lists: every problem endpoint below is aimed at them.
 	desk := incident.NewDesk(e.db, e.store, nil)
+	var aPub int64
 	for i := range 3 {
 		title := fmt.Sprintf("a-incident-secret %d", i)
-		if _, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}}); err != nil {
+		inc, err := desk.Open(context.Background(), "a", "user:admin", incident.Fields{ShortDescription: &title, ResourceIDs: []int64{res.ID}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		aPub = inc.ID
 	}
+	// a's status page, switched off, with a notice on a's incident: the
+	// walk's public path (slug a-status) must answer 404 for it.
+	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": false, "slug": "a-status", "title": "a-status-title"}, nil)
+	e.must(200, "POST", fmt.Sprintf("/api/v1/tenants/a/incidents/%d/status-notice", aPub), admin, map[string]any{"title": "a-public-notice", "body": "a-public-update"}, nil)
 	var prb struct {
 		ID int64 `json:"id"`
 	}
@@ -181,6 +194,10 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/improvements":             `{"title":"b-was-here","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}":        `{"title":"taken over","category":"cost"}`,
 		"/api/v1/tenants/{tenant}/improvements/{id}/status": `{"status":"rejected","note":"b"}`,
+		// Dashboards: b's bodies aimed at a's dashboard.
+		"/api/v1/tenants/{tenant}/dashboards":        `{"title":"b-was-here"}`,
+		"/api/v1/tenants/{tenant}/dashboards/{id}":   `{"title":"taken over"}`,
+		"/api/v1/tenants/{tenant}/dashboards/import": `{"title":"b-import","panels":[{"type":"stat","targets":[{"expr":"up"}]}]}`,
 		// The change API: b's bodies aimed at a's change.
 		"/api/v1/tenants/{tenant}/changes":                fmt.Sprintf(`{"type":"normal","title":"b","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
 		"/api/v1/tenants/{tenant}/changes/{id}":           fmt.Sprintf(`{"type":"normal","title":"taken over","risk":"low","resource_ids":[%d],"start":"2027-01-01T00:00:00Z","end":"2027-01-01T01:00:00Z"}`, res.ID),
@@ -197,19 +214,24 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/problems/{id}/incidents":         `{"incident_ids":[1]}`,
 		"/api/v1/tenants/{tenant}/problems/proposals/{key}/accept": `{"title":"b-accepted"}`,
 		"/api/v1/tenants/{tenant}/problems/settings":               `{"threshold":2,"period":"1h"}`,
+		// Status pages: b's settings and a notice aimed at a's page and incident.
+		"/api/v1/tenants/{tenant}/status-page":                  `{"enabled":true,"slug":"b-took-a","title":"b"}`,
+		"/api/v1/tenants/{tenant}/incidents/{id}/status-notice": `{"title":"b-was-here","body":"b"}`,
 		// Vendor cases: b's bodies aimed at a's incident, inquiry and cases.
 		"/api/v1/tenants/{tenant}/incidents/{id}/vendor-cases": `{"vendor":"aws","case_number":"b-was-here"}`,
 		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
+		// Silences by label matcher: b's silence aimed at a's alerts.
+		"/api/v1/tenants/{tenant}/silences": `{"matchers":[{"name":"host","op":"=","value":"a-web1"}],"duration":"1h","comment":"b-was-here"}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}
 	ids := map[string]int64{"changes": chg.ID, "services": svc.ID, "resources": res.ID, "users": usr.ID, "tokens": aTokens[0].ID, "policies": pol.ID, "groups": grp.ID, "cloud-accounts": cloud.ID,
 		"accounts": cloud.ID, "problems": prb.ID, "improvements": imp.ID, "oncall-rotations": rota.ID,
-		"incidents": aInc.ID, "requests": aInq.ID}
+		"incidents": aInc.ID, "requests": aInq.ID, "dashboards": dash.ID}
 	leaks := []string{"a-change-secret", "a-capacity-web", "disk failure", "a_secret_metric", "revenue", "a-web1", "a-shop", "a-viewer", `"tenant":"a"`, `"id":"a"`,
 		"a-switch", "a-zbx-item", "a-snmp-item", "a-community", "10.0.0.7", "a-backup-secret", "a-job-secret", "a-restore-secret", "a-verified-secret", "a-restore", "a-cloud", "a-secret-access-key",
 		"a-problem-secret", "a-workaround-secret", "a-incident-secret", "10.77.0.0/16", "a-improvement-secret", "a-owner-secret", "a-alert-ref", "a-oncall-rota", "a-alice",
-		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret"}
+		"a-vendor-case-secret", "a-vendor-note-secret", "a-inquiry-secret", "a-dashboard-secret", "a-panel", "a-status-title", "a-public-notice", "a-public-update"}
 
 	// Routes that answer 2xx to b by design, each with what b must see.
 	allowed := map[string]func(body string) bool{
@@ -252,6 +274,7 @@ func TestTenantIsolation(t *testing.T) {
 		path = strings.ReplaceAll(path, "{version}", "1")
 		path = strings.ReplaceAll(path, "{key}", proposalKey)
 		path = strings.ReplaceAll(path, "{override}", fmt.Sprint(override.ID))
+		path = strings.ReplaceAll(path, "{slug}", "a-status") // a's page is off: 404
 		if strings.Contains(path, "/requests/") {
 			path = strings.ReplaceAll(path, "{case}", fmt.Sprint(aInqCase.ID))
 		}
@@ -452,6 +475,22 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("a's viewer records a restore test: %d, want 403", code)
 	}
 
+	// On b's own dashboard paths, a's dashboard ID finds nothing; a's
+	// dashboard is as it was.
+	for _, method := range []string{"GET", "PUT", "DELETE"} {
+		if code, out := e.do(method, fmt.Sprintf("/api/v1/tenants/b/dashboards/%d", dash.ID), b, map[string]any{"title": "taken"}); code != 404 {
+			t.Errorf("b %s a's dashboard ID on b's path: %d %s", method, code, out)
+		}
+	}
+	var dashNow struct {
+		Title  string `json:"title"`
+		Panels []any  `json:"panels"`
+	}
+	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/dashboards/%d", dash.ID), tok(aRead), nil, &dashNow)
+	if dashNow.Title != "a-dashboard-secret" || len(dashNow.Panels) != 1 {
+		t.Fatalf("tenant a's dashboard changed: %+v", dashNow)
+	}
+
 	// a's change is as it was: still waiting for a's customer, with no window.
 	var chgNow struct {
 		Title     string  `json:"title"`
@@ -461,6 +500,44 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(200, "GET", fmt.Sprintf("/api/v1/tenants/a/changes/%d", chg.ID), viewer, nil, &chgNow)
 	if chgNow.Title != "a-change-secret" || chgNow.State != "requested" || len(chgNow.WindowIDs) != 0 {
 		t.Fatalf("tenant a's change changed: %+v", chgNow)
+	}
+
+	// Status pages: a's is still off under its slug, with its one notice;
+	// b's own page, enabled, shows nothing of a's, nor when a's is on; b
+	// cannot take a's slug.
+	var aPage struct {
+		Enabled bool   `json:"enabled"`
+		Slug    string `json:"slug"`
+	}
+	e.must(200, "GET", "/api/v1/tenants/a/status-page", tok(aRead), nil, &aPage)
+	var aNotices []map[string]any
+	e.must(200, "GET", "/api/v1/tenants/a/status-notices", tok(aRead), nil, &aNotices)
+	if aPage.Enabled || aPage.Slug != "a-status" || len(aNotices) != 1 || aNotices[0]["title"] != "a-public-notice" {
+		t.Fatalf("tenant a's status page changed: %+v %+v", aPage, aNotices)
+	}
+	if code, out := e.do("PUT", "/api/v1/tenants/b/status-page", b, map[string]any{"enabled": true, "slug": "a-status"}); code != 400 {
+		t.Errorf("b takes a's slug: %d %s", code, out)
+	}
+	e.must(200, "PUT", "/api/v1/tenants/b/status-page", b, map[string]any{"enabled": true, "slug": "b-status"}, nil)
+	if code, out := e.do("POST", fmt.Sprintf("/api/v1/tenants/b/incidents/%d/status-notice", aPub), b, map[string]any{"title": "b"}); code != 404 {
+		t.Errorf("b publishes a's incident through b's path: %d %s", code, out)
+	}
+	e.must(200, "PUT", "/api/v1/tenants/a/status-page", admin, map[string]any{"enabled": true, "slug": "a-status", "title": "a-status-title"}, nil)
+	for slug, want := range map[string]bool{"b-status": false, "a-status": true} {
+		code, out := e.do("GET", "/api/v1/public/status/"+slug, cred{}, nil)
+		if code != 200 {
+			t.Fatalf("the public page %s: %d %s", slug, code, out)
+		}
+		for _, leak := range []string{"a-status-title", "a-public-notice", "a-public-update", "a-shop"} {
+			if strings.Contains(string(out), leak) != want {
+				t.Errorf("the public page %s shows %q: %v, want %v: %s", slug, leak, !want, want, out)
+			}
+		}
+		for _, never := range []string{"a-incident-secret", "a-web1", "user:admin", "INC"} {
+			if strings.Contains(string(out), never) {
+				t.Errorf("the public page %s shows %q: %s", slug, never, out)
+			}
+		}
 	}
 
 	// Everything of a is as it was.

@@ -39,7 +39,8 @@ func PathTenant(r *http.Request, scope model.Scope) (string, error) {
 
 // Header carries the caller: "tenant:scope,scope" is a token of tenant
 // ("" tenant: every tenant) with those scopes, "tenant:viewer" a viewer
-// user of tenant; no header, no caller.
+// user of tenant, "tenant:requester" a requester user of tenant (login
+// "requester"); no header, no caller.
 const Header = "X-Token"
 
 // NewServer serves routes until the test ends.
@@ -60,8 +61,11 @@ func NewServer(t testing.TB, routes []route.Route) *httptest.Server {
 }
 
 func principal(tenant, scopes string) *auth.Principal {
-	if scopes == "viewer" {
+	switch scopes {
+	case "viewer":
 		return auth.UserPrincipal(&model.User{ID: 9, Login: "customer", Role: model.RoleViewer, TenantID: tenant})
+	case "requester":
+		return auth.UserPrincipal(&model.User{ID: 10, Login: "requester", Role: model.RoleRequester, TenantID: tenant})
 	}
 	tok := &model.Token{Name: "test", TenantID: tenant}
 	for _, s := range strings.Split(scopes, ",") {

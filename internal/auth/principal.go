@@ -29,6 +29,23 @@ func (p *Principal) CanAccessTenant(tenant string) bool {
 // Global reports whether the caller works across all tenants.
 func (p *Principal) Global() bool { return p != nil && p.Tenant == "" }
 
+// Customer reports whether the caller is a customer's user (a viewer or a
+// requester): bound to its tenant, never shown the MSP's internal records.
+func (p *Principal) Customer() bool { return p != nil && p.UserID != 0 && p.Role.Customer() }
+
+// Staff reports whether the caller works for the MSP and may write: a user
+// of role admin or operator, or a token with the write scope. Staff see
+// internal work notes and take every operator action.
+func (p *Principal) Staff() bool { return p != nil && !p.Role.Customer() && p.Can(model.ScopeWrite) }
+
+// Requests reports whether the caller takes the customer's part in tenant:
+// a requester user of that tenant, who opens inquiries and catalog
+// requests, comments on them, and approves or rejects what waits for the
+// customer's approval. It grants nothing else: no write scope.
+func (p *Principal) Requests(tenant string) bool {
+	return p != nil && p.UserID != 0 && p.Role == model.RoleRequester && p.Tenant == tenant
+}
+
 // Scopes returns the caller's scopes.
 func (p *Principal) Scopes() []model.Scope {
 	var out []model.Scope
@@ -48,7 +65,9 @@ func UserPrincipal(u *model.User) *Principal {
 		p.scopes = scopeSet(model.AllScopes)
 	case model.RoleOperator:
 		p.scopes = scopeSet([]model.Scope{model.ScopeRead, model.ScopeWrite})
-	case model.RoleViewer:
+	case model.RoleViewer, model.RoleRequester:
+		// A requester's few customer actions are granted by Requests, not
+		// by a scope: every operator action stays refused to it.
 		p.scopes = scopeSet([]model.Scope{model.ScopeRead})
 	}
 	return p

@@ -176,7 +176,7 @@ func TestAcceptYearlyPlanMakesOneDraftWithTheMonthlyCounts(t *testing.T) {
 	// proposes it.
 	path := fmt.Sprintf("%s/%d", versions, v.Version)
 	fx.must(t, 200, "POST", path+"/propose", ":read,write", nil, nil)
-	fx.must(t, 200, "POST", path+"/approve", "acme:viewer", nil, nil)
+	fx.must(t, 200, "POST", path+"/approve", "acme:requester", nil, nil)
 }
 
 // TestAcceptYearlyPlanTwiceAddsNothing: a second accept of the same yearly

@@ -7,15 +7,15 @@ import (
 )
 
 // ApprovalBy decides how p may approve a plan of tenant, for the API and
-// the console alike. A user of the tenant (the customer's viewer)
-// approves as the customer. Anyone else records an agreement the customer
+// the console alike. A requester of the tenant (the customer's user who
+// takes its part; a viewer only reads) approves as the customer. Anyone else records an agreement the customer
 // gave elsewhere: they must be able to write and must name where with
 // reference; that is recorded as an MSP-side, documented approval.
 func ApprovalBy(p *auth.Principal, tenant, reference string) (Approval, error) {
-	if p != nil && p.UserID != 0 && p.Role == model.RoleViewer && p.Tenant == tenant {
+	if p.Requests(tenant) {
 		return ApprovalCustomer, nil
 	}
-	if !p.Can(model.ScopeWrite) {
+	if !p.Staff() {
 		return "", response.Forbidden("only the customer, or MSP staff recording the customer's agreement, may approve")
 	}
 	if reference == "" {

@@ -18,9 +18,9 @@ func TestOpenAPIDescribesTheRoutes(t *testing.T) {
 	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }
 
-// TestApprovalIsTheCustomers: the customer's viewer approves its own
-// tenant's proposal (recorded with who and when); a viewer of another
-// tenant gets 404 on it and cannot approve; MSP staff cannot approve on
+// TestApprovalIsTheCustomers: the customer's requester approves its own
+// tenant's proposal (recorded with who and when); the customer's viewer
+// only reads (403); a user of another tenant gets 404 on it and cannot approve; MSP staff cannot approve on
 // the customer's behalf without a documented approval, and with one it is
 // recorded as such; nothing applies before agreement, except an emergency
 // change by an MSP admin, recorded as one, which an operator cannot make.
@@ -31,7 +31,7 @@ func TestApprovalIsTheCustomers(t *testing.T) {
 	fx.must(t, 201, "POST", base, ":read,write", map[string]any{"document": shop()}, nil)
 
 	// A draft is neither approved nor activated.
-	if code, out := fx.do(t, "POST", base+"/1/approve", "acme:viewer", nil); code != 400 || !strings.Contains(out, `"field":"state"`) {
+	if code, out := fx.do(t, "POST", base+"/1/approve", "acme:requester", nil); code != 400 || !strings.Contains(out, `"field":"state"`) {
 		t.Errorf("approve a draft: %d %s", code, out)
 	}
 	if code, out := fx.do(t, "POST", base+"/1/activate", ":read,write", nil); code != 400 || !strings.Contains(out, "draft") {
@@ -49,7 +49,8 @@ func TestApprovalIsTheCustomers(t *testing.T) {
 		says                string
 	}{
 		{"GET", base + "/1", "beta:viewer", nil, 404, ""},
-		{"POST", base + "/1/approve", "beta:viewer", nil, 404, ""},
+		{"POST", base + "/1/approve", "beta:requester", nil, 404, ""},
+		{"POST", base + "/1/approve", "acme:viewer", nil, 403, "only the customer"},
 		{"GET", fmt.Sprintf("/api/v1/tenants/beta/capacity/groups/%d/plan/versions/1", g.ID), "beta:viewer", nil, 404, ""},
 		{"POST", fmt.Sprintf("/api/v1/tenants/beta/capacity/groups/%d/plan/versions/1/approve", g.ID), ":read,write", map[string]any{"reference": "x"}, 404, ""},
 		{"POST", base + "/1/approve", ":read,write", nil, 403, "documented approval"},
@@ -62,8 +63,8 @@ func TestApprovalIsTheCustomers(t *testing.T) {
 		}
 	}
 	var v Version
-	fx.must(t, 200, "POST", base+"/1/approve", "acme:viewer", nil, &v)
-	if v.State != StateAgreed || v.Approval != ApprovalCustomer || v.ApprovedBy != "user:customer" || v.ApprovedAt == nil {
+	fx.must(t, 200, "POST", base+"/1/approve", "acme:requester", nil, &v)
+	if v.State != StateAgreed || v.Approval != ApprovalCustomer || v.ApprovedBy != "user:requester" || v.ApprovedAt == nil {
 		t.Errorf("approved by the customer: %+v", v)
 	}
 	fx.must(t, 200, "POST", base+"/1/activate", ":read,write", nil, &v)

@@ -205,7 +205,7 @@ func (fx *fixture) group(t *testing.T, tenant, name string, f *fleet) *Group {
 }
 
 // agreed stores doc as a new version of g, proposed, approved by the
-// customer's viewer and activated; it returns the version.
+// customer's requester and activated; it returns the version.
 func (fx *fixture) agreed(t *testing.T, tenant string, g *Group, doc Document, reason string) *Version {
 	t.Helper()
 	base := fmt.Sprintf("/api/v1/tenants/%s/capacity/groups/%d/plan/versions", tenant, g.ID)
@@ -213,7 +213,7 @@ func (fx *fixture) agreed(t *testing.T, tenant string, g *Group, doc Document, r
 	fx.must(t, 201, "POST", base, ":read,write", map[string]any{"document": doc, "reason": reason}, &v)
 	path := fmt.Sprintf("%s/%d", base, v.Version)
 	fx.must(t, 200, "POST", path+"/propose", ":read,write", nil, nil)
-	fx.must(t, 200, "POST", path+"/approve", tenant+":viewer", nil, nil)
+	fx.must(t, 200, "POST", path+"/approve", tenant+":requester", nil, nil)
 	fx.must(t, 200, "POST", path+"/activate", ":read,write", nil, &v)
 	return &v
 }

@@ -54,7 +54,7 @@ func TestAgreedPlanScalesOutAndBackOnce(t *testing.T) {
 	if len(f.applies()) != 0 || len(fx.steps(t, g)) != 0 {
 		t.Fatalf("a proposed plan applied: %v", f.applies())
 	}
-	fx.must(t, 200, "POST", base+"/1/approve", "acme:viewer", nil, nil)
+	fx.must(t, 200, "POST", base+"/1/approve", "acme:requester", nil, nil)
 	fx.must(t, 200, "POST", base+"/1/activate", ":read,write", nil, nil)
 
 	tick(t, sc)

@@ -33,7 +33,7 @@ func TestChangesCommitWithTheirAudit(t *testing.T) {
 	path := fmt.Sprintf("%s/%d", base, c.ID)
 	check("PUT", path, string(body), "update")
 	check("POST", path+"/submit", "", "submit")
-	token = viewer
+	token = requester
 	check("POST", path+"/approve", "", "approve")
 	token = staff
 	check("POST", path+"/state", `{"state":"in_progress"}`, "transition")

@@ -12,9 +12,10 @@ import (
 )
 
 const (
-	staff    = "acme:read,write"
-	viewer   = "acme:viewer"
-	mspAdmin = ":read,write,admin"
+	staff     = "acme:read,write"
+	viewer    = "acme:viewer"
+	requester = "acme:requester"
+	mspAdmin  = ":read,write,admin"
 )
 
 // held reports whether an alert of resource (of acme) at is held by a maintenance window.
@@ -28,8 +29,8 @@ func (fx *fixture) held(t *testing.T, tenant string, resource int64, at time.Tim
 }
 
 // TestCustomerApprovesNormalChange: a normal change waits for the
-// customer; until approved nothing is held; the customer's viewer approves
-// it, which records who and when and opens a window that holds the alerts
+// customer; until approved nothing is held; the customer's viewer may not
+// approve (it only reads); the customer's requester approves it, which records who and when and opens a window that holds the alerts
 // of the affected host (and no other) over the schedule only.
 func TestCustomerApprovesNormalChange(t *testing.T) {
 	fx := newFixture(t)
@@ -52,7 +53,10 @@ func TestCustomerApprovesNormalChange(t *testing.T) {
 	if code, out := fx.do(t, "POST", path+"/approve", staff, nil); code != 403 {
 		t.Fatalf("staff approve without reference = %d %s, want 403", code, out)
 	}
-	fx.mustDo(t, 200, "POST", path+"/approve", viewer, nil, &c)
+	if code, out := fx.do(t, "POST", path+"/approve", viewer, nil); code != 403 {
+		t.Fatalf("the customer's viewer approves = %d %s, want 403", code, out)
+	}
+	fx.mustDo(t, 200, "POST", path+"/approve", requester, nil, &c)
 	if c.State != StateApproved || c.Approval != ApprovalCustomer || c.ApprovedBy == "" || c.ApprovedAt == nil || len(c.WindowIDs) != 1 {
 		t.Fatalf("approved: %+v", c)
 	}
@@ -70,7 +74,7 @@ func TestCustomerApprovesNormalChange(t *testing.T) {
 		t.Fatalf("the window: %+v %v", w, err)
 	}
 	// Approving twice opens nothing more.
-	if code, out := fx.do(t, "POST", path+"/approve", viewer, nil); code != 400 || !strings.Contains(out, `"field":"state"`) {
+	if code, out := fx.do(t, "POST", path+"/approve", requester, nil); code != 400 || !strings.Contains(out, `"field":"state"`) {
 		t.Fatalf("second approval = %d %s", code, out)
 	}
 	if list, _ := fx.windows.List(context.Background(), "acme"); len(list) != 1 {
@@ -97,20 +101,20 @@ func TestRejectRecordsWhoAndWhy(t *testing.T) {
 	fx.mustDo(t, 201, "POST", "/api/v1/tenants/acme/changes", staff, fx.body("acme", TypeNormal, start), &c)
 	path := fmt.Sprintf("/api/v1/tenants/acme/changes/%d", c.ID)
 	fx.mustDo(t, 200, "POST", path+"/submit", staff, nil, nil)
-	if code, out := fx.do(t, "POST", path+"/reject", viewer, map[string]string{}); code != 400 || !strings.Contains(out, `"field":"reason"`) {
+	if code, out := fx.do(t, "POST", path+"/reject", requester, map[string]string{}); code != 400 || !strings.Contains(out, `"field":"reason"`) {
 		t.Fatalf("reject without reason = %d %s", code, out)
 	}
 	if code, out := fx.do(t, "POST", path+"/reject", staff, map[string]string{"reason": "busy"}); code != 403 {
 		t.Fatalf("staff reject without reference = %d %s", code, out)
 	}
-	fx.mustDo(t, 200, "POST", path+"/reject", viewer, map[string]string{"reason": "month-end closing that week"}, &c)
+	fx.mustDo(t, 200, "POST", path+"/reject", requester, map[string]string{"reason": "month-end closing that week"}, &c)
 	if c.State != StateRejected || c.RejectedBy == "" || c.RejectedAt == nil || c.RejectReason != "month-end closing that week" || len(c.WindowIDs) != 0 {
 		t.Fatalf("rejected: %+v", c)
 	}
 	if fx.held(t, "acme", fx.res["acme"], start.Add(time.Minute)) {
 		t.Error("a rejected change holds alerts")
 	}
-	if code, _ := fx.do(t, "POST", path+"/approve", viewer, nil); code != 400 {
+	if code, _ := fx.do(t, "POST", path+"/approve", requester, nil); code != 400 {
 		t.Errorf("approving a rejected change = %d", code)
 	}
 }
@@ -195,7 +199,7 @@ func TestBadInputAndTenancy(t *testing.T) {
 		if strings.HasSuffix(path, "approve") {
 			method = "POST"
 		}
-		if code, out := fx.do(t, method, fmt.Sprintf(path, c.ID), "beta:viewer", nil); code != 404 {
+		if code, out := fx.do(t, method, fmt.Sprintf(path, c.ID), "beta:requester", nil); code != 404 {
 			t.Errorf("beta %s acme's change: %d %s", method, code, out)
 		}
 	}

@@ -73,6 +73,15 @@ type Chart struct {
 	Series     []Series
 	// Threshold, when not zero, draws a dashed reference line (e.g. 80 %).
 	Threshold float64
+	// Marks are further dashed reference lines in their own colours: a
+	// monitoring item's warning and critical levels on the series it watches.
+	Marks []Mark
+}
+
+// Mark is one reference line of a chart.
+type Mark struct {
+	V     float64
+	Color Color
 }
 
 // Color is an RGB colour.
@@ -90,6 +99,7 @@ var (
 	Grey  = Color{120, 120, 120}
 	Light = Color{225, 225, 225}
 	Red   = Color{200, 30, 30}
+	Amber = Color{190, 120, 0}
 )
 
 // SeriesColor is the colour series i is drawn in.

@@ -59,6 +59,11 @@ func Draw(cv Canvas, c *Chart, w, h float64) {
 	if c.Threshold != 0 && c.Threshold >= lo && c.Threshold <= hi {
 		cv.Line(padLeft, y(c.Threshold), padLeft+pw, y(c.Threshold), Red, gridWidth*2, true)
 	}
+	for _, m := range c.Marks {
+		if m.V >= lo && m.V <= hi {
+			cv.Line(padLeft, y(m.V), padLeft+pw, y(m.V), m.Color, gridWidth*2, true)
+		}
+	}
 	switch c.Kind {
 	case Bar:
 		drawBars(cv, c, pw, y)
@@ -81,9 +86,16 @@ func drawLines(cv Canvas, c *Chart, pw float64, y func(float64) float64) {
 	if to.Sub(from) <= 48*time.Hour {
 		layout = "15:04"
 	}
+	// The labels sit under the axis, wherever zero is; the last one ends at
+	// the right edge so that it is not cut off by the box.
+	base, _ := c.yRange()
 	for i := range xTickCount + 1 {
 		t := from.Add(time.Duration(float64(i) / xTickCount * span))
-		cv.Text(x(t), y(0)+labelSize+4, t.In(loc).Format(layout), labelSize, Grey, Middle)
+		anchor := Middle
+		if i == xTickCount {
+			anchor = End
+		}
+		cv.Text(x(t), y(base)+labelSize+4, t.In(loc).Format(layout), labelSize, Grey, anchor)
 	}
 	for i, s := range c.Series {
 		pts := Decimate(s.Points, int(pw))

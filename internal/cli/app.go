@@ -28,6 +28,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
 	"github.com/unyo-ops/unyo/internal/cluster"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
@@ -53,6 +54,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/snmptrap"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -96,6 +98,7 @@ type app struct {
 	runbooks    *runbook.Store
 	workReports *workreport.Store
 	register    *improvement.Store
+	dashboards  *dashboard.Store
 	reportStore *report.Store
 	snConfigs   *servicenow.Configs
 	backups     *backup.Store
@@ -129,6 +132,8 @@ type app struct {
 	yearly         *yearplan.Service     // the yearly plan (年間運行計画), accepted into next year's drafts
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
 	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
+	status         *statuspage.Service   // the tenants' public status pages, cached
+	statusPublic   *statuspage.Public    // /status/{slug} and its JSON, rate-limited
 
 	// The replica among replicas (cluster.go).
 	replicaID   string
@@ -211,6 +216,7 @@ func (a *app) repositories() {
 	a.runbooks = runbook.NewStore(db)
 	a.workReports = workreport.NewStore(db)
 	a.register = improvement.NewStore(db)
+	a.dashboards = dashboard.NewStore(db)
 	a.reportStore = report.NewStore(db)
 	a.snConfigs = servicenow.NewConfigs(db, a.box)
 	a.backups = backup.NewStore(db, a.objects)
@@ -376,8 +382,13 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
 	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, a.groupLoad(sources.Metrics), a.objects, a.pdf, rlog)
 	yearly := a.yearly
+	// Public status pages: the report's availability, day by day.
+	a.status = statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(a.db), Tenants: a.objects,
+		Availability: a.reportGen, TTL: envDuration("UNYO_STATUS_CACHE", time.Minute), Logger: logger.With("component", "statuspage")})
+	a.statusPublic = statuspage.NewPublic(a.status)
 
 	return a.api.Mount(
+		statuspage.NewHandlers(a.status, a.statusPublic, a.api.PathTenant, logger),
 		limits.NewHandlers(a.limits, a.api.PathTenant, logger),
 		channel.NewHandlers(a.channels, a.api.PathTenant, logger),
 		escalation.NewHandlers(a.policies, a.api.PathTenant, logger),
@@ -388,6 +399,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		servicenow.NewHandlers(a.snConfigs, a.snSync, a.api.PathTenant, logger),
 		workreport.NewHandlers(a.workReports, a.api.PathTenant, logger),
 		improvement.NewHandlers(a.register, a.api.PathTenant, logger),
+		dashboard.NewHandlers(a.dashboards, a.api.PathTenant),
 		runbook.NewHandlers(a.runbooks, a.api.PathTenant, logger),
 		monitoring.NewHandlers(a.design, a.api.PathTenant, nil, logger),
 		// The traps collectors receive in their networks, as alerts like the server's own.

@@ -57,6 +57,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Runbooks:     runbook.NewFinder(a.design, a.runbooks),
 		Backups:      a.backups,
 		Improvements: a.register,
+		Dashboards:   a.dashboards,
 		Problems:     a.problems,
 		Capacity:     a.capacity,
 		Changes:      a.changes,
@@ -72,6 +73,7 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 		Books:         a.runbooks,
 		ServiceNow:    a.snConfigs,
 		ServerURL:     a.externalURL,
+		StatusPages:   a.status,
 		Nav: []console.NavLink{
 			{Key: "nav.alerts", Path: "/alerts"},
 			{Key: "nav.incidents", Path: "/incidents"},

@@ -162,7 +162,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		Logger:   logger,
 		Gatherer: a.reg,
 		Ready:    a.ready.Check,
-		Register: []func(*http.ServeMux){a.api.Register, web.Register},
+		Register: []func(*http.ServeMux){a.api.Register, web.Register, a.statusPublic.Register},
 		Timeouts: cfg.limits.timeouts,
 		// Tenant-labelled self metrics only for the MSP admin (exposure.go).
 		MetricsAdmin: metricsAdmin(a.authn),

@@ -3,6 +3,7 @@ package cloudmetric
 import (
 	"context"
 	"errors"
+	"github.com/unyo-ops/unyo/internal/polling"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -92,19 +93,12 @@ func New(opts Options) *Poller {
 
 // Run pulls at every multiple of the interval until ctx ends.
 func (p *Poller) Run(ctx context.Context) error {
-	for {
+	polling.OnTicks(ctx, p.opts.Interval, func(ctx context.Context) {
 		if err := p.Cycle(ctx); err != nil {
 			p.opts.Logger.Warn("cloud metrics: cannot list the resources", "err", err)
 		}
-		every := p.opts.Interval
-		timer := time.NewTimer(every - time.Duration(time.Now().UnixNano()%int64(every)))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil
-		case <-timer.C:
-		}
-	}
+	})
+	return nil
 }
 
 // Cycle pulls every account once and returns when all are done. Only a

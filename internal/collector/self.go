@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/polling"
 	"github.com/unyo-ops/unyo/internal/snmp/trap"
 )
 
@@ -23,7 +24,7 @@ func (c *Collector) selfLoop(ctx context.Context, emit sample.Emitter) {
 		c.mu.Lock()
 		every := c.interval
 		c.mu.Unlock()
-		t := time.NewTimer(every - time.Duration(time.Now().UnixNano()%int64(every)))
+		t := time.NewTimer(polling.UntilTick(every, time.Now()))
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -19,6 +19,8 @@ type alertData struct {
 	KnownErrors []incident.KnownError
 	CanAct      bool
 	Default     string // the silence form's default "until"
+	// Incident is the incident the alert is linked to, or those it may be linked to.
+	Incident *alertIncident
 }
 
 func (c *Console) showAlert(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -60,6 +62,9 @@ func (c *Console) renderAlert(w http.ResponseWriter, r *http.Request, p *page, s
 		if d.KnownErrors, err = c.opts.Problems.KnownErrors(r.Context(), t.ID, sub); err != nil {
 			return err
 		}
+	}
+	if d.Incident, err = c.incidentOfAlert(r, p, t.ID, a.ID); err != nil {
+		return err
 	}
 	if len(d.Runbooks) == 0 && a.RunbookURL != "" {
 		d.Runbooks = []RunbookRef{{ItemID: a.ItemID, URL: a.RunbookURL}}

@@ -27,6 +27,11 @@ type boardData struct {
 	// the counts link to them.
 	AlertPages    bool
 	IncidentPages bool
+	// Todo is, for a customer's user, what awaits the customer's approval.
+	Todo *portalTodo
+	// Customer is the one customer a customer's user sees, "" for the MSP.
+	Customer string
+	Updated  time.Time
 }
 
 // boardRow is one tenant on the board.
@@ -65,6 +70,20 @@ func (c *Console) showBoard(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	p.Active, p.Title, p.Data = "nav.board", p.L.T("board.title"), data
+	if p.P.Customer() {
+		// The portal: the customer's own name, never "every customer".
+		if len(data.Rows) == 1 {
+			data.Customer = data.Rows[0].Tenant.Name
+			p.Title = p.L.T("ptl.board_title", data.Customer)
+		}
+		if p.P.Requests(p.P.Tenant) { // a viewer only reads: nothing awaits it
+			if data.Todo, err = c.todo(r.Context(), p.P.Tenant); err != nil {
+				return err
+			}
+		}
+	}
+	data.Updated = c.now()
+	p.Wall = r.URL.Query().Get("wall") == "1"
 	c.render(w, http.StatusOK, "board", p)
 	return nil
 }

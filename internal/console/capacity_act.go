@@ -19,7 +19,7 @@ func (c *Console) createCapacityDraft(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+	if !p.P.Staff() {
 		return errForbidden
 	}
 	var doc capacity.Document
@@ -55,7 +55,7 @@ func (c *Console) actOnCapacityVersion(action string) pageHandler {
 		audit := func(act string, detail any) context.Context {
 			return audited(r, p, t.ID, act, "capacity_plan", key, detail)
 		}
-		staff := p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite)
+		staff := p.P.Staff()
 		switch action {
 		case "propose":
 			if !staff {
@@ -99,7 +99,7 @@ func (c *Console) confirmCapacity(w http.ResponseWriter, r *http.Request, p *pag
 	if err != nil {
 		return err
 	}
-	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+	if !p.P.Staff() {
 		return errForbidden
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("count")))
@@ -120,7 +120,7 @@ func (c *Console) holdCapacity(w http.ResponseWriter, r *http.Request, p *page) 
 	if err != nil {
 		return err
 	}
-	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+	if !p.P.Staff() {
 		return errForbidden
 	}
 	if r.PostFormValue("release") != "" {
@@ -181,7 +181,7 @@ func (c *Console) setCapacityLoad(w http.ResponseWriter, r *http.Request, p *pag
 	if err != nil {
 		return err
 	}
-	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) || (g.Kind == "command" && !capacity.MayEmergency(p.P)) {
+	if !p.P.Staff() || (g.Kind == "command" && !capacity.MayEmergency(p.P)) {
 		return errForbidden
 	}
 	g.LoadQuery = strings.TrimSpace(r.PostFormValue("load_query"))

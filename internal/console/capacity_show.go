@@ -43,7 +43,7 @@ func (c *Console) renderCapacityList(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	d := &capacityListData{Tenant: t, Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite)}
+	d := &capacityListData{Tenant: t, Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Staff()}
 	for _, g := range groups {
 		st, err := c.opts.Capacity.Status(r.Context(), g, c.now())
 		if err != nil {
@@ -74,7 +74,7 @@ type capacityGroupData struct {
 	Draft        string       // the editor's JSON: the newest version's document
 	CanEdit      bool         // MSP staff who may write
 	Yearly       *yearlyLinks // nil: no yearly plan
-	IsCustomer   bool         // the tenant's own viewer: approves as the customer
+	IsCustomer   bool         // the tenant's own requester: approves as the customer
 	CanEmergency bool
 	Actual       *capacity.PlanActual
 	Chart        chartData
@@ -98,8 +98,8 @@ func (c *Console) renderCapacityGroup(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	ctx, now := r.Context(), c.now()
-	d := &capacityGroupData{Tenant: t, G: g, View: "week", Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite),
-		IsCustomer: p.P.Role == model.RoleViewer && p.P.Tenant == t.ID, CanEmergency: capacity.MayEmergency(p.P)}
+	d := &capacityGroupData{Tenant: t, G: g, View: "week", Yearly: c.yearlyLinksOf(t), CanEdit: p.P.Staff(),
+		IsCustomer: p.P.Requests(t.ID), CanEmergency: capacity.MayEmergency(p.P)}
 	if d.Status, err = c.opts.Capacity.Status(ctx, g, now); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (e *env) capacityGroup(tenant, name string) (*capacity.Group, time.Time) {
 
 // TestCapacityPagesApproveAndIsolate: the customer's viewer sees its
 // group, the calendar with the events (names escaped) and the overlap,
-// and approves the proposal as the customer; an operator's approval needs
+// and only reads; its requester approves the proposal as the customer; an operator's approval needs
 // the reference of the agreement; another tenant's viewer gets 403 on
 // every capacity page and its approval changes nothing.
 func TestCapacityPagesApproveAndIsolate(t *testing.T) {
@@ -78,8 +78,15 @@ func TestCapacityPagesApproveAndIsolate(t *testing.T) {
 		!strings.Contains(page, "TV &lt;spot&gt;") || strings.Contains(page, "TV <spot>") || !strings.Contains(page, "重複") {
 		t.Fatalf("the group page: %d\n%s", code, page)
 	}
-	if strings.Contains(page, `id="draft-form"`) || strings.Contains(page, `id="propose-1"`) || !strings.Contains(page, `id="approve-1"`) {
-		t.Errorf("the viewer's page offers the wrong actions")
+	if strings.Contains(page, `id="draft-form"`) || strings.Contains(page, `id="propose-1"`) || strings.Contains(page, `id="approve-1"`) {
+		t.Errorf("the viewer's page offers actions: a viewer only reads")
+	}
+	requester := e.login("acme-requester")
+	if _, page, _ := requester.get(base + "?view=week"); strings.Contains(page, `id="draft-form"`) || strings.Contains(page, `id="propose-1"`) || !strings.Contains(page, `id="approve-1"`) {
+		t.Errorf("the requester's page offers the wrong actions")
+	}
+	if code, _, _ := viewer.postForm(base, base+"/versions/1/approve", url.Values{}); code != http.StatusForbidden {
+		t.Errorf("the viewer approves: %d, want 403", code)
 	}
 	if code, _, _ := viewer.postForm(base, base+"/versions", url.Values{"document": {`{"baseline":{"default":1}}`}}); code != http.StatusForbidden {
 		t.Errorf("the viewer drafts: %d", code)
@@ -89,11 +96,11 @@ func TestCapacityPagesApproveAndIsolate(t *testing.T) {
 	if code, body, _ := op.postForm(base, base+"/versions/1/approve", url.Values{}); code != http.StatusBadRequest || !strings.Contains(body, "議事録") {
 		t.Errorf("the operator approves without a reference: %d", code)
 	}
-	if code, body, _ := viewer.postForm(base, base+"/versions/1/approve", url.Values{}); code != 200 || !strings.Contains(body, "お客様承認") {
+	if code, body, _ := requester.postForm(base, base+"/versions/1/approve", url.Values{}); code != 200 || !strings.Contains(body, "お客様承認") {
 		t.Errorf("the customer approves: %d", code)
 	}
 	v, _ := e.plans.Version(context.Background(), "acme", g.ID, 1)
-	if v.State != capacity.StateAgreed || v.Approval != capacity.ApprovalCustomer || v.ApprovedBy != "user:acme-viewer" {
+	if v.State != capacity.StateAgreed || v.Approval != capacity.ApprovalCustomer || v.ApprovedBy != "user:acme-requester" {
 		t.Errorf("stored approval: %+v", v)
 	}
 	if code, _, _ := op.postForm(base, base+"/versions/1/activate", url.Values{"emergency": {"on"}, "reason": {"x"}}); code != http.StatusForbidden {

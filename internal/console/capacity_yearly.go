@@ -92,7 +92,7 @@ func (c *Console) acceptYearlyPlan(w http.ResponseWriter, r *http.Request, p *pa
 	if err != nil {
 		return err
 	}
-	if p.P.Role == model.RoleViewer || !p.P.Can(model.ScopeWrite) {
+	if !p.P.Staff() {
 		return errForbidden
 	}
 	in := capacity.AcceptInput{From: strings.TrimSpace(r.PostFormValue("from"))}

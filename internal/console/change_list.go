@@ -18,7 +18,7 @@ type changesData struct {
 
 // changeStaff reports whether the user is MSP staff who may write: they
 // write and move changes; a customer's viewer reads, approves and rejects.
-func changeStaff(p *page) bool { return p.P.Role != model.RoleViewer && p.P.Can(model.ScopeWrite) }
+func changeStaff(p *page) bool { return p.P.Staff() }
 
 func (c *Console) listChanges(w http.ResponseWriter, r *http.Request, p *page) error {
 	t, err := c.tenant(r, p)

@@ -42,7 +42,7 @@ func (c *Console) renderChange(w http.ResponseWriter, r *http.Request, p *page, 
 		return err
 	}
 	d := &changeData{Tenant: t, C: ch, Staff: changeStaff(p), Resources: map[int64]string{},
-		IsCustomer: p.P.UserID != 0 && p.P.Role == model.RoleViewer && p.P.Tenant == t.ID}
+		IsCustomer: p.P.Requests(t.ID)}
 	res, err := c.opts.Store.Resources(r.Context(), t.ID, storage.ResourceFilter{})
 	if err != nil {
 		return err

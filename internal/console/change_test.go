@@ -28,7 +28,7 @@ func (e *env) apiChange(tenant, title string, start time.Time) *change.Change {
 }
 
 // TestChangeFormApprovalAndCalendar: an operator writes a change in the
-// form and submits it; the customer's viewer sees approve and reject but no
+// form and submits it; the customer's viewer only reads; its requester sees approve and reject but no
 // staff actions, approves, and the host's alerts are held over the
 // schedule; the month view shows the change and its window on its day.
 func TestChangeFormApprovalAndCalendar(t *testing.T) {
@@ -57,7 +57,10 @@ func TestChangeFormApprovalAndCalendar(t *testing.T) {
 		t.Fatalf("submit = %d", code)
 	}
 
-	viewer := e.login("acme-viewer")
+	if _, vbody, _ := e.login("acme-viewer").get(loc); strings.Contains(vbody, `id="change-approve"`) {
+		t.Error("the customer's viewer, who only reads, is offered the approval")
+	}
+	viewer := e.login("acme-requester")
 	code, body, _ = viewer.get(loc)
 	if code != 200 || !strings.Contains(body, `id="change-approve"`) || strings.Contains(body, `id="change-link-form"`) || strings.Contains(body, `id="approve-reference"`) {
 		t.Fatalf("the customer's page = %d; approve offered without reference, no staff actions: %v %v", code,
@@ -67,7 +70,7 @@ func TestChangeFormApprovalAndCalendar(t *testing.T) {
 		t.Errorf("the customer's viewer creates a change: %d", code)
 	}
 	code, body, _ = viewer.postForm(loc, loc+"/approve", url.Values{})
-	if code != 200 || !strings.Contains(body, "お客様承認") || !strings.Contains(body, "user:acme-viewer") || !strings.Contains(body, `id="change-windows"`) {
+	if code != 200 || !strings.Contains(body, "お客様承認") || !strings.Contains(body, "user:acme-requester") || !strings.Contains(body, `id="change-windows"`) {
 		t.Fatalf("approve = %d", code)
 	}
 	id := strings.TrimPrefix(loc, "/tenants/acme/changes/")

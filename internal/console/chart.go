@@ -27,6 +27,7 @@ type chartData struct {
 	Loc                           *time.Location
 	YMax                          float64 // 0: from the data
 	Series                        []Series
+	Marks                         []chart.Mark // the items' thresholds on it
 }
 
 // chartPointsDrawn bounds the points per line, whatever the query returned.
@@ -35,7 +36,7 @@ const chartPointsDrawn = 400
 // drawChart renders a line chart as inline SVG with internal/chart, the
 // renderer the PDF report shares, so console and report show one picture.
 func drawChart(c chartData) template.HTML {
-	ch := &chart.Chart{Kind: chart.Line, Unit: c.Unit, From: c.From, To: c.To, Location: c.Loc, YMax: c.YMax}
+	ch := &chart.Chart{Kind: chart.Line, Unit: c.Unit, From: c.From, To: c.To, Location: c.Loc, YMax: c.YMax, Marks: c.Marks}
 	for _, s := range c.Series {
 		pts := make([]chart.Point, len(s.Points))
 		for i, p := range s.Points {

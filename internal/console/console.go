@@ -13,6 +13,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -21,6 +22,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/session"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/workreport"
 	"github.com/unyo-ops/unyo/internal/yearplan"
@@ -55,7 +57,8 @@ type Options struct {
 	// Improvements is the improvement register and the automation
 	// candidates; nil: not served.
 	Improvements *improvement.Store
-	Changes      *change.Store // nil: no change pages, and no change on incident pages
+	Dashboards   *dashboard.Store // nil: no dashboard pages
+	Changes      *change.Store    // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store
@@ -76,6 +79,9 @@ type Options struct {
 	// ServerURL is where agents reach the server (--external-url), for the
 	// command lines of the first setup; "": the address the page was asked at.
 	ServerURL string
+	// StatusPages is the public status pages' settings and notices; nil:
+	// no settings page.
+	StatusPages *statuspage.Service
 	// Nav adds entries to the navigation for pages served by other packages
 	// (alerts, incidents, maintenance, reports), in the order given.
 	Nav []NavLink
@@ -146,5 +152,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /settings/users", c.createUser)
 	c.registerAdmin(page)
 	c.registerDesk(page)
+	c.registerOps(page)
 	c.registerServiceDesk(page)
+	c.registerDashboards(mux, page)
 }

@@ -29,6 +29,11 @@ type AlertDesk interface {
 	Alert(ctx context.Context, tenant string, id int64) (*alert.Alert, error)
 	Acknowledge(ctx context.Context, tenant string, id int64, actor string) (*alert.Alert, error)
 	Silence(ctx context.Context, tenant string, id int64, until time.Time, actor string) (*alert.Alert, error)
+	// Silences by label matcher (silence_pages.go).
+	Silences(ctx context.Context, tenant string) ([]*alert.Silence, error)
+	CreateSilence(ctx context.Context, s *alert.Silence, actor string) error
+	ExpireSilence(ctx context.Context, tenant string, id int64) error
+	PreviewSilence(ctx context.Context, tenant string, ms []alert.Matcher) ([]*alert.Alert, error)
 }
 
 // IncidentDesk lists incidents and applies the lifecycle's changes;
@@ -44,6 +49,13 @@ type IncidentDesk interface {
 	Transition(ctx context.Context, tenant string, id int64, actor string, sc incident.StateChange) (*incident.Incident, error)
 	RecordCause(ctx context.Context, tenant string, id int64, actor string, c incident.Cause) (*incident.Incident, error)
 	AddNote(ctx context.Context, tenant string, id int64, actor, text string, internal bool) (*incident.Incident, error)
+	// Open opens an incident by hand; Update assigns or edits an open one.
+	Open(ctx context.Context, tenant, actor string, f incident.Fields) (*incident.Incident, error)
+	Update(ctx context.Context, tenant string, id int64, actor string, f incident.Fields) (*incident.Incident, error)
+	// LinkAlert links an alert to an incident by hand; AlertIncident is the
+	// incident an alert is linked to, nil for none.
+	LinkAlert(ctx context.Context, tenant string, id int64, actor string, e incident.AlertEvent) (*incident.Incident, error)
+	AlertIncident(ctx context.Context, tenant, alertID string) (*incident.Incident, error)
 }
 
 // ReportDesk is the operations report workflow: drafts, editing,
@@ -51,6 +63,9 @@ type IncidentDesk interface {
 type ReportDesk interface {
 	List(ctx context.Context, tenant string, publishedOnly bool) ([]*report.Stored, error)
 	Get(ctx context.Context, tenant string, id int64) (*report.Stored, error)
+	// CreateServiceDraft gathers a draft for [from, to), of one service by
+	// name or ("") of the whole tenant.
+	CreateServiceDraft(ctx context.Context, tenant, service string, from, to time.Time, actor string) (*report.Stored, error)
 	EditDraft(ctx context.Context, tenant string, id int64, e report.Edit) (*report.Stored, error)
 	Publish(ctx context.Context, tenant string, id int64, actor string) (*report.Stored, error)
 	// File is the report's "html" or "pdf": frozen once published.

@@ -117,6 +117,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	if c.opts.IncidentDesk != nil {
 		out = append(out, NavLink{Key: "nav.incidents", Path: base + "/incidents"})
 	}
+	if c.opts.AlertDesk != nil && staff(p) {
+		out = append(out, NavLink{Key: "sil.link", Path: base + "/silences"})
+	}
 	if c.opts.Maintenance != nil {
 		out = append(out, NavLink{Key: "nav.maintenance", Path: base + "/maintenance"})
 	}
@@ -137,6 +140,9 @@ func (c *Console) tenantLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.Changes != nil {
 		out = append(out, NavLink{Key: "nav.changes", Path: base + "/changes"})
+	}
+	if c.opts.Dashboards != nil {
+		out = append(out, NavLink{Key: "nav.dashboards", Path: base + "/dashboards"})
 	}
 	if c.opts.Channels != nil && staff(p) {
 		out = append(out, NavLink{Key: "ntf.link", Path: base + "/settings/notifications"})
@@ -191,6 +197,11 @@ func (c *Console) registerServiceDesk(page func(string, pageHandler)) {
 		page("GET /tenants/{tenant}/settings/servicenow", c.showServiceNow)
 		page("POST /tenants/{tenant}/settings/servicenow", c.saveServiceNow)
 	}
+	if c.opts.StatusPages != nil {
+		page("GET /tenants/{tenant}/settings/status-page", c.showStatusSettings)
+		page("POST /tenants/{tenant}/settings/status-page", c.saveStatusSettings)
+		page("POST /tenants/{tenant}/settings/status-page/notices", c.publishStatus)
+	}
 	if c.opts.WorkReports != nil {
 		page("GET /tenants/{tenant}/work-reports", c.listWorkReports)
 		page("POST /tenants/{tenant}/work-reports", c.createWorkReport)
@@ -224,6 +235,9 @@ func (c *Console) serviceDeskLinks(tenant string, p *page) []NavLink {
 	}
 	if c.opts.WorkReports != nil {
 		out = append(out, NavLink{Key: "wr.link", Path: base + "/work-reports"})
+	}
+	if c.opts.StatusPages != nil && staff(p) && p.P.Can(model.ScopeWrite) {
+		out = append(out, NavLink{Key: "stp.link", Path: base + "/settings/status-page"})
 	}
 	return out
 }

@@ -89,7 +89,8 @@ func (c *testClock) add(d time.Duration) {
 }
 
 // newEnv builds the console with tenants acme and beta, each with a service
-// and a host, and users admin, operator, and viewers acme-viewer and beta-viewer.
+// and a host, and users admin, operator, viewers acme-viewer and beta-viewer, and
+// acme's requester acme-requester.
 func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
@@ -154,6 +155,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	e.user("operator", model.RoleOperator, "")
 	e.user("acme-viewer", model.RoleViewer, "acme")
 	e.user("beta-viewer", model.RoleViewer, "beta")
+	e.user("acme-requester", model.RoleRequester, "acme")
 	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

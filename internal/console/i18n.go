@@ -9,7 +9,8 @@ import (
 // catalog holds every user-facing word of the console, Japanese and English.
 // A key missing from one language is a test failure (TestCatalogComplete).
 var catalog = merged(baseCatalog, deskCatalog, maintenanceCatalog, notifyCatalog, backupCatalog, capacityCatalog, cloudCatalog, discoveryCatalog,
-	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog)
+	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog, dashboardCatalog,
+	portalCatalog, opsCatalog)
 
 // baseCatalog is the words of the first pages: login, board, tenants, settings.
 var baseCatalog = map[string][2]string{ // key: {ja, en}
@@ -154,13 +155,14 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"usr.name":              {"氏名", "Name"},
 	"usr.email":             {"メールアドレス", "E-mail"},
 	"usr.role":              {"役割", "Role"},
-	"usr.tenant":            {"お客様（閲覧者のみ）", "Customer (viewers only)"},
+	"usr.tenant":            {"お客様（閲覧者・依頼者のみ）", "Customer (viewers and requesters only)"},
 	"usr.password":          {"パスワード（12文字以上）", "Password (12 characters or more)"},
 	"usr.create":            {"ユーザーを作成", "Create a user"},
 	"usr.created":           {"ユーザーを作成しました。", "The user is created."},
 	"role.admin":            {"管理者", "admin"},
 	"role.operator":         {"オペレーター", "operator"},
 	"role.viewer":           {"閲覧者", "viewer"},
+	"role.requester":        {"依頼者", "requester"},
 	"err.title":             {"エラー", "Error"},
 	"err.400":               {"入力内容に誤りがあります。", "The input is not acceptable."},
 	"err.403":               {"このページを表示する権限がありません。", "You may not see this page."},

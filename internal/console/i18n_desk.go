@@ -75,6 +75,7 @@ var deskCatalog = map[string][2]string{ // key: {ja, en}
 	"inc.close_notes":       {"解決メモ（解決のとき）", "Close notes (Resolved)"},
 	"inc.state_hint":        {"保留には理由、解決には解決コードとメモが必要です。", "On Hold needs a reason; Resolved needs a close code and notes."},
 	"inc.add_note":          {"記録を追加", "Add a note"},
+	"inc.add_comment":       {"コメントを送る", "Add a comment"},
 	"inc.note_text":         {"本文", "Text"},
 	"inc.internal":          {"社内のみ", "internal only"},
 	"inc.customer_visible":  {"お客様にも表示", "the customer sees it"},

@@ -47,6 +47,9 @@ func (c *Console) recordCause(w http.ResponseWriter, r *http.Request, p *page) e
 // addIncidentNote adds a work note (kind=work_note, internal) or a comment
 // the customer sees (kind=comment).
 func (c *Console) addIncidentNote(w http.ResponseWriter, r *http.Request, p *page) error {
+	if !staff(p) {
+		return c.addCustomerComment(w, r, p)
+	}
 	return c.actOnIncident(w, r, p, "note", func(ctx context.Context, tenant string, id int64) error {
 		kind := r.PostFormValue("kind")
 		if kind != "work_note" && kind != "comment" {
@@ -80,6 +83,36 @@ func (c *Console) actOnIncident(w http.ResponseWriter, r *http.Request, p *page,
 	ctx := audited(r, p, t.ID, action, "incident", strconv.FormatInt(id, 10),
 		map[string]string{"state": r.PostFormValue("state"), "kind": r.PostFormValue("kind")})
 	if err := deskError(do(ctx, t.ID, id)); err != nil {
+		if msg := refused(p, err); msg != "" {
+			p.Error = msg
+			return c.renderIncident(w, r, p, http.StatusBadRequest)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/tenants/"+t.ID+"/incidents/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// addCustomerComment is a customer requester's comment on its incident:
+// visible to both sides, never a work note. A viewer only reads.
+func (c *Console) addCustomerComment(w http.ResponseWriter, r *http.Request, p *page) error {
+	t, err := c.tenant(r, p)
+	if err != nil {
+		return err
+	}
+	if !p.P.Requests(t.ID) {
+		return errForbidden
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if kind := r.PostFormValue("kind"); kind != "comment" {
+		return errForbidden // a customer writes no work notes
+	}
+	ctx := audited(r, p, t.ID, "comment", "incident", strconv.FormatInt(id, 10), map[string]string{"kind": "comment"})
+	if _, err := c.opts.IncidentDesk.AddNote(ctx, t.ID, id, p.P.Name, r.PostFormValue("text"), false); err != nil {
+		err = deskError(err)
 		if msg := refused(p, err); msg != "" {
 			p.Error = msg
 			return c.renderIncident(w, r, p, http.StatusBadRequest)

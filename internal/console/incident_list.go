@@ -18,6 +18,8 @@ type incidentListData struct {
 	All    bool
 	Rows   []incidentRow
 	Failed []string
+	// Open is the form to open an incident by hand, nil for a customer viewer.
+	Open *openForm
 }
 
 // incidentRow is one incident and the tenant it belongs to.
@@ -27,11 +29,20 @@ type incidentRow struct {
 }
 
 func (c *Console) listIncidents(w http.ResponseWriter, r *http.Request, p *page) error {
+	return c.renderIncidentList(w, r, p, http.StatusOK)
+}
+
+// renderIncidentList shows the list; the open form comes back here with
+// p.Error set and its input kept when it was refused.
+func (c *Console) renderIncidentList(w http.ResponseWriter, r *http.Request, p *page, status int) error {
 	sc, err := c.listScope(r, p, "incidents")
 	if err != nil {
 		return err
 	}
 	d := &incidentListData{Scope: sc, All: r.URL.Query().Get("view") == "all"}
+	if err := c.fillOpenForm(r, p, d); err != nil {
+		return err
+	}
 	f := incident.Filter{Open: !d.All, Limit: incidentListLimit}
 	for _, t := range sc.Tenants {
 		list, err := c.incidentsWithClocks(r.Context(), t.ID, f)
@@ -56,7 +67,7 @@ func (c *Console) listIncidents(w http.ResponseWriter, r *http.Request, p *page)
 		return a.OpenedAt.Before(b.OpenedAt)
 	})
 	p.Active, p.Title, p.Data = "nav.incidents", p.L.T("inc.title"), d
-	c.render(w, http.StatusOK, "incidents", p)
+	c.render(w, status, "incidents", p)
 	return nil
 }
 

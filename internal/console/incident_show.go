@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/incident"
@@ -18,13 +19,18 @@ type incidentData struct {
 	Timeline []incident.Entry
 	Runbooks []RunbookRef
 	// Staff sees work notes and may act; a customer viewer sees comments only.
-	Staff   bool
-	CanAct  bool
+	Staff  bool
+	CanAct bool
+	// Comment: a customer's requester may comment on its incident.
+	Comment bool
 	Holds   []incident.HoldReason
 	Targets []incident.State // the states the incident may move to from here
 	// CausedBy is the change linked as the incident's cause, nil for none.
 	CausedBy *change.IncidentLink
-	Vendor   *vendorBlock // nil: vendor cases not wired
+	// ReopenUntil is when a resolved incident stops being reopenable, nil
+	// when it cannot be reopened (any more).
+	ReopenUntil *time.Time
+	Vendor      *vendorBlock // nil: vendor cases not wired
 	// ServiceNow is the record the incident is synced to, nil for none.
 	ServiceNow *servicenow.Link
 }
@@ -50,7 +56,8 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 		return deskError(err)
 	}
 	d := &incidentData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
-		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
+		Comment: !staff(p) && p.P.Requests(t.ID),
+		Holds:   []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
 		return err
 	}
@@ -60,6 +67,11 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 	if c.opts.Changes != nil {
 		if d.CausedBy, err = c.opts.Changes.CauseOf(r.Context(), t.ID, id); err != nil {
 			return err
+		}
+	}
+	if inc.State == incident.StateResolved && inc.Kind == incident.KindIncident && inc.ResolvedAt != nil {
+		if until := inc.ResolvedAt.Add(incident.ReopenWindow); c.now().Before(until) {
+			d.ReopenUntil = &until
 		}
 	}
 	d.ServiceNow = c.snowLink(r, t.ID, servicenow.KindIncident, id)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -23,7 +24,14 @@ import (
 // TestViewerSeesOnlyItsTenant walks every tenant page as acme's viewer
 // against beta's data: each answers 403 and nothing of beta changes.
 func TestViewerSeesOnlyItsTenant(t *testing.T) {
-	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements)
+	var opts *Options
+	e := newEnv(t, withBackups, withYearly(t, nil), withImprovements, withDashboards, withOps, func(o *Options) { opts = o })
+	betaInc := e.openOn(opts.IncidentDesk, "beta", "beta-web-01", "beta outage")
+	betaDash := &dashboard.Dashboard{Tenant: "beta", Title: "beta-dashboard", Panels: []dashboard.Panel{{Type: dashboard.Stat, Queries: []dashboard.Query{{Query: "up"}}}}}
+	if err := e.console.opts.Dashboards.Create(context.Background(), betaDash); err != nil {
+		t.Fatal(err)
+	}
+	betaDashPath := fmt.Sprintf("/tenants/beta/dashboards/%d", betaDash.ID)
 	betaPolicy := e.backupPolicy("beta", "beta-backup", time.Hour, 0, time.Minute)
 	register := improvement.NewStore(e.store.DB())
 	betaItem := &improvement.Item{Tenant: "beta", Title: "beta-improvement", Category: "cost", CreatedBy: "user:b"}
@@ -52,6 +60,10 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/beta/improvements",
 		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID),
 		"/tenants/beta/automation",
+		"/tenants/beta/dashboards",
+		betaDashPath,
+		betaDashPath + "/edit",
+		"/tenants/acme/dashboards/1/edit", // a customer's viewer edits no dashboard
 		"/tenants/beta/capacity",
 		"/tenants/beta/capacity/groups/1",
 		"/tenants/beta/capacity/groups/1?view=month",
@@ -64,6 +76,8 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/settings/cloud-discovery",
 		"/tenants/beta/oncall",
 		"/tenants/acme/oncall", // on-call duty is the MSP's: no page for a customer's viewer
+		"/tenants/beta/silences",
+		"/tenants/acme/silences", // silences are the MSP's to set
 		"/settings/tokens",
 		"/settings/users",
 	} {
@@ -85,6 +99,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		fmt.Sprintf("/tenants/beta/improvements/%d", betaItem.ID):        {"title": {"taken"}, "category": {"cost"}},
 		fmt.Sprintf("/tenants/beta/improvements/%d/status", betaItem.ID): {"status": {"rejected"}},
 		"/tenants/acme/improvements":                                     {"title": {"a viewer's"}, "category": {"cost"}},
+		"/tenants/beta/dashboards":                                       {"title": {"x"}},
+		"/tenants/acme/dashboards":                                       {"title": {"a viewer's"}},
+		"/tenants/beta/dashboards/import":                                {"json": {`{"panels":[{"type":"stat","targets":[{"expr":"up"}]}]}`}},
+		betaDashPath + "/edit":                                           {"title": {"taken"}, "action": {"save"}, "panels": {"0"}, "variables": {"0"}},
+		betaDashPath + "/delete":                                         {},
 		"/tenants/beta/capacity/groups/1/versions":                       {"document": {`{"baseline":{"default":1}}`}},
 		"/tenants/beta/capacity/groups/1/versions/1/approve":             {},
 		"/tenants/beta/capacity/groups/1/versions/1/activate":            {},
@@ -111,6 +130,15 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		"/tenants/acme/networks":           {"networks": {"10.0.0.0/8"}}, // only an MSP admin sets them, for its own tenant too
 		"/tenants/beta/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
 		"/tenants/acme/oncall/1/overrides": {"contact": {"x"}, "start": {"2026-12-01T10:00"}, "end": {"2026-12-01T11:00"}},
+		// The operator's forms (ops_routes.go): nothing for a customer's viewer, its own tenant's included.
+		"/tenants/beta/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/tenants/acme/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/incidents":              {"tenant": {"beta"}, "short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		fmt.Sprintf("/tenants/beta/incidents/%d/assign", betaInc.ID): {"assignee": {"intruder"}},
+		"/tenants/beta/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/acme/silences":                                     {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/tenants/beta/silences/1/expire":                            {},
+		"/tenants/beta/alerts/1/incident":                            {"incident": {fmt.Sprint(betaInc.ID)}},
 	} {
 		if code, _, _ := b.postForm("/board", path, form); code != http.StatusForbidden {
 			t.Errorf("POST %s as acme's viewer = %d, want 403", path, code)
@@ -127,6 +155,11 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 	for _, tn := range []string{"acme", "beta"} {
 		if rules, _ := e.disc.Rules(ctx, tn); len(rules.Types) != 0 {
 			t.Errorf("a viewer changed %s's discovery rules: %+v", tn, rules)
+		}
+	}
+	for _, tn := range []string{"acme", "beta"} {
+		if list, _ := opts.IncidentDesk.Incidents(ctx, tn, incident.Filter{}); len(list) != map[string]int{"acme": 0, "beta": 1}[tn] || (tn == "beta" && list[0].Assignee != "") {
+			t.Errorf("%s's incidents after acme's viewer: %d", tn, len(list))
 		}
 	}
 	after, _ := e.design.Assignments(ctx, "beta")
@@ -185,6 +218,12 @@ func TestViewerSeesOnlyItsTenant(t *testing.T) {
 		if code != http.StatusNotFound || strings.Contains(body, "beta-improvement") {
 			t.Errorf("%s beta's item under acme's path = %d, want 404", c.path, code)
 		}
+	}
+	if got, err := e.console.opts.Dashboards.Get(ctx, "beta", betaDash.ID); err != nil || got.Title != "beta-dashboard" {
+		t.Errorf("beta's dashboard after acme's viewer: %+v %v", got, err)
+	}
+	if list, _ := e.console.opts.Dashboards.List(ctx, "acme"); len(list) != 0 {
+		t.Errorf("acme's viewer made dashboards: %d", len(list))
 	}
 	if got, _ := register.Get(ctx, "beta", betaItem.ID); got == nil || got.Title != "beta-improvement" || got.Status != improvement.Proposed {
 		t.Errorf("beta's item changed: %+v", got)
@@ -263,35 +302,8 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	tlBefore, _ := o.Requests.Timeline(ctx, "beta", inq.ID, true)
 	ids := map[string]int64{"requests": inq.ID, "work-reports": wr.ID, "runbooks": rb.ID, "checklists": cl.ID}
 
-	v := e.login("acme-viewer")
-	gets := []string{"/tenants/beta/requests", "/tenants/beta/catalog", "/tenants/beta/work-reports", "/tenants/beta/runbooks",
-		"/tenants/beta/checklists", "/tenants/beta/settings/servicenow", "/tenants/acme/settings/servicenow"}
-	for noun, id := range ids {
-		gets = append(gets, fmt.Sprintf("/tenants/beta/%s/%d", noun, id))
-	}
-	for _, p := range gets {
-		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
-			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
-		}
-	}
-	posts := map[string]url.Values{
-		"/tenants/beta/requests":                                                  {"kind": {"inquiry"}, "short_description": {"x"}},
-		fmt.Sprintf("/tenants/beta/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
-		fmt.Sprintf("/tenants/beta/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
-		"/tenants/beta/catalog":                                                   {"name": {"x"}},
-		"/tenants/beta/work-reports":                                              {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
-		fmt.Sprintf("/tenants/beta/work-reports/%d", wr.ID):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
-		"/tenants/beta/runbooks":                                                  {"title": {"x"}, "body": {"x"}},
-		fmt.Sprintf("/tenants/beta/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
-		"/tenants/beta/checklists":                                                {"name": {"x"}, "items": {"x"}},
-		fmt.Sprintf("/tenants/beta/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
-		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
-		"/tenants/beta/settings/servicenow":                                       {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
-	}
-	for p, form := range posts {
-		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
-			t.Errorf("POST %s as acme's viewer = %d, want 403", p, code)
-		}
+	for _, who := range []string{"acme-viewer", "acme-requester"} {
+		serviceDeskRefused(t, e.login(who), who, inq.ID, wr.ID, rb.ID, cl.ID, ids)
 	}
 	// The MSP's staff with beta's IDs under acme's path find nothing.
 	a := e.login("admin")
@@ -304,7 +316,7 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 	for p, form := range map[string]url.Values{
 		fmt.Sprintf("/tenants/acme/requests/%d/notes", inq.ID):                    {"visibility": {"comment"}, "text": {"x"}},
 		fmt.Sprintf("/tenants/acme/requests/%d/decision", inq.ID):                 {"decision": {"approve"}},
-		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       posts["/tenants/beta/work-reports"],
+		fmt.Sprintf("/tenants/acme/work-reports/%d", wr.ID):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
 		fmt.Sprintf("/tenants/acme/runbooks/%d", rb.ID):                           {"title": {"x"}, "body": {"x"}},
 		fmt.Sprintf("/tenants/acme/checklists/%d", cl.ID):                         {"name": {"x"}, "items": {"x"}},
 		fmt.Sprintf("/tenants/acme/checklists/%d/days/2026-12-01/items/0", cl.ID): {},
@@ -334,6 +346,41 @@ func TestServiceDeskPagesIsolated(t *testing.T) {
 		cfg.InstanceURL != "https://beta.service-now.com" || cr.Password != "beta-password" || len(reqs) != 1 || len(acme) != 0 {
 		t.Errorf("beta changed: timeline %d, approval %q, %q, %q, %d done, %s, %d requests; acme has %d", len(tl), got.Approval,
 			gotWR.Subject, gotRB.Title, day.Done, cfg.InstanceURL, len(reqs), len(acme))
+	}
+}
+
+// serviceDeskRefused: v, a user of acme, gets 403 on every service desk
+// page and form of beta, and reads nothing of beta's.
+func serviceDeskRefused(t *testing.T, v *browser, who string, inq, wr, rb, cl int64, ids map[string]int64) {
+	t.Helper()
+	gets := []string{"/tenants/beta/requests", "/tenants/beta/catalog", "/tenants/beta/work-reports", "/tenants/beta/runbooks",
+		"/tenants/beta/checklists", "/tenants/beta/settings/servicenow", "/tenants/acme/settings/servicenow"}
+	for noun, id := range ids {
+		gets = append(gets, fmt.Sprintf("/tenants/beta/%s/%d", noun, id))
+	}
+	for _, p := range gets {
+		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") {
+			t.Errorf("GET %s as %s = %d, want 403 without beta's data", p, who, code)
+		}
+	}
+	posts := map[string]url.Values{
+		"/tenants/beta/requests":                                               {"kind": {"inquiry"}, "short_description": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/notes", inq):                    {"visibility": {"comment"}, "text": {"x"}},
+		fmt.Sprintf("/tenants/beta/requests/%d/decision", inq):                 {"decision": {"approve"}},
+		"/tenants/beta/catalog":                                                {"name": {"x"}},
+		"/tenants/beta/work-reports":                                           {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		fmt.Sprintf("/tenants/beta/work-reports/%d", wr):                       {"subject": {"x"}, "worker": {"x"}, "result": {"done"}, "started_at": {"2026-12-01T10:00"}, "ended_at": {"2026-12-01T11:00"}},
+		"/tenants/beta/runbooks":                                               {"title": {"x"}, "body": {"x"}},
+		fmt.Sprintf("/tenants/beta/runbooks/%d", rb):                           {"title": {"x"}, "body": {"x"}},
+		"/tenants/beta/checklists":                                             {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d", cl):                         {"name": {"x"}, "items": {"x"}},
+		fmt.Sprintf("/tenants/beta/checklists/%d/days/2026-12-01/items/0", cl): {},
+		"/tenants/beta/settings/servicenow":                                    {"instance_url": {"https://evil.example.com"}, "auth": {"basic"}, "username": {"x"}, "password": {"x"}},
+	}
+	for p, form := range posts {
+		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
+			t.Errorf("POST %s as %s = %d, want 403", p, who, code)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -10,12 +12,15 @@ import (
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
+var labelNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
 // weekdays are the recurrence's day names, Monday first as Japanese calendars show them.
 var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 // windowForm is the create form as typed.
 type windowForm struct {
 	Name, Kind, Resource       string
+	Service, Labels            string // a service's ID; a label set "key=value, ..."
 	Start, End                 string // one-off, datetime-local in the user's zone
 	Frequency, StartTime       string
 	Duration, StartsOn, EndsOn string
@@ -34,6 +39,7 @@ func (c *Console) createWindow(w http.ResponseWriter, r *http.Request, p *page) 
 		return err
 	}
 	f := windowForm{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Resource: r.PostFormValue("resource_id"),
+		Service: r.PostFormValue("service_id"), Labels: r.PostFormValue("labels"),
 		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Frequency: r.PostFormValue("frequency"),
 		StartTime: r.PostFormValue("start_time"), Duration: r.PostFormValue("duration"), StartsOn: r.PostFormValue("starts_on"),
 		EndsOn: r.PostFormValue("ends_on"), TimeZone: r.PostFormValue("time_zone"), DayOfMonth: r.PostFormValue("day_of_month"),
@@ -67,6 +73,17 @@ func (f windowForm) window(tenant string, loc *time.Location) (*maintenance.Stor
 			return nil, refusedField("resource_id", "choose a host")
 		}
 		mw.ResourceID = &id
+	}
+	if f.Service != "" {
+		id, err := strconv.ParseInt(f.Service, 10, 64)
+		if err != nil {
+			return nil, refusedField("service_id", "choose a service")
+		}
+		mw.ServiceID = &id
+	}
+	var err error
+	if mw.Labels, err = labelSet(f.Labels); err != nil {
+		return nil, err
 	}
 	switch f.Kind {
 	case "once":
@@ -119,4 +136,23 @@ func (c *Console) deleteWindow(w http.ResponseWriter, r *http.Request, p *page) 
 	}
 	http.Redirect(w, r, "/tenants/"+t.ID+"/maintenance", http.StatusSeeOther)
 	return nil
+}
+
+// labelSet reads "key=value, key=value": the window then covers only the
+// alerts carrying every one of these labels, as the API's labels do.
+func labelSet(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(part, "=")
+		k, val = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(val), `"`)
+		if !ok || k == "" || !labelNameRE.MatchString(k) {
+			return nil, refusedField("labels", fmt.Sprintf("%q is not key=value with a label name (letters, digits and _)", part))
+		}
+		out[k] = val
+	}
+	return out, nil
 }

@@ -22,6 +22,7 @@ type maintenanceData struct {
 	Failed      []string
 	CanEdit     bool
 	Resources   []*model.Resource // the tenant's, for the create form
+	Services    []*model.Service
 	Weekdays    []string
 	Until       time.Time
 	Form        windowForm // what was typed, shown again when refused
@@ -80,6 +81,9 @@ func (c *Console) renderMaintenance(w http.ResponseWriter, r *http.Request, p *p
 	sort.SliceStable(d.Occurrences, func(i, j int) bool { return d.Occurrences[i].Start.Before(d.Occurrences[j].Start) })
 	if d.CanEdit {
 		if d.Resources, err = c.opts.Store.Resources(r.Context(), sc.Only, storage.ResourceFilter{}); err != nil {
+			return err
+		}
+		if d.Services, err = c.opts.Store.Services(r.Context(), sc.Only); err != nil {
 			return err
 		}
 	}

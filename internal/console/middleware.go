@@ -24,7 +24,11 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, p *page) error
 
 // authenticated loads the session and its user, refuses a POST without the
 // session's CSRF token, and maps the handler's error to an error page.
-func (c *Console) authenticated(h pageHandler) http.Handler {
+func (c *Console) authenticated(h pageHandler) http.Handler { return c.authenticatedUpTo(h, maxForm) }
+
+// authenticatedUpTo is authenticated for a form that may send up to limit
+// bytes (a Grafana dashboard pasted into the import form).
+func (c *Console) authenticatedUpTo(h pageHandler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := c.opts.Sessions.Load(r)
 		if err != nil {
@@ -47,7 +51,7 @@ func (c *Console) authenticated(h pageHandler) http.Handler {
 		}
 		r = r.WithContext(auth.WithPrincipal(r.Context(), p.P))
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if err := session.CheckCSRF(r, s); err != nil {
 				c.fail(w, r, p, err)
 				return
@@ -108,8 +112,12 @@ func require(p *page, scope model.Scope) error {
 }
 
 // nav is the navigation for a principal: the board, the pages other
-// packages add, then the settings an admin may open.
+// packages add, then the settings an admin may open; a customer's user
+// gets the portal's (portalNav).
 func (c *Console) nav(p *auth.Principal) []NavLink {
+	if p.Customer() {
+		return c.portalNav(p)
+	}
 	links := []NavLink{{Key: "nav.board", Path: "/board"}}
 	if !p.Global() {
 		links = append(links, NavLink{Key: "nav.tenants", Path: "/tenants/" + url.PathEscape(p.Tenant)})

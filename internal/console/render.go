@@ -30,6 +30,7 @@ func parseViews(static *staticFiles) (*views, error) {
 		"chart":      drawChart,
 		"severities": func() []string { return severities },
 		"pair":       func(a, b any) pairOf { return pairOf{a, b} },
+		"list":       func(s ...string) []string { return s },
 		"dur":        formatDuration,
 		"period":     reportPeriod,
 		"inc":        func(i int) int { return i + 1 },
@@ -75,6 +76,8 @@ type page struct {
 	Notice string // a success message
 	Error  string // why the input was refused
 	Data   any
+	// Wall is the board's wall mode: no header or navigation, large type.
+	Wall bool
 }
 
 // render writes a page in full or not at all: it is executed into a buffer

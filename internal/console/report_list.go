@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -14,6 +15,9 @@ type reportListData struct {
 	Scope  *listScope
 	Rows   []reportRow
 	Failed []string
+	// Create is the form to make a draft for any period, nil for a customer viewer.
+	Create                 *openForm
+	DefaultFrom, DefaultTo string
 }
 
 // reportRow is one report and the tenant it belongs to.
@@ -23,11 +27,25 @@ type reportRow struct {
 }
 
 func (c *Console) listReports(w http.ResponseWriter, r *http.Request, p *page) error {
+	return c.renderReportList(w, r, p, http.StatusOK)
+}
+
+// renderReportList shows the list; the draft form comes back here with
+// p.Error set and its input kept when it was refused.
+func (c *Console) renderReportList(w http.ResponseWriter, r *http.Request, p *page, status int) error {
 	sc, err := c.listScope(r, p, "reports")
 	if err != nil {
 		return err
 	}
 	d := &reportListData{Scope: sc}
+	if d.Create, err = c.newOpenForm(r, p, sc, sc.Base); err != nil {
+		return err
+	}
+	if d.Create != nil {
+		// The last full month in the user's zone: what is asked for most.
+		first := time.Date(c.now().In(p.L.Loc).Year(), c.now().In(p.L.Loc).Month(), 1, 0, 0, 0, 0, p.L.Loc)
+		d.DefaultFrom, d.DefaultTo = first.AddDate(0, -1, 0).Format(time.DateOnly), first.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
 	for _, t := range sc.Tenants {
 		list, err := c.opts.ReportDesk.List(r.Context(), t.ID, !staff(p))
 		if err != nil {
@@ -41,6 +59,6 @@ func (c *Console) listReports(w http.ResponseWriter, r *http.Request, p *page) e
 	}
 	sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].R.From.After(d.Rows[j].R.From) })
 	p.Active, p.Title, p.Data = "nav.reports", p.L.T("rep.title"), d
-	c.render(w, http.StatusOK, "reports", p)
+	c.render(w, status, "reports", p)
 	return nil
 }

@@ -18,8 +18,8 @@ func (c *Console) openRequest(w http.ResponseWriter, r *http.Request, p *page) e
 	if err != nil {
 		return err
 	}
-	if err := require(p, model.ScopeWrite); err != nil {
-		return err
+	if !mayAsk(p, t.ID) {
+		return errForbidden
 	}
 	short, desc := strings.TrimSpace(r.PostFormValue("short_description")), r.PostFormValue("description")
 	in := incident.RequestInput{Kind: incident.Kind(r.PostFormValue("kind")), Fields: incident.Fields{Description: &desc}}
@@ -89,9 +89,10 @@ func formValues(r *http.Request, item *incident.CatalogItem) (map[string]any, er
 	return out, nil
 }
 
-// decideRequest approves or rejects a request waiting for approval.
+// decideRequest approves or rejects a request waiting for approval: MSP
+// staff, or the customer's requester.
 func (c *Console) decideRequest(w http.ResponseWriter, r *http.Request, p *page) error {
-	t, inc, err := c.requestToAct(r, p)
+	t, inc, err := c.requestToAsk(r, p)
 	if err != nil {
 		return err
 	}
@@ -123,13 +124,17 @@ func (c *Console) transitionRequest(w http.ResponseWriter, r *http.Request, p *p
 	return c.afterRequestAct(w, r, p, t, inc, err)
 }
 
-// addRequestNote adds a work note (internal) or a comment the customer sees.
+// addRequestNote adds a work note (internal) or a comment the customer
+// sees; the customer's requester adds comments only.
 func (c *Console) addRequestNote(w http.ResponseWriter, r *http.Request, p *page) error {
-	t, inc, err := c.requestToAct(r, p)
+	t, inc, err := c.requestToAsk(r, p)
 	if err != nil {
 		return err
 	}
 	internal := r.PostFormValue("visibility") != "comment"
+	if internal && !staff(p) {
+		return errForbidden
+	}
 	action := "comment"
 	if internal {
 		action = "work_note"
@@ -149,6 +154,21 @@ func (c *Console) requestToAct(r *http.Request, p *page) (*model.Tenant, *incide
 		return nil, nil, err
 	}
 	return c.request(r, p)
+}
+
+// requestToAsk is the request of the path for MSP staff who may write or
+// the tenant's requester (see mayAsk).
+func (c *Console) requestToAsk(r *http.Request, p *page) (*model.Tenant, *incident.Incident, error) {
+	if !mayAsk(p, r.PathValue("tenant")) {
+		return nil, nil, errForbidden
+	}
+	return c.request(r, p)
+}
+
+// mayAsk reports whether the user may do what the customer may as well as
+// the MSP: open inquiries and requests, comment, decide an approval.
+func mayAsk(p *page, tenant string) bool {
+	return (staff(p) && p.P.Can(model.ScopeWrite)) || p.P.Requests(tenant)
 }
 
 func (c *Console) afterRequestAct(w http.ResponseWriter, r *http.Request, p *page, t *model.Tenant, inc *incident.Incident, err error) error {

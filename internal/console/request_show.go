@@ -48,7 +48,7 @@ func (c *Console) renderRequests(w http.ResponseWriter, r *http.Request, p *page
 	if err != nil {
 		return err
 	}
-	d := &requestsData{Tenant: t, All: r.URL.Query().Get("view") == "all", CanOpen: p.P.Can(model.ScopeWrite)}
+	d := &requestsData{Tenant: t, All: r.URL.Query().Get("view") == "all", CanOpen: mayAsk(p, t.ID)}
 	if d.List, err = c.opts.Requests.Incidents(r.Context(), t.ID, incident.Filter{Kinds: requestKinds, Open: !d.All, Limit: 500}); err != nil {
 		return err
 	}
@@ -69,7 +69,10 @@ type requestData struct {
 	Values   []fieldValue
 	Timeline []incident.Entry
 	Staff    bool
-	CanAct   bool
+	CanAct   bool // MSP staff who may write: every form
+	// Customer is the tenant's requester: it approves or rejects a
+	// request waiting for approval and adds comments, nothing else.
+	Customer bool
 	Holds    []incident.HoldReason
 	Targets  []incident.State // the states the record may move to from here
 	Vendor   *vendorBlock     // an inquiry's vendor cases; nil for a request
@@ -110,7 +113,7 @@ func (c *Console) renderRequest(w http.ResponseWriter, r *http.Request, p *page,
 	if err != nil {
 		return err
 	}
-	d := &requestData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite),
+	d := &requestData{Tenant: t, I: inc, Staff: staff(p), CanAct: staff(p) && p.P.Can(model.ScopeWrite), Customer: p.P.Requests(t.ID),
 		Holds: []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	for _, s := range []incident.State{incident.StateInProgress, incident.StateOnHold, incident.StateResolved} {
 		if s != inc.State && inc.State.Open() && inc.Approval != incident.ApprovalPending {

@@ -21,6 +21,8 @@ type resourceData struct {
 	Wired    bool
 	Items    []monitoring.ResolvedItem
 	CanWrite bool // operators may override an item for this host
+	// Now is what fires on the host, its open incidents and recent events.
+	Now *hostState
 }
 
 func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -46,37 +48,48 @@ func (c *Console) renderResource(w http.ResponseWriter, r *http.Request, p *page
 		return err
 	}
 	to := c.now()
+	if zr, zto, ok, err := zoomRange(r.URL.Query(), to); err != nil {
+		return err
+	} else if ok {
+		tr, to = zr, zto
+	}
 	d := resourceData{Tenant: t, Resource: res, Range: tr, Ranges: timeRanges, From: to.Add(-tr.Span), To: to, Wired: c.opts.Metrics != nil,
 		CanWrite: p.P.Can(model.ScopeWrite)}
-	if d.Wired {
-		if d.Charts, err = c.resourceCharts(r, p, t.ID, res.Name, tr, to); err != nil {
-			return err
-		}
-	}
 	if c.opts.Design != nil {
 		if d.Items, err = c.opts.Design.EffectiveItems(r.Context(), t.ID, res.ID); err != nil {
 			return err
 		}
+	}
+	if d.Wired {
+		if d.Charts, err = c.resourceCharts(r, p, t.ID, res.Name, tr, to, d.Items); err != nil {
+			return err
+		}
+	}
+	if d.Now, err = c.hostNow(r, t, res); err != nil {
+		return err
 	}
 	p.Active, p.Title, p.Data = "nav.tenants", res.Name, d
 	c.render(w, status, "resource", p)
 	return nil
 }
 
-func (c *Console) resourceCharts(r *http.Request, p *page, tenant, host string, tr timeRange, to time.Time) ([]chartData, error) {
+func (c *Console) resourceCharts(r *http.Request, p *page, tenant, host string, tr timeRange, to time.Time, items []monitoring.ResolvedItem) ([]chartData, error) {
 	step := tr.step()
 	cpu, mem := hostQueries(host, 4*step)
+	qs := []hostChart{{id: "cpu", key: "res.cpu", unit: "%", yMax: 100, query: cpu, watches: watchesOf["cpu"]},
+		{id: "memory", key: "res.memory", unit: "%", yMax: 100, query: mem, watches: watchesOf["memory"]}}
 	var charts []chartData
-	for _, q := range []struct{ id, key, query string }{{"cpu", "res.cpu", cpu}, {"memory", "res.memory", mem}} {
+	for _, q := range append(qs, hostCharts(host, 4*step)...) {
 		series, err := c.opts.Metrics.QueryRange(r.Context(), tenant, q.query, to.Add(-tr.Span), to, step)
 		if err != nil {
 			return nil, err
 		}
+		shortNames(series)
 		title := p.L.T(q.key)
 		charts = append(charts, chartData{
-			ID: q.id, Title: title, Unit: "%", From: to.Add(-tr.Span), To: to, Loc: p.L.Loc, YMax: 100,
+			ID: q.id, Title: title, Unit: q.unit, From: to.Add(-tr.Span), To: to, Loc: p.L.Loc, YMax: q.yMax,
 			Desc:   p.L.T("res.chart_desc", title, p.L.Time(to.Add(-tr.Span)), p.L.Time(to)),
-			NoData: p.L.T("res.no_data"), Series: series,
+			NoData: p.L.T("res.no_data"), Series: series, Marks: chartMarks(items, q.watches),
 		})
 	}
 	return charts, nil

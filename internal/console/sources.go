@@ -84,4 +84,7 @@ type OIDCProvider interface {
 type NavLink struct {
 	Key  string
 	Path string
+	// Label is the catalog key of the text when it is not Key's: the
+	// portal names the board and the tenant page for the customer.
+	Label string
 }

@@ -18,8 +18,8 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, p *page) er
 		Role: model.Role(r.PostFormValue("role")), TenantID: r.PostFormValue("tenant"),
 		Language: r.PostFormValue("language"), TimeZone: r.PostFormValue("time_zone"),
 		PasswordMustChange: true} // the admin typed the password: the user is asked to change it
-	if u.Role != model.RoleViewer {
-		u.TenantID = "" // the tenant select is for viewers; staff work across tenants
+	if !u.Role.Customer() {
+		u.TenantID = "" // the tenant select is for customer roles; staff work across tenants
 	}
 	u.Normalize()
 	err := u.Validate()

@@ -23,7 +23,7 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, p *page, s
 	if !p.P.Can(model.ScopeAdmin) || !p.P.Global() {
 		return errForbidden
 	}
-	d := usersData{Roles: []model.Role{model.RoleViewer, model.RoleOperator, model.RoleAdmin}, Form: form}
+	d := usersData{Roles: []model.Role{model.RoleViewer, model.RoleRequester, model.RoleOperator, model.RoleAdmin}, Form: form}
 	if d.Form == nil {
 		d.Form = &model.User{Role: model.RoleViewer, Language: p.User.Language, TimeZone: p.User.TimeZone}
 	}

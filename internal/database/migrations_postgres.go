@@ -1125,7 +1125,71 @@ CREATE TABLE flowlog_blobs (
 	PRIMARY KEY (tenant_id, resource, blob)
 );
 `,
-	// 36, cluster (internal/cluster): the replicas sharing this database,
+	// 36, dashboard (internal/dashboard): a tenant's dashboards of PromQL
+	// panels. The panels and variables are one JSON document per dashboard
+	// (always read and written whole); skipped is what a Grafana import
+	// could not carry, kept to show on the dashboard's page.
+	`CREATE TABLE dashboards (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	title       TEXT NOT NULL,
+	description TEXT NOT NULL,
+	time_range  TEXT NOT NULL,
+	refresh     TEXT NOT NULL,
+	variables   TEXT NOT NULL,
+	panels      TEXT NOT NULL,
+	skipped     TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	UNIQUE (tenant_id, title)
+);
+`,
+	// 37, statuspage (internal/statuspage): a tenant's public status page (off until enabled, under
+	// its own slug) and the incident notices published on it, each with
+	// its public updates; nothing else of an incident is public.
+	`CREATE TABLE status_pages (
+	tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+	slug        TEXT NOT NULL UNIQUE,
+	enabled     INTEGER NOT NULL,
+	title       TEXT NOT NULL,
+	updated_at  BIGINT NOT NULL
+);
+CREATE TABLE status_notices (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	incident_id BIGINT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	title       TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL,
+	UNIQUE (tenant_id, incident_id)
+);
+CREATE TABLE status_updates (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	notice_id   BIGINT NOT NULL REFERENCES status_notices(id) ON DELETE CASCADE,
+	body        TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  BIGINT NOT NULL
+);
+CREATE INDEX status_updates_notice ON status_updates(tenant_id, notice_id, created_at);
+`,
+	// 38, alert (internal/alert/silence.go): silences by label matcher, as
+	// Alertmanager's: matchers as JSON, a time range; expiring one ends it now.
+	`CREATE TABLE alert_silences (
+	id          BIGSERIAL PRIMARY KEY,
+	tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	matchers    TEXT NOT NULL,
+	starts_at   BIGINT NOT NULL,
+	ends_at     BIGINT NOT NULL,
+	comment     TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	updated_at  BIGINT NOT NULL
+);
+CREATE INDEX alert_silences_tenant ON alert_silences(tenant_id, ends_at);
+`,
+	// 39, cluster (internal/cluster): the replicas sharing this database,
 	// and a trigger that tells every replica listening on the channel
 	// unyo_auth that a token changed (revoked, expired, deleted with its
 	// tenant), so that no replica keeps it in its cache. A touch of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/polling"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -112,19 +113,12 @@ func New(opts Options) *Poller {
 
 // Run pulls at every multiple of the interval until ctx ends.
 func (p *Poller) Run(ctx context.Context) error {
-	for {
+	polling.OnTicks(ctx, p.opts.Interval, func(ctx context.Context) {
 		if err := p.Cycle(ctx); err != nil {
 			p.opts.Logger.Warn("flow logs: cannot list the NSGs", "err", err)
 		}
-		every := p.opts.Interval
-		timer := time.NewTimer(every - time.Duration(time.Now().UnixNano()%int64(every)))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil
-		case <-timer.C:
-		}
-	}
+	})
+	return nil
 }
 
 // Cycle reads every NSG once and returns when all are done. Only a

@@ -78,10 +78,18 @@ func (h *Handlers) Routes() []route.Route {
 }
 
 // seesInternal reports whether the caller may read work notes: MSP staff and
-// tokens that may write. A customer viewer (read only) never does.
-func seesInternal(r *http.Request) bool {
+// tokens that may write. A customer's user (viewer or requester) never does.
+func seesInternal(r *http.Request) bool { return auth.FromContext(r.Context()).Staff() }
+
+// mayAsk authorises what a customer's requester may do as well as MSP staff
+// (open an inquiry or request, comment, decide an approval): the caller must
+// be staff or a requester of tenant; a viewer or a read token gets 403.
+func mayAsk(r *http.Request, tenant string) error {
 	p := auth.FromContext(r.Context())
-	return p != nil && p.Role != model.RoleViewer && p.Can(model.ScopeWrite)
+	if p.Staff() || p.Requests(tenant) {
+		return nil
+	}
+	return response.Forbidden("only MSP staff or the customer's requester may do this")
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
@@ -133,9 +141,27 @@ func (h *Handlers) get(kinds []Kind) http.HandlerFunc {
 	}
 }
 
-// edit serves a change of one incident: decode into in, then apply.
-func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply func(ctx context.Context, tenant, actor string, id int64) (*Incident, error)) {
-	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+// editFunc applies one change to an incident.
+type editFunc func(ctx context.Context, tenant, actor string, id int64) (*Incident, error)
+
+// edit serves an MSP staff change of one incident: decode into in, then apply.
+func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply editFunc) {
+	h.serveEdit(w, r, kinds, action, in, model.ScopeWrite, nil, apply)
+}
+
+// ask serves a change a customer's requester may make too (see mayAsk).
+func (h *Handlers) ask(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, apply editFunc) {
+	h.serveEdit(w, r, kinds, action, in, model.ScopeRead, mayAsk, apply)
+}
+
+func (h *Handlers) serveEdit(w http.ResponseWriter, r *http.Request, kinds []Kind, action string, in any, scope model.Scope,
+	allow func(*http.Request, string) error, apply editFunc) {
+	response.ServeAs(w, r, h.tenant, scope, func(tenant, actor string) (int, any, error) {
+		if allow != nil {
+			if err := allow(r, tenant); err != nil {
+				return 0, nil, err
+			}
+		}
 		id, err := request.PathID(r, "incident")
 		if err != nil {
 			return 0, nil, err
@@ -202,10 +228,12 @@ func (h *Handlers) workNote(kinds []Kind) http.HandlerFunc {
 	}
 }
 
+// comment adds a customer-visible comment: MSP staff and the customer's
+// requester may.
 func (h *Handlers) comment(kinds []Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var n noteBody
-		h.edit(w, r, kinds, "comment", &n, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+		h.ask(w, r, kinds, "comment", &n, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
 			return h.store.AddNote(ctx, tenant, id, actor, n.Text, false)
 		})
 	}

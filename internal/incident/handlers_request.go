@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -60,11 +61,21 @@ func (h *Handlers) listRequests(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// openRequest opens an inquiry or catalog request: MSP staff, or the
+// customer's requester, who leaves the assignment to the MSP.
 func (h *Handlers) openRequest(w http.ResponseWriter, r *http.Request) {
-	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+	response.ServeAs(w, r, h.tenant, model.ScopeRead, func(tenant, actor string) (int, any, error) {
+		if err := mayAsk(r, tenant); err != nil {
+			return 0, nil, err
+		}
 		var in RequestInput
 		if err := request.DecodeJSON(w, r, &in); err != nil {
 			return 0, nil, err
+		}
+		if !auth.FromContext(r.Context()).Staff() {
+			if err := in.Fields.customerFields(); err != nil {
+				return 0, nil, err
+			}
 		}
 		inc, err := h.store.OpenRequest(response.Audited(r, tenant, "create", "", "", in), tenant, actor, in)
 		if err != nil {
@@ -78,7 +89,8 @@ type decision struct {
 	Note string `json:"note"`
 }
 
-// decide approves or rejects; the approver is the caller, recorded on the request.
+// decide approves or rejects: the customer's requester, or MSP staff; the
+// approver is the caller, recorded on the request.
 func (h *Handlers) decide(approve bool) http.HandlerFunc {
 	action := "approve"
 	if !approve {
@@ -86,7 +98,7 @@ func (h *Handlers) decide(approve bool) http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		var d decision
-		h.edit(w, r, requestKinds, action, &d, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
+		h.ask(w, r, requestKinds, action, &d, func(ctx context.Context, tenant, actor string, id int64) (*Incident, error) {
 			return h.store.Decide(ctx, tenant, id, actor, approve, d.Note)
 		})
 	}

@@ -24,13 +24,13 @@ const (
 )
 
 // transitions lists, per state, the states an incident may move to. Closed and
-// Canceled are final; a Resolved incident is reopened by opening a new one,
-// because its resolve clock has already been decided.
+// Canceled are final; a Resolved incident may go back to In Progress only
+// within ReopenWindow of its resolution (reopen.go), later by opening a new one.
 var transitions = map[State][]State{
 	StateNew:        {StateInProgress, StateOnHold, StateResolved, StateCanceled},
 	StateInProgress: {StateOnHold, StateResolved, StateCanceled},
 	StateOnHold:     {StateInProgress, StateResolved, StateCanceled},
-	StateResolved:   {StateClosed},
+	StateResolved:   {StateClosed, StateInProgress},
 }
 
 // Open reports whether the incident is still being worked on.
@@ -218,6 +218,18 @@ type Fields struct {
 	Urgency          *int    `json:"urgency"`
 	AssignmentGroup  *string `json:"assignment_group"`
 	Assignee         *string `json:"assignee"`
+}
+
+// customerFields refuses the fields only MSP staff set on a record the
+// customer opens: who works on it is the MSP's decision.
+func (f Fields) customerFields() error {
+	if f.AssignmentGroup != nil {
+		return invalid.New("assignment_group", "is set by MSP staff, not by the customer")
+	}
+	if f.Assignee != nil {
+		return invalid.New("assignee", "is set by MSP staff, not by the customer")
+	}
+	return nil
 }
 
 // apply copies the set fields onto inc and reports which changed.

@@ -153,6 +153,9 @@ func (s *Desk) Transition(ctx context.Context, tenant string, id int64, actor st
 			return Change{}, invalid.New("approval", "is pending: approve or reject the request first")
 		}
 		from := inc.State
+		if from == StateResolved && sc.State == StateInProgress {
+			return reopen(ctx, tx, inc, ct)
+		}
 		if from == StateOnHold {
 			if err := ct.resumeFromHold(ctx); err != nil {
 				return Change{}, err

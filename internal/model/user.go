@@ -11,21 +11,29 @@ import (
 type Role string
 
 // The roles. An admin manages users, tokens and tenants; an operator works on
-// every tenant's data; a viewer reads one tenant's data only.
+// every tenant's data; a viewer reads one tenant's data only; a requester is
+// a customer's user who also takes the customer's part: opens inquiries and
+// catalog requests, comments on them, and approves or rejects what waits for
+// the customer's approval.
 const (
-	RoleAdmin    Role = "admin"
-	RoleOperator Role = "operator"
-	RoleViewer   Role = "viewer"
+	RoleAdmin     Role = "admin"
+	RoleOperator  Role = "operator"
+	RoleViewer    Role = "viewer"
+	RoleRequester Role = "requester"
 )
 
-// User is a person who logs in: MSP staff, or a customer's viewer.
+// Customer reports whether the role is a customer's (bound to one tenant):
+// viewer or requester.
+func (r Role) Customer() bool { return r == RoleViewer || r == RoleRequester }
+
+// User is a person who logs in: MSP staff, or a customer's viewer or requester.
 type User struct {
 	ID       int64  `json:"id"`
 	Login    string `json:"login"`
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Role     Role   `json:"role"`
-	TenantID string `json:"tenant,omitempty"` // required for viewers, empty for MSP staff
+	TenantID string `json:"tenant,omitempty"` // required for customer roles, empty for MSP staff
 	Language string `json:"language"`
 	TimeZone string `json:"time_zone"`
 	Disabled bool   `json:"disabled"`
@@ -63,12 +71,12 @@ func (u *User) Validate() error {
 		if u.TenantID != "" {
 			return invalid.New("tenant", "must be empty for role %q: MSP staff work across tenants", u.Role)
 		}
-	case RoleViewer:
+	case RoleViewer, RoleRequester:
 		if u.TenantID == "" {
-			return invalid.New("tenant", "is required for role \"viewer\"")
+			return invalid.New("tenant", "is required for role %q: a customer's user belongs to its tenant", u.Role)
 		}
 	default:
-		return invalid.New("role", "must be admin, operator or viewer, not %q", u.Role)
+		return invalid.New("role", "must be admin, operator, viewer or requester, not %q", u.Role)
 	}
 	if err := validateLanguage("language", u.Language); err != nil {
 		return err

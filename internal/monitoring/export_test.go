@@ -154,3 +154,20 @@ func TestCSVCellsInert(t *testing.T) {
 	f("> 80", "> 80")
 	f("CPU使用率 (%)", "CPU使用率 (%)")
 }
+
+// TestCheckConditionWording: a check firing on its first failure reads
+// "1回失敗" / "1 failure", never "1回連続失敗" or "1 consecutive failures".
+func TestCheckConditionWording(t *testing.T) {
+	f := func(failures int, lang, want string) {
+		t.Helper()
+		it := &Item{Kind: KindCheck, Check: &Check{Failures: failures}}
+		if got := condition(lang, it); got != want {
+			t.Errorf("condition(%s, %d failures) = %q, want %q", lang, failures, got, want)
+		}
+	}
+	f(0, "ja", "1回失敗")
+	f(1, "ja", "1回失敗")
+	f(1, "en", "1 failure")
+	f(3, "ja", "3回連続失敗")
+	f(3, "en", "3 consecutive failures")
+}

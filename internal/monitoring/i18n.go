@@ -51,6 +51,7 @@ var words = map[string]Text{
 
 	"cond.log":        {Ja: "%[2]s間に%[1]d件以上", En: "≥ %[1]d in %[2]s"},
 	"cond.check":      {Ja: "%d回連続失敗", En: "%d consecutive failures"},
+	"cond.check_once": {Ja: "1回失敗", En: "1 failure"}, // "1回連続" is no Japanese, "1 consecutive failures" no English
 	"check.server":    {Ja: "サーバーから", En: "from the server"},
 	"cond.nodata":     {Ja: "%s間データなし", En: "no data for %s"},
 	"cond.process":    {Ja: "起動数 < %d", En: "< %d running"},

@@ -117,6 +117,9 @@ func condition(lang string, it *Item) string {
 	case KindLog:
 		return wordf(lang, "cond.log", it.Log.Count, humanDuration(lang, it.Log.Window.Std()))
 	case KindCheck:
+		if it.Check.Failures <= 1 { // 0 means the default, 1
+			return word(lang, "cond.check_once")
+		}
 		return wordf(lang, "cond.check", it.Check.Failures)
 	case KindNoData:
 		return wordf(lang, "cond.nodata", humanDuration(lang, it.NoData.After.Std()))

@@ -199,3 +199,21 @@ func (r *Runner[T]) flush(ctx context.Context) {
 func UntilTick(every time.Duration, now time.Time) time.Duration {
 	return every - time.Duration(now.UnixNano()%int64(every))
 }
+
+// OnTicks calls cycle at once and then on every tick of every aligned to
+// the clock (see UntilTick), one call at a time, until ctx ends: the loop
+// of a poller that does all its work in one cycle (cloud metrics, flow
+// logs). A cycle that overruns a tick makes the next call wait for the
+// tick after.
+func OnTicks(ctx context.Context, every time.Duration, cycle func(context.Context)) {
+	for {
+		cycle(ctx)
+		timer := time.NewTimer(UntilTick(every, time.Now()))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // TestOperationPlanInTheBrowser: an operator opens a customer's capacity
 // groups, sees the plan's calendar with its events as bars, proposes the
-// draft and writes the next version in the editor; the customer's viewer,
+// draft and writes the next version in the editor; the customer's requester,
 // in another browser, approves the proposal; the operator activates it,
 // switches the calendar to the month and reads the diff between versions.
 func TestOperationPlanInTheBrowser(t *testing.T) {
@@ -21,7 +21,7 @@ func TestOperationPlanInTheBrowser(t *testing.T) {
 	var svc, g struct{ ID int64 }
 	s.api(201, "POST", "/api/v1/tenants/acme/services", "", map[string]any{"name": "shop",
 		"service_level": map[string]any{"calendar": map[string]any{"time_zone": "Asia/Tokyo"}}}, &svc)
-	s.api(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-viewer", "role": "viewer", "tenant": "acme", "password": userPassword, "language": "ja"}, nil)
+	s.api(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-requester", "role": "requester", "tenant": "acme", "password": userPassword, "language": "ja"}, nil)
 	s.api(201, "POST", "/api/v1/users", "", map[string]any{"login": "ops", "role": "operator", "password": userPassword, "language": "ja"}, nil)
 	s.api(201, "POST", "/api/v1/tenants/acme/capacity/groups", "", map[string]any{"name": "web-vmss", "service_id": svc.ID, "kind": "manual",
 		"min": 1, "max": 20}, &g)
@@ -63,19 +63,19 @@ func TestOperationPlanInTheBrowser(t *testing.T) {
 	}
 
 	customer := chromium(t)
-	if err := login(customer, s.url, "acme-viewer", userPassword); err != nil {
+	if err := login(customer, s.url, "acme-requester", userPassword); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(customer, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#approve-1"))); err != nil {
 		t.Fatal(err)
 	}
 	if count(t, customer, "#draft-form") != 0 {
-		t.Error("the customer's viewer is offered the editor")
+		t.Error("the customer's requester is offered the editor")
 	}
 	if err := chromedp.Do(customer, chromedp.Click(chromedp.CSS("#approve-1")), chromedp.WaitVisible(chromedp.CSS("p.notice"))); err != nil {
 		t.Fatal(err)
 	}
-	if a := textOf(t, customer, `#versions tr[data-version="1"] .approval`); !strings.Contains(a, "お客様承認") || !strings.Contains(a, "user:acme-viewer") {
+	if a := textOf(t, customer, `#versions tr[data-version="1"] .approval`); !strings.Contains(a, "お客様承認") || !strings.Contains(a, "user:acme-requester") {
 		t.Errorf("approval shown: %q", a)
 	}
 

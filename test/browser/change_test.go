@@ -10,7 +10,7 @@ import (
 )
 
 // TestCustomerApprovesChangeInTheBrowser: the MSP submits a normal change of
-// web-01 for the customer; the customer's viewer, in the console, finds
+// web-01 for the customer; the customer's requester, in the console, finds
 // the approve button (and no staff actions), approves, and sees its
 // approval and the window recorded; an alert of web-01 then fires held in
 // maintenance, while the same alert of web-02, which the change does not
@@ -22,7 +22,7 @@ func TestCustomerApprovesChangeInTheBrowser(t *testing.T) {
 	var web01, web02, chg struct{ ID int64 }
 	s.api(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": "web-01", "kind": "host"}, &web01)
 	s.api(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": "web-02", "kind": "host"}, &web02)
-	s.api(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-viewer", "role": "viewer", "tenant": "acme", "password": userPassword, "language": "ja"}, nil)
+	s.api(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-requester", "role": "requester", "tenant": "acme", "password": userPassword, "language": "ja"}, nil)
 	now := time.Now()
 	s.api(201, "POST", "/api/v1/tenants/acme/changes", "", map[string]any{"type": "normal", "title": "IIS 月例パッチ", "risk": "medium",
 		"resource_ids": []int64{web01.ID}, "implementation_plan": "KB を適用し再起動", "backout_plan": "KB をアンインストール",
@@ -31,7 +31,7 @@ func TestCustomerApprovesChangeInTheBrowser(t *testing.T) {
 	page := fmt.Sprintf("%s/tenants/acme/changes/%d", s.url, chg.ID)
 
 	customer := chromium(t)
-	if err := login(customer, s.url, "acme-viewer", userPassword); err != nil {
+	if err := login(customer, s.url, "acme-requester", userPassword); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(customer, chromedp.Navigate(s.url+"/tenants/acme/changes"), chromedp.WaitVisible(chromedp.CSS("#changes"))); err != nil {
@@ -44,12 +44,12 @@ func TestCustomerApprovesChangeInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if count(t, customer, "#change-link-form") != 0 || count(t, customer, "#change-submit") != 0 || count(t, customer, "#approve-reference") != 0 {
-		t.Error("the customer's viewer is offered staff actions or a reference field")
+		t.Error("the customer's requester is offered staff actions or a reference field")
 	}
 	if err := chromedp.Do(customer, chromedp.Click(chromedp.CSS("#change-approve")), chromedp.WaitVisible(chromedp.CSS("p.notice"))); err != nil {
 		t.Fatal(err)
 	}
-	if a := textOf(t, customer, "#change-approval"); !strings.Contains(a, "お客様承認") || !strings.Contains(a, "user:acme-viewer") {
+	if a := textOf(t, customer, "#change-approval"); !strings.Contains(a, "お客様承認") || !strings.Contains(a, "user:acme-requester") {
 		t.Errorf("approval shown: %q", a)
 	}
 	if st := textOf(t, customer, "#change-state"); st != "承認済み" {

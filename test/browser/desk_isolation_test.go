@@ -93,7 +93,8 @@ func TestDeskIsolation(t *testing.T) {
 	rep := fmt.Sprintf("/tenants/beta/reports/%d", d.betaReport)
 	gets := []string{alert, inc, rep, rep + "/report.html", rep + "/report.pdf",
 		"/tenants/beta/alerts", "/tenants/beta/alerts?view=history", "/tenants/beta/incidents", "/tenants/beta/reports",
-		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta", "/tenants/beta/settings/notifications", "/settings/notifications"}
+		"/alerts?tenant=beta", "/incidents?tenant=beta", "/reports?tenant=beta", "/tenants/beta/maintenance", "/maintenance?tenant=beta", "/tenants/beta/settings/notifications", "/settings/notifications",
+		"/tenants/beta/silences"}
 	posts := map[string]url.Values{
 		alert + "/acknowledge":      {},
 		alert + "/silence":          {"until": {"2099-01-01T00:00"}},
@@ -109,6 +110,14 @@ func TestDeskIsolation(t *testing.T) {
 		"/tenants/beta/settings/contacts":                                 {"name": {"x"}, "email": {"x@example.com"}, "via": {"beta-mail"}},
 		"/tenants/beta/settings/policies":                                 {"name": {"x"}, "step_targets": {"x"}, "step_wait": {""}, "step_when": {""}},
 		fmt.Sprintf("/tenants/beta/settings/channels/%d/test", betaCh.ID): {},
+		// The operator's forms: opening, assigning, linking, report drafts.
+		"/tenants/beta/incidents": {"short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		"/incidents":              {"tenant": {"beta"}, "short_description": {"x"}, "impact": {"1"}, "urgency": {"1"}},
+		inc + "/assign":           {"assignee": {"intruder"}},
+		alert + "/incident":       {"incident": {fmt.Sprint(d.betaIncident)}},
+		"/tenants/beta/reports":   {"from": {"2026-11-01"}, "to": {"2026-11-30"}},
+		"/tenants/beta/silences":  {"m_name": {"host"}, "m_op": {"="}, "m_value": {"x"}, "duration": {"1h"}, "comment": {"x"}},
+		"/reports":                {"tenant": {"beta"}, "from": {"2026-11-01"}, "to": {"2026-11-30"}},
 	}
 	for _, p := range gets {
 		if code, body := viewer.get(p); code != http.StatusForbidden || !strings.Contains(body, "権限がありません") {

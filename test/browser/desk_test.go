@@ -176,7 +176,7 @@ func TestDesk(t *testing.T) {
 		if st := text(ctx, "#incident-state"); st != "保留 (ベンダー待ち)" {
 			t.Errorf("state = %q, want On Hold awaiting the vendor", st)
 		}
-		if clocks := text(ctx, "#incident-facts"); !strings.Contains(clocks, "停止中") {
+		if clocks := text(ctx, "#incident-sla"); !strings.Contains(clocks, "停止中") {
 			t.Errorf("facts = %q, want the clocks paused On Hold", clocks)
 		}
 		// Resolving without a close code is refused, naming the field, and

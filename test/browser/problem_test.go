@@ -59,18 +59,25 @@ func TestRecurringIncidentsBecomeAProblem(t *testing.T) {
 	if got := count(t, ctx, "#linked-incidents tbody tr"); got != 3 {
 		t.Errorf("%d linked incidents, want 3", got)
 	}
+	// Each submit loads the page again: wait for what the new page shows,
+	// not for an element the old page had too.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#pst-state"), "assess"),
 		chromedp.Click(chromedp.CSS("#problem-state-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#problem-events")),
-		chromedp.SendKeys(chromedp.CSS("#pe-workaround"), "nginx を再起動"),
-		chromedp.Click(chromedp.CSS("#pe-known")),
-		chromedp.Click(chromedp.CSS("#problem-edit-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#problem-workaround")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	await(t, ctx, `(document.querySelector("#problem-state") || {}).textContent === "評価" && document.readyState === "complete"`)
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#pe-workaround"), "nginx を再起動"),
+		chromedp.Click(chromedp.CSS("#pe-known")),
+		chromedp.Click(chromedp.CSS("#problem-edit-submit")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, ctx, `(document.querySelector("#problem-workaround") || {}).textContent === "nginx を再起動" && document.readyState === "complete"`)
 	if got := text(ctx, "#problem-state"); got != "評価" {
 		t.Errorf("state = %q, want 評価 (Assess)", got)
 	}

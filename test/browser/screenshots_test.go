@@ -45,9 +45,13 @@ func TestScreenshots(t *testing.T) {
 		{"report", fmt.Sprintf("/tenants/acme/reports/%d", d.acmeReport)},
 		{"notifications", "/tenants/acme/settings/notifications"},
 		{"cloud-accounts", "/tenants/acme/settings/cloud-accounts"},
+		{"silences", fmt.Sprintf("/tenants/acme/silences?alert=%d", d.acmeAlert)},
+		{"board-wall", "/board?wall=1"},
+		{"incidents-acme", "/tenants/acme/incidents"},
 	}
 	shots = append(shots, serviceDeskShots(t, f.srv)...)
 	shots = append(shots, adminShots(t, f)...)
+	shots = append(shots, dashboardShots(t, f.srv)...)
 	for _, lang := range []struct{ user, password, suffix string }{{"admin", adminPassword, "ja"}, {"en-operator", userPassword, "en"}} {
 		ctx := chromium(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?lang="+lang.suffix)); err != nil {

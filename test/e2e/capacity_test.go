@@ -131,7 +131,7 @@ func TestOperationPlanScalesOnTime(t *testing.T) {
 	t.Setenv("UNYO_CAPACITY_INTERVAL", "500ms")
 	s := startServer(t, t.TempDir())
 	_, read := s.tenantWithTokens("acme")
-	s.mustJSON(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-viewer", "role": "viewer", "tenant": "acme", "password": "acme-viewer-password"}, nil)
+	s.mustJSON(201, "POST", "/api/v1/users", "", map[string]any{"login": "acme-requester", "role": "requester", "tenant": "acme", "password": "acme-requester-password"}, nil)
 	f := newFleet(t)
 	svcID := s.capacityService()
 	group := s.capacityGroup("web", svcID, f)
@@ -170,7 +170,7 @@ func TestOperationPlanScalesOnTime(t *testing.T) {
 	if got := f.applies(); len(got) != 0 {
 		t.Fatalf("a proposed plan applied: %v", got)
 	}
-	if code, out := s.asViewer("acme-viewer", "POST", group+"/plan/versions/1/approve", ""); code != 200 || !strings.Contains(out, `"approval":"customer"`) {
+	if code, out := s.asViewer("acme-requester", "POST", group+"/plan/versions/1/approve", ""); code != 200 || !strings.Contains(out, `"approval":"customer"`) {
 		t.Fatalf("the customer approves: %d %s", code, out)
 	}
 	s.mustJSON(200, "POST", group+"/plan/versions/1/activate", "", nil, nil)
