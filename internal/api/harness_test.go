@@ -29,6 +29,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
+	"github.com/unyo-ops/unyo/internal/cluster"
 	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
@@ -128,6 +129,8 @@ func newEnv(t *testing.T) *env {
 		enrollment.NewHandlers(enrollment.NewStore(db), store, nil, logger), capacity.NewHandlers(groups, a.PathTenant, logger).WithYearlyPlans(yearplan.NewService(capacity.YearplanSource{Store: groups},
 			yearplan.TSDBLoad{Metrics: report.TSDB{Store: ms, Chunks: ms.Queryable().(pstorage.ChunkQueryable)}}, store, nil, logger)),
 		problem.NewHandlers(problem.NewStore(db), a.PathTenant, logger),
+		// The cluster view, the MSP admin's alone.
+		cluster.NewHandlers(cluster.New(db, cluster.Options{ID: "test-replica"}, logger)),
 		cloudaccount.NewHandlers(clouds, connect.Tester(outbound.New(nil).Client(5*time.Second)), a.PathTenant, logger),
 		// Changes, whose approval opens maintenance windows.
 		change.NewHandlers(change.NewStore(db, store, maintenance.NewStore(db, store)), a.PathTenant, logger),

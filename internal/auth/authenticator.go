@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -21,8 +22,11 @@ var ErrUnauthenticated = errors.New("missing or invalid credentials")
 
 // Authenticator turns a request's credentials into a Principal. Tokens are
 // cached briefly because remote-write requests arrive many times a second;
-// revocation through this process drops the cache entry at once. Passwords
-// are checked behind a throttle.Limiter, wherever they come from.
+// revocation through this process drops the cache entry at once, and on
+// PostgreSQL the cluster package drops it on every replica (Forget, on the
+// database's notice) and turns the cache off while it cannot hear those
+// notices (CacheTokens). Passwords are checked behind a throttle.Limiter,
+// wherever they come from.
 type Authenticator struct {
 	store   *storage.Store
 	limiter *throttle.Limiter
@@ -36,6 +40,9 @@ type Authenticator struct {
 	// forget is not cached after it, so a revocation cannot be undone by a
 	// request that was in flight.
 	gen uint64
+	// uncached makes every token check read the database: set while a
+	// replica cannot hear of revocations made by the others.
+	uncached atomic.Bool
 }
 
 type cachedToken struct {
@@ -118,9 +125,10 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 	now := a.now()
 	a.mu.Lock()
 	c, ok := a.tokens[key]
-	gen := a.gen
+	gen, ttl := a.gen, a.ttl
 	a.mu.Unlock()
-	if !ok || now.Sub(c.fetched) > a.ttl {
+	uncached := a.uncached.Load()
+	if !ok || uncached || now.Sub(c.fetched) > ttl {
 		t, err := a.store.TokenByHash(ctx, hash)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, ErrUnauthenticated
@@ -134,7 +142,7 @@ func (a *Authenticator) token(ctx context.Context, secret string) (*Principal, e
 		}
 		c = cachedToken{token: t, fetched: now}
 		a.mu.Lock()
-		if a.gen == gen {
+		if a.gen == gen && !uncached {
 			a.tokens[key] = c
 		}
 		a.mu.Unlock()
@@ -169,4 +177,30 @@ func (a *Authenticator) ForgetTenant(tenant string) {
 			delete(a.tokens, k)
 		}
 	}
+}
+
+// ForgetAll empties the cache, e.g. when revocations may have been missed.
+func (a *Authenticator) ForgetAll() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gen++
+	clear(a.tokens)
+}
+
+// CacheTokens turns the token cache on or off; off, each check reads the
+// database and the cache is emptied. It is on from the start.
+func (a *Authenticator) CacheTokens(on bool) {
+	a.uncached.Store(!on)
+	if !on {
+		a.ForgetAll()
+	}
+}
+
+// SetTokenTTL sets how long a cached token is trusted without reading the
+// database again: the safety net under the revocation notices. The
+// default is 10 s.
+func (a *Authenticator) SetTokenTTL(d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ttl = d
 }

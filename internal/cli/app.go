@@ -27,6 +27,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/cluster"
 	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/discovery"
@@ -135,6 +136,12 @@ type app struct {
 	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
 	status         *statuspage.Service   // the tenants' public status pages, cached
 	statusPublic   *statuspage.Public    // /status/{slug} and its JSON, rate-limited
+
+	// The replica among replicas (cluster.go).
+	replicaID   string
+	ready       *server.Readiness    // what /readyz checks; a remote metrics store adds its check here
+	members     *cluster.Membership  // this replica's heartbeat and the cluster view
+	revocations *cluster.Revocations // PostgreSQL only: revocations of any replica reach this cache
 }
 
 // openApp opens the database, the TSDB, the key box and the report font,
@@ -193,7 +200,7 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if err := a.design.SyncBuiltins(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.services(cfg); err != nil {
+	if err := a.services(cfg, dsn); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -249,7 +256,7 @@ func (a *app) actuatorKinds() map[string]capacity.Factory {
 // services builds the behaviour: the API, notification delivery, the
 // incident desk, the alert engine and the report workflow. What the
 // engine and the desk decide reaches the outbox through the hand-off.
-func (a *app) services(cfg *serverConfig) error {
+func (a *app) services(cfg *serverConfig, dsn string) error {
 	logger := a.logger
 	// Every password check, console or API, goes through one limiter; its
 	// counters are on /metrics.
@@ -260,6 +267,7 @@ func (a *app) services(cfg *serverConfig) error {
 	a.write = remotewrite.NewHandler(a.metrics, cfg.limits.remoteWrite(), logger, a.reg)
 	a.write.SetTenantLimits(a.limits)
 	a.api = api.New(a.objects, a.authn, a.prom, a.write, logger)
+	a.clusterParts(cfg, dsn)
 	a.api.OnTenantDelete(a.metrics.DeleteTenant) // an ID reused must not inherit series
 	a.api.OnTenantDelete(func(_ context.Context, tenant string) error {
 		a.limits.Forget(tenant) // nor the deleted tenant's limits
@@ -269,7 +277,7 @@ func (a *app) services(cfg *serverConfig) error {
 	// Leases: with replicas on one PostgreSQL each tenant's rules,
 	// escalations and SLA clocks run on one of them (docs/deploy.md);
 	// on SQLite this server holds them all.
-	a.leases = lease.New(a.db, cfg.cluster.id(cfg.listen), lease.Options{
+	a.leases = lease.New(a.db, a.replicaID, lease.Options{
 		TTL:     envDuration("UNYO_LEASE_TTL", 10*time.Second),
 		Renew:   envDuration("UNYO_LEASE_RENEW", 0),
 		Tenants: a.tenantIDs,
@@ -429,6 +437,7 @@ func (a *app) services(cfg *serverConfig) error {
 		yearplan.NewHandlers(yearly, a.api.PathTenant, rlog),
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 		discovery.NewHandlers(a.discovery, a.api.PathTenant, logger),
+		cluster.NewHandlers(a.members),
 	)
 }
 

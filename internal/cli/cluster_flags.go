@@ -12,10 +12,14 @@ type clusterConfig struct {
 	// metrics; by default the host name and the listen address, unique
 	// for replicas on one host as across hosts.
 	replicaID string
+	// advertise is the URL this replica serves at, as the cluster view
+	// shows it; by default http:// and the bound address.
+	advertise string
 }
 
 func (c *clusterConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.replicaID, "replica-id", env("UNYO_REPLICA_ID", ""), "this server's name among replicas sharing a PostgreSQL database (env UNYO_REPLICA_ID; default <hostname>/<listen address>)")
+	fs.StringVar(&c.advertise, "advertise-url", env("UNYO_ADVERTISE_URL", ""), "the URL this replica serves at, shown to the others in the cluster view (env UNYO_ADVERTISE_URL; default http://<bound address>)")
 }
 
 // id is the replica ID, by default the host name and listen.

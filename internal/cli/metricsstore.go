@@ -66,6 +66,9 @@ type remoteMetrics struct {
 	local  *metricstore.Store
 }
 
+// Ping is the remote store's readiness check.
+func (m *remoteMetrics) Ping(ctx context.Context) error { return m.remote.Ping(ctx) }
+
 func (m *remoteMetrics) AppenderV2(ctx context.Context) storage.AppenderV2 {
 	return m.remote.AppenderV2(ctx)
 }

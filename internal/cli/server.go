@@ -168,7 +168,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	srv := server.New(server.Options{
 		Logger:   logger,
 		Gatherer: a.reg,
-		Ready:    func(ctx context.Context) error { return a.db.PingContext(ctx) },
+		Ready:    a.ready.Check,
 		Register: []func(*http.ServeMux){a.api.Register, web.Register, a.statusPublic.Register},
 		Timeouts: cfg.limits.timeouts,
 		// Tenant-labelled self metrics only for the MSP admin (exposure.go).
@@ -184,6 +184,9 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		}
 	}
 	if err := a.outbox.Start(ctx); err != nil {
+		return err
+	}
+	if err := a.members.Register(ctx); err != nil {
 		return err
 	}
 	// The first pass before the schedulers start, so a lone server owns
@@ -211,6 +214,7 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 			logger.Warn("requests still in flight at shutdown", "err", err)
 		}
 	})
+	g.AddContext("token revocations", a.runRevocations)   // keeps the token cache true while HTTP serves
 	g.AddContext("backup sources", a.backupPoll.Run)      // feeds the backup history: stops before its watch
 	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first
 	g.AddContext("capacity scheduler", a.capacityRun.Run) // feeds the alert engine too
@@ -233,5 +237,6 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	g.Add("escalation scheduler", func() error { <-escalationDone; return nil }, func() { a.escalation.Close(); close(escalationDone) })
 	outboxDone := make(chan struct{})
 	g.Add("outbox", func() error { <-outboxDone; return nil }, func() { a.outbox.Stop(); close(outboxDone) })
+	g.AddContext("cluster membership", a.members.Run) // last: the others see this replica down once all stopped
 	return g.Run()
 }

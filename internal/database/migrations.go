@@ -1213,6 +1213,19 @@ CREATE INDEX alert_silences_tenant ON alert_silences(tenant_id, ends_at);
 ALTER TABLE outbox_deliveries ADD COLUMN claim TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
 `,
+	// 40, cluster (internal/cluster): the replicas sharing this database,
+	// each with the address it serves at and its last heartbeat, for the
+	// cluster view and its self metrics. (On PostgreSQL the same entry adds
+	// the trigger announcing token changes to every replica.)
+	`CREATE TABLE replicas (
+	id           TEXT PRIMARY KEY,
+	address      TEXT NOT NULL,
+	version      TEXT NOT NULL,
+	started_at   INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL,
+	stopped_at   INTEGER
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

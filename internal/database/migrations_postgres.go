@@ -1204,4 +1204,29 @@ CREATE INDEX alert_silences_tenant ON alert_silences(tenant_id, ends_at);
 ALTER TABLE outbox_deliveries ADD COLUMN claim TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox_deliveries ADD COLUMN claim_until BIGINT NOT NULL DEFAULT 0;
 `,
+	// 40, cluster (internal/cluster): the replicas sharing this database,
+	// and a trigger that tells every replica listening on the channel
+	// unyo_auth that a token changed (revoked, expired, deleted with its
+	// tenant), so that no replica keeps it in its cache. A touch of
+	// last_used_at alone is not news.
+	`CREATE TABLE replicas (
+	id           TEXT PRIMARY KEY,
+	address      TEXT NOT NULL,
+	version      TEXT NOT NULL,
+	started_at   BIGINT NOT NULL,
+	heartbeat_at BIGINT NOT NULL,
+	stopped_at   BIGINT
+);
+CREATE FUNCTION unyo_token_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+	IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'last_used_at') = (to_jsonb(OLD) - 'last_used_at') THEN
+		RETURN NULL;
+	END IF;
+	PERFORM pg_notify('unyo_auth', 'token:' || OLD.id::text);
+	RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE ON api_tokens
+	FOR EACH ROW EXECUTE FUNCTION unyo_token_changed();
+`,
 }

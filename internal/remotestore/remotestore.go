@@ -232,3 +232,25 @@ func (s *Store) Close() error {
 	s.workers.Wait()
 	return nil
 }
+
+// Ping asks the store's query API for a constant, as any Prometheus-
+// compatible store answers: the readiness check of a replica whose samples
+// live there (/readyz). It reads no tenant's series.
+func (s *Store) Ping(ctx context.Context) error {
+	form := url.Values{"query": {"vector(1)"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.queryURL("", "/api/v1/query", form)+"?"+form.Encode(), nil)
+	if err != nil {
+		return fmt.Errorf("remotestore: %w", err)
+	}
+	s.header(req, "unyo-ping")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("remotestore: the store does not answer: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("remotestore: the store answers %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/cluster"
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/server"
+)
+
+// clusterParts builds what makes this server one replica among others:
+// readiness (the database, and whatever else registers a check: a remote
+// metrics store), its membership in the replicas table and, on PostgreSQL,
+// the listener that keeps the token cache true to revocations made on any
+// replica. On SQLite there is one server and the cache stays as it was.
+func (a *app) clusterParts(cfg *serverConfig, dsn string) {
+	a.ready = &server.Readiness{}
+	a.ready.Add("database", a.db.PingContext)
+	if m, ok := a.metrics.(interface{ Ping(context.Context) error }); ok {
+		a.ready.Add("metrics store", m.Ping) // remote: the replica is no use without it
+	}
+	a.replicaID = cfg.cluster.id(a.ln.Addr().String())
+	address := cfg.cluster.advertise
+	if address == "" {
+		address = "http://" + a.ln.Addr().String()
+	}
+	a.members = cluster.New(a.db, cluster.Options{
+		ID: a.replicaID, Address: address, Version: Version,
+		Interval: envDuration("UNYO_CLUSTER_HEARTBEAT", 3*time.Second),
+		Leases:   a.leaseView,
+	}, a.logger.With("component", "cluster"))
+	a.reg.MustRegister(a.members)
+	if database.DialectOf(a.db) == database.Postgres {
+		a.revocations = cluster.NewRevocations(dsn, a.authn, a.logger.With("component", "cluster"), a.reg)
+		// The notices make a revocation immediate; this bounds the damage
+		// of one the database could not announce.
+		a.authn.SetTokenTTL(envDuration("UNYO_TOKEN_CACHE_TTL", 5*time.Second))
+	}
+}
+
+// runRevocations is the group's component for the revocation listener
+// (nothing to do on SQLite).
+func (a *app) runRevocations(ctx context.Context) error {
+	if a.revocations == nil {
+		<-ctx.Done()
+		return nil
+	}
+	return a.revocations.Run(ctx)
+}
+
+// leaseView is the cluster view's leases by holder, read from the lease
+// table (made after the membership, so read when the view is asked for).
+func (a *app) leaseView(ctx context.Context) (map[string][]cluster.Lease, error) {
+	if a.leases == nil {
+		return nil, nil
+	}
+	held, err := a.leases.Held(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]cluster.Lease{}
+	for _, l := range held {
+		out[l.Owner] = append(out[l.Owner], cluster.Lease{Name: l.Name, ExpiresAt: l.Expires})
+	}
+	return out, nil
+}

@@ -1,0 +1,10 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
+)
+
+// TestMain runs the tests on the dialect UNYO_TEST_DATABASE names.
+func TestMain(m *testing.M) { dbtest.Main(m) }

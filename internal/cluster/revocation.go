@@ -1,0 +1,103 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/unyo-ops/unyo/internal/auth"
+)
+
+// AuthChannel is the PostgreSQL notification channel on which the database
+// announces a changed token ("token:<id>"): a trigger on api_tokens sends it
+// in the transaction of the change, so it arrives once the change commits.
+const AuthChannel = "unyo_auth"
+
+// Revocations keeps a replica's token cache true to the database on
+// PostgreSQL: it listens on AuthChannel on a connection of its own and
+// drops each announced token from the cache. While it is not listening
+// (not yet connected, or the connection lost) the cache is off, so a
+// revocation it could not hear is never answered from the cache.
+type Revocations struct {
+	dsn    string
+	authn  *auth.Authenticator
+	logger *slog.Logger
+	// Retry is the wait before connecting again; 1 s when zero.
+	Retry     time.Duration
+	listening prometheus.Gauge
+}
+
+// NewRevocations returns the listener for dsn (a postgres:// URL) feeding
+// authn; reg (if not nil) gets unyo_cluster_revocations_listening.
+func NewRevocations(dsn string, authn *auth.Authenticator, logger *slog.Logger, reg prometheus.Registerer) *Revocations {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "unyo_cluster_revocations_listening",
+		Help: "1 while this replica hears the token revocations of the others (its token cache is on), else 0."})
+	if reg != nil {
+		reg.MustRegister(g)
+	}
+	return &Revocations{dsn: dsn, authn: authn, logger: logger, Retry: time.Second, listening: g}
+}
+
+// Run listens until ctx ends, connecting again whenever the connection is lost.
+func (r *Revocations) Run(ctx context.Context) error {
+	r.authn.CacheTokens(false)
+	for {
+		err := r.listen(ctx)
+		r.authn.CacheTokens(false)
+		r.listening.Set(0)
+		if ctx.Err() != nil {
+			return nil
+		}
+		r.logger.Warn("cluster: not hearing token revocations; token cache off until connected again", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(max(r.Retry, 10*time.Millisecond)):
+		}
+	}
+}
+
+// listen holds one connection, on which it listens until it fails.
+func (r *Revocations) listen(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, r.dsn)
+	if err != nil {
+		return fmt.Errorf("cluster: connecting to listen: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+AuthChannel); err != nil {
+		return fmt.Errorf("cluster: listen: %w", err)
+	}
+	// Anything cached before now may have been revoked unheard.
+	r.authn.ForgetAll()
+	r.authn.CacheTokens(true)
+	r.listening.Set(1)
+	r.logger.Debug("cluster: listening for token revocations")
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("cluster: waiting for notices: %w", err)
+		}
+		r.apply(n.Payload)
+	}
+}
+
+// apply drops what a notice names; a notice it cannot read empties the
+// whole cache, which is always safe.
+func (r *Revocations) apply(payload string) {
+	if v, ok := strings.CutPrefix(payload, "token:"); ok {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			r.authn.Forget(id)
+			return
+		}
+	}
+	r.authn.ForgetAll()
+}
