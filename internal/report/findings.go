@@ -102,9 +102,11 @@ func capacity(r *Report) []Advice {
 		}
 		switch {
 		case h.CPU.P95 > cpuHighP95 || h.Mem.P95 > underMemP95:
-			out = append(out, Advice{Host: h.Host, Kind: "under", Reason: tr(r.Language, "a.under", h.CPU.P95, h.Mem.P95)})
+			out = append(out, Advice{Host: h.Host, Kind: "under", CPU: h.CPU.P95, Memory: h.Mem.P95,
+				Reason: tr(r.Language, "a.under", h.CPU.P95, h.Mem.P95)})
 		case h.CPU.P95 < overCPUP95 && h.Mem.Max < overMemMax:
-			out = append(out, Advice{Host: h.Host, Kind: "over", Reason: tr(r.Language, "a.over", h.CPU.P95, h.Mem.Max)})
+			out = append(out, Advice{Host: h.Host, Kind: "over", CPU: h.CPU.P95, Memory: h.Mem.Max,
+				Reason: tr(r.Language, "a.over", h.CPU.P95, h.Mem.Max)})
 		}
 	}
 	return out

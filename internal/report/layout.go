@@ -346,7 +346,7 @@ func capacityBlocks(r *Report) []Block {
 	}
 	t := &Table{Head: []string{tr(l, "host"), "", tr(l, "summary_col")}}
 	for _, a := range r.Capacity {
-		t.Rows = append(t.Rows, []string{a.Host, tr(l, a.Kind), a.Reason})
+		t.Rows = append(t.Rows, []string{a.Host, tr(l, a.Kind), a.sentence(l)})
 	}
 	return []Block{{Table: t}}
 }

@@ -219,9 +219,22 @@ type Topic struct {
 	Improvement int64  `json:"improvement,omitempty"`
 }
 
-// Advice is one host's capacity recommendation.
+// Advice is one host's capacity recommendation. Its sentence is written
+// when the report is rendered, in the language it is rendered in, from the
+// figures; Reason is the sentence in the report's language when it was
+// made, which drafts stored before the figures were kept still read.
 type Advice struct {
-	Host   string `json:"host"`
-	Kind   string `json:"kind"` // over, under
-	Reason string `json:"reason"`
+	Host   string  `json:"host"`
+	Kind   string  `json:"kind"` // over, under
+	CPU    float64 `json:"cpu_p95,omitempty"`
+	Memory float64 `json:"memory,omitempty"` // p95 when under, the maximum when over
+	Reason string  `json:"reason"`
+}
+
+// sentence is a's recommendation in language l.
+func (a Advice) sentence(l string) string {
+	if a.CPU == 0 && a.Memory == 0 && a.Reason != "" {
+		return a.Reason // stored before the figures were kept
+	}
+	return tr(l, "a."+a.Kind, a.CPU, a.Memory)
 }
