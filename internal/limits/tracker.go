@@ -46,6 +46,10 @@ func NewTracker(e *Enforcer, idle time.Duration) *Tracker {
 	return &Tracker{e: e, idle: idle, now: time.Now, start: time.Now()}
 }
 
+// SetClock replaces the clock that ages series, for tests; call it before
+// the first Admit.
+func (t *Tracker) SetClock(now func() time.Time) { t.now, t.start = now, now() }
+
 // Idle is how long a series stays counted after its last write.
 func (t *Tracker) Idle() time.Duration { return t.idle }
 
