@@ -26,8 +26,9 @@ import (
 )
 
 // Reads go through the storage interface rather than forwarding query text:
-// Select fetches raw samples with /api/v1/export and unyo's own PromQL engine
-// evaluates the query. No PromQL rewriting is needed, so no query however
+// Select fetches raw samples (export, remote read or a range selector by the
+// query API, by Protocol) and unyo's own PromQL engine evaluates the query.
+// No PromQL rewriting is needed, so no query however
 // written (or, on(), subqueries, label_replace, absent, a regex on __name__)
 // can reach a selector unyo did not scope; the price is moving raw samples
 // rather than results, which the reads unyo makes (rules over minutes,

@@ -1,9 +1,10 @@
 // Package remotestore keeps unyo's metrics in a Prometheus-compatible store
-// outside the process (VictoriaMetrics single-node or cluster, or a store
-// that takes X-Scope-OrgID). Writes are forwarded as remote write; reads are
-// a storage.Queryable, so the PromQL engine, metricstore.Scope and every
-// reader of metrics (PromQL API, alert rules, reports, charts) work as they
-// do on the embedded TSDB.
+// outside the process (VictoriaMetrics single-node or cluster, Prometheus,
+// Mimir, Cortex, Thanos). Writes are forwarded as remote write; reads are
+// a storage.Queryable over the store's raw samples (VictoriaMetrics export,
+// remote read, or the PromQL API: Protocol), so the PromQL engine,
+// metricstore.Scope and every reader of metrics (PromQL API, alert rules,
+// reports, charts) work as they do on the embedded TSDB.
 //
 // The tenant is enforced by unyo, not trusted to the store: every Select
 // carries the tenant matcher, and every series the store answers is checked
