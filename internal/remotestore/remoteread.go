@@ -31,6 +31,12 @@ import (
 // any others; and the package would add a dozen modules (OpenTelemetry
 // collector, cloud auth) to unyo's build. The frame reader below is the
 // protocol's 30 lines: uvarint length, CRC-32C, protobuf.
+//
+// What is bounded: a frame (maxFrame), a SAMPLES answer (maxSampled), and a
+// frame is read as it arrives, never allocated from its declared length. What
+// is not: a histogram chunk's bucket layout is decoded by the Prometheus chunk
+// code, which allocates the buckets the layout declares. The store is trusted
+// for resources as for availability, never for tenancy.
 
 const (
 	// chunkedContentType is the answer of STREAMED_XOR_CHUNKS.
