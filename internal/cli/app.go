@@ -180,7 +180,7 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if err != nil {
 		return nil, err
 	}
-	if a.metrics, err = cfg.metricsStore.open(local, logger, reg); err != nil {
+	if a.metrics, err = cfg.metricsStore.open(local, a.limits, logger, reg); err != nil {
 		local.Close()
 		return nil, err
 	}

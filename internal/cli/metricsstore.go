@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/remotestore"
 )
@@ -21,6 +23,8 @@ type metricsStoreConfig struct {
 	writeURL   string
 	queryURL   string
 	tenantMode string
+	readProto  string
+	seriesIdle time.Duration
 }
 
 func (c *metricsStoreConfig) flags(fs *flag.FlagSet) {
@@ -28,6 +32,8 @@ func (c *metricsStoreConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.writeURL, "metrics-write-url", env("UNYO_METRICS_WRITE_URL", ""), "remote store: its remote-write URL, e.g. http://vm:8428/api/v1/write; in accountid mode the vminsert root (env UNYO_METRICS_WRITE_URL)")
 	fs.StringVar(&c.queryURL, "metrics-query-url", env("UNYO_METRICS_QUERY_URL", ""), "remote store: its Prometheus API root, e.g. http://vm:8428; in accountid mode the vmselect root (env UNYO_METRICS_QUERY_URL)")
 	fs.StringVar(&c.tenantMode, "metrics-tenant-mode", env("UNYO_METRICS_TENANT_MODE", "extra_label"), "remote store: how it keeps tenants apart: extra_label, accountid or orgid-header (env UNYO_METRICS_TENANT_MODE)")
+	fs.StringVar(&c.readProto, "metrics-read-protocol", env("UNYO_METRICS_READ_PROTOCOL", ""), "remote store: how samples are read: export (VictoriaMetrics), remote-read (Prometheus, Mimir, Cortex) or query-api (Thanos Query); default export, or remote-read in orgid-header mode (env UNYO_METRICS_READ_PROTOCOL)")
+	fs.DurationVar(&c.seriesIdle, "metrics-series-idle", time.Hour, "remote store: a series not written for this long stops counting against the tenant's max_series")
 }
 
 // parse checks the flags together, before anything opens.
@@ -42,8 +48,17 @@ func (c *metricsStoreConfig) parse() error {
 		if c.writeURL == "" || c.queryURL == "" {
 			return errors.New("--metrics-store remote needs --metrics-write-url and --metrics-query-url")
 		}
-		_, err := remotestore.ParseMode(c.tenantMode)
-		return err
+		mode, err := remotestore.ParseMode(c.tenantMode)
+		if err != nil {
+			return err
+		}
+		if _, err := remotestore.ParseProtocol(c.readProto, mode); err != nil {
+			return err
+		}
+		if c.seriesIdle < time.Minute {
+			return fmt.Errorf("--metrics-series-idle %s is shorter than a minute", c.seriesIdle)
+		}
+		return nil
 	}
 	return fmt.Errorf("--metrics-store %q is not embedded or remote", c.kind)
 }
@@ -94,7 +109,7 @@ func (m *remoteMetrics) Close() error {
 
 // openMetrics wraps the opened embedded store in the remote one when the
 // flags ask for it.
-func (c *metricsStoreConfig) open(local *metricstore.Store, logger *slog.Logger, reg prometheus.Registerer) (metricsBackend, error) {
+func (c *metricsStoreConfig) open(local *metricstore.Store, tenants *limits.Enforcer, logger *slog.Logger, reg prometheus.Registerer) (metricsBackend, error) {
 	if c.kind != "remote" {
 		return local, nil
 	}
@@ -102,11 +117,15 @@ func (c *metricsStoreConfig) open(local *metricstore.Store, logger *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	remote, err := remotestore.New(remotestore.Options{WriteURL: c.writeURL, QueryURL: c.queryURL, Mode: mode},
-		logger.With("component", "remotestore"), reg)
+	proto, err := remotestore.ParseProtocol(c.readProto, mode)
 	if err != nil {
 		return nil, err
 	}
-	logger.Info("metrics store", "kind", "remote", "write_url", c.writeURL, "query_url", c.queryURL, "tenant_mode", mode)
+	remote, err := remotestore.New(remotestore.Options{WriteURL: c.writeURL, QueryURL: c.queryURL, Mode: mode, Protocol: proto,
+		Series: limits.NewTracker(tenants, c.seriesIdle)}, logger.With("component", "remotestore"), reg)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("metrics store", "kind", "remote", "write_url", c.writeURL, "query_url", c.queryURL, "tenant_mode", mode, "read_protocol", proto)
 	return &remoteMetrics{remote: remote, local: local}, nil
 }

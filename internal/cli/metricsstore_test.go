@@ -7,7 +7,8 @@ import (
 )
 
 // TestMetricsStoreFlags: --metrics-store remote is refused, naming the flag,
-// without both URLs or with an unknown tenant mode, and URLs are refused
+// without both URLs, with an unknown tenant mode or read protocol, or with a
+// series idle time under a minute, and URLs are refused
 // without it; a full remote configuration and the default parse.
 func TestMetricsStoreFlags(t *testing.T) {
 	for _, tc := range []struct {
@@ -20,6 +21,9 @@ func TestMetricsStoreFlags(t *testing.T) {
 		{[]string{"--metrics-store", "remote", "--metrics-write-url", "http://a/w", "--metrics-query-url", "http://a", "--metrics-tenant-mode", "header"}, "tenant mode"},
 		{[]string{"--metrics-query-url", "http://a"}, "--metrics-store remote"},
 		{[]string{"--metrics-store", "cloud"}, "--metrics-store"},
+		{[]string{"--metrics-store", "remote", "--metrics-write-url", "http://a/w", "--metrics-query-url", "http://a", "--metrics-tenant-mode", "orgid-header", "--metrics-read-protocol", "query-api"}, ""},
+		{[]string{"--metrics-store", "remote", "--metrics-write-url", "http://a/w", "--metrics-query-url", "http://a", "--metrics-read-protocol", "grpc"}, "read protocol"},
+		{[]string{"--metrics-store", "remote", "--metrics-write-url", "http://a/w", "--metrics-query-url", "http://a", "--metrics-series-idle", "10s"}, "--metrics-series-idle"},
 	} {
 		var stderr bytes.Buffer
 		_, err := parseServerFlags(append([]string{"--data", t.TempDir()}, tc.args...), &stderr)

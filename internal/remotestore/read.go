@@ -2,6 +2,7 @@ package remotestore
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,8 +26,9 @@ import (
 )
 
 // Reads go through the storage interface rather than forwarding query text:
-// Select fetches raw samples with /api/v1/export and unyo's own PromQL engine
-// evaluates the query. No PromQL rewriting is needed, so no query however
+// Select fetches raw samples (export, remote read or a range selector by the
+// query API, by Protocol) and unyo's own PromQL engine evaluates the query.
+// No PromQL rewriting is needed, so no query however
 // written (or, on(), subqueries, label_replace, absent, a regex on __name__)
 // can reach a selector unyo did not scope; the price is moving raw samples
 // rather than results, which the reads unyo makes (rules over minutes,
@@ -98,16 +100,32 @@ func (q *querier) Select(ctx context.Context, sortSeries bool, hints *storage.Se
 		mint, maxt = hints.Start, hints.End
 	}
 	ms = q.matchers(ms)
-	body, err := q.post(ctx, "/api/v1/export", url.Values{"match[]": {selector(ms)}}, mint, maxt)
-	if err != nil {
-		return storage.ErrSeriesSet(err)
+	var (
+		series []storage.Series
+		err    error
+	)
+	switch q.s.opts.Protocol {
+	case RemoteRead:
+		series, err = q.selectRemoteRead(ctx, ms, mint, maxt)
+	case QueryAPI:
+		series, err = q.selectQueryAPI(ctx, ms, mint, maxt)
+	default:
+		series, err = q.selectExport(ctx, ms, mint, maxt)
 	}
-	defer body.Close()
-	series, err := q.decodeExport(body, ms, mint, maxt)
 	if err != nil {
 		return storage.ErrSeriesSet(err)
 	}
 	return &listSet{series: series, i: -1}
+}
+
+// selectExport reads raw samples with VictoriaMetrics' /api/v1/export.
+func (q *querier) selectExport(ctx context.Context, ms []*labels.Matcher, mint, maxt int64) ([]storage.Series, error) {
+	body, err := q.post(ctx, "/api/v1/export", url.Values{"match[]": {selector(ms)}}, mint, maxt)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	return q.decodeExport(body, ms, mint, maxt)
 }
 
 // exportLine is one line of /api/v1/export: one block of one series.
@@ -120,8 +138,7 @@ type exportLine struct {
 // decodeExport merges the blocks of each series, keeps the samples in
 // [mint, maxt] and drops, counting it, any series that is not the tenant's.
 func (q *querier) decodeExport(r io.Reader, ms []*labels.Matcher, mint, maxt int64) ([]storage.Series, error) {
-	byKey := map[string]*entry{}
-	var order []*entry
+	c := q.collector(ms)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	var b labels.Builder
@@ -137,18 +154,9 @@ func (q *querier) decodeExport(r io.Reader, ms []*labels.Matcher, mint, maxt int
 		for k, v := range line.Metric {
 			b.Set(k, v)
 		}
-		lset := b.Labels()
-		if !owned(lset, ms) {
-			q.s.metrics.foreign.Inc()
-			q.s.logger.Warn("remote store answered a series outside the query's matchers; dropped", "labels", lset.String())
-			continue
-		}
-		key := lset.String()
-		e := byKey[key]
+		e := c.entry(b.Labels())
 		if e == nil {
-			e = &entry{lset: lset}
-			byKey[key] = e
-			order = append(order, e)
+			continue
 		}
 		for i, raw := range line.Values {
 			t := line.Timestamps[i]
@@ -165,22 +173,55 @@ func (q *querier) decodeExport(r io.Reader, ms []*labels.Matcher, mint, maxt int
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("remotestore: reading export answer: %w", err)
 	}
-	out := make([]storage.Series, 0, len(order))
-	for _, e := range order {
+	return c.series(), nil
+}
+
+// collector gathers the series of one answer: it merges the parts of a
+// series the store sends apart (export blocks, remote-read frames) and
+// drops, counting it, any series that is not the tenant's.
+type collector struct {
+	q     *querier
+	ms    []*labels.Matcher
+	byKey map[string]*entry
+	order []*entry
+}
+
+func (q *querier) collector(ms []*labels.Matcher) *collector {
+	return &collector{q: q, ms: ms, byKey: map[string]*entry{}}
+}
+
+// entry returns the entry of lset to add samples to, or nil when lset is
+// outside the query's matchers.
+func (c *collector) entry(lset labels.Labels) *entry {
+	if !owned(lset, c.ms) {
+		c.q.s.metrics.foreign.Inc()
+		c.q.s.logger.Warn("remote store answered a series outside the query's matchers; dropped", "labels", lset.String())
+		return nil
+	}
+	key := lset.String()
+	e := c.byKey[key]
+	if e == nil {
+		e = &entry{lset: lset}
+		c.byKey[key] = e
+		c.order = append(c.order, e)
+	}
+	return e
+}
+
+// series are the collected series with samples, each in time order without
+// two samples at one time, sorted by labels as the engine needs.
+func (c *collector) series() []storage.Series {
+	out := make([]storage.Series, 0, len(c.order))
+	for _, e := range c.order {
 		if len(e.samples) == 0 {
 			continue
 		}
-		slices.SortStableFunc(e.samples, func(a, b fsample) int { return int(a.t - b.t) })
-		e.samples = slices.CompactFunc(e.samples, func(a, b fsample) bool { return a.t == b.t })
-		smp := make([]chunks.Sample, len(e.samples))
-		for i := range e.samples {
-			smp[i] = e.samples[i]
-		}
-		out = append(out, storage.NewListSeries(e.lset, smp))
+		slices.SortStableFunc(e.samples, func(a, b chunks.Sample) int { return cmp.Compare(a.T(), b.T()) })
+		e.samples = slices.CompactFunc(e.samples, func(a, b chunks.Sample) bool { return a.T() == b.T() })
+		out = append(out, storage.NewListSeries(e.lset, e.samples))
 	}
-	// The engine merges and matches series by order: always sorted.
 	slices.SortFunc(out, func(a, b storage.Series) int { return labels.Compare(a.Labels(), b.Labels()) })
-	return out, nil
+	return out
 }
 
 // parseValue reads a value of /api/v1/export: a number, null (a staleness
@@ -206,7 +247,7 @@ func parseValue(raw json.RawMessage) (float64, error) {
 
 type entry struct {
 	lset    labels.Labels
-	samples []fsample
+	samples []chunks.Sample
 }
 
 // fsample is one float sample of a series read from the store.
@@ -312,17 +353,39 @@ func limited(seen map[string]struct{}, hints *storage.LabelHints) []string {
 func (q *querier) post(ctx context.Context, api string, form url.Values, mint, maxt int64) (io.ReadCloser, error) {
 	form.Set("start", formatTime(mint))
 	form.Set("end", formatTime(maxt))
-	tenant := ""
-	if q.tenant != nil {
-		tenant = q.tenant.Value
+	resp, err := q.postForm(ctx, api, form)
+	if err != nil {
+		return nil, err
 	}
-	u := q.s.queryURL(tenant, api, form)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	return resp.Body, nil
+}
+
+// postForm sends form to the query API path api and returns a 200 answer.
+func (q *querier) postForm(ctx context.Context, api string, form url.Values) (*http.Response, error) {
+	u := q.s.queryURL(q.tenantID(), api, form)
+	return q.do(ctx, api, u, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), nil)
+}
+
+// tenantID is the querier's tenant, "" across tenants.
+func (q *querier) tenantID() string {
+	if q.tenant == nil {
+		return ""
+	}
+	return q.tenant.Value
+}
+
+// do posts body to u, with the tenant's headers and those of h, and returns
+// the answer if it is a 200.
+func (q *querier) do(ctx context.Context, api, u, contentType string, body io.Reader, h http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("remotestore: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	q.s.header(req, tenant)
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
+	q.s.header(req, q.tenantID())
 	resp, err := q.s.client.Do(req)
 	if err != nil {
 		q.s.metrics.readFailures.Inc()
@@ -334,13 +397,17 @@ func (q *querier) post(ctx context.Context, api string, form url.Values, mint, m
 		q.s.metrics.readFailures.Inc()
 		return nil, fmt.Errorf("remotestore: query %s: %s: %s", api, resp.Status, strings.TrimSpace(string(msg)))
 	}
-	return resp.Body, nil
+	return resp, nil
 }
 
 // formatTime is a millisecond timestamp as the seconds the API takes,
 // clamped to what the store accepts (the engine asks math.MinInt64 for "all").
 func formatTime(ms int64) string {
-	const lo, hi = 0, 1 << 42 // 1970 .. year 2109
-	ms = min(max(ms, lo), hi)
-	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+	return strconv.FormatFloat(float64(clampTime(ms))/1000, 'f', 3, 64)
+}
+
+// clampTime is ms within what stores accept: 1970 to the year 2109.
+func clampTime(ms int64) int64 {
+	const lo, hi = 0, 1 << 42
+	return min(max(ms, lo), hi)
 }

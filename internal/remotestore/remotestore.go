@@ -1,9 +1,10 @@
 // Package remotestore keeps unyo's metrics in a Prometheus-compatible store
-// outside the process (VictoriaMetrics single-node or cluster, or a store
-// that takes X-Scope-OrgID). Writes are forwarded as remote write; reads are
-// a storage.Queryable, so the PromQL engine, metricstore.Scope and every
-// reader of metrics (PromQL API, alert rules, reports, charts) work as they
-// do on the embedded TSDB.
+// outside the process (VictoriaMetrics single-node or cluster, Prometheus,
+// Mimir, Cortex, Thanos). Writes are forwarded as remote write; reads are
+// a storage.Queryable over the store's raw samples (VictoriaMetrics export,
+// remote read, or the PromQL API: Protocol), so the PromQL engine,
+// metricstore.Scope and every reader of metrics (PromQL API, alert rules,
+// reports, charts) work as they do on the embedded TSDB.
 //
 // The tenant is enforced by unyo, not trusted to the store: every Select
 // carries the tenant matcher, and every series the store answers is checked
@@ -25,8 +26,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/prompb"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/unyo-ops/unyo/internal/limits"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
@@ -74,6 +77,11 @@ type Options struct {
 	// vmselect root in accountid mode (…/select/<id>/prometheus is added).
 	QueryURL string
 	Mode     Mode
+	// Protocol is how samples are read; "" is DefaultProtocol(Mode).
+	Protocol Protocol
+	// Series, if not nil, counts each tenant's series for max_series and
+	// refuses new ones over it (limits.Tracker).
+	Series *limits.Tracker
 	// Client sends both writes and reads; nil is a client with a 30 s timeout.
 	Client *http.Client
 	// QueueRequests bounds the remote-write requests waiting to be sent;
@@ -98,6 +106,8 @@ type Store struct {
 	workers sync.WaitGroup
 	metrics *metrics
 	once    sync.Once
+	// readTypes are the remote-read answers unyo accepts, streamed first.
+	readTypes []prompb.ReadRequest_ResponseType
 }
 
 // New checks opts and starts the senders. Close stops them.
@@ -105,6 +115,11 @@ func New(opts Options, logger *slog.Logger, reg prometheus.Registerer) (*Store, 
 	if _, err := ParseMode(string(opts.Mode)); err != nil {
 		return nil, err
 	}
+	p, err := ParseProtocol(string(opts.Protocol), opts.Mode)
+	if err != nil {
+		return nil, err
+	}
+	opts.Protocol = p
 	w, err := parseURL("--metrics-write-url", opts.WriteURL)
 	if err != nil {
 		return nil, err
@@ -130,13 +145,18 @@ func New(opts Options, logger *slog.Logger, reg prometheus.Registerer) (*Store, 
 	}
 	s := &Store{
 		opts: opts, write: w, query: q, client: opts.Client, logger: logger,
-		queue: make(chan job, opts.QueueRequests),
-		stop:  make(chan struct{}),
+		queue:     make(chan job, opts.QueueRequests),
+		stop:      make(chan struct{}),
+		readTypes: []prompb.ReadRequest_ResponseType{prompb.ReadRequest_STREAMED_XOR_CHUNKS, prompb.ReadRequest_SAMPLES},
 	}
 	s.metrics = newMetrics(reg, s.queue)
 	for range opts.Shards {
 		s.workers.Add(1)
 		go s.send()
+	}
+	if opts.Series != nil {
+		s.workers.Add(1)
+		go s.expire()
 	}
 	return s, nil
 }
@@ -162,6 +182,9 @@ func (s *Store) Queryable() storage.Queryable { return &queryable{s: s} }
 // DeleteTenant deletes every series of tenant in the store, so that a tenant
 // created later with the same ID reads none of them.
 func (s *Store) DeleteTenant(ctx context.Context, tenant string) error {
+	if s.opts.Series != nil {
+		defer s.opts.Series.Forget(tenant)
+	}
 	form := url.Values{"match[]": {selector([]*labels.Matcher{labels.MustNewMatcher(labels.MatchEqual, metricstore.TenantLabel, tenant)})}}
 	u := *s.query
 	if s.opts.Mode == AccountID {
@@ -218,10 +241,14 @@ func (s *Store) queryURL(tenant, api string, form url.Values) string {
 	return u.String()
 }
 
-// header sets what the store needs to know of tenant on a request.
+// header sets what the store needs to know of tenant on a request: in
+// orgid-header mode both X-Scope-OrgID (Mimir, Cortex) and THANOS-TENANT
+// (Thanos Receive's and Thanos Query's default --receive.tenant-header and
+// --query.tenant-header), on writes and reads alike.
 func (s *Store) header(r *http.Request, tenant string) {
 	if s.opts.Mode == OrgIDHeader && tenant != "" {
 		r.Header.Set("X-Scope-OrgID", tenant)
+		r.Header.Set("THANOS-TENANT", tenant)
 	}
 }
 

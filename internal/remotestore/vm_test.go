@@ -78,9 +78,16 @@ func await(t testing.TB, what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// newStore is a store on VictoriaMetrics at root: read with export in
+// every tenant mode.
 func newStore(t testing.TB, root string, mode Mode) *Store {
 	t.Helper()
-	s, err := New(Options{WriteURL: root + "/api/v1/write", QueryURL: root, Mode: mode, MinBackoff: 10 * time.Millisecond},
+	return newStoreReading(t, root, mode, Export)
+}
+
+func newStoreReading(t testing.TB, root string, mode Mode, proto Protocol) *Store {
+	t.Helper()
+	s, err := New(Options{WriteURL: root + "/api/v1/write", QueryURL: root, Mode: mode, Protocol: proto, MinBackoff: 10 * time.Millisecond},
 		slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,9 @@ func (a *appender) Append(_ storage.SeriesRef, ls labels.Labels, _, t int64, v f
 		if tenant == "" {
 			return 0, errors.New("remotestore: a series without the tenant label")
 		}
+		if err := a.s.admit(ls); err != nil {
+			return 0, err // max_series: the handler counts it and goes on
+		}
 		req := a.reqs[tenant]
 		if req == nil {
 			req = &prompb.WriteRequest{}
