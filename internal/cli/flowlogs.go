@@ -7,6 +7,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/flowlog"
+	"github.com/unyo-ops/unyo/internal/lease"
 )
 
 // flowLogPoller builds the reader of the NSGs' flow logs: the NSGs
@@ -19,7 +20,7 @@ import (
 // a sovereign cloud or the tests' fakes.
 func (a *app) flowLogPoller(logger *slog.Logger) *flowlog.Poller {
 	return flowlog.New(flowlog.Options{
-		Targets:  flowlog.TargetsIn(a.objects),
+		Targets:  lease.Only(a.leases, lease.Cloud, flowlog.TargetsIn(a.objects), func(t flowlog.NSG) string { return t.Tenant }),
 		Accounts: a.clouds,
 		Client:   a.egress.Client(time.Minute),
 		Endpoint: os.Getenv("UNYO_FLOWLOG_BLOB_ENDPOINT"),
