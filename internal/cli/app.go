@@ -377,17 +377,18 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, DialFor: zabbixDial,
-		Owns: a.leases.Shard(lease.Polls), Logger: logger.With("component", "zabbix"),
+		Owns: a.leases.Shard(lease.Polls), Refresh: pollRefresh(), Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
 	// Checks run from here for resources without an agent: tenants reach
 	// only what the outbound policy allows, as their channels do.
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
-		EnvFor: probeEnvFor(a.egress, a.networks),
-		Owns:   a.leases.Shard(lease.Polls),
-		Logger: logger.With("component", "probe"),
+		Env:     probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor:  probeEnvFor(a.egress, a.networks),
+		Owns:    a.leases.Shard(lease.Polls),
+		Refresh: pollRefresh(),
+		Logger:  logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)
 	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
@@ -504,3 +505,8 @@ func (a *app) tenantIDs(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// pollRefresh is how often the server's pollers list their targets again
+// (UNYO_POLL_REFRESH, 1m): an item added on one replica reaches the
+// others' pollers within it (on the replica where it was added, at once).
+func pollRefresh() time.Duration { return envDuration("UNYO_POLL_REFRESH", time.Minute) }

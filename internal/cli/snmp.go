@@ -49,7 +49,7 @@ func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	policy := outbound.New(allow)
 	a.snmpPoll = snmp.New(snmp.Options{
 		Targets: a.design.SNMPTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Dialer: policy.Dialer(), Concurrency: c.concurrency, Owns: a.leases.Shard(lease.Polls), Logger: logger,
+		Dialer: policy.Dialer(), Concurrency: c.concurrency, Owns: a.leases.Shard(lease.Polls), Refresh: pollRefresh(), Logger: logger,
 		ControlFor: snmpControlFor(policy, a.networks),
 	})
 	a.design.OnChange(a.snmpPoll.Reload)

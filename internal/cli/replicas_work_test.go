@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/lease"
+)
+
+// connCounter is a TCP service on loopback that records when each
+// connection arrived: a probe's check of it.
+type connCounter struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func countConns(t *testing.T) (*connCounter, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c := &connCounter{}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.at = append(c.at, time.Now())
+			c.mu.Unlock()
+			conn.Close()
+		}
+	}()
+	return c, ln.Addr().String()
+}
+
+func (c *connCounter) since(from time.Time) []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []time.Time
+	for _, at := range c.at {
+		if !at.Before(from) {
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
+// onePerTick fails the test if two checks fell on one tick of every: the
+// probe runs on the multiples of its interval, so two replicas both
+// polling would both dial on each tick.
+func onePerTick(t *testing.T, what string, conns []time.Time, every time.Duration) {
+	t.Helper()
+	seen := map[int64]bool{}
+	for _, at := range conns {
+		tick := at.UnixNano() / int64(every)
+		if seen[tick] {
+			t.Fatalf("%s: two checks on one tick (%s): %v", what, at.Format(time.StampMilli), conns)
+		}
+		seen[tick] = true
+	}
+}
+
+// owner is the replica holding kind's lease of tenant, awaited.
+func owner(t *testing.T, kind, tenant string, rs ...*replica) (own, other *replica) {
+	t.Helper()
+	awaitCond(t, 30*time.Second, kind+" lease of "+tenant+" to be held", func() bool {
+		own, other = nil, nil
+		for _, r := range rs {
+			if _, ok := r.a.leases.Owns(kind, tenant); ok {
+				if own != nil {
+					t.Fatalf("%s of %s held by two replicas", kind, tenant)
+				}
+				own = r
+			} else {
+				other = r
+			}
+		}
+		return own != nil
+	})
+	return own, other
+}
+
+// TestProbePollsOnceAcrossReplicas: two servers on one PostgreSQL, a probe
+// item checking a TCP service every second. The service is dialled once
+// per tick, not once per replica; when the replica holding the tenant's
+// poll lease stops, the other dials it from within the takeover bound
+// (TTL + renewal) on, still once per tick.
+func TestProbePollsOnceAcrossReplicas(t *testing.T) {
+	t.Setenv("UNYO_LEASE_TTL", "3s") // renewal every second
+	t.Setenv("UNYO_POLL_REFRESH", "500ms")
+	dsn := dbtest.URLFor(t, database.Postgres)
+	key := sharedKey(t)
+	a := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	b := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	svc, addr := countConns(t)
+
+	if c := a.status("POST", "/api/v1/tenants", admin, map[string]string{"id": "acme", "name": "ACME"}); c != 201 {
+		t.Fatalf("creating the tenant: %d", c)
+	}
+	if c := a.status("PUT", "/api/v1/tenants/acme/networks", admin, map[string]any{"networks": []string{"127.0.0.0/8"}}); c != 200 {
+		t.Fatalf("setting the tenant's networks: %d", c)
+	}
+	var host struct {
+		ID int64 `json:"id"`
+	}
+	if c := a.status("POST", "/api/v1/tenants/acme/resources", admin, map[string]any{"name": "sw-01", "kind": "network"}, &host); c != 201 {
+		t.Fatalf("creating the resource: %d", c)
+	}
+	item := map[string]any{"resource_id": host.ID, "name": "ssh", "kind": "check", "severity": "warning", "interval": "1s",
+		"check": map[string]any{"type": "tcp", "from": "server", "address": addr}}
+	if c := a.status("POST", "/api/v1/tenants/acme/monitoring/items", admin, item); c != 201 {
+		t.Fatalf("creating the probe item: %d", c)
+	}
+	own, other := owner(t, lease.Polls, "acme", a, b)
+
+	// Both replicas know the target (refresh 500ms); only one dials.
+	start := time.Now()
+	awaitCond(t, 30*time.Second, "six checks", func() bool { return len(svc.since(start)) >= 6 })
+	onePerTick(t, "two replicas", svc.since(start), time.Second)
+
+	own.stop()
+	stopped := time.Now()
+	took := awaitCond(t, 20*time.Second, "a check by the other replica", func() bool {
+		_, ok := other.a.leases.Owns(lease.Polls, "acme")
+		return ok && len(svc.since(stopped)) > 0
+	})
+	t.Logf("the other replica polled %s after the owner stopped", took)
+	if bound := 4 * time.Second; took > bound+time.Second { // TTL + renewal, plus one interval
+		t.Errorf("takeover took %s, bound %s + one interval", took, bound)
+	}
+	from := time.Now()
+	awaitCond(t, 30*time.Second, "three checks by the taker", func() bool { return len(svc.since(from)) >= 3 })
+	onePerTick(t, "after the takeover", svc.since(from), time.Second)
+}
+
+// alertsOf lists tenant acme's alerts of fingerprint fp as r sees them.
+type listedAlert struct {
+	ID             int64  `json:"id"`
+	Fingerprint    string `json:"fingerprint"`
+	State          string `json:"state"`
+	Severity       string `json:"severity"`
+	InMaintenance  bool   `json:"in_maintenance"`
+	AcknowledgedBy string `json:"acknowledged_by"`
+}
+
+func alertsOf(t *testing.T, r *replica, fp string) []listedAlert {
+	t.Helper()
+	var list []listedAlert
+	if c := r.status("GET", "/api/v1/tenants/acme/alerts?limit=1000", admin, nil, &list); c != 200 {
+		t.Fatalf("listing alerts: %d", c)
+	}
+	var out []listedAlert
+	for _, a := range list {
+		if a.Fingerprint == "alertmanager:"+fp {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// webhook posts one Alertmanager alert of fingerprint fp to r.
+func webhook(t *testing.T, r *replica, token, fp, status, severity string) {
+	t.Helper()
+	body := map[string]any{"version": "4", "status": status, "receiver": "unyo", "alerts": []map[string]any{{
+		"status": status, "fingerprint": fp, "startsAt": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
+		"labels":      map[string]string{"alertname": "Disk-" + fp, "severity": severity, "instance": "web-01"},
+		"annotations": map[string]string{"summary": "disk " + fp},
+	}}}
+	if c := r.status("POST", "/api/v1/intake/alertmanager", []string{"", token}, body); c != 200 && c != 202 {
+		t.Fatalf("webhook %s %s to %s: %d", fp, status, r.a.replicaID, c)
+	}
+}
+
+// TestActionsAcrossReplicas: with the tenant's rules on replica own, what
+// arrives at or is done on the other replica takes effect as on one
+// server: a webhook sent to both (Alertmanager in HA, a trap sent to two
+// destinations) is one alert; an alert opened through one is resolved
+// through the other; an acknowledgement made on the other is kept when
+// the owner changes the alert; a maintenance window created on the other
+// holds the owner's next alert within the cache bound.
+func TestActionsAcrossReplicas(t *testing.T) {
+	t.Setenv("UNYO_LEASE_TTL", "3s")
+	t.Setenv("UNYO_REPLICA_CACHE_MAX_AGE", "300ms")
+	dsn := dbtest.URLFor(t, database.Postgres)
+	key := sharedKey(t)
+	a := startReplica(t, dsn, key)
+	b := startReplica(t, dsn, key)
+	if c := a.status("POST", "/api/v1/tenants", admin, map[string]string{"id": "acme", "name": "ACME"}); c != 201 {
+		t.Fatalf("creating the tenant: %d", c)
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if c := a.status("POST", "/api/v1/tokens", admin, map[string]any{"name": "am", "tenant": "acme", "scopes": []string{"ingest"}}, &tok); c != 201 {
+		t.Fatalf("creating the ingest token: %d", c)
+	}
+	own, other := owner(t, lease.Alerts, "acme", a, b)
+
+	// One alert, sent to both.
+	webhook(t, other, tok.Token, "both", "firing", "warning")
+	webhook(t, own, tok.Token, "both", "firing", "warning")
+	if got := alertsOf(t, own, "both"); len(got) != 1 || got[0].State != "firing" {
+		t.Fatalf("a webhook sent to both replicas: %+v, want one firing alert", got)
+	}
+
+	// Opened through the other, resolved through the owner.
+	webhook(t, other, tok.Token, "cross", "firing", "warning")
+	webhook(t, own, tok.Token, "cross", "resolved", "warning")
+	if got := alertsOf(t, own, "cross"); len(got) != 1 || got[0].State != "resolved" {
+		t.Fatalf("opened on %s, resolved on the owner: %+v, want one resolved alert", other.a.replicaID, got)
+	}
+
+	// Acknowledged on the other; the owner raises its severity.
+	webhook(t, own, tok.Token, "ack", "firing", "warning")
+	first := alertsOf(t, own, "ack")
+	if len(first) != 1 {
+		t.Fatalf("alert ack: %+v", first)
+	}
+	if c := other.status("POST", fmt.Sprintf("/api/v1/tenants/acme/alerts/%d/acknowledge", first[0].ID), admin, map[string]any{}); c != 200 {
+		t.Fatalf("acknowledging on the other replica: %d", c)
+	}
+	webhook(t, own, tok.Token, "ack", "firing", "critical")
+	if got := alertsOf(t, own, "ack"); len(got) != 1 || got[0].Severity != "critical" || got[0].AcknowledgedBy != "user:admin" {
+		t.Fatalf("acknowledged on the other, raised on the owner: %+v, want critical and acknowledged by user:admin", got)
+	}
+
+	// A maintenance window made on the other replica, after the owner read
+	// (and cached) the tenant's windows for the alerts above.
+	now := time.Now()
+	if c := other.status("POST", "/api/v1/tenants/acme/maintenance-windows", admin, map[string]any{
+		"name": "patching", "start": now.Add(-time.Minute).Format(time.RFC3339), "end": now.Add(time.Hour).Format(time.RFC3339),
+	}); c != 201 {
+		t.Fatalf("creating the window on the other replica: %d", c)
+	}
+	made := time.Now()
+	n := 0
+	took := awaitCond(t, 10*time.Second, "the owner to hold an alert in the window", func() bool {
+		n++
+		fp := fmt.Sprintf("window-%d", n)
+		webhook(t, own, tok.Token, fp, "firing", "warning")
+		got := alertsOf(t, own, fp)
+		return len(got) == 1 && got[0].InMaintenance
+	})
+	t.Logf("the window made on one replica held the owner's alerts after %s", time.Since(made))
+	if took > time.Second+300*time.Millisecond {
+		t.Errorf("the window took %s to apply on the owner, bound 300ms (UNYO_REPLICA_CACHE_MAX_AGE)", took)
+	}
+}
