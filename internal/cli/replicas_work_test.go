@@ -122,8 +122,11 @@ func TestProbePollsOnceAcrossReplicas(t *testing.T) {
 	}
 	own, other := owner(t, lease.Polls, "acme", a, b)
 
-	// Both replicas know the target (refresh 500ms); only one dials.
-	start := time.Now()
+	// Both replicas know the target (refresh 500ms); only one dials. A
+	// target's first check runs when it is listed, off the ticks: count
+	// from the tick after it.
+	awaitCond(t, 30*time.Second, "the first check", func() bool { return len(svc.since(time.Time{})) > 0 })
+	start := time.Now().Truncate(time.Second).Add(time.Second)
 	awaitCond(t, 30*time.Second, "six checks", func() bool { return len(svc.since(start)) >= 6 })
 	onePerTick(t, "two replicas", svc.since(start), time.Second)
 
