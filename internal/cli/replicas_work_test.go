@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/lease"
+	"github.com/unyo-ops/unyo/internal/notify/webhook/webhooktest"
 )
 
 // connCounter is a TCP service on loopback that records when each
@@ -256,5 +258,78 @@ func TestActionsAcrossReplicas(t *testing.T) {
 	t.Logf("the window made on one replica held the owner's alerts after %s", time.Since(made))
 	if took > time.Second+300*time.Millisecond {
 		t.Errorf("the window took %s to apply on the owner, bound 300ms (UNYO_REPLICA_CACHE_MAX_AGE)", took)
+	}
+}
+
+// TestAcknowledgementStopsEscalationAcrossReplicas: the SLA warnings of
+// two incidents escalate step after step on whichever replicas hold the
+// tenant's SLA and escalation leases; the first incident, acknowledged on
+// a replica that does not hold the escalation, gets no further step, while
+// the second, not acknowledged, goes on.
+func TestAcknowledgementStopsEscalationAcrossReplicas(t *testing.T) {
+	t.Setenv("UNYO_LEASE_TTL", "3s")
+	t.Setenv("UNYO_SLA_INTERVAL", "200ms")
+	t.Setenv("UNYO_ESCALATION_INTERVAL", "200ms")
+	t.Setenv("UNYO_NOTIFY_GROUP_WINDOW", "10ms")
+	t.Setenv("UNYO_NOTIFY_POLL", "100ms")
+	dsn := dbtest.URLFor(t, database.Postgres)
+	key := sharedKey(t)
+	a := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	b := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	hook := webhooktest.NewServer(t)
+	if c := a.status("POST", "/api/v1/tenants", admin, map[string]string{"id": "acme", "name": "ACME"}); c != 201 {
+		t.Fatalf("creating the tenant: %d", c)
+	}
+	base := "/api/v1/tenants/acme"
+	if c := a.status("POST", base+"/channels", admin, map[string]any{"name": "hook", "type": "webhook", "config": hook.Config()}); c != 201 {
+		t.Fatalf("creating the channel: %d", c)
+	}
+	var steps []any
+	for range 20 {
+		steps = append(steps, map[string]any{"targets": []string{"hook"}, "wait": "1s"})
+	}
+	if c := a.status("POST", base+"/escalation-policies", admin, map[string]any{"name": "noc", "default": true, "steps": steps}); c != 201 {
+		t.Fatalf("creating the policy: %d", c)
+	}
+	var svc struct {
+		ID int64 `json:"id"`
+	}
+	if c := a.status("POST", base+"/services", admin, map[string]any{"name": "shop",
+		"service_level": map[string]any{"acknowledge_target": "2s", "identify_target": "1h", "resolve_target": "4h"}}, &svc); c != 201 {
+		t.Fatalf("creating the service: %d", c)
+	}
+	_, notEsc := owner(t, lease.Escalation, "acme", a, b)
+	var inc [2]struct {
+		ID int64 `json:"id"`
+	}
+	for i := range inc {
+		if c := a.status("POST", base+"/incidents", admin, map[string]any{"service_id": svc.ID, "short_description": fmt.Sprint("incident ", i),
+			"impact": 1, "urgency": 1}, &inc[i]); c != 201 {
+			t.Fatalf("creating an incident: %d", c)
+		}
+	}
+	sent := func(id int64) int {
+		n := 0
+		for _, m := range hook.Messages() {
+			if strings.HasSuffix(m.Payload.URL, fmt.Sprintf("/incidents/%d", id)) {
+				n++
+			}
+		}
+		return n
+	}
+	awaitCond(t, 30*time.Second, "two steps of the first incident", func() bool { return sent(inc[0].ID) >= 2 })
+	if notEsc == nil {
+		t.Fatal("one replica holds every lease: nothing crosses replicas")
+	}
+	if c := notEsc.status("POST", fmt.Sprintf("%s/incidents/%d/acknowledge", base, inc[0].ID), admin, map[string]any{}); c != 200 {
+		t.Fatalf("acknowledging on the replica without the escalation: %d", c)
+	}
+	acked := sent(inc[0].ID)
+	other := sent(inc[1].ID)
+	// The other incident's escalation goes on, step by step: by its third
+	// step after the acknowledgement, the owner has ticked many times.
+	awaitCond(t, 30*time.Second, "three more steps of the second incident", func() bool { return sent(inc[1].ID) >= other+3 })
+	if n := sent(inc[0].ID); n > acked+1 { // one step may have been in the outbox already
+		t.Fatalf("the acknowledged incident got %d more steps after its acknowledgement on %s", n-acked, notEsc.a.replicaID)
 	}
 }
