@@ -333,3 +333,58 @@ func TestAcknowledgementStopsEscalationAcrossReplicas(t *testing.T) {
 		t.Fatalf("the acknowledged incident got %d more steps after its acknowledgement on %s", n-acked, notEsc.a.replicaID)
 	}
 }
+
+// TestItemMadeOnOtherReplicaFires: a check item added on the replica that
+// does not hold the tenant's rules nor its polls is polled and evaluated
+// by the one that does within the stated bounds (UNYO_POLL_REFRESH and
+// UNYO_ALERT_RELOAD, shortened here): its failing check fires an alert.
+func TestItemMadeOnOtherReplicaFires(t *testing.T) {
+	t.Setenv("UNYO_LEASE_TTL", "3s")
+	t.Setenv("UNYO_POLL_REFRESH", "1s")
+	t.Setenv("UNYO_ALERT_RELOAD", "1s")
+	dsn := dbtest.URLFor(t, database.Postgres)
+	key := sharedKey(t)
+	a := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	b := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	if c := a.status("POST", "/api/v1/tenants", admin, map[string]string{"id": "acme", "name": "ACME"}); c != 201 {
+		t.Fatalf("creating the tenant: %d", c)
+	}
+	if c := a.status("PUT", "/api/v1/tenants/acme/networks", admin, map[string]any{"networks": []string{"127.0.0.0/8"}}); c != 200 {
+		t.Fatalf("setting the tenant's networks: %d", c)
+	}
+	own, other := owner(t, lease.Alerts, "acme", a, b)
+	if p, _ := owner(t, lease.Polls, "acme", a, b); p != own {
+		t.Skip("the tenant's rules and polls are on two replicas: their embedded TSDBs do not share the samples")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nothing answers there: the check fails
+	var host struct {
+		ID int64 `json:"id"`
+	}
+	if c := other.status("POST", "/api/v1/tenants/acme/resources", admin, map[string]any{"name": "sw-01", "kind": "network"}, &host); c != 201 {
+		t.Fatalf("creating the resource: %d", c)
+	}
+	made := time.Now()
+	item := map[string]any{"resource_id": host.ID, "name": "telnet", "kind": "check", "severity": "critical", "interval": "1s",
+		"check": map[string]any{"type": "tcp", "from": "server", "address": closed}}
+	if c := other.status("POST", "/api/v1/tenants/acme/monitoring/items", admin, item); c != 201 {
+		t.Fatalf("creating the item on the other replica: %d", c)
+	}
+	awaitCond(t, 30*time.Second, "the owner to fire the item's alert", func() bool {
+		var list []listedAlert
+		if c := own.status("GET", "/api/v1/tenants/acme/alerts?limit=100", admin, nil, &list); c != 200 {
+			t.Fatalf("listing alerts: %d", c)
+		}
+		for _, a := range list {
+			if a.State == "firing" {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("an item made on %s fired on %s after %s", other.a.replicaID, own.a.replicaID, time.Since(made))
+}
