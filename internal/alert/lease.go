@@ -109,14 +109,14 @@ func (e *Engine) current(ctx context.Context, tenant, fp string) (*Alert, error)
 }
 
 // copyOf is the engine's copy of stored alert a when it is the one to act
-// on: this replica owns the tenant's rules (its copy may be newer than the
-// row, never older). Elsewhere the row is: a replica's copy of a tenant it
-// no longer owns is stale.
+// on: this replica owns the tenant's rules and no other replica changed
+// the alert since (an intake elsewhere moves updated_at). Otherwise the
+// row is: a replica's copy of a tenant it no longer owns is stale.
 func (e *Engine) copyOf(a *Alert) *Alert {
 	if !e.ownsLocked(a.TenantID) {
 		return nil
 	}
-	if cur := e.active[activeKey(a.TenantID, a.Fingerprint)]; cur != nil && cur.ID == a.ID {
+	if cur := e.active[activeKey(a.TenantID, a.Fingerprint)]; cur != nil && cur.ID == a.ID && !cur.UpdatedAt.Before(a.UpdatedAt) {
 		return cur
 	}
 	return nil
