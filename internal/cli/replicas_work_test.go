@@ -12,6 +12,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/lease"
 	"github.com/unyo-ops/unyo/internal/notify/webhook/webhooktest"
+	"github.com/unyo-ops/unyo/internal/servicenow/servicenowtest"
 )
 
 // connCounter is a TCP service on loopback that records when each
@@ -387,4 +388,59 @@ func TestItemMadeOnOtherReplicaFires(t *testing.T) {
 		return false
 	})
 	t.Logf("an item made on %s fired on %s after %s", other.a.replicaID, own.a.replicaID, time.Since(made))
+}
+
+// TestServiceNowSyncOnceAcrossReplicas: problems made on both replicas
+// reach the tenant's ServiceNow instance each as one record, created by
+// one POST, though both replicas run the sync every 100ms.
+func TestServiceNowSyncOnceAcrossReplicas(t *testing.T) {
+	t.Setenv("UNYO_LEASE_TTL", "3s")
+	t.Setenv("UNYO_SERVICENOW_INTERVAL", "100ms")
+	sn := servicenowtest.New("unyo.integration", "sn-pass-replicas", "", "")
+	defer sn.Close()
+	dsn := dbtest.URLFor(t, database.Postgres)
+	key := sharedKey(t)
+	a := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	b := startReplica(t, dsn, key, "--outbound-allow", "127.0.0.0/8")
+	if c := a.status("POST", "/api/v1/tenants", admin, map[string]string{"id": "acme", "name": "ACME"}); c != 201 {
+		t.Fatalf("creating the tenant: %d", c)
+	}
+	base := "/api/v1/tenants/acme"
+	if c := a.status("PUT", base+"/servicenow", admin, map[string]any{"instance_url": sn.URL, "auth": "basic",
+		"username": "unyo.integration", "password": "sn-pass-replicas"}); c != 200 {
+		t.Fatalf("configuring ServiceNow: %d", c)
+	}
+	const n = 6
+	for i := range n {
+		r := []*replica{a, b}[i%2]
+		if c := r.status("POST", base+"/problems", admin, map[string]any{"title": fmt.Sprint("problem ", i), "priority": 2}); c != 201 {
+			t.Fatalf("creating a problem on %s: %d", r.a.replicaID, c)
+		}
+	}
+	awaitCond(t, 30*time.Second, "every problem in ServiceNow", func() bool { return len(sn.RecordsIn("problem")) >= n })
+	// Let both replicas' syncs pass over the queue again: the outbox empty
+	// of undone entries means every replica has seen each one done.
+	awaitCond(t, 30*time.Second, "the outbox done", func() bool {
+		var list []struct {
+			DoneAt *time.Time `json:"done_at"`
+		}
+		if c := b.status("GET", base+"/servicenow/outbox", admin, nil, &list); c != 200 {
+			t.Fatalf("listing the outbox: %d", c)
+		}
+		for _, e := range list {
+			if e.DoneAt == nil {
+				return false
+			}
+		}
+		return len(list) >= n
+	})
+	posts := 0
+	for _, r := range sn.Requests() {
+		if r.Method == "POST" && r.Table == "problem" {
+			posts++
+		}
+	}
+	if got := len(sn.RecordsIn("problem")); got != n || posts != n {
+		t.Fatalf("%d problem records from %d POSTs in ServiceNow, want %d of each", got, posts, n)
+	}
 }
