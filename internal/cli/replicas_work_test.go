@@ -392,7 +392,8 @@ func TestItemMadeOnOtherReplicaFires(t *testing.T) {
 
 // TestServiceNowSyncOnceAcrossReplicas: problems made on both replicas
 // reach the tenant's ServiceNow instance each as one record, created by
-// one POST, though both replicas run the sync every 100ms.
+// one POST, though both replicas run the sync every 100ms; when the
+// replica syncing the tenant stops, the other syncs what comes next.
 func TestServiceNowSyncOnceAcrossReplicas(t *testing.T) {
 	t.Setenv("UNYO_LEASE_TTL", "3s")
 	t.Setenv("UNYO_SERVICENOW_INTERVAL", "100ms")
@@ -443,4 +444,14 @@ func TestServiceNowSyncOnceAcrossReplicas(t *testing.T) {
 	if got := len(sn.RecordsIn("problem")); got != n || posts != n {
 		t.Fatalf("%d problem records from %d POSTs in ServiceNow, want %d of each", got, posts, n)
 	}
+
+	// The replica syncing the tenant stops; a problem made on the other
+	// reaches ServiceNow once the lease is taken over.
+	own, other := owner(t, lease.ServiceNow, "acme", a, b)
+	own.stop()
+	if c := other.status("POST", base+"/problems", admin, map[string]any{"title": "after the stop", "priority": 2}); c != 201 {
+		t.Fatalf("creating a problem on %s: %d", other.a.replicaID, c)
+	}
+	took := awaitCond(t, 20*time.Second, "the problem in ServiceNow", func() bool { return len(sn.RecordsIn("problem")) == n+1 })
+	t.Logf("the other replica synced %s after the owner stopped", took)
 }
