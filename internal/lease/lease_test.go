@@ -227,3 +227,29 @@ func TestOnlyNarrowsTargets(t *testing.T) {
 		t.Fatalf("targets listed: %v, want all 5 once", seen)
 	}
 }
+
+// TestFenceOfRefusesAStalledHolder: a poller's save passes the fence while
+// its replica holds the tenant, and is refused once another replica took
+// the tenant over while it stalled.
+func TestFenceOfRefusesAStalledHolder(t *testing.T) {
+	db, err := database.Open(context.Background(), dbtest.URLFor(t, database.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.UnixMilli(1_800_000_000_000)}
+	a, b := replica(t, db, "a", c), replica(t, db, "b", c)
+	fence := a.FenceOf(Alerts)
+	save := func() error {
+		return database.InTx(context.Background(), db, func(tx *sql.Tx) error { return fence(context.Background(), tx, "acme") })
+	}
+	pass(t, a)
+	if err := save(); err != nil {
+		t.Fatalf("the holder's save: %v", err)
+	}
+	c.add(12 * time.Second) // a stalls; b takes acme
+	pass(t, b)
+	if err := save(); !errors.Is(err, ErrLost) {
+		t.Fatalf("the stalled holder's save = %v, want ErrLost", err)
+	}
+}

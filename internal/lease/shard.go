@@ -2,6 +2,7 @@ package lease
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 )
 
@@ -48,5 +49,20 @@ func Only[T any](l *Leases, kind string, list func(context.Context) ([]T, error)
 			}
 		}
 		return out, nil
+	}
+}
+
+// FenceOf returns the check a poller makes inside the transaction that
+// saves its state of tenant (offsets, marks): ErrLost unless this replica
+// still holds kind's lease of tenant, under the token it holds now. A
+// holder that stalled past its lease cannot then write state older than
+// the taker's.
+func (l *Leases) FenceOf(kind string) func(ctx context.Context, tx *sql.Tx, tenant string) error {
+	return func(ctx context.Context, tx *sql.Tx, tenant string) error {
+		token, ok := l.Owns(kind, tenant)
+		if !ok {
+			return ErrLost
+		}
+		return l.Fence(ctx, tx, Name(kind, tenant), token)
 	}
 }
