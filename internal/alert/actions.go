@@ -56,7 +56,7 @@ func (e *Engine) act(ctx context.Context, tenant string, id int64, f func(a *Ale
 		return nil, &response.StatusError{Status: http.StatusConflict, Message: "the alert is resolved"}
 	}
 	a := stored
-	if cur := e.active[activeKey(tenant, stored.Fingerprint)]; cur != nil && cur.ID == stored.ID {
+	if cur := e.copyOf(stored); cur != nil {
 		c := *cur
 		a = &c
 	}

@@ -26,7 +26,18 @@ func (e *Engine) ResolveGone(ctx context.Context, tenant string, id int64) int {
 	}
 	now := e.opts.Now()
 	n := 0
-	for _, a := range e.activeList() {
+	list := e.activeList()
+	if !e.ownsLocked(tenant) {
+		// Discovery runs on the replica holding the tenant's cloud lease,
+		// maybe not its rules': the stored alerts are the true ones.
+		stored, err := e.store.active(ctx)
+		if err != nil {
+			e.logger.Error("cannot read the alerts of a gone cloud resource", "tenant", tenant, "resource", id, "err", err)
+			return 0
+		}
+		list = stored
+	}
+	for _, a := range list {
 		if a.TenantID != tenant || a.ResourceID != id || a.State == StateResolved {
 			continue
 		}

@@ -83,7 +83,10 @@ func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (I
 	now := e.opts.Now()
 	for _, s := range signals {
 		fp := string(s.Source) + ":" + s.Fingerprint
-		cur := e.active[activeKey(tenant, fp)]
+		cur, err := e.current(ctx, tenant, fp)
+		if err != nil {
+			return res, err
+		}
 		switch {
 		case s.Status == StateResolved && cur == nil:
 			res.Unknown++

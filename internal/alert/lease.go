@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // owns reports whether this replica owns tenant's rules now. On the first
@@ -78,4 +79,56 @@ func (e *Engine) notifies(tenant string) bool {
 	}
 	_, ok := e.opts.Owns(tenant)
 	return ok
+}
+
+// current is tenant's alert of fingerprint fp not resolved (nil if none),
+// for the intake. With replicas it is read from the database: a sender's
+// webhook, a trap or another scheduler's signal may arrive at any
+// replica, and the alert it continues may have been opened or changed on
+// another; the unique index on the active fingerprints keeps one. The
+// owner's copy is brought up to date with it. The caller holds mu.
+func (e *Engine) current(ctx context.Context, tenant, fp string) (*Alert, error) {
+	key := activeKey(tenant, fp)
+	if e.opts.Owns == nil {
+		return e.active[key], nil
+	}
+	a, err := e.store.activeOf(ctx, tenant, fp)
+	if err != nil {
+		return nil, err
+	}
+	if e.ownsLocked(tenant) {
+		if a != nil {
+			e.setActive(a)
+		} else if old := e.active[key]; old != nil {
+			gone := *old
+			gone.State = StateResolved
+			e.setActive(&gone)
+		}
+	}
+	return a, nil
+}
+
+// copyOf is the engine's copy of stored alert a when it is the one to act
+// on: this replica owns the tenant's rules and no other replica changed
+// the alert since (an intake elsewhere moves updated_at). Otherwise the
+// row is: a replica's copy of a tenant it no longer owns is stale.
+func (e *Engine) copyOf(a *Alert) *Alert {
+	if !e.ownsLocked(a.TenantID) {
+		return nil
+	}
+	if cur := e.active[activeKey(a.TenantID, a.Fingerprint)]; cur != nil && cur.ID == a.ID && !cur.UpdatedAt.Before(a.UpdatedAt) {
+		return cur
+	}
+	return nil
+}
+
+// storedSilence reports whether alert a is silenced at at as stored: with
+// replicas, the silence may have been set on another replica than the
+// one deciding to notify.
+func (e *Engine) storedSilence(ctx context.Context, a *Alert, at time.Time) bool {
+	if e.opts.Owns == nil || a.ID == 0 {
+		return false
+	}
+	stored, err := e.store.Alert(ctx, a.TenantID, a.ID)
+	return err == nil && stored.silenced(at)
 }

@@ -176,9 +176,17 @@ func (c compiledSilence) matches(lbls map[string]string, at time.Time) bool {
 // silenceCache holds each tenant's silences that have not ended, compiled;
 // every write through the store drops the tenant's entry.
 type silenceCache struct {
-	mu sync.Mutex
-	m  map[string][]compiledSilence
+	mu     sync.Mutex
+	m      map[string][]compiledSilence
+	loaded map[string]time.Time // when each tenant's entry was read
+	maxAge time.Duration        // see SetCacheMaxAge
 }
+
+// SetCacheMaxAge makes a tenant's cached silences be read again once older
+// than d: with replicas on one database, a silence created or expired on
+// one replica holds on the others within d. Zero (the default, one
+// server) trusts the cache until a write of this process drops it.
+func (s *Store) SetCacheMaxAge(d time.Duration) { s.silences.maxAge = d }
 
 // SilencedBy returns the ID of a silence of tenant holding an alert with
 // labels lbls at at, 0 for none.
@@ -198,9 +206,10 @@ func (s *Store) SilencedBy(ctx context.Context, tenant string, lbls map[string]s
 func (s *Store) compiledSilences(ctx context.Context, tenant string, at time.Time) ([]compiledSilence, error) {
 	s.silences.mu.Lock()
 	defer s.silences.mu.Unlock()
-	if list, ok := s.silences.m[tenant]; ok {
+	if list, ok := s.silences.m[tenant]; ok && (s.silences.maxAge <= 0 || time.Since(s.silences.loaded[tenant]) < s.silences.maxAge) {
 		return list, nil
 	}
+	start := time.Now()
 	stored, err := s.listSilences(ctx, tenant, at)
 	if err != nil {
 		return nil, err
@@ -214,9 +223,9 @@ func (s *Store) compiledSilences(ctx context.Context, tenant string, at time.Tim
 		list = append(list, compiledSilence{id: st.ID, start: st.StartsAt, end: st.EndsAt, matchers: ms})
 	}
 	if s.silences.m == nil {
-		s.silences.m = map[string][]compiledSilence{}
+		s.silences.m, s.silences.loaded = map[string][]compiledSilence{}, map[string]time.Time{}
 	}
-	s.silences.m[tenant] = list
+	s.silences.m[tenant], s.silences.loaded[tenant] = list, start
 	return list, nil
 }
 
@@ -355,7 +364,7 @@ func (e *Engine) PreviewSilence(ctx context.Context, tenant string, ms []Matcher
 // or by a matching silence. A silence that cannot be read holds nothing:
 // better a notification too many than a fault nobody hears of.
 func (e *Engine) silencedNow(ctx context.Context, a *Alert, at time.Time) bool {
-	if a.silenced(at) {
+	if a.silenced(at) || e.storedSilence(ctx, a, at) {
 		return true
 	}
 	id, err := e.store.SilencedBy(ctx, a.TenantID, a.MatchLabels(), at)

@@ -49,7 +49,10 @@ func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
 	})
 }
 
-// update writes the alert's changing fields and, when ev is not nil, its event.
+// update writes the alert's changing fields and, when ev is not nil, its
+// event. An acknowledgement or silence stored is never taken back: with
+// replicas, the owner of the rules may write its copy of an alert that an
+// operator acknowledged on another replica.
 func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 	// An acknowledgement or silence through the API carries its audit entry
 	// in ctx (storage.WithAudit); the engine's own updates carry none.
@@ -59,7 +62,8 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 	}
 	return istorage.Change(ctx, s.db, at, func(tx *sql.Tx) (istorage.Object, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, summary=?, labels=?,
-			fired_at=?, resolved_at=?, acknowledged_by=?, acknowledged_at=?, silenced_until=?, flapping=?,
+			fired_at=?, resolved_at=?, acknowledged_by=COALESCE(NULLIF(?, ''), acknowledged_by), acknowledged_at=COALESCE(?, acknowledged_at),
+			silenced_until=COALESCE(?, silenced_until), flapping=?,
 			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
 			WHERE tenant_id=? AND id=?`,
 			a.Severity, a.State, database.NullFloat(a.Value), a.ValueText, mustJSON(a.Summary), mustJSON(a.Labels),
@@ -166,6 +170,15 @@ func (s *Store) Alert(ctx context.Context, tenant string, id int64) (*Alert, err
 
 // active returns the alerts of every tenant that are not resolved; the
 // engine loads them at start.
+// activeOf returns tenant's alert of fingerprint fp not resolved, nil if none.
+func (s *Store) activeOf(ctx context.Context, tenant, fp string) (*Alert, error) {
+	list, err := s.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE tenant_id=? AND fingerprint=? AND state<>'resolved'`, tenant, fp)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return list[0], nil
+}
+
 func (s *Store) active(ctx context.Context) ([]*Alert, error) {
 	return s.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE state<>'resolved' ORDER BY id`)
 }

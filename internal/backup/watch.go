@@ -34,6 +34,10 @@ type Watch struct {
 	// alert engine's Loaded, so that a firing alert left by the previous
 	// run is known before the watch speaks of it (no second alert).
 	After <-chan struct{}
+	// Recheck is how often a policy of a tenant another replica holds is
+	// looked at again, so that this one takes it over in time; 5s.
+	Recheck time.Duration
+	gate    func(tenant string) (ok, fresh bool)
 
 	mu    sync.Mutex
 	dirty map[int64]string // policy → tenant, to evaluate now
@@ -41,7 +45,8 @@ type Watch struct {
 
 	// Owned by Run.
 	due  map[int64]due
-	sent map[string]bool // fingerprint → firing, as last told to the pipeline
+	sent map[string]bool  // fingerprint → firing, as last told to the pipeline
+	told map[int64]string // policy → tenant, of the policies in sent
 }
 
 type due struct {
@@ -55,7 +60,44 @@ func NewWatch(store *Store, objects *storage.Store, intake IntakeFunc, logger *s
 		logger = slog.Default()
 	}
 	return &Watch{store: store, objects: objects, intake: intake, logger: logger, now: time.Now, Resync: 15 * time.Minute,
-		dirty: map[int64]string{}, kick: make(chan struct{}, 1), due: map[int64]due{}, sent: map[string]bool{}}
+		Recheck: 5 * time.Second, dirty: map[int64]string{}, kick: make(chan struct{}, 1), due: map[int64]due{},
+		sent: map[string]bool{}, told: map[int64]string{}}
+}
+
+// SetShard limits the watch to the policies of the tenants whose backup
+// lease this replica holds (internal/lease.Gate); nil, the default, is
+// every tenant.
+func (w *Watch) SetShard(gate func(tenant string) (ok, fresh bool)) { w.gate = gate }
+
+// holds reports whether this replica watches policy id of tenant now. A
+// policy it does not is looked at again in Recheck; what it last told the
+// pipeline of a tenant it does not hold, or has just taken over, is
+// forgotten, so the pipeline is told again (intake is idempotent).
+func (w *Watch) holds(tenant string, id int64) bool {
+	if w.gate == nil {
+		return true
+	}
+	ok, fresh := w.gate(tenant)
+	if fresh {
+		for p, t := range w.told {
+			if t == tenant {
+				w.forget(p)
+			}
+		}
+	}
+	if !ok {
+		w.forget(id)
+		w.due[id] = due{tenant: tenant, at: w.now().Add(w.Recheck)}
+	}
+	return ok
+}
+
+// forget drops what the pipeline was told of policy id.
+func (w *Watch) forget(id int64) {
+	for _, c := range Conditions {
+		delete(w.sent, fingerprint(id, c))
+	}
+	delete(w.told, id)
 }
 
 // Touch asks for policy of tenant to be evaluated now; Store.OnChange calls it.
@@ -136,6 +178,13 @@ func (w *Watch) resync(ctx context.Context) {
 		w.logger.Error("backup compliance: unable to list policies", "err", err)
 		return
 	}
+	mine := list[:0:0]
+	for _, p := range list {
+		if w.holds(p.TenantID, p.ID) {
+			mine = append(mine, p)
+		}
+	}
+	list = mine
 	sts, err := w.store.StatusesOf(ctx, "", list, w.now())
 	if err != nil {
 		if ctx.Err() != nil {
@@ -153,6 +202,9 @@ func (w *Watch) resync(ctx context.Context) {
 }
 
 func (w *Watch) evaluate(ctx context.Context, tenant string, id int64) {
+	if !w.holds(tenant, id) {
+		return
+	}
 	p, err := w.store.Policy(ctx, tenant, id)
 	if errors.Is(err, storage.ErrNotFound) { // deleted: its alerts end with it
 		delete(w.due, id)
@@ -231,6 +283,7 @@ func (w *Watch) send(ctx context.Context, tenant string, id int64, p *Policy, st
 	for i, fp := range fps {
 		w.sent[fp] = signals[i].Status == alert.StateFiring
 	}
+	w.told[id] = tenant
 	return true
 }
 

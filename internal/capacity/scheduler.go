@@ -57,6 +57,7 @@ type Scheduler struct {
 
 	kick chan struct{}
 	mu   sync.Mutex // guards a tick: Run and the tests' Tick
+	gate func(tenant string) (ok, fresh bool)
 
 	// Owned by the tick.
 	plans    map[int64]*current    // group → its current step's key, and until when it holds
@@ -73,6 +74,39 @@ func NewScheduler(store *Store, intake IntakeFunc, hosts HostsFunc, logger *slog
 	return &Scheduler{store: store, intake: intake, hosts: hosts, logger: logger, now: time.Now,
 		Interval: 10 * time.Second, ObserveEvery: 5 * time.Minute, Retry: DefaultRetry, kick: make(chan struct{}, 1),
 		plans: map[int64]*current{}, docs: map[int64]*Document{}, observed: map[int64]Observation{}, sent: map[int64]told{}}
+}
+
+// SetShard limits the ticks to the groups of the tenants whose plan lease
+// this replica holds (internal/lease.Gate); nil, the default, is every
+// tenant. What the scheduler remembers of a tenant it does not hold, or
+// has just taken over, is dropped: the steps' claims and states are rows,
+// read again at the next tick.
+func (sc *Scheduler) SetShard(gate func(tenant string) (ok, fresh bool)) { sc.gate = gate }
+
+// owned keeps the groups of the tenants this replica runs now.
+func (sc *Scheduler) owned(groups []*Group) []*Group {
+	if sc.gate == nil {
+		return groups
+	}
+	type verdict struct{ ok, fresh bool }
+	asked := map[string]verdict{}
+	var out []*Group
+	for _, g := range groups {
+		v, seen := asked[g.TenantID]
+		if !seen {
+			v.ok, v.fresh = sc.gate(g.TenantID)
+			asked[g.TenantID] = v
+		}
+		if !v.ok || v.fresh {
+			delete(sc.plans, g.ID)
+			delete(sc.observed, g.ID)
+			delete(sc.sent, g.ID)
+		}
+		if v.ok {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Touch asks for a tick now; Store.OnChange calls it.
@@ -117,6 +151,7 @@ func (sc *Scheduler) Tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	groups = sc.owned(groups)
 	active, err := sc.store.activeAll(ctx)
 	if err != nil {
 		return err

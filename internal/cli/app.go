@@ -315,6 +315,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		Interval: envDuration("UNYO_SERVICENOW_INTERVAL", 5*time.Second), PullInterval: envDuration("UNYO_SERVICENOW_PULL", time.Minute),
 		MaxBackoff: envDuration("UNYO_SERVICENOW_MAX_BACKOFF", time.Hour), Outbound: a.egress,
 	}, logger)
+	a.snSync.SetShard(a.leases.Shard(lease.ServiceNow))
 	a.desk.OnChange(a.snSync.Enqueue)
 	a.snSync.SyncProblems(a.problems) // problems and changes go to ServiceNow too
 	a.snSync.SyncChanges(a.changes)
@@ -325,12 +326,15 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 
 	// The alert engine sees the maintenance windows; a transition opens or
 	// joins an incident by its item's policy, then is queued for delivery.
+	replicated := a.replicaCaches()
 	a.alerts = alert.New(a.alertLog, a.objects, a.design, a.metrics, alert.Options{
-		Maintenance:  a.windows.Active,
-		Notify:       alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
-		Acknowledged: alert.StopEscalation(a.outbox),
-		Owns:         func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
-		Registerer:   a.reg,
+		ReloadInterval: envDuration("UNYO_ALERT_RELOAD", 30*time.Second),
+		NotifyRetry:    replicated.notifyRetry,
+		Maintenance:    a.windows.Active,
+		Notify:         alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
+		Acknowledged:   alert.StopEscalation(a.outbox),
+		Owns:           func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
+		Registerer:     a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
 	a.prom.SetRules(a.alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
@@ -340,9 +344,12 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	// maintenance windows, incidents and channels apply to it.
 	a.backupWatch = backup.NewWatch(a.backups, a.objects, a.alerts.Intake, logger.With("component", "backup"))
 	a.backupWatch.After = a.alerts.Loaded()
+	a.backupWatch.SetShard(a.leases.Gate(lease.Backups))
 	a.backups.OnChange(a.backupWatch.Touch)
 	a.backupPoll = a.backupSources(logger.With("component", "backup-sources"))
+	a.backupPoll.SetShard(a.leases.Gate(lease.Backups))
 	a.discovery = a.cloudDiscovery(logger.With("component", "discovery"))
+	a.discovery.SetShard(a.leases.Gate(lease.Cloud))
 
 	// Operation plans: the scheduler applies and verifies the steps; a
 	// failed one enters the pipeline as intake alerts do. A manual group's
@@ -352,6 +359,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	a.capacityRun.Interval = envDuration("UNYO_CAPACITY_INTERVAL", 10*time.Second)
 	a.capacityRun.Retry.Backoff = envDuration("UNYO_CAPACITY_RETRY_BACKOFF", capacity.DefaultRetry.Backoff)
 	a.capacityRun.After = a.alerts.Loaded()
+	a.capacityRun.SetShard(a.leases.Gate(lease.Plans))
 	a.capacity.OnChange(a.capacityRun.Touch)
 	// Zabbix agents polled from here, for the hosts whose items are
 	// zabbix: the samples take the agents' remote-write path.
@@ -369,16 +377,18 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	a.zabbixPoll = poll.New(poll.Options{
 		Targets: a.design.ZabbixTargets, Sink: sender.RemoteWrite(a.write.Ingest),
 		Timeout: cfg.zabbix.timeout, Concurrency: cfg.zabbix.concurrency, TLS: zabbixTLS, DialFor: zabbixDial,
-		Logger: logger.With("component", "zabbix"),
+		Owns: a.leases.Shard(lease.Polls), Refresh: pollRefresh(), Logger: logger.With("component", "zabbix"),
 	})
 	a.design.OnChange(a.zabbixPoll.Reload)
 	// Checks run from here for resources without an agent: tenants reach
 	// only what the outbound policy allows, as their channels do.
 	a.probes = probe.NewPoller(probe.Options{
 		Targets: a.design.ProbeTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Env:    probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
-		EnvFor: probeEnvFor(a.egress, a.networks),
-		Logger: logger.With("component", "probe"),
+		Env:     probe.Env{Dial: a.egress.DialContext, Permit: a.egress.Check},
+		EnvFor:  probeEnvFor(a.egress, a.networks),
+		Owns:    a.leases.Shard(lease.Polls),
+		Refresh: pollRefresh(),
+		Logger:  logger.With("component", "probe"),
 	})
 	a.design.OnChange(a.probes.Reload)
 	if err := a.snmpPoller(cfg.snmp, logger.With("component", "snmp")); err != nil {
@@ -400,6 +410,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)
+	a.reportSchedule.SetShard(a.leases.Shard(lease.Reports))
 	a.yearly = yearplan.NewService(capacity.YearplanSource{Store: a.capacity}, a.groupLoad(sources.Metrics), a.objects, a.pdf, rlog)
 	yearly := a.yearly
 	// Public status pages: the report's availability, day by day.
@@ -494,3 +505,8 @@ func (a *app) tenantIDs(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// pollRefresh is how often the server's pollers list their targets again
+// (UNYO_POLL_REFRESH, 1m): an item added on one replica reaches the
+// others' pollers within it (on the replica where it was added, at once).
+func pollRefresh() time.Duration { return envDuration("UNYO_POLL_REFRESH", time.Minute) }

@@ -8,6 +8,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudmetric"
+	"github.com/unyo-ops/unyo/internal/lease"
 )
 
 // cloudMetrics builds the poller of the cloud resources' platform
@@ -31,7 +32,7 @@ func (a *app) cloudMetrics(logger *slog.Logger) *cloudmetric.Poller {
 		az.BatchAudience = aud
 	}
 	return cloudmetric.New(cloudmetric.Options{
-		Targets:  cloudmetric.TargetsIn(a.objects),
+		Targets:  lease.Only(a.leases, lease.Cloud, cloudmetric.TargetsIn(a.objects), func(t cloudmetric.Group) string { return t.Tenant }),
 		Accounts: a.clouds,
 		Sources: map[cloudaccount.Provider]cloudmetric.Source{
 			cloudaccount.ProviderAzure: az,

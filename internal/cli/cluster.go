@@ -65,3 +65,25 @@ func (a *app) leaseView(ctx context.Context) (map[string][]cluster.Lease, error)
 	}
 	return out, nil
 }
+
+// replicaSettings are the settings that differ when replicas share one
+// PostgreSQL database.
+type replicaSettings struct {
+	notifyRetry time.Duration // how often the alert engine offers transitions another replica stored
+}
+
+// replicaCaches bounds, on PostgreSQL, how long this replica trusts what
+// it caches of what any replica may write: the maintenance windows and
+// the silences (UNYO_REPLICA_CACHE_MAX_AGE, 2s), and how soon the owner of
+// a tenant's rules offers a transition another replica stored (an
+// intake, UNYO_ALERT_NOTIFY_RETRY, 2s). On SQLite the one server's writes
+// keep its caches true and nothing changes.
+func (a *app) replicaCaches() replicaSettings {
+	if database.DialectOf(a.db) != database.Postgres {
+		return replicaSettings{}
+	}
+	maxAge := envDuration("UNYO_REPLICA_CACHE_MAX_AGE", 2*time.Second)
+	a.windows.SetMaxAge(maxAge)
+	a.alertLog.SetCacheMaxAge(maxAge)
+	return replicaSettings{notifyRetry: envDuration("UNYO_ALERT_NOTIFY_RETRY", 2*time.Second)}
+}

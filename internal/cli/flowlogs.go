@@ -7,6 +7,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
 	"github.com/unyo-ops/unyo/internal/flowlog"
+	"github.com/unyo-ops/unyo/internal/lease"
 )
 
 // flowLogPoller builds the reader of the NSGs' flow logs: the NSGs
@@ -18,14 +19,16 @@ import (
 // host ({account} in it) and UNYO_FLOWLOG_AUDIENCE its token audience, for
 // a sovereign cloud or the tests' fakes.
 func (a *app) flowLogPoller(logger *slog.Logger) *flowlog.Poller {
+	marks := flowlog.NewMarks(a.db)
+	marks.SetFence(a.leases.FenceOf(lease.Cloud)) // a stalled holder cannot set the offsets back
 	return flowlog.New(flowlog.Options{
-		Targets:  flowlog.TargetsIn(a.objects),
+		Targets:  lease.Only(a.leases, lease.Cloud, flowlog.TargetsIn(a.objects), func(t flowlog.NSG) string { return t.Tenant }),
 		Accounts: a.clouds,
 		Client:   a.egress.Client(time.Minute),
 		Endpoint: os.Getenv("UNYO_FLOWLOG_BLOB_ENDPOINT"),
 		Audience: os.Getenv("UNYO_FLOWLOG_AUDIENCE"),
 		Sink:     sender.RemoteWrite(a.write.Ingest),
-		Marks:    flowlog.NewMarks(a.db),
+		Marks:    marks,
 		Interval: envDuration("UNYO_FLOWLOG_INTERVAL", time.Minute),
 		Delay:    envDelay("UNYO_FLOWLOG_DELAY", flowlog.DefaultDelay),
 		Metrics:  flowlog.NewMetrics(a.reg),

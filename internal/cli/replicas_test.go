@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ type replica struct {
 	t    *testing.T
 	base string
 	a    *app
+	stop func() // stops the replica as SIGTERM does; the test's cleanup calls it too
 }
 
 // startReplica runs a server on dsn with its own data directory and the
@@ -46,14 +48,18 @@ func startReplica(t *testing.T, dsn, keyFile string, extra ...string) *replica {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx, cfg, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("replica %s: %v", a.replicaID, err)
-		}
-		a.close()
-	})
-	r := &replica{t: t, base: "http://" + a.ln.Addr().String(), a: a}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("replica %s: %v", a.replicaID, err)
+			}
+			a.close()
+		})
+	}
+	t.Cleanup(stop)
+	r := &replica{t: t, base: "http://" + a.ln.Addr().String(), a: a, stop: stop}
 	awaitCond(t, 30*time.Second, "the replica to be ready", func() bool { return r.status("GET", "/readyz", nil, nil) == 200 })
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/lease"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/snmp"
@@ -48,7 +49,7 @@ func (a *app) snmpPoller(c snmpConfig, logger *slog.Logger) error {
 	policy := outbound.New(allow)
 	a.snmpPoll = snmp.New(snmp.Options{
 		Targets: a.design.SNMPTargets, Sink: sender.RemoteWrite(a.write.Ingest),
-		Dialer: policy.Dialer(), Concurrency: c.concurrency, Logger: logger,
+		Dialer: policy.Dialer(), Concurrency: c.concurrency, Owns: a.leases.Shard(lease.Polls), Refresh: pollRefresh(), Logger: logger,
 		ControlFor: snmpControlFor(policy, a.networks),
 	})
 	a.design.OnChange(a.snmpPoll.Reload)

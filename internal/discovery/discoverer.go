@@ -84,6 +84,8 @@ type Discoverer struct {
 	// meet the open alerts.
 	After <-chan struct{}
 
+	gate func(tenant string) (ok, fresh bool)
+
 	runMu sync.Mutex // one run at a time: a scheduled one and one asked for do not interleave
 
 	mu       sync.Mutex
@@ -108,6 +110,33 @@ func New(deps Deps, opts Options, logger *slog.Logger) *Discoverer {
 		opts.Registerer.MustRegister(d.runs)
 	}
 	return d
+}
+
+// SetShard limits the schedule to the tenants whose cloud lease this
+// replica holds (internal/lease.Gate); nil, the default, is every tenant.
+// "Discover now" runs on whichever replica is asked.
+func (d *Discoverer) SetShard(gate func(tenant string) (ok, fresh bool)) { d.gate = gate }
+
+// resume forgets what this replica remembers of tenant's accounts, just
+// taken over, and plans their next runs from the runs stored by the
+// previous owner, so a takeover neither repeats a run nor skips one; the
+// open health events are read back from the open alerts (openHealth).
+func (d *Discoverer) resume(ctx context.Context, tenant string) {
+	runs, err := d.deps.Store.Runs(ctx, tenant)
+	if err != nil {
+		d.logger.Warn("cannot read the last runs of a tenant taken over; running its accounts now", "tenant", tenant, "err", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range runs {
+		delete(d.failures, r.AccountID)
+		delete(d.active, r.AccountID)
+		wait := d.opts.Interval
+		if !r.OK {
+			wait = d.opts.MinBackoff
+		}
+		d.next[r.AccountID] = r.FinishedAt.Add(wait)
+	}
 }
 
 // Run discovers every account when its time has come, until ctx ends.
@@ -144,6 +173,16 @@ func (d *Discoverer) due(ctx context.Context) {
 		return
 	}
 	for _, t := range tenants {
+		fresh := false
+		if d.gate != nil {
+			var ok bool
+			if ok, fresh = d.gate(t.ID); !ok {
+				continue // another replica's
+			}
+		}
+		if fresh {
+			d.resume(ctx, t.ID)
+		}
 		accounts, err := d.deps.Accounts.List(ctx, t.ID)
 		if err != nil {
 			d.logger.Error("cannot list cloud accounts", "tenant", t.ID, "err", err)

@@ -16,7 +16,15 @@ import (
 // running totals (flowlog_state), and moves both in one transaction: a
 // restart reads on from the last complete record, neither counting a
 // flow twice nor skipping one, and the counters carry on.
-type Marks struct{ db *sql.DB }
+type Marks struct {
+	db    *sql.DB
+	fence func(ctx context.Context, tx *sql.Tx, tenant string) error
+}
+
+// SetFence makes every save first check, in its transaction, that this
+// replica still reads tenant's flow logs (lease.Leases.FenceOf): a save
+// it refuses leaves the taker's offsets as they are. Nil: no check.
+func (m *Marks) SetFence(f func(ctx context.Context, tx *sql.Tx, tenant string) error) { m.fence = f }
 
 // NewMarks returns the marks kept in db.
 func NewMarks(db *sql.DB) *Marks { return &Marks{db: db} }
@@ -86,6 +94,11 @@ func (m *Marks) save(ctx context.Context, tenant, resource string, st *state, mo
 		return fmt.Errorf("flowlog: unable to save the state: %w", err)
 	}
 	return database.InTx(ctx, m.db, func(tx *sql.Tx) error {
+		if m.fence != nil {
+			if err := m.fence(ctx, tx, tenant); err != nil {
+				return fmt.Errorf("flowlog: state not saved: %w", err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO flowlog_state (tenant_id, resource, through_ms, state, updated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (tenant_id, resource) DO UPDATE SET through_ms=excluded.through_ms, state=excluded.state, updated_at=excluded.updated_at`,
 			tenant, resource, st.Through, string(raw), database.Millis(now)); err != nil {

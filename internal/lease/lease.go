@@ -1,6 +1,8 @@
 // Package lease decides which replica does the work that must happen once
 // when several unyo servers share one PostgreSQL database: evaluating a
-// tenant's alert rules, advancing its escalations, ticking its SLA clocks.
+// tenant's alert rules, advancing its escalations, ticking its SLA clocks,
+// making its report, running its operation plans, polling its backups,
+// clouds and devices, syncing its ServiceNow records.
 //
 // A lease is a row (name, owner, token, expiry). The owner renews it every
 // Renew; a lease not renewed for TTL is free and the next replica to try
@@ -42,7 +44,16 @@ const (
 	Alerts     = "alert"      // rule evaluation and alert state (internal/alert)
 	Escalation = "escalation" // escalation steps (internal/escalation)
 	SLA        = "sla"        // incident SLA clocks (internal/incident)
+	Reports    = "report"     // the monthly report schedule (internal/report)
+	Plans      = "plan"       // operation plans' steps (internal/capacity)
+	Backups    = "backup"     // backup sources polled, backup compliance (internal/backup)
+	Cloud      = "cloud"      // cloud discovery, cloud metrics, flow logs
+	Polls      = "poll"       // the server's Zabbix, SNMP and probe pollers
+	ServiceNow = "servicenow" // the ServiceNow sync's deliveries and pulls
 )
+
+// Kinds is every kind, the default of Options.Kinds.
+var Kinds = []string{Alerts, Escalation, SLA, Reports, Plans, Backups, Cloud, Polls, ServiceNow}
 
 // heartbeat is the prefix of the lease each replica holds on itself, by
 // which the others count the replicas alive for the fair share.
@@ -64,8 +75,7 @@ type Lease struct {
 type Options struct {
 	TTL   time.Duration // how long a lease lasts without renewal; default 10s
 	Renew time.Duration // how often leases are renewed and free ones taken; default TTL/3
-	// Kinds are the schedulers sharded per tenant; default Alerts,
-	// Escalation and SLA.
+	// Kinds are the schedulers sharded per tenant; default Kinds.
 	Kinds []string
 	// Tenants lists the tenants whose work is sharded.
 	Tenants func(ctx context.Context) ([]string, error)
@@ -101,7 +111,7 @@ func New(db *sql.DB, owner string, opts Options, logger *slog.Logger, reg promet
 		opts.Renew = opts.TTL / 3
 	}
 	if len(opts.Kinds) == 0 {
-		opts.Kinds = []string{Alerts, Escalation, SLA}
+		opts.Kinds = Kinds
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

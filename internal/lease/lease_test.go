@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,5 +160,96 @@ func TestSingleServer(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT COUNT(*) FROM leases`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("leases rows = %d, %v; want none on SQLite", n, err)
+	}
+}
+
+// TestGateFreshOnTakeover: a scheduler's gate says fresh on its first ask
+// under a token (its state of the tenant must be read again), not after;
+// when the tenant goes to another replica and comes back, fresh again,
+// though the scheduler never saw itself lose it.
+func TestGateFreshOnTakeover(t *testing.T) {
+	db, err := database.Open(context.Background(), dbtest.URLFor(t, database.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.UnixMilli(1_800_000_000_000)}
+	a, b := replica(t, db, "a", c), replica(t, db, "b", c)
+	gate := a.Gate(Alerts)
+	pass(t, a)
+	if ok, fresh := gate("acme"); !ok || !fresh {
+		t.Fatalf("first ask: ok=%v fresh=%v, want both", ok, fresh)
+	}
+	if ok, fresh := gate("acme"); !ok || fresh {
+		t.Fatalf("second ask: ok=%v fresh=%v, want held, not fresh", ok, fresh)
+	}
+	// a stops renewing; b takes acme; then b dies and a takes it back.
+	c.add(12 * time.Second)
+	pass(t, b)
+	if ok, _ := gate("acme"); ok {
+		t.Fatal("a still holds acme after b took it")
+	}
+	c.add(12 * time.Second)
+	pass(t, a)
+	if ok, fresh := gate("acme"); !ok || !fresh {
+		t.Fatalf("taken back: ok=%v fresh=%v, want both", ok, fresh)
+	}
+}
+
+// TestOnlyNarrowsTargets: Only keeps the targets of the tenants held.
+func TestOnlyNarrowsTargets(t *testing.T) {
+	db, err := database.Open(context.Background(), dbtest.URLFor(t, database.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.UnixMilli(1_800_000_000_000)}
+	a, b := replica(t, db, "a", c), replica(t, db, "b", c)
+	pass(t, a, b, a, b)
+	list := func(context.Context) ([]string, error) {
+		return []string{"acme/1", "beta/2", "gamma/3", "delta/4", "acme/5"}, nil
+	}
+	tenantOf := func(s string) string { tn, _, _ := strings.Cut(s, "/"); return tn }
+	seen := map[string]string{}
+	for _, l := range []*Leases{a, b} {
+		got, err := Only(l, Alerts, list, tenantOf)(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range got {
+			if prev, dup := seen[x]; dup {
+				t.Fatalf("%s listed by %s and %s", x, prev, l.Owner())
+			}
+			seen[x] = l.Owner()
+		}
+	}
+	if len(seen) != 5 {
+		t.Fatalf("targets listed: %v, want all 5 once", seen)
+	}
+}
+
+// TestFenceOfRefusesAStalledHolder: a poller's save passes the fence while
+// its replica holds the tenant, and is refused once another replica took
+// the tenant over while it stalled.
+func TestFenceOfRefusesAStalledHolder(t *testing.T) {
+	db, err := database.Open(context.Background(), dbtest.URLFor(t, database.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.UnixMilli(1_800_000_000_000)}
+	a, b := replica(t, db, "a", c), replica(t, db, "b", c)
+	fence := a.FenceOf(Alerts)
+	save := func() error {
+		return database.InTx(context.Background(), db, func(tx *sql.Tx) error { return fence(context.Background(), tx, "acme") })
+	}
+	pass(t, a)
+	if err := save(); err != nil {
+		t.Fatalf("the holder's save: %v", err)
+	}
+	c.add(12 * time.Second) // a stalls; b takes acme
+	pass(t, b)
+	if err := save(); !errors.Is(err, ErrLost) {
+		t.Fatalf("the stalled holder's save = %v, want ErrLost", err)
 	}
 }

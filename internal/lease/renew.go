@@ -63,8 +63,12 @@ func (l *Leases) Pass(ctx context.Context) error {
 		return err
 	}
 	share := (len(tenants) + alive - 1) / max(alive, 1)
+	renewed, err := l.renewHeld(ctx)
+	if err != nil {
+		return err
+	}
 	for _, kind := range l.opts.Kinds {
-		if err := l.passKind(ctx, kind, tenants, share); err != nil {
+		if err := l.passKind(ctx, kind, tenants, share, renewed); err != nil {
 			return err
 		}
 	}
@@ -72,7 +76,7 @@ func (l *Leases) Pass(ctx context.Context) error {
 	return nil
 }
 
-func (l *Leases) passKind(ctx context.Context, kind string, tenants []string, share int) error {
+func (l *Leases) passKind(ctx context.Context, kind string, tenants []string, share int, renewed map[string]bool) error {
 	mine := 0
 	var others []string
 	for _, t := range tenants {
@@ -85,6 +89,10 @@ func (l *Leases) passKind(ctx context.Context, kind string, tenants []string, sh
 			if err := l.Release(ctx, Name(kind, t)); err != nil {
 				return err
 			}
+			continue
+		}
+		if renewed[Name(kind, t)] {
+			mine++
 			continue
 		}
 		if _, ok, err := l.Acquire(ctx, Name(kind, t)); err != nil {
@@ -104,6 +112,62 @@ func (l *Leases) passKind(ctx context.Context, kind string, tenants []string, sh
 		}
 	}
 	return nil
+}
+
+// renewBatch bounds the leases one renewal statement names.
+const renewBatch = 500
+
+// renewHeld extends the work leases this replica holds, a batch per
+// statement rather than one round trip each, and returns those it still
+// holds; one that expired or went to another replica meanwhile is dropped
+// (passKind then tries to take it like any free one).
+func (l *Leases) renewHeld(ctx context.Context) (map[string]bool, error) {
+	if l.single {
+		return nil, nil
+	}
+	l.mu.Lock()
+	var names []string
+	for name := range l.held {
+		if !strings.HasPrefix(name, heartbeat) {
+			names = append(names, name)
+		}
+	}
+	l.mu.Unlock()
+	out := make(map[string]bool, len(names))
+	for len(names) > 0 {
+		batch := names[:min(len(names), renewBatch)]
+		names = names[len(batch):]
+		start := l.opts.Now()
+		args := []any{start.Add(l.opts.TTL).UnixMilli(), l.owner, start.UnixMilli()}
+		for _, n := range batch {
+			args = append(args, n)
+		}
+		rows, err := l.db.QueryContext(ctx, `UPDATE leases SET expires_at=? WHERE owner=? AND expires_at>=? AND name IN (?`+
+			strings.Repeat(",?", len(batch)-1)+`) RETURNING name, token`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("lease: cannot renew: %w", err)
+		}
+		for rows.Next() {
+			var name string
+			var token int64
+			if err := rows.Scan(&name, &token); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("lease: cannot renew: %w", err)
+			}
+			l.keep(name, token, start)
+			out[name] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("lease: cannot renew: %w", err)
+		}
+		for _, n := range batch {
+			if !out[n] {
+				l.drop(n)
+			}
+		}
+	}
+	return out, nil
 }
 
 // alive counts the replicas whose heartbeat lease is current, this one

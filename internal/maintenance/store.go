@@ -61,8 +61,18 @@ type Store struct {
 	// tenant's entry, so the cache is never stale in this process.
 	mu       sync.Mutex
 	byTenant map[string][]compiled
-	gen      uint64 // bumped by every write, so a load racing one is not cached
+	loaded   map[string]time.Time // when each tenant's entry was read
+	gen      uint64               // bumped by every write, so a load racing one is not cached
+	// maxAge, when set, bounds how long an entry is trusted: with replicas
+	// a window written on another replica drops no entry here.
+	maxAge time.Duration
 }
+
+// SetMaxAge makes a tenant's cached windows be read again once older than
+// d: with replicas on one database, a window created, changed or ended on
+// one replica applies on the others within d. Zero (the default, one
+// server) trusts the cache until a write of this process drops it.
+func (s *Store) SetMaxAge(d time.Duration) { s.maxAge = d }
 
 type compiled struct {
 	w     *Stored
@@ -71,7 +81,7 @@ type compiled struct {
 
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB, objects *storage.Store) *Store {
-	return &Store{db: db, objects: objects, now: time.Now, byTenant: map[string][]compiled{}}
+	return &Store{db: db, objects: objects, now: time.Now, byTenant: map[string][]compiled{}, loaded: map[string]time.Time{}}
 }
 
 // validate checks w and that the service and resource it names belong to
@@ -231,11 +241,15 @@ func (s *Store) Active(ctx context.Context, tenant string, resourceID, serviceID
 func (s *Store) compiled(ctx context.Context, tenant string) ([]compiled, error) {
 	s.mu.Lock()
 	list, ok := s.byTenant[tenant]
+	if ok && s.maxAge > 0 && time.Since(s.loaded[tenant]) >= s.maxAge {
+		ok = false
+	}
 	gen := s.gen
 	s.mu.Unlock()
 	if ok {
 		return list, nil
 	}
+	start := time.Now()
 	windows, err := s.List(ctx, tenant)
 	if err != nil {
 		return nil, err
@@ -250,7 +264,7 @@ func (s *Store) compiled(ctx context.Context, tenant string) ([]compiled, error)
 	}
 	s.mu.Lock()
 	if s.gen == gen {
-		s.byTenant[tenant] = list
+		s.byTenant[tenant], s.loaded[tenant] = list, start
 	}
 	s.mu.Unlock()
 	return list, nil

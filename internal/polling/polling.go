@@ -43,7 +43,12 @@ type Options[T any] struct {
 	Concurrency int           // polls in flight; 64 when 0
 	Refresh     time.Duration // 1m when 0: picks up new resources and labels
 	Flush       time.Duration // how long samples wait to be sent together; 1s when 0
-	Logger      *slog.Logger
+	// Owns, when set, is asked at each tick of a target whether this
+	// replica polls the target's tenant now (internal/lease): every
+	// replica keeps the targets' schedules, and only the tenant's owner
+	// polls, so a takeover polls from the next tick on. Nil: every tenant.
+	Owns   func(tenant string) bool
+	Logger *slog.Logger
 }
 
 // Runner polls its targets, each on its interval, until its context ends.
@@ -153,17 +158,19 @@ func (r *Runner[T]) loop(ctx context.Context, job Job) {
 		defer job.Close()
 	}
 	for {
-		select {
-		case r.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
+		if r.opts.Owns == nil || r.opts.Owns(job.Tenant) {
+			select {
+			case r.sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			samples := job.Poll(ctx, time.Now())
+			<-r.sem
+			if ctx.Err() != nil {
+				return // stopped mid-poll: the answer is not a fact about the target
+			}
+			r.add(job.Tenant, job.Host, samples)
 		}
-		samples := job.Poll(ctx, time.Now())
-		<-r.sem
-		if ctx.Err() != nil {
-			return // stopped mid-poll: the answer is not a fact about the target
-		}
-		r.add(job.Tenant, job.Host, samples)
 		timer := time.NewTimer(UntilTick(job.Every, time.Now()))
 		select {
 		case <-ctx.Done():

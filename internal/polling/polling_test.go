@@ -121,3 +121,48 @@ func TestUntilTick(t *testing.T) {
 		t.Errorf("UntilTick(1m, on the tick) = %v, want a whole minute", got)
 	}
 }
+
+// TestRunnerPollsOnlyTenantsOwned: with Owns, a tenant another replica
+// polls keeps its schedule here but is not polled; once this replica owns
+// it, it is polled from its next tick, and a tenant it gave up stops.
+func TestRunnerPollsOnlyTenantsOwned(t *testing.T) {
+	var mu sync.Mutex
+	owned := map[string]bool{"acme": true}
+	rec := &recorder{calls: map[string][]sample.Sample{}}
+	r := New(Options[target]{
+		Name: "test",
+		Targets: func(context.Context) ([]target, error) {
+			return []target{{"acme", "sw-01", "a"}, {"beta", "db-01", "b"}}, nil
+		},
+		Key: func(t target) string { return t.tenant + "/" + t.item },
+		Start: func(t target) (Job, error) {
+			return Job{Tenant: t.tenant, Host: t.host, Every: 20 * time.Millisecond,
+				Poll: func(_ context.Context, now time.Time) []sample.Sample {
+					return []sample.Sample{{Name: t.item, Value: 1, TimeMs: now.UnixMilli()}}
+				}}, nil
+		},
+		Owns: func(tenant string) bool { mu.Lock(); defer mu.Unlock(); return owned[tenant] },
+		Sink: rec.sink, Flush: 10 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	await(t, "acme polled 5 times", func() bool { return rec.count("acme/sw-01", "a") >= 5 })
+	if n := rec.count("beta/db-01", "b"); n != 0 {
+		t.Fatalf("beta, owned elsewhere, polled %d times", n)
+	}
+	mu.Lock()
+	owned = map[string]bool{"beta": true} // acme handed over, beta taken over
+	mu.Unlock()
+	await(t, "beta polled 5 times", func() bool { return rec.count("beta/db-01", "b") >= 5 })
+	before := rec.count("acme/sw-01", "a")
+	after := rec.count("beta/db-01", "b")
+	await(t, "beta polled on", func() bool { return rec.count("beta/db-01", "b") >= after+5 })
+	if n := rec.count("acme/sw-01", "a"); n > before+1 { // one poll may have been in flight at the handover
+		t.Errorf("acme, handed over, polled %d more times", n-before)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -26,7 +26,10 @@ type Options struct {
 	Concurrency int
 	Refresh     time.Duration // 1m when 0: picks up new resources and labels
 	Flush       time.Duration // how long samples wait to be sent together; 1s when 0
-	Logger      *slog.Logger
+	// Owns, when set, says whether this replica polls a tenant now
+	// (polling.Options.Owns); nil: every tenant.
+	Owns   func(tenant string) bool
+	Logger *slog.Logger
 }
 
 // Poller runs its targets, each on its interval, until its context ends
@@ -47,7 +50,7 @@ func NewPoller(opts Options) *Poller {
 	p := &Poller{opts: opts}
 	p.Runner = polling.New(polling.Options[Target]{
 		Name: "probe", Targets: opts.Targets, Key: func(t Target) string { return fmt.Sprintf("%#v", t) }, Start: p.start,
-		Sink: opts.Sink, Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Logger: opts.Logger,
+		Sink: opts.Sink, Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Owns: opts.Owns, Logger: opts.Logger,
 	})
 	return p
 }

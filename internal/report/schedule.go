@@ -27,7 +27,12 @@ type Scheduler struct {
 	interval time.Duration
 	logger   *slog.Logger
 	now      func() time.Time
+	shard    func(tenant string) bool // nil: every tenant
 }
+
+// SetShard limits the schedule to the tenants whose report lease this
+// replica holds (internal/lease); nil, the default, is every tenant.
+func (s *Scheduler) SetShard(owns func(tenant string) bool) { s.shard = owns }
 
 // NewScheduler returns a Scheduler that looks every interval (an hour when 0).
 func NewScheduler(svc *Service, tenants TenantLister, interval time.Duration, logger *slog.Logger) *Scheduler {
@@ -73,6 +78,9 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) int {
 	for _, t := range ts {
 		if ctx.Err() != nil {
 			return made
+		}
+		if s.shard != nil && !s.shard(t.ID) {
+			continue // another replica's
 		}
 		t.Normalize()
 		loc, err := time.LoadLocation(t.TimeZone)

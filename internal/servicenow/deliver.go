@@ -24,6 +24,9 @@ func (s *Sync) Deliver(ctx context.Context) (int, error) {
 	delivered := 0
 	now := s.now()
 	for _, e := range pending {
+		if !s.mine(e.tenant) {
+			continue // another replica's
+		}
 		rec := string(e.Kind) + ":" + strconv.FormatInt(e.RecordID, 10)
 		if blocked[rec] {
 			continue

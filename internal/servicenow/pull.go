@@ -63,6 +63,9 @@ func (s *Sync) Pull(ctx context.Context) (int, error) {
 	cl := &clients{s: s, got: map[string]*tenantClient{}}
 	applied := 0
 	for _, l := range links {
+		if !s.mine(l.tenant) {
+			continue // another replica's
+		}
 		c := cl.of(ctx, l.tenant)
 		if c == nil {
 			continue

@@ -54,7 +54,17 @@ type Sync struct {
 	opts      Options
 	now       func() time.Time
 	logger    *slog.Logger
+	shard     func(tenant string) bool // nil: every tenant
 }
+
+// SetShard limits the deliveries and pulls to the tenants whose ServiceNow
+// lease this replica holds (internal/lease); nil, the default, is every
+// tenant. The queue is in the database, so a taker goes on where the
+// previous owner stopped.
+func (s *Sync) SetShard(owns func(tenant string) bool) { s.shard = owns }
+
+// mine reports whether this replica syncs tenant's records now.
+func (s *Sync) mine(tenant string) bool { return s.shard == nil || s.shard(tenant) }
 
 // NewSync returns the sync over db.
 func NewSync(db *sql.DB, configs *Configs, incidents Incidents, opts Options, logger *slog.Logger) *Sync {

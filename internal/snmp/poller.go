@@ -32,7 +32,10 @@ type Options struct {
 	Concurrency int
 	Refresh     time.Duration // 1m when 0: picks up new resources and labels
 	Flush       time.Duration // how long samples wait to be sent together; 1s when 0
-	Logger      *slog.Logger
+	// Owns, when set, says whether this replica polls a tenant now
+	// (polling.Options.Owns); nil: every tenant.
+	Owns   func(tenant string) bool
+	Logger *slog.Logger
 }
 
 // DefaultInterval is how often an item without an interval is polled.
@@ -56,7 +59,7 @@ func New(opts Options) *Poller {
 	p := &Poller{opts: opts}
 	p.Runner = polling.New(polling.Options[Target]{
 		Name: "snmp poller", Targets: opts.Targets, Key: Target.id, Start: p.start, Sink: opts.Sink,
-		Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Logger: opts.Logger,
+		Concurrency: opts.Concurrency, Refresh: opts.Refresh, Flush: opts.Flush, Owns: opts.Owns, Logger: opts.Logger,
 	})
 	return p
 }

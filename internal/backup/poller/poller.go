@@ -62,6 +62,8 @@ type Poller struct {
 	fetches *prometheus.CounterVec // source, outcome
 	stored  *prometheus.CounterVec // source
 
+	gate func(tenant string) (ok, fresh bool)
+
 	mu     sync.Mutex
 	cursor map[int64]time.Time // policy → the start of its last good fetch
 	health map[string]*health  // account (or policy) key → its back-off
@@ -101,6 +103,14 @@ func New(store *backup.Store, accounts cloudaccount.Resolver, fetchers map[backu
 	return p
 }
 
+// SetShard limits the rounds to the policies of the tenants whose backup
+// lease this replica holds (internal/lease.Gate); nil, the default, is
+// every tenant. The cursor of a policy this replica did not poll last is
+// dropped: the first fetch after a takeover reads Lookback back, and the
+// jobs already stored (the same external ID) are not stored again, so a
+// takeover neither skips nor counts a job twice.
+func (p *Poller) SetShard(gate func(tenant string) (ok, fresh bool)) { p.gate = gate }
+
 // Run polls every Interval until ctx ends.
 func (p *Poller) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
@@ -125,15 +135,36 @@ func (p *Poller) Round(ctx context.Context) {
 		return
 	}
 	p.forget(list)
+	held := map[string][2]bool{} // tenant → held, just taken over
 	for _, pol := range list {
 		if ctx.Err() != nil {
 			return
 		}
-		if pol.Source == nil || p.fetchers[pol.Source.Kind] == nil {
+		if pol.Source == nil || p.fetchers[pol.Source.Kind] == nil || !p.holds(held, pol) {
 			continue
 		}
 		p.poll(ctx, pol)
 	}
+}
+
+// holds reports whether this replica polls pol's tenant now, asking the
+// gate once per tenant and round (held), and drops the cursor of a policy
+// it does not poll or has just taken over.
+func (p *Poller) holds(held map[string][2]bool, pol *backup.Policy) bool {
+	if p.gate == nil {
+		return true
+	}
+	v, asked := held[pol.TenantID]
+	if !asked {
+		v[0], v[1] = p.gate(pol.TenantID)
+		held[pol.TenantID] = v
+	}
+	if ok, fresh := v[0], v[1]; !ok || fresh {
+		p.mu.Lock()
+		delete(p.cursor, pol.ID)
+		p.mu.Unlock()
+	}
+	return v[0]
 }
 
 // forget drops the cursors of deleted policies and the back-off of keys
