@@ -10,8 +10,9 @@ LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic gcc libc6-dev libssl-dev
 # Debian packages the tests need on top: the browser, PDF text extraction, the
 # real Prometheus and Alertmanager the client tests run against, PostgreSQL, and
-# the Zabbix agent 2 the Zabbix poller is tested against.
-TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
+# the Zabbix agent 2 the Zabbix poller is tested against (and openssl, whose
+# s_server is the TLS-PSK peer of internal/zabbix/psk's tests).
+TEST_PACKAGES := $(RUN_PACKAGES) git openssl chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
 
 .PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-agent bench-alert bench-msp cross clean screenshots
 
