@@ -4,17 +4,22 @@ BIN     := bin/unyo
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 
-# Debian packages `make run` needs: the report's Japanese font.
-RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic
+# Debian packages `make run` needs: the report's Japanese font, and the C
+# compiler and OpenSSL headers the server is built with (TLS-PSK to Zabbix
+# agents is OpenSSL's, through cgo: internal/zabbix/psk).
+RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic gcc libc6-dev libssl-dev
 # Debian packages the tests need on top: the browser, PDF text extraction, the
 # real Prometheus and Alertmanager the client tests run against, PostgreSQL, and
-# the Zabbix agent 2 the Zabbix poller is tested against.
-TEST_PACKAGES := $(RUN_PACKAGES) git chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
+# the Zabbix agent 2 the Zabbix poller is tested against (and openssl, whose
+# s_server is the TLS-PSK peer of internal/zabbix/psk's tests).
+TEST_PACKAGES := $(RUN_PACKAGES) git openssl chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
 
 .PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-agent bench-alert bench-msp cross clean screenshots
 
+# The server links OpenSSL through cgo for TLS-PSK to Zabbix agents; the
+# agent's builds below stay without cgo (a no-cgo build refuses PSK, saying so).
 build:
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/unyo
 
 # The slim agent: only the agent's packages (cmd/unyo-agent's test holds to that).
 AGENT_LDFLAGS := -s -w -X main.version=$(VERSION)
@@ -67,7 +72,8 @@ packages: build-agent
 	bin/unyo-packages build -config packaging/nfpm.yaml -binary bin/unyo-agent -version $(VERSION) -arch $(PKG_ARCH) -out bin/packages
 	$(AS_ROOT) bin/unyo-packages check bin/packages
 
-# The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo.
+# The agent runs on Windows and on ARM hosts: the one binary must build there, without cgo
+# (so these builds, and the collector of the slim agent, have no TLS-PSK).
 # `cross` builds the whole binary for both; `cross-agent` (what CI runs) compiles
 # only the agent's packages for them, a quarter of the cold build time.
 AGENT_PKGS := ./cmd/unyo-agent ./internal/agent/... ./internal/agentcli/... ./internal/logwatch/...

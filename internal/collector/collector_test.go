@@ -420,3 +420,32 @@ func TestCollectorRunsChecks(t *testing.T) {
 		return false
 	})
 }
+
+// TestCollectorPollsPSK: a zabbix item with tls_connect psk on a host
+// behind the collector is polled by the collector, with the key the server
+// sealed and hands it, from zabbix_agent2 with TLSAccept=psk.
+func TestCollectorPollsPSK(t *testing.T) {
+	const id, key = "PSK collector 01", "5c1f3b3f6e0d2b9a4a4de3f7e2f1c0b1a9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4"
+	agent := zabbixtest.StartAgentPSK(t, id, key)
+	srv := serverWith(t, agent.Address, false, func(ms *monitoring.Store, sw *model.Resource) {
+		it := &monitoring.Item{TenantID: "acme", ResourceID: sw.ID, Name: "psk", Kind: monitoring.KindZabbix, Interval: model.Duration(time.Second),
+			Zabbix: &monitoring.Zabbix{Address: agent.Address, Key: "system.cpu.num", TLSConnect: "psk", PSKIdentity: id, PSK: key}}
+		if err := ms.CreateItem(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	})
+	r := start(t, srv.URL, t.TempDir())
+	r.next(t, 20*time.Second, "a PSK poll of sw-01", func(rec []byte) bool {
+		req, err := sender.DecodeSamples(rec)
+		if err != nil {
+			return false
+		}
+		for _, ts := range req.Timeseries {
+			l := labelsOf(ts)
+			if l["__name__"] == "zabbix_system_cpu_num" && l["host"] == "sw-01" && l["item"] == "psk" && ts.Samples[0].Value >= 1 {
+				return true
+			}
+		}
+		return false
+	})
+}

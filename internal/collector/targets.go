@@ -1,11 +1,13 @@
 package collector
 
 import (
+	"encoding/hex"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	"github.com/unyo-ops/unyo/internal/zabbix/psk"
 )
 
 // TargetsPath is where a collector pulls its targets from unyo server.
@@ -28,24 +30,38 @@ type Targets struct {
 }
 
 // ZabbixTarget is one Zabbix passive check of one host behind the collector.
+// It holds the agent's PSK open, as SNMPTarget its credentials: the
+// endpoint that serves it requires the collect scope.
 type ZabbixTarget struct {
-	Host     string `json:"host"` // the resource's name: the host label of its series
-	Item     string `json:"item"`
-	Address  string `json:"address"` // host:port of the Zabbix agent
-	Key      string `json:"key"`
-	TLS      bool   `json:"tls,omitempty"`
-	Interval int64  `json:"interval_ms"`
+	Host        string `json:"host"` // the resource's name: the host label of its series
+	Item        string `json:"item"`
+	Address     string `json:"address"` // host:port of the Zabbix agent
+	Key         string `json:"key"`
+	TLS         bool   `json:"tls,omitempty"`
+	PSKIdentity string `json:"tls_psk_identity,omitempty"`
+	PSK         string `json:"tls_psk,omitempty"` // hex, as the agent's TLSPSKFile
+	Interval    int64  `json:"interval_ms"`
 }
 
 // ZabbixTargetOf is the wire form of a poller target.
 func ZabbixTargetOf(t poll.Target) ZabbixTarget {
-	return ZabbixTarget{Host: t.Host, Item: t.Item, Address: t.Address, Key: t.Key, TLS: t.TLS, Interval: t.Interval.Milliseconds()}
+	z := ZabbixTarget{Host: t.Host, Item: t.Item, Address: t.Address, Key: t.Key, TLS: t.TLS, Interval: t.Interval.Milliseconds()}
+	if t.PSK != nil {
+		z.PSKIdentity, z.PSK = t.PSK.Identity, hex.EncodeToString(t.PSK.Secret)
+	}
+	return z
 }
 
-// PollTarget is the poller's form of t, for tenant.
+// PollTarget is the poller's form of t, for tenant. A key that does not
+// decode is polled with none, and each poll fails saying so.
 func (t ZabbixTarget) PollTarget(tenant string) poll.Target {
-	return poll.Target{Tenant: tenant, Host: t.Host, Item: t.Item, Address: t.Address, Key: t.Key, TLS: t.TLS,
+	p := poll.Target{Tenant: tenant, Host: t.Host, Item: t.Item, Address: t.Address, Key: t.Key, TLS: t.TLS,
 		Interval: time.Duration(t.Interval) * time.Millisecond}
+	if t.PSKIdentity != "" || t.PSK != "" {
+		secret, _ := psk.ParseKey(t.PSK)
+		p.PSK = &psk.Key{Identity: t.PSKIdentity, Secret: secret}
+	}
+	return p
 }
 
 // SNMPTarget is one SNMP item of one device behind the collector. It holds

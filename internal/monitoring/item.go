@@ -185,16 +185,25 @@ type Exporter struct {
 // server, for a host that runs a Zabbix agent and no unyo agent. Its values
 // are the series zabbix.SeriesOf gives the key, labelled with the host and
 // the item (docs/migrating-from-zabbix.md).
+//
+// The PSK is write-only, as an snmp item's community: the store seals it
+// (secret.Box) and the API shows only tls_psk_set. An update that leaves it
+// out keeps the stored one.
 type Zabbix struct {
 	Address string `json:"address"`       // host or host:port of the agent (10050 when no port); placeholders allowed
 	Key     string `json:"key"`           // e.g. vfs.fs.size[/,pused]
 	TLS     bool   `json:"tls,omitempty"` // TLS with certificates (the agent's TLSAccept=cert)
-	// PSKIdentity and PSK are Zabbix's TLS-PSK settings (tls_psk_identity,
-	// tls_psk). They are read only to be refused with the way out: unyo
-	// does not speak TLS-PSK (docs/migrating-from-zabbix.md), and an item
-	// holding them is never stored.
+	// TLSConnect is how the poller connects, as a Zabbix host's
+	// tls_connect: unencrypted (or empty), psk, or cert (the same as tls:
+	// true, and stored as it).
+	TLSConnect string `json:"tls_connect,omitempty"`
+	// PSKIdentity and PSK are the agent's TLSPSKIdentity and the content of
+	// its TLSPSKFile (hex), for tls_connect psk.
 	PSKIdentity string `json:"tls_psk_identity,omitempty"`
 	PSK         string `json:"tls_psk,omitempty"`
+
+	pskSet bool   // the stored item holds a key
+	sealed []byte // the key, sealed by the store
 }
 
 // Backup is a backup the host's agent checks: the status file or log a
@@ -236,6 +245,9 @@ func agentSide(k Kind) bool {
 func (it *Item) Normalize() {
 	if it.IncidentPolicy == "" {
 		it.IncidentPolicy = PolicyNew
+	}
+	if it.Zabbix != nil {
+		it.Zabbix.normalize()
 	}
 	if it.Log != nil {
 		if it.Log.Count == 0 {

@@ -33,6 +33,9 @@ func (s *Store) CreateItem(ctx context.Context, it *Item) (err error) {
 	if err := s.sealSNMP(it, nil); err != nil {
 		return err
 	}
+	if err := s.sealZabbix(it, nil); err != nil {
+		return err
+	}
 	return s.inTenantTx(ctx, it.TenantID, func() storage.Object { return storage.Object{ID: it.ID, Detail: it} }, func(tx *sql.Tx) error {
 		if err := s.checkItemOwner(ctx, tx, it); err != nil {
 			return err
@@ -90,6 +93,9 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 			return err
 		}
 		if err := s.sealSNMP(it, old); err != nil {
+			return err
+		}
+		if err := s.sealZabbix(it, old); err != nil {
 			return err
 		}
 		now := database.Millis(s.now())
@@ -268,7 +274,7 @@ func specJSON(it *Item) string {
 	case KindExporter:
 		v = it.Exporter
 	case KindZabbix:
-		v = it.Zabbix
+		v = it.Zabbix.stored()
 	case KindBackup:
 		v = it.Backup
 	case KindSNMP:
@@ -303,8 +309,7 @@ func setSpec(it *Item, data []byte) error {
 		it.Exporter = new(Exporter)
 		dst = it.Exporter
 	case KindZabbix:
-		it.Zabbix = new(Zabbix)
-		dst = it.Zabbix
+		return setZabbixSpec(it, data)
 	case KindBackup:
 		it.Backup = new(Backup)
 		dst = it.Backup

@@ -61,6 +61,9 @@ func (s *Store) insertTemplate(ctx context.Context, tx *sql.Tx, t *Template) err
 		if err := s.sealSNMP(it, nil); err != nil {
 			return invalid.Prefix(fmt.Sprintf("items[%d]", i), err)
 		}
+		if err := s.sealZabbix(it, nil); err != nil {
+			return invalid.Prefix(fmt.Sprintf("items[%d]", i), err)
+		}
 		if err := insertItem(ctx, tx, it, now); err != nil {
 			return invalid.Prefix(fmt.Sprintf("items[%d]", i), err)
 		}

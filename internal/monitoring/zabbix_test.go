@@ -3,6 +3,7 @@ package monitoring
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,25 +45,114 @@ func TestZabbixItemValidate(t *testing.T) {
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"severity":"critical"}`, "severity")
 	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util"},"threshold":{"op":">","warning":1}}`, "threshold")
 	f(`{"name":"cpu","kind":"metric","metric":{"query":"x"},"zabbix":{"address":"h","key":"k"},"threshold":{"op":">","warning":1}}`, "zabbix")
-	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk_identity":"PSK 001","tls_psk":"1f87b5"}}`, "zabbix.tls_psk_identity")
-	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk":"1f87b5"}}`, "zabbix.tls_psk")
+	const key = "1f87b595725ac58dd977beef14b97461"
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk_identity":"PSK 001","tls_psk":"`+key+`"}}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk_identity":"PSK 001","tls_psk_set":true}}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"cert"}}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"unencrypted"}}`, "")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"PSK"}}`, "zabbix.tls_connect")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"unencrypted","tls":true}}`, "zabbix.tls_connect")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls":true,"tls_psk_identity":"PSK 001"}}`, "zabbix.tls")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk":"`+key+`"}}`, "zabbix.tls_psk_identity")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk_identity":"`+strings.Repeat("x", 129)+`"}}`, "zabbix.tls_psk_identity")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk_identity":"PSK 001","tls_psk":"1f87b5"}}`, "zabbix.tls_psk")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_connect":"psk","tls_psk_identity":"PSK 001","tls_psk":"`+strings.Repeat("g", 32)+`"}}`, "zabbix.tls_psk")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk_identity":"PSK 001","tls_psk":"`+key+`"}}`, "zabbix.tls_psk_identity")
+	f(`{"name":"cpu","kind":"zabbix","zabbix":{"address":"h","key":"system.cpu.util","tls_psk":"`+key+`"}}`, "zabbix.tls_psk")
 }
 
-// TestZabbixPSKRefused: an item configured for TLS-PSK, as a Zabbix host
-// export has it, is refused by the API with the field, the reason and the
-// way out, and nothing is stored.
-func TestZabbixPSKRefused(t *testing.T) {
+// TestZabbixPSKStored: an item with tls_connect psk is stored with its key
+// sealed: never in clear in the database, never in what the API returns
+// (tls_psk_set instead), kept by an update that leaves it out, and opened
+// for the poller, of its own tenant only. A bad or missing key is a 400
+// naming the field, and stores nothing.
+func TestZabbixPSKStored(t *testing.T) {
 	s := newServer(t)
+	s.s.SealWith(testBox(t))
+	const key = "1f87b595725ac58dd977beef14b97461a7c1045b9a1c963065002c5473194952"
 	base := "/api/v1/tenants/acme/monitoring/items"
-	code, _, body := s.do(t, "POST", base, acmeRW, map[string]any{"resource_id": s.web1.ID, "name": "cpu", "kind": "zabbix",
-		"zabbix": map[string]any{"address": "10.0.0.5", "key": "system.cpu.util", "tls_psk_identity": "PSK 001", "tls_psk": "1f87b595725ac58dd977beef14b97461"}})
-	if code != 400 || !strings.Contains(string(body), `"field":"zabbix.tls_psk_identity"`) || !strings.Contains(string(body), "TLS-PSK is not supported") ||
-		!strings.Contains(string(body), "TLSAccept=unencrypted") || strings.Contains(string(body), "1f87b595") {
-		t.Fatalf("a PSK item = %d %s", code, body)
+	item := func(z map[string]any) map[string]any {
+		z["address"], z["key"] = "127.0.0.1", "system.cpu.util"
+		return map[string]any{"resource_id": s.web1.ID, "name": "cpu-psk", "kind": "zabbix", "zabbix": z}
+	}
+	f := func(z map[string]any, field string) {
+		t.Helper()
+		code, _, body := s.do(t, "POST", base, acmeRW, item(z))
+		if code != 400 || !strings.Contains(string(body), `"field":"`+field+`"`) || strings.Contains(string(body), "1f87b595") {
+			t.Errorf("%v: %d %s", z, code, body)
+		}
+	}
+	f(map[string]any{"tls_connect": "psk", "tls_psk_identity": "PSK 001"}, "zabbix.tls_psk")
+	f(map[string]any{"tls_connect": "psk", "tls_psk_identity": "PSK 001", "tls_psk": "1f87b595725ac58dd977beef14b9746"}, "zabbix.tls_psk")
+	f(map[string]any{"tls_connect": "psk", "tls_psk": key}, "zabbix.tls_psk_identity")
+	if _, _, list := s.do(t, "GET", base, acmeRO, nil); strings.Contains(string(list), "cpu-psk") {
+		t.Fatalf("a refused item was stored: %s", list)
+	}
+
+	code, _, body := s.do(t, "POST", base, acmeRW, item(map[string]any{"tls_connect": "psk", "tls_psk_identity": "PSK 001", "tls_psk": key}))
+	if code != 201 || strings.Contains(string(body), key[:16]) || !strings.Contains(string(body), `"tls_psk_set":true`) ||
+		!strings.Contains(string(body), `"tls_psk_identity":"PSK 001"`) {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var created Item
+	if err := json.Unmarshal(body, &created); err != nil {
+		t.Fatal(err)
 	}
 	_, _, list := s.do(t, "GET", base, acmeRO, nil)
-	if strings.Contains(string(list), "PSK 001") {
-		t.Fatalf("the refused item was stored: %s", list)
+	var spec string
+	if err := s.s.db.QueryRowContext(context.Background(), `SELECT spec FROM monitoring_items WHERE id=?`, created.ID).Scan(&spec); err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range []string{string(list), spec} {
+		if strings.Contains(where, key[:16]) {
+			t.Errorf("the key in clear: %s", where)
+		}
+	}
+	poll := func() []byte {
+		t.Helper()
+		targets, err := s.s.ZabbixTargets(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tg := range targets {
+			if tg.Item == "cpu-psk" && tg.PSK != nil && tg.PSK.Identity == "PSK 001" {
+				return tg.PSK.Secret
+			}
+		}
+		t.Fatalf("no PSK target in %+v", targets)
+		return nil
+	}
+	if got := poll(); fmt.Sprintf("%x", got) != key {
+		t.Errorf("the poller's key: %x", got)
+	}
+
+	// Sent back as read (tls_psk_set, no key), with a new interval: the key stays.
+	var back map[string]any
+	json.Unmarshal(body, &back)
+	back["interval"] = "30s"
+	if code, _, body := s.do(t, "PUT", fmt.Sprintf("%s/%d", base, created.ID), acmeRW, back); code != 200 {
+		t.Fatalf("update: %d %s", code, body)
+	}
+	if got := poll(); fmt.Sprintf("%x", got) != key {
+		t.Errorf("the key after an update without it: %x", got)
+	}
+	// Sealed for acme: it does not open as another tenant's.
+	stored, err := s.s.Item(context.Background(), "acme", created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.s.openZabbixPSK("beta", stored.Zabbix); err == nil {
+		t.Error("acme's sealed PSK opened as beta's")
+	}
+	// Back to unencrypted: the key is dropped.
+	back["zabbix"].(map[string]any)["tls_connect"] = "unencrypted"
+	delete(back["zabbix"].(map[string]any), "tls_psk_identity")
+	if code, _, body := s.do(t, "PUT", fmt.Sprintf("%s/%d", base, created.ID), acmeRW, back); code != 200 || strings.Contains(string(body), "tls_psk") {
+		t.Fatalf("update to unencrypted: %d %s", code, body)
+	}
+	s.s.db.QueryRowContext(context.Background(), `SELECT spec FROM monitoring_items WHERE id=?`, created.ID).Scan(&spec)
+	if strings.Contains(spec, "sealed") {
+		t.Errorf("an unencrypted item kept a key: %s", spec)
 	}
 }
 

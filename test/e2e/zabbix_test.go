@@ -100,6 +100,41 @@ func TestZabbixTakeover(t *testing.T) {
 			return ""
 		})
 	}
+	// An agent that accepts only TLS-PSK, as the customer's Zabbix had it:
+	// polled with its identity and key; an item with a wrong key stores no
+	// value and reads zabbix_up 0. The key is never returned nor logged.
+	const pskKey = "9e5b1c2d3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c"
+	pskAgent := zabbixtest.StartAgentPSK(t, "PSK web-02", pskKey)
+	var pskHost struct {
+		ID int64 `json:"id"`
+	}
+	s.mustJSON(201, "POST", "/api/v1/tenants/acme/resources", "", map[string]any{"name": "web-02", "kind": "host"}, &pskHost)
+	for name, key := range map[string]string{"cpus-psk": pskKey, "cpus-wrong-key": "00112233445566778899aabbccddeeff"} {
+		var created map[string]any
+		s.mustJSON(201, "POST", "/api/v1/tenants/acme/monitoring/items", "", map[string]any{
+			"resource_id": pskHost.ID, "name": name, "kind": "zabbix", "interval": "2s",
+			"zabbix": map[string]any{"address": pskAgent.Address, "key": "system.cpu.num", "tls_connect": "psk", "tls_psk_identity": "PSK web-02", "tls_psk": key},
+		}, &created)
+		if z, _ := created["zabbix"].(map[string]any); z["tls_psk_set"] != true || z["tls_psk"] != nil {
+			t.Errorf("the item as returned: %v", created)
+		}
+	}
+	eventually(t, 90*time.Second, func() string {
+		now := float64(time.Now().UnixMilli()) / 1000
+		good := s.query(read, `zabbix_system_cpu_num{host="web-02",item="cpus-psk"}`, now)
+		bad := s.query(read, `zabbix_up{host="web-02",item="cpus-wrong-key"}`, now)
+		if len(good) != 1 || good[0].Value < 1 || len(bad) != 1 || bad[0].Value != 0 {
+			return fmt.Sprintf("over PSK: %+v; with a wrong key: %+v", good, bad)
+		}
+		return ""
+	})
+	if got := s.query(read, `zabbix_system_cpu_num{host="web-02",item="cpus-wrong-key"}`, float64(time.Now().UnixMilli())/1000); len(got) != 0 {
+		t.Errorf("a value stored with a wrong key: %+v", got)
+	}
+	if logs := s.stderr.String(); strings.Contains(logs, pskKey[:16]) || !strings.Contains(logs, "PSK handshake failed") {
+		t.Errorf("the server's log shows the key, or not why the wrong key fails:\n%s", logs)
+	}
+
 	// A key the agent does not support is stored as not supported.
 	got := s.query(read, `zabbix_item_supported{host="web-01"} == 0`, float64(time.Now().UnixMilli())/1000)
 	for _, g := range got {

@@ -7,13 +7,15 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/zabbix/psk"
 )
 
 // ErrClosedUnanswered is a plain-text check the agent closed without
 // a reply.
 var ErrClosedUnanswered = errors.New("the agent closed the connection without answering: its Server= does not list this address, " +
-	"or it accepts only TLS. TLS-PSK is not supported: configure the agent with TLSAccept=unencrypted for unyo's address " +
-	"(or cert, with tls: true), or use a collector inside the network")
+	"or it accepts only TLS (its TLSAccept): give the item tls_connect psk with the agent's tls_psk_identity and tls_psk, " +
+	"or tls: true for certificates")
 
 // closedUnanswered reports whether err is a connection the peer ended
 // before the first byte of a reply.
@@ -26,10 +28,11 @@ type Client struct {
 	// Zabbix server's default is 3s.
 	Timeout time.Duration
 	// TLS, when set, wraps every connection in TLS with certificates (the
-	// agent's TLSAccept=cert). Go's crypto/tls has no TLS-PSK, and no
-	// well-kept Go library adds it, so agents that accept only PSK are
-	// out of reach (see docs/migrating-from-zabbix.md).
+	// agent's TLSAccept=cert).
 	TLS *tls.Config
+	// PSK, when set, wraps every connection in TLS with this pre-shared
+	// key (the agent's TLSAccept=psk), through OpenSSL (package psk).
+	PSK *psk.Key
 	// Dialer dials the agent; a net.Dialer when nil.
 	Dialer func(ctx context.Context, network, address string) (net.Conn, error)
 }
@@ -51,11 +54,18 @@ func (c *Client) Get(ctx context.Context, address, key string) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("agentproto: cannot connect to %s: %w", address, err)
 	}
-	defer conn.Close()
+	defer func() { conn.Close() }() // the TLS or PSK connection once there is one: it frees its own state
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	if c.TLS != nil {
+	switch {
+	case c.PSK != nil:
+		pc, err := psk.Client(ctx, conn, *c.PSK)
+		if err != nil {
+			return Reply{}, fmt.Errorf("agentproto: %s: %w", address, err)
+		}
+		conn = pc
+	case c.TLS != nil:
 		tc := tls.Client(conn, c.TLS)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return Reply{}, fmt.Errorf("agentproto: TLS with %s: %w", address, err)
@@ -67,10 +77,10 @@ func (c *Client) Get(ctx context.Context, address, key string) (Reply, error) {
 	}
 	data, err := Decode(conn)
 	if err != nil {
-		if c.TLS == nil && closedUnanswered(err) {
+		if c.TLS == nil && c.PSK == nil && closedUnanswered(err) {
 			// An agent drops a connection it will not serve without a word:
 			// one whose Server= does not list unyo, or one that accepts only
-			// TLS (with PSK, which unyo cannot speak, or certificates).
+			// TLS (with PSK or certificates).
 			return Reply{}, fmt.Errorf("%s from %s: %w", key, address, ErrClosedUnanswered)
 		}
 		return Reply{}, fmt.Errorf("%s from %s: %w", key, address, err)

@@ -2,7 +2,9 @@ package poll_test
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	"github.com/unyo-ops/unyo/internal/zabbix/psk"
 	"github.com/unyo-ops/unyo/internal/zabbix/zabbixtest"
 )
 
@@ -39,6 +42,25 @@ func report(b *testing.B, start time.Time, cpuUsed time.Duration) {
 func BenchmarkPollRealAgent(b *testing.B) {
 	a := zabbixtest.StartAgent(b)
 	c := &agentproto.Client{Timeout: 5 * time.Second}
+	t := poll.Target{Item: "fs", Address: a.Address, Key: "vfs.fs.size[/,pused]"}
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpu(syscall.RUSAGE_SELF)
+	for i := 0; i < b.N; i++ {
+		if _, out := poll.Poll(context.Background(), c, t, time.Now()); !out.Stored {
+			b.Fatal(out.Reason)
+		}
+	}
+	report(b, start, cpu(syscall.RUSAGE_SELF)-cpu0)
+}
+
+// BenchmarkPollRealAgentPSK is BenchmarkPollRealAgent against an agent with
+// TLSAccept=psk: a TLS-PSK handshake (OpenSSL, through cgo) per check, as
+// the passive protocol has one connection per check.
+func BenchmarkPollRealAgentPSK(b *testing.B) {
+	const id, hexKey = "PSK bench", "1f87b595725ac58dd977beef14b97461a7c1045b9a1c963065002c5473194952"
+	a := zabbixtest.StartAgentPSK(b, id, hexKey)
+	key, _ := psk.ParseKey(hexKey)
+	c := &agentproto.Client{Timeout: 5 * time.Second, PSK: &psk.Key{Identity: id, Secret: key}}
 	t := poll.Target{Item: "fs", Address: a.Address, Key: "vfs.fs.size[/,pused]"}
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpu(syscall.RUSAGE_SELF)
@@ -83,6 +105,32 @@ func BenchmarkZabbixGet(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		out, err := exec.Command(bin, "-s", host, "-p", port, "-k", "vfs.fs.size[/,pused]").Output()
 		if err != nil || len(out) == 0 {
+			b.Fatalf("zabbix_get: %v %s", err, out)
+		}
+	}
+	report(b, start, cpu(syscall.RUSAGE_CHILDREN)-cpu0)
+}
+
+// BenchmarkZabbixGetPSK is BenchmarkPollRealAgentPSK by zabbix_get
+// --tls-connect psk, a process per call; the CPU counted is zabbix_get's.
+func BenchmarkZabbixGetPSK(b *testing.B) {
+	bin, err := exec.LookPath("zabbix_get")
+	if err != nil {
+		b.Fatalf("zabbix_get is not installed: Debian ships it in the package zabbix-proxy-sqlite3 (apt-get install --no-install-recommends zabbix-proxy-sqlite3): %v", err)
+	}
+	const id, hexKey = "PSK bench", "1f87b595725ac58dd977beef14b97461a7c1045b9a1c963065002c5473194952"
+	a := zabbixtest.StartAgentPSK(b, id, hexKey)
+	file := filepath.Join(b.TempDir(), "unyo.psk")
+	if err := os.WriteFile(file, []byte(hexKey+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	host, port, _ := strings.Cut(a.Address, ":")
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpu(syscall.RUSAGE_CHILDREN)
+	for i := 0; i < b.N; i++ {
+		out, err := exec.Command(bin, "-s", host, "-p", port, "-k", "vfs.fs.size[/,pused]",
+			"--tls-connect", "psk", "--tls-psk-identity", id, "--tls-psk-file", file).Output()
+		if err != nil || len(out) == 0 || strings.HasPrefix(string(out), "ZBX_") {
 			b.Fatalf("zabbix_get: %v %s", err, out)
 		}
 	}

@@ -9,6 +9,8 @@ package poll
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/zabbix"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
+	"github.com/unyo-ops/unyo/internal/zabbix/psk"
 )
 
 // Target is one item key to poll for one host.
@@ -26,12 +29,20 @@ type Target struct {
 	Address  string // host:port of the Zabbix agent
 	Key      string
 	TLS      bool
+	PSK      *psk.Key // TLS-PSK with this identity and key; nil: none
 	Interval time.Duration
 }
 
-// id identifies a target across reloads, so an unchanged one keeps its schedule.
+// id identifies a target across reloads, so an unchanged one keeps its
+// schedule and a changed identity or key starts it again. It holds a hash
+// of the key, never the key.
 func (t Target) id() string {
-	return strings.Join([]string{t.Tenant, t.Host, t.Item, t.Address, t.Key, strconv.FormatBool(t.TLS), t.Interval.String()}, "\x00")
+	var pskID string
+	if t.PSK != nil {
+		sum := sha256.Sum256(append([]byte(t.PSK.Identity+"\x00"), t.PSK.Secret...))
+		pskID = hex.EncodeToString(sum[:8])
+	}
+	return strings.Join([]string{t.Tenant, t.Host, t.Item, t.Address, t.Key, strconv.FormatBool(t.TLS), pskID, t.Interval.String()}, "\x00")
 }
 
 // The series every poll writes besides the value, so that an agent that

@@ -10,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
+	"github.com/unyo-ops/unyo/internal/zabbix/psk"
 	"github.com/unyo-ops/unyo/internal/zabbix/zabbixtest"
 )
 
@@ -109,6 +110,65 @@ func TestPollerRuns(t *testing.T) {
 			t.Fatalf("after 15s: web-01 %d samples, gone %d", len(web), len(gone))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPollerPSK runs the scheduler against zabbix_agent2 with
+// TLSAccept=psk: the target with the agent's identity and key stores
+// values; the one with a wrong key stores none and reads zabbix_up 0, and
+// its reason is the PSK handshake.
+func TestPollerPSK(t *testing.T) {
+	const id, hexKey = "PSK unyo 001", "1f87b595725ac58dd977beef14b97461a7c1045b9a1c963065002c5473194952"
+	a := zabbixtest.StartAgentPSK(t, id, hexKey)
+	key, _ := psk.ParseKey(hexKey)
+	wrong, _ := psk.ParseKey("00112233445566778899aabbccddeeff")
+	var mu sync.Mutex
+	got := map[string][]sample.Sample{}
+	targets := []poll.Target{
+		{Tenant: "acme", Host: "web-01", Item: "cpu", Address: a.Address, Key: "system.cpu.util", Interval: time.Second, PSK: &psk.Key{Identity: id, Secret: key}},
+		{Tenant: "acme", Host: "web-02", Item: "cpu", Address: a.Address, Key: "system.cpu.util", Interval: time.Second, PSK: &psk.Key{Identity: id, Secret: wrong}},
+	}
+	p := poll.New(poll.Options{
+		Targets: func(context.Context) ([]poll.Target, error) { return targets, nil },
+		Sink: func(_ context.Context, tenant, host string, ss []sample.Sample) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got[host] = append(got[host], ss...)
+			return nil
+		},
+		Timeout: 5 * time.Second, Flush: 100 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		good, bad := append([]sample.Sample(nil), got["web-01"]...), append([]sample.Sample(nil), got["web-02"]...)
+		mu.Unlock()
+		if len(good) >= 3 && len(bad) >= 2 {
+			if good[0].Value != 1 || good[2].Name != "zabbix_system_cpu_util" {
+				t.Errorf("with the key: %+v", good)
+			}
+			for _, s := range bad {
+				if s.Name == "zabbix_system_cpu_util" || (s.Name == poll.UpMetric && s.Value != 0) {
+					t.Errorf("with a wrong key: %+v", bad)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20s: web-01 %d samples, web-02 %d", len(good), len(bad))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, out := poll.Poll(context.Background(), &agentproto.Client{Timeout: 5 * time.Second, PSK: targets[1].PSK}, targets[1], time.Now())
+	if out.Stored || out.Answered || !strings.Contains(out.Reason, "PSK handshake failed") {
+		t.Errorf("a wrong key: %+v", out)
 	}
 	cancel()
 	if err := <-done; err != nil {

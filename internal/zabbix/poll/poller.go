@@ -72,8 +72,8 @@ func New(opts Options) *Poller {
 	return p
 }
 
-// start is the job of one target: its client (TLS or not, the tenant's
-// dialer), and each poll's change of answer logged once, not every poll of
+// start is the job of one target: its client (TLS, PSK or neither, the
+// tenant's dialer), and each poll's change of answer logged once, not every poll of
 // an agent that stays down.
 func (p *Poller) start(t Target) (polling.Job, error) {
 	client := p.plain
@@ -82,9 +82,12 @@ func (p *Poller) start(t Target) (polling.Job, error) {
 			return polling.Job{}, fmt.Errorf("%s/%s item %s asks for TLS and there is no Zabbix TLS certificate", t.Tenant, t.Host, t.Item)
 		}
 	}
-	if p.opts.DialFor != nil {
+	if p.opts.DialFor != nil || t.PSK != nil {
 		own := *client
-		own.Dialer = p.opts.DialFor(t.Tenant)
+		if p.opts.DialFor != nil {
+			own.Dialer = p.opts.DialFor(t.Tenant)
+		}
+		own.PSK = t.PSK
 		client = &own
 	}
 	answering := true // so that the first failure is logged

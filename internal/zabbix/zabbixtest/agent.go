@@ -176,3 +176,15 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// StartAgentPSK is StartAgentTLS for an agent that accepts only TLS-PSK,
+// with identity and key (hex), as the agent's TLSPSKIdentity and the
+// content of its TLSPSKFile.
+func StartAgentPSK(t testing.TB, identity, key string, extra ...string) *Agent {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "agent.psk")
+	if err := os.WriteFile(file, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return StartAgentTLS(t, append([]string{"TLSAccept=psk", "TLSConnect=psk", "TLSPSKIdentity=" + identity, "TLSPSKFile=" + file}, extra...)...)
+}
