@@ -49,6 +49,15 @@ type Options struct {
 	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
 	Acknowledged    AckFunc         // nil: nobody is told of acknowledgements
 	Now             func() time.Time
+	// EvalDelay is how far behind now the timed evaluation looks (0): a
+	// remote store shows a sample some seconds after it was written
+	// (VictoriaMetrics: about 1 s, and up to 10 s for a new series), while
+	// the samples observed on arrival are applied at once. Evaluating at
+	// now finds the store's older value, or no series at all, and resolves
+	// an alert just fired, which then fires again: two notifications.
+	// Delayed, the evaluation's instant is before the alert's last
+	// observation, which applyWhy keeps.
+	EvalDelay time.Duration
 	// Owns reports whether this replica holds the lease of tenant's rules
 	// and its fencing token (internal/lease); nil: every tenant, as the
 	// one server on SQLite. See Engine.owns.
@@ -319,7 +328,7 @@ func (e *Engine) evaluateDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := e.Evaluate(ctx, r.key, now); err != nil {
+		if err := e.Evaluate(ctx, r.key, now.Add(-e.opts.EvalDelay)); err != nil {
 			e.logger.Warn("rule evaluation failed", "tenant", r.tenant, "item", r.item.Name, "resource", r.item.Resource, "err", err)
 		}
 	}

@@ -333,6 +333,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		Notify:       alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
 		Acknowledged: alert.StopEscalation(a.outbox),
 		Owns:         func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
+		EvalDelay:    cfg.metricsStore.evalDelay(),
 		Registerer:   a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)
