@@ -7,6 +7,9 @@
 # stopped. A target whose binary is missing (or unyo, if it does not build) is
 # skipped with a message.
 #
+# unyo runs with --limit-ingest-rate 0: the tenant's default ingest limit
+# (50,000 samples/s) would be measured instead of the server.
+#
 # Usage: bench/remotewrite.sh
 # Environment: SERIES (200000), SENDERS (4), BATCH (2000), DURATION (30s),
 #              TARGETS ("prometheus victoria-metrics unyo"; also unyo-remote:
@@ -141,7 +144,7 @@ run_unyo() {
 	mkdir -p "$dir"
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
-	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$UNYO" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false >"$dir/log" 2>&1 &
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$UNYO" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false --limit-ingest-rate 0 >"$dir/log" 2>&1 &
 	PID=$!
 	wait_ready "$base/readyz" "$dir/log" || return 1
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
@@ -215,7 +218,7 @@ run_unyo_remote() {
 	for i in $(seq "$n"); do
 		port=$(free_port)
 		base="http://127.0.0.1:$port"
-		UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$UNYO" server --listen "127.0.0.1:$port" --data "$dir/data$i" --monitor-self=false \
+		UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$UNYO" server --listen "127.0.0.1:$port" --data "$dir/data$i" --monitor-self=false --limit-ingest-rate 0 \
 			--replica-id "r$i" "${db[@]}" --metrics-store remote --metrics-write-url "http://127.0.0.1:$vmport/api/v1/write" \
 			--metrics-query-url "http://127.0.0.1:$vmport" >"$dir/log$i" 2>&1 &
 		PID=$!
