@@ -163,7 +163,7 @@ run_unyo_remote() {
 	measure "$name" "$HOSTS" -unyo "$first" "${replicas[@]}" -unyo-admin-password "$ADMIN_PASSWORD" -warmup 5s || return 1
 	local p mem=""
 	for p in "${PIDS[@]:1}"; do
-		mem+="${mem:+,}$(awk '/^VmRSS|^VmHWM/ { printf "%s%.0f", sep, $2 / 1024; sep = "/" }' "/proc/$p/status")"
+		mem+="${mem:+,}$(awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.0f/%.0f", r / 1024, h / 1024 }' "/proc/$p/status")"
 	done
 	log "  RSS/peak MiB per replica: $mem"
 	RESULT[$name]+=" rss_mib=$mem"

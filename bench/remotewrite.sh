@@ -190,7 +190,7 @@ stop_replicas() {
 }
 
 # rss PID prints the process's resident memory now and its peak, in MiB.
-rss() { awk '/^VmRSS|^VmHWM/ { printf "%s%.0f", sep, $2 / 1024; sep = "/" }' "/proc/$1/status"; }
+rss() { awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.0f/%.0f", r / 1024, h / 1024 }' "/proc/$1/status"; }
 
 # run_unyo_remote N is unyo, N replicas, with --metrics-store remote in
 # front of a VictoriaMetrics of its own: what unyo costs on the way into the
