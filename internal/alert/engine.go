@@ -114,6 +114,10 @@ type Engine struct {
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
 	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
+	// seen is the time of the newest sample applied to each active alert,
+	// also when it changed nothing (UpdatedAt is the last change): a timed
+	// evaluation older than it is not applied (see Options.EvalDelay).
+	seen map[string]time.Time
 
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
@@ -132,7 +136,7 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	e := &Engine{
 		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
 		rules: map[string]*rule{}, next: map[string]time.Time{}, since: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
-		tokens:   map[string]int64{},
+		tokens: map[string]int64{}, seen: map[string]time.Time{},
 		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
 		loaded: make(chan struct{}),
 	}
@@ -396,6 +400,7 @@ func (e *Engine) setActive(a *Alert) {
 	}
 	if a.State == StateResolved {
 		delete(e.active, key)
+		delete(e.seen, key)
 		if rk != "" {
 			delete(e.byRule[rk], a.Fingerprint)
 			if len(e.byRule[rk]) == 0 {

@@ -15,7 +15,8 @@ import (
 // arrives. The timed evaluation that follows must not take the store's
 // older value (or its not knowing the series yet) for a recovery: with
 // EvalDelay it reads the store as of before the alert's last sample and
-// the alert stays firing, notified once. Without it, the same evaluation
+// the alert stays firing, notified once; also when later samples changed
+// nothing and the first is older than the delay. Without it, the same evaluation
 // resolves the alert, as it did on VictoriaMetrics (the case that shows
 // the test can fail).
 func TestTimedEvaluationWaitsForALaggingStore(t *testing.T) {
@@ -32,6 +33,12 @@ func TestTimedEvaluationWaitsForALaggingStore(t *testing.T) {
 		lset := labels.FromStrings("__name__", "node_cpu_busy_percent", "host", "web-01", metricstore.TenantLabel, "acme")
 		w.engine.Observe("acme", lset, w.advance(15*time.Second).UnixMilli(), 93.5)
 		w.drain()
+		// The same value keeps arriving for longer than the delay: it
+		// changes nothing, and the store still does not show it.
+		for range 10 {
+			w.engine.Observe("acme", lset, w.advance(2*time.Second).UnixMilli(), 93.5)
+			w.drain()
+		}
 		w.advance(2 * time.Second)
 		w.engine.evaluateDue(context.Background())
 		list := w.alerts("acme")
