@@ -15,7 +15,10 @@
 # Usage: bench/alertlatency.sh
 # Environment: HOSTS (200), DEFAULT_HOSTS (30, for Prometheus's 1 m
 #              evaluation), PACE (300ms), TIMEOUT (120s),
-#              TARGETS ("unyo prom-default prom-fast").
+#              TARGETS ("unyo prom-default prom-fast"; also unyo-remote:
+#              unyo on VictoriaMetrics, and unyo-remote-3: three replicas
+#              on one PostgreSQL and VictoriaMetrics, pushed to in turn),
+#              REF (unyo: the target whose p99 the others are compared to).
 # The table is printed and kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +28,13 @@ DEFAULT_HOSTS=${DEFAULT_HOSTS:-30}
 PACE=${PACE:-300ms}
 TIMEOUT=${TIMEOUT:-120s}
 TARGETS=${TARGETS:-unyo prom-default prom-fast}
+REF=${REF:-unyo}
 
 # unyo refuses admin passwords shorter than 12 characters.
 ADMIN_PASSWORD=bench-admin-secret
 WORK=$(mktemp -d -t unyo-alertlat.XXXXXX)
+# shellcheck source=bench/pg.sh
+. bench/pg.sh
 PIDS=()
 declare -A RESULT
 
@@ -53,6 +59,7 @@ stop() {
 }
 cleanup() {
 	stop
+	stop_pg
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -115,6 +122,55 @@ run_unyo() {
 	stop
 }
 
+# run_unyo_remote N is unyo with --metrics-store remote into a
+# VictoriaMetrics of its own: one replica on SQLite, or N replicas on one
+# PostgreSQL with the pushes sent to each in turn (alertlat -unyo-replica),
+# as behind a round-robin balancer. Each replica's RSS at the end is logged.
+run_unyo_remote() {
+	local n=$1 name=unyo-remote
+	[[ $n -gt 1 ]] && name=unyo-remote-$n
+	local dir=$WORK/$name vmport port base i db=() replicas=() first=""
+	[[ -x bin/unyo ]] || { log "$name: bin/unyo did not build, skipped"; return 0; }
+	command -v victoria-metrics >/dev/null || { log "$name: victoria-metrics not installed, skipped"; return 0; }
+	mkdir -p "$dir"
+	vmport=$(free_port)
+	victoria-metrics -storageDataPath="$dir/vm" -httpListenAddr="127.0.0.1:$vmport" -loggerLevel=WARN \
+		-search.latencyOffset=0 >"$dir/vm.log" 2>&1 &
+	PIDS+=($!)
+	wait_ready "http://127.0.0.1:$vmport/health" "${PIDS[0]}" "$dir/vm.log" || return 1
+	if [[ $n -gt 1 ]]; then
+		start_pg || return 1
+		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/secret.key"
+		chmod 600 "$dir/secret.key"
+		db=(--database "$PGDSN" --secret-key-file "$dir/secret.key")
+	fi
+	for i in $(seq "$n"); do
+		port=$(free_port)
+		base="http://127.0.0.1:$port"
+		UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data$i" \
+			--monitor-self=false --log-level warn --outbound-allow 127.0.0.0/8 --replica-id "r$i" "${db[@]}" \
+			--metrics-store remote --metrics-write-url "http://127.0.0.1:$vmport/api/v1/write" \
+			--metrics-query-url "http://127.0.0.1:$vmport" >"$dir/log$i" 2>&1 &
+		PIDS+=($!)
+		wait_ready "$base/readyz" "${PIDS[-1]}" "$dir/log$i" || return 1
+		if [[ -z $first ]]; then
+			first=$base
+		else
+			replicas+=(-unyo-replica "$base")
+		fi
+	done
+	log "$name: $HOSTS alerts, $n replica(s)"
+	measure "$name" "$HOSTS" -unyo "$first" "${replicas[@]}" -unyo-admin-password "$ADMIN_PASSWORD" -warmup 5s || return 1
+	local p mem=""
+	for p in "${PIDS[@]:1}"; do
+		mem+="${mem:+,}$(awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.0f/%.0f", r / 1024, h / 1024 }' "/proc/$p/status")"
+	done
+	log "  RSS/peak MiB per replica: $mem"
+	RESULT[$name]+=" rss_mib=$mem"
+	stop
+	stop_pg
+}
+
 # run_prom NAME HOSTS EVAL GROUP_WAIT GROUP_INTERVAL [PROMETHEUS FLAGS...]
 run_prom() {
 	local name=$1 hosts=$2 eval=$3 gwait=$4 ginterval=$5
@@ -175,8 +231,8 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 # table prints the latencies per target and unyo's p99 as a ratio to each.
 table() {
 	local unyo_p99="" name line p99 ratio
-	[[ -n ${RESULT[unyo]:-} ]] && unyo_p99=$(field p99_ms "${RESULT[unyo]}")
-	printf '%-13s %7s %10s %10s %10s %10s %10s %12s\n' target alerts delivered p50_ms p90_ms p99_ms max_ms unyo_p99/p99
+	[[ -n ${RESULT[$REF]:-} ]] && unyo_p99=$(field p99_ms "${RESULT[$REF]}")
+	printf '%-13s %7s %10s %10s %10s %10s %10s %12s  %s\n' target alerts delivered p50_ms p90_ms p99_ms max_ms "${REF}_p99/p99" "RSS/peak MiB per replica"
 	for name in $TARGETS; do
 		line=${RESULT[$name]:-}
 		if [[ -z $line ]]; then
@@ -185,8 +241,8 @@ table() {
 		fi
 		p99=$(field p99_ms "$line")
 		ratio=$(awk -v u="$unyo_p99" -v r="$p99" 'BEGIN { if (u ~ /^[0-9.]+$/ && r ~ /^[0-9.]+$/ && r > 0) printf "%.4f", u / r; else print "-" }')
-		printf '%-13s %7s %10s %10s %10s %10s %10s %12s\n' "$name" "$(field alerts "$line")" "$(field delivered "$line")" \
-			"$(field p50_ms "$line")" "$(field p90_ms "$line")" "$p99" "$(field max_ms "$line")" "$ratio"
+		printf '%-13s %7s %10s %10s %10s %10s %10s %12s  %s\n' "$name" "$(field alerts "$line")" "$(field delivered "$line")" \
+			"$(field p50_ms "$line")" "$(field p90_ms "$line")" "$p99" "$(field max_ms "$line")" "$ratio" "$(field rss_mib "$line")"
 	done
 }
 
@@ -194,7 +250,7 @@ main() {
 	mkdir -p bin bench/results
 	STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 	go build -o bin/alertlat ./bench/cmd/alertlat
-	if [[ " $TARGETS " == *" unyo "* ]] && ! make -s build; then
+	if [[ " $TARGETS " == *" unyo"* ]] && ! make -s build; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
@@ -203,6 +259,8 @@ main() {
 		# command, hence the explicit "|| return 1" in them.
 		case $name in
 		unyo) run_unyo ;;
+		unyo-remote) run_unyo_remote 1 ;;
+		unyo-remote-3) run_unyo_remote 3 ;;
 		prom-default) run_prom prom-default "$DEFAULT_HOSTS" default 30s 5m ;;
 		prom-fast) run_prom prom-fast "$HOSTS" 1s 0s 1s --rules.alert.resend-delay=1s ;;
 		*) log "$name: unknown target, skipped" ;;

@@ -49,6 +49,15 @@ type Options struct {
 	Maintenance     MaintenanceFunc // nil: nothing is ever in maintenance
 	Acknowledged    AckFunc         // nil: nobody is told of acknowledgements
 	Now             func() time.Time
+	// EvalDelay is how far behind now the timed evaluation looks (0): a
+	// remote store shows a sample some seconds after it was written
+	// (VictoriaMetrics: about 1 s, and up to 10 s for a new series), while
+	// the samples observed on arrival are applied at once. Evaluating at
+	// now finds the store's older value, or no series at all, and resolves
+	// an alert just fired, which then fires again: two notifications.
+	// Delayed, the evaluation's instant is before the alert's last
+	// observation, which applyWhy keeps.
+	EvalDelay time.Duration
 	// Owns reports whether this replica holds the lease of tenant's rules
 	// and its fencing token (internal/lease); nil: every tenant, as the
 	// one server on SQLite. See Engine.owns.
@@ -105,6 +114,10 @@ type Engine struct {
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
 	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
+	// seen is the time of the newest sample applied to each active alert,
+	// also when it changed nothing (UpdatedAt is the last change): a timed
+	// evaluation older than it is not applied (see Options.EvalDelay).
+	seen map[string]time.Time
 
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
@@ -123,7 +136,7 @@ func New(store *Store, dir Directory, design Design, metrics Metrics, opts Optio
 	e := &Engine{
 		store: store, dir: dir, design: design, metrics: metrics, opts: opts, logger: logger.With("component", "alert"),
 		rules: map[string]*rule{}, next: map[string]time.Time{}, since: map[string]time.Time{}, active: map[string]*Alert{}, byRule: map[string]map[string]*Alert{},
-		tokens:   map[string]int64{},
+		tokens: map[string]int64{}, seen: map[string]time.Time{},
 		observed: make(chan observation, 4096), wake: make(chan struct{}, 1), reload: make(chan struct{}, 1),
 		loaded: make(chan struct{}),
 	}
@@ -319,7 +332,7 @@ func (e *Engine) evaluateDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := e.Evaluate(ctx, r.key, now); err != nil {
+		if err := e.Evaluate(ctx, r.key, now.Add(-e.opts.EvalDelay)); err != nil {
 			e.logger.Warn("rule evaluation failed", "tenant", r.tenant, "item", r.item.Name, "resource", r.item.Resource, "err", err)
 		}
 	}
@@ -387,6 +400,7 @@ func (e *Engine) setActive(a *Alert) {
 	}
 	if a.State == StateResolved {
 		delete(e.active, key)
+		delete(e.seen, key)
 		if rk != "" {
 			delete(e.byRule[rk], a.Fingerprint)
 			if len(e.byRule[rk]) == 0 {

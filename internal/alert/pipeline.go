@@ -17,9 +17,17 @@ func (e *Engine) apply(ctx context.Context, r *rule, fp string, lset labels.Labe
 // applyWhy is apply with why the value is what it is, when the series says
 // (a failing check's reason): the alert's text gives it.
 func (e *Engine) applyWhy(ctx context.Context, r *rule, fp string, lset labels.Labels, v *float64, at time.Time, why string) {
-	cur := e.active[activeKey(r.tenant, fp)]
-	if cur != nil && at.Before(cur.UpdatedAt) {
+	key := activeKey(r.tenant, fp)
+	cur := e.active[key]
+	if cur != nil && (at.Before(cur.UpdatedAt) || at.Before(e.seen[key])) {
 		return // an older sample than what the alert already reflects
+	}
+	if v != nil {
+		defer func() {
+			if e.active[key] != nil && at.After(e.seen[key]) {
+				e.seen[key] = at
+			}
+		}()
 	}
 	ch := step(&r.cond, r.forDur, cur, v, at)
 	if ch == nil {

@@ -300,8 +300,11 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		GroupWindow:  envDuration("UNYO_NOTIFY_GROUP_WINDOW", 10*time.Second),
 		BackoffBase:  envDuration("UNYO_NOTIFY_BACKOFF", 5*time.Second),
 		PollInterval: envDuration("UNYO_NOTIFY_POLL", time.Second),
-		AckLink:      ackLinks.URL,
-		Replica:      a.leases.Owner(),
+		// One attempt's bound; a replica killed mid-send leaves its claim
+		// to expire after 2×Timeout+5s, when another replica sends again.
+		Timeout: envDuration("UNYO_NOTIFY_TIMEOUT", 30*time.Second),
+		AckLink: ackLinks.URL,
+		Replica: a.leases.Owner(),
 	}, resolve, a.escalation, logger, a.reg)
 	a.escalation.SetDispatch(a.outbox.AddDeliveries)
 
@@ -334,6 +337,7 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		Notify:         alert.Chain(incident.OpenFromAlerts(a.desk), alert.SendAlerts(a.outbox, a.objects, a.externalURL, logger)),
 		Acknowledged:   alert.StopEscalation(a.outbox),
 		Owns:           func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
+		EvalDelay:      cfg.metricsStore.evalDelay(),
 		Registerer:     a.reg,
 	}, logger)
 	a.write.SetObserver(a.alerts.Observe)

@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -39,6 +40,7 @@ type config struct {
 	threshold                        float64
 	out                              string
 	unyo                             unyoConfig
+	replicas                         []string // other replicas of the unyo server, pushed to in turn
 }
 
 func main() {
@@ -73,6 +75,10 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.out, "out", "", "file to write one line per alert to (host, sent, arrived, latency)")
 	fs.StringVar(&c.unyo.api, "unyo", "", "base URL of a fresh unyo server to provision, e.g. http://127.0.0.1:8080")
 	fs.StringVar(&c.unyo.password, "unyo-admin-password", "", "admin password of that server")
+	fs.Func("unyo-replica", "base URL of another replica of the -unyo server (repeatable): the pushes go to each in turn", func(s string) error {
+		c.replicas = append(c.replicas, strings.TrimSuffix(s, "/"))
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -114,7 +120,11 @@ func run(ctx context.Context, cfg config) error {
 		}
 		cfg.bearer = token
 	}
-	p := newPusher(cfg.writeURL, cfg.bearer, cfg.metric, cfg.threshold, names)
+	urls := []string{cfg.writeURL}
+	for _, base := range cfg.replicas {
+		urls = append(urls, base+"/api/v1/write")
+	}
+	p := newPusher(urls, cfg.bearer, cfg.metric, cfg.threshold, names)
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go p.resendEvery(bg, cfg.resend)

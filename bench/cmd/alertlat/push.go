@@ -25,11 +25,13 @@ const (
 // that each series' timestamps only grow and a crossing request's send time
 // is not blurred by a concurrent one.
 type pusher struct {
-	url, bearer, metric string
-	over                float64
-	client              *http.Client
-	send                sync.Mutex // held for a whole request
-	lastTS              int64
+	urls           []string // pushes go to each in turn
+	next           int
+	bearer, metric string
+	over           float64
+	client         *http.Client
+	send           sync.Mutex // held for a whole request
+	lastTS         int64
 
 	mu      sync.Mutex
 	hosts   []string
@@ -37,9 +39,9 @@ type pusher struct {
 	errors  atomic.Int64
 }
 
-func newPusher(url, bearer, metric string, threshold float64, hosts []string) *pusher {
+func newPusher(urls []string, bearer, metric string, threshold float64, hosts []string) *pusher {
 	return &pusher{
-		url: url, bearer: bearer, metric: metric, over: threshold + overBy,
+		urls: urls, bearer: bearer, metric: metric, over: threshold + overBy,
 		client: &http.Client{Timeout: 10 * time.Second},
 		hosts:  append([]string(nil), hosts...), crossed: map[string]bool{},
 	}
@@ -131,7 +133,9 @@ func (p *pusher) push(values map[string]float64) time.Time {
 		return now
 	}
 	body := snappy.Encode(nil, raw)
-	hr, err := http.NewRequest(http.MethodPost, p.url, bytes.NewReader(body))
+	target := p.urls[p.next%len(p.urls)]
+	p.next++
+	hr, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		p.fail(err)
 		return now

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 // config is what the flags set.
 type config struct {
 	url, bearer, target string
+	urls                []string // url split at commas: requests go to each in turn
 	series, senders     int
 	batch               int
 	duration            time.Duration
@@ -50,7 +52,7 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("rwload", flag.ContinueOnError)
-	fs.StringVar(&c.url, "url", "", "remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
+	fs.StringVar(&c.url, "url", "", "remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write; several, comma-separated, take the requests in turn (replicas behind a round-robin balancer)")
 	fs.StringVar(&c.bearer, "bearer", "", "bearer token to send, if any")
 	fs.StringVar(&c.target, "target", "", "name of the target in the result line (default: the URL's host)")
 	fs.IntVar(&c.series, "series", 200_000, "distinct series, one sample each per round")
@@ -62,9 +64,14 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	u, err := url.Parse(c.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("-url %q: want an http(s) URL", c.url)
+	var u *url.URL
+	for _, raw := range strings.Split(c.url, ",") {
+		var err error
+		u, err = url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("-url %q: want an http(s) URL", raw)
+		}
+		c.urls = append(c.urls, raw)
 	}
 	if c.target == "" {
 		c.target = u.Host
@@ -103,7 +110,7 @@ func run(cfg config) error {
 		Timeout:   time.Minute,
 		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.senders, DisableCompression: true},
 	}
-	s := sender{cfg: cfg, client: client, budget: &budget, deadline: time.Now().Add(cfg.duration)}
+	s := sender{cfg: cfg, client: client, budget: &budget, deadline: time.Now().Add(cfg.duration), next: &atomic.Int64{}}
 	results := make([]result, cfg.senders)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -121,6 +128,7 @@ type sender struct {
 	client   *http.Client
 	budget   *atomic.Int64 // requests left to all senders
 	deadline time.Time
+	next     *atomic.Int64 // the requests sent so far, to pick the next URL
 }
 
 func (s sender) run(batches []*batch) result {
@@ -155,7 +163,7 @@ func (s sender) run(batches []*batch) result {
 // post sends b once and returns how long the answer took.
 func (s sender) post(b *batch) (time.Duration, error) {
 	body := b.newBody()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.cfg.url, body)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.cfg.urls[int(s.next.Add(1))%len(s.cfg.urls)], body)
 	if err != nil {
 		body.Close()
 		return 0, err
