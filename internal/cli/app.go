@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
+	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/channel"
@@ -438,7 +439,23 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 		discovery.NewHandlers(a.discovery, a.api.PathTenant, logger),
 		cluster.NewHandlers(a.members),
+		blueprint.NewHandlers(a.blueprints(), a.api.PathTenant, logger.With("component", "design")),
 	)
+}
+
+// blueprints applies designs (onboarding as code) through the stores
+// above, in one transaction per tenant; the caches those stores feed
+// reload once the apply has committed.
+func (a *app) blueprints() *blueprint.Planner {
+	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
+		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
+		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
+	})
+	svc.AfterApply(func(tenant string) {
+		a.windows.Forget(tenant)
+		a.design.Changed()
+	})
+	return svc
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
