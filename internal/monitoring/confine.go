@@ -7,8 +7,8 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/agentconfig"
-	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
