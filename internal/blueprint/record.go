@@ -77,6 +77,10 @@ func (s *Planner) recorded(ctx context.Context, tenant string) (map[string]map[s
 // Drifted lists the objects of tenant changed by hand since the last
 // apply: the console marks them.
 func (s *Planner) Drifted(ctx context.Context, tenant string) ([]Ref, error) {
+	recorded, err := s.recorded(ctx, tenant)
+	if err != nil || len(recorded) == 0 { // never applied: nothing to compare, no reads
+		return []Ref{}, err
+	}
 	st, err := s.stores.read(ctx, tenant)
 	if err != nil {
 		return nil, err
