@@ -232,3 +232,22 @@ func TestTokenScope(t *testing.T) {
 func TestOpenAPI(t *testing.T) {
 	apitest.CheckOpenAPI(t, NewHandlers(nil, apitest.PathTenant, nil))
 }
+
+// A design refused by the server answers 400 naming the field, and stores
+// nothing.
+func TestBadDesignIs400(t *testing.T) {
+	f := newFixture(t)
+	d := loadTemplate(t)
+	d.Resources[3].Kind = "loadbalancer"
+	status, _, b := apitest.Do(t, f.srv, "POST", "/api/v1/tenants/acme-shop/design/apply", "acme-shop:write", map[string]any{"design": d})
+	var body struct {
+		Field string `json:"field"`
+		Error string `json:"error"`
+	}
+	if status != http.StatusBadRequest || json.Unmarshal(b, &body) != nil || body.Field != "design.resources[3].kind" {
+		t.Fatalf("%d %s", status, b)
+	}
+	if services, _ := f.stores.Objects.Services(context.Background(), "acme-shop"); len(services) != 0 {
+		t.Fatal("a refused design stored something")
+	}
+}
