@@ -25,8 +25,8 @@ const benchCustomers, benchHosts = 100, 50
 // and a runbook.
 func benchDesign(tenant string) *Design {
 	d := &Design{Tenant: tenant, Services: []Service{{Name: "web", ServiceLevel: model.ServiceLevel{AvailabilityTarget: 99.9}}},
-		Runbooks: []Runbook{{Title: "Web down", Body: "# Web down\n\n1. Restart.\n"}},
-		Channels: []Channel{{Name: "ops", Type: "slack", Config: map[string]any{"webhook_url": "https://hooks.slack.com/services/T0/B0/" + tenant}}},
+		Runbooks:           []Runbook{{Title: "Web down", Body: "# Web down\n\n1. Restart.\n"}},
+		Channels:           []Channel{{Name: "ops", Type: "slack", Config: map[string]any{"webhook_url": "https://hooks.slack.com/services/T0/B0/" + tenant}}},
 		EscalationPolicies: []Policy{{Name: "default", Default: true, Steps: []Step{{Targets: []string{"ops"}}}}},
 		Assignments:        []Assignment{{Template: "web", Selector: "role=web"}},
 	}
