@@ -13,8 +13,9 @@ import (
 )
 
 // Stores are the repositories a design is read from and applied through:
-// every write goes through a store's own method, with its validation and
-// audit, joined to the one transaction of the apply (database.WithTx).
+// every write goes through a store's own method, with its validation,
+// joined to the one transaction of the apply (database.WithTx); the apply
+// writes one audit entry for all of them.
 type Stores struct {
 	Objects    *storage.Store
 	Monitoring *monitoring.Store

@@ -37,7 +37,7 @@ func (l *loader) validate(d *Design) {
 	for i, r := range d.Resources {
 		at := fmt.Sprintf("resources[%d]", i)
 		unique.add("resources", at, "name", r.Name)
-		l.ref(at, "service", r.Service, x.services)
+		l.ref(at, "service", "service", r.Service, x.services)
 		check(at, r.model(d.Tenant, x).Validate())
 		x.setResource(r.Name, int64(i+1))
 	}
@@ -45,7 +45,7 @@ func (l *loader) validate(d *Design) {
 		at := fmt.Sprintf("templates[%d]", i)
 		unique.add("templates", at, "name", t.Name)
 		for j, it := range t.Items {
-			l.ref(at, fmt.Sprintf("items[%d].runbook", j), it.Runbook, x.runbooks)
+			l.ref(at, fmt.Sprintf("items[%d].runbook", j), "runbook", it.Runbook, x.runbooks)
 		}
 		check(at, t.model(d.Tenant, x).Validate())
 		x.templates[t.Name] = int64(i + 1)
@@ -53,7 +53,7 @@ func (l *loader) validate(d *Design) {
 	for i, a := range d.Assignments {
 		at := fmt.Sprintf("assignments[%d]", i)
 		unique.add("assignments", at, "template", a.key())
-		l.ref(at, "resource", a.Resource, x.resources)
+		l.ref(at, "resource", "resource", a.Resource, x.resources)
 		m := a.model(d.Tenant, x)
 		m.TemplateID = 1
 		err := m.Validate()
@@ -78,7 +78,7 @@ func (l *loader) validate(d *Design) {
 		for j, s := range p.Steps {
 			for k, t := range s.Targets {
 				if !strings.Contains(t, ":") { // contact:… and oncall:… are kept outside the design
-					l.ref(at, fmt.Sprintf("steps[%d].targets[%d]", j, k), t, channels)
+					l.ref(at, fmt.Sprintf("steps[%d].targets[%d]", j, k), "channel", t, channels)
 				}
 			}
 		}
@@ -86,8 +86,8 @@ func (l *loader) validate(d *Design) {
 	for i, w := range d.MaintenanceWindows {
 		at := fmt.Sprintf("maintenance_windows[%d]", i)
 		unique.add("maintenance_windows", at, "name", w.Name)
-		l.ref(at, "service", w.Service, x.services)
-		l.ref(at, "resource", w.Resource, x.resources)
+		l.ref(at, "service", "service", w.Service, x.services)
+		l.ref(at, "resource", "resource", w.Resource, x.resources)
 		if strings.TrimSpace(w.Name) == "" {
 			l.fail(at, "name", "is required")
 		}
@@ -95,21 +95,11 @@ func (l *loader) validate(d *Design) {
 	}
 }
 
-// ref refuses a reference by name to an object the design does not have.
-func (l *loader) ref(at, field, name string, known map[string]int64) {
-	if name == "" {
-		return
-	}
-	if _, ok := known[name]; !ok {
-		kind, _, _ := strings.Cut(field, "[")
-		kind = strings.TrimSuffix(kind, "s")
-		if i := strings.LastIndex(field, "."); i >= 0 {
-			kind = field[i+1:]
-		}
-		if strings.Contains(kind, "targets") {
-			kind = "channel"
-		}
-		l.fail(at, field, fmt.Sprintf("no %s %q in this design", strings.TrimSuffix(kind, "s"), name))
+// ref refuses a reference by name to an object of kind the design does
+// not have.
+func (l *loader) ref(at, field, kind, name string, known map[string]int64) {
+	if _, ok := known[name]; name != "" && !ok {
+		l.fail(at, field, fmt.Sprintf("no %s %q in this design", kind, name))
 	}
 }
 
