@@ -30,7 +30,12 @@ type tree struct {
 	probs []Problem
 }
 
-func (t *tree) at(n *yaml.Node) Position { return Position{t.file, n.Line, n.Column} }
+func (t *tree) at(n *yaml.Node) Position {
+	if n.Line == 0 { // an empty document: its start
+		return Position{t.file, 1, 1}
+	}
+	return Position{t.file, n.Line, n.Column}
+}
 
 func (t *tree) fail(n *yaml.Node, path, reason string) {
 	t.probs = append(t.probs, Problem{Position: t.at(n), Field: path, Reason: reason})
