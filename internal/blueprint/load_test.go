@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,4 +139,21 @@ func TestPublishedSchemas(t *testing.T) {
 	}
 	f("onboarding-schema.json", FileSchema())
 	f("onboarding-template-schema.json", TemplateSchema())
+}
+
+// Aliases that contain themselves, and files that expand past the bound,
+// are refused at their place rather than expanded.
+func TestAliasBombs(t *testing.T) {
+	_, err := LoadFiles(map[string][]byte{"f.yaml": []byte("tenant: x\nservices: &a [*a, *a]\n")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "f.yaml:2:15: services[0]: the alias *a contains itself") {
+		t.Fatalf("got %v", err)
+	}
+	bomb := "tenant: x\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i, prev := 'b', 'a'; i <= 'g'; i, prev = i+1, i {
+		bomb += fmt.Sprintf("%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", i, i, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+	}
+	_, err = LoadFiles(map[string][]byte{"f.yaml": []byte(bomb)}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "the file nests or repeats too much") {
+		t.Fatalf("got %v", err)
+	}
 }

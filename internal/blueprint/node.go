@@ -17,8 +17,9 @@ type Position struct {
 func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
 // maxNodes bounds what one file may expand to (aliases included), so that
-// a hostile file cannot make the loader build a billion nodes.
-const maxNodes = 200000
+// a hostile file cannot make the loader build a billion nodes; a customer
+// of 1,000 hosts is about 10,000.
+const maxNodes = 50000
 
 // tree turns YAML nodes into plain values (map[string]any, []any, string,
 // int, float64, bool, nil) and remembers the position of each path.
@@ -28,6 +29,7 @@ type tree struct {
 	keys  map[string]Position // path → the key's node, for fields not wanted
 	nodes int
 	probs []Problem
+	open  map[*yaml.Node]bool // the nodes being converted: an alias to one contains itself
 }
 
 func (t *tree) at(n *yaml.Node) Position {
@@ -60,8 +62,14 @@ func (t *tree) value(n *yaml.Node, path string, depth int) any {
 		}
 		return t.value(n.Content[0], path, depth+1)
 	case yaml.AliasNode:
+		if t.open[n.Alias] {
+			t.fail(n, path, "the alias *"+n.Value+" contains itself")
+			return nil
+		}
 		return t.value(n.Alias, path, depth+1)
 	case yaml.MappingNode:
+		t.open[n] = true
+		defer delete(t.open, n)
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -79,6 +87,8 @@ func (t *tree) value(n *yaml.Node, path string, depth int) any {
 		}
 		return m
 	case yaml.SequenceNode:
+		t.open[n] = true
+		defer delete(t.open, n)
 		list := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
 			list = append(list, t.value(e, fmt.Sprintf("%s[%d]", path, i), depth+1))
@@ -145,7 +155,7 @@ func parent(path string) string {
 // parse reads one YAML file of data into a tree; a syntax error is its
 // only problem.
 func parse(name string, data []byte) (*tree, any) {
-	t := &tree{file: name, pos: map[string]Position{}, keys: map[string]Position{}}
+	t := &tree{file: name, pos: map[string]Position{}, keys: map[string]Position{}, open: map[*yaml.Node]bool{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line := 1
