@@ -25,8 +25,10 @@ import (
 	"github.com/unyo-ops/unyo/internal/api"
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
+	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cluster"
@@ -35,6 +37,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
+	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -49,6 +52,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/route"
+	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -154,6 +158,8 @@ func newEnv(t *testing.T) *env {
 		// The desk: incidents, inquiries and requests, and their vendor cases.
 		incident.NewHandlers(incident.NewDesk(db, store, logger), a.PathTenant, logger),
 		dashboard.NewHandlers(dashboard.NewStore(db), a.PathTenant),
+		// Designs as code: b's design, pruning, aimed at a.
+		blueprintHandlers(db, store, design, box, a.PathTenant, logger),
 		// Public status pages, with the report's availability over the TSDB.
 		statusHandlers(db, store, ms, a.PathTenant, logger)); err != nil {
 		t.Fatal(err)
@@ -170,6 +176,13 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, url: srv.URL, api: a, store: store, db: db, limits: enf, handler: mux, clock: clock, limiter: limiter, reg: reg}
+}
+
+// blueprintHandlers serves plan, apply, export and drift of designs.
+func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Store, box *secret.Box, authz route.Authorizer, logger *slog.Logger) *blueprint.Handlers {
+	channels := channel.NewStore(db, store, box, channel.Builder{})
+	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
+		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -165,3 +165,30 @@ func jsonError(err error) error {
 	}
 	return invalid.New("body", "%v", err)
 }
+
+// Shown is what the API shows of the configuration raw of a channel of
+// typ (secrets redacted): what a design compares with a stored channel's
+// Config. It refuses raw as Create would.
+func Shown(typ string, raw json.RawMessage) (map[string]any, error) {
+	cfg, err := decodeConfig(typ, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(cfg); err != nil {
+		return nil, err
+	}
+	return redact(cfg), nil
+}
+
+// SameConfig reports whether raw, secrets included, is the configuration
+// c holds: a design whose secret changed plans an update though the
+// redacted configs are equal.
+func (c *Channel) SameConfig(raw json.RawMessage) bool {
+	cfg, err := decodeConfig(c.Type, raw)
+	if err != nil {
+		return false
+	}
+	a, _ := json.Marshal(cfg)
+	b, _ := json.Marshal(c.cfg)
+	return bytes.Equal(a, b)
+}

@@ -116,7 +116,7 @@ func (s *Store) ContactByName(ctx context.Context, tenant, name string) (*Contac
 }
 
 func (s *Store) oneContact(ctx context.Context, q string, args ...any) (*Contact, error) {
-	c, err := scanContact(s.db.QueryRowContext(ctx, q, args...).Scan)
+	c, err := scanContact(database.On(ctx, s.db).QueryRowContext(ctx, q, args...).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -128,7 +128,7 @@ func (s *Store) oneContact(ctx context.Context, q string, args ...any) (*Contact
 
 // Contacts returns the contacts of tenant by name.
 func (s *Store) Contacts(ctx context.Context, tenant string) ([]*Contact, error) {
-	rows, err := s.db.QueryContext(ctx, selectContacts+` WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectContacts+` WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("channel: cannot list contacts: %w", err)
 	}

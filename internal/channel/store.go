@@ -163,7 +163,7 @@ func (s *Store) ByName(ctx context.Context, tenant, name string) (*Channel, erro
 }
 
 func (s *Store) one(ctx context.Context, q string, args ...any) (*Channel, error) {
-	c, err := s.scan(s.db.QueryRowContext(ctx, q, args...).Scan)
+	c, err := s.scan(database.On(ctx, s.db).QueryRowContext(ctx, q, args...).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -175,7 +175,7 @@ func (s *Store) one(ctx context.Context, q string, args ...any) (*Channel, error
 
 // List returns the channels of tenant by name.
 func (s *Store) List(ctx context.Context, tenant string) ([]*Channel, error) {
-	rows, err := s.db.QueryContext(ctx, selectChannels+` WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectChannels+` WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("channel: cannot list channels: %w", err)
 	}

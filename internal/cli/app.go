@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/backup/poller"
+	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
 	"github.com/unyo-ops/unyo/internal/channel"
@@ -135,6 +136,7 @@ type app struct {
 	backupPoll     *poller.Poller        // backup jobs from the policies' sources (clouds, metrics)
 	discovery      *discovery.Discoverer // the cloud accounts' resources registered; gone ones, health events → alerts
 	status         *statuspage.Service   // the tenants' public status pages, cached
+	blueprints     *blueprint.Planner    // designs as code: plan, apply, export, drift
 	statusPublic   *statuspage.Public    // /status/{slug} and its JSON, rate-limited
 
 	// The replica among replicas (cluster.go).
@@ -453,7 +455,24 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		cloudaccount.NewHandlers(a.clouds, connect.Tester(a.egress.Client(cloudaccount.TestTimeout)), a.api.PathTenant, logger),
 		discovery.NewHandlers(a.discovery, a.api.PathTenant, logger),
 		cluster.NewHandlers(a.members),
+		blueprint.NewHandlers(a.newBlueprints(), a.api.PathTenant, logger.With("component", "design")),
 	)
+}
+
+// blueprints applies designs (onboarding as code) through the stores
+// above, in one transaction per tenant; the caches those stores feed
+// reload once the apply has committed.
+func (a *app) newBlueprints() *blueprint.Planner {
+	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
+		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
+		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
+	})
+	svc.AfterApply(func(tenant string) {
+		a.windows.Forget(tenant)
+		a.design.Changed()
+	})
+	a.blueprints = svc
+	return svc
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the

@@ -25,6 +25,10 @@ Usage:
   unyo report [flags]     make a tenant's operations report (PDF or HTML) through a server's API
   unyo backup report ...  report a backup job's result (for backup scripts)
   unyo zabbix import FILE import a Zabbix template export as monitoring templates
+  unyo validate DIR       check a customer folder (onboarding as code) offline: every error as file:line:col
+  unyo plan DIR           show what applying the folder to its tenant would change (exit 0: none, 2: changes)
+  unyo apply DIR          apply the folder to its tenant in one transaction (--prune deletes what it does not name)
+  unyo export TENANT      write a tenant's design as a customer folder that plans to no changes
   unyo migrate [flags]    copy a stopped server's state to another database (SQLite to PostgreSQL)
   unyo version            print the version
 
@@ -44,6 +48,14 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return agentcli.RunAgent("unyo agent", args[1:], stderr)
 	case "report":
 		return runReport(args[1:], stdout, stderr)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "plan":
+		return runPlan(args[1:], stdout, stderr)
+	case "apply":
+		return runApply(args[1:], stdout, stderr)
+	case "export":
+		return runExport(args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(args[1:], stdout, stderr)
 	case "backup":

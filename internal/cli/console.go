@@ -81,6 +81,10 @@ func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Conso
 			{Key: "nav.reports", Path: "/reports"},
 		},
 	}
+	if a.blueprints != nil { // objects changed by hand since their design was applied
+		opts.Drift = a.blueprints
+	}
+
 	if cfg.oidcIssuer != "" {
 		tenants, err := oidc.ParseTenants(cfg.oidcTenants)
 		if err != nil {

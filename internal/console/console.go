@@ -58,7 +58,10 @@ type Options struct {
 	// candidates; nil: not served.
 	Improvements *improvement.Store
 	Dashboards   *dashboard.Store // nil: no dashboard pages
-	Changes      *change.Store    // nil: no change pages, and no change on incident pages
+	// Drift tells which objects were changed by hand since a design
+	// (onboarding as code) was last applied; nil: no drift badges.
+	Drift   DriftSource
+	Changes *change.Store // nil: no change pages, and no change on incident pages
 	// CloudAccounts and CloudTest serve a tenant's cloud accounts page;
 	// nil: not served.
 	CloudAccounts *cloudaccount.Store

@@ -92,6 +92,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"tenant.networks_saved": {"ネットワークを保存しました。", "Networks saved."},
 	"tenant.level":          {"サービスレベル", "Service level"},
 	"res.name":              {"名前", "Name"},
+	"design.drift":          {"手動変更あり", "Changed by hand"},
+	"design.drift_hint":     {"設計ファイルの前回の apply 以降に手で変更されています。次の apply で設計の内容に戻ります。", "Changed by hand since the design files were last applied: the next apply puts it back as designed."},
 	"res.kind":              {"種類", "Kind"},
 	"res.labels":            {"ラベル", "Labels"},
 	"res.collector":         {"監視経路 (コレクター)", "Collector"},

@@ -1226,6 +1226,20 @@ ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
 	stopped_at   INTEGER
 );
 `,
+	// 41, blueprint (internal/blueprint): per object a design apply wrote,
+	// the hash of what it wrote and the commit it came from, so that a
+	// later change by hand shows as drift.
+	`CREATE TABLE design_objects (
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind       TEXT NOT NULL,
+	object_key TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	commit_id  TEXT NOT NULL,
+	applied_by TEXT NOT NULL,
+	applied_at INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, kind, object_key)
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -1229,4 +1229,18 @@ $fn$;
 CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE ON api_tokens
 	FOR EACH ROW EXECUTE FUNCTION unyo_token_changed();
 `,
+	// 41, blueprint (internal/blueprint): per object a design apply wrote,
+	// the hash of what it wrote and the commit it came from, so that a
+	// later change by hand shows as drift.
+	`CREATE TABLE design_objects (
+	tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	kind       TEXT NOT NULL,
+	object_key TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	commit_id  TEXT NOT NULL,
+	applied_by TEXT NOT NULL,
+	applied_at BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, kind, object_key)
+);
+`,
 }

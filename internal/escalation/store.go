@@ -138,7 +138,7 @@ const selectPolicies = `SELECT id, tenant_id, name, is_default, policy, created_
 
 // Get returns the policy id of tenant, storage.ErrNotFound if none.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Policy, error) {
-	p, err := scanPolicy(s.db.QueryRowContext(ctx, selectPolicies+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	p, err := scanPolicy(database.On(ctx, s.db).QueryRowContext(ctx, selectPolicies+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -154,7 +154,7 @@ func (s *Store) List(ctx context.Context, tenant string, defaults bool) ([]*Poli
 	if defaults {
 		q += ` AND is_default=1`
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, q+` ORDER BY id`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: cannot list policies: %w", err)
 	}

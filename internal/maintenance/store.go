@@ -189,7 +189,7 @@ const selectWindows = `SELECT id, tenant_id, name, service_id, resource_id, labe
 
 // Get returns the window id of tenant, storage.ErrNotFound when there is none.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Stored, error) {
-	w, err := scan(s.db.QueryRowContext(ctx, selectWindows+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	w, err := scan(database.On(ctx, s.db).QueryRowContext(ctx, selectWindows+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -201,7 +201,7 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Stored, erro
 
 // List returns every window of tenant, oldest first.
 func (s *Store) List(ctx context.Context, tenant string) ([]*Stored, error) {
-	rows, err := s.db.QueryContext(ctx, selectWindows+` WHERE tenant_id=? ORDER BY id`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectWindows+` WHERE tenant_id=? ORDER BY id`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("maintenance: cannot list windows: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/agentconfig"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -36,7 +37,7 @@ func (s *Store) q(ctx context.Context) querier {
 	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
 		return tx
 	}
-	return s.db
+	return database.On(ctx, s.db)
 }
 
 // inTenantTx runs f in a transaction, then checks the confined hosts of

@@ -44,6 +44,14 @@ func (s *Store) changed(err *error) {
 	}
 }
 
+// Changed tells the OnChange functions that the design changed outside
+// the store's own methods' commits: a shared transaction (a design applied
+// by internal/blueprint) committed after they had reloaded.
+func (s *Store) Changed() {
+	var err error
+	s.changed(&err)
+}
+
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB, objects *storage.Store) *Store {
 	return &Store{db: db, resources: objects, now: time.Now}

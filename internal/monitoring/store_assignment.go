@@ -47,7 +47,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a *Assignment) (err error)
 
 // Assignment returns one assignment of the tenant.
 func (s *Store) Assignment(ctx context.Context, tenant string, id int64) (*Assignment, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+assignmentColumns+` FROM monitoring_assignments a JOIN monitoring_templates t ON t.id = a.template_id
 		WHERE a.tenant_id=? AND a.id=?`, tenant, id)
 	a, err := scanAssignment(row.Scan)
 	if err != nil {

@@ -113,7 +113,7 @@ func (s *Store) UpdateItem(ctx context.Context, it *Item) (err error) {
 
 // Item returns one item the tenant may see: its own, or one of a global template.
 func (s *Store) Item(ctx context.Context, tenant string, id int64) (*Item, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	it, err := scanItem(row.Scan)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to fetch item: %w", storage.NotFound(err))

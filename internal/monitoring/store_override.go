@@ -93,7 +93,7 @@ func overrideValues(o *Override) []any {
 
 // Override returns one override of the tenant.
 func (s *Store) Override(ctx context.Context, tenant string, id int64) (*Override, error) {
-	o, err := scanOverride(s.db.QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	o, err := scanOverride(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+overrideColumns+` FROM monitoring_overrides WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to fetch override: %w", storage.NotFound(err))
 	}

@@ -120,7 +120,7 @@ func checkGlobal(ctx context.Context, q querier, table string, id int64) error {
 
 // Template returns one template the tenant may see, with its items.
 func (s *Store) Template(ctx context.Context, tenant string, id int64) (*Template, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL) AND id=?`, tenant, id)
 	t, err := scanTemplate(row.Scan)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to fetch template: %w", storage.NotFound(err))

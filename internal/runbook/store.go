@@ -81,7 +81,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
 // Get returns a runbook the tenant may read (its own or a global one), rendered.
 // tenant "" reads the global ones only.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Runbook, error) {
-	r, err := scanRunbook(s.db.QueryRowContext(ctx, `SELECT `+runbookColumns+` FROM runbooks
+	r, err := scanRunbook(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+runbookColumns+` FROM runbooks
 		WHERE id=? AND (tenant_id IS NULL OR tenant_id=?)`, id, tenant).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -97,7 +97,7 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Runbook, err
 
 // List returns the runbooks the tenant may read, global ones included, by title.
 func (s *Store) List(ctx context.Context, tenant string) ([]*Runbook, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runbookColumns+` FROM runbooks WHERE tenant_id IS NULL OR tenant_id=?
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT `+runbookColumns+` FROM runbooks WHERE tenant_id IS NULL OR tenant_id=?
 		ORDER BY title, id LIMIT 10000`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("runbook: unable to list runbooks: %w", err)

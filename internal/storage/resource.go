@@ -59,7 +59,7 @@ func (s *Store) UpdateResource(ctx context.Context, r *model.Resource) error {
 
 // Resource returns one resource of tenant.
 func (s *Store) Resource(ctx context.Context, tenant string, id int64) (*model.Resource, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE tenant_id=? AND id=?`, tenant, id)
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE tenant_id=? AND id=?`, tenant, id)
 	r, err := scanResource(row.Scan)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to fetch resource: %w", NotFound(err))
@@ -85,7 +85,7 @@ func (s *Store) Resources(ctx context.Context, tenant string, f ResourceFilter) 
 		q += ` AND kind=?`
 		args = append(args, f.Kind)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY name`, args...)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, q+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list resources: %w", err)
 	}
@@ -116,7 +116,7 @@ func (s *Store) checkServiceOwner(ctx context.Context, r *model.Resource) error 
 		return nil
 	}
 	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM services WHERE tenant_id=? AND id=?`, r.TenantID, *r.ServiceID).Scan(&one)
+	err := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT 1 FROM services WHERE tenant_id=? AND id=?`, r.TenantID, *r.ServiceID).Scan(&one)
 	if err == sql.ErrNoRows {
 		return invalid.New("service_id", "no service %d in tenant %q", *r.ServiceID, r.TenantID)
 	}

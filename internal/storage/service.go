@@ -57,7 +57,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *model.Service) error {
 
 // Service returns one service of tenant.
 func (s *Store) Service(ctx context.Context, tenant string, id int64) (*model.Service, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? AND id=?`, tenant, id)
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? AND id=?`, tenant, id)
 	svc, err := scanService(row.Scan)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to fetch service: %w", NotFound(err))
@@ -67,7 +67,7 @@ func (s *Store) Service(ctx context.Context, tenant string, id int64) (*model.Se
 
 // Services lists the services of tenant.
 func (s *Store) Services(ctx context.Context, tenant string) ([]*model.Service, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list services: %w", err)
 	}

@@ -1,0 +1,105 @@
+package blueprint
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/apitest"
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// fixture is a real database with the stores a design is applied
+// through, tenants acme-shop and beta, and the handlers served.
+type fixture struct {
+	db      *sql.DB
+	stores  Stores
+	planner *Planner
+	srv     *httptest.Server
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	objects := storage.New(db)
+	for _, id := range []string{"acme-shop", "beta"} {
+		if err := objects.CreateTenant(ctx, &model.Tenant{ID: id, Name: id, Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := monitoring.NewStore(db, objects)
+	if err := mon.SyncBuiltins(ctx); err != nil {
+		t.Fatal(err)
+	}
+	channels := channel.NewStore(db, objects, box, channel.Builder{})
+	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
+		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
+	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
+	return f
+}
+
+// secrets are the template's, as CI would give them.
+var secrets = map[string]string{
+	"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T000/B000/template",
+	"ACME_SMTP_PASSWORD": "template-password",
+}
+
+func loadTemplate(t *testing.T) *Design {
+	t.Helper()
+	d, err := Load(templateDir, Options{Resolve: func(kind, arg string) (string, error) { return secrets[arg], nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (f *fixture) apply(t *testing.T, d *Design, prune bool) *Result {
+	t.Helper()
+	res, err := f.planner.Apply(context.Background(), d.Tenant, "token:ci", &Request{Design: *d, Prune: prune, Commit: "abc123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (f *fixture) plan(t *testing.T, d *Design, prune bool) *Plan {
+	t.Helper()
+	p, err := f.planner.Plan(context.Background(), d.Tenant, &Request{Design: *d, Prune: prune})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func monitoringItems() monitoring.ItemFilter { return monitoring.ItemFilter{} }
+
+func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
+	for name, b := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/unyo-ops/unyo/internal/blueprint"
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/escalation"
+	"github.com/unyo-ops/unyo/internal/maintenance"
+	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/storage"
+)
+
+// A resource changed by hand after its tenant's design was applied is
+// marked on the tenant's page and its own, in both languages; one that is
+// as designed is not.
+func TestDriftBadge(t *testing.T) {
+	var planner *blueprint.Planner
+	e := newEnv(t, func(o *Options) {
+		db := o.Store.DB()
+		box, err := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		channels := channel.NewStore(db, o.Store, box, channel.Builder{})
+		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
+			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db)})
+		o.Drift = planner
+	})
+	ctx := context.Background()
+	design := blueprint.Design{Tenant: "acme", Services: []blueprint.Service{{Name: "acme-web"}}, Resources: []blueprint.Resource{
+		{Name: "acme-web-01", Kind: "host", Service: "acme-web", Labels: map[string]string{"role": "web"}},
+		{Name: "acme-web-02", Kind: "host", Service: "acme-web", Labels: map[string]string{"role": "web"}},
+	}}
+	if _, err := planner.Apply(ctx, "acme", "user:admin", &blueprint.Request{Design: design}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.login("admin")
+	tenantPage := func() string {
+		t.Helper()
+		code, body, _ := b.get("/tenants/acme")
+		if code != 200 {
+			t.Fatalf("tenant page = %d", code)
+		}
+		return body
+	}
+	if body := tenantPage(); strings.Contains(body, "data-drift=") {
+		t.Fatal("a tenant as designed shows drift")
+	}
+	// By hand: acme-web-01's role.
+	list, _ := e.store.Resources(ctx, "acme", storage.ResourceFilter{})
+	var r *model.Resource
+	for _, x := range list {
+		if x.Name == "acme-web-01" {
+			r = x
+		}
+	}
+	r.Labels["role"] = "batch"
+	if err := e.store.UpdateResource(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	body := tenantPage()
+	if !strings.Contains(body, `data-drift="acme-web-01"`) || strings.Contains(body, `data-drift="acme-web-02"`) || !strings.Contains(body, "手動変更あり") {
+		t.Fatalf("tenant page does not mark acme-web-01 alone:\n%s", body)
+	}
+	path := fmt.Sprintf("/tenants/acme/resources/%d", r.ID)
+	if _, body, _ := b.get(path); !strings.Contains(body, `id="drift-badge"`) || !strings.Contains(body, "手動変更あり") {
+		t.Fatal("the resource page does not mark it")
+	}
+	b.postForm(path, "/preferences", url.Values{"language": {"en"}, "back": {path}})
+	if _, body, _ := b.get(path); !strings.Contains(body, `id="drift-badge"`) || !strings.Contains(body, "Changed by hand") {
+		t.Fatal("the English resource page does not mark it")
+	}
+	if _, body, _ := b.get(fmt.Sprintf("/tenants/acme/resources/%d", e.resourceID("acme", "acme-web-02"))); strings.Contains(body, `id="drift-badge"`) {
+		t.Fatal("a resource as designed is marked")
+	}
+}
