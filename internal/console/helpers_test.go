@@ -118,6 +118,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.design.SealWith(box) // the secrets of snmp items
 	e.clouds = cloudaccount.NewStore(db, box)
 	e.oncall = oncall.NewStore(db, nil)
 	loopback := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
