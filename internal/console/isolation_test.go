@@ -459,7 +459,9 @@ func TestAdminPagesIsolated(t *testing.T) {
 	if err := e.design.CreateAssignment(ctx, betaAssign); err != nil {
 		t.Fatal(err)
 	}
-	e.design.NoteUnregistered("beta", "beta-ghost", "192.0.2.9:1", time.Now())
+	if err := e.design.NoteUnregistered(context.Background(), "beta", "beta-ghost", "192.0.2.9:1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	snapshot := func() string {
 		tn, _ := e.store.Tenant(ctx, "beta")
 		svcs, _ := e.store.Services(ctx, "beta")
