@@ -136,6 +136,13 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	e.windows = maintenance.NewStore(db, objects)
 	e.changes = change.NewStore(db, objects, e.windows)
 	opts.Changes = e.changes
+	// As the API deletes a tenant: its series, then its row.
+	opts.DeleteTenant = func(ctx context.Context, tenant string) error {
+		if err := ms.DeleteTenant(ctx, tenant); err != nil {
+			return err
+		}
+		return objects.DeleteTenant(ctx, tenant)
+	}
 	for _, f := range tweak {
 		f(&opts)
 	}
