@@ -20,7 +20,7 @@ type clockCard struct {
 	Elapsed   model.Duration
 	Remaining model.Duration
 	Over      model.Duration // breached: past the target by
-	Deadline  *time.Time    // running: when it is missed
+	Deadline  *time.Time     // running: when it is missed
 }
 
 // clockOrder is the order of the service level's clocks.
