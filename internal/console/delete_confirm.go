@@ -53,13 +53,25 @@ func (c *Console) renderDeleteConfirm(w http.ResponseWriter, p *page, d *deleteC
 	return nil
 }
 
-// tenantGone lists what deleting a tenant deletes with it.
+// tenantGone lists what deleting a tenant deletes with it: open incidents
+// are said with the incidents, and the series last.
 func tenantGone(l locale, f storage.Footprint) []string {
-	return nonZero(l, []struct {
+	out := nonZero(l, []struct {
 		noun string
 		n    int
-	}{{"services", f.Services}, {"resources", f.Resources}, {"items", f.Items}, {"incidents", f.Incidents},
-		{"open_incidents", f.OpenIncidents}, {"users", f.Users}, {"backup_policies", f.BackupPolicies}, {"capacity_groups", f.CapacityGroups}})
+	}{{"services", f.Services}, {"resources", f.Resources}, {"items", f.Items}})
+	if f.Incidents > 0 {
+		inc := counted(l, "incidents", f.Incidents)
+		if f.OpenIncidents > 0 {
+			inc += " " + counted(l, "open_incidents", f.OpenIncidents)
+		}
+		out = append(out, inc)
+	}
+	out = append(out, nonZero(l, []struct {
+		noun string
+		n    int
+	}{{"users", f.Users}, {"backup_policies", f.BackupPolicies}, {"capacity_groups", f.CapacityGroups}})...)
+	return append(out, l.T("del.tenant_series"))
 }
 
 // serviceGone and serviceKept say what deleting a service deletes, and

@@ -14,7 +14,7 @@ var deleteCatalog = map[string][2]string{ // key: {ja, en}
 	"del.kept":              {"残るもの:", "Kept:"},
 	"del.kept_resources":    {"%s はサービスなしで残ります", "%s stay, without a service"},
 	"del.kept_incidents":    {"%s はサービスなしで残り、SLA クロックがなくなります", "%s stay, without a service and so without SLA clocks"},
-	"del.tenant_series":     {"メトリクスの系列も削除されます (同じ ID で作り直しても引き継がれません)", "Its metric series are deleted too (a customer created again with the same ID does not inherit them)"},
+	"del.tenant_series":     {"そのメトリクスの系列 (同じ ID で作り直しても引き継がれません)", "its metric series (a customer created again with the same ID does not inherit them)"},
 	"del.undo":              {"元に戻すことはできません。", "This cannot be undone."},
 	"del.confirm":           {"削除する", "Delete"},
 	"del.cancel":            {"やめる", "Cancel"},

@@ -34,7 +34,7 @@ func (c *Console) renderTenantDelete(w http.ResponseWriter, r *http.Request, p *
 	}
 	p.Active, p.Title = "nav.tenants", p.L.T("del.tenant_title", t.Name)
 	return c.renderDeleteConfirm(w, p, &deleteConfirm{ID: "tenant", Lead: p.L.T("del.tenant_lead", t.Name, t.ID),
-		Crumbs: []crumb{{t.Name, "/tenants/" + t.ID}}, Gone: tenantGone(p.L, f), Kept: []string{p.L.T("del.tenant_series")},
+		Crumbs: []crumb{{t.Name, "/tenants/" + t.ID}}, Gone: tenantGone(p.L, f),
 		Action: "/tenants/" + t.ID + "/delete", Back: "/tenants/" + t.ID + "/edit"}, status)
 }
 
