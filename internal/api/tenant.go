@@ -113,15 +113,10 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.deleteTenantData(r, id); err != nil {
+	if err := a.DeleteTenant(response.Audited(r, "", "delete", "tenant", "", nil), id); err != nil {
 		response.Error(w, r, err)
 		return
 	}
-	if err := a.store.DeleteTenant(response.Audited(r, "", "delete", "tenant", "", nil), id); err != nil {
-		response.Error(w, r, err)
-		return
-	}
-	a.authn.ForgetTenant(id)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -41,6 +41,7 @@ func (c *consoleConfig) flags(fs *flag.FlagSet) {
 func newConsole(ctx context.Context, cfg *consoleConfig, a *app) (*console.Console, error) {
 	opts := console.Options{
 		Store:        a.objects,
+		DeleteTenant: a.api.DeleteTenant,
 		Auth:         a.authn,
 		Sessions:     session.New(a.db, session.Options{Secure: cfg.secureCookies}),
 		Logger:       a.logger.With("component", "console"),

@@ -281,7 +281,9 @@ func TestFirstSetup(t *testing.T) {
 	}
 
 	// An agent pulls as a host acme does not have.
-	e.design.NoteUnregistered("acme", "web-09", "192.0.2.7:40000", time.Now())
+	if err := e.design.NoteUnregistered(context.Background(), "acme", "web-09", "192.0.2.7:40000", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	_, page, _ = a.get("/tenants/acme")
 	if !strings.Contains(page, `data-unregistered="web-09"`) || !strings.Contains(page, `href="/tenants/acme/resources/new?name=web-09"`) || !strings.Contains(page, "192.0.2.7") {
 		t.Error("the tenant page does not offer to register web-09")

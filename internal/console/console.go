@@ -5,6 +5,7 @@
 package console
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -32,10 +33,14 @@ import (
 // Sessions are required; a nil source makes its page section say it is not
 // connected rather than show empty figures as if they were known.
 type Options struct {
-	Store    *storage.Store
-	Auth     *auth.Authenticator
-	Sessions *session.Manager
-	Logger   *slog.Logger
+	Store *storage.Store
+	// DeleteTenant deletes a tenant as the API does (its series, its row,
+	// its tokens' cache): *api.API's DeleteTenant. nil: the console does
+	// not delete tenants.
+	DeleteTenant func(ctx context.Context, tenant string) error
+	Auth         *auth.Authenticator
+	Sessions     *session.Manager
+	Logger       *slog.Logger
 
 	OIDC         OIDCProvider // nil: password login only
 	Metrics      RangeQuerier // nil: resource pages show no charts

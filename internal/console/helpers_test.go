@@ -118,6 +118,7 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.design.SealWith(box) // the secrets of snmp items
 	e.clouds = cloudaccount.NewStore(db, box)
 	e.oncall = oncall.NewStore(db, nil)
 	loopback := outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
@@ -135,6 +136,13 @@ func newEnv(t *testing.T, tweak ...func(*Options)) *env {
 	e.windows = maintenance.NewStore(db, objects)
 	e.changes = change.NewStore(db, objects, e.windows)
 	opts.Changes = e.changes
+	// As the API deletes a tenant: its series, then its row.
+	opts.DeleteTenant = func(ctx context.Context, tenant string) error {
+		if err := ms.DeleteTenant(ctx, tenant); err != nil {
+			return err
+		}
+		return objects.DeleteTenant(ctx, tenant)
+	}
 	for _, f := range tweak {
 		f(&opts)
 	}

@@ -10,7 +10,7 @@ import (
 // A key missing from one language is a test failure (TestCatalogComplete).
 var catalog = merged(baseCatalog, deskCatalog, maintenanceCatalog, notifyCatalog, backupCatalog, capacityCatalog, cloudCatalog, discoveryCatalog,
 	problemCatalog, changeCatalog, serviceDeskCatalog, improvementCatalog, oncallCatalog, vendorCaseCatalog, adminCatalog, dashboardCatalog,
-	portalCatalog, opsCatalog)
+	portalCatalog, opsCatalog, deleteCatalog)
 
 // baseCatalog is the words of the first pages: login, board, tenants, settings.
 var baseCatalog = map[string][2]string{ // key: {ja, en}

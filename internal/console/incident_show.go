@@ -33,6 +33,8 @@ type incidentData struct {
 	Vendor      *vendorBlock // nil: vendor cases not wired
 	// ServiceNow is the record the incident is synced to, nil for none.
 	ServiceNow *servicenow.Link
+	// Clocks are the service level's three SLA clocks (incident_clocks.go).
+	Clocks []clockCard
 }
 
 func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -59,6 +61,9 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 		Comment: !staff(p) && p.P.Requests(t.ID),
 		Holds:   []incident.HoldReason{incident.HoldAwaitingCaller, incident.HoldAwaitingChange, incident.HoldAwaitingProblem, incident.HoldAwaitingVendor}}
 	if d.Timeline, err = c.opts.IncidentDesk.Timeline(r.Context(), t.ID, id, d.Staff); err != nil {
+		return err
+	}
+	if d.Clocks, err = c.incidentClocks(r.Context(), inc); err != nil {
 		return err
 	}
 	if d.Vendor, err = c.vendorBlock(r.Context(), p, inc, "/tenants/"+t.ID+"/incidents/"+strconv.FormatInt(id, 10)); err != nil {

@@ -459,7 +459,9 @@ func TestAdminPagesIsolated(t *testing.T) {
 	if err := e.design.CreateAssignment(ctx, betaAssign); err != nil {
 		t.Fatal(err)
 	}
-	e.design.NoteUnregistered("beta", "beta-ghost", "192.0.2.9:1", time.Now())
+	if err := e.design.NoteUnregistered(context.Background(), "beta", "beta-ghost", "192.0.2.9:1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	snapshot := func() string {
 		tn, _ := e.store.Tenant(ctx, "beta")
 		svcs, _ := e.store.Services(ctx, "beta")
@@ -478,7 +480,7 @@ func TestAdminPagesIsolated(t *testing.T) {
 		"/tenants/beta/services/" + svc + "/edit", "/tenants/beta/resources/new", "/tenants/acme/resources/new",
 		fmt.Sprintf("/tenants/beta/resources/%d/edit", betaHost), fmt.Sprintf("/tenants/beta/monitoring/items/new?resource_id=%d", betaHost),
 		fmt.Sprintf("/tenants/beta/monitoring/items/%d", betaItem.ID), fmt.Sprintf("/tenants/beta/monitoring/templates/%d", betaTpl.ID),
-		"/setup", "/setup?tenant=beta"}
+		"/setup", "/setup?tenant=beta", "/tenants/beta/delete", "/tenants/acme/delete", "/tenants/beta/services/" + svc + "/delete"}
 	for _, p := range gets {
 		if code, body, _ := v.get(p); code != http.StatusForbidden || strings.Contains(body, "beta-") || strings.Contains(body, "Beta Inc.") {
 			t.Errorf("GET %s as acme's viewer = %d, want 403 without beta's data", p, code)
@@ -506,6 +508,9 @@ func TestAdminPagesIsolated(t *testing.T) {
 		fmt.Sprintf("/tenants/beta/monitoring/templates/%d", betaTpl.ID):             {"name": {"taken"}},
 		fmt.Sprintf("/tenants/beta/monitoring/assignments/%d/delete", betaAssign.ID): {},
 		"/setup/token":                                                               {"tenant": {"beta"}, "mode": {"enroll"}},
+		"/tenants/beta/delete":                                                       {},
+		"/tenants/acme/delete":                                                       {},
+		"/tenants/beta/services/" + svc + "/delete":                                  {},
 	}
 	for p, form := range posts {
 		if code, _, _ := v.postForm("/board", p, form); code != http.StatusForbidden {
@@ -514,7 +519,7 @@ func TestAdminPagesIsolated(t *testing.T) {
 	}
 	// The MSP's staff with beta's IDs under acme's path find nothing.
 	a := e.login("admin")
-	for _, p := range []string{"/tenants/acme/services/" + svc + "/edit", fmt.Sprintf("/tenants/acme/resources/%d/edit", betaHost),
+	for _, p := range []string{"/tenants/acme/services/" + svc + "/edit", "/tenants/acme/services/" + svc + "/delete", fmt.Sprintf("/tenants/acme/resources/%d/edit", betaHost),
 		fmt.Sprintf("/tenants/acme/monitoring/items/%d", betaItem.ID), fmt.Sprintf("/tenants/acme/monitoring/templates/%d", betaTpl.ID),
 		fmt.Sprintf("/tenants/acme/monitoring/items/new?resource_id=%d", betaHost)} {
 		if code, body, _ := a.get(p); code != http.StatusNotFound || strings.Contains(body, "beta-") {
@@ -523,6 +528,7 @@ func TestAdminPagesIsolated(t *testing.T) {
 	}
 	for p, form := range map[string]url.Values{
 		"/tenants/acme/services/" + svc:                                              {"name": {"taken"}},
+		"/tenants/acme/services/" + svc + "/delete":                                  {},
 		fmt.Sprintf("/tenants/acme/resources/%d", betaHost):                          {"name": {"taken"}, "kind": {"host"}},
 		fmt.Sprintf("/tenants/acme/resources/%d/delete", betaHost):                   {},
 		fmt.Sprintf("/tenants/acme/monitoring/items/%d", betaItem.ID):                itemForm,

@@ -157,5 +157,5 @@ func (c *Console) unregistered(r *http.Request, tenant string) ([]monitoring.Att
 	for _, res := range list {
 		names[res.Name] = true
 	}
-	return c.opts.Design.Unregistered(tenant, func(h string) bool { return names[h] }, c.now()), nil
+	return c.opts.Design.Unregistered(r.Context(), tenant, func(h string) bool { return names[h] }, c.now())
 }

@@ -70,7 +70,7 @@ type Design interface {
 	CreateItem(ctx context.Context, it *monitoring.Item) error
 	UpdateItem(ctx context.Context, it *monitoring.Item) error
 	DeleteAssignment(ctx context.Context, tenant string, id int64) error
-	Unregistered(tenant string, registered func(host string) bool, now time.Time) []monitoring.Attempt
+	Unregistered(ctx context.Context, tenant string, registered func(host string) bool, now time.Time) ([]monitoring.Attempt, error)
 }
 
 // OIDCProvider is the single sign-on login flow.

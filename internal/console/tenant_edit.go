@@ -12,6 +12,8 @@ type tenantForm struct {
 	New    bool
 	Errs   fieldErrors
 	Setup  bool // reached from the first setup, which it returns to
+	// MayDelete offers the deletion (an MSP admin, on an edit).
+	MayDelete bool
 }
 
 // tenantFields are the form fields of model.Tenant's validation.
@@ -77,7 +79,7 @@ func (c *Console) editTenant(w http.ResponseWriter, r *http.Request, p *page) er
 	if err := mayEditTenants(p); err != nil {
 		return err
 	}
-	return c.renderTenantForm(w, p, &tenantForm{Tenant: *t, Errs: fieldErrors{}}, http.StatusOK)
+	return c.renderTenantForm(w, p, &tenantForm{Tenant: *t, Errs: fieldErrors{}, MayDelete: c.mayDeleteTenants(p) == nil}, http.StatusOK)
 }
 
 // updateTenant changes a tenant's name, language and time zone; its ID

@@ -1240,6 +1240,21 @@ ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
 	PRIMARY KEY (tenant_id, kind, object_key)
 );
 `,
+	// 42, monitoring (internal/monitoring/unregistered.go): the agents that
+	// pulled a configuration as a host their tenant does not have, kept
+	// across restarts for the console to offer registering; at most 50
+	// hosts a tenant, a day old at most.
+	`CREATE TABLE unregistered_hosts (
+	tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	host      TEXT NOT NULL,
+	remote    TEXT NOT NULL,
+	count     INTEGER NOT NULL,
+	first_at  INTEGER NOT NULL,
+	last_at   INTEGER NOT NULL,
+	PRIMARY KEY (tenant_id, host)
+);
+CREATE INDEX unregistered_hosts_last ON unregistered_hosts(tenant_id, last_at);
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

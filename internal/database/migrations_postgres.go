@@ -1243,4 +1243,19 @@ CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE ON api_tokens
 	PRIMARY KEY (tenant_id, kind, object_key)
 );
 `,
+	// 42, monitoring (internal/monitoring/unregistered.go): the agents that
+	// pulled a configuration as a host their tenant does not have, kept
+	// across restarts for the console to offer registering; at most 50
+	// hosts a tenant, a day old at most.
+	`CREATE TABLE unregistered_hosts (
+	tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+	host      TEXT NOT NULL,
+	remote    TEXT NOT NULL,
+	count     BIGINT NOT NULL,
+	first_at  BIGINT NOT NULL,
+	last_at   BIGINT NOT NULL,
+	PRIMARY KEY (tenant_id, host)
+);
+CREATE INDEX unregistered_hosts_last ON unregistered_hosts(tenant_id, last_at);
+`,
 }

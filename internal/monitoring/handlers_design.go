@@ -38,7 +38,9 @@ func (h *Handlers) agentConfig(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, storage.ErrNotFound) {
 			// The console lists the attempt with a button to register it;
 			// the agent logs this sentence as it is: say what to do.
-			h.store.NoteUnregistered(tenant, host, r.RemoteAddr, h.now())
+			if err := h.store.NoteUnregistered(r.Context(), tenant, host, r.RemoteAddr, h.now()); err != nil {
+				h.logger.Warn("monitoring: unregistered host not recorded", "tenant", tenant, "host", host, "err", err)
+			}
 			return 0, nil, response.NotFound(UnregisteredMessage(host, tenant))
 		}
 		return http.StatusOK, c, err

@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -153,10 +154,10 @@ func TestHandlersErrors(t *testing.T) {
 		t.Errorf("an unregistered host's pull = %d %s, want 404 saying %q", code, body, want)
 	}
 	// The attempt is kept for the console's register button, in acme only.
-	if got := s.s.Unregistered("acme", func(string) bool { return false }, time.Now()); len(got) != 1 || got[0].Host != "b-01" || got[0].Count != 2 {
+	if got, _ := s.s.Unregistered(context.Background(), "acme", func(string) bool { return false }, time.Now()); len(got) != 1 || got[0].Host != "b-01" || got[0].Count != 2 {
 		t.Errorf("acme's unregistered attempts = %+v, want b-01 twice", got)
 	}
-	if got := s.s.Unregistered("beta", func(string) bool { return false }, time.Now()); len(got) != 0 {
+	if got, _ := s.s.Unregistered(context.Background(), "beta", func(string) bool { return false }, time.Now()); len(got) != 0 {
 		t.Errorf("beta's unregistered attempts = %+v, want none", got)
 	}
 }

@@ -56,6 +56,21 @@ type snmpSecrets struct {
 	PrivPassword string `json:"p,omitempty"`
 }
 
+// SecretSet reports whether the item holds the secret named by its JSON
+// field (community, auth_password or priv_password), stored or just
+// written: what the API shows as its *_set flag.
+func (s *SNMP) SecretSet(field string) bool {
+	switch field {
+	case "community":
+		return s.set.Community || s.Community != ""
+	case "auth_password":
+		return s.set.AuthPassword || s.AuthPassword != ""
+	case "priv_password":
+		return s.set.PrivPassword || s.PrivPassword != ""
+	}
+	return false
+}
+
 type snmpFields SNMP // SNMP's fields without its methods
 
 // MarshalJSON shows the item without its secrets, with whether each is set.

@@ -25,8 +25,6 @@ type Store struct {
 
 	confineMu sync.Mutex
 	confined  []confinement // hosts whose agent runs in the server (confine.go)
-
-	unregistered attempts // agents that pulled as a host not registered (unregistered.go)
 }
 
 // OnChange adds a function told after every successful change of the

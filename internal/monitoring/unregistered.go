@@ -1,10 +1,12 @@
 package monitoring
 
 import (
+	"context"
+	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // Attempt is an agent that pulled its configuration as a host its tenant
@@ -17,79 +19,58 @@ type Attempt struct {
 	Last   time.Time `json:"last"`
 }
 
-// Bounds of the record of attempts: it lives in memory, so an agent
-// looping with random host names cannot grow it without limit. A server
-// restart forgets it; the agent's next pull (every minute) records it again.
+// Bounds of the record of attempts (table unregistered_hosts): an agent
+// looping with random host names cannot grow it beyond maxAttemptHosts a
+// tenant; the least recent host goes first.
 const (
-	maxAttemptHosts   = 50             // per tenant, the least recent dropped first
-	maxAttemptTenants = 10000          // beyond it, attempts of new tenants are not kept
-	attemptTTL        = 24 * time.Hour // an attempt older than this is not shown
+	maxAttemptHosts = 50             // per tenant
+	attemptTTL      = 24 * time.Hour // an attempt older than this is not shown, and is deleted
 )
 
-// attempts is the record of unregistered hosts' pulls, by tenant.
-type attempts struct {
-	mu sync.Mutex
-	by map[string]map[string]*Attempt
-}
-
 // NoteUnregistered records that an agent of tenant pulled its
-// configuration as host, which the tenant has no resource for.
-func (s *Store) NoteUnregistered(tenant, host, remote string, at time.Time) {
+// configuration as host, which the tenant has no resource for. It keeps
+// the tenant's maxAttemptHosts most recent hosts of the last day.
+func (s *Store) NoteUnregistered(ctx context.Context, tenant, host, remote string, at time.Time) error {
 	if len(host) > maxTextLen {
 		host = host[:maxTextLen]
 	}
-	a := &s.unregistered
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.by == nil {
-		a.by = map[string]map[string]*Attempt{}
+	ms := database.Millis(at)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO unregistered_hosts (tenant_id, host, remote, count, first_at, last_at) VALUES (?,?,?,1,?,?)
+		ON CONFLICT (tenant_id, host) DO UPDATE SET count=unregistered_hosts.count+1, remote=excluded.remote, last_at=excluded.last_at`,
+		tenant, host, remote, ms, ms)
+	if err == nil {
+		_, err = s.db.ExecContext(ctx, `DELETE FROM unregistered_hosts WHERE tenant_id=? AND (last_at < ? OR host NOT IN
+			(SELECT host FROM unregistered_hosts WHERE tenant_id=? ORDER BY last_at DESC, host LIMIT ?))`,
+			tenant, database.Millis(at.Add(-attemptTTL)), tenant, maxAttemptHosts)
 	}
-	hosts := a.by[tenant]
-	if hosts == nil {
-		if len(a.by) >= maxAttemptTenants {
-			return
-		}
-		hosts = map[string]*Attempt{}
-		a.by[tenant] = hosts
+	if err != nil {
+		return fmt.Errorf("monitoring: unable to record the unregistered host %q: %w", host, err)
 	}
-	if e := hosts[host]; e != nil {
-		e.Count, e.Last, e.Remote = e.Count+1, at, remote
-		return
-	}
-	if len(hosts) >= maxAttemptHosts {
-		var oldest *Attempt
-		for _, e := range hosts {
-			if oldest == nil || e.Last.Before(oldest.Last) {
-				oldest = e
-			}
-		}
-		delete(hosts, oldest.Host)
-	}
-	hosts[host] = &Attempt{Host: host, Remote: remote, Count: 1, First: at, Last: at}
+	return nil
 }
 
 // Unregistered returns the tenant's hosts that tried to pull their
 // configuration since now-24h and are still not resources, most recent first.
-func (s *Store) Unregistered(tenant string, registered func(host string) bool, now time.Time) []Attempt {
-	a := &s.unregistered
-	a.mu.Lock()
-	var out []Attempt
-	for name, e := range a.by[tenant] {
-		switch {
-		case now.Sub(e.Last) > attemptTTL:
-			delete(a.by[tenant], name)
-		default:
-			out = append(out, *e)
-		}
+func (s *Store) Unregistered(ctx context.Context, tenant string, registered func(host string) bool, now time.Time) ([]Attempt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT host, remote, count, first_at, last_at FROM unregistered_hosts
+		WHERE tenant_id=? AND last_at >= ? ORDER BY last_at DESC, host LIMIT ?`, tenant, database.Millis(now.Add(-attemptTTL)), maxAttemptHosts)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: unable to list unregistered hosts: %w", err)
 	}
-	a.mu.Unlock()
-	// Registered since: not offered again (and forgotten at its next miss).
-	out = slices.DeleteFunc(out, func(e Attempt) bool { return registered(e.Host) })
-	slices.SortFunc(out, func(x, y Attempt) int {
-		if c := y.Last.Compare(x.Last); c != 0 {
-			return c
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		var a Attempt
+		var first, last int64
+		if err := rows.Scan(&a.Host, &a.Remote, &a.Count, &first, &last); err != nil {
+			return nil, fmt.Errorf("monitoring: unable to list unregistered hosts: %w", err)
 		}
-		return strings.Compare(x.Host, y.Host)
-	})
-	return out
+		a.First, a.Last = database.FromMillis(first), database.FromMillis(last)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("monitoring: unable to list unregistered hosts: %w", err)
+	}
+	// Registered since: not offered again (and dropped by the bound in time).
+	return slices.DeleteFunc(out, func(e Attempt) bool { return registered(e.Host) }), nil
 }

@@ -257,8 +257,16 @@ func adminShots(t *testing.T, f *fixture) []struct{ name, path string } {
 	var ch struct{ ID int64 }
 	s.api(201, "POST", "/api/v1/tenants/acme/channels", "", map[string]any{"name": "ops-hook", "type": "webhook",
 		"config": map[string]any{"url": "https://hooks.example.com/unyo", "secret": "a-shared-secret-of-the-msp"}}, &ch)
+	var snmpItem struct{ ID int64 }
+	s.api(201, "POST", "/api/v1/tenants/acme/monitoring/items", "", map[string]any{"resource_id": f.hostID, "name": "core_switch", "kind": "snmp",
+		"title": map[string]string{"ja": "コアスイッチ", "en": "Core switch"},
+		"snmp": map[string]any{"address": "${label.snmp_address}", "version": "2c", "community": "n0t-public", "interfaces": true,
+			"get": []map[string]string{{"oid": "1.3.6.1.4.1.9.9.109.1.1.1.1.8.1", "series": "cisco_cpu_5m"}}}}, &snmpItem)
 	return []struct{ name, path string }{
 		{"setup", "/setup?tenant=acme"},
+		{"item-snmp-edit", fmt.Sprintf("/tenants/acme/monitoring/items/%d", snmpItem.ID)},
+		{"service-delete", fmt.Sprintf("/tenants/acme/services/%d/delete", svcs[0].ID)},
+		{"tenant-delete", "/tenants/acme/delete"},
 		{"tenant-new", "/settings/tenants/new"},
 		{"tenant-edit", "/tenants/acme/edit"},
 		{"service-edit", fmt.Sprintf("/tenants/acme/services/%d/edit", svcs[0].ID)},

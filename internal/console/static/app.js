@@ -36,8 +36,16 @@ document.addEventListener("submit", function (e) {
     document.querySelectorAll('#item-form fieldset[id^="kind-"]').forEach(function (f) {
       f.hidden = f.id !== "kind-" + kind.value;
     });
+    // Fields of one choice of another field (SNMP v2c or v3).
+    document.querySelectorAll("#item-form [data-when-field]").forEach(function (p) {
+      var on = document.querySelector('#item-form [name="' + p.dataset.whenField + '"]');
+      p.hidden = !!on && on.value !== p.dataset.whenValue;
+    });
   }
   kind.addEventListener("change", show);
+  document.querySelectorAll("#item-form select").forEach(function (s) {
+    s.addEventListener("change", show);
+  });
   show();
 })();
 // Charts of the host page: the values under the pointer, and a drag over a

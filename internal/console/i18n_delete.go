@@ -1,0 +1,38 @@
+package console
+
+// deleteCatalog holds the words of the pages that ask before deleting a
+// customer or a service (delete_confirm.go).
+var deleteCatalog = map[string][2]string{ // key: {ja, en}
+	"del.tenant_button":     {"このお客様を削除…", "Delete this customer…"},
+	"del.service_button":    {"このサービスを削除…", "Delete this service…"},
+	"del.tenant_title":      {"お客様 %s の削除", "Delete the customer %s"},
+	"del.service_title":     {"サービス %s の削除", "Delete the service %s"},
+	"del.tenant_lead":       {"お客様「%s」(%s) と、その持つすべてを削除しますか?", "Delete the customer %s (%s) and everything it holds?"},
+	"del.service_lead":      {"%[2]s のサービス「%[1]s」を削除しますか?", "Delete the service %s of %s?"},
+	"del.gone":              {"一緒に削除されるもの:", "Deleted with it:"},
+	"del.nothing":           {"一緒に削除されるものはありません。", "Nothing else is deleted with it."},
+	"del.kept":              {"残るもの:", "Kept:"},
+	"del.kept_resources":    {"%s はサービスなしで残ります", "%s stay, without a service"},
+	"del.kept_incidents":    {"%s はサービスなしで残り、SLA クロックがなくなります", "%s stay, without a service and so without SLA clocks"},
+	"del.tenant_series":     {"そのメトリクスの系列 (同じ ID で作り直しても引き継がれません)", "its metric series (a customer created again with the same ID does not inherit them)"},
+	"del.undo":              {"元に戻すことはできません。", "This cannot be undone."},
+	"del.confirm":           {"削除する", "Delete"},
+	"del.cancel":            {"やめる", "Cancel"},
+	"del.refused":           {"削除できませんでした: %s", "Not deleted: %s"},
+	"del.services":          {"サービス %d 件", "%d services"},
+	"del.services.1":        {"サービス 1 件", "1 service"},
+	"del.resources":         {"リソース %d 件", "%d resources"},
+	"del.resources.1":       {"リソース 1 件", "1 resource"},
+	"del.items":             {"監視項目 %d 件", "%d monitoring items"},
+	"del.items.1":           {"監視項目 1 件", "1 monitoring item"},
+	"del.incidents":         {"インシデント %d 件", "%d incidents"},
+	"del.incidents.1":       {"インシデント 1 件", "1 incident"},
+	"del.open_incidents":    {"(うち対応中 %d 件)", "(%d of them open)"},
+	"del.open_incidents.1":  {"(うち対応中 1 件)", "(1 of them open)"},
+	"del.users":             {"このお客様のユーザー %d 人", "%d users of this customer"},
+	"del.users.1":           {"このお客様のユーザー 1 人", "1 user of this customer"},
+	"del.backup_policies":   {"バックアップポリシー %d 件", "%d backup policies"},
+	"del.backup_policies.1": {"バックアップポリシー 1 件", "1 backup policy"},
+	"del.capacity_groups":   {"キャパシティグループ %d 件", "%d capacity groups"},
+	"del.capacity_groups.1": {"キャパシティグループ 1 件", "1 capacity group"},
+}
