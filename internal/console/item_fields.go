@@ -79,7 +79,10 @@ var itemKindForms = []itemKindForm{
 	{Kind: monitoring.KindZabbix, Note: "adm.zabbix_note", Fields: []itemField{
 		{Name: "zabbix.address", Label: "adm.f.zabbix_address", Size: 40, Placeholder: "${host}:10050", Help: "adm.f.placeholder_help"},
 		{Name: "zabbix.key", Label: "adm.f.zabbix_key", Size: 50, Placeholder: "vfs.fs.size[/,pused]"},
-		{Name: "zabbix.tls", Label: "adm.f.zabbix_tls", Input: "check"},
+		{Name: "zabbix.tls_connect", Label: "adm.f.zabbix_tls_connect", Input: "select", OptionKey: "adm.zbxtls.",
+			Options: []string{monitoring.ZabbixUnencrypted, monitoring.ZabbixPSK, monitoring.ZabbixCert}},
+		{Name: "zabbix.tls_psk_identity", Label: "adm.f.psk_identity", Size: 40, When: "zabbix.tls_connect=" + monitoring.ZabbixPSK},
+		{Name: "zabbix.tls_psk", Label: "adm.f.psk", Input: "secret", Help: "adm.f.psk_help", When: "zabbix.tls_connect=" + monitoring.ZabbixPSK},
 	}},
 	{Kind: monitoring.KindBackup, Note: "adm.backup_note", Fields: []itemField{
 		{Name: "backup.policy", Label: "adm.f.backup_policy", Size: 30},
@@ -124,7 +127,7 @@ var itemFormFields = func() []string {
 
 // itemSecrets are the fields never shown back: typed to replace, left
 // empty to keep.
-var itemSecrets = []string{"snmp.community", "snmp.auth_password", "snmp.priv_password"}
+var itemSecrets = []string{"snmp.community", "snmp.auth_password", "snmp.priv_password", "zabbix.tls_psk"}
 
 // itemErrFields maps the API's field names to the form's: a kind's own
 // fields by their names, the kind's object to its first field.

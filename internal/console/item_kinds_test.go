@@ -1,7 +1,9 @@
 package console
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,12 +62,52 @@ func TestItemFormsOfEveryKind(t *testing.T) {
 		t.Errorf("an active-only zabbix key = %d, beside the key %q", code, fieldError(page, "zabbix.key"))
 	}
 	zbx.Set("zabbix.key", "vfs.fs.size[/,pused]")
-	zbx.Set("zabbix.tls", "1")
+	zbx.Set("zabbix.tls_connect", "cert")
 	if code, page := post("", zbx); code != http.StatusSeeOther {
 		t.Fatalf("zabbix item = %d %s", code, refusedText(page))
 	}
 	if z := stored("root_fs"); z.Zabbix == nil || z.Zabbix.Key != "vfs.fs.size[/,pused]" || !z.Zabbix.TLS || z.Interval.Std().String() != "5m0s" {
 		t.Errorf("the zabbix item stored = %+v", z.Zabbix)
+	}
+
+	// Zabbix over TLS-PSK: a key that is no hex is refused beside the key;
+	// the key is sealed, never shown back, and kept by an edit that leaves
+	// it empty.
+	const key = "1f87b595725ac58dd977beef14b97461a7c1045b9a1c963065002c5473194952"
+	zp := url.Values{"name": {"cpu_psk"}, "kind": {"zabbix"}, "zabbix.address": {"${host}:10050"}, "zabbix.key": {"system.cpu.util"},
+		"zabbix.tls_connect": {"psk"}, "zabbix.tls_psk_identity": {"unyo-poller"}, "zabbix.tls_psk": {"not-hex"}}
+	if code, page := post("", zp); code != http.StatusBadRequest || fieldError(page, "zabbix.tls_psk") == "" || strings.Contains(page, "not-hex") {
+		t.Errorf("a PSK that is no hex = %d, beside it %q (the key must not be shown back)", code, fieldError(page, "zabbix.tls_psk"))
+	}
+	zp.Set("zabbix.tls_psk", key)
+	if code, page := post("", zp); code != http.StatusSeeOther {
+		t.Fatalf("zabbix PSK item = %d %s", code, refusedText(page))
+	}
+	zi := stored("cpu_psk")
+	if zi.Zabbix.TLSConnect != "psk" || zi.Zabbix.PSKIdentity != "unyo-poller" || !zi.Zabbix.PSKSet() || zi.Zabbix.PSK != "" {
+		t.Fatalf("the PSK item stored = %+v", zi.Zabbix)
+	}
+	zedit := fmt.Sprintf("/tenants/acme/monitoring/items/%d", zi.ID)
+	if _, page, _ := op.get(zedit); strings.Contains(page, key) || !strings.Contains(page, `data-secret="zabbix.tls_psk">設定済み`) {
+		t.Error("the edit form shows the PSK, or not that it is set")
+	}
+	zp.Set("zabbix.tls_psk", "")
+	zp.Set("zabbix.key", "system.cpu.util[,idle]")
+	if code, page := post(zedit, zp); code != http.StatusSeeOther {
+		t.Fatalf("zabbix PSK edit = %d %s", code, refusedText(page))
+	}
+	zt, err := e.design.ZabbixTargets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var polled bool
+	for _, tg := range zt {
+		if want, _ := hex.DecodeString(key); tg.PSK != nil && tg.PSK.Identity == "unyo-poller" && bytes.Equal(tg.PSK.Secret, want) {
+			polled = true
+		}
+	}
+	if !polled {
+		t.Errorf("the poller's targets after an edit without the key = %+v; want the stored PSK kept", zt)
 	}
 
 	// SNMP v2c: the community is required, sealed, never shown back.

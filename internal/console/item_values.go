@@ -28,11 +28,13 @@ func (f *itemForm) read(r *http.Request) {
 // noteSecrets records which secrets the stored item holds, for the form's
 // "set" beside each; their values are never shown.
 func (f *itemForm) noteSecrets(it *monitoring.Item) {
-	if it.SNMP == nil {
-		return
-	}
 	for _, n := range itemSecrets {
-		f.Set[n] = it.SNMP.SecretSet(strings.TrimPrefix(n, "snmp."))
+		switch kind, field, _ := strings.Cut(n, "."); {
+		case kind == "snmp" && it.SNMP != nil:
+			f.Set[n] = it.SNMP.SecretSet(field)
+		case kind == "zabbix" && it.Zabbix != nil:
+			f.Set[n] = it.Zabbix.PSKSet()
+		}
 	}
 }
 
@@ -73,7 +75,15 @@ func (f *itemForm) fill(it *monitoring.Item) {
 		v["exporter.url"] = e.URL
 	}
 	if z := it.Zabbix; z != nil {
-		v["zabbix.address"], v["zabbix.key"], v["zabbix.tls"] = z.Address, z.Key, checked(z.TLS)
+		v["zabbix.address"], v["zabbix.key"], v["zabbix.tls_psk_identity"] = z.Address, z.Key, z.PSKIdentity
+		switch {
+		case z.TLS:
+			v["zabbix.tls_connect"] = monitoring.ZabbixCert
+		case z.TLSConnect == "":
+			v["zabbix.tls_connect"] = monitoring.ZabbixUnencrypted
+		default:
+			v["zabbix.tls_connect"] = z.TLSConnect
+		}
 	}
 	if b := it.Backup; b != nil {
 		v["backup.policy"], v["backup.status_file"], v["backup.log_file"] = b.Policy, b.StatusFile, b.LogFile
@@ -186,8 +196,14 @@ func (f *itemForm) apply(it *monitoring.Item) error {
 		if it.Zabbix == nil {
 			it.Zabbix = &monitoring.Zabbix{}
 		}
+		// The store seals the key, keeps the stored one when the field is
+		// left empty, and drops it when the item stops using PSK.
 		z := it.Zabbix
-		z.Address, z.Key, z.TLS = v["zabbix.address"], v["zabbix.key"], v["zabbix.tls"] != ""
+		z.Address, z.Key, z.TLS, z.TLSConnect = v["zabbix.address"], v["zabbix.key"], false, v["zabbix.tls_connect"]
+		z.PSKIdentity, z.PSK = "", ""
+		if z.TLSConnect == monitoring.ZabbixPSK {
+			z.PSKIdentity, z.PSK = v["zabbix.tls_psk_identity"], v["zabbix.tls_psk"]
+		}
 	case monitoring.KindBackup:
 		return f.applyBackup(it)
 	case monitoring.KindSNMP:

@@ -15,6 +15,10 @@ type zabbixSet struct {
 	PSKSet bool `json:"tls_psk_set,omitempty"`
 }
 
+// PSKSet reports whether the item holds a key (stored, or written on it),
+// as the API's tls_psk_set: the console says "set" without showing it.
+func (z *Zabbix) PSKSet() bool { return z.pskSet || z.PSK != "" }
+
 // MarshalJSON shows the item without its key, with whether it is set.
 func (z Zabbix) MarshalJSON() ([]byte, error) {
 	v := zabbixFields(z)
@@ -22,7 +26,7 @@ func (z Zabbix) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		zabbixFields
 		zabbixSet
-	}{v, zabbixSet{PSKSet: z.pskSet || z.PSK != ""}})
+	}{v, zabbixSet{PSKSet: z.PSKSet()}})
 }
 
 // UnmarshalJSON reads an item as written, accepting the tls_psk_set flag
