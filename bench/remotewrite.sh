@@ -7,12 +7,23 @@
 # stopped. A target whose binary is missing (or unyo, if it does not build) is
 # skipped with a message.
 #
+# After the measure, each target's resident memory is read from
+# /proc/PID/status: VmRSS (steady state, with every series active) and VmHWM
+# (the peak since start).
+#
 # Usage: bench/remotewrite.sh
 # Environment: SERIES (200000), SENDERS (4), BATCH (2000), DURATION (30s),
 #              TARGETS ("prometheus victoria-metrics unyo"; also unyo-remote:
 #              unyo with --metrics-store remote forwarding into a
 #              VictoriaMetrics of its own), REF (unyo: the target the ratio
-#              column divides by the others).
+#              column divides by the others), ROUNDS (1: rounds over all
+#              targets, back to back; the table gives each target's median
+#              and every round's samples/s), PROFILE (a directory: unyo's
+#              heap profile, taken after the measure with a GC, and its
+#              /metrics are kept there, one pair per round), UNYO_ARGS
+#              (more flags for unyo server, e.g. --memory-limit), UNYO_BASE
+#              (another unyo binary, e.g. main's before a change: target
+#              unyo-base runs it, in the same run as the others).
 # The table is printed and kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,13 +34,17 @@ BATCH=${BATCH:-2000}
 DURATION=${DURATION:-30s}
 TARGETS=${TARGETS:-prometheus victoria-metrics unyo}
 REF=${REF:-unyo}
+ROUNDS=${ROUNDS:-1}
+PROFILE=${PROFILE:-}
+UNYO_ARGS=${UNYO_ARGS:-}
+ROUND=1
 
 # unyo refuses admin passwords shorter than 12 characters.
 ADMIN_PASSWORD=bench-admin-secret
 WORK=$(mktemp -d -t unyo-rwbench.XXXXXX)
 PID=""
 VMPID="" # the VictoriaMetrics behind unyo-remote
-declare -A RESULT
+declare -A RESULT # target.round -> rwload's line and the memory read after it
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -95,8 +110,15 @@ load() {
 	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
 	log "$name: measuring for $DURATION"
 	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
+	line="$line $(memory "$PID") load1=$(cut -d' ' -f1 /proc/loadavg)"
 	log "  $line"
-	RESULT[$name]=$line
+	RESULT[$name.$ROUND]=$line
+}
+
+# memory prints VmRSS and VmHWM of process PID, in MiB, as rss_mib=… hwm_mib=….
+memory() {
+	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
+		END { printf "rss_mib=%d hwm_mib=%d", rss / 1024, hwm / 1024 }' "/proc/$1/status"
 }
 
 run_prometheus() {
@@ -127,13 +149,21 @@ run_victoria_metrics() {
 	stop
 }
 
+# run_unyo NAME BINARY [PPROF] runs unyo server from BINARY as target NAME;
+# PPROF says the binary takes --pprof-listen (for PROFILE).
 run_unyo() {
-	local dir=$WORK/unyo port base token
-	[[ -x bin/unyo ]] || { log "unyo: bin/unyo did not build, skipped"; return 0; }
+	local name=$1 bin=$2 pprof=${3:-} dir=$WORK/$1 port base token pport
+	[[ -x $bin ]] || { log "$name: $bin did not build, skipped"; return 0; }
 	mkdir -p "$dir"
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
-	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false >"$dir/log" 2>&1 &
+	local extra=()
+	read -r -a extra <<<"$UNYO_ARGS"
+	if [[ -n $PROFILE && -n $pprof ]]; then
+		pport=$(free_port)
+		extra+=(--pprof-listen "127.0.0.1:$pport")
+	fi
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$bin" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false "${extra[@]}" >"$dir/log" 2>&1 &
 	PID=$!
 	wait_ready "$base/readyz" "$dir/log" || return 1
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
@@ -141,8 +171,14 @@ run_unyo() {
 	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
-	[[ -n $token ]] || { log "unyo: no token in the answer of /api/v1/tokens"; return 1; }
-	load unyo "$base/api/v1/write" "$token" || return 1
+	[[ -n $token ]] || { log "$name: no token in the answer of /api/v1/tokens"; return 1; }
+	load "$name" "$base/api/v1/write" "$token" || return 1
+	if [[ -n $PROFILE && -n $pprof ]]; then
+		mkdir -p "$PROFILE"
+		curl -fsS -o "$PROFILE/$name-heap-$ROUND.pb.gz" "http://127.0.0.1:$pport/debug/pprof/heap?gc=1" || return 1
+		curl -fsS -u "admin:$ADMIN_PASSWORD" -o "$PROFILE/$name-metrics-$ROUND.txt" "$base/metrics" || return 1
+		log "$name: heap profile and metrics in $PROFILE"
+	fi
 	stop
 }
 
@@ -209,31 +245,54 @@ run_unyo_remote() {
 	t1=$(date +%s.%N)
 	rate=$(awk -v n=$((n * BATCH)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
 	log "  delivered to VictoriaMetrics: $((n * BATCH)) samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
-	RESULT[unyo-remote]=$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line")
+	RESULT[unyo-remote.$ROUND]=$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line")
 	stop
 	stop_vm
 }
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# table prints samples/s per target and REF's ratio to each.
+# median prints the median of its arguments (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# stat prints the median of FIELD over NAME's rounds, or nothing if none ran.
+stat() {
+	local name=$1 f=$2 r vals=()
+	for r in $(seq "$ROUNDS"); do
+		[[ -n ${RESULT[$name.$r]:-} ]] && vals+=("$(field "$f" "${RESULT[$name.$r]}")")
+	done
+	[[ ${#vals[@]} -gt 0 ]] && median "${vals[@]}"
+	return 0
+}
+
+# table prints per target the median over the rounds of samples/s, latency
+# and memory, REF's ratio to each in samples/s and in RSS, and each round's
+# samples/s.
 table() {
-	local unyo_rate="" name line rate ratio
-	[[ -n ${RESULT[$REF]:-} ]] && unyo_rate=$(field samples_per_sec "${RESULT[$REF]}")
-	printf '%-18s %14s %8s %8s %8s %10s\n' target samples/s p50_ms p99_ms errors "$REF/target"
+	local ref_rate ref_rss name rate rss ratio mratio r rounds
+	ref_rate=$(stat "$REF" samples_per_sec)
+	ref_rss=$(stat "$REF" rss_mib)
+	printf '%-18s %12s %8s %8s %6s %8s %8s %10s %10s  %s\n' target samples/s p50_ms p99_ms errors rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
 	for name in $TARGETS; do
-		line=${RESULT[$name]:-}
-		if [[ -z $line ]]; then
-			printf '%-18s %14s\n' "$name" skipped
+		rate=$(stat "$name" samples_per_sec)
+		if [[ -z $rate ]]; then
+			printf '%-18s %12s\n' "$name" skipped
 			continue
 		fi
-		rate=$(field samples_per_sec "$line")
-		ratio=-
-		if [[ -n $unyo_rate && $rate -gt 0 ]]; then
-			ratio=$(awk -v u="$unyo_rate" -v r="$rate" 'BEGIN { printf "%.2fx", u / r }')
+		rss=$(stat "$name" rss_mib)
+		ratio=- mratio=-
+		if [[ -n $ref_rate && $rate -gt 0 ]]; then
+			ratio=$(awk -v u="$ref_rate" -v r="$rate" 'BEGIN { printf "%.2fx", u / r }')
 		fi
-		printf '%-18s %14s %8s %8s %8s %10s\n' "$name" "$rate" "$(field p50_ms "$line")" \
-			"$(field p99_ms "$line")" "$(field errors "$line")" "$ratio"
+		if [[ -n $ref_rss && ${rss:-0} -gt 0 ]]; then
+			mratio=$(awk -v u="$ref_rss" -v r="$rss" 'BEGIN { printf "%.2fx", u / r }')
+		fi
+		rounds=""
+		for r in $(seq "$ROUNDS"); do
+			rounds+="$(field samples_per_sec "${RESULT[$name.$r]:-}") "
+		done
+		printf '%-18s %12s %8s %8s %6s %8s %8s %10s %10s  %s\n' "$name" "$rate" "$(stat "$name" p50_ms)" \
+			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${rss:--}" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
 	done
 }
 
@@ -244,25 +303,37 @@ main() {
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
-	for name in $TARGETS; do
-		# Functions run in an || list do not stop at the first failing
-		# command, hence the explicit "|| return 1" in them.
-		case $name in
-		prometheus) run_prometheus ;;
-		victoria-metrics) run_victoria_metrics ;;
-		unyo) run_unyo ;;
-		unyo-remote) run_unyo_remote ;;
-		*) log "$name: unknown target, skipped" ;;
-		esac || {
-			log "$name: failed, skipped"
-			stop
-		}
+	for ROUND in $(seq "$ROUNDS"); do
+		[[ $ROUNDS -gt 1 ]] && log "round $ROUND of $ROUNDS"
+		for name in $TARGETS; do
+			# Functions run in an || list do not stop at the first failing
+			# command, hence the explicit "|| return 1" in them.
+			case $name in
+			prometheus) run_prometheus ;;
+			victoria-metrics) run_victoria_metrics ;;
+			unyo) run_unyo unyo bin/unyo pprof ;;
+			unyo-base) run_unyo unyo-base "$UNYO_BASE" ;;
+			unyo-remote) run_unyo_remote ;;
+			*) log "$name: unknown target, skipped" ;;
+			esac || {
+				log "$name: failed, skipped"
+				stop
+			}
+			rm -rf "${WORK:?}/$name"
+		done
 	done
 	local out
 	out=bench/results/remotewrite-$(date -u +%Y%m%dT%H%M%SZ).txt
 	{
-		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${UNYO_ARGS:+; unyo $UNYO_ARGS}"
 		table
+		echo "# every round: rwload's line, then the memory and the 1-minute load read after the measure"
+		for ROUND in $(seq "$ROUNDS"); do
+			for name in $TARGETS; do
+				[[ -n ${RESULT[$name.$ROUND]:-} ]] && echo "# $ROUND ${RESULT[$name.$ROUND]}"
+			done
+		done
+		true
 	} | tee "$out"
 }
 
