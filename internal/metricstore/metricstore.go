@@ -48,6 +48,13 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 	}
 	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
 	o.SeriesLifecycleCallback = opts.Series
+	// Isolation (a query sees all or none of one commit's samples) costs a
+	// ring of transaction IDs per series and work on every append. Nothing
+	// unyo stores relies on it: remote-write senders split a scrape over
+	// many requests, so one request's commit is no unit a reader could
+	// count on. Cortex and Mimir ingesters run without it for the same
+	// reason (docs/BENCHMARKS.md, "Memory per active series").
+	o.IsolationDisabled = true
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {
