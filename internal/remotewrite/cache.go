@@ -89,8 +89,9 @@ func (c *seriesCache) len() int {
 // for tenant, without building it: lset must hold ls's labels in ls's order
 // and, at its place, one tenant label naming tenant, and nothing else. As
 // lset's names are sorted and distinct, that only holds when ls is sorted
-// and carries no tenant label of its own (what Prometheus and unyo's agents
-// send); for any other series it is false and the caller builds the labels.
+// and carries no tenant label of its own (what Prometheus sends; the caller
+// sorts other senders' labels first); for any other series it is false and
+// the caller builds the labels.
 func matches(lset labels.Labels, tenant string, ls []Label) bool {
 	i := 0
 	ok, tenantSeen := true, false

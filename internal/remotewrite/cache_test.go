@@ -8,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/unyo-ops/unyo/internal/metricstore"
@@ -149,6 +150,48 @@ func TestCacheSharesHeadLabels(t *testing.T) {
 	// Both samples of each series are there, on the one series.
 	got := stored(t, ms)
 	if got[`{__name__="up", job="node", tenant="acme"}`] != 2 || got[`{__name__="up", job="api", tenant="acme"}`] != 2 || len(got) != 2 {
+		t.Fatalf("stored series: %v", got)
+	}
+}
+
+// TestUnsortedSenderHitsCache: a sender that does not sort its labels by
+// name (bench/cmd/rwload does not) still finds its series in the cache,
+// on the one series, rather than building its labels every request.
+func TestUnsortedSenderHitsCache(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	body := func(t int64) []byte {
+		return encode(ts(t, 1, "job", "node", "cpu", "0", "__name__", "node_cpu_seconds_total"))
+	}
+	for i := range 3 {
+		if w := post(h, "acme", ingest, body(now+int64(i)*15_000)); w.Code != 204 {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	var cached cacheEntry
+	for i := range h.cache.shards {
+		for _, e := range h.cache.shards[i].m {
+			cached = e
+		}
+	}
+	// The series of a request as the handler decodes it.
+	pb, err := snappy.Decode(nil, body(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Request
+	if err := r.Unmarshal(pb); err != nil {
+		t.Fatal(err)
+	}
+	var sb labels.ScratchBuilder
+	key, e, err := h.entry("acme", &r.Series[0], &sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ref == 0 || e.ref != cached.ref || key == 0 {
+		t.Fatalf("entry %+v, cached %+v: not a hit", e, cached)
+	}
+	if got := stored(t, ms); got[`{__name__="node_cpu_seconds_total", cpu="0", job="node", tenant="acme"}`] != 3 || len(got) != 1 {
 		t.Fatalf("stored series: %v", got)
 	}
 }
