@@ -21,7 +21,8 @@
 #              and every round's samples/s), PROFILE (a directory: unyo's
 #              heap profile, taken after the measure with a GC, and its
 #              /metrics are kept there, one pair per round), UNYO_ARGS
-#              (more flags for unyo server, e.g. --memory-limit), UNYO_BASE
+#              (more flags for unyo server, e.g. --gogc 30; not given to
+#              UNYO_BASE's binary, which may not know them), UNYO_BASE
 #              (another unyo binary, e.g. main's before a change: target
 #              unyo-base runs it, in the same run as the others).
 # The table is printed and kept in bench/results/.
@@ -149,6 +150,13 @@ run_victoria_metrics() {
 	stop
 }
 
+# unlimit lifts the bench tenant's series and ingest-rate limits at unyo at
+# BASE (by default 150,000 series and 50,000 samples/s, below this load).
+unlimit() {
+	curl -fsS -X PUT -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+		-d '{"max_series":0,"ingest_rate":0,"ingest_burst":0}' "$1/api/v1/tenants/bench/limits" >/dev/null
+}
+
 # run_unyo NAME BINARY [PPROF] runs unyo server from BINARY as target NAME;
 # PPROF says the binary takes --pprof-listen (for PROFILE).
 run_unyo() {
@@ -158,7 +166,9 @@ run_unyo() {
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
 	local extra=()
-	read -r -a extra <<<"$UNYO_ARGS"
+	if [[ -n $pprof ]]; then # the binary just built, not UNYO_BASE
+		read -r -a extra <<<"$UNYO_ARGS"
+	fi
 	if [[ -n $PROFILE && -n $pprof ]]; then
 		pport=$(free_port)
 		extra+=(--pprof-listen "127.0.0.1:$pport")
@@ -168,6 +178,7 @@ run_unyo() {
 	wait_ready "$base/readyz" "$dir/log" || return 1
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
+	unlimit "$base" || return 1
 	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
@@ -223,6 +234,7 @@ run_unyo_remote() {
 	wait_ready "$base/readyz" "$dir/log" || return 1
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
+	unlimit "$base" || return 1
 	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
