@@ -1,11 +1,9 @@
 package remotewrite
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -178,19 +176,8 @@ func (r *rejectedSamples) note(err error) bool {
 // append tells it the series' reference.
 func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (uint64, cacheEntry, error) {
 	key := cacheKey(tenant, s.Raw)
-	if e, ok := h.cache.get(key); ok {
-		if matches(e.lset, tenant, s.Labels) {
-			return key, e, nil
-		}
-		// Senders need not sort labels by name (rwload does not): sorted
-		// in place, the labels are walked again. The order they came in
-		// matters no more once the key is taken.
-		if !slices.IsSortedFunc(s.Labels, byName) {
-			slices.SortFunc(s.Labels, byName)
-			if matches(e.lset, tenant, s.Labels) {
-				return key, e, nil
-			}
-		}
+	if e, ok := h.cache.get(key); ok && matches(e.lset, tenant, s.Labels) {
+		return key, e, nil
 	}
 	lset, err := tenantLabels(tenant, s, b)
 	if err != nil {
@@ -198,8 +185,6 @@ func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (uin
 	}
 	return key, cacheEntry{lset: lset}, nil
 }
-
-func byName(a, b Label) int { return bytes.Compare(a.Name, b.Name) }
 
 // keep puts e in the cache. A label set just built is swapped for the
 // store's own, so that the cache and the head share one copy.

@@ -86,26 +86,39 @@ func (c *seriesCache) len() int {
 }
 
 // matches reports whether lset is exactly what tenantLabels builds of ls
-// for tenant, without building it: lset must hold ls's labels in ls's order
-// and, at its place, one tenant label naming tenant, and nothing else. As
-// lset's names are sorted and distinct, that only holds when ls is sorted
-// and carries no tenant label of its own (what Prometheus sends; the caller
-// sorts other senders' labels first); for any other series it is false and
-// the caller builds the labels.
+// for tenant, without building it: each label of lset but one tenant label
+// naming tenant must take a label of ls of the same name and value, none
+// twice, and every label of ls must be taken. As lset's names are distinct,
+// that only holds when ls's names are distinct and none is the tenant label
+// (a client's own is stored renamed: such a series is built every time).
+// ls may come in any order; in lset's (sorted, as Prometheus sends) each
+// label is found at the first place looked.
 func matches(lset labels.Labels, tenant string, ls []Label) bool {
-	i := 0
+	if len(ls) > 64 {
+		return false // more than the bitmap holds: built instead
+	}
+	var taken uint64
+	next, n := 0, 0
 	ok, tenantSeen := true, false
 	lset.Range(func(l labels.Label) {
-		switch {
-		case !ok:
-		case !tenantSeen && l.Name == metricstore.TenantLabel:
+		if !ok {
+			return
+		}
+		if !tenantSeen && l.Name == metricstore.TenantLabel {
 			tenantSeen = true
 			ok = l.Value == tenant
-		case i < len(ls) && string(ls[i].Name) == l.Name && string(ls[i].Value) == l.Value:
-			i++
-		default:
-			ok = false
+			return
 		}
+		for k := range ls {
+			j := (next + k) % len(ls)
+			if taken&(1<<j) == 0 && string(ls[j].Name) == l.Name {
+				taken |= 1 << j
+				ok = string(ls[j].Value) == l.Value
+				next, n = j+1, n+1
+				return
+			}
+		}
+		ok = false
 	})
-	return ok && tenantSeen && i == len(ls)
+	return ok && tenantSeen && n == len(ls)
 }

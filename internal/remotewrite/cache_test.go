@@ -34,9 +34,9 @@ func built(t testing.TB, tenant string, pairs ...string) labels.Labels {
 }
 
 // TestMatches: a cached label set is taken for a request's series only when
-// it is exactly what the series would be stored as; anything else (another
-// tenant, value, label, order, or the client's own tenant label) is built
-// again rather than trusted.
+// it is exactly what the series would be stored as, whatever the order of
+// its labels; anything else (another tenant, value or label, a label twice,
+// or the client's own tenant label) is built again rather than trusted.
 func TestMatches(t *testing.T) {
 	stored := built(t, "acme", "__name__", "up", "instance", "a:9100", "job", "node")
 	f := func(tenant string, want bool, pairs ...string) {
@@ -50,7 +50,9 @@ func TestMatches(t *testing.T) {
 	f("acme", false, "__name__", "up", "instance", "b:9100", "job", "node")
 	f("acme", false, "__name__", "up", "instance", "a:9100")
 	f("acme", false, "__name__", "up", "instance", "a:9100", "job", "node", "zone", "a")
-	f("acme", false, "instance", "a:9100", "__name__", "up", "job", "node") // unsorted: built again
+	f("acme", true, "instance", "a:9100", "__name__", "up", "job", "node") // in any order
+	f("acme", false, "instance", "a:9100", "__name__", "up", "instance", "a:9100")
+	f("acme", false, "__name__", "up", "__name__", "up", "instance", "a:9100", "job", "node")
 	f("acme", false, "__name__", "up", "instance", "a:9100", "job", "node", "tenant", "acme")
 	f("acme", false)
 
