@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 )
@@ -47,6 +48,13 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 	}
 	o.OutOfOrderTimeWindow = opts.OutOfOrderWindow.Milliseconds()
 	o.SeriesLifecycleCallback = opts.Series
+	// Isolation (a query sees all or none of one commit's samples) costs a
+	// ring of transaction IDs per series and work on every append. Nothing
+	// unyo stores relies on it: remote-write senders split a scrape over
+	// many requests, so one request's commit is no unit a reader could
+	// count on. Cortex and Mimir ingesters run without it for the same
+	// reason (docs/BENCHMARKS.md, "Memory per active series").
+	o.IsolationDisabled = true
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {
@@ -79,6 +87,22 @@ func (s *Store) AppenderV2(ctx context.Context) storage.AppenderV2 { return s.db
 // Queryable returns the unscoped queryable. Only code that adds its own tenant
 // matcher, or that works across tenants for MSP staff, may use it.
 func (s *Store) Queryable() storage.Queryable { return s.db }
+
+// SeriesLabels returns the label set the head keeps for series ref: the
+// same string, not a copy, so that a cache which holds it (the remote-write
+// series cache) costs no label bytes of its own.
+func (s *Store) SeriesLabels(ref storage.SeriesRef) (labels.Labels, bool) {
+	ir, err := s.db.Head().Index()
+	if err != nil {
+		return labels.EmptyLabels(), false
+	}
+	defer ir.Close()
+	var b labels.ScratchBuilder
+	if err := ir.Series(ref, &b, nil); err != nil {
+		return labels.EmptyLabels(), false
+	}
+	return b.Labels(), true
+}
 
 // Head returns statistics for readiness and self-monitoring.
 func (s *Store) Head() *tsdb.Head { return s.db.Head() }

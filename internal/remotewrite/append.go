@@ -50,11 +50,12 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 	}
 	for i := range req.Series {
 		s := &req.Series[i]
-		e, err := h.entry(tenant, s, &b)
+		key, e, err := h.entry(tenant, s, &b)
 		if err != nil {
 			app.Rollback()
 			return 0, invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
 		}
+		known := e.ref
 		if seen != nil && len(s.Samples) > 0 {
 			last := s.Samples[len(s.Samples)-1]
 			*seen = append(*seen, observed{e.lset, last.Timestamp, last.Value})
@@ -92,6 +93,9 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 				n++
 				e.ref = ref
 			}
+		}
+		if e.ref != known {
+			h.keep(key, e, known) // a new entry, or the head gave the series another reference
 		}
 	}
 	if err := app.Commit(); err != nil {
@@ -167,19 +171,30 @@ func (r *rejectedSamples) note(err error) bool {
 	return false
 }
 
-// entry returns the cached label set and reference for s, building it on a miss.
-func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (*cacheEntry, error) {
+// entry returns the cached label set and reference for s, building the
+// label set on a miss. The caller puts the entry back (keep) once the
+// append tells it the series' reference.
+func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (uint64, cacheEntry, error) {
 	key := cacheKey(tenant, s.Raw)
-	if e := h.cache.get(key, tenant, s.Raw); e != nil {
-		return e, nil
+	if e, ok := h.cache.get(key); ok && matches(e.lset, tenant, s.Labels) {
+		return key, e, nil
 	}
 	lset, err := tenantLabels(tenant, s, b)
 	if err != nil {
-		return nil, err
+		return 0, cacheEntry{}, err
 	}
-	e := &cacheEntry{tenant: tenant, raw: append([]byte(nil), s.Raw...), lset: lset}
+	return key, cacheEntry{lset: lset}, nil
+}
+
+// keep puts e in the cache. A label set just built is swapped for the
+// store's own, so that the cache and the head share one copy.
+func (h *Handler) keep(key uint64, e cacheEntry, known storage.SeriesRef) {
+	if known == 0 && h.labeler != nil {
+		if lset, ok := h.labeler.SeriesLabels(e.ref); ok {
+			e.lset = lset
+		}
+	}
 	h.cache.put(key, e)
-	return e, nil
 }
 
 // tenantLabels builds the stored label set: the client's labels, with the

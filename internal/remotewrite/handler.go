@@ -60,10 +60,19 @@ type MetadataStore interface {
 	SetMetadata(tenant, family string, m metricstore.MetricMetadata)
 }
 
+// SeriesLabeler returns the label set a store keeps for a series it gave
+// ref to; *metricstore.Store is one. The series cache then holds that one
+// rather than a second copy (after a restart, every series the WAL replay
+// created would otherwise have two).
+type SeriesLabeler interface {
+	SeriesLabels(ref storage.SeriesRef) (labels.Labels, bool)
+}
+
 // Handler serves POST /api/v1/write.
 type Handler struct {
 	store   Appendable
 	meta    MetadataStore // nil: metadata is dropped
+	labeler SeriesLabeler // nil: the cache keeps the label sets it built
 	limits  Limits
 	cache   *seriesCache
 	reqs    sync.Pool
@@ -89,6 +98,7 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 		logger: logger,
 	}
 	h.meta, _ = store.(MetadataStore)
+	h.labeler, _ = store.(SeriesLabeler)
 	h.reqs.New = func() any { return new(Request) }
 	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
