@@ -143,13 +143,13 @@ func provision(ctx context.Context, a api, t *tenant, hookURL string) error {
 	return nil
 }
 
-// provisionAll provisions the tenants with a few calls in flight.
-func provisionAll(ctx context.Context, a api, tenants []*tenant, hookURL string) error {
+// provisionAll provisions the tenants, at most `at once` of them at a time.
+func provisionAll(ctx context.Context, a api, tenants []*tenant, hookURL string, atOnce int) error {
 	start := time.Now()
 	work := make(chan *tenant)
 	errs := make(chan error, len(tenants))
 	var wg sync.WaitGroup
-	for range 8 {
+	for range atOnce {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
