@@ -32,7 +32,10 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	}
 	defer srv.stop()
 	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
-	a := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}
+	a, err := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}.withToken(ctx)
+	if err != nil {
+		return r, err
+	}
 	tenants := tenantsFor(n, cfg.hostsPerTenant)
 	r.Tenants = len(tenants)
 	provStart := time.Now()
@@ -86,7 +89,7 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	f.writes.reset()
 	f.pulls.reset()
 	f.events.reset()
-	op := &operator{base: srv.url, rate: cfg.readEvery}
+	op := &operator{base: srv.url, rate: cfg.readEvery, token: a.token}
 	if err := op.signIn(ctx); err != nil {
 		return r, err
 	}
