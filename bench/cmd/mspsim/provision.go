@@ -25,7 +25,7 @@ func (a api) withToken(ctx context.Context) (api, error) {
 	var tok struct {
 		Token string `json:"token"`
 	}
-	if err := a.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "mspsim", "scopes": []string{"admin"}}, &tok); err != nil {
+	if err := a.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "mspsim", "scopes": []string{"read", "write", "admin"}}, &tok); err != nil {
 		return a, err
 	}
 	a.token = tok.Token
@@ -97,7 +97,11 @@ func provision(ctx context.Context, a api, t *tenant, hookURL string) error {
 	var tok struct {
 		Token string `json:"token"`
 	}
-	if err := a.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "agents", "tenant": t.id, "scopes": []string{"ingest"}}, &tok); err != nil {
+	// An MSP-wide token cannot hold ingest (samples belong to one tenant),
+	// so the password issues the tenant's agents' token: one bcrypt a tenant.
+	byPassword := a
+	byPassword.token = ""
+	if err := byPassword.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "agents", "tenant": t.id, "scopes": []string{"ingest"}}, &tok); err != nil {
 		return err
 	}
 	t.token = tok.Token
