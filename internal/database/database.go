@@ -105,6 +105,11 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	// Writers queue on the connector's gate (sqlite.go), not in SQLite's
 	// busy handler.
 	db := sql.OpenDB(newSQLiteConnector("file:" + abs + "?" + q.Encode()))
+	// database/sql keeps 2 idle connections by default: under concurrent
+	// reads (1,000 agents pulling their configuration) the others were
+	// closed after each use and opened again, each open setting the
+	// pragmas and reading the schema anew.
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: cannot open %q: %w", abs, err)
