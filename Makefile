@@ -128,7 +128,7 @@ SIZE ?= 100
 STEADY ?= 5m
 WARMUP ?= 2m
 bench-msp: build
-	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -steady $(STEADY) -warmup $(WARMUP)
+	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -steady $(STEADY) -warmup $(WARMUP) $(if $(PROFILE),-profile)
 
 # CPU and memory of unyo agent against node_exporter at the same interval.
 bench-agent:

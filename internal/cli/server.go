@@ -48,6 +48,7 @@ type serverConfig struct {
 	snmp          snmpConfig
 	cluster       clusterConfig
 	metricsStore  metricsStoreConfig
+	debug         debugConfig
 }
 
 func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
@@ -75,6 +76,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	c.snmp.flags(fs)
 	c.cluster.flags(fs)
 	c.metricsStore.flags(fs)
+	c.debug.flags(fs)
 	fs.BoolVar(&c.monitorSelf, "monitor-self", env("UNYO_MONITOR_SELF", "true") == "true", "watch this host with an agent in the server's process, as tenant \"self\" (env UNYO_MONITOR_SELF)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -106,6 +108,10 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 		return nil, err
 	}
 	if err := c.exposure.parse(); err != nil {
+		fmt.Fprintln(stderr, "unyo server:", err)
+		return nil, err
+	}
+	if err := c.debug.parse(); err != nil {
 		fmt.Fprintln(stderr, "unyo server:", err)
 		return nil, err
 	}
@@ -186,6 +192,13 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	bound := "http://" + a.ln.Addr().String()
 	logger.Info("unyo server started", "listen", a.ln.Addr().String(), "external_url", a.externalURL, "data", cfg.dataDir, "database", database.DialectOf(a.db), "version", Version)
 	printWelcome(stdout, bound, shown)
+	debug, err := listenDebug(&cfg.debug, logger)
+	if err != nil {
+		return err
+	}
+	if debug != nil {
+		defer debug.ln.Close() // on an early return; already closed after the group
+	}
 	var self *agent.Agent
 	if cfg.monitorSelf {
 		if self, err = selfWatch(ctx, a.objects, a.design, bound, cfg.dataDir, cfg.exposure.self, logger); err != nil {
@@ -231,6 +244,9 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 			logger.Warn("requests still in flight at shutdown", "err", err)
 		}
 	})
+	if debug != nil {
+		g.Add("profiler", debug.Run, debug.Stop)
+	}
 	g.AddContext("token revocations", a.runRevocations)   // keeps the token cache true while HTTP serves
 	g.AddContext("backup sources", a.backupPoll.Run)      // feeds the backup history: stops before its watch
 	g.AddContext("backup compliance", a.backupWatch.Run)  // feeds the alert engine: stops first

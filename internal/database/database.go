@@ -81,26 +81,35 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
+// sqlitePragmas are set on every connection to a SQLite database.
+var sqlitePragmas = []string{
+	"journal_mode(WAL)",
+	// For other processes on the same file; this one's writers queue on
+	// its gate (sqlite.go).
+	"busy_timeout(10000)",
+	"foreign_keys(1)",
+	// FULL: a committed change survives power loss, not just kill -9.
+	"synchronous(FULL)",
+}
+
 func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("database: bad path %q: %w", path, err)
 	}
 	q := url.Values{}
-	for _, p := range []string{
-		"journal_mode(WAL)",
-		"busy_timeout(10000)",
-		"foreign_keys(1)",
-		// FULL: a committed change survives power loss, not just kill -9.
-		"synchronous(FULL)",
-	} {
+	for _, p := range sqlitePragmas {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("database: cannot open %q: %w", abs, err)
-	}
+	// Writers queue on the connector's gate (sqlite.go), not in SQLite's
+	// busy handler.
+	db := sql.OpenDB(newSQLiteConnector("file:" + abs + "?" + q.Encode()))
+	// database/sql keeps 2 idle connections by default: under concurrent
+	// reads (1,000 agents pulling their configuration) the others were
+	// closed after each use and opened again, each open setting the
+	// pragmas and reading the schema anew.
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: cannot open %q: %w", abs, err)

@@ -42,6 +42,8 @@ type config struct {
 	readEvery      time.Duration
 	reports        int
 	keep           bool
+	profile        bool
+	provisioners   int
 }
 
 func main() {
@@ -81,6 +83,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.readEvery, "read-every", 250*time.Millisecond, "time between two operator reads")
 	fs.IntVar(&c.reports, "reports", 10, "tenants whose month report is generated at the end")
 	fs.BoolVar(&c.keep, "keep", false, "keep the server's data directory")
+	fs.IntVar(&c.provisioners, "provisioners", 32, "tenants provisioned at once (each one's calls in turn)")
+	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -92,8 +96,8 @@ func parseFlags(args []string) (config, error) {
 		c.sizes = append(c.sizes, n)
 	}
 	if c.hostsPerTenant < 1 || c.interval < time.Second || c.pullEvery < time.Second || c.warmup < 0 ||
-		c.steady < 10*time.Second || c.readEvery <= 0 || c.reports < 0 {
-		return c, errors.New("-hosts-per-tenant must be positive, -interval and -pull-every 1s or more, -steady 10s or more")
+		c.steady < 10*time.Second || c.readEvery <= 0 || c.reports < 0 || c.provisioners < 1 {
+		return c, errors.New("-hosts-per-tenant must be positive, -interval and -pull-every 1s or more, -steady 10s or more, -provisioners positive")
 	}
 	if _, err := os.Stat(c.bin); err != nil {
 		return c, fmt.Errorf("-bin: %w (make build first)", err)

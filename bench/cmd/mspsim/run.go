@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -25,18 +26,32 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 		return r, err
 	}
 	defer rcv.close()
-	srv, err := startServer(ctx, cfg.bin, dir)
+	srv, err := startServer(ctx, cfg.bin, dir, cfg.profile)
 	if err != nil {
 		return r, err
 	}
 	defer srv.stop()
 	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
-	a := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}
+	a, err := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}.withToken(ctx)
+	if err != nil {
+		return r, err
+	}
 	tenants := tenantsFor(n, cfg.hostsPerTenant)
 	r.Tenants = len(tenants)
 	provStart := time.Now()
-	if err := provisionAll(ctx, a, tenants, rcv.url); err != nil {
+	var provProf *profiler
+	if cfg.profile {
+		// The first 30 s of provisioning: where a create's time goes.
+		provProf = &profiler{base: srv.debugURL, dir: filepath.Join(cfg.out, "profiles"), n: n, prefix: "provision-"}
+		provProf.start(ctx, 30*time.Second)
+	}
+	if err := provisionAll(ctx, a, tenants, rcv.url, cfg.provisioners); err != nil {
 		return r, err
+	}
+	if provProf != nil {
+		if err := provProf.wait(); err != nil {
+			return r, err
+		}
 	}
 	r.ProvisionS = time.Since(provStart).Seconds()
 
@@ -74,7 +89,7 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	f.writes.reset()
 	f.pulls.reset()
 	f.events.reset()
-	op := &operator{base: srv.url, rate: cfg.readEvery}
+	op := &operator{base: srv.url, rate: cfg.readEvery, token: a.token}
 	if err := op.signIn(ctx); err != nil {
 		return r, err
 	}
@@ -83,6 +98,11 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	var opDone sync.WaitGroup
 	opDone.Add(1)
 	go func() { defer opDone.Done(); op.run(opCtx, tenants) }()
+	var prof *profiler
+	if cfg.profile {
+		prof = &profiler{base: srv.debugURL, dir: filepath.Join(cfg.out, "profiles"), n: n}
+		prof.start(runCtx, cfg.steady)
+	}
 	var peak selfMetrics
 	var loads []float64
 	for time.Now().Before(steadyEnd) {
@@ -115,6 +135,11 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 		r.SQLiteWaitMeanMS = (after.waitSum - before.waitSum) / (after.waitCount - before.waitCount) * 1000
 	}
 	r.Load1Steady = median(loads)
+	if prof != nil {
+		if err := prof.wait(); err != nil {
+			return r, err
+		}
+	}
 	opDone.Wait()
 	r.Write, r.Pull, r.Events = f.writes.summary(), f.pulls.summary(), f.events.summary()
 	r.Board, r.Alerts, r.HostPage, r.PromQL = op.board.summary(), op.alerts.summary(), op.hostPage.summary(), op.promql.summary()

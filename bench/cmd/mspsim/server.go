@@ -23,26 +23,45 @@ const adminPassword = "mspsim-admin-secret"
 // server is a real `unyo server` child process on loopback with its own data
 // directory and embedded storage.
 type server struct {
-	cmd  *exec.Cmd
-	url  string
-	data string
-	log  *os.File
+	cmd      *exec.Cmd
+	url      string
+	debugURL string // the profiler's, when started with one
+	data     string
+	log      *os.File
 }
 
-func startServer(ctx context.Context, bin, dir string) (*server, error) {
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func startServer(ctx context.Context, bin, dir string, profile bool) (*server, error) {
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		return nil, err
 	}
 	s := &server{url: "http://" + addr, data: filepath.Join(dir, "data"), log: logf}
-	s.cmd = exec.Command(bin, "server", "--listen", addr, "--data", s.data,
-		"--monitor-self=false", "--log-level", "warn", "--outbound-allow", "127.0.0.0/8")
+	args := []string{"server", "--listen", addr, "--data", s.data,
+		"--monitor-self=false", "--log-level", "warn", "--outbound-allow", "127.0.0.0/8"}
+	if profile {
+		daddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		s.debugURL = "http://" + daddr
+		args = append(args, "--debug-listen", daddr, "--debug-mutex-fraction", profileMutexFraction,
+			"--debug-block-rate", profileBlockRate)
+	}
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
