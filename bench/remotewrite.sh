@@ -158,7 +158,7 @@ unlimit() {
 }
 
 # run_unyo NAME BINARY [PPROF] runs unyo server from BINARY as target NAME;
-# PPROF says the binary takes --pprof-listen (for PROFILE).
+# PPROF says the binary takes --debug-listen (for PROFILE).
 run_unyo() {
 	local name=$1 bin=$2 pprof=${3:-} dir=$WORK/$1 port base token pport
 	[[ -x $bin ]] || { log "$name: $bin did not build, skipped"; return 0; }
@@ -171,7 +171,7 @@ run_unyo() {
 	fi
 	if [[ -n $PROFILE && -n $pprof ]]; then
 		pport=$(free_port)
-		extra+=(--pprof-listen "127.0.0.1:$pport")
+		extra+=(--debug-listen "127.0.0.1:$pport")
 	fi
 	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$bin" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false "${extra[@]}" >"$dir/log" 2>&1 &
 	PID=$!

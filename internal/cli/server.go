@@ -37,7 +37,6 @@ type serverConfig struct {
 	shutdown      time.Duration
 	externalURL   string
 	monitorSelf   bool
-	pprofListen   string
 	memory        memoryConfig
 	console       consoleConfig
 	report        reportConfig
@@ -65,7 +64,6 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
 	fs.StringVar(&c.externalURL, "external-url", env("UNYO_EXTERNAL_URL", ""), "the URL users reach the console at, e.g. https://unyo.example.com: the links in notifications and the default OIDC redirect (env UNYO_EXTERNAL_URL; default http:// and the bound address)")
-	fs.StringVar(&c.pprofListen, "pprof-listen", env("UNYO_PPROF_LISTEN", ""), "address for Go's /debug/pprof profiles, e.g. 127.0.0.1:6060 (env UNYO_PPROF_LISTEN; off when empty; they show every tenant's memory: keep it on loopback)")
 	c.memory.flags(fs)
 	c.console.flags(fs)
 	c.report.flags(fs)
@@ -217,11 +215,6 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 		return err
 	}
 
-	prof, err := listenPprof(cfg.pprofListen, logger)
-	if err != nil {
-		return err
-	}
-
 	var g server.Group
 	sigCtx, stopSignal := context.WithCancel(ctx)
 	g.Add("signal", func() error {
@@ -233,9 +226,6 @@ func (a *app) run(ctx context.Context, cfg *serverConfig, stdout io.Writer) erro
 	}, stopSignal)
 	if self != nil {
 		g.AddContext("self agent", self.Run)
-	}
-	if prof != nil {
-		g.AddContext("pprof", prof.Run)
 	}
 	g.Add("http", func() error { return srv.Serve(a.ln) }, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
