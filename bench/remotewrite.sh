@@ -9,20 +9,31 @@
 #
 # After the measure, each target's resident memory is read from
 # /proc/PID/status: VmRSS (steady state, with every series active) and VmHWM
-# (the peak since start).
+# (the peak since start). For a target of several unyo replicas, rss_mib and
+# hwm_mib are the sums over the replicas, and each replica's RSS/peak is in the
+# round's line (replicas_mib=r1,r2,…).
+#
+# unyo's bench tenant has its series and ingest-rate limits lifted by API on
+# every replica (each holds the overrides in memory): the default ingest
+# limit (50,000 samples/s) would be measured instead of the server.
 #
 # Usage: bench/remotewrite.sh
 # Environment: SERIES (200000), SENDERS (4), BATCH (2000), DURATION (30s),
 #              TARGETS ("prometheus victoria-metrics unyo"; also unyo-remote:
 #              unyo with --metrics-store remote forwarding into a
-#              VictoriaMetrics of its own), REF (unyo: the target the ratio
-#              column divides by the others), ROUNDS (1: rounds over all
+#              VictoriaMetrics of its own, and unyo-remote-3: three such
+#              replicas on one throwaway PostgreSQL (bench/pg.sh) with one
+#              sealing key, the load sent to each in turn), REF (unyo: the
+#              target the ratio column divides by the others), UNYO
+#              (bin/unyo, built from this tree; another path is run as it is:
+#              an earlier build, for a before/after in one session; it runs
+#              the targets unyo, unyo-remote and unyo-remote-3), ROUNDS (1: rounds over all
 #              targets, back to back; the table gives each target's median
-#              and every round's samples/s), PROFILE (a directory: unyo's
+#              and every round's samples/s), PROFILE (a directory: UNYO's
 #              heap profile, taken after the measure with a GC, and its
-#              /metrics are kept there, one pair per round), UNYO_ARGS
-#              (more flags for unyo server, e.g. --gogc 30; not given to
-#              UNYO_BASE's binary, which may not know them), UNYO_BASE
+#              /metrics are kept there, one pair per round and replica),
+#              UNYO_ARGS (more flags for UNYO's server, e.g. --gogc 30; not
+#              given to UNYO_BASE's binary, which may not know them), UNYO_BASE
 #              (another unyo binary, e.g. main's before a change: target
 #              unyo-base runs it, in the same run as the others).
 # The table is printed and kept in bench/results/.
@@ -38,13 +49,21 @@ REF=${REF:-unyo}
 ROUNDS=${ROUNDS:-1}
 PROFILE=${PROFILE:-}
 UNYO_ARGS=${UNYO_ARGS:-}
+UNYO=${UNYO:-bin/unyo} # another binary (an earlier build) is run as it is, not built
+UNYO_BASE=${UNYO_BASE:-}
 ROUND=1
 
 # unyo refuses admin passwords shorter than 12 characters.
 ADMIN_PASSWORD=bench-admin-secret
 WORK=$(mktemp -d -t unyo-rwbench.XXXXXX)
+# shellcheck source=bench/pg.sh
+. bench/pg.sh
 PID=""
-VMPID="" # the VictoriaMetrics behind unyo-remote
+VMPID=""  # the VictoriaMetrics behind unyo-remote and unyo-remote-3
+UPIDS=()  # the unyo processes of the target running: one, or its replicas
+UBASES=() # their base URLs
+UPPROF=() # their profilers' ports (PROFILE), or empty
+TOKEN=""  # the bench tenant's ingest token at the target running
 declare -A RESULT # target.round -> rwload's line and the memory read after it
 
 log() { printf '%s\n' "$*" >&2; }
@@ -61,9 +80,15 @@ stop() {
 	wait "$PID" 2>/dev/null || true
 	PID=""
 }
-cleanup() {
+# stop_all ends whatever a target left running.
+stop_all() {
 	stop
+	stop_unyo
 	stop_vm
+	stop_pg
+}
+cleanup() {
+	stop_all
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -111,7 +136,7 @@ load() {
 	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
 	log "$name: measuring for $DURATION"
 	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
-	line="$line $(memory "$PID") load1=$(cut -d' ' -f1 /proc/loadavg)"
+	line="$line $(current_memory) load1=$(cut -d' ' -f1 /proc/loadavg)"
 	log "  $line"
 	RESULT[$name.$ROUND]=$line
 }
@@ -120,6 +145,35 @@ load() {
 memory() {
 	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
 		END { printf "rss_mib=%d hwm_mib=%d", rss / 1024, hwm / 1024 }' "/proc/$1/status"
+}
+
+# current_memory prints the memory of the target running: its unyo
+# processes' (unyo_memory) if it has any, else PID's.
+current_memory() {
+	if [[ ${#UPIDS[@]} -gt 0 ]]; then
+		unyo_memory
+	else
+		memory "$PID"
+	fi
+}
+
+# unyo_memory prints the memory of UPIDS as memory does one process; for
+# several replicas the sums, then replicas_mib=RSS/peak of each, in MiB.
+unyo_memory() {
+	if [[ ${#UPIDS[@]} -eq 1 ]]; then
+		memory "${UPIDS[0]}"
+		return
+	fi
+	local p m r h rss=0 hwm=0 each=""
+	for p in "${UPIDS[@]}"; do
+		m=$(memory "$p")
+		r=$(field rss_mib "$m")
+		h=$(field hwm_mib "$m")
+		rss=$((rss + r))
+		hwm=$((hwm + h))
+		each+="${each:+,}$r/$h"
+	done
+	printf 'rss_mib=%d hwm_mib=%d replicas_mib=%s' "$rss" "$hwm" "$each"
 }
 
 run_prometheus() {
@@ -157,40 +211,90 @@ unlimit() {
 		-d '{"max_series":0,"ingest_rate":0,"ingest_burst":0}' "$1/api/v1/tenants/bench/limits" >/dev/null
 }
 
-# run_unyo NAME BINARY [PPROF] runs unyo server from BINARY as target NAME;
-# PPROF says the binary takes --debug-listen (for PROFILE).
-run_unyo() {
-	local name=$1 bin=$2 pprof=${3:-} dir=$WORK/$1 port base token pport
-	[[ -x $bin ]] || { log "$name: $bin did not build, skipped"; return 0; }
+# start_unyo NAME BINARY PPROF DIR [FLAG...] starts one more unyo server of
+# target NAME from BINARY, its data under DIR, with the FLAGs, waits until it
+# is ready, and adds it to UPIDS, UBASES and UPPROF. PPROF (non-empty) says
+# the binary is UNYO, which takes UNYO_ARGS and --debug-listen (for PROFILE).
+start_unyo() {
+	local name=$1 bin=$2 pprof=$3 dir=$4 port base pport="" extra=()
+	shift 4
+	if [[ -n $pprof ]]; then
+		read -r -a extra <<<"$UNYO_ARGS"
+		if [[ -n $PROFILE ]]; then
+			pport=$(free_port)
+			extra+=(--debug-listen "127.0.0.1:$pport")
+		fi
+	fi
 	mkdir -p "$dir"
 	port=$(free_port)
 	base="http://127.0.0.1:$port"
-	local extra=()
-	if [[ -n $pprof ]]; then # the binary just built, not UNYO_BASE
-		read -r -a extra <<<"$UNYO_ARGS"
-	fi
-	if [[ -n $PROFILE && -n $pprof ]]; then
-		pport=$(free_port)
-		extra+=(--debug-listen "127.0.0.1:$pport")
-	fi
-	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$bin" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false "${extra[@]}" >"$dir/log" 2>&1 &
+	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$bin" server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false \
+		"$@" "${extra[@]}" >"$dir/log" 2>&1 &
 	PID=$!
-	wait_ready "$base/readyz" "$dir/log" || return 1
+	UPIDS+=("$PID")
+	UBASES+=("$base")
+	UPPROF+=("$pport")
+	log "$name: $bin on $base"
+	wait_ready "$base/readyz" "$dir/log"
+}
+
+# stop_unyo ends the processes of UPIDS as stop does one target.
+stop_unyo() {
+	local p
+	for p in "${UPIDS[@]}"; do
+		PID=$p
+		stop
+	done
+	UPIDS=() UBASES=() UPPROF=()
+}
+
+# bench_tenant NAME makes the tenant bench at the first of UBASES, lifts its
+# limits at every one (each replica holds the overrides it loaded at start in
+# memory, so all are told), and sets TOKEN to an ingest token of it.
+bench_tenant() {
+	local name=$1 base=${UBASES[0]} b
 	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
-	unlimit "$base" || return 1
-	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
+	for b in "${UBASES[@]}"; do
+		unlimit "$b" || return 1
+	done
+	TOKEN=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
 		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
-	[[ -n $token ]] || { log "$name: no token in the answer of /api/v1/tokens"; return 1; }
-	load "$name" "$base/api/v1/write" "$token" || return 1
-	if [[ -n $PROFILE && -n $pprof ]]; then
+	[[ -n $TOKEN ]] || { log "$name: no token in the answer of /api/v1/tokens"; return 1; }
+}
+
+# keep_profiles NAME keeps, under PROFILE, the heap profile (after a GC) and
+# the /metrics of each of UBASES that has a profiler: NAME-heap-ROUND.pb.gz
+# and NAME-metrics-ROUND.txt, NAME-rI-… for replica I of several.
+keep_profiles() {
+	local name=$1 i f
+	[[ -n $PROFILE ]] || return 0
+	for i in "${!UBASES[@]}"; do
+		[[ -n ${UPPROF[$i]} ]] || continue
+		f=$name
+		[[ ${#UBASES[@]} -gt 1 ]] && f=$name-r$((i + 1))
 		mkdir -p "$PROFILE"
-		curl -fsS -o "$PROFILE/$name-heap-$ROUND.pb.gz" "http://127.0.0.1:$pport/debug/pprof/heap?gc=1" || return 1
-		curl -fsS -u "admin:$ADMIN_PASSWORD" -o "$PROFILE/$name-metrics-$ROUND.txt" "$base/metrics" || return 1
-		log "$name: heap profile and metrics in $PROFILE"
+		curl -fsS -o "$PROFILE/$f-heap-$ROUND.pb.gz" "http://127.0.0.1:${UPPROF[$i]}/debug/pprof/heap?gc=1" || return 1
+		curl -fsS -u "admin:$ADMIN_PASSWORD" -o "$PROFILE/$f-metrics-$ROUND.txt" "${UBASES[$i]}/metrics" || return 1
+		log "$f: heap profile and metrics in $PROFILE"
+	done
+}
+
+# run_unyo NAME BINARY [PPROF] runs unyo server from BINARY as target NAME,
+# on its embedded TSDB; PPROF says the binary is UNYO (see start_unyo).
+run_unyo() {
+	local name=$1 bin=$2 pprof=${3:-}
+	if [[ -z $bin ]]; then
+		log "$name: no binary given (UNYO_BASE), skipped"
+		return 0
 	fi
-	stop
+	[[ -x $bin ]] || { log "$name: $bin is not an executable (or did not build), skipped"; return 0; }
+	start_unyo "$name" "$bin" "$pprof" "$WORK/$name" || return 1
+	bench_tenant "$name" || return 1
+	load "$name" "${UBASES[0]}/api/v1/write" "$TOKEN" || return 1
+	keep_profiles "$name" || return 1
+	stop_unyo
 }
 
 # vm_rows prints the samples VictoriaMetrics at URL took by remote write.
@@ -214,52 +318,61 @@ stop_vm() {
 	VMPID=""
 }
 
-# run_unyo_remote is unyo (1 replica) with --metrics-store remote in front of
-# a VictoriaMetrics of its own: what unyo costs on the way into the store.
+# run_unyo_remote N is UNYO, N replicas, with --metrics-store remote in front
+# of a VictoriaMetrics of its own: what unyo costs on the way into the store.
+# One replica keeps its state in SQLite; several share a throwaway
+# PostgreSQL (bench/pg.sh) and one sealing key, and the load goes to each in
+# turn (rwload -url a,b,c), as behind a round-robin balancer.
 run_unyo_remote() {
-	local dir=$WORK/unyo-remote port vmport base token
-	[[ -x bin/unyo ]] || { log "unyo-remote: bin/unyo did not build, skipped"; return 0; }
-	command -v victoria-metrics >/dev/null || { log "unyo-remote: victoria-metrics not installed (apt-get install victoria-metrics), skipped"; return 0; }
+	local n=$1 name=unyo-remote
+	[[ $n -gt 1 ]] && name=unyo-remote-$n
+	local dir=$WORK/$name vmport i urls="" flags=()
+	[[ -x $UNYO ]] || { log "$name: $UNYO is not an executable (or did not build), skipped"; return 0; }
+	command -v victoria-metrics >/dev/null || { log "$name: victoria-metrics not installed (apt-get install victoria-metrics), skipped"; return 0; }
 	mkdir -p "$dir"
 	vmport=$(free_port)
 	victoria-metrics -storageDataPath="$dir/vm" -httpListenAddr="127.0.0.1:$vmport" -loggerLevel=WARN >"$dir/vm.log" 2>&1 &
 	VMPID=$!
 	PID=$VMPID wait_ready "http://127.0.0.1:$vmport/health" "$dir/vm.log" || return 1
-	port=$(free_port)
-	base="http://127.0.0.1:$port"
-	UNYO_ADMIN_PASSWORD=$ADMIN_PASSWORD bin/unyo server --listen "127.0.0.1:$port" --data "$dir/data" --monitor-self=false \
-		--metrics-store remote --metrics-write-url "http://127.0.0.1:$vmport/api/v1/write" \
-		--metrics-query-url "http://127.0.0.1:$vmport" >"$dir/log" 2>&1 &
-	PID=$!
-	wait_ready "$base/readyz" "$dir/log" || return 1
-	curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
-		-d '{"id":"bench","name":"Bench"}' "$base/api/v1/tenants" >/dev/null || return 1
-	unlimit "$base" || return 1
-	token=$(curl -fsS -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' \
-		-d '{"name":"bench","tenant":"bench","scopes":["ingest"]}' "$base/api/v1/tokens" |
-		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
-	[[ -n $token ]] || { log "unyo-remote: no token in the answer of /api/v1/tokens"; return 1; }
+	flags=(--metrics-store remote --metrics-write-url "http://127.0.0.1:$vmport/api/v1/write"
+		--metrics-query-url "http://127.0.0.1:$vmport")
+	if [[ $n -gt 1 ]]; then
+		start_pg || return 1
+		openssl rand -hex 32 >"$dir/secret.key" 2>/dev/null ||
+			head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/secret.key"
+		chmod 600 "$dir/secret.key"
+		flags+=(--database "$PGDSN" --secret-key-file "$dir/secret.key")
+	fi
+	for i in $(seq "$n"); do
+		start_unyo "$name" "$UNYO" pprof "$dir/r$i" --replica-id "r$i" "${flags[@]}" || return 1
+		urls+="${urls:+,}${UBASES[$((i - 1))]}/api/v1/write"
+	done
+	bench_tenant "$name" || return 1
 	# unyo answers once a request is queued for the store, so its own rate
 	# would count the queue: the rate recorded is what reached
-	# VictoriaMetrics, from the start of the measure until the queue drained.
-	local vm="http://127.0.0.1:$vmport" args line n rows0 t0 t1 rate
-	args=(-url "$base/api/v1/write" -target unyo-remote -series "$SERIES" -senders "$SENDERS" -batch "$BATCH" -bearer "$token")
-	log "unyo-remote: warming up (one round over $SERIES series), until VictoriaMetrics holds it"
+	# VictoriaMetrics, from the start of the measure until every replica's
+	# queue drained.
+	local vm="http://127.0.0.1:$vmport" args line mem reqs rows0 t0 t1 rate
+	args=(-url "$urls" -target "$name" -series "$SERIES" -senders "$SENDERS" -batch "$BATCH" -bearer "$TOKEN")
+	log "$name: warming up (one round over $SERIES series), until VictoriaMetrics holds it"
 	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
-	await_rows "$vm" "$SERIES" || { log "unyo-remote: the warm-up did not reach VictoriaMetrics"; return 1; }
+	await_rows "$vm" "$SERIES" || { log "$name: the warm-up did not reach VictoriaMetrics"; return 1; }
 	rows0=$(vm_rows "$vm")
 	t0=$(date +%s.%N)
-	log "unyo-remote: measuring for $DURATION, then until the queue drains"
+	log "$name: measuring for $DURATION, then until the queues drain"
 	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
-	log "  accepted by unyo: $line"
-	n=$(( $(field requests "$line") - $(field errors "$line") ))
-	await_rows "$vm" $((rows0 + n * BATCH)) || { log "unyo-remote: not every accepted sample reached VictoriaMetrics"; return 1; }
+	mem="$(unyo_memory) load1=$(cut -d' ' -f1 /proc/loadavg)"
+	log "  accepted by unyo: $line $mem"
+	reqs=$(($(field requests "$line") - $(field errors "$line")))
+	await_rows "$vm" $((rows0 + reqs * BATCH)) || { log "$name: not every accepted sample reached VictoriaMetrics"; return 1; }
 	t1=$(date +%s.%N)
-	rate=$(awk -v n=$((n * BATCH)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
-	log "  delivered to VictoriaMetrics: $((n * BATCH)) samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
-	RESULT[unyo-remote.$ROUND]=$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line")
-	stop
+	rate=$(awk -v n=$((reqs * BATCH)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+	log "  delivered to VictoriaMetrics: $((reqs * BATCH)) samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+	RESULT[$name.$ROUND]="$(sed "s/samples_per_sec=[0-9]*/samples_per_sec=$rate/" <<<"$line") $mem"
+	keep_profiles "$name" || return 1
+	stop_unyo
 	stop_vm
+	stop_pg
 }
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
@@ -311,7 +424,7 @@ table() {
 main() {
 	mkdir -p bin bench/results
 	go build -o bin/rwload ./bench/cmd/rwload
-	if [[ " $TARGETS " == *" unyo"* ]] && ! go build -o bin/unyo ./cmd/unyo; then
+	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo"* ]] && ! go build -o bin/unyo ./cmd/unyo; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
@@ -323,21 +436,23 @@ main() {
 			case $name in
 			prometheus) run_prometheus ;;
 			victoria-metrics) run_victoria_metrics ;;
-			unyo) run_unyo unyo bin/unyo pprof ;;
+			unyo) run_unyo unyo "$UNYO" pprof ;;
 			unyo-base) run_unyo unyo-base "$UNYO_BASE" ;;
-			unyo-remote) run_unyo_remote ;;
+			unyo-remote) run_unyo_remote 1 ;;
+			unyo-remote-3) run_unyo_remote 3 ;;
 			*) log "$name: unknown target, skipped" ;;
 			esac || {
 				log "$name: failed, skipped"
-				stop
+				stop_all
 			}
-			rm -rf "${WORK:?}/$name"
+			rm -rf "${WORK:?}/$name" "${WORK:?}/pg"
 		done
 	done
-	local out
+	local out UNYO_NOTE=""
+	[[ $UNYO == bin/unyo ]] || UNYO_NOTE="; UNYO=$UNYO"
 	out=bench/results/remotewrite-$(date -u +%Y%m%dT%H%M%SZ).txt
 	{
-		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${UNYO_ARGS:+; unyo $UNYO_ARGS}"
+		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${UNYO_ARGS:+; unyo $UNYO_ARGS}${UNYO_NOTE}"
 		table
 		echo "# every round: rwload's line, then the memory and the 1-minute load read after the measure"
 		for ROUND in $(seq "$ROUNDS"); do
