@@ -397,7 +397,9 @@ table() {
 	local ref_rate ref_rss name rate rss ratio mratio r rounds
 	ref_rate=$(stat "$REF" samples_per_sec)
 	ref_rss=$(stat "$REF" rss_mib)
-	printf '%-18s %12s %8s %8s %6s %8s %8s %10s %10s  %s\n' target samples/s p50_ms p99_ms errors rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
+	local w=$((${#REF} + 5)) # the ratio columns, as wide as their heading
+	[[ $w -ge 10 ]] || w=10
+	printf "%-18s %12s %8s %8s %6s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
 	for name in $TARGETS; do
 		rate=$(stat "$name" samples_per_sec)
 		if [[ -z $rate ]]; then
@@ -416,7 +418,7 @@ table() {
 		for r in $(seq "$ROUNDS"); do
 			rounds+="$(field samples_per_sec "${RESULT[$name.$r]:-}") "
 		done
-		printf '%-18s %12s %8s %8s %6s %8s %8s %10s %10s  %s\n' "$name" "$rate" "$(stat "$name" p50_ms)" \
+		printf "%-18s %12s %8s %8s %6s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
 			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${rss:--}" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
 	done
 }
