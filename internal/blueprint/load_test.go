@@ -117,6 +117,22 @@ func TestSecretInClearRefused(t *testing.T) {
 	}
 }
 
+// A Zabbix item's PSK is sealed and never read back: the files leave it
+// out, in clear or as a reference, and the refusal does not show it.
+func TestZabbixPSKLeftOut(t *testing.T) {
+	const key = "1f87b595725ac58dd977beef14b97461"
+	for _, v := range []string{key, "${env:ZBX_PSK}"} {
+		y := "tenant: acme\ntemplates:\n  - name: zbx\n    items:\n      - name: cpu\n        kind: zabbix\n        zabbix:\n          address: ${host}\n          key: system.cpu.util\n          tls_connect: psk\n          tls_psk_identity: unyo\n          tls_psk: " + v + "\n"
+		_, err := LoadFiles(map[string][]byte{"a.yaml": []byte(y)}, Options{})
+		if err == nil || !strings.Contains(err.Error(), "a.yaml:12:20: templates[0].items[0].zabbix.tls_psk: a Zabbix PSK is not managed as code") {
+			t.Fatalf("tls_psk %s: got %v", v, err)
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Fatal("the refusal shows the key")
+		}
+	}
+}
+
 // The schema published in docs/ is the one the loader checks with.
 func TestPublishedSchemas(t *testing.T) {
 	f := func(name string, s *Schema) {
