@@ -117,7 +117,9 @@ func (e *Engine) applyObserved(ctx context.Context, o observation, pending []obs
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.ownsLocked(o.rule.tenant) {
-		if e.opts.Forward != nil && !o.forwarded {
+		// Not the lease holder (a holder not yet loaded is not forwarded
+		// to: its first evaluation covers the sample).
+		if _, held := e.opts.Owns(o.rule.tenant); e.opts.Forward != nil && !o.forwarded && !held {
 			pending = append(pending, o)
 		}
 		return pending
