@@ -61,7 +61,11 @@ type Options struct {
 	// Owns reports whether this replica holds the lease of tenant's rules
 	// and its fencing token (internal/lease); nil: every tenant, as the
 	// one server on SQLite. See Engine.owns.
-	Owns       func(tenant string) (token int64, ok bool)
+	Owns func(tenant string) (token int64, ok bool)
+	// Forward hands the samples observed on arrival for a tenant another
+	// replica owns to that owner, which takes them with Arrived; nil: they
+	// are left to the owner's timed evaluation (SQLite: one server owns all).
+	Forward    ForwardFunc
 	Registerer prometheus.Registerer // nil: the engine's metrics are not exported
 }
 
@@ -122,9 +126,13 @@ type Engine struct {
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
 	dropped  atomic.Int64
-	wake     chan struct{} // the notifier has something to offer
-	reload   chan struct{}
-	loaded   chan struct{} // closed once the first reload is done
+	// forwarded, forwardFailed, arrived and arrivedBad count the samples
+	// handed to other replicas, those that could not be, those taken from
+	// others and the notices that could not be read.
+	forwarded, forwardFailed, arrived, arrivedBad atomic.Int64
+	wake                                          chan struct{} // the notifier has something to offer
+	reload                                        chan struct{}
+	loaded                                        chan struct{} // closed once the first reload is done
 }
 
 // New returns an engine; Run starts it.

@@ -155,7 +155,7 @@ func (w *world) drain() {
 	for {
 		select {
 		case o := <-w.engine.observed:
-			w.engine.applyObserved(ctx, o)
+			w.engine.applyObserved(ctx, o, nil)
 		default:
 			return
 		}

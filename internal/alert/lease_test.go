@@ -64,7 +64,7 @@ func TestTakeoverRestartsFromStoredState(t *testing.T) {
 	lset := sample(w.clock(), 93.5)
 	b.Observe("acme", lset, w.clock().UnixMilli(), 93.5)
 	for len(b.observed) > 0 {
-		b.applyObserved(ctx, <-b.observed)
+		b.applyObserved(ctx, <-b.observed, nil)
 	}
 	if got := w.alerts("acme"); len(got) != 0 {
 		t.Fatalf("b applied a sample of a tenant it does not own: %+v", got)

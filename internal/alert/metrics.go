@@ -21,5 +21,17 @@ func (e *Engine) register(reg prometheus.Registerer) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "unyo_alert_observed_dropped_total", Help: "Arriving samples of watched series dropped because the queue was full; the timer evaluates them.",
 		}, func() float64 { return float64(e.dropped.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unyo_alert_observed_forwarded_total", Help: "Arriving samples of watched series handed to the replica that owns their tenant's rules.",
+		}, func() float64 { return float64(e.forwarded.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unyo_alert_observed_forward_failed_total", Help: "Arriving samples that could not be handed to the owner of their rules; its timed evaluation covers them.",
+		}, func() float64 { return float64(e.forwardFailed.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unyo_alert_observed_arrived_total", Help: "Samples another replica observed and handed to this one, the owner of their rules, queued for evaluation.",
+		}, func() float64 { return float64(e.arrived.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unyo_alert_observed_notices_bad_total", Help: "Notices of observed samples that could not be read and were ignored.",
+		}, func() float64 { return float64(e.arrivedBad.Load()) }),
 	)
 }

@@ -41,6 +41,9 @@ type observation struct {
 	lset  labels.Labels
 	at    time.Time
 	value float64
+	// forwarded marks a sample another replica observed and handed over
+	// (Engine.Arrived): it is never forwarded again.
+	forwarded bool
 }
 
 // maxSampleAge bounds how old an arriving sample may be to be evaluated as
@@ -72,35 +75,59 @@ func (e *Engine) Observe(tenant string, lset labels.Labels, t int64, v float64) 
 	}
 }
 
-// runObserved applies queued samples until ctx ends.
+// runObserved applies queued samples until ctx ends. The samples of
+// tenants another replica owns are collected while the queue has more
+// (at most maxForwardBatch) and forwarded to the owner in one go.
 func (e *Engine) runObserved(ctx context.Context) {
+	var pending []observation
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case o := <-e.observed:
-			e.applyObserved(ctx, o)
+			pending = e.applyObserved(ctx, o, pending)
+		drain:
+			for len(pending) < maxForwardBatch {
+				select {
+				case o := <-e.observed:
+					pending = e.applyObserved(ctx, o, pending)
+				default:
+					break drain
+				}
+			}
+			if len(pending) > 0 {
+				e.forward(ctx, pending)
+				pending = pending[:0]
+			}
 		}
 	}
 }
 
 // applyObserved applies one queued sample. Only the replica that owns the
-// tenant's rules applies it (see Engine.owns): on another replica it is
-// dropped, and the owner's timed evaluation finds the sample in the
-// metrics store within the rule's interval.
-func (e *Engine) applyObserved(ctx context.Context, o observation) {
+// tenant's rules applies it (see Engine.owns): another replica appends it
+// to pending, to be forwarded to the owner (Options.Forward); without a
+// way to forward, or for a sample already forwarded once, it is dropped,
+// and the owner's timed evaluation finds the sample in the metrics store
+// within the rule's interval.
+func (e *Engine) applyObserved(ctx context.Context, o observation, pending []observation) []observation {
 	now := e.opts.Now()
 	if o.at.Before(now.Add(-maxSampleAge)) || o.at.After(now.Add(time.Minute)) {
-		return
+		return pending
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.ownsLocked(o.rule.tenant) {
-		return
+		// Not the lease holder (a holder not yet loaded is not forwarded
+		// to: its first evaluation covers the sample).
+		if _, held := e.opts.Owns(o.rule.tenant); e.opts.Forward != nil && !o.forwarded && !held {
+			pending = append(pending, o)
+		}
+		return pending
 	}
 	// The rule may have been replaced by a reload since it was queued.
 	if r := e.rules[o.rule.key]; r != nil {
 		v := o.value
 		e.apply(ctx, r, fingerprint(r, o.lset), o.lset, &v, o.at)
 	}
+	return pending
 }

@@ -340,8 +340,10 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 		Acknowledged:   alert.StopEscalation(a.outbox),
 		Owns:           func(tenant string) (int64, bool) { return a.leases.Owns(lease.Alerts, tenant) },
 		EvalDelay:      cfg.metricsStore.evalDelay(),
+		Forward:        a.forwardObservations(),
 		Registerer:     a.reg,
 	}, logger)
+	a.hearObservations()
 	a.write.SetObserver(a.alerts.Observe)
 	a.prom.SetRules(a.alerts)          // /api/v1/rules and /api/v1/alerts for Grafana
 	a.design.OnChange(a.alerts.Reload) // an edited item is a rule at once, not at the next reload

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/cluster"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/server"
@@ -47,6 +48,29 @@ func (a *app) runRevocations(ctx context.Context) error {
 		return nil
 	}
 	return a.revocations.Run(ctx)
+}
+
+// forwardObservations is, on PostgreSQL, how the alert engine hands the
+// samples it observed on arrival for a tenant whose rules another replica
+// owns to that owner: a notice on alert.ObservationChannel, which every
+// replica hears (hearObservations) and the owner takes. On SQLite one
+// server owns all: nil.
+func (a *app) forwardObservations() alert.ForwardFunc {
+	if a.revocations == nil {
+		return nil
+	}
+	return func(ctx context.Context, payload string) error {
+		_, err := a.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", alert.ObservationChannel, payload)
+		return err
+	}
+}
+
+// hearObservations has the cluster listener pass the notices of observed
+// samples to the alert engine (PostgreSQL only).
+func (a *app) hearObservations() {
+	if a.revocations != nil {
+		a.revocations.Handle(alert.ObservationChannel, a.alerts.Arrived)
+	}
 }
 
 // leaseView is the cluster view's leases by holder, read from the lease

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,20 @@ type Revocations struct {
 	// Retry is the wait before connecting again; 1 s when zero.
 	Retry     time.Duration
 	listening prometheus.Gauge
+	// others are the other channels heard on the same connection, each
+	// with its handler (see Handle).
+	others map[string]func(payload string)
+}
+
+// Handle has the listener also LISTEN on channel, on the same connection,
+// and pass each of its notices to f (in the listener's goroutine: f must
+// not block). Call it before Run. Notices sent while the connection is
+// down are not heard: f's senders must not depend on them.
+func (r *Revocations) Handle(channel string, f func(payload string)) {
+	if r.others == nil {
+		r.others = map[string]func(string){}
+	}
+	r.others[channel] = f
 }
 
 // NewRevocations returns the listener for dsn (a postgres:// URL) feeding
@@ -73,8 +89,10 @@ func (r *Revocations) listen(ctx context.Context) error {
 		return fmt.Errorf("cluster: connecting to listen: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+AuthChannel); err != nil {
-		return fmt.Errorf("cluster: listen: %w", err)
+	for _, ch := range append([]string{AuthChannel}, slices.Sorted(maps.Keys(r.others))...) {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return fmt.Errorf("cluster: listen %s: %w", ch, err)
+		}
 	}
 	// Anything cached before now may have been revoked unheard.
 	r.authn.ForgetAll()
@@ -85,6 +103,10 @@ func (r *Revocations) listen(ctx context.Context) error {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return fmt.Errorf("cluster: waiting for notices: %w", err)
+		}
+		if f := r.others[n.Channel]; f != nil {
+			f(n.Payload)
+			continue
 		}
 		r.apply(n.Payload)
 	}

@@ -143,3 +143,58 @@ func await(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestOtherChannelsShareTheListener: a channel added with Handle is heard
+// on the listener's connection and its notices reach its handler, not the
+// token cache; revocations are still heard beside it.
+func TestOtherChannelsShareTheListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := dbtest.URLFor(t, database.Postgres)
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := storage.New(db)
+	authn := auth.NewAuthenticator(store, nil)
+	authn.SetTokenTTL(time.Hour)
+	r := NewRevocations(dsn, authn, nil, nil)
+	got := make(chan string, 4)
+	r.Handle("unyo_test_other", func(p string) { got <- p })
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	await(t, func() bool { return testutil.ToFloat64(r.listening) == 1 }, "the listener to start")
+	if _, err := db.ExecContext(ctx, "SELECT pg_notify($1, $2)", "unyo_test_other", `{"t":"acme"}`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-got:
+		if p != `{"t":"acme"}` {
+			t.Fatalf("handler got %q", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler got nothing in 10s")
+	}
+	secret, hash := auth.NewToken()
+	tok := &model.Token{Name: "ci", Scopes: []model.Scope{model.ScopeRead}, Hash: hash, Prefix: "unyo_x", CreatedBy: "test"}
+	if err := store.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	if _, err := authn.Authenticate(req); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RevokeToken(ctx, "", tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	await(t, func() bool { _, err := authn.Authenticate(req); return errors.Is(err, auth.ErrUnauthenticated) }, "the revoked token to be refused")
+	if len(got) != 0 {
+		t.Fatalf("the revocation reached the other channel's handler: %q", <-got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
