@@ -119,8 +119,9 @@ type Engine struct {
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
 	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
 	// seen is the time of the newest sample applied to each active alert,
-	// also when it changed nothing (UpdatedAt is the last change): a timed
-	// evaluation older than it is not applied (see Options.EvalDelay).
+	// also when it changed nothing (UpdatedAt is the last change), and to
+	// each alert resolved lately: a timed evaluation older than it is not
+	// applied (see Options.EvalDelay). forgetSeen drops the resolved ones.
 	seen map[string]time.Time
 
 	index    atomic.Pointer[seriesIndex]
@@ -314,11 +315,24 @@ func (e *Engine) activeList() []*Alert {
 	return out
 }
 
+// forgetSeen drops the sample times of resolved alerts once no timed
+// evaluation or arriving sample could be older: past EvalDelay and the
+// age of a sample still taken on arrival. The caller holds mu.
+func (e *Engine) forgetSeen(now time.Time) {
+	horizon := now.Add(-e.opts.EvalDelay - maxSampleAge - time.Minute)
+	for key, at := range e.seen {
+		if e.active[key] == nil && at.Before(horizon) {
+			delete(e.seen, key)
+		}
+	}
+}
+
 // evaluateDue evaluates every rule whose time has come, of the tenants
 // whose rules this replica owns.
 func (e *Engine) evaluateDue(ctx context.Context) {
 	now := e.opts.Now()
 	e.mu.Lock()
+	e.forgetSeen(now)
 	tenants := map[string]bool{}
 	for _, r := range e.rules {
 		tenants[r.tenant] = false
@@ -407,8 +421,7 @@ func (e *Engine) setActive(a *Alert) {
 		rk = ruleKey(a.TenantID, a.ItemID, a.ResourceID)
 	}
 	if a.State == StateResolved {
-		delete(e.active, key)
-		delete(e.seen, key)
+		delete(e.active, key) // seen stays a while: see forgetSeen
 		if rk != "" {
 			delete(e.byRule[rk], a.Fingerprint)
 			if len(e.byRule[rk]) == 0 {

@@ -19,12 +19,15 @@ func (e *Engine) apply(ctx context.Context, r *rule, fp string, lset labels.Labe
 func (e *Engine) applyWhy(ctx context.Context, r *rule, fp string, lset labels.Labels, v *float64, at time.Time, why string) {
 	key := activeKey(r.tenant, fp)
 	cur := e.active[key]
-	if cur != nil && (at.Before(cur.UpdatedAt) || at.Before(e.seen[key])) {
-		return // an older sample than what the alert already reflects
+	if at.Before(e.seen[key]) || (cur != nil && at.Before(cur.UpdatedAt)) {
+		// An older sample than what the alert already reflects, or than
+		// the one that resolved it: a timed evaluation behind a lagging
+		// store (EvalDelay) must not fire it again from the values before.
+		return
 	}
 	if v != nil {
 		defer func() {
-			if e.active[key] != nil && at.After(e.seen[key]) {
+			if (cur != nil || e.active[key] != nil) && at.After(e.seen[key]) {
 				e.seen[key] = at
 			}
 		}()
