@@ -40,7 +40,7 @@ type Request struct {
 // desired is one object of the design, with its canonical form.
 type desired struct {
 	kind, key string
-	design    any
+	design    any // what the writer is given
 	canon     map[string]any
 }
 
@@ -85,6 +85,9 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 		fields := diff("", cur.canon, d.canon)
 		if d.kind == KindChannel && len(fields) == 0 && !cur.channel.SameConfig(configJSON(d.design.(Channel))) {
 			fields = []FieldChange{{Field: "config", Old: "(secret)", New: "(secret)"}}
+		}
+		if k, ok := kindNamed(d.kind).(secretive); ok && len(fields) == 0 && !k.sameSecrets(cur, d.design) {
+			fields = []FieldChange{{Field: "(secret)", Old: "(secret)", New: "(secret)"}}
 		}
 		if len(fields) > 0 {
 			plan.Changes = append(plan.Changes, Change{Action: Update, Kind: d.kind, Key: d.key, Fields: fields})
@@ -172,8 +175,17 @@ func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *
 	for _, v := range d.EscalationPolicies {
 		add(KindPolicy, v.Name, policyOf(v.model(tenant)))
 	}
-	for _, v := range d.MaintenanceWindows {
-		add(KindWindow, v.Name, windowOf(v.model(tenant, x), x))
+	for _, name := range Kinds {
+		k := kindNamed(name)
+		if k == nil {
+			continue
+		}
+		err := k.want(d, tenant, x, func(key string, shown, written any) {
+			out = append(out, desired{name, key, written, canon(shown)})
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
@@ -143,20 +142,6 @@ func policyOf(m *escalation.Policy) Policy {
 		p.Steps = append(p.Steps, Step{Targets: s.Targets, Wait: s.Wait, When: s.When})
 	}
 	return p
-}
-
-func (w Window) model(tenant string, x *ids) *maintenance.Stored {
-	return &maintenance.Stored{Tenant: tenant, Name: w.Name, ServiceID: optID(x.services, w.Service), ResourceID: optID(x.resources, w.Resource),
-		Labels: w.Labels, Window: maintenance.Window{Start: w.Start, End: w.End, Recurrence: w.Recurrence}}
-}
-
-func windowOf(m *maintenance.Stored, x *ids) Window {
-	labels := m.Labels
-	if len(labels) == 0 {
-		labels = nil
-	}
-	return Window{Name: m.Name, Service: optName(x.serviceOf, m.ServiceID), Resource: optName(x.resourceOf, m.ResourceID),
-		Labels: labels, Start: utc(m.Start), End: utc(m.End), Recurrence: m.Recurrence}
 }
 
 // configJSON is a channel's config as the channel store takes it.

@@ -32,8 +32,8 @@ func (s *Planner) Export(ctx context.Context, tenant string) (*Design, error) {
 				d.Assignments = append(d.Assignments, v)
 			case Policy:
 				d.EscalationPolicies = append(d.EscalationPolicies, v)
-			case Window:
-				d.MaintenanceWindows = append(d.MaintenanceWindows, v)
+			default:
+				kindNamed(kind).export(d, v)
 			}
 		}
 	}

@@ -22,8 +22,18 @@ const (
 	KindWindow     = "maintenance_window"
 )
 
-// Kinds lists the kinds in apply order.
-var Kinds = []string{KindService, KindRunbook, KindChannel, KindResource, KindTemplate, KindAssignment, KindPolicy, KindWindow}
+// Kinds lists the kinds in apply order: a kind comes after the kinds it
+// refers to (deletes go in the reverse order).
+var Kinds = []string{
+	KindService,
+	KindRunbook,
+	KindChannel,
+	KindResource,
+	KindTemplate,
+	KindAssignment,
+	KindPolicy,
+	KindWindow,
+}
 
 // Actions of a change.
 const (

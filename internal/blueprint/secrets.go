@@ -48,6 +48,11 @@ func (l *loader) secrets(d *Design) {
 			}
 		}
 	}
+	for _, k := range kinds {
+		if k, ok := k.(secretive); ok {
+			k.secrets(l, d)
+		}
+	}
 }
 
 // lookup finds field ("a.b", "headers.*") in m, by its path.
@@ -145,6 +150,11 @@ func References(d *Design) []string {
 	seen := map[string]bool{}
 	for _, c := range d.Channels {
 		collectRefs(c.Config, seen)
+	}
+	for _, k := range kinds {
+		if k, ok := k.(secretive); ok {
+			k.refs(d, seen)
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for r := range seen {

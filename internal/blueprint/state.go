@@ -32,6 +32,7 @@ type object struct {
 	canon   map[string]any // what plans compare
 	items   map[string]int64
 	channel *channel.Channel
+	stored  any // a table kind's stored model, for its sameSecrets
 }
 
 // state is what a tenant holds, by kind and key.
@@ -98,12 +99,12 @@ func (s Stores) read(ctx context.Context, tenant string) (*state, error) {
 	for _, m := range policies {
 		st.put(KindPolicy, m.Name, &object{id: m.ID, design: policyOf(m)})
 	}
-	windows, err := s.Windows.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range windows {
-		st.put(KindWindow, m.Name, &object{id: m.ID, design: windowOf(m, st.x)})
+	for _, name := range Kinds {
+		if k := kindNamed(name); k != nil {
+			if err := k.read(ctx, s, tenant, st); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return st, nil
 }

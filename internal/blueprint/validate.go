@@ -14,13 +14,7 @@ func (l *loader) validate(d *Design) {
 	if !nameRE.MatchString(d.Tenant) {
 		l.failAt(l.tenantOrigin(), "", "is not a tenant ID", false)
 	}
-	check := func(at string, err error) {
-		if e, ok := invalid.As(err); ok {
-			l.fail(at, e.Field, e.Reason)
-		} else if err != nil {
-			l.fail(at, "", err.Error())
-		}
-	}
+	check := l.check
 	unique := newUnique(l)
 	for i, s := range d.Services {
 		at := fmt.Sprintf("services[%d]", i)
@@ -83,15 +77,19 @@ func (l *loader) validate(d *Design) {
 			}
 		}
 	}
-	for i, w := range d.MaintenanceWindows {
-		at := fmt.Sprintf("maintenance_windows[%d]", i)
-		unique.add("maintenance_windows", at, "name", w.Name)
-		l.ref(at, "service", "service", w.Service, x.services)
-		l.ref(at, "resource", "resource", w.Resource, x.resources)
-		if strings.TrimSpace(w.Name) == "" {
-			l.fail(at, "name", "is required")
+	for _, name := range Kinds {
+		if k := kindNamed(name); k != nil {
+			k.validate(l, d, x, unique)
 		}
-		check(at, w.model(d.Tenant, x).Window.Validate())
+	}
+}
+
+// check records err, a store's validation error, at the object at.
+func (l *loader) check(at string, err error) {
+	if e, ok := invalid.As(err); ok {
+		l.fail(at, e.Field, e.Reason)
+	} else if err != nil {
+		l.fail(at, "", err.Error())
 	}
 }
 

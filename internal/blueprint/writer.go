@@ -88,13 +88,9 @@ func (w *writer) change(ctx context.Context, c Change, d desired) error {
 			return st.Policies.Create(ctx, m)
 		}
 		return st.Policies.Update(ctx, m)
-	case Window:
-		m := v.model(w.tenant, x)
-		m.ID = id
-		if id == 0 {
-			return st.Windows.Create(ctx, m)
-		}
-		return st.Windows.Update(ctx, m)
+	}
+	if k := kindNamed(c.Kind); k != nil {
+		return k.write(ctx, w, d.design, id)
 	}
 	return nil
 }
@@ -185,8 +181,9 @@ func (w *writer) delete(ctx context.Context, kind string, id int64) error {
 		return st.Monitoring.DeleteAssignment(ctx, w.tenant, id)
 	case KindPolicy:
 		return st.Policies.Delete(ctx, w.tenant, id)
-	case KindWindow:
-		return st.Windows.Delete(ctx, w.tenant, id)
+	}
+	if k := kindNamed(kind); k != nil {
+		return k.remove(ctx, st, w.tenant, id)
 	}
 	return nil
 }
