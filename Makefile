@@ -36,15 +36,14 @@ DB_TEST_PACKAGES = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " 
 
 # The end-to-end suite spends most of its time waiting on the real binary's
 # schedules (an operation plan's step minutes ahead, a collector's 60 s server
-# outage, backup polls), not on the CPU: after the other packages, its SQLite
-# and PostgreSQL runs go side by side, each in three shards balanced by the
-# seconds each test last took (scripts/e2e.sh, scripts/e2e-seconds.txt;
-# `make e2e-seconds` measures them again).
+# outage, backup polls), not on the CPU: it runs beside the other packages'
+# tests (scripts/test.sh; E2E_BESIDE=0 runs it after them), its SQLite and
+# PostgreSQL runs side by side, each in three shards balanced by the seconds
+# each test last took (scripts/e2e.sh, scripts/e2e-seconds.txt; `make
+# e2e-seconds` measures them again).
 test: deps vet
 	@test -z "$$(gofmt -l cmd internal bench test)" || { echo "gofmt needed:"; gofmt -l cmd internal bench test; exit 1; }
-	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/test/e2e$$')
-	UNYO_TEST_DATABASE=postgres $(GO) test -count=1 -timeout 20m $(filter-out %/test/e2e,$(DB_TEST_PACKAGES))
-	GO=$(GO) scripts/e2e.sh
+	GO=$(GO) scripts/test.sh
 
 # Measures every e2e test once, one after another on SQLite, and writes the
 # seconds each took to scripts/e2e-seconds.txt, which scripts/e2e.sh deals

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The test phases of `make test`, after vet and the gofmt check:
+#  1. every package but the end-to-end suite, on SQLite;
+#  2. the packages whose tests take their database from
+#     internal/database/dbtest, again on a throwaway PostgreSQL 15 cluster;
+#  3. the end-to-end suite on both databases (scripts/e2e.sh).
+# The end-to-end suite spends most of its time waiting on the real binary's
+# schedules (an operation plan's step minutes ahead, a collector's 60 s
+# server outage, backup polls), not on the CPU, so it runs beside phases 1
+# and 2 rather than after them (E2E_BESIDE=0 runs it after). Its logs are
+# printed at the end. Each phase's seconds are printed; the script fails if
+# any phase failed.
+set -u
+GO=${GO:-go}
+start=$SECONDS
+took() { echo "test: $1 took $(($2)) s (at $((SECONDS - start)) s)"; }
+
+e2e() {
+	local t=$SECONDS
+	GO="$GO" scripts/e2e.sh >e2e.log 2>&1
+	local rc=$?
+	echo "test: the end-to-end suite took $((SECONDS - t)) s" >>e2e.log
+	return $rc
+}
+
+e2e_pid=
+if [ "${E2E_BESIDE:-1}" = 1 ]; then
+	e2e &
+	e2e_pid=$!
+fi
+
+fail=0
+t=$SECONDS
+"$GO" test -count=1 -timeout 20m $("$GO" list ./... | grep -v '/test/e2e$') || fail=1
+took "the packages on SQLite" "SECONDS - t"
+
+t=$SECONDS
+mapfile -t db < <("$GO" list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
+	grep 'internal/database/dbtest' | cut -d' ' -f1 | grep -v '/test/e2e$')
+UNYO_TEST_DATABASE=postgres "$GO" test -count=1 -timeout 20m "${db[@]}" || fail=1
+took "the packages on PostgreSQL" "SECONDS - t"
+
+t=$SECONDS
+if [ -n "$e2e_pid" ]; then
+	wait "$e2e_pid" || fail=1
+	took "waiting for the end-to-end suite" "SECONDS - t"
+else
+	e2e || fail=1
+fi
+cat e2e.log
+exit $fail
