@@ -17,6 +17,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
 	"github.com/unyo-ops/unyo/internal/agent/sender"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // point is one received sample with its labels.
@@ -217,13 +218,7 @@ func hasLabels(have, want map[string]string) bool {
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, timeout, what, cond)
 }
 
 func testLogger(t *testing.T) *slog.Logger {

@@ -18,6 +18,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/probe"
 	"github.com/unyo-ops/unyo/internal/snmp"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/testwait"
 	"github.com/unyo-ops/unyo/internal/zabbix/agentproto"
 	"github.com/unyo-ops/unyo/internal/zabbix/poll"
 )
@@ -171,13 +172,7 @@ func TestZabbixPollsOnlyTheTenantsNetworks(t *testing.T) {
 // waitFor polls cond until it holds, failing after 15 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.For(t, 15*time.Second, what, cond)
 }
 
 // TestProbeChecksOnlyTheTenantsNetworks: a TCP check run from the server

@@ -21,6 +21,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // replica is one in-process `unyo server` on a shared database.
@@ -76,14 +77,7 @@ func sharedKey(t *testing.T) string {
 // awaitCond polls cond until it holds or within passes.
 func awaitCond(t *testing.T, within time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > within {
-			t.Fatalf("waited %s for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return time.Since(start)
+	return testwait.For(t, within, what, cond)
 }
 
 // status sends a request with basic credentials (user, password) or a

@@ -17,6 +17,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // TestTokenTriggerAnnouncesChanges: on PostgreSQL, revoking or deleting a
@@ -135,13 +136,7 @@ func TestRevocationsCacheOnlyWhileListening(t *testing.T) {
 
 func await(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 10s for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.For(t, 10*time.Second, what, cond)
 }
 
 // TestOtherChannelsShareTheListener: a channel added with Handle is heard

@@ -19,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/outbound"
 	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/storage"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // loopback is the outbound policy of these tests: their fake receivers
@@ -128,13 +129,7 @@ func (e *env) addChannel(t *testing.T, tenant, name, typ string, cfg any) {
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, 10*time.Second, what, cond)
 }
 
 func (e *env) states(t *testing.T, o *Outbox, tenant string) map[string]int {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/agent/sample"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 type target struct{ tenant, host, item string }
@@ -39,13 +40,7 @@ func (r *recorder) count(key, item string) int {
 
 func await(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 10s: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, 10*time.Second, what, cond)
 }
 
 // TestRunnerPollsListsAndDrops is the schedule: every target listed is

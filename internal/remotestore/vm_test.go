@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // startVM runs Debian's victoria-metrics on a loopback port with its data in
@@ -69,13 +70,7 @@ func flushVM(t testing.TB, root string) {
 // await polls cond every 50ms until it holds or the deadline passes.
 func await(t testing.TB, what string, d time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, d)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.For(t, d, what, cond)
 }
 
 // newStore is a store on VictoriaMetrics at root: read with export in

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/testwait"
 	"io/fs"
 	"net"
 	"net/http"
@@ -63,17 +64,7 @@ func startAgentArgs(t *testing.T, args ...string) *agentProc {
 // with f's last explanation.
 func eventually(t *testing.T, within time.Duration, f func() string) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		why := f()
-		if why == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", within, why)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	testwait.Until(t, within, f)
 }
 
 // hostWithItems creates a host resource of tenant and its items, through the

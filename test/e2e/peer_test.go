@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/unyo-ops/unyo/internal/testwait"
 	"net"
 	"net/http"
 	"os"
@@ -101,17 +102,7 @@ func startPeer(t *testing.T, name, addr, ready, config string, args ...string) *
 // with what check last said.
 func await(t *testing.T, within time.Duration, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		msg := check()
-		if msg == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", within, msg)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testwait.Until(t, within, check)
 }
 
 // yamlQuote quotes s for a YAML document.
