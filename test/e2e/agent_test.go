@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/unyo-ops/unyo/internal/testwait"
 	"io/fs"
 	"net"
 	"net/http"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // agentProc is a running `unyo agent` child process.

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"github.com/unyo-ops/unyo/internal/testwait"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // Peers are the real Debian binaries unyo must work with unchanged. A test
