@@ -53,7 +53,7 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 	if strings.Contains(body, ">High<") {
 		t.Error("the board shows the English priority High on a Japanese page")
 	}
-	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", ">高</span>", "応答: 期限 2026-04-01 12:00 JST", "解決: 超過"} {
+	for _, want := range []string{"重大 2", "警告 1", "情報 0", "DB応答遅延", ">高</span>", "受付: 期限 2026-04-01 12:00 JST", "解決: 超過"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("board lacks %q", want)
 		}
@@ -89,12 +89,16 @@ func TestBoardShowsAvailabilityThisMonth(t *testing.T) {
 		o.Availability = availability{"acme": {
 			{Service: "shop", Percent: 99.952, Target: 99.9, Met: true},
 			{Service: "api", Percent: 99.5, Target: 99.9, Met: false},
+			{Service: "batch", Percent: 98.25, Met: true}, // no availability target
 		}}
 	})
 	_, body, _ := e.login("admin").get("/board")
-	for _, want := range []string{"今月の稼働率", `class="met">shop 99.952%`, `class="missed">api 99.500%`, "目標 99.9%"} {
+	for _, want := range []string{"今月の稼働率", `class="met">shop 99.952%`, `class="missed">api 99.500%`, "目標 99.9%", `class="met">batch 98.250% </li>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("board lacks %q", want)
 		}
+	}
+	if strings.Contains(body, "目標 0%") {
+		t.Error("a service without an availability target is shown with a target of 0%")
 	}
 }

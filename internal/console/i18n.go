@@ -72,7 +72,7 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"board.due":           {"期限", "due"},
 	"board.paused":        {"停止中", "paused"},
 	"board.breached":      {"超過", "breached"},
-	"clock.acknowledge":   {"応答", "acknowledge"},
+	"clock.acknowledge":   {"受付", "acknowledge"},
 	"clock.identify":      {"原因特定", "identify"},
 	"clock.resolve":       {"解決", "resolve"},
 	"sev.critical":        {"重大", "critical"},

@@ -47,7 +47,7 @@ func TestIncidentPageShowsEveryClock(t *testing.T) {
 	}
 	_, page, _ := op.get(path)
 	for clock, want := range map[string]*regexp.Regexp{
-		"acknowledge": regexp.MustCompile(`^met: 応答 \(目標 0h30m\) 達成 \(0h00m で\)$`),
+		"acknowledge": regexp.MustCompile(`^met: 受付 \(目標 0h30m\) 達成 \(0h00m で\)$`),
 		"identify":    regexp.MustCompile(`^none: 原因特定 目標なし`),
 		"resolve":     regexp.MustCompile(`^running: 解決 \(目標 8h00m\) 計測中 · 残り (7h59m|8h00m) \(期限 \d{4}-\d\d-\d\d \d\d:\d\d JST\)$`),
 	} {

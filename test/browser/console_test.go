@@ -41,7 +41,7 @@ func TestConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		tile := text(ctx, `li[data-tenant="acme"]`)
-		for _, want := range []string{"株式会社アクメ", "2 (database 1, host 1)", "重大 1", "受発注画面が遅い", "応答: 期限"} {
+		for _, want := range []string{"株式会社アクメ", "2 (database 1, host 1)", "重大 1", "受発注画面が遅い", "受付: 期限"} {
 			if !strings.Contains(tile, want) {
 				t.Errorf("acme's tile = %q, want %q in it", tile, want)
 			}
