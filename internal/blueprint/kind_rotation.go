@@ -69,7 +69,9 @@ func (rotations) remove(ctx context.Context, s Stores, tenant string, id int64) 
 	return s.Rotations.Delete(ctx, tenant, id)
 }
 
-func (rotations) export(d *Design, v any) { d.OnCallRotations = append(d.OnCallRotations, v.(Rotation)) }
+func (rotations) export(d *Design, v any) {
+	d.OnCallRotations = append(d.OnCallRotations, v.(Rotation))
+}
 
 func (r Rotation) model(tenant string) *oncall.Rotation {
 	layers := make([]oncall.Layer, len(r.Layers))

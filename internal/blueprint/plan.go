@@ -20,6 +20,8 @@ const (
 	KindAssignment = "assignment"
 	KindPolicy     = "escalation_policy"
 	KindWindow     = "maintenance_window"
+
+	// People (kind_contact.go to kind_report.go).
 	KindContact        = "contact"
 	KindRotation       = "oncall_rotation"
 	KindSilence        = "silence"

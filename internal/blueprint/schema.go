@@ -66,6 +66,8 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[Policy]():     {"name", "steps"},
 	reflect.TypeFor[Step]():       {"targets"},
 	reflect.TypeFor[Window]():     {"name"},
+
+	// People (kind_contact.go to kind_report.go).
 	reflect.TypeFor[Contact]():        {"name", "email", "via"},
 	reflect.TypeFor[Rotation]():       {"name", "time_zone", "layers"},
 	reflect.TypeFor[oncall.Layer]():   {"members", "handoff", "start"},

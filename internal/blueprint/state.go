@@ -11,8 +11,8 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -27,7 +27,9 @@ type Stores struct {
 	Policies   *escalation.Store
 	Windows    *maintenance.Store
 	Runbooks   *runbook.Store
-	Rotations   *oncall.Store      // contacts are the Channels store's
+
+	// People (kind_contact.go to kind_report.go).
+	Rotations   *oncall.Store // contacts are the Channels store's
 	Silences    *alert.Engine
 	StatusPages *statuspage.Service
 	Reports     *report.Service // the report schedule's recipients
