@@ -44,7 +44,7 @@ func TestPeopleApplied(t *testing.T) {
 	ctx := context.Background()
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	for at, want := range map[time.Time]string{
-		time.Date(2027, 1, 4, 9, 0, 0, 0, tokyo):  "yamada",
+		time.Date(2027, 1, 4, 9, 0, 0, 0, tokyo):   "yamada",
 		time.Date(2027, 1, 11, 8, 59, 0, 0, tokyo): "yamada",
 		time.Date(2027, 1, 11, 9, 0, 0, 0, tokyo):  "suzuki",
 		time.Date(2027, 1, 20, 12, 0, 0, 0, tokyo): "lee",
