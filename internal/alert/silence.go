@@ -140,6 +140,16 @@ func (s *Silence) validate(now time.Time) error {
 	return nil
 }
 
+// Validate checks s as CreateSilence would at now, a zero or past start
+// being now: what a design's silence is checked with before it is applied.
+func (s *Silence) Validate(now time.Time) error {
+	c := *s
+	if c.StartsAt.IsZero() || c.StartsAt.Before(now) {
+		c.StartsAt = now
+	}
+	return c.validate(now)
+}
+
 // MatchLabels are the labels a silence matches an alert by: its own, with
 // host and severity.
 func (a *Alert) MatchLabels() map[string]string {
@@ -229,6 +239,10 @@ func (s *Store) compiledSilences(ctx context.Context, tenant string, at time.Tim
 	return list, nil
 }
 
+// ForgetSilences drops tenant's cached silences: silences written in a
+// transaction that has since committed (a design's apply) hold at once.
+func (e *Engine) ForgetSilences(tenant string) { e.store.forgetSilences(tenant) }
+
 func (s *Store) forgetSilences(tenant string) {
 	s.silences.mu.Lock()
 	delete(s.silences.m, tenant)
@@ -245,7 +259,7 @@ func (s *Store) listSilences(ctx context.Context, tenant string, since time.Time
 		q += ` AND ends_at > ?`
 		args = append(args, database.Millis(since))
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT 500`, args...)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, q+` ORDER BY id DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("alert: unable to list silences: %w", err)
 	}

@@ -182,7 +182,9 @@ func newEnv(t *testing.T) *env {
 func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Store, box *secret.Box, authz route.Authorizer, logger *slog.Logger) *blueprint.Handlers {
 	channels := channel.NewStore(db, store, box, channel.Builder{})
 	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
-		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db)}), authz, logger)
+		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db),
+		Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
+		StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -28,7 +29,7 @@ func TestApplyTemplateThenNothing(t *testing.T) {
 	f := newFixture(t)
 	d := loadTemplate(t)
 	res := f.apply(t, d, false)
-	if !res.Applied || len(res.Plan.Changes) != 17 {
+	if !res.Applied || len(res.Plan.Changes) != 25 {
 		t.Fatalf("first apply:\n%s", changes(res.Plan))
 	}
 	for _, c := range res.Plan.Changes {
@@ -113,13 +114,17 @@ func TestPruneAndUnmanaged(t *testing.T) {
 func TestApplyAllOrNothing(t *testing.T) {
 	f := newFixture(t)
 	d := loadTemplate(t)
-	// Valid offline, refused by the escalation store: no such contact.
-	d.EscalationPolicies[0].Steps[0].Targets = []string{"contact:nobody"}
-	_, err := f.planner.Apply(context.Background(), "acme-shop", "token:ci", &Request{Design: *d})
-	if err == nil || !strings.Contains(err.Error(), "contact:nobody") {
+	// Valid offline, refused by the status page store, near the end of the
+	// apply: another tenant holds the slug.
+	ctx := context.Background()
+	if _, err := f.stores.StatusPages.SavePage(ctx, "beta", statuspage.Page{Slug: "acme-status"}); err != nil {
+		t.Fatal(err)
+	}
+	d.StatusPage = &StatusPage{Enabled: true, Slug: "acme-status"}
+	_, err := f.planner.Apply(ctx, "acme-shop", "token:ci", &Request{Design: *d})
+	if err == nil || !strings.Contains(err.Error(), "slug: is taken") {
 		t.Fatalf("want the store's refusal, got %v", err)
 	}
-	ctx := context.Background()
 	services, _ := f.stores.Objects.Services(ctx, "acme-shop")
 	resources, _ := f.stores.Objects.Resources(ctx, "acme-shop", storage.ResourceFilter{})
 	channels, _ := f.stores.Channels.List(ctx, "acme-shop")

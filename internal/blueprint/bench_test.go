@@ -54,6 +54,7 @@ func benchFleet(b *testing.B) (*Planner, Stores, []*Design) {
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: monitoring.NewStore(db, objects), Channels: channels,
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+	addPeople(&st, db)
 	var designs []*Design
 	for i := range benchCustomers {
 		id := fmt.Sprintf("c%03d", i)

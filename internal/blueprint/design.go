@@ -23,6 +23,13 @@ type Design struct {
 	Channels           []Channel    `json:"channels,omitempty"`
 	EscalationPolicies []Policy     `json:"escalation_policies,omitempty"`
 	MaintenanceWindows []Window     `json:"maintenance_windows,omitempty"`
+
+	// People (kind_contact.go to kind_report.go).
+	Contacts        []Contact       `json:"contacts,omitempty"`
+	OnCallRotations []Rotation      `json:"oncall_rotations,omitempty"`
+	Silences        []Silence       `json:"silences,omitempty"`
+	StatusPage      *StatusPage     `json:"status_page,omitempty"`     // one per tenant
+	ReportSchedule  *ReportSchedule `json:"report_schedule,omitempty"` // one per tenant
 }
 
 // Service is a service and its service level (calendar included).

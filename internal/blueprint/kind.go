@@ -60,6 +60,11 @@ type secretive interface {
 // orders them).
 var kinds = []kind{
 	windows{},
+	contacts{},
+	rotations{},
+	silences{},
+	statusPages{},
+	reportSchedules{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

@@ -104,6 +104,7 @@ type loader struct {
 	tenant string
 	origin map[string]origin // joined path ("services[3]") → where it was written
 	merged map[string][]any
+	single map[string]any // the one-per-tenant objects (status_page), by key
 	shared []sharedRef
 }
 
@@ -143,6 +144,10 @@ func (l *loader) addFile(name string, data []byte) {
 		l.tenant = tenant
 	}
 	for _, k := range sortedKeys(m) {
+		if obj, ok := m[k].(map[string]any); ok { // a one-per-tenant object: in one file only
+			l.addSingle(t, k, obj)
+			continue
+		}
 		list, ok := m[k].([]any)
 		if !ok {
 			continue
@@ -158,6 +163,18 @@ func (l *loader) addFile(name string, data []byte) {
 			l.merged[k] = append(l.merged[k], e)
 		}
 	}
+}
+
+func (l *loader) addSingle(t *tree, k string, obj map[string]any) {
+	if l.single == nil {
+		l.single = map[string]any{}
+	}
+	if _, dup := l.single[k]; dup {
+		l.failAt(origin{t, k}, "", fmt.Sprintf("is also given in %s: one per tenant", l.describeAt(k)), true)
+		return
+	}
+	l.origin[k] = origin{t, k}
+	l.single[k] = obj
 }
 
 // failAt records a problem at path of the joined design; rel is a field
@@ -227,6 +244,9 @@ func (l *loader) sorted() Problems {
 func (l *loader) decode() (*Design, error) {
 	joined := map[string]any{"tenant": l.tenant}
 	for k, v := range l.merged {
+		joined[k] = v
+	}
+	for k, v := range l.single {
 		joined[k] = v
 	}
 	raw, err := json.Marshal(joined)

@@ -20,6 +20,13 @@ const (
 	KindAssignment = "assignment"
 	KindPolicy     = "escalation_policy"
 	KindWindow     = "maintenance_window"
+
+	// People (kind_contact.go to kind_report.go).
+	KindContact        = "contact"
+	KindRotation       = "oncall_rotation"
+	KindSilence        = "silence"
+	KindStatusPage     = "status_page"
+	KindReportSchedule = "report_schedule"
 )
 
 // Kinds lists the kinds in apply order: a kind comes after the kinds it
@@ -31,8 +38,13 @@ var Kinds = []string{
 	KindResource,
 	KindTemplate,
 	KindAssignment,
+	KindContact,  // after channels: a contact is mailed through one
+	KindRotation, // after contacts, its members
 	KindPolicy,
 	KindWindow,
+	KindSilence,
+	KindStatusPage,
+	KindReportSchedule, // after contacts, its recipients
 }
 
 // Actions of a change.

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/oncall"
 )
 
 // Schema is the part of JSON Schema (2020-12) the design's files use. It is
@@ -64,6 +66,15 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[Policy]():     {"name", "steps"},
 	reflect.TypeFor[Step]():       {"targets"},
 	reflect.TypeFor[Window]():     {"name"},
+
+	// People (kind_contact.go to kind_report.go).
+	reflect.TypeFor[Contact]():        {"name", "email", "via"},
+	reflect.TypeFor[Rotation]():       {"name", "time_zone", "layers"},
+	reflect.TypeFor[oncall.Layer]():   {"members", "handoff", "start"},
+	reflect.TypeFor[Silence]():        {"comment", "matchers", "ends_at"},
+	reflect.TypeFor[alert.Matcher]():  {"name", "op", "value"},
+	reflect.TypeFor[StatusPage]():     {"slug"},
+	reflect.TypeFor[ReportSchedule](): {"recipients"},
 }
 
 // enums lists the values of the named string types that have a fixed set.

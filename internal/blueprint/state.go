@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -23,6 +27,12 @@ type Stores struct {
 	Policies   *escalation.Store
 	Windows    *maintenance.Store
 	Runbooks   *runbook.Store
+
+	// People (kind_contact.go to kind_report.go).
+	Rotations   *oncall.Store // contacts are the Channels store's
+	Silences    *alert.Engine
+	StatusPages *statuspage.Service
+	Reports     *report.Service // the report schedule's recipients
 }
 
 // object is one object a tenant holds, in the design's terms.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -65,14 +67,22 @@ func (l *loader) validate(d *Design) {
 		}
 		channels[c.Name] = 1
 	}
+	// The design is the whole truth of the kinds it holds: a target names a
+	// channel, contact:<name> or oncall:<rotation> of the design.
+	contacts, rotations := contactNames(d), rotationNames(d)
 	for i, p := range d.EscalationPolicies {
 		at := fmt.Sprintf("escalation_policies[%d]", i)
 		unique.add("escalation_policies", at, "name", p.Name)
 		check(at, p.model(d.Tenant).Validate())
 		for j, s := range p.Steps {
 			for k, t := range s.Targets {
-				if !strings.Contains(t, ":") { // contact:… and oncall:… are kept outside the design
-					l.ref(at, fmt.Sprintf("steps[%d].targets[%d]", j, k), "channel", t, channels)
+				field := fmt.Sprintf("steps[%d].targets[%d]", j, k)
+				if name, ok := strings.CutPrefix(t, channel.ContactPrefix); ok {
+					l.ref(at, field, "contact", name, contacts)
+				} else if name, ok := strings.CutPrefix(t, escalation.OnCallPrefix); ok {
+					l.ref(at, field, "on-call rotation", name, rotations)
+				} else {
+					l.ref(at, field, "channel", t, channels)
 				}
 			}
 		}

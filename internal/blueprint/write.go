@@ -90,6 +90,11 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"channels.yaml", map[string]any{"channels": d.Channels}, len(d.Channels)},
 		{"escalation.yaml", map[string]any{"escalation_policies": d.EscalationPolicies}, len(d.EscalationPolicies)},
 		{"maintenance.yaml", map[string]any{"maintenance_windows": d.MaintenanceWindows}, len(d.MaintenanceWindows)},
+		{"contacts.yaml", map[string]any{"contacts": d.Contacts}, len(d.Contacts)},
+		{"oncall.yaml", map[string]any{"oncall_rotations": d.OnCallRotations}, len(d.OnCallRotations)},
+		{"silences.yaml", map[string]any{"silences": d.Silences}, len(d.Silences)},
+		{"status-page.yaml", map[string]any{"status_page": d.StatusPage}, one(d.StatusPage)},
+		{"report.yaml", map[string]any{"report_schedule": d.ReportSchedule}, one(d.ReportSchedule)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {

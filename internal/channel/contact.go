@@ -30,7 +30,9 @@ type Contact struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func (s *Store) validateContact(ctx context.Context, c *Contact) error {
+// Validate normalises and checks c's own fields; the channel it is mailed
+// through (Via) is checked by the store, which knows the tenant's channels.
+func (c *Contact) Validate() error {
 	var err error
 	if c.Name, err = validName("name", c.Name); err != nil {
 		return err
@@ -47,6 +49,13 @@ func (s *Store) validateContact(ctx context.Context, c *Contact) error {
 		if _, err := time.LoadLocation(c.TimeZone); err != nil || strings.EqualFold(c.TimeZone, "local") {
 			return invalid.New("time_zone", "%q is not an IANA time zone", c.TimeZone)
 		}
+	}
+	return nil
+}
+
+func (s *Store) validateContact(ctx context.Context, c *Contact) error {
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	via, err := s.ByName(ctx, c.Tenant, c.Via)
 	if errors.Is(err, storage.ErrNotFound) {

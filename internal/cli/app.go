@@ -468,10 +468,15 @@ func (a *app) newBlueprints() *blueprint.Planner {
 	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
 		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
+		Rotations: a.rotations, Silences: a.alerts, StatusPages: a.status, Reports: a.reports,
 	})
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)
 		a.design.Changed()
+	})
+	svc.AfterApply(func(tenant string) {
+		a.alerts.ForgetSilences(tenant)
+		a.status.Forget(tenant)
 	})
 	a.blueprints = svc
 	return svc

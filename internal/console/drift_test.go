@@ -8,14 +8,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
+	"github.com/unyo-ops/unyo/internal/oncall"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -32,7 +36,9 @@ func TestDriftBadge(t *testing.T) {
 		}
 		channels := channel.NewStore(db, o.Store, box, channel.Builder{})
 		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
-			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db)})
+			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db),
+			Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
+			StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil)})
 		o.Drift = planner
 	})
 	ctx := context.Background()

@@ -140,7 +140,7 @@ func (s *Store) ByName(ctx context.Context, tenant, name string) (*Rotation, err
 }
 
 func (s *Store) one(ctx context.Context, q string, args ...any) (*Rotation, error) {
-	r, err := scanRotation(s.db.QueryRowContext(ctx, q, args...).Scan)
+	r, err := scanRotation(database.On(ctx, s.db).QueryRowContext(ctx, q, args...).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -152,7 +152,7 @@ func (s *Store) one(ctx context.Context, q string, args ...any) (*Rotation, erro
 
 // List returns the rotations of tenant by name.
 func (s *Store) List(ctx context.Context, tenant string) ([]*Rotation, error) {
-	rows, err := s.db.QueryContext(ctx, selectRotations+` WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectRotations+` WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("oncall: cannot list rotations: %w", err)
 	}
@@ -226,7 +226,7 @@ func (s *Store) DeleteOverride(ctx context.Context, tenant string, rotation, id 
 // Overrides returns the overrides of the rotation that end after from, in
 // the order they were made (a later one wins where they overlap).
 func (s *Store) Overrides(ctx context.Context, tenant string, rotation int64, from time.Time) ([]Override, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, rotation_id, contact, starts_at, ends_at, note FROM oncall_overrides
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT id, rotation_id, contact, starts_at, ends_at, note FROM oncall_overrides
 		WHERE tenant_id=? AND rotation_id=? AND ends_at>? ORDER BY id LIMIT 1000`, tenant, rotation, from.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("oncall: cannot list overrides: %w", err)

@@ -273,7 +273,7 @@ func (st *Store) MarkDelivered(ctx context.Context, tenant string, id int64) err
 
 // Recipients returns tenant's report contacts.
 func (st *Store) Recipients(ctx context.Context, tenant string) ([]Recipient, error) {
-	rows, err := st.db.QueryContext(ctx, `SELECT email, name FROM report_recipients WHERE tenant_id = ? ORDER BY email`, tenant)
+	rows, err := database.On(ctx, st.db).QueryContext(ctx, `SELECT email, name FROM report_recipients WHERE tenant_id = ? ORDER BY email`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("report store: cannot list recipients: %w", err)
 	}

@@ -207,6 +207,19 @@ func (s *Service) Publish(ctx context.Context, tenant string, id int64, actor st
 
 // SetRecipients validates and replaces tenant's report contacts.
 func (s *Service) SetRecipients(ctx context.Context, tenant string, rs []Recipient) error {
+	if err := CheckRecipients(rs); err != nil {
+		return err
+	}
+	return s.store.SetRecipients(ctx, tenant, rs)
+}
+
+// Recipients returns tenant's report contacts, by address.
+func (s *Service) Recipients(ctx context.Context, tenant string) ([]Recipient, error) {
+	return s.store.Recipients(ctx, tenant)
+}
+
+// CheckRecipients checks a list of report contacts as SetRecipients does.
+func CheckRecipients(rs []Recipient) error {
 	if len(rs) > maxRecipient {
 		return invalid.New("recipients", "has more than %d addresses", maxRecipient)
 	}
@@ -224,5 +237,5 @@ func (s *Service) SetRecipients(ctx context.Context, tenant string, rs []Recipie
 			return invalid.New(fmt.Sprintf("recipients[%d].name", i), "is longer than %d characters", maxTitle)
 		}
 	}
-	return s.store.SetRecipients(ctx, tenant, rs)
+	return nil
 }

@@ -26,6 +26,9 @@ type Page struct {
 // slugRE is what a slug may be: it is a path segment anyone may read.
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,62}$`)
 
+// Validate normalises and checks p as SavePage does.
+func (p *Page) Validate() error { return p.validate() }
+
 // validate normalises and checks p.
 func (p *Page) validate() error {
 	p.Slug, p.Title = strings.TrimSpace(p.Slug), strings.TrimSpace(p.Title)

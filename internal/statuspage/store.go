@@ -29,7 +29,7 @@ func (s *Store) Page(ctx context.Context, tenant string) (*Page, error) {
 	p := &Page{Tenant: tenant}
 	var enabled bool
 	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT slug, enabled, title, updated_at FROM status_pages WHERE tenant_id=?`, tenant).
+	err := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT slug, enabled, title, updated_at FROM status_pages WHERE tenant_id=?`, tenant).
 		Scan(&p.Slug, &enabled, &p.Title, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		p.Slug = tenant
@@ -65,6 +65,18 @@ func (s *Store) SavePage(ctx context.Context, tenant string, p Page) (*Page, err
 		return nil, err
 	}
 	return &p, nil
+}
+
+// DeletePage removes tenant's settings: its page is off again, under its
+// own ID, as for a tenant that never saved any.
+func (s *Store) DeletePage(ctx context.Context, tenant string) error {
+	return storage.Change(ctx, s.db, s.now(), func(tx *sql.Tx) (storage.Object, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM status_pages WHERE tenant_id=?`, tenant)
+		if err := storage.RowsAffected(res, err); err != nil {
+			return storage.Object{}, fmt.Errorf("statuspage: unable to delete page: %w", err)
+		}
+		return storage.Object{Key: tenant, Type: "status_page"}, nil
+	})
 }
 
 // BySlug returns the enabled page of slug; a disabled or unknown one is

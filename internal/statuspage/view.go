@@ -217,6 +217,13 @@ func (s *Service) SavePage(ctx context.Context, tenant string, p Page) (*Page, e
 	return s.store.SavePage(ctx, tenant, p)
 }
 
+// DeletePage removes tenant's settings (see Store.DeletePage) and drops
+// its cached view.
+func (s *Service) DeletePage(ctx context.Context, tenant string) error {
+	defer s.Forget(tenant)
+	return s.store.DeletePage(ctx, tenant)
+}
+
 // Publish posts on incident's notice (see Store.Publish) and drops the
 // tenant's cached view, so the public reads it at once.
 func (s *Service) Publish(ctx context.Context, tenant string, incident int64, actor string, in Publication) (*Notice, error) {
