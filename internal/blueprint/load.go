@@ -105,6 +105,9 @@ type loader struct {
 	origin map[string]origin // joined path ("services[3]") → where it was written
 	merged map[string][]any
 	shared []sharedRef
+
+	// settings are the tenant_settings of the one file that gives them.
+	settings any
 }
 
 type origin struct {
@@ -141,6 +144,14 @@ func (l *loader) addFile(name string, data []byte) {
 			l.failAt(origin{t, "tenant"}, "", fmt.Sprintf("is %q here but %q in another file", tenant, l.tenant), false)
 		}
 		l.tenant = tenant
+	}
+	if settings, ok := m["tenant_settings"]; ok {
+		if o, dup := l.origin["tenant_settings"]; dup {
+			pos, _ := o.t.where("tenant_settings", true)
+			l.failAt(origin{t, "tenant_settings"}, "", fmt.Sprintf("is given here and in %s: the tenant has one set of settings", pos), true)
+		}
+		l.origin["tenant_settings"] = origin{t, "tenant_settings"}
+		l.settings = settings
 	}
 	for _, k := range sortedKeys(m) {
 		list, ok := m[k].([]any)
@@ -226,6 +237,9 @@ func (l *loader) sorted() Problems {
 // decode turns the joined, schema-checked values into the typed Design.
 func (l *loader) decode() (*Design, error) {
 	joined := map[string]any{"tenant": l.tenant}
+	if l.settings != nil {
+		joined["tenant_settings"] = l.settings
+	}
 	for k, v := range l.merged {
 		joined[k] = v
 	}

@@ -54,6 +54,7 @@ const durationPattern = `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
 
 // required names, per type, the fields a file must give.
 var required = map[reflect.Type][]string{
+	reflect.TypeFor[Settings]():   {"name"},
 	reflect.TypeFor[Service]():    {"name"},
 	reflect.TypeFor[Resource]():   {"name", "kind"},
 	reflect.TypeFor[Runbook]():    {"title"},
