@@ -68,6 +68,8 @@ func (s *Schema) check(v any, path string, probs *[]fieldProblem) {
 		}
 		if s.Pattern == durationPattern && str != "" && !durationRE.MatchString(str) {
 			bad("%q is not a duration such as 15m or 4h", str)
+		} else if _, err := time.ParseDuration(str); s.Pattern == durationPattern && str != "" && err != nil {
+			bad("%q is longer than a duration may be (about 290 years)", str) // the pattern's shape, past int64 nanoseconds
 		}
 		if s.Format == "date-time" {
 			if _, err := time.Parse(time.RFC3339, str); err != nil {
