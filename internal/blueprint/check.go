@@ -175,8 +175,13 @@ func suggest(k string, props map[string]*Schema) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// distance is the Levenshtein distance of a and b.
+// distance is the Levenshtein distance of a and b or, when their lengths
+// differ by 3 or more, that difference (no less than it, and more than
+// suggest looks at: a long key costs nothing).
 func distance(a, b string) int {
+	if d := len(a) - len(b); d >= 3 || d <= -3 {
+		return max(d, -d)
+	}
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

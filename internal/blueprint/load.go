@@ -131,7 +131,7 @@ func (l *loader) addFile(name string, data []byte) {
 		return
 	}
 	var fps []fieldProblem
-	FileSchema().check(v, "", &fps)
+	fileSchema().check(v, "", &fps)
 	for _, fp := range fps {
 		l.failAt(origin{t, fp.path}, "", fp.reason, strings.HasSuffix(fp.reason, "is not a field here") || strings.Contains(fp.reason, "did you mean"))
 	}
@@ -285,7 +285,7 @@ func (l *loader) includeShared(d *Design) {
 			continue
 		}
 		var fps []fieldProblem
-		TemplateSchema().check(v, "", &fps)
+		templateSchema().check(v, "", &fps)
 		for _, fp := range fps {
 			l.failAt(origin{t, fp.path}, "", fp.reason, strings.Contains(fp.reason, "is not a field here"))
 		}

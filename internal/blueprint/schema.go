@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -133,6 +134,13 @@ type file struct {
 	Design
 	SharedTemplates []string `json:"shared_templates,omitempty"`
 }
+
+// The schemas the loader checks every file with, built once: reflection
+// over the design's types costs more than checking a small file.
+var (
+	fileSchema     = sync.OnceValue(FileSchema)
+	templateSchema = sync.OnceValue(TemplateSchema)
+)
 
 // FileSchema returns the JSON Schema of a customer folder's YAML files.
 func FileSchema() *Schema {
