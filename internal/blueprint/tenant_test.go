@@ -100,6 +100,12 @@ func TestTenantTokenCannotCreate(t *testing.T) {
 	bare.TenantSettings = nil
 	f2("/api/v1/tenants/gamma/design/apply", ":write", map[string]any{"design": bare}, http.StatusNotFound, "gives tenant_settings")
 	f2("/api/v1/tenants/gamma/design/plan", ":write", map[string]any{"design": bare}, http.StatusNotFound, "gives tenant_settings")
+	bad := gamma(t)
+	bad.TenantSettings.Language = "fr"
+	if status, _, b := apitest.Do(t, f.srv, "POST", "/api/v1/tenants/gamma/design/apply", ":write", map[string]any{"design": bad}); status != http.StatusBadRequest ||
+		!strings.Contains(string(b), `"field":"design.tenant_settings.language"`) {
+		t.Fatalf("bad settings: %d %s", status, b)
+	}
 	if _, err := f.stores.Objects.Tenant(context.Background(), "gamma"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a refused apply created the tenant: %v", err)
 	}
