@@ -12,8 +12,9 @@ import (
 // FuzzLoad feeds the loader any file: it refuses with Problems, each at a
 // line of the file, or loads a design; it never panics or hangs.
 //
-// The seeds are the template's objects one by one, each with its tenant,
-// in flow style: the fuzzer minimises every input that finds new code
+// The seeds are the template's objects one by one (a template's items
+// one by one), each with its tenant, in flow style, lists cut to their
+// first entry: the fuzzer minimises every input that finds new code
 // for up to a minute, by removing bytes two at a time (quadratic in the
 // input's length), and inputs grown from whole files (1.5 KB) kept both
 // workers minimising and no fuzzing done for minutes on end.
@@ -67,24 +68,49 @@ func templateSeeds(f *testing.F) [][]byte {
 			if list.Kind != yaml.SequenceNode {
 				continue
 			}
-			for _, e := range list.Content {
-				seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{e}}
-				m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-					{Kind: yaml.ScalarNode, Value: "tenant"}, {Kind: yaml.ScalarNode, Value: "acme-shop"}, key, seq}}
-				flow(e)
-				seed, err := yaml.Marshal(m)
-				if err != nil {
-					f.Fatal(err)
+			for _, entry := range list.Content {
+				for _, e := range oneItemEach(entry) {
+					seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{e}}
+					m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+						{Kind: yaml.ScalarNode, Value: "tenant"}, {Kind: yaml.ScalarNode, Value: "acme-shop"}, key, seq}}
+					flow(e)
+					seed, err := yaml.Marshal(m)
+					if err != nil {
+						f.Fatal(err)
+					}
+					out = append(out, seed)
 				}
-				out = append(out, seed)
 			}
 		}
 	}
 	return out
 }
 
+// oneItemEach splits a template into one template per item (the same
+// template with that item alone); any other entry is itself.
+func oneItemEach(e *yaml.Node) []*yaml.Node {
+	for i := 0; e.Kind == yaml.MappingNode && i+1 < len(e.Content); i += 2 {
+		if items := e.Content[i+1]; e.Content[i].Value == "items" && items.Kind == yaml.SequenceNode {
+			var out []*yaml.Node
+			for _, it := range items.Content {
+				c := *e
+				c.Content = append([]*yaml.Node(nil), e.Content...)
+				c.Content[i+1] = &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{it}}
+				out = append(out, &c)
+			}
+			return out
+		}
+	}
+	return []*yaml.Node{e}
+}
+
+// flow writes n in flow style, without comments, each list but its first
+// entry (a seed's size is what minimising costs).
 func flow(n *yaml.Node) {
 	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	if n.Kind == yaml.SequenceNode && len(n.Content) > 1 {
+		n.Content = n.Content[:1]
+	}
 	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
 		n.Style = yaml.FlowStyle
 	}
