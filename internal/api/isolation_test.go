@@ -222,9 +222,9 @@ func TestTenantIsolation(t *testing.T) {
 		"/api/v1/tenants/{tenant}/requests/{id}/vendor-cases":  `{"vendor":"aws","case_number":"b-was-here"}`,
 		// Silences by label matcher: b's silence aimed at a's alerts.
 		"/api/v1/tenants/{tenant}/silences": `{"matchers":[{"name":"host","op":"=","value":"a-web1"}],"duration":"1h","comment":"b-was-here"}`,
-		// Designs as code: an empty design of a, pruning, would delete all of a's.
-		"/api/v1/tenants/{tenant}/design/plan":  `{"design":{"tenant":"a"},"prune":true}`,
-		"/api/v1/tenants/{tenant}/design/apply": `{"design":{"tenant":"a"},"prune":true}`,
+		// Designs as code: an empty design of a, pruning, would delete all of a's; its settings would rename a.
+		"/api/v1/tenants/{tenant}/design/plan":  `{"design":{"tenant":"a","tenant_settings":{"name":"b-took-a"}},"prune":true}`,
+		"/api/v1/tenants/{tenant}/design/apply": `{"design":{"tenant":"a","tenant_settings":{"name":"b-took-a"}},"prune":true}`,
 		// Accepting a's yearly plan into a's group: a still has one version (checked below).
 		"/api/v1/tenants/{tenant}/yearly-plan/accept": fmt.Sprintf(`{"from":%q,"groups":[%d]}`, time.Now().AddDate(0, 1, 0).Format("2006-01"), grp.ID),
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
+	"github.com/unyo-ops/unyo/internal/response"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -66,6 +67,9 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if st.objs[KindTenant] == nil && req.Design.TenantSettings == nil {
+		return nil, nil, nil, response.NotFound("no tenant " + tenant + ": a design creates its tenant only when it gives tenant_settings")
+	}
 	want, err := s.desired(ctx, tenant, req, st)
 	if err != nil {
 		return nil, nil, nil, err
@@ -94,6 +98,9 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 		}
 	}
 	for _, kind := range Kinds {
+		if kind == KindTenant {
+			continue // never pruned: deleting a customer stays an MSP admin's action in the console or the API
+		}
 		for _, key := range sortedKeys(st.objs[kind]) {
 			if named[kind][key] {
 				continue

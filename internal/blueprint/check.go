@@ -68,6 +68,8 @@ func (s *Schema) check(v any, path string, probs *[]fieldProblem) {
 		}
 		if s.Pattern == durationPattern && str != "" && !durationRE.MatchString(str) {
 			bad("%q is not a duration such as 15m or 4h", str)
+		} else if _, err := time.ParseDuration(str); s.Pattern == durationPattern && str != "" && err != nil {
+			bad("%q is longer than a duration may be (about 290 years)", str) // the pattern's shape, past int64 nanoseconds
 		}
 		if s.Format == "date-time" {
 			if _, err := time.Parse(time.RFC3339, str); err != nil {
@@ -173,8 +175,13 @@ func suggest(k string, props map[string]*Schema) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// distance is the Levenshtein distance of a and b.
+// distance is the Levenshtein distance of a and b or, when their lengths
+// differ by 3 or more, that difference (no less than it, and more than
+// suggest looks at: a long key costs nothing).
 func distance(a, b string) int {
+	if d := len(a) - len(b); d >= 3 || d <= -3 {
+		return max(d, -d)
+	}
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

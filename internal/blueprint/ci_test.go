@@ -1,21 +1,26 @@
 package blueprint
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
 
 // TestCIExamples holds the template's example pipelines to the structure
-// GitHub Actions and CircleCI require (a strict check of the parts of the
-// SchemaStore github-workflow and circleciconfig schemas they use; the
-// schemas themselves are not vendored here), and to what the pipelines must
-// do: validate and plan on a pull request, apply on merge to production
-// with the token from CI secrets. They are not run on those services.
+// GitHub Actions and CircleCI require, and to what the pipelines must do:
+// validate and plan on a pull request, apply on merge to production with
+// the token from CI secrets. The workflow is validated against
+// SchemaStore's github-workflow schema (testdata/ci, with its source);
+// no CircleCI schema is available offline, so the config is checked by a
+// strict check of the parts of SchemaStore's circleciconfig it uses. They
+// are not run on those services.
 func TestCIExamples(t *testing.T) {
 	root := filepath.Join("..", "..", "examples", "customer-template")
 	read := func(path string) map[string]any {
@@ -34,7 +39,21 @@ func TestCIExamples(t *testing.T) {
 		return m
 	}
 	t.Run("github", func(t *testing.T) {
-		checkWorkflow(t, read(".github/workflows/unyo.yml"))
+		wf := read(".github/workflows/unyo.yml")
+		checkWorkflow(t, wf)
+		schema := workflowSchema(t)
+		if err := schema.Validate(asJSON(t, wf)); err != nil {
+			t.Errorf("the workflow is not valid against SchemaStore's github-workflow schema:\n%v", err)
+		}
+		// The schema refuses what GitHub would: a job with no runs-on, a
+		// step key misspelt.
+		jobs := wf["jobs"].(map[string]any)
+		delete(jobs["plan"].(map[string]any), "runs-on")
+		jobs["apply"].(map[string]any)["steps"].([]any)[0].(map[string]any)["usess"] = "actions/checkout@v4"
+		err := schema.Validate(asJSON(t, wf))
+		if err == nil || !strings.Contains(err.Error(), "runs-on") || !strings.Contains(err.Error(), "usess") {
+			t.Errorf("a broken workflow is not refused by the schema: %v", err)
+		}
 	})
 	t.Run("circleci", func(t *testing.T) {
 		checkCircle(t, read(".circleci/config.yml"))
@@ -179,4 +198,42 @@ func checkCircle(t *testing.T, cfg map[string]any) {
 			}
 		}
 	}
+}
+
+// workflowSchema compiles the vendored github-workflow schema.
+func workflowSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "ci", "github-workflow.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	const id = "https://json.schemastore.org/github-workflow.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// asJSON is v as the validator takes it: the YAML's values through JSON.
+func asJSON(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

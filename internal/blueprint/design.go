@@ -15,6 +15,7 @@ import (
 // by name too, never by the server's IDs.
 type Design struct {
 	Tenant             string       `json:"tenant"`
+	TenantSettings     *Settings    `json:"tenant_settings,omitempty"` // nil: the tenant exists and its settings are not managed here
 	Services           []Service    `json:"services,omitempty"`
 	Resources          []Resource   `json:"resources,omitempty"`
 	Runbooks           []Runbook    `json:"runbooks,omitempty"`
@@ -30,6 +31,16 @@ type Design struct {
 	Silences        []Silence       `json:"silences,omitempty"`
 	StatusPage      *StatusPage     `json:"status_page,omitempty"`     // one per tenant
 	ReportSchedule  *ReportSchedule `json:"report_schedule,omitempty"` // one per tenant
+}
+
+// Settings are the tenant's own settings: given, apply creates the tenant
+// when it is missing and puts them back when they differ (both only for
+// an MSP-wide caller); never deleted by apply.
+type Settings struct {
+	Name     string   `json:"name"`                // the customer's display name
+	Language string   `json:"language,omitempty"`  // ja or en: its reports, notifications and console
+	TimeZone string   `json:"time_zone,omitempty"` // IANA name, for its reports
+	Networks []string `json:"networks,omitempty"`  // where the pollers may reach its internal addresses (CIDR)
 }
 
 // Service is a service and its service level (calendar included).

@@ -3,9 +3,11 @@ package blueprint
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
+	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -60,7 +62,7 @@ func schemaHandler(s *Schema) http.HandlerFunc {
 }
 
 func (h *Handlers) plan(w http.ResponseWriter, r *http.Request) {
-	response.Serve(w, r, h.tenant, model.ScopeWrite, func(tenant string) (int, any, error) {
+	response.Serve(w, r, h.designer, model.ScopeWrite, func(tenant string) (int, any, error) {
 		var req Request
 		if err := request.DecodeJSONLimit(w, r, &req, maxDesign); err != nil {
 			return 0, nil, err
@@ -71,7 +73,7 @@ func (h *Handlers) plan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apply(w http.ResponseWriter, r *http.Request) {
-	response.ServeAs(w, r, h.tenant, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
+	response.ServeAs(w, r, h.designer, model.ScopeWrite, func(tenant, actor string) (int, any, error) {
 		var req Request
 		if err := request.DecodeJSONLimit(w, r, &req, maxDesign); err != nil {
 			return 0, nil, err
@@ -96,4 +98,22 @@ func (h *Handlers) drift(w http.ResponseWriter, r *http.Request) {
 		refs, err := h.svc.Drifted(r.Context(), tenant)
 		return http.StatusOK, refs, err
 	})
+}
+
+// designer authorises plan and apply as h.tenant does, except that a
+// tenant not created yet reaches the planner, which creates it from the
+// design's tenant_settings for an MSP-wide caller only (403 for a tenant's
+// own token, 404 without settings). Another tenant's caller still finds
+// no tenant at all.
+func (h *Handlers) designer(r *http.Request, scope model.Scope) (string, error) {
+	tenant, err := h.tenant(r, scope)
+	var se *response.StatusError
+	if err == nil || !errors.As(err, &se) || se.Status != http.StatusNotFound {
+		return tenant, err
+	}
+	p := auth.FromContext(r.Context())
+	if id := r.PathValue("tenant"); p.CanAccessTenant(id) && p.Can(scope) {
+		return id, nil
+	}
+	return "", err
 }

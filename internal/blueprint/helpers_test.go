@@ -35,8 +35,8 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	objects := storage.New(db)
-	for _, id := range []string{"acme-shop", "beta"} {
-		if err := objects.CreateTenant(ctx, &model.Tenant{ID: id, Name: id, Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {
+	for id, name := range map[string]string{"acme-shop": "ACME Shop 株式会社", "beta": "beta"} { // acme-shop as the template's tenant_settings
+		if err := objects.CreateTenant(ctx, &model.Tenant{ID: id, Name: name, Language: "ja", TimeZone: "Asia/Tokyo"}); err != nil {
 			t.Fatal(err)
 		}
 	}

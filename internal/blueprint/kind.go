@@ -59,6 +59,7 @@ type secretive interface {
 // kinds are the kinds written as a table, in no particular order (Kinds
 // orders them).
 var kinds = []kind{
+	tenants{},
 	windows{},
 	contacts{},
 	rotations{},

@@ -104,7 +104,7 @@ type loader struct {
 	tenant string
 	origin map[string]origin // joined path ("services[3]") → where it was written
 	merged map[string][]any
-	single map[string]any // the one-per-tenant objects (status_page), by key
+	single map[string]any // the one-per-tenant objects (tenant_settings, status_page…), by key
 	shared []sharedRef
 }
 
@@ -129,7 +129,7 @@ func (l *loader) addFile(name string, data []byte) {
 		return
 	}
 	var fps []fieldProblem
-	FileSchema().check(v, "", &fps)
+	fileSchema().check(v, "", &fps)
 	for _, fp := range fps {
 		l.failAt(origin{t, fp.path}, "", fp.reason, strings.HasSuffix(fp.reason, "is not a field here") || strings.Contains(fp.reason, "did you mean"))
 	}
@@ -169,8 +169,9 @@ func (l *loader) addSingle(t *tree, k string, obj map[string]any) {
 	if l.single == nil {
 		l.single = map[string]any{}
 	}
-	if _, dup := l.single[k]; dup {
-		l.failAt(origin{t, k}, "", fmt.Sprintf("is also given in %s: one per tenant", l.describeAt(k)), true)
+	if o, dup := l.origin[k]; dup {
+		pos, _ := o.t.where(k, true)
+		l.failAt(origin{t, k}, "", fmt.Sprintf("is given here and in %s: one per tenant", pos), true)
 		return
 	}
 	l.origin[k] = origin{t, k}
@@ -291,7 +292,7 @@ func (l *loader) includeShared(d *Design) {
 			continue
 		}
 		var fps []fieldProblem
-		TemplateSchema().check(v, "", &fps)
+		templateSchema().check(v, "", &fps)
 		for _, fp := range fps {
 			l.failAt(origin{t, fp.path}, "", fp.reason, strings.Contains(fp.reason, "is not a field here"))
 		}

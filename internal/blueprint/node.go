@@ -18,8 +18,14 @@ func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Lin
 
 // maxNodes bounds what one file may expand to (aliases included), so that
 // a hostile file cannot make the loader build a billion nodes; a customer
-// of 1,000 hosts is about 10,000.
-const maxNodes = 50000
+// of 1,000 hosts is about 10,000. maxAliased bounds what its aliases may
+// add (a label set repeated for 1,000 hosts is 3,000): an alias is refused
+// before it is expanded when what it names would pass it, so that a file
+// that repeats too much costs little more than its size to refuse.
+const (
+	maxNodes   = 50000
+	maxAliased = 10000
+)
 
 // tree turns YAML nodes into plain values (map[string]any, []any, string,
 // int, float64, bool, nil) and remembers the position of each path.
@@ -30,6 +36,11 @@ type tree struct {
 	nodes int
 	probs []Problem
 	open  map[*yaml.Node]bool // the nodes being converted: an alias to one contains itself
+	sizes map[*yaml.Node]int  // how many nodes a node expands to, aliases included
+	over  bool                // past a bound: nothing more is converted
+	// aliased counts the nodes the outermost aliases added; inAlias, the
+	// aliases being expanded (those inside one are counted with it).
+	aliased, inAlias int
 }
 
 func (t *tree) at(n *yaml.Node) Position {
@@ -45,11 +56,13 @@ func (t *tree) fail(n *yaml.Node, path, reason string) {
 
 // value converts n, found at path.
 func (t *tree) value(n *yaml.Node, path string, depth int) any {
+	if t.over {
+		return nil
+	}
 	t.nodes++
-	if t.nodes > maxNodes || depth > 64 {
-		if t.nodes == maxNodes+1 || depth == 65 {
-			t.fail(n, path, "the file nests or repeats too much")
-		}
+	if t.nodes > maxNodes || depth > 64 || n.Kind == yaml.AliasNode && t.inAlias == 0 && !t.open[n.Alias] && t.aliased+t.size(n.Alias, 0) > maxAliased {
+		t.over = true
+		t.fail(n, path, "the file nests or repeats too much")
 		return nil
 	}
 	if _, seen := t.pos[path]; !seen {
@@ -66,6 +79,11 @@ func (t *tree) value(n *yaml.Node, path string, depth int) any {
 			t.fail(n, path, "the alias *"+n.Value+" contains itself")
 			return nil
 		}
+		if t.inAlias == 0 {
+			t.aliased += t.size(n.Alias, 0)
+		}
+		t.inAlias++
+		defer func() { t.inAlias-- }()
 		return t.value(n.Alias, path, depth+1)
 	case yaml.MappingNode:
 		t.open[n] = true
@@ -98,6 +116,30 @@ func (t *tree) value(n *yaml.Node, path string, depth int) any {
 		return t.scalar(n, path)
 	}
 	return nil
+}
+
+// size returns how many nodes n expands to, aliases included, at most
+// maxNodes+1: each node of the file is counted once, what an alias names
+// being remembered. An alias to a node that contains it counts as one
+// (value refuses it).
+func (t *tree) size(n *yaml.Node, depth int) int {
+	if s, ok := t.sizes[n]; ok {
+		return s
+	}
+	if depth > 64 {
+		return maxNodes + 1
+	}
+	t.sizes[n] = 1 // while open: an alias back to n counts one
+	total := 1
+	if n.Kind == yaml.AliasNode {
+		total += t.size(n.Alias, depth+1)
+	}
+	for _, c := range n.Content {
+		total = min(total+t.size(c, depth+1), maxNodes+1)
+	}
+	total = min(total, maxNodes+1)
+	t.sizes[n] = total
+	return total
 }
 
 func (t *tree) scalar(n *yaml.Node, path string) any {
@@ -155,7 +197,7 @@ func parent(path string) string {
 // parse reads one YAML file of data into a tree; a syntax error is its
 // only problem.
 func parse(name string, data []byte) (*tree, any) {
-	t := &tree{file: name, pos: map[string]Position{}, keys: map[string]Position{}, open: map[*yaml.Node]bool{}}
+	t := &tree{file: name, pos: map[string]Position{}, keys: map[string]Position{}, open: map[*yaml.Node]bool{}, sizes: map[*yaml.Node]int{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line := 1

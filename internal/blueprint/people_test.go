@@ -277,7 +277,7 @@ report_schedule:
 	}
 	// A one-per-tenant object is given in one file only.
 	_, err = LoadFiles(map[string][]byte{"a.yaml": []byte("tenant: acme\nstatus_page: {slug: acme-one}\n"), "b.yaml": []byte("status_page:\n  slug: acme-two\n")}, Options{})
-	if err == nil || err.Error() != "b.yaml:1:1: status_page: is also given in status_page (a.yaml:2:14): one per tenant" {
+	if err == nil || err.Error() != "b.yaml:1:1: status_page: is given here and in a.yaml:2:1: one per tenant" {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 // The kinds of object a design holds, in the order apply creates them
 // (deletes go in the reverse order).
 const (
+	KindTenant     = "tenant"
 	KindService    = "service"
 	KindRunbook    = "runbook"
 	KindChannel    = "channel"
@@ -32,6 +33,7 @@ const (
 // Kinds lists the kinds in apply order: a kind comes after the kinds it
 // refers to (deletes go in the reverse order).
 var Kinds = []string{
+	KindTenant,
 	KindService,
 	KindRunbook,
 	KindChannel,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -56,6 +57,7 @@ const durationPattern = `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
 
 // required names, per type, the fields a file must give.
 var required = map[reflect.Type][]string{
+	reflect.TypeFor[Settings]():   {"name"},
 	reflect.TypeFor[Service]():    {"name"},
 	reflect.TypeFor[Resource]():   {"name", "kind"},
 	reflect.TypeFor[Runbook]():    {"title"},
@@ -143,6 +145,13 @@ type file struct {
 	Design
 	SharedTemplates []string `json:"shared_templates,omitempty"`
 }
+
+// The schemas the loader checks every file with, built once: reflection
+// over the design's types costs more than checking a small file.
+var (
+	fileSchema     = sync.OnceValue(FileSchema)
+	templateSchema = sync.OnceValue(TemplateSchema)
+)
 
 // FileSchema returns the JSON Schema of a customer folder's YAML files.
 func FileSchema() *Schema {

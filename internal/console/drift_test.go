@@ -78,14 +78,24 @@ func TestDriftBadge(t *testing.T) {
 		t.Fatalf("tenant page does not mark acme-web-01 alone:\n%s", body)
 	}
 	path := fmt.Sprintf("/tenants/acme/resources/%d", r.ID)
-	if _, body, _ := b.get(path); !strings.Contains(body, `id="drift-badge"`) || !strings.Contains(body, "手動変更あり") {
+	if _, body, _ := b.get(path); !strings.Contains(body, `data-drift-kind="resource" data-drift="acme-web-01"`) || !strings.Contains(body, "手動変更あり") {
 		t.Fatal("the resource page does not mark it")
 	}
 	b.postForm(path, "/preferences", url.Values{"language": {"en"}, "back": {path}})
-	if _, body, _ := b.get(path); !strings.Contains(body, `id="drift-badge"`) || !strings.Contains(body, "Changed by hand") {
+	if _, body, _ := b.get(path); !strings.Contains(body, `data-drift-kind="resource" data-drift="acme-web-01"`) || !strings.Contains(body, "Changed by hand") {
 		t.Fatal("the English resource page does not mark it")
 	}
-	if _, body, _ := b.get(fmt.Sprintf("/tenants/acme/resources/%d", e.resourceID("acme", "acme-web-02"))); strings.Contains(body, `id="drift-badge"`) {
+	if _, body, _ := b.get(fmt.Sprintf("/tenants/acme/resources/%d", e.resourceID("acme", "acme-web-02"))); strings.Contains(body, `data-drift=`) {
 		t.Fatal("a resource as designed is marked")
+	}
+	// By hand: the service's description; the tenant page marks the
+	// service too (in the language chosen above).
+	svcs, _ := e.store.Services(ctx, "acme")
+	svcs[0].Description = "changed in the console"
+	if err := e.store.UpdateService(ctx, svcs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if body := tenantPage(); !strings.Contains(body, `data-drift-kind="service" data-drift="acme-web"`) || !strings.Contains(body, "Changed by hand") {
+		t.Fatal("the tenant page does not mark the service")
 	}
 }

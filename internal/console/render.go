@@ -78,6 +78,9 @@ type page struct {
 	Data   any
 	// Wall is the board's wall mode: no header or navigation, large type.
 	Wall bool
+	// Drift marks the objects changed by hand since their tenant's design
+	// was last applied (nil: no badges).
+	Drift *drift
 }
 
 // render writes a page in full or not at all: it is executed into a buffer

@@ -23,8 +23,6 @@ type resourceData struct {
 	CanWrite bool // operators may override an item for this host
 	// Now is what fires on the host, its open incidents and recent events.
 	Now *hostState
-	// Drifted: changed by hand since its tenant's design was last applied.
-	Drifted bool
 }
 
 func (c *Console) showResource(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -70,11 +68,6 @@ func (c *Console) renderResource(w http.ResponseWriter, r *http.Request, p *page
 	if d.Now, err = c.hostNow(r, t, res); err != nil {
 		return err
 	}
-	drifted, err := c.driftedResources(r.Context(), t.ID)
-	if err != nil {
-		return err
-	}
-	d.Drifted = drifted[res.Name]
 	p.Active, p.Title, p.Data = "nav.tenants", res.Name, d
 	c.render(w, status, "resource", p)
 	return nil

@@ -22,9 +22,6 @@ type tenantData struct {
 	// resources may be added; Attempts: agents of unregistered hosts.
 	EditTenant, CanWrite bool
 	Attempts             []monitoring.Attempt
-	// Drifted names the resources changed by hand since the design was
-	// last applied.
-	Drifted map[string]bool
 }
 
 // serviceGroup is one service and its resources; Service is nil for the
@@ -56,12 +53,8 @@ func (c *Console) renderTenant(w http.ResponseWriter, r *http.Request, p *page, 
 	if err != nil {
 		return err
 	}
-	drifted, err := c.driftedResources(r.Context(), t.ID)
-	if err != nil {
-		return err
-	}
 	p.Active, p.Title = "nav.tenants", t.Name
-	p.Data = tenantData{Drifted: drifted, Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p),
+	p.Data = tenantData{Tenant: t, Groups: groupByService(svcs, res), Monitoring: c.opts.Design != nil, Links: c.tenantLinks(t.ID, p),
 		Networks: nets, EditNetworks: p.P.Global() && p.P.Can(model.ScopeAdmin),
 		EditTenant: mayEditTenants(p) == nil, CanWrite: p.P.Can(model.ScopeWrite)}
 	if d := p.Data.(tenantData); d.CanWrite {

@@ -14,7 +14,7 @@ import (
 // of the tenant's targets; empty: none.
 func (s *Store) TenantNetworks(ctx context.Context, tenant string) ([]string, error) {
 	var raw string
-	err := s.db.QueryRowContext(ctx, `SELECT networks FROM tenants WHERE id=?`, tenant).Scan(&raw)
+	err := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT networks FROM tenants WHERE id=?`, tenant).Scan(&raw)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to fetch networks of tenant: %w", NotFound(err))
 	}

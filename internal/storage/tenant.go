@@ -42,9 +42,9 @@ func (s *Store) UpdateTenant(ctx context.Context, t *model.Tenant) error {
 	return nil
 }
 
-// Tenant returns one tenant.
+// Tenant returns one tenant (inside a transaction of ctx, as that transaction sees it).
 func (s *Store) Tenant(ctx context.Context, id string) (*model.Tenant, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id=?`, id)
+	row := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id=?`, id)
 	t, err := scanTenant(row.Scan)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to fetch tenant: %w", NotFound(err))

@@ -56,6 +56,8 @@ func copyTree(t *testing.T, from, to string) {
 	}
 }
 
+// writeToken creates a token with the read and write scopes of tenant
+// ("": every tenant, the MSP's own).
 func (s *server) writeToken(tenant string) string {
 	s.t.Helper()
 	var out struct {
@@ -66,31 +68,42 @@ func (s *server) writeToken(tenant string) string {
 }
 
 // TestDesignAsCode takes the customer template through validate, plan and
-// apply against a real server: it applies to an empty tenant, a second
-// apply changes nothing, one threshold plans one update, an invalid file
-// fails with its file and line, another tenant's token cannot apply it,
-// and the commit is in the audit log.
+// apply against a real server: with the MSP's token it applies to an
+// empty server, creating the tenant; then with the tenant's own token a
+// second apply changes nothing, one threshold plans one update, the
+// tenant's settings are refused, an invalid file fails with its file and
+// line, another tenant's token cannot apply it, and the commit is in the
+// audit log.
 func TestDesignAsCode(t *testing.T) {
 	s := startServer(t, t.TempDir())
-	for _, id := range []string{"acme-shop", "beta"} {
-		s.mustJSON(201, "POST", "/api/v1/tenants", "", map[string]string{"id": id, "name": strings.ToUpper(id)}, nil)
-	}
-	acme, beta := s.writeToken("acme-shop"), s.writeToken("beta")
+	msp := s.writeToken("")
 	repo := t.TempDir()
 	copyTree(t, "../../examples/customer-template", repo)
 	dir := filepath.Join(repo, "unyo")
-	env := append([]string{"UNYO_SERVER=" + s.url, "UNYO_TOKEN=" + acme}, designEnv...)
+	env := append([]string{"UNYO_SERVER=" + s.url, "UNYO_TOKEN=" + msp}, designEnv...)
 
 	if code, out, errs := unyoCLI(t, nil, "validate", dir); code != 0 || !strings.Contains(out, "tenant acme-shop is valid") {
 		t.Fatalf("validate: %d %s %s", code, out, errs)
 	}
 	code, out, errs := unyoCLI(t, env, "plan", dir)
-	if code != 2 || !strings.Contains(out, "25 to create, 0 to update, 0 to delete") || !strings.Contains(out, "+ resource acme-web-01") {
-		t.Fatalf("plan of an empty tenant: %d\n%s%s", code, out, errs)
+	if code != 2 || !strings.Contains(out, "26 to create, 0 to update, 0 to delete") || !strings.Contains(out, "  + tenant acme-shop\n  + service web-shop\n") {
+		t.Fatalf("plan of an empty server: %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 25 to create") {
+	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 26 to create") {
 		t.Fatalf("apply: %d\n%s%s", code, out, errs)
 	}
+	var tenant struct {
+		Name     string `json:"name"`
+		Language string `json:"language"`
+	}
+	s.mustJSON(200, "GET", "/api/v1/tenants/acme-shop", "", nil, &tenant)
+	if tenant.Name != "ACME Shop 株式会社" || tenant.Language != "ja" {
+		t.Fatalf("the tenant apply created: %+v", tenant)
+	}
+	// From here on, CI holds the tenant's own token.
+	s.mustJSON(201, "POST", "/api/v1/tenants", "", map[string]string{"id": "beta", "name": "BETA"}, nil)
+	acme, beta := s.writeToken("acme-shop"), s.writeToken("beta")
+	env = append([]string{"UNYO_SERVER=" + s.url, "UNYO_TOKEN=" + acme}, designEnv...)
 	if code, out, errs = unyoCLI(t, env, "plan", dir); code != 0 || !strings.Contains(out, "no changes") {
 		t.Fatalf("plan after apply: %d\n%s%s", code, out, errs)
 	}
@@ -129,6 +142,15 @@ func TestDesignAsCode(t *testing.T) {
 		t.Fatalf("plan of one threshold: %d\n%s%s", code, out, errs)
 	}
 
+	// The tenant's own token does not change the tenant's settings.
+	customer := filepath.Join(dir, "customer.yaml")
+	b, _ = os.ReadFile(customer)
+	os.WriteFile(customer, bytes.Replace(b, []byte("language: ja "), []byte("language: en "), 1), 0o644)
+	if code, out, errs = unyoCLI(t, env, "apply", dir); code != 1 || !strings.Contains(errs, "403") || !strings.Contains(errs, "MSP-wide token") {
+		t.Fatalf("apply of the tenant's settings with its own token: %d\n%s%s", code, out, errs)
+	}
+	os.WriteFile(customer, b, 0o644)
+
 	// Another tenant's token cannot apply this tenant's design.
 	other := append([]string{"UNYO_SERVER=" + s.url, "UNYO_TOKEN=" + beta}, designEnv...)
 	if code, out, errs = unyoCLI(t, other, "apply", dir); code != 1 || !strings.Contains(errs, "404") {
@@ -136,11 +158,9 @@ func TestDesignAsCode(t *testing.T) {
 	}
 
 	// An invalid file fails validation with its file and line.
-	customer := filepath.Join(dir, "customer.yaml")
-	b, _ = os.ReadFile(customer)
 	os.WriteFile(customer, bytes.Replace(b, []byte("kind: load_balancer"), []byte("kind: loadbalancer"), 1), 0o644)
 	code, out, errs = unyoCLI(t, nil, "validate", dir)
-	if code != 1 || !strings.Contains(errs, "customer.yaml:41:11: resources[3].kind: must be one of") {
+	if code != 1 || !strings.Contains(errs, "customer.yaml:50:11: resources[3].kind: must be one of") {
 		t.Fatalf("validate of an invalid file: %d\n%s%s", code, out, errs)
 	}
 }
