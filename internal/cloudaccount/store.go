@@ -313,7 +313,7 @@ const selectAccounts = `SELECT id, tenant_id, name, provider, settings, sealed, 
 
 // Get returns the account id of tenant, storage.ErrNotFound if none.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*View, error) {
-	v, err := s.scan(s.db.QueryRowContext(ctx, selectAccounts+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	v, err := s.scan(database.On(ctx, s.db).QueryRowContext(ctx, selectAccounts+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -325,7 +325,7 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*View, error)
 
 // List returns tenant's accounts by name.
 func (s *Store) List(ctx context.Context, tenant string) ([]*View, error) {
-	rows, err := s.db.QueryContext(ctx, selectAccounts+` WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectAccounts+` WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("cloudaccount: cannot list accounts: %w", err)
 	}

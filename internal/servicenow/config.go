@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -131,7 +132,7 @@ type rowQuerier interface {
 }
 
 func (c *Configs) load(ctx context.Context, tenant string) (*Config, []byte, error) {
-	return loadConfig(ctx, c.db, tenant)
+	return loadConfig(ctx, database.On(ctx, c.db), tenant)
 }
 
 func loadConfig(ctx context.Context, q rowQuerier, tenant string) (*Config, []byte, error) {
