@@ -69,7 +69,8 @@ type Item struct {
 	Process                 *monitoring.Process       `json:"process,omitempty"`
 	Service                 *monitoring.Service       `json:"service,omitempty"`
 	Exporter                *monitoring.Exporter      `json:"exporter,omitempty"`
-	Zabbix                  *monitoring.Zabbix        `json:"zabbix,omitempty"`
+	Zabbix                  *Zabbix                   `json:"zabbix,omitempty"`
+	SNMP                    *SNMP                     `json:"snmp,omitempty"`
 	Backup                  *monitoring.Backup        `json:"backup,omitempty"`
 	Threshold               *monitoring.Threshold     `json:"threshold,omitempty"`
 	For                     model.Duration            `json:"for,omitempty"`

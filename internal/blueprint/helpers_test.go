@@ -45,6 +45,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	mon := monitoring.NewStore(db, objects)
+	mon.SealWith(box) // snmp and zabbix items' secrets
 	if err := mon.SyncBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
