@@ -2,6 +2,7 @@ package cloudaccount
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -281,6 +282,36 @@ func endpoints(msp bool, next []*string, hasPrev bool, prev func() []string, fie
 		*p = stored[i]
 	}
 	return nil
+}
+
+// SameSecret reports whether v already holds the secret in gives: a
+// client secret, a certificate (compared as stored, PEM, so a PFX and its
+// PEM are the same), an access key's secret. in giving none keeps v's, so
+// it is the same. The comparison is made here, in the server; the secret
+// is never returned.
+func (v *View) SameSecret(in Input) bool {
+	in, err := in.validate()
+	if err != nil {
+		return false
+	}
+	var s string
+	switch {
+	case in.Azure != nil:
+		kind, _ := in.Azure.credential()
+		switch kind {
+		case CredentialSecret:
+			s = in.Azure.ClientSecret
+		case CredentialCertificate:
+			s = in.Azure.cert.pem
+		default: // none, or a token file: no secret to compare (the path is a setting)
+			return true
+		}
+	case in.AWS != nil && in.AWS.SecretAccessKey != "":
+		s = in.AWS.SecretAccessKey
+	default:
+		return true
+	}
+	return subtle.ConstantTimeCompare([]byte(s), []byte(v.secret)) == 1
 }
 
 // principal is who the secret authenticates: the client or access key ID.
