@@ -14,18 +14,22 @@ import (
 type ids struct {
 	services, resources, runbooks, templates map[string]int64
 	serviceOf, resourceOf, runbookOf         map[int64]string
+	clouds                                   map[string]int64 // cloud accounts, which other kinds name
+	cloudName                                map[int64]string
 }
 
 func newIDs() *ids {
 	return &ids{
 		services: map[string]int64{}, resources: map[string]int64{}, runbooks: map[string]int64{}, templates: map[string]int64{},
 		serviceOf: map[int64]string{}, resourceOf: map[int64]string{}, runbookOf: map[int64]string{},
+		clouds: map[string]int64{}, cloudName: map[int64]string{},
 	}
 }
 
 func (x *ids) setService(name string, id int64)  { x.services[name], x.serviceOf[id] = id, name }
 func (x *ids) setResource(name string, id int64) { x.resources[name], x.resourceOf[id] = id, name }
 func (x *ids) setRunbook(name string, id int64)  { x.runbooks[name], x.runbookOf[id] = id, name }
+func (x *ids) setCloud(name string, id int64)    { x.clouds[name], x.cloudName[id] = id, name }
 
 func optID(m map[string]int64, name string) *int64 {
 	if name == "" {

@@ -23,6 +23,8 @@ type Design struct {
 	Channels           []Channel    `json:"channels,omitempty"`
 	EscalationPolicies []Policy     `json:"escalation_policies,omitempty"`
 	MaintenanceWindows []Window     `json:"maintenance_windows,omitempty"`
+
+	CloudAccounts []CloudAccount `json:"cloud_accounts,omitempty"`
 }
 
 // Service is a service and its service level (calendar included).

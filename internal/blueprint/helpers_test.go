@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -51,7 +52,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
-		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
+		Clouds: cloudaccount.NewStore(db, box)}
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
 	return f

@@ -60,6 +60,7 @@ type secretive interface {
 // orders them).
 var kinds = []kind{
 	windows{},
+	clouds{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

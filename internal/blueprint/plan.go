@@ -28,6 +28,7 @@ var Kinds = []string{
 	KindService,
 	KindRunbook,
 	KindChannel,
+	KindCloudAccount,
 	KindResource,
 	KindTemplate,
 	KindAssignment,

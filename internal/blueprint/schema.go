@@ -64,6 +64,10 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[Policy]():     {"name", "steps"},
 	reflect.TypeFor[Step]():       {"targets"},
 	reflect.TypeFor[Window]():     {"name"},
+
+	reflect.TypeFor[CloudAccount](): {"name", "provider"},
+	reflect.TypeFor[CloudAzure]():   {"tenant_id", "client_id", "subscription_id"},
+	reflect.TypeFor[CloudAWS]():     {"access_key_id", "regions"},
 }
 
 // enums lists the values of the named string types that have a fixed set.

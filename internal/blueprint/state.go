@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -23,6 +24,7 @@ type Stores struct {
 	Policies   *escalation.Store
 	Windows    *maintenance.Store
 	Runbooks   *runbook.Store
+	Clouds     *cloudaccount.Store
 }
 
 // object is one object a tenant holds, in the design's terms.

@@ -90,6 +90,7 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"channels.yaml", map[string]any{"channels": d.Channels}, len(d.Channels)},
 		{"escalation.yaml", map[string]any{"escalation_policies": d.EscalationPolicies}, len(d.EscalationPolicies)},
 		{"maintenance.yaml", map[string]any{"maintenance_windows": d.MaintenanceWindows}, len(d.MaintenanceWindows)},
+		{"cloud.yaml", map[string]any{"cloud_accounts": d.CloudAccounts}, len(d.CloudAccounts)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {
