@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -96,6 +97,20 @@ func (in ConfigInput) validate(hasSecret bool) error {
 		return invalid.New("auth", "must be basic or oauth, not %q", in.Auth)
 	}
 	return nil
+}
+
+// Check validates in as Put does for a new configuration: the secret of
+// its auth kind is required. Designs as code check their settings with it.
+func (in ConfigInput) Check() error { return in.validate(false) }
+
+// Same reports whether cr already holds the secret in gives; none given
+// keeps cr's, so it is the same. The comparison is made in the server and
+// the secret never leaves it.
+func (cr Credentials) Same(in ConfigInput) bool {
+	same := func(given, stored string) bool {
+		return given == "" || subtle.ConstantTimeCompare([]byte(given), []byte(stored)) == 1
+	}
+	return same(in.Password, cr.Password) && same(in.ClientSecret, cr.ClientSecret)
 }
 
 // sameInstance reports whether two instance URLs (both validated) name the
