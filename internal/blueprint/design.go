@@ -25,6 +25,7 @@ type Design struct {
 	MaintenanceWindows []Window     `json:"maintenance_windows,omitempty"`
 
 	CloudAccounts []CloudAccount `json:"cloud_accounts,omitempty"`
+	ServiceNow    *ServiceNow    `json:"servicenow,omitempty"` // one per tenant
 }
 
 // Service is a service and its service level (calendar included).

@@ -19,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -53,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
-		Clouds: cloudaccount.NewStore(db, box)}
+		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
 	return f

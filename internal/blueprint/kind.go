@@ -61,6 +61,7 @@ type secretive interface {
 var kinds = []kind{
 	windows{},
 	clouds{},
+	serviceNows{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

@@ -104,6 +104,7 @@ type loader struct {
 	tenant string
 	origin map[string]origin // joined path ("services[3]") → where it was written
 	merged map[string][]any
+	ones   map[string]any // the objects of which a tenant has one (servicenow)
 	shared []sharedRef
 }
 
@@ -144,6 +145,9 @@ func (l *loader) addFile(name string, data []byte) {
 	}
 	for _, k := range sortedKeys(m) {
 		list, ok := m[k].([]any)
+		if obj, one := m[k].(map[string]any); one {
+			l.addOne(origin{t, k}, k, obj)
+		}
 		if !ok {
 			continue
 		}
@@ -158,6 +162,20 @@ func (l *loader) addFile(name string, data []byte) {
 			l.merged[k] = append(l.merged[k], e)
 		}
 	}
+}
+
+// addOne adds an object of which a tenant has one, such as its ServiceNow
+// settings: one file gives it.
+func (l *loader) addOne(o origin, key string, v map[string]any) {
+	if l.ones == nil {
+		l.ones = map[string]any{}
+	}
+	if first, dup := l.origin[key]; dup {
+		l.failAt(o, "", fmt.Sprintf("is also in %s: a tenant has one", first.t.file), true)
+		return
+	}
+	l.origin[key] = o
+	l.ones[key] = v
 }
 
 // failAt records a problem at path of the joined design; rel is a field
@@ -227,6 +245,9 @@ func (l *loader) sorted() Problems {
 func (l *loader) decode() (*Design, error) {
 	joined := map[string]any{"tenant": l.tenant}
 	for k, v := range l.merged {
+		joined[k] = v
+	}
+	for k, v := range l.ones {
 		joined[k] = v
 	}
 	raw, err := json.Marshal(joined)

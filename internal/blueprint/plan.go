@@ -29,6 +29,7 @@ var Kinds = []string{
 	KindRunbook,
 	KindChannel,
 	KindCloudAccount,
+	KindServiceNow,
 	KindResource,
 	KindTemplate,
 	KindAssignment,

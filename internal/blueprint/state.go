@@ -10,6 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -25,6 +26,7 @@ type Stores struct {
 	Windows    *maintenance.Store
 	Runbooks   *runbook.Store
 	Clouds     *cloudaccount.Store
+	ServiceNow *servicenow.Configs
 }
 
 // object is one object a tenant holds, in the design's terms.

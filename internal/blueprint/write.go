@@ -91,6 +91,7 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"escalation.yaml", map[string]any{"escalation_policies": d.EscalationPolicies}, len(d.EscalationPolicies)},
 		{"maintenance.yaml", map[string]any{"maintenance_windows": d.MaintenanceWindows}, len(d.MaintenanceWindows)},
 		{"cloud.yaml", map[string]any{"cloud_accounts": d.CloudAccounts}, len(d.CloudAccounts)},
+		{"servicenow.yaml", map[string]any{"servicenow": d.ServiceNow}, one(d.ServiceNow != nil)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {

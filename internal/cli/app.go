@@ -468,7 +468,7 @@ func (a *app) newBlueprints() *blueprint.Planner {
 	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
 		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
-		Clouds: a.clouds,
+		Clouds: a.clouds, ServiceNow: a.snConfigs,
 	})
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)
