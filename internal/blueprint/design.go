@@ -26,6 +26,7 @@ type Design struct {
 
 	CloudAccounts []CloudAccount `json:"cloud_accounts,omitempty"`
 	ServiceNow    *ServiceNow    `json:"servicenow,omitempty"` // one per tenant
+	ItemOverrides []ItemOverride `json:"item_overrides,omitempty"`
 }
 
 // Service is a service and its service level (calendar included).

@@ -62,8 +62,9 @@ func newFixture(t *testing.T) *fixture {
 
 // secrets are the template's, as CI would give them.
 var secrets = map[string]string{
-	"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T000/B000/template",
-	"ACME_SMTP_PASSWORD": "template-password",
+	"ACME_SLACK_WEBHOOK":  "https://hooks.slack.com/services/T000/B000/template",
+	"ACME_SMTP_PASSWORD":  "template-password",
+	"AZURE_CLIENT_SECRET": "template-azure-secret",
 }
 
 func loadTemplate(t *testing.T) *Design {

@@ -62,6 +62,7 @@ var kinds = []kind{
 	windows{},
 	clouds{},
 	serviceNows{},
+	overrides{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

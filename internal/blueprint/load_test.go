@@ -37,7 +37,7 @@ func TestTemplateValidates(t *testing.T) {
 }
 
 func TestResolveSecrets(t *testing.T) {
-	env := map[string]string{"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T0/B0/xyz"}
+	env := map[string]string{"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T0/B0/xyz", "AZURE_CLIENT_SECRET": "azure-secret"}
 	d, err := Load(templateDir, Options{Resolve: func(kind, arg string) (string, error) {
 		if v, ok := env[arg]; ok && kind == "env" {
 			return v, nil

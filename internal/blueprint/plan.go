@@ -33,6 +33,7 @@ var Kinds = []string{
 	KindResource,
 	KindTemplate,
 	KindAssignment,
+	KindOverride,
 	KindPolicy,
 	KindWindow,
 }

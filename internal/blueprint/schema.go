@@ -69,6 +69,7 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[CloudAzure]():   {"tenant_id", "client_id", "subscription_id"},
 	reflect.TypeFor[CloudAWS]():     {"access_key_id", "regions"},
 	reflect.TypeFor[ServiceNow]():   {"instance_url", "auth"},
+	reflect.TypeFor[ItemOverride](): {"template", "item"},
 }
 
 // enums lists the values of the named string types that have a fixed set.

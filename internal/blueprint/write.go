@@ -92,6 +92,7 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"maintenance.yaml", map[string]any{"maintenance_windows": d.MaintenanceWindows}, len(d.MaintenanceWindows)},
 		{"cloud.yaml", map[string]any{"cloud_accounts": d.CloudAccounts}, len(d.CloudAccounts)},
 		{"servicenow.yaml", map[string]any{"servicenow": d.ServiceNow}, one(d.ServiceNow != nil)},
+		{"overrides.yaml", map[string]any{"item_overrides": d.ItemOverrides}, len(d.ItemOverrides)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {
