@@ -54,6 +54,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
@@ -182,7 +183,8 @@ func newEnv(t *testing.T) *env {
 func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Store, box *secret.Box, authz route.Authorizer, logger *slog.Logger) *blueprint.Handlers {
 	channels := channel.NewStore(db, store, box, channel.Builder{})
 	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
-		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db)}), authz, logger)
+		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db),
+		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

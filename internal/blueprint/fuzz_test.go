@@ -19,6 +19,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("tenant: a\nservices: [{name: x, service_level: {rto: 1h}}]\n"))
 	f.Add([]byte("a: &a [*a, *a]\n"))
 	f.Add([]byte("tenant: a\nchannels: [{name: c, type: slack, config: {webhook_url: '${env:}'}}]\n"))
+	f.Add([]byte("tenant: a\nservicenow: {instance_url: 'https://a.service-now.com', auth: basic, username: u, password: '${env:P}'}\n"))
+	f.Add([]byte("tenant: a\ntemplates: [{name: n, items: [{name: i, kind: snmp, snmp: {address: h, version: 2c, community: '${env:C}', interfaces: true}}]}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := LoadFiles(map[string][]byte{"f.yaml": data}, Options{})
 		var probs Problems

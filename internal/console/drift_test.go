@@ -10,12 +10,14 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -32,7 +34,8 @@ func TestDriftBadge(t *testing.T) {
 		}
 		channels := channel.NewStore(db, o.Store, box, channel.Builder{})
 		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
-			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db)})
+			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db),
+			Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)})
 		o.Drift = planner
 	})
 	ctx := context.Background()
