@@ -74,8 +74,8 @@ func TestServiceNowAsCode(t *testing.T) {
 	// Without the admin scope, the settings are not there, and setting
 	// them is refused as the API refuses it.
 	writer := as(model.ScopeRead, model.ScopeWrite)
-	if p := plan(writer, &Design{Tenant: "acme-shop"}, true); !p.Empty() {
-		t.Fatalf("a write token's prune plan:\n%s", changes(p))
+	if p := plan(writer, &Design{Tenant: "acme-shop"}, true); !p.Empty() || len(p.Drift) != 0 {
+		t.Fatalf("a write token's prune plan:\n%s\ndrift %v", changes(p), p.Drift)
 	}
 	var se *response.StatusError
 	if err := apply(writer, designOf(t, files, env), false); !errors.As(err, &se) || se.Status != http.StatusForbidden {
