@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/unyo-ops/unyo/internal/apitest"
 )
 
 // An snmp item's community and a zabbix item's PSK, given as references,
@@ -37,7 +39,14 @@ templates:
 		}
 		return d
 	}
-	f.apply(t, load(), false)
+	// Through the API, as the command line sends it: the secrets travel
+	// in the request (the API's item form would hide them).
+	if status, _, b := apitest.Do(t, f.srv, "POST", "/api/v1/tenants/acme-shop/design/apply", "acme-shop:write", map[string]any{"design": load()}); status != 200 {
+		t.Fatalf("apply: %d %s", status, b)
+	}
+	if targets, err := f.stores.Monitoring.SNMPTargets(ctx); err != nil || len(targets) != 1 || targets[0].Community != "c0mmunity-secret" {
+		t.Fatalf("the poller's targets after the API's apply: %v", err)
+	}
 	if p := f.plan(t, load(), false); !p.Empty() {
 		t.Fatalf("a second plan:\n%s", changes(p))
 	}
