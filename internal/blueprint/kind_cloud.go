@@ -48,8 +48,9 @@ type CloudAWS struct {
 	Endpoint        string   `json:"endpoint,omitempty"` // the MSP admin's to set
 }
 
-// cloudSecret is how the compared form shows a secret that is set.
-const cloudSecret = "(secret)"
+// secretMark is how the compared form of an account or of ServiceNow
+// settings shows a secret that is set.
+const secretMark = "(secret)"
 
 // clouds are cloud accounts (クラウドアカウント).
 type clouds struct{}
@@ -146,7 +147,7 @@ func (clouds) remove(ctx context.Context, s Stores, tenant string, id int64) err
 func (clouds) export(d *Design, v any) {
 	c := v.(CloudAccount)
 	ref := func(s *string, field string) {
-		if *s == cloudSecret {
+		if *s == secretMark {
 			*s = envRef(c.Name, field)
 		}
 	}
@@ -257,13 +258,13 @@ func cloudOf(v *cloudaccount.View) CloudAccount {
 			FederatedTokenFile: a.FederatedTokenFile, ResourceManager: a.ResourceManager, Login: a.Login}
 		switch a.Credential {
 		case cloudaccount.CredentialCertificate:
-			c.Azure.ClientCertificate = cloudSecret
+			c.Azure.ClientCertificate = secretMark
 		case cloudaccount.CredentialSecret:
-			c.Azure.ClientSecret = cloudSecret
+			c.Azure.ClientSecret = secretMark
 		}
 	}
 	if a := v.AWS; a != nil {
-		c.AWS = &CloudAWS{AccessKeyID: a.AccessKeyID, SecretAccessKey: cloudSecret, RoleARN: a.RoleARN, ExternalID: a.ExternalID,
+		c.AWS = &CloudAWS{AccessKeyID: a.AccessKeyID, SecretAccessKey: secretMark, RoleARN: a.RoleARN, ExternalID: a.ExternalID,
 			Regions: a.Regions, Endpoint: a.Endpoint}
 	}
 	return c
@@ -273,7 +274,7 @@ func shownSecret(s string) string {
 	if s == "" {
 		return ""
 	}
-	return cloudSecret
+	return secretMark
 }
 
 func countSet(vs ...string) int {

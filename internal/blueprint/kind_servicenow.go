@@ -101,7 +101,7 @@ func (serviceNows) export(d *Design, v any) {
 		v     *string
 		field string
 	}{{&c.Password, "password"}, {&c.ClientSecret, "client_secret"}} {
-		if *f.v == cloudSecret {
+		if *f.v == secretMark {
 			*f.v = envRef("servicenow", f.field)
 		}
 	}
@@ -166,9 +166,9 @@ func serviceNowOf(cfg *servicenow.Config) ServiceNow {
 	c := ServiceNow{InstanceURL: cfg.InstanceURL, Auth: string(cfg.Auth), Username: cfg.Username, ClientID: cfg.ClientID,
 		Enabled: &enabled, Tables: cfg.Tables.Full()}
 	if cfg.HasSecret && cfg.Auth == servicenow.AuthBasic {
-		c.Password = cloudSecret
+		c.Password = secretMark
 	} else if cfg.HasSecret {
-		c.ClientSecret = cloudSecret
+		c.ClientSecret = secretMark
 	}
 	return c
 }
