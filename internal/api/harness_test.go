@@ -54,6 +54,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/route"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
@@ -184,7 +185,9 @@ func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Stor
 	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
 		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db),
 		Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
-		StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil)}), authz, logger)
+		StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil),
+
+		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -90,6 +90,9 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 		if d.kind == KindChannel && len(fields) == 0 && !cur.channel.SameConfig(configJSON(d.design.(Channel))) {
 			fields = []FieldChange{{Field: "config", Old: "(secret)", New: "(secret)"}}
 		}
+		if d.kind == KindTemplate {
+			fields = append(fields, s.templateSecrets(tenant, cur, d.design.(Template))...)
+		}
 		if k, ok := kindNamed(d.kind).(secretive); ok && len(fields) == 0 && !k.sameSecrets(cur, d.design) {
 			fields = []FieldChange{{Field: "(secret)", Old: "(secret)", New: "(secret)"}}
 		}
@@ -171,6 +174,7 @@ func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *
 			it.Normalize()
 		}
 		add(KindTemplate, v.Name, templateOf(m, x))
+		out[len(out)-1].design = v // its items' secrets included, which the compared form hides
 	}
 	for _, v := range d.Assignments {
 		m := v.model(tenant, x)

@@ -29,7 +29,7 @@ func TestApplyTemplateThenNothing(t *testing.T) {
 	f := newFixture(t)
 	d := loadTemplate(t)
 	res := f.apply(t, d, false)
-	if !res.Applied || len(res.Plan.Changes) != 25 {
+	if !res.Applied || len(res.Plan.Changes) != 28 {
 		t.Fatalf("first apply:\n%s", changes(res.Plan))
 	}
 	for _, c := range res.Plan.Changes {
@@ -185,17 +185,18 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	refs := References(exported)
-	if strings.Join(refs, " ") != "${env:UNYO_ACME_MAIL_PASSWORD} ${env:UNYO_ACME_SLACK_WEBHOOK_URL}" {
+	if strings.Join(refs, " ") != "${env:UNYO_ACME_AZURE_CLIENT_SECRET} ${env:UNYO_ACME_MAIL_PASSWORD} ${env:UNYO_ACME_SLACK_WEBHOOK_URL}" {
 		t.Fatalf("references %v", refs)
 	}
 	for name, b := range files {
-		if strings.Contains(string(b), "template-password") || strings.Contains(string(b), "B000/template") {
+		if strings.Contains(string(b), "template-password") || strings.Contains(string(b), "B000/template") || strings.Contains(string(b), "template-azure-secret") {
 			t.Fatalf("%s holds a secret", name)
 		}
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, files)
-	env := map[string]string{"UNYO_ACME_MAIL_PASSWORD": secrets["ACME_SMTP_PASSWORD"], "UNYO_ACME_SLACK_WEBHOOK_URL": secrets["ACME_SLACK_WEBHOOK"]}
+	env := map[string]string{"UNYO_ACME_MAIL_PASSWORD": secrets["ACME_SMTP_PASSWORD"], "UNYO_ACME_SLACK_WEBHOOK_URL": secrets["ACME_SLACK_WEBHOOK"],
+		"UNYO_ACME_AZURE_CLIENT_SECRET": secrets["AZURE_CLIENT_SECRET"]}
 	d, err := Load(dir, Options{Resolve: func(kind, arg string) (string, error) { return env[arg], nil }})
 	if err != nil {
 		t.Fatal(err)

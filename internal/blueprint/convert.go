@@ -14,18 +14,22 @@ import (
 type ids struct {
 	services, resources, runbooks, templates map[string]int64
 	serviceOf, resourceOf, runbookOf         map[int64]string
+	clouds                                   map[string]int64 // cloud accounts, which other kinds name
+	cloudName                                map[int64]string
 }
 
 func newIDs() *ids {
 	return &ids{
 		services: map[string]int64{}, resources: map[string]int64{}, runbooks: map[string]int64{}, templates: map[string]int64{},
 		serviceOf: map[int64]string{}, resourceOf: map[int64]string{}, runbookOf: map[int64]string{},
+		clouds: map[string]int64{}, cloudName: map[int64]string{},
 	}
 }
 
 func (x *ids) setService(name string, id int64)  { x.services[name], x.serviceOf[id] = id, name }
 func (x *ids) setResource(name string, id int64) { x.resources[name], x.resourceOf[id] = id, name }
 func (x *ids) setRunbook(name string, id int64)  { x.runbooks[name], x.runbookOf[id] = id, name }
+func (x *ids) setCloud(name string, id int64)    { x.clouds[name], x.cloudName[id] = id, name }
 
 func optID(m map[string]int64, name string) *int64 {
 	if name == "" {
@@ -88,7 +92,7 @@ func (it Item) model(tenant string, x *ids) *monitoring.Item {
 	m := &monitoring.Item{
 		TenantID: tenant, Name: it.Name, Title: it.Title, Kind: it.Kind, Description: it.Description,
 		Metric: it.Metric, Log: it.Log, Check: it.Check, NoData: it.NoData, Process: it.Process, Service: it.Service,
-		Exporter: it.Exporter, Zabbix: it.Zabbix, Backup: it.Backup, Threshold: it.Threshold,
+		Exporter: it.Exporter, Zabbix: (*monitoring.Zabbix)(it.Zabbix), SNMP: (*monitoring.SNMP)(it.SNMP), Backup: it.Backup, Threshold: it.Threshold,
 		For: it.For, Interval: it.Interval, Severity: it.Severity, RunbookURL: it.RunbookURL,
 		ServiceLevelRequirement: it.ServiceLevelRequirement, IncidentPolicy: it.IncidentPolicy, Notify: it.Notify, Disabled: it.Disabled,
 	}
@@ -102,7 +106,7 @@ func itemOf(m *monitoring.Item, x *ids) Item {
 	return Item{
 		Name: m.Name, Title: m.Title, Kind: m.Kind, Description: m.Description,
 		Metric: m.Metric, Log: m.Log, Check: m.Check, NoData: m.NoData, Process: m.Process, Service: m.Service,
-		Exporter: m.Exporter, Zabbix: m.Zabbix, Backup: m.Backup, Threshold: m.Threshold,
+		Exporter: m.Exporter, Zabbix: zabbixShown(m.Zabbix), SNMP: snmpShown(m.SNMP), Backup: m.Backup, Threshold: m.Threshold,
 		For: m.For, Interval: m.Interval, Severity: m.Severity, RunbookURL: m.RunbookURL, Runbook: x.runbookOf[m.RunbookID],
 		ServiceLevelRequirement: m.ServiceLevelRequirement, IncidentPolicy: m.IncidentPolicy, Notify: m.Notify, Disabled: m.Disabled,
 	}

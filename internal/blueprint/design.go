@@ -31,6 +31,11 @@ type Design struct {
 	Silences        []Silence       `json:"silences,omitempty"`
 	StatusPage      *StatusPage     `json:"status_page,omitempty"`     // one per tenant
 	ReportSchedule  *ReportSchedule `json:"report_schedule,omitempty"` // one per tenant
+
+	// Cloud and ITSM (kind_cloud.go, kind_servicenow.go, kind_override.go).
+	CloudAccounts []CloudAccount `json:"cloud_accounts,omitempty"`
+	ServiceNow    *ServiceNow    `json:"servicenow,omitempty"` // one per tenant
+	ItemOverrides []ItemOverride `json:"item_overrides,omitempty"`
 }
 
 // Settings are the tenant's own settings: given, apply creates the tenant
@@ -87,7 +92,8 @@ type Item struct {
 	Process                 *monitoring.Process       `json:"process,omitempty"`
 	Service                 *monitoring.Service       `json:"service,omitempty"`
 	Exporter                *monitoring.Exporter      `json:"exporter,omitempty"`
-	Zabbix                  *monitoring.Zabbix        `json:"zabbix,omitempty"`
+	Zabbix                  *Zabbix                   `json:"zabbix,omitempty"`
+	SNMP                    *SNMP                     `json:"snmp,omitempty"`
 	Backup                  *monitoring.Backup        `json:"backup,omitempty"`
 	Threshold               *monitoring.Threshold     `json:"threshold,omitempty"`
 	For                     model.Duration            `json:"for,omitempty"`

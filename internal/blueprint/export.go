@@ -27,7 +27,7 @@ func (s *Planner) Export(ctx context.Context, tenant string) (*Design, error) {
 			case Resource:
 				d.Resources = append(d.Resources, v)
 			case Template:
-				d.Templates = append(d.Templates, v)
+				d.Templates = append(d.Templates, templateRefs(v))
 			case Assignment:
 				d.Assignments = append(d.Assignments, v)
 			case Policy:

@@ -27,6 +27,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("tenant: a\nx: &x {k: v}\nresources: [{name: r, kind: host, labels: *x}]\n"))
 	f.Add([]byte("tenant: a\nchannels: [{name: c, type: slack, config: {webhook_url: '${env:}'}}]\n"))
 	f.Add([]byte("tenant: a\ntenant_settings: {name: A, language: en, time_zone: UTC, networks: [10.0.0.0/8]}\n"))
+	f.Add([]byte("tenant: a\nservicenow: {instance_url: 'https://a.service-now.com', auth: basic, username: u, password: '${env:P}'}\n"))
+	f.Add([]byte("tenant: a\ntemplates: [{name: n, items: [{name: i, kind: snmp, snmp: {address: h, version: 2c, community: '${env:C}', interfaces: true}}]}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := LoadFiles(map[string][]byte{"f.yaml": data}, Options{})
 		var probs Problems

@@ -11,6 +11,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
@@ -18,6 +19,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -45,12 +47,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	mon := monitoring.NewStore(db, objects)
+	mon.SealWith(box) // snmp and zabbix items' secrets
 	if err := mon.SyncBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
-		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
+		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
 	addPeople(&st, db)
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
@@ -59,8 +63,9 @@ func newFixture(t *testing.T) *fixture {
 
 // secrets are the template's, as CI would give them.
 var secrets = map[string]string{
-	"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T000/B000/template",
-	"ACME_SMTP_PASSWORD": "template-password",
+	"ACME_SLACK_WEBHOOK":  "https://hooks.slack.com/services/T000/B000/template",
+	"ACME_SMTP_PASSWORD":  "template-password",
+	"AZURE_CLIENT_SECRET": "template-azure-secret",
 }
 
 func loadTemplate(t *testing.T) *Design {

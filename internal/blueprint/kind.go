@@ -66,6 +66,9 @@ var kinds = []kind{
 	silences{},
 	statusPages{},
 	reportSchedules{},
+	clouds{},
+	serviceNows{},
+	overrides{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

@@ -37,7 +37,7 @@ func TestTemplateValidates(t *testing.T) {
 }
 
 func TestResolveSecrets(t *testing.T) {
-	env := map[string]string{"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T0/B0/xyz"}
+	env := map[string]string{"ACME_SLACK_WEBHOOK": "https://hooks.slack.com/services/T0/B0/xyz", "AZURE_CLIENT_SECRET": "azure-secret"}
 	d, err := Load(templateDir, Options{Resolve: func(kind, arg string) (string, error) {
 		if v, ok := env[arg]; ok && kind == "env" {
 			return v, nil
@@ -117,19 +117,49 @@ func TestSecretInClearRefused(t *testing.T) {
 	}
 }
 
-// A Zabbix item's PSK is sealed and never read back: the files leave it
-// out, in clear or as a reference, and the refusal does not show it.
-func TestZabbixPSKLeftOut(t *testing.T) {
+// Items' secrets (a Zabbix PSK, SNMP communities and pass phrases) are
+// references in the files: in clear they are refused without being shown;
+// as references they validate offline and resolve at plan time.
+func TestItemSecretsAreReferences(t *testing.T) {
 	const key = "1f87b595725ac58dd977beef14b97461"
-	for _, v := range []string{key, "${env:ZBX_PSK}"} {
-		y := "tenant: acme\ntemplates:\n  - name: zbx\n    items:\n      - name: cpu\n        kind: zabbix\n        zabbix:\n          address: ${host}\n          key: system.cpu.util\n          tls_connect: psk\n          tls_psk_identity: unyo\n          tls_psk: " + v + "\n"
+	zbx := func(v string) string {
+		return "tenant: acme\ntemplates:\n  - name: zbx\n    items:\n      - name: cpu\n        kind: zabbix\n        zabbix:\n          address: ${host}\n          key: system.cpu.util\n          tls_connect: psk\n          tls_psk_identity: unyo\n          tls_psk: " + v + "\n"
+	}
+	snmp := func(v string) string {
+		return "tenant: acme\ntemplates:\n  - name: net\n    items:\n      - name: if\n        kind: snmp\n        snmp:\n          address: ${label.snmp_address}\n          version: \"3\"\n          user: mon\n          auth_protocol: SHA256\n          auth_password: " + v + "\n          interfaces: true\n"
+	}
+	f := func(y, want, secret string) {
+		t.Helper()
 		_, err := LoadFiles(map[string][]byte{"a.yaml": []byte(y)}, Options{})
-		if err == nil || !strings.Contains(err.Error(), "a.yaml:12:20: templates[0].items[0].zabbix.tls_psk: a Zabbix PSK is not managed as code") {
-			t.Fatalf("tls_psk %s: got %v", v, err)
+		if err == nil || err.Error() != want {
+			t.Fatalf("got %v\nwant %s", err, want)
 		}
-		if strings.Contains(err.Error(), key) {
-			t.Fatal("the refusal shows the key")
+		if strings.Contains(err.Error(), secret) {
+			t.Fatal("the refusal shows the secret")
 		}
+	}
+	f(zbx(key), "a.yaml:12:20: templates[0].items[0].zabbix.tls_psk: is a secret: write it as ${env:NAME} or ${file:path}, never in the file", key)
+	f(snmp("auth-pass-phrase"), "a.yaml:12:26: templates[0].items[0].snmp.auth_password: is a secret: write it as ${env:NAME} or ${file:path}, never in the file", "auth-pass-phrase")
+	env := map[string]string{"ZBX_PSK": key, "SNMP_AUTH": "auth-pass-phrase"}
+	resolve := Options{Resolve: func(kind, arg string) (string, error) { return env[arg], nil }}
+	for _, y := range []string{zbx("${env:ZBX_PSK}"), snmp("${env:SNMP_AUTH}")} {
+		if _, err := LoadFiles(map[string][]byte{"a.yaml": []byte(y)}, Options{}); err != nil {
+			t.Fatalf("offline, a reference validates: %v", err)
+		}
+		d, err := LoadFiles(map[string][]byte{"a.yaml": []byte(y)}, resolve)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := d.Templates[0].Items[0]
+		if (it.Zabbix != nil && it.Zabbix.PSK != key) || (it.SNMP != nil && it.SNMP.AuthPassword != "auth-pass-phrase") {
+			t.Fatalf("not resolved: %+v", it)
+		}
+	}
+	// A resolved pass phrase too short for SNMPv3 is refused like any.
+	env["SNMP_AUTH"] = "short"
+	_, err := LoadFiles(map[string][]byte{"a.yaml": []byte(snmp("${env:SNMP_AUTH}"))}, resolve)
+	if err == nil || err.Error() != "a.yaml:12:26: templates[0].items[0].snmp.auth_password: must be at least 8 characters" {
+		t.Fatalf("got %v", err)
 	}
 }
 

@@ -179,7 +179,8 @@ func TestPeopleExportRoundTrip(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, files)
-	env := map[string]string{"UNYO_ACME_MAIL_PASSWORD": secrets["ACME_SMTP_PASSWORD"], "UNYO_ACME_SLACK_WEBHOOK_URL": secrets["ACME_SLACK_WEBHOOK"]}
+	env := map[string]string{"UNYO_ACME_MAIL_PASSWORD": secrets["ACME_SMTP_PASSWORD"], "UNYO_ACME_SLACK_WEBHOOK_URL": secrets["ACME_SLACK_WEBHOOK"],
+		"UNYO_ACME_AZURE_CLIENT_SECRET": secrets["AZURE_CLIENT_SECRET"]}
 	back, err := Load(dir, Options{Resolve: func(kind, arg string) (string, error) { return env[arg], nil }})
 	if err != nil {
 		t.Fatal(err)

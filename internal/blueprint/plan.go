@@ -37,11 +37,14 @@ var Kinds = []string{
 	KindService,
 	KindRunbook,
 	KindChannel,
+	KindCloudAccount,
+	KindServiceNow,
 	KindResource,
 	KindTemplate,
 	KindAssignment,
 	KindContact,  // after channels: a contact is mailed through one
 	KindRotation, // after contacts, its members
+	KindOverride,
 	KindPolicy,
 	KindWindow,
 	KindSilence,

@@ -45,6 +45,9 @@ func (s *Planner) drift(ctx context.Context, tenant string, st *state) ([]Ref, e
 	}
 	out := []Ref{}
 	for _, kind := range Kinds {
+		if kind == KindServiceNow && !mayServiceNow(ctx) {
+			continue // not the caller's to see
+		}
 		for _, key := range sortedKeys(recorded[kind]) {
 			if cur := st.objs[kind][key]; cur == nil || hash(cur.canon) != recorded[kind][key] {
 				out = append(out, Ref{kind, key})

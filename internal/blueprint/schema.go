@@ -77,6 +77,11 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[alert.Matcher]():  {"name", "op", "value"},
 	reflect.TypeFor[StatusPage]():     {"slug"},
 	reflect.TypeFor[ReportSchedule](): {"recipients"},
+	reflect.TypeFor[CloudAccount]():   {"name", "provider"},
+	reflect.TypeFor[CloudAzure]():     {"tenant_id", "client_id", "subscription_id"},
+	reflect.TypeFor[CloudAWS]():       {"access_key_id", "regions"},
+	reflect.TypeFor[ServiceNow]():     {"instance_url", "auth"},
+	reflect.TypeFor[ItemOverride]():   {"template", "item"},
 }
 
 // enums lists the values of the named string types that have a fixed set.

@@ -37,17 +37,7 @@ func (l *loader) secrets(d *Design) {
 		}
 		c.Config = l.resolveAll(at+".config", c.Config).(map[string]any)
 	}
-	// A Zabbix item's PSK is sealed by the store and never read back, so a
-	// plan could not compare it: the files leave it out, and the key set
-	// through the console or the API is kept by every apply.
-	for i, t := range d.Templates {
-		for j, it := range t.Items {
-			if it.Zabbix != nil && it.Zabbix.PSK != "" {
-				l.fail(fmt.Sprintf("templates[%d]", i), fmt.Sprintf("items[%d].zabbix.tls_psk", j),
-					"a Zabbix PSK is not managed as code: leave it out; the key set in the console or the API is kept by every apply")
-			}
-		}
-	}
+	l.itemSecrets(d) // snmp items' credentials, zabbix items' PSK
 	for _, k := range kinds {
 		if k, ok := k.(secretive); ok {
 			k.secrets(l, d)
@@ -151,6 +141,7 @@ func References(d *Design) []string {
 	for _, c := range d.Channels {
 		collectRefs(c.Config, seen)
 	}
+	templateSecretRefs(d, seen)
 	for _, k := range kinds {
 		if k, ok := k.(secretive); ok {
 			k.refs(d, seen)

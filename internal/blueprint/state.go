@@ -6,12 +6,14 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -33,6 +35,8 @@ type Stores struct {
 	Silences    *alert.Engine
 	StatusPages *statuspage.Service
 	Reports     *report.Service // the report schedule's recipients
+	Clouds      *cloudaccount.Store
+	ServiceNow  *servicenow.Configs
 }
 
 // object is one object a tenant holds, in the design's terms.

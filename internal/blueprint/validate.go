@@ -43,7 +43,7 @@ func (l *loader) validate(d *Design) {
 		for j, it := range t.Items {
 			l.ref(at, fmt.Sprintf("items[%d].runbook", j), "runbook", it.Runbook, x.runbooks)
 		}
-		check(at, t.model(d.Tenant, x).Validate())
+		check(at, unresolved(t).model(d.Tenant, x).Validate())
 		x.templates[t.Name] = int64(i + 1)
 	}
 	for i, a := range d.Assignments {

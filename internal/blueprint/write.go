@@ -95,6 +95,9 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"silences.yaml", map[string]any{"silences": d.Silences}, len(d.Silences)},
 		{"status-page.yaml", map[string]any{"status_page": d.StatusPage}, one(d.StatusPage)},
 		{"report.yaml", map[string]any{"report_schedule": d.ReportSchedule}, one(d.ReportSchedule)},
+		{"cloud.yaml", map[string]any{"cloud_accounts": d.CloudAccounts}, len(d.CloudAccounts)},
+		{"servicenow.yaml", map[string]any{"servicenow": d.ServiceNow}, one(d.ServiceNow)},
+		{"overrides.yaml", map[string]any{"item_overrides": d.ItemOverrides}, len(d.ItemOverrides)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {

@@ -469,6 +469,7 @@ func (a *app) newBlueprints() *blueprint.Planner {
 		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
 		Rotations: a.rotations, Silences: a.alerts, StatusPages: a.status, Reports: a.reports,
+		Clouds: a.clouds, ServiceNow: a.snConfigs,
 	})
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)

@@ -196,3 +196,8 @@ func validEndpoint(field, v string) error {
 	}
 	return invalid.New(field, "must use https (plain http only to a loopback address)")
 }
+
+// Check validates in as Create and Update do, secrets aside (a store may
+// keep them), and returns it as it is stored: trimmed. Designs as code
+// check and plan accounts with it.
+func (in Input) Check() (Input, error) { return in.validate() }

@@ -2,6 +2,7 @@ package cloudaccount
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -283,6 +284,36 @@ func endpoints(msp bool, next []*string, hasPrev bool, prev func() []string, fie
 	return nil
 }
 
+// SameSecret reports whether v already holds the secret in gives: a
+// client secret, a certificate (compared as stored, PEM, so a PFX and its
+// PEM are the same), an access key's secret. in giving none keeps v's, so
+// it is the same. The comparison is made here, in the server; the secret
+// is never returned.
+func (v *View) SameSecret(in Input) bool {
+	in, err := in.validate()
+	if err != nil {
+		return false
+	}
+	var s string
+	switch {
+	case in.Azure != nil:
+		kind, _ := in.Azure.credential()
+		switch kind {
+		case CredentialSecret:
+			s = in.Azure.ClientSecret
+		case CredentialCertificate:
+			s = in.Azure.cert.pem
+		default: // none, or a token file: no secret to compare (the path is a setting)
+			return true
+		}
+	case in.AWS != nil && in.AWS.SecretAccessKey != "":
+		s = in.AWS.SecretAccessKey
+	default:
+		return true
+	}
+	return subtle.ConstantTimeCompare([]byte(s), []byte(v.secret)) == 1
+}
+
 // principal is who the secret authenticates: the client or access key ID.
 func (v *View) principal() string {
 	if v.Azure != nil {
@@ -313,7 +344,7 @@ const selectAccounts = `SELECT id, tenant_id, name, provider, settings, sealed, 
 
 // Get returns the account id of tenant, storage.ErrNotFound if none.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*View, error) {
-	v, err := s.scan(s.db.QueryRowContext(ctx, selectAccounts+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	v, err := s.scan(database.On(ctx, s.db).QueryRowContext(ctx, selectAccounts+` WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -325,7 +356,7 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*View, error)
 
 // List returns tenant's accounts by name.
 func (s *Store) List(ctx context.Context, tenant string) ([]*View, error) {
-	rows, err := s.db.QueryContext(ctx, selectAccounts+` WHERE tenant_id=? ORDER BY name`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, selectAccounts+` WHERE tenant_id=? ORDER BY name`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("cloudaccount: cannot list accounts: %w", err)
 	}

@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -97,6 +99,20 @@ func (in ConfigInput) validate(hasSecret bool) error {
 	return nil
 }
 
+// Check validates in as Put does for a new configuration: the secret of
+// its auth kind is required. Designs as code check their settings with it.
+func (in ConfigInput) Check() error { return in.validate(false) }
+
+// Same reports whether cr already holds the secret in gives; none given
+// keeps cr's, so it is the same. The comparison is made in the server and
+// the secret never leaves it.
+func (cr Credentials) Same(in ConfigInput) bool {
+	same := func(given, stored string) bool {
+		return given == "" || subtle.ConstantTimeCompare([]byte(given), []byte(stored)) == 1
+	}
+	return same(in.Password, cr.Password) && same(in.ClientSecret, cr.ClientSecret)
+}
+
 // sameInstance reports whether two instance URLs (both validated) name the
 // same scheme, host and port.
 func sameInstance(a, b string) bool {
@@ -131,7 +147,7 @@ type rowQuerier interface {
 }
 
 func (c *Configs) load(ctx context.Context, tenant string) (*Config, []byte, error) {
-	return loadConfig(ctx, c.db, tenant)
+	return loadConfig(ctx, database.On(ctx, c.db), tenant)
 }
 
 func loadConfig(ctx context.Context, q rowQuerier, tenant string) (*Config, []byte, error) {

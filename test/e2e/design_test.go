@@ -14,6 +14,7 @@ import (
 var designEnv = []string{
 	"ACME_SLACK_WEBHOOK=https://hooks.slack.com/services/T000/B000/e2e",
 	"ACME_SMTP_PASSWORD=e2e-password",
+	"AZURE_CLIENT_SECRET=e2e-azure-secret",
 }
 
 // unyoCLI runs the real binary with args and the environment env, and
@@ -86,10 +87,10 @@ func TestDesignAsCode(t *testing.T) {
 		t.Fatalf("validate: %d %s %s", code, out, errs)
 	}
 	code, out, errs := unyoCLI(t, env, "plan", dir)
-	if code != 2 || !strings.Contains(out, "26 to create, 0 to update, 0 to delete") || !strings.Contains(out, "  + tenant acme-shop\n  + service web-shop\n") {
+	if code != 2 || !strings.Contains(out, "29 to create, 0 to update, 0 to delete") || !strings.Contains(out, "  + tenant acme-shop\n  + service web-shop\n") {
 		t.Fatalf("plan of an empty server: %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 26 to create") {
+	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 29 to create") {
 		t.Fatalf("apply: %d\n%s%s", code, out, errs)
 	}
 	var tenant struct {
