@@ -23,6 +23,11 @@ type Design struct {
 	Channels           []Channel    `json:"channels,omitempty"`
 	EscalationPolicies []Policy     `json:"escalation_policies,omitempty"`
 	MaintenanceWindows []Window     `json:"maintenance_windows,omitempty"`
+
+	CapacityGroups []CapacityGroup `json:"capacity_groups,omitempty"`
+	OperationPlans []OperationPlan `json:"operation_plans,omitempty"`
+	BackupPolicies []BackupPolicy  `json:"backup_policies,omitempty"`
+	Dashboards     []Dashboard     `json:"dashboards,omitempty"`
 }
 
 // Service is a service and its service level (calendar included).

@@ -51,6 +51,7 @@ func newFixture(t *testing.T) *fixture {
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+	addPlanStores(db, objects, box, &st)
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
 	return f

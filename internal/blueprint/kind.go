@@ -60,6 +60,10 @@ type secretive interface {
 // orders them).
 var kinds = []kind{
 	windows{},
+	capacityGroups{},
+	operationPlans{},
+	backupPolicies{},
+	dashboards{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

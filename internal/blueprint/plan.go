@@ -20,6 +20,13 @@ const (
 	KindAssignment = "assignment"
 	KindPolicy     = "escalation_policy"
 	KindWindow     = "maintenance_window"
+
+	// Operation plans, backups and dashboards (kind_capacity.go, kind_plan.go,
+	// kind_backup.go, kind_dashboard.go).
+	KindCapacityGroup = "capacity_group"
+	KindOperationPlan = "operation_plan"
+	KindBackupPolicy  = "backup_policy"
+	KindDashboard     = "dashboard"
 )
 
 // Kinds lists the kinds in apply order: a kind comes after the kinds it
@@ -33,6 +40,10 @@ var Kinds = []string{
 	KindAssignment,
 	KindPolicy,
 	KindWindow,
+	KindCapacityGroup,
+	KindOperationPlan,
+	KindBackupPolicy,
+	KindDashboard,
 }
 
 // Actions of a change.
@@ -87,14 +98,18 @@ func canon(v any) map[string]any {
 	}
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
-	if items, ok := m["items"].([]any); ok { // a template's items compare by name
+	for _, list := range []string{"items", "events"} { // a template's items, an operation plan's events compare by name
+		items, ok := m[list].([]any)
+		if !ok {
+			continue
+		}
 		byName := map[string]any{}
 		for _, it := range items {
 			if it, ok := it.(map[string]any); ok {
 				byName[fmt.Sprint(it["name"])] = it
 			}
 		}
-		m["items"] = byName
+		m[list] = byName
 	}
 	return m
 }

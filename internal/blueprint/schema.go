@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -64,11 +67,28 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[Policy]():     {"name", "steps"},
 	reflect.TypeFor[Step]():       {"targets"},
 	reflect.TypeFor[Window]():     {"name"},
+
+	// Operation plans, backups and dashboards.
+	reflect.TypeFor[CapacityGroup]():      {"name", "service", "kind", "max"},
+	reflect.TypeFor[OperationPlan]():      {"group", "baseline"},
+	reflect.TypeFor[capacity.Rule]():      {"days", "start", "end", "count"},
+	reflect.TypeFor[capacity.Event]():     {"name", "start", "end"},
+	reflect.TypeFor[capacity.Season]():    {"from", "until", "baseline"},
+	reflect.TypeFor[BackupPolicy]():       {"name", "service", "target", "method", "schedule", "retention"},
+	reflect.TypeFor[BackupSource]():       {"kind"},
+	reflect.TypeFor[Dashboard]():          {"title"},
+	reflect.TypeFor[dashboard.Panel]():    {"type", "queries"},
+	reflect.TypeFor[dashboard.Query]():    {"query"},
+	reflect.TypeFor[dashboard.Variable](): {"name"},
 }
 
 // enums lists the values of the named string types that have a fixed set.
 var enums = map[reflect.Type][]any{
 	reflect.TypeFor[model.VendorWait](): {"", "run", "pause"},
+
+	reflect.TypeFor[backup.Method]():       {"", "azure_backup", "aws_backup", "snapshot", "db_dump", "command", "other"},
+	reflect.TypeFor[backup.SourceKind]():   {"", "azure_backup", "aws_backup", "metric"},
+	reflect.TypeFor[dashboard.PanelType](): {"", "line", "bar", "stat", "table"},
 }
 
 // schemaOf returns the schema of t.

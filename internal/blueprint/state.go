@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
+	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -23,6 +27,11 @@ type Stores struct {
 	Policies   *escalation.Store
 	Windows    *maintenance.Store
 	Runbooks   *runbook.Store
+
+	Capacity   *capacity.Store
+	Backups    *backup.Store
+	Dashboards *dashboard.Store
+	Clouds     *cloudaccount.Store // cloud accounts, named by capacity groups and backup sources
 }
 
 // object is one object a tenant holds, in the design's terms.

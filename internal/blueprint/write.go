@@ -90,6 +90,9 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"channels.yaml", map[string]any{"channels": d.Channels}, len(d.Channels)},
 		{"escalation.yaml", map[string]any{"escalation_policies": d.EscalationPolicies}, len(d.EscalationPolicies)},
 		{"maintenance.yaml", map[string]any{"maintenance_windows": d.MaintenanceWindows}, len(d.MaintenanceWindows)},
+		{"plans.yaml", map[string]any{"capacity_groups": d.CapacityGroups, "operation_plans": d.OperationPlans}, len(d.CapacityGroups) + len(d.OperationPlans)},
+		{"backups.yaml", map[string]any{"backup_policies": d.BackupPolicies}, len(d.BackupPolicies)},
+		{"dashboards.yaml", map[string]any{"dashboards": d.Dashboards}, len(d.Dashboards)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {

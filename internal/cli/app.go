@@ -468,13 +468,30 @@ func (a *app) newBlueprints() *blueprint.Planner {
 	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
 		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
+		Capacity: a.capacity, Backups: a.backups, Dashboards: a.dashboards, Clouds: a.clouds,
 	})
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)
 		a.design.Changed()
 	})
+	svc.AfterApply(a.plansApplied)
 	a.blueprints = svc
 	return svc
+}
+
+// plansApplied tells the capacity scheduler and the backup watch that an
+// apply changed tenant's groups and policies: what they were told during
+// the apply's transaction they may have read before it committed.
+func (a *app) plansApplied(tenant string) {
+	a.capacityRun.Touch(tenant, 0)
+	policies, err := a.backups.Policies(context.Background(), tenant)
+	if err != nil {
+		a.logger.Warn("backup: cannot list the policies an apply changed", "tenant", tenant, "err", err)
+		return
+	}
+	for _, p := range policies {
+		a.backupWatch.Touch(tenant, p.ID)
+	}
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the
