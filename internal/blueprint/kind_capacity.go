@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/response"
 )
 
 // CapacityGroup is a set of interchangeable instances of a service scaled
@@ -111,10 +113,16 @@ func (capacityGroups) write(ctx context.Context, w *writer, v any, id int64) err
 		secret = []byte(g.Secret)
 	}
 	if id == 0 {
+		if err := mayCommand(ctx, m.Kind); err != nil {
+			return err
+		}
 		return w.s.stores.Capacity.CreateGroup(ctx, m, secret)
 	}
 	cur, err := w.s.stores.Capacity.Group(ctx, w.tenant, id)
 	if err != nil {
+		return err
+	}
+	if err := mayCommand(ctx, m.Kind, cur.Kind); err != nil {
 		return err
 	}
 	m.ID = id
@@ -123,7 +131,26 @@ func (capacityGroups) write(ctx context.Context, w *writer, v any, id int64) err
 }
 
 func (capacityGroups) remove(ctx context.Context, s Stores, tenant string, id int64) error {
+	cur, err := s.Capacity.Group(ctx, tenant, id)
+	if err != nil {
+		return err
+	}
+	if err := mayCommand(ctx, cur.Kind); err != nil {
+		return err
+	}
 	return s.Capacity.DeleteGroup(ctx, tenant, id)
+}
+
+// mayCommand holds an apply to the API's rule: a command group runs a
+// program on the server, so only the MSP admin creates, changes or
+// deletes one (a tenant's token may not, through the files either).
+func mayCommand(ctx context.Context, kinds ...string) error {
+	for _, k := range kinds {
+		if p := auth.FromContext(ctx); k == "command" && (!p.Global() || !p.Can(model.ScopeAdmin)) {
+			return response.Forbidden("a command group runs a program on the server: only the MSP admin may create, change or delete one")
+		}
+	}
+	return nil
 }
 
 func (capacityGroups) export(d *Design, v any) {

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/actuator"
+	"github.com/unyo-ops/unyo/internal/actuator/command"
 	"github.com/unyo-ops/unyo/internal/actuator/kube"
+	"github.com/unyo-ops/unyo/internal/apitest"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
@@ -31,6 +34,7 @@ func addPlanStores(db *sql.DB, objects *storage.Store, box *secret.Box, st *Stor
 		},
 	})
 	st.Capacity.AddKind(capacity.KindManual, st.Capacity.ManualFactory(nil, ""))
+	st.Capacity.AddKind("command", command.Factory)
 	st.Clouds = cloudaccount.NewStore(db, box)
 	st.Backups = backup.NewStore(db, objects)
 	st.Backups.SetAccounts(st.Clouds)
@@ -427,4 +431,30 @@ dashboards:
 	if strings.Contains(err.Error(), "plain-kubeconfig") {
 		t.Fatal("the refusal shows the secret")
 	}
+}
+
+// A command group runs a program on the server: as through the API, only
+// the MSP admin's token applies one; a tenant's admin token gets 403 and
+// nothing of the design is stored.
+func TestCommandGroupNeedsMSPAdmin(t *testing.T) {
+	f := newFixture(t)
+	d := loadTemplate(t)
+	d.CapacityGroups = append(d.CapacityGroups, CapacityGroup{Name: "scripted", Service: "web-shop", Kind: "command", Max: 4,
+		Config: map[string]any{"argv": []any{"/usr/local/bin/scale-web", "web"}}})
+	status, _, b := apitest.Do(t, f.srv, "POST", "/api/v1/tenants/acme-shop/design/apply", "acme-shop:write,admin", map[string]any{"design": d})
+	if status != http.StatusForbidden || !strings.Contains(string(b), "only the MSP admin") {
+		t.Fatalf("tenant admin: %d %s", status, b)
+	}
+	if services, _ := f.stores.Objects.Services(context.Background(), "acme-shop"); len(services) != 0 {
+		t.Fatal("a refused apply stored something")
+	}
+	if status, _, b = apitest.Do(t, f.srv, "POST", "/api/v1/tenants/acme-shop/design/apply", ":write,admin", map[string]any{"design": d}); status != http.StatusOK {
+		t.Fatalf("MSP admin: %d %s", status, b)
+	}
+	d.CapacityGroups = d.CapacityGroups[:1] // prune deletes it: the MSP admin only as well
+	status, _, b = apitest.Do(t, f.srv, "POST", "/api/v1/tenants/acme-shop/design/apply", "acme-shop:write,admin", map[string]any{"design": d, "prune": true})
+	if status != http.StatusForbidden {
+		t.Fatalf("prune by the tenant's admin: %d %s", status, b)
+	}
+	f.group(t, "acme-shop", "scripted")
 }

@@ -85,10 +85,10 @@ func TestDesignAsCode(t *testing.T) {
 		t.Fatalf("validate: %d %s %s", code, out, errs)
 	}
 	code, out, errs := unyoCLI(t, env, "plan", dir)
-	if code != 2 || !strings.Contains(out, "17 to create, 0 to update, 0 to delete") || !strings.Contains(out, "+ resource acme-web-01") {
+	if code != 2 || !strings.Contains(out, "20 to create, 0 to update, 0 to delete") || !strings.Contains(out, "+ resource acme-web-01") {
 		t.Fatalf("plan of an empty tenant: %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 17 to create") {
+	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 20 to create") {
 		t.Fatalf("apply: %d\n%s%s", code, out, errs)
 	}
 	if code, out, errs = unyoCLI(t, env, "plan", dir); code != 0 || !strings.Contains(out, "no changes") {
