@@ -182,7 +182,9 @@ func newEnv(t *testing.T) *env {
 func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Store, box *secret.Box, authz route.Authorizer, logger *slog.Logger) *blueprint.Handlers {
 	channels := channel.NewStore(db, store, box, channel.Builder{})
 	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
-		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db)}), authz, logger)
+		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db),
+		Capacity: capacity.NewStore(db, store, box, map[string]capacity.Factory{}), Backups: backup.NewStore(db, store),
+		Dashboards: dashboard.NewStore(db), Clouds: cloudaccount.NewStore(db, box)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -42,6 +42,7 @@ func benchDesign(tenant string) *Design {
 	}
 	d.MaintenanceWindows = []Window{{Name: "patch", Service: "web", Recurrence: &maintenance.Recurrence{Frequency: "weekly", Weekdays: []string{"wed"},
 		StartTime: "02:00", Duration: "2h", TimeZone: "Asia/Tokyo", StartsOn: "2027-01-01", EndsOn: "2027-12-31"}}}
+	addBenchPlans(d)
 	return d
 }
 
@@ -54,6 +55,7 @@ func benchFleet(b *testing.B) (*Planner, Stores, []*Design) {
 	channels := channel.NewStore(db, objects, box, channel.Builder{})
 	st := Stores{Objects: objects, Monitoring: monitoring.NewStore(db, objects), Channels: channels,
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db)}
+	addPlanStores(db, objects, box, &st)
 	var designs []*Design
 	for i := range benchCustomers {
 		id := fmt.Sprintf("c%03d", i)
@@ -142,6 +144,7 @@ func oneByOne(p *Planner, st Stores, d *Design) error {
 	for _, v := range d.MaintenanceWindows {
 		list = append(list, desired{kind: KindWindow, key: v.Name, design: v})
 	}
+	list = append(list, benchPlansOneByOne(d)...)
 	for _, o := range list { // no shared transaction: each store call commits on its own
 		if err := w.change(ctx, Change{Action: Create, Kind: o.kind, Key: o.key}, o); err != nil {
 			return err

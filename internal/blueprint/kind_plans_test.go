@@ -458,3 +458,35 @@ func TestCommandGroupNeedsMSPAdmin(t *testing.T) {
 	}
 	f.group(t, "acme-shop", "scripted")
 }
+
+// addBenchPlans gives a customer of the benchmarks' fleet a capacity
+// group of its web hosts with a plan of one campaign, a backup policy and
+// a dashboard.
+func addBenchPlans(d *Design) {
+	d.CapacityGroups = []CapacityGroup{{Name: "web", Service: "web", Kind: capacity.KindManual, Min: 2, Max: 50, HostSelector: `role="web"`}}
+	d.OperationPlans = []OperationPlan{{Group: "web", Baseline: capacity.Baseline{Default: 10, Rules: []capacity.Rule{}},
+		Events: []capacity.Event{{Name: "sale", Start: time.Date(2027, 3, 1, 1, 0, 0, 0, time.UTC), End: time.Date(2027, 3, 3, 13, 0, 0, 0, time.UTC),
+			Count: 40, Lead: model.Duration(time.Hour)}}}}
+	d.BackupPolicies = []BackupPolicy{{Name: "db", Service: "web", Target: "web-00", Method: backup.MethodDBDump, Schedule: "0 2 * * *",
+		Retention: model.Duration(720 * time.Hour), RPO: model.Duration(25 * time.Hour)}}
+	d.Dashboards = []Dashboard{{Title: "Web", Panels: []dashboard.Panel{{Title: "CPU", Type: dashboard.Line,
+		Queries: []dashboard.Query{{Query: `avg(rate(node_cpu_seconds_total{mode!="idle"}[5m]))`}}}}}}
+}
+
+// benchPlansOneByOne lists what addBenchPlans added, for the peer.
+func benchPlansOneByOne(d *Design) []desired {
+	var list []desired
+	for _, v := range d.CapacityGroups {
+		list = append(list, desired{kind: KindCapacityGroup, key: v.Name, design: v})
+	}
+	for _, v := range d.OperationPlans {
+		list = append(list, desired{kind: KindOperationPlan, key: v.Group, design: v})
+	}
+	for _, v := range d.BackupPolicies {
+		list = append(list, desired{kind: KindBackupPolicy, key: v.Name, design: v})
+	}
+	for _, v := range d.Dashboards {
+		list = append(list, desired{kind: KindDashboard, key: v.Title, design: v})
+	}
+	return list
+}
