@@ -490,3 +490,35 @@ func benchPlansOneByOne(d *Design) []desired {
 	}
 	return list
 }
+
+// A backup source names the tenant's cloud account by name; apply stores
+// its ID, and a name the tenant does not have is refused naming the field.
+func TestBackupSourceAccountByName(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	acct, err := f.stores.Clouds.Create(ctx, "acme-shop", cloudaccount.Input{Name: "acme-azure", Provider: cloudaccount.ProviderAzure,
+		Azure: &cloudaccount.AzureInput{TenantID: "00000000-0000-0000-0000-000000000001", ClientID: "00000000-0000-0000-0000-000000000002",
+			ClientSecret: "azure-client-secret", SubscriptionID: "00000000-0000-0000-0000-000000000003"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := loadTemplate(t)
+	d.BackupPolicies[0].Method = backup.MethodAzureBackup
+	d.BackupPolicies[0].Source = &BackupSource{Kind: backup.SourceAzure, Account: "acme-azure", Vaults: []string{"rg-shop/vault-shop"}}
+	f.apply(t, d, false)
+	policies, _ := f.stores.Backups.Policies(ctx, "acme-shop")
+	if len(policies) != 1 || policies[0].Source == nil || policies[0].Source.AccountID != acct.ID {
+		t.Fatalf("policies %+v", policies[0])
+	}
+	if p := f.plan(t, d, false); !p.Empty() {
+		t.Fatalf("second plan:\n%s", changes(p))
+	}
+	d.BackupPolicies[0].Source.Account = "nope"
+	if got := changes(f.plan(t, d, false)); got != "update backup_policy acme-sqldb-pitr [source.account: acme-azure → nope]" {
+		t.Fatalf("plan:\n%s", got)
+	}
+	_, err = f.planner.Apply(ctx, "acme-shop", "token:ci", &Request{Design: *d})
+	if err == nil || !strings.Contains(err.Error(), `source.account: no cloud account "nope" in this tenant`) {
+		t.Fatalf("got %v", err)
+	}
+}
