@@ -187,7 +187,10 @@ func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Stor
 		Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
 		StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil),
 
-		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}), authz, logger)
+		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box),
+
+		Capacity: capacity.NewStore(db, store, box, map[string]capacity.Factory{}), Backups: backup.NewStore(db, store),
+		Dashboards: dashboard.NewStore(db)}), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -216,7 +216,7 @@ func (s *Store) PolicyByName(ctx context.Context, tenant, name string) (*Policy,
 }
 
 func (s *Store) onePolicy(ctx context.Context, where string, args ...any) (*Policy, error) {
-	p, err := scanPolicy(s.db.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM backup_policies WHERE `+where, args...).Scan)
+	p, err := scanPolicy(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+policyColumns+` FROM backup_policies WHERE `+where, args...).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -233,7 +233,7 @@ func (s *Store) Policies(ctx context.Context, tenant string) ([]*Policy, error) 
 	if tenant != "" {
 		q, args = q+` WHERE tenant_id=?`, append(args, tenant)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY tenant_id, name`, args...)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, q+` ORDER BY tenant_id, name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("backup: unable to list policies: %w", err)
 	}

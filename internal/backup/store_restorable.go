@@ -31,7 +31,7 @@ func (s *Store) SetRestorable(ctx context.Context, tenant string, policy int64, 
 // restorable reads the span recorded for tenant's policy (nil: none).
 func (s *Store) restorable(ctx context.Context, tenant string, policy int64) (*Restorable, error) {
 	var oldest, newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT restorable_oldest, restorable_newest FROM backup_policies WHERE tenant_id=? AND id=?`,
+	if err := database.On(ctx, s.db).QueryRowContext(ctx, `SELECT restorable_oldest, restorable_newest FROM backup_policies WHERE tenant_id=? AND id=?`,
 		tenant, policy).Scan(&oldest, &newest); err != nil {
 		return nil, fmt.Errorf("backup: unable to read the restorable points: %w", err)
 	}

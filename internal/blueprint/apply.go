@@ -223,7 +223,7 @@ func (s *Planner) Apply(ctx context.Context, tenant, actor string, req *Request)
 		for _, d := range want {
 			byKey[d.kind+"\x00"+d.key] = d
 		}
-		w := &writer{s: s, tenant: tenant, actor: actor, st: st}
+		w := &writer{s: s, tenant: tenant, actor: actor, st: st, commit: req.Commit}
 		for _, c := range plan.Changes {
 			if err := w.change(ctx, c, byKey[c.Kind+"\x00"+c.Key]); err != nil {
 				return fmt.Errorf("%s %s %q: %w", c.Action, c.Kind, c.Key, err)

@@ -29,7 +29,7 @@ func TestApplyTemplateThenNothing(t *testing.T) {
 	f := newFixture(t)
 	d := loadTemplate(t)
 	res := f.apply(t, d, false)
-	if !res.Applied || len(res.Plan.Changes) != 28 {
+	if !res.Applied || len(res.Plan.Changes) != 31 {
 		t.Fatalf("first apply:\n%s", changes(res.Plan))
 	}
 	for _, c := range res.Plan.Changes {

@@ -44,6 +44,7 @@ func benchDesign(tenant string) *Design {
 	}
 	d.MaintenanceWindows = []Window{{Name: "patch", Service: "web", Recurrence: &maintenance.Recurrence{Frequency: "weekly", Weekdays: []string{"wed"},
 		StartTime: "02:00", Duration: "2h", TimeZone: "Asia/Tokyo", StartsOn: "2027-01-01", EndsOn: "2027-12-31"}}}
+	addBenchPlans(d)
 	return d
 }
 
@@ -58,6 +59,7 @@ func benchFleet(b *testing.B) (*Planner, Stores, []*Design) {
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
 		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
 	addPeople(&st, db)
+	addPlanStores(db, objects, box, &st)
 	var designs []*Design
 	for i := range benchCustomers {
 		id := fmt.Sprintf("c%03d", i)
@@ -146,6 +148,7 @@ func oneByOne(p *Planner, st Stores, d *Design) error {
 	for _, v := range d.MaintenanceWindows {
 		list = append(list, desired{kind: KindWindow, key: v.Name, design: v})
 	}
+	list = append(list, benchPlansOneByOne(d)...)
 	for _, o := range list { // no shared transaction: each store call commits on its own
 		if err := w.change(ctx, Change{Action: Create, Kind: o.kind, Key: o.key}, o); err != nil {
 			return err

@@ -36,6 +36,13 @@ type Design struct {
 	CloudAccounts []CloudAccount `json:"cloud_accounts,omitempty"`
 	ServiceNow    *ServiceNow    `json:"servicenow,omitempty"` // one per tenant
 	ItemOverrides []ItemOverride `json:"item_overrides,omitempty"`
+
+	// Operation plans, backups and dashboards (kind_capacity.go, kind_plan.go,
+	// kind_backup.go, kind_dashboard.go).
+	CapacityGroups []CapacityGroup `json:"capacity_groups,omitempty"`
+	OperationPlans []OperationPlan `json:"operation_plans,omitempty"`
+	BackupPolicies []BackupPolicy  `json:"backup_policies,omitempty"`
+	Dashboards     []Dashboard     `json:"dashboards,omitempty"`
 }
 
 // Settings are the tenant's own settings: given, apply creates the tenant

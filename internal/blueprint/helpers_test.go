@@ -56,6 +56,7 @@ func newFixture(t *testing.T) *fixture {
 		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
 		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
 	addPeople(&st, db)
+	addPlanStores(db, objects, box, &st)
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
 	return f

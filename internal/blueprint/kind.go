@@ -69,6 +69,10 @@ var kinds = []kind{
 	clouds{},
 	serviceNows{},
 	overrides{},
+	capacityGroups{},
+	operationPlans{},
+	backupPolicies{},
+	dashboards{},
 }
 
 // kindNamed returns the table's kind named name, or nil for the first

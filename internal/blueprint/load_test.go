@@ -22,7 +22,7 @@ func TestTemplateValidates(t *testing.T) {
 		t.Fatalf("the customer template does not validate:\n%v", err)
 	}
 	if d.Tenant != "acme-shop" || len(d.Services) != 1 || len(d.Resources) != 4 || len(d.Templates) != 2 ||
-		len(d.Assignments) != 4 || len(d.Channels) != 2 || len(d.MaintenanceWindows) != 2 || len(d.Runbooks) != 1 {
+		len(d.Assignments) != 4 || len(d.Channels) != 2 || len(d.MaintenanceWindows) != 1 || len(d.Runbooks) != 1 {
 		t.Fatalf("loaded %+v", d)
 	}
 	if !strings.Contains(d.Runbooks[0].Body, "acme-lb") || d.Runbooks[0].File != "" {

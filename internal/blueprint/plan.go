@@ -28,6 +28,12 @@ const (
 	KindSilence        = "silence"
 	KindStatusPage     = "status_page"
 	KindReportSchedule = "report_schedule"
+	// Operation plans, backups and dashboards (kind_capacity.go, kind_plan.go,
+	// kind_backup.go, kind_dashboard.go).
+	KindCapacityGroup = "capacity_group"
+	KindOperationPlan = "operation_plan"
+	KindBackupPolicy  = "backup_policy"
+	KindDashboard     = "dashboard"
 )
 
 // Kinds lists the kinds in apply order: a kind comes after the kinds it
@@ -50,6 +56,10 @@ var Kinds = []string{
 	KindSilence,
 	KindStatusPage,
 	KindReportSchedule, // after contacts, its recipients
+	KindCapacityGroup,
+	KindOperationPlan,
+	KindBackupPolicy,
+	KindDashboard,
 }
 
 // Actions of a change.
@@ -104,14 +114,18 @@ func canon(v any) map[string]any {
 	}
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
-	if items, ok := m["items"].([]any); ok { // a template's items compare by name
+	for _, list := range []string{"items", "events"} { // a template's items, an operation plan's events compare by name
+		items, ok := m[list].([]any)
+		if !ok {
+			continue
+		}
 		byName := map[string]any{}
 		for _, it := range items {
 			if it, ok := it.(map[string]any); ok {
 				byName[fmt.Sprint(it["name"])] = it
 			}
 		}
-		m["items"] = byName
+		m[list] = byName
 	}
 	return m
 }

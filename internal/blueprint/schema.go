@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/oncall"
 )
@@ -82,11 +85,27 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[CloudAWS]():       {"access_key_id", "regions"},
 	reflect.TypeFor[ServiceNow]():     {"instance_url", "auth"},
 	reflect.TypeFor[ItemOverride]():   {"template", "item"},
+	// Operation plans, backups and dashboards.
+	reflect.TypeFor[CapacityGroup]():      {"name", "service", "kind", "max"},
+	reflect.TypeFor[OperationPlan]():      {"group", "baseline"},
+	reflect.TypeFor[capacity.Rule]():      {"days", "start", "end", "count"},
+	reflect.TypeFor[capacity.Event]():     {"name", "start", "end"},
+	reflect.TypeFor[capacity.Season]():    {"from", "until", "baseline"},
+	reflect.TypeFor[BackupPolicy]():       {"name", "service", "target", "method", "schedule", "retention"},
+	reflect.TypeFor[BackupSource]():       {"kind"},
+	reflect.TypeFor[Dashboard]():          {"title"},
+	reflect.TypeFor[dashboard.Panel]():    {"type", "queries"},
+	reflect.TypeFor[dashboard.Query]():    {"query"},
+	reflect.TypeFor[dashboard.Variable](): {"name"},
 }
 
 // enums lists the values of the named string types that have a fixed set.
 var enums = map[reflect.Type][]any{
 	reflect.TypeFor[model.VendorWait](): {"", "run", "pause"},
+
+	reflect.TypeFor[backup.Method]():       {"", "azure_backup", "aws_backup", "snapshot", "db_dump", "command", "other"},
+	reflect.TypeFor[backup.SourceKind]():   {"", "azure_backup", "aws_backup", "metric"},
+	reflect.TypeFor[dashboard.PanelType](): {"", "line", "bar", "stat", "table"},
 }
 
 // schemaOf returns the schema of t.

@@ -5,8 +5,11 @@ import (
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/dashboard"
 	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -37,6 +40,9 @@ type Stores struct {
 	Reports     *report.Service // the report schedule's recipients
 	Clouds      *cloudaccount.Store
 	ServiceNow  *servicenow.Configs
+	Capacity    *capacity.Store
+	Backups     *backup.Store
+	Dashboards  *dashboard.Store
 }
 
 // object is one object a tenant holds, in the design's terms.

@@ -39,7 +39,7 @@ func TestApplyCreatesTenant(t *testing.T) {
 	body := map[string]any{"design": d, "commit": "c1"}
 	status, _, b := apitest.Do(t, f.srv, "POST", "/api/v1/tenants/gamma/design/plan", ":write", body)
 	var p Plan
-	if status != http.StatusOK || json.Unmarshal(b, &p) != nil || len(p.Changes) != 29 || changes(&Plan{Changes: p.Changes[:1]}) != "create tenant gamma" {
+	if status != http.StatusOK || json.Unmarshal(b, &p) != nil || len(p.Changes) != 32 || changes(&Plan{Changes: p.Changes[:1]}) != "create tenant gamma" {
 		t.Fatalf("plan of a new tenant: %d %s", status, b)
 	}
 	status, _, b = apitest.Do(t, f.srv, "POST", "/api/v1/tenants/gamma/design/apply", ":write", body)

@@ -98,6 +98,9 @@ func Files(d *Design) (map[string][]byte, error) {
 		{"cloud.yaml", map[string]any{"cloud_accounts": d.CloudAccounts}, len(d.CloudAccounts)},
 		{"servicenow.yaml", map[string]any{"servicenow": d.ServiceNow}, one(d.ServiceNow)},
 		{"overrides.yaml", map[string]any{"item_overrides": d.ItemOverrides}, len(d.ItemOverrides)},
+		{"plans.yaml", map[string]any{"capacity_groups": d.CapacityGroups, "operation_plans": d.OperationPlans}, len(d.CapacityGroups) + len(d.OperationPlans)},
+		{"backups.yaml", map[string]any{"backup_policies": d.BackupPolicies}, len(d.BackupPolicies)},
+		{"dashboards.yaml", map[string]any{"dashboards": d.Dashboards}, len(d.Dashboards)},
 	}
 	for _, p := range parts {
 		if p.n == 0 {

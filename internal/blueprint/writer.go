@@ -16,6 +16,7 @@ type writer struct {
 	tenant string
 	actor  string
 	st     *state
+	commit string // the design's commit: a new operation plan version's reason
 }
 
 func (w *writer) change(ctx context.Context, c Change, d desired) error {

@@ -179,3 +179,8 @@ func (h Hold) End() time.Time {
 	}
 	return h.Until
 }
+
+// KeepSecret gives g the sealed secret of stored, the same group as read:
+// an update built from fields alone (a design's) keeps the stored secret
+// when it sets none.
+func (g *Group) KeepSecret(stored *Group) { g.secret, g.HasSecret = stored.secret, stored.HasSecret }

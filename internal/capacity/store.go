@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -197,7 +198,7 @@ func (s *Store) DeleteGroup(ctx context.Context, tenant string, id int64) error 
 
 // Group returns one group of tenant.
 func (s *Store) Group(ctx context.Context, tenant string, id int64) (*Group, error) {
-	g, err := scanGroup(s.db.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM capacity_groups WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	g, err := scanGroup(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+groupColumns+` FROM capacity_groups WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -214,7 +215,7 @@ func (s *Store) Groups(ctx context.Context, tenant string) ([]*Group, error) {
 	if tenant != "" {
 		q, args = q+` WHERE tenant_id=?`, append(args, tenant)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY tenant_id, name`, args...)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, q+` ORDER BY tenant_id, name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("capacity: unable to list groups: %w", err)
 	}
@@ -320,3 +321,13 @@ func (s *Store) locations(ctx context.Context, groups []*Group) (map[int64]*time
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// SameSecret reports whether g's stored actuator secret is plain: opened
+// in the server and compared there, never returned (a design's plan asks).
+func (s *Store) SameSecret(g *Group, plain []byte) bool {
+	if len(g.secret) == 0 {
+		return len(plain) == 0
+	}
+	stored, err := s.box.Open(g.secret, secretAD(g.TenantID, g.Name))
+	return err == nil && subtle.ConstantTimeCompare(stored, plain) == 1
+}

@@ -45,7 +45,7 @@ func (s *Store) Versions(ctx context.Context, tenant string, group int64) ([]*Ve
 	if _, err := s.Group(ctx, tenant, group); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions WHERE tenant_id=? AND group_id=? ORDER BY version`, tenant, group)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions WHERE tenant_id=? AND group_id=? ORDER BY version`, tenant, group)
 	if err != nil {
 		return nil, fmt.Errorf("capacity: unable to list plan versions: %w", err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) Versions(ctx context.Context, tenant string, group int64) ([]*Ve
 
 // Version returns version n of group's plan.
 func (s *Store) Version(ctx context.Context, tenant string, group int64, n int) (*Version, error) {
-	v, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions
+	v, err := scanVersion(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions
 		WHERE tenant_id=? AND group_id=? AND version=?`, tenant, group, n).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -76,7 +76,7 @@ func (s *Store) Version(ctx context.Context, tenant string, group int64, n int) 
 
 // Active returns the active version of group's plan, or nil.
 func (s *Store) Active(ctx context.Context, tenant string, group int64) (*Version, error) {
-	v, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions
+	v, err := scanVersion(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions
 		WHERE tenant_id=? AND group_id=? AND state=?`, tenant, group, StateActive).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -231,4 +231,44 @@ func (s *Store) stateError(ctx context.Context, tenant string, group int64, n in
 		return verr
 	}
 	return invalid.New("state", "version %d is %s; this needs %v", n, v.State, from)
+}
+
+// Current returns, per group of tenant, the newest version of its plan
+// that is not superseded (active, or newer and awaiting agreement): what
+// the plan says now, or is about to. A group whose versions are all
+// superseded (or that has none) has no entry.
+func (s *Store) Current(ctx context.Context, tenant string) (map[int64]*Version, error) {
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT `+versionColumns+` FROM capacity_plan_versions
+		WHERE tenant_id=? AND state<>? ORDER BY group_id, version`, tenant, StateSuperseded)
+	if err != nil {
+		return nil, fmt.Errorf("capacity: unable to list plan versions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*Version{}
+	for rows.Next() {
+		v, err := scanVersion(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("capacity: unable to list plan versions: %w", err)
+		}
+		out[v.GroupID] = v // the newest comes last
+	}
+	return out, rows.Err()
+}
+
+// Retire ends group's plan without deleting its history: every version
+// not yet superseded (the active one and those awaiting agreement) is
+// superseded now, so the scheduler stops following a plan for the group,
+// while plan against actual still reads the versions that ran.
+func (s *Store) Retire(ctx context.Context, tenant string, group int64) error {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	err := storage.Change(ctx, s.db, now, func(tx *sql.Tx) (storage.Object, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE capacity_plan_versions SET state=?, superseded_at=?, updated_at=?
+			WHERE tenant_id=? AND group_id=? AND state<>?`, StateSuperseded, now.UnixMilli(), now.UnixMilli(), tenant, group, StateSuperseded)
+		return storage.Object{Key: fmt.Sprintf("%d/retire", group)}, err
+	})
+	if err != nil {
+		return fmt.Errorf("capacity: unable to retire the plan: %w", err)
+	}
+	s.notify(tenant, group)
+	return nil
 }

@@ -470,6 +470,7 @@ func (a *app) newBlueprints() *blueprint.Planner {
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
 		Rotations: a.rotations, Silences: a.alerts, StatusPages: a.status, Reports: a.reports,
 		Clouds: a.clouds, ServiceNow: a.snConfigs,
+		Capacity: a.capacity, Backups: a.backups, Dashboards: a.dashboards,
 	})
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)
@@ -479,8 +480,24 @@ func (a *app) newBlueprints() *blueprint.Planner {
 		a.alerts.ForgetSilences(tenant)
 		a.status.Forget(tenant)
 	})
+	svc.AfterApply(a.plansApplied)
 	a.blueprints = svc
 	return svc
+}
+
+// plansApplied tells the capacity scheduler and the backup watch that an
+// apply changed tenant's groups and policies: what they were told during
+// the apply's transaction they may have read before it committed.
+func (a *app) plansApplied(tenant string) {
+	a.capacityRun.Touch(tenant, 0)
+	policies, err := a.backups.Policies(context.Background(), tenant)
+	if err != nil {
+		a.logger.Warn("backup: cannot list the policies an apply changed", "tenant", tenant, "err", err)
+		return
+	}
+	for _, p := range policies {
+		a.backupWatch.Touch(tenant, p.ID)
+	}
 }
 
 // reportSources is what a report reads: the TSDB and the stores of the

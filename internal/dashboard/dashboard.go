@@ -342,3 +342,8 @@ func (d *Dashboard) normalize() {
 		}
 	}
 }
+
+// Normalize fills what a client may leave out as the store does before
+// it stores d: what a dashboard written elsewhere (a design's file) reads
+// back as.
+func (d *Dashboard) Normalize() { d.normalize() }

@@ -130,7 +130,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, id int64) error {
 
 // Get returns one dashboard of tenant.
 func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Dashboard, error) {
-	d, err := scan(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM dashboards WHERE tenant_id=? AND id=?`, tenant, id).Scan)
+	d, err := scan(database.On(ctx, s.db).QueryRowContext(ctx, `SELECT `+columns+` FROM dashboards WHERE tenant_id=? AND id=?`, tenant, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -142,7 +142,7 @@ func (s *Store) Get(ctx context.Context, tenant string, id int64) (*Dashboard, e
 
 // List returns the tenant's dashboards by title.
 func (s *Store) List(ctx context.Context, tenant string) ([]*Dashboard, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM dashboards WHERE tenant_id=? ORDER BY title, id LIMIT 1000`, tenant)
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT `+columns+` FROM dashboards WHERE tenant_id=? ORDER BY title, id LIMIT 1000`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: unable to list: %w", err)
 	}

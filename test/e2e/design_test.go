@@ -87,10 +87,10 @@ func TestDesignAsCode(t *testing.T) {
 		t.Fatalf("validate: %d %s %s", code, out, errs)
 	}
 	code, out, errs := unyoCLI(t, env, "plan", dir)
-	if code != 2 || !strings.Contains(out, "29 to create, 0 to update, 0 to delete") || !strings.Contains(out, "  + tenant acme-shop\n  + service web-shop\n") {
+	if code != 2 || !strings.Contains(out, "32 to create, 0 to update, 0 to delete") || !strings.Contains(out, "  + tenant acme-shop\n  + service web-shop\n") {
 		t.Fatalf("plan of an empty server: %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 29 to create") {
+	if code, out, errs = unyoCLI(t, env, "apply", "--commit", "c0ffee1", dir); code != 0 || !strings.Contains(out, "Applied for tenant acme-shop: 32 to create") {
 		t.Fatalf("apply: %d\n%s%s", code, out, errs)
 	}
 	var tenant struct {
