@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,13 +36,32 @@ func (a api) withToken(ctx context.Context) (api, error) {
 // call sends in as JSON and decodes a 2xx answer into out; any other answer
 // is an error naming the call.
 func (a api) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	var b []byte
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(in); err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
+	}
+	// A write the server refused before it began (its wait for SQLite's
+	// write lock ran out, on a starved machine) changed nothing: it is
+	// tried again, said in the log, for setting up is not what is measured.
+	for wait := time.Second; ; wait *= 2 {
+		err := a.once(ctx, method, path, b, out)
+		if err == nil || !strings.Contains(err.Error(), "cannot begin: database is locked") || wait > 16*time.Second {
+			return err
+		}
+		logf("retrying in %v: %v", wait, err)
+		if !sleepCtx(ctx, wait) {
+			return err
+		}
+	}
+}
+
+func (a api) once(ctx context.Context, method, path string, in []byte, out any) error {
+	var body io.Reader
+	if in != nil {
+		body = bytes.NewReader(in)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {
