@@ -43,12 +43,14 @@ func (a api) call(ctx context.Context, method, path string, in, out any) error {
 			return err
 		}
 	}
-	// A write the server refused before it began (its wait for SQLite's
-	// write lock ran out, on a starved machine) changed nothing: it is
-	// tried again, said in the log, for setting up is not what is measured.
+	// A write the server refused with 500 (its wait for SQLite's write lock
+	// ran out before it began, on a starved machine; the API says only
+	// "internal error") is tried again, said in the log: setting up is not
+	// what is measured. Had it been written after all, the retry's 409
+	// says so.
 	for wait := time.Second; ; wait *= 2 {
 		err := a.once(ctx, method, path, b, out)
-		if err == nil || !strings.Contains(err.Error(), "cannot begin: database is locked") || wait > 16*time.Second {
+		if err == nil || !strings.Contains(err.Error(), "answered 500") || wait > 16*time.Second {
 			return err
 		}
 		logf("retrying in %v: %v", wait, err)
