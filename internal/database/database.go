@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -81,6 +82,10 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
+// sqliteMaxIdle bounds the idle connections to a SQLite file kept for
+// reuse.
+const sqliteMaxIdle = 256
+
 // sqlitePragmas are set on every connection to a SQLite database.
 var sqlitePragmas = []string{
 	"journal_mode(WAL)",
@@ -108,8 +113,15 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	// database/sql keeps 2 idle connections by default: under concurrent
 	// reads (1,000 agents pulling their configuration) the others were
 	// closed after each use and opened again, each open setting the
-	// pragmas and reading the schema anew.
-	db.SetMaxIdleConns(16)
+	// pragmas and reading the schema anew. At 2,000 agents on 2 starved
+	// cores 16 were not enough either: requests in flight held a hundred
+	// and more (writers hold theirs while they queue on the gate), and
+	// the opens, serialised inside the SQLite library, were where the
+	// goroutines waited most (mspsim's block profile, docs/BENCHMARKS.md).
+	// A burst's connections are now kept for reuse and closed after a
+	// minute unused.
+	db.SetMaxIdleConns(sqliteMaxIdle)
+	db.SetConnMaxIdleTime(time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: cannot open %q: %w", abs, err)

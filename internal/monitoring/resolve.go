@@ -111,7 +111,20 @@ func (s *Store) candidates(ctx context.Context, res *model.Resource) ([]candidat
 	if err != nil {
 		return nil, err
 	}
-	templates, err := s.Templates(ctx, res.TenantID)
+	// Only the templates that reach res are read, with their items.
+	type reached struct {
+		a   *Assignment
+		src Source
+	}
+	var hits []reached
+	ids := []int64{}
+	for _, a := range assigns {
+		if src, ok := reaches(a, res); ok {
+			hits = append(hits, reached{a, src})
+			ids = append(ids, a.TemplateID)
+		}
+	}
+	templates, err := s.templates(ctx, res.TenantID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +133,9 @@ func (s *Store) candidates(ctx context.Context, res *model.Resource) ([]candidat
 		byID[t.ID] = t
 	}
 	// Assignments come by resource first, then by selector (see Assignments).
-	for _, a := range assigns {
-		src, ok := reaches(a, res)
-		if t := byID[a.TemplateID]; ok && t != nil {
+	for _, h := range hits {
+		src := h.src
+		if t := byID[h.a.TemplateID]; t != nil {
 			src.Template, src.TemplateID, src.Global = t.Name, t.ID, t.TenantID == ""
 			for _, it := range t.Items {
 				out = append(out, candidate{it, src})

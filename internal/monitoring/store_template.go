@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -134,7 +135,24 @@ func (s *Store) Template(ctx context.Context, tenant string, id int64) (*Templat
 // Templates lists the tenant's templates and the global ones, with their
 // items: global first, then by name.
 func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, error) {
-	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE tenant_id=? OR tenant_id IS NULL ORDER BY tenant_id IS NOT NULL, name`, tenant)
+	return s.templates(ctx, tenant, nil)
+}
+
+// templates lists the templates of Templates whose IDs are in only (all
+// when only is nil), with their items. Resolving one host's items reads
+// the few templates assigned to it, not the built-in catalogue.
+func (s *Store) templates(ctx context.Context, tenant string, only []int64) ([]*Template, error) {
+	cond, args := "", []any{tenant}
+	if only != nil {
+		if len(only) == 0 {
+			return []*Template{}, nil
+		}
+		cond = " AND id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(only)), ",") + ")"
+		for _, id := range only {
+			args = append(args, id)
+		}
+	}
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+templateColumns+` FROM monitoring_templates WHERE (tenant_id=? OR tenant_id IS NULL)`+cond+` ORDER BY tenant_id IS NOT NULL, name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to list templates: %w", err)
 	}
@@ -153,7 +171,7 @@ func (s *Store) Templates(ctx context.Context, tenant string) ([]*Template, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("monitoring: unable to list templates: %w", err)
 	}
-	items, err := queryItems(ctx, s.q(ctx), `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND template_id IS NOT NULL ORDER BY id`, tenant)
+	items, err := queryItems(ctx, s.q(ctx), `SELECT `+itemColumns+` FROM monitoring_items WHERE (tenant_id=? OR tenant_id IS NULL) AND template_id IS NOT NULL`+strings.Replace(cond, "id IN", "template_id IN", 1)+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -49,27 +48,35 @@ func (c CheckDowntime) Downtime(ctx context.Context, tenant string, from, to tim
 		}
 	}
 	q := StepQuery{Name: "unyo_check_up", From: from.Truncate(checkStep), To: to, Step: checkStep}
-	ss, err := c.Metrics.Steps(ctx, tenant, q)
+	rs, err := c.downRuns(ctx, tenant, q)
 	if err != nil {
 		return nil, fmt.Errorf("report: downtime: %w", err)
 	}
 	var out []Interval
+	for _, r := range rs {
+		if svc := serviceOf[r.Labels.Get("host")]; svc != "" {
+			out = append(out, Interval{Service: svc, Start: q.From.Add(time.Duration(r.Start) * checkStep), End: q.From.Add(time.Duration(r.End) * checkStep)})
+		}
+	}
+	return out, nil
+}
+
+// down is a failed check's value.
+func down(v float64) bool { return v == 0 }
+
+// downRuns are the runs of steps whose check failed, through the metrics'
+// RunFinder when they have one (the TSDB), else from all the steps.
+func (c CheckDowntime) downRuns(ctx context.Context, tenant string, q StepQuery) ([]StepRun, error) {
+	if rf, ok := c.Metrics.(RunFinder); ok {
+		return rf.Runs(ctx, tenant, q, down)
+	}
+	ss, err := c.Metrics.Steps(ctx, tenant, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []StepRun
 	for _, s := range ss {
-		svc := serviceOf[s.Labels.Get("host")]
-		if svc == "" {
-			continue
-		}
-		start := -1
-		for i := 0; i <= len(s.Values); i++ {
-			down := i < len(s.Values) && !math.IsNaN(s.Values[i]) && s.Values[i] == 0
-			switch {
-			case down && start < 0:
-				start = i
-			case !down && start >= 0:
-				out = append(out, Interval{Service: svc, Start: q.From.Add(time.Duration(start) * checkStep), End: q.From.Add(time.Duration(i) * checkStep)})
-				start = -1
-			}
-		}
+		out = append(out, runsOf(s.Labels, s.Values, down)...)
 	}
 	return out, nil
 }

@@ -108,29 +108,38 @@ func (d TSDB) samples(ctx context.Context, tenant string, q StepQuery, ms ...*la
 	return qr.Select(ctx, false, &storage.SelectHints{Start: mint, End: maxt}, ms...), qr, nil
 }
 
-// chunkSteps folds the chunks of each series; a series whose chunks overlap
-// (late samples) is read again through the sample path, which merges them.
+// chunkSteps folds the chunks of each series into its steps.
 func (d TSDB) chunkSteps(ctx context.Context, tenant string, q StepQuery, n int) ([]StepSeries, error) {
+	var out []StepSeries
+	err := d.chunkFolds(ctx, tenant, q, func() *fold { return newFold(q, n) }, func(ls labels.Labels, f *fold) {
+		out = append(out, StepSeries{Labels: ls, Values: f.vals})
+	})
+	return out, err
+}
+
+// chunkFolds folds the chunks of each series into a fold of mk and hands it
+// to done; a series whose chunks overlap (late samples) is read again
+// through the sample path, which merges them.
+func (d TSDB) chunkFolds(ctx context.Context, tenant string, q StepQuery, mk func() *fold, done func(labels.Labels, *fold)) error {
 	mint, maxt := q.bounds()
 	cq, err := d.Chunks.ChunkQuerier(mint, maxt)
 	if err != nil {
-		return nil, fmt.Errorf("report: cannot query %s: %w", q.Name, err)
+		return fmt.Errorf("report: cannot query %s: %w", q.Name, err)
 	}
 	defer cq.Close()
 	set := cq.Select(ctx, false, &storage.SelectHints{Start: mint, End: maxt},
 		labels.MustNewMatcher(labels.MatchEqual, metricstore.TenantLabel, tenant),
 		labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, q.Name))
 	var (
-		out []StepSeries
 		cit chunks.Iterator
 		sit chunkenc.Iterator
 	)
 	for set.Next() {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		s := set.At()
-		f := newFold(q, n)
+		f := mk()
 		cit = s.Iterator(cit)
 		lastMax := int64(math.MinInt64)
 		overlap := false
@@ -147,23 +156,23 @@ func (d TSDB) chunkSteps(ctx context.Context, tenant string, q StepQuery, n int)
 			}
 		}
 		if err := cit.Err(); err != nil {
-			return nil, fmt.Errorf("report: cannot read %s: %w", q.Name, err)
+			return fmt.Errorf("report: cannot read %s: %w", q.Name, err)
 		}
 		if overlap {
-			if f, err = d.series(ctx, tenant, q, n, s.Labels()); err != nil {
-				return nil, err
+			if f, err = d.series(ctx, tenant, q, mk, s.Labels()); err != nil {
+				return err
 			}
 		}
-		out = append(out, StepSeries{Labels: s.Labels(), Values: f.vals})
+		done(s.Labels(), f)
 	}
 	if err := set.Err(); err != nil {
-		return nil, fmt.Errorf("report: cannot read %s: %w", q.Name, err)
+		return fmt.Errorf("report: cannot read %s: %w", q.Name, err)
 	}
-	return out, nil
+	return nil
 }
 
 // series reads one series, by all its labels, through the sample path.
-func (d TSDB) series(ctx context.Context, tenant string, q StepQuery, n int, ls labels.Labels) (*fold, error) {
+func (d TSDB) series(ctx context.Context, tenant string, q StepQuery, mk func() *fold, ls labels.Labels) (*fold, error) {
 	var ms []*labels.Matcher
 	ls.Range(func(l labels.Label) { ms = append(ms, labels.MustNewMatcher(labels.MatchEqual, l.Name, l.Value)) })
 	set, closer, err := d.samples(ctx, tenant, q, ms...)
@@ -171,7 +180,7 @@ func (d TSDB) series(ctx context.Context, tenant string, q StepQuery, n int, ls 
 		return nil, err
 	}
 	defer closer.Close()
-	f := newFold(q, n)
+	f := mk()
 	for set.Next() {
 		f.add(set.At().Iterator(nil))
 	}
@@ -183,8 +192,12 @@ func (d TSDB) series(ctx context.Context, tenant string, q StepQuery, n int, ls 
 // counter's first increase. It tracks the current step's end rather than
 // dividing: it runs once per sample, 100 million times a month.
 type fold struct {
-	q        StepQuery
-	vals     []float64
+	q    StepQuery
+	vals []float64
+	// runs, when set instead of vals, keeps only the runs of steps whose
+	// last sample matches (a gauge's).
+	runs     *runs
+	n        int
 	step     int64
 	cur      int
 	end      int64
@@ -199,7 +212,7 @@ func newFold(q StepQuery, n int) *fold {
 	for i := range vals {
 		vals[i] = math.NaN()
 	}
-	return &fold{q: q, vals: vals, step: q.Step.Milliseconds(), cur: -1, end: q.From.UnixMilli()}
+	return &fold{q: q, vals: vals, n: n, step: q.Step.Milliseconds(), cur: -1, end: q.From.UnixMilli()}
 }
 
 // add folds the samples of it and reports whether later samples are still
@@ -208,7 +221,7 @@ func (f *fold) add(it chunkenc.Iterator) bool {
 	if f.finished {
 		return false
 	}
-	n := len(f.vals)
+	n := f.n
 	for it.Next() == chunkenc.ValFloat {
 		t, v := it.At()
 		if t > f.end {
@@ -221,7 +234,11 @@ func (f *fold) add(it chunkenc.Iterator) bool {
 			}
 		}
 		if !f.q.Counter {
-			if f.cur >= 0 {
+			switch {
+			case f.cur < 0:
+			case f.runs != nil:
+				f.runs.set(f.cur, v)
+			default:
 				f.vals[f.cur] = v
 			}
 			continue

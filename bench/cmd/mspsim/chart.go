@@ -19,7 +19,10 @@ type panel struct {
 }
 
 var panels = []panel{
-	{"CPU (cores)", []curve{{"unyo server", "#1f77b4", func(r row) float64 { return r.CPUCores }}}},
+	{"CPU (cores)", []curve{
+		{"unyo server", "#1f77b4", func(r row) float64 { return r.CPUCores }},
+		{"simulator", "#7f7f7f", func(r row) float64 { return r.SimCPUCores }},
+	}},
 	{"memory (MB)", []curve{
 		{"RSS peak", "#1f77b4", func(r row) float64 { return r.RSSMB }},
 		{"Go heap in use", "#ff7f0e", func(r row) float64 { return r.HeapInuseMB }},

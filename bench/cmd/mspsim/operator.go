@@ -27,8 +27,23 @@ type operator struct {
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
-// signIn opens a console session as the admin, as a browser does.
+// signIn opens a console session as the admin, as a browser does; a
+// sign-in that failed with 500 (the session's write did not get SQLite's
+// write lock in time, on a starved machine) is tried again, said in the log.
 func (o *operator) signIn(ctx context.Context) error {
+	for wait := time.Second; ; wait *= 2 {
+		err := o.signInOnce(ctx)
+		if err == nil || !strings.HasSuffix(err.Error(), "with 500") || wait > 16*time.Second {
+			return err
+		}
+		logf("retrying in %v: %v", wait, err)
+		if !sleepCtx(ctx, wait) {
+			return err
+		}
+	}
+}
+
+func (o *operator) signInOnce(ctx context.Context) error {
 	jar, _ := cookiejar.New(nil)
 	o.console = &http.Client{Jar: jar, Timeout: 60 * time.Second}
 	o.api = &http.Client{Timeout: 60 * time.Second}

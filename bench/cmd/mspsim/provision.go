@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,13 +36,34 @@ func (a api) withToken(ctx context.Context) (api, error) {
 // call sends in as JSON and decodes a 2xx answer into out; any other answer
 // is an error naming the call.
 func (a api) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	var b []byte
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(in); err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
+	}
+	// A write the server refused with 500 (its wait for SQLite's write lock
+	// ran out before it began, on a starved machine; the API says only
+	// "internal error") is tried again, said in the log: setting up is not
+	// what is measured. Had it been written after all, the retry's 409
+	// says so.
+	for wait := time.Second; ; wait *= 2 {
+		err := a.once(ctx, method, path, b, out)
+		if err == nil || !strings.Contains(err.Error(), "answered 500") || wait > 16*time.Second {
+			return err
+		}
+		logf("retrying in %v: %v", wait, err)
+		if !sleepCtx(ctx, wait) {
+			return err
+		}
+	}
+}
+
+func (a api) once(ctx context.Context, method, path string, in []byte, out any) error {
+	var body io.Reader
+	if in != nil {
+		body = bytes.NewReader(in)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {

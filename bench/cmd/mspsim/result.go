@@ -15,36 +15,40 @@ import (
 
 // row is the figures of one size: the steady window's, and the reports'.
 type row struct {
-	Hosts              int     `json:"hosts"`
-	Tenants            int     `json:"tenants"`
-	Started            string  `json:"started"`
-	Load1Start         float64 `json:"load1_start"`
-	Load1Steady        float64 `json:"load1_steady_median"`
-	ProvisionS         float64 `json:"provision_s"`
-	SamplesPerS        float64 `json:"samples_per_s"`
-	HeadSeries         float64 `json:"head_series"`
-	CPUCores           float64 `json:"cpu_cores"`
-	RSSMB              float64 `json:"rss_mb_peak"`
-	HeapInuseMB        float64 `json:"go_heap_inuse_mb_peak"`
-	HeadChunks         float64 `json:"head_chunks"`
-	MmapChunksMB       float64 `json:"head_mmap_chunks_mb"`
-	WALMB              float64 `json:"wal_mb"`
-	Goroutines         float64 `json:"goroutines"`
-	DiskGrowthMBPerDay float64 `json:"disk_growth_mb_per_day"`
-	SQLiteWrites       float64 `json:"db_write_tx"`
-	SQLiteWriteMeanMS  float64 `json:"db_write_mean_ms"`
-	SQLiteWaitMeanMS   float64 `json:"db_write_lock_wait_mean_ms"`
-	Write              summary `json:"remote_write"`
-	Pull               summary `json:"config_pull"`
-	Events             summary `json:"log_events"`
-	Board              summary `json:"board"`
-	Alerts             summary `json:"alert_list"`
-	HostPage           summary `json:"host_page"`
-	PromQL             summary `json:"promql_range"`
-	AlertLatency       summary `json:"alert_latency"`
-	NotifyDelay        summary `json:"notification_delay"`
-	Notifications      int64   `json:"notifications"`
-	ReportSPerTenant   float64 `json:"report_s_per_tenant_median"`
+	Hosts       int     `json:"hosts"`
+	Tenants     int     `json:"tenants"`
+	Started     string  `json:"started"`
+	Load1Start  float64 `json:"load1_start"`
+	Load1Steady float64 `json:"load1_steady_median"`
+	ProvisionS  float64 `json:"provision_s"`
+	SamplesPerS float64 `json:"samples_per_s"`
+	// ExpectedSamplesPerS is what the hosts produce; SimCPUCores is the
+	// simulator's own CPU over the window (it shares the machine).
+	ExpectedSamplesPerS float64 `json:"expected_samples_per_s"`
+	SimCPUCores         float64 `json:"simulator_cpu_cores"`
+	HeadSeries          float64 `json:"head_series"`
+	CPUCores            float64 `json:"cpu_cores"`
+	RSSMB               float64 `json:"rss_mb_peak"`
+	HeapInuseMB         float64 `json:"go_heap_inuse_mb_peak"`
+	HeadChunks          float64 `json:"head_chunks"`
+	MmapChunksMB        float64 `json:"head_mmap_chunks_mb"`
+	WALMB               float64 `json:"wal_mb"`
+	Goroutines          float64 `json:"goroutines"`
+	DiskGrowthMBPerDay  float64 `json:"disk_growth_mb_per_day"`
+	SQLiteWrites        float64 `json:"db_write_tx"`
+	SQLiteWriteMeanMS   float64 `json:"db_write_mean_ms"`
+	SQLiteWaitMeanMS    float64 `json:"db_write_lock_wait_mean_ms"`
+	Write               summary `json:"remote_write"`
+	Pull                summary `json:"config_pull"`
+	Events              summary `json:"log_events"`
+	Board               summary `json:"board"`
+	Alerts              summary `json:"alert_list"`
+	HostPage            summary `json:"host_page"`
+	PromQL              summary `json:"promql_range"`
+	AlertLatency        summary `json:"alert_latency"`
+	NotifyDelay         summary `json:"notification_delay"`
+	Notifications       int64   `json:"notifications"`
+	ReportSPerTenant    float64 `json:"report_s_per_tenant_median"`
 }
 
 // MarshalJSON writes the percentiles, null when there were none.
@@ -85,9 +89,9 @@ func num(v float64) any {
 
 // line is the row for the terminal.
 func (r row) line() string {
-	return fmt.Sprintf("hosts=%d tenants=%d series=%.0f samples/s=%.0f cpu=%.2f rss_mb=%.0f heap_mb=%.0f disk_mb/day=%.0f "+
+	return fmt.Sprintf("hosts=%d tenants=%d series=%.0f samples/s=%.0f/%.0f sim_cpu=%.2f cpu=%.2f rss_mb=%.0f heap_mb=%.0f disk_mb/day=%.0f "+
 		"board_p99=%.0f alerts_p99=%.0f promql_p99=%.0f alert_lat_p99=%.0f (%d/%d) report_s=%.2f write_p99=%.0f db_write_ms=%.1f db_wait_ms=%.1f load=%.1f",
-		r.Hosts, r.Tenants, r.HeadSeries, r.SamplesPerS, r.CPUCores, r.RSSMB, r.HeapInuseMB, r.DiskGrowthMBPerDay,
+		r.Hosts, r.Tenants, r.HeadSeries, r.SamplesPerS, r.ExpectedSamplesPerS, r.SimCPUCores, r.CPUCores, r.RSSMB, r.HeapInuseMB, r.DiskGrowthMBPerDay,
 		r.Board.P99, r.Alerts.P99, r.PromQL.P99, r.AlertLatency.P99, r.AlertLatency.N, r.AlertLatency.N+r.AlertLatency.Errors,
 		r.ReportSPerTenant, r.Write.P99, r.SQLiteWriteMeanMS, r.SQLiteWaitMeanMS, r.Load1Steady)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,6 +87,7 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	}
 	diskBefore := srv.diskBytes()
 	samplesBefore := f.samples.Load()
+	simBefore := ownCPUSeconds()
 	f.writes.reset()
 	f.pulls.reset()
 	f.events.reset()
@@ -124,6 +126,8 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	window := cfg.steady.Seconds()
 	r.CPUCores = (after.cpuSeconds - before.cpuSeconds) / window
 	r.SamplesPerS = float64(f.samples.Load()-samplesBefore) / window
+	r.ExpectedSamplesPerS = expectedRate(tenants, cfg.interval)
+	r.SimCPUCores = (ownCPUSeconds() - simBefore) / window
 	r.RSSMB, r.HeapInuseMB = mb(peak.rss), mb(peak.heapInuse)
 	r.HeadSeries, r.HeadChunks = after.headSeries, after.headChunks
 	r.MmapChunksMB, r.WALMB = mb(after.mmapChunkBytes), mb(after.walBytes)
@@ -198,6 +202,31 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 }
 
 func mb(b float64) float64 { return b / (1 << 20) }
+
+// expectedRate is the samples a second the hosts produce, the silent ones
+// left out for the whole window (they stop inside it): what the simulator
+// should reach if it keeps up.
+func expectedRate(tenants []*tenant, interval time.Duration) float64 {
+	n := 0
+	for _, t := range tenants {
+		for _, h := range t.hosts {
+			if h.kind != silent {
+				n += len(h.series)
+			}
+		}
+	}
+	return float64(n) / interval.Seconds()
+}
+
+// ownCPUSeconds is the CPU time the simulator itself has used: on a machine
+// of 2 cores it competes with the server it measures.
+func ownCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return nan
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
 
 // median of v; NaN for none.
 func median(v []float64) float64 {
