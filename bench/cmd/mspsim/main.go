@@ -44,6 +44,7 @@ type config struct {
 	keep           bool
 	profile        bool
 	provisioners   int
+	peers          []string // measured after unyo at each size, under the same metric load
 }
 
 func main() {
@@ -61,6 +62,15 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Println(r.line())
+		for _, p := range cfg.peers {
+			pr, err := runPeer(ctx, cfg, n, p)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %s: %v\n", n, p, err)
+				os.Exit(1)
+			}
+			fmt.Println(pr.line(n))
+			r.Peers = append(r.Peers, pr)
+		}
 		if err := record(cfg.out, r); err != nil {
 			fmt.Fprintln(os.Stderr, "mspsim:", err)
 			os.Exit(1)
@@ -70,7 +80,7 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	var c config
-	var sizes string
+	var sizes, peers string
 	fs := flag.NewFlagSet("mspsim", flag.ContinueOnError)
 	fs.StringVar(&sizes, "sizes", "100", "sizes in hosts, comma-separated (e.g. 100,500,1000)")
 	fs.StringVar(&c.bin, "bin", "bin/unyo", "the unyo binary")
@@ -85,6 +95,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the server's data directory")
 	fs.IntVar(&c.provisioners, "provisioners", 32, "tenants provisioned at once (each one's calls in turn)")
 	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
+	fs.StringVar(&peers, "peer", "", "peers to measure after unyo at each size under the same metric load: prometheus (with Alertmanager and the translated rules), victoriametrics")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -98,6 +109,15 @@ func parseFlags(args []string) (config, error) {
 	if c.hostsPerTenant < 1 || c.interval < time.Second || c.pullEvery < time.Second || c.warmup < 0 ||
 		c.steady < 10*time.Second || c.readEvery <= 0 || c.reports < 0 || c.provisioners < 1 {
 		return c, errors.New("-hosts-per-tenant must be positive, -interval and -pull-every 1s or more, -steady 10s or more, -provisioners positive")
+	}
+	var err error
+	if c.peers, err = parsePeers(peers); err != nil {
+		return c, err
+	}
+	for _, p := range c.peers {
+		if _, err := lookPeer(p); err != nil {
+			return c, err
+		}
 	}
 	if _, err := os.Stat(c.bin); err != nil {
 		return c, fmt.Errorf("-bin: %w (make build first)", err)
