@@ -15,36 +15,37 @@ import (
 
 // row is the figures of one size: the steady window's, and the reports'.
 type row struct {
-	Hosts              int     `json:"hosts"`
-	Tenants            int     `json:"tenants"`
-	Started            string  `json:"started"`
-	Load1Start         float64 `json:"load1_start"`
-	Load1Steady        float64 `json:"load1_steady_median"`
-	ProvisionS         float64 `json:"provision_s"`
-	SamplesPerS        float64 `json:"samples_per_s"`
-	HeadSeries         float64 `json:"head_series"`
-	CPUCores           float64 `json:"cpu_cores"`
-	RSSMB              float64 `json:"rss_mb_peak"`
-	HeapInuseMB        float64 `json:"go_heap_inuse_mb_peak"`
-	HeadChunks         float64 `json:"head_chunks"`
-	MmapChunksMB       float64 `json:"head_mmap_chunks_mb"`
-	WALMB              float64 `json:"wal_mb"`
-	Goroutines         float64 `json:"goroutines"`
-	DiskGrowthMBPerDay float64 `json:"disk_growth_mb_per_day"`
-	SQLiteWrites       float64 `json:"db_write_tx"`
-	SQLiteWriteMeanMS  float64 `json:"db_write_mean_ms"`
-	SQLiteWaitMeanMS   float64 `json:"db_write_lock_wait_mean_ms"`
-	Write              summary `json:"remote_write"`
-	Pull               summary `json:"config_pull"`
-	Events             summary `json:"log_events"`
-	Board              summary `json:"board"`
-	Alerts             summary `json:"alert_list"`
-	HostPage           summary `json:"host_page"`
-	PromQL             summary `json:"promql_range"`
-	AlertLatency       summary `json:"alert_latency"`
-	NotifyDelay        summary `json:"notification_delay"`
-	Notifications      int64   `json:"notifications"`
-	ReportSPerTenant   float64 `json:"report_s_per_tenant_median"`
+	Hosts              int       `json:"hosts"`
+	Tenants            int       `json:"tenants"`
+	Started            string    `json:"started"`
+	Load1Start         float64   `json:"load1_start"`
+	Load1Steady        float64   `json:"load1_steady_median"`
+	ProvisionS         float64   `json:"provision_s"`
+	SamplesPerS        float64   `json:"samples_per_s"`
+	HeadSeries         float64   `json:"head_series"`
+	CPUCores           float64   `json:"cpu_cores"`
+	RSSMB              float64   `json:"rss_mb_peak"`
+	HeapInuseMB        float64   `json:"go_heap_inuse_mb_peak"`
+	HeadChunks         float64   `json:"head_chunks"`
+	MmapChunksMB       float64   `json:"head_mmap_chunks_mb"`
+	WALMB              float64   `json:"wal_mb"`
+	Goroutines         float64   `json:"goroutines"`
+	DiskGrowthMBPerDay float64   `json:"disk_growth_mb_per_day"`
+	SQLiteWrites       float64   `json:"db_write_tx"`
+	SQLiteWriteMeanMS  float64   `json:"db_write_mean_ms"`
+	SQLiteWaitMeanMS   float64   `json:"db_write_lock_wait_mean_ms"`
+	Write              summary   `json:"remote_write"`
+	Pull               summary   `json:"config_pull"`
+	Events             summary   `json:"log_events"`
+	Board              summary   `json:"board"`
+	Alerts             summary   `json:"alert_list"`
+	HostPage           summary   `json:"host_page"`
+	PromQL             summary   `json:"promql_range"`
+	AlertLatency       summary   `json:"alert_latency"`
+	NotifyDelay        summary   `json:"notification_delay"`
+	Notifications      int64     `json:"notifications"`
+	ReportSPerTenant   float64   `json:"report_s_per_tenant_median"`
+	Peers              []peerRow `json:"peers,omitempty"` // -peer: measured after unyo, the same load
 }
 
 // MarshalJSON writes the percentiles, null when there were none.
@@ -125,7 +126,10 @@ func record(dir string, r row) error {
 	if err := writeCSV(filepath.Join(dir, "results.csv"), rows); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(chart(rows)), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(chart(rows)), 0o644); err != nil {
+		return err
+	}
+	return writePeers(dir, rows)
 }
 
 func writeCSV(path string, rows []row) error {
