@@ -18,12 +18,13 @@ import (
 	"time"
 )
 
-// The peers -peer takes: Prometheus (with its rules and an Alertmanager)
-// and VictoriaMetrics (a store only: vmalert, its rule evaluator, is not
-// packaged in Debian).
+// The peers -peer takes: Prometheus with the translated rules and an
+// Alertmanager; VictoriaMetrics alone, as a store; and VictoriaMetrics with
+// vmalert evaluating the same rules into an Alertmanager.
 const (
 	peerPrometheus      = "prometheus"
 	peerVictoriaMetrics = "victoriametrics"
+	peerVMAlert         = "vmalert"
 )
 
 // parsePeers reads -peer: a comma-separated list of peers, or none.
@@ -33,12 +34,12 @@ func parsePeers(s string) ([]string, error) {
 		p = strings.TrimSpace(p)
 		switch p {
 		case "":
-		case peerPrometheus, peerVictoriaMetrics:
+		case peerPrometheus, peerVictoriaMetrics, peerVMAlert:
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}
 		default:
-			return nil, fmt.Errorf("-peer: %q is not a peer (prometheus, victoriametrics)", p)
+			return nil, fmt.Errorf("-peer: %q is not a peer (prometheus, victoriametrics, vmalert)", p)
 		}
 	}
 	return out, nil
@@ -48,6 +49,7 @@ func parsePeers(s string) ([]string, error) {
 var peerBinaries = map[string][][]string{
 	peerPrometheus:      {{"prometheus"}, {"prometheus-alertmanager", "alertmanager"}},
 	peerVictoriaMetrics: {{"victoria-metrics", "victoria-metrics-prod"}},
+	peerVMAlert:         {{"victoria-metrics", "victoria-metrics-prod"}, {"vmalert", "vmalert-prod"}, {"prometheus-alertmanager", "alertmanager"}},
 }
 
 // lookPeer finds the executables of peer p, in peerBinaries' order.
@@ -236,19 +238,9 @@ func startPeer(ctx context.Context, kind, dir, hookURL string) (*peer, error) {
 	case peerPrometheus:
 		return startPrometheus(ctx, dir, data, bins[0], bins[1], hookURL)
 	case peerVictoriaMetrics:
-		addr, err := freeAddr()
-		if err != nil {
-			return nil, err
-		}
-		base := "http://" + addr
-		vm, err := startProc(ctx, dir, "victoria-metrics", bins[0], []string{"-storageDataPath=" + filepath.Join(data, "vm"),
-			"-httpListenAddr=" + addr, "-loggerLevel=WARN"}, base+"/health", base+"/metrics")
-		if err != nil {
-			return nil, err
-		}
-		p := &peer{name: "VictoriaMetrics", procs: []*proc{vm}, writeURL: base + "/api/v1/write", queryURL: base, data: data}
-		p.series = func() (float64, error) { return vmSeries(base) }
-		return p, nil
+		return startVictoriaMetrics(ctx, dir, data, bins[0])
+	case peerVMAlert:
+		return startVMAlert(ctx, dir, data, bins, hookURL)
 	}
 	return nil, fmt.Errorf("-peer: %q is not a peer", kind)
 }
@@ -258,30 +250,22 @@ func startPrometheus(ctx context.Context, dir, data, promBin, amBin, hookURL str
 	if err != nil {
 		return nil, err
 	}
-	amCfg, err := alertmanagerConfig(hookURL)
+	am, aaddr, err := startAlertmanager(ctx, dir, data, amBin, hookURL)
 	if err != nil {
 		return nil, err
 	}
 	paddr, err := freeAddr()
 	if err != nil {
-		return nil, err
-	}
-	aaddr, err := freeAddr()
-	if err != nil {
+		am.stop()
 		return nil, err
 	}
 	promCfg := fmt.Sprintf("global:\n  evaluation_interval: %s\nrule_files: [%q]\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [%q]\n",
 		shortDur(ruleInterval), filepath.Join(dir, "rules.yml"), aaddr)
-	for name, b := range map[string][]byte{"rules.yml": rules, "alertmanager.yml": amCfg, "prometheus.yml": []byte(promCfg)} {
+	for name, b := range map[string][]byte{"rules.yml": rules, "prometheus.yml": []byte(promCfg)} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			am.stop()
 			return nil, err
 		}
-	}
-	am, err := startProc(ctx, dir, "alertmanager", amBin, []string{"--config.file=" + filepath.Join(dir, "alertmanager.yml"),
-		"--storage.path=" + filepath.Join(data, "am"), "--web.listen-address=" + aaddr, "--cluster.listen-address=", "--log.level=warn"},
-		"http://"+aaddr+"/-/ready", "http://"+aaddr+"/metrics")
-	if err != nil {
-		return nil, err
 	}
 	base := "http://" + paddr
 	prom, err := startProc(ctx, dir, "prometheus", promBin, []string{"--config.file=" + filepath.Join(dir, "prometheus.yml"),
@@ -291,9 +275,90 @@ func startPrometheus(ctx context.Context, dir, data, promBin, amBin, hookURL str
 		am.stop()
 		return nil, err
 	}
-	p := &peer{name: "Prometheus+Alertmanager", procs: []*proc{prom, am}, writeURL: base + "/api/v1/write", queryURL: base, data: data}
+	p := &peer{name: namePrometheus, procs: []*proc{prom, am}, writeURL: base + "/api/v1/write", queryURL: base, data: data}
 	p.series = func() (float64, error) { return prom.metric("prometheus_tsdb_head_series") }
 	return p, nil
+}
+
+// startVictoriaMetrics starts VictoriaMetrics alone, with its defaults.
+func startVictoriaMetrics(ctx context.Context, dir, data, bin string, flags ...string) (*peer, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	base := "http://" + addr
+	vm, err := startProc(ctx, dir, "victoria-metrics", bin, append([]string{"-storageDataPath=" + filepath.Join(data, "vm"),
+		"-httpListenAddr=" + addr, "-loggerLevel=WARN"}, flags...), base+"/health", base+"/metrics")
+	if err != nil {
+		return nil, err
+	}
+	p := &peer{name: nameVictoriaMetrics, procs: []*proc{vm}, writeURL: base + "/api/v1/write", queryURL: base, data: data}
+	p.series = func() (float64, error) { return vmSeries(base) }
+	return p, nil
+}
+
+// startVMAlert starts VictoriaMetrics, an Alertmanager and vmalert with the
+// translated rules at unyo's interval, reading from VictoriaMetrics and
+// writing the alerts' state (ALERTS, which the hysteresis reads) back to it.
+// VictoriaMetrics answers queries without its default 30 s delay
+// (-search.latencyOffset=0), as bench/alertlatency.sh runs it, or every
+// alert would wait 30 s more.
+func startVMAlert(ctx context.Context, dir, data string, bins []string, hookURL string) (*peer, error) {
+	p, err := startVictoriaMetrics(ctx, dir, data, bins[0], "-search.latencyOffset=0")
+	if err != nil {
+		return nil, err
+	}
+	p.name = nameVMAlert
+	am, aaddr, err := startAlertmanager(ctx, dir, data, bins[2], hookURL)
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.procs = append(p.procs, am)
+	rules, err := peerRules()
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules, 0o644); err != nil {
+		p.stop()
+		return nil, err
+	}
+	vaddr, err := freeAddr()
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	va, err := startProc(ctx, dir, "vmalert", bins[1], []string{"-rule=" + filepath.Join(dir, "rules.yml"),
+		"-datasource.url=" + p.queryURL, "-remoteWrite.url=" + p.queryURL, "-notifier.url=http://" + aaddr,
+		"-evaluationInterval=" + shortDur(ruleInterval), "-httpListenAddr=" + vaddr, "-loggerLevel=WARN"},
+		"http://"+vaddr+"/health", "http://"+vaddr+"/metrics")
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.procs = append(p.procs, va)
+	return p, nil
+}
+
+// startAlertmanager starts an Alertmanager that posts to hookURL and returns
+// it with its address.
+func startAlertmanager(ctx context.Context, dir, data, bin, hookURL string) (*proc, string, error) {
+	cfg, err := alertmanagerConfig(hookURL)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), cfg, 0o644); err != nil {
+		return nil, "", err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	am, err := startProc(ctx, dir, "alertmanager", bin, []string{"--config.file=" + filepath.Join(dir, "alertmanager.yml"),
+		"--storage.path=" + filepath.Join(data, "am"), "--web.listen-address=" + addr, "--cluster.listen-address=", "--log.level=warn"},
+		"http://"+addr+"/-/ready", "http://"+addr+"/metrics")
+	return am, addr, err
 }
 
 // vmSeries is the number of series VictoriaMetrics holds.

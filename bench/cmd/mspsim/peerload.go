@@ -49,7 +49,7 @@ type peerRow struct {
 // operator's PromQL range query runs at the rate it runs against unyo.
 func runPeer(ctx context.Context, cfg config, n int, kind string) (peerRow, error) {
 	r := peerRow{Load1Start: loadAverage(), Started: time.Now().UTC().Format(time.RFC3339), Versions: map[string]string{},
-		CPUCoresEach: map[string]float64{}, RSSMBEach: map[string]float64{}, Rules: kind == peerPrometheus}
+		CPUCoresEach: map[string]float64{}, RSSMBEach: map[string]float64{}, Rules: kind != peerVictoriaMetrics}
 	dir, err := os.MkdirTemp("", fmt.Sprintf("unyo-mspsim-%s-%d-", kind, n))
 	if err != nil {
 		return r, err
