@@ -45,6 +45,7 @@ type config struct {
 	profile        bool
 	provisioners   int
 	peers          []string // measured after unyo at each size, under the same metric load
+	peersOnly      bool     // the peers alone, added to an earlier run's row
 }
 
 func main() {
@@ -56,12 +57,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, n := range cfg.sizes {
-		r, err := runSize(ctx, cfg, n)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %v\n", n, err)
-			os.Exit(1)
+		r := row{Hosts: n, peersOnly: true}
+		if !cfg.peersOnly {
+			var err error
+			if r, err = runSize(ctx, cfg, n); err != nil {
+				fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %v\n", n, err)
+				os.Exit(1)
+			}
+			fmt.Println(r.line())
 		}
-		fmt.Println(r.line())
 		for _, p := range cfg.peers {
 			pr, err := runPeer(ctx, cfg, n, p)
 			if err != nil {
@@ -96,6 +100,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.provisioners, "provisioners", 32, "tenants provisioned at once (each one's calls in turn)")
 	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
 	fs.StringVar(&peers, "peer", "", "peers to measure after unyo at each size under the same metric load: prometheus (with Alertmanager and the translated rules), victoriametrics")
+	fs.BoolVar(&c.peersOnly, "peers-only", false, "run the -peer peers alone and add them to the row of each size already in <out>/results.json (unyo's figures from that earlier run)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -113,6 +118,9 @@ func parseFlags(args []string) (config, error) {
 	var err error
 	if c.peers, err = parsePeers(peers); err != nil {
 		return c, err
+	}
+	if c.peersOnly && len(c.peers) == 0 {
+		return c, errors.New("-peers-only needs -peer")
 	}
 	for _, p := range c.peers {
 		if _, err := lookPeer(p); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -210,5 +211,49 @@ func TestParsePeers(t *testing.T) {
 	}
 	if got, err := parsePeers(""); err != nil || len(got) != 0 {
 		t.Fatalf("no peer: %v, %v", got, err)
+	}
+}
+
+// A -peers-only run adds its peers to the size's row of the earlier run,
+// keeping unyo's figures and the other peers; the table and the chart show
+// unyo's figures as a ratio to each peer's. Without an earlier row it is
+// refused, and nothing is written.
+func TestRecordPeers(t *testing.T) {
+	dir := t.TempDir()
+	prom := peerRow{Name: namePrometheus, CPUCores: 0.5, RSSMB: 1000, Series: 30_000, AlertLatency: summary{N: 3, P50: 9000, P99: 14000}}
+	vm := peerRow{Name: nameVictoriaMetrics, CPUCores: 0.1, RSSMB: 100, AlertLatency: summary{P50: nan, P99: nan}}
+	if err := record(dir, row{Hosts: 100, CPUCores: 0.25, RSSMB: 250, HeadSeries: 30_000, Peers: []peerRow{prom}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := record(dir, row{Hosts: 100, peersOnly: true, Peers: []peerRow{vm}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := record(dir, row{Hosts: 500, peersOnly: true, Peers: []peerRow{vm}}); err == nil || !strings.Contains(err.Error(), "no row of 500 hosts") {
+		t.Fatalf("peers alone at a size never run: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []row
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].CPUCores != 0.25 || len(rows[0].Peers) != 2 || rows[0].Peers[1].Name != nameVictoriaMetrics {
+		t.Fatalf("results.json:\n%s", b)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "peers.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| | Prometheus+Alertmanager | 30,000 | 0 | 0.50 | 1,000 | 0.50 | 0.25 | 9.0 / 14.0 (3/3) |",
+		"| | VictoriaMetrics | 0 | 0 | 0.10 | 100 | 2.50 | 2.50 | – |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("peers.md lacks %q:\n%s", want, md)
+		}
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "chart-peers.svg"))
+	if err != nil || !strings.Contains(string(svg), "VictoriaMetrics") || strings.Contains(string(svg), "NaN") {
+		t.Fatalf("chart-peers.svg (%v):\n%s", err, svg)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ import (
 const (
 	namePrometheus      = "Prometheus+Alertmanager"
 	nameVictoriaMetrics = "VictoriaMetrics"
+	nameVMAlert         = "VictoriaMetrics+vmalert+Alertmanager"
 )
 
 // peer returns the row's figures of the peer called name; the zero row
@@ -39,6 +41,26 @@ func (p peerRow) line(hosts int) string {
 		p.PromQL.P99, p.AlertLatency.P99, p.AlertLatency.N, p.AlertLatency.N+p.AlertLatency.Errors, p.Load1Steady)
 }
 
+// withPeers is the row of p.Hosts among rows with p's peers in place of
+// the row's peers of the same names.
+func withPeers(rows []row, p row) (row, error) {
+	for _, r := range rows {
+		if r.Hosts != p.Hosts {
+			continue
+		}
+		r.Peers = slices.Clone(r.Peers)
+		for _, np := range p.Peers {
+			if i := slices.IndexFunc(r.Peers, func(o peerRow) bool { return o.Name == np.Name }); i >= 0 {
+				r.Peers[i] = np
+			} else {
+				r.Peers = append(r.Peers, np)
+			}
+		}
+		return r, nil
+	}
+	return p, fmt.Errorf("-peers-only: no row of %d hosts in the results to add the peers to (run without -peers-only first)", p.Hosts)
+}
+
 // ratio is a/b, NaN when either is missing or b is 0.
 func ratio(a, b float64) float64 {
 	if math.IsNaN(a) || math.IsNaN(b) || b == 0 {
@@ -52,11 +74,13 @@ var peerPanels = []panel{
 		{"unyo server", "#1f77b4", func(r row) float64 { return r.CPUCores }},
 		{namePrometheus, "#d62728", func(r row) float64 { p, _ := r.peer(namePrometheus); return p.CPUCores }},
 		{nameVictoriaMetrics, "#2ca02c", func(r row) float64 { p, _ := r.peer(nameVictoriaMetrics); return p.CPUCores }},
+		{nameVMAlert, "#9467bd", func(r row) float64 { p, _ := r.peer(nameVMAlert); return p.CPUCores }},
 	}},
 	{"RSS peak (MB)", []curve{
 		{"unyo server", "#1f77b4", func(r row) float64 { return r.RSSMB }},
 		{namePrometheus, "#d62728", func(r row) float64 { p, _ := r.peer(namePrometheus); return p.RSSMB }},
 		{nameVictoriaMetrics, "#2ca02c", func(r row) float64 { p, _ := r.peer(nameVictoriaMetrics); return p.RSSMB }},
+		{nameVMAlert, "#9467bd", func(r row) float64 { p, _ := r.peer(nameVMAlert); return p.RSSMB }},
 	}},
 	{"unyo / peer", []curve{
 		{"CPU, / Prometheus+AM", "#d62728", func(r row) float64 { p, _ := r.peer(namePrometheus); return ratio(r.CPUCores, p.CPUCores) }},
@@ -67,6 +91,7 @@ var peerPanels = []panel{
 	{"alert latency p99 (s)", []curve{
 		{"unyo", "#1f77b4", func(r row) float64 { return r.AlertLatency.P99 / 1000 }},
 		{namePrometheus, "#d62728", func(r row) float64 { p, _ := r.peer(namePrometheus); return p.AlertLatency.P99 / 1000 }},
+		{nameVMAlert, "#9467bd", func(r row) float64 { p, _ := r.peer(nameVMAlert); return p.AlertLatency.P99 / 1000 }},
 	}},
 }
 
@@ -92,23 +117,26 @@ func writePeers(dir string, all []row) error {
 	return os.WriteFile(filepath.Join(dir, "chart-peers.svg"), []byte(drawPanels(rows, peerPanels)), 0o644)
 }
 
-// peerTable is the side-by-side table in Markdown: CPU and RSS of each at
-// each size, and unyo's as a ratio to each peer's.
+// peerTable is the side-by-side table in Markdown: at each size unyo's
+// row, then each peer's with unyo's CPU and RSS as a ratio to the peer's.
 func peerTable(rows []row) string {
 	var b strings.Builder
-	b.WriteString("| hosts | series (unyo / Prom / VM) | CPU cores unyo | Prom+AM | VM | CPU unyo/Prom+AM | CPU unyo/VM | RSS MB unyo | Prom+AM | VM | RSS unyo/Prom+AM | RSS unyo/VM | alert latency p99 s unyo / Prom+AM | load avg unyo / Prom / VM |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
+	b.WriteString("| hosts | target | series | samples/s | CPU cores | RSS MB (peak) | unyo ÷ target, CPU | unyo ÷ target, RSS | alert latency p50 / p99 s (notified/expected) | load avg |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n")
+	alerts := func(s summary) string {
+		if s.N+s.Errors == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%s / %s (%d/%d)", fixed(s.P50/1000, 1), fixed(s.P99/1000, 1), s.N, s.N+s.Errors)
+	}
 	for _, r := range rows {
-		p, _ := r.peer(namePrometheus)
-		v, _ := r.peer(nameVictoriaMetrics)
-		fmt.Fprintf(&b, "| %s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s / %s |\n",
-			thousands(float64(r.Hosts)), thousands(r.HeadSeries), thousands(p.Series), thousands(v.Series),
-			fixed(r.CPUCores, 2), fixed(p.CPUCores, 2), fixed(v.CPUCores, 2),
-			fixed(ratio(r.CPUCores, p.CPUCores), 2), fixed(ratio(r.CPUCores, v.CPUCores), 2),
-			thousands(r.RSSMB), thousands(p.RSSMB), thousands(v.RSSMB),
-			fixed(ratio(r.RSSMB, p.RSSMB), 2), fixed(ratio(r.RSSMB, v.RSSMB), 2),
-			fixed(r.AlertLatency.P99/1000, 1), fixed(p.AlertLatency.P99/1000, 1),
-			fixed(r.Load1Steady, 1), fixed(p.Load1Steady, 1), fixed(v.Load1Steady, 1))
+		fmt.Fprintf(&b, "| %s | unyo | %s | %s | %s | %s | | | %s | %s |\n", thousands(float64(r.Hosts)), thousands(r.HeadSeries),
+			thousands(r.SamplesPerS), fixed(r.CPUCores, 2), thousands(r.RSSMB), alerts(r.AlertLatency), fixed(r.Load1Steady, 1))
+		for _, p := range r.Peers {
+			fmt.Fprintf(&b, "| | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Name, thousands(p.Series), thousands(p.SamplesPerS),
+				fixed(p.CPUCores, 2), thousands(p.RSSMB), fixed(ratio(r.CPUCores, p.CPUCores), 2), fixed(ratio(r.RSSMB, p.RSSMB), 2),
+				alerts(p.AlertLatency), fixed(p.Load1Steady, 1))
+		}
 	}
 	return b.String()
 }

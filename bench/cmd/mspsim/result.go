@@ -46,6 +46,7 @@ type row struct {
 	Notifications      int64     `json:"notifications"`
 	ReportSPerTenant   float64   `json:"report_s_per_tenant_median"`
 	Peers              []peerRow `json:"peers,omitempty"` // -peer: measured after unyo, the same load
+	peersOnly          bool      // -peers-only: only Hosts and Peers are set
 }
 
 // MarshalJSON writes the percentiles, null when there were none.
@@ -101,6 +102,7 @@ func record(dir string, r row) error {
 	}
 	path := filepath.Join(dir, "results.json")
 	var rows []row
+	var err error
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &rows); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -111,6 +113,11 @@ func record(dir string, r row) error {
 	for _, f := range []*float64{&r.Load1Start, &r.Load1Steady, &r.SQLiteWrites, &r.SQLiteWriteMeanMS, &r.SQLiteWaitMeanMS, &r.ReportSPerTenant} {
 		if math.IsNaN(*f) {
 			*f = -1 // JSON has no NaN: -1 is "not measured"
+		}
+	}
+	if r.peersOnly {
+		if r, err = withPeers(rows, r); err != nil {
+			return err
 		}
 	}
 	rows = slices.DeleteFunc(rows, func(o row) bool { return o.Hosts == r.Hosts })
