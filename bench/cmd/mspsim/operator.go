@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,8 +28,27 @@ type operator struct {
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
-// signIn opens a console session as the admin, as a browser does.
+// signIn opens a console session as the admin, as a browser does; an
+// overloaded server's failure (a 5xx, such as SQLite's write lock not got
+// within its 10 s) is tried again twice, 5 s apart, as a person would.
 func (o *operator) signIn(ctx context.Context) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err = o.signInOnce(ctx); err == nil || !errors.Is(err, errServerBusy) {
+			return err
+		}
+		logf("operator: sign-in attempt %d: %v", attempt, err)
+		if !sleepCtx(ctx, 5*time.Second) {
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+// errServerBusy is a sign-in the server answered with a 5xx.
+var errServerBusy = errors.New("the server answered 5xx")
+
+func (o *operator) signInOnce(ctx context.Context) error {
 	jar, _ := cookiejar.New(nil)
 	o.console = &http.Client{Jar: jar, Timeout: 60 * time.Second}
 	o.api = &http.Client{Timeout: 60 * time.Second}
@@ -51,6 +71,9 @@ func (o *operator) signIn(ctx context.Context) error {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode/100 == 5 {
+		return fmt.Errorf("operator: sign-in ended at %s with %d: %w", resp.Request.URL.Path, resp.StatusCode, errServerBusy)
+	}
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/board" {
 		return fmt.Errorf("operator: sign-in ended at %s with %d", resp.Request.URL.Path, resp.StatusCode)
 	}
