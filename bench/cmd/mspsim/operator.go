@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -30,7 +31,8 @@ var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
 // signIn opens a console session as the admin, as a browser does; an
 // overloaded server's failure (a 5xx, such as SQLite's write lock not got
-// within its 10 s) is tried again twice, 5 s apart, as a person would.
+// within its 10 s, or no answer within the client's 60 s) is tried again
+// twice, 5 s apart, as a person would.
 func (o *operator) signIn(ctx context.Context) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
@@ -45,7 +47,7 @@ func (o *operator) signIn(ctx context.Context) error {
 	return err
 }
 
-// errServerBusy is a sign-in the server answered with a 5xx.
+// errServerBusy is a sign-in the server answered with a 5xx or not at all.
 var errServerBusy = errors.New("the server answered 5xx")
 
 func (o *operator) signInOnce(ctx context.Context) error {
@@ -67,6 +69,9 @@ func (o *operator) signInOnce(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err = o.console.Do(req)
 	if err != nil {
+		if os.IsTimeout(err) {
+			return fmt.Errorf("operator: sign-in: %v: %w", err, errServerBusy)
+		}
 		return fmt.Errorf("operator: %w", err)
 	}
 	io.Copy(io.Discard, resp.Body)
