@@ -123,11 +123,14 @@ bench-report:
 
 # An MSP's day at SIZE hosts (a list: SIZE=100,500,1000): cost curves into bench/results/mspsim.
 # STEADY and WARMUP shorten the windows for a quick run (e.g. STEADY=1m WARMUP=30s).
+# PEERS=prometheus,victoriametrics,vmalert also runs the same metric load into
+# those peers after unyo at each size (Debian's prometheus, prometheus-alertmanager,
+# victoria-metrics; vmalert is VictoriaMetrics with the same rules as Prometheus).
 SIZE ?= 100
 STEADY ?= 5m
 WARMUP ?= 2m
 bench-msp: build
-	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -steady $(STEADY) -warmup $(WARMUP) $(if $(PROFILE),-profile)
+	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -steady $(STEADY) -warmup $(WARMUP) $(if $(PROFILE),-profile) $(if $(PEERS),-peer $(PEERS))
 
 # CPU and memory of unyo agent against node_exporter at the same interval.
 bench-agent:

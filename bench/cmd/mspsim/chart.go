@@ -37,7 +37,10 @@ var panels = []panel{
 }
 
 // chart draws the panels against hosts as an SVG, with no dependency.
-func chart(rows []row) string {
+func chart(rows []row) string { return drawPanels(rows, panels) }
+
+// drawPanels draws ps against hosts as an SVG.
+func drawPanels(rows []row, panels []panel) string {
 	const w, h, pad = 300, 220, 45
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", w*len(panels), h+80)

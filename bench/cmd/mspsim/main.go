@@ -44,6 +44,8 @@ type config struct {
 	keep           bool
 	profile        bool
 	provisioners   int
+	peers          []string // measured after unyo at each size, under the same metric load
+	peersOnly      bool     // the peers alone, added to an earlier run's row
 }
 
 func main() {
@@ -55,12 +57,24 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, n := range cfg.sizes {
-		r, err := runSize(ctx, cfg, n)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %v\n", n, err)
-			os.Exit(1)
+		r := row{Hosts: n, peersOnly: true}
+		if !cfg.peersOnly {
+			var err error
+			if r, err = runSize(ctx, cfg, n); err != nil {
+				fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %v\n", n, err)
+				os.Exit(1)
+			}
+			fmt.Println(r.line())
 		}
-		fmt.Println(r.line())
+		for _, p := range cfg.peers {
+			pr, err := runPeer(ctx, cfg, n, p)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "mspsim: %d hosts: %s: %v\n", n, p, err)
+				os.Exit(1)
+			}
+			fmt.Println(pr.line(n))
+			r.Peers = append(r.Peers, pr)
+		}
 		if err := record(cfg.out, r); err != nil {
 			fmt.Fprintln(os.Stderr, "mspsim:", err)
 			os.Exit(1)
@@ -70,7 +84,7 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	var c config
-	var sizes string
+	var sizes, peers string
 	fs := flag.NewFlagSet("mspsim", flag.ContinueOnError)
 	fs.StringVar(&sizes, "sizes", "100", "sizes in hosts, comma-separated (e.g. 100,500,1000)")
 	fs.StringVar(&c.bin, "bin", "bin/unyo", "the unyo binary")
@@ -85,6 +99,8 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the server's data directory")
 	fs.IntVar(&c.provisioners, "provisioners", 32, "tenants provisioned at once (each one's calls in turn)")
 	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
+	fs.StringVar(&peers, "peer", "", "peers to measure after unyo at each size under the same metric load: prometheus (with Alertmanager and the translated rules), victoriametrics")
+	fs.BoolVar(&c.peersOnly, "peers-only", false, "run the -peer peers alone and add them to the row of each size already in <out>/results.json (unyo's figures from that earlier run)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -98,6 +114,18 @@ func parseFlags(args []string) (config, error) {
 	if c.hostsPerTenant < 1 || c.interval < time.Second || c.pullEvery < time.Second || c.warmup < 0 ||
 		c.steady < 10*time.Second || c.readEvery <= 0 || c.reports < 0 || c.provisioners < 1 {
 		return c, errors.New("-hosts-per-tenant must be positive, -interval and -pull-every 1s or more, -steady 10s or more, -provisioners positive")
+	}
+	var err error
+	if c.peers, err = parsePeers(peers); err != nil {
+		return c, err
+	}
+	if c.peersOnly && len(c.peers) == 0 {
+		return c, errors.New("-peers-only needs -peer")
+	}
+	for _, p := range c.peers {
+		if _, err := lookPeer(p); err != nil {
+			return c, err
+		}
 	}
 	if _, err := os.Stat(c.bin); err != nil {
 		return c, fmt.Errorf("-bin: %w (make build first)", err)

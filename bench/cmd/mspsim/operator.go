@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -27,21 +29,26 @@ type operator struct {
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
-// signIn opens a console session as the admin, as a browser does; a
-// sign-in that failed with 500 (the session's write did not get SQLite's
-// write lock in time, on a starved machine) is tried again, said in the log.
+// signIn opens a console session as the admin, as a browser does; an
+// overloaded server's failure (a 5xx, such as SQLite's write lock not got
+// within its 10 s, or no answer within the client's 60 s) is tried again
+// twice, 5 s apart, as a person would.
 func (o *operator) signIn(ctx context.Context) error {
-	for wait := time.Second; ; wait *= 2 {
-		err := o.signInOnce(ctx)
-		if err == nil || !strings.HasSuffix(err.Error(), "with 500") || wait > 16*time.Second {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err = o.signInOnce(ctx); err == nil || !errors.Is(err, errServerBusy) {
 			return err
 		}
-		logf("retrying in %v: %v", wait, err)
-		if !sleepCtx(ctx, wait) {
-			return err
+		logf("operator: sign-in attempt %d: %v", attempt, err)
+		if !sleepCtx(ctx, 5*time.Second) {
+			return ctx.Err()
 		}
 	}
+	return err
 }
+
+// errServerBusy is a sign-in the server answered with a 5xx or not at all.
+var errServerBusy = errors.New("the server answered 5xx")
 
 func (o *operator) signInOnce(ctx context.Context) error {
 	jar, _ := cookiejar.New(nil)
@@ -62,10 +69,16 @@ func (o *operator) signInOnce(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err = o.console.Do(req)
 	if err != nil {
+		if os.IsTimeout(err) {
+			return fmt.Errorf("operator: sign-in: %v: %w", err, errServerBusy)
+		}
 		return fmt.Errorf("operator: %w", err)
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode/100 == 5 {
+		return fmt.Errorf("operator: sign-in ended at %s with %d: %w", resp.Request.URL.Path, resp.StatusCode, errServerBusy)
+	}
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/board" {
 		return fmt.Errorf("operator: sign-in ended at %s with %d", resp.Request.URL.Path, resp.StatusCode)
 	}

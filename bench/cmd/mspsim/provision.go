@@ -176,8 +176,7 @@ func provision(ctx context.Context, a api, t *tenant, hookURL string) error {
 		ID int64 `json:"id"`
 	}
 	if err := a.call(ctx, "POST", base+"/monitoring/templates", map[string]any{"name": benchTemplate,
-		"items": []map[string]any{{"name": "check", "kind": "metric", "metric": map[string]string{"series": "unyo_check_up"},
-			"threshold": map[string]any{"op": "<", "critical": 1}, "notify": []string{benchChannel}}}}, &fast); err != nil {
+		"items": []map[string]any{fastCheckItem}}, &fast); err != nil {
 		return err
 	}
 	for _, id := range []int64{linux, fast.ID} {

@@ -42,6 +42,7 @@ func startReceiver() (*receiver, error) {
 	r := &receiver{url: "http://" + ln.Addr().String() + "/hook", first: map[string]arrival{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /hook", r.hook)
+	mux.HandleFunc("POST /alertmanager", r.alertmanager) // -peer prometheus
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go r.srv.Serve(ln)
 	return r, nil

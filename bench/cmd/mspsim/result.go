@@ -24,31 +24,33 @@ type row struct {
 	SamplesPerS float64 `json:"samples_per_s"`
 	// ExpectedSamplesPerS is what the hosts produce; SimCPUCores is the
 	// simulator's own CPU over the window (it shares the machine).
-	ExpectedSamplesPerS float64 `json:"expected_samples_per_s"`
-	SimCPUCores         float64 `json:"simulator_cpu_cores"`
-	HeadSeries          float64 `json:"head_series"`
-	CPUCores            float64 `json:"cpu_cores"`
-	RSSMB               float64 `json:"rss_mb_peak"`
-	HeapInuseMB         float64 `json:"go_heap_inuse_mb_peak"`
-	HeadChunks          float64 `json:"head_chunks"`
-	MmapChunksMB        float64 `json:"head_mmap_chunks_mb"`
-	WALMB               float64 `json:"wal_mb"`
-	Goroutines          float64 `json:"goroutines"`
-	DiskGrowthMBPerDay  float64 `json:"disk_growth_mb_per_day"`
-	SQLiteWrites        float64 `json:"db_write_tx"`
-	SQLiteWriteMeanMS   float64 `json:"db_write_mean_ms"`
-	SQLiteWaitMeanMS    float64 `json:"db_write_lock_wait_mean_ms"`
-	Write               summary `json:"remote_write"`
-	Pull                summary `json:"config_pull"`
-	Events              summary `json:"log_events"`
-	Board               summary `json:"board"`
-	Alerts              summary `json:"alert_list"`
-	HostPage            summary `json:"host_page"`
-	PromQL              summary `json:"promql_range"`
-	AlertLatency        summary `json:"alert_latency"`
-	NotifyDelay         summary `json:"notification_delay"`
-	Notifications       int64   `json:"notifications"`
-	ReportSPerTenant    float64 `json:"report_s_per_tenant_median"`
+	ExpectedSamplesPerS float64   `json:"expected_samples_per_s"`
+	SimCPUCores         float64   `json:"simulator_cpu_cores"`
+	HeadSeries          float64   `json:"head_series"`
+	CPUCores            float64   `json:"cpu_cores"`
+	RSSMB               float64   `json:"rss_mb_peak"`
+	HeapInuseMB         float64   `json:"go_heap_inuse_mb_peak"`
+	HeadChunks          float64   `json:"head_chunks"`
+	MmapChunksMB        float64   `json:"head_mmap_chunks_mb"`
+	WALMB               float64   `json:"wal_mb"`
+	Goroutines          float64   `json:"goroutines"`
+	DiskGrowthMBPerDay  float64   `json:"disk_growth_mb_per_day"`
+	SQLiteWrites        float64   `json:"db_write_tx"`
+	SQLiteWriteMeanMS   float64   `json:"db_write_mean_ms"`
+	SQLiteWaitMeanMS    float64   `json:"db_write_lock_wait_mean_ms"`
+	Write               summary   `json:"remote_write"`
+	Pull                summary   `json:"config_pull"`
+	Events              summary   `json:"log_events"`
+	Board               summary   `json:"board"`
+	Alerts              summary   `json:"alert_list"`
+	HostPage            summary   `json:"host_page"`
+	PromQL              summary   `json:"promql_range"`
+	AlertLatency        summary   `json:"alert_latency"`
+	NotifyDelay         summary   `json:"notification_delay"`
+	Notifications       int64     `json:"notifications"`
+	ReportSPerTenant    float64   `json:"report_s_per_tenant_median"`
+	Peers               []peerRow `json:"peers,omitempty"` // -peer: measured after unyo, the same load
+	peersOnly           bool      // -peers-only: only Hosts and Peers are set
 }
 
 // MarshalJSON writes the percentiles, null when there were none.
@@ -104,6 +106,7 @@ func record(dir string, r row) error {
 	}
 	path := filepath.Join(dir, "results.json")
 	var rows []row
+	var err error
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &rows); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -114,6 +117,11 @@ func record(dir string, r row) error {
 	for _, f := range []*float64{&r.Load1Start, &r.Load1Steady, &r.SQLiteWrites, &r.SQLiteWriteMeanMS, &r.SQLiteWaitMeanMS, &r.ReportSPerTenant} {
 		if math.IsNaN(*f) {
 			*f = -1 // JSON has no NaN: -1 is "not measured"
+		}
+	}
+	if r.peersOnly {
+		if r, err = withPeers(rows, r); err != nil {
+			return err
 		}
 	}
 	rows = slices.DeleteFunc(rows, func(o row) bool { return o.Hosts == r.Hosts })
@@ -129,7 +137,10 @@ func record(dir string, r row) error {
 	if err := writeCSV(filepath.Join(dir, "results.csv"), rows); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(chart(rows)), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(chart(rows)), 0o644); err != nil {
+		return err
+	}
+	return writePeers(dir, rows)
 }
 
 func writeCSV(path string, rows []row) error {
