@@ -1,19 +1,11 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/blueprint"
-	"github.com/unyo-ops/unyo/internal/channel"
-	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/maintenance"
-	"github.com/unyo-ops/unyo/internal/monitoring"
-	"github.com/unyo-ops/unyo/internal/runbook"
-	"github.com/unyo-ops/unyo/internal/secret"
-	"github.com/unyo-ops/unyo/internal/servicenow"
 )
 
 // A cloud account created by a design's apply is on the console's page
@@ -21,15 +13,7 @@ import (
 func TestDesignedCloudAccountPage(t *testing.T) {
 	var planner *blueprint.Planner
 	e := newEnv(t, func(o *Options) {
-		db := o.Store.DB()
-		box, err := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
-		if err != nil {
-			t.Fatal(err)
-		}
-		channels := channel.NewStore(db, o.Store, box, channel.Builder{})
-		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
-			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db),
-			Clouds: o.CloudAccounts, ServiceNow: servicenow.NewConfigs(db, box)})
+		planner = blueprint.NewPlanner(o.Store.DB(), designStores(t, o))
 	})
 	const clientSecret = "designed-azure-secret-7Q2x"
 	design := blueprint.Design{Tenant: "acme", CloudAccounts: []blueprint.CloudAccount{{Name: "acme-azure", Provider: "azure",

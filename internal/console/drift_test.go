@@ -1,27 +1,14 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/blueprint"
-	"github.com/unyo-ops/unyo/internal/channel"
-	"github.com/unyo-ops/unyo/internal/cloudaccount"
-	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
-	"github.com/unyo-ops/unyo/internal/monitoring"
-	"github.com/unyo-ops/unyo/internal/oncall"
-	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/runbook"
-	"github.com/unyo-ops/unyo/internal/secret"
-	"github.com/unyo-ops/unyo/internal/servicenow"
-	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -31,18 +18,7 @@ import (
 func TestDriftBadge(t *testing.T) {
 	var planner *blueprint.Planner
 	e := newEnv(t, func(o *Options) {
-		db := o.Store.DB()
-		box, err := secret.New(bytes.Repeat([]byte{3}, secret.KeySize))
-		if err != nil {
-			t.Fatal(err)
-		}
-		channels := channel.NewStore(db, o.Store, box, channel.Builder{})
-		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
-			Policies: escalation.NewStore(db, o.Store, channels.TargetExists), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db),
-			Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
-			StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil),
-
-			Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)})
+		planner = blueprint.NewPlanner(o.Store.DB(), designStores(t, o))
 		o.Drift = planner
 	})
 	ctx := context.Background()

@@ -10,12 +10,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/channel"
-	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/maintenance"
-	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oncall"
-	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/runbook"
 )
 
 // The console's pages of contacts, on-call rotations, silences and the
@@ -27,11 +22,7 @@ func TestPeopleFromDesignPages(t *testing.T) {
 	e := newEnv(t, withChannels(t), withOps, withStatusPages, func(o *Options) {
 		opts = o
 		db := o.Store.DB()
-		channels := o.Channels.(*channel.Store)
-		planner = blueprint.NewPlanner(db, blueprint.Stores{Objects: o.Store, Monitoring: o.Design.(*monitoring.Store), Channels: channels,
-			Policies: o.Policies.(*escalation.Store), Windows: maintenance.NewStore(db, o.Store), Runbooks: runbook.NewStore(db),
-			Rotations: o.OnCall, Silences: o.AlertDesk.(*alert.Engine), StatusPages: o.StatusPages,
-			Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil)})
+		planner = blueprint.NewPlanner(db, designStores(t, o))
 	})
 	ctx := context.Background()
 	start := time.Now().Add(-time.Hour).In(oncallTokyo(t)).Format("2006-01-02T15:04")
