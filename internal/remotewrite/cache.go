@@ -20,14 +20,27 @@ import (
 // is confirmed by walking it against the request's labels (matches). The
 // cache so costs about 40 bytes per active series where a copy of the raw
 // bytes cost 300 more (docs/BENCHMARKS.md, "Memory per active series").
+//
+// Each shard is a table of its own (open addressing, linear probing) rather
+// than a Go map: a hit reads one 32-byte slot, key and entry together, where
+// a map of such values reads its control word and then the slot in another
+// cache line. Under remote write at 200,000 series the map lookup alone was
+// a quarter of the server's CPU, mostly waiting on memory
+// (docs/BENCHMARKS.md, "The ingest regression").
 type seriesCache struct {
 	shards [64]cacheShard
 	max    int // entries per shard before the shard is emptied
 }
 
 type cacheShard struct {
-	mu sync.Mutex
-	m  map[uint64]cacheEntry
+	mu    sync.Mutex
+	slots []cacheSlot // a power of two long; key 0 marks a free slot
+	n     int         // slots in use
+}
+
+type cacheSlot struct {
+	key uint64
+	cacheEntry
 }
 
 type cacheEntry struct {
@@ -35,51 +48,108 @@ type cacheEntry struct {
 	ref  storage.SeriesRef
 }
 
+// minSlots is the size of a shard's table when it is made.
+const minSlots = 256
+
 func newSeriesCache(maxEntries int) *seriesCache {
 	c := &seriesCache{}
 	c.max = maxEntries/len(c.shards) + 1
 	for i := range c.shards {
-		c.shards[i].m = map[uint64]cacheEntry{}
+		c.shards[i].slots = make([]cacheSlot, minSlots)
 	}
 	return c
 }
 
+// cacheKey hashes a series' raw label bytes with its tenant. It is never 0,
+// the free slot's mark.
 func cacheKey(tenant string, raw []byte) uint64 {
 	var d xxhash.Digest
 	d.Reset()
 	d.WriteString(tenant)
 	d.Write([]byte{0xff})
 	d.Write(raw)
-	return d.Sum64()
+	if k := d.Sum64(); k != 0 {
+		return k
+	}
+	return 1
 }
+
+// shard returns the shard of key. The low bits pick the shard, so a table
+// indexes its slots by the bits above them (slot).
+func (c *seriesCache) shard(key uint64) *cacheShard {
+	return &c.shards[key%uint64(len(c.shards))]
+}
+
+// slot returns where key's probe starts in a table of n slots.
+func slot(key uint64, n int) int { return int(key>>6) & (n - 1) }
 
 // get returns the entry under key, if any. The caller confirms it with
 // matches: a hash collision must never put a sample on another series.
 func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
-	s := &c.shards[key%uint64(len(c.shards))]
+	s := c.shard(key)
 	s.mu.Lock()
-	e, ok := s.m[key]
-	s.mu.Unlock()
-	return e, ok
+	defer s.mu.Unlock()
+	mask := len(s.slots) - 1
+	for i := slot(key, len(s.slots)); ; i = (i + 1) & mask {
+		switch s.slots[i].key {
+		case key:
+			return s.slots[i].cacheEntry, true
+		case 0:
+			return cacheEntry{}, false
+		}
+	}
 }
 
 // put stores an entry. A full shard is emptied rather than tracked by age:
 // entries are cheap to rebuild and the bound only has to stop unbounded growth.
 func (c *seriesCache) put(key uint64, e cacheEntry) {
-	s := &c.shards[key%uint64(len(c.shards))]
+	s := c.shard(key)
 	s.mu.Lock()
-	if len(s.m) >= c.max {
-		s.m = make(map[uint64]cacheEntry, len(s.m))
+	defer s.mu.Unlock()
+	if s.n >= c.max {
+		clear(s.slots)
+		s.n = 0
 	}
-	s.m[key] = e
-	s.mu.Unlock()
+	// At most three slots in four in use, so that a probe ends soon.
+	if 4*(s.n+1) > 3*len(s.slots) {
+		s.grow()
+	}
+	if s.insert(key, e) {
+		s.n++
+	}
+}
+
+// insert sets key's entry and reports whether it took a free slot.
+func (s *cacheShard) insert(key uint64, e cacheEntry) bool {
+	mask := len(s.slots) - 1
+	for i := slot(key, len(s.slots)); ; i = (i + 1) & mask {
+		switch s.slots[i].key {
+		case key:
+			s.slots[i].cacheEntry = e
+			return false
+		case 0:
+			s.slots[i] = cacheSlot{key: key, cacheEntry: e}
+			return true
+		}
+	}
+}
+
+// grow doubles the table and moves every entry into it.
+func (s *cacheShard) grow() {
+	old := s.slots
+	s.slots = make([]cacheSlot, 2*len(old))
+	for i := range old {
+		if old[i].key != 0 {
+			s.insert(old[i].key, old[i].cacheEntry)
+		}
+	}
 }
 
 func (c *seriesCache) len() int {
 	n := 0
 	for i := range c.shards {
 		c.shards[i].mu.Lock()
-		n += len(c.shards[i].m)
+		n += c.shards[i].n
 		c.shards[i].mu.Unlock()
 	}
 	return n
@@ -109,8 +179,10 @@ func matches(lset labels.Labels, tenant string, ls []Label) bool {
 			ok = l.Value == tenant
 			return
 		}
-		for k := range ls {
-			j := (next + k) % len(ls)
+		for j, k := next, 0; k < len(ls); j, k = j+1, k+1 {
+			if j == len(ls) {
+				j = 0
+			}
 			if taken&(1<<j) == 0 && string(ls[j].Name) == l.Name {
 				taken |= 1 << j
 				ok = string(ls[j].Value) == l.Value

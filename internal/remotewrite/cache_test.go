@@ -1,6 +1,7 @@
 package remotewrite
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
@@ -136,7 +138,10 @@ func TestCacheSharesHeadLabels(t *testing.T) {
 		t.Fatalf("%d series cached, want 2", n)
 	}
 	for i := range h.cache.shards {
-		for _, e := range h.cache.shards[i].m {
+		for _, e := range h.cache.shards[i].slots {
+			if e.key == 0 {
+				continue
+			}
 			head, ok := ms.SeriesLabels(e.ref)
 			if !ok {
 				t.Fatalf("%s: ref %d not in the head", e.lset, e.ref)
@@ -172,8 +177,11 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	}
 	var cached cacheEntry
 	for i := range h.cache.shards {
-		for _, e := range h.cache.shards[i].m {
-			cached = e
+		for _, e := range h.cache.shards[i].slots {
+			if e.key == 0 {
+				continue
+			}
+			cached = e.cacheEntry
 		}
 	}
 	// The series of a request as the handler decodes it.
@@ -195,5 +203,46 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	}
 	if got := stored(t, ms); got[`{__name__="node_cpu_seconds_total", cpu="0", job="node", tenant="acme"}`] != 3 || len(got) != 1 {
 		t.Fatalf("stored series: %v", got)
+	}
+}
+
+// TestSeriesCacheTable: every entry put is found under its key, through
+// the tables' growth, with its latest value; a key never put is not found;
+// a shard that reaches the bound is emptied and fills again.
+func TestSeriesCacheTable(t *testing.T) {
+	const n = 50_000
+	c := newSeriesCache(1 << 22)
+	key := func(i int) uint64 { return cacheKey("acme", []byte(fmt.Sprint("series-", i))) }
+	for i := range n {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+	}
+	for i := range n / 2 {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1 + n)}) // the head gave it another reference
+	}
+	if got := c.len(); got != n {
+		t.Fatalf("%d entries, want %d", got, n)
+	}
+	for i := range n {
+		want := storage.SeriesRef(i + 1)
+		if i < n/2 {
+			want += n
+		}
+		if e, ok := c.get(key(i)); !ok || e.ref != want {
+			t.Fatalf("series %d: got ref %d (found %v), want %d", i, e.ref, ok, want)
+		}
+	}
+	if _, ok := c.get(cacheKey("globex", []byte("series-1"))); ok {
+		t.Fatal("found a key never put")
+	}
+
+	small := newSeriesCache(64 * 100) // 101 entries per shard
+	for i := range n {
+		small.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+	}
+	if got := small.len(); got > 64*101 || got == 0 {
+		t.Fatalf("%d entries in a cache bound to %d", got, 64*101)
+	}
+	if e, ok := small.get(key(n - 1)); !ok || e.ref != n {
+		t.Fatalf("the entry put last: ref %d (found %v)", e.ref, ok)
 	}
 }
