@@ -1,6 +1,7 @@
 package remotewrite
 
 import (
+	"math"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -22,11 +23,11 @@ import (
 // bytes cost 300 more (docs/BENCHMARKS.md, "Memory per active series").
 //
 // Each shard is a table of its own (open addressing, linear probing) rather
-// than a Go map: a hit reads one 32-byte slot, key and entry together, where
+// than a Go map: a hit reads one 24-byte slot, key and entry together, where
 // a map of such values reads its control word and then the slot in another
 // cache line. Under remote write at 200,000 series the map lookup alone was
 // a quarter of the server's CPU, mostly waiting on memory
-// (docs/BENCHMARKS.md, "The ingest regression").
+// (docs/BENCHMARKS.md, "Memory per active series").
 type seriesCache struct {
 	shards [64]cacheShard
 	max    int // entries per shard before the shard is emptied
@@ -34,13 +35,17 @@ type seriesCache struct {
 
 type cacheShard struct {
 	mu    sync.Mutex
-	slots []cacheSlot // a power of two long; key 0 marks a free slot
+	slots []cacheSlot // a power of two long
 	n     int         // slots in use
 }
 
+// cacheSlot is an entry in a shard's table. It keeps 32 bits of the key
+// (tag; 0 marks a free slot), enough to find the slot again as the table
+// grows and to pass over most others: a hit is confirmed by matches anyway.
 type cacheSlot struct {
-	key uint64
-	cacheEntry
+	lset labels.Labels
+	tag  uint32
+	ref  uint32 // the head's references count up from 1; a larger one is not cached
 }
 
 type cacheEntry struct {
@@ -60,40 +65,35 @@ func newSeriesCache(maxEntries int) *seriesCache {
 	return c
 }
 
-// cacheKey hashes a series' raw label bytes with its tenant. It is never 0,
-// the free slot's mark.
 func cacheKey(tenant string, raw []byte) uint64 {
 	var d xxhash.Digest
 	d.Reset()
 	d.WriteString(tenant)
 	d.Write([]byte{0xff})
 	d.Write(raw)
-	if k := d.Sum64(); k != 0 {
-		return k
-	}
-	return 1
+	return d.Sum64()
 }
 
-// shard returns the shard of key. The low bits pick the shard, so a table
-// indexes its slots by the bits above them (slot).
+// shard returns the shard of key: its low bits pick it; the table within
+// uses the high 32 (tag).
 func (c *seriesCache) shard(key uint64) *cacheShard {
 	return &c.shards[key%uint64(len(c.shards))]
 }
 
-// slot returns where key's probe starts in a table of n slots.
-func slot(key uint64, n int) int { return int(key>>6) & (n - 1) }
+// tag returns what a slot keeps of key, never 0.
+func tag(key uint64) uint32 { return max(uint32(key>>32), 1) }
 
 // get returns the entry under key, if any. The caller confirms it with
 // matches: a hash collision must never put a sample on another series.
 func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
-	s := c.shard(key)
+	s, t := c.shard(key), tag(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mask := len(s.slots) - 1
-	for i := slot(key, len(s.slots)); ; i = (i + 1) & mask {
-		switch s.slots[i].key {
-		case key:
-			return s.slots[i].cacheEntry, true
+	mask := uint32(len(s.slots) - 1)
+	for i := t & mask; ; i = (i + 1) & mask {
+		switch s.slots[i].tag {
+		case t:
+			return cacheEntry{s.slots[i].lset, storage.SeriesRef(s.slots[i].ref)}, true
 		case 0:
 			return cacheEntry{}, false
 		}
@@ -103,6 +103,9 @@ func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
 // put stores an entry. A full shard is emptied rather than tracked by age:
 // entries are cheap to rebuild and the bound only has to stop unbounded growth.
 func (c *seriesCache) put(key uint64, e cacheEntry) {
+	if e.ref > math.MaxUint32 {
+		return
+	}
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -110,25 +113,26 @@ func (c *seriesCache) put(key uint64, e cacheEntry) {
 		clear(s.slots)
 		s.n = 0
 	}
-	// At most three slots in four in use, so that a probe ends soon.
-	if 4*(s.n+1) > 3*len(s.slots) {
+	// At most seven slots in eight in use, so that a probe ends soon.
+	if 8*(s.n+1) > 7*len(s.slots) {
 		s.grow()
 	}
-	if s.insert(key, e) {
+	if s.insert(cacheSlot{e.lset, tag(key), uint32(e.ref)}) {
 		s.n++
 	}
 }
 
-// insert sets key's entry and reports whether it took a free slot.
-func (s *cacheShard) insert(key uint64, e cacheEntry) bool {
-	mask := len(s.slots) - 1
-	for i := slot(key, len(s.slots)); ; i = (i + 1) & mask {
-		switch s.slots[i].key {
-		case key:
-			s.slots[i].cacheEntry = e
+// insert puts e in its tag's slot, or a free one, and reports whether it
+// took a free slot.
+func (s *cacheShard) insert(e cacheSlot) bool {
+	mask := uint32(len(s.slots) - 1)
+	for i := e.tag & mask; ; i = (i + 1) & mask {
+		switch s.slots[i].tag {
+		case e.tag:
+			s.slots[i] = e
 			return false
 		case 0:
-			s.slots[i] = cacheSlot{key: key, cacheEntry: e}
+			s.slots[i] = e
 			return true
 		}
 	}
@@ -139,8 +143,8 @@ func (s *cacheShard) grow() {
 	old := s.slots
 	s.slots = make([]cacheSlot, 2*len(old))
 	for i := range old {
-		if old[i].key != 0 {
-			s.insert(old[i].key, old[i].cacheEntry)
+		if old[i].tag != 0 {
+			s.insert(old[i])
 		}
 	}
 }

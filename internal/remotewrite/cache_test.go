@@ -138,10 +138,11 @@ func TestCacheSharesHeadLabels(t *testing.T) {
 		t.Fatalf("%d series cached, want 2", n)
 	}
 	for i := range h.cache.shards {
-		for _, e := range h.cache.shards[i].slots {
-			if e.key == 0 {
+		for _, s := range h.cache.shards[i].slots {
+			if s.tag == 0 {
 				continue
 			}
+			e := cacheEntry{s.lset, storage.SeriesRef(s.ref)}
 			head, ok := ms.SeriesLabels(e.ref)
 			if !ok {
 				t.Fatalf("%s: ref %d not in the head", e.lset, e.ref)
@@ -178,10 +179,10 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	var cached cacheEntry
 	for i := range h.cache.shards {
 		for _, e := range h.cache.shards[i].slots {
-			if e.key == 0 {
+			if e.tag == 0 {
 				continue
 			}
-			cached = e.cacheEntry
+			cached = cacheEntry{e.lset, storage.SeriesRef(e.ref)}
 		}
 	}
 	// The series of a request as the handler decodes it.
@@ -207,8 +208,8 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 }
 
 // TestSeriesCacheTable: every entry put is found under its key, through
-// the tables' growth, with its latest value; a key never put is not found;
-// a shard that reaches the bound is emptied and fills again.
+// the tables' growth, with its latest value; a key never put is not found,
+// nor a reference the slot cannot hold; a shard that reaches the bound is emptied and fills again.
 func TestSeriesCacheTable(t *testing.T) {
 	const n = 50_000
 	c := newSeriesCache(1 << 22)
@@ -233,6 +234,11 @@ func TestSeriesCacheTable(t *testing.T) {
 	}
 	if _, ok := c.get(cacheKey("globex", []byte("series-1"))); ok {
 		t.Fatal("found a key never put")
+	}
+	big := cacheKey("acme", []byte("series-big"))
+	c.put(big, cacheEntry{ref: 1 << 33})
+	if e, ok := c.get(big); ok {
+		t.Fatalf("a reference beyond 32 bits was cached as %d", e.ref)
 	}
 
 	small := newSeriesCache(64 * 100) // 101 entries per shard
