@@ -27,7 +27,7 @@ func seriesOf(pairs ...string) *Series {
 
 // built is the label set tenantLabels stores for pairs under tenant.
 func built(t testing.TB, tenant string, pairs ...string) labels.Labels {
-	var b labels.ScratchBuilder
+	b := labels.NewScratchBuilder(0)
 	lset, err := tenantLabels(tenant, seriesOf(pairs...), &b)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func FuzzMatches(f *testing.F) {
 	f.Add("a\x00b", "a\x00b\x00tenant\x00acme", "acme")
 	f.Fuzz(func(t *testing.T, cached, sent, tenant string) {
 		a, b := pairsOf(cached), pairsOf(sent)
-		var sb labels.ScratchBuilder
+		sb := labels.NewScratchBuilder(0)
 		lsetA, err := tenantLabels(tenant, seriesOf(a...), &sb)
 		if err != nil {
 			return
