@@ -9,7 +9,10 @@
 #
 # After the measure, each target's resident memory is read from
 # /proc/PID/status: VmRSS (steady state, with every series active) and VmHWM
-# (the peak since start). For a target of several unyo replicas, rss_mib and
+# (the peak since start), and the CPU time it used during the measure per
+# sample it accepted (cpu_ns_per_sample, from /proc/PID/stat: the cost of a
+# sample, which other work on a shared machine disturbs far less than the
+# rate; not for unyo-remote targets, whose work goes on after rwload). For a target of several unyo replicas, rss_mib and
 # hwm_mib are the sums over the replicas, and each replica's RSS/peak is in the
 # round's line (replicas_mib=r1,r2,…).
 #
