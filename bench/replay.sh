@@ -11,7 +11,7 @@
 # VmHWM: the peak during the replay).
 #
 # Usage: bench/replay.sh
-# Environment: SERIES (1000000), FILL (3: rounds over all series before the
+# Environment: SERIES (1000000), FILL (2: rounds over all series before the
 #              kill), SENDERS (4), BATCH (2000), TARGETS ("prometheus unyo"),
 #              ROUNDS (1: kill and restart this many times per fill; the
 #              table gives the median), UNYO (bin/unyo, built from this tree;
@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SERIES=${SERIES:-1000000}
-FILL=${FILL:-3}
+FILL=${FILL:-2}
 SENDERS=${SENDERS:-4}
 BATCH=${BATCH:-2000}
 TARGETS=${TARGETS:-prometheus unyo}
