@@ -14,7 +14,7 @@ RUN_PACKAGES := ca-certificates fonts-ipaexfont-gothic gcc libc6-dev libssl-dev
 # s_server is the TLS-PSK peer of internal/zabbix/psk's tests).
 TEST_PACKAGES := $(RUN_PACKAGES) git openssl chromium fonts-noto-cjk poppler-utils prometheus prometheus-alertmanager postgresql zabbix-agent2 snmpd snmp victoria-metrics
 
-.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-cluster bench-agent bench-alert bench-msp cross clean screenshots
+.PHONY: build build-agent packages run test e2e-seconds test-postgres vet fmt deps deps-run cross-agent bench bench-ingest bench-ingest-remote bench-replay bench-cluster bench-agent bench-alert bench-msp cross clean screenshots
 
 # The server links OpenSSL through cgo for TLS-PSK to Zabbix agents; the
 # agent's builds below stay without cgo (a no-cgo build refuses PSK, saying so).
@@ -109,6 +109,10 @@ bench-ingest:
 # Ingest through unyo (--metrics-store remote, 1 replica) into VictoriaMetrics, against VictoriaMetrics alone.
 bench-ingest-remote:
 	TARGETS="victoria-metrics unyo-remote" REF=unyo-remote bash bench/remotewrite.sh
+
+# Startup after a crash with 1,000,000 series in the head (WAL replay), unyo against Prometheus.
+bench-replay:
+	bash bench/replay.sh
 
 # Scale-out (issue 15), one session: ingest through 1 and through 3 replicas
 # (these on one PostgreSQL) into VictoriaMetrics against VictoriaMetrics

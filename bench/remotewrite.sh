@@ -9,7 +9,10 @@
 #
 # After the measure, each target's resident memory is read from
 # /proc/PID/status: VmRSS (steady state, with every series active) and VmHWM
-# (the peak since start). For a target of several unyo replicas, rss_mib and
+# (the peak since start), and the CPU time it used during the measure per
+# sample it accepted (cpu_ns_per_sample, from /proc/PID/stat: the cost of a
+# sample, which other work on a shared machine disturbs far less than the
+# rate; not for unyo-remote targets, whose work goes on after rwload). For a target of several unyo replicas, rss_mib and
 # hwm_mib are the sums over the replicas, and each replica's RSS/peak is in the
 # round's line (replicas_mib=r1,r2,…).
 #
@@ -135,8 +138,10 @@ load() {
 	log "$name: warming up (one round over $SERIES series)"
 	bin/rwload "${args[@]}" -rounds 1 -duration 10m | sed 's/^/  warm-up: /' >&2 || return 1
 	log "$name: measuring for $DURATION"
+	local cpu0
+	cpu0=$(current_cpu)
 	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
-	line="$line $(current_memory) load1=$(cut -d' ' -f1 /proc/loadavg)"
+	line="$line $(cpu_per_sample "$cpu0" "$line") $(current_memory) load1=$(cut -d' ' -f1 /proc/loadavg)"
 	log "  $line"
 	RESULT[$name.$ROUND]=$line
 }
@@ -145,6 +150,39 @@ load() {
 memory() {
 	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
 		END { printf "rss_mib=%d hwm_mib=%d", rss / 1024, hwm / 1024 }' "/proc/$1/status"
+}
+
+# cpu_ticks prints the CPU time (user and system, in clock ticks) that the
+# processes given have used so far.
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do
+		# Fields 14 and 15 of /proc/PID/stat, counted after the command
+		# name's closing parenthesis.
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo "$t"
+}
+
+# current_cpu prints cpu_ticks of the target running (its unyo processes, or PID).
+current_cpu() {
+	if [[ ${#UPIDS[@]} -gt 0 ]]; then
+		cpu_ticks "${UPIDS[@]}"
+	else
+		cpu_ticks "$PID"
+	fi
+}
+
+# cpu_per_sample TICKS0 LINE prints the target's CPU time since TICKS0 per
+# sample it accepted in rwload's LINE, as cpu_ns_per_sample=…: what a sample
+# costs the server, which a machine shared with other work disturbs far
+# less than the rate does.
+cpu_per_sample() {
+	local t1 ok
+	t1=$(current_cpu)
+	ok=$(($(field requests "$2") - $(field errors "$2")))
+	awk -v d=$((t1 - $1)) -v hz="$(getconf CLK_TCK)" -v n=$((ok * BATCH)) \
+		'BEGIN { printf "cpu_ns_per_sample=%d", (n > 0 ? d / hz * 1e9 / n : 0) }'
 }
 
 # current_memory prints the memory of the target running: its unyo
@@ -390,16 +428,16 @@ stat() {
 	return 0
 }
 
-# table prints per target the median over the rounds of samples/s, latency
-# and memory, REF's ratio to each in samples/s and in RSS, and each round's
+# table prints per target the median over the rounds of samples/s, latency,
+# CPU per sample and memory, REF's ratio to each in samples/s and in RSS, and each round's
 # samples/s.
 table() {
-	local ref_rate ref_rss name rate rss ratio mratio r rounds
+	local ref_rate ref_rss name rate rss cpu ratio mratio r rounds
 	ref_rate=$(stat "$REF" samples_per_sec)
 	ref_rss=$(stat "$REF" rss_mib)
 	local w=$((${#REF} + 5)) # the ratio columns, as wide as their heading
 	[[ $w -ge 10 ]] || w=10
-	printf "%-18s %12s %8s %8s %6s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
+	printf "%-18s %12s %8s %8s %6s %8s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors cpu_ns rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
 	for name in $TARGETS; do
 		rate=$(stat "$name" samples_per_sec)
 		if [[ -z $rate ]]; then
@@ -418,8 +456,9 @@ table() {
 		for r in $(seq "$ROUNDS"); do
 			rounds+="$(field samples_per_sec "${RESULT[$name.$r]:-}") "
 		done
-		printf "%-18s %12s %8s %8s %6s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
-			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${rss:--}" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
+		cpu=$(stat "$name" cpu_ns_per_sample)
+		printf "%-18s %12s %8s %8s %6s %8s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
+			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${cpu:--}" "${rss:--}" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
 	done
 }
 

@@ -146,7 +146,7 @@ func (c *collector) readSampled(r io.Reader, mint, maxt int64) error {
 	if len(resp.Results) != 1 {
 		return fmt.Errorf("%d results for 1 query", len(resp.Results))
 	}
-	var b labels.ScratchBuilder
+	b := labels.NewScratchBuilder(0)
 	for _, ts := range resp.Results[0].Timeseries {
 		if ts == nil {
 			continue
@@ -182,7 +182,7 @@ func (c *collector) readSampled(r io.Reader, mint, maxt int64) error {
 // length, a big-endian CRC-32C of the data, and a ChunkedReadResponse.
 func (c *collector) readChunked(r io.Reader, mint, maxt int64) error {
 	br := bufio.NewReader(r)
-	var b labels.ScratchBuilder
+	b := labels.NewScratchBuilder(0)
 	for {
 		size, err := binary.ReadUvarint(br)
 		if errors.Is(err, io.EOF) {

@@ -48,6 +48,7 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		seen = h.seenBuffer()
 		defer h.seen.Put(seen)
 	}
+	b.SetSymbolTable(h.syms)
 	for i := range req.Series {
 		s := &req.Series[i]
 		key, e, err := h.entry(tenant, s, &b)

@@ -1,6 +1,7 @@
 package remotewrite
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
 
 	"github.com/unyo-ops/unyo/internal/metricstore"
 )
@@ -25,7 +27,7 @@ func seriesOf(pairs ...string) *Series {
 
 // built is the label set tenantLabels stores for pairs under tenant.
 func built(t testing.TB, tenant string, pairs ...string) labels.Labels {
-	var b labels.ScratchBuilder
+	b := labels.NewScratchBuilder(0)
 	lset, err := tenantLabels(tenant, seriesOf(pairs...), &b)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +77,7 @@ func FuzzMatches(f *testing.F) {
 	f.Add("a\x00b", "a\x00b\x00tenant\x00acme", "acme")
 	f.Fuzz(func(t *testing.T, cached, sent, tenant string) {
 		a, b := pairsOf(cached), pairsOf(sent)
-		var sb labels.ScratchBuilder
+		sb := labels.NewScratchBuilder(0)
 		lsetA, err := tenantLabels(tenant, seriesOf(a...), &sb)
 		if err != nil {
 			return
@@ -136,7 +138,11 @@ func TestCacheSharesHeadLabels(t *testing.T) {
 		t.Fatalf("%d series cached, want 2", n)
 	}
 	for i := range h.cache.shards {
-		for _, e := range h.cache.shards[i].m {
+		for _, s := range h.cache.shards[i].slots {
+			if s.tag == 0 {
+				continue
+			}
+			e := cacheEntry{s.lset, storage.SeriesRef(s.ref)}
 			head, ok := ms.SeriesLabels(e.ref)
 			if !ok {
 				t.Fatalf("%s: ref %d not in the head", e.lset, e.ref)
@@ -172,8 +178,11 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	}
 	var cached cacheEntry
 	for i := range h.cache.shards {
-		for _, e := range h.cache.shards[i].m {
-			cached = e
+		for _, e := range h.cache.shards[i].slots {
+			if e.tag == 0 {
+				continue
+			}
+			cached = cacheEntry{e.lset, storage.SeriesRef(e.ref)}
 		}
 	}
 	// The series of a request as the handler decodes it.
@@ -195,5 +204,51 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	}
 	if got := stored(t, ms); got[`{__name__="node_cpu_seconds_total", cpu="0", job="node", tenant="acme"}`] != 3 || len(got) != 1 {
 		t.Fatalf("stored series: %v", got)
+	}
+}
+
+// TestSeriesCacheTable: every entry put is found under its key, through
+// the tables' growth, with its latest value; a key never put is not found,
+// nor a reference the slot cannot hold; a shard that reaches the bound is emptied and fills again.
+func TestSeriesCacheTable(t *testing.T) {
+	const n = 50_000
+	c := newSeriesCache(1 << 22)
+	key := func(i int) uint64 { return cacheKey("acme", []byte(fmt.Sprint("series-", i))) }
+	for i := range n {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+	}
+	for i := range n / 2 {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1 + n)}) // the head gave it another reference
+	}
+	if got := c.len(); got != n {
+		t.Fatalf("%d entries, want %d", got, n)
+	}
+	for i := range n {
+		want := storage.SeriesRef(i + 1)
+		if i < n/2 {
+			want += n
+		}
+		if e, ok := c.get(key(i)); !ok || e.ref != want {
+			t.Fatalf("series %d: got ref %d (found %v), want %d", i, e.ref, ok, want)
+		}
+	}
+	if _, ok := c.get(cacheKey("globex", []byte("series-1"))); ok {
+		t.Fatal("found a key never put")
+	}
+	big := cacheKey("acme", []byte("series-big"))
+	c.put(big, cacheEntry{ref: 1 << 33})
+	if e, ok := c.get(big); ok {
+		t.Fatalf("a reference beyond 32 bits was cached as %d", e.ref)
+	}
+
+	small := newSeriesCache(64 * 100) // 101 entries per shard
+	for i := range n {
+		small.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+	}
+	if got := small.len(); got > 64*101 || got == 0 {
+		t.Fatalf("%d entries in a cache bound to %d", got, 64*101)
+	}
+	if e, ok := small.get(key(n - 1)); !ok || e.ref != n {
+		t.Fatalf("the entry put last: ref %d (found %v)", e.ref, ok)
 	}
 }

@@ -71,8 +71,9 @@ type SeriesLabeler interface {
 // Handler serves POST /api/v1/write.
 type Handler struct {
 	store   Appendable
-	meta    MetadataStore // nil: metadata is dropped
-	labeler SeriesLabeler // nil: the cache keeps the label sets it built
+	meta    MetadataStore       // nil: metadata is dropped
+	labeler SeriesLabeler       // nil: the cache keeps the label sets it built
+	syms    *labels.SymbolTable // the label sets it builds intern their strings here (nil unless built with -tags dedupelabels)
 	limits  Limits
 	cache   *seriesCache
 	reqs    sync.Pool
@@ -99,6 +100,7 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 	}
 	h.meta, _ = store.(MetadataStore)
 	h.labeler, _ = store.(SeriesLabeler)
+	h.syms = labels.NewSymbolTable()
 	h.reqs.New = func() any { return new(Request) }
 	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h

@@ -13,7 +13,7 @@ import (
 
 // BenchmarkMemoryPerSeries measures the Go heap that active series keep
 // after ingest through the handler into the embedded TSDB: 200,000 series
-// of the ten labels bench/cmd/rwload sends, each given rounds samples, then
+// (-memseries) of the ten labels bench/cmd/rwload sends, each given rounds samples, then
 // a GC, and the heap in use above what it was before the first request.
 // heap-B/series is what docs/BENCHMARKS.md ("Memory per active series")
 // splits by allocation site with -memprofile:
@@ -23,7 +23,8 @@ import (
 //
 // (-memprofile would be written after the store is closed.)
 func BenchmarkMemoryPerSeries(b *testing.B) {
-	const series, perReq, rounds = 200_000, 2000, 8
+	const perReq, rounds = 2000, 8
+	series := *memSeries
 	if *heapProfile != "" {
 		runtime.MemProfileRate = 16 << 10 // finer than the default 512 KiB, for the small sites
 	}
@@ -42,12 +43,14 @@ func BenchmarkMemoryPerSeries(b *testing.B) {
 		if *heapProfile != "" {
 			writeHeapProfile(b, *heapProfile)
 		}
-		b.ReportMetric(float64(after-before)/series, "heap-B/series")
+		b.ReportMetric(float64(after-before)/float64(series), "heap-B/series")
 		b.ReportMetric(float64(h.cache.len()), "cached-series")
 		runtime.KeepAlive(h)
 		runtime.KeepAlive(ms)
 	}
 }
+
+var memSeries = flag.Int("memseries", 200_000, "BenchmarkMemoryPerSeries's active series")
 
 var heapProfile = flag.String("heapprofile", "", "BenchmarkMemoryPerSeries writes the heap profile of the live series to this file")
 
