@@ -36,11 +36,11 @@ DB_TEST_PACKAGES = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " 
 
 # The end-to-end suite spends most of its time waiting on the real binary's
 # schedules (an operation plan's step minutes ahead, a collector's 60 s server
-# outage, backup polls), not on the CPU: it runs beside the other packages'
-# tests (scripts/test.sh; E2E_BESIDE=0 runs it after them), its SQLite and
-# PostgreSQL runs side by side, each in three shards balanced by the seconds
-# each test last took (scripts/e2e.sh, scripts/e2e-seconds.txt; `make
-# e2e-seconds` measures them again).
+# outage, backup polls), not on the CPU: after the other packages
+# (scripts/test.sh; E2E_BESIDE=1 runs it beside them, on a machine with
+# cores to spare), its SQLite and PostgreSQL runs go side by side, each in
+# three shards balanced by the seconds each test last took (scripts/e2e.sh,
+# scripts/e2e-seconds.txt; `make e2e-seconds` measures them again).
 test: deps vet
 	@test -z "$$(gofmt -l cmd internal bench test)" || { echo "gofmt needed:"; gofmt -l cmd internal bench test; exit 1; }
 	GO=$(GO) scripts/test.sh
