@@ -22,6 +22,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
+	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 )
 
 // Fetcher reads the backup jobs of a policy's account.
@@ -63,7 +64,7 @@ func (f *Fetcher) config(acct *cloudaccount.Account, region string) sdkaws.Confi
 		},
 	}
 	if f.client != nil {
-		cfg.HTTPClient = f.client
+		cfg.HTTPClient = connect.AWSClient(f.client)
 	}
 	if a.Endpoint != "" {
 		cfg.BaseEndpoint = sdkaws.String(a.Endpoint)

@@ -7,9 +7,11 @@
 package connect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -101,8 +103,10 @@ func ForAWS(a *cloudaccount.AWS, region string, hc *http.Client) (aws.Config, er
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(a.AccessKeyID, a.SecretAccessKey, ""),
-		HTTPClient:  hc,
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
+	}
+	if hc != nil {
+		cfg.HTTPClient = AWSClient(hc)
 	}
 	if a.Endpoint != "" {
 		cfg.BaseEndpoint = aws.String(strings.TrimRight(a.Endpoint, "/"))
@@ -129,4 +133,35 @@ func Tester(hc *http.Client) cloudaccount.Tester {
 		}
 		return cloudaccount.TestResult{Message: "unknown provider " + string(a.Provider)}
 	}
+}
+
+// AWSClient is hc for the AWS SDK: every call's request body is its own
+// (ownBody). Every AWS client unyo builds goes through it.
+func AWSClient(hc *http.Client) aws.HTTPClient { return ownBody{hc} }
+
+// ownBody gives net/http a request body of its own, for every AWS call.
+// The SDK (smithy-go) closes the body it built as soon as the response's
+// headers are in, while the transport's writer may still read it once more
+// (to see that nothing follows the Content-Length); the closed body answers
+// that read with io.EOF as an error, and the transport, taking the write as
+// failed, closes the connection under the response still being read
+// ("deserialization failed ... use of closed network connection"): a
+// CloudWatch page lost on a busy server. The bodies of the API calls unyo
+// makes are small; the copy is kept for the transport's retries (GetBody).
+type ownBody struct{ hc *http.Client }
+
+func (c ownBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return c.hc.Do(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("connect: cannot read the request's body: %w", err)
+	}
+	r = r.Clone(r.Context())
+	r.ContentLength = int64(len(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r.Body, _ = r.GetBody()
+	return c.hc.Do(r)
 }
