@@ -37,7 +37,8 @@ ADMIN_PASSWORD=bench-admin-secret
 WORK=$(mktemp -d -t unyo-agentbench.XXXXXX)
 PIDS=() # started here, stopped in reverse order
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # stop_all ends what was started, last first: politely, then after 15 s for good.
 stop_all() {
@@ -61,36 +62,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port prints a 127.0.0.1 port that nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	log "no free port found"
-	return 1
-}
-
-# wait_ready polls URL until it answers 2xx, for at most 30 s, and fails
-# early if the process PID died.
-wait_ready() {
-	local url=$1 pid=$2 logfile=$3
-	for _ in $(seq 60); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			log "pid $pid exited; the end of its log:"
-			tail -n 20 "$logfile" >&2
-			return 1
-		fi
-		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-		sleep 0.5
-	done
-	log "$url not ready after 30 s"
-	return 1
-}
+# wait_ready waits for a target to answer (bench/lib.sh).
+wait_ready() { await_url "$1" "$2" "$3" 30; }
 
 # seconds turns a Go duration of s, m or h into seconds.
 seconds() {

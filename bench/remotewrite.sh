@@ -69,7 +69,8 @@ UPPROF=() # their profilers' ports (PROFILE), or empty
 TOKEN=""  # the bench tenant's ingest token at the target running
 declare -A RESULT # target.round -> rwload's line and the memory read after it
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # stop ends the target started last: politely, then after 30 s for good.
 stop() {
@@ -97,36 +98,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port prints a 127.0.0.1 port that nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	log "no free port found"
-	return 1
-}
-
-# wait_ready polls URL until it answers 2xx, for at most 60 s, and fails
-# early if the target died.
-wait_ready() {
-	local url=$1 logfile=$2
-	for _ in $(seq 120); do
-		if ! kill -0 "$PID" 2>/dev/null; then
-			log "the target exited; the end of its log:"
-			tail -n 20 "$logfile" >&2
-			return 1
-		fi
-		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-		sleep 0.5
-	done
-	log "$url not ready after 60 s"
-	return 1
-}
+# wait_ready waits for a target to answer (bench/lib.sh).
+wait_ready() { await_url "$1" "$PID" "$2" 60; }
 
 # load NAME URL [BEARER] warms the target up, then measures it.
 load() {

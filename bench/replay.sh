@@ -33,7 +33,8 @@ WORK=$(mktemp -d -t unyo-replay.XXXXXX)
 PID=""
 declare -A RESULT # target -> its line
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # kill_target ends the target running at once, as a crash would.
 kill_target() {
@@ -49,36 +50,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port prints a 127.0.0.1 port that nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	log "no free port found"
-	return 1
-}
-
-# await_ready polls URL every 0.1 s until it answers 2xx, for at most 30
-# minutes, failing early if the target died.
-await_ready() {
-	local url=$1 logfile=$2
-	for _ in $(seq 18000); do
-		if ! kill -0 "$PID" 2>/dev/null; then
-			log "the target exited; the end of its log:"
-			tail -n 20 "$logfile" >&2
-			return 1
-		fi
-		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	log "$url not ready after 30 minutes"
-	return 1
-}
+# await_ready waits for a target to answer (bench/lib.sh).
+await_ready() { await_url "$1" "$PID" "$2" 1800; }
 
 # fill URL NAME [BEARER] sends FILL rounds over SERIES series.
 fill() {
