@@ -415,6 +415,13 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	rlog := logger.With("component", "report")
 	sources := a.reportSources()
 	a.reportGen = report.NewGenerator(sources, rlog)
+	// The board keeps the closed days' failed checks between views: days
+	// that ended before the out-of-order window, and the hour before the
+	// newest sample the head still takes in order. Not with a remote store,
+	// which may take a sample of any age.
+	if cfg.metricsStore.kind != "remote" {
+		a.reportGen.KeepClosedDays(report.NewClosedDays(cfg.oooWindow+time.Hour, 0))
+	}
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)
 	a.reportSchedule = report.NewScheduler(a.reports, a.objects, cfg.report.interval, rlog)

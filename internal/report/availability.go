@@ -14,25 +14,39 @@ import (
 // board shows this month's). A missing source gives no figures, not an error.
 func (g *Generator) Availability(ctx context.Context, tenant string, from, to time.Time) ([]Availability, error) {
 	r := &Report{Tenant: tenant, From: from, To: to}
-	g.summary(ctx, r)
+	down := g.src.Downtime
+	if cd, ok := down.(CheckDowntime); ok && g.closed != nil {
+		// The closed days' runs are kept for the tenant as created: one
+		// deleted and created again under the same ID reads its own.
+		if t, err := g.src.Tenants.Tenant(ctx, tenant); err == nil {
+			cd.closed, cd.born = g.closed, t.CreatedAt
+			down = cd
+		}
+	}
+	g.summary(ctx, r, down)
 	return r.Summary.Services, nil
 }
+
+// KeepClosedDays makes Availability keep the closed days' runs of failed
+// checks in d between calls (the board's views); nil reads every day each
+// time. Reports do not use it.
+func (g *Generator) KeepClosedDays(d *ClosedDays) { g.closed = d }
 
 // summary fills the availability of each service: the downtime inside the
 // period and the service's hours, less the maintenance windows, over the
 // service hours of the period less the same windows. Windows and downtime
 // of Service "" apply to every service.
-func (g *Generator) summary(ctx context.Context, r *Report) {
+func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSource) {
 	svcs, err := g.src.Tenants.Services(ctx, r.Tenant)
 	if err != nil || len(svcs) == 0 {
 		g.note(r, "summary", "no.services", err)
 		return
 	}
-	if g.src.Downtime == nil {
+	if downtime == nil {
 		g.note(r, "summary", "no.downtime", nil)
 		return
 	}
-	down, err := g.src.Downtime.Downtime(ctx, r.Tenant, r.From, r.To)
+	down, err := downtime.Downtime(ctx, r.Tenant, r.From, r.To)
 	if err != nil {
 		g.note(r, "summary", "no.downtime", err)
 		return

@@ -22,6 +22,10 @@ type ResourceLister interface {
 type CheckDowntime struct {
 	Metrics   Metrics
 	Resources ResourceLister
+	// closed, when set, keeps the closed days' runs of the tenant created
+	// at born (Generator.Availability sets them for the board).
+	closed *ClosedDays
+	born   time.Time
 }
 
 // checkStep is the resolution of downtime: checks run every minute or less.
@@ -47,16 +51,38 @@ func (c CheckDowntime) Downtime(ctx context.Context, tenant string, from, to tim
 			serviceOf[r.Name] = names[*r.ServiceID]
 		}
 	}
-	q := StepQuery{Name: "unyo_check_up", From: from.Truncate(checkStep), To: to, Step: checkStep}
-	rs, err := c.downRuns(ctx, tenant, q)
+	fetch := func(ctx context.Context, from, to time.Time) ([]hostRun, error) {
+		return c.hostRuns(ctx, tenant, from, to)
+	}
+	var rs []hostRun
+	if c.closed != nil {
+		rs, err = c.closed.runs(ctx, tenant, c.born, from, to, fetch)
+	} else {
+		rs, err = fetch(ctx, from, to)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("report: downtime: %w", err)
 	}
+	loc := from.Location()
 	var out []Interval
 	for _, r := range rs {
-		if svc := serviceOf[r.Labels.Get("host")]; svc != "" {
-			out = append(out, Interval{Service: svc, Start: q.From.Add(time.Duration(r.Start) * checkStep), End: q.From.Add(time.Duration(r.End) * checkStep)})
+		if svc := serviceOf[r.host]; svc != "" {
+			out = append(out, Interval{Service: svc, Start: time.UnixMilli(r.start).In(loc), End: time.UnixMilli(r.end).In(loc)})
 		}
+	}
+	return out, nil
+}
+
+// hostRuns are the runs of failed check minutes of [from, to), by host.
+func (c CheckDowntime) hostRuns(ctx context.Context, tenant string, from, to time.Time) ([]hostRun, error) {
+	q := StepQuery{Name: "unyo_check_up", From: from.Truncate(checkStep), To: to, Step: checkStep}
+	rs, err := c.downRuns(ctx, tenant, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hostRun, len(rs))
+	for i, r := range rs {
+		out[i] = hostRun{host: r.Labels.Get("host"), start: q.From.Add(time.Duration(r.Start) * checkStep).UnixMilli(), end: q.From.Add(time.Duration(r.End) * checkStep).UnixMilli()}
 	}
 	return out, nil
 }

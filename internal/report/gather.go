@@ -12,6 +12,7 @@ type Generator struct {
 	src    Sources
 	logger *slog.Logger
 	now    func() time.Time
+	closed *ClosedDays // the board's closed days; nil: none kept
 }
 
 // NewGenerator returns a Generator over src; src.Tenants and src.Metrics
@@ -37,7 +38,7 @@ func (g *Generator) Generate(ctx context.Context, tenant string, from, to time.T
 		From: from.UTC(), To: to.UTC(), PrevFrom: from.Add(-to.Sub(from)).UTC(),
 		GeneratedAt: g.now().UTC(), Step: Duration(stepFor(to.Sub(from))), Notes: SectionNote{},
 	}
-	g.summary(ctx, r)
+	g.summary(ctx, r, g.src.Downtime)
 	g.hosts(ctx, r)
 	g.web(ctx, r)
 	g.alerts(ctx, r)
