@@ -1,0 +1,57 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestClosedDaysBoundsWhatItHolds fills the cache past its bound: it
+// holds at most maxRuns runs, drops the least recently used tenant first,
+// keeps nothing of a tenant with more runs than the bound, and a tenant
+// created again under the same ID reads its days afresh.
+func TestClosedDaysBoundsWhatItHolds(t *testing.T) {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)
+	born := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := NewClosedDays(time.Hour, 10)
+	reads := map[string]int{} // closed reads by tenant
+	view := func(tenant string, runs int, born time.Time) {
+		t.Helper()
+		fetch := func(_ context.Context, f, _ time.Time) ([]hostRun, error) {
+			if f.Equal(from) {
+				reads[tenant]++
+			}
+			out := make([]hostRun, runs)
+			for i := range out {
+				out[i] = hostRun{host: fmt.Sprint(tenant, i), start: f.UnixMilli(), end: f.Add(time.Minute).UnixMilli()}
+			}
+			return out, nil
+		}
+		if _, err := d.runs(context.Background(), tenant, born, from, to, fetch); err != nil {
+			t.Fatal(err)
+		}
+		if d.held > 10 {
+			t.Fatalf("the cache holds %d runs, bound 10", d.held)
+		}
+	}
+	view("a", 4, born)
+	view("b", 4, born)
+	view("a", 4, born) // a is now the more recently used
+	view("c", 4, born) // b goes
+	view("a", 4, born)
+	view("b", 4, born)
+	if reads["a"] != 1 || reads["b"] != 2 || reads["c"] != 1 {
+		t.Errorf("closed reads %v, want a 1 (kept), b 2 (dropped for c), c 1", reads)
+	}
+	view("big", 11, born)
+	view("big", 11, born)
+	if reads["big"] != 2 {
+		t.Errorf("a tenant with more runs than the bound was kept: %d reads", reads["big"])
+	}
+	view("a", 4, born.Add(time.Second)) // deleted and created again
+	if reads["a"] != 2 {
+		t.Errorf("a tenant created again read its predecessor's days: %d reads", reads["a"])
+	}
+}
