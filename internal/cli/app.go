@@ -419,8 +419,9 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	// that ended before the out-of-order window, and the hour before the
 	// newest sample the head still takes in order. Not with a remote store,
 	// which may take a sample of any age.
-	if cfg.metricsStore.kind != "remote" {
-		a.reportGen.KeepClosedDays(report.NewClosedDays(cfg.oooWindow+time.Hour, 0))
+	if local, ok := a.metrics.(*metricstore.Store); ok {
+		newest := func() time.Time { return time.UnixMilli(local.Head().MaxTime()) }
+		a.reportGen.KeepClosedDays(report.NewClosedDays(cfg.oooWindow+time.Hour, 0, newest))
 	}
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)

@@ -107,7 +107,7 @@ func newCacheEnv(t *testing.T) *cacheEnv {
 	e.runs = &askedRuns{TSDB: tsdb}
 	src.Downtime = report.CheckDowntime{Metrics: e.runs, Resources: e.store}
 	e.cached = report.NewGenerator(src, slog.New(slog.DiscardHandler))
-	e.cached.KeepClosedDays(report.NewClosedDays(closedLag, 0))
+	e.cached.KeepClosedDays(report.NewClosedDays(closedLag, 0, nil))
 	e.console.now = e.clock.now
 	return e
 }

@@ -59,7 +59,7 @@ func BenchmarkBoardMSP(b *testing.B) {
 		gen := report.NewGenerator(src, slog.New(slog.DiscardHandler))
 		name := "every-day"
 		if kept {
-			gen.KeepClosedDays(report.NewClosedDays(25*time.Hour, 0))
+			gen.KeepClosedDays(report.NewClosedDays(25*time.Hour, 0, func() time.Time { return time.UnixMilli(ms.Head().MaxTime()) }))
 			name = "closed-kept"
 		}
 		b.Run(name, func(b *testing.B) {

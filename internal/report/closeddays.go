@@ -10,8 +10,8 @@ import (
 // ClosedDays keeps, per tenant, the runs of failed check minutes of this
 // month's closed days, so that the board reads from the TSDB only the days
 // whose samples can still change. A day is closed when it ended more than
-// Lag before the end of the period asked for: the TSDB takes no sample
-// older than that.
+// the lag before the end of the period asked for (or before the TSDB's
+// newest sample, when older): the TSDB takes no sample older than that.
 //
 // What is kept is each host's runs as the TSDB gives them, not a service's
 // figure: which host is in which service, the services, their calendars
@@ -25,6 +25,7 @@ import (
 type ClosedDays struct {
 	lag     time.Duration
 	maxRuns int
+	newest  func() time.Time
 
 	mu      sync.Mutex
 	entries map[string]*closedEntry
@@ -54,11 +55,15 @@ const DefaultClosedRuns = 1 << 20
 // NewClosedDays keeps closed days that ended more than lag ago (the TSDB's
 // out-of-order window and the hour before its newest sample that the head
 // still takes in order), at most maxRuns runs (DefaultClosedRuns when 0).
-func NewClosedDays(lag time.Duration, maxRuns int) *ClosedDays {
+// newest, when set, is the time of the TSDB's newest sample: the TSDB
+// measures what is too old from it, not from the clock, so when nothing
+// has come in for a while (every agent cut off) a day closes only once
+// samples come again.
+func NewClosedDays(lag time.Duration, maxRuns int, newest func() time.Time) *ClosedDays {
 	if maxRuns <= 0 {
 		maxRuns = DefaultClosedRuns
 	}
-	return &ClosedDays{lag: lag, maxRuns: maxRuns, entries: map[string]*closedEntry{}}
+	return &ClosedDays{lag: lag, maxRuns: maxRuns, newest: newest, entries: map[string]*closedEntry{}}
 }
 
 // fetchRuns reads the runs of [from, to) from the TSDB.
@@ -87,11 +92,17 @@ func (d *ClosedDays) runs(ctx context.Context, tenant string, born, from, to tim
 	return append(append(out, kept...), open...), nil
 }
 
-// closedEnd is the start of the day, in from's zone, that holds to less
-// the lag: the days of [from, closedEnd) are closed. ok is false when no
-// day is, or when the boundaries are not whole minutes (the steps of a
-// check), as in a zone of seconds.
+// closedEnd is the start of the day, in from's zone, that holds to (or
+// the TSDB's newest sample, when older) less the lag: the days of
+// [from, closedEnd) are closed. ok is false when no day is, or when the
+// boundaries are not whole minutes (the steps of a check), as in a zone of
+// seconds.
 func (d *ClosedDays) closedEnd(from, to time.Time) (time.Time, bool) {
+	if d.newest != nil {
+		if n := d.newest(); n.Before(to) {
+			to = n
+		}
+	}
 	loc := from.Location()
 	n := to.Add(-d.lag).In(loc)
 	end := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)

@@ -15,7 +15,7 @@ func TestClosedDaysBoundsWhatItHolds(t *testing.T) {
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)
 	born := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	d := NewClosedDays(time.Hour, 10)
+	d := NewClosedDays(time.Hour, 10, nil)
 	reads := map[string]int{} // closed reads by tenant
 	view := func(tenant string, runs int, born time.Time) {
 		t.Helper()
@@ -53,5 +53,33 @@ func TestClosedDaysBoundsWhatItHolds(t *testing.T) {
 	view("a", 4, born.Add(time.Second)) // deleted and created again
 	if reads["a"] != 2 {
 		t.Errorf("a tenant created again read its predecessor's days: %d reads", reads["a"])
+	}
+}
+
+// TestClosedDaysCloseFromTheNewestSample: with nothing come in for two
+// days (every agent cut off), the TSDB still takes samples of those days,
+// so they stay open until samples come again.
+func TestClosedDaysCloseFromTheNewestSample(t *testing.T) {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)
+	newest := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	d := NewClosedDays(time.Hour, 0, func() time.Time { return newest })
+	var asked []string
+	fetch := func(_ context.Context, f, t time.Time) ([]hostRun, error) {
+		asked = append(asked, f.Format("02T15")+"–"+t.Format("02T15"))
+		return nil, nil
+	}
+	for range 2 {
+		if _, err := d.runs(context.Background(), "acme", from, from, to, fetch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newest = to
+	if _, err := d.runs(context.Background(), "acme", from, from, to, fetch); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"01T00–03T00", "03T00–05T12", "03T00–05T12", "03T00–05T00", "05T00–05T12"}
+	if fmt.Sprint(asked) != fmt.Sprint(want) {
+		t.Errorf("read %v, want %v", asked, want)
 	}
 }
