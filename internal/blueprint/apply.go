@@ -26,6 +26,11 @@ func NewPlanner(db *sql.DB, stores Stores) *Planner {
 	return &Planner{db: db, stores: stores, now: time.Now}
 }
 
+// SetClock makes the planner read the time from now instead of the
+// system's clock: what plans compare time-bound objects (silences) at,
+// and the time the audit log and the drift records are written at.
+func (s *Planner) SetClock(now func() time.Time) { s.now = now }
+
 // AfterApply adds a function told, after an apply commits, which tenant
 // changed: caches built on the tenant's objects reload there (a store
 // that reloaded during the apply read the state before it).
@@ -60,17 +65,18 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 	if req.Design.Tenant != tenant {
 		return nil, nil, nil, invalid.New("design.tenant", "is %q but the request is for tenant %q", req.Design.Tenant, tenant)
 	}
-	if err := Check(&req.Design); err != nil {
+	now := s.now()
+	if err := check(&req.Design, now); err != nil {
 		return nil, nil, nil, err
 	}
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if st.objs[KindTenant] == nil && req.Design.TenantSettings == nil {
 		return nil, nil, nil, response.NotFound("no tenant " + tenant + ": a design creates its tenant only when it gives tenant_settings")
 	}
-	want, err := s.desired(ctx, tenant, req, st)
+	want, err := s.desired(ctx, tenant, req, st, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -124,8 +130,10 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 
 // Check validates a design received whole (the API's input): the same
 // rules as the loader's, naming the field of the first refusal.
-func Check(d *Design) error {
-	l := &loader{tenant: d.Tenant, origin: map[string]origin{}}
+func Check(d *Design) error { return check(d, time.Now()) }
+
+func check(d *Design, now time.Time) error {
+	l := &loader{tenant: d.Tenant, origin: map[string]origin{}, now: now}
 	l.trees = []*tree{{file: "design", pos: map[string]Position{}, keys: map[string]Position{}}}
 	l.validate(d)
 	if len(l.probs) > 0 {
@@ -137,9 +145,10 @@ func Check(d *Design) error {
 
 // desired lists the design's objects in their canonical forms, as they
 // will read back once stored (normalised by their own packages' rules).
-func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *state) ([]desired, error) {
+func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *state, now time.Time) ([]desired, error) {
 	d := &req.Design
 	x := newIDs() // names only: IDs do not appear in the canonical forms
+	x.now = now
 	for i, v := range d.Services {
 		x.setService(v.Name, int64(-i-1))
 	}

@@ -16,6 +16,9 @@ type ids struct {
 	serviceOf, resourceOf, runbookOf         map[int64]string
 	clouds                                   map[string]int64 // cloud accounts, which other kinds name
 	cloudName                                map[int64]string
+	// now is the time the plan (or the validation) is made at, from the
+	// planner's clock: what kinds whose form depends on time compare at.
+	now time.Time
 }
 
 func newIDs() *ids {

@@ -10,7 +10,7 @@ import (
 // to plan to no changes. Secrets are never exported: each is a reference
 // ${env:UNYO_<CHANNEL>_<FIELD>} the caller sets before planning.
 func (s *Planner) Export(ctx context.Context, tenant string) (*Design, error) {
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, s.now())
 	if err != nil {
 		return nil, err
 	}

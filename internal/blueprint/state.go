@@ -3,6 +3,7 @@ package blueprint
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
@@ -53,6 +54,18 @@ type object struct {
 	items   map[string]int64
 	channel *channel.Channel
 	stored  any // a table kind's stored model, for its sameSecrets
+	// recorded is the form drift records, when design (what plans compare)
+	// changes with time alone: a silence's start, dropped once passed.
+	recorded any
+}
+
+// digest is the hash drift records and compares: of recorded when the
+// kind gives one, else of what plans compare.
+func (o *object) digest() string {
+	if o.recorded != nil {
+		return hash(canon(o.recorded))
+	}
+	return hash(o.canon)
 }
 
 // state is what a tenant holds, by kind and key.
@@ -69,10 +82,11 @@ func (st *state) put(kind, key string, o *object) {
 	st.objs[kind][key] = o
 }
 
-// read reads what tenant holds of every kind; inside an apply's
+// read reads what tenant holds of every kind at now; inside an apply's
 // transaction it sees that transaction's writes.
-func (s Stores) read(ctx context.Context, tenant string) (*state, error) {
+func (s Stores) read(ctx context.Context, tenant string, now time.Time) (*state, error) {
 	st := &state{x: newIDs(), objs: map[string]map[string]*object{}}
+	st.x.now = now
 	services, err := s.Objects.Services(ctx, tenant)
 	if err != nil {
 		return nil, err

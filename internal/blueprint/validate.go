@@ -3,6 +3,7 @@ package blueprint
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/escalation"
@@ -13,6 +14,10 @@ import (
 // references between them, recording each refusal where it was written.
 func (l *loader) validate(d *Design) {
 	x := newIDs()
+	x.now = l.now
+	if x.now.IsZero() {
+		x.now = time.Now()
+	}
 	if !nameRE.MatchString(d.Tenant) {
 		l.failAt(l.tenantOrigin(), "", "is not a tenant ID", false)
 	}
