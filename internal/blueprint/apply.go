@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -149,58 +148,9 @@ func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *
 	d := &req.Design
 	x := newIDs() // names only: IDs do not appear in the canonical forms
 	x.now = now
-	for i, v := range d.Services {
-		x.setService(v.Name, int64(-i-1))
-	}
-	for i, v := range d.Runbooks {
-		x.setRunbook(v.Title, int64(-i-1))
-	}
-	for i, v := range d.Resources {
-		x.setResource(v.Name, int64(-i-1))
-	}
 	var out []desired
-	add := func(kind, key string, v any) { out = append(out, desired{kind, key, v, canon(v)}) }
-	for _, v := range d.Services {
-		add(KindService, v.Name, serviceOf(v.model(tenant)))
-	}
-	for _, v := range d.Runbooks {
-		add(KindRunbook, v.Title, runbookOf(v.model(tenant, "")))
-	}
-	for i, v := range d.Channels {
-		shown, err := channel.Shown(v.Type, configJSON(v))
-		if err != nil {
-			return nil, invalid.Prefix(fmt.Sprintf("design.channels[%d]", i), err)
-		}
-		add(KindChannel, v.Name, Channel{Name: v.Name, Type: v.Type, Config: shown})
-		out[len(out)-1].design = v // the full config, secrets included, is what is written
-	}
-	for _, v := range d.Resources {
-		add(KindResource, v.Name, resourceOf(v.model(tenant, x), x))
-	}
-	for _, v := range d.Templates {
-		m := v.model(tenant, x)
-		for _, it := range m.Items {
-			it.Normalize()
-		}
-		add(KindTemplate, v.Name, templateOf(m, x))
-		out[len(out)-1].design = v // its items' secrets included, which the compared form hides
-	}
-	for _, v := range d.Assignments {
-		m := v.model(tenant, x)
-		m.Normalize()
-		m.Template = v.Template
-		a := assignmentOf(m, x)
-		add(KindAssignment, a.key(), a)
-	}
-	for _, v := range d.EscalationPolicies {
-		add(KindPolicy, v.Name, policyOf(v.model(tenant)))
-	}
 	for _, name := range Kinds {
-		k := kindNamed(name)
-		if k == nil {
-			continue
-		}
-		err := k.want(d, tenant, x, func(key string, shown, written any) {
+		err := kindNamed(name).want(d, tenant, x, func(key string, shown, written any) {
 			out = append(out, desired{name, key, written, canon(shown)})
 		})
 		if err != nil {

@@ -2,7 +2,6 @@ package blueprint
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -87,100 +86,10 @@ func (st *state) put(kind, key string, o *object) {
 func (s Stores) read(ctx context.Context, tenant string, now time.Time) (*state, error) {
 	st := &state{x: newIDs(), objs: map[string]map[string]*object{}}
 	st.x.now = now
-	services, err := s.Objects.Services(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range services {
-		st.x.setService(m.Name, m.ID)
-		st.put(KindService, m.Name, &object{id: m.ID, design: serviceOf(m)})
-	}
-	runbooks, err := s.Runbooks.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range runbooks {
-		if m.TenantID != tenant {
-			continue // a global runbook: not the tenant's to design
-		}
-		st.x.setRunbook(m.Title, m.ID)
-		st.put(KindRunbook, m.Title, &object{id: m.ID, design: runbookOf(m)})
-	}
-	channels, err := s.Channels.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range channels {
-		st.put(KindChannel, m.Name, &object{id: m.ID, design: Channel{Name: m.Name, Type: m.Type, Config: m.Config}, channel: m})
-	}
-	resources, err := s.Objects.Resources(ctx, tenant, storage.ResourceFilter{})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range resources {
-		st.x.setResource(m.Name, m.ID)
-	}
-	for _, m := range resources {
-		st.put(KindResource, m.Name, &object{id: m.ID, design: resourceOf(m, st.x)})
-	}
-	if err := s.readMonitoring(ctx, tenant, st); err != nil {
-		return nil, err
-	}
-	policies, err := s.Policies.List(ctx, tenant, false)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range policies {
-		st.put(KindPolicy, m.Name, &object{id: m.ID, design: policyOf(m)})
-	}
 	for _, name := range Kinds {
-		if k := kindNamed(name); k != nil {
-			if err := k.read(ctx, s, tenant, st); err != nil {
-				return nil, err
-			}
+		if err := kindNamed(name).read(ctx, s, tenant, st); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
-}
-
-func (s Stores) readMonitoring(ctx context.Context, tenant string, st *state) error {
-	templates, err := s.Monitoring.Templates(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	for _, m := range templates {
-		if m.TenantID != tenant || m.Builtin != "" {
-			continue // global and built-in templates are not the tenant's to design
-		}
-		st.x.templates[m.Name] = m.ID
-		o := &object{id: m.ID, design: templateOf(m, st.x), items: map[string]int64{}}
-		for _, it := range m.Items {
-			o.items[it.Name] = it.ID
-		}
-		st.put(KindTemplate, m.Name, o)
-	}
-	assignments, err := s.Monitoring.Assignments(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	for _, m := range assignments {
-		a := assignmentOf(m, st.x)
-		st.put(KindAssignment, a.key(), &object{id: m.ID, design: a})
-	}
-	return nil
-}
-
-// globalTemplate finds a global template by name, for assignments of the
-// built-in templates.
-func (s Stores) globalTemplate(ctx context.Context, tenant, name string) (int64, error) {
-	templates, err := s.Monitoring.Templates(ctx, tenant)
-	if err != nil {
-		return 0, err
-	}
-	for _, t := range templates {
-		if t.TenantID == "" && t.Name == name {
-			return t.ID, nil
-		}
-	}
-	return 0, fmt.Errorf("no template %q", name)
 }
