@@ -92,14 +92,11 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 			continue
 		}
 		fields := diff("", cur.canon, d.canon)
-		if d.kind == KindChannel && len(fields) == 0 && !cur.channel.SameConfig(configJSON(d.design.(Channel))) {
-			fields = []FieldChange{{Field: "config", Old: "(secret)", New: "(secret)"}}
-		}
 		if d.kind == KindTemplate {
 			fields = append(fields, s.templateSecrets(tenant, cur, d.design.(Template))...)
 		}
 		if k, ok := kindNamed(d.kind).(secretive); ok && len(fields) == 0 && !k.sameSecrets(cur, d.design) {
-			fields = []FieldChange{{Field: "(secret)", Old: "(secret)", New: "(secret)"}}
+			fields = []FieldChange{{Field: secretField(k), Old: "(secret)", New: "(secret)"}}
 		}
 		if len(fields) > 0 {
 			plan.Changes = append(plan.Changes, Change{Action: Update, Kind: d.kind, Key: d.key, Fields: fields})

@@ -52,6 +52,16 @@ type secretive interface {
 	refs(d *Design, seen map[string]bool)
 }
 
+// secretField is the field a plan names when only a secretive kind's
+// secrets differ: the kind's own (channels: their config, where all their
+// secrets are), or "(secret)".
+func secretField(k secretive) string {
+	if f, ok := k.(interface{ secretField() string }); ok {
+		return f.secretField()
+	}
+	return "(secret)"
+}
+
 // kinds are the kinds written as a table, in no particular order (Kinds
 // orders them).
 var kinds = []kind{

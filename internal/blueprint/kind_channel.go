@@ -22,7 +22,7 @@ func (channels) read(ctx context.Context, s Stores, tenant string, st *state) er
 		return err
 	}
 	for _, m := range list {
-		st.put(KindChannel, m.Name, &object{id: m.ID, design: Channel{Name: m.Name, Type: m.Type, Config: m.Config}, channel: m})
+		st.put(KindChannel, m.Name, &object{id: m.ID, design: Channel{Name: m.Name, Type: m.Type, Config: m.Config}, stored: m})
 	}
 	return nil
 }
@@ -66,6 +66,38 @@ func (channels) write(ctx context.Context, w *writer, v any, id int64) error {
 func (channels) remove(ctx context.Context, s Stores, tenant string, id int64) error {
 	return s.Channels.Delete(ctx, tenant, id)
 }
+
+// secrets refuses a channel's secrets written in clear (secretFields, by
+// type) and resolves the references in its config.
+func (channels) secrets(l *loader, d *Design) {
+	for i := range d.Channels {
+		c := &d.Channels[i]
+		at := fmt.Sprintf("channels[%d]", i)
+		for _, f := range secretFields[c.Type] {
+			for path, v := range lookup(c.Config, f) {
+				if s, ok := v.(string); ok && s != "" && !refRE.MatchString(s) {
+					l.fail(at, "config."+path, "is a secret: write it as ${env:NAME} or ${file:path}, never in the file")
+				}
+			}
+		}
+		c.Config = l.resolveAll(at+".config", c.Config).(map[string]any)
+	}
+}
+
+// sameSecrets opens the stored channel's sealed config (inside the
+// server) to compare it with the design's.
+func (channels) sameSecrets(cur *object, written any) bool {
+	return cur.stored.(*channel.Channel).SameConfig(configJSON(written.(Channel)))
+}
+
+func (channels) refs(d *Design, seen map[string]bool) {
+	for _, c := range d.Channels {
+		collectRefs(c.Config, seen)
+	}
+}
+
+// secretField: a channel's secrets are all in its config.
+func (channels) secretField() string { return "config" }
 
 // export writes the channel's set secrets as environment references.
 func (channels) export(d *Design, v any) { d.Channels = append(d.Channels, secretRefs(v.(Channel))) }

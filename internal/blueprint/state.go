@@ -47,12 +47,11 @@ type Stores struct {
 
 // object is one object a tenant holds, in the design's terms.
 type object struct {
-	id      int64
-	design  any            // the design's value (Service, Template, ...)
-	canon   map[string]any // what plans compare
-	items   map[string]int64
-	channel *channel.Channel
-	stored  any // a table kind's stored model, for its sameSecrets
+	id     int64
+	design any            // the design's value (Service, Template, ...)
+	canon  map[string]any // what plans compare
+	items  map[string]int64
+	stored any // a table kind's stored model, for its sameSecrets
 	// recorded is the form drift records, when design (what plans compare)
 	// changes with time alone: a silence's start, dropped once passed.
 	recorded any
