@@ -2,6 +2,7 @@ package blueprint
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
@@ -16,6 +17,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -43,6 +45,67 @@ type Stores struct {
 	Capacity    *capacity.Store
 	Backups     *backup.Store
 	Dashboards  *dashboard.Store
+}
+
+// NewStores returns the stores a design is applied through: those of own
+// (the server's, with their caches and wiring), and every one own leaves
+// nil made new on db, tenants' objects through objects and secrets sealed
+// by box, wired to one another as the server wires them (escalation steps
+// and rotations check their targets among the channels and contacts,
+// backups find their cloud accounts). The one place a kind's store is
+// made: a new kind adds its line here and the server's in own.
+func NewStores(db *sql.DB, objects *storage.Store, box *secret.Box, own Stores) Stores {
+	s := own
+	s.Objects = objects
+	if s.Monitoring == nil {
+		s.Monitoring = monitoring.NewStore(db, objects)
+		s.Monitoring.SealWith(box) // snmp and zabbix items' secrets
+	}
+	if s.Channels == nil {
+		s.Channels = channel.NewStore(db, objects, box, channel.Builder{})
+	}
+	if s.Rotations == nil {
+		channels := s.Channels
+		s.Rotations = oncall.NewStore(db, func(ctx context.Context, tenant, name string) (bool, error) {
+			return channels.TargetExists(ctx, tenant, channel.ContactPrefix+name) // members are contacts
+		})
+	}
+	if s.Policies == nil {
+		s.Policies = escalation.NewStore(db, objects, s.Channels.TargetExists)
+		s.Policies.SetOnCall(s.Rotations.Resolve) // steps may notify whoever is on call
+	}
+	if s.Windows == nil {
+		s.Windows = maintenance.NewStore(db, objects)
+	}
+	if s.Runbooks == nil {
+		s.Runbooks = runbook.NewStore(db)
+	}
+	if s.Silences == nil {
+		s.Silences = alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil)
+	}
+	if s.StatusPages == nil {
+		s.StatusPages = statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)})
+	}
+	if s.Reports == nil {
+		s.Reports = report.NewService(nil, report.NewStore(db), nil, nil, nil)
+	}
+	if s.Clouds == nil {
+		s.Clouds = cloudaccount.NewStore(db, box)
+	}
+	if s.ServiceNow == nil {
+		s.ServiceNow = servicenow.NewConfigs(db, box)
+	}
+	if s.Capacity == nil {
+		s.Capacity = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
+	}
+	if s.Backups == nil {
+		s.Backups = backup.NewStore(db, objects)
+		s.Backups.SetAccounts(s.Clouds)
+	}
+	if s.Dashboards == nil {
+		s.Dashboards = dashboard.NewStore(db)
+	}
+	return s
 }
 
 // object is one object a tenant holds, in the design's terms.
