@@ -28,7 +28,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/blueprint"
 	"github.com/unyo-ops/unyo/internal/capacity"
 	"github.com/unyo-ops/unyo/internal/change"
-	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/cloudaccount/connect"
 	"github.com/unyo-ops/unyo/internal/cluster"
@@ -37,7 +36,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/enrollment"
-	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/limits"
@@ -52,9 +50,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/remotewrite"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/route"
-	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
-	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
 	"github.com/unyo-ops/unyo/internal/throttle"
@@ -181,16 +177,8 @@ func newEnv(t *testing.T) *env {
 
 // blueprintHandlers serves plan, apply, export and drift of designs.
 func blueprintHandlers(db *sql.DB, store *storage.Store, design *monitoring.Store, box *secret.Box, authz route.Authorizer, logger *slog.Logger) *blueprint.Handlers {
-	channels := channel.NewStore(db, store, box, channel.Builder{})
-	return blueprint.NewHandlers(blueprint.NewPlanner(db, blueprint.Stores{Objects: store, Monitoring: design, Channels: channels,
-		Policies: escalation.NewStore(db, store, channels.TargetExists), Windows: maintenance.NewStore(db, store), Runbooks: runbook.NewStore(db),
-		Rotations: oncall.NewStore(db, nil), Silences: alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil),
-		StatusPages: statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)}), Reports: report.NewService(nil, report.NewStore(db), nil, nil, nil),
-
-		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box),
-
-		Capacity: capacity.NewStore(db, store, box, map[string]capacity.Factory{}), Backups: backup.NewStore(db, store),
-		Dashboards: dashboard.NewStore(db)}), authz, logger)
+	st := blueprint.NewStores(db, store, box, blueprint.Stores{Monitoring: design})
+	return blueprint.NewHandlers(blueprint.NewPlanner(db, st), authz, logger)
 }
 
 // statusHandlers serves the status page API, its public JSON among it.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/channel"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -25,6 +24,11 @@ type Planner struct {
 func NewPlanner(db *sql.DB, stores Stores) *Planner {
 	return &Planner{db: db, stores: stores, now: time.Now}
 }
+
+// SetClock makes the planner read the time from now instead of the
+// system's clock: what plans compare time-bound objects (silences) at,
+// and the time the audit log and the drift records are written at.
+func (s *Planner) SetClock(now func() time.Time) { s.now = now }
 
 // AfterApply adds a function told, after an apply commits, which tenant
 // changed: caches built on the tenant's objects reload there (a store
@@ -60,17 +64,18 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 	if req.Design.Tenant != tenant {
 		return nil, nil, nil, invalid.New("design.tenant", "is %q but the request is for tenant %q", req.Design.Tenant, tenant)
 	}
-	if err := Check(&req.Design); err != nil {
+	now := s.now()
+	if err := check(&req.Design, now); err != nil {
 		return nil, nil, nil, err
 	}
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if st.objs[KindTenant] == nil && req.Design.TenantSettings == nil {
 		return nil, nil, nil, response.NotFound("no tenant " + tenant + ": a design creates its tenant only when it gives tenant_settings")
 	}
-	want, err := s.desired(ctx, tenant, req, st)
+	want, err := s.desired(ctx, tenant, req, st, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -87,14 +92,11 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 			continue
 		}
 		fields := diff("", cur.canon, d.canon)
-		if d.kind == KindChannel && len(fields) == 0 && !cur.channel.SameConfig(configJSON(d.design.(Channel))) {
-			fields = []FieldChange{{Field: "config", Old: "(secret)", New: "(secret)"}}
-		}
 		if d.kind == KindTemplate {
 			fields = append(fields, s.templateSecrets(tenant, cur, d.design.(Template))...)
 		}
 		if k, ok := kindNamed(d.kind).(secretive); ok && len(fields) == 0 && !k.sameSecrets(cur, d.design) {
-			fields = []FieldChange{{Field: "(secret)", Old: "(secret)", New: "(secret)"}}
+			fields = []FieldChange{{Field: secretField(k), Old: "(secret)", New: "(secret)"}}
 		}
 		if len(fields) > 0 {
 			plan.Changes = append(plan.Changes, Change{Action: Update, Kind: d.kind, Key: d.key, Fields: fields})
@@ -124,8 +126,10 @@ func (s *Planner) plan(ctx context.Context, tenant string, req *Request) (*Plan,
 
 // Check validates a design received whole (the API's input): the same
 // rules as the loader's, naming the field of the first refusal.
-func Check(d *Design) error {
-	l := &loader{tenant: d.Tenant, origin: map[string]origin{}}
+func Check(d *Design) error { return check(d, time.Now()) }
+
+func check(d *Design, now time.Time) error {
+	l := &loader{tenant: d.Tenant, origin: map[string]origin{}, now: now}
 	l.trees = []*tree{{file: "design", pos: map[string]Position{}, keys: map[string]Position{}}}
 	l.validate(d)
 	if len(l.probs) > 0 {
@@ -137,61 +141,13 @@ func Check(d *Design) error {
 
 // desired lists the design's objects in their canonical forms, as they
 // will read back once stored (normalised by their own packages' rules).
-func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *state) ([]desired, error) {
+func (s *Planner) desired(ctx context.Context, tenant string, req *Request, st *state, now time.Time) ([]desired, error) {
 	d := &req.Design
 	x := newIDs() // names only: IDs do not appear in the canonical forms
-	for i, v := range d.Services {
-		x.setService(v.Name, int64(-i-1))
-	}
-	for i, v := range d.Runbooks {
-		x.setRunbook(v.Title, int64(-i-1))
-	}
-	for i, v := range d.Resources {
-		x.setResource(v.Name, int64(-i-1))
-	}
+	x.now = now
 	var out []desired
-	add := func(kind, key string, v any) { out = append(out, desired{kind, key, v, canon(v)}) }
-	for _, v := range d.Services {
-		add(KindService, v.Name, serviceOf(v.model(tenant)))
-	}
-	for _, v := range d.Runbooks {
-		add(KindRunbook, v.Title, runbookOf(v.model(tenant, "")))
-	}
-	for i, v := range d.Channels {
-		shown, err := channel.Shown(v.Type, configJSON(v))
-		if err != nil {
-			return nil, invalid.Prefix(fmt.Sprintf("design.channels[%d]", i), err)
-		}
-		add(KindChannel, v.Name, Channel{Name: v.Name, Type: v.Type, Config: shown})
-		out[len(out)-1].design = v // the full config, secrets included, is what is written
-	}
-	for _, v := range d.Resources {
-		add(KindResource, v.Name, resourceOf(v.model(tenant, x), x))
-	}
-	for _, v := range d.Templates {
-		m := v.model(tenant, x)
-		for _, it := range m.Items {
-			it.Normalize()
-		}
-		add(KindTemplate, v.Name, templateOf(m, x))
-		out[len(out)-1].design = v // its items' secrets included, which the compared form hides
-	}
-	for _, v := range d.Assignments {
-		m := v.model(tenant, x)
-		m.Normalize()
-		m.Template = v.Template
-		a := assignmentOf(m, x)
-		add(KindAssignment, a.key(), a)
-	}
-	for _, v := range d.EscalationPolicies {
-		add(KindPolicy, v.Name, policyOf(v.model(tenant)))
-	}
 	for _, name := range Kinds {
-		k := kindNamed(name)
-		if k == nil {
-			continue
-		}
-		err := k.want(d, tenant, x, func(key string, shown, written any) {
+		err := kindNamed(name).want(d, tenant, x, func(key string, shown, written any) {
 			out = append(out, desired{name, key, written, canon(shown)})
 		})
 		if err != nil {

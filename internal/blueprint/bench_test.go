@@ -6,16 +6,11 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/unyo-ops/unyo/internal/channel"
-	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
-	"github.com/unyo-ops/unyo/internal/escalation"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
-	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
-	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -54,12 +49,7 @@ func benchFleet(b *testing.B) (*Planner, Stores, []*Design) {
 	db := dbtest.Open(b)
 	objects := storage.New(db)
 	box, _ := secret.New(bytes.Repeat([]byte{5}, secret.KeySize))
-	channels := channel.NewStore(db, objects, box, channel.Builder{})
-	st := Stores{Objects: objects, Monitoring: monitoring.NewStore(db, objects), Channels: channels,
-		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
-		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
-	addPeople(&st, db)
-	addPlanStores(db, objects, box, &st)
+	st := NewStores(db, objects, box, Stores{Capacity: planCapacity(db, objects, box)})
 	var designs []*Design
 	for i := range benchCustomers {
 		id := fmt.Sprintf("c%03d", i)

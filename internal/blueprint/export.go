@@ -10,31 +10,14 @@ import (
 // to plan to no changes. Secrets are never exported: each is a reference
 // ${env:UNYO_<CHANNEL>_<FIELD>} the caller sets before planning.
 func (s *Planner) Export(ctx context.Context, tenant string) (*Design, error) {
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, s.now())
 	if err != nil {
 		return nil, err
 	}
 	d := &Design{Tenant: tenant}
 	for _, kind := range Kinds {
 		for _, key := range sortedKeys(st.objs[kind]) {
-			switch v := st.objs[kind][key].design.(type) {
-			case Service:
-				d.Services = append(d.Services, v)
-			case Runbook:
-				d.Runbooks = append(d.Runbooks, v)
-			case Channel:
-				d.Channels = append(d.Channels, secretRefs(v))
-			case Resource:
-				d.Resources = append(d.Resources, v)
-			case Template:
-				d.Templates = append(d.Templates, templateRefs(v))
-			case Assignment:
-				d.Assignments = append(d.Assignments, v)
-			case Policy:
-				d.EscalationPolicies = append(d.EscalationPolicies, v)
-			default:
-				kindNamed(kind).export(d, v)
-			}
+			kindNamed(kind).export(d, st.objs[kind][key].design)
 		}
 	}
 	return d, nil

@@ -10,16 +10,10 @@ import (
 	"testing"
 
 	"github.com/unyo-ops/unyo/internal/apitest"
-	"github.com/unyo-ops/unyo/internal/channel"
-	"github.com/unyo-ops/unyo/internal/cloudaccount"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
-	"github.com/unyo-ops/unyo/internal/escalation"
-	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
-	"github.com/unyo-ops/unyo/internal/runbook"
 	"github.com/unyo-ops/unyo/internal/secret"
-	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -46,17 +40,10 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon := monitoring.NewStore(db, objects)
-	mon.SealWith(box) // snmp and zabbix items' secrets
-	if err := mon.SyncBuiltins(ctx); err != nil {
+	st := NewStores(db, objects, box, Stores{Capacity: planCapacity(db, objects, box)})
+	if err := st.Monitoring.SyncBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
-	channels := channel.NewStore(db, objects, box, channel.Builder{})
-	st := Stores{Objects: objects, Monitoring: mon, Channels: channels,
-		Policies: escalation.NewStore(db, objects, channels.TargetExists), Windows: maintenance.NewStore(db, objects), Runbooks: runbook.NewStore(db),
-		Clouds: cloudaccount.NewStore(db, box), ServiceNow: servicenow.NewConfigs(db, box)}
-	addPeople(&st, db)
-	addPlanStores(db, objects, box, &st)
 	f := &fixture{db: db, stores: st, planner: NewPlanner(db, st)}
 	f.srv = apitest.NewServer(t, NewHandlers(f.planner, apitest.PathTenant, nil).Routes())
 	return f

@@ -8,10 +8,6 @@ import "context"
 // and deleted, and how export puts them back into a design. Each kind has
 // a file of its own (kind_*.go) and a line in kinds below; its constant
 // takes its place in Kinds (apply order).
-//
-// The first kinds (services to maintenance windows) predate the table and
-// are still written inline in state.go, apply.go, validate.go, writer.go
-// and export.go.
 type kind interface {
 	// name is the kind's name in plans: one of the Kind constants.
 	name() string
@@ -56,10 +52,27 @@ type secretive interface {
 	refs(d *Design, seen map[string]bool)
 }
 
+// secretField is the field a plan names when only a secretive kind's
+// secrets differ: the kind's own (channels: their config, where all their
+// secrets are), or "(secret)".
+func secretField(k secretive) string {
+	if f, ok := k.(interface{ secretField() string }); ok {
+		return f.secretField()
+	}
+	return "(secret)"
+}
+
 // kinds are the kinds written as a table, in no particular order (Kinds
 // orders them).
 var kinds = []kind{
 	tenants{},
+	services{},
+	runbooks{},
+	channels{},
+	resources{},
+	templates{},
+	assignments{},
+	policies{},
 	windows{},
 	contacts{},
 	rotations{},
@@ -75,8 +88,8 @@ var kinds = []kind{
 	dashboards{},
 }
 
-// kindNamed returns the table's kind named name, or nil for the first
-// kinds (written inline).
+// kindNamed returns the table's kind named name: every one of Kinds is
+// there (TestEveryKindInTheTable).
 func kindNamed(name string) kind {
 	for _, k := range kinds {
 		if k.name() == name {

@@ -24,21 +24,17 @@ import (
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
-// addPlanStores adds the stores of capacity groups and their plans,
-// backup policies, dashboards and cloud accounts to st, as the server
-// wires them: the manual and the (real) kubernetes actuator kinds.
-func addPlanStores(db *sql.DB, objects *storage.Store, box *secret.Box, st *Stores) {
-	st.Capacity = capacity.NewStore(db, objects, box, map[string]capacity.Factory{
+// planCapacity is the store of capacity groups as the server wires it:
+// the manual, command and (real) kubernetes actuator kinds.
+func planCapacity(db *sql.DB, objects *storage.Store, box *secret.Box) *capacity.Store {
+	c := capacity.NewStore(db, objects, box, map[string]capacity.Factory{
 		kube.Kind: func(ctx context.Context, tenant string, spec actuator.Spec) (actuator.Actuator, error) {
 			return kube.New(ctx, spec, tenant, actuator.Deps{})
 		},
 	})
-	st.Capacity.AddKind(capacity.KindManual, st.Capacity.ManualFactory(nil, ""))
-	st.Capacity.AddKind("command", command.Factory)
-	st.Clouds = cloudaccount.NewStore(db, box)
-	st.Backups = backup.NewStore(db, objects)
-	st.Backups.SetAccounts(st.Clouds)
-	st.Dashboards = dashboard.NewStore(db)
+	c.AddKind(capacity.KindManual, c.ManualFactory(nil, ""))
+	c.AddKind("command", command.Factory)
+	return c
 }
 
 // byKind keeps the changes of the given kinds.

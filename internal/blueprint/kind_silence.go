@@ -32,7 +32,7 @@ func (silences) read(ctx context.Context, s Stores, tenant string, st *state) er
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := st.x.now
 	for i := len(list) - 1; i >= 0; i-- { // oldest first: a later one of the same comment is keyed apart
 		m := list[i]
 		if !m.EndsAt.After(now) || !m.EndsAt.After(m.StartsAt) { // ended, or expired before it began
@@ -42,13 +42,13 @@ func (silences) read(ctx context.Context, s Stores, tenant string, st *state) er
 		if _, dup := st.objs[KindSilence][key]; dup {
 			key = fmt.Sprintf("%s (#%d)", m.Comment, m.ID) // made by hand with the same comment: unmanaged
 		}
-		st.put(KindSilence, key, &object{id: m.ID, design: silenceOf(m, now)})
+		st.put(KindSilence, key, &object{id: m.ID, design: silenceOf(m, now), recorded: silenceOf(m, time.Time{})})
 	}
 	return nil
 }
 
 func (silences) want(d *Design, tenant string, x *ids, add adder) error {
-	now := time.Now()
+	now := x.now
 	for _, v := range d.Silences {
 		m := v.model(tenant)
 		add(m.Comment, silenceOf(m, now), v)
@@ -57,7 +57,7 @@ func (silences) want(d *Design, tenant string, x *ids, add adder) error {
 }
 
 func (silences) validate(l *loader, d *Design, x *ids, u *unique) {
-	now := time.Now()
+	now := x.now
 	for i, s := range d.Silences {
 		at := fmt.Sprintf("silences[%d]", i)
 		u.add("silences", at, "comment", strings.TrimSpace(s.Comment))
@@ -94,7 +94,8 @@ func (s Silence) model(tenant string) *alert.Silence {
 
 // silenceOf is a silence as plans compare it at now: to the millisecond, as
 // stored, and with a start only while it is still to come (a silence
-// started is the same whenever it started).
+// started is the same whenever it started). At the zero time it keeps its
+// start: the form drift records, the same whenever it is read.
 func silenceOf(m *alert.Silence, now time.Time) Silence {
 	s := Silence{Comment: m.Comment, Matchers: m.Matchers, EndsAt: m.EndsAt.UTC().Truncate(time.Millisecond)}
 	if m.StartsAt.After(now) {

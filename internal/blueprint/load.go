@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Problem is one refusal of a file: where, which field, why.
@@ -106,6 +107,7 @@ type loader struct {
 	merged map[string][]any
 	single map[string]any // the one-per-tenant objects (tenant_settings, status_page…), by key
 	shared []sharedRef
+	now    time.Time // what validation compares times with: zero is the system's clock
 }
 
 type origin struct {

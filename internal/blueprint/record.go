@@ -15,7 +15,7 @@ func (s *Planner) record(ctx context.Context, tenant, actor, commit string, want
 		return nil
 	}
 	q := database.On(ctx, s.db)
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, s.now())
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Planner) record(ctx context.Context, tenant, actor, commit string, want
 			continue
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO design_objects (tenant_id, kind, object_key, hash, commit_id, applied_by, applied_at) VALUES (?,?,?,?,?,?,?)`,
-			tenant, d.kind, d.key, hash(cur.canon), commit, actor, now); err != nil {
+			tenant, d.kind, d.key, cur.digest(), commit, actor, now); err != nil {
 			return fmt.Errorf("blueprint: cannot record the apply: %w", err)
 		}
 	}
@@ -49,7 +49,9 @@ func (s *Planner) drift(ctx context.Context, tenant string, st *state) ([]Ref, e
 			continue // not the caller's to see
 		}
 		for _, key := range sortedKeys(recorded[kind]) {
-			if cur := st.objs[kind][key]; cur == nil || hash(cur.canon) != recorded[kind][key] {
+			// an apply before the digest of a time-bound object kept its
+			// compared form: that, unchanged, is no drift either
+			if cur := st.objs[kind][key]; cur == nil || (cur.digest() != recorded[kind][key] && hash(cur.canon) != recorded[kind][key]) {
 				out = append(out, Ref{kind, key})
 			}
 		}
@@ -84,7 +86,7 @@ func (s *Planner) Drifted(ctx context.Context, tenant string) ([]Ref, error) {
 	if err != nil || len(recorded) == 0 { // never applied: nothing to compare, no reads
 		return []Ref{}, err
 	}
-	st, err := s.stores.read(ctx, tenant)
+	st, err := s.stores.read(ctx, tenant, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -22,21 +22,10 @@ var secretFields = map[string][]string{
 	"webhook": {"url", "secret", "headers.*"},
 }
 
-// secrets checks the references in the channels' configs and, with
-// Options.Resolve, replaces them by their values.
+// secrets checks the secret references of the design (channels' configs,
+// items' credentials, the secretive kinds') and, with Options.Resolve,
+// replaces them by their values.
 func (l *loader) secrets(d *Design) {
-	for i := range d.Channels {
-		c := &d.Channels[i]
-		at := fmt.Sprintf("channels[%d]", i)
-		for _, f := range secretFields[c.Type] {
-			for path, v := range lookup(c.Config, f) {
-				if s, ok := v.(string); ok && s != "" && !refRE.MatchString(s) {
-					l.fail(at, "config."+path, "is a secret: write it as ${env:NAME} or ${file:path}, never in the file")
-				}
-			}
-		}
-		c.Config = l.resolveAll(at+".config", c.Config).(map[string]any)
-	}
 	l.itemSecrets(d) // snmp items' credentials, zabbix items' PSK
 	for _, k := range kinds {
 		if k, ok := k.(secretive); ok {
@@ -134,13 +123,10 @@ func Environment(dir string) func(kind, arg string) (string, error) {
 	}
 }
 
-// References lists the secret references a design's channels hold (for
-// export's instructions), sorted.
+// References lists the secret references a design holds (for export's
+// instructions), sorted.
 func References(d *Design) []string {
 	seen := map[string]bool{}
-	for _, c := range d.Channels {
-		collectRefs(c.Config, seen)
-	}
 	templateSecretRefs(d, seen)
 	for _, k := range kinds {
 		if k, ok := k.(secretive); ok {

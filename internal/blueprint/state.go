@@ -2,7 +2,8 @@ package blueprint
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
+	"time"
 
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
@@ -16,6 +17,7 @@ import (
 	"github.com/unyo-ops/unyo/internal/oncall"
 	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/runbook"
+	"github.com/unyo-ops/unyo/internal/secret"
 	"github.com/unyo-ops/unyo/internal/servicenow"
 	"github.com/unyo-ops/unyo/internal/statuspage"
 	"github.com/unyo-ops/unyo/internal/storage"
@@ -45,14 +47,86 @@ type Stores struct {
 	Dashboards  *dashboard.Store
 }
 
+// NewStores returns the stores a design is applied through: those of own
+// (the server's, with their caches and wiring), and every one own leaves
+// nil made new on db, tenants' objects through objects and secrets sealed
+// by box, wired to one another as the server wires them (escalation steps
+// and rotations check their targets among the channels and contacts,
+// backups find their cloud accounts). The one place a kind's store is
+// made: a new kind adds its line here and the server's in own.
+func NewStores(db *sql.DB, objects *storage.Store, box *secret.Box, own Stores) Stores {
+	s := own
+	s.Objects = objects
+	if s.Monitoring == nil {
+		s.Monitoring = monitoring.NewStore(db, objects)
+		s.Monitoring.SealWith(box) // snmp and zabbix items' secrets
+	}
+	if s.Channels == nil {
+		s.Channels = channel.NewStore(db, objects, box, channel.Builder{})
+	}
+	if s.Rotations == nil {
+		channels := s.Channels
+		s.Rotations = oncall.NewStore(db, func(ctx context.Context, tenant, name string) (bool, error) {
+			return channels.TargetExists(ctx, tenant, channel.ContactPrefix+name) // members are contacts
+		})
+	}
+	if s.Policies == nil {
+		s.Policies = escalation.NewStore(db, objects, s.Channels.TargetExists)
+		s.Policies.SetOnCall(s.Rotations.Resolve) // steps may notify whoever is on call
+	}
+	if s.Windows == nil {
+		s.Windows = maintenance.NewStore(db, objects)
+	}
+	if s.Runbooks == nil {
+		s.Runbooks = runbook.NewStore(db)
+	}
+	if s.Silences == nil {
+		s.Silences = alert.New(alert.NewStore(db), nil, nil, nil, alert.Options{}, nil)
+	}
+	if s.StatusPages == nil {
+		s.StatusPages = statuspage.NewService(statuspage.Options{Store: statuspage.NewStore(db)})
+	}
+	if s.Reports == nil {
+		s.Reports = report.NewService(nil, report.NewStore(db), nil, nil, nil)
+	}
+	if s.Clouds == nil {
+		s.Clouds = cloudaccount.NewStore(db, box)
+	}
+	if s.ServiceNow == nil {
+		s.ServiceNow = servicenow.NewConfigs(db, box)
+	}
+	if s.Capacity == nil {
+		s.Capacity = capacity.NewStore(db, objects, box, map[string]capacity.Factory{})
+	}
+	if s.Backups == nil {
+		s.Backups = backup.NewStore(db, objects)
+		s.Backups.SetAccounts(s.Clouds)
+	}
+	if s.Dashboards == nil {
+		s.Dashboards = dashboard.NewStore(db)
+	}
+	return s
+}
+
 // object is one object a tenant holds, in the design's terms.
 type object struct {
-	id      int64
-	design  any            // the design's value (Service, Template, ...)
-	canon   map[string]any // what plans compare
-	items   map[string]int64
-	channel *channel.Channel
-	stored  any // a table kind's stored model, for its sameSecrets
+	id     int64
+	design any            // the design's value (Service, Template, ...)
+	canon  map[string]any // what plans compare
+	items  map[string]int64
+	stored any // a table kind's stored model, for its sameSecrets
+	// recorded is the form drift records, when design (what plans compare)
+	// changes with time alone: a silence's start, dropped once passed.
+	recorded any
+}
+
+// digest is the hash drift records and compares: of recorded when the
+// kind gives one, else of what plans compare.
+func (o *object) digest() string {
+	if o.recorded != nil {
+		return hash(canon(o.recorded))
+	}
+	return hash(o.canon)
 }
 
 // state is what a tenant holds, by kind and key.
@@ -69,104 +143,15 @@ func (st *state) put(kind, key string, o *object) {
 	st.objs[kind][key] = o
 }
 
-// read reads what tenant holds of every kind; inside an apply's
+// read reads what tenant holds of every kind at now; inside an apply's
 // transaction it sees that transaction's writes.
-func (s Stores) read(ctx context.Context, tenant string) (*state, error) {
+func (s Stores) read(ctx context.Context, tenant string, now time.Time) (*state, error) {
 	st := &state{x: newIDs(), objs: map[string]map[string]*object{}}
-	services, err := s.Objects.Services(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range services {
-		st.x.setService(m.Name, m.ID)
-		st.put(KindService, m.Name, &object{id: m.ID, design: serviceOf(m)})
-	}
-	runbooks, err := s.Runbooks.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range runbooks {
-		if m.TenantID != tenant {
-			continue // a global runbook: not the tenant's to design
-		}
-		st.x.setRunbook(m.Title, m.ID)
-		st.put(KindRunbook, m.Title, &object{id: m.ID, design: runbookOf(m)})
-	}
-	channels, err := s.Channels.List(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range channels {
-		st.put(KindChannel, m.Name, &object{id: m.ID, design: Channel{Name: m.Name, Type: m.Type, Config: m.Config}, channel: m})
-	}
-	resources, err := s.Objects.Resources(ctx, tenant, storage.ResourceFilter{})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range resources {
-		st.x.setResource(m.Name, m.ID)
-	}
-	for _, m := range resources {
-		st.put(KindResource, m.Name, &object{id: m.ID, design: resourceOf(m, st.x)})
-	}
-	if err := s.readMonitoring(ctx, tenant, st); err != nil {
-		return nil, err
-	}
-	policies, err := s.Policies.List(ctx, tenant, false)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range policies {
-		st.put(KindPolicy, m.Name, &object{id: m.ID, design: policyOf(m)})
-	}
+	st.x.now = now
 	for _, name := range Kinds {
-		if k := kindNamed(name); k != nil {
-			if err := k.read(ctx, s, tenant, st); err != nil {
-				return nil, err
-			}
+		if err := kindNamed(name).read(ctx, s, tenant, st); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
-}
-
-func (s Stores) readMonitoring(ctx context.Context, tenant string, st *state) error {
-	templates, err := s.Monitoring.Templates(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	for _, m := range templates {
-		if m.TenantID != tenant || m.Builtin != "" {
-			continue // global and built-in templates are not the tenant's to design
-		}
-		st.x.templates[m.Name] = m.ID
-		o := &object{id: m.ID, design: templateOf(m, st.x), items: map[string]int64{}}
-		for _, it := range m.Items {
-			o.items[it.Name] = it.ID
-		}
-		st.put(KindTemplate, m.Name, o)
-	}
-	assignments, err := s.Monitoring.Assignments(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	for _, m := range assignments {
-		a := assignmentOf(m, st.x)
-		st.put(KindAssignment, a.key(), &object{id: m.ID, design: a})
-	}
-	return nil
-}
-
-// globalTemplate finds a global template by name, for assignments of the
-// built-in templates.
-func (s Stores) globalTemplate(ctx context.Context, tenant, name string) (int64, error) {
-	templates, err := s.Monitoring.Templates(ctx, tenant)
-	if err != nil {
-		return 0, err
-	}
-	for _, t := range templates {
-		if t.TenantID == "" && t.Name == name {
-			return t.ID, nil
-		}
-	}
-	return 0, fmt.Errorf("no template %q", name)
 }

@@ -473,13 +473,13 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 // above, in one transaction per tenant; the caches those stores feed
 // reload once the apply has committed.
 func (a *app) newBlueprints() *blueprint.Planner {
-	svc := blueprint.NewPlanner(a.db, blueprint.Stores{
-		Objects: a.objects, Monitoring: a.design, Channels: a.channels,
+	svc := blueprint.NewPlanner(a.db, blueprint.NewStores(a.db, a.objects, a.box, blueprint.Stores{
+		Monitoring: a.design, Channels: a.channels,
 		Policies: a.policies, Windows: a.windows, Runbooks: a.runbooks,
 		Rotations: a.rotations, Silences: a.alerts, StatusPages: a.status, Reports: a.reports,
 		Clouds: a.clouds, ServiceNow: a.snConfigs,
 		Capacity: a.capacity, Backups: a.backups, Dashboards: a.dashboards,
-	})
+	}))
 	svc.AfterApply(func(tenant string) {
 		a.windows.Forget(tenant)
 		a.design.Changed()
