@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "unyo")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/unyo")
+	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo") // the tags the Makefile builds with
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "browser: cannot build unyo:", err)
