@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "unyo")
 	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo") // the tags the Makefile builds with
-	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
+	build.Env = append(build.Environ(), "CGO_ENABLED=1")                                          // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo:", err)
