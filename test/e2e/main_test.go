@@ -33,8 +33,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "unyo")
-	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo") // the tags the Makefile builds with
-	build.Env = append(build.Environ(), "CGO_ENABLED=1")                                          // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
+	// The tags the Makefile builds with (GO_TAGS).
+	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo")
+	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo:", err)
