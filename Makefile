@@ -3,6 +3,12 @@ GO      ?= go
 BIN     := bin/unyo
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
+# Every build and test runs with Prometheus's dedupelabels: a label set is
+# numbers into a symbol table of names and values, about 160 bytes less per
+# active series (docs/BENCHMARKS.md, "Memory per active series"). Exported,
+# so scripts/test.sh, scripts/e2e.sh and the e2e harness's builds take it too.
+GO_TAGS := dedupelabels
+export GOFLAGS += -tags=$(GO_TAGS)
 
 # Debian packages `make run` needs: the report's Japanese font, and the C
 # compiler and OpenSSL headers the server is built with (TLS-PSK to Zabbix

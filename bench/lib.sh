@@ -1,5 +1,6 @@
 # Shared by the bench/ scripts (sourced, not run): logging, a free loopback
-# port, and waiting for a started process to answer.
+# port, waiting for a started process to answer, and the result tables'
+# medians and per-round lines (remotewrite.sh, replay.sh).
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -33,4 +34,37 @@ await_url() {
 	done
 	log "$url not ready after $secs s"
 	return 1
+}
+
+# The result tables: each script keeps one line of key=value fields per
+# target and round in RESULT[NAME.ROUND], for ROUNDS rounds over TARGETS.
+
+# field KEY LINE prints KEY's value in LINE.
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# median prints the median of its arguments (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# stat NAME FIELD prints the median of FIELD over NAME's rounds, or nothing if none ran.
+stat() {
+	local name=$1 f=$2 r vals=()
+	for r in $(seq "$ROUNDS"); do
+		[[ -n ${RESULT[$name.$r]:-} ]] && vals+=("$(field "$f" "${RESULT[$name.$r]}")")
+	done
+	[[ ${#vals[@]} -gt 0 ]] && median "${vals[@]}"
+	return 0
+}
+
+# ratio A B prints A / B as 1.23x.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+# round_lines prints every round's line of every target, "# ROUND LINE".
+round_lines() {
+	local r name
+	for r in $(seq "$ROUNDS"); do
+		for name in $TARGETS; do
+			[[ -n ${RESULT[$name.$r]:-} ]] && echo "# $r ${RESULT[$name.$r]}"
+		done
+	done
+	return 0
 }

@@ -386,20 +386,7 @@ run_unyo_remote() {
 	stop_pg
 }
 
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-
-# median prints the median of its arguments (the lower middle of an even count).
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-# stat prints the median of FIELD over NAME's rounds, or nothing if none ran.
-stat() {
-	local name=$1 f=$2 r vals=()
-	for r in $(seq "$ROUNDS"); do
-		[[ -n ${RESULT[$name.$r]:-} ]] && vals+=("$(field "$f" "${RESULT[$name.$r]}")")
-	done
-	[[ ${#vals[@]} -gt 0 ]] && median "${vals[@]}"
-	return 0
-}
+# field, median, stat, ratio and round_lines are bench/lib.sh's.
 
 # table prints per target the median over the rounds of samples/s, latency,
 # CPU per sample and memory, REF's ratio to each in samples/s and in RSS, and each round's
@@ -420,10 +407,10 @@ table() {
 		rss=$(stat "$name" rss_mib)
 		ratio=- mratio=-
 		if [[ -n $ref_rate && $rate -gt 0 ]]; then
-			ratio=$(awk -v u="$ref_rate" -v r="$rate" 'BEGIN { printf "%.2fx", u / r }')
+			ratio=$(ratio "$ref_rate" "$rate")
 		fi
 		if [[ -n $ref_rss && ${rss:-0} -gt 0 ]]; then
-			mratio=$(awk -v u="$ref_rss" -v r="$rss" 'BEGIN { printf "%.2fx", u / r }')
+			mratio=$(ratio "$ref_rss" "$rss")
 		fi
 		rounds=""
 		for r in $(seq "$ROUNDS"); do
@@ -438,7 +425,7 @@ table() {
 main() {
 	mkdir -p bin bench/results
 	go build -o bin/rwload ./bench/cmd/rwload
-	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo"* ]] && ! go build -o bin/unyo ./cmd/unyo; then
+	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo"* ]] && ! go build -tags dedupelabels -o bin/unyo ./cmd/unyo; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
@@ -469,12 +456,7 @@ main() {
 		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${UNYO_ARGS:+; unyo $UNYO_ARGS}${UNYO_NOTE}"
 		table
 		echo "# every round: rwload's line, then the memory and the 1-minute load read after the measure"
-		for ROUND in $(seq "$ROUNDS"); do
-			for name in $TARGETS; do
-				[[ -n ${RESULT[$name.$ROUND]:-} ]] && echo "# $ROUND ${RESULT[$name.$ROUND]}"
-			done
-		done
-		true
+		round_lines
 	} | tee "$out"
 }
 

@@ -134,19 +134,7 @@ run_unyo() {
 	restart unyo "$base/readyz" "$dir/log" -u "admin:$ADMIN_PASSWORD" "$base/metrics"
 }
 
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-
-# median prints the median of its arguments (the lower middle of an even count).
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-stat() {
-	local r vals=()
-	for r in $(seq "$ROUNDS"); do
-		[[ -n ${RESULT[$1.$r]:-} ]] && vals+=("$(field "$2" "${RESULT[$1.$r]}")")
-	done
-	[[ ${#vals[@]} -gt 0 ]] && median "${vals[@]}"
-	return 0
-}
+# field, median, stat, ratio and round_lines are bench/lib.sh's.
 
 table() {
 	local name secs ref ratio
@@ -159,7 +147,7 @@ table() {
 			continue
 		fi
 		ratio=-
-		[[ -z $ref ]] || ratio=$(awk -v u="$ref" -v t="$secs" 'BEGIN { printf "%.2fx", u / t }')
+		[[ -z $ref ]] || ratio=$(ratio "$ref" "$secs")
 		printf '%-12s %10s %12s %8s %8s %12s\n' "$name" "$secs" "$(stat "$name" head_series)" \
 			"$(stat "$name" rss_mib)" "$(stat "$name" hwm_mib)" "$ratio"
 	done
@@ -168,7 +156,7 @@ table() {
 main() {
 	mkdir -p bin bench/results
 	go build -o bin/rwload ./bench/cmd/rwload
-	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo "* ]] && ! go build -o bin/unyo ./cmd/unyo; then
+	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo "* ]] && ! go build -tags dedupelabels -o bin/unyo ./cmd/unyo; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi
@@ -189,12 +177,7 @@ main() {
 		echo "# $SERIES series, $FILL sample(s) each, then SIGKILL and a restart ($ROUNDS); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 		table
 		echo "# every restart: the replay's time to ready, the head's series, the memory after it and the 1-minute load"
-		for r in $(seq "$ROUNDS"); do
-			for name in $TARGETS; do
-				[[ -n ${RESULT[$name.$r]:-} ]] && echo "# $r ${RESULT[$name.$r]}"
-			done
-		done
-		true
+		round_lines
 	} | tee "$out"
 }
 

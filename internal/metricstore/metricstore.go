@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,7 @@ type Store struct {
 	meta     metadata // what senders say of their metric families, per tenant
 	logger   *slog.Logger
 	cleaning sync.WaitGroup // tombstone cleaning after DeleteTenant
+	rebuilds *atomic.Uint64 // the head's symbol-table rebuilds (SymbolGeneration)
 
 	mu      sync.Mutex
 	deleted map[string]deletion // deleted tenants whose series an index may still name
@@ -56,11 +58,13 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 	// reason (docs/BENCHMARKS.md, "Memory per active series").
 	o.IsolationDisabled = true
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
-	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
+	rebuilds := new(atomic.Uint64)
+	tsdbLogger := slog.New(rebuildWatch{logger.With("component", "tsdb").Handler(), rebuilds})
+	db, err := tsdb.Open(dir, tsdbLogger, reg, o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metricstore: cannot open TSDB at %q: %w", dir, err)
 	}
-	s := &Store{db: db, logger: logger}
+	s := &Store{db: db, logger: logger, rebuilds: rebuilds}
 	if err := s.loadDeleted(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("metricstore: cannot read the deleted tenants in %q: %w", dir, err)

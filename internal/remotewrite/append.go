@@ -48,7 +48,8 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		seen = h.seenBuffer()
 		defer h.seen.Put(seen)
 	}
-	b.SetSymbolTable(h.syms)
+	syms := h.symbols()
+	b.SetSymbolTable(syms.table)
 	for i := range req.Series {
 		s := &req.Series[i]
 		key, e, err := h.entry(tenant, s, &b)
@@ -96,7 +97,7 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 			}
 		}
 		if e.ref != known {
-			h.keep(key, e, known) // a new entry, or the head gave the series another reference
+			h.keep(key, e, known, syms.gen) // a new entry, or the head gave the series another reference
 		}
 	}
 	if err := app.Commit(); err != nil {
@@ -189,13 +190,13 @@ func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (uin
 
 // keep puts e in the cache. A label set just built is swapped for the
 // store's own, so that the cache and the head share one copy.
-func (h *Handler) keep(key uint64, e cacheEntry, known storage.SeriesRef) {
+func (h *Handler) keep(key uint64, e cacheEntry, known storage.SeriesRef, gen uint64) {
 	if known == 0 && h.labeler != nil {
 		if lset, ok := h.labeler.SeriesLabels(e.ref); ok {
 			e.lset = lset
 		}
 	}
-	h.cache.put(key, e)
+	h.cache.put(key, e, gen)
 }
 
 // tenantLabels builds the stored label set: the client's labels, with the

@@ -37,6 +37,7 @@ type cacheShard struct {
 	mu    sync.Mutex
 	slots []cacheSlot // a power of two long
 	n     int         // slots in use
+	gen   uint64      // the store's symbol generation its entries were made in (reset)
 }
 
 // cacheSlot is an entry in a shard's table. It keeps 32 bits of the key
@@ -100,15 +101,21 @@ func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
 	}
 }
 
-// put stores an entry. A full shard is emptied rather than tracked by age:
-// entries are cheap to rebuild and the bound only has to stop unbounded growth.
-func (c *seriesCache) put(key uint64, e cacheEntry) {
+// put stores an entry made in the store's symbol generation gen. A full
+// shard is emptied rather than tracked by age: entries are cheap to rebuild
+// and the bound only has to stop unbounded growth. An entry of another
+// generation than the cache's is dropped: a request that began before a
+// reset may still hold a label set on the old symbol table.
+func (c *seriesCache) put(key uint64, e cacheEntry, gen uint64) {
 	if e.ref > math.MaxUint32 {
 		return
 	}
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gen != gen {
+		return
+	}
 	if s.n >= c.max {
 		clear(s.slots)
 		s.n = 0
@@ -146,6 +153,20 @@ func (s *cacheShard) grow() {
 		if old[i].tag != 0 {
 			s.insert(old[i])
 		}
+	}
+}
+
+// reset empties the cache and takes only entries of generation gen from
+// then on: the head has rebuilt its symbol table, and the label sets the
+// cache holds would keep the old one alive. Each shard keeps its table's
+// size, as the same series come back.
+func (c *seriesCache) reset(gen uint64) {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.slots)
+		s.n, s.gen = 0, gen
+		s.mu.Unlock()
 	}
 }
 

@@ -215,10 +215,10 @@ func TestSeriesCacheTable(t *testing.T) {
 	c := newSeriesCache(1 << 22)
 	key := func(i int) uint64 { return cacheKey("acme", []byte(fmt.Sprint("series-", i))) }
 	for i := range n {
-		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 0)
 	}
 	for i := range n / 2 {
-		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1 + n)}) // the head gave it another reference
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1 + n)}, 0) // the head gave it another reference
 	}
 	if got := c.len(); got != n {
 		t.Fatalf("%d entries, want %d", got, n)
@@ -236,19 +236,50 @@ func TestSeriesCacheTable(t *testing.T) {
 		t.Fatal("found a key never put")
 	}
 	big := cacheKey("acme", []byte("series-big"))
-	c.put(big, cacheEntry{ref: 1 << 33})
+	c.put(big, cacheEntry{ref: 1 << 33}, 0)
 	if e, ok := c.get(big); ok {
 		t.Fatalf("a reference beyond 32 bits was cached as %d", e.ref)
 	}
 
 	small := newSeriesCache(64 * 100) // 101 entries per shard
 	for i := range n {
-		small.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)})
+		small.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 0)
 	}
 	if got := small.len(); got > 64*101 || got == 0 {
 		t.Fatalf("%d entries in a cache bound to %d", got, 64*101)
 	}
 	if e, ok := small.get(key(n - 1)); !ok || e.ref != n {
 		t.Fatalf("the entry put last: ref %d (found %v)", e.ref, ok)
+	}
+}
+
+// TestSeriesCacheReset: a reset empties every shard, and from then on an
+// entry made in an older generation (a request that began before the
+// head's symbol-table rebuild) is not taken, one of the new generation is.
+func TestSeriesCacheReset(t *testing.T) {
+	const n = 5_000
+	c := newSeriesCache(1 << 22)
+	key := func(i int) uint64 { return cacheKey("acme", []byte(fmt.Sprint("series-", i))) }
+	for i := range n {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 0)
+	}
+	c.reset(1)
+	if got := c.len(); got != 0 {
+		t.Fatalf("%d entries after a reset", got)
+	}
+	for i := range n {
+		if _, ok := c.get(key(i)); ok {
+			t.Fatalf("series %d found after a reset", i)
+		}
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 0) // too late: generation 0
+	}
+	if got := c.len(); got != 0 {
+		t.Fatalf("%d entries of the old generation taken after the reset", got)
+	}
+	for i := range n {
+		c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 1)
+	}
+	if e, ok := c.get(key(n - 1)); !ok || e.ref != n || c.len() != n {
+		t.Fatalf("after refilling: %d entries, last ref %d (found %v)", c.len(), e.ref, ok)
 	}
 }

@@ -68,12 +68,30 @@ type SeriesLabeler interface {
 	SeriesLabels(ref storage.SeriesRef) (labels.Labels, bool)
 }
 
+// SymbolGenerations counts the rebuilds of a store's symbol table;
+// *metricstore.Store is one. On each new generation the handler empties its
+// series cache and starts a new symbol table of its own (symbols).
+type SymbolGenerations interface {
+	SymbolGeneration() uint64
+}
+
+// symbols is the symbol table the handler's label sets intern their names
+// and values in (with -tags dedupelabels; unused otherwise), for one
+// generation of the store's. It is replaced, never emptied: requests in
+// flight may still be building on the old one.
+type symbols struct {
+	gen   uint64
+	table *labels.SymbolTable
+}
+
 // Handler serves POST /api/v1/write.
 type Handler struct {
 	store   Appendable
-	meta    MetadataStore       // nil: metadata is dropped
-	labeler SeriesLabeler       // nil: the cache keeps the label sets it built
-	syms    *labels.SymbolTable // the label sets it builds intern their strings here (nil unless built with -tags dedupelabels)
+	meta    MetadataStore     // nil: metadata is dropped
+	labeler SeriesLabeler     // nil: the cache keeps the label sets it built
+	gens    SymbolGenerations // nil: the table is never replaced
+	syms    atomic.Pointer[symbols]
+	symsMu  sync.Mutex // one replacement at a time
 	limits  Limits
 	cache   *seriesCache
 	reqs    sync.Pool
@@ -100,10 +118,41 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 	}
 	h.meta, _ = store.(MetadataStore)
 	h.labeler, _ = store.(SeriesLabeler)
-	h.syms = labels.NewSymbolTable()
+	h.gens, _ = store.(SymbolGenerations)
+	h.syms.Store(&symbols{table: labels.NewSymbolTable()})
+	if h.gens != nil {
+		h.symbols() // a store opened on data may have rebuilt already
+	}
 	h.reqs.New = func() any { return new(Request) }
 	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
+}
+
+// symbols returns the symbol table for the store's current generation. On
+// a new one, the head has re-encoded every series on a new table of its own:
+// the series cache is emptied (its label sets hold the old tables) and the
+// handler starts a new table, so that neither the head's old table nor the
+// handler's, with the names and values of every series since gone, stays
+// alive. Without -tags dedupelabels the generation stays 0.
+func (h *Handler) symbols() *symbols {
+	cur := h.syms.Load()
+	if h.gens == nil {
+		return cur
+	}
+	gen := h.gens.SymbolGeneration()
+	if gen == cur.gen {
+		return cur
+	}
+	h.symsMu.Lock()
+	defer h.symsMu.Unlock()
+	if cur = h.syms.Load(); cur.gen == gen {
+		return cur
+	}
+	h.cache.reset(gen)
+	next := &symbols{gen: gen, table: labels.NewSymbolTable()}
+	h.syms.Store(next)
+	h.logger.Debug("remote write: the head rebuilt its symbol table; series cache emptied", "generation", gen)
+	return next
 }
 
 // SetTenantLimits holds each tenant to its ingest rate; call it before the

@@ -35,7 +35,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "unyo")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/unyo")
+	// The tags the Makefile builds with (GO_TAGS).
+	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "browser: cannot build unyo:", err)

@@ -33,7 +33,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "unyo")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/unyo")
+	// The tags the Makefile builds with (GO_TAGS).
+	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo")
 	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {

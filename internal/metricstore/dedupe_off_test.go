@@ -1,0 +1,5 @@
+//go:build !dedupelabels
+
+package metricstore
+
+const dedupeLabels = false
