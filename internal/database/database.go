@@ -91,6 +91,10 @@ func Redact(dsn string) string {
 // keeps, on a machine whose SQLite work runs on a few cores.
 const sqliteMaxOpen = 64
 
+// sqliteWriterConns is the writers' own pool (sqlite.go): the gate's
+// holder writes on one of these, never waiting behind the reads.
+const sqliteWriterConns = 2
+
 // sqliteMaxIdle is how many of them are kept for reuse: all.
 const sqliteMaxIdle = sqliteMaxOpen
 

@@ -62,10 +62,10 @@ func TestSQLiteWritersQueueHoldingNoConnection(t *testing.T) {
 			errs <- err
 		}()
 	}
-	g := gateOf(db)
-	await(t, "40 writers queued on the gate", func() bool { return g.waiting.Load() == writers })
-	if s := db.Stats(); s.InUse != 1 {
-		t.Fatalf("%d connections in use while 40 writers queue behind one transaction, want 1 (the transaction's)", s.InUse)
+	w := gateOf(db)
+	await(t, "40 writers queued on the gate", func() bool { return w.gate.waiting.Load() == writers })
+	if r, w := db.Stats(), w.db.Stats(); r.InUse != 0 || w.InUse != 1 {
+		t.Fatalf("%d connections in use while 40 writers queue behind one transaction, %d of the writers' pool; want none and 1 (the transaction's)", r.InUse, w.InUse)
 	}
 	if n := countTenants(t, db); n != 0 {
 		t.Fatalf("a read saw %d tenants during the transaction, want 0", n)
@@ -271,5 +271,45 @@ func TestSQLiteConnectionsBounded(t *testing.T) {
 	}
 	if n := dbFiles(t, path); n != 0 {
 		t.Fatalf("%d descriptors still open on the database after Close", n)
+	}
+}
+
+// The writer at the gate does not wait behind the reads for a connection:
+// with every connection of the shared pool held by open rows, writes of
+// every kind still commit (they take theirs from the writers' own pool).
+func TestSQLiteWriterDoesNotWaitBehindReaders(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := openTemp(t)
+	db.SetMaxOpenConns(4)
+	if _, err := Writer(db).ExecContext(ctx, insertTenant, "seed", "seed"); err != nil {
+		t.Fatal(err)
+	}
+	var held []*sql.Rows
+	for range 4 {
+		rows, err := db.QueryContext(ctx, `SELECT id FROM tenants WHERE id<>?`, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, rows)
+	}
+	if s := db.Stats(); s.InUse != 4 {
+		t.Fatalf("%d connections in use, want all 4", s.InUse)
+	}
+	if err := InTx(ctx, db, func(tx *sql.Tx) error { _, err := tx.Exec(insertTenant, "a", "a"); return err }); err != nil {
+		t.Fatalf("a transaction while the reads hold every connection: %v", err)
+	}
+	if _, err := Writer(db).ExecContext(ctx, insertTenant, "b", "b"); err != nil {
+		t.Fatalf("a write while the reads hold every connection: %v", err)
+	}
+	var got string
+	if err := Writer(db).QueryRowContext(ctx, insertTenant+` RETURNING id`, "c", "c").Scan(&got); err != nil || got != "c" {
+		t.Fatalf("a write with RETURNING while the reads hold every connection: %q, %v", got, err)
+	}
+	for _, r := range held {
+		r.Close()
+	}
+	if n := countTenants(t, db); n != 4 {
+		t.Fatalf("%d tenants, want 4", n)
 	}
 }

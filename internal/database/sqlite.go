@@ -3,6 +3,7 @@ package database
 import (
 	"container/list"
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"reflect"
@@ -111,18 +112,28 @@ func ticketFor(ctx context.Context, g writeGate) *gateTicket {
 }
 
 // sqliteDriver is what db.Driver() returns for a SQLite handle: the modernc
-// driver, carrying the file's gate so that InTx and Writer find it from the
-// *sql.DB alone.
+// driver, carrying the file's gate and the writers' own pool, so that
+// InTx, Begin and Writer find them from the *sql.DB alone.
 type sqliteDriver struct {
 	*sqlite.Driver
-	gate writeGate
+	*writers
 }
 
-// gateOf is the write gate of db, or nil (PostgreSQL, or a handle not
-// opened here).
-func gateOf(db interface{ Driver() driver.Driver }) writeGate {
+// writers is a file's gate and the pool of connections its holder writes
+// on. The holder takes its connection from there, not from the pool the
+// reads share: with that one bounded, the writer at the gate would wait
+// behind every request queued for a connection, and every writer behind
+// it (at 5,000 hosts thousands of configuration pulls queued so, and
+// writes gave up after the gate's 10 s).
+type writers struct {
+	gate writeGate
+	db   *sql.DB
+}
+
+// gateOf is db's writers, or nil (PostgreSQL, or a handle not opened here).
+func gateOf(db interface{ Driver() driver.Driver }) *writers {
 	if d, ok := db.Driver().(sqliteDriver); ok {
-		return d.gate
+		return d.writers
 	}
 	return nil
 }
@@ -130,9 +141,8 @@ func gateOf(db interface{ Driver() driver.Driver }) writeGate {
 // sqliteConnector opens connections to one file through the modernc
 // driver, all sharing the file's gate.
 type sqliteConnector struct {
-	dsn  string
-	drv  sqliteDriver
-	gate writeGate
+	dsn string
+	drv sqliteDriver
 }
 
 func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) {
@@ -140,10 +150,21 @@ func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sqliteConn{inner: conn.(sqliteDriverConn), gate: c.gate, stmts: map[string]*list.Element{}, lru: list.New()}, nil
+	return &sqliteConn{inner: conn.(sqliteDriverConn), gate: c.drv.gate, stmts: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
 func (c *sqliteConnector) Driver() driver.Driver { return c.drv }
+
+// Close closes the writers' pool with the handle (database/sql closes a
+// connector that is an io.Closer).
+func (c *sqliteConnector) Close() error { return c.drv.writers.db.Close() }
+
+// writersConnector is the writers' pool's view of the same connector,
+// which their pool's Close leaves open.
+type writersConnector struct{ c *sqliteConnector }
+
+func (w writersConnector) Connect(ctx context.Context) (driver.Conn, error) { return w.c.Connect(ctx) }
+func (w writersConnector) Driver() driver.Driver                            { return w.c.Driver() }
 
 // sqliteDriverConn is what modernc's connection implements and
 // database/sql uses.
@@ -501,6 +522,13 @@ func isWrite(query string) bool {
 // newSQLiteConnector connects to the database dsn names (a file: URL with
 // the driver's parameters), its writers queued on one gate.
 func newSQLiteConnector(dsn string) *sqliteConnector {
-	g := newWriteGate()
-	return &sqliteConnector{dsn: dsn, drv: sqliteDriver{Driver: &sqlite.Driver{}, gate: g}, gate: g}
+	w := &writers{gate: newWriteGate()}
+	c := &sqliteConnector{dsn: dsn, drv: sqliteDriver{Driver: &sqlite.Driver{}, writers: w}}
+	w.db = sql.OpenDB(writersConnector{c})
+	// One writer holds the gate at a time; the second connection spares
+	// the next one the wait for the first to be put back.
+	w.db.SetMaxOpenConns(sqliteWriterConns)
+	w.db.SetMaxIdleConns(sqliteWriterConns)
+	w.db.SetConnMaxIdleTime(time.Minute)
+	return c
 }

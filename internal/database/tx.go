@@ -43,11 +43,12 @@ func InTx(ctx context.Context, db *sql.DB, f func(tx *sql.Tx) error) error {
 func Begin(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
 	bctx := ctx
 	var ticket *gateTicket
-	if g := gateOf(db); g != nil {
+	if w := gateOf(db); w != nil {
 		var err error
-		if bctx, ticket, err = enterGate(ctx, g); err != nil {
+		if bctx, ticket, err = enterGate(ctx, w.gate); err != nil {
 			return nil, fmt.Errorf("database: cannot begin: %w", err)
 		}
+		db = w.db
 	}
 	tx, err := db.BeginTx(bctx, nil)
 	if err != nil {
@@ -82,40 +83,40 @@ func WithTx(ctx context.Context, tx *sql.Tx) context.Context {
 // waiting their turn hold none (sqlite.go). Reads go straight through. On
 // PostgreSQL it is db.
 func Writer(db *sql.DB) Querier {
-	if g := gateOf(db); g != nil {
-		return gatedDB{db: db, gate: g}
+	if w := gateOf(db); w != nil {
+		return gatedDB{db: db, w: w}
 	}
 	return db
 }
 
 // gatedDB is a SQLite *sql.DB whose writes enter the gate before they take
-// a connection.
+// a connection, from the writers' pool.
 type gatedDB struct {
-	db   *sql.DB
-	gate writeGate
+	db *sql.DB
+	w  *writers
 }
 
 func (g gatedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if !isWrite(query) {
 		return g.db.ExecContext(ctx, query, args...)
 	}
-	ctx, t, err := enterGate(ctx, g.gate)
+	ctx, t, err := enterGate(ctx, g.w.gate)
 	if err != nil {
 		return nil, err
 	}
 	defer t.leave()
-	return g.db.ExecContext(ctx, query, args...)
+	return g.w.db.ExecContext(ctx, query, args...)
 }
 
 func (g gatedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if !isWrite(query) {
 		return g.db.QueryContext(ctx, query, args...)
 	}
-	ctx, t, err := enterGate(ctx, g.gate)
+	ctx, t, err := enterGate(ctx, g.w.gate)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := g.db.QueryContext(ctx, query, args...)
+	rows, err := g.w.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		t.leave()
 		return nil, err
@@ -128,7 +129,7 @@ func (g gatedDB) QueryRowContext(ctx context.Context, query string, args ...any)
 	if !isWrite(query) {
 		return g.db.QueryRowContext(ctx, query, args...)
 	}
-	ctx, t, err := enterGate(ctx, g.gate)
+	ctx, t, err := enterGate(ctx, g.w.gate)
 	if err != nil {
 		// A Row can only carry the error of a context: ctx's own, or, for
 		// the gate's timeout, context.DeadlineExceeded.
@@ -139,7 +140,7 @@ func (g gatedDB) QueryRowContext(ctx context.Context, query string, args ...any)
 		}
 		return g.db.QueryRowContext(ctx, query, args...)
 	}
-	row := g.db.QueryRowContext(ctx, query, args...)
+	row := g.w.db.QueryRowContext(ctx, query, args...)
 	if row.Err() != nil {
 		t.leave()
 	}
