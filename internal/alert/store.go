@@ -244,7 +244,7 @@ func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
 
 // markNotified records that the event's notification was handed over.
 func (s *Store) markNotified(ctx context.Context, tenant string, eventID int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE alert_events SET notified_at=? WHERE tenant_id=? AND id=?`, database.Millis(at), tenant, eventID)
+	_, err := database.Writer(s.db).ExecContext(ctx, `UPDATE alert_events SET notified_at=? WHERE tenant_id=? AND id=?`, database.Millis(at), tenant, eventID)
 	if err != nil {
 		return fmt.Errorf("alert: unable to mark event %d notified: %w", eventID, err)
 	}

@@ -37,7 +37,7 @@ func (s *Store) AddJob(ctx context.Context, j *Job) (*Job, bool, error) {
 	}
 	j.CreatedAt = now
 	external := sql.NullString{String: j.ExternalID, Valid: j.ExternalID != ""}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO backup_jobs (tenant_id, policy_id, status, started_at, finished_at, size_bytes,
+	err := database.Writer(s.db).QueryRowContext(ctx, `INSERT INTO backup_jobs (tenant_id, policy_id, status, started_at, finished_at, size_bytes,
 		recovery_point, external_id, message, created_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (policy_id, external_id) DO NOTHING RETURNING id`,
 		j.TenantID, j.PolicyID, j.Status, j.StartedAt.UnixMilli(), j.FinishedAt.UnixMilli(), j.SizeBytes,

@@ -17,7 +17,7 @@ func (s *Store) SetRestorable(ctx context.Context, tenant string, policy int64, 
 	if r != nil {
 		oldest, newest = r.Oldest.UnixMilli(), r.Newest.UnixMilli()
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE backup_policies SET restorable_oldest=?, restorable_newest=?
+	res, err := database.Writer(s.db).ExecContext(ctx, `UPDATE backup_policies SET restorable_oldest=?, restorable_newest=?
 		WHERE tenant_id=? AND id=? AND (restorable_oldest<>? OR restorable_newest<>?)`, oldest, newest, tenant, policy, oldest, newest)
 	if err != nil {
 		return fmt.Errorf("backup: unable to record the restorable points: %w", err)

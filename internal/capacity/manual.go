@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/actuator"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/notify"
 	"github.com/unyo-ops/unyo/internal/outbox"
@@ -47,7 +48,7 @@ type manual struct {
 // Apply records the count asked for and sends the request.
 func (m *manual) Apply(ctx context.Context, count int) error {
 	now := m.store.now().UTC().Truncate(time.Millisecond)
-	if _, err := m.store.db.ExecContext(ctx, `UPDATE capacity_groups SET manual_asked=? WHERE tenant_id=? AND id=?`, count, m.tenant, m.group); err != nil {
+	if _, err := database.Writer(m.store.db).ExecContext(ctx, `UPDATE capacity_groups SET manual_asked=? WHERE tenant_id=? AND id=?`, count, m.tenant, m.group); err != nil {
 		return fmt.Errorf("capacity: unable to record the manual request: %w", err)
 	}
 	t, err := m.store.objects.Tenant(ctx, m.tenant)

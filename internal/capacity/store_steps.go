@@ -99,7 +99,7 @@ func (s *Store) claim(ctx context.Context, g *Group, st *Step) (bool, error) {
 	src, _ := json.Marshal(sources{Winner: st.Winner, Events: st.Events})
 	now := s.now().UTC().Truncate(time.Millisecond)
 	st.State, st.CreatedAt, st.UpdatedAt, st.NextAt, st.tenant = StepClaimed, now, now, now, g.TenantID
-	err := s.db.QueryRowContext(ctx, `INSERT INTO capacity_steps (tenant_id, group_id, step_key, version, planned_at, count, sources,
+	err := database.Writer(s.db).QueryRowContext(ctx, `INSERT INTO capacity_steps (tenant_id, group_id, step_key, version, planned_at, count, sources,
 	state, attempts, next_at, error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,0,?,'',?,?)
 	ON CONFLICT (step_key) DO NOTHING RETURNING id`,
 		g.TenantID, g.ID, st.Key, st.Version, st.PlannedAt.UnixMilli(), st.Count, string(src), st.State, now.UnixMilli(),
@@ -123,7 +123,7 @@ func (s *Store) saveStep(ctx context.Context, st *Step) error {
 	if st.Hosts != nil {
 		hosts = sql.NullInt64{Int64: int64(*st.Hosts), Valid: true}
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE capacity_steps SET state=?, attempts=?, next_at=?, applied_at=?, reached_count=?, reached_at=?,
+	_, err := database.Writer(s.db).ExecContext(ctx, `UPDATE capacity_steps SET state=?, attempts=?, next_at=?, applied_at=?, reached_count=?, reached_at=?,
 	hosts=?, error=?, updated_at=? WHERE id=?`, st.State, st.Attempts, st.NextAt.UnixMilli(), database.NullMillis(st.AppliedAt),
 		reached, database.NullMillis(st.ReachedAt), hosts, st.Error, st.UpdatedAt.UnixMilli(), st.ID)
 	if err != nil {
@@ -258,7 +258,7 @@ type Observation struct {
 }
 
 func (s *Store) observed(ctx context.Context, group int64, o Observation) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO capacity_observations (group_id, at, desired, running) VALUES (?,?,?,?)
+	_, err := database.Writer(s.db).ExecContext(ctx, `INSERT INTO capacity_observations (group_id, at, desired, running) VALUES (?,?,?,?)
 		ON CONFLICT (group_id, at) DO NOTHING`, group, o.At.UnixMilli(), o.Desired, o.Running)
 	if err != nil {
 		return fmt.Errorf("capacity: unable to record observation: %w", err)

@@ -89,7 +89,7 @@ func New(db *sql.DB, opts Options, logger *slog.Logger) *Membership {
 func (m *Membership) Register(ctx context.Context) error {
 	m.started = m.now()
 	at := database.Millis(m.started)
-	_, err := m.db.ExecContext(ctx, `INSERT INTO replicas (id, address, version, started_at, heartbeat_at, stopped_at) VALUES (?,?,?,?,?,NULL)
+	_, err := database.Writer(m.db).ExecContext(ctx, `INSERT INTO replicas (id, address, version, started_at, heartbeat_at, stopped_at) VALUES (?,?,?,?,?,NULL)
 		ON CONFLICT (id) DO UPDATE SET address = excluded.address, version = excluded.version,
 			started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL`,
 		m.opts.ID, m.opts.Address, m.opts.Version, at, at)
@@ -110,7 +110,7 @@ func (m *Membership) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if _, err := m.db.ExecContext(sctx, `UPDATE replicas SET stopped_at = ? WHERE id = ?`, database.Millis(m.now()), m.opts.ID); err != nil {
+			if _, err := database.Writer(m.db).ExecContext(sctx, `UPDATE replicas SET stopped_at = ? WHERE id = ?`, database.Millis(m.now()), m.opts.ID); err != nil {
 				m.logger.Warn("cluster: cannot mark this replica stopped", "replica", m.opts.ID, "err", err)
 			}
 			return nil
@@ -126,18 +126,18 @@ func (m *Membership) Run(ctx context.Context) error {
 // removed it), forgets replicas long down, and recounts.
 func (m *Membership) beat(ctx context.Context) error {
 	now := m.now()
-	res, err := m.db.ExecContext(ctx, `UPDATE replicas SET heartbeat_at = ?, stopped_at = NULL WHERE id = ?`, database.Millis(now), m.opts.ID)
+	res, err := database.Writer(m.db).ExecContext(ctx, `UPDATE replicas SET heartbeat_at = ?, stopped_at = NULL WHERE id = ?`, database.Millis(now), m.opts.ID)
 	if err != nil {
 		return fmt.Errorf("cluster: heartbeat: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := m.db.ExecContext(ctx, `INSERT INTO replicas (id, address, version, started_at, heartbeat_at) VALUES (?,?,?,?,?)
+		if _, err := database.Writer(m.db).ExecContext(ctx, `INSERT INTO replicas (id, address, version, started_at, heartbeat_at) VALUES (?,?,?,?,?)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, stopped_at = NULL`,
 			m.opts.ID, m.opts.Address, m.opts.Version, database.Millis(m.started), database.Millis(now)); err != nil {
 			return fmt.Errorf("cluster: heartbeat: %w", err)
 		}
 	}
-	if _, err := m.db.ExecContext(ctx, `DELETE FROM replicas WHERE heartbeat_at < ?`, database.Millis(now.Add(-m.opts.Forget))); err != nil {
+	if _, err := database.Writer(m.db).ExecContext(ctx, `DELETE FROM replicas WHERE heartbeat_at < ?`, database.Millis(now.Add(-m.opts.Forget))); err != nil {
 		return fmt.Errorf("cluster: forgetting old replicas: %w", err)
 	}
 	return m.count(ctx)

@@ -82,9 +82,21 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-// sqliteMaxIdle bounds the idle connections to a SQLite file kept for
-// reuse.
-const sqliteMaxIdle = 256
+// sqliteMaxOpen bounds the connections open to a SQLite file, and so the
+// file descriptors they hold (the database, its WAL and shm: three each).
+// Unbounded, 5,000 simulated hosts opened some 4,000 and the server ran out
+// of descriptors. Writers queue on the gate before they take a connection
+// (sqlite.go), so the bound is shared by readers and the one writer at
+// work; 64 is as many as the burst TestSQLiteKeepsABurstsConnections
+// keeps, on a machine whose SQLite work runs on a few cores.
+const sqliteMaxOpen = 64
+
+// sqliteWriterConns is the writers' own pool (sqlite.go): the gate's
+// holder writes on one of these, never waiting behind the reads.
+const sqliteWriterConns = 2
+
+// sqliteMaxIdle is how many of them are kept for reuse: all.
+const sqliteMaxIdle = sqliteMaxOpen
 
 // sqlitePragmas are set on every connection to a SQLite database.
 var sqlitePragmas = []string{
@@ -119,7 +131,8 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	// the opens, serialised inside the SQLite library, were where the
 	// goroutines waited most (mspsim's block profile, docs/BENCHMARKS.md).
 	// A burst's connections are now kept for reuse and closed after a
-	// minute unused.
+	// minute unused. Since #21 they are bounded (sqliteMaxOpen).
+	db.SetMaxOpenConns(sqliteMaxOpen)
 	db.SetMaxIdleConns(sqliteMaxIdle)
 	db.SetConnMaxIdleTime(time.Minute)
 	if err := db.PingContext(ctx); err != nil {

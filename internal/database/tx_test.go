@@ -59,7 +59,7 @@ func TestSharedTransaction(t *testing.T) {
 	if err != nil || count() != 2 {
 		t.Fatalf("after a commit: %v, %d tenants", err, count())
 	}
-	if On(ctx, db) != Querier(db) {
-		t.Fatal("without a transaction in the context On is not the database")
+	if On(ctx, db) != Writer(db) {
+		t.Fatal("without a transaction in the context On is not the database (its writes queued as Writer's)")
 	}
 }

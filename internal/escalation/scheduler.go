@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -188,7 +189,7 @@ func (s *Scheduler) Start(ctx context.Context, tenant, ref string, messageID, se
 		return nil, "", nil
 	}
 	next := at.Add(time.Duration(p.Steps[i].Wait))
-	_, err = s.store.db.ExecContext(ctx, `INSERT INTO escalation_runs (tenant_id, ref, message_id, policy_id, service_id, step, round, state, next_at, created_at, updated_at)
+	_, err = database.Writer(s.store.db).ExecContext(ctx, `INSERT INTO escalation_runs (tenant_id, ref, message_id, policy_id, service_id, step, round, state, next_at, created_at, updated_at)
 		VALUES (?,?,?,?,?,?,0,?,?,?,?) ON CONFLICT (tenant_id, message_id) DO NOTHING`,
 		tenant, ref, messageID, p.ID, service, i+1, runActive, next.UnixMilli(), at.UnixMilli(), at.UnixMilli())
 	if err != nil {
@@ -199,7 +200,7 @@ func (s *Scheduler) Start(ctx context.Context, tenant, ref string, messageID, se
 
 // Stop ends every running escalation of ref.
 func (s *Scheduler) Stop(ctx context.Context, tenant, ref string) error {
-	return s.StopIn(ctx, s.store.db, tenant, ref)
+	return s.StopIn(ctx, database.Writer(s.store.db), tenant, ref)
 }
 
 // Execer is what both *sql.DB and *sql.Tx offer to run a statement.
@@ -284,7 +285,7 @@ func (s *Scheduler) advance(ctx context.Context, r run, now time.Time) error {
 			return err
 		}
 		next := now.Add(time.Duration(st.Wait))
-		_, err := s.store.db.ExecContext(ctx, `UPDATE escalation_runs SET step=?, round=?, next_at=?, updated_at=? WHERE id=? AND state=?`,
+		_, err := database.Writer(s.store.db).ExecContext(ctx, `UPDATE escalation_runs SET step=?, round=?, next_at=?, updated_at=? WHERE id=? AND state=?`,
 			step+1, round, next.UnixMilli(), now.UnixMilli(), r.id, runActive)
 		return err
 	}
@@ -292,7 +293,7 @@ func (s *Scheduler) advance(ctx context.Context, r run, now time.Time) error {
 }
 
 func (s *Scheduler) finish(ctx context.Context, id int64, state string) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE escalation_runs SET state=?, updated_at=? WHERE id=? AND state=?`, state, s.now().UnixMilli(), id, runActive)
+	_, err := database.Writer(s.store.db).ExecContext(ctx, `UPDATE escalation_runs SET state=?, updated_at=? WHERE id=? AND state=?`, state, s.now().UnixMilli(), id, runActive)
 	return err
 }
 

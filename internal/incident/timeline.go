@@ -96,5 +96,5 @@ func (s *Desk) Annotate(ctx context.Context, tenant string, id int64, author str
 	if _, err := get(ctx, s.db, tenant, id); err != nil {
 		return err
 	}
-	return note(ctx, s.db, tenant, id, Entry{At: s.now().UTC(), Author: author, Kind: kind, Internal: true, Body: body}, nil)
+	return note(ctx, database.Writer(s.db), tenant, id, Entry{At: s.now().UTC(), Author: author, Kind: kind, Internal: true, Body: body}, nil)
 }

@@ -184,7 +184,7 @@ func (l *Leases) Acquire(ctx context.Context, name string) (Lease, bool, error) 
 	exp := start.Add(l.opts.TTL).UnixMilli()
 	var le Lease
 	var expires, acquired int64
-	err := l.db.QueryRowContext(ctx, `INSERT INTO leases (name, owner, token, expires_at, acquired_at) VALUES (?,?,1,?,?)
+	err := database.Writer(l.db).QueryRowContext(ctx, `INSERT INTO leases (name, owner, token, expires_at, acquired_at) VALUES (?,?,1,?,?)
 		ON CONFLICT (name) DO UPDATE SET
 			token = CASE WHEN leases.owner = excluded.owner THEN leases.token ELSE leases.token + 1 END,
 			acquired_at = CASE WHEN leases.owner = excluded.owner THEN leases.acquired_at ELSE excluded.acquired_at END,
@@ -223,7 +223,7 @@ func (l *Leases) Release(ctx context.Context, name string) error {
 	if l.single {
 		return nil
 	}
-	_, err := l.db.ExecContext(ctx, `UPDATE leases SET expires_at=0 WHERE name=? AND owner=?`, name, l.owner)
+	_, err := database.Writer(l.db).ExecContext(ctx, `UPDATE leases SET expires_at=0 WHERE name=? AND owner=?`, name, l.owner)
 	if err != nil {
 		return fmt.Errorf("lease: cannot release %s: %w", name, err)
 	}

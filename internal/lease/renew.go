@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // Run renews and takes leases every Renew until ctx ends, then releases
@@ -142,7 +144,7 @@ func (l *Leases) renewHeld(ctx context.Context) (map[string]bool, error) {
 		for _, n := range batch {
 			args = append(args, n)
 		}
-		rows, err := l.db.QueryContext(ctx, `UPDATE leases SET expires_at=? WHERE owner=? AND expires_at>=? AND name IN (?`+
+		rows, err := database.Writer(l.db).QueryContext(ctx, `UPDATE leases SET expires_at=? WHERE owner=? AND expires_at>=? AND name IN (?`+
 			strings.Repeat(",?", len(batch)-1)+`) RETURNING name, token`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("lease: cannot renew: %w", err)

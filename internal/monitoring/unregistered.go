@@ -35,11 +35,11 @@ func (s *Store) NoteUnregistered(ctx context.Context, tenant, host, remote strin
 		host = host[:maxTextLen]
 	}
 	ms := database.Millis(at)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO unregistered_hosts (tenant_id, host, remote, count, first_at, last_at) VALUES (?,?,?,1,?,?)
+	_, err := database.Writer(s.db).ExecContext(ctx, `INSERT INTO unregistered_hosts (tenant_id, host, remote, count, first_at, last_at) VALUES (?,?,?,1,?,?)
 		ON CONFLICT (tenant_id, host) DO UPDATE SET count=unregistered_hosts.count+1, remote=excluded.remote, last_at=excluded.last_at`,
 		tenant, host, remote, ms, ms)
 	if err == nil {
-		_, err = s.db.ExecContext(ctx, `DELETE FROM unregistered_hosts WHERE tenant_id=? AND (last_at < ? OR host NOT IN
+		_, err = database.Writer(s.db).ExecContext(ctx, `DELETE FROM unregistered_hosts WHERE tenant_id=? AND (last_at < ? OR host NOT IN
 			(SELECT host FROM unregistered_hosts WHERE tenant_id=? ORDER BY last_at DESC, host LIMIT ?))`,
 			tenant, database.Millis(at.Add(-attemptTTL)), tenant, maxAttemptHosts)
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // AckFunc acknowledges ref of tenant (an incident, or an alert's
@@ -100,7 +102,7 @@ func (s *Signer) Verify(token string) (Link, error) {
 // it and calls ack; later ones (a second click, the link of another step)
 // return already true and do nothing.
 func (s *Store) Acknowledge(ctx context.Context, l Link, ack AckFunc) (already bool, err error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO oncall_acks (tenant_id, ref, step, acked_at) VALUES (?,?,?,?) ON CONFLICT (tenant_id, ref) DO NOTHING`,
+	res, err := database.Writer(s.db).ExecContext(ctx, `INSERT INTO oncall_acks (tenant_id, ref, step, acked_at) VALUES (?,?,?,?) ON CONFLICT (tenant_id, ref) DO NOTHING`,
 		l.Tenant, l.Ref, l.Step, s.now().UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("oncall: cannot record acknowledgement: %w", err)
@@ -111,7 +113,7 @@ func (s *Store) Acknowledge(ctx context.Context, l Link, ack AckFunc) (already b
 	// The claim is committed before ack runs (which writes in its own
 	// transaction); should ack fail, the claim is released for a retry.
 	if err := ack(ctx, l.Tenant, l.Ref, "ack link"); err != nil {
-		if _, derr := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM oncall_acks WHERE tenant_id=? AND ref=?`, l.Tenant, l.Ref); derr != nil {
+		if _, derr := database.Writer(s.db).ExecContext(context.WithoutCancel(ctx), `DELETE FROM oncall_acks WHERE tenant_id=? AND ref=?`, l.Tenant, l.Ref); derr != nil {
 			err = errors.Join(err, derr)
 		}
 		return false, err

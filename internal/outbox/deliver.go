@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/notify"
 )
 
@@ -45,7 +46,7 @@ func (o *Outbox) Start(ctx context.Context) error {
 		prefix := o.opts.Replica + ":"
 		q, args = q+` AND SUBSTR(claim, 1, ?)=?`, append(args, utf8.RuneCountInString(prefix), prefix)
 	}
-	res, err := o.db.ExecContext(ctx, q, args...)
+	res, err := database.Writer(o.db).ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("outbox: cannot recover deliveries: %w", err)
 	}
@@ -120,7 +121,7 @@ func (o *Outbox) claim(ctx context.Context, n int) ([]*job, error) {
 	}
 	due := `((d.state=? AND d.next_at<=?) OR (d.state=? AND d.claim_until<?))`
 	dueArgs := []any{StatePending, now, StateSending, now}
-	tx, err := o.db.BeginTx(ctx, nil)
+	tx, err := database.Begin(ctx, o.db)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +251,7 @@ func (o *Outbox) send(j *job) {
 		}
 		// Under the claim only: if it expired and another replica claimed
 		// the delivery again, that replica's result is the one that counts.
-		_, dbErr := o.db.ExecContext(context.Background(), `UPDATE outbox_deliveries SET state=?, attempts=attempts+1, next_at=?, last_error=?, updated_at=?, delivered_at=?, claim='', claim_until=0
+		_, dbErr := database.Writer(o.db).ExecContext(context.Background(), `UPDATE outbox_deliveries SET state=?, attempts=attempts+1, next_at=?, last_error=?, updated_at=?, delivered_at=?, claim='', claim_until=0
 			WHERE id=? AND state=? AND claim=?`,
 			state, next.UnixMilli(), lastErr, now.UnixMilli(), delivered, id, StateSending, j.claim)
 		if dbErr != nil {

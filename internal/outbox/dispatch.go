@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/notify"
 )
 
@@ -107,7 +108,7 @@ func (o *Outbox) dispatch(ctx context.Context, m *message) error {
 	if m.group != "" && m.msg.Status == notify.StatusFiring {
 		group = m.group
 	}
-	tx, err := o.db.BeginTx(ctx, nil)
+	tx, err := database.Begin(ctx, o.db)
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func (o *Outbox) Enqueue(ctx context.Context, n Notification) error {
 	if err != nil {
 		return fmt.Errorf("outbox: cannot encode message: %w", err)
 	}
-	_, err = o.db.ExecContext(ctx, `INSERT INTO outbox_messages (tenant_id, key, ref, grp, routes, service_id, message, dispatched, created_at)
+	_, err = database.Writer(o.db).ExecContext(ctx, `INSERT INTO outbox_messages (tenant_id, key, ref, grp, routes, service_id, message, dispatched, created_at)
 		VALUES (?,?,?,?,?,?,?,0,?) ON CONFLICT (tenant_id, key) DO NOTHING`,
 		n.Tenant, n.Key, n.Ref, n.Group, string(routes), n.Service, string(msg), o.now().UnixMilli())
 	if err != nil {
@@ -218,7 +218,7 @@ func (o *Outbox) Acknowledge(ctx context.Context, tenant, ref string) error {
 // the escalation scheduler calls it when a step is due. Adding the same
 // (target, step) again is a no-op, so a replayed step sends nothing twice.
 func (o *Outbox) AddDeliveries(ctx context.Context, tenant string, messageID int64, step string, targets []string) error {
-	tx, err := o.db.BeginTx(ctx, nil)
+	tx, err := database.Begin(ctx, o.db)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // pruneEvery is how often the workers drop old finished notifications.
@@ -13,7 +15,7 @@ const pruneEvery = time.Hour
 // are all finished (delivered or dead) and whose escalation is not running,
 // with their deliveries. It returns how many notifications went.
 func (o *Outbox) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := o.db.ExecContext(ctx, `DELETE FROM outbox_messages WHERE dispatched=1 AND created_at<?
+	res, err := database.Writer(o.db).ExecContext(ctx, `DELETE FROM outbox_messages WHERE dispatched=1 AND created_at<?
 		AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.message_id=outbox_messages.id AND d.state IN (?,?))
 		AND NOT EXISTS (SELECT 1 FROM escalation_runs r WHERE r.message_id=outbox_messages.id AND r.tenant_id=outbox_messages.tenant_id AND r.state='active')`,
 		cutoff.UnixMilli(), StatePending, StateSending)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/incident"
 )
 
@@ -42,7 +43,7 @@ func (s *Sync) Deliver(ctx context.Context) (int, error) {
 		// The attempt is counted before it is made: after a crash between
 		// the request and its outcome being stored, a later attempt knows the
 		// first may have reached ServiceNow and checks before writing again.
-		if _, err := s.db.ExecContext(ctx, `UPDATE servicenow_outbox SET attempts=attempts+1 WHERE id=?`, e.ID); err != nil {
+		if _, err := database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_outbox SET attempts=attempts+1 WHERE id=?`, e.ID); err != nil {
 			return delivered, fmt.Errorf("servicenow: unable to update the outbox: %w", err)
 		}
 		err := s.send(ctx, client, e)
@@ -108,7 +109,7 @@ func (s *Sync) send(ctx context.Context, c *tenantClient, e Entry) error {
 		}
 	}
 	if st, ok := e.Fields["state"]; ok {
-		_, err = s.db.ExecContext(ctx, `UPDATE servicenow_records SET state=? WHERE kind=? AND record_id=?`, st, e.Kind, e.RecordID)
+		_, err = database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_records SET state=? WHERE kind=? AND record_id=?`, st, e.Kind, e.RecordID)
 	}
 	return err
 }
@@ -162,7 +163,7 @@ func (s *Sync) create(ctx context.Context, c *tenantClient, e Entry) error {
 			return err
 		}
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO servicenow_records (tenant_id, kind, record_id, sn_table, sys_id, number, state, item_sys_id, journal_at)
+	_, err = database.Writer(s.db).ExecContext(ctx, `INSERT INTO servicenow_records (tenant_id, kind, record_id, sn_table, sys_id, number, state, item_sys_id, journal_at)
 		VALUES (?,?,?,?,?,?,?,'','') ON CONFLICT (kind, record_id) DO UPDATE SET sn_table=excluded.sn_table, sys_id=excluded.sys_id,
 		number=excluded.number, state=excluded.state`, e.tenant, e.Kind, e.RecordID, e.Table, rec["sys_id"], rec["number"], rec["state"])
 	if err != nil {
@@ -203,12 +204,12 @@ func (s *Sync) createItem(ctx context.Context, c *tenantClient, e Entry) error {
 			return err
 		}
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE servicenow_records SET item_sys_id=? WHERE kind=? AND record_id=?`, rec["sys_id"], e.Kind, e.RecordID)
+	_, err = database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_records SET item_sys_id=? WHERE kind=? AND record_id=?`, rec["sys_id"], e.Kind, e.RecordID)
 	return err
 }
 
 func (s *Sync) finish(ctx context.Context, id int64, lastError string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE servicenow_outbox SET done_at=?, last_error=? WHERE id=?`, s.now().UnixMilli(), lastError, id)
+	_, err := database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_outbox SET done_at=?, last_error=? WHERE id=?`, s.now().UnixMilli(), lastError, id)
 	if err != nil {
 		return fmt.Errorf("servicenow: unable to update the outbox: %w", err)
 	}
@@ -223,7 +224,7 @@ func (s *Sync) retry(ctx context.Context, e Entry, cause error) error {
 		wait = s.opts.MaxBackoff
 	}
 	s.logger.Warn("servicenow: will retry", "tenant", e.tenant, "kind", e.Kind, "record", e.RecordID, "op", e.Op, "attempt", e.Attempts+1, "in", wait, "err", cause)
-	_, err := s.db.ExecContext(ctx, `UPDATE servicenow_outbox SET next_at=?, last_error=? WHERE id=?`,
+	_, err := database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_outbox SET next_at=?, last_error=? WHERE id=?`,
 		s.now().Add(wait).UnixMilli(), cause.Error(), e.ID)
 	if err != nil {
 		return fmt.Errorf("servicenow: unable to update the outbox: %w", err)

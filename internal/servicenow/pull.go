@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
@@ -92,7 +93,7 @@ func (s *Sync) Pull(ctx context.Context) (int, error) {
 			applied++
 		}
 		// Remember the state either way: a change unyo refuses is not retried every minute.
-		if _, err := s.db.ExecContext(ctx, `UPDATE servicenow_records SET state=?, pulled_at=? WHERE kind=? AND record_id=?`,
+		if _, err := database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_records SET state=?, pulled_at=? WHERE kind=? AND record_id=?`,
 			rec["state"], s.now().UnixMilli(), l.kind, l.id); err != nil {
 			return applied, fmt.Errorf("servicenow: unable to update link: %w", err)
 		}
@@ -208,7 +209,7 @@ func (s *Sync) pullJournal(ctx context.Context, c *tenantClient, l *linked) (int
 		added++
 	}
 	data, _ := json.Marshal(mark)
-	_, err = s.db.ExecContext(ctx, `UPDATE servicenow_records SET journal_at=? WHERE kind=? AND record_id=?`, string(data), l.kind, l.id)
+	_, err = database.Writer(s.db).ExecContext(ctx, `UPDATE servicenow_records SET journal_at=? WHERE kind=? AND record_id=?`, string(data), l.kind, l.id)
 	return added, err
 }
 

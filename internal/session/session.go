@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // ErrNoSession means the request carries no valid, unexpired session.
@@ -64,14 +66,14 @@ func New(db *sql.DB, opts Options) *Manager {
 // the browser had before is ended, so a planted session ID cannot be kept.
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID int64) (*Session, error) {
 	if c, err := r.Cookie(m.opts.Cookie); err == nil && c.Value != "" {
-		if _, err := m.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash=?`, hash(c.Value)); err != nil {
+		if _, err := database.Writer(m.db).ExecContext(ctx, `DELETE FROM sessions WHERE id_hash=?`, hash(c.Value)); err != nil {
 			return nil, fmt.Errorf("session: cannot end the previous session: %w", err)
 		}
 	}
 	id := randomID()
 	now := m.now()
 	exp := now.Add(m.opts.TTL)
-	_, err := m.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)`,
+	_, err := database.Writer(m.db).ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)`,
 		hash(id), userID, now.UnixMilli(), exp.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("session: cannot create: %w", err)
@@ -107,7 +109,7 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.SetCookie(w, m.cookie(r, "", time.Unix(0, 0)))
-	if _, err := m.db.ExecContext(r.Context(), `DELETE FROM sessions WHERE id_hash=?`, hash(c.Value)); err != nil {
+	if _, err := database.Writer(m.db).ExecContext(r.Context(), `DELETE FROM sessions WHERE id_hash=?`, hash(c.Value)); err != nil {
 		return fmt.Errorf("session: cannot end: %w", err)
 	}
 	return nil
@@ -115,7 +117,7 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
 
 // EndUser ends every session of a user, e.g. when the user is disabled.
 func (m *Manager) EndUser(ctx context.Context, userID int64) error {
-	if _, err := m.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id=?`, userID); err != nil {
+	if _, err := database.Writer(m.db).ExecContext(ctx, `DELETE FROM sessions WHERE user_id=?`, userID); err != nil {
 		return fmt.Errorf("session: cannot end sessions of user %d: %w", userID, err)
 	}
 	return nil
@@ -123,7 +125,7 @@ func (m *Manager) EndUser(ctx context.Context, userID int64) error {
 
 // Prune deletes expired sessions and returns how many there were.
 func (m *Manager) Prune(ctx context.Context) (int64, error) {
-	res, err := m.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at<=?`, m.now().UnixMilli())
+	res, err := database.Writer(m.db).ExecContext(ctx, `DELETE FROM sessions WHERE expires_at<=?`, m.now().UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("session: cannot prune: %w", err)
 	}

@@ -26,7 +26,7 @@ type AuditEntry struct {
 // Audit appends an entry to the audit log. detail is stored as JSON and must
 // hold no secrets.
 func (s *Store) Audit(ctx context.Context, e AuditEntry, detail any) error {
-	return AuditIn(ctx, s.db, e, detail, s.now())
+	return AuditIn(ctx, database.Writer(s.db), e, detail, s.now())
 }
 
 // Execer runs a statement: a *sql.DB, or the *sql.Tx of a change that must

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/unyo-ops/unyo/internal/database"
 )
 
 // LogEvent is a log line that matched a monitoring item's pattern on a host.
@@ -34,7 +36,7 @@ func (e *LogEvent) dedupKey() []byte {
 // AddLogEvents stores events of tenant in one transaction and returns how
 // many were new.
 func (s *Store) AddLogEvents(ctx context.Context, tenant string, events []LogEvent) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := database.Begin(ctx, s.db)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to add log events: %w", err)
 	}

@@ -88,7 +88,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenant string, id int64) error 
 
 // TouchToken records when a token was last used.
 func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at=? WHERE id=?`, database.Millis(at), id)
+	_, err := database.Writer(s.db).ExecContext(ctx, `UPDATE api_tokens SET last_used_at=? WHERE id=?`, database.Millis(at), id)
 	return err
 }
 
