@@ -162,8 +162,3 @@ func loadAverage() float64 {
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
 }
-
-// tempDir is a fresh directory for one size's server.
-func tempDir(n int) (string, error) {
-	return os.MkdirTemp("", fmt.Sprintf("unyo-mspsim-%d-", n))
-}
