@@ -41,48 +41,111 @@ func chart(rows []row) string { return drawPanels(rows, panels) }
 
 // drawPanels draws ps against hosts as an SVG.
 func drawPanels(rows []row, panels []panel) string {
+	xs := make([]float64, len(rows))
+	for i, r := range rows {
+		xs[i] = float64(r.Hosts)
+	}
+	ps := make([]plot, len(panels))
+	for i, p := range panels {
+		ps[i].title = p.title
+		for _, c := range p.curves {
+			l := line{name: c.name, color: c.color, ys: make([]float64, len(rows))}
+			for j, r := range rows {
+				l.ys[j] = c.value(r)
+			}
+			ps[i].lines = append(ps[i].lines, l)
+		}
+	}
+	return drawXY(axis{xs: xs, ticks: xs, label: "hosts", tick: func(v float64) string { return fmt.Sprintf("%.0f", v) }}, ps, len(ps))
+}
+
+// axis is the x axis shared by the plots of a chart.
+type axis struct {
+	xs    []float64 // the x of each point
+	ticks []float64 // where the axis is labelled
+	label string
+	tick  func(float64) string
+	mark  float64 // a dashed vertical line at this x, when positive
+}
+
+// line is one curve of a plot: a y per x of the axis, NaN where it has none.
+type line struct {
+	name, color string
+	ys          []float64
+	dashed      bool
+	noLegend    bool
+}
+
+// plot is one small chart of an SVG.
+type plot struct {
+	title string
+	lines []line
+}
+
+// drawXY draws the plots against the shared x axis as an SVG with no
+// dependency, cols plots a row.
+func drawXY(ax axis, plots []plot, cols int) string {
 	const w, h, pad = 300, 220, 45
+	rowH := h + 80
+	nrows := (len(plots) + cols - 1) / cols
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", w*len(panels), h+80)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", w*min(cols, len(plots)), rowH*nrows)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	maxX := 0.0
-	for _, r := range rows {
-		maxX = max(maxX, float64(r.Hosts))
+	for _, v := range ax.xs {
+		maxX = max(maxX, v)
 	}
-	for i, p := range panels {
-		x0 := float64(i*w) + pad
+	if maxX <= 0 {
+		maxX = 1
+	}
+	for i, p := range plots {
+		x0 := float64(i%cols*w) + pad
+		top := float64(i / cols * rowH)
 		plotW, plotH := float64(w-pad-15), float64(h-pad)
 		maxY := 0.0
-		for _, c := range p.curves {
-			for _, r := range rows {
-				if v := c.value(r); !math.IsNaN(v) {
+		for _, l := range p.lines {
+			for _, v := range l.ys {
+				if !math.IsNaN(v) {
 					maxY = max(maxY, v)
 				}
 			}
 		}
 		maxY = niceCeil(maxY)
-		y := func(v float64) float64 { return 20 + plotH - v/maxY*plotH }
+		y := func(v float64) float64 { return top + 20 + plotH - v/maxY*plotH }
 		x := func(v float64) float64 { return x0 + v/maxX*plotW }
-		fmt.Fprintf(&b, `<text x="%.0f" y="14" font-weight="bold">%s</text>`+"\n", x0, esc(p.title))
-		fmt.Fprintf(&b, `<path d="M%.1f 20 V%.1f H%.1f" stroke="#444" fill="none"/>`+"\n", x0, 20+plotH, x0+plotW)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-weight="bold">%s</text>`+"\n", x0, top+14, esc(p.title))
+		fmt.Fprintf(&b, `<path d="M%.1f %.1f V%.1f H%.1f" stroke="#444" fill="none"/>`+"\n", x0, top+20, top+20+plotH, x0+plotW)
 		for k := 0; k <= 4; k++ {
 			v := maxY * float64(k) / 4
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", x0-4, y(v)+4, short(v))
 		}
-		for _, r := range rows {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%d</text>`+"\n", x(float64(r.Hosts)), 20+plotH+14, r.Hosts)
+		for _, t := range ax.ticks {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", x(t), top+20+plotH+14, esc(ax.tick(t)))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">hosts</text>`+"\n", x0+plotW/2, 20+plotH+28)
-		for j, c := range p.curves {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", x0+plotW/2, top+20+plotH+28, esc(ax.label))
+		if ax.mark > 0 {
+			fmt.Fprintf(&b, `<path d="M%.1f %.1f V%.1f" stroke="#999" stroke-dasharray="3,3" fill="none"/>`+"\n", x(ax.mark), top+20, top+20+plotH)
+		}
+		legend := 0
+		for _, l := range p.lines {
 			var pts []string
-			for _, r := range rows {
-				if v := c.value(r); !math.IsNaN(v) && maxY > 0 {
-					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(float64(r.Hosts)), y(v)))
-					fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`+"\n", x(float64(r.Hosts)), y(v), c.color)
+			for j, v := range l.ys {
+				if !math.IsNaN(v) && maxY > 0 {
+					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(ax.xs[j]), y(v)))
+					if !l.dashed && len(ax.xs) <= 50 {
+						fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`+"\n", x(ax.xs[j]), y(v), l.color)
+					}
 				}
 			}
-			fmt.Fprintf(&b, `<polyline points="%s" stroke="%s" stroke-width="1.5" fill="none"/>`+"\n", strings.Join(pts, " "), c.color)
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s">%s</text>`+"\n", x0, h+30+j*12, c.color, esc(c.name))
+			dash := ""
+			if l.dashed {
+				dash = ` stroke-dasharray="6,3"`
+			}
+			fmt.Fprintf(&b, `<polyline points="%s" stroke="%s" stroke-width="1.5"%s fill="none"/>`+"\n", strings.Join(pts, " "), l.color, dash)
+			if !l.noLegend {
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" fill="%s">%s</text>`+"\n", x0, top+float64(h+30+legend*12), l.color, esc(l.name))
+				legend++
+			}
 		}
 	}
 	b.WriteString("</svg>\n")

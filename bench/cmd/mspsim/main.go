@@ -16,6 +16,12 @@
 //
 // Each size adds a row to <out>/results.json and results.csv (a row of the
 // same size is replaced) and redraws <out>/chart.svg from all rows.
+//
+// With -soak DURATION it runs one size for that long instead (issue 21: a
+// day at 1,000 hosts, by hand), samples the server every -soak-every (RSS,
+// Go heap, goroutines, open files, head series, WAL and data directory, the
+// interval's p99s) into <out>/soak-<size>.json, .svg and .md as it goes,
+// and judges each resource's least-squares slope after -soak-skip.
 package main
 
 import (
@@ -44,8 +50,11 @@ type config struct {
 	keep           bool
 	profile        bool
 	provisioners   int
-	peers          []string // measured after unyo at each size, under the same metric load
-	peersOnly      bool     // the peers alone, added to an earlier run's row
+	peers          []string      // measured after unyo at each size, under the same metric load
+	peersOnly      bool          // the peers alone, added to an earlier run's row
+	soak           time.Duration // a soak of one size instead of the steady window
+	soakEvery      time.Duration
+	soakSkip       time.Duration // 0: soakSkip's default
 }
 
 func main() {
@@ -56,6 +65,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.soak > 0 {
+		res, err := runSoak(ctx, cfg, cfg.sizes[0])
+		if len(res.Samples) > 0 {
+			fmt.Print(soakTable(res))
+			if werr := os.WriteFile(soakPath(cfg, res.Hosts, ".md"), []byte(soakTable(res)), 0o644); werr != nil && err == nil {
+				err = werr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mspsim: soak at %d hosts: %v\n", cfg.sizes[0], err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, n := range cfg.sizes {
 		r := row{Hosts: n, peersOnly: true}
 		if !cfg.peersOnly {
@@ -101,6 +124,9 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
 	fs.StringVar(&peers, "peer", "", "peers to measure after unyo at each size under the same metric load: prometheus (with Alertmanager and the translated rules), victoriametrics")
 	fs.BoolVar(&c.peersOnly, "peers-only", false, "run the -peer peers alone and add them to the row of each size already in <out>/results.json (unyo's figures from that earlier run)")
+	fs.DurationVar(&c.soak, "soak", 0, "run one size for this long after the warm-up (e.g. 24h) and sample the server every -soak-every into <out>/soak-<size>.json, .svg and .md, instead of the steady window")
+	fs.DurationVar(&c.soakEvery, "soak-every", time.Minute, "a soak's sampling interval")
+	fs.DurationVar(&c.soakSkip, "soak-skip", 0, "a soak's samples left out of the trends (default 30m, at most a fifth of -soak)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,6 +144,12 @@ func parseFlags(args []string) (config, error) {
 	var err error
 	if c.peers, err = parsePeers(peers); err != nil {
 		return c, err
+	}
+	if c.soak > 0 && (len(c.sizes) != 1 || len(c.peers) > 0 || c.peersOnly || c.profile) {
+		return c, errors.New("-soak takes one size, and no -peer, -peers-only or -profile")
+	}
+	if c.soak < 0 || c.soakEvery < time.Second || c.soakSkip < 0 || (c.soak > 0 && c.soak < minTrendPoints*c.soakEvery+soakSkip(c)) {
+		return c, fmt.Errorf("-soak must leave %d samples of -soak-every (%v, 1s or more) after -soak-skip", minTrendPoints, c.soakEvery)
 	}
 	if c.peersOnly && len(c.peers) == 0 {
 		return c, errors.New("-peers-only needs -peer")
@@ -161,9 +193,4 @@ func loadAverage() float64 {
 	f := strings.Fields(string(b))
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
-}
-
-// tempDir is a fresh directory for one size's server.
-func tempDir(n int) (string, error) {
-	return os.MkdirTemp("", fmt.Sprintf("unyo-mspsim-%d-", n))
 }

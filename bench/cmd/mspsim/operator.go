@@ -136,6 +136,15 @@ func (o *operator) get(ctx context.Context, c *http.Client, u string, header map
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	if c == o.console && resp.Request.URL.Path == "/login" {
+		// The session ended (a login lasts 12 hours, less than a soak):
+		// the read failed; sign in again, as the operator would.
+		lat.fail()
+		if err := o.signInOnce(ctx); err != nil && ctx.Err() == nil {
+			logf("operator: signing in again: %v", err)
+		}
+		return
+	}
 	if resp.StatusCode != 200 {
 		lat.fail()
 		return

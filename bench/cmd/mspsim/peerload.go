@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,18 +49,11 @@ type peerRow struct {
 func runPeer(ctx context.Context, cfg config, n int, kind string) (peerRow, error) {
 	r := peerRow{Load1Start: loadAverage(), Started: time.Now().UTC().Format(time.RFC3339), Versions: map[string]string{},
 		CPUCoresEach: map[string]float64{}, RSSMBEach: map[string]float64{}, Rules: kind != peerVictoriaMetrics}
-	dir, err := os.MkdirTemp("", fmt.Sprintf("unyo-mspsim-%s-%d-", kind, n))
+	dir, rcv, done, err := workspace(cfg, fmt.Sprintf("unyo-mspsim-%s-%d-", kind, n))
 	if err != nil {
 		return r, err
 	}
-	if !cfg.keep {
-		defer os.RemoveAll(dir)
-	}
-	rcv, err := startReceiver()
-	if err != nil {
-		return r, err
-	}
-	defer rcv.close()
+	defer done()
 	p, err := startPeer(ctx, kind, dir, rcv.baseURL()+"/alertmanager")
 	if err != nil {
 		return r, err
@@ -77,21 +69,14 @@ func runPeer(ctx context.Context, cfg config, n int, kind string) (peerRow, erro
 	f := &peerFleet{url: p.writeURL, client: &http.Client{Timeout: time.Minute, Transport: transport},
 		interval: cfg.interval, crossed: map[*host]time.Time{}}
 	runCtx, stopRun := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() { stopRun(); wg.Wait() }() // the agents end before the peer does
 	start := time.Now()
 	steadyStart := start.Add(cfg.warmup)
 	steadyEnd := steadyStart.Add(cfg.steady)
-	i := 0
-	for _, t := range tenants {
-		for _, h := range t.hosts {
-			offset := time.Duration(i) * cfg.interval / time.Duration(n)
-			at := steadyStart.Add(time.Duration(i%97) * cfg.steady / 2 / 97)
-			wg.Add(1)
-			go func() { defer wg.Done(); f.run(runCtx, h, offset, at) }()
-			i++
-		}
-	}
+	wait := startHosts(runCtx, tenants, cfg.interval, steadyStart, cfg.steady/2,
+		func(ctx context.Context, _ *tenant, h *host, offset time.Duration, at time.Time) {
+			f.run(ctx, h, offset, at)
+		})
+	defer func() { stopRun(); wait() }() // the agents end before the peer does
 	logf("%s: %d hosts in %d tenants running; warm-up %v, steady window %v", p.name, n, len(tenants), cfg.warmup, cfg.steady)
 	if !sleepCtx(ctx, time.Until(steadyStart)) {
 		return r, ctx.Err()

@@ -15,46 +15,20 @@ import (
 // runSize runs the whole simulation at n hosts and returns its row.
 func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	r := row{Hosts: n, Load1Start: loadAverage(), Started: time.Now().UTC().Format(time.RFC3339)}
-	dir, err := tempDir(n)
+	dir, rcv, done, err := workspace(cfg, fmt.Sprintf("unyo-mspsim-%d-", n))
 	if err != nil {
 		return r, err
 	}
-	if !cfg.keep {
-		defer os.RemoveAll(dir)
+	defer done()
+	st, err := standUp(ctx, cfg, n, dir, rcv.url)
+	if st != nil {
+		defer st.srv.stop()
 	}
-	rcv, err := startReceiver()
 	if err != nil {
 		return r, err
 	}
-	defer rcv.close()
-	srv, err := startServer(ctx, cfg.bin, dir, cfg.profile)
-	if err != nil {
-		return r, err
-	}
-	defer srv.stop()
-	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
-	a, err := api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: transport}}.withToken(ctx)
-	if err != nil {
-		return r, err
-	}
-	tenants := tenantsFor(n, cfg.hostsPerTenant)
-	r.Tenants = len(tenants)
-	provStart := time.Now()
-	var provProf *profiler
-	if cfg.profile {
-		// The first 30 s of provisioning: where a create's time goes.
-		provProf = &profiler{base: srv.debugURL, dir: filepath.Join(cfg.out, "profiles"), n: n, prefix: "provision-"}
-		provProf.start(ctx, 30*time.Second)
-	}
-	if err := provisionAll(ctx, a, tenants, rcv.url, cfg.provisioners); err != nil {
-		return r, err
-	}
-	if provProf != nil {
-		if err := provProf.wait(); err != nil {
-			return r, err
-		}
-	}
-	r.ProvisionS = time.Since(provStart).Seconds()
+	srv, a, tenants, transport := st.srv, st.api, st.tenants, st.transport
+	r.Tenants, r.ProvisionS = len(tenants), st.provisionS
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
@@ -63,20 +37,9 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	start := time.Now()
 	steadyStart := start.Add(cfg.warmup)
 	steadyEnd := steadyStart.Add(cfg.steady)
-	var wg sync.WaitGroup
-	i := 0
-	for _, t := range tenants {
-		for j, h := range t.hosts {
-			offset := time.Duration(i) * cfg.interval / time.Duration(n)
-			// Misbehaviour starts in the first half of the steady window,
-			// spread, so its alerts are notified inside the window.
-			at := steadyStart.Add(time.Duration(i%97) * cfg.steady / 2 / 97)
-			wg.Add(1)
-			go func() { defer wg.Done(); f.run(runCtx, t, t.hosts[j], offset, at) }()
-			_ = h
-			i++
-		}
-	}
+	// Misbehaviour starts in the first half of the steady window, spread,
+	// so its alerts are notified inside the window.
+	wait := startHosts(runCtx, tenants, cfg.interval, steadyStart, cfg.steady/2, f.run)
 	logf("%d hosts in %d tenants running; warm-up %v, steady window %v", n, len(tenants), cfg.warmup, cfg.steady)
 	if !sleepCtx(ctx, time.Until(steadyStart)) {
 		return r, ctx.Err()
@@ -150,40 +113,14 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 
 	// Alert latency: sample time of a check's first failing sample to the
 	// webhook's arrival; notification delay: the alert's start to arrival.
-	waitEnd := time.Now().Add(60 * time.Second)
-	var alat, ndelay latencies
-	for {
-		f.mu.Lock()
-		crossed := make(map[*host]time.Time, len(f.crossed))
-		for h, at := range f.crossed {
-			crossed[h] = at
-		}
-		f.mu.Unlock()
-		missing := 0
-		for h := range crossed {
-			if _, ok := rcv.get(h.tenant, h.name); !ok {
-				missing++
-			}
-		}
-		if missing == 0 || time.Now().After(waitEnd) {
-			for h, at := range crossed {
-				if a, ok := rcv.get(h.tenant, h.name); ok {
-					alat.add(a.at.Sub(at))
-					ndelay.add(a.at.Sub(a.startsAt))
-				} else {
-					alat.fail()
-				}
-			}
-			break
-		}
-		if !sleepCtx(ctx, 500*time.Millisecond) {
-			return r, ctx.Err()
-		}
+	alat, ndelay, err := awaitAlerts(ctx, &f.mu, f.crossed, rcv)
+	if err != nil {
+		return r, err
 	}
 	r.AlertLatency, r.NotifyDelay = alat.summary(), ndelay.summary()
 	r.Notifications = rcv.total.Load()
 	stopRun()
-	wg.Wait()
+	wait()
 
 	// The month's reports, on the server still holding the run's data.
 	now := time.Now().UTC()
@@ -199,6 +136,89 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	r.ReportSPerTenant = median(rep)
 	logf("%d hosts done", n)
 	return r, nil
+}
+
+// stand is a size's server with its tenants provisioned.
+type stand struct {
+	srv        *server
+	api        api // the admin's, with an MSP-wide token
+	tenants    []*tenant
+	transport  *http.Transport // shared by the API and the agents
+	provisionS float64
+}
+
+// standUp starts the server in dir and provisions n hosts in tenants whose
+// webhooks go to hookURL. A stand with a server is returned even with an
+// error, for the caller to stop it.
+func standUp(ctx context.Context, cfg config, n int, dir, hookURL string) (*stand, error) {
+	srv, err := startServer(ctx, cfg.bin, dir, cfg.profile)
+	if err != nil {
+		return nil, err
+	}
+	st := &stand{srv: srv, tenants: tenantsFor(n, cfg.hostsPerTenant),
+		transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}
+	if st.api, err = (api{base: srv.url, client: &http.Client{Timeout: 5 * time.Minute, Transport: st.transport}}).withToken(ctx); err != nil {
+		return st, err
+	}
+	provStart := time.Now()
+	var provProf *profiler
+	if cfg.profile {
+		// The first 30 s of provisioning: where a create's time goes.
+		provProf = &profiler{base: srv.debugURL, dir: filepath.Join(cfg.out, "profiles"), n: n, prefix: "provision-"}
+		provProf.start(ctx, 30*time.Second)
+	}
+	if err := provisionAll(ctx, st.api, st.tenants, hookURL, cfg.provisioners); err != nil {
+		return st, err
+	}
+	if provProf != nil {
+		if err := provProf.wait(); err != nil {
+			return st, err
+		}
+	}
+	st.provisionS = time.Since(provStart).Seconds()
+	return st, nil
+}
+
+// workspace is a fresh temporary directory named prefix… and a webhook
+// receiver; done closes the receiver and, unless -keep, removes the
+// directory.
+func workspace(cfg config, prefix string) (dir string, rcv *receiver, done func(), err error) {
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", nil, nil, err
+	}
+	if rcv, err = startReceiver(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, nil, err
+	}
+	return dir, rcv, func() {
+		rcv.close()
+		if !cfg.keep {
+			os.RemoveAll(dir)
+		}
+	}, nil
+}
+
+// startHosts runs one agent per host until ctx ends, each at its own offset
+// in the interval; host i misbehaves from misbehaveFrom plus (i mod 97)/97
+// of over. wait waits for them all to end.
+func startHosts(ctx context.Context, tenants []*tenant, interval time.Duration, misbehaveFrom time.Time, over time.Duration,
+	run func(ctx context.Context, t *tenant, h *host, offset time.Duration, at time.Time)) (wait func()) {
+	n := 0
+	for _, t := range tenants {
+		n += len(t.hosts)
+	}
+	var wg sync.WaitGroup
+	i := 0
+	for _, t := range tenants {
+		for _, h := range t.hosts {
+			offset := time.Duration(i) * interval / time.Duration(n)
+			at := misbehaveFrom.Add(time.Duration(i%97) * over / 97)
+			wg.Add(1)
+			go func() { defer wg.Done(); run(ctx, t, h, offset, at) }()
+			i++
+		}
+	}
+	return wg.Wait
 }
 
 func mb(b float64) float64 { return b / (1 << 20) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -103,7 +104,8 @@ func (s *server) stop() {
 type selfMetrics struct {
 	cpuSeconds, rss, heapInuse, heapSys      float64
 	headSeries, headChunks, mmapChunkBytes   float64
-	walBytes, goroutines                     float64
+	walBytes, goroutines, openFDs            float64
+	compactions                              float64
 	writeSum, writeCount, waitSum, waitCount float64
 	hasDB                                    bool
 }
@@ -115,8 +117,14 @@ func (s *server) scrape() (selfMetrics, error) {
 		return selfMetrics{}, err
 	}
 	defer resp.Body.Close()
+	return parseMetrics(resp.Body)
+}
+
+// parseMetrics reads the figures from a Prometheus text exposition; a
+// metric with labels counts under its name (the last such line wins).
+func parseMetrics(r io.Reader) (selfMetrics, error) {
 	var m selfMetrics
-	sc := bufio.NewScanner(resp.Body)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -140,6 +148,8 @@ func (s *server) scrape() (selfMetrics, error) {
 			m.cpuSeconds = v
 		case "process_resident_memory_bytes":
 			m.rss = v
+		case "process_open_fds":
+			m.openFDs = v
 		case "go_memstats_heap_inuse_bytes":
 			m.heapInuse = v
 		case "go_memstats_heap_sys_bytes":
@@ -152,6 +162,8 @@ func (s *server) scrape() (selfMetrics, error) {
 			m.mmapChunkBytes = v
 		case "prometheus_tsdb_wal_storage_size_bytes":
 			m.walBytes = v
+		case "prometheus_tsdb_compactions_total":
+			m.compactions = v
 		case "go_goroutines":
 			m.goroutines = v
 		case "unyo_database_write_seconds_sum":

@@ -71,3 +71,14 @@ func (l *latencies) reset() {
 	l.d, l.errors = nil, 0
 	l.mu.Unlock()
 }
+
+// take is the summary of what was collected since the last take (or
+// reset), and forgets it: one sampling interval's figures.
+func (l *latencies) take() summary {
+	l.mu.Lock()
+	d, errs := l.d, l.errors
+	l.d, l.errors = nil, 0
+	l.mu.Unlock()
+	slices.Sort(d)
+	return summary{N: len(d), Errors: errs, P50: ms(quantile(d, 0.50)), P99: ms(quantile(d, 0.99))}
+}
