@@ -177,7 +177,7 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 		return nil, err
 	}
 	local, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: a.limits,
+		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: a.limits, BlockDuration: cfg.blockDuration,
 	}, logger, reg)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ type serverConfig struct {
 	adminPassword string
 	retention     time.Duration
 	oooWindow     time.Duration
+	blockDuration time.Duration
 	logLevel      string
 	logFormat     string
 	shutdown      time.Duration
@@ -60,6 +61,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.StringVar(&c.adminPassword, "admin-password", "", "password of the first admin, created on first start (env UNYO_ADMIN_PASSWORD; random if unset)")
 	fs.DurationVar(&c.retention, "retention", 400*24*time.Hour, "how long samples are kept: a year of data feeds the yearly plan")
 	fs.DurationVar(&c.oooWindow, "out-of-order-window", 24*time.Hour, "how old a late sample may be, e.g. from an agent's outage buffer")
+	fs.DurationVar(&c.blockDuration, "tsdb-block-duration", 0, "span of the TSDB head written to a block at a time (0: 2h); shorter only for soaks and tests that must see compactions")
 	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")

@@ -28,6 +28,11 @@ type Options struct {
 	// Series, when set, is told of every series the head creates and
 	// drops, and may refuse a new one (per-tenant series limits).
 	Series tsdb.SeriesLifecycleCallback
+	// BlockDuration is the span of the head's data written to a block at a
+	// time (0: the TSDB's 2 hours). Shorter is for soaks and tests that must
+	// see head compactions, and the symbol-table rebuilds after them, within
+	// the hour; it makes more, smaller blocks.
+	BlockDuration time.Duration
 }
 
 // Store is the embedded TSDB.
@@ -57,6 +62,9 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 	// count on. Cortex and Mimir ingesters run without it for the same
 	// reason (docs/BENCHMARKS.md, "Memory per active series").
 	o.IsolationDisabled = true
+	if opts.BlockDuration > 0 {
+		o.MinBlockDuration = opts.BlockDuration.Milliseconds()
+	}
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
 	rebuilds := new(atomic.Uint64)
 	tsdbLogger := slog.New(rebuildWatch{logger.With("component", "tsdb").Handler(), rebuilds})

@@ -67,3 +67,33 @@ func TestRebuildWatchPassesOn(t *testing.T) {
 		t.Fatalf("%d rebuilds counted, want 1", n.Load())
 	}
 }
+
+// TestBlockDurationCompactsSooner: with a block duration of 5 minutes the
+// head is compacted once it spans 7.5 minutes (not 3 hours), so a soak sees
+// compactions, and the symbol-table rebuilds after them, within the hour;
+// with the default the same samples stay in the head.
+func TestBlockDurationCompactsSooner(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for _, c := range []struct {
+		block  time.Duration
+		blocks bool
+	}{{5 * time.Minute, true}, {0, false}} {
+		s, err := Open(t.TempDir(), Options{BlockDuration: c.block}, slog.New(slog.DiscardHandler), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := int64(0); i <= 10; i++ {
+			appendOne(t, s, t0+i*time.Minute.Milliseconds(), float64(i), "__name__", "up", TenantLabel, "acme")
+		}
+		if err := s.Compact(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(s.db.Blocks()) > 0; got != c.blocks {
+			t.Errorf("block duration %v: blocks written %v, want %v", c.block, got, c.blocks)
+		}
+		if c.blocks && dedupeLabels && s.SymbolGeneration() == 0 {
+			t.Errorf("block duration %v: no symbol-table rebuild after the head's compaction", c.block)
+		}
+		s.Close()
+	}
+}
