@@ -55,6 +55,7 @@ type config struct {
 	soak           time.Duration // a soak of one size instead of the steady window
 	soakEvery      time.Duration
 	soakSkip       time.Duration // 0: soakSkip's default
+	serverArgs     []string      // more flags for unyo's server
 }
 
 func main() {
@@ -120,6 +121,10 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.readEvery, "read-every", 250*time.Millisecond, "time between two operator reads")
 	fs.IntVar(&c.reports, "reports", 10, "tenants whose month report is generated at the end")
 	fs.BoolVar(&c.keep, "keep", false, "keep the server's data directory")
+	fs.Func("server-arg", "one more flag for unyo's server, repeatable (e.g. -server-arg=--tsdb-block-duration=5m for a soak that sees compactions)", func(v string) error {
+		c.serverArgs = append(c.serverArgs, v)
+		return nil
+	})
 	fs.IntVar(&c.provisioners, "provisioners", 32, "tenants provisioned at once (each one's calls in turn)")
 	fs.BoolVar(&c.profile, "profile", false, "take the server's CPU, mutex and block profiles and goroutine dumps over the steady window into <out>/profiles")
 	fs.StringVar(&peers, "peer", "", "peers to measure after unyo at each size under the same metric load: prometheus (with Alertmanager and the translated rules), victoriametrics")

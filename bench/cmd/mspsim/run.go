@@ -151,7 +151,7 @@ type stand struct {
 // webhooks go to hookURL. A stand with a server is returned even with an
 // error, for the caller to stop it.
 func standUp(ctx context.Context, cfg config, n int, dir, hookURL string) (*stand, error) {
-	srv, err := startServer(ctx, cfg.bin, dir, cfg.profile)
+	srv, err := startServer(ctx, cfg.bin, dir, cfg.profile, cfg.serverArgs...)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func startServer(ctx context.Context, bin, dir string, profile bool) (*server, error) {
+func startServer(ctx context.Context, bin, dir string, profile bool, extra ...string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func startServer(ctx context.Context, bin, dir string, profile bool) (*server, e
 		args = append(args, "--debug-listen", daddr, "--debug-mutex-fraction", profileMutexFraction,
 			"--debug-block-rate", profileBlockRate)
 	}
-	s.cmd = exec.Command(bin, args...)
+	s.cmd = exec.Command(bin, append(args, extra...)...)
 	s.cmd.Env = append(os.Environ(), "UNYO_ADMIN_PASSWORD="+adminPassword)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
