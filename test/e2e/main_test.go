@@ -28,30 +28,46 @@ import (
 var binary, agentBinary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "unyo-e2e")
-	if err != nil {
-		panic(err)
+	// scripts/e2e.sh builds both once for its six shards and names the
+	// directory in UNYO_E2E_BIN_DIR; a bare `go test` builds its own.
+	dir, built := os.Getenv("UNYO_E2E_BIN_DIR"), true
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "unyo-e2e"); err != nil {
+			panic(err)
+		}
+		built = false
 	}
-	binary = filepath.Join(dir, "unyo")
-	// The tags the Makefile builds with (GO_TAGS).
-	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo")
-	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo:", err)
-		os.Exit(1)
-	}
-	agentBinary = filepath.Join(dir, "unyo-agent")
-	build = exec.Command("go", "build", "-o", agentBinary, "../../cmd/unyo-agent")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: cannot build unyo-agent:", err)
-		os.Exit(1)
+	binary, agentBinary = filepath.Join(dir, "unyo"), filepath.Join(dir, "unyo-agent")
+	if !built {
+		if err := buildBinaries(binary, agentBinary); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	dbtest.Stop()
-	os.RemoveAll(dir)
+	if !built {
+		os.RemoveAll(dir)
+	}
 	os.Exit(code)
+}
+
+// buildBinaries builds unyo and the slim agent as `make build` does.
+func buildBinaries(unyo, agent string) error {
+	// The tags the Makefile builds with (GO_TAGS).
+	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", unyo, "../../cmd/unyo")
+	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("cannot build unyo: %w", err)
+	}
+	build = exec.Command("go", "build", "-o", agent, "../../cmd/unyo-agent")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("cannot build unyo-agent: %w", err)
+	}
+	return nil
 }
 
 const adminPassword = "e2e-admin-password"
