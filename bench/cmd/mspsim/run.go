@@ -123,12 +123,16 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	wait()
 
 	// The month's reports, on the server still holding the run's data.
+	// The period is given as times, to now: dates would be read in the
+	// tenant's zone (Asia/Tokyo), where after 15:00 UTC today is tomorrow
+	// and a period ending "today" held none of the run's data.
 	now := time.Now().UTC()
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	to := now.Add(time.Second).Format(time.RFC3339)
 	var rep []float64
 	for _, t := range tenants[:min(cfg.reports, len(tenants))] {
 		s := time.Now()
-		if err := a.call(ctx, "POST", "/api/v1/tenants/"+t.id+"/reports", map[string]string{"from": from, "to": now.Format("2006-01-02")}, nil); err != nil {
+		if err := a.call(ctx, "POST", "/api/v1/tenants/"+t.id+"/reports", map[string]string{"from": from, "to": to}, nil); err != nil {
 			return r, err
 		}
 		rep = append(rep, time.Since(s).Seconds())
