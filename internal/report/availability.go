@@ -13,7 +13,7 @@ import (
 // [from, to), computed as the report's summary computes it (the console's
 // board shows this month's). A missing source gives no figures, not an error.
 func (g *Generator) Availability(ctx context.Context, tenant string, from, to time.Time) ([]Availability, error) {
-	r := &Report{Tenant: tenant, From: from, To: to}
+	r := &Report{Tenant: tenant, From: from, To: to, Notes: SectionNote{}}
 	down := g.src.Downtime
 	if cd, ok := down.(CheckDowntime); ok && g.closed != nil {
 		// The closed days' runs are kept for the tenant as created: one
@@ -23,7 +23,9 @@ func (g *Generator) Availability(ctx context.Context, tenant string, from, to ti
 			down = cd
 		}
 	}
-	g.summary(ctx, r, down)
+	if err := g.summary(ctx, r, down); err != nil {
+		return nil, err
+	}
 	return r.Summary.Services, nil
 }
 
@@ -35,21 +37,23 @@ func (g *Generator) KeepClosedDays(d *ClosedDays) { g.closed = d }
 // summary fills the availability of each service: the downtime inside the
 // period and the service's hours, less the maintenance windows, over the
 // service hours of the period less the same windows. Windows and downtime
-// of Service "" apply to every service.
-func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSource) {
+// of Service "" apply to every service. It returns the error that left the
+// section empty, if one did (a report notes it and goes on; the board says
+// the figures are unavailable).
+func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSource) error {
 	svcs, err := g.src.Tenants.Services(ctx, r.Tenant)
 	if err != nil || len(svcs) == 0 {
 		g.note(r, "summary", "no.services", err)
-		return
+		return err
 	}
 	if downtime == nil {
 		g.note(r, "summary", "no.downtime", nil)
-		return
+		return nil
 	}
 	down, err := downtime.Downtime(ctx, r.Tenant, r.From, r.To)
 	if err != nil {
 		g.note(r, "summary", "no.downtime", err)
-		return
+		return err
 	}
 	var maint []Interval
 	if g.src.Maintenance != nil {
@@ -68,6 +72,7 @@ func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSou
 		a.Met = a.Percent >= a.Target
 		r.Summary.Services = append(r.Summary.Services, a)
 	}
+	return nil
 }
 
 func forService(ivs []Interval, name string) []Interval {

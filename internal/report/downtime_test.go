@@ -75,3 +75,26 @@ func TestCheckDowntimeGivesAvailability(t *testing.T) {
 		}
 	}
 }
+
+// failingServices is a tenant source whose services cannot be read, as when
+// the board's request is cancelled or the database fails.
+type failingServices struct{ TenantSource }
+
+func (failingServices) Services(context.Context, string) ([]*model.Service, error) {
+	return nil, context.Canceled
+}
+
+// TestAvailabilityFailsWithoutPanicking: the board's availability, when the
+// tenant's services cannot be read, is an error for the board to show as
+// unavailable. It panicked (a nil map of section notes) at 5,000 simulated
+// hosts when a view was cancelled.
+func TestAvailabilityFailsWithoutPanicking(t *testing.T) {
+	f := newFixtureFrom(t, []string{"acme"}, 0, fromNov, time.Minute)
+	for _, down := range []DowntimeSource{nil, CheckDowntime{Metrics: f.src.Metrics, Resources: f.db}} {
+		g := NewGenerator(Sources{Tenants: failingServices{f.db}, Metrics: f.src.Metrics, Downtime: down}, nil)
+		got, err := g.Availability(context.Background(), "acme", fromNov, at(3, 0, 0))
+		if err == nil || got != nil {
+			t.Fatalf("downtime source %T: got %v, %v; want no figures and the services' error", down, got, err)
+		}
+	}
+}
