@@ -33,6 +33,9 @@ type Options struct {
 	// see head compactions, and the symbol-table rebuilds after them, within
 	// the hour; it makes more, smaller blocks.
 	BlockDuration time.Duration
+	// compactPeriod replaces compactEvery (tests that must see the ticker
+	// compact without waiting a minute).
+	compactPeriod time.Duration
 }
 
 // Store is the embedded TSDB.
@@ -41,7 +44,11 @@ type Store struct {
 	meta     metadata // what senders say of their metric families, per tenant
 	logger   *slog.Logger
 	cleaning sync.WaitGroup // tombstone cleaning after DeleteTenant
-	rebuilds *atomic.Uint64 // the head's symbol-table rebuilds (SymbolGeneration)
+
+	compacting     sync.Mutex    // one Compact at a time
+	rebuilds       atomic.Uint64 // the head's compactions, so symbol-table rebuilds (SymbolGeneration)
+	stopCompacting context.CancelFunc
+	compactDone    chan struct{} // closed when compactLoop has returned
 
 	mu      sync.Mutex
 	deleted map[string]deletion // deleted tenants whose series an index may still name
@@ -66,17 +73,29 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 		o.MinBlockDuration = opts.BlockDuration.Milliseconds()
 	}
 	o.MaxBlockDuration = maxBlockDuration(o.RetentionDuration, o.MinBlockDuration)
-	rebuilds := new(atomic.Uint64)
-	tsdbLogger := slog.New(rebuildWatch{logger.With("component", "tsdb").Handler(), rebuilds})
-	db, err := tsdb.Open(dir, tsdbLogger, reg, o, nil)
+	db, err := tsdb.Open(dir, logger.With("component", "tsdb"), reg, o, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metricstore: cannot open TSDB at %q: %w", dir, err)
 	}
-	s := &Store{db: db, logger: logger, rebuilds: rebuilds}
+	// The store compacts on its own ticker (compactLoop) so that it knows
+	// when the head was compacted and its symbol table rebuilt. The TSDB's
+	// loop goes on reloading blocks (retention) and mapping head chunks;
+	// the compactions it would start it counts as skipped. Its first tick is
+	// a minute away and nothing has appended yet, so it has compacted
+	// nothing before this.
+	db.DisableCompactions()
+	s := &Store{db: db, logger: logger}
 	if err := s.loadDeleted(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("metricstore: cannot read the deleted tenants in %q: %w", dir, err)
 	}
+	period := opts.compactPeriod
+	if period <= 0 {
+		period = compactEvery
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopCompacting, s.compactDone = cancel, make(chan struct{})
+	go s.compactLoop(ctx, period)
 	return s, nil
 }
 
@@ -119,8 +138,11 @@ func (s *Store) SeriesLabels(ref storage.SeriesRef) (labels.Labels, bool) {
 // Head returns statistics for readiness and self-monitoring.
 func (s *Store) Head() *tsdb.Head { return s.db.Head() }
 
-// Close flushes and closes the TSDB.
+// Close stops the compactions, waiting for one under way to end, and
+// flushes and closes the TSDB.
 func (s *Store) Close() error {
+	s.stopCompacting()
+	<-s.compactDone
 	s.cleaning.Wait()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("metricstore: cannot close TSDB: %w", err)

@@ -4,67 +4,67 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// TestSymbolTableRebuildObserved: a compaction of the head counts one
-// symbol-table rebuild in a build with -tags dedupelabels, where the head
-// rebuilds its table, and none in the default build, where it has none;
-// a compaction with nothing to compact counts none. The TSDB's own log
-// lines still reach the store's logger at its level.
-func TestSymbolTableRebuildObserved(t *testing.T) {
+// TestSymbolGenerationFollowsHeadCompactions: the generation moves, once,
+// on each Compact that compacts the head (writes its oldest range to a
+// block, after which the head rebuilds its symbol table) in a build with
+// -tags dedupelabels, and never in the default build, where the head has
+// no table; a Compact with nothing to compact, on an empty head, on a head
+// spanning less than one and a half ranges, or right after a compaction,
+// leaves it. The ticker is kept out of the way (an hour). The TSDB's own
+// lines reach the store's logger as they are.
+func TestSymbolGenerationFollowsHeadCompactions(t *testing.T) {
 	var log strings.Builder
-	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s, err := Open(t.TempDir(), Options{}, logger, nil)
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	s, err := Open(t.TempDir(), Options{compactPeriod: time.Hour}, logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if err := s.Compact(ctx); err != nil {
-		t.Fatal(err)
+	blocks, gen := 0, uint64(0)
+	compact := func(what string, compacted bool) {
+		t.Helper()
+		if err := s.Compact(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n := len(s.db.Blocks())
+		if got := n > blocks; got != compacted {
+			t.Fatalf("%s: head compacted %v (%d blocks, %d before), want %v", what, got, n, blocks, compacted)
+		}
+		if compacted && dedupeLabels {
+			gen++
+		}
+		if g := s.SymbolGeneration(); g != gen {
+			t.Fatalf("%s: generation %d, want %d", what, g, gen)
+		}
+		blocks = n
 	}
-	if g := s.SymbolGeneration(); g != 0 {
-		t.Fatalf("generation %d after a compaction of an empty head", g)
-	}
+	compact("an empty head", false)
 	t0 := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC).UnixMilli()
+	h := time.Hour.Milliseconds()
 	appendOne(t, s, t0, 1, "__name__", "up", "series", "gone", TenantLabel, "acme")
-	for i, ts := range []int64{t0, t0 + 3*time.Hour.Milliseconds() + 1} {
-		appendOne(t, s, ts, float64(i), "__name__", "up", "series", "kept", TenantLabel, "acme")
+	appendOne(t, s, t0, 1, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	appendOne(t, s, t0+2*h, 2, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	compact("a head spanning 2 hours", false)
+	appendOne(t, s, t0+3*h+1, 3, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	compact("a head spanning 3 hours", true)
+	compact("again, the head then spanning 1 hour", false)
+	// Two ranges due at once (a server back after hours down) are one
+	// Compact, so one step.
+	appendOne(t, s, t0+4*h, 4, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	appendOne(t, s, t0+5*h, 5, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	compact("a head spanning 3 hours to the millisecond", false)
+	appendOne(t, s, t0+7*h+1, 7, "__name__", "up", "series", "kept", TenantLabel, "acme")
+	compact("a head spanning 5 hours", true)
+	if n := len(s.db.Blocks()); n != 3 {
+		t.Fatalf("%d blocks, want the head's three 2-hour ranges", n)
 	}
-	if err := s.Compact(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(s.db.Blocks()); n == 0 {
-		t.Fatal("the head was not compacted into a block")
-	}
-	want := uint64(0)
-	if dedupeLabels {
-		want = 1
-	}
-	if g := s.SymbolGeneration(); g != want {
-		t.Fatalf("generation %d after one head compaction, want %d", g, want)
-	}
-	if strings.Contains(log.String(), rebuiltMessage) {
-		t.Fatalf("an Info line of the TSDB reached a logger at Warn:\n%s", log.String())
-	}
-}
-
-// TestRebuildWatchPassesOn: the TSDB's lines reach the store's logger with
-// their attributes when its level takes them.
-func TestRebuildWatchPassesOn(t *testing.T) {
-	var log strings.Builder
-	var n atomic.Uint64
-	l := slog.New(rebuildWatch{slog.NewTextHandler(&log, nil).WithAttrs([]slog.Attr{slog.String("component", "tsdb")}), &n})
-	l.With("k", "v").Info(rebuiltMessage, "size", 3)
-	l.Debug("not taken")
-	if got := log.String(); !strings.Contains(got, "component=tsdb k=v size=3") || strings.Contains(got, "not taken") {
-		t.Fatalf("log: %q", got)
-	}
-	if n.Load() != 1 {
-		t.Fatalf("%d rebuilds counted, want 1", n.Load())
+	if !strings.Contains(log.String(), "component=tsdb") {
+		t.Fatalf("no line of the TSDB reached the store's logger:\n%s", log.String())
 	}
 }
 

@@ -1,5 +1,0 @@
-//go:build !dedupelabels
-
-package metricstore
-
-const dedupeLabels = false
