@@ -60,7 +60,7 @@ func (a *app) forwardObservations() alert.ForwardFunc {
 		return nil
 	}
 	return func(ctx context.Context, payload string) error {
-		_, err := a.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", alert.ObservationChannel, payload)
+		_, err := database.Writer(a.db).ExecContext(ctx, "SELECT pg_notify($1, $2)", alert.ObservationChannel, payload)
 		return err
 	}
 }

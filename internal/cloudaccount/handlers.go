@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
 	"github.com/unyo-ops/unyo/internal/response"
@@ -174,7 +175,7 @@ func (h *Handlers) testAccount(w http.ResponseWriter, r *http.Request) {
 		res := h.test(ctx, a)
 		h.logger.Info("cloud account tested", "tenant", tenant, "account", id, "provider", a.Provider, "ok", res.OK, "stage", res.Stage, "code", res.Code)
 		entry := storage.AuditEntry{TenantID: tenant, Actor: response.Actor(r), Action: "test", ObjectType: "cloud_account", ObjectID: strconv.FormatInt(id, 10)}
-		if err := storage.AuditIn(r.Context(), h.store.db, entry, map[string]any{"ok": res.OK, "stage": res.Stage, "code": res.Code}, h.store.now()); err != nil {
+		if err := storage.AuditIn(r.Context(), database.Writer(h.store.db), entry, map[string]any{"ok": res.OK, "stage": res.Stage, "code": res.Code}, h.store.now()); err != nil {
 			return 0, nil, err
 		}
 		if !res.OK {

@@ -121,7 +121,9 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	q.Set("_txlock", "immediate")
 	// Writers queue on the connector's gate (sqlite.go), not in SQLite's
 	// busy handler.
-	db := sql.OpenDB(newSQLiteConnector("file:" + abs + "?" + q.Encode()))
+	c := newSQLiteConnector("file:" + abs + "?" + q.Encode())
+	db := sql.OpenDB(c)
+	c.drv.shared = &gatedDB{db: db, w: c.drv.writers}
 	// database/sql keeps 2 idle connections by default: under concurrent
 	// reads (1,000 agents pulling their configuration) the others were
 	// closed after each use and opened again, each open setting the

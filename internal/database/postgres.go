@@ -19,7 +19,8 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: bad PostgreSQL URL %q: %w", Redact(dsn), err)
 	}
-	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	c := stdlib.GetConnector(*cfg)
+	db := sql.OpenDB(pgConnector{c: c, drv: pgDriver{c.Driver()}})
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	if err := db.PingContext(ctx); err != nil {
@@ -30,7 +31,12 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 }
 
 // pgConnector hands out pgConns; its Driver marks a handle as PostgreSQL.
-type pgConnector struct{ c driver.Connector }
+// The driver is boxed once, here: On and DialectOf ask for it on every
+// statement, and boxing it anew each time was an allocation.
+type pgConnector struct {
+	c   driver.Connector
+	drv driver.Driver // a pgDriver
+}
 
 func (p pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	c, err := p.c.Connect(ctx)
@@ -40,7 +46,7 @@ func (p pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	return pgConn{c.(*stdlib.Conn)}, nil
 }
 
-func (p pgConnector) Driver() driver.Driver { return pgDriver{p.c.Driver()} }
+func (p pgConnector) Driver() driver.Driver { return p.drv }
 
 // pgDriver is the driver of a PostgreSQL handle (see DialectOf).
 type pgDriver struct{ driver.Driver }

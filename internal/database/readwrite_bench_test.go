@@ -49,3 +49,44 @@ func BenchmarkSQLiteReadsAndWrites(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(db.Stats().OpenConnections), "open-conns")
 }
+
+// BenchmarkOnRead: one read by key outside a transaction, as a store makes
+// it (a configuration pull, a token lookup): through On, the way every store
+// reads, beside the same read on the bare *sql.DB (the floor On is measured
+// against), and On's handle alone. On SQLite, whose handle On builds.
+func BenchmarkOnRead(b *testing.B) {
+	ctx := context.Background()
+	db := openTemp(b)
+	if _, err := Writer(db).ExecContext(ctx, insertTenant, "seed", "seed"); err != nil {
+		b.Fatal(err)
+	}
+	const read = `SELECT name, language FROM tenants WHERE id=?`
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		var name, lang string
+		for b.Loop() {
+			if err := db.QueryRowContext(ctx, read, "seed").Scan(&name, &lang); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("On", func(b *testing.B) {
+		b.ReportAllocs()
+		var name, lang string
+		for b.Loop() {
+			if err := On(ctx, db).QueryRowContext(ctx, read, "seed").Scan(&name, &lang); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("handle", func(b *testing.B) {
+		b.ReportAllocs()
+		var q Querier
+		for b.Loop() {
+			q = On(ctx, db)
+		}
+		if q == nil {
+			b.Fatal("no handle")
+		}
+	})
+}

@@ -81,12 +81,16 @@ func WithTx(ctx context.Context, tx *sql.Tx) context.Context {
 // statement that may write (anything but a SELECT) first queues on the
 // file's write gate and only then asks for a connection, so that writers
 // waiting their turn hold none (sqlite.go). Reads go straight through. On
-// PostgreSQL it is db.
+// PostgreSQL it is db. It allocates nothing for a handle from Open.
 func Writer(db *sql.DB) Querier {
-	if w := gateOf(db); w != nil {
-		return gatedDB{db: db, w: w}
+	w := gateOf(db)
+	if w == nil {
+		return db
 	}
-	return db
+	if g := w.shared; g != nil && g.db == db {
+		return g
+	}
+	return &gatedDB{db: db, w: w}
 }
 
 // gatedDB is a SQLite *sql.DB whose writes enter the gate before they take
@@ -96,7 +100,7 @@ type gatedDB struct {
 	w  *writers
 }
 
-func (g gatedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (g *gatedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if !isWrite(query) {
 		return g.db.ExecContext(ctx, query, args...)
 	}
@@ -108,7 +112,7 @@ func (g gatedDB) ExecContext(ctx context.Context, query string, args ...any) (sq
 	return g.w.db.ExecContext(ctx, query, args...)
 }
 
-func (g gatedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (g *gatedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if !isWrite(query) {
 		return g.db.QueryContext(ctx, query, args...)
 	}
@@ -125,7 +129,7 @@ func (g gatedDB) QueryContext(ctx context.Context, query string, args ...any) (*
 	return rows, nil
 }
 
-func (g gatedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (g *gatedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if !isWrite(query) {
 		return g.db.QueryRowContext(ctx, query, args...)
 	}

@@ -182,7 +182,7 @@ func (s *Desk) CreateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if err := checkService(ctx, s.db, c.TenantID, c.ServiceID); err != nil {
+	if err := checkService(ctx, database.Writer(s.db), c.TenantID, c.ServiceID); err != nil {
 		return err
 	}
 	if c.Fields == nil {
@@ -211,7 +211,7 @@ func (s *Desk) UpdateCatalogItem(ctx context.Context, c *CatalogItem) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if err := checkService(ctx, s.db, c.TenantID, c.ServiceID); err != nil {
+	if err := checkService(ctx, database.Writer(s.db), c.TenantID, c.ServiceID); err != nil {
 		return err
 	}
 	if c.Fields == nil {

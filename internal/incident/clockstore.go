@@ -112,7 +112,7 @@ func (s *Desk) slaClocks(ctx context.Context, inc *Incident) (map[ClockName]sla.
 	if err != nil {
 		return nil, err
 	}
-	ce, err := loadClockEvents(ctx, s.db, inc.ID)
+	ce, err := loadClockEvents(ctx, database.Writer(s.db), inc.ID)
 	if err != nil {
 		return nil, err
 	}

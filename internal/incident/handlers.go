@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/auth"
+	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/request"
@@ -47,7 +48,7 @@ var (
 
 // checkKind answers not found for a ticket of tenant outside kinds.
 func (h *Handlers) checkKind(r *http.Request, tenant string, id int64, kinds []Kind) error {
-	inc, err := get(r.Context(), h.store.db, tenant, id)
+	inc, err := get(r.Context(), database.Writer(h.store.db), tenant, id)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (s *Desk) LinkAlert(ctx context.Context, tenant string, id int64, actor str
 
 // AlertIncident returns the incident alertID of tenant is linked to, nil for none.
 func (s *Desk) AlertIncident(ctx context.Context, tenant, alertID string) (*Incident, error) {
-	return alertIncident(ctx, s.db, tenant, alertID)
+	return alertIncident(ctx, database.Writer(s.db), tenant, alertID)
 }
 
 func alertIncident(ctx context.Context, q querier, tenant, alertID string) (*Incident, error) {

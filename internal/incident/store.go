@@ -319,11 +319,11 @@ func (s *Desk) listResources(ctx context.Context, tenant string, byID map[int64]
 
 // Incident returns one incident of tenant with its alerts and current clocks.
 func (s *Desk) Incident(ctx context.Context, tenant string, id int64) (*Incident, error) {
-	inc, err := get(ctx, s.db, tenant, id)
+	inc, err := get(ctx, database.Writer(s.db), tenant, id)
 	if err != nil {
 		return nil, err
 	}
-	if inc.Alerts, err = alertLinks(ctx, s.db, tenant, id); err != nil {
+	if inc.Alerts, err = alertLinks(ctx, database.Writer(s.db), tenant, id); err != nil {
 		return nil, err
 	}
 	if inc.Clocks, err = s.Clocks(ctx, inc, s.now()); err != nil {

@@ -61,7 +61,7 @@ func note(ctx context.Context, q querier, tenant string, id int64, e Entry, deta
 // Timeline returns the incident's timeline, oldest first. Internal entries
 // (work notes, SLA bookkeeping) are left out unless withInternal.
 func (s *Desk) Timeline(ctx context.Context, tenant string, id int64, withInternal bool) ([]Entry, error) {
-	if _, err := get(ctx, s.db, tenant, id); err != nil {
+	if _, err := get(ctx, database.Writer(s.db), tenant, id); err != nil {
 		return nil, err
 	}
 	q := `SELECT id, at, author, kind, internal, body, detail FROM incident_events WHERE tenant_id=? AND incident_id=?`
@@ -93,7 +93,7 @@ func (s *Desk) Timeline(ctx context.Context, tenant string, id int64, withIntern
 // Annotate puts an internal line on the timeline of incident id, for what
 // another system did with it (e.g. the ServiceNow record it was created as).
 func (s *Desk) Annotate(ctx context.Context, tenant string, id int64, author string, kind EntryKind, body string) error {
-	if _, err := get(ctx, s.db, tenant, id); err != nil {
+	if _, err := get(ctx, database.Writer(s.db), tenant, id); err != nil {
 		return err
 	}
 	return note(ctx, database.Writer(s.db), tenant, id, Entry{At: s.now().UTC(), Author: author, Kind: kind, Internal: true, Body: body}, nil)

@@ -68,7 +68,7 @@ func (s *Desk) VendorWaitsIn(ctx context.Context, tenant string, from, to time.T
 // addWaits adds to each vendor the part of its waits inside [from, to),
 // cut at now.
 func (s *Desk) addWaits(ctx context.Context, q *sql.DB, tenant string, from, to time.Time, byVendor map[string]*VendorWaits) error {
-	waits, err := loadWaits(ctx, q, tenant, 0, from, to)
+	waits, err := loadWaits(ctx, database.Writer(q), tenant, 0, from, to)
 	if err != nil {
 		return err
 	}

@@ -49,10 +49,10 @@ type CaseFilter struct {
 // VendorCases lists the vendor cases of ticket id, oldest first, with the
 // time each has waited on its vendor as of now.
 func (s *Desk) VendorCases(ctx context.Context, tenant string, id int64) ([]*VendorCase, error) {
-	if _, err := get(ctx, s.db, tenant, id); err != nil {
+	if _, err := get(ctx, database.Writer(s.db), tenant, id); err != nil {
 		return nil, err
 	}
-	return s.listCases(ctx, s.db, tenant, id, "1=1")
+	return s.listCases(ctx, database.Writer(s.db), tenant, id, "1=1")
 }
 
 // TenantVendorCases lists the tenant's vendor cases across its tickets,
@@ -62,7 +62,7 @@ func (s *Desk) TenantVendorCases(ctx context.Context, tenant string, f CaseFilte
 	if f.All {
 		where = "1=1"
 	}
-	list, err := s.listCases(ctx, s.db, tenant, 0, where)
+	list, err := s.listCases(ctx, database.Writer(s.db), tenant, 0, where)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *Desk) TenantVendorCases(ctx context.Context, tenant string, f CaseFilte
 
 // VendorCase returns case caseID of ticket id.
 func (s *Desk) VendorCase(ctx context.Context, tenant string, id, caseID int64) (*VendorCase, error) {
-	return s.oneCase(ctx, s.db, tenant, id, caseID)
+	return s.oneCase(ctx, database.Writer(s.db), tenant, id, caseID)
 }
 
 func (s *Desk) oneCase(ctx context.Context, q querier, tenant string, id, caseID int64) (*VendorCase, error) {

@@ -40,7 +40,7 @@ func AllowAudit(tb testing.TB, db *sql.DB) {
 func run(tb testing.TB, db *sql.DB, stmts []string) {
 	tb.Helper()
 	for _, q := range stmts {
-		if _, err := db.ExecContext(context.Background(), q); err != nil {
+		if _, err := database.Writer(db).ExecContext(context.Background(), q); err != nil {
 			tb.Fatalf("dbtest: %s: %v", q, err)
 		}
 	}

@@ -195,7 +195,7 @@ func (c *pgCluster) createDatabase(name, template string) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template); err != nil {
+	if _, err := database.Writer(db).ExecContext(context.Background(), `CREATE DATABASE `+name+` TEMPLATE `+template); err != nil {
 		return fmt.Errorf("dbtest: create database %s: %w", name, err)
 	}
 	return nil
