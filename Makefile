@@ -5,8 +5,11 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/unyo-ops/unyo/internal/cli.Version=$(VERSION)
 # Every build and test runs with Prometheus's dedupelabels: a label set is
 # numbers into a symbol table of names and values, about 160 bytes less per
-# active series (docs/BENCHMARKS.md, "Memory per active series"). Exported,
-# so scripts/test.sh, scripts/e2e.sh and the e2e harness's builds take it too.
+# active series (docs/BENCHMARKS.md, "Memory per active series"). The one
+# place the tags are written: exported, so every script and `go build` make
+# runs takes them; run by hand, the scripts read them from here
+# (scripts/goflags.sh), and the e2e and browser tests build the server with
+# the tags they were built with, refusing to run without these (test/gobuild).
 GO_TAGS := dedupelabels
 export GOFLAGS += -tags=$(GO_TAGS)
 

@@ -156,7 +156,10 @@ table() {
 main() {
 	mkdir -p bin bench/results
 	go build -o bin/rwload ./bench/cmd/rwload
-	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo "* ]] && ! go build -tags dedupelabels -o bin/unyo ./cmd/unyo; then
+	# The build tags of `make build` (make exports them; by hand, the Makefile's).
+	GOFLAGS=$(scripts/goflags.sh)
+	export GOFLAGS
+	if [[ $UNYO == bin/unyo && " $TARGETS " == *" unyo "* ]] && ! go build -o bin/unyo ./cmd/unyo; then
 		log "unyo: does not build; it will be skipped"
 		rm -f bin/unyo
 	fi

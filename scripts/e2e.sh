@@ -12,13 +12,17 @@
 set -u
 GO=${GO:-go}
 SHARDS=${SHARDS:-3}
+# The build tags the binary ships with, for the tests and the binaries they
+# run alike (test/e2e checks that the two agree).
+GOFLAGS=$(scripts/goflags.sh) || exit 1
+export GOFLAGS
 pkg=./test/e2e/
 "$GO" test -c -o /dev/null "$pkg" || exit 1
 # The binaries the tests run, built once here for every shard (each would
 # otherwise link its own unyo: about 17 s of CPU, six times at once).
 bindir=$(mktemp -d)
 trap 'rm -rf "$bindir"' EXIT
-CGO_ENABLED=1 "$GO" build -tags dedupelabels -o "$bindir/unyo" ./cmd/unyo || exit 1
+CGO_ENABLED=1 "$GO" build -o "$bindir/unyo" ./cmd/unyo || exit 1
 "$GO" build -o "$bindir/unyo-agent" ./cmd/unyo-agent || exit 1
 export UNYO_E2E_BIN_DIR=$bindir
 mapfile -t tests < <("$GO" test -list '.*' "$pkg" | grep '^Test')

@@ -19,8 +19,10 @@
 # packages starts PostgreSQL clusters, and at -p 4 it took 344 s against
 # 306 s.
 set -u
-# The build tags the binary ships with (the Makefile exports the same).
-case " ${GOFLAGS:-} " in *" -tags="*) ;; *) export GOFLAGS="${GOFLAGS:-} -tags=dedupelabels" ;; esac
+# The build tags the binary ships with: make exports them; run by hand,
+# they are read from the Makefile.
+GOFLAGS=$(scripts/goflags.sh) || exit 1
+export GOFLAGS
 GO=${GO:-go}
 P=${TEST_P:-4}
 start=$SECONDS

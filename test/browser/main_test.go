@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/prompb"
+	"github.com/unyo-ops/unyo/test/gobuild"
 )
 
 var binary string
@@ -35,10 +36,13 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "unyo")
-	// The tags the Makefile builds with (GO_TAGS).
-	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", binary, "../../cmd/unyo")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
+	// The server under test is built with the tags these tests were: the
+	// Makefile's, or the run stops here, saying so.
+	if err := gobuild.Check("../../Makefile"); err != nil {
+		fmt.Fprintln(os.Stderr, "browser:", err)
+		os.Exit(1)
+	}
+	if err := gobuild.Command(binary, "../../cmd/unyo").Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "browser: cannot build unyo:", err)
 		os.Exit(1)
 	}

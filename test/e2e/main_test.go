@@ -22,6 +22,7 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
+	"github.com/unyo-ops/unyo/test/gobuild"
 )
 
 // binary is unyo; agentBinary the slim unyo-agent.
@@ -39,11 +40,22 @@ func TestMain(m *testing.M) {
 		built = false
 	}
 	binary, agentBinary = filepath.Join(dir, "unyo"), filepath.Join(dir, "unyo-agent")
-	if !built {
-		if err := buildBinaries(binary, agentBinary); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e:", err)
-			os.Exit(1)
+	// The server under test is built with the tags these tests were: the
+	// Makefile's, or the run stops here, saying so.
+	err := gobuild.Check("../../Makefile")
+	switch {
+	case err != nil:
+	case built:
+		err = gobuild.Verify(binary)
+	default:
+		err = buildBinaries(binary, agentBinary)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		if !built {
+			os.RemoveAll(dir)
 		}
+		os.Exit(1)
 	}
 	code := m.Run()
 	dbtest.Stop()
@@ -53,18 +65,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinaries builds unyo and the slim agent as `make build` does.
+// buildBinaries builds unyo and the slim agent as `make build` does, with
+// the tags these tests were built with.
 func buildBinaries(unyo, agent string) error {
-	// The tags the Makefile builds with (GO_TAGS).
-	build := exec.Command("go", "build", "-tags", "dedupelabels", "-o", unyo, "../../cmd/unyo")
+	build := gobuild.Command(unyo, "../../cmd/unyo")
 	build.Env = append(build.Environ(), "CGO_ENABLED=1") // as `make build`: TLS-PSK to Zabbix agents is OpenSSL's
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("cannot build unyo: %w", err)
 	}
-	build = exec.Command("go", "build", "-o", agent, "../../cmd/unyo-agent")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := gobuild.Command(agent, "../../cmd/unyo-agent").Run(); err != nil {
 		return fmt.Errorf("cannot build unyo-agent: %w", err)
 	}
 	return nil

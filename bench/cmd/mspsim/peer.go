@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -168,34 +167,6 @@ func (p *proc) rssBytes() (float64, error) {
 		return 0, fmt.Errorf("%s: %w", p.name, err)
 	}
 	return v, nil
-}
-
-// vmRSS is process pid's resident set now, in bytes, from /proc/PID/status.
-func vmRSS(pid int) (float64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	return parseVmRSS(f)
-}
-
-// parseVmRSS reads the VmRSS line of a /proc/PID/status, in bytes.
-func parseVmRSS(r io.Reader) (float64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			if err != nil {
-				return 0, fmt.Errorf("VmRSS %q: %w", strings.TrimSpace(v), err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, errors.New("no VmRSS (exited?)")
 }
 
 var versionRE = regexp.MustCompile(`^(?:prometheus_build_info|alertmanager_build_info|vm_app_version)\{.*version="([^"]*)"`)

@@ -58,9 +58,12 @@ func soakChart(res soakResult) string {
 	}
 	plots := []plot{
 		{"memory (MB)", []line{
-			{name: "RSS", color: "#1f77b4", ys: col(func(s soakSample) float64 { return s.RSSMB })},
+			{name: "RSS (VmRSS)", color: "#1f77b4", ys: col(func(s soakSample) float64 { return s.RSSMB })},
+			{name: "RSS anon", color: "#d62728", ys: col(func(s soakSample) float64 { return s.RSSAnonMB })},
+			{name: "RSS file", color: "#7f7f7f", ys: col(func(s soakSample) float64 { return s.RSSFileMB })},
+			{name: "RSS shmem", color: "#bcbd22", ys: col(func(s soakSample) float64 { return s.RSSShmemMB })},
 			{name: "Go heap in use", color: "#ff7f0e", ys: col(func(s soakSample) float64 { return s.HeapInuseMB })},
-			fit("RSS", "#1f77b4", 1), fit("Go heap in use", "#ff7f0e", 1),
+			fit("RSS anon", "#d62728", 1), fit("Go heap in use", "#ff7f0e", 1),
 		}},
 		{"goroutines, open fds", []line{
 			{name: "goroutines", color: "#2ca02c", ys: col(func(s soakSample) float64 { return s.Goroutines })},

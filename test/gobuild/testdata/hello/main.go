@@ -1,0 +1,4 @@
+// Command hello is a binary for gobuild's tests to build and read.
+package main
+
+func main() {}
