@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -39,6 +41,44 @@ func Dialect() database.Dialect {
 
 var seq atomic.Int64
 
+// EnvRecord names a directory where each test binary notes, one line per
+// test, the top-level tests that took a database from this package: the
+// package's directory, a tab, the test's name. `make test` sets it for its
+// run on SQLite and then runs on PostgreSQL only the tests noted, the
+// others being the same on both dialects.
+const EnvRecord = "UNYO_TEST_DB_RECORD"
+
+var noted sync.Map // top-level test name → struct{}
+
+// note records that tb's top-level test took a database, if EnvRecord is
+// set. A test whose note cannot be written fails: the run on PostgreSQL
+// would leave it out.
+func note(tb testing.TB) {
+	dir := os.Getenv(EnvRecord)
+	if dir == "" {
+		return
+	}
+	name, _, _ := strings.Cut(tb.Name(), "/")
+	if _, done := noted.LoadOrStore(name, struct{}{}); done {
+		return
+	}
+	wd, err := os.Getwd()
+	if err == nil {
+		var f *os.File
+		f, err = os.OpenFile(filepath.Join(dir, fmt.Sprintf("%d.tests", os.Getpid())), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err == nil {
+			_, err = fmt.Fprintf(f, "%s\t%s\n", wd, name)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+	}
+	if err != nil {
+		noted.Delete(name)
+		tb.Fatalf("dbtest: noting the test for %s: %v", EnvRecord, err)
+	}
+}
+
 // URL returns the URL of a fresh, migrated database for tb, which can be
 // opened again (a restart) with database.Open.
 func URL(tb testing.TB) string {
@@ -52,6 +92,7 @@ var Dialects = []database.Dialect{database.SQLite, database.Postgres}
 // URLFor is URL on the dialect d, whatever UNYO_TEST_DATABASE says.
 func URLFor(tb testing.TB, d database.Dialect) string {
 	tb.Helper()
+	note(tb)
 	if d == database.Postgres {
 		return NewPostgres(tb, true)
 	}
@@ -75,6 +116,7 @@ func Open(tb testing.TB) *sql.DB {
 // migrate.
 func NewPostgres(tb testing.TB, migrated bool) string {
 	tb.Helper()
+	note(tb)
 	c, err := cluster()
 	if err != nil {
 		tb.Fatal(err)
