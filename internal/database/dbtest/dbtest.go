@@ -96,8 +96,43 @@ func URLFor(tb testing.TB, d database.Dialect) string {
 	if d == database.Postgres {
 		return NewPostgres(tb, true)
 	}
-	return "sqlite://" + filepath.Join(tb.TempDir(), "unyo.db")
+	file, err := sqliteTemplate()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "unyo.db")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return "sqlite://" + path
 }
+
+// sqliteTemplate is the file of a SQLite database migrated once per test
+// binary, kept in memory: each test's database is a copy of it, as on
+// PostgreSQL each is a copy of a template database, which spares every
+// test the migrations.
+var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "unyo-dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	db, err := database.Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		return nil, fmt.Errorf("dbtest: migrating the SQLite template: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	// The last connection's close checkpoints the write-ahead log into
+	// the file and deletes it; a log left behind would hold part of the
+	// schema.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("dbtest: the SQLite template kept a write-ahead log of %d bytes after closing", fi.Size())
+	}
+	return os.ReadFile(path)
+})
 
 // Open opens a fresh, migrated database for tb, closed when tb ends.
 func Open(tb testing.TB) *sql.DB {
