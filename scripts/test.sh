@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test phases of `make test`, after vet and the gofmt check:
 #  1. every package but the end-to-end suite, on SQLite;
-#  2. the packages whose tests take their database from
-#     internal/database/dbtest, again on a throwaway PostgreSQL 15 cluster;
+#  2. the tests that took their database from internal/database/dbtest in
+#     phase 1, again on a throwaway PostgreSQL 15 cluster;
 #  3. the end-to-end suite on both databases (scripts/e2e.sh).
 # Each phase's seconds are printed; the script fails if any phase failed.
 # E2E_BESIDE=1 runs the end-to-end suite beside phases 1 and 2 instead of
@@ -43,14 +43,30 @@ if [ "${E2E_BESIDE:-0}" = 1 ]; then
 fi
 
 fail=0
+# Phase 1 notes, per package, the tests that took a database from
+# internal/database/dbtest (UNYO_TEST_DB_RECORD); phase 2 runs only those on
+# PostgreSQL: the others do not touch the database and ran in phase 1.
+notes=$(mktemp -d)
+trap 'rm -rf "$notes"' EXIT
 t=$SECONDS
-"$GO" test -p "$P" -count=1 -timeout 20m $("$GO" list ./... | grep -v '/test/e2e$') || fail=1
+UNYO_TEST_DB_RECORD=$notes "$GO" test -p "$P" -count=1 -timeout 20m $("$GO" list ./... | grep -v '/test/e2e$') || fail=1
 took "the packages on SQLite" "SECONDS - t"
 
 t=$SECONDS
 mapfile -t db < <("$GO" list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
 	grep 'internal/database/dbtest' | cut -d' ' -f1 | grep -v '/test/e2e$')
-UNYO_TEST_DATABASE=postgres "$GO" test -count=1 -timeout 20m "${db[@]}" || fail=1
+run=()
+if compgen -G "$notes/*.tests" >/dev/null; then
+	# The packages (by directory) with noted tests, and one pattern of
+	# every noted name: a name noted in one package also runs its namesake
+	# in another, which only costs time.
+	mapfile -t noted < <(cut -f1 "$notes"/*.tests | sort -u)
+	mapfile -t db < <("$GO" list -f '{{.Dir}}	{{.ImportPath}}' "${db[@]}" |
+		awk -F'\t' 'NR == FNR { noted[$1] = 1; next } noted[$1] { print $2 }' <(printf '%s\n' "${noted[@]}") -)
+	run=(-run "^($(cut -f2 "$notes"/*.tests | sort -u | paste -sd'|'))\$")
+	echo "test: on PostgreSQL, the $(cut -f2 "$notes"/*.tests | sort -u | wc -l) tests of ${#db[@]} packages that took a database"
+fi
+UNYO_TEST_DATABASE=postgres "$GO" test -count=1 -timeout 20m "${run[@]}" "${db[@]}" || fail=1
 took "the packages on PostgreSQL" "SECONDS - t"
 
 t=$SECONDS

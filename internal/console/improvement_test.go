@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unyo-ops/unyo/internal/auth"
 	"github.com/unyo-ops/unyo/internal/improvement"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/workreport"
@@ -83,8 +82,7 @@ func TestImprovementRegisterPages(t *testing.T) {
 	}
 
 	// In English.
-	hash, _ := auth.HashPassword(testPassword)
-	en := &model.User{Login: "en-operator", Role: model.RoleOperator, PasswordHash: hash, Email: "en@example.com", Language: "en"}
+	en := &model.User{Login: "en-operator", Role: model.RoleOperator, PasswordHash: testPasswordHash(), Email: "en@example.com", Language: "en"}
 	en.Normalize()
 	if err := e.store.CreateUser(ctx, en); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -39,6 +41,44 @@ func Dialect() database.Dialect {
 
 var seq atomic.Int64
 
+// EnvRecord names a directory where each test binary notes, one line per
+// test, the top-level tests that took a database from this package: the
+// package's directory, a tab, the test's name. `make test` sets it for its
+// run on SQLite and then runs on PostgreSQL only the tests noted, the
+// others being the same on both dialects.
+const EnvRecord = "UNYO_TEST_DB_RECORD"
+
+var noted sync.Map // top-level test name → struct{}
+
+// note records that tb's top-level test took a database, if EnvRecord is
+// set. A test whose note cannot be written fails: the run on PostgreSQL
+// would leave it out.
+func note(tb testing.TB) {
+	dir := os.Getenv(EnvRecord)
+	if dir == "" {
+		return
+	}
+	name, _, _ := strings.Cut(tb.Name(), "/")
+	if _, done := noted.LoadOrStore(name, struct{}{}); done {
+		return
+	}
+	wd, err := os.Getwd()
+	if err == nil {
+		var f *os.File
+		f, err = os.OpenFile(filepath.Join(dir, fmt.Sprintf("%d.tests", os.Getpid())), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err == nil {
+			_, err = fmt.Fprintf(f, "%s\t%s\n", wd, name)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+	}
+	if err != nil {
+		noted.Delete(name)
+		tb.Fatalf("dbtest: noting the test for %s: %v", EnvRecord, err)
+	}
+}
+
 // URL returns the URL of a fresh, migrated database for tb, which can be
 // opened again (a restart) with database.Open.
 func URL(tb testing.TB) string {
@@ -52,11 +92,47 @@ var Dialects = []database.Dialect{database.SQLite, database.Postgres}
 // URLFor is URL on the dialect d, whatever UNYO_TEST_DATABASE says.
 func URLFor(tb testing.TB, d database.Dialect) string {
 	tb.Helper()
+	note(tb)
 	if d == database.Postgres {
 		return NewPostgres(tb, true)
 	}
-	return "sqlite://" + filepath.Join(tb.TempDir(), "unyo.db")
+	file, err := sqliteTemplate()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "unyo.db")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return "sqlite://" + path
 }
+
+// sqliteTemplate is the file of a SQLite database migrated once per test
+// binary, kept in memory: each test's database is a copy of it, as on
+// PostgreSQL each is a copy of a template database, which spares every
+// test the migrations.
+var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "unyo-dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	db, err := database.Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		return nil, fmt.Errorf("dbtest: migrating the SQLite template: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	// The last connection's close checkpoints the write-ahead log into
+	// the file and deletes it; a log left behind would hold part of the
+	// schema.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("dbtest: the SQLite template kept a write-ahead log of %d bytes after closing", fi.Size())
+	}
+	return os.ReadFile(path)
+})
 
 // Open opens a fresh, migrated database for tb, closed when tb ends.
 func Open(tb testing.TB) *sql.DB {
@@ -75,6 +151,7 @@ func Open(tb testing.TB) *sql.DB {
 // migrate.
 func NewPostgres(tb testing.TB, migrated bool) string {
 	tb.Helper()
+	note(tb)
 	c, err := cluster()
 	if err != nil {
 		tb.Fatal(err)
