@@ -11,7 +11,8 @@
 # /proc/PID/status: VmRSS (steady state, with every series active), VmHWM
 # (the peak since start) and VmRSS's split, RssAnon (anonymous: the Go heap,
 # the collector's headroom, stacks) and RssFile (file-backed: memory-mapped
-# chunks, blocks, index files, the binary), with the Go heap in use
+# chunks, blocks, index files, the binary; exe_mib: the binary's part of it,
+# from /proc/PID/smaps), with the Go heap in use
 # (go_memstats_heap_inuse_bytes of the target's /metrics; Prometheus,
 # VictoriaMetrics and unyo are all Go), and the CPU time it used during the measure per
 # sample it accepted (cpu_ns_per_sample, from /proc/PID/stat: the cost of a
@@ -141,6 +142,13 @@ memory() {
 	[[ $# -gt 0 ]] && shift
 	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 } /^RssAnon:/ { anon = $2 } /^RssFile:/ { file = $2 }
 		END { printf "rss_mib=%d hwm_mib=%d anon_mib=%d file_mib=%d", rss / 1024, hwm / 1024, anon / 1024, file / 1024 }' "/proc/$pid/status"
+	# Of the file-backed part, what is the program's own text and data
+	# (exe_mib), the rest being the files it maps (the TSDB's chunks and
+	# indexes).
+	awk -v exe="$(readlink "/proc/$pid/exe")" '
+		/^[0-9a-f]+-[0-9a-f]+ / { cur = $6 } # a mapping: its path, if any
+		/^Rss:/ && cur == exe { kb += $2 }
+		END { printf " exe_mib=%d", kb / 1024 }' "/proc/$pid/smaps"
 	[[ -n $url ]] || return 0
 	heap=$(curl -fsS "$@" "$url" | awk '/^go_memstats_heap_inuse_bytes / { printf "%d", $2 / 1048576 }') || true
 	printf ' heap_mib=%s' "${heap:--}"
@@ -202,7 +210,7 @@ unyo_memory() {
 	declare -A sum=()
 	for i in "${!UPIDS[@]}"; do
 		m=$(memory "${UPIDS[$i]}" "${UBASES[$i]}/metrics" "${auth[@]}")
-		for k in rss_mib hwm_mib anon_mib file_mib heap_mib; do
+		for k in rss_mib hwm_mib anon_mib file_mib exe_mib heap_mib; do
 			v=$(field "$k" "$m")
 			[[ $v =~ ^[0-9]+$ ]] || v=0
 			sum[$k]=$((${sum[$k]:-0} + v))
@@ -211,7 +219,7 @@ unyo_memory() {
 		h=$(field hwm_mib "$m")
 		each+="${each:+,}$r/$h"
 	done
-	for k in rss_mib hwm_mib anon_mib file_mib heap_mib; do
+	for k in rss_mib hwm_mib anon_mib file_mib exe_mib heap_mib; do
 		out+="$k=${sum[$k]} "
 	done
 	printf '%sreplicas_mib=%s' "$out" "$each"
@@ -430,7 +438,7 @@ table() {
 	ref_rss=$(stat "$REF" rss_mib)
 	local w=$((${#REF} + 5)) # the ratio columns, as wide as their heading
 	[[ $w -ge 10 ]] || w=10
-	printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors cpu_ns rss_mib anon_mib file_mib heap_mib hwm_mib "$REF/rate" "$REF/rss" rounds
+	printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors cpu_ns rss_mib anon_mib file_mib exe_mib heap_mib hwm_mib "$REF/rate" "$REF/rss" rounds
 	for name in $TARGETS; do
 		rate=$(stat "$name" samples_per_sec)
 		if [[ -z $rate ]]; then
@@ -450,9 +458,9 @@ table() {
 			rounds+="$(field samples_per_sec "${RESULT[$name.$r]:-}") "
 		done
 		cpu=$(stat "$name" cpu_ns_per_sample)
-		printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
+		printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
 			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${cpu:--}" "${rss:--}" "$(stat "$name" anon_mib)" \
-			"$(stat "$name" file_mib)" "$(stat "$name" heap_mib)" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
+			"$(stat "$name" file_mib)" "$(stat "$name" exe_mib)" "$(stat "$name" heap_mib)" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
 	done
 }
 
