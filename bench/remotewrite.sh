@@ -133,9 +133,10 @@ load() {
 }
 
 # memory PID [METRICS_URL [CURL_ARG...]] prints VmRSS, VmHWM, RssAnon and
-# RssFile of process PID, in MiB, as rss_mib=… hwm_mib=… anon_mib=…
-# file_mib=…, and with a METRICS_URL (curl given the CURL_ARGs) the Go heap
-# in use there as heap_mib=….
+# RssFile of process PID, and the program's own part of RssFile, in MiB, as
+# rss_mib=… hwm_mib=… anon_mib=… file_mib=… exe_mib=…, and with a
+# METRICS_URL (curl given the CURL_ARGs) the Go heap in use there as
+# heap_mib=….
 memory() {
 	local pid=$1 url=${2:-} heap
 	shift
