@@ -8,8 +8,13 @@
 # skipped with a message.
 #
 # After the measure, each target's resident memory is read from
-# /proc/PID/status: VmRSS (steady state, with every series active) and VmHWM
-# (the peak since start), and the CPU time it used during the measure per
+# /proc/PID/status: VmRSS (steady state, with every series active), VmHWM
+# (the peak since start) and VmRSS's split, RssAnon (anonymous: the Go heap,
+# the collector's headroom, stacks) and RssFile (file-backed: memory-mapped
+# chunks, blocks, index files, the binary; exe_mib: the binary's part of it,
+# from /proc/PID/smaps), with the Go heap in use
+# (go_memstats_heap_inuse_bytes of the target's /metrics; Prometheus,
+# VictoriaMetrics and unyo are all Go), and the CPU time it used during the measure per
 # sample it accepted (cpu_ns_per_sample, from /proc/PID/stat: the cost of a
 # sample, which other work on a shared machine disturbs far less than the
 # rate; not for unyo-remote targets, whose work goes on after rwload). For a target of several unyo replicas, rss_mib and
@@ -38,7 +43,11 @@
 #              UNYO_ARGS (more flags for UNYO's server, e.g. --gogc 30; not
 #              given to UNYO_BASE's binary, which may not know them), UNYO_BASE
 #              (another unyo binary, e.g. main's before a change: target
-#              unyo-base runs it, in the same run as the others).
+#              unyo-base runs it, in the same run as the others),
+#              INTERVAL (rwload's -interval for the measure, e.g. 15s: one
+#              sample per series per 15 s as from agents, where by default
+#              each series takes samples as fast as the target answers; the
+#              warm-up is not paced).
 # The table is printed and kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +63,7 @@ PROFILE=${PROFILE:-}
 UNYO_ARGS=${UNYO_ARGS:-}
 UNYO=${UNYO:-bin/unyo} # another binary (an earlier build) is run as it is, not built
 UNYO_BASE=${UNYO_BASE:-}
+INTERVAL=${INTERVAL:-}
 ROUND=1
 
 # unyo refuses admin passwords shorter than 12 characters.
@@ -62,6 +72,7 @@ WORK=$(mktemp -d -t unyo-rwbench.XXXXXX)
 # shellcheck source=bench/pg.sh
 . bench/pg.sh
 PID=""
+MURL=""   # the /metrics of PID, for its Go heap
 VMPID=""  # the VictoriaMetrics behind unyo-remote and unyo-remote-3
 UPIDS=()  # the unyo processes of the target running: one, or its replicas
 UBASES=() # their base URLs
@@ -113,16 +124,35 @@ load() {
 	log "$name: measuring for $DURATION"
 	local cpu0
 	cpu0=$(current_cpu)
-	line=$(bin/rwload "${args[@]}" -duration "$DURATION") || return 1
+	local measure=(-duration "$DURATION")
+	[[ -n $INTERVAL ]] && measure+=(-interval "$INTERVAL")
+	line=$(bin/rwload "${args[@]}" "${measure[@]}") || return 1
 	line="$line $(cpu_per_sample "$cpu0" "$line") $(current_memory) load1=$(cut -d' ' -f1 /proc/loadavg)"
 	log "  $line"
 	RESULT[$name.$ROUND]=$line
 }
 
-# memory prints VmRSS and VmHWM of process PID, in MiB, as rss_mib=… hwm_mib=….
+# memory PID [METRICS_URL [CURL_ARG...]] prints VmRSS, VmHWM, RssAnon and
+# RssFile of process PID, and the program's own part of RssFile, in MiB, as
+# rss_mib=… hwm_mib=… anon_mib=… file_mib=… exe_mib=…, and with a
+# METRICS_URL (curl given the CURL_ARGs) the Go heap in use there as
+# heap_mib=….
 memory() {
-	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
-		END { printf "rss_mib=%d hwm_mib=%d", rss / 1024, hwm / 1024 }' "/proc/$1/status"
+	local pid=$1 url=${2:-} heap
+	shift
+	[[ $# -gt 0 ]] && shift
+	awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 } /^RssAnon:/ { anon = $2 } /^RssFile:/ { file = $2 }
+		END { printf "rss_mib=%d hwm_mib=%d anon_mib=%d file_mib=%d", rss / 1024, hwm / 1024, anon / 1024, file / 1024 }' "/proc/$pid/status"
+	# Of the file-backed part, what is the program's own text and data
+	# (exe_mib), the rest being the files it maps (the TSDB's chunks and
+	# indexes).
+	awk -v exe="$(readlink "/proc/$pid/exe")" '
+		/^[0-9a-f]+-[0-9a-f]+ / { cur = $6 } # a mapping: its path, if any
+		/^Rss:/ && cur == exe { kb += $2 }
+		END { printf " exe_mib=%d", kb / 1024 }' "/proc/$pid/smaps"
+	[[ -n $url ]] || return 0
+	heap=$(curl -fsS "$@" "$url" | awk '/^go_memstats_heap_inuse_bytes / { printf "%d", $2 / 1048576 }') || true
+	printf ' heap_mib=%s' "${heap:--}"
 }
 
 # cpu_ticks prints the CPU time (user and system, in clock ticks) that the
@@ -164,27 +194,36 @@ current_memory() {
 	if [[ ${#UPIDS[@]} -gt 0 ]]; then
 		unyo_memory
 	else
-		memory "$PID"
+		memory "$PID" "$MURL"
 	fi
 }
 
-# unyo_memory prints the memory of UPIDS as memory does one process; for
-# several replicas the sums, then replicas_mib=RSS/peak of each, in MiB.
+# unyo_memory prints the memory of UPIDS as memory does one process (the Go
+# heap from each one's /metrics); for several replicas the sums, then
+# replicas_mib=RSS/peak of each, in MiB.
 unyo_memory() {
+	local auth=(-u "admin:$ADMIN_PASSWORD")
 	if [[ ${#UPIDS[@]} -eq 1 ]]; then
-		memory "${UPIDS[0]}"
+		memory "${UPIDS[0]}" "${UBASES[0]}/metrics" "${auth[@]}"
 		return
 	fi
-	local p m r h rss=0 hwm=0 each=""
-	for p in "${UPIDS[@]}"; do
-		m=$(memory "$p")
+	local i m r h k v each="" out=""
+	declare -A sum=()
+	for i in "${!UPIDS[@]}"; do
+		m=$(memory "${UPIDS[$i]}" "${UBASES[$i]}/metrics" "${auth[@]}")
+		for k in rss_mib hwm_mib anon_mib file_mib exe_mib heap_mib; do
+			v=$(field "$k" "$m")
+			[[ $v =~ ^[0-9]+$ ]] || v=0
+			sum[$k]=$((${sum[$k]:-0} + v))
+		done
 		r=$(field rss_mib "$m")
 		h=$(field hwm_mib "$m")
-		rss=$((rss + r))
-		hwm=$((hwm + h))
 		each+="${each:+,}$r/$h"
 	done
-	printf 'rss_mib=%d hwm_mib=%d replicas_mib=%s' "$rss" "$hwm" "$each"
+	for k in rss_mib hwm_mib anon_mib file_mib exe_mib heap_mib; do
+		out+="$k=${sum[$k]} "
+	done
+	printf '%sreplicas_mib=%s' "$out" "$each"
 }
 
 run_prometheus() {
@@ -197,6 +236,7 @@ run_prometheus() {
 		--web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver \
 		--log.level=warn >"$dir/log" 2>&1 &
 	PID=$!
+	MURL="http://127.0.0.1:$port/metrics"
 	wait_ready "http://127.0.0.1:$port/-/ready" "$dir/log" || return 1
 	load prometheus "http://127.0.0.1:$port/api/v1/write" || return 1
 	stop
@@ -210,6 +250,7 @@ run_victoria_metrics() {
 	victoria-metrics -storageDataPath="$dir/data" -httpListenAddr="127.0.0.1:$port" \
 		-loggerLevel=WARN >"$dir/log" 2>&1 &
 	PID=$!
+	MURL="http://127.0.0.1:$port/metrics"
 	wait_ready "http://127.0.0.1:$port/health" "$dir/log" || return 1
 	load victoria-metrics "http://127.0.0.1:$port/api/v1/write" || return 1
 	stop
@@ -389,7 +430,8 @@ run_unyo_remote() {
 # field, median, stat, ratio and round_lines are bench/lib.sh's.
 
 # table prints per target the median over the rounds of samples/s, latency,
-# CPU per sample and memory, REF's ratio to each in samples/s and in RSS, and each round's
+# CPU per sample and memory (RSS, its anonymous and file-backed parts, the
+# Go heap in use, the peak), REF's ratio to each in samples/s and in RSS, and each round's
 # samples/s.
 table() {
 	local ref_rate ref_rss name rate rss cpu ratio mratio r rounds
@@ -397,7 +439,7 @@ table() {
 	ref_rss=$(stat "$REF" rss_mib)
 	local w=$((${#REF} + 5)) # the ratio columns, as wide as their heading
 	[[ $w -ge 10 ]] || w=10
-	printf "%-18s %12s %8s %8s %6s %8s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors cpu_ns rss_mib hwm_mib "$REF/rate" "$REF/rss" rounds
+	printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" target samples/s p50_ms p99_ms errors cpu_ns rss_mib anon_mib file_mib exe_mib heap_mib hwm_mib "$REF/rate" "$REF/rss" rounds
 	for name in $TARGETS; do
 		rate=$(stat "$name" samples_per_sec)
 		if [[ -z $rate ]]; then
@@ -417,8 +459,9 @@ table() {
 			rounds+="$(field samples_per_sec "${RESULT[$name.$r]:-}") "
 		done
 		cpu=$(stat "$name" cpu_ns_per_sample)
-		printf "%-18s %12s %8s %8s %6s %8s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
-			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${cpu:--}" "${rss:--}" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
+		printf "%-18s %12s %8s %8s %6s %8s %8s %8s %8s %8s %8s %8s %${w}s %${w}s  %s\n" "$name" "$rate" "$(stat "$name" p50_ms)" \
+			"$(stat "$name" p99_ms)" "$(stat "$name" errors)" "${cpu:--}" "${rss:--}" "$(stat "$name" anon_mib)" \
+			"$(stat "$name" file_mib)" "$(stat "$name" exe_mib)" "$(stat "$name" heap_mib)" "$(stat "$name" hwm_mib)" "$ratio" "$mratio" "$rounds"
 	done
 }
 
@@ -456,7 +499,7 @@ main() {
 	[[ $UNYO == bin/unyo ]] || UNYO_NOTE="; UNYO=$UNYO"
 	out=bench/results/remotewrite-$(date -u +%Y%m%dT%H%M%SZ).txt
 	{
-		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${UNYO_ARGS:+; unyo $UNYO_ARGS}${UNYO_NOTE}"
+		echo "# $SERIES series, $SENDERS senders, $BATCH series per request, $DURATION, $ROUNDS round(s); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)${INTERVAL:+; rwload -interval $INTERVAL}${UNYO_ARGS:+; unyo $UNYO_ARGS}${UNYO_NOTE}"
 		table
 		echo "# every round: rwload's line, then the memory and the 1-minute load read after the measure"
 		round_lines

@@ -176,9 +176,7 @@ func openApp(ctx context.Context, cfg *serverConfig, logger *slog.Logger, reg *p
 	if a.limits, err = newTenantLimits(ctx, &cfg.limits, a.db, reg); err != nil {
 		return nil, err
 	}
-	local, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), metricstore.Options{
-		Retention: cfg.retention, OutOfOrderWindow: cfg.oooWindow, Series: a.limits, BlockDuration: cfg.blockDuration,
-	}, logger, reg)
+	local, err := metricstore.Open(filepath.Join(cfg.dataDir, "tsdb"), cfg.tsdbOptions(a.limits), logger, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -17,9 +17,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/unyo-ops/unyo/internal/agent"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/server"
 )
@@ -33,6 +35,7 @@ type serverConfig struct {
 	retention     time.Duration
 	oooWindow     time.Duration
 	blockDuration time.Duration
+	chunkSamples  int
 	logLevel      string
 	logFormat     string
 	shutdown      time.Duration
@@ -62,6 +65,7 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 	fs.DurationVar(&c.retention, "retention", 400*24*time.Hour, "how long samples are kept: a year of data feeds the yearly plan")
 	fs.DurationVar(&c.oooWindow, "out-of-order-window", 24*time.Hour, "how old a late sample may be, e.g. from an agent's outage buffer")
 	fs.DurationVar(&c.blockDuration, "tsdb-block-duration", 0, "span of the TSDB head written to a block at a time (0: 2h); shorter only for soaks and tests that must see compactions")
+	fs.IntVar(&c.chunkSamples, "tsdb-samples-per-chunk", 0, "samples the TSDB head puts in a series' chunk before memory-mapping it (0: 120); fewer keep the chunks being built, on the heap, smaller")
 	fs.StringVar(&c.logLevel, "log-level", env("UNYO_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", env("UNYO_LOG_FORMAT", "text"), "text or json")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight on SIGTERM")
@@ -99,6 +103,10 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 			return nil, err
 		}
 	}
+	if c.chunkSamples < 0 {
+		fmt.Fprintf(stderr, "unyo server: --tsdb-samples-per-chunk %d: want a positive count, or 0 for the TSDB's 120\n", c.chunkSamples)
+		return nil, errors.New("bad --tsdb-samples-per-chunk")
+	}
 	if err := c.memory.parse(); err != nil {
 		fmt.Fprintln(stderr, "unyo server:", err)
 		return nil, err
@@ -116,6 +124,15 @@ func parseServerFlags(args []string, stderr io.Writer) (*serverConfig, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// tsdbOptions are the embedded TSDB's options the flags set; series is told
+// of the head's series (the tenant limits).
+func (c *serverConfig) tsdbOptions(series tsdb.SeriesLifecycleCallback) metricstore.Options {
+	return metricstore.Options{
+		Retention: c.retention, OutOfOrderWindow: c.oooWindow, Series: series,
+		BlockDuration: c.blockDuration, SamplesPerChunk: c.chunkSamples,
+	}
 }
 
 func runServer(args []string, stdout, stderr io.Writer) int {

@@ -36,6 +36,12 @@ type Options struct {
 	// compactPeriod replaces compactEvery (tests that must see the ticker
 	// compact without waiting a minute).
 	compactPeriod time.Duration
+	// SamplesPerChunk is how many samples the head aims to put in a
+	// series' chunk before it cuts the chunk and memory-maps it (0: the
+	// TSDB's 120). The chunk being built is on the heap: fewer samples a
+	// chunk keep it smaller, at a cost in compression and in chunk
+	// references per series (docs/BENCHMARKS.md, "Where the RSS goes").
+	SamplesPerChunk int
 }
 
 // Store is the embedded TSDB.
@@ -69,6 +75,9 @@ func Open(dir string, opts Options, logger *slog.Logger, reg prometheus.Register
 	// count on. Cortex and Mimir ingesters run without it for the same
 	// reason (docs/BENCHMARKS.md, "Memory per active series").
 	o.IsolationDisabled = true
+	if opts.SamplesPerChunk > 0 {
+		o.SamplesPerChunk = opts.SamplesPerChunk
+	}
 	if opts.BlockDuration > 0 {
 		o.MinBlockDuration = opts.BlockDuration.Milliseconds()
 	}

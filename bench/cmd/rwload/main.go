@@ -35,6 +35,7 @@ type config struct {
 	duration            time.Duration
 	maxRequests         int64
 	rounds              int
+	interval            time.Duration // a round starts at most once per interval (0: at once)
 }
 
 func main() {
@@ -61,6 +62,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "stop sending after this long")
 	fs.Int64Var(&c.maxRequests, "max-requests", 0, "stop after this many requests in all (0: no bound but -duration)")
 	fs.IntVar(&c.rounds, "rounds", 0, "stop after this many rounds over the series (0: no bound); 1 warms a target up")
+	fs.DurationVar(&c.interval, "interval", 0, "start each sender's rounds at most this often, e.g. 15s for one sample per series per 15 s as from agents scraping (0: back to back, as fast as the target takes them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -76,8 +78,8 @@ func parseFlags(args []string) (config, error) {
 	if c.target == "" {
 		c.target = u.Host
 	}
-	if c.series < 1 || c.senders < 1 || c.batch < 1 || c.duration <= 0 || c.maxRequests < 0 || c.rounds < 0 {
-		return c, errors.New("-series, -senders, -batch and -duration must be positive, -max-requests and -rounds not negative")
+	if c.series < 1 || c.senders < 1 || c.batch < 1 || c.duration <= 0 || c.maxRequests < 0 || c.rounds < 0 || c.interval < 0 {
+		return c, errors.New("-series, -senders, -batch and -duration must be positive, -max-requests, -rounds and -interval not negative")
 	}
 	c.senders = min(c.senders, c.series)
 	return c, nil
@@ -135,6 +137,9 @@ func (s sender) run(batches []*batch) result {
 	var res result
 	var ts int64
 	for round := 0; s.cfg.rounds == 0 || round < s.cfg.rounds; round++ {
+		if round > 0 && !s.pace(ts) {
+			return res
+		}
 		// One timestamp a round, always later than the last, so every
 		// series' samples arrive in order.
 		ts = max(ts+1, time.Now().UnixMilli())
@@ -158,6 +163,21 @@ func (s sender) run(batches []*batch) result {
 		}
 	}
 	return res
+}
+
+// pace waits until -interval has passed since the round that started at
+// last (Unix milliseconds), and says false if the deadline comes first.
+func (s sender) pace(last int64) bool {
+	if s.cfg.interval <= 0 {
+		return true
+	}
+	next := time.UnixMilli(last).Add(s.cfg.interval)
+	if !next.Before(s.deadline) {
+		time.Sleep(time.Until(s.deadline))
+		return false
+	}
+	time.Sleep(time.Until(next))
+	return true
 }
 
 // post sends b once and returns how long the answer took.
