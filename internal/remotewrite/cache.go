@@ -230,6 +230,28 @@ func (c *seriesCache) len() int {
 	return n
 }
 
+// matchesRaw is matches for the label fields raw (Series.Raw), decoded
+// into scratch: a series the cache knows needs no labels of its own
+// (Request.unmarshalLazy). Label fields that do not decode do not match.
+func matchesRaw(lset labels.Labels, tenant string, raw []byte, scratch *[]Label) bool {
+	ls := (*scratch)[:0]
+	for i := 0; i < len(raw); {
+		// Raw holds label fields only: tag 0x0a, then the length.
+		body, end, err := lenDelim(raw, i+1, wireBytes)
+		if raw[i] != 0x0a || err != nil {
+			return false
+		}
+		l, err := decodeLabel(body)
+		if err != nil {
+			return false
+		}
+		ls = append(ls, l)
+		i = end
+	}
+	*scratch = ls
+	return matches(lset, tenant, ls)
+}
+
 // matches reports whether lset is exactly what tenantLabels builds of ls
 // for tenant, without building it: each label of lset but one tenant label
 // naming tenant must take a label of ls of the same name and value, none

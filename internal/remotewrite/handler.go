@@ -237,6 +237,7 @@ type work struct {
 	req     Request
 	lookups []lookup // one per series of req
 	order   []int32  // scratch for seriesCache.getAll
+	labels  []Label  // scratch for matchesRaw
 }
 
 // ingest reads, checks and appends one body for tenant, answering on w.
@@ -244,7 +245,7 @@ func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, 
 	wk := h.reqs.Get().(*work)
 	defer h.reqs.Put(wk)
 	req := &wk.req
-	release, err := readRequest(body, h.limits.MaxBodyBytes, req, h.admit)
+	release, err := readRequest(body, h.limits.MaxBodyBytes, req, h.admit, true)
 	if errors.Is(err, errInflight) {
 		h.metrics.rejected.WithLabelValues("inflight_bytes").Inc()
 		response.Error(w, r, err)
@@ -308,7 +309,9 @@ func (h *Handler) validate(tenant string, wk *work) error {
 		var err error
 		switch {
 		case !wk.lookups[i].hit:
-			err = h.validateSeries(s)
+			if err = s.decodeLabels(); err == nil {
+				err = h.validateSeries(s)
+			}
 		case len(s.Samples) == 0 && len(s.Histograms) == 0:
 			err = noSamples()
 		}
@@ -330,7 +333,7 @@ func (h *Handler) lookup(tenant string, wk *work) {
 	h.cache.getAll(wk.lookups, &wk.order)
 	for i := range wk.lookups {
 		l := &wk.lookups[i]
-		l.hit = l.found && matches(l.e.lset, tenant, series[i].Labels)
+		l.hit = l.found && matchesRaw(l.e.lset, tenant, series[i].Raw, &wk.labels)
 	}
 }
 
