@@ -33,9 +33,11 @@ func (e *rejectedSamples) Error() string {
 	return fmt.Sprintf("%d samples rejected, first: %v", e.count, e.first)
 }
 
-// append writes every sample of req to the store under tenant and commits.
-// It returns how many samples were appended.
-func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int, error) {
+// append writes every sample of wk's request to the store under tenant and
+// commits, with the cache's entries that validate looked up (in symbol
+// generation syms). It returns how many samples were appended.
+func (h *Handler) append(ctx context.Context, tenant string, wk *work, syms *symbols) (int, error) {
+	req := &wk.req
 	app := h.store.AppenderV2(ctx)
 	var (
 		n    int
@@ -48,11 +50,10 @@ func (h *Handler) append(ctx context.Context, tenant string, req *Request) (int,
 		seen = h.seenBuffer()
 		defer h.seen.Put(seen)
 	}
-	syms := h.symbols()
 	b.SetSymbolTable(syms.table)
 	for i := range req.Series {
 		s := &req.Series[i]
-		key, e, err := h.entry(tenant, s, &b)
+		key, e, err := h.entry(tenant, s, &wk.lookups[i], &b)
 		if err != nil {
 			app.Rollback()
 			return 0, invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
@@ -173,13 +174,13 @@ func (r *rejectedSamples) note(err error) bool {
 	return false
 }
 
-// entry returns the cached label set and reference for s, building the
-// label set on a miss. The caller puts the entry back (keep) once the
-// append tells it the series' reference.
-func (h *Handler) entry(tenant string, s *Series, b *labels.ScratchBuilder) (uint64, cacheEntry, error) {
-	key := cacheKey(tenant, s.Raw)
-	if e, ok := h.cache.get(key); ok && matches(e.lset, tenant, s.Labels) {
-		return key, e, nil
+// entry returns the cached label set and reference for s (l, from
+// Handler.lookup), building the label set on a miss. The caller puts the
+// entry back (keep) once the append tells it the series' reference.
+func (h *Handler) entry(tenant string, s *Series, l *lookup, b *labels.ScratchBuilder) (uint64, cacheEntry, error) {
+	key := l.key
+	if l.hit {
+		return key, l.e, nil
 	}
 	lset, err := tenantLabels(tenant, s, b)
 	if err != nil {

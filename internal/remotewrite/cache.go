@@ -18,7 +18,8 @@ import (
 //
 // An entry holds no copy of the raw bytes: its label set is the one the
 // TSDB's head keeps for the series (the same string, not a copy), and a hit
-// is confirmed by walking it against the request's labels (matches). The
+// is confirmed by walking it against the request's labels (matches, through
+// matchesRaw from the raw label bytes). The
 // cache so costs about 40 bytes per active series where a copy of the raw
 // bytes cost 300 more (docs/BENCHMARKS.md, "Memory per active series").
 //
@@ -87,9 +88,14 @@ func tag(key uint64) uint32 { return max(uint32(key>>32), 1) }
 // get returns the entry under key, if any. The caller confirms it with
 // matches: a hash collision must never put a sample on another series.
 func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
-	s, t := c.shard(key), tag(key)
+	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.probe(tag(key))
+}
+
+// probe returns the entry of tag t; the caller holds s.mu.
+func (s *cacheShard) probe(t uint32) (cacheEntry, bool) {
 	mask := uint32(len(s.slots) - 1)
 	for i := t & mask; ; i = (i + 1) & mask {
 		switch s.slots[i].tag {
@@ -98,6 +104,51 @@ func (c *seriesCache) get(key uint64) (cacheEntry, bool) {
 		case 0:
 			return cacheEntry{}, false
 		}
+	}
+}
+
+// lookup is what the series cache holds for one series of a request.
+type lookup struct {
+	key   uint64
+	e     cacheEntry // the entry under key, if found
+	found bool       // an entry is under key: hit confirms it is this series'
+	hit   bool       // found, and confirmed by matches
+}
+
+// getAll looks every lookup's key up, taking each shard's lock once for
+// all the keys it holds rather than once a key: a locked instruction is a
+// fence, and between fences the probes' misses in memory (the tables are
+// megabytes, read at random) could not overlap. order is scratch space.
+func (c *seriesCache) getAll(ls []lookup, order *[]int32) {
+	var count [len(c.shards) + 1]int32
+	for i := range ls {
+		count[ls[i].key%uint64(len(c.shards))+1]++
+	}
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
+	// count[k] is now where shard k's keys start in ord.
+	ord := append((*order)[:0], make([]int32, len(ls))...)
+	*order = ord
+	for i := range ls {
+		k := ls[i].key % uint64(len(c.shards))
+		ord[count[k]] = int32(i)
+		count[k]++
+	}
+	// count[k] is now where shard k's keys end.
+	start := int32(0)
+	for k := range c.shards {
+		end := count[k]
+		if start == end {
+			continue
+		}
+		s := &c.shards[k]
+		s.mu.Lock()
+		for _, i := range ord[start:end] {
+			ls[i].e, ls[i].found = s.probe(tag(ls[i].key))
+		}
+		s.mu.Unlock()
+		start = end
 	}
 }
 
@@ -178,6 +229,28 @@ func (c *seriesCache) len() int {
 		c.shards[i].mu.Unlock()
 	}
 	return n
+}
+
+// matchesRaw is matches for the label fields raw (Series.Raw), decoded
+// into scratch: a series the cache knows needs no labels of its own
+// (Request.unmarshalLazy). Label fields that do not decode do not match.
+func matchesRaw(lset labels.Labels, tenant string, raw []byte, scratch *[]Label) bool {
+	ls := (*scratch)[:0]
+	for i := 0; i < len(raw); {
+		// Raw holds label fields only: tag 0x0a, then the length.
+		body, end, err := lenDelim(raw, i+1, wireBytes)
+		if raw[i] != 0x0a || err != nil {
+			return false
+		}
+		l, err := decodeLabel(body)
+		if err != nil {
+			return false
+		}
+		ls = append(ls, l)
+		i = end
+	}
+	*scratch = ls
+	return matches(lset, tenant, ls)
 }
 
 // matches reports whether lset is exactly what tenantLabels builds of ls

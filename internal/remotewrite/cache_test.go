@@ -190,12 +190,13 @@ func TestUnsortedSenderHitsCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Request
-	if err := r.Unmarshal(pb); err != nil {
+	var wk work
+	if err := wk.req.Unmarshal(pb); err != nil {
 		t.Fatal(err)
 	}
+	h.lookup("acme", &wk)
 	var sb labels.ScratchBuilder
-	key, e, err := h.entry("acme", &r.Series[0], &sb)
+	key, e, err := h.entry("acme", &wk.req.Series[0], &wk.lookups[0], &sb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,5 +282,64 @@ func TestSeriesCacheReset(t *testing.T) {
 	}
 	if e, ok := c.get(key(n - 1)); !ok || e.ref != n || c.len() != n {
 		t.Fatalf("after refilling: %d entries, last ref %d (found %v)", c.len(), e.ref, ok)
+	}
+}
+
+// TestSeriesCacheGetAll: looking many keys up at once, grouped by shard,
+// finds what one get at a time finds, each in its own place, and nothing
+// for keys never put.
+func TestSeriesCacheGetAll(t *testing.T) {
+	const n = 5_000
+	c := newSeriesCache(1 << 22)
+	key := func(i int) uint64 { return cacheKey("acme", []byte(fmt.Sprint("series-", i))) }
+	for i := range n {
+		if i%3 != 0 { // every third key is never put
+			c.put(key(i), cacheEntry{ref: storage.SeriesRef(i + 1)}, 0)
+		}
+	}
+	var order []int32
+	for _, size := range []int{0, 1, 7, 2000, n} {
+		ls := make([]lookup, size)
+		for j := range ls {
+			ls[j].key = key((j * 7919) % n) // an order unlike the shards'
+		}
+		c.getAll(ls, &order)
+		for j, l := range ls {
+			i := (j * 7919) % n
+			want, ok := c.get(key(i))
+			if l.found != ok || l.e.ref != want.ref || ok != (i%3 != 0) || ok && l.e.ref != storage.SeriesRef(i+1) {
+				t.Fatalf("size %d, lookup %d (series %d): found %v ref %d, get gives %v %d", size, j, i, l.found, l.e.ref, ok, want.ref)
+			}
+		}
+	}
+}
+
+// TestCachedSeriesStillChecked: a series the cache knows skips the label
+// checks (its labels are those of a series stored before), not the others:
+// the same labels without samples are refused, and a request pairing a
+// known series with a bad new one writes nothing.
+func TestCachedSeriesStillChecked(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	known := []string{"__name__", "up", "job", "node"}
+	if w := post(h, "acme", ingest, encode(ts(now, 1, known...))); w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if h.cache.len() != 1 {
+		t.Fatalf("%d series cached, want 1", h.cache.len())
+	}
+	empty := ts(now+1000, 1, known...)
+	empty.Samples = nil
+	f := func(body []byte, wantField string) {
+		t.Helper()
+		w := post(h, "acme", ingest, body)
+		if w.Code != 400 || !strings.Contains(w.Body.String(), `"field":"`+wantField+`"`) {
+			t.Fatalf("status %d %s, want 400 naming %s", w.Code, w.Body, wantField)
+		}
+	}
+	f(encode(empty), "timeseries[0].samples")
+	f(encode(ts(now+1000, 2, known...), ts(now+1000, 1, "__name__", "up", "bad-name", "x")), "timeseries[1].labels[1]")
+	if got := stored(t, ms); len(got) != 1 || got[`{__name__="up", job="node", tenant="acme"}`] != 1 {
+		t.Fatalf("stored %v: a refused request wrote samples", got)
 	}
 }

@@ -58,6 +58,28 @@ type Series struct {
 	// when the label fields are contiguous, as every known sender writes them,
 	// and otherwise points into a buffer owned by the Request.
 	Raw []byte
+
+	rawLabels int // the label fields in Raw
+}
+
+// decodeLabels decodes the Label messages of Raw into Labels, once: after
+// unmarshalLazy they are left undecoded.
+func (s *Series) decodeLabels() error {
+	if len(s.Labels) == s.rawLabels {
+		return nil
+	}
+	s.Labels = s.Labels[:0]
+	for i := 0; i < len(s.Raw); {
+		_, wt, next, err := readTag(s.Raw, i) // Raw holds label fields only
+		if err == nil {
+			i, err = s.decodeLabel(s.Raw, next, wt)
+		}
+		if err != nil {
+			s.Labels = s.Labels[:0]
+			return err
+		}
+	}
+	return nil
 }
 
 // Metadata is one MetricMetadata entry of a WriteRequest: what the sender
@@ -79,6 +101,13 @@ type Request struct {
 	Exemplars int // exemplars skipped, over all series
 
 	scratch []byte // Raw of series whose label fields were not contiguous
+	// lazy decodes no Label message: only their fields' bounds are read,
+	// into each series' Raw, and Labels stays empty until
+	// Series.decodeLabels. The handler decodes only the labels of series
+	// its cache does not know; one it knows is confirmed from Raw
+	// (matchesRaw). A malformed Label message is then refused by
+	// decodeLabels, with the same field name and reason.
+	lazy bool
 }
 
 // Reset empties r and keeps its capacity.
@@ -101,6 +130,12 @@ func (r *Request) Reset() {
 // dropped, so a malformed exemplar or metadata entry that prompb refuses is
 // ignored here.
 func (r *Request) Unmarshal(buf []byte) error {
+	r.lazy = false
+	return r.unmarshal(buf)
+}
+
+// unmarshal is Unmarshal, without decoding the Label messages when r.lazy.
+func (r *Request) unmarshal(buf []byte) error {
 	r.Reset()
 	for i := 0; i < len(buf); {
 		num, wt, next, err := readTag(buf, i)
@@ -149,6 +184,7 @@ func (r *Request) nextSeries() *Series {
 	s.Samples = s.Samples[:0]
 	s.Histograms = s.Histograms[:0]
 	s.Raw = nil
+	s.rawLabels = 0
 	return s
 }
 
@@ -163,7 +199,15 @@ func (r *Request) decodeSeries(s *Series, msg []byte) error {
 		}
 		switch num {
 		case fieldLabels:
-			if next, err = s.decodeLabel(msg, next, wt); err == nil {
+			if r.lazy {
+				if _, next, err = lenDelim(msg, next, wt); err != nil {
+					err = invalid.Prefix(index("labels", s.rawLabels), err)
+				}
+			} else {
+				next, err = s.decodeLabel(msg, next, wt)
+			}
+			if err == nil {
+				s.rawLabels++
 				raw.add(msg, i, next, &r.scratch)
 			}
 		case fieldSamples:

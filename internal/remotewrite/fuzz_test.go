@@ -1,6 +1,8 @@
 package remotewrite
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/prometheus/prometheus/prompb"
@@ -13,6 +15,8 @@ import (
 // own receiver:
 //   - whatever prompb accepts, Unmarshal accepts, with the same labels,
 //     samples and histograms, and a Raw that decodes to the labels;
+//   - the handler's lazy decoding (labels decoded per series afterwards)
+//     refuses and accepts as Unmarshal does, with the same series;
 //   - Unmarshal may accept what prompb refuses only when the fault is inside
 //     an exemplar or a metadata entry, which Unmarshal skips unread: with
 //     those fields removed, prompb must accept the input and agree;
@@ -35,6 +39,7 @@ func FuzzUnmarshal(f *testing.F) {
 		if _, ok := invalid.As(ours); ours != nil && !ok {
 			t.Fatalf("error %v is not an *invalid.Error", ours)
 		}
+		sameWhenLazy(t, buf, &r, ours)
 		var want prompb.WriteRequest
 		theirs := want.Unmarshal(buf)
 		switch {
@@ -53,6 +58,41 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatal(d)
 		}
 	})
+}
+
+// sameWhenLazy checks that the handler's lazy decoding of buf, each
+// series' labels decoded afterwards, refuses what Unmarshal refused (err)
+// and gives the same series otherwise (eager).
+func sameWhenLazy(t *testing.T, buf []byte, eager *Request, err error) {
+	t.Helper()
+	lazy := Request{lazy: true}
+	lerr := lazy.unmarshal(buf)
+	for i := range lazy.Series {
+		if lerr != nil {
+			break
+		}
+		if lerr = lazy.Series[i].decodeLabels(); lerr != nil {
+			lerr = invalid.Prefix(index("timeseries", i), lerr)
+		}
+	}
+	if (lerr == nil) != (err == nil) {
+		t.Fatalf("lazy decoding gives %v, Unmarshal %v", lerr, err)
+	}
+	if _, ok := invalid.As(lerr); lerr != nil && !ok {
+		t.Fatalf("error %v is not an *invalid.Error", lerr)
+	}
+	if err != nil {
+		return
+	}
+	if len(lazy.Series) != len(eager.Series) {
+		t.Fatalf("lazy decoding gives %d series, Unmarshal %d", len(lazy.Series), len(eager.Series))
+	}
+	for i := range lazy.Series {
+		l, e := &lazy.Series[i], &eager.Series[i]
+		if fmt.Sprintf("%q", l.Labels) != fmt.Sprintf("%q", e.Labels) || !bytes.Equal(l.Raw, e.Raw) || len(l.Samples) != len(e.Samples) {
+			t.Fatalf("series %d: lazy %q, Unmarshal %q", i, l.Labels, e.Labels)
+		}
+	}
 }
 
 // withoutSkipped re-encodes buf, which Unmarshal accepted, without its

@@ -123,7 +123,7 @@ func NewHandler(store Appendable, limits Limits, logger *slog.Logger, reg promet
 	if h.gens != nil {
 		h.symbols() // a store opened on data may have rebuilt already
 	}
-	h.reqs.New = func() any { return new(Request) }
+	h.reqs.New = func() any { return new(work) }
 	h.metrics = newHandlerMetrics(reg, h.cache, &h.inflight)
 	return h
 }
@@ -231,11 +231,21 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 }
 
+// work is one request being ingested: the decoded request and what the
+// series cache holds for each of its series. Pooled, with its capacity.
+type work struct {
+	req     Request
+	lookups []lookup // one per series of req
+	order   []int32  // scratch for seriesCache.getAll
+	labels  []Label  // scratch for matchesRaw
+}
+
 // ingest reads, checks and appends one body for tenant, answering on w.
 func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, body io.Reader) {
-	req := h.reqs.Get().(*Request)
-	defer h.reqs.Put(req)
-	release, err := readRequest(body, h.limits.MaxBodyBytes, req, h.admit)
+	wk := h.reqs.Get().(*work)
+	defer h.reqs.Put(wk)
+	req := &wk.req
+	release, err := readRequest(body, h.limits.MaxBodyBytes, req, h.admit, true)
 	if errors.Is(err, errInflight) {
 		h.metrics.rejected.WithLabelValues("inflight_bytes").Inc()
 		response.Error(w, r, err)
@@ -247,7 +257,8 @@ func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, 
 		return
 	}
 	defer release()
-	if err := h.validate(req); err != nil {
+	syms := h.symbols() // before the lookups: a new generation empties the cache
+	if err := h.validate(tenant, wk); err != nil {
 		h.metrics.rejected.WithLabelValues("invalid").Inc()
 		response.Error(w, r, err)
 		return
@@ -260,7 +271,7 @@ func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, 
 		}
 	}
 	h.keepMetadata(tenant, req)
-	n, err := h.append(r.Context(), tenant, req)
+	n, err := h.append(r.Context(), tenant, wk, syms)
 	h.metrics.samples.WithLabelValues(tenant).Add(float64(n))
 	var (
 		rej  *rejectedSamples
@@ -284,18 +295,49 @@ func (h *Handler) ingest(w http.ResponseWriter, r *http.Request, tenant string, 
 }
 
 // validate checks every series before anything is appended, so a bad request
-// writes nothing.
-func (h *Handler) validate(req *Request) error {
+// writes nothing. It looks every series up in the cache first: a series
+// found there, and confirmed, has exactly the labels of one stored before,
+// which passed these same checks; only its samples are left to check.
+func (h *Handler) validate(tenant string, wk *work) error {
+	req := &wk.req
 	if len(req.Series) > h.limits.MaxSeries {
 		return invalid.New("timeseries", "%d series in one request, more than the limit of %d", len(req.Series), h.limits.MaxSeries)
 	}
+	h.lookup(tenant, wk)
 	for i := range req.Series {
-		if err := h.validateSeries(&req.Series[i]); err != nil {
+		s := &req.Series[i]
+		var err error
+		switch {
+		case !wk.lookups[i].hit:
+			if err = s.decodeLabels(); err == nil {
+				err = h.validateSeries(s)
+			}
+		case len(s.Samples) == 0 && len(s.Histograms) == 0:
+			err = noSamples()
+		}
+		if err != nil {
 			return invalid.Prefix(fmt.Sprintf("timeseries[%d]", i), err)
 		}
 	}
 	return nil
 }
+
+// lookup fills wk.lookups with what the cache holds for each series of
+// wk.req, each entry found confirmed (hit) or not.
+func (h *Handler) lookup(tenant string, wk *work) {
+	series := wk.req.Series
+	wk.lookups = append(wk.lookups[:0], make([]lookup, len(series))...)
+	for i := range series {
+		wk.lookups[i].key = cacheKey(tenant, series[i].Raw)
+	}
+	h.cache.getAll(wk.lookups, &wk.order)
+	for i := range wk.lookups {
+		l := &wk.lookups[i]
+		l.hit = l.found && matchesRaw(l.e.lset, tenant, series[i].Raw, &wk.labels)
+	}
+}
+
+func noSamples() error { return invalid.New("samples", "the series carries no samples") }
 
 func (h *Handler) validateSeries(s *Series) error {
 	if len(s.Labels)+1 > h.limits.MaxLabels {
@@ -323,7 +365,7 @@ func (h *Handler) validateSeries(s *Series) error {
 		return invalid.New("labels", "no %s label: every series needs a metric name", labels.MetricName)
 	}
 	if len(s.Samples) == 0 && len(s.Histograms) == 0 {
-		return invalid.New("samples", "the series carries no samples")
+		return noSamples()
 	}
 	return nil
 }

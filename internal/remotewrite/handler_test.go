@@ -314,3 +314,30 @@ func BenchmarkHandlerNewSeries(b *testing.B) {
 		})
 	}
 }
+
+// TestMalformedLabelRefused: the handler decodes labels only for series its
+// cache does not know (Request.lazy); a Label message that does not decode
+// is still refused, naming it, and nothing of the request is stored, also
+// next to a series the cache knows.
+func TestMalformedLabelRefused(t *testing.T) {
+	h, ms := newTestHandler(t, DefaultLimits)
+	now := time.Now().UnixMilli()
+	good := encode(ts(now, 1, "__name__", "up", "job", "node"))
+	if w := post(h, "acme", ingest, good); w.Code != 204 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	known, err := snappy.Decode(nil, encode(ts(now+1000, 2, "__name__", "up", "job", "node")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := series(label("__name__", "down"), lenField(fieldLabels, []byte{0x0a, 0x80}), sample(3, now+1000))
+	w := post(h, "acme", ingest, snappy.Encode(nil, cat(known, bad)))
+	var eb struct{ Error, Field string }
+	json.Unmarshal(w.Body.Bytes(), &eb)
+	if w.Code != 400 || !strings.HasPrefix(eb.Field, "timeseries[1].labels[1]") {
+		t.Fatalf("status %d %s, want 400 naming timeseries[1].labels[1]", w.Code, w.Body)
+	}
+	if got := stored(t, ms); len(got) != 1 || got[`{__name__="up", job="node", tenant="acme"}`] != 1 {
+		t.Fatalf("stored %v: a refused request wrote samples", got)
+	}
+}

@@ -240,7 +240,7 @@ func FuzzReadRequestAdmission(f *testing.F) {
 			return func() { held -= n }, nil
 		}
 		var r1, r2 Request
-		release, err := readRequest(iotest.OneByteReader(bytes.NewReader(body)), 1<<20, &r1, admit)
+		release, err := readRequest(iotest.OneByteReader(bytes.NewReader(body)), 1<<20, &r1, admit, false)
 		plain, err2 := ReadRequest(bytes.NewReader(body), 1<<20, &r2)
 		if (err == nil) != (err2 == nil) {
 			t.Fatalf("with admission: %v; without: %v", err, err2)

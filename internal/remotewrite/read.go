@@ -41,7 +41,7 @@ var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
 // and release is nil. Input that breaks a limit or does not decode returns an
 // *invalid.Error; a failing body reader returns its error, wrapped.
 func ReadRequest(body io.Reader, maxBytes int64, r *Request) (release func(), err error) {
-	return readRequest(body, maxBytes, r, nil)
+	return readRequest(body, maxBytes, r, nil, false)
 }
 
 // admitFunc is asked, once the body's first bytes tell its decoded size and
@@ -49,10 +49,11 @@ func ReadRequest(body io.Reader, maxBytes int64, r *Request) (release func(), er
 // that size may go on; done gives back what it took.
 type admitFunc func(decoded int) (done func(), err error)
 
-// readRequest is ReadRequest with admission: release also calls admit's done.
-func readRequest(body io.Reader, maxBytes int64, r *Request, admit admitFunc) (release func(), err error) {
+// readRequest is ReadRequest with admission (release also calls admit's
+// done), and with the labels left undecoded when lazy (Request.lazy).
+func readRequest(body io.Reader, maxBytes int64, r *Request, admit admitFunc, lazy bool) (release func(), err error) {
 	b := bufferPool.Get().(*buffers)
-	done, err := b.fill(body, maxBytes, r, admit)
+	done, err := b.fill(body, maxBytes, r, admit, lazy)
 	if err != nil {
 		r.Reset()
 		putBuffers(b)
@@ -67,8 +68,9 @@ func readRequest(body io.Reader, maxBytes int64, r *Request, admit admitFunc) (r
 	}, nil
 }
 
-// fill reads, decompresses and decodes body into b and r.
-func (b *buffers) fill(body io.Reader, maxBytes int64, r *Request, admit admitFunc) (done func(), err error) {
+// fill reads, decompresses and decodes body into b and r, leaving the
+// labels undecoded when lazy (Request.unmarshalLazy).
+func (b *buffers) fill(body io.Reader, maxBytes int64, r *Request, admit admitFunc, lazy bool) (done func(), err error) {
 	// The snappy block starts with the decoded length as a uvarint of at
 	// most 5 bytes: read that much first, so a body is refused or admitted
 	// before it is read whole.
@@ -102,7 +104,8 @@ func (b *buffers) fill(body io.Reader, maxBytes int64, r *Request, admit admitFu
 	if b.decoded, err = snappy.Decode(b.decoded[:n], b.compressed); err != nil {
 		return nil, invalid.New("body", "snappy: %v", err)
 	}
-	if err = r.Unmarshal(b.decoded); err != nil {
+	r.lazy = lazy
+	if err = r.unmarshal(b.decoded); err != nil {
 		return nil, err
 	}
 	return admitted, nil
