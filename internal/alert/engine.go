@@ -124,6 +124,11 @@ type Engine struct {
 	// applied (see Options.EvalDelay). forgetSeen drops the resolved ones.
 	seen map[string]time.Time
 
+	// shapes caches each rule query's shape (batch.go) from one reload to
+	// the next.
+	shapeMu sync.Mutex
+	shapes  map[string]string
+
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
 	dropped  atomic.Int64
@@ -131,9 +136,12 @@ type Engine struct {
 	// handed to other replicas, those that could not be, those taken from
 	// others and the notices that could not be read.
 	forwarded, forwardFailed, arrived, arrivedBad atomic.Int64
-	wake                                          chan struct{} // the notifier has something to offer
-	reload                                        chan struct{}
-	loaded                                        chan struct{} // closed once the first reload is done
+	// queries counts the PromQL queries of timed evaluation: one a rule
+	// evaluated alone, one a batch (batch.go).
+	queries atomic.Int64
+	wake    chan struct{} // the notifier has something to offer
+	reload  chan struct{}
+	loaded  chan struct{} // closed once the first reload is done
 }
 
 // New returns an engine; Run starts it.
@@ -229,6 +237,7 @@ func (e *Engine) reloadRules(ctx context.Context) {
 		e.logger.Error("cannot resolve rules; keeping the previous ones", "err", err)
 		return
 	}
+	e.shapeRules(rules)
 	idx := buildIndex(rules)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -350,14 +359,7 @@ func (e *Engine) evaluateDue(ctx context.Context) {
 		}
 	}
 	e.mu.Unlock()
-	for _, r := range due {
-		if ctx.Err() != nil {
-			return
-		}
-		if err := e.Evaluate(ctx, r.key, now.Add(-e.opts.EvalDelay)); err != nil {
-			e.logger.Warn("rule evaluation failed", "tenant", r.tenant, "item", r.item.Name, "resource", r.item.Resource, "err", err)
-		}
-	}
+	e.evaluateRules(ctx, due, now.Add(-e.opts.EvalDelay))
 }
 
 // Evaluate runs the rule named by key at time at and applies what it finds.
@@ -378,12 +380,19 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	if err != nil {
 		return err
 	}
+	e.applyResults(ctx, r, at, results)
+	return nil
+}
+
+// applyResults applies to r what its query found at time at: the series
+// found, and the resolution of its alerts whose series are gone.
+func (e *Engine) applyResults(ctx context.Context, r *rule, at time.Time, results []result) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.rules[key] == nil {
+	if e.rules[r.key] == nil {
 		// Dropped while it was queried (ResolveGone, a reload): what it
 		// found is no one's to apply.
-		return nil
+		return
 	}
 	seen := map[string]bool{}
 	for _, res := range results {
@@ -395,7 +404,7 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	if !r.hostDown && e.hostDown(r.tenant, r.resourceID) {
 		// A host that sends nothing keeps its alerts as they were: their
 		// series are absent because the host is down, not because they recovered.
-		return nil
+		return
 	}
 	var gone []string
 	for fp := range e.byRule[r.key] {
@@ -406,7 +415,6 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	for _, fp := range gone {
 		e.apply(ctx, r, fp, labels.EmptyLabels(), nil, at)
 	}
-	return nil
 }
 
 // Loaded is closed once the engine has resolved its rules the first time.

@@ -27,9 +27,12 @@ type fleet struct {
 type fleetHost struct {
 	busy, mem, disk float64
 	silent          bool
+	stop            time.Duration // after the world's start: the host's last sample; 0: none
 }
 
-func newFleet(tb testing.TB, tenants []string, perTenant int, shape func(tenant string, i int) fleetHost) *fleet {
+// newFleet writes each host's series from six minutes before the
+// world's time to span after it.
+func newFleet(tb testing.TB, tenants []string, perTenant int, span time.Duration, shape func(tenant string, i int) fleetHost) *fleet {
 	tb.Helper()
 	ctx := context.Background()
 	f := &fleet{world: newWorld(tb, nil), hosts: map[string][]*model.Resource{}}
@@ -47,7 +50,7 @@ func newFleet(tb testing.TB, tenants []string, perTenant int, shape func(tenant 
 			h := f.host(tn, fmt.Sprintf("%s-web-%02d", tn, i))
 			f.hosts[tn] = append(f.hosts[tn], h)
 			if s := shape(tn, i); !s.silent {
-				f.nodeSeries(tn, h.Name, s)
+				f.nodeSeries(tn, h.Name, s, span)
 			}
 		}
 	}
@@ -94,10 +97,10 @@ func (f *fleet) templateItem(template, item string) int64 {
 	return 0
 }
 
-// nodeSeries writes six minutes up to the world's time of what
+// nodeSeries writes from six minutes before the world's time to span after of what
 // node_exporter reports of host: 16 CPUs in 8 modes, memory and swap,
 // 8 filesystems, 12 disks, load, time and boot time (about 180 series).
-func (f *fleet) nodeSeries(tenant, host string, s fleetHost) {
+func (f *fleet) nodeSeries(tenant, host string, s fleetHost, span time.Duration) {
 	f.t.Helper()
 	app := f.metrics.AppenderV2(context.Background())
 	add := func(at time.Time, v float64, lbls ...string) {
@@ -106,8 +109,11 @@ func (f *fleet) nodeSeries(tenant, host string, s fleetHost) {
 			f.t.Fatal(err)
 		}
 	}
-	start := f.clock().Add(-6 * time.Minute)
-	for step := range 25 {
+	start, end := f.clock().Add(-6*time.Minute), f.clock().Add(span)
+	if s.stop > 0 {
+		end = f.clock().Add(s.stop)
+	}
+	for step := 0; !start.Add(time.Duration(step) * 15 * time.Second).After(end); step++ {
 		at := start.Add(time.Duration(step) * 15 * time.Second)
 		secs := float64(step * 15)
 		for cpu := range 16 {
@@ -158,7 +164,7 @@ func BenchmarkEvaluateFleet(b *testing.B) {
 	for i := range 10 {
 		tenants = append(tenants, fmt.Sprintf("t%02d", i))
 	}
-	f := newFleet(b, tenants, 20, func(_ string, i int) fleetHost {
+	f := newFleet(b, tenants, 20, 0, func(_ string, i int) fleetHost {
 		return fleetHost{busy: float64(10 + i*4), mem: 50, disk: 40}
 	})
 	f.start()
@@ -181,7 +187,7 @@ func BenchmarkReloadFleet(b *testing.B) {
 	for i := range 10 {
 		tenants = append(tenants, fmt.Sprintf("t%02d", i))
 	}
-	f := newFleet(b, tenants, 20, func(string, int) fleetHost { return fleetHost{silent: true} })
+	f := newFleet(b, tenants, 20, 0, func(string, int) fleetHost { return fleetHost{silent: true} })
 	f.start()
 	b.ReportAllocs()
 	for b.Loop() {
