@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -26,9 +25,10 @@ type Directory interface {
 	Resources(ctx context.Context, tenant string, f istorage.ResourceFilter) ([]*model.Resource, error)
 }
 
-// Design resolves the monitoring items of a resource; *monitoring.Store is one.
+// Design resolves the monitoring items of a tenant's resources, by
+// resource ID; *monitoring.Store is one.
 type Design interface {
-	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
+	EffectiveItemsOf(ctx context.Context, tenant string, resources []*model.Resource) (map[int64][]monitoring.ResolvedItem, error)
 }
 
 // Metrics gives the metric store scoped to one tenant; *metricstore.Store is one.
@@ -293,19 +293,21 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
+		live := hosts[:0]
 		for _, h := range hosts {
 			if _, ok := h.Labels[cloudtype.LabelGone]; ok {
 				gone[h.ID] = true
 				continue
 			}
-			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
-			if errors.Is(err, istorage.ErrNotFound) {
-				continue // deleted since it was listed
-			}
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
-			}
-			for _, it := range items {
+			live = append(live, h)
+		}
+		// The tenant's design is read once for all its resources.
+		byHost, err := e.design.EffectiveItemsOf(ctx, t.ID, live)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("alert: unable to resolve items of %s: %w", t.ID, err)
+		}
+		for _, h := range live {
+			for _, it := range byHost[h.ID] {
 				if r := newRule(t.ID, h, it, e.opts.DefaultInterval); r != nil {
 					rules[r.key] = r
 				}
