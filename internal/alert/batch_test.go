@@ -205,12 +205,6 @@ func ptrDuration(d time.Duration) *model.Duration {
 	return &v
 }
 
-func (f *fleet) setClock(at time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = at
-}
-
 // oneByOne evaluates every rule with its own query, the batched rules
 // first as evaluateRules does, each in a stable order.
 func (f *fleet) oneByOne() {
