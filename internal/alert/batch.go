@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/timestamp"
+	"github.com/prometheus/prometheus/model/value"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/unyo-ops/unyo/internal/monitoring"
 )
@@ -208,6 +212,10 @@ func (e *Engine) shapeRules(rules map[string]*rule) {
 		if r.cond.failures > 0 {
 			continue // a check item reads a range of its series, and why it failed
 		}
+		if r.hostDown {
+			r.shape = silenceShape + r.quiet.String()
+			continue
+		}
 		s, ok := e.shapes[r.query]
 		if !ok {
 			s = shapeOf(r.query, r.item.Resource)
@@ -278,23 +286,41 @@ func (e *Engine) evaluateBatch(ctx context.Context, group []*rule, at time.Time)
 		}
 		byName[r.item.Resource] = append(byName[r.item.Resource], r)
 	}
-	q, err := batchQuery(live[0].shape, hosts)
+	var split map[string][]result
+	var err error
+	e.queries.Add(1)
+	if live[0].hostDown {
+		split, err = e.silentHosts(ctx, live[0].tenant, hosts, live[0].quiet, at)
+	} else {
+		split, err = e.queryBatch(ctx, live[0].tenant, live[0].shape, hosts, at)
+	}
 	if err != nil {
 		return fmt.Errorf("alert: batch of %s: %w", live[0].key, err)
 	}
-	e.queries.Add(1)
-	qry, err := e.promql.NewInstantQuery(ctx, e.metrics.ForTenant(live[0].tenant), nil, q, at)
+	for _, r := range live {
+		e.applyResults(ctx, r, at, split[r.item.Resource])
+	}
+	return nil
+}
+
+// queryBatch runs shape over hosts at time at, its series by host.
+func (e *Engine) queryBatch(ctx context.Context, tenant, shape string, hosts []string, at time.Time) (map[string][]result, error) {
+	q, err := batchQuery(shape, hosts)
 	if err != nil {
-		return fmt.Errorf("alert: batch of %s: %w", live[0].key, err)
+		return nil, err
+	}
+	qry, err := e.promql.NewInstantQuery(ctx, e.metrics.ForTenant(tenant), nil, q, at)
+	if err != nil {
+		return nil, err
 	}
 	defer qry.Close()
 	res := qry.Exec(ctx)
 	if res.Err != nil {
-		return fmt.Errorf("alert: batch of %s: %w", live[0].key, res.Err)
+		return nil, res.Err
 	}
 	vec, ok := res.Value.(promql.Vector)
 	if !ok {
-		return fmt.Errorf("alert: batch of %s: a %s, not a vector", live[0].key, res.Value.Type())
+		return nil, fmt.Errorf("a %s, not a vector", res.Value.Type())
 	}
 	split := map[string][]result{}
 	for _, s := range vec {
@@ -303,8 +329,78 @@ func (e *Engine) evaluateBatch(ctx context.Context, group []*rule, at time.Time)
 			split[h] = append(split[h], result{labels: s.Metric, value: s.F})
 		}
 	}
-	for _, r := range live {
-		e.applyResults(ctx, r, at, split[r.item.Resource])
+	return split, nil
+}
+
+// silenceShape begins the shape of the nodata rules on everything a host
+// sends, absent_over_time({host="<name>"}[window]), followed by the window.
+const silenceShape = "\x00silent "
+
+// silentHosts is what absent_over_time({host="<h>"}[window]) gives each of
+// hosts at time at, read from the storage: 1 labelled host="<h>" for a
+// host with no sample in (at-window, at] (stale markers are not samples),
+// nothing for the others. One sample of a host is enough here, where the
+// PromQL function decodes every sample of every series of the host.
+func (e *Engine) silentHosts(ctx context.Context, tenant string, hosts []string, window time.Duration, at time.Time) (map[string][]result, error) {
+	maxt := timestamp.FromTime(at)
+	mint := maxt - window.Milliseconds() // excluded, as in a range selector
+	q, err := e.metrics.ForTenant(tenant).Querier(mint+1, maxt)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer q.Close()
+	quoted := make([]string, len(hosts))
+	for i, h := range hosts {
+		quoted[i] = regexp.QuoteMeta(h)
+	}
+	m, err := labels.NewMatcher(labels.MatchRegexp, monitoring.HostLabel, strings.Join(quoted, "|"))
+	if err != nil {
+		return nil, err
+	}
+	set := q.Select(ctx, false, &storage.SelectHints{Start: mint + 1, End: maxt, Range: window.Milliseconds(), Func: "absent_over_time"}, m)
+	heard := map[string]bool{}
+	var it chunkenc.Iterator
+	for set.Next() {
+		s := set.At()
+		h := s.Labels().Get(monitoring.HostLabel)
+		if heard[h] {
+			continue
+		}
+		it = s.Iterator(it)
+		heard[h] = sampled(it, mint, maxt)
+		if err := it.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if err := set.Err(); err != nil {
+		return nil, err
+	}
+	split := map[string][]result{}
+	for _, h := range hosts {
+		if !heard[h] {
+			split[h] = []result{{labels: labels.FromStrings(monitoring.HostLabel, h), value: 1}}
+		}
+	}
+	return split, nil
+}
+
+// sampled reports whether it holds a sample in (mint, maxt] that is not a
+// stale marker.
+func sampled(it chunkenc.Iterator, mint, maxt int64) bool {
+	for vt := it.Seek(mint + 1); vt != chunkenc.ValNone; vt = it.Next() {
+		if it.AtT() > maxt {
+			return false
+		}
+		switch vt {
+		case chunkenc.ValFloat:
+			if _, v := it.At(); !value.IsStaleNaN(v) {
+				return true
+			}
+		case chunkenc.ValHistogram, chunkenc.ValFloatHistogram:
+			if _, h := it.AtFloatHistogram(nil); !value.IsStaleNaN(h.Sum) {
+				return true
+			}
+		}
+	}
+	return false
 }
