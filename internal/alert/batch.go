@@ -342,6 +342,8 @@ const silenceShape = "\x00silent "
 // nothing for the others. One sample of a host is enough here, where the
 // PromQL function decodes every sample of every series of the host.
 func (e *Engine) silentHosts(ctx context.Context, tenant string, hosts []string, window time.Duration, at time.Time) (map[string][]result, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.QueryTimeout)
+	defer cancel()
 	maxt := timestamp.FromTime(at)
 	mint := maxt - window.Milliseconds() // excluded, as in a range selector
 	q, err := e.metrics.ForTenant(tenant).Querier(mint+1, maxt)
