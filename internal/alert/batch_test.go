@@ -248,3 +248,45 @@ func (f *fleet) summary(tenant string) string {
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
+
+// FuzzShapeOf: whatever expression an item holds, a shape is either ""
+// or one whose batch over hosts is valid PromQL of the same type, with
+// every selector matching the hosts.
+func FuzzShapeOf(f *testing.F) {
+	for _, q := range []string{
+		`100 * (1 - avg without (cpu, mode) (rate(node_cpu_seconds_total{mode="idle"}[5m])))`,
+		`node_load5 / on (host) count by (host) (node_cpu_seconds_total{mode="idle"})`,
+		`sum(rate(x[5m]))`, `topk(1, x)`, `absent(x)`, `x and on () y`, `label_replace(x, "host", "a", "", "")`,
+	} {
+		f.Add(q, "web-01")
+	}
+	f.Fuzz(func(t *testing.T, q, host string) {
+		scoped, err := scopeForTest(q, host)
+		if err != nil {
+			return
+		}
+		shape := shapeOf(scoped, host)
+		if shape == "" {
+			return
+		}
+		batch, err := batchQuery(shape, []string{host, host + ".example"})
+		if err != nil {
+			t.Fatalf("shape %q of %q: %v", shape, q, err)
+		}
+		expr, err := seriesParser.ParseExpr(batch)
+		if err != nil {
+			t.Fatalf("batch %q of %q does not parse: %v", batch, q, err)
+		}
+		if expr.Type() != parser.ValueTypeVector {
+			t.Fatalf("batch %q of %q is a %s", batch, q, expr.Type())
+		}
+		parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+			if vs, ok := n.(*parser.VectorSelector); ok {
+				if i := hostMatcher(vs); i < 0 || !vs.LabelMatchers[i].Matches(host) || !vs.LabelMatchers[i].Matches(host+".example") || vs.LabelMatchers[i].Matches(host+"x") {
+					t.Fatalf("batch %q of %q: selector %s does not match exactly the hosts", batch, q, vs)
+				}
+			}
+			return nil
+		})
+	})
+}
