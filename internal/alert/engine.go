@@ -117,7 +117,11 @@ type Engine struct {
 	since  map[string]time.Time         // when the engine first held each rule, by rule key
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
-	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
+	// downs lists the keys of the host-down rules of each resource, by
+	// tenant and resource (downKey), as of the last reload: hostDown looks
+	// there rather than through every active alert.
+	downs  map[string][]string
+	tokens map[string]int64 // the lease token each owned tenant's state was loaded under
 	// seen is the time of the newest sample applied to each active alert,
 	// also when it changed nothing (UpdatedAt is the last change), and to
 	// each alert resolved lately: a timed evaluation older than it is not
@@ -256,6 +260,13 @@ func (e *Engine) reloadRules(ctx context.Context) {
 		}
 	}
 	e.rules, e.next, e.since = rules, next, since
+	e.downs = map[string][]string{}
+	for k, r := range rules {
+		if r.hostDown {
+			dk := downKey(r.tenant, r.resourceID)
+			e.downs[dk] = append(e.downs[dk], k)
+		}
+	}
 	e.index.Store(idx)
 	for _, a := range e.activeList() {
 		if !tenants[a.TenantID] {
