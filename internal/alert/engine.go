@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -26,9 +25,10 @@ type Directory interface {
 	Resources(ctx context.Context, tenant string, f istorage.ResourceFilter) ([]*model.Resource, error)
 }
 
-// Design resolves the monitoring items of a resource; *monitoring.Store is one.
+// Design resolves the monitoring items of a tenant's resources, by
+// resource ID; *monitoring.Store is one.
 type Design interface {
-	EffectiveItems(ctx context.Context, tenant string, resource int64) ([]monitoring.ResolvedItem, error)
+	EffectiveItemsOf(ctx context.Context, tenant string, resources []*model.Resource) (map[int64][]monitoring.ResolvedItem, error)
 }
 
 // Metrics gives the metric store scoped to one tenant; *metricstore.Store is one.
@@ -117,12 +117,21 @@ type Engine struct {
 	since  map[string]time.Time         // when the engine first held each rule, by rule key
 	active map[string]*Alert            // alerts not resolved, by tenant + "\x00" + fingerprint
 	byRule map[string]map[string]*Alert // the rule alerts of active, by rule key and fingerprint
-	tokens map[string]int64             // the lease token each owned tenant's state was loaded under
+	// downs lists the keys of the host-down rules of each resource, by
+	// tenant and resource (downKey), as of the last reload: hostDown looks
+	// there rather than through every active alert.
+	downs  map[string][]string
+	tokens map[string]int64 // the lease token each owned tenant's state was loaded under
 	// seen is the time of the newest sample applied to each active alert,
 	// also when it changed nothing (UpdatedAt is the last change), and to
 	// each alert resolved lately: a timed evaluation older than it is not
 	// applied (see Options.EvalDelay). forgetSeen drops the resolved ones.
 	seen map[string]time.Time
+
+	// shapes caches each rule query's shape (batch.go) from one reload to
+	// the next.
+	shapeMu sync.Mutex
+	shapes  map[string]string
 
 	index    atomic.Pointer[seriesIndex]
 	observed chan observation
@@ -131,9 +140,12 @@ type Engine struct {
 	// handed to other replicas, those that could not be, those taken from
 	// others and the notices that could not be read.
 	forwarded, forwardFailed, arrived, arrivedBad atomic.Int64
-	wake                                          chan struct{} // the notifier has something to offer
-	reload                                        chan struct{}
-	loaded                                        chan struct{} // closed once the first reload is done
+	// queries counts the PromQL queries of timed evaluation: one a rule
+	// evaluated alone, one a batch (batch.go).
+	queries atomic.Int64
+	wake    chan struct{} // the notifier has something to offer
+	reload  chan struct{}
+	loaded  chan struct{} // closed once the first reload is done
 }
 
 // New returns an engine; Run starts it.
@@ -229,6 +241,7 @@ func (e *Engine) reloadRules(ctx context.Context) {
 		e.logger.Error("cannot resolve rules; keeping the previous ones", "err", err)
 		return
 	}
+	e.shapeRules(rules)
 	idx := buildIndex(rules)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -247,6 +260,13 @@ func (e *Engine) reloadRules(ctx context.Context) {
 		}
 	}
 	e.rules, e.next, e.since = rules, next, since
+	e.downs = map[string][]string{}
+	for k, r := range rules {
+		if r.hostDown {
+			dk := downKey(r.tenant, r.resourceID)
+			e.downs[dk] = append(e.downs[dk], k)
+		}
+	}
 	e.index.Store(idx)
 	for _, a := range e.activeList() {
 		if !tenants[a.TenantID] {
@@ -284,19 +304,21 @@ func (e *Engine) resolveRules(ctx context.Context) (map[string]*rule, map[string
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("alert: unable to list resources of %s: %w", t.ID, err)
 		}
+		live := hosts[:0]
 		for _, h := range hosts {
 			if _, ok := h.Labels[cloudtype.LabelGone]; ok {
 				gone[h.ID] = true
 				continue
 			}
-			items, err := e.design.EffectiveItems(ctx, t.ID, h.ID)
-			if errors.Is(err, istorage.ErrNotFound) {
-				continue // deleted since it was listed
-			}
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("alert: unable to resolve items of %s/%s: %w", t.ID, h.Name, err)
-			}
-			for _, it := range items {
+			live = append(live, h)
+		}
+		// The tenant's design is read once for all its resources.
+		byHost, err := e.design.EffectiveItemsOf(ctx, t.ID, live)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("alert: unable to resolve items of %s: %w", t.ID, err)
+		}
+		for _, h := range live {
+			for _, it := range byHost[h.ID] {
 				if r := newRule(t.ID, h, it, e.opts.DefaultInterval); r != nil {
 					rules[r.key] = r
 				}
@@ -350,14 +372,7 @@ func (e *Engine) evaluateDue(ctx context.Context) {
 		}
 	}
 	e.mu.Unlock()
-	for _, r := range due {
-		if ctx.Err() != nil {
-			return
-		}
-		if err := e.Evaluate(ctx, r.key, now.Add(-e.opts.EvalDelay)); err != nil {
-			e.logger.Warn("rule evaluation failed", "tenant", r.tenant, "item", r.item.Name, "resource", r.item.Resource, "err", err)
-		}
-	}
+	e.evaluateRules(ctx, due, now.Add(-e.opts.EvalDelay))
 }
 
 // Evaluate runs the rule named by key at time at and applies what it finds.
@@ -378,12 +393,19 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	if err != nil {
 		return err
 	}
+	e.applyResults(ctx, r, at, results)
+	return nil
+}
+
+// applyResults applies to r what its query found at time at: the series
+// found, and the resolution of its alerts whose series are gone.
+func (e *Engine) applyResults(ctx context.Context, r *rule, at time.Time, results []result) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.rules[key] == nil {
+	if e.rules[r.key] == nil {
 		// Dropped while it was queried (ResolveGone, a reload): what it
 		// found is no one's to apply.
-		return nil
+		return
 	}
 	seen := map[string]bool{}
 	for _, res := range results {
@@ -395,7 +417,7 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	if !r.hostDown && e.hostDown(r.tenant, r.resourceID) {
 		// A host that sends nothing keeps its alerts as they were: their
 		// series are absent because the host is down, not because they recovered.
-		return nil
+		return
 	}
 	var gone []string
 	for fp := range e.byRule[r.key] {
@@ -406,7 +428,6 @@ func (e *Engine) Evaluate(ctx context.Context, key string, at time.Time) error {
 	for _, fp := range gone {
 		e.apply(ctx, r, fp, labels.EmptyLabels(), nil, at)
 	}
-	return nil
 }
 
 // Loaded is closed once the engine has resolved its rules the first time.

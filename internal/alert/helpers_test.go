@@ -30,7 +30,7 @@ var t0 = time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 // world is a real database, a real TSDB, the monitoring design and an
 // engine over them, with two tenants (acme, beta) and a clock the test moves.
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	raw     *sql.DB
 	db      *istorage.Store
 	design  *monitoring.Store
@@ -43,7 +43,7 @@ type world struct {
 	maint   map[int64]bool // resources in maintenance
 }
 
-func newWorld(t *testing.T, tune func(*Options)) *world {
+func newWorld(t testing.TB, tune func(*Options)) *world {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

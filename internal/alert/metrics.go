@@ -19,6 +19,9 @@ func (e *Engine) register(reg prometheus.Registerer) {
 			Name: "unyo_alert_active", Help: "Alerts pending or firing, all tenants.",
 		}, count(func() int { return len(e.active) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unyo_alert_queries_total", Help: "PromQL queries of the rules' evaluation: one a rule, or one for the rules of a tenant's hosts that share an expression.",
+		}, func() float64 { return float64(e.queries.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "unyo_alert_observed_dropped_total", Help: "Arriving samples of watched series dropped because the queue was full; the timer evaluates them.",
 		}, func() float64 { return float64(e.dropped.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -146,14 +147,24 @@ func (e *Engine) inhibited(a *Alert) bool {
 	return e.hostDown(a.TenantID, a.ResourceID)
 }
 
-// hostDown reports whether a host-down alert of the resource is firing.
+// hostDown reports whether a host-down alert of the resource is firing:
+// an active alert of one of its rules that are host-down rules.
 func (e *Engine) hostDown(tenant string, resource int64) bool {
-	for _, o := range e.active {
-		if o.TenantID == tenant && o.ResourceID == resource && o.State == StateFiring && e.isHostDown(o) {
-			return true
+	for _, k := range e.downs[downKey(tenant, resource)] {
+		if r := e.rules[k]; r == nil || !r.hostDown {
+			continue // dropped since the reload (ResolveGone)
+		}
+		for _, a := range e.byRule[k] {
+			if a.State == StateFiring {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+func downKey(tenant string, resource int64) string {
+	return tenant + "\x00" + strconv.FormatInt(resource, 10)
 }
 
 func (e *Engine) isHostDown(a *Alert) bool {

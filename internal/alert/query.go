@@ -29,6 +29,7 @@ func (e *Engine) query(ctx context.Context, r *rule, at time.Time) ([]result, er
 		window = r.interval*time.Duration(r.cond.failures+1) + r.interval
 		q = r.query + fmt.Sprintf("[%ds]", int(window.Seconds()))
 	}
+	e.queries.Add(1)
 	qry, err := e.promql.NewInstantQuery(ctx, e.metrics.ForTenant(r.tenant), nil, q, at)
 	if err != nil {
 		return nil, fmt.Errorf("alert: rule %s: %w", r.key, err)

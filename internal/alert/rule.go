@@ -34,6 +34,9 @@ type rule struct {
 	// or the item's assignment) the rule is not evaluated: a nodata item's
 	// window, since no sample could have arrived before then.
 	quiet time.Duration
+	// shape is query with the host left open, "" when the rule is
+	// evaluated alone (batch.go).
+	shape string
 }
 
 // condition is the test a rule's value is put to. Every kind is reduced to

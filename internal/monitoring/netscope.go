@@ -24,27 +24,19 @@ type Unreachable struct {
 // snmp, checks from the server; not those behind a collector, which polls
 // inside the tenant's network) whose address is an internal IP outside the
 // tenant's networks. A name is judged when it is dialled, not here.
-func (s *Store) markUnreachable(ctx context.Context, res *model.Resource, items []ResolvedItem) error {
+func (s *Store) markUnreachable(ctx context.Context, res *model.Resource, items []ResolvedItem, tn *tenantNetworks) error {
 	if res.Labels[CollectorLabel] != "" {
 		return nil
 	}
-	var nets []netip.Prefix
-	loaded := false
 	for i := range items {
 		it := &items[i]
 		addr, err := netip.ParseAddr(polledHost(&it.Item))
 		if err != nil || it.Problem != "" || outbound.Internal(addr) == "" {
 			continue
 		}
-		if !loaded {
-			list, err := s.resources.TenantNetworks(ctx, res.TenantID)
-			if err != nil {
-				return fmt.Errorf("monitoring: %w", err)
-			}
-			if nets, err = outbound.ParseAllow(list...); err != nil {
-				return fmt.Errorf("monitoring: networks of %s: %w", res.TenantID, err)
-			}
-			loaded = true
+		nets, err := tn.get(ctx)
+		if err != nil {
+			return err
 		}
 		if !inNetworks(nets, addr) {
 			it.Unreachable = &Unreachable{Address: addr.String(),
@@ -52,6 +44,30 @@ func (s *Store) markUnreachable(ctx context.Context, res *model.Resource, items 
 		}
 	}
 	return nil
+}
+
+// tenantNetworks reads a tenant's networks the first time an item needs
+// them, once for all the resources resolved together.
+type tenantNetworks struct {
+	s      *Store
+	tenant string
+	nets   []netip.Prefix
+	loaded bool
+}
+
+func (tn *tenantNetworks) get(ctx context.Context) ([]netip.Prefix, error) {
+	if tn.loaded {
+		return tn.nets, nil
+	}
+	list, err := tn.s.resources.TenantNetworks(ctx, tn.tenant)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: %w", err)
+	}
+	if tn.nets, err = outbound.ParseAllow(list...); err != nil {
+		return nil, fmt.Errorf("monitoring: networks of %s: %w", tn.tenant, err)
+	}
+	tn.loaded = true
+	return tn.nets, nil
 }
 
 func inNetworks(nets []netip.Prefix, addr netip.Addr) bool {

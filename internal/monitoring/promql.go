@@ -1,6 +1,8 @@
 package monitoring
 
 import (
+	"sync"
+
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -79,4 +81,45 @@ func scopeQuery(q, host string) (string, error) {
 		return nil
 	})
 	return expr.String(), nil
+}
+
+// scopeCache keeps scopeQuery's answers: every host of a template's item
+// scopes the same expression, and every reload and configuration pull
+// resolves them again. The answer depends on the query and the host alone.
+type scopeCache struct {
+	mu sync.Mutex
+	m  map[scopeKey]scoped
+}
+
+type scopeKey struct{ query, host string }
+
+type scoped struct {
+	query string
+	err   error
+}
+
+// maxScoped bounds the cache: beyond it, it starts again empty (5,000
+// hosts with a dozen query items each fit).
+const maxScoped = 100_000
+
+// scope is scopeQuery(q, host), remembered; a nil cache remembers nothing.
+func (c *scopeCache) scope(q, host string) (string, error) {
+	if c == nil {
+		return scopeQuery(q, host)
+	}
+	k := scopeKey{q, host}
+	c.mu.Lock()
+	v, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return v.query, v.err
+	}
+	v.query, v.err = scopeQuery(q, host)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxScoped {
+		c.m = map[scopeKey]scoped{}
+	}
+	c.m[k] = v
+	c.mu.Unlock()
+	return v.query, v.err
 }

@@ -69,17 +69,45 @@ func (s *Store) EffectiveItems(ctx context.Context, tenant string, resource int6
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: unable to resolve items: %w", err)
 	}
-	cands, err := s.candidates(ctx, res)
+	d, err := s.readDesign(ctx, tenant, []*model.Resource{res})
 	if err != nil {
 		return nil, err
 	}
-	overrides, err := s.Overrides(ctx, tenant, OverrideFilter{})
+	return s.effective(ctx, d, res)
+}
+
+// EffectiveItemsOf returns the EffectiveItems of each of resources, by
+// resource ID, reading the tenant's design once rather than once a
+// resource: the alert engine's re-resolution of every host. Resources of
+// another tenant are left out.
+func (s *Store) EffectiveItemsOf(ctx context.Context, tenant string, resources []*model.Resource) (map[int64][]ResolvedItem, error) {
+	var mine []*model.Resource
+	for _, res := range resources {
+		if res.TenantID == tenant {
+			mine = append(mine, res)
+		}
+	}
+	out := make(map[int64][]ResolvedItem, len(mine))
+	if len(mine) == 0 {
+		return out, nil
+	}
+	d, err := s.readDesign(ctx, tenant, mine)
 	if err != nil {
 		return nil, err
 	}
+	for _, res := range mine {
+		if out[res.ID], err = s.effective(ctx, d, res); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// effective resolves the items of res from the tenant's design d.
+func (s *Store) effective(ctx context.Context, d *tenantDesign, res *model.Resource) ([]ResolvedItem, error) {
 	out := []ResolvedItem{}
 	seen := map[string]int{}
-	for _, c := range cands {
+	for _, c := range d.candidates(res) {
 		if i, dup := seen[c.item.Name]; dup {
 			// The same template reached twice is one set of items, not a replacement.
 			name := c.src.Template + "/" + c.item.Name
@@ -89,60 +117,92 @@ func (s *Store) EffectiveItems(ctx context.Context, tenant string, resource int6
 			continue
 		}
 		seen[c.item.Name] = len(out)
-		out = append(out, resolve(c, res, overrides))
+		out = append(out, resolveWith(c, res, d.overrides, s.scopes))
 	}
-	if err := s.markUnreachable(ctx, res, out); err != nil {
+	if err := s.markUnreachable(ctx, res, out, d.networks); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// candidates lists every item that reaches res, in precedence order.
-func (s *Store) candidates(ctx context.Context, res *model.Resource) ([]candidate, error) {
-	direct, err := s.Items(ctx, res.TenantID, ItemFilter{ResourceID: res.ID})
+// tenantDesign is what the items of a tenant's resources are resolved from, read
+// once for any number of them.
+type tenantDesign struct {
+	direct    map[int64][]*Item // the resources' own items, by resource
+	assigns   []*Assignment
+	templates map[int64]*Template // those the assignments reaching the resources name
+	overrides []*Override
+	networks  *tenantNetworks
+}
+
+// readDesign reads what resolving the items of resources takes: their own
+// items, the tenant's assignments and overrides, and the templates that
+// reach at least one of them, with their items.
+func (s *Store) readDesign(ctx context.Context, tenant string, resources []*model.Resource) (*tenantDesign, error) {
+	d := &tenantDesign{direct: map[int64][]*Item{}, templates: map[int64]*Template{}, networks: &tenantNetworks{s: s, tenant: tenant}}
+	var direct []*Item
+	var err error
+	if len(resources) == 1 {
+		direct, err = s.Items(ctx, tenant, ItemFilter{ResourceID: resources[0].ID})
+	} else {
+		// Items' order (template, resource, id) within each resource.
+		direct, err = queryItems(ctx, s.q(ctx), `SELECT `+itemColumns+` FROM monitoring_items WHERE tenant_id=? AND resource_id IS NOT NULL ORDER BY resource_id, id`, tenant)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var out []candidate
 	for _, it := range direct {
-		out = append(out, candidate{it, Source{Via: ViaDirect}})
+		d.direct[it.ResourceID] = append(d.direct[it.ResourceID], it)
 	}
-	assigns, err := s.Assignments(ctx, res.TenantID)
-	if err != nil {
+	if d.assigns, err = s.Assignments(ctx, tenant); err != nil {
 		return nil, err
 	}
-	// Only the templates that reach res are read, with their items.
-	type reached struct {
-		a   *Assignment
-		src Source
-	}
-	var hits []reached
+	// Only the templates that reach a resource are read, with their items.
 	ids := []int64{}
-	for _, a := range assigns {
-		if src, ok := reaches(a, res); ok {
-			hits = append(hits, reached{a, src})
-			ids = append(ids, a.TemplateID)
+	for _, a := range d.assigns {
+		if slices.Contains(ids, a.TemplateID) {
+			continue
+		}
+		for _, res := range resources {
+			if _, ok := reaches(a, res); ok {
+				ids = append(ids, a.TemplateID)
+				break
+			}
 		}
 	}
-	templates, err := s.templates(ctx, res.TenantID, ids)
+	templates, err := s.templates(ctx, tenant, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[int64]*Template{}
 	for _, t := range templates {
-		byID[t.ID] = t
+		d.templates[t.ID] = t
+	}
+	if d.overrides, err = s.Overrides(ctx, tenant, OverrideFilter{}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// candidates lists every item that reaches res, in precedence order.
+func (d *tenantDesign) candidates(res *model.Resource) []candidate {
+	var out []candidate
+	for _, it := range d.direct[res.ID] {
+		out = append(out, candidate{it, Source{Via: ViaDirect}})
 	}
 	// Assignments come by resource first, then by selector (see Assignments).
-	for _, h := range hits {
-		src := h.src
-		if t := byID[h.a.TemplateID]; t != nil {
+	for _, a := range d.assigns {
+		src, ok := reaches(a, res)
+		if !ok {
+			continue
+		}
+		if t := d.templates[a.TemplateID]; t != nil {
 			src.Template, src.TemplateID, src.Global = t.Name, t.ID, t.TenantID == ""
 			for _, it := range t.Items {
 				out = append(out, candidate{it, src})
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // reaches reports whether assignment a applies to res, and how.
@@ -168,6 +228,11 @@ func bySelector(res *model.Resource) bool {
 // resolve applies the overrides of c's item on res, tenant-wide first,
 // fills placeholders and builds the query.
 func resolve(c candidate, res *model.Resource, overrides []*Override) ResolvedItem {
+	return resolveWith(c, res, overrides, nil)
+}
+
+// resolveWith is resolve with the scoped queries kept in scopes.
+func resolveWith(c candidate, res *model.Resource, overrides []*Override, scopes *scopeCache) ResolvedItem {
 	r := ResolvedItem{Item: *c.item.Clone(), Resource: res.Name, Source: c.src}
 	for _, o := range overrides {
 		if o.ItemID != c.item.ID || (o.ResourceID != 0 && o.ResourceID != res.ID) {
@@ -189,7 +254,7 @@ func resolve(c candidate, res *model.Resource, overrides []*Override) ResolvedIt
 		r.Problem = err.Error()
 		return r
 	}
-	q, err := itemQuery(&r.Item, res.Name)
+	q, err := itemQuery(&r.Item, res.Name, scopes)
 	if err != nil {
 		r.Problem = err.Error()
 	}
@@ -199,21 +264,21 @@ func resolve(c candidate, res *model.Resource, overrides []*Override) ResolvedIt
 
 // itemQuery is the PromQL of the value an item's condition reads on host:
 // the series the agent sends for the item, or the item's own expression.
-func itemQuery(it *Item, host string) (string, error) {
+func itemQuery(it *Item, host string, scopes *scopeCache) (string, error) {
 	own := func(metric string) string {
 		return fmt.Sprintf(`%s{%s=%q,item=%q}`, metric, HostLabel, host, it.Name)
 	}
 	switch it.Kind {
 	case KindMetric:
 		if it.Metric.Query != "" {
-			return scopeQuery(it.Metric.Query, host)
+			return scopes.scope(it.Metric.Query, host)
 		}
-		return scopeQuery(it.Metric.Series, host)
+		return scopes.scope(it.Metric.Series, host)
 	case KindNoData:
 		sel := fmt.Sprintf(`{%s=%q}`, HostLabel, host)
 		if it.NoData.Series != "" {
 			var err error
-			if sel, err = scopeQuery(it.NoData.Series, host); err != nil {
+			if sel, err = scopes.scope(it.NoData.Series, host); err != nil {
 				return "", err
 			}
 		}

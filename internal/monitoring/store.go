@@ -22,6 +22,7 @@ type Store struct {
 	onChange  []func()
 	extra     []RowSource // other domains' checks in the item list (backup policies)
 	box       *secret.Box // seals the credentials of snmp items (snmp.go)
+	scopes    *scopeCache // the items' queries scoped to each host (promql.go)
 
 	confineMu sync.Mutex
 	confined  []confinement // hosts whose agent runs in the server (confine.go)
@@ -52,7 +53,7 @@ func (s *Store) Changed() {
 
 // NewStore returns a Store on a database migrated by internal/database.
 func NewStore(db *sql.DB, objects *storage.Store) *Store {
-	return &Store{db: db, resources: objects, now: time.Now}
+	return &Store{db: db, resources: objects, now: time.Now, scopes: &scopeCache{}}
 }
 
 // querier is what both *sql.DB and *sql.Tx offer, so helpers run in either.

@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/unyo-ops/unyo/internal/model"
@@ -58,18 +57,19 @@ func (s *Store) EachItem(ctx context.Context, sc Scope, kinds []Kind, fn func(re
 		if err != nil {
 			return fmt.Errorf("monitoring: unable to list resources of %s: %w", tenant, err)
 		}
+		held := list[:0]
 		for _, res := range list {
-			if !sc.holds(res) {
-				continue
+			if sc.holds(res) {
+				held = append(held, res)
 			}
-			items, err := s.EffectiveItems(ctx, tenant, res.ID)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue // deleted since it was listed
-			}
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
+		}
+		// The tenant's design is read once for all its resources.
+		byID, err := s.EffectiveItemsOf(ctx, tenant, held)
+		if err != nil {
+			return err
+		}
+		for _, res := range held {
+			for _, it := range byID[res.ID] {
 				if it.Disabled || it.Problem != "" || !hasKind(kinds, it.Kind) {
 					continue
 				}
