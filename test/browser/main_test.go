@@ -54,6 +54,9 @@ type server struct {
 	t      *testing.T
 	url    string
 	stderr *syncBuffer
+	// sent is every string the test sent through the API: the data a page
+	// shows as it was written, in whatever language (see language_test.go).
+	sent sentStrings
 }
 
 var urlRE = regexp.MustCompile(`unyo is running: (http://\S+)`)
@@ -128,6 +131,7 @@ func (s *server) api(want int, method, path, token string, in, out any) {
 	s.t.Helper()
 	var body io.Reader
 	if in != nil {
+		s.sent.record(in)
 		b, _ := json.Marshal(in)
 		body = bytes.NewReader(b)
 	}
