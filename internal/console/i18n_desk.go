@@ -227,6 +227,7 @@ var notifyCatalog = map[string][2]string{ // key: {ja, en}
 	"ntf.steps":                {"段階", "Steps"},
 	"ntf.step":                 {"第%d段階", "Step %d"},
 	"ntf.targets":              {"通知先（カンマ区切り）", "Targets (comma-separated)"},
+	"ntf.targets_example":      {"ops-mail, contact:山田", "ops-mail, contact:smith"},
 	"ntf.wait":                 {"次まで待つ", "wait"},
 	"ntf.repeat":               {"繰り返し回数", "Repeat"},
 	"ntf.add_policy":           {"ポリシーを追加", "Add a policy"},
