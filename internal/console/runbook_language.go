@@ -7,16 +7,24 @@ import (
 )
 
 // The built-in runbooks are written in both languages (internal/monitoring/
-// builtin/runbooks): a title "<name>: <Japanese> / <English>" and a body
+// builtin/runbooks): a title "<name>: <Japanese> / <English>" (or
+// "<Japanese name>: <Japanese> / <English name>: <English>") and a body
 // with a "## 日本語" and a "## English" section. A reader sees their own.
 
 var (
 	bilingualTitle = regexp.MustCompile(`^(.*: )?(.*[\p{Han}\p{Hiragana}\p{Katakana}].*) / ([^\p{Han}\p{Hiragana}\p{Katakana}]+)$`)
+	japaneseIn     = regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}]`)
 	languageHeads  = regexp.MustCompile(`<h2[^>]*>\s*(日本語|English)\s*</h2>`)
 )
 
 // Pick is the reader's half of a two-language title, or the title as it is.
 func (l locale) Pick(title string) string {
+	if ja, en, ok := strings.Cut(title, " / "); ok && strings.Contains(en, ": ") && japaneseIn.MatchString(ja) && !japaneseIn.MatchString(en) {
+		if l.Lang == "en" {
+			return en // A whole English title: "<name>: <Japanese> / <English name>: <English>".
+		}
+		return ja
+	}
 	m := bilingualTitle.FindStringSubmatch(title)
 	if m == nil {
 		return title

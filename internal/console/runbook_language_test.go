@@ -17,7 +17,7 @@ func TestBuiltinRunbookInTheReadersLanguage(t *testing.T) {
 		}
 	}
 	f("AWS EC2: 初動確認 / first checks", "AWS EC2: 初動確認", "AWS EC2: first checks")
-	f("Azure Virtual Desktop ホストプール: 初動確認 / first checks", "Azure Virtual Desktop ホストプール: 初動確認", "Azure Virtual Desktop ホストプール: first checks")
+	f("Azure Virtual Desktop ホストプール: 初動確認 / Azure Virtual Desktop host pool: first checks", "Azure Virtual Desktop ホストプール: 初動確認", "Azure Virtual Desktop host pool: first checks")
 	f("DB 再起動", "DB 再起動", "DB 再起動")
 	f("web / db restart", "web / db restart", "web / db restart")
 
