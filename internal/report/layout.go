@@ -52,8 +52,8 @@ func Layout(r *Report) *Document {
 	last := r.To.Add(-time.Nanosecond)
 	d := &Document{
 		Lang: l, Title: tr(l, "title"), Tenant: r.TenantName,
-		Period:    r.From.In(loc).Format("2006/01/02") + " – " + last.In(loc).Format("2006/01/02"),
-		Generated: r.GeneratedAt.In(loc).Format("2006/01/02 15:04"),
+		Period:    periodText(l, r.From.In(loc), last.In(loc)),
+		Generated: dateTimeText(l, r.GeneratedAt.In(loc)),
 	}
 	if r.Service != "" {
 		d.Title = tr(l, "title.service", r.Service)
