@@ -223,6 +223,7 @@ var messages = map[string]map[string]string{
 		"b.restored":               "復旧対象",
 		"b.verification":           "確認内容",
 		"b.min":                    "%d分",
+		"minutes":                  "%d分",
 		"b.h":                      "%d時間",
 		"b.hmin":                   "%d時間%d分",
 		"no.backups":               "バックアップポリシーが登録されていません。",
@@ -455,6 +456,7 @@ var messages = map[string]map[string]string{
 		"b.restored":               "Restored",
 		"b.verification":           "Verification",
 		"b.min":                    "%d min",
+		"minutes":                  "%d min",
 		"b.h":                      "%d h",
 		"b.hmin":                   "%d h %d min",
 		"no.backups":               "No backup policies are registered.",
@@ -525,4 +527,16 @@ func dateTimeText(lang string, t time.Time) string {
 		return t.Format("2 Jan 2006 15:04")
 	}
 	return t.Format("2006/01/02 15:04")
+}
+
+// monthText is a month written YYYY-MM as 2026年11月 or Nov 2026.
+func monthText(lang, yyyymm string) string {
+	m, err := time.Parse("2006-01", yyyymm)
+	if err != nil {
+		return yyyymm
+	}
+	if lang == "en" {
+		return m.Format("Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月", m.Year(), m.Month())
 }

@@ -77,7 +77,7 @@ var withIdentifiers = []string{"incident（インシデント）", "problem（�
 // productPhrases are names of other vendors' products and their features,
 // which a Japanese MSP writes as the vendor does.
 var productPhrases = regexp.MustCompile(`Auto Scaling|Query Performance Insight|Performance Insights|Azure portal|VM scale set|NAT gateway|` +
-	`App Service|Just-In-Time|Premium SSD|AWS Health|Service Health|Azure Bastion|Bastion|unlimited モード|Unavailable|Shutdown|Backup completed|` +
+	`App Service|Just-In-Time|Premium SSD|AWS Health|Service Health|Resource Health|Azure Bastion|Bastion|unlimited モード|Unavailable|Shutdown|Backup completed|` +
 	`TLSAccept|TLSPSKFile|TLSPSKIdentity|Markdown|OAuth`)
 
 // notYetTranslated are the texts the console still shows in both
