@@ -145,6 +145,9 @@ func TestConsoleSpeaksOneLanguage(t *testing.T) {
 				}
 			})
 			t.Logf("%s: %d pages read", run.lang, pages)
+			if pages < 150 {
+				t.Errorf("the %s walk read %d pages, want the whole console (150 or more)", run.lang, pages)
+			}
 			words := make([]string, 0, len(found))
 			for w := range found {
 				words = append(words, w)
@@ -365,4 +368,25 @@ func clip(s string) string {
 		return string(r[:60]) + "…"
 	}
 	return s
+}
+
+// TestForeignWordFinders: what the walk counts as the other language.
+func TestForeignWordFinders(t *testing.T) {
+	en := englishWords([]string{"Beta Inc.", "beta outage"})
+	f := func(text string, want ...string) {
+		t.Helper()
+		if got := en(text); !slices.Equal(got, want) {
+			t.Errorf("englishWords(%q) = %q, want %q", text, got, want)
+		}
+	}
+	f("アラートを確認 Acknowledge", "Acknowledge")
+	f("Recurring incidents: acme-db-01", "Recurring", "incidents")
+	f("CPU使用率 (node_cpu_seconds_total) 80% HTTP")
+	f("Beta Inc. の障害: beta outage")
+	f("Azure Service Health で確認する")
+	f("securityName と TLSAccept")
+	ja := japaneseRuns([]string{"株式会社アクメ"})
+	if got := ja("Customer 株式会社アクメ: 監視中"); !slices.Equal(got, []string{"監視中"}) {
+		t.Errorf("japaneseRuns = %q, want the one run not sent as data", got)
+	}
 }
