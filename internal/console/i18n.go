@@ -146,6 +146,12 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"tok.created":           {"作成日時", "Created"},
 	"tok.last_used":         {"最終使用", "Last used"},
 	"tok.state":             {"状態", "State"},
+	"scope.ingest":          {"データ送信", "ingest"},
+	"scope.read":            {"参照", "read"},
+	"scope.write":           {"更新", "write"},
+	"scope.admin":           {"管理", "admin"},
+	"scope.enroll":          {"エージェント登録", "enroll"},
+	"scope.collect":         {"コレクター", "collect"},
 	"tok.active":            {"有効", "active"},
 	"tok.revoked":           {"失効", "revoked"},
 	"tok.revoke":            {"失効させる", "Revoke"},
@@ -159,6 +165,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"usr.role":              {"役割", "Role"},
 	"usr.tenant":            {"お客様（閲覧者・依頼者のみ）", "Customer (viewers and requesters only)"},
 	"usr.password":          {"パスワード（12文字以上）", "Password (12 characters or more)"},
+	"usr.lang.ja":           {"日本語", "Japanese"},
+	"usr.lang.en":           {"英語", "English"},
 	"usr.create":            {"ユーザーを作成", "Create a user"},
 	"usr.created":           {"ユーザーを作成しました。", "The user is created."},
 	"role.admin":            {"管理者", "admin"},
@@ -175,6 +183,8 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"back":                  {"ボードに戻る", "Back to the board"},
 	"none":                  {"—", "—"},
 	"never":                 {"未使用", "never"},
+	"actor.alert":           {"アラート (自動)", "alert (automatic)"},
+	"actor.sla":             {"SLA (自動)", "SLA (automatic)"},
 }
 
 // locale is the language and time zone a page is rendered in.
@@ -209,6 +219,22 @@ func (l locale) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// TOr is the word of key, or fallback, shown as it is, when the catalog
+// has none: a channel's configuration field names a word only for the
+// fields the form knows.
+func (l locale) TOr(key, fallback string) string {
+	if _, ok := catalog[key]; ok {
+		return l.T(key)
+	}
+	return fallback
+}
+
+// Actor names who wrote an entry: a person as their name, the server's own
+// actors (the alert engine, the SLA clock) in the reader's language.
+func (l locale) Actor(name string) string {
+	return l.TOr("actor."+name, name)
 }
 
 // Time shows t in the user's time zone.

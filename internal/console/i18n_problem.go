@@ -31,6 +31,7 @@ var problemCatalog = map[string][2]string{ // key: {ja, en}
 	"prb.analysis":               {"原因分析と回避策", "Root cause and workaround"},
 	"prb.save":                   {"保存", "Save"},
 	"prb.field.title":            {"件名", "Title"},
+	"prb.default_title":          {"インシデントの再発: %s", "Recurring incidents: %s"},
 	"prb.field.owner":            {"担当者", "Owner"},
 	"prb.field.root_cause":       {"根本原因", "Root cause"},
 	"prb.field.workaround":       {"回避策", "Workaround"},

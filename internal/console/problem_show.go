@@ -102,6 +102,12 @@ func (c *Console) acceptProposal(w http.ResponseWriter, r *http.Request, p *page
 	}
 	key := r.PathValue("key")
 	pr := &problem.Problem{Title: r.PostFormValue("title"), Owner: r.PostFormValue("owner"), CreatedBy: p.P.Name}
+	if pr.Title == "" {
+		// The title the form's placeholder showed, in the reader's language.
+		if prop, err := c.opts.Problems.Proposal(r.Context(), t.ID, key); err == nil {
+			pr.Title = p.L.T("prb.default_title", prop.Label)
+		}
+	}
 	err = c.opts.Problems.Accept(audited(r, p, t.ID, "accept", "problem", "", map[string]string{"proposal": key}), t.ID, key, pr)
 	if err != nil {
 		if msg := refused(p, err); msg != "" {

@@ -154,3 +154,25 @@ func TestProblemPagesIsolation(t *testing.T) {
 		t.Errorf("beta's problems changed, or acme got one: %+v %+v %+v", got, props, list)
 	}
 }
+
+// TestProblemDefaultTitleInReadersLanguage: a proposal accepted without a
+// title is titled as the form's placeholder said, in the operator's language.
+func TestProblemDefaultTitleInReadersLanguage(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withProblems, func(o *Options) { opts = o })
+	for i := range 3 {
+		e.openOn(opts.IncidentDesk, "acme", "acme-web-01", fmt.Sprintf("web 502 #%d", i))
+	}
+	op := e.login("operator")
+	key := fmt.Sprintf("host:%d", e.resourceID("acme", "acme-web-01"))
+	if _, page, _ := op.get("/tenants/acme/problems"); !strings.Contains(page, `placeholder="インシデントの再発: acme-web-01"`) {
+		t.Fatalf("the proposal's title field does not offer the Japanese default:\n%s", page)
+	}
+	code, _, where := op.postForm("/tenants/acme/problems", "/tenants/acme/problems/proposals/"+key+"/accept", url.Values{"title": {""}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("accept = %d to %q", code, where)
+	}
+	if _, page, _ := op.get(where); !strings.Contains(page, "インシデントの再発: acme-web-01") || strings.Contains(page, "Recurring incidents") {
+		t.Errorf("the problem accepted without a title is not titled in Japanese:\n%s", page)
+	}
+}

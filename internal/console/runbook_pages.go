@@ -77,8 +77,8 @@ func (c *Console) showRunbook(w http.ResponseWriter, r *http.Request, p *page) e
 
 func (c *Console) renderRunbook(w http.ResponseWriter, p *page, t *model.Tenant, b *runbook.Runbook, status int) error {
 	// The store renders with runbook.Render, which drops raw HTML and unsafe links.
-	d := &runbooksData{Tenant: t, Book: b, HTML: template.HTML(b.HTML), CanEdit: !b.Global && p.P.Can(model.ScopeWrite)}
-	p.Active, p.Title, p.Data = "nav.tenants", b.Title, d
+	d := &runbooksData{Tenant: t, Book: b, HTML: p.L.pickSection(b.HTML), CanEdit: !b.Global && p.P.Can(model.ScopeWrite)}
+	p.Active, p.Title, p.Data = "nav.tenants", p.L.Pick(b.Title), d
 	c.render(w, status, "runbook", p)
 	return nil
 }

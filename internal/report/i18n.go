@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // messages are the report's words in each language it is written in.
@@ -222,6 +223,7 @@ var messages = map[string]map[string]string{
 		"b.restored":               "復旧対象",
 		"b.verification":           "確認内容",
 		"b.min":                    "%d分",
+		"minutes":                  "%d分",
 		"b.h":                      "%d時間",
 		"b.hmin":                   "%d時間%d分",
 		"no.backups":               "バックアップポリシーが登録されていません。",
@@ -454,6 +456,7 @@ var messages = map[string]map[string]string{
 		"b.restored":               "Restored",
 		"b.verification":           "Verification",
 		"b.min":                    "%d min",
+		"minutes":                  "%d min",
 		"b.h":                      "%d h",
 		"b.hmin":                   "%d h %d min",
 		"no.backups":               "No backup policies are registered.",
@@ -497,4 +500,43 @@ func tr(lang, key string, args ...any) string {
 		return strings.ReplaceAll(s, "%%", "%")
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// periodText names the period from first to last (both in the tenant's
+// zone) as a reader of lang writes dates: a calendar month as 2026年11月 or
+// November 2026, followed by its days.
+func periodText(lang string, first, last time.Time) string {
+	month := first.Day() == 1 && last.Year() == first.Year() && last.Month() == first.Month() && last.AddDate(0, 0, 1).Day() == 1
+	if lang == "en" {
+		days := first.Format("2 Jan 2006") + " – " + last.Format("2 Jan 2006")
+		if month {
+			return first.Format("January 2006") + " (" + first.Format("2 Jan") + " – " + last.Format("2 Jan 2006") + ")"
+		}
+		return days
+	}
+	days := first.Format("2006/01/02") + " – " + last.Format("2006/01/02")
+	if month {
+		return fmt.Sprintf("%d年%d月 (%s)", first.Year(), first.Month(), days)
+	}
+	return days
+}
+
+// dateTimeText is a moment as a reader of lang writes it.
+func dateTimeText(lang string, t time.Time) string {
+	if lang == "en" {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return t.Format("2006/01/02 15:04")
+}
+
+// monthText is a month written YYYY-MM as 2026年11月 or Nov 2026.
+func monthText(lang, yyyymm string) string {
+	m, err := time.Parse("2006-01", yyyymm)
+	if err != nil {
+		return yyyymm
+	}
+	if lang == "en" {
+		return m.Format("Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月", m.Year(), m.Month())
 }

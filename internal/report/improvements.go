@@ -110,7 +110,7 @@ func improvementBlocks(r *Report) []Block {
 	}
 	head := []string{tr(l, "auto.rank"), tr(l, "auto.work"), tr(l, "auto.source")}
 	for _, m := range r.Automation[0].Months {
-		head = append(head, m.Month)
+		head = append(head, monthText(l, m.Month))
 	}
 	head = append(head, tr(l, "auto.total"))
 	t := &Table{Head: head}

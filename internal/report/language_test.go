@@ -70,7 +70,7 @@ func TestEnglishReportHasNoJapanese(t *testing.T) {
 			t.Errorf("English %s has Japanese: %q", what, found)
 		}
 		for _, want := range []string{"CPU usage", "Shop site (HTTP)", "Critical", "in about 20 days", "expires in 10 days", "Contents",
-			"Improvement proposals", "Automation candidates", "Accepted"} {
+			"Improvement proposals", "Automation candidates", "Accepted", "November 2026 (1 Nov – 30 Nov 2026)", "Sep 2026", "45 min"} {
 			if what == "HTML" && want == "Contents" {
 				continue
 			}
@@ -85,7 +85,7 @@ func TestEnglishReportHasNoJapanese(t *testing.T) {
 // show: every message without a format verb, and the words the desk and
 // the alert engine write in English.
 func englishUI() []string {
-	out := []string{"firing", "acknowledge", "High", "Moderate", "critical", "warning", " days", " day", "scrape fails"}
+	out := []string{"firing", "acknowledge", "High", "Moderate", "critical", "warning", " days", " day", " min", "scrape fails"}
 	for key, s := range messages["en"] {
 		if strings.Contains(s, "%") || s == messages["ja"][key] || len(s) < 4 {
 			continue
@@ -109,7 +109,7 @@ func TestJapaneseReportHasNoEnglishUI(t *testing.T) {
 				t.Errorf("Japanese %s shows the English %q", what, w)
 			}
 		}
-		for _, want := range []string{"CPU使用率", "ショップサイト(HTTP)", "重大", "改善提案", "自動化可能業務", "承認済み"} {
+		for _, want := range []string{"CPU使用率", "ショップサイト(HTTP)", "重大", "改善提案", "自動化可能業務", "承認済み", "2026年11月 (2026/11/01 – 2026/11/30)", "2026年9月", "45分"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("Japanese %s lacks %q", what, want)
 			}

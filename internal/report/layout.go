@@ -52,8 +52,8 @@ func Layout(r *Report) *Document {
 	last := r.To.Add(-time.Nanosecond)
 	d := &Document{
 		Lang: l, Title: tr(l, "title"), Tenant: r.TenantName,
-		Period:    r.From.In(loc).Format("2006/01/02") + " – " + last.In(loc).Format("2006/01/02"),
-		Generated: r.GeneratedAt.In(loc).Format("2006/01/02 15:04"),
+		Period:    periodText(l, r.From.In(loc), last.In(loc)),
+		Generated: dateTimeText(l, r.GeneratedAt.In(loc)),
 	}
 	if r.Service != "" {
 		d.Title = tr(l, "title.service", r.Service)
@@ -101,7 +101,7 @@ func summaryBlocks(r *Report) []Block {
 			if !a.Met {
 				res = tr(l, "missed")
 			}
-			t.Rows = append(t.Rows, []string{a.Service, pct3(a.Target), pct3(a.Percent), minutes(time.Duration(a.Downtime)), res})
+			t.Rows = append(t.Rows, []string{a.Service, pct3(a.Target), pct3(a.Percent), minutes(l, time.Duration(a.Downtime)), res})
 		}
 		out = append(out, Block{Table: t})
 	} else {
@@ -373,4 +373,7 @@ func ratio(now, prev float64) string {
 	return signed(100*(now-prev)/prev) + "%"
 }
 
-func minutes(d time.Duration) string { return strconv.FormatFloat(d.Minutes(), 'f', 0, 64) + " min" }
+// minutes is d in whole minutes, as "180分" or "180 min".
+func minutes(l string, d time.Duration) string {
+	return tr(l, "minutes", int(d.Round(time.Minute).Minutes()))
+}

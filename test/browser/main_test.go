@@ -58,6 +58,9 @@ type server struct {
 	t      *testing.T
 	url    string
 	stderr *syncBuffer
+	// sent is every string the test sent through the API: the data a page
+	// shows as it was written, in whatever language (see language_test.go).
+	sent sentStrings
 }
 
 var urlRE = regexp.MustCompile(`unyo is running: (http://\S+)`)
@@ -132,6 +135,7 @@ func (s *server) api(want int, method, path, token string, in, out any) {
 	s.t.Helper()
 	var body io.Reader
 	if in != nil {
+		s.sent.record(in)
 		b, _ := json.Marshal(in)
 		body = bytes.NewReader(b)
 	}
@@ -185,6 +189,12 @@ func (s *server) push(token string, series []prompb.TimeSeries) {
 // reason to pass without looking at the console.
 func chromium(t *testing.T) context.Context {
 	t.Helper()
+	return chromiumFor(t, 90*time.Second)
+}
+
+// chromiumFor is chromium for a test that needs it for up to d.
+func chromiumFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed: install the Debian package chromium (make deps)")
@@ -198,7 +208,7 @@ func chromium(t *testing.T) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("cannot start chromium: %v", err)
