@@ -130,9 +130,6 @@ func TestConsoleSpeaksOneLanguage(t *testing.T) {
 		{"en", "en-admin", userPassword, japaneseRuns(data)},
 	} {
 		t.Run(run.lang, func(t *testing.T) {
-			// The two walks only read, as two users, each in its own
-			// browser: at once, they take the time of one.
-			t.Parallel()
 			ctx := chromiumFor(t, 8*time.Minute)
 			if err := login(ctx, f.srv.url, run.user, run.password); err != nil {
 				t.Fatal(err)
