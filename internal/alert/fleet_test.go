@@ -3,13 +3,13 @@ package alert
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/unyo-ops/unyo/internal/cputime"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -174,25 +174,15 @@ func BenchmarkEvaluateFleet(b *testing.B) {
 	f.setClock(t0.Add(5*time.Minute + 30*time.Second))
 	f.round() // the first round makes the alerts; the rest find them
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		f.round()
 	}
-	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 	f.engine.mu.Lock()
 	n := len(f.engine.rules)
 	f.engine.mu.Unlock()
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rules/s")
-}
-
-// cpuTime is the CPU the process has used, user and system: on a shared
-// machine the benchmarks report it beside the wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (f *fleet) setClock(at time.Time) {
@@ -212,9 +202,9 @@ func BenchmarkReloadFleet(b *testing.B) {
 	f := newFleet(b, tenants, 20, 0, func(string, int) fleetHost { return fleetHost{silent: true} })
 	f.start()
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		f.engine.reloadRules(context.Background())
 	}
-	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

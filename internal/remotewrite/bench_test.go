@@ -5,13 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/prompb"
+
+	"github.com/unyo-ops/unyo/internal/cputime"
 )
 
 // nodeMetrics are node_exporter metric names with the labels that vary per
@@ -152,19 +153,19 @@ func BenchmarkIngest(b *testing.B) {
 	for b.Loop() {
 		if next == len(bodies) {
 			b.StopTimer()
-			c0 := processCPU(b)
+			c0 := cputime.Process()
 			encodeRound()
-			encoding += processCPU(b) - c0
+			encoding += cputime.Process() - c0
 			next = 0
 			b.StartTimer()
 		}
 		if cpu == 0 {
-			cpu = processCPU(b)
+			cpu = cputime.Process()
 		}
 		send(bodies[next])
 		next++
 	}
-	cpu = processCPU(b) - cpu - encoding
+	cpu = cputime.Process() - cpu - encoding
 	reportSamples(b, perReq)
 	// CPU time per sample, the TSDB's and the collector's goroutines
 	// included: on a shared machine far steadier than the rate.
@@ -172,15 +173,6 @@ func BenchmarkIngest(b *testing.B) {
 	if observed == 0 {
 		b.Fatal("the observer saw nothing")
 	}
-}
-
-// processCPU is the CPU time, user and system, the process has used.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var ingestSeries = flag.Int("ingestseries", 200_000, "BenchmarkIngest's active series")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/tsdb"
+
+	"github.com/unyo-ops/unyo/internal/cputime"
 )
 
 // BenchmarkReport is the report of a 30-day month for 100 hosts at 15 s
@@ -117,6 +119,6 @@ func blocks(b *testing.B, dir string) int {
 // machine shared with other work the wall time per op grows with its load,
 // the CPU time much less.
 func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
+	start := cputime.Process()
+	return func() { b.ReportMetric((cputime.Process()-start).Seconds()/float64(b.N), "cpu-s/op") }
 }

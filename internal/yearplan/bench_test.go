@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 
+	"github.com/unyo-ops/unyo/internal/cputime"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
 	"github.com/unyo-ops/unyo/internal/model"
@@ -155,6 +156,6 @@ func writeBlocks(b *testing.B, dir string, w *cpuWriter, from, to time.Time) {
 // with other work the wall time per op grows with its load, the CPU time
 // much less.
 func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
+	start := cputime.Process()
+	return func() { b.ReportMetric((cputime.Process()-start).Seconds()/float64(b.N), "cpu-s/op") }
 }
