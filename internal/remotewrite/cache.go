@@ -65,13 +65,26 @@ func newSeriesCache(maxEntries int) *seriesCache {
 	return c
 }
 
+// cacheKey is the cache's key for the raw label bytes of a series of
+// tenant: the tenant is in it, so that two tenants sending the same series
+// do not take each other's slot.
 func cacheKey(tenant string, raw []byte) uint64 {
-	var d xxhash.Digest
-	d.Reset()
-	d.WriteString(tenant)
-	d.Write([]byte{0xff})
-	d.Write(raw)
-	return d.Sum64()
+	return rawKey(tenantKey(tenant), raw)
+}
+
+// tenantKey is what cacheKey takes of the tenant, once per request. The
+// multiplication (by an odd number: no two tenants get the same) keeps it
+// from cancelling out against a raw key of the same bytes.
+func tenantKey(tenant string) uint64 {
+	return xxhash.Sum64String(tenant) * 0x9e3779b97f4a7c15
+}
+
+// rawKey is cacheKey for a tenant's tenantKey: one pass of xxhash over the
+// raw bytes. A streaming digest of tenant and bytes together, its short
+// writes buffered, took about twice as long a series
+// (docs/BENCHMARKS.md, "rwconfirm").
+func rawKey(tenant uint64, raw []byte) uint64 {
+	return xxhash.Sum64(raw) ^ tenant
 }
 
 // shard returns the shard of key: its low bits pick it; the table within

@@ -327,8 +327,9 @@ func (h *Handler) validate(tenant string, wk *work) error {
 func (h *Handler) lookup(tenant string, wk *work) {
 	series := wk.req.Series
 	wk.lookups = append(wk.lookups[:0], make([]lookup, len(series))...)
+	tk := tenantKey(tenant)
 	for i := range series {
-		wk.lookups[i].key = cacheKey(tenant, series[i].Raw)
+		wk.lookups[i].key = rawKey(tk, series[i].Raw)
 	}
 	h.cache.getAll(wk.lookups, &wk.order)
 	for i := range wk.lookups {
