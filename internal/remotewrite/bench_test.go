@@ -84,6 +84,24 @@ func BenchmarkUnmarshal(b *testing.B) {
 	reportSamples(b, 2000)
 }
 
+// BenchmarkUnmarshalLazy is BenchmarkUnmarshal as the handler decodes:
+// the labels' bounds only (Request.lazy).
+func BenchmarkUnmarshalLazy(b *testing.B) {
+	buf := benchRequest(b)
+	r := Request{lazy: true}
+	if err := r.unmarshal(buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.unmarshal(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportSamples(b, 2000)
+}
+
 func BenchmarkPrompbUnmarshal(b *testing.B) {
 	buf := benchRequest(b)
 	b.SetBytes(int64(len(buf)))
