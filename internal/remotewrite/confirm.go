@@ -142,8 +142,9 @@ func matchesFields(lset labels.Labels, tenant string, raw []byte, fields []rawFi
 			}
 			f := &fields[j]
 			// The lengths, then the first bytes, before a call to compare:
-			// most names looked at past the first differ in either.
-			if taken&(1<<j) == 0 && int(f.nameEnd-f.name) == len(l.Name) && raw[f.name] == l.Name[0] && string(raw[f.name:f.nameEnd]) == l.Name {
+			// most names looked at past the first differ in either. (A
+			// stored name is never empty, but the walk does not count on it.)
+			if taken&(1<<j) == 0 && int(f.nameEnd-f.name) == len(l.Name) && (len(l.Name) == 0 || raw[f.name] == l.Name[0]) && string(raw[f.name:f.nameEnd]) == l.Name {
 				if string(raw[f.value:f.end]) != l.Value {
 					return errDiffer
 				}
