@@ -27,7 +27,7 @@ type confirmScratch struct {
 }
 
 // matchesRaw is matches for the label fields raw (Series.Raw): a series the
-// cache knows needs no labels of its own (Request.unmarshalLazy). The
+// cache knows needs no labels of its own (Request.lazy). The
 // names and values are compared in place in raw, where each label field
 // is written as every known encoder writes it (indexRaw); other label
 // fields are decoded first, and those that do not decode do not match.
