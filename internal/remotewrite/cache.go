@@ -7,8 +7,6 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
-
-	"github.com/unyo-ops/unyo/internal/metricstore"
 )
 
 // seriesCache maps the raw label bytes of an incoming series, per tenant, to
@@ -67,13 +65,26 @@ func newSeriesCache(maxEntries int) *seriesCache {
 	return c
 }
 
+// cacheKey is the cache's key for the raw label bytes of a series of
+// tenant: the tenant is in it, so that two tenants sending the same series
+// do not take each other's slot.
 func cacheKey(tenant string, raw []byte) uint64 {
-	var d xxhash.Digest
-	d.Reset()
-	d.WriteString(tenant)
-	d.Write([]byte{0xff})
-	d.Write(raw)
-	return d.Sum64()
+	return rawKey(tenantKey(tenant), raw)
+}
+
+// tenantKey is what cacheKey takes of the tenant, once per request. The
+// multiplication (by an odd number: no two tenants get the same) keeps it
+// from cancelling out against a raw key of the same bytes.
+func tenantKey(tenant string) uint64 {
+	return xxhash.Sum64String(tenant) * 0x9e3779b97f4a7c15
+}
+
+// rawKey is cacheKey for a tenant's tenantKey: one pass of xxhash over the
+// raw bytes. A streaming digest of tenant and bytes together, its short
+// writes buffered, took about twice as long a series
+// (docs/BENCHMARKS.md, "rwconfirm").
+func rawKey(tenant uint64, raw []byte) uint64 {
+	return xxhash.Sum64(raw) ^ tenant
 }
 
 // shard returns the shard of key: its low bits pick it; the table within
@@ -229,66 +240,4 @@ func (c *seriesCache) len() int {
 		c.shards[i].mu.Unlock()
 	}
 	return n
-}
-
-// matchesRaw is matches for the label fields raw (Series.Raw), decoded
-// into scratch: a series the cache knows needs no labels of its own
-// (Request.unmarshalLazy). Label fields that do not decode do not match.
-func matchesRaw(lset labels.Labels, tenant string, raw []byte, scratch *[]Label) bool {
-	ls := (*scratch)[:0]
-	for i := 0; i < len(raw); {
-		// Raw holds label fields only: tag 0x0a, then the length.
-		body, end, err := lenDelim(raw, i+1, wireBytes)
-		if raw[i] != 0x0a || err != nil {
-			return false
-		}
-		l, err := decodeLabel(body)
-		if err != nil {
-			return false
-		}
-		ls = append(ls, l)
-		i = end
-	}
-	*scratch = ls
-	return matches(lset, tenant, ls)
-}
-
-// matches reports whether lset is exactly what tenantLabels builds of ls
-// for tenant, without building it: each label of lset but one tenant label
-// naming tenant must take a label of ls of the same name and value, none
-// twice, and every label of ls must be taken. As lset's names are distinct,
-// that only holds when ls's names are distinct and none is the tenant label
-// (a client's own is stored renamed: such a series is built every time).
-// ls may come in any order; in lset's (sorted, as Prometheus sends) each
-// label is found at the first place looked.
-func matches(lset labels.Labels, tenant string, ls []Label) bool {
-	if len(ls) > 64 {
-		return false // more than the bitmap holds: built instead
-	}
-	var taken uint64
-	next, n := 0, 0
-	ok, tenantSeen := true, false
-	lset.Range(func(l labels.Label) {
-		if !ok {
-			return
-		}
-		if !tenantSeen && l.Name == metricstore.TenantLabel {
-			tenantSeen = true
-			ok = l.Value == tenant
-			return
-		}
-		for j, k := next, 0; k < len(ls); j, k = j+1, k+1 {
-			if j == len(ls) {
-				j = 0
-			}
-			if taken&(1<<j) == 0 && string(ls[j].Name) == l.Name {
-				taken |= 1 << j
-				ok = string(ls[j].Value) == l.Value
-				next, n = j+1, n+1
-				return
-			}
-		}
-		ok = false
-	})
-	return ok && tenantSeen && n == len(ls)
 }

@@ -200,6 +200,12 @@ func (r *Request) decodeSeries(s *Series, msg []byte) error {
 		switch num {
 		case fieldLabels:
 			if r.lazy {
+				if end, n := labelRun(msg, i); n > 0 {
+					s.rawLabels += n
+					raw.add(msg, i, end, &r.scratch)
+					next = end
+					break
+				}
 				if _, next, err = lenDelim(msg, next, wt); err != nil {
 					err = invalid.Prefix(index("labels", s.rawLabels), err)
 				}
@@ -232,6 +238,21 @@ func (r *Request) decodeSeries(s *Series, msg []byte) error {
 	s.Raw = raw.bytes(msg, r.scratch)
 	r.Exemplars += exemplars
 	return nil
+}
+
+// labelRun returns the end of the run of label fields at msg[i:] whose tag
+// and length take one byte each, as encoders write them, and how many
+// there are: the lazy decoding reads no more of them than their bounds,
+// and no more of their tags than that they are label fields.
+func labelRun(msg []byte, i int) (end, n int) {
+	for i+1 < len(msg) && msg[i] == 0x0a && msg[i+1] < 0x80 {
+		next := i + 2 + int(msg[i+1])
+		if next > len(msg) {
+			break // the general path says which label is cut short
+		}
+		i, n = next, n+1
+	}
+	return i, n
 }
 
 // decodeLabel appends the Label whose length prefix is at msg[i:] to s and

@@ -235,9 +235,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 // series cache holds for each of its series. Pooled, with its capacity.
 type work struct {
 	req     Request
-	lookups []lookup // one per series of req
-	order   []int32  // scratch for seriesCache.getAll
-	labels  []Label  // scratch for matchesRaw
+	lookups []lookup       // one per series of req
+	order   []int32        // scratch for seriesCache.getAll
+	confirm confirmScratch // scratch for matchesRaw
 }
 
 // ingest reads, checks and appends one body for tenant, answering on w.
@@ -327,13 +327,14 @@ func (h *Handler) validate(tenant string, wk *work) error {
 func (h *Handler) lookup(tenant string, wk *work) {
 	series := wk.req.Series
 	wk.lookups = append(wk.lookups[:0], make([]lookup, len(series))...)
+	tk := tenantKey(tenant)
 	for i := range series {
-		wk.lookups[i].key = cacheKey(tenant, series[i].Raw)
+		wk.lookups[i].key = rawKey(tk, series[i].Raw)
 	}
 	h.cache.getAll(wk.lookups, &wk.order)
 	for i := range wk.lookups {
 		l := &wk.lookups[i]
-		l.hit = l.found && matchesRaw(l.e.lset, tenant, series[i].Raw, &wk.labels)
+		l.hit = l.found && matchesRaw(l.e.lset, tenant, series[i].Raw, &wk.confirm)
 	}
 }
 
