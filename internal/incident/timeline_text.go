@@ -3,6 +3,8 @@ package incident
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/unyo-ops/unyo/internal/alert"
 )
 
 // Text is the entry as its reader reads it, in lang ("ja" or "en"): the
@@ -17,17 +19,30 @@ func (e Entry) Text(lang string) string {
 	switch e.Kind {
 	case EntryAlert:
 		var d struct {
-			Status string `json:"status"`
+			Status string     `json:"status"`
+			Titles alert.Text `json:"titles"`
 		}
 		_ = json.Unmarshal(e.Detail, &d)
 		title := e.Body
 		if _, rest, ok := strings.Cut(e.Body, ": "); ok && (strings.HasPrefix(e.Body, "firing: ") || strings.HasPrefix(e.Body, "resolved: ")) {
 			title = rest
 		}
+		if d.Titles != (alert.Text{}) {
+			title = d.Titles.In(lang)
+		}
 		if d.Status == "resolved" {
 			return w["alert.resolved"] + title
 		}
 		return w["alert.firing"] + title
+	case EntryOpened:
+		var d struct {
+			Titles alert.Text `json:"titles"`
+		}
+		number, _, ok := strings.Cut(e.Body, ": ")
+		if !ok || json.Unmarshal(e.Detail, &d) != nil || d.Titles == (alert.Text{}) {
+			return e.Body
+		}
+		return number + ": " + d.Titles.In(lang)
 	case EntryClock:
 		var d struct {
 			Clock string `json:"clock"`
