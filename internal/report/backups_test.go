@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
@@ -110,7 +111,8 @@ func backupMonth(t *testing.T) (Sources, *incident.Incident) {
 	desk := incident.NewDesk(db, st, nil)
 	fp := backup.AlertFingerprint(shop.ID, backup.ConditionFailed)
 	for _, e := range []incident.AlertEvent{
-		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, ServiceID: svc.ID, Policy: "new", Severity: "critical", Title: "バックアップ失敗 / Backup failed: shop-db", Status: "firing", At: at(10, 2, 30)},
+		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, ServiceID: svc.ID, Policy: "new", Severity: "critical", Title: "バックアップ失敗: shop-db",
+			Titles: alert.Text{Ja: "バックアップ失敗: shop-db", En: "Backup failed: shop-db"}, Status: "firing", At: at(10, 2, 30)},
 		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, Status: "resolved", Policy: "new", At: at(12, 2, 30)},
 	} {
 		if err := desk.OnAlert(ctx, e); err != nil {
