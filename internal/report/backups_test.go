@@ -204,7 +204,7 @@ func TestBackupSectionFigures(t *testing.T) {
 	}
 	en := string(html)
 	for _, s := range []string{"5. Backups", "90.0% (27/30)", "88.12% (38070 of 43200 min)", "partial", "5 h 30 min", "over RTO",
-		"The restore test of shop-db (2026/11/25) took 5 h 30 min, over the RTO of 4 h", "The restore test of files due 2026/11/01 has not been performed"} {
+		"The restore test of shop-db (25 Nov 2026) took 5 h 30 min, over the RTO of 4 h", "The restore test of files due 1 Nov 2026 has not been performed"} {
 		if !strings.Contains(en, s) {
 			t.Errorf("English report lacks %q", s)
 		}

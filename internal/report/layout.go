@@ -267,7 +267,7 @@ func responseBlocks(r *Report) []Block {
 	if len(rs.Incidents)+len(rs.Requests)+len(rs.Work)+len(rs.Vendors) == 0 {
 		return note(r, "responses")
 	}
-	at := func(t time.Time) string { return t.In(loc).Format("01/02 15:04") }
+	at := func(t time.Time) string { return tableTimeText(l, t.In(loc)) }
 	atp := func(t *time.Time) string {
 		if t == nil {
 			return "-"
