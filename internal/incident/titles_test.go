@@ -63,6 +63,23 @@ func TestAlertTitleInTheReadersLanguage(t *testing.T) {
 			}
 		}
 	}
+	// An operator links another alert by hand: the line says so in each language.
+	if _, err := fx.s.LinkAlert(ctx, "acme", inc.ID, "user:operator", AlertEvent{AlertID: "8", Fingerprint: "backup:policy/1/rpo_exceeded",
+		Severity: "critical", Title: "バックアップRPO超過: shop-db", Titles: alert.Text{Ja: "バックアップRPO超過: shop-db", En: "Backup RPO exceeded: shop-db"},
+		Status: "firing", At: fx.clock.now()}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := fx.s.Timeline(ctx, "acme", inc.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := tl[len(tl)-1]
+	if got := last.Text("ja"); got != "アラートを紐付け: バックアップRPO超過: shop-db" {
+		t.Errorf("the linked alert's line in Japanese = %q", got)
+	}
+	if got := last.Text("en"); got != "Alert linked: Backup RPO exceeded: shop-db" {
+		t.Errorf("the linked alert's line in English = %q", got)
+	}
 	short := "shop-db のバックアップ領域不足"
 	if inc, err = fx.s.Update(ctx, "acme", inc.ID, "user:operator", Fields{ShortDescription: &short}); err != nil {
 		t.Fatal(err)
