@@ -24,11 +24,15 @@ type Signal struct {
 	// decoder leaves it to the tenant's severity map (Severity is then "").
 	RawSeverity string
 	Name        string // the alert's name (alertname, alert rule)
-	Summary     string
-	Resource    string // a resource name to match, when the payload names one
-	RunbookURL  string
-	Labels      map[string]string
-	StartsAt    time.Time // zero: now
+	// Title is the name in both languages, for the server's own signals
+	// (a backup policy's, an operation plan's): each reader sees it in
+	// theirs. Empty: Name, as the sender wrote it, in both.
+	Title      Text
+	Summary    string
+	Resource   string // a resource name to match, when the payload names one
+	RunbookURL string
+	Labels     map[string]string
+	StartsAt   time.Time // zero: now
 }
 
 // labelFingerprint identifies an alert by its labels alone.
@@ -138,7 +142,10 @@ func (e *Engine) mapSeverities(ctx context.Context, tenant string, signals []Sig
 func (e *Engine) intakeAlert(tenant, fp string, s Signal, byName map[string]resourceRef, now time.Time) *Alert {
 	a := &Alert{
 		TenantID: tenant, Fingerprint: fp, Source: s.Source, Resource: s.Resource,
-		Title: Text{Ja: s.Name, En: s.Name}, Labels: s.Labels, RunbookURL: s.RunbookURL, StartedAt: s.StartsAt,
+		Title: s.Title, Labels: s.Labels, RunbookURL: s.RunbookURL, StartedAt: s.StartsAt,
+	}
+	if a.Title == (Text{}) {
+		a.Title = Text{Ja: s.Name, En: s.Name}
 	}
 	if a.StartedAt.IsZero() || a.StartedAt.After(now) {
 		a.StartedAt = now

@@ -8,7 +8,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 )
 
-// titles name each condition's alert, in Japanese and English.
+// titles name each condition's alert, in Japanese and English: the alert
+// keeps both, and each reader, channel and report shows the one in its
+// language.
 var titles = map[Condition]struct{ ja, en string }{
 	ConditionRPO:            {"バックアップRPO超過", "Backup RPO exceeded"},
 	ConditionFailed:         {"バックアップ失敗", "Backup failed"},
@@ -23,7 +25,8 @@ var titles = map[Condition]struct{ ja, en string }{
 func signalOf(p *Policy, st Status, c Condition, fp string, since time.Time, firing bool, resource string) alert.Signal {
 	s := alert.Signal{
 		Source: alert.SourceBackup, Fingerprint: fp, Status: alert.StateResolved, Severity: alert.SeverityCritical,
-		Name: fmt.Sprintf("%s / %s: %s", titles[c].ja, titles[c].en, p.Name), Resource: resource, RunbookURL: p.Runbook,
+		Name: titles[c].en + ": " + p.Name, Title: alert.Text{Ja: titles[c].ja + ": " + p.Name, En: titles[c].en + ": " + p.Name},
+		Resource: resource, RunbookURL: p.Runbook,
 		Labels: map[string]string{"alertname": "Backup" + string(c), "backup_policy": p.Name, "condition": string(c),
 			"policy_id": strconv.FormatInt(p.ID, 10), "service_id": strconv.FormatInt(p.ServiceID, 10)},
 		StartsAt: since,

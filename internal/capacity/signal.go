@@ -63,7 +63,8 @@ type told struct {
 func signalOf(g *Group, st *Step, firing bool) alert.Signal {
 	s := alert.Signal{
 		Source: alert.SourceCapacity, Fingerprint: "group/" + strconv.FormatInt(g.ID, 10), Status: alert.StateResolved,
-		Severity: alert.SeverityCritical, Name: "運行ステップ失敗 / Capacity step failed: " + g.Name,
+		Severity: alert.SeverityCritical, Name: "Capacity step failed: " + g.Name,
+		Title: alert.Text{Ja: "運行ステップ失敗: " + g.Name, En: "Capacity step failed: " + g.Name},
 		Labels: map[string]string{"alertname": "CapacityStepFailed", "capacity_group": g.Name,
 			"group_id": strconv.FormatInt(g.ID, 10), "service_id": strconv.FormatInt(g.ServiceID, 10)},
 	}

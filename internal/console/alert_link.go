@@ -64,7 +64,7 @@ func (c *Console) linkAlertToIncident(w http.ResponseWriter, r *http.Request, p 
 		ctx := audited(r, p, t.ID, "link_alert", "incident", strconv.FormatInt(incID, 10), map[string]string{"alert": strconv.FormatInt(id, 10)})
 		_, err = c.opts.IncidentDesk.LinkAlert(ctx, t.ID, incID, p.P.Name, incident.AlertEvent{
 			AlertID: strconv.FormatInt(a.ID, 10), Fingerprint: a.Fingerprint, ResourceID: a.ResourceID, ResourceName: a.Resource,
-			ServiceID: a.ServiceID, ItemID: a.ItemID, Severity: string(a.Severity), Title: alertTitle(a.Title.In(t.Language), a.Fingerprint),
+			ServiceID: a.ServiceID, ItemID: a.ItemID, Severity: string(a.Severity), Title: alertTitle(a.Title.In(t.Language), a.Fingerprint), Titles: a.Title,
 			Status: status, At: a.StartedAt,
 		})
 	}

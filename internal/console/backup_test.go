@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/testwait"
 )
 
 // withBackups wires the real backup store into the console under test.
@@ -113,5 +117,83 @@ func TestBackupPageAndRestoreForm(t *testing.T) {
 	if !strings.Contains(page, "Backups of Beta Inc.") || !strings.Contains(page, "OK") || strings.Contains(page, "リスク") ||
 		strings.Contains(page, `id="restore-form"`) || !strings.Contains(page, "beta-secret-db") || strings.Contains(page, "shop-db") {
 		t.Errorf("beta's viewer's page: English, read-only, beta's only:\n%s", page)
+	}
+}
+
+// TestBackupAlertInTheReadersLanguage: a failed backup job of a Japanese
+// customer raises an alert through the real watch and alert engine, which
+// opens an incident; a Japanese operator reads its name in Japanese on the
+// alert list, the alert, the incident, its timeline and the board, an
+// English one in English, and neither sees both at once; who acknowledged
+// it shows as the person's name, not the session's subject.
+func TestBackupAlertInTheReadersLanguage(t *testing.T) {
+	var opts *Options
+	e := newEnv(t, withBackups, withOps, func(o *Options) { opts = o })
+	ctx := context.Background()
+	engine, desk, bs := opts.AlertDesk.(*alert.Engine), opts.IncidentDesk.(*incident.Desk), opts.Backups.(*backup.Store)
+	w := backup.NewWatch(bs, e.store, engine.Intake, nil)
+	bs.OnChange(w.Touch)
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	sato := &model.User{Login: "sato", Name: "佐藤 花子", Role: model.RoleOperator, PasswordHash: testPasswordHash(), Email: "sato@example.com"}
+	sato.Normalize()
+	if err := e.store.CreateUser(ctx, sato); err != nil {
+		t.Fatal(err)
+	}
+
+	p := e.backupPolicy("acme", "shop-db", 24*time.Hour, time.Hour, time.Hour)
+	if _, _, err := bs.AddJob(ctx, &backup.Job{TenantID: "acme", PolicyID: p.ID, Status: backup.StatusFailed, StartedAt: time.Now(),
+		FinishedAt: time.Now(), Message: "disk full"}); err != nil {
+		t.Fatal(err)
+	}
+	var a *alert.Alert
+	testwait.For(t, 10*time.Second, "the failed job's alert", func() bool {
+		list, err := engine.Store().List(ctx, "acme", alert.Filter{})
+		for _, x := range list {
+			if err == nil && x.Source == alert.SourceBackup && x.Labels["condition"] == string(backup.ConditionFailed) {
+				a = x
+			}
+		}
+		return a != nil
+	})
+	// The engine hands the firing transition to the desk, as the server wires it.
+	if err := incident.OpenFromAlerts(desk)(ctx, alert.Transition{Tenant: "acme", AlertID: a.ID, Fingerprint: a.Fingerprint, Source: a.Source,
+		Status: alert.StateFiring, Severity: a.Severity, Title: a.Title, Resource: a.Resource, StartsAt: a.StartedAt}); err != nil {
+		t.Fatal(err)
+	}
+	incs, err := desk.Incidents(ctx, "acme", incident.Filter{})
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("incidents: %d, %v", len(incs), err)
+	}
+	alertPage := fmt.Sprintf("/tenants/acme/alerts/%d", a.ID)
+	incPage := fmt.Sprintf("/tenants/acme/incidents/%d", incs[0].ID)
+	ja := e.login("sato")
+	if code, _, _ := ja.postForm(incPage, incPage+"/acknowledge", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("acknowledge the incident = %d", code)
+	}
+	if code, _, _ := ja.postForm(alertPage, alertPage+"/acknowledge", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("acknowledge the alert = %d", code)
+	}
+	read := func(b *browser, want, other string) {
+		t.Helper()
+		for _, path := range []string{"/tenants/acme/alerts", alertPage, incPage, "/tenants/acme/incidents", "/board"} {
+			code, page, _ := b.get(path)
+			if code != 200 || !strings.Contains(page, want) || strings.Contains(page, other) {
+				t.Errorf("%s = %d: has %q %v, has %q %v", path, code, want, strings.Contains(page, want), other, strings.Contains(page, other))
+			}
+		}
+		for _, path := range []string{alertPage, incPage} {
+			if _, page, _ := b.get(path); !strings.Contains(page, "佐藤 花子") || strings.Contains(page, "user:sato") {
+				t.Errorf("%s names who acknowledged as %v, the session's subject %v", path, strings.Contains(page, "佐藤 花子"), strings.Contains(page, "user:sato"))
+			}
+		}
+	}
+	read(ja, "バックアップ失敗: shop-db", "Backup failed")
+	ja.postForm("/board", "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {"/board"}})
+	read(ja, "Backup failed: shop-db", "バックアップ失敗")
+	if _, page, _ := ja.get(incPage); !strings.Contains(page, "Alert firing: Backup failed: shop-db") && !strings.Contains(page, ": Backup failed: shop-db</p>") {
+		t.Errorf("the English timeline does not name the alert in English")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/sla"
 )
@@ -32,6 +33,9 @@ func (b deskIncidents) OpenIncidents(ctx context.Context, tenant string) ([]Open
 			return nil, err
 		}
 		oi := OpenIncident{ID: inc.ID, Title: inc.Number + " " + inc.ShortDescription, Severity: inc.PriorityName, Priority: inc.Priority, OpenedAt: inc.OpenedAt}
+		if ja, en := inc.Title("ja"), inc.Title("en"); ja != inc.ShortDescription || en != inc.ShortDescription {
+			oi.Titles = alert.Text{Ja: inc.Number + " " + ja, En: inc.Number + " " + en}
+		}
 		for _, c := range clocks {
 			if c.State == sla.StateMet {
 				continue

@@ -158,14 +158,24 @@ func TestGrafanaImportPage(t *testing.T) {
 	}
 	_, page, _ := op.get(loc)
 	for _, want := range []string{`id="import-notice"`, "パネル 4 件、取り込めなかったもの 7 件", `data-skipped="heatmap"`, `data-skipped="logs"`, `data-skipped="text"`,
-		`panel type &#34;heatmap&#34; is not carried`, "Requests per second", "Error ratio"} {
+		"パネルの種類「heatmap」は取り込めません", "データソースの選択は取り込みません", "Requests per second", "Error ratio"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the imported dashboard lacks %q", want)
 		}
 	}
+	if strings.Contains(page, "not carried") {
+		t.Errorf("the Japanese page gives a reason in English")
+	}
 	op.postForm("/board", "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {"/board"}})
-	if _, page, _ = op.get(loc); !strings.Contains(page, "Imported from Grafana. Panels carried: 4; not carried: 7.") || !strings.Contains(page, "Not carried from Grafana (7)") {
-		t.Errorf("the English page lacks the import's summary")
+	_, page, _ = op.get(loc)
+	for _, want := range []string{"Imported from Grafana. Panels carried: 4; not carried: 7.", "Not carried from Grafana (7)",
+		`panel type &#34;heatmap&#34; is not carried`, "a choice of datasource is not carried"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the English page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "取り込め") {
+		t.Errorf("the English page gives a reason in Japanese")
 	}
 	code, page, _ = op.postForm("/tenants/acme/dashboards", "/tenants/acme/dashboards/import", url.Values{"json": {`{"title":"notes","panels":[{"type":"text"}]}`}})
 	if code != http.StatusBadRequest || !strings.Contains(page, "panels") || !strings.Contains(page, "1 skipped: text") {

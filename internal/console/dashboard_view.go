@@ -170,3 +170,16 @@ func (c *Console) labelValues(ctx context.Context, tenant string, v dashboard.Va
 	}
 	return out
 }
+
+// SkipReason is why the import skipped s, in the reader's language; an
+// import of before the reasons had codes gives its English.
+func (l locale) SkipReason(s dashboard.Skipped) string {
+	if _, ok := catalog["dash.skip."+s.Code]; !ok || s.Code == "" {
+		return s.Reason
+	}
+	args := make([]any, len(s.Args))
+	for i, a := range s.Args {
+		args[i] = a
+	}
+	return l.T("dash.skip."+s.Code, args...)
+}

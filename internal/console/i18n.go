@@ -185,12 +185,15 @@ var baseCatalog = map[string][2]string{ // key: {ja, en}
 	"never":                 {"未使用", "never"},
 	"actor.alert":           {"アラート (自動)", "alert (automatic)"},
 	"actor.sla":             {"SLA (自動)", "SLA (automatic)"},
+	"who.token":             {"APIトークン %s", "API token %s"},
 }
 
 // locale is the language and time zone a page is rendered in.
 type locale struct {
 	Lang string // "ja" or "en"
 	Loc  *time.Location
+	// people names the users who did what a page shows; nil before login.
+	people *people
 }
 
 func newLocale(lang, zone string) locale {
@@ -231,9 +234,18 @@ func (l locale) TOr(key, fallback string) string {
 	return fallback
 }
 
-// Actor names who wrote an entry: a person as their name, the server's own
-// actors (the alert engine, the SLA clock) in the reader's language.
+// Actor names who wrote an entry or did an act, as recorded (the session's
+// subject "user:alice", a token's "token:ci", the server's own "alert"): a
+// person by their name, else their login; a token as one; the server's own
+// actors (the alert engine, the SLA clock) in the reader's language; what a
+// person typed as it is.
 func (l locale) Actor(name string) string {
+	if login, ok := strings.CutPrefix(name, "user:"); ok && login != "" {
+		return l.people.name(login)
+	}
+	if token, ok := strings.CutPrefix(name, "token:"); ok && token != "" {
+		return l.T("who.token", token)
+	}
 	return l.TOr("actor."+name, name)
 }
 

@@ -100,7 +100,7 @@ func (c *Console) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 			d.Runbooks = runbookRefs(refs)
 		}
 	}
-	p.Active, p.Title, p.Data = "nav.incidents", inc.Number+" "+inc.ShortDescription, d
+	p.Active, p.Title, p.Data = "nav.incidents", inc.Number+" "+inc.Title(p.L.Lang), d
 	c.render(w, status, "incident", p)
 	return nil
 }

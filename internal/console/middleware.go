@@ -45,6 +45,7 @@ func (c *Console) authenticatedUpTo(h pageHandler, limit int64) http.Handler {
 			return
 		}
 		p := &page{L: newLocale(u.Language, u.TimeZone), User: u, P: auth.UserPrincipal(u), CSRF: s.CSRF}
+		p.L.people = c.people(r.Context())
 		p.Nav = c.nav(p.P)
 		p.Drift = c.newDrift(r, p)
 		if r.Method == http.MethodGet {

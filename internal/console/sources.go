@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/monitoring"
 	"github.com/unyo-ops/unyo/internal/oidc"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -31,12 +32,22 @@ type IncidentLister interface {
 
 // OpenIncident is what the board shows of one open incident.
 type OpenIncident struct {
-	ID       int64
-	Title    string
+	ID    int64
+	Title string
+	// Titles is Title in both languages, when an alert gave it; else empty.
+	Titles   alert.Text
 	Severity string
 	Priority int // 1 (critical) to 5 (planning), shown in the reader's language; 0 unknown
 	OpenedAt time.Time
 	Clocks   []SLAClock
+}
+
+// TitleIn is the incident's title in lang.
+func (o OpenIncident) TitleIn(lang string) string {
+	if o.Titles != (alert.Text{}) {
+		return o.Titles.In(lang)
+	}
+	return o.Title
 }
 
 // SLAClock is one running SLA target of an incident, e.g. response or resolution.

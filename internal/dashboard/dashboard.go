@@ -110,7 +110,11 @@ type Skipped struct {
 	Kind   string `json:"kind"` // "panel" or "variable"
 	Title  string `json:"title"`
 	Type   string `json:"type"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // in English
+	// Code names the reason for the console, which words it in the
+	// reader's language with Args; imports of before have none.
+	Code string   `json:"code,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // Limits of a dashboard.

@@ -125,16 +125,16 @@ func FromGrafana(data []byte) (*Dashboard, error) {
 	names := map[string]bool{}
 	for _, gv := range g.Templating.List {
 		v, reason := gv.variable()
-		if reason == "" && len(d.Variables) >= MaxVariables {
-			reason = fmt.Sprintf("a dashboard has at most %d variables", MaxVariables)
+		if reason.none() && len(d.Variables) >= MaxVariables {
+			reason = because("max_variables", "a dashboard has at most %s variables", strconv.Itoa(MaxVariables))
 		}
-		if reason == "" {
+		if reason.none() {
 			if err := v.validate(names); err != nil {
-				reason = err.Error()
+				reason = because("invalid", "%s", err.Error())
 			}
 		}
-		if reason != "" {
-			d.Skipped = append(d.Skipped, Skipped{Kind: "variable", Title: gv.Name, Type: gv.Type, Reason: reason})
+		if !reason.none() {
+			d.Skipped = append(d.Skipped, reason.of(Skipped{Kind: "variable", Title: gv.Name, Type: gv.Type}))
 			continue
 		}
 		names[v.Name] = true
@@ -142,11 +142,11 @@ func FromGrafana(data []byte) (*Dashboard, error) {
 	}
 	for _, gp := range flatten(g.Panels) {
 		p, reason := gp.panel(names)
-		if reason == "" && len(d.Panels) >= MaxPanels {
-			reason = fmt.Sprintf("a dashboard has at most %d panels", MaxPanels)
+		if reason.none() && len(d.Panels) >= MaxPanels {
+			reason = because("max_panels", "a dashboard has at most %s panels", strconv.Itoa(MaxPanels))
 		}
-		if reason != "" {
-			d.Skipped = append(d.Skipped, Skipped{Kind: "panel", Title: clip(gp.Title, 200), Type: clip(gp.Type, 100), Reason: reason})
+		if !reason.none() {
+			d.Skipped = append(d.Skipped, reason.of(Skipped{Kind: "panel", Title: clip(gp.Title, 200), Type: clip(gp.Type, 100)}))
 			continue
 		}
 		d.Panels = append(d.Panels, p)
@@ -212,13 +212,13 @@ func flatten(ps []grafanaPanel) []grafanaPanel {
 	return out
 }
 
-func (gp grafanaPanel) panel(vars map[string]bool) (Panel, string) {
+func (gp grafanaPanel) panel(vars map[string]bool) (Panel, reason) {
 	typ, ok := panelTypes[gp.Type]
 	if !ok {
-		return Panel{}, fmt.Sprintf("panel type %q is not carried: unyo draws line, bar, single value (stat) and table panels", gp.Type)
+		return Panel{}, because("panel_type", "panel type %q is not carried: unyo draws line, bar, single value (stat) and table panels", gp.Type)
 	}
 	if ds := datasourceType(gp.Datasource); ds != "" && ds != "prometheus" {
-		return Panel{}, fmt.Sprintf("its datasource is %s, not Prometheus", ds)
+		return Panel{}, because("datasource", "its datasource is %s, not Prometheus", ds)
 	}
 	p := Panel{Title: clip(gp.Title, 200), Type: typ, Unit: clip(gp.unit(), 30), Thresholds: gp.thresholds()}
 	if typ == Line && gp.FieldConfig.Defaults.Custom.DrawStyle == "bars" {
@@ -237,13 +237,13 @@ func (gp grafanaPanel) panel(vars map[string]bool) (Panel, string) {
 			continue
 		}
 		if ds := datasourceType(t.Datasource); ds != "" && ds != "prometheus" {
-			return Panel{}, fmt.Sprintf("query %d reads datasource %s, not Prometheus", i+1, ds)
+			return Panel{}, because("query_datasource", "query %s reads datasource %s, not Prometheus", strconv.Itoa(i+1), ds)
 		}
 		if strings.TrimSpace(t.Expr) == "" {
 			continue
 		}
 		if err := checkQuery(t.Expr, vars); err != nil {
-			return Panel{}, fmt.Sprintf("query %d: %v", i+1, strings.TrimPrefix(err.Error(), "query: "))
+			return Panel{}, because("query_invalid", "query %s: %s", strconv.Itoa(i+1), strings.TrimPrefix(err.Error(), "query: "))
 		}
 		legend := t.LegendFormat
 		if legend == "__auto" { // Grafana's "name the series by its labels", which is unyo's way without one
@@ -253,18 +253,18 @@ func (gp grafanaPanel) panel(vars map[string]bool) (Panel, string) {
 	}
 	switch {
 	case len(p.Queries) == 0:
-		return Panel{}, "no PromQL query (its targets have no expr: another datasource, or none)"
+		return Panel{}, because("no_query", "no PromQL query (its targets have no expr: another datasource, or none)")
 	case len(p.Queries) > MaxQueries:
-		return Panel{}, fmt.Sprintf("more than %d queries", MaxQueries)
+		return Panel{}, because("max_queries", "more than %s queries", strconv.Itoa(MaxQueries))
 	}
 	if g := gp.GridPos; g != nil {
 		p.Grid = Grid{X: min(max(g.X, 0), 23), Y: min(max(g.Y, 0), 10000), W: min(max(g.W, 1), 24), H: min(max(g.H, 1), 50)}
 		p.Grid.W = min(p.Grid.W, 24-p.Grid.X)
 	}
 	if err := p.validate(vars); err != nil {
-		return Panel{}, err.Error()
+		return Panel{}, because("invalid", "%s", err.Error())
 	}
-	return p, ""
+	return p, reason{}
 }
 
 // unit is the panel's unit in the newer shape, the classic graph's left
@@ -374,7 +374,7 @@ func datasourceType(raw json.RawMessage) string {
 
 var labelValuesRE = regexp.MustCompile(`^\s*label_values\(\s*(?:(.*)\s*,\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$`)
 
-func (gv grafanaVariable) variable() (Variable, string) {
+func (gv grafanaVariable) variable() (Variable, reason) {
 	v := Variable{Name: gv.Name}
 	query := gv.Definition
 	var s string
@@ -390,7 +390,7 @@ func (gv grafanaVariable) variable() (Variable, string) {
 	case "query":
 		m := labelValuesRE.FindStringSubmatch(query)
 		if m == nil {
-			return v, fmt.Sprintf("only label_values() queries are carried, not %q", clip(query, 200))
+			return v, because("variable_query", "only label_values() queries are carried, not %q", clip(query, 200))
 		}
 		v.Metric, v.Label = strings.TrimSpace(m[1]), m[2]
 	case "custom", "interval":
@@ -402,9 +402,9 @@ func (gv grafanaVariable) variable() (Variable, string) {
 	case "constant", "textbox":
 		v.Values = []string{query}
 	case "datasource":
-		return v, "a choice of datasource is not carried: every query reads the tenant's own metrics"
+		return v, because("variable_datasource", "a choice of datasource is not carried: every query reads the tenant's own metrics")
 	default:
-		return v, fmt.Sprintf("variables of type %q are not carried", gv.Type)
+		return v, because("variable_type", "variables of type %q are not carried", gv.Type)
 	}
 	var cur string
 	if json.Unmarshal(gv.Current.Value, &cur) == nil && cur != "$__all" {
@@ -416,7 +416,7 @@ func (gv grafanaVariable) variable() (Variable, string) {
 			v.AllValue = ".*"
 		}
 	}
-	return v, ""
+	return v, reason{}
 }
 
 // grafanaRange picks the shortest of TimeRanges that shows "now-<d>".
@@ -481,4 +481,28 @@ func clip(s string, n int) string {
 		return string(r[:n])
 	}
 	return string(r)
+}
+
+// reason is why an import skips a panel or a variable: a code the console
+// words in the reader's language with args, and the English the API gives.
+type reason struct {
+	code, text string
+	args       []string
+}
+
+// because is the reason code, its English written by format from args.
+func because(code, format string, args ...string) reason {
+	a := make([]any, len(args))
+	for i, s := range args {
+		a[i] = s
+	}
+	return reason{code: code, text: fmt.Sprintf(format, a...), args: args}
+}
+
+func (r reason) none() bool { return r.code == "" }
+
+// of is s skipped for r.
+func (r reason) of(s Skipped) Skipped {
+	s.Reason, s.Code, s.Args = r.text, r.code, r.args
+	return s
 }

@@ -101,16 +101,16 @@ func TestImportClassicShapes(t *testing.T) {
 	}
 	var skipped []string
 	for _, s := range d.Skipped {
-		skipped = append(skipped, fmt.Sprintf("%s %s %s: %s", s.Kind, s.Type, s.Title, s.Reason))
+		skipped = append(skipped, fmt.Sprintf("%s %s %s: %s [%s %q]", s.Kind, s.Type, s.Title, s.Reason, s.Code, s.Args))
 	}
 	wantSkipped := []string{
-		`variable datasource DS: a choice of datasource is not carried: every query reads the tenant's own metrics`,
-		`variable query slowest: only label_values() queries are carried, not "query_result(topk(5, http_request_duration_seconds_sum))"`,
-		`panel text Runbook: panel type "text" is not carried: unyo draws line, bar, single value (stat) and table panels`,
-		`panel heatmap Latency buckets: panel type "heatmap" is not carried: unyo draws line, bar, single value (stat) and table panels`,
-		`panel logs Access log: panel type "logs" is not carried: unyo draws line, bar, single value (stat) and table panels`,
-		`panel graph Orders (InfluxDB): no PromQL query (its targets have no expr: another datasource, or none)`,
-		`panel graph Broken query: query 1: is not valid PromQL: 1:35: parse error: unexpected <by> in aggregation`,
+		`variable datasource DS: a choice of datasource is not carried: every query reads the tenant's own metrics [variable_datasource []]`,
+		`variable query slowest: only label_values() queries are carried, not "query_result(topk(5, http_request_duration_seconds_sum))" [variable_query ["query_result(topk(5, http_request_duration_seconds_sum))"]]`,
+		`panel text Runbook: panel type "text" is not carried: unyo draws line, bar, single value (stat) and table panels [panel_type ["text"]]`,
+		`panel heatmap Latency buckets: panel type "heatmap" is not carried: unyo draws line, bar, single value (stat) and table panels [panel_type ["heatmap"]]`,
+		`panel logs Access log: panel type "logs" is not carried: unyo draws line, bar, single value (stat) and table panels [panel_type ["logs"]]`,
+		`panel graph Orders (InfluxDB): no PromQL query (its targets have no expr: another datasource, or none) [no_query []]`,
+		`panel graph Broken query: query 1: is not valid PromQL: 1:35: parse error: unexpected <by> in aggregation [query_invalid ["1" "is not valid PromQL: 1:35: parse error: unexpected <by> in aggregation"]]`,
 	}
 	if strings.Join(skipped, "\n") != strings.Join(wantSkipped, "\n") {
 		t.Fatalf("skipped:\n%s\nwant\n%s", strings.Join(skipped, "\n"), strings.Join(wantSkipped, "\n"))

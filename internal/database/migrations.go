@@ -1255,6 +1255,85 @@ ALTER TABLE outbox_deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
 );
 CREATE INDEX unregistered_hosts_last ON unregistered_hosts(tenant_id, last_at);
 `,
+	// 43, backup and capacity alerts (internal/backup/signal.go,
+	// internal/capacity/signal.go) name themselves in each language: the
+	// names stored in both at once ("バックアップ失敗 / Backup failed: db")
+	// become one a language in the alert's title, and the tenant's one
+	// where an incident copied it; an incident opened by an alert keeps the
+	// alert's title in both languages (titles), to show each reader theirs.
+	`ALTER TABLE incidents ADD COLUMN titles TEXT NOT NULL DEFAULT '';
+ALTER TABLE incident_alerts ADD COLUMN titles TEXT NOT NULL DEFAULT '';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"バックアップRPO超過 / Backup RPO exceeded: ', '"ja":"バックアップRPO超過: '), '"en":"バックアップRPO超過 / Backup RPO exceeded: ', '"en":"Backup RPO exceeded: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"バックアップ失敗 / Backup failed: ', '"ja":"バックアップ失敗: '), '"en":"バックアップ失敗 / Backup failed: ', '"en":"Backup failed: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"バックアップ未実行 / Backup run missing: ', '"ja":"バックアップ未実行: '), '"en":"バックアップ未実行 / Backup run missing: ', '"en":"Backup run missing: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"バックアップサイズ異常 / Backup size anomaly: ', '"ja":"バックアップサイズ異常: '), '"en":"バックアップサイズ異常 / Backup size anomaly: ', '"en":"Backup size anomaly: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"バックアップ保持期間不足 / Backup retention short: ', '"ja":"バックアップ保持期間不足: '), '"en":"バックアップ保持期間不足 / Backup retention short: ', '"en":"Backup retention short: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"リカバリ訓練期限超過 / Restore test overdue: ', '"ja":"リカバリ訓練期限超過: '), '"en":"リカバリ訓練期限超過 / Restore test overdue: ', '"en":"Restore test overdue: ') WHERE source = 'backup';
+UPDATE alerts SET title = REPLACE(REPLACE(title, '"ja":"運行ステップ失敗 / Capacity step failed: ', '"ja":"運行ステップ失敗: '), '"en":"運行ステップ失敗 / Capacity step failed: ', '"en":"Capacity step failed: ') WHERE source = 'capacity';
+UPDATE incidents SET short_description = REPLACE(short_description, 'バックアップRPO超過 / Backup RPO exceeded: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Backup RPO exceeded: ' ELSE 'バックアップRPO超過: ' END)
+	WHERE short_description LIKE '%バックアップRPO超過 / Backup RPO exceeded: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'バックアップRPO超過 / Backup RPO exceeded: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Backup RPO exceeded: ' ELSE 'バックアップRPO超過: ' END)
+	WHERE title LIKE '%バックアップRPO超過 / Backup RPO exceeded: %';
+UPDATE incident_events SET body = REPLACE(body, 'バックアップRPO超過 / Backup RPO exceeded: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Backup RPO exceeded: ' ELSE 'バックアップRPO超過: ' END)
+	WHERE body LIKE '%バックアップRPO超過 / Backup RPO exceeded: %';
+UPDATE incidents SET short_description = REPLACE(short_description, 'バックアップ失敗 / Backup failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Backup failed: ' ELSE 'バックアップ失敗: ' END)
+	WHERE short_description LIKE '%バックアップ失敗 / Backup failed: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'バックアップ失敗 / Backup failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Backup failed: ' ELSE 'バックアップ失敗: ' END)
+	WHERE title LIKE '%バックアップ失敗 / Backup failed: %';
+UPDATE incident_events SET body = REPLACE(body, 'バックアップ失敗 / Backup failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Backup failed: ' ELSE 'バックアップ失敗: ' END)
+	WHERE body LIKE '%バックアップ失敗 / Backup failed: %';
+UPDATE incidents SET short_description = REPLACE(short_description, 'バックアップ未実行 / Backup run missing: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Backup run missing: ' ELSE 'バックアップ未実行: ' END)
+	WHERE short_description LIKE '%バックアップ未実行 / Backup run missing: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'バックアップ未実行 / Backup run missing: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Backup run missing: ' ELSE 'バックアップ未実行: ' END)
+	WHERE title LIKE '%バックアップ未実行 / Backup run missing: %';
+UPDATE incident_events SET body = REPLACE(body, 'バックアップ未実行 / Backup run missing: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Backup run missing: ' ELSE 'バックアップ未実行: ' END)
+	WHERE body LIKE '%バックアップ未実行 / Backup run missing: %';
+UPDATE incidents SET short_description = REPLACE(short_description, 'バックアップサイズ異常 / Backup size anomaly: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Backup size anomaly: ' ELSE 'バックアップサイズ異常: ' END)
+	WHERE short_description LIKE '%バックアップサイズ異常 / Backup size anomaly: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'バックアップサイズ異常 / Backup size anomaly: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Backup size anomaly: ' ELSE 'バックアップサイズ異常: ' END)
+	WHERE title LIKE '%バックアップサイズ異常 / Backup size anomaly: %';
+UPDATE incident_events SET body = REPLACE(body, 'バックアップサイズ異常 / Backup size anomaly: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Backup size anomaly: ' ELSE 'バックアップサイズ異常: ' END)
+	WHERE body LIKE '%バックアップサイズ異常 / Backup size anomaly: %';
+UPDATE incidents SET short_description = REPLACE(short_description, 'バックアップ保持期間不足 / Backup retention short: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Backup retention short: ' ELSE 'バックアップ保持期間不足: ' END)
+	WHERE short_description LIKE '%バックアップ保持期間不足 / Backup retention short: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'バックアップ保持期間不足 / Backup retention short: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Backup retention short: ' ELSE 'バックアップ保持期間不足: ' END)
+	WHERE title LIKE '%バックアップ保持期間不足 / Backup retention short: %';
+UPDATE incident_events SET body = REPLACE(body, 'バックアップ保持期間不足 / Backup retention short: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Backup retention short: ' ELSE 'バックアップ保持期間不足: ' END)
+	WHERE body LIKE '%バックアップ保持期間不足 / Backup retention short: %';
+UPDATE incidents SET short_description = REPLACE(short_description, 'リカバリ訓練期限超過 / Restore test overdue: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Restore test overdue: ' ELSE 'リカバリ訓練期限超過: ' END)
+	WHERE short_description LIKE '%リカバリ訓練期限超過 / Restore test overdue: %';
+UPDATE incident_alerts SET title = REPLACE(title, 'リカバリ訓練期限超過 / Restore test overdue: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Restore test overdue: ' ELSE 'リカバリ訓練期限超過: ' END)
+	WHERE title LIKE '%リカバリ訓練期限超過 / Restore test overdue: %';
+UPDATE incident_events SET body = REPLACE(body, 'リカバリ訓練期限超過 / Restore test overdue: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Restore test overdue: ' ELSE 'リカバリ訓練期限超過: ' END)
+	WHERE body LIKE '%リカバリ訓練期限超過 / Restore test overdue: %';
+UPDATE incidents SET short_description = REPLACE(short_description, '運行ステップ失敗 / Capacity step failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incidents.tenant_id) = 'en' THEN 'Capacity step failed: ' ELSE '運行ステップ失敗: ' END)
+	WHERE short_description LIKE '%運行ステップ失敗 / Capacity step failed: %';
+UPDATE incident_alerts SET title = REPLACE(title, '運行ステップ失敗 / Capacity step failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_alerts.tenant_id) = 'en' THEN 'Capacity step failed: ' ELSE '運行ステップ失敗: ' END)
+	WHERE title LIKE '%運行ステップ失敗 / Capacity step failed: %';
+UPDATE incident_events SET body = REPLACE(body, '運行ステップ失敗 / Capacity step failed: ',
+	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Capacity step failed: ' ELSE '運行ステップ失敗: ' END)
+	WHERE body LIKE '%運行ステップ失敗 / Capacity step failed: %';
+`,
 }
 
 // SchemaVersion is the schema version this binary brings a database to.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/invalid"
 	"github.com/unyo-ops/unyo/internal/monitoring"
@@ -29,8 +30,11 @@ type AlertEvent struct {
 	Policy       string // the item's incident_policy: new, attach or none
 	Severity     string // critical, warning, info
 	Title        string
-	Status       string // firing or resolved
-	At           time.Time
+	// Titles is the alert's title in both languages, when it has them: the
+	// incident it opens and its timeline show each reader theirs.
+	Titles alert.Text
+	Status string // firing or resolved
+	At     time.Time
 }
 
 // AlertLink is an alert linked to an incident.
@@ -44,6 +48,16 @@ type AlertLink struct {
 	Status      string     `json:"status"`
 	FiredAt     time.Time  `json:"fired_at"`
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+	// Titles is the alert's title in both languages, when it has them.
+	Titles alert.Text `json:"-"`
+}
+
+// TitleIn is the alert's title in lang, as linked.
+func (a AlertLink) TitleIn(lang string) string {
+	if a.Titles != (alert.Text{}) {
+		return a.Titles.In(lang)
+	}
+	return a.Title
 }
 
 // ActorAlert is the author of what alerts do to incidents.
@@ -129,18 +143,11 @@ func (s *Desk) OnAlert(ctx context.Context, e AlertEvent) error {
 func (s *Desk) fromAlert(ctx context.Context, q querier, e AlertEvent) *Incident {
 	impact, urgency := severityImpact(e.Severity)
 	now := s.now().UTC()
-	title := e.Title
-	if title == "" {
-		title = "alert " + e.AlertID
-	}
-	if e.ResourceName != "" && !strings.Contains(title, e.ResourceName) {
-		title = e.ResourceName + ": " + title
-	}
-	if r := []rune(title); len(r) > 160 {
-		title = string(r[:160])
-	}
-	inc := &Incident{TenantID: e.Tenant, Kind: KindIncident, ShortDescription: title, Impact: impact, Urgency: urgency,
+	inc := &Incident{TenantID: e.Tenant, Kind: KindIncident, ShortDescription: e.incidentTitle(e.Title), Impact: impact, Urgency: urgency,
 		Priority: Priority(impact, urgency), State: StateNew, OpenedBy: ActorAlert, OpenedAt: now, UpdatedAt: now, ResourceIDs: []int64{}}
+	if e.Titles != (alert.Text{}) {
+		inc.Titles = alert.Text{Ja: e.incidentTitle(e.Titles.In("ja")), En: e.incidentTitle(e.Titles.In("en"))}
+	}
 	if checkService(ctx, q, e.Tenant, e.ServiceID) == nil {
 		inc.ServiceID = e.ServiceID
 	}
@@ -150,6 +157,30 @@ func (s *Desk) fromAlert(ctx context.Context, q querier, e AlertEvent) *Incident
 		}
 	}
 	return inc
+}
+
+// incidentTitle is the short description an incident opened by e takes
+// from the alert's title: its resource first, 160 characters at most.
+func (e AlertEvent) incidentTitle(title string) string {
+	if title == "" {
+		title = "alert " + e.AlertID
+	}
+	if e.ResourceName != "" && !strings.Contains(title, e.ResourceName) {
+		title = e.ResourceName + ": " + title
+	}
+	if r := []rune(title); len(r) > 160 {
+		title = string(r[:160])
+	}
+	return title
+}
+
+// detail is what a timeline entry of e keeps besides its body: the
+// alert's title in both languages, for the reader's.
+func (e AlertEvent) detail(d map[string]any) map[string]any {
+	if e.Titles != (alert.Text{}) {
+		d["titles"] = e.Titles
+	}
+	return d
 }
 
 // openIncidentOf finds the newest open incident of the alert's resource, else of its service.
@@ -176,13 +207,14 @@ func openIncidentOf(ctx context.Context, q querier, e AlertEvent) (*Incident, er
 
 func linkAlert(ctx context.Context, q querier, inc *Incident, e AlertEvent) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO incident_alerts (tenant_id, alert_id, incident_id, fingerprint, item_id,
-		resource_id, severity, title, status, fired_at) VALUES (?,?,?,?,?,?,?,?,'firing',?)`,
-		e.Tenant, e.AlertID, inc.ID, e.Fingerprint, database.NullID(e.ItemID), database.NullID(e.ResourceID), e.Severity, e.Title, database.Millis(e.At))
+		resource_id, severity, title, titles, status, fired_at) VALUES (?,?,?,?,?,?,?,?,?,'firing',?)`,
+		e.Tenant, e.AlertID, inc.ID, e.Fingerprint, database.NullID(e.ItemID), database.NullID(e.ResourceID), e.Severity, e.Title,
+		titlesJSON(e.Titles), database.Millis(e.At))
 	if err != nil {
 		return fmt.Errorf("incident: unable to link alert: %w", err)
 	}
 	return note(ctx, q, inc.TenantID, inc.ID, Entry{At: e.At.UTC(), Author: ActorAlert, Kind: EntryAlert,
-		Body: "firing: " + e.Title}, map[string]any{"alert_id": e.AlertID, "severity": e.Severity, "status": "firing"})
+		Body: "firing: " + e.Title}, e.detail(map[string]any{"alert_id": e.AlertID, "severity": e.Severity, "status": "firing"}))
 }
 
 // alertResolved marks a linked alert resolved, once; an unknown alert is ignored.
@@ -198,13 +230,13 @@ func (s *Desk) alertResolved(ctx context.Context, e AlertEvent) error {
 			return fmt.Errorf("incident: unable to resolve alert: %w", err)
 		}
 		return note(ctx, tx, e.Tenant, incID, Entry{At: e.At.UTC(), Author: ActorAlert, Kind: EntryAlert,
-			Body: "resolved: " + e.Title}, map[string]any{"alert_id": e.AlertID, "status": "resolved"})
+			Body: "resolved: " + e.Title}, e.detail(map[string]any{"alert_id": e.AlertID, "status": "resolved"}))
 	})
 }
 
 func alertLinks(ctx context.Context, q querier, tenant string, id int64) ([]AlertLink, error) {
 	rows, err := q.QueryContext(ctx, `SELECT alert_id, fingerprint, COALESCE(item_id,0), COALESCE(resource_id,0), severity,
-		title, status, fired_at, resolved_at FROM incident_alerts WHERE tenant_id=? AND incident_id=? ORDER BY fired_at, alert_id`, tenant, id)
+		title, titles, status, fired_at, resolved_at FROM incident_alerts WHERE tenant_id=? AND incident_id=? ORDER BY fired_at, alert_id`, tenant, id)
 	if err != nil {
 		return nil, fmt.Errorf("incident: unable to read alerts: %w", err)
 	}
@@ -214,9 +246,11 @@ func alertLinks(ctx context.Context, q querier, tenant string, id int64) ([]Aler
 		var a AlertLink
 		var fired int64
 		var resolved sql.NullInt64
-		if err := rows.Scan(&a.AlertID, &a.Fingerprint, &a.ItemID, &a.ResourceID, &a.Severity, &a.Title, &a.Status, &fired, &resolved); err != nil {
+		var titles string
+		if err := rows.Scan(&a.AlertID, &a.Fingerprint, &a.ItemID, &a.ResourceID, &a.Severity, &a.Title, &titles, &a.Status, &fired, &resolved); err != nil {
 			return nil, fmt.Errorf("incident: unable to read alerts: %w", err)
 		}
+		a.Titles = parseTitles(titles)
 		a.FiredAt, a.ResolvedAt = database.FromMillis(fired), database.TimePtr(resolved)
 		list = append(list, a)
 	}

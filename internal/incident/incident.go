@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/invalid"
 )
 
@@ -176,6 +177,9 @@ type Incident struct {
 	ApprovalBy    string         `json:"approval_by,omitempty"`
 	ApprovalAt    *time.Time     `json:"approval_at,omitempty"`
 	ApprovalNote  string         `json:"approval_note,omitempty"`
+	// Titles is the short description its alert gave the incident, in both
+	// languages; empty for one a person opened.
+	Titles alert.Text `json:"-"`
 
 	Alerts []AlertLink   `json:"alerts,omitempty"` // filled by the detail view
 	Clocks []ClockStatus `json:"clocks,omitempty"` // filled by the detail view
@@ -183,6 +187,16 @@ type Incident struct {
 	// KnownErrors are the known errors of open problems that match the
 	// incident (its item, host or cause category), filled by the detail view.
 	KnownErrors []KnownError `json:"known_errors,omitempty"`
+}
+
+// Title is the short description in lang: while the incident bears the
+// title its alert gave it, the reader's language of it; once a person has
+// written another, theirs.
+func (inc *Incident) Title(lang string) string {
+	if t := inc.Titles; t != (alert.Text{}) && (inc.ShortDescription == t.Ja || inc.ShortDescription == t.En) {
+		return t.In(lang)
+	}
+	return inc.ShortDescription
 }
 
 // KnownError is a problem's known error as an incident shows it: what to do

@@ -53,11 +53,11 @@ func (s *Desk) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor stri
 	err = tx.QueryRowContext(ctx, `INSERT INTO incidents (tenant_id, number, service_id, short_description, description,
 		impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes, cause,
 		cause_category, cause_by, acknowledged_by, opened_by, opened_at, updated_at, kind, catalog_item_id,
-		request_values, approval)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?,?,?,?,?) RETURNING id`,
+		request_values, approval, titles)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,'','','','','','','',?,?,?,?,?,?,?,?) RETURNING id`,
 		inc.TenantID, inc.Number, database.NullID(inc.ServiceID), inc.ShortDescription, inc.Description, inc.Impact, inc.Urgency,
 		inc.Priority, inc.AssignmentGroup, inc.Assignee, inc.State, actor, database.Millis(inc.OpenedAt), database.Millis(inc.UpdatedAt),
-		inc.Kind, database.NullID(inc.CatalogItemID), string(values), inc.Approval).Scan(&inc.ID)
+		inc.Kind, database.NullID(inc.CatalogItemID), string(values), inc.Approval, titlesJSON(inc.Titles)).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("incident: unable to open incident: %w", err)
 	}
@@ -65,7 +65,7 @@ func (s *Desk) insert(ctx context.Context, tx *sql.Tx, inc *Incident, actor stri
 		return err
 	}
 	if err := note(ctx, tx, inc.TenantID, inc.ID, Entry{At: inc.OpenedAt, Author: actor, Kind: EntryOpened,
-		Body: inc.Number + ": " + inc.ShortDescription}, nil); err != nil {
+		Body: inc.Number + ": " + inc.ShortDescription}, openedDetail(inc)); err != nil {
 		return err
 	}
 	ct, err := newClockTx(ctx, tx, inc, inc.OpenedAt, actor)

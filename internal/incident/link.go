@@ -36,13 +36,13 @@ func (s *Desk) LinkAlert(ctx context.Context, tenant string, id int64, actor str
 			resolved = database.Millis(ct.at)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_alerts (tenant_id, alert_id, incident_id, fingerprint, item_id,
-			resource_id, severity, title, status, fired_at, resolved_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			resource_id, severity, title, titles, status, fired_at, resolved_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			tenant, e.AlertID, inc.ID, e.Fingerprint, database.NullID(e.ItemID), database.NullID(e.ResourceID), e.Severity, e.Title,
-			e.Status, database.Millis(e.At), resolved); err != nil {
+			titlesJSON(e.Titles), e.Status, database.Millis(e.At), resolved); err != nil {
 			return Change{}, fmt.Errorf("incident: unable to link alert: %w", err)
 		}
 		err := note(ctx, tx, tenant, inc.ID, Entry{At: ct.at, Author: actor, Kind: EntryAlert, Body: "linked: " + e.Title},
-			map[string]any{"alert_id": e.AlertID, "severity": e.Severity, "status": e.Status, "linked": true})
+			e.detail(map[string]any{"alert_id": e.AlertID, "severity": e.Severity, "status": e.Status, "linked": true}))
 		return Change{Kind: ChangeUpdated, Fields: []string{"alerts"}}, err
 	})
 }

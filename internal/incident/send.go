@@ -43,7 +43,7 @@ func OpenFromAlerts(s *Desk) alert.NotifyFunc {
 		err := s.OnAlert(ctx, AlertEvent{
 			Tenant: tr.Tenant, AlertID: fmt.Sprint(tr.AlertID), Fingerprint: tr.Fingerprint,
 			ResourceID: tr.ResourceID, ResourceName: tr.Resource, ServiceID: tr.ServiceID, ItemID: tr.ItemID,
-			Policy: string(policy), Severity: string(tr.Severity), Title: title, Status: string(tr.Status), At: tr.StartsAt,
+			Policy: string(policy), Severity: string(tr.Severity), Title: title, Titles: tr.Title, Status: string(tr.Status), At: tr.StartsAt,
 		})
 		if err != nil {
 			return fmt.Errorf("incident of alert %d: %w", tr.AlertID, err)

@@ -107,22 +107,23 @@ const incidentColumns = `id, tenant_id, number, COALESCE(service_id,0), short_de
 	impact, urgency, priority, assignment_group, assignee, state, hold_reason, close_code, close_notes,
 	cause, cause_category, cause_by, cause_at, acknowledged_by, acknowledged_at, opened_by, opened_at,
 	resolved_at, closed_at, updated_at, kind, COALESCE(catalog_item_id,0), request_values, approval, approval_by,
-	approval_at, approval_note`
+	approval_at, approval_note, titles`
 
 func scanIncident(scan func(...any) error) (*Incident, error) {
 	var inc Incident
 	var causeAt, ackAt, resolvedAt, closedAt, approvalAt sql.NullInt64
 	var openedAt, updatedAt int64
-	var values string
+	var values, titles string
 	err := scan(&inc.ID, &inc.TenantID, &inc.Number, &inc.ServiceID, &inc.ShortDescription, &inc.Description,
 		&inc.Impact, &inc.Urgency, &inc.Priority, &inc.AssignmentGroup, &inc.Assignee, &inc.State, &inc.HoldReason,
 		&inc.CloseCode, &inc.CloseNotes, &inc.Cause, &inc.CauseCategory, &inc.CauseBy, &causeAt,
 		&inc.AcknowledgedBy, &ackAt, &inc.OpenedBy, &openedAt, &resolvedAt, &closedAt, &updatedAt,
-		&inc.Kind, &inc.CatalogItemID, &values, &inc.Approval, &inc.ApprovalBy, &approvalAt, &inc.ApprovalNote)
+		&inc.Kind, &inc.CatalogItemID, &values, &inc.Approval, &inc.ApprovalBy, &approvalAt, &inc.ApprovalNote, &titles)
 	if err != nil {
 		return nil, err
 	}
 	inc.ApprovalAt = database.TimePtr(approvalAt)
+	inc.Titles = parseTitles(titles)
 	if values != "{}" && values != "" {
 		if err := json.Unmarshal([]byte(values), &inc.Values); err != nil {
 			return nil, fmt.Errorf("incident: values of %d: %w", inc.ID, err)

@@ -3,6 +3,8 @@ package incident
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/unyo-ops/unyo/internal/alert"
 )
 
 // Text is the entry as its reader reads it, in lang ("ja" or "en"): the
@@ -17,17 +19,35 @@ func (e Entry) Text(lang string) string {
 	switch e.Kind {
 	case EntryAlert:
 		var d struct {
-			Status string `json:"status"`
+			Status string     `json:"status"`
+			Linked bool       `json:"linked"`
+			Titles alert.Text `json:"titles"`
 		}
 		_ = json.Unmarshal(e.Detail, &d)
 		title := e.Body
-		if _, rest, ok := strings.Cut(e.Body, ": "); ok && (strings.HasPrefix(e.Body, "firing: ") || strings.HasPrefix(e.Body, "resolved: ")) {
+		if _, rest, ok := strings.Cut(e.Body, ": "); ok && (strings.HasPrefix(e.Body, "firing: ") || strings.HasPrefix(e.Body, "resolved: ") ||
+			strings.HasPrefix(e.Body, "linked: ")) {
 			title = rest
+		}
+		if d.Titles != (alert.Text{}) {
+			title = d.Titles.In(lang)
+		}
+		if d.Linked {
+			return w["alert.linked"] + title
 		}
 		if d.Status == "resolved" {
 			return w["alert.resolved"] + title
 		}
 		return w["alert.firing"] + title
+	case EntryOpened:
+		var d struct {
+			Titles alert.Text `json:"titles"`
+		}
+		number, _, ok := strings.Cut(e.Body, ": ")
+		if !ok || json.Unmarshal(e.Detail, &d) != nil || d.Titles == (alert.Text{}) {
+			return e.Body
+		}
+		return number + ": " + d.Titles.In(lang)
 	case EntryClock:
 		var d struct {
 			Clock string `json:"clock"`
@@ -73,7 +93,7 @@ func word(w map[string]string, key, fallback string) string {
 // timelineWords are the words of the desk's own timeline lines.
 var timelineWords = map[string]map[string]string{
 	"ja": {
-		"alert.firing": "アラート発生: ", "alert.resolved": "アラート復旧: ", "acknowledged": "受付しました",
+		"alert.firing": "アラート発生: ", "alert.resolved": "アラート復旧: ", "alert.linked": "アラートを紐付け: ", "acknowledged": "受付しました",
 		"sep": ": ", "open": "（", "close": "）",
 		"clock.acknowledge": "受付のSLAクロック", "clock.identify": "原因特定のSLAクロック", "clock.resolve": "解決のSLAクロック",
 		"event.start": "開始", "event.pause": "一時停止", "event.resume": "再開", "event.stop": "停止",
@@ -94,7 +114,7 @@ var timelineWords = map[string]map[string]string{
 		"vcs.waiting_on_customer": "お客様回答待ち", "vcs.resolved": "解決済み", "vcs.closed": "クローズ",
 	},
 	"en": {
-		"alert.firing": "Alert firing: ", "alert.resolved": "Alert resolved: ", "acknowledged": "Acknowledged",
+		"alert.firing": "Alert firing: ", "alert.resolved": "Alert resolved: ", "alert.linked": "Alert linked: ", "acknowledged": "Acknowledged",
 		"sep": ": ", "open": " (", "close": ")",
 		"clock.acknowledge": "Acknowledge SLA clock", "clock.identify": "Identify-cause SLA clock", "clock.resolve": "Resolve SLA clock",
 		"event.start": "started", "event.pause": "paused", "event.resume": "resumed", "event.stop": "stopped",

@@ -41,7 +41,7 @@ func backupFindings(r *Report) []Topic {
 			out = append(out, Topic{Kind: "backup_failed", Title: tr(l, "f.backup_failed", b.Policy, n), Body: tr(l, "f.backup_failed.body")})
 		}
 		for _, t := range b.RestoreTests {
-			at := t.StartedAt.In(loc).Format("2006/01/02")
+			at := dateText(l, t.StartedAt.In(loc))
 			if t.OverRTO {
 				out = append(out, Topic{Kind: "restore_over_rto", Title: tr(l, "f.restore_rto", b.Policy, at, span(l, time.Duration(t.Duration)), span(l, time.Duration(t.RTO))),
 					Body: tr(l, "f.restore_rto.body")})
@@ -51,7 +51,7 @@ func backupFindings(r *Report) []Topic {
 			}
 		}
 		if b.RestoreOverdue != nil {
-			out = append(out, Topic{Kind: "restore_overdue", Title: tr(l, "f.restore_overdue", b.Policy, b.RestoreOverdue.In(loc).Format("2006/01/02")),
+			out = append(out, Topic{Kind: "restore_overdue", Title: tr(l, "f.restore_overdue", b.Policy, dateText(l, b.RestoreOverdue.In(loc))),
 				Body: tr(l, "f.restore_overdue.body")})
 		}
 	}
@@ -66,7 +66,7 @@ func backupBlocks(r *Report) []Block {
 		}
 		return []Block{{Note: tr(l, "no.backups")}}
 	}
-	at := func(t time.Time) string { return t.In(loc).Format("01/02 15:04") }
+	at := func(t time.Time) string { return tableTimeText(l, t.In(loc)) }
 	pt := &Table{Head: []string{tr(l, "b.policy"), tr(l, "service"), "RPO", "RTO", tr(l, "b.success"), tr(l, "b.rpo_compliance"), tr(l, "b.restore")}}
 	var failures, tests [][]string
 	for _, b := range r.Backups {

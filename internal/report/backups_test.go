@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/database"
 	"github.com/unyo-ops/unyo/internal/database/dbtest"
@@ -110,7 +111,8 @@ func backupMonth(t *testing.T) (Sources, *incident.Incident) {
 	desk := incident.NewDesk(db, st, nil)
 	fp := backup.AlertFingerprint(shop.ID, backup.ConditionFailed)
 	for _, e := range []incident.AlertEvent{
-		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, ServiceID: svc.ID, Policy: "new", Severity: "critical", Title: "バックアップ失敗 / Backup failed: shop-db", Status: "firing", At: at(10, 2, 30)},
+		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, ServiceID: svc.ID, Policy: "new", Severity: "critical", Title: "バックアップ失敗: shop-db",
+			Titles: alert.Text{Ja: "バックアップ失敗: shop-db", En: "Backup failed: shop-db"}, Status: "firing", At: at(10, 2, 30)},
 		{Tenant: "acme", AlertID: "a1", Fingerprint: fp, Status: "resolved", Policy: "new", At: at(12, 2, 30)},
 	} {
 		if err := desk.OnAlert(ctx, e); err != nil {
@@ -202,7 +204,7 @@ func TestBackupSectionFigures(t *testing.T) {
 	}
 	en := string(html)
 	for _, s := range []string{"5. Backups", "90.0% (27/30)", "88.12% (38070 of 43200 min)", "partial", "5 h 30 min", "over RTO",
-		"The restore test of shop-db (2026/11/25) took 5 h 30 min, over the RTO of 4 h", "The restore test of files due 2026/11/01 has not been performed"} {
+		"The restore test of shop-db (25 Nov 2026) took 5 h 30 min, over the RTO of 4 h", "The restore test of files due 1 Nov 2026 has not been performed"} {
 		if !strings.Contains(en, s) {
 			t.Errorf("English report lacks %q", s)
 		}

@@ -529,6 +529,23 @@ func dateTimeText(lang string, t time.Time) string {
 	return t.Format("2006/01/02 15:04")
 }
 
+// dateText is a day as a reader of lang writes it: 2026/11/25 or 25 Nov 2026.
+func dateText(lang string, t time.Time) string {
+	if lang == "en" {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2006/01/02")
+}
+
+// tableTimeText is a moment of the period as a table's row gives it, the
+// year being the report's: 11/25 09:00, or 25 Nov 09:00.
+func tableTimeText(lang string, t time.Time) string {
+	if lang == "en" {
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("01/02 15:04")
+}
+
 // monthText is a month written YYYY-MM as 2026年11月 or Nov 2026.
 func monthText(lang, yyyymm string) string {
 	m, err := time.Parse("2006-01", yyyymm)

@@ -267,7 +267,7 @@ func responseBlocks(r *Report) []Block {
 	if len(rs.Incidents)+len(rs.Requests)+len(rs.Work)+len(rs.Vendors) == 0 {
 		return note(r, "responses")
 	}
-	at := func(t time.Time) string { return t.In(loc).Format("01/02 15:04") }
+	at := func(t time.Time) string { return tableTimeText(l, t.In(loc)) }
 	atp := func(t *time.Time) string {
 		if t == nil {
 			return "-"
@@ -293,7 +293,11 @@ func responseBlocks(r *Report) []Block {
 			if in.Priority > 0 {
 				prio = tr(l, "prio."+strconv.Itoa(in.Priority))
 			}
-			t.Rows = append(t.Rows, []string{in.ID, in.Title, in.Service, prio, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
+			title := in.Title
+			if in.Titles != (Bilingual{}) {
+				title = in.Titles.In(l)
+			}
+			t.Rows = append(t.Rows, []string{in.ID, title, in.Service, prio, at(in.OpenedAt), atp(in.ResolvedAt), sla(in.SLAMet, in.SLAOpen)})
 		}
 		out = append(out, Block{Heading: tr(l, "incidents"), Table: t})
 	}

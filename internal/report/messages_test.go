@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // latinInJapanese are the report's words a Japanese reader reads in Latin
@@ -100,4 +101,59 @@ func trKeys(t *testing.T) []keyUse {
 		})
 	}
 	return out
+}
+
+// machineLayouts are the date layouts no reader sees: map keys, file
+// names, log lines.
+var machineLayouts = map[string]bool{"2006-01-02": true, "2006-01": true}
+
+// TestDatesFollowTheLanguage: every date the report shows is written by
+// the helpers of i18n.go, which write it as a reader of the report's
+// language does; elsewhere in the package a date is formatted only for a
+// machine. Then the helpers: a table's moment and a day in each language.
+func TestDatesFollowTheLanguage(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	found := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			lit, isLit := call.Args[0].(*ast.BasicLit)
+			if !ok || sel.Sel.Name != "Format" || !isLit || lit.Kind != token.STRING {
+				return true
+			}
+			found++
+			layout, _ := strconv.Unquote(lit.Value)
+			if name != "i18n.go" && !machineLayouts[layout] {
+				t.Errorf("%s formats a date as %q for every language: write it with dateText, tableTimeText or dateTimeText", fset.Position(lit.Pos()), layout)
+			}
+			return true
+		})
+	}
+	if found < 5 {
+		t.Fatalf("found %d calls of Format with a constant layout: the scan is wrong", found)
+	}
+	at := time.Date(2026, 11, 25, 9, 5, 0, 0, time.UTC)
+	for _, c := range []struct{ lang, day, moment string }{{"ja", "2026/11/25", "11/25 09:05"}, {"en", "25 Nov 2026", "25 Nov 09:05"}} {
+		if got := dateText(c.lang, at); got != c.day {
+			t.Errorf("dateText(%s) = %q, want %q", c.lang, got, c.day)
+		}
+		if got := tableTimeText(c.lang, at); got != c.moment {
+			t.Errorf("tableTimeText(%s) = %q, want %q", c.lang, got, c.moment)
+		}
+	}
 }

@@ -16,7 +16,7 @@ func operationBlocks(r *Report) []Block {
 	if len(r.Operations) == 0 {
 		return note(r, "operations")
 	}
-	at := func(t time.Time) string { return t.In(loc).Format("01/02 15:04") }
+	at := func(t time.Time) string { return tableTimeText(l, t.In(loc)) }
 	var out []Block
 	for _, o := range r.Operations {
 		head := o.Group

@@ -35,8 +35,11 @@ type IncidentSource interface {
 
 // IncidentRecord is one incident with the result of its SLA clocks.
 type IncidentRecord struct {
-	ID         string
-	Title      string
+	ID    string
+	Title string
+	// Titles is Title in both languages, when the incident bears the
+	// title its alert gave it: the report shows the customer's.
+	Titles     Bilingual
 	Service    string
 	Severity   string // the priority's name, or a severity, when Priority is 0
 	Priority   int    // 1 (critical) to 5 (planning); 0 when not known

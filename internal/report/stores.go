@@ -123,6 +123,9 @@ func (s incidentSource) Incidents(ctx context.Context, tenant string, from, to t
 		inc := list[i]
 		rec := IncidentRecord{ID: inc.Number, Title: inc.ShortDescription, Service: names[inc.ServiceID],
 			Severity: inc.PriorityName, Priority: inc.Priority, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt}
+		if ja, en := inc.Title("ja"), inc.Title("en"); ja != en {
+			rec.Titles = Bilingual{Ja: ja, En: en}
+		}
 		res, err := resolveClock(ctx, s.store, inc, to)
 		if err != nil {
 			return nil, err

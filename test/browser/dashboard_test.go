@@ -153,7 +153,7 @@ func TestDashboards(t *testing.T) {
 		t.Errorf("%d skipped rows, want 7", n)
 	}
 	if got := textOf(t, ctx, `#skipped-list tr[data-skipped="heatmap"]`); !strings.Contains(got, "Latency buckets") || !strings.Contains(got, "パネル") ||
-		!strings.Contains(got, `panel type "heatmap" is not carried`) {
+		!strings.Contains(got, "パネルの種類「heatmap」は取り込めません") {
 		t.Errorf("the heatmap's row = %q", got)
 	}
 
@@ -171,7 +171,8 @@ func TestDashboards(t *testing.T) {
 	if got := textOf(t, ctx, "#skipped summary"); got != "Not carried from Grafana (7)" {
 		t.Errorf("the skipped list's heading in English = %q", got)
 	}
-	if got := textOf(t, ctx, `#skipped-list tr[data-skipped="logs"]`); !strings.Contains(got, "panel") || !strings.Contains(got, "Access log") {
+	if got := textOf(t, ctx, `#skipped-list tr[data-skipped="logs"]`); !strings.Contains(got, "panel") || !strings.Contains(got, "Access log") ||
+		!strings.Contains(got, `panel type "logs" is not carried`) {
 		t.Errorf("the logs row in English = %q", got)
 	}
 	err = chromedp.Do(ctx, chromedp.Navigate(s.url+"/tenants/acme/dashboards"), chromedp.WaitVisible(chromedp.CSS("#dashboards")))

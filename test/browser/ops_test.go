@@ -173,7 +173,7 @@ func TestOperatorDay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tl := text(ctx, "#timeline"); !strings.Contains(tl, "linked:") {
+		if tl := text(ctx, "#timeline"); !strings.Contains(tl, "アラートを紐付け: ") {
 			t.Errorf("timeline = %q, want the link recorded", tl)
 		}
 
