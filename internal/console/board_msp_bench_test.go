@@ -35,7 +35,8 @@ import (
 // through the real handler, session and SQLite. It reports the 95th
 // percentile of the request time, with the closed days read at every view
 // (every-day) and kept between views as the server does (closed-kept, the
-// out-of-order window of 24 h and an hour of lag). The month so far grows
+// out-of-order window of 24 h and an hour of lag, and the open days up to
+// DefaultOpenSettle before the view). The month so far grows
 // with the date: compare figures of the same day. Pick a size with
 // -bench 'BenchmarkBoardMSP/hosts=5000'; the other's fixture is not built.
 func BenchmarkBoardMSP(b *testing.B) {
@@ -73,7 +74,9 @@ func benchBoardMSP(b *testing.B, tenants, hostsPer int) {
 		gen := report.NewGenerator(src, slog.New(slog.DiscardHandler))
 		name := "every-day"
 		if kept {
-			gen.KeepClosedDays(report.NewClosedDays(25*time.Hour, 0, func() time.Time { return time.UnixMilli(ms.Head().MaxTime()) }))
+			days := report.NewClosedDays(25*time.Hour, 0, func() time.Time { return time.UnixMilli(ms.Head().MaxTime()) })
+			days.KeepOpenDays(report.DefaultOpenSettle, report.DefaultOpenRefresh)
+			gen.KeepClosedDays(days)
 			name = "closed-kept"
 		}
 		b.Run(name, func(b *testing.B) {
