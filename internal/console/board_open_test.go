@@ -49,12 +49,19 @@ func TestBoardKeepsOpenDaysWithTheSameFigures(t *testing.T) {
 		e.clock.add(2*time.Minute + 13*time.Second)
 	}
 	// What a view read: the minutes settled since the view before and the
-	// last five, not the open day.
+	// last five, not the open day (a minute after the refresh's full read,
+	// as the next is at least half the refresh later).
+	e.clock.add(openRefresh)
 	e.view(b, e.cached)
+	e.runs.take()
 	e.clock.add(time.Minute)
 	e.view(b, e.cached)
-	for tenant, got := range reads(e.runs.take()) {
-		for _, r := range got[len(got)-2:] {
+	got := reads(e.runs.take())
+	if len(got) != 3 {
+		t.Errorf("a view read the checks of %d tenants, want 3: %v", len(got), got)
+	}
+	for tenant, got := range got {
+		for _, r := range got {
 			from, _ := time.Parse(time.RFC3339, r[:20])
 			if age := e.clock.now().Sub(from); age > openSettle+2*time.Minute {
 				t.Errorf("a view a minute after the last read %s's %s (%s before the view)", tenant, r, age)

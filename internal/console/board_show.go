@@ -145,7 +145,8 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {
 		from, to := monthSoFar(c.now(), t.TimeZone)
-		if row.Availability, err = c.opts.Availability.Availability(ctx, t.ID, from, to); err != nil {
+		k := report.Known{Tenant: t, Services: svcs, Resources: res}
+		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, k, from, to); err != nil {
 			c.logger.Warn("console: availability", "tenant", t.ID, "err", err)
 			row.Availability, row.AvailFailed = nil, true
 		}
