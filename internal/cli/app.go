@@ -419,7 +419,10 @@ func (a *app) services(cfg *serverConfig, dsn string) error {
 	// which may take a sample of any age.
 	if local, ok := a.metrics.(*metricstore.Store); ok {
 		newest := func() time.Time { return time.UnixMilli(local.Head().MaxTime()) }
-		a.reportGen.KeepClosedDays(report.NewClosedDays(cfg.oooWindow+time.Hour, 0, newest))
+		days := report.NewClosedDays(cfg.oooWindow+time.Hour, 0, newest)
+		// And the open days up to five minutes back, read afresh every five.
+		days.KeepOpenDays(report.DefaultOpenSettle, report.DefaultOpenRefresh)
+		a.reportGen.KeepClosedDays(days)
 	}
 	a.reports = report.NewService(a.reportGen, a.reportStore, a.pdf, mailer, rlog)
 	a.reports.SetConsoleURL(a.externalURL)

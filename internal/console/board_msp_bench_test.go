@@ -14,7 +14,9 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/unyo-ops/unyo/internal/alert"
+	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/database"
+	"github.com/unyo-ops/unyo/internal/incident"
 	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/metricstore"
 	"github.com/unyo-ops/unyo/internal/report"
@@ -22,18 +24,30 @@ import (
 )
 
 // BenchmarkBoardMSP renders the board as the server wires it at mspsim's
-// 1,000 hosts: 50 tenants of 20 hosts in 2 services, each host's check
-// (unyo_check_up) in the embedded TSDB once a minute for the last 7 days
-// (compacted into blocks, as a server holds them) and every 15 s for the
-// last hour, one host in ten failing it for 10 minutes at 03:00 UTC each
-// day and for the last 10 minutes, a firing alert on each failing host,
-// and this month's availability computed by the report's generator from
-// the checks, through the real handler, session and SQLite. It reports
-// the 95th percentile of the request time, with the closed days read at
-// every view (every-day) and kept between views as the server does
-// (closed-kept, the out-of-order window of 24 h and an hour of lag). The
-// month so far grows with the date: compare figures of the same day.
+// sizes: 1,000 hosts (50 tenants of 20) and 5,000 (100 tenants of 50),
+// each tenant's hosts in 2 services, each host's check (unyo_check_up) in
+// the embedded TSDB once a minute for the last 7 days (compacted into
+// blocks, as a server holds them) and every 15 s for the last hour, one
+// host in ten failing it for 10 minutes at 03:00 UTC each day and for the
+// last 10 minutes, a firing alert on each failing host and an open
+// incident a tenant, the incident desk, backups and this month's
+// availability computed by the report's generator from the checks,
+// through the real handler, session and SQLite. It reports the 95th
+// percentile of the request time, with the closed days read at every view
+// (every-day) and kept between views as the server does (closed-kept, the
+// out-of-order window of 24 h and an hour of lag, and the open days up to
+// DefaultOpenSettle before the view). The month so far grows
+// with the date: compare figures of the same day. Pick a size with
+// -bench 'BenchmarkBoardMSP/hosts=5000'; the other's fixture is not built.
 func BenchmarkBoardMSP(b *testing.B) {
+	for _, size := range []struct{ tenants, hosts int }{{50, 20}, {100, 50}} {
+		b.Run(fmt.Sprintf("hosts=%d", size.tenants*size.hosts), func(b *testing.B) {
+			benchBoardMSP(b, size.tenants, size.hosts)
+		})
+	}
+}
+
+func benchBoardMSP(b *testing.B, tenants, hostsPer int) {
 	ctx := context.Background()
 	db := benchDB(b, database.SQLite)
 	ms, err := metricstore.Open(filepath.Join(b.TempDir(), "tsdb"), metricstore.Options{Retention: 400 * 24 * time.Hour, OutOfOrderWindow: 24 * time.Hour}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
@@ -44,10 +58,11 @@ func BenchmarkBoardMSP(b *testing.B) {
 	st := ustorage.New(db)
 	alerts := alert.NewStore(db)
 	engine := alert.New(alerts, st, nil, nil, alert.Options{}, slog.New(slog.DiscardHandler))
+	desk := incident.NewDesk(db, st, slog.New(slog.DiscardHandler))
 	now := time.Now()
 	var hosts []benchHost
-	for i := range 50 {
-		hosts = append(hosts, benchChecked(b, st, engine, fmt.Sprintf("c%04d", i))...)
+	for i := range tenants {
+		hosts = append(hosts, benchChecked(b, st, engine, desk, fmt.Sprintf("c%04d", i), hostsPer)...)
 	}
 	benchChecks(b, ms, hosts, now)
 	// The closed days in blocks, as on a server that has run for a week.
@@ -59,11 +74,14 @@ func BenchmarkBoardMSP(b *testing.B) {
 		gen := report.NewGenerator(src, slog.New(slog.DiscardHandler))
 		name := "every-day"
 		if kept {
-			gen.KeepClosedDays(report.NewClosedDays(25*time.Hour, 0, func() time.Time { return time.UnixMilli(ms.Head().MaxTime()) }))
+			days := report.NewClosedDays(25*time.Hour, 0, func() time.Time { return time.UnixMilli(ms.Head().MaxTime()) })
+			days.KeepOpenDays(report.DefaultOpenSettle, report.DefaultOpenRefresh)
+			gen.KeepClosedDays(days)
 			name = "closed-kept"
 		}
 		b.Run(name, func(b *testing.B) {
-			benchBoardViews(b, db, "admin-"+name, Options{Store: st, Alerts: alerts, Availability: gen, Logger: slog.New(slog.DiscardHandler)})
+			benchBoardViews(b, db, "admin-"+name, Options{Store: st, Alerts: alerts, Availability: gen, IncidentDesk: desk,
+				Backups: backup.NewStore(db, st), Logger: slog.New(slog.DiscardHandler)})
 		})
 	}
 }
@@ -75,12 +93,18 @@ type benchHost struct {
 	failing bool
 }
 
-// benchChecked makes one tenant of 20 hosts in 2 services; hosts 0 and 10
-// fail their check and have a firing alert.
-func benchChecked(b *testing.B, st *ustorage.Store, engine *alert.Engine, id string) []benchHost {
+// benchChecked makes one tenant of hosts hosts in 2 services; one host in
+// ten fails its check and has a firing alert, and the tenant has an open
+// incident on its first service.
+func benchChecked(b *testing.B, st *ustorage.Store, engine *alert.Engine, desk *incident.Desk, id string, hosts int) []benchHost {
 	var out []benchHost
 	var signals []alert.Signal
-	for h, r := range benchTenant(b, st, id, 2, 20, []string{"host"}) {
+	res := benchTenant(b, st, id, 2, hosts, []string{"host"})
+	title := "web down"
+	if _, err := desk.Open(context.Background(), id, "operator", incident.Fields{ServiceID: res[0].ServiceID, ShortDescription: &title}); err != nil {
+		b.Fatal(err)
+	}
+	for h, r := range res {
 		failing := h%10 == 0
 		if failing {
 			signals = append(signals, alert.Signal{Source: alert.SourceGeneric, Status: alert.StateFiring, Severity: alert.SeverityCritical,

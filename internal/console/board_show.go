@@ -9,7 +9,6 @@ import (
 	"github.com/unyo-ops/unyo/internal/discovery"
 	"github.com/unyo-ops/unyo/internal/model"
 	"github.com/unyo-ops/unyo/internal/report"
-	"github.com/unyo-ops/unyo/internal/storage"
 )
 
 // severities are shown on the board in this order.
@@ -96,8 +95,14 @@ func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
 	}
 	d := &boardData{AlertsWired: c.opts.Alerts != nil, IncidentsWired: c.opts.Incidents != nil, AvailWired: c.opts.Availability != nil, BackupsWired: c.opts.Backups != nil, Severities: severities,
 		AlertPages: c.opts.AlertDesk != nil, IncidentPages: c.opts.IncidentDesk != nil}
+	var all *everyTenant
+	if only == "" { // every customer: one query each for all of them
+		if all, err = c.readEveryTenant(ctx, tenants); err != nil {
+			return nil, err
+		}
+	}
 	for _, t := range tenants {
-		row, err := c.boardRow(ctx, t)
+		row, err := c.boardRow(ctx, t, all)
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +111,10 @@ func (c *Console) board(ctx context.Context, only string) (*boardData, error) {
 	return d, nil
 }
 
-func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, error) {
+// boardRow is tenant t's row; all, when set, has read part of it.
+func (c *Console) boardRow(ctx context.Context, t *model.Tenant, all *everyTenant) (boardRow, error) {
 	row := boardRow{Tenant: t}
-	svcs, err := c.opts.Store.Services(ctx, t.ID)
-	if err != nil {
-		return row, err
-	}
-	res, err := c.opts.Store.Resources(ctx, t.ID, storage.ResourceFilter{})
+	svcs, res, err := c.objects(ctx, t.ID, all)
 	if err != nil {
 		return row, err
 	}
@@ -120,8 +122,8 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 	// A failing source must not take the whole board down: the row says
 	// "unavailable" for that column and the rest still shows.
 	if c.opts.Alerts != nil {
-		if row.Alerts, err = c.opts.Alerts.FiringBySeverity(ctx, t.ID); err != nil {
-			c.logger.Warn("console: alert counts", "tenant", t.ID, "err", err)
+		var ok bool
+		if row.Alerts, ok = c.firing(ctx, t.ID, all); !ok {
 			row.Alerts, row.AlertsFailed = nil, true
 		}
 	}
@@ -145,7 +147,8 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant) (boardRow, erro
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {
 		from, to := monthSoFar(c.now(), t.TimeZone)
-		if row.Availability, err = c.opts.Availability.Availability(ctx, t.ID, from, to); err != nil {
+		k := report.Known{Tenant: t, Services: svcs, Resources: res}
+		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, k, from, to); err != nil {
 			c.logger.Warn("console: availability", "tenant", t.ID, "err", err)
 			row.Availability, row.AvailFailed = nil, true
 		}

@@ -74,7 +74,8 @@ func TestBoardShowsAlertsAndIncidentsWhenWired(t *testing.T) {
 // exact tests: the board must show what it is given, per service.
 type availability map[string][]report.Availability
 
-func (a availability) Availability(_ context.Context, tenant string, from, to time.Time) ([]report.Availability, error) {
+func (a availability) AvailabilityOf(_ context.Context, k report.Known, from, to time.Time) ([]report.Availability, error) {
+	tenant := k.Tenant.ID
 	if from.Day() != 1 || from.Hour() != 0 || !to.After(from) {
 		return nil, errors.New("not this month so far")
 	}

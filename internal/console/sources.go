@@ -19,10 +19,10 @@ type AlertCounter interface {
 }
 
 // AvailabilitySource computes the availability of each of a tenant's
-// services over a period, maintenance windows excluded; *report.Generator
-// is one.
+// services over a period, maintenance windows excluded, from the tenant,
+// services and resources the board has read; *report.Generator is one.
 type AvailabilitySource interface {
-	Availability(ctx context.Context, tenant string, from, to time.Time) ([]report.Availability, error)
+	AvailabilityOf(ctx context.Context, k report.Known, from, to time.Time) ([]report.Availability, error)
 }
 
 // IncidentLister lists a tenant's open incidents with their SLA clocks.

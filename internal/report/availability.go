@@ -7,23 +7,48 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/calendar"
+	"github.com/unyo-ops/unyo/internal/model"
 )
 
 // Availability returns the availability of each of tenant's services over
 // [from, to), computed as the report's summary computes it (the console's
 // board shows this month's). A missing source gives no figures, not an error.
 func (g *Generator) Availability(ctx context.Context, tenant string, from, to time.Time) ([]Availability, error) {
+	return g.availability(ctx, tenant, nil, from, to)
+}
+
+// Known is what a caller has already read of a tenant: AvailabilityOf
+// does not read it again.
+type Known struct {
+	Tenant    *model.Tenant
+	Services  []*model.Service
+	Resources []*model.Resource
+}
+
+// AvailabilityOf is Availability of k.Tenant, with its services and
+// resources as k has them (the board reads them for its tiles).
+func (g *Generator) AvailabilityOf(ctx context.Context, k Known, from, to time.Time) ([]Availability, error) {
+	return g.availability(ctx, k.Tenant.ID, &k, from, to)
+}
+
+func (g *Generator) availability(ctx context.Context, tenant string, k *Known, from, to time.Time) ([]Availability, error) {
 	r := &Report{Tenant: tenant, From: from, To: to, Notes: SectionNote{}}
 	down := g.src.Downtime
-	if cd, ok := down.(CheckDowntime); ok && g.closed != nil {
+	if cd, ok := down.(CheckDowntime); ok {
+		cd.known = k
 		// The closed days' runs are kept for the tenant as created: one
 		// deleted and created again under the same ID reads its own.
-		if t, err := g.src.Tenants.Tenant(ctx, tenant); err == nil {
-			cd.closed, cd.born = g.closed, t.CreatedAt
-			down = cd
+		switch {
+		case g.closed != nil && k != nil:
+			cd.closed, cd.born = g.closed, k.Tenant.CreatedAt
+		case g.closed != nil:
+			if t, err := g.src.Tenants.Tenant(ctx, tenant); err == nil {
+				cd.closed, cd.born = g.closed, t.CreatedAt
+			}
 		}
+		down = cd
 	}
-	if err := g.summary(ctx, r, down); err != nil {
+	if err := g.summary(ctx, r, down, k); err != nil {
 		return nil, err
 	}
 	return r.Summary.Services, nil
@@ -39,9 +64,15 @@ func (g *Generator) KeepClosedDays(d *ClosedDays) { g.closed = d }
 // service hours of the period less the same windows. Windows and downtime
 // of Service "" apply to every service. It returns the error that left the
 // section empty, if one did (a report notes it and goes on; the board says
-// the figures are unavailable).
-func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSource) error {
-	svcs, err := g.src.Tenants.Services(ctx, r.Tenant)
+// the figures are unavailable). The services are k's when given.
+func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSource, k *Known) error {
+	var svcs []*model.Service
+	var err error
+	if k != nil {
+		svcs = k.Services
+	} else {
+		svcs, err = g.src.Tenants.Services(ctx, r.Tenant)
+	}
 	if err != nil || len(svcs) == 0 {
 		g.note(r, "summary", "no.services", err)
 		return err

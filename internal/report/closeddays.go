@@ -26,6 +26,8 @@ type ClosedDays struct {
 	lag     time.Duration
 	maxRuns int
 	newest  func() time.Time
+	// settle and refresh keep the open days too (KeepOpenDays).
+	settle, refresh time.Duration
 
 	mu      sync.Mutex
 	entries map[string]*closedEntry
@@ -33,12 +35,23 @@ type ClosedDays struct {
 	tick    uint64 // the last use
 }
 
-// closedEntry is one tenant's runs of [from, end), Unix milliseconds.
+// closedEntry is one tenant's runs of [from, end), Unix milliseconds, and
+// of the open days after it when kept.
 type closedEntry struct {
 	born      time.Time
 	from, end int64
 	runs      []hostRun
+	open      *openPart
 	used      uint64
+}
+
+// held is how many runs e holds.
+func (e *closedEntry) held() int {
+	n := len(e.runs)
+	if e.open != nil {
+		n += len(e.open.runs)
+	}
+	return n
 }
 
 // hostRun is a run of failed check minutes [start, end) of one host, in
@@ -74,7 +87,10 @@ type fetchRuns func(ctx context.Context, from, to time.Time) ([]hostRun, error)
 func (d *ClosedDays) runs(ctx context.Context, tenant string, born, from, to time.Time, fetch fetchRuns) ([]hostRun, error) {
 	end, ok := d.closedEnd(from, to)
 	if !ok {
-		return fetch(ctx, from, to)
+		if !from.Truncate(checkStep).Equal(from) {
+			return fetch(ctx, from, to)
+		}
+		return d.openRuns(ctx, tenant, born, from, from, to, fetch) // every day open
 	}
 	kept, keptEnd := d.get(tenant, born, from, end)
 	if keptEnd.Before(end) {
@@ -84,7 +100,7 @@ func (d *ClosedDays) runs(ctx context.Context, tenant string, born, from, to tim
 		}
 		kept = d.put(tenant, born, from, end, kept, more)
 	}
-	open, err := fetch(ctx, end, to)
+	open, err := d.openRuns(ctx, tenant, born, from, end, to, fetch)
 	if err != nil {
 		return nil, err
 	}
@@ -130,23 +146,12 @@ func (d *ClosedDays) get(tenant string, born, from, end time.Time) ([]hostRun, t
 // them. A run that ends at kept's end and one of more that starts there
 // stay two: the availability merges them.
 func (d *ClosedDays) put(tenant string, born, from, end time.Time, kept, more []hostRun) []hostRun {
-	runs := make([]hostRun, 0, len(kept)+len(more))
-	runs = append(runs, kept...)
-	names := map[string]string{}
-	for _, r := range more {
-		// A label's value shares the memory of all the series' labels:
-		// keep a copy of the host's name, once per host.
-		h, ok := names[r.host]
-		if !ok {
-			h = strings.Clone(r.host)
-			names[r.host] = h
-		}
-		runs = append(runs, hostRun{host: h, start: r.start, end: r.end})
-	}
+	runs := keepRuns(kept, more)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if e := d.entries[tenant]; e != nil {
-		d.held -= len(e.runs)
+		// The open days kept begin where the closed days ended: they go.
+		d.held -= e.held()
 		delete(d.entries, tenant)
 	}
 	if len(runs) > d.maxRuns {
@@ -161,15 +166,41 @@ func (d *ClosedDays) put(tenant string, born, from, end time.Time, kept, more []
 	return runs
 }
 
+// keepRuns is kept and more in a new slice, more's host names copied.
+func keepRuns(kept, more []hostRun) []hostRun {
+	runs := make([]hostRun, 0, len(kept)+len(more))
+	runs = append(runs, kept...)
+	names := map[string]string{}
+	for _, r := range more {
+		// A label's value shares the memory of all the series' labels:
+		// keep a copy of the host's name, once per host.
+		h, ok := names[r.host]
+		if !ok {
+			h = strings.Clone(r.host)
+			names[r.host] = h
+		}
+		runs = append(runs, hostRun{host: h, start: r.start, end: r.end})
+	}
+	return runs
+}
+
 // evict drops the least recently used entry.
-func (d *ClosedDays) evict() {
+func (d *ClosedDays) evict() { d.evictOther("") }
+
+// evictOther drops the least recently used entry other than tenant's and
+// says whether there was one.
+func (d *ClosedDays) evictOther(tenant string) bool {
 	var oldest string
 	var used uint64
 	for t, e := range d.entries {
-		if oldest == "" || e.used < used {
+		if t != tenant && (oldest == "" || e.used < used) {
 			oldest, used = t, e.used
 		}
 	}
-	d.held -= len(d.entries[oldest].runs)
+	if oldest == "" {
+		return false
+	}
+	d.held -= d.entries[oldest].held()
 	delete(d.entries, oldest)
+	return true
 }

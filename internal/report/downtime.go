@@ -26,6 +26,8 @@ type CheckDowntime struct {
 	// at born (Generator.Availability sets them for the board).
 	closed *ClosedDays
 	born   time.Time
+	// known, when set, has the tenant's services and resources.
+	known *Known
 }
 
 // checkStep is the resolution of downtime: checks run every minute or less.
@@ -33,11 +35,7 @@ const checkStep = time.Minute
 
 // Downtime implements DowntimeSource.
 func (c CheckDowntime) Downtime(ctx context.Context, tenant string, from, to time.Time) ([]Interval, error) {
-	res, err := c.Resources.Resources(ctx, tenant, storage.ResourceFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("report: downtime: %w", err)
-	}
-	svcs, err := c.Resources.Services(ctx, tenant)
+	res, svcs, err := c.objects(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("report: downtime: %w", err)
 	}
@@ -105,4 +103,17 @@ func (c CheckDowntime) downRuns(ctx context.Context, tenant string, q StepQuery)
 		out = append(out, runsOf(s.Labels, s.Values, down)...)
 	}
 	return out, nil
+}
+
+// objects are the tenant's resources and services, known's when set.
+func (c CheckDowntime) objects(ctx context.Context, tenant string) ([]*model.Resource, []*model.Service, error) {
+	if c.known != nil {
+		return c.known.Resources, c.known.Services, nil
+	}
+	res, err := c.Resources.Resources(ctx, tenant, storage.ResourceFilter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	svcs, err := c.Resources.Services(ctx, tenant)
+	return res, svcs, err
 }

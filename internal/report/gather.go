@@ -38,7 +38,7 @@ func (g *Generator) Generate(ctx context.Context, tenant string, from, to time.T
 		From: from.UTC(), To: to.UTC(), PrevFrom: from.Add(-to.Sub(from)).UTC(),
 		GeneratedAt: g.now().UTC(), Step: Duration(stepFor(to.Sub(from))), Notes: SectionNote{},
 	}
-	g.summary(ctx, r, g.src.Downtime)
+	g.summary(ctx, r, g.src.Downtime, nil)
 	g.hosts(ctx, r)
 	g.web(ctx, r)
 	g.alerts(ctx, r)

@@ -1,0 +1,53 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/unyo-ops/unyo/internal/database"
+)
+
+// firingChunk bounds the tenants of one query (the drivers' limits on
+// parameters are far above it).
+const firingChunk = 500
+
+// FiringBySeverityOf is FiringBySeverity of each of tenants, in one query
+// a chunk of them: the MSP's board of every customer. Each tenant asked
+// has a map, empty when nothing fires.
+func (s *Store) FiringBySeverityOf(ctx context.Context, tenants []string) (map[string]map[string]int, error) {
+	out := make(map[string]map[string]int, len(tenants))
+	for _, t := range tenants {
+		out[t] = map[string]int{}
+	}
+	for len(tenants) > 0 {
+		n := min(len(tenants), firingChunk)
+		if err := s.countFiring(ctx, tenants[:n], out); err != nil {
+			return nil, err
+		}
+		tenants = tenants[n:]
+	}
+	return out, nil
+}
+
+func (s *Store) countFiring(ctx context.Context, tenants []string, out map[string]map[string]int) error {
+	args := []any{StateFiring}
+	for _, t := range tenants {
+		args = append(args, t)
+	}
+	rows, err := database.On(ctx, s.db).QueryContext(ctx, `SELECT tenant_id, severity, COUNT(*) FROM alerts WHERE state=? AND tenant_id IN (?`+
+		strings.Repeat(",?", len(tenants)-1)+`) GROUP BY tenant_id, severity`, args...)
+	if err != nil {
+		return fmt.Errorf("alert: unable to count firing alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tenant, severity string
+		var n int
+		if err := rows.Scan(&tenant, &severity, &n); err != nil {
+			return fmt.Errorf("alert: unable to count firing alerts: %w", err)
+		}
+		out[tenant][severity] = n
+	}
+	return rows.Err()
+}
