@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # The test phases of `make test`, after vet and the gofmt check:
+#  0. every package's test binary, built once, the end-to-end suite's too
+#     (scripts/testbin.sh: go caches compiled packages but not linked test
+#     binaries, and each of this module's is tens of MB to link);
 #  1. every package but the end-to-end suite, on SQLite;
 #  2. the tests that took their database from internal/database/dbtest in
-#     phase 1, again on a throwaway PostgreSQL 15 cluster;
-#  3. the end-to-end suite on both databases (scripts/e2e.sh).
-# Each phase's seconds are printed; the script fails if any phase failed.
+#     phase 1, again on a throwaway PostgreSQL 15 cluster, from the same
+#     binaries;
+#  3. the end-to-end suite on both databases (scripts/e2e.sh), from its
+#     binary of phase 0.
+# Each package's result is printed as `go test` prints it (scripts/testbin.sh
+# says what of go test's way of running a test binary is kept), and each
+# phase's seconds; the script fails if any package or phase failed.
 # E2E_BESIDE=1 runs the end-to-end suite beside phases 1 and 2 instead of
 # after them: it spends most of its time waiting on the real binary's
 # schedules, not on the CPU, so this saves about its length on a machine
@@ -15,9 +22,13 @@
 # number of cores, two here): most packages' tests wait on real servers,
 # browsers and databases rather than compute. In clean CI runs it took
 # 618 s at -p 2 and 423 s at -p 4 (1,536 s in all at -p 2: over the 25
-# minutes CI must keep under). Phase 2 stays at go's default: each of its
-# packages starts PostgreSQL clusters, and at -p 4 it took 344 s against
-# 306 s.
+# minutes CI must keep under). Phase 2 stays at go's default, the number of
+# cores: each of its packages starts PostgreSQL clusters, and at -p 4 it
+# took 344 s against 306 s.
+# Building each binary once: before, phases 1 and 2 ran `go test`, which
+# linked phase 2's 41 binaries a second time, and scripts/e2e.sh linked the
+# suite's seven times (a check, then once per shard).
+# FIGURES
 set -u
 # The build tags the binary ships with: make exports them; run by hand,
 # they are read from the Makefile.
@@ -25,55 +36,90 @@ GOFLAGS=$(scripts/goflags.sh) || exit 1
 export GOFLAGS
 GO=${GO:-go}
 P=${TEST_P:-4}
+. scripts/testbin.sh
 start=$SECONDS
-took() { echo "test: $1 took $(($2)) s (at $((SECONDS - start)) s)"; }
+# took WHAT SINCE FAILED: a phase's line, saying so when it failed.
+took() {
+	local failed=
+	[ "$3" = 0 ] || failed=", FAILED"
+	echo "test: $1 took $((SECONDS - $2)) s (at $((SECONDS - start)) s$failed)"
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/bin" "$work/notes"
+
+fail=0
+t=$SECONDS
+# Import path, directory and whether it has tests, of every package.
+"$GO" list -f '{{.ImportPath}}	{{.Dir}}	{{if or .TestGoFiles .XTestGoFiles}}1{{end}}' ./... >"$work/pkgs" || exit 1
+mapfile -t tested < <(awk -F'\t' '$3 == 1 { print $1 }' "$work/pkgs")
+rc=0
+testbin_build "$work/bin" "${tested[@]}" || rc=1
+# A package with tests but no binary failed to build (go printed why).
+awk -F'\t' 'NR == FNR { built[$1] = 1; next } !built[$1] { printf "FAIL\t%s [build failed]\n", $1 }' \
+	"$work/bin/index" <(printf '%s\n' "${tested[@]}")
+took "building the test binaries" "$t" "$rc"
+[ "$rc" = 0 ] || fail=1
 
 e2e() {
 	local t=$SECONDS
-	GO="$GO" scripts/e2e.sh >e2e.log 2>&1
+	GO="$GO" E2E_TEST_BIN="$e2e_bin" scripts/e2e.sh >e2e.log 2>&1
 	local rc=$?
-	echo "test: the end-to-end suite took $((SECONDS - t)) s" >>e2e.log
+	took "the end-to-end suite" "$t" "$rc" >>e2e.log
 	return $rc
 }
+e2e_bin=$(awk -F'\t' '$1 ~ /\/test\/e2e$/ { print $3 }' "$work/bin/index")
+if [ -z "$e2e_bin" ]; then
+	echo "test: the end-to-end suite's binary was not built" >e2e.log
+	fail=1
+fi
 
 e2e_pid=
-if [ "${E2E_BESIDE:-0}" = 1 ]; then
+if [ -n "$e2e_bin" ] && [ "${E2E_BESIDE:-0}" = 1 ]; then
 	e2e &
 	e2e_pid=$!
 fi
 
-fail=0
 # Phase 1 notes, per package, the tests that took a database from
-# internal/database/dbtest (UNYO_TEST_DB_RECORD); phase 2 runs only those on
-# PostgreSQL: the others do not touch the database and ran in phase 1.
-notes=$(mktemp -d)
-trap 'rm -rf "$notes"' EXIT
+# internal/database/dbtest (UNYO_TEST_DB_RECORD: the package's directory and
+# the test's name); phase 2 runs only those on PostgreSQL, each package
+# only its own: the others do not touch the database and ran in phase 1.
 t=$SECONDS
-UNYO_TEST_DB_RECORD=$notes "$GO" test -p "$P" -count=1 -timeout 20m $("$GO" list ./... | grep -v '/test/e2e$') || fail=1
-took "the packages on SQLite" "SECONDS - t"
+testbin_untested $(awk -F'\t' '$3 != 1 { print $1 }' "$work/pkgs")
+grep -v '/test/e2e	' "$work/bin/index" >"$work/phase1"
+rc=0
+(UNYO_TEST_DB_RECORD=$work/notes testbin_pool "$P" "$work/phase1") || rc=1
+took "the packages on SQLite" "$t" "$rc"
+[ "$rc" = 0 ] || fail=1
 
 t=$SECONDS
-mapfile -t db < <("$GO" list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
-	grep 'internal/database/dbtest' | cut -d' ' -f1 | grep -v '/test/e2e$')
-run=()
-if compgen -G "$notes/*.tests" >/dev/null; then
-	# The packages (by directory) with noted tests, and one pattern of
-	# every noted name: a name noted in one package also runs its namesake
-	# in another, which only costs time.
-	mapfile -t noted < <(cut -f1 "$notes"/*.tests | sort -u)
-	mapfile -t db < <("$GO" list -f '{{.Dir}}	{{.ImportPath}}' "${db[@]}" |
-		awk -F'\t' 'NR == FNR { noted[$1] = 1; next } noted[$1] { print $2 }' <(printf '%s\n' "${noted[@]}") -)
-	run=(-run "^($(cut -f2 "$notes"/*.tests | sort -u | paste -sd'|'))\$")
-	echo "test: on PostgreSQL, the $(cut -f2 "$notes"/*.tests | sort -u | wc -l) tests of ${#db[@]} packages that took a database"
+if compgen -G "$work/notes/*.tests" >/dev/null; then
+	# Each package with noted tests, with -test.run of its own noted names.
+	awk -F'\t' 'NR == FNR { if (!seen[$1 "\t" $2]++) names[$1] = names[$1] (names[$1] == "" ? "" : "|") $2; next }
+		$2 in names { printf "%s\t%s\t%s\t-test.run=^(%s)$\n", $1, $2, $3, names[$2] }' \
+		<(cat "$work"/notes/*.tests) "$work/phase1" >"$work/phase2"
+	echo "test: on PostgreSQL, the $(sort -u "$work"/notes/*.tests | wc -l) tests of $(wc -l <"$work/phase2") packages that took a database"
+else
+	# No notes (phase 1 ran nothing that took a database?): every package
+	# whose tests import dbtest, whole.
+	"$GO" list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
+		grep 'internal/database/dbtest' | cut -d' ' -f1 |
+		awk -F'\t' 'NR == FNR { db[$1] = 1; next } db[$1]' - "$work/phase1" >"$work/phase2"
+	echo "test: no test noted taking a database; on PostgreSQL, the $(wc -l <"$work/phase2") packages whose tests import dbtest"
 fi
-UNYO_TEST_DATABASE=postgres "$GO" test -count=1 -timeout 20m "${run[@]}" "${db[@]}" || fail=1
-took "the packages on PostgreSQL" "SECONDS - t"
+rc=0
+(UNYO_TEST_DATABASE=postgres testbin_pool "$(nproc)" "$work/phase2") || rc=1
+took "the packages on PostgreSQL" "$t" "$rc"
+[ "$rc" = 0 ] || fail=1
 
 t=$SECONDS
 if [ -n "$e2e_pid" ]; then
-	wait "$e2e_pid" || fail=1
-	took "waiting for the end-to-end suite" "SECONDS - t"
-else
+	rc=0
+	wait "$e2e_pid" || rc=1
+	took "waiting for the end-to-end suite" "$t" "$rc"
+	[ "$rc" = 0 ] || fail=1
+elif [ -n "$e2e_bin" ]; then
 	e2e || fail=1
 fi
 cat e2e.log
