@@ -28,7 +28,20 @@
 # Building each binary once: before, phases 1 and 2 ran `go test`, which
 # linked phase 2's 41 binaries a second time, and scripts/e2e.sh linked the
 # suite's seven times (a check, then once per shard).
-# FIGURES
+# Measured 2026-12-07 on the shared 2-core machine (others' soak and
+# builds beside; load 10-27, so walls are inflated, CPU-seconds less so):
+#  - before, the old scripts (clone of cb8d27a, 22:19-23:44 UTC, load
+#    15-27, /usr/bin/time around each `go test`): phase 1 2,863 s wall,
+#    824 CPU-s (the browser suite timed out at 20 min under that load);
+#    phase 2 2,213 s wall, 638 CPU-s.
+#  - what phase 2 no longer spends: linking its 41 binaries as `go test`
+#    did (`go test -count=1 -run '^$' <the 41 packages>`, compile cache
+#    warm, 23:16-23:34 UTC, load 15-24): 232 CPU-s (169 user, 63 sys),
+#    1,078 s wall. The e2e suite's binary: 5.1 CPU-s per link as go test
+#    links it, 7.9 with DWARF (the old `go test -c -o /dev/null` check):
+#    about 38 CPU-s for the old seven, 5 now.
+#  - after, a clean clone (64f8c8d, CI=true bash .ci/run, from 22:58 UTC):
+#    building the 103 test binaries 1,523 s (load ~20).
 set -u
 # The build tags the binary ships with: make exports them; run by hand,
 # they are read from the Makefile.
