@@ -16,7 +16,7 @@
 #    matched) for a passing package and nothing else, and the binary's whole
 #    output then `FAIL pkg 1.234s` for a failing one: exit status non-zero,
 #    a crash (signal) or a timeout; `?   pkg [no test files]` for a package
-#    without tests (testbin_untested); `FAIL pkg [build failed]` when its
+#    without tests (go test prints it in phase 1); `FAIL pkg [build failed]` when its
 #    binary could not be built;
 #  - -vet=off: `make test` ran go vet on everything before.
 # The tags (GOFLAGS) are those of the environment, as for `go test`; the
@@ -168,13 +168,4 @@ testbin_reap() {
 	cat "${report[$pid]}"
 	unset "report[$pid]"
 	return $rc
-}
-
-# testbin_untested IMPORTPATH...: go test's line for packages without test
-# files.
-testbin_untested() {
-	local pkg
-	for pkg in "$@"; do
-		printf '?   \t%s\t[no test files]\n' "$pkg"
-	done
 }
