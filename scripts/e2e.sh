@@ -10,9 +10,8 @@
 # run writes e2e-<database>-<shard>.log; all logs are printed at the end, and
 # the script fails if any run failed.
 # The suite's test binary is linked once for the six runs (go does not cache
-# linked test binaries; each `go test` linked its own): E2E_TEST_BIN names
-# one built beforehand (scripts/test.sh builds every package's at once),
-# else it is built here. Each run is the binary run as go test runs it
+# linked test binaries; each `go test` linked its own): E2E_TEST_BIN may
+# name one built beforehand, else it is built here. Each run is the binary run as go test runs it
 # (scripts/testbin.sh), printing go test's lines.
 set -u
 GO=${GO:-go}
