@@ -9,6 +9,10 @@
 # refreshed from a `go test -v` run; a test not listed counts as 10 s). Each
 # run writes e2e-<database>-<shard>.log; all logs are printed at the end, and
 # the script fails if any run failed.
+# The suite's test binary is linked once for the six runs (go does not cache
+# linked test binaries; each `go test` linked its own): E2E_TEST_BIN may
+# name one built beforehand, else it is built here. Each run is the binary run as go test runs it
+# (scripts/testbin.sh), printing go test's lines.
 set -u
 GO=${GO:-go}
 SHARDS=${SHARDS:-3}
@@ -16,16 +20,21 @@ SHARDS=${SHARDS:-3}
 # run alike (test/e2e checks that the two agree).
 GOFLAGS=$(scripts/goflags.sh) || exit 1
 export GOFLAGS
-pkg=./test/e2e/
-"$GO" test -c -o /dev/null "$pkg" || exit 1
-# The binaries the tests run, built once here for every shard (each would
-# otherwise link its own unyo: about 17 s of CPU, six times at once).
+. scripts/testbin.sh
+IFS=$'\t' read -r pkg dir < <("$GO" list -f '{{.ImportPath}}	{{.Dir}}' ./test/e2e/) || exit 1
 bindir=$(mktemp -d)
 trap 'rm -rf "$bindir"' EXIT
+test=${E2E_TEST_BIN:-}
+if [ -z "$test" ]; then
+	testbin_build "$bindir" "$pkg" || exit 1
+	test=$(cut -f3 "$bindir/index")
+fi
+# The binaries the tests run, built once here for every shard (each would
+# otherwise link its own unyo: about 17 s of CPU, six times at once).
 CGO_ENABLED=1 "$GO" build -o "$bindir/unyo" ./cmd/unyo || exit 1
 "$GO" build -o "$bindir/unyo-agent" ./cmd/unyo-agent || exit 1
 export UNYO_E2E_BIN_DIR=$bindir
-mapfile -t tests < <("$GO" test -list '.*' "$pkg" | grep '^Test')
+mapfile -t tests < <(cd "$dir" && "$test" -test.list '.*' | grep '^Test')
 if [ "${#tests[@]}" -eq 0 ]; then
 	echo "e2e: no tests listed" >&2
 	exit 1
@@ -54,9 +63,9 @@ for db in sqlite postgres; do
 		re="^($(IFS='|'; echo "${names[*]}"))\$"
 		log="e2e-$db-$s.log"
 		if [ "$db" = postgres ]; then
-			UNYO_TEST_DATABASE=postgres "$GO" test -count=1 -timeout 20m -run "$re" "$pkg" >"$log" 2>&1 &
+			UNYO_TEST_DATABASE=postgres testbin_run "$pkg" "$dir" "$test" -test.run="$re" >"$log" 2>&1 &
 		else
-			"$GO" test -count=1 -timeout 20m -run "$re" "$pkg" >"$log" 2>&1 &
+			testbin_run "$pkg" "$dir" "$test" -test.run="$re" >"$log" 2>&1 &
 		fi
 		pids+=($!) logs+=("$log")
 	done
