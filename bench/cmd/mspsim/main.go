@@ -55,6 +55,7 @@ type config struct {
 	soak           time.Duration // a soak of one size instead of the steady window
 	soakEvery      time.Duration
 	soakSkip       time.Duration // 0: soakSkip's default
+	soakReports    time.Duration // 0: no reports during a soak
 	serverArgs     []string      // more flags for unyo's server
 }
 
@@ -131,6 +132,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.peersOnly, "peers-only", false, "run the -peer peers alone and add them to the row of each size already in <out>/results.json (unyo's figures from that earlier run)")
 	fs.DurationVar(&c.soak, "soak", 0, "run one size for this long after the warm-up (e.g. 24h) and sample the server every -soak-every into <out>/soak-<size>.json, .svg and .md, instead of the steady window")
 	fs.DurationVar(&c.soakEvery, "soak-every", time.Minute, "a soak's sampling interval")
+	fs.DurationVar(&c.soakReports, "soak-reports-every", 0, "during a soak, generate this month's report of -reports tenants every this often, the next ones in turn (the overnight report run, spread over the soak; 0: none)")
 	fs.DurationVar(&c.soakSkip, "soak-skip", 0, "a soak's samples left out of the trends (default 30m, at most a fifth of -soak)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -153,7 +155,7 @@ func parseFlags(args []string) (config, error) {
 	if c.soak > 0 && (len(c.sizes) != 1 || len(c.peers) > 0 || c.peersOnly || c.profile) {
 		return c, errors.New("-soak takes one size, and no -peer, -peers-only or -profile")
 	}
-	if c.soak < 0 || c.soakEvery < time.Second || c.soakSkip < 0 || (c.soak > 0 && c.soak < minTrendPoints*c.soakEvery+soakSkip(c)) {
+	if c.soak < 0 || c.soakEvery < time.Second || c.soakSkip < 0 || c.soakReports < 0 || (c.soak > 0 && c.soak < minTrendPoints*c.soakEvery+soakSkip(c)) {
 		return c, fmt.Errorf("-soak must leave %d samples of -soak-every (%v, 1s or more) after -soak-skip", minTrendPoints, c.soakEvery)
 	}
 	if c.peersOnly && len(c.peers) == 0 {

@@ -123,23 +123,30 @@ func runSize(ctx context.Context, cfg config, n int) (row, error) {
 	wait()
 
 	// The month's reports, on the server still holding the run's data.
-	// The period is given as times, to now: dates would be read in the
-	// tenant's zone (Asia/Tokyo), where after 15:00 UTC today is tomorrow
-	// and a period ending "today" held none of the run's data.
-	now := time.Now().UTC()
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
-	to := now.Add(time.Second).Format(time.RFC3339)
 	var rep []float64
 	for _, t := range tenants[:min(cfg.reports, len(tenants))] {
-		s := time.Now()
-		if err := a.call(ctx, "POST", "/api/v1/tenants/"+t.id+"/reports", map[string]string{"from": from, "to": to}, nil); err != nil {
+		d, err := monthReport(ctx, a, t)
+		if err != nil {
 			return r, err
 		}
-		rep = append(rep, time.Since(s).Seconds())
+		rep = append(rep, d.Seconds())
 	}
 	r.ReportSPerTenant = median(rep)
 	logf("%d hosts done", n)
 	return r, nil
+}
+
+// monthReport generates t's report of this month up to now and says how
+// long the server took. The period is given as times, to now: dates would be
+// read in the tenant's zone (Asia/Tokyo), where after 15:00 UTC today is
+// tomorrow and a period ending "today" held none of the run's data.
+func monthReport(ctx context.Context, a api, t *tenant) (time.Duration, error) {
+	now := time.Now().UTC()
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	to := now.Add(time.Second).Format(time.RFC3339)
+	s := time.Now()
+	err := a.call(ctx, "POST", "/api/v1/tenants/"+t.id+"/reports", map[string]string{"from": from, "to": to}, nil)
+	return time.Since(s), err
 }
 
 // stand is a size's server with its tenants provisioned.

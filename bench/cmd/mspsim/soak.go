@@ -35,6 +35,7 @@ type soakSample struct {
 	Board        summary `json:"board"`
 	Alerts       summary `json:"alert_list"`
 	AlertLatency summary `json:"alert_latency"` // of the notifications that arrived in the interval
+	Reports      summary `json:"reports"`       // the month's reports generated in the interval (-soak-reports-every)
 	Load1        float64 `json:"load1"`
 }
 
@@ -93,6 +94,7 @@ var soakResources = []soakResource{
 	{"remote write p99", "ms", 0, func(s soakSample) float64 { return s.Write.P99 }},
 	{"board p99", "ms", 0, func(s soakSample) float64 { return s.Board.P99 }},
 	{"alert list p99", "ms", 0, func(s soakSample) float64 { return s.Alerts.P99 }},
+	{"report p99", "ms", 0, func(s soakSample) float64 { return s.Reports.P99 }},
 }
 
 // trends judges every resource on the samples from skipH on.
@@ -174,6 +176,10 @@ func runSoak(ctx context.Context, cfg config, n int) (soakResult, error) {
 	if err := sm.begin(); err != nil {
 		return res, err
 	}
+	if cfg.soakReports > 0 && cfg.reports > 0 {
+		opDone.Add(1)
+		go func() { defer opDone.Done(); reportRun(runCtx, st.api, st.tenants, cfg, &sm.reports) }()
+	}
 	res.Started = start.UTC().Format(time.RFC3339)
 	for k := 1; ; k++ {
 		at := start.Add(time.Duration(k) * cfg.soakEvery)
@@ -209,6 +215,7 @@ type soakSampler struct {
 	op      *operator
 	rcv     *receiver
 	counted map[*host]bool // hosts whose alert's latency is in an earlier sample
+	reports latencies      // the report run's, since the last sample
 	cpu     float64
 	samples int64
 	at      time.Time
@@ -251,7 +258,7 @@ func (sm *soakSampler) sample(start time.Time) (soakSample, error) {
 		HeadSeries: m.headSeries, WALMB: mb(m.walBytes), DataMB: mb(float64(sm.srv.diskBytes())), Compactions: m.compactions,
 		CPUCores: (m.cpuSeconds - sm.cpu) / secs, SamplesPerS: float64(samples-sm.samples) / secs,
 		Write: sm.f.writes.take(), Board: sm.op.board.take(), Alerts: sm.op.alerts.take(),
-		AlertLatency: sm.newAlerts(), Load1: loadAverage()}
+		AlertLatency: sm.newAlerts(), Reports: sm.reports.take(), Load1: loadAverage()}
 	// Forgotten: the simulator keeps no day of latencies it does not report.
 	sm.f.pulls.take()
 	sm.f.events.take()
@@ -259,6 +266,30 @@ func (sm *soakSampler) sample(start time.Time) (soakSample, error) {
 	sm.op.promql.take()
 	sm.cpu, sm.samples, sm.at = m.cpuSeconds, samples, now
 	return s, nil
+}
+
+// reportRun generates this month's report of cfg.reports tenants every
+// cfg.soakReports, the next tenants each time, round the list: the overnight
+// run of the month's reports (every tenant's, one after the other), spread
+// over a soak so that its memory and its files are in the trends. A report
+// that fails is counted, and the run goes on.
+func reportRun(ctx context.Context, a api, tenants []*tenant, cfg config, into *latencies) {
+	next := 0
+	for sleepCtx(ctx, cfg.soakReports) {
+		for range min(cfg.reports, len(tenants)) {
+			d, err := monthReport(ctx, a, tenants[next])
+			next = (next + 1) % len(tenants)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				logf("soak: a report: %v", err)
+				into.fail()
+				continue
+			}
+			into.add(d)
+		}
+	}
 }
 
 // newAlerts is the latency, first failing sample to webhook, of the alerts
