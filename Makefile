@@ -148,11 +148,14 @@ bench-msp: build
 # A soak (issue 21; by hand, not in CI): SIZE hosts (1,000 here unless given)
 # for HOURS hours (24 unless given; HOURS=0.5 is 30 minutes) after WARMUP,
 # the server sampled every minute into bench/results/mspsim/soak-SIZE.json,
-# .svg and .md as it goes, with the trends judged at the end.
+# .svg and .md as it goes, with the trends judged at the end. Every
+# REPORTS_EVERY (1h unless given) ten tenants' month reports are generated,
+# the next ten each time: the overnight report run, spread over the day.
 HOURS ?= 24
+REPORTS_EVERY ?= 1h
 bench-soak: SIZE = 1000
 bench-soak: build
-	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -warmup $(WARMUP) -soak $(HOURS)h
+	$(GO) run ./bench/cmd/mspsim -bin $(BIN) -sizes $(SIZE) -warmup $(WARMUP) -soak $(HOURS)h -soak-reports-every $(REPORTS_EVERY)
 
 # CPU and memory of unyo agent against node_exporter at the same interval.
 bench-agent:
