@@ -71,35 +71,53 @@ func (t Text) In(lang string) string {
 	return t.Ja
 }
 
+// valueIn is text in lang, when it has both languages; else plain.
+func valueIn(texts Text, plain, lang string) string {
+	if texts != (Text{}) {
+		return texts.In(lang)
+	}
+	return plain
+}
+
+// ValueIn is the alert's value text in lang ("ja" or "en").
+func (a *Alert) ValueIn(lang string) string { return valueIn(a.ValueTexts, a.ValueText, lang) }
+
+// ValueIn is the event's value text in lang ("ja" or "en").
+func (ev *Event) ValueIn(lang string) string { return valueIn(ev.ValueTexts, ev.ValueText, lang) }
+
 // Alert is one alert instance, as stored.
 type Alert struct {
-	ID             int64             `json:"id"`
-	TenantID       string            `json:"tenant"`
-	Fingerprint    string            `json:"fingerprint"`
-	Source         Source            `json:"source"`
-	ItemID         int64             `json:"item_id,omitempty"`
-	ResourceID     int64             `json:"resource_id,omitempty"`
-	ServiceID      int64             `json:"service_id,omitempty"`
-	Resource       string            `json:"resource,omitempty"` // the resource's name
-	Title          Text              `json:"title"`
-	Summary        Text              `json:"summary"`
-	Labels         map[string]string `json:"labels"`
-	Notify         []string          `json:"notify,omitempty"` // the item's notification routes
-	RunbookURL     string            `json:"runbook_url,omitempty"`
-	Severity       Severity          `json:"severity"`
-	State          State             `json:"state"`
-	Value          *float64          `json:"value,omitempty"`
-	ValueText      string            `json:"value_text,omitempty"` // e.g. "cpu 93.5 > 90"
-	StartedAt      time.Time         `json:"started_at"`
-	FiredAt        *time.Time        `json:"fired_at,omitempty"`
-	ResolvedAt     *time.Time        `json:"resolved_at,omitempty"`
-	AcknowledgedBy string            `json:"acknowledged_by,omitempty"`
-	AcknowledgedAt *time.Time        `json:"acknowledged_at,omitempty"`
-	SilencedUntil  *time.Time        `json:"silenced_until,omitempty"`
-	Flapping       bool              `json:"flapping"`
-	InMaintenance  bool              `json:"in_maintenance"`
-	MaintenanceID  int64             `json:"maintenance_window_id,omitempty"`
-	Inhibited      bool              `json:"inhibited"`
+	ID          int64             `json:"id"`
+	TenantID    string            `json:"tenant"`
+	Fingerprint string            `json:"fingerprint"`
+	Source      Source            `json:"source"`
+	ItemID      int64             `json:"item_id,omitempty"`
+	ResourceID  int64             `json:"resource_id,omitempty"`
+	ServiceID   int64             `json:"service_id,omitempty"`
+	Resource    string            `json:"resource,omitempty"` // the resource's name
+	Title       Text              `json:"title"`
+	Summary     Text              `json:"summary"`
+	Labels      map[string]string `json:"labels"`
+	Notify      []string          `json:"notify,omitempty"` // the item's notification routes
+	RunbookURL  string            `json:"runbook_url,omitempty"`
+	Severity    Severity          `json:"severity"`
+	State       State             `json:"state"`
+	Value       *float64          `json:"value,omitempty"`
+	ValueText   string            `json:"value_text,omitempty"` // e.g. "cpu 93.5 > 90"
+	// ValueTexts is ValueText in both languages, when unyo wrote it (a
+	// backup policy's, an operation plan's): each reader sees theirs.
+	// Empty: ValueText, a rule's or the sender's words, in both.
+	ValueTexts     Text       `json:"-"`
+	StartedAt      time.Time  `json:"started_at"`
+	FiredAt        *time.Time `json:"fired_at,omitempty"`
+	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	SilencedUntil  *time.Time `json:"silenced_until,omitempty"`
+	Flapping       bool       `json:"flapping"`
+	InMaintenance  bool       `json:"in_maintenance"`
+	MaintenanceID  int64      `json:"maintenance_window_id,omitempty"`
+	Inhibited      bool       `json:"inhibited"`
 	// Announced is set once a firing transition of the alert was offered for
 	// notification: only then is its resolution worth telling anyone.
 	Announced bool      `json:"announced"`
@@ -119,6 +137,7 @@ type Event struct {
 	Severity   Severity   `json:"severity"`
 	Value      *float64   `json:"value,omitempty"`
 	ValueText  string     `json:"value_text,omitempty"`
+	ValueTexts Text       `json:"-"` // ValueText in both languages, as the alert's
 	Actor      string     `json:"actor,omitempty"`
 	Notify     bool       `json:"notify"` // the transition is to be notified
 	NotifiedAt *time.Time `json:"notified_at,omitempty"`
@@ -164,7 +183,8 @@ type Transition struct {
 	// it; PolicyNew for alerts from outside monitoring.
 	IncidentPolicy monitoring.IncidentPolicy `json:"incident_policy"`
 	Labels         map[string]string         `json:"labels"`
-	Value          string                    `json:"value,omitempty"` // e.g. "cpu 93.5 > 90"
+	Value          string                    `json:"value,omitempty"`       // e.g. "cpu 93.5 > 90"
+	ValueTexts     Text                      `json:"value_texts,omitempty"` // Value in both languages, when unyo wrote it
 	StartsAt       time.Time                 `json:"starts_at"`
 	EndsAt         *time.Time                `json:"ends_at,omitempty"`
 }
