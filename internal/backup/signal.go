@@ -36,7 +36,7 @@ func signalOf(p *Policy, st Status, c Condition, fp string, since time.Time, fir
 		s.Severity = alert.SeverityWarning
 	}
 	if !firing {
-		s.Summaries = alert.Text{Ja: "復旧しました", En: "recovered"}
+		s.Summaries = alert.Text{Ja: "解消しました", En: "recovered"}
 		return s
 	}
 	s.Status = alert.StateFiring
