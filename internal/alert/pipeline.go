@@ -44,7 +44,7 @@ func (e *Engine) applyWhy(ctx context.Context, r *rule, fp string, lset labels.L
 	if cur == nil {
 		proto = e.ruleAlert(r, fp, lset, at)
 	}
-	ch.valueText = e.describe(r, ch, why)
+	ch.valueText, ch.valueTexts = e.describe(r, ch, why)
 	e.commit(ctx, proto, cur, ch, at)
 }
 
@@ -58,14 +58,18 @@ func (e *Engine) ruleAlert(r *rule, fp string, lset labels.Labels, at time.Time)
 	}
 }
 
-func (e *Engine) describe(r *rule, ch *change, why string) string {
+// describe is the value text of change ch of rule r, and the same in both
+// languages where it has words (no data, a failed check); a comparison
+// ("cpu 93.5 > 90") reads the same to all and has none.
+func (e *Engine) describe(r *rule, ch *change, why string) (string, Text) {
 	if ch.value == nil {
-		return r.item.Name + ": no data"
+		return r.item.Name + ": no data", Text{Ja: r.item.Name + ": データなし", En: r.item.Name + ": no data"}
 	}
 	if r.cond.failures > 0 && ch.to != StateResolved {
-		return r.cond.describeCheck(*ch.value, why)
+		t := r.cond.describeCheck(*ch.value, why)
+		return t.En, t
 	}
-	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved)
+	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved), Text{}
 }
 
 // commit stores change ch of alert cur (or of the new alert proto), decides
