@@ -87,37 +87,34 @@ func (ev *Event) ValueIn(lang string) string { return valueIn(ev.ValueTexts, ev.
 
 // Alert is one alert instance, as stored.
 type Alert struct {
-	ID          int64             `json:"id"`
-	TenantID    string            `json:"tenant"`
-	Fingerprint string            `json:"fingerprint"`
-	Source      Source            `json:"source"`
-	ItemID      int64             `json:"item_id,omitempty"`
-	ResourceID  int64             `json:"resource_id,omitempty"`
-	ServiceID   int64             `json:"service_id,omitempty"`
-	Resource    string            `json:"resource,omitempty"` // the resource's name
-	Title       Text              `json:"title"`
-	Summary     Text              `json:"summary"`
-	Labels      map[string]string `json:"labels"`
-	Notify      []string          `json:"notify,omitempty"` // the item's notification routes
-	RunbookURL  string            `json:"runbook_url,omitempty"`
-	Severity    Severity          `json:"severity"`
-	State       State             `json:"state"`
-	Value       *float64          `json:"value,omitempty"`
-	ValueText   string            `json:"value_text,omitempty"` // e.g. "cpu 93.5 > 90"
-	// ValueTexts is ValueText in both languages, when unyo wrote it (a
-	// backup policy's, an operation plan's): each reader sees theirs.
-	// Empty: ValueText, a rule's or the sender's words, in both.
-	ValueTexts     Text       `json:"-"`
-	StartedAt      time.Time  `json:"started_at"`
-	FiredAt        *time.Time `json:"fired_at,omitempty"`
-	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
-	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
-	SilencedUntil  *time.Time `json:"silenced_until,omitempty"`
-	Flapping       bool       `json:"flapping"`
-	InMaintenance  bool       `json:"in_maintenance"`
-	MaintenanceID  int64      `json:"maintenance_window_id,omitempty"`
-	Inhibited      bool       `json:"inhibited"`
+	ID             int64             `json:"id"`
+	TenantID       string            `json:"tenant"`
+	Fingerprint    string            `json:"fingerprint"`
+	Source         Source            `json:"source"`
+	ItemID         int64             `json:"item_id,omitempty"`
+	ResourceID     int64             `json:"resource_id,omitempty"`
+	ServiceID      int64             `json:"service_id,omitempty"`
+	Resource       string            `json:"resource,omitempty"` // the resource's name
+	Title          Text              `json:"title"`
+	Summary        Text              `json:"summary"`
+	Labels         map[string]string `json:"labels"`
+	Notify         []string          `json:"notify,omitempty"` // the item's notification routes
+	RunbookURL     string            `json:"runbook_url,omitempty"`
+	Severity       Severity          `json:"severity"`
+	State          State             `json:"state"`
+	Value          *float64          `json:"value,omitempty"`
+	ValueText      string            `json:"value_text,omitempty"` // e.g. "cpu 93.5 > 90"
+	ValueTexts     Text              `json:"-"`                    // ValueText in both languages when unyo wrote it; empty: the rule's or sender's words, in both
+	StartedAt      time.Time         `json:"started_at"`
+	FiredAt        *time.Time        `json:"fired_at,omitempty"`
+	ResolvedAt     *time.Time        `json:"resolved_at,omitempty"`
+	AcknowledgedBy string            `json:"acknowledged_by,omitempty"`
+	AcknowledgedAt *time.Time        `json:"acknowledged_at,omitempty"`
+	SilencedUntil  *time.Time        `json:"silenced_until,omitempty"`
+	Flapping       bool              `json:"flapping"`
+	InMaintenance  bool              `json:"in_maintenance"`
+	MaintenanceID  int64             `json:"maintenance_window_id,omitempty"`
+	Inhibited      bool              `json:"inhibited"`
 	// Announced is set once a firing transition of the alert was offered for
 	// notification: only then is its resolution worth telling anyone.
 	Announced bool      `json:"announced"`
