@@ -71,6 +71,20 @@ func (t Text) In(lang string) string {
 	return t.Ja
 }
 
+// valueIn is text in lang, when it has both languages; else plain.
+func valueIn(texts Text, plain, lang string) string {
+	if texts != (Text{}) {
+		return texts.In(lang)
+	}
+	return plain
+}
+
+// ValueIn is the alert's value text in lang ("ja" or "en").
+func (a *Alert) ValueIn(lang string) string { return valueIn(a.ValueTexts, a.ValueText, lang) }
+
+// ValueIn is the event's value text in lang ("ja" or "en").
+func (ev *Event) ValueIn(lang string) string { return valueIn(ev.ValueTexts, ev.ValueText, lang) }
+
 // Alert is one alert instance, as stored.
 type Alert struct {
 	ID             int64             `json:"id"`
@@ -90,6 +104,7 @@ type Alert struct {
 	State          State             `json:"state"`
 	Value          *float64          `json:"value,omitempty"`
 	ValueText      string            `json:"value_text,omitempty"` // e.g. "cpu 93.5 > 90"
+	ValueTexts     Text              `json:"-"`                    // ValueText in both languages when unyo wrote it; empty: the rule's or sender's words, in both
 	StartedAt      time.Time         `json:"started_at"`
 	FiredAt        *time.Time        `json:"fired_at,omitempty"`
 	ResolvedAt     *time.Time        `json:"resolved_at,omitempty"`
@@ -119,6 +134,7 @@ type Event struct {
 	Severity   Severity   `json:"severity"`
 	Value      *float64   `json:"value,omitempty"`
 	ValueText  string     `json:"value_text,omitempty"`
+	ValueTexts Text       `json:"-"` // ValueText in both languages, as the alert's
 	Actor      string     `json:"actor,omitempty"`
 	Notify     bool       `json:"notify"` // the transition is to be notified
 	NotifiedAt *time.Time `json:"notified_at,omitempty"`
@@ -164,7 +180,8 @@ type Transition struct {
 	// it; PolicyNew for alerts from outside monitoring.
 	IncidentPolicy monitoring.IncidentPolicy `json:"incident_policy"`
 	Labels         map[string]string         `json:"labels"`
-	Value          string                    `json:"value,omitempty"` // e.g. "cpu 93.5 > 90"
+	Value          string                    `json:"value,omitempty"`       // e.g. "cpu 93.5 > 90"
+	ValueTexts     Text                      `json:"value_texts,omitempty"` // Value in both languages, when unyo wrote it
 	StartsAt       time.Time                 `json:"starts_at"`
 	EndsAt         *time.Time                `json:"ends_at,omitempty"`
 }

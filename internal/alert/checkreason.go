@@ -58,16 +58,17 @@ func checkKey(lset labels.Labels) string {
 	return b.Labels().String()
 }
 
-// describeCheck writes a firing check's value with its last reason.
-// Without a reason (an agent too old to write one) it still says that
-// the check failed, never the bare "1 >= 1" nobody can read.
-func (c *condition) describeCheck(v float64, why string) string {
-	s := "check failed"
+// describeCheck writes a firing check's value with its last reason, in
+// both languages; the reason is the agent's, in its words. Without a
+// reason (an agent too old to write one) it still says that the check
+// failed, never the bare "1 >= 1" nobody can read.
+func (c *condition) describeCheck(v float64, why string) Text {
+	t := Text{Ja: "チェック失敗", En: "check failed"}
 	if c.failures > 1 {
-		s = fmt.Sprintf("check failed %s times in a row", num(v))
+		t = Text{Ja: fmt.Sprintf("%s 回連続でチェック失敗", num(v)), En: fmt.Sprintf("check failed %s times in a row", num(v))}
 	}
-	if why == "" {
-		return s
+	if why != "" {
+		t.Ja, t.En = t.Ja+": "+why, t.En+": "+why
 	}
-	return s + ": " + why
+	return t
 }

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,10 +12,11 @@ import (
 
 // TestCheckAlertSaysWhy: a failing check's alert gives the reason of its
 // last failure ("check failed: connection refused"), not the count against
-// the level; the reason of an earlier failure, or of another target, is
-// not taken for it.
+// the level, in each reader's language (the reason in the agent's words);
+// the reason of an earlier failure, or of another target, is not taken
+// for it.
 func TestCheckAlertSaysWhy(t *testing.T) {
-	f := func(failures int, runs []string, want string) {
+	f := func(failures int, runs []string, want, wantJa string) {
 		t.Helper()
 		w := newWorld(t, nil)
 		web := w.host("acme", "web-01")
@@ -42,13 +44,17 @@ func TestCheckAlertSaysWhy(t *testing.T) {
 		if len(got) != 1 || got[0].State != StateFiring || got[0].ValueText != want {
 			t.Fatalf("%d failures, runs %q: %+v, want firing with %q", failures, runs, got, want)
 		}
+		if a := got[0]; a.ValueIn("en") != want || a.ValueIn("ja") != wantJa || !strings.HasSuffix(a.Summary.Ja, "("+wantJa+")") ||
+			!strings.HasSuffix(a.Summary.En, "("+want+")") {
+			t.Errorf("%d failures, runs %q: says %q / %q, summary %+v; want %q / %q", failures, runs, a.ValueIn("ja"), a.ValueIn("en"), a.Summary, wantJa, want)
+		}
 	}
-	f(1, []string{"", "connection refused"}, "check failed: connection refused")
-	f(2, []string{"timeout", "", "timeout", "connection refused"}, "check failed 2 times in a row: connection refused")
+	f(1, []string{"", "connection refused"}, "check failed: connection refused", "チェック失敗: connection refused")
+	f(2, []string{"timeout", "", "timeout", "connection refused"}, "check failed 2 times in a row: connection refused", "2 回連続でチェック失敗: connection refused")
 	// An agent that writes no reason (an older one) still says the check
 	// failed, not "port 1 >= 1".
-	f(1, []string{"", "-"}, "check failed")
-	f(2, []string{"-", "-"}, "check failed 2 times in a row")
+	f(1, []string{"", "-"}, "check failed", "チェック失敗")
+	f(2, []string{"-", "-"}, "check failed 2 times in a row", "2 回連続でチェック失敗")
 }
 
 // TestDeviceWithoutAgentAlerts: a resource that is not a host (a switch)

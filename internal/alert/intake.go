@@ -27,12 +27,24 @@ type Signal struct {
 	// Title is the name in both languages, for the server's own signals
 	// (a backup policy's, an operation plan's): each reader sees it in
 	// theirs. Empty: Name, as the sender wrote it, in both.
-	Title      Text
-	Summary    string
+	Title   Text
+	Summary string // what the sender says of the alert, in its words
+	// Summaries is the summary in both languages, for the server's own
+	// signals: each reader sees theirs. Empty: Summary, in both.
+	Summaries  Text
 	Resource   string // a resource name to match, when the payload names one
 	RunbookURL string
 	Labels     map[string]string
 	StartsAt   time.Time // zero: now
+}
+
+// said is the signal's summary as the alert's value text: the sender's,
+// else unyo's own in English.
+func (s Signal) said() string {
+	if s.Summary != "" {
+		return s.Summary
+	}
+	return s.Summaries.In("en")
 }
 
 // labelFingerprint identifies an alert by its labels alone.
@@ -95,13 +107,13 @@ func (e *Engine) Intake(ctx context.Context, tenant string, signals []Signal) (I
 		case s.Status == StateResolved && cur == nil:
 			res.Unknown++
 		case s.Status == StateResolved:
-			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateResolved, reason: ReasonIntake, severity: cur.Severity, valueText: s.Summary}, now)
+			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateResolved, reason: ReasonIntake, severity: cur.Severity, valueText: s.said(), valueTexts: s.Summaries}, now)
 			res.Resolved++
 		case cur == nil:
-			e.commit(ctx, e.intakeAlert(tenant, fp, s, byName, now), nil, &change{to: StateFiring, reason: ReasonIntake, severity: s.Severity, valueText: s.Summary}, now)
+			e.commit(ctx, e.intakeAlert(tenant, fp, s, byName, now), nil, &change{to: StateFiring, reason: ReasonIntake, severity: s.Severity, valueText: s.said(), valueTexts: s.Summaries}, now)
 			res.Opened++
 		case cur.Severity != s.Severity:
-			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateFiring, reason: ReasonSeverity, severity: s.Severity, valueText: s.Summary}, now)
+			e.commit(ctx, nil, cur, &change{from: cur.State, to: StateFiring, reason: ReasonSeverity, severity: s.Severity, valueText: s.said(), valueTexts: s.Summaries}, now)
 		case !cur.Announced:
 			// Senders repeat firing alerts (Alertmanager's repeat_interval):
 			// each repeat is a chance to release one that was held.

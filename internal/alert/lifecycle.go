@@ -10,8 +10,9 @@ type change struct {
 	severity Severity
 	value    *float64
 	// Filled by the engine, not by step.
-	valueText string
-	actor     string
+	valueText  string
+	valueTexts Text // valueText in both languages, when unyo wrote it
+	actor      string
 }
 
 // step applies one observation of a rule's series at time at to the alert

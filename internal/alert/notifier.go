@@ -78,11 +78,11 @@ func newTransition(a *Alert, ev *Event) Transition {
 		Tenant:         a.TenantID, AlertID: a.ID, EventID: ev.ID, Fingerprint: a.Fingerprint, Source: a.Source,
 		Status: ev.To, Severity: ev.Severity, Title: a.Title, Summary: a.Summary, Resource: a.Resource,
 		ResourceID: a.ResourceID, ServiceID: a.ServiceID, ItemID: a.ItemID, Notify: a.Notify, RunbookURL: a.RunbookURL,
-		Labels: a.Labels, Value: ev.ValueText, StartsAt: a.StartedAt,
+		Labels: a.Labels, Value: ev.ValueText, ValueTexts: ev.ValueTexts, StartsAt: a.StartedAt,
 	}
 	// The summary as of the event: the alert may have moved on since.
 	then := *a
-	then.Severity, then.ValueText = ev.Severity, ev.ValueText
+	then.Severity, then.ValueText, then.ValueTexts = ev.Severity, ev.ValueText, ev.ValueTexts
 	t.Summary = summary(&then, ev.To)
 	if a.FiredAt != nil {
 		t.StartsAt = *a.FiredAt

@@ -44,7 +44,7 @@ func (e *Engine) applyWhy(ctx context.Context, r *rule, fp string, lset labels.L
 	if cur == nil {
 		proto = e.ruleAlert(r, fp, lset, at)
 	}
-	ch.valueText = e.describe(r, ch, why)
+	ch.valueText, ch.valueTexts = e.describe(r, ch, why)
 	e.commit(ctx, proto, cur, ch, at)
 }
 
@@ -58,14 +58,18 @@ func (e *Engine) ruleAlert(r *rule, fp string, lset labels.Labels, at time.Time)
 	}
 }
 
-func (e *Engine) describe(r *rule, ch *change, why string) string {
+// describe is the value text of change ch of rule r, and the same in both
+// languages where it has words (no data, a failed check); a comparison
+// ("cpu 93.5 > 90") reads the same to all and has none.
+func (e *Engine) describe(r *rule, ch *change, why string) (string, Text) {
 	if ch.value == nil {
-		return r.item.Name + ": no data"
+		return r.item.Name + ": no data", Text{Ja: r.item.Name + ": データなし", En: r.item.Name + ": no data"}
 	}
 	if r.cond.failures > 0 && ch.to != StateResolved {
-		return r.cond.describeCheck(*ch.value, why)
+		t := r.cond.describeCheck(*ch.value, why)
+		return t.En, t
 	}
-	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved)
+	return r.cond.describe(r.item.Name, *ch.value, ch.severity, ch.to != StateResolved), Text{}
 }
 
 // commit stores change ch of alert cur (or of the new alert proto), decides
@@ -85,10 +89,10 @@ func (e *Engine) commit(ctx context.Context, proto, cur *Alert, ch *change, at t
 		a.Value = ch.value
 	}
 	if ch.valueText != "" {
-		a.ValueText = ch.valueText
+		a.ValueText, a.ValueTexts = ch.valueText, ch.valueTexts
 	}
 	a.Summary = summary(a, ch.to)
-	ev := &Event{At: at, From: ch.from, To: ch.to, Reason: ch.reason, Severity: ch.severity, Value: ch.value, ValueText: a.ValueText, Actor: ch.actor}
+	ev := &Event{At: at, From: ch.from, To: ch.to, Reason: ch.reason, Severity: ch.severity, Value: ch.value, ValueText: a.ValueText, ValueTexts: a.ValueTexts, Actor: ch.actor}
 	switch {
 	case ch.to == StateFiring && ch.from != StateFiring:
 		a.FiredAt = &at
@@ -195,7 +199,7 @@ func (e *Engine) release(ctx context.Context, a *Alert, at time.Time) {
 	}
 	n := *a
 	n.Flapping, n.Inhibited, n.InMaintenance, n.Announced, n.UpdatedAt = false, false, false, true, at
-	ev := &Event{At: at, From: StateFiring, To: StateFiring, Reason: ReasonReleased, Severity: a.Severity, Value: a.Value, ValueText: a.ValueText, Notify: true}
+	ev := &Event{At: at, From: StateFiring, To: StateFiring, Reason: ReasonReleased, Severity: a.Severity, Value: a.Value, ValueText: a.ValueText, ValueTexts: a.ValueTexts, Notify: true}
 	if err := e.store.update(ctx, &n, ev); err != nil {
 		e.logger.Error("cannot store alert release", "tenant", a.TenantID, "alert", a.ID, "err", err)
 		return
@@ -227,12 +231,12 @@ func summary(a *Alert, to State) Text {
 	title := a.Title
 	if to == StateResolved {
 		return Text{
-			Ja: fmt.Sprintf("%s: %s 復旧 (%s)", where, title.In("ja"), a.ValueText),
-			En: fmt.Sprintf("%s: %s recovered (%s)", where, title.In("en"), a.ValueText),
+			Ja: fmt.Sprintf("%s: %s 復旧 (%s)", where, title.In("ja"), a.ValueIn("ja")),
+			En: fmt.Sprintf("%s: %s recovered (%s)", where, title.In("en"), a.ValueIn("en")),
 		}
 	}
 	return Text{
-		Ja: fmt.Sprintf("%s: %s %s (%s)", where, title.In("ja"), severityJa[a.Severity], a.ValueText),
-		En: fmt.Sprintf("%s: %s %s (%s)", where, title.In("en"), a.Severity, a.ValueText),
+		Ja: fmt.Sprintf("%s: %s %s (%s)", where, title.In("ja"), severityJa[a.Severity], a.ValueIn("ja")),
+		En: fmt.Sprintf("%s: %s %s (%s)", where, title.In("en"), a.Severity, a.ValueIn("en")),
 	}
 }

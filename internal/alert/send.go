@@ -115,8 +115,8 @@ func Message(tr Transition, t *model.Tenant, externalURL string) notify.Message 
 			m.EndsAt = *tr.EndsAt
 		}
 	}
-	if tr.Value != "" {
-		m.Values = []string{tr.Value}
+	if v := valueIn(tr.ValueTexts, tr.Value, lang); v != "" {
+		m.Values = []string{v}
 	}
 	if u, err := url.Parse(tr.RunbookURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
 		m.Runbooks = []notify.Link{{Title: "Runbook", URL: tr.RunbookURL}}

@@ -26,7 +26,7 @@ type Store struct {
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
 
 const alertColumns = `id, tenant_id, fingerprint, source, coalesce(item_id,0), coalesce(resource_id,0), coalesce(service_id,0),
-	resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
+	resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text, value_texts,
 	started_at, fired_at, resolved_at, acknowledged_by, acknowledged_at, silenced_until,
 	flapping, in_maintenance, coalesce(maintenance_window_id,0), inhibited, announced, updated_at`
 
@@ -35,11 +35,11 @@ func (s *Store) insert(ctx context.Context, a *Alert, ev *Event) error {
 	return database.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		title, summary, lbls, routes := mustJSON(a.Title), mustJSON(a.Summary), mustJSON(a.Labels), mustJSON(a.Notify)
 		err := tx.QueryRowContext(ctx, `INSERT INTO alerts (tenant_id, fingerprint, source, item_id, resource_id, service_id,
-			resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text,
+			resource, title, summary, labels, notify_routes, runbook_url, severity, state, value, value_text, value_texts,
 			started_at, fired_at, resolved_at, silenced_until, flapping, in_maintenance, maintenance_window_id, inhibited, announced, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			a.TenantID, a.Fingerprint, a.Source, database.NullID(a.ItemID), database.NullID(a.ResourceID), database.NullID(a.ServiceID),
-			a.Resource, title, summary, lbls, routes, a.RunbookURL, a.Severity, a.State, database.NullFloat(a.Value), a.ValueText,
+			a.Resource, title, summary, lbls, routes, a.RunbookURL, a.Severity, a.State, database.NullFloat(a.Value), a.ValueText, textJSON(a.ValueTexts),
 			database.Millis(a.StartedAt), database.NullMillis(a.FiredAt), database.NullMillis(a.ResolvedAt), database.NullMillis(a.SilencedUntil),
 			a.Flapping, a.InMaintenance, database.NullID(a.MaintenanceID), a.Inhibited, a.Announced, database.Millis(a.UpdatedAt)).Scan(&a.ID)
 		if err != nil {
@@ -61,12 +61,12 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 		at = ev.At
 	}
 	return istorage.Change(ctx, s.db, at, func(tx *sql.Tx) (istorage.Object, error) {
-		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, summary=?, labels=?,
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET severity=?, state=?, value=?, value_text=?, value_texts=?, summary=?, labels=?,
 			fired_at=?, resolved_at=?, acknowledged_by=COALESCE(NULLIF(?, ''), acknowledged_by), acknowledged_at=COALESCE(?, acknowledged_at),
 			silenced_until=COALESCE(?, silenced_until), flapping=?,
 			in_maintenance=?, maintenance_window_id=?, inhibited=?, announced=?, updated_at=?
 			WHERE tenant_id=? AND id=?`,
-			a.Severity, a.State, database.NullFloat(a.Value), a.ValueText, mustJSON(a.Summary), mustJSON(a.Labels),
+			a.Severity, a.State, database.NullFloat(a.Value), a.ValueText, textJSON(a.ValueTexts), mustJSON(a.Summary), mustJSON(a.Labels),
 			database.NullMillis(a.FiredAt), database.NullMillis(a.ResolvedAt), a.AcknowledgedBy, database.NullMillis(a.AcknowledgedAt), database.NullMillis(a.SilencedUntil), a.Flapping,
 			a.InMaintenance, database.NullID(a.MaintenanceID), a.Inhibited, a.Announced, database.Millis(a.UpdatedAt), a.TenantID, a.ID)
 		if err != nil {
@@ -81,9 +81,9 @@ func (s *Store) update(ctx context.Context, a *Alert, ev *Event) error {
 
 func insertEvent(ctx context.Context, tx *sql.Tx, a *Alert, ev *Event) error {
 	ev.AlertID = a.ID
-	err := tx.QueryRowContext(ctx, `INSERT INTO alert_events (alert_id, tenant_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-		a.ID, a.TenantID, database.Millis(ev.At), ev.From, ev.To, ev.Reason, ev.Severity, database.NullFloat(ev.Value), ev.ValueText, ev.Actor, ev.Notify).Scan(&ev.ID)
+	err := tx.QueryRowContext(ctx, `INSERT INTO alert_events (alert_id, tenant_id, at, from_state, to_state, reason, severity, value, value_text, value_texts, actor, notify)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		a.ID, a.TenantID, database.Millis(ev.At), ev.From, ev.To, ev.Reason, ev.Severity, database.NullFloat(ev.Value), ev.ValueText, textJSON(ev.ValueTexts), ev.Actor, ev.Notify).Scan(&ev.ID)
 	if err != nil {
 		return fmt.Errorf("alert: unable to store event: %w", err)
 	}
@@ -147,7 +147,7 @@ func (s *Store) Alert(ctx context.Context, tenant string, id int64) (*Alert, err
 		return nil, response.NotFound("no such alert")
 	}
 	a := list[0]
-	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, at, from_state, to_state, reason, severity, value, value_text, actor, notify, notified_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, at, from_state, to_state, reason, severity, value, value_text, value_texts, actor, notify, notified_at
 		FROM alert_events WHERE tenant_id=? AND alert_id=? ORDER BY id`, tenant, id)
 	if err != nil {
 		return nil, fmt.Errorf("alert: unable to list events: %w", err)
@@ -159,9 +159,11 @@ func (s *Store) Alert(ctx context.Context, tenant string, id int64) (*Alert, err
 		var at int64
 		var val sql.NullFloat64
 		var notified sql.NullInt64
-		if err := rows.Scan(&ev.ID, &ev.AlertID, &at, &ev.From, &ev.To, &ev.Reason, &ev.Severity, &val, &ev.ValueText, &ev.Actor, &ev.Notify, &notified); err != nil {
+		var texts string
+		if err := rows.Scan(&ev.ID, &ev.AlertID, &at, &ev.From, &ev.To, &ev.Reason, &ev.Severity, &val, &ev.ValueText, &texts, &ev.Actor, &ev.Notify, &notified); err != nil {
 			return nil, fmt.Errorf("alert: unable to list events: %w", err)
 		}
+		ev.ValueTexts = parseText(texts)
 		ev.At, ev.Value, ev.NotifiedAt = database.FromMillis(at), database.FloatPtr(val), database.TimePtr(notified)
 		a.Events = append(a.Events, &ev)
 	}
@@ -204,7 +206,7 @@ type notice struct {
 // unnotified returns, across tenants and oldest first, the events marked to
 // be notified that were not; the engine's notifier alone calls it.
 func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, tenant_id, at, to_state, severity, value_text
+	rows, err := s.db.QueryContext(ctx, `SELECT id, alert_id, tenant_id, at, to_state, severity, value_text, value_texts
 		FROM alert_events WHERE notify=1 AND notified_at IS NULL ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("alert: unable to list unnotified events: %w", err)
@@ -217,10 +219,12 @@ func (s *Store) unnotified(ctx context.Context, limit int) ([]notice, error) {
 	for rows.Next() {
 		var r row
 		var at int64
-		if err := rows.Scan(&r.ev.ID, &r.ev.AlertID, &r.tenant, &at, &r.ev.To, &r.ev.Severity, &r.ev.ValueText); err != nil {
+		var texts string
+		if err := rows.Scan(&r.ev.ID, &r.ev.AlertID, &r.tenant, &at, &r.ev.To, &r.ev.Severity, &r.ev.ValueText, &texts); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("alert: unable to list unnotified events: %w", err)
 		}
+		r.ev.ValueTexts = parseText(texts)
 		r.ev.At = database.FromMillis(at)
 		list = append(list, r)
 	}
@@ -270,12 +274,12 @@ func (s *Store) query(ctx context.Context, q string, args ...any) ([]*Alert, err
 
 func scanAlert(scan func(...any) error) (*Alert, error) {
 	var a Alert
-	var title, summary, lbls, routes string
+	var title, summary, lbls, routes, texts string
 	var val sql.NullFloat64
 	var started, updated int64
 	var fired, resolved, acked, silenced sql.NullInt64
 	err := scan(&a.ID, &a.TenantID, &a.Fingerprint, &a.Source, &a.ItemID, &a.ResourceID, &a.ServiceID,
-		&a.Resource, &title, &summary, &lbls, &routes, &a.RunbookURL, &a.Severity, &a.State, &val, &a.ValueText,
+		&a.Resource, &title, &summary, &lbls, &routes, &a.RunbookURL, &a.Severity, &a.State, &val, &a.ValueText, &texts,
 		&started, &fired, &resolved, &a.AcknowledgedBy, &acked, &silenced,
 		&a.Flapping, &a.InMaintenance, &a.MaintenanceID, &a.Inhibited, &a.Announced, &updated)
 	if err != nil {
@@ -289,10 +293,28 @@ func scanAlert(scan func(...any) error) (*Alert, error) {
 			return nil, err
 		}
 	}
-	a.Value = database.FloatPtr(val)
+	a.Value, a.ValueTexts = database.FloatPtr(val), parseText(texts)
 	a.StartedAt, a.UpdatedAt = database.FromMillis(started), database.FromMillis(updated)
 	a.FiredAt, a.ResolvedAt, a.AcknowledgedAt, a.SilencedUntil = database.TimePtr(fired), database.TimePtr(resolved), database.TimePtr(acked), database.TimePtr(silenced)
 	return &a, nil
+}
+
+// textJSON is t as a value_texts column keeps it: "" for none, the
+// column of every rule's event.
+func textJSON(t Text) string {
+	if t == (Text{}) {
+		return ""
+	}
+	return mustJSON(t)
+}
+
+// parseText reads what textJSON wrote; anything else is none.
+func parseText(s string) Text {
+	var t Text
+	if s == "" || json.Unmarshal([]byte(s), &t) != nil {
+		return Text{}
+	}
+	return t
 }
 
 func mustJSON(v any) string {

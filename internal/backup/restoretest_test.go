@@ -203,7 +203,7 @@ func TestWatchRestoreOverdue(t *testing.T) {
 	}
 	log.mu.Unlock()
 	if sig.RunbookURL != "https://wiki.example/restore-shop-db" || sig.Severity != alert.SeverityWarning ||
-		!strings.Contains(sig.Name, "Restore test overdue") || !strings.Contains(sig.Summary, "quarterly") {
+		!strings.Contains(sig.Name, "Restore test overdue") || !strings.Contains(sig.Summaries.En, "quarterly") || !strings.Contains(sig.Summaries.Ja, "quarterly") {
 		t.Errorf("overdue signal: %+v", sig)
 	}
 	now := time.Now()

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -35,35 +36,56 @@ func signalOf(p *Policy, st Status, c Condition, fp string, since time.Time, fir
 		s.Severity = alert.SeverityWarning
 	}
 	if !firing {
-		s.Summary = "recovered"
+		s.Summaries = alert.Text{Ja: "解消しました", En: "recovered"}
 		return s
 	}
 	s.Status = alert.StateFiring
+	s.Summaries = summaryOf(p, st, c)
+	return s
+}
+
+// results name a job's result in Japanese, as the summary of a failed job
+// says it.
+var results = map[Result]string{StatusOK: "成功", StatusFailed: "失敗", StatusPartial: "一部失敗"}
+
+// summaryOf says why condition c of p fires, in Japanese and English.
+func summaryOf(p *Policy, st Status, c Condition) alert.Text {
+	at := func(t *time.Time) string { return t.Format(time.RFC3339) }
 	switch c {
 	case ConditionRPO:
+		rpo := time.Duration(st.RPO).String()
 		if st.LastGoodPoint != nil {
-			s.Summary = fmt.Sprintf("the last good recovery point %s is older than the RPO %s", st.LastGoodPoint.Format(time.RFC3339), time.Duration(st.RPO))
-		} else {
-			s.Summary = fmt.Sprintf("no good recovery point within the RPO %s since the policy was created", time.Duration(st.RPO))
+			return alert.Text{Ja: fmt.Sprintf("最後の正常な復旧ポイント %s が RPO %s より古くなっています", at(st.LastGoodPoint), rpo),
+				En: fmt.Sprintf("the last good recovery point %s is older than the RPO %s", at(st.LastGoodPoint), rpo)}
 		}
+		return alert.Text{Ja: fmt.Sprintf("ポリシー作成以来、RPO %s 以内の正常な復旧ポイントがありません", rpo),
+			En: fmt.Sprintf("no good recovery point within the RPO %s since the policy was created", rpo)}
 	case ConditionFailed:
-		s.Summary = fmt.Sprintf("the job that finished at %s ended %s", st.LastJob.FinishedAt.Format(time.RFC3339), st.LastJob.Status)
-		if st.LastJob.Message != "" {
-			s.Summary += ": " + st.LastJob.Message
+		t := alert.Text{Ja: fmt.Sprintf("%s に終了したジョブの結果は%sでした", at(&st.LastJob.FinishedAt), cmp.Or(results[st.LastJob.Status], string(st.LastJob.Status))),
+			En: fmt.Sprintf("the job that finished at %s ended %s", at(&st.LastJob.FinishedAt), st.LastJob.Status)}
+		if m := st.LastJob.Message; m != "" {
+			t.Ja, t.En = t.Ja+": "+m, t.En+": "+m
 		}
+		return t
 	case ConditionMissed:
-		s.Summary = fmt.Sprintf("no job started for the run scheduled at %s", st.MissedRun.Format(time.RFC3339))
+		return alert.Text{Ja: fmt.Sprintf("%s に予定された実行のジョブが開始されていません", at(st.MissedRun)),
+			En: fmt.Sprintf("no job started for the run scheduled at %s", at(st.MissedRun))}
 	case ConditionSize:
-		s.Summary = fmt.Sprintf("the good job that finished at %s saved %d bytes, outside %d%%-%d%% of the median %d bytes of the jobs before it",
-			st.LastGoodPoint.Format(time.RFC3339), st.lastGoodSize, p.SizeLowPercent, p.SizeHighPercent, st.MedianSize)
+		return alert.Text{Ja: fmt.Sprintf("%s に終了した正常なジョブの保存量 %d バイトが、それ以前のジョブの中央値 %d バイトの %d%%〜%d%% の範囲外です",
+			at(st.LastGoodPoint), st.lastGoodSize, st.MedianSize, p.SizeLowPercent, p.SizeHighPercent),
+			En: fmt.Sprintf("the good job that finished at %s saved %d bytes, outside %d%%-%d%% of the median %d bytes of the jobs before it",
+				at(st.LastGoodPoint), st.lastGoodSize, p.SizeLowPercent, p.SizeHighPercent, st.MedianSize)}
 	case ConditionRetention:
+		keep := time.Duration(p.Retention).String()
 		if st.OldestPoint != nil {
-			s.Summary = fmt.Sprintf("the oldest recovery point kept, %s, is younger than the retention %s promises", st.OldestPoint.Format(time.RFC3339), time.Duration(p.Retention))
-		} else {
-			s.Summary = fmt.Sprintf("no recovery point is kept though the retention is %s", time.Duration(p.Retention))
+			return alert.Text{Ja: fmt.Sprintf("保持されている最古の復旧ポイント %s が、保持期間 %s に届いていません", at(st.OldestPoint), keep),
+				En: fmt.Sprintf("the oldest recovery point kept, %s, is younger than the retention %s promises", at(st.OldestPoint), keep)}
 		}
+		return alert.Text{Ja: fmt.Sprintf("保持期間は %s ですが、保持されている復旧ポイントがありません", keep),
+			En: fmt.Sprintf("no recovery point is kept though the retention is %s", keep)}
 	case ConditionRestoreOverdue:
-		s.Summary = fmt.Sprintf("the restore test due at %s (plan %q) has not been performed", st.RestoreDue.Format(time.RFC3339), p.RestorePlan)
+		return alert.Text{Ja: fmt.Sprintf("%s が期限のリカバリ訓練 (計画 %q) が実施されていません", at(st.RestoreDue), p.RestorePlan),
+			En: fmt.Sprintf("the restore test due at %s (plan %q) has not been performed", at(st.RestoreDue), p.RestorePlan)}
 	}
-	return s
+	return alert.Text{}
 }

@@ -245,8 +245,8 @@ func (e *enqueued) Enqueue(_ context.Context, n outbox.Notification) error {
 }
 
 // TestManualGroupAsksAPersonAndVerifiesTheirConfirmation: a manual step
-// sends one request through the notification pipeline and verifies once a
-// person confirms the count.
+// sends one request through the notification pipeline, in the tenant's
+// language alone, and verifies once a person confirms the count.
 func TestManualGroupAsksAPersonAndVerifiesTheirConfirmation(t *testing.T) {
 	fx := newFixture(t)
 	q := &enqueued{}
@@ -261,6 +261,26 @@ func TestManualGroupAsksAPersonAndVerifiesTheirConfirmation(t *testing.T) {
 	if len(q.list) != 1 || !strings.Contains(q.list[0].Message.Title, "batch → 4") || q.list[0].Message.URL != fmt.Sprintf("http://unyo.example/tenants/acme/capacity/groups/%d", g.ID) {
 		t.Fatalf("requests: %+v", q.list)
 	}
+	ja := q.list[0].Message
+	if ja.Language != "ja" || ja.Title != "運行作業依頼: batch → 4" || !strings.Contains(ja.Summary, "batch を 4 台にして") || strings.Contains(ja.Title+ja.Summary, "Set ") {
+		t.Errorf("the Japanese customer's request: %q, %q, %q", ja.Language, ja.Title, ja.Summary)
+	}
+	beta, err := fx.st.Tenant(t.Context(), "beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	beta.Language = "en"
+	if err := fx.st.UpdateTenant(t.Context(), beta); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&manual{store: fx.store, q: q, url: "http://unyo.example", tenant: "beta", group: g.ID, name: "jobs"}).Apply(t.Context(), 3); err != nil {
+		t.Fatal(err)
+	}
+	en := q.list[len(q.list)-1].Message
+	if en.Language != "en" || en.Title != "Scale by hand: jobs → 3" || en.Summary != "Set jobs to 3 instances, then confirm the count in the console." {
+		t.Errorf("the English customer's request: %q, %q, %q", en.Language, en.Title, en.Summary)
+	}
+	q.list = q.list[:1]
 	path := fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d", g.ID)
 	if code, _ := fx.do(t, "POST", path+"/confirm", "acme:viewer", map[string]any{"count": 4}); code != 403 {
 		t.Errorf("a viewer confirms: %d", code)

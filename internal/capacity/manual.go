@@ -56,14 +56,19 @@ func (m *manual) Apply(ctx context.Context, count int) error {
 		return fmt.Errorf("capacity: unable to read tenant: %w", err)
 	}
 	key := fmt.Sprintf("capacity-manual:%s:%d:%d:%d", m.tenant, m.group, count, now.UnixMilli())
-	title := fmt.Sprintf("運行作業依頼 / Scale by hand: %s → %d", m.name, count)
+	// The request reads in the tenant's language, as the alerts it sends do.
+	title := fmt.Sprintf("運行作業依頼: %s → %d", m.name, count)
+	summary := fmt.Sprintf("%s を %d 台にして、コンソールで台数を確認してください。", m.name, count)
+	if t.Language == "en" {
+		title = fmt.Sprintf("Scale by hand: %s → %d", m.name, count)
+		summary = fmt.Sprintf("Set %s to %d instances, then confirm the count in the console.", m.name, count)
+	}
 	return m.q.Enqueue(ctx, outbox.Notification{
 		Tenant: m.tenant, Key: key, Ref: fmt.Sprintf("capacity:%d", m.group),
 		Message: notify.Message{
 			Kind: notify.KindAlert, Status: notify.StatusFiring, Severity: notify.SeverityWarning,
-			Tenant: notify.Tenant{ID: t.ID, Name: t.Name}, Title: title, StartsAt: now, IdempotencyKey: key, TimeZone: t.TimeZone,
-			Summary: fmt.Sprintf("%s を %d 台にして、コンソールで台数を確認してください。 / Set %s to %d instances, then confirm the count in the console.",
-				m.name, count, m.name, count),
+			Tenant: notify.Tenant{ID: t.ID, Name: t.Name}, Title: title, Summary: summary, StartsAt: now, IdempotencyKey: key,
+			Language: notify.Language(t.Language), TimeZone: t.TimeZone,
 			URL: m.url + fmt.Sprintf("/tenants/%s/capacity/groups/%d", url.PathEscape(m.tenant), m.group),
 		},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,11 @@ func TestRefusedStepRetriesThenAlertsOnce(t *testing.T) {
 	if sig.Source != alert.SourceCapacity || sig.Labels["capacity_group"] != "web" || sig.Fingerprint != fmt.Sprintf("group/%d", g.ID) {
 		t.Errorf("signal: %+v", sig)
 	}
+	// It says why in each language, the platform's error as it wrote it.
+	if !strings.Contains(sig.Summaries.Ja, "4 台へのステップは拒否されました: "+st[0].Error) ||
+		!strings.Contains(sig.Summaries.En, "the step to 4 instances planned at") || !strings.HasSuffix(sig.Summaries.En, "was refused: "+st[0].Error) {
+		t.Errorf("the signal says %+v", sig.Summaries)
+	}
 	// The hold is a new step; it verifies and resolves the alert.
 	f.set(t, "fail", false)
 	fx.must(t, 201, "POST", fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d/hold", g.ID), ":read,write",
@@ -194,6 +200,8 @@ func TestRefusedStepRetriesThenAlertsOnce(t *testing.T) {
 	}
 	if got := fx.intake.statuses(); len(got) != 3 || got[2] != alert.StateFiring {
 		t.Errorf("signals: %v", got)
+	} else if sum := fx.intake.signals[2].Summaries; !strings.Contains(sum.Ja, "4 台へのステップは確認できませんでした") || !strings.Contains(sum.En, "did not verify") {
+		t.Errorf("the unverified step's signal says %+v", sum)
 	}
 	// A deleted group's alert ends with it.
 	fx.must(t, 204, "DELETE", fmt.Sprintf("/api/v1/tenants/acme/capacity/groups/%d", g.ID), admin, nil, nil)

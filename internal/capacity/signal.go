@@ -69,16 +69,18 @@ func signalOf(g *Group, st *Step, firing bool) alert.Signal {
 			"group_id": strconv.FormatInt(g.ID, 10), "service_id": strconv.FormatInt(g.ServiceID, 10)},
 	}
 	if !firing {
-		s.Summary = "a later step verified"
+		s.Summaries = alert.Text{Ja: "その後のステップで確認できました", En: "a later step verified"}
 		return s
 	}
 	s.Status = alert.StateFiring
 	s.Labels["state"], s.Labels["step"] = string(st.State), st.Key
 	s.StartsAt = st.UpdatedAt
-	verb := "was refused"
+	at := st.PlannedAt.Format(time.RFC3339)
+	s.Summaries = alert.Text{Ja: fmt.Sprintf("%s に予定した %d 台へのステップは拒否されました: %s", at, st.Count, st.Error),
+		En: fmt.Sprintf("the step to %d instances planned at %s was refused: %s", st.Count, at, st.Error)}
 	if st.State == StepUnverified {
-		verb = "did not verify"
+		s.Summaries = alert.Text{Ja: fmt.Sprintf("%s に予定した %d 台へのステップは確認できませんでした: %s", at, st.Count, st.Error),
+			En: fmt.Sprintf("the step to %d instances planned at %s did not verify: %s", st.Count, at, st.Error)}
 	}
-	s.Summary = fmt.Sprintf("the step to %d instances planned at %s %s: %s", st.Count, st.PlannedAt.Format(time.RFC3339), verb, st.Error)
 	return s
 }

@@ -124,8 +124,9 @@ func TestBackupPageAndRestoreForm(t *testing.T) {
 // customer raises an alert through the real watch and alert engine, which
 // opens an incident; a Japanese operator reads its name in Japanese on the
 // alert list, the alert, the incident, its timeline and the board, an
-// English one in English, and neither sees both at once; who acknowledged
-// it shows as the person's name, not the session's subject.
+// English one in English, and neither sees both at once; so is what the
+// watch says of the failure (the alert's summary); who acknowledged it
+// shows as the person's name, not the session's subject.
 func TestBackupAlertInTheReadersLanguage(t *testing.T) {
 	var opts *Options
 	e := newEnv(t, withBackups, withOps, func(o *Options) { opts = o })
@@ -190,9 +191,26 @@ func TestBackupAlertInTheReadersLanguage(t *testing.T) {
 			}
 		}
 	}
+	// What the watch says of the failure, in the reader's language alone:
+	// in the list's value, and on the alert's page as its value, its
+	// summary and its events; the incident does not carry it.
+	says := func(b *browser, want, other string) {
+		t.Helper()
+		for _, path := range []string{"/tenants/acme/alerts", alertPage, incPage} {
+			code, page, _ := b.get(path)
+			if code != 200 || path != incPage && !strings.Contains(page, want) || strings.Contains(page, other) {
+				t.Errorf("%s = %d: says %q %v, says %q %v", path, code, want, strings.Contains(page, want), other, strings.Contains(page, other))
+			}
+		}
+		if _, page, _ := b.get(alertPage); strings.Count(page, want) < 3 {
+			t.Errorf("the alert's page says %q %d times, want 3 or more (value, summary, event)", want, strings.Count(page, want))
+		}
+	}
 	read(ja, "バックアップ失敗: shop-db", "Backup failed")
+	says(ja, "の結果は失敗でした: disk full", "ended failed")
 	ja.postForm("/board", "/preferences", url.Values{"language": {"en"}, "time_zone": {"UTC"}, "back": {"/board"}})
 	read(ja, "Backup failed: shop-db", "バックアップ失敗")
+	says(ja, "ended failed: disk full", "の結果は失敗でした")
 	if _, page, _ := ja.get(incPage); !strings.Contains(page, "Alert firing: Backup failed: shop-db") && !strings.Contains(page, ": Backup failed: shop-db</p>") {
 		t.Errorf("the English timeline does not name the alert in English")
 	}

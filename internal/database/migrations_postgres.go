@@ -1337,4 +1337,13 @@ UPDATE incident_events SET body = REPLACE(body, '運行ステップ失敗 / Capa
 	CASE WHEN (SELECT language FROM tenants WHERE tenants.id = incident_events.tenant_id) = 'en' THEN 'Capacity step failed: ' ELSE '運行ステップ失敗: ' END)
 	WHERE body LIKE '%運行ステップ失敗 / Capacity step failed: %';
 `,
+	// 44, alert summaries unyo writes (internal/backup/signal.go,
+	// internal/capacity/signal.go, internal/snmptrap, internal/discovery)
+	// in both languages: value_text keeps the English (the API's), and
+	// value_texts both, "" for a rule's or a sender's words. The English
+	// ones stored before stay: their variable parts (times, sizes, a job's
+	// message) are no fixed phrase a statement could translate.
+	`ALTER TABLE alerts ADD COLUMN value_texts TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_events ADD COLUMN value_texts TEXT NOT NULL DEFAULT '';
+`,
 }

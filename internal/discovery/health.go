@@ -18,11 +18,14 @@ type Event struct {
 	Active   bool
 	Severity alert.Severity
 	Title    string
-	Summary  string
-	Kind     string // resource_health, service_health, aws_health
-	Service  string // the cloud's service name, when it names one
-	Region   string
-	StartsAt time.Time
+	Summary  string // the cloud's words
+	// Summaries is the summary in both languages, when unyo writes it
+	// (AWS Health gives codes, not words); empty: Summary.
+	Summaries alert.Text
+	Kind      string // resource_health, service_health, aws_health
+	Service   string // the cloud's service name, when it names one
+	Region    string
+	StartsAt  time.Time
 }
 
 // signal is e as an intake alert of the tenant; resource is the unyo
@@ -52,7 +55,7 @@ func (e Event) signal(provider cloudtype.Provider, account, resource string) ale
 	}
 	return alert.Signal{
 		Source: alert.SourceCloudHealth, Fingerprint: e.Key, Status: status, Severity: sev,
-		Name: e.Title, Summary: e.Summary, Resource: resource, Labels: labels, StartsAt: e.StartsAt,
+		Name: e.Title, Summary: e.Summary, Summaries: e.Summaries, Resource: resource, Labels: labels, StartsAt: e.StartsAt,
 	}
 }
 

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -125,7 +126,7 @@ func (a *AWS) Health(ctx context.Context, acct *cloudaccount.Account) ([]Event, 
 		e := byArn[arn]
 		base := Event{
 			Active: e.StatusCode == "open", Severity: awsSeverity(e), Kind: "aws_health", Service: e.Service, Region: e.Region,
-			Title: "AWS Health: " + e.Service + " " + e.EventTypeCode, Summary: e.EventTypeCategory + " " + e.StatusCode,
+			Title: "AWS Health: " + e.Service + " " + e.EventTypeCode, Summaries: awsSummary(e),
 			StartsAt: time.Unix(0, int64(e.StartTime*float64(time.Second))).UTC(),
 		}
 		if math.IsNaN(e.StartTime) || e.StartTime <= 0 {
@@ -204,4 +205,16 @@ func (a *AWS) healthCall(ctx context.Context, creds aws.CredentialsProvider, end
 		return fmt.Errorf("aws health: %s answer: %w", action, err)
 	}
 	return nil
+}
+
+// awsCodesJa name AWS Health's event categories and status codes in
+// Japanese; a code not here shows as AWS writes it.
+var awsCodesJa = map[string]string{"issue": "障害", "scheduledChange": "予定された変更", "accountNotification": "アカウントへの通知",
+	"investigation": "調査", "open": "発生中", "closed": "終了", "upcoming": "予定"}
+
+// awsSummary says what kind of event e is and where it stands, in each
+// language: "issue open", "障害 発生中".
+func awsSummary(e HealthEvent) alert.Text {
+	ja := func(code string) string { return cmp.Or(awsCodesJa[code], code) }
+	return alert.Text{Ja: ja(e.EventTypeCategory) + " " + ja(e.StatusCode), En: e.EventTypeCategory + " " + e.StatusCode}
 }

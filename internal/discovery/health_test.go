@@ -81,6 +81,10 @@ func TestAWSHealth(t *testing.T) {
 	if len(got) != 3 || retire == nil || retire.Severity != alert.SeverityWarning || alb == nil || bill == nil || alb.Severity != alert.SeverityCritical || bill.Severity != alert.SeverityInfo || alb.ResourceID == 0 {
 		t.Fatalf("alerts = %v", keys(got))
 	}
+	// AWS gives codes: the alert says them in each reader's language.
+	if alb.ValueIn("ja") != "障害 発生中" || alb.ValueIn("en") != "issue open" || retire.ValueIn("ja") != "予定された変更 発生中" {
+		t.Errorf("the events say %q / %q and %q", alb.ValueIn("ja"), alb.ValueIn("en"), retire.ValueIn("ja"))
+	}
 	if calls := w.aws.Calls(); has(calls, "us-east-1 DescribeEvents") != 3 || has(calls, "us-east-1 DescribeAffectedEntities") != 1 {
 		t.Fatalf("calls = %v", calls)
 	}

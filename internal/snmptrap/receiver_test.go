@@ -105,7 +105,7 @@ func TestTrapV2cLinkDownUp(t *testing.T) {
 	s := down.signal
 	if down.tenant != "acme" || s.Resource != "sw-01" || s.Source != alert.SourceSNMP || s.Status != alert.StateFiring || s.Name != "linkDown" ||
 		s.Labels["if_index"] != "2" || s.Labels["if_name"] != "eth1" || s.Labels["trap_oid"] != ".1.3.6.1.6.3.1.1.5.3" ||
-		s.Labels["varbind_1_3_6_1_2_1_2_2_1_8_2"] != "2" || !strings.Contains(s.Summary, "eth1") {
+		s.Labels["varbind_1_3_6_1_2_1_2_2_1_8_2"] != "2" || !strings.Contains(s.Summaries.En, "eth1") || !strings.Contains(s.Summaries.Ja, "からの SNMP トラップ linkDown (ifIndex 2 eth1)") {
 		t.Fatalf("linkDown: %s %+v", down.tenant, s)
 	}
 	send(t, r, []string{"-v", "2c", "-c", "acme-secret"}, linkUp...)

@@ -43,18 +43,19 @@ func Signal(t *trap.Trap, at time.Time) alert.Signal {
 	if !ok {
 		sev = alert.SeverityWarning
 	}
-	summary := "SNMP trap " + name + " from " + t.Host
+	iface := ""
 	if t.IfIndex != "" {
-		summary += " (ifIndex " + t.IfIndex
+		iface = " (ifIndex " + t.IfIndex
 		if t.IfName != "" {
-			summary += " " + t.IfName
+			iface += " " + t.IfName
 		}
-		summary += ")"
+		iface += ")"
 	}
+	summaries := alert.Text{Ja: t.Host + " からの SNMP トラップ " + name + iface, En: "SNMP trap " + name + " from " + t.Host + iface}
 	status := alert.StateFiring
 	if t.Name == "linkUp" {
 		status, name = alert.StateResolved, "linkDown"
 	}
 	return alert.Signal{Source: alert.SourceSNMP, Fingerprint: fp, Status: status, Severity: sev, Name: name,
-		Summary: summary, Resource: t.Host, Labels: labels, StartsAt: at}
+		Summaries: summaries, Resource: t.Host, Labels: labels, StartsAt: at}
 }
