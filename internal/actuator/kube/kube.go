@@ -119,7 +119,7 @@ func (a *Actuator) Apply(ctx context.Context, count int) error {
 	}
 	sc.Spec.Replicas = int32(count)
 	err := a.client.Put().Namespace(a.cfg.Namespace).Resource(a.resource()).Name(a.cfg.Name).SubResource("scale").
-		Param("fieldManager", "unyo").Body(&sc).Do(ctx).Into(&autoscalingv1.Scale{})
+		Param("fieldManager", "unyo").Body(&sc).Do(ctx).Error()
 	return a.fail("scale", err)
 }
 
