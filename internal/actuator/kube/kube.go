@@ -14,12 +14,13 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 
 	"github.com/unyo-ops/unyo/internal/actuator"
 	"github.com/unyo-ops/unyo/internal/invalid"
@@ -64,30 +65,36 @@ func ParseConfig(raw json.RawMessage) (Config, error) {
 	return c, nil
 }
 
-// scaler is the scale subresource of one kind of workload.
-type scaler interface {
-	GetScale(ctx context.Context, name string, opts metav1.GetOptions) (*autoscalingv1.Scale, error)
-	UpdateScale(ctx context.Context, name string, scale *autoscalingv1.Scale, opts metav1.UpdateOptions) (*autoscalingv1.Scale, error)
-}
-
-// Actuator is one workload.
+// Actuator is one workload, reached through client-go's REST client of the
+// apps/v1 group.
 type Actuator struct {
 	cfg    Config
-	client kubernetes.Interface
+	client rest.Interface
 }
 
 var _ actuator.Actuator = (*Actuator)(nil)
 
-// Open returns the actuator of the workload cfg through client.
-func Open(client kubernetes.Interface, cfg Config) *Actuator {
-	return &Actuator{cfg: cfg, client: client}
+// Open returns the actuator of the workload cfg on the API server of rc.
+func Open(rc *rest.Config, cfg Config) (*Actuator, error) {
+	client, err := appsClient(rc)
+	if err != nil {
+		return nil, err
+	}
+	return &Actuator{cfg: cfg, client: client}, nil
 }
 
-func (a *Actuator) scales() scaler {
+// resource is the workload's resource in apps/v1.
+func (a *Actuator) resource() string {
 	if a.cfg.Kind == "StatefulSet" {
-		return a.client.AppsV1().StatefulSets(a.cfg.Namespace)
+		return "statefulsets"
 	}
-	return a.client.AppsV1().Deployments(a.cfg.Namespace)
+	return "deployments"
+}
+
+// get reads the workload (no subresource) or its scale into obj.
+func (a *Actuator) get(ctx context.Context, obj runtime.Object, subresource ...string) error {
+	return a.client.Get().Namespace(a.cfg.Namespace).Resource(a.resource()).Name(a.cfg.Name).
+		SubResource(subresource...).Do(ctx).Into(obj)
 }
 
 // requestTimeout bounds one call to the API server.
@@ -103,16 +110,16 @@ func (a *Actuator) Apply(ctx context.Context, count int) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	s := a.scales()
-	sc, err := s.GetScale(ctx, a.cfg.Name, metav1.GetOptions{})
-	if err != nil {
+	var sc autoscalingv1.Scale
+	if err := a.get(ctx, &sc, "scale"); err != nil {
 		return a.fail("read the scale of", err)
 	}
 	if sc.Spec.Replicas == int32(count) {
 		return nil
 	}
 	sc.Spec.Replicas = int32(count)
-	_, err = s.UpdateScale(ctx, a.cfg.Name, sc, metav1.UpdateOptions{FieldManager: "unyo"})
+	err := a.client.Put().Namespace(a.cfg.Namespace).Resource(a.resource()).Name(a.cfg.Name).SubResource("scale").
+		Param("fieldManager", "unyo").Body(&sc).Do(ctx).Error()
 	return a.fail("scale", err)
 }
 
@@ -121,21 +128,21 @@ func (a *Actuator) Apply(ctx context.Context, count int) error {
 func (a *Actuator) Observe(ctx context.Context) (actuator.State, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	sc, err := a.scales().GetScale(ctx, a.cfg.Name, metav1.GetOptions{})
-	if err != nil {
+	var sc autoscalingv1.Scale
+	if err := a.get(ctx, &sc, "scale"); err != nil {
 		return actuator.State{}, a.fail("read the scale of", err)
 	}
 	st := actuator.State{Desired: int(sc.Spec.Replicas)}
 	var pod corev1.PodSpec
 	if a.cfg.Kind == "StatefulSet" {
-		ss, err := a.client.AppsV1().StatefulSets(a.cfg.Namespace).Get(ctx, a.cfg.Name, metav1.GetOptions{})
-		if err != nil {
+		var ss appsv1.StatefulSet
+		if err := a.get(ctx, &ss); err != nil {
 			return actuator.State{}, a.fail("read", err)
 		}
 		st.Running, pod = int(ss.Status.ReadyReplicas), ss.Spec.Template.Spec
 	} else {
-		d, err := a.client.AppsV1().Deployments(a.cfg.Namespace).Get(ctx, a.cfg.Name, metav1.GetOptions{})
-		if err != nil {
+		var d appsv1.Deployment
+		if err := a.get(ctx, &d); err != nil {
 			return actuator.State{}, a.fail("read", err)
 		}
 		st.Running, pod = int(d.Status.ReadyReplicas), d.Spec.Template.Spec

@@ -3,10 +3,8 @@ package kube
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -35,11 +33,11 @@ func New(_ context.Context, spec actuator.Spec, tenant string, deps actuator.Dep
 	if err != nil {
 		return nil, err
 	}
-	client, err := kubernetes.NewForConfig(rc)
+	a, err := Open(rc, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("kube: %w", err)
+		return nil, err
 	}
-	return Open(client, cfg), nil
+	return a, nil
 }
 
 // errNoKubeconfig: the group has no kubeconfig (yet).
