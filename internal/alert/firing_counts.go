@@ -12,9 +12,21 @@ import (
 // parameters are far above it).
 const firingChunk = 500
 
+// FiringBySeverity counts tenant's firing alerts by severity, for the
+// board: the query FiringBySeverityOf runs, for one tenant, so that a
+// customer's board and the MSP's count alike.
+func (s *Store) FiringBySeverity(ctx context.Context, tenant string) (map[string]int, error) {
+	out := map[string]map[string]int{tenant: {}}
+	if err := s.countFiring(ctx, []string{tenant}, out); err != nil {
+		return nil, err
+	}
+	return out[tenant], nil
+}
+
 // FiringBySeverityOf is FiringBySeverity of each of tenants, in one query
-// a chunk of them: the MSP's board of every customer. Each tenant asked
-// has a map, empty when nothing fires.
+// a chunk of them: for the MSP's board of every customer only, never for
+// one tenant's caller (no API endpoint reaches it). Each tenant asked has a
+// map, empty when nothing fires.
 func (s *Store) FiringBySeverityOf(ctx context.Context, tenants []string) (map[string]map[string]int, error) {
 	out := make(map[string]map[string]int, len(tenants))
 	for _, t := range tenants {
