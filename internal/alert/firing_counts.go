@@ -63,3 +63,31 @@ func (s *Store) countFiring(ctx context.Context, tenants []string, out map[strin
 	}
 	return rows.Err()
 }
+
+// FiringOf lists the firing alerts of source of each of tenants, newest
+// first, at most limit a tenant, in one query a chunk of tenants: the
+// board's banner of cloud health events, a customer's (one tenant) and the
+// MSP's (every customer; never one tenant's caller, and no API endpoint
+// reaches it). A tenant with none has no entry.
+func (s *Store) FiringOf(ctx context.Context, tenants []string, source Source, limit int) (map[string][]*Alert, error) {
+	out := map[string][]*Alert{}
+	for len(tenants) > 0 {
+		n := min(len(tenants), firingChunk)
+		args := []any{StateFiring, source}
+		for _, t := range tenants[:n] {
+			args = append(args, t)
+		}
+		list, err := s.query(ctx, `SELECT `+alertColumns+` FROM (SELECT *, ROW_NUMBER() OVER
+			(PARTITION BY tenant_id ORDER BY started_at DESC, id DESC) AS tenant_row FROM alerts
+			WHERE state=? AND source=? AND tenant_id IN (?`+strings.Repeat(",?", n-1)+`)) alerts
+			WHERE tenant_row<=? ORDER BY tenant_id, started_at DESC, id DESC`, append(args, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range list {
+			out[a.TenantID] = append(out[a.TenantID], a)
+		}
+		tenants = tenants[n:]
+	}
+	return out, nil
+}
