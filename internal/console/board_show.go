@@ -128,19 +128,19 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant, all *everyTenan
 		}
 	}
 	if c.opts.Incidents != nil {
-		if row.Incidents, err = c.opts.Incidents.OpenIncidents(ctx, t.ID); err != nil {
+		if row.Incidents, err = c.openIncidents(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: open incidents", "tenant", t.ID, "err", err)
 			row.Incidents, row.IncidentsFailed = nil, true
 		}
 	}
 	if c.opts.Backups != nil {
-		if row.Backups, err = c.backupTile(ctx, t.ID); err != nil {
+		if row.Backups, err = c.backups(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: backup compliance", "tenant", t.ID, "err", err)
 			row.Backups, row.BackupsFailed = nil, true
 		}
 	}
 	if c.opts.Discovery != nil {
-		if row.Health, err = c.opts.Discovery.ActiveHealth(ctx, t.ID); err != nil {
+		if row.Health, err = c.health(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: cloud health events", "tenant", t.ID, "err", err)
 			row.Health = nil
 		}
