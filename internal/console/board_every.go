@@ -5,7 +5,9 @@ import (
 
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/discovery"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/report"
 	"github.com/unyo-ops/unyo/internal/storage"
 )
 
@@ -19,6 +21,12 @@ type firingCounter interface {
 // clocks at once; the board's lister over the incident desk is one.
 type everyIncidentLister interface {
 	EveryTenantsOpenIncidents(ctx context.Context) (map[string][]OpenIncident, error)
+}
+
+// everyWindows reads every tenant's maintenance windows at once, for the
+// availability; *report.Generator is one.
+type everyWindows interface {
+	EveryTenantsWindows(ctx context.Context) (map[string][]*maintenance.Stored, error)
 }
 
 // everyTenant is what the MSP's board reads for every customer at once,
@@ -36,6 +44,10 @@ type everyTenant struct {
 	backupErr error
 	health    map[string][]discovery.HealthNotice
 	healthErr error
+	// windows are the maintenance windows of the availability, when
+	// windowsRead; else the availability reads each tenant's.
+	windows     map[string][]*maintenance.Stored
+	windowsRead bool
 }
 
 // readEveryTenant reads the services, resources, firing alerts, open
@@ -76,7 +88,25 @@ func (c *Console) readEveryTenant(ctx context.Context, tenants []*model.Tenant) 
 			c.logger.Warn("console: cloud health events", "err", all.healthErr)
 		}
 	}
+	if ew, ok := c.opts.Availability.(everyWindows); ok {
+		// On failure each tenant's availability reads its own.
+		if all.windows, err = ew.EveryTenantsWindows(ctx); err != nil {
+			c.logger.Warn("console: maintenance windows", "err", err)
+		}
+		all.windowsRead = err == nil && all.windows != nil
+	}
 	return all, nil
+}
+
+// known is what the availability of tenant t needs that the board has
+// read: its services and resources, and its maintenance windows when all
+// read them.
+func known(t *model.Tenant, svcs []*model.Service, res []*model.Resource, all *everyTenant) report.Known {
+	k := report.Known{Tenant: t, Services: svcs, Resources: res}
+	if all != nil && all.windowsRead {
+		k.Windows, k.WindowsRead = all.windows[t.ID], true
+	}
+	return k
 }
 
 // objects are tenant's services and resources, from all when read there.

@@ -11,7 +11,9 @@ import (
 	"github.com/unyo-ops/unyo/internal/alert"
 	"github.com/unyo-ops/unyo/internal/backup"
 	"github.com/unyo-ops/unyo/internal/incident"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
+	"github.com/unyo-ops/unyo/internal/report"
 )
 
 // TestBoardOfEveryTenantIsEachTenantsRow: the MSP's board, which reads
@@ -58,6 +60,18 @@ func TestBoardOfEveryTenantIsEachTenantsRow(t *testing.T) {
 	e.clock.add(2 * time.Hour)
 	everyTenantsIncidents(t, e, desk)
 	everyTenantsBackups(t, e)
+	// Maintenance windows: acme-web's over its outage of 2 November, all
+	// of beta's over its of the 3rd, and one of a host (not counted).
+	web := e.service("acme", "acme-web")
+	for _, w := range []*maintenance.Stored{
+		{Tenant: "acme", Name: "web", ServiceID: &web.ID, Window: maintenance.Window{Start: time.Date(2026, 11, 2, 9, 55, 0, 0, time.UTC), End: time.Date(2026, 11, 2, 10, 35, 0, 0, time.UTC)}},
+		{Tenant: "beta", Name: "all", Window: maintenance.Window{Start: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC)}},
+		{Tenant: "beta", Name: "host", Labels: map[string]string{"host": "beta-web-01"}, Window: maintenance.Window{Start: time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC)}},
+	} {
+		if err := e.windows.Create(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Cloud health events (info): two open of acme's, one resolved, one of
 	// beta's.
 	health := func(tenant, name string, status alert.State) {
@@ -83,9 +97,9 @@ func TestBoardOfEveryTenantIsEachTenantsRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all.alerts == nil || all.incidents == nil || all.backups == nil || all.health == nil {
-		t.Fatalf("the MSP's board reads per tenant: alerts %v, incidents %v, backups %v, health %v",
-			all.alerts != nil, all.incidents != nil, all.backups != nil, all.health != nil)
+	if all.alerts == nil || all.incidents == nil || all.backups == nil || all.health == nil || !all.windowsRead {
+		t.Fatalf("the MSP's board reads per tenant: alerts %v, incidents %v, backups %v, health %v, windows %v",
+			all.alerts != nil, all.incidents != nil, all.backups != nil, all.health != nil, all.windowsRead)
 	}
 
 	d, err := e.console.board(ctx, "")
@@ -144,6 +158,14 @@ func TestBoardOfEveryTenantIsEachTenantsRow(t *testing.T) {
 	}
 	if b := byID["beta"].Backups; b == nil || *b != (backupTile{}) {
 		t.Errorf("beta, with no policy, shows backups %+v, want a tile of none", b)
+	}
+	if a := byID["acme"].Availability; len(a) != 1 || a[0].Percent != 100 {
+		t.Errorf("acme-web's availability %+v, want 100%% (its outage inside its maintenance window)", a)
+	}
+	for _, a := range byID["beta"].Availability {
+		if a.Service == "beta-web" && a.Downtime != report.Duration(time.Hour) {
+			t.Errorf("beta-web's availability %+v, want the second hour of its outage counted (a host's window is not the service's)", a)
+		}
 	}
 	if len(byID["acme"].Health) != 2 || len(byID["beta"].Health) != 1 || byID["gamma"].Health != nil {
 		t.Errorf("health banners: acme %d, beta %d, gamma %d; want 2, 1 and none", len(byID["acme"].Health), len(byID["beta"].Health), len(byID["gamma"].Health))

@@ -147,8 +147,7 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant, all *everyTenan
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {
 		from, to := monthSoFar(c.now(), t.TimeZone)
-		k := report.Known{Tenant: t, Services: svcs, Resources: res}
-		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, k, from, to); err != nil {
+		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, known(t, svcs, res, all), from, to); err != nil {
 			c.logger.Warn("console: availability", "tenant", t.ID, "err", err)
 			row.Availability, row.AvailFailed = nil, true
 		}
