@@ -83,16 +83,3 @@ func (e *Engine) List(ctx context.Context, tenant string, f Filter) ([]*Alert, e
 func (e *Engine) Alert(ctx context.Context, tenant string, id int64) (*Alert, error) {
 	return e.store.Alert(ctx, tenant, id)
 }
-
-// FiringBySeverity counts tenant's firing alerts by severity, for the board.
-func (s *Store) FiringBySeverity(ctx context.Context, tenant string) (map[string]int, error) {
-	list, err := s.List(ctx, tenant, Filter{States: []State{StateFiring}, Limit: 10000})
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]int{}
-	for _, a := range list {
-		m[string(a.Severity)]++
-	}
-	return m, nil
-}

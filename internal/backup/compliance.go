@@ -189,6 +189,12 @@ func (s *Store) StatusesOf(ctx context.Context, tenant string, policies []*Polic
 		return nil, err
 	}
 	zones := map[string]*time.Location{}
+	if tenant == "" && len(policies) > 0 {
+		// Every tenant's: their zones in one query, not one a tenant.
+		if zones, err = s.zones(ctx); err != nil {
+			return nil, err
+		}
+	}
 	scheds := map[string]Schedule{} // most policies share a few schedules
 	out := make([]Status, 0, len(policies))
 	for _, p := range policies {
@@ -218,15 +224,34 @@ func (s *Store) StatusesOf(ctx context.Context, tenant string, policies []*Polic
 	return out, nil
 }
 
+// zones are every tenant's time zones (UTC for one this system does not
+// know), by tenant.
+func (s *Store) zones(ctx context.Context) (map[string]*time.Location, error) {
+	ts, err := s.objects.Tenants(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("backup: unable to read tenants: %w", err)
+	}
+	out := make(map[string]*time.Location, len(ts))
+	for _, t := range ts {
+		out[t.ID] = zoneOf(t.TimeZone)
+	}
+	return out, nil
+}
+
+// zoneOf is the location named zone, UTC when this system knows none.
+func zoneOf(zone string) *time.Location {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // zone is tenant's time zone (UTC when it names none this system knows).
 func (s *Store) zone(ctx context.Context, tenant string) (*time.Location, error) {
 	t, err := s.objects.Tenant(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("backup: unable to read tenant: %w", err)
 	}
-	loc, err := time.LoadLocation(t.TimeZone)
-	if err != nil {
-		return time.UTC, nil
-	}
-	return loc, nil
+	return zoneOf(t.TimeZone), nil
 }

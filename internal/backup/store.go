@@ -227,7 +227,8 @@ func (s *Store) onePolicy(ctx context.Context, where string, args ...any) (*Poli
 }
 
 // Policies lists tenant's policies by name; "" lists every tenant's (for
-// the compliance watch).
+// the compliance watch and the MSP's board, never for one tenant's
+// caller).
 func (s *Store) Policies(ctx context.Context, tenant string) ([]*Policy, error) {
 	q, args := `SELECT `+policyColumns+` FROM backup_policies`, []any{}
 	if tenant != "" {
@@ -249,25 +250,42 @@ func (s *Store) Policies(ctx context.Context, tenant string) ([]*Policy, error) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("backup: unable to list policies: %w", err)
 	}
+	if len(list) == 0 {
+		return list, nil
+	}
+	if tenant != "" {
+		return list, s.levels(ctx, tenant, list)
+	}
+	// Every tenant's (the watch, the MSP's board): their services in one
+	// query, not one a tenant.
+	svcs, err := s.objects.EveryTenantsServices(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("backup: unable to read services: %w", err)
+	}
 	byTenant := map[string][]*Policy{}
 	for _, p := range list {
 		byTenant[p.TenantID] = append(byTenant[p.TenantID], p)
 	}
 	for t, ps := range byTenant {
-		if err := s.levels(ctx, t, ps); err != nil {
-			return nil, err
-		}
+		setLevels(svcs[t], ps)
 	}
 	return list, nil
 }
 
 // levels fills the effective RPO and RTO of tenant's policies from their
-// services' levels, read once per tenant.
+// services' levels, read once.
 func (s *Store) levels(ctx context.Context, tenant string, ps []*Policy) error {
 	svcs, err := s.objects.Services(ctx, tenant)
 	if err != nil {
 		return fmt.Errorf("backup: unable to read services: %w", err)
 	}
+	setLevels(svcs, ps)
+	return nil
+}
+
+// setLevels fills the effective RPO and RTO of policies of one tenant from
+// the levels of svcs, the tenant's services.
+func setLevels(svcs []*model.Service, ps []*Policy) {
 	level := make(map[int64]model.ServiceLevel, len(svcs))
 	for _, svc := range svcs {
 		level[svc.ID] = svc.Level
@@ -282,5 +300,4 @@ func (s *Store) levels(ctx context.Context, tenant string, ps []*Policy) error {
 			p.EffectiveRTO = l.RTO
 		}
 	}
-	return nil
 }

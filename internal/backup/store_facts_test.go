@@ -19,7 +19,8 @@ import (
 // each rule and each tie: more good jobs than the size history holds, good
 // points sharing one moment, jobs finishing at the same moment, a job that
 // started last but finished first, points outside the retention, restore
-// tests sharing a start, two tenants in different time zones.
+// tests sharing a start, two tenants in different time zones (every
+// tenant's read at once, as the watch and the MSP's board read them).
 func TestStatusesOfMatchesStatus(t *testing.T) {
 	ctx := context.Background()
 	db, err := database.Open(ctx, dbtest.URL(t))
@@ -215,6 +216,28 @@ func TestStatusesOfMatchesStatus(t *testing.T) {
 	check("")
 	check("acme")
 	check("beta")
+	// Every tenant's policies (their services read at once) are each
+	// tenant's own, effective RPO and RTO included.
+	all, err := store.Policies(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTenant := map[string][]*Policy{}
+	for _, p := range all {
+		byTenant[p.TenantID] = append(byTenant[p.TenantID], p)
+	}
+	for _, tenant := range []string{"acme", "beta"} {
+		own, err := store.Policies(ctx, tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(byTenant[tenant], own) {
+			t.Errorf("%s's policies of every tenant's list differ from its own list", tenant)
+		}
+		if own[0].EffectiveRPO != model.Duration(26*time.Hour) {
+			t.Errorf("%s/%s: effective RPO %v, want the service's 26h", tenant, own[0].Name, own[0].EffectiveRPO)
+		}
+	}
 	// The set is varied enough to mean something: every rule and state.
 	for _, c := range Conditions {
 		if !seen[c] {

@@ -111,18 +111,13 @@ func (c *Console) backupTile(ctx context.Context, tenant string) (*backupTile, e
 	if err != nil {
 		return nil, err
 	}
-	tile := &backupTile{Policies: len(list)}
 	sts, err := c.opts.Backups.StatusesOf(ctx, tenant, list, c.now())
 	if err != nil {
 		return nil, err
 	}
+	tile := &backupTile{}
 	for _, st := range sts {
-		switch st.State {
-		case backup.StateFailed:
-			tile.Failed++
-		case backup.StateAtRisk:
-			tile.AtRisk++
-		}
+		tile.count(st)
 	}
 	return tile, nil
 }

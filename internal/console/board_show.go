@@ -128,27 +128,26 @@ func (c *Console) boardRow(ctx context.Context, t *model.Tenant, all *everyTenan
 		}
 	}
 	if c.opts.Incidents != nil {
-		if row.Incidents, err = c.opts.Incidents.OpenIncidents(ctx, t.ID); err != nil {
+		if row.Incidents, err = c.openIncidents(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: open incidents", "tenant", t.ID, "err", err)
 			row.Incidents, row.IncidentsFailed = nil, true
 		}
 	}
 	if c.opts.Backups != nil {
-		if row.Backups, err = c.backupTile(ctx, t.ID); err != nil {
+		if row.Backups, err = c.backups(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: backup compliance", "tenant", t.ID, "err", err)
 			row.Backups, row.BackupsFailed = nil, true
 		}
 	}
 	if c.opts.Discovery != nil {
-		if row.Health, err = c.opts.Discovery.ActiveHealth(ctx, t.ID); err != nil {
+		if row.Health, err = c.health(ctx, t.ID, all); err != nil {
 			c.logger.Warn("console: cloud health events", "tenant", t.ID, "err", err)
 			row.Health = nil
 		}
 	}
 	if c.opts.Availability != nil && len(svcs) > 0 {
 		from, to := monthSoFar(c.now(), t.TimeZone)
-		k := report.Known{Tenant: t, Services: svcs, Resources: res}
-		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, k, from, to); err != nil {
+		if row.Availability, err = c.opts.Availability.AvailabilityOf(ctx, known(t, svcs, res, all), from, to); err != nil {
 			c.logger.Warn("console: availability", "tenant", t.ID, "err", err)
 			row.Availability, row.AvailFailed = nil, true
 		}

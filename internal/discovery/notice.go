@@ -32,23 +32,33 @@ type HealthNotice struct {
 	Since    time.Time
 }
 
+// healthShown bounds the open cloud health events a board shows a tenant.
+const healthShown = 500
+
 // ActiveHealth lists tenant's open cloud health events (the firing
-// alerts of source cloud_health), for the board's banner; none when the
-// Discoverer reads no alerts.
+// alerts of source cloud_health), newest first, for the board's banner;
+// none when the Discoverer reads no alerts.
 func (d *Discoverer) ActiveHealth(ctx context.Context, tenant string) ([]HealthNotice, error) {
+	m, err := d.ActiveHealthOf(ctx, []string{tenant})
+	return m[tenant], err
+}
+
+// ActiveHealthOf is ActiveHealth of each of tenants, in one query: for
+// the MSP's board of every customer only, never for one tenant's caller
+// (no API endpoint reaches it). A tenant with none has no entry.
+func (d *Discoverer) ActiveHealthOf(ctx context.Context, tenants []string) (map[string][]HealthNotice, error) {
 	if d.deps.Alerts == nil {
 		return nil, nil
 	}
-	list, err := d.deps.Alerts.List(ctx, tenant, alert.Filter{States: []alert.State{alert.StateFiring}, Limit: 500})
+	firing, err := d.deps.Alerts.FiringOf(ctx, tenants, alert.SourceCloudHealth, healthShown)
 	if err != nil {
 		return nil, err
 	}
-	var out []HealthNotice
-	for _, a := range list {
-		if a.Source != alert.SourceCloudHealth {
-			continue
+	out := make(map[string][]HealthNotice, len(firing))
+	for tenant, list := range firing {
+		for _, a := range list {
+			out[tenant] = append(out[tenant], HealthNotice{AlertID: a.ID, Title: a.Title.En, Resource: a.Resource, Severity: string(a.Severity), Since: a.StartedAt})
 		}
-		out = append(out, HealthNotice{AlertID: a.ID, Title: a.Title.En, Resource: a.Resource, Severity: string(a.Severity), Since: a.StartedAt})
 	}
 	return out, nil
 }

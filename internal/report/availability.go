@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/unyo-ops/unyo/internal/calendar"
+	"github.com/unyo-ops/unyo/internal/maintenance"
 	"github.com/unyo-ops/unyo/internal/model"
 )
 
@@ -23,6 +24,23 @@ type Known struct {
 	Tenant    *model.Tenant
 	Services  []*model.Service
 	Resources []*model.Resource
+	// Windows are the tenant's maintenance windows as
+	// maintenance.Store.List gives them, when WindowsRead; else the
+	// generator reads them.
+	Windows     []*maintenance.Stored
+	WindowsRead bool
+}
+
+// EveryTenantsWindows is every tenant's maintenance windows read at once,
+// for Known.Windows of the MSP's board; nil when the maintenance source
+// cannot read many tenants at once.
+func (g *Generator) EveryTenantsWindows(ctx context.Context) (map[string][]*maintenance.Stored, error) {
+	if ew, ok := g.src.Maintenance.(interface {
+		EveryTenantsWindows(ctx context.Context) (map[string][]*maintenance.Stored, error)
+	}); ok {
+		return ew.EveryTenantsWindows(ctx)
+	}
+	return nil, nil
 }
 
 // AvailabilityOf is Availability of k.Tenant, with its services and
@@ -87,7 +105,14 @@ func (g *Generator) summary(ctx context.Context, r *Report, downtime DowntimeSou
 		return err
 	}
 	var maint []Interval
-	if g.src.Maintenance != nil {
+	switch {
+	case g.src.Maintenance != nil && k != nil && k.WindowsRead:
+		names := make(map[int64]string, len(svcs))
+		for _, s := range svcs {
+			names[s.ID] = s.Name
+		}
+		maint = windowIntervals(k.Windows, names, r.From, r.To)
+	case g.src.Maintenance != nil:
 		if maint, err = g.src.Maintenance.Windows(ctx, r.Tenant, r.From, r.To); err != nil {
 			g.logger.Warn("report: maintenance windows not read; availability counts them as service time", "tenant", r.Tenant, "err", err)
 		}

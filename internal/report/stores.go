@@ -246,6 +246,18 @@ func (s maintenanceSource) Windows(ctx context.Context, tenant string, from, to 
 	if err != nil {
 		return nil, err
 	}
+	return windowIntervals(list, names, from, to), nil
+}
+
+// EveryTenantsWindows is every tenant's windows, read at once: for the
+// MSP's board only (maintenance.Store.EveryTenantsWindows).
+func (s maintenanceSource) EveryTenantsWindows(ctx context.Context) (map[string][]*maintenance.Stored, error) {
+	return s.store.EveryTenantsWindows(ctx)
+}
+
+// windowIntervals are the occurrences in [from, to) of the windows of list
+// that cover a whole service (named by names) or the whole tenant.
+func windowIntervals(list []*maintenance.Stored, names map[int64]string, from, to time.Time) []Interval {
 	var out []Interval
 	for _, w := range list {
 		if w.ResourceID != nil || len(w.Labels) > 0 {
@@ -259,5 +271,5 @@ func (s maintenanceSource) Windows(ctx context.Context, tenant string, from, to 
 			out = append(out, Interval{Service: svc, Start: iv.Start, End: iv.End})
 		}
 	}
-	return out, nil
+	return out
 }
