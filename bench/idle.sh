@@ -24,17 +24,6 @@ ADMIN_PASSWORD=idle-bench-admin-password
 WORK=$(mktemp -d /tmp/unyo-idle-XXXXXX)
 PID=""
 
-stop() {
-	[[ -n $PID ]] || return 0
-	kill -TERM "$PID" 2>/dev/null || true
-	for _ in $(seq 60); do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -KILL "$PID" 2>/dev/null || true
-	wait "$PID" 2>/dev/null || true
-	PID=""
-}
 trap 'stop; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 

@@ -68,3 +68,17 @@ round_lines() {
 	done
 	return 0
 }
+
+# stop ends the process in $PID, the server a script started last: politely,
+# then after 30 s for good; PID is emptied.
+stop() {
+	[[ -n $PID ]] || return 0
+	kill -TERM "$PID" 2>/dev/null || true
+	for _ in $(seq 60); do
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	PID=""
+}

@@ -83,18 +83,6 @@ declare -A RESULT # target.round -> rwload's line and the memory read after it
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-# stop ends the target started last: politely, then after 30 s for good.
-stop() {
-	[[ -n $PID ]] || return 0
-	kill -TERM "$PID" 2>/dev/null || true
-	for _ in $(seq 60); do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -KILL "$PID" 2>/dev/null || true
-	wait "$PID" 2>/dev/null || true
-	PID=""
-}
 # stop_all ends whatever a target left running.
 stop_all() {
 	stop
